@@ -1,0 +1,34 @@
+/**
+ * The engine as its hosts see it. The Electron utility process, the serve-mode server and the CLI
+ * all build one Workbench and talk to it through these two faces: the contract's handlers for
+ * calls, and the media service for image bytes (thumbnails, originals) that travel as URLs.
+ */
+import type { Handlers } from '../../common/contract/host.ts';
+import type { MediaRef } from '../../common/contract/methods.ts';
+
+export interface MediaResponse {
+  /** Either the bytes, or a file on disk that the host should stream. */
+  body: { bytes: Buffer } | { file: string };
+  contentType: string;
+  bytes: number;
+}
+
+export interface MediaService {
+  /** Throws WorkbenchError: 'outside-opened-folders' for any path not inside an opened folder. */
+  get(ref: MediaRef): Promise<MediaResponse>;
+}
+
+export interface WorkbenchOptions {
+  /** Where settings (recent folders) and caches (thumbnails) live. */
+  dataDir: string;
+  transport: 'electron' | 'http';
+  /** Folder opened on first start (the bundled samples), if any. */
+  defaultFolder?: string | null;
+  canPickFolderNatively?: boolean;
+}
+
+export interface Workbench {
+  handlers: Handlers;
+  media: MediaService;
+  dispose(): Promise<void>;
+}
