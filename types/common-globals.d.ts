@@ -21,3 +21,4 @@ interface TextEncoder { encode(input?: string): Uint8Array }
 declare var TextEncoder: { prototype: TextEncoder; new (): TextEncoder };
 interface TextDecoder { decode(input?: ArrayBufferView | ArrayBuffer): string }
 declare var TextDecoder: { prototype: TextDecoder; new (label?: string, options?: { fatal?: boolean }): TextDecoder };
+declare var URLSearchParams: { new (init?: Record<string, string> | string): { set(k: string, v: string): void; get(k: string): string | null; toString(): string } };

@@ -1,7 +1,7 @@
 /**
  * What the Electron preload exposes to the renderer as `window.laser`: a message channel that
- * speaks the wire protocol (and nothing else), plus the scheme for media URLs. The preload checks
- * every outgoing message against the contract before it reaches the main process.
+ * speaks the wire protocol (and nothing else), the scheme for media URLs, and the native folder
+ * picker. The preload checks every outgoing message against the contract before it leaves.
  */
 import type { ClientMessage } from './wire.ts';
 
@@ -9,8 +9,20 @@ export interface PreloadBridge {
   send(message: ClientMessage): void;
   /** Subscribes to host messages; returns an unsubscribe function. */
   onMessage(listener: (message: unknown) => void): () => void;
-  /** URL prefix of the media protocol registered by the main process, e.g. 'laser-media://media/'. */
+  /**
+   * URL prefix of the media protocol registered by the main process: a media URL is
+   * `${mediaBase}?` + URLSearchParams({ kind, path, size? }).
+   */
   readonly mediaBase: string;
+  /** Opens the native folder dialog; resolves to the chosen folder or null when cancelled. */
+  pickFolder(): Promise<string | null>;
 }
 
 export const bridgeGlobalName = 'laser';
+
+/** Query string of a media URL, the same in both transports. */
+export function mediaQuery(ref: { kind: 'thumbnail'; path: string; size: number } | { kind: 'original'; path: string }): string {
+  const q = new URLSearchParams({ kind: ref.kind, path: ref.path });
+  if (ref.kind === 'thumbnail') q.set('size', String(ref.size));
+  return q.toString();
+}
