@@ -1,0 +1,35 @@
+/**
+ * The headers every response of the workbench carries, in both shells. The page may load code,
+ * styles and data only from its own origin; images may also come from data:/blob: URLs (rendered
+ * overlays) and, in Electron, from the media scheme.
+ */
+import type { ServerResponse } from 'node:http';
+
+/**
+ * `connect-src 'self'` also covers the page's own WebSocket (ws://same-host:port): CSP Level 3
+ * lets 'self' match ws/wss on the page's host and port, as Chromium and Firefox implement.
+ */
+export function contentSecurityPolicy(extraImageSources: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    ["img-src 'self' data: blob:", ...extraImageSources].join(' '),
+    "style-src 'self' 'unsafe-inline'",
+    "connect-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export function securityHeaders(csp: string = contentSecurityPolicy()): Record<string, string> {
+  return {
+    'Content-Security-Policy': csp,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+export function applySecurityHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(securityHeaders())) res.setHeader(name, value);
+}
