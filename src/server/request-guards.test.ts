@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { isAllowedHostHeader, isAllowedOrigin, isLoopbackHost } from './request-guards.ts';
+import { exposureWarning, isAllowedHostHeader, isAllowedOrigin, isLoopbackHost } from './request-guards.ts';
 
 describe('isAllowedHostHeader', () => {
   const loopback = { host: '127.0.0.1', port: 5000 };
@@ -48,5 +48,14 @@ describe('isLoopbackHost', () => {
   it('knows the loopback names and the 127/8 block', () => {
     expect(['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '192.168.0.1', 'example.com', '::'].some(isLoopbackHost)).toBe(false);
+  });
+});
+
+describe('exposureWarning', () => {
+  it('warns that the token is all that protects the folders when bound beyond loopback', () => {
+    expect(exposureWarning('0.0.0.0')).toMatch(/anyone who can reach this address and has the token/i);
+    expect(exposureWarning('192.168.1.5')).not.toBeNull();
+    expect(exposureWarning('127.0.0.1')).toBeNull();
+    expect(exposureWarning('localhost')).toBeNull();
   });
 });

@@ -19,6 +19,12 @@ export function isLoopbackHost(host: string): boolean {
   return loopbackNames.has(h) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** What to tell a user who binds beyond this machine; null for loopback. */
+export function exposureWarning(host: string): string | null {
+  if (isLoopbackHost(host)) return null;
+  return `warning: listening on ${host}, not only on this machine. Anyone who can reach this address and has the token can read every folder you open. Use --host 127.0.0.1 unless you need remote access.`;
+}
+
 export function isWildcardHost(host: string): boolean {
   const h = stripBrackets(host);
   return h === '0.0.0.0' || h === '::';
