@@ -20,6 +20,8 @@ export interface CheckpointTensorInfo {
 }
 
 export interface Checkpoint {
+  /** The checkpoint folder (for messages). */
+  readonly dir: string;
   /** Tensor names (for a sharded checkpoint: the index's, in index order). */
   names(): string[];
   has(name: string): boolean;
@@ -47,9 +49,9 @@ export async function openCheckpoint(dir: string): Promise<Checkpoint> {
   if (!dirStat) throw new WorkbenchError('not-found', `${dir}: no such folder`, 'Pass the folder that holds config.json and the .safetensors weights.');
   if (!dirStat.isDirectory()) throw new WorkbenchError('not-a-directory', `${dir} is not a folder`, 'Pass the checkpoint folder, not a file inside it.');
   const indexPath = join(dir, indexFileName);
-  if (await exists(indexPath)) return openSharded(indexPath);
+  if (await exists(indexPath)) return openSharded(dir, indexPath);
   const single = join(dir, singleFileName);
-  if (await exists(single)) return new SingleFileCheckpoint(await SafetensorsFile.open(single));
+  if (await exists(single)) return new SingleFileCheckpoint(dir, await SafetensorsFile.open(single));
   throw new WorkbenchError(
     'invalid-checkpoint',
     `${dir}: no ${singleFileName} or ${indexFileName}`,
@@ -62,7 +64,10 @@ async function exists(p: string): Promise<boolean> {
 }
 
 class SingleFileCheckpoint implements Checkpoint {
-  constructor(private readonly file: SafetensorsFile) {}
+  constructor(
+    readonly dir: string,
+    private readonly file: SafetensorsFile,
+  ) {}
   names(): string[] {
     return this.file.names();
   }
@@ -89,6 +94,7 @@ class SingleFileCheckpoint implements Checkpoint {
 
 class ShardedCheckpoint implements Checkpoint {
   constructor(
+    readonly dir: string,
     private readonly indexPath: string,
     private readonly where: Map<string, SafetensorsFile>,
     private readonly shards: SafetensorsFile[],
@@ -123,8 +129,7 @@ class ShardedCheckpoint implements Checkpoint {
   }
 }
 
-async function openSharded(indexPath: string): Promise<Checkpoint> {
-  const dir = join(indexPath, '..');
+async function openSharded(dir: string, indexPath: string): Promise<Checkpoint> {
   const weightMap = parseIndex(indexPath, await readFile(indexPath, 'utf8'));
   const opened = new Map<string, SafetensorsFile>();
   try {
@@ -143,7 +148,7 @@ async function openSharded(indexPath: string): Promise<Checkpoint> {
       }
       where.set(name, f);
     }
-    return new ShardedCheckpoint(indexPath, where, [...opened.values()]);
+    return new ShardedCheckpoint(dir, indexPath, where, [...opened.values()]);
   } catch (e) {
     await Promise.all([...opened.values()].map((f) => f.close()));
     throw e;
