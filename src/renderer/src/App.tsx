@@ -1,0 +1,94 @@
+/**
+ * The workbench shell: a top bar, then either the start screen (open a folder) or the library of
+ * the opened folder. On the very first start, with no recent folders, the host's default folder
+ * (the bundled samples) opens by itself.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { HostInfo, RecentFolder } from '../../common/contract/methods.ts';
+import { ConnectionBanner } from './common/ConnectionBanner.tsx';
+import { ErrorPanel } from './common/ErrorPanel.tsx';
+import { useCall } from './common/use-call.ts';
+import { useApi, usePickFolder } from './host-context.tsx';
+import { LibraryView } from './library/LibraryView.tsx';
+import { StartScreen } from './library/StartScreen.tsx';
+import { useScan } from './library/use-scan.ts';
+
+export function App() {
+  const api = useApi();
+  const pickFolder = usePickFolder();
+  const [attempt, setAttempt] = useState(0);
+  const [recentVersion, setRecentVersion] = useState(0);
+  const startup = useCall<HostInfo>(`info:${attempt}`, () => api.call('host.info', {}));
+  const recent = useCall<RecentFolder[]>(`recent:${attempt}:${recentVersion}`, () => api.call('library.recent', {}));
+  const scan = useScan(() => setRecentVersion((v) => v + 1));
+  const [screen, setScreen] = useState<'start' | 'library'>('start');
+  const autoOpened = useRef(false);
+
+  const startScan = scan.start;
+  const openFolder = useCallback(
+    (path: string) => {
+      startScan(path);
+      setScreen('library');
+    },
+    [startScan],
+  );
+
+  const chooseFolder = useCallback(async () => {
+    if (!pickFolder) return setScreen('start');
+    const picked = await pickFolder();
+    if (picked) openFolder(picked);
+  }, [pickFolder, openFolder]);
+
+  useEffect(() => {
+    if (autoOpened.current || startup.status !== 'ok' || recent.status !== 'ok') return;
+    autoOpened.current = true;
+    const defaultFolder = startup.value.defaultFolder;
+    if (recent.value.length === 0 && defaultFolder) openFolder(defaultFolder);
+  }, [startup, recent, openFolder]);
+
+  let body;
+  if (startup.status === 'loading') {
+    body = <div className="centre-note">Connecting to the workbench…</div>;
+  } else if (startup.status === 'error') {
+    body = (
+      <div className="centre-panel">
+        <ErrorPanel title="Cannot reach the workbench" error={startup.error}>
+          <button onClick={() => setAttempt((a) => a + 1)}>Try again</button>
+        </ErrorPanel>
+      </div>
+    );
+  } else if (screen === 'library' && scan.state.root) {
+    body = <LibraryView scan={scan} onChooseAnother={() => setScreen('start')} />;
+  } else {
+    body = (
+      <StartScreen
+        host={startup.value}
+        recent={recent}
+        onOpen={openFolder}
+        onPickNative={pickFolder ? chooseFolder : null}
+        onBackToLibrary={scan.state.root ? () => setScreen('library') : null}
+        currentRoot={scan.state.root}
+      />
+    );
+  }
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">LASER Workbench</span>
+        <span className="topbar-folder" data-testid="current-folder" title={scan.state.root ?? ''}>
+          {screen === 'library' ? scan.state.root : ''}
+        </span>
+        <span className="spacer" />
+        {screen === 'library' && (
+          <button data-testid="open-folder" onClick={() => void chooseFolder()}>
+            Open folder…
+          </button>
+        )}
+        {startup.status === 'ok' && <span className="host-version">v{startup.value.version}</span>}
+      </header>
+      <ConnectionBanner />
+      <main className="content">{body}</main>
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * One image at full resolution: fit to the window or zoomed (buttons, +/- keys, 1 for 1:1, 0 for
+ * fit), with its details beside it. Left/Right go to the previous/next image; Escape goes back to
+ * the grid.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { ImageDetails, ImageEntry } from '../../../common/contract/methods.ts';
+import { ErrorPanel } from '../common/ErrorPanel.tsx';
+import { useCall } from '../common/use-call.ts';
+import { useElementSize } from '../common/use-element-size.ts';
+import { useKeys } from '../common/use-keys.ts';
+import { useApi } from '../host-context.tsx';
+import { DetailsPanel } from './DetailsPanel.tsx';
+import { effectiveScale, zoomStep } from './zoom.ts';
+import type { Zoom } from './zoom.ts';
+
+export function ImageView({
+  entries,
+  index,
+  onIndexChange,
+  onClose,
+}: {
+  entries: ImageEntry[];
+  index: number;
+  onIndexChange: (index: number) => void;
+  onClose: () => void;
+}) {
+  const api = useApi();
+  const entry = entries[index];
+  const stageRef = useRef<HTMLDivElement>(null);
+  const stage = useElementSize(stageRef);
+  const [zoom, setZoom] = useState<Zoom>({ mode: 'fit' });
+  const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
+  const [loadFailed, setLoadFailed] = useState(false);
+  const details = useCall<ImageDetails>(entry.path, () => api.call('library.imageDetails', { path: entry.path }));
+
+  useEffect(() => {
+    setZoom({ mode: 'fit' });
+    setNatural(null);
+    setLoadFailed(false);
+  }, [entry.path]);
+
+  const size = natural ?? (entry.width && entry.height ? { width: entry.width, height: entry.height } : null);
+  const box = { width: stage.width - 16, height: stage.height - 16 };
+  const scale = size ? effectiveScale(zoom, box, size) : 1;
+  const zoomBy = (direction: 1 | -1) => setZoom({ mode: 'scale', scale: zoomStep(scale, direction) });
+
+  useKeys(true, (event) => {
+    switch (event.key) {
+      case 'Escape':
+        onClose();
+        return true;
+      case 'ArrowLeft':
+        if (index > 0) onIndexChange(index - 1);
+        return true;
+      case 'ArrowRight':
+        if (index < entries.length - 1) onIndexChange(index + 1);
+        return true;
+      case '+':
+      case '=':
+        zoomBy(1);
+        return true;
+      case '-':
+      case '_':
+        zoomBy(-1);
+        return true;
+      case '0':
+        setZoom({ mode: 'fit' });
+        return true;
+      case '1':
+        setZoom({ mode: 'scale', scale: 1 });
+        return true;
+      default:
+        return false;
+    }
+  });
+
+  const broken = entry.error ?? (loadFailed ? (details.status === 'error' ? details.error.message : 'The image could not be displayed.') : null);
+
+  return (
+    <div className="image-view" data-testid="image-view" role="dialog" aria-label={entry.name}>
+      <div className="image-toolbar">
+        <button onClick={onClose} data-testid="image-close" title="Back to the grid (Escape)">
+          ← Grid
+        </button>
+        <span className="image-title" title={entry.relPath}>
+          {entry.relPath}
+        </span>
+        <span className="muted" data-testid="image-position">
+          {index + 1} / {entries.length}
+        </span>
+        <span className="spacer" />
+        <button onClick={() => onIndexChange(index - 1)} disabled={index === 0} title="Previous (←)">
+          ‹ Prev
+        </button>
+        <button onClick={() => onIndexChange(index + 1)} disabled={index >= entries.length - 1} title="Next (→)">
+          Next ›
+        </button>
+        <span className="toolbar-sep" />
+        <button onClick={() => zoomBy(-1)} title="Zoom out (−)" data-testid="zoom-out">
+          −
+        </button>
+        <span className="zoom-level" data-testid="zoom-level">
+          {zoom.mode === 'fit' ? `Fit ${Math.round(scale * 100)}%` : `${Math.round(scale * 100)}%`}
+        </span>
+        <button onClick={() => zoomBy(1)} title="Zoom in (+)" data-testid="zoom-in">
+          +
+        </button>
+        <button onClick={() => setZoom({ mode: 'fit' })} className={zoom.mode === 'fit' ? 'pressed' : undefined} title="Fit to window (0)" data-testid="zoom-fit">
+          Fit
+        </button>
+        <button
+          onClick={() => setZoom({ mode: 'scale', scale: 1 })}
+          className={zoom.mode === 'scale' && zoom.scale === 1 ? 'pressed' : undefined}
+          title="Actual pixels (1)"
+          data-testid="zoom-actual"
+        >
+          1:1
+        </button>
+      </div>
+      <div className="image-body">
+        <div className="image-stage" ref={stageRef} data-testid="image-stage">
+          {broken ? (
+            <div className="centre-panel">
+              <ErrorPanel error={{ code: 'corrupt-image', message: broken }} title="This image cannot be shown" testId="image-broken" />
+            </div>
+          ) : (
+            <div className="image-canvas">
+              <img
+                key={entry.path}
+                data-testid="image-original"
+                src={api.mediaUrl({ kind: 'original', path: entry.path })}
+                alt={entry.name}
+                draggable={false}
+                className={scale >= 2 ? 'pixelated' : undefined}
+                style={size ? { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) } : undefined}
+                onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
+                onError={() => setLoadFailed(true)}
+              />
+            </div>
+          )}
+        </div>
+        <DetailsPanel entry={entry} details={details} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+// The e2e test's images, generated with sharp: a nested library of PNGs and JPEGs of different
+// colours and sizes, a file of random bytes named broken.png and a PNG cut off halfway, plus a
+// small "samples" folder that the server opens on first start.
+import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+
+const palette = ['#d9480f', '#2b8a3e', '#1971c2', '#ae3ec9', '#f08c00', '#0c8599', '#c2255c', '#5c940d', '#364fc7', '#e8590c'];
+
+// [folder, count, format, base width, base height]
+const plan = [
+  ['', 10, 'jpeg', 640, 480],
+  ['animals', 12, 'png', 320, 320],
+  ['animals/deep', 8, 'jpeg', 1024, 576],
+  ['plots', 10, 'png', 800, 600],
+];
+
+/** A picture worth looking at in a screenshot: a colour field with a few shapes placed by `n`. */
+function svg(width, height, n) {
+  const bg = palette[n % palette.length];
+  const fg = palette[(n * 3 + 5) % palette.length];
+  const r = Math.round(Math.min(width, height) * (0.18 + (n % 4) * 0.05));
+  const cx = Math.round(width * (0.3 + ((n * 7) % 5) * 0.1));
+  const cy = Math.round(height * (0.35 + ((n * 3) % 4) * 0.08));
+  const bar = Math.max(2, Math.round(height / 10));
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+      `<rect width="100%" height="100%" fill="${bg}"/>` +
+      `<rect x="0" y="${height - bar * 2}" width="${Math.round(width * ((n % 10) + 1) / 10)}" height="${bar}" fill="#ffffff" opacity="0.7"/>` +
+      `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${fg}" stroke="#ffffff" stroke-width="${Math.max(1, Math.round(r / 10))}"/>` +
+      `</svg>`,
+  );
+}
+
+async function writeImage(file, width, height, format, n) {
+  await mkdir(dirname(file), { recursive: true });
+  const image = sharp(svg(width, height, n));
+  await (format === 'png' ? image.png() : image.jpeg({ quality: 85 })).toFile(file);
+}
+
+export async function makeFixtures(base) {
+  const libraryRoot = join(base, 'library');
+  const files = [];
+  let n = 0;
+  for (const [folder, count, format, w, h] of plan) {
+    for (let i = 0; i < count; i++, n++) {
+      // Vary the shape: some portrait, some very wide, one tiny and one large.
+      const width = n === 7 ? 48 : n === 33 ? 2000 : Math.round(w * (1 + (i % 3) * 0.25));
+      const height = n === 7 ? 48 : n === 33 ? 900 : Math.round(h * (i % 4 === 3 ? 1.6 : 1 - (i % 3) * 0.1));
+      const name = `${folder ? folder.split('/').pop() : 'img'}-${String(i).padStart(2, '0')}.${format === 'png' ? 'png' : 'jpg'}`;
+      const rel = folder ? `${folder}/${name}` : name;
+      await writeImage(join(libraryRoot, rel), width, height, format, n);
+      files.push({ rel, width, height, format, broken: false });
+    }
+  }
+
+  await writeFile(join(libraryRoot, 'broken.png'), randomBytes(4096));
+  files.push({ rel: 'broken.png', broken: true });
+
+  // A valid header and the first part of the pixel data: readable size, undecodable pixels.
+  const whole = await sharp(svg(400, 300, 99)).png({ compressionLevel: 0 }).toBuffer();
+  await writeFile(join(libraryRoot, 'truncated.png'), whole.subarray(0, Math.floor(whole.length / 2)));
+  files.push({ rel: 'truncated.png', broken: true });
+
+  const samplesRoot = join(base, 'samples');
+  const samples = [];
+  for (let i = 0; i < 2; i++) {
+    const rel = `sample-${i}.png`;
+    await writeImage(join(samplesRoot, rel), 300, 200, 'png', 50 + i);
+    samples.push({ rel, width: 300, height: 200, format: 'png', broken: false });
+  }
+
+  return {
+    base,
+    library: { root: libraryRoot, files, topLevelImages: files.filter((f) => !f.rel.includes('/')).length },
+    samples: { root: samplesRoot, files: samples },
+  };
+}

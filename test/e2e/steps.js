@@ -1,0 +1,249 @@
+// The e2e steps, in order; each leaves the page where the next one starts. The functions passed to
+// $eval/$$eval run inside the page.
+/* global window */
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** Polls `check` until it returns a truthy value; the error names what was awaited and what was last seen. */
+async function until(what, check, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  let last = 'nothing yet';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+      last = JSON.stringify(value);
+    } catch (e) {
+      last = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
+    await delay(100);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+export function steps({ page, fixtures, serverUrl }) {
+  const text = async (id) => (await page.locator(byTestId(id)).first().innerText()).trim();
+  const count = (selector) => page.locator(selector).count();
+  const visible = (id) => page.locator(byTestId(id)).first().isVisible();
+  const selectedIndex = async () => {
+    const tiles = page.locator('[data-testid="tile"][data-selected="true"]');
+    return (await tiles.count()) === 1 ? Number(await tiles.getAttribute('data-index')) : null;
+  };
+  const scanDone = () => until('the scan to finish', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
+  const library = fixtures.library;
+  const expectedPixelSize = (rel) => {
+    const f = library.files.find((x) => x.rel === rel);
+    assert(f && !f.broken, `no fixture image ${rel}`);
+    return { file: f, label: `${f.width} × ${f.height} px` };
+  };
+
+  /** Scrolls the grid from the top until the tile for `rel` is rendered (the grid is virtualised). */
+  async function revealTile(rel) {
+    const tile = page.locator(`[data-testid="tile"][title="${rel}"]`);
+    const grid = page.locator(byTestId('image-grid'));
+    await grid.evaluate((el) => el.scrollTo(0, 0));
+    for (let i = 0; i < 200 && (await tile.count()) === 0; i++) {
+      const atEnd = await grid.evaluate((el) => {
+        const before = el.scrollTop;
+        el.scrollBy(0, el.clientHeight * 0.8);
+        return el.scrollTop === before;
+      });
+      if (atEnd) break;
+      await delay(50);
+    }
+    assert((await tile.count()) === 1, `no tile for ${rel} anywhere in the grid`);
+    await tile.scrollIntoViewIfNeeded();
+    return tile;
+  }
+
+  return [
+    [
+      'first-start-opens-default-folder',
+      async () => {
+        await page.goto(serverUrl);
+        await until('the library of the default folder', () => visible('scan-status'));
+        await scanDone();
+        assert((await text('scan-found')) === String(fixtures.samples.files.length), `expected ${fixtures.samples.files.length} images, saw ${await text('scan-found')}`);
+        assert((await text('current-folder')) === fixtures.samples.root, `current folder is "${await text('current-folder')}"`);
+      },
+    ],
+    [
+      'start-screen-lists-recent-folders',
+      async () => {
+        await page.click(byTestId('open-folder'));
+        await until('the start screen', () => visible('start-screen'));
+        await until('the samples folder among the recent folders', async () =>
+          (await page.locator(byTestId('recent-folder')).allInnerTexts()).some((t) => t.includes(fixtures.samples.root)),
+        );
+      },
+    ],
+    [
+      'folder-browser',
+      async () => {
+        await page.fill(byTestId('path-input'), fixtures.base);
+        await page.click(byTestId('browse-toggle'));
+        await until('the sub-folders of the fixture folder', async () => {
+          const names = await page.locator(byTestId('browser-dir')).allInnerTexts();
+          return names.some((n) => n.includes('library')) && names.some((n) => n.includes('samples'));
+        });
+        await page.locator(byTestId('browser-dir'), { hasText: 'library' }).click();
+        await until('the library folder in the browser', async () => (await text('browser-path')) === library.root);
+        await until('its image count', async () => (await text('browser-image-count')) === `${library.topLevelImages} images here`);
+        const subfolders = await page.locator(byTestId('browser-dir')).allInnerTexts();
+        assert(subfolders.some((n) => n.includes('animals')) && subfolders.some((n) => n.includes('plots')), `sub-folders: ${subfolders.join(', ')}`);
+        assert((await page.inputValue(byTestId('path-input'))) === library.root, 'the path field follows the browser');
+        await page.click(byTestId('browser-up'));
+        await until('the parent folder after going up', async () => (await text('browser-path')) === fixtures.base);
+        await page.click(byTestId('browse-toggle'));
+      },
+    ],
+    [
+      'missing-folder-shows-error',
+      async () => {
+        const missing = join(fixtures.base, 'no-such-folder');
+        await page.fill(byTestId('path-input'), missing);
+        await page.click(byTestId('path-open'));
+        const error = page.locator(byTestId('scan-error'));
+        await until('the error panel', () => error.isVisible());
+        const message = await error.innerText();
+        assert(message.includes('no-such-folder'), `the error does not name the folder: ${message}`);
+        assert((await error.locator('.error-hint').count()) === 1, 'the error has no hint');
+        await error.getByRole('button', { name: 'Choose another folder' }).click();
+        await until('the start screen again', () => visible('start-screen'));
+      },
+    ],
+    [
+      'scan-library-via-path-field',
+      async () => {
+        await page.fill(byTestId('path-input'), library.root);
+        await page.click(byTestId('path-open'));
+        await scanDone();
+        const found = Number((await text('scan-found')).replace(/,/g, ''));
+        const broken = Number(await text('scan-broken'));
+        assert(found === library.files.length, `expected ${library.files.length} images found, saw ${found}`);
+        assert(broken >= 1, `expected at least 1 broken image (broken.png), saw ${broken}`);
+        assert((await text('current-folder')) === library.root, 'the top bar names the opened folder');
+      },
+    ],
+    [
+      'thumbnails-load',
+      async () => {
+        const states = await until('the visible thumbnails to load', async () => {
+          const imgs = await page.$$eval('[data-testid="tile-thumb"]', (els) =>
+            els
+              .filter((el) => {
+                const r = el.getBoundingClientRect();
+                return r.bottom > 0 && r.top < window.innerHeight;
+              })
+              .map((el) => ({ loaded: el.complete && el.naturalWidth > 0, src: el.getAttribute('src') })),
+          );
+          return imgs.length >= 12 && imgs.every((i) => i.loaded) ? imgs : false;
+        });
+        assert(
+          states.every((s) => s.src.startsWith('/media?') && s.src.includes('kind=thumbnail') && s.src.includes('size=256')),
+          'thumbnails come from /media at size 256',
+        );
+      },
+    ],
+    [
+      'keyboard-moves-selection',
+      async () => {
+        const columns = Number(await page.locator(byTestId('image-grid')).getAttribute('data-columns'));
+        assert(columns >= 2, `expected several columns, saw ${columns}`);
+        await page.keyboard.press('ArrowRight');
+        await until('the first tile to be selected', async () => (await selectedIndex()) === 0);
+        await page.keyboard.press('ArrowRight');
+        await until('the second tile', async () => (await selectedIndex()) === 1);
+        await page.keyboard.press('ArrowDown');
+        await until('a row down', async () => (await selectedIndex()) === 1 + columns);
+        await page.keyboard.press('ArrowUp');
+        await until('a row up', async () => (await selectedIndex()) === 1);
+        await page.keyboard.press('ArrowLeft');
+        await until('back to the first tile', async () => (await selectedIndex()) === 0);
+        // Move onto an image that is not broken, for the image view.
+        for (let i = 0; i < library.files.length; i++) {
+          const rel = await page.locator('[data-testid="tile"][data-selected="true"]').getAttribute('title');
+          const f = library.files.find((x) => x.rel === rel);
+          if (f && !f.broken) break;
+          await page.keyboard.press('ArrowRight');
+          await delay(30);
+        }
+        const rel = await page.locator('[data-testid="tile"][data-selected="true"]').getAttribute('title');
+        assert((await text('statusbar')).includes(rel), 'the status bar names the selected image');
+      },
+    ],
+    [
+      'enter-opens-image-view',
+      async () => {
+        const rel = await page.locator('[data-testid="tile"][data-selected="true"]').getAttribute('title');
+        const { file, label } = expectedPixelSize(rel);
+        await page.keyboard.press('Enter');
+        await until('the image view', () => visible('image-view'));
+        await until(`the pixel size ${label}`, async () => (await text('details-pixel-size')) === label);
+        assert((await text('details-path')).endsWith(rel), `details path ${await text('details-path')}`);
+        assert((await text('details-format')).toLowerCase() === file.format, `format ${await text('details-format')}`);
+        await until('the original image to load at full size', () =>
+          page.$eval(byTestId('image-original'), (img, w) => img.complete && img.naturalWidth === w, file.width),
+        );
+      },
+    ],
+    [
+      'zoom',
+      async () => {
+        await page.keyboard.press('1');
+        await until('1:1', async () => (await text('zoom-level')) === '100%');
+        await page.keyboard.press('+');
+        await until('zoomed in', async () => (await text('zoom-level')) === '150%');
+        await page.keyboard.press('-');
+        await page.keyboard.press('-');
+        await until('zoomed out', async () => (await text('zoom-level')) === '75%');
+        await page.click(byTestId('zoom-fit'));
+        await until('fit to window', async () => (await text('zoom-level')).startsWith('Fit'));
+      },
+    ],
+    [
+      'arrow-goes-to-next-image',
+      async () => {
+        const before = await text('image-position');
+        const index = Number(before.split('/')[0]);
+        await page.keyboard.press('ArrowRight');
+        await until('the next image', async () => (await text('image-position')) === `${index + 1} / ${library.files.length}`);
+      },
+    ],
+    [
+      'escape-returns-to-grid',
+      async () => {
+        const position = Number((await text('image-position')).split('/')[0]);
+        await page.keyboard.press('Escape');
+        await until('the grid without the image view', async () => (await count(byTestId('image-view'))) === 0);
+        assert(await visible('image-grid'), 'the grid is visible');
+        await until('the selection kept', async () => (await selectedIndex()) === position - 1);
+      },
+    ],
+    [
+      'broken-files-show-reasons',
+      async () => {
+        for (const f of library.files.filter((x) => x.broken)) {
+          const tile = await revealTile(f.rel);
+          await until(`${f.rel} to show as broken`, async () => (await tile.getAttribute('data-broken')) === 'true');
+          const reason = await until(`the reason ${f.rel} is broken`, async () => {
+            const t = (await tile.locator(byTestId('tile-broken-reason')).innerText()).trim();
+            return t.length > 10 && !/finding out why/.test(t) ? t : false;
+          });
+          console.log(`     ${f.rel}: ${reason.replace(/\s+/g, ' ')}`);
+        }
+        // The broken tile opens too, and the image view says why instead of showing nothing.
+        const tile = await revealTile('broken.png');
+        await tile.click();
+        await until('the image view to explain the broken file', async () => (await count(byTestId('image-broken'))) === 1);
+        await until('the details to explain it too', async () => (await count(byTestId('details-error'))) === 1);
+      },
+    ],
+  ];
+}
