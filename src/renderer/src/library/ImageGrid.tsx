@@ -11,7 +11,8 @@ import { useKeys } from '../common/use-keys.ts';
 import { useApi } from '../host-context.tsx';
 import { defaultGridMetrics, gridLayout, isGridKey, moveSelection } from './grid-layout.ts';
 import type { ReasonCache } from './reason-cache.ts';
-import { Tile, thumbnailRef } from './Tile.tsx';
+import { thumbnailRef } from './thumbnail.ts';
+import { Tile } from './Tile.tsx';
 
 const padding = 8;
 

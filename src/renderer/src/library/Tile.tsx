@@ -6,8 +6,6 @@ import { memo, useEffect, useState } from 'react';
 import type { ImageEntry } from '../../../common/contract/methods.ts';
 import type { ReasonCache } from './reason-cache.ts';
 
-export const thumbnailSize = 256;
-
 export const Tile = memo(function Tile({
   entry,
   index,
@@ -76,7 +74,3 @@ export const Tile = memo(function Tile({
     </div>
   );
 });
-
-export function thumbnailRef(entry: ImageEntry) {
-  return { kind: 'thumbnail' as const, path: entry.path, size: thumbnailSize };
-}

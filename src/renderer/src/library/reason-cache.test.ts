@@ -25,12 +25,26 @@ describe('reason cache', () => {
       }) as Api['call'],
       mediaUrl: () => '',
     };
-    expect(await explainWithApi(api)('/r/broken.png')).toBe('broken.png is not a valid PNG: bad signature.');
+    const noMediaError = async () => {
+      throw new Error('must not be asked');
+    };
+    expect(await explainWithApi(api, noMediaError)('/r/broken.png')).toBe('broken.png is not a valid PNG: bad signature.');
   });
 
-  it('says so when the file reads fine but its thumbnail still failed', async () => {
-    const details = { path: '/a', name: 'a', bytes: 1, width: 4, height: 3, format: 'png', channels: 3, hasAlpha: false, contentHash: 'h' };
-    const api: Api = { call: (async () => details) as Api['call'], mediaUrl: () => '' };
-    expect(await explainWithApi(api)('/a')).toMatch(/4×3 png image, but no thumbnail/);
+  const details = { path: '/a', name: 'a', bytes: 1, width: 4, height: 3, format: 'png', channels: 3, hasAlpha: false, contentHash: 'h' };
+  const readsFine: Api = { call: (async () => details) as Api['call'], mediaUrl: (ref) => `/media?${ref.path}&${ref.kind}` };
+
+  it("reads the thumbnail response's error when the header reads fine but the pixels do not", async () => {
+    const asked: string[] = [];
+    const reason = await explainWithApi(readsFine, async (url) => {
+      asked.push(url);
+      return 'a.png is cut short: the pixel data ends early.';
+    })('/a');
+    expect(reason).toBe('a.png is cut short: the pixel data ends early.');
+    expect(asked).toEqual(['/media?/a&thumbnail']);
+  });
+
+  it('says so when neither the details nor the media response give a reason', async () => {
+    expect(await explainWithApi(readsFine, async () => null)('/a')).toMatch(/4×3 png image, but no thumbnail/);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Api } from '../../../common/contract/client.ts';
 import { toErrorData } from '../../../common/contract/errors.ts';
+import { thumbnailSize } from './thumbnail.ts';
 
 export interface ReasonCache {
   /** The reason already known for a path, if any. */
@@ -34,15 +35,34 @@ export function createReasonCache(lookup: (path: string) => Promise<string>): Re
   };
 }
 
-/** The lookup against the host: the details call fails with the reason when the file is broken. */
-export function explainWithApi(api: Api): (path: string) => Promise<string> {
+/**
+ * The lookup against the host. A broken file fails the details call with the reason. A file whose
+ * header reads fine but whose pixels do not (a truncated PNG) passes it, and then the media
+ * response's own error body says what went wrong, where the page may read it.
+ */
+export function explainWithApi(api: Api, readMediaError: (url: string) => Promise<string | null> = fetchMediaError): (path: string) => Promise<string> {
   return async (path) => {
+    let d;
     try {
-      const d = await api.call('library.imageDetails', { path });
-      return `The file reads as a ${d.width}×${d.height} ${d.format} image, but no thumbnail could be made from it.`;
+      d = await api.call('library.imageDetails', { path });
     } catch (e) {
-      const err = toErrorData(e);
-      return err.message;
+      return toErrorData(e).message;
     }
+    const fromMedia = await readMediaError(api.mediaUrl({ kind: 'thumbnail', path, size: thumbnailSize }));
+    return fromMedia ?? `The file reads as a ${d.width}×${d.height} ${d.format} image, but no thumbnail could be made from it.`;
   };
+}
+
+/** The message of a failed media response (JSON WorkbenchErrorData), or null when there is none to read. */
+export async function fetchMediaError(url: string): Promise<string | null> {
+  try {
+    const response = await fetch(url, { cache: 'no-store' });
+    if (response.ok) return null;
+    const body: unknown = await response.json();
+    const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+    return typeof message === 'string' && message ? message : null;
+  } catch {
+    // Electron's media scheme is not reachable by fetch under the page's CSP; fall back.
+    return null;
+  }
 }
