@@ -1,0 +1,43 @@
+/**
+ * transformers' rescale + normalize, bit for bit (FIXTURES.md §5.1 step 4):
+ *   x = float32(u8 * rescale_factor)        multiply in float64, then cast
+ *   y = (x - float32(mean)) / float32(std)  in float32
+ * Each float32 operation is computed in double and rounded with Math.fround, which gives the
+ * correctly rounded float32 result for +, -, * and / (double has more than 2 * 24 + 2 bits).
+ * A uint8 input has only 256 values per channel, so the whole chain is a 256-entry table.
+ */
+import type { Rgb } from './config.ts';
+
+export interface NormalizeOptions {
+  doRescale: boolean;
+  rescaleFactor: number;
+  doNormalize: boolean;
+  imageMean: Rgb;
+  imageStd: Rgb;
+}
+
+/** table[c * 256 + v] = the float32 value channel c takes for byte v */
+export function normalizeTable(o: NormalizeOptions): Float32Array {
+  const t = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) {
+    const mean = Math.fround(o.imageMean[c]);
+    const std = Math.fround(o.imageStd[c]);
+    for (let v = 0; v < 256; v++) {
+      const x = o.doRescale ? Math.fround(v * o.rescaleFactor) : v;
+      t[c * 256 + v] = o.doNormalize ? Math.fround(Math.fround(x - mean) / std) : x;
+    }
+  }
+  return t;
+}
+
+/** HWC uint8 to CHW float32 through the table. */
+export function toChwFloat32(data: Uint8Array, width: number, height: number, table: Float32Array): Float32Array {
+  const plane = width * height;
+  const out = new Float32Array(3 * plane);
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    out[i] = table[data[p]];
+    out[plane + i] = table[256 + data[p + 1]];
+    out[2 * plane + i] = table[512 + data[p + 2]];
+  }
+  return out;
+}
