@@ -51,5 +51,5 @@ export function fromSharpError(file: string, e: unknown): ImageError {
   if (/end of (stream|file)|premature end|truncated|unexpected end/i.test(message)) {
     return new ImageError('corrupt-image', file, `truncated: the file ends before the image data does (${message})`);
   }
-  return new ImageError('corrupt-image', file, `damaged image data (${message})`);
+  return new ImageError('corrupt-image', file, `damaged or truncated image data (${message})`);
 }
