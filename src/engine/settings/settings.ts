@@ -1,0 +1,122 @@
+/**
+ * The engine's settings file, `<dataDir>/settings.json`: for now, the recently opened folders.
+ *
+ * It is written whole to a temporary file and renamed over the old one, so a crash mid-write leaves
+ * either the old file or the new one, never half of each. A file that cannot be read as settings
+ * (hand-edited, truncated by a full disk) is moved aside and replaced by defaults with a warning:
+ * losing the recent-folders list must never stop the app from starting. Keys this version does not
+ * know are kept, so a newer version's settings survive a round trip through an older one.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { RecentFolder } from '../../common/contract/methods.ts';
+
+const SettingsFile = z.looseObject({
+  recentFolders: z.array(RecentFolder).default([]),
+});
+type SettingsFile = z.infer<typeof SettingsFile>;
+
+export const maxRecentFolders = 12;
+
+export interface SettingsOptions {
+  /** Told about a corrupt file moved aside, or a write that failed. Defaults to console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+export class SettingsStore {
+  readonly file: string;
+  private state: Promise<SettingsFile> | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private readonly warn: (message: string) => void;
+
+  constructor(dataDir: string, options: SettingsOptions = {}) {
+    this.file = path.join(dataDir, 'settings.json');
+    this.warn = options.onWarning ?? ((m) => console.warn(`warning: ${m}`));
+  }
+
+  /** Recently opened folders, newest first. */
+  async recentFolders(): Promise<RecentFolder[]> {
+    return [...(await this.load()).recentFolders];
+  }
+
+  /**
+   * Puts a folder first among the recent ones (once, at most 12 kept) and saves. A failed save is
+   * a warning, not an error: the list is still right for this session.
+   */
+  async addRecentFolder(folder: string, openedAt: Date = new Date()): Promise<RecentFolder[]> {
+    const settings = await this.load();
+    settings.recentFolders = [{ path: folder, openedAt: openedAt.toISOString() }, ...settings.recentFolders.filter((r) => r.path !== folder)].slice(
+      0,
+      maxRecentFolders,
+    );
+    await this.save(settings);
+    return [...settings.recentFolders];
+  }
+
+  /** Resolves when every save so far has reached the disk (or failed with a warning). */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
+  private load(): Promise<SettingsFile> {
+    this.state ??= this.read();
+    return this.state;
+  }
+
+  private async read(): Promise<SettingsFile> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`Could not read ${this.file} (${(e as Error).message}); using default settings.`);
+      return SettingsFile.parse({});
+    }
+    let reason: string;
+    try {
+      const parsed = SettingsFile.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+    } catch (e) {
+      reason = `not valid JSON: ${(e as Error).message}`;
+    }
+    const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(this.file, aside);
+      this.warn(`The settings file ${this.file} was unreadable (${reason}). It was moved to ${aside} and the settings were reset.`);
+    } catch (e) {
+      this.warn(`The settings file ${this.file} was unreadable (${reason}) and could not be moved aside (${(e as Error).message}); the settings were reset.`);
+    }
+    return SettingsFile.parse({});
+  }
+
+  private save(settings: SettingsFile): Promise<void> {
+    const text = `${JSON.stringify(settings, null, 2)}\n`;
+    this.writes = this.writes.then(() =>
+      writeAtomically(this.file, text).catch((e: unknown) => {
+        this.warn(`Could not save the settings to ${this.file} (${(e as Error).message}); recent folders will not be remembered.`);
+      }),
+    );
+    return this.writes;
+  }
+}
+
+/** Writes a file so that it is either entirely old or entirely new, even across a crash. */
+export async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (e) {
+    await rm(temporary, { force: true });
+    throw e;
+  }
+}
