@@ -1,0 +1,218 @@
+/**
+ * `laser compile`: a Hugging Face LLaVA checkpoint folder → a bundle folder (docs/bundle-format.md).
+ *
+ * Everything that can be checked without writing is checked first (config, weight names and shapes,
+ * preprocessing, the target folder). The bundle is then written into `<bundle>.partial-<random>` and
+ * renamed into place only when complete; an existing bundle there is replaced only on success, and
+ * any failure (or cancellation) removes the partial folder. So a folder at `<bundle>` is always a
+ * complete bundle.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readFile, rename, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
+import { imageTokensPerImage, readModelConfig, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
+import { indexFileName, openCheckpoint, type Checkpoint } from '../checkpoint/checkpoint.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type Preprocessing } from '../bundle/manifest.ts';
+import { saveModel } from '../onnx/save.ts';
+import { buildLlava } from './llava.ts';
+import { PREPROCESSOR_FILE, readPreprocessing } from './preprocessing.ts';
+import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
+import { Weights, type BundleDtype } from './weights.ts';
+
+export interface CompileProgress {
+  phase: 'weights' | 'hashing';
+  /** Tensors written so far / in all three graphs ('weights' phase). */
+  tensorsDone: number;
+  tensorsTotal: number;
+  /** Bytes written ('weights') or hashed ('hashing') so far, and the phase's total. */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface CompileOptions {
+  /** Weight type in the graphs (default fp32). Graph I/O is float32 either way. */
+  dtype?: BundleDtype;
+  /** Image preprocessing recorded for the runtime (default 'pad', as LLaVA-1.5 was trained). */
+  imageMode?: 'pad' | 'crop';
+  /** Emit attn_last (default true). false exists only to measure what the taps cost. */
+  taps?: boolean;
+  onProgress?: (p: CompileProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface CompileResult {
+  dir: string;
+  manifest: BundleManifest;
+  /** Bytes of weights written (all three .data files, without alignment padding). */
+  weightBytes: number;
+  tensors: number;
+}
+
+const GRAPH_FILES = { vision: 'vision.onnx', embed: 'embed.onnx', decoder: 'decoder.onnx' } as const;
+
+async function isDir(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
+}
+
+/** The target may be absent, an empty folder, or an earlier bundle; anything else is refused. */
+async function checkTarget(bundleDir: string, hfDir: string): Promise<void> {
+  const st = await stat(bundleDir).catch(() => null);
+  if (!st) return;
+  const refuse = (why: string) => new WorkbenchError('bad-request', `${bundleDir} ${why}; refusing to replace it`, 'Choose a new folder for the bundle, or remove that one yourself.');
+  if (!st.isDirectory()) throw refuse('exists and is not a folder');
+  if (resolve(bundleDir) === resolve(hfDir)) throw refuse('is the checkpoint folder itself');
+  if ((await readdir(bundleDir)).length === 0) return;
+  let format: unknown;
+  try {
+    format = (JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')) as { format?: unknown }).format;
+  } catch {
+    format = undefined;
+  }
+  if (format !== BUNDLE_FORMAT) throw refuse('exists and is not a LASER bundle');
+}
+
+/** Moves the finished `partial` folder to `target`, replacing an earlier bundle only now. */
+async function moveIntoPlace(partial: string, target: string): Promise<void> {
+  if (!(await isDir(target))) {
+    await rename(partial, target);
+    return;
+  }
+  const old = `${target}.old-${randomBytes(4).toString('hex')}`;
+  await rename(target, old);
+  try {
+    await rename(partial, target);
+  } catch (e) {
+    await rename(old, target);
+    throw e;
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+/** The checkpoint's own files this compile reads: config, weights (and index), optional extras. */
+async function sourceFiles(hfDir: string, ckpt: Checkpoint, tokenizer: string[]): Promise<string[]> {
+  const names = new Set<string>(['config.json']);
+  for (const t of ckpt.names()) names.add(relative(hfDir, ckpt.info(t).file));
+  for (const f of [indexFileName, PREPROCESSOR_FILE, 'generation_config.json', ...tokenizer]) if ((await fileSize(join(hfDir, f))) !== null) names.add(f);
+  return [...names].sort();
+}
+
+function manifestFor(cfg: LlavaConfig, parts: { dtype: BundleDtype; taps: boolean; preprocessing: Preprocessing; chatTemplate: string | null; tokenizer: string[]; ids: Awaited<ReturnType<typeof readGenerationIds>>; sourceName: string; files: BundleManifest['source']['files'] }): BundleManifest {
+  const t = cfg.textConfig;
+  const v = cfg.visionConfig;
+  const grid = visionGrid(v);
+  return {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    compilerVersion: COMPILER_VERSION,
+    createdAt: new Date().toISOString(),
+    architecture: 'llava',
+    dtype: parts.dtype,
+    taps: parts.taps,
+    text: {
+      layers: t.numHiddenLayers,
+      heads: t.numAttentionHeads,
+      kvHeads: t.numKeyValueHeads,
+      headDim: t.headDim,
+      hidden: t.hiddenSize,
+      intermediate: t.intermediateSize,
+      vocab: t.vocabSize,
+      rmsNormEps: t.rmsNormEps,
+      maxPositionEmbeddings: t.maxPositionEmbeddings,
+      tieWordEmbeddings: t.tieWordEmbeddings,
+      rope: { theta: t.ropeTheta, scaling: t.ropeScaling },
+    },
+    vision: {
+      imageSize: v.imageSize,
+      patchSize: v.patchSize,
+      channels: v.numChannels,
+      grid: [grid, grid],
+      tokensPerImage: imageTokensPerImage(cfg),
+      strategy: cfg.visionFeatureSelectStrategy,
+      featureLayer: cfg.visionFeatureLayer,
+      hiddenStateIndex: visionHiddenStateIndex(cfg),
+      layers: v.numHiddenLayers,
+      layersBuilt: visionHiddenStateIndex(cfg),
+      hidden: v.hiddenSize,
+    },
+    imageTokenId: cfg.imageTokenIndex,
+    bosTokenId: parts.ids.bosTokenId,
+    eosTokenIds: parts.ids.eosTokenIds,
+    padTokenId: parts.ids.padTokenId,
+    preprocessing: parts.preprocessing,
+    chatTemplate: parts.chatTemplate,
+    tokenizer: parts.tokenizer.length ? { dir: 'tokenizer', files: parts.tokenizer } : null,
+    source: { name: parts.sourceName, modelType: cfg.modelType, files: parts.files },
+    graphs: { ...GRAPH_FILES },
+  };
+}
+
+export async function compileBundle(hfDir: string, bundleDir: string, opts: CompileOptions = {}): Promise<CompileResult> {
+  const dtype = opts.dtype ?? 'fp32';
+  const taps = opts.taps ?? true;
+  const signal = opts.signal;
+  const cfg = await readModelConfig(hfDir);
+  const ckpt = await openCheckpoint(hfDir);
+  let partial: string | null = null;
+  try {
+    // Everything checkable before writing: weight names and shapes (while building), the extras, the target.
+    const graphs = buildLlava(cfg, new Weights(ckpt, hfDir), { dtype, taps });
+    const preprocessing = await readPreprocessing(hfDir, cfg.visionConfig.imageSize, opts.imageMode ?? 'pad');
+    const chatTemplate = await readChatTemplate(hfDir);
+    const tokenizer = await tokenizerFiles(hfDir);
+    const t = cfg.textConfig;
+    const ids = await readGenerationIds(hfDir, { bosTokenId: t.bosTokenId, eosTokenIds: t.eosTokenIds, padTokenId: t.padTokenId });
+    await checkTarget(bundleDir, hfDir);
+
+    await mkdir(dirname(resolve(bundleDir)), { recursive: true });
+    partial = `${bundleDir.replace(/[\\/]+$/, '')}.partial-${randomBytes(4).toString('hex')}`;
+    await mkdir(partial);
+
+    const all = [graphs.vision, graphs.embed, graphs.decoder];
+    const progress: CompileProgress = {
+      phase: 'weights',
+      tensorsDone: 0,
+      tensorsTotal: all.reduce((n, g) => n + g.initializers.length, 0),
+      bytesDone: 0,
+      bytesTotal: all.reduce((n, g) => n + g.weightBytes, 0),
+    };
+    opts.onProgress?.({ ...progress });
+    const onTensor = ({ bytes }: { bytes: number }) => {
+      progress.tensorsDone++;
+      progress.bytesDone += bytes;
+      opts.onProgress?.({ ...progress });
+    };
+    for (const [key, file] of Object.entries(GRAPH_FILES) as [keyof typeof GRAPH_FILES, string][]) {
+      await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (llava, ${dtype})`, onTensor, signal });
+    }
+    const weightBytes = progress.bytesDone;
+
+    if (tokenizer.length) {
+      await mkdir(join(partial, 'tokenizer'));
+      for (const f of tokenizer) await copyFile(join(hfDir, f), join(partial, 'tokenizer', f));
+    }
+
+    const names = await sourceFiles(hfDir, ckpt, tokenizer);
+    const sizes = await Promise.all(names.map(async (n) => (await fileSize(join(hfDir, n))) ?? 0));
+    const hashing: CompileProgress = { phase: 'hashing', tensorsDone: progress.tensorsDone, tensorsTotal: progress.tensorsTotal, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) };
+    opts.onProgress?.({ ...hashing });
+    const files: BundleManifest['source']['files'] = [];
+    for (const [i, name] of names.entries()) {
+      const sha256 = await sha256File(join(hfDir, name), (n) => {
+        hashing.bytesDone += n;
+        opts.onProgress?.({ ...hashing });
+      }, signal);
+      files.push({ name, bytes: sizes[i], sha256 });
+    }
+
+    const manifest = manifestFor(cfg, { dtype, taps, preprocessing, chatTemplate, tokenizer, ids, sourceName: basename(resolve(hfDir)), files });
+    await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (signal?.aborted) throw cancelledError();
+    await moveIntoPlace(partial, bundleDir);
+    partial = null;
+    return { dir: bundleDir, manifest, weightBytes, tensors: progress.tensorsDone };
+  } finally {
+    await ckpt.close();
+    if (partial !== null) await rm(partial, { recursive: true, force: true });
+  }
+}

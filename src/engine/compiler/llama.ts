@@ -1,0 +1,145 @@
+/**
+ * The LLaMA language model as decoder.onnx (docs/bundle-format.md), following transformers'
+ * modeling_llama (v4.45, eager attention) module by module:
+ *
+ *   h = inputs_embeds
+ *   per layer:  h = h + o_proj(attn(rope(q_proj(n)), rope(k_proj(n)), v_proj(n)))   n = input_layernorm(h)
+ *               h = h + down_proj(silu(gate_proj(n)) * up_proj(n))                  n = post_attention_layernorm(h)
+ *   logits = lm_head(norm(h))   (lm_head = embed_tokens when the embeddings are tied)
+ *
+ * Attention is eager attention: `softmax(q k^T / sqrt(hd) + mask)` in float32, where `mask` is 0 for
+ * keys a query may see (key j <= P + i and attention_mask[j] = 1) and float32 min otherwise, added,
+ * not substituted, as HF does. Keys and values of the new tokens are appended to the past cache
+ * (keys stored after RoPE) and returned as `present.*`. GQA repeats each KV head for its
+ * `heads / kvHeads` query heads (repeat_kv).
+ *
+ * Attention taps: `attn_last` [B, L, H, P+S] is, for every layer, the last query row of the very
+ * softmax that weights the values (a Slice of it, no recomputation).
+ */
+import type { LlamaConfig } from '../checkpoint/hf-config.ts';
+import type { Value } from '../onnx/graph.ts';
+import { activation, linear, rmsNorm, type Ctx } from './nn.ts';
+import { applyRotary, rotaryCosSin } from './rope.ts';
+
+export interface DecoderOptions {
+  /** Emit `attn_last` (default true). false only to measure what the taps cost. */
+  taps?: boolean;
+  /** Checkpoint prefix of the language model: 'language_model.' in LLaVA. */
+  prefix: string;
+}
+
+const FLOAT32_MIN = -3.4028234663852886e38;
+
+interface Shared {
+  /** [B, 1, S, T] additive mask: 0 where visible, float32 min where not. */
+  mask: Value;
+  cos: Value;
+  sin: Value;
+}
+
+/**
+ * mask[b, 0, i, j] = 0 if j <= P + i and attention_mask[b, j] != 0, else float32 min, where
+ * T = P + S is attention_mask's length and S the number of new tokens.
+ */
+function attentionMask(ctx: Ctx, attentionMask: Value, inputsEmbeds: Value): Value {
+  const { g } = ctx;
+  return g.scope('causal_mask', () => {
+    const total = g.squeeze(g.dim(attentionMask, 1), [0]);
+    const fresh = g.squeeze(g.dim(inputsEmbeds, 1), [0]);
+    const keys = g.range(0, total, 1); // [T]
+    const queries = g.range(g.sub(total, fresh), total, 1); // [S]: absolute indices P .. T-1
+    const causal = g.lessOrEqual(g.unsqueeze(keys, [0]), g.unsqueeze(queries, [1])); // [S, T]
+    const real = g.unsqueeze(g.cast(attentionMask, 'bool'), [1, 2]); // [B, 1, 1, T]
+    return g.where(g.and(causal, real), 0, g.scalar('float32', FLOAT32_MIN));
+  });
+}
+
+interface LayerIO {
+  pastKey: Value;
+  pastValue: Value;
+  presentKey: Value;
+  presentValue: Value;
+  /** [B, 1, H, T] */
+  tap: Value | null;
+}
+
+function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: Shared, pastKey: Value, pastValue: Value, taps: boolean): { out: Value } & Omit<LayerIO, 'pastKey' | 'pastValue'> {
+  const { g } = ctx;
+  const H = cfg.numAttentionHeads;
+  const KVH = cfg.numKeyValueHeads;
+  const hd = cfg.headDim;
+  const D = cfg.hiddenSize;
+  // [B, S, n*hd] -> [B, n, S, hd]
+  const heads = (v: Value, n: number) => g.transpose(g.reshape(v, [0, 0, n, hd]), [0, 2, 1, 3]);
+  const q = applyRotary(g, heads(linear(ctx, x, `${p}.q_proj`, D, H * hd, false), H), shared.cos, shared.sin, hd);
+  const kNew = applyRotary(g, heads(linear(ctx, x, `${p}.k_proj`, D, KVH * hd, false), KVH), shared.cos, shared.sin, hd);
+  const vNew = heads(linear(ctx, x, `${p}.v_proj`, D, KVH * hd, false), KVH);
+  const presentKey = g.concat([pastKey, kNew], 2);
+  const presentValue = g.concat([pastValue, vNew], 2);
+  // repeat_kv: [B, KVH, T, hd] -> [B, KVH, rep, T, hd] -> [B, H, T, hd]
+  const rep = H / KVH;
+  const repeat = (v: Value) => (rep === 1 ? v : g.reshape(g.expand(g.unsqueeze(v, [2]), [1, 1, rep, 1, 1]), [0, H, -1, hd]));
+  const k = repeat(presentKey);
+  const v = repeat(presentValue);
+  const scores = g.add(g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), Math.sqrt(hd)), shared.mask);
+  const probs = g.softmax(scores, -1); // [B, H, S, T]
+  const tap = taps ? g.transpose(g.slice(probs, [-1], [Number.MAX_SAFE_INTEGER], [2]), [0, 2, 1, 3]) : null;
+  const context = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [0, 0, H * hd]);
+  return { out: linear(ctx, context, `${p}.o_proj`, H * hd, D, false), presentKey, presentValue, tap };
+}
+
+function mlp(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value): Value {
+  const D = cfg.hiddenSize;
+  const I = cfg.intermediateSize;
+  const gate = activation(ctx.g, cfg.hiddenAct, linear(ctx, x, `${p}.gate_proj`, D, I, false));
+  return linear(ctx, ctx.g.mul(gate, linear(ctx, x, `${p}.up_proj`, D, I, false)), `${p}.down_proj`, I, D, false);
+}
+
+/** Builds decoder.onnx's graph into ctx.g: inputs, every layer, logits, presents and taps. */
+export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): void {
+  const { g, w } = ctx;
+  const L = cfg.numHiddenLayers;
+  const H = cfg.numAttentionHeads;
+  const KVH = cfg.numKeyValueHeads;
+  const hd = cfg.headDim;
+  const D = cfg.hiddenSize;
+  const V = cfg.vocabSize;
+  const taps = opts.taps ?? true;
+  const m = `${opts.prefix}model`;
+
+  const embeds = g.input('inputs_embeds', 'float32', ['batch', 'sequence', D]);
+  const mask = g.input('attention_mask', 'int64', ['batch', 'total_sequence']);
+  const positions = g.input('position_ids', 'int64', ['batch', 'sequence']);
+  const past: [Value, Value][] = [];
+  for (let i = 0; i < L; i++) {
+    past.push([
+      g.input(`past_key_values.${i}.key`, 'float32', ['batch', KVH, 'past_sequence', hd]),
+      g.input(`past_key_values.${i}.value`, 'float32', ['batch', KVH, 'past_sequence', hd]),
+    ]);
+  }
+
+  const { cos, sin } = rotaryCosSin(g, { headDim: hd, theta: cfg.ropeTheta, scaling: cfg.ropeScaling, maxPositionEmbeddings: cfg.maxPositionEmbeddings }, positions);
+  const shared: Shared = { mask: attentionMask(ctx, mask, embeds), cos, sin };
+
+  let h = embeds;
+  const tapRows: Value[] = [];
+  for (let i = 0; i < L; i++) {
+    const p = `${m}.layers.${i}`;
+    g.scope(`layers.${i}`, () => {
+      const attn = g.scope('self_attn', () => selfAttention(ctx, cfg, `${p}.self_attn`, rmsNorm(ctx, h, `${p}.input_layernorm`, D, cfg.rmsNormEps), shared, past[i][0], past[i][1], taps));
+      h = g.add(h, attn.out);
+      h = g.add(h, g.scope('mlp', () => mlp(ctx, cfg, `${p}.mlp`, rmsNorm(ctx, h, `${p}.post_attention_layernorm`, D, cfg.rmsNormEps))));
+      g.output(attn.presentKey, `present.${i}.key`, ['batch', KVH, 'total_sequence', hd]);
+      g.output(attn.presentValue, `present.${i}.value`, ['batch', KVH, 'total_sequence', hd]);
+      if (attn.tap) tapRows.push(attn.tap);
+    });
+  }
+
+  const normed = rmsNorm(ctx, h, `${m}.norm`, D, cfg.rmsNormEps);
+  // Tied embeddings: lm_head.weight is embed_tokens.weight (HF ties them; the checkpoint has no lm_head).
+  const head = cfg.tieWordEmbeddings ? `${m}.embed_tokens.weight` : `${opts.prefix}lm_head.weight`;
+  const lmHead = g.initializer('lm_head.weight', w.linear(head, V, D, ctx.dtype));
+  const logits = ctx.dtype === 'fp16' ? g.cast(g.matmul(g.cast(normed, 'float16'), lmHead), 'float32') : g.matmul(normed, lmHead);
+  g.output(logits, 'logits', ['batch', 'sequence', V]);
+  if (taps) g.output(g.concat(tapRows, 1), 'attn_last', ['batch', L, H, 'total_sequence']);
+}

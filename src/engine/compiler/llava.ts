@@ -1,0 +1,65 @@
+/**
+ * LlavaForConditionalGeneration as the three graphs of a bundle (docs/bundle-format.md):
+ *
+ *   vision.onnx   pixel_values [N, 3, S, S]  -> image_features [N, T, D]   CLIP + projector
+ *   embed.onnx    input_ids [B, S]           -> inputs_embeds [B, S, D]    embed_tokens row gather
+ *   decoder.onnx  inputs_embeds, mask, positions, past -> logits, present, attn_last
+ *
+ * The runtime scatters image k's features into the k-th run of image tokens between embed and
+ * decoder, as LLaVA's `masked_scatter` does.
+ */
+import { imageTokensPerImage, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
+import { GraphBuilder } from '../onnx/ops.ts';
+import { buildClip } from './clip.ts';
+import { buildDecoder } from './llama.ts';
+import type { Ctx } from './nn.ts';
+import { buildProjector } from './projector.ts';
+import type { BundleDtype, Weights } from './weights.ts';
+
+export interface LlavaGraphs {
+  vision: GraphBuilder;
+  embed: GraphBuilder;
+  decoder: GraphBuilder;
+}
+
+export interface LlavaBuildOptions {
+  dtype: BundleDtype;
+  /** Emit attn_last from the decoder (default true; false only for measuring the taps' cost). */
+  taps?: boolean;
+}
+
+export function buildVision(cfg: LlavaConfig, w: Weights, dtype: BundleDtype): GraphBuilder {
+  const g = new GraphBuilder('vision');
+  const ctx: Ctx = { g, w, dtype };
+  const v = cfg.visionConfig;
+  const S = v.imageSize;
+  const D = cfg.textConfig.hiddenSize;
+  const pixels = g.input('pixel_values', 'float32', ['num_images', v.numChannels, S, S]);
+  const selected = g.scope('vision_tower', () =>
+    buildClip(ctx, v, pixels, { hiddenStateIndex: visionHiddenStateIndex(cfg), strategy: cfg.visionFeatureSelectStrategy, prefix: 'vision_tower.vision_model' }),
+  );
+  const features = buildProjector(ctx, { visionHidden: v.hiddenSize, textHidden: D, bias: cfg.projectorBias, prefix: 'multi_modal_projector' }, selected);
+  g.output(features, 'image_features', ['num_images', imageTokensPerImage(cfg), D]);
+  return g;
+}
+
+export function buildEmbed(cfg: LlavaConfig, w: Weights, dtype: BundleDtype): GraphBuilder {
+  const g = new GraphBuilder('embed');
+  const t = cfg.textConfig;
+  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  const name = 'language_model.model.embed_tokens.weight';
+  const table = g.initializer(name, w.tensor(name, [t.vocabSize, t.hiddenSize], dtype));
+  g.output(g.cast(g.gather(table, ids, 0), 'float32'), 'inputs_embeds', ['batch', 'sequence', t.hiddenSize]);
+  return g;
+}
+
+export function buildLlavaDecoder(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions): GraphBuilder {
+  const g = new GraphBuilder('decoder');
+  buildDecoder({ g, w, dtype: opts.dtype }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps });
+  return g;
+}
+
+/** All three graphs, structure only: every weight is shape-checked now and read when saved. */
+export function buildLlava(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions): LlavaGraphs {
+  return { vision: buildVision(cfg, w, opts.dtype), embed: buildEmbed(cfg, w, opts.dtype), decoder: buildLlavaDecoder(cfg, w, opts) };
+}

@@ -1,0 +1,109 @@
+/**
+ * Test support (not used by the product): runs a compiled bundle's three graphs directly with
+ * onnxruntime-node, exactly per docs/bundle-format.md, so the compiler's tests check the graphs
+ * without depending on the runtime built on top of them.
+ */
+import * as ort from 'onnxruntime-node';
+import type { BundleManifest } from '../bundle/manifest.ts';
+import { openBundle } from '../bundle/open-bundle.ts';
+
+export interface DecoderRun {
+  /** [B, S, V] */
+  logits: Float32Array;
+  /** [B, L, H, T] (empty if the bundle has no taps) */
+  attnLast: Float32Array;
+  /** present.{i}.{key,value}, each [B, KVH, T, hd] */
+  present: ort.Tensor[][];
+}
+
+export class GraphHarness {
+  private constructor(
+    readonly manifest: BundleManifest,
+    readonly vision: ort.InferenceSession,
+    readonly embedder: ort.InferenceSession,
+    readonly decoder: ort.InferenceSession,
+  ) {}
+
+  static async open(dir: string, options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1 }): Promise<GraphHarness> {
+    const b = await openBundle(dir);
+    const [v, e, d] = await Promise.all([b.graphs.vision, b.graphs.embed, b.graphs.decoder].map((p) => ort.InferenceSession.create(p, options)));
+    return new GraphHarness(b.manifest, v, e, d);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.vision.release(), this.embedder.release(), this.decoder.release()]);
+  }
+
+  /** pixel_values [n, 3, S, S] → image_features [n, T, D]. */
+  async imageFeatures(pixels: Float32Array, n: number): Promise<Float32Array> {
+    const S = this.manifest.vision.imageSize;
+    const out = await this.vision.run({ pixel_values: new ort.Tensor('float32', pixels, [n, 3, S, S]) });
+    return out.image_features.data as Float32Array;
+  }
+
+  /** input_ids [B, S] → inputs_embeds, with image k's features put in the k-th run of image tokens (row by row). */
+  async embeds(ids: readonly number[][], features?: Float32Array): Promise<Float32Array> {
+    const B = ids.length;
+    const S = ids[0].length;
+    const D = this.manifest.text.hidden;
+    const V = this.manifest.text.vocab;
+    const image = this.manifest.imageTokenId;
+    // The image token id may lie outside the table (its rows are replaced anyway).
+    const flat = BigInt64Array.from(ids.flat(), (t) => BigInt(t === image && t >= V ? 0 : t));
+    const out = await this.embedder.run({ input_ids: new ort.Tensor('int64', flat, [B, S]) });
+    const e = new Float32Array(out.inputs_embeds.data as Float32Array);
+    if (features) {
+      for (let b = 0; b < B; b++) {
+        let k = 0;
+        for (let i = 0; i < S; i++) if (ids[b][i] === image) e.set(features.subarray(k * D, ++k * D), (b * S + i) * D);
+      }
+    }
+    return e;
+  }
+
+  /** Empty past (P = 0) for a batch of B. */
+  emptyPast(B = 1): ort.Tensor[][] {
+    const t = this.manifest.text;
+    return Array.from({ length: t.layers }, () => [0, 1].map(() => new ort.Tensor('float32', new Float32Array(0), [B, t.kvHeads, 0, t.headDim])));
+  }
+
+  async decode(embeds: Float32Array, B: number, S: number, opts: { past?: ort.Tensor[][]; mask?: readonly number[][]; positions?: readonly number[][] } = {}): Promise<DecoderRun> {
+    const t = this.manifest.text;
+    const past = opts.past ?? this.emptyPast(B);
+    const P = past[0][0].dims[2];
+    const mask = opts.mask ?? Array.from({ length: B }, () => Array<number>(P + S).fill(1));
+    const positions = opts.positions ?? Array.from({ length: B }, () => Array.from({ length: S }, (_, i) => P + i));
+    const feeds: Record<string, ort.Tensor> = {
+      inputs_embeds: new ort.Tensor('float32', embeds, [B, S, t.hidden]),
+      attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), BigInt), [B, P + S]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from(positions.flat(), BigInt), [B, S]),
+    };
+    past.forEach(([k, v], i) => {
+      feeds[`past_key_values.${i}.key`] = k;
+      feeds[`past_key_values.${i}.value`] = v;
+    });
+    const out = await this.decoder.run(feeds);
+    return {
+      logits: out.logits.data as Float32Array,
+      attnLast: this.manifest.taps ? (out.attn_last.data as Float32Array) : new Float32Array(0),
+      present: Array.from({ length: t.layers }, (_, i) => [out[`present.${i}.key`], out[`present.${i}.value`]]),
+    };
+  }
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths ${a.length} and ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= m)) m = d; // NaN propagates as a failure
+  }
+  return m;
+}
+
+export function argmax(a: ArrayLike<number>, from = 0, to = a.length): number {
+  let best = from;
+  for (let i = from + 1; i < to; i++) if (a[i] > a[best]) best = i;
+  return best - from;
+}
+
