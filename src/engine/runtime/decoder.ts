@@ -1,0 +1,117 @@
+/**
+ * One call of decoder.onnx (bundle format v1): new tokens' embeddings plus a KV cache in; logits,
+ * last-query attention and the grown cache out.
+ *
+ * The feeds follow docs/bundle-format.md exactly: int64 tensors are BigInt64Arrays;
+ * `attention_mask` is [B, P + S] of ones (streams in a batch always have equal length, so there is
+ * never padding); `position_ids` is [B, S] = P .. P+S-1, the absolute index of each new token.
+ */
+import * as ort from 'onnxruntime-node';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import { KvCache } from './kv-cache.ts';
+
+/** The decoder's sizes, read from its graph. */
+export interface DecoderDims {
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  hidden: number;
+  vocab: number;
+}
+
+/** Embeddings of B equal-length streams: [B, S, D]. */
+export interface Embeds {
+  data: Float32Array;
+  batch: number;
+  length: number;
+  hidden: number;
+}
+
+export interface DecoderOutput {
+  /** [B, S, V] when all positions were asked for, else [B, 1, V] (the last position). */
+  logits: Float32Array;
+  /** Rows of logits per stream (S or 1). */
+  logitRows: number;
+  /** [B, L, H, P + S]: attention of the last new query onto every key. */
+  attnLast: Float32Array;
+  cache: KvCache;
+}
+
+function fixedDim(meta: ort.InferenceSession.ValueMetadata | undefined, axis: number, what: string, file: string): number {
+  const dim = meta && meta.isTensor ? meta.shape[axis] : undefined;
+  if (typeof dim !== 'number' || dim <= 0) {
+    throw new WorkbenchError('invalid-bundle', `${file}: ${what} has no fixed size in the graph (got ${String(dim)}).`, 'Recompile the bundle with `laser compile`.');
+  }
+  return dim;
+}
+
+/** Reads L, H, KVH, hd, D, V from decoder.onnx's I/O metadata and checks every name the runtime feeds. */
+export function decoderDims(session: ort.InferenceSession, file: string): DecoderDims {
+  const inputs = new Map(session.inputNames.map((n, i) => [n, session.inputMetadata[i]]));
+  const outputs = new Map(session.outputNames.map((n, i) => [n, session.outputMetadata[i]]));
+  let layers = 0;
+  while (inputs.has(`past_key_values.${layers}.key`)) layers++;
+  const need = ['inputs_embeds', 'attention_mask', 'position_ids'];
+  const needOut = ['logits', 'attn_last'];
+  for (let i = 0; i < layers; i++) {
+    need.push(`past_key_values.${i}.key`, `past_key_values.${i}.value`);
+    needOut.push(`present.${i}.key`, `present.${i}.value`);
+  }
+  const missing = [...need.filter((n) => !inputs.has(n)), ...needOut.filter((n) => !outputs.has(n))];
+  if (layers === 0 || missing.length > 0) {
+    throw new WorkbenchError(
+      'invalid-bundle',
+      `${file}: not a bundle-format-v1 decoder (${layers === 0 ? 'no past_key_values inputs' : `missing ${missing.join(', ')}`}).`,
+      'Recompile the bundle with `laser compile`.',
+    );
+  }
+  const past = inputs.get('past_key_values.0.key');
+  return {
+    layers,
+    heads: fixedDim(outputs.get('attn_last'), 2, 'attn_last heads', file),
+    kvHeads: fixedDim(past, 1, 'past key heads', file),
+    headDim: fixedDim(past, 3, 'past key head_dim', file),
+    hidden: fixedDim(inputs.get('inputs_embeds'), 2, 'inputs_embeds hidden size', file),
+    vocab: fixedDim(outputs.get('logits'), 2, 'logits vocabulary', file),
+  };
+}
+
+/** Runs the decoder on `embeds` continuing `cache` (which is left untouched). */
+export async function runDecoder(
+  session: ort.InferenceSession,
+  dims: DecoderDims,
+  embeds: Embeds,
+  cache: KvCache,
+  logits: 'all' | 'last',
+): Promise<DecoderOutput> {
+  const { batch: B, length: S } = embeds;
+  const P = cache.length;
+  if (cache.batch !== B) throw new Error(`runDecoder: cache batch ${cache.batch} vs ${B} streams`);
+  if (embeds.hidden !== dims.hidden || embeds.data.length !== B * S * dims.hidden) {
+    throw new Error(`runDecoder: embeds [${B},${S},${embeds.hidden}] do not match hidden ${dims.hidden} (${embeds.data.length} floats)`);
+  }
+  if (S === 0) throw new Error('runDecoder: no new tokens');
+  const positions = new BigInt64Array(B * S);
+  for (let b = 0; b < B; b++) for (let i = 0; i < S; i++) positions[b * S + i] = BigInt(P + i);
+  const feeds: Record<string, ort.Tensor> = {
+    inputs_embeds: new ort.Tensor('float32', embeds.data, [B, S, dims.hidden]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(B * (P + S)).fill(1n), [B, P + S]),
+    position_ids: new ort.Tensor('int64', positions, [B, S]),
+    ...cache.feeds(),
+  };
+  const out = await session.run(feeds);
+  const all = out.logits.data as Float32Array;
+  const V = dims.vocab;
+  let kept = all;
+  if (logits === 'last' && S > 1) {
+    kept = new Float32Array(B * V);
+    for (let b = 0; b < B; b++) kept.set(all.subarray((b * S + S - 1) * V, (b * S + S) * V), b * V);
+  }
+  return {
+    logits: kept,
+    logitRows: logits === 'last' ? 1 : S,
+    attnLast: out.attn_last.data as Float32Array,
+    cache: KvCache.fromPresent(out, dims.layers),
+  };
+}

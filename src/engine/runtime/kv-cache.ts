@@ -1,0 +1,130 @@
+/**
+ * The decoder's key/value cache: per layer, keys and values of shape [B, KVH, P, hd] (float32).
+ *
+ * A KvCache is immutable. The decoder never writes into its past inputs; it returns new `present.*`
+ * tensors of length P + S, which become a new KvCache. So one cache can serve as the shared prefix
+ * of any number of continuations (LASER's no-query pass continues the cache of system prompt +
+ * image with a different suffix) without being copied or disturbed.
+ */
+import * as ort from 'onnxruntime-node';
+
+export interface KvShape {
+  layers: number;
+  batch: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+export class KvCache {
+  readonly layers: number;
+  readonly batch: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  /** P: how many positions the cache holds. */
+  readonly length: number;
+  private readonly keys: readonly ort.Tensor[];
+  private readonly values: readonly ort.Tensor[];
+
+  constructor(keys: readonly ort.Tensor[], values: readonly ort.Tensor[]) {
+    if (keys.length === 0 || keys.length !== values.length) {
+      throw new Error(`KvCache needs one key and one value tensor per layer (got ${keys.length} keys, ${values.length} values)`);
+    }
+    const [batch, kvHeads, length, headDim] = keys[0].dims;
+    for (const t of [...keys, ...values]) {
+      const [b, h, p, d] = t.dims;
+      if (t.type !== 'float32' || t.dims.length !== 4 || b !== batch || h !== kvHeads || p !== length || d !== headDim) {
+        throw new Error(`KvCache tensors disagree: [${t.dims.join(',')}] ${t.type} vs [${keys[0].dims.join(',')}] float32`);
+      }
+    }
+    this.layers = keys.length;
+    this.batch = batch;
+    this.kvHeads = kvHeads;
+    this.length = length;
+    this.headDim = headDim;
+    this.keys = keys;
+    this.values = values;
+  }
+
+  /** A cache with P = 0: tensors with a zero-length sequence axis, as the decoder's first call expects. */
+  static empty(shape: KvShape): KvCache {
+    const make = (): ort.Tensor => new ort.Tensor('float32', new Float32Array(0), [shape.batch, shape.kvHeads, 0, shape.headDim]);
+    return new KvCache(
+      Array.from({ length: shape.layers }, make),
+      Array.from({ length: shape.layers }, make),
+    );
+  }
+
+  /** Stacks caches of equal length along the batch axis (row order = argument order). */
+  static stack(caches: readonly KvCache[]): KvCache {
+    if (caches.length === 0) throw new Error('KvCache.stack needs at least one cache');
+    const first = caches[0];
+    for (const c of caches) {
+      if (c.layers !== first.layers || c.kvHeads !== first.kvHeads || c.headDim !== first.headDim || c.length !== first.length) {
+        throw new Error(`KvCache.stack: caches differ (length ${c.length} vs ${first.length}, layers ${c.layers} vs ${first.layers})`);
+      }
+    }
+    const cat = (pick: (c: KvCache) => readonly ort.Tensor[], layer: number): ort.Tensor => {
+      const parts = caches.map((c) => pick(c)[layer]);
+      const total = parts.reduce((n, t) => n + t.dims[0], 0);
+      const out = new Float32Array(parts.reduce((n, t) => n + (t.data as Float32Array).length, 0));
+      let offset = 0;
+      for (const t of parts) {
+        out.set(t.data as Float32Array, offset);
+        offset += (t.data as Float32Array).length;
+      }
+      return new ort.Tensor('float32', out, [total, first.kvHeads, first.length, first.headDim]);
+    };
+    return new KvCache(
+      Array.from({ length: first.layers }, (_, l) => cat((c) => c.keys, l)),
+      Array.from({ length: first.layers }, (_, l) => cat((c) => c.values, l)),
+    );
+  }
+
+  /** Row `b` of the batch as a cache of its own (copied). */
+  row(b: number): KvCache {
+    if (!Number.isInteger(b) || b < 0 || b >= this.batch) throw new Error(`KvCache.row: ${b} is outside batch ${this.batch}`);
+    const per = this.kvHeads * this.length * this.headDim;
+    const take = (t: ort.Tensor): ort.Tensor =>
+      new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [1, this.kvHeads, this.length, this.headDim]);
+    return new KvCache(this.keys.map(take), this.values.map(take));
+  }
+
+  /** Every batch row as its own cache. */
+  split(): KvCache[] {
+    return Array.from({ length: this.batch }, (_, b) => this.row(b));
+  }
+
+  /** This (batch-1) cache repeated `batch` times, e.g. one shared prefix under two suffixes in one run. */
+  repeat(batch: number): KvCache {
+    if (this.batch !== 1) throw new Error(`KvCache.repeat needs a batch-1 cache, this one has batch ${this.batch}`);
+    return KvCache.stack(Array.from({ length: batch }, () => this));
+  }
+
+  /** The decoder feeds `past_key_values.{i}.key` / `.value`. */
+  feeds(): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (let i = 0; i < this.layers; i++) {
+      feeds[`past_key_values.${i}.key`] = this.keys[i];
+      feeds[`past_key_values.${i}.value`] = this.values[i];
+    }
+    return feeds;
+  }
+
+  /** Builds the next cache from a decoder run's `present.{i}.key` / `.value` outputs. */
+  static fromPresent(outputs: Record<string, ort.Tensor>, layers: number): KvCache {
+    const pick = (i: number, kind: 'key' | 'value'): ort.Tensor => {
+      const t = outputs[`present.${i}.${kind}`];
+      if (t === undefined) throw new Error(`decoder output present.${i}.${kind} is missing`);
+      return t;
+    };
+    return new KvCache(
+      Array.from({ length: layers }, (_, i) => pick(i, 'key')),
+      Array.from({ length: layers }, (_, i) => pick(i, 'value')),
+    );
+  }
+
+  /** Bytes held by keys and values. */
+  get byteLength(): number {
+    return 2 * this.layers * this.batch * this.kvHeads * this.length * this.headDim * 4;
+  }
+}

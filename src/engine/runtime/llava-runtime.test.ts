@@ -1,0 +1,214 @@
+/**
+ * The runtime against Hugging Face goldens (llava15_tiny, FIXTURES.md §6 tolerances: logits atol
+ * 1e-4, attentions 1e-5, greedy ids exact) and against itself: a cached or batched computation must
+ * equal the plain one up to float32 reassociation (atol 1e-5 on logits of |x| < 4).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import { argmax, generateGreedy, generateLockstep, type StepModel } from './generate.ts';
+import type { ImageFeatures } from './image-tokens.ts';
+import { KvCache } from './kv-cache.ts';
+import type { LlavaRuntime } from './llava-runtime.ts';
+import { openLlavaRuntime } from './open.ts';
+import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from './testing/tiny-bundle.ts';
+
+let compiled: CompiledTiny;
+let rt: LlavaRuntime;
+let g: TinyGolden;
+let image: ImageFeatures;
+let V: number;
+
+beforeAll(async () => {
+  compiled = await compileTinyBundle();
+  rt = await openLlavaRuntime(compiled.bundle, { device: 'cpu', threads: 1 });
+  g = await readTinyGolden();
+  image = await rt.encodeImages(g.pixelValues, 1);
+  V = rt.dims.vocab;
+});
+afterAll(async () => {
+  await rt?.dispose();
+  await compiled?.dispose();
+});
+
+const slice = (ids: BigInt64Array, from: number, to?: number): BigInt64Array => ids.slice(from, to);
+const ids = (xs: number[]): BigInt64Array => BigInt64Array.from(xs.map(BigInt));
+
+/** Counts decoder steps. */
+function counting(model: StepModel): StepModel & { calls: number } {
+  const m = { calls: 0, step: (t: readonly number[], c: KvCache) => (m.calls++, model.step(t, c)) };
+  return m;
+}
+
+describe('LlavaRuntime on the llava15_tiny goldens', () => {
+  it('reads the model sizes from the graphs', () => {
+    expect(rt.dims).toEqual({ layers: 4, heads: 4, kvHeads: 2, headDim: 16, hidden: 64, vocab: 300 });
+    expect([rt.imageSize, rt.imageTokens, rt.imageTokenId, rt.provider]).toEqual([56, 16, 296, 'cpu']);
+  });
+
+  it('prefills to HF logits at every position and HF last-row attention', async () => {
+    const out = await rt.prefill([{ ids: g.inputIds, images: image }], { logits: 'all' });
+    expect(out.logitRows).toBe(26);
+    expect(maxAbsDiff(out.logits, g.logits)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(out.attnLast, goldenAttnLast(g))).toBeLessThan(1e-5);
+    expect(out.cache.length).toBe(26);
+    const last = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    expect(last.logitRows).toBe(1);
+    expect(Array.from(last.logits)).toEqual(Array.from(out.logits.subarray(25 * V)));
+  });
+
+  it('decodes HF greedy ids with the KV cache, each step matching HF step logits', async () => {
+    const seen: Float32Array[] = [];
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    seen.push(prefill.logits);
+    const model: StepModel = { step: async (t, c) => { const o = await rt.step(t, c); seen.push(o.logits); return o; } };
+    const out = await generateGreedy(model, prefill, { maxNewTokens: 5 });
+    expect(out.ids).toEqual(g.generatedNewIds);
+    expect(out.stopReason).toBe('max-tokens');
+    expect(out.cache.length).toBe(26 + 4); // the 5th id is never fed back
+    expect(seen).toHaveLength(5);
+    for (let k = 0; k < 5; k++) expect(maxAbsDiff(seen[k], g.generateStepLogits.subarray(k * V, (k + 1) * V))).toBeLessThan(1e-4);
+  });
+});
+
+describe('KV cache reuse', () => {
+  // Prefix = BOS, 3 text tokens and the whole image run (0..19); the golden suffix is 20..25.
+  const cut = 20;
+
+  it('prefix then suffix equals the whole prompt, and the prefix cache serves two suffixes unchanged', async () => {
+    const whole = await rt.prefill([{ ids: g.inputIds, images: image }], { logits: 'all' });
+    const prefix = await rt.prefill([{ ids: slice(g.inputIds, 0, cut), images: image }]);
+    const a = await rt.prefill([{ ids: slice(g.inputIds, cut) }], { cache: prefix.cache, logits: 'all' });
+    expect(maxAbsDiff(a.logits, whole.logits.subarray(cut * V))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(a.attnLast, whole.attnLast)).toBeLessThan(1e-5);
+
+    // A different suffix (LASER's no-query prompt) from the same cache equals its own full prefill.
+    const other = ids([7, 8, 9]);
+    const b = await rt.prefill([{ ids: other }], { cache: prefix.cache });
+    const bWhole = await rt.prefill([{ ids: BigInt64Array.from([...slice(g.inputIds, 0, cut), ...other]), images: image }]);
+    expect(maxAbsDiff(b.logits, bWhole.logits)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(b.attnLast, bWhole.attnLast)).toBeLessThan(1e-5);
+
+    // The prefix cache was not touched: the first suffix gives bit-identical results again.
+    expect(prefix.cache.length).toBe(cut);
+    const again = await rt.prefill([{ ids: slice(g.inputIds, cut) }], { cache: prefix.cache, logits: 'all' });
+    expect(Array.from(again.logits)).toEqual(Array.from(a.logits));
+    expect(Array.from(again.attnLast)).toEqual(Array.from(a.attnLast));
+  });
+
+  it('one prefix repeated under two equal-length suffixes in a batch equals two single runs', async () => {
+    const prefix = await rt.prefill([{ ids: slice(g.inputIds, 0, cut), images: image }]);
+    const s1 = slice(g.inputIds, cut);
+    const s2 = ids([11, 12, 13, 14, 15, 16]);
+    const both = await rt.prefill([{ ids: s1 }, { ids: s2 }], { cache: prefix.cache.repeat(2) });
+    const one = await rt.prefill([{ ids: s1 }], { cache: prefix.cache });
+    const two = await rt.prefill([{ ids: s2 }], { cache: prefix.cache });
+    expect(maxAbsDiff(both.logits.subarray(0, V), one.logits)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(both.logits.subarray(V), two.logits)).toBeLessThan(1e-5);
+    const [c1, c2] = both.cache.split();
+    expect([c1.length, c2.length, c1.batch]).toEqual([cut + 6, cut + 6, 1]);
+  });
+
+  it('splits and stacks caches exactly', async () => {
+    const p = await rt.prefill([{ ids: g.inputIds, images: image }, { ids: g.inputIds, images: image }]);
+    const [x, y] = p.cache.split();
+    const restacked = KvCache.stack([x, y]);
+    const feedsA = p.cache.feeds();
+    const feedsB = restacked.feeds();
+    for (const k of Object.keys(feedsA)) expect(Array.from(feedsB[k].data as Float32Array)).toEqual(Array.from(feedsA[k].data as Float32Array));
+    expect(p.cache.byteLength).toBe(2 * 4 * 2 * 2 * 26 * 16 * 4);
+  });
+});
+
+describe('lockstep decoding of two streams (VAT)', () => {
+  // The negative stream: same prompt, another image (the golden pixels mirrored and negated).
+  const vat = (pos: Float32Array, neg: Float32Array): number => {
+    const s = new Float32Array(pos.length);
+    for (let i = 0; i < s.length; i++) s[i] = 2 * pos[i] - neg[i];
+    return argmax(s);
+  };
+
+  it('a batch of two equals two separate single-stream decodes', async () => {
+    const negImage = await rt.encodeImages(g.pixelValues.map((x, i, a) => -a[a.length - 1 - i]), 1);
+    const steps = 6;
+
+    const batched: Float32Array[][] = [];
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }, { ids: g.inputIds, images: negImage }]);
+    const out = await generateLockstep(rt, prefill, (p, n) => (batched.push([p.slice(), n.slice()]), vat(p, n)), { maxNewTokens: steps });
+
+    let pos = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    let neg = await rt.prefill([{ ids: g.inputIds, images: negImage }]);
+    const single: number[] = [];
+    for (let k = 0; k < steps; k++) {
+      expect(maxAbsDiff(batched[k][0], pos.logits)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(batched[k][1], neg.logits)).toBeLessThan(1e-5);
+      single.push(vat(pos.logits, neg.logits));
+      if (k + 1 < steps) [pos, neg] = await Promise.all([rt.step([single[k]], pos.cache), rt.step([single[k]], neg.cache)]);
+    }
+    expect(out.ids).toEqual(single);
+    expect(out.cache.batch).toBe(2);
+    // The negative image really changes the logits, so the check above compares two streams.
+    expect(maxAbsDiff(batched[0][0], batched[0][1])).toBeGreaterThan(1e-2);
+  });
+
+  it('rejects a token outside the vocabulary', async () => {
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }, { ids: g.inputIds, images: image }]);
+    await expect(generateLockstep(rt, prefill, () => V, { maxNewTokens: 2 })).rejects.toThrow(/outside the vocabulary of 300/);
+  });
+});
+
+describe('stopping and cancelling', () => {
+  it('stops after an EOS id or once a stop string appears', async () => {
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    const eos = await generateGreedy(rt, prefill, { maxNewTokens: 10, eosTokenIds: [267] });
+    expect([eos.ids, eos.stopReason]).toEqual([[280, 243, 267], 'eos']);
+    const decode = (xs: readonly number[]) => xs.join(' ');
+    const str = await generateGreedy(rt, prefill, { maxNewTokens: 10, stopStrings: ['243 2'], decode });
+    expect([str.ids, str.stopReason]).toEqual([[280, 243, 267], 'stop-string']);
+  });
+
+  it('stops at the step where the signal is aborted, with a cancelled error', async () => {
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    const ac = new AbortController();
+    const model = counting(rt);
+    const steps: number[] = [];
+    const run = generateGreedy(model, prefill, { maxNewTokens: 10, signal: ac.signal, onProgress: (p) => (steps.push(p.step), p.step === 2 && ac.abort()) });
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(steps).toEqual([1, 2]);
+    expect(model.calls).toBe(1);
+  });
+
+  it('sees an abort from a timer between steps (the loop yields to the event loop)', async () => {
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    const ac = new AbortController();
+    const model = counting(rt);
+    setTimeout(() => ac.abort(), 0);
+    await expect(generateGreedy(model, prefill, { maxNewTokens: 1000, signal: ac.signal })).rejects.toBeInstanceOf(WorkbenchError);
+    expect(model.calls).toBeGreaterThan(0);
+    expect(model.calls).toBeLessThan(50);
+  });
+});
+
+describe('input errors', () => {
+  it('says how many image placeholders and features there are', async () => {
+    await expect(rt.prefill([{ ids: g.inputIds }])).rejects.toThrow(/16 image placeholder tokens \(id 296, in 1 run\(s\)\) but there are no image features/);
+    const two = await rt.encodeImages(new Float32Array(2 * 3 * 56 * 56), 2);
+    await expect(rt.prefill([{ ids: g.inputIds, images: two }])).rejects.toThrow(/16 image placeholder tokens .* 2 image\(s\) x 16 = 32 image features/);
+  });
+
+  it('rejects unequal batch lengths, wrong pixel sizes and out-of-vocabulary ids', async () => {
+    await expect(rt.prefill([{ ids: [1, 2] }, { ids: [1, 2, 3] }])).rejects.toThrow(/equal lengths \(got 2 and 3\)/);
+    await expect(rt.encodeImages(new Float32Array(10), 1)).rejects.toThrow(/1 image\(s\) of 3x56x56 need 9408/);
+    await expect(rt.prefill([{ ids: [1, 300] }])).rejects.toThrow(/Token id 300 at position 1 is outside the vocabulary \(size 300\)/);
+  });
+
+  it('fills two images into two runs in order', async () => {
+    // Prompt: BOS, run of image A, text, run of image B. Equal to embedding each image alone.
+    const run = Array<number>(16).fill(296);
+    const two = await rt.encodeImages(Float32Array.from([...g.pixelValues, ...g.pixelValues.map((x) => -x)]), 2);
+    const negOnly = await rt.encodeImages(g.pixelValues.map((x) => -x), 1);
+    const both = await rt.inputsEmbeds([{ ids: [1, ...run, 5, ...run], images: two }]);
+    const D = rt.dims.hidden;
+    expect(Array.from(both.data.subarray(D, 17 * D))).toEqual(Array.from(image.data));
+    expect(Array.from(both.data.subarray(18 * D))).toEqual(Array.from(negOnly.data));
+  });
+});
