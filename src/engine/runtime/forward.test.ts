@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SafetensorsFile } from '../checkpoint/safetensors.ts';
+import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
+import { forwardFiles } from './forward.ts';
+import type { LlavaRuntime } from './llava-runtime.ts';
+import { openLlavaRuntime } from './open.ts';
+import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from './testing/tiny-bundle.ts';
+
+let compiled: CompiledTiny;
+let rt: LlavaRuntime;
+let g: TinyGolden;
+
+beforeAll(async () => {
+  compiled = await compileTinyBundle();
+  rt = await openLlavaRuntime(compiled.bundle, { device: 'cpu', threads: 1 });
+  g = await readTinyGolden();
+});
+afterAll(async () => {
+  await rt?.dispose();
+  await compiled?.dispose();
+});
+
+let n = 0;
+async function inputsFile(tensors: Record<string, TensorToWrite>): Promise<string> {
+  const path = join(compiled.root, `inputs-${n++}.safetensors`);
+  await writeSafetensors(path, tensors);
+  return path;
+}
+
+const goldenInputs = (): Record<string, TensorToWrite> => ({
+  input_ids: { dtype: 'I64', shape: [1, 26], data: g.inputIds },
+  pixel_values: { dtype: 'F32', shape: [1, 3, 56, 56], data: g.pixelValues },
+});
+
+describe('forwardFiles', () => {
+  it('writes HF logits, last-row attention and greedy ids for the golden prompt', async () => {
+    const out = join(compiled.root, 'out.safetensors');
+    const r = await forwardFiles(rt, await inputsFile(goldenInputs()), out, { steps: 5 });
+    expect([r.sequence, r.images, r.greedyIds]).toEqual([26, 1, g.generatedNewIds]);
+    const f = await SafetensorsFile.open(out);
+    try {
+      expect(f.names().sort()).toEqual(['attn_last', 'greedy_ids', 'logits']);
+      expect([f.info('logits').dtype, f.info('logits').shape]).toEqual(['F32', [1, 26, 300]]);
+      expect([f.info('attn_last').dtype, f.info('attn_last').shape]).toEqual(['F32', [4, 4, 26]]);
+      expect([f.info('greedy_ids').dtype, f.info('greedy_ids').shape]).toEqual(['I64', [5]]);
+      expect(maxAbsDiff(await f.readFloat32('logits'), g.logits)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(await f.readFloat32('attn_last'), goldenAttnLast(g))).toBeLessThan(1e-5);
+      expect(Array.from(await f.readInt64('greedy_ids'), Number)).toEqual(g.generatedNewIds);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('runs a text-only prompt without pixel_values and without greedy_ids', async () => {
+    const out = join(compiled.root, 'text.safetensors');
+    const text = BigInt64Array.from([1n, 5n, 6n]);
+    const r = await forwardFiles(rt, await inputsFile({ input_ids: { dtype: 'I64', shape: [1, 3], data: text } }), out);
+    expect([r.images, r.greedyIds]).toEqual([0, null]);
+    const f = await SafetensorsFile.open(out);
+    expect(f.names().sort()).toEqual(['attn_last', 'logits']);
+    const whole = await rt.prefill([{ ids: text }], { logits: 'all' });
+    expect(Array.from(await f.readFloat32('logits'))).toEqual(Array.from(whole.logits));
+    await f.close();
+  });
+
+  it('names the missing tensor, the wrong dtype or shape, and a missing file', async () => {
+    const out = join(compiled.root, 'never.safetensors');
+    const { pixel_values } = goldenInputs();
+    await expect(forwardFiles(rt, await inputsFile({ pixel_values }), out)).rejects.toThrow(/has no tensor "input_ids"/);
+    await expect(forwardFiles(rt, await inputsFile({ input_ids: { dtype: 'I32', shape: [1, 2], data: Int32Array.from([1, 2]) } }), out)).rejects.toThrow(
+      /input_ids is I32 \[1, 2\], expected I64 \[1, S\]/,
+    );
+    await expect(forwardFiles(rt, await inputsFile({ input_ids: { dtype: 'I64', shape: [2, 1], data: BigInt64Array.from([1n, 2n]) } }), out)).rejects.toThrow(
+      /input_ids is I64 \[2, 1\], expected I64 \[1, S\]/,
+    );
+    const small = { dtype: 'F32', shape: [1, 3, 28, 28], data: new Float32Array(3 * 28 * 28) } as const;
+    await expect(forwardFiles(rt, await inputsFile({ ...goldenInputs(), pixel_values: small }), out)).rejects.toThrow(
+      /pixel_values is F32 \[1, 3, 28, 28\], expected F32 \[N, 3, 56, 56\] for this bundle/,
+    );
+    await expect(forwardFiles(rt, await inputsFile({ input_ids: goldenInputs().input_ids }), out)).rejects.toThrow(/16 image placeholder tokens .* no image features/);
+    await expect(forwardFiles(rt, join(compiled.root, 'absent.safetensors'), out)).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('refuses a folder that is not a bundle', async () => {
+    await expect(openLlavaRuntime(join(compiled.root, 'no-such-bundle'))).rejects.toMatchObject({ code: 'not-found' });
+    await expect(openLlavaRuntime(compiled.root)).rejects.toMatchObject({ code: 'invalid-bundle' });
+  });
+});

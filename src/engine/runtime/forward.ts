@@ -1,0 +1,112 @@
+/**
+ * `laser forward`: the exchange format by which any reference implementation can check this
+ * runtime. In: a safetensors file with `input_ids` int64 [1, S] (image placeholders expanded) and,
+ * when the prompt has image tokens, `pixel_values` float32 [N, 3, H, W] (preprocessed). Out:
+ * `logits` float32 [1, S, V] (every position), `attn_last` float32 [L, H, S] (the last position's
+ * attention, batch axis dropped) and, when steps are asked for, `greedy_ids` int64 [steps]: the
+ * greedy continuation decoded with the KV cache, without stopping at EOS.
+ */
+import { existsSync } from 'node:fs';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import { SafetensorsFile } from '../checkpoint/safetensors.ts';
+import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
+import { generateGreedy, type GenerateProgress } from './generate.ts';
+import type { LlavaRuntime, SessionTimes } from './llava-runtime.ts';
+
+export interface ForwardInputs {
+  inputIds: BigInt64Array;
+  /** [images, 3, S, S] or null when the prompt has no image. */
+  pixelValues: Float32Array | null;
+  images: number;
+}
+
+export interface ForwardOutputs {
+  /** [S, V] (batch 1). */
+  logits: Float32Array;
+  /** [L, H, S]. */
+  attnLast: Float32Array;
+  greedyIds: number[] | null;
+  timings: { visionMs: number; prefillMs: number; decodeMs: number };
+}
+
+export interface ForwardRunOptions {
+  steps?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: GenerateProgress) => void;
+}
+
+const inputsHint = 'The inputs file needs input_ids (I64 [1, S]) and, when the prompt has image tokens, pixel_values (F32 [N, 3, H, W]).';
+
+/** Reads and checks the inputs file against the runtime's image size. */
+export async function readForwardInputs(path: string, imageSize: number): Promise<ForwardInputs> {
+  if (!existsSync(path)) throw new WorkbenchError('not-found', `${path}: no such inputs file.`, inputsHint);
+  const file = await SafetensorsFile.open(path);
+  try {
+    if (!file.has('input_ids')) throw new WorkbenchError('bad-request', `${path}: has no tensor "input_ids".`, inputsHint);
+    const ids = file.info('input_ids');
+    if (ids.dtype !== 'I64' || ids.shape.length !== 2 || ids.shape[0] !== 1 || ids.shape[1] < 1) {
+      throw new WorkbenchError('bad-request', `${path}: input_ids is ${ids.dtype} [${ids.shape.join(', ')}], expected I64 [1, S] with S >= 1.`, inputsHint);
+    }
+    const inputIds = await file.readInt64('input_ids');
+    if (!file.has('pixel_values')) return { inputIds, pixelValues: null, images: 0 };
+    const px = file.info('pixel_values');
+    const [n, c, h, w] = px.shape;
+    if (px.dtype !== 'F32' || px.shape.length !== 4 || n < 1 || c !== 3 || h !== imageSize || w !== imageSize) {
+      throw new WorkbenchError(
+        'bad-request',
+        `${path}: pixel_values is ${px.dtype} [${px.shape.join(', ')}], expected F32 [N, 3, ${imageSize}, ${imageSize}] for this bundle.`,
+        inputsHint,
+      );
+    }
+    return { inputIds, pixelValues: await file.readFloat32('pixel_values'), images: n };
+  } finally {
+    await file.close();
+  }
+}
+
+/** The forward pass itself: every position's logits, the last position's attention, and greedy steps. */
+export async function runForward(runtime: LlavaRuntime, inputs: ForwardInputs, options: ForwardRunOptions = {}): Promise<ForwardOutputs> {
+  const steps = options.steps ?? 0;
+  if (!Number.isInteger(steps) || steps < 0) throw new WorkbenchError('bad-request', `--steps must be a non-negative integer, got ${steps}.`);
+  let t = performance.now();
+  const images = inputs.pixelValues === null ? null : await runtime.encodeImages(inputs.pixelValues, inputs.images);
+  const visionMs = performance.now() - t;
+  t = performance.now();
+  const prefill = await runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all' });
+  const prefillMs = performance.now() - t;
+  t = performance.now();
+  let greedyIds: number[] | null = null;
+  if (steps > 0) {
+    const out = await generateGreedy(runtime, prefill, { maxNewTokens: steps, signal: options.signal, onProgress: options.onProgress });
+    greedyIds = out.ids;
+  }
+  return { logits: prefill.logits, attnLast: prefill.attnLast, greedyIds, timings: { visionMs, prefillMs, decodeMs: performance.now() - t } };
+}
+
+/** The tensors of the output file. */
+export function forwardTensors(runtime: LlavaRuntime, sequence: number, out: ForwardOutputs): Record<string, TensorToWrite> {
+  const { layers, heads, vocab } = runtime.dims;
+  const tensors: Record<string, TensorToWrite> = {
+    logits: { dtype: 'F32', shape: [1, sequence, vocab], data: out.logits },
+    attn_last: { dtype: 'F32', shape: [layers, heads, sequence], data: out.attnLast },
+  };
+  if (out.greedyIds !== null) {
+    tensors.greedy_ids = { dtype: 'I64', shape: [out.greedyIds.length], data: BigInt64Array.from(out.greedyIds.map(BigInt)) };
+  }
+  return tensors;
+}
+
+export interface ForwardFilesResult {
+  sequence: number;
+  images: number;
+  greedyIds: number[] | null;
+  timings: ForwardOutputs['timings'] & { sessions: SessionTimes };
+}
+
+/** Reads `inputsPath`, runs, and writes `outPath` (atomically). */
+export async function forwardFiles(runtime: LlavaRuntime, inputsPath: string, outPath: string, options: ForwardRunOptions = {}): Promise<ForwardFilesResult> {
+  const inputs = await readForwardInputs(inputsPath, runtime.imageSize);
+  const out = await runForward(runtime, inputs, options);
+  await writeSafetensors(outPath, forwardTensors(runtime, inputs.inputIds.length, out), { format: 'laser-forward' });
+  return { sequence: inputs.inputIds.length, images: inputs.images, greedyIds: out.greedyIds, timings: { ...out.timings, sessions: runtime.sessionMs } };
+}
