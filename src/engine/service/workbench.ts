@@ -1,0 +1,65 @@
+/**
+ * The engine's Workbench: the contract's handlers and the media service over one set of state
+ * (the opened folders, the settings, the thumbnail cache). The Electron utility process, the
+ * serve-mode server and tests build one each.
+ */
+import { homedir } from 'node:os';
+import path from 'node:path';
+import packageJson from '../../../package.json' with { type: 'json' };
+import type { Handlers } from '../../common/contract/host.ts';
+import { createLimiter } from '../library/concurrency.ts';
+import { ContentHasher } from '../library/contentHash.ts';
+import { readImageDetails } from '../library/imageDetails.ts';
+import { listDirectory } from '../library/listDirectory.ts';
+import { OpenedFolders } from '../library/openedFolders.ts';
+import { scanFolder } from '../library/scan.ts';
+import { Thumbnails } from '../library/thumbnails.ts';
+import { SettingsStore } from '../settings/settings.ts';
+import { createMediaService } from './media.ts';
+import type { Workbench, WorkbenchOptions } from './types.ts';
+
+/** Two sharp jobs at once: enough to keep two cores busy, few enough that scans stay responsive. */
+const sharpConcurrency = 2;
+
+/** `~` and `~/…` as a shell would read them, since people type paths into the folder field. */
+export function expandHome(p: string): string {
+  if (p === '~') return homedir();
+  if (p.startsWith('~/')) return path.join(homedir(), p.slice(2));
+  return p;
+}
+
+export function createWorkbench(options: WorkbenchOptions): Workbench {
+  const folders = new OpenedFolders();
+  const settings = new SettingsStore(options.dataDir);
+  const hasher = new ContentHasher();
+  const sharpJobs = createLimiter(sharpConcurrency);
+  const thumbnails = new Thumbnails({ dir: path.join(options.dataDir, 'thumbnails'), hasher, sharpJobs });
+
+  const handlers: Handlers = {
+    'host.info': async () => ({
+      version: packageJson.version,
+      transport: options.transport,
+      platform: process.platform,
+      homeDir: homedir(),
+      defaultFolder: options.defaultFolder ?? null,
+      canPickFolderNatively: options.canPickFolderNatively ?? false,
+    }),
+    'library.listDirectory': async ({ path: dir }) => listDirectory(expandHome(dir)),
+    'library.scan': async ({ root }, ctx) => {
+      // Opened before the first batch goes out, so thumbnails of the first entries can load at once.
+      const opened = await folders.add(expandHome(root));
+      await settings.addRecentFolder(opened);
+      return scanFolder(opened, { signal: ctx.signal, onBatch: ctx.progress });
+    },
+    'library.recent': async () => settings.recentFolders(),
+    'library.imageDetails': async ({ path: file }) => readImageDetails(file, await folders.resolveInside(file), hasher, sharpJobs),
+  };
+
+  return {
+    handlers,
+    media: createMediaService(folders, thumbnails),
+    async dispose() {
+      await settings.flush();
+    },
+  };
+}
