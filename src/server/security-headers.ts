@@ -5,17 +5,24 @@
  */
 import type { ServerResponse } from 'node:http';
 
+export interface CspOptions {
+  /** More image sources, such as Electron's media scheme (`laser-media:`). */
+  imageSources?: readonly string[];
+  /** Only for the Vite dev server, whose React refresh preamble is an inline script. */
+  inlineScripts?: boolean;
+}
+
 /**
  * `connect-src 'self'` also covers the page's own WebSocket (ws://same-host:port): CSP Level 3
- * lets 'self' match ws/wss on the page's host and port, as Chromium and Firefox implement.
+ * lets 'self' match ws/wss on the page's host and port (checked against this server in Chromium 156).
  */
-export function contentSecurityPolicy(extraImageSources: readonly string[] = []): string {
+export function contentSecurityPolicy(options: CspOptions = {}): string {
   return [
     "default-src 'self'",
-    ["img-src 'self' data: blob:", ...extraImageSources].join(' '),
+    ["img-src 'self' data: blob:", ...(options.imageSources ?? [])].join(' '),
     "style-src 'self' 'unsafe-inline'",
     "connect-src 'self'",
-    "script-src 'self'",
+    options.inlineScripts ? "script-src 'self' 'unsafe-inline'" : "script-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

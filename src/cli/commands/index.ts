@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerForward } from './forward.ts';
+import { registerServe } from './serve.ts';
 
 /** One line per command module; each module adds its own subcommand. */
 export function registerCommands(program: Command): void {
+  registerServe(program);
   registerForward(program);
 }

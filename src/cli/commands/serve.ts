@@ -1,0 +1,102 @@
+/**
+ * `laser serve`: the workbench in a browser. Prints one line with the address (token included)
+ * and serves until SIGINT or SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import type { RunningServer } from '../../server/http-server.ts';
+import { exposureWarning } from '../../server/request-guards.ts';
+import type { StartServerOptions } from '../../server/start-server.ts';
+
+/** The line scripts look for; the URL is everything after it, up to the end of the line. */
+export const servingLinePrefix = 'LASER Workbench serving at ';
+
+export interface ServeDeps {
+  start(options: StartServerOptions): Promise<RunningServer>;
+  /** Resolves when the user asks the server to stop. */
+  waitForStop(): Promise<string>;
+  stdout(line: string): void;
+  stderr(line: string): void;
+  env: Record<string, string | undefined>;
+}
+
+const bundledSamples = fileURLToPath(new URL('../../../resources/samples', import.meta.url));
+
+const defaultDeps: ServeDeps = {
+  // Loaded on use, so that `laser --help` does not load the engine.
+  start: async (options) => (await import('../../server/start-server.ts')).startServer(options),
+  waitForStop: () =>
+    new Promise((done) => {
+      const stop = (signal: string) => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        done(signal);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    }),
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  dataDir?: string;
+  open?: string;
+}
+
+export function registerServe(program: Command, deps: ServeDeps = defaultDeps): void {
+  program
+    .command('serve')
+    .description('Serve the workbench to a web browser (prints the address to open, with its access token)')
+    .option('--host <address>', 'address to listen on; anything but loopback exposes your opened folders to the network', '127.0.0.1')
+    .option('--port <number>', 'port to listen on; 0 picks a free one', parsePort, 0)
+    .option('--data-dir <dir>', 'where settings and caches live (default: $LASER_DATA_DIR or ~/.laser-workbench)')
+    .option('--open <folder>', 'folder to open on first start (default: the bundled samples, when present)')
+    .action(async (flags: ServeFlags) => {
+      await runServe(flags, deps);
+    });
+}
+
+async function runServe(flags: ServeFlags, deps: ServeDeps): Promise<void> {
+  const dataDir = resolve(flags.dataDir ?? deps.env.LASER_DATA_DIR ?? join(homedir(), '.laser-workbench'));
+  await ensureDataDir(dataDir);
+  const defaultFolder = flags.open !== undefined ? await existingFolder(resolve(flags.open)) : existsSync(bundledSamples) ? bundledSamples : null;
+  const warning = exposureWarning(flags.host);
+  if (warning) deps.stderr(warning);
+  const server = await deps.start({ host: flags.host, port: flags.port, dataDir, defaultFolder });
+  deps.stdout(`${servingLinePrefix}${server.url}`);
+  deps.stderr('Press Ctrl+C to stop.');
+  const signal = await deps.waitForStop();
+  deps.stderr(`Stopping (${signal})…`);
+  await server.close();
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  return port;
+}
+
+async function ensureDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new WorkbenchError('permission-denied', `Cannot create the data folder ${dir}: ${(e as Error).message}.`, 'Choose another with --data-dir or $LASER_DATA_DIR.');
+  }
+}
+
+async function existingFolder(folder: string): Promise<string> {
+  const s = await stat(folder).catch(() => null);
+  if (!s) throw new WorkbenchError('not-found', `There is no folder ${folder}.`, 'Check the path given to --open.');
+  if (!s.isDirectory()) throw new WorkbenchError('not-a-directory', `${folder} is a file, not a folder.`, 'Give --open the folder that holds your images.');
+  return folder;
+}

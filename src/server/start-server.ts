@@ -1,0 +1,38 @@
+/**
+ * Serve mode with the real engine: builds a Workbench for the HTTP transport and serves it.
+ * Closing the server disposes the Workbench.
+ */
+import { createWorkbench } from '../engine/service/workbench.ts';
+import { serveWorkbench } from './http-server.ts';
+import type { RunningServer, ServeOptions } from './http-server.ts';
+
+export interface StartServerOptions extends ServeOptions {
+  /** Where settings and caches live. */
+  dataDir: string;
+  /** Folder opened on first start, if any. */
+  defaultFolder?: string | null;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const workbench = await createWorkbench({
+    dataDir: options.dataDir,
+    transport: 'http',
+    defaultFolder: options.defaultFolder ?? null,
+    canPickFolderNatively: false,
+  });
+  let server: RunningServer;
+  try {
+    server = await serveWorkbench(workbench, options);
+  } catch (e) {
+    await workbench.dispose();
+    throw e;
+  }
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await workbench.dispose();
+    },
+  };
+}
+
