@@ -74,15 +74,18 @@ export class Graph {
     return { name, dtype };
   }
 
-  /** Declares `value` a graph output named `name` (through an Identity when the names differ). */
-  output(value: Value, name: string, dims: readonly Dim[]): void {
+  /**
+   * Declares `value` a graph output named `name` (through an Identity when the names differ), with
+   * shape `dims` (omit to leave the shape undeclared).
+   */
+  output(value: Value, name: string, dims?: readonly Dim[]): void {
     let v = value;
     if (value.name !== name) {
       this.claim(name);
       this.nodeList.push({ opType: 'Identity', name: `${name}/Identity`, inputs: [value.name], outputs: [name], attributes: {} });
       v = { name, dtype: value.dtype };
     }
-    this.outputList.push({ name: v.name, dtype: v.dtype, dims: [...dims] });
+    this.outputList.push({ name: v.name, dtype: v.dtype, dims: dims ? [...dims] : null });
   }
 
   /** A weight, stored as external data when the model is saved; its bytes are read only then. */

@@ -34,7 +34,8 @@ export type Dim = number | string;
 export interface ValueInfo {
   name: string;
   dtype: DataType;
-  dims: readonly Dim[];
+  /** null: the shape is not declared (left to shape inference). */
+  dims: readonly Dim[] | null;
 }
 
 export interface ExternalRef {
@@ -147,15 +148,18 @@ function encodeNode(n: NodeData): Uint8Array {
 }
 
 function encodeValueInfo(v: ValueInfo): Uint8Array {
-  const shape = new ProtoWriter();
-  for (const d of v.dims) {
-    const dim = new ProtoWriter();
-    if (typeof d === 'number') dim.int(1, d);
-    else dim.string(2, d);
-    shape.message(1, dim.finish());
+  const tensorType = new ProtoWriter().int(1, dataTypeCodes[v.dtype]);
+  if (v.dims !== null) {
+    const shape = new ProtoWriter();
+    for (const d of v.dims) {
+      const dim = new ProtoWriter();
+      if (typeof d === 'number') dim.int(1, d);
+      else dim.string(2, d);
+      shape.message(1, dim.finish());
+    }
+    tensorType.message(2, shape.finish());
   }
-  const tensorType = new ProtoWriter().int(1, dataTypeCodes[v.dtype]).message(2, shape.finish()).finish();
-  const type = new ProtoWriter().message(1, tensorType).finish();
+  const type = new ProtoWriter().message(1, tensorType.finish()).finish();
   return new ProtoWriter().string(1, v.name).message(2, type).finish();
 }
 
