@@ -8,7 +8,7 @@ import { dtypeSize, float32ToHalfBits, isDtype, numel, type Dtype, type TensorDa
 
 export interface TensorToWrite {
   dtype: Dtype;
-  shape: number[];
+  shape: readonly number[];
   /** Little-endian element data. For F16/BF16 either the raw bits (Uint16Array) or a Float32Array to round (nearest even). */
   data: TensorData;
 }
