@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerForward } from './forward.ts';
+import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
 
 /** One line per command module; each module adds its own subcommand. */
 export function registerCommands(program: Command): void {
   registerServe(program);
   registerForward(program);
+  registerScan(program);
 }

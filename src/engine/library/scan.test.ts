@@ -76,6 +76,12 @@ describe('scanFolder on a nested folder with broken files', () => {
     expect(byRel.get('broken/truncated.png')?.error).toBeUndefined();
   });
 
+  it('catches the truncated PNG too when asked to verify by decoding everything', async () => {
+    const { byRel, summary } = await scanAll(folder.root, { verify: true });
+    expect(byRel.get('broken/truncated.png')?.error).toMatch(/truncated/);
+    expect(summary.broken).toBe(4);
+  });
+
   it('finds a file whose name is not UTF-8, shows it lossily, and hands out a path that opens it', async () => {
     const { entries } = await scanAll(folder.root);
     const e = entries.find((x) => x.name === 'caf\ufffd.png');

@@ -25,7 +25,7 @@ import { formatOfName } from './formats.ts';
 import { errnoOf, fsError, fsReason, requireDirectory } from './fsErrors.ts';
 import { displayPath, encodeFsPath, fsPathBytes, fsPathFromBytes, isInsideBytes, joinBytes, resolveBytes, toFsPath } from './hostPath.ts';
 import { ImageError } from './imageErrors.ts';
-import { readHeader, sharpInput } from './imageRead.ts';
+import { readHeader, sharpInput, verifyDecode } from './imageRead.ts';
 
 /** The file-system calls the scanner makes; injectable so tests can simulate failures root cannot see. */
 export interface ScanFs {
@@ -50,6 +50,11 @@ export interface ScanOptions {
   batchIntervalMs?: number;
   /** How many files are stat'ed and header-read at once. */
   concurrency?: number;
+  /**
+   * Also decode every image fully, which is the only way to catch a file that ends early (its
+   * header reads fine). Many times slower; for checking a data set, not for browsing.
+   */
+  verify?: boolean;
   fs?: ScanFs;
 }
 
@@ -97,7 +102,7 @@ function byName(a: Dirent<Buffer>, b: Dirent<Buffer>): number {
  */
 export async function scanFolder(root: string, options: ScanOptions = {}): Promise<ScanSummary> {
   const started = performance.now();
-  const { signal, onBatch, batchSize = 200, batchIntervalMs = 100, concurrency = 8, fs = nodeScanFs } = options;
+  const { signal, onBatch, batchSize = 200, batchIntervalMs = 100, concurrency = 8, fs = nodeScanFs, verify = false } = options;
   const rootBytes = resolveBytes(fsPathBytes(toFsPath(root)));
   const rootHost = encodeFsPath(rootBytes);
   const rootDisplay = displayPath(rootBytes);
@@ -223,7 +228,9 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
     }
     const entry = { ...base, bytes: s.size, mtimeMs: s.mtimeMs };
     try {
-      const header = await readHeader(await sharpInput(fsPathFromBytes(c.path)), s.size, c.rel);
+      const input = await sharpInput(fsPathFromBytes(c.path));
+      const header = await readHeader(input, s.size, c.rel);
+      if (verify) await verifyDecode(input, c.rel);
       return { ...entry, width: header.width, height: header.height, format: header.format };
     } catch (e) {
       if (e instanceof ImageError) return { ...entry, error: e.reason };
