@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
-import { forwardFiles } from './forward.ts';
+import { forwardFiles, readForwardInputs, runForward } from './forward.ts';
+import type { RuntimeProgress } from './generate.ts';
 import type { LlavaRuntime } from './llava-runtime.ts';
 import { openLlavaRuntime } from './open.ts';
 import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from './testing/tiny-bundle.ts';
@@ -62,6 +63,20 @@ describe('forwardFiles', () => {
     const whole = await rt.prefill([{ ids: text }], { logits: 'all' });
     expect(Array.from(await f.readFloat32('logits'))).toEqual(Array.from(whole.logits));
     await f.close();
+  });
+
+  it('reports stage progress and stops when aborted between stages', async () => {
+    const inputs = await readForwardInputs(await inputsFile(goldenInputs()), rt.imageSize);
+    const seen: string[] = [];
+    const log = (p: RuntimeProgress) => seen.push(`${p.stage} ${p.step}/${p.total}`);
+    await runForward(rt, inputs, { steps: 2, onProgress: log });
+    expect(seen).toEqual(['encode-images 0/1', 'encode-images 1/1', 'prefill 0/1', 'prefill 1/1', 'decode 1/2', 'decode 2/2']);
+
+    const ac = new AbortController();
+    seen.length = 0;
+    const onProgress = (p: RuntimeProgress) => (log(p), p.stage === 'encode-images' && p.step === 1 && ac.abort());
+    await expect(runForward(rt, inputs, { steps: 2, signal: ac.signal, onProgress })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(seen).toEqual(['encode-images 0/1', 'encode-images 1/1']);
   });
 
   it('names the missing tensor, the wrong dtype or shape, and a missing file', async () => {

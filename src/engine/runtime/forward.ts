@@ -7,10 +7,10 @@
  * greedy continuation decoded with the KV cache, without stopping at EOS.
  */
 import { existsSync } from 'node:fs';
-import { WorkbenchError } from '../../common/contract/errors.ts';
 import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
-import { generateGreedy, type GenerateProgress } from './generate.ts';
+import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
+import { generateGreedy, type RuntimeProgress } from './generate.ts';
 import type { LlavaRuntime, SessionTimes } from './llava-runtime.ts';
 
 export interface ForwardInputs {
@@ -32,7 +32,8 @@ export interface ForwardOutputs {
 export interface ForwardRunOptions {
   steps?: number;
   signal?: AbortSignal;
-  onProgress?: (p: GenerateProgress) => void;
+  /** encode-images 0/1 → 1/1, prefill 0/1 → 1/1, then decode step/steps. */
+  onProgress?: (p: RuntimeProgress) => void;
 }
 
 const inputsHint = 'The inputs file needs input_ids (I64 [1, S]) and, when the prompt has image tokens, pixel_values (F32 [N, 3, H, W]).';
@@ -68,16 +69,23 @@ export async function readForwardInputs(path: string, imageSize: number): Promis
 export async function runForward(runtime: LlavaRuntime, inputs: ForwardInputs, options: ForwardRunOptions = {}): Promise<ForwardOutputs> {
   const steps = options.steps ?? 0;
   if (!Number.isInteger(steps) || steps < 0) throw new WorkbenchError('bad-request', `--steps must be a non-negative integer, got ${steps}.`);
-  let t = performance.now();
-  const images = inputs.pixelValues === null ? null : await runtime.encodeImages(inputs.pixelValues, inputs.images);
-  const visionMs = performance.now() - t;
-  t = performance.now();
-  const prefill = await runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all' });
-  const prefillMs = performance.now() - t;
-  t = performance.now();
+  const { signal, onProgress } = options;
+  const stage = async <T>(name: 'encode-images' | 'prefill', fn: () => Promise<T>): Promise<[T, number]> => {
+    if (signal?.aborted) throw cancelledError();
+    onProgress?.({ stage: name, step: 0, total: 1 });
+    const t0 = performance.now();
+    const value = await fn();
+    const ms = performance.now() - t0;
+    onProgress?.({ stage: name, step: 1, total: 1 });
+    return [value, ms];
+  };
+  const pixels = inputs.pixelValues;
+  const [images, visionMs] = pixels === null ? [null, 0] : await stage('encode-images', () => runtime.encodeImages(pixels, inputs.images));
+  const [prefill, prefillMs] = await stage('prefill', () => runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all' }));
+  const t = performance.now();
   let greedyIds: number[] | null = null;
   if (steps > 0) {
-    const out = await generateGreedy(runtime, prefill, { maxNewTokens: steps, signal: options.signal, onProgress: options.onProgress });
+    const out = await generateGreedy(runtime, prefill, { maxNewTokens: steps, signal, onProgress });
     greedyIds = out.ids;
   }
   return { logits: prefill.logits, attnLast: prefill.attnLast, greedyIds, timings: { visionMs, prefillMs, decodeMs: performance.now() - t } };

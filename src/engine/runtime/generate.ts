@@ -18,11 +18,16 @@ export interface StepModel {
 
 export type StopReason = 'eos' | 'stop-string' | 'max-tokens';
 
-export interface GenerateProgress {
-  stage: 'decode';
-  /** Tokens chosen so far (1-based after the first). */
+/** Progress of a runtime operation: which stage, and how far into it (step of total). */
+export interface RuntimeProgress {
+  stage: 'encode-images' | 'prefill' | 'decode';
   step: number;
   total: number;
+}
+
+/** Decode progress: `step` = tokens chosen so far, `total` = maxNewTokens. */
+export interface GenerateProgress extends RuntimeProgress {
+  stage: 'decode';
 }
 
 export interface GenerateOptions {

@@ -1,0 +1,158 @@
+/**
+ * Runtime figures on a small compiled LLaVA (random weights, LLaVA-1.5 shape scaled down: 576 image
+ * tokens per image, LLaMA hidden 256 x 8 layers, GQA 8/4 heads, vocab 4096): session creation,
+ * prefill time against prompt length, decode time per token against context length, a batch of two
+ * streams in lockstep against two single streams, and how long a run holds the event loop.
+ *
+ * Prints figures only. Threads: LASER_BENCH_THREADS (default 0 = onnxruntime's choice).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseModelConfig } from '../src/engine/checkpoint/hf-config.ts';
+import { llavaTensorShapes } from '../src/engine/checkpoint/llava-tensors.ts';
+import { numel } from '../src/engine/checkpoint/dtype.ts';
+import { writeSafetensors, type TensorToWrite } from '../src/engine/checkpoint/safetensors-writer.ts';
+import { compileBundle } from '../src/engine/compiler/compile.ts';
+import { generateGreedy, generateLockstep, argmax } from '../src/engine/runtime/generate.ts';
+import type { LlavaRuntime, Stream } from '../src/engine/runtime/llava-runtime.ts';
+import { openLlavaRuntime } from '../src/engine/runtime/open.ts';
+import { gaussian } from '../test/support/checkpoints.ts';
+
+const IMAGE_TOKEN = 4095;
+const VOCAB = 4096;
+const GRID = 24;
+
+function benchConfig(): Record<string, unknown> {
+  return {
+    architectures: ['LlavaForConditionalGeneration'],
+    model_type: 'llava',
+    image_token_index: IMAGE_TOKEN,
+    image_seq_length: GRID * GRID,
+    text_config: {
+      model_type: 'llama',
+      hidden_size: 256,
+      intermediate_size: 688,
+      num_hidden_layers: 8,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      max_position_embeddings: 4096,
+      vocab_size: VOCAB,
+    },
+    vision_config: {
+      model_type: 'clip_vision_model',
+      hidden_size: 64,
+      intermediate_size: 256,
+      num_hidden_layers: 3,
+      num_attention_heads: 4,
+      image_size: 14 * GRID,
+      patch_size: 14,
+    },
+    vision_feature_layer: -2,
+    torch_dtype: 'float32',
+  };
+}
+
+async function writeBenchCheckpoint(dir: string): Promise<void> {
+  const config = benchConfig();
+  const rng = gaussian(7);
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const { name, shape } of llavaTensorShapes(parseModelConfig(config, 'bench config.json'))) {
+    const data = new Float32Array(numel(shape));
+    const norm = /norm|layrnorm/.test(name) && name.endsWith('.weight');
+    const std = norm || name.endsWith('.bias') ? 0.1 : /embed/.test(name) ? 1 : 1 / Math.sqrt(numel(shape.slice(1)));
+    for (let i = 0; i < data.length; i++) data[i] = (norm ? 1 : 0) + std * rng();
+    tensors[name] = { dtype: 'F32', shape, data };
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+  await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+}
+
+async function median(repeats: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const text = (n: number, offset = 0): number[] => Array.from({ length: n }, (_, i) => 3 + ((i * 7 + offset) % 4000));
+const fmt = (ms: number): string => ms.toFixed(1).padStart(8);
+
+/** Decode ms per token after a context of `context` tokens (steps - 1 decoder calls). */
+async function decodeMsPerToken(rt: LlavaRuntime, context: number, steps: number): Promise<number> {
+  const prefill = await rt.prefill([{ ids: text(context) }]);
+  return (await median(3, () => generateGreedy(rt, prefill, { maxNewTokens: steps }))) / (steps - 1);
+}
+
+async function eventLoopTicksDuring(fn: () => Promise<unknown>): Promise<{ ms: number; ticks: number }> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const t = performance.now();
+  await fn();
+  const ms = performance.now() - t;
+  clearInterval(timer);
+  return { ms, ticks };
+}
+
+export async function benchRuntime(): Promise<void> {
+  const threads = Number(process.env.LASER_BENCH_THREADS ?? 0);
+  const root = await mkdtemp(join(tmpdir(), 'laser-bench-runtime-'));
+  try {
+    const ckpt = join(root, 'checkpoint');
+    await writeBenchCheckpoint(ckpt);
+    let t = performance.now();
+    const compiled = await compileBundle(ckpt, join(root, 'bundle'));
+    console.log(`runtime bench: LLaMA 256x8 (GQA 8/4), vocab ${VOCAB}, CLIP 64x3 at ${14 * GRID}px -> ${GRID * GRID} image tokens; ${(compiled.weightBytes / 2 ** 20).toFixed(1)} MiB fp32`);
+    console.log(`compile                          ${fmt(performance.now() - t)} ms`);
+
+    t = performance.now();
+    const rt = await openLlavaRuntime(compiled.dir, { threads, log: (l) => console.log(l) });
+    const open = performance.now() - t;
+    const s = rt.sessionMs;
+    console.log(`provider ${rt.provider}, intraOpNumThreads ${threads || 'default'}`);
+    console.log(`session create: decoder ${s.decoder.toFixed(1)} ms, embed ${s.embed.toFixed(1)} ms, vision ${s.vision.toFixed(1)} ms; open total ${open.toFixed(1)} ms`);
+
+    const pixels = new Float32Array(3 * rt.imageSize * rt.imageSize).map((_, i) => Math.sin(i));
+    console.log(`encode 1 image                   ${fmt(await median(3, () => rt.encodeImages(pixels, 1)))} ms`);
+    const image = await rt.encodeImages(pixels, 1);
+
+    console.log('prefill (median of 3):');
+    for (const n of [16, 64, 256, 1024]) {
+      console.log(`  text ${String(n).padStart(5)} tokens          ${fmt(await median(3, () => rt.prefill([{ ids: text(n) }])))} ms`);
+    }
+    const withImage: Stream = { ids: [1, ...text(8), ...Array<number>(GRID * GRID).fill(IMAGE_TOKEN), ...text(24, 5)], images: image };
+    console.log(`  image + 33 text (${withImage.ids.length} tokens)  ${fmt(await median(3, () => rt.prefill([withImage])))} ms (embeds + decoder, image features precomputed)`);
+
+    console.log('decode ms/token (16 tokens, after a prefill of the context):');
+    for (const c of [16, 128, 512, 1024, 2048]) console.log(`  context ${String(c).padStart(5)}                ${fmt(await decodeMsPerToken(rt, c, 16))}`);
+
+    console.log('two streams, 16 tokens after 640-token contexts:');
+    const steps = 16;
+    const pos: Stream = withImage;
+    const neg: Stream = { ...withImage, ids: [1, ...text(8, 1), ...Array<number>(GRID * GRID).fill(IMAGE_TOKEN), ...text(24, 9)] };
+    const batch = await rt.prefill([pos, neg]);
+    const [a, b] = [await rt.prefill([pos]), await rt.prefill([neg])];
+    const vat = (p: Float32Array, n: Float32Array): number => argmax(p.map((x, i) => 2 * x - n[i]));
+    const lockstep = (await median(3, () => generateLockstep(rt, batch, vat, { maxNewTokens: steps }))) / (steps - 1);
+    const twoSingles = (await median(3, async () => {
+      await generateGreedy(rt, a, { maxNewTokens: steps });
+      await generateGreedy(rt, b, { maxNewTokens: steps });
+    })) / (steps - 1);
+    console.log(`  batch of two (lockstep)        ${fmt(lockstep)} ms/step`);
+    console.log(`  two single streams             ${fmt(twoSingles)} ms/step (sum of both)`);
+    const tPrefill2 = await median(3, () => rt.prefill([pos, neg]));
+    const tPrefill1 = await median(3, () => rt.prefill([pos]));
+    console.log(`  prefill batch of two           ${fmt(tPrefill2)} ms vs one stream ${tPrefill1.toFixed(1)} ms`);
+
+    const blocked = await eventLoopTicksDuring(() => rt.prefill([{ ids: text(1024) }]));
+    console.log(`event loop during a 1024-token prefill: ${blocked.ticks} timer ticks in ${blocked.ms.toFixed(0)} ms (1 ms interval; session.run holds the thread)`);
+    await rt.dispose();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
