@@ -11,8 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
-import { imageTokensPerImage, readModelConfig, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
-import { indexFileName, openCheckpoint, type Checkpoint } from '../checkpoint/checkpoint.ts';
+import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
+import { imageTokensPerImage, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
+import { openLlavaCheckpoint } from '../checkpoint/llava-checkpoint.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type Preprocessing } from '../bundle/manifest.ts';
 import { saveModel } from '../onnx/save.ts';
 import { buildLlava } from './llava.ts';
@@ -151,11 +152,11 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
   const dtype = opts.dtype ?? 'fp32';
   const taps = opts.taps ?? true;
   const signal = opts.signal;
-  const cfg = await readModelConfig(hfDir);
-  const ckpt = await openCheckpoint(hfDir);
+  // Parses config.json and checks every tensor it implies (presence, float type, shape) up front.
+  const { config: cfg, weights: ckpt } = await openLlavaCheckpoint(hfDir);
   let partial: string | null = null;
   try {
-    // Everything checkable before writing: weight names and shapes (while building), the extras, the target.
+    // Everything else checkable before writing: the graphs' structure, the extras, the target.
     const graphs = buildLlava(cfg, new Weights(ckpt, hfDir), { dtype, taps });
     const preprocessing = await readPreprocessing(hfDir, cfg.visionConfig.imageSize, opts.imageMode ?? 'pad');
     const chatTemplate = await readChatTemplate(hfDir);

@@ -1,6 +1,7 @@
 /**
- * Checkpoint tensors as initializer sources for the graphs: looked up by their HF (v4.45) names,
- * shape-checked against what the config implies, converted to the bundle's float type and, for
+ * Checkpoint tensors as initializer sources for the graphs: looked up by their canonical HF (v4.45)
+ * names (the checkpoint is a `canonicalLlavaView`, whatever its layout on disk), shape-checked
+ * against what the graph being built expects, converted to the bundle's float type and, for
  * Linear weights, transposed to the [in, out] layout MatMul wants.
  *
  * Shapes are checked when a graph is *built* (before a single byte is written), so a checkpoint that
@@ -11,35 +12,12 @@
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Checkpoint } from '../checkpoint/checkpoint.ts';
-import { bytesToFloat32, float32ToF16Bits, type Dtype } from '../checkpoint/dtype.ts';
+import { bytesToFloat32, float32ToF16Bits, float32ToHalfBits, isFloatDtype, type Dtype } from '../checkpoint/dtype.ts';
 import type { TensorSource } from '../onnx/tensor-source.ts';
 
 export type BundleDtype = 'fp32' | 'fp16';
 
 const CHUNK_BYTES = 16 << 20;
-
-/**
- * transformers >= 4.52 saves LLaVA under `model.language_model.*` / `model.vision_tower.*` /
- * `model.multi_modal_projector.*` / `lm_head.*` instead of the 4.45 names used throughout the
- * compiler; both layouts are read.
- */
-const renames: readonly [string, string][] = [
-  ['language_model.model.', 'model.language_model.'],
-  ['language_model.lm_head.', 'lm_head.'],
-  ['vision_tower.', 'model.vision_tower.'],
-  ['multi_modal_projector.', 'model.multi_modal_projector.'],
-];
-
-function isFloat(d: Dtype): boolean {
-  return d === 'F32' || d === 'F16' || d === 'BF16' || d === 'F64';
-}
-
-/** float32 values → IEEE half bits (round to nearest even, as torch's `.half()`). */
-function toHalf(f: Float32Array): Uint16Array {
-  const out = new Uint16Array(f.length);
-  for (let i = 0; i < f.length; i++) out[i] = float32ToF16Bits(f[i]);
-  return out;
-}
 
 function bytesOf(a: Float32Array | Uint16Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -52,48 +30,37 @@ export class Weights {
     private readonly where: string,
   ) {}
 
-  /** The name under which the checkpoint stores `name` (a v4.45 name), or null if it has neither. */
-  resolve(name: string): string | null {
-    if (this.ckpt.has(name)) return name;
-    for (const [from, to] of renames) if (name.startsWith(from) && this.ckpt.has(to + name.slice(from.length))) return to + name.slice(from.length);
-    return null;
-  }
-
-  has(name: string): boolean {
-    return this.resolve(name) !== null;
-  }
-
-  private checked(name: string, shape: readonly number[]): { stored: string; dtype: Dtype } {
-    const stored = this.resolve(name);
-    if (stored === null) {
+  /** The dtype of `name`, after checking that it exists with `shape` and is floating point. */
+  private checked(name: string, shape: readonly number[]): Dtype {
+    if (!this.ckpt.has(name)) {
       throw new WorkbenchError('invalid-checkpoint', `${this.where}: the weights have no tensor "${name}"`, 'The checkpoint is incomplete or is not the model its config.json describes.');
     }
-    const info = this.ckpt.info(stored);
+    const info = this.ckpt.info(name);
     const same = info.shape.length === shape.length && info.shape.every((d, i) => d === shape[i]);
     if (!same) {
       throw new WorkbenchError(
         'invalid-checkpoint',
-        `${this.where}: tensor "${stored}" has shape [${info.shape.join(', ')}], but config.json implies [${shape.join(', ')}]`,
+        `${this.where}: tensor "${name}" has shape [${info.shape.join(', ')}], but config.json implies [${shape.join(', ')}]`,
         'config.json and the weights disagree; re-download the checkpoint.',
       );
     }
-    if (!isFloat(info.dtype)) throw new WorkbenchError('invalid-checkpoint', `${this.where}: tensor "${stored}" is ${info.dtype}, expected a float type`, 'Quantised checkpoints are not supported; use the float16/bfloat16/float32 weights.');
-    return { stored, dtype: info.dtype };
+    if (!isFloatDtype(info.dtype)) throw new WorkbenchError('invalid-checkpoint', `${this.where}: tensor "${name}" is ${info.dtype}, expected a float type`, 'Quantised checkpoints are not supported; use the float16/bfloat16/float32 weights.');
+    return info.dtype;
   }
 
   /** `name` as stored (shape `shape`), converted to float32 or float16. Streamed in chunks. */
   tensor(name: string, shape: readonly number[], to: BundleDtype): TensorSource {
-    const { stored, dtype } = this.checked(name, shape);
+    const dtype = this.checked(name, shape);
     const ckpt = this.ckpt;
     return {
       dtype: to === 'fp16' ? 'float16' : 'float32',
       dims: [...shape],
       async *chunks() {
-        for await (const raw of ckpt.chunks(stored, CHUNK_BYTES)) {
+        for await (const raw of ckpt.chunks(name, CHUNK_BYTES)) {
           if ((to === 'fp32' && dtype === 'F32') || (to === 'fp16' && dtype === 'F16')) yield raw;
           else {
             const f = bytesToFloat32(dtype, raw);
-            yield bytesOf(to === 'fp16' ? toHalf(f) : f);
+            yield bytesOf(to === 'fp16' ? float32ToHalfBits('F16', f) : f); // nearest even, as torch's .half()
           }
         }
       },
@@ -110,13 +77,13 @@ export class Weights {
 
   /** A 2-D tensor `name` of shape [rows, cols], transposed to [cols, rows] and converted. */
   transposed(name: string, [rows, cols]: readonly number[], to: BundleDtype): TensorSource {
-    const { stored, dtype } = this.checked(name, [rows, cols]);
+    const dtype = this.checked(name, [rows, cols]);
     const ckpt = this.ckpt;
     return {
       dtype: to === 'fp16' ? 'float16' : 'float32',
       dims: [cols, rows],
       async *chunks() {
-        const src = bytesToFloat32(dtype, await ckpt.readRaw(stored));
+        const src = bytesToFloat32(dtype, await ckpt.readRaw(name));
         const out = to === 'fp16' ? new Uint16Array(rows * cols) : new Float32Array(rows * cols);
         // Blocked transpose: both the reads and the writes stay within a few cache lines per block.
         const B = 64;
