@@ -1,0 +1,20 @@
+/** The runtime's public face: open a bundle, run it, decode. See README.md in this folder. */
+export { openLlavaRuntime, openRuntimeBundle, type OpenedRuntime } from './open.ts';
+export { LlavaRuntime, type BundleModelInfo, type PrefillOptions, type RuntimeOptions, type SessionTimes, type Stream } from './llava-runtime.ts';
+export type { DecoderDims, DecoderOutput, Embeds } from './decoder.ts';
+export { KvCache, type KvShape } from './kv-cache.ts';
+export { scatterImageFeatures, tokenRuns, type ImageFeatures, type TokenRun } from './image-tokens.ts';
+export {
+  argmax,
+  generateGreedy,
+  generateLockstep,
+  type ChooseToken,
+  type GenerateOptions,
+  type GenerateProgress,
+  type GenerateResult,
+  type RuntimeProgress,
+  type StepModel,
+  type StopReason,
+} from './generate.ts';
+export { SessionFactory, cudaInstallHint, deviceRequests, type CreatedSession, type DeviceRequest, type Provider, type SessionFactoryOptions } from './providers.ts';
+export { forwardFiles, readForwardInputs, runForward, forwardTensors, type ForwardInputs, type ForwardOutputs, type ForwardRunOptions } from './forward.ts';
