@@ -81,11 +81,13 @@ export const knobSchemas = {
     /** Added to the generic-prompt attention before dividing; ViCrop adds none. */
     epsilon: z.number().min(0).default(0),
   }),
+  /** The full LASER pipeline with the layer fixed instead of chosen ("fixedLayer turns LASER into the static-layer baseline"). */
   'static-layer': z.strictObject({
     ...shared,
     fixedLayer: layerIndex.default(14),
     ...counterfactual,
   }),
+  /** LASER's localisation and crop, answered by plain greedy decoding on [I, I+]: no mask, no VAT. */
   'laser-crop': z.strictObject({ ...shared, ...layerChoice }).refine(notBoth, notBothMessage),
   vcd: z.strictObject({
     /** Diffusion step of the noise, of 1000. */
