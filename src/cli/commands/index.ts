@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCompile } from './compile.ts';
 import { registerForward } from './forward.ts';
 import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
@@ -6,6 +7,7 @@ import { registerServe } from './serve.ts';
 /** One line per command module; each module adds its own subcommand. */
 export function registerCommands(program: Command): void {
   registerServe(program);
+  registerCompile(program);
   registerForward(program);
   registerScan(program);
 }

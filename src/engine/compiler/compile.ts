@@ -152,6 +152,9 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
   const dtype = opts.dtype ?? 'fp32';
   const taps = opts.taps ?? true;
   const signal = opts.signal;
+  const src = await stat(hfDir).catch(() => null);
+  if (!src) throw new WorkbenchError('not-found', `${hfDir}: no such folder`, 'Pass the Hugging Face checkpoint folder (config.json + *.safetensors).');
+  if (!src.isDirectory()) throw new WorkbenchError('not-a-directory', `${hfDir} is not a folder`, 'Pass the checkpoint folder, not a file inside it.');
   // Parses config.json and checks every tensor it implies (presence, float type, shape) up front.
   const { config: cfg, weights: ckpt } = await openLlavaCheckpoint(hfDir);
   let partial: string | null = null;
