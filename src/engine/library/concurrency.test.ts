@@ -23,6 +23,15 @@ describe('createLimiter', () => {
     expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('starts waiting tasks oldest first by default, newest first when asked', async () => {
+    for (const newestFirst of [false, true]) {
+      const limiter = createLimiter(1, { newestFirst });
+      const order: number[] = [];
+      await Promise.all([0, 1, 2, 3].map((i) => limiter.run(async () => void order.push(i))));
+      expect(order).toEqual(newestFirst ? [0, 3, 2, 1] : [0, 1, 2, 3]);
+    }
+  });
+
   it('frees the slot of a task that fails', async () => {
     const limiter = createLimiter(1);
     await expect(limiter.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');

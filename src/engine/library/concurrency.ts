@@ -1,19 +1,23 @@
 /** Bounded concurrency for file-system and sharp work, which would otherwise flood the threadpool. */
 
 export interface Limiter {
-  /** Runs `task` when a slot is free; tasks start in the order they were submitted. */
+  /** Runs `task` when a slot is free; waiting tasks start oldest first, or newest first if so made. */
   run<T>(task: () => Promise<T>): Promise<T>;
   readonly active: number;
   readonly queued: number;
 }
 
-export function createLimiter(concurrency: number): Limiter {
+/**
+ * `newestFirst` suits a scrolling grid: the tiles asked for last are the ones on screen now, while
+ * those asked for a second ago may have scrolled away.
+ */
+export function createLimiter(concurrency: number, options: { newestFirst?: boolean } = {}): Limiter {
   if (!(concurrency >= 1)) throw new RangeError(`concurrency must be at least 1, got ${concurrency}`);
   let active = 0;
   const queue: Array<() => void> = [];
   const release = () => {
     active -= 1;
-    const next = queue.shift();
+    const next = options.newestFirst ? queue.pop() : queue.shift();
     if (next) next();
   };
   return {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { createLimiter } from './concurrency.ts';
 import { fsPathBytes } from './hostPath.ts';
 import type { FsPath } from './hostPath.ts';
 
@@ -20,6 +21,9 @@ export class ContentHasher {
   /** How many files were actually read and hashed (for tests and the bench). */
   hashedFiles = 0;
 
+  /** A grid asks for thousands of thumbnails at once; reading them all at once would run out of file handles. */
+  private readonly reads = createLimiter(8);
+
   /** At most this many remembered hashes; the oldest are forgotten first. */
   constructor(private readonly capacity = 100_000) {}
 
@@ -29,7 +33,7 @@ export class ContentHasher {
     if (known !== undefined) return known;
     const running = this.inFlight.get(key);
     if (running !== undefined) return running;
-    const job = hashFile(file).then((h) => {
+    const job = this.reads.run(() => hashFile(file)).then((h) => {
       this.hashedFiles += 1;
       this.memo.set(key, h);
       if (this.memo.size > this.capacity) this.memo.delete(this.memo.keys().next().value as string);

@@ -18,7 +18,10 @@ import { SettingsStore } from '../settings/settings.ts';
 import { createMediaService } from './media.ts';
 import type { Workbench, WorkbenchOptions } from './types.ts';
 
-/** Two sharp jobs at once: enough to keep two cores busy, few enough that scans stay responsive. */
+/**
+ * Two sharp jobs at once: enough to keep two cores busy, few enough that scans stay responsive.
+ * Newest first, so the tiles on screen now are made before those scrolled past.
+ */
 const sharpConcurrency = 2;
 
 /** `~` and `~/…` as a shell would read them, since people type paths into the folder field. */
@@ -32,7 +35,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const folders = new OpenedFolders();
   const settings = new SettingsStore(options.dataDir);
   const hasher = new ContentHasher();
-  const sharpJobs = createLimiter(sharpConcurrency);
+  const sharpJobs = createLimiter(sharpConcurrency, { newestFirst: true });
   const thumbnails = new Thumbnails({ dir: path.join(options.dataDir, 'thumbnails'), hasher, sharpJobs });
 
   const handlers: Handlers = {
