@@ -78,3 +78,21 @@ export async function makeFixtures(base) {
     samples: { root: samplesRoot, files: samples },
   };
 }
+
+/**
+ * A large library: `count` small PNGs in folders of 1,000, written from a few shared buffers, so
+ * the grid's virtualisation and the streaming scan are tested at the size researchers use.
+ */
+export async function makeLargeFolder(root, count) {
+  const buffers = await Promise.all(
+    palette.map((_colour, n) => sharp(svg(64 + (n % 3) * 16, 48 + (n % 4) * 12, n)).png().toBuffer()),
+  );
+  for (let start = 0; start < count; start += 1000) {
+    const dir = join(root, `part-${String(start / 1000).padStart(2, '0')}`);
+    await mkdir(dir, { recursive: true });
+    const names = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) names.push(i);
+    await Promise.all(names.map((i) => writeFile(join(dir, `img-${String(i).padStart(5, '0')}.png`), buffers[i % buffers.length])));
+  }
+  return { root, count };
+}

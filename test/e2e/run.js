@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import { clearTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { makeFixtures } from './fixtures.js';
+import { makeFixtures, makeLargeFolder } from './fixtures.js';
 import { startServer } from './server.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const screenshotDir = join(repoRoot, 'test-results', 'e2e');
 const chromiumPath = process.env.LASER_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const globalTimeoutMs = 180_000;
+const globalTimeoutMs = 240_000;
 const stepTimeoutMs = 20_000;
+const largeFolderImages = 20_000;
 
 const results = [];
 const pageProblems = [];
@@ -58,7 +59,8 @@ async function main() {
   await mkdir(screenshotDir, { recursive: true });
   tmp = await mkdtemp(join(tmpdir(), 'laser-e2e-'));
   const fixtures = await makeFixtures(join(tmp, 'images'));
-  console.log(`e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}`);
+  fixtures.large = await makeLargeFolder(join(tmp, 'large'), largeFolderImages);
+  console.log(`e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}, ${fixtures.large.count} in ${fixtures.large.root}`);
 
   server = await startServer({ repoRoot, dataDir: join(tmp, 'data'), defaultFolder: fixtures.samples.root });
   console.log(`e2e: server at ${server.url.replace(/token=[^&]+/, 'token=…')}`);

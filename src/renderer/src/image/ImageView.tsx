@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ImageDetails, ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
+import { formatCount } from '../common/format.ts';
 import { useCall } from '../common/use-call.ts';
 import { useElementSize } from '../common/use-element-size.ts';
 import { useKeys } from '../common/use-keys.ts';
@@ -44,6 +45,7 @@ export function ImageView({
   const box = { width: stage.width - 16, height: stage.height - 16 };
   const scale = size ? effectiveScale(zoom, box, size) : 1;
   const zoomBy = (direction: 1 | -1) => setZoom({ mode: 'scale', scale: zoomStep(scale, direction) });
+  const broken = entry.error ?? (loadFailed ? (details.status === 'error' ? details.error.message : 'The image could not be displayed.') : null);
 
   useKeys(true, (event) => {
     switch (event.key) {
@@ -75,8 +77,6 @@ export function ImageView({
     }
   });
 
-  const broken = entry.error ?? (loadFailed ? (details.status === 'error' ? details.error.message : 'The image could not be displayed.') : null);
-
   return (
     <div className="image-view" data-testid="image-view" role="dialog" aria-label={entry.name}>
       <div className="image-toolbar">
@@ -87,7 +87,7 @@ export function ImageView({
           {entry.relPath}
         </span>
         <span className="muted" data-testid="image-position">
-          {index + 1} / {entries.length}
+          {formatCount(index + 1)} / {formatCount(entries.length)}
         </span>
         <span className="spacer" />
         <button onClick={() => onIndexChange(index - 1)} disabled={index === 0} title="Previous (←)">
@@ -97,16 +97,22 @@ export function ImageView({
           Next ›
         </button>
         <span className="toolbar-sep" />
-        <button onClick={() => zoomBy(-1)} title="Zoom out (−)" data-testid="zoom-out">
+        <button onClick={() => zoomBy(-1)} title="Zoom out (−)" data-testid="zoom-out" disabled={broken !== null}>
           −
         </button>
         <span className="zoom-level" data-testid="zoom-level">
-          {zoom.mode === 'fit' ? `Fit ${Math.round(scale * 100)}%` : `${Math.round(scale * 100)}%`}
+          {broken !== null ? '' : zoom.mode === 'fit' ? `Fit ${Math.round(scale * 100)}%` : `${Math.round(scale * 100)}%`}
         </span>
-        <button onClick={() => zoomBy(1)} title="Zoom in (+)" data-testid="zoom-in">
+        <button onClick={() => zoomBy(1)} title="Zoom in (+)" data-testid="zoom-in" disabled={broken !== null}>
           +
         </button>
-        <button onClick={() => setZoom({ mode: 'fit' })} className={zoom.mode === 'fit' ? 'pressed' : undefined} title="Fit to window (0)" data-testid="zoom-fit">
+        <button
+          onClick={() => setZoom({ mode: 'fit' })}
+          className={zoom.mode === 'fit' ? 'pressed' : undefined}
+          title="Fit to window (0)"
+          data-testid="zoom-fit"
+          disabled={broken !== null}
+        >
           Fit
         </button>
         <button
@@ -114,6 +120,7 @@ export function ImageView({
           className={zoom.mode === 'scale' && zoom.scale === 1 ? 'pressed' : undefined}
           title="Actual pixels (1)"
           data-testid="zoom-actual"
+          disabled={broken !== null}
         >
           1:1
         </button>

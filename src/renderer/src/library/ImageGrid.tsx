@@ -95,6 +95,7 @@ export function ImageGrid({
                     width={tileWidth}
                     thumbnailUrl={api.mediaUrl(thumbnailRef(entry))}
                     reasons={reasons}
+                    deferLoad={virtualizer.isScrolling}
                     onOpen={open}
                   />
                 ))}

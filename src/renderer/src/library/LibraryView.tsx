@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
-import { formatBytes, plural } from '../common/format.ts';
+import { formatBytes, formatCount, plural } from '../common/format.ts';
 import { useApi } from '../host-context.tsx';
 import { ImageView } from '../image/ImageView.tsx';
 import { ImageGrid } from './ImageGrid.tsx';
@@ -70,7 +70,7 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
             {selected.format && <span>{selected.format.toUpperCase()}</span>}
             <span>{formatBytes(selected.bytes)}</span>
             <span className="muted">
-              {selection! + 1} of {state.entries.length}
+              {formatCount(selection! + 1)} of {formatCount(state.entries.length)}
             </span>
           </>
         ) : (

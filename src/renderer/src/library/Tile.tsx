@@ -13,6 +13,7 @@ export const Tile = memo(function Tile({
   width,
   thumbnailUrl,
   reasons,
+  deferLoad,
   onOpen,
 }: {
   entry: ImageEntry;
@@ -21,8 +22,18 @@ export const Tile = memo(function Tile({
   width: number;
   thumbnailUrl: string;
   reasons: ReasonCache;
+  /**
+   * True while the grid is scrolling: a tile that scrolls into view then waits to ask for its
+   * thumbnail until the scroll settles, so a fling through 20,000 images does not queue thousands
+   * of thumbnails ahead of the ones where it stops.
+   */
+  deferLoad: boolean;
   onOpen: (index: number) => void;
 }) {
+  const [armed, setArmed] = useState(!deferLoad);
+  useEffect(() => {
+    if (!deferLoad) setArmed(true);
+  }, [deferLoad]);
   const [failure, setFailure] = useState<string | null>(() => entry.error ?? reasons.known(entry.path) ?? null);
   const [loadFailed, setLoadFailed] = useState(false);
 
@@ -58,7 +69,7 @@ export const Tile = memo(function Tile({
             </span>
             <span>{failure}</span>
           </div>
-        ) : (
+        ) : !armed ? null : (
           <img
             data-testid="tile-thumb"
             src={thumbnailUrl}
