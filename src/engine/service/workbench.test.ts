@@ -12,7 +12,8 @@ import type { MethodName } from '../../common/contract/methods.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { encodeFsPath } from '../library/hostPath.ts';
 import type { Workbench } from './types.ts';
-import { createWorkbench } from './workbench.ts';
+import { createWorkbench, expandHome } from './workbench.ts';
+import { homedir } from 'node:os';
 
 let tmp: string;
 let folder: ImageFolder;
@@ -105,6 +106,15 @@ describe('Workbench handlers', () => {
 
   it('rejects a malformed request before any handler runs', async () => {
     await expect(call(workbench(), 'library.scan', { root: '' })).rejects.toMatchObject({ code: 'bad-request' });
+  });
+});
+
+describe('expandHome', () => {
+  it('reads ~ and ~/ as the home folder, and leaves other paths alone', () => {
+    expect(expandHome('~')).toBe(homedir());
+    expect(expandHome('~/photos')).toBe(path.join(homedir(), 'photos'));
+    expect(expandHome('/data/~/x')).toBe('/data/~/x');
+    expect(expandHome('~other/x')).toBe('~other/x');
   });
 });
 
