@@ -25,6 +25,13 @@ const bridge: PreloadBridge = {
     const folder: unknown = await ipcRenderer.invoke(ipcChannels.pickFolder);
     return typeof folder === 'string' ? folder : null;
   },
+  onOpenFolder: (listener) => {
+    const forward = (_event: unknown, folder: unknown) => {
+      if (typeof folder === 'string') listener(folder);
+    };
+    ipcRenderer.on(ipcChannels.openFolder, forward);
+    return () => ipcRenderer.off(ipcChannels.openFolder, forward);
+  },
 };
 
 contextBridge.exposeInMainWorld(bridgeGlobalName, bridge);

@@ -16,6 +16,11 @@ export interface PreloadBridge {
   readonly mediaBase: string;
   /** Opens the native folder dialog; resolves to the chosen folder or null when cancelled. */
   pickFolder(): Promise<string | null>;
+  /**
+   * Subscribes to folders chosen from the application menu (File > Open Folder…, Open Recent);
+   * returns an unsubscribe function.
+   */
+  onOpenFolder(listener: (folder: string) => void): () => void;
 }
 
 export const bridgeGlobalName = 'laser';
