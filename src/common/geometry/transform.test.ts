@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boxArea, boxContains, isEmptyBox, type Box } from './box.ts';
 import {
+  cellBoxes,
   cellToImageBox,
   composeTransform,
   gridToImagePoint,
@@ -84,6 +85,14 @@ describe('grid cells to original pixels, hand-worked', () => {
     expect(imageToCell(t, 19, 46)).toEqual({ col: 1, row: 2 });
   });
 
+  it('lists cell boxes in token order', () => {
+    const t = padGrid(500, 375);
+    const boxes = cellBoxes(t);
+    expect(boxes).toHaveLength(576);
+    expect(boxes[12 * 24 + 12]).toEqual(cellToImageBox(t, 12, 12));
+    expect(boxes[20 * 24 + 0]).toEqual([0, 355, 21, 375]);
+  });
+
   it('maps grid-unit points and back (a map centroid to the crop centre)', () => {
     const t = padGrid(500, 375);
     // the centre of the grid is the centre of the square canvas: (250, 250 - 62)
@@ -114,9 +123,8 @@ const anyGrid: fc.Arbitrary<GridTransform> = fc.oneof(
 );
 
 function allCells(t: GridTransform): { col: number; row: number; box: Box }[] {
-  const cells = [];
-  for (let row = 0; row < t.gridHeight; row++) for (let col = 0; col < t.gridWidth; col++) cells.push({ col, row, box: cellToImageBox(t, col, row) });
-  return cells;
+  // cellBoxes is in token order: j = row * gridWidth + col
+  return cellBoxes(t).map((box, j) => ({ col: j % t.gridWidth, row: Math.floor(j / t.gridWidth), box }));
 }
 
 describe('grid cells to original pixels, properties', () => {

@@ -132,6 +132,16 @@ export function cellToImageBox(t: GridTransform, col: number, row: number): Box 
   return clipBox(b, t.imageWidth, t.imageHeight);
 }
 
+/**
+ * Every cell's box in token order (index j = row * gridWidth + col, which is LLaVA's patch order
+ * and Qwen2-VL's merged-token order), e.g. to mask the top-k cells of a map (spec step 9).
+ */
+export function cellBoxes(t: GridTransform): Box[] {
+  const boxes: Box[] = [];
+  for (let row = 0; row < t.gridHeight; row++) for (let col = 0; col < t.gridWidth; col++) boxes.push(cellToImageBox(t, col, row));
+  return boxes;
+}
+
 /** The original-image region the model saw at all: the union of all cell boxes. */
 export function seenRegion(t: GridTransform): Box {
   return clipBox([gridLineX(t, 0), gridLineY(t, 0), gridLineX(t, t.gridWidth), gridLineY(t, t.gridHeight)], t.imageWidth, t.imageHeight);
