@@ -79,7 +79,7 @@ async function main() {
 
   const { steps } = await import('./steps.js');
   let failedAt = null;
-  for (const [i, [name, run]] of steps({ page, fixtures, serverUrl: server.url }).entries()) {
+  for (const [i, [name, run]] of steps({ page, fixtures, serverUrl: server.url, stopServer: () => server.stop() }).entries()) {
     const nn = String(i + 1).padStart(2, '0');
     if (failedAt !== null) {
       results.push({ name, ok: false });

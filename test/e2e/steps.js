@@ -27,7 +27,7 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-export function steps({ page, fixtures, serverUrl }) {
+export function steps({ page, fixtures, serverUrl, stopServer }) {
   const text = async (id) => (await page.locator(byTestId(id)).first().innerText()).trim();
   const count = (selector) => page.locator(selector).count();
   const visible = (id) => page.locator(byTestId(id)).first().isVisible();
@@ -331,6 +331,19 @@ export function steps({ page, fixtures, serverUrl }) {
         const started = Date.now();
         await until('the thumbnails where the scroll stopped', () => visibleThumbnailsLoaded(8), 30_000);
         console.log(`     thumbnails at the end of the scroll loaded ${Date.now() - started} ms after it stopped`);
+      },
+    ],
+    [
+      'server-loss-shows-banner',
+      async () => {
+        await stopServer();
+        await until('the lost-connection banner', () => visible('connection-banner'));
+        // The countdown never exceeds the longest backoff (5 s).
+        await until('the banner to count down a retry', async () => {
+          const m = /Reconnecting in (\d+) s|Reconnecting…/.exec(await text('connection-banner'));
+          return m && (m[1] === undefined || Number(m[1]) <= 5);
+        });
+        assert(await visible('image-grid'), 'the grid stays on screen while the server is away');
       },
     ],
   ];

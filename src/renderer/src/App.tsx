@@ -8,7 +8,7 @@ import type { HostInfo, RecentFolder } from '../../common/contract/methods.ts';
 import { ConnectionBanner } from './common/ConnectionBanner.tsx';
 import { ErrorPanel } from './common/ErrorPanel.tsx';
 import { useCall } from './common/use-call.ts';
-import { useApi, usePickFolder } from './host-context.tsx';
+import { useApi, useHostMenuFolders, usePickFolder } from './host-context.tsx';
 import { LibraryView } from './library/LibraryView.tsx';
 import { StartScreen } from './library/StartScreen.tsx';
 import { useScan } from './library/use-scan.ts';
@@ -32,6 +32,8 @@ export function App() {
     },
     [startScan],
   );
+
+  useHostMenuFolders(openFolder);
 
   const chooseFolder = useCallback(async () => {
     if (!pickFolder) return setScreen('start');

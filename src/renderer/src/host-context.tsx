@@ -2,7 +2,7 @@
  * The one place the app gets its host from. Components ask for the Api, the native folder picker
  * (or null) and the connection state; none of them knows which transport is underneath.
  */
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { Api } from '../../common/contract/client.ts';
 import type { ConnectionState, Transport } from '../transport/types.ts';
@@ -25,6 +25,14 @@ export function useApi(): Api {
 
 export function usePickFolder(): (() => Promise<string | null>) | null {
   return useTransport().pickFolder;
+}
+
+/** Calls `open` for every folder chosen in the host's own menu, for as long as the component lives. */
+export function useHostMenuFolders(open: (folder: string) => void): void {
+  const { onOpenFolder } = useTransport();
+  const latest = useRef(open);
+  latest.current = open;
+  useEffect(() => onOpenFolder((folder) => latest.current(folder)), [onOpenFolder]);
 }
 
 export function useConnection(): ConnectionState {

@@ -22,6 +22,7 @@ export function createIpcTransport(bridge: PreloadBridge): Transport {
   return {
     api,
     pickFolder: () => bridge.pickFolder(),
+    onOpenFolder: (listener) => bridge.onOpenFolder(listener),
     // The IPC channel lives as long as the window; it is never "disconnected".
     connection: connectionWatch({ status: 'open' }),
     close: () => unsubscribe?.(),

@@ -7,6 +7,7 @@ import type { SocketLike } from './websocket.ts';
 function fakeBridge() {
   const sent: ClientMessage[] = [];
   let listener: ((m: unknown) => void) | null = null;
+  const menuListeners = new Set<(folder: string) => void>();
   const bridge: PreloadBridge = {
     send: (m) => sent.push(m),
     onMessage: (l) => {
@@ -15,8 +16,13 @@ function fakeBridge() {
     },
     mediaBase: 'laser-media://media/',
     pickFolder: async () => '/picked',
+    onOpenFolder: (l) => {
+      menuListeners.add(l);
+      return () => menuListeners.delete(l);
+    },
   };
-  return { bridge, sent, deliver: (m: unknown) => listener?.(m) };
+  const chooseInMenu = (folder: string) => menuListeners.forEach((l) => l(folder));
+  return { bridge, sent, deliver: (m: unknown) => listener?.(m), chooseInMenu };
 }
 
 const noSocket = (): SocketLike => {
@@ -34,6 +40,17 @@ describe('selectTransport', () => {
     expect(sent).toEqual([{ type: 'call', id: 1, method: 'library.recent', request: {} }]);
     deliver({ type: 'result', id: 1, response: [{ path: '/p', openedAt: '2025-01-01T00:00:00Z' }] });
     await expect(call).resolves.toEqual([{ path: '/p', openedAt: '2025-01-01T00:00:00Z' }]);
+  });
+
+  it("passes on folders chosen in the host's menu until unsubscribed", () => {
+    const { bridge, chooseInMenu } = fakeBridge();
+    const t = selectTransport({ location: { protocol: 'file:', host: '', search: '' }, openSocket: noSocket, laser: bridge });
+    const opened: string[] = [];
+    const unsubscribe = t.onOpenFolder((f) => opened.push(f));
+    chooseInMenu('/from/menu');
+    unsubscribe();
+    chooseInMenu('/after');
+    expect(opened).toEqual(['/from/menu']);
   });
 
   it('uses a WebSocket with the token from the page URL otherwise, and has no native picker', () => {

@@ -21,6 +21,11 @@ export interface Transport {
   /** The native folder dialog, where the host has one; null means "use the folder browser". */
   pickFolder: (() => Promise<string | null>) | null;
   connection: ConnectionWatch;
+  /**
+   * Folders chosen in the host's own menu (Electron's File > Open Folder…, Open Recent), to be
+   * opened as if picked in the app. Returns an unsubscribe function.
+   */
+  onOpenFolder(listener: (folder: string) => void): () => void;
   close(): void;
 }
 

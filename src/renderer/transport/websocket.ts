@@ -128,6 +128,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     api,
     pickFolder: null,
     connection,
+    // A browser tab has no host menu; folders are opened from the page only.
+    onOpenFolder: () => () => {},
     close() {
       closed = true;
       if (retryTimer !== null) clearTimer(retryTimer);

@@ -4,18 +4,18 @@ import { useConnection } from '../host-context.tsx';
 
 export function ConnectionBanner() {
   const state = useConnection();
-  const [now, setNow] = useState(() => Date.now());
-  const [since, setSince] = useState(() => Date.now());
+  const [clock, setClock] = useState({ now: 0, retryAt: 0 });
 
   useEffect(() => {
     if (state.status !== 'reconnecting') return;
-    setSince(Date.now());
-    const t = window.setInterval(() => setNow(Date.now()), 250);
+    const retryAt = Date.now() + state.retryInMs;
+    setClock({ now: Date.now(), retryAt });
+    const t = window.setInterval(() => setClock({ now: Date.now(), retryAt }), 250);
     return () => window.clearInterval(t);
   }, [state]);
 
   if (state.status !== 'reconnecting') return null;
-  const seconds = Math.max(0, Math.ceil((state.retryInMs - (now - since)) / 1000));
+  const seconds = Math.max(0, Math.ceil((clock.retryAt - clock.now) / 1000));
   return (
     <div className="connection-banner" role="status" data-testid="connection-banner">
       Lost the connection to the workbench. {seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…'} (attempt {state.attempt}).

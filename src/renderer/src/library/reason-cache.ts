@@ -55,6 +55,8 @@ export function explainWithApi(api: Api, readMediaError: (url: string) => Promis
 
 /** The message of a failed media response (JSON WorkbenchErrorData), or null when there is none to read. */
 export async function fetchMediaError(url: string): Promise<string | null> {
+  // Only HTTP media can be fetched: Electron's media scheme is outside the page's connect-src.
+  if (!/^(\/|https?:)/.test(url)) return null;
   try {
     const response = await fetch(url, { cache: 'no-store' });
     if (response.ok) return null;
@@ -62,7 +64,6 @@ export async function fetchMediaError(url: string): Promise<string | null> {
     const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
     return typeof message === 'string' && message ? message : null;
   } catch {
-    // Electron's media scheme is not reachable by fetch under the page's CSP; fall back.
-    return null;
+    return null; // No answer or no JSON body: the caller falls back to what it knows.
   }
 }
