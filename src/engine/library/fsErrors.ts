@@ -1,6 +1,6 @@
 /** File-system failures a user can cause, turned into WorkbenchErrors that say what to do next. */
-import type { Stats } from 'node:fs';
-import { stat as fsStat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, stat as fsStat } from 'node:fs/promises';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { FsPath } from './hostPath.ts';
 
@@ -43,6 +43,33 @@ export async function requireDirectory(p: FsPath, display: string, stat: (p: FsP
   }
   if (!s.isDirectory()) {
     throw new WorkbenchError('not-a-directory', `${display} is a file, not a folder.`, 'Pick the folder that contains your images.');
+  }
+  return s;
+}
+
+/**
+ * Stats a file the user asked for and checks that it can be read. The check is explicit because
+ * sharp reports a file it may not open as "unsupported image format", which would send the user
+ * looking for the wrong problem.
+ */
+export async function statReadableFile(
+  p: FsPath,
+  display: string,
+  fs: { stat: (p: FsPath) => Promise<Stats>; access: (p: FsPath) => Promise<void> } = { stat: fsStat, access: (q) => access(q, constants.R_OK) },
+): Promise<Stats> {
+  let s: Stats;
+  try {
+    s = await fs.stat(p);
+  } catch (e) {
+    throw fsError(e, 'file', display);
+  }
+  if (!s.isFile()) {
+    throw new WorkbenchError('unsupported-image', `${display} is not a file.`, 'Pick an image file inside the folder.');
+  }
+  try {
+    await fs.access(p);
+  } catch (e) {
+    throw fsError(e, 'file', display);
   }
   return s;
 }

@@ -6,18 +6,17 @@ import path from 'node:path';
 import type { ImageDetails } from '../../common/contract/methods.ts';
 import type { Limiter } from './concurrency.ts';
 import type { ContentHasher } from './contentHash.ts';
-import { fsError } from './fsErrors.ts';
+import { fsError, statReadableFile } from './fsErrors.ts';
 import { displayPath } from './hostPath.ts';
 import { readHeader, sharpInput, verifyDecode } from './imageRead.ts';
 import type { InsidePath } from './openedFolders.ts';
-import { statFile } from './thumbnails.ts';
 
 /**
  * `hostPath` is the path as the caller gave it (echoed back); `file` is it after the path guard.
  * Throws ImageError (corrupt-image, unsupported-image, too-large) with the reason for a broken file.
  */
 export async function readImageDetails(hostPath: string, file: InsidePath, hasher: ContentHasher, sharpJobs: Limiter): Promise<ImageDetails> {
-  const s = await statFile(file);
+  const s = await statReadableFile(file.real, file.display);
   const input = await sharpInput(file.real).catch((e: unknown) => {
     throw fsError(e, 'file', file.display);
   });

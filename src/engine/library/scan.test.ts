@@ -182,6 +182,20 @@ describe('scanFolder on odd roots', () => {
     expect(byRel.has('animals/img-00001.jpg')).toBe(true);
   });
 
+  it('says a file it may not read is unreadable, not that it is no image', async () => {
+    const notes = Buffer.from(folder.bad!.textAsJpeg);
+    const truncated = Buffer.from(folder.bad!.truncatedPng);
+    const eacces = () => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' }));
+    const fs = {
+      ...nodeScanFs,
+      access: (p: Buffer) => (p.equals(notes) || p.equals(truncated) ? eacces() : nodeScanFs.access(p)),
+    };
+    const { byRel } = await scanAll(folder.root, { fs });
+    expect(byRel.get('broken/notes.jpg')?.error).toBe('cannot read the file: permission denied');
+    // Readability is only asked about after a failure: a file whose header reads is listed as such.
+    expect(byRel.get('broken/truncated.png')?.error).toBeUndefined();
+  });
+
   it('skips hidden files and folders', async () => {
     const root = path.join(tmp, 'hidden');
     await makeImageFolder(root, { count: 1 });

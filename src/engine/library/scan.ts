@@ -15,8 +15,8 @@
  * - Hidden entries (names starting with '.') below the root are skipped: they are tool metadata
  *   (.git, .thumbnails, macOS '._name.jpg' resource forks that are not images).
  */
-import type { Dirent, Stats } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { access, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cancelledError } from '../../common/contract/errors.ts';
 import type { ImageEntry, ScanProgress, ScanSummary } from '../../common/contract/methods.ts';
@@ -32,12 +32,15 @@ export interface ScanFs {
   stat(p: Buffer): Promise<Stats>;
   readdir(p: Buffer): Promise<Dirent<Buffer>[]>;
   realpath(p: Buffer): Promise<Buffer>;
+  /** Rejects when the file may not be read. */
+  access(p: Buffer): Promise<void>;
 }
 
 export const nodeScanFs: ScanFs = {
   stat: (p) => stat(p),
   readdir: (p) => readdir(p, { withFileTypes: true, encoding: 'buffer' }),
   realpath: (p) => realpath(p, { encoding: 'buffer' }),
+  access: (p) => access(p, constants.R_OK),
 };
 
 export interface ScanOptions {
@@ -233,6 +236,9 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
       if (verify) await verifyDecode(input, c.rel);
       return { ...entry, width: header.width, height: header.height, format: header.format };
     } catch (e) {
+      // sharp calls a file it may not open "unsupported"; only on failure is it worth asking why.
+      const unreadable = await fs.access(c.path).then(() => undefined, (x: unknown) => x);
+      if (unreadable !== undefined) return { ...entry, error: `cannot read the file: ${fsReason(unreadable)}` };
       if (e instanceof ImageError) return { ...entry, error: e.reason };
       return { ...entry, error: `cannot read the file: ${fsReason(e)}` };
     }

@@ -17,7 +17,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { thumbnailSizes } from '../../common/contract/methods.ts';
 import type { Limiter } from './concurrency.ts';
 import type { ContentHasher } from './contentHash.ts';
-import { fsError } from './fsErrors.ts';
+import { fsError, statReadableFile } from './fsErrors.ts';
 import { fsPathBytes } from './hostPath.ts';
 import { fromSharpError, ImageError } from './imageErrors.ts';
 import type { InsidePath } from './openedFolders.ts';
@@ -33,20 +33,6 @@ export interface ThumbnailOptions {
   sharpJobs: Limiter;
   /** WebP quality, 1–100. */
   quality?: number;
-}
-
-/** Stats a file that must exist and be a regular file. */
-export async function statFile(file: InsidePath): Promise<Stats> {
-  let s: Stats;
-  try {
-    s = await stat(file.real);
-  } catch (e) {
-    throw fsError(e, 'file', file.display);
-  }
-  if (!s.isFile()) {
-    throw new WorkbenchError('unsupported-image', `${file.display} is not a file.`, 'Pick an image file inside the folder.');
-  }
-  return s;
 }
 
 export class Thumbnails {
@@ -67,7 +53,7 @@ export class Thumbnails {
     if (!(thumbnailSizes as readonly number[]).includes(size)) {
       throw new WorkbenchError('bad-request', `Thumbnail size ${size} is not offered.`, `Ask for ${thumbnailSizes.join(', ')}.`);
     }
-    const s = await statFile(file);
+    const s = await statReadableFile(file.real, file.display);
     const key = `${fsPathBytes(file.real).toString('latin1')}\0${size}\0${s.size}\0${s.mtimeMs}`;
     const pending = this.requests.get(key);
     if (pending !== undefined) return pending;

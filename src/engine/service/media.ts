@@ -7,10 +7,9 @@ import { stat } from 'node:fs/promises';
 import type { MediaRef } from '../../common/contract/methods.ts';
 import { contentTypeOf } from '../library/formats.ts';
 import type { ImageFormat } from '../library/formats.ts';
-import { fsError } from '../library/fsErrors.ts';
+import { fsError, statReadableFile } from '../library/fsErrors.ts';
 import { readHeader, sharpInput } from '../library/imageRead.ts';
 import type { OpenedFolders } from '../library/openedFolders.ts';
-import { statFile } from '../library/thumbnails.ts';
 import type { Thumbnails } from '../library/thumbnails.ts';
 import type { MediaResponse, MediaService } from './types.ts';
 
@@ -22,7 +21,7 @@ export function createMediaService(folders: OpenedFolders, thumbnails: Thumbnail
         const cached = await thumbnails.get(file, ref.size);
         return { body: { file: cached }, contentType: 'image/webp', bytes: (await stat(cached)).size };
       }
-      const s = await statFile(file);
+      const s = await statReadableFile(file.real, file.display);
       // Only what reads as an image is served, whatever its name says: an opened folder's other
       // files (notes, keys, databases) are not the workbench's to hand out.
       const input = await sharpInput(file.real).catch((e: unknown) => {
