@@ -3,7 +3,7 @@
 // small "samples" folder that the server opens on first start.
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 
@@ -63,6 +63,9 @@ export async function makeFixtures(base) {
   const whole = await sharp(svg(400, 300, 99)).png({ compressionLevel: 0 }).toBuffer();
   await writeFile(join(libraryRoot, 'truncated.png'), whole.subarray(0, Math.floor(whole.length / 2)));
   files.push({ rel: 'truncated.png', broken: true });
+
+  // A link back up to the library: the scan must not loop, and says so in its warnings.
+  await symlink('..', join(libraryRoot, 'animals', 'loop'));
 
   const samplesRoot = join(base, 'samples');
   const samples = [];

@@ -142,6 +142,9 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         assert(found === library.files.length, `expected ${library.files.length} images found, saw ${found}`);
         assert(broken >= 1, `expected at least 1 broken image (broken.png), saw ${broken}`);
         assert((await text('current-folder')) === library.root, 'the top bar names the opened folder');
+        await page.click(byTestId('scan-warnings-toggle'));
+        const warnings = await text('scan-warnings');
+        assert(/animals\/loop/.test(warnings), `the link loop is among the warnings: ${warnings}`);
       },
     ],
     [
