@@ -3,7 +3,7 @@
  * fit), with its details beside it. Left/Right go to the previous/next image; Escape goes back to
  * the grid.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ImageDetails, ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { formatCount } from '../common/format.ts';
@@ -44,6 +44,19 @@ export function ImageView({
   const size = natural ?? (entry.width && entry.height ? { width: entry.width, height: entry.height } : null);
   const box = { width: stage.width - 16, height: stage.height - 16 };
   const scale = size ? effectiveScale(zoom, box, size) : 1;
+  // Zooming keeps the point at the centre of the view where it was, rather than the top-left corner.
+  const previousScale = useRef(scale);
+  useLayoutEffect(() => {
+    const el = stageRef.current;
+    const ratio = scale / previousScale.current;
+    previousScale.current = scale;
+    if (!el || ratio === 1) return;
+    const cx = el.scrollLeft + el.clientWidth / 2;
+    const cy = el.scrollTop + el.clientHeight / 2;
+    el.scrollLeft = cx * ratio - el.clientWidth / 2;
+    el.scrollTop = cy * ratio - el.clientHeight / 2;
+  }, [scale]);
+
   const zoomBy = (direction: 1 | -1) => setZoom({ mode: 'scale', scale: zoomStep(scale, direction) });
   const broken = entry.error ?? (loadFailed ? (details.status === 'error' ? details.error.message : 'The image could not be displayed.') : null);
 
