@@ -1,3 +1,4 @@
+/* eslint-disable no-var -- ambient globals are declared with `declare var`, as lib.dom.d.ts does */
 /**
  * The few globals that both Node and browsers provide, declared for src/common alone so that code
  * there compiles against neither Node's nor the DOM's type library (tsconfig.common.json). Only

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench [-- <name> ...]`: every benchmark, or the named ones. Benchmarks print figures
+ * (rates, ratios measured within one run, peak RSS); they never assert, and tests never time.
+ */
+const benches: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  library: async () => ({ run: (await import('./library.ts')).benchLibrary }),
+  compile: async () => ({ run: (await import('./compile.ts')).benchCompile }),
+  runtime: async () => ({ run: (await import('./runtime.ts')).benchRuntime }),
+  laser: async () => ({ run: (await import('./laser.ts')).benchLaser }),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!(name in benches)) {
+    console.error(`Unknown benchmark "${name}". Known: ${Object.keys(benches).join(', ')}.`);
+    process.exit(2);
+  }
+}
+for (const [name, load] of Object.entries(benches)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  const started = Date.now();
+  await (await load()).run();
+  console.log(`(${name}: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+export {};
