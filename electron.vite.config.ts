@@ -1,6 +1,20 @@
 import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+/**
+ * The renderer's CSP forbids inline scripts. The React refresh preamble that the dev server injects
+ * is one, so in `electron-vite dev` (and only there) the meta CSP allows inline scripts and the dev
+ * server's websocket. Production builds keep the strict policy.
+ */
+function devCspRelaxation(): Plugin {
+  return {
+    name: 'laser-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+  };
+}
 
 // One section per process. The engine is bundled into the main-process outputs (the window host and
 // the engine's utility process); native modules (sharp, onnxruntime-node) stay external.
@@ -28,8 +42,9 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
-    plugins: [react()],
+    plugins: [react(), devCspRelaxation()],
     build: {
+      minify: true,
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
   },
