@@ -1,0 +1,75 @@
+/**
+ * Records cached on disk by what determines them: the bundle (its manifest hash), the image (its
+ * content hash), the question, the method, every knob, and the prompt options. A second identical
+ * run returns the stored record instead of running the model. The record format version is part of
+ * the key, so a new version never reads an old record as its own.
+ *
+ * Layout: <root>/records/<key[0:2]>/<key>/{record.json, tensors.safetensors}.
+ */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { isWorkbenchError } from '../../common/contract/errors.ts';
+import type { MethodId } from '../../common/laser/index.ts';
+import { RECORD_VERSION, type AnalysisRecord, type RecordTensors } from './record.ts';
+import { loadRecord, writeRecordFolder, type LoadedRecord } from './record-io.ts';
+
+export interface CacheKeyParts {
+  bundleId: string;
+  imageHash: string;
+  question: string;
+  method: MethodId;
+  knobs: Record<string, unknown>;
+  options: Record<string, unknown>;
+}
+
+/** JSON with object keys sorted at every level, so equal values give equal text. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+export function cacheKey(parts: CacheKeyParts): string {
+  return createHash('sha256')
+    .update(canonical({ recordVersion: RECORD_VERSION, ...parts }))
+    .digest('hex');
+}
+
+/** $LASER_CACHE_DIR, else $XDG_CACHE_HOME/laser-workbench, else ~/.cache/laser-workbench. */
+export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LASER_CACHE_DIR) return env.LASER_CACHE_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'laser-workbench');
+}
+
+export class RecordCache {
+  constructor(readonly root: string) {}
+
+  dirFor(key: string): string {
+    return join(this.root, 'records', key.slice(0, 2), key);
+  }
+
+  /** The stored record, or null when there is none (or it cannot be read, which a new run then replaces). */
+  async get(key: string): Promise<LoadedRecord | null> {
+    try {
+      const loaded = await loadRecord(this.dirFor(key));
+      return loaded.record.cacheKey === key ? loaded : null;
+    } catch (e) {
+      if (isWorkbenchError(e)) return null;
+      throw e;
+    }
+  }
+
+  async put(key: string, record: AnalysisRecord, tensors: RecordTensors): Promise<string> {
+    const dir = this.dirFor(key);
+    await writeRecordFolder(dir, record, tensors);
+    return dir;
+  }
+}

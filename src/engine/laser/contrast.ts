@@ -1,0 +1,80 @@
+/**
+ * Prefilling the views a method answers on (spec steps 10-11). The positive and negative inputs of
+ * VAT run as one batch of two with separate cache rows; wherever a view prompt starts with the image
+ * prefix already computed in the query pass ([I, I+] does: its first image is I), that prefix's
+ * cache is reused instead of recomputed.
+ */
+import type { DecoderOutput } from '../runtime/decoder.ts';
+import type { ImageFeatures } from '../runtime/image-tokens.ts';
+import { KvCache } from '../runtime/kv-cache.ts';
+import type { LlavaRuntime } from '../runtime/llava-runtime.ts';
+import type { PromptIds } from '../tokenizer/prompt.ts';
+import { sliceFeatures } from './features.ts';
+import type { ImagePrefix } from './passes.ts';
+
+/** Whether `prompt` starts with exactly the prefix's ids, the prefix ending where its first image ends. */
+export function extendsPrefix(prompt: PromptIds, prefix: ImagePrefix | null): prefix is ImagePrefix {
+  if (prefix === null || prompt.imageRuns.length === 0) return false;
+  const p = prefix.ids.length;
+  if (prompt.imageRuns[0][1] !== p || prompt.inputIds.length <= p) return false;
+  for (let i = 0; i < p; i++) if (prompt.inputIds[i] !== prefix.ids[i]) return false;
+  return true;
+}
+
+/**
+ * One stream: `images` are all of the prompt's images, in order. With a reusable prefix (whose image
+ * must be images[0]) only the rest is prefilled.
+ */
+export async function prefillOne(rt: LlavaRuntime, prompt: PromptIds, images: ImageFeatures, prefix: ImagePrefix | null): Promise<DecoderOutput> {
+  if (extendsPrefix(prompt, prefix) && images.count > 1) {
+    const rest = sliceFeatures(images, 1, images.count - 1);
+    return rt.prefill([{ ids: prompt.inputIds.slice(prefix.ids.length), images: rest }], { cache: prefix.cache });
+  }
+  return rt.prefill([{ ids: prompt.inputIds, images }]);
+}
+
+/**
+ * The positive and negative streams as a batch of two. With a reusable prefix (the positive's first
+ * image is the prefix's), the negative's own prefix is prefilled alone, the two prefix caches are
+ * stacked, and the rest of both prompts runs as one batch.
+ */
+export async function prefillPair(
+  rt: LlavaRuntime,
+  prompt: PromptIds,
+  positive: ImageFeatures,
+  negative: ImageFeatures,
+  prefix: ImagePrefix | null,
+): Promise<DecoderOutput> {
+  if (extendsPrefix(prompt, prefix) && positive.count > 1) {
+    const p = prefix.ids.length;
+    const negPrefix = await rt.prefill([{ ids: prefix.ids, images: sliceFeatures(negative, 0, 1) }]);
+    const cache = KvCache.stack([prefix.cache, negPrefix.cache]);
+    const rest = prompt.inputIds.slice(p);
+    return rt.prefill(
+      [
+        { ids: rest, images: sliceFeatures(positive, 1, positive.count - 1) },
+        { ids: rest, images: sliceFeatures(negative, 1, negative.count - 1) },
+      ],
+      { cache },
+    );
+  }
+  return rt.prefill([
+    { ids: prompt.inputIds, images: positive },
+    { ids: prompt.inputIds, images: negative },
+  ]);
+}
+
+/**
+ * A batch-of-two start for lockstep decoding from two batch-1 prefills of equal length (VCD: the
+ * query pass itself is the positive stream, so only the negative is prefilled).
+ */
+export function joinPrefills(positive: DecoderOutput, negative: DecoderOutput, vocab: number): DecoderOutput {
+  const last = (o: DecoderOutput) => o.logits.subarray((o.logitRows - 1) * vocab, o.logitRows * vocab);
+  const logits = new Float32Array(2 * vocab);
+  logits.set(last(positive), 0);
+  logits.set(last(negative), vocab);
+  const attnLast = new Float32Array(positive.attnLast.length + negative.attnLast.length);
+  attnLast.set(positive.attnLast, 0);
+  attnLast.set(negative.attnLast, positive.attnLast.length);
+  return { logits, logitRows: 1, attnLast, cache: KvCache.stack([positive.cache, negative.cache]) };
+}

@@ -1,0 +1,113 @@
+/**
+ * What every method starts from: the model, the image as the model sees it (I, its features and
+ * the cell-to-pixel mapping), the prompt options, the stage clock; and the phase every method shares,
+ * the query pass on I (plus the no-query or generic pass where the method has one) and the baseline
+ * answer decoded from it.
+ */
+import type { AttentionStack, CellMapping, ImageSize, MethodId } from '../../../common/laser/index.ts';
+import type { ImageFeatures } from '../../runtime/image-tokens.ts';
+import type { LlavaRuntime } from '../../runtime/llava-runtime.ts';
+import type { NoQueryPrompt } from '../../tokenizer/prompt.ts';
+import { decodeGreedy, teacherForce, type DecodeResult } from '../decode.ts';
+import type { LaserModel } from '../model.ts';
+import { attentionAtSteps, runPromptPasses, type PassGeometry, type PromptPasses } from '../passes.ts';
+import { queryPrompts, type PromptOptions, type QueryPrompts } from '../prompts.ts';
+import type { AnalysisRecord, RecordTensors } from '../record.ts';
+import type { StageClock } from '../stages.ts';
+import type { SampleImage } from '../image.ts';
+import { modelInput, type ModelInput } from '../views.ts';
+import type { RgbImage } from '../../preprocess/image.ts';
+
+export interface RunOptions extends PromptOptions {
+  /** Tokens decoded at most per answer. */
+  maxNewTokens: number;
+  /** Candidates recorded per decoding step. */
+  topCandidates: number;
+  /** Reuse the image prefix's KV cache across passes (false: prefill every pass from scratch; same results). */
+  reusePrefix: boolean;
+}
+
+export interface RunContext {
+  method: MethodId;
+  model: LaserModel;
+  rt: LlavaRuntime;
+  image: SampleImage;
+  question: string;
+  options: RunOptions;
+  clock: StageClock;
+  /** I as the model sees it. */
+  input: ModelInput;
+  mapping: CellMapping;
+  size: ImageSize;
+  /** I's encoded features. */
+  features: ImageFeatures;
+  geometry: PassGeometry;
+}
+
+/** What a method produced, beyond what the shared phase gives the record. */
+export interface MethodOutcome {
+  answer: DecodeResult;
+  decoding: AnalysisRecord['decoding'];
+  analysis: Partial<
+    Pick<AnalysisRecord, 'vaq' | 'vaqHeads' | 'vaqPositions' | 'layer' | 'layerChoice' | 'mapHeads' | 'mapMass' | 'fallback' | 'box' | 'crop' | 'maskedCells' | 'undefinedCells'>
+  >;
+  tensors: RecordTensors;
+}
+
+export interface QueryPhase {
+  prompts: QueryPrompts;
+  passes: PromptPasses;
+  baseline: DecodeResult;
+  /** a_q and a_0 at each VAQ read-out position (one unless vaqSteps = 'answer'); a_0 empty without another pass. */
+  queryAt: AttentionStack[];
+  otherAt: AttentionStack[];
+}
+
+export function decodeOptions(ctx: RunContext, stage: 'baseline-decode' | 'decode', keepAttention = false) {
+  return {
+    tokenizer: ctx.model.tokenizer,
+    eosIds: ctx.model.eosIds,
+    maxNewTokens: ctx.options.maxNewTokens,
+    topCandidates: ctx.options.topCandidates,
+    signal: ctx.clock.signal,
+    onStep: (step: number, total: number) => ctx.clock.report(stage, step, total),
+    keepAttention,
+  };
+}
+
+/**
+ * The query pass, the other pass (`other` = knob noQueryPrompt, or 'generic' for vicrop-rel, or
+ * null), and the baseline answer. With `answerPositions`, the read-outs are taken at every position
+ * that predicts a baseline token: the query side while decoding, the other side by teacher forcing.
+ */
+export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, answerPositions = false): Promise<QueryPhase> {
+  const { clock, rt } = ctx;
+  const prompts = queryPrompts(ctx.model, ctx.question, ctx.options, other);
+  const passes = await runPromptPasses(rt, ctx.features, prompts.query, prompts.other, ctx.geometry, {
+    reusePrefix: ctx.options.reusePrefix,
+    hooks: { timeQuery: (w) => clock.run('query-pass', w), timeOther: (w) => clock.run('no-query-pass', w) },
+  });
+  const vocab = rt.dims.vocab;
+  const baseline = await clock.run('baseline-decode', () => decodeGreedy(rt, passes.query.output, vocab, decodeOptions(ctx, 'baseline-decode', answerPositions)));
+  const queryAt = [passes.query.attention];
+  const otherAt = passes.other ? [passes.other.attention] : [];
+  if (answerPositions && passes.other !== null) {
+    const o = passes.other;
+    const forced = await clock.run('answer-vaq', () => teacherForce(rt, o.output, baseline.ids.slice(0, -1), clock.signal));
+    queryAt.push(...attentionAtSteps(passes.query, baseline.attention, ctx.geometry));
+    otherAt.push(...attentionAtSteps(o, forced, ctx.geometry));
+  }
+  return { prompts, passes, baseline, queryAt, otherAt };
+}
+
+/** Preprocesses views as I was and encodes them in one vision call. */
+export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<ImageFeatures> {
+  const { model, clock } = ctx;
+  const S = ctx.rt.imageSize;
+  const pixels = await clock.run('preprocess', () => {
+    const out = new Float32Array(views.length * 3 * S * S);
+    views.forEach((v, i) => out.set(modelInput(v, model.processor, model.preprocessingMode, model.grid).pixelValues, i * 3 * S * S));
+    return out;
+  });
+  return clock.run('encode-views', () => ctx.rt.encodeImages(pixels, views.length));
+}

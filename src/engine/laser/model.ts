@@ -1,0 +1,127 @@
+/**
+ * A bundle opened for LASER: what every method needs besides the graphs (manifest, bundle id,
+ * tokenizer, chat template, image preprocessing, patch grid), with the onnxruntime sessions created
+ * only when a run actually needs the model. A cached record can then be returned without loading a
+ * single graph.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import type { Grid } from '../../common/laser/index.ts';
+import type { BundleManifest } from '../bundle/manifest.ts';
+import { openBundle, type OpenedBundle } from '../bundle/open-bundle.ts';
+import { parseClipProcessorConfig, type ClipProcessorConfig } from '../preprocess/config.ts';
+import type { LlavaRuntime, RuntimeOptions } from '../runtime/llava-runtime.ts';
+import { openRuntimeBundle } from '../runtime/open.ts';
+import { loadChatTemplate, type ChatTemplate } from '../tokenizer/chat-template.ts';
+import { REQUIRED_TOKENIZER_FILES } from '../tokenizer/files.ts';
+import { loadTokenizer, type TextTokenizer } from '../tokenizer/load.ts';
+
+/** The model facts a run's knobs are checked against and its record states. */
+export interface ModelFacts {
+  layers: number;
+  heads: number;
+  /** The vision input side in pixels (LLaVA-1.5: 336). */
+  imageSize: number;
+}
+
+export class LaserModel {
+  private runtimePromise: Promise<LlavaRuntime> | null = null;
+
+  private constructor(
+    readonly bundle: OpenedBundle,
+    /** sha256 of manifest.json's bytes: names the exact graphs, weights and settings (records are cached under it). */
+    readonly bundleId: string,
+    readonly tokenizer: TextTokenizer,
+    readonly template: ChatTemplate,
+    readonly processor: ClipProcessorConfig,
+    private readonly runtimeOptions: RuntimeOptions,
+  ) {}
+
+  /** Opens `dir` (manifest, tokenizer, chat template); refuses a bundle without tokenizer files. */
+  static async open(dir: string, runtimeOptions: RuntimeOptions = {}): Promise<LaserModel> {
+    const bundle = await openBundle(dir);
+    const bundleId = createHash('sha256')
+      .update(await readFile(join(bundle.dir, 'manifest.json')))
+      .digest('hex');
+    if (bundle.tokenizerDir === null) {
+      throw new WorkbenchError(
+        'missing-tokenizer',
+        `${dir} has no tokenizer files (${REQUIRED_TOKENIZER_FILES.join(', ')}), so questions cannot be turned into tokens.`,
+        `Add ${REQUIRED_TOKENIZER_FILES.join(' and ')} (and chat_template.json) from the Hugging Face model to the checkpoint folder, then compile it again with \`laser compile\`.`,
+      );
+    }
+    const tokenizer = await loadTokenizer(bundle.tokenizerDir);
+    let template = await loadChatTemplate(bundle.tokenizerDir, tokenizer.config);
+    if (template.isFallback && bundle.manifest.chatTemplate !== null) {
+      template = { text: bundle.manifest.chatTemplate, source: 'tokenizer_config.json', isFallback: false };
+    }
+    const processor = parseClipProcessorConfig(bundle.manifest.preprocessing.config, join(bundle.dir, 'manifest.json (preprocessing.config)'));
+    return new LaserModel(bundle, bundleId, tokenizer, template, processor, runtimeOptions);
+  }
+
+  get dir(): string {
+    return this.bundle.dir;
+  }
+
+  get manifest(): BundleManifest {
+    return this.bundle.manifest;
+  }
+
+  get facts(): ModelFacts {
+    const m = this.manifest;
+    return { layers: m.text.layers, heads: m.text.heads, imageSize: m.vision.imageSize };
+  }
+
+  /** The patch grid one image's visual tokens lie on. */
+  get grid(): Grid {
+    const [gh, gw] = this.manifest.vision.grid;
+    return { gh, gw };
+  }
+
+  /** Image tokens before the grid in each image's run: 1 (CLS) for the 'full' strategy, else 0. */
+  get gridOffset(): number {
+    return this.manifest.vision.tokensPerImage - this.grid.gh * this.grid.gw;
+  }
+
+  get imageTokenId(): number {
+    return this.manifest.imageTokenId;
+  }
+
+  get tokensPerImage(): number {
+    return this.manifest.vision.tokensPerImage;
+  }
+
+  get preprocessingMode(): 'pad' | 'crop' {
+    return this.manifest.preprocessing.mode;
+  }
+
+  /** Generation stops on the bundle's and the tokenizer's EOS ids. */
+  get eosIds(): number[] {
+    return [...new Set([...this.manifest.eosTokenIds, ...this.tokenizer.eosIds])];
+  }
+
+  /** The onnxruntime sessions, created on first use and shared afterwards. */
+  runtime(): Promise<LlavaRuntime> {
+    if (this.runtimePromise === null) {
+      // openRuntimeBundle also checks the graphs against the manifest.
+      this.runtimePromise = openRuntimeBundle(this.bundle.dir, this.runtimeOptions).then((o) => o.runtime);
+      this.runtimePromise.catch(() => {
+        this.runtimePromise = null;
+      });
+    }
+    return this.runtimePromise;
+  }
+
+  /** Whether the sessions have been created (a cached record needs none). */
+  get loaded(): boolean {
+    return this.runtimePromise !== null;
+  }
+
+  async dispose(): Promise<void> {
+    const p = this.runtimePromise;
+    this.runtimePromise = null;
+    if (p !== null) await (await p).dispose();
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The service-level entry point: one method on one (image, question) with one bundle, returning its
+ * analysis record. Checks the request before anything is loaded (empty question, unknown method or
+ * knob, knob out of range, missing image), returns the cached record when the same run was made
+ * before, and otherwise runs the method stage by stage with progress and cancellation.
+ */
+import { basename } from 'node:path';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import { isMethodId, METHOD_IDS, type AnyKnobs, type MethodId } from '../../common/laser/index.ts';
+import { decodeImage } from '../preprocess/decode.ts';
+import type { RuntimeOptions } from '../runtime/llava-runtime.ts';
+import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
+import { readImageBytes } from './image.ts';
+import { resolveKnobs } from './knobs.ts';
+import { runMethodSteps, type RunOptions } from './methods/index.ts';
+import type { MethodOutcome, QueryPhase, RunContext } from './methods/context.ts';
+import { LaserModel } from './model.ts';
+import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
+import { RECORD_FORMAT, RECORD_TENSOR_FILE, RECORD_VERSION, type AnalysisRecord, type RecordTensors } from './record.ts';
+import type { LoadedRecord } from './record-io.ts';
+import { StageClock, type ProgressSink } from './stages.ts';
+import { cellMapping, modelInput } from './views.ts';
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  instruction: DEFAULT_INSTRUCTION,
+  systemPrompt: null,
+  maxNewTokens: 32,
+  topCandidates: 5,
+  reusePrefix: true,
+};
+
+export interface RunMethodRequest {
+  /** A bundle folder, or a model already opened (shared by several runs). */
+  bundle: string | LaserModel;
+  imagePath: string;
+  question: string;
+  method: MethodId;
+  /** Knob values; the rest take their defaults. */
+  knobs?: Record<string, unknown>;
+  options?: Partial<RunOptions>;
+  /** Root of the record cache; null = no cache. Default: defaultCacheRoot(). */
+  cacheDir?: string | null;
+  /** When the bundle is given as a folder. */
+  runtime?: RuntimeOptions;
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+}
+
+export interface RunMethodResult extends Omit<LoadedRecord, 'dir'> {
+  /** The record's folder in the cache, or null when not cached. */
+  dir: string | null;
+  /** The record came from the cache (the model did not run). */
+  cached: boolean;
+}
+
+function checkOptions(partial: Partial<RunOptions> | undefined): RunOptions {
+  const o = { ...DEFAULT_RUN_OPTIONS, ...(partial ?? {}) };
+  const intIn = (name: keyof RunOptions, lo: number, hi: number) => {
+    const v = o[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new WorkbenchError('bad-request', `Option ${name} is ${JSON.stringify(v)}; it must be an integer in ${lo}..${hi}.`, `Change ${name}, or leave it out for ${DEFAULT_RUN_OPTIONS[name]}.`);
+    }
+  };
+  intIn('maxNewTokens', 1, 4096);
+  intIn('topCandidates', 1, 100);
+  if (typeof o.instruction !== 'string') throw new WorkbenchError('bad-request', 'Option instruction must be a string.', "Use '' for no instruction.");
+  if (o.systemPrompt !== null && typeof o.systemPrompt !== 'string') throw new WorkbenchError('bad-request', 'Option systemPrompt must be a string or null.');
+  return o;
+}
+
+export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult> {
+  checkQuestion(req.question);
+  if (!isMethodId(req.method)) throw new WorkbenchError('bad-request', `Unknown method ${JSON.stringify(req.method)}.`, `Methods are: ${METHOD_IDS.join(', ')}.`);
+  const options = checkOptions(req.options);
+  const clock = new StageClock(req.method, req.signal, req.onProgress);
+  const owned = typeof req.bundle === 'string';
+  const model = typeof req.bundle === 'string' ? await clock.run('load-model', () => LaserModel.open(req.bundle as string, req.runtime)) : req.bundle;
+  try {
+    const resolved = resolveKnobs(req.method, req.knobs ?? {}, model.facts);
+    const file = await clock.run('read-image', () => readImageBytes(req.imagePath));
+    const cacheRoot = req.cacheDir === undefined ? defaultCacheRoot() : req.cacheDir;
+    const cache = cacheRoot === null ? null : new RecordCache(cacheRoot);
+    const key = cacheKey({
+      bundleId: model.bundleId,
+      imageHash: file.hash,
+      question: req.question,
+      method: req.method,
+      knobs: resolved.knobs as Record<string, unknown>,
+      options: { ...options },
+    });
+    const hit = cache ? await cache.get(key) : null;
+    if (hit) return { ...hit, cached: true };
+
+    const rgb = await clock.run('read-image', () => decodeImage(file.bytes, basename(req.imagePath)));
+    const rt = await clock.run('load-model', () => model.runtime());
+    const input = await clock.run('preprocess', () => modelInput(rgb, model.processor, model.preprocessingMode, model.grid));
+    const features = await clock.run('encode-images', () => rt.encodeImages(input.pixelValues, 1));
+    const grid = model.grid;
+    const ctx: RunContext = {
+      method: req.method,
+      model,
+      rt,
+      image: { path: req.imagePath, hash: file.hash, rgb },
+      question: req.question,
+      options,
+      clock,
+      input,
+      mapping: cellMapping(input.transform),
+      size: { width: rgb.width, height: rgb.height },
+      features,
+      geometry: { layers: rt.dims.layers, heads: rt.dims.heads, gridOffset: model.gridOffset, cells: grid.gh * grid.gw },
+    };
+    const run = { method: req.method, knobs: resolved.knobs } as AnyKnobs;
+    const { phase, outcome } = await runMethodSteps(ctx, run);
+    const tensors = outcome.tensors;
+    const record = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome, tensors);
+    if (cache === null) {
+      record.timings = clock.summary();
+      return { record, tensors, dir: null, cached: false };
+    }
+    const dir = await clock.run('write-record', async () => {
+      record.timings = clock.summary();
+      return cache.put(key, record, tensors);
+    });
+    return { record, tensors, dir, cached: false };
+  } finally {
+    if (owned) await model.dispose();
+  }
+}
+
+function buildRecord(
+  ctx: RunContext,
+  key: string,
+  knobs: Record<string, unknown>,
+  knobNotes: string[],
+  phase: QueryPhase,
+  outcome: MethodOutcome,
+  tensors: RecordTensors,
+): AnalysisRecord {
+  const { model, rt, options } = ctx;
+  const m = model.manifest;
+  const a = outcome.analysis;
+  return {
+    format: RECORD_FORMAT,
+    version: RECORD_VERSION,
+    createdAt: new Date().toISOString(),
+    cacheKey: key,
+    method: ctx.method,
+    knobs,
+    knobNotes,
+    question: ctx.question,
+    prompt: {
+      instruction: options.instruction,
+      systemPrompt: options.systemPrompt,
+      templateSource: model.template.source,
+      queryText: phase.prompts.query.text,
+      otherText: phase.prompts.other?.text ?? null,
+      sharedPrefix: phase.passes.prefix?.ids.length ?? 0,
+      maxNewTokens: options.maxNewTokens,
+      topCandidates: options.topCandidates,
+    },
+    bundle: {
+      id: model.bundleId,
+      dir: model.dir,
+      name: m.source.name,
+      layers: m.text.layers,
+      heads: m.text.heads,
+      vocab: m.text.vocab,
+      imageSize: m.vision.imageSize,
+      tokensPerImage: m.vision.tokensPerImage,
+      grid: [m.vision.grid[0], m.vision.grid[1]],
+      preprocessing: m.preprocessing.mode,
+      provider: rt.provider,
+    },
+    image: { path: ctx.image.path, hash: ctx.image.hash, width: ctx.size.width, height: ctx.size.height },
+    geometry: ctx.input.transform,
+    answer: outcome.answer.text,
+    answerTokens: outcome.answer.ids,
+    stopReason: outcome.answer.stopReason,
+    baselineAnswer: phase.baseline.text,
+    baselineTokens: phase.baseline.ids,
+    baselineSteps: phase.baseline.steps,
+    vaq: a.vaq ?? null,
+    vaqHeads: a.vaqHeads ?? null,
+    vaqPositions: a.vaqPositions ?? null,
+    layer: a.layer ?? null,
+    layerChoice: a.layerChoice ?? null,
+    mapHeads: a.mapHeads ?? null,
+    mapMass: a.mapMass ?? null,
+    fallback: a.fallback ?? null,
+    box: a.box ?? null,
+    crop: a.crop ?? null,
+    maskedCells: a.maskedCells ?? [],
+    undefinedCells: a.undefinedCells ?? null,
+    decoding: outcome.decoding,
+    steps: outcome.answer.steps,
+    timings: {},
+    tensors: { file: RECORD_TENSOR_FILE, names: Object.keys(tensors).sort() },
+  };
+}
