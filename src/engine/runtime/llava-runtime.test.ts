@@ -45,6 +45,16 @@ describe('LlavaRuntime on the llava15_tiny goldens', () => {
     expect([rt.imageSize, rt.imageTokens, rt.imageTokenId, rt.provider]).toEqual([56, 16, 296, 'cpu']);
   });
 
+  it('in auto mode runs on cpu here and records why CUDA was not used, with session times', async () => {
+    const lines: string[] = [];
+    const auto = await openLlavaRuntime(compiled.bundle, { device: 'auto', threads: 1, log: (l) => lines.push(l) });
+    expect(auto.provider).toBe('cpu');
+    expect(auto.fallbackReason).toMatch(/CUDA provider library is not installed/);
+    expect(lines).toHaveLength(1);
+    expect(Object.values(auto.sessionMs).every((ms) => ms > 0)).toBe(true);
+    await auto.dispose();
+  });
+
   it('prefills to HF logits at every position and HF last-row attention', async () => {
     const out = await rt.prefill([{ ids: g.inputIds, images: image }], { logits: 'all' });
     expect(out.logitRows).toBe(26);
