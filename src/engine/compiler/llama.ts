@@ -83,8 +83,10 @@ function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: 
   const v = repeat(presentValue);
   const scores = g.add(g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), Math.sqrt(hd)), shared.mask);
   const probs = g.softmax(scores, -1); // [B, H, S, T]
-  const tap = taps ? g.transpose(g.slice(probs, [-1], [Number.MAX_SAFE_INTEGER], [2]), [0, 2, 1, 3]) : null;
   const context = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [0, 0, H * hd]);
+  // [B, H, 1, T] -> [B, 1, H, T]: a reshape, as the sliced axis has size 1. Named so profiles can
+  // tell the taps apart, and added after the MatMul that consumes probs (see docs/bundle-format.md).
+  const tap = taps ? g.scope('attn_tap', () => g.reshape(g.slice(probs, [-1], [Number.MAX_SAFE_INTEGER], [2]), [0, 1, H, -1])) : null;
   return { out: linear(ctx, context, `${p}.o_proj`, H * hd, D, false), presentKey, presentValue, tap };
 }
 
@@ -141,5 +143,5 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   const lmHead = g.initializer('lm_head.weight', w.linear(head, V, D, ctx.dtype));
   const logits = ctx.dtype === 'fp16' ? g.cast(g.matmul(g.cast(normed, 'float16'), lmHead), 'float32') : g.matmul(normed, lmHead);
   g.output(logits, 'logits', ['batch', 'sequence', V]);
-  if (taps) g.output(g.concat(tapRows, 1), 'attn_last', ['batch', L, H, 'total_sequence']);
+  if (taps) g.output(g.scope('attn_tap', () => g.concat(tapRows, 1)), 'attn_last', ['batch', L, H, 'total_sequence']);
 }

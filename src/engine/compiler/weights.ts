@@ -12,14 +12,15 @@
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Checkpoint } from '../checkpoint/checkpoint.ts';
-import { bytesToFloat32, float32ToF16Bits, float32ToHalfBits, isFloatDtype, type Dtype } from '../checkpoint/dtype.ts';
+import { isFloatDtype, type Dtype } from '../checkpoint/dtype.ts';
+import { convertElements } from './convert.ts';
 import type { TensorSource } from '../onnx/tensor-source.ts';
 
 export type BundleDtype = 'fp32' | 'fp16';
 
 const CHUNK_BYTES = 16 << 20;
 
-function bytesOf(a: Float32Array | Uint16Array): Uint8Array {
+function bytesOf(a: Uint32Array | Uint16Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -52,16 +53,14 @@ export class Weights {
   tensor(name: string, shape: readonly number[], to: BundleDtype): TensorSource {
     const dtype = this.checked(name, shape);
     const ckpt = this.ckpt;
+    const target = to === 'fp16' ? 'float16' : 'float32';
     return {
-      dtype: to === 'fp16' ? 'float16' : 'float32',
+      dtype: target,
       dims: [...shape],
       async *chunks() {
         for await (const raw of ckpt.chunks(name, CHUNK_BYTES)) {
-          if ((to === 'fp32' && dtype === 'F32') || (to === 'fp16' && dtype === 'F16')) yield raw;
-          else {
-            const f = bytesToFloat32(dtype, raw);
-            yield bytesOf(to === 'fp16' ? float32ToHalfBits('F16', f) : f); // nearest even, as torch's .half()
-          }
+          if ((target === 'float32' && dtype === 'F32') || (target === 'float16' && dtype === 'F16')) yield raw;
+          else yield bytesOf(convertElements(dtype, raw, target, { rows: 0, cols: 0, transpose: false }));
         }
       },
     };
@@ -79,24 +78,12 @@ export class Weights {
   transposed(name: string, [rows, cols]: readonly number[], to: BundleDtype): TensorSource {
     const dtype = this.checked(name, [rows, cols]);
     const ckpt = this.ckpt;
+    const target = to === 'fp16' ? 'float16' : 'float32';
     return {
-      dtype: to === 'fp16' ? 'float16' : 'float32',
+      dtype: target,
       dims: [cols, rows],
       async *chunks() {
-        const src = bytesToFloat32(dtype, await ckpt.readRaw(name));
-        const out = to === 'fp16' ? new Uint16Array(rows * cols) : new Float32Array(rows * cols);
-        // Blocked transpose: both the reads and the writes stay within a few cache lines per block.
-        const B = 64;
-        if (out instanceof Float32Array) {
-          for (let r0 = 0; r0 < rows; r0 += B)
-            for (let c0 = 0; c0 < cols; c0 += B)
-              for (let r = r0; r < Math.min(r0 + B, rows); r++) for (let c = c0; c < Math.min(c0 + B, cols); c++) out[c * rows + r] = src[r * cols + c];
-        } else {
-          for (let r0 = 0; r0 < rows; r0 += B)
-            for (let c0 = 0; c0 < cols; c0 += B)
-              for (let r = r0; r < Math.min(r0 + B, rows); r++) for (let c = c0; c < Math.min(c0 + B, cols); c++) out[c * rows + r] = float32ToF16Bits(src[r * cols + c]);
-        }
-        yield bytesOf(out);
+        yield bytesOf(convertElements(dtype, await ckpt.readRaw(name), target, { rows, cols, transpose: true }));
       },
     };
   }

@@ -5,7 +5,7 @@
  * encoded and written. Memory use is the largest single tensor a source yields, whatever the model
  * size.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cancelledError } from '../../common/contract/errors.ts';
 import type { Graph } from './graph.ts';
@@ -36,6 +36,20 @@ export interface SavedModel {
   dataBytes: number;
 }
 
+async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Marks a write we will await later as handled now, so its failure is not an unhandled rejection meanwhile. */
+function inFlight(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
+}
+
 /** Saves `graph` in `dir` as `<fileName>` (e.g. "decoder.onnx") and `<fileName>.data`. */
 export async function saveModel(graph: Graph, dir: string, fileName: string, opts: SaveOptions = {}): Promise<SavedModel> {
   const dataName = `${fileName}.data`;
@@ -44,23 +58,24 @@ export async function saveModel(graph: Graph, dir: string, fileName: string, opt
   const refs: TensorData[] = [];
   const fh = await open(dataPath, 'w');
   let offset = 0;
+  let pending: Promise<void> = Promise.resolve();
   try {
     for (const init of graph.initializers) {
       if (opts.signal?.aborted) throw cancelledError();
       const pad = (DATA_ALIGNMENT - (offset % DATA_ALIGNMENT)) % DATA_ALIGNMENT;
       if (pad) {
-        await fh.write(new Uint8Array(pad), 0, pad, offset);
+        await pending;
+        pending = inFlight(writeAll(fh, new Uint8Array(pad), offset));
         offset += pad;
       }
       const want = byteLength(init.source);
       let got = 0;
       for await (const chunk of init.source.chunks()) {
         if (got + chunk.byteLength > want) throw new Error(`tensor ${init.name}: its source yielded more than the ${want} bytes of ${init.source.dtype}[${init.source.dims.join(', ')}]`);
-        let done = 0;
-        while (done < chunk.byteLength) {
-          const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done, offset + got + done);
-          done += bytesWritten;
-        }
+        // One write in flight while the source prepares the next chunk (or tensor): I/O overlaps
+        // conversion, and memory stays at two chunks.
+        await pending;
+        pending = inFlight(writeAll(fh, chunk, offset + got));
         got += chunk.byteLength;
       }
       if (got !== want) throw new Error(`tensor ${init.name}: its source yielded ${got} bytes, expected ${want}`);
@@ -68,7 +83,9 @@ export async function saveModel(graph: Graph, dir: string, fileName: string, opt
       offset += want;
       opts.onTensor?.({ tensor: init.name, bytes: want });
     }
+    await pending;
   } finally {
+    await pending.catch(() => undefined);
     await fh.close();
   }
   const model = encodeModel({
