@@ -32,8 +32,14 @@ export function progressLine(p: CompileProgress, seconds: number, width = 24): s
   return `${p.phase.padEnd(7)} ${bar} ${count}${mb(p.bytesDone)} / ${mb(p.bytesTotal)}  ${rate}`.trimEnd();
 }
 
+/** Where the command reports: stderr, or a stand-in in tests. */
+export interface Out {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
 /** A redrawn line on a terminal; on a pipe, one line per phase when it starts and ends. */
-function progressPrinter(stream: NodeJS.WriteStream): { update(p: CompileProgress): void; end(): void } {
+function progressPrinter(stream: Out): { update(p: CompileProgress): void; end(): void } {
   let phase = '';
   let started = Date.now();
   let last = 0;
@@ -71,19 +77,19 @@ function progressPrinter(stream: NodeJS.WriteStream): { update(p: CompileProgres
   };
 }
 
-export async function runCompileCommand(hfDir: string, bundleDir: string, flags: CompileFlags): Promise<void> {
+export async function runCompileCommand(hfDir: string, bundleDir: string, flags: CompileFlags, out: Out = process.stderr): Promise<void> {
   const { compileBundle } = await import('../../engine/compiler/compile.ts');
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const printer = progressPrinter(process.stderr);
+  const printer = progressPrinter(out);
   const t0 = Date.now();
   try {
     const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, imageMode: flags.imageMode, onProgress: (p) => printer.update(p), signal: controller.signal });
     printer.end();
     const s = (Date.now() - t0) / 1000;
     const m = r.manifest;
-    process.stderr.write(
+    out.write(
       `wrote ${r.dir}: llava ${m.dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${m.vision.tokensPerImage} tokens/image, ` +
         `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
@@ -94,7 +100,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
   }
 }
 
-export function registerCompile(program: Command): void {
+export function registerCompile(program: Command, out: Out = process.stderr): void {
   program
     .command('compile')
     .description('Compile a Hugging Face LLaVA checkpoint folder (config.json + safetensors) into a bundle of ONNX graphs')
@@ -102,5 +108,5 @@ export function registerCompile(program: Command): void {
     .argument('<bundle-dir>', 'output folder (created; an earlier bundle there is replaced only when the compile succeeds)')
     .option('--dtype <dtype>', 'weight type in the graphs: fp32 or fp16 (graph inputs/outputs stay float32)', oneOf(['fp32', 'fp16'] as const), 'fp32')
     .option('--image-mode <mode>', 'preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad')
-    .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags));
+    .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

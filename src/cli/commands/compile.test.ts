@@ -1,0 +1,60 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { progressLine, registerCompile } from './compile.ts';
+
+const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'laser-cli-compile-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function harness(isTTY = false) {
+  const lines: string[] = [];
+  const program = new Command('laser').exitOverride();
+  program.configureOutput({ writeErr: (s) => lines.push(s), writeOut: (s) => lines.push(s) });
+  registerCompile(program, { write: (s) => lines.push(s), isTTY });
+  return { run: (...args: string[]) => program.parseAsync(['node', 'laser', 'compile', ...args]), lines };
+}
+
+describe('laser compile', () => {
+  it('compiles a checkpoint folder, reporting progress per phase and a summary', async () => {
+    const h = harness();
+    await h.run(fixture, join(dir, 'b'), '--dtype', 'fp16');
+    const text = h.lines.join('');
+    expect(text).toMatch(/^weights +\[#{24}\] 64\/64 tensors {2}0\.\d MB \/ 0\.\d MB/m);
+    expect(text).toMatch(/^hashing +\[#{24}\]/m);
+    expect(text).toMatch(/wrote .*b: llava fp16, 4 layers, vocab 300, 16 tokens\/image, 64 tensors .* \(no tokenizer in the checkpoint\)/);
+    expect(JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8')).dtype).toBe('fp16');
+  });
+
+  it('redraws one line per phase on a terminal', async () => {
+    const h = harness(true);
+    await h.run(fixture, join(dir, 'b'));
+    expect(h.lines.filter((l) => l.startsWith('\r')).length).toBeGreaterThan(1);
+    expect(h.lines.join('')).toMatch(/\rweights .*64\/64 tensors.*\n/);
+  });
+
+  it('refuses an unknown --dtype before doing anything', async () => {
+    const h = harness();
+    await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int8')).rejects.toThrow();
+    expect(h.lines.join('')).toMatch(/Use fp32 or fp16/);
+  });
+
+  it('passes compile errors through as WorkbenchErrors for the CLI to print', async () => {
+    const h = harness();
+    await expect(h.run(join(dir, 'missing'), join(dir, 'b'))).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('progressLine', () => {
+  it('shows the bar, counts, sizes and rate', () => {
+    expect(progressLine({ phase: 'weights', tensorsDone: 10, tensorsTotal: 40, bytesDone: 1.5e9, bytesTotal: 6e9 }, 10, 8)).toBe('weights [##------] 10/40 tensors  1.50 GB / 6.00 GB  150 MB/s');
+    expect(progressLine({ phase: 'hashing', tensorsDone: 40, tensorsTotal: 40, bytesDone: 0, bytesTotal: 0 }, 0, 4)).toBe('hashing [####] 0.0 MB / 0.0 MB');
+  });
+});
