@@ -12,7 +12,7 @@
  *   LLaVA-1.5): it becomes this model's input side.
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { KNOB_RANGES, parseKnobs, type KnobsOf, type MethodId } from '../../common/laser/index.ts';
+import { parseKnobs, type KnobsOf, type MethodId } from '../../common/laser/index.ts';
 import type { ModelFacts } from './model.ts';
 
 /** LLaVA-1.5-7B, whose numbers the spec's defaults are. */
@@ -31,10 +31,11 @@ function given(partial: object, key: string): boolean {
 }
 
 function layerError(method: MethodId, knob: string, value: unknown, layers: number): WorkbenchError {
+  const range = knob === 'layerRange' ? `[lo, hi] with 0 <= lo <= hi <= ${layers - 1}` : `an integer in 0..${layers - 1}`;
   return new WorkbenchError(
     'bad-request',
-    `Knob ${knob} of ${method} is ${JSON.stringify(value)}; it must be ${KNOB_RANGES[knob] ?? 'a layer index'}, and this model has layers 0..${layers - 1}.`,
-    `Pick ${knob} within 0..${layers - 1}, or leave it out for the default.`,
+    `Knob ${knob} of ${method} is ${JSON.stringify(value)}; it must be ${range}, since this model has ${layers} layers.`,
+    `Change ${knob}, or leave it out for the default.`,
   );
 }
 

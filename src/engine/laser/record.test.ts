@@ -1,0 +1,148 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
+import { recordSchema, recordToJson, type AnalysisRecord, type RecordTensors } from './record.ts';
+import { loadRecord, writeRecordFolder } from './record-io.ts';
+
+const hash = 'a'.repeat(64);
+
+function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
+  return {
+    format: 'laser-record',
+    version: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    cacheKey: 'b'.repeat(64),
+    method: 'laser',
+    knobs: { alpha: 1, apcBeta: 0.1, layerRange: null },
+    knobNotes: [],
+    question: 'What colour is the car?',
+    prompt: { instruction: 'Answer.', systemPrompt: null, templateSource: 'chat_template.json', queryText: 'USER: <image>\nq', otherText: 'USER: <image>\n', sharedPrefix: 20, maxNewTokens: 4, topCandidates: 2 },
+    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
+    image: { path: '/i.png', hash, width: 10, height: 8 },
+    geometry: { mode: 'pad', imageWidth: 10, imageHeight: 8, inputWidth: 56, inputHeight: 56, scaleX: 5.6, scaleY: 5.6, offsetX: 0, offsetY: 5.6, steps: [{ kind: 'resize', width: 56, height: 56 }], gridWidth: 2, gridHeight: 2 },
+    answer: 'red',
+    answerTokens: [3, 2],
+    stopReason: 'eos',
+    baselineAnswer: 'blue',
+    baselineTokens: [4, 2],
+    baselineSteps: [],
+    vaq: [0.1, 0.3],
+    vaqHeads: [
+      [0.1, 0.1],
+      [0.2, 0.4],
+    ],
+    vaqPositions: 1,
+    layer: 1,
+    layerChoice: { mode: 'argmax', searched: [0, 1] },
+    mapHeads: [1, 0],
+    mapMass: 0.25,
+    fallback: null,
+    box: [0, 0, 10, 8],
+    crop: { rule: 'centroid', degenerate: true, centroid: [5, 4] },
+    maskedCells: [3],
+    undefinedCells: null,
+    decoding: { kind: 'vat', positive: '[I, I+]', negative: '[mask(I), I-]', alpha: 1, apcBeta: 0.1 },
+    steps: [
+      {
+        token: 3,
+        text: 'red',
+        candidates: [
+          { token: 3, text: 'red', positive: 2, negative: 1, fused: 3 },
+          { token: 7, text: 'x', positive: -5, negative: -1, fused: -Infinity },
+        ],
+      },
+    ],
+    timings: { 'query-pass': 1.5, total: 3 },
+    tensors: { file: 'tensors.safetensors', names: ['M', 'vaq'] },
+    ...over,
+  };
+}
+
+const tensors: RecordTensors = {
+  vaq: { dtype: 'F64', shape: [2], data: Float64Array.from([0.1, 0.30000000000000004]) },
+  M: { dtype: 'F64', shape: [2, 2], data: Float64Array.from([0, 0, 0, 1]) },
+};
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'laser-record-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('record.json', () => {
+  it('writes -Infinity as a string and reads it back as the number', () => {
+    const text = recordToJson(sampleRecord());
+    expect(text).toContain('"fused": "-Infinity"');
+    const back = recordSchema.parse(JSON.parse(text));
+    expect(back.steps[0].candidates[1].fused).toBe(-Infinity);
+    expect(back).toEqual(sampleRecord());
+  });
+
+  it('accepts non-finite numbers only where logits go', () => {
+    const bad = JSON.parse(recordToJson(sampleRecord()));
+    bad.vaq = ['-Infinity', 0];
+    expect(recordSchema.safeParse(bad).success).toBe(false);
+  });
+});
+
+describe('record folders', () => {
+  it('round-trip the record and keep F64 tensors bit for bit', async () => {
+    const dir = join(root, 'r1');
+    await writeRecordFolder(dir, sampleRecord(), tensors);
+    const loaded = await loadRecord(dir);
+    expect(loaded.record).toEqual(sampleRecord());
+    expect(loaded.tensors.vaq?.data).toEqual(tensors.vaq!.data);
+    expect(loaded.tensors.M?.shape).toEqual([2, 2]);
+  });
+
+  it('replace an earlier record in the same folder', async () => {
+    const dir = join(root, 'r2');
+    await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors);
+    await writeRecordFolder(dir, sampleRecord({ answer: 'second' }), tensors);
+    expect((await loadRecord(dir)).record.answer).toBe('second');
+  });
+
+  it('refuse a missing folder, another version, and a record that names a tensor it lacks', async () => {
+    await expect(loadRecord(join(root, 'none'))).rejects.toMatchObject({ code: 'not-found' });
+    const dir = join(root, 'r3');
+    await writeRecordFolder(dir, sampleRecord(), tensors);
+    const json = JSON.parse(await readFile(join(dir, 'record.json'), 'utf8'));
+    await writeFile(join(dir, 'record.json'), JSON.stringify({ ...json, version: 2 }));
+    await expect(loadRecord(dir)).rejects.toThrow(/record version 2; this build reads version 1/);
+    await writeFile(join(dir, 'record.json'), JSON.stringify({ ...json, tensors: { file: 'tensors.safetensors', names: ['A'] } }));
+    await expect(loadRecord(dir)).rejects.toThrow(/tensor "A", which record.json lists, is missing/);
+  });
+});
+
+describe('record cache', () => {
+  const parts = { bundleId: hash, imageHash: hash, question: 'q', method: 'laser' as const, knobs: { a: 1, b: [1, 2] }, options: { maxNewTokens: 4 } };
+
+  it('keys by every part, whatever the order of object keys', () => {
+    const k = cacheKey(parts);
+    expect(cacheKey({ ...parts, knobs: { b: [1, 2], a: 1 } })).toBe(k);
+    for (const change of [{ question: 'q ' }, { method: 'vanilla' as const }, { knobs: { a: 2, b: [1, 2] } }, { imageHash: 'c'.repeat(64) }, { bundleId: 'd'.repeat(64) }, { options: { maxNewTokens: 5 } }]) {
+      expect(cacheKey({ ...parts, ...change })).not.toBe(k);
+    }
+  });
+
+  it('returns what was put under a key, and nothing for another key or a damaged entry', async () => {
+    const cache = new RecordCache(join(root, 'cache'));
+    const key = cacheKey(parts);
+    expect(await cache.get(key)).toBeNull();
+    const dir = await cache.put(key, sampleRecord({ cacheKey: key }), tensors);
+    expect(dir).toBe(join(root, 'cache', 'records', key.slice(0, 2), key));
+    expect((await cache.get(key))?.record.cacheKey).toBe(key);
+    await writeFile(join(dir, 'record.json'), '{');
+    expect(await cache.get(key)).toBeNull();
+  });
+
+  it('lives under $LASER_CACHE_DIR, else $XDG_CACHE_HOME, else ~/.cache', () => {
+    expect(defaultCacheRoot({ LASER_CACHE_DIR: '/x' })).toBe('/x');
+    expect(defaultCacheRoot({ XDG_CACHE_HOME: '/y' })).toBe('/y/laser-workbench');
+    expect(defaultCacheRoot({})).toMatch(/\.cache\/laser-workbench$/);
+  });
+});
