@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { registerAsk } from './ask.ts';
 import { registerCompile } from './compile.ts';
 import { registerForward } from './forward.ts';
+import { registerRun } from './run.ts';
 import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
 
@@ -10,4 +12,6 @@ export function registerCommands(program: Command): void {
   registerCompile(program);
   registerForward(program);
   registerScan(program);
+  registerRun(program);
+  registerAsk(program);
 }

@@ -1,0 +1,218 @@
+/**
+ * `laser run [--bundle <dir>] <image> "<question>" [--method <id>|all] [--<knob> <value> ...] --out <dir>`:
+ * runs a LASER method (or all six) on one image and question, writes each analysis record to
+ * <out>/<method>/ (record.json + tensors.safetensors), and prints the answer, the chosen layer and
+ * the box (a comparison table for `all`). Records are cached (see src/engine/laser/cache.ts); an
+ * identical run prints the cached record without running the model. Without --bundle it uses the
+ * demo model, compiled into the cache on first use. Ctrl-C cancels.
+ */
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import type { LaserProgress } from '../../engine/laser/stages.ts';
+import type { AnalysisRecord } from '../../engine/laser/record.ts';
+import type { DeviceRequest } from '../../engine/runtime/providers.ts';
+
+/** Every knob of every method, in a stable order: the `--<knob>` options. */
+export const ALL_KNOBS: string[] = [...new Set(METHOD_IDS.flatMap((m) => knobNames(m)))];
+
+export interface RunFlags {
+  bundle?: string;
+  method: MethodId | 'all';
+  out: string;
+  /** A folder, or false for --no-cache. */
+  cache: string | false;
+  maxNewTokens: number;
+  instruction: string;
+  device: DeviceRequest;
+  threads: number;
+  [knob: string]: unknown;
+}
+
+/**
+ * A knob value as typed on the command line: null/none/off, true/false, a number, "lo,hi" (a range),
+ * or the word itself. The method's schema then checks it and names the knob and range if it is wrong.
+ */
+export function parseKnobValue(raw: string): unknown {
+  const s = raw.trim();
+  if (/^(null|none|off)$/i.test(s)) return null;
+  if (/^(true|false)$/i.test(s)) return s.toLowerCase() === 'true';
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
+  const range = /^\[?\s*(-?\d+)\s*(?:,|\.\.|:)\s*(-?\d+)\s*\]?$/.exec(s);
+  if (range) return [Number(range[1]), Number(range[2])];
+  return s;
+}
+
+/** The knobs given on the command line that `method` has (for 'all', each method takes its own). */
+export function knobsFor(method: MethodId, flags: Record<string, unknown>, strict: boolean): Record<string, unknown> {
+  const own = new Set(knobNames(method));
+  const out: Record<string, unknown> = {};
+  for (const k of ALL_KNOBS) {
+    if (flags[k] === undefined) continue;
+    if (own.has(k) || strict) out[k] = flags[k];
+  }
+  return out;
+}
+
+function positiveInt(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
+    return n;
+  };
+}
+
+function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--threads must be a non-negative integer.');
+  return Number(value);
+}
+
+function methodArg(value: string): MethodId | 'all' {
+  if (value === 'all' || isMethodId(value)) return value;
+  throw new InvalidArgumentError(`Use one of ${METHOD_IDS.join(', ')}, or all.`);
+}
+
+function deviceArg(value: string): DeviceRequest {
+  if (value !== 'auto' && value !== 'cpu' && value !== 'cuda') throw new InvalidArgumentError('Use auto, cpu or cuda.');
+  return value;
+}
+
+function boxText(r: AnalysisRecord): string {
+  if (r.box === null) return '-';
+  return `[${r.box.join(', ')}]${r.fallback ? ' (fallback: no-activation)' : r.crop?.degenerate ? ' (full image)' : ''}`;
+}
+
+function layerText(r: AnalysisRecord): string {
+  if (r.layer === null || r.layerChoice === null) return '-';
+  return r.layerChoice.mode === 'fixed' ? `${r.layer} (fixed)` : `${r.layer} (argmax of VAQ over ${r.layerChoice.searched[0]}..${r.layerChoice.searched[1]})`;
+}
+
+/** The summary of one record. */
+export function describeRecord(r: AnalysisRecord, dir: string, cached: boolean): string[] {
+  return [
+    `method: ${r.method}${cached ? ' (cached)' : ''}`,
+    `answer: ${r.answer}`,
+    `baseline (vanilla): ${r.baselineAnswer}`,
+    `layer: ${layerText(r)}`,
+    `box: ${boxText(r)}${r.box ? ` in ${r.image.width}x${r.image.height} pixels` : ''}`,
+    ...r.knobNotes.map((n) => `note: ${n}`),
+    `record: ${dir}`,
+  ];
+}
+
+/** One row per method: answer, baseline, layer, box, time. */
+export function comparisonTable(rows: { record: AnalysisRecord; cached: boolean }[]): string[] {
+  const head = ['method', 'answer', 'baseline', 'layer', 'box', 'ms'];
+  const body = rows.map(({ record: r, cached }) => [
+    r.method,
+    r.answer,
+    r.baselineAnswer,
+    r.layer === null ? '-' : String(r.layer),
+    boxText(r),
+    cached ? 'cached' : (r.timings.total ?? 0).toFixed(0),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+}
+
+function progressPrinter(stream: NodeJS.WriteStream): (p: LaserProgress) => void {
+  if (!stream.isTTY) return () => undefined;
+  return (p) => {
+    const detail = p.stage.endsWith('decode') && p.step > 0 ? ` ${p.step}/${p.total} tokens` : '';
+    stream.write(`\r${p.method}: ${p.stage}${detail}\x1b[K`);
+  };
+}
+
+export async function runRunCommand(image: string, question: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
+  const { runMethod } = await import('../../engine/laser/run-method.ts');
+  const { LaserModel } = await import('../../engine/laser/model.ts');
+  const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
+  const { writeRecordFolder } = await import('../../engine/laser/record-io.ts');
+  const { checkQuestion } = await import('../../engine/laser/prompts.ts');
+  const { parseKnobs } = await import('../../common/laser/index.ts');
+  checkQuestion(question);
+  const methods: MethodId[] = flags.method === 'all' ? [...METHOD_IDS] : [flags.method];
+  const strict = flags.method !== 'all';
+  // Refuse bad knobs before a bundle is opened or compiled.
+  for (const m of methods) parseKnobs(m, knobsFor(m, flags, strict));
+
+  const cacheRoot = defaultCacheRoot();
+  let bundleDir: string;
+  if (flags.bundle !== undefined) bundleDir = resolve(flags.bundle);
+  else {
+    const { demoBundle } = await import('../../engine/laser/demo-bundle.ts');
+    bundleDir = await demoBundle({
+      cacheRoot,
+      onCompileStart: () => err('compiling the demo model (first use only)...'),
+      onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
+    });
+  }
+
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const model = await LaserModel.open(bundleDir, { device: flags.device, threads: flags.threads, log: err });
+  const progress = progressPrinter(process.stderr);
+  const rows: { record: AnalysisRecord; cached: boolean; dir: string }[] = [];
+  try {
+    for (const method of methods) {
+      const r = await runMethod({
+        bundle: model,
+        imagePath: resolve(image),
+        question,
+        method,
+        knobs: knobsFor(method, flags, strict),
+        options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction },
+        cacheDir: flags.cache === false ? null : resolve(flags.cache),
+        signal: controller.signal,
+        onProgress: progress,
+      });
+      const dir = resolve(flags.out, method);
+      await writeRecordFolder(dir, r.record, r.tensors);
+      rows.push({ record: r.record, cached: r.cached, dir });
+    }
+  } finally {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    process.removeListener('SIGINT', onSigint);
+    await model.dispose();
+  }
+  if (rows.length === 1) for (const l of describeRecord(rows[0].record, rows[0].dir, rows[0].cached)) out(l);
+  else {
+    out(`question: ${question}`);
+    for (const l of comparisonTable(rows)) out(l);
+    out(`records: ${resolve(flags.out)}/<method>/`);
+  }
+}
+
+export function registerRun(
+  program: Command,
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): void {
+  const cmd = program
+    .command('run')
+    .description('Run a LASER method (or all six) on an image and a question; write the analysis record(s) and print the answer, layer and box')
+    .argument('<image>', 'image file')
+    .argument('<question>', 'the question about the image')
+    .option('--bundle <dir>', 'compiled bundle folder (default: the demo model, compiled on first use)')
+    .option('--method <id>', `${METHOD_IDS.join(', ')}, or all (runs the six and prints a comparison table)`, methodArg, 'laser')
+    .requiredOption('--out <dir>', 'folder to write <method>/record.json and <method>/tensors.safetensors into')
+    .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR or ~/.cache/laser-workbench)')
+    .option('--no-cache', 'always run the model; do not read or write the record cache')
+    .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
+    .option('--instruction <text>', "answer instruction appended to the question ('' for none)", 'Answer the question using a single word or phrase.')
+    .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', deviceArg, 'auto')
+    .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt, 0);
+  for (const knob of ALL_KNOBS) {
+    const methods = METHOD_IDS.filter((m) => knobNames(m).includes(knob));
+    cmd.addOption(new Option(`--${knob} <value>`, `knob of ${methods.join(', ')}`).argParser(parseKnobValue));
+  }
+  cmd.action(async (image: string, question: string, flags: RunFlags) => {
+    const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
+    // --cache <dir> and --no-cache share one attribute: a folder, false, or (neither given) undefined/true.
+    const cache = flags.cache as string | boolean | undefined;
+    const resolved: RunFlags = { ...flags, cache: typeof cache === 'string' || cache === false ? cache : defaultCacheRoot() };
+    await runRunCommand(image, question, resolved, out, err);
+  });
+}
