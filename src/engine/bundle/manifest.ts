@@ -121,6 +121,8 @@ export const manifestSchema = z.object({
     vision: z.literal('vision.onnx'),
     embed: z.literal('embed.onnx'),
     decoder: z.literal('decoder.onnx'),
+    /** decoder.onnx + input attn_layer → output attn_full, reading decoder.onnx.data (optional). */
+    decoderAttention: z.literal('decoder-attention.onnx').optional(),
   }),
 });
 

@@ -33,6 +33,7 @@ describe('openBundle', () => {
   it('opens a compiled bundle and gives the graph paths', async () => {
     const o = await openBundle(b);
     expect(o.graphs.decoder).toBe(join(b, 'decoder.onnx'));
+    expect(o.graphs.decoderAttention).toBe(join(b, 'decoder-attention.onnx'));
     expect(o.tokenizerDir).toBeNull();
     expect(o.manifest.format).toBe('laser-bundle');
   });
@@ -61,8 +62,16 @@ describe('openBundle', () => {
   });
 
   it('names a missing graph or weight file', async () => {
+    await rm(join(b, 'decoder-attention.onnx'));
+    await expect(openBundle(b)).rejects.toMatchObject({ code: 'invalid-bundle', message: expect.stringMatching(/missing decoder-attention\.onnx/) });
     await rm(join(b, 'decoder.onnx.data'));
     await expect(openBundle(b)).rejects.toMatchObject({ code: 'invalid-bundle', message: expect.stringMatching(/missing decoder\.onnx\.data/) });
+  });
+
+  it('accepts a bundle without the optional full-attention decoder', async () => {
+    await rm(join(b, 'decoder-attention.onnx'));
+    await editManifest((m) => delete (m.graphs as Record<string, unknown>).decoderAttention);
+    expect((await openBundle(b)).graphs.decoderAttention).toBeNull();
   });
 
   it('checks listed tokenizer files and refuses names that leave the bundle', async () => {

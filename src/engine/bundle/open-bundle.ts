@@ -11,8 +11,8 @@ import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type BundleManife
 export interface OpenedBundle {
   dir: string;
   manifest: BundleManifest;
-  /** Absolute paths of the three graphs. */
-  graphs: { vision: string; embed: string; decoder: string };
+  /** Absolute paths of the three graphs (and of the optional full-attention decoder, or null). */
+  graphs: { vision: string; embed: string; decoder: string; decoderAttention: string | null };
   /** Absolute path of the tokenizer folder, or null. */
   tokenizerDir: string | null;
 }
@@ -62,11 +62,12 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
   }
   const manifest = parsed.data;
 
-  const graphs = { vision: join(dir, manifest.graphs.vision), embed: join(dir, manifest.graphs.embed), decoder: join(dir, manifest.graphs.decoder) };
-  for (const p of Object.values(graphs)) {
-    for (const f of [p, `${p}.data`]) {
-      if (!(await isFile(f))) throw new WorkbenchError('invalid-bundle', `${dir}: missing ${f.slice(dir.length + 1)}`, `The bundle is incomplete. ${recompile}`);
-    }
+  const m = manifest.graphs;
+  const graphs = { vision: join(dir, m.vision), embed: join(dir, m.embed), decoder: join(dir, m.decoder), decoderAttention: m.decoderAttention ? join(dir, m.decoderAttention) : null };
+  const needed = [graphs.vision, `${graphs.vision}.data`, graphs.embed, `${graphs.embed}.data`, graphs.decoder, `${graphs.decoder}.data`];
+  if (graphs.decoderAttention) needed.push(graphs.decoderAttention); // its weights are decoder.onnx.data
+  for (const f of needed) {
+    if (!(await isFile(f))) throw new WorkbenchError('invalid-bundle', `${dir}: missing ${f.slice(dir.length + 1)}`, `The bundle is incomplete. ${recompile}`);
   }
   let tokenizerDir: string | null = null;
   if (manifest.tokenizer) {

@@ -47,7 +47,7 @@ describe('compileBundle: what it writes', () => {
     const weights = await readFile(join(ckpt, 'model.safetensors'));
     expect(m.source.files.map((f) => f.name)).toEqual(['config.json', 'generation_config.json', 'model.safetensors']);
     expect(m.source.files[2]).toEqual({ name: 'model.safetensors', bytes: weights.byteLength, sha256: createHash('sha256').update(weights).digest('hex') });
-    expect((await readdir(join(tmp, 'b'))).sort()).toEqual(['decoder.onnx', 'decoder.onnx.data', 'embed.onnx', 'embed.onnx.data', 'manifest.json', 'vision.onnx', 'vision.onnx.data']);
+    expect((await readdir(join(tmp, 'b'))).sort()).toEqual(['decoder-attention.onnx', 'decoder.onnx', 'decoder.onnx.data', 'embed.onnx', 'embed.onnx.data', 'manifest.json', 'vision.onnx', 'vision.onnx.data']);
   });
 
   it('copies tokenizer files, takes the chat template and preprocessor_config.json, and records crop mode when asked', async () => {

@@ -15,7 +15,7 @@ import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
 import { imageTokensPerImage, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
 import { openLlavaCheckpoint } from '../checkpoint/llava-checkpoint.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type Preprocessing } from '../bundle/manifest.ts';
-import { saveModel } from '../onnx/save.ts';
+import { saveModel, type SavedModel } from '../onnx/save.ts';
 import { buildLlava } from './llava.ts';
 import { PREPROCESSOR_FILE, readPreprocessing } from './preprocessing.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
@@ -51,6 +51,7 @@ export interface CompileResult {
 }
 
 const GRAPH_FILES = { vision: 'vision.onnx', embed: 'embed.onnx', decoder: 'decoder.onnx' } as const;
+const DECODER_ATTENTION_FILE = 'decoder-attention.onnx';
 
 async function isDir(p: string): Promise<boolean> {
   return (await stat(p).catch(() => null))?.isDirectory() ?? false;
@@ -144,7 +145,7 @@ function manifestFor(cfg: LlavaConfig, parts: { dtype: BundleDtype; taps: boolea
     chatTemplate: parts.chatTemplate,
     tokenizer: parts.tokenizer.length ? { dir: 'tokenizer', files: parts.tokenizer } : null,
     source: { name: parts.sourceName, modelType: cfg.modelType, files: parts.files },
-    graphs: { ...GRAPH_FILES },
+    graphs: { ...GRAPH_FILES, decoderAttention: DECODER_ATTENTION_FILE },
   };
 }
 
@@ -172,7 +173,7 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
     partial = `${bundleDir.replace(/[\\/]+$/, '')}.partial-${randomBytes(4).toString('hex')}`;
     await mkdir(partial);
 
-    const all = [graphs.vision, graphs.embed, graphs.decoder];
+    const all = [graphs.vision, graphs.embed, graphs.decoder]; // decoderAttention writes no weights of its own
     const progress: CompileProgress = {
       phase: 'weights',
       tensorsDone: 0,
@@ -186,9 +187,11 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
       progress.bytesDone += bytes;
       opts.onProgress?.({ ...progress });
     };
+    const saved: Partial<Record<keyof typeof GRAPH_FILES, SavedModel>> = {};
     for (const [key, file] of Object.entries(GRAPH_FILES) as [keyof typeof GRAPH_FILES, string][]) {
-      await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (llava, ${dtype})`, onTensor, signal });
+      saved[key] = await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (llava, ${dtype})`, onTensor, signal });
     }
+    await saveModel(graphs.decoderAttention, partial, DECODER_ATTENTION_FILE, { producerVersion: COMPILER_VERSION, docString: `LASER bundle decoder with full attention of one layer (llava, ${dtype})`, sharedWeights: saved.decoder!.weights });
     const weightBytes = progress.bytesDone;
 
     if (tokenizer.length) {

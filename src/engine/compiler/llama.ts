@@ -24,6 +24,12 @@ import { applyRotary, rotaryCosSin } from './rope.ts';
 export interface DecoderOptions {
   /** Emit `attn_last` (default true). false only to measure what the taps cost. */
   taps?: boolean;
+  /**
+   * Add input `attn_layer` (int64 scalar) and output `attn_full` [B, H, S, P+S]: every new query's
+   * attention in that layer ([B, H, 0, P+S] when attn_layer is outside 0..L-1). One If per layer
+   * passes that layer's softmax through, so the graph costs the same as without when unused.
+   */
+  fullAttention?: boolean;
   /** Checkpoint prefix of the language model: 'language_model.' in LLaVA. */
   prefix: string;
 }
@@ -61,6 +67,8 @@ interface LayerIO {
   presentValue: Value;
   /** [B, 1, H, T] */
   tap: Value | null;
+  /** [B, H, S, T] */
+  probs: Value;
 }
 
 function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: Shared, pastKey: Value, pastValue: Value, taps: boolean): { out: Value } & Omit<LayerIO, 'pastKey' | 'pastValue'> {
@@ -87,7 +95,7 @@ function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: 
   // [B, H, 1, T] -> [B, 1, H, T]: a reshape, as the sliced axis has size 1. Named so profiles can
   // tell the taps apart, and added after the MatMul that consumes probs (see docs/bundle-format.md).
   const tap = taps ? g.scope('attn_tap', () => g.reshape(g.slice(probs, [-1], [Number.MAX_SAFE_INTEGER], [2]), [0, 1, H, -1])) : null;
-  return { out: linear(ctx, context, `${p}.o_proj`, H * hd, D, false), presentKey, presentValue, tap };
+  return { out: linear(ctx, context, `${p}.o_proj`, H * hd, D, false), presentKey, presentValue, tap, probs };
 }
 
 function mlp(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value): Value {
@@ -123,8 +131,10 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   const { cos, sin } = rotaryCosSin(g, { headDim: hd, theta: cfg.ropeTheta, scaling: cfg.ropeScaling, maxPositionEmbeddings: cfg.maxPositionEmbeddings }, positions);
   const shared: Shared = { mask: attentionMask(ctx, mask, embeds), cos, sin };
 
+  const attnLayer = opts.fullAttention ? g.input('attn_layer', 'int64', []) : null;
   let h = embeds;
   const tapRows: Value[] = [];
+  const fullRows: Value[] = [];
   for (let i = 0; i < L; i++) {
     const p = `${m}.layers.${i}`;
     g.scope(`layers.${i}`, () => {
@@ -134,6 +144,24 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
       g.output(attn.presentKey, `present.${i}.key`, ['batch', KVH, 'total_sequence', hd]);
       g.output(attn.presentValue, `present.${i}.value`, ['batch', KVH, 'total_sequence', hd]);
       if (attn.tap) tapRows.push(attn.tap);
+      if (attnLayer) {
+        const probs = attn.probs;
+        const [rows] = g.scope('attn_full', () =>
+          g.if(
+            g.equal(attnLayer, i),
+            (b) => {
+              const all = b.identity(probs);
+              b.output(all, all.name);
+            },
+            (b) => {
+              const none = b.slice(probs, [0], [0], [2]); // [B, H, 0, T]
+              b.output(none, none.name);
+            },
+            { dtype: 'float32' },
+          ),
+        );
+        fullRows.push(rows);
+      }
     });
   }
 
@@ -144,4 +172,5 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   const logits = ctx.dtype === 'fp16' ? g.cast(g.matmul(g.cast(normed, 'float16'), lmHead), 'float32') : g.matmul(normed, lmHead);
   g.output(logits, 'logits', ['batch', 'sequence', V]);
   if (taps) g.output(g.scope('attn_tap', () => g.concat(tapRows, 1)), 'attn_last', ['batch', L, H, 'total_sequence']);
+  if (attnLayer) g.output(g.scope('attn_full', () => g.concat(fullRows, 2)), 'attn_full', ['batch', H, 'attn_full_rows', 'total_sequence']);
 }

@@ -4,6 +4,8 @@
  *   vision.onnx   pixel_values [N, 3, S, S]  -> image_features [N, T, D]   CLIP + projector
  *   embed.onnx    input_ids [B, S]           -> inputs_embeds [B, S, D]    embed_tokens row gather
  *   decoder.onnx  inputs_embeds, mask, positions, past -> logits, present, attn_last
+ *   decoder-attention.onnx   the same + attn_layer -> attn_full (one layer's whole attention),
+ *                 sharing decoder.onnx.data
  *
  * The runtime scatters image k's features into the k-th run of image tokens between embed and
  * decoder, as LLaVA's `masked_scatter` does.
@@ -20,6 +22,8 @@ export interface LlavaGraphs {
   vision: GraphBuilder;
   embed: GraphBuilder;
   decoder: GraphBuilder;
+  /** The decoder plus `attn_layer` → `attn_full`, over the decoder's weights (saved sharing its .data). */
+  decoderAttention: GraphBuilder;
 }
 
 export interface LlavaBuildOptions {
@@ -53,13 +57,18 @@ export function buildEmbed(cfg: LlavaConfig, w: Weights, dtype: BundleDtype): Gr
   return g;
 }
 
-export function buildLlavaDecoder(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions): GraphBuilder {
-  const g = new GraphBuilder('decoder');
-  buildDecoder({ g, w, dtype: opts.dtype }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps });
+export function buildLlavaDecoder(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions & { fullAttention?: boolean }): GraphBuilder {
+  const g = new GraphBuilder(opts.fullAttention ? 'decoder_attention' : 'decoder');
+  buildDecoder({ g, w, dtype: opts.dtype }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps, fullAttention: opts.fullAttention });
   return g;
 }
 
 /** All three graphs, structure only: every weight is shape-checked now and read when saved. */
 export function buildLlava(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions): LlavaGraphs {
-  return { vision: buildVision(cfg, w, opts.dtype), embed: buildEmbed(cfg, w, opts.dtype), decoder: buildLlavaDecoder(cfg, w, opts) };
+  return {
+    vision: buildVision(cfg, w, opts.dtype),
+    embed: buildEmbed(cfg, w, opts.dtype),
+    decoder: buildLlavaDecoder(cfg, w, opts),
+    decoderAttention: buildLlavaDecoder(cfg, w, { ...opts, fullAttention: true }),
+  };
 }

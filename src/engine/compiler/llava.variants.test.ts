@@ -182,6 +182,44 @@ describe('KV cache', () => {
   });
 });
 
+describe('decoder-attention.onnx: the whole attention of one layer', () => {
+  it('returns every query row of the chosen layer, with and without a cache, and nothing for layer -1', async () => {
+    const c = await compileVariant({ gqa: true });
+    try {
+      const S = c.ids.length;
+      const full = await forward(c);
+      const embeds = await c.h.embeds([c.ids], full.features);
+      const D = c.h.manifest.text.hidden;
+      for (const layer of [0, L - 1]) {
+        const out = await c.h.decode(embeds, 1, S, { attnLayer: layer });
+        expect(out.attnFull!.dims).toEqual([1, H, S, S]);
+        // the same logits and taps as decoder.onnx: the same graph plus pass-through branches
+        expect(maxAbsDiff(out.logits, full.logits)).toBe(0);
+        expect(maxAbsDiff(out.attnLast, full.attnLast)).toBe(0);
+        const a = out.attnFull!.data as Float32Array;
+        for (let head = 0; head < H; head++) {
+          for (let q = 0; q < S; q++) {
+            const rowGot = a.subarray((head * S + q) * S, (head * S + q + 1) * S);
+            expect(maxAbsDiff(rowGot.subarray(0, q + 1), refAttnRow(c.ref, S, layer, head, q))).toBeLessThan(1e-5);
+            expect(maxAbsDiff(rowGot.subarray(q + 1), new Float32Array(S - q - 1))).toBe(0); // causal: exactly 0
+          }
+        }
+      }
+      // with a cache of P positions: rows for the S - P new queries over all S keys
+      const P = S - 3;
+      const pre = await c.h.decode(embeds.subarray(0, P * D), 1, P);
+      const step = await c.h.decode(embeds.subarray(P * D), 1, S - P, { past: pre.present, attnLayer: 1 });
+      expect(step.attnFull!.dims).toEqual([1, H, S - P, S]);
+      const a = step.attnFull!.data as Float32Array;
+      for (let head = 0; head < H; head++) for (let i = 0; i < S - P; i++) expect(maxAbsDiff(a.subarray((head * (S - P) + i) * S, (head * (S - P) + i) * S + P + i + 1), refAttnRow(c.ref, S, 1, head, P + i))).toBeLessThan(1e-5);
+      const none = await c.h.decode(embeds, 1, S, { attnLayer: -1 });
+      expect(none.attnFull!.dims).toEqual([1, H, 0, S]);
+    } finally {
+      await c.h.release();
+    }
+  });
+});
+
 describe('fp16 bundle', () => {
   it('stays within half-precision tolerances of the reference and picks the same tokens where they are clear', async () => {
     // FIXTURES.md §6: ~5e-2 on logits, 5e-3 on attention for fp16; weights rounded to 11 bits

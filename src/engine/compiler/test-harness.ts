@@ -14,6 +14,8 @@ export interface DecoderRun {
   attnLast: Float32Array;
   /** present.{i}.{key,value}, each [B, KVH, T, hd] */
   present: ort.Tensor[][];
+  /** attn_full from decoder-attention.onnx when `attnLayer` was given */
+  attnFull?: ort.Tensor;
 }
 
 export class GraphHarness {
@@ -22,16 +24,18 @@ export class GraphHarness {
     readonly vision: ort.InferenceSession,
     readonly embedder: ort.InferenceSession,
     readonly decoder: ort.InferenceSession,
+    readonly decoderAttention: ort.InferenceSession | null,
   ) {}
 
   static async open(dir: string, options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1 }): Promise<GraphHarness> {
     const b = await openBundle(dir);
     const [v, e, d] = await Promise.all([b.graphs.vision, b.graphs.embed, b.graphs.decoder].map((p) => ort.InferenceSession.create(p, options)));
-    return new GraphHarness(b.manifest, v, e, d);
+    const a = b.graphs.decoderAttention ? await ort.InferenceSession.create(b.graphs.decoderAttention, options) : null;
+    return new GraphHarness(b.manifest, v, e, d, a);
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.vision.release(), this.embedder.release(), this.decoder.release()]);
+    await Promise.all([this.vision.release(), this.embedder.release(), this.decoder.release(), this.decoderAttention?.release()]);
   }
 
   /** pixel_values [n, 3, S, S] → image_features [n, T, D]. */
@@ -67,7 +71,8 @@ export class GraphHarness {
     return Array.from({ length: t.layers }, () => [0, 1].map(() => new ort.Tensor('float32', new Float32Array(0), [B, t.kvHeads, 0, t.headDim])));
   }
 
-  async decode(embeds: Float32Array, B: number, S: number, opts: { past?: ort.Tensor[][]; mask?: readonly number[][]; positions?: readonly number[][] } = {}): Promise<DecoderRun> {
+  /** One decoder call; with `attnLayer`, on decoder-attention.onnx, which also returns attn_full. */
+  async decode(embeds: Float32Array, B: number, S: number, opts: { past?: ort.Tensor[][]; mask?: readonly number[][]; positions?: readonly number[][]; attnLayer?: number } = {}): Promise<DecoderRun> {
     const t = this.manifest.text;
     const past = opts.past ?? this.emptyPast(B);
     const P = past[0][0].dims[2];
@@ -82,11 +87,18 @@ export class GraphHarness {
       feeds[`past_key_values.${i}.key`] = k;
       feeds[`past_key_values.${i}.value`] = v;
     });
-    const out = await this.decoder.run(feeds);
+    let session = this.decoder;
+    if (opts.attnLayer !== undefined) {
+      if (!this.decoderAttention) throw new Error('this bundle has no decoder-attention.onnx');
+      session = this.decoderAttention;
+      feeds.attn_layer = new ort.Tensor('int64', BigInt64Array.from([BigInt(opts.attnLayer)]), []);
+    }
+    const out = await session.run(feeds);
     return {
       logits: out.logits.data as Float32Array,
       attnLast: this.manifest.taps ? (out.attn_last.data as Float32Array) : new Float32Array(0),
       present: Array.from({ length: t.layers }, (_, i) => [out[`present.${i}.key`], out[`present.${i}.value`]]),
+      attnFull: out.attn_full,
     };
   }
 }

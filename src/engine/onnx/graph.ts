@@ -6,7 +6,7 @@
  * Every value carries its element type, so helpers can make scalar constants of the right type
  * (`g.mul(x, 0.5)`) and the compiler can check the float type at graph boundaries.
  */
-import type { Attribute, DataType, Dim, NodeData, TensorData, ValueInfo } from './onnx-proto.ts';
+import type { Attribute, DataType, Dim, GraphData, NodeData, TensorData, ValueInfo } from './onnx-proto.ts';
 import { byteLength, elementCount, type NumericArray, type TensorSource } from './tensor-source.ts';
 
 export interface Value {
@@ -36,12 +36,19 @@ export class Graph {
   private readonly outputList: ValueInfo[] = [];
   private readonly initializerList: Initializer[] = [];
   private readonly constantList: TensorData[] = [];
-  private readonly used = new Set<string>();
+  /** Names taken in this graph and in every graph nested in it (ONNX names are global across scopes). */
+  private readonly used: Set<string>;
   private readonly constantCache = new Map<string, Value>();
   private scopes: string[] = [];
 
-  constructor(name: string) {
+  constructor(name: string, sharedNames?: Set<string>) {
     this.name = name;
+    this.used = sharedNames ?? new Set<string>();
+  }
+
+  /** The name registry, for a nested graph (an If branch) built by a subclass. */
+  protected get names(): Set<string> {
+    return this.used;
   }
 
   /** A name not yet used in this graph: `stem`, else `stem_1`, `stem_2`, … (prefixed by the scope). */
@@ -86,6 +93,12 @@ export class Graph {
       v = { name, dtype: value.dtype };
     }
     this.outputList.push({ name: v.name, dtype: v.dtype, dims: dims ? [...dims] : null });
+  }
+
+  /** This graph as If-branch data (nodes, outputs and inline constants; no inputs or weights). */
+  toBranch(): GraphData {
+    if (this.inputList.length || this.initializerList.length) throw new Error(`graph ${this.name}: a branch has no inputs or external weights`);
+    return { name: this.name, nodes: this.nodeList, inputs: [], outputs: this.outputList, initializers: this.constantList };
   }
 
   /** A weight, stored as external data when the model is saved; its bytes are read only then. */

@@ -59,7 +59,8 @@ export type Attribute =
   | { kind: 'string'; value: string }
   | { kind: 'ints'; value: readonly number[] }
   | { kind: 'floats'; value: readonly number[] }
-  | { kind: 'tensor'; value: TensorData };
+  | { kind: 'tensor'; value: TensorData }
+  | { kind: 'graph'; value: GraphData };
 
 export interface NodeData {
   opType: string;
@@ -71,6 +72,7 @@ export interface NodeData {
   domain?: string;
 }
 
+/** A graph, or the body of an If branch (which has no inputs and may read outer-scope values). */
 export interface GraphData {
   name: string;
   nodes: readonly NodeData[];
@@ -87,7 +89,7 @@ export interface ModelData {
   metadata?: Readonly<Record<string, string>>;
 }
 
-const attributeTypeCodes = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const attributeTypeCodes = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;
 
 function stringEntry(key: string, value: string): Uint8Array {
   return new ProtoWriter().string(1, key).string(2, value).finish();
@@ -124,6 +126,9 @@ function encodeAttribute(name: string, a: Attribute): Uint8Array {
       break;
     case 'tensor':
       w.message(5, encodeTensor(a.value));
+      break;
+    case 'graph':
+      w.message(6, encodeGraph(a.value));
       break;
     case 'floats':
       w.packedFloats(7, a.value);

@@ -129,6 +129,31 @@ describe('op helpers under onnxruntime', () => {
     expect(values(o.conv)).toEqual([-1, -1, -1, -1]);
   });
 
+  it('If picks a branch at run time, and branches read outer values', async () => {
+    const g = new GraphBuilder('if');
+    const x = g.input('x', 'float32', [2, 3]);
+    const which = g.input('which', 'int64', []);
+    const doubled = g.mul(x, 2);
+    const [y] = g.if(
+      g.equal(which, 1),
+      (b) => b.output(b.identity(doubled), 'then_out'),
+      (b) => b.output(b.slice(doubled, [0], [0], [0]), 'else_out'), // an empty [0, 3]
+      { dtype: 'float32' },
+    );
+    g.output(y, 'y');
+    const saved = await saveModel(g, dir, 'if.onnx');
+    const s = await ort.InferenceSession.create(saved.onnxPath);
+    const feed = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);
+    try {
+      const off = await s.run({ x: feed, which: new ort.Tensor('int64', BigInt64Array.from([-1n]), []) });
+      expect(off.y.dims).toEqual([0, 3]);
+      const on = await s.run({ x: feed, which: new ort.Tensor('int64', BigInt64Array.from([1n]), []) });
+      expect(values(on.y)).toEqual([2, 4, 6, 8, 10, 12]);
+    } finally {
+      await s.release();
+    }
+  });
+
   it('casts to float16 and back, rounding to the nearest half', async () => {
     const o = await run((g, x) => ({ h: g.cast(g.cast(g.add(x, 1 / 3), 'float16'), 'float32'), hc: g.cast(g.mul(g.cast(x, 'float16'), g.scalar('float16', 0.5)), 'float32') }));
     // 1 + 1/3 in half: 1.3330078125 (1/1024 steps); 6 + 1/3: 6.33203125 (1/256 steps)

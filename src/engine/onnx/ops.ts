@@ -257,6 +257,22 @@ export class GraphBuilder extends Graph {
   trilu(x: Value, opts: { upper: boolean; k?: Value }): Value {
     return this.node('Trilu', [x, opts.k ?? null], { upper: attr.int(opts.upper ? 1 : 0) })[0];
   }
+  /**
+   * If(cond): runs `then` or `otherwise`, each built in a nested graph that may read this graph's
+   * values and must declare the same number of outputs (of the same types) with `output`.
+   */
+  if(cond: Value, then: (b: GraphBuilder) => void, otherwise: (b: GraphBuilder) => void, opts: { dtype: DataType; outputs?: number }): Value[] {
+    const branch = (name: string, build: (b: GraphBuilder) => void) => {
+      const b = new GraphBuilder(this.uniqueName(name), this.names);
+      build(b);
+      return b.toBranch();
+    };
+    const thenBranch = branch('then', then);
+    const elseBranch = branch('else', otherwise);
+    if (thenBranch.outputs.length !== elseBranch.outputs.length) throw new Error('If: both branches must have the same number of outputs');
+    return this.node('If', [cond], { then_branch: { kind: 'graph', value: thenBranch }, else_branch: { kind: 'graph', value: elseBranch } }, { dtype: opts.dtype, outputs: opts.outputs ?? thenBranch.outputs.length });
+  }
+
   constantOfShape(shape: Value, dtype: DataType, value: number): Value {
     const t = { name: 'value', dtype, dims: [1], raw: new Uint8Array(typedArrayOf(dtype, [value]).buffer) };
     return this.node('ConstantOfShape', [shape], { value: { kind: 'tensor', value: t } }, { dtype })[0];

@@ -60,6 +60,31 @@ describe('saveModel', () => {
     await s.release();
   });
 
+  it('lets a second graph reference the first one\'s weights instead of writing its own', async () => {
+    const build = (extra: boolean) => {
+      const g = new GraphBuilder(extra ? 'b' : 'a');
+      const x = g.input('x', 'float32', [2]);
+      const y = g.mul(x, g.initializer('w', arraySource('float32', [2], Float32Array.from([3, 4]))));
+      g.output(g.add(y, g.initializer('b', arraySource('float32', [2], Float32Array.from([1, 1])))), 'y', [2]);
+      if (extra) g.output(y, 'product', [2]);
+      return g;
+    };
+    const first = await saveModel(build(false), dir, 'a.onnx');
+    const second = await saveModel(build(true), dir, 'b.onnx', { sharedWeights: first.weights });
+    expect(second.dataPath).toBe(first.dataPath);
+    expect(second.dataBytes).toBe(0);
+    await expect(readFile(join(dir, 'b.onnx.data'))).rejects.toThrow();
+    const s = await ort.InferenceSession.create(second.onnxPath);
+    const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2]), [2]) });
+    expect(Array.from(out.y.data as Float32Array)).toEqual([4, 9]);
+    expect(Array.from(out.product.data as Float32Array)).toEqual([3, 8]);
+    await s.release();
+    // a weight the first graph does not have, or has with another shape, is refused
+    const other = new GraphBuilder('c');
+    other.output(other.add(other.input('x', 'float32', [3]), other.initializer('w', arraySource('float32', [3], new Float32Array(3)))), 'y', [3]);
+    await expect(saveModel(other, dir, 'c.onnx', { sharedWeights: first.weights })).rejects.toThrow(/weight w is not among the shared weights/);
+  });
+
   it('refuses a source that yields the wrong number of bytes', async () => {
     const g = new GraphBuilder('bad');
     const x = g.input('x', 'float32', [2]);
