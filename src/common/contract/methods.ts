@@ -7,6 +7,8 @@
  * can be cancelled; cancellation is cooperative (the handler sees an AbortSignal).
  */
 import { z } from 'zod';
+import { METHOD_IDS } from '../laser/knobs.ts';
+import { recordJsonSchema } from '../laser/record.ts';
 
 /** A filesystem path as the host sees it. Paths are opaque strings to the renderer. */
 const HostPath = z.string().min(1).max(4096);
@@ -85,6 +87,130 @@ export const HostInfo = z.object({
 });
 export type HostInfo = z.infer<typeof HostInfo>;
 
+/** A registered model: a compiled bundle the workbench can run. */
+export const ModelInfo = z.object({
+  /** Stable id ('laser-demo' for the shipped demo model). */
+  id: z.string(),
+  name: z.string(),
+  /** The bundle folder; null while the demo model has not been compiled yet. */
+  dir: HostPath.nullable(),
+  architecture: z.string(),
+  dtype: z.string(),
+  layers: z.number().int().nonnegative(),
+  heads: z.number().int().nonnegative(),
+  /** Patch grid [gh, gw]. */
+  grid: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  hasTokenizer: z.boolean(),
+  /** 'demo': the shipped demo model; 'compiled': compiled by the workbench from a checkpoint; 'bundle': an existing bundle folder registered as it is. */
+  source: z.enum(['demo', 'compiled', 'bundle']),
+  /** When the bundle was compiled (its manifest's createdAt); null when not compiled yet. */
+  compiledAt: z.string().nullable(),
+  /** 'ready', or 'not-compiled' (the demo model compiles on first use). */
+  status: z.enum(['ready', 'not-compiled']),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+/** Compiling a checkpoint: the phase, tensors converted so far, bytes written or hashed so far. */
+export const CompileProgress = z.object({
+  stage: z.enum(['weights', 'hashing']),
+  tensorsDone: z.number().int().nonnegative(),
+  tensorsTotal: z.number().int().nonnegative(),
+  bytesDone: z.number().nonnegative(),
+  bytesTotal: z.number().nonnegative(),
+});
+export type CompileProgress = z.infer<typeof CompileProgress>;
+
+/**
+ * One knob of a method, described from src/common/laser/knobs.ts so the UI renders forms without
+ * its own copy of the spec. `kind` picks the widget; `range` says the valid values in words.
+ */
+export const KnobDescriptor = z.object({
+  name: z.string(),
+  kind: z.enum(['boolean', 'integer', 'number', 'enum', 'count', 'layer-range']),
+  /** The spec default (JSON value: null where the knob defaults to off). */
+  default: z.unknown(),
+  nullable: z.boolean(),
+  /** Numeric bounds where the knob has them (`minExclusive`: the bound itself is not allowed). */
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  minExclusive: z.boolean(),
+  /** The allowed values of an 'enum' knob. */
+  options: z.array(z.string()).nullable(),
+  /** The valid values in words, as error messages state them. */
+  range: z.string(),
+  description: z.string(),
+});
+export type KnobDescriptor = z.infer<typeof KnobDescriptor>;
+
+export const MethodId = z.enum(METHOD_IDS);
+
+export const LaserMethodInfo = z.object({ id: MethodId, description: z.string(), knobs: z.array(KnobDescriptor) });
+export type LaserMethodInfo = z.infer<typeof LaserMethodInfo>;
+
+/** A stage of a run (src/engine/laser/stages.ts), with the step within it (tokens for decoding). */
+export const LaserProgress = z.object({
+  stage: z.string(),
+  step: z.number().int().nonnegative().optional(),
+  total: z.number().int().nonnegative().optional(),
+  /** Set while the model (the demo model on first use) is compiling. */
+  compile: CompileProgress.optional(),
+});
+export type LaserProgress = z.infer<typeof LaserProgress>;
+
+/** The record as record.json holds it (non-finite logits as the strings "-Infinity", "Infinity", "NaN"). */
+export const AnalysisRecordJson = recordJsonSchema;
+export type AnalysisRecordJson = z.infer<typeof AnalysisRecordJson>;
+
+/** A rectangle [x0, y0, x1, y1] in original-image pixels, fractional, ends exclusive. */
+const PixelRect = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+
+/**
+ * What views draw, already laid out: maps as plain numbers in row-major grid order (cell j at row
+ * j // gw, column j % gw), and each cell's rectangle on the original image (it may reach into the
+ * padding of a pad-to-square input, outside the image), so the renderer needs no geometry code.
+ * VAQ per layer and per head are in the record (`vaq`, `vaqHeads`). Null: the method does not make it.
+ */
+export const LaserViews = z.object({
+  /** [gh, gw]. */
+  grid: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  /** Cell j's rectangle in original-image pixels. */
+  cells: z.array(PixelRect),
+  /** The localisation map [gh * gw] (sums to 1); vicrop-rel: the relative attention map. */
+  map: z.array(z.number()).nullable(),
+  /** Contrastive attention per layer, mean over heads: [L][gh * gw]. */
+  contrastive: z.array(z.array(z.number())).nullable(),
+  /** Query-pass attention at the chosen layer, mean over heads [gh * gw]. */
+  queryAttention: z.array(z.number()).nullable(),
+  /** No-query (vicrop-rel: generic-prompt) attention at the chosen layer, mean over heads [gh * gw]. */
+  baseAttention: z.array(z.number()).nullable(),
+});
+export type LaserViews = z.infer<typeof LaserViews>;
+
+/** One stored run, as lists show it. */
+export const LaserRecordSummary = z.object({
+  /** The record id (its cache key); `laser.record` loads it. */
+  id: z.string(),
+  createdAt: z.string(),
+  method: MethodId,
+  question: z.string(),
+  answer: z.string(),
+  imagePath: HostPath,
+  /** The model's bundle name and id (sha256 of its manifest). */
+  modelName: z.string(),
+  bundleId: z.string(),
+  layer: z.number().int().nullable(),
+});
+export type LaserRecordSummary = z.infer<typeof LaserRecordSummary>;
+
+export const LaserResult = z.object({
+  id: z.string(),
+  /** The run was answered from the record cache (the model did not run). */
+  cached: z.boolean(),
+  record: AnalysisRecordJson,
+  views: LaserViews,
+});
+export type LaserResult = z.infer<typeof LaserResult>;
+
 const Empty = z.object({}).strict();
 const NoProgress = z.never();
 
@@ -110,6 +236,38 @@ export const methods = {
   'library.recent': method(Empty, z.array(RecentFolder)),
   /** Full details of one image in an opened folder (decodes the header, hashes the content). */
   'library.imageDetails': method(z.object({ path: HostPath }).strict(), ImageDetails),
+  /** Registered models, the demo model first (present even before it is compiled). */
+  'models.list': method(Empty, z.array(ModelInfo)),
+  /**
+   * Registers a model from a folder: a compiled bundle is validated and used where it is; a Hugging
+   * Face checkpoint is compiled into the workbench's data folder first (progress; cancellable).
+   */
+  'models.add': method(z.object({ path: HostPath }).strict(), ModelInfo, CompileProgress),
+  /** Unregisters a model. Deletes only bundles the workbench compiled into its own data folder. */
+  'models.remove': method(z.object({ id: z.string().min(1) }).strict(), z.object({ removed: z.boolean() })),
+  /** The methods a run can use, each with its knobs described for a form. */
+  'laser.methods': method(Empty, z.array(LaserMethodInfo)),
+  /**
+   * Runs one method on one image (inside an opened folder) and question; progress per stage. Knobs
+   * left out take their defaults; a bad knob is a 'bad-request' naming it.
+   */
+  'laser.run': method(
+    z
+      .object({
+        modelId: z.string().min(1),
+        imagePath: HostPath,
+        question: z.string().max(4000),
+        method: MethodId,
+        knobs: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+    LaserResult,
+    LaserProgress,
+  ),
+  /** Stored runs on one image (matched by content), newest first. */
+  'laser.records': method(z.object({ imagePath: HostPath }).strict(), z.array(LaserRecordSummary)),
+  /** Loads one stored run. */
+  'laser.record': method(z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), LaserResult),
 } as const;
 
 export type Methods = typeof methods;
