@@ -60,18 +60,19 @@ function attentionMask(ctx: Ctx, attentionMask: Value, inputsEmbeds: Value): Val
   });
 }
 
-interface LayerIO {
-  pastKey: Value;
-  pastValue: Value;
+interface AttentionOut {
+  /** o_proj output [B, S, D] */
+  out: Value;
+  /** [B, KVH, T, hd] */
   presentKey: Value;
   presentValue: Value;
-  /** [B, 1, H, T] */
+  /** The last query's row [B, 1, H, T], or null without taps. */
   tap: Value | null;
-  /** [B, H, S, T] */
+  /** The softmax [B, H, S, T]. */
   probs: Value;
 }
 
-function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: Shared, pastKey: Value, pastValue: Value, taps: boolean): { out: Value } & Omit<LayerIO, 'pastKey' | 'pastValue'> {
+function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: Shared, pastKey: Value, pastValue: Value, taps: boolean): AttentionOut {
   const { g } = ctx;
   const H = cfg.numAttentionHeads;
   const KVH = cfg.numKeyValueHeads;
@@ -92,8 +93,8 @@ function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: 
   const scores = g.add(g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), Math.sqrt(hd)), shared.mask);
   const probs = g.softmax(scores, -1); // [B, H, S, T]
   const context = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [0, 0, H * hd]);
-  // [B, H, 1, T] -> [B, 1, H, T]: a reshape, as the sliced axis has size 1. Named so profiles can
-  // tell the taps apart, and added after the MatMul that consumes probs (see docs/bundle-format.md).
+  // The tap: probs[:, :, -1:, :] as [B, 1, H, T] (a reshape, as the sliced axis has size 1), named
+  // so that profiles can tell the taps apart.
   const tap = taps ? g.scope('attn_tap', () => g.reshape(g.slice(probs, [-1], [Number.MAX_SAFE_INTEGER], [2]), [0, 1, H, -1])) : null;
   return { out: linear(ctx, context, `${p}.o_proj`, H * hd, D, false), presentKey, presentValue, tap, probs };
 }
