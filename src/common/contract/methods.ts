@@ -105,8 +105,10 @@ export const ModelInfo = z.object({
   source: z.enum(['demo', 'compiled', 'bundle']),
   /** When the bundle was compiled (its manifest's createdAt); null when not compiled yet. */
   compiledAt: z.string().nullable(),
-  /** 'ready', or 'not-compiled' (the demo model compiles on first use). */
-  status: z.enum(['ready', 'not-compiled']),
+  /** 'ready'; 'not-compiled' (the demo model compiles on first use); 'unavailable': see `problem`. */
+  status: z.enum(['ready', 'not-compiled', 'unavailable']),
+  /** Why the model cannot be used now (its folder was moved or damaged), in words; null when it can. */
+  problem: z.string().nullable(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
