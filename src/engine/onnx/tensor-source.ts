@@ -42,18 +42,3 @@ export function arraySource(dtype: DataType, dims: readonly number[], data: Nume
     },
   };
 }
-
-/** A source computed on demand by `make` (called once per save, so its result is not retained). */
-export function lazySource(dtype: DataType, dims: readonly number[], make: () => Promise<NumericArray> | NumericArray): TensorSource {
-  return {
-    dtype,
-    dims: [...dims],
-    async *chunks() {
-      const data = await make();
-      const bytes = asBytes(data);
-      const want = elementCount(dims) * dataTypeSize(dtype);
-      if (bytes.byteLength !== want) throw new RangeError(`lazySource: produced ${bytes.byteLength} bytes for ${dtype}[${dims.join(', ')}] (want ${want})`);
-      yield bytes;
-    },
-  };
-}
