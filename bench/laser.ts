@@ -1,0 +1,205 @@
+/**
+ * LASER's cost on one sample: wall time of each of the six methods relative to vanilla, where the
+ * time of `laser` goes stage by stage, and what prefix reuse and batching save. The model is small
+ * but shaped like LLaVA-1.5 where cost is decided (random weights: 576 image tokens per image, LLaMA
+ * hidden 256 x 8 layers, GQA 8/4 heads, vocab 4096; a 3-layer CLIP on 336 px inputs), with a word
+ * tokenizer and LLaVA-1.5's chat template. Answers are capped at 2 tokens (a one-word answer and
+ * its EOS): a random model never stops by itself, and the spec's goal is stated for one-word answers.
+ *
+ * Runs share one opened model (as the Workbench does) and skip the record cache. Every figure is the
+ * best of LASER_BENCH_REPEATS runs (default 3), methods interleaved round by round: on a shared
+ * machine other processes only ever add time, so the minimum is the least disturbed estimate, and
+ * interleaving spreads what disturbance there is over all methods alike. Prints figures only.
+ * Threads: LASER_BENCH_THREADS (default 0 = onnxruntime's choice).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { METHOD_IDS, type MethodId } from '../src/common/laser/index.ts';
+import { numel } from '../src/engine/checkpoint/dtype.ts';
+import { parseModelConfig } from '../src/engine/checkpoint/hf-config.ts';
+import { llavaTensorShapes } from '../src/engine/checkpoint/llava-tensors.ts';
+import { writeSafetensors, type TensorToWrite } from '../src/engine/checkpoint/safetensors-writer.ts';
+import { compileBundle } from '../src/engine/compiler/compile.ts';
+import { prefillPair } from '../src/engine/laser/contrast.ts';
+import { concatFeatures, sliceFeatures } from '../src/engine/laser/features.ts';
+import { loadSampleImage } from '../src/engine/laser/image.ts';
+import { LaserModel } from '../src/engine/laser/model.ts';
+import { runPromptPasses } from '../src/engine/laser/passes.ts';
+import { DEFAULT_INSTRUCTION, queryPrompts, viewPrompt } from '../src/engine/laser/prompts.ts';
+import { runMethod, type RunMethodResult } from '../src/engine/laser/run-method.ts';
+import { cropView, modelInput } from '../src/engine/laser/views.ts';
+import { gaussian } from '../test/support/checkpoints.ts';
+import { writeWordTokenizer } from '../test/laser/support/tiny-laser-bundle.ts';
+
+const VOCAB = 4096;
+const IMAGE_TOKEN = 4095;
+const GRID = 24;
+const ANSWER_TOKENS = 2;
+const QUESTION = 'What is the colour of the cat?';
+
+function benchConfig(): Record<string, unknown> {
+  return {
+    architectures: ['LlavaForConditionalGeneration'],
+    model_type: 'llava',
+    image_token_index: IMAGE_TOKEN,
+    image_seq_length: GRID * GRID,
+    text_config: { model_type: 'llama', hidden_size: 256, intermediate_size: 688, num_hidden_layers: 8, num_attention_heads: 8, num_key_value_heads: 4, max_position_embeddings: 4096, vocab_size: VOCAB },
+    vision_config: { model_type: 'clip_vision_model', hidden_size: 64, intermediate_size: 256, num_hidden_layers: 3, num_attention_heads: 4, image_size: 14 * GRID, patch_size: 14 },
+    vision_feature_layer: -2,
+    torch_dtype: 'float32',
+  };
+}
+
+async function writeCheckpoint(dir: string): Promise<void> {
+  const config = benchConfig();
+  const rng = gaussian(11);
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const { name, shape } of llavaTensorShapes(parseModelConfig(config, 'bench config.json'))) {
+    const data = new Float32Array(numel(shape));
+    const norm = /norm|layrnorm/.test(name) && name.endsWith('.weight');
+    const std = norm || name.endsWith('.bias') ? 0.1 : /embed/.test(name) ? 1 : 1 / Math.sqrt(numel(shape.slice(1)));
+    for (let i = 0; i < data.length; i++) data[i] = (norm ? 1 : 0) + std * rng();
+    tensors[name] = { dtype: 'F32', shape, data };
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+  await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+  await writeWordTokenizer(dir, { vocabSize: VOCAB, imageTokenId: IMAGE_TOKEN });
+}
+
+/** A 640x480 picture with some structure (a bright square on a gradient), so attention has something to find. */
+async function writeImage(path: string): Promise<void> {
+  const W = 640;
+  const H = 480;
+  const px = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const inSquare = x > 400 && x < 480 && y > 100 && y < 180;
+      px.set(inSquare ? [250, 40, 30] : [(x * 255) / W, (y * 255) / H, 90], (y * W + x) * 3);
+    }
+  }
+  await sharp(px, { raw: { width: W, height: H, channels: 3 } }).png().toFile(path);
+}
+
+/** Best of `repeats` runs, with the result of the fastest. */
+async function best<T>(repeats: number, fn: () => Promise<T>): Promise<{ ms: number; last: T }> {
+  let ms = Infinity;
+  let last!: T;
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    const r = await fn();
+    const dt = performance.now() - t;
+    if (dt < ms) [ms, last] = [dt, r];
+  }
+  return { ms, last };
+}
+
+const f0 = (ms: number) => ms.toFixed(0);
+
+export async function benchLaser(): Promise<void> {
+  const threads = Number(process.env.LASER_BENCH_THREADS ?? 0);
+  const repeats = Math.max(1, Number(process.env.LASER_BENCH_REPEATS ?? 3));
+  const root = await mkdtemp(join(tmpdir(), 'laser-bench-'));
+  try {
+    const checkpoint = join(root, 'checkpoint');
+    const bundleDir = join(root, 'bundle');
+    const imagePath = join(root, 'sample.png');
+    await writeCheckpoint(checkpoint);
+    await writeImage(imagePath);
+    await compileBundle(checkpoint, bundleDir);
+    const model = await LaserModel.open(bundleDir, { device: 'cpu', threads });
+    try {
+      const rt = await model.runtime();
+      const once = (method: MethodId, reusePrefix = true, knobs: Record<string, unknown> = {}): Promise<RunMethodResult> =>
+        runMethod({ bundle: model, imagePath, question: QUESTION, method, knobs, cacheDir: null, options: { maxNewTokens: ANSWER_TOKENS, reusePrefix } });
+      await once('vanilla'); // warm-up: first-run allocations in onnxruntime
+
+      console.log(`model: LLaVA-shaped, 8 layers x 8 heads (GQA 4), hidden 256, vocab ${VOCAB}, ${GRID * GRID} image tokens; image 640x480; answers of ${ANSWER_TOKENS} tokens; ${rt.provider}, threads ${threads || 'auto'}; best of ${repeats}, methods interleaved`);
+      // Interleaved (every method once per round), so that load from other processes falls on all alike.
+      const variants: { label: string; run: () => Promise<RunMethodResult> }[] = [
+        ...METHOD_IDS.map((m) => ({ label: m, run: () => once(m) })),
+        { label: 'laser, feed crop-only', run: () => once('laser', true, { feed: 'crop-only' }) },
+        { label: 'laser, no prefix reuse', run: () => once('laser', false) },
+      ];
+      const fastest = new Map<string, { ms: number; last: RunMethodResult }>();
+      for (let i = 0; i < repeats; i++) {
+        for (const v of variants) {
+          const t0 = performance.now();
+          const r = await v.run();
+          const ms = performance.now() - t0;
+          if (ms < (fastest.get(v.label)?.ms ?? Infinity)) fastest.set(v.label, { ms, last: r });
+        }
+      }
+      const bestMs = (label: string) => fastest.get(label)!.ms;
+      const vanilla = bestMs('vanilla');
+      console.log('method                    ms     x vanilla');
+      for (const v of variants) console.log(`${v.label.padEnd(24)}  ${f0(bestMs(v.label)).padStart(5)}  ${(bestMs(v.label) / vanilla).toFixed(2)}x`);
+      const results = new Map<MethodId, { ms: number; last: RunMethodResult }>(METHOD_IDS.map((m) => [m, fastest.get(m)!]));
+      const t = results.get('laser')!.last.record.timings;
+      const stages = Object.entries(t)
+        .filter(([k, v]) => k !== 'total' && v >= 0.5)
+        .map(([k, v]) => `${k} ${f0(v)}`)
+        .join(', ');
+      console.log(`laser stages (ms): ${stages}`);
+
+      // Prefix reuse: the no-query pass continuing the image prefix, against prefilling it whole.
+      const img = await loadSampleImage(imagePath);
+      const input = modelInput(img.rgb, model.processor, model.preprocessingMode, model.grid);
+      const features = await rt.encodeImages(input.pixelValues, 1);
+      const opts = { instruction: DEFAULT_INSTRUCTION, systemPrompt: null };
+      const prompts = queryPrompts(model, QUESTION, opts, 'instruction-only');
+      const geometry = { layers: rt.dims.layers, heads: rt.dims.heads, gridOffset: model.gridOffset, cells: GRID * GRID };
+      const passes = await runPromptPasses(rt, features, prompts.query, prompts.other, geometry);
+      const prefix = passes.prefix!;
+      const cont = await best(repeats, () => rt.prefill([{ ids: prompts.other!.inputIds.slice(prefix.ids.length) }], { cache: prefix.cache }));
+      const whole = await best(repeats, () => rt.prefill([{ ids: prompts.other!.inputIds, images: features }]));
+      const laserScratch = { ms: bestMs('laser, no prefix reuse') };
+      const laserMs = results.get('laser')!.ms;
+      console.log(
+        `prefix reuse: no-query pass ${f0(cont.ms)} ms continuing the ${prefix.ids.length}-token image prefix vs ${f0(whole.ms)} ms from scratch; ` +
+          `laser ${f0(laserMs)} ms with reuse vs ${f0(laserScratch.ms)} ms without (saves ${f0(laserScratch.ms - laserMs)} ms, ${((1 - laserMs / laserScratch.ms) * 100).toFixed(0)} %)`,
+      );
+
+      // Batching: the [I, I+] / [mask(I), I-] pair as one batch of two, against two single runs.
+      const box = results.get('laser')!.last.record.box!;
+      const views = [cropView(img.rgb, box), cropView(img.rgb, [0, 0, 320, 240]), cropView(img.rgb, [320, 240, 640, 480])];
+      const S = rt.imageSize;
+      const pixels = new Float32Array(3 * 3 * S * S);
+      views.forEach((v, i) => pixels.set(modelInput(v, model.processor, model.preprocessingMode, model.grid).pixelValues, i * 3 * S * S));
+      const encoded = await rt.encodeImages(pixels, 3);
+      const positive = concatFeatures(features, sliceFeatures(encoded, 0));
+      const negative = sliceFeatures(encoded, 1, 2);
+      const pairPrompt = viewPrompt(model, QUESTION, opts, 2);
+      const batched = await best(repeats, () => rt.prefill([{ ids: pairPrompt.inputIds, images: positive }, { ids: pairPrompt.inputIds, images: negative }]));
+      const separate = await best(repeats, async () => {
+        await rt.prefill([{ ids: pairPrompt.inputIds, images: positive }]);
+        await rt.prefill([{ ids: pairPrompt.inputIds, images: negative }]);
+      });
+      const withPrefix = await best(repeats, () => prefillPair(rt, pairPrompt, positive, negative, prefix));
+      const steps = 8;
+      const start2 = batched.last;
+      const start1 = await rt.prefill([{ ids: pairPrompt.inputIds, images: positive }]);
+      const decode2 = await best(repeats, async () => {
+        let cache = start2.cache;
+        for (let i = 0; i < steps; i++) cache = (await rt.step([5, 5], cache)).cache;
+      });
+      const decode1x2 = await best(repeats, async () => {
+        for (let s = 0; s < 2; s++) {
+          let cache = start1.cache;
+          for (let i = 0; i < steps; i++) cache = (await rt.step([5], cache)).cache;
+        }
+      });
+      console.log(
+        `batching: pair prefill ${f0(batched.ms)} ms as a batch of two vs ${f0(separate.ms)} ms as two runs (saves ${f0(separate.ms - batched.ms)} ms); ` +
+          `${f0(withPrefix.ms)} ms reusing the query prefix for [I, I+]`,
+      );
+      console.log(`batching: ${steps} lockstep decode steps ${f0(decode2.ms)} ms for two streams vs ${f0(decode1x2.ms)} ms decoding them one after the other`);
+    } finally {
+      await model.dispose();
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
