@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import { isMethodId, KNOB_RANGES, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
 import type { LaserProgress } from '../../engine/laser/stages.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
@@ -206,7 +206,7 @@ export function registerRun(
     .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt, 0);
   for (const knob of ALL_KNOBS) {
     const methods = METHOD_IDS.filter((m) => knobNames(m).includes(knob));
-    cmd.addOption(new Option(`--${knob} <value>`, `knob of ${methods.join(', ')}`).argParser(parseKnobValue));
+    cmd.addOption(new Option(`--${knob} <value>`, `${KNOB_RANGES[knob] ?? 'see the spec'} (${methods.join(', ')})`).argParser(parseKnobValue));
   }
   cmd.action(async (image: string, question: string, flags: RunFlags) => {
     const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
