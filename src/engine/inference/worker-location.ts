@@ -1,0 +1,37 @@
+/**
+ * Where the inference worker's code is, under each host:
+ * - from source (the CLI and serve mode through tsx, vitest): this module is a .ts file, and the
+ *   worker starts from tsx-bootstrap.mjs, which registers tsx and imports worker-entry.ts;
+ * - the Electron build: electron-vite bundles worker-entry.ts as out/main/inference-worker.js (an
+ *   entry of the main section of electron.vite.config.ts), and this module is bundled into
+ *   out/main/ or a chunk below it, so the worker is next to it or one folder up.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+export const BUNDLED_WORKER_FILE = 'inference-worker.js';
+
+export type WorkerFactory = () => Worker;
+
+/** Names as variables: a bundler must not treat them as assets to copy. */
+const sourceEntry = './worker-entry.ts';
+const sourceBootstrap = './tsx-bootstrap.mjs';
+
+export function workerLocation(moduleUrl: string = import.meta.url): { kind: 'source'; bootstrap: URL; entry: URL } | { kind: 'bundled'; file: URL } {
+  if (new URL(moduleUrl).pathname.endsWith('.ts')) {
+    return { kind: 'source', bootstrap: new URL(sourceBootstrap, moduleUrl), entry: new URL(sourceEntry, moduleUrl) };
+  }
+  const candidates = [`./${BUNDLED_WORKER_FILE}`, `../${BUNDLED_WORKER_FILE}`].map((rel) => new URL(rel, moduleUrl));
+  const file = candidates.find((u) => existsSync(fileURLToPath(u)));
+  if (!file) {
+    throw new Error(`The inference worker (${BUNDLED_WORKER_FILE}) is missing beside ${fileURLToPath(moduleUrl)}; the build is incomplete (see electron.vite.config.ts).`);
+  }
+  return { kind: 'bundled', file };
+}
+
+export function startInferenceWorker(moduleUrl?: string): Worker {
+  const where = workerLocation(moduleUrl);
+  if (where.kind === 'bundled') return new Worker(where.file);
+  return new Worker(where.bootstrap, { workerData: { entry: where.entry.href } });
+}

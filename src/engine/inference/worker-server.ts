@@ -1,0 +1,56 @@
+/**
+ * The worker side of the protocol: runs each call's operation with its own AbortController, passes
+ * progress on while the call is live, and answers with one result or one error (a WorkbenchError's
+ * data, so the reason and hint survive the thread boundary).
+ */
+import { cancelledError, toErrorData } from '../../common/contract/errors.ts';
+import type { OpContext, Ops } from './worker-ops.ts';
+import { OP_NAMES, type FromWorker, type OpName, type ToWorker } from './protocol.ts';
+
+export interface PortLike {
+  postMessage(message: FromWorker): void;
+  on(event: 'message', listener: (message: ToWorker) => void): unknown;
+}
+
+export function serveInference(port: PortLike, ops: Ops): { readonly inFlight: number } {
+  const calls = new Map<number, AbortController>();
+
+  async function run(id: number, op: OpName, args: unknown): Promise<void> {
+    const controller = new AbortController();
+    calls.set(id, controller);
+    const ctx: OpContext<OpName> = {
+      signal: controller.signal,
+      progress: (progress: unknown) => {
+        if (!controller.signal.aborted) port.postMessage({ type: 'progress', id, progress });
+      },
+    };
+    try {
+      const handler = ops[op] as (a: unknown, c: OpContext<OpName>) => Promise<unknown>;
+      const result = await handler(args, ctx);
+      if (controller.signal.aborted) throw cancelledError();
+      port.postMessage({ type: 'result', id, result });
+    } catch (e) {
+      port.postMessage({ type: 'error', id, error: controller.signal.aborted ? cancelledError().toData() : toErrorData(e) });
+    } finally {
+      calls.delete(id);
+    }
+  }
+
+  port.on('message', (msg) => {
+    if (msg.type === 'cancel') {
+      calls.get(msg.id)?.abort();
+      return;
+    }
+    if (!OP_NAMES.includes(msg.op)) {
+      port.postMessage({ type: 'error', id: msg.id, error: { code: 'internal', message: `The inference worker has no operation "${String(msg.op)}".` } });
+      return;
+    }
+    void run(msg.id, msg.op, msg.args);
+  });
+
+  return {
+    get inFlight() {
+      return calls.size;
+    },
+  };
+}
