@@ -27,6 +27,7 @@ import type { AnalysisRecord, RecordTensor } from '../../src/engine/laser/record
 import { runMethod, type RunMethodRequest } from '../../src/engine/laser/run-method.ts';
 import type { LaserProgress } from '../../src/engine/laser/stages.ts';
 import { cellMapping } from '../../src/engine/laser/views.ts';
+import { recordViews } from '../../src/engine/laser/record-views.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
 
 const QUESTION = 'What is the colour of the cat?';
@@ -127,6 +128,15 @@ describe('laser records (tiny bundle)', () => {
     expect(Object.keys(r.timings)).toEqual(expect.arrayContaining(['query-pass', 'no-query-pass', 'baseline-decode', 'localise', 'crop', 'mask', 'encode-views', 'prefill-views', 'decode', 'total']));
     expect(loaded.tensors['a_q.layer']?.shape).toEqual([4, 4, 4]);
     expect(loaded.tensors['a_0.layer_mean']?.shape).toEqual([4, 4]);
+
+    // what the renderer gets: the same numbers, laid out, and each cell on the original image
+    const views = recordViews(r, loaded.tensors);
+    expect(views.grid).toEqual([4, 4]);
+    expect(views.map).toEqual(Array.from(M));
+    expect(views.cells[5]).toEqual([...mapping.cellRect(5)]);
+    expect(views.queryAttention).toEqual(Array.from(loaded.tensors['a_q.layer_mean']!.data));
+    const A = loaded.tensors.A!.data;
+    expect(views.contrastive![r.layer!][7]).toBeCloseTo([0, 1, 2, 3].reduce((s, h) => s + A[(r.layer! * 4 + h) * 16 + 7], 0) / 4, 12);
   });
 
   it('every method records the vanilla answer as its baseline', async () => {
@@ -135,6 +145,8 @@ describe('laser records (tiny bundle)', () => {
     expect(vanilla.decoding).toEqual({ kind: 'greedy', positive: '[I]', negative: null, alpha: null, apcBeta: null });
     for (const s of vanilla.steps) for (const c of s.candidates) expect([c.negative, c.fused]).toEqual([null, c.positive]);
     expect([vanilla.vaq, vanilla.layer, vanilla.box]).toEqual([null, null, null]);
+    const views = recordViews(vanilla, (await run('vanilla')).tensors);
+    expect([views.map, views.contrastive, views.queryAttention, views.baseAttention]).toEqual([null, null, null, null]);
     for (const m of ['vicrop-rel', 'static-layer', 'laser-crop', 'vcd', 'laser'] as const) {
       const r = (await run(m)).record;
       expect(r.baselineTokens).toEqual(vanilla.answerTokens);

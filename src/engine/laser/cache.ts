@@ -4,15 +4,18 @@
  * run returns the stored record instead of running the model. The record format version is part of
  * the key, so a new version never reads an old record as its own.
  *
- * Layout: <root>/records/<key[0:2]>/<key>/{record.json, tensors.safetensors}.
+ * Layout: <root>/records/<key[0:2]>/<key>/{record.json, tensors.safetensors}, plus an index by
+ * image content, <root>/images/<image hash>/<key> (empty files), so the runs on one image can be
+ * listed without reading every record.
  */
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isWorkbenchError } from '../../common/contract/errors.ts';
 import type { MethodId } from '../../common/laser/index.ts';
 import { RECORD_VERSION, type AnalysisRecord, type RecordTensors } from './record.ts';
-import { loadRecord, writeRecordFolder, type LoadedRecord } from './record-io.ts';
+import { loadRecord, loadRecordJson, writeRecordFolder, type LoadedRecord } from './record-io.ts';
 
 export interface CacheKeyParts {
   bundleId: string;
@@ -70,6 +73,33 @@ export class RecordCache {
   async put(key: string, record: AnalysisRecord, tensors: RecordTensors): Promise<string> {
     const dir = this.dirFor(key);
     await writeRecordFolder(dir, record, tensors);
+    const index = join(this.root, 'images', record.image.hash);
+    await mkdir(index, { recursive: true });
+    await writeFile(join(index, key), '');
     return dir;
+  }
+
+  /** The stored runs on an image (by content hash), newest first, record.json only; entries that no longer load are skipped. */
+  async listForImage(imageHash: string): Promise<{ dir: string; record: AnalysisRecord }[]> {
+    let keys: string[];
+    try {
+      keys = await readdir(join(this.root, 'images', imageHash));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const found = await Promise.all(
+      keys
+        .filter((k) => /^[0-9a-f]{64}$/.test(k))
+        .map(async (k) => {
+          const dir = this.dirFor(k);
+          const record = await loadRecordJson(dir).catch((e: unknown) => {
+            if (isWorkbenchError(e)) return null;
+            throw e;
+          });
+          return record && record.cacheKey === k ? { dir, record } : null;
+        }),
+    );
+    return found.filter((r) => r !== null).sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt));
   }
 }

@@ -60,8 +60,8 @@ async function readTensor(file: SafetensorsFile, name: string): Promise<RecordTe
   throw invalid(file.path, `tensor "${name}" is ${info.dtype}; records hold F32 and F64 tensors only`);
 }
 
-/** Loads a record folder; 'not-found' when there is none, 'bad-request' naming the file when it is damaged or of another version. */
-export async function loadRecord(dir: string): Promise<LoadedRecord> {
+/** Reads and checks `dir`/record.json alone (no tensors): enough to list runs. */
+export async function loadRecordJson(dir: string): Promise<AnalysisRecord> {
   const jsonPath = join(dir, RECORD_JSON);
   if (!(await stat(dir).catch(() => null))?.isDirectory()) throw new WorkbenchError('not-found', `${dir}: no such record folder.`, 'Pass the folder that `laser run --out` wrote.');
   let text: string;
@@ -84,7 +84,12 @@ export async function loadRecord(dir: string): Promise<LoadedRecord> {
     const issue = parsed.error.issues[0];
     throw invalid(jsonPath, `field "${issue.path.map(String).join('.')}" is invalid (${issue.message})`);
   }
-  const record = parsed.data;
+  return parsed.data;
+}
+
+/** Loads a record folder; 'not-found' when there is none, 'bad-request' naming the file when it is damaged or of another version. */
+export async function loadRecord(dir: string): Promise<LoadedRecord> {
+  const record = await loadRecordJson(dir);
   const file = await SafetensorsFile.open(join(dir, record.tensors.file));
   try {
     const tensors: RecordTensors = {};

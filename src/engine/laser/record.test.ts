@@ -140,6 +140,21 @@ describe('record cache', () => {
     expect(await cache.get(key)).toBeNull();
   });
 
+  it('lists the runs on one image, newest first, without the tensors', async () => {
+    const cache = new RecordCache(join(root, 'cache-list'));
+    const other = 'e'.repeat(64);
+    const put = (question: string, createdAt: string, imageHash = hash) => {
+      const key = cacheKey({ ...parts, question, imageHash });
+      return cache.put(key, sampleRecord({ cacheKey: key, question, createdAt, image: { ...sampleRecord().image, hash: imageHash } }), tensors);
+    };
+    await put('older', '2026-01-01T00:00:00.000Z');
+    await put('newer', '2026-02-01T00:00:00.000Z');
+    await put('elsewhere', '2026-03-01T00:00:00.000Z', other);
+    expect((await cache.listForImage(hash)).map((r) => r.record.question)).toEqual(['newer', 'older']);
+    expect((await cache.listForImage(other)).map((r) => r.record.question)).toEqual(['elsewhere']);
+    expect(await cache.listForImage('f'.repeat(64))).toEqual([]);
+  });
+
   it('lives under $LASER_CACHE_DIR, else $XDG_CACHE_HOME, else ~/.cache', () => {
     expect(defaultCacheRoot({ LASER_CACHE_DIR: '/x' })).toBe('/x');
     expect(defaultCacheRoot({ XDG_CACHE_HOME: '/y' })).toBe('/y/laser-workbench');

@@ -13,10 +13,10 @@ import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { readImageBytes } from './image.ts';
 import { resolveKnobs } from './knobs.ts';
 import { runMethodSteps, type RunOptions } from './methods/index.ts';
-import type { MethodOutcome, QueryPhase, RunContext } from './methods/context.ts';
+import type { RunContext } from './methods/context.ts';
 import { LaserModel } from './model.ts';
 import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
-import { RECORD_FORMAT, RECORD_TENSOR_FILE, RECORD_VERSION, type AnalysisRecord, type RecordTensors } from './record.ts';
+import { buildRecord } from './record-build.ts';
 import type { LoadedRecord } from './record-io.ts';
 import { StageClock, type ProgressSink } from './stages.ts';
 import { cellMapping, modelInput } from './views.ts';
@@ -113,7 +113,7 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
     const run = { method: req.method, knobs: resolved.knobs } as AnyKnobs;
     const { phase, outcome } = await runMethodSteps(ctx, run);
     const tensors = outcome.tensors;
-    const record = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome, tensors);
+    const record = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome);
     if (cache === null) {
       record.timings = clock.summary();
       return { record, tensors, dir: null, cached: false };
@@ -126,75 +126,4 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
   } finally {
     if (owned) await model.dispose();
   }
-}
-
-function buildRecord(
-  ctx: RunContext,
-  key: string,
-  knobs: Record<string, unknown>,
-  knobNotes: string[],
-  phase: QueryPhase,
-  outcome: MethodOutcome,
-  tensors: RecordTensors,
-): AnalysisRecord {
-  const { model, rt, options } = ctx;
-  const m = model.manifest;
-  const a = outcome.analysis;
-  return {
-    format: RECORD_FORMAT,
-    version: RECORD_VERSION,
-    createdAt: new Date().toISOString(),
-    cacheKey: key,
-    method: ctx.method,
-    knobs,
-    knobNotes,
-    question: ctx.question,
-    prompt: {
-      instruction: options.instruction,
-      systemPrompt: options.systemPrompt,
-      templateSource: model.template.source,
-      queryText: phase.prompts.query.text,
-      otherText: phase.prompts.other?.text ?? null,
-      sharedPrefix: phase.passes.prefix?.ids.length ?? 0,
-      maxNewTokens: options.maxNewTokens,
-      topCandidates: options.topCandidates,
-    },
-    bundle: {
-      id: model.bundleId,
-      dir: model.dir,
-      name: m.source.name,
-      layers: m.text.layers,
-      heads: m.text.heads,
-      vocab: m.text.vocab,
-      imageSize: m.vision.imageSize,
-      tokensPerImage: m.vision.tokensPerImage,
-      grid: [m.vision.grid[0], m.vision.grid[1]],
-      preprocessing: m.preprocessing.mode,
-      provider: rt.provider,
-    },
-    image: { path: ctx.image.path, hash: ctx.image.hash, width: ctx.size.width, height: ctx.size.height },
-    geometry: ctx.input.transform,
-    answer: outcome.answer.text,
-    answerTokens: outcome.answer.ids,
-    stopReason: outcome.answer.stopReason,
-    baselineAnswer: phase.baseline.text,
-    baselineTokens: phase.baseline.ids,
-    baselineSteps: phase.baseline.steps,
-    vaq: a.vaq ?? null,
-    vaqHeads: a.vaqHeads ?? null,
-    vaqPositions: a.vaqPositions ?? null,
-    layer: a.layer ?? null,
-    layerChoice: a.layerChoice ?? null,
-    mapHeads: a.mapHeads ?? null,
-    mapMass: a.mapMass ?? null,
-    fallback: a.fallback ?? null,
-    box: a.box ?? null,
-    crop: a.crop ?? null,
-    maskedCells: a.maskedCells ?? [],
-    undefinedCells: a.undefinedCells ?? null,
-    decoding: outcome.decoding,
-    steps: outcome.answer.steps,
-    timings: {},
-    tensors: { file: RECORD_TENSOR_FILE, names: Object.keys(tensors).sort() },
-  };
 }
