@@ -1,0 +1,158 @@
+/**
+ * A per-cell heatmap laid over a picture: each grid cell is filled where it lies on the original
+ * image (the caller's cell boxes, in original pixels), so the colours sit on exactly the pixels the
+ * model's tokens were made from. Cells are drawn as they are (no smoothing): a figure should not
+ * show structure finer than the model's grid.
+ */
+import { valueColor, toHex, type Colormap } from './colormap.ts';
+import { el, group, num, type Svg } from './svg.ts';
+
+/** [x0, y0, x1, y1] in original-image pixels, ends exclusive. */
+export type FigureBox = readonly [number, number, number, number];
+
+/** The original image as a figure shows it: `href` is a URL or a data: URI. */
+export interface ImageRef {
+  href: string;
+  /** The original image's size in pixels (cell boxes and crop boxes are in these units). */
+  width: number;
+  height: number;
+}
+
+/** Where the image lies in the figure: figure px = (x, y) + scale * image px. */
+export interface ImageFrame {
+  x: number;
+  y: number;
+  scale: number;
+}
+
+export function frameRect(f: ImageFrame, b: FigureBox): { x: number; y: number; width: number; height: number } {
+  return { x: f.x + b[0] * f.scale, y: f.y + b[1] * f.scale, width: (b[2] - b[0]) * f.scale, height: (b[3] - b[1]) * f.scale };
+}
+
+function isEmpty(b: FigureBox): boolean {
+  return !(b[2] > b[0] && b[3] > b[1]);
+}
+
+export function assertCells(cells: readonly FigureBox[], values: ArrayLike<number>, what: string): void {
+  if (cells.length !== values.length) throw new RangeError(`${what}: ${values.length} values for ${cells.length} cells.`);
+}
+
+/**
+ * The cells as filled rectangles in a group at `opacity`, one path per colour (a 24 x 24 map has a
+ * few hundred colours, so a strip of 32 maps stays a few hundred kB instead of a megabyte of
+ * <rect>s). Each rectangle reaches `bleed` px past its right and bottom edges, under its neighbours,
+ * so that anti-aliasing leaves no hairline seams between cells; the caller clips the group to the image.
+ */
+export function heatmapCells(
+  frame: ImageFrame,
+  cells: readonly FigureBox[],
+  values: ArrayLike<number>,
+  cmap: Colormap,
+  domain: readonly [number, number],
+  opacity: number,
+  clipId: string,
+  bleed = 0.5,
+): Svg {
+  const byColor = new Map<string, string[]>();
+  for (let j = 0; j < cells.length; j++) {
+    const b = cells[j];
+    if (isEmpty(b) || !Number.isFinite(values[j])) continue;
+    const r = frameRect(frame, b);
+    const fill = toHex(valueColor(cmap, values[j], domain));
+    if (!byColor.has(fill)) byColor.set(fill, []);
+    byColor.get(fill)!.push(`M${num(r.x)} ${num(r.y)}h${num(r.width + bleed)}v${num(r.height + bleed)}h${num(-(r.width + bleed))}z`);
+  }
+  const paths = [...byColor].map(([fill, d]) => el('path', { fill, d: d.join('') }));
+  return el('g', { class: 'heatmap', opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...paths);
+}
+
+/** The picture itself, and a clip path of its rectangle (for the heatmap). */
+export function framedImage(frame: ImageFrame, image: ImageRef, clipId: string, imageId?: string): Svg {
+  const w = image.width * frame.scale;
+  const h = image.height * frame.scale;
+  const picture = imageId
+    ? el('use', { 'xlink:href': `#${imageId}`, transform: `translate(${num(frame.x)} ${num(frame.y)}) scale(${num(frame.scale, 6)})` })
+    : el('image', { x: frame.x, y: frame.y, width: w, height: h, 'xlink:href': image.href, preserveAspectRatio: 'none' });
+  return group(el('clipPath', { id: clipId }, el('rect', { x: frame.x, y: frame.y, width: w, height: h })), picture);
+}
+
+/** An <image> at the original size, to put in <defs> once and <use> in several panels. */
+export function imageDef(image: ImageRef, id: string): Svg {
+  return el('image', { id, x: 0, y: 0, width: image.width, height: image.height, 'xlink:href': image.href, preserveAspectRatio: 'none' });
+}
+
+/**
+ * The outline of the union of the given cells: every cell edge that is not shared with another
+ * cell of the set. Grid cells share exact edges (the geometry module rounds every grid line once),
+ * so shared edges cancel exactly. Collinear pieces are merged. Returns path data, or '' for none.
+ */
+export function cellsOutlinePath(frame: ImageFrame, boxes: readonly FigureBox[]): string {
+  const count = new Map<string, number>();
+  const add = (k: string) => count.set(k, (count.get(k) ?? 0) + 1);
+  for (const b of boxes) {
+    if (isEmpty(b)) continue;
+    add(`h ${b[1]} ${b[0]} ${b[2]}`);
+    add(`h ${b[3]} ${b[0]} ${b[2]}`);
+    add(`v ${b[0]} ${b[1]} ${b[3]}`);
+    add(`v ${b[2]} ${b[1]} ${b[3]}`);
+  }
+  // Group the surviving edges by line and merge touching pieces along it.
+  const lines = new Map<string, [number, number][]>();
+  for (const [k, n] of count) {
+    if (n % 2 === 0) continue;
+    const [dir, at, a, b] = k.split(' ');
+    const key = `${dir} ${at}`;
+    if (!lines.has(key)) lines.set(key, []);
+    lines.get(key)!.push([Number(a), Number(b)]);
+  }
+  const d: string[] = [];
+  for (const [key, spans] of lines) {
+    const [dir, atText] = key.split(' ');
+    const at = Number(atText);
+    spans.sort((p, q) => p[0] - q[0]);
+    const merged: [number, number][] = [];
+    for (const s of spans) {
+      const last = merged[merged.length - 1];
+      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+      else merged.push([s[0], s[1]]);
+    }
+    for (const [a, b] of merged) {
+      if (dir === 'h') d.push(`M${num(frame.x + a * frame.scale)} ${num(frame.y + at * frame.scale)}H${num(frame.x + b * frame.scale)}`);
+      else d.push(`M${num(frame.x + at * frame.scale)} ${num(frame.y + a * frame.scale)}V${num(frame.y + b * frame.scale)}`);
+    }
+  }
+  return d.join('');
+}
+
+/** Diagonal hatching in user space (so its spacing is the same in every cell). */
+export function hatchPattern(id: string, color = '#ffffff', spacing = 4.5): Svg {
+  return el(
+    'pattern',
+    { id, patternUnits: 'userSpaceOnUse', width: spacing, height: spacing, patternTransform: 'rotate(45)' },
+    el('rect', { x: 0, y: 0, width: 1.6, height: spacing, fill: '#000000', 'fill-opacity': 0.35 }),
+    el('rect', { x: 0.3, y: 0, width: 1, height: spacing, fill: color }),
+  );
+}
+
+type Rect = { x: number; y: number; width: number; height: number };
+
+/** `r` shrunk by d on every side (a stroke inset by half its width stays inside the box it outlines). */
+export function insetRect(r: Rect, d: number): Rect {
+  const w = Math.max(0, r.width - 2 * d);
+  const h = Math.max(0, r.height - 2 * d);
+  return { x: r.x + Math.min(d, r.width / 2), y: r.y + Math.min(d, r.height / 2), width: w, height: h };
+}
+
+/**
+ * A box outline drawn just inside the box, over a thin white halo, visible on dark and light
+ * pictures alike.
+ */
+export function haloRect(r: Rect, color: string, width: number, attrs: Record<string, string> = {}): Svg {
+  const halo = width + 1.6;
+  return el(
+    'g',
+    attrs,
+    el('rect', { ...insetRect(r, halo / 2), fill: 'none', stroke: '#ffffff', 'stroke-width': halo, 'stroke-opacity': 0.85 }),
+    el('rect', { ...insetRect(r, width / 2 + 0.4), fill: 'none', stroke: color, 'stroke-width': width }),
+  );
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { toHex, viridis } from './colormap.ts';
+import type { FigureBox } from './heatmap.ts';
+import { attentionOverlaySvg } from './overlay.ts';
+import { byClass, findAll, parseXml, texts, type XmlElement } from './testing/xml.ts';
+
+// A 200 x 100 image under a 4 x 2 grid of 50 px cells; values rise with the cell index.
+const cells: FigureBox[] = [];
+for (let r = 0; r < 2; r++) for (let c = 0; c < 4; c++) cells.push([c * 50, r * 50, c * 50 + 50, r * 50 + 50]);
+const values = [0, 1, 2, 3, 4, 5, 6, 7];
+const image = { href: 'data:image/png;base64,AAAA', width: 200, height: 100 };
+
+function draw(extra: Partial<Parameters<typeof attentionOverlaySvg>[0]> = {}) {
+  return parseXml(attentionOverlaySvg({ image, cells, values, box: [50, 0, 150, 100], maskedCells: [6, 7], colorbar: true, title: 'Is <this> & "that" red?', ...extra }));
+}
+
+function imageFrame(root: XmlElement) {
+  const img = findAll(root, (e) => e.name === 'image')[0];
+  const x = Number(img.attrs.x);
+  const y = Number(img.attrs.y);
+  return { x, y, scale: Number(img.attrs.width) / image.width, height: Number(img.attrs.height) };
+}
+
+describe('attentionOverlaySvg', () => {
+  it('is well-formed, escapes the title and keeps the image aspect', () => {
+    const root = draw();
+    expect(texts(root)).toContain('Is <this> & "that" red?');
+    const f = imageFrame(root);
+    expect(f.height / f.scale).toBeCloseTo(100, 6);
+  });
+
+  it('colours every cell from the map, lowest value darkest, highest brightest', () => {
+    const root = draw();
+    const paths = byClass(root, 'heatmap')[0].children;
+    expect(paths).toHaveLength(8);
+    const fills = paths.map((p) => p.attrs.fill);
+    expect(fills).toContain(toHex(viridis.table[0]));
+    expect(fills).toContain(toHex(viridis.table[255]));
+    // The brightest fill sits on the last cell, at (150, 50) in image pixels.
+    const f = imageFrame(root);
+    const top = paths.find((p) => p.attrs.fill === toHex(viridis.table[255]))!;
+    const [, mx, my] = /^M([\d.]+) ([\d.]+)/.exec(top.attrs.d)!.map(Number);
+    expect(mx).toBeCloseTo(f.x + 150 * f.scale, 1);
+    expect(my).toBeCloseTo(f.y + 50 * f.scale, 1);
+  });
+
+  it('outlines the crop box just inside its edges', () => {
+    const root = draw();
+    const f = imageFrame(root);
+    const [, coloured] = byClass(root, 'crop-box')[0].children;
+    const inset = 1.8 / 2 + 0.4;
+    expect(Number(coloured.attrs.x)).toBeCloseTo(f.x + 50 * f.scale + inset, 1);
+    expect(Number(coloured.attrs.width)).toBeCloseTo(100 * f.scale - 2 * inset, 1);
+    expect(Number(coloured.attrs.height)).toBeCloseTo(100 * f.scale - 2 * inset, 1);
+  });
+
+  it('hatches the masked cells and traces their union as one outline', () => {
+    const root = draw();
+    const hatched = byClass(root, 'masked')[0].children;
+    expect(hatched).toHaveLength(2);
+    // Cells 6 and 7 form a 100 x 50 rectangle: four edges, the shared one cancelled.
+    const d = byClass(root, 'masked-outline')[0].attrs.d;
+    expect(d.match(/M/g)).toHaveLength(4);
+    expect(texts(root)).toContain('masked cells (2)');
+  });
+
+  it('labels the colour bar with values at the right heights', () => {
+    const root = draw();
+    const bar = byClass(root, 'colorbar')[0];
+    const rect = bar.children.find((c) => c.name === 'rect')!;
+    const y0 = Number(rect.attrs.y);
+    const h = Number(rect.attrs.height);
+    const labels = byClass(bar, 'tick').map((g) => ({ v: Number(g.children[1].text), y: Number(g.children[0].attrs.y1) }));
+    expect(labels.map((l) => l.v)).toEqual([0, 2, 4, 6]);
+    for (const l of labels) expect(l.y).toBeCloseTo(y0 + h - (l.v / 7) * h, 1);
+  });
+
+  it('leaves out what was not asked for', () => {
+    const root = draw({ box: null, maskedCells: [], colorbar: false, title: undefined });
+    expect(byClass(root, 'crop-box')).toHaveLength(0);
+    expect(byClass(root, 'masked')).toHaveLength(0);
+    expect(byClass(root, 'colorbar')).toHaveLength(0);
+  });
+
+  it('refuses values that do not match the cells and masked cells that do not exist', () => {
+    expect(() => attentionOverlaySvg({ image, cells, values: [1, 2] })).toThrow(RangeError);
+    expect(() => attentionOverlaySvg({ image, cells, values, maskedCells: [8] })).toThrow(RangeError);
+  });
+
+  it('skips empty cells (cells on padding)', () => {
+    const padded: FigureBox[] = [...cells.slice(0, 7), [200, 100, 200, 100]];
+    const root = parseXml(attentionOverlaySvg({ image, cells: padded, values }));
+    expect(byClass(root, 'heatmap')[0].children).toHaveLength(7);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * Figure: an attention map over the image. The map's cells are coloured where they lie on the
+ * original picture, the crop box is outlined, and the masked cells (the counterfactual's evidence)
+ * are hatched with their outline traced, so one picture shows where the model looked, what it
+ * cropped and what it hid.
+ */
+import { colorDomain, viridis, type Colormap } from './colormap.ts';
+import {
+  assertCells,
+  cellsOutlinePath,
+  frameRect,
+  framedImage,
+  hatchPattern,
+  haloRect,
+  heatmapCells,
+  type FigureBox,
+  type ImageFrame,
+  type ImageRef,
+} from './heatmap.ts';
+import { MARGIN, colorbar, colorbarExtent, legendRow, titleBlock, type LegendItem } from './parts.ts';
+import { el, idMaker, svgDocument, type Svg } from './svg.ts';
+import { FONT_SANS, INK } from './text.ts';
+
+export interface AttentionOverlayInput {
+  image: ImageRef;
+  /** Every grid cell's rectangle in original-image pixels, in token order (empty boxes are skipped). */
+  cells: readonly FigureBox[];
+  /** One value per cell. */
+  values: ArrayLike<number>;
+  /** Heatmap opacity over the picture; default 0.6. */
+  opacity?: number;
+  colormap?: Colormap;
+  /** Colour range; default colorDomain(values). */
+  range?: readonly [number, number];
+  /** The crop box, in original-image pixels. */
+  box?: FigureBox | null;
+  /** Indices of masked cells. */
+  maskedCells?: readonly number[];
+  title?: string;
+  subtitle?: string;
+  colorbar?: boolean;
+  colorbarLabel?: string;
+  /** Figure width in px; default 336 (a 3.5 in column at 96 px/in). */
+  width?: number;
+  /** Tallest the picture may be drawn, in px; default 1.25 x its widest. */
+  maxImageHeight?: number;
+  /** Prefix of the document's element ids. */
+  idPrefix?: string;
+}
+
+const BAR = 10;
+const GAP = 8;
+
+export function attentionOverlaySvg(o: AttentionOverlayInput): string {
+  assertCells(o.cells, o.values, 'attentionOverlaySvg');
+  const cmap = o.colormap ?? viridis;
+  const domain = o.range ?? colorDomain(Array.from(o.values), cmap);
+  const width = o.width ?? 336;
+  const id = idMaker(o.idPrefix ?? 'overlay');
+  const inner = width - 2 * MARGIN;
+
+  const head = titleBlock(MARGIN, MARGIN, inner, o.title, o.subtitle);
+  const side = o.colorbar ? GAP + BAR + colorbarExtent({ domain, label: o.colorbarLabel }) : 0;
+  const maxW = inner - side;
+  const maxH = o.maxImageHeight ?? 1.25 * maxW;
+  const scale = Math.min(maxW / o.image.width, maxH / o.image.height);
+  const imgW = o.image.width * scale;
+  const imgH = o.image.height * scale;
+  const frame: ImageFrame = { x: MARGIN + (inner - (imgW + side)) / 2, y: MARGIN + head.height, scale };
+
+  const clip = id('clip');
+  const parts: Svg[] = [head.svg, framedImage(frame, o.image, clip), heatmapCells(frame, o.cells, o.values, cmap, domain, o.opacity ?? 0.6, clip)];
+
+  const legend: LegendItem[] = [];
+  const masked = (o.maskedCells ?? []).filter((j) => {
+    if (!Number.isInteger(j) || j < 0 || j >= o.cells.length) throw new RangeError(`Masked cell ${j} is not one of the ${o.cells.length} cells.`);
+    return true;
+  });
+  if (masked.length > 0) {
+    const hatch = id('hatch');
+    const boxes = masked.map((j) => o.cells[j]);
+    parts.push(
+      el('defs', {}, hatchPattern(hatch)),
+      el('g', { class: 'masked', 'clip-path': `url(#${clip})` }, ...boxes.map((b) => el('rect', { ...frameRect(frame, b), fill: `url(#${hatch})` }))),
+      el('path', { class: 'masked-outline', d: cellsOutlinePath(frame, boxes), fill: 'none', stroke: '#000000', 'stroke-opacity': 0.55, 'stroke-width': 2.4, 'stroke-linecap': 'square' }),
+      el('path', { d: cellsOutlinePath(frame, boxes), fill: 'none', stroke: '#ffffff', 'stroke-width': 1.1, 'stroke-linecap': 'square' }),
+    );
+    legend.push({
+      swatch: el('g', {}, el('rect', { x: 0, y: 0, width: 14, height: 10, fill: '#7f7f7f' }), el('rect', { x: 0, y: 0, width: 14, height: 10, fill: `url(#${hatch})`, stroke: '#ffffff', 'stroke-width': 1 })),
+      label: `masked cells (${masked.length})`,
+    });
+  }
+  if (o.box) {
+    parts.push(haloRect(frameRect(frame, o.box), INK.highlight, 1.8, { class: 'crop-box' }));
+    legend.push({ swatch: el('rect', { x: 1, y: 1, width: 12, height: 8, fill: 'none', stroke: INK.highlight, 'stroke-width': 1.8 }), label: 'crop box' });
+  }
+  parts.push(el('rect', { x: frame.x, y: frame.y, width: imgW, height: imgH, fill: 'none', stroke: INK.axis, 'stroke-width': 0.6 }));
+
+  if (o.colorbar) {
+    parts.push(colorbar({ x: frame.x + imgW + GAP, y: frame.y, barWidth: BAR, height: imgH, cmap, domain, label: o.colorbarLabel, gradientId: id('cbar') }));
+  }
+  let bottom = frame.y + imgH;
+  if (legend.length > 0) {
+    const row = legendRow(frame.x, bottom + 6, legend);
+    parts.push(row.svg);
+    bottom += 6 + row.height;
+  }
+  return svgDocument({ width, height: bottom + MARGIN, title: o.title ?? 'Attention map over the image', fontFamily: FONT_SANS }, ...parts);
+}
