@@ -26,6 +26,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           'engine-host': resolve(__dirname, 'src/main/engine-host.ts'),
+          // The engine's worker thread for model work (src/engine/inference/worker-location.ts finds it).
+          'inference-worker': resolve(__dirname, 'src/engine/inference/worker-entry.ts'),
         },
       },
     },

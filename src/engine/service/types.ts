@@ -5,6 +5,7 @@
  */
 import type { Handlers } from '../../common/contract/host.ts';
 import type { MediaRef } from '../../common/contract/methods.ts';
+import type { InferenceClient } from '../inference/client.ts';
 
 export interface MediaResponse {
   /** Either the bytes, or a file on disk that the host should stream. */
@@ -25,6 +26,13 @@ export interface WorkbenchOptions {
   /** Folder opened on first start (the bundled samples), if any. */
   defaultFolder?: string | null;
   canPickFolderNatively?: boolean;
+  /**
+   * The shipped demo model (a Hugging Face checkpoint folder, compiled into `<dataDir>/bundles` on
+   * first use, or a bundle). Default: resources/models/laser-demo of the source tree; null: none.
+   */
+  demoModelDir?: string | null;
+  /** Runs model work; default: a worker thread started on first use (src/engine/inference). */
+  inference?: InferenceClient;
 }
 
 export interface Workbench {

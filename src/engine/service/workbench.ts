@@ -1,12 +1,14 @@
 /**
  * The engine's Workbench: the contract's handlers and the media service over one set of state
- * (the opened folders, the settings, the thumbnail cache). The Electron utility process, the
- * serve-mode server and tests build one each.
+ * (the opened folders, the settings, the thumbnail cache, the registered models, the stored runs,
+ * the inference worker). The Electron utility process, the serve-mode server and tests build one each.
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import type { Handlers } from '../../common/contract/host.ts';
+import { InferenceClient } from '../inference/client.ts';
+import { DEMO_MODEL_DIR } from '../laser/demo-bundle.ts';
 import { createLimiter } from '../library/concurrency.ts';
 import { ContentHasher } from '../library/contentHash.ts';
 import { readImageDetails } from '../library/imageDetails.ts';
@@ -14,8 +16,13 @@ import { listDirectory } from '../library/listDirectory.ts';
 import { OpenedFolders } from '../library/openedFolders.ts';
 import { scanFolder } from '../library/scan.ts';
 import { Thumbnails } from '../library/thumbnails.ts';
+import { ModelCatalog } from '../models/catalog.ts';
 import { SettingsStore } from '../settings/settings.ts';
+import { createImageGuard } from './image-guard.ts';
+import { laserHandlers } from './laser-handlers.ts';
 import { createMediaService } from './media.ts';
+import { modelHandlers } from './model-handlers.ts';
+import { RecordStore } from './record-store.ts';
 import type { Workbench, WorkbenchOptions } from './types.ts';
 
 /**
@@ -37,6 +44,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const hasher = new ContentHasher();
   const sharpJobs = createLimiter(sharpConcurrency, { newestFirst: true });
   const thumbnails = new Thumbnails({ dir: path.join(options.dataDir, 'thumbnails'), hasher, sharpJobs });
+  // Models are opened and run in a worker thread: onnxruntime blocks the thread it runs on.
+  const inference = options.inference ?? new InferenceClient();
+  const catalog = new ModelCatalog({ dataDir: options.dataDir, demoModelDir: options.demoModelDir === undefined ? DEMO_MODEL_DIR : options.demoModelDir, inference });
+  const records = new RecordStore(options.dataDir);
+  const guard = createImageGuard(folders, options.defaultFolder ?? null);
 
   const handlers: Handlers = {
     'host.info': async () => ({
@@ -56,6 +68,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     'library.recent': async () => settings.recentFolders(),
     'library.imageDetails': async ({ path: file }) => readImageDetails(file, await folders.resolveInside(file), hasher, sharpJobs),
+    ...modelHandlers(catalog, expandHome),
+    ...laserHandlers({ catalog, inference, records, guard }),
   };
 
   return {
@@ -63,6 +77,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     media: createMediaService(folders, thumbnails),
     async dispose() {
       await settings.flush();
+      await inference.dispose();
     },
   };
 }

@@ -1,0 +1,266 @@
+/**
+ * The models.* and laser.* methods end to end through the contract's dispatcher, on the tiny
+ * LLaVA checkpoint with a hand-made word-level tokenizer (test/laser/support): compiled in the
+ * inference worker, registered, run, stored and loaded again.
+ */
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileTinyLaserBundle, IMAGE_224, IMAGE_500x375, TINY_CHECKPOINT, writeWordTokenizer, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import { dispatch, type CallContext } from '../../common/contract/host.ts';
+import { methods, type MethodName, type ProgressOf, type ResponseOf } from '../../common/contract/methods.ts';
+import type { Workbench } from './types.ts';
+import { createWorkbench } from './workbench.ts';
+
+let tmp: string;
+let checkpoint: string;
+let photos: string;
+let samples: string;
+let photo: string;
+let outsideImage: string;
+let compiled: TinyLaserBundle;
+const workbenches: Workbench[] = [];
+
+/** The tiny checkpoint with tokenizer files, as a user would have it: not compiled. */
+async function writeCheckpoint(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  for (const f of ['config.json', 'generation_config.json', 'model.safetensors']) await copyFile(path.join(TINY_CHECKPOINT, f), path.join(dir, f));
+  await writeWordTokenizer(dir, { vocabSize: 300, imageTokenId: 296 });
+  return dir;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'laser-service-'));
+  checkpoint = await writeCheckpoint(path.join(tmp, 'llava-tiny'));
+  photos = path.join(tmp, 'photos');
+  samples = path.join(tmp, 'samples');
+  await mkdir(photos);
+  await mkdir(samples);
+  await mkdir(path.join(tmp, 'elsewhere'));
+  photo = path.join(photos, 'street.png');
+  outsideImage = path.join(tmp, 'elsewhere', 'street.png');
+  await copyFile(IMAGE_500x375, photo);
+  await copyFile(IMAGE_500x375, outsideImage);
+  await copyFile(IMAGE_224, path.join(samples, 'square.png'));
+  compiled = await compileTinyLaserBundle();
+});
+
+afterAll(async () => {
+  for (const w of workbenches) await w.dispose();
+  await compiled?.dispose();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+function workbench(dataDir: string, demoModelDir: string | null = null): Workbench {
+  const w = createWorkbench({ dataDir, transport: 'http', defaultFolder: samples, demoModelDir });
+  workbenches.push(w);
+  return w;
+}
+
+/** A call as every transport makes it: request checked by the dispatcher, response by the contract. */
+async function call<M extends MethodName>(w: Workbench, method: M, request: unknown, signal = new AbortController().signal, onProgress?: (p: ProgressOf<M>) => void) {
+  const progress: ProgressOf<M>[] = [];
+  const ctx = {
+    signal,
+    progress: (p: ProgressOf<M>) => {
+      progress.push(methods[method].progress.parse(p) as ProgressOf<M>);
+      onProgress?.(p);
+    },
+  } as unknown as CallContext<MethodName>;
+  const response = methods[method].response.parse(await dispatch(w.handlers, method, request, ctx)) as ResponseOf<M>;
+  return { response, progress };
+}
+
+async function failure(p: Promise<unknown>): Promise<WorkbenchError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(WorkbenchError);
+  return e as WorkbenchError;
+}
+
+const question = 'what is the colour of the cat ?';
+
+describe('models and LASER runs through the contract', () => {
+  const dataDir = () => path.join(tmp, 'data');
+  let w: Workbench;
+  let modelId: string;
+  let runId: string;
+
+  beforeAll(() => {
+    w = workbench(dataDir());
+  });
+
+  it('models.add compiles a checkpoint folder into the data folder, with progress, and registers it', async () => {
+    const { response: model, progress } = await call(w, 'models.add', { path: checkpoint });
+    expect(model).toMatchObject({ id: 'llava-tiny', name: 'llava-tiny', source: 'compiled', status: 'ready', layers: 4, heads: 4, grid: [4, 4], hasTokenizer: true, dtype: 'fp32' });
+    expect(model.dir).toBe(path.join(dataDir(), 'bundles', 'llava-tiny'));
+    expect(progress.map((p) => p.stage)).toContain('weights');
+    expect(progress.map((p) => p.stage)).toContain('hashing');
+    const lastWeights = progress.filter((p) => p.stage === 'weights').at(-1)!;
+    expect(lastWeights.tensorsDone).toBe(lastWeights.tensorsTotal);
+    expect(lastWeights.bytesDone).toBe(lastWeights.bytesTotal);
+    modelId = model.id;
+
+    const { response: list } = await call(w, 'models.list', {});
+    expect(list).toEqual([model]);
+    const again = await call(w, 'models.add', { path: checkpoint });
+    expect(again.response.id).toBe(model.id);
+    expect(again.progress).toEqual([]);
+  });
+
+  it('laser.run returns the record, with the layer at the argmax of VAQ, and views ready to draw', async () => {
+    await call(w, 'library.scan', { root: photos });
+    const { response: r, progress } = await call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser' });
+    const vaq = r.record.vaq!;
+    expect(vaq).toHaveLength(4);
+    expect(r.record.layer).toBe(vaq.indexOf(Math.max(...vaq)));
+    expect(r.record).toMatchObject({ method: 'laser', question, image: { width: 500, height: 375 }, bundle: { name: 'llava-tiny', layers: 4 } });
+    expect(r.cached).toBe(false);
+    expect(r.id).toBe(r.record.cacheKey);
+    expect(progress.map((p) => p.stage)).toEqual(expect.arrayContaining(['load-model', 'query-pass', 'no-query-pass', 'localise', 'decode', 'write-record']));
+    expect(r.views.grid).toEqual([4, 4]);
+    expect(r.views.cells).toHaveLength(16);
+    // pad-to-square: the 500 x 375 image sits in a 500 x 500 square with 62 px of padding above
+    // (125 / 2, rounded down), so the top-left cell reaches 62 px above the image.
+    expect(r.views.cells[0]).toEqual([0, -62, 125, 63]);
+    expect(r.views.cells[15]).toEqual([375, 313, 500, 438]);
+    expect(r.views.map).toHaveLength(16);
+    expect(r.views.map!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(r.views.contrastive).toHaveLength(4);
+    expect(r.views.contrastive![0]).toHaveLength(16);
+    expect(r.views.queryAttention).toHaveLength(16);
+    expect(r.views.baseAttention).toHaveLength(16);
+    runId = r.id;
+
+    const again = await call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser' });
+    expect(again.response).toMatchObject({ id: runId, cached: true });
+  });
+
+  it('runs the baseline, whose record has no map', async () => {
+    const { response: r } = await call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'vanilla' });
+    expect(r.record.vaq).toBeNull();
+    expect(r.views.map).toBeNull();
+    expect(r.views.contrastive).toBeNull();
+  });
+
+  it('lists the runs on an image and loads one, also after a restart', async () => {
+    const { response: list } = await call(w, 'laser.records', { imagePath: photo });
+    expect(list.map((s) => s.method).sort()).toEqual(['laser', 'vanilla']);
+    expect(list[0].createdAt >= list[1].createdAt).toBe(true);
+    const { response: loaded } = await call(w, 'laser.record', { id: runId });
+    expect(loaded.record.cacheKey).toBe(runId);
+
+    const restarted = workbench(dataDir());
+    await call(restarted, 'library.scan', { root: photos });
+    const { response: after } = await call(restarted, 'laser.records', { imagePath: photo });
+    expect(after.map((s) => s.id).sort()).toEqual(list.map((s) => s.id).sort());
+    const { response: again } = await call(restarted, 'laser.record', { id: runId });
+    expect(again).toEqual(loaded);
+    expect((await call(restarted, 'models.list', {})).response.map((m) => m.id)).toEqual([modelId]);
+    const missing = await failure(call(restarted, 'laser.record', { id: 'f'.repeat(64) }));
+    expect(missing.code).toBe('not-found');
+  });
+
+  it('refuses an image outside the opened folders, but runs on a bundled sample', async () => {
+    const e = await failure(call(w, 'laser.run', { modelId, imagePath: outsideImage, question, method: 'vanilla' }));
+    expect(e.code).toBe('outside-opened-folders');
+    expect((await failure(call(w, 'laser.records', { imagePath: outsideImage }))).code).toBe('outside-opened-folders');
+    const { response: r } = await call(w, 'laser.run', { modelId, imagePath: path.join(samples, 'square.png'), question, method: 'vanilla' });
+    expect(r.record.image).toMatchObject({ width: 224, height: 224 });
+  });
+
+  it('refuses an unknown model by name, listing the registered ones', async () => {
+    const e = await failure(call(w, 'laser.run', { modelId: 'llava-13b', imagePath: photo, question, method: 'laser' }));
+    expect(e.code).toBe('not-found');
+    expect(e.message).toBe('No model "llava-13b" is registered.');
+    expect(e.hint).toContain(modelId);
+  });
+
+  it('refuses a bad knob or method as a bad request naming it', async () => {
+    const knob = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { kHead: 0 } }));
+    expect(knob.code).toBe('bad-request');
+    expect(knob.message).toMatch(/^Knob kHead of laser is 0/);
+    const unknown = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { kHeads: 2 } }));
+    expect(unknown.message).toMatch(/Unknown knob 'kHeads'/);
+    // Checked against the model in the worker: this model has 4 layers.
+    const layer = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { fixedLayer: 9 } }));
+    expect(layer.message).toMatch(/fixedLayer.*this model has 4 layers/);
+    const method = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'lasers' }));
+    expect(method.code).toBe('bad-request');
+    expect(method.message).toMatch(/method/);
+  });
+
+  it('laser.methods describes every method with its knobs', async () => {
+    const { response } = await call(w, 'laser.methods', {});
+    expect(response.map((m) => m.id)).toEqual(['vanilla', 'vicrop-rel', 'static-layer', 'laser-crop', 'vcd', 'laser']);
+    expect(response.find((m) => m.id === 'laser')!.knobs.find((k) => k.name === 'alpha')).toMatchObject({ default: 1, min: 0 });
+  });
+
+  it('registers a compiled bundle where it is, and removing it leaves the folder alone', async () => {
+    const { response: model } = await call(w, 'models.add', { path: compiled.bundle });
+    expect(model).toMatchObject({ source: 'bundle', dir: compiled.bundle, status: 'ready' });
+    expect(model.id).not.toBe(modelId);
+    expect((await call(w, 'models.remove', { id: model.id })).response).toEqual({ removed: true });
+    expect((await stat(path.join(compiled.bundle, 'manifest.json'))).isFile()).toBe(true);
+    expect((await call(w, 'models.list', {})).response.map((m) => m.id)).toEqual([modelId]);
+  });
+
+  it('refuses a folder that is neither a bundle nor a checkpoint', async () => {
+    const e = await failure(call(w, 'models.add', { path: photos }));
+    expect(e.code).toBe('invalid-checkpoint');
+    expect(e.message).toContain(photos);
+  });
+
+  it('cancels a compile, leaving nothing registered or written', async () => {
+    const other = await writeCheckpoint(path.join(tmp, 'llava-other'));
+    const controller = new AbortController();
+    const e = await failure(call(w, 'models.add', { path: other }, controller.signal, () => controller.abort()));
+    expect(e.code).toBe('cancelled');
+    expect((await call(w, 'models.list', {})).response.map((m) => m.id)).toEqual([modelId]);
+    expect(await readdir(path.join(dataDir(), 'bundles'))).toEqual(['llava-tiny']);
+  });
+
+  it('models.remove deletes a bundle it compiled, and refuses an unknown id', async () => {
+    expect((await call(w, 'models.remove', { id: modelId })).response).toEqual({ removed: true });
+    expect(await stat(path.join(dataDir(), 'bundles', 'llava-tiny')).catch(() => null)).toBeNull();
+    expect((await call(w, 'models.list', {})).response).toEqual([]);
+    expect((await failure(call(w, 'models.remove', { id: modelId }))).code).toBe('not-found');
+    const e = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'vanilla' }));
+    expect(e.hint).toMatch(/Add a model first/);
+  });
+});
+
+describe('the demo model', () => {
+  it('is listed before it is compiled, compiles on its first run, and cannot be removed', async () => {
+    const demoDir = await writeCheckpoint(path.join(tmp, 'demo', 'laser-demo'));
+    const dataDir = path.join(tmp, 'data-demo');
+    const w = workbench(dataDir, demoDir);
+    const { response: before } = await call(w, 'models.list', {});
+    expect(before).toEqual([
+      expect.objectContaining({ id: 'laser-demo', source: 'demo', status: 'not-compiled', dir: null, layers: 4, heads: 4, grid: [4, 4], hasTokenizer: true }),
+    ]);
+
+    await call(w, 'library.scan', { root: photos });
+    const { response: r, progress } = await call(w, 'laser.run', { modelId: 'laser-demo', imagePath: photo, question, method: 'vanilla' });
+    expect(progress[0]).toMatchObject({ stage: 'compile-model', compile: { stage: 'weights' } });
+    expect(r.record.bundle.name).toBe('laser-demo');
+    const { response: after } = await call(w, 'models.list', {});
+    expect(after).toEqual([expect.objectContaining({ id: 'laser-demo', status: 'ready', source: 'demo' })]);
+    expect(after[0].dir!.startsWith(path.join(dataDir, 'bundles', 'laser-demo-'))).toBe(true);
+
+    const second = await call(w, 'laser.run', { modelId: 'laser-demo', imagePath: photo, question, method: 'vanilla' });
+    expect(second.progress.some((p) => p.stage === 'compile-model')).toBe(false);
+    expect((await failure(call(w, 'models.remove', { id: 'laser-demo' }))).code).toBe('bad-request');
+  });
+
+  it('is absent when not installed', async () => {
+    const w = workbench(path.join(tmp, 'data-no-demo'), path.join(tmp, 'no-such-demo'));
+    expect((await call(w, 'models.list', {})).response).toEqual([]);
+    const e = await failure(call(w, 'laser.run', { modelId: 'laser-demo', imagePath: path.join(samples, 'square.png'), question, method: 'vanilla' }));
+    expect(e.code).toBe('not-found');
+  });
+});
