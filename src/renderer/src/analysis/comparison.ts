@@ -1,0 +1,61 @@
+/**
+ * "Run all six": each method in turn on the same image and question, and the table that compares
+ * them (answer, the layer its map came from, its crop box, its time). One method failing (a knob
+ * this model cannot take) does not stop the others; cancelling stops the rest.
+ */
+import { toErrorData, type WorkbenchErrorData } from '../../../common/contract/errors.ts';
+import type { LaserResult, MethodId } from '../../../common/contract/methods.ts';
+
+export type Outcome = { status: 'pending' } | { status: 'running' } | { status: 'ok'; result: LaserResult } | { status: 'error'; error: WorkbenchErrorData };
+
+/**
+ * Runs `methods` one after another. `report` hears each method start and end. Stops before the next
+ * method once `signal` is aborted; the methods not run stay 'pending'.
+ */
+export async function runInTurn(
+  methods: readonly MethodId[],
+  runOne: (method: MethodId) => Promise<LaserResult>,
+  signal: AbortSignal,
+  report: (method: MethodId, outcome: Outcome) => void,
+): Promise<void> {
+  for (const m of methods) {
+    if (signal.aborted) return;
+    report(m, { status: 'running' });
+    try {
+      report(m, { status: 'ok', result: await runOne(m) });
+    } catch (e) {
+      report(m, { status: 'error', error: toErrorData(e) });
+    }
+  }
+}
+
+/** [x0, y0, x1, y1] as "x0,y0 → x1,y1 (w × h)". */
+export function formatBox(box: readonly [number, number, number, number] | null): string {
+  if (!box) return '—';
+  const [x0, y0, x1, y1] = box;
+  return `${x0},${y0} → ${x1},${y1} (${x1 - x0} × ${y1 - y0})`;
+}
+
+export interface ComparisonRow {
+  method: MethodId;
+  answer: string;
+  /** The baseline (vanilla) answer differs from this one. */
+  changed: boolean;
+  layer: string;
+  box: string;
+  ms: number | null;
+  cached: boolean;
+}
+
+export function comparisonRow(method: MethodId, r: LaserResult): ComparisonRow {
+  const rec = r.record;
+  return {
+    method,
+    answer: rec.answer,
+    changed: rec.answer.trim() !== rec.baselineAnswer.trim(),
+    layer: rec.layer === null ? '—' : String(rec.layer),
+    box: formatBox(rec.box),
+    ms: rec.timings.total ?? null,
+    cached: r.cached,
+  };
+}

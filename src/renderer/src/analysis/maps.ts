@@ -1,0 +1,54 @@
+/**
+ * The maps a result can lay over the image, and what each one is: the localisation map M, the
+ * contrastive attention A at the selected layer, and the query / no-query attention at the chosen
+ * layer, all head means on the model's grid (LaserViews). A method that does not make a map says so.
+ */
+import type { LaserResult } from '../../../common/contract/methods.ts';
+
+export type MapId = 'M' | 'A' | 'aq' | 'a0';
+export const MAP_IDS: readonly MapId[] = ['M', 'A', 'aq', 'a0'];
+
+export interface MapChoice {
+  id: MapId;
+  /** Short, for a toggle. */
+  label: string;
+  /** What it is, for a tooltip and the legend. */
+  description: string;
+  values: number[] | null;
+}
+
+/** `layer`: the layer selected in the views (A is shown there); the record's chosen layer otherwise. */
+export function mapChoices(result: LaserResult, layer: number | null): MapChoice[] {
+  const { views, record } = result;
+  const chosen = record.layer;
+  const at = (l: number | null) => (l === null ? '' : ` · L${l}`);
+  const relative = record.method === 'vicrop-rel';
+  return [
+    {
+      id: 'M',
+      label: relative ? 'rel' : 'M',
+      description: relative
+        ? `ViCrop relative attention (query / generic prompt) at layer ${chosen}`
+        : `localisation map M: top-${record.mapHeads?.length ?? 'k'} heads of A at layer ${chosen}, sums to 1`,
+      values: views.map,
+    },
+    {
+      id: 'A',
+      label: `A${at(layer)}`,
+      description: `contrastive attention ReLU(a_q − a_0), mean over heads, layer ${layer}`,
+      values: layer !== null && views.contrastive && layer < views.contrastive.length ? views.contrastive[layer] : null,
+    },
+    { id: 'aq', label: `a_q${at(chosen)}`, description: `query-pass attention, mean over heads, layer ${chosen}`, values: views.queryAttention },
+    {
+      id: 'a0',
+      label: `a_0${at(chosen)}`,
+      description: relative ? `generic-prompt attention, mean over heads, layer ${chosen}` : `no-query attention, mean over heads, layer ${chosen}`,
+      values: views.baseAttention,
+    },
+  ];
+}
+
+/** The first map the result has, in the order M, A, a_q, a_0; null when it has none (vanilla, vcd). */
+export function defaultMap(choices: readonly MapChoice[]): MapId | null {
+  return choices.find((c) => c.values !== null)?.id ?? null;
+}
