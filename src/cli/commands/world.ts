@@ -1,0 +1,82 @@
+/**
+ * `laser world generate --seed <n> --count <n> --out <dir> [--questions attribute=1,existence=2,relation=1,glyph=1]`:
+ * a synthetic grounding world (src/engine/world): `count` scenes drawn from `seed`, with questions
+ * and their target boxes, written as a dataset folder that loadWorldDataset (and `laser eval`)
+ * reads directly. Same seed and count, same bytes.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { QuestionCounts } from '../../engine/world/questions.ts';
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a non-negative integer.`);
+    return Number(value);
+  };
+}
+
+const families = ['attribute', 'existence', 'relation', 'glyph'] as const;
+
+/** "attribute=4,glyph=2" → counts, the families not named keeping their defaults. */
+export function parseQuestionCounts(spec: string, defaults: QuestionCounts): QuestionCounts {
+  const out = { ...defaults };
+  for (const part of spec.split(',').filter((p) => p.length > 0)) {
+    const m = /^(\w+)=(\d+)$/.exec(part.trim());
+    if (!m || !(families as readonly string[]).includes(m[1])) throw new InvalidArgumentError(`"${part}": use family=count with a family among ${families.join(', ')}.`);
+    out[m[1] as keyof QuestionCounts] = Number(m[2]);
+  }
+  return out;
+}
+
+export interface WorldGenerateFlags {
+  seed: number;
+  count: number;
+  out: string;
+  questions?: string;
+}
+
+export async function runWorldGenerate(flags: WorldGenerateFlags): Promise<void> {
+  const { generateWorld } = await import('../../engine/world/generate.ts');
+  const { DEFAULT_COUNTS } = await import('../../engine/world/questions.ts');
+  const counts = flags.questions === undefined ? DEFAULT_COUNTS : parseQuestionCounts(flags.questions, DEFAULT_COUNTS);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const t0 = Date.now();
+  let last = 0;
+  try {
+    const m = await generateWorld({
+      seed: flags.seed,
+      count: flags.count,
+      out: flags.out,
+      counts,
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        const now = Date.now();
+        if (process.stderr.isTTY && (now - last > 100 || done === total)) {
+          last = now;
+          process.stderr.write(`\rscenes ${done}/${total}\x1b[K`);
+        }
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const fam = Object.entries(m.stats.byFamily).map(([k, v]) => `${k} ${v}`).join(', ');
+    const size = Object.entries(m.stats.bySize).map(([k, v]) => `${k} ${v}`).join(', ');
+    process.stderr.write(`wrote ${flags.out}: ${m.stats.scenes} scenes, ${m.stats.questions} questions (${fam}; by size: ${size}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** Adds `laser world` and its `generate` subcommand; returns `world` so that further subcommands can join it. */
+export function registerWorld(program: Command): Command {
+  const world = program.command('world').description('A synthetic grounding world: scenes with known object boxes, and questions about them');
+  world
+    .command('generate')
+    .description('Generate scenes, questions and their target boxes into a dataset folder')
+    .requiredOption('--seed <n>', 'seed (0..4294967295); the same seed gives the same bytes', nonNegativeInt('--seed'))
+    .requiredOption('--count <n>', 'number of scenes (about five questions each)', nonNegativeInt('--count'))
+    .requiredOption('--out <dir>', 'output folder (created; an earlier world there is replaced)')
+    .option('--questions <spec>', 'questions per scene and family, e.g. attribute=4,existence=4,relation=2,glyph=2 (default attribute=1,existence=2,relation=1,glyph=1)')
+    .action(async (flags: WorldGenerateFlags) => runWorldGenerate(flags));
+  return world;
+}
