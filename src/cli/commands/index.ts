@@ -5,6 +5,7 @@ import { registerForward } from './forward.ts';
 import { registerRun } from './run.ts';
 import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
+import { registerWorld } from './world.ts';
 
 /** One line per command module; each module adds its own subcommand. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerScan(program);
   registerRun(program);
   registerAsk(program);
+  registerWorld(program);
 }
