@@ -156,6 +156,15 @@ describe('InferenceClient', () => {
     }
   });
 
+  it('fails a call clearly when the worker cannot be started', async () => {
+    const client = new InferenceClient(() => {
+      throw new Error('inference-worker.js is missing');
+    });
+    const e = await rejection(client.call('release', { dir: tiny.bundle }));
+    expect(e.message).toBe('The inference worker could not be started: inference-worker.js is missing');
+    expect(client.running).toBe(false);
+  });
+
   it('passes engine errors through with their code and hint', async () => {
     const client = new InferenceClient();
     try {

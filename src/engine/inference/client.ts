@@ -60,7 +60,12 @@ export class InferenceClient {
   call<K extends OpName>(op: K, args: ArgsOf<K>, options: InferenceCallOptions<K> = {}): Promise<ResultOf<K>> {
     if (this.disposed) return Promise.reject(new WorkbenchError('internal', 'The inference worker was shut down.', 'Restart the workbench.'));
     if (options.signal?.aborted) return Promise.reject(cancelledError());
-    const worker = this.ensureWorker();
+    let worker: Worker;
+    try {
+      worker = this.ensureWorker();
+    } catch (e) {
+      return Promise.reject(new WorkbenchError('internal', `The inference worker could not be started: ${(e as Error).message}`, 'This is a bug in the installation; please report it.'));
+    }
     const id = this.nextId++;
     return new Promise<ResultOf<K>>((resolve, reject) => {
       const onAbort = () => this.post({ type: 'cancel', id });
