@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTinyLaserBundle, IMAGE_224, IMAGE_500x375, TINY_CHECKPOINT, writeWordTokenizer, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { dispatch, type CallContext } from '../../common/contract/host.ts';
+import { createApi } from '../../common/contract/client.ts';
+import { createWireHost, dispatch, type CallContext } from '../../common/contract/host.ts';
 import { methods, type MethodName, type ProgressOf, type ResponseOf } from '../../common/contract/methods.ts';
 import type { Workbench } from './types.ts';
 import { createWorkbench } from './workbench.ts';
@@ -140,6 +141,25 @@ describe('models and LASER runs through the contract', () => {
     expect(again.response).toMatchObject({ id: runId, cached: true });
   });
 
+  it('over the wire protocol, progress reaches the client and cancelling stops the run', async () => {
+    let receive: (m: unknown) => void = () => {};
+    const host = createWireHost(w.handlers, (m) => queueMicrotask(() => receive(structuredClone(m))));
+    const api = createApi({ send: (m) => queueMicrotask(() => host.receive(structuredClone(m))), onMessage: (r) => (receive = r) }, () => '');
+    const stages: string[] = [];
+    const r = await api.call('laser.run', { modelId, imagePath: photo, question, method: 'laser-crop' }, { onProgress: (p) => stages.push(p.stage) });
+    expect(stages).toContain('localise');
+    expect(r.record.method).toBe('laser-crop');
+
+    const controller = new AbortController();
+    const run = api.call('laser.run', { modelId, imagePath: photo, question: 'how many cat ?', method: 'laser' }, {
+      signal: controller.signal,
+      onProgress: (p) => p.stage === 'query-pass' && controller.abort(),
+    });
+    expect((await failure(run)).code).toBe('cancelled');
+    const { response: list } = await call(w, 'laser.records', { imagePath: photo });
+    expect(list.some((s) => s.question === 'how many cat ?')).toBe(false);
+  });
+
   it('runs the baseline, whose record has no map', async () => {
     const { response: r } = await call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'vanilla' });
     expect(r.record.vaq).toBeNull();
@@ -149,8 +169,8 @@ describe('models and LASER runs through the contract', () => {
 
   it('lists the runs on an image and loads one, also after a restart', async () => {
     const { response: list } = await call(w, 'laser.records', { imagePath: photo });
-    expect(list.map((s) => s.method).sort()).toEqual(['laser', 'vanilla']);
-    expect(list[0].createdAt >= list[1].createdAt).toBe(true);
+    expect(list.map((s) => s.method).sort()).toEqual(['laser', 'laser-crop', 'vanilla']);
+    expect(list[0].createdAt >= list[1].createdAt && list[1].createdAt >= list[2].createdAt).toBe(true);
     const { response: loaded } = await call(w, 'laser.record', { id: runId });
     expect(loaded.record.cacheKey).toBe(runId);
 
