@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAsk } from './ask.ts';
 import { registerCompile } from './compile.ts';
+import { registerFigure } from './figure.ts';
 import { registerForward } from './forward.ts';
 import { registerRun } from './run.ts';
 import { registerScan } from './scan.ts';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerAsk(program);
   registerWorld(program);
+  registerFigure(program);
 }

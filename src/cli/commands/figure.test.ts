@@ -1,0 +1,74 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { svgSize } from '../../engine/figures/rasterise.ts';
+import { writeFixtureRecord, type FixtureRecord } from '../../engine/figures/testing/record-fixture.ts';
+import { parseLayerList, registerFigure } from './figure.ts';
+
+let root: string;
+let laser: FixtureRecord;
+let vanilla: FixtureRecord;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'laser-cli-figure-'));
+  laser = await writeFixtureRecord(join(root, 'records'), 'laser', 'laser');
+  vanilla = await writeFixtureRecord(join(root, 'records'), 'vanilla', 'vanilla');
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function harness() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const program = new Command('laser').exitOverride().configureOutput({ writeErr: (s) => err.push(s), writeOut: (s) => out.push(s) });
+  registerFigure(program, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
+  return { run: (...args: string[]) => program.parseAsync(['node', 'laser', 'figure', ...args]), out, err };
+}
+
+describe('laser figure', () => {
+  it('prints the files it wrote, into <record-dir>/figures by default', async () => {
+    const h = harness();
+    await h.run(laser.dir, '--kind', 'overlay,vaq', '--format', 'svg');
+    expect(h.out).toEqual([join(laser.dir, 'figures', 'overlay.svg'), join(laser.dir, 'figures', 'vaq.svg')]);
+    for (const f of h.out) expect((await stat(f)).isFile()).toBe(true);
+  });
+
+  it('writes PNGs at the asked scale into --out', async () => {
+    const h = harness();
+    const out = join(root, 'png');
+    await h.run(laser.dir, '--out', out, '--kind', 'heads', '--format', 'svg,png', '--scale', '3', '--no-titles');
+    expect(h.out).toEqual([join(out, 'heads.svg'), join(out, 'heads.png')]);
+    const { width, height } = svgSize(await readFile(h.out[0], 'utf8'));
+    const png = await sharp(h.out[1]).metadata();
+    expect([png.width, png.height]).toEqual([3 * width, 3 * height]);
+  });
+
+  it('lists the kinds a record cannot give on stderr', async () => {
+    const h = harness();
+    await h.run(vanilla.dir, '--out', join(root, 'v'), '--format', 'svg');
+    expect(h.out).toEqual([join(root, 'v', 'decoding.svg')]);
+    expect(h.err).toContain('skipped vaq: a vanilla record has no VAQ per layer');
+  });
+
+  it('rejects unknown kinds, formats and scales before doing anything', async () => {
+    for (const args of [['--kind', 'pie'], ['--format', 'pdf'], ['--scale', '0'], ['--scale', 'big'], ['--layers', '5-2']]) {
+      const h = harness();
+      await expect(h.run(laser.dir, ...args)).rejects.toBeInstanceOf(CommanderError);
+    }
+  });
+
+  it('reports a folder that is not a record', async () => {
+    const h = harness();
+    await expect(h.run(join(root, 'none'))).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('reads layer lists with ranges', () => {
+    expect(parseLayerList('0-3,8, 10,2')).toEqual([0, 1, 2, 3, 8, 10]);
+    expect(() => parseLayerList('a')).toThrow();
+    expect(() => parseLayerList(',')).toThrow();
+  });
+});

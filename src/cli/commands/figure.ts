@@ -1,0 +1,97 @@
+/**
+ * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare]
+ * [--format svg,png] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles]`:
+ * publication figures of an analysis record. Prints one written file per line on stdout; the kinds
+ * the record cannot give (when none were named) are listed on stderr with the reason.
+ */
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { FigureFormat } from '../../engine/figures/index.ts';
+import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
+
+const FORMATS: readonly FigureFormat[] = ['svg', 'png'];
+
+export interface FigureOutput {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+}
+
+const defaultOutput: FigureOutput = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+};
+
+function listOf<T extends string>(what: string, allowed: readonly T[]) {
+  return (value: string): T[] => {
+    const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (items.length === 0) throw new InvalidArgumentError(`Name at least one ${what}: ${allowed.join(', ')}.`);
+    for (const it of items) if (!allowed.includes(it as T)) throw new InvalidArgumentError(`Unknown ${what} "${it}"; use ${allowed.join(', ')}.`);
+    return [...new Set(items)] as T[];
+  };
+}
+
+function scale(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0 && n <= 8)) throw new InvalidArgumentError('--scale must be a number in (0, 8], e.g. 2 for screens or 3 for print.');
+  return n;
+}
+
+/** "0-3,8,10" → [0, 1, 2, 3, 8, 10]. */
+export function parseLayerList(value: string): number[] {
+  const out: number[] = [];
+  for (const part of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new InvalidArgumentError(`"${part}": use layer numbers and ranges, e.g. 0-7,12,14.`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new InvalidArgumentError(`"${part}": a range runs from the lower layer to the higher.`);
+    for (let l = a; l <= b; l++) if (!out.includes(l)) out.push(l);
+  }
+  if (out.length === 0) throw new InvalidArgumentError('--layers names no layer.');
+  return out;
+}
+
+export interface FigureFlags {
+  out?: string;
+  kind?: FigureKind[];
+  format: FigureFormat[];
+  scale: number;
+  image?: string;
+  with?: string;
+  layers?: number[];
+  titles: boolean;
+}
+
+export async function runFigure(recordDir: string, flags: FigureFlags, out: FigureOutput = defaultOutput): Promise<void> {
+  // Loaded on use, so that `laser --help` does not load sharp.
+  const { figuresForRecord } = await import('../../engine/figures/index.ts');
+  const dir = resolve(recordDir);
+  const result = await figuresForRecord(dir, {
+    kinds: flags.kind,
+    formats: flags.format,
+    outDir: flags.out === undefined ? join(dir, 'figures') : resolve(flags.out),
+    scale: flags.scale,
+    titles: flags.titles,
+    image: flags.image === undefined ? undefined : resolve(flags.image),
+    layers: flags.layers,
+    compareWith: flags.with?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  });
+  for (const s of result.skipped) out.stderr(`skipped ${s.kind}: ${s.reason}`);
+  for (const w of result.written) out.stdout(w.path);
+}
+
+export function registerFigure(program: Command, out: FigureOutput = defaultOutput): void {
+  program
+    .command('figure')
+    .description('Draw publication figures of an analysis record: SVG (self-contained) and PNG')
+    .argument('<record-dir>', 'a record folder (record.json + tensors.safetensors)')
+    .option('--out <dir>', 'where to write <kind>.svg and <kind>.png (default <record-dir>/figures)')
+    .option('--kind <list>', `figures to draw, comma-separated: ${KINDS.join(', ')} (default: all the record can give)`, listOf('figure kind', KINDS))
+    .addOption(new Option('--format <list>', 'svg, png or both').argParser(listOf('format', FORMATS)).default([...FORMATS], 'svg,png'))
+    .option('--scale <n>', 'PNG pixels per SVG pixel', scale, 2)
+    .option('--image <path>', "the record's image, if it has moved (its hash is checked)")
+    .option('--with <dirs>', 'records of other methods on the same image and question, comma-separated, for the comparison')
+    .option('--layers <list>', 'layers in the layer strip, e.g. 8-20 or 10,14,17 (default all)', parseLayerList)
+    .option('--no-titles', 'leave titles off (a paper puts them in the caption)')
+    .action(async (recordDir: string, flags: FigureFlags) => runFigure(recordDir, flags, out));
+}

@@ -1,0 +1,155 @@
+/**
+ * Every figure of one analysis record, written as `<kind>.svg` and/or `<kind>.png` into a folder.
+ * The SVG is the product (vector, self-contained); the PNG is that SVG rendered at `scale`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import {
+  attentionOverlaySvg,
+  decodingTableSvg,
+  layerStripSvg,
+  methodComparisonSvg,
+  vaqCurveSvg,
+  vaqHeadsHeatmapSvg,
+  type ImageRef,
+} from '../../common/figures/index.ts';
+import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
+import { embedImage, readRecordImage, type DecodedImage } from './image.ts';
+import { svgToPng } from './rasterise.ts';
+import {
+  FIGURE_KINDS,
+  NEEDS_IMAGE,
+  compareData,
+  decodingData,
+  headsData,
+  layersData,
+  overlayData,
+  unavailableReason,
+  vaqData,
+  type FigureKind,
+} from './record-data.ts';
+
+export type FigureFormat = 'svg' | 'png';
+export const FIGURE_FORMATS: readonly FigureFormat[] = ['svg', 'png'];
+
+export interface FigureOptions {
+  /** Default: every kind the record can give (the others are listed in `skipped`). Asking for one it cannot give is an error. */
+  kinds?: readonly FigureKind[];
+  formats: readonly FigureFormat[];
+  outDir: string;
+  /** PNG pixels per SVG px; default 2. */
+  scale?: number;
+  /** Titles and subtitles on the figures (default true); papers often want them off, the caption says it. */
+  titles?: boolean;
+  /** The record's image, when it has moved since the run (its hash must match). */
+  image?: string;
+  /** Layers shown in the layer strip; default all. */
+  layers?: readonly number[];
+  /** More records of the same image and question, added to the comparison. */
+  compareWith?: readonly string[];
+}
+
+export interface WrittenFigure {
+  kind: FigureKind;
+  format: FigureFormat;
+  path: string;
+}
+
+export interface FiguresResult {
+  written: WrittenFigure[];
+  skipped: { kind: FigureKind; reason: string }[];
+}
+
+/** Display width of the overlay picture, and so the resolution the embedded copy needs. */
+const OVERLAY_WIDTH = 336;
+const COMPARE_WIDTH = 520;
+
+function checkOptions(o: FigureOptions): void {
+  if (o.formats.length === 0) throw new WorkbenchError('bad-request', 'No figure format was asked for.', `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
+  for (const f of o.formats) if (!FIGURE_FORMATS.includes(f)) throw new WorkbenchError('bad-request', `Unknown figure format "${f}".`, `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
+  for (const k of o.kinds ?? []) if (!FIGURE_KINDS.includes(k)) throw new WorkbenchError('bad-request', `Unknown figure kind "${k}".`, `Use one or more of: ${FIGURE_KINDS.join(', ')}.`);
+  const scale = o.scale ?? 2;
+  if (!(Number.isFinite(scale) && scale > 0 && scale <= 8)) throw new WorkbenchError('bad-request', `PNG scale ${scale} is out of range.`, 'Use a scale in (0, 8], e.g. 2 for screens or 3 for print.');
+}
+
+async function loadOthers(first: LoadedRecord, dirs: readonly string[]): Promise<LoadedRecord[]> {
+  const out: LoadedRecord[] = [];
+  for (const d of dirs) {
+    const rec = await loadRecord(resolve(d));
+    if (rec.record.image.hash !== first.record.image.hash || rec.record.question !== first.record.question) {
+      throw new WorkbenchError('bad-request', `${d} is a record of another image or question than ${first.dir}.`, 'Compare only records of the same image and question.');
+    }
+    out.push(rec);
+  }
+  return out;
+}
+
+export async function figuresForRecord(recordDir: string, o: FigureOptions): Promise<FiguresResult> {
+  checkOptions(o);
+  const rec = await loadRecord(resolve(recordDir));
+  const titles = o.titles ?? true;
+  const scale = o.scale ?? 2;
+
+  const skipped: FiguresResult['skipped'] = [];
+  const kinds: FigureKind[] = [];
+  for (const kind of o.kinds ?? FIGURE_KINDS) {
+    const why = unavailableReason(kind, rec, o.compareWith?.length ?? 0);
+    if (why === null) kinds.push(kind);
+    else if (o.kinds) {
+      const can = FIGURE_KINDS.filter((k) => unavailableReason(k, rec, o.compareWith?.length ?? 0) === null);
+      throw new WorkbenchError('bad-request', `Cannot draw "${kind}" from ${recordDir}: ${why}.`, `This record gives: ${can.join(', ')}.`);
+    } else skipped.push({ kind, reason: why });
+  }
+  const others = kinds.includes('compare') ? await loadOthers(rec, o.compareWith ?? []) : [];
+
+  // Read the picture before drawing anything, so that a moved image fails fast.
+  const decoded: DecodedImage | null = kinds.some((k) => NEEDS_IMAGE.has(k)) ? await readRecordImage(rec.record.image, o.image) : null;
+  const images = new Map<string, ImageRef>();
+  const image = async (maxWidth: number, grayscale = false): Promise<ImageRef> => {
+    if (!decoded) throw new Error('figure needs the image, but it was not read');
+    // Enough pixels for the PNG at this scale (at least 2x, so the SVG stays sharp on a retina screen).
+    const maxSide = Math.ceil(maxWidth * Math.max(2, scale));
+    const key = `${maxSide}:${grayscale}`;
+    if (!images.has(key)) images.set(key, await embedImage(decoded, { maxSide, grayscale }));
+    return images.get(key)!;
+  };
+
+  const svgs: [FigureKind, string][] = [];
+  for (const kind of kinds) {
+    switch (kind) {
+      case 'overlay':
+        svgs.push([kind, attentionOverlaySvg(overlayData(rec, await image(OVERLAY_WIDTH), titles))]);
+        break;
+      case 'vaq':
+        svgs.push([kind, vaqCurveSvg(vaqData(rec, titles))]);
+        break;
+      case 'heads':
+        svgs.push([kind, vaqHeadsHeatmapSvg(headsData(rec, titles))]);
+        break;
+      case 'layers':
+        // Panels are small: a greyscale copy at a quarter of the overlay's resolution is plenty, and lets the map's colour stand out.
+        svgs.push([kind, layerStripSvg(layersData(rec, await image(OVERLAY_WIDTH / 3, true), titles, o.layers))]);
+        break;
+      case 'decoding': {
+        const d = decodingData(rec, titles);
+        svgs.push([kind, decodingTableSvg(d.steps, d.options)]);
+        break;
+      }
+      case 'compare':
+        svgs.push([kind, methodComparisonSvg(compareData([rec, ...others], await image(COMPARE_WIDTH * 0.42), titles))]);
+        break;
+    }
+  }
+
+  await mkdir(o.outDir, { recursive: true });
+  const written: WrittenFigure[] = [];
+  for (const [kind, svg] of svgs) {
+    for (const format of o.formats) {
+      const path = join(o.outDir, `${kind}.${format}`);
+      await writeFile(path, format === 'svg' ? svg : await svgToPng(svg, scale));
+      written.push({ kind, format, path });
+    }
+  }
+  return { written, skipped };
+}
