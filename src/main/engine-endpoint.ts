@@ -40,7 +40,7 @@ export function createEngineEndpoint(
       switch (message?.type) {
         case 'init':
           workbench ??= Promise.resolve().then(() =>
-            createWorkbench({ dataDir: message.dataDir, transport: 'electron', defaultFolder: message.defaultFolder, canPickFolderNatively: true }),
+            createWorkbench({ dataDir: message.dataDir, transport: 'electron', defaultFolder: message.defaultFolder, demoModelDir: message.demoModelDir, canPickFolderNatively: true }),
           );
           return;
         case 'connect-wire':

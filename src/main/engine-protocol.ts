@@ -17,7 +17,7 @@ export interface PortLike {
 
 /** Messages on the utility process's parent port. The `connect-*` ones carry one port. */
 export type ToEngine =
-  | { type: 'init'; dataDir: string; defaultFolder: string | null }
+  | { type: 'init'; dataDir: string; defaultFolder: string | null; demoModelDir: string | null }
   /** A port that speaks the wire protocol: a window's, or main's own (for the Recent menu). */
   | { type: 'connect-wire' }
   /** A port for media requests from main's media scheme. */

@@ -92,7 +92,7 @@ function setup(extra: { maxRestarts?: number } = {}) {
       channels.push(c);
       return { port1: asPort(c.port1), port2: asPort(c.port2) };
     },
-    init: { dataDir: '/data', defaultFolder: '/samples' },
+    init: { dataDir: '/data', defaultFolder: '/samples', demoModelDir: null },
     now: () => (t += 1000),
     ...extra,
   });
@@ -213,7 +213,7 @@ describe('engine supervisor with the engine endpoint', () => {
         channels.push(c);
         return { port1: asPort(c.port1), port2: asPort(c.port2) };
       },
-      init: { dataDir: '/d', defaultFolder: null },
+      init: { dataDir: '/d', defaultFolder: null, demoModelDir: null },
       graceMs: 20,
     });
     supervisor.start();
@@ -245,7 +245,7 @@ describe('engine endpoint', () => {
     );
     const c = new MessageChannel();
     channels.push(c);
-    endpoint.receive({ type: 'init', dataDir: '/data', defaultFolder: null }, []);
+    endpoint.receive({ type: 'init', dataDir: '/data', defaultFolder: null, demoModelDir: null }, []);
     endpoint.receive({ type: 'connect-wire' }, [asPort(c.port2)]);
     const api = createApi({ send: (m) => c.port1.postMessage(m), onMessage: (r) => void c.port1.on('message', r) }, () => '');
     await expect(api.call('host.info', {})).rejects.toMatchObject({ code: 'permission-denied', hint: 'Check permissions.' });

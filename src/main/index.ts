@@ -32,14 +32,18 @@ protocol.registerSchemesAsPrivileged([
 const engine = createEngineSupervisor<MessagePortMain>({
   fork: () => utilityProcess.fork(join(outDir, 'main', 'engine-host.js'), [], { serviceName: 'LASER Workbench engine', stdio: 'inherit' }),
   channel: () => new MessageChannelMain(),
-  init: { dataDir: app.getPath('userData'), defaultFolder: bundledSamples() },
+  init: { dataDir: app.getPath('userData'), defaultFolder: bundledResource('samples'), demoModelDir: bundledResource('models/laser-demo') },
   log: (line) => console.error(line),
 });
 
 let mainWindow: BrowserWindow | null = null;
 
-function bundledSamples(): string | null {
-  const folder = app.isPackaged ? join(process.resourcesPath, 'samples') : join(app.getAppPath(), 'resources', 'samples');
+/**
+ * A folder shipped in resources/ (electron-builder copies it beside app.asar). The engine cannot
+ * find it on its own: once bundled into out/main its source-relative paths point nowhere.
+ */
+function bundledResource(relative: string): string | null {
+  const folder = app.isPackaged ? join(process.resourcesPath, relative) : join(app.getAppPath(), 'resources', relative);
   return existsSync(folder) ? folder : null;
 }
 
