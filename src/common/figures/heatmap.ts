@@ -52,6 +52,8 @@ export function heatmapCells(
   opacity: number,
   clipId: string,
   bleed = 0.5,
+  /** Decimals of the coordinates: 2 by default; small multiples need only 1. */
+  digits = 2,
 ): Svg {
   const byColor = new Map<string, string[]>();
   for (let j = 0; j < cells.length; j++) {
@@ -60,7 +62,8 @@ export function heatmapCells(
     const r = frameRect(frame, b);
     const fill = toHex(valueColor(cmap, values[j], domain));
     if (!byColor.has(fill)) byColor.set(fill, []);
-    byColor.get(fill)!.push(`M${num(r.x)} ${num(r.y)}h${num(r.width + bleed)}v${num(r.height + bleed)}h${num(-(r.width + bleed))}z`);
+    const w = num(r.width + bleed, digits);
+    byColor.get(fill)!.push(`M${num(r.x, digits)} ${num(r.y, digits)}h${w}v${num(r.height + bleed, digits)}h-${w}z`);
   }
   const paths = [...byColor].map(([fill, d]) => el('path', { fill, d: d.join('') }));
   return el('g', { class: 'heatmap', opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...paths);

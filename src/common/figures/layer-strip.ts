@@ -92,7 +92,8 @@ export function layerStripSvg(o: LayerStripInput): string {
         'g',
         { class: isChosen ? 'panel chosen' : 'panel', 'data-layer': p.layer },
         under,
-        heatmapCells(frame, o.cells, p.values, cmap, domain, o.opacity ?? 0.75, clip),
+        // A tenth of a pixel is below what a panel this small can show, and keeps a 32-panel strip small.
+        heatmapCells(frame, o.cells, p.values, cmap, domain, o.opacity ?? 0.75, clip, 0.5, 1),
         isChosen
           ? el('rect', { class: 'chosen-frame', x: x - 1.5, y: y - 1.5, width: imgW + 3, height: imgH + 3, fill: 'none', stroke: INK.highlight, 'stroke-width': 2.2 })
           : el('rect', { x, y, width: imgW, height: imgH, fill: 'none', stroke: INK.axis, 'stroke-width': 0.5 }),

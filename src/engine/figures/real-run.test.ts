@@ -1,0 +1,61 @@
+/**
+ * Figures from records the orchestrator itself wrote: every method run on the tiny test model
+ * (random weights, so the answers are nonsense, but the records are real), so a change in what
+ * records hold shows up here rather than as a broken `laser figure`.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { byClass, parseXml } from '../../common/figures/testing/xml.ts';
+import { cellBoxes } from '../../common/geometry/index.ts';
+import { METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import { writeRecordFolder } from '../laser/record-io.ts';
+import { runMethod } from '../laser/run-method.ts';
+import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
+import { figuresForRecord } from './figures.ts';
+
+let tiny: TinyLaserBundle;
+let root: string;
+const dirs = {} as Record<MethodId, string>;
+
+beforeAll(async () => {
+  tiny = await compileTinyLaserBundle();
+  root = await mkdtemp(join(tmpdir(), 'laser-figures-real-'));
+  for (const method of METHOD_IDS) {
+    const r = await runMethod({ bundle: tiny.bundle, imagePath: IMAGE_500x375, question: 'What is the colour of the cat?', method, cacheDir: null, options: { maxNewTokens: 2 } });
+    dirs[method] = join(root, method);
+    await writeRecordFolder(dirs[method], r.record, r.tensors);
+  }
+});
+afterAll(async () => {
+  await Promise.all([tiny?.dispose(), root ? rm(root, { recursive: true, force: true }) : undefined]);
+});
+
+describe('figures of real records', () => {
+  it.each([
+    ['laser', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare']],
+    ['laser-crop', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare']],
+    ['static-layer', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare']],
+    ['vicrop-rel', ['overlay', 'decoding', 'compare']],
+    ['vcd', ['decoding', 'compare']],
+    ['vanilla', ['decoding']],
+  ] as const)('%s gives %j', async (method, kinds) => {
+    const r = await figuresForRecord(dirs[method], { formats: ['svg'], outDir: join(root, `${method}-figures`) });
+    expect(r.written.map((w) => w.kind)).toEqual(kinds);
+    for (const w of r.written) parseXml(await readFile(w.path, 'utf8'));
+  });
+
+  it('draws the laser map on every cell the model saw, and compares all methods', async () => {
+    const out = join(root, 'laser-all');
+    const others = METHOD_IDS.filter((m) => m !== 'laser' && m !== 'vanilla').map((m) => dirs[m]);
+    await figuresForRecord(dirs.laser, { kinds: ['overlay', 'compare'], formats: ['svg', 'png'], outDir: out, compareWith: others });
+    const record = JSON.parse(await readFile(join(dirs.laser, 'record.json'), 'utf8'));
+    const seen = cellBoxes(record.geometry).filter((b) => b[2] > b[0] && b[3] > b[1]).length;
+    const overlay = parseXml(await readFile(join(out, 'overlay.svg'), 'utf8'));
+    const subpaths = byClass(overlay, 'heatmap')[0].children.reduce((n, p) => n + (p.attrs.d.match(/M/g) ?? []).length, 0);
+    expect(subpaths).toBe(seen);
+    const compare = parseXml(await readFile(join(out, 'compare.svg'), 'utf8'));
+    expect(byClass(compare, 'method').map((e) => e.text)).toEqual(['vanilla', 'laser', 'vicrop-rel', 'static-layer', 'laser-crop', 'vcd']);
+  });
+});
