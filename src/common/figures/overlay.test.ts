@@ -75,6 +75,19 @@ describe('attentionOverlaySvg', () => {
     for (const l of labels) expect(l.y).toBeCloseTo(y0 + h - (l.v / 7) * h, 1);
   });
 
+  it('veils the part of the image the model did not see', () => {
+    const root = draw({ seen: [25, 0, 175, 100] });
+    const veil = byClass(root, 'unseen')[0];
+    const f = imageFrame(root);
+    expect(veil.attrs['fill-rule']).toBe('evenodd');
+    // Two subpaths: the whole picture, and the seen part cut out of it.
+    const starts = [...veil.attrs.d.matchAll(/M([\d.]+) ([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(starts).toHaveLength(2);
+    expect(starts[1][0]).toBeCloseTo(f.x + 25 * f.scale, 1);
+    expect(texts(root)).toContain('not seen by the model');
+    expect(byClass(draw({ seen: [0, 0, 200, 100] }), 'unseen')).toHaveLength(0);
+  });
+
   it('leaves out what was not asked for', () => {
     const root = draw({ box: null, maskedCells: [], colorbar: false, title: undefined });
     expect(byClass(root, 'crop-box')).toHaveLength(0);

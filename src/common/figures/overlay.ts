@@ -18,7 +18,7 @@ import {
   type ImageRef,
 } from './heatmap.ts';
 import { MARGIN, colorbar, colorbarExtent, legendRow, titleBlock, type LegendItem } from './parts.ts';
-import { el, idMaker, svgDocument, type Svg } from './svg.ts';
+import { el, idMaker, num, svgDocument, type Svg } from './svg.ts';
 import { FONT_SANS, INK } from './text.ts';
 
 export interface AttentionOverlayInput {
@@ -36,6 +36,8 @@ export interface AttentionOverlayInput {
   box?: FigureBox | null;
   /** Indices of masked cells. */
   maskedCells?: readonly number[];
+  /** The part of the image the model saw (a centre crop sees less than the whole); the rest is veiled. */
+  seen?: FigureBox | null;
   title?: string;
   subtitle?: string;
   colorbar?: boolean;
@@ -72,6 +74,13 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
   const parts: Svg[] = [head.svg, framedImage(frame, o.image, clip), heatmapCells(frame, o.cells, o.values, cmap, domain, o.opacity ?? 0.6, clip)];
 
   const legend: LegendItem[] = [];
+  const seen = o.seen;
+  if (seen && (seen[0] > 0 || seen[1] > 0 || seen[2] < o.image.width || seen[3] < o.image.height)) {
+    const r = frameRect(frame, seen);
+    const d = `M${num(frame.x)} ${num(frame.y)}h${num(imgW)}v${num(imgH)}h${num(-imgW)}z` + `M${num(r.x)} ${num(r.y)}v${num(r.height)}h${num(r.width)}v${num(-r.height)}z`;
+    parts.push(el('path', { class: 'unseen', d, fill: '#ffffff', 'fill-opacity': 0.6, 'fill-rule': 'evenodd' }));
+    legend.push({ swatch: el('rect', { x: 0.5, y: 0.5, width: 13, height: 9, fill: '#e6e6e6', stroke: INK.reference, 'stroke-width': 0.6 }), label: 'not seen by the model' });
+  }
   const masked = (o.maskedCells ?? []).filter((j) => {
     if (!Number.isInteger(j) || j < 0 || j >= o.cells.length) throw new RangeError(`Masked cell ${j} is not one of the ${o.cells.length} cells.`);
     return true;

@@ -5,7 +5,7 @@
  * per-layer maps of the layer strip, which follow spec step 7 at every layer exactly as the method
  * does at the chosen one.
  */
-import { cellBoxes } from '../../common/geometry/index.ts';
+import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
 import type { DecodingStep, FigureBox, ImageRef, LayerPanel, MethodRow } from '../../common/figures/index.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
 import { relativeDepthLayer } from '../laser/knobs.ts';
@@ -72,6 +72,7 @@ export function overlayData(rec: LoadedRecord, image: ImageRef, titles: boolean)
     values: mapValues(r, rec.tensors.M!),
     box: r.box,
     maskedCells: r.maskedCells,
+    seen: seenRegion(r.geometry),
     colorbar: true as const,
     colorbarLabel: r.method === 'vicrop-rel' ? 'relative attention' : 'share of map mass',
     ...(titles ? { title: r.question, subtitle: methodLine(r) } : {}),
