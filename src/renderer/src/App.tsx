@@ -1,7 +1,7 @@
 /**
  * The workbench shell: a top bar, then either the start screen (open a folder) or the library of
  * the opened folder. On the very first start, with no recent folders, the host's default folder
- * (the bundled samples) opens by itself.
+ * (the bundled samples) opens by itself. The Models panel opens over either, from the top bar.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { HostInfo, RecentFolder } from '../../common/contract/methods.ts';
@@ -12,6 +12,8 @@ import { useApi, useHostMenuFolders, usePickFolder } from './host-context.tsx';
 import { LibraryView } from './library/LibraryView.tsx';
 import { StartScreen } from './library/StartScreen.tsx';
 import { useScan } from './library/use-scan.ts';
+import { ModelsButton, ModelsDialog } from './models/ModelsButton.tsx';
+import { ModelsProvider } from './models/models-context.tsx';
 
 export function App() {
   const api = useApi();
@@ -75,22 +77,26 @@ export function App() {
   }
 
   return (
-    <div className="app">
-      <header className="topbar">
-        <span className="brand">LASER Workbench</span>
-        <span className="topbar-folder" data-testid="current-folder" title={scan.state.root ?? ''}>
-          {screen === 'library' ? scan.state.root : ''}
-        </span>
-        <span className="spacer" />
-        {screen === 'library' && (
-          <button data-testid="open-folder" onClick={() => void chooseFolder()}>
-            Open folder…
-          </button>
-        )}
-        {startup.status === 'ok' && <span className="host-version">v{startup.value.version}</span>}
-      </header>
-      <ConnectionBanner />
-      <main className="content">{body}</main>
-    </div>
+    <ModelsProvider>
+      <div className="app">
+        <header className="topbar">
+          <span className="brand">LASER Workbench</span>
+          <span className="topbar-folder" data-testid="current-folder" title={scan.state.root ?? ''}>
+            {screen === 'library' ? scan.state.root : ''}
+          </span>
+          <span className="spacer" />
+          {screen === 'library' && (
+            <button data-testid="open-folder" onClick={() => void chooseFolder()}>
+              Open folder…
+            </button>
+          )}
+          {startup.status === 'ok' && <ModelsButton />}
+          {startup.status === 'ok' && <span className="host-version">v{startup.value.version}</span>}
+        </header>
+        <ConnectionBanner />
+        <main className="content">{body}</main>
+        {startup.status === 'ok' && <ModelsDialog host={startup.value} />}
+      </div>
+    </ModelsProvider>
   );
 }

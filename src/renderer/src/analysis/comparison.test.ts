@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
-import type { MethodId } from '../../../common/contract/methods.ts';
+import type { MethodId } from '../../../common/laser/knobs.ts';
 import { comparisonRow, formatBox, runInTurn, type Outcome } from './comparison.ts';
 import { sampleResult } from './testing/sample-result.ts';
 

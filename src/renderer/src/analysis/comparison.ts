@@ -4,7 +4,8 @@
  * this model cannot take) does not stop the others; cancelling stops the rest.
  */
 import { toErrorData, type WorkbenchErrorData } from '../../../common/contract/errors.ts';
-import type { LaserResult, MethodId } from '../../../common/contract/methods.ts';
+import type { LaserResult } from '../../../common/contract/methods.ts';
+import type { MethodId } from '../../../common/laser/knobs.ts';
 
 export type Outcome = { status: 'pending' } | { status: 'running' } | { status: 'ok'; result: LaserResult } | { status: 'error'; error: WorkbenchErrorData };
 

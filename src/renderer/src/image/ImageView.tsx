@@ -1,7 +1,7 @@
 /**
  * One image at full resolution: fit to the window or zoomed (buttons, +/- keys, 1 for 1:1, 0 for
- * fit), with its details beside it. Left/Right go to the previous/next image; Escape goes back to
- * the grid.
+ * fit), with the analysis or its details beside it and a result's overlay drawn on it. Left/Right go
+ * to the previous/next image; Escape goes back to the grid.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ImageDetails, ImageEntry } from '../../../common/contract/methods.ts';
@@ -11,6 +11,10 @@ import { useCall } from '../common/use-call.ts';
 import { useElementSize } from '../common/use-element-size.ts';
 import { useKeys } from '../common/use-keys.ts';
 import { useApi } from '../host-context.tsx';
+import { AnalysisPanel } from '../analysis/AnalysisPanel.tsx';
+import { ImageOverlay } from '../analysis/ImageOverlay.tsx';
+import { SidePanel } from '../analysis/SidePanel.tsx';
+import { useAnalysis } from '../analysis/use-analysis.ts';
 import { DetailsPanel } from './DetailsPanel.tsx';
 import { effectiveScale, zoomStep } from './zoom.ts';
 import type { Zoom } from './zoom.ts';
@@ -34,6 +38,7 @@ export function ImageView({
   const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
   const [loadFailed, setLoadFailed] = useState(false);
   const details = useCall<ImageDetails>(entry.path, () => api.call('library.imageDetails', { path: entry.path }));
+  const analysis = useAnalysis(entry);
 
   useEffect(() => {
     setZoom({ mode: 'fit' });
@@ -146,21 +151,28 @@ export function ImageView({
             </div>
           ) : (
             <div className="image-canvas">
-              <img
-                key={entry.path}
-                data-testid="image-original"
-                src={api.mediaUrl({ kind: 'original', path: entry.path })}
-                alt={entry.name}
-                draggable={false}
-                className={scale >= 2 ? 'pixelated' : undefined}
-                style={size ? { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) } : undefined}
-                onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
-                onError={() => setLoadFailed(true)}
-              />
+              <div className="image-frame">
+                <img
+                  key={entry.path}
+                  data-testid="image-original"
+                  src={api.mediaUrl({ kind: 'original', path: entry.path })}
+                  alt={entry.name}
+                  draggable={false}
+                  className={scale >= 2 ? 'pixelated' : undefined}
+                  style={size ? { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) } : undefined}
+                  onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
+                  onError={() => setLoadFailed(true)}
+                />
+                {analysis.overlay && <ImageOverlay model={analysis.overlay} onHover={analysis.setHoverPoint} />}
+              </div>
             </div>
           )}
         </div>
-        <DetailsPanel entry={entry} details={details} />
+        <SidePanel
+          analysis={<AnalysisPanel a={analysis} entry={entry} />}
+          details={<DetailsPanel entry={entry} details={details} />}
+          running={analysis.running !== null}
+        />
       </div>
     </div>
   );

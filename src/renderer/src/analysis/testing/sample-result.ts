@@ -2,7 +2,8 @@
  * Test support: a small, schema-valid LaserResult (a 2 x 2 grid on a 200 x 100 image, 3 layers of
  * 2 heads, two decoding steps, one with a -Infinity logit), for the pure view logic's tests.
  */
-import type { LaserResult, MethodId } from '../../../../common/contract/methods.ts';
+import type { LaserResult } from '../../../../common/contract/methods.ts';
+import type { MethodId } from '../../../../common/laser/knobs.ts';
 
 const hex = (c: string) => c.repeat(64);
 

@@ -1,0 +1,44 @@
+/** The analysis side of the image view: run controls, what went wrong, the comparison of all six, the result, and the stored runs. */
+import type { ImageEntry } from '../../../common/contract/methods.ts';
+import { ErrorPanel } from '../common/ErrorPanel.tsx';
+import { useApi } from '../host-context.tsx';
+import { ComparisonTable } from './ComparisonTable.tsx';
+import { RecordsList } from './RecordsList.tsx';
+import { ResultView, Section } from './ResultView.tsx';
+import { RunForm } from './RunForm.tsx';
+import type { Analysis } from './use-analysis.ts';
+
+export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) {
+  const api = useApi();
+  const e = a.error;
+  return (
+    <div className="analysis-panel" data-testid="analysis-panel">
+      <RunForm a={a} />
+      {e &&
+        (e.error.code === 'cancelled' ? (
+          <div className="note small muted" data-testid="run-cancelled">
+            {e.method} was cancelled.
+          </div>
+        ) : (
+          <ErrorPanel title={`${e.method} did not run`} error={e.error} testId="analysis-error" />
+        ))}
+      {a.comparison && (
+        <Section title="All six methods" testId="section-comparison">
+          <ComparisonTable comparison={a.comparison} current={a.result} onShow={a.show} />
+        </Section>
+      )}
+      {a.result && (
+        <ResultView
+          a={a}
+          result={a.result}
+          imageName={entry.name}
+          imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })}
+          thumbnailUrl={api.mediaUrl({ kind: 'thumbnail', path: entry.path, size: 128 })}
+        />
+      )}
+      <Section title="Previous runs on this image" testId="section-records">
+        <RecordsList records={a.records} current={a.result} onOpen={a.openRecord} />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/** "Run all six": one row per method, filling in as they finish; a row opens that method's result. */
+import type { LaserResult } from '../../../common/contract/methods.ts';
+import type { MethodId } from '../../../common/laser/knobs.ts';
+import { formatDuration } from '../common/format.ts';
+import { comparisonRow } from './comparison.ts';
+import type { Comparison } from './use-analysis.ts';
+
+export function ComparisonTable({ comparison, current, onShow }: { comparison: Comparison; current: LaserResult | null; onShow: (r: LaserResult) => void }) {
+  const methods = Object.keys(comparison) as MethodId[];
+  return (
+    <table className="data-table compact comparison" data-testid="comparison-table">
+      <thead>
+        <tr>
+          <th>method</th>
+          <th>answer</th>
+          <th className="num">layer</th>
+          <th>box</th>
+          <th className="num">time</th>
+        </tr>
+      </thead>
+      <tbody>
+        {methods.map((m) => {
+          const o = comparison[m]!;
+          if (o.status === 'ok') {
+            const row = comparisonRow(m, o.result);
+            const isCurrent = current?.id === o.result.id;
+            return (
+              <tr key={m} className={`clickable${isCurrent ? ' current' : ''}`} onClick={() => onShow(o.result)} data-testid="comparison-row" data-method={m} data-status="ok" title="Show this result">
+                <td className="mono">{m}</td>
+                <td className="answer-cell" title={row.changed ? `differs from the baseline answer "${o.result.record.baselineAnswer}"` : 'same as the baseline answer'}>
+                  {row.answer || <span className="muted">(empty)</span>}
+                  {row.changed && m !== 'vanilla' && <span className="changed-mark">Δ</span>}
+                </td>
+                <td className="num">{row.layer}</td>
+                <td className="mono small">{row.box}</td>
+                <td className="num">{row.ms === null ? '' : formatDuration(row.ms)}{row.cached ? ' ⟲' : ''}</td>
+              </tr>
+            );
+          }
+          return (
+            <tr key={m} data-testid="comparison-row" data-method={m} data-status={o.status}>
+              <td className="mono">{m}</td>
+              <td colSpan={4} className={o.status === 'error' ? 'bad small' : 'muted small'} title={o.status === 'error' ? o.error.hint : undefined}>
+                {o.status === 'pending' && 'waiting'}
+                {o.status === 'running' && 'running…'}
+                {o.status === 'error' && (o.error.code === 'cancelled' ? 'cancelled' : o.error.message)}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

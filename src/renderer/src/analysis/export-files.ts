@@ -1,0 +1,100 @@
+/**
+ * Saving figures from the browser: SVG text to a file, SVG rasterised to PNG, a chart rendered
+ * offscreen in the export theme (ECharts' SVG renderer for SVG, its canvas renderer's getDataURL for
+ * PNG), and the original image as a data: URI so an exported SVG stands alone. Files are saved
+ * through an <a download> on a blob URL, in the browser and in Electron alike.
+ */
+import { echarts, type EChartsCoreOption } from './echarts.ts';
+import { dataUrlToBlob } from './figure-files.ts';
+
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The download has its own reference to the blob by the time the click returns; a minute is plenty.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function svgBlob(svg: string): Blob {
+  return new Blob([svg], { type: 'image/svg+xml' });
+}
+
+function loadImage(src: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error('The picture could not be loaded for export.'));
+    img.src = src;
+  });
+}
+
+function canvasBlob(canvas: HTMLCanvasElement, type: string, quality?: number): Promise<Blob> {
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The browser could not encode the image.'))), type, quality));
+}
+
+/** An SVG document (with its own width/height) as a PNG at `scale` times its size, on white. */
+export async function svgToPng(svg: string, width: number, height: number, scale: number): Promise<Blob> {
+  const url = URL.createObjectURL(svgBlob(svg));
+  try {
+    const img = await loadImage(url);
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return await canvasBlob(canvas, 'image/png');
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/**
+ * The picture at `url` as a data: URI no larger than `maxSide` pixels (JPEG for photos keeps an
+ * exported SVG small; PNG keeps exact pixels when the original is small enough to embed as it is).
+ */
+export async function imageAsDataUrl(url: string, maxSide: number): Promise<string> {
+  const img = await loadImage(url);
+  const scale = Math.min(1, maxSide / Math.max(img.naturalWidth, img.naturalHeight));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
+  canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+  canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
+  const blob = scale < 1 ? await canvasBlob(canvas, 'image/jpeg', 0.92) : await canvasBlob(canvas, 'image/png');
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(new Error('The picture could not be read for export.'));
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** A chart as SVG text, rendered by ECharts' SVG renderer without touching the page. */
+export function chartSvg(option: EChartsCoreOption, width: number, height: number): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  try {
+    chart.setOption({ ...option, animation: false });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** A chart as PNG, rendered offscreen by ECharts' canvas renderer at `pixelRatio`. */
+export function chartPng(option: EChartsCoreOption, width: number, height: number, pixelRatio: number): Blob {
+  const div = document.createElement('div');
+  const chart = echarts.init(div, null, { renderer: 'canvas', width, height, devicePixelRatio: pixelRatio });
+  try {
+    chart.setOption({ ...option, animation: false });
+    // Not fetch(): the page's CSP allows no data: connections.
+    return dataUrlToBlob(chart.getDataURL({ type: 'png', pixelRatio, backgroundColor: '#ffffff' }));
+  } finally {
+    chart.dispose();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The analysis of the image on screen: the question, method and knobs (kept while moving from image
+ * to image, since a question is usually asked of many), the run in flight (one method, or all six in
+ * turn) with its progress and Cancel, the result shown with its view settings, and the stored runs
+ * of this image. Moving to another image cancels a run in flight, so a result never lands on the
+ * wrong picture.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { WorkbenchError, toErrorData, type WorkbenchErrorData } from '../../../common/contract/errors.ts';
+import type { ImageEntry, LaserMethodInfo, LaserRecordSummary, LaserResult } from '../../../common/contract/methods.ts';
+import type { MethodId } from '../../../common/laser/knobs.ts';
+import { useCall, type CallState } from '../common/use-call.ts';
+import { useApi } from '../host-context.tsx';
+import { useModels } from '../models/models-context.tsx';
+import { runInTurn, type Outcome } from './comparison.ts';
+import { defaultFields, fieldsFromKnobs, formatDefault, knobsFromFields, type KnobFields } from './knob-form.ts';
+import { defaultMap, mapChoices } from './maps.ts';
+import { cellAt, defaultViewSettings, overlayModel, type OverlayModel, type ViewSettings } from './overlay.ts';
+import { advance, noProgress, type RunProgressState } from './stages.ts';
+
+export interface Running {
+  mode: 'one' | 'all';
+  method: MethodId;
+  progress: RunProgressState;
+  controller: AbortController;
+}
+
+export type Comparison = Partial<Record<MethodId, Outcome>>;
+
+export interface Analysis {
+  methods: CallState<LaserMethodInfo[]>;
+  question: string;
+  setQuestion(q: string): void;
+  method: MethodId;
+  setMethod(m: MethodId): void;
+  /** The current method's knob fields. */
+  fields: KnobFields;
+  setFields(f: KnobFields): void;
+  running: Running | null;
+  run(): void;
+  runAll(): void;
+  cancel(): void;
+  /** The last run's failure (or a refusal before it started); null after a success. */
+  error: { method: MethodId; error: WorkbenchErrorData } | null;
+  result: LaserResult | null;
+  show(result: LaserResult): void;
+  comparison: Comparison | null;
+  view: ViewSettings;
+  setView(change: Partial<ViewSettings>): void;
+  /** What lies over the image now; null without a result. */
+  overlay: OverlayModel | null;
+  /** The grid cell under the pointer on the image, with the shown map's value there. */
+  hover: { cell: number; value: number | null } | null;
+  setHoverPoint(point: [number, number] | null): void;
+  records: CallState<LaserRecordSummary[]>;
+  openRecord(id: string): void;
+  /** Puts a result's question, method and knobs into the form. */
+  reuse(result: LaserResult): void;
+}
+
+export function useAnalysis(entry: ImageEntry): Analysis {
+  const api = useApi();
+  const models = useModels();
+  const methods = useCall<LaserMethodInfo[]>('laser.methods', () => api.call('laser.methods', {}));
+  const [question, setQuestion] = useState('');
+  const [method, setMethod] = useState<MethodId>('laser');
+  const [fieldsBy, setFieldsBy] = useState<Partial<Record<MethodId, KnobFields>>>({});
+  const [running, setRunning] = useState<Running | null>(null);
+  const [error, setError] = useState<Analysis['error']>(null);
+  const [result, setResult] = useState<LaserResult | null>(null);
+  const [comparison, setComparison] = useState<Comparison | null>(null);
+  const [view, setViewState] = useState<ViewSettings>(defaultViewSettings);
+  const [recordsVersion, setRecordsVersion] = useState(0);
+  const records = useCall<LaserRecordSummary[]>(`${entry.path}\n${recordsVersion}`, () => api.call('laser.records', { imagePath: entry.path }));
+  const runningRef = useRef<Running | null>(null);
+  runningRef.current = running;
+  // Which image a callback belongs to: answers that arrive after a move to another image are dropped.
+  const generation = useRef(0);
+
+  const infoOf = useCallback((m: MethodId) => (methods.status === 'ok' ? methods.value.find((x) => x.id === m) : undefined), [methods]);
+  const fieldsOf = useCallback(
+    (m: MethodId): KnobFields => fieldsBy[m] ?? defaultFields(infoOf(m)?.knobs ?? []),
+    [fieldsBy, infoOf],
+  );
+
+  // A new image: stop what runs for the old one and show nothing of it.
+  useEffect(() => {
+    generation.current += 1;
+    runningRef.current?.controller.abort();
+    setRunning(null);
+    setResult(null);
+    setError(null);
+    setComparison(null);
+  }, [entry.path]);
+  // Leaving the image view cancels too.
+  useEffect(() => () => runningRef.current?.controller.abort(), []);
+
+  const show = useCallback((r: LaserResult) => {
+    setResult(r);
+    setViewState((v) => ({ ...v, layer: r.record.layer, map: defaultMap(mapChoices(r, r.record.layer)) ?? 'off' }));
+  }, []);
+
+  const setView = useCallback((change: Partial<ViewSettings>) => setViewState((v) => ({ ...v, ...change })), []);
+
+  /** One method with the form's question and that method's knobs; refuses before calling when it can tell. */
+  const runMethod = useCallback(
+    (m: MethodId, controller: AbortController, onProgress: (p: Parameters<typeof advance>[1]) => void): Promise<LaserResult> => {
+      const model = models.selected;
+      if (!model) {
+        return Promise.reject(
+          new WorkbenchError('not-found', 'No model is selected, so there is nothing to run the question on.', 'Open Models in the top bar and add a compiled bundle or a Hugging Face LLaVA checkpoint.'),
+        );
+      }
+      const info = infoOf(m);
+      const form = knobsFromFields(info?.knobs ?? [], fieldsOf(m));
+      if (!form.ok) {
+        const [name, why] = Object.entries(form.errors)[0];
+        const d = info!.knobs.find((k) => k.name === name)!;
+        return Promise.reject(new WorkbenchError('bad-request', `Knob ${name} of ${m} ${why}.`, `Change ${name}, or reset it to the default (${formatDefault(d)}).`));
+      }
+      return api.call('laser.run', { modelId: model.id, imagePath: entry.path, question, method: m, knobs: form.knobs }, { signal: controller.signal, onProgress });
+    },
+    [api, models.selected, infoOf, fieldsOf, entry.path, question],
+  );
+
+  const finished = useCallback(() => {
+    setRunning(null);
+    setRecordsVersion((v) => v + 1);
+    // The demo model compiles on its first run; its status changes.
+    if (models.selected?.status !== 'ready') models.reload();
+  }, [models]);
+
+  const progressFor = (controller: AbortController) => (p: Parameters<typeof advance>[1]) =>
+    setRunning((r) => (r && r.controller === controller ? { ...r, progress: advance(r.progress, p) } : r));
+
+  const run = useCallback(() => {
+    if (runningRef.current) return;
+    const controller = new AbortController();
+    const g = generation.current;
+    const m = method;
+    setRunning({ mode: 'one', method: m, progress: noProgress, controller });
+    setError(null);
+    setComparison(null);
+    runMethod(m, controller, progressFor(controller)).then(
+      (r) => {
+        if (g !== generation.current) return;
+        show(r);
+        finished();
+      },
+      (e: unknown) => {
+        if (g !== generation.current) return;
+        setError({ method: m, error: toErrorData(e) });
+        finished();
+      },
+    );
+  }, [method, runMethod, show, finished]);
+
+  const runAll = useCallback(() => {
+    if (runningRef.current || methods.status !== 'ok') return;
+    const controller = new AbortController();
+    const g = generation.current;
+    const order = methods.value.map((x) => x.id);
+    const outcomes: Comparison = Object.fromEntries(order.map((m) => [m, { status: 'pending' }]));
+    setComparison(outcomes);
+    setError(null);
+    setRunning({ mode: 'all', method: order[0], progress: noProgress, controller });
+    let last: LaserResult | null = null;
+    runInTurn(
+      order,
+      (m) => runMethod(m, controller, progressFor(controller)),
+      controller.signal,
+      (m, outcome) => {
+        if (g !== generation.current) return;
+        if (outcome.status === 'running') setRunning((r) => (r && r.controller === controller ? { ...r, method: m, progress: noProgress } : r));
+        if (outcome.status === 'ok' && (m === 'laser' || last?.record.method !== 'laser')) last = outcome.result;
+        setComparison((c) => (c ? { ...c, [m]: outcome } : c));
+      },
+    ).finally(() => {
+      if (g !== generation.current) return;
+      if (last) show(last);
+      finished();
+    });
+  }, [methods, runMethod, show, finished]);
+
+  const cancel = useCallback(() => runningRef.current?.controller.abort(), []);
+
+  const openRecord = useCallback(
+    (id: string) => {
+      const g = generation.current;
+      setError(null);
+      api.call('laser.record', { id }).then(
+        (r) => g === generation.current && show(r),
+        (e: unknown) => g === generation.current && setError({ method, error: toErrorData(e) }),
+      );
+    },
+    [api, show, method],
+  );
+
+  const reuse = useCallback(
+    (r: LaserResult) => {
+      setQuestion(r.record.question);
+      setMethod(r.record.method);
+      const info = infoOf(r.record.method);
+      if (info) setFieldsBy((f) => ({ ...f, [r.record.method]: fieldsFromKnobs(info.knobs, r.record.knobs) }));
+    },
+    [infoOf],
+  );
+
+  const overlay = useMemo(() => (result ? overlayModel(result, view) : null), [result, view]);
+  const [hover, setHover] = useState<Analysis['hover']>(null);
+  const setHoverPoint = useCallback(
+    (p: [number, number] | null) => {
+      const cell = p && result ? cellAt(result.views.cells, p[0], p[1]) : -1;
+      const values = overlay?.map?.values ?? null;
+      // Only a change of cell re-renders the panel; the pointer moves far more often.
+      setHover((h) => (cell < 0 ? null : h && h.cell === cell && h.value === (values?.[cell] ?? null) ? h : { cell, value: values?.[cell] ?? null }));
+    },
+    [result, overlay],
+  );
+
+  const fields = fieldsOf(method);
+  const setFields = useCallback((f: KnobFields) => setFieldsBy((all) => ({ ...all, [method]: f })), [method]);
+
+  return useMemo(
+    () => ({ methods, question, setQuestion, method, setMethod, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, openRecord, reuse }),
+    [methods, question, method, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, openRecord, reuse],
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * Adding a model from a host folder: typed, found with the host's folder browser (serve mode), or
+ * chosen in the native dialog (desktop). A checkpoint compiles with a progress bar and Cancel.
+ */
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
+import type { CompileProgress, HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
+import { ErrorPanel } from '../common/ErrorPanel.tsx';
+import { FolderBrowser } from '../library/FolderBrowser.tsx';
+import { compileFraction, compileLabel } from './compile-progress.ts';
+
+export type AddState =
+  | { status: 'idle' }
+  | { status: 'adding'; path: string; progress: CompileProgress | null; controller: AbortController }
+  | { status: 'added'; model: ModelInfo }
+  | { status: 'failed'; path: string; error: WorkbenchErrorData };
+
+export function AddModelForm({
+  host,
+  state,
+  onAdd,
+  onCancel,
+  onPickNative,
+}: {
+  host: HostInfo;
+  state: AddState;
+  onAdd: (path: string) => void;
+  onCancel: () => void;
+  onPickNative: (() => Promise<string | null>) | null;
+}) {
+  const [path, setPath] = useState('');
+  const [browsing, setBrowsing] = useState(false);
+  const adding = state.status === 'adding';
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const p = path.trim();
+    if (p && !adding) onAdd(p);
+  };
+
+  return (
+    <section className="add-model" data-testid="add-model">
+      <h2>Add a model</h2>
+      <p className="muted small">
+        A folder written by <code>laser compile</code> (it has <code>manifest.json</code>) registers as it is. A Hugging Face LLaVA checkpoint (
+        <code>config.json</code> and <code>*.safetensors</code>) is compiled into the workbench&apos;s data folder first.
+      </p>
+      <form className="path-form" onSubmit={submit}>
+        <input
+          type="text"
+          className="path-input"
+          data-testid="model-path"
+          spellCheck={false}
+          placeholder={`Model folder, e.g. ${host.homeDir}/models/llava-1.5-7b-hf`}
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          disabled={adding}
+          aria-label="Model folder"
+        />
+        <button type="submit" className="primary" data-testid="model-add" disabled={!path.trim() || adding}>
+          Add
+        </button>
+        <button type="button" data-testid="model-browse" onClick={() => setBrowsing((b) => !b)} aria-expanded={browsing} disabled={adding}>
+          {browsing ? 'Hide browser' : 'Browse…'}
+        </button>
+        {onPickNative && (
+          <button
+            type="button"
+            disabled={adding}
+            onClick={async () => {
+              const picked = await onPickNative();
+              if (picked) {
+                setPath(picked);
+                onAdd(picked);
+              }
+            }}
+          >
+            Choose folder…
+          </button>
+        )}
+      </form>
+      {browsing && !adding && (
+        <FolderBrowser
+          start={path.trim() || host.homeDir}
+          home={host.homeDir}
+          onNavigate={setPath}
+          onOpen={(p) => {
+            setPath(p);
+            setBrowsing(false);
+            onAdd(p);
+          }}
+        />
+      )}
+      {state.status === 'adding' && (
+        <div className="compile-progress" data-testid="compile-progress">
+          <div className="progress-line">
+            <span className="spinner" aria-hidden />
+            <span className="grow">
+              {state.progress ? compileLabel(state.progress) : 'Reading the folder…'} <span className="muted mono">{state.path}</span>
+            </span>
+            <button data-testid="compile-cancel" onClick={onCancel}>
+              Cancel
+            </button>
+          </div>
+          <div className="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={state.progress ? Math.floor(compileFraction(state.progress) * 100) : 0}>
+            <div style={{ width: `${state.progress ? compileFraction(state.progress) * 100 : 0}%` }} />
+          </div>
+        </div>
+      )}
+      {state.status === 'added' && (
+        <div className="note ok" data-testid="model-added">
+          Added <strong>{state.model.name}</strong> ({state.model.layers} layers × {state.model.heads} heads, grid {state.model.grid[0]} × {state.model.grid[1]}); runs use it now.
+        </div>
+      )}
+      {state.status === 'failed' && (
+        <ErrorPanel
+          title={state.error.code === 'cancelled' ? 'Compile cancelled' : `Could not add ${state.path}`}
+          error={state.error.code === 'cancelled' ? { ...state.error, message: 'The compile was stopped; nothing was registered.' } : state.error}
+          testId="model-add-error"
+        />
+      )}
+    </section>
+  );
+}

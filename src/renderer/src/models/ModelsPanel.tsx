@@ -1,0 +1,96 @@
+/**
+ * The Models panel (a dialog over whatever is on screen): the registered models with their shape,
+ * the one runs use, and why an unavailable one cannot run; adding a model from a folder (a compiled
+ * bundle registers at once, a Hugging Face checkpoint compiles first, with progress and Cancel);
+ * removing one.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { KeyboardEvent } from 'react';
+import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
+import { toErrorData } from '../../../common/contract/errors.ts';
+import type { HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
+import { ErrorPanel } from '../common/ErrorPanel.tsx';
+import { useApi, usePickFolder } from '../host-context.tsx';
+import { AddModelForm, type AddState } from './AddModelForm.tsx';
+import { ModelTable } from './ModelTable.tsx';
+import { useModels } from './models-context.tsx';
+
+export function ModelsPanel({ host }: { host: HostInfo }) {
+  const api = useApi();
+  const pickFolder = usePickFolder();
+  const models = useModels();
+  const [add, setAdd] = useState<AddState>({ status: 'idle' });
+  const [removeError, setRemoveError] = useState<WorkbenchErrorData | null>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const adding = add.status === 'adding';
+
+  useEffect(() => dialogRef.current?.focus(), []);
+  // Closing the panel does not stop a compile silently: it asks for Cancel first (the button says so).
+  const close = () => !adding && models.setPanelOpen(false);
+
+  const startAdd = async (path: string) => {
+    const controller = new AbortController();
+    setAdd({ status: 'adding', path, progress: null, controller });
+    try {
+      const model = await api.call(
+        'models.add',
+        { path },
+        { signal: controller.signal, onProgress: (progress) => setAdd((s) => (s.status === 'adding' && s.controller === controller ? { ...s, progress } : s)) },
+      );
+      setAdd({ status: 'added', model });
+      models.select(model.id);
+      models.reload();
+    } catch (e) {
+      setAdd({ status: 'failed', path, error: toErrorData(e) });
+    }
+  };
+
+  const remove = async (m: ModelInfo) => {
+    setRemoveError(null);
+    try {
+      await api.call('models.remove', { id: m.id });
+    } catch (e) {
+      setRemoveError(toErrorData(e));
+    }
+    models.reload();
+  };
+
+  // Keys stay in the dialog: the image view's and the grid's shortcuts listen on the window.
+  const onKeyDown = (e: KeyboardEvent) => {
+    e.stopPropagation();
+    if (e.key === 'Escape') close();
+  };
+
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
+      <div className="modal models-panel" role="dialog" aria-label="Models" data-testid="models-panel" tabIndex={-1} ref={dialogRef} onKeyDown={onKeyDown}>
+        <header className="modal-head">
+          <h1>Models</h1>
+          <span className="spacer" />
+          <button onClick={close} disabled={adding} title={adding ? 'Cancel the compile first' : 'Close (Escape)'} data-testid="models-close">
+            Close
+          </button>
+        </header>
+        <div className="modal-body">
+          {models.list.status === 'loading' && <div className="muted">Loading the models…</div>}
+          {models.list.status === 'error' && (
+            <ErrorPanel title="Could not list the models" error={models.list.error} testId="models-error">
+              <button onClick={models.reload}>Try again</button>
+            </ErrorPanel>
+          )}
+          {models.list.status === 'ok' && (
+            <ModelTable models={models.list.value} selected={models.selected} onSelect={models.select} onRemove={(m) => void remove(m)} busy={adding} />
+          )}
+          {removeError && <ErrorPanel title="Could not remove the model" error={removeError} testId="model-remove-error" />}
+          <AddModelForm
+            host={host}
+            state={add}
+            onAdd={(p) => void startAdd(p)}
+            onCancel={() => add.status === 'adding' && add.controller.abort()}
+            onPickNative={pickFolder}
+          />
+        </div>
+      </div>
+    </div>
+  );
+}
