@@ -12,15 +12,11 @@
  * interleaving spreads what disturbance there is over all methods alike. Prints figures only.
  * Threads: LASER_BENCH_THREADS (default 0 = onnxruntime's choice).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { METHOD_IDS, type MethodId } from '../src/common/laser/index.ts';
-import { numel } from '../src/engine/checkpoint/dtype.ts';
-import { parseModelConfig } from '../src/engine/checkpoint/hf-config.ts';
-import { llavaTensorShapes } from '../src/engine/checkpoint/llava-tensors.ts';
-import { writeSafetensors, type TensorToWrite } from '../src/engine/checkpoint/safetensors-writer.ts';
 import { compileBundle } from '../src/engine/compiler/compile.ts';
 import { prefillPair } from '../src/engine/laser/contrast.ts';
 import { concatFeatures, sliceFeatures } from '../src/engine/laser/features.ts';
@@ -30,7 +26,7 @@ import { runPromptPasses } from '../src/engine/laser/passes.ts';
 import { DEFAULT_INSTRUCTION, queryPrompts, viewPrompt } from '../src/engine/laser/prompts.ts';
 import { runMethod, type RunMethodResult } from '../src/engine/laser/run-method.ts';
 import { cropView, modelInput } from '../src/engine/laser/views.ts';
-import { gaussian } from '../test/support/checkpoints.ts';
+import { writeRandomLlavaCheckpoint } from '../test/support/checkpoints.ts';
 import { writeWordTokenizer } from '../test/laser/support/tiny-laser-bundle.ts';
 
 const VOCAB = 4096;
@@ -53,19 +49,7 @@ function benchConfig(): Record<string, unknown> {
 }
 
 async function writeCheckpoint(dir: string): Promise<void> {
-  const config = benchConfig();
-  const rng = gaussian(11);
-  const tensors: Record<string, TensorToWrite> = {};
-  for (const { name, shape } of llavaTensorShapes(parseModelConfig(config, 'bench config.json'))) {
-    const data = new Float32Array(numel(shape));
-    const norm = /norm|layrnorm/.test(name) && name.endsWith('.weight');
-    const std = norm || name.endsWith('.bias') ? 0.1 : /embed/.test(name) ? 1 : 1 / Math.sqrt(numel(shape.slice(1)));
-    for (let i = 0; i < data.length; i++) data[i] = (norm ? 1 : 0) + std * rng();
-    tensors[name] = { dtype: 'F32', shape, data };
-  }
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-  await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+  await writeRandomLlavaCheckpoint(dir, benchConfig(), 11);
   await writeWordTokenizer(dir, { vocabSize: VOCAB, imageTokenId: IMAGE_TOKEN });
 }
 

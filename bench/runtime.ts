@@ -6,18 +6,14 @@
  *
  * Prints figures only. Threads: LASER_BENCH_THREADS (default 0 = onnxruntime's choice).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseModelConfig } from '../src/engine/checkpoint/hf-config.ts';
-import { llavaTensorShapes } from '../src/engine/checkpoint/llava-tensors.ts';
-import { numel } from '../src/engine/checkpoint/dtype.ts';
-import { writeSafetensors, type TensorToWrite } from '../src/engine/checkpoint/safetensors-writer.ts';
 import { compileBundle } from '../src/engine/compiler/compile.ts';
 import { generateGreedy, generateLockstep, argmax } from '../src/engine/runtime/generate.ts';
 import type { LlavaRuntime, Stream } from '../src/engine/runtime/llava-runtime.ts';
 import { openLlavaRuntime } from '../src/engine/runtime/open.ts';
-import { gaussian } from '../test/support/checkpoints.ts';
+import { writeRandomLlavaCheckpoint } from '../test/support/checkpoints.ts';
 
 const IMAGE_TOKEN = 4095;
 const VOCAB = 4096;
@@ -54,19 +50,7 @@ function benchConfig(): Record<string, unknown> {
 }
 
 async function writeBenchCheckpoint(dir: string): Promise<void> {
-  const config = benchConfig();
-  const rng = gaussian(7);
-  const tensors: Record<string, TensorToWrite> = {};
-  for (const { name, shape } of llavaTensorShapes(parseModelConfig(config, 'bench config.json'))) {
-    const data = new Float32Array(numel(shape));
-    const norm = /norm|layrnorm/.test(name) && name.endsWith('.weight');
-    const std = norm || name.endsWith('.bias') ? 0.1 : /embed/.test(name) ? 1 : 1 / Math.sqrt(numel(shape.slice(1)));
-    for (let i = 0; i < data.length; i++) data[i] = (norm ? 1 : 0) + std * rng();
-    tensors[name] = { dtype: 'F32', shape, data };
-  }
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-  await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+  await writeRandomLlavaCheckpoint(dir, benchConfig(), 7);
 }
 
 async function median(repeats: number, fn: () => Promise<unknown>): Promise<number> {

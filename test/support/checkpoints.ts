@@ -90,6 +90,21 @@ export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVa
   return { dir, config, weights };
 }
 
+/**
+ * A random F32 checkpoint (config.json + model.safetensors) for any LLaVA config, with the fixture
+ * weight scales: what benchmarks use when the tiny variants are too small to time.
+ */
+export async function writeRandomLlavaCheckpoint(dir: string, config: Record<string, unknown>, seed: number): Promise<void> {
+  const rng = gaussian(seed);
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const { name, shape } of llavaTensorShapes(parseModelConfig(config, 'config.json'))) {
+    tensors[name] = { dtype: 'F32', shape, data: drawWeight(name, shape, rng) };
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+  await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+}
+
 type Resolved = Required<TinyLlavaVariant>;
 
 /** config.json the way save_pretrained writes it: values equal to the class defaults are left out. */
