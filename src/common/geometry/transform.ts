@@ -88,8 +88,10 @@ export function withGrid(t: InputTransform, gridWidth: number, gridHeight: numbe
  * - the line is computed in exact rational arithmetic by undoing the steps one by one, so a line
  *   that falls exactly on a half pixel (common: 336/500 scales, centre crops at x.5) rounds the
  *   same way on every machine instead of by float noise. All the integers stay far below 2^53.
+ *
+ * gridLineFraction gives the line as the exact fraction num / den (den > 0); gridLine rounds it.
  */
-function gridLine(t: GridTransform, axis: 'x' | 'y', k: number): number {
+export function gridLineFraction(t: GridTransform, axis: 'x' | 'y', k: number): { num: number; den: number } {
   const cells = axis === 'x' ? t.gridWidth : t.gridHeight;
   const sizes = [axis === 'x' ? t.imageWidth : t.imageHeight];
   for (const s of t.steps) sizes.push(axis === 'x' ? s.width : s.height);
@@ -105,6 +107,12 @@ function gridLine(t: GridTransform, axis: 'x' | 'y', k: number): number {
       den *= axis === 'x' ? s.width : s.height;
     }
   }
+  return { num, den };
+}
+
+/** The grid line rounded to a pixel edge, half up. */
+function gridLine(t: GridTransform, axis: 'x' | 'y', k: number): number {
+  const { num, den } = gridLineFraction(t, axis, k);
   return floorDiv(2 * num + den, 2 * den);
 }
 

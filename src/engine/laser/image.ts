@@ -4,11 +4,9 @@
  * Hugging Face processors decode it. Conversions to and from the pure pixel type of common/laser.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { PixelImage } from '../../common/laser/index.ts';
-import { decodeImage } from '../preprocess/decode.ts';
+import { decodeImage, readImageFile } from '../preprocess/decode.ts';
 import { rgbImage, type RgbImage } from '../preprocess/image.ts';
 
 export interface SampleImage {
@@ -20,18 +18,7 @@ export interface SampleImage {
 
 /** Reads and hashes the file; throws 'not-found' / 'permission-denied' naming it. */
 export async function readImageBytes(path: string): Promise<{ bytes: Buffer; hash: string }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new WorkbenchError('not-found', `Image ${path} does not exist.`, 'Check the path, or pick the image again.');
-    if (code === 'EISDIR') throw new WorkbenchError('bad-request', `${path} is a folder, not an image.`, 'Pass an image file.');
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new WorkbenchError('permission-denied', `Image ${path} cannot be read: permission denied.`, 'Give this user read access to the file.');
-    }
-    throw e;
-  }
+  const bytes = await readImageFile(path);
   return { bytes, hash: createHash('sha256').update(bytes).digest('hex') };
 }
 

@@ -7,7 +7,7 @@
  * mapping comes from the transform of I's preprocessing (common/geometry): boxes and masks are
  * placed on the original image where the model's cells actually looked.
  */
-import { withGrid, type GridTransform } from '../../common/geometry/transform.ts';
+import { gridLineFraction, withGrid, type GridTransform } from '../../common/geometry/transform.ts';
 import {
   blurRadiusFor,
   cropImage,
@@ -38,26 +38,12 @@ export function modelInput(img: RgbImage, processor: ClipProcessorConfig, mode: 
 }
 
 /**
- * Where grid line k (0..cells) along an axis falls in original-image pixels, unrounded: the steps are
- * undone one by one in exact integer arithmetic (as common/geometry's grid lines are) and divided
- * once at the end, so a line on a whole or half pixel comes out exactly (25, not 24.999999999999996),
- * and a mask rounded outwards never grows by a pixel through float noise.
+ * Where grid line k falls in original-image pixels, unrounded. common/geometry computes the line as
+ * an exact fraction; dividing once here makes a line on a whole or half pixel come out exactly (25,
+ * not 24.999999999999996), so a mask rounded outwards never grows by a pixel through float noise.
  */
 function gridEdge(t: GridTransform, axis: 'x' | 'y', k: number): number {
-  const cells = axis === 'x' ? t.gridWidth : t.gridHeight;
-  const sizes = [axis === 'x' ? t.imageWidth : t.imageHeight];
-  for (const s of t.steps) sizes.push(axis === 'x' ? s.width : s.height);
-  let num = k * sizes[sizes.length - 1];
-  let den = cells;
-  for (let i = t.steps.length - 1; i >= 0; i--) {
-    const s = t.steps[i];
-    if (s.kind === 'crop') num += (axis === 'x' ? s.left : s.top) * den;
-    else if (s.kind === 'pad') num -= (axis === 'x' ? s.left : s.top) * den;
-    else {
-      num *= sizes[i];
-      den *= axis === 'x' ? s.width : s.height;
-    }
-  }
+  const { num, den } = gridLineFraction(t, axis, k);
   return num / den;
 }
 

@@ -18,19 +18,23 @@ import { rgbImage, type RgbImage } from './image.ts';
 /** sharp's own default limit (0x3FFF squared); stated here so the 'too-large' message can name it. */
 export const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
 
-export async function decodeImageFile(path: string): Promise<RgbImage> {
-  let bytes: Buffer;
+/** Reads an image file's bytes; a missing, unreadable or folder path is a WorkbenchError naming it. */
+export async function readImageFile(path: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new WorkbenchError('not-found', `Image ${path} does not exist.`, 'Check the path, or pick the image again.');
+    if (code === 'EISDIR') throw new WorkbenchError('bad-request', `${path} is a folder, not an image.`, 'Pass an image file.');
     if (code === 'EACCES' || code === 'EPERM') {
       throw new WorkbenchError('permission-denied', `Image ${path} cannot be read: permission denied.`, 'Give this user read access to the file.');
     }
     throw e;
   }
-  return decodeImage(bytes, basename(path));
+}
+
+export async function decodeImageFile(path: string): Promise<RgbImage> {
+  return decodeImage(await readImageFile(path), basename(path));
 }
 
 /** `name` is only used in error messages (the file name the user knows). */
