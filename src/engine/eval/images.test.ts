@@ -1,0 +1,47 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { imageRoots, ImageResolver } from './images.ts';
+
+let tmp: string;
+const where = () => 'data.json:7';
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'eval-images-'));
+  await mkdir(join(tmp, 'a'));
+  await mkdir(join(tmp, 'b'));
+  const src = join(FIXTURE_IMAGES, 'scene_wide.png');
+  await copyFile(src, join(tmp, 'a', '000000000123.jpg'));
+  await copyFile(src, join(tmp, 'b', 'COCO_train2014_000000000123.png'));
+  await copyFile(src, join(tmp, 'b', 'photo_5.png'));
+  await copyFile(src, join(tmp, 'b', 'notes_5.txt'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('finding benchmark images', () => {
+  it('roots: the --images folder alone, else the data folder (or the file\'s) and its parent', () => {
+    expect(imageRoots('/d/x.json', false, '/imgs')).toEqual(['/imgs']);
+    expect(imageRoots('/d/sub/x.json', false)).toEqual(['/d/sub', '/d']);
+    expect(imageRoots('/d/sub', true)).toEqual(['/d/sub', '/d']);
+    expect(imageRoots('/', true)).toEqual(['/']);
+  });
+
+  it('by path: the first root that has it; absolute paths as they are', async () => {
+    const r = new ImageResolver([join(tmp, 'a'), tmp]);
+    expect(await r.byPath('b/photo_5.png', where)).toBe(join(tmp, 'b', 'photo_5.png'));
+    expect(await r.byPath(join(tmp, 'b', 'photo_5.png'), where)).toBe(join(tmp, 'b', 'photo_5.png'));
+    await expect(r.byPath('b', where)).rejects.toThrow(`data.json:7: image b not found under ${join(tmp, 'a')} or ${tmp}`);
+  });
+
+  it('by id: a file named after the id, else the trailing number with any zero padding; an earlier root wins', async () => {
+    const r = new ImageResolver([join(tmp, 'a'), join(tmp, 'b')]);
+    expect(await r.byId(123, where)).toBe(join(tmp, 'a', '000000000123.jpg'));
+    expect(await r.byId('photo_5', where)).toBe(join(tmp, 'b', 'photo_5.png'));
+    expect(await r.byId('5', where)).toBe(join(tmp, 'b', 'photo_5.png'));
+    expect(await new ImageResolver([join(tmp, 'b')]).byId('0123', where)).toBe(join(tmp, 'b', 'COCO_train2014_000000000123.png'));
+    await expect(r.byId(6, where)).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('data.json:7: no image file named after image id 6') });
+  });
+});

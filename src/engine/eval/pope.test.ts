@@ -1,0 +1,79 @@
+import { mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { loadPope, popeSplitOf } from './pope.ts';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'eval-pope-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function popeFile(name: string, lines: string[]): Promise<string> {
+  const path = join(tmp, name);
+  await writeFile(path, lines.join('\n') + '\n');
+  return path;
+}
+
+const line = (o: Record<string, unknown>) => JSON.stringify({ question_id: 1, image: 'COCO_val2014_000000000042.png', text: 'Is there a cat?', label: 'yes', ...o });
+
+describe('POPE loader', () => {
+  it('reads every split file of a folder: official .json JSON lines and .jsonl, labels lower-cased, blank lines skipped', async () => {
+    const ds = await loadPope(fixture('pope'), { images: FIXTURE_IMAGES });
+    expect(ds.format).toBe('pope');
+    expect(ds.sources.map((s) => s.split('/').pop())).toEqual(['coco_pope_adversarial.jsonl', 'coco_pope_random.json']);
+    expect(ds.samples.map((s) => s.id)).toEqual(['adversarial/1', 'adversarial/2', 'random/1', 'random/2', 'random/3']);
+    expect(ds.samples.map((s) => s.pope)).toEqual(['no', 'yes', 'yes', 'no', 'yes']);
+    expect(ds.samples.map((s) => s.groups.split)).toEqual(['adversarial', 'adversarial', 'random', 'random', 'random']);
+    expect(ds.samples[2]).toMatchObject({ question: 'Is there a cat in the image?', imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png') });
+    expect(ds.samples.every((s) => s.vqa === undefined && s.box === undefined)).toBe(true);
+  });
+
+  it('reads one file, its split named from the file name', async () => {
+    const ds = await loadPope(fixture('pope', 'coco_pope_random.json'), { images: FIXTURE_IMAGES });
+    expect(ds.samples).toHaveLength(3);
+    expect(popeSplitOf('/x/coco_pope_popular.json')).toBe('popular');
+    expect(popeSplitOf('/x/mine.jsonl')).toBe('mine');
+  });
+
+  it('finds a generated world layout: pope/ inside the folder, images relative to the folder', async () => {
+    const world = join(tmp, 'world');
+    await mkdir(join(world, 'pope'), { recursive: true });
+    await mkdir(join(world, 'images'), { recursive: true });
+    await copyFile(join(FIXTURE_IMAGES, 'scene_wide.png'), join(world, 'images', 's1-0.png'));
+    await writeFile(join(world, 'manifest.json'), '{}');
+    await writeFile(join(world, 'pope', 'random.jsonl'), line({ image: 'images/s1-0.png' }) + '\n');
+    const ds = await loadPope(world);
+    expect(ds.samples.map((s) => s.imagePath)).toEqual([join(world, 'images', 's1-0.png')]);
+    // the split file itself: its paths are relative to the folder above it
+    expect((await loadPope(join(world, 'pope', 'random.jsonl'))).samples).toHaveLength(1);
+  });
+
+  it('names the file and line of a bad entry', async () => {
+    const bad = await popeFile('bad_label.jsonl', [line({}), line({ question_id: 2, label: 'maybe' })]);
+    await expect(loadPope(bad, { images: FIXTURE_IMAGES })).rejects.toThrow(`${bad}:2: label:`);
+    const missing = await popeFile('missing_text.jsonl', [line({}), '', JSON.stringify({ question_id: 3, image: 'a.png', label: 'no' })]);
+    await expect(loadPope(missing, { images: FIXTURE_IMAGES })).rejects.toThrow(`${missing}:3: text:`);
+    const broken = await popeFile('broken.jsonl', [line({}), '{"question_id": 2,']);
+    await expect(loadPope(broken, { images: FIXTURE_IMAGES })).rejects.toThrow(`${broken}:2: not a JSON object`);
+    const twice = await popeFile('twice.jsonl', [line({}), line({})]);
+    await expect(loadPope(twice, { images: FIXTURE_IMAGES })).rejects.toThrow(`${twice}:2: question_id 1 again (first on line 1)`);
+    const empty = await popeFile('empty.jsonl', ['']);
+    await expect(loadPope(empty)).rejects.toThrow('no questions');
+  });
+
+  it('says where an image was looked for, and how to point at the images', async () => {
+    const err = await loadPope(fixture('pope', 'coco_pope_random.json')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'not-found', hint: expect.stringContaining('--images') });
+    expect((err as Error).message).toContain(`${fixture('pope', 'coco_pope_random.json')}:1: image COCO_val2014_000000000042.png not found under ${fixture('pope')}`);
+  });
+
+  it('refuses a missing file and a folder without POPE files', async () => {
+    await expect(loadPope(join(tmp, 'nope.jsonl'))).rejects.toMatchObject({ code: 'not-found' });
+    await expect(loadPope(fixture('textvqa'))).rejects.toThrow('no POPE files');
+  });
+});

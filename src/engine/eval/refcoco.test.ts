@@ -1,0 +1,64 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { DEFAULT_REF_PROMPT, loadRefcoco } from './refcoco.ts';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'eval-ref-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('referring-expression loader', () => {
+  it('JSON lines: one sample per expression, COCO [x, y, w, h] turned into [x0, y0, x1, y1], split kept, paths relative to the folder above', async () => {
+    const ds = await loadRefcoco(fixture('refcoco'));
+    expect(ds.format).toBe('refcoco');
+    expect(ds.samples).toEqual([
+      { id: '11', imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), question: 'Where is the yellow square?', groups: { split: 'val' }, box: [8, 8, 28, 24] },
+      { id: '12', imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000007.png'), question: 'Where is the red cat?', groups: { split: 'testA' }, box: [20, 4, 34, 18] },
+      { id: '13', imagePath: join(FIXTURE_IMAGES, 'scene_wide.png'), question: 'Where is the blue dog on the left?', groups: { split: 'testB' }, box: [4, 4, 20, 28] },
+    ]);
+    expect(DEFAULT_REF_PROMPT).toBe('Where is {expression}?');
+  });
+
+  it('{"refs": [...]} with RefCOCO sentences (strings or {sent}) and image ids; the prompt is the caller\'s', async () => {
+    const ds = await loadRefcoco(fixture('refcoco-json', 'refcoco_testA.json'), { images: FIXTURE_IMAGES, prompt: 'Look at {expression}.' });
+    expect(ds.samples.map((s) => [s.id, s.question, s.imagePath, s.box])).toEqual([
+      ['1#1', 'Look at yellow square.', join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), [8, 8, 28, 24]],
+      ['1#2', 'Look at the square left.', join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), [8, 8, 28, 24]],
+      ['2', 'Look at dark patch.', join(FIXTURE_IMAGES, '003a8ae2ef43b901.png'), [50.5, 30, 74.5, 50]],
+    ]);
+  });
+
+  it('refuses a prompt without {expression}', async () => {
+    await expect(loadRefcoco(fixture('refcoco'), { prompt: 'Where is it?' })).rejects.toThrow('has no {expression}');
+  });
+
+  it('names the file and line of a bad entry', async () => {
+    const jsonl = join(tmp, 'bad.jsonl');
+    await writeFile(jsonl, ['{"image": "a.png", "expression": "x", "bbox": [1, 2, 3, 4]}', '{"image": "a.png", "expression": "x", "bbox": [1, 2, 0, 4]}'].join('\n'));
+    await expect(loadRefcoco(jsonl)).rejects.toThrow(`${jsonl}:2: bbox: width and height must be > 0`);
+    const json = join(tmp, 'refs_bad.json');
+    await writeFile(json, ['{"refs": [', '  {"image": "a.png", "expression": "x", "bbox": [1, 2, 3, 4]},', '  {"image": "a.png", "bbox": [1, 2, 3, 4]}', ']}'].join('\n'));
+    await expect(loadRefcoco(json)).rejects.toThrow(`${json}:3: refs[1]: has no expression`);
+    const noImage = join(tmp, 'refs_noimage.json');
+    await writeFile(noImage, JSON.stringify([{ expression: 'x', bbox: [1, 2, 3, 4] }]));
+    await expect(loadRefcoco(noImage)).rejects.toThrow(`${noImage}:1: [0]: names no image`);
+    const notList = join(tmp, 'refs_obj.json');
+    await writeFile(notList, '{"items": []}');
+    await expect(loadRefcoco(notList)).rejects.toThrow('expected a list of entries');
+  });
+
+  it('a folder with no, or several, expression files', async () => {
+    await expect(loadRefcoco(fixture('images'))).rejects.toThrow('no referring-expression file');
+    const two = join(tmp, 'two');
+    await mkdir(two);
+    await writeFile(join(two, 'a.jsonl'), '');
+    await writeFile(join(two, 'refs.json'), '[]');
+    await expect(loadRefcoco(two)).rejects.toThrow('several referring-expression files (a.jsonl, refs.json)');
+  });
+});

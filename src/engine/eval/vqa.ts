@@ -1,0 +1,236 @@
+/**
+ * Open-ended VQA benchmarks with several human answers per question, in the layouts they ship in:
+ *
+ * | layout   | file(s)                                                                          | protocol      |
+ * |----------|----------------------------------------------------------------------------------|---------------|
+ * | textvqa  | `{"data": [{question_id, image_id, question, answers: [10 strings]}]}` (TextVQA_0.5.1_val.json) | leave-one-out |
+ * | aokvqa   | `[{question_id, image_id, question, direct_answers: [10 strings]}]` (aokvqa_v1p0_val.json)       | simple        |
+ * | vqav2    | `{"questions": [{question_id, image_id, question}]}` + `{"annotations": [{question_id, answers: [{answer}], answer_type, question_type}]}` | leave-one-out |
+ * | list     | `[{question_id, image or image_id, question, answers}]`                          | leave-one-out |
+ *
+ * Answers may be strings or `{answer}` objects in every layout. The protocol (metrics.ts
+ * `VqaProtocol`) follows each benchmark's official scorer: TextVQA and VQA v2 average over the ten
+ * leave-one-annotator-out subsets (LLaVA's m4c_evaluator), A-OKVQA takes min(1, matches / 3)
+ * (allenai/aokvqa); `protocol` overrides it.
+ *
+ * Images: a question's `image` (or `image_path`, `file_name`) is a path under an image root;
+ * without one, `image_id` names the file (images.ts).
+ *
+ * --data may be a file, or a folder holding either a VQA v2 pair (one *question*.json, one
+ * *annotation*.json) or a single .json file, or, failing both, a `vqa/` subfolder that does (a
+ * generated world). Given one file of a VQA v2 pair, its partner is the one *annotation*.json (or
+ * *question*.json) beside it.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import type { VqaProtocol } from '../../common/laser/metrics.ts';
+import { lineOfJsonPath } from './json-locate.ts';
+import { imageRoots, ImageResolver } from './images.ts';
+import type { LoadOptions } from './pope.ts';
+import { checkJson, dataError, isDirectory, parseJsonText, readDataText } from './source.ts';
+import type { EvalDataset, EvalSample } from './types.ts';
+
+export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'list';
+
+export const DEFAULT_PROTOCOL: Record<VqaLayout, VqaProtocol> = { textvqa: 'leave-one-out', aokvqa: 'simple', vqav2: 'leave-one-out', list: 'leave-one-out' };
+
+const HINT = 'Accepted: TextVQA {"data": [...]}, an A-OKVQA list with direct_answers, a VQA v2 questions + annotations pair, or a list of {question_id, image|image_id, question, answers}.';
+
+const id = z.union([z.number().int(), z.string().min(1)]);
+const answers = z.array(z.union([z.string(), z.looseObject({ answer: z.string() }).transform((a) => a.answer)])).min(1, 'needs at least one answer');
+const imageRef = {
+  image: z.string().min(1).optional(),
+  image_path: z.string().min(1).optional(),
+  file_name: z.string().min(1).optional(),
+  image_id: id.optional(),
+};
+const hasImage = (q: { image?: string; image_path?: string; file_name?: string; image_id?: unknown }) =>
+  q.image !== undefined || q.image_path !== undefined || q.file_name !== undefined || q.image_id !== undefined;
+const imageMessage = { message: 'names no image: give image (a path) or image_id' };
+
+const question = z.looseObject({ question_id: id, question: z.string().trim().min(1), ...imageRef }).refine(hasImage, imageMessage);
+const textvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, ...imageRef }).refine(hasImage, imageMessage);
+const aokvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), direct_answers: answers, ...imageRef }).refine(hasImage, imageMessage);
+const annotation = z.looseObject({ question_id: id, answers, answer_type: z.string().optional(), question_type: z.string().optional() });
+
+type Question = z.output<typeof question>;
+interface Parsed {
+  file: string;
+  text: string;
+  value: unknown;
+}
+
+/** What a parsed file holds, from its shape alone. */
+export function vqaFileKind(value: unknown): 'textvqa' | 'aokvqa' | 'list' | 'questions' | 'annotations' | null {
+  if (Array.isArray(value)) {
+    const first = value[0] as Record<string, unknown> | undefined;
+    if (first && typeof first === 'object' && 'direct_answers' in first) return 'aokvqa';
+    if (first && typeof first === 'object' && 'answers' in first) return 'list';
+    return null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  const o = value as Record<string, unknown>;
+  if (Array.isArray(o.data)) return 'textvqa';
+  if (Array.isArray(o.annotations)) return 'annotations';
+  if (Array.isArray(o.questions)) return 'questions';
+  return null;
+}
+
+async function parseFile(file: string): Promise<Parsed> {
+  const text = await readDataText(file, HINT);
+  return { file, text, value: parseJsonText(file, text, HINT) };
+}
+
+async function jsonFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir))
+    .filter((n) => n.toLowerCase().endsWith('.json'))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+const named = (files: string[], word: string) => files.filter((f) => basename(f).toLowerCase().includes(word));
+
+/** The one or two files to read for --data (see the header). */
+export async function vqaFilesFor(path: string): Promise<string[]> {
+  const root = resolve(path);
+  if (!(await isDirectory(root))) return [root];
+  const pick = async (dir: string): Promise<string[] | null> => {
+    const files = await jsonFiles(dir);
+    const q = named(files, 'question');
+    const a = named(files, 'annotation');
+    if (q.length === 1 && a.length === 1) return [q[0], a[0]];
+    if (files.length === 1) return files;
+    return null;
+  };
+  const here = await pick(root);
+  if (here) return here;
+  const sub = join(root, 'vqa');
+  const inner = (await isDirectory(sub)) ? await pick(sub) : null;
+  if (inner) return inner;
+  const found = (await jsonFiles(root)).map((f) => basename(f));
+  throw new WorkbenchError(
+    'bad-request',
+    `${root}: cannot tell which VQA files to read (found ${found.length === 0 ? 'no .json files' : found.join(', ')})`,
+    'Pass the annotation file itself, or a folder with one *question*.json and one *annotation*.json (VQA v2).',
+  );
+}
+
+/** The partner of one file of a VQA v2 pair. */
+async function partner(file: string, want: 'question' | 'annotation'): Promise<string> {
+  const dir = dirname(file);
+  const found = named(await jsonFiles(dir), want).filter((f) => f !== file);
+  if (found.length === 1) return found[0];
+  throw dataError(
+    file,
+    null,
+    `is the ${want === 'annotation' ? 'questions' : 'annotations'} half of a VQA v2 pair, and ${found.length === 0 ? `no *${want}*.json is beside it` : `several *${want}*.json are beside it (${found.map((f) => basename(f)).join(', ')})`}`,
+    'Pass the folder holding exactly the two files of the pair.',
+  );
+}
+
+interface Entry {
+  file: string;
+  text: string;
+  /** JSON path of the entry, for its line. */
+  at: (string | number)[];
+  questionId: string;
+  question: string;
+  image: { path?: string; id?: string | number };
+  answers: string[];
+  groups: Record<string, string>;
+}
+
+function imageOf(q: { image?: string; image_path?: string; file_name?: string; image_id?: string | number }): Entry['image'] {
+  const path = q.image ?? q.image_path ?? q.file_name;
+  return path !== undefined ? { path } : { id: q.image_id };
+}
+
+function arrayAt(p: Parsed, key: string | null): unknown[] {
+  const v = key === null ? p.value : (p.value as Record<string, unknown>)[key];
+  if (!Array.isArray(v)) throw dataError(p.file, 1, `${key ?? '(root)'} is not a list`, HINT);
+  return v;
+}
+
+function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'list'): Entry[] {
+  const key = kind === 'textvqa' ? 'data' : null;
+  return arrayAt(p, key).map((raw, k) => {
+    const at = key === null ? [k] : [key, k];
+    if (kind === 'aokvqa') {
+      const q = checkJson(aokvqaEntry, raw, p.file, p.text, at, HINT);
+      return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.direct_answers, groups: {} };
+    }
+    const q = checkJson(textvqaEntry, raw, p.file, p.text, at, HINT);
+    return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.answers, groups: {} };
+  });
+}
+
+function joinPair(questions: Parsed, annotations: Parsed): Entry[] {
+  const byId = new Map<string, z.output<typeof annotation>>();
+  arrayAt(annotations, 'annotations').forEach((raw, k) => {
+    const a = checkJson(annotation, raw, annotations.file, annotations.text, ['annotations', k], HINT);
+    byId.set(String(a.question_id), a);
+  });
+  return arrayAt(questions, 'questions').map((raw, k) => {
+    const at = ['questions', k];
+    const q: Question = checkJson(question, raw, questions.file, questions.text, at, HINT);
+    const a = byId.get(String(q.question_id));
+    if (a === undefined) throw dataError(questions.file, lineOfJsonPath(questions.text, at), `question_id ${q.question_id} has no entry in ${annotations.file}`, 'Use the annotations file of the same split.');
+    const groups: Record<string, string> = {};
+    if (a.answer_type !== undefined) groups.answerType = a.answer_type;
+    if (a.question_type !== undefined) groups.questionType = a.question_type;
+    return { file: questions.file, text: questions.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: a.answers, groups };
+  });
+}
+
+export interface VqaLoadOptions extends LoadOptions {
+  /** Overrides the layout's official protocol. */
+  protocol?: VqaProtocol;
+}
+
+export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promise<EvalDataset> {
+  const root = resolve(path);
+  const files = await vqaFilesFor(root);
+  const first = await parseFile(files[0]);
+  const kind = vqaFileKind(first.value);
+  if (kind === null) throw dataError(first.file, 1, 'not a VQA layout this reads', HINT);
+  let layout: VqaLayout;
+  let entries: Entry[];
+  let sources: string[];
+  if (kind === 'questions' || kind === 'annotations') {
+    const otherFile = files[1] ?? (await partner(first.file, kind === 'questions' ? 'annotation' : 'question'));
+    const other = await parseFile(otherFile);
+    const [qs, as] = kind === 'questions' ? [first, other] : [other, first];
+    if (vqaFileKind(qs.value) !== 'questions' || vqaFileKind(as.value) !== 'annotations') {
+      throw dataError(other.file, 1, `expected the ${kind === 'questions' ? 'annotations ({"annotations": [...]})' : 'questions ({"questions": [...]})'} of the VQA v2 pair with ${first.file}`, HINT);
+    }
+    layout = 'vqav2';
+    entries = joinPair(qs, as);
+    sources = [qs.file, as.file];
+  } else {
+    layout = kind;
+    entries = entriesOf(first, kind);
+    sources = [first.file];
+  }
+  if (entries.length === 0) throw dataError(sources[0], null, 'no questions in it', HINT);
+  const protocol = options.protocol ?? DEFAULT_PROTOCOL[layout];
+  // the data's own problems first, then the images
+  const where = (e: Entry) => () => `${e.file}:${lineOfJsonPath(e.text, e.at)}`;
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.questionId)) throw new WorkbenchError('bad-request', `${where(e)()}: question_id ${e.questionId} again`, 'question_id must be unique.');
+    seen.add(e.questionId);
+    if (protocol === 'leave-one-out' && e.answers.length < 2) {
+      throw new WorkbenchError('bad-request', `${where(e)()}: question ${e.questionId} has ${e.answers.length} answer; leave-one-out scoring needs at least 2`, 'Pass --protocol simple to score min(1, matches / 3).');
+    }
+  }
+  const resolver = new ImageResolver(imageRoots(root, await isDirectory(root), options.images));
+  const samples: EvalSample[] = [];
+  for (const e of entries) {
+    // the line is found only when something is wrong: locating it walks the file
+    const imagePath = e.image.path !== undefined ? await resolver.byPath(e.image.path, where(e)) : await resolver.byId(e.image.id!, where(e));
+    samples.push({ id: e.questionId, imagePath, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
+  }
+  return { format: 'vqa', name: layout, sources, samples };
+}
