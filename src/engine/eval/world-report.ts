@@ -1,0 +1,103 @@
+/**
+ * The report of `laser world evaluate`, a contract other tools read:
+ *
+ *   {"methods": {"<method>": {"accuracy": x, "bySize": {"small": x, "medium": x, "large": x}, "byFamily": {"<family>": x}}}}
+ *
+ * Accuracies are in 0..1: the mean over questions of VQA soft accuracy against the world's one
+ * answer (1 for a match after VQA normalisation, else 0). `bySize` is by the size class of the
+ * question's target object; questions without one ("no" existence questions) count in `accuracy`
+ * and `byFamily` only. A size class with no question in the set is `null`; `byFamily` lists the
+ * families the set has. Beside "methods" the report adds `attentionAggregation`, `layers`, `pope`,
+ * `dataset` and `bundle`, which readers of the contract may ignore.
+ */
+import { z } from 'zod';
+import { SIZE_CLASSES } from '../world/vocabulary.ts';
+import type { EvaluateResult } from './evaluate.ts';
+import { summarize, type MethodSummary } from './summary.ts';
+import { pct, layersText, type Table } from './tables.ts';
+
+const fraction = z.number().min(0).max(1);
+
+export const worldMethodSchema = z.strictObject({
+  accuracy: fraction,
+  bySize: z.strictObject({ small: fraction.nullable(), medium: fraction.nullable(), large: fraction.nullable() }),
+  byFamily: z.record(z.string(), fraction),
+});
+
+/** The contract; extra top-level keys are allowed beside "methods". */
+export const worldReportSchema = z.looseObject({ methods: z.record(z.string(), worldMethodSchema) });
+
+export type WorldMethodScores = z.infer<typeof worldMethodSchema>;
+
+export interface WorldReport {
+  methods: Record<string, WorldMethodScores>;
+  attentionAggregation: Record<string, { samples: number; raw: number | null; map: number | null; fallbacks: number; byFamily: Record<string, { samples: number; raw: number | null; map: number | null }> }>;
+  layers: Record<string, { mode: string; overall: Record<string, number>; byFamily: Record<string, Record<string, number>>; bySize: Record<string, Record<string, number>> }>;
+  pope: Record<string, NonNullable<MethodSummary['pope']>>;
+  dataset: { name: string; sources: string[]; questions: number; evaluated: number };
+  bundle: EvaluateResult['bundle'];
+}
+
+export function worldMethodScores(s: MethodSummary): WorldMethodScores {
+  const size = s.accuracy.byGroup.size ?? {};
+  const fam = s.accuracy.byGroup.family ?? {};
+  return {
+    accuracy: s.accuracy.mean ?? 0,
+    bySize: Object.fromEntries(SIZE_CLASSES.map((c) => [c, size[c]?.mean ?? null])) as WorldMethodScores['bySize'],
+    byFamily: Object.fromEntries(Object.entries(fam).flatMap(([f, m]) => (m.mean === null ? [] : [[f, m.mean]]))),
+  };
+}
+
+export function worldReport(r: EvaluateResult): WorldReport {
+  const summary = summarize(r.methods, r.samples, r.results);
+  const report: WorldReport = {
+    methods: {},
+    attentionAggregation: {},
+    layers: {},
+    pope: {},
+    dataset: { name: r.dataset.name, sources: r.dataset.sources, questions: r.dataset.samples.length, evaluated: r.samples.length },
+    bundle: r.bundle,
+  };
+  for (const [m, s] of Object.entries(summary)) {
+    report.methods[m] = worldMethodScores(s);
+    if (s.grounding) {
+      const { samples, raw, map, fallbacks } = s.grounding;
+      report.attentionAggregation[m] = { samples, raw, map, fallbacks, byFamily: s.grounding.byGroup.family ?? {} };
+    }
+    if (s.layers) report.layers[m] = { mode: s.layers.mode, overall: s.layers.overall, byFamily: s.layers.byGroup.family ?? {}, bySize: s.layers.byGroup.size ?? {} };
+    if (s.pope) report.pope[m] = s.pope;
+  }
+  return report;
+}
+
+/** The "methods" part as one table: accuracy, by size, by family (%). */
+export function worldTable(report: Pick<WorldReport, 'methods'>): Table {
+  const families = [...new Set(Object.values(report.methods).flatMap((s) => Object.keys(s.byFamily)))].sort();
+  return {
+    title: 'Accuracy (%)',
+    head: ['method', 'accuracy', ...SIZE_CLASSES, ...families],
+    rows: Object.entries(report.methods).map(([m, s]) => [m, pct(s.accuracy), ...SIZE_CLASSES.map((c) => pct(s.bySize[c])), ...families.map((f) => pct(s.byFamily[f] ?? null))]),
+  };
+}
+
+/** Attention aggregation and chosen layers by family, when any method has them. */
+export function worldExtraTables(report: WorldReport): Table[] {
+  const out: Table[] = [];
+  const agg = Object.entries(report.attentionAggregation);
+  if (agg.length > 0) {
+    out.push({
+      title: 'Attention aggregation: share of map mass inside the target box (%)',
+      head: ['method', 'samples', 'raw a_q', 'method map', 'fallbacks'],
+      rows: agg.map(([m, a]) => [m, String(a.samples), pct(a.raw), pct(a.map), String(a.fallbacks)]),
+    });
+  }
+  const layers = Object.entries(report.layers).filter(([, l]) => l.mode !== 'fixed');
+  if (layers.length > 0) {
+    out.push({
+      title: 'Chosen layer (layer:questions)',
+      head: ['method', 'family', 'layers'],
+      rows: layers.flatMap(([m, l]) => [[m, 'all', layersText(l.overall)], ...Object.entries(l.byFamily).map(([f, c]) => [m, f, layersText(c)])]),
+    });
+  }
+  return out;
+}
