@@ -1,0 +1,29 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_COUNTS } from '../../engine/world/questions.ts';
+import { parseQuestionCounts, registerWorld } from './world.ts';
+
+describe('laser world generate', () => {
+  it('reads per-family question counts, keeping the defaults of families not named', () => {
+    expect(parseQuestionCounts('attribute=4,glyph=0', DEFAULT_COUNTS)).toEqual({ ...DEFAULT_COUNTS, attribute: 4, glyph: 0 });
+    expect(() => parseQuestionCounts('colour=2', DEFAULT_COUNTS)).toThrow(/family=count/);
+    expect(() => parseQuestionCounts('attribute=-1', DEFAULT_COUNTS)).toThrow(/family=count/);
+  });
+
+  it('writes a world folder from the command line', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'laser-world-cli-'));
+    try {
+      const program = new Command().exitOverride();
+      registerWorld(program);
+      const out = join(root, 'w');
+      await program.parseAsync(['node', 'laser', 'world', 'generate', '--seed', '9', '--count', '3', '--out', out, '--questions', 'existence=4']);
+      const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { seed: number; count: number; questionCounts: { existence: number } };
+      expect([manifest.seed, manifest.count, manifest.questionCounts.existence]).toEqual([9, 3, 4]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
