@@ -1,6 +1,8 @@
 /**
- * One call of decoder.onnx (bundle format v1): new tokens' embeddings plus a KV cache in; logits,
- * last-query attention and the grown cache out.
+ * One call of the decoder (bundle format v1): new tokens' embeddings plus a KV cache in; logits,
+ * last-query attention and the grown cache out. The graph is decoder-attention.onnx where the
+ * bundle has it (then `attn_layer` is fed: -1, or the layer whose whole attention is wanted) and
+ * decoder.onnx otherwise.
  *
  * The feeds follow docs/bundle-format.md exactly: int64 tensors are BigInt64Arrays;
  * `attention_mask` is [B, P + S] of ones (streams in a batch always have equal length, so there is
@@ -35,6 +37,8 @@ export interface DecoderOutput {
   logitRows: number;
   /** [B, L, H, P + S]: attention of the last new query onto every key. */
   attnLast: Float32Array;
+  /** [B, H, S, P + S]: every new query's attention in the layer asked for; present only when one was. */
+  attnFull?: Float32Array;
   cache: KvCache;
 }
 
@@ -77,13 +81,35 @@ export function decoderDims(session: ort.InferenceSession, file: string): Decode
   };
 }
 
-/** Runs the decoder on `embeds` continuing `cache` (which is left untouched). */
+/**
+ * Whether the graph is decoder-attention.onnx (input `attn_layer`, output `attn_full`). A graph
+ * with one of the two but not the other is no bundle-format-v1 graph.
+ */
+export function hasFullAttention(session: ort.InferenceSession, file: string): boolean {
+  const input = session.inputNames.includes('attn_layer');
+  const output = session.outputNames.includes('attn_full');
+  if (input !== output) {
+    throw new WorkbenchError(
+      'invalid-bundle',
+      `${file}: has ${input ? 'input attn_layer but no output attn_full' : 'output attn_full but no input attn_layer'}.`,
+      'Recompile the bundle with `laser compile`.',
+    );
+  }
+  return input;
+}
+
+/**
+ * Runs the decoder on `embeds` continuing `cache` (which is left untouched). `attnLayer`: null for
+ * a graph without `attn_layer` (decoder.onnx); else the value fed, -1 for none or a layer 0..L-1,
+ * whose attention then comes back as `attnFull`.
+ */
 export async function runDecoder(
   session: ort.InferenceSession,
   dims: DecoderDims,
   embeds: Embeds,
   cache: KvCache,
   logits: 'all' | 'last',
+  attnLayer: number | null,
 ): Promise<DecoderOutput> {
   const { batch: B, length: S } = embeds;
   const P = cache.length;
@@ -92,6 +118,9 @@ export async function runDecoder(
     throw new Error(`runDecoder: embeds [${B},${S},${embeds.hidden}] do not match hidden ${dims.hidden} (${embeds.data.length} floats)`);
   }
   if (S === 0) throw new Error('runDecoder: no new tokens');
+  if (attnLayer !== null && !(Number.isInteger(attnLayer) && attnLayer >= -1 && attnLayer < dims.layers)) {
+    throw new Error(`runDecoder: attn_layer ${attnLayer} is outside -1..${dims.layers - 1}`);
+  }
   const positions = new BigInt64Array(B * S);
   for (let b = 0; b < B; b++) for (let i = 0; i < S; i++) positions[b * S + i] = BigInt(P + i);
   const feeds: Record<string, ort.Tensor> = {
@@ -100,6 +129,7 @@ export async function runDecoder(
     position_ids: new ort.Tensor('int64', positions, [B, S]),
     ...cache.feeds(),
   };
+  if (attnLayer !== null) feeds.attn_layer = new ort.Tensor('int64', BigInt64Array.of(BigInt(attnLayer)), []);
   const out = await session.run(feeds);
   const all = out.logits.data as Float32Array;
   const V = dims.vocab;
@@ -108,10 +138,19 @@ export async function runDecoder(
     kept = new Float32Array(B * V);
     for (let b = 0; b < B; b++) kept.set(all.subarray((b * S + S - 1) * V, (b * S + S) * V), b * V);
   }
-  return {
+  const result: DecoderOutput = {
     logits: kept,
     logitRows: logits === 'last' ? 1 : S,
     attnLast: out.attn_last.data as Float32Array,
     cache: KvCache.fromPresent(out, dims.layers),
   };
+  if (attnLayer !== null && attnLayer >= 0) {
+    const full = out.attn_full;
+    const want = [B, dims.heads, S, P + S];
+    if (full.dims.length !== 4 || full.dims.some((d, i) => d !== want[i])) {
+      throw new Error(`runDecoder: attn_full is [${full.dims.join(',')}], expected [${want.join(',')}]`);
+    }
+    result.attnFull = full.data as Float32Array;
+  }
+  return result;
 }

@@ -12,10 +12,14 @@
  * long prefill blocks the event loop of the process that runs it. The Electron host runs the engine
  * in a utility process, and the loops here yield to the event loop between runs, which is where an
  * AbortSignal is seen.
+ *
+ * One decoder session, never two: decoder-attention.onnx where the bundle has it (it runs as fast as
+ * decoder.onnx with attn_layer = -1, measured; see README.md), decoder.onnx for bundles compiled
+ * before it existed. Both read decoder.onnx.data, so loading both would hold the weights twice.
  */
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { decoderDims, runDecoder, type DecoderDims, type DecoderOutput, type Embeds } from './decoder.ts';
+import { decoderDims, hasFullAttention, runDecoder, type DecoderDims, type DecoderOutput, type Embeds } from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';
 import { KvCache } from './kv-cache.ts';
 import { SessionFactory, type CreatedSession, type Provider, type SessionFactoryOptions } from './providers.ts';
@@ -26,8 +30,11 @@ export type { ImageFeatures } from './image-tokens.ts';
 /** What the runtime needs from a bundle besides its graphs. */
 export interface BundleModelInfo {
   dir: string;
-  /** Absolute paths of vision.onnx, embed.onnx, decoder.onnx (external data beside each). */
-  graphs: { vision: string; embed: string; decoder: string };
+  /**
+   * Absolute paths of vision.onnx, embed.onnx, decoder.onnx (external data beside each) and of
+   * decoder-attention.onnx, or null / absent for a bundle compiled before it existed.
+   */
+  graphs: { vision: string; embed: string; decoder: string; decoderAttention?: string | null };
   imageTokenId: number;
   /** Generation stops on these by default. */
   eosTokenIds: readonly number[];
@@ -44,6 +51,11 @@ export interface PrefillOptions {
   cache?: KvCache;
   /** Logits of every new position or only the last (default 'last'). */
   logits?: 'all' | 'last';
+  /**
+   * Also return `attnFull` [B, H, S, P + S]: every new query's post-softmax attention in this
+   * decoder layer (0..L-1). Needs a runtime that can inspect (`canInspect`).
+   */
+  attnLayer?: number;
 }
 
 export interface SessionTimes {
@@ -52,7 +64,16 @@ export interface SessionTimes {
   decoder: number;
 }
 
-export type RuntimeOptions = SessionFactoryOptions;
+export interface RuntimeOptions extends SessionFactoryOptions {
+  /**
+   * Whole-layer attention (`prefill(..., { attnLayer })`) will be asked for: refuse at open, with
+   * 'invalid-bundle', a bundle that has no decoder-attention.onnx. Without it the runtime still
+   * loads decoder-attention.onnx where there is one, so attnLayer works on any recent bundle.
+   */
+  inspect?: boolean;
+}
+
+const recompileForInspection = 'Recompile the bundle with this version (`laser compile <checkpoint> <bundle>`); every bundle it writes has decoder-attention.onnx.';
 
 function toIds(ids: BigInt64Array | readonly number[]): BigInt64Array {
   if (ids instanceof BigInt64Array) return ids;
@@ -76,18 +97,25 @@ export class LlavaRuntime {
   readonly fallbackReason: string | null;
   /** InferenceSession.create wall time per graph, ms. */
   readonly sessionMs: SessionTimes;
+  /** The decoder graph loaded: decoder-attention.onnx where the bundle has it, else decoder.onnx. */
+  readonly decoderGraph: string;
+  /** Whether `prefill` can return a layer's whole attention (the decoder graph has attn_layer). */
+  readonly canInspect: boolean;
 
   private constructor(
     info: BundleModelInfo,
     private readonly vision: ort.InferenceSession,
     private readonly embedder: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
+    decoderGraph: string,
     factory: SessionFactory,
     sessionMs: SessionTimes,
   ) {
     this.imageTokenId = info.imageTokenId;
     this.eosTokenIds = info.eosTokenIds;
-    this.dims = decoderDims(decoder, info.graphs.decoder);
+    this.dims = decoderDims(decoder, decoderGraph);
+    this.decoderGraph = decoderGraph;
+    this.canInspect = hasFullAttention(decoder, decoderGraph);
     const visionFile = info.graphs.vision;
     const pixelMeta = vision.inputMetadata[vision.inputNames.indexOf('pixel_values')];
     const featMeta = vision.outputMetadata[vision.outputNames.indexOf('image_features')];
@@ -108,17 +136,30 @@ export class LlavaRuntime {
 
   /** Creates the three sessions of a bundle whose model info has already been read. */
   static async load(info: BundleModelInfo, options: RuntimeOptions = {}): Promise<LlavaRuntime> {
-    const factory = new SessionFactory(options);
+    const decoderGraph = info.graphs.decoderAttention ?? info.graphs.decoder;
+    if (options.inspect && !info.graphs.decoderAttention) {
+      throw new WorkbenchError(
+        'invalid-bundle',
+        `${info.dir}: this bundle has no decoder-attention.onnx, so it cannot return a layer's whole attention (it was compiled by an earlier version).`,
+        recompileForInspection,
+      );
+    }
+    const { inspect, ...sessionOptions } = options;
+    const factory = new SessionFactory(sessionOptions);
     const created: CreatedSession[] = [];
     try {
       // The decoder first: it is the largest, so a CUDA probe failure is seen before the rest load.
-      for (const path of [info.graphs.decoder, info.graphs.embed, info.graphs.vision]) created.push(await factory.create(path));
+      for (const path of [decoderGraph, info.graphs.embed, info.graphs.vision]) created.push(await factory.create(path));
       const [decoder, embed, vision] = created;
-      return new LlavaRuntime(info, vision.session, embed.session, decoder.session, factory, {
+      const runtime = new LlavaRuntime(info, vision.session, embed.session, decoder.session, decoderGraph, factory, {
         vision: vision.createMs,
         embed: embed.createMs,
         decoder: decoder.createMs,
       });
+      if (inspect && !runtime.canInspect) {
+        throw new WorkbenchError('invalid-bundle', `${decoderGraph}: has no attn_layer input, so it cannot return a layer's whole attention.`, recompileForInspection);
+      }
+      return runtime;
     } catch (e) {
       await Promise.all(created.map((c) => c.session.release()));
       throw e;
@@ -175,17 +216,37 @@ export class LlavaRuntime {
     return KvCache.empty({ layers: this.dims.layers, batch, kvHeads: this.dims.kvHeads, headDim: this.dims.headDim });
   }
 
+  /**
+   * Throws unless `layer` can be asked for as `attnLayer`: 'bad-request' naming the valid range,
+   * or 'invalid-bundle' when the decoder graph has no whole-layer attention.
+   */
+  checkAttnLayer(layer: number): void {
+    const L = this.dims.layers;
+    if (!Number.isInteger(layer) || layer < 0 || layer >= L) {
+      throw new WorkbenchError('bad-request', `Attention layer ${layer} is out of range: this model's decoder layers are 0..${L - 1}.`, `Pick a layer from 0 to ${L - 1}.`);
+    }
+    if (!this.canInspect) {
+      throw new WorkbenchError('invalid-bundle', `${this.decoderGraph}: this bundle has no decoder-attention.onnx, so it cannot return a layer's whole attention.`, recompileForInspection);
+    }
+  }
+
   /** Runs the decoder over whole prompts (or embeddings), continuing `options.cache` if given. */
   async prefill(input: readonly Stream[] | Embeds, options: PrefillOptions = {}): Promise<DecoderOutput> {
+    if (options.attnLayer !== undefined) this.checkAttnLayer(options.attnLayer);
     const embeds = Array.isArray(input) ? await this.inputsEmbeds(input as readonly Stream[]) : (input as Embeds);
     const cache = options.cache ?? this.emptyCache(embeds.batch);
-    return runDecoder(this.decoder, this.dims, embeds, cache, options.logits ?? 'last');
+    return runDecoder(this.decoder, this.dims, embeds, cache, options.logits ?? 'last', this.attnLayerFeed(options.attnLayer));
   }
 
   /** Appends one token per stream (text tokens only) and returns logits [B, V] for the next. */
   async step(tokens: readonly number[], cache: KvCache): Promise<DecoderOutput> {
     const embeds = await this.embed(toIds(tokens), tokens.length);
-    return runDecoder(this.decoder, this.dims, embeds, cache, 'last');
+    return runDecoder(this.decoder, this.dims, embeds, cache, 'last', this.attnLayerFeed(undefined));
+  }
+
+  /** What the decoder's attn_layer input gets: nothing without one, else the layer or -1 (none). */
+  private attnLayerFeed(layer: number | undefined): number | null {
+    return this.canInspect ? (layer ?? -1) : null;
   }
 
   async dispose(): Promise<void> {
