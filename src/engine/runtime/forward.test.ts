@@ -53,6 +53,33 @@ describe('forwardFiles', () => {
     }
   });
 
+  it('writes one layer\'s whole attention as attn_full [H, S, S] when asked, leaving the rest unchanged', async () => {
+    const plainOut = join(compiled.root, 'plain.safetensors');
+    const fullOut = join(compiled.root, 'full.safetensors');
+    const inputs = await inputsFile(goldenInputs());
+    await forwardFiles(rt, inputs, plainOut);
+    await forwardFiles(rt, inputs, fullOut, { attnLayer: 2 });
+    const [plain, full] = await Promise.all([SafetensorsFile.open(plainOut), SafetensorsFile.open(fullOut)]);
+    try {
+      expect(full.names().sort()).toEqual(['attn_full', 'attn_last', 'logits']);
+      expect([full.info('attn_full').dtype, full.info('attn_full').shape]).toEqual(['F32', [4, 26, 26]]);
+      // FIXTURES.md §6: attentions atol 1e-5; the If in the graph only routes, so logits stay as they were.
+      expect(maxAbsDiff(await full.readFloat32('attn_full'), g.attentions[2])).toBeLessThan(1e-5);
+      expect(maxAbsDiff(await full.readFloat32('logits'), await plain.readFloat32('logits'))).toBeLessThan(1e-6);
+    } finally {
+      await Promise.all([plain.close(), full.close()]);
+    }
+  });
+
+  it('refuses a layer out of range before any work, naming the range', async () => {
+    const inputs = await readForwardInputs(await inputsFile(goldenInputs()), rt.imageSize);
+    const seen: string[] = [];
+    await expect(runForward(rt, inputs, { attnLayer: 4, onProgress: (p) => seen.push(p.stage) })).rejects.toThrow(
+      "Attention layer 4 is out of range: this model's decoder layers are 0..3.",
+    );
+    expect(seen).toEqual([]);
+  });
+
   it('runs a text-only prompt without pixel_values and without greedy_ids', async () => {
     const out = join(compiled.root, 'text.safetensors');
     const text = BigInt64Array.from([1n, 5n, 6n]);

@@ -3,8 +3,10 @@
  * runtime. In: a safetensors file with `input_ids` int64 [1, S] (image placeholders expanded) and,
  * when the prompt has image tokens, `pixel_values` float32 [N, 3, H, W] (preprocessed). Out:
  * `logits` float32 [1, S, V] (every position), `attn_last` float32 [L, H, S] (the last position's
- * attention, batch axis dropped) and, when steps are asked for, `greedy_ids` int64 [steps]: the
- * greedy continuation decoded with the KV cache, without stopping at EOS.
+ * attention, batch axis dropped), when a layer is asked for, `attn_full` float32 [H, S, S] (that
+ * layer's whole post-softmax attention over the prompt, batch axis dropped) and, when steps are asked
+ * for, `greedy_ids` int64 [steps]: the greedy continuation decoded with the KV cache, without
+ * stopping at EOS.
  */
 import { existsSync } from 'node:fs';
 import { SafetensorsFile } from '../checkpoint/safetensors.ts';
@@ -25,12 +27,16 @@ export interface ForwardOutputs {
   logits: Float32Array;
   /** [L, H, S]. */
   attnLast: Float32Array;
+  /** [H, S, S] of the layer asked for, or null. */
+  attnFull: Float32Array | null;
   greedyIds: number[] | null;
   timings: { visionMs: number; prefillMs: number; decodeMs: number };
 }
 
 export interface ForwardRunOptions {
   steps?: number;
+  /** Also return this decoder layer's whole attention (the runtime must be able to inspect). */
+  attnLayer?: number;
   signal?: AbortSignal;
   /** encode-images 0/1 → 1/1, prefill 0/1 → 1/1, then decode step/steps. */
   onProgress?: (p: RuntimeProgress) => void;
@@ -69,7 +75,9 @@ export async function readForwardInputs(path: string, imageSize: number): Promis
 export async function runForward(runtime: LlavaRuntime, inputs: ForwardInputs, options: ForwardRunOptions = {}): Promise<ForwardOutputs> {
   const steps = options.steps ?? 0;
   if (!Number.isInteger(steps) || steps < 0) throw new WorkbenchError('bad-request', `--steps must be a non-negative integer, got ${steps}.`);
-  const { signal, onProgress } = options;
+  const { signal, onProgress, attnLayer } = options;
+  // Before any work: a wrong layer should not cost an image encoding first.
+  if (attnLayer !== undefined) runtime.checkAttnLayer(attnLayer);
   const stage = async <T>(name: 'encode-images' | 'prefill', fn: () => Promise<T>): Promise<[T, number]> => {
     if (signal?.aborted) throw cancelledError();
     onProgress?.({ stage: name, step: 0, total: 1 });
@@ -81,14 +89,14 @@ export async function runForward(runtime: LlavaRuntime, inputs: ForwardInputs, o
   };
   const pixels = inputs.pixelValues;
   const [images, visionMs] = pixels === null ? [null, 0] : await stage('encode-images', () => runtime.encodeImages(pixels, inputs.images));
-  const [prefill, prefillMs] = await stage('prefill', () => runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all' }));
+  const [prefill, prefillMs] = await stage('prefill', () => runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all', attnLayer }));
   const t = performance.now();
   let greedyIds: number[] | null = null;
   if (steps > 0) {
     const out = await generateGreedy(runtime, prefill, { maxNewTokens: steps, signal, onProgress });
     greedyIds = out.ids;
   }
-  return { logits: prefill.logits, attnLast: prefill.attnLast, greedyIds, timings: { visionMs, prefillMs, decodeMs: performance.now() - t } };
+  return { logits: prefill.logits, attnLast: prefill.attnLast, attnFull: prefill.attnFull ?? null, greedyIds, timings: { visionMs, prefillMs, decodeMs: performance.now() - t } };
 }
 
 /** The tensors of the output file. */
@@ -98,6 +106,7 @@ export function forwardTensors(runtime: LlavaRuntime, sequence: number, out: For
     logits: { dtype: 'F32', shape: [1, sequence, vocab], data: out.logits },
     attn_last: { dtype: 'F32', shape: [layers, heads, sequence], data: out.attnLast },
   };
+  if (out.attnFull !== null) tensors.attn_full = { dtype: 'F32', shape: [heads, sequence, sequence], data: out.attnFull };
   if (out.greedyIds !== null) {
     tensors.greedy_ids = { dtype: 'I64', shape: [out.greedyIds.length], data: BigInt64Array.from(out.greedyIds.map(BigInt)) };
   }
