@@ -43,6 +43,30 @@ describe('laser forward (subprocess)', () => {
     }
   });
 
+  it('with --attn-layer writes that layer\'s attention as attn_full [H, S, S]', async () => {
+    const out = join(compiled.root, 'full.safetensors');
+    const { stderr } = await run(process.execPath, [laser, 'forward', '--bundle', compiled.bundle, '--inputs', inputs, '--out', out, '--attn-layer', '3', '--device', 'cpu', '--threads', '1']);
+    expect(stderr).toMatch(/logits \[1, 26, 300\], attn_last \[4, 4, 26\], attn_full \[4, 26, 26\] \(layer 3\)\n/);
+    const f = await SafetensorsFile.open(out);
+    try {
+      expect(f.info('attn_full').shape).toEqual([4, 26, 26]);
+      // FIXTURES.md §6 attention tolerance.
+      expect(maxAbsDiff(await f.readFloat32('attn_full'), g.attentions[3])).toBeLessThan(1e-5);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('exits 1 naming the valid range for --attn-layer beyond the last layer, or negative', async () => {
+    const args = ['forward', '--bundle', compiled.bundle, '--inputs', inputs, '--out', join(compiled.root, 'z.safetensors'), '--device', 'cpu', '--attn-layer'];
+    const beyond = await run(process.execPath, [laser, ...args, '4']).catch((e: unknown) => e);
+    expect(beyond).toMatchObject({ code: 1 });
+    expect((beyond as { stderr: string }).stderr).toMatch(/^error: Attention layer 4 is out of range: this model's decoder layers are 0\.\.3\.\nhint: Pick a layer from 0 to 3\./m);
+    const negative = await run(process.execPath, [laser, ...args, '-1']).catch((e: unknown) => e);
+    expect(negative).toMatchObject({ code: 1 });
+    expect((negative as { stderr: string }).stderr).toMatch(/--attn-layer must be a non-negative integer/);
+  });
+
   it('exits 1 with the reason and a hint for a bundle that does not exist', async () => {
     const missing = join(compiled.root, 'nope');
     const err = await run(process.execPath, [laser, 'forward', '--bundle', missing, '--inputs', inputs, '--out', join(compiled.root, 'x.safetensors')]).catch((e: unknown) => e);

@@ -1,6 +1,6 @@
 /**
  * `laser forward`: run a compiled bundle on an inputs safetensors file and write logits, last-query
- * attention and optionally a greedy continuation, the exchange format by which a reference
+ * attention, optionally one layer's whole attention and a greedy continuation, the exchange format by which a reference
  * implementation checks the runtime (see src/engine/runtime/forward.ts).
  */
 import { resolve } from 'node:path';
@@ -12,6 +12,8 @@ export interface ForwardFlags {
   inputs: string;
   out: string;
   steps: number;
+  /** Also write this decoder layer's whole attention as attn_full [H, S, S]. */
+  attnLayer?: number;
   device: DeviceRequest;
   threads: number;
 }
@@ -34,14 +36,16 @@ export async function runForwardCommand(flags: ForwardFlags, stderr: (line: stri
   // Loaded on use, so that `laser --help` does not load onnxruntime.
   const { openLlavaRuntime } = await import('../../engine/runtime/open.ts');
   const { forwardFiles } = await import('../../engine/runtime/forward.ts');
-  const runtime = await openLlavaRuntime(resolve(flags.bundle), { device: flags.device, threads: flags.threads, log: stderr });
+  const inspect = flags.attnLayer !== undefined;
+  const runtime = await openLlavaRuntime(resolve(flags.bundle), { device: flags.device, threads: flags.threads, log: stderr, inspect });
   try {
-    const r = await forwardFiles(runtime, resolve(flags.inputs), resolve(flags.out), { steps: flags.steps });
+    const r = await forwardFiles(runtime, resolve(flags.inputs), resolve(flags.out), { steps: flags.steps, attnLayer: flags.attnLayer });
     const { layers, heads, vocab } = runtime.dims;
     const t = r.timings;
     const sessions = t.sessions.vision + t.sessions.embed + t.sessions.decoder;
     stderr(
       `wrote ${flags.out}: logits [1, ${r.sequence}, ${vocab}], attn_last [${layers}, ${heads}, ${r.sequence}]` +
+        (inspect ? `, attn_full [${heads}, ${r.sequence}, ${r.sequence}] (layer ${flags.attnLayer})` : '') +
         (r.greedyIds ? `, greedy_ids [${r.greedyIds.length}] = ${r.greedyIds.join(' ')}` : ''),
     );
     stderr(
@@ -56,11 +60,12 @@ export async function runForwardCommand(flags: ForwardFlags, stderr: (line: stri
 export function registerForward(program: Command, stderr: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
   program
     .command('forward')
-    .description('Run a compiled bundle on input_ids (+ pixel_values) from a safetensors file; write logits, attn_last and greedy_ids')
+    .description('Run a compiled bundle on input_ids (+ pixel_values) from a safetensors file; write logits, attn_last, attn_full and greedy_ids')
     .requiredOption('--bundle <dir>', 'compiled bundle folder (from `laser compile`)')
     .requiredOption('--inputs <file>', 'safetensors with input_ids I64 [1, S] and, for image prompts, pixel_values F32 [N, 3, H, W]')
-    .requiredOption('--out <file>', 'safetensors to write: logits F32 [1, S, V], attn_last F32 [L, H, S], greedy_ids I64 [steps]')
+    .requiredOption('--out <file>', 'safetensors to write: logits F32 [1, S, V], attn_last F32 [L, H, S], attn_full F32 [H, S, S], greedy_ids I64 [steps]')
     .option('--steps <n>', 'greedy tokens to decode with the KV cache (no EOS stop)', nonNegativeInt('--steps'), 0)
+    .option('--attn-layer <l>', 'also write attn_full: decoder layer l\'s whole post-softmax attention over the prompt (0..L-1)', nonNegativeInt('--attn-layer'))
     .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', device, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt('--threads'), 0)
     .action(async (flags: ForwardFlags) => {
