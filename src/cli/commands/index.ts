@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { registerAsk } from './ask.ts';
 import { registerCompile } from './compile.ts';
+import { registerEval } from './eval.ts';
 import { registerFigure } from './figure.ts';
 import { registerForward } from './forward.ts';
 import { registerRun } from './run.ts';
 import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
 import { registerWorld } from './world.ts';
+import { registerWorldEvaluate } from './world-evaluate.ts';
 
 /** One line per command module; each module adds its own subcommand. */
 export function registerCommands(program: Command): void {
@@ -16,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerScan(program);
   registerRun(program);
   registerAsk(program);
-  registerWorld(program);
+  registerWorldEvaluate(registerWorld(program));
+  registerEval(program);
   registerFigure(program);
 }
