@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { clearTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { makeAnalysisFixtures } from './analysis-fixtures.js';
 import { makeFixtures, makeLargeFolder } from './fixtures.js';
 import { startServer } from './server.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const screenshotDir = join(repoRoot, 'test-results', 'e2e');
 const chromiumPath = process.env.LASER_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const globalTimeoutMs = 240_000;
+const globalTimeoutMs = 360_000;
 const stepTimeoutMs = 20_000;
 const largeFolderImages = 20_000;
 
@@ -60,6 +61,7 @@ async function main() {
   tmp = await mkdtemp(join(tmpdir(), 'laser-e2e-'));
   const fixtures = await makeFixtures(join(tmp, 'images'));
   fixtures.large = await makeLargeFolder(join(tmp, 'large'), largeFolderImages);
+  fixtures.analysis = await makeAnalysisFixtures(join(tmp, 'analysis'), repoRoot);
   console.log(`e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}, ${fixtures.large.count} in ${fixtures.large.root}`);
 
   server = await startServer({ repoRoot, dataDir: join(tmp, 'data'), defaultFolder: fixtures.samples.root });
@@ -78,8 +80,13 @@ async function main() {
   });
 
   const { steps } = await import('./steps.js');
+  const { analysisSteps } = await import('./analysis-steps.js');
+  const allSteps = steps({ page, fixtures, serverUrl: server.url, stopServer: () => server.stop() });
+  // The analysis steps go before the step that stops the server.
+  const serverLoss = allSteps.findIndex(([name]) => name === 'server-loss-shows-banner');
+  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...analysisSteps({ page, fixtures }));
   let failedAt = null;
-  for (const [i, [name, run]] of steps({ page, fixtures, serverUrl: server.url, stopServer: () => server.stop() }).entries()) {
+  for (const [i, [name, run]] of allSteps.entries()) {
     const nn = String(i + 1).padStart(2, '0');
     if (failedAt !== null) {
       results.push({ name, ok: false });

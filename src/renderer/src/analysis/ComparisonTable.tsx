@@ -8,7 +8,14 @@ import type { Comparison } from './use-analysis.ts';
 export function ComparisonTable({ comparison, current, onShow }: { comparison: Comparison; current: LaserResult | null; onShow: (r: LaserResult) => void }) {
   const methods = Object.keys(comparison) as MethodId[];
   return (
-    <table className="data-table compact comparison" data-testid="comparison-table">
+    <table className="data-table compact comparison fixed" data-testid="comparison-table">
+      <colgroup>
+        <col style={{ width: 84 }} />
+        <col />
+        <col style={{ width: 40 }} />
+        <col style={{ width: 116 }} />
+        <col style={{ width: 62 }} />
+      </colgroup>
       <thead>
         <tr>
           <th>method</th>
@@ -27,13 +34,18 @@ export function ComparisonTable({ comparison, current, onShow }: { comparison: C
             return (
               <tr key={m} className={`clickable${isCurrent ? ' current' : ''}`} onClick={() => onShow(o.result)} data-testid="comparison-row" data-method={m} data-status="ok" title="Show this result">
                 <td className="mono">{m}</td>
-                <td className="answer-cell" title={row.changed ? `differs from the baseline answer "${o.result.record.baselineAnswer}"` : 'same as the baseline answer'}>
+                <td className="answer-cell" title={`${row.answer}\n${row.changed ? `differs from the baseline answer "${o.result.record.baselineAnswer}"` : 'same as the baseline answer'}`}>
                   {row.answer || <span className="muted">(empty)</span>}
                   {row.changed && m !== 'vanilla' && <span className="changed-mark">Δ</span>}
                 </td>
                 <td className="num">{row.layer}</td>
-                <td className="mono small">{row.box}</td>
-                <td className="num">{row.ms === null ? '' : formatDuration(row.ms)}{row.cached ? ' ⟲' : ''}</td>
+                <td className="mono small" title={row.box}>
+                  {row.boxShort}
+                </td>
+                <td className="num" title={row.cached ? 'from the record cache; the time is that of the recorded run' : undefined}>
+                  {row.ms === null ? '' : formatDuration(row.ms)}
+                  {row.cached ? ' ⟲' : ''}
+                </td>
               </tr>
             );
           }

@@ -13,14 +13,21 @@ export function RecordsList({ records, current, onOpen }: { records: CallState<L
   if (records.status === 'error') return <ErrorPanel title="Could not list the stored runs" error={records.error} testId="records-error" />;
   if (records.value.length === 0) return <div className="muted small" data-testid="records-empty">No runs on this image yet.</div>;
   return (
-    <table className="data-table compact records" data-testid="records-list">
+    <table className="data-table compact records fixed" data-testid="records-list">
+      <colgroup>
+        <col style={{ width: 104 }} />
+        <col style={{ width: 84 }} />
+        <col />
+        <col style={{ width: 110 }} />
+        <col style={{ width: 30 }} />
+      </colgroup>
       <tbody>
         {records.value.map((r) => (
-          <tr key={r.id} className={`clickable${current?.id === r.id ? ' current' : ''}`} onClick={() => onOpen(r.id)} data-testid="record-row" title={`${r.question}\n${r.modelName} · ${r.id.slice(0, 12)}`}>
+          <tr key={r.id} className={`clickable${current?.id === r.id ? ' current' : ''}`} onClick={() => onOpen(r.id)} data-testid="record-row" title={`${r.question}\n→ ${r.answer}\n${r.modelName} · record ${r.id.slice(0, 12)}`}>
             <td className="muted small nowrap">{when(r.createdAt)}</td>
             <td className="mono">{r.method}</td>
-            <td className="ellipsis question-cell">{r.question}</td>
-            <td className="answer-cell">{r.answer}</td>
+            <td className="ellipsis">{r.question}</td>
+            <td className="answer-cell ellipsis">{r.answer}</td>
             <td className="num">{r.layer ?? '—'}</td>
           </tr>
         ))}

@@ -141,7 +141,11 @@ export function RunForm({ a }: { a: Analysis }) {
           {!form.ok ? ' ⚠' : ''} {showKnobs ? '▴' : '▾'}
         </button>
       </div>
-      {info && <div className="method-description muted small">{info.description}</div>}
+      {info && (
+        <div className="method-description muted small ellipsis" title={info.description}>
+          {info.description}
+        </div>
+      )}
       {info && showKnobs && <KnobForm knobs={info.knobs} fields={a.fields} onChange={a.setFields} disabled={busy} />}
       <div className="form-row buttons">
         <button type="submit" className="primary" data-testid="analysis-run" disabled={busy || !info}>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { MethodId } from '../../../common/laser/knobs.ts';
-import { comparisonRow, formatBox, runInTurn, type Outcome } from './comparison.ts';
+import { comparisonRow, formatBox, formatBoxShort, runInTurn, type Outcome } from './comparison.ts';
 import { sampleResult } from './testing/sample-result.ts';
 
 describe('run all six', () => {
@@ -67,11 +67,13 @@ describe('run all six', () => {
       changed: true,
       layer: '2',
       box: '0,0 → 112,100 (112 × 100)',
+      boxShort: '112×100 @ 0,0',
       ms: 100,
       cached: false,
     });
     const vanilla = comparisonRow('vanilla', sampleResult({ method: 'vanilla', noMaps: true }));
     expect([vanilla.layer, vanilla.box]).toEqual(['—', '—']);
     expect(formatBox(null)).toBe('—');
+    expect(formatBoxShort(null)).toBe('—');
   });
 });

@@ -37,6 +37,13 @@ export function formatBox(box: readonly [number, number, number, number] | null)
   return `${x0},${y0} → ${x1},${y1} (${x1 - x0} × ${y1 - y0})`;
 }
 
+/** The same, short, for a table cell: "w × h @ x0,y0". */
+export function formatBoxShort(box: readonly [number, number, number, number] | null): string {
+  if (!box) return '—';
+  const [x0, y0, x1, y1] = box;
+  return `${x1 - x0}×${y1 - y0} @ ${x0},${y0}`;
+}
+
 export interface ComparisonRow {
   method: MethodId;
   answer: string;
@@ -44,6 +51,7 @@ export interface ComparisonRow {
   changed: boolean;
   layer: string;
   box: string;
+  boxShort: string;
   ms: number | null;
   cached: boolean;
 }
@@ -56,6 +64,7 @@ export function comparisonRow(method: MethodId, r: LaserResult): ComparisonRow {
     changed: rec.answer.trim() !== rec.baselineAnswer.trim(),
     layer: rec.layer === null ? '—' : String(rec.layer),
     box: formatBox(rec.box),
+    boxShort: formatBoxShort(rec.box),
     ms: rec.timings.total ?? null,
     cached: r.cached,
   };

@@ -6,7 +6,7 @@
 import type { HeatmapSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, TooltipComponentOption, VisualMapComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import { vaqDecimalsFor } from '../../../common/figures/index.ts';
+import { formatNumber, vaqDecimalsFor } from '../../../common/figures/index.ts';
 import type { ChartTheme } from './chart-theme.ts';
 import { colormapStops, mapDomain } from './heatmap.ts';
 import { layerLabelStep } from './vaq-chart.ts';
@@ -40,7 +40,8 @@ export function headsChartOption(i: HeadsChartInput, t: ChartTheme): HeadsChartO
     animation: false,
     backgroundColor: t.background,
     textStyle: { fontFamily: t.font, fontSize: t.fontSize, color: t.text },
-    grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
+    // containLabel leaves room for tick labels only; the axis names get their own margins.
+    grid: { left: 22, right: 56, top: 8, bottom: 20, containLabel: true },
     tooltip: {
       formatter: (p) => {
         const v = (p as { value?: unknown }).value;
@@ -53,7 +54,7 @@ export function headsChartOption(i: HeadsChartInput, t: ChartTheme): HeadsChartO
       data: Array.from({ length: H }, (_, h) => String(h)),
       name: 'head',
       nameLocation: 'middle',
-      nameGap: 22,
+      nameGap: 20,
       nameTextStyle: text,
       axisLabel: { ...text, interval: layerLabelStep(H) - 1 },
       axisTick: { show: false },
@@ -66,7 +67,7 @@ export function headsChartOption(i: HeadsChartInput, t: ChartTheme): HeadsChartO
       data: Array.from({ length: L }, (_, l) => String(l)),
       name: 'layer',
       nameLocation: 'middle',
-      nameGap: 26,
+      nameGap: 22,
       nameTextStyle: text,
       axisTick: { show: false },
       axisLine: { show: false },
@@ -90,6 +91,8 @@ export function headsChartOption(i: HeadsChartInput, t: ChartTheme): HeadsChartO
       itemHeight: 120,
       itemWidth: 10,
       precision: Math.min(decimals, 4),
+      text: [formatNumber(hi), formatNumber(lo)],
+      textGap: 4,
       textStyle: text,
       inRange: { color: colormapStops(16) },
     },

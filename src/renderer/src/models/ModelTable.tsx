@@ -29,9 +29,10 @@ export function ModelTable({
           <th aria-label="Use" />
           <th>Name</th>
           <th>Architecture</th>
-          <th title="decoder layers × attention heads">Layers × heads</th>
-          <th title="visual token grid, rows × columns">Grid</th>
+          <th className="num" title="decoder layers × attention heads">Layers × heads</th>
+          <th className="num" title="visual token grid, rows × columns">Grid</th>
           <th>Dtype</th>
+          <th>Compiled</th>
           <th>Status</th>
           <th />
         </tr>
@@ -42,7 +43,7 @@ export function ModelTable({
           const usable = isUsable(m);
           const isSelected = selected?.id === m.id;
           return (
-            <tr key={m.id} data-testid="model-row" data-model-id={m.id} data-status={m.status} className={isSelected ? 'selected' : undefined}>
+            <tr key={m.id} data-testid="model-row" data-model-id={m.id} data-status={m.status} data-source={m.source} className={isSelected ? 'selected' : undefined}>
               <td>
                 <input
                   type="radio"
@@ -64,6 +65,7 @@ export function ModelTable({
               <td className="num">{shape.layersHeads}</td>
               <td className="num">{shape.grid}</td>
               <td>{m.dtype}</td>
+              <td className="small muted nowrap">{m.compiledAt ? new Date(m.compiledAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—'}</td>
               <td>
                 {m.status === 'ready' && <span className="badge ok">ready</span>}
                 {m.status === 'not-compiled' && <span className="badge">compiles on first use</span>}

@@ -27,6 +27,24 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
   useEffect(() => dialogRef.current?.focus(), []);
   // Closing the panel does not stop a compile silently: it asks for Cancel first (the button says so).
   const close = () => !adding && models.setPanelOpen(false);
+  const closeRef = useRef(close);
+  closeRef.current = close;
+
+  // The image view's and the grid's shortcuts listen on the window: while the panel is open, Escape
+  // closes it wherever the focus is, and keys aimed outside it go nowhere.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        closeRef.current();
+      } else if (!(e.target instanceof Node && dialogRef.current?.contains(e.target))) {
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
 
   const startAdd = async (path: string) => {
     const controller = new AbortController();
@@ -55,11 +73,8 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
     models.reload();
   };
 
-  // Keys stay in the dialog: the image view's and the grid's shortcuts listen on the window.
-  const onKeyDown = (e: KeyboardEvent) => {
-    e.stopPropagation();
-    if (e.key === 'Escape') close();
-  };
+  // Keys typed in the panel stay in it.
+  const onKeyDown = (e: KeyboardEvent) => e.stopPropagation();
 
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>

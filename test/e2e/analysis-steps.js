@@ -1,0 +1,311 @@
+// The analysis e2e steps: models registered through the Models panel (a checkpoint compiled in the
+// app, a bundle registered as it is, one removed), then questions asked of a picture in the image
+// view: errors with their hints, a laser run with its answer, VAQ chart, overlay and layer strip,
+// picking a layer, zoom, export, all six methods, and re-opening a stored run. The functions passed
+// to $eval/evaluate run inside the page.
+import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+async function until(what, check, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  let last = 'nothing yet';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+      last = JSON.stringify(value);
+    } catch (e) {
+      last = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
+    await delay(100);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+export function analysisSteps({ page, fixtures }) {
+  const a = fixtures.analysis;
+  const text = async (id) => (await page.locator(byTestId(id)).first().innerText()).trim();
+  const count = (selector) => page.locator(selector).count();
+  const visible = (id) => page.locator(byTestId(id)).first().isVisible();
+  const modelRows = () => page.locator(byTestId('model-row'));
+  const compiledRow = () => page.locator('[data-testid="model-row"][data-source="compiled"]');
+
+  /** Adds a model folder through the path field and waits for the note that it was added. */
+  async function addModel(path) {
+    await page.fill(byTestId('model-path'), path);
+    await page.click(byTestId('model-add'));
+    await until(`${path} to be added`, async () => {
+      if ((await count(byTestId('model-add-error'))) > 0) throw new Error(await text('model-add-error'));
+      return visible('model-added');
+    }, 60_000);
+  }
+
+  /** Saves what `button` exports and returns the file's name and bytes. */
+  async function download(button) {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(byTestId(button))]);
+    const path = await d.path();
+    assert(path, `${button}: the download was not saved (${await d.failure()})`);
+    return { name: d.suggestedFilename(), bytes: await readFile(path) };
+  }
+
+  const run = async () => {
+    await page.click(byTestId('analysis-run'));
+    await until('the run to finish', async () => (await count(byTestId('run-progress'))) === 0, 60_000);
+  };
+
+  return [
+    [
+      'analysis-models-panel',
+      async () => {
+        await page.click(byTestId('open-models'));
+        await until('the Models panel', () => visible('models-panel'));
+        await until('the model list', async () => (await count(byTestId('models-table'))) + (await count(byTestId('models-empty'))) > 0);
+      },
+    ],
+    [
+      'analysis-checkpoint-compiles-in-app',
+      async () => {
+        await addModel(a.checkpoint);
+        const row = compiledRow();
+        await until('the compiled checkpoint in the list', async () => (await row.count()) === 1);
+        assert((await row.getAttribute('data-status')) === 'ready', `status ${await row.getAttribute('data-status')}`);
+        const cells = await row.locator('td').allInnerTexts();
+        assert(cells.includes(`${a.layers} × ${a.heads}`), `layers × heads in ${cells.join(' | ')}`);
+        assert(cells.includes(`${a.grid[0]} × ${a.grid[1]}`), `grid in ${cells.join(' | ')}`);
+        assert(/compiled here/.test(cells.join(' ')), `a checkpoint compiled by the app says so: ${cells.join(' | ')}`);
+      },
+    ],
+    [
+      'analysis-bundle-registers-from-browser',
+      async () => {
+        // Found with the host's folder browser, as in serve mode a researcher would.
+        await page.fill(byTestId('model-path'), a.bundle.replace(/\/[^/]+$/, ''));
+        await page.click(byTestId('model-browse'));
+        await page.locator(`${byTestId('add-model')} ${byTestId('browser-dir')}`, { hasText: 'tiny-bundle' }).click();
+        await until('the bundle folder in the browser', async () => (await page.locator(`${byTestId('add-model')} ${byTestId('browser-path')}`).innerText()) === a.bundle);
+        await page.locator(`${byTestId('add-model')} ${byTestId('browser-open')}`).click();
+        await until('the bundle to be added', () => visible('model-added'));
+        await until('two models listed', async () => (await modelRows().count()) >= 2);
+        const bundleRow = modelRows().filter({ hasText: a.bundle });
+        assert((await bundleRow.count()) === 1, 'the bundle is listed with its folder');
+        assert(/bundle/.test(await bundleRow.innerText()), 'a registered bundle says where it came from');
+        assert(await bundleRow.locator(byTestId('model-use')).isChecked(), 'the model just added is the one runs use');
+      },
+    ],
+    [
+      'analysis-remove-model',
+      async () => {
+        const row = compiledRow();
+        await row.locator(byTestId('model-remove')).click();
+        await row.locator(byTestId('model-remove-confirm')).click();
+        await until('the compiled checkpoint to be gone', async () => (await compiledRow().count()) === 0);
+        await page.keyboard.press('Escape');
+        await until('the panel to close', async () => (await count(byTestId('models-panel'))) === 0);
+        assert((await text('current-model')) !== 'none', 'the top bar names the model runs use');
+      },
+    ],
+    [
+      'analysis-open-image',
+      async () => {
+        await page.click(byTestId('open-folder'));
+        await page.fill(byTestId('path-input'), a.images);
+        await page.click(byTestId('path-open'));
+        await until('the scan of the analysis images', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
+        await page.locator(`[data-testid="tile"][title="${a.goodImage.name}"]`).dblclick();
+        await until('the image view', () => visible('image-view'));
+        await page.click(byTestId('tab-analysis'));
+        await until('the methods', async () => (await page.locator(`${byTestId('analysis-method')} option`).count()) === 6);
+        await until('the model in the panel', async () => (await page.locator(byTestId('analysis-model')).count()) === 1);
+      },
+    ],
+    [
+      'analysis-empty-question-is-refused',
+      async () => {
+        await page.fill(byTestId('analysis-question'), '');
+        await run();
+        const error = page.locator(byTestId('analysis-error'));
+        await until('the refusal', () => error.isVisible());
+        const message = await error.innerText();
+        assert(/question/i.test(message), `the error is about the question: ${message}`);
+        assert((await error.locator('.error-hint').count()) === 1, 'the error has a hint');
+      },
+    ],
+    [
+      'analysis-bad-knob-is-named',
+      async () => {
+        await page.fill(byTestId('analysis-question'), a.question);
+        await page.click(byTestId('knobs-toggle'));
+        await page.fill(byTestId('knob-kHead'), '0');
+        await until('the knob to be marked', () => visible('knob-error-kHead'));
+        await run();
+        const error = page.locator(byTestId('analysis-error'));
+        await until('the error naming the knob', async () => /kHead/.test(await error.innerText()));
+        assert((await error.locator('.error-hint').count()) === 1, 'the error has a hint');
+        await page.click(byTestId('knobs-reset-all'));
+        await until('the knob back at its default', async () => (await page.inputValue(byTestId('knob-kHead'))) === '8');
+        await page.click(byTestId('knobs-toggle'));
+      },
+    ],
+    [
+      'analysis-laser-run',
+      async () => {
+        await page.selectOption(byTestId('analysis-method'), 'laser');
+        await run();
+        assert((await count(byTestId('analysis-error'))) === 0, `no error: ${(await count(byTestId('analysis-error'))) ? await text('analysis-error') : ''}`);
+        await until('the answer', async () => (await text('analysis-answer')).length > 0);
+        const result = page.locator(byTestId('analysis-result'));
+        assert((await result.getAttribute('data-method')) === 'laser', 'the result is the laser run');
+        const chosen = Number(await result.getAttribute('data-layer'));
+        assert(chosen >= 0 && chosen < a.layers, `chosen layer ${chosen}`);
+        assert((await text('analysis-baseline')).length > 0, 'the baseline answer is shown');
+        // The VAQ chart drew on its canvas.
+        await until('the VAQ chart', () => page.locator(`${byTestId('vaq-chart')} canvas`).first().isVisible());
+        // The overlay covers the picture exactly, with a cell per grid cell, the crop box and the masked cells.
+        const overlay = page.locator(byTestId('image-overlay'));
+        await until('the overlay', async () => Number(await overlay.getAttribute('data-cells')) === a.grid[0] * a.grid[1]);
+        assert((await overlay.getAttribute('data-map')) === 'M', 'the overlay shows M first');
+        assert((await count(byTestId('overlay-box'))) === 1, 'the crop box is drawn');
+        assert((await count(byTestId('overlay-masked'))) === 1, 'the masked cells are drawn');
+        // The layer strip has every layer, the chosen one framed.
+        const strip = page.locator(byTestId('layer-strip'));
+        assert(Number(await strip.getAttribute('data-layers')) === a.layers, 'a tile per layer');
+        assert((await strip.locator('.layer-tile.chosen').getAttribute('data-layer')) === String(chosen), 'the chosen layer is framed');
+        assert((await text('decoding-table')).length > 0, 'the decoding steps are listed');
+      },
+    ],
+    [
+      'analysis-vaq-chart-and-layer-strip',
+      async () => {
+        await page.locator(byTestId('section-vaq')).scrollIntoViewIfNeeded();
+        const canvas = page.locator(`${byTestId('vaq-chart')} canvas`).first();
+        const size = await canvas.evaluate((c) => [c.width, c.height]);
+        assert(size[0] > 100 && size[1] > 100, `the VAQ chart canvas is ${size.join(' × ')}`);
+        // Every strip tile drew its map on a canvas the size of its thumbnail.
+        const tiles = await page.locator(`${byTestId('layer-tile')} canvas`).evaluateAll((cs) => cs.map((c) => c.width > 0 && c.height > 0));
+        assert(tiles.length === a.layers && tiles.every(Boolean), `strip canvases: ${tiles.join(',')}`);
+        const labels = await page.locator(byTestId('layer-tile')).allInnerTexts();
+        assert(labels.every((t, l) => t.includes(`L${l}`)), `tiles are labelled by layer: ${labels.join(' | ')}`);
+      },
+    ],
+    [
+      'analysis-pick-a-layer',
+      async () => {
+        const chosen = Number(await page.locator(byTestId('analysis-result')).getAttribute('data-layer'));
+        const other = (chosen + 1) % a.layers;
+        await page.locator(`[data-testid="layer-tile"][data-layer="${other}"]`).click();
+        const overlay = page.locator(byTestId('image-overlay'));
+        await until('A at the picked layer over the image', async () => (await overlay.getAttribute('data-map')) === 'A');
+        assert((await page.locator(byTestId('map-A')).innerText()).includes(`L${other}`), 'the map toggle names the picked layer');
+        await until('the tile to be selected', async () => (await page.locator('.layer-tile.selected').getAttribute('data-layer')) === String(other));
+        // Clicking the VAQ chart anywhere above a layer picks it: near the right end is the last layer.
+        const chart = page.locator(byTestId('vaq-chart'));
+        const box = await chart.boundingBox();
+        await chart.click({ position: { x: box.width - 30, y: box.height / 2 } });
+        await until('the last layer picked from the chart', async () => (await page.locator('.layer-tile.selected').getAttribute('data-layer')) === String(a.layers - 1));
+        await page.locator(byTestId('section-layers')).scrollIntoViewIfNeeded();
+      },
+    ],
+    [
+      'analysis-heads-decoding-timings',
+      async () => {
+        await page.locator(byTestId('section-timings')).locator('summary').click();
+        await page.locator(byTestId('section-heads')).scrollIntoViewIfNeeded();
+        await until('the VAQ per head heatmap', () => page.locator(`${byTestId('heads-chart')} canvas`).first().isVisible());
+        const steps = await page.locator(`${byTestId('decoding-table')} tr.step-first`).count();
+        const chosen = await page.locator(`${byTestId('decoding-table')} tr.chosen`).count();
+        assert(steps > 0 && chosen === steps, `one chosen token per step (${chosen} of ${steps})`);
+        const timings = await text('timings');
+        assert(/Query pass/.test(timings) && /Decode/.test(timings) && /Total/.test(timings), `timings: ${timings}`);
+      },
+    ],
+    [
+      'analysis-overlay-follows-zoom',
+      async () => {
+        const aligned = async (where) => {
+          const [img, svg] = await Promise.all([page.locator(byTestId('image-original')).boundingBox(), page.locator(byTestId('image-overlay')).boundingBox()]);
+          for (const k of ['x', 'y', 'width', 'height']) assert(Math.abs(img[k] - svg[k]) < 0.5, `${where}: overlay ${k} ${svg[k]} vs image ${img[k]}`);
+        };
+        await page.locator(byTestId('image-stage')).click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press('0');
+        await until('fit', async () => (await text('zoom-level')).startsWith('Fit'));
+        await aligned('fit');
+        await page.keyboard.press('1');
+        await page.keyboard.press('+');
+        await page.keyboard.press('+');
+        await until('zoomed to 200%', async () => (await text('zoom-level')) === '200%');
+        await aligned('200%');
+      },
+    ],
+    [
+      'analysis-export',
+      async () => {
+        await page.click(byTestId('map-M'));
+        await until('M over the image', async () => (await page.locator(byTestId('image-overlay')).getAttribute('data-map')) === 'M');
+        const png = await download('export-overlay-png');
+        assert(/^scene-0-laser-overlay-M\.png$/.test(png.name), `overlay PNG name ${png.name}`);
+        assert(png.bytes.subarray(1, 4).toString() === 'PNG' && png.bytes.length > 2000, `overlay PNG: ${png.bytes.length} bytes`);
+        const svg = await download('export-overlay-svg');
+        const doc = svg.bytes.toString();
+        assert(doc.startsWith('<svg') || doc.startsWith('<?xml'), 'the overlay SVG is an SVG document');
+        assert(/<image\b[^>]*href="data:image\//.test(doc), 'the picture is embedded in the SVG');
+        assert(/class="crop-box"/.test(doc), 'the crop box is in the exported overlay');
+        const vaqSvg = await download('export-vaq-svg');
+        assert(vaqSvg.name === 'scene-0-laser-vaq.svg' && /<svg[\s>]/.test(vaqSvg.bytes.toString()), `VAQ SVG ${vaqSvg.name}`);
+        const vaqPng = await download('export-vaq-png');
+        assert(vaqPng.bytes.subarray(1, 4).toString() === 'PNG', 'the VAQ chart PNG is a PNG');
+        await until('the saved note', async () => /Saved/.test(await text('export-status')));
+      },
+    ],
+    [
+      'analysis-run-all-six',
+      async () => {
+        await page.click(byTestId('analysis-run-all'));
+        const rows = page.locator(byTestId('comparison-row'));
+        await until('a row per method', async () => (await rows.count()) === 6);
+        await until('every method to finish', async () => {
+          const states = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+          return states.every((s) => s === 'ok' || s === 'error') && (await count(byTestId('run-progress'))) === 0;
+        }, 120_000);
+        const states = await rows.evaluateAll((els) => els.map((e) => [e.getAttribute('data-method'), e.getAttribute('data-status'), e.innerText.replace(/\s+/g, ' ')]));
+        for (const [m, s, t] of states) console.log(`     ${m}: ${s} · ${t.length > 90 ? `${t.slice(0, 90)}…` : t}`);
+        assert(states.every(([, s]) => s === 'ok'), 'every method ran');
+        await until('the laser result shown after the run', async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'laser');
+        await page.locator('[data-testid="comparison-row"][data-method="vicrop-rel"]').click();
+        await until('the vicrop-rel result', async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'vicrop-rel');
+      },
+    ],
+    [
+      'analysis-previous-runs',
+      async () => {
+        const rows = page.locator(byTestId('record-row'));
+        await until('the stored runs of this image', async () => (await rows.count()) >= 6);
+        await rows.filter({ hasText: 'vanilla' }).first().click();
+        await until('the stored vanilla run', async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'vanilla');
+        assert((await count(byTestId('vaq-chart'))) === 0, 'vanilla has no VAQ chart');
+        await page.locator(byTestId('section-records')).scrollIntoViewIfNeeded();
+      },
+    ],
+    [
+      'analysis-corrupt-image-is-explained',
+      async () => {
+        await page.keyboard.press('Escape');
+        await page.locator(`[data-testid="tile"][title="${a.brokenImage}"]`).dblclick();
+        await until('the image view of the broken file', () => visible('image-view'));
+        await page.fill(byTestId('analysis-question'), a.question);
+        await page.selectOption(byTestId('analysis-method'), 'laser');
+        await run();
+        const error = page.locator(byTestId('analysis-error'));
+        await until('the error', () => error.isVisible());
+        const code = await error.getAttribute('data-code');
+        assert(code === 'corrupt-image' || code === 'unsupported-image', `error code ${code}: ${await error.innerText()}`);
+        assert((await error.locator('.error-hint').count()) === 1, 'the error has a hint');
+      },
+    ],
+  ];
+}
