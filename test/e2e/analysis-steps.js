@@ -69,6 +69,21 @@ export function analysisSteps({ page, fixtures }) {
       },
     ],
     [
+      'analysis-compile-can-be-cancelled',
+      async () => {
+        // The first compile also starts the inference worker, so it is still going when Cancel is clicked.
+        await page.fill(byTestId('model-path'), a.checkpoint);
+        await page.click(byTestId('model-add'));
+        await page.click(byTestId('compile-cancel'), { timeout: 5000 });
+        await until('the compile to stop', async () => {
+          if ((await count(byTestId('model-add-error'))) > 0) throw new Error(await text('model-add-error'));
+          return visible('model-add-cancelled');
+        });
+        assert((await count(byTestId('compile-progress'))) === 0, 'the progress bar is gone');
+        assert((await compiledRow().count()) === 0, 'a cancelled compile registers nothing');
+      },
+    ],
+    [
       'analysis-checkpoint-compiles-in-app',
       async () => {
         await addModel(a.checkpoint);
@@ -153,9 +168,22 @@ export function analysisSteps({ page, fixtures }) {
       },
     ],
     [
+      'analysis-run-can-be-cancelled',
+      async () => {
+        // The first run opens the model in the inference worker, so it is still going when Cancel is clicked.
+        await page.fill(byTestId('analysis-question'), a.question);
+        await page.selectOption(byTestId('analysis-method'), 'laser');
+        await page.click(byTestId('analysis-run'));
+        await page.click(byTestId('run-cancel'), { timeout: 5000 });
+        await until('the run to stop', () => visible('run-cancelled'));
+        assert((await count(byTestId('run-progress'))) === 0, 'the progress is gone');
+        assert((await count(byTestId('analysis-result'))) === 0, 'a cancelled run shows no result');
+        assert((await count(byTestId('image-overlay'))) === 0, 'and draws nothing over the image');
+      },
+    ],
+    [
       'analysis-laser-run',
       async () => {
-        await page.selectOption(byTestId('analysis-method'), 'laser');
         await run();
         assert((await count(byTestId('analysis-error'))) === 0, `no error: ${(await count(byTestId('analysis-error'))) ? await text('analysis-error') : ''}`);
         await until('the answer', async () => (await text('analysis-answer')).length > 0);
@@ -268,10 +296,18 @@ export function analysisSteps({ page, fixtures }) {
         await page.click(byTestId('analysis-run-all'));
         const rows = page.locator(byTestId('comparison-row'));
         await until('a row per method', async () => (await rows.count()) === 6);
+        // While they run, the progress names the method and its stage.
+        const stagesSeen = new Set();
         await until('every method to finish', async () => {
+          const progress = page.locator(byTestId('run-progress'));
+          if ((await progress.count()) > 0) stagesSeen.add(await progress.getAttribute('data-stage').catch(() => ''));
           const states = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
-          return states.every((s) => s === 'ok' || s === 'error') && (await count(byTestId('run-progress'))) === 0;
+          return states.every((s) => s === 'ok' || s === 'error') && (await progress.count()) === 0;
         }, 120_000);
+        stagesSeen.delete('');
+        stagesSeen.delete(null);
+        console.log(`     stages seen in progress: ${[...stagesSeen].join(', ')}`);
+        assert(stagesSeen.size > 0, 'the progress reported the stages of the runs');
         const states = await rows.evaluateAll((els) => els.map((e) => [e.getAttribute('data-method'), e.getAttribute('data-status'), e.innerText.replace(/\s+/g, ' ')]));
         for (const [m, s, t] of states) console.log(`     ${m}: ${s} · ${t.length > 90 ? `${t.slice(0, 90)}…` : t}`);
         assert(states.every(([, s]) => s === 'ok'), 'every method ran');

@@ -24,9 +24,10 @@ export function svgBlob(svg: string): Blob {
   return new Blob([svg], { type: 'image/svg+xml' });
 }
 
-function loadImage(src: string): Promise<HTMLImageElement> {
+function loadImage(src: string, crossOrigin?: 'anonymous'): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
     const img = new Image();
+    if (crossOrigin) img.crossOrigin = crossOrigin;
     img.onload = () => resolve(img);
     img.onerror = () => reject(new Error('The picture could not be loaded for export.'));
     img.src = src;
@@ -60,19 +61,29 @@ export async function svgToPng(svg: string, width: number, height: number, scale
  * exported SVG small; PNG keeps exact pixels when the original is small enough to embed as it is).
  */
 export async function imageAsDataUrl(url: string, maxSide: number): Promise<string> {
-  const img = await loadImage(url);
-  const scale = Math.min(1, maxSide / Math.max(img.naturalWidth, img.naturalHeight));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
-  canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
-  canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
-  const blob = scale < 1 ? await canvasBlob(canvas, 'image/jpeg', 0.92) : await canvasBlob(canvas, 'image/png');
+  let blob: Blob;
+  try {
+    blob = await encodePicture(await loadImage(url), maxSide);
+  } catch {
+    // A picture from another origin (Electron's media scheme) taints the canvas unless it is
+    // fetched in CORS mode; the first try is the plain one because that is what the view loaded.
+    blob = await encodePicture(await loadImage(url, 'anonymous'), maxSide);
+  }
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(String(reader.result));
     reader.onerror = () => reject(new Error('The picture could not be read for export.'));
     reader.readAsDataURL(blob);
   });
+}
+
+function encodePicture(img: HTMLImageElement, maxSide: number): Promise<Blob> {
+  const scale = Math.min(1, maxSide / Math.max(img.naturalWidth, img.naturalHeight));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
+  canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+  canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return scale < 1 ? canvasBlob(canvas, 'image/jpeg', 0.92) : canvasBlob(canvas, 'image/png');
 }
 
 /** A chart as SVG text, rendered by ECharts' SVG renderer without touching the page. */

@@ -113,13 +113,12 @@ export function AddModelForm({
           Added <strong>{state.model.name}</strong> ({state.model.layers} layers × {state.model.heads} heads, grid {state.model.grid[0]} × {state.model.grid[1]}); runs use it now.
         </div>
       )}
-      {state.status === 'failed' && (
-        <ErrorPanel
-          title={state.error.code === 'cancelled' ? 'Compile cancelled' : `Could not add ${state.path}`}
-          error={state.error.code === 'cancelled' ? { ...state.error, message: 'The compile was stopped; nothing was registered.' } : state.error}
-          testId="model-add-error"
-        />
+      {state.status === 'failed' && state.error.code === 'cancelled' && (
+        <div className="note small" data-testid="model-add-cancelled">
+          Compiling <span className="mono">{state.path}</span> was cancelled; nothing was registered.
+        </div>
       )}
+      {state.status === 'failed' && state.error.code !== 'cancelled' && <ErrorPanel title={`Could not add ${state.path}`} error={state.error} testId="model-add-error" />}
     </section>
   );
 }
