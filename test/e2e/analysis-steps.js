@@ -132,11 +132,13 @@ export function analysisSteps({ page, fixtures }) {
         await page.fill(byTestId('path-input'), a.images);
         await page.click(byTestId('path-open'));
         await until('the scan of the analysis images', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
-        await page.locator(`[data-testid="tile"][title="${a.goodImage.name}"]`).dblclick();
+        await page.locator(`[data-testid="tile"][title="${a.goodImage.name}"]`).click();
+        await page.keyboard.press('Enter');
         await until('the image view', () => visible('image-view'));
         await page.click(byTestId('tab-analysis'));
         await until('the methods', async () => (await page.locator(`${byTestId('analysis-method')} option`).count()) === 6);
         await until('the model in the panel', async () => (await page.locator(byTestId('analysis-model')).count()) === 1);
+        assert(await visible('analysis-empty'), 'before any run the panel says what a run shows');
       },
     ],
     [
@@ -331,7 +333,8 @@ export function analysisSteps({ page, fixtures }) {
       'analysis-corrupt-image-is-explained',
       async () => {
         await page.keyboard.press('Escape');
-        await page.locator(`[data-testid="tile"][title="${a.brokenImage}"]`).dblclick();
+        await page.locator(`[data-testid="tile"][title="${a.brokenImage}"]`).click();
+        await page.keyboard.press('Enter');
         await until('the image view of the broken file', () => visible('image-view'));
         await page.fill(byTestId('analysis-question'), a.question);
         await page.selectOption(byTestId('analysis-method'), 'laser');

@@ -1,12 +1,17 @@
 /** The analysis side of the image view: run controls, what went wrong, the comparison of all six, the result, and the stored runs. */
+import { lazy, Suspense } from 'react';
 import type { ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { useApi } from '../host-context.tsx';
 import { ComparisonTable } from './ComparisonTable.tsx';
 import { RecordsList } from './RecordsList.tsx';
-import { ResultView, Section } from './ResultView.tsx';
+import { Section } from './Section.tsx';
 import { RunForm } from './RunForm.tsx';
 import type { Analysis } from './use-analysis.ts';
+
+// The result views carry ECharts (most of the renderer's code): loaded when the first result shows,
+// so opening the workbench and browsing a library does not wait for it.
+const ResultView = lazy(() => import('./ResultView.tsx').then((m) => ({ default: m.ResultView })));
 
 export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) {
   const api = useApi();
@@ -27,14 +32,23 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
           <ComparisonTable comparison={a.comparison} current={a.result} onShow={a.show} />
         </Section>
       )}
+      {!a.result && !a.running && !e && !a.comparison && (
+        <p className="muted small empty-hint" data-testid="analysis-empty">
+          Ask a question and run a method. A run shows the answer beside the baseline (vanilla) answer, the layer LASER chose by VAQ, its map over the
+          picture with the crop box and the masked cells, every layer&apos;s map, and the decoding step by step. Runs are stored, so asking again
+          answers from the record.
+        </p>
+      )}
       {a.result && (
-        <ResultView
-          a={a}
-          result={a.result}
-          imageName={entry.name}
-          imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })}
-          thumbnailUrl={api.mediaUrl({ kind: 'thumbnail', path: entry.path, size: 128 })}
-        />
+        <Suspense fallback={<div className="muted small">Loading the views…</div>}>
+          <ResultView
+            a={a}
+            result={a.result}
+            imageName={entry.name}
+            imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })}
+            thumbnailUrl={api.mediaUrl({ kind: 'thumbnail', path: entry.path, size: 128 })}
+          />
+        </Suspense>
       )}
       <Section title="Previous runs on this image" testId="section-records">
         <RecordsList records={a.records} current={a.result} onOpen={a.openRecord} />

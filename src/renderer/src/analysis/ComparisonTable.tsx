@@ -10,10 +10,10 @@ export function ComparisonTable({ comparison, current, onShow }: { comparison: C
   return (
     <table className="data-table compact comparison fixed" data-testid="comparison-table">
       <colgroup>
-        <col style={{ width: 84 }} />
+        <col style={{ width: 96 }} />
         <col />
-        <col style={{ width: 40 }} />
-        <col style={{ width: 116 }} />
+        <col style={{ width: 42 }} />
+        <col style={{ width: 124 }} />
         <col style={{ width: 62 }} />
       </colgroup>
       <thead>
@@ -33,13 +33,13 @@ export function ComparisonTable({ comparison, current, onShow }: { comparison: C
             const isCurrent = current?.id === o.result.id;
             return (
               <tr key={m} className={`clickable${isCurrent ? ' current' : ''}`} onClick={() => onShow(o.result)} data-testid="comparison-row" data-method={m} data-status="ok" title="Show this result">
-                <td className="mono">{m}</td>
+                <td className="mono tiny">{m}</td>
                 <td className="answer-cell" title={`${row.answer}\n${row.changed ? `differs from the baseline answer "${o.result.record.baselineAnswer}"` : 'same as the baseline answer'}`}>
                   {row.answer || <span className="muted">(empty)</span>}
                   {row.changed && m !== 'vanilla' && <span className="changed-mark">Δ</span>}
                 </td>
                 <td className="num">{row.layer}</td>
-                <td className="mono small" title={row.box}>
+                <td className="mono tiny" title={row.box}>
                   {row.boxShort}
                 </td>
                 <td className="num" title={row.cached ? 'from the record cache; the time is that of the recorded run' : undefined}>
@@ -51,8 +51,8 @@ export function ComparisonTable({ comparison, current, onShow }: { comparison: C
           }
           return (
             <tr key={m} data-testid="comparison-row" data-method={m} data-status={o.status}>
-              <td className="mono">{m}</td>
-              <td colSpan={4} className={o.status === 'error' ? 'bad small' : 'muted small'} title={o.status === 'error' ? o.error.hint : undefined}>
+              <td className="mono tiny">{m}</td>
+              <td colSpan={4} className={o.status === 'error' ? 'bad small' : 'muted small'} title={o.status === 'error' ? [o.error.message, o.error.hint].filter(Boolean).join('\n') : undefined}>
                 {o.status === 'pending' && 'waiting'}
                 {o.status === 'running' && 'running…'}
                 {o.status === 'error' && (o.error.code === 'cancelled' ? 'cancelled' : o.error.message)}

@@ -9,17 +9,18 @@ import { layerAt } from './vaq-chart.ts';
 export function HeadsChart({ result, selected, onSelect }: { result: LaserResult; selected: number | null; onSelect: (l: number) => void }) {
   const r = result.record;
   const vaqHeads = r.vaqHeads;
+  const L = vaqHeads?.length ?? 0;
+  const height = Math.min(420, Math.max(150, 16 + L * 9));
   const option = useMemo(
-    () => (vaqHeads ? headsChartOption({ vaqHeads, chosen: r.layer, selected, mapHeads: r.mapHeads ?? [] }, SCREEN_THEME) : null),
-    [vaqHeads, r.layer, r.mapHeads, selected],
+    () => (vaqHeads ? headsChartOption({ vaqHeads, chosen: r.layer, selected, mapHeads: r.mapHeads ?? [], barHeight: height - 64 }, SCREEN_THEME) : null),
+    [vaqHeads, r.layer, r.mapHeads, selected, height],
   );
   if (!vaqHeads || !option) return <div className="muted small">{r.method} does not score heads.</div>;
-  const L = vaqHeads.length;
   return (
     <>
       <EChart
         option={option}
-        height={Math.min(420, Math.max(140, 16 + L * 9))}
+        height={height}
         testId="heads-chart"
         label={`VAQ per head, ${L} layers`}
         onPick={(_x, y) => {

@@ -5,7 +5,7 @@ import type { CallState } from '../common/use-call.ts';
 
 function when(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
 export function RecordsList({ records, current, onOpen }: { records: CallState<LaserRecordSummary[]>; current: LaserResult | null; onOpen: (id: string) => void }) {
@@ -15,8 +15,8 @@ export function RecordsList({ records, current, onOpen }: { records: CallState<L
   return (
     <table className="data-table compact records fixed" data-testid="records-list">
       <colgroup>
-        <col style={{ width: 104 }} />
-        <col style={{ width: 84 }} />
+        <col style={{ width: 92 }} />
+        <col style={{ width: 92 }} />
         <col />
         <col style={{ width: 110 }} />
         <col style={{ width: 30 }} />
@@ -24,8 +24,10 @@ export function RecordsList({ records, current, onOpen }: { records: CallState<L
       <tbody>
         {records.value.map((r) => (
           <tr key={r.id} className={`clickable${current?.id === r.id ? ' current' : ''}`} onClick={() => onOpen(r.id)} data-testid="record-row" title={`${r.question}\n→ ${r.answer}\n${r.modelName} · record ${r.id.slice(0, 12)}`}>
-            <td className="muted small nowrap">{when(r.createdAt)}</td>
-            <td className="mono">{r.method}</td>
+            <td className="muted tiny" title={new Date(r.createdAt).toLocaleString()}>
+              {when(r.createdAt)}
+            </td>
+            <td className="mono tiny">{r.method}</td>
             <td className="ellipsis">{r.question}</td>
             <td className="answer-cell ellipsis">{r.answer}</td>
             <td className="num">{r.layer ?? '—'}</td>

@@ -3,7 +3,6 @@
  * in a section that can be folded: the overlay's controls and export, VAQ per layer, the layers side
  * by side, VAQ per head, the decoding steps, the timings, and how the run was made.
  */
-import type { ReactNode } from 'react';
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { formatDuration } from '../common/format.ts';
 import { formatBox } from './comparison.ts';
@@ -12,21 +11,10 @@ import { ExportButtons } from './ExportButtons.tsx';
 import { HeadsChart } from './HeadsChart.tsx';
 import { LayerStrip } from './LayerStrip.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
+import { Section } from './Section.tsx';
 import { Timings } from './Timings.tsx';
 import type { Analysis } from './use-analysis.ts';
 import { VaqChart } from './VaqChart.tsx';
-
-export function Section({ title, children, testId, open = true, extra }: { title: string; children: ReactNode; testId?: string; open?: boolean; extra?: ReactNode }) {
-  return (
-    <details className="section" open={open} data-testid={testId}>
-      <summary>
-        <span className="section-title">{title}</span>
-        {extra && <span className="section-extra">{extra}</span>}
-      </summary>
-      <div className="section-body">{children}</div>
-    </details>
-  );
-}
 
 function RunFacts({ result }: { result: LaserResult }) {
   const r = result.record;
@@ -108,7 +96,7 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
       {a.overlay && (
         <Section title="Overlay on the image" testId="section-overlay">
           <OverlayControls result={result} view={a.view} setView={a.setView} overlay={a.overlay} hover={a.hover} />
-          <ExportButtons result={result} view={a.view} overlay={a.overlay} imageName={imageName} imageUrl={imageUrl} />
+          <ExportButtons key={result.id} result={result} view={a.view} overlay={a.overlay} imageName={imageName} imageUrl={imageUrl} />
         </Section>
       )}
       {r.vaq && (

@@ -20,6 +20,8 @@ export interface HeadsChartInput {
   selected: number | null;
   /** Heads of the chosen layer averaged into the map. */
   mapHeads: readonly number[];
+  /** Length of the colour bar in px (it and its two labels must fit the chart's height). */
+  barHeight?: number;
 }
 
 /** [head, layer, value] triples, the layout ECharts' heatmap takes. */
@@ -88,7 +90,7 @@ export function headsChartOption(i: HeadsChartInput, t: ChartTheme): HeadsChartO
       orient: 'vertical',
       right: 4,
       top: 'middle',
-      itemHeight: 120,
+      itemHeight: i.barHeight ?? 120,
       itemWidth: 10,
       precision: Math.min(decimals, 4),
       text: [formatNumber(hi), formatNumber(lo)],
