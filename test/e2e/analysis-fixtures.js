@@ -3,7 +3,7 @@
 // compiled into a bundle by `laser compile` (so one model registers as a bundle and one compiles in
 // the app), and a folder of pictures to ask about, with one PNG cut off halfway.
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Buffer } from 'node:buffer';
 import sharp from 'sharp';
@@ -45,6 +45,9 @@ export async function makeAnalysisFixtures(base, repoRoot) {
 
     const bundle = join(base, 'models', 'tiny-bundle');
     await run(process.execPath, ['bin/laser.js', 'compile', checkpoint, bundle], repoRoot);
+    // A second copy, registered and then moved away, so the list has a model it cannot use.
+    const movingBundle = join(base, 'models', 'moving-bundle');
+    await cp(bundle, movingBundle, { recursive: true });
 
     const images = join(base, 'images');
     await mkdir(images, { recursive: true });
@@ -56,6 +59,7 @@ export async function makeAnalysisFixtures(base, repoRoot) {
     return {
       checkpoint,
       bundle,
+      movingBundle,
       images,
       goodImage: { name: 'scene-0.png', width: 640, height: 420 },
       brokenImage: 'truncated.png',

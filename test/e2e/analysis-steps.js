@@ -3,7 +3,7 @@
 // view: errors with their hints, a laser run with its answer, VAQ chart, overlay and layer strip,
 // picking a layer, zoom, export, all six methods, and re-opening a stored run. The functions passed
 // to $eval/evaluate run inside the page.
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
 const byTestId = (id) => `[data-testid="${id}"]`;
@@ -114,12 +114,34 @@ export function analysisSteps({ page, fixtures }) {
       },
     ],
     [
+      'analysis-moved-model-is-unavailable',
+      async () => {
+        await addModel(a.movingBundle);
+        const row = page.locator(byTestId('model-row')).filter({ hasText: a.movingBundle });
+        await until('the second bundle listed', async () => (await row.count()) === 1);
+        await rename(a.movingBundle, `${a.movingBundle}-moved`);
+        // Reopening the panel reads the list again.
+        await page.click(byTestId('models-close'));
+        await page.click(byTestId('open-models'));
+        await until('the moved bundle marked unavailable', async () => (await row.getAttribute('data-status')) === 'unavailable');
+        const problem = await row.innerText();
+        assert(/moving-bundle/.test(problem) && (await row.locator('.model-problem').count()) === 1, `the reason is shown: ${problem}`);
+        assert(await row.locator(byTestId('model-use')).isDisabled(), 'an unavailable model cannot be chosen');
+        assert(!(await row.locator(byTestId('model-use')).isChecked()), 'runs fall back to a model that can run');
+      },
+    ],
+    [
       'analysis-remove-model',
       async () => {
         const row = compiledRow();
         await row.locator(byTestId('model-remove')).click();
         await row.locator(byTestId('model-remove-confirm')).click();
         await until('the compiled checkpoint to be gone', async () => (await compiledRow().count()) === 0);
+        const moved = page.locator('[data-testid="model-row"][data-status="unavailable"]');
+        await moved.locator(byTestId('model-remove')).click();
+        await moved.locator(byTestId('model-remove-confirm')).click();
+        await until('the unavailable model to be gone', async () => (await moved.count()) === 0);
+        assert((await modelRows().count()) === 1, 'one model is left: the bundle');
         await page.keyboard.press('Escape');
         await until('the panel to close', async () => (await count(byTestId('models-panel'))) === 0);
         assert((await text('current-model')) !== 'none', 'the top bar names the model runs use');

@@ -42,6 +42,8 @@ export function ModelTable({
           const shape = modelShape(m);
           const usable = isUsable(m);
           const isSelected = selected?.id === m.id;
+          // An unavailable model's shape could not be read (its folder is gone): say nothing rather than 0 × 0.
+          const known = m.status !== 'unavailable' || m.layers > 0;
           return (
             <tr key={m.id} data-testid="model-row" data-model-id={m.id} data-status={m.status} data-source={m.source} className={isSelected ? 'selected' : undefined}>
               <td>
@@ -60,11 +62,12 @@ export function ModelTable({
                 <div className="model-dir" title={m.dir ?? ''}>
                   {m.dir ?? 'compiles on first use'}
                 </div>
+                {m.status === 'unavailable' && m.problem && <div className="model-problem">{m.problem}</div>}
               </td>
-              <td>{m.architecture}</td>
-              <td className="num">{shape.layersHeads}</td>
-              <td className="num">{shape.grid}</td>
-              <td>{m.dtype}</td>
+              <td>{known ? m.architecture : '—'}</td>
+              <td className="num">{known ? shape.layersHeads : '—'}</td>
+              <td className="num">{known ? shape.grid : '—'}</td>
+              <td>{known ? m.dtype : '—'}</td>
               <td className="small muted nowrap">{m.compiledAt ? new Date(m.compiledAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—'}</td>
               <td>
                 {m.status === 'ready' && <span className="badge ok">ready</span>}
@@ -76,7 +79,6 @@ export function ModelTable({
                 )}
                 <span className="muted model-source">{SOURCE[m.source]}</span>
                 {!m.hasTokenizer && m.status !== 'unavailable' && <div className="warn small">no tokenizer: cannot run questions</div>}
-                {m.status === 'unavailable' && m.problem && <div className="model-problem">{m.problem}</div>}
               </td>
               <td className="actions">
                 {m.source !== 'demo' &&

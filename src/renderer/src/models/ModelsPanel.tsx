@@ -24,7 +24,12 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
   const dialogRef = useRef<HTMLDivElement>(null);
   const adding = add.status === 'adding';
 
-  useEffect(() => dialogRef.current?.focus(), []);
+  // A registered folder may have moved since the list was read: read it again on every opening.
+  const { reload } = models;
+  useEffect(() => {
+    dialogRef.current?.focus();
+    reload();
+  }, [reload]);
   // Closing the panel does not stop a compile silently: it asks for Cancel first (the button says so).
   const close = () => !adding && models.setPanelOpen(false);
   const closeRef = useRef(close);
