@@ -45,6 +45,9 @@ export async function makeAnalysisFixtures(base, repoRoot) {
 
     const bundle = join(base, 'models', 'tiny-bundle');
     await run(process.execPath, ['bin/laser.js', 'compile', checkpoint, bundle], repoRoot);
+    // The same model as llava-hf's processor feeds it: a centre crop, so part of a wide picture goes unseen.
+    const cropBundle = join(base, 'models', 'tiny-crop-bundle');
+    await run(process.execPath, ['bin/laser.js', 'compile', checkpoint, cropBundle, '--image-mode', 'crop'], repoRoot);
     // A second copy, registered and then moved away, so the list has a model it cannot use.
     const movingBundle = join(base, 'models', 'moving-bundle');
     await cp(bundle, movingBundle, { recursive: true });
@@ -60,6 +63,7 @@ export async function makeAnalysisFixtures(base, repoRoot) {
       checkpoint,
       bundle,
       movingBundle,
+      cropBundle,
       images,
       goodImage: { name: 'scene-0.png', width: 640, height: 420 },
       brokenImage: 'truncated.png',

@@ -352,6 +352,30 @@ export function analysisSteps({ page, fixtures }) {
       },
     ],
     [
+      'analysis-centre-crop-model-veils-unseen',
+      async () => {
+        await page.click(byTestId('analysis-manage-models'));
+        await until('the Models panel', () => visible('models-panel'));
+        await addModel(a.cropBundle);
+        await page.keyboard.press('Escape');
+        await until('the panel to close', async () => (await count(byTestId('models-panel'))) === 0);
+        // Both bundles are named after the checkpoint; the menus tell them apart by folder.
+        const model = await page.locator(byTestId('analysis-model')).inputValue();
+        const label = await page.locator(`${byTestId('analysis-model')} option[value="${model}"]`).innerText();
+        assert(label.includes('(tiny-crop-bundle)'), `the crop model is the one runs use: ${label}`);
+        assert((await text('current-model')).includes('tiny-crop-bundle'), `the top bar names it: ${await text('current-model')}`);
+        await page.selectOption(byTestId('analysis-method'), 'laser');
+        await run();
+        await until('the crop model\'s result', async () => (await count(byTestId('analysis-result'))) === 1);
+        // scene-0 is 640 x 420: a centre crop keeps about the middle 420 x 420 (the resize to the model's
+        // 56 px rounds, so not exactly 110..530) and veils the sides.
+        await until('the unseen sides veiled', async () => (await count(byTestId('overlay-unseen'))) === 1);
+        const d = await page.locator(byTestId('overlay-unseen')).getAttribute('d');
+        const [x0, y0, y1, x1] = /M([\d.]+) ([\d.]+)V([\d.]+)H([\d.]+)V[\d.]+Z$/.exec(d).slice(1).map(Number);
+        assert(Math.abs(x0 - 110) < 8 && Math.abs(x1 - 530) < 8 && y0 === 0 && y1 === 420, `the seen part is about x 110..530, all of y: ${d}`);
+      },
+    ],
+    [
       'analysis-corrupt-image-is-explained',
       async () => {
         await page.keyboard.press('Escape');

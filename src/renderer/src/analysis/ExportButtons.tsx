@@ -42,6 +42,7 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
       opacity: view.opacity,
       box: overlay.box,
       maskedCells: view.showMasked ? r.maskedCells : [],
+      seen: overlay.seen,
       title: r.question,
       subtitle: `${r.method} · ${map.label}${r.layer !== null && map.id === 'M' ? ` · layer ${r.layer}` : ''} · answer: ${r.answer.trim() || '(empty)'}`,
       colorbar: true,

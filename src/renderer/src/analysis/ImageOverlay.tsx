@@ -35,6 +35,16 @@ export const ImageOverlay = memo(function ImageOverlay({
       onMouseMove={onHover ? (e) => onHover(toImagePixels(e, w, h)) : undefined}
       onMouseLeave={onHover ? () => onHover(null) : undefined}
     >
+      {model.seen && (
+        <path
+          data-testid="overlay-unseen"
+          d={`M0 0H${w}V${h}H0Z M${model.seen[0]} ${model.seen[1]}V${model.seen[3]}H${model.seen[2]}V${model.seen[1]}Z`}
+          fill="rgba(0,0,0,0.6)"
+          fillRule="evenodd"
+        >
+          <title>the model never saw this part of the picture (centre crop)</title>
+        </path>
+      )}
       {model.fills.length > 0 && (
         <g opacity={model.opacity} shapeRendering="crispEdges">
           {model.fills.map((f) => (

@@ -2,7 +2,7 @@
 import type { FormEvent, KeyboardEvent } from 'react';
 import { useState } from 'react';
 import { useModels } from '../models/models-context.tsx';
-import { isUsable, modelShape } from '../models/selected-model.ts';
+import { isUsable, modelLabels, modelShape } from '../models/selected-model.ts';
 import { compileFraction, compileLabel } from '../models/compile-progress.ts';
 import { KnobForm } from './KnobForm.tsx';
 import { knobsFromFields } from './knob-form.ts';
@@ -12,6 +12,7 @@ import type { Analysis } from './use-analysis.ts';
 function ModelLine() {
   const models = useModels();
   const list = models.list.status === 'ok' ? models.list.value.filter(isUsable) : [];
+  const labels = modelLabels(list);
   return (
     <div className="form-row">
       <label className="form-label" htmlFor="analysis-model">
@@ -31,7 +32,7 @@ function ModelLine() {
             const s = modelShape(m);
             return (
               <option key={m.id} value={m.id}>
-                {m.name} · {s.layersHeads} · grid {s.grid}
+                {labels.get(m.id)} · {s.layersHeads} · grid {s.grid}
                 {m.status === 'not-compiled' ? ' · compiles on first use' : ''}
               </option>
             );

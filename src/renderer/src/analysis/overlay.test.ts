@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellAt, defaultViewSettings, overlayModel } from './overlay.ts';
+import { cellAt, defaultViewSettings, overlayModel, seenArea } from './overlay.ts';
 import { sampleResult } from './testing/sample-result.ts';
 
 describe('overlay model', () => {
@@ -36,5 +36,18 @@ describe('overlay model', () => {
     expect(cellAt(cells, 100, 49.9)).toBe(1);
     expect(cellAt(cells, 100, 50)).toBe(3);
     expect(cellAt(cells, 250, 0)).toBe(-1);
+  });
+
+  it('veils nothing when the cells cover the picture (pad-to-square), and the cut-off sides of a centre crop', () => {
+    expect(overlayModel(sampleResult(), defaultViewSettings).seen).toBeNull();
+    // A 200 x 100 picture centre-cropped to its middle 100 x 100: cells span x 50..150.
+    const crop = [
+      [50, 0, 100, 50],
+      [100, 0, 150, 50],
+      [50, 50, 100, 100],
+      [100, 50, 150, 100],
+    ] as const;
+    expect(seenArea(crop, 200, 100)).toEqual([50, 0, 150, 100]);
+    expect(seenArea([], 200, 100)).toBeNull();
   });
 });

@@ -27,7 +27,26 @@ export interface OverlayModel {
   fills: CellFill[];
   box: Rect4 | null;
   masked: Rect4[];
+  /** The part of the image the model saw, when it is not all of it (a centre crop); the rest is veiled. */
+  seen: Rect4 | null;
   opacity: number;
+}
+
+/**
+ * The part of the picture the model saw: the cells tile it, so it is their extent clipped to the
+ * image. Null when that is the whole picture (pad-to-square sees everything).
+ */
+export function seenArea(cells: readonly Rect4[], width: number, height: number): Rect4 | null {
+  if (cells.length === 0) return null;
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const c of cells) {
+    x0 = Math.min(x0, c[0]);
+    y0 = Math.min(y0, c[1]);
+    x1 = Math.max(x1, c[2]);
+    y1 = Math.max(y1, c[3]);
+  }
+  const seen: Rect4 = [Math.max(0, x0), Math.max(0, y0), Math.min(width, x1), Math.min(height, y1)];
+  return seen[0] <= 0 && seen[1] <= 0 && seen[2] >= width && seen[3] >= height ? null : seen;
 }
 
 export function overlayModel(result: LaserResult, view: ViewSettings): OverlayModel {
@@ -43,6 +62,7 @@ export function overlayModel(result: LaserResult, view: ViewSettings): OverlayMo
     fills: choice ? cellFills(views.cells, values, domain) : [],
     box: view.showBox ? record.box : null,
     masked: view.showMasked ? record.maskedCells.filter((j) => j >= 0 && j < views.cells.length).map((j) => views.cells[j]) : [],
+    seen: seenArea(views.cells, record.image.width, record.image.height),
     opacity: view.opacity,
   };
 }

@@ -6,7 +6,7 @@
 import type { LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, MarkAreaComponentOption, MarkLineComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import { vaqDecimalsFor } from '../../../common/figures/index.ts';
+import { formatNumber, vaqDecimalsFor } from '../../../common/figures/index.ts';
 import type { ChartTheme } from './chart-theme.ts';
 
 export type VaqChartOption = ComposeOption<LineSeriesOption | ScatterSeriesOption | GridComponentOption | TooltipComponentOption | MarkLineComponentOption | MarkAreaComponentOption>;
@@ -66,7 +66,7 @@ export function vaqChartOption(i: VaqChartInput, t: ChartTheme): VaqChartOption 
       nameGap: 8,
       nameTextStyle: { ...text, align: 'left' },
       min: 0,
-      axisLabel: { ...text, formatter: (v: number) => v.toFixed(Math.min(decimals, 4)) },
+      axisLabel: { ...text, formatter: (v: number) => formatNumber(v) },
       splitLine: { lineStyle: { color: t.gridLine } },
     },
     series: [

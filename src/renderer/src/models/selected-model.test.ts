@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../../common/contract/methods.ts';
-import { effectiveModel, modelShape, readSelectedModel, writeSelectedModel, type KeyValueStore } from './selected-model.ts';
+import { effectiveModel, modelLabels, modelShape, readSelectedModel, writeSelectedModel, type KeyValueStore } from './selected-model.ts';
 
 function model(id: string, status: ModelInfo['status']): ModelInfo {
   return {
@@ -71,5 +71,13 @@ describe('selected model', () => {
 
   it('describes layers × heads and the grid', () => {
     expect(modelShape({ layers: 4, heads: 8, grid: [4, 6] })).toEqual({ layersHeads: '4 × 8', grid: '4 × 6' });
+  });
+
+  it('names models by name, adding the folder where two share a name', () => {
+    const a = { ...model('a', 'ready'), name: 'tiny', dir: '/m/tiny-bundle' };
+    const b = { ...model('b', 'ready'), name: 'tiny', dir: 'C:\\m\\tiny-crop' };
+    const c = { ...model('c', 'ready'), name: 'llava' };
+    const labels = modelLabels([a, b, c]);
+    expect([labels.get('a'), labels.get('b'), labels.get('c')]).toEqual(['tiny (tiny-bundle)', 'tiny (tiny-crop)', 'llava']);
   });
 });

@@ -51,3 +51,18 @@ export function effectiveModel(models: readonly ModelInfo[], remembered: string 
 export function modelShape(m: Pick<ModelInfo, 'layers' | 'heads' | 'grid'>): { layersHeads: string; grid: string } {
   return { layersHeads: `${m.layers} × ${m.heads}`, grid: `${m.grid[0]} × ${m.grid[1]}` };
 }
+
+/**
+ * How a model is named in a menu: its name, and where two share a name (one checkpoint compiled
+ * twice, with pad and with crop), the folder it lives in as well.
+ */
+export function modelLabels(models: readonly ModelInfo[]): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const m of models) count.set(m.name, (count.get(m.name) ?? 0) + 1);
+  return new Map(
+    models.map((m) => {
+      const folder = m.dir?.split(/[\\/]/).filter(Boolean).pop();
+      return [m.id, (count.get(m.name) ?? 0) > 1 && folder && folder !== m.name ? `${m.name} (${folder})` : m.name];
+    }),
+  );
+}
