@@ -4,35 +4,11 @@
 // picking a layer, zoom, export, all six methods, and re-opening a stored run. The functions passed
 // to $eval/evaluate run inside the page.
 import { readFile, rename } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
-
-const byTestId = (id) => `[data-testid="${id}"]`;
-
-async function until(what, check, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  let last = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-      last = JSON.stringify(value);
-    } catch (e) {
-      last = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await delay(100);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+import { assert, byTestId, pageQueries, until } from './page-helpers.js';
 
 export function analysisSteps({ page, fixtures }) {
   const a = fixtures.analysis;
-  const text = async (id) => (await page.locator(byTestId(id)).first().innerText()).trim();
-  const count = (selector) => page.locator(selector).count();
-  const visible = (id) => page.locator(byTestId(id)).first().isVisible();
+  const { text, count, visible } = pageQueries(page);
   const modelRows = () => page.locator(byTestId('model-row'));
   const compiledRow = () => page.locator('[data-testid="model-row"][data-source="compiled"]');
 

@@ -3,34 +3,10 @@
 /* global window, performance */
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-
-const byTestId = (id) => `[data-testid="${id}"]`;
-
-/** Polls `check` until it returns a truthy value; the error names what was awaited and what was last seen. */
-async function until(what, check, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  let last = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-      last = JSON.stringify(value);
-    } catch (e) {
-      last = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await delay(100);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+import { assert, byTestId, pageQueries, until } from './page-helpers.js';
 
 export function steps({ page, fixtures, serverUrl, stopServer }) {
-  const text = async (id) => (await page.locator(byTestId(id)).first().innerText()).trim();
-  const count = (selector) => page.locator(selector).count();
-  const visible = (id) => page.locator(byTestId(id)).first().isVisible();
+  const { text, count, visible } = pageQueries(page);
   const selectedIndex = async () => {
     const tiles = page.locator('[data-testid="tile"][data-selected="true"]');
     return (await tiles.count()) === 1 ? Number(await tiles.getAttribute('data-index')) : null;
