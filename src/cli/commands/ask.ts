@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
+import { addDeviceOptions } from '../model-options.ts';
 
 export interface AskFlags {
   maxNewTokens: number;
@@ -18,16 +19,6 @@ export interface AskFlags {
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('--max-new-tokens must be a positive integer.');
   return Number(value);
-}
-
-function nonNegativeInt(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--threads must be a non-negative integer.');
-  return Number(value);
-}
-
-function deviceArg(value: string): DeviceRequest {
-  if (value !== 'auto' && value !== 'cpu' && value !== 'cuda') throw new InvalidArgumentError('Use auto, cpu or cuda.');
-  return value;
 }
 
 export async function runAskCommand(bundle: string, image: string, question: string, flags: AskFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
@@ -59,15 +50,13 @@ export function registerAsk(
   out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
   err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): void {
-  program
+  const cmd = program
     .command('ask')
     .description('Ask a compiled bundle a question about an image; prints the answer (greedy decoding)')
     .argument('<bundle-dir>', 'compiled bundle folder (from `laser compile`, with tokenizer files)')
     .argument('<image>', 'image file')
     .argument('<question>', 'the question')
     .option('--max-new-tokens <n>', 'tokens decoded at most', positiveInt, 64)
-    .option('--instruction <text>', 'appended to the question after a newline (e.g. "Answer the question using a single word or phrase.")', '')
-    .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', deviceArg, 'auto')
-    .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt, 0)
-    .action(async (bundle: string, image: string, question: string, flags: AskFlags) => runAskCommand(bundle, image, question, flags, out, err));
+    .option('--instruction <text>', 'appended to the question after a newline (e.g. "Answer the question using a single word or phrase.")', '');
+  addDeviceOptions(cmd).action(async (bundle: string, image: string, question: string, flags: AskFlags) => runAskCommand(bundle, image, question, flags, out, err));
 }

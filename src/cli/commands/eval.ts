@@ -13,11 +13,11 @@
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isMethodId, KNOB_RANGES, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import { isMethodId, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
 import type { VqaProtocol } from '../../common/laser/metrics.ts';
 import type { EvalDataset, EvalProgress, EvaluateResult } from '../../engine/eval/index.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { ALL_KNOBS, parseKnobValue } from './run.ts';
+import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
 
 export type Lines = (line: string) => void;
 
@@ -56,24 +56,6 @@ export function parseMethods(value: string): MethodId[] {
   return [...new Set(ids as MethodId[])];
 }
 
-function positiveInt(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
-    return n;
-  };
-}
-
-function nonNegativeInt(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--threads must be a non-negative integer.');
-  return Number(value);
-}
-
-function deviceArg(value: string): DeviceRequest {
-  if (value !== 'auto' && value !== 'cpu' && value !== 'cuda') throw new InvalidArgumentError('Use auto, cpu or cuda.');
-  return value;
-}
-
 /** --methods, --bundle, --limit, the cache, decoding, device and every knob. */
 export function addEvalRunOptions(cmd: Command, defaultMethods: string): Command {
   cmd
@@ -83,13 +65,9 @@ export function addEvalRunOptions(cmd: Command, defaultMethods: string): Command
     .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR or ~/.cache/laser-workbench); runs found there are not run again')
     .option('--no-cache', 'run every sample afresh and keep no records (an interrupted evaluation then cannot resume)')
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
-    .option('--instruction <text>', "answer instruction appended to every question ('' for none)", 'Answer the question using a single word or phrase.')
-    .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', deviceArg, 'auto')
-    .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt, 0);
-  for (const knob of ALL_KNOBS) {
-    const methods = METHOD_IDS.filter((m) => knobNames(m).includes(knob));
-    cmd.addOption(new Option(`--${knob} <value>`, `${KNOB_RANGES[knob] ?? 'see the spec'} (${methods.join(', ')})`).argParser(parseKnobValue));
-  }
+    .option('--instruction <text>', "answer instruction appended to every question ('' for none)", 'Answer the question using a single word or phrase.');
+  addDeviceOptions(cmd);
+  addKnobOptions(cmd);
   return cmd;
 }
 
@@ -115,18 +93,6 @@ export function evalProgressPrinter(stream: NodeJS.WriteStream): (p: EvalProgres
     const detail = p.stage ? ` ${p.stage.stage}${p.stage.stage.endsWith('decode') && p.stage.step > 0 ? ` ${p.stage.step}/${p.stage.total} tokens` : ''}` : p.cached ? ' (cached)' : '';
     stream.write(`\r[${p.done}/${p.total}] ${p.sampleId} ${p.method}:${detail}\x1b[K`);
   };
-}
-
-/** --bundle, or the demo model (compiled into the cache on first use). */
-export async function bundleDirFor(bundle: string | undefined, err: Lines): Promise<string> {
-  if (bundle !== undefined) return resolve(bundle);
-  const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
-  const { demoBundle } = await import('../../engine/laser/demo-bundle.ts');
-  return demoBundle({
-    cacheRoot: defaultCacheRoot(),
-    onCompileStart: () => err('compiling the demo model (first use only)...'),
-    onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
-  });
 }
 
 /** Runs the evaluation with progress on stderr; Ctrl-C stops it at the next stage, leaving finished runs in the cache. */

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
+import { deviceArg } from '../model-options.ts';
 
 export interface ForwardFlags {
   bundle: string;
@@ -24,11 +25,6 @@ function nonNegativeInt(what: string) {
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${what} must be a non-negative integer.`);
     return n;
   };
-}
-
-function device(value: string): DeviceRequest {
-  if (value !== 'auto' && value !== 'cpu' && value !== 'cuda') throw new InvalidArgumentError('Use auto, cpu or cuda.');
-  return value;
 }
 
 /** Runs the command: opens the bundle, runs, writes the output, prints two summary lines. */
@@ -66,7 +62,7 @@ export function registerForward(program: Command, stderr: (line: string) => void
     .requiredOption('--out <file>', 'safetensors to write: logits F32 [1, S, V], attn_last F32 [L, H, S], attn_full F32 [H, S, S], greedy_ids I64 [steps]')
     .option('--steps <n>', 'greedy tokens to decode with the KV cache (no EOS stop)', nonNegativeInt('--steps'), 0)
     .option('--attn-layer <l>', 'also write attn_full: decoder layer l\'s whole post-softmax attention over the prompt (0..L-1)', nonNegativeInt('--attn-layer'))
-    .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', device, 'auto')
+    .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', deviceArg, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt('--threads'), 0)
     .action(async (flags: ForwardFlags) => {
       await runForwardCommand(flags, stderr);

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecord } from '../../engine/laser/record-io.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
-import { knobsFor, parseKnobValue } from './run.ts';
+import { parseKnobValue } from '../model-options.ts';
+import { knobsFor } from './run.ts';
 
 const laser = fileURLToPath(new URL('../../../bin/laser.js', import.meta.url));
 const exec = promisify(execFile);

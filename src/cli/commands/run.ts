@@ -7,14 +7,12 @@
  * demo model, compiled into the cache on first use. Ctrl-C cancels.
  */
 import { resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isMethodId, KNOB_RANGES, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import { InvalidArgumentError, type Command } from 'commander';
+import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
 import type { LaserProgress } from '../../engine/laser/stages.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-
-/** Every knob of every method, in a stable order: the `--<knob>` options. */
-export const ALL_KNOBS: string[] = [...new Set(METHOD_IDS.flatMap((m) => knobNames(m)))];
+import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
 
 export interface RunFlags {
   bundle?: string;
@@ -29,20 +27,6 @@ export interface RunFlags {
   [knob: string]: unknown;
 }
 
-/**
- * A knob value as typed on the command line: null/none/off, true/false, a number, "lo,hi" (a range),
- * or the word itself. The method's schema then checks it and names the knob and range if it is wrong.
- */
-export function parseKnobValue(raw: string): unknown {
-  const s = raw.trim();
-  if (/^(null|none|off)$/i.test(s)) return null;
-  if (/^(true|false)$/i.test(s)) return s.toLowerCase() === 'true';
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
-  const range = /^\[?\s*(-?\d+)\s*(?:,|\.\.|:)\s*(-?\d+)\s*\]?$/.exec(s);
-  if (range) return [Number(range[1]), Number(range[2])];
-  return s;
-}
-
 /** The knobs given on the command line that `method` has (for 'all', each method takes its own). */
 export function knobsFor(method: MethodId, flags: Record<string, unknown>, strict: boolean): Record<string, unknown> {
   const own = new Set(knobNames(method));
@@ -54,27 +38,9 @@ export function knobsFor(method: MethodId, flags: Record<string, unknown>, stric
   return out;
 }
 
-function positiveInt(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
-    return n;
-  };
-}
-
-function nonNegativeInt(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--threads must be a non-negative integer.');
-  return Number(value);
-}
-
 function methodArg(value: string): MethodId | 'all' {
   if (value === 'all' || isMethodId(value)) return value;
   throw new InvalidArgumentError(`Use one of ${METHOD_IDS.join(', ')}, or all.`);
-}
-
-function deviceArg(value: string): DeviceRequest {
-  if (value !== 'auto' && value !== 'cpu' && value !== 'cuda') throw new InvalidArgumentError('Use auto, cpu or cuda.');
-  return value;
 }
 
 function boxText(r: AnalysisRecord): string {
@@ -127,7 +93,6 @@ function progressPrinter(stream: NodeJS.WriteStream): (p: LaserProgress) => void
 export async function runRunCommand(image: string, question: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
   const { runMethod } = await import('../../engine/laser/run-method.ts');
   const { LaserModel } = await import('../../engine/laser/model.ts');
-  const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
   const { writeRecordFolder } = await import('../../engine/laser/record-io.ts');
   const { checkQuestion } = await import('../../engine/laser/prompts.ts');
   const { parseKnobs } = await import('../../common/laser/index.ts');
@@ -137,17 +102,7 @@ export async function runRunCommand(image: string, question: string, flags: RunF
   // Refuse bad knobs before a bundle is opened or compiled.
   for (const m of methods) parseKnobs(m, knobsFor(m, flags, strict));
 
-  const cacheRoot = defaultCacheRoot();
-  let bundleDir: string;
-  if (flags.bundle !== undefined) bundleDir = resolve(flags.bundle);
-  else {
-    const { demoBundle } = await import('../../engine/laser/demo-bundle.ts');
-    bundleDir = await demoBundle({
-      cacheRoot,
-      onCompileStart: () => err('compiling the demo model (first use only)...'),
-      onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
-    });
-  }
+  const bundleDir = await bundleDirFor(flags.bundle, err);
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -201,13 +156,9 @@ export function registerRun(
     .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR or ~/.cache/laser-workbench)')
     .option('--no-cache', 'always run the model; do not read or write the record cache')
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
-    .option('--instruction <text>', "answer instruction appended to the question ('' for none)", 'Answer the question using a single word or phrase.')
-    .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', deviceArg, 'auto')
-    .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt, 0);
-  for (const knob of ALL_KNOBS) {
-    const methods = METHOD_IDS.filter((m) => knobNames(m).includes(knob));
-    cmd.addOption(new Option(`--${knob} <value>`, `${KNOB_RANGES[knob] ?? 'see the spec'} (${methods.join(', ')})`).argParser(parseKnobValue));
-  }
+    .option('--instruction <text>', "answer instruction appended to the question ('' for none)", 'Answer the question using a single word or phrase.');
+  addDeviceOptions(cmd);
+  addKnobOptions(cmd);
   cmd.action(async (image: string, question: string, flags: RunFlags) => {
     const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
     // --cache <dir> and --no-cache share one attribute: a folder, false, or (neither given) undefined/true.

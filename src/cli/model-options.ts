@@ -1,0 +1,74 @@
+/**
+ * Option parsers and option groups shared by the commands that run a model (`ask`, `run`, `eval`,
+ * `forward`, and `world evaluate` through eval.ts), so a flag parses and reads the same everywhere.
+ */
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { KNOB_RANGES, knobNames, METHOD_IDS } from '../common/laser/index.ts';
+import type { DeviceRequest } from '../engine/runtime/providers.ts';
+
+/** Every knob of every method, in a stable order: the `--<knob>` options. */
+export const ALL_KNOBS: string[] = [...new Set(METHOD_IDS.flatMap((m) => knobNames(m)))];
+
+/**
+ * A knob value as typed on the command line: null/none/off, true/false, a number, "lo,hi" (a range),
+ * or the word itself. The method's schema then checks it and names the knob and range if it is wrong.
+ */
+export function parseKnobValue(raw: string): unknown {
+  const s = raw.trim();
+  if (/^(null|none|off)$/i.test(s)) return null;
+  if (/^(true|false)$/i.test(s)) return s.toLowerCase() === 'true';
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
+  const range = /^\[?\s*(-?\d+)\s*(?:,|\.\.|:)\s*(-?\d+)\s*\]?$/.exec(s);
+  if (range) return [Number(range[1]), Number(range[2])];
+  return s;
+}
+
+/** A `--<knob> <value>` option for every knob, each naming its range and the methods that take it. */
+export function addKnobOptions(cmd: Command): Command {
+  for (const knob of ALL_KNOBS) {
+    const methods = METHOD_IDS.filter((m) => knobNames(m).includes(knob));
+    cmd.addOption(new Option(`--${knob} <value>`, `${KNOB_RANGES[knob] ?? 'see the spec'} (${methods.join(', ')})`).argParser(parseKnobValue));
+  }
+  return cmd;
+}
+
+/** A parser for a positive safe integer; the error names the flag (`what`). */
+export function positiveInt(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
+    return n;
+  };
+}
+
+/** --threads: a non-negative integer (0 lets onnxruntime choose). */
+export function threadsArg(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--threads must be a non-negative integer.');
+  return Number(value);
+}
+
+/** --device: auto, cpu or cuda. */
+export function deviceArg(value: string): DeviceRequest {
+  if (value !== 'auto' && value !== 'cpu' && value !== 'cuda') throw new InvalidArgumentError('Use auto, cpu or cuda.');
+  return value;
+}
+
+/** --device and --threads, as every command that opens a bundle takes them. */
+export function addDeviceOptions(cmd: Command): Command {
+  return cmd
+    .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', deviceArg, 'auto')
+    .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', threadsArg, 0);
+}
+
+/** --bundle, or the demo model (compiled into the cache on first use). */
+export async function bundleDirFor(bundle: string | undefined, err: (line: string) => void): Promise<string> {
+  if (bundle !== undefined) return resolve(bundle);
+  const { defaultCacheRoot } = await import('../engine/laser/cache.ts');
+  const { demoBundle } = await import('../engine/laser/demo-bundle.ts');
+  return demoBundle({
+    cacheRoot: defaultCacheRoot(),
+    onCompileStart: () => err('compiling the demo model (first use only)...'),
+    onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
+  });
+}
