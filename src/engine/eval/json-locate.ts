@@ -6,12 +6,18 @@
 
 export type JsonPath = readonly (string | number)[];
 
+/** The first offset at or after `i` that is not JSON whitespace. */
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  return i;
+}
+
 /** Offset of the value at `path`, or of its deepest ancestor present in the text. */
 export function offsetOfJsonPath(text: string, path: JsonPath): number {
   let i = 0;
   const n = text.length;
   const ws = () => {
-    while (i < n && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+    i = skipSpace(text, i);
   };
   const skipString = () => {
     i++;
@@ -43,46 +49,40 @@ export function offsetOfJsonPath(text: string, path: JsonPath): number {
     skipString();
     return JSON.parse(text.slice(start, i)) as string;
   };
+  /**
+   * Steps into the container opening at i and over its members until `atMember` (called at the start
+   * of each, with its index) says it is the wanted one (true) or that the container ended (null).
+   */
+  const seekMember = (atMember: (index: number) => boolean | null): boolean => {
+    i++;
+    for (let index = 0; ; index++) {
+      ws();
+      const hit = atMember(index);
+      if (hit === null) return false;
+      if (hit) return true;
+      skipValue();
+      ws();
+      if (text[i] === ',') i++;
+    }
+  };
 
   ws();
   let found = i;
   for (const step of path) {
     const open = text[i];
-    if (open === '[' && typeof step === 'number') {
-      i++;
-      let located = false;
-      for (let index = 0; ; index++) {
-        ws();
-        if (i >= n || text[i] === ']') break;
-        if (index === step) {
-          located = true;
-          break;
-        }
-        skipValue();
-        ws();
-        if (text[i] === ',') i++;
-      }
-      if (!located) return found;
-    } else if (open === '{' && typeof step === 'string') {
-      i++;
-      let located = false;
-      for (;;) {
-        ws();
-        if (i >= n || text[i] !== '"') break;
+    let located: boolean;
+    if (open === '[' && typeof step === 'number') located = seekMember((index) => (i >= n || text[i] === ']' ? null : index === step));
+    else if (open === '{' && typeof step === 'string')
+      located = seekMember(() => {
+        if (i >= n || text[i] !== '"') return null;
         const key = readKey();
         ws();
         i++; // ':'
         ws();
-        if (key === step) {
-          located = true;
-          break;
-        }
-        skipValue();
-        ws();
-        if (text[i] === ',') i++;
-      }
-      if (!located) return found;
-    } else return found;
+        return key === step;
+      });
+    else return found;
+    if (!located) return found;
     found = i;
   }
   return found;
@@ -115,7 +115,7 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
     throw new At(Math.min(i, n));
   };
   const ws = () => {
-    while (i < n && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+    i = skipSpace(text, i);
   };
   const literal = (word: string) => {
     if (text.startsWith(word, i)) i += word.length;
@@ -142,17 +142,29 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
     if (!m) fail();
     i += m![0].length;
   };
+  /** The object or array opening at i: `member` reads one member; commas between, `close` at the end. */
+  const container = (close: string, member: () => void) => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      member();
+      ws();
+      if (text[i] === ',') i++;
+      else if (text[i] === close) {
+        i++;
+        return;
+      } else fail();
+    }
+  };
   const value = (): void => {
     ws();
     const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
+    if (c === '{')
+      return container('}', () => {
         ws();
         if (text[i] !== '"') fail();
         string();
@@ -160,31 +172,8 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
         if (text[i] !== ':') fail();
         i++;
         value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return;
-        } else fail();
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return;
-        } else fail();
-      }
-    }
+      });
+    if (c === '[') return container(']', value);
     if (c === '"') return string();
     if (c === 't') return literal('true');
     if (c === 'f') return literal('false');
