@@ -28,25 +28,10 @@ import { runMethod, type RunMethodResult } from '../src/engine/laser/run-method.
 import { cropView, modelInput } from '../src/engine/laser/views.ts';
 import { writeRandomLlavaCheckpoint } from '../test/support/checkpoints.ts';
 import { writeWordTokenizer } from '../test/laser/support/tiny-laser-bundle.ts';
+import { benchConfig, GRID, IMAGE_TOKEN, VOCAB } from './bench-model.ts';
 
-const VOCAB = 4096;
-const IMAGE_TOKEN = 4095;
-const GRID = 24;
 const ANSWER_TOKENS = 2;
 const QUESTION = 'What is the colour of the cat?';
-
-function benchConfig(): Record<string, unknown> {
-  return {
-    architectures: ['LlavaForConditionalGeneration'],
-    model_type: 'llava',
-    image_token_index: IMAGE_TOKEN,
-    image_seq_length: GRID * GRID,
-    text_config: { model_type: 'llama', hidden_size: 256, intermediate_size: 688, num_hidden_layers: 8, num_attention_heads: 8, num_key_value_heads: 4, max_position_embeddings: 4096, vocab_size: VOCAB },
-    vision_config: { model_type: 'clip_vision_model', hidden_size: 64, intermediate_size: 256, num_hidden_layers: 3, num_attention_heads: 4, image_size: 14 * GRID, patch_size: 14 },
-    vision_feature_layer: -2,
-    torch_dtype: 'float32',
-  };
-}
 
 async function writeCheckpoint(dir: string): Promise<void> {
   await writeRandomLlavaCheckpoint(dir, benchConfig(), 11);

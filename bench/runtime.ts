@@ -14,40 +14,7 @@ import { generateGreedy, generateLockstep, argmax } from '../src/engine/runtime/
 import type { LlavaRuntime, Stream } from '../src/engine/runtime/llava-runtime.ts';
 import { openLlavaRuntime } from '../src/engine/runtime/open.ts';
 import { writeRandomLlavaCheckpoint } from '../test/support/checkpoints.ts';
-
-const IMAGE_TOKEN = 4095;
-const VOCAB = 4096;
-const GRID = 24;
-
-function benchConfig(): Record<string, unknown> {
-  return {
-    architectures: ['LlavaForConditionalGeneration'],
-    model_type: 'llava',
-    image_token_index: IMAGE_TOKEN,
-    image_seq_length: GRID * GRID,
-    text_config: {
-      model_type: 'llama',
-      hidden_size: 256,
-      intermediate_size: 688,
-      num_hidden_layers: 8,
-      num_attention_heads: 8,
-      num_key_value_heads: 4,
-      max_position_embeddings: 4096,
-      vocab_size: VOCAB,
-    },
-    vision_config: {
-      model_type: 'clip_vision_model',
-      hidden_size: 64,
-      intermediate_size: 256,
-      num_hidden_layers: 3,
-      num_attention_heads: 4,
-      image_size: 14 * GRID,
-      patch_size: 14,
-    },
-    vision_feature_layer: -2,
-    torch_dtype: 'float32',
-  };
-}
+import { benchConfig, GRID, IMAGE_TOKEN, VOCAB } from './bench-model.ts';
 
 async function writeBenchCheckpoint(dir: string): Promise<void> {
   await writeRandomLlavaCheckpoint(dir, benchConfig(), 7);
