@@ -77,6 +77,13 @@ afterEach(() => {
   }
 });
 
+/** The supervisor's channel factory: a pair of Node MessagePorts, closed after the test. */
+function testChannel() {
+  const c = new MessageChannel();
+  channels.push(c);
+  return { port1: asPort(c.port1), port2: asPort(c.port2) };
+}
+
 function setup(extra: { maxRestarts?: number } = {}) {
   const engines: FakeEngine[] = [];
   const log: string[] = [];
@@ -87,11 +94,7 @@ function setup(extra: { maxRestarts?: number } = {}) {
       engines.push(e);
       return e;
     },
-    channel: () => {
-      const c = new MessageChannel();
-      channels.push(c);
-      return { port1: asPort(c.port1), port2: asPort(c.port2) };
-    },
+    channel: testChannel,
     init: { dataDir: '/data', defaultFolder: '/samples', demoModelDir: null },
     now: () => (t += 1000),
     ...extra,
@@ -208,11 +211,7 @@ describe('engine supervisor with the engine endpoint', () => {
         engines.push(e);
         return e;
       },
-      channel: () => {
-        const c = new MessageChannel();
-        channels.push(c);
-        return { port1: asPort(c.port1), port2: asPort(c.port2) };
-      },
+      channel: testChannel,
       init: { dataDir: '/d', defaultFolder: null, demoModelDir: null },
       graceMs: 20,
     });
