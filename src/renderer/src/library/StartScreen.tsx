@@ -3,11 +3,10 @@
  * the native dialog where there is one, or from the recent folders.
  */
 import { useState } from 'react';
-import type { FormEvent } from 'react';
 import type { HostInfo, RecentFolder } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import type { CallState } from '../common/use-call.ts';
-import { FolderBrowser } from './FolderBrowser.tsx';
+import { FolderPathForm } from './FolderPathForm.tsx';
 
 export function StartScreen({
   host,
@@ -25,13 +24,6 @@ export function StartScreen({
   currentRoot: string | null;
 }) {
   const [path, setPath] = useState(currentRoot ?? '');
-  const [browsing, setBrowsing] = useState(false);
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const trimmed = path.trim();
-    if (trimmed) onOpen(trimmed);
-  };
 
   return (
     <div className="start-screen" data-testid="start-screen">
@@ -40,24 +32,15 @@ export function StartScreen({
         <p className="muted">
           The folder is scanned recursively; images stay where they are and are only read, never changed.
         </p>
-        <form className="path-form" onSubmit={submit}>
-          <input
-            data-testid="path-input"
-            className="path-input"
-            type="text"
-            spellCheck={false}
-            autoFocus
-            placeholder={`Folder path, e.g. ${host.homeDir}`}
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            aria-label="Folder path"
-          />
-          <button type="submit" className="primary" data-testid="path-open" disabled={!path.trim()}>
-            Open
-          </button>
-          <button type="button" data-testid="browse-toggle" onClick={() => setBrowsing((b) => !b)} aria-expanded={browsing}>
-            {browsing ? 'Hide browser' : 'Browse…'}
-          </button>
+        <FolderPathForm
+          home={host.homeDir}
+          path={path}
+          onPathChange={setPath}
+          onSubmit={onOpen}
+          input={{ testId: 'path-input', label: 'Folder path', placeholder: `Folder path, e.g. ${host.homeDir}`, autoFocus: true }}
+          submit={{ testId: 'path-open', label: 'Open' }}
+          browseTestId="browse-toggle"
+        >
           {onPickNative && (
             <button type="button" data-testid="pick-folder" onClick={onPickNative}>
               Choose folder…
@@ -68,18 +51,7 @@ export function StartScreen({
               Back to library
             </button>
           )}
-        </form>
-        {browsing && (
-          <FolderBrowser
-            start={path.trim() || host.homeDir}
-            home={host.homeDir}
-            onNavigate={setPath}
-            onOpen={(p) => {
-              setPath(p);
-              onOpen(p);
-            }}
-          />
-        )}
+        </FolderPathForm>
       </section>
 
       <section className="start-section">

@@ -3,11 +3,10 @@
  * chosen in the native dialog (desktop). A checkpoint compiles with a progress bar and Cancel.
  */
 import { useState } from 'react';
-import type { FormEvent } from 'react';
 import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
 import type { CompileProgress, HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
-import { FolderBrowser } from '../library/FolderBrowser.tsx';
+import { FolderPathForm } from '../library/FolderPathForm.tsx';
 import { compileFraction, compileLabel } from './compile-progress.ts';
 
 export type AddState =
@@ -30,14 +29,7 @@ export function AddModelForm({
   onPickNative: (() => Promise<string | null>) | null;
 }) {
   const [path, setPath] = useState('');
-  const [browsing, setBrowsing] = useState(false);
   const adding = state.status === 'adding';
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const p = path.trim();
-    if (p && !adding) onAdd(p);
-  };
 
   return (
     <section className="add-model" data-testid="add-model">
@@ -46,24 +38,17 @@ export function AddModelForm({
         A folder written by <code>laser compile</code> (it has <code>manifest.json</code>) registers as it is. A Hugging Face LLaVA checkpoint (
         <code>config.json</code> and <code>*.safetensors</code>) is compiled into the workbench&apos;s data folder first.
       </p>
-      <form className="path-form" onSubmit={submit}>
-        <input
-          type="text"
-          className="path-input"
-          data-testid="model-path"
-          spellCheck={false}
-          placeholder={`Model folder, e.g. ${host.homeDir}/models/llava-1.5-7b-hf`}
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          disabled={adding}
-          aria-label="Model folder"
-        />
-        <button type="submit" className="primary" data-testid="model-add" disabled={!path.trim() || adding}>
-          Add
-        </button>
-        <button type="button" data-testid="model-browse" onClick={() => setBrowsing((b) => !b)} aria-expanded={browsing} disabled={adding}>
-          {browsing ? 'Hide browser' : 'Browse…'}
-        </button>
+      <FolderPathForm
+        home={host.homeDir}
+        path={path}
+        onPathChange={setPath}
+        onSubmit={onAdd}
+        disabled={adding}
+        closeBrowserOnOpen
+        input={{ testId: 'model-path', label: 'Model folder', placeholder: `Model folder, e.g. ${host.homeDir}/models/llava-1.5-7b-hf` }}
+        submit={{ testId: 'model-add', label: 'Add' }}
+        browseTestId="model-browse"
+      >
         {onPickNative && (
           <button
             type="button"
@@ -79,19 +64,7 @@ export function AddModelForm({
             Choose folder…
           </button>
         )}
-      </form>
-      {browsing && !adding && (
-        <FolderBrowser
-          start={path.trim() || host.homeDir}
-          home={host.homeDir}
-          onNavigate={setPath}
-          onOpen={(p) => {
-            setPath(p);
-            setBrowsing(false);
-            onAdd(p);
-          }}
-        />
-      )}
+      </FolderPathForm>
       {state.status === 'adding' && (
         <div className="compile-progress" data-testid="compile-progress">
           <div className="progress-line">
