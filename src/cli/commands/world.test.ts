@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COUNTS } from '../../engine/world/questions.ts';
-import { parseQuestionCounts, registerWorld } from './world.ts';
+import { objectRange, parseQuestionCounts, registerWorld } from './world.ts';
 
 describe('laser world generate', () => {
   it('reads per-family question counts, keeping the defaults of families not named', () => {
@@ -13,15 +13,22 @@ describe('laser world generate', () => {
     expect(() => parseQuestionCounts('attribute=-1', DEFAULT_COUNTS)).toThrow(/family=count/);
   });
 
+  it('reads an object range min-max within 1..12', () => {
+    expect(objectRange('1-3')).toEqual([1, 3]);
+    expect(() => objectRange('3-1')).toThrow(/min-max/);
+    expect(() => objectRange('0-2')).toThrow(/min-max/);
+    expect(() => objectRange('2')).toThrow(/min-max/);
+  });
+
   it('writes a world folder from the command line', async () => {
     const root = await mkdtemp(join(tmpdir(), 'laser-world-cli-'));
     try {
       const program = new Command().exitOverride();
       registerWorld(program);
       const out = join(root, 'w');
-      await program.parseAsync(['node', 'laser', 'world', 'generate', '--seed', '9', '--count', '3', '--out', out, '--questions', 'existence=4']);
-      const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { seed: number; count: number; questionCounts: { existence: number } };
-      expect([manifest.seed, manifest.count, manifest.questionCounts.existence]).toEqual([9, 3, 4]);
+      await program.parseAsync(['node', 'laser', 'world', 'generate', '--seed', '9', '--count', '3', '--out', out, '--questions', 'existence=4', '--objects', '2-2']);
+      const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { seed: number; count: number; objects: number[]; questionCounts: { existence: number } };
+      expect([manifest.seed, manifest.count, manifest.objects, manifest.questionCounts.existence]).toEqual([9, 3, [2, 2], 4]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 /**
- * `laser world generate --seed <n> --count <n> --out <dir> [--questions attribute=1,existence=2,relation=1,glyph=1]`:
+ * `laser world generate --seed <n> --count <n> --out <dir> [--objects 3-8] [--questions attribute=1,existence=2,relation=1,glyph=1]`:
  * a synthetic grounding world (src/engine/world): `count` scenes drawn from `seed`, with questions
  * and their target boxes, written as a dataset folder that loadWorldDataset (and `laser eval`)
  * reads directly. Same seed and count, same bytes.
@@ -15,6 +15,13 @@ function nonNegativeInt(name: string) {
 }
 
 const families = ['attribute', 'existence', 'relation', 'glyph'] as const;
+
+/** "2-5" → [2, 5]. */
+export function objectRange(value: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1]) || Number(m[2]) > 12) throw new InvalidArgumentError('Use min-max with 1 <= min <= max <= 12, e.g. 3-8.');
+  return [Number(m[1]), Number(m[2])];
+}
 
 /** "attribute=4,glyph=2" → counts, the families not named keeping their defaults. */
 export function parseQuestionCounts(spec: string, defaults: QuestionCounts): QuestionCounts {
@@ -32,6 +39,7 @@ export interface WorldGenerateFlags {
   count: number;
   out: string;
   questions?: string;
+  objects?: [number, number];
 }
 
 export async function runWorldGenerate(flags: WorldGenerateFlags): Promise<void> {
@@ -49,6 +57,7 @@ export async function runWorldGenerate(flags: WorldGenerateFlags): Promise<void>
       count: flags.count,
       out: flags.out,
       counts,
+      objects: flags.objects,
       signal: controller.signal,
       onProgress: (done, total) => {
         const now = Date.now();
@@ -76,6 +85,7 @@ export function registerWorld(program: Command): Command {
     .requiredOption('--seed <n>', 'seed (0..4294967295); the same seed gives the same bytes', nonNegativeInt('--seed'))
     .requiredOption('--count <n>', 'number of scenes (about five questions each)', nonNegativeInt('--count'))
     .requiredOption('--out <dir>', 'output folder (created; an earlier world there is replaced)')
+    .option('--objects <min-max>', 'objects per scene (default 3-8)', objectRange)
     .option('--questions <spec>', 'questions per scene and family, e.g. attribute=4,existence=4,relation=2,glyph=2 (default attribute=1,existence=2,relation=1,glyph=1)')
     .action(async (flags: WorldGenerateFlags) => runWorldGenerate(flags));
   return world;

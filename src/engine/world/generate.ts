@@ -19,6 +19,8 @@ export interface GenerateWorldOptions {
   count: number;
   out: string;
   counts?: QuestionCounts;
+  /** Objects per scene, [min, max]; default [3, 8]. */
+  objects?: readonly [number, number];
   /** Scenes rendered at once (sharp works off the main thread). Default 4. */
   concurrency?: number;
   onProgress?: (scenesDone: number, scenesTotal: number) => void;
@@ -39,6 +41,7 @@ export function worldManifest(world: World, counts: QuestionCounts): WorldManife
     generatorVersion: GENERATOR_VERSION,
     seed: world.seed,
     count: world.scenes.length,
+    objects: [world.objects[0], world.objects[1]],
     questionCounts: counts,
     files: { ...WORLD_FILES, pope: { ...WORLD_FILES.pope } },
     stats: { scenes: world.scenes.length, questions: world.questions.length, byFamily, bySize },
@@ -63,9 +66,9 @@ export async function generateWorld(opts: GenerateWorldOptions): Promise<WorldMa
   const counts = opts.counts ?? DEFAULT_COUNTS;
   let world: World;
   try {
-    world = buildWorld(opts.seed, opts.count, counts);
+    world = buildWorld(opts.seed, opts.count, counts, opts.objects);
   } catch (e) {
-    throw new WorkbenchError('bad-request', (e as Error).message, 'Use a seed in 0..4294967295 and a positive count.');
+    throw new WorkbenchError('bad-request', (e as Error).message, 'Use a seed in 0..4294967295, a positive count, and 1 <= min <= max <= 12 objects.');
   }
   await checkTarget(opts.out);
   await mkdir(dirname(opts.out), { recursive: true });

@@ -81,6 +81,7 @@ export const manifestSchema = z.object({
   generatorVersion: z.number().int(),
   seed: z.number().int(),
   count: z.number().int().positive(),
+  objects: z.tuple([z.number().int().positive(), z.number().int().positive()]),
   questionCounts: countsSchema,
   files: z.object({
     scenes: z.string(),

@@ -50,6 +50,12 @@ describe('generateScene', () => {
     expect(smallest).toBeLessThan(0.04);
   });
 
+  it('draws as many objects as asked for, when there is room', () => {
+    const few = Array.from({ length: 50 }, (_, i) => generateScene(11, i, [1, 2]));
+    expect(few.every((s) => s.objects.length >= 1 && s.objects.length <= 2)).toBe(true);
+    expect(new Set(few.map((s) => s.objects.length))).toEqual(new Set([1, 2]));
+  });
+
   it('classes by area share at the documented thresholds', () => {
     expect(sizeClassOfShare(SMALL_MAX_SHARE - 1e-9)).toBe('small');
     expect(sizeClassOfShare(SMALL_MAX_SHARE)).toBe('medium');

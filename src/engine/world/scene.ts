@@ -1,5 +1,5 @@
 /**
- * Scene generation: a canvas size, a light background, grey clutter, and 3 to 8 coloured shapes
+ * Scene generation: a canvas size, a light background, grey clutter, and 3 to 8 (by default) coloured shapes
  * that do not touch, some carrying a glyph. Sizes are log-uniform from tiny (3.5 % of the short
  * side) to large (30 %), so every size class is common.
  */
@@ -25,12 +25,15 @@ export const MAX_SIDE_FRACTION = 0.3;
 export const MIN_GLYPH_SIDE_FRACTION = 0.06;
 const PLACEMENT_TRIES = 200;
 
-export function generateScene(seed: number, index: number): Scene {
+/** Objects per scene by default; training's warm-up world asks for fewer. */
+export const DEFAULT_OBJECTS: readonly [number, number] = [3, 8];
+
+export function generateScene(seed: number, index: number, objectRange: readonly [number, number] = DEFAULT_OBJECTS): Scene {
   const rng = sceneRng(seed, index);
   const [width, height] = pick(rng, CANVAS_SIZES);
   const background = pick(rng, BACKGROUNDS);
   const clutter = makeClutter(rng, width, height);
-  const wanted = intBetween(rng, 3, 8);
+  const wanted = intBetween(rng, objectRange[0], objectRange[1]);
   const objects: WorldObject[] = [];
   const short = Math.min(width, height);
   for (let n = 0; n < wanted; n++) {
