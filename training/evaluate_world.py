@@ -28,7 +28,7 @@ def summarize(pairs, tok_words) -> dict:
     def acc(items):
         return {"accuracy": (sum(ok for _, ok in items) / len(items)) if items else None, "n": len(items)}
 
-    scored = [(q, tok_words[p] == q["answer"]) for q, p in pairs]
+    scored = [(q, p < len(tok_words) and tok_words[p] == q["answer"]) for q, p in pairs]
     res = acc(scored)
     res["byFamily"] = {f: acc([x for x in scored if x[0]["family"] == f]) for f in ("attribute", "existence", "relation", "glyph")}
     res["bySize"] = {s: acc([x for x in scored if x[0]["sizeClass"] == s]) for s in ("small", "medium", "large")}
