@@ -11,6 +11,8 @@ export interface StartServerOptions extends ServeOptions {
   dataDir: string;
   /** Folder opened on first start, if any. */
   defaultFolder?: string | null;
+  /** The shipped demo model's folder; null lists no demo model; undefined: the source tree's. */
+  demoModelDir?: string | null;
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -18,6 +20,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     dataDir: options.dataDir,
     transport: 'http',
     defaultFolder: options.defaultFolder ?? null,
+    demoModelDir: options.demoModelDir,
     canPickFolderNatively: false,
   });
   let server: RunningServer;

@@ -5,7 +5,7 @@ import { clearTimeout } from 'node:timers';
 const servingLine = /LASER Workbench serving at (\S+)/;
 
 export async function startServer({ repoRoot, dataDir, defaultFolder, startTimeoutMs = 60_000 }) {
-  const child = spawn(process.execPath, ['bin/laser.js', 'serve', '--port', '0', '--data-dir', dataDir, '--open', defaultFolder], {
+  const child = spawn(process.execPath, ['bin/laser.js', 'serve', '--port', '0', '--data-dir', dataDir, '--open', defaultFolder, '--no-demo-model'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -56,6 +56,15 @@ describe('laser serve', () => {
     expect(h.err.join('\n')).not.toMatch(/warning/);
   });
 
+  it('lists the shipped demo model unless --no-demo-model says not to', async () => {
+    const listed = harness();
+    await listed.run('--data-dir', dir);
+    expect(listed.started[0]).not.toHaveProperty('demoModelDir');
+    const hidden = harness();
+    await hidden.run('--data-dir', dir, '--no-demo-model');
+    expect(hidden.started[0]).toMatchObject({ demoModelDir: null });
+  });
+
   it('warns before listening beyond this machine', async () => {
     const h = harness();
     await h.run('--data-dir', dir, '--host', '0.0.0.0', '--port', '8080');

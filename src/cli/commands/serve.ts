@@ -51,6 +51,8 @@ interface ServeFlags {
   port: number;
   dataDir?: string;
   open?: string;
+  /** false with --no-demo-model. */
+  demoModel: boolean;
 }
 
 export function registerServe(program: Command, deps: ServeDeps = defaultDeps): void {
@@ -61,6 +63,7 @@ export function registerServe(program: Command, deps: ServeDeps = defaultDeps): 
     .option('--port <number>', 'port to listen on; 0 picks a free one', parsePort, 0)
     .option('--data-dir <dir>', 'where settings and caches live (default: $LASER_DATA_DIR or ~/.laser-workbench)')
     .option('--open <folder>', 'folder to open on first start (default: the bundled samples, when present)')
+    .option('--no-demo-model', 'do not list the shipped demo model (only the models you add)')
     .action(async (flags: ServeFlags) => {
       await runServe(flags, deps);
     });
@@ -72,7 +75,7 @@ async function runServe(flags: ServeFlags, deps: ServeDeps): Promise<void> {
   const defaultFolder = flags.open !== undefined ? await existingFolder(resolve(flags.open)) : existsSync(bundledSamples) ? bundledSamples : null;
   const warning = exposureWarning(flags.host);
   if (warning) deps.stderr(warning);
-  const server = await deps.start({ host: flags.host, port: flags.port, dataDir, defaultFolder });
+  const server = await deps.start({ host: flags.host, port: flags.port, dataDir, defaultFolder, ...(flags.demoModel === false ? { demoModelDir: null } : {}) });
   deps.stdout(`${servingLinePrefix}${server.url}`);
   deps.stderr('Press Ctrl+C to stop.');
   const signal = await deps.waitForStop();
