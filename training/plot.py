@@ -46,7 +46,7 @@ def main() -> None:
         if pts:
             parts.append(polyline(pts, x_of, y_acc, colour, 2))
             parts += [f'<circle cx="{x_of(s):.1f}" cy="{y_acc(v):.1f}" r="3" fill="{colour}"/>' for s, v in pts]
-    parts.append(f'<text x="{L}" y="{T - 10}">answer-token loss (blue, left axis, 20-step mean); validation accuracy: full image (red), [image, oracle crop] (green), right axis</text>')
+    parts.append(f'<text x="{L}" y="{T - 10}">stage 2 answer loss (blue, left, 20-step mean); val accuracy (right): full image (red), [image, oracle crop] (green)</text>')
     parts.append(f'<text x="{(L + W - R) / 2}" y="{H - 8}" text-anchor="middle">step</text>')
     parts.append("</svg>")
     with open(args.out, "w") as f:
