@@ -127,6 +127,12 @@ describe('evaluate: grounding and layers', () => {
       const mapping = cellMapping(record.geometry);
       expect(x.aggregation!.raw).toBe(attentionAggregation(tensors['a_q.layer_mean']!.data, mapping, box));
       expect(x.aggregation!.map).toBe(tensors.M ? attentionAggregation(tensors.M.data, mapping, box) : 0);
+      // chance level: a flat map; it depends on the box and the geometry only, not on the method
+      expect(x.aggregation!.uniform).toBe(attentionAggregation(new Float64Array(mapping.grid.gh * mapping.grid.gw).fill(1), mapping, box));
+      expect(x.aggregation!.uniform).toBeGreaterThan(0);
+      expect(x.aggregation!.uniform).toBeLessThanOrEqual(1);
+      const first = r.results.find((y) => y.sampleId === x.sampleId && y.method === 'laser')!;
+      expect(x.aggregation!.uniform).toBeCloseTo(first.aggregation!.uniform, 12);
       expect(x.layer).toBe(record.layer);
     }
     const s = summarize(r.methods, r.samples, r.results);
@@ -134,7 +140,7 @@ describe('evaluate: grounding and layers', () => {
     expect(s.vanilla.accuracy.samples).toBe(0);
     for (const m of ['vicrop-rel', 'static-layer', 'laser'] as const) {
       const xs = r.results.filter((x) => x.method === m);
-      expect(s[m].grounding).toMatchObject({ samples: 3, raw: mean(xs.map((x) => x.aggregation!.raw!)), map: mean(xs.map((x) => x.aggregation!.map!)) });
+      expect(s[m].grounding).toMatchObject({ samples: 3, raw: mean(xs.map((x) => x.aggregation!.raw!)), map: mean(xs.map((x) => x.aggregation!.map!)), uniform: mean(xs.map((x) => x.aggregation!.uniform)) });
       const counts: Record<string, number> = {};
       for (const x of xs) counts[String(x.layer)] = (counts[String(x.layer)] ?? 0) + 1;
       expect(s[m].layers!.overall).toEqual(counts);

@@ -20,7 +20,7 @@ import { DEMO_MODEL_DIR, demoBundle } from '../laser/demo-bundle.ts';
 import { loadRecordJson } from '../laser/record-io.ts';
 import type { CompileProgress } from '../compiler/compile.ts';
 import { evaluate, type EvalProgress, type EvaluateResult } from './evaluate.ts';
-import type { SampleResult } from './score.ts';
+import type { Aggregation, SampleResult } from './score.ts';
 import { pct, renderTable, renderTables, type Table } from './tables.ts';
 import { loadWorld } from './world.ts';
 import { worldExtraTables, worldReport, worldTable, type WorldReport } from './world-report.ts';
@@ -63,7 +63,7 @@ export interface DemoRow {
   /** LASER's chosen layer. */
   layer: number | null;
   /** LASER's map and raw attention inside the target box, when the question has a target. */
-  aggregation: { raw: number | null; map: number | null } | null;
+  aggregation: Aggregation | null;
   /** Paths relative to the output folder. */
   figures: string[];
   records: Record<string, string | null>;
@@ -119,7 +119,7 @@ function rowsTable(rows: DemoRow[], methods: readonly MethodId[]): Table {
   const link = (paths: string[]) => paths.map((p) => `[${p.split('/').pop()!.replace(/\.png$/, '')}](${p})`).join(' ');
   return {
     title: 'Every question',
-    head: ['question', 'family', 'size', 'truth', ...methods, 'layer', 'map in box', 'figures'],
+    head: ['question', 'family', 'size', 'truth', ...methods, 'layer', 'map in box', 'chance', 'figures'],
     rows: rows.map((r) => [
       r.question,
       r.family,
@@ -128,6 +128,7 @@ function rowsTable(rows: DemoRow[], methods: readonly MethodId[]): Table {
       ...methods.map((m) => `${r.answers[m] ?? '-'}${r.correct[m] ? ' ✓' : ''}`),
       r.layer === null ? '-' : String(r.layer),
       r.aggregation === null ? '-' : pct(r.aggregation.map),
+      r.aggregation === null ? '-' : pct(r.aggregation.uniform),
       link(r.figures),
     ]),
   };
@@ -145,7 +146,7 @@ function markdown(report: WorldReport, rows: DemoRow[], methods: readonly Method
     '',
     `${report.dataset.evaluated} questions from \`${samples}\`, answered by ${methods.join(' and ')} with the bundle \`${report.bundle.name}\` ` +
       `(${report.bundle.layers} layers, \`${report.bundle.dir}\`). Accuracy: a match with the one true answer after VQA normalisation. ` +
-      'Map in box: the share of LASER\'s localisation map inside the target object\'s true box ("attention aggregation"). ' +
+      'Map in box: the share of LASER\'s localisation map inside the target object\'s true box ("attention aggregation"); chance: the share a flat map would put there. ' +
       'Figures per LASER run under `figures/`, beside this file: overlay (the map, the crop box and the masked cells on the image), vaq (VAQ per layer, the chosen layer marked), compare (the answers side by side).',
     '',
     ...renderTables([worldTable(report), ...worldExtraTables(report)], 'markdown'),

@@ -8,6 +8,8 @@
  *   `map`, the method's own localisation map M (LASER's contrastive map; ViCrop's relative map).
  *   A method with no layer (vanilla, vcd) has neither. A run that fell back ('no-activation': the
  *   question moved no attention, so M has no mass) scores map = 0: its map put nothing in the box.
+ *   `uniform` is the chance level beside them: what a map equal on every grid cell puts in the box
+ *   (the box's share of the model's view), so a map that ignores the image scores it.
  */
 import { attentionAggregation, popeAnswer, vqaSoftAccuracy, type YesNo } from '../../common/laser/metrics.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
@@ -20,6 +22,8 @@ export interface Aggregation {
   raw: number | null;
   /** The method's map M; null when the method makes none. */
   map: number | null;
+  /** A map equal on every cell: the chance level for this box and geometry. */
+  uniform: number;
 }
 
 export interface SampleResult {
@@ -59,6 +63,7 @@ export function groundingOf(sample: EvalSample, record: AnalysisRecord, tensors:
   return {
     raw: raw ? attentionAggregation(raw.data, mapping, sample.box) : null,
     map: !hasMap ? null : tensors.M ? attentionAggregation(tensors.M.data, mapping, sample.box) : 0,
+    uniform: attentionAggregation(new Float64Array(mapping.grid.gh * mapping.grid.gw).fill(1), mapping, sample.box),
   };
 }
 

@@ -21,6 +21,8 @@ export interface GroundingMean {
   samples: number;
   raw: number | null;
   map: number | null;
+  /** Chance level: the mean share of a uniform map inside the boxes. */
+  uniform: number | null;
 }
 
 /** Layer index (as a string key) → runs whose map came from it. */
@@ -54,6 +56,7 @@ function groundingOf(rs: readonly SampleResult[]): GroundingMean {
     samples: with_.length,
     raw: mean(with_.flatMap((r) => (r.aggregation!.raw === null ? [] : [r.aggregation!.raw]))),
     map: mean(with_.flatMap((r) => (r.aggregation!.map === null ? [] : [r.aggregation!.map]))),
+    uniform: mean(with_.map((r) => r.aggregation!.uniform)),
   };
 }
 

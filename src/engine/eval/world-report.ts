@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { SIZE_CLASSES } from '../world/vocabulary.ts';
 import type { EvaluateResult } from './evaluate.ts';
-import { summarize, type MethodSummary } from './summary.ts';
+import { summarize, type GroundingMean, type MethodSummary } from './summary.ts';
 import { pct, layersText, type Table } from './tables.ts';
 
 const fraction = z.number().min(0).max(1);
@@ -31,7 +31,7 @@ export type WorldMethodScores = z.infer<typeof worldMethodSchema>;
 
 export interface WorldReport {
   methods: Record<string, WorldMethodScores>;
-  attentionAggregation: Record<string, { samples: number; raw: number | null; map: number | null; fallbacks: number; byFamily: Record<string, { samples: number; raw: number | null; map: number | null }> }>;
+  attentionAggregation: Record<string, GroundingMean & { fallbacks: number; byFamily: Record<string, GroundingMean>; bySize: Record<string, GroundingMean> }>;
   layers: Record<string, { mode: string; overall: Record<string, number>; byFamily: Record<string, Record<string, number>>; bySize: Record<string, Record<string, number>> }>;
   pope: Record<string, NonNullable<MethodSummary['pope']>>;
   dataset: { name: string; sources: string[]; questions: number; evaluated: number };
@@ -61,8 +61,8 @@ export function worldReport(r: EvaluateResult): WorldReport {
   for (const [m, s] of Object.entries(summary)) {
     report.methods[m] = worldMethodScores(s);
     if (s.grounding) {
-      const { samples, raw, map, fallbacks } = s.grounding;
-      report.attentionAggregation[m] = { samples, raw, map, fallbacks, byFamily: s.grounding.byGroup.family ?? {} };
+      const { samples, raw, map, uniform, fallbacks } = s.grounding;
+      report.attentionAggregation[m] = { samples, raw, map, uniform, fallbacks, byFamily: s.grounding.byGroup.family ?? {}, bySize: s.grounding.byGroup.size ?? {} };
     }
     if (s.layers) report.layers[m] = { mode: s.layers.mode, overall: s.layers.overall, byFamily: s.layers.byGroup.family ?? {}, bySize: s.layers.byGroup.size ?? {} };
     if (s.pope) report.pope[m] = s.pope;
@@ -87,8 +87,8 @@ export function worldExtraTables(report: WorldReport): Table[] {
   if (agg.length > 0) {
     out.push({
       title: 'Attention aggregation: share of map mass inside the target box (%)',
-      head: ['method', 'samples', 'raw a_q', 'method map', 'fallbacks'],
-      rows: agg.map(([m, a]) => [m, String(a.samples), pct(a.raw), pct(a.map), String(a.fallbacks)]),
+      head: ['method', 'samples', 'raw a_q', 'method map', 'uniform (chance)', 'map on small', 'uniform on small', 'fallbacks'],
+      rows: agg.map(([m, a]) => [m, String(a.samples), pct(a.raw), pct(a.map), pct(a.uniform), pct(a.bySize.small?.map ?? null), pct(a.bySize.small?.uniform ?? null), String(a.fallbacks)]),
     });
   }
   const layers = Object.entries(report.layers).filter(([, l]) => l.mode !== 'fixed');
