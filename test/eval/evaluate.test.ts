@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attentionAggregation, popeAnswer, popeScores, vqaSoftAccuracy } from '../../src/common/laser/metrics.ts';
+import { intersectRects, rectArea } from '../../src/common/laser/grid.ts';
 import { evaluate, splitKnobs, type EvaluateResult } from '../../src/engine/eval/evaluate.ts';
 import { loadPope } from '../../src/engine/eval/pope.ts';
 import { loadRefcoco } from '../../src/engine/eval/refcoco.ts';
@@ -133,6 +134,11 @@ describe('evaluate: grounding and layers', () => {
       expect(x.aggregation!.uniform).toBeLessThanOrEqual(1);
       const first = r.results.find((y) => y.sampleId === x.sampleId && y.method === 'laser')!;
       expect(x.aggregation!.uniform).toBeCloseTo(first.aggregation!.uniform, 12);
+      // the share of the target box inside the crop, from the record's box; vicrop-rel and the laser family crop
+      const inCrop = rectArea(intersectRects(record.box!, box)) / rectArea(box);
+      expect(x.aggregation!.crop).toBe(inCrop);
+      expect(inCrop).toBeGreaterThanOrEqual(0);
+      expect(inCrop).toBeLessThanOrEqual(1);
       expect(x.layer).toBe(record.layer);
     }
     const s = summarize(r.methods, r.samples, r.results);
@@ -140,7 +146,7 @@ describe('evaluate: grounding and layers', () => {
     expect(s.vanilla.accuracy.samples).toBe(0);
     for (const m of ['vicrop-rel', 'static-layer', 'laser'] as const) {
       const xs = r.results.filter((x) => x.method === m);
-      expect(s[m].grounding).toMatchObject({ samples: 3, raw: mean(xs.map((x) => x.aggregation!.raw!)), map: mean(xs.map((x) => x.aggregation!.map!)), uniform: mean(xs.map((x) => x.aggregation!.uniform)) });
+      expect(s[m].grounding).toMatchObject({ samples: 3, raw: mean(xs.map((x) => x.aggregation!.raw!)), map: mean(xs.map((x) => x.aggregation!.map!)), uniform: mean(xs.map((x) => x.aggregation!.uniform)), crop: mean(xs.map((x) => x.aggregation!.crop!)) });
       const counts: Record<string, number> = {};
       for (const x of xs) counts[String(x.layer)] = (counts[String(x.layer)] ?? 0) + 1;
       expect(s[m].layers!.overall).toEqual(counts);

@@ -10,8 +10,11 @@
  *   question moved no attention, so M has no mass) scores map = 0: its map put nothing in the box.
  *   `uniform` is the chance level beside them: what a map equal on every grid cell puts in the box
  *   (the box's share of the model's view), so a map that ignores the image scores it.
+ *   `crop` is the share of the target's box inside the method's crop box: did the crop take the
+ *   evidence (1: all of it)?
  */
 import { attentionAggregation, popeAnswer, vqaSoftAccuracy, type YesNo } from '../../common/laser/metrics.ts';
+import { intersectRects, rectArea } from '../../common/laser/grid.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
 import type { AnalysisRecord, RecordTensors } from '../laser/record.ts';
 import { cellMapping } from '../laser/views.ts';
@@ -24,6 +27,8 @@ export interface Aggregation {
   map: number | null;
   /** A map equal on every cell: the chance level for this box and geometry. */
   uniform: number;
+  /** The share of the box inside the method's crop; null when the method crops nothing. */
+  crop: number | null;
 }
 
 export interface SampleResult {
@@ -64,6 +69,7 @@ export function groundingOf(sample: EvalSample, record: AnalysisRecord, tensors:
     raw: raw ? attentionAggregation(raw.data, mapping, sample.box) : null,
     map: !hasMap ? null : tensors.M ? attentionAggregation(tensors.M.data, mapping, sample.box) : 0,
     uniform: attentionAggregation(new Float64Array(mapping.grid.gh * mapping.grid.gw).fill(1), mapping, sample.box),
+    crop: record.box === null || rectArea(sample.box) === 0 ? null : rectArea(intersectRects(record.box, sample.box)) / rectArea(sample.box),
   };
 }
 

@@ -29,10 +29,10 @@ describe('per-method summary', () => {
     sample('d', { family: 'existence', size: 'small' }, { pope: 'yes', box: [0, 0, 1, 1] }),
   ];
   const results = [
-    result('a', { score: 1, layer: 3, layerMode: 'argmax', aggregation: { raw: 0.2, map: 0.6, uniform: 0.1 }, ms: 30 }),
-    result('b', { score: 0.5, layer: 5, layerMode: 'argmax', aggregation: { raw: 0.4, map: 0, uniform: 0.2 }, fallback: true, cached: true }),
+    result('a', { score: 1, layer: 3, layerMode: 'argmax', aggregation: { raw: 0.2, map: 0.6, uniform: 0.1, crop: 1 }, ms: 30 }),
+    result('b', { score: 0.5, layer: 5, layerMode: 'argmax', aggregation: { raw: 0.4, map: 0, uniform: 0.2, crop: null }, fallback: true, cached: true }),
     result('c', { score: 1, pope: 'no', layer: 3, layerMode: 'argmax' }),
-    result('d', { score: 0, pope: 'no', layer: 3, layerMode: 'argmax', aggregation: { raw: 0.3, map: 0.3, uniform: 0.05 } }),
+    result('d', { score: 0, pope: 'no', layer: 3, layerMode: 'argmax', aggregation: { raw: 0.3, map: 0.3, uniform: 0.05, crop: 0.5 } }),
     result('a', { method: 'vanilla', score: 0 }),
   ];
   const s = summarizeMethod('laser', samples, results);
@@ -52,9 +52,10 @@ describe('per-method summary', () => {
   it('grounding over the runs with an aggregation, fallbacks counted (their map scores 0)', () => {
     expect(s.grounding).toMatchObject({ samples: 3, raw: (0.2 + 0.4 + 0.3) / 3, map: 0.3, fallbacks: 1 });
     expect(s.grounding!.uniform).toBeCloseTo((0.1 + 0.2 + 0.05) / 3, 12);
+    expect(s.grounding!.crop).toBe((1 + 0.5) / 2); // a run without a crop is left out
     const { attribute, existence } = s.grounding!.byGroup.family;
     expect([attribute.samples, attribute.raw, attribute.map]).toEqual([2, (0.2 + 0.4) / 2, (0.6 + 0) / 2]);
-    expect(existence).toEqual({ samples: 1, raw: 0.3, map: 0.3, uniform: 0.05 });
+    expect(existence).toEqual({ samples: 1, raw: 0.3, map: 0.3, uniform: 0.05, crop: 0.5 });
   });
 
   it('layer counts overall and per group, with the way the layer was picked', () => {

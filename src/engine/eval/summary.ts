@@ -23,6 +23,8 @@ export interface GroundingMean {
   map: number | null;
   /** Chance level: the mean share of a uniform map inside the boxes. */
   uniform: number | null;
+  /** Mean share of the target's box inside the crop (methods that crop). */
+  crop: number | null;
 }
 
 /** Layer index (as a string key) → runs whose map came from it. */
@@ -57,6 +59,7 @@ function groundingOf(rs: readonly SampleResult[]): GroundingMean {
     raw: mean(with_.flatMap((r) => (r.aggregation!.raw === null ? [] : [r.aggregation!.raw]))),
     map: mean(with_.flatMap((r) => (r.aggregation!.map === null ? [] : [r.aggregation!.map]))),
     uniform: mean(with_.map((r) => r.aggregation!.uniform)),
+    crop: mean(with_.flatMap((r) => (r.aggregation!.crop === null ? [] : [r.aggregation!.crop]))),
   };
 }
 

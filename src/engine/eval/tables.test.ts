@@ -12,7 +12,7 @@ const base = { answer: 'yes', layer: null, layerMode: null, fallback: false, agg
 const results: SampleResult[] = [
   { ...base, sampleId: 'r/1', method: 'vanilla', score: 1, pope: 'yes' },
   { ...base, sampleId: 'r/2', method: 'vanilla', score: 0, pope: 'yes' },
-  { ...base, sampleId: 'r/1', method: 'laser', score: 1, pope: 'yes', layer: 2, layerMode: 'argmax', aggregation: { raw: 0.25, map: 0.5, uniform: 0.125 } },
+  { ...base, sampleId: 'r/1', method: 'laser', score: 1, pope: 'yes', layer: 2, layerMode: 'argmax', aggregation: { raw: 0.25, map: 0.5, uniform: 0.125, crop: 0.75 } },
   { ...base, sampleId: 'r/2', method: 'laser', answer: 'no', score: 1, pope: 'no', layer: 3, layerMode: 'argmax' },
 ];
 
@@ -47,7 +47,7 @@ describe('summary tables', () => {
       ['vanilla', 'random', '2', '50.0', '50.0', '100.0', '66.7', '100.0'],
       ['laser', 'random', '2', '100.0', '100.0', '100.0', '100.0', '50.0'],
     ]);
-    expect(tables[3].rows).toEqual([['laser', '1', '25.0', '50.0', '12.5', '0']]);
+    expect(tables[3].rows).toEqual([['laser', '1', '25.0', '50.0', '12.5', '75.0', '0']]);
     expect(tables[5].rows).toEqual([['laser', 'random', '2:1 3:1']]);
     const md = renderTables(tables, 'markdown');
     expect(md[0]).toBe('### Accuracy (%, samples)');

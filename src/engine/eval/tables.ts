@@ -87,8 +87,8 @@ export function summaryTables(summary: Record<string, MethodSummary>): Table[] {
   if (grounded.length > 0) {
     tables.push({
       title: 'Attention aggregation: share of map mass inside the box (%)',
-      head: ['method', 'samples', 'raw a_q', 'method map', 'uniform (chance)', 'fallbacks'],
-      rows: grounded.map(([m, s]) => [m, String(s.grounding!.samples), pct(s.grounding!.raw), pct(s.grounding!.map), pct(s.grounding!.uniform), String(s.grounding!.fallbacks)]),
+      head: ['method', 'samples', 'raw a_q', 'method map', 'uniform (chance)', 'box in crop', 'fallbacks'],
+      rows: grounded.map(([m, s]) => [m, String(s.grounding!.samples), pct(s.grounding!.raw), pct(s.grounding!.map), pct(s.grounding!.uniform), pct(s.grounding!.crop), String(s.grounding!.fallbacks)]),
     });
   }
 

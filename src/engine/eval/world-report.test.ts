@@ -21,7 +21,7 @@ const r = (sampleId: string, method: 'vanilla' | 'laser', score: number, layer: 
   layer,
   layerMode: layer === null ? null : 'argmax',
   fallback: false,
-  aggregation: layer === null || !boxed ? null : { raw: 0.1, map: 0.4, uniform: 0.05 },
+  aggregation: layer === null || !boxed ? null : { raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 },
   record: null,
   cached: false,
   ms: 1,
@@ -51,9 +51,9 @@ describe('laser world evaluate report', () => {
 
   it('aggregation and layers beside "methods", for the methods that have them', () => {
     expect(Object.keys(report.attentionAggregation)).toEqual(['laser']);
-    expect(report.attentionAggregation.laser).toMatchObject({ samples: 2, raw: 0.1, map: 0.4, uniform: 0.05, fallbacks: 0 });
-    expect(report.attentionAggregation.laser.bySize).toEqual({ small: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05 }, large: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05 } });
-    expect(worldExtraTables(report)[0].rows).toEqual([['laser', '2', '10.0', '40.0', '5.0', '40.0', '5.0', '0']]);
+    expect(report.attentionAggregation.laser).toMatchObject({ samples: 2, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1, fallbacks: 0 });
+    expect(report.attentionAggregation.laser.bySize).toEqual({ small: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 }, large: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 } });
+    expect(worldExtraTables(report)[0].rows).toEqual([['laser', '2', '10.0', '40.0', '5.0', '100.0', '40.0', '5.0', '100.0', '0']]);
     expect(report.layers.laser).toMatchObject({ mode: 'argmax', overall: { 2: 1, 3: 2 }, byFamily: { attribute: { 2: 1, 3: 1 }, existence: { 3: 1 } } });
   });
 

@@ -61,8 +61,8 @@ export function worldReport(r: EvaluateResult): WorldReport {
   for (const [m, s] of Object.entries(summary)) {
     report.methods[m] = worldMethodScores(s);
     if (s.grounding) {
-      const { samples, raw, map, uniform, fallbacks } = s.grounding;
-      report.attentionAggregation[m] = { samples, raw, map, uniform, fallbacks, byFamily: s.grounding.byGroup.family ?? {}, bySize: s.grounding.byGroup.size ?? {} };
+      const { samples, raw, map, uniform, crop, fallbacks } = s.grounding;
+      report.attentionAggregation[m] = { samples, raw, map, uniform, crop, fallbacks, byFamily: s.grounding.byGroup.family ?? {}, bySize: s.grounding.byGroup.size ?? {} };
     }
     if (s.layers) report.layers[m] = { mode: s.layers.mode, overall: s.layers.overall, byFamily: s.layers.byGroup.family ?? {}, bySize: s.layers.byGroup.size ?? {} };
     if (s.pope) report.pope[m] = s.pope;
@@ -86,9 +86,20 @@ export function worldExtraTables(report: WorldReport): Table[] {
   const agg = Object.entries(report.attentionAggregation);
   if (agg.length > 0) {
     out.push({
-      title: 'Attention aggregation: share of map mass inside the target box (%)',
-      head: ['method', 'samples', 'raw a_q', 'method map', 'uniform (chance)', 'map on small', 'uniform on small', 'fallbacks'],
-      rows: agg.map(([m, a]) => [m, String(a.samples), pct(a.raw), pct(a.map), pct(a.uniform), pct(a.bySize.small?.map ?? null), pct(a.bySize.small?.uniform ?? null), String(a.fallbacks)]),
+      title: 'Attention aggregation: share of map mass inside the target box; box in crop: share of the target box inside the crop (%)',
+      head: ['method', 'samples', 'raw a_q', 'method map', 'uniform (chance)', 'box in crop', 'small: map', 'small: uniform', 'small: box in crop', 'fallbacks'],
+      rows: agg.map(([m, a]) => [
+        m,
+        String(a.samples),
+        pct(a.raw),
+        pct(a.map),
+        pct(a.uniform),
+        pct(a.crop),
+        pct(a.bySize.small?.map ?? null),
+        pct(a.bySize.small?.uniform ?? null),
+        pct(a.bySize.small?.crop ?? null),
+        String(a.fallbacks),
+      ]),
     });
   }
   const layers = Object.entries(report.layers).filter(([, l]) => l.mode !== 'fixed');
