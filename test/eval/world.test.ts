@@ -30,6 +30,7 @@ describe('a generated world as a dataset', () => {
       expect(s).toMatchObject({ id: q.id, imagePath: q.imagePath, question: q.text, vqa: { answers: Array(10).fill(q.answer), protocol: 'simple' } });
       expect(s.groups.family).toBe(q.family);
       expect(s.groups.size).toBe(q.sizeClass ?? undefined);
+      expect(s.groups.familySize).toBe(q.sizeClass === null ? undefined : `${q.family}/${q.sizeClass}`);
       expect(s.groups.split).toBe(q.popeSplit);
       expect(s.pope).toBe(q.family === 'existence' ? q.answer : undefined);
       expect(s.box).toEqual(q.targets.find((t) => t.role === 'target')?.box);

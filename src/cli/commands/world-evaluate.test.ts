@@ -63,7 +63,7 @@ describe('laser world evaluate', () => {
     const json = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
     const report = contract.parse(json);
     expect(Object.keys(report.methods)).toEqual(['vanilla', 'laser']);
-    expect(Object.keys(json).sort()).toEqual(['attentionAggregation', 'bundle', 'dataset', 'layers', 'methods', 'pope']);
+    expect(Object.keys(json).sort()).toEqual(['attentionAggregation', 'bundle', 'bySizeInFamily', 'dataset', 'layers', 'methods', 'pope']);
 
     // the same runs again come from the cache; their recorded answers against the world's truth
     const truth = await loadWorldDataset(world);
@@ -80,6 +80,10 @@ describe('laser world evaluate', () => {
       const families = [...new Set(truth.samples.map((q) => q.family))].sort();
       expect(Object.keys(report.methods[m].byFamily).sort()).toEqual(families);
       for (const f of families) expect(report.methods[m].byFamily[f as 'attribute']).toBe(correct(m, (q) => q.family === f));
+      const inFamily = (json.bySizeInFamily as Record<string, Record<string, Record<string, number | null>>>)[m];
+      for (const f of Object.keys(inFamily)) {
+        for (const size of ['small', 'medium', 'large'] as const) expect(inFamily[f][size]).toBe(correct(m, (q) => q.family === f && q.sizeClass === size));
+      }
     }
 
     expect(lines[0]).toBe(`world seed 5: ${truth.samples.length} of ${truth.samples.length} questions, bundle checkpoint`);

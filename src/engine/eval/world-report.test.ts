@@ -8,7 +8,7 @@ const s = (id: string, family: string, size: string | null, extra: Partial<EvalS
   id,
   imagePath: '/w.png',
   question: 'q?',
-  groups: size === null ? { family } : { family, size },
+  groups: size === null ? { family } : { family, size, familySize: `${family}/${size}` },
   vqa: { answers: ['x'], protocol: 'simple' },
   ...extra,
 });
@@ -53,8 +53,24 @@ describe('laser world evaluate report', () => {
     expect(Object.keys(report.attentionAggregation)).toEqual(['laser']);
     expect(report.attentionAggregation.laser).toMatchObject({ samples: 2, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1, fallbacks: 0 });
     expect(report.attentionAggregation.laser.bySize).toEqual({ small: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 }, large: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 } });
-    expect(worldExtraTables(report)[0].rows).toEqual([['laser', '2', '10.0', '40.0', '5.0', '100.0', '40.0', '5.0', '100.0', '0']]);
+    expect(worldExtraTables(report)[1].rows).toEqual([['laser', '2', '10.0', '40.0', '5.0', '100.0', '40.0', '5.0', '100.0', '0']]);
     expect(report.layers.laser).toMatchObject({ mode: 'argmax', overall: { 2: 1, 3: 2 }, byFamily: { attribute: { 2: 1, 3: 1 }, existence: { 3: 1 } } });
+  });
+
+  it('accuracy by size within each family, and its table with a column per method', () => {
+    expect(report.bySizeInFamily).toEqual({
+      vanilla: { attribute: { small: 0, medium: null, large: 1 } },
+      laser: { attribute: { small: 1, medium: null, large: 1 } },
+    });
+    expect(worldExtraTables(report)[0]).toEqual({
+      title: 'Accuracy by question family and target size (%)',
+      head: ['family', 'size', 'vanilla', 'laser'],
+      rows: [
+        ['attribute', 'small', '0.0', '100.0'],
+        ['attribute', 'medium', '-', '-'],
+        ['attribute', 'large', '100.0', '100.0'],
+      ],
+    });
   });
 
   it('prints the methods part as one table', () => {

@@ -7,8 +7,8 @@
  * answer (1 for a match after VQA normalisation, else 0). `bySize` is by the size class of the
  * question's target object; questions without one ("no" existence questions) count in `accuracy`
  * and `byFamily` only. A size class with no question in the set is `null`; `byFamily` lists the
- * families the set has. Beside "methods" the report adds `attentionAggregation`, `layers`, `pope`,
- * `dataset` and `bundle`, which readers of the contract may ignore.
+ * families the set has. Beside "methods" the report adds `bySizeInFamily`, `attentionAggregation`,
+ * `layers`, `pope`, `dataset` and `bundle`, which readers of the contract may ignore.
  */
 import { z } from 'zod';
 import { SIZE_CLASSES } from '../world/vocabulary.ts';
@@ -32,6 +32,8 @@ export type WorldMethodScores = z.infer<typeof worldMethodSchema>;
 export interface WorldReport {
   methods: Record<string, WorldMethodScores>;
   attentionAggregation: Record<string, GroundingMean & { fallbacks: number; byFamily: Record<string, GroundingMean>; bySize: Record<string, GroundingMean> }>;
+  /** Accuracy by object size within each family: method → family → size → accuracy (null: none). */
+  bySizeInFamily: Record<string, Record<string, Record<(typeof SIZE_CLASSES)[number], number | null>>>;
   layers: Record<string, { mode: string; overall: Record<string, number>; byFamily: Record<string, Record<string, number>>; bySize: Record<string, Record<string, number>> }>;
   pope: Record<string, NonNullable<MethodSummary['pope']>>;
   dataset: { name: string; sources: string[]; questions: number; evaluated: number };
@@ -48,11 +50,23 @@ export function worldMethodScores(s: MethodSummary): WorldMethodScores {
   };
 }
 
+function bySizeInFamily(s: MethodSummary): WorldReport['bySizeInFamily'][string] {
+  const out: WorldReport['bySizeInFamily'][string] = {};
+  for (const [key, m] of Object.entries(s.accuracy.byGroup.familySize ?? {})) {
+    const cut = key.lastIndexOf('/');
+    const family = key.slice(0, cut);
+    out[family] ??= { small: null, medium: null, large: null };
+    out[family][key.slice(cut + 1) as (typeof SIZE_CLASSES)[number]] = m.mean;
+  }
+  return out;
+}
+
 export function worldReport(r: EvaluateResult): WorldReport {
   const summary = summarize(r.methods, r.samples, r.results);
   const report: WorldReport = {
     methods: {},
     attentionAggregation: {},
+    bySizeInFamily: {},
     layers: {},
     pope: {},
     dataset: { name: r.dataset.name, sources: r.dataset.sources, questions: r.dataset.samples.length, evaluated: r.samples.length },
@@ -60,6 +74,7 @@ export function worldReport(r: EvaluateResult): WorldReport {
   };
   for (const [m, s] of Object.entries(summary)) {
     report.methods[m] = worldMethodScores(s);
+    report.bySizeInFamily[m] = bySizeInFamily(s);
     if (s.grounding) {
       const { samples, raw, map, uniform, crop, fallbacks } = s.grounding;
       report.attentionAggregation[m] = { samples, raw, map, uniform, crop, fallbacks, byFamily: s.grounding.byGroup.family ?? {}, bySize: s.grounding.byGroup.size ?? {} };
@@ -80,9 +95,21 @@ export function worldTable(report: Pick<WorldReport, 'methods'>): Table {
   };
 }
 
-/** Attention aggregation and chosen layers by family, when any method has them. */
+/** Accuracy by family and size with one column per method, the methods' gains side by side. */
+export function sizeInFamilyTable(report: Pick<WorldReport, 'bySizeInFamily'>): Table {
+  const methods = Object.keys(report.bySizeInFamily);
+  const families = [...new Set(methods.flatMap((m) => Object.keys(report.bySizeInFamily[m])))].sort();
+  return {
+    title: 'Accuracy by question family and target size (%)',
+    head: ['family', 'size', ...methods],
+    rows: families.flatMap((f) => SIZE_CLASSES.map((c) => [f, c, ...methods.map((m) => pct(report.bySizeInFamily[m][f]?.[c] ?? null))])),
+  };
+}
+
+/** Accuracy by family and size, attention aggregation and chosen layers by family, when there are any. */
 export function worldExtraTables(report: WorldReport): Table[] {
   const out: Table[] = [];
+  if (Object.values(report.bySizeInFamily).some((f) => Object.keys(f).length > 0)) out.push(sizeInFamilyTable(report));
   const agg = Object.entries(report.attentionAggregation);
   if (agg.length > 0) {
     out.push({

@@ -3,7 +3,8 @@
  * loader: every question is a sample with its ten (identical) answers, existence questions also
  * carry their POPE label, and every question with a target object carries that object's box, so
  * one run scores accuracy, POPE and grounding at once. Groups: `family`, `size` (of the target;
- * absent for "no" existence questions, which have none), `kind` ("attribute/colour") and `split`
+ * absent for "no" existence questions, which have none), `familySize` ("attribute/small": size
+ * within a family, since "small" alone mixes families), `kind` ("attribute/colour") and `split`
  * (POPE split, existence only).
  */
 import { resolve } from 'node:path';
@@ -14,7 +15,10 @@ export async function loadWorld(path: string): Promise<EvalDataset> {
   const world = await loadWorldDataset(resolve(path));
   const samples: EvalSample[] = world.samples.map((q) => {
     const groups: Record<string, string> = { family: q.family, kind: `${q.family}/${q.kind}` };
-    if (q.sizeClass !== null) groups.size = q.sizeClass;
+    if (q.sizeClass !== null) {
+      groups.size = q.sizeClass;
+      groups.familySize = `${q.family}/${q.sizeClass}`;
+    }
     if (q.popeSplit !== undefined) groups.split = q.popeSplit;
     const target = q.targets.find((t) => t.role === 'target');
     return {
