@@ -34,6 +34,7 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
         });
       }),
     // The model methods are not what this file tests: the transport is the same for every method.
+    'library.imageQuestions': unused('library.imageQuestions'),
     'models.list': unused('models.list'),
     'models.add': unused('models.add'),
     'models.remove': unused('models.remove'),

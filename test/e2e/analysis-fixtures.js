@@ -38,6 +38,8 @@ export async function makeAnalysisFixtures(base, repoRoot) {
   const unregister = register();
   try {
     const { TINY_CHECKPOINT, writeWordTokenizer } = await import('../laser/support/tiny-laser-bundle.ts');
+    const { generateWorld } = await import('../../src/engine/world/generate.ts');
+    const { loadWorldDataset } = await import('../../src/engine/world/dataset.ts');
     const checkpoint = join(base, 'models', 'tiny-checkpoint');
     await mkdir(checkpoint, { recursive: true });
     for (const f of TINY_FILES) await copyFile(join(TINY_CHECKPOINT, f), join(checkpoint, f));
@@ -59,8 +61,20 @@ export async function makeAnalysisFixtures(base, repoRoot) {
     const whole = await sharp(scene(400, 300, 2)).png({ compressionLevel: 0 }).toBuffer();
     await writeFile(join(images, 'truncated.png'), whole.subarray(0, Math.floor(whole.length / 2)));
 
+    // A generated world (as the bundled samples are): its images come with questions and their truth.
+    const world = join(base, 'world');
+    await generateWorld({ seed: 7, count: 2, out: world });
+    const worldSamples = (await loadWorldDataset(world)).samples;
+    const firstScene = worldSamples[0].sceneId;
+    const worldImage = {
+      rel: `images/${firstScene}.png`,
+      questions: worldSamples.filter((s) => s.sceneId === firstScene).map((s) => ({ question: s.text, answer: s.answer })),
+    };
+
     return {
       checkpoint,
+      world,
+      worldImage,
       bundle,
       movingBundle,
       cropBundle,

@@ -1,7 +1,8 @@
 // The analysis e2e steps: models registered through the Models panel (a checkpoint compiled in the
 // app, a bundle registered as it is, one removed), then questions asked of a picture in the image
 // view: errors with their hints, a laser run with its answer, VAQ chart, overlay and layer strip,
-// picking a layer, zoom, export, all six methods, and re-opening a stored run. The functions passed
+// picking a layer, zoom, export, all six methods, re-opening a stored run, and a generated world's
+// questions with their truth. The functions passed
 // to $eval/evaluate run inside the page.
 import { readFile, rename } from 'node:fs/promises';
 import { assert, byTestId, pageQueries, until } from './page-helpers.js';
@@ -366,6 +367,37 @@ export function analysisSteps({ page, fixtures }) {
         const code = await error.getAttribute('data-code');
         assert(code === 'corrupt-image' || code === 'unsupported-image', `error code ${code}: ${await error.innerText()}`);
         assert((await error.locator('.error-hint').count()) === 1, 'the error has a hint');
+      },
+    ],
+    [
+      'analysis-world-questions-with-truth',
+      async () => {
+        assert((await count(byTestId('section-world-questions'))) === 0, 'an ordinary picture offers no questions');
+        await page.keyboard.press('Escape');
+        await page.click(byTestId('open-folder'));
+        await page.fill(byTestId('path-input'), a.world);
+        await page.click(byTestId('path-open'));
+        await until('the scan of the world', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
+        await page.locator(`[data-testid="tile"][title="${a.worldImage.rel}"]`).click();
+        await page.keyboard.press('Enter');
+        await until('the image view of the world image', () => visible('image-view'));
+        await page.click(byTestId('tab-analysis'));
+        const rows = page.locator(byTestId('world-question'));
+        await until("the world's questions", async () => (await rows.count()) === a.worldImage.questions.length);
+        const listed = await rows.locator('td:first-child').allInnerTexts();
+        assert(JSON.stringify(listed) === JSON.stringify(a.worldImage.questions.map((q) => q.question)), `the scene's questions in order: ${listed.join(' | ')}`);
+        // a click asks it; the run then shows the truth beside the answers, and whether each matches
+        const pick = a.worldImage.questions[0];
+        await rows.first().click();
+        assert((await page.inputValue(byTestId('analysis-question'))) === pick.question, 'the question box holds the picked question');
+        await page.selectOption(byTestId('analysis-method'), 'vanilla');
+        await run();
+        await until('the truth beside the answer', () => visible('analysis-truth'));
+        const truth = await text('analysis-truth');
+        assert(truth.includes(pick.answer), `the truth row names "${pick.answer}": ${truth}`);
+        assert(/answer (right|wrong)/.test(truth) && /baseline (right|wrong)/.test(truth), `a verdict for the answer and the baseline: ${truth}`);
+        const answer = (await text('analysis-answer')).trim().toLowerCase().replace(/[.!?]$/, '');
+        assert(truth.includes(answer === pick.answer ? 'answer right' : 'answer wrong'), `the verdict agrees with the answer "${answer}": ${truth}`);
       },
     ],
   ];

@@ -76,6 +76,20 @@ export const ImageDetails = z.object({
 });
 export type ImageDetails = z.infer<typeof ImageDetails>;
 
+/** A question a generated world (`laser world generate`, the bundled samples) asks about an image, with its truth. */
+export const ImageQuestion = z.object({
+  id: z.string(),
+  question: z.string(),
+  /** The one-word true answer. */
+  answer: z.string(),
+  family: z.string(),
+  /** Size class of the target object; null when there is none (an absent object). */
+  size: z.enum(['small', 'medium', 'large']).nullable(),
+  /** The target's box [x0, y0, x1, y1] in image pixels (ends exclusive); null when there is none. */
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+});
+export type ImageQuestion = z.infer<typeof ImageQuestion>;
+
 export const HostInfo = z.object({
   version: z.string(),
   transport: z.enum(['electron', 'http']),
@@ -238,6 +252,8 @@ export const methods = {
   'library.recent': method(Empty, z.array(RecentFolder)),
   /** Full details of one image in an opened folder (decodes the header, hashes the content). */
   'library.imageDetails': method(z.object({ path: HostPath }).strict(), ImageDetails),
+  /** The questions a generated world asks about this image, with their truth ([] for any other image). */
+  'library.imageQuestions': method(z.object({ path: HostPath }).strict(), z.array(ImageQuestion)),
   /** Registered models, the demo model first (present even before it is compiled). */
   'models.list': method(Empty, z.array(ModelInfo)),
   /**

@@ -7,10 +7,12 @@ import { makeImageFolder } from '../../../test/support/images.ts';
 import type { ImageFolder } from '../../../test/support/images.ts';
 import { dispatch } from '../../common/contract/host.ts';
 import type { CallContext } from '../../common/contract/host.ts';
-import { ImageDetails, ScanProgress, ScanSummary, methods } from '../../common/contract/methods.ts';
+import { ImageDetails, ScanProgress, ScanSummary, methods, type ImageQuestion } from '../../common/contract/methods.ts';
 import type { MethodName } from '../../common/contract/methods.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { encodeFsPath } from '../library/hostPath.ts';
+import { loadWorldDataset } from '../world/dataset.ts';
+import { generateWorld } from '../world/generate.ts';
 import type { Workbench } from './types.ts';
 import { createWorkbench, expandHome } from './workbench.ts';
 import { homedir } from 'node:os';
@@ -102,6 +104,22 @@ describe('Workbench handlers', () => {
     const w = workbench();
     await call(w, 'library.scan', { root: folder.root });
     await expect(call(w, 'library.imageDetails', { path: folder.bad!.truncatedPng })).rejects.toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/truncated/) });
+  });
+
+  it("lists a generated world's questions about an image, with the truth, where runs may read it", async () => {
+    const world = path.join(tmp, 'world');
+    await generateWorld({ seed: 31, count: 2, out: world });
+    // the world is the bundled samples here: readable before it is opened, as runs are
+    const w = createWorkbench({ dataDir: path.join(tmp, 'data-world'), transport: 'http', defaultFolder: world });
+    workbenches.push(w);
+    const truth = await loadWorldDataset(world);
+    const image = truth.samples[0].imagePath;
+    const qs = (await call(w, 'library.imageQuestions', { path: image })).response as ImageQuestion[];
+    expect(qs.map((q) => [q.question, q.answer])).toEqual(truth.samples.filter((s) => s.imagePath === image).map((s) => [s.text, s.answer]));
+    // an image of an ordinary folder has none; one outside every opened folder is refused
+    await call(w, 'library.scan', { root: other.root });
+    expect((await call(w, 'library.imageQuestions', { path: other.images[0].path })).response).toEqual([]);
+    await expect(call(w, 'library.imageQuestions', { path: folder.images[0].path })).rejects.toMatchObject({ code: 'outside-opened-folders' });
   });
 
   it('rejects a malformed request before any handler runs', async () => {

@@ -17,6 +17,7 @@ import { OpenedFolders } from '../library/openedFolders.ts';
 import { scanFolder } from '../library/scan.ts';
 import { Thumbnails } from '../library/thumbnails.ts';
 import { ModelCatalog } from '../models/catalog.ts';
+import { WorldQuestionIndex } from '../world/image-questions.ts';
 import { SettingsStore } from '../settings/settings.ts';
 import { createImageGuard } from './image-guard.ts';
 import { laserHandlers } from './laser-handlers.ts';
@@ -49,6 +50,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const catalog = new ModelCatalog({ dataDir: options.dataDir, demoModelDir: options.demoModelDir === undefined ? DEMO_MODEL_DIR : options.demoModelDir, inference });
   const records = new RecordStore(options.dataDir);
   const guard = createImageGuard(folders, options.defaultFolder ?? null);
+  const worldQuestions = new WorldQuestionIndex();
 
   const handlers: Handlers = {
     'host.info': async () => ({
@@ -68,6 +70,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     'library.recent': async () => settings.recentFolders(),
     'library.imageDetails': async ({ path: file }) => readImageDetails(file, await folders.resolveInside(file), hasher, sharpJobs),
+    // the same guard as runs: opened folders, and the bundled samples before they are opened
+    'library.imageQuestions': async ({ path: file }) => worldQuestions.forImage(await guard(file)),
     ...modelHandlers(catalog, expandHome),
     ...laserHandlers({ catalog, inference, records, guard }),
   };

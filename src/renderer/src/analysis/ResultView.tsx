@@ -3,7 +3,7 @@
  * in a section that can be folded: the overlay's controls and export, VAQ per layer, the layers side
  * by side, VAQ per head, the decoding steps, the timings, and how the run was made.
  */
-import type { LaserResult } from '../../../common/contract/methods.ts';
+import type { ImageQuestion, LaserResult } from '../../../common/contract/methods.ts';
 import { formatDuration } from '../common/format.ts';
 import { formatBox } from './comparison.ts';
 import { DecodingTable } from './DecodingTable.tsx';
@@ -15,6 +15,11 @@ import { Section } from './Section.tsx';
 import { Timings } from './Timings.tsx';
 import type { Analysis } from './use-analysis.ts';
 import { VaqChart } from './VaqChart.tsx';
+import { answersTruth } from './world-questions.ts';
+
+function verdict(what: string, right: boolean) {
+  return <span className={right ? 'good' : 'bad'}>{`${what} ${right ? 'right ✓' : 'wrong ✗'}`}</span>;
+}
 
 function RunFacts({ result }: { result: LaserResult }) {
   const r = result.record;
@@ -54,7 +59,22 @@ function RunFacts({ result }: { result: LaserResult }) {
   );
 }
 
-export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a: Analysis; result: LaserResult; thumbnailUrl: string; imageUrl: string; imageName: string }) {
+export function ResultView({
+  a,
+  result,
+  truth,
+  thumbnailUrl,
+  imageUrl,
+  imageName,
+}: {
+  a: Analysis;
+  result: LaserResult;
+  /** The world question this run asked, when the image is a generated world's. */
+  truth: ImageQuestion | null;
+  thumbnailUrl: string;
+  imageUrl: string;
+  imageName: string;
+}) {
   const r = result.record;
   const pick = (layer: number) => a.setView({ layer, map: 'A' });
   const changed = r.answer.trim() !== r.baselineAnswer.trim();
@@ -76,6 +96,17 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
           </span>
           <span className="muted small">{changed ? 'changed by the method' : 'same'}</span>
         </div>
+        {truth && (
+          <div className="answer-row" data-testid="analysis-truth">
+            <span className="form-label" title="the answer the generated world records for this question">
+              Truth
+            </span>
+            <span className="answer">{truth.answer}</span>
+            <span className="small" data-testid="analysis-truth-verdict">
+              {verdict('answer', answersTruth(r.answer, truth))} · {verdict('baseline', answersTruth(r.baselineAnswer, truth))}
+            </span>
+          </div>
+        )}
         <div className="answer-meta small muted">
           <span className="mono">{r.method}</span>
           {r.layer !== null && <span>layer {r.layer}{r.layerChoice?.mode === 'fixed' ? ' (fixed)' : ' (chosen)'}</span>}

@@ -1,0 +1,26 @@
+/**
+ * Questions with known truth beside an image (a generated world's, `library.imageQuestions`): which
+ * one a run asked, and whether an answer matches its truth under the VQA normalisation the
+ * evaluation uses, so the panel marks an answer right or wrong exactly as `laser world evaluate`
+ * would count it.
+ */
+import type { ImageQuestion } from '../../../common/contract/methods.ts';
+import { normalizeVqaAnswer } from '../../../common/laser/vqa-answer.ts';
+
+const sameText = (a: string): string => a.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** The world question a run asked (same text up to case and spacing), or null. */
+export function truthFor(question: string, questions: readonly ImageQuestion[]): ImageQuestion | null {
+  const q = sameText(question);
+  return questions.find((x) => sameText(x.question) === q) ?? null;
+}
+
+/** Whether an answer is the truth, as the world's evaluation scores it. */
+export function answersTruth(answer: string, truth: ImageQuestion): boolean {
+  return normalizeVqaAnswer(answer) === normalizeVqaAnswer(truth.answer);
+}
+
+/** "attribute · small object", "existence · no object". */
+export function questionKind(q: ImageQuestion): string {
+  return `${q.family} · ${q.size === null ? 'no object' : `${q.size} object`}`;
+}
