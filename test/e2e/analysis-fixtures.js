@@ -68,7 +68,7 @@ export async function makeAnalysisFixtures(base, repoRoot) {
     const firstScene = worldSamples[0].sceneId;
     const worldImage = {
       rel: `images/${firstScene}.png`,
-      questions: worldSamples.filter((s) => s.sceneId === firstScene).map((s) => ({ question: s.text, answer: s.answer })),
+      questions: worldSamples.filter((s) => s.sceneId === firstScene).map((s) => ({ question: s.text, answer: s.answer, box: s.targets.find((t) => t.role === 'target')?.box ?? null })),
     };
 
     return {

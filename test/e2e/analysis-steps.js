@@ -387,8 +387,10 @@ export function analysisSteps({ page, fixtures }) {
         const listed = await rows.locator('td:first-child').allInnerTexts();
         assert(JSON.stringify(listed) === JSON.stringify(a.worldImage.questions.map((q) => q.question)), `the scene's questions in order: ${listed.join(' | ')}`);
         // a click asks it; the run then shows the truth beside the answers, and whether each matches
-        const pick = a.worldImage.questions[0];
-        await rows.first().click();
+        const at = a.worldImage.questions.findIndex((q) => q.box !== null);
+        assert(at >= 0, 'the fixture scene has a question about an object');
+        const pick = a.worldImage.questions[at];
+        await rows.nth(at).click();
         assert((await page.inputValue(byTestId('analysis-question'))) === pick.question, 'the question box holds the picked question');
         await page.selectOption(byTestId('analysis-method'), 'vanilla');
         await run();
@@ -398,6 +400,12 @@ export function analysisSteps({ page, fixtures }) {
         assert(/answer (right|wrong)/.test(truth) && /baseline (right|wrong)/.test(truth), `a verdict for the answer and the baseline: ${truth}`);
         const answer = (await text('analysis-answer')).trim().toLowerCase().replace(/[.!?]$/, '');
         assert(truth.includes(answer === pick.answer ? 'answer right' : 'answer wrong'), `the verdict agrees with the answer "${answer}": ${truth}`);
+        // the true box lies over the picture, and its switch hides it
+        await until('the true box on the image', async () => (await page.locator(byTestId('overlay-truth')).getAttribute('data-box')) === pick.box.join(','));
+        await page.click(byTestId('show-truth'));
+        await until('the true box hidden', async () => (await count(byTestId('overlay-truth'))) === 0);
+        await page.click(byTestId('show-truth'));
+        await until('the true box back', async () => (await count(byTestId('overlay-truth'))) === 1);
       },
     ],
   ];

@@ -1,8 +1,7 @@
 /** The analysis side of the image view: run controls, what went wrong, the comparison of all six, the result, and the stored runs. */
 import { lazy, Suspense } from 'react';
-import type { ImageEntry, ImageQuestion } from '../../../common/contract/methods.ts';
+import type { ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
-import { useCall } from '../common/use-call.ts';
 import { useApi } from '../host-context.tsx';
 import { ComparisonTable } from './ComparisonTable.tsx';
 import { RecordsList } from './RecordsList.tsx';
@@ -10,7 +9,6 @@ import { Section } from './Section.tsx';
 import { RunForm } from './RunForm.tsx';
 import type { Analysis } from './use-analysis.ts';
 import { WorldQuestions } from './WorldQuestions.tsx';
-import { truthFor } from './world-questions.ts';
 
 // The result views carry ECharts (most of the renderer's code): loaded when the first result shows,
 // so opening the workbench and browsing a library does not wait for it.
@@ -19,8 +17,7 @@ const ResultView = lazy(() => import('./ResultView.tsx').then((m) => ({ default:
 export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) {
   const api = useApi();
   const e = a.error;
-  // a generated world's image (the bundled samples) comes with questions whose truth is known
-  const questions = useCall<ImageQuestion[]>(entry.path, () => api.call('library.imageQuestions', { path: entry.path }));
+  const questions = a.worldQuestions;
   const known = questions.status === 'ok' ? questions.value : [];
   return (
     <div className="analysis-panel" data-testid="analysis-panel">
@@ -55,7 +52,7 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
           <ResultView
             a={a}
             result={a.result}
-            truth={truthFor(a.result.record.question, known)}
+            truth={a.truth}
             imageName={entry.name}
             imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })}
             thumbnailUrl={api.mediaUrl({ kind: 'thumbnail', path: entry.path, size: 128 })}

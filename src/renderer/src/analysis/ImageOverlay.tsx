@@ -8,6 +8,8 @@ import type { MouseEvent } from 'react';
 import type { OverlayModel } from './overlay.ts';
 
 const CROP = '#ff9f1a';
+/** The true target box of a generated world's question: dashed, in the 'right answer' green. */
+const TRUTH = '#5cc98a';
 
 function toImagePixels(e: MouseEvent<SVGSVGElement>, w: number, h: number): [number, number] {
   const r = e.currentTarget.getBoundingClientRect();
@@ -68,6 +70,12 @@ export const ImageOverlay = memo(function ImageOverlay({
               vectorEffect="non-scaling-stroke"
             />
           ))}
+        </g>
+      )}
+      {model.truth && (
+        <g data-testid="overlay-truth" data-box={model.truth.join(',')}>
+          <rect x={model.truth[0]} y={model.truth[1]} width={model.truth[2] - model.truth[0]} height={model.truth[3] - model.truth[1]} fill="none" stroke="#000000" strokeOpacity={0.6} strokeWidth={4} vectorEffect="non-scaling-stroke" />
+          <rect x={model.truth[0]} y={model.truth[1]} width={model.truth[2] - model.truth[0]} height={model.truth[3] - model.truth[1]} fill="none" stroke={TRUTH} strokeWidth={2} strokeDasharray="6 3" vectorEffect="non-scaling-stroke" />
         </g>
       )}
       {model.box && (

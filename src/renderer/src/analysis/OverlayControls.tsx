@@ -7,12 +7,15 @@ import type { OverlayModel, ViewSettings } from './overlay.ts';
 
 export function OverlayControls({
   result,
+  truthBox,
   view,
   setView,
   overlay,
   hover,
 }: {
   result: LaserResult;
+  /** The target's true box, when the run asked a generated world's question. */
+  truthBox: readonly number[] | null;
   view: ViewSettings;
   setView: (c: Partial<ViewSettings>) => void;
   overlay: OverlayModel;
@@ -47,6 +50,11 @@ export function OverlayControls({
           <input type="checkbox" checked={view.showMasked} disabled={result.record.maskedCells.length === 0} onChange={(e) => setView({ showMasked: e.target.checked })} data-testid="show-masked" /> masked
           ({result.record.maskedCells.length})
         </label>
+        {truthBox && (
+          <label title={`the target's true box ${truthBox.join(', ')} (dashed green)`}>
+            <input type="checkbox" checked={view.showTruth} onChange={(e) => setView({ showTruth: e.target.checked })} data-testid="show-truth" /> true box
+          </label>
+        )}
         <label className="opacity" title="heatmap opacity">
           opacity
           <input type="range" min={0} max={1} step={0.05} value={view.opacity} onChange={(e) => setView({ opacity: Number(e.target.value) })} aria-label="Heatmap opacity" />

@@ -30,6 +30,13 @@ describe('overlay model', () => {
     expect(vanilla.box).toBeNull();
   });
 
+  it("draws a world question's true box when there is one and it is switched on, with or without a map", () => {
+    expect(overlayModel(sampleResult(), defaultViewSettings).truth).toBeNull();
+    expect(overlayModel(sampleResult(), defaultViewSettings, [10, 20, 30, 40]).truth).toEqual([10, 20, 30, 40]);
+    expect(overlayModel(sampleResult(), { ...defaultViewSettings, showTruth: false }, [10, 20, 30, 40]).truth).toBeNull();
+    expect(overlayModel(sampleResult({ method: 'vanilla', noMaps: true }), defaultViewSettings, [1, 2, 3, 4]).truth).toEqual([1, 2, 3, 4]);
+  });
+
   it('finds the cell under a point, ends exclusive', () => {
     const cells = sampleResult().views.cells;
     expect(cellAt(cells, 0, 0)).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * What the image overlay draws for a result and the panel's view settings: the chosen map's cells
- * with their colours, the crop box and the masked cells, all in original-image pixels, so the
- * overlay only has to scale them with the picture.
+ * with their colours, the crop box, the masked cells and, for a generated world's question, the
+ * target's true box, all in original-image pixels, so the overlay only has to scale them with the
+ * picture.
  */
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
@@ -13,11 +14,13 @@ export interface ViewSettings {
   map: MapId | 'off';
   showBox: boolean;
   showMasked: boolean;
+  /** The target's true box, when the question is a generated world's. */
+  showTruth: boolean;
   /** Heatmap opacity 0..1. */
   opacity: number;
 }
 
-export const defaultViewSettings: ViewSettings = { layer: null, map: 'M', showBox: true, showMasked: true, opacity: 0.6 };
+export const defaultViewSettings: ViewSettings = { layer: null, map: 'M', showBox: true, showMasked: true, showTruth: true, opacity: 0.6 };
 
 export interface OverlayModel {
   imageWidth: number;
@@ -27,6 +30,8 @@ export interface OverlayModel {
   fills: CellFill[];
   box: Rect4 | null;
   masked: Rect4[];
+  /** Where the evidence really is (a generated world's target box); null when unknown or hidden. */
+  truth: Rect4 | null;
   /** The part of the image the model saw, when it is not all of it (a centre crop); the rest is veiled. */
   seen: Rect4 | null;
   opacity: number;
@@ -49,7 +54,7 @@ export function seenArea(cells: readonly Rect4[], width: number, height: number)
   return seen[0] <= 0 && seen[1] <= 0 && seen[2] >= width && seen[3] >= height ? null : seen;
 }
 
-export function overlayModel(result: LaserResult, view: ViewSettings): OverlayModel {
+export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: Rect4 | null = null): OverlayModel {
   const { record, views } = result;
   const choice = view.map === 'off' ? null : (mapChoices(result, view.layer).find((c) => c.id === view.map && c.values !== null) ?? null);
   const values = choice?.values ?? [];
@@ -62,6 +67,7 @@ export function overlayModel(result: LaserResult, view: ViewSettings): OverlayMo
     fills: choice ? cellFills(views.cells, values, domain) : [],
     box: view.showBox ? record.box : null,
     masked: view.showMasked ? record.maskedCells.filter((j) => j >= 0 && j < views.cells.length).map((j) => views.cells[j]) : [],
+    truth: view.showTruth ? truthBox : null,
     seen: seenArea(views.cells, record.image.width, record.image.height),
     opacity: view.opacity,
   };

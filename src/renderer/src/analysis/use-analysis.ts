@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { WorkbenchError, toErrorData, type WorkbenchErrorData } from '../../../common/contract/errors.ts';
-import type { ImageEntry, LaserMethodInfo, LaserRecordSummary, LaserResult } from '../../../common/contract/methods.ts';
+import type { ImageEntry, ImageQuestion, LaserMethodInfo, LaserRecordSummary, LaserResult } from '../../../common/contract/methods.ts';
 import type { MethodId } from '../../../common/laser/knobs.ts';
 import { useCall, type CallState } from '../common/use-call.ts';
 import { useApi } from '../host-context.tsx';
@@ -17,6 +17,7 @@ import { defaultFields, fieldsFromKnobs, formatDefault, knobsFromFields, type Kn
 import { defaultMap, mapChoices } from './maps.ts';
 import { cellAt, defaultViewSettings, overlayModel, type OverlayModel, type ViewSettings } from './overlay.ts';
 import { advance, noProgress, type RunProgressState } from './stages.ts';
+import { truthFor } from './world-questions.ts';
 
 export interface Running {
   mode: 'one' | 'all';
@@ -53,6 +54,10 @@ export interface Analysis {
   hover: { cell: number; value: number | null } | null;
   setHoverPoint(point: [number, number] | null): void;
   records: CallState<LaserRecordSummary[]>;
+  /** The questions a generated world asks about this image, with their truth ([] for other images). */
+  worldQuestions: CallState<ImageQuestion[]>;
+  /** The world question the shown result asked, when it is one. */
+  truth: ImageQuestion | null;
   openRecord(id: string): void;
   /** Puts a result's question, method and knobs into the form. */
   reuse(result: LaserResult): void;
@@ -72,6 +77,8 @@ export function useAnalysis(entry: ImageEntry): Analysis {
   const [view, setViewState] = useState<ViewSettings>(defaultViewSettings);
   const [recordsVersion, setRecordsVersion] = useState(0);
   const records = useCall<LaserRecordSummary[]>(`${entry.path}\n${recordsVersion}`, () => api.call('laser.records', { imagePath: entry.path }));
+  // a generated world's image (the bundled samples) comes with questions whose truth is known
+  const worldQuestions = useCall<ImageQuestion[]>(entry.path, () => api.call('library.imageQuestions', { path: entry.path }));
   const runningRef = useRef<Running | null>(null);
   runningRef.current = running;
   // Which image a callback belongs to: answers that arrive after a move to another image are dropped.
@@ -206,7 +213,8 @@ export function useAnalysis(entry: ImageEntry): Analysis {
     [infoOf],
   );
 
-  const overlay = useMemo(() => (result ? overlayModel(result, view) : null), [result, view]);
+  const truth = useMemo(() => (result && worldQuestions.status === 'ok' ? truthFor(result.record.question, worldQuestions.value) : null), [result, worldQuestions]);
+  const overlay = useMemo(() => (result ? overlayModel(result, view, truth?.box ?? null) : null), [result, view, truth]);
   const [hover, setHover] = useState<Analysis['hover']>(null);
   const setHoverPoint = useCallback(
     (p: [number, number] | null) => {
@@ -222,7 +230,7 @@ export function useAnalysis(entry: ImageEntry): Analysis {
   const setFields = useCallback((f: KnobFields) => setFieldsBy((all) => ({ ...all, [method]: f })), [method]);
 
   return useMemo(
-    () => ({ methods, question, setQuestion, method, setMethod, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, openRecord, reuse }),
-    [methods, question, method, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, openRecord, reuse],
+    () => ({ methods, question, setQuestion, method, setMethod, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, worldQuestions, truth, openRecord, reuse }),
+    [methods, question, method, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, worldQuestions, truth, openRecord, reuse],
   );
 }
