@@ -31,6 +31,18 @@ export function analysisSteps({ page, fixtures }) {
     return { name: d.suggestedFilename(), bytes: await readFile(path) };
   }
 
+  /** Opens `folder` through the path field, opens the image whose tile is titled `tile`, and shows its analysis tab. */
+  async function openImageAnalysis(folder, tile) {
+    await page.click(byTestId('open-folder'));
+    await page.fill(byTestId('path-input'), folder);
+    await page.click(byTestId('path-open'));
+    await until(`the scan of ${folder}`, async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
+    await page.locator(`[data-testid="tile"][title="${tile}"]`).click();
+    await page.keyboard.press('Enter');
+    await until(`the image view of ${tile}`, () => visible('image-view'));
+    await page.click(byTestId('tab-analysis'));
+  }
+
   const run = async () => {
     await page.click(byTestId('analysis-run'));
     await until('the run to finish', async () => (await count(byTestId('run-progress'))) === 0, 60_000);
@@ -127,14 +139,7 @@ export function analysisSteps({ page, fixtures }) {
     [
       'analysis-open-image',
       async () => {
-        await page.click(byTestId('open-folder'));
-        await page.fill(byTestId('path-input'), a.images);
-        await page.click(byTestId('path-open'));
-        await until('the scan of the analysis images', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
-        await page.locator(`[data-testid="tile"][title="${a.goodImage.name}"]`).click();
-        await page.keyboard.press('Enter');
-        await until('the image view', () => visible('image-view'));
-        await page.click(byTestId('tab-analysis'));
+        await openImageAnalysis(a.images, a.goodImage.name);
         await until('the methods', async () => (await page.locator(`${byTestId('analysis-method')} option`).count()) === 6);
         await until('the model in the panel', async () => (await page.locator(byTestId('analysis-model')).count()) === 1);
         assert(await visible('analysis-empty'), 'before any run the panel says what a run shows');
@@ -374,14 +379,7 @@ export function analysisSteps({ page, fixtures }) {
       async () => {
         assert((await count(byTestId('section-world-questions'))) === 0, 'an ordinary picture offers no questions');
         await page.keyboard.press('Escape');
-        await page.click(byTestId('open-folder'));
-        await page.fill(byTestId('path-input'), a.world);
-        await page.click(byTestId('path-open'));
-        await until('the scan of the world', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
-        await page.locator(`[data-testid="tile"][title="${a.worldImage.rel}"]`).click();
-        await page.keyboard.press('Enter');
-        await until('the image view of the world image', () => visible('image-view'));
-        await page.click(byTestId('tab-analysis'));
+        await openImageAnalysis(a.world, a.worldImage.rel);
         const rows = page.locator(byTestId('world-question'));
         await until("the world's questions", async () => (await rows.count()) === a.worldImage.questions.length);
         const listed = await rows.locator('td:first-child').allInnerTexts();

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeVqaAnswer } from '../../common/laser/vqa-answer.ts';
 import { loadRecord } from '../../engine/laser/record-io.ts';
+import { loadWorldDataset } from '../../engine/world/dataset.ts';
+import { generateWorld } from '../../engine/world/generate.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { parseKnobValue } from '../model-options.ts';
 import { knobsFor } from './run.ts';
@@ -24,8 +27,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-function run(args: string[]) {
-  return exec(process.execPath, [laser, 'run', '--bundle', tiny.bundle, IMAGE_500x375, 'What is the colour of the cat?', '--max-new-tokens', '2', '--threads', '1', ...args], {
+function run(args: string[], image = IMAGE_500x375, question = 'What is the colour of the cat?') {
+  return exec(process.execPath, [laser, 'run', '--bundle', tiny.bundle, image, question, '--max-new-tokens', '2', '--threads', '1', ...args], {
     env: { ...process.env, LASER_CACHE_DIR: join(work, 'cache') },
   });
 }
@@ -74,6 +77,24 @@ describe('laser run (subprocess)', () => {
     expect((await loadRecord(join(out, 'static-layer'))).record.layer).toBe(2);
     const second = await run(['--out', out, '--method', 'all', '--layer', '2', '--fixedLayer', '2']);
     expect(second.stdout.split('\n').filter((l) => l.trimEnd().endsWith('cached'))).toHaveLength(6);
+  });
+
+  it("on a generated world's image and one of its questions, prints the truth and whether each answer matches it", async () => {
+    const world = join(work, 'world');
+    await generateWorld({ seed: 9, count: 1, out: world });
+    const q = (await loadWorldDataset(world)).samples.find((s) => s.targets.length > 0)!;
+    const out = join(work, 'world-run');
+    const one = await run(['--out', out, '--method', 'vanilla'], q.imagePath, q.text);
+    const answer = (await loadRecord(join(out, 'vanilla'))).record.answer;
+    const right = normalizeVqaAnswer(answer) === normalizeVqaAnswer(q.answer) ? 'right' : 'wrong';
+    const box = q.targets.find((t) => t.role === 'target')!.box;
+    expect(one.stdout).toContain(`truth: ${q.answer} (answer ${right}, baseline ${right}; target box [${box.join(', ')}])\n`);
+    const all = await run(['--out', out, '--method', 'all'], q.imagePath, q.text);
+    expect(all.stdout).toContain(`truth: ${q.answer} (a question of the generated world this image belongs to)`);
+    expect(all.stdout).toMatch(/^method\s+answer\s+vs truth\s+baseline\s+layer\s+box\s+ms$/m);
+    // another question about the same image has no truth to show
+    const other = await run(['--out', join(work, 'world-other'), '--method', 'vanilla'], q.imagePath, 'What is the colour of the cat?');
+    expect(other.stdout).not.toContain('truth:');
   });
 
   it('refuses a knob out of range before running, naming the knob and its range', async () => {

@@ -8,7 +8,9 @@
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { ImageQuestion } from '../../common/contract/methods.ts';
 import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import { answersTruth, truthFor } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../engine/laser/stages.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
@@ -53,12 +55,15 @@ function layerText(r: AnalysisRecord): string {
   return r.layerChoice.mode === 'fixed' ? `${r.layer} (fixed)` : `${r.layer} (argmax of VAQ over ${r.layerChoice.searched[0]}..${r.layerChoice.searched[1]})`;
 }
 
-/** The summary of one record. */
-export function describeRecord(r: AnalysisRecord, dir: string, cached: boolean): string[] {
+const verdict = (answer: string, truth: ImageQuestion): string => (answersTruth(answer, truth) ? 'right' : 'wrong');
+
+/** The summary of one record; with the truth when the image is a generated world's and the question one of its own. */
+export function describeRecord(r: AnalysisRecord, dir: string, cached: boolean, truth: ImageQuestion | null = null): string[] {
   return [
     `method: ${r.method}${cached ? ' (cached)' : ''}`,
     `answer: ${r.answer}`,
     `baseline (vanilla): ${r.baselineAnswer}`,
+    ...(truth ? [`truth: ${truth.answer} (answer ${verdict(r.answer, truth)}, baseline ${verdict(r.baselineAnswer, truth)}; target box ${truth.box ? `[${truth.box.join(', ')}]` : 'none'})`] : []),
     `layer: ${layerText(r)}`,
     `box: ${boxText(r)}${r.box ? ` in ${r.image.width}x${r.image.height} pixels` : ''}`,
     ...r.knobNotes.map((n) => `note: ${n}`),
@@ -66,12 +71,13 @@ export function describeRecord(r: AnalysisRecord, dir: string, cached: boolean):
   ];
 }
 
-/** One row per method: answer, baseline, layer, box, time. */
-export function comparisonTable(rows: { record: AnalysisRecord; cached: boolean }[]): string[] {
-  const head = ['method', 'answer', 'baseline', 'layer', 'box', 'ms'];
+/** One row per method: answer (right or wrong when the truth is known), baseline, layer, box, time. */
+export function comparisonTable(rows: { record: AnalysisRecord; cached: boolean }[], truth: ImageQuestion | null = null): string[] {
+  const head = ['method', 'answer', ...(truth ? ['vs truth'] : []), 'baseline', 'layer', 'box', 'ms'];
   const body = rows.map(({ record: r, cached }) => [
     r.method,
     r.answer,
+    ...(truth ? [verdict(r.answer, truth)] : []),
     r.baselineAnswer,
     r.layer === null ? '-' : String(r.layer),
     boxText(r),
@@ -88,6 +94,18 @@ function progressPrinter(stream: NodeJS.WriteStream): (p: LaserProgress) => void
     const detail = p.stage.endsWith('decode') && p.step > 0 ? ` ${p.step}/${p.total} tokens` : '';
     stream.write(`\r${p.method}: ${p.stage}${detail}\x1b[K`);
   };
+}
+
+/** The world question asked, when the image is a generated world's; a world that cannot be read is a note, not a failure. */
+async function worldTruth(image: string, question: string, err: (line: string) => void): Promise<ImageQuestion | null> {
+  const { realpath } = await import('node:fs/promises');
+  const { WorldQuestionIndex } = await import('../../engine/world/image-questions.ts');
+  try {
+    return truthFor(question, await new WorldQuestionIndex().forImage(await realpath(resolve(image))));
+  } catch (e) {
+    err(`note: the image's world questions could not be read (${(e as Error).message}); no truth shown`);
+    return null;
+  }
 }
 
 export async function runRunCommand(image: string, question: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
@@ -132,10 +150,12 @@ export async function runRunCommand(image: string, question: string, flags: RunF
     process.removeListener('SIGINT', onSigint);
     await model.dispose();
   }
-  if (rows.length === 1) for (const l of describeRecord(rows[0].record, rows[0].dir, rows[0].cached)) out(l);
+  const truth = await worldTruth(image, question, err);
+  if (rows.length === 1) for (const l of describeRecord(rows[0].record, rows[0].dir, rows[0].cached, truth)) out(l);
   else {
     out(`question: ${question}`);
-    for (const l of comparisonTable(rows)) out(l);
+    if (truth) out(`truth: ${truth.answer} (a question of the generated world this image belongs to)`);
+    for (const l of comparisonTable(rows, truth)) out(l);
     out(`records: ${resolve(flags.out)}/<method>/`);
   }
 }

@@ -15,7 +15,7 @@ import { Section } from './Section.tsx';
 import { Timings } from './Timings.tsx';
 import type { Analysis } from './use-analysis.ts';
 import { VaqChart } from './VaqChart.tsx';
-import { answersTruth } from './world-questions.ts';
+import { answersTruth } from '../../../common/laser/truth.ts';
 
 function verdict(what: string, right: boolean) {
   return <span className={right ? 'good' : 'bad'}>{`${what} ${right ? 'right ✓' : 'wrong ✗'}`}</span>;

@@ -2,7 +2,7 @@
 import type { ImageQuestion } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import type { CallState } from '../common/use-call.ts';
-import { questionKind, truthFor } from './world-questions.ts';
+import { questionKind, truthFor } from '../../../common/laser/truth.ts';
 
 export function WorldQuestions({ questions, current, onPick }: { questions: CallState<ImageQuestion[]>; current: string; onPick: (question: string) => void }) {
   if (questions.status === 'loading') return null;

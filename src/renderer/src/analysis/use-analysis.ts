@@ -17,7 +17,7 @@ import { defaultFields, fieldsFromKnobs, formatDefault, knobsFromFields, type Kn
 import { defaultMap, mapChoices } from './maps.ts';
 import { cellAt, defaultViewSettings, overlayModel, type OverlayModel, type ViewSettings } from './overlay.ts';
 import { advance, noProgress, type RunProgressState } from './stages.ts';
-import { truthFor } from './world-questions.ts';
+import { truthFor } from '../../../common/laser/truth.ts';
 
 export interface Running {
   mode: 'one' | 'all';

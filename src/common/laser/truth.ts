@@ -1,11 +1,11 @@
 /**
- * Questions with known truth beside an image (a generated world's, `library.imageQuestions`): which
+ * Questions with known truth about an image (a generated world's, `library.imageQuestions`): which
  * one a run asked, and whether an answer matches its truth under the VQA normalisation the
- * evaluation uses, so the panel marks an answer right or wrong exactly as `laser world evaluate`
- * would count it.
+ * evaluation uses, so the app and `laser run` mark an answer right or wrong exactly as
+ * `laser world evaluate` counts it.
  */
-import type { ImageQuestion } from '../../../common/contract/methods.ts';
-import { normalizeVqaAnswer } from '../../../common/laser/vqa-answer.ts';
+import type { ImageQuestion } from '../contract/methods.ts';
+import { normalizeVqaAnswer } from './vqa-answer.ts';
 
 const sameText = (a: string): string => a.trim().replace(/\s+/g, ' ').toLowerCase();
 

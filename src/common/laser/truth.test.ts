@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageQuestion } from '../../../common/contract/methods.ts';
-import { answersTruth, questionKind, truthFor } from './world-questions.ts';
+import type { ImageQuestion } from '../contract/methods.ts';
+import { answersTruth, questionKind, truthFor } from './truth.ts';
 
 const star: ImageQuestion = { id: 's1-q0', question: 'What color is the small star?', answer: 'red', family: 'attribute', size: 'small', box: [1, 2, 3, 4] };
 const none: ImageQuestion = { id: 's1-q1', question: 'Is there a blue triangle?', answer: 'no', family: 'existence', size: null, box: null };
