@@ -14,6 +14,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isMethodId, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
 import type { VqaProtocol } from '../../common/laser/metrics.ts';
 import type { EvalDataset, EvalProgress, EvaluateResult } from '../../engine/eval/index.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
@@ -65,7 +66,7 @@ export function addEvalRunOptions(cmd: Command, defaultMethods: string): Command
     .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR or ~/.cache/laser-workbench); runs found there are not run again')
     .option('--no-cache', 'run every sample afresh and keep no records (an interrupted evaluation then cannot resume)')
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
-    .option('--instruction <text>', "answer instruction appended to every question ('' for none)", 'Answer the question using a single word or phrase.');
+    .option('--instruction <text>', "answer instruction appended to every question ('' for none)", DEFAULT_INSTRUCTION);
   addDeviceOptions(cmd);
   addKnobOptions(cmd);
   return cmd;

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ImageQuestion } from '../../common/contract/methods.ts';
 import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
+import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
 import { answersTruth, truthFor } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../engine/laser/stages.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
@@ -176,7 +177,7 @@ export function registerRun(
     .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR or ~/.cache/laser-workbench)')
     .option('--no-cache', 'always run the model; do not read or write the record cache')
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
-    .option('--instruction <text>', "answer instruction appended to the question ('' for none)", 'Answer the question using a single word or phrase.');
+    .option('--instruction <text>', "answer instruction appended to the question ('' for none)", DEFAULT_INSTRUCTION);
   addDeviceOptions(cmd);
   addKnobOptions(cmd);
   cmd.action(async (image: string, question: string, flags: RunFlags) => {

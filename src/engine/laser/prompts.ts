@@ -8,7 +8,7 @@ import { buildPromptIds, buildPromptPair, type NoQueryPrompt, type PromptIds, ty
 import type { LaserModel } from './model.ts';
 
 /** LLaVA-1.5's short-answer instruction, the spec's `s`. */
-export const DEFAULT_INSTRUCTION = 'Answer the question using a single word or phrase.';
+export { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
 
 export interface PromptOptions {
   /** The answer instruction s, appended after a newline ('' for none). */
