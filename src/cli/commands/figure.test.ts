@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -6,6 +6,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { svgSize } from '../../engine/figures/rasterise.ts';
 import { writeFixtureRecord, type FixtureRecord } from '../../engine/figures/testing/record-fixture.ts';
+import { loadWorldDataset } from '../../engine/world/dataset.ts';
+import { generateWorld } from '../../engine/world/generate.ts';
 import { parseLayerList, registerFigure } from './figure.ts';
 
 let root: string;
@@ -59,6 +61,30 @@ describe('laser figure', () => {
       const h = harness();
       await expect(h.run(laser.dir, ...args)).rejects.toBeInstanceOf(CommanderError);
     }
+  });
+
+  it("draws the true box on the overlay when the record's image and question are a generated world's", async () => {
+    // a world whose first image is the fixture's picture, and the fixture record pointed at it and at one of its questions
+    const world = join(root, 'world');
+    await generateWorld({ seed: 5, count: 1, out: world });
+    const q = (await loadWorldDataset(world)).samples.find((s) => s.targets.length > 0)!;
+    await copyFile(laser.imagePath, q.imagePath);
+    const rec = await writeFixtureRecord(join(root, 'world-record'), 'laser', 'laser');
+    const json = JSON.parse(await readFile(join(rec.dir, 'record.json'), 'utf8')) as { question: string; image: { path: string } };
+    json.question = q.text;
+    json.image.path = q.imagePath;
+    await writeFile(join(rec.dir, 'record.json'), JSON.stringify(json));
+    const h = harness();
+    await h.run(rec.dir, '--kind', 'overlay', '--format', 'svg');
+    const svg = await readFile(h.out[0], 'utf8');
+    expect(svg).toContain('class="truth-box"');
+    expect(svg).toContain('true box');
+    // the same record asked something else: no truth to draw
+    json.question = 'What is not a question of this world?';
+    await writeFile(join(rec.dir, 'record.json'), JSON.stringify(json));
+    const again = harness();
+    await again.run(rec.dir, '--kind', 'overlay', '--format', 'svg', '--out', join(root, 'no-truth'));
+    expect(await readFile(again.out[0], 'utf8')).not.toContain('truth-box');
   });
 
   it('reports a folder that is not a record', async () => {

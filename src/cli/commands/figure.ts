@@ -62,11 +62,26 @@ export interface FigureFlags {
   titles: boolean;
 }
 
+/** The record's question as a generated world knows it (for the true box on the overlay); null otherwise or when unreadable. */
+async function recordTruth(dir: string, image: string | undefined) {
+  const { loadRecordJson } = await import('../../engine/laser/record-io.ts');
+  const { findWorldTruth } = await import('../../engine/world/image-questions.ts');
+  try {
+    const r = await loadRecordJson(dir);
+    return await findWorldTruth(image === undefined ? r.image.path : resolve(image), r.question);
+  } catch {
+    // a missing or broken record is reported by figuresForRecord itself; a moved image or a broken world just has no truth
+    return null;
+  }
+}
+
 export async function runFigure(recordDir: string, flags: FigureFlags, out: FigureOutput = defaultOutput): Promise<void> {
   // Loaded on use, so that `laser --help` does not load sharp.
   const { figuresForRecord } = await import('../../engine/figures/index.ts');
   const dir = resolve(recordDir);
+  const truth = await recordTruth(dir, flags.image);
   const result = await figuresForRecord(dir, {
+    truthBox: truth?.box ?? null,
     kinds: flags.kind,
     formats: flags.format,
     outDir: flags.out === undefined ? join(dir, 'figures') : resolve(flags.out),

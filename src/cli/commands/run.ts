@@ -11,7 +11,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { ImageQuestion } from '../../common/contract/methods.ts';
 import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
 import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
-import { answersTruth, truthFor } from '../../common/laser/truth.ts';
+import { answersTruth } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../engine/laser/stages.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
@@ -99,10 +99,9 @@ function progressPrinter(stream: NodeJS.WriteStream): (p: LaserProgress) => void
 
 /** The world question asked, when the image is a generated world's; a world that cannot be read is a note, not a failure. */
 async function worldTruth(image: string, question: string, err: (line: string) => void): Promise<ImageQuestion | null> {
-  const { realpath } = await import('node:fs/promises');
-  const { WorldQuestionIndex } = await import('../../engine/world/image-questions.ts');
+  const { findWorldTruth } = await import('../../engine/world/image-questions.ts');
   try {
-    return truthFor(question, await new WorldQuestionIndex().forImage(await realpath(resolve(image))));
+    return await findWorldTruth(resolve(image), question);
   } catch (e) {
     err(`note: the image's world questions could not be read (${(e as Error).message}); no truth shown`);
     return null;

@@ -54,6 +54,20 @@ describe('attentionOverlaySvg', () => {
     expect(Number(coloured.attrs.height)).toBeCloseTo(100 * f.scale - 2 * inset, 1);
   });
 
+  it('draws the true box dashed on its own pixels, with a legend entry, only when given', () => {
+    const root = draw({ truthBox: [10, 20, 30, 60] });
+    const f = imageFrame(root);
+    const [, dashed] = byClass(root, 'truth-box')[0].children;
+    expect(dashed.attrs['stroke-dasharray']).toBeDefined();
+    expect(Number(dashed.attrs.x)).toBeCloseTo(f.x + 10 * f.scale, 1);
+    expect(Number(dashed.attrs.y)).toBeCloseTo(f.y + 20 * f.scale, 1);
+    expect(Number(dashed.attrs.width)).toBeCloseTo(20 * f.scale, 1);
+    expect(Number(dashed.attrs.height)).toBeCloseTo(40 * f.scale, 1);
+    expect(texts(root)).toContain('true box');
+    expect(byClass(draw(), 'truth-box')).toHaveLength(0);
+    expect(texts(draw())).not.toContain('true box');
+  });
+
   it('hatches the masked cells and traces their union as one outline', () => {
     const root = draw();
     const hatched = byClass(root, 'masked')[0].children;

@@ -34,6 +34,8 @@ export interface AttentionOverlayInput {
   range?: readonly [number, number];
   /** The crop box, in original-image pixels. */
   box?: FigureBox | null;
+  /** Where the evidence really is (a generated world's target box), in original-image pixels: dashed. */
+  truthBox?: FigureBox | null;
   /** Indices of masked cells. */
   maskedCells?: readonly number[];
   /** The part of the image the model saw (a centre crop sees less than the whole); the rest is veiled. */
@@ -98,6 +100,18 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
       swatch: el('g', {}, el('rect', { x: 0, y: 0, width: 14, height: 10, fill: '#7f7f7f' }), el('rect', { x: 0, y: 0, width: 14, height: 10, fill: `url(#${hatch})`, stroke: '#ffffff', 'stroke-width': 1 })),
       label: `masked cells (${masked.length})`,
     });
+  }
+  if (o.truthBox) {
+    const r = frameRect(frame, o.truthBox);
+    parts.push(
+      el(
+        'g',
+        { class: 'truth-box' },
+        el('rect', { ...r, fill: 'none', stroke: '#ffffff', 'stroke-width': 3.4, 'stroke-opacity': 0.85 }),
+        el('rect', { ...r, fill: 'none', stroke: INK.truth, 'stroke-width': 1.8, 'stroke-dasharray': '4 2.5' }),
+      ),
+    );
+    legend.push({ swatch: el('rect', { x: 1, y: 1, width: 12, height: 8, fill: 'none', stroke: INK.truth, 'stroke-width': 1.8, 'stroke-dasharray': '4 2.5' }), label: 'true box' });
   }
   if (o.box) {
     parts.push(haloRect(frameRect(frame, o.box), INK.highlight, 1.8, { class: 'crop-box' }));

@@ -29,6 +29,8 @@ export const INK = {
   line: '#0072B2',
   highlight: '#D55E00',
   reference: '#7a7a7a',
+  /** Ground truth (a target's true box): Okabe & Ito's bluish green, apart from the highlight's vermillion. */
+  truth: '#009E73',
 } as const;
 
 /** Okabe & Ito's colour-blind-safe palette (black left out), for categories such as methods. */

@@ -106,12 +106,13 @@ function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-async function drawFigures(r: SampleResult, kinds: readonly FigureKind[], dir: string): Promise<string[]> {
+/** `truthBox`: the question's target in the world, drawn dashed on the overlay beside LASER's crop. */
+async function drawFigures(r: SampleResult, kinds: readonly FigureKind[], dir: string, truthBox: readonly [number, number, number, number] | null): Promise<string[]> {
   if (r.record === null || kinds.length === 0) return [];
   const record = await loadRecordJson(r.record);
   // a run whose question moved no attention has no map to overlay; its other figures still say so
   const usable = kinds.filter((k) => k !== 'overlay' || record.fallback === null);
-  const { written } = await figuresForRecord(r.record, { kinds: usable, formats: ['png'], outDir: dir });
+  const { written } = await figuresForRecord(r.record, { kinds: usable, formats: ['png'], outDir: dir, truthBox });
   return written.map((w) => w.path);
 }
 
@@ -147,7 +148,7 @@ function markdown(report: WorldReport, rows: DemoRow[], methods: readonly Method
     `${report.dataset.evaluated} questions from \`${samples}\`, answered by ${methods.join(' and ')} with the bundle \`${report.bundle.name}\` ` +
       `(${report.bundle.layers} layers, \`${report.bundle.dir}\`). Accuracy: a match with the one true answer after VQA normalisation. ` +
       'Map in box: the share of LASER\'s localisation map inside the target object\'s true box ("attention aggregation"); chance: the share a flat map would put there. ' +
-      'Figures per LASER run under `figures/`, beside this file: overlay (the map, the crop box and the masked cells on the image), vaq (VAQ per layer, the chosen layer marked), compare (the answers side by side).',
+      'Figures per LASER run under `figures/`, beside this file: overlay (the map, the crop box, the masked cells and, dashed, the target\'s true box on the image), vaq (VAQ per layer, the chosen layer marked), compare (the answers side by side).',
     '',
     ...renderTables([worldTable(report), ...worldExtraTables(report)], 'markdown'),
     '',
@@ -193,7 +194,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     if (o.signal?.aborted) throw new WorkbenchError('cancelled', 'Cancelled.');
     const mine = evaluation.results.filter((r) => r.sampleId === s.id);
     const laser = mine.find((r) => r.method === 'laser')!;
-    const paths = await drawFigures(laser, kinds, join(figuresDir, safeName(s.id)));
+    const paths = await drawFigures(laser, kinds, join(figuresDir, safeName(s.id)), s.box ?? null);
     figureCount += paths.length;
     o.onFigures?.(k + 1, evaluation.samples.length);
     rows.push({

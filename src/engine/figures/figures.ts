@@ -48,6 +48,8 @@ export interface FigureOptions {
   layers?: readonly number[];
   /** More records of the same image and question, added to the comparison. */
   compareWith?: readonly string[];
+  /** The target's true box (a generated world's question), drawn dashed on the overlay. */
+  truthBox?: readonly [number, number, number, number] | null;
 }
 
 export interface WrittenFigure {
@@ -119,7 +121,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   for (const kind of kinds) {
     switch (kind) {
       case 'overlay':
-        svgs.push([kind, attentionOverlaySvg(overlayData(rec, await image(OVERLAY_WIDTH), titles))]);
+        svgs.push([kind, attentionOverlaySvg({ ...overlayData(rec, await image(OVERLAY_WIDTH), titles), truthBox: o.truthBox ?? null })]);
         break;
       case 'vaq':
         svgs.push([kind, vaqCurveSvg(vaqData(rec, titles))]);

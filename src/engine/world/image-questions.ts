@@ -6,9 +6,10 @@
  * `<world>/manifest.json`; any other image has no questions. A folder that says it is a world but
  * is broken is an error naming the file (loadWorldDataset); a folder that is not one is just [].
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ImageQuestion } from '../../common/contract/methods.ts';
+import { truthFor } from '../../common/laser/truth.ts';
 import { loadWorldDataset } from './dataset.ts';
 import { IMAGE_DIR } from './export.ts';
 import { WORLD_FILES } from './manifest.ts';
@@ -38,6 +39,15 @@ async function indexWorld(dir: string): Promise<Map<string, ImageQuestion[]>> {
     byImage.set(name, [...(byImage.get(name) ?? []), q]);
   }
   return byImage;
+}
+
+/**
+ * The world question `question` is, about the image at `imagePath` (any path to it; links are
+ * resolved), or null when the image is not a world's or the question not one of its own. One-off:
+ * reads the world afresh; a long-lived caller keeps a WorldQuestionIndex.
+ */
+export async function findWorldTruth(imagePath: string, question: string): Promise<ImageQuestion | null> {
+  return truthFor(question, await new WorldQuestionIndex().forImage(await realpath(imagePath)));
 }
 
 /** Reads each world once (again when its manifest changes) and answers per image. */

@@ -41,6 +41,7 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
       values: map.values,
       opacity: view.opacity,
       box: overlay.box,
+      truthBox: overlay.truth,
       maskedCells: view.showMasked ? r.maskedCells : [],
       seen: overlay.seen,
       title: r.question,
