@@ -16,11 +16,14 @@ node bin/laser.js world generate --seed 2000 --count 60 --out "$WORK/val-2000"
 node bin/laser.js world generate --seed 3000 --count 120 --out "$WORK/test-3000"
 node bin/laser.js world generate --seed 42 --count 24 --out resources/samples
 
-# 2. Train (fixed step counts; two threads): stage 1, the vision tower on patch labels (400 steps
-#    of 48 images); stage 2, everything on the questions (800 steps of 6 packed rows, the first
-#    150 on the warm-up world). Writes the loss curves and validation accuracy.
+# 2. Train (fixed step counts; two threads): stage 1, the vision tower on patch labels
+#    (pretrain_vision.py: 3000 steps of 48 views decoded once into memory); stage 2, everything on
+#    the questions from that stage 1 (train.py: 600 steps of 6 packed rows, the first 150 on the
+#    warm-up world). Writes the loss curves and validation accuracy.
+(cd training && OPENBLAS_NUM_THREADS=2 $PY pretrain_vision.py --train "$WORK/train-1000" --out "$WORK/stage1.pt" \
+  --steps 3000 --cache "$WORK/views-train-1000.npz" --seed 0)
 (cd training && OPENBLAS_NUM_THREADS=2 $PY train.py --train "$WORK/train-1000" --warm "$WORK/easy-1100" --val "$WORK/val-2000" \
-  --out "$WORK/model.pt" --results results --vision-steps 400 --steps 800 --rows 6 --eval-every 100 --seed 0)
+  --out "$WORK/model.pt" --results results --stage1 "$WORK/stage1.pt" --steps 600 --rows 6 --eval-every 100 --seed 0)
 
 # 3. Export the Hugging Face checkpoint, the test fixtures, the held-out metrics and the plot.
 (cd training && $PY export_hf.py --weights "$WORK/model.pt" --out ../resources/models/laser-demo)
