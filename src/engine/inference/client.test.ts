@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Worker } from 'node:worker_threads';
+import { Worker as NodeWorker, type Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
@@ -131,18 +131,31 @@ describe('InferenceClient', () => {
   });
 
   it('fails the calls in flight with a clear error when the worker dies, and starts a fresh one on the next call', async () => {
-    const { client, workers } = trackedClient();
+    // The first worker dies in the middle of a call by itself (as one that runs out of memory
+    // would). Not a real worker terminated mid-run: onnxruntime-node's sessions torn down with a
+    // terminated thread can abort the whole test process ('Napi::Error', seen in CI).
+    const workers: Worker[] = [];
+    const client = new InferenceClient(() => {
+      const w =
+        workers.length === 0
+          ? new NodeWorker(
+              `const { parentPort } = require('node:worker_threads');
+               parentPort.on('message', (m) => {
+                 if (m.type !== 'call') return;
+                 parentPort.postMessage({ type: 'progress', id: m.id, progress: { method: 'laser', stage: 'decode', step: 1, total: 400 } });
+                 setTimeout(() => process.exit(3), 20);
+               });`,
+              { eval: true },
+            )
+          : startInferenceWorker();
+      workers.push(w);
+      return w;
+    });
     try {
-      let killed = false;
-      const run = client.call('run', runArgs({ options: { maxNewTokens: 400 } }), {
-        onProgress: (p) => {
-          if (p.stage === 'decode' && !killed) {
-            killed = true;
-            void workers[0].terminate();
-          }
-        },
-      });
+      const stages: string[] = [];
+      const run = client.call('run', runArgs({ options: { maxNewTokens: 400 } }), { onProgress: (p) => stages.push(p.stage) });
       const e = await rejection(run);
+      expect(stages).toEqual(['decode']);
       expect(e.code).toBe('internal');
       expect(e.message).toMatch(/inference worker stopped unexpectedly while running a method/);
       expect(e.hint).toMatch(/Try again/);
@@ -187,5 +200,17 @@ describe('InferenceClient', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('closes its open models before stopping an idle worker, then refuses further calls', async () => {
+    const { client, workers } = trackedClient();
+    await client.call('run', runArgs({ options: { maxNewTokens: 1 } }));
+    expect(await client.call('closeAll', {})).toEqual({ closed: 1 });
+    await client.call('run', runArgs({ options: { maxNewTokens: 1 } }));
+    const exited = new Promise<number>((resolve) => workers[0].once('exit', resolve));
+    await client.dispose();
+    await exited;
+    expect(client.running).toBe(false);
+    expect((await rejection(client.call('release', { dir: tiny.bundle }))).message).toMatch(/shut down/);
   });
 });

@@ -28,6 +28,7 @@ const opWords: Record<OpName, string> = {
   demo: 'preparing the demo model',
   run: 'running a method',
   release: 'closing a model',
+  closeAll: 'closing the open models',
 };
 
 function crashError(op: OpName, exitCode: number | null, reason: Error | null): WorkbenchError {
@@ -82,10 +83,19 @@ export class InferenceClient {
     });
   }
 
-  /** Stops the worker; calls in flight fail. */
-  async dispose(): Promise<void> {
-    this.disposed = true;
+  /**
+   * Stops the worker; calls in flight fail. When it is idle its models are closed first (within
+   * `closeTimeoutMs`), so that no onnxruntime session is torn down with the thread (see `closeAll`).
+   */
+  async dispose(closeTimeoutMs = 5000): Promise<void> {
     const w = this.worker;
+    if (w && !this.disposed && this.pending.size === 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)));
+      await Promise.race([this.call('closeAll', {}).then(() => undefined, () => undefined), timeout]);
+      clearTimeout(timer);
+    }
+    this.disposed = true;
     if (w) await w.terminate();
   }
 

@@ -51,6 +51,13 @@ export interface InferenceOps {
   run: { args: RunArgs; result: RunResult; progress: RunProgress };
   /** Closes the sessions of a bundle (before it is removed); true when it was open. */
   release: { args: { dir: string }; result: { released: boolean }; progress: never };
+  /**
+   * Closes every open model, before the worker is stopped: a worker terminated while it holds
+   * onnxruntime sessions leaves their native finalizers to run during the thread's teardown, which
+   * can abort the whole process ("terminate called after throwing an instance of 'Napi::Error'",
+   * seen once in CI).
+   */
+  closeAll: { args: Record<string, never>; result: { closed: number }; progress: never };
 }
 
 export type OpName = keyof InferenceOps;
@@ -58,7 +65,7 @@ export type ArgsOf<K extends OpName> = InferenceOps[K]['args'];
 export type ResultOf<K extends OpName> = InferenceOps[K]['result'];
 export type ProgressOfOp<K extends OpName> = InferenceOps[K]['progress'];
 
-export const OP_NAMES: readonly OpName[] = ['compile', 'demo', 'run', 'release'];
+export const OP_NAMES: readonly OpName[] = ['compile', 'demo', 'run', 'release', 'closeAll'];
 
 export type ToWorker = { type: 'call'; id: number; op: OpName; args: unknown } | { type: 'cancel'; id: number };
 

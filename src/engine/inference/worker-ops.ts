@@ -80,5 +80,10 @@ export function createOps(models: ModelCache = new ModelCache()): Ops & { models
     async release({ dir }) {
       return { released: await models.release(dir) };
     },
+    async closeAll() {
+      const closed = models.openDirs().length;
+      await models.closeAll();
+      return { closed };
+    },
   };
 }
