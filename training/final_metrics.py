@@ -9,9 +9,8 @@ import time
 import torch
 
 from evaluate_world import evaluate
-from llava_model import LlavaForConditionalGeneration
 from tokenizer import WordTokenizer, vocabulary
-from train import model_config
+from train import load_trained, model_config
 from world_data import Batcher, load_world
 
 
@@ -23,8 +22,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(2)
     cfg = model_config()
-    model = LlavaForConditionalGeneration(cfg)
-    model.load_state_dict(torch.load(args.weights))
+    model = load_trained(args.weights)
     tok = WordTokenizer(vocabulary())
     scenes, questions = load_world(args.test)
     t0 = time.time()

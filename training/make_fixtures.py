@@ -14,10 +14,9 @@ import numpy as np
 import torch
 
 from export_hf import write_safetensors
-from llava_model import LlavaForConditionalGeneration
 from preprocess import pixel_values
 from tokenizer import IMAGE, WordTokenizer, vocabulary
-from train import model_config
+from train import load_trained, model_config
 from world_data import load_world, oracle_crop
 from PIL import Image
 
@@ -30,9 +29,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(2)
     cfg = model_config()
-    model = LlavaForConditionalGeneration(cfg)
-    model.load_state_dict(torch.load(args.weights))
-    model.eval()
+    model = load_trained(args.weights)
     tok = WordTokenizer(vocabulary())
     scenes, questions = load_world(args.samples)
     with_target = [q for q in questions if any(t["role"] == "target" for t in q["targets"])]

@@ -29,6 +29,13 @@ def model_config() -> LlavaConfig:
     return LlavaConfig(VISION, TEXT, image_token_index=IMAGE, vision_feature_layer=-2)
 
 
+def load_trained(weights: str) -> LlavaForConditionalGeneration:
+    """The model of a state dict train.py wrote (--out), in eval mode."""
+    model = LlavaForConditionalGeneration(model_config())
+    model.load_state_dict(torch.load(weights))
+    return model.eval()
+
+
 def init_weights(model: torch.nn.Module, layers: int) -> None:
     """LLaMA's normal(0, 0.02), with residual output projections scaled down by sqrt(2 * layers) (GPT-2)."""
     for name, p in model.named_parameters():
