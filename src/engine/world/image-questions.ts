@@ -36,7 +36,9 @@ async function indexWorld(dir: string): Promise<Map<string, ImageQuestion[]>> {
     const target = s.targets.find((t) => t.role === 'target');
     const q: ImageQuestion = { id: s.id, question: s.text, answer: s.answer, family: s.family, size: s.sizeClass, box: target ? [...target.box] : null };
     const name = basename(s.imagePath);
-    byImage.set(name, [...(byImage.get(name) ?? []), q]);
+    const list = byImage.get(name);
+    if (list) list.push(q);
+    else byImage.set(name, [q]);
   }
   return byImage;
 }

@@ -52,7 +52,6 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
           <ResultView
             a={a}
             result={a.result}
-            truth={a.truth}
             imageName={entry.name}
             imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })}
             thumbnailUrl={api.mediaUrl({ kind: 'thumbnail', path: entry.path, size: 128 })}

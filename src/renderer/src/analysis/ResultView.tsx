@@ -3,7 +3,7 @@
  * in a section that can be folded: the overlay's controls and export, VAQ per layer, the layers side
  * by side, VAQ per head, the decoding steps, the timings, and how the run was made.
  */
-import type { ImageQuestion, LaserResult } from '../../../common/contract/methods.ts';
+import type { LaserResult } from '../../../common/contract/methods.ts';
 import { formatDuration } from '../common/format.ts';
 import { formatBox } from './comparison.ts';
 import { DecodingTable } from './DecodingTable.tsx';
@@ -59,23 +59,10 @@ function RunFacts({ result }: { result: LaserResult }) {
   );
 }
 
-export function ResultView({
-  a,
-  result,
-  truth,
-  thumbnailUrl,
-  imageUrl,
-  imageName,
-}: {
-  a: Analysis;
-  result: LaserResult;
-  /** The world question this run asked, when the image is a generated world's. */
-  truth: ImageQuestion | null;
-  thumbnailUrl: string;
-  imageUrl: string;
-  imageName: string;
-}) {
+export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a: Analysis; result: LaserResult; thumbnailUrl: string; imageUrl: string; imageName: string }) {
   const r = result.record;
+  // the world question this run asked, when the image is a generated world's
+  const truth = a.truth;
   const pick = (layer: number) => a.setView({ layer, map: 'A' });
   const changed = r.answer.trim() !== r.baselineAnswer.trim();
   return (
