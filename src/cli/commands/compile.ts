@@ -90,7 +90,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
     const s = (Date.now() - t0) / 1000;
     const m = r.manifest;
     out.write(
-      `wrote ${r.dir}: llava ${m.dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${m.vision.tokensPerImage} tokens/image, ` +
+      `wrote ${r.dir}: ${m.architecture} ${m.dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${m.architecture === 'llava' ? `${m.vision.tokensPerImage} tokens/image` : 'tokens per image by its size'}, ` +
         `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );

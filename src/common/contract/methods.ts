@@ -112,8 +112,8 @@ export const ModelInfo = z.object({
   dtype: z.string(),
   layers: z.number().int().nonnegative(),
   heads: z.number().int().nonnegative(),
-  /** Patch grid [gh, gw]. */
-  grid: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  /** Patch grid [gh, gw]; null where each image gets its own grid (any-resolution models such as Qwen2-VL). */
+  grid: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]).nullable(),
   hasTokenizer: z.boolean(),
   /** 'demo': the shipped demo model; 'compiled': compiled by the workbench from a checkpoint; 'bundle': an existing bundle folder registered as it is. */
   source: z.enum(['demo', 'compiled', 'bundle']),

@@ -9,8 +9,14 @@
 import { z } from 'zod';
 
 export const BUNDLE_FORMAT = 'laser-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
-export const COMPILER_VERSION = '1.0.0';
+/**
+ * 2: the manifest is a union keyed on `architecture` (llava, qwen2-vl). A version-1 bundle is a
+ * llava one with the same fields, so it still opens.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
+/** Versions this build reads. */
+export const READABLE_FORMAT_VERSIONS = [1, 2] as const;
+export const COMPILER_VERSION = '2.0.0';
 
 const nat = z.number().int().nonnegative();
 const pos = z.number().int().positive();
@@ -90,23 +96,61 @@ export const sourceFileSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export const manifestSchema = z.object({
+/** Qwen2-VL's decoder: the LLaMA fields (rope.scaling null) plus its M-RoPE sections. */
+export const qwenTextSchema = textSchema.extend({
+  /** [t, h, w] parts of headDim / 2 (position_ids are [3, B, S]). */
+  mropeSection: z.tuple([pos, pos, pos]),
+});
+
+export const qwenVisionSchema = z.object({
+  /** 'qwen2_vl' (LayerNorm blocks, full attention) or 'qwen2_5_vl' (RMSNorm, gated MLP, windows). */
+  modelType: z.enum(['qwen2_vl', 'qwen2_5_vl']),
+  depth: pos,
+  embedDim: pos,
+  heads: pos,
+  mlpHidden: pos,
+  channels: pos,
+  patchSize: pos,
+  /** merge x merge patches become one image token. */
+  mergeSize: pos,
+  temporalPatchSize: pos,
+  /** Floats per row of pixel_values (channels x temporal x patch x patch). */
+  patchRow: pos,
+  /** Qwen2.5-VL window attention, or null. */
+  window: z.object({ size: pos, fullAttentionBlocks: z.array(nat) }).nullable(),
+});
+
+/**
+ * Qwen2VLImageProcessor settings: preprocessor_config.json over the class defaults; min/max pixels
+ * may be overridden at compile time (`laser compile --min-pixels/--max-pixels`) and per run.
+ */
+export const qwenPreprocessingSchema = z.object({
+  source: z.enum(['preprocessor_config.json', 'derived']),
+  /** Any resolution: smart_resize to multiples of patch x merge within [minPixels, maxPixels]. */
+  mode: z.literal('smart-resize'),
+  config: z.looseObject({
+    image_mean: triple,
+    image_std: triple,
+    min_pixels: pos,
+    max_pixels: pos,
+    patch_size: pos,
+    merge_size: pos,
+    temporal_patch_size: pos,
+  }),
+});
+
+const commonFields = {
   format: z.literal(BUNDLE_FORMAT),
-  formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
   compilerVersion: z.string().min(1),
   createdAt: z.string(),
-  architecture: z.literal('llava'),
   /** Weight type inside the graphs; graph I/O is float32 either way. */
   dtype: z.enum(['fp32', 'fp16']),
   /** decoder.onnx returns attn_last (always true for bundles made by `laser compile`). */
   taps: z.boolean(),
-  text: textSchema,
-  vision: visionSchema,
   imageTokenId: nat,
   bosTokenId: nat.nullable(),
   eosTokenIds: z.array(nat),
   padTokenId: nat.nullable(),
-  preprocessing: preprocessingSchema,
   /** The Jinja chat template (chat_template.jinja/.json or tokenizer_config.json), or null. */
   chatTemplate: z.string().nullable(),
   /** Tokenizer files copied into `<bundle>/<dir>/`, or null when the checkpoint had none. */
@@ -124,7 +168,39 @@ export const manifestSchema = z.object({
     /** decoder.onnx + input attn_layer → output attn_full, reading decoder.onnx.data (optional). */
     decoderAttention: z.literal('decoder-attention.onnx').optional(),
   }),
+};
+
+export const llavaManifestSchema = z.object({
+  ...commonFields,
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
+  architecture: z.literal('llava'),
+  text: textSchema,
+  vision: visionSchema,
+  preprocessing: preprocessingSchema,
 });
 
+export const qwenManifestSchema = z.object({
+  ...commonFields,
+  formatVersion: z.literal(2),
+  architecture: z.literal('qwen2-vl'),
+  text: qwenTextSchema,
+  vision: qwenVisionSchema,
+  videoTokenId: nat,
+  visionStartTokenId: nat,
+  visionEndTokenId: nat,
+  preprocessing: qwenPreprocessingSchema,
+});
+
+export const manifestSchema = z.discriminatedUnion('architecture', [llavaManifestSchema, qwenManifestSchema]);
+
 export type BundleManifest = z.infer<typeof manifestSchema>;
+export type LlavaManifest = z.infer<typeof llavaManifestSchema>;
+export type QwenManifest = z.infer<typeof qwenManifestSchema>;
+/** The manifest's architecture names (registry.ts maps each to its family). */
+export type ArchitectureName = BundleManifest['architecture'];
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
+export type QwenPreprocessing = z.infer<typeof qwenPreprocessingSchema>;
+/** The fields a family contributes to the manifest (the rest are common to every bundle). */
+export type ModelSection =
+  | Pick<LlavaManifest, 'architecture' | 'text' | 'vision' | 'imageTokenId' | 'preprocessing'>
+  | Pick<QwenManifest, 'architecture' | 'text' | 'vision' | 'imageTokenId' | 'videoTokenId' | 'visionStartTokenId' | 'visionEndTokenId' | 'preprocessing'>;

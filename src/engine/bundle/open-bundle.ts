@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type BundleManifest } from './manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, READABLE_FORMAT_VERSIONS, manifestSchema, type BundleManifest } from './manifest.ts';
 
 export interface OpenedBundle {
   dir: string;
@@ -47,10 +47,10 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
   }
   const head = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   if (head.format !== BUNDLE_FORMAT) throw new WorkbenchError('invalid-bundle', `${manifestPath}: format is ${describe(head.format)}, not "${BUNDLE_FORMAT}"`, recompile);
-  if (head.formatVersion !== BUNDLE_FORMAT_VERSION) {
+  if (!(READABLE_FORMAT_VERSIONS as readonly unknown[]).includes(head.formatVersion)) {
     throw new WorkbenchError(
       'invalid-bundle',
-      `${manifestPath}: bundle format version ${describe(head.formatVersion)}; this build reads version ${BUNDLE_FORMAT_VERSION}`,
+      `${manifestPath}: bundle format version ${describe(head.formatVersion)}; this build reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}`,
       typeof head.formatVersion === 'number' && head.formatVersion > BUNDLE_FORMAT_VERSION ? 'Update LASER Workbench, or recompile the bundle with this version.' : recompile,
     );
   }

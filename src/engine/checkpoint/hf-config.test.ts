@@ -104,10 +104,10 @@ describe('parseModelConfig', () => {
   });
 
   it('refuses unsupported model types, naming the type and the supported ones', () => {
-    const qwen = thrown(() => parseModelConfig({ model_type: 'qwen2_vl' }, F));
-    expect(qwen.code).toBe('unsupported-model');
-    expect(qwen.message).toMatch(/config\.json: model_type "qwen2_vl" is recognised but not supported yet/);
-    expect(qwen.hint).toMatch(/llava/);
+    const next = thrown(() => parseModelConfig({ model_type: 'llava_next' }, F));
+    expect(next.code).toBe('unsupported-model');
+    expect(next.message).toMatch(/config\.json: model_type "llava_next" is recognised but not supported yet/);
+    expect(next.hint).toMatch(/llava/);
     const bert = thrown(() => parseModelConfig({ model_type: 'bert' }, F));
     expect(bert.code).toBe('unsupported-model');
     expect(bert.message).toMatch(/unknown model_type "bert"/);

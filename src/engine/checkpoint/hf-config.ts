@@ -75,7 +75,7 @@ export interface LlavaConfig {
 /** model_types we compile. */
 export const supportedModelTypes = ['llava'] as const;
 /** model_types we recognise but do not compile yet. */
-const knownUnsupported = ['qwen2_vl', 'qwen2_5_vl', 'llava_next', 'llava_next_video', 'llava_onevision', 'idefics2', 'idefics3', 'paligemma', 'mllama', 'blip-2', 'instructblip'];
+const knownUnsupported = ['llava_next', 'llava_next_video', 'llava_onevision', 'idefics2', 'idefics3', 'paligemma', 'mllama', 'blip-2', 'instructblip'];
 
 const hintUnsupported = `LASER Workbench compiles: ${supportedModelTypes.join(', ')}. Use a LLaVA-1.5 checkpoint in the llava-hf format.`;
 const hintInvalid = 'config.json does not match what transformers writes for this model; re-download it from the model repository.';

@@ -95,7 +95,7 @@ describe('compileBundle: what it writes', () => {
 describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
   it('unknown model_type', async () => {
     await editConfig((c) => (c.model_type = 'whisper'));
-    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'unsupported-model', message: expect.stringMatching(/unknown model_type "whisper"/) });
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'unsupported-model', message: expect.stringMatching(/model_type "whisper" is not in the model registry \(supported model types: llava, qwen2_vl, qwen2_5_vl\)/) });
     await expectNothingWritten();
   });
 

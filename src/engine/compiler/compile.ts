@@ -1,5 +1,6 @@
 /**
- * `laser compile`: a Hugging Face LLaVA checkpoint folder → a bundle folder (docs/bundle-format.md).
+ * `laser compile`: a Hugging Face checkpoint folder of any family in the registry
+ * (src/engine/families) → a bundle folder (docs/bundle-format.md).
  *
  * Everything that can be checked without writing is checked first (config, weight names and shapes,
  * preprocessing, the target folder). The bundle is then written into `<bundle>.partial-<random>` and
@@ -12,12 +13,10 @@ import { copyFile, mkdir, readFile, rename, readdir, rm, stat, writeFile } from 
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
 import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
-import { imageTokensPerImage, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
-import { openLlavaCheckpoint } from '../checkpoint/llava-checkpoint.ts';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type Preprocessing } from '../bundle/manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type ModelSection } from '../bundle/manifest.ts';
+import { openFamilyCheckpoint } from '../families/registry.ts';
 import { saveModel, type SavedModel } from '../onnx/save.ts';
-import { buildLlava } from './llava.ts';
-import { PREPROCESSOR_FILE, readPreprocessing } from './preprocessing.ts';
+import { PREPROCESSOR_FILE } from './preprocessing.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
 import { Weights, type BundleDtype } from './weights.ts';
 
@@ -34,8 +33,11 @@ export interface CompileProgress {
 export interface CompileOptions {
   /** Weight type in the graphs (default fp32). Graph I/O is float32 either way. */
   dtype?: BundleDtype;
-  /** Image preprocessing recorded for the runtime (default 'pad', as LLaVA-1.5 was trained). */
+  /** LLaVA: image preprocessing recorded for the runtime (default 'pad', as LLaVA-1.5 was trained). */
   imageMode?: 'pad' | 'crop';
+  /** Qwen2-VL: smart_resize pixel bounds recorded for the runtime (default: the checkpoint's). */
+  minPixels?: number;
+  maxPixels?: number;
   /** Emit attn_last (default true). false exists only to measure what the taps cost. */
   taps?: boolean;
   onProgress?: (p: CompileProgress) => void;
@@ -99,54 +101,23 @@ async function sourceFiles(hfDir: string, ckpt: Checkpoint, tokenizer: string[])
   return [...names].sort();
 }
 
-function manifestFor(cfg: LlavaConfig, parts: { dtype: BundleDtype; taps: boolean; preprocessing: Preprocessing; chatTemplate: string | null; tokenizer: string[]; ids: Awaited<ReturnType<typeof readGenerationIds>>; sourceName: string; files: BundleManifest['source']['files'] }): BundleManifest {
-  const t = cfg.textConfig;
-  const v = cfg.visionConfig;
-  const grid = visionGrid(v);
-  return {
+function manifestFor(model: ModelSection, parts: { dtype: BundleDtype; taps: boolean; chatTemplate: string | null; tokenizer: string[]; ids: Awaited<ReturnType<typeof readGenerationIds>>; sourceName: string; modelType: string; files: BundleManifest['source']['files'] }): BundleManifest {
+  const common = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
     compilerVersion: COMPILER_VERSION,
     createdAt: new Date().toISOString(),
-    architecture: 'llava',
     dtype: parts.dtype,
     taps: parts.taps,
-    text: {
-      layers: t.numHiddenLayers,
-      heads: t.numAttentionHeads,
-      kvHeads: t.numKeyValueHeads,
-      headDim: t.headDim,
-      hidden: t.hiddenSize,
-      intermediate: t.intermediateSize,
-      vocab: t.vocabSize,
-      rmsNormEps: t.rmsNormEps,
-      maxPositionEmbeddings: t.maxPositionEmbeddings,
-      tieWordEmbeddings: t.tieWordEmbeddings,
-      rope: { theta: t.ropeTheta, scaling: t.ropeScaling },
-    },
-    vision: {
-      imageSize: v.imageSize,
-      patchSize: v.patchSize,
-      channels: v.numChannels,
-      grid: [grid, grid],
-      tokensPerImage: imageTokensPerImage(cfg),
-      strategy: cfg.visionFeatureSelectStrategy,
-      featureLayer: cfg.visionFeatureLayer,
-      hiddenStateIndex: visionHiddenStateIndex(cfg),
-      layers: v.numHiddenLayers,
-      layersBuilt: visionHiddenStateIndex(cfg),
-      hidden: v.hiddenSize,
-    },
-    imageTokenId: cfg.imageTokenIndex,
     bosTokenId: parts.ids.bosTokenId,
     eosTokenIds: parts.ids.eosTokenIds,
     padTokenId: parts.ids.padTokenId,
-    preprocessing: parts.preprocessing,
     chatTemplate: parts.chatTemplate,
-    tokenizer: parts.tokenizer.length ? { dir: 'tokenizer', files: parts.tokenizer } : null,
-    source: { name: parts.sourceName, modelType: cfg.modelType, files: parts.files },
+    tokenizer: parts.tokenizer.length ? { dir: 'tokenizer' as const, files: parts.tokenizer } : null,
+    source: { name: parts.sourceName, modelType: parts.modelType, files: parts.files },
     graphs: { ...GRAPH_FILES, decoderAttention: DECODER_ATTENTION_FILE },
-  };
+  } as const;
+  return model.architecture === 'llava' ? { ...common, ...model } : { ...common, ...model, formatVersion: BUNDLE_FORMAT_VERSION };
 }
 
 export async function compileBundle(hfDir: string, bundleDir: string, opts: CompileOptions = {}): Promise<CompileResult> {
@@ -156,17 +127,18 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
   const src = await stat(hfDir).catch(() => null);
   if (!src) throw new WorkbenchError('not-found', `${hfDir}: no such folder`, 'Pass the Hugging Face checkpoint folder (config.json + *.safetensors).');
   if (!src.isDirectory()) throw new WorkbenchError('not-a-directory', `${hfDir} is not a folder`, 'Pass the checkpoint folder, not a file inside it.');
-  // Parses config.json and checks every tensor it implies (presence, float type, shape) up front.
-  const { config: cfg, weights: ckpt } = await openLlavaCheckpoint(hfDir);
+  // Parses config.json through the family registry and opens the weights under canonical names.
+  const { family, checkpoint } = await openFamilyCheckpoint(hfDir);
+  const ckpt = checkpoint.weights;
   let partial: string | null = null;
   try {
-    // Everything else checkable before writing: the graphs' structure, the extras, the target.
-    const graphs = buildLlava(cfg, new Weights(ckpt, hfDir), { dtype, taps });
-    const preprocessing = await readPreprocessing(hfDir, cfg.visionConfig.imageSize, opts.imageMode ?? 'pad');
+    // Everything else checkable before writing: the graphs' structure (every weight's presence,
+    // float type and shape), the preprocessing, the extras, the target.
+    const graphs = checkpoint.buildGraphs(new Weights(ckpt, hfDir), { dtype, taps });
+    const model = await checkpoint.manifestSection(hfDir, { imageMode: opts.imageMode, minPixels: opts.minPixels, maxPixels: opts.maxPixels });
     const chatTemplate = await readChatTemplate(hfDir);
     const tokenizer = await tokenizerFiles(hfDir);
-    const t = cfg.textConfig;
-    const ids = await readGenerationIds(hfDir, { bosTokenId: t.bosTokenId, eosTokenIds: t.eosTokenIds, padTokenId: t.padTokenId });
+    const ids = await readGenerationIds(hfDir, checkpoint.ids);
     await checkTarget(bundleDir, hfDir);
 
     await mkdir(dirname(resolve(bundleDir)), { recursive: true });
@@ -189,9 +161,9 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
     };
     const saved: Partial<Record<keyof typeof GRAPH_FILES, SavedModel>> = {};
     for (const [key, file] of Object.entries(GRAPH_FILES) as [keyof typeof GRAPH_FILES, string][]) {
-      saved[key] = await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (llava, ${dtype})`, onTensor, signal });
+      saved[key] = await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (${family.architecture}, ${dtype})`, onTensor, signal });
     }
-    await saveModel(graphs.decoderAttention, partial, DECODER_ATTENTION_FILE, { producerVersion: COMPILER_VERSION, docString: `LASER bundle decoder with full attention of one layer (llava, ${dtype})`, sharedWeights: saved.decoder!.weights });
+    await saveModel(graphs.decoderAttention, partial, DECODER_ATTENTION_FILE, { producerVersion: COMPILER_VERSION, docString: `LASER bundle decoder with full attention of one layer (${family.architecture}, ${dtype})`, sharedWeights: saved.decoder!.weights });
     const weightBytes = progress.bytesDone;
 
     if (tokenizer.length) {
@@ -212,7 +184,7 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
       files.push({ name, bytes: sizes[i], sha256 });
     }
 
-    const manifest = manifestFor(cfg, { dtype, taps, preprocessing, chatTemplate, tokenizer, ids, sourceName: basename(resolve(hfDir)), files });
+    const manifest = manifestFor(model, { dtype, taps, chatTemplate, tokenizer, ids, sourceName: basename(resolve(hfDir)), modelType: checkpoint.modelType, files });
     await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (signal?.aborted) throw cancelledError();
     await moveIntoPlace(partial, bundleDir);

@@ -19,7 +19,7 @@
 import type { LlamaConfig } from '../checkpoint/hf-config.ts';
 import type { Value } from '../onnx/graph.ts';
 import { activation, linear, rmsNorm, type Ctx } from './nn.ts';
-import { applyRotary, rotaryCosSin } from './rope.ts';
+import { applyRotary, mropeCosSin, rotaryCosSin } from './rope.ts';
 
 export interface DecoderOptions {
   /** Emit `attn_last` (default true). false only to measure what the taps cost. */
@@ -30,8 +30,15 @@ export interface DecoderOptions {
    * passes that layer's softmax through, so the graph costs the same as without when unused.
    */
   fullAttention?: boolean;
-  /** Checkpoint prefix of the language model: 'language_model.' in LLaVA. */
+  /** Checkpoint prefix of the language model: 'language_model.' in LLaVA, '' in Qwen2-VL. */
   prefix: string;
+  /** q_proj, k_proj and v_proj have biases (Qwen2); o_proj never does. Default false (LLaMA). */
+  qkvBias?: boolean;
+  /**
+   * Multimodal RoPE sections [t, h, w] (Qwen2-VL): position_ids become [3, B, S]. Default null:
+   * 1-D position_ids [B, S] with the config's rope scaling.
+   */
+  mropeSection?: readonly [number, number, number] | null;
 }
 
 const FLOAT32_MIN = -3.4028234663852886e38;
@@ -72,7 +79,7 @@ interface AttentionOut {
   probs: Value;
 }
 
-function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: Shared, pastKey: Value, pastValue: Value, taps: boolean): AttentionOut {
+function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: Shared, pastKey: Value, pastValue: Value, taps: boolean, bias: boolean): AttentionOut {
   const { g } = ctx;
   const H = cfg.numAttentionHeads;
   const KVH = cfg.numKeyValueHeads;
@@ -80,9 +87,9 @@ function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: 
   const D = cfg.hiddenSize;
   // [B, S, n*hd] -> [B, n, S, hd]
   const heads = (v: Value, n: number) => g.transpose(g.reshape(v, [0, 0, n, hd]), [0, 2, 1, 3]);
-  const q = applyRotary(g, heads(linear(ctx, x, `${p}.q_proj`, D, H * hd, false), H), shared.cos, shared.sin, hd);
-  const kNew = applyRotary(g, heads(linear(ctx, x, `${p}.k_proj`, D, KVH * hd, false), KVH), shared.cos, shared.sin, hd);
-  const vNew = heads(linear(ctx, x, `${p}.v_proj`, D, KVH * hd, false), KVH);
+  const q = applyRotary(g, heads(linear(ctx, x, `${p}.q_proj`, D, H * hd, bias), H), shared.cos, shared.sin, hd);
+  const kNew = applyRotary(g, heads(linear(ctx, x, `${p}.k_proj`, D, KVH * hd, bias), KVH), shared.cos, shared.sin, hd);
+  const vNew = heads(linear(ctx, x, `${p}.v_proj`, D, KVH * hd, bias), KVH);
   const presentKey = g.concat([pastKey, kNew], 2);
   const presentValue = g.concat([pastValue, vNew], 2);
   // repeat_kv: [B, KVH, T, hd] -> [B, KVH, rep, T, hd] -> [B, H, T, hd]
@@ -120,7 +127,8 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
 
   const embeds = g.input('inputs_embeds', 'float32', ['batch', 'sequence', D]);
   const mask = g.input('attention_mask', 'int64', ['batch', 'total_sequence']);
-  const positions = g.input('position_ids', 'int64', ['batch', 'sequence']);
+  const mrope = opts.mropeSection ?? null;
+  const positions = mrope ? g.input('position_ids', 'int64', [3, 'batch', 'sequence']) : g.input('position_ids', 'int64', ['batch', 'sequence']);
   const past: [Value, Value][] = [];
   for (let i = 0; i < L; i++) {
     past.push([
@@ -129,7 +137,8 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
     ]);
   }
 
-  const { cos, sin } = rotaryCosSin(g, { headDim: hd, theta: cfg.ropeTheta, scaling: cfg.ropeScaling, maxPositionEmbeddings: cfg.maxPositionEmbeddings }, positions);
+  const rope = { headDim: hd, theta: cfg.ropeTheta, scaling: cfg.ropeScaling, maxPositionEmbeddings: cfg.maxPositionEmbeddings };
+  const { cos, sin } = mrope ? mropeCosSin(g, rope, mrope, positions) : rotaryCosSin(g, rope, positions);
   const shared: Shared = { mask: attentionMask(ctx, mask, embeds), cos, sin };
 
   const attnLayer = opts.fullAttention ? g.input('attn_layer', 'int64', []) : null;
@@ -139,7 +148,7 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   for (let i = 0; i < L; i++) {
     const p = `${m}.layers.${i}`;
     g.scope(`layers.${i}`, () => {
-      const attn = g.scope('self_attn', () => selfAttention(ctx, cfg, `${p}.self_attn`, rmsNorm(ctx, h, `${p}.input_layernorm`, D, cfg.rmsNormEps), shared, past[i][0], past[i][1], taps));
+      const attn = g.scope('self_attn', () => selfAttention(ctx, cfg, `${p}.self_attn`, rmsNorm(ctx, h, `${p}.input_layernorm`, D, cfg.rmsNormEps), shared, past[i][0], past[i][1], taps, opts.qkvBias ?? false));
       h = g.add(h, attn.out);
       h = g.add(h, g.scope('mlp', () => mlp(ctx, cfg, `${p}.mlp`, rmsNorm(ctx, h, `${p}.post_attention_layernorm`, D, cfg.rmsNormEps))));
       g.output(attn.presentKey, `present.${i}.key`, ['batch', KVH, 'total_sequence', hd]);

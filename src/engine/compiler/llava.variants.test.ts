@@ -58,11 +58,13 @@ async function compileVariant(variant: TinyLlavaVariant, opts: { images?: number
   await writeTinyLlavaCheckpoint(join(dir, 'ckpt'), variant);
   await compileBundle(join(dir, 'ckpt'), join(dir, 'bundle'), { dtype: opts.dtype });
   const h = await GraphHarness.open(join(dir, 'bundle'));
+  const m = h.manifest;
+  if (m.architecture !== 'llava') throw new Error('expected a llava bundle');
   const images = opts.images ?? 1;
-  const S = h.manifest.vision.imageSize;
+  const S = m.vision.imageSize;
   const rng = gaussian(99);
   const pixels = Float32Array.from({ length: images * 3 * S * S }, () => rng());
-  const ids = prompt(7, images, h.manifest.vision.tokensPerImage, opts.lead ?? 3, opts.between ?? 6);
+  const ids = prompt(7, images, m.vision.tokensPerImage, opts.lead ?? 3, opts.between ?? 6);
   const ref = llavaForward(await loadLlavaF64(join(dir, 'ckpt')), ids, Float64Array.from(pixels), images);
   return { h, ids, pixels, images, ref };
 }

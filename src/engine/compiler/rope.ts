@@ -79,6 +79,31 @@ export function rotaryCosSin(g: GraphBuilder, spec: RopeSpec, positionIds: Value
   });
 }
 
+/**
+ * Multimodal RoPE (Qwen2-VL's `apply_multimodal_rotary_pos_emb`): position_ids are [3, B, S] (t, h,
+ * w), and half-dimension i of the rotary frequencies takes its position from the axis whose section
+ * holds i (`mrope_section` [t, h, w], summing to d/2); the second half repeats the first, as
+ * `cat(freqs, freqs)` does. HF builds cos/sin per axis and splits them by section; selecting the
+ * position per dimension first gives the same float32 products (a one-hot sum adds exact zeros).
+ * Returns cos and sin [B, 1, S, d], like `rotaryCosSin`.
+ */
+export function mropeCosSin(g: GraphBuilder, spec: RopeSpec, section: readonly [number, number, number], positionIds: Value): { cos: Value; sin: Value } {
+  return g.scope('rotary_emb', () => {
+    const d = spec.headDim;
+    const half = d / 2;
+    if (section[0] + section[1] + section[2] !== half) throw new RangeError(`mrope_section ${section.join('+')} does not add up to head_dim/2 = ${half}`);
+    const axisOf = (i: number) => (i < section[0] ? 0 : i < section[0] + section[1] ? 1 : 2);
+    const onehot = new Float32Array(3 * half);
+    for (let i = 0; i < half; i++) onehot[axisOf(i) * half + i] = 1;
+    const pos = g.cast(positionIds, 'float32'); // [3, B, S]
+    const inv = g.floats([half], staticInvFreq({ ...spec, scaling: null }));
+    const freqs3 = g.mul(g.unsqueeze(pos, [3]), inv); // [3, B, S, d/2]
+    const freqs = g.reduceSum(g.mul(freqs3, g.floats([3, 1, 1, half], onehot)), [0], false); // [B, S, d/2]
+    const emb = g.unsqueeze(g.concat([freqs, freqs], -1), [1]); // [B, 1, S, d]
+    return { cos: g.cos(emb), sin: g.sin(emb) };
+  });
+}
+
 /** `x*cos + rotate_half(x)*sin` with rotate_half(x) = cat(-x[..., d/2:], x[..., :d/2]); x is [B, H, S, d]. */
 export function applyRotary(g: GraphBuilder, x: Value, cos: Value, sin: Value, headDim: number): Value {
   const half = headDim / 2;

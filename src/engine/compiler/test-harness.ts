@@ -40,9 +40,17 @@ export class GraphHarness {
 
   /** pixel_values [n, 3, S, S] → image_features [n, T, D]. */
   async imageFeatures(pixels: Float32Array, n: number): Promise<Float32Array> {
-    const S = this.manifest.vision.imageSize;
+    const m = this.manifest;
+    if (m.architecture !== 'llava') throw new Error('imageFeatures: pixel_values [n, 3, S, S] is the llava vision graph; use runVision');
+    const S = m.vision.imageSize;
     const out = await this.vision.run({ pixel_values: new ort.Tensor('float32', pixels, [n, 3, S, S]) });
     return out.image_features.data as Float32Array;
+  }
+
+  /** Runs vision.onnx on the given feeds (any family) and returns its only output. */
+  async runVision(feeds: Record<string, ort.Tensor>): Promise<ort.Tensor> {
+    const out = await this.vision.run(feeds);
+    return out[this.vision.outputNames[0]];
   }
 
   /** input_ids [B, S] → inputs_embeds, with image k's features put in the k-th run of image tokens (row by row). */
@@ -72,7 +80,12 @@ export class GraphHarness {
   }
 
   /** One decoder call; with `attnLayer`, on decoder-attention.onnx, which also returns attn_full. */
-  async decode(embeds: Float32Array, B: number, S: number, opts: { past?: ort.Tensor[][]; mask?: readonly number[][]; positions?: readonly number[][]; attnLayer?: number } = {}): Promise<DecoderRun> {
+  async decode(
+    embeds: Float32Array,
+    B: number,
+    S: number,
+    opts: { past?: ort.Tensor[][]; mask?: readonly number[][]; positions?: readonly number[][]; mrope?: readonly number[][][]; attnLayer?: number } = {},
+  ): Promise<DecoderRun> {
     const t = this.manifest.text;
     const past = opts.past ?? this.emptyPast(B);
     const P = past[0][0].dims[2];
@@ -81,7 +94,11 @@ export class GraphHarness {
     const feeds: Record<string, ort.Tensor> = {
       inputs_embeds: new ort.Tensor('float32', embeds, [B, S, t.hidden]),
       attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), BigInt), [B, P + S]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from(positions.flat(), BigInt), [B, S]),
+      // M-RoPE decoders (qwen2-vl) take [3, B, S]; without explicit ones every axis gets the index.
+      position_ids:
+        this.manifest.architecture === 'qwen2-vl'
+          ? new ort.Tensor('int64', BigInt64Array.from((opts.mrope ?? [positions, positions, positions]).flat(2), BigInt), [3, B, S])
+          : new ort.Tensor('int64', BigInt64Array.from(positions.flat(), BigInt), [B, S]),
     };
     past.forEach(([k, v], i) => {
       feeds[`past_key_values.${i}.key`] = k;

@@ -74,9 +74,26 @@ export class Weights {
     return this.transposed(name, [outFeatures, inFeatures], to);
   }
 
+  /**
+   * A weight stored with more axes than two whose first axis is the output, used as a Linear over
+   * the rest flattened (Qwen2-VL's Conv3d patch embedding, kernel = stride = one patch):
+   * `stored` [out, ...rest] → [prod(rest), out].
+   */
+  flattenedLinear(name: string, stored: readonly number[], to: BundleDtype): TensorSource {
+    const [out, ...rest] = stored;
+    this.checked(name, stored);
+    return this.transposedAs(name, [out, rest.reduce((a, b) => a * b, 1)], to);
+  }
+
   /** A 2-D tensor `name` of shape [rows, cols], transposed to [cols, rows] and converted. */
   transposed(name: string, [rows, cols]: readonly number[], to: BundleDtype): TensorSource {
-    const dtype = this.checked(name, [rows, cols]);
+    this.checked(name, [rows, cols]);
+    return this.transposedAs(name, [rows, cols], to);
+  }
+
+  /** The stored elements of `name` read as a [rows, cols] matrix (shape already checked), transposed. */
+  private transposedAs(name: string, [rows, cols]: readonly number[], to: BundleDtype): TensorSource {
+    const dtype = this.ckpt.info(name).dtype;
     const ckpt = this.ckpt;
     const target = to === 'fp16' ? 'float16' : 'float32';
     return {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Grid } from '../../common/laser/index.ts';
-import type { BundleManifest } from '../bundle/manifest.ts';
+import type { LlavaManifest } from '../bundle/manifest.ts';
 import { openBundle, type OpenedBundle } from '../bundle/open-bundle.ts';
 import { parseClipProcessorConfig, type ClipProcessorConfig } from '../preprocess/config.ts';
 import type { LlavaRuntime, RuntimeOptions } from '../runtime/llava-runtime.ts';
@@ -42,6 +42,16 @@ export class LaserModel {
   /** Opens `dir` (manifest, tokenizer, chat template); refuses a bundle without tokenizer files. */
   static async open(dir: string, runtimeOptions: RuntimeOptions = {}): Promise<LaserModel> {
     const bundle = await openBundle(dir);
+    if (bundle.manifest.architecture !== 'llava') {
+      // The qwen2-vl family compiles and runs exactly (`laser compile`, `laser forward`); the LASER
+      // orchestrator still encodes every view on one fixed square grid, which a native-resolution
+      // model does not have.
+      throw new WorkbenchError(
+        'unsupported-model',
+        `${dir} is a ${bundle.manifest.architecture} bundle; LASER methods run on llava bundles in this version (${bundle.manifest.architecture} bundles compile and run with \`laser compile\` and \`laser forward\`).`,
+        'Use a LLaVA-1.5 bundle for LASER runs.',
+      );
+    }
     const bundleId = createHash('sha256')
       .update(await readFile(join(bundle.dir, 'manifest.json')))
       .digest('hex');
@@ -65,8 +75,10 @@ export class LaserModel {
     return this.bundle.dir;
   }
 
-  get manifest(): BundleManifest {
-    return this.bundle.manifest;
+  get manifest(): LlavaManifest {
+    const m = this.bundle.manifest;
+    if (m.architecture !== 'llava') throw new Error('LaserModel holds llava bundles only (checked in open)');
+    return m;
   }
 
   get facts(): ModelFacts {

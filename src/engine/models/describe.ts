@@ -41,7 +41,7 @@ export function bundleModelInfo(entry: Pick<RegisteredModel, 'id' | 'source'>, b
     dtype: m.dtype,
     layers: m.text.layers,
     heads: m.text.heads,
-    grid: [m.vision.grid[0], m.vision.grid[1]],
+    grid: m.architecture === 'llava' ? [m.vision.grid[0], m.vision.grid[1]] : null,
     hasTokenizer: bundle.tokenizerDir !== null,
     source: entry.source,
     compiledAt: m.createdAt,

@@ -21,9 +21,10 @@ function checkAgainstManifest(runtime: LlavaRuntime, bundle: OpenedBundle): void
     ['text.headDim', m.text.headDim, runtime.dims.headDim],
     ['text.hidden', m.text.hidden, runtime.dims.hidden],
     ['text.vocab', m.text.vocab, runtime.dims.vocab],
-    ['vision.imageSize', m.vision.imageSize, runtime.imageSize],
-    ['vision.tokensPerImage', m.vision.tokensPerImage, runtime.imageTokens],
   ];
+  if (m.architecture === 'llava') {
+    pairs.push(['vision.imageSize', m.vision.imageSize, runtime.imageSize], ['vision.tokensPerImage', m.vision.tokensPerImage, runtime.imageTokens]);
+  }
   const wrong = pairs.filter(([, a, b]) => a !== b);
   if (wrong.length > 0) {
     throw new WorkbenchError(

@@ -8,6 +8,7 @@ import type { CompileProgress, HostInfo, ModelInfo } from '../../../common/contr
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { FolderPathForm } from '../library/FolderPathForm.tsx';
 import { compileFraction, compileLabel } from './compile-progress.ts';
+import { modelShape } from './selected-model.ts';
 
 export type AddState =
   | { status: 'idle' }
@@ -83,7 +84,7 @@ export function AddModelForm({
       )}
       {state.status === 'added' && (
         <div className="note ok" data-testid="model-added">
-          Added <strong>{state.model.name}</strong> ({state.model.layers} layers × {state.model.heads} heads, grid {state.model.grid[0]} × {state.model.grid[1]}); runs use it now.
+          Added <strong>{state.model.name}</strong> ({state.model.layers} layers × {state.model.heads} heads, grid {modelShape(state.model).grid}); runs use it now.
         </div>
       )}
       {state.status === 'failed' && state.error.code === 'cancelled' && (

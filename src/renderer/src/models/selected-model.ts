@@ -49,7 +49,7 @@ export function effectiveModel(models: readonly ModelInfo[], remembered: string 
 
 /** "32 × 32" layers × heads, "24 × 24" grid: how the model list and the analysis panel describe a model. */
 export function modelShape(m: Pick<ModelInfo, 'layers' | 'heads' | 'grid'>): { layersHeads: string; grid: string } {
-  return { layersHeads: `${m.layers} × ${m.heads}`, grid: `${m.grid[0]} × ${m.grid[1]}` };
+  return { layersHeads: `${m.layers} × ${m.heads}`, grid: m.grid ? `${m.grid[0]} × ${m.grid[1]}` : 'per image' };
 }
 
 /**

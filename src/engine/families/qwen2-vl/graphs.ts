@@ -1,0 +1,44 @@
+/**
+ * Qwen2VLForConditionalGeneration / Qwen2_5_VLForConditionalGeneration as the graphs of a bundle
+ * (docs/bundle-format.md, architecture "qwen2-vl"):
+ *
+ *   vision.onnx   pixel_values [Np, 1176], patch_hw, frame_segment (+ window inputs for 2.5) -> image_embeds [Np/4, D]
+ *   embed.onnx    input_ids [B, S] -> inputs_embeds [B, S, D]
+ *   decoder.onnx  the Qwen2 decoder: LLaMA's layers with q/k/v biases and M-RoPE (position_ids [3, B, S])
+ *   decoder-attention.onnx   the same + attn_layer -> attn_full, sharing decoder.onnx.data
+ *
+ * The runtime puts image k's embeddings into the k-th run of image-pad tokens, as Qwen2-VL's forward
+ * does with `inputs_embeds[input_ids == image_token_id] = image_embeds`.
+ */
+import { GraphBuilder } from '../../onnx/ops.ts';
+import { buildDecoder } from '../../compiler/llama.ts';
+import type { BundleDtype, Weights } from '../../compiler/weights.ts';
+import type { BundleGraphs, GraphBuildOptions } from '../types.ts';
+import type { QwenConfig } from './config.ts';
+import { buildQwenVision } from './vision.ts';
+
+function buildEmbed(cfg: QwenConfig, w: Weights, dtype: BundleDtype): GraphBuilder {
+  const g = new GraphBuilder('embed');
+  const t = cfg.textConfig;
+  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  const name = 'model.embed_tokens.weight';
+  const table = g.initializer(name, w.tensor(name, [t.vocabSize, t.hiddenSize], dtype));
+  g.output(g.cast(g.gather(table, ids, 0), 'float32'), 'inputs_embeds', ['batch', 'sequence', t.hiddenSize]);
+  return g;
+}
+
+function buildQwenDecoder(cfg: QwenConfig, w: Weights, opts: GraphBuildOptions & { fullAttention?: boolean }): GraphBuilder {
+  const g = new GraphBuilder(opts.fullAttention ? 'decoder_attention' : 'decoder');
+  buildDecoder({ g, w, dtype: opts.dtype }, cfg.textConfig, { prefix: '', taps: opts.taps, fullAttention: opts.fullAttention, qkvBias: true, mropeSection: cfg.mropeSection });
+  return g;
+}
+
+/** All graphs, structure only: every weight is shape-checked now and read when saved. */
+export function buildQwenGraphs(cfg: QwenConfig, w: Weights, opts: GraphBuildOptions): BundleGraphs {
+  return {
+    vision: buildQwenVision(cfg, w, opts.dtype),
+    embed: buildEmbed(cfg, w, opts.dtype),
+    decoder: buildQwenDecoder(cfg, w, opts),
+    decoderAttention: buildQwenDecoder(cfg, w, { ...opts, fullAttention: true }),
+  };
+}
