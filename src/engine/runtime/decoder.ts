@@ -6,7 +6,8 @@
  *
  * The feeds follow docs/bundle-format.md exactly: int64 tensors are BigInt64Arrays;
  * `attention_mask` is [B, P + S] of ones (streams in a batch always have equal length, so there is
- * never padding); `position_ids` is [B, S] = P .. P+S-1, the absolute index of each new token.
+ * never padding); `position_ids` is [B, S] = P .. P+S-1, the absolute index of each new token,
+ * for 1-D RoPE, or the [3, B, S] M-RoPE positions the caller computed (`mrope`).
  */
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
@@ -20,6 +21,12 @@ export interface DecoderDims {
   headDim: number;
   hidden: number;
   vocab: number;
+}
+
+/** M-RoPE positions of a decoder call: [3, B, S] and each row's rope delta afterwards. */
+export interface MropeFeed {
+  positions: BigInt64Array;
+  ropeDeltas: readonly number[];
 }
 
 /** Embeddings of B equal-length streams: [B, S, D]. */
@@ -110,6 +117,7 @@ export async function runDecoder(
   cache: KvCache,
   logits: 'all' | 'last',
   attnLayer: number | null,
+  mrope: MropeFeed | null = null,
 ): Promise<DecoderOutput> {
   const { batch: B, length: S } = embeds;
   const P = cache.length;
@@ -121,12 +129,19 @@ export async function runDecoder(
   if (attnLayer !== null && !(Number.isInteger(attnLayer) && attnLayer >= -1 && attnLayer < dims.layers)) {
     throw new Error(`runDecoder: attn_layer ${attnLayer} is outside -1..${dims.layers - 1}`);
   }
-  const positions = new BigInt64Array(B * S);
-  for (let b = 0; b < B; b++) for (let i = 0; i < S; i++) positions[b * S + i] = BigInt(P + i);
+  let positionIds: ort.Tensor;
+  if (mrope) {
+    if (mrope.positions.length !== 3 * B * S || mrope.ropeDeltas.length !== B) throw new Error(`runDecoder: M-RoPE positions for [3, ${B}, ${S}] expected`);
+    positionIds = new ort.Tensor('int64', mrope.positions, [3, B, S]);
+  } else {
+    const positions = new BigInt64Array(B * S);
+    for (let b = 0; b < B; b++) for (let i = 0; i < S; i++) positions[b * S + i] = BigInt(P + i);
+    positionIds = new ort.Tensor('int64', positions, [B, S]);
+  }
   const feeds: Record<string, ort.Tensor> = {
     inputs_embeds: new ort.Tensor('float32', embeds.data, [B, S, dims.hidden]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(B * (P + S)).fill(1n), [B, P + S]),
-    position_ids: new ort.Tensor('int64', positions, [B, S]),
+    position_ids: positionIds,
     ...cache.feeds(),
   };
   if (attnLayer !== null) feeds.attn_layer = new ort.Tensor('int64', BigInt64Array.of(BigInt(attnLayer)), []);
@@ -142,7 +157,7 @@ export async function runDecoder(
     logits: kept,
     logitRows: logits === 'last' ? 1 : S,
     attnLast: out.attn_last.data as Float32Array,
-    cache: KvCache.fromPresent(out, dims.layers),
+    cache: KvCache.fromPresent(out, dims.layers, mrope ? mrope.ropeDeltas : cache.ropeDeltas),
   };
   if (attnLayer !== null && attnLayer >= 0) {
     const full = out.attn_full;

@@ -1,7 +1,9 @@
 /**
  * `laser forward`: the exchange format by which any reference implementation can check this
  * runtime. In: a safetensors file with `input_ids` int64 [1, S] (image placeholders expanded) and,
- * when the prompt has image tokens, `pixel_values` float32 [N, 3, H, W] (preprocessed). Out:
+ * when the prompt has image tokens, `pixel_values` float32 [N, 3, H, W] (preprocessed; LLaVA), or
+ * `pixel_values` float32 [num_patches, C*T*p*p] with `image_grid_thw` int64 [N, 3] (Qwen2-VL, as
+ * its processor makes them; positions are the M-RoPE ones our code computes). Out:
  * `logits` float32 [1, S, V] (every position), `attn_last` float32 [L, H, S] (the last position's
  * attention, batch axis dropped), when a layer is asked for, `attn_full` float32 [H, S, S] (that
  * layer's whole post-softmax attention over the prompt, batch axis dropped) and, when steps are asked
@@ -13,13 +15,16 @@ import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
 import { generateGreedy, type RuntimeProgress } from './generate.ts';
+import type { PatchGrid } from '../families/qwen2-vl/positions.ts';
 import type { LlavaRuntime, SessionTimes } from './llava-runtime.ts';
 
 export interface ForwardInputs {
   inputIds: BigInt64Array;
-  /** [images, 3, S, S] or null when the prompt has no image. */
+  /** [images, 3, S, S] (fixed-grid) or [num_patches, row] (native-resolution), or null when the prompt has no image. */
   pixelValues: Float32Array | null;
   images: number;
+  /** Native-resolution models: each image's patch grid (image_grid_thw). */
+  grids?: PatchGrid[];
 }
 
 export interface ForwardOutputs {
@@ -42,10 +47,34 @@ export interface ForwardRunOptions {
   onProgress?: (p: RuntimeProgress) => void;
 }
 
-const inputsHint = 'The inputs file needs input_ids (I64 [1, S]) and, when the prompt has image tokens, pixel_values (F32 [N, 3, H, W]).';
+const inputsHint = 'The inputs file needs input_ids (I64 [1, S]) and, when the prompt has image tokens, pixel_values (F32 [N, 3, H, W]; Qwen2-VL: F32 [num_patches, C*T*p*p] with image_grid_thw I64 [N, 3]).';
 
-/** Reads and checks the inputs file against the runtime's image size. */
-export async function readForwardInputs(path: string, imageSize: number): Promise<ForwardInputs> {
+/** What the inputs file is checked against: the vision input of the runtime's family. */
+export type ForwardVision = { kind: 'fixed-grid'; imageSize: number } | { kind: 'native-resolution'; patchRow: number };
+
+/** The ForwardVision of a runtime. */
+export function forwardVisionOf(runtime: LlavaRuntime): ForwardVision {
+  return runtime.vision.kind === 'fixed-grid' ? { kind: 'fixed-grid', imageSize: runtime.imageSize } : { kind: 'native-resolution', patchRow: runtime.vision.patchRow };
+}
+
+async function readPatches(file: SafetensorsFile, path: string, inputIds: BigInt64Array, patchRow: number): Promise<ForwardInputs> {
+  const px = file.info('pixel_values');
+  if (px.dtype !== 'F32' || px.shape.length !== 2 || px.shape[0] < 1 || px.shape[1] !== patchRow) {
+    throw new WorkbenchError('bad-request', `${path}: pixel_values is ${px.dtype} [${px.shape.join(', ')}], expected F32 [num_patches, ${patchRow}] for this bundle.`, inputsHint);
+  }
+  if (!file.has('image_grid_thw')) throw new WorkbenchError('bad-request', `${path}: has pixel_values but no image_grid_thw, which this bundle needs to place each image's patches.`, inputsHint);
+  const g = file.info('image_grid_thw');
+  if (g.dtype !== 'I64' || g.shape.length !== 2 || g.shape[1] !== 3 || g.shape[0] < 1) {
+    throw new WorkbenchError('bad-request', `${path}: image_grid_thw is ${g.dtype} [${g.shape.join(', ')}], expected I64 [N, 3].`, inputsHint);
+  }
+  const flat = Array.from(await file.readInt64('image_grid_thw'), Number);
+  const grids = Array.from({ length: g.shape[0] }, (_, i) => ({ t: flat[3 * i], h: flat[3 * i + 1], w: flat[3 * i + 2] }));
+  return { inputIds, pixelValues: await file.readFloat32('pixel_values'), images: grids.length, grids };
+}
+
+/** Reads and checks the inputs file against the runtime's vision input. */
+export async function readForwardInputs(path: string, vision: ForwardVision | number): Promise<ForwardInputs> {
+  const v: ForwardVision = typeof vision === 'number' ? { kind: 'fixed-grid', imageSize: vision } : vision;
   if (!existsSync(path)) throw new WorkbenchError('not-found', `${path}: no such inputs file.`, inputsHint);
   const file = await SafetensorsFile.open(path);
   try {
@@ -56,6 +85,8 @@ export async function readForwardInputs(path: string, imageSize: number): Promis
     }
     const inputIds = await file.readInt64('input_ids');
     if (!file.has('pixel_values')) return { inputIds, pixelValues: null, images: 0 };
+    if (v.kind === 'native-resolution') return await readPatches(file, path, inputIds, v.patchRow);
+    const imageSize = v.imageSize;
     const px = file.info('pixel_values');
     const [n, c, h, w] = px.shape;
     if (px.dtype !== 'F32' || px.shape.length !== 4 || n < 1 || c !== 3 || h !== imageSize || w !== imageSize) {
@@ -88,7 +119,9 @@ export async function runForward(runtime: LlavaRuntime, inputs: ForwardInputs, o
     return [value, ms];
   };
   const pixels = inputs.pixelValues;
-  const [images, visionMs] = pixels === null ? [null, 0] : await stage('encode-images', () => runtime.encodeImages(pixels, inputs.images));
+  const grids = inputs.grids;
+  const encode = () => (grids ? runtime.encodePatches(pixels!, grids) : runtime.encodeImages(pixels!, inputs.images));
+  const [images, visionMs] = pixels === null ? [null, 0] : await stage('encode-images', encode);
   const [prefill, prefillMs] = await stage('prefill', () => runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all', attnLayer }));
   const t = performance.now();
   let greedyIds: number[] | null = null;
@@ -122,7 +155,7 @@ export interface ForwardFilesResult {
 
 /** Reads `inputsPath`, runs, and writes `outPath` (atomically). */
 export async function forwardFiles(runtime: LlavaRuntime, inputsPath: string, outPath: string, options: ForwardRunOptions = {}): Promise<ForwardFilesResult> {
-  const inputs = await readForwardInputs(inputsPath, runtime.imageSize);
+  const inputs = await readForwardInputs(inputsPath, forwardVisionOf(runtime));
   const out = await runForward(runtime, inputs, options);
   await writeSafetensors(outPath, forwardTensors(runtime, inputs.inputIds.length, out), { format: 'laser-forward' });
   return { sequence: inputs.inputIds.length, images: inputs.images, greedyIds: out.greedyIds, timings: { ...out.timings, sessions: runtime.sessionMs } };

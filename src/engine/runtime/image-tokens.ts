@@ -5,12 +5,23 @@
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
 
-/** Projected image features: `count` images of `tokens` rows of `hidden` floats, row-major. */
+/**
+ * Projected image features: `count` images of `tokens` rows of `hidden` floats, row-major. Images of
+ * any-resolution models (Qwen2-VL) each have their own size: then `perImage` lists each image's
+ * token count (`tokens` is their sum / count only when equal) and `grids` each one's patch grid.
+ */
 export interface ImageFeatures {
   data: Float32Array;
   count: number;
   tokens: number;
   hidden: number;
+  perImage?: readonly number[];
+  grids?: readonly { t: number; h: number; w: number }[];
+}
+
+/** Token count of each image of `f`. */
+export function tokensOfEach(f: ImageFeatures): number[] {
+  return f.perImage ? [...f.perImage] : Array<number>(f.count).fill(f.tokens);
 }
 
 export interface TokenRun {
@@ -44,9 +55,10 @@ export function scatterImageFeatures(
   const runs = tokenRuns(ids, imageTokenId);
   const placeholders = runs.reduce((n, r) => n + r.length, 0);
   const count = features?.count ?? 0;
-  const tokens = features?.tokens ?? 0;
-  if (placeholders !== count * tokens) {
-    const have = features === null ? 'no image features' : `${count} image(s) x ${tokens} = ${count * tokens} image features`;
+  const each = features ? tokensOfEach(features) : [];
+  const total = each.reduce((a, b) => a + b, 0);
+  if (placeholders !== total) {
+    const have = features === null ? 'no image features' : features.perImage ? `${count} image(s) of ${each.join(', ')} = ${total} image features` : `${count} image(s) x ${features.tokens} = ${total} image features`;
     throw new WorkbenchError(
       'bad-request',
       `The prompt has ${placeholders} image placeholder tokens (id ${imageTokenId}, in ${runs.length} run(s)) but there are ${have}.`,
@@ -58,15 +70,21 @@ export function scatterImageFeatures(
   if (embeds.length !== ids.length * hidden) {
     throw new Error(`scatterImageFeatures: embeds hold ${embeds.length} floats, expected ${ids.length} x ${hidden}`);
   }
-  if (features.data.length !== count * tokens * hidden) {
-    throw new Error(`scatterImageFeatures: features hold ${features.data.length} floats, expected ${count} x ${tokens} x ${hidden}`);
+  if (features.data.length !== total * hidden) {
+    throw new Error(`scatterImageFeatures: features hold ${features.data.length} floats, expected ${total} x ${hidden}`);
   }
   let row = 0;
   for (const run of runs) {
-    if (run.length % tokens !== 0) {
+    if (features.perImage) {
+      // Any-resolution images sit in runs of their own (vision_start / vision_end around each).
+      const image = each.findIndex((_, k) => each.slice(0, k).reduce((a, b) => a + b, 0) === row);
+      if (image < 0 || each[image] !== run.length) {
+        throw new WorkbenchError('bad-request', `An image placeholder run at position ${run.start} has ${run.length} tokens, but the image it belongs to has ${image < 0 ? 'none' : each[image]}.`, 'Expand each image into exactly its own number of image tokens.');
+      }
+    } else if (run.length % features.tokens !== 0) {
       throw new WorkbenchError(
         'bad-request',
-        `An image placeholder run at position ${run.start} has ${run.length} tokens, which is not a whole number of images of ${tokens} tokens.`,
+        `An image placeholder run at position ${run.start} has ${run.length} tokens, which is not a whole number of images of ${features.tokens} tokens.`,
         'Each image must be expanded into exactly its image_seq_length placeholder tokens.',
       );
     }

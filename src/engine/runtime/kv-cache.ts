@@ -22,10 +22,16 @@ export class KvCache {
   readonly headDim: number;
   /** P: how many positions the cache holds. */
   readonly length: number;
+  /**
+   * Per batch row, position of the next token minus its cache index: 0 for 1-D RoPE (LLaVA); for
+   * M-RoPE (Qwen2-VL) the `rope_deltas` of the prompt so far, so that decoding continues at
+   * `cache index + delta` on every axis.
+   */
+  readonly ropeDeltas: readonly number[];
   private readonly keys: readonly ort.Tensor[];
   private readonly values: readonly ort.Tensor[];
 
-  constructor(keys: readonly ort.Tensor[], values: readonly ort.Tensor[]) {
+  constructor(keys: readonly ort.Tensor[], values: readonly ort.Tensor[], ropeDeltas?: readonly number[]) {
     if (keys.length === 0 || keys.length !== values.length) {
       throw new Error(`KvCache needs one key and one value tensor per layer (got ${keys.length} keys, ${values.length} values)`);
     }
@@ -43,6 +49,8 @@ export class KvCache {
     this.headDim = headDim;
     this.keys = keys;
     this.values = values;
+    this.ropeDeltas = ropeDeltas ?? Array<number>(batch).fill(0);
+    if (this.ropeDeltas.length !== batch) throw new Error(`KvCache: ${this.ropeDeltas.length} rope deltas for batch ${batch}`);
   }
 
   /** A cache with P = 0: tensors with a zero-length sequence axis, as the decoder's first call expects. */
@@ -77,6 +85,7 @@ export class KvCache {
     return new KvCache(
       Array.from({ length: first.layers }, (_, l) => cat((c) => c.keys, l)),
       Array.from({ length: first.layers }, (_, l) => cat((c) => c.values, l)),
+      caches.flatMap((c) => c.ropeDeltas),
     );
   }
 
@@ -86,7 +95,7 @@ export class KvCache {
     const per = this.kvHeads * this.length * this.headDim;
     const take = (t: ort.Tensor): ort.Tensor =>
       new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [1, this.kvHeads, this.length, this.headDim]);
-    return new KvCache(this.keys.map(take), this.values.map(take));
+    return new KvCache(this.keys.map(take), this.values.map(take), [this.ropeDeltas[b]]);
   }
 
   /** Every batch row as its own cache. */
@@ -111,7 +120,7 @@ export class KvCache {
   }
 
   /** Builds the next cache from a decoder run's `present.{i}.key` / `.value` outputs. */
-  static fromPresent(outputs: Record<string, ort.Tensor>, layers: number): KvCache {
+  static fromPresent(outputs: Record<string, ort.Tensor>, layers: number, ropeDeltas?: readonly number[]): KvCache {
     const pick = (i: number, kind: 'key' | 'value'): ort.Tensor => {
       const t = outputs[`present.${i}.${kind}`];
       if (t === undefined) throw new Error(`decoder output present.${i}.${kind} is missing`);
@@ -120,6 +129,7 @@ export class KvCache {
     return new KvCache(
       Array.from({ length: layers }, (_, i) => pick(i, 'key')),
       Array.from({ length: layers }, (_, i) => pick(i, 'value')),
+      ropeDeltas,
     );
   }
 

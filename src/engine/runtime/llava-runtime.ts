@@ -19,7 +19,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { decoderDims, hasFullAttention, runDecoder, type DecoderDims, type DecoderOutput, type Embeds } from './decoder.ts';
+import { imageTokenCount, patchLayout, ropeIndex, type PatchGrid } from '../families/qwen2-vl/positions.ts';
+import { decoderDims, hasFullAttention, runDecoder, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';
 import { KvCache } from './kv-cache.ts';
 import { SessionFactory, type CreatedSession, type Provider, type SessionFactoryOptions } from './providers.ts';
@@ -38,6 +39,11 @@ export interface BundleModelInfo {
   imageTokenId: number;
   /** Generation stops on these by default. */
   eosTokenIds: readonly number[];
+  /**
+   * How images and positions work: 'fixed-grid' (LLaVA: pixel_values [N, 3, S, S], 1-D RoPE) or
+   * 'native-resolution' (Qwen2-VL: patch rows of any image size, M-RoPE). Default 'fixed-grid'.
+   */
+  vision?: { kind: 'fixed-grid' } | { kind: 'native-resolution'; mergeSize: number; patchRow: number; windowed: boolean };
 }
 
 /** One prompt: token ids (image placeholders expanded) and the features of its images, in order. */
@@ -87,7 +93,12 @@ function toIds(ids: BigInt64Array | readonly number[]): BigInt64Array {
 
 export class LlavaRuntime {
   readonly dims: DecoderDims;
-  /** Vision input side S (pixel_values [N, 3, S, S]) and features per image T. */
+  /** See BundleModelInfo.vision. */
+  readonly vision: NonNullable<BundleModelInfo['vision']>;
+  /**
+   * Vision input side S (pixel_values [N, 3, S, S]) and features per image T of a fixed-grid model;
+   * both 0 for a native-resolution one, where each image has its own (see `encodePatches`).
+   */
   readonly imageSize: number;
   readonly imageTokens: number;
   readonly imageTokenId: number;
@@ -104,7 +115,7 @@ export class LlavaRuntime {
 
   private constructor(
     info: BundleModelInfo,
-    private readonly vision: ort.InferenceSession,
+    private readonly visionSession: ort.InferenceSession,
     private readonly embedder: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
     decoderGraph: string,
@@ -116,22 +127,33 @@ export class LlavaRuntime {
     this.dims = decoderDims(decoder, decoderGraph);
     this.decoderGraph = decoderGraph;
     this.canInspect = hasFullAttention(decoder, decoderGraph);
+    this.vision = info.vision ?? { kind: 'fixed-grid' };
+    this.provider = factory.provider ?? 'cpu';
+    this.fallbackReason = factory.fallbackReason;
+    this.sessionMs = sessionMs;
+    if (!embedder.inputNames.includes('input_ids') || !embedder.outputNames.includes('inputs_embeds')) {
+      throw new WorkbenchError('invalid-bundle', `${info.graphs.embed}: expected input_ids -> inputs_embeds.`, 'Recompile the bundle with `laser compile`.');
+    }
+    if (this.vision.kind === 'native-resolution') {
+      const want = ['pixel_values', 'patch_hw', 'frame_segment', ...(this.vision.windowed ? ['window_index', 'window_segment', 'reverse_index'] : [])];
+      const missing = want.filter((n) => !visionSession.inputNames.includes(n));
+      if (missing.length > 0 || !visionSession.outputNames.includes('image_embeds')) {
+        throw new WorkbenchError('invalid-bundle', `${info.graphs.vision}: expected ${want.join(', ')} -> image_embeds (missing ${missing.join(', ') || 'image_embeds'}).`, 'Recompile the bundle with `laser compile`.');
+      }
+      this.imageSize = 0;
+      this.imageTokens = 0;
+      return;
+    }
     const visionFile = info.graphs.vision;
-    const pixelMeta = vision.inputMetadata[vision.inputNames.indexOf('pixel_values')];
-    const featMeta = vision.outputMetadata[vision.outputNames.indexOf('image_features')];
+    const pixelMeta = visionSession.inputMetadata[visionSession.inputNames.indexOf('pixel_values')];
+    const featMeta = visionSession.outputMetadata[visionSession.outputNames.indexOf('image_features')];
     const side = pixelMeta?.isTensor ? pixelMeta.shape[3] : undefined;
     const tokens = featMeta?.isTensor ? featMeta.shape[1] : undefined;
     if (typeof side !== 'number' || typeof tokens !== 'number') {
       throw new WorkbenchError('invalid-bundle', `${visionFile}: expected pixel_values [N,3,S,S] -> image_features [N,T,D] with fixed S and T.`, 'Recompile the bundle with `laser compile`.');
     }
-    if (!embedder.inputNames.includes('input_ids') || !embedder.outputNames.includes('inputs_embeds')) {
-      throw new WorkbenchError('invalid-bundle', `${info.graphs.embed}: expected input_ids -> inputs_embeds.`, 'Recompile the bundle with `laser compile`.');
-    }
     this.imageSize = side;
     this.imageTokens = tokens;
-    this.provider = factory.provider ?? 'cpu';
-    this.fallbackReason = factory.fallbackReason;
-    this.sessionMs = sessionMs;
   }
 
   /** Creates the three sessions of a bundle whose model info has already been read. */
@@ -168,13 +190,65 @@ export class LlavaRuntime {
 
   /** pixel_values [n, 3, S, S] (preprocessed) → image features [n, T, D]. */
   async encodeImages(pixelValues: Float32Array, n: number): Promise<ImageFeatures> {
+    if (this.vision.kind !== 'fixed-grid') throw new Error('encodeImages is for fixed-grid models; use encodePatches');
     const S = this.imageSize;
     if (!Number.isInteger(n) || n < 1 || pixelValues.length !== n * 3 * S * S) {
       throw new WorkbenchError('bad-request', `pixel_values hold ${pixelValues.length} floats; ${n} image(s) of 3x${S}x${S} need ${n * 3 * S * S}.`, `Preprocess each image to 3x${S}x${S}.`);
     }
-    const out = await this.vision.run({ pixel_values: new ort.Tensor('float32', pixelValues, [n, 3, S, S]) });
+    const out = await this.visionSession.run({ pixel_values: new ort.Tensor('float32', pixelValues, [n, 3, S, S]) });
     const t = out.image_features;
     return { data: t.data as Float32Array, count: n, tokens: t.dims[1], hidden: t.dims[2] };
+  }
+
+  /**
+   * Native-resolution models: patch rows [Np, patchRow] of images with patch grids `grids` (the
+   * processor's `image_grid_thw`) → each image's embeddings, in order (ragged ImageFeatures).
+   */
+  async encodePatches(pixelValues: Float32Array, grids: readonly PatchGrid[]): Promise<ImageFeatures> {
+    const v = this.vision;
+    if (v.kind !== 'native-resolution') throw new Error('encodePatches is for native-resolution models; use encodeImages');
+    const m = v.mergeSize;
+    const bad = grids.findIndex((g) => ![g.t, g.h, g.w].every((x) => Number.isInteger(x) && x > 0) || g.h % m !== 0 || g.w % m !== 0);
+    if (grids.length === 0 || bad >= 0) {
+      throw new WorkbenchError('bad-request', grids.length === 0 ? 'No image grid was given.' : `image_grid_thw row ${bad} is [${grids[bad].t}, ${grids[bad].h}, ${grids[bad].w}]: each must be positive with h and w multiples of the merge size ${m}.`, 'Pass the processor\'s image_grid_thw, one row per image.');
+    }
+    const patches = grids.reduce((n, g) => n + g.t * g.h * g.w, 0);
+    if (pixelValues.length !== patches * v.patchRow) {
+      throw new WorkbenchError('bad-request', `pixel_values hold ${pixelValues.length} floats; image_grid_thw says ${patches} patches of ${v.patchRow}, i.e. ${patches * v.patchRow}.`, 'Pass pixel_values [num_patches, C*T*p*p] as the Qwen2-VL processor makes them, with its image_grid_thw.');
+    }
+    if (v.windowed) throw new WorkbenchError('unsupported-model', 'Qwen2.5-VL window attention is compiled but the runtime does not lay out its windows yet.', 'Use a Qwen2-VL bundle with the runtime, or run the graphs directly.');
+    const layout = patchLayout(grids, m);
+    const out = await this.visionSession.run({
+      pixel_values: new ort.Tensor('float32', pixelValues, [patches, v.patchRow]),
+      patch_hw: new ort.Tensor('int64', BigInt64Array.from(layout.hw, BigInt), [patches, 2]),
+      frame_segment: new ort.Tensor('int64', BigInt64Array.from(layout.frame, BigInt), [patches]),
+    });
+    const t = out.image_embeds;
+    const perImage = grids.map((g) => imageTokenCount(g, m));
+    return { data: t.data as Float32Array, count: grids.length, tokens: perImage.every((n) => n === perImage[0]) ? perImage[0] : 0, hidden: t.dims[1], perImage, grids: grids.map((g) => ({ ...g })) };
+  }
+
+  /** M-RoPE positions of equal-length new chunks continuing `cache` (null for 1-D RoPE models). */
+  private mropeFor(rows: readonly BigInt64Array[], streams: readonly Stream[] | null, cache: KvCache): MropeFeed | null {
+    const v = this.vision;
+    if (v.kind !== 'native-resolution') return null;
+    const B = rows.length;
+    const S = rows[0].length;
+    const positions = new BigInt64Array(3 * B * S);
+    const ropeDeltas: number[] = [];
+    rows.forEach((ids, b) => {
+      const start = cache.length + cache.ropeDeltas[b];
+      const grids = streams?.[b].images?.grids ?? [];
+      let r;
+      try {
+        r = ropeIndex(ids, this.imageTokenId, grids, v.mergeSize, start);
+      } catch (e) {
+        throw new WorkbenchError('bad-request', `Stream ${b}: ${(e as Error).message}.`, 'Expand each image into its own number of image-pad tokens and pass its grid.');
+      }
+      for (let a = 0; a < 3; a++) for (let i = 0; i < S; i++) positions[(a * B + b) * S + i] = BigInt(r.axes[a][i]);
+      ropeDeltas.push(r.next - (cache.length + S));
+    });
+    return { positions, ropeDeltas };
   }
 
   /** input_ids [batch, S] → inputs_embeds [batch, S, D]; image-token rows are left as the table has them. */
@@ -233,15 +307,20 @@ export class LlavaRuntime {
   /** Runs the decoder over whole prompts (or embeddings), continuing `options.cache` if given. */
   async prefill(input: readonly Stream[] | Embeds, options: PrefillOptions = {}): Promise<DecoderOutput> {
     if (options.attnLayer !== undefined) this.checkAttnLayer(options.attnLayer);
-    const embeds = Array.isArray(input) ? await this.inputsEmbeds(input as readonly Stream[]) : (input as Embeds);
+    const streams = Array.isArray(input) ? (input as readonly Stream[]) : null;
+    if (!streams && this.vision.kind === 'native-resolution') throw new Error('prefill: M-RoPE models need the streams (ids and image grids), not bare embeddings');
+    const embeds = streams ? await this.inputsEmbeds(streams) : (input as Embeds);
     const cache = options.cache ?? this.emptyCache(embeds.batch);
-    return runDecoder(this.decoder, this.dims, embeds, cache, options.logits ?? 'last', this.attnLayerFeed(options.attnLayer));
+    const mrope = streams ? this.mropeFor(streams.map((s) => toIds(s.ids)), streams, cache) : null;
+    return runDecoder(this.decoder, this.dims, embeds, cache, options.logits ?? 'last', this.attnLayerFeed(options.attnLayer), mrope);
   }
 
   /** Appends one token per stream (text tokens only) and returns logits [B, V] for the next. */
   async step(tokens: readonly number[], cache: KvCache): Promise<DecoderOutput> {
-    const embeds = await this.embed(toIds(tokens), tokens.length);
-    return runDecoder(this.decoder, this.dims, embeds, cache, 'last', this.attnLayerFeed(undefined));
+    const ids = toIds(tokens);
+    const embeds = await this.embed(ids, tokens.length);
+    const mrope = this.mropeFor(Array.from(ids, (id) => BigInt64Array.of(id)), null, cache);
+    return runDecoder(this.decoder, this.dims, embeds, cache, 'last', this.attnLayerFeed(undefined), mrope);
   }
 
   /** What the decoder's attn_layer input gets: nothing without one, else the layer or -1 (none). */
@@ -250,6 +329,6 @@ export class LlavaRuntime {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.vision.release(), this.embedder.release(), this.decoder.release()]);
+    await Promise.all([this.visionSession.release(), this.embedder.release(), this.decoder.release()]);
   }
 }

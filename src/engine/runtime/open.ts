@@ -5,7 +5,7 @@
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { openBundle, type OpenedBundle } from '../bundle/open-bundle.ts';
-import { LlavaRuntime, type RuntimeOptions } from './llava-runtime.ts';
+import { LlavaRuntime, type BundleModelInfo, type RuntimeOptions } from './llava-runtime.ts';
 
 export interface OpenedRuntime {
   runtime: LlavaRuntime;
@@ -35,11 +35,18 @@ function checkAgainstManifest(runtime: LlavaRuntime, bundle: OpenedBundle): void
   }
 }
 
+/** How the bundle's images and positions work (LlavaRuntime's `vision`). */
+function visionOf(bundle: OpenedBundle): BundleModelInfo['vision'] {
+  const m = bundle.manifest;
+  if (m.architecture === 'llava') return { kind: 'fixed-grid' };
+  return { kind: 'native-resolution', mergeSize: m.vision.mergeSize, patchRow: m.vision.patchRow, windowed: m.vision.window !== null };
+}
+
 /** Opens `dir` and returns the runtime together with the bundle's manifest. */
 export async function openRuntimeBundle(dir: string, options: RuntimeOptions = {}): Promise<OpenedRuntime> {
   const bundle = await openBundle(dir);
   const runtime = await LlavaRuntime.load(
-    { dir: bundle.dir, graphs: bundle.graphs, imageTokenId: bundle.manifest.imageTokenId, eosTokenIds: bundle.manifest.eosTokenIds },
+    { dir: bundle.dir, graphs: bundle.graphs, imageTokenId: bundle.manifest.imageTokenId, eosTokenIds: bundle.manifest.eosTokenIds, vision: visionOf(bundle) },
     options,
   );
   try {
