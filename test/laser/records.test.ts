@@ -23,7 +23,7 @@ import {
   type AttentionStack,
 } from '../../src/common/laser/index.ts';
 import { loadRecord, type LoadedRecord } from '../../src/engine/laser/record-io.ts';
-import type { AnalysisRecord, RecordTensor } from '../../src/engine/laser/record.ts';
+import { recordGrid, type AnalysisRecord, type RecordTensor } from '../../src/engine/laser/record.ts';
 import { runMethod, type RunMethodRequest } from '../../src/engine/laser/run-method.ts';
 import type { LaserProgress } from '../../src/engine/laser/stages.ts';
 import { cellMapping } from '../../src/engine/laser/views.ts';
@@ -81,7 +81,7 @@ function checkMap(loaded: LoadedRecord): Float64Array {
   const { record: r, tensors } = loaded;
   const A = tensors.A!;
   const [L, H, N] = A.shape;
-  const m = localisationMap(attentionStack(L, H, N, A.data), r.layer!, r.mapHeads!, { gh: r.bundle.grid[0], gw: r.bundle.grid[1] });
+  const m = localisationMap(attentionStack(L, H, N, A.data), r.layer!, r.mapHeads!, recordGrid(r));
   expect(m.ok).toBe(true);
   if (!m.ok) throw new Error('unreachable');
   expect(Array.from(tensors.M!.data)).toEqual(Array.from(m.map));

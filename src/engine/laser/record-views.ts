@@ -5,7 +5,7 @@
  * tensor file. Nothing is recomputed but head means.
  */
 import type { LaserViews } from '../../common/contract/methods.ts';
-import type { AnalysisRecord, RecordTensors } from './record.ts';
+import { recordGrid, type AnalysisRecord, type RecordTensors } from './record.ts';
 import { cellMapping } from './views.ts';
 
 /** Mean over the heads of each layer of a [L, H, N] tensor: [L][N]. */
@@ -18,7 +18,7 @@ function headMeans(data: Float64Array | Float32Array, [L, H, N]: number[]): numb
 }
 
 export function recordViews(record: AnalysisRecord, tensors: RecordTensors): LaserViews {
-  const [gh, gw] = record.bundle.grid;
+  const { gh, gw } = recordGrid(record);
   const mapping = cellMapping(record.geometry);
   const cells = Array.from({ length: gh * gw }, (_, j) => {
     const [x0, y0, x1, y1] = mapping.cellRect(j);

@@ -13,13 +13,13 @@ import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { readImageBytes } from './image.ts';
 import { resolveKnobs } from './knobs.ts';
 import { runMethodSteps, type RunOptions } from './methods/index.ts';
-import type { RunContext } from './methods/context.ts';
+import { encodeInputs, type RunContext } from './methods/context.ts';
 import { LaserModel } from './model.ts';
 import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
 import { buildRecord } from './record-build.ts';
 import type { LoadedRecord } from './record-io.ts';
 import { StageClock, type ProgressSink } from './stages.ts';
-import { cellMapping, modelInput } from './views.ts';
+import { cellMapping, gridOf, modelInput } from './views.ts';
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   instruction: DEFAULT_INSTRUCTION,
@@ -93,9 +93,9 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
 
     const rgb = await clock.run('read-image', () => decodeImage(file.bytes, basename(req.imagePath)));
     const rt = await clock.run('load-model', () => model.runtime());
-    const input = await clock.run('preprocess', () => modelInput(rgb, model.processor, model.preprocessingMode, model.grid));
-    const features = await clock.run('encode-images', () => rt.encodeImages(input.pixelValues, 1));
-    const grid = model.grid;
+    const input = await clock.run('preprocess', () => modelInput(rgb, model.processor));
+    const features = await clock.run('encode-images', () => encodeInputs(rt, [input]));
+    const grid = gridOf(input);
     const ctx: RunContext = {
       method: req.method,
       model,

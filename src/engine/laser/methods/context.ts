@@ -16,6 +16,7 @@ import type { AnalysisRecord, RecordTensors } from '../record.ts';
 import type { StageClock } from '../stages.ts';
 import type { SampleImage } from '../image.ts';
 import { modelInput, type ModelInput } from '../views.ts';
+import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { RgbImage } from '../../preprocess/image.ts';
 
 export interface RunOptions extends PromptOptions {
@@ -82,7 +83,7 @@ export function decodeOptions(ctx: RunContext, stage: 'baseline-decode' | 'decod
  */
 export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, answerPositions = false): Promise<QueryPhase> {
   const { clock, rt } = ctx;
-  const prompts = queryPrompts(ctx.model, ctx.question, ctx.options, other);
+  const prompts = queryPrompts(ctx.model, ctx.question, ctx.options, other, ctx.input.tokens);
   const passes = await runPromptPasses(rt, ctx.features, prompts.query, prompts.other, ctx.geometry, {
     reusePrefix: ctx.options.reusePrefix,
     hooks: { timeQuery: (w) => clock.run('query-pass', w), timeOther: (w) => clock.run('no-query-pass', w) },
@@ -100,14 +101,32 @@ export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, a
   return { prompts, passes, baseline, queryAt, otherAt };
 }
 
-/** Preprocesses views as I was and encodes them in one vision call. */
-export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<ImageFeatures> {
-  const { model, clock } = ctx;
-  const S = ctx.rt.imageSize;
-  const pixels = await clock.run('preprocess', () => {
-    const out = new Float32Array(views.length * 3 * S * S);
-    views.forEach((v, i) => out.set(modelInput(v, model.processor, model.preprocessingMode, model.grid).pixelValues, i * 3 * S * S));
-    return out;
+/** Prepared views encoded in one vision call (any-resolution views each at their own grid). */
+export async function encodeInputs(rt: LlavaRuntime, inputs: readonly ModelInput[]): Promise<ImageFeatures> {
+  const pixels = new Float32Array(inputs.reduce((n, v) => n + v.pixelValues.length, 0));
+  let offset = 0;
+  for (const v of inputs) {
+    pixels.set(v.pixelValues, offset);
+    offset += v.pixelValues.length;
+  }
+  if (rt.vision.kind === 'fixed-grid') return rt.encodeImages(pixels, inputs.length);
+  const grids = inputs.map((v) => {
+    if (v.patches === null) throw new WorkbenchError('invalid-bundle', 'A native-resolution model was given a fixed-grid view.', 'Reopen the bundle; its manifest and graphs disagree.');
+    return v.patches;
   });
-  return clock.run('encode-views', () => ctx.rt.encodeImages(pixels, views.length));
+  return rt.encodePatches(pixels, grids);
+}
+
+export interface EncodedViews {
+  /** Each view as the model sees it (its own grid and token count on an any-resolution model). */
+  inputs: ModelInput[];
+  features: ImageFeatures;
+}
+
+/** Preprocesses views as I was and encodes them in one vision call. */
+export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<EncodedViews> {
+  const { model, clock } = ctx;
+  const inputs = await clock.run('preprocess', () => views.map((v) => modelInput(v, model.processor)));
+  const features = await clock.run('encode-views', () => encodeInputs(ctx.rt, inputs));
+  return { inputs, features };
 }

@@ -22,7 +22,7 @@ function hasCounterfactual(k: LaserKnobs): k is KnobsOf<'laser'> | KnobsOf<'stat
 
 /** The record's view of a localisation, and its tensors. */
 function analysisOf(ctx: RunContext, phase: QueryPhase, loc: Localisation): Pick<MethodOutcome, 'analysis' | 'tensors'> {
-  const grid = ctx.model.grid;
+  const grid = ctx.mapping.grid;
   return {
     analysis: {
       vaq: Array.from(loc.vaq.perLayer),
@@ -64,30 +64,31 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   const prefix = phase.passes.prefix;
 
   if (counterfactual === null) {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
-    const plusFeatures = await encodeViews(ctx, [plus]);
-    const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, plusFeatures), prefix));
+    const crop = await encodeViews(ctx, [plus]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, crop.inputs[0].tokens]);
+    const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, crop.features), prefix));
     const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
     return { answer, decoding: { kind: 'greedy', positive: '[I, I+]', negative: null, alpha: null, apcBeta: null }, ...recorded };
   }
 
   const masked = await clock.run('mask', () => {
-    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.model.processor));
+    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.model.processor.config));
     return { full, crop: cropView(full, loc.box) };
   });
   const fusion = { alpha: counterfactual.alpha, apcBeta: counterfactual.apcBeta };
   let start;
   let streams: { positive: string; negative: string };
   if (counterfactual.feed === 'pair') {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
-    const views = await encodeViews(ctx, [plus, masked.full, masked.crop]);
+    // mask(I) has I's size and I- the crop's, so on an any-resolution model both streams still share one id sequence.
+    const { inputs, features: views } = await encodeViews(ctx, [plus, masked.full, masked.crop]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, inputs[0].tokens]);
     const positive = concatFeatures(ctx.features, sliceFeatures(views, 0));
     const negative = sliceFeatures(views, 1, 2);
     start = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix));
     streams = { positive: '[I, I+]', negative: '[mask(I), I-]' };
   } else {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 1);
-    const views = await encodeViews(ctx, [plus, masked.crop]);
+    const { inputs, features: views } = await encodeViews(ctx, [plus, masked.crop]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [inputs[0].tokens]);
     start = await clock.run('prefill-views', () => prefillPair(rt, prompt, sliceFeatures(views, 0), sliceFeatures(views, 1), null));
     streams = { positive: '[I+]', negative: '[I-]' };
   }

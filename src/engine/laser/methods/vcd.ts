@@ -7,13 +7,13 @@
 import { addDiffusionNoise, createRng, type KnobsOf } from '../../../common/laser/index.ts';
 import { joinPrefills } from '../contrast.ts';
 import { decodeVat } from '../decode.ts';
-import { decodeOptions, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
+import { decodeOptions, encodeInputs, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
 import { positionsTensor } from './tensors.ts';
 
 export async function runVcd(ctx: RunContext, phase: QueryPhase, knobs: KnobsOf<'vcd'>): Promise<MethodOutcome> {
   const { clock, rt } = ctx;
   const noisy = await clock.run('noise', () => addDiffusionNoise(ctx.input.pixelValues, knobs.noiseStep, createRng(knobs.seed)));
-  const features = await clock.run('encode-views', () => rt.encodeImages(noisy, 1));
+  const features = await clock.run('encode-views', () => encodeInputs(rt, [{ ...ctx.input, pixelValues: noisy }]));
   const query = phase.prompts.query;
   const start = await clock.run('prefill-views', async () => {
     const negative = await rt.prefill([{ ids: query.inputIds, images: features }]);

@@ -49,6 +49,8 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
         layers: 3,
         heads: 2,
         vocab: 300,
+        architecture: 'llava',
+        viewEncoding: 'fixed-grid',
         imageSize: 56,
         tokensPerImage: 4,
         grid: [2, 2],
