@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { BundleManifest } from '../bundle/manifest.ts';
 import { openBundle, type OpenedBundle } from '../bundle/open-bundle.ts';
+import { familyForArchitecture } from '../families/registry.ts';
 import { parseClipProcessorConfig, parseQwen2VLProcessorConfig } from '../preprocess/config.ts';
 import type { LlavaRuntime, RuntimeOptions } from '../runtime/llava-runtime.ts';
 import { openRuntimeBundle } from '../runtime/open.ts';
@@ -62,7 +63,7 @@ export class LaserModel {
       );
     }
     const tokenizer = await loadTokenizer(bundle.tokenizerDir);
-    let template = await loadChatTemplate(bundle.tokenizerDir, tokenizer.config);
+    let template = await loadChatTemplate(bundle.tokenizerDir, tokenizer.config, familyForArchitecture(bundle.manifest.architecture).fallbackTemplate);
     if (template.isFallback && bundle.manifest.chatTemplate !== null) {
       template = { text: bundle.manifest.chatTemplate, source: 'tokenizer_config.json', isFallback: false };
     }

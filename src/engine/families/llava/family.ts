@@ -54,6 +54,7 @@ export const llavaFamily: ModelFamily = {
   architecture: 'llava',
   label: 'LLaVA-1.5 (llava-hf format)',
   modelTypes: ['llava'],
+  fallbackTemplate: 'fallback-llava-1.5',
   async openCheckpoint(dir, json, file): Promise<FamilyCheckpoint> {
     const config = parseLlavaConfig(json, file);
     const raw = await openCheckpoint(dir);
