@@ -6,9 +6,12 @@
  * I's grid. The random model answers nonsense; what is checked is that the pipeline feeds each view
  * on its own grid and that the shortcuts (prefix reuse, batched streams) change nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_IDS } from '../../src/common/laser/index.ts';
@@ -25,7 +28,10 @@ import { recordGrid } from '../../src/engine/laser/record.ts';
 import { runMethod } from '../../src/engine/laser/run-method.ts';
 import { cropView, gridOf, modelInput } from '../../src/engine/laser/views.ts';
 import { maxAbsDiff } from '../../src/engine/runtime/testing/tiny-bundle.ts';
-import { compileTinyQwenLaserBundle, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
+import { compileTinyLaserBundle, compileTinyQwenLaserBundle, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
+
+const laser = fileURLToPath(new URL('../../bin/laser.js', import.meta.url));
+const exec = promisify(execFile);
 
 const QUESTION = 'What is the colour of the cat?';
 const options = { instruction: DEFAULT_INSTRUCTION, systemPrompt: null };
@@ -126,4 +132,30 @@ describe('LASER on a Qwen2-VL bundle', () => {
       await model.dispose();
     }
   });
+});
+
+describe('pixel bounds (--min-pixels / --max-pixels)', () => {
+  it('laser compile records them; laser run resizes within its own and records them; a fixed-grid model refuses them', async () => {
+    const b2 = join(root, 'bounded');
+    await exec(process.execPath, [laser, 'compile', tiny.checkpoint, b2, '--min-pixels', '784', '--max-pixels', '3136']);
+    const manifest = JSON.parse(await readFile(join(b2, 'manifest.json'), 'utf8'));
+    expect(manifest.preprocessing.config).toMatchObject({ min_pixels: 784, max_pixels: 3136 });
+
+    const out = join(root, 'run-bounds');
+    await exec(process.execPath, [laser, 'run', wide, QUESTION, '--bundle', tiny.bundle, '--method', 'vanilla', '--out', out, '--no-cache', '--max-new-tokens', '2', '--max-pixels', '3136', '--device', 'cpu']);
+    const { record } = await loadRecord(join(out, 'vanilla'));
+    // 600 x 200 within 3136 px: 84 x 28 -> 6 x 2 patches -> a 1 x 3 token grid
+    expect(recordGrid(record)).toEqual({ gh: 1, gw: 3 });
+    expect(record.bundle.pixelBounds).toEqual([784, 3136]);
+
+    const llava = await compileTinyLaserBundle();
+    try {
+      const failed = await exec(process.execPath, [laser, 'run', wide, QUESTION, '--bundle', llava.bundle, '--method', 'vanilla', '--out', join(root, 'llava-bounds'), '--no-cache', '--max-pixels', '3136']).catch((e: { code: number; stderr: string }) => e);
+      expect((failed as { code: number }).code).toBe(1);
+      expect((failed as { stderr: string }).stderr).toMatch(/minPixels\/maxPixels set the resolution of an any-resolution model \(Qwen2-VL\); this bundle feeds every view on a fixed 4x4 grid/);
+      expect((failed as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await llava.dispose();
+    }
+  }, 60_000);
 });

@@ -1,14 +1,19 @@
 /**
- * `laser compile <hf-dir> <bundle-dir> [--dtype fp32|fp16] [--image-mode pad|crop]`: compiles a
- * Hugging Face LLaVA checkpoint into a bundle (src/engine/compiler/compile.ts), with a progress bar
+ * `laser compile <hf-dir> <bundle-dir> [--dtype fp32|fp16] [--image-mode pad|crop] [--min-pixels n]
+ * [--max-pixels n]`: compiles a Hugging Face checkpoint of any registered family (LLaVA-1.5,
+ * Qwen2-VL, Qwen2.5-VL) into a bundle (src/engine/compiler/compile.ts), with a progress bar
  * on stderr: tensors written, bytes written of the total, MB/s. Ctrl-C cancels and leaves nothing.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
+import { SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
+import { addPixelOptions, pixelBounds } from '../model-options.ts';
 
 export interface CompileFlags {
   dtype: 'fp32' | 'fp16';
   imageMode: 'pad' | 'crop';
+  minPixels?: number;
+  maxPixels?: number;
 }
 
 function oneOf<T extends string>(values: readonly T[]) {
@@ -85,7 +90,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
   const printer = progressPrinter(out);
   const t0 = Date.now();
   try {
-    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, imageMode: flags.imageMode, onProgress: (p) => printer.update(p), signal: controller.signal });
+    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, imageMode: flags.imageMode, ...pixelBounds(flags), onProgress: (p) => printer.update(p), signal: controller.signal });
     printer.end();
     const s = (Date.now() - t0) / 1000;
     const m = r.manifest;
@@ -101,12 +106,13 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
 }
 
 export function registerCompile(program: Command, out: Out = process.stderr): void {
-  program
+  const cmd = program
     .command('compile')
-    .description('Compile a Hugging Face LLaVA checkpoint folder (config.json + safetensors) into a bundle of ONNX graphs')
+    .description(`Compile a Hugging Face checkpoint folder (config.json + safetensors; ${SUPPORTED_MODEL_TYPES.join(', ')}) into a bundle of ONNX graphs`)
     .argument('<hf-dir>', 'checkpoint folder: config.json, *.safetensors, optionally tokenizer and preprocessor files')
     .argument('<bundle-dir>', 'output folder (created; an earlier bundle there is replaced only when the compile succeeds)')
     .option('--dtype <dtype>', 'weight type in the graphs: fp32 or fp16 (graph inputs/outputs stay float32)', oneOf(['fp32', 'fp16'] as const), 'fp32')
-    .option('--image-mode <mode>', 'preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad')
+    .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
+  addPixelOptions(cmd, 'bundle')
     .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

@@ -15,7 +15,7 @@ import { answersTruth } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../engine/laser/stages.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
+import { addDeviceOptions, addKnobOptions, addPixelOptions, ALL_KNOBS, bundleDirFor, pixelBounds, positiveInt } from '../model-options.ts';
 
 export interface RunFlags {
   bundle?: string;
@@ -25,6 +25,8 @@ export interface RunFlags {
   cache: string | false;
   maxNewTokens: number;
   instruction: string;
+  minPixels?: number;
+  maxPixels?: number;
   device: DeviceRequest;
   threads: number;
   [knob: string]: unknown;
@@ -136,7 +138,7 @@ export async function runRunCommand(image: string, question: string, flags: RunF
         question,
         method,
         knobs: knobsFor(method, flags, strict),
-        options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction },
+        options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction, ...pixelBounds(flags) },
         cacheDir: flags.cache === false ? null : resolve(flags.cache),
         signal: controller.signal,
         onProgress: progress,
@@ -178,6 +180,7 @@ export function registerRun(
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
     .option('--instruction <text>', "answer instruction appended to the question ('' for none)", DEFAULT_INSTRUCTION);
   addDeviceOptions(cmd);
+  addPixelOptions(cmd, 'run');
   addKnobOptions(cmd);
   cmd.action(async (image: string, question: string, flags: RunFlags) => {
     const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');

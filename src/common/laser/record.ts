@@ -128,6 +128,8 @@ function recordOf<L extends z.ZodType>(logit: L) {
        * included, is re-encoded at its own resolution within min/max pixels, on its own grid).
        */
       viewEncoding: z.enum(['fixed-grid', 'native-resolution']).default('fixed-grid'),
+      /** Native resolution: the smart_resize [minPixels, maxPixels] every view of this run was resized within (the bundle's, or the run's own). */
+      pixelBounds: z.tuple([nat, nat]).nullable().default(null),
       /** The fixed input side, tokens per image and [gh, gw] grid; null on a native-resolution model (each view's own grid is in `geometry`). */
       imageSize: nat.nullable(),
       tokensPerImage: nat.nullable(),

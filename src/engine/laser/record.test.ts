@@ -19,7 +19,7 @@ function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
     knobNotes: [],
     question: 'What colour is the car?',
     prompt: { instruction: 'Answer.', systemPrompt: null, templateSource: 'chat_template.json', queryText: 'USER: <image>\nq', otherText: 'USER: <image>\n', sharedPrefix: 20, maxNewTokens: 4, topCandidates: 2 },
-    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, architecture: 'llava', viewEncoding: 'fixed-grid', imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
+    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, architecture: 'llava', viewEncoding: 'fixed-grid', pixelBounds: null, imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
     image: { path: '/i.png', hash, width: 10, height: 8 },
     geometry: { mode: 'pad', imageWidth: 10, imageHeight: 8, inputWidth: 56, inputHeight: 56, scaleX: 5.6, scaleY: 5.6, offsetX: 0, offsetY: 5.6, steps: [{ kind: 'resize', width: 56, height: 56 }], gridWidth: 2, gridHeight: 2 },
     answer: 'red',

@@ -19,7 +19,7 @@ import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
 import { buildRecord } from './record-build.ts';
 import type { LoadedRecord } from './record-io.ts';
 import { StageClock, type ProgressSink } from './stages.ts';
-import { cellMapping, gridOf, modelInput } from './views.ts';
+import { cellMapping, gridOf, modelInput, withPixelBounds } from './views.ts';
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   instruction: DEFAULT_INSTRUCTION,
@@ -65,6 +65,9 @@ function checkOptions(partial: Partial<RunOptions> | undefined): RunOptions {
   intIn('topCandidates', 1, 100);
   if (typeof o.instruction !== 'string') throw new WorkbenchError('bad-request', 'Option instruction must be a string.', "Use '' for no instruction.");
   if (o.systemPrompt !== null && typeof o.systemPrompt !== 'string') throw new WorkbenchError('bad-request', 'Option systemPrompt must be a string or null.');
+  // Unset bounds stay out of the options, so records cached before the option existed keep their keys.
+  if (o.minPixels === undefined) delete o.minPixels;
+  if (o.maxPixels === undefined) delete o.maxPixels;
   return o;
 }
 
@@ -77,6 +80,7 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
   const model = typeof req.bundle === 'string' ? await clock.run('load-model', () => LaserModel.open(req.bundle as string, req.runtime)) : req.bundle;
   try {
     const resolved = resolveKnobs(req.method, req.knobs ?? {}, model.facts);
+    const processor = withPixelBounds(model.processor, options);
     const file = await clock.run('read-image', () => readImageBytes(req.imagePath));
     const cacheRoot = req.cacheDir === undefined ? defaultCacheRoot() : req.cacheDir;
     const cache = cacheRoot === null ? null : new RecordCache(cacheRoot);
@@ -93,12 +97,13 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
 
     const rgb = await clock.run('read-image', () => decodeImage(file.bytes, basename(req.imagePath)));
     const rt = await clock.run('load-model', () => model.runtime());
-    const input = await clock.run('preprocess', () => modelInput(rgb, model.processor));
+    const input = await clock.run('preprocess', () => modelInput(rgb, processor));
     const features = await clock.run('encode-images', () => encodeInputs(rt, [input]));
     const grid = gridOf(input);
     const ctx: RunContext = {
       method: req.method,
       model,
+      processor,
       rt,
       image: { path: req.imagePath, hash: file.hash, rgb },
       question: req.question,

@@ -26,6 +26,7 @@ import { preprocessForClip } from '../preprocess/clip.ts';
 import type { ClipProcessorConfig, Qwen2VLProcessorConfig } from '../preprocess/config.ts';
 import type { RgbImage } from '../preprocess/image.ts';
 import { preprocessForQwen2VL } from '../preprocess/qwen2vl.ts';
+import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fromPixelImage, toPixelImage } from './image.ts';
 
 /**
@@ -36,6 +37,29 @@ import { fromPixelImage, toPixelImage } from './image.ts';
 export type ViewProcessor =
   | { kind: 'fixed-grid'; config: ClipProcessorConfig; mode: 'pad' | 'crop'; grid: Grid; tokensPerImage: number }
   | { kind: 'native-resolution'; config: Qwen2VLProcessorConfig };
+
+/**
+ * `processor` with a run's smart_resize bounds (any-resolution models only). Throws 'bad-request'
+ * for bounds on a fixed-grid model, or bounds that are not positive integers with min <= max.
+ */
+export function withPixelBounds(processor: ViewProcessor, bounds: { minPixels?: number; maxPixels?: number }): ViewProcessor {
+  const { minPixels, maxPixels } = bounds;
+  if (minPixels === undefined && maxPixels === undefined) return processor;
+  if (processor.kind === 'fixed-grid') {
+    throw new WorkbenchError(
+      'bad-request',
+      `minPixels/maxPixels set the resolution of an any-resolution model (Qwen2-VL); this bundle feeds every view on a fixed ${processor.grid.gh}x${processor.grid.gw} grid.`,
+      'Leave out --min-pixels/--max-pixels for this model.',
+    );
+  }
+  const min = minPixels ?? processor.config.minPixels;
+  const max = maxPixels ?? processor.config.maxPixels;
+  for (const [name, v] of [['minPixels', min], ['maxPixels', max]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new WorkbenchError('bad-request', `Option ${name} is ${JSON.stringify(v)}; it must be a positive integer (pixels).`, `Use e.g. ${name === 'minPixels' ? 56 * 56 : 28 * 28 * 1280}.`);
+  }
+  if (min > max) throw new WorkbenchError('bad-request', `minPixels ${min} exceeds maxPixels ${max}.`, 'Give a minimum at most the maximum.');
+  return { kind: 'native-resolution', config: { ...processor.config, minPixels: min, maxPixels: max } };
+}
 
 export interface ModelInput {
   /** Fixed grid: [1, 3, S, S]; native resolution: patch rows [Np, C*T*p*p]. Normalised. */

@@ -15,7 +15,7 @@ import { queryPrompts, type PromptOptions, type QueryPrompts } from '../prompts.
 import type { AnalysisRecord, RecordTensors } from '../record.ts';
 import type { StageClock } from '../stages.ts';
 import type { SampleImage } from '../image.ts';
-import { modelInput, type ModelInput } from '../views.ts';
+import { modelInput, type ModelInput, type ViewProcessor } from '../views.ts';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { RgbImage } from '../../preprocess/image.ts';
 
@@ -26,11 +26,16 @@ export interface RunOptions extends PromptOptions {
   topCandidates: number;
   /** Reuse the image prefix's KV cache across passes (false: prefill every pass from scratch; same results). */
   reusePrefix: boolean;
+  /** Any-resolution models only: smart_resize bounds for this run's views, over the bundle's (`--min-pixels/--max-pixels`). */
+  minPixels?: number;
+  maxPixels?: number;
 }
 
 export interface RunContext {
   method: MethodId;
   model: LaserModel;
+  /** The bundle's preprocessing with this run's pixel bounds: every view goes through it. */
+  processor: ViewProcessor;
   rt: LlavaRuntime;
   image: SampleImage;
   question: string;
@@ -125,8 +130,8 @@ export interface EncodedViews {
 
 /** Preprocesses views as I was and encodes them in one vision call. */
 export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<EncodedViews> {
-  const { model, clock } = ctx;
-  const inputs = await clock.run('preprocess', () => views.map((v) => modelInput(v, model.processor)));
+  const { clock } = ctx;
+  const inputs = await clock.run('preprocess', () => views.map((v) => modelInput(v, ctx.processor)));
   const features = await clock.run('encode-views', () => encodeInputs(ctx.rt, inputs));
   return { inputs, features };
 }

@@ -72,7 +72,7 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   }
 
   const masked = await clock.run('mask', () => {
-    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.model.processor.config));
+    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.processor.config));
     return { full, crop: cropView(full, loc.box) };
   });
   const fusion = { alpha: counterfactual.alpha, apcBeta: counterfactual.apcBeta };

@@ -51,6 +51,7 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
         vocab: 300,
         architecture: 'llava',
         viewEncoding: 'fixed-grid',
+        pixelBounds: null,
         imageSize: 56,
         tokensPerImage: 4,
         grid: [2, 2],
