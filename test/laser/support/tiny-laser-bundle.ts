@@ -102,12 +102,11 @@ export const TINY_QWEN_CHECKPOINT = fileURLToPath(new URL('../../fixtures/hf-gol
  * tokens, its chat template, and a preprocessor_config.json whose pixel bounds keep every view small
  * (at most 112 x 112 px: 4 x 4 merged tokens), compiled into a bundle.
  */
-export async function compileTinyQwenLaserBundle(options: { minPixels?: number; maxPixels?: number } = {}): Promise<TinyLaserBundle> {
-  const root = await mkdtemp(join(tmpdir(), 'laser-qwen-'));
-  const checkpoint = join(root, 'checkpoint');
-  await mkdir(checkpoint);
-  for (const f of ['config.json', 'generation_config.json', 'model.safetensors']) await copyFile(join(TINY_QWEN_CHECKPOINT, f), join(checkpoint, f));
-  await writeWordTokenizer(checkpoint, {
+/** Writes that checkpoint folder (weights, word tokenizer with Qwen's specials and template, preprocessor_config.json) into `dir`. */
+export async function writeTinyQwenCheckpoint(dir: string, options: { minPixels?: number; maxPixels?: number } = {}): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const f of ['config.json', 'generation_config.json', 'model.safetensors']) await copyFile(join(TINY_QWEN_CHECKPOINT, f), join(dir, f));
+  await writeWordTokenizer(dir, {
     vocabSize: 300,
     imageTokenId: 292,
     imageToken: '<|image_pad|>',
@@ -115,7 +114,13 @@ export async function compileTinyQwenLaserBundle(options: { minPixels?: number; 
     bos: false,
     chatTemplate: QWEN2_VL_CHAT_TEMPLATE,
   });
-  await writeFile(join(checkpoint, 'preprocessor_config.json'), JSON.stringify({ min_pixels: options.minPixels ?? 28 * 28, max_pixels: options.maxPixels ?? 112 * 112, image_processor_type: 'Qwen2VLImageProcessor' }));
+  await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify({ min_pixels: options.minPixels ?? 28 * 28, max_pixels: options.maxPixels ?? 112 * 112, image_processor_type: 'Qwen2VLImageProcessor' }));
+}
+
+export async function compileTinyQwenLaserBundle(options: { minPixels?: number; maxPixels?: number } = {}): Promise<TinyLaserBundle> {
+  const root = await mkdtemp(join(tmpdir(), 'laser-qwen-'));
+  const checkpoint = join(root, 'checkpoint');
+  await writeTinyQwenCheckpoint(checkpoint, options);
   const bundle = join(root, 'bundle');
   await compileBundle(checkpoint, bundle);
   return { root, checkpoint, bundle, dispose: () => rm(root, { recursive: true, force: true }) };
