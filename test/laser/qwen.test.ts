@@ -18,6 +18,7 @@ import { METHOD_IDS } from '../../src/common/laser/index.ts';
 import { prefillOne, prefillPair } from '../../src/engine/laser/contrast.ts';
 import { decodeGreedy } from '../../src/engine/laser/decode.ts';
 import { concatFeatures, sliceFeatures } from '../../src/engine/laser/features.ts';
+import { figuresForRecord } from '../../src/engine/figures/figures.ts';
 import { loadSampleImage } from '../../src/engine/laser/image.ts';
 import { encodeInputs } from '../../src/engine/laser/methods/context.ts';
 import { LaserModel } from '../../src/engine/laser/model.ts';
@@ -131,6 +132,20 @@ describe('LASER on a Qwen2-VL bundle', () => {
     } finally {
       await model.dispose();
     }
+  });
+});
+
+describe('figures of a Qwen2-VL record', () => {
+  it('every kind draws, the overlay and the layer strip on I\'s own 2 x 6 grid', async () => {
+    const r = await runMethod({ bundle: tiny.bundle, imagePath: wide, question: QUESTION, method: 'laser', cacheDir: join(root, 'cache'), options: { maxNewTokens: 3 } });
+    const out = join(root, 'figures');
+    const result = await figuresForRecord(r.dir!, { formats: ['svg'], outDir: out });
+    expect(result.skipped.filter((s) => s.kind !== 'compare')).toEqual([]);
+    expect(result.written.map((w) => w.kind)).toEqual(expect.arrayContaining(['overlay', 'vaq', 'layers', 'heads', 'decoding']));
+    const overlay = await readFile(result.written.find((w) => w.kind === 'overlay')!.path, 'utf8');
+    // one heat rectangle per cell of I's 2 x 6 grid (cells of one colour share a path)
+    const heat = /<g class="heatmap"[^>]*>(.*?)<\/g>/s.exec(overlay)![1];
+    expect(heat.match(/M[\d.-]+ [\d.-]+h/g)).toHaveLength(12);
   });
 });
 
