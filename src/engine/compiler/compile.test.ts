@@ -108,6 +108,19 @@ describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
     await expectNothingWritten();
   });
 
+  it('a config without text_config or vision_config, naming the defaults that were assumed for it', async () => {
+    await editConfig((c) => delete c.text_config);
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringMatching(new RegExp(`^${join(ckpt, 'config.json')}: "text_config" is missing, so LlamaConfig's defaults \\(hidden_size 4096, 32 layers, vocab 32000: LLaVA-1\\.5-7B's decoder\\) were assumed, and the weights do not match: \\d+ tensor\\(s\\) the config requires are missing`)),
+      hint: 'Add the missing section to config.json (the config.json that came with these weights has it).',
+    });
+    await cp(join(fixture, 'config.json'), join(ckpt, 'config.json'));
+    await editConfig((c) => delete c.vision_config);
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ message: expect.stringMatching(/"vision_config" is missing, so LlavaConfig's CLIP ViT-L\/14 at 336 px .* were assumed, and the weights do not match: /) });
+    await expectNothingWritten();
+  });
+
   it('a truncated safetensors file', async () => {
     await truncateBy(join(ckpt, 'model.safetensors'), 1000);
     await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(/model\.safetensors/) });
