@@ -37,6 +37,8 @@ export interface TinyLlavaVariant {
   /** 'legacy' (transformers 4.45: language_model.model.*) or 'new' (>= 4.52: model.language_model.*). */
   layout?: 'legacy' | 'new';
   seed?: number;
+  /** Changes a weight's values (canonical name) before they are stored: bad-value tests poison one. */
+  edit?: (name: string, data: Float32Array) => void;
 }
 
 export interface TinyLlava {
@@ -51,7 +53,7 @@ export interface TinyLlava {
 export const tiny = { visionHidden: 32, visionLayers: 2, visionHeads: 4, visionMlp: 64, patch: 14, textHidden: 64, textLayers: 4, heads: 4, textMlp: 128, vocab: 300, imageToken: 296 } as const;
 
 export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVariant = {}): Promise<TinyLlava> {
-  const v = { gqa: true, strategy: 'default', visionFeatureLayer: -2, tied: false, ropeScaling: null, grid: 4, dtype: 'F32', sharded: false, layout: 'legacy', seed: 1234, ...variant } as const;
+  const v = { gqa: true, strategy: 'default', visionFeatureLayer: -2, tied: false, ropeScaling: null, grid: 4, dtype: 'F32', sharded: false, layout: 'legacy', seed: 1234, edit: () => {}, ...variant } as const;
   const config = tinyConfig(v);
   const shapes = llavaTensorShapes(parseModelConfig(config, 'tiny config.json'));
   const rng = gaussian(v.seed);
@@ -59,6 +61,7 @@ export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVa
   const tensors: Record<string, TensorToWrite> = {};
   for (const { name, shape } of shapes) {
     const data = drawWeight(name, shape, rng);
+    v.edit(name, data);
     const stored = v.dtype === 'F32' ? data : bytesToFloat32(v.dtype, new Uint8Array(float32ToHalfBits(v.dtype, data).buffer));
     weights.set(name, stored);
     tensors[v.layout === 'new' ? newLayoutName(name) : name] = { dtype: v.dtype, shape, data };

@@ -13,6 +13,8 @@ export const errorCodes = [
   'unsupported-image',
   'corrupt-image',
   'too-large',
+  // Held by another process (a compile of the same bundle folder): wait, or use another target.
+  'busy',
   'invalid-checkpoint',
   'unsupported-model',
   'invalid-bundle',
