@@ -37,7 +37,7 @@ function scene(width, height, n) {
 export async function makeAnalysisFixtures(base, repoRoot) {
   const unregister = register();
   try {
-    const { TINY_CHECKPOINT, writeWordTokenizer, writeTinyQwenCheckpoint } = await import('../laser/support/tiny-laser-bundle.ts');
+    const { TINY_CHECKPOINT, writeWordTokenizer, writeTinyQwenLaserCheckpoint } = await import('../laser/support/tiny-laser-bundle.ts');
     const { generateWorld } = await import('../../src/engine/world/generate.ts');
     const { loadWorldDataset } = await import('../../src/engine/world/dataset.ts');
     const checkpoint = join(base, 'models', 'tiny-checkpoint');
@@ -52,7 +52,7 @@ export async function makeAnalysisFixtures(base, repoRoot) {
     await run(process.execPath, ['bin/laser.js', 'compile', checkpoint, cropBundle, '--image-mode', 'crop'], repoRoot);
     // An any-resolution model (qwen2vl_tiny with a tokenizer): each view on its own grid.
     const qwenCheckpoint = join(base, 'models', 'tiny-qwen-checkpoint');
-    await writeTinyQwenCheckpoint(qwenCheckpoint);
+    await writeTinyQwenLaserCheckpoint(qwenCheckpoint);
     const qwenBundle = join(base, 'models', 'tiny-qwen-bundle');
     await run(process.execPath, ['bin/laser.js', 'compile', qwenCheckpoint, qwenBundle], repoRoot);
     // A second copy, registered and then moved away, so the list has a model it cannot use.

@@ -103,7 +103,7 @@ export const TINY_QWEN_CHECKPOINT = fileURLToPath(new URL('../../fixtures/hf-gol
  * (at most 112 x 112 px: 4 x 4 merged tokens), compiled into a bundle.
  */
 /** Writes that checkpoint folder (weights, word tokenizer with Qwen's specials and template, preprocessor_config.json) into `dir`. */
-export async function writeTinyQwenCheckpoint(dir: string, options: { minPixels?: number; maxPixels?: number } = {}): Promise<void> {
+export async function writeTinyQwenLaserCheckpoint(dir: string, options: { minPixels?: number; maxPixels?: number } = {}): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const f of ['config.json', 'generation_config.json', 'model.safetensors']) await copyFile(join(TINY_QWEN_CHECKPOINT, f), join(dir, f));
   await writeWordTokenizer(dir, {
@@ -120,7 +120,7 @@ export async function writeTinyQwenCheckpoint(dir: string, options: { minPixels?
 export async function compileTinyQwenLaserBundle(options: { minPixels?: number; maxPixels?: number } = {}): Promise<TinyLaserBundle> {
   const root = await mkdtemp(join(tmpdir(), 'laser-qwen-'));
   const checkpoint = join(root, 'checkpoint');
-  await writeTinyQwenCheckpoint(checkpoint, options);
+  await writeTinyQwenLaserCheckpoint(checkpoint, options);
   const bundle = join(root, 'bundle');
   await compileBundle(checkpoint, bundle);
   return { root, checkpoint, bundle, dispose: () => rm(root, { recursive: true, force: true }) };
