@@ -77,5 +77,14 @@ describe('prefix reuse', () => {
     expect(reused.cache.length).toBe(prompt.inputIds.length);
     expect(maxAbsDiff(reused.attnLast, whole.attnLast)).toBeLessThanOrEqual(ATOL);
     expect(maxAbsDiff(reused.logits, whole.logits)).toBeLessThanOrEqual(1e-4);
+    // one batch of two (accelerators) and two runs stacked (CPU) give the same start for the lockstep decode
+    for (const pre of [passes.prefix, null]) {
+      const [batched, inTurn] = [await prefillPair(rt, prompt, positive, negative, pre, true), await prefillPair(rt, prompt, positive, negative, pre, false)];
+      expect([inTurn.cache.batch, inTurn.cache.length, inTurn.logitRows]).toEqual([batched.cache.batch, batched.cache.length, batched.logitRows]);
+      expect(maxAbsDiff(inTurn.attnLast, batched.attnLast)).toBeLessThanOrEqual(ATOL);
+      expect(maxAbsDiff(inTurn.logits, batched.logits)).toBeLessThanOrEqual(1e-4);
+      const [a, b] = [inTurn.cache.feeds(), batched.cache.feeds()];
+      for (const k of Object.keys(b)) expect(maxAbsDiff(a[k].data as Float32Array, b[k].data as Float32Array)).toBeLessThanOrEqual(1e-4);
+    }
   });
 });
