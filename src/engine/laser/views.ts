@@ -30,11 +30,13 @@ export interface ModelInput {
   pixelValues: Float32Array;
   /** Original pixels to the model's grid. */
   transform: GridTransform;
+  /** The pixels the encoder got (after padding, resizing, cropping), before normalisation. */
+  image: RgbImage;
 }
 
 export function modelInput(img: RgbImage, processor: ClipProcessorConfig, mode: 'pad' | 'crop', grid: Grid): ModelInput {
   const p = preprocessForClip(img, processor, mode);
-  return { pixelValues: p.pixelValues, transform: withGrid(p.transform, grid.gw, grid.gh) };
+  return { pixelValues: p.pixelValues, transform: withGrid(p.transform, grid.gw, grid.gh), image: p.inputImage };
 }
 
 /**

@@ -7,12 +7,14 @@
 import type { AttentionStack, CellMapping, ImageSize, MethodId } from '../../../common/laser/index.ts';
 import type { ImageFeatures } from '../../runtime/image-tokens.ts';
 import type { LlavaRuntime } from '../../runtime/llava-runtime.ts';
-import type { NoQueryPrompt } from '../../tokenizer/prompt.ts';
+import type { NoQueryPrompt, PromptIds } from '../../tokenizer/prompt.ts';
 import { decodeGreedy, teacherForce, type DecodeResult } from '../decode.ts';
 import type { LaserModel } from '../model.ts';
 import { attentionAtSteps, runPromptPasses, type PassGeometry, type PromptPasses } from '../passes.ts';
 import { queryPrompts, type PromptOptions, type QueryPrompts } from '../prompts.ts';
-import type { AnalysisRecord, RecordTensors } from '../record.ts';
+import type { AnalysisRecord, InputRole, InputRule, RecordTensors } from '../record.ts';
+import type { DecoderOutput } from '../../runtime/decoder.ts';
+import { visualAttention } from '../readout.ts';
 import type { StageClock } from '../stages.ts';
 import type { SampleImage } from '../image.ts';
 import { modelInput, type ModelInput } from '../views.ts';
@@ -44,6 +46,21 @@ export interface RunContext {
   geometry: PassGeometry;
 }
 
+/** An image the method showed the model (I itself is added by the record builder). */
+export interface MadeInput {
+  role: Exclude<InputRole, 'image'>;
+  /** The view before preprocessing (VCD: I). */
+  view: RgbImage;
+  /** The view as the encoder got it. */
+  input: ModelInput;
+  /** The pixels to save when they are not `input.image` (VCD's noised pixels, de-normalised). */
+  shown?: RgbImage;
+  rule: InputRule;
+  fedIn: string[];
+  /** The last prompt position's attention onto its grid tokens [L, H, N]; null when it was not fed. */
+  attention: AttentionStack | null;
+}
+
 /** What a method produced, beyond what the shared phase gives the record. */
 export interface MethodOutcome {
   answer: DecodeResult;
@@ -52,6 +69,10 @@ export interface MethodOutcome {
     Pick<AnalysisRecord, 'vaq' | 'vaqHeads' | 'vaqPositions' | 'layer' | 'layerChoice' | 'mapHeads' | 'mapMass' | 'fallback' | 'box' | 'crop' | 'maskedCells' | 'undefinedCells'>
   >;
   tensors: RecordTensors;
+  /** The images beyond I that the method showed the model (or made to derive one it showed). */
+  inputs: MadeInput[];
+  /** Where I was fed beyond the query pass (and the other pass), in words. */
+  imageFedIn: string[];
 }
 
 export interface QueryPhase {
@@ -100,14 +121,27 @@ export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, a
   return { prompts, passes, baseline, queryAt, otherAt };
 }
 
-/** Preprocesses views as I was and encodes them in one vision call. */
-export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<ImageFeatures> {
+/** Preprocesses views as I was and encodes them in one vision call; `inputs` are the views as the encoder got them. */
+export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<{ features: ImageFeatures; inputs: ModelInput[] }> {
   const { model, clock } = ctx;
   const S = ctx.rt.imageSize;
-  const pixels = await clock.run('preprocess', () => {
+  const { pixels, inputs } = await clock.run('preprocess', () => {
     const out = new Float32Array(views.length * 3 * S * S);
-    views.forEach((v, i) => out.set(modelInput(v, model.processor, model.preprocessingMode, model.grid).pixelValues, i * 3 * S * S));
-    return out;
+    const inputs = views.map((v) => modelInput(v, model.processor, model.preprocessingMode, model.grid));
+    inputs.forEach((m, i) => out.set(m.pixelValues, i * 3 * S * S));
+    return { pixels: out, inputs };
   });
-  return clock.run('encode-views', () => ctx.rt.encodeImages(pixels, views.length));
+  const features = await clock.run('encode-views', () => ctx.rt.encodeImages(pixels, views.length));
+  return { features, inputs };
+}
+
+/**
+ * The attention of a prefill's last prompt position (batch row `row`) onto the grid tokens of the
+ * prompt's image number `image`: the map the model made of that input while reading the question.
+ * attn_last spans the whole prompt, a reused prefix included.
+ */
+export function viewAttention(ctx: RunContext, out: DecoderOutput, row: number, prompt: PromptIds, image: number): AttentionStack {
+  const run = prompt.imageRuns[image];
+  if (run === undefined) throw new RangeError(`The prompt has ${prompt.imageRuns.length} images; there is no image ${image}.`);
+  return visualAttention(out.attnLast, ctx.geometry, row, prompt.inputIds.length, run[0] + ctx.geometry.gridOffset, ctx.geometry.cells);
 }
