@@ -53,10 +53,11 @@ function unused(method: string) {
 
 const fakeMedia: MediaService = {
   async get(ref: MediaRef) {
-    if (ref.path === '/opened/a.png') return { body: { bytes: Buffer.from('PNGDATA') }, contentType: 'image/png', bytes: 7 };
-    if (ref.path.startsWith('/opened/missing')) throw new WorkbenchError('not-found', `No file ${ref.path}.`);
-    if (ref.path.startsWith('/opened/corrupt')) throw new WorkbenchError('corrupt-image', `${ref.path} is not a readable image.`, 'Re-export it.');
-    throw new WorkbenchError('outside-opened-folders', `${ref.path} is not inside an opened folder.`);
+    const path = 'path' in ref ? ref.path : `record ${ref.id}`;
+    if (path === '/opened/a.png') return { body: { bytes: Buffer.from('PNGDATA') }, contentType: 'image/png', bytes: 7 };
+    if (path.startsWith('/opened/missing')) throw new WorkbenchError('not-found', `No file ${path}.`);
+    if (path.startsWith('/opened/corrupt')) throw new WorkbenchError('corrupt-image', `${path} is not a readable image.`, 'Re-export it.');
+    throw new WorkbenchError('outside-opened-folders', `${path} is not inside an opened folder.`);
   },
 };
 

@@ -74,6 +74,12 @@ describe('LASER on a Qwen2-VL bundle', () => {
       runMethod({ bundle: tiny.bundle, imagePath: wide, question: QUESTION, method: 'laser-crop', cacheDir: null, options: { maxNewTokens: 4, reusePrefix } });
     const [reused, scratch] = [await run(true), await run(false)];
     expect(reused.record.answerTokens).toEqual(scratch.record.answerTokens);
+    // the record's inputs: I and the crop, each with its own grid and the maps on them named so
+    const byRole = Object.fromEntries(reused.record.inputs.map((i) => [i.role, i]));
+    expect(byRole.image.grid).toEqual([2, 6]);
+    expect(byRole.crop.grid).toEqual([3, 4]);
+    expect([byRole.crop.width, byRole.crop.height]).toEqual([112, 84]);
+    expect(reused.record.tensors.maps[byRole.crop.attention!]).toEqual({ input: 'crop', grid: [3, 4] });
     const box = reused.record.box!;
     expect([box[2] - box[0], box[3] - box[1]]).toEqual([300, 200]);
 

@@ -65,6 +65,7 @@ describe('laser run (subprocess)', () => {
     expect(stdout).toContain(`layer: ${r.layer} (argmax of VAQ over 0..3)\n`);
     expect(stdout).toContain(`box: [${r.box!.join(', ')}] in 500x375 pixels\n`);
     expect(stdout).toContain(`record: ${join(out, 'laser')}`);
+    expect(Object.keys(loaded.files).sort()).toEqual(['inputs/crop.png', 'inputs/image.png', 'inputs/masked.png', 'inputs/vat-contrast.png']);
   });
 
   it('--method all runs the six and prints a comparison table; the second time from the cache', async () => {

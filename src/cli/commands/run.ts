@@ -1,7 +1,7 @@
 /**
  * `laser run [--bundle <dir>] <image> "<question>" [--method <id>|all] [--<knob> <value> ...] --out <dir>`:
  * runs a LASER method (or all six) on one image and question, writes each analysis record to
- * <out>/<method>/ (record.json + tensors.safetensors), and prints the answer, the chosen layer and
+ * <out>/<method>/ (record.json + tensors.safetensors + inputs/*.png), and prints the answer, the chosen layer and
  * the box (a comparison table for `all`). Records are cached (see src/engine/laser/cache.ts); an
  * identical run prints the cached record without running the model. Without --bundle it uses the
  * demo model, compiled into the cache on first use. Ctrl-C cancels.
@@ -144,7 +144,7 @@ export async function runRunCommand(image: string, question: string, flags: RunF
         onProgress: progress,
       });
       const dir = resolve(flags.out, method);
-      await writeRecordFolder(dir, r.record, r.tensors);
+      await writeRecordFolder(dir, r.record, r.tensors, r.files);
       rows.push({ record: r.record, cached: r.cached, dir });
     }
   } finally {

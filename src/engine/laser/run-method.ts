@@ -17,7 +17,7 @@ import { encodeInputs, type RunContext } from './methods/context.ts';
 import { LaserModel } from './model.ts';
 import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
 import { buildRecord } from './record-build.ts';
-import type { LoadedRecord } from './record-io.ts';
+import { encodeInputPngs, type LoadedRecord } from './record-io.ts';
 import { StageClock, type ProgressSink } from './stages.ts';
 import { cellMapping, gridOf, modelInput, withPixelBounds } from './views.ts';
 
@@ -117,17 +117,14 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
     };
     const run = { method: req.method, knobs: resolved.knobs } as AnyKnobs;
     const { phase, outcome } = await runMethodSteps(ctx, run);
-    const tensors = outcome.tensors;
-    const record = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome);
-    if (cache === null) {
+    const { record, tensors, images } = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome);
+    // The input PNGs are made even without a cache: `laser run --out` writes them beside the record.
+    const { files, dir } = await clock.run('write-record', async () => {
+      const files = await encodeInputPngs(images);
       record.timings = clock.summary();
-      return { record, tensors, dir: null, cached: false };
-    }
-    const dir = await clock.run('write-record', async () => {
-      record.timings = clock.summary();
-      return cache.put(key, record, tensors);
+      return { files, dir: cache === null ? null : await cache.put(key, record, tensors, files) };
     });
-    return { record, tensors, dir, cached: false };
+    return { record, tensors, files, dir, cached: false };
   } finally {
     if (owned) await model.dispose();
   }

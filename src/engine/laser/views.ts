@@ -25,7 +25,8 @@ import type { PatchGrid } from '../families/qwen2-vl/positions.ts';
 import { preprocessForClip } from '../preprocess/clip.ts';
 import type { ClipProcessorConfig, Qwen2VLProcessorConfig } from '../preprocess/config.ts';
 import type { RgbImage } from '../preprocess/image.ts';
-import { preprocessForQwen2VL } from '../preprocess/qwen2vl.ts';
+import { fromChwFloat32 } from '../preprocess/normalize.ts';
+import { patchesToChw, preprocessForQwen2VL } from '../preprocess/qwen2vl.ts';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fromPixelImage, toPixelImage } from './image.ts';
 
@@ -70,18 +71,27 @@ export interface ModelInput {
   patches: PatchGrid | null;
   /** Image tokens this view takes in the prompt (CLS included for LLaVA's 'full' strategy). */
   tokens: number;
+  /** The pixels the encoder got (after padding, resizing, cropping), before normalisation. */
+  image: RgbImage;
 }
 
 export function modelInput(img: RgbImage, processor: ViewProcessor): ModelInput {
   if (processor.kind === 'fixed-grid') {
     const p = preprocessForClip(img, processor.config, processor.mode);
     const { grid } = processor;
-    return { pixelValues: p.pixelValues, transform: withGrid(p.transform, grid.gw, grid.gh), patches: null, tokens: processor.tokensPerImage };
+    return { pixelValues: p.pixelValues, transform: withGrid(p.transform, grid.gw, grid.gh), patches: null, tokens: processor.tokensPerImage, image: p.inputImage };
   }
   const p = preprocessForQwen2VL(img, processor.config);
   const [t, h, w] = p.gridThw;
   const m = processor.config.mergeSize;
-  return { pixelValues: p.pixelValues, transform: withGrid(p.transform, w / m, h / m), patches: { t, h, w }, tokens: p.numImageTokens };
+  return { pixelValues: p.pixelValues, transform: withGrid(p.transform, w / m, h / m), patches: { t, h, w }, tokens: p.numImageTokens, image: p.inputImage };
+}
+
+/** Normalised values laid out as `input`'s pixel values (e.g. VCD's noised copy) as the encoder's 8-bit RGB image. */
+export function inputPixels(input: ModelInput, values: Float32Array, processor: ViewProcessor): Uint8Array {
+  const { width, height } = input.image;
+  const chw = processor.kind === 'native-resolution' && input.patches !== null ? patchesToChw(values, input.patches, processor.config) : values;
+  return fromChwFloat32(chw, width, height, processor.config);
 }
 
 /** The view's token grid (rows x columns of image tokens the map lies on). */

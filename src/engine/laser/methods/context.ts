@@ -7,12 +7,14 @@
 import type { AttentionStack, CellMapping, ImageSize, MethodId } from '../../../common/laser/index.ts';
 import type { ImageFeatures } from '../../runtime/image-tokens.ts';
 import type { LlavaRuntime } from '../../runtime/llava-runtime.ts';
-import type { NoQueryPrompt } from '../../tokenizer/prompt.ts';
+import type { NoQueryPrompt, PromptIds } from '../../tokenizer/prompt.ts';
 import { decodeGreedy, teacherForce, type DecodeResult } from '../decode.ts';
 import type { LaserModel } from '../model.ts';
 import { attentionAtSteps, runPromptPasses, type PassGeometry, type PromptPasses } from '../passes.ts';
 import { queryPrompts, type PromptOptions, type QueryPrompts } from '../prompts.ts';
-import type { AnalysisRecord, RecordTensors } from '../record.ts';
+import type { AnalysisRecord, InputRole, InputRule, RecordTensors } from '../record.ts';
+import type { DecoderOutput } from '../../runtime/decoder.ts';
+import { visualAttention } from '../readout.ts';
 import type { StageClock } from '../stages.ts';
 import type { SampleImage } from '../image.ts';
 import { modelInput, type ModelInput, type ViewProcessor } from '../views.ts';
@@ -50,6 +52,21 @@ export interface RunContext {
   geometry: PassGeometry;
 }
 
+/** An image the method showed the model (I itself is added by the record builder). */
+export interface MadeInput {
+  role: Exclude<InputRole, 'image'>;
+  /** The view before preprocessing (VCD: I). */
+  view: RgbImage;
+  /** The view as the encoder got it. */
+  input: ModelInput;
+  /** The pixels to save when they are not `input.image` (VCD's noised pixels, de-normalised). */
+  shown?: RgbImage;
+  rule: InputRule;
+  fedIn: string[];
+  /** The last prompt position's attention onto its grid tokens [L, H, N]; null when it was not fed. */
+  attention: AttentionStack | null;
+}
+
 /** What a method produced, beyond what the shared phase gives the record. */
 export interface MethodOutcome {
   answer: DecodeResult;
@@ -58,6 +75,10 @@ export interface MethodOutcome {
     Pick<AnalysisRecord, 'vaq' | 'vaqHeads' | 'vaqPositions' | 'layer' | 'layerChoice' | 'mapHeads' | 'mapMass' | 'fallback' | 'box' | 'crop' | 'maskedCells' | 'undefinedCells'>
   >;
   tensors: RecordTensors;
+  /** The images beyond I that the method showed the model (or made to derive one it showed). */
+  inputs: MadeInput[];
+  /** Where I was fed beyond the query pass (and the other pass), in words. */
+  imageFedIn: string[];
 }
 
 export interface QueryPhase {
@@ -134,4 +155,17 @@ export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): 
   const inputs = await clock.run('preprocess', () => views.map((v) => modelInput(v, ctx.processor)));
   const features = await clock.run('encode-views', () => encodeInputs(ctx.rt, inputs));
   return { inputs, features };
+}
+
+/**
+ * The attention of a prefill's last prompt position (batch row `row`) onto the grid tokens of the
+ * prompt's image number `image`: the map the model made of that input while reading the question.
+ * attn_last spans the whole prompt, a reused prefix included.
+ */
+export function viewAttention(ctx: RunContext, out: DecoderOutput, row: number, prompt: PromptIds, image: number): AttentionStack {
+  const run = prompt.imageRuns[image];
+  if (run === undefined) throw new RangeError(`The prompt has ${prompt.imageRuns.length} images; there is no image ${image}.`);
+  // The image's own cell count (on an any-resolution model the crop's grid is not I's).
+  const cells = run[1] - run[0] - ctx.geometry.gridOffset;
+  return visualAttention(out.attnLast, ctx.geometry, row, prompt.inputIds.length, run[0] + ctx.geometry.gridOffset, cells);
 }

@@ -10,6 +10,7 @@ import { DecodingTable } from './DecodingTable.tsx';
 import { ExportButtons } from './ExportButtons.tsx';
 import { HeadsChart } from './HeadsChart.tsx';
 import { LayerStrip } from './LayerStrip.tsx';
+import { InputsView } from './InputsView.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { Section } from './Section.tsx';
 import { Timings } from './Timings.tsx';
@@ -115,6 +116,11 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
         <Section title="Overlay on the image" testId="section-overlay">
           <OverlayControls result={result} truthBox={truth?.box ?? null} view={a.view} setView={a.setView} overlay={a.overlay} hover={a.hover} />
           <ExportButtons key={result.id} result={result} view={a.view} overlay={a.overlay} imageName={imageName} imageUrl={imageUrl} />
+        </Section>
+      )}
+      {result.inputImages.length > 0 && (
+        <Section title={`What the model got (${result.inputImages.length} image${result.inputImages.length === 1 ? '' : 's'})`} testId="section-inputs">
+          <InputsView result={result} layer={a.view.layer} opacity={a.view.opacity} onLayer={(layer) => a.setView({ layer })} />
         </Section>
       )}
       {r.vaq && (
