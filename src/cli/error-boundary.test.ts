@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../common/contract/errors.ts';
-import { crashLogDir, describeFsError, reportError } from './error-boundary.ts';
+import { crashLogDir, reportError } from './error-boundary.ts';
 
 const bin = join(import.meta.dirname, '../../bin/laser.js');
 let tmp: string;
@@ -16,34 +16,11 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function errno(code: string, syscall: string, path: string, dest?: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: ${syscall} '${path}'`), { code, syscall, path, ...(dest ? { dest } : {}) });
-}
-
 /** `laser ...` as a user runs it, with extra node flags (an --import that injects a fault). */
 function laser(args: string[], nodeFlags: string[] = []) {
   const r = spawnSync(process.execPath, [...nodeFlags, bin, ...args], { encoding: 'utf8', env: { ...process.env, LASER_DATA_DIR: join(tmp, 'data') }, timeout: 60_000 });
   return { code: r.status, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn')) };
 }
-
-describe('describeFsError', () => {
-  it('names the path and the reason, with the verb the system call implies', () => {
-    expect(describeFsError(errno('EACCES', 'mkdir', '/data/out'))?.message).toBe('cannot write /data/out: permission denied');
-    expect(describeFsError(errno('EACCES', 'scandir', '/data/in'))?.message).toBe('cannot read /data/in: permission denied');
-    expect(describeFsError(errno('EACCES', 'rename', '/data/a.tmp', '/data/a.json'))?.message).toBe('cannot write /data/a.json: permission denied');
-    expect(describeFsError(errno('ENOSPC', 'write', '/data/big.onnx.data'))).toEqual({ message: 'disk full while writing /data/big.onnx.data', hint: expect.stringMatching(/^Free some space/) });
-    expect(describeFsError(errno('ENOENT', 'open', '/data/missing.json'))?.message).toBe('/data/missing.json does not exist');
-    expect(describeFsError(errno('EISDIR', 'open', '/data/folder'))?.message).toBe('/data/folder is a folder, not a file');
-    expect(describeFsError(errno('EROFS', 'open', '/mnt/cd/x'))?.message).toBe('cannot write /mnt/cd/x: the file system is read-only');
-  });
-
-  it('leaves alone what is not a file-system error on a path', () => {
-    expect(describeFsError(new TypeError('x'))).toBeNull();
-    expect(describeFsError(Object.assign(new Error('no path'), { code: 'ENOSPC' }))).toBeNull();
-    expect(describeFsError(errno('EWHATEVER', 'open', '/x'))).toBeNull();
-    expect(describeFsError('ENOENT')).toBeNull();
-  });
-});
 
 describe('reportError', () => {
   it('prints a WorkbenchError as error + hint, exit 1', async () => {
