@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,5 +102,14 @@ describe('laser run (subprocess)', () => {
     const err = await run(['--out', join(work, 'bad'), '--kPatch', '0']).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toContain('error: Knob kPatch of laser is 0; it must be a fraction in (0, 1) of the visual tokens, or an integer count >= 1.');
+  });
+
+  it('refuses an --out it cannot write before opening the model, naming the path', async () => {
+    const file = join(work, 'a-file');
+    await writeFile(file, 'x');
+    const err = await run(['--out', join(file, 'records')]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 1 });
+    const lines = (err as { stderr: string }).stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'));
+    expect(lines).toEqual([`error: ${file} is a file, not a folder (the records --out folder)`, 'hint: Choose another location, or move that file out of the way.']);
   });
 });

@@ -116,7 +116,10 @@ export async function runRunCommand(image: string, question: string, flags: RunF
   const { writeRecordFolder } = await import('../../engine/laser/record-io.ts');
   const { checkQuestion } = await import('../../engine/laser/prompts.ts');
   const { parseKnobs } = await import('../../common/laser/index.ts');
+  const { ensureWritableDir } = await import('../../engine/library/writable.ts');
   checkQuestion(question);
+  // Before a model is opened or compiled: the records must have somewhere to go.
+  await ensureWritableDir(flags.out, 'the records --out folder');
   const methods: MethodId[] = flags.method === 'all' ? [...METHOD_IDS] : [flags.method];
   const strict = flags.method !== 'all';
   // Refuse bad knobs before a bundle is opened or compiled.

@@ -17,6 +17,7 @@ import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type ModelSection } from '../bundle/manifest.ts';
 import { openFamilyCheckpoint } from '../families/registry.ts';
 import { saveModel, type SavedModel } from '../onnx/save.ts';
+import { ensureWritableDir } from '../library/writable.ts';
 import { acquireTargetLock } from './target-lock.ts';
 import { PREPROCESSOR_FILE } from './preprocessing.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
@@ -126,7 +127,8 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
   const src = await stat(hfDir).catch(() => null);
   if (!src) throw new WorkbenchError('not-found', `${hfDir}: no such folder`, 'Pass the Hugging Face checkpoint folder (config.json + *.safetensors).');
   if (!src.isDirectory()) throw new WorkbenchError('not-a-directory', `${hfDir} is not a folder`, 'Pass the checkpoint folder, not a file inside it.');
-  await mkdir(dirname(resolve(bundleDir)), { recursive: true });
+  // Creates the parent and proves it writable before the lock and the long write.
+  await ensureWritableDir(dirname(resolve(bundleDir)), 'the bundle folder');
   // Fails at once, naming the holder, when another compile writes this target.
   const lock = await acquireTargetLock(bundleDir);
   try {
