@@ -51,6 +51,10 @@ export interface SampleResult {
   cached: boolean;
   /** The run's wall time (record timings.total), ms. */
   ms: number;
+  /** The method's crop box on the original image, [x0, y0, x1, y1]; null when it crops nothing. */
+  cropBox: readonly number[] | null;
+  /** Why the run could not be made (missing image, unreadable file); null for a run that was made. */
+  error: string | null;
 }
 
 /** The answer's score against the sample's truth (see the header). */
@@ -87,5 +91,12 @@ export function scoreRun(sample: EvalSample, record: AnalysisRecord, tensors: Re
     record: dir,
     cached,
     ms: record.timings.total ?? 0,
+    cropBox: record.box === null ? null : [...record.box],
+    error: null,
   };
+}
+
+/** The result of a run that could not be made: no answer, no score, the reason kept. */
+export function errorResult(sample: EvalSample, method: MethodId, reason: string): SampleResult {
+  return { sampleId: sample.id, method, answer: '', score: null, pope: null, layer: null, layerMode: null, fallback: false, aggregation: null, record: null, cached: false, ms: 0, cropBox: null, error: reason };
 }

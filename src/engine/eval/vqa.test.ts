@@ -99,7 +99,8 @@ describe('VQA loader: errors name the file and the line of the entry', () => {
 
   it('an image id that no file is named after, or that two files share', async () => {
     const file = await jsonFile('ids/q.json', JSON.stringify({ data: [{ question_id: 1, image_id: 99, question: 'a?', answers: ['a', 'a'] }] }));
-    await expect(loadVqa(file, { images: FIXTURE_IMAGES })).rejects.toThrow(`${file}:1: no image file named after image id 99 under ${FIXTURE_IMAGES}`);
+    await expect(loadVqa(file, { images: FIXTURE_IMAGES, strict: true })).rejects.toThrow(`${file}:1: no image file named after image id 99 under ${FIXTURE_IMAGES}`);
+    expect((await loadVqa(file, { images: FIXTURE_IMAGES })).samples[0]).toMatchObject({ imagePath: '', missing: expect.stringContaining('no image file named after image id 99') });
     const twins = join(tmp, 'twins');
     await mkdir(twins);
     await copyFile(image('scene_wide.png'), join(twins, 'COCO_train2014_000000000099.png'));

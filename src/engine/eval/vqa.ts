@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { VqaProtocol } from '../../common/laser/metrics.ts';
 import { lineOfJsonPath } from './json-locate.ts';
-import { imageRoots, ImageResolver } from './images.ts';
+import { imageResolverFor, locateImage } from './images.ts';
 import type { LoadOptions } from './pope.ts';
 import { checkJson, dataError, isDirectory, parseJsonText, readDataText } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
@@ -225,12 +225,12 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
       throw new WorkbenchError('bad-request', `${where(e)()}: question ${e.questionId} has ${e.answers.length} answer; leave-one-out scoring needs at least 2`, 'Pass --protocol simple to score min(1, matches / 3).');
     }
   }
-  const resolver = new ImageResolver(imageRoots(root, await isDirectory(root), options.images));
+  const resolver = await imageResolverFor(root, await isDirectory(root), options.images);
   const samples: EvalSample[] = [];
   for (const e of entries) {
     // the line is found only when something is wrong: locating it walks the file
-    const imagePath = e.image.path !== undefined ? await resolver.byPath(e.image.path, where(e)) : await resolver.byId(e.image.id!, where(e));
-    samples.push({ id: e.questionId, imagePath, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
+    const image = await locateImage(() => (e.image.path !== undefined ? resolver.byPath(e.image.path, where(e)) : resolver.byId(e.image.id!, where(e))), options.strict);
+    samples.push({ id: e.questionId, ...image, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
   }
   return { format: 'vqa', name: layout, sources, samples };
 }
