@@ -45,19 +45,19 @@ export function progressEta(p: Pick<ProgressState, 'done' | 'total' | 'skipped' 
   return rate === null ? null : ((p.total - p.done) / rate) * 1000;
 }
 
-function rateText(rate: number | null): string {
-  if (rate === null) return '- runs/s';
-  return rate >= 1 ? `${rate.toFixed(1)} runs/s` : `${(1 / rate).toFixed(1)} s/run`;
+function rateText(rate: number | null, unit: string): string {
+  if (rate === null) return `- ${unit}s/s`;
+  return rate >= 1 ? `${rate.toFixed(1)} ${unit}s/s` : `${(1 / rate).toFixed(1)} s/${unit}`;
 }
 
-/** "120/500 (24.0%) elapsed 1:02, 1.9 runs/s, ETA 3:20, acc 61.2%". */
-export function formatProgress(p: ProgressState): string {
+/** "120/500 (24.0%) elapsed 1:02, 1.9 runs/s, ETA 3:20, acc 61.2%" (`unit`: what is counted, singular). */
+export function formatProgress(p: ProgressState, unit = 'run'): string {
   const pct = p.total === 0 ? 100 : (100 * p.done) / p.total;
   const eta = progressEta(p);
   const parts = [
     `${p.done}/${p.total} (${pct.toFixed(1)}%)`,
     `elapsed ${formatDuration(p.elapsedMs)}`,
-    rateText(progressRate(p)),
+    rateText(progressRate(p), unit),
     `ETA ${eta === null ? '-' : formatDuration(eta)}`,
   ];
   if (p.skipped > 0) parts.push(`${p.skipped} resumed`);
@@ -78,14 +78,14 @@ export class ProgressLine {
 
   constructor(
     private readonly stream: ProgressSink,
-    private readonly opts: { label?: string; logEveryMs?: number; now?: () => number } = {},
+    private readonly opts: { label?: string; unit?: string; logEveryMs?: number; now?: () => number } = {},
   ) {}
 
   update(p: ProgressState): void {
     const label = this.opts.label ? `${this.opts.label} ` : '';
     if (this.stream.isTTY) {
       const detail = p.detail ? ` | ${p.detail}` : '';
-      this.stream.write(`\r${label}${formatProgress(p)}${detail}\x1b[K`);
+      this.stream.write(`\r${label}${formatProgress(p, this.opts.unit)}${detail}\x1b[K`);
       this.shown = true;
       return;
     }
@@ -95,7 +95,7 @@ export class ProgressLine {
     if (tenth > this.lastTenth || p.done === p.total || (due && p.detail === null)) {
       this.lastTenth = tenth;
       this.lastLog = now;
-      this.stream.write(`${label}${formatProgress(p)}\n`);
+      this.stream.write(`${label}${formatProgress(p, this.opts.unit)}\n`);
     }
   }
 

@@ -22,6 +22,7 @@ import type { VqaProtocol } from '../../common/laser/metrics.ts';
 import type { EvalDataset, EvalProgress, EvaluateRequest, EvaluateResult } from '../../engine/eval/index.ts';
 import type { Shard } from '../../engine/eval/run-folder.ts';
 import { ProgressLine } from '../progress.ts';
+import { registerEvalMerge } from './eval-merge.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
 import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
 
@@ -289,8 +290,8 @@ export function registerEval(program: Command, out: Lines = (l) => process.stdou
   const cmd = program
     .command('eval')
     .description('Run methods on a benchmark (POPE, TextVQA / A-OKVQA / VQA v2, RefCOCO-style boxes, or a generated world) and print accuracy, POPE scores, attention aggregation and chosen layers')
-    .requiredOption('--data <path>', 'the benchmark: an annotation file, or the folder holding it (see src/engine/eval/README.md for the layouts)')
-    .requiredOption('--format <format>', 'pope, vqa, refcoco or world', formatArg)
+    .option('--data <path>', 'the benchmark: an annotation file, or the folder holding it (see src/engine/eval/README.md for the layouts)')
+    .option('--format <format>', 'pope, vqa, refcoco or world', formatArg)
     .option('--run <dir>', 'run folder: results.jsonl (one row per sample and method, written as each finishes), manifest.json, summary.json; the same command again resumes it')
     .option('--force-new', 'start the --run folder over (its rows are deleted), e.g. after changing a knob')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the samples (by id; 0-based), for a cluster array; join them with laser eval merge', shardArg)
@@ -300,5 +301,13 @@ export function registerEval(program: Command, out: Lines = (l) => process.stdou
     .option('--protocol <protocol>', "VQA scoring: simple or leave-one-out (default: the dataset's own; TextVQA and VQA v2 leave-one-out, A-OKVQA simple)", protocolArg)
     .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?")');
   addEvalRunOptions(cmd, 'vanilla,laser');
-  cmd.action(async (flags: EvalFlags) => runEvalCommand(flags, out, err));
+  cmd.action(async (flags: EvalFlags) => {
+    // required here rather than by commander, which would also ask for them of `eval merge`
+    for (const [key, flag] of [['data', '--data <path>'], ['format', '--format <format>']] as const) if (flags[key] === undefined) cmd.error(`error: required option '${flag}' not specified`);
+    return runEvalCommand(flags, out, err);
+  });
+  // eval's own --run and --force-new stop at `merge`, which has its own (the root program's options are positional too)
+  cmd.enablePositionalOptions();
+  program.enablePositionalOptions();
+  registerEvalMerge(cmd, out);
 }

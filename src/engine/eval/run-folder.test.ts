@@ -100,6 +100,8 @@ describe('run folder', () => {
     expect(summary).toMatchObject({ complete: true, rows: 4, errors: { vanilla: 0, laser: 0 } });
     expect(summary.methods.laser.accuracy).toMatchObject({ mean: 1, samples: 2 });
     const lines = (await readFile(join(dir, 'results.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    // rewritten rows keep the key order of rowOf
+    expect(lines[0]).toBe(rowLine(row('random/1', 0, 'vanilla')).trim());
     expect(lines.map((l) => JSON.parse(l) as RunRow).map((r) => `${r.index}:${r.method}`)).toEqual(['0:vanilla', '0:laser', '1:vanilla', '1:laser']);
     expect((JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest).endedAt).not.toBeNull();
   });

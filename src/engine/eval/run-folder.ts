@@ -363,7 +363,8 @@ export async function readRows(file: string): Promise<{ rows: RunRow[]; keepByte
       }
       throw new WorkbenchError('bad-request', `${file}:${k + 1}: not a result row (${value === undefined ? 'not JSON' : r.error.issues[0].path.join('.') + ': ' + r.error.issues[0].message})`, 'Delete that line (its run is made again), or pass --force-new to start the run over.');
     }
-    rows.push(r.data as unknown as RunRow);
+    // the line's own object, not zod's copy (which puts the checked keys first): rows are rewritten as read
+    rows.push(value as RunRow);
     keepBytes += Buffer.byteLength(lines[k]) + 1;
   }
   return { rows, keepBytes, partial };
@@ -496,4 +497,99 @@ export async function openRun(req: OpenRunRequest): Promise<OpenedRun> {
       return summary;
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// merging shards
+
+export interface MergeResult {
+  dir: string;
+  manifest: RunManifest;
+  summary: RunSummary;
+  rows: number;
+}
+
+/**
+ * Joins the run folders of `--shard i/n` runs into one run folder at `out`: their manifests must
+ * agree (identity), they must be the n shards of one split, each complete, each row in the shard
+ * its id hashes to, and together cover every (sample, method) exactly once. The merged folder has
+ * the rows and summary of an unsharded run made with the same settings, byte for byte (given the
+ * same records: `ms` is each record's own time), and a manifest with `shard: null` and
+ * `mergedFrom`.
+ */
+export async function mergeRuns(dirs: readonly string[], out: string, opts: { forceNew?: boolean; onShard?: (done: number, total: number) => void } = {}): Promise<MergeResult> {
+  const hint = 'Pass the folders of all n shards of one run (laser eval --shard i/n --run <folder>), each finished.';
+  if (dirs.length === 0) throw new WorkbenchError('bad-request', 'No run folders to merge.', hint);
+  const target = resolve(out);
+  const shards: { dir: string; manifest: RunManifest; rows: RunRow[] }[] = [];
+  for (const d of dirs) {
+    const dir = resolve(d);
+    if (dir === target) throw new WorkbenchError('bad-request', `${dir} is both a shard and the merged --run folder.`, 'Merge into a new folder.');
+    const manifest = await readManifest(dir);
+    if (manifest === null) throw new WorkbenchError('not-found', `${dir}: no ${MANIFEST_FILE}; not a laser eval run folder.`, hint);
+    const { rows, partial } = await readRows(join(dir, RESULTS_FILE));
+    if (partial || rows.length !== manifest.expected) {
+      throw new WorkbenchError('bad-request', `${dir} is not finished (${rows.length} of ${manifest.expected} rows${partial ? ', and a half-written last line' : ''}).`, 'Run its laser eval command again to finish it, then merge.');
+    }
+    shards.push({ dir, manifest, rows });
+    opts.onShard?.(shards.length, dirs.length);
+  }
+  const first = shards[0].manifest;
+  for (const s of shards.slice(1)) {
+    const diff = differences(s.manifest.identity, first.identity);
+    if (diff.length > 0) throw new WorkbenchError('bad-request', `${s.dir} and ${shards[0].dir} are not shards of one run (${differenceText(s.manifest.identity, first.identity, diff)}).`, hint);
+  }
+  const counts = new Set(shards.map((s) => s.manifest.shard?.count ?? 1));
+  if (shards.some((s) => s.manifest.shard === null) || counts.size !== 1) {
+    throw new WorkbenchError('bad-request', `The folders are not shards of one split (${shards.map((s) => `${s.dir}: ${s.manifest.shard === null ? 'unsharded' : `${s.manifest.shard.index}/${s.manifest.shard.count}`}`).join(', ')}).`, hint);
+  }
+  const n = [...counts][0];
+  const byIndex = new Map<number, string>();
+  for (const s of shards) {
+    const i = s.manifest.shard!.index;
+    if (byIndex.has(i)) throw new WorkbenchError('bad-request', `Shard ${i}/${n} is given twice (${byIndex.get(i)} and ${s.dir}).`, hint);
+    byIndex.set(i, s.dir);
+  }
+  const absent = Array.from({ length: n }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (absent.length > 0) throw new WorkbenchError('bad-request', `Shard${absent.length > 1 ? 's' : ''} ${absent.map((i) => `${i}/${n}`).join(', ')} missing: ${shards.length} of ${n} given.`, hint);
+
+  const all: RunRow[] = [];
+  const seen = new Map<string, string>();
+  for (const s of shards) {
+    for (const r of s.rows) {
+      if (shardOf(r.id, n) !== s.manifest.shard!.index) throw new WorkbenchError('bad-request', `${s.dir}: the row of ${r.id} belongs to shard ${shardOf(r.id, n)}/${n}, not ${s.manifest.shard!.index}/${n}.`, hint);
+      const key = rowKey(r.id, r.method);
+      if (seen.has(key)) throw new WorkbenchError('bad-request', `The row of ${r.id} / ${r.method} is in ${seen.get(key)} and ${s.dir}.`, hint);
+      seen.set(key, s.dir);
+      all.push(r);
+    }
+  }
+  const methods = first.identity.methods;
+  const expected = first.identity.dataset.evaluated * methods.length;
+  const indices = new Set(all.map((r) => r.index));
+  if (all.length !== expected || indices.size !== first.identity.dataset.evaluated || all.some((r) => r.index >= first.identity.dataset.evaluated)) {
+    throw new WorkbenchError('bad-request', `The shards hold ${all.length} rows over ${indices.size} samples; the run has ${first.identity.dataset.evaluated} samples x ${methods.length} methods = ${expected}.`, hint);
+  }
+  const rows = canonicalRows(all, methods);
+  if (opts.forceNew) for (const f of [RESULTS_FILE, SUMMARY_FILE, MANIFEST_FILE]) await rm(join(target, f), { force: true });
+  if ((await readManifest(target)) !== null || (await stat(join(target, RESULTS_FILE)).catch(() => null)) !== null) {
+    throw new WorkbenchError('bad-request', `${target} already holds a run.`, 'Merge into a new folder, or pass --force-new to replace it.');
+  }
+  await mkdir(target, { recursive: true });
+  const times = shards.map((s) => s.manifest);
+  const manifest: RunManifest = {
+    ...first,
+    shard: null,
+    expected,
+    command: process.argv.slice(2),
+    startedAt: times.map((m) => m.startedAt).sort()[0],
+    resumedAt: [],
+    endedAt: times.map((m) => m.endedAt ?? '').sort().at(-1) || null,
+    mergedFrom: [...byIndex].sort(([a], [b]) => a - b).map(([, d]) => d),
+  };
+  await writeRows(target, rows);
+  const summary = summarizeRows(methods, rows, expected);
+  await writeSummary(target, summary);
+  await writeManifest(target, manifest);
+  return { dir: target, manifest, summary, rows: rows.length };
 }
