@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import type { EvalReport } from '../../engine/eval/report.ts';
-import type { RunRow, RunSummary } from '../../engine/eval/run-folder.ts';
+import type { RunManifest, RunRow, RunSummary } from '../../engine/eval/run-folder.ts';
+import { aokvqaMultipleChoice } from '../../common/laser/metrics.ts';
 import { loadRecordJson } from '../../engine/laser/record-io.ts';
 import { parseMethods, registerEval } from './eval.ts';
 
@@ -89,6 +90,18 @@ describe('laser eval', () => {
       code: 'not-found',
       message: `${data}:2: image gone.png not found under ${FIXTURE_IMAGES}`,
     });
+  });
+
+  it("--protocol mc: A-OKVQA's multiple choice, asked with LLaVA's instruction (recorded in the manifest), scored against correct_choice_idx", async () => {
+    const run = join(work, 'mc-run');
+    await laserEval(['--data', fixture('aokvqa'), '--format', 'vqa', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--protocol', 'mc', '--run', run]);
+    const manifest = JSON.parse(await readFile(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.identity.dataset.name).toBe('aokvqa-mc');
+    expect(manifest.identity.options).toMatchObject({ instruction: "Answer with the option's letter from the given choices directly.", protocol: 'mc' });
+    const rows = (await readFile(join(run, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunRow);
+    expect(rows[0].truth).toEqual({ choices: ['red', 'blue', 'green', 'yellow'], correct: 3 });
+    for (const r of rows) expect(r.score).toBe(aokvqaMultipleChoice(r.prediction, r.truth.choices!, r.truth.correct!));
+    await expect(laserEval(['--data', fixture('aokvqa'), '--format', 'vqa', '--protocol', 'official'])).rejects.toThrow('Use vqav2 (VQA v2 vqaEval.py)');
   });
 
   it('refuses a knob none of the methods has, and a missing data path, before running anything', async () => {

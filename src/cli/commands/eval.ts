@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isMethodId, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
 import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
-import type { VqaProtocol } from '../../common/laser/metrics.ts';
+import { VQA_PROTOCOLS, type VqaProtocol } from '../../common/laser/metrics.ts';
 import type { EvalDataset, EvalProgress, EvaluateRequest, EvaluateResult } from '../../engine/eval/index.ts';
 import type { Shard } from '../../engine/eval/run-folder.ts';
 import { ProgressLine } from '../progress.ts';
@@ -51,7 +51,7 @@ export interface EvalFlags extends EvalRunFlags {
   shard?: Shard;
   strict?: boolean;
   images?: string[];
-  protocol?: VqaProtocol;
+  protocol?: VqaProtocol | 'mc';
   prompt?: string;
 }
 
@@ -154,7 +154,10 @@ export async function runEvaluation(dataset: EvalDataset, flags: EvalRunFlags, e
 
 export async function runEvalCommand(flags: EvalFlags, out: Lines, err: Lines): Promise<void> {
   const { loadDataset, buildReport, writeJsonFile, summaryTables, renderTables } = await import('../../engine/eval/index.ts');
-  const full = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: flags.protocol, prompt: flags.prompt, strict: flags.strict });
+  const mc = flags.protocol === 'mc';
+  const full = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: mc ? undefined : (flags.protocol as VqaProtocol | undefined), multipleChoice: mc, prompt: flags.prompt, strict: flags.strict });
+  // a benchmark whose protocol has its own instruction (multiple choice) takes it unless one was given
+  if (full.instruction !== undefined && flags.instruction === DEFAULT_INSTRUCTION) flags = { ...flags, instruction: full.instruction };
   // --limit first, then --shard: a shard is a slice of the samples evaluated
   const limited = full.samples.slice(0, flags.limit);
   const dataset: EvalDataset = { ...full, samples: limited };
@@ -205,7 +208,7 @@ async function openRunFolder(flags: EvalFlags, full: EvalDataset, dataset: EvalD
   const datasetHash = await rf.hashFiles(full.sources);
   const program = await rf.programVersion();
   const cacheDir = flags.cache === false ? null : typeof flags.cache === 'string' ? resolve(flags.cache) : (await import('../../engine/laser/cache.ts')).defaultCacheRoot();
-  const protocols = [...new Set(full.samples.flatMap((s) => (s.vqa ? [s.vqa.protocol] : [])))];
+  const protocols = [...new Set(full.samples.flatMap((s) => (s.vqa ? [s.vqa.protocol] : s.choices ? ['mc'] : [])))];
   let opened: import('../../engine/eval/run-folder.ts').OpenedRun | null = null;
   let scored = 0;
   let sum = 0;
@@ -281,9 +284,11 @@ function shardArg(value: string): Shard {
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-function protocolArg(value: string): VqaProtocol {
-  if (value === 'simple' || value === 'leave-one-out') return value;
-  throw new InvalidArgumentError('Use simple (min(1, matches / 3)) or leave-one-out (the official VQA / TextVQA average).');
+function protocolArg(value: string): VqaProtocol | 'mc' {
+  if ((VQA_PROTOCOLS as readonly string[]).includes(value) || value === 'mc') return value as VqaProtocol | 'mc';
+  throw new InvalidArgumentError(
+    'Use vqav2 (VQA v2 vqaEval.py), leave-one-out (TextVQA, EvalAI normalisation), exact (A-OKVQA direct answer, exact matches), simple (min(1, matches / 3) after normalisation) or mc (A-OKVQA multiple choice).',
+  );
 }
 
 export function registerEval(program: Command, out: Lines = (l) => process.stdout.write(`${l}\n`), err: Lines = (l) => process.stderr.write(`${l}\n`)): void {
@@ -298,7 +303,11 @@ export function registerEval(program: Command, out: Lines = (l) => process.stdou
     .option('--strict', 'stop at the first sample whose image is missing or unreadable (default: record it as an error row and go on)')
     .option('--out <file>', 'write the JSON report (summary and every sample) here')
     .option('--images <dir>', 'folder the annotation file names its images in; give it again for more folders, tried in order; their standard subfolders (val2014/, train2017/, train_images/ ...) are searched too (default: beside the data, or one folder up)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--protocol <protocol>', "VQA scoring: simple or leave-one-out (default: the dataset's own; TextVQA and VQA v2 leave-one-out, A-OKVQA simple)", protocolArg)
+    .option(
+      '--protocol <protocol>',
+      "VQA scoring: vqav2, leave-one-out, exact, simple, or mc for A-OKVQA's multiple choice (default: each benchmark's official one: VQA v2 vqav2, TextVQA leave-one-out, A-OKVQA exact)",
+      protocolArg,
+    )
     .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?")');
   addEvalRunOptions(cmd, 'vanilla,laser');
   cmd.action(async (flags: EvalFlags) => {

@@ -15,6 +15,8 @@ export interface DatasetOptions {
   strict?: boolean;
   /** VQA scoring protocol, instead of the layout's official one. */
   protocol?: VqaProtocol;
+  /** A-OKVQA's multiple-choice task. */
+  multipleChoice?: boolean;
   /** RefCOCO: the question asked, with {expression}. */
   prompt?: string;
 }

@@ -1,6 +1,7 @@
 /**
  * One run's numbers against one sample's ground truth, read from its analysis record:
- * - score: VQA soft accuracy when the sample has answers (protocol per dataset), else 1/0 for the
+ * - score: multiple-choice correctness (A-OKVQA MC), else VQA soft accuracy when the sample has
+ *   answers (protocol per dataset), else 1/0 for the
  *   POPE reading of the answer matching the label, else null (grounding-only samples);
  * - grounding: attention aggregation (metrics.ts) inside the sample's box of
  *   `raw`, the head mean of the query pass's attention a_q at the record's layer (the chosen l* for
@@ -13,7 +14,7 @@
  *   `crop` is the share of the target's box inside the method's crop box: did the crop take the
  *   evidence (1: all of it)?
  */
-import { attentionAggregation, popeAnswer, vqaSoftAccuracy, type YesNo } from '../../common/laser/metrics.ts';
+import { aokvqaMultipleChoice, attentionAggregation, popeAnswer, vqaSoftAccuracy, type YesNo } from '../../common/laser/metrics.ts';
 import { intersectRects, rectArea } from '../../common/laser/grid.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
 import type { AnalysisRecord, RecordTensors } from '../laser/record.ts';
@@ -59,6 +60,7 @@ export interface SampleResult {
 
 /** The answer's score against the sample's truth (see the header). */
 export function answerScore(sample: EvalSample, answer: string): number | null {
+  if (sample.choices) return aokvqaMultipleChoice(answer, sample.choices.options, sample.choices.correct);
   if (sample.vqa) return vqaSoftAccuracy(answer, sample.vqa.answers, sample.vqa.protocol);
   if (sample.pope) return popeAnswer(answer) === sample.pope ? 1 : 0;
   return null;

@@ -47,6 +47,8 @@ export interface EvalDataset {
   name: string;
   /** The files or folder it was read from. */
   sources: string[];
+  /** The answer instruction the benchmark's protocol asks with (A-OKVQA multiple choice), when it has its own. */
+  instruction?: string;
   /** The question template the samples were made with (RefCOCO's `{expression}` prompt), when there is one. */
   prompt?: string;
   samples: EvalSample[];
