@@ -3,7 +3,7 @@
  * (TextVQA, A-OKVQA) and POPE's yes/no scores.
  */
 import { intersectRects, rectArea, type CellMapping, type Rect } from './grid.ts';
-import { normalizeVqaAnswer } from './vqa-answer.ts';
+import { normalizeVqaAnswer, processDigitArticle, processPunctuation, VQA_EVAL_COMMA_STRIP } from './vqa-answer.ts';
 
 /**
  * Attention aggregation: the share of the map's mass inside a ground-truth box. Each cell's mass is
@@ -32,25 +32,94 @@ export function attentionAggregation(map: ArrayLike<number>, mapping: CellMappin
 
 /**
  * How the ground-truth answers are counted:
- * - 'simple': min(1, matches / 3) over all answers, the spec's formula and A-OKVQA's official
- *   direct-answer score (allenai/aokvqa, evaluation/eval_predictions.py);
+ * - 'simple': min(1, matches / 3) over all answers after the EvalAI normalisation (the spec's
+ *   formula);
  * - 'leave-one-out': the mean over each annotator left out of min(1, matches among the rest / 3),
- *   the official VQA/TextVQA score (LLaVA's m4c_evaluator.py `TextVQAAccuracyEvaluator`). With 10
- *   answers, 3 matches give 0.9 here and 1 under 'simple'.
+ *   after the EvalAI normalisation of prediction and answers alike: the official TextVQA score
+ *   (LLaVA's m4c_evaluator.py `TextVQAAccuracyEvaluator`). With 10 answers, 3 matches give 0.9
+ *   here and 1 under 'simple';
+ * - 'vqav2': the official VQA v2 evaluator (GT-Vision-Lab vqaEval.py, `vqaV2Accuracy`): the
+ *   prediction is always normalised, the annotators' answers only when they disagree, and then
+ *   only their punctuation; leave-one-out as above;
+ * - 'exact': A-OKVQA's official direct-answer score (allenai/aokvqa eval_predictions.py):
+ *   min(1, exact matches / 3), no normalisation at all.
  */
-export type VqaProtocol = 'simple' | 'leave-one-out';
+export type VqaProtocol = 'simple' | 'leave-one-out' | 'vqav2' | 'exact';
+
+export const VQA_PROTOCOLS: readonly VqaProtocol[] = ['simple', 'leave-one-out', 'vqav2', 'exact'];
 
 export function vqaSoftAccuracy(prediction: string, groundTruths: readonly string[], protocol: VqaProtocol): number {
   if (groundTruths.length === 0) throw new RangeError('VQA accuracy needs at least one ground-truth answer.');
+  if (protocol === 'vqav2') return vqaV2Accuracy(prediction, groundTruths);
+  if (protocol === 'exact') return aokvqaDirectAnswer(prediction, groundTruths);
   const pred = normalizeVqaAnswer(prediction);
   const gts = groundTruths.map(normalizeVqaAnswer);
   const matches = gts.filter((g) => g === pred).length;
   if (protocol === 'simple') return Math.min(1, matches / 3);
-  if (gts.length === 1) throw new RangeError("'leave-one-out' needs at least two ground-truth answers.");
+  return leaveOneOut(pred, gts);
+}
+
+/** Mean over each answer left out of min(1, matches among the others / 3). */
+function leaveOneOut(pred: string, gts: readonly string[]): number {
+  if (gts.length === 1) throw new RangeError('Leave-one-out scoring needs at least two ground-truth answers.');
+  const matches = gts.filter((g) => g === pred).length;
   let sum = 0;
   for (const g of gts) sum += Math.min(1, (matches - (g === pred ? 1 : 0)) / 3);
   return sum / gts.length;
 }
+
+/**
+ * VQA v2's official accuracy (GT-Vision-Lab/VQA, vqaEval.py `evaluate`): newlines and tabs to
+ * spaces and trimmed, then the prediction always through processPunctuation and
+ * processDigitArticle (lower case, number words to digits, articles dropped, contractions); the
+ * ten answers through processPunctuation only, and only when they are not all the same; then the
+ * average over the ten leave-one-out subsets of min(1, matches / 3). So "Two" against ten "2"
+ * scores 1, against ten "two" 0 (the answers agree, so they are left as they are), and against
+ * seven "two" and three "2" 1 (the prediction became "2": 3 matches).
+ */
+export function vqaV2Accuracy(prediction: string, answers: readonly string[]): number {
+  if (answers.length === 0) throw new RangeError('VQA accuracy needs at least one ground-truth answer.');
+  const clean = (t: string) => t.replaceAll('\n', ' ').replaceAll('\t', ' ').trim();
+  const res = processDigitArticle(processPunctuation(clean(prediction), VQA_EVAL_COMMA_STRIP));
+  const gts = answers.map(clean);
+  const disagree = new Set(gts).size > 1;
+  return leaveOneOut(res, disagree ? gts.map((g) => processPunctuation(g, VQA_EVAL_COMMA_STRIP)) : gts);
+}
+
+/** A-OKVQA's official direct-answer score: min(1, answers exactly equal to the prediction / 3). */
+export function aokvqaDirectAnswer(prediction: string, answers: readonly string[]): number {
+  return Math.min(1, answers.filter((a) => a === prediction).length / 3);
+}
+
+/**
+ * The choice a multiple-choice answer names: a leading option letter ("B", "B.", "(B)", "B) cat")
+ * picks that option; otherwise an option equal to the answer (trimmed, case-insensitive); else null.
+ */
+export function chosenOption(prediction: string, options: readonly string[]): number | null {
+  const text = prediction.trim();
+  // a capital letter, or a lone small one (a small letter before more words is a word: "a cat")
+  const letter = /^\(?([A-Z])(?:$|[).:,\s])/.exec(text) ?? /^([a-z])$/.exec(text);
+  if (letter) {
+    const k = letter[1].toUpperCase().charCodeAt(0) - 65;
+    if (k < options.length) return k;
+  }
+  const lower = text.toLowerCase().replace(/[.]$/, '');
+  const k = options.findIndex((o) => o.trim().toLowerCase() === lower);
+  return k === -1 ? null : k;
+}
+
+/** A-OKVQA's official multiple-choice accuracy: 1 when the chosen option is the right one (`correct_choice_idx`). */
+export function aokvqaMultipleChoice(prediction: string, options: readonly string[], correct: number): number {
+  return chosenOption(prediction, options) === correct ? 1 : 0;
+}
+
+/** The multiple-choice prompt (LLaVA's ScienceQA / A-OKVQA style): the question, one "A. option" line each. */
+export function multipleChoicePrompt(question: string, options: readonly string[]): string {
+  return [question, ...options.map((o, k) => `${String.fromCharCode(65 + k)}. ${o}`)].join('\n');
+}
+
+/** The instruction LLaVA asks multiple-choice questions with. */
+export const MULTIPLE_CHOICE_INSTRUCTION = "Answer with the option's letter from the given choices directly.";
 
 export type YesNo = 'yes' | 'no';
 

@@ -66,10 +66,19 @@ describe('POPE loader', () => {
     await expect(loadPope(empty)).rejects.toThrow('no questions');
   });
 
-  it('says where an image was looked for, and how to point at the images', async () => {
-    const err = await loadPope(fixture('pope', 'coco_pope_random.json')).catch((e: unknown) => e);
+  it('keeps a sample whose image is missing, with the reason; --strict throws it, saying where it looked and how to point at the images', async () => {
+    await mkdir(join(tmp, 'lonely'), { recursive: true });
+    const file = join(tmp, 'lonely', 'coco_pope_random.json');
+    await copyFile(fixture('pope', 'coco_pope_random.json'), file);
+    const loose = await loadPope(file);
+    expect(loose.samples.length).toBeGreaterThan(0);
+    expect(loose.samples.every((s) => s.imagePath === '' && s.missing!.includes('not found under'))).toBe(true);
+    expect(loose.samples[0].missing).toBe(`${file}:1: image COCO_val2014_000000000042.png not found under ${join(tmp, 'lonely')} or ${tmp}`);
+    const err = await loadPope(file, { strict: true }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'not-found', hint: expect.stringContaining('--images') });
-    expect((err as Error).message).toContain(`${fixture('pope', 'coco_pope_random.json')}:1: image COCO_val2014_000000000042.png not found under ${fixture('pope')}`);
+    expect((err as Error).message).toBe(loose.samples[0].missing);
+    // the standard layouts: the fixtures' images/ folder beside the data's parent is found without --images
+    expect((await loadPope(fixture('pope', 'coco_pope_random.json'))).samples.every((s) => s.imagePath.startsWith(FIXTURE_IMAGES))).toBe(true);
   });
 
   it('refuses a missing file and a folder without POPE files', async () => {

@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { imageRoots, ImageResolver } from './images.ts';
+import { imageResolverFor, locateImage } from './images.ts';
 import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
@@ -51,15 +51,17 @@ export async function popeFilesIn(dir: string): Promise<string[]> {
 }
 
 export interface LoadOptions {
-  /** Folder the annotation files name their images in (images.ts). */
-  images?: string;
+  /** Folders the annotation files name their images in, tried in order (images.ts). */
+  images?: string | readonly string[];
+  /** A missing image throws (default: the sample keeps it as `missing` and becomes an error row). */
+  strict?: boolean;
 }
 
 export async function loadPope(path: string, options: LoadOptions = {}): Promise<EvalDataset> {
   const root = resolve(path);
   const isDir = await isDirectory(root);
   const files = isDir ? await popeFilesIn(root) : [root];
-  const resolver = new ImageResolver(imageRoots(root, isDir, options.images));
+  const resolver = await imageResolverFor(root, isDir, options.images);
   const samples: EvalSample[] = [];
   const splits = new Map<string, string>();
   for (const file of files) {
@@ -78,7 +80,7 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
       seen.set(id, entry.line);
       samples.push({
         id: `${split}/${id}`,
-        imagePath: await resolver.byPath(q.image, () => `${file}:${entry.line}`),
+        ...(await locateImage(() => resolver.byPath(q.image, () => `${file}:${entry.line}`), options.strict)),
         question: q.text,
         groups: { split },
         pope: q.label,

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { lineOfJsonPath } from './json-locate.ts';
-import { imageRoots, ImageResolver } from './images.ts';
+import { imageResolverFor, locateImage } from './images.ts';
 import type { LoadOptions } from './pope.ts';
 import { checkJson, checkJsonLine, dataError, isDirectory, parseJsonLines, parseJsonText, readDataText } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
@@ -90,14 +90,14 @@ export async function loadRefcoco(path: string, options: RefLoadOptions = {}): P
   const file = isDir ? await refFileIn(root) : root;
   const located = entriesOf(file, await readDataText(file, HINT));
   if (located.length === 0) throw dataError(file, null, 'no entries in it', HINT);
-  const resolver = new ImageResolver(imageRoots(root, isDir, options.images));
+  const resolver = await imageResolverFor(root, isDir, options.images);
   const samples: EvalSample[] = [];
   const seen = new Set<string>();
   for (const [k, { entry: e, where }] of located.entries()) {
     const [x, y, w, h] = e.bbox;
     const expressions = e.sentences ?? [(e.expression ?? e.sentence)!];
     const path = e.image ?? e.file_name;
-    const imagePath = path !== undefined ? await resolver.byPath(path, where) : await resolver.byId(e.image_id!, where);
+    const image = await locateImage(() => (path !== undefined ? resolver.byPath(path, where) : resolver.byId(e.image_id!, where)), options.strict);
     const base = e.ref_id !== undefined ? String(e.ref_id) : String(k + 1);
     expressions.forEach((expression, s) => {
       const id = expressions.length > 1 ? `${base}#${s + 1}` : base;
@@ -105,12 +105,12 @@ export async function loadRefcoco(path: string, options: RefLoadOptions = {}): P
       seen.add(id);
       samples.push({
         id,
-        imagePath,
+        ...image,
         question: prompt.replaceAll('{expression}', expression),
         groups: e.split !== undefined ? { split: e.split } : {},
         box: [x, y, x + w, y + h],
       });
     });
   }
-  return { format: 'refcoco', name: 'refcoco', sources: [file], samples };
+  return { format: 'refcoco', name: 'refcoco', sources: [file], samples, prompt };
 }
