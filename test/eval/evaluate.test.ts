@@ -17,7 +17,7 @@ import { loadVqa } from '../../src/engine/eval/vqa.ts';
 import { loadRecord, loadRecordJson } from '../../src/engine/laser/record-io.ts';
 import { runMethod } from '../../src/engine/laser/run-method.ts';
 import { cellMapping } from '../../src/engine/laser/views.ts';
-import { compileTinyLaserBundle, type TinyLaserBundle } from '../laser/support/tiny-laser-bundle.ts';
+import { compileTinyLaserBundle, compileTinyQwenLaserBundle, type TinyLaserBundle } from '../laser/support/tiny-laser-bundle.ts';
 import { fixture, FIXTURE_IMAGES } from './support/fixtures.ts';
 
 let tiny: TinyLaserBundle;
@@ -203,4 +203,29 @@ describe('evaluate: resuming and refusing', () => {
   it('splits shared knobs among the methods that have them', () => {
     expect(splitKnobs(['vanilla', 'laser', 'vcd'], { alpha: 2, kHead: 4 })).toEqual({ vanilla: {}, laser: { alpha: 2, kHead: 4 }, vcd: { alpha: 2 } });
   });
+});
+
+describe('evaluate on an any-resolution model (Qwen2-VL)', () => {
+  it('the same evaluator scores a Qwen bundle; each map is aggregated on its own image\'s grid, read from the record', async () => {
+    const qwen = await compileTinyQwenLaserBundle();
+    try {
+      const dataset = await loadRefcoco(fixture('refcoco'));
+      const r = await evaluate({ bundle: qwen.bundle, dataset, methods: ['vanilla', 'laser'], options, cacheDir: join(scratch, 'qwen-cache') });
+      expect(r.results).toHaveLength(dataset.samples.length * 2);
+      const grids = new Set<string>();
+      for (const x of r.results.filter((y) => y.method === 'laser')) {
+        const { record, tensors } = await loadRecord(x.record!);
+        expect(record.bundle.viewEncoding).toBe('native-resolution');
+        const mapping = cellMapping(record.geometry);
+        grids.add(`${mapping.grid.gh}x${mapping.grid.gw}`);
+        expect(tensors.M!.shape).toEqual([mapping.grid.gh, mapping.grid.gw]);
+        const box = dataset.samples.find((s) => s.id === x.sampleId)!.box!;
+        expect(x.aggregation!.map).toBe(attentionAggregation(tensors.M!.data, mapping, box));
+      }
+      // the fixture's images differ in shape, so their grids differ too
+      expect(grids.size).toBeGreaterThan(1);
+    } finally {
+      await qwen.dispose();
+    }
+  }, 60_000);
 });
