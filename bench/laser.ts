@@ -79,7 +79,8 @@ export async function benchLaser(): Promise<void> {
     await writeCheckpoint(checkpoint);
     await writeImage(imagePath);
     await compileBundle(checkpoint, bundleDir);
-    const model = await LaserModel.open(bundleDir, { device: 'cpu', threads });
+    const device = process.env.LASER_BENCH_DEVICE === 'cuda' ? 'cuda' : 'cpu';
+    const model = await LaserModel.open(bundleDir, { device, threads });
     try {
       const rt = await model.runtime();
       const once = (method: MethodId, reusePrefix = true, knobs: Record<string, unknown> = {}): Promise<RunMethodResult> =>

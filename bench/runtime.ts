@@ -62,7 +62,8 @@ export async function benchRuntime(): Promise<void> {
     console.log(`compile                          ${fmt(performance.now() - t)} ms`);
 
     t = performance.now();
-    const rt = await openLlavaRuntime(compiled.dir, { threads, log: (l) => console.log(l) });
+    const device = process.env.LASER_BENCH_DEVICE === 'cuda' ? 'cuda' : process.env.LASER_BENCH_DEVICE === 'cpu' ? 'cpu' : 'auto';
+    const rt = await openLlavaRuntime(compiled.dir, { device, threads, log: (l) => console.log(l) });
     const open = performance.now() - t;
     const s = rt.sessionMs;
     console.log(`provider ${rt.provider}, intraOpNumThreads ${threads || 'default'}`);
