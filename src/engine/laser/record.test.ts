@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { recordSchema, recordToJson, type AnalysisRecord, type RecordTensors } from './record.ts';
 import { loadRecord, writeRecordFolder } from './record-io.ts';
+import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
 
 const hash = 'a'.repeat(64);
 
@@ -104,6 +105,18 @@ describe('record folders', () => {
     await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors);
     await writeRecordFolder(dir, sampleRecord({ answer: 'second' }), tensors);
     expect((await loadRecord(dir)).record.answer).toBe('second');
+  });
+
+  it('survive a kill between writing the new record and renaming it: the earlier one stays whole', async () => {
+    const dir = join(root, 'r-killed');
+    await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors);
+    await killBetweenWriteAndRename(root, 'record.json', `
+      const { loadRecord, writeRecordFolder } = await import(${JSON.stringify(join(import.meta.dirname, 'record-io.ts'))});
+      const loaded = await loadRecord(${JSON.stringify(dir)});
+      await writeRecordFolder(${JSON.stringify(dir)}, { ...loaded.record, answer: 'second' }, loaded.tensors);`);
+    const loaded = await loadRecord(dir);
+    expect(loaded.record.answer).toBe('first');
+    expect(loaded.tensors.vaq?.data).toEqual(tensors.vaq!.data);
   });
 
   it('refuse a missing folder, another version, and a record that names a tensor it lacks', async () => {
