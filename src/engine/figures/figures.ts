@@ -2,7 +2,7 @@
  * Every figure of one analysis record, written as `<kind>.svg` and/or `<kind>.png` into a folder.
  * The SVG is the product (vector, self-contained); the PNG is that SVG rendered at `scale`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import {
@@ -15,6 +15,7 @@ import {
   type ImageRef,
 } from '../../common/figures/index.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
+import { writeFileAtomically } from '../library/atomic-write.ts';
 import { embedImage, readRecordImage, type DecodedImage } from './image.ts';
 import { svgToPng } from './rasterise.ts';
 import {
@@ -149,7 +150,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   for (const [kind, svg] of svgs) {
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
-      await writeFile(path, format === 'svg' ? svg : await svgToPng(svg, scale));
+      await writeFileAtomically(path, format === 'svg' ? svg : await svgToPng(svg, scale));
       written.push({ kind, format, path });
     }
   }

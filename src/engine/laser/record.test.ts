@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { mapGrid, recordSchema, recordToJson, type AnalysisRecord, type RecordTensors } from './record.ts';
 import { encodeInputPngs, loadRecord, writeRecordFolder, type RecordFiles } from './record-io.ts';
+import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
 
 const hash = 'a'.repeat(64);
 const geometry: AnalysisRecord['geometry'] = { mode: 'pad', imageWidth: 10, imageHeight: 8, inputWidth: 56, inputHeight: 56, scaleX: 5.6, scaleY: 5.6, offsetX: 0, offsetY: 5.6, steps: [{ kind: 'resize', width: 56, height: 56 }], gridWidth: 2, gridHeight: 2 };
@@ -145,6 +146,18 @@ describe('record folders', () => {
     await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors, files);
     await writeRecordFolder(dir, sampleRecord({ answer: 'second' }), tensors, files);
     expect((await loadRecord(dir)).record.answer).toBe('second');
+  });
+
+  it('survive a kill between writing the new record and renaming it: the earlier one stays whole', async () => {
+    const dir = join(root, 'r-killed');
+    await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors, files);
+    await killBetweenWriteAndRename(root, 'record.json', `
+      const { loadRecord, writeRecordFolder } = await import(${JSON.stringify(join(import.meta.dirname, 'record-io.ts'))});
+      const loaded = await loadRecord(${JSON.stringify(dir)});
+      await writeRecordFolder(${JSON.stringify(dir)}, { ...loaded.record, answer: 'second' }, loaded.tensors, loaded.files);`);
+    const loaded = await loadRecord(dir);
+    expect(loaded.record.answer).toBe('first');
+    expect(loaded.tensors.vaq?.data).toEqual(tensors.vaq!.data);
   });
 
   it('refuse a missing folder, another version, and a record that names a tensor it lacks', async () => {
