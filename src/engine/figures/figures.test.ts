@@ -162,7 +162,7 @@ describe('figuresForRecord choices', () => {
 
   it('refuses unknown formats and kinds, and a scale out of range', async () => {
     const base = { outDir: join(root, 'x') };
-    await expect(figuresForRecord(laser.dir, { ...base, formats: ['pdf' as 'svg'] })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(figuresForRecord(laser.dir, { ...base, formats: ['eps' as 'svg'] })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(figuresForRecord(laser.dir, { ...base, formats: [] })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(figuresForRecord(laser.dir, { ...base, formats: ['svg'], kinds: ['pie' as 'vaq'] })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(figuresForRecord(laser.dir, { ...base, formats: ['png'], scale: 0 })).rejects.toMatchObject({ code: 'bad-request' });

@@ -6,9 +6,9 @@
  * does at the chosen one.
  */
 import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
-import type { DecodingStep, FigureBox, ImageRef, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import type { FigureBox, ImageRef, LayerPanel, MethodRow } from '../../common/figures/index.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
-import { relativeDepthLayer } from '../laser/knobs.ts';
+import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
 import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
@@ -79,34 +79,14 @@ export function overlayData(rec: LoadedRecord, image: ImageRef, titles: boolean)
   };
 }
 
-/** The fixed layer to show beside the chosen one: ViCrop's layer 14 of LLaVA-1.5-7B, at the same relative depth on other models. */
-export function referenceLayer(r: AnalysisRecord, layers: number): number | null {
-  if (r.layerChoice?.mode === 'fixed') return null;
-  return relativeDepthLayer(14, layers);
-}
+export { referenceLayer } from '../../common/laser/record-figures.ts';
 
 export function vaqData(rec: LoadedRecord, titles: boolean) {
-  const r = rec.record;
-  const vaq = r.vaq!;
-  const kHead = typeof r.knobs.kHead === 'number' ? r.knobs.kHead : null;
-  return {
-    vaq,
-    chosen: r.layer,
-    fixedLayerRef: referenceLayer(r, vaq.length),
-    searched: r.layerChoice?.searched ?? null,
-    ...(titles ? { title: 'VAQ per layer', subtitle: `${r.method}${kHead === null ? '' : ` \u00B7 mean of the top ${Math.min(kHead, r.vaqHeads?.[0]?.length ?? kHead)} heads`}` } : {}),
-  };
+  return vaqFigure(rec.record, titles);
 }
 
 export function headsData(rec: LoadedRecord, titles: boolean) {
-  const r = rec.record;
-  return {
-    vaqHeads: r.vaqHeads!,
-    chosenLayer: r.layer,
-    markedHeads: r.mapHeads ?? [],
-    colorbarLabel: 'VAQ',
-    ...(titles ? { title: 'VAQ per head', subtitle: r.mapHeads ? `${r.method} \u00B7 dots: the heads averaged into the map` : r.method } : {}),
-  };
+  return headsFigure(rec.record, titles);
 }
 
 /**
@@ -146,15 +126,7 @@ export function layersData(rec: LoadedRecord, image: ImageRef, titles: boolean, 
 }
 
 export function decodingData(rec: LoadedRecord, titles: boolean) {
-  const r = rec.record;
-  const steps: DecodingStep[] = r.steps;
-  return {
-    steps,
-    options: {
-      alpha: r.decoding.alpha,
-      ...(titles ? { title: `Decoding: \u201C${r.answer.trim()}\u201D`, subtitle: `${r.method} \u00B7 ${r.decoding.kind === 'vat' ? `${r.decoding.positive} vs ${r.decoding.negative ?? '\u2014'}` : r.decoding.positive}` } : {}),
-    },
-  };
+  return decodingFigure(rec.record, titles);
 }
 
 /** One row per method: the record's baseline (vanilla) answer first, then each record's method. */
