@@ -1,5 +1,5 @@
 /**
- * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare]
+ * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs]
  * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles]`:
  * publication figures of an analysis record. Prints one written file per line on stdout; the kinds
  * the record cannot give (when none were named) are listed on stderr with the reason.

@@ -14,3 +14,4 @@ export * from './decoding-table.ts';
 export * from './method-comparison.ts';
 export * from './metadata.ts';
 export * from './pdf.ts';
+export * from './model-inputs.ts';

@@ -13,6 +13,7 @@ import {
   decodingTableSvg,
   layerStripSvg,
   methodComparisonSvg,
+  modelInputsSvg,
   vaqCurveSvg,
   vaqHeadsHeatmapSvg,
   svgToPdf,
@@ -29,6 +30,7 @@ import {
   compareData,
   decodingData,
   headsData,
+  inputsData,
   layersData,
   overlayData,
   unavailableReason,
@@ -144,6 +146,9 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         svgs.push([kind, decodingTableSvg(d.steps, d.options)]);
         break;
       }
+      case 'inputs':
+        svgs.push([kind, modelInputsSvg(inputsData(rec, titles))]);
+        break;
       case 'compare':
         svgs.push([kind, methodComparisonSvg(compareData([rec, ...others], await image(COMPARE_WIDTH * 0.42), titles))]);
         break;

@@ -6,13 +6,15 @@
  * does at the chosen one.
  */
 import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
-import type { FigureBox, ImageRef, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
+import { meanOverHeads } from '../laser/record-views.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
 import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
-import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
+import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
-export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare'] as const;
+export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs'] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 /** Which kinds need the picture. */
@@ -37,6 +39,7 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
     case 'compare':
       return m === 'vanilla' && others === 0 ? 'a vanilla record has only one method to show (add records of other methods to compare with)' : null;
     case 'decoding':
+    case 'inputs':
       return null;
   }
 }
@@ -146,5 +149,31 @@ export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titl
     image,
     highlight: 'laser',
     ...(titles ? { title: recs[0].record.question } : {}),
+  };
+}
+
+/**
+ * Every image the model got, from the record folder's PNGs, each with its own attention (head
+ * mean) at the record's layer (the last layer for a method without one) on its own grid.
+ */
+export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputPanel[]; title?: string; subtitle?: string } {
+  const r = rec.record;
+  const layer = r.layer ?? r.bundle.layers - 1;
+  const panels = r.inputs.map((i): InputPanel => {
+    const png = rec.files[i.file];
+    if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
+    const t = i.attention === null ? undefined : rec.tensors[i.attention as RecordTensorName];
+    const values = t ? meanOverHeads(t)[Math.min(layer, t.shape[t.shape.length - 3] - 1)] : null;
+    return {
+      image: { href: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width: i.width, height: i.height },
+      grid: [i.grid[0], i.grid[1]],
+      values,
+      label: `${INPUT_LABELS[i.role].short} \u00B7 ${INPUT_LABELS[i.role].long}`,
+      lines: [inputSizeText(i), inputRuleText(i), inputFedText(i)],
+    };
+  });
+  return {
+    panels,
+    ...(titles ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` } : {}),
   };
 }

@@ -7,18 +7,18 @@
  * from that SVG, where the CLI uses librsvg.
  */
 import { useState } from 'react';
-import { attentionOverlaySvg, svgToPdf, vaqCurveSvg, withDescription } from '../../../common/figures/index.ts';
+import { attentionOverlaySvg, vaqCurveSvg } from '../../../common/figures/index.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
 import { vaqFigure } from '../../../common/laser/record-figures.ts';
-import { downloadBlob, imageAsDataUrl, svgBlob, svgToPng } from './export-files.ts';
-import { figureFileName, pngWithDpi, svgSize } from './figure-files.ts';
+import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
+import { figureFileName } from './figure-files.ts';
 import type { OverlayModel, ViewSettings } from './overlay.ts';
 
 const OVERLAY_WIDTH = 504;
 /** Print resolutions offered for PNG; CSS px are 1/96 in, so the PNG is DPI / 96 times the figure's size. */
 export const EXPORT_DPIS = [96, 150, 300, 600] as const;
-type Format = 'png' | 'svg' | 'pdf';
+type Format = FigureFormat;
 
 export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { result: LaserResult; view: ViewSettings; overlay: OverlayModel; imageName: string; imageUrl: string }) {
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
@@ -38,15 +38,7 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
     }
   };
 
-  /** One figure's SVG in the format asked for. */
-  const file = async (svg: string, format: Format): Promise<Blob> => {
-    const described = withDescription(svg, provenance);
-    if (format === 'svg') return svgBlob(described);
-    if (format === 'pdf') return new Blob([svgToPdf(described, { subject: provenance })], { type: 'application/pdf' });
-    const { width, height } = svgSize(described);
-    const png = await svgToPng(described, width, height, dpi / 96);
-    return new Blob([pngWithDpi(new Uint8Array(await png.arrayBuffer()), dpi)], { type: 'image/png' });
-  };
+  const file = (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi);
 
   const overlaySvg = async (format: Format) => {
     if (!map?.values) throw new Error('no map is shown');

@@ -120,7 +120,7 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
       )}
       {result.inputImages.length > 0 && (
         <Section title={`What the model got (${result.inputImages.length} image${result.inputImages.length === 1 ? '' : 's'})`} testId="section-inputs">
-          <InputsView result={result} layer={a.view.layer} opacity={a.view.opacity} onLayer={(layer) => a.setView({ layer })} />
+          <InputsView result={result} layer={a.view.layer} opacity={a.view.opacity} onLayer={(layer) => a.setView({ layer })} imageName={imageName} />
         </Section>
       )}
       {r.vaq && (

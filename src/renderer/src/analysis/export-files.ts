@@ -1,8 +1,11 @@
 /**
  * Saving figures from the browser: SVG text to a file, SVG rasterised to PNG, and the original
- * image as a data: URI so an exported SVG stands alone. Files are saved
+ * image as a data: URI so an exported SVG stands alone; one figure's SVG in the format asked for
+ * (`figureBlob`: SVG and PDF with the run's provenance, PNG at a DPI). Files are saved
  * through an <a download> on a blob URL, in the browser and in Electron alike.
  */
+import { svgToPdf, withDescription } from '../../../common/figures/index.ts';
+import { pngWithDpi, svgSize } from './figure-files.ts';
 
 export function downloadBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
@@ -82,4 +85,16 @@ function encodePicture(img: HTMLImageElement, maxSide: number, jpegOnly: boolean
   canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
   canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
   return scale < 1 || jpegOnly ? canvasBlob(canvas, 'image/jpeg', 0.92) : canvasBlob(canvas, 'image/png');
+}
+
+export type FigureFormat = 'png' | 'svg' | 'pdf';
+
+/** A figure's SVG as a file: SVG and PDF (common/figures' back-end) with `provenance` in them, PNG at `dpi` (tagged with it). */
+export async function figureBlob(svg: string, format: FigureFormat, provenance: string, dpi: number): Promise<Blob> {
+  const described = withDescription(svg, provenance);
+  if (format === 'svg') return svgBlob(described);
+  if (format === 'pdf') return new Blob([svgToPdf(described, { subject: provenance })], { type: 'application/pdf' });
+  const { width, height } = svgSize(described);
+  const png = await svgToPng(described, width, height, dpi / 96);
+  return new Blob([pngWithDpi(new Uint8Array(await png.arrayBuffer()), dpi)], { type: 'image/png' });
 }
