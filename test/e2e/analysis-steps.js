@@ -259,6 +259,31 @@ export function analysisSteps({ page, fixtures }) {
       },
     ],
     [
+      'analysis-inputs-view',
+      async () => {
+        // Every image the model got, as the encoder got it, each with its own attention on its own grid.
+        const section = page.locator(byTestId('section-inputs'));
+        await section.scrollIntoViewIfNeeded();
+        const tiles = page.locator(byTestId('input-tile'));
+        const roles = await tiles.evaluateAll((ts) => ts.map((t) => t.getAttribute('data-role')));
+        assert(roles.join(',') === 'image,crop,masked,vat-contrast', `the inputs of a laser run: ${roles.join(',')}`);
+        await until('every input picture to load', async () => (await tiles.locator('img').evaluateAll((is) => is.every((i) => i.complete && i.naturalWidth > 0))) === true);
+        const sizes = await tiles.locator('img').evaluateAll((is) => is.map((i) => `${i.naturalWidth}x${i.naturalHeight}`));
+        assert(new Set(sizes).size === 1 && sizes[0] !== '0x0', `each picture is the encoder's input, all one size for this model: ${sizes.join(', ')}`);
+        const grids = await tiles.evaluateAll((ts) => ts.map((t) => t.getAttribute('data-grid')));
+        assert(grids.every((g) => g === `${a.grid[0]}x${a.grid[1]}`), `each input's own grid: ${grids.join(', ')}`);
+        const maps = await tiles.locator('canvas').count();
+        assert(maps === 4, `an attention map over each fed input (${maps})`);
+        await page.locator('[data-testid="input-tile"][data-role="crop"]').click();
+        await until('the crop shown large', async () => (await page.locator(byTestId('input-detail')).getAttribute('data-role')) === 'crop');
+        const layers = page.locator(byTestId('input-layers'));
+        assert(Number(await layers.getAttribute('data-layers')) === a.layers, 'the crop has its attention at every layer');
+        await page.locator(`[data-testid="input-layer-tile"][data-layer="1"]`).click();
+        await until('the whole panel at layer 1', async () => (await page.locator('.layer-tile.selected[data-testid="layer-tile"]').getAttribute('data-layer')) === '1');
+        await page.locator(byTestId('input-detail')).scrollIntoViewIfNeeded();
+      },
+    ],
+    [
       'analysis-overlay-follows-zoom',
       async () => {
         const aligned = async (where) => {
@@ -294,6 +319,28 @@ export function analysisSteps({ page, fixtures }) {
         const vaqPng = await download('export-vaq-png');
         assert(vaqPng.bytes.subarray(1, 4).toString() === 'PNG', 'the VAQ chart PNG is a PNG');
         await until('the saved note', async () => /Saved/.test(await text('export-status')));
+        // PNG at a chosen DPI: sized DPI / 96 times the figure, and tagged with it
+        await page.selectOption(byTestId('export-dpi'), '150');
+        const png150 = await download('export-overlay-png');
+        const ihdrWidth = png150.bytes.readUInt32BE(16);
+        const svgWidth = Number(/<svg\b[^>]*\swidth="([\d.]+)"/.exec(doc)[1]);
+        assert(Math.abs(ihdrWidth - Math.round((svgWidth * 150) / 96)) <= 1, `PNG at 150 dpi is ${ihdrWidth} px wide for a ${svgWidth} px figure`);
+        const phys = png150.bytes.indexOf('pHYs');
+        assert(phys > 0 && Math.round(png150.bytes.readUInt32BE(phys + 4) * 0.0254) === 150, 'the PNG says 150 dpi');
+        // PDF: a vector file with the figure's text and the run's provenance
+        for (const [button, name, words] of [
+          ['export-overlay-pdf', 'scene-0-laser-overlay-M.pdf', `(${a.question.slice(0, 11)}`],
+          ['export-vaq-pdf', 'scene-0-laser-vaq.pdf', '(VAQ per layer) Tj'],
+        ]) {
+          const pdf = await download(button);
+          const body = pdf.bytes.toString('latin1');
+          assert(pdf.name === name, `PDF name ${pdf.name}`);
+          assert(body.startsWith('%PDF-1.4') && body.trimEnd().endsWith('%%EOF'), `${name} has a PDF header and trailer`);
+          assert(body.slice(Number(/startxref\n(\d+)/.exec(body)[1])).startsWith('xref'), `${name}: startxref points at the xref table`);
+          assert(body.includes(words), `${name} has its text as text`);
+          assert(/\/Subject \(model /.test(body) && /method laser/.test(body), `${name} carries the run's provenance`);
+        }
+        assert((await download('export-vaq-svg')).bytes.toString().includes('<desc>model '), 'the SVG carries the provenance too');
       },
     ],
     [

@@ -8,6 +8,7 @@ import { svgSize } from '../../engine/figures/rasterise.ts';
 import { writeFixtureRecord, type FixtureRecord } from '../../engine/figures/testing/record-fixture.ts';
 import { loadWorldDataset } from '../../engine/world/dataset.ts';
 import { generateWorld } from '../../engine/world/generate.ts';
+import { parseXml } from '../../common/figures/xml.ts';
 import { parseLayerList, registerFigure } from './figure.ts';
 
 let root: string;
@@ -49,15 +50,45 @@ describe('laser figure', () => {
     expect([png.width, png.height]).toEqual([3 * width, 3 * height]);
   });
 
+  it('writes every kind in every format: PNG, SVG that parses with the provenance in it, vector PDF with the text', async () => {
+    const h = harness();
+    const out = join(root, 'all-formats');
+    await h.run(laser.dir, '--out', out, '--format', 'png,svg,pdf');
+    const kinds = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs'];
+    expect(h.out).toEqual(kinds.flatMap((k) => ['png', 'svg', 'pdf'].map((f) => join(out, `${k}.${f}`))));
+    for (const k of kinds) {
+      const png = await readFile(join(out, `${k}.png`));
+      expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const svg = await readFile(join(out, `${k}.svg`), 'utf8');
+      const doc = parseXml(svg);
+      const desc = doc.children.find((c) => c.name === 'desc')?.text ?? '';
+      expect(desc).toContain('method laser; layer 5 (argmax of VAQ); knobs kHead=2');
+      const pdf = (await readFile(join(out, `${k}.pdf`))).toString('latin1');
+      expect(pdf.startsWith('%PDF-1.4')).toBe(true);
+      expect(pdf.trimEnd().endsWith('%%EOF')).toBe(true);
+      expect(pdf.slice(Number(/startxref\n(\d+)/.exec(pdf)![1])).startsWith('xref')).toBe(true);
+      expect(pdf).toContain('/Subject (model fixture');
+      // vector: text as text, and the only rasters are the photo (none in the charts)
+      const title = doc.children.find((c) => c.name === 'title')!.text;
+      if (k !== 'decoding') expect(pdf).toContain(`(${title.slice(0, 20)}`);
+      const images = pdf.match(/\/Subtype \/Image/g)?.length ?? 0;
+      expect(images).toBe(['overlay', 'layers', 'compare', 'inputs'].includes(k) ? 1 : 0);
+      const { width } = svgSize(svg);
+      for (const m of pdf.matchAll(/\/Subtype \/Image \/Width (\d+)/g)) expect(Number(m[1])).toBeLessThanOrEqual(2 * width);
+    }
+    // the map is drawn cell by cell (a subpath per cell of the 12 x 12 grid, less those merged into one colour's path), not as a picture
+    expect((await readFile(join(out, 'overlay.pdf'))).toString('latin1').match(/ m\n/g)?.length ?? 0).toBeGreaterThan(100);
+  });
+
   it('lists the kinds a record cannot give on stderr', async () => {
     const h = harness();
     await h.run(vanilla.dir, '--out', join(root, 'v'), '--format', 'svg');
-    expect(h.out).toEqual([join(root, 'v', 'decoding.svg')]);
+    expect(h.out).toEqual([join(root, 'v', 'decoding.svg'), join(root, 'v', 'inputs.svg')]);
     expect(h.err).toContain('skipped vaq: a vanilla record has no VAQ per layer');
   });
 
   it('rejects unknown kinds, formats and scales before doing anything', async () => {
-    for (const args of [['--kind', 'pie'], ['--format', 'pdf'], ['--scale', '0'], ['--scale', 'big'], ['--layers', '5-2']]) {
+    for (const args of [['--kind', 'pie'], ['--format', 'eps'], ['--scale', '0'], ['--scale', 'big'], ['--layers', '5-2']]) {
       const h = harness();
       await expect(h.run(laser.dir, ...args)).rejects.toBeInstanceOf(CommanderError);
     }

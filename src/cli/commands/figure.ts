@@ -1,6 +1,6 @@
 /**
- * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare]
- * [--format svg,png] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles]`:
+ * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs]
+ * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles]`:
  * publication figures of an analysis record. Prints one written file per line on stdout; the kinds
  * the record cannot give (when none were named) are listed on stderr with the reason.
  */
@@ -9,7 +9,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FigureFormat } from '../../engine/figures/index.ts';
 import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
 
-const FORMATS: readonly FigureFormat[] = ['svg', 'png'];
+const FORMATS: readonly FigureFormat[] = ['svg', 'png', 'pdf'];
 
 export interface FigureOutput {
   stdout: (line: string) => void;
@@ -100,11 +100,11 @@ export async function runFigure(recordDir: string, flags: FigureFlags, out: Figu
 export function registerFigure(program: Command, out: FigureOutput = defaultOutput): void {
   program
     .command('figure')
-    .description('Draw publication figures of an analysis record: SVG (self-contained) and PNG')
+    .description('Draw publication figures of an analysis record: SVG (self-contained), PNG and PDF (vector)')
     .argument('<record-dir>', 'a record folder (record.json + tensors.safetensors)')
-    .option('--out <dir>', 'where to write <kind>.svg and <kind>.png (default <record-dir>/figures)')
+    .option('--out <dir>', 'where to write <kind>.svg, <kind>.png and <kind>.pdf (default <record-dir>/figures)')
     .option('--kind <list>', `figures to draw, comma-separated: ${KINDS.join(', ')} (default: all the record can give)`, listOf('figure kind', KINDS))
-    .addOption(new Option('--format <list>', 'svg, png or both').argParser(listOf('format', FORMATS)).default([...FORMATS], 'svg,png'))
+    .addOption(new Option('--format <list>', 'svg, png, pdf, comma-separated').argParser(listOf('format', FORMATS)).default(['svg', 'png'], 'svg,png'))
     .option('--scale <n>', 'PNG pixels per SVG pixel', scale, 2)
     .option('--image <path>', "the record's image, if it has moved (its hash is checked)")
     .option('--with <dirs>', 'records of other methods on the same image and question, comma-separated, for the comparison')

@@ -12,3 +12,6 @@ export * from './layer-strip.ts';
 export * from './heads-heatmap.ts';
 export * from './decoding-table.ts';
 export * from './method-comparison.ts';
+export * from './metadata.ts';
+export * from './pdf.ts';
+export * from './model-inputs.ts';

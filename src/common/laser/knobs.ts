@@ -17,6 +17,14 @@ import { WorkbenchError } from '../contract/errors.ts';
 export const METHOD_IDS = ['vanilla', 'vicrop-rel', 'static-layer', 'laser-crop', 'vcd', 'laser'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 
+/** LLaVA-1.5-7B's layer count, whose numbers the spec's defaults are. */
+export const REFERENCE_LAYERS = 32;
+
+/** Layer `referenceLayer` of LLaVA-1.5-7B at the same relative depth of a model with `layers` layers. */
+export function relativeDepthLayer(referenceLayer: number, layers: number): number {
+  return Math.min(layers - 1, Math.round((referenceLayer * (layers - 1)) / (REFERENCE_LAYERS - 1)));
+}
+
 export function isMethodId(v: unknown): v is MethodId {
   return typeof v === 'string' && (METHOD_IDS as readonly string[]).includes(v);
 }

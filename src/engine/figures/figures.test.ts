@@ -71,7 +71,7 @@ describe('figuresForRecord', () => {
     for (const kind of FIGURE_KINDS) {
       const svg = await readFile(join(out, `${kind}.svg`), 'utf8');
       const doc = parseXml(svg);
-      for (const ref of findAll(doc, (e) => 'xlink:href' in e.attrs)) expect(ref.attrs['xlink:href']).toMatch(/^(data:image\/jpeg;base64,|#)/);
+      for (const ref of findAll(doc, (e) => 'xlink:href' in e.attrs)) expect(ref.attrs['xlink:href']).toMatch(/^(data:image\/(jpeg|png);base64,|#)/);
       const { width, height } = svgSize(svg);
       const meta = await sharp(join(out, `${kind}.png`)).metadata();
       expect([meta.width, meta.height]).toEqual([2 * width, 2 * height]);
@@ -139,7 +139,7 @@ describe('figuresForRecord choices', () => {
 
   it('skips what a vanilla record cannot give, saying why', async () => {
     const r = await figuresForRecord(vanilla.dir, { formats: ['svg'], outDir: join(root, 'vanilla') });
-    expect(r.written.map((w) => w.kind)).toEqual(['decoding']);
+    expect(r.written.map((w) => w.kind)).toEqual(['decoding', 'inputs']);
     expect(r.skipped.map((s) => s.kind)).toEqual(['overlay', 'vaq', 'layers', 'heads', 'compare']);
     expect(r.skipped[1].reason).toBe('a vanilla record has no VAQ per layer');
   });
@@ -148,7 +148,7 @@ describe('figuresForRecord choices', () => {
     await expect(figuresForRecord(vanilla.dir, { kinds: ['vaq'], formats: ['svg'], outDir: join(root, 'x') })).rejects.toMatchObject({
       code: 'bad-request',
       message: expect.stringContaining('a vanilla record has no VAQ per layer'),
-      hint: 'This record gives: decoding.',
+      hint: 'This record gives: decoding, inputs.',
     });
   });
 
@@ -162,7 +162,7 @@ describe('figuresForRecord choices', () => {
 
   it('refuses unknown formats and kinds, and a scale out of range', async () => {
     const base = { outDir: join(root, 'x') };
-    await expect(figuresForRecord(laser.dir, { ...base, formats: ['pdf' as 'svg'] })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(figuresForRecord(laser.dir, { ...base, formats: ['eps' as 'svg'] })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(figuresForRecord(laser.dir, { ...base, formats: [] })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(figuresForRecord(laser.dir, { ...base, formats: ['svg'], kinds: ['pie' as 'vaq'] })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(figuresForRecord(laser.dir, { ...base, formats: ['png'], scale: 0 })).rejects.toMatchObject({ code: 'bad-request' });

@@ -1,6 +1,9 @@
 /**
- * Every figure of one analysis record, written as `<kind>.svg` and/or `<kind>.png` into a folder.
- * The SVG is the product (vector, self-contained); the PNG is that SVG rendered at `scale`.
+ * Every figure of one analysis record, written as `<kind>.svg`, `<kind>.png` and/or `<kind>.pdf`
+ * into a folder. The SVG is the product (vector, self-contained); the PNG is that SVG rendered at
+ * `scale`; the PDF is that SVG drawn by common/figures' PDF back-end (vector, real text), the same
+ * code the app's export uses. Each carries the record's provenance (model, method, layer, knobs):
+ * the SVG as its <desc>, the PDF as its Subject.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,10 +13,14 @@ import {
   decodingTableSvg,
   layerStripSvg,
   methodComparisonSvg,
+  modelInputsSvg,
   vaqCurveSvg,
   vaqHeadsHeatmapSvg,
+  svgToPdf,
+  withDescription,
   type ImageRef,
 } from '../../common/figures/index.ts';
+import { figureProvenance } from '../../common/laser/provenance.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
 import { writeFileAtomically } from '../library/atomic-write.ts';
 import { embedImage, readRecordImage, type DecodedImage } from './image.ts';
@@ -24,6 +31,7 @@ import {
   compareData,
   decodingData,
   headsData,
+  inputsData,
   layersData,
   overlayData,
   unavailableReason,
@@ -31,8 +39,8 @@ import {
   type FigureKind,
 } from './record-data.ts';
 
-export type FigureFormat = 'svg' | 'png';
-export const FIGURE_FORMATS: readonly FigureFormat[] = ['svg', 'png'];
+export type FigureFormat = 'svg' | 'png' | 'pdf';
+export const FIGURE_FORMATS: readonly FigureFormat[] = ['svg', 'png', 'pdf'];
 
 export interface FigureOptions {
   /** Default: every kind the record can give (the others are listed in `skipped`). Asking for one it cannot give is an error. */
@@ -139,6 +147,9 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         svgs.push([kind, decodingTableSvg(d.steps, d.options)]);
         break;
       }
+      case 'inputs':
+        svgs.push([kind, modelInputsSvg(inputsData(rec, titles))]);
+        break;
       case 'compare':
         svgs.push([kind, methodComparisonSvg(compareData([rec, ...others], await image(COMPARE_WIDTH * 0.42), titles))]);
         break;
@@ -147,10 +158,12 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
 
   await mkdir(o.outDir, { recursive: true });
   const written: WrittenFigure[] = [];
-  for (const [kind, svg] of svgs) {
+  const provenance = figureProvenance(rec.record);
+  for (const [kind, plain] of svgs) {
+    const svg = withDescription(plain, provenance);
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
-      await writeFileAtomically(path, format === 'svg' ? svg : await svgToPng(svg, scale));
+      await writeFileAtomically(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: provenance }));
       written.push({ kind, format, path });
     }
   }

@@ -34,16 +34,29 @@ afterAll(async () => {
 
 describe('figures of real records', () => {
   it.each([
-    ['laser', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare']],
-    ['laser-crop', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare']],
-    ['static-layer', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare']],
-    ['vicrop-rel', ['overlay', 'decoding', 'compare']],
-    ['vcd', ['decoding', 'compare']],
-    ['vanilla', ['decoding']],
+    ['laser', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs']],
+    ['laser-crop', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs']],
+    ['static-layer', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs']],
+    ['vicrop-rel', ['overlay', 'decoding', 'compare', 'inputs']],
+    ['vcd', ['decoding', 'compare', 'inputs']],
+    ['vanilla', ['decoding', 'inputs']],
   ] as const)('%s gives %j', async (method, kinds) => {
     const r = await figuresForRecord(dirs[method], { formats: ['svg'], outDir: join(root, `${method}-figures`) });
     expect(r.written.map((w) => w.kind)).toEqual(kinds);
     for (const w of r.written) parseXml(await readFile(w.path, 'utf8'));
+  });
+
+  it('draws every image the model got, each with its own attention on its own grid, in SVG and PDF', async () => {
+    const out = join(root, 'laser-inputs');
+    await figuresForRecord(dirs.laser, { kinds: ['inputs'], formats: ['svg', 'pdf'], outDir: out });
+    const svg = parseXml(await readFile(join(out, 'inputs.svg'), 'utf8'));
+    const panels = byClass(svg, 'input');
+    expect(panels.map((p) => p.attrs['data-grid'])).toEqual(['4x4', '4x4', '4x4', '4x4']);
+    // a map over each fed input: 16 cells each (one path per colour)
+    for (const p of panels) expect(byClass(p, 'heatmap')[0].children.reduce((n, e) => n + (e.attrs.d.match(/M/g) ?? []).length, 0)).toBe(16);
+    const pdf = (await readFile(join(out, 'inputs.pdf'))).toString('latin1');
+    expect(pdf.match(/\/Subtype \/Image/g)).toHaveLength(4);
+    expect(pdf).toContain('(I+ \\267 the crop) Tj');
   });
 
   it('draws the laser map on every cell the model saw, and compares all methods', async () => {

@@ -6,13 +6,15 @@
  * does at the chosen one.
  */
 import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
-import type { DecodingStep, FigureBox, ImageRef, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
+import { meanOverHeads } from '../laser/record-views.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
-import { relativeDepthLayer } from '../laser/knobs.ts';
-import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
+import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
+import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
-export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare'] as const;
+export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs'] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 /** Which kinds need the picture. */
@@ -37,6 +39,7 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
     case 'compare':
       return m === 'vanilla' && others === 0 ? 'a vanilla record has only one method to show (add records of other methods to compare with)' : null;
     case 'decoding':
+    case 'inputs':
       return null;
   }
 }
@@ -79,34 +82,14 @@ export function overlayData(rec: LoadedRecord, image: ImageRef, titles: boolean)
   };
 }
 
-/** The fixed layer to show beside the chosen one: ViCrop's layer 14 of LLaVA-1.5-7B, at the same relative depth on other models. */
-export function referenceLayer(r: AnalysisRecord, layers: number): number | null {
-  if (r.layerChoice?.mode === 'fixed') return null;
-  return relativeDepthLayer(14, layers);
-}
+export { referenceLayer } from '../../common/laser/record-figures.ts';
 
 export function vaqData(rec: LoadedRecord, titles: boolean) {
-  const r = rec.record;
-  const vaq = r.vaq!;
-  const kHead = typeof r.knobs.kHead === 'number' ? r.knobs.kHead : null;
-  return {
-    vaq,
-    chosen: r.layer,
-    fixedLayerRef: referenceLayer(r, vaq.length),
-    searched: r.layerChoice?.searched ?? null,
-    ...(titles ? { title: 'VAQ per layer', subtitle: `${r.method}${kHead === null ? '' : ` \u00B7 mean of the top ${Math.min(kHead, r.vaqHeads?.[0]?.length ?? kHead)} heads`}` } : {}),
-  };
+  return vaqFigure(rec.record, titles);
 }
 
 export function headsData(rec: LoadedRecord, titles: boolean) {
-  const r = rec.record;
-  return {
-    vaqHeads: r.vaqHeads!,
-    chosenLayer: r.layer,
-    markedHeads: r.mapHeads ?? [],
-    colorbarLabel: 'VAQ',
-    ...(titles ? { title: 'VAQ per head', subtitle: r.mapHeads ? `${r.method} \u00B7 dots: the heads averaged into the map` : r.method } : {}),
-  };
+  return headsFigure(rec.record, titles);
 }
 
 /**
@@ -146,15 +129,7 @@ export function layersData(rec: LoadedRecord, image: ImageRef, titles: boolean, 
 }
 
 export function decodingData(rec: LoadedRecord, titles: boolean) {
-  const r = rec.record;
-  const steps: DecodingStep[] = r.steps;
-  return {
-    steps,
-    options: {
-      alpha: r.decoding.alpha,
-      ...(titles ? { title: `Decoding: \u201C${r.answer.trim()}\u201D`, subtitle: `${r.method} \u00B7 ${r.decoding.kind === 'vat' ? `${r.decoding.positive} vs ${r.decoding.negative ?? '\u2014'}` : r.decoding.positive}` } : {}),
-    },
-  };
+  return decodingFigure(rec.record, titles);
 }
 
 /** One row per method: the record's baseline (vanilla) answer first, then each record's method. */
@@ -174,5 +149,31 @@ export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titl
     image,
     highlight: 'laser',
     ...(titles ? { title: recs[0].record.question } : {}),
+  };
+}
+
+/**
+ * Every image the model got, from the record folder's PNGs, each with its own attention (head
+ * mean) at the record's layer (the last layer for a method without one) on its own grid.
+ */
+export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputPanel[]; title?: string; subtitle?: string } {
+  const r = rec.record;
+  const layer = r.layer ?? r.bundle.layers - 1;
+  const panels = r.inputs.map((i): InputPanel => {
+    const png = rec.files[i.file];
+    if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
+    const t = i.attention === null ? undefined : rec.tensors[i.attention as RecordTensorName];
+    const values = t ? meanOverHeads(t)[Math.min(layer, t.shape[t.shape.length - 3] - 1)] : null;
+    return {
+      image: { href: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width: i.width, height: i.height },
+      grid: [i.grid[0], i.grid[1]],
+      values,
+      label: `${INPUT_LABELS[i.role].short} \u00B7 ${INPUT_LABELS[i.role].long}`,
+      lines: [inputSizeText(i), inputRuleText(i), inputFedText(i)],
+    };
+  });
+  return {
+    panels,
+    ...(titles ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` } : {}),
   };
 }

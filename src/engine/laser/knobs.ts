@@ -15,8 +15,8 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { parseKnobs, type KnobsOf, type MethodId } from '../../common/laser/index.ts';
 import type { ModelFacts } from './model.ts';
 
-/** LLaVA-1.5-7B, whose numbers the spec's defaults are. */
-const REFERENCE_LAYERS = 32;
+import { REFERENCE_LAYERS, relativeDepthLayer } from '../../common/laser/knobs.ts';
+export { relativeDepthLayer };
 const REFERENCE_INPUT_SIDE = 336;
 
 export interface ResolvedKnobs<M extends MethodId = MethodId> {
@@ -37,10 +37,6 @@ function layerError(method: MethodId, knob: string, value: unknown, layers: numb
     `Knob ${knob} of ${method} is ${JSON.stringify(value)}; it must be ${range}, since this model has ${layers} layers.`,
     `Change ${knob}, or leave it out for the default.`,
   );
-}
-
-export function relativeDepthLayer(referenceLayer: number, layers: number): number {
-  return Math.min(layers - 1, Math.round((referenceLayer * (layers - 1)) / (REFERENCE_LAYERS - 1)));
 }
 
 export function resolveKnobs<M extends MethodId>(method: M, partial: unknown, model: ModelFacts): ResolvedKnobs<M> {

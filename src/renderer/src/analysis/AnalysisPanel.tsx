@@ -4,6 +4,8 @@ import type { ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { useApi } from '../host-context.tsx';
 import { ComparisonTable } from './ComparisonTable.tsx';
+import { CompareView } from './CompareView.tsx';
+import { usePins } from './pins.ts';
 import { RecordsList } from './RecordsList.tsx';
 import { Section } from './Section.tsx';
 import { RunForm } from './RunForm.tsx';
@@ -19,6 +21,7 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
   const e = a.error;
   const questions = a.worldQuestions;
   const known = questions.status === 'ok' ? questions.value : [];
+  const pins = usePins();
   return (
     <div className="analysis-panel" data-testid="analysis-panel">
       <RunForm a={a} />
@@ -57,6 +60,11 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
             thumbnailUrl={api.mediaUrl({ kind: 'thumbnail', path: entry.path, size: 128 })}
           />
         </Suspense>
+      )}
+      {pins.length > 0 && (
+        <Section title={`Compare (${pins.length} pinned)`} testId="section-compare" extra="linked layer and scale">
+          <CompareView />
+        </Section>
       )}
       <Section title="Previous runs on this image" testId="section-records">
         <RecordsList records={a.records} current={a.result} onOpen={a.openRecord} />

@@ -1,25 +1,31 @@
 /**
- * Saves the overlay as shown (map, box, masked cells, opacity) and the VAQ chart, each as PNG and
- * SVG. The overlay is `attentionOverlaySvg` of common/figures, the figure `laser figure overlay`
- * draws, with the picture embedded; the chart is ECharts in the paper theme.
+ * Saves the overlay as shown (map, box, masked cells, opacity) and the VAQ curve, each as PNG (at a
+ * chosen DPI), SVG or PDF. Both are drawn by the builders of common/figures that `laser figure`
+ * uses (`attentionOverlaySvg`, `vaqCurveSvg` fed by `vaqFigure`), the PDF by the same PDF back-end
+ * (`svgToPdf`), and every file carries the run's provenance (model, method, layer, knobs): the
+ * SVG as its <desc>, the PDF as its Subject. Only the PNG is made here, by the browser's canvas
+ * from that SVG, where the CLI uses librsvg.
  */
 import { useState } from 'react';
-import { attentionOverlaySvg } from '../../../common/figures/index.ts';
+import { attentionOverlaySvg, vaqCurveSvg } from '../../../common/figures/index.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
-import { EXPORT_THEME } from './chart-theme.ts';
-import { chartPng, chartSvg, downloadBlob, imageAsDataUrl, svgBlob, svgToPng } from './export-files.ts';
-import { figureFileName, svgSize } from './figure-files.ts';
+import { figureProvenance } from '../../../common/laser/provenance.ts';
+import { vaqFigure } from '../../../common/laser/record-figures.ts';
+import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
+import { figureFileName } from './figure-files.ts';
 import type { OverlayModel, ViewSettings } from './overlay.ts';
-import { vaqChartOption } from './vaq-chart.ts';
 
 const OVERLAY_WIDTH = 504;
-const PNG_SCALE = 3;
-const CHART = { width: 480, height: 280 };
+/** Print resolutions offered for PNG; CSS px are 1/96 in, so the PNG is DPI / 96 times the figure's size. */
+export const EXPORT_DPIS = [96, 150, 300, 600] as const;
+type Format = FigureFormat;
 
 export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { result: LaserResult; view: ViewSettings; overlay: OverlayModel; imageName: string; imageUrl: string }) {
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const [dpi, setDpi] = useState<number>(300);
   const r = result.record;
   const map = overlay.map;
+  const provenance = figureProvenance(r);
 
   const save = async (what: string, make: () => Promise<{ blob: Blob; name: string }>) => {
     setStatus({ ok: true, text: `Preparing ${what}…` });
@@ -32,9 +38,11 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
     }
   };
 
-  const overlaySvg = async () => {
+  const file = (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi);
+
+  const overlaySvg = async (format: Format) => {
     if (!map?.values) throw new Error('no map is shown');
-    const href = await imageAsDataUrl(imageUrl, 1600);
+    const href = await imageAsDataUrl(imageUrl, 1600, format === 'pdf');
     return attentionOverlaySvg({
       image: { href, width: r.image.width, height: r.image.height },
       cells: result.views.cells,
@@ -51,30 +59,40 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
       width: OVERLAY_WIDTH,
     });
   };
-  const vaqOption = () => vaqChartOption({ vaq: r.vaq ?? [], chosen: r.layer, selected: null, searched: r.layerChoice?.searched ?? null, title: `VAQ per layer · ${r.method}` }, EXPORT_THEME);
-  const overlayName = (ext: 'png' | 'svg') => figureFileName(imageName, r.method, `overlay-${map?.id ?? 'none'}`, ext);
+  const vaqSvg = () => vaqCurveSvg(vaqFigure(r, true));
 
+  const formats: Format[] = ['png', 'svg', 'pdf'];
   return (
     <div className="export" data-testid="export">
       <div className="export-row">
         <span className="form-label">Overlay</span>
-        <button disabled={!map} title={map ? undefined : 'Show a map to export it'} data-testid="export-overlay-png" onClick={() => void save('the overlay', async () => {
-          const svg = await overlaySvg();
-          const { width, height } = svgSize(svg);
-          return { blob: await svgToPng(svg, width, height, PNG_SCALE), name: overlayName('png') };
-        })}>
-          PNG
-        </button>
-        <button disabled={!map} data-testid="export-overlay-svg" onClick={() => void save('the overlay', async () => ({ blob: svgBlob(await overlaySvg()), name: overlayName('svg') }))}>
-          SVG
-        </button>
-        <span className="form-label">VAQ chart</span>
-        <button disabled={!r.vaq} data-testid="export-vaq-png" onClick={() => void save('the VAQ chart', async () => ({ blob: chartPng(vaqOption(), CHART.width, CHART.height, PNG_SCALE), name: figureFileName(imageName, r.method, 'vaq', 'png') }))}>
-          PNG
-        </button>
-        <button disabled={!r.vaq} data-testid="export-vaq-svg" onClick={() => void save('the VAQ chart', async () => ({ blob: svgBlob(chartSvg(vaqOption(), CHART.width, CHART.height)), name: figureFileName(imageName, r.method, 'vaq', 'svg') }))}>
-          SVG
-        </button>
+        {formats.map((f) => (
+          <button
+            key={f}
+            disabled={!map}
+            title={map ? undefined : 'Show a map to export it'}
+            data-testid={`export-overlay-${f}`}
+            onClick={() => void save('the overlay', async () => ({ blob: await file(await overlaySvg(f), f), name: figureFileName(imageName, r.method, `overlay-${map?.id ?? 'none'}`, f) }))}
+          >
+            {f.toUpperCase()}
+          </button>
+        ))}
+        <span className="form-label">VAQ curve</span>
+        {formats.map((f) => (
+          <button key={f} disabled={!r.vaq} data-testid={`export-vaq-${f}`} onClick={() => void save('the VAQ curve', async () => ({ blob: await file(vaqSvg(), f), name: figureFileName(imageName, r.method, 'vaq', f) }))}>
+            {f.toUpperCase()}
+          </button>
+        ))}
+        <label className="small" title="Resolution of PNG files (SVG and PDF are vector)">
+          PNG at{' '}
+          <select value={dpi} onChange={(e) => setDpi(Number(e.target.value))} data-testid="export-dpi">
+            {EXPORT_DPIS.map((d) => (
+              <option key={d} value={d}>
+                {d} dpi
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       {status && (
         <div className={status.ok ? 'small muted' : 'small bad'} data-testid="export-status">

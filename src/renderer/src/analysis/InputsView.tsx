@@ -7,11 +7,15 @@
  * to that layer.
  */
 import { useMemo, useState } from 'react';
+import { modelInputsSvg } from '../../../common/figures/index.ts';
 import type { InputImage, LaserResult } from '../../../common/contract/methods.ts';
+import { figureProvenance } from '../../../common/laser/provenance.ts';
+import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
+import { fileStem } from './figure-files.ts';
 import { useApi } from '../host-context.tsx';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { cellFills, mapDomain } from './heatmap.ts';
-import { INPUT_LABELS, inputCells, inputFills, inputLayer, inputRuleText, inputSizeText } from './inputs.ts';
+import { INPUT_LABELS, inputCells, inputFedText, inputFills, inputLayer, inputRuleText, inputSizeText } from './inputs.ts';
 
 const TILE = 150;
 const LARGE = 336;
@@ -55,8 +59,37 @@ function LayersOf({ input, url, selected, onSelect }: { input: InputImage; url: 
   );
 }
 
-export function InputsView({ result, layer, opacity, onLayer }: { result: LaserResult; layer: number | null; opacity: number; onLayer: (layer: number) => void }) {
+/** The Inputs view as a figure: the same builder (`modelInputsSvg`) as `laser figure --kind inputs`. */
+async function inputsFigure(result: LaserResult, layer: number | null, url: (i: InputImage) => string, forPdf: boolean): Promise<string> {
+  const panels = await Promise.all(
+    result.inputImages.map(async (i) => {
+      const l = inputLayer(i, layer);
+      return {
+        image: { href: await imageAsDataUrl(url(i), 1600, forPdf), width: i.width, height: i.height },
+        grid: i.grid,
+        values: l === null ? null : i.attention![l],
+        label: `${INPUT_LABELS[i.role].short} · ${INPUT_LABELS[i.role].long}`,
+        lines: [inputSizeText(i), inputRuleText(i), inputFedText(i)],
+      };
+    }),
+  );
+  const l = inputLayer(result.inputImages[0], layer);
+  return modelInputsSvg({ panels, title: 'What the model got', subtitle: `${result.record.question} · ${result.record.method}, attention at layer ${l ?? '—'}, each on its own grid and scale` });
+}
+
+export function InputsView({ result, layer, opacity, onLayer, imageName }: { result: LaserResult; layer: number | null; opacity: number; onLayer: (layer: number) => void; imageName: string }) {
   const api = useApi();
+  const [saved, setSaved] = useState<{ ok: boolean; text: string } | null>(null);
+  const exportAs = async (format: FigureFormat) => {
+    try {
+      const svg = await inputsFigure(result, layer, (i) => api.mediaUrl(i.media), format === 'pdf');
+      const name = `${fileStem(imageName)}-${result.record.method}-inputs.${format}`;
+      downloadBlob(await figureBlob(svg, format, figureProvenance(result.record), 300), name);
+      setSaved({ ok: true, text: `Saved ${name}` });
+    } catch (e) {
+      setSaved({ ok: false, text: `Could not save the inputs: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  };
   const inputs = result.inputImages;
   const [picked, setPicked] = useState<InputImage['role'] | null>(null);
   const [showMap, setShowMap] = useState(true);
@@ -70,7 +103,17 @@ export function InputsView({ result, layer, opacity, onLayer }: { result: LaserR
         <label className="small">
           <input type="checkbox" checked={showMap} onChange={(e) => setShowMap(e.target.checked)} data-testid="inputs-show-map" /> attention
         </label>
+        {(['png', 'svg', 'pdf'] as const).map((f) => (
+          <button key={f} className="small" data-testid={`export-inputs-${f}`} title={f === 'png' ? 'PNG at 300 dpi' : `${f.toUpperCase()}, vector`} onClick={() => void exportAs(f)}>
+            {f.toUpperCase()}
+          </button>
+        ))}
       </div>
+      {saved && (
+        <div className={saved.ok ? 'small muted' : 'small bad'} data-testid="inputs-export-status">
+          {saved.text}
+        </div>
+      )}
       <div className="inputs-row">
         {inputs.map((i) => (
           <button
@@ -88,7 +131,7 @@ export function InputsView({ result, layer, opacity, onLayer }: { result: LaserR
             </span>
             <span className="input-meta mono">{inputSizeText(i)}</span>
             <span className="input-meta">{inputRuleText(i)}</span>
-            <span className="input-meta muted">{i.fedIn.length > 0 ? `fed in: ${i.fedIn.join('; ')}` : 'not fed (made to cut I− from it)'}</span>
+            <span className="input-meta muted">{inputFedText(i)}</span>
           </button>
         ))}
       </div>

@@ -11,6 +11,7 @@ import { ExportButtons } from './ExportButtons.tsx';
 import { HeadsChart } from './HeadsChart.tsx';
 import { LayerStrip } from './LayerStrip.tsx';
 import { InputsView } from './InputsView.tsx';
+import { pinStore, usePins } from './pins.ts';
 import { OverlayControls } from './OverlayControls.tsx';
 import { Section } from './Section.tsx';
 import { Timings } from './Timings.tsx';
@@ -66,6 +67,7 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
   const truth = a.truth;
   const pick = (layer: number) => a.setView({ layer, map: 'A' });
   const changed = r.answer.trim() !== r.baselineAnswer.trim();
+  const pins = usePins();
   return (
     <div className="result" data-testid="analysis-result" data-method={r.method} data-layer={r.layer ?? ''}>
       <div className="answer-block">
@@ -104,6 +106,9 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
           <button className="small" onClick={() => a.reuse(result)} title="Put this run's question, method and knobs into the form">
             Use these settings
           </button>
+          <button className="small" data-testid="pin-result" disabled={pins.some((p) => p.id === result.id)} onClick={() => pinStore.pin(result)} title="Put this run beside others in Compare (up to four; they stay pinned on other images)">
+            {pins.some((p) => p.id === result.id) ? 'Pinned' : 'Pin to compare'}
+          </button>
         </div>
         {r.fallback === 'no-activation' && (
           <div className="note warn small" data-testid="fallback-note">
@@ -120,7 +125,7 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
       )}
       {result.inputImages.length > 0 && (
         <Section title={`What the model got (${result.inputImages.length} image${result.inputImages.length === 1 ? '' : 's'})`} testId="section-inputs">
-          <InputsView result={result} layer={a.view.layer} opacity={a.view.opacity} onLayer={(layer) => a.setView({ layer })} />
+          <InputsView result={result} layer={a.view.layer} opacity={a.view.opacity} onLayer={(layer) => a.setView({ layer })} imageName={imageName} />
         </Section>
       )}
       {r.vaq && (

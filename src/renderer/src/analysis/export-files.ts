@@ -1,11 +1,11 @@
 /**
- * Saving figures from the browser: SVG text to a file, SVG rasterised to PNG, a chart rendered
- * offscreen in the export theme (ECharts' SVG renderer for SVG, its canvas renderer's getDataURL for
- * PNG), and the original image as a data: URI so an exported SVG stands alone. Files are saved
+ * Saving figures from the browser: SVG text to a file, SVG rasterised to PNG, and the original
+ * image as a data: URI so an exported SVG stands alone; one figure's SVG in the format asked for
+ * (`figureBlob`: SVG and PDF with the run's provenance, PNG at a DPI). Files are saved
  * through an <a download> on a blob URL, in the browser and in Electron alike.
  */
-import { echarts, type EChartsCoreOption } from './echarts.ts';
-import { dataUrlToBlob } from './figure-files.ts';
+import { svgToPdf, withDescription } from '../../../common/figures/index.ts';
+import { pngWithDpi, svgSize } from './figure-files.ts';
 
 export function downloadBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
@@ -60,14 +60,14 @@ export async function svgToPng(svg: string, width: number, height: number, scale
  * The picture at `url` as a data: URI no larger than `maxSide` pixels (JPEG for photos keeps an
  * exported SVG small; PNG keeps exact pixels when the original is small enough to embed as it is).
  */
-export async function imageAsDataUrl(url: string, maxSide: number): Promise<string> {
+export async function imageAsDataUrl(url: string, maxSide: number, jpegOnly = false): Promise<string> {
   let blob: Blob;
   try {
-    blob = await encodePicture(await loadImage(url), maxSide);
+    blob = await encodePicture(await loadImage(url), maxSide, jpegOnly);
   } catch {
     // A picture from another origin (Electron's media scheme) taints the canvas unless it is
     // fetched in CORS mode; the first try is the plain one because that is what the view loaded.
-    blob = await encodePicture(await loadImage(url, 'anonymous'), maxSide);
+    blob = await encodePicture(await loadImage(url, 'anonymous'), maxSide, jpegOnly);
   }
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
@@ -77,35 +77,24 @@ export async function imageAsDataUrl(url: string, maxSide: number): Promise<stri
   });
 }
 
-function encodePicture(img: HTMLImageElement, maxSide: number): Promise<Blob> {
+/** `jpegOnly`: for the PDF back-end, which embeds JPEG as it is but not a browser's RGBA PNG. */
+function encodePicture(img: HTMLImageElement, maxSide: number, jpegOnly: boolean): Promise<Blob> {
   const scale = Math.min(1, maxSide / Math.max(img.naturalWidth, img.naturalHeight));
   const canvas = document.createElement('canvas');
   canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
   canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
   canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
-  return scale < 1 ? canvasBlob(canvas, 'image/jpeg', 0.92) : canvasBlob(canvas, 'image/png');
+  return scale < 1 || jpegOnly ? canvasBlob(canvas, 'image/jpeg', 0.92) : canvasBlob(canvas, 'image/png');
 }
 
-/** A chart as SVG text, rendered by ECharts' SVG renderer without touching the page. */
-export function chartSvg(option: EChartsCoreOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  try {
-    chart.setOption({ ...option, animation: false });
-    return chart.renderToSVGString();
-  } finally {
-    chart.dispose();
-  }
-}
+export type FigureFormat = 'png' | 'svg' | 'pdf';
 
-/** A chart as PNG, rendered offscreen by ECharts' canvas renderer at `pixelRatio`. */
-export function chartPng(option: EChartsCoreOption, width: number, height: number, pixelRatio: number): Blob {
-  const div = document.createElement('div');
-  const chart = echarts.init(div, null, { renderer: 'canvas', width, height, devicePixelRatio: pixelRatio });
-  try {
-    chart.setOption({ ...option, animation: false });
-    // Not fetch(): the page's CSP allows no data: connections.
-    return dataUrlToBlob(chart.getDataURL({ type: 'png', pixelRatio, backgroundColor: '#ffffff' }));
-  } finally {
-    chart.dispose();
-  }
+/** A figure's SVG as a file: SVG and PDF (common/figures' back-end) with `provenance` in them, PNG at `dpi` (tagged with it). */
+export async function figureBlob(svg: string, format: FigureFormat, provenance: string, dpi: number): Promise<Blob> {
+  const described = withDescription(svg, provenance);
+  if (format === 'svg') return svgBlob(described);
+  if (format === 'pdf') return new Blob([svgToPdf(described, { subject: provenance })], { type: 'application/pdf' });
+  const { width, height } = svgSize(described);
+  const png = await svgToPng(described, width, height, dpi / 96);
+  return new Blob([pngWithDpi(new Uint8Array(await png.arrayBuffer()), dpi)], { type: 'image/png' });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataUrlToBlob, figureFileName, fileStem, svgSize } from './figure-files.ts';
+import { dataUrlToBlob, figureFileName, fileStem, pngDpi, pngWithDpi, svgSize } from './figure-files.ts';
 
 describe('figure files', () => {
   it("reads an SVG document's declared size, not its children's", () => {
@@ -20,5 +20,22 @@ describe('figure files', () => {
     expect(fileStem('my cat (1).JPG')).toBe('my_cat_1_');
     expect(fileStem('.png')).toBe('figure');
     expect(figureFileName('a b.png', 'laser', 'overlay-M', 'svg')).toBe('a_b-laser-overlay-M.svg');
+  });
+
+  it('tags a PNG with the chosen DPI in a pHYs chunk after IHDR, with the right CRC, replacing an earlier one', () => {
+    const be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+    const chunk = (type: string, body: number[]) => [...be(body.length), ...Array.from(type, (c) => c.charCodeAt(0)), ...body, 0, 0, 0, 0];
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...chunk('IHDR', [...be(1), ...be(1), 8, 2, 0, 0, 0]), ...chunk('IDAT', [1, 2, 3]), ...chunk('IEND', [])]);
+    expect(pngDpi(png)).toBeNull();
+    const tagged = pngWithDpi(png, 300);
+    expect(pngDpi(tagged)).toBe(300);
+    const at = 8 + 25; // after the signature and IHDR
+    expect(String.fromCharCode(...tagged.subarray(at + 4, at + 8))).toBe('pHYs');
+    // 11811 px/m both ways, unit metre: CRC-32 0x78a53f76 (zlib)
+    expect(Array.from(tagged.subarray(at + 17, at + 21))).toEqual([0x78, 0xa5, 0x3f, 0x76]);
+    const again = pngWithDpi(tagged, 600);
+    expect(pngDpi(again)).toBe(600);
+    expect(again.length).toBe(tagged.length);
+    expect(() => pngWithDpi(Uint8Array.from([1, 2, 3]), 300)).toThrow(/Not a PNG/);
   });
 });

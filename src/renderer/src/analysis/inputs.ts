@@ -7,14 +7,7 @@
 import type { InputImage } from '../../../common/contract/methods.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
 
-/** What each role is, as the method's notation writes it. */
-export const INPUT_LABELS: Record<InputImage['role'], { short: string; long: string }> = {
-  image: { short: 'I', long: 'the image' },
-  crop: { short: 'I+', long: 'the crop' },
-  masked: { short: 'mask(I)', long: 'the evidence masked' },
-  'vat-contrast': { short: 'I−', long: "VAT's contrast image (the crop of mask(I))" },
-  'vcd-noise': { short: 'noise(I)', long: "VCD's noised image" },
-};
+export { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../../common/laser/input-text.ts';
 
 /** Every cell of the input's own grid on its picture, row-major. */
 export function inputCells(input: Pick<InputImage, 'grid' | 'width' | 'height'>): Rect4[] {
@@ -43,37 +36,4 @@ export function inputFills(input: InputImage, layer: number | null): { fills: Ce
   if (values.length !== cells.length) throw new RangeError(`The ${input.role} input has ${values.length} attention values for its ${input.grid[0]}x${input.grid[1]} grid.`);
   const domain = mapDomain(values);
   return { fills: cellFills(cells, values, domain), domain };
-}
-
-function box(b: unknown): string {
-  return Array.isArray(b) ? `[${b.join(', ')}]` : '?';
-}
-
-/** The rule that made the input, in words. */
-export function inputRuleText(input: Pick<InputImage, 'rule'>): string {
-  const r = input.rule as Record<string, unknown>;
-  switch (r.kind) {
-    case 'original':
-      return 'the image as given';
-    case 'crop':
-      return `I cropped to ${box(r.box)} (original pixels)`;
-    case 'mask': {
-      const n = Array.isArray(r.cells) ? r.cells.length : 0;
-      return `${n} cell${n === 1 ? '' : 's'} of I's grid filled (${String(r.fill)})`;
-    }
-    case 'mask-crop': {
-      const n = Array.isArray(r.cells) ? r.cells.length : 0;
-      return `mask(I) (${n} cell${n === 1 ? '' : 's'}, ${String(r.fill)}) cropped to ${box(r.box)}`;
-    }
-    case 'noise':
-      return `diffusion noise at step ${String(r.step)} of ${String(r.steps)}, seed ${String(r.seed)}`;
-    default:
-      return String(r.kind);
-  }
-}
-
-/** Size and grid in one line: "336 × 336 px · grid 24 × 24 (from 250 × 224)". */
-export function inputSizeText(input: Pick<InputImage, 'width' | 'height' | 'grid' | 'sourceWidth' | 'sourceHeight'>): string {
-  const from = input.sourceWidth === input.width && input.sourceHeight === input.height ? '' : ` (from ${input.sourceWidth} × ${input.sourceHeight})`;
-  return `${input.width} × ${input.height} px${from} · grid ${input.grid[0]} × ${input.grid[1]}`;
 }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { gridCells, modelInputsSvg } from './model-inputs.ts';
+import { byClass, parseXml, texts } from './testing/xml.ts';
+
+const image = (width: number, height: number) => ({ href: 'data:image/png;base64,AAAA', width, height });
+
+describe('modelInputsSvg', () => {
+  it('tiles each picture evenly with its own grid, whatever its shape', () => {
+    expect(gridCells(84, 56, [2, 3])).toEqual([
+      [0, 0, 28, 28],
+      [28, 0, 56, 28],
+      [56, 0, 84, 28],
+      [0, 28, 28, 56],
+      [28, 28, 56, 56],
+      [56, 28, 84, 56],
+    ]);
+  });
+
+  it('draws one panel per input, a map cell per grid cell where there is attention, and the words under each', () => {
+    const svg = modelInputsSvg({
+      title: 'What the model got',
+      panels: [
+        { image: image(56, 56), grid: [2, 2], values: [0.1, 0.2, 0.3, 0.4], label: 'I · the image', lines: ['56 × 56 px · grid 2 × 2'] },
+        { image: image(84, 56), grid: [2, 3], values: [0, 1, 2, 3, 4, 5], label: 'I+ · the crop', lines: ['I cropped to [0, 0, 112, 100]'] },
+        { image: image(56, 56), grid: [2, 2], values: null, label: 'mask(I)', lines: ['not fed'] },
+      ],
+    });
+    const root = parseXml(svg);
+    const panels = byClass(root, 'input');
+    expect(panels.map((p) => p.attrs['data-grid'])).toEqual(['2x2', '2x3', '2x2']);
+    const cells = panels.map((p) => byClass(p, 'heatmap').reduce((n, g) => n + g.children.reduce((k, e) => k + (e.attrs.d.match(/M/g) ?? []).length, 0), 0));
+    expect(cells).toEqual([4, 6, 0]);
+    expect(texts(root)).toEqual(expect.arrayContaining(['I+ · the crop', 'I cropped to [0, 0, 112, 100]', 'not fed']));
+    expect(() => modelInputsSvg({ panels: [{ image: image(4, 4), grid: [2, 2], values: [1], label: 'x', lines: [] }] })).toThrow(/1 values for a 2x2 grid/);
+    expect(() => modelInputsSvg({ panels: [] })).toThrow(/at least one/);
+  });
+});

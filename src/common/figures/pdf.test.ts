@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { attentionOverlaySvg, decodingTableSvg, vaqCurveSvg } from './index.ts';
+import { infoString, parseTransform, pathOps, pdfNumber, svgToPdf, winAnsiString } from './pdf.ts';
+
+const latin1 = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
+
+/** A valid 8-bit RGB PNG of w x h pixels, zlib "stored" (no compression), CRCs left 0 (readers of PDF do not see them). */
+function rgbPng(w: number, h: number, rgb: [number, number, number]): string {
+  const raw: number[] = [];
+  for (let y = 0; y < h; y++) raw.push(0, ...Array.from({ length: w }, () => rgb).flat());
+  let a = 1;
+  let b = 0;
+  for (const v of raw) {
+    a = (a + v) % 65521;
+    b = (b + a) % 65521;
+  }
+  const zlib = [0x78, 0x01, 0x01, raw.length & 255, raw.length >> 8, ~raw.length & 255, (~raw.length >> 8) & 255, ...raw, b >> 8, b & 255, a >> 8, a & 255];
+  const be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const chunk = (type: string, body: number[]) => [...be(body.length), ...Array.from(type, (c) => c.charCodeAt(0)), ...body, 0, 0, 0, 0];
+  const bytes = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...chunk('IHDR', [...be(w), ...be(h), 8, 2, 0, 0, 0]), ...chunk('IDAT', zlib), ...chunk('IEND', [])];
+  return `data:image/png;base64,${btoa(String.fromCharCode(...bytes))}`;
+}
+
+/** Checks the file's structure: header, every xref entry pointing at its object, startxref at the xref, the trailer. */
+function checkStructure(pdf: Uint8Array): string {
+  const s = latin1(pdf);
+  expect(s.startsWith('%PDF-1.4\n')).toBe(true);
+  expect(s.trimEnd().endsWith('%%EOF')).toBe(true);
+  const start = Number(/startxref\n(\d+)\n%%EOF\s*$/.exec(s)![1]);
+  expect(s.slice(start, start + 4)).toBe('xref');
+  const [, count] = /^xref\n0 (\d+)\n/.exec(s.slice(start))!.map(Number);
+  const entries = s.slice(start).split('\n').slice(3, 2 + count);
+  entries.forEach((line, k) => {
+    const off = Number(line.slice(0, 10));
+    expect(s.slice(off, off + `${k + 1} 0 obj`.length)).toBe(`${k + 1} 0 obj`);
+  });
+  expect(s).toMatch(/trailer\n<< \/Size \d+ \/Root 1 0 R \/Info \d+ 0 R >>/);
+  // every stream's /Length is its byte count
+  for (const m of s.matchAll(/\/Length (\d+)[^\n]*>>\nstream\n/g)) {
+    const begin = m.index! + m[0].length;
+    expect(s.slice(begin + Number(m[1]), begin + Number(m[1]) + 10)).toBe('\nendstream');
+  }
+  return s;
+}
+
+describe('svgToPdf', () => {
+  it('writes a well-formed one-page PDF the size of the SVG (1 px = 0.75 pt), with the figure as vector paths and real text', () => {
+    const svg = vaqCurveSvg({ vaq: [0.1, 0.5, 0.3, 0.2], chosen: 1, fixedLayerRef: 2, searched: [0, 3], title: 'VAQ per layer' });
+    const s = checkStructure(svgToPdf(svg, { subject: 'model tiny, layer 1, kHead 2' }));
+    const w = Number(/width="([\d.]+)"/.exec(svg)![1]);
+    const h = Number(/height="([\d.]+)"/.exec(svg)![1]);
+    expect(s).toContain(`/MediaBox [0 0 ${pdfNumber(w * 0.75)} ${pdfNumber(h * 0.75)}]`);
+    expect(s).toContain('(VAQ per layer) Tj');
+    expect(s).toMatch(/ c\n/); // the chosen layer's circle, as Bezier curves
+    expect(s).toContain('/BaseFont /Helvetica ');
+    expect(s).not.toContain('/Subtype /Image');
+    expect(s).toContain('/Subject (model tiny, layer 1, kHead 2)');
+    expect(s).toContain('/Title (VAQ per layer)');
+  });
+
+  it('draws the overlay cell by cell over the embedded picture, and the colour bar as bands, not one raster', () => {
+    const cells = [
+      [0, 0, 10, 10],
+      [10, 0, 20, 10],
+      [0, 10, 10, 20],
+      [10, 10, 20, 20],
+    ] as const;
+    const svg = attentionOverlaySvg({ image: { href: rgbPng(4, 4, [200, 10, 10]), width: 20, height: 20 }, cells: cells.map((c) => [...c]), values: Float64Array.from([0.1, 0.4, 0.2, 0.3]), box: [0, 0, 10, 10], maskedCells: [1], colorbar: true, colorbarLabel: 'share' });
+    const s = checkStructure(svgToPdf(svg));
+    expect(s.match(/\/Subtype \/Image/g)).toHaveLength(1);
+    expect(s).toContain('/Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns 4 >>');
+    expect((s.match(/ re f/g) ?? []).length).toBeGreaterThanOrEqual(128); // the colour bar's bands
+    expect(s).toMatch(/\/Im1 Do/);
+    expect(s).toContain('(share) Tj');
+  });
+
+  it('sets the decoding table in Courier for tokens and Helvetica for the rest', () => {
+    const svg = decodingTableSvg(
+      [{ token: 1, text: ' red', candidates: [{ token: 1, text: ' red', positive: 2, negative: 1, fused: 3 }] }],
+      { alpha: 1, title: 'Decoding' },
+    );
+    const s = checkStructure(svgToPdf(svg));
+    expect(s).toMatch(/\/F[34] [\d.]+ Tf/);
+    expect(s).toContain('(_red) Tj'); // the visible space ␣ as '_'
+  });
+
+  it('refuses what it does not draw, naming it', () => {
+    expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><foreignObject/></svg>')).toThrow(/<foreignObject> element/);
+    expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><path d="M0 0A5 5 0 0 1 10 10"/></svg>')).toThrow(/arcs/);
+    expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>')).toThrow(/no width and height/);
+    expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:image/gif;base64,R0lG" width="1" height="1"/></svg>')).toThrow(/not a base64 JPEG or PNG/);
+  });
+});
+
+describe('its parts', () => {
+  it('parses transform lists, the rightmost applied first', () => {
+    expect(parseTransform('translate(10 20) scale(2)')).toEqual([2, 0, 0, 2, 10, 20]);
+    const r = parseTransform('rotate(90 10 10)').map((v) => Math.round(v * 1e9) / 1e9);
+    // (20, 10) turns a quarter about (10, 10) to (10, 20)
+    expect(r[0] * 20 + r[2] * 10 + r[4]).toBeCloseTo(10, 9);
+    expect(r[1] * 20 + r[3] * 10 + r[5]).toBeCloseTo(20, 9);
+    expect(() => parseTransform('perspective(3)')).toThrow(/transform/);
+  });
+
+  it('turns path data into PDF path operators, relative commands included', () => {
+    expect(pathOps('M1 2h3v4h-3z').ops).toEqual(['1 2 m', '4 2 l', '4 6 l', '1 6 l', 'h']);
+    expect(pathOps('M0 0Q10 0 10 10').ops[1]).toBe('6.6667 0 10 3.3333 10 10 c');
+  });
+
+  it('escapes text for the standard fonts in WinAnsi, and info strings as UTF-16 when they need it', () => {
+    expect(winAnsiString('a(b)\\ · †')).toBe('(a\\(b\\)\\\\ \\267 \\206)');
+    expect(winAnsiString('α')).toBe('(?)');
+    expect(infoString('plain')).toBe('(plain)');
+    expect(infoString('l* · 5')).toBe('<FEFF006C002A002000B700200035>');
+  });
+});

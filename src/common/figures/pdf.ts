@@ -1,0 +1,814 @@
+/**
+ * The figures' PDF back-end: an SVG document made by the builders here, drawn as a one-page vector
+ * PDF. It is pure code (no Node, no DOM), so `laser figure` and the app's export make the same PDF
+ * from the same SVG: one figure, three formats (SVG, PNG from it, PDF from it).
+ *
+ * It reads the subset of SVG the builders write, not SVG at large: svg / g / a / use with
+ * transforms (translate, scale, rotate, matrix), clip paths of rects and paths, rect, line, circle,
+ * path (M L H V C S Q T Z, absolute and relative), text and tspan (x, y, dx, dy, size, weight,
+ * anchor), image (JPEG, and 8-bit grey or RGB PNG, as data: URIs), fills and strokes with opacity,
+ * dashes, caps and joins, vertical or horizontal linear gradients (drawn as 128 bands) and tiled
+ * patterns (the hatching of masked cells, drawn as vector tiles). Anything else is an error that
+ * names it, so a builder that starts using a new element is caught by the tests.
+ *
+ * Coordinates: 1 SVG px = 0.75 pt (CSS px are 1/96 in), y down, by one matrix on the page.
+ * Text: the PDF standard fonts Helvetica (the builders lay text out with Helvetica's metrics) and
+ * Courier for the monospace stack, WinAnsi-encoded, so text is real text (selectable, searchable);
+ * characters outside WinAnsi are written as '?' (U+2423 '␣', the builders' visible space, as '_').
+ * The standard fonts are not embedded: every PDF reader provides them.
+ * Streams are not compressed (pure code has no deflate); figures stay small all the same.
+ */
+import { monoWidth, textWidth } from './text.ts';
+import { parseXml, type XmlElement } from './xml.ts';
+
+export interface PdfInfo {
+  title?: string;
+  /** What the figure shows and how it was made (model, method, layer, knobs): the numbers that make it reproducible. */
+  subject?: string;
+  keywords?: string;
+  creator?: string;
+}
+
+const PT_PER_PX = 0.75;
+
+type Matrix = [number, number, number, number, number, number];
+type Rgb = [number, number, number];
+
+interface Style {
+  fill: string;
+  stroke: string;
+  strokeWidth: number;
+  fillOpacity: number;
+  strokeOpacity: number;
+  opacity: number;
+  fontSize: number;
+  fontWeight: string;
+  fontFamily: string;
+  textAnchor: string;
+  dash: string;
+  cap: string;
+  join: string;
+}
+
+const INITIAL: Style = {
+  fill: '#000000',
+  stroke: 'none',
+  strokeWidth: 1,
+  fillOpacity: 1,
+  strokeOpacity: 1,
+  opacity: 1,
+  fontSize: 16,
+  fontWeight: 'normal',
+  fontFamily: 'sans-serif',
+  textAnchor: 'start',
+  dash: 'none',
+  cap: 'butt',
+  join: 'miter',
+};
+
+function fail(what: string): never {
+  throw new Error(`PDF export: ${what}.`);
+}
+
+/** A number as PDF writes it: at most 4 decimals, no exponent, no "-0". */
+export function pdfNumber(n: number): string {
+  if (!Number.isFinite(n)) fail(`a non-finite number (${n}) in the figure`);
+  const r = Math.round(n * 10000) / 10000;
+  if (Object.is(r, -0) || r === 0) return '0';
+  let s = r.toFixed(4);
+  s = s.replace(/\.?0+$/, '');
+  return s;
+}
+
+const N = pdfNumber;
+
+// ---- colours -----------------------------------------------------------------------------------
+
+const NAMED: Record<string, Rgb> = { black: [0, 0, 0], white: [255, 255, 255], red: [255, 0, 0], gray: [128, 128, 128], grey: [128, 128, 128] };
+
+function parseColor(v: string): Rgb | null {
+  const s = v.trim().toLowerCase();
+  if (s === 'none' || s === 'transparent') return null;
+  if (/^#[0-9a-f]{6}$/.test(s)) return [parseInt(s.slice(1, 3), 16), parseInt(s.slice(3, 5), 16), parseInt(s.slice(5, 7), 16)];
+  if (/^#[0-9a-f]{3}$/.test(s)) return [parseInt(s[1] + s[1], 16), parseInt(s[2] + s[2], 16), parseInt(s[3] + s[3], 16)];
+  const m = /^rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(s);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (s in NAMED) return NAMED[s];
+  return fail(`the colour "${v}" is not one this back-end reads`);
+}
+
+function rgbOp(c: Rgb, op: 'rg' | 'RG'): string {
+  return `${N(c[0] / 255)} ${N(c[1] / 255)} ${N(c[2] / 255)} ${op}`;
+}
+
+// ---- transforms and paths ----------------------------------------------------------------------
+
+function numbers(s: string): number[] {
+  return (s.match(/[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?/g) ?? []).map(Number);
+}
+
+function multiply(a: Matrix, b: Matrix): Matrix {
+  // a then b (a applied first), row-vector convention as PDF's cm
+  return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]];
+}
+
+/** An SVG transform list as one matrix (the rightmost transform applies first). */
+export function parseTransform(t: string): Matrix {
+  let m: Matrix = [1, 0, 0, 1, 0, 0];
+  const re = /(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)/g;
+  const parts: Matrix[] = [];
+  let hit: RegExpExecArray | null;
+  let consumed = '';
+  while ((hit = re.exec(t)) !== null) {
+    consumed += hit[0];
+    const v = numbers(hit[2]);
+    switch (hit[1]) {
+      case 'matrix':
+        if (v.length !== 6) fail(`matrix() needs 6 numbers in "${t}"`);
+        parts.push([v[0], v[1], v[2], v[3], v[4], v[5]]);
+        break;
+      case 'translate':
+        parts.push([1, 0, 0, 1, v[0] ?? 0, v[1] ?? 0]);
+        break;
+      case 'scale':
+        parts.push([v[0] ?? 1, 0, 0, v[1] ?? v[0] ?? 1, 0, 0]);
+        break;
+      case 'rotate': {
+        const a = ((v[0] ?? 0) * Math.PI) / 180;
+        const r: Matrix = [Math.cos(a), Math.sin(a), -Math.sin(a), Math.cos(a), 0, 0];
+        if (v.length >= 3) parts.push(multiply(multiply([1, 0, 0, 1, -v[1], -v[2]], r), [1, 0, 0, 1, v[1], v[2]]));
+        else parts.push(r);
+        break;
+      }
+      case 'skewX':
+        parts.push([1, 0, Math.tan(((v[0] ?? 0) * Math.PI) / 180), 1, 0, 0]);
+        break;
+      case 'skewY':
+        parts.push([1, Math.tan(((v[0] ?? 0) * Math.PI) / 180), 0, 1, 0, 0]);
+        break;
+    }
+  }
+  if (consumed.replace(/\s|,/g, '') !== t.replace(/\s|,/g, '')) fail(`the transform "${t}" is not one this back-end reads`);
+  // transform="A B" maps a point p to A(B(p)): B first
+  for (let i = parts.length - 1; i >= 0; i--) m = multiply(m, parts[i]);
+  return m;
+}
+
+function apply(m: Matrix, x: number, y: number): [number, number] {
+  return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+}
+
+interface PathOut {
+  ops: string[];
+  points: [number, number][];
+}
+
+/** An SVG path's d as PDF path operators (m, l, c, h), with its points for a bounding box. */
+export function pathOps(d: string): PathOut {
+  const tokens = d.match(/[MmLlHhVvCcSsQqTtZzAa]|[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?/g) ?? [];
+  const ops: string[] = [];
+  const points: [number, number][] = [];
+  let i = 0;
+  let cmd = '';
+  let x = 0;
+  let y = 0;
+  let sx = 0;
+  let sy = 0;
+  let lastCtrl: [number, number] | null = null;
+  let lastQuad: [number, number] | null = null;
+  const num = (): number => {
+    const t = tokens[i++];
+    if (t === undefined || /[A-Za-z]/.test(t)) fail(`the path "${d.slice(0, 40)}" ends in the middle of a command`);
+    return Number(t);
+  };
+  const cubic = (x1: number, y1: number, x2: number, y2: number, x3: number, y3: number) => {
+    ops.push(`${N(x1)} ${N(y1)} ${N(x2)} ${N(y2)} ${N(x3)} ${N(y3)} c`);
+    points.push([x1, y1], [x2, y2], [x3, y3]);
+    lastCtrl = [x2, y2];
+    x = x3;
+    y = y3;
+  };
+  while (i < tokens.length) {
+    if (/[A-Za-z]/.test(tokens[i])) cmd = tokens[i++];
+    else if (cmd === '') fail(`the path "${d.slice(0, 40)}" does not start with a command`);
+    const rel = cmd === cmd.toLowerCase();
+    const ox = rel ? x : 0;
+    const oy = rel ? y : 0;
+    const C = cmd.toUpperCase();
+    if (C !== 'C' && C !== 'S') lastCtrl = null;
+    if (C !== 'Q' && C !== 'T') lastQuad = null;
+    switch (C) {
+      case 'M':
+        x = ox + num();
+        y = oy + num();
+        sx = x;
+        sy = y;
+        ops.push(`${N(x)} ${N(y)} m`);
+        points.push([x, y]);
+        cmd = rel ? 'l' : 'L';
+        break;
+      case 'L':
+        x = ox + num();
+        y = oy + num();
+        ops.push(`${N(x)} ${N(y)} l`);
+        points.push([x, y]);
+        break;
+      case 'H':
+        x = ox + num();
+        ops.push(`${N(x)} ${N(y)} l`);
+        points.push([x, y]);
+        break;
+      case 'V':
+        y = oy + num();
+        ops.push(`${N(x)} ${N(y)} l`);
+        points.push([x, y]);
+        break;
+      case 'C': {
+        const v = [num(), num(), num(), num(), num(), num()];
+        cubic(ox + v[0], oy + v[1], ox + v[2], oy + v[3], ox + v[4], oy + v[5]);
+        break;
+      }
+      case 'S': {
+        const v = [num(), num(), num(), num()];
+        const prev: [number, number] = lastCtrl ?? [x, y];
+        cubic(2 * x - prev[0], 2 * y - prev[1], ox + v[0], oy + v[1], ox + v[2], oy + v[3]);
+        break;
+      }
+      case 'Q':
+      case 'T': {
+        const q: [number, number] = C === 'Q' ? [ox + num(), oy + num()] : lastQuad ? [2 * x - lastQuad[0], 2 * y - lastQuad[1]] : [x, y];
+        const ex = ox + num();
+        const ey = oy + num();
+        const [x0, y0] = [x, y];
+        cubic(x0 + (2 / 3) * (q[0] - x0), y0 + (2 / 3) * (q[1] - y0), ex + (2 / 3) * (q[0] - ex), ey + (2 / 3) * (q[1] - ey), ex, ey);
+        lastQuad = q;
+        break;
+      }
+      case 'Z':
+        ops.push('h');
+        x = sx;
+        y = sy;
+        break;
+      default:
+        fail(`the path command "${cmd}" (arcs) is not one this back-end draws`);
+    }
+  }
+  return { ops, points };
+}
+
+// ---- text --------------------------------------------------------------------------------------
+
+/** Unicode to WinAnsiEncoding (the standard fonts' encoding), for what lies outside Latin-1's printable range. */
+const WIN_ANSI: Record<number, number> = {
+  0x20ac: 0x80, 0x201a: 0x82, 0x0192: 0x83, 0x201e: 0x84, 0x2026: 0x85, 0x2020: 0x86, 0x2021: 0x87, 0x02c6: 0x88, 0x2030: 0x89, 0x0160: 0x8a,
+  0x2039: 0x8b, 0x0152: 0x8c, 0x017d: 0x8e, 0x2018: 0x91, 0x2019: 0x92, 0x201c: 0x93, 0x201d: 0x94, 0x2022: 0x95, 0x2013: 0x96, 0x2014: 0x97,
+  0x02dc: 0x98, 0x2122: 0x99, 0x0161: 0x9a, 0x203a: 0x9b, 0x0153: 0x9c, 0x017e: 0x9e, 0x0178: 0x9f,
+};
+const SUBSTITUTE: Record<number, string> = { 0x2423: '_', 0x2212: '-', 0x2009: ' ', 0x202f: ' ', 0x2192: '->', 0x2190: '<-' };
+
+/** `s` as a PDF literal string in WinAnsiEncoding (unmappable characters as '?'). */
+export function winAnsiString(s: string): string {
+  let out = '(';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp in SUBSTITUTE) {
+      out += winAnsiString(SUBSTITUTE[cp]).slice(1, -1);
+      continue;
+    }
+    const b = cp >= 0x20 && cp <= 0x7e ? cp : cp >= 0xa0 && cp <= 0xff ? cp : (WIN_ANSI[cp] ?? 0x3f);
+    if (b === 0x28 || b === 0x29 || b === 0x5c) out += '\\' + String.fromCharCode(b);
+    else if (b < 0x80) out += String.fromCharCode(b);
+    else out += '\\' + b.toString(8).padStart(3, '0');
+  }
+  return out + ')';
+}
+
+
+function isMono(family: string): boolean {
+  return /mono|courier|consolas|menlo/i.test(family);
+}
+
+function isBold(weight: string): boolean {
+  return weight === 'bold' || Number(weight) >= 600;
+}
+
+// ---- the document ------------------------------------------------------------------------------
+
+interface ImageObject {
+  name: string;
+  dict: string;
+  data: Uint8Array;
+}
+
+function base64Bytes(b64: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const clean = b64.replace(/[^A-Za-z0-9+/]/g, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let o = 0;
+  for (let i = 0; i + 1 < clean.length; i += 4) {
+    const a = alphabet.indexOf(clean[i]);
+    const b = alphabet.indexOf(clean[i + 1]);
+    const c = i + 2 < clean.length ? alphabet.indexOf(clean[i + 2]) : 0;
+    const d = i + 3 < clean.length ? alphabet.indexOf(clean[i + 3]) : 0;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (i + 2 < clean.length && o < out.length) out[o++] = (n >> 8) & 255;
+    if (i + 3 < clean.length && o < out.length) out[o++] = n & 255;
+  }
+  return out.subarray(0, o);
+}
+
+/** A JPEG's size and components, from its first start-of-frame marker. */
+function jpegInfo(b: Uint8Array): { width: number; height: number; components: number } {
+  if (b[0] !== 0xff || b[1] !== 0xd8) fail('an embedded image says it is a JPEG but is not one');
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) fail('an embedded JPEG is damaged');
+    const marker = b[i + 1];
+    const len = (b[i + 2] << 8) | b[i + 3];
+    if ((marker >= 0xc0 && marker <= 0xc3) || (marker >= 0xc5 && marker <= 0xc7) || (marker >= 0xc9 && marker <= 0xcb) || (marker >= 0xcd && marker <= 0xcf)) {
+      return { height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8], components: b[i + 9] };
+    }
+    i += 2 + len;
+  }
+  return fail('an embedded JPEG has no frame header');
+}
+
+function u32(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) >>> 0) + (b[i + 1] << 16) + (b[i + 2] << 8) + b[i + 3];
+}
+
+/** A PNG's pixels for PDF: its zlib stream as it is, read with PNG predictors (grey or RGB, 8-bit, not interlaced). */
+function pngImage(b: Uint8Array): { width: number; height: number; colors: number; data: Uint8Array } {
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (sig.some((v, k) => b[k] !== v)) fail('an embedded image says it is a PNG but is not one');
+  let i = 8;
+  let width = 0;
+  let height = 0;
+  let colors = 0;
+  const idat: Uint8Array[] = [];
+  while (i + 8 <= b.length) {
+    const len = u32(b, i);
+    const type = String.fromCharCode(b[i + 4], b[i + 5], b[i + 6], b[i + 7]);
+    const body = b.subarray(i + 8, i + 8 + len);
+    if (type === 'IHDR') {
+      width = u32(body, 0);
+      height = u32(body, 4);
+      const depth = body[8];
+      const colourType = body[9];
+      const interlace = body[12];
+      if (depth !== 8 || interlace !== 0 || (colourType !== 0 && colourType !== 2)) {
+        fail(`an embedded PNG is ${colourType === 6 || colourType === 4 ? 'one with an alpha channel' : colourType === 3 ? 'a palette PNG' : `${depth}-bit${interlace ? ', interlaced' : ''}`}; embed pictures for PDF as JPEG or 8-bit RGB PNG`);
+      }
+      colors = colourType === 2 ? 3 : 1;
+    } else if (type === 'IDAT') idat.push(body);
+    else if (type === 'IEND') break;
+    i += 12 + len;
+  }
+  const total = idat.reduce((s, c) => s + c.length, 0);
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const c of idat) {
+    data.set(c, o);
+    o += c.length;
+  }
+  return { width, height, colors, data };
+}
+
+function imageObject(href: string, name: string): ImageObject {
+  const m = /^data:(image\/(?:jpeg|png));base64,(.*)$/s.exec(href);
+  if (!m) fail(`an image is not a base64 JPEG or PNG data: URI (${href.slice(0, 30)}…)`);
+  const bytes = base64Bytes(m[2]);
+  if (m[1] === 'image/jpeg') {
+    const j = jpegInfo(bytes);
+    const cs = j.components === 1 ? '/DeviceGray' : j.components === 4 ? '/DeviceCMYK' : '/DeviceRGB';
+    return { name, data: bytes, dict: `<< /Type /XObject /Subtype /Image /Width ${j.width} /Height ${j.height} /ColorSpace ${cs} /BitsPerComponent 8 /Filter /DCTDecode /Length ${bytes.length} >>` };
+  }
+  const p = pngImage(bytes);
+  return {
+    name,
+    data: p.data,
+    dict: `<< /Type /XObject /Subtype /Image /Width ${p.width} /Height ${p.height} /ColorSpace ${p.colors === 3 ? '/DeviceRGB' : '/DeviceGray'} /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors ${p.colors} /BitsPerComponent 8 /Columns ${p.width} >> /Length ${p.data.length} >>`,
+  };
+}
+
+const FONTS = { F1: 'Helvetica', F2: 'Helvetica-Bold', F3: 'Courier', F4: 'Courier-Bold' } as const;
+
+class Drawing {
+  ops: string[] = [];
+  /** Transparency groups: a <g> with opacity is drawn once, then composited at that opacity (overlapping children do not add up). */
+  readonly forms: { name: string; ops: string[] }[] = [];
+  readonly ids = new Map<string, XmlElement>();
+  readonly images = new Map<string, ImageObject>();
+  readonly states = new Map<string, string>();
+
+  constructor(root: XmlElement) {
+    const walk = (e: XmlElement) => {
+      if (e.attrs.id) this.ids.set(e.attrs.id, e);
+      e.children.forEach(walk);
+    };
+    walk(root);
+  }
+
+  alpha(fill: number, stroke: number): string {
+    const key = `${N(fill)} ${N(stroke)}`;
+    let name = this.states.get(key);
+    if (!name) {
+      name = `GS${this.states.size + 1}`;
+      this.states.set(key, name);
+    }
+    return `/${name} gs`;
+  }
+
+  ref(v: string): XmlElement | null {
+    const m = /^url\(#([^)]+)\)$/.exec(v.trim()) ?? /^#(.+)$/.exec(v.trim());
+    if (!m) return null;
+    const e = this.ids.get(m[1]);
+    if (!e) fail(`nothing in the figure has the id "${m[1]}" it refers to`);
+    return e;
+  }
+
+  style(e: XmlElement, parent: Style): Style {
+    const a = e.attrs;
+    const s: Style = { ...parent, opacity: parent.opacity };
+    if (a.fill !== undefined) s.fill = a.fill;
+    if (a.stroke !== undefined) s.stroke = a.stroke;
+    if (a['stroke-width'] !== undefined) s.strokeWidth = Number(a['stroke-width']);
+    if (a['fill-opacity'] !== undefined) s.fillOpacity = Number(a['fill-opacity']);
+    if (a['stroke-opacity'] !== undefined) s.strokeOpacity = Number(a['stroke-opacity']);
+    if (a.opacity !== undefined) s.opacity = parent.opacity * Number(a.opacity);
+    if (a['font-size'] !== undefined) s.fontSize = Number(a['font-size']);
+    if (a['font-weight'] !== undefined) s.fontWeight = a['font-weight'];
+    if (a['font-family'] !== undefined) s.fontFamily = a['font-family'];
+    if (a['text-anchor'] !== undefined) s.textAnchor = a['text-anchor'];
+    if (a['stroke-dasharray'] !== undefined) s.dash = a['stroke-dasharray'];
+    if (a['stroke-linecap'] !== undefined) s.cap = a['stroke-linecap'];
+    if (a['stroke-linejoin'] !== undefined) s.join = a['stroke-linejoin'];
+    return s;
+  }
+
+  /** q, the element's transform and clip; the caller closes with Q. */
+  open(e: XmlElement): void {
+    this.ops.push('q');
+    if (e.attrs.transform) this.ops.push(`${parseTransform(e.attrs.transform).map(N).join(' ')} cm`);
+    if (e.attrs['clip-path']) {
+      const clip = this.ref(e.attrs['clip-path']);
+      if (!clip || clip.name !== 'clipPath') fail(`clip-path="${e.attrs['clip-path']}" does not name a clipPath`);
+      for (const c of clip.children) {
+        if (c.attrs.transform) fail('a transformed shape inside a clipPath is not supported');
+        this.ops.push(...this.shape(c).ops);
+      }
+      this.ops.push('W n');
+    }
+  }
+
+  draw(e: XmlElement, parent: Style): void {
+    switch (e.name) {
+      case 'title':
+      case 'desc':
+      case 'metadata':
+      case 'defs':
+      case 'clipPath':
+      case 'pattern':
+      case 'linearGradient':
+      case 'stop':
+        return;
+      case 'svg':
+      case 'g':
+      case 'a': {
+        const s = this.style(e, parent);
+        this.open(e);
+        const groupAlpha = e.attrs.opacity === undefined ? 1 : Number(e.attrs.opacity);
+        if (groupAlpha < 1) {
+          const outer = this.ops;
+          this.ops = [];
+          for (const c of e.children) this.draw(c, { ...s, opacity: parent.opacity });
+          const name = `Fm${this.forms.length + 1}`;
+          this.forms.push({ name, ops: this.ops });
+          this.ops = outer;
+          this.ops.push(this.alpha(groupAlpha, groupAlpha), `/${name} Do`);
+        } else {
+          for (const c of e.children) this.draw(c, s);
+        }
+        this.ops.push('Q');
+        return;
+      }
+      case 'use': {
+        const target = this.ref(e.attrs['xlink:href'] ?? e.attrs.href ?? '');
+        if (!target) fail('a <use> without a reference');
+        this.open(e);
+        const x = Number(e.attrs.x ?? 0);
+        const y = Number(e.attrs.y ?? 0);
+        if (x !== 0 || y !== 0) this.ops.push(`1 0 0 1 ${N(x)} ${N(y)} cm`);
+        this.draw(target, this.style(e, parent));
+        this.ops.push('Q');
+        return;
+      }
+      case 'rect':
+      case 'circle':
+      case 'ellipse':
+      case 'path':
+      case 'line':
+      case 'polyline':
+      case 'polygon':
+        this.paint(e, this.style(e, parent));
+        return;
+      case 'text':
+        this.text(e, this.style(e, parent));
+        return;
+      case 'image':
+        this.image(e);
+        return;
+      default:
+        fail(`the <${e.name}> element is not one this back-end draws`);
+    }
+  }
+
+  shape(e: XmlElement): PathOut {
+    const a = e.attrs;
+    const n = (k: string, d = 0) => (a[k] === undefined ? d : Number(a[k]));
+    switch (e.name) {
+      case 'rect': {
+        const [x, y, w, h] = [n('x'), n('y'), n('width'), n('height')];
+        return { ops: [`${N(x)} ${N(y)} ${N(w)} ${N(h)} re`], points: [[x, y], [x + w, y + h], [x + w, y], [x, y + h]] };
+      }
+      case 'circle':
+      case 'ellipse': {
+        const [cx, cy] = [n('cx'), n('cy')];
+        const rx = e.name === 'circle' ? n('r') : n('rx');
+        const ry = e.name === 'circle' ? n('r') : n('ry');
+        const k = 0.5522847498;
+        return pathOps(
+          `M${cx + rx} ${cy}C${cx + rx} ${cy + k * ry} ${cx + k * rx} ${cy + ry} ${cx} ${cy + ry}C${cx - k * rx} ${cy + ry} ${cx - rx} ${cy + k * ry} ${cx - rx} ${cy}` +
+            `C${cx - rx} ${cy - k * ry} ${cx - k * rx} ${cy - ry} ${cx} ${cy - ry}C${cx + k * rx} ${cy - ry} ${cx + rx} ${cy - k * ry} ${cx + rx} ${cy}Z`,
+        );
+      }
+      case 'line':
+        return pathOps(`M${n('x1')} ${n('y1')}L${n('x2')} ${n('y2')}`);
+      case 'polyline':
+      case 'polygon': {
+        const v = numbers(a.points ?? '');
+        let d = '';
+        for (let i = 0; i + 1 < v.length; i += 2) d += `${i === 0 ? 'M' : 'L'}${v[i]} ${v[i + 1]}`;
+        return pathOps(e.name === 'polygon' ? d + 'Z' : d);
+      }
+      case 'path':
+        return pathOps(a.d ?? '');
+      default:
+        return fail(`<${e.name}> cannot be used as a shape`);
+    }
+  }
+
+  paint(e: XmlElement, s: Style): void {
+    const shape = this.shape(e);
+    const fillRef = s.fill.startsWith('url(') ? this.ref(s.fill) : null;
+    const fill = fillRef || e.name === 'line' || e.name === 'polyline' ? null : parseColor(s.fill);
+    const stroke = parseColor(s.stroke);
+    const fa = s.fillOpacity * s.opacity;
+    const sa = s.strokeOpacity * s.opacity;
+    if (fillRef) this.paintServer(fillRef, shape, fa);
+    if (!fill && !stroke) return;
+    this.ops.push('q');
+    if (fa < 1 || sa < 1) this.ops.push(this.alpha(fa, sa));
+    if (fill) this.ops.push(rgbOp(fill, 'rg'));
+    if (stroke) {
+      this.ops.push(rgbOp(stroke, 'RG'), `${N(s.strokeWidth)} w`);
+      if (s.dash !== 'none') this.ops.push(`[${numbers(s.dash).map(N).join(' ')}] 0 d`);
+      if (s.cap !== 'butt') this.ops.push(`${s.cap === 'round' ? 1 : 2} J`);
+      if (s.join !== 'miter') this.ops.push(`${s.join === 'round' ? 1 : 2} j`);
+    }
+    this.ops.push(...shape.ops, fill && stroke ? 'B' : fill ? 'f' : 'S', 'Q');
+  }
+
+  /** A gradient or a pattern fill, inside the shape. */
+  paintServer(server: XmlElement, shape: PathOut, alpha: number): void {
+    const xs = shape.points.map((p) => p[0]);
+    const ys = shape.points.map((p) => p[1]);
+    const [x0, y0, x1, y1] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    this.ops.push('q', ...shape.ops, 'W n');
+    if (alpha < 1) this.ops.push(this.alpha(alpha, alpha));
+    if (server.name === 'linearGradient') this.gradient(server, x0, y0, x1, y1);
+    else if (server.name === 'pattern') this.pattern(server, x0, y0, x1, y1);
+    else fail(`fill="url(#${server.attrs.id})" names a <${server.name}>, not a gradient or pattern`);
+    this.ops.push('Q');
+  }
+
+  gradient(g: XmlElement, x0: number, y0: number, x1: number, y1: number): void {
+    if ((g.attrs.gradientUnits ?? 'objectBoundingBox') !== 'objectBoundingBox') fail('only gradients in objectBoundingBox units are drawn');
+    const gx1 = Number(g.attrs.x1 ?? 0);
+    const gy1 = Number(g.attrs.y1 ?? 0);
+    const gx2 = Number(g.attrs.x2 ?? 1);
+    const gy2 = Number(g.attrs.y2 ?? 0);
+    if (gx1 !== gx2 && gy1 !== gy2) fail('only horizontal or vertical gradients are drawn');
+    const stops = g.children
+      .filter((c) => c.name === 'stop')
+      .map((c) => ({ at: Number(String(c.attrs.offset ?? '0').replace('%', '')) / (String(c.attrs.offset).endsWith('%') ? 100 : 1), color: parseColor(c.attrs['stop-color'] ?? '#000') ?? [0, 0, 0] }));
+    if (stops.length === 0) return;
+    const colorAtT = (t: number): Rgb => {
+      if (t <= stops[0].at) return stops[0].color;
+      for (let k = 1; k < stops.length; k++) {
+        if (t <= stops[k].at) {
+          const a = stops[k - 1];
+          const b = stops[k];
+          const f = b.at === a.at ? 0 : (t - a.at) / (b.at - a.at);
+          return [0, 1, 2].map((c) => a.color[c] + f * (b.color[c] - a.color[c])) as Rgb;
+        }
+      }
+      return stops[stops.length - 1].color;
+    };
+    const bands = 128;
+    const vertical = gx1 === gx2;
+    for (let k = 0; k < bands; k++) {
+      const t0 = k / bands;
+      const t1 = (k + 1) / bands;
+      const color = colorAtT((t0 + t1) / 2);
+      // position along the gradient vector, in the box's units
+      const from = vertical ? gy1 + t0 * (gy2 - gy1) : gx1 + t0 * (gx2 - gx1);
+      const to = vertical ? gy1 + t1 * (gy2 - gy1) : gx1 + t1 * (gx2 - gx1);
+      const lo = Math.min(from, to);
+      const hi = Math.max(from, to);
+      // bands overlap by a hair so no seams show between them
+      const pad = 0.02;
+      if (vertical) this.ops.push(rgbOp(color, 'rg'), `${N(x0)} ${N(y0 + lo * (y1 - y0) - pad)} ${N(x1 - x0)} ${N((hi - lo) * (y1 - y0) + 2 * pad)} re f`);
+      else this.ops.push(rgbOp(color, 'rg'), `${N(x0 + lo * (x1 - x0) - pad)} ${N(y0)} ${N((hi - lo) * (x1 - x0) + 2 * pad)} ${N(y1 - y0)} re f`);
+    }
+  }
+
+  pattern(p: XmlElement, x0: number, y0: number, x1: number, y1: number): void {
+    if ((p.attrs.patternUnits ?? 'objectBoundingBox') !== 'userSpaceOnUse') fail('only patterns in userSpaceOnUse units are drawn');
+    const w = Number(p.attrs.width);
+    const h = Number(p.attrs.height);
+    if (!(w > 0 && h > 0)) fail('a pattern without a tile size');
+    const m = p.attrs.patternTransform ? parseTransform(p.attrs.patternTransform) : ([1, 0, 0, 1, 0, 0] as Matrix);
+    // the shape's box in the pattern's own space, to know which tiles cover it
+    const det = m[0] * m[3] - m[1] * m[2];
+    const inv: Matrix = [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det, (m[2] * m[5] - m[3] * m[4]) / det, (m[1] * m[4] - m[0] * m[5]) / det];
+    const corners = [apply(inv, x0, y0), apply(inv, x1, y0), apply(inv, x0, y1), apply(inv, x1, y1)];
+    const px0 = Math.floor(Math.min(...corners.map((c) => c[0])) / w);
+    const px1 = Math.ceil(Math.max(...corners.map((c) => c[0])) / w);
+    const py0 = Math.floor(Math.min(...corners.map((c) => c[1])) / h);
+    const py1 = Math.ceil(Math.max(...corners.map((c) => c[1])) / h);
+    if ((px1 - px0) * (py1 - py0) > 200_000) fail('a pattern would need too many tiles');
+    this.ops.push(`${m.map(N).join(' ')} cm`);
+    for (let j = py0; j < py1; j++) {
+      for (let i = px0; i < px1; i++) {
+        this.ops.push('q', `1 0 0 1 ${N(i * w)} ${N(j * h)} cm`);
+        for (const c of p.children) this.draw(c, INITIAL);
+        this.ops.push('Q');
+      }
+    }
+  }
+
+  text(e: XmlElement, s: Style): void {
+    // runs: the element's own text, then each tspan, each at its own position
+    interface Run {
+      text: string;
+      style: Style;
+      x: number | null;
+      y: number | null;
+      dx: number;
+      dy: number;
+    }
+    const first = (v: string | undefined) => (v === undefined ? null : (numbers(v)[0] ?? null));
+    const runs: Run[] = [];
+    const own = e.text.replace(/\s+/g, ' ').trim();
+    if (own.trim() !== '') runs.push({ text: own, style: s, x: null, y: null, dx: 0, dy: 0 });
+    for (const c of e.children) {
+      if (c.name !== 'tspan') fail(`a <${c.name}> inside <text>`);
+      if (c.children.length > 0) fail('nested tspans are not drawn');
+      runs.push({ text: c.text.replace(/\s+/g, ' ').trim(), style: this.style(c, s), x: first(c.attrs.x), y: first(c.attrs.y), dx: first(c.attrs.dx) ?? 0, dy: first(c.attrs.dy) ?? 0 });
+    }
+    if (runs.length === 0) return;
+    const width = (r: Run) => (isMono(r.style.fontFamily) ? monoWidth(r.text, r.style.fontSize) : textWidth(r.text, r.style.fontSize, isBold(r.style.fontWeight) ? 'bold' : 'normal'));
+    let x = first(e.attrs.x) ?? 0;
+    let y = first(e.attrs.y) ?? 0;
+    x += first(e.attrs.dx) ?? 0;
+    y += first(e.attrs.dy) ?? 0;
+    // the anchor shifts the whole line (runs placed absolutely restart it; the builders do not mix both)
+    const total = runs.reduce((sum, r) => sum + r.dx + width(r), 0);
+    const shift = s.textAnchor === 'middle' ? -total / 2 : s.textAnchor === 'end' ? -total : 0;
+    x += shift;
+    this.open(e);
+    this.ops.push('BT');
+    for (const r of runs) {
+      if (r.x !== null) x = r.x + shift;
+      if (r.y !== null) y = r.y;
+      x += r.dx;
+      y += r.dy;
+      const fill = parseColor(r.style.fill);
+      if (fill) {
+        const font = (isMono(r.style.fontFamily) ? 2 : 0) + (isBold(r.style.fontWeight) ? 2 : 1);
+        const alpha = r.style.fillOpacity * r.style.opacity;
+        this.ops.push(this.alpha(alpha, 1), rgbOp(fill, 'rg'), `/F${font} ${N(r.style.fontSize)} Tf`, `1 0 0 -1 ${N(x)} ${N(y)} Tm`, `${winAnsiString(r.text)} Tj`);
+      }
+      x += width(r);
+    }
+    this.ops.push('ET', 'Q');
+  }
+
+  image(e: XmlElement): void {
+    const href = e.attrs['xlink:href'] ?? e.attrs.href ?? '';
+    let img = this.images.get(href);
+    if (!img) {
+      img = imageObject(href, `Im${this.images.size + 1}`);
+      this.images.set(href, img);
+    }
+    const n = (k: string) => Number(e.attrs[k] ?? 0);
+    this.open(e);
+    this.ops.push(`${N(n('width'))} 0 0 ${N(-n('height'))} ${N(n('x'))} ${N(n('y') + n('height'))} cm`, `/${img.name} Do`, 'Q');
+  }
+}
+
+function latin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** A text string for the document information dictionary: PDFDocEncoding's ASCII part as is, anything else as UTF-16BE. */
+export function infoString(s: string): string {
+  if (/^[\x20-\x7e]*$/.test(s)) return `(${s.replace(/[()\\]/g, (c) => '\\' + c)})`;
+  let hex = 'FEFF';
+  for (let i = 0; i < s.length; i++) hex += s.charCodeAt(i).toString(16).padStart(4, '0').toUpperCase();
+  return `<${hex}>`;
+}
+
+/** The figure `svg` as a one-page vector PDF (see the header). */
+export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffer> {
+  const root = parseXml(svg);
+  if (root.name !== 'svg') fail('the document is not an SVG');
+  const width = Number(root.attrs.width);
+  const height = Number(root.attrs.height);
+  if (!(width > 0 && height > 0)) fail('the SVG declares no width and height in px');
+  const d = new Drawing(root);
+  d.ops.push(`${N(PT_PER_PX)} 0 0 ${N(-PT_PER_PX)} 0 ${N(height * PT_PER_PX)} cm`);
+  const vb = root.attrs.viewBox ? numbers(root.attrs.viewBox) : null;
+  if (vb && vb.length === 4 && (vb[2] !== width || vb[3] !== height || vb[0] !== 0 || vb[1] !== 0)) d.ops.push(`${N(width / vb[2])} 0 0 ${N(height / vb[3])} ${N((-vb[0] * width) / vb[2])} ${N((-vb[1] * height) / vb[3])} cm`);
+  const base = d.style(root, INITIAL);
+  for (const c of root.children) d.draw(c, base);
+  const content = latin1(d.ops.join('\n'));
+
+  const objects: (string | { dict: string; data: Uint8Array })[] = [];
+  const add = (o: string | { dict: string; data: Uint8Array }) => objects.push(o) - 0;
+  // 1 catalog, 2 pages, 3 page, 4 content, then fonts, states, images, info
+  add('<< /Type /Catalog /Pages 2 0 R >>');
+  add('<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
+  add('PAGE');
+  add({ dict: `<< /Length ${content.length} >>`, data: content });
+  const fontRefs = Object.entries(FONTS).map(([name, base]) => `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`);
+  const stateRefs = [...d.states.entries()].map(([key, name]) => {
+    const [ca, CA] = key.split(' ');
+    return `/${name} ${add(`<< /Type /ExtGState /ca ${ca} /CA ${CA} >>`)} 0 R`;
+  });
+  const imageRefs = [...d.images.values()].map((img) => `/${img.name} ${add({ dict: img.dict, data: img.data })} 0 R`);
+  // forms share the page's resources, so they are written after the page's dictionary is known
+  const resourcesRef = add('RESOURCES');
+  const formRefs = d.forms.map((f) => {
+    const body = latin1(f.ops.join('\n'));
+    const big = N(1e6);
+    return `/${f.name} ${add({ dict: `<< /Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R /Length ${body.length} >>`, data: body })} 0 R`;
+  });
+  const xobjects = [...imageRefs, ...formRefs];
+  objects[resourcesRef - 1] = `<< /Font << ${fontRefs.join(' ')} >>${stateRefs.length ? ` /ExtGState << ${stateRefs.join(' ')} >>` : ''}${xobjects.length ? ` /XObject << ${xobjects.join(' ')} >>` : ''} >>`;
+  const title = info.title ?? root.children.find((c) => c.name === 'title')?.text ?? '';
+  const infoEntries = [
+    title ? `/Title ${infoString(title)}` : '',
+    info.subject ? `/Subject ${infoString(info.subject)}` : '',
+    info.keywords ? `/Keywords ${infoString(info.keywords)}` : '',
+    `/Creator ${infoString(info.creator ?? 'LASER Workbench')}`,
+    `/Producer ${infoString('LASER Workbench figures (svgToPdf)')}`,
+  ].filter((s) => s !== '');
+  const infoRef = add(`<< ${infoEntries.join(' ')} >>`);
+  objects[2] =
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${N(width * PT_PER_PX)} ${N(height * PT_PER_PX)}] /Contents 4 0 R /Resources ${resourcesRef} 0 R >>`;
+
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const push = (b: Uint8Array) => {
+    chunks.push(b);
+    offset += b.length;
+  };
+  // a binary comment line, so transfer tools treat the file as binary
+  push(latin1('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n'));
+  const offsets: number[] = [];
+  objects.forEach((o, k) => {
+    offsets.push(offset);
+    if (typeof o === 'string') push(latin1(`${k + 1} 0 obj\n${o}\nendobj\n`));
+    else {
+      push(latin1(`${k + 1} 0 obj\n${o.dict}\nstream\n`));
+      push(o.data);
+      push(latin1('\nendstream\nendobj\n'));
+    }
+  });
+  const xref = offset;
+  let table = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) table += `${String(o).padStart(10, '0')} 00000 n \n`;
+  push(latin1(`${table}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info ${infoRef} 0 R >>\nstartxref\n${xref}\n%%EOF\n`));
+  const out = new Uint8Array(offset);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}

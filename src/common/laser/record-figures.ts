@@ -1,0 +1,51 @@
+/**
+ * What the figure builders of common/figures get from a record, for the figures that need only
+ * record.json (no tensors, no picture): the VAQ curve, VAQ per head and the decoding table. Pure,
+ * so `laser figure` and the app's export feed the builders the same numbers.
+ */
+import type { DecodingStep, VaqCurveInput } from '../figures/index.ts';
+import { relativeDepthLayer } from './knobs.ts';
+import type { AnalysisRecord } from './record.ts';
+
+type R = Pick<AnalysisRecord, 'method' | 'layer' | 'layerChoice' | 'vaq' | 'vaqHeads' | 'mapHeads' | 'knobs'>;
+
+/** The fixed layer to show beside the chosen one: ViCrop's layer 14 of LLaVA-1.5-7B, at the same relative depth on other models. */
+export function referenceLayer(r: Pick<AnalysisRecord, 'layerChoice'>, layers: number): number | null {
+  if (r.layerChoice?.mode === 'fixed') return null;
+  return relativeDepthLayer(14, layers);
+}
+
+export function vaqFigure(r: R, titles: boolean): VaqCurveInput {
+  const vaq = r.vaq;
+  if (!vaq) throw new RangeError(`a ${r.method} record has no VAQ per layer`);
+  const kHead = typeof r.knobs.kHead === 'number' ? r.knobs.kHead : null;
+  return {
+    vaq,
+    chosen: r.layer,
+    fixedLayerRef: referenceLayer(r, vaq.length),
+    searched: r.layerChoice?.searched ?? null,
+    ...(titles ? { title: 'VAQ per layer', subtitle: `${r.method}${kHead === null ? '' : ` \u00B7 mean of the top ${Math.min(kHead, r.vaqHeads?.[0]?.length ?? kHead)} heads`}` } : {}),
+  };
+}
+
+export function headsFigure(r: R, titles: boolean) {
+  if (!r.vaqHeads) throw new RangeError(`a ${r.method} record has no VAQ per head`);
+  return {
+    vaqHeads: r.vaqHeads,
+    chosenLayer: r.layer,
+    markedHeads: r.mapHeads ?? [],
+    colorbarLabel: 'VAQ',
+    ...(titles ? { title: 'VAQ per head', subtitle: r.mapHeads ? `${r.method} \u00B7 dots: the heads averaged into the map` : r.method } : {}),
+  };
+}
+
+export function decodingFigure(r: Pick<AnalysisRecord, 'method' | 'answer' | 'steps' | 'decoding'>, titles: boolean) {
+  const steps: DecodingStep[] = r.steps;
+  return {
+    steps,
+    options: {
+      alpha: r.decoding.alpha,
+      ...(titles ? { title: `Decoding: \u201C${r.answer.trim()}\u201D`, subtitle: `${r.method} \u00B7 ${r.decoding.kind === 'vat' ? `${r.decoding.positive} vs ${r.decoding.negative ?? '\u2014'}` : r.decoding.positive}` } : {}),
+    },
+  };
+}
