@@ -48,11 +48,11 @@ describe('laser compile', () => {
 
   it('compiles --dtype int4 with the quantisation flags recorded in the manifest', async () => {
     const h = harness();
-    await h.run(fixture, join(dir, 'b'), '--dtype', 'int4', '--block-size', '64', '--asymmetric', '--no-quantize-lm-head', '--quantize-vision');
+    await h.run(fixture, join(dir, 'b'), '--dtype', 'int4', '--block-size', '64', '--asymmetric', '--accuracy-level', '0', '--no-quantize-lm-head', '--quantize-vision');
     expect(h.lines.join('')).toMatch(/wrote .*b: llava int4 \(block 64, asymmetric, \d+ tensors quantised\), 4 layers/);
     const m = JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8'));
     expect(m.dtype).toBe('int4');
-    expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 4, blockSize: 64, symmetric: false, lmHead: false, embeddings: true, vision: true });
+    expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 4, blockSize: 64, symmetric: false, accuracyLevel: 0, lmHead: false, embeddings: true, vision: true });
     expect(m.quantization.tensors).not.toContain('language_model.lm_head.weight');
   });
 
@@ -60,7 +60,7 @@ describe('laser compile', () => {
     const h = harness();
     await h.run(fixture, join(dir, 'b'), '--dtype', 'int8');
     const m = JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8'));
-    expect(m.quantization).toMatchObject({ bits: 8, blockSize: 32, symmetric: true, lmHead: true, embeddings: true, vision: false, accuracyLevel: 0 });
+    expect(m.quantization).toMatchObject({ bits: 8, blockSize: 32, symmetric: true, lmHead: true, embeddings: true, vision: false, accuracyLevel: 4 });
   });
 
   it('refuses quantisation flags with a float --dtype, and block sizes other than 32, 64, 128', async () => {

@@ -1,6 +1,6 @@
 /**
  * `laser compile <hf-dir> <bundle-dir> [--dtype fp32|fp16|int8|int4] [--block-size 32|64|128]
- * [--asymmetric] [--[no-]quantize-lm-head] [--[no-]quantize-embeddings] [--[no-]quantize-vision]
+ * [--asymmetric] [--accuracy-level 0|4] [--[no-]quantize-lm-head] [--[no-]quantize-embeddings] [--[no-]quantize-vision]
  * [--image-mode pad|crop]`: compiles a Hugging Face checkpoint into a bundle
  * (src/engine/compiler/compile.ts), with a progress bar on stderr: tensors written, bytes written of
  * the total, MB/s. Ctrl-C cancels and leaves nothing.
@@ -8,14 +8,16 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
-import { QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
 
 const BLOCK_SIZES = QUANT_BLOCK_SIZES.map(String) as ['32', '64', '128'];
+const ACCURACY_LEVELS = QUANT_ACCURACY_LEVELS.map(String) as ['0', '4'];
 
 export interface CompileFlags {
   dtype: 'fp32' | 'fp16' | 'int8' | 'int4';
   imageMode: 'pad' | 'crop';
   blockSize?: (typeof BLOCK_SIZES)[number];
+  accuracyLevel?: (typeof ACCURACY_LEVELS)[number];
   asymmetric?: boolean;
   quantizeLmHead?: boolean;
   quantizeEmbeddings?: boolean;
@@ -27,6 +29,7 @@ export function quantizeOptions(flags: CompileFlags): QuantizeOptions | undefine
   const given = [
     ['--block-size', flags.blockSize],
     ['--asymmetric', flags.asymmetric],
+    ['--accuracy-level', flags.accuracyLevel],
     ['--[no-]quantize-lm-head', flags.quantizeLmHead],
     ['--[no-]quantize-embeddings', flags.quantizeEmbeddings],
     ['--[no-]quantize-vision', flags.quantizeVision],
@@ -41,6 +44,7 @@ export function quantizeOptions(flags: CompileFlags): QuantizeOptions | undefine
     lmHead: flags.quantizeLmHead,
     embeddings: flags.quantizeEmbeddings,
     vision: flags.quantizeVision,
+    accuracyLevel: flags.accuracyLevel === undefined ? undefined : Number(flags.accuracyLevel),
   };
 }
 
@@ -150,6 +154,7 @@ export function registerCompile(program: Command, out: Out = process.stderr): vo
     )
     .option('--block-size <n>', `int8/int4: weights per quantisation block along the input features: ${BLOCK_SIZES.join(', ')} (default ${QUANT_DEFAULTS.blockSize})`, oneOf(BLOCK_SIZES))
     .option('--asymmetric', 'int8/int4: a zero point per block (min..max range) instead of symmetric blocks (default symmetric)')
+    .option('--accuracy-level <n>', `int8/int4: MatMulNBits accuracy_level, 0 (float32 activations, exact to the dequantised weights, slow for int8 on CPU) or 4 (int8 activations per block; default ${QUANT_DEFAULTS.accuracyLevel})`, oneOf(ACCURACY_LEVELS))
     .option('--quantize-lm-head', `int8/int4: quantise lm_head too (default ${QUANT_DEFAULTS.lmHead ? 'on' : 'off'})`)
     .option('--no-quantize-lm-head', 'int8/int4: keep lm_head float32')
     .option('--quantize-embeddings', `int8/int4: quantise embed_tokens (GatherBlockQuantized; default ${QUANT_DEFAULTS.embeddings ? 'on' : 'off'})`)

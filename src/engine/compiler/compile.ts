@@ -19,7 +19,7 @@ import { saveModel, type SavedModel } from '../onnx/save.ts';
 import { PREPROCESSOR_FILE } from './preprocessing.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
 import type { QuantContext } from './nn.ts';
-import { QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from './quant-options.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from './quant-options.ts';
 import { Weights, type BundleDtype } from './weights.ts';
 
 export type { QuantizeOptions } from './quant-options.ts';
@@ -114,7 +114,7 @@ export function quantContext(dtype: BundleDtype, opts: QuantizeOptions = {}): Qu
   if (!(QUANT_BLOCK_SIZES as readonly number[]).includes(o.blockSize)) {
     throw new WorkbenchError('bad-request', `block size ${o.blockSize} is not supported`, `Use one of ${QUANT_BLOCK_SIZES.join(', ')}.`);
   }
-  if (o.accuracyLevel !== 0 && o.accuracyLevel !== 4) throw new WorkbenchError('bad-request', `accuracy level ${o.accuracyLevel} is not supported`, 'Use 0 (float32 activations) or 4 (int8 activations).');
+  if (!(QUANT_ACCURACY_LEVELS as readonly number[]).includes(o.accuracyLevel)) throw new WorkbenchError('bad-request', `accuracy level ${o.accuracyLevel} is not supported`, 'Use 0 (float32 activations) or 4 (int8 activations).');
   return {
     scheme: { bits: dtype === 'int8' ? 8 : 4, blockSize: o.blockSize, symmetric: o.symmetric },
     accuracyLevel: o.accuracyLevel,

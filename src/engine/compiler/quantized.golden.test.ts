@@ -8,8 +8,9 @@
  * weight-only quantisation: no outlier structure, each block of 32 a Gaussian sample whose largest
  * element sets the step. int8 keeps every argmax; int4 (16 levels) moves logits by about a fifth of
  * their spread and flips the argmax where the top two are close. Bounds are ~1.5-2x the measured
- * figures (measured: llava int8 rel 0.016 / max 0.080, int4 rel 0.22 / max 1.16 / 18 of 26 argmaxes;
- * qwen int8 rel 0.015 / max 0.070, int4 rel 0.26 / max 1.39 / 10 of 16 argmaxes),
+ * figures (defaults, int8 activations: llava int8 rel 0.023 / max 0.118, int4 rel 0.22 / max 1.14 /
+ * 18 of 26 argmaxes; qwen int8 rel 0.021 / max 0.085, int4 rel 0.26 / max 1.39 / 10 of 16;
+ * float32 activations: llava int8 rel 0.016 / max 0.080),
  * far below what a wrong layout gives (rel >= 1: the logits of an unrelated network).
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -97,17 +98,17 @@ describe('llava15_tiny quantised bundles vs transformers 4.45.1 float32', () => 
     }
   }
 
-  it('int8 (block 32, symmetric): logits within 0.15 (rel 0.03), every argmax and the greedy ids as HF', async () => {
+  it('int8 (defaults: block 32, symmetric, int8 activations): logits within 0.25 (rel 0.045), every argmax and the greedy ids as HF', async () => {
     const { scores, h, bytes } = await run('int8', {}, 'int8');
     try {
-      expect(scores.maxAbs).toBeLessThan(0.15);
-      expect(scores.rel).toBeLessThan(0.03);
+      expect(scores.maxAbs).toBeLessThan(0.25);
+      expect(scores.rel).toBeLessThan(0.045);
       expect(scores.argmaxAgree).toBe(L);
       expect(scores.greedyPrefix).toBe(5);
       // decoder Linear layers, lm_head and embed_tokens quantised; the vision tower stays float32
       const m = h.manifest;
       expect(m.dtype).toBe('int8');
-      expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 0, lmHead: true, embeddings: true, vision: false });
+      expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4, lmHead: true, embeddings: true, vision: false });
       const t = m.quantization!.tensors;
       expect(t).toContain('language_model.lm_head.weight');
       expect(t).toContain('language_model.model.embed_tokens.weight');
@@ -120,10 +121,22 @@ describe('llava15_tiny quantised bundles vs transformers 4.45.1 float32', () => 
     }
   });
 
-  it('int8 asymmetric, block 128 (one block per row here), embeddings float: within the same bounds', async () => {
+  it('int8 with float32 activations (accuracy level 0): logits within 0.15 (rel 0.03)', async () => {
+    const { scores, h } = await run('int8', { accuracyLevel: 0 }, 'int8-acc0');
+    try {
+      expect(scores.maxAbs).toBeLessThan(0.15);
+      expect(scores.rel).toBeLessThan(0.03);
+      expect(scores.argmaxAgree).toBe(L);
+      expect(scores.greedyPrefix).toBe(5);
+    } finally {
+      await h.release();
+    }
+  });
+
+  it('int8 asymmetric, block 128 (one block per row here), embeddings float: within the default bounds', async () => {
     const { scores, h } = await run('int8', { blockSize: 128, symmetric: false, embeddings: false }, 'int8-b128');
     try {
-      expect(scores.rel).toBeLessThan(0.03);
+      expect(scores.rel).toBeLessThan(0.045);
       expect(scores.argmaxAgree).toBe(L);
       expect(scores.greedyPrefix).toBe(5);
       expect(h.manifest.quantization).toMatchObject({ blockSize: 128, symmetric: false, embeddings: false });
@@ -197,10 +210,10 @@ describe('qwen2vl_tiny quantised bundles vs transformers 4.45.1 float32', () => 
     }
   }
 
-  it('int8 (block 32): logits within 0.15 (rel 0.03), every argmax and the greedy ids as HF', async () => {
+  it('int8 (defaults): logits within 0.25 (rel 0.045), every argmax and the greedy ids as HF', async () => {
     const s = await run('int8', {}, 'int8');
-    expect(s.maxAbs).toBeLessThan(0.15);
-    expect(s.rel).toBeLessThan(0.03);
+    expect(s.maxAbs).toBeLessThan(0.25);
+    expect(s.rel).toBeLessThan(0.045);
     expect(s.argmaxAgree).toBe(L);
     expect(s.greedyPrefix).toBe(5);
   });
