@@ -72,3 +72,20 @@ export async function bundleDirFor(bundle: string | undefined, err: (line: strin
     onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
   });
 }
+
+/**
+ * --min-pixels / --max-pixels: the smart_resize bounds of an any-resolution model (Qwen2-VL), at
+ * compile time (recorded in the bundle) or for one run (over the bundle's). A fixed-grid model
+ * (LLaVA) refuses them with a clear message.
+ */
+export function addPixelOptions(cmd: Command, scope: 'bundle' | 'run'): Command {
+  const whose = scope === 'bundle' ? 'recorded in the bundle (default: preprocessor_config.json, else 56*56 / 28*28*1280)' : "for this run's views (default: the bundle's)";
+  return cmd
+    .option('--min-pixels <n>', `Qwen2-VL: fewest pixels a view is resized to, ${whose}`, positiveInt('--min-pixels'))
+    .option('--max-pixels <n>', `Qwen2-VL: most pixels a view is resized to, ${whose}`, positiveInt('--max-pixels'));
+}
+
+/** The pixel bounds given on the command line, with the unset ones left out. */
+export function pixelBounds(flags: { minPixels?: number; maxPixels?: number }): { minPixels?: number; maxPixels?: number } {
+  return { ...(flags.minPixels === undefined ? {} : { minPixels: flags.minPixels }), ...(flags.maxPixels === undefined ? {} : { maxPixels: flags.maxPixels }) };
+}

@@ -34,10 +34,11 @@ function fakeWorkbench(options: WorkbenchOptions, log: string[]): Workbench {
     handlers,
     media: {
       async get(ref) {
-        if (ref.path === '/open/a.png') return { body: { bytes: Buffer.from('abc') }, contentType: 'image/png', bytes: 3 };
-        if (ref.path === '/open/big.png') return { body: { file: '/open/big.png' }, contentType: 'image/png', bytes: 10 };
-        if (ref.path === '/open/hang.png') return new Promise(() => {});
-        throw new WorkbenchError('outside-opened-folders', `${ref.path} is outside the opened folders.`);
+        const path = 'path' in ref ? ref.path : `record ${ref.id}`;
+        if (path === '/open/a.png') return { body: { bytes: Buffer.from('abc') }, contentType: 'image/png', bytes: 3 };
+        if (path === '/open/big.png') return { body: { file: '/open/big.png' }, contentType: 'image/png', bytes: 10 };
+        if (path === '/open/hang.png') return new Promise(() => {});
+        throw new WorkbenchError('outside-opened-folders', `${path} is outside the opened folders.`);
       },
     },
     dispose: async () => void log.push('disposed'),

@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   argmax,
@@ -23,11 +24,13 @@ import {
   type AttentionStack,
 } from '../../src/common/laser/index.ts';
 import { loadRecord, type LoadedRecord } from '../../src/engine/laser/record-io.ts';
-import type { AnalysisRecord, RecordTensor } from '../../src/engine/laser/record.ts';
+import { mapGrid, type AnalysisRecord, type RecordTensor } from '../../src/engine/laser/record.ts';
 import { runMethod, type RunMethodRequest } from '../../src/engine/laser/run-method.ts';
 import type { LaserProgress } from '../../src/engine/laser/stages.ts';
-import { cellMapping } from '../../src/engine/laser/views.ts';
-import { recordViews } from '../../src/engine/laser/record-views.ts';
+import { recordInputImages, recordViews } from '../../src/engine/laser/record-views.ts';
+import { LaserModel } from '../../src/engine/laser/model.ts';
+import { cellMapping, cropView, modelInput } from '../../src/engine/laser/views.ts';
+import { decodeImage } from '../../src/engine/preprocess/decode.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
 
 const QUESTION = 'What is the colour of the cat?';
@@ -81,7 +84,7 @@ function checkMap(loaded: LoadedRecord): Float64Array {
   const { record: r, tensors } = loaded;
   const A = tensors.A!;
   const [L, H, N] = A.shape;
-  const m = localisationMap(attentionStack(L, H, N, A.data), r.layer!, r.mapHeads!, { gh: r.bundle.grid[0], gw: r.bundle.grid[1] });
+  const m = localisationMap(attentionStack(L, H, N, A.data), r.layer!, r.mapHeads!, { gh: mapGrid(r, 'A')[0], gw: mapGrid(r, 'A')[1] });
   expect(m.ok).toBe(true);
   if (!m.ok) throw new Error('unreachable');
   expect(Array.from(tensors.M!.data)).toEqual(Array.from(m.map));
@@ -261,5 +264,97 @@ describe('laser records (tiny bundle)', () => {
     const started = seen.filter((p) => p.step === 0).map((p) => p.stage);
     expect(started).toEqual(['load-model', 'read-image', 'read-image', 'load-model', 'preprocess', 'encode-images', 'query-pass', 'no-query-pass', 'baseline-decode', 'localise']);
     expect(seen.some((p) => p.stage === 'baseline-decode' && p.step === 3 && p.total === 3)).toBe(true);
+  });
+});
+
+describe('the images the model got (record.inputs)', () => {
+  async function pixelsOf(png: Uint8Array) {
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data) };
+  }
+
+  it('laser (pair feed): I, I+, mask(I) and I- as the encoder got them, each on its own grid, with its own attention', async () => {
+    const loaded = await run('laser', { kHead: 2, kPatch: 3 });
+    const r = loaded.record;
+    expect(r.inputs.map((i) => [i.role, i.fedIn, i.attention])).toEqual([
+      ['image', ['query pass', 'no-query pass', 'positive [I, I+]'], 'a_q'],
+      ['crop', ['positive [I, I+]'], 'input.crop'],
+      ['masked', ['negative [mask(I), I-]'], 'input.masked'],
+      ['vat-contrast', ['negative [mask(I), I-]'], 'input.vat-contrast'],
+    ]);
+    const model = await LaserModel.open(tiny.bundle);
+    try {
+      const I = await decodeImage(await readFile(IMAGE_500x375), 'cat.png');
+      const crop = r.inputs[1];
+      expect(crop.rule).toEqual({ kind: 'crop', box: r.box });
+      expect([crop.sourceWidth, crop.sourceHeight]).toEqual([r.box![2] - r.box![0], r.box![3] - r.box![1]]);
+      // the PNG is exactly the crop after the bundle's own preprocessing
+      const expected = modelInput(cropView(I, r.box!), model.processor);
+      const got = await pixelsOf(loaded.files[crop.file]);
+      expect([got.width, got.height]).toEqual([crop.width, crop.height]);
+      expect(Buffer.from(got.data).equals(Buffer.from(expected.image.data))).toBe(true);
+      expect(crop.geometry).toEqual(expected.transform);
+      const image = await pixelsOf(loaded.files[r.inputs[0].file]);
+      expect(Buffer.from(image.data).equals(Buffer.from(modelInput(I, model.processor).image.data))).toBe(true);
+    } finally {
+      await model.dispose();
+    }
+    expect(r.inputs[2].rule).toMatchObject({ kind: 'mask', cells: r.maskedCells, fill: 'mean' });
+    expect(r.inputs[3].rule).toEqual({ kind: 'mask-crop', box: r.box, cells: r.maskedCells, fill: 'mean' });
+    for (const i of r.inputs) {
+      expect(i.grid).toEqual([4, 4]);
+      const t = i.attention === 'a_q' ? null : loaded.tensors[i.attention as 'input.crop'];
+      if (t) {
+        expect(t.shape).toEqual([4, 4, 16]);
+        expect(mapGrid(r, i.attention!)).toEqual(i.grid);
+        // probabilities of one softmax row: positive, and the grid's share of it at most 1
+        for (let row = 0; row < 16; row++) {
+          const share = Array.from(t.data.subarray(row * 16, (row + 1) * 16)).reduce((s, v) => s + v, 0);
+          expect(share).toBeGreaterThan(0);
+          expect(share).toBeLessThanOrEqual(1 + 1e-6);
+        }
+      }
+    }
+    const inputs = recordInputImages(r, loaded.tensors);
+    expect(inputs.map((i) => i.media)).toEqual(r.inputs.map((i) => ({ kind: 'record-input', id: r.cacheKey, role: i.role })));
+    expect(inputs[1].attention).toHaveLength(4);
+    expect(inputs[1].attention![0]).toHaveLength(16);
+  });
+
+  it('the crop attention read from the shared-prefix prefill equals a prefill from scratch', async () => {
+    const shared = await run('laser', { kHead: 2, kPatch: 3 });
+    const scratch = await run('laser', { kHead: 2, kPatch: 3 }, { options: { maxNewTokens: 3, reusePrefix: false } });
+    for (const name of ['input.crop', 'input.masked', 'input.vat-contrast'] as const) {
+      const a = shared.tensors[name]!.data;
+      const b = scratch.tensors[name]!.data;
+      expect(a.length).toBe(b.length);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
+  it('crop feed keeps mask(I) as made but not fed; vcd records its noised image with the seed; vanilla only I', async () => {
+    const crop = (await run('laser', { feed: 'crop-only' })).record;
+    expect(crop.inputs.map((i) => [i.role, i.fedIn, i.attention])).toEqual([
+      ['image', ['query pass', 'no-query pass'], 'a_q'],
+      ['crop', ['positive [I+]'], 'input.crop'],
+      ['masked', [], null],
+      ['vat-contrast', ['negative [I-]'], 'input.vat-contrast'],
+    ]);
+    const vcd = await run('vcd', { seed: 7 });
+    expect(vcd.record.inputs.map((i) => i.role)).toEqual(['image', 'vcd-noise']);
+    expect(vcd.record.inputs[1].rule).toEqual({ kind: 'noise', step: vcd.record.knobs.noiseStep, steps: 1000, seed: 7 });
+    const noise = await pixelsOf(vcd.files['inputs/vcd-noise.png']);
+    const clean = await pixelsOf(vcd.files['inputs/image.png']);
+    expect([noise.width, noise.height]).toEqual([clean.width, clean.height]);
+    expect(Buffer.from(noise.data).equals(Buffer.from(clean.data))).toBe(false);
+    expect(vcd.tensors['input.vcd-noise']?.shape).toEqual([4, 4, 16]);
+    const vicrop = (await run('vicrop-rel')).record;
+    expect(vicrop.inputs.map((i) => [i.role, i.fedIn])).toEqual([
+      ['image', ['query pass', 'generic-prompt pass', '[I, crop]']],
+      ['crop', ['[I, crop]']],
+    ]);
+    expect((await run('vanilla')).record.inputs.map((i) => i.role)).toEqual(['image']);
   });
 });

@@ -7,11 +7,13 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDeviceOptions } from '../model-options.ts';
+import { addDeviceOptions, addPixelOptions, pixelBounds } from '../model-options.ts';
 
 export interface AskFlags {
   maxNewTokens: number;
   instruction: string;
+  minPixels?: number;
+  maxPixels?: number;
   device: DeviceRequest;
   threads: number;
 }
@@ -34,7 +36,7 @@ export async function runAskCommand(bundle: string, image: string, question: str
       imagePath: resolve(image),
       question,
       method: 'vanilla',
-      options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction },
+      options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction, ...pixelBounds(flags) },
       cacheDir: null,
       runtime: { device: flags.device, threads: flags.threads, log: err },
       signal: controller.signal,
@@ -58,5 +60,5 @@ export function registerAsk(
     .argument('<question>', 'the question')
     .option('--max-new-tokens <n>', 'tokens decoded at most', positiveInt, 64)
     .option('--instruction <text>', 'appended to the question after a newline (e.g. "Answer the question using a single word or phrase.")', '');
-  addDeviceOptions(cmd).action(async (bundle: string, image: string, question: string, flags: AskFlags) => runAskCommand(bundle, image, question, flags, out, err));
+  addPixelOptions(addDeviceOptions(cmd), 'run').action(async (bundle: string, image: string, question: string, flags: AskFlags) => runAskCommand(bundle, image, question, flags, out, err));
 }

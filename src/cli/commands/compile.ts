@@ -1,7 +1,8 @@
 /**
  * `laser compile <hf-dir> <bundle-dir> [--dtype fp32|fp16|int8|int4] [--block-size 32|64|128]
- * [--asymmetric] [--accuracy-level 0|4] [--[no-]quantize-lm-head] [--[no-]quantize-embeddings] [--[no-]quantize-vision]
- * [--image-mode pad|crop]`: compiles a Hugging Face checkpoint into a bundle
+ * [--asymmetric] [--accuracy-level 0|4] [--[no-]quantize-lm-head] [--[no-]quantize-embeddings]
+ * [--[no-]quantize-vision] [--image-mode pad|crop] [--min-pixels n] [--max-pixels n]`: compiles a
+ * Hugging Face checkpoint of any registered family (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) into a bundle
  * (src/engine/compiler/compile.ts), with a progress bar on stderr: tensors written, bytes written of
  * the total, MB/s. Ctrl-C cancels and leaves nothing.
  */
@@ -9,6 +10,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
 import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
+import { SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
+import { addPixelOptions, pixelBounds } from '../model-options.ts';
 
 const BLOCK_SIZES = QUANT_BLOCK_SIZES.map(String) as ['32', '64', '128'];
 const ACCURACY_LEVELS = QUANT_ACCURACY_LEVELS.map(String) as ['0', '4'];
@@ -22,6 +25,8 @@ export interface CompileFlags {
   quantizeLmHead?: boolean;
   quantizeEmbeddings?: boolean;
   quantizeVision?: boolean;
+  minPixels?: number;
+  maxPixels?: number;
 }
 
 /** The quantisation choices of `flags`, refused when given for a float --dtype. */
@@ -123,7 +128,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
   const t0 = Date.now();
   try {
     const quantize = quantizeOptions(flags);
-    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, quantize, imageMode: flags.imageMode, onProgress: (p) => printer.update(p), signal: controller.signal });
+    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, quantize, imageMode: flags.imageMode, ...pixelBounds(flags), onProgress: (p) => printer.update(p), signal: controller.signal });
     printer.end();
     const s = (Date.now() - t0) / 1000;
     const m = r.manifest;
@@ -141,9 +146,9 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
 }
 
 export function registerCompile(program: Command, out: Out = process.stderr): void {
-  program
+  const cmd = program
     .command('compile')
-    .description('Compile a Hugging Face LLaVA or Qwen2-VL checkpoint folder (config.json + safetensors) into a bundle of ONNX graphs')
+    .description(`Compile a Hugging Face checkpoint folder (config.json + safetensors; ${SUPPORTED_MODEL_TYPES.join(', ')}) into a bundle of ONNX graphs`)
     .argument('<hf-dir>', 'checkpoint folder: config.json, *.safetensors, optionally tokenizer and preprocessor files')
     .argument('<bundle-dir>', 'output folder (created; an earlier bundle there is replaced only when the compile succeeds)')
     .option(
@@ -161,6 +166,7 @@ export function registerCompile(program: Command, out: Out = process.stderr): vo
     .option('--no-quantize-embeddings', 'int8/int4: keep embed_tokens float32')
     .option('--quantize-vision', `int8/int4: quantise the vision tower's and projector's Linear layers too (default ${QUANT_DEFAULTS.vision ? 'on' : 'off'})`)
     .option('--no-quantize-vision', 'int8/int4: keep the vision tower float32')
-    .option('--image-mode <mode>', 'preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad')
+    .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
+  addPixelOptions(cmd, 'bundle')
     .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -75,5 +75,18 @@ describe('laser eval', () => {
       'Knob alpha belongs to none of the methods evaluated (vanilla).',
     );
     await expect(laserEval(['--data', join(work, 'none'), '--format', 'vqa'])).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('laser eval --out', () => {
+  it('is checked before any sample runs: a report that cannot be written stops the evaluation at once', async () => {
+    const file = join(work, 'not-a-folder');
+    await writeFile(file, 'x');
+    const cache = join(work, 'cache-untouched');
+    const program = new Command('laser').exitOverride();
+    registerEval(program, () => undefined, () => undefined);
+    const args = ['node', 'laser', 'eval', '--bundle', tiny.bundle, '--threads', '1', '--cache', cache, '--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--out', join(file, 'report.json')];
+    await expect(program.parseAsync(args)).rejects.toMatchObject({ code: 'not-a-directory', message: `${file} is a file, not a folder (the report --out)` });
+    expect(await readdir(work)).not.toContain('cache-untouched');
   });
 });

@@ -141,6 +141,9 @@ export async function runEvaluation(dataset: EvalDataset, flags: EvalRunFlags, e
 
 export async function runEvalCommand(flags: EvalFlags, out: Lines, err: Lines): Promise<void> {
   const { loadDataset, buildReport, writeJsonFile, summaryTables, renderTables } = await import('../../engine/eval/index.ts');
+  const { ensureWritableFile } = await import('../../engine/library/writable.ts');
+  // Before any model work: an evaluation that cannot save its report should not start.
+  if (flags.out !== undefined) await ensureWritableFile(flags.out, 'the report --out');
   const dataset = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: flags.protocol, prompt: flags.prompt });
   const result = await runEvaluation(dataset, flags, err);
   const report = buildReport(result);

@@ -79,6 +79,8 @@ export async function runFigure(recordDir: string, flags: FigureFlags, out: Figu
   // Loaded on use, so that `laser --help` does not load sharp.
   const { figuresForRecord } = await import('../../engine/figures/index.ts');
   const dir = resolve(recordDir);
+  const { ensureWritableDir } = await import('../../engine/library/writable.ts');
+  if (flags.out !== undefined) await ensureWritableDir(flags.out, 'the figures --out folder');
   const truth = await recordTruth(dir, flags.image);
   const result = await figuresForRecord(dir, {
     truthBox: truth?.box ?? null,

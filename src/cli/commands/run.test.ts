@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,7 @@ describe('laser run (subprocess)', () => {
     expect(stdout).toContain(`layer: ${r.layer} (argmax of VAQ over 0..3)\n`);
     expect(stdout).toContain(`box: [${r.box!.join(', ')}] in 500x375 pixels\n`);
     expect(stdout).toContain(`record: ${join(out, 'laser')}`);
+    expect(Object.keys(loaded.files).sort()).toEqual(['inputs/crop.png', 'inputs/image.png', 'inputs/masked.png', 'inputs/vat-contrast.png']);
   });
 
   it('--method all runs the six and prints a comparison table; the second time from the cache', async () => {
@@ -101,5 +102,14 @@ describe('laser run (subprocess)', () => {
     const err = await run(['--out', join(work, 'bad'), '--kPatch', '0']).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toContain('error: Knob kPatch of laser is 0; it must be a fraction in (0, 1) of the visual tokens, or an integer count >= 1.');
+  });
+
+  it('refuses an --out it cannot write before opening the model, naming the path', async () => {
+    const file = join(work, 'a-file');
+    await writeFile(file, 'x');
+    const err = await run(['--out', join(file, 'records')]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 1 });
+    const lines = (err as { stderr: string }).stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'));
+    expect(lines).toEqual([`error: ${file} is a file, not a folder (the records --out folder)`, 'hint: Choose another location, or move that file out of the way.']);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `laser run [--bundle <dir>] <image> "<question>" [--method <id>|all] [--<knob> <value> ...] --out <dir>`:
  * runs a LASER method (or all six) on one image and question, writes each analysis record to
- * <out>/<method>/ (record.json + tensors.safetensors), and prints the answer, the chosen layer and
+ * <out>/<method>/ (record.json + tensors.safetensors + inputs/*.png), and prints the answer, the chosen layer and
  * the box (a comparison table for `all`). Records are cached (see src/engine/laser/cache.ts); an
  * identical run prints the cached record without running the model. Without --bundle it uses the
  * demo model, compiled into the cache on first use. Ctrl-C cancels.
@@ -15,7 +15,7 @@ import { answersTruth } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../engine/laser/stages.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
+import { addDeviceOptions, addKnobOptions, addPixelOptions, ALL_KNOBS, bundleDirFor, pixelBounds, positiveInt } from '../model-options.ts';
 
 export interface RunFlags {
   bundle?: string;
@@ -25,6 +25,8 @@ export interface RunFlags {
   cache: string | false;
   maxNewTokens: number;
   instruction: string;
+  minPixels?: number;
+  maxPixels?: number;
   device: DeviceRequest;
   threads: number;
   [knob: string]: unknown;
@@ -114,7 +116,10 @@ export async function runRunCommand(image: string, question: string, flags: RunF
   const { writeRecordFolder } = await import('../../engine/laser/record-io.ts');
   const { checkQuestion } = await import('../../engine/laser/prompts.ts');
   const { parseKnobs } = await import('../../common/laser/index.ts');
+  const { ensureWritableDir } = await import('../../engine/library/writable.ts');
   checkQuestion(question);
+  // Before a model is opened or compiled: the records must have somewhere to go.
+  await ensureWritableDir(flags.out, 'the records --out folder');
   const methods: MethodId[] = flags.method === 'all' ? [...METHOD_IDS] : [flags.method];
   const strict = flags.method !== 'all';
   // Refuse bad knobs before a bundle is opened or compiled.
@@ -136,13 +141,13 @@ export async function runRunCommand(image: string, question: string, flags: RunF
         question,
         method,
         knobs: knobsFor(method, flags, strict),
-        options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction },
+        options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction, ...pixelBounds(flags) },
         cacheDir: flags.cache === false ? null : resolve(flags.cache),
         signal: controller.signal,
         onProgress: progress,
       });
       const dir = resolve(flags.out, method);
-      await writeRecordFolder(dir, r.record, r.tensors);
+      await writeRecordFolder(dir, r.record, r.tensors, r.files);
       rows.push({ record: r.record, cached: r.cached, dir });
     }
   } finally {
@@ -178,6 +183,7 @@ export function registerRun(
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
     .option('--instruction <text>', "answer instruction appended to the question ('' for none)", DEFAULT_INSTRUCTION);
   addDeviceOptions(cmd);
+  addPixelOptions(cmd, 'run');
   addKnobOptions(cmd);
   cmd.action(async (image: string, question: string, flags: RunFlags) => {
     const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');

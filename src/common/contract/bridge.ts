@@ -26,7 +26,10 @@ export interface PreloadBridge {
 export const bridgeGlobalName = 'laser';
 
 /** Query string of a media URL, the same in both transports. */
-export function mediaQuery(ref: { kind: 'thumbnail'; path: string; size: number } | { kind: 'original'; path: string }): string {
+export function mediaQuery(
+  ref: { kind: 'thumbnail'; path: string; size: number } | { kind: 'original'; path: string } | { kind: 'record-input'; id: string; role: string },
+): string {
+  if (ref.kind === 'record-input') return new URLSearchParams({ kind: ref.kind, id: ref.id, role: ref.role }).toString();
   const q = new URLSearchParams({ kind: ref.kind, path: ref.path });
   if (ref.kind === 'thumbnail') q.set('size', String(ref.size));
   return q.toString();

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { METHOD_IDS } from '../laser/knobs.ts';
-import { recordJsonSchema } from '../laser/record.ts';
+import { INPUT_ROLES, recordJsonSchema } from '../laser/record.ts';
 
 /** A filesystem path as the host sees it. Paths are opaque strings to the renderer. */
 const HostPath = z.string().min(1).max(4096);
@@ -218,12 +218,47 @@ export const LaserRecordSummary = z.object({
 });
 export type LaserRecordSummary = z.infer<typeof LaserRecordSummary>;
 
+export const InputRole = z.enum(INPUT_ROLES);
+export type InputRole = z.infer<typeof InputRole>;
+
+/** An analysis record's id: its cache key. */
+const RecordId = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * One image the model got, as the record stores it (record.inputs), with its picture as a media
+ * ref and its own attention, so a view can draw the map at that image's own grid. The picture is
+ * the encoder's input (after preprocessing), so grid cell j covers the rectangle
+ * [c * width / cols, r * height / rows, (c + 1) * width / cols, (r + 1) * height / rows] of it.
+ */
+export const InputImage = z.object({
+  role: InputRole,
+  /** Pixel size of the picture (the encoder's input). */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Pixel size of the view before preprocessing. */
+  sourceWidth: z.number().int().positive(),
+  sourceHeight: z.number().int().positive(),
+  /** Its own token grid [rows, cols]. */
+  grid: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  /** The rule that made it, as the record states it (kind: original, crop, mask, mask-crop, noise). */
+  rule: z.looseObject({ kind: z.string() }),
+  /** The streams it was fed in, in words; [] = made only to derive another input. */
+  fedIn: z.array(z.string()),
+  /** Its picture. */
+  media: z.object({ kind: z.literal('record-input'), id: RecordId, role: InputRole }),
+  /** Attention of the last prompt position onto its cells, per layer, mean over heads: [L][rows * cols]; null when not fed. */
+  attention: z.array(z.array(z.number())).nullable(),
+});
+export type InputImage = z.infer<typeof InputImage>;
+
 export const LaserResult = z.object({
   id: z.string(),
   /** The run was answered from the record cache (the model did not run). */
   cached: z.boolean(),
   record: AnalysisRecordJson,
   views: LaserViews,
+  /** Every image the model got, I first (record.inputs). */
+  inputImages: z.array(InputImage),
 });
 export type LaserResult = z.infer<typeof LaserResult>;
 
@@ -285,7 +320,7 @@ export const methods = {
   /** Stored runs on one image (matched by content), newest first. */
   'laser.records': method(z.object({ imagePath: HostPath }).strict(), z.array(LaserRecordSummary)),
   /** Loads one stored run. */
-  'laser.record': method(z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), LaserResult),
+  'laser.record': method(z.object({ id: RecordId }).strict(), LaserResult),
 } as const;
 
 export type Methods = typeof methods;
@@ -300,14 +335,17 @@ export function isMethodName(name: string): name is MethodName {
 
 /**
  * Images and thumbnails are not carried over the call channel: each transport turns a MediaRef into
- * a URL that the renderer can put in an <img>. The host only serves files inside opened folders.
+ * a URL that the renderer can put in an <img>. The host only serves files inside opened folders,
+ * and the input images of the records in its data folder ('record-input').
  */
 export type MediaRef =
   | { kind: 'thumbnail'; path: string; size: number }
-  | { kind: 'original'; path: string };
+  | { kind: 'original'; path: string }
+  | { kind: 'record-input'; id: string; role: InputRole };
 
 export const thumbnailSizes = [128, 256, 512] as const;
 export const MediaQuery = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('thumbnail'), path: HostPath, size: z.coerce.number().int().refine((n) => (thumbnailSizes as readonly number[]).includes(n), 'size must be 128, 256 or 512') }),
   z.object({ kind: z.literal('original'), path: HostPath }),
+  z.object({ kind: z.literal('record-input'), id: RecordId, role: InputRole }),
 ]);

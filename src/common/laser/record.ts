@@ -10,6 +10,12 @@
  * schema turns them back into numbers on load. Only logits can be non-finite; every other number
  * in the schema must be finite.
  *
+ * Model inputs: every image the model got (I, the crop I+, mask(I), VAT's contrast image I-, VCD's
+ * noised I) is listed in `inputs` and saved as a PNG under inputs/, as the vision encoder got it
+ * (after the bundle's preprocessing), with its own token grid and the rule that made it. Every
+ * attention map in the tensors says which input it lies on and that input's grid
+ * (`tensors.maps`), so no reader assumes one square grid for all images.
+ *
  * The schema is zod only (no Node), so a viewer can validate a record with it anywhere: it lives in
  * src/common so that the API contract can carry records (`recordJsonSchema`, the record.json form,
  * since a JSON transport would turn -Infinity into null).
@@ -18,9 +24,24 @@ import { z } from 'zod';
 import { METHOD_IDS } from './knobs.ts';
 
 export const RECORD_FORMAT = 'laser-record';
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 export const RECORD_JSON = 'record.json';
 export const RECORD_TENSOR_FILE = 'tensors.safetensors';
+/** Folder of the model's input images inside a record folder. */
+export const RECORD_INPUTS_DIR = 'inputs';
+
+/**
+ * The roles of the images a method shows the model: `image` I; `crop` I+ (I cropped to the box);
+ * `masked` mask(I) (I with the chosen cells filled); `vat-contrast` I- (mask(I) cropped to the box,
+ * VAT's negative view); `vcd-noise` VCD's noised I.
+ */
+export const INPUT_ROLES = ['image', 'crop', 'masked', 'vat-contrast', 'vcd-noise'] as const;
+export type InputRole = (typeof INPUT_ROLES)[number];
+
+/** An input's PNG inside the record folder. */
+export function inputFileName(role: InputRole): string {
+  return `${RECORD_INPUTS_DIR}/${role}.png`;
+}
 
 /**
  * Sidecar tensors (absent ones were not computed by the method). T = VAQ positions (1 for the
@@ -37,6 +58,10 @@ export const RECORD_TENSORS = {
   M: 'F64 [gh, gw]: the localisation map (sums to 1); vicrop-rel: the relative attention map',
   vaq: 'F64 [L]: VAQ per layer',
   vaq_heads: 'F64 [L, H]: VAQ per head',
+  'input.crop': 'F32 [L, H, rows * cols]: attention of the last prompt position onto I+ in the prefill that fed it',
+  'input.masked': 'F32 [L, H, rows * cols]: the same onto mask(I)',
+  'input.vat-contrast': 'F32 [L, H, rows * cols]: the same onto I-',
+  'input.vcd-noise': 'F32 [L, H, rows * cols]: the same onto the noised I',
 } as const;
 export type RecordTensorName = keyof typeof RECORD_TENSORS;
 
@@ -85,6 +110,47 @@ const gridTransform = z.object({
   gridHeight: nat,
 });
 
+/** [rows, cols] of an image's token grid. */
+const tokenGrid = z.tuple([nat, nat]);
+
+/** How an input was made from the original image I. */
+const inputRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('original') }),
+  /** I cropped to `box` (original pixels, ends exclusive). */
+  z.object({ kind: z.literal('crop'), box }),
+  /** I with `cells` of I's grid filled by `fill` (`rects`: those cells' rectangles on I, fractional; the fill rounds them outwards and clips them to I). */
+  z.object({ kind: z.literal('mask'), cells: z.array(nat), rects: z.array(z.tuple([finite, finite, finite, finite])), fill: z.string() }),
+  /** mask(I) cropped to `box`. */
+  z.object({ kind: z.literal('mask-crop'), box, cells: z.array(nat), fill: z.string() }),
+  /** Forward diffusion noise on I's normalised pixels at `step` of `steps`, from `seed` (the PNG shows it clipped to 0..255). */
+  z.object({ kind: z.literal('noise'), step: nat, steps: nat, seed: int }),
+]);
+
+/** One image the model got. */
+const inputSchema = z.object({
+  role: z.enum(INPUT_ROLES),
+  /** Its PNG, relative to the record folder (inputFileName). */
+  file: z.string(),
+  /** Pixel size of the PNG: the image as the vision encoder got it, after preprocessing. */
+  width: nat,
+  height: nat,
+  /** Pixel size of the view before preprocessing (I: the original; I+: the box). */
+  sourceWidth: nat,
+  sourceHeight: nat,
+  /** Its own token grid [rows, cols]. */
+  grid: tokenGrid,
+  /** The view's pixels to the model input and its grid (cellMapping rebuilds each cell's rectangle on the view). */
+  geometry: gridTransform,
+  rule: inputRule,
+  /** The streams it was fed in, in words ('query pass', 'positive [I, I+]', ...); [] = made only to derive another input. */
+  fedIn: z.array(z.string()),
+  /** The tensor with its attention maps ([T, L, H, N] or [L, H, N]); null when none was recorded. */
+  attention: z.string().nullable(),
+});
+
+/** Which input an attention tensor lies on, and that input's grid. */
+const mapInfo = z.object({ input: z.enum(INPUT_ROLES), grid: tokenGrid });
+
 function recordOf<L extends z.ZodType>(logit: L) {
   const step = stepOf(logit);
   return z.object({
@@ -120,16 +186,28 @@ function recordOf<L extends z.ZodType>(logit: L) {
       layers: nat,
       heads: nat,
       vocab: nat,
-      imageSize: nat,
-      tokensPerImage: nat,
-      /** [gh, gw]. */
-      grid: z.tuple([nat, nat]),
-      preprocessing: z.enum(['pad', 'crop']),
+      /** The family ('llava', 'qwen2-vl'); records before model families were LLaVA's. */
+      architecture: z.string().default('llava'),
+      /**
+       * How views reach the vision tower: 'fixed-grid' (LLaVA: every view, the crop included, is
+       * resized onto one square grid) or 'native-resolution' (Qwen2-VL: each view, the crop I+
+       * included, is re-encoded at its own resolution within min/max pixels, on its own grid).
+       */
+      viewEncoding: z.enum(['fixed-grid', 'native-resolution']).default('fixed-grid'),
+      /** Native resolution: the smart_resize [minPixels, maxPixels] every view of this run was resized within (the bundle's, or the run's own). */
+      pixelBounds: z.tuple([nat, nat]).nullable().default(null),
+      /** The fixed input side, tokens per image and [gh, gw] grid; null on a native-resolution model (each view's own grid is in `geometry`). */
+      imageSize: nat.nullable(),
+      tokensPerImage: nat.nullable(),
+      grid: tokenGrid.nullable(),
+      preprocessing: z.enum(['pad', 'crop', 'smart-resize']),
       provider: z.string(),
     }),
     image: z.object({ path: z.string(), hash: z.string().regex(/^[0-9a-f]{64}$/), width: nat, height: nat }),
     /** How I was fed to the model; cellMapping(geometry) places every grid cell on the original image. */
     geometry: gridTransform,
+    /** Every image the model got, I first (see the header). */
+    inputs: z.array(inputSchema).min(1),
     answer: z.string(),
     answerTokens: z.array(nat),
     stopReason: z.enum(['eos', 'stop-string', 'max-tokens']),
@@ -171,7 +249,12 @@ function recordOf<L extends z.ZodType>(logit: L) {
     steps: z.array(step),
     /** Milliseconds per stage (stages.ts) and `total`. */
     timings: z.record(z.string(), finite),
-    tensors: z.object({ file: z.literal(RECORD_TENSOR_FILE), names: z.array(z.string()) }),
+    tensors: z.object({
+      file: z.literal(RECORD_TENSOR_FILE),
+      names: z.array(z.string()),
+      /** Every attention-map tensor (the last axis or two are cells of one input's grid): its input and grid. */
+      maps: z.record(z.string(), mapInfo),
+    }),
   });
 }
 
@@ -185,6 +268,20 @@ export type AnalysisRecord = z.output<typeof recordSchema>;
 /** A record in its JSON form (non-finite logits as strings). */
 export type AnalysisRecordJson = z.output<typeof recordJsonSchema>;
 export type RecordStep = AnalysisRecord['steps'][number];
+export type RecordInput = AnalysisRecord['inputs'][number];
+export type InputRule = RecordInput['rule'];
+
+/** The grid [rows, cols] a map tensor lies on, as the record states it; throws when the record does not state it. */
+export function mapGrid(record: Pick<AnalysisRecord, 'tensors'>, name: string): [number, number] {
+  const info = record.tensors.maps[name];
+  if (!info) throw new RangeError(`The record does not say which grid tensor "${name}" lies on.`);
+  return [info.grid[0], info.grid[1]];
+}
+
+/** The input of a role, or null when the method did not make it. */
+export function recordInput(record: Pick<AnalysisRecord, 'inputs'>, role: InputRole): RecordInput | null {
+  return record.inputs.find((i) => i.role === role) ?? null;
+}
 
 export type RecordTensor = { dtype: 'F32'; shape: number[]; data: Float32Array } | { dtype: 'F64'; shape: number[]; data: Float64Array };
 export type RecordTensors = Partial<Record<RecordTensorName, RecordTensor>>;
@@ -197,4 +294,9 @@ export function recordToJson(record: AnalysisRecord): string {
 /** The JSON form of a record, as a value (what record.json parses to). */
 export function recordToJsonValue(record: AnalysisRecord): AnalysisRecordJson {
   return JSON.parse(recordToJson(record)) as AnalysisRecordJson;
+}
+
+/** I's token grid as the record states it (`geometry`): the grid of every I map (a_q, a_0, A, M), LLaVA's fixed one or an any-resolution model's own. */
+export function recordGrid(r: Pick<AnalysisRecord, 'geometry'>): { gh: number; gw: number } {
+  return { gh: r.geometry.gridHeight, gw: r.geometry.gridWidth };
 }

@@ -5,7 +5,8 @@
  * has no hidden_size: it is LlamaConfig's default, 4096), so the defaults below copy transformers'
  * LlamaConfig, CLIPVisionConfig and LlavaConfig (v4.45, unchanged in later 4.x). Nested configs
  * given as dicts take their own class defaults; a missing vision_config takes LlavaConfig's
- * built-in CLIP ViT-L/14-336 and a missing text_config LlamaConfig().
+ * built-in CLIP ViT-L/14-336 and a missing text_config LlamaConfig(), as in transformers; when the
+ * weights then do not match, families/llava names the missing section and what it assumed.
  *
  * Errors: a model_type we do not compile → 'unsupported-model'; a value of the wrong type, a
  * missing model_type or an inconsistent config → 'invalid-checkpoint'. Messages name the field and
@@ -270,6 +271,10 @@ function parseClip(json: unknown, file: string): ClipVisionConfig {
   if (r.hidden_act !== 'quick_gelu' && r.hidden_act !== 'gelu') throw unsupported(file, 'vision_config.hidden_act', r.hidden_act, 'quick_gelu or gelu');
   if (r.hidden_size % r.num_attention_heads !== 0) throw invalid(file, 'vision_config.num_attention_heads', `${r.num_attention_heads} does not divide hidden_size ${r.hidden_size}`);
   if (r.patch_size > r.image_size) throw invalid(file, 'vision_config.patch_size', `${r.patch_size} is larger than image_size ${r.image_size}`);
+  // CLIP's patch convolution would silently drop the pixels past the last whole patch.
+  if (r.image_size % r.patch_size !== 0) {
+    throw invalid(file, 'vision_config.image_size', `${r.image_size} is not a multiple of patch_size ${r.patch_size} (the last ${r.image_size % r.patch_size} pixels of every row and column would be dropped)`);
+  }
   return {
     hiddenSize: r.hidden_size,
     intermediateSize: r.intermediate_size,

@@ -6,7 +6,8 @@
  * preprocessing, the target folder). The bundle is then written into `<bundle>.partial-<random>` and
  * renamed into place only when complete; an existing bundle there is replaced only on success, and
  * any failure (or cancellation) removes the partial folder. So a folder at `<bundle>` is always a
- * complete bundle.
+ * complete bundle. A lock beside the target (`<bundle>.lock`, target-lock.ts) keeps a second compile
+ * of the same folder off it, and taking it clears what a killed compile left (`.partial-*`).
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -16,6 +17,8 @@ import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type ModelSection } from '../bundle/manifest.ts';
 import { openFamilyCheckpoint } from '../families/registry.ts';
 import { saveModel, type SavedModel } from '../onnx/save.ts';
+import { ensureWritableDir } from '../library/writable.ts';
+import { acquireTargetLock } from './target-lock.ts';
 import { PREPROCESSOR_FILE } from './preprocessing.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
 import type { QuantContext } from './nn.ts';
@@ -160,13 +163,25 @@ function manifestFor(model: ModelSection, parts: { dtype: BundleDtype; quant: Qu
 }
 
 export async function compileBundle(hfDir: string, bundleDir: string, opts: CompileOptions = {}): Promise<CompileResult> {
+  const src = await stat(hfDir).catch(() => null);
+  if (!src) throw new WorkbenchError('not-found', `${hfDir}: no such folder`, 'Pass the Hugging Face checkpoint folder (config.json + *.safetensors).');
+  if (!src.isDirectory()) throw new WorkbenchError('not-a-directory', `${hfDir} is not a folder`, 'Pass the checkpoint folder, not a file inside it.');
+  // Creates the parent and proves it writable before the lock and the long write.
+  await ensureWritableDir(dirname(resolve(bundleDir)), 'the bundle folder');
+  // Fails at once, naming the holder, when another compile writes this target.
+  const lock = await acquireTargetLock(bundleDir);
+  try {
+    return await compileLocked(hfDir, bundleDir, opts);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOptions): Promise<CompileResult> {
   const dtype = opts.dtype ?? 'fp32';
   const quant = quantContext(dtype, opts.quantize);
   const taps = opts.taps ?? true;
   const signal = opts.signal;
-  const src = await stat(hfDir).catch(() => null);
-  if (!src) throw new WorkbenchError('not-found', `${hfDir}: no such folder`, 'Pass the Hugging Face checkpoint folder (config.json + *.safetensors).');
-  if (!src.isDirectory()) throw new WorkbenchError('not-a-directory', `${hfDir} is not a folder`, 'Pass the checkpoint folder, not a file inside it.');
   // Parses config.json through the family registry and opens the weights under canonical names.
   const { family, checkpoint } = await openFamilyCheckpoint(hfDir);
   const ckpt = checkpoint.weights;
@@ -181,7 +196,6 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
     const ids = await readGenerationIds(hfDir, checkpoint.ids);
     await checkTarget(bundleDir, hfDir);
 
-    await mkdir(dirname(resolve(bundleDir)), { recursive: true });
     partial = `${bundleDir.replace(/[\\/]+$/, '')}.partial-${randomBytes(4).toString('hex')}`;
     await mkdir(partial);
 

@@ -72,6 +72,13 @@ describe('Weights.quantized', () => {
     expect(await collect(q.data)).toEqual(direct.data);
   });
 
+  it('stops at a non-finite weight, naming the tensor and its element, as float compiles do', async () => {
+    const bad = Float32Array.from(values);
+    bad[3 * cols + 5] = Number.NaN;
+    const w = new Weights(fakeCheckpoint('m.weight', 'F32', [rows, cols], new Uint8Array(bad.buffer), 13), '/fake');
+    await expect(collect(w.quantized('m.weight', rows, cols, { bits: 4, blockSize: 32, symmetric: true }).data)).rejects.toThrow(/tensor "m\.weight" .* holds NaN at element 215 \(index \[3, 5\] of \[9, 70\]\)/);
+  });
+
   it('refuses a shape that disagrees with the checkpoint before reading anything', () => {
     const w = new Weights(fakeCheckpoint('m.weight', 'F32', [rows, cols], new Uint8Array(values.buffer), 100), '/fake');
     expect(() => w.quantized('m.weight', cols, rows, { bits: 4, blockSize: 32, symmetric: true })).toThrow(/has shape \[9, 70\], but config.json implies \[70, 9\]/);

@@ -9,11 +9,15 @@
  * is saved, one tensor at a time. Untransposed tensors are streamed in chunks, so memory stays at a
  * chunk; a transposed matrix needs the whole matrix once (the largest in LLaVA-7B is lm_head,
  * 32000 x 4096).
+ *
+ * While they stream, every chunk is checked for NaN/Inf, and an fp16 compile for values beyond
+ * float16's range (finite.ts): the compile stops naming the tensor and its first bad element.
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Checkpoint } from '../checkpoint/checkpoint.ts';
-import { isFloatDtype, type Dtype } from '../checkpoint/dtype.ts';
+import { dtypeSize, isFloatDtype, type Dtype } from '../checkpoint/dtype.ts';
 import { convertElements } from './convert.ts';
+import { F16_MAX, firstF16Overflow, firstNonFinite, unravel, type BadElement } from './finite.ts';
 import type { TensorSource } from '../onnx/tensor-source.ts';
 import { blockCount, quantizeRows, zeroPointRowBytes, type QuantScheme } from './quantize.ts';
 
@@ -72,18 +76,58 @@ export class Weights {
     return info.dtype;
   }
 
+  /** Throws when a chunk of `name` (its first element being `offset`) holds a non-finite value. */
+  private checkFinite(name: string, dtype: Dtype, raw: Uint8Array, offset: number): void {
+    const bad = firstNonFinite(dtype, raw);
+    if (bad) throw this.badValue(name, { index: offset + bad.index, value: bad.value }, 'non-finite');
+  }
+
+  /** Throws when converting a chunk of `name` to float16 turned a finite value into ±Inf. */
+  private checkHalf(name: string, dtype: Dtype, raw: Uint8Array, converted: Uint32Array | Uint16Array, offset: number): void {
+    if (!(converted instanceof Uint16Array)) return;
+    const bad = firstF16Overflow(dtype, raw, converted);
+    if (bad) throw this.badValue(name, { index: offset + bad.index, value: bad.value }, 'f16-overflow');
+  }
+
+  private badValue(name: string, bad: BadElement, kind: 'non-finite' | 'f16-overflow'): WorkbenchError {
+    const { shape, file } = this.ckpt.info(name);
+    const at = `element ${bad.index} (index [${unravel(bad.index, shape).join(', ')}] of [${shape.join(', ')}])`;
+    if (kind === 'non-finite') {
+      return new WorkbenchError(
+        'invalid-checkpoint',
+        `${this.where}: tensor "${name}" in ${file} holds ${bad.value} at ${at}; a model with non-finite weights answers nothing`,
+        'The checkpoint is corrupt or its training diverged; re-download it, or use a checkpoint saved before the weights went bad.',
+      );
+    }
+    return new WorkbenchError(
+      'invalid-checkpoint',
+      `${this.where}: tensor "${name}" in ${file} holds ${bad.value} at ${at}, beyond float16's largest value ${F16_MAX}; an fp16 bundle would store it as ${bad.value > 0 ? '' : '-'}Infinity`,
+      'Compile with --dtype fp32: this checkpoint does not fit in float16.',
+    );
+  }
+
   /** `name` as stored (shape `shape`), converted to float32 or float16. Streamed in chunks. */
   tensor(name: string, shape: readonly number[], to: FloatDtype): TensorSource {
     const dtype = this.checked(name, shape);
     const ckpt = this.ckpt;
     const target = to === 'fp16' ? 'float16' : 'float32';
+    const size = dtypeSize(dtype);
+    const checkFinite = (raw: Uint8Array, offset: number) => this.checkFinite(name, dtype, raw, offset);
+    const checkHalf = (raw: Uint8Array, converted: Uint32Array | Uint16Array, offset: number) => this.checkHalf(name, dtype, raw, converted, offset);
     return {
       dtype: target,
       dims: [...shape],
       async *chunks() {
+        let offset = 0;
         for await (const raw of ckpt.chunks(name, CHUNK_BYTES)) {
+          checkFinite(raw, offset);
           if ((target === 'float32' && dtype === 'F32') || (target === 'float16' && dtype === 'F16')) yield raw;
-          else yield bytesOf(convertElements(dtype, raw, target, { rows: 0, cols: 0, transpose: false }));
+          else {
+            const converted = convertElements(dtype, raw, target, { rows: 0, cols: 0, transpose: false });
+            checkHalf(raw, converted, offset);
+            yield bytesOf(converted);
+          }
+          offset += raw.byteLength / size;
         }
       },
     };
@@ -114,7 +158,6 @@ export class Weights {
     return this.transposedAs(name, [rows, cols], to);
   }
 
-  /** The stored elements of `name` read as a [rows, cols] matrix (shape already checked), transposed. */
   /**
    * A 2-D tensor `name` stored [rows, cols] (an HF Linear weight [out, in], or an embedding table
    * [vocab, hidden]), quantised block-wise along each row, which is MatMulNBits' B layout as stored
@@ -131,6 +174,7 @@ export class Weights {
     const rowBytes = cols * (dtype === 'F64' ? 8 : dtype === 'F32' ? 4 : 2);
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
     let side: { scales: Float32Array; zeroPoints: Uint8Array | null } | null = null;
+    const checkFinite = (raw: Uint8Array, offset: number) => this.checkFinite(name, dtype, raw, offset);
     async function* pass(): AsyncGenerator<Uint8Array> {
       const scales = new Float32Array(rows * kBlocks);
       const zeroPoints = scheme.symmetric ? null : new Uint8Array(rows * zpRow);
@@ -140,6 +184,7 @@ export class Weights {
         const bytes = pending.byteLength ? concat(pending, raw) : raw;
         const whole = Math.floor(bytes.byteLength / rowBytes);
         if (whole > 0) {
+          checkFinite(bytes.subarray(0, whole * rowBytes), row * cols);
           const f = new Float32Array(convertElements(dtype, bytes.subarray(0, whole * rowBytes), 'float32', { rows: 0, cols: 0, transpose: false }).buffer);
           const q = quantizeRows(f, whole, cols, scheme);
           scales.set(q.scales, row * kBlocks);
@@ -179,15 +224,22 @@ export class Weights {
     return { data, scales, zeroPoints, kBlocks, blobSize };
   }
 
+  /** The stored elements of `name` read as a [rows, cols] matrix (shape already checked), transposed. */
   private transposedAs(name: string, [rows, cols]: readonly number[], to: FloatDtype): TensorSource {
     const dtype = this.ckpt.info(name).dtype;
     const ckpt = this.ckpt;
     const target = to === 'fp16' ? 'float16' : 'float32';
+    const checkFinite = (raw: Uint8Array, offset: number) => this.checkFinite(name, dtype, raw, offset);
+    const checkHalf = (raw: Uint8Array, converted: Uint32Array | Uint16Array, offset: number) => this.checkHalf(name, dtype, raw, converted, offset);
     return {
       dtype: target,
       dims: [cols, rows],
       async *chunks() {
-        yield bytesOf(convertElements(dtype, await ckpt.readRaw(name), target, { rows, cols, transpose: true }));
+        const raw = await ckpt.readRaw(name);
+        checkFinite(raw, 0);
+        const converted = convertElements(dtype, raw, target, { rows, cols, transpose: true });
+        checkHalf(raw, converted, 0);
+        yield bytesOf(converted);
       },
     };
   }

@@ -9,6 +9,7 @@ import type { Checkpoint } from '../checkpoint/checkpoint.ts';
 import type { QuantContext } from '../compiler/nn.ts';
 import type { FloatDtype, Weights } from '../compiler/weights.ts';
 import type { GraphBuilder } from '../onnx/ops.ts';
+import type { FallbackTemplate } from '../tokenizer/chat-template.ts';
 
 /** The four graphs of a bundle (docs/bundle-format.md); decoderAttention shares the decoder's weights. */
 export interface BundleGraphs {
@@ -56,6 +57,8 @@ export interface ModelFamily {
   label: string;
   /** HF model_type values this family compiles. */
   modelTypes: readonly string[];
+  /** The conversation format used when a checkpoint ships no chat template (tokenizer/chat-template.ts). */
+  fallbackTemplate: FallbackTemplate;
   /** Parses config.json (already read as `json`) and opens and checks the weights in `dir`. */
   openCheckpoint(dir: string, json: Record<string, unknown>, file: string): Promise<FamilyCheckpoint>;
 }

@@ -25,7 +25,7 @@ beforeAll(async () => {
   for (const method of METHOD_IDS) {
     const r = await runMethod({ bundle: tiny.bundle, imagePath: IMAGE_500x375, question: 'What is the colour of the cat?', method, cacheDir: null, options: { maxNewTokens: 2 } });
     dirs[method] = join(root, method);
-    await writeRecordFolder(dirs[method], r.record, r.tensors);
+    await writeRecordFolder(dirs[method], r.record, r.tensors, r.files);
   }
 });
 afterAll(async () => {

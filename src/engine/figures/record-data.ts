@@ -9,7 +9,7 @@ import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
 import type { DecodingStep, FigureBox, ImageRef, LayerPanel, MethodRow } from '../../common/figures/index.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
 import { relativeDepthLayer } from '../laser/knobs.ts';
-import type { AnalysisRecord, RecordTensor } from '../laser/record.ts';
+import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
 export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare'] as const;
@@ -45,9 +45,9 @@ export function recordCells(r: AnalysisRecord): FigureBox[] {
   return cellBoxes(r.geometry);
 }
 
-/** The record's map, checked against its grid. */
+/** The record's map, checked against the grid the record says it lies on. */
 function mapValues(r: AnalysisRecord, t: RecordTensor): Float64Array {
-  const [gh, gw] = r.bundle.grid;
+  const [gh, gw] = mapGrid(r, 'M');
   if (t.data.length !== gh * gw) throw new Error(`Tensor M has ${t.data.length} values; the ${gh}x${gw} grid needs ${gh * gw}.`);
   return Float64Array.from(t.data);
 }
@@ -118,7 +118,7 @@ export function layerPanels(rec: LoadedRecord, layers?: readonly number[]): Laye
   const r = rec.record;
   const A = rec.tensors.A!;
   const [L, H, Nv] = A.shape;
-  const [gh, gw] = r.bundle.grid;
+  const [gh, gw] = mapGrid(r, 'A');
   if (Nv !== gh * gw) throw new Error(`Tensor A has ${Nv} cells per row; the ${gh}x${gw} grid needs ${gh * gw}.`);
   const stack = attentionStack(L, H, Nv, A.data);
   const kHead = typeof r.knobs.kHead === 'number' ? r.knobs.kHead : 8;

@@ -4,7 +4,7 @@
  * run returns the stored record instead of running the model. The record format version is part of
  * the key, so a new version never reads an old record as its own.
  *
- * Layout: <root>/records/<key[0:2]>/<key>/{record.json, tensors.safetensors}, plus an index by
+ * Layout: <root>/records/<key[0:2]>/<key>/{record.json, tensors.safetensors, inputs/*.png}, plus an index by
  * image content, <root>/images/<image hash>/<key> (empty files), so the runs on one image can be
  * listed without reading every record.
  */
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { isWorkbenchError } from '../../common/contract/errors.ts';
 import type { MethodId } from '../../common/laser/index.ts';
 import { RECORD_VERSION, type AnalysisRecord, type RecordTensors } from './record.ts';
-import { loadRecord, loadRecordJson, writeRecordFolder, type LoadedRecord } from './record-io.ts';
+import { loadRecord, loadRecordJson, writeRecordFolder, type LoadedRecord, type RecordFiles } from './record-io.ts';
 
 export interface CacheKeyParts {
   bundleId: string;
@@ -70,9 +70,9 @@ export class RecordCache {
     }
   }
 
-  async put(key: string, record: AnalysisRecord, tensors: RecordTensors): Promise<string> {
+  async put(key: string, record: AnalysisRecord, tensors: RecordTensors, files: RecordFiles): Promise<string> {
     const dir = this.dirFor(key);
-    await writeRecordFolder(dir, record, tensors);
+    await writeRecordFolder(dir, record, tensors, files);
     const index = join(this.root, 'images', record.image.hash);
     await mkdir(index, { recursive: true });
     await writeFile(join(index, key), '');

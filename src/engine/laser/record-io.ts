@@ -1,13 +1,16 @@
 /**
  * Record folders on disk: written whole or not at all (a temporary sibling renamed into place), and
  * read back with the schema checked and the tensors in their stored precision (F64 stays F64, so a
- * VAQ recomputed from the stored maps matches the stored one exactly).
+ * VAQ recomputed from the stored maps matches the stored one exactly). The model's input images
+ * (record.inputs) are PNG files in the folder, read back as bytes.
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
+import type { RgbImage } from '../preprocess/image.ts';
 import {
   RECORD_FORMAT,
   RECORD_JSON,
@@ -22,14 +25,28 @@ import {
   type RecordTensors,
 } from './record.ts';
 
+/** Files of a record folder besides record.json and the tensors, by path inside the folder: the input PNGs. */
+export type RecordFiles = Record<string, Uint8Array>;
+
 export interface LoadedRecord {
   dir: string;
   record: AnalysisRecord;
   tensors: RecordTensors;
+  files: RecordFiles;
 }
 
-/** Writes `dir` (replacing an earlier record there) atomically. */
-export async function writeRecordFolder(dir: string, record: AnalysisRecord, tensors: RecordTensors): Promise<void> {
+/** The input images as PNG files (lossless, so a PNG decodes to exactly the pixels the encoder got). */
+export async function encodeInputPngs(images: Record<string, RgbImage>): Promise<RecordFiles> {
+  const out: RecordFiles = {};
+  for (const [file, img] of Object.entries(images)) {
+    out[file] = new Uint8Array(await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer());
+  }
+  return out;
+}
+
+/** Writes `dir` (replacing an earlier record there) atomically; `files` must hold every input's PNG. */
+export async function writeRecordFolder(dir: string, record: AnalysisRecord, tensors: RecordTensors, files: RecordFiles): Promise<void> {
+  for (const input of record.inputs) if (!files[input.file]) throw new Error(`The record lists ${input.file}, but no bytes were given for it.`);
   await mkdir(dirname(dir), { recursive: true });
   const tmp = `${dir}.partial-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });
@@ -37,6 +54,10 @@ export async function writeRecordFolder(dir: string, record: AnalysisRecord, ten
     const toWrite: Record<string, TensorToWrite> = {};
     for (const [name, t] of Object.entries(tensors)) if (t) toWrite[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
     await writeSafetensors(join(tmp, RECORD_TENSOR_FILE), toWrite, { format: RECORD_FORMAT, version: String(RECORD_VERSION) });
+    for (const input of record.inputs) {
+      await mkdir(dirname(join(tmp, input.file)), { recursive: true });
+      await writeFile(join(tmp, input.file), files[input.file]);
+    }
     await writeFile(join(tmp, RECORD_JSON), recordToJson(record));
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
@@ -98,8 +119,35 @@ export async function loadRecord(dir: string): Promise<LoadedRecord> {
       if (!file.has(name)) throw invalid(file.path, `tensor "${name}", which ${RECORD_JSON} lists, is missing`);
       tensors[name as RecordTensorName] = await readTensor(file, name);
     }
-    return { dir, record, tensors };
+    checkMapGrids(file.path, record, tensors);
+    return { dir, record, tensors, files: await readInputFiles(dir, record) };
   } finally {
     await file.close();
   }
+}
+
+/** Every map tensor's cells agree with the grid the record says it lies on ([.., rows * cols] or [.., rows, cols]). */
+function checkMapGrids(path: string, record: AnalysisRecord, tensors: RecordTensors): void {
+  for (const [name, info] of Object.entries(record.tensors.maps)) {
+    const t = tensors[name as RecordTensorName];
+    if (!t) throw invalid(path, `tensor "${name}", which ${RECORD_JSON} places on a grid, is missing`);
+    const [rows, cols] = info.grid;
+    const s = t.shape;
+    const flat = s[s.length - 1] === rows * cols;
+    const square = s.length >= 2 && s[s.length - 2] === rows && s[s.length - 1] === cols;
+    if (!flat && !square) throw invalid(path, `tensor "${name}" has shape [${s.join(', ')}], which does not end in the ${rows}x${cols} grid of its input (${info.input})`);
+  }
+}
+
+async function readInputFiles(dir: string, record: AnalysisRecord): Promise<RecordFiles> {
+  const files: RecordFiles = {};
+  for (const input of record.inputs) {
+    if (!/^inputs\/[a-z-]+\.png$/.test(input.file)) throw invalid(join(dir, RECORD_JSON), `input file "${input.file}" is not a PNG under inputs/`);
+    try {
+      files[input.file] = new Uint8Array(await readFile(join(dir, input.file)));
+    } catch {
+      throw invalid(join(dir, input.file), `the ${input.role} input image, which ${RECORD_JSON} lists, is missing`);
+    }
+  }
+  return files;
 }

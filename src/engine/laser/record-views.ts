@@ -2,24 +2,32 @@
  * What the contract's `LaserViews` carries to the renderer, read from a record and its tensors: the
  * maps as plain numbers in grid order, and every cell's rectangle on the original image (rebuilt
  * from the record's preprocessing transform), so the renderer needs neither geometry code nor the
- * tensor file. Nothing is recomputed but head means.
+ * tensor file. The grid is the one the record says I's maps lie on, never the model's nominal one
+ * (an any-resolution model gives every image its own). Nothing is recomputed but head means.
  */
-import type { LaserViews } from '../../common/contract/methods.ts';
-import type { AnalysisRecord, RecordTensors } from './record.ts';
+import type { InputImage, LaserViews } from '../../common/contract/methods.ts';
+import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName, type RecordTensors } from './record.ts';
 import { cellMapping } from './views.ts';
 
-/** Mean over the heads of each layer of a [L, H, N] tensor: [L][N]. */
-function headMeans(data: Float64Array | Float32Array, [L, H, N]: number[]): number[][] {
+/** Mean over the heads of each layer of a [L, H, N] tensor (or [T, L, H, N]: also the mean over T): [L][N]. */
+export function meanOverHeads(t: RecordTensor): number[][] {
+  const s = t.shape;
+  const [T, L, H, N] = s.length === 4 ? s : [1, s[0], s[1], s[2]];
   return Array.from({ length: L }, (_, l) => {
     const out = new Array<number>(N).fill(0);
-    for (let h = 0; h < H; h++) for (let j = 0; j < N; j++) out[j] += data[(l * H + h) * N + j];
-    return out.map((v) => v / H);
+    for (let p = 0; p < T; p++) for (let h = 0; h < H; h++) {
+      const base = ((p * L + l) * H + h) * N;
+      for (let j = 0; j < N; j++) out[j] += t.data[base + j];
+    }
+    return out.map((v) => v / (H * T));
   });
 }
 
 export function recordViews(record: AnalysisRecord, tensors: RecordTensors): LaserViews {
-  const [gh, gw] = record.bundle.grid;
-  const mapping = cellMapping(record.geometry);
+  const [gh, gw] = mapGrid(record, 'a_q');
+  const g = record.geometry;
+  if (g.gridHeight !== gh || g.gridWidth !== gw) throw new RangeError(`The record's geometry has a ${g.gridHeight}x${g.gridWidth} grid; its maps lie on ${gh}x${gw}.`);
+  const mapping = cellMapping(g);
   const cells = Array.from({ length: gh * gw }, (_, j) => {
     const [x0, y0, x1, y1] = mapping.cellRect(j);
     return [x0, y0, x1, y1] as [number, number, number, number];
@@ -29,8 +37,27 @@ export function recordViews(record: AnalysisRecord, tensors: RecordTensors): Las
     grid: [gh, gw],
     cells,
     map: list(tensors.M),
-    contrastive: tensors.A ? headMeans(tensors.A.data, tensors.A.shape) : null,
+    contrastive: tensors.A ? meanOverHeads(tensors.A) : null,
     queryAttention: list(tensors['a_q.layer_mean']),
     baseAttention: list(tensors['a_0.layer_mean']),
   };
+}
+
+/** The record's inputs as the contract carries them: each with its picture's media ref and its own attention per layer. */
+export function recordInputImages(record: AnalysisRecord, tensors: RecordTensors): InputImage[] {
+  return record.inputs.map((i) => {
+    const t = i.attention === null ? undefined : tensors[i.attention as RecordTensorName];
+    return {
+      role: i.role,
+      width: i.width,
+      height: i.height,
+      sourceWidth: i.sourceWidth,
+      sourceHeight: i.sourceHeight,
+      grid: [i.grid[0], i.grid[1]],
+      rule: i.rule,
+      fedIn: i.fedIn,
+      media: { kind: 'record-input', id: record.cacheKey, role: i.role },
+      attention: t ? meanOverHeads(t) : null,
+    };
+  });
 }

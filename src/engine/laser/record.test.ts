@@ -1,17 +1,20 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
-import { recordSchema, recordToJson, type AnalysisRecord, type RecordTensors } from './record.ts';
-import { loadRecord, writeRecordFolder } from './record-io.ts';
+import { mapGrid, recordSchema, recordToJson, type AnalysisRecord, type RecordTensors } from './record.ts';
+import { encodeInputPngs, loadRecord, writeRecordFolder, type RecordFiles } from './record-io.ts';
 
 const hash = 'a'.repeat(64);
+const geometry: AnalysisRecord['geometry'] = { mode: 'pad', imageWidth: 10, imageHeight: 8, inputWidth: 56, inputHeight: 56, scaleX: 5.6, scaleY: 5.6, offsetX: 0, offsetY: 5.6, steps: [{ kind: 'resize', width: 56, height: 56 }], gridWidth: 2, gridHeight: 2 };
+const cropGeometry: AnalysisRecord['geometry'] = { mode: 'resize', imageWidth: 6, imageHeight: 4, inputWidth: 6, inputHeight: 4, scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0, steps: [], gridWidth: 3, gridHeight: 2 };
 
 function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
   return {
     format: 'laser-record',
-    version: 1,
+    version: 2,
     createdAt: '2026-01-01T00:00:00.000Z',
     cacheKey: 'b'.repeat(64),
     method: 'laser',
@@ -19,9 +22,14 @@ function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
     knobNotes: [],
     question: 'What colour is the car?',
     prompt: { instruction: 'Answer.', systemPrompt: null, templateSource: 'chat_template.json', queryText: 'USER: <image>\nq', otherText: 'USER: <image>\n', sharedPrefix: 20, maxNewTokens: 4, topCandidates: 2 },
-    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
+    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, architecture: 'llava', viewEncoding: 'fixed-grid', pixelBounds: null, imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
     image: { path: '/i.png', hash, width: 10, height: 8 },
-    geometry: { mode: 'pad', imageWidth: 10, imageHeight: 8, inputWidth: 56, inputHeight: 56, scaleX: 5.6, scaleY: 5.6, offsetX: 0, offsetY: 5.6, steps: [{ kind: 'resize', width: 56, height: 56 }], gridWidth: 2, gridHeight: 2 },
+    geometry,
+    inputs: [
+      { role: 'image', file: 'inputs/image.png', width: 4, height: 4, sourceWidth: 10, sourceHeight: 8, grid: [2, 2], geometry, rule: { kind: 'original' }, fedIn: ['query pass'], attention: 'a_q' },
+      // a crop on its own non-square grid: readers must take each map's grid from the record
+      { role: 'crop', file: 'inputs/crop.png', width: 6, height: 4, sourceWidth: 6, sourceHeight: 4, grid: [2, 3], geometry: cropGeometry, rule: { kind: 'crop', box: [2, 2, 8, 6] }, fedIn: ['positive [I, I+]'], attention: 'input.crop' },
+    ],
     answer: 'red',
     answerTokens: [3, 2],
     stopReason: 'eos',
@@ -55,7 +63,7 @@ function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
       },
     ],
     timings: { 'query-pass': 1.5, total: 3 },
-    tensors: { file: 'tensors.safetensors', names: ['M', 'vaq'] },
+    tensors: { file: 'tensors.safetensors', names: ['M', 'input.crop', 'vaq'], maps: { M: { input: 'image', grid: [2, 2] }, 'input.crop': { input: 'crop', grid: [2, 3] } } },
     ...over,
   };
 }
@@ -63,11 +71,19 @@ function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
 const tensors: RecordTensors = {
   vaq: { dtype: 'F64', shape: [2], data: Float64Array.from([0.1, 0.30000000000000004]) },
   M: { dtype: 'F64', shape: [2, 2], data: Float64Array.from([0, 0, 0, 1]) },
+  'input.crop': { dtype: 'F32', shape: [2, 2, 6], data: Float32Array.from({ length: 24 }, (_, i) => i / 24) },
 };
+
+function pixels(width: number, height: number, seed: number) {
+  return { width, height, data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37 + seed) % 256) };
+}
+
+let files: RecordFiles;
 
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'laser-record-'));
+  files = await encodeInputPngs({ 'inputs/image.png': pixels(4, 4, 1), 'inputs/crop.png': pixels(6, 4, 2) });
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -92,28 +108,53 @@ describe('record.json', () => {
 describe('record folders', () => {
   it('round-trip the record and keep F64 tensors bit for bit', async () => {
     const dir = join(root, 'r1');
-    await writeRecordFolder(dir, sampleRecord(), tensors);
+    await writeRecordFolder(dir, sampleRecord(), tensors, files);
     const loaded = await loadRecord(dir);
     expect(loaded.record).toEqual(sampleRecord());
     expect(loaded.tensors.vaq?.data).toEqual(tensors.vaq!.data);
     expect(loaded.tensors.M?.shape).toEqual([2, 2]);
+    expect(mapGrid(loaded.record, 'input.crop')).toEqual([2, 3]);
+  });
+
+  it('keep every input image as a PNG that decodes to exactly the pixels the encoder got', async () => {
+    const dir = join(root, 'r-inputs');
+    await writeRecordFolder(dir, sampleRecord(), tensors, files);
+    const loaded = await loadRecord(dir);
+    const png = await readFile(join(dir, 'inputs', 'crop.png'));
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([6, 4, 3]);
+    expect(Array.from(data)).toEqual(Array.from(pixels(6, 4, 2).data));
+    expect(Object.keys(loaded.files).sort()).toEqual(['inputs/crop.png', 'inputs/image.png']);
+  });
+
+  it('refuse a write without an input PNG, a record whose input PNG is gone, and a map whose tensor does not fit its grid', async () => {
+    await expect(writeRecordFolder(join(root, 'r-nopng'), sampleRecord(), tensors, { 'inputs/image.png': files['inputs/image.png'] })).rejects.toThrow(/inputs\/crop.png/);
+    const dir = join(root, 'r-gone');
+    await writeRecordFolder(dir, sampleRecord(), tensors, files);
+    await rm(join(dir, 'inputs', 'crop.png'));
+    await expect(loadRecord(dir)).rejects.toThrow(/the crop input image, which record.json lists, is missing/);
+    const bad = join(root, 'r-grid');
+    const r = sampleRecord();
+    await writeRecordFolder(bad, { ...r, tensors: { ...r.tensors, maps: { ...r.tensors.maps, 'input.crop': { input: 'crop', grid: [2, 2] } } } }, tensors, files);
+    await expect(loadRecord(bad)).rejects.toThrow(/"input.crop" has shape \[2, 2, 6\], which does not end in the 2x2 grid of its input \(crop\)/);
   });
 
   it('replace an earlier record in the same folder', async () => {
     const dir = join(root, 'r2');
-    await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors);
-    await writeRecordFolder(dir, sampleRecord({ answer: 'second' }), tensors);
+    await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors, files);
+    await writeRecordFolder(dir, sampleRecord({ answer: 'second' }), tensors, files);
     expect((await loadRecord(dir)).record.answer).toBe('second');
   });
 
   it('refuse a missing folder, another version, and a record that names a tensor it lacks', async () => {
     await expect(loadRecord(join(root, 'none'))).rejects.toMatchObject({ code: 'not-found' });
     const dir = join(root, 'r3');
-    await writeRecordFolder(dir, sampleRecord(), tensors);
+    await writeRecordFolder(dir, sampleRecord(), tensors, files);
     const json = JSON.parse(await readFile(join(dir, 'record.json'), 'utf8'));
-    await writeFile(join(dir, 'record.json'), JSON.stringify({ ...json, version: 2 }));
-    await expect(loadRecord(dir)).rejects.toThrow(/record version 2; this build reads version 1/);
-    await writeFile(join(dir, 'record.json'), JSON.stringify({ ...json, tensors: { file: 'tensors.safetensors', names: ['A'] } }));
+    await writeFile(join(dir, 'record.json'), JSON.stringify({ ...json, version: 1 }));
+    await expect(loadRecord(dir)).rejects.toThrow(/record version 1; this build reads version 2/);
+    await writeFile(join(dir, 'record.json'), JSON.stringify({ ...json, tensors: { file: 'tensors.safetensors', names: ['A'], maps: {} } }));
     await expect(loadRecord(dir)).rejects.toThrow(/tensor "A", which record.json lists, is missing/);
   });
 });
@@ -133,7 +174,7 @@ describe('record cache', () => {
     const cache = new RecordCache(join(root, 'cache'));
     const key = cacheKey(parts);
     expect(await cache.get(key)).toBeNull();
-    const dir = await cache.put(key, sampleRecord({ cacheKey: key }), tensors);
+    const dir = await cache.put(key, sampleRecord({ cacheKey: key }), tensors, files);
     expect(dir).toBe(join(root, 'cache', 'records', key.slice(0, 2), key));
     expect((await cache.get(key))?.record.cacheKey).toBe(key);
     await writeFile(join(dir, 'record.json'), '{');
@@ -145,7 +186,7 @@ describe('record cache', () => {
     const other = 'e'.repeat(64);
     const put = (question: string, createdAt: string, imageHash = hash) => {
       const key = cacheKey({ ...parts, question, imageHash });
-      return cache.put(key, sampleRecord({ cacheKey: key, question, createdAt, image: { ...sampleRecord().image, hash: imageHash } }), tensors);
+      return cache.put(key, sampleRecord({ cacheKey: key, question, createdAt, image: { ...sampleRecord().image, hash: imageHash } }), tensors, files);
     };
     await put('older', '2026-01-01T00:00:00.000Z');
     await put('newer', '2026-02-01T00:00:00.000Z');

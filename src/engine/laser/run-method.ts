@@ -13,13 +13,13 @@ import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { readImageBytes } from './image.ts';
 import { resolveKnobs } from './knobs.ts';
 import { runMethodSteps, type RunOptions } from './methods/index.ts';
-import type { RunContext } from './methods/context.ts';
+import { encodeInputs, type RunContext } from './methods/context.ts';
 import { LaserModel } from './model.ts';
 import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
 import { buildRecord } from './record-build.ts';
-import type { LoadedRecord } from './record-io.ts';
+import { encodeInputPngs, type LoadedRecord } from './record-io.ts';
 import { StageClock, type ProgressSink } from './stages.ts';
-import { cellMapping, modelInput } from './views.ts';
+import { cellMapping, gridOf, modelInput, withPixelBounds } from './views.ts';
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   instruction: DEFAULT_INSTRUCTION,
@@ -65,6 +65,9 @@ function checkOptions(partial: Partial<RunOptions> | undefined): RunOptions {
   intIn('topCandidates', 1, 100);
   if (typeof o.instruction !== 'string') throw new WorkbenchError('bad-request', 'Option instruction must be a string.', "Use '' for no instruction.");
   if (o.systemPrompt !== null && typeof o.systemPrompt !== 'string') throw new WorkbenchError('bad-request', 'Option systemPrompt must be a string or null.');
+  // Unset bounds stay out of the options, so records cached before the option existed keep their keys.
+  if (o.minPixels === undefined) delete o.minPixels;
+  if (o.maxPixels === undefined) delete o.maxPixels;
   return o;
 }
 
@@ -77,6 +80,7 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
   const model = typeof req.bundle === 'string' ? await clock.run('load-model', () => LaserModel.open(req.bundle as string, req.runtime)) : req.bundle;
   try {
     const resolved = resolveKnobs(req.method, req.knobs ?? {}, model.facts);
+    const processor = withPixelBounds(model.processor, options);
     const file = await clock.run('read-image', () => readImageBytes(req.imagePath));
     const cacheRoot = req.cacheDir === undefined ? defaultCacheRoot() : req.cacheDir;
     const cache = cacheRoot === null ? null : new RecordCache(cacheRoot);
@@ -93,12 +97,13 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
 
     const rgb = await clock.run('read-image', () => decodeImage(file.bytes, basename(req.imagePath)));
     const rt = await clock.run('load-model', () => model.runtime());
-    const input = await clock.run('preprocess', () => modelInput(rgb, model.processor, model.preprocessingMode, model.grid));
-    const features = await clock.run('encode-images', () => rt.encodeImages(input.pixelValues, 1));
-    const grid = model.grid;
+    const input = await clock.run('preprocess', () => modelInput(rgb, processor));
+    const features = await clock.run('encode-images', () => encodeInputs(rt, [input]));
+    const grid = gridOf(input);
     const ctx: RunContext = {
       method: req.method,
       model,
+      processor,
       rt,
       image: { path: req.imagePath, hash: file.hash, rgb },
       question: req.question,
@@ -112,17 +117,14 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
     };
     const run = { method: req.method, knobs: resolved.knobs } as AnyKnobs;
     const { phase, outcome } = await runMethodSteps(ctx, run);
-    const tensors = outcome.tensors;
-    const record = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome);
-    if (cache === null) {
+    const { record, tensors, images } = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome);
+    // The input PNGs are made even without a cache: `laser run --out` writes them beside the record.
+    const { files, dir } = await clock.run('write-record', async () => {
+      const files = await encodeInputPngs(images);
       record.timings = clock.summary();
-      return { record, tensors, dir: null, cached: false };
-    }
-    const dir = await clock.run('write-record', async () => {
-      record.timings = clock.summary();
-      return cache.put(key, record, tensors);
+      return { files, dir: cache === null ? null : await cache.put(key, record, tensors, files) };
     });
-    return { record, tensors, dir, cached: false };
+    return { record, tensors, files, dir, cached: false };
   } finally {
     if (owned) await model.dispose();
   }

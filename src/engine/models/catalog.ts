@@ -189,7 +189,7 @@ export class ModelCatalog {
     return new WorkbenchError(
       'not-found',
       `No model "${id}" is registered.`,
-      ids.length ? `Registered models: ${ids.join(', ')}. Add a model folder to use another.` : 'Add a model first: a compiled bundle folder or a Hugging Face LLaVA checkpoint folder.',
+      ids.length ? `Registered models: ${ids.join(', ')}. Add a model folder to use another.` : 'Add a model first: a compiled bundle folder or a Hugging Face checkpoint folder (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL).',
     );
   }
 }

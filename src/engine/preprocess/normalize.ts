@@ -41,3 +41,26 @@ export function toChwFloat32(data: Uint8Array, width: number, height: number, ta
   }
   return out;
 }
+
+/**
+ * The inverse, for showing what the encoder got: CHW float32 back to HWC uint8, each value rounded
+ * to the nearest byte and clipped to 0..255 (VCD's noised pixels leave the range). A value made by
+ * toChwFloat32 comes back as its own byte.
+ */
+export function fromChwFloat32(pixels: Float32Array, width: number, height: number, o: NormalizeOptions): Uint8Array {
+  const plane = width * height;
+  if (pixels.length < 3 * plane) throw new RangeError(`${pixels.length} values cannot hold a 3 x ${height} x ${width} image.`);
+  const out = new Uint8Array(3 * plane);
+  for (let c = 0; c < 3; c++) {
+    const mean = o.imageMean[c];
+    const std = o.imageStd[c];
+    const scale = o.doRescale ? o.rescaleFactor : 1;
+    for (let i = 0; i < plane; i++) {
+      const y = pixels[c * plane + i];
+      const x = o.doNormalize ? y * std + mean : y;
+      const v = Math.round(x / scale);
+      out[i * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return out;
+}

@@ -39,7 +39,7 @@ function checkAgainstManifest(runtime: LlavaRuntime, bundle: OpenedBundle): void
 function visionOf(bundle: OpenedBundle): BundleModelInfo['vision'] {
   const m = bundle.manifest;
   if (m.architecture === 'llava') return { kind: 'fixed-grid' };
-  return { kind: 'native-resolution', mergeSize: m.vision.mergeSize, patchRow: m.vision.patchRow, windowed: m.vision.window !== null };
+  return { kind: 'native-resolution', mergeSize: m.vision.mergeSize, patchRow: m.vision.patchRow, window: m.vision.window ? { size: m.vision.window.size, patchSize: m.vision.patchSize } : null };
 }
 
 /** Opens `dir` and returns the runtime together with the bundle's manifest. */

@@ -137,6 +137,20 @@ describe('models and LASER runs through the contract', () => {
     expect(r.views.baseAttention).toHaveLength(16);
     runId = r.id;
 
+    // every image the model got, each with its own grid and attention, its picture served as media
+    expect(r.inputImages.map((i) => [i.role, i.grid])).toEqual([
+      ['image', [4, 4]],
+      ['crop', [4, 4]],
+      ['masked', [4, 4]],
+      ['vat-contrast', [4, 4]],
+    ]);
+    expect(r.inputImages[1].attention).toHaveLength(4);
+    const png = await w.media.get(r.inputImages[1].media);
+    expect(png.contentType).toBe('image/png');
+    expect('file' in png.body && png.body.file.endsWith(path.join(r.id, 'inputs', 'crop.png'))).toBe(true);
+    await expect(w.media.get({ kind: 'record-input', id: r.id, role: 'vcd-noise' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/showed the model no vcd-noise image/) });
+    await expect(w.media.get({ kind: 'record-input', id: 'f'.repeat(64), role: 'image' })).rejects.toMatchObject({ code: 'not-found' });
+
     const again = await call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser' });
     expect(again.response).toMatchObject({ id: runId, cached: true });
   });

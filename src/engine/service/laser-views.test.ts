@@ -22,6 +22,17 @@ const geometry: AnalysisRecord['geometry'] = {
 };
 
 describe('laser views', () => {
+  it('refuses a record whose geometry and maps disagree on the grid, instead of assuming one', () => {
+    const maps = { a_q: { input: 'image', grid: [1, 4] } };
+    expect(() => laserViews({ geometry, tensors: { maps } } as unknown as AnalysisRecord, {})).toThrow(/2x2 grid; its maps lie on 1x4/);
+  });
+
+  it('averages read-outs over positions and heads: [T, L, H, N] -> [L][N]', () => {
+    // T = 2, L = 1, H = 2, N = 2
+    const a = { dtype: 'F32' as const, shape: [2, 1, 2, 2], data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]) };
+    expect(meanOverHeads(a)).toEqual([[4, 5]]);
+  });
+
   it('averages contrastive attention over heads, per layer', () => {
     // L = 2, H = 2, N = 3
     const A = { dtype: 'F64' as const, shape: [2, 2, 3], data: Float64Array.from([1, 2, 3, 3, 4, 5, 0, 0, 0, 2, 2, 2]) };
@@ -34,7 +45,7 @@ describe('laser views', () => {
   it('places cells on the original image, padding included, and passes the maps on as numbers', () => {
     const M = { dtype: 'F64' as const, shape: [2, 2], data: Float64Array.from([0.1, 0.2, 0.3, 0.4]) };
     const tensors: RecordTensors = { M, 'a_q.layer_mean': { dtype: 'F32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) } };
-    const v = laserViews({ geometry } as AnalysisRecord, tensors);
+    const v = laserViews({ geometry, tensors: { file: 'tensors.safetensors', names: [], maps: { a_q: { input: 'image', grid: [2, 2] } } } } as unknown as AnalysisRecord, tensors);
     expect(v.grid).toEqual([2, 2]);
     expect(v.cells).toEqual([
       [0, -25, 50, 25],

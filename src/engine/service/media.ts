@@ -11,11 +11,17 @@ import { fsError, statReadableFile } from '../library/fsErrors.ts';
 import { readHeader, sharpInput } from '../library/imageRead.ts';
 import type { OpenedFolders } from '../library/openedFolders.ts';
 import type { Thumbnails } from '../library/thumbnails.ts';
+import type { RecordStore } from './record-store.ts';
 import type { MediaResponse, MediaService } from './types.ts';
 
-export function createMediaService(folders: OpenedFolders, thumbnails: Thumbnails): MediaService {
+export function createMediaService(folders: OpenedFolders, thumbnails: Thumbnails, records: RecordStore): MediaService {
   return {
     async get(ref: MediaRef): Promise<MediaResponse> {
+      if (ref.kind === 'record-input') {
+        // Only a file the record lists, inside the data folder's record of that id.
+        const file = await records.inputFile(ref.id, ref.role);
+        return { body: { file }, contentType: 'image/png', bytes: (await stat(file)).size };
+      }
       const file = await folders.resolveInside(ref.path);
       if (ref.kind === 'thumbnail') {
         const cached = await thumbnails.get(file, ref.size);

@@ -8,9 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError, isWorkbenchError } from '../../common/contract/errors.ts';
 import type { LaserRecordSummary } from '../../common/contract/methods.ts';
-import { RECORD_FORMAT, RECORD_JSON, RECORD_VERSION, type AnalysisRecord } from '../../common/laser/record.ts';
+import { RECORD_FORMAT, RECORD_JSON, RECORD_VERSION, type AnalysisRecord, type InputRole } from '../../common/laser/record.ts';
 import { RecordCache } from '../laser/cache.ts';
-import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
+import { loadRecord, loadRecordJson, type LoadedRecord } from '../laser/record-io.ts';
 import { createLimiter } from '../library/concurrency.ts';
 
 interface Indexed {
@@ -66,6 +66,21 @@ export class RecordStore {
       }
       throw e;
     }
+  }
+
+  /** The path of a stored record's input image; 'not-found' when the record has no input of that role. */
+  async inputFile(id: string, role: InputRole): Promise<string> {
+    const dir = this.cache.dirFor(id);
+    let record: AnalysisRecord;
+    try {
+      record = await loadRecordJson(dir);
+    } catch (e) {
+      if (isWorkbenchError(e) && e.code === 'not-found') throw new WorkbenchError('not-found', `No stored run has the id ${id}.`, 'Run the method again.');
+      throw e;
+    }
+    const input = record.inputs.find((i) => i.role === role);
+    if (!input) throw new WorkbenchError('not-found', `The ${record.method} run ${id.slice(0, 12)} showed the model no ${role} image.`, `Its inputs are: ${record.inputs.map((i) => i.role).join(', ')}.`);
+    return join(dir, input.file);
   }
 
   /** Records a run made in this session (the first list may not have been read yet). */

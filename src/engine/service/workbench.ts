@@ -78,7 +78,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
 
   return {
     handlers,
-    media: createMediaService(folders, thumbnails),
+    media: createMediaService(folders, thumbnails, records),
     async dispose() {
       await settings.flush();
       await inference.dispose();

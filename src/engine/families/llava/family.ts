@@ -3,6 +3,7 @@
  * config, tensor names, graphs and CLIP preprocessing live in checkpoint/ and compiler/ (they were
  * the first family); this file is what the registry sees of them.
  */
+import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { LlavaManifest } from '../../bundle/manifest.ts';
 import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
 import { imageTokensPerImage, parseLlavaConfig, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../../checkpoint/hf-config.ts';
@@ -50,16 +51,40 @@ export function llavaSection(cfg: LlavaConfig, preprocessing: LlavaManifest['pre
   };
 }
 
+/**
+ * What LlavaConfig assumes for a section config.json leaves out (transformers does the same): the
+ * 7B's LlamaConfig() and the CLIP ViT-L/14-336 tower. Named when the weights disagree, because
+ * "234 tensors missing" alone does not say that the config, not the download, is short.
+ */
+const sectionDefaults = {
+  text_config: "LlamaConfig's defaults (hidden_size 4096, 32 layers, vocab 32000: LLaVA-1.5-7B's decoder)",
+  vision_config: "LlavaConfig's CLIP ViT-L/14 at 336 px (hidden_size 1024, 24 layers)",
+} as const;
+
+function checkShapesNamingDefaults(config: LlavaConfig, weights: Parameters<typeof checkShapes>[1], json: unknown, file: string): void {
+  try {
+    checkShapes(config, weights);
+  } catch (e) {
+    const raw = json as Record<string, unknown>;
+    const absent = (Object.keys(sectionDefaults) as (keyof typeof sectionDefaults)[]).filter((k) => raw[k] === undefined || raw[k] === null);
+    if (absent.length === 0 || !(e instanceof WorkbenchError) || e.code !== 'invalid-checkpoint') throw e;
+    const assumed = absent.map((k) => `"${k}" is missing, so ${sectionDefaults[k]} were assumed`).join('; ');
+    const why = e.message.startsWith(`${weights.dir}: `) ? e.message.slice(weights.dir.length + 2) : e.message;
+    throw new WorkbenchError('invalid-checkpoint', `${file}: ${assumed}, and the weights do not match: ${why}`, `Add the missing section${absent.length > 1 ? 's' : ''} to config.json (the config.json that came with these weights has ${absent.length > 1 ? 'them' : 'it'}).`);
+  }
+}
+
 export const llavaFamily: ModelFamily = {
   architecture: 'llava',
   label: 'LLaVA-1.5 (llava-hf format)',
   modelTypes: ['llava'],
+  fallbackTemplate: 'fallback-llava-1.5',
   async openCheckpoint(dir, json, file): Promise<FamilyCheckpoint> {
     const config = parseLlavaConfig(json, file);
     const raw = await openCheckpoint(dir);
     try {
       const weights = canonicalLlavaView(raw);
-      checkShapes(config, weights);
+      checkShapesNamingDefaults(config, weights, json, file);
       const t = config.textConfig;
       return {
         modelType: config.modelType,

@@ -56,6 +56,7 @@ export const qwenFamily: ModelFamily = {
   architecture: 'qwen2-vl',
   label: 'Qwen2-VL / Qwen2.5-VL',
   modelTypes: ['qwen2_vl', 'qwen2_5_vl'],
+  fallbackTemplate: 'fallback-qwen2-vl',
   async openCheckpoint(dir, json, file): Promise<FamilyCheckpoint> {
     const config = parseQwenConfig(json, file);
     const weights = await openCheckpoint(dir);

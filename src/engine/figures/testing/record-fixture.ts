@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { composeTransform, withGrid, type GridTransform } from '../../../common/geometry/index.ts';
 import { attentionStack, centroidBox, chooseLayer, computeVaq, localisationMap, maskPlan, type MethodId } from '../../../common/laser/index.ts';
 import { writeSafetensors, type TensorToWrite } from '../../checkpoint/safetensors-writer.ts';
-import { RECORD_FORMAT, RECORD_JSON, RECORD_TENSOR_FILE, RECORD_VERSION, recordSchema, recordToJson, type AnalysisRecord } from '../../laser/record.ts';
+import { RECORD_FORMAT, RECORD_INPUTS_DIR, RECORD_JSON, RECORD_TENSOR_FILE, RECORD_VERSION, inputFileName, recordSchema, recordToJson, type AnalysisRecord } from '../../laser/record.ts';
 import { cellMapping } from '../../laser/views.ts';
 
 export const SCENE = { width: 320, height: 240, ball: { cx: 236, cy: 168, r: 26 }, post: { x: 40, y: 90, w: 46, h: 110 } } as const;
@@ -46,6 +46,17 @@ export function sceneGeometry(): GridTransform {
     GRID,
     GRID,
   );
+}
+
+/** The scene as the encoder gets it: padded to a square with the fill colour, resized to 336 (sharp's resize: close to, not exactly, the PIL-exact one a run uses). */
+async function modelInputPng(png: Buffer): Promise<Buffer> {
+  const { width, height } = SCENE;
+  const side = Math.max(width, height);
+  const padded = await sharp(png)
+    .removeAlpha()
+    .extend({ top: (side - height) / 2, bottom: (side - height) / 2, left: (side - width) / 2, right: (side - width) / 2, background: { r: 122, g: 116, b: 104 } })
+    .toBuffer();
+  return sharp(padded).resize(336, 336).png().toBuffer();
 }
 
 /** Contrastive attention [L, H, Nv]: a bump on the ball, strongest at PEAK_LAYER; earlier layers look at the post. */
@@ -133,9 +144,12 @@ export async function writeFixtureRecord(root: string, name: string, method: Ext
         knobNotes: [],
         question: 'What colour is the ball on the grass?',
         prompt: { instruction: 'Answer the question using a single word or phrase.', systemPrompt: null, templateSource: 'fixture', queryText: 'USER: <image>\nq', otherText: vat ? 'USER: <image>\n' : null, sharedPrefix: 0, maxNewTokens: 4, topCandidates: 3 },
-        bundle: { id: 'd'.repeat(64), dir: '/fixture', name: 'fixture', layers: LAYERS, heads: HEADS, vocab: 100, imageSize: 336, tokensPerImage: Nv, grid: [GRID, GRID], preprocessing: 'pad', provider: 'cpu' },
+        bundle: { id: 'd'.repeat(64), dir: '/fixture', name: 'fixture', layers: LAYERS, heads: HEADS, vocab: 100, architecture: 'llava', viewEncoding: 'fixed-grid', pixelBounds: null, imageSize: 336, tokensPerImage: Nv, grid: [GRID, GRID], preprocessing: 'pad', provider: 'cpu' },
         image: { path: imagePath, hash: createHash('sha256').update(png).digest('hex'), width: SCENE.width, height: SCENE.height },
         geometry,
+        inputs: [
+          { role: 'image', file: inputFileName('image'), width: 336, height: 336, sourceWidth: SCENE.width, sourceHeight: SCENE.height, grid: [GRID, GRID], geometry, rule: { kind: 'original' }, fedIn: ['query pass'], attention: null },
+        ],
         answer: vat ? 'Red' : 'Brown',
         answerTokens: [11, 2],
         stopReason: 'eos',
@@ -172,7 +186,11 @@ export async function writeFixtureRecord(root: string, name: string, method: Ext
               { token: 2, text: '</s>', candidates: [{ token: 2, text: '</s>', positive: 20, negative: null, fused: 20 }] },
             ],
         timings: { total: 1 },
-        tensors: { file: RECORD_TENSOR_FILE, names: Object.keys(tensors).sort() },
+        tensors: {
+          file: RECORD_TENSOR_FILE,
+          names: Object.keys(tensors).sort(),
+          maps: Object.fromEntries(['A', 'M'].filter((n) => n in tensors).map((n) => [n, { input: 'image' as const, grid: [GRID, GRID] as [number, number] }])),
+        },
       } satisfies AnalysisRecord),
     ),
   );
@@ -180,5 +198,7 @@ export async function writeFixtureRecord(root: string, name: string, method: Ext
   await mkdir(dir, { recursive: true });
   await writeSafetensors(join(dir, RECORD_TENSOR_FILE), tensors);
   await writeFile(join(dir, RECORD_JSON), recordToJson(record));
+  await mkdir(join(dir, RECORD_INPUTS_DIR), { recursive: true });
+  await writeFile(join(dir, inputFileName('image')), await modelInputPng(png));
   return { dir, imagePath, record };
 }

@@ -10,8 +10,8 @@ import { decodeGreedy, decodeVat } from '../decode.ts';
 import { concatFeatures, sliceFeatures } from '../features.ts';
 import { localise, type Localisation } from '../localise.ts';
 import { viewPrompt } from '../prompts.ts';
-import { cropView, fillFor, maskView } from '../views.ts';
-import { decodeOptions, encodeViews, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
+import { cropView, fillFor, maskView, modelInput } from '../views.ts';
+import { decodeOptions, encodeViews, viewAttention, type MadeInput, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
 import { f64Tensor, layerTensors, positionsTensor, vaqRows, vaqTensors } from './tensors.ts';
 
 type LaserKnobs = KnobsOf<'laser'> | KnobsOf<'static-layer'> | KnobsOf<'laser-crop'>;
@@ -21,8 +21,8 @@ function hasCounterfactual(k: LaserKnobs): k is KnobsOf<'laser'> | KnobsOf<'stat
 }
 
 /** The record's view of a localisation, and its tensors. */
-function analysisOf(ctx: RunContext, phase: QueryPhase, loc: Localisation): Pick<MethodOutcome, 'analysis' | 'tensors'> {
-  const grid = ctx.model.grid;
+function analysisOf(ctx: RunContext, phase: QueryPhase, loc: Localisation): Omit<MethodOutcome, 'answer' | 'decoding' | 'inputs' | 'imageFedIn'> {
+  const grid = ctx.mapping.grid;
   return {
     analysis: {
       vaq: Array.from(loc.vaq.perLayer),
@@ -62,36 +62,59 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   const plus = await clock.run('crop', () => cropView(I, loc.box));
   const recorded = analysisOf(ctx, phase, loc);
   const prefix = phase.passes.prefix;
+  const box: [number, number, number, number] = [loc.box[0], loc.box[1], loc.box[2], loc.box[3]];
+  const cropRule = { kind: 'crop' as const, box };
 
   if (counterfactual === null) {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
-    const plusFeatures = await encodeViews(ctx, [plus]);
-    const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, plusFeatures), prefix));
+    const views = await encodeViews(ctx, [plus]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
+    const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, views.features), prefix));
     const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
-    return { answer, decoding: { kind: 'greedy', positive: '[I, I+]', negative: null, alpha: null, apcBeta: null }, ...recorded };
+    const crop: MadeInput = { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['[I, I+]'], attention: viewAttention(ctx, out, 0, prompt, 1) };
+    return { answer, decoding: { kind: 'greedy', positive: '[I, I+]', negative: null, alpha: null, apcBeta: null }, ...recorded, inputs: [crop], imageFedIn: ['[I, I+]'] };
   }
 
   const masked = await clock.run('mask', () => {
-    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.model.processor));
+    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.processor.config));
     return { full, crop: cropView(full, loc.box) };
   });
+  const cells = [...loc.mask.cells];
+  const maskRule = { kind: 'mask' as const, cells, rects: loc.mask.rects.map((r) => [r[0], r[1], r[2], r[3]] as [number, number, number, number]), fill: counterfactual.fill };
+  const maskCropRule = { kind: 'mask-crop' as const, box, cells, fill: counterfactual.fill };
   const fusion = { alpha: counterfactual.alpha, apcBeta: counterfactual.apcBeta };
   let start;
   let streams: { positive: string; negative: string };
+  let inputs: MadeInput[];
   if (counterfactual.feed === 'pair') {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
+    // mask(I) has I's size and I- the crop's, so on an any-resolution model both streams still share one id sequence.
     const views = await encodeViews(ctx, [plus, masked.full, masked.crop]);
-    const positive = concatFeatures(ctx.features, sliceFeatures(views, 0));
-    const negative = sliceFeatures(views, 1, 2);
-    start = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix));
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
+    const positive = concatFeatures(ctx.features, sliceFeatures(views.features, 0));
+    const negative = sliceFeatures(views.features, 1, 2);
+    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix));
+    start = out;
     streams = { positive: '[I, I+]', negative: '[mask(I), I-]' };
+    inputs = [
+      { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['positive [I, I+]'], attention: viewAttention(ctx, out, 0, prompt, 1) },
+      { role: 'masked', view: masked.full, input: views.inputs[1], rule: maskRule, fedIn: ['negative [mask(I), I-]'], attention: viewAttention(ctx, out, 1, prompt, 0) },
+      { role: 'vat-contrast', view: masked.crop, input: views.inputs[2], rule: maskCropRule, fedIn: ['negative [mask(I), I-]'], attention: viewAttention(ctx, out, 1, prompt, 1) },
+    ];
   } else {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 1);
     const views = await encodeViews(ctx, [plus, masked.crop]);
-    start = await clock.run('prefill-views', () => prefillPair(rt, prompt, sliceFeatures(views, 0), sliceFeatures(views, 1), null));
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [views.inputs[0].tokens]);
+    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, sliceFeatures(views.features, 0), sliceFeatures(views.features, 1), null));
+    start = out;
     streams = { positive: '[I+]', negative: '[I-]' };
+    // mask(I) is not fed in this mode; it is kept because I- is cut from it, and it shows what was masked.
+    const maskedInput = modelInput(masked.full, ctx.processor);
+    inputs = [
+      { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['positive [I+]'], attention: viewAttention(ctx, out, 0, prompt, 0) },
+      { role: 'masked', view: masked.full, input: maskedInput, rule: maskRule, fedIn: [], attention: null },
+      { role: 'vat-contrast', view: masked.crop, input: views.inputs[1], rule: maskCropRule, fedIn: ['negative [I-]'], attention: viewAttention(ctx, out, 1, prompt, 0) },
+    ];
   }
   const s = start;
   const answer = await clock.run('decode', () => decodeVat(rt, s, fusion, decodeOptions(ctx, 'decode')));
-  return { answer, decoding: { kind: 'vat', ...streams, alpha: fusion.alpha, apcBeta: fusion.apcBeta }, ...recorded };
+  const imageFedIn = counterfactual.feed === 'pair' ? ['positive [I, I+]'] : [];
+  return { answer, decoding: { kind: 'vat', ...streams, alpha: fusion.alpha, apcBeta: fusion.apcBeta }, ...recorded, inputs, imageFedIn };
 }

@@ -8,5 +8,7 @@ export function runVanilla(_ctx: RunContext, phase: QueryPhase): MethodOutcome {
     decoding: { kind: 'greedy', positive: '[I]', negative: null, alpha: null, apcBeta: null },
     analysis: {},
     tensors: { a_q: positionsTensor(phase.queryAt) },
+    inputs: [],
+    imageFedIn: [],
   };
 }

@@ -9,20 +9,20 @@ import { decodeGreedy } from '../decode.ts';
 import { concatFeatures } from '../features.ts';
 import { viewPrompt } from '../prompts.ts';
 import { cropView } from '../views.ts';
-import { decodeOptions, encodeViews, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
+import { decodeOptions, encodeViews, viewAttention, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
 import { f64Tensor, layerTensors, positionsTensor } from './tensors.ts';
 
 export async function runVicrop(ctx: RunContext, phase: QueryPhase, knobs: KnobsOf<'vicrop-rel'>): Promise<MethodOutcome> {
   const { clock, rt } = ctx;
-  const grid = ctx.model.grid;
+  const grid = ctx.mapping.grid;
   const { rel, window } = await clock.run('localise', () => {
     const rel = relativeAttention(phase.queryAt[0], phase.otherAt[0], knobs.layer, grid, knobs.epsilon);
     return { rel, window: vicropWindowBox(rel.map, ctx.mapping, ctx.size, knobs.windowBase) };
   });
   const plus = await clock.run('crop', () => cropView(ctx.image.rgb, window.box));
-  const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
-  const plusFeatures = await encodeViews(ctx, [plus]);
-  const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, plusFeatures), phase.passes.prefix));
+  const views = await encodeViews(ctx, [plus]);
+  const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
+  const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, views.features), phase.passes.prefix));
   const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
   const { box: b, ...detail } = window;
   return {
@@ -43,5 +43,16 @@ export async function runVicrop(ctx: RunContext, phase: QueryPhase, knobs: Knobs
       ...layerTensors('a_0', phase.otherAt, knobs.layer, grid),
       M: f64Tensor(rel.map, [grid.gh, grid.gw]),
     },
+    inputs: [
+      {
+        role: 'crop',
+        view: plus,
+        input: views.inputs[0],
+        rule: { kind: 'crop', box: [b[0], b[1], b[2], b[3]] },
+        fedIn: ['[I, crop]'],
+        attention: viewAttention(ctx, out, 0, prompt, 1),
+      },
+    ],
+    imageFedIn: ['[I, crop]'],
   };
 }

@@ -10,6 +10,7 @@ import { DecodingTable } from './DecodingTable.tsx';
 import { ExportButtons } from './ExportButtons.tsx';
 import { HeadsChart } from './HeadsChart.tsx';
 import { LayerStrip } from './LayerStrip.tsx';
+import { InputsView } from './InputsView.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { Section } from './Section.tsx';
 import { Timings } from './Timings.tsx';
@@ -28,7 +29,7 @@ function RunFacts({ result }: { result: LaserResult }) {
     <dl className="facts small">
       <dt>model</dt>
       <dd>
-        {r.bundle.name} <span className="muted">· {r.bundle.layers} × {r.bundle.heads} · grid {r.bundle.grid[0]} × {r.bundle.grid[1]} · {r.bundle.preprocessing} · {r.bundle.provider}</span>
+        {r.bundle.name} <span className="muted">· {r.bundle.layers} × {r.bundle.heads} · grid {r.geometry.gridHeight} × {r.geometry.gridWidth}{r.bundle.viewEncoding === 'native-resolution' ? ' (this image; each view its own)' : ''} · {r.bundle.preprocessing} · {r.bundle.provider}</span>
       </dd>
       <dt>knobs</dt>
       <dd className="mono">{knobs.length === 0 ? 'none' : knobs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('  ')}</dd>
@@ -115,6 +116,11 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
         <Section title="Overlay on the image" testId="section-overlay">
           <OverlayControls result={result} truthBox={truth?.box ?? null} view={a.view} setView={a.setView} overlay={a.overlay} hover={a.hover} />
           <ExportButtons key={result.id} result={result} view={a.view} overlay={a.overlay} imageName={imageName} imageUrl={imageUrl} />
+        </Section>
+      )}
+      {result.inputImages.length > 0 && (
+        <Section title={`What the model got (${result.inputImages.length} image${result.inputImages.length === 1 ? '' : 's'})`} testId="section-inputs">
+          <InputsView result={result} layer={a.view.layer} opacity={a.view.opacity} onLayer={(layer) => a.setView({ layer })} />
         </Section>
       )}
       {r.vaq && (

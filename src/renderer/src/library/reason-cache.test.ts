@@ -32,7 +32,7 @@ describe('reason cache', () => {
   });
 
   const details = { path: '/a', name: 'a', bytes: 1, width: 4, height: 3, format: 'png', channels: 3, hasAlpha: false, contentHash: 'h' };
-  const readsFine: Api = { call: (async () => details) as Api['call'], mediaUrl: (ref) => `/media?${ref.path}&${ref.kind}` };
+  const readsFine: Api = { call: (async () => details) as Api['call'], mediaUrl: (ref) => `/media?${'path' in ref ? ref.path : ref.id}&${ref.kind}` };
 
   it("reads the thumbnail response's error when the header reads fine but the pixels do not", async () => {
     const asked: string[] = [];

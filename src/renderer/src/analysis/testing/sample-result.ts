@@ -1,6 +1,8 @@
 /**
  * Test support: a small, schema-valid LaserResult (a 2 x 2 grid on a 200 x 100 image, 3 layers of
- * 2 heads, two decoding steps, one with a -Infinity logit), for the pure view logic's tests.
+ * 2 heads, two decoding steps, one with a -Infinity logit), for the pure view logic's tests. Its crop
+ * I+ lies on its own 2 x 3 grid (as an any-resolution model gives it), so views that assume one
+ * square grid for every image fail on it.
  */
 import type { LaserResult } from '../../../../common/contract/methods.ts';
 import type { MethodId } from '../../../../common/laser/knobs.ts';
@@ -20,12 +22,28 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
       { token: 4, text: 'x', positive: -1, negative: 2, fused: '-Infinity' as const },
     ],
   });
+  const geometry = {
+    mode: 'pad' as const,
+    imageWidth: 200,
+    imageHeight: 100,
+    inputWidth: 56,
+    inputHeight: 56,
+    scaleX: 0.28,
+    scaleY: 0.28,
+    offsetX: 0,
+    offsetY: 14,
+    steps: [],
+    gridWidth: 2,
+    gridHeight: 2,
+  };
+  const cropGeometry = { mode: 'resize' as const, imageWidth: 112, imageHeight: 100, inputWidth: 84, inputHeight: 56, scaleX: 0.75, scaleY: 0.56, offsetX: 0, offsetY: 0, steps: [], gridWidth: 3, gridHeight: 2 };
+  const withCrop = !noMaps;
   return {
     id: hex('a'),
     cached: false,
     record: {
       format: 'laser-record',
-      version: 1,
+      version: 2,
       createdAt: '2026-01-02T03:04:05.000Z',
       cacheKey: hex('a'),
       method,
@@ -49,6 +67,9 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
         layers: 3,
         heads: 2,
         vocab: 300,
+        architecture: 'llava',
+        viewEncoding: 'fixed-grid',
+        pixelBounds: null,
         imageSize: 56,
         tokensPerImage: 4,
         grid: [2, 2],
@@ -56,20 +77,13 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
         provider: 'cpu',
       },
       image: { path: '/images/a.png', hash: hex('c'), width: 200, height: 100 },
-      geometry: {
-        mode: 'pad',
-        imageWidth: 200,
-        imageHeight: 100,
-        inputWidth: 56,
-        inputHeight: 56,
-        scaleX: 0.28,
-        scaleY: 0.28,
-        offsetX: 0,
-        offsetY: 14,
-        steps: [],
-        gridWidth: 2,
-        gridHeight: 2,
-      },
+      geometry,
+      inputs: [
+        { role: 'image', file: 'inputs/image.png', width: 56, height: 56, sourceWidth: 200, sourceHeight: 100, grid: [2, 2], geometry, rule: { kind: 'original' }, fedIn: ['query pass'], attention: 'a_q' },
+        ...(withCrop
+          ? [{ role: 'crop' as const, file: 'inputs/crop.png', width: 84, height: 56, sourceWidth: 112, sourceHeight: 100, grid: [2, 3] as [number, number], geometry: cropGeometry, rule: { kind: 'crop' as const, box: [0, 0, 112, 100] as [number, number, number, number] }, fedIn: ['positive [I, I+]'], attention: 'input.crop' }]
+          : []),
+      ],
       answer: 'red',
       answerTokens: [7, 2],
       stopReason: 'eos',
@@ -95,7 +109,7 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
       decoding: { kind: 'vat', positive: '[I, I+]', negative: '[mask(I), I-]', alpha: 1, apcBeta: null },
       steps: [step(7, 'red'), step(2, '</s>')],
       timings: { 'query-pass': 30, decode: 50, 'load-model': 10, total: 100 },
-      tensors: { file: 'tensors.safetensors', names: [] },
+      tensors: { file: 'tensors.safetensors', names: [], maps: {} },
     },
     views: {
       grid: [2, 2],
@@ -114,5 +128,43 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
       queryAttention: noMaps ? null : [0.6, 0.1, 0.2, 0.1],
       baseAttention: noMaps ? null : [0.1, 0, 0, 0.1],
     },
+    inputImages: [
+      {
+        role: 'image',
+        width: 56,
+        height: 56,
+        sourceWidth: 200,
+        sourceHeight: 100,
+        grid: [2, 2],
+        rule: { kind: 'original' },
+        fedIn: ['query pass'],
+        media: { kind: 'record-input', id: hex('a'), role: 'image' },
+        attention: [
+          [0.1, 0.1, 0.1, 0.1],
+          [0.2, 0.1, 0.1, 0.2],
+          [0.6, 0.1, 0.2, 0.1],
+        ],
+      },
+      ...(withCrop
+        ? [
+            {
+              role: 'crop' as const,
+              width: 84,
+              height: 56,
+              sourceWidth: 112,
+              sourceHeight: 100,
+              grid: [2, 3] as [number, number],
+              rule: { kind: 'crop', box: [0, 0, 112, 100] },
+              fedIn: ['positive [I, I+]'],
+              media: { kind: 'record-input' as const, id: hex('a'), role: 'crop' as const },
+              attention: [
+                [0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+                [0.3, 0.1, 0, 0, 0.1, 0.2],
+                [0.5, 0.2, 0.1, 0, 0, 0.1],
+              ],
+            },
+          ]
+        : []),
+    ],
   };
 }
