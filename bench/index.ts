@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   compile: async () => ({ run: (await import('./compile.ts')).benchCompile }),
   runtime: async () => ({ run: (await import('./runtime.ts')).benchRuntime }),
   laser: async () => ({ run: (await import('./laser.ts')).benchLaser }),
+  quant: async () => ({ run: (await import('./quant.ts')).benchQuant }),
   device: async () => ({ run: (await import('./device.ts')).benchDevice }),
 };
 

@@ -42,8 +42,31 @@ describe('laser compile', () => {
 
   it('refuses an unknown --dtype before doing anything', async () => {
     const h = harness();
-    await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int8')).rejects.toThrow();
-    expect(h.lines.join('')).toMatch(/Use fp32 or fp16/);
+    await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int3')).rejects.toThrow();
+    expect(h.lines.join('')).toMatch(/Use fp32 or fp16 or int8 or int4/);
+  });
+
+  it('compiles --dtype int4 with the quantisation flags recorded in the manifest', async () => {
+    const h = harness();
+    await h.run(fixture, join(dir, 'b'), '--dtype', 'int4', '--block-size', '64', '--asymmetric', '--accuracy-level', '0', '--no-quantize-lm-head', '--quantize-vision');
+    expect(h.lines.join('')).toMatch(/wrote .*b: llava int4 \(block 64, asymmetric, \d+ tensors quantised\), 4 layers/);
+    const m = JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8'));
+    expect(m.dtype).toBe('int4');
+    expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 4, blockSize: 64, symmetric: false, accuracyLevel: 0, lmHead: false, embeddings: true, vision: true });
+    expect(m.quantization.tensors).not.toContain('language_model.lm_head.weight');
+  });
+
+  it('uses the documented defaults for int8: block 32, symmetric, lm_head and embeddings quantised, vision float', async () => {
+    const h = harness();
+    await h.run(fixture, join(dir, 'b'), '--dtype', 'int8');
+    const m = JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8'));
+    expect(m.quantization).toMatchObject({ bits: 8, blockSize: 32, symmetric: true, lmHead: true, embeddings: true, vision: false, accuracyLevel: 4 });
+  });
+
+  it('refuses quantisation flags with a float --dtype, and block sizes other than 32, 64, 128', async () => {
+    const h = harness();
+    await expect(h.run(fixture, join(dir, 'b'), '--block-size', '64')).rejects.toThrow(/--block-size only apply to --dtype int8 or int4, not fp32/);
+    await expect(harness().run(fixture, join(dir, 'c'), '--dtype', 'int4', '--block-size', '48')).rejects.toThrow();
   });
 
   it('passes compile errors through as WorkbenchErrors for the CLI to print', async () => {

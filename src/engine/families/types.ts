@@ -6,7 +6,8 @@
  */
 import type { ModelSection } from '../bundle/manifest.ts';
 import type { Checkpoint } from '../checkpoint/checkpoint.ts';
-import type { BundleDtype, Weights } from '../compiler/weights.ts';
+import type { QuantContext } from '../compiler/nn.ts';
+import type { FloatDtype, Weights } from '../compiler/weights.ts';
 import type { GraphBuilder } from '../onnx/ops.ts';
 import type { FallbackTemplate } from '../tokenizer/chat-template.ts';
 
@@ -19,7 +20,10 @@ export interface BundleGraphs {
 }
 
 export interface GraphBuildOptions {
-  dtype: BundleDtype;
+  /** Float type of the float weights (all of them, or those not quantised). */
+  dtype: FloatDtype;
+  /** Weight-only quantisation of the decoder's Linear layers and what else it names, or null. */
+  quant?: QuantContext | null;
   /** Emit attn_last from the decoder (default true; false only for measuring the taps' cost). */
   taps?: boolean;
 }

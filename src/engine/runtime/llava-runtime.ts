@@ -17,6 +17,7 @@
  * decoder.onnx with attn_layer = -1, measured; see README.md), decoder.onnx for bundles compiled
  * before it existed. Both read decoder.onnx.data, so loading both would hold the weights twice.
  */
+import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imageTokenCount, patchLayout, ropeIndex, type PatchGrid } from '../families/qwen2-vl/positions.ts';
@@ -24,6 +25,7 @@ import { windowLayout } from '../families/qwen2-vl/windows.ts';
 import { decoderDims, hasFullAttention, runDecoder, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';
 import { KvCache } from './kv-cache.ts';
+import { availableMemory, fp16CpuRefusal } from './memory.ts';
 import { SessionFactory, type CreatedSession, type Provider, type SessionFactoryOptions } from './providers.ts';
 
 export type { Embeds, DecoderDims, DecoderOutput } from './decoder.ts';
@@ -47,6 +49,8 @@ export interface BundleModelInfo {
    * inputs are laid out per call; null without window attention.
    */
   vision?: { kind: 'fixed-grid' } | { kind: 'native-resolution'; mergeSize: number; patchRow: number; window: { size: number; patchSize: number } | null };
+  /** The manifest's weight dtype: an fp16 bundle is refused on the CPU when it would not fit (memory.ts). */
+  dtype?: string;
 }
 
 /** One prompt: token ids (image placeholders expanded) and the features of its images, in order. */
@@ -80,6 +84,16 @@ export interface RuntimeOptions extends SessionFactoryOptions {
    * loads decoder-attention.onnx where there is one, so attnLayer works on any recent bundle.
    */
   inspect?: boolean;
+  /** Bytes of memory available for the fp16-on-CPU check (default: the OS's figure; tests pass one). */
+  availableMemory?: () => number;
+}
+
+/** Refuses, before any session exists, an fp16 bundle whose float32-widened weights would not fit (memory.ts). */
+async function checkFp16OnCpu(info: BundleModelInfo, available: () => number): Promise<void> {
+  const size = async (graph: string) => (await stat(`${graph}.data`).catch(() => null))?.size ?? 0;
+  const bytes = { decoder: await size(info.graphs.decoder), vision: await size(info.graphs.vision), embed: await size(info.graphs.embed) };
+  const refusal = fp16CpuRefusal(bytes, available());
+  if (refusal) throw new WorkbenchError('too-large', `${info.dir}: ${refusal.message}`, refusal.hint);
 }
 
 const recompileForInspection = 'Recompile the bundle with this version (`laser compile <checkpoint> <bundle>`); every bundle it writes has decoder-attention.onnx.';
@@ -169,8 +183,9 @@ export class LlavaRuntime {
         recompileForInspection,
       );
     }
-    const { inspect, ...sessionOptions } = options;
-    const factory = new SessionFactory(sessionOptions);
+    const { inspect, availableMemory: available, ...sessionOptions } = options;
+    const beforeCpu = info.dtype === 'fp16' ? () => checkFp16OnCpu(info, available ?? availableMemory) : undefined;
+    const factory = new SessionFactory({ ...sessionOptions, beforeCpu });
     const created: CreatedSession[] = [];
     try {
       // The decoder first: it is the largest, so a CUDA probe failure is seen before the rest load.
