@@ -12,11 +12,9 @@
  * missing model_type or an inconsistent config → 'invalid-checkpoint'. Messages name the field and
  * the file.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { findDuplicateKey } from './json-duplicates.ts';
+import { hintInvalidConfig as hintInvalid, readConfigObject } from './config-json.ts';
 
 export type RopeScaling =
   | { type: 'linear'; factor: number }
@@ -79,7 +77,6 @@ export const supportedModelTypes = ['llava'] as const;
 const knownUnsupported = ['llava_next', 'llava_next_video', 'llava_onevision', 'idefics2', 'idefics3', 'paligemma', 'mllama', 'blip-2', 'instructblip'];
 
 const hintUnsupported = `LASER Workbench compiles: ${supportedModelTypes.join(', ')}. Use a LLaVA-1.5 checkpoint in the llava-hf format.`;
-const hintInvalid = 'config.json does not match what transformers writes for this model; re-download it from the model repository.';
 
 // --- raw schemas: transformers' field names and class defaults ---------------------------------
 
@@ -146,22 +143,7 @@ const llavaRaw = z.object({
 
 /** Reads and parses `<dir>/config.json`. */
 export async function readModelConfig(dir: string): Promise<LlavaConfig> {
-  const file = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new WorkbenchError('invalid-checkpoint', `${dir}: no config.json`, 'A Hugging Face checkpoint folder has config.json beside its weights; download it too.');
-    throw e;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, hintInvalid);
-  }
-  const dup = findDuplicateKey(text);
-  if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalid);
+  const { json, file } = await readConfigObject(dir);
   return parseModelConfig(json, file);
 }
 

@@ -10,6 +10,7 @@ import { imageTokensPerImage, parseLlavaConfig, visionGrid, visionHiddenStateInd
 import { canonicalLlavaView, checkShapes } from '../../checkpoint/llava-tensors.ts';
 import { buildLlava } from '../../compiler/llava.ts';
 import { readPreprocessing } from '../../compiler/preprocessing.ts';
+import { textSection } from '../text-section.ts';
 import type { FamilyCheckpoint, ModelFamily } from '../types.ts';
 
 type LlavaSection = Pick<LlavaManifest, 'architecture' | 'text' | 'vision' | 'imageTokenId' | 'preprocessing'>;
@@ -20,19 +21,7 @@ export function llavaSection(cfg: LlavaConfig, preprocessing: LlavaManifest['pre
   const grid = visionGrid(v);
   return {
     architecture: 'llava',
-    text: {
-      layers: t.numHiddenLayers,
-      heads: t.numAttentionHeads,
-      kvHeads: t.numKeyValueHeads,
-      headDim: t.headDim,
-      hidden: t.hiddenSize,
-      intermediate: t.intermediateSize,
-      vocab: t.vocabSize,
-      rmsNormEps: t.rmsNormEps,
-      maxPositionEmbeddings: t.maxPositionEmbeddings,
-      tieWordEmbeddings: t.tieWordEmbeddings,
-      rope: { theta: t.ropeTheta, scaling: t.ropeScaling },
-    },
+    text: textSection(t),
     vision: {
       imageSize: v.imageSize,
       patchSize: v.patchSize,

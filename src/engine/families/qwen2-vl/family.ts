@@ -6,6 +6,7 @@
 import type { QwenManifest } from '../../bundle/manifest.ts';
 import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
 import { renamedCheckpoint } from '../../checkpoint/renamed.ts';
+import { textSection } from '../text-section.ts';
 import type { FamilyCheckpoint, ModelFamily } from '../types.ts';
 import { parseQwenConfig, patchRowSize, type QwenConfig } from './config.ts';
 import { buildQwenGraphs } from './graphs.ts';
@@ -19,17 +20,8 @@ export function qwenSection(cfg: QwenConfig, preprocessing: QwenManifest['prepro
   return {
     architecture: 'qwen2-vl',
     text: {
-      layers: t.numHiddenLayers,
-      heads: t.numAttentionHeads,
-      kvHeads: t.numKeyValueHeads,
-      headDim: t.headDim,
-      hidden: t.hiddenSize,
-      intermediate: t.intermediateSize,
-      vocab: t.vocabSize,
-      rmsNormEps: t.rmsNormEps,
-      maxPositionEmbeddings: t.maxPositionEmbeddings,
-      tieWordEmbeddings: t.tieWordEmbeddings,
-      rope: { theta: t.ropeTheta, scaling: null },
+      // M-RoPE replaces rope_scaling (whose type the config uses to carry mrope_section)
+      ...textSection(t, null),
       mropeSection: cfg.mropeSection,
     },
     vision: {
