@@ -18,7 +18,8 @@
  */
 import type { LlamaConfig } from '../checkpoint/hf-config.ts';
 import type { Value } from '../onnx/graph.ts';
-import { activation, linear, project, rmsNorm, type Ctx } from './nn.ts';
+import { GraphBuilder } from '../onnx/ops.ts';
+import { activation, embedding, linear, project, rmsNorm, type Ctx } from './nn.ts';
 import { applyRotary, mropeCosSin, rotaryCosSin } from './rope.ts';
 
 export interface DecoderOptions {
@@ -182,4 +183,19 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   g.output(logits, 'logits', ['batch', 'sequence', V]);
   if (taps) g.output(g.scope('attn_tap', () => g.concat(tapRows, 1)), 'attn_last', ['batch', L, H, 'total_sequence']);
   if (attnLayer) g.output(g.scope('attn_full', () => g.concat(fullRows, 2)), 'attn_full', ['batch', H, 'attn_full_rows', 'total_sequence']);
+}
+
+/** decoder.onnx (or, with `fullAttention`, decoder-attention.onnx) of a LLaMA-shaped language model, as its own graph. */
+export function buildDecoderGraph(ctx: Omit<Ctx, 'g'>, cfg: LlamaConfig, opts: DecoderOptions): GraphBuilder {
+  const g = new GraphBuilder(opts.fullAttention ? 'decoder_attention' : 'decoder');
+  buildDecoder({ ...ctx, g }, cfg, opts);
+  return g;
+}
+
+/** embed.onnx: input_ids [B, S] → inputs_embeds [B, S, D], a row gather of the table `tableName` (`<prefix>model.embed_tokens.weight`). */
+export function buildEmbedGraph(ctx: Omit<Ctx, 'g'>, cfg: LlamaConfig, tableName: string): GraphBuilder {
+  const g = new GraphBuilder('embed');
+  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  g.output(embedding({ ...ctx, g }, ids, tableName, cfg.vocabSize, cfg.hiddenSize), 'inputs_embeds', ['batch', 'sequence', cfg.hiddenSize]);
+  return g;
 }

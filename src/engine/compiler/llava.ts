@@ -13,8 +13,8 @@
 import { imageTokensPerImage, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
 import { GraphBuilder } from '../onnx/ops.ts';
 import { buildClip } from './clip.ts';
-import { buildDecoder } from './llama.ts';
-import { embedding, type Ctx, type QuantContext } from './nn.ts';
+import { buildDecoderGraph, buildEmbedGraph } from './llama.ts';
+import type { Ctx, QuantContext } from './nn.ts';
 import { buildProjector } from './projector.ts';
 import type { FloatDtype, Weights } from './weights.ts';
 
@@ -50,18 +50,11 @@ export function buildVision(cfg: LlavaConfig, w: Weights, dtype: FloatDtype, qua
 }
 
 export function buildEmbed(cfg: LlavaConfig, w: Weights, dtype: FloatDtype, quant: QuantContext | null = null): GraphBuilder {
-  const g = new GraphBuilder('embed');
-  const t = cfg.textConfig;
-  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
-  const rows = embedding({ g, w, dtype, quant }, ids, 'language_model.model.embed_tokens.weight', t.vocabSize, t.hiddenSize);
-  g.output(rows, 'inputs_embeds', ['batch', 'sequence', t.hiddenSize]);
-  return g;
+  return buildEmbedGraph({ w, dtype, quant }, cfg.textConfig, 'language_model.model.embed_tokens.weight');
 }
 
 export function buildLlavaDecoder(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions & { fullAttention?: boolean }): GraphBuilder {
-  const g = new GraphBuilder(opts.fullAttention ? 'decoder_attention' : 'decoder');
-  buildDecoder({ g, w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps, fullAttention: opts.fullAttention });
-  return g;
+  return buildDecoderGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps, fullAttention: opts.fullAttention });
 }
 
 /** All three graphs, structure only: every weight is shape-checked now and read when saved. */
