@@ -71,6 +71,15 @@ describe('VQA loader: the layouts as they ship', () => {
     }
   });
 
+  it("ViCrop's data.json: {id, question, labels, image_path}, leave-one-out", async () => {
+    const ds = await loadVqa(fixture('vicrop', 'data.json'), { images: FIXTURE_IMAGES });
+    expect(ds.name).toBe('vicrop');
+    expect(ds.samples.map((s) => [s.id, s.question, s.vqa, s.imagePath])).toEqual([
+      ['0', 'What colour is the square?', { answers: ['yellow', 'yellow', 'gold', 'yellow'], protocol: 'leave-one-out' }, image('COCO_val2014_000000000042.png')],
+      ['1', 'What is written on the sign?', { answers: ['stop', 'stop'], protocol: 'leave-one-out' }, image('003a8ae2ef43b901.png')],
+    ]);
+  });
+
   it('a plain list with image paths, and a protocol given by the caller', async () => {
     const dir = join(tmp, 'list');
     await mkdir(join(dir, 'pics'), { recursive: true });

@@ -6,6 +6,7 @@
  * | textvqa  | `{"data": [{question_id, image_id, question, answers: [10 strings]}]}` (TextVQA_0.5.1_val.json) | leave-one-out |
  * | aokvqa   | `[{question_id, image_id, question, direct_answers: [10 strings], choices, correct_choice_idx}]` (aokvqa_v1p0_val.json) | exact (or multiple choice) |
  * | vqav2    | `{"questions": [{question_id, image_id, question}]}` + `{"annotations": [{question_id, answers: [{answer}], answer_type, question_type}]}` | vqav2 |
+ * | vicrop   | ViCrop's `data.json`: `[{id, question, labels: [answers], image_path}]`                   | leave-one-out |
  * | list     | `[{question_id, image or image_id, question, answers}]`                          | leave-one-out |
  *
  * Answers may be strings or `{answer}` objects in every layout. The protocol (metrics.ts
@@ -36,11 +37,11 @@ import type { LoadOptions } from './pope.ts';
 import { checkJson, dataError, isDirectory, parseJsonText, readDataText } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
-export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'list';
+export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'vicrop' | 'list';
 
-export const DEFAULT_PROTOCOL: Record<VqaLayout, VqaProtocol> = { textvqa: 'leave-one-out', aokvqa: 'exact', vqav2: 'vqav2', list: 'leave-one-out' };
+export const DEFAULT_PROTOCOL: Record<VqaLayout, VqaProtocol> = { textvqa: 'leave-one-out', aokvqa: 'exact', vqav2: 'vqav2', vicrop: 'leave-one-out', list: 'leave-one-out' };
 
-const HINT = 'Accepted: TextVQA {"data": [...]}, an A-OKVQA list with direct_answers, a VQA v2 questions + annotations pair, or a list of {question_id, image|image_id, question, answers}.';
+const HINT = 'Accepted: TextVQA {"data": [...]}, an A-OKVQA list with direct_answers, a VQA v2 questions + annotations pair, ViCrop\'s data.json [{id, question, labels, image_path}], or a list of {question_id, image|image_id, question, answers}.';
 
 const id = z.union([z.number().int(), z.string().min(1)]);
 const answers = z.array(z.union([z.string(), z.looseObject({ answer: z.string() }).transform((a) => a.answer)])).min(1, 'needs at least one answer');
@@ -67,6 +68,7 @@ const aokvqaEntry = z
     ...imageRef,
   })
   .refine(hasImage, imageMessage);
+const vicropEntry = z.looseObject({ id, question: z.string().trim().min(1), labels: z.union([z.string().min(1).transform((a) => [a]), answers]), image_path: z.string().min(1) });
 const annotation = z.looseObject({ question_id: id, answers, answer_type: z.string().optional(), question_type: z.string().optional() });
 
 type Question = z.output<typeof question>;
@@ -77,10 +79,11 @@ interface Parsed {
 }
 
 /** What a parsed file holds, from its shape alone. */
-export function vqaFileKind(value: unknown): 'textvqa' | 'aokvqa' | 'list' | 'questions' | 'annotations' | null {
+export function vqaFileKind(value: unknown): 'textvqa' | 'aokvqa' | 'vicrop' | 'list' | 'questions' | 'annotations' | null {
   if (Array.isArray(value)) {
     const first = value[0] as Record<string, unknown> | undefined;
     if (first && typeof first === 'object' && 'direct_answers' in first) return 'aokvqa';
+    if (first && typeof first === 'object' && 'labels' in first && !('answers' in first)) return 'vicrop';
     if (first && typeof first === 'object' && 'answers' in first) return 'list';
     return null;
   }
@@ -168,10 +171,14 @@ function arrayAt(p: Parsed, key: string | null): unknown[] {
   return v;
 }
 
-function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'list'): Entry[] {
+function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'vicrop' | 'list'): Entry[] {
   const key = kind === 'textvqa' ? 'data' : null;
   return arrayAt(p, key).map((raw, k) => {
     const at = key === null ? [k] : [key, k];
+    if (kind === 'vicrop') {
+      const q = checkJson(vicropEntry, raw, p.file, p.text, at, HINT);
+      return { file: p.file, text: p.text, at, questionId: String(q.id), question: q.question, image: { path: q.image_path }, answers: q.labels, groups: {} };
+    }
     if (kind === 'aokvqa') {
       const q = checkJson(aokvqaEntry, raw, p.file, p.text, at, HINT);
       const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
