@@ -308,7 +308,7 @@ export function registerEval(program: Command, out: Lines = (l) => process.stdou
       "VQA scoring: vqav2, leave-one-out, exact, simple, or mc for A-OKVQA's multiple choice (default: each benchmark's official one: VQA v2 vqav2, TextVQA leave-one-out, A-OKVQA exact)",
       protocolArg,
     )
-    .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?")');
+    .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?"); rec: lmms-eval\'s REC prompt, scored Acc@0.5 of the box in the answer');
   addEvalRunOptions(cmd, 'vanilla,laser');
   cmd.action(async (flags: EvalFlags) => {
     // required here rather than by commander, which would also ask for them of `eval merge`

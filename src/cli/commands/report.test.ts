@@ -32,6 +32,7 @@ const row = (k: number, method: 'vanilla' | 'laser', score: number): RunRow => (
   cropBox: null,
   fallback: false,
   aggregation: null,
+  iou: null,
   ms: 1,
   record: null,
   groups: { split: k < 20 ? 'random' : 'adversarial' },

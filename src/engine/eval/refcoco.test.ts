@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
-import { DEFAULT_REF_PROMPT, loadRefcoco } from './refcoco.ts';
+import { DEFAULT_REF_PROMPT, loadRefcoco, REC_PROMPT } from './refcoco.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -32,6 +32,14 @@ describe('referring-expression loader', () => {
       ['1#2', 'Look at the square left.', join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), [8, 8, 28, 24]],
       ['2', 'Look at dark patch.', join(FIXTURE_IMAGES, '003a8ae2ef43b901.png'), [50.5, 30, 74.5, 50]],
     ]);
+  });
+
+  it("--prompt rec: lmms-eval's REC prompt, recorded as the dataset's prompt", async () => {
+    const ds = await loadRefcoco(fixture('refcoco'), { prompt: 'rec' });
+    expect(ds.prompt).toBe(REC_PROMPT);
+    expect(ds.samples[0].question.startsWith('Bounding box coordinates are specified in the format')).toBe(true);
+    expect(ds.samples[0].question.endsWith('Please provide the bounding box coordinate of the region this sentence describes: ' + ds.samples[0].question.split(': ').at(-1))).toBe(true);
+    expect(ds.samples[0].question).not.toContain('{expression}');
   });
 
   it('refuses a prompt without {expression}', async () => {

@@ -25,6 +25,10 @@ import type { EvalDataset, EvalSample } from './types.ts';
 
 export const DEFAULT_REF_PROMPT = 'Where is {expression}?';
 
+/** lmms-eval's RefCOCO REC prompt (`--prompt rec`): the answer is a normalised box, scored Acc@0.5. */
+export const REC_PROMPT =
+  'Bounding box coordinates are specified in the format (top-left x, top-left y, bottom-right x, bottom-right y). All values are normalized to numbers between 0 and 1. Please provide the bounding box coordinate of the region this sentence describes: {expression}';
+
 const HINT = 'Each entry needs image (or image_id), expression (or sentence / sentences) and bbox [x, y, width, height].';
 
 const sentence = z.union([z.string().trim().min(1), z.looseObject({ sent: z.string().trim().min(1) }).transform((s) => s.sent)]);
@@ -83,7 +87,7 @@ export interface RefLoadOptions extends LoadOptions {
 }
 
 export async function loadRefcoco(path: string, options: RefLoadOptions = {}): Promise<EvalDataset> {
-  const prompt = options.prompt ?? DEFAULT_REF_PROMPT;
+  const prompt = options.prompt === 'rec' ? REC_PROMPT : (options.prompt ?? DEFAULT_REF_PROMPT);
   if (!prompt.includes('{expression}')) throw new WorkbenchError('bad-request', `The grounding prompt "${prompt}" has no {expression} in it.`, `Use e.g. "${DEFAULT_REF_PROMPT}".`);
   const root = resolve(path);
   const isDir = await isDirectory(root);

@@ -26,6 +26,7 @@ const row = (id: string, index: number, method: 'vanilla' | 'laser', o: Partial<
   cropBox: null,
   fallback: false,
   aggregation: null,
+  iou: null,
   ms: 5,
   record: null,
   groups: { split: 'random' },

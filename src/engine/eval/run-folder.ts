@@ -69,6 +69,8 @@ export interface RunRow {
   cropBox: readonly number[] | null;
   fallback: boolean;
   aggregation: Aggregation | null;
+  /** Grounding samples: IoU of the answer's box with the truth (score is IoU >= 0.5); else null. */
+  iou: number | null;
   /** Wall time of the run (its record's timings.total), ms. */
   ms: number;
   /** The record's key in the record cache (null without a cache). */
@@ -108,6 +110,7 @@ export function rowOf(r: SampleResult, sample: EvalSample, index: number): RunRo
     cropBox: r.cropBox === null ? null : [...r.cropBox],
     fallback: r.fallback,
     aggregation: r.aggregation,
+    iou: r.iou ?? null,
     ms: r.ms,
     record: r.record === null ? null : (r.record.split(/[\\/]/).at(-1) ?? null),
     groups: { ...sample.groups },
@@ -152,6 +155,7 @@ export function resultOfRow(row: RunRow): { sample: EvalSample; result: SampleRe
     ms: row.ms,
     cropBox: row.cropBox,
     error: row.status === 'error' ? (row.reason ?? 'error') : null,
+    iou: row.iou ?? null,
   };
   return { sample, result };
 }
