@@ -9,6 +9,8 @@
  * contains "pope", or, when it has none, the same inside its `pope/` subfolder (a generated world).
  *
  * Also read as they ship:
+ * - parquet (`*.parquet`, lmms-eval's lmms-lab/POPE): the lmms-eval columns below, the image
+ *   embedded as bytes (parquet.ts extracts it); errors name the row number;
  * - lmms-eval's POPE rows (lmms-lab/POPE): `{"question_id", "question", "answer": "yes"|"no",
  *   "image_source": "COCO_val2014_000000310196", "category": "adversarial"}`: the image by its
  *   file stem (images.ts byId), the split from `category`;
@@ -22,7 +24,8 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imageResolverFor, locateImage } from './images.ts';
-import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText } from './source.ts';
+import { embeddedImageBytes, extractImage, isParquetFile, readParquetRows } from './parquet.ts';
+import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText, type JsonLine } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
 const HINT = 'POPE files hold one {"question_id", "image", "text", "label": "yes"|"no"} object per line.';
@@ -40,7 +43,8 @@ const llavaLine = z.looseObject({ question_id: qid, image: z.string().min(1), te
 
 interface PopeQuestion {
   id: string;
-  image: { path?: string; id?: string };
+  /** A path under the roots, an id (file stem), or a file extracted from a parquet row. */
+  image: { path?: string; id?: string; file?: string };
   text: string;
   label: 'yes' | 'no';
   split: string | null;
@@ -73,14 +77,17 @@ async function llavaLabels(file: string, category: string, questions: PopeQuesti
 
 /** One file's questions, whatever its shape (see the header). */
 async function questionsOf(file: string): Promise<PopeQuestion[]> {
-  const lines = parseJsonLines(file, await readDataText(file, HINT), HINT);
+  const parquet = isParquetFile(file);
+  // parquet rows go through the same schemas, numbered from 1 like lines; an embedded image is extracted
+  const lines: JsonLine[] = parquet ? (await readParquetRows(file, HINT)).map((value, k) => ({ line: k + 1, value })) : parseJsonLines(file, await readDataText(file, HINT), HINT);
   const out: PopeQuestion[] = [];
   const pending = new Map<string, PopeQuestion[]>();
   for (const entry of lines) {
     const kind = lineKind(entry.value);
     if (kind === 'lmms') {
       const q = checkJsonLine(lmmsLine, entry, file, HINT);
-      out.push({ id: String(q.question_id), image: { id: q.image_source }, text: q.question, label: q.answer, split: q.category, line: entry.line });
+      const bytes = parquet ? embeddedImageBytes((entry.value as Record<string, unknown>).image) : null;
+      out.push({ id: String(q.question_id), image: bytes ? { file: await extractImage(bytes) } : { id: q.image_source }, text: q.question, label: q.answer, split: q.category, line: entry.line });
     } else if (kind === 'llava') {
       const q = checkJsonLine(llavaLine, entry, file, HINT);
       const p: PopeQuestion = { id: String(q.question_id), image: { path: q.image }, text: q.text, label: 'no', split: q.category, line: entry.line };
@@ -102,7 +109,7 @@ export function popeSplitOf(file: string): string {
 
 function isPopeFile(name: string): boolean {
   const lower = name.toLowerCase();
-  return lower.endsWith('.jsonl') || (lower.endsWith('.json') && lower.includes('pope'));
+  return lower.endsWith('.jsonl') || lower.endsWith('.parquet') || (lower.endsWith('.json') && lower.includes('pope'));
 }
 
 /** The POPE files of a folder (see the header). */
@@ -150,7 +157,7 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
       const where = () => `${file}:${q.line}`;
       samples.push({
         id: key,
-        ...(await locateImage(() => (q.image.path !== undefined ? resolver.byPath(q.image.path, where) : resolver.byId(q.image.id!, where)), options.strict)),
+        ...(q.image.file !== undefined ? { imagePath: q.image.file } : await locateImage(() => (q.image.path !== undefined ? resolver.byPath(q.image.path, where) : resolver.byId(q.image.id!, where)), options.strict)),
         question: q.text,
         groups: { split },
         pope: q.label,
