@@ -60,8 +60,10 @@ describe('POPE loader', () => {
     await expect(loadPope(missing, { images: FIXTURE_IMAGES })).rejects.toThrow(`${missing}:3: text:`);
     const broken = await popeFile('broken.jsonl', [line({}), '{"question_id": 2,']);
     await expect(loadPope(broken, { images: FIXTURE_IMAGES })).rejects.toThrow(`${broken}:2: not a JSON object`);
-    const twice = await popeFile('twice.jsonl', [line({}), line({})]);
-    await expect(loadPope(twice, { images: FIXTURE_IMAGES })).rejects.toThrow(`${twice}:2: question_id 1 again (first on line 1)`);
+    const twice = await popeFile('twice.jsonl', [line({}), line({}), line({ question_id: 2 }), line({ question_id: 2 }), line({ question_id: 1 })]);
+    await expect(loadPope(twice, { images: FIXTURE_IMAGES })).rejects.toThrow(
+      `${twice}: line 2: question_id 1 again (first on line 1); line 4: question_id 2 again (first on line 3); line 5: question_id 1 again (first on line 1) (3 duplicate ids)`,
+    );
     const empty = await popeFile('empty.jsonl', ['']);
     await expect(loadPope(empty)).rejects.toThrow('no questions');
   });

@@ -147,13 +147,21 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
       if (other !== undefined) throw dataError(file, null, `split "${split}" again (also ${other})`, 'Keep one file per POPE split.');
       splits.set(split, file);
     }
+    // every duplicate id of the file at once, each with its lines
     const seen = new Map<string, number>();
+    const twice: string[] = [];
+    for (const q of questions) {
+      const key = `${q.split ?? fileSplit}/${q.id}`;
+      const first = seen.get(key);
+      if (first !== undefined) twice.push(`line ${q.line}: question_id ${q.id} again (first on line ${first})`);
+      else seen.set(key, q.line);
+    }
+    if (twice.length > 0) {
+      throw dataError(file, null, `${twice.slice(0, 5).join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique within a split.');
+    }
     for (const q of questions) {
       const split = q.split ?? fileSplit;
       const key = `${split}/${q.id}`;
-      const first = seen.get(key);
-      if (first !== undefined) throw dataError(file, q.line, `question_id ${q.id} again (first on line ${first})`, 'question_id must be unique within a split.');
-      seen.set(key, q.line);
       const where = () => `${file}:${q.line}`;
       samples.push({
         id: key,

@@ -42,6 +42,15 @@ describe('referring-expression loader', () => {
     expect(ds.samples[0].question).not.toContain('{expression}');
   });
 
+  it("lmms-eval's RefCOCO rows: the expression(s) in answer, the id from question_id", async () => {
+    const ds = await loadRefcoco(fixture('refcoco-lmms'), { images: FIXTURE_IMAGES });
+    expect(ds.samples.map((s) => [s.id, s.question, s.box])).toEqual([
+      ['ref-9#1', 'Where is yellow square?', [8, 8, 28, 24]],
+      ['ref-9#2', 'Where is the square on the left?', [8, 8, 28, 24]],
+      ['ref-10', 'Where is the yellow thing?', [8, 8, 28, 24]],
+    ]);
+  });
+
   it('refuses a prompt without {expression}', async () => {
     await expect(loadRefcoco(fixture('refcoco'), { prompt: 'Where is it?' })).rejects.toThrow('has no {expression}');
   });

@@ -136,7 +136,7 @@ describe('VQA loader: errors name the file and the line of the entry', () => {
     const odd = await jsonFile('odd.json', '{"rows": []}');
     await expect(loadVqa(odd)).rejects.toThrow(`${odd}:1: not a VQA layout this reads`);
     const dup = await jsonFile('dup.json', JSON.stringify([{ question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }, { question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }], null, 1));
-    await expect(loadVqa(dup)).rejects.toThrow('question_id 1 again');
+    await expect(loadVqa(dup)).rejects.toThrow(`${dup}:11: question_id 1 again (1 duplicate id)`);
     const broken = await jsonFile('broken.json', '{"data": [\n  {"question_id": 1,,}\n]}');
     await expect(loadVqa(broken)).rejects.toThrow(`${broken}:2: not valid JSON`);
     await expect(loadVqa(tmp)).rejects.toThrow('cannot tell which VQA files to read');

@@ -245,10 +245,14 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   if (mc && layout !== 'aokvqa') throw new WorkbenchError('bad-request', `${sources[0]}: multiple choice is A-OKVQA's task; this is a ${layout} file.`, 'Leave out --protocol mc, or pass an A-OKVQA file (choices, correct_choice_idx).');
   // the data's own problems first, then the images
   const where = (e: Entry) => () => `${e.file}:${lineOfJsonPath(e.text, e.at)}`;
+  // every duplicate id at once, each with its line, so one pass over the file fixes them
   const seen = new Set<string>();
+  const twice = entries.filter((e) => (seen.has(e.questionId) ? true : (seen.add(e.questionId), false)));
+  if (twice.length > 0) {
+    const listed = twice.slice(0, 5).map((e) => `${where(e)()}: question_id ${e.questionId} again`);
+    throw new WorkbenchError('bad-request', `${listed.join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique.');
+  }
   for (const e of entries) {
-    if (seen.has(e.questionId)) throw new WorkbenchError('bad-request', `${where(e)()}: question_id ${e.questionId} again`, 'question_id must be unique.');
-    seen.add(e.questionId);
     if (mc) {
       const c = e.choices;
       if (c === undefined || c.correct === undefined) throw new WorkbenchError('bad-request', `${where(e)()}: question ${e.questionId} has no ${c === undefined ? 'choices' : 'correct_choice_idx'}`, 'Multiple choice needs choices and correct_choice_idx in every entry (the test split has no correct_choice_idx).');
