@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../common/laser/random.ts';
-import { openRun, type RunManifest, type RunRow } from '../../engine/eval/run-folder.ts';
+import { testManifest, testRow } from '../../../test/eval/support/run-folder.ts';
+import { openRun, type RunRow } from '../../engine/eval/run-folder.ts';
 import { registerReport } from './report.ts';
 
 let work: string;
@@ -18,54 +19,13 @@ const N = 40;
 const vanilla = Array.from({ length: N }, (_, k) => (k % 2 === 0 ? 1 : 0));
 const laserScores = Array.from({ length: N }, (_, k) => (k % 5 !== 0 ? 1 : 0));
 
-const row = (k: number, method: 'vanilla' | 'laser', score: number): RunRow => ({
-  id: `random/${k}`,
-  index: k,
-  method,
-  status: 'ok',
-  reason: null,
-  prediction: score === 1 ? 'yes' : 'no',
-  score,
-  pope: score === 1 ? 'yes' : 'no',
-  layer: null,
-  layerMode: null,
-  cropBox: null,
-  fallback: false,
-  aggregation: null,
-  iou: null,
-  ms: 1,
-  record: null,
-  groups: { split: k < 20 ? 'random' : 'adversarial' },
-  truth: { pope: 'yes' },
-});
+const row = (k: number, method: 'vanilla' | 'laser', score: number): RunRow =>
+  testRow(`random/${k}`, k, method, { prediction: score === 1 ? 'yes' : 'no', score, pope: score === 1 ? 'yes' : 'no', ms: 1, groups: { split: k < 20 ? 'random' : 'adversarial' } });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'laser-report-'));
   run = join(work, 'run');
-  const manifest: RunManifest = {
-    format: 'laser-eval-run',
-    version: 1,
-    identity: {
-      bundle: { hash: 'b'.repeat(64), name: 'tiny', dtype: 'fp32', modelType: 'llava' },
-      dataset: { format: 'pope', name: 'pope', hash: 'd'.repeat(64), samples: N, evaluated: N },
-      methods: ['vanilla', 'laser'],
-      knobs: {},
-      options: {},
-      limit: null,
-    },
-    shard: null,
-    expected: 2 * N,
-    bundle: { dir: '/b', id: 'b' },
-    dataset: { sources: ['/d.jsonl'] },
-    seed: null,
-    device: 'cpu',
-    program: { name: 'laser-workbench', version: '0', commit: null, node: process.version },
-    command: [],
-    cacheDir: null,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    resumedAt: [],
-    endedAt: null,
-  };
+  const manifest = testManifest(N, {}, { knobs: {}, options: {} });
   const folder = await openRun({ dir: run, manifest });
   for (let k = 0; k < N; k++) {
     await folder.append(row(k, 'vanilla', vanilla[k]));

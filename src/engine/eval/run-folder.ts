@@ -30,6 +30,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { VqaProtocol, YesNo } from '../../common/laser/metrics.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
 import type { Aggregation, SampleResult } from './score.ts';
+import { canonical } from '../laser/cache.ts';
 import { summarize, type MethodSummary } from './summary.ts';
 import type { EvalSample } from './types.ts';
 
@@ -243,19 +244,6 @@ const manifestSchema = z.looseObject({
   shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
   expected: z.number().int(),
 });
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
 
 /** The dotted paths where two values differ (leaves), e.g. "knobs.laser.kHead". */
 export function differences(a: unknown, b: unknown, at = ''): string[] {
