@@ -56,7 +56,9 @@ const hasImage = (q: { image?: string; image_path?: string; file_name?: string; 
 const imageMessage = { message: 'names no image: give image (a path) or image_id' };
 
 const question = z.looseObject({ question_id: id, question: z.string().trim().min(1), ...imageRef }).refine(hasImage, imageMessage);
-const textvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, ...imageRef }).refine(hasImage, imageMessage);
+const textvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, ocr_tokens: z.array(z.string()).optional(), ...imageRef }).refine(hasImage, imageMessage);
+/** TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json): `{data: [{image_id, ocr_tokens}]}`. */
+const ocrEntry = z.looseObject({ image_id: id, ocr_tokens: z.array(z.string()) });
 const aokvqaEntry = z
   .looseObject({
     question_id: id,
@@ -158,6 +160,8 @@ interface Entry {
   answers: string[];
   groups: Record<string, string>;
   choices?: { options: string[]; correct: number | undefined };
+  /** OCR tokens the entry carries (some TextVQA exports). */
+  ocr?: string[];
 }
 
 function imageOf(q: { image?: string; image_path?: string; file_name?: string; image_id?: string | number }): Entry['image'] {
@@ -186,8 +190,29 @@ function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'vicrop' | 'list'): E
       return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.direct_answers, groups, choices };
     }
     const q = checkJson(textvqaEntry, raw, p.file, p.text, at, HINT);
-    return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.answers, groups: {} };
+    return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.answers, groups: {}, ocr: q.ocr_tokens };
   });
+}
+
+/** LLaVA's TextVQA prompt with OCR (llava_textvqa_val_v051_ocr): the question, then "Reference OCR token: a, b, c" when there are tokens. */
+export function ocrPrompt(question: string, tokens: readonly string[]): string {
+  return tokens.length === 0 ? question : `${question}\nReference OCR token: ${tokens.join(', ')}`;
+}
+
+/** The OCR tokens of each image: the entries' own, else the one *OCR*.json beside the data file. */
+async function ocrTokens(first: Parsed, entries: Entry[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (entries.every((e) => e.ocr !== undefined)) return out;
+  const files = named(await jsonFiles(dirname(first.file)), 'ocr');
+  if (files.length !== 1) {
+    throw dataError(first.file, null, `has no ocr_tokens, and ${files.length === 0 ? 'no *OCR*.json is' : `several *OCR*.json are (${files.map((f) => basename(f)).join(', ')})`} beside it`, "Put TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json) beside the data, or leave out --ocr.");
+  }
+  const p = await parseFile(files[0]);
+  arrayAt(p, Array.isArray(p.value) ? null : 'data').forEach((raw, k) => {
+    const o = checkJson(ocrEntry, raw, p.file, p.text, Array.isArray(p.value) ? [k] : ['data', k], HINT);
+    out.set(String(o.image_id), o.ocr_tokens);
+  });
+  return out;
 }
 
 function joinPair(questions: Parsed, annotations: Parsed): Entry[] {
@@ -213,6 +238,8 @@ export interface VqaLoadOptions extends LoadOptions {
   protocol?: VqaProtocol;
   /** A-OKVQA's multiple-choice task instead of its direct answers. */
   multipleChoice?: boolean;
+  /** TextVQA: ask LLaVA's prompt with the image's OCR tokens (ocrPrompt). */
+  ocr?: boolean;
 }
 
 export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promise<EvalDataset> {
@@ -242,6 +269,15 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   if (entries.length === 0) throw dataError(sources[0], null, 'no questions in it', HINT);
   const protocol = options.protocol ?? DEFAULT_PROTOCOL[layout];
   const mc = options.multipleChoice === true;
+  if (options.ocr && layout !== 'textvqa') throw new WorkbenchError('bad-request', `${sources[0]}: OCR tokens are TextVQA's; this is a ${layout} file.`, 'Leave out --ocr.');
+  const ocr = options.ocr ? await ocrTokens({ file: sources[0], text: '', value: null }, entries) : null;
+  if (ocr !== null) {
+    for (const e of entries) {
+      const tokens = e.ocr ?? ocr.get(String(e.image.id ?? ''));
+      if (tokens === undefined) throw new WorkbenchError('bad-request', `${e.file}:${lineOfJsonPath(e.text, e.at)}: image ${String(e.image.id ?? e.image.path)} of question ${e.questionId} has no entry in the OCR file`, 'Use the OCR file of the same split.');
+      e.question = ocrPrompt(e.question, tokens);
+    }
+  }
   if (mc && layout !== 'aokvqa') throw new WorkbenchError('bad-request', `${sources[0]}: multiple choice is A-OKVQA's task; this is a ${layout} file.`, 'Leave out --protocol mc, or pass an A-OKVQA file (choices, correct_choice_idx).');
   // the data's own problems first, then the images
   const where = (e: Entry) => () => `${e.file}:${lineOfJsonPath(e.text, e.at)}`;
@@ -273,5 +309,6 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
       samples.push({ id: e.questionId, ...image, question: multipleChoicePrompt(e.question, opts), groups: e.groups, choices: { options: opts, correct: correct! } });
     } else samples.push({ id: e.questionId, ...image, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
   }
-  return mc ? { format: 'vqa', name: 'aokvqa-mc', sources, samples, instruction: MULTIPLE_CHOICE_INSTRUCTION } : { format: 'vqa', name: layout, sources, samples };
+  if (mc) return { format: 'vqa', name: 'aokvqa-mc', sources, samples, instruction: MULTIPLE_CHOICE_INSTRUCTION };
+  return { format: 'vqa', name: ocr ? `${layout}-ocr` : layout, sources, samples, ...(ocr ? { prompt: ocrPrompt('{question}', ['{ocr tokens}']) } : {}) };
 }
