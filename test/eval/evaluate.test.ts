@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attentionAggregation, popeAnswer, popeScores, vqaSoftAccuracy } from '../../src/common/laser/metrics.ts';
+import { attentionAggregation, groundingIou, popeAnswer, popeScores, vqaSoftAccuracy } from '../../src/common/laser/metrics.ts';
 import { intersectRects, rectArea } from '../../src/common/laser/grid.ts';
 import { evaluate, splitKnobs, type EvaluateResult } from '../../src/engine/eval/evaluate.ts';
 import { loadPope } from '../../src/engine/eval/pope.ts';
@@ -143,7 +143,14 @@ describe('evaluate: grounding and layers', () => {
     }
     const s = summarize(r.methods, r.samples, r.results);
     expect(s.vanilla.grounding).toBeNull();
-    expect(s.vanilla.accuracy.samples).toBe(0);
+    // a grounding-only sample's score is Acc@0.5 of the box in the answer (the random model gives none: 0)
+    for (const x of r.results) {
+      const { record } = await loadRecordJson(x.record!).then((rec) => ({ record: rec }));
+      const sample = dataset.samples.find((y) => y.id === x.sampleId)!;
+      expect(x.iou).toBe(groundingIou(record.answer, sample.box!, record.image));
+      expect(x.score).toBe(x.iou! >= 0.5 ? 1 : 0);
+    }
+    expect(s.vanilla.accuracy.samples).toBe(3);
     for (const m of ['vicrop-rel', 'static-layer', 'laser'] as const) {
       const xs = r.results.filter((x) => x.method === m);
       expect(s[m].grounding).toMatchObject({ samples: 3, raw: mean(xs.map((x) => x.aggregation!.raw!)), map: mean(xs.map((x) => x.aggregation!.map!)), uniform: mean(xs.map((x) => x.aggregation!.uniform)), crop: mean(xs.map((x) => x.aggregation!.crop!)) });

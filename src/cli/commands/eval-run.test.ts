@@ -99,7 +99,7 @@ describe('laser eval --run', () => {
     const rows = await rowsOf(whole);
     expect(rows).toHaveLength(2 * N);
     expect(rows.map((r) => `${r.index}:${r.method}`)).toEqual(Array.from({ length: N }, (_, k) => [`${k}:vanilla`, `${k}:laser`]).flat());
-    expect(Object.keys(rows[1])).toEqual(['id', 'index', 'method', 'status', 'reason', 'prediction', 'score', 'pope', 'layer', 'layerMode', 'cropBox', 'fallback', 'aggregation', 'ms', 'record', 'groups', 'truth']);
+    expect(Object.keys(rows[1])).toEqual(['id', 'index', 'method', 'status', 'reason', 'prediction', 'score', 'pope', 'layer', 'layerMode', 'cropBox', 'fallback', 'aggregation', 'iou', 'ms', 'record', 'groups', 'truth']);
     expect(rows[1]).toMatchObject({ id: 'random/1', method: 'laser', status: 'ok', reason: null, groups: { split: 'random' }, truth: { pope: 'no' } });
     expect(typeof rows[1].layer).toBe('number');
     for (const r of rows) expect(r.score).toBe((r.pope === r.truth.pope ? 1 : 0) as number);

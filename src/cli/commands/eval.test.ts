@@ -86,6 +86,9 @@ describe('laser eval', () => {
     expect(summary).toMatchObject({ complete: true, rows: 3, errors: { vanilla: 1 } });
     expect(summary.methods.vanilla).toMatchObject({ runs: 2, errors: 1, accuracy: { samples: 2 } });
     expect(lines.some((l) => l.startsWith(`run: ${run} (3 rows`))).toBe(true);
+    const head = lines.find((l) => l.startsWith('method') && l.includes('accuracy'))!;
+    expect(head.trim().endsWith('errors')).toBe(true);
+    expect(lines[lines.indexOf(head) + 2].trim().endsWith(' 1')).toBe(true);
     await expect(laserEval(['--data', data, '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--strict'])).rejects.toMatchObject({
       code: 'not-found',
       message: `${data}:2: image gone.png not found under ${FIXTURE_IMAGES}`,

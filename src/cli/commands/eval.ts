@@ -52,6 +52,7 @@ export interface EvalFlags extends EvalRunFlags {
   strict?: boolean;
   images?: string[];
   protocol?: VqaProtocol | 'mc';
+  ocr?: boolean;
   prompt?: string;
 }
 
@@ -158,7 +159,7 @@ export async function runEvalCommand(flags: EvalFlags, out: Lines, err: Lines): 
   // Before any model work: an evaluation that cannot save its report should not start.
   if (flags.out !== undefined) await ensureWritableFile(flags.out, 'the report --out');
   const mc = flags.protocol === 'mc';
-  const full = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: mc ? undefined : (flags.protocol as VqaProtocol | undefined), multipleChoice: mc, prompt: flags.prompt, strict: flags.strict });
+  const full = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: mc ? undefined : (flags.protocol as VqaProtocol | undefined), multipleChoice: mc, ocr: flags.ocr, prompt: flags.prompt, strict: flags.strict });
   // a benchmark whose protocol has its own instruction (multiple choice) takes it unless one was given
   if (full.instruction !== undefined && flags.instruction === DEFAULT_INSTRUCTION) flags = { ...flags, instruction: full.instruction };
   // --limit first, then --shard: a shard is a slice of the samples evaluated
@@ -311,7 +312,8 @@ export function registerEval(program: Command, out: Lines = (l) => process.stdou
       "VQA scoring: vqav2, leave-one-out, exact, simple, or mc for A-OKVQA's multiple choice (default: each benchmark's official one: VQA v2 vqav2, TextVQA leave-one-out, A-OKVQA exact)",
       protocolArg,
     )
-    .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?")');
+    .option('--ocr', "TextVQA: ask LLaVA's prompt with the image's OCR tokens (\"Reference OCR token: ...\"), from the entries' ocr_tokens or the *OCR*.json beside the data")
+    .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?"); rec: lmms-eval\'s REC prompt, scored Acc@0.5 of the box in the answer');
   addEvalRunOptions(cmd, 'vanilla,laser');
   cmd.action(async (flags: EvalFlags) => {
     // required here rather than by commander, which would also ask for them of `eval merge`

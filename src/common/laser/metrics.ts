@@ -121,6 +121,41 @@ export function multipleChoicePrompt(question: string, options: readonly string[
 /** The instruction LLaVA asks multiple-choice questions with. */
 export const MULTIPLE_CHOICE_INSTRUCTION = "Answer with the option's letter from the given choices directly.";
 
+/**
+ * The box a grounding answer gives, as lmms-eval's RefCOCO task parses it
+ * (`parse_float_sequence_within`): the first bracketed list of four numbers, "[x0, y0, x1, y1]"
+ * (parentheses accepted too); null when there is none.
+ */
+export function parseBoxAnswer(text: string): [number, number, number, number] | null {
+  const num = '\\s*(-?\\d+(?:\\.\\d+)?|-?\\.\\d+)\\s*';
+  const m = new RegExp(`[\\[(]${num},${num},${num},${num}[\\])]`).exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : null;
+}
+
+/** Intersection over union of two [x0, y0, x1, y1] boxes (0 when either is empty). */
+export function boxIou(a: readonly number[], b: readonly number[]): number {
+  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = iw * ih;
+  const area = (r: readonly number[]) => Math.max(0, r[2] - r[0]) * Math.max(0, r[3] - r[1]);
+  const union = area(a) + area(b) - inter;
+  return union <= 0 ? 0 : inter / union;
+}
+
+/**
+ * The IoU of a grounding answer's box with the truth (original-image pixels): a box of numbers all
+ * in [0, 1] is read as normalised to the image (lmms-eval's REC prompt asks for that) and scaled
+ * by its width and height, otherwise as pixels; no box in the answer scores 0. Acc@0.5 is
+ * IoU >= 0.5.
+ */
+export function groundingIou(answer: string, truth: readonly number[], size: { width: number; height: number }): number {
+  const box = parseBoxAnswer(answer);
+  if (box === null) return 0;
+  const normalised = box.every((v) => v >= 0 && v <= 1);
+  const px = normalised ? [box[0] * size.width, box[1] * size.height, box[2] * size.width, box[3] * size.height] : box;
+  return boxIou(px, truth);
+}
+
 export type YesNo = 'yes' | 'no';
 
 /**

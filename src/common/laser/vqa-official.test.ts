@@ -4,7 +4,7 @@
  * - A-OKVQA: allenai/aokvqa evaluation/eval_predictions.py (direct answer and multiple choice).
  */
 import { describe, expect, it } from 'vitest';
-import { aokvqaDirectAnswer, aokvqaMultipleChoice, chosenOption, multipleChoicePrompt, vqaSoftAccuracy, vqaV2Accuracy } from './metrics.ts';
+import { aokvqaDirectAnswer, aokvqaMultipleChoice, boxIou, chosenOption, groundingIou, multipleChoicePrompt, parseBoxAnswer, vqaSoftAccuracy, vqaV2Accuracy } from './metrics.ts';
 
 const ten = (...groups: [string, number][]): string[] => groups.flatMap(([a, n]) => Array<string>(n).fill(a));
 
@@ -73,5 +73,28 @@ describe('A-OKVQA (eval_predictions.py)', () => {
     expect(aokvqaMultipleChoice('A', options, 1)).toBe(0);
     expect(aokvqaMultipleChoice('a horse', options, 1)).toBe(0);
     expect(multipleChoicePrompt('What is it?', ['cat', 'dog'])).toBe('What is it?\nA. cat\nB. dog');
+  });
+});
+
+describe('RefCOCO Acc@0.5 (lmms-eval REC parsing)', () => {
+  it('parses the first bracketed four numbers', () => {
+    expect(parseBoxAnswer('The box is [0.1, 0.2, 0.5, 0.8].')).toEqual([0.1, 0.2, 0.5, 0.8]);
+    expect(parseBoxAnswer('(12, 30, 100.5, 90) and [1, 2, 3, 4]')).toEqual([12, 30, 100.5, 90]);
+    expect(parseBoxAnswer('[.5,.5,1,1]')).toEqual([0.5, 0.5, 1, 1]);
+    expect(parseBoxAnswer('left of the dog')).toBeNull();
+    expect(parseBoxAnswer('[1, 2, 3]')).toBeNull();
+  });
+
+  it('IoU worked by hand; normalised boxes scaled by the image; no box scores 0', () => {
+    // [0,0,10,10] vs [5,0,15,10]: 50 / 150
+    expect(boxIou([0, 0, 10, 10], [5, 0, 15, 10])).toBeCloseTo(1 / 3, 12);
+    expect(boxIou([0, 0, 10, 10], [20, 20, 30, 30])).toBe(0);
+    expect(boxIou([0, 0, 10, 10], [0, 0, 10, 10])).toBe(1);
+    const size = { width: 200, height: 100 };
+    // [0.1, 0.2, 0.5, 0.8] of 200 x 100 is [20, 20, 100, 80], the truth exactly
+    expect(groundingIou('[0.1, 0.2, 0.5, 0.8]', [20, 20, 100, 80], size)).toBeCloseTo(1, 12);
+    // pixels: [20, 20, 60, 80] against [20, 20, 100, 80]: 2400 / 4800
+    expect(groundingIou('[20, 20, 60, 80]', [20, 20, 100, 80], size)).toBeCloseTo(0.5, 12);
+    expect(groundingIou('somewhere', [20, 20, 100, 80], size)).toBe(0);
   });
 });

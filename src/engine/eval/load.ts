@@ -17,6 +17,8 @@ export interface DatasetOptions {
   protocol?: VqaProtocol;
   /** A-OKVQA's multiple-choice task. */
   multipleChoice?: boolean;
+  /** TextVQA with OCR tokens in the prompt (LLaVA's). */
+  ocr?: boolean;
   /** RefCOCO: the question asked, with {expression}. */
   prompt?: string;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testManifest, testRow } from '../../../test/eval/support/run-folder.ts';
 import { canonicalRows, differences, differenceText, hashFiles, idHash, openRun, readRows, rowLine, shardOf, type RunManifest, type RunRow } from './run-folder.ts';
 
 let tmp: string;
@@ -12,52 +13,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const row = (id: string, index: number, method: 'vanilla' | 'laser', o: Partial<RunRow> = {}): RunRow => ({
-  id,
-  index,
-  method,
-  status: 'ok',
-  reason: null,
-  prediction: 'yes',
-  score: 1,
-  pope: 'yes',
-  layer: null,
-  layerMode: null,
-  cropBox: null,
-  fallback: false,
-  aggregation: null,
-  ms: 5,
-  record: null,
-  groups: { split: 'random' },
-  truth: { pope: 'yes' },
-  ...o,
-});
-
-const manifest = (o: Partial<RunManifest> = {}): RunManifest => ({
-  format: 'laser-eval-run',
-  version: 1,
-  identity: {
-    bundle: { hash: 'b'.repeat(64), name: 'tiny', dtype: 'fp32', modelType: 'llava' },
-    dataset: { format: 'pope', name: 'pope', hash: 'd'.repeat(64), samples: 2, evaluated: 2 },
-    methods: ['vanilla', 'laser'],
-    knobs: { vanilla: {}, laser: { kHead: 4 } },
-    options: { maxNewTokens: 2 },
-    limit: null,
-  },
-  shard: null,
-  expected: 4,
-  bundle: { dir: '/b', id: 'b' },
-  dataset: { sources: ['/d.jsonl'] },
-  seed: null,
-  device: 'cpu',
-  program: { name: 'laser-workbench', version: '0', commit: null, node: process.version },
-  command: [],
-  cacheDir: null,
-  startedAt: '2026-01-01T00:00:00.000Z',
-  resumedAt: [],
-  endedAt: null,
-  ...o,
-});
+const row = testRow;
+const manifest = (o: Partial<RunManifest> = {}): RunManifest => testManifest(2, o);
 
 describe('results.jsonl', () => {
   it('reads whole lines; a half-written tail (no newline, or an unparsable last line) is cut; a bad line inside names its number', async () => {

@@ -30,6 +30,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { VqaProtocol, YesNo } from '../../common/laser/metrics.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
 import type { Aggregation, SampleResult } from './score.ts';
+import { canonical } from '../laser/cache.ts';
 import { summarize, type MethodSummary } from './summary.ts';
 import type { EvalSample } from './types.ts';
 
@@ -69,6 +70,8 @@ export interface RunRow {
   cropBox: readonly number[] | null;
   fallback: boolean;
   aggregation: Aggregation | null;
+  /** Grounding samples: IoU of the answer's box with the truth (score is IoU >= 0.5); else null. */
+  iou: number | null;
   /** Wall time of the run (its record's timings.total), ms. */
   ms: number;
   /** The record's key in the record cache (null without a cache). */
@@ -108,6 +111,7 @@ export function rowOf(r: SampleResult, sample: EvalSample, index: number): RunRo
     cropBox: r.cropBox === null ? null : [...r.cropBox],
     fallback: r.fallback,
     aggregation: r.aggregation,
+    iou: r.iou ?? null,
     ms: r.ms,
     record: r.record === null ? null : (r.record.split(/[\\/]/).at(-1) ?? null),
     groups: { ...sample.groups },
@@ -152,6 +156,7 @@ export function resultOfRow(row: RunRow): { sample: EvalSample; result: SampleRe
     ms: row.ms,
     cropBox: row.cropBox,
     error: row.status === 'error' ? (row.reason ?? 'error') : null,
+    iou: row.iou ?? null,
   };
   return { sample, result };
 }
@@ -239,19 +244,6 @@ const manifestSchema = z.looseObject({
   shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
   expected: z.number().int(),
 });
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
 
 /** The dotted paths where two values differ (leaves), e.g. "knobs.laser.kHead". */
 export function differences(a: unknown, b: unknown, at = ''): string[] {

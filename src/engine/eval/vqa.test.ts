@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
 import { answerScore } from './score.ts';
-import { loadVqa, vqaFileKind } from './vqa.ts';
+import { loadVqa, ocrPrompt, vqaFileKind } from './vqa.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -71,6 +71,30 @@ describe('VQA loader: the layouts as they ship', () => {
     }
   });
 
+  it("ViCrop's data.json: {id, question, labels, image_path}, leave-one-out", async () => {
+    const ds = await loadVqa(fixture('vicrop', 'data.json'), { images: FIXTURE_IMAGES });
+    expect(ds.name).toBe('vicrop');
+    expect(ds.samples.map((s) => [s.id, s.question, s.vqa, s.imagePath])).toEqual([
+      ['0', 'What colour is the square?', { answers: ['yellow', 'yellow', 'gold', 'yellow'], protocol: 'leave-one-out' }, image('COCO_val2014_000000000042.png')],
+      ['1', 'What is written on the sign?', { answers: ['stop', 'stop'], protocol: 'leave-one-out' }, image('003a8ae2ef43b901.png')],
+    ]);
+  });
+
+  it("TextVQA with OCR tokens: LLaVA's prompt, tokens from the Rosetta OCR file beside the data (or the entries' own)", async () => {
+    const dir = join(tmp, 'ocr');
+    await mkdir(dir, { recursive: true });
+    await copyFile(fixture('textvqa', 'TextVQA_0.5.1_val.json'), join(dir, 'TextVQA_0.5.1_val.json'));
+    const plain = await loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES });
+    const ids = [...new Set(plain.samples.map((s) => s.imagePath.split('/').pop()!.replace(/\.png$/, '')))];
+    await writeFile(join(dir, 'TextVQA_Rosetta_OCR_v0.2_val.json'), JSON.stringify({ data: ids.map((image_id, k) => ({ image_id, ocr_tokens: k === 0 ? ['STOP', 'cafe'] : [] })) }));
+    const ds = await loadVqa(join(dir, 'TextVQA_0.5.1_val.json'), { images: FIXTURE_IMAGES, ocr: true });
+    expect(ds.name).toBe('textvqa-ocr');
+    expect(ds.samples[0].question).toBe(`${plain.samples[0].question}\nReference OCR token: STOP, cafe`);
+    expect(ocrPrompt('q?', [])).toBe('q?');
+    await expect(loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES, ocr: true })).rejects.toThrow('has no ocr_tokens, and no *OCR*.json is beside it');
+    await expect(loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES, ocr: true })).rejects.toThrow("OCR tokens are TextVQA's; this is a aokvqa file.");
+  });
+
   it('a plain list with image paths, and a protocol given by the caller', async () => {
     const dir = join(tmp, 'list');
     await mkdir(join(dir, 'pics'), { recursive: true });
@@ -127,7 +151,7 @@ describe('VQA loader: errors name the file and the line of the entry', () => {
     const odd = await jsonFile('odd.json', '{"rows": []}');
     await expect(loadVqa(odd)).rejects.toThrow(`${odd}:1: not a VQA layout this reads`);
     const dup = await jsonFile('dup.json', JSON.stringify([{ question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }, { question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }], null, 1));
-    await expect(loadVqa(dup)).rejects.toThrow('question_id 1 again');
+    await expect(loadVqa(dup)).rejects.toThrow(`${dup}:11: question_id 1 again (1 duplicate id)`);
     const broken = await jsonFile('broken.json', '{"data": [\n  {"question_id": 1,,}\n]}');
     await expect(loadVqa(broken)).rejects.toThrow(`${broken}:2: not valid JSON`);
     await expect(loadVqa(tmp)).rejects.toThrow('cannot tell which VQA files to read');

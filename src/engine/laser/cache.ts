@@ -27,7 +27,7 @@ export interface CacheKeyParts {
 }
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
