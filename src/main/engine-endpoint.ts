@@ -10,6 +10,7 @@ import { toErrorData } from '../common/contract/errors.ts';
 import type { WorkbenchErrorData } from '../common/contract/errors.ts';
 import { ClientMessage } from '../common/contract/wire.ts';
 import type { MediaService, Workbench, WorkbenchOptions } from '../engine/service/types.ts';
+import { dataDirOfProcess } from '../engine/settings/data-dir.ts';
 import type { MediaReply, PortLike, ToEngine } from './engine-protocol.ts';
 
 export function createEngineEndpoint(
@@ -40,7 +41,7 @@ export function createEngineEndpoint(
       switch (message?.type) {
         case 'init':
           workbench ??= Promise.resolve().then(() =>
-            createWorkbench({ dataDir: message.dataDir, transport: 'electron', defaultFolder: message.defaultFolder, demoModelDir: message.demoModelDir, canPickFolderNatively: true }),
+            createWorkbench({ dataDir: dataDirOfProcess(message.dataDir), transport: 'electron', defaultFolder: message.defaultFolder, demoModelDir: message.demoModelDir, canPickFolderNatively: true }),
           );
           return;
         case 'connect-wire':

@@ -17,7 +17,8 @@ export interface PortLike {
 
 /** Messages on the utility process's parent port. The `connect-*` ones carry one port. */
 export type ToEngine =
-  | { type: 'init'; dataDir: string; defaultFolder: string | null; demoModelDir: string | null }
+  /** `dataDir`: the app's --data-dir switch, or null; the engine resolves it (src/engine/settings/data-dir.ts). */
+  | { type: 'init'; dataDir: string | null; defaultFolder: string | null; demoModelDir: string | null }
   /** A port that speaks the wire protocol: a window's, or main's own (for the Recent menu). */
   | { type: 'connect-wire' }
   /** A port for media requests from main's media scheme. */

@@ -19,7 +19,7 @@ export interface EngineProcess<P extends PortLike> {
 export interface SupervisorOptions<P extends PortLike> {
   fork(): EngineProcess<P>;
   channel(): { port1: P; port2: P };
-  init: { dataDir: string; defaultFolder: string | null; demoModelDir: string | null };
+  init: { dataDir: string | null; defaultFolder: string | null; demoModelDir: string | null };
   /** Restarts allowed within `restartWindowMs` before giving up on a crash loop. */
   maxRestarts?: number;
   restartWindowMs?: number;

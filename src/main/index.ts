@@ -32,7 +32,8 @@ protocol.registerSchemesAsPrivileged([
 const engine = createEngineSupervisor<MessagePortMain>({
   fork: () => utilityProcess.fork(join(outDir, 'main', 'engine-host.js'), [], { serviceName: 'LASER Workbench engine', stdio: 'inherit' }),
   channel: () => new MessageChannelMain(),
-  init: { dataDir: app.getPath('userData'), defaultFolder: bundledResource('samples'), demoModelDir: bundledResource('models/laser-demo') },
+  // The same data folder as the CLI and serve mode: --data-dir, else $LASER_DATA_DIR, else the platform's (resolved in the engine).
+  init: { dataDir: app.commandLine.getSwitchValue('data-dir') || null, defaultFolder: bundledResource('samples'), demoModelDir: bundledResource('models/laser-demo') },
   log: (line) => console.error(line),
 });
 
