@@ -32,6 +32,7 @@ function fakeWorkbench(options: WorkbenchOptions, log: string[]): Workbench {
   } as unknown as Handlers;
   return {
     handlers,
+    openFolder: async () => undefined,
     media: {
       async get(ref) {
         if (ref.path === '/open/a.png') return { body: { bytes: Buffer.from('abc') }, contentType: 'image/png', bytes: 3 };

@@ -3,17 +3,21 @@
  * [--max-pixels n]`: compiles a Hugging Face checkpoint of any registered family (LLaVA-1.5,
  * Qwen2-VL, Qwen2.5-VL) into a bundle (src/engine/compiler/compile.ts), with a progress bar
  * on stderr: tensors written, bytes written of the total, MB/s. Ctrl-C cancels and leaves nothing.
+ * The bundle is then registered through the workbench's `models.add` (src/cli/workbench.ts), so the
+ * app and serve mode on the same data folder list it.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
 import { SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
-import { addPixelOptions, pixelBounds } from '../model-options.ts';
+import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
+import { withCliWorkbench } from '../workbench.ts';
 
 export interface CompileFlags {
   dtype: 'fp32' | 'fp16';
   imageMode: 'pad' | 'crop';
   minPixels?: number;
   maxPixels?: number;
+  dataDir?: string;
 }
 
 function oneOf<T extends string>(values: readonly T[]) {
@@ -99,6 +103,11 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
         `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );
+    const id = await withCliWorkbench({ dataDir: flags.dataDir, note: (l) => out.write(`${l}\n`) }, async (cli) => {
+      const model = await cli.call('models.add', { path: r.dir });
+      return `${model.id} in ${cli.dataDir}`;
+    });
+    out.write(`registered as model ${id}\n`);
   } finally {
     printer.end();
     process.removeListener('SIGINT', onSigint);
@@ -113,6 +122,6 @@ export function registerCompile(program: Command, out: Out = process.stderr): vo
     .argument('<bundle-dir>', 'output folder (created; an earlier bundle there is replaced only when the compile succeeds)')
     .option('--dtype <dtype>', 'weight type in the graphs: fp32 or fp16 (graph inputs/outputs stay float32)', oneOf(['fp32', 'fp16'] as const), 'fp32')
     .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
-  addPixelOptions(cmd, 'bundle')
+  addDataDirOption(addPixelOptions(cmd, 'bundle'))
     .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

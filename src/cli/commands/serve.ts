@@ -31,7 +31,11 @@ const bundledSamples = fileURLToPath(new URL('../../../resources/samples', impor
 
 const defaultDeps: ServeDeps = {
   // Loaded on use, so that `laser --help` does not load the engine.
-  start: async (options) => (await import('../../server/start-server.ts')).startServer(options),
+  start: async (options) => {
+    // The stores of earlier versions (~/.laser-workbench, the CLI's ~/.cache) move in once.
+    await (await import('../../engine/settings/legacy-stores.ts')).migrateLegacyStoresOfProcess(options.dataDir, (l) => process.stderr.write(`${l}\n`));
+    return (await import('../../server/start-server.ts')).startServer(options);
+  },
   waitForStop: () =>
     new Promise((done) => {
       const stop = (signal: string) => {

@@ -25,6 +25,8 @@ export interface RunArgs {
   /** Root of the record cache; null = no cache (the result then has no folder to load). */
   cacheDir: string | null;
   options?: Partial<RunOptions>;
+  /** Run the model even when the cache holds this run; the new record replaces the stored one. */
+  rerun?: boolean;
 }
 
 export interface RunResult {

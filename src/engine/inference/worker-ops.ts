@@ -70,6 +70,7 @@ export function createOps(models: ModelCache = new ModelCache()): Ops & { models
             knobs: args.knobs,
             options: args.options,
             cacheDir: args.cacheDir,
+            rerun: args.rerun,
             signal,
             onProgress: progress,
           });
