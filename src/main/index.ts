@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, protocol, session, utilityProcess } from 'electron';
 import type { MessagePortMain } from 'electron';
 import { ipcChannels } from '../preload/channels.ts';
-import { contentSecurityPolicy } from '../server/security-headers.ts';
+import { contentSecurityPolicy } from '../engine/service/security-headers.ts';
 import { answerAppRequest } from './app-scheme.ts';
 import { appScheme, builtAppUrl, mediaScheme } from './app-url.ts';
 import { createEngineSupervisor } from './engine-supervisor.ts';

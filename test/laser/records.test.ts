@@ -27,7 +27,7 @@ import { recordGrid, type AnalysisRecord, type RecordTensor } from '../../src/en
 import { runMethod, type RunMethodRequest } from '../../src/engine/laser/run-method.ts';
 import type { LaserProgress } from '../../src/engine/laser/stages.ts';
 import { cellMapping } from '../../src/engine/laser/views.ts';
-import { recordViews } from '../../src/engine/laser/record-views.ts';
+import { laserViews } from '../../src/engine/service/laser-views.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
 
 const QUESTION = 'What is the colour of the cat?';
@@ -130,7 +130,7 @@ describe('laser records (tiny bundle)', () => {
     expect(loaded.tensors['a_0.layer_mean']?.shape).toEqual([4, 4]);
 
     // what the renderer gets: the same numbers, laid out, and each cell on the original image
-    const views = recordViews(r, loaded.tensors);
+    const views = laserViews(r, loaded.tensors);
     expect(views.grid).toEqual([4, 4]);
     expect(views.map).toEqual(Array.from(M));
     expect(views.cells[5]).toEqual([...mapping.cellRect(5)]);
@@ -145,7 +145,7 @@ describe('laser records (tiny bundle)', () => {
     expect(vanilla.decoding).toEqual({ kind: 'greedy', positive: '[I]', negative: null, alpha: null, apcBeta: null });
     for (const s of vanilla.steps) for (const c of s.candidates) expect([c.negative, c.fused]).toEqual([null, c.positive]);
     expect([vanilla.vaq, vanilla.layer, vanilla.box]).toEqual([null, null, null]);
-    const views = recordViews(vanilla, (await run('vanilla')).tensors);
+    const views = laserViews(vanilla, (await run('vanilla')).tensors);
     expect([views.map, views.contrastive, views.queryAttention, views.baseAttention]).toEqual([null, null, null, null]);
     for (const m of ['vicrop-rel', 'static-layer', 'laser-crop', 'vcd', 'laser'] as const) {
       const r = (await run(m)).record;

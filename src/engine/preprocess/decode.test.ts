@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { decodeImage, decodeImageFile } from './decode.ts';
-import { fixtureNames, imagePath, readGolden, sha256Of } from './testing/golden.ts';
+import { fixtureNames, imagePath, readGolden, sha256Of } from '../../../test/support/preprocess-golden.ts';
 
 const golden = readGolden('clip_processor');
 

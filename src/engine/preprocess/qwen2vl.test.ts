@@ -4,7 +4,7 @@ import { cellToImageBox, withGrid } from '../../common/geometry/transform.ts';
 import { parseQwen2VLProcessorConfig } from './config.ts';
 import { decodeImageFile } from './decode.ts';
 import { preprocessForQwen2VL, roundHalfEven, smartResize } from './qwen2vl.ts';
-import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from './testing/golden.ts';
+import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from '../../../test/support/preprocess-golden.ts';
 
 const golden = readGolden('qwen2vl_processor');
 const config = parseQwen2VLProcessorConfig(readPreprocessorConfig('qwen2vl_processor'));
