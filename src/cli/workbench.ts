@@ -4,7 +4,8 @@
  * validated and refused with the same error codes as the app's, a model it compiles is in the app's
  * model list, a run it makes is in the app's history, and the demo model is compiled once for all.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { WorkbenchError, cancelledError } from '../common/contract/errors.ts';
 import { dispatch } from '../common/contract/host.ts';
 import type { MethodName, ProgressOf, RequestOf, ResponseOf } from '../common/contract/methods.ts';
@@ -36,6 +37,8 @@ export interface CliWorkbench {
   call<M extends MethodName>(method: M, request: RequestOf<M>, options?: CallOptions<M>): Promise<ResponseOf<M>>;
   /** The id of a compiled bundle folder, registering it in the model list when it is not yet. */
   modelIdOfBundle(dir: string): Promise<string>;
+  /** Opens the folder of an image the user named, so runs may read it; 'not-found' naming the file when there is none. */
+  allowImage(file: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -62,6 +65,10 @@ export async function openCliWorkbench(o: CliWorkbenchOptions): Promise<CliWorkb
       // A checkpoint folder is refused here as `laser run --bundle` always refused it, rather than compiled.
       await openBundle(dir);
       return (await call('models.add', { path: dir })).id;
+    },
+    async allowImage(file) {
+      if (!(await stat(file).catch(() => null))) throw new WorkbenchError('not-found', `The file ${file} does not exist.`, 'Check the path, or pick the file again if it was moved or renamed.');
+      await workbench.openFolder(dirname(file));
     },
     dispose: () => workbench.dispose(),
   };

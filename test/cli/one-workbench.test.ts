@@ -83,4 +83,12 @@ describe('the CLI and the app share one workbench', () => {
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toMatch(/^error: Invalid request for laser\.run: options\.maxNewTokens: .*4096/m);
   });
+
+  it('`laser ask` on an image that does not exist names the file, not its folder', async () => {
+    const env = isolatedEnv(join(work, 'missing'));
+    const missing = join(work, 'no-such-folder', 'x.png');
+    const failed = await exec(process.execPath, [laser, 'ask', tiny.bundle, missing, 'What?'], { env }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toContain(`error: The file ${missing} does not exist.\n`);
+  });
 });

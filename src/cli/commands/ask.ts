@@ -6,7 +6,7 @@
  * the workbench's `laser.run` in-process (src/cli/workbench.ts): the bundle joins the model list and
  * the run the history of the data folder.
  */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
 import { addDataDirOption, addDeviceOptions, addPixelOptions, pixelBounds } from '../model-options.ts';
@@ -34,7 +34,7 @@ export async function runAskCommand(bundle: string, image: string, question: str
   const answer = await withCliWorkbench({ dataDir: flags.dataDir, runtime: { device: flags.device, threads: flags.threads }, note: err }, (cli) =>
     cancelOnSigint(async (signal) => {
       const modelId = await cli.modelIdOfBundle(resolve(bundle));
-      await cli.workbench.openFolder(dirname(imagePath));
+      await cli.allowImage(imagePath);
       const options = { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction, ...pixelBounds(flags) };
       return (await cli.call('laser.run', { modelId, imagePath, question, method: 'vanilla', options }, { signal })).record.answer;
     }),

@@ -8,7 +8,7 @@
  * --bundle it uses the demo model, compiled into the data folder on first use (once, for the app
  * too). Ctrl-C cancels.
  */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ImageQuestion } from '../../common/contract/methods.ts';
 import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
@@ -145,7 +145,7 @@ export async function runRunCommand(image: string, question: string, flags: RunF
   await withCliWorkbench({ dataDir: flags.dataDir, recordsDir, runtime: { device: flags.device, threads: flags.threads }, note: err }, (cli) =>
     cancelOnSigint(async (signal) => {
       const modelId = flags.bundle === undefined ? DEMO_MODEL_ID : await cli.modelIdOfBundle(resolve(flags.bundle));
-      await cli.workbench.openFolder(dirname(imagePath));
+      await cli.allowImage(imagePath);
       const records = new RecordCache(recordsDir ?? cli.dataDir);
       const progress = progressPrinter(process.stderr, err);
       try {
