@@ -61,13 +61,21 @@ export function addDeviceOptions(cmd: Command): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', threadsArg, 0);
 }
 
-/** --bundle, or the demo model (compiled into the cache on first use). */
+/** --data-dir: the workbench's data folder (src/engine/settings/data-dir.ts), shared with the app and serve mode. */
+export function addDataDirOption(cmd: Command): Command {
+  return cmd.option('--data-dir <dir>', "the workbench's data folder: its model list and stored runs, shared with the app (default: $LASER_DATA_DIR, else the platform's data folder)");
+}
+
+/**
+ * --bundle, or the demo model, compiled on first use into the data folder's bundles/ (where the app
+ * and `laser run` find it too, so it is compiled once).
+ */
 export async function bundleDirFor(bundle: string | undefined, err: (line: string) => void): Promise<string> {
   if (bundle !== undefined) return resolve(bundle);
-  const { defaultCacheRoot } = await import('../engine/laser/cache.ts');
+  const { dataDirOfProcess } = await import('../engine/settings/data-dir.ts');
   const { demoBundle } = await import('../engine/laser/demo-bundle.ts');
   return demoBundle({
-    cacheRoot: defaultCacheRoot(),
+    cacheRoot: dataDirOfProcess(),
     onCompileStart: () => err('compiling the demo model (first use only)...'),
     onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
   });

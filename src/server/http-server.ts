@@ -17,7 +17,7 @@ import { isAllowedHostHeader, isAllowedOrigin, isWildcardHost } from './request-
 import type { BoundAddress } from './request-guards.ts';
 import { applySecurityHeaders, securityHeaders } from './security-headers.ts';
 import { authenticate, createSessionToken, sessionCookie, tokenCandidates } from './session-token.ts';
-import { locateStatic, notBuiltPage } from './static-files.ts';
+import { locateStatic, notBuiltPage } from '../engine/service/static-files.ts';
 
 export const defaultRendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 

@@ -4,6 +4,7 @@
 // the app), and a folder of pictures to ask about, with one PNG cut off halfway.
 import { spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Buffer } from 'node:buffer';
 import sharp from 'sharp';
@@ -13,7 +14,12 @@ const TINY_FILES = ['config.json', 'generation_config.json', 'model.safetensors'
 
 function run(command, args, cwd) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `laser compile` registers its bundle in a data folder: one of the fixtures' own (not the app's
+    // under test, nor the real home's, whose earlier stores it would move in).
+    const home = join(tmpdir(), 'laser-e2e-cli-home');
+    const env = { ...process.env, HOME: home, LASER_DATA_DIR: join(home, 'data'), XDG_DATA_HOME: join(home, 'xdg-data'), XDG_CACHE_HOME: join(home, 'xdg-cache'), XDG_CONFIG_HOME: join(home, 'xdg-config') };
+    delete env.LASER_CACHE_DIR;
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));

@@ -17,7 +17,7 @@ import { DEFAULT_INSTRUCTION, queryPrompts, viewPrompt } from '../../src/engine/
 import { cropView, modelInput } from '../../src/engine/laser/views.ts';
 import type { ImageFeatures } from '../../src/engine/runtime/image-tokens.ts';
 import type { LlavaRuntime } from '../../src/engine/runtime/llava-runtime.ts';
-import { maxAbsDiff } from '../../src/engine/runtime/testing/tiny-bundle.ts';
+import { maxAbsDiff } from '../support/tiny-bundle.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
 
 const ATOL = 1e-5;

@@ -28,7 +28,7 @@ import { loadRecord } from '../../src/engine/laser/record-io.ts';
 import { recordGrid } from '../../src/engine/laser/record.ts';
 import { runMethod } from '../../src/engine/laser/run-method.ts';
 import { cropView, gridOf, modelInput } from '../../src/engine/laser/views.ts';
-import { maxAbsDiff } from '../../src/engine/runtime/testing/tiny-bundle.ts';
+import { maxAbsDiff } from '../support/tiny-bundle.ts';
 import { compileTinyLaserBundle, compileTinyQwenLaserBundle, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
 
 const laser = fileURLToPath(new URL('../../bin/laser.js', import.meta.url));

@@ -3,14 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isolateProcessEnv } from '../../../test/support/isolated-env.ts';
 import { progressLine, registerCompile } from './compile.ts';
 
 const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
 let dir: string;
+let restoreEnv: () => void;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'laser-cli-compile-'));
+  restoreEnv = isolateProcessEnv(dir);
 });
 afterEach(async () => {
+  restoreEnv();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -31,6 +35,8 @@ describe('laser compile', () => {
     expect(text).toMatch(/^hashing +\[#{24}\]/m);
     expect(text).toMatch(/wrote .*b: llava fp16, 4 layers, vocab 300, 16 tokens\/image, 64 tensors .* \(no tokenizer in the checkpoint\)/);
     expect(JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8')).dtype).toBe('fp16');
+    // registered in the data folder's model list ($LASER_DATA_DIR here), as the app would list it
+    expect(text).toContain(`registered as model checkpoint in ${join(dir, 'data')}\n`);
   });
 
   it('redraws one line per phase on a terminal', async () => {

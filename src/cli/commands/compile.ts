@@ -5,13 +5,16 @@
  * Hugging Face checkpoint of any registered family (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) into a bundle
  * (src/engine/compiler/compile.ts), with a progress bar on stderr: tensors written, bytes written of
  * the total, MB/s. Ctrl-C cancels and leaves nothing.
+ * The bundle is then registered through the workbench's `models.add` (src/cli/workbench.ts), so the
+ * app and serve mode on the same data folder list it.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
 import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
 import { SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
-import { addPixelOptions, pixelBounds } from '../model-options.ts';
+import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
+import { withCliWorkbench } from '../workbench.ts';
 
 const BLOCK_SIZES = QUANT_BLOCK_SIZES.map(String) as ['32', '64', '128'];
 const ACCURACY_LEVELS = QUANT_ACCURACY_LEVELS.map(String) as ['0', '4'];
@@ -27,6 +30,7 @@ export interface CompileFlags {
   quantizeVision?: boolean;
   minPixels?: number;
   maxPixels?: number;
+  dataDir?: string;
 }
 
 /** The quantisation choices of `flags`, refused when given for a float --dtype. */
@@ -139,6 +143,11 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
         `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );
+    const id = await withCliWorkbench({ dataDir: flags.dataDir, note: (l) => out.write(`${l}\n`) }, async (cli) => {
+      const model = await cli.call('models.add', { path: r.dir });
+      return `${model.id} in ${cli.dataDir}`;
+    });
+    out.write(`registered as model ${id}\n`);
   } finally {
     printer.end();
     process.removeListener('SIGINT', onSigint);
@@ -167,6 +176,6 @@ export function registerCompile(program: Command, out: Out = process.stderr): vo
     .option('--quantize-vision', `int8/int4: quantise the vision tower's and projector's Linear layers too (default ${QUANT_DEFAULTS.vision ? 'on' : 'off'})`)
     .option('--no-quantize-vision', 'int8/int4: keep the vision tower float32')
     .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
-  addPixelOptions(cmd, 'bundle')
+  addDataDirOption(addPixelOptions(cmd, 'bundle'))
     .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

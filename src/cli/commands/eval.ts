@@ -74,7 +74,7 @@ export function addEvalRunOptions(cmd: Command, defaultMethods: string): Command
     .addOption(new Option('--methods <ids>', `comma-separated methods (${METHOD_IDS.join(', ')}), or all`).argParser(parseMethods).default(parseMethods(defaultMethods), defaultMethods))
     .option('--bundle <dir>', 'compiled bundle folder (default: the demo model, compiled on first use)')
     .option('--limit <n>', 'evaluate only the first N samples', positiveInt('--limit'))
-    .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR or ~/.cache/laser-workbench); runs found there are not run again')
+    .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR where set, else the data folder); runs found there are not run again')
     .option('--no-cache', 'run every sample afresh and keep no records (an interrupted evaluation then cannot resume)')
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
     .option('--instruction <text>', "answer instruction appended to every question ('' for none)", DEFAULT_INSTRUCTION);

@@ -10,6 +10,7 @@ import { loadRecord } from '../../engine/laser/record-io.ts';
 import { loadWorldDataset } from '../../engine/world/dataset.ts';
 import { generateWorld } from '../../engine/world/generate.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
+import { isolatedEnv } from '../../../test/support/isolated-env.ts';
 import { parseKnobValue } from '../model-options.ts';
 import { knobsFor } from './run.ts';
 
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 function run(args: string[], image = IMAGE_500x375, question = 'What is the colour of the cat?') {
   return exec(process.execPath, [laser, 'run', '--bundle', tiny.bundle, image, question, '--max-new-tokens', '2', '--threads', '1', ...args], {
-    env: { ...process.env, LASER_CACHE_DIR: join(work, 'cache') },
+    env: isolatedEnv(work),
   });
 }
 

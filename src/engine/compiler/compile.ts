@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
+import type { CompileProgress as ContractCompileProgress } from '../../common/contract/methods.ts';
 import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type ModelSection } from '../bundle/manifest.ts';
 import { openFamilyCheckpoint } from '../families/registry.ts';
@@ -27,15 +28,12 @@ import { Weights, type BundleDtype } from './weights.ts';
 
 export type { QuantizeOptions } from './quant-options.ts';
 
-export interface CompileProgress {
-  phase: 'weights' | 'hashing';
-  /** Tensors written so far / in all three graphs ('weights' phase). */
-  tensorsDone: number;
-  tensorsTotal: number;
-  /** Bytes written ('weights') or hashed ('hashing') so far, and the phase's total. */
-  bytesDone: number;
-  bytesTotal: number;
-}
+/**
+ * The compiler's progress event: the contract's CompileProgress (src/common/contract/methods.ts),
+ * whose `stage` the compiler calls its phase ('weights': tensors written so far of all three graphs
+ * and their bytes; 'hashing': bytes hashed so far of the phase's total).
+ */
+export type CompileProgress = Omit<ContractCompileProgress, 'stage'> & { phase: ContractCompileProgress['stage'] };
 
 export interface CompileOptions {
   /** Weight type in the graphs (default fp32): fp32, fp16, or weight-only int8 / int4. Graph I/O is float32 either way. */

@@ -209,9 +209,10 @@ describe('record cache', () => {
     expect(await cache.listForImage('f'.repeat(64))).toEqual([]);
   });
 
-  it('lives under $LASER_CACHE_DIR, else $XDG_CACHE_HOME, else ~/.cache', () => {
-    expect(defaultCacheRoot({ LASER_CACHE_DIR: '/x' })).toBe('/x');
-    expect(defaultCacheRoot({ XDG_CACHE_HOME: '/y' })).toBe('/y/laser-workbench');
-    expect(defaultCacheRoot({})).toMatch(/\.cache\/laser-workbench$/);
+  it('lives under $LASER_CACHE_DIR, else in the data folder', () => {
+    expect(defaultCacheRoot({ LASER_CACHE_DIR: '/x' }, 'linux', '/home/ada')).toBe('/x');
+    expect(defaultCacheRoot({ LASER_DATA_DIR: '/d' }, 'linux', '/home/ada')).toBe('/d');
+    expect(defaultCacheRoot({ XDG_DATA_HOME: '/y', XDG_CACHE_HOME: '/c' }, 'linux', '/home/ada')).toBe('/y/laser-workbench');
+    expect(defaultCacheRoot({}, 'linux', '/home/ada')).toBe('/home/ada/.local/share/laser-workbench');
   });
 });

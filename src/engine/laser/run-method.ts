@@ -40,6 +40,8 @@ export interface RunMethodRequest {
   options?: Partial<RunOptions>;
   /** Root of the record cache; null = no cache. Default: defaultCacheRoot(). */
   cacheDir?: string | null;
+  /** Run the model even when the cache holds this run; the new record then replaces the stored one. */
+  rerun?: boolean;
   /** When the bundle is given as a folder. */
   runtime?: RuntimeOptions;
   signal?: AbortSignal;
@@ -92,7 +94,7 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
       knobs: resolved.knobs as Record<string, unknown>,
       options: { ...options },
     });
-    const hit = cache ? await cache.get(key) : null;
+    const hit = cache && !req.rerun ? await cache.get(key) : null;
     if (hit) return { ...hit, cached: true };
 
     const rgb = await clock.run('read-image', () => decodeImage(file.bytes, basename(req.imagePath)));

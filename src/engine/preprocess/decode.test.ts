@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pngWithClaimedSize } from '../../../test/support/images.ts';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { decodeImage, decodeImageFile } from './decode.ts';
-import { fixtureNames, imagePath, readGolden, sha256Of } from './testing/golden.ts';
+import { fixtureNames, imagePath, readGolden, sha256Of } from '../../../test/support/preprocess-golden.ts';
 
 const golden = readGolden('clip_processor');
 

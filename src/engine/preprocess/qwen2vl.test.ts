@@ -6,7 +6,7 @@ import { decodeImageFile } from './decode.ts';
 import { rgbImage } from './image.ts';
 import { normalizeTable, toChwFloat32 } from './normalize.ts';
 import { patchesToChw, preprocessForQwen2VL, roundHalfEven, smartResize } from './qwen2vl.ts';
-import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from './testing/golden.ts';
+import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from '../../../test/support/preprocess-golden.ts';
 
 const golden = readGolden('qwen2vl_processor');
 const config = parseQwen2VLProcessorConfig(readPreprocessorConfig('qwen2vl_processor'));
