@@ -7,7 +7,7 @@
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { createWireHost } from '../common/contract/host.ts';
-import type { Handlers } from '../common/contract/host.ts';
+import type { Handlers, WireHostOptions } from '../common/contract/host.ts';
 import { peekMessageId, wireLimits } from '../common/contract/wire.ts';
 import type { HostMessage } from '../common/contract/wire.ts';
 
@@ -21,11 +21,11 @@ export const maxFrameBytes = wireLimits.maxMessageBytes;
  */
 export const hardFrameBytes = 8 * maxFrameBytes;
 
-export function serveWireProtocol(socket: WebSocket, handlers: Handlers): void {
+export function serveWireProtocol(socket: WebSocket, handlers: Handlers, options: WireHostOptions = {}): void {
   const send = (message: HostMessage) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   };
-  const host = createWireHost(handlers, send);
+  const host = createWireHost(handlers, send, options);
   socket.on('message', (data, isBinary) => {
     const bytes = frameBytes(data);
     if (isBinary) {

@@ -72,6 +72,8 @@ export function registerServe(program: Command, deps: ServeDeps = defaultDeps): 
 async function runServe(flags: ServeFlags, deps: ServeDeps): Promise<void> {
   const dataDir = resolve(flags.dataDir ?? deps.env.LASER_DATA_DIR ?? join(homedir(), '.laser-workbench'));
   await ensureDataDir(dataDir);
+  // The inference worker (it inherits process.env) and the crash logs of this process use this folder.
+  deps.env.LASER_DATA_DIR = dataDir;
   const defaultFolder = flags.open !== undefined ? await existingFolder(resolve(flags.open)) : existsSync(bundledSamples) ? bundledSamples : null;
   const warning = exposureWarning(flags.host);
   if (warning) deps.stderr(warning);
