@@ -10,6 +10,7 @@ import { createWireHost } from '../common/contract/host.ts';
 import type { Handlers, WireHostOptions } from '../common/contract/host.ts';
 import { peekMessageId, wireLimits } from '../common/contract/wire.ts';
 import type { HostMessage } from '../common/contract/wire.ts';
+import { jsonSyntaxReason } from '../engine/library/json-errors.ts';
 
 /** The largest frame that is read and answered; see `wireLimits`. */
 export const maxFrameBytes = wireLimits.maxMessageBytes;
@@ -42,7 +43,7 @@ export function serveWireProtocol(socket: WebSocket, handlers: Handlers, options
     try {
       message = JSON.parse(text);
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
+      const reason = jsonSyntaxReason(e);
       send({ type: 'error', id: peekMessageId(text), error: { code: 'bad-request', message: `Refused a frame that is not valid JSON (${reason}).` } });
       return;
     }

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { findDuplicateKey } from './json-duplicates.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export type RopeScaling =
   | { type: 'linear'; factor: number }
@@ -158,7 +159,7 @@ export async function readModelConfig(dir: string): Promise<LlavaConfig> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, hintInvalid);
+    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${jsonSyntaxReason(e)})`, hintInvalid);
   }
   const dup = findDuplicateKey(text);
   if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalid);

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Preprocessing } from '../bundle/manifest.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export const PREPROCESSOR_FILE = 'preprocessor_config.json';
 
@@ -56,7 +57,7 @@ export async function readPreprocessing(dir: string, imageSize: number, mode: 'p
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, 'Re-download preprocessor_config.json, or delete it to use the CLIP defaults.');
+    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${jsonSyntaxReason(e)})`, 'Re-download preprocessor_config.json, or delete it to use the CLIP defaults.');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, 'Re-download preprocessor_config.json.');
   const config = { ...clipDefaults(imageSize), ...(json as Record<string, unknown>) };

@@ -11,6 +11,7 @@ import { findDuplicateKey } from '../checkpoint/json-duplicates.ts';
 import { llavaFamily } from './llava/family.ts';
 import { qwenFamily } from './qwen2-vl/family.ts';
 import type { FamilyCheckpoint, ModelFamily } from './types.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export const FAMILIES: readonly ModelFamily[] = [llavaFamily, qwenFamily];
 
@@ -55,7 +56,7 @@ export async function readConfigJson(dir: string): Promise<{ json: Record<string
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, hintInvalid);
+    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${jsonSyntaxReason(e)})`, hintInvalid);
   }
   const dup = findDuplicateKey(text);
   if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalid);

@@ -22,6 +22,7 @@ import {
   type RecordTensorName,
   type RecordTensors,
 } from './record.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export interface LoadedRecord {
   dir: string;
@@ -88,7 +89,7 @@ export async function loadRecordJson(dir: string): Promise<AnalysisRecord> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw invalid(jsonPath, `not valid JSON (${(e as Error).message})`);
+    throw invalid(jsonPath, `not valid JSON (${jsonSyntaxReason(e)})`);
   }
   const head = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   if (head.format !== RECORD_FORMAT) throw invalid(jsonPath, `format is ${JSON.stringify(head.format)}, not "${RECORD_FORMAT}"`);

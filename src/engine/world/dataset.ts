@@ -11,6 +11,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imagePath } from './export.ts';
 import { manifestSchema, questionSchema, sceneSchema, WORLD_FILES, WORLD_FORMAT, type WorldManifest } from './manifest.ts';
 import type { Scene, WorldQuestion } from './types.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export interface WorldSample extends WorldQuestion {
   /** Absolute path of the scene's PNG. */
@@ -42,7 +43,7 @@ async function readJson(dir: string, file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('bad-request', `${path}: not valid JSON (${(e as Error).message})`, hint);
+    throw new WorkbenchError('bad-request', `${path}: not valid JSON (${jsonSyntaxReason(e)})`, hint);
   }
 }
 

@@ -9,6 +9,7 @@ import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { QwenPreprocessing } from '../../bundle/manifest.ts';
 import type { ImageCompileOptions } from '../types.ts';
 import type { QwenVisionConfig } from './config.ts';
+import { jsonSyntaxReason } from '../../library/json-errors.ts';
 
 const FILE = 'preprocessor_config.json';
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
@@ -47,7 +48,7 @@ export async function readQwenPreprocessing(dir: string, v: QwenVisionConfig, op
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, 'Re-download preprocessor_config.json, or delete it to use the Qwen2-VL defaults.');
+      throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${jsonSyntaxReason(e)})`, 'Re-download preprocessor_config.json, or delete it to use the Qwen2-VL defaults.');
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, 'Re-download preprocessor_config.json.');
     given = json as Record<string, unknown>;
