@@ -13,7 +13,7 @@
  * folder, works when pointed at directly.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif']);
@@ -56,8 +56,20 @@ export class ImageResolver {
     return new WorkbenchError('not-found', `${where()}: ${what} under ${this.roots.join(' or ')}`, IMAGES_HINT);
   }
 
-  /** The image at a path relative to a root (or absolute); `where` gives "file:line" for the error. */
+  /**
+   * The image at a path relative to a root (or absolute, as written); `where` gives "file:line" for
+   * the error. A relative path that climbs out of the root (`../../etc/passwd`) is refused before
+   * anything is opened: relative names are inside the image folder, and a downloaded annotation
+   * file is not trusted to walk the rest of the disk.
+   */
   async byPath(path: string, where: () => string): Promise<string> {
+    const inside = (root: string) => {
+      const rel = relative(root, join(root, path.replace(/\\/g, '/')));
+      return rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.startsWith('../');
+    };
+    if (!isAbsolute(path) && !this.roots.every(inside)) {
+      throw new WorkbenchError('bad-request', `${where()}: image path ${JSON.stringify(path)} leaves the image folder; images are named relative to ${this.roots.join(' or ')}`, 'Name the image by its path inside the image folder, or pass --images <folder> that contains it.');
+    }
     const candidates = isAbsolute(path) ? [path] : this.roots.map((r) => join(r, path));
     for (const c of candidates) if (await this.isFile(c)) return c;
     throw this.notFound(`image ${path} not found`, where);
