@@ -11,7 +11,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('LASER Workbench: layer-adaptive attention analysis for vision-language models, offline.')
     .version(process.env.npm_package_version ?? '0.1.0')
     .exitOverride()
-    .showHelpAfterError();
+    // A usage mistake is one line and a pointer to the help, not the whole help text.
+    .showHelpAfterError("(run 'laser help <command>' for its arguments and options)");
   registerCommands(program);
   try {
     await program.parseAsync(argv);

@@ -7,9 +7,10 @@
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { createWireHost } from '../common/contract/host.ts';
-import type { Handlers } from '../common/contract/host.ts';
+import type { Handlers, WireHostOptions } from '../common/contract/host.ts';
 import { peekMessageId, wireLimits } from '../common/contract/wire.ts';
 import type { HostMessage } from '../common/contract/wire.ts';
+import { jsonSyntaxReason } from '../engine/library/json-errors.ts';
 
 /** The largest frame that is read and answered; see `wireLimits`. */
 export const maxFrameBytes = wireLimits.maxMessageBytes;
@@ -21,11 +22,11 @@ export const maxFrameBytes = wireLimits.maxMessageBytes;
  */
 export const hardFrameBytes = 8 * maxFrameBytes;
 
-export function serveWireProtocol(socket: WebSocket, handlers: Handlers): void {
+export function serveWireProtocol(socket: WebSocket, handlers: Handlers, options: WireHostOptions = {}): void {
   const send = (message: HostMessage) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   };
-  const host = createWireHost(handlers, send);
+  const host = createWireHost(handlers, send, options);
   socket.on('message', (data, isBinary) => {
     const bytes = frameBytes(data);
     if (isBinary) {
@@ -42,7 +43,7 @@ export function serveWireProtocol(socket: WebSocket, handlers: Handlers): void {
     try {
       message = JSON.parse(text);
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
+      const reason = jsonSyntaxReason(e);
       send({ type: 'error', id: peekMessageId(text), error: { code: 'bad-request', message: `Refused a frame that is not valid JSON (${reason}).` } });
       return;
     }

@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import type { Workbench } from '../engine/service/types.ts';
 import { hardFrameBytes, serveWireProtocol } from './api-socket.ts';
+import type { WireHostOptions } from '../common/contract/host.ts';
 import { handleMediaRequest } from './media-route.ts';
 import { isAllowedHostHeader, isAllowedOrigin, isWildcardHost } from './request-guards.ts';
 import type { BoundAddress } from './request-guards.ts';
@@ -28,6 +29,8 @@ export interface ServeOptions {
   rendererDir?: string;
   /** A fixed session token (tests, scripted use); a random one otherwise. */
   token?: string;
+  /** The error a call gets when its handler throws something that is not a WorkbenchError (a bug). */
+  onUnexpected?: WireHostOptions['onUnexpected'];
 }
 
 export interface RunningServer {
@@ -113,7 +116,7 @@ export async function serveWorkbench(workbench: Pick<Workbench, 'handlers' | 'me
     if (!isAllowedHostHeader(req.headers.host, bound)) return rejectUpgrade(socket, 403, 'Forbidden: unexpected Host header.');
     if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return rejectUpgrade(socket, 403, 'Forbidden: WebSocket from another origin.');
     if (!authenticate(tokenCandidates(req, url), token).ok) return rejectUpgrade(socket, 401, unauthorizedText);
-    wss.handleUpgrade(req, socket, head, (ws) => serveWireProtocol(ws, workbench.handlers));
+    wss.handleUpgrade(req, socket, head, (ws) => serveWireProtocol(ws, workbench.handlers, { onUnexpected: options.onUnexpected }));
   }
 
   const server = createServer((req, res) => {

@@ -2,6 +2,7 @@
  * Serve mode with the real engine: builds a Workbench for the HTTP transport and serves it.
  * Closing the server disposes the Workbench.
  */
+import { reportUnexpected } from '../engine/library/crash-log.ts';
 import { createWorkbench } from '../engine/service/workbench.ts';
 import { serveWorkbench } from './http-server.ts';
 import type { RunningServer, ServeOptions } from './http-server.ts';
@@ -25,7 +26,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   let server: RunningServer;
   try {
-    server = await serveWorkbench(workbench, options);
+    // A handler that throws a bug answers its call with an error naming the crash log (under the
+    // data folder); the server stays up for every other call.
+    const onUnexpected = options.onUnexpected ?? reportUnexpected('laser serve', { ...process.env, LASER_DATA_DIR: options.dataDir });
+    server = await serveWorkbench(workbench, { ...options, onUnexpected });
   } catch (e) {
     await workbench.dispose();
     throw e;

@@ -4,7 +4,7 @@
  * tokenizer), or, where the spec says so, degrades and records how (an image too small to crop, a
  * question that changes no attention).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -122,5 +122,21 @@ describe('refusals', () => {
 
   it('options out of range', async () => {
     await expect(runMethod({ ...base(), options: { maxNewTokens: 0 } })).rejects.toThrow(/Option maxNewTokens is 0; it must be an integer in 1\.\.4096/);
+  });
+});
+
+describe('a model whose scores are not finite', () => {
+  it('fails the run naming the first bad score, and caches nothing', async () => {
+    // A bundle whose decoder weights hold NaN (what a checkpoint with NaN would have compiled to
+    // before the compiler refused them): every attention score and logit becomes NaN.
+    const broken = join(scratch, 'nan-bundle');
+    await cp(tiny.bundle, broken, { recursive: true });
+    const data = await open(join(broken, 'decoder.onnx.data'), 'r+');
+    await data.write(Buffer.from(new Float32Array(4096).fill(NaN).buffer), 0, 16384, 0);
+    await data.close();
+    const cacheDir = join(scratch, 'nan-cache');
+    const run = runMethod({ ...base(), bundle: broken, cacheDir });
+    await expect(run).rejects.toMatchObject({ code: 'invalid-bundle', message: expect.stringMatching(new RegExp(`^${broken}: the model's scores are not finite \\(.+ is NaN\\), so laser's answer and chosen layer would mean nothing; nothing was cached$`)) });
+    expect(await readdir(cacheDir).catch(() => [])).not.toContain('records');
   });
 });

@@ -77,6 +77,8 @@ export function registerServe(program: Command, deps: ServeDeps = defaultDeps): 
 async function runServe(flags: ServeFlags, deps: ServeDeps): Promise<void> {
   const dataDir = resolveDataDir({ flag: flags.dataDir, env: deps.env, platform: process.platform, home: homedir(), cwd: process.cwd() }).dir;
   await ensureDataDir(dataDir);
+  // The inference worker (it inherits process.env) and the crash logs of this process use this folder.
+  deps.env.LASER_DATA_DIR = dataDir;
   const defaultFolder = flags.open !== undefined ? await existingFolder(resolve(flags.open)) : existsSync(bundledSamples) ? bundledSamples : null;
   const warning = exposureWarning(flags.host);
   if (warning) deps.stderr(warning);

@@ -3,7 +3,8 @@
  * validates every request before a handler sees it. Transports only move messages; this is where
  * the boundary is enforced, once, for all of them.
  */
-import { WorkbenchError, toErrorData, cancelledError } from './errors.ts';
+import { WorkbenchError, toErrorData, cancelledError, isWorkbenchError } from './errors.ts';
+import type { WorkbenchErrorData } from './errors.ts';
 import { isMethodName, methods } from './methods.ts';
 import type { MethodName, ProgressOf, RequestOf, ResponseOf } from './methods.ts';
 import { ClientMessage, describeBadMessage, messageId, nestingDepth, wireLimits } from './wire.ts';
@@ -48,7 +49,25 @@ export async function dispatch(
  * is answered by the `cancelled` error of the call it stops (a cancel of a call that has already
  * finished has nothing left to answer).
  */
-export function createWireHost(handlers: Handlers, send: (message: HostMessage) => void) {
+export interface WireHostOptions {
+  /**
+   * What the caller gets for an error that is not a WorkbenchError (a bug): a host that can write
+   * files logs the trace and names the log. Without it the error's message alone is sent.
+   */
+  onUnexpected?: (e: unknown, method: string) => Promise<WorkbenchErrorData>;
+}
+
+/** The error data for what a call threw; a bug goes through `onUnexpected` when there is one. */
+async function errorDataFor(e: unknown, method: string, options: WireHostOptions): Promise<WorkbenchErrorData> {
+  if (isWorkbenchError(e) || (e instanceof Error && e.name === 'AbortError') || !options.onUnexpected) return toErrorData(e);
+  try {
+    return await options.onUnexpected(e, method);
+  } catch {
+    return toErrorData(e);
+  }
+}
+
+export function createWireHost(handlers: Handlers, send: (message: HostMessage) => void, options: WireHostOptions = {}) {
   const inFlight = new Map<number, AbortController>();
 
   async function run(id: number, method: string, request: unknown) {
@@ -64,7 +83,7 @@ export function createWireHost(handlers: Handlers, send: (message: HostMessage) 
       if (controller.signal.aborted) throw cancelledError();
       send({ type: 'result', id, response });
     } catch (e) {
-      send({ type: 'error', id, error: controller.signal.aborted ? cancelledError().toData() : toErrorData(e) });
+      send({ type: 'error', id, error: controller.signal.aborted ? cancelledError().toData() : await errorDataFor(e, method, options) });
     } finally {
       inFlight.delete(id);
     }

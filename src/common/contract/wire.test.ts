@@ -140,3 +140,22 @@ describe('createWireHost answers every message', () => {
     );
   });
 });
+
+describe('createWireHost onUnexpected', () => {
+  it('is asked for the error of a bug only, never for a WorkbenchError', async () => {
+    const asked: string[] = [];
+    const sent: HostMessage[] = [];
+    const h = createWireHost(handlers, (m) => sent.push(m), {
+      onUnexpected: async (e, method) => {
+        asked.push(method);
+        return { code: 'internal', message: `logged: ${(e as Error).message}` };
+      },
+    });
+    h.receive({ type: 'call', id: 1, method: 'library.scan', request: { root: '/x' } });
+    h.receive({ type: 'call', id: 2, method: 'library.recent', request: {} });
+    await expect.poll(() => sent.length).toBe(2);
+    expect(asked).toEqual(['library.scan']);
+    expect(sent.find((m) => m.id === 1)).toMatchObject({ error: { code: 'internal', message: 'logged: disk on fire' } });
+    expect(sent.find((m) => m.id === 2)).toMatchObject({ error: { code: 'internal', message: 'library.recent is not part of this test.' } });
+  });
+});

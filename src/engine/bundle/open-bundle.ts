@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, READABLE_FORMAT_VERSIONS, manifestSchema, type BundleManifest } from './manifest.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export interface OpenedBundle {
   dir: string;
@@ -43,7 +44,7 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('invalid-bundle', `${manifestPath}: not valid JSON (${(e as Error).message})`, recompile);
+    throw new WorkbenchError('invalid-bundle', `${manifestPath}: not valid JSON (${jsonSyntaxReason(e)})`, recompile);
   }
   const head = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   if (head.format !== BUNDLE_FORMAT) throw new WorkbenchError('invalid-bundle', `${manifestPath}: format is ${describe(head.format)}, not "${BUNDLE_FORMAT}"`, recompile);

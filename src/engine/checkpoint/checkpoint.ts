@@ -11,6 +11,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Dtype } from './dtype.ts';
 import { findDuplicateKey } from './json-duplicates.ts';
 import { SafetensorsFile } from './safetensors.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export interface CheckpointTensorInfo {
   dtype: Dtype;
@@ -162,7 +163,7 @@ function parseIndex(indexPath: string, text: string): Record<string, string> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${indexPath}: not valid JSON (${(e as Error).message})`, hint);
+    throw new WorkbenchError('invalid-checkpoint', `${indexPath}: not valid JSON (${jsonSyntaxReason(e)})`, hint);
   }
   const wm = (json as { weight_map?: unknown } | null)?.weight_map;
   if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) throw new WorkbenchError('invalid-checkpoint', `${indexPath}: has no "weight_map" object`, hint);

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 import { findDuplicateKey } from './json-duplicates.ts';
 
 export const hintInvalidConfig = 'config.json does not match what transformers writes for this model; re-download it from the model repository.';
@@ -20,7 +21,7 @@ export async function readConfigObject(dir: string): Promise<{ json: Record<stri
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, hintInvalidConfig);
+    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${jsonSyntaxReason(e)})`, hintInvalidConfig);
   }
   const dup = findDuplicateKey(text);
   if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalidConfig);

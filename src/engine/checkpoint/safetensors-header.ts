@@ -10,6 +10,7 @@
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { dtypeSize, isDtype, numel, type Dtype } from './dtype.ts';
 import { findDuplicateKey } from './json-duplicates.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 /** A header larger than this is refused: real ones are a few MB at most (≈ 100 B per tensor). */
 export const maxHeaderBytes = 100 * 1024 * 1024;
@@ -60,7 +61,7 @@ export function parseHeader(file: string, headerBytes: Uint8Array, fileSize: num
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw bad(file, `header is not valid JSON (${(e as Error).message})`);
+    throw bad(file, `header is not valid JSON (${jsonSyntaxReason(e)})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad(file, 'header JSON is not an object');
   const dup = findDuplicateKey(text);

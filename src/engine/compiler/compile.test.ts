@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { truncateBy, writeTinyLlavaCheckpoint } from '../../../test/support/checkpoints.ts';
+import { writeWordTokenizer } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { openBundle } from '../bundle/open-bundle.ts';
 import { compileBundle } from './compile.ts';
 
@@ -51,12 +52,15 @@ describe('compileBundle: what it writes', () => {
   });
 
   it('copies tokenizer files, takes the chat template and preprocessor_config.json, and records crop mode when asked', async () => {
-    await writeFile(join(ckpt, 'tokenizer.json'), '{"model": {}}');
-    await writeFile(join(ckpt, 'tokenizer_config.json'), JSON.stringify({ chat_template: 'USER: {{ messages }}' }));
+    await writeWordTokenizer(ckpt, { vocabSize: 300, imageTokenId: 296 });
+    await rm(join(ckpt, 'chat_template.json'));
+    const tokenizerJson = await readFile(join(ckpt, 'tokenizer.json'), 'utf8');
+    const tokenizerConfig = JSON.parse(await readFile(join(ckpt, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(ckpt, 'tokenizer_config.json'), JSON.stringify({ ...tokenizerConfig, chat_template: 'USER: {{ messages }}' }));
     await writeFile(join(ckpt, 'preprocessor_config.json'), JSON.stringify({ image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], size: { shortest_edge: 56 }, crop_size: { height: 56, width: 56 } }));
     const { manifest: m } = await compileBundle(ckpt, join(tmp, 'b'), { imageMode: 'crop' });
     expect(m.tokenizer).toEqual({ dir: 'tokenizer', files: ['tokenizer.json', 'tokenizer_config.json'] });
-    expect(await readFile(join(tmp, 'b', 'tokenizer', 'tokenizer.json'), 'utf8')).toBe('{"model": {}}');
+    expect(await readFile(join(tmp, 'b', 'tokenizer', 'tokenizer.json'), 'utf8')).toBe(tokenizerJson);
     expect(m.chatTemplate).toBe('USER: {{ messages }}');
     expect(m.preprocessing.source).toBe('preprocessor_config.json');
     expect(m.preprocessing.mode).toBe('crop');
@@ -118,6 +122,15 @@ describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
     await cp(join(fixture, 'config.json'), join(ckpt, 'config.json'));
     await editConfig((c) => delete c.vision_config);
     await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ message: expect.stringMatching(/"vision_config" is missing, so LlavaConfig's CLIP ViT-L\/14 at 336 px .* were assumed, and the weights do not match: /) });
+    await expectNothingWritten();
+  });
+
+  it('a corrupt tokenizer.json or a chat template that does not parse, at compile time', async () => {
+    await writeWordTokenizer(ckpt, { vocabSize: 300, imageTokenId: 296 });
+    await writeFile(join(ckpt, 'chat_template.json'), JSON.stringify({ chat_template: '{% for m in messages %}{{ m.role }' }));
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(new RegExp(`^${ckpt}: the chat template cannot render a question about an image \\(The chat template does not parse: `)) });
+    await writeFile(join(ckpt, 'tokenizer.json'), '{"version": "1.0", "model": {"type": "WordLevel"');
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringContaining(join(ckpt, 'tokenizer.json')) });
     await expectNothingWritten();
   });
 

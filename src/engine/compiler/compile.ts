@@ -12,12 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
+import { cancelledError, isWorkbenchError, WorkbenchError } from '../../common/contract/errors.ts';
 import type { CompileProgress as ContractCompileProgress } from '../../common/contract/methods.ts';
 import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type ModelSection } from '../bundle/manifest.ts';
 import { openFamilyCheckpoint } from '../families/registry.ts';
 import { saveModel, type SavedModel } from '../onnx/save.ts';
+import { renderChatPrompt } from '../tokenizer/chat-template.ts';
+import { loadTokenizer } from '../tokenizer/load.ts';
 import { ensureWritableDir } from '../library/writable.ts';
 import { acquireTargetLock } from './target-lock.ts';
 import { PREPROCESSOR_FILE } from './preprocessing.ts';
@@ -160,6 +162,25 @@ function manifestFor(model: ModelSection, parts: { dtype: BundleDtype; quant: Qu
   return model.architecture === 'llava' ? { ...common, ...model } : { ...common, ...model, formatVersion: BUNDLE_FORMAT_VERSION };
 }
 
+/**
+ * The tokenizer and chat template a bundle will carry, loaded and tried now: a corrupt
+ * tokenizer.json or a template that does not parse would otherwise compile fine and fail only at
+ * the first question.
+ */
+async function checkTokenizer(hfDir: string, chatTemplate: string | null): Promise<void> {
+  const asCheckpointError = (e: unknown) => (isWorkbenchError(e) && e.code !== 'internal' ? new WorkbenchError('invalid-checkpoint', e.message, e.hint) : e);
+  const tok = await loadTokenizer(hfDir).catch((e: unknown) => {
+    throw asCheckpointError(e);
+  });
+  if (chatTemplate === null) return;
+  try {
+    renderChatPrompt(chatTemplate, [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'What is in the image?' }] }], { addGenerationPrompt: true, specialTokens: tok.specialTokens });
+  } catch (e) {
+    const reason = isWorkbenchError(e) ? e.message : String(e);
+    throw new WorkbenchError('invalid-checkpoint', `${hfDir}: the chat template cannot render a question about an image (${reason})`, 'Copy chat_template.json (or tokenizer_config.json) again from the Hugging Face checkpoint.');
+  }
+}
+
 export async function compileBundle(hfDir: string, bundleDir: string, opts: CompileOptions = {}): Promise<CompileResult> {
   const src = await stat(hfDir).catch(() => null);
   if (!src) throw new WorkbenchError('not-found', `${hfDir}: no such folder`, 'Pass the Hugging Face checkpoint folder (config.json + *.safetensors).');
@@ -191,6 +212,7 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
     const model = await checkpoint.manifestSection(hfDir, { imageMode: opts.imageMode, minPixels: opts.minPixels, maxPixels: opts.maxPixels });
     const chatTemplate = await readChatTemplate(hfDir);
     const tokenizer = await tokenizerFiles(hfDir);
+    if (tokenizer.length) await checkTokenizer(hfDir, chatTemplate);
     const ids = await readGenerationIds(hfDir, checkpoint.ids);
     await checkTarget(bundleDir, hfDir);
 

@@ -57,6 +57,11 @@ describe('finding benchmark images', () => {
     const r = new ImageResolver([join(tmp, 'a'), tmp]);
     expect(await r.byPath('b/photo_5.png', where)).toBe(join(tmp, 'b', 'photo_5.png'));
     await expect(r.byPath('b', where)).rejects.toThrow(`data.json:7: image b not found under ${join(tmp, 'a')} or ${tmp}`);
+    expect(await r.byPath('b/../b/photo_5.png', where)).toBe(join(tmp, 'b', 'photo_5.png'));
+    // A relative path that climbs out of the image folder is refused before it is opened.
+    for (const bad of ['../../../../etc/passwd', 'b/../../x.png', '..\\..\\x.png']) {
+      await expect(r.byPath(bad, where)).rejects.toMatchObject({ code: 'bad-request', message: `data.json:7: image path ${JSON.stringify(bad)} leaves the image folder; images are named relative to ${join(tmp, 'a')} or ${tmp}` });
+    }
   });
 
   it('by id: a file named after the id, else the trailing number with any zero padding; an earlier root wins', async () => {

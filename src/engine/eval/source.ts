@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { jsonSyntaxErrorOffset, lineAt, lineOfJsonPath, type JsonPath } from './json-locate.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 /** `file:line: what` (or `file: what` without a line), as a WorkbenchError. */
 export function dataError(file: string, line: number | null, what: string, hint?: string): WorkbenchError {
@@ -62,7 +63,7 @@ export function parseJsonLines(file: string, text: string, hint?: string): JsonL
     try {
       out.push({ line: k + 1, value: JSON.parse(s) });
     } catch (e) {
-      throw dataError(file, k + 1, `not a JSON object (${(e as Error).message})`, hint);
+      throw dataError(file, k + 1, `not a JSON object (${jsonSyntaxReason(e)})`, hint);
     }
   }
   return out;

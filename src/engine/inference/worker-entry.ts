@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LaserModel } from '../laser/model.ts';
+import { reportUnexpected } from '../library/crash-log.ts';
 import { DEFAULT_IDLE_MS, ModelCache } from './model-cache.ts';
 import type { InferenceWorkerData } from './worker-location.ts';
 import { createOps } from './worker-ops.ts';
@@ -11,4 +12,5 @@ import { serveInference } from './worker-server.ts';
 
 if (!parentPort) throw new Error('worker-entry.ts is the inference worker; start it with InferenceClient, not directly.');
 const runtime = (workerData as InferenceWorkerData | null)?.runtime ?? {};
-serveInference(parentPort, createOps(new ModelCache(DEFAULT_IDLE_MS, (dir) => LaserModel.open(dir, runtime))));
+// A thrown operation answers its call with an error naming its crash log; the worker stays up.
+serveInference(parentPort, createOps(new ModelCache(DEFAULT_IDLE_MS, (dir) => LaserModel.open(dir, runtime))), { onUnexpected: reportUnexpected('inference worker') });

@@ -1,4 +1,8 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { reportUnexpected } from '../library/crash-log.ts';
 import { cancelledError } from '../../common/contract/errors.ts';
 import { HostMessage } from '../../common/contract/wire.ts';
 import type { FromWorker } from './protocol.ts';
@@ -61,5 +65,26 @@ describe('the inference worker speaks the contract wire protocol', () => {
     await w.settled();
     expect(w.sent).toEqual([{ type: 'error', id: 4, error: expect.objectContaining({ code: 'cancelled' }) }]);
     expect(server.inFlight).toBe(0);
+  });
+
+  it('a thrown bug answers its call with an internal error naming a crash log, and the worker goes on serving', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'laser-worker-crash-'));
+    try {
+      const w = port();
+      const buggy = { ...ops, release: async () => (undefined as unknown as { dims: number }).dims } as unknown as Ops;
+      serveInference(w.p, buggy, { onUnexpected: reportUnexpected('inference worker', { LASER_DATA_DIR: tmp }) });
+      w.send({ type: 'call', id: 5, method: 'release', request: { dir: '/b' } });
+      await expect.poll(() => w.sent.length).toBe(1);
+      const reply = w.sent[0] as Extract<FromWorker, { type: 'error' }>;
+      expect(reply).toMatchObject({ type: 'error', id: 5, error: { code: 'internal', hint: expect.stringMatching(/^This is a bug/) } });
+      const log = /\(full trace in (\S+)\)$/.exec(reply.error.message)![1];
+      expect(log.startsWith(join(tmp, 'logs'))).toBe(true);
+      expect(await readFile(log, 'utf8')).toMatch(/TypeError: Cannot read properties of undefined/);
+      w.send({ type: 'call', id: 6, method: 'closeAll', request: {} });
+      await expect.poll(() => w.sent.length).toBe(2);
+      expect(w.sent[1]).toEqual({ type: 'result', id: 6, response: { closed: 0 } });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@
  * progress on while the call is live, and answers with one result or one error (a WorkbenchError's
  * data, so the reason and hint survive the thread boundary).
  */
-import { cancelledError, toErrorData } from '../../common/contract/errors.ts';
+import { cancelledError, isWorkbenchError, toErrorData, type WorkbenchErrorData } from '../../common/contract/errors.ts';
 import { ClientMessage } from '../../common/contract/wire.ts';
 import type { OpContext, Ops } from './worker-ops.ts';
 import { inferenceOps, isOpName, type FromWorker, type OpName } from './protocol.ts';
@@ -13,7 +13,12 @@ export interface PortLike {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
-export function serveInference(port: PortLike, ops: Ops): { readonly inFlight: number } {
+export interface InferenceServerOptions {
+  /** The error a caller gets for a bug (not a WorkbenchError); the worker entry logs the trace. */
+  onUnexpected?: (e: unknown, op: string) => Promise<WorkbenchErrorData>;
+}
+
+export function serveInference(port: PortLike, ops: Ops, options: InferenceServerOptions = {}): { readonly inFlight: number } {
   const calls = new Map<number, AbortController>();
 
   async function run(id: number, op: OpName, args: unknown): Promise<void> {
@@ -31,7 +36,11 @@ export function serveInference(port: PortLike, ops: Ops): { readonly inFlight: n
       if (controller.signal.aborted) throw cancelledError();
       port.postMessage({ type: 'result', id, response: result });
     } catch (e) {
-      port.postMessage({ type: 'error', id, error: controller.signal.aborted ? cancelledError().toData() : toErrorData(e) });
+      let error: WorkbenchErrorData;
+      if (controller.signal.aborted) error = cancelledError().toData();
+      else if (isWorkbenchError(e) || !options.onUnexpected) error = toErrorData(e);
+      else error = await options.onUnexpected(e, `inference ${op}`).catch(() => toErrorData(e));
+      port.postMessage({ type: 'error', id, error });
     } finally {
       calls.delete(id);
     }

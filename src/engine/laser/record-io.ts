@@ -25,6 +25,7 @@ import {
   type RecordTensorName,
   type RecordTensors,
 } from './record.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 /** Files of a record folder besides record.json and the tensors, by path inside the folder: the input PNGs. */
 export type RecordFiles = Record<string, Uint8Array>;
@@ -109,7 +110,7 @@ export async function loadRecordJson(dir: string): Promise<AnalysisRecord> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw invalid(jsonPath, `not valid JSON (${(e as Error).message})`);
+    throw invalid(jsonPath, `not valid JSON (${jsonSyntaxReason(e)})`);
   }
   const head = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   if (head.format !== RECORD_FORMAT) throw invalid(jsonPath, `format is ${JSON.stringify(head.format)}, not "${RECORD_FORMAT}"`);

@@ -9,6 +9,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { isMethodId, METHOD_IDS, type AnyKnobs, type MethodId } from '../../common/laser/index.ts';
 import { decodeImage } from '../preprocess/decode.ts';
 import type { RuntimeOptions } from '../runtime/llava-runtime.ts';
+import { firstNonFiniteScore } from '../../common/laser/finite-scores.ts';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { readImageBytes } from './image.ts';
 import { resolveKnobs } from './knobs.ts';
@@ -120,6 +121,15 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
     const run = { method: req.method, knobs: resolved.knobs } as AnyKnobs;
     const { phase, outcome } = await runMethodSteps(ctx, run);
     const { record, tensors, images } = buildRecord(ctx, key, resolved.knobs as Record<string, unknown>, resolved.notes, phase, outcome);
+    // Scores from a broken model (NaN weights, float16 overflow) are refused, never returned or cached.
+    const bad = firstNonFiniteScore(record, tensors);
+    if (bad !== null) {
+      throw new WorkbenchError(
+        'invalid-bundle',
+        `${model.dir}: the model's scores are not finite (${bad}), so ${req.method}'s answer and chosen layer would mean nothing; nothing was cached`,
+        'Recompile the bundle from a checkpoint without NaN/Inf weights (laser compile refuses them now); for an fp16 bundle, compile with --dtype fp32.',
+      );
+    }
     // The input PNGs are made even without a cache: `laser run --out` writes them beside the record.
     const { files, dir } = await clock.run('write-record', async () => {
       const files = await encodeInputPngs(images);

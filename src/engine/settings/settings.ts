@@ -12,6 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RecentFolder } from '../../common/contract/methods.ts';
 import { writeFileAtomically } from '../library/atomic-write.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 const SettingsFile = z.looseObject({
   recentFolders: z.array(RecentFolder).default([]),
@@ -79,7 +80,7 @@ export class SettingsStore {
       if (parsed.success) return parsed.data;
       reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
     } catch (e) {
-      reason = `not valid JSON: ${(e as Error).message}`;
+      reason = `not valid JSON: ${jsonSyntaxReason(e)}`;
     }
     const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export const REQUIRED_TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'] as const;
 
@@ -17,7 +18,7 @@ export async function readJsonIfPresent(dir: string, name: string): Promise<unkn
   } catch (e) {
     throw new WorkbenchError(
       'invalid-bundle',
-      `${join(dir, name)} is not valid JSON: ${(e as Error).message}.`,
+      `${join(dir, name)} is not valid JSON: ${jsonSyntaxReason(e)}.`,
       'Copy the file again from the Hugging Face checkpoint.',
     );
   }

@@ -111,4 +111,21 @@ describe('loadWorldDataset', () => {
     await writeFile(join(d, 'questions.json'), JSON.stringify({ questions: [] }));
     await expect(loadWorldDataset(d)).rejects.toThrow(/s2-00001\.png: image of scene s2-00001 is missing/);
   });
+
+  it('refuses a question id or a scene id listed twice (one question would count twice)', async () => {
+    const d = join(root, 'duplicated');
+    await generateWorld({ seed: 4, count: 2, out: d });
+    const file = join(d, 'questions.json');
+    const q = JSON.parse(await readFile(file, 'utf8')) as { questions: { id: string }[] };
+    q.questions.push({ ...q.questions[0] });
+    await writeFile(file, JSON.stringify(q));
+    await expect(loadWorldDataset(d)).rejects.toMatchObject({ code: 'bad-request', message: `${file}: question id ${q.questions[0].id} is listed twice; it would be counted twice` });
+    q.questions.pop();
+    await writeFile(file, JSON.stringify(q));
+    const scenesFile = join(d, 'scenes.json');
+    const sc = JSON.parse(await readFile(scenesFile, 'utf8')) as { scenes: { id: string }[] };
+    sc.scenes.push({ ...sc.scenes[1] });
+    await writeFile(scenesFile, JSON.stringify(sc));
+    await expect(loadWorldDataset(d)).rejects.toThrow(`${scenesFile}: scene id ${sc.scenes[1].id} is listed twice`);
+  });
 });

@@ -11,6 +11,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imagePath } from './export.ts';
 import { manifestSchema, questionSchema, sceneSchema, WORLD_FILES, WORLD_FORMAT, type WorldManifest } from './manifest.ts';
 import type { Scene, WorldQuestion } from './types.ts';
+import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export interface WorldSample extends WorldQuestion {
   /** Absolute path of the scene's PNG. */
@@ -42,7 +43,7 @@ async function readJson(dir: string, file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new WorkbenchError('bad-request', `${path}: not valid JSON (${(e as Error).message})`, hint);
+    throw new WorkbenchError('bad-request', `${path}: not valid JSON (${jsonSyntaxReason(e)})`, hint);
   }
 }
 
@@ -53,6 +54,14 @@ function check<S extends z.ZodType>(schema: S, value: unknown, path: string): z.
     throw new WorkbenchError('bad-request', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, hint);
   }
   return r.data;
+}
+
+function firstRepeat(ids: readonly (string | number)[], message: (id: string | number) => string): void {
+  const seen = new Set<string | number>();
+  for (const id of ids) {
+    if (seen.has(id)) throw new WorkbenchError('bad-request', message(id), 'Regenerate the world with laser world generate, or give every entry its own id.');
+    seen.add(id);
+  }
 }
 
 export async function loadWorldDataset(dir: string): Promise<WorldDataset> {
@@ -66,6 +75,9 @@ export async function loadWorldDataset(dir: string): Promise<WorldDataset> {
   const questionsPath = join(root, manifest.files.questions);
   const scenes = check(sceneSchema.array(), ((await readJson(root, manifest.files.scenes)) as { scenes?: unknown })?.scenes, scenesPath) as Scene[];
   const questions = check(questionSchema.array(), ((await readJson(root, manifest.files.questions)) as { questions?: unknown })?.questions, questionsPath) as WorldQuestion[];
+  // A repeated id would count one question twice (or hide one scene behind another): refused, as POPE does.
+  firstRepeat(scenes.map((s) => s.id), (id) => `${scenesPath}: scene id ${id} is listed twice`);
+  firstRepeat(questions.map((q) => q.id), (id) => `${questionsPath}: question id ${id} is listed twice; it would be counted twice`);
   const byId = new Map(scenes.map((s) => [s.id, s]));
   const samples: WorldSample[] = questions.map((q) => {
     const scene = byId.get(q.sceneId);
