@@ -8,7 +8,6 @@ import { readOptionalJsonObject } from '../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Preprocessing } from '../bundle/manifest.ts';
-import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export const PREPROCESSOR_FILE = 'preprocessor_config.json';
 

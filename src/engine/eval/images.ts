@@ -19,7 +19,7 @@
  * a benchmark file names images inside its image folders.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif']);

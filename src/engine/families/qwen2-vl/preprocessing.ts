@@ -9,7 +9,6 @@ import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { QwenPreprocessing } from '../../bundle/manifest.ts';
 import type { ImageCompileOptions } from '../types.ts';
 import type { QwenVisionConfig } from './config.ts';
-import { jsonSyntaxReason } from '../../library/json-errors.ts';
 
 const FILE = 'preprocessor_config.json';
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
