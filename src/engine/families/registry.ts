@@ -9,7 +9,6 @@ import { hintInvalidConfig as hintInvalid, readConfigObject } from '../checkpoin
 import { llavaFamily } from './llava/family.ts';
 import { qwenFamily } from './qwen2-vl/family.ts';
 import type { FamilyCheckpoint, ModelFamily } from './types.ts';
-import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 export const FAMILIES: readonly ModelFamily[] = [llavaFamily, qwenFamily];
 
