@@ -60,7 +60,7 @@ describe('finding benchmark images', () => {
     expect(await r.byPath('b/../b/photo_5.png', where)).toBe(join(tmp, 'b', 'photo_5.png'));
     // A relative path that climbs out of the image folder is refused before it is opened.
     for (const bad of ['../../../../etc/passwd', 'b/../../x.png', '..\\..\\x.png']) {
-      await expect(r.byPath(bad, where)).rejects.toMatchObject({ code: 'bad-request', message: `data.json:7: image path ${JSON.stringify(bad)} leaves the image folder; images are named relative to ${join(tmp, 'a')} or ${tmp}` });
+      await expect(r.byPath(bad, where)).rejects.toMatchObject({ code: 'bad-request', message: `data.json:7: image path ${bad} leaves the image folder (..)` });
     }
   });
 
