@@ -54,7 +54,7 @@ describe('laser figure', () => {
     const h = harness();
     const out = join(root, 'all-formats');
     await h.run(laser.dir, '--out', out, '--format', 'png,svg,pdf');
-    const kinds = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs'];
+    const kinds = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper'];
     expect(h.out).toEqual(kinds.flatMap((k) => ['png', 'svg', 'pdf'].map((f) => join(out, `${k}.${f}`))));
     for (const k of kinds) {
       const png = await readFile(join(out, `${k}.png`));
@@ -72,7 +72,7 @@ describe('laser figure', () => {
       const title = doc.children.find((c) => c.name === 'title')!.text;
       if (k !== 'decoding') expect(pdf).toContain(`(${title.slice(0, 20)}`);
       const images = pdf.match(/\/Subtype \/Image/g)?.length ?? 0;
-      expect(images).toBe(['overlay', 'layers', 'compare', 'inputs'].includes(k) ? 1 : 0);
+      expect(images).toBe(['overlay', 'layers', 'compare', 'inputs', 'paper'].includes(k) ? 1 : 0);
       const { width } = svgSize(svg);
       for (const m of pdf.matchAll(/\/Subtype \/Image \/Width (\d+)/g)) expect(Number(m[1])).toBeLessThanOrEqual(2 * width);
     }

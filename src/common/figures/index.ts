@@ -15,3 +15,4 @@ export * from './method-comparison.ts';
 export * from './metadata.ts';
 export * from './pdf.ts';
 export * from './model-inputs.ts';
+export * from './paper.ts';
