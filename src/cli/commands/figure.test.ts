@@ -80,6 +80,17 @@ describe('laser figure', () => {
     expect((await readFile(join(out, 'overlay.pdf'))).toString('latin1').match(/ m\n/g)?.length ?? 0).toBeGreaterThan(100);
   });
 
+  it('exports every record of a folder, each into its own folder, with a progress line per record', async () => {
+    const h = harness();
+    const out = join(root, 'batch');
+    await h.run(join(root, 'records'), '--out', out, '--format', 'svg', '--kind', 'vaq,decoding');
+    expect(h.out).toEqual([join(out, 'laser', 'vaq.svg'), join(out, 'laser', 'decoding.svg'), join(out, 'vanilla', 'decoding.svg')]);
+    expect(h.err).toEqual(['[1/2] laser: 2 files', '[2/2] vanilla: 1 file']);
+    const only = harness();
+    await only.run(join(root, 'records'), '--out', join(root, 'batch-vaq'), '--format', 'svg', '--kind', 'vaq');
+    expect(only.err[1]).toMatch(/^\[2\/2\] vanilla: none of vaq .* can be drawn from it, skipped$/);
+  });
+
   it('lists the kinds a record cannot give on stderr', async () => {
     const h = harness();
     await h.run(vanilla.dir, '--out', join(root, 'v'), '--format', 'svg');
