@@ -3,7 +3,7 @@
  * fit), with the analysis or its details beside it and a result's overlay drawn on it. Left/Right go
  * to the previous/next image; Escape goes back to the grid.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ImageDetails, ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { formatCount } from '../common/format.ts';
@@ -16,6 +16,9 @@ import { ImageOverlay } from '../analysis/ImageOverlay.tsx';
 import { SidePanel } from '../analysis/SidePanel.tsx';
 import { useAnalysis } from '../analysis/use-analysis.ts';
 import { DetailsPanel } from './DetailsPanel.tsx';
+
+// with the VAQ chart it carries ECharts: loaded when first shown
+const LayersView = lazy(() => import('../analysis/LayersView.tsx').then((m) => ({ default: m.LayersView })));
 import { effectiveScale, zoomStep } from './zoom.ts';
 import type { Zoom } from './zoom.ts';
 
@@ -39,6 +42,9 @@ export function ImageView({
   const [loadFailed, setLoadFailed] = useState(false);
   const details = useCall<ImageDetails>(entry.path, () => api.call('library.imageDetails', { path: entry.path }));
   const analysis = useAnalysis(entry);
+  const [mainView, setMainView] = useState<'image' | 'layers'>('image');
+  const canLayers = analysis.result?.views.contrastive != null;
+  const showLayers = mainView === 'layers' && canLayers;
 
   useEffect(() => {
     setZoom({ mode: 'fit' });
@@ -108,6 +114,15 @@ export function ImageView({
           {formatCount(index + 1)} / {formatCount(entries.length)}
         </span>
         <span className="spacer" />
+        <div className="segmented small" role="group" aria-label="Main view">
+          <button className={showLayers ? undefined : 'pressed'} onClick={() => setMainView('image')} data-testid="main-view-image">
+            Image
+          </button>
+          <button className={showLayers ? 'pressed' : undefined} onClick={() => setMainView('layers')} disabled={!canLayers} data-testid="main-view-layers" title={canLayers ? 'Every layer’s map, large, with the VAQ curve' : 'Run a method that scores layers (laser, static-layer, laser-crop) to see every layer'}>
+            Layers
+          </button>
+        </div>
+        <span className="toolbar-sep" />
         <button onClick={() => onIndexChange(index - 1)} disabled={index === 0} title="Previous (←)">
           ‹ Prev
         </button>
@@ -145,7 +160,11 @@ export function ImageView({
       </div>
       <div className="image-body">
         <div className="image-stage" ref={stageRef} data-testid="image-stage">
-          {broken ? (
+          {showLayers && analysis.result ? (
+            <Suspense fallback={<div className="centre-panel muted">Loading the layers…</div>}>
+              <LayersView result={analysis.result} imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })} selected={analysis.view.map === 'A' ? analysis.view.layer : null} onSelect={(layer) => analysis.setView({ layer, map: 'A' })} />
+            </Suspense>
+          ) : broken ? (
             <div className="centre-panel">
               <ErrorPanel error={{ code: 'corrupt-image', message: broken }} title="This image cannot be shown" testId="image-broken" />
             </div>
