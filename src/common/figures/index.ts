@@ -16,3 +16,4 @@ export * from './metadata.ts';
 export * from './pdf.ts';
 export * from './model-inputs.ts';
 export * from './paper.ts';
+export * from './upsample.ts';
