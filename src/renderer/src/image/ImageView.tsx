@@ -15,12 +15,13 @@ import { AnalysisPanel } from '../analysis/AnalysisPanel.tsx';
 import { ImageOverlay } from '../analysis/ImageOverlay.tsx';
 import { SidePanel } from '../analysis/SidePanel.tsx';
 import { useAnalysis } from '../analysis/use-analysis.ts';
+import { KEY_HELP, keyAction } from '../analysis/keys.ts';
 import { DetailsPanel } from './DetailsPanel.tsx';
+import { effectiveScale, zoomStep } from './zoom.ts';
+import type { Zoom } from './zoom.ts';
 
 // with the VAQ chart it carries ECharts: loaded when first shown
 const LayersView = lazy(() => import('../analysis/LayersView.tsx').then((m) => ({ default: m.LayersView })));
-import { effectiveScale, zoomStep } from './zoom.ts';
-import type { Zoom } from './zoom.ts';
 
 export function ImageView({
   entries,
@@ -71,7 +72,21 @@ export function ImageView({
   const zoomBy = (direction: 1 | -1) => setZoom({ mode: 'scale', scale: zoomStep(scale, direction) });
   const broken = entry.error ?? (loadFailed ? (details.status === 'error' ? details.error.message : 'The image could not be displayed.') : null);
 
+  const [help, setHelp] = useState(false);
   useKeys(true, (event) => {
+    if (help && (event.key === 'Escape' || event.key === '?')) {
+      setHelp(false);
+      return true;
+    }
+    const target = event.target instanceof HTMLElement ? event.target : null;
+    const onLayerTile = target?.closest('.layer-tile') != null;
+    const action = keyAction(event.key, { result: analysis.result, view: analysis.view, onLayerTile });
+    if (action) {
+      if (action.kind === 'help') setHelp(true);
+      else if (action.kind === 'toggle-layers') setMainView((v) => (v === 'layers' ? 'image' : 'layers'));
+      else analysis.setView(action.change);
+      return true;
+    }
     switch (event.key) {
       case 'Escape':
         onClose();
@@ -187,6 +202,31 @@ export function ImageView({
             </div>
           )}
         </div>
+        {help && (
+          <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && setHelp(false)}>
+            <div className="modal key-help" role="dialog" aria-label="Keys" data-testid="key-help">
+              <header className="modal-head">
+                <h1>Keys</h1>
+                <span className="spacer" />
+                <button onClick={() => setHelp(false)} title="Close (Escape or ?)">
+                  Close
+                </button>
+              </header>
+              <div className="modal-body">
+                <table className="small">
+                  <tbody>
+                    {[...KEY_HELP, ['Esc', 'back to the grid'], ['0 / 1 / + / −', 'fit, actual size, zoom']].map(([k, what]) => (
+                      <tr key={k}>
+                        <td className="mono">{k}</td>
+                        <td>{what}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+          </div>
+        )}
         <SidePanel
           analysis={<AnalysisPanel a={analysis} entry={entry} />}
           details={<DetailsPanel entry={entry} details={details} />}
