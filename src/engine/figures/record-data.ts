@@ -7,6 +7,7 @@
  */
 import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
 import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import { answerText } from '../../common/laser/answer-text.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
 import { meanOverHeads } from '../laser/record-views.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
@@ -61,7 +62,7 @@ function mapValues(r: AnalysisRecord, t: RecordTensor): Float64Array {
 function methodLine(r: AnalysisRecord): string {
   const parts: string[] = [r.method];
   if (r.layer !== null) parts.push(`layer ${r.layer}`);
-  parts.push(`answer: ${r.answer.trim() === '' ? '(empty)' : r.answer.trim()}`);
+  parts.push(`answer: ${answerText(r.answer, r.stopReason)}`);
   return parts.join(' \u00B7 ');
 }
 
