@@ -37,6 +37,10 @@ export default tseslint.config(
     rules: restrict([...nodeBuiltins, 'electron', 'sharp', 'onnxruntime-node', '**/engine/**', '**/server/**', '**/cli/**', '**/main/**', '**/preload/**'], 'The renderer runs in a browser: it may import only src/common and web libraries.'),
   },
   {
+    files: ['src/main/**/*.ts'],
+    rules: restrict(['**/server/**', '**/cli/**', '**/renderer/**', 'react', 'react-dom'], 'src/main is the Electron host: what it shares with serve mode lives in src/engine/service, not src/server.'),
+  },
+  {
     files: ['src/preload/**/*.ts'],
     rules: restrict(['**/engine/**', '**/server/**', '**/cli/**', '**/renderer/**', 'sharp', 'onnxruntime-node'], 'The preload exposes the contract only.'),
   },

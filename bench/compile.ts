@@ -13,101 +13,15 @@
  * 2 makes it ~0.3 GB), LASER_BENCH_COMPILE_DTYPE (fp16 | fp32, default fp16), LASER_BENCH_THREADS
  * (onnxruntime intra-op threads, default 0 = its choice), LASER_BENCH_RUNS (prefill runs, default 5).
  */
-import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { numel } from '../src/engine/checkpoint/dtype.ts';
-import { parseModelConfig } from '../src/engine/checkpoint/hf-config.ts';
-import { llavaTensorShapes } from '../src/engine/checkpoint/llava-tensors.ts';
 import { compileBundle } from '../src/engine/compiler/compile.ts';
 import type { BundleDtype } from '../src/engine/compiler/weights.ts';
+import { llavaConfig, writeRandomCheckpoint } from './random-checkpoint.ts';
 
 const MB = 1e6;
-
-function llavaConfig(text: { hidden: number; layers: number; heads: number; mlp: number; vocab: number }, vision: { hidden: number; layers: number; heads: number; mlp: number; grid: number }): Record<string, unknown> {
-  return {
-    architectures: ['LlavaForConditionalGeneration'],
-    model_type: 'llava',
-    image_token_index: text.vocab - 1,
-    image_seq_length: vision.grid * vision.grid,
-    text_config: {
-      model_type: 'llama',
-      hidden_size: text.hidden,
-      intermediate_size: text.mlp,
-      num_hidden_layers: text.layers,
-      num_attention_heads: text.heads,
-      max_position_embeddings: 4096,
-      vocab_size: text.vocab,
-    },
-    vision_config: {
-      model_type: 'clip_vision_model',
-      hidden_size: vision.hidden,
-      intermediate_size: vision.mlp,
-      num_hidden_layers: vision.layers,
-      num_attention_heads: vision.heads,
-      image_size: 14 * vision.grid,
-      patch_size: 14,
-    },
-  };
-}
-
-/** xorshift32 → uniform floats in (-a, a), written straight into BF16 bits (truncated: random data). */
-function fillBf16(out: Uint16Array, state: { s: number }, a: number, mean: number): void {
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  let s = state.s;
-  for (let i = 0; i < out.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    f[0] = mean + a * ((s >>> 0) / 2147483648 - 1);
-    out[i] = u[0] >>> 16;
-  }
-  state.s = s;
-}
-
-/**
- * Writes a safetensors file tensor by tensor (header first, from the shapes), so memory stays at one
- * chunk whatever the model size. Returns the number of parameters.
- */
-async function writeRandomCheckpoint(dir: string, config: Record<string, unknown>): Promise<number> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  const shapes = llavaTensorShapes(parseModelConfig(config, 'bench config.json')).sort((x, y) => (x.name < y.name ? -1 : 1));
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  let offset = 0;
-  for (const { name, shape } of shapes) {
-    header[name] = { dtype: 'BF16', shape, data_offsets: [offset, offset + numel(shape) * 2] };
-    offset += numel(shape) * 2;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const fh = await open(join(dir, 'model.safetensors'), 'w');
-  try {
-    const len = Buffer.alloc(8);
-    len.writeBigUInt64LE(BigInt(json.length));
-    await fh.write(len);
-    await fh.write(json);
-    const state = { s: 0x9e3779b9 };
-    const chunk = new Uint16Array(1 << 22);
-    let params = 0;
-    for (const { name, shape } of shapes) {
-      const n = numel(shape);
-      params += n;
-      const isNorm = /norm|layrnorm/.test(name) && name.endsWith('.weight');
-      const std = isNorm ? 0.05 : name.endsWith('.bias') ? 0.02 : /embed|embedding/.test(name) ? 1 : 1 / Math.sqrt(numel(shape.slice(1)));
-      for (let done = 0; done < n; done += chunk.length) {
-        const part = chunk.subarray(0, Math.min(chunk.length, n - done));
-        fillBf16(part, state, std * Math.sqrt(3), isNorm ? 1 : 0);
-        await fh.write(new Uint8Array(part.buffer, 0, part.byteLength));
-      }
-    }
-    return params;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Peak RSS sampled every 25 ms while `fn` runs. */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peak: number }> {
@@ -128,7 +42,7 @@ async function throughput(root: string): Promise<void> {
   const config = llavaConfig({ hidden: 2048, layers, heads: 16, mlp: 5504, vocab: 32000 }, { hidden: 768, layers: 12, heads: 12, mlp: 3072, grid: 24 });
   const ckpt = join(root, 'big-ckpt');
   let t = performance.now();
-  const params = await writeRandomCheckpoint(ckpt, config);
+  const params = await writeRandomCheckpoint(ckpt, config, { dtype: 'BF16' });
   const genS = (performance.now() - t) / 1000;
   console.log(`checkpoint: ${(params / 1e9).toFixed(3)}B parameters, ${((params * 2) / 1e9).toFixed(2)} GB BF16, generated in ${genS.toFixed(1)} s`);
   t = performance.now();
@@ -157,7 +71,7 @@ async function tapsCost(root: string): Promise<void> {
   const text = { hidden: 512, layers: 8, heads: 8, mlp: 1376, vocab: 8192 };
   const config = llavaConfig(text, { hidden: 64, layers: 2, heads: 4, mlp: 256, grid: 24 });
   const ckpt = join(root, 'small-ckpt');
-  await writeRandomCheckpoint(ckpt, config);
+  await writeRandomCheckpoint(ckpt, config, { dtype: 'BF16' });
   const sessions: Record<string, ort.InferenceSession> = {};
   for (const taps of [true, false]) {
     const dir = join(root, taps ? 'small-taps' : 'small-notaps');

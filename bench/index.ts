@@ -7,6 +7,8 @@ const benches: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   compile: async () => ({ run: (await import('./compile.ts')).benchCompile }),
   runtime: async () => ({ run: (await import('./runtime.ts')).benchRuntime }),
   laser: async () => ({ run: (await import('./laser.ts')).benchLaser }),
+  quant: async () => ({ run: (await import('./quant.ts')).benchQuant }),
+  device: async () => ({ run: (await import('./device.ts')).benchDevice }),
 };
 
 const wanted = process.argv.slice(2);
@@ -17,7 +19,8 @@ for (const name of wanted) {
   }
 }
 for (const [name, load] of Object.entries(benches)) {
-  if (wanted.length && !wanted.includes(name)) continue;
+  // `device` runs runtime and laser again on the probed provider: only when asked for.
+  if (wanted.length ? !wanted.includes(name) : name === 'device') continue;
   console.log(`\n## ${name}`);
   const started = Date.now();
   await (await load()).run();

@@ -26,6 +26,7 @@ import { runPromptPasses } from '../src/engine/laser/passes.ts';
 import { DEFAULT_INSTRUCTION, queryPrompts, viewPrompt } from '../src/engine/laser/prompts.ts';
 import { runMethod, type RunMethodResult } from '../src/engine/laser/run-method.ts';
 import { cropView, modelInput } from '../src/engine/laser/views.ts';
+import { encodeInputs } from '../src/engine/laser/methods/context.ts';
 import { writeRandomLlavaCheckpoint } from '../test/support/checkpoints.ts';
 import { writeWordTokenizer } from '../test/laser/support/tiny-laser-bundle.ts';
 import { benchConfig, GRID, IMAGE_TOKEN, VOCAB } from './bench-model.ts';
@@ -78,7 +79,8 @@ export async function benchLaser(): Promise<void> {
     await writeCheckpoint(checkpoint);
     await writeImage(imagePath);
     await compileBundle(checkpoint, bundleDir);
-    const model = await LaserModel.open(bundleDir, { device: 'cpu', threads });
+    const device = process.env.LASER_BENCH_DEVICE === 'cuda' ? 'cuda' : 'cpu';
+    const model = await LaserModel.open(bundleDir, { device, threads });
     try {
       const rt = await model.runtime();
       const once = (method: MethodId, reusePrefix = true, knobs: Record<string, unknown> = {}): Promise<RunMethodResult> =>
@@ -115,10 +117,10 @@ export async function benchLaser(): Promise<void> {
 
       // Prefix reuse: the no-query pass continuing the image prefix, against prefilling it whole.
       const img = await loadSampleImage(imagePath);
-      const input = modelInput(img.rgb, model.processor, model.preprocessingMode, model.grid);
-      const features = await rt.encodeImages(input.pixelValues, 1);
+      const input = modelInput(img.rgb, model.processor);
+      const features = await encodeInputs(rt, [input]);
       const opts = { instruction: DEFAULT_INSTRUCTION, systemPrompt: null };
-      const prompts = queryPrompts(model, QUESTION, opts, 'instruction-only');
+      const prompts = queryPrompts(model, QUESTION, opts, 'instruction-only', input.tokens);
       const geometry = { layers: rt.dims.layers, heads: rt.dims.heads, gridOffset: model.gridOffset, cells: GRID * GRID };
       const passes = await runPromptPasses(rt, features, prompts.query, prompts.other, geometry);
       const prefix = passes.prefix!;
@@ -134,13 +136,11 @@ export async function benchLaser(): Promise<void> {
       // Batching: the [I, I+] / [mask(I), I-] pair as one batch of two, against two single runs.
       const box = results.get('laser')!.last.record.box!;
       const views = [cropView(img.rgb, box), cropView(img.rgb, [0, 0, 320, 240]), cropView(img.rgb, [320, 240, 640, 480])];
-      const S = rt.imageSize;
-      const pixels = new Float32Array(3 * 3 * S * S);
-      views.forEach((v, i) => pixels.set(modelInput(v, model.processor, model.preprocessingMode, model.grid).pixelValues, i * 3 * S * S));
-      const encoded = await rt.encodeImages(pixels, 3);
+      const viewInputs = views.map((v) => modelInput(v, model.processor));
+      const encoded = await encodeInputs(rt, viewInputs);
       const positive = concatFeatures(features, sliceFeatures(encoded, 0));
       const negative = sliceFeatures(encoded, 1, 2);
-      const pairPrompt = viewPrompt(model, QUESTION, opts, 2);
+      const pairPrompt = viewPrompt(model, QUESTION, opts, [input.tokens, viewInputs[0].tokens]);
       const batched = await best(repeats, () => rt.prefill([{ ids: pairPrompt.inputIds, images: positive }, { ids: pairPrompt.inputIds, images: negative }]));
       const separate = await best(repeats, async () => {
         await rt.prefill([{ ids: pairPrompt.inputIds, images: positive }]);

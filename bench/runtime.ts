@@ -6,8 +6,9 @@
  *
  * Prints figures only. Threads: LASER_BENCH_THREADS (default 0 = onnxruntime's choice).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileBundle } from '../src/engine/compiler/compile.ts';
 import { generateGreedy, generateLockstep, argmax } from '../src/engine/runtime/generate.ts';
@@ -29,6 +30,35 @@ async function median(repeats: number, fn: () => Promise<unknown>): Promise<numb
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+/**
+ * The machine's streaming read bandwidth in bytes/s: every core scanning its share of a 1 GiB
+ * buffer (filled, so no page is the shared zero page) with memchr (Buffer.indexOf of a byte that
+ * is not there), all at once in worker threads; best of 3.
+ */
+async function readBandwidth(bytes = 1 << 30): Promise<{ bytesPerSecond: number; threads: number }> {
+  const threads = availableParallelism();
+  const shared = new SharedArrayBuffer(bytes);
+  Buffer.from(shared).fill(7);
+  const share = Math.floor(bytes / threads);
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+    const view = Buffer.from(workerData.shared, workerData.offset, workerData.length);
+    parentPort.on('message', () => { view.indexOf(1); parentPort.postMessage('done'); });`;
+  const workers = Array.from({ length: threads }, (_, i) => new Worker(code, { eval: true, workerData: { shared, offset: i * share, length: share } }));
+  const scan = () => Promise.all(workers.map((w) => new Promise((done) => { w.once('message', done); w.postMessage('go'); })));
+  try {
+    await scan(); // warm up
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await scan();
+      best = Math.min(best, performance.now() - t);
+    }
+    return { bytesPerSecond: (share * threads) / (best / 1000), threads };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 const text = (n: number, offset = 0): number[] => Array.from({ length: n }, (_, i) => 3 + ((i * 7 + offset) % 4000));
@@ -62,7 +92,8 @@ export async function benchRuntime(): Promise<void> {
     console.log(`compile                          ${fmt(performance.now() - t)} ms`);
 
     t = performance.now();
-    const rt = await openLlavaRuntime(compiled.dir, { threads, log: (l) => console.log(l) });
+    const device = process.env.LASER_BENCH_DEVICE === 'cuda' ? 'cuda' : process.env.LASER_BENCH_DEVICE === 'cpu' ? 'cpu' : 'auto';
+    const rt = await openLlavaRuntime(compiled.dir, { device, threads, log: (l) => console.log(l) });
     const open = performance.now() - t;
     const s = rt.sessionMs;
     console.log(`provider ${rt.provider}, intraOpNumThreads ${threads || 'default'}`);
@@ -79,8 +110,18 @@ export async function benchRuntime(): Promise<void> {
     const withImage: Stream = { ids: [1, ...text(8), ...Array<number>(GRID * GRID).fill(IMAGE_TOKEN), ...text(24, 5)], images: image };
     console.log(`  image + 33 text (${withImage.ids.length} tokens)  ${fmt(await median(3, () => rt.prefill([withImage])))} ms (embeds + decoder, image features precomputed)`);
 
-    console.log('decode ms/token (16 tokens, after a prefill of the context):');
-    for (const c of [16, 128, 512, 1024, 2048]) console.log(`  context ${String(c).padStart(5)}                ${fmt(await decodeMsPerToken(rt, c, 16))}`);
+    // Decode against the memory bound: each step reads every decoder weight and the whole KV cache once.
+    const read = await readBandwidth();
+    const bandwidth = read.bytesPerSecond;
+    const weightBytes = (await stat(join(compiled.dir, 'decoder.onnx.data'))).size;
+    const kvBytesPerToken = rt.dims.layers * 2 * rt.dims.kvHeads * rt.dims.headDim * 4;
+    console.log(`memory: streaming read ${(bandwidth / 1e9).toFixed(1)} GB/s (${read.threads} threads, 1 GiB memchr); decoder weights ${(weightBytes / 2 ** 20).toFixed(1)} MiB, KV ${kvBytesPerToken} B per context token`);
+    console.log('decode ms/token (16 tokens, after a prefill of the context), against the bound (weights + KV read once per token):');
+    for (const c of [16, 128, 512, 1024, 2048]) {
+      const ms = await decodeMsPerToken(rt, c, 16);
+      const boundMs = ((weightBytes + kvBytesPerToken * c) / bandwidth) * 1000;
+      console.log(`  context ${String(c).padStart(5)}                ${fmt(ms)} ms   bound ${boundMs.toFixed(2)} ms   ${((boundMs / ms) * 100).toFixed(0)} % of the bound`);
+    }
 
     console.log('two streams, 16 tokens after 640-token contexts:');
     const steps = 16;

@@ -3,8 +3,8 @@
  * itself here; they call the same engine services as the app and the server.
  */
 import { Command, CommanderError } from 'commander';
-import { isWorkbenchError } from '../common/contract/errors.ts';
 import { registerCommands } from './commands/index.ts';
+import { reportError } from './error-boundary.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('laser')
@@ -18,11 +18,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
-    if (isWorkbenchError(e)) {
-      process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-      return 1;
-    }
-    process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
+    return printError(e, argv);
   }
+}
+
+/** The boundary's report on stderr; returns the exit code (1 bad input, 2 a bug). */
+export async function printError(e: unknown, argv: readonly string[]): Promise<number> {
+  const report = await reportError(e, { argv });
+  process.stderr.write(report.text);
+  return report.exitCode;
 }

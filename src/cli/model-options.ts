@@ -61,14 +61,39 @@ export function addDeviceOptions(cmd: Command): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', threadsArg, 0);
 }
 
-/** --bundle, or the demo model (compiled into the cache on first use). */
+/** --data-dir: the workbench's data folder (src/engine/settings/data-dir.ts), shared with the app and serve mode. */
+export function addDataDirOption(cmd: Command): Command {
+  return cmd.option('--data-dir <dir>', "the workbench's data folder: its model list and stored runs, shared with the app (default: $LASER_DATA_DIR, else the platform's data folder)");
+}
+
+/**
+ * --bundle, or the demo model, compiled on first use into the data folder's bundles/ (where the app
+ * and `laser run` find it too, so it is compiled once).
+ */
 export async function bundleDirFor(bundle: string | undefined, err: (line: string) => void): Promise<string> {
   if (bundle !== undefined) return resolve(bundle);
-  const { defaultCacheRoot } = await import('../engine/laser/cache.ts');
+  const { dataDirOfProcess } = await import('../engine/settings/data-dir.ts');
   const { demoBundle } = await import('../engine/laser/demo-bundle.ts');
   return demoBundle({
-    cacheRoot: defaultCacheRoot(),
+    cacheRoot: dataDirOfProcess(),
     onCompileStart: () => err('compiling the demo model (first use only)...'),
     onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
   });
+}
+
+/**
+ * --min-pixels / --max-pixels: the smart_resize bounds of an any-resolution model (Qwen2-VL), at
+ * compile time (recorded in the bundle) or for one run (over the bundle's). A fixed-grid model
+ * (LLaVA) refuses them with a clear message.
+ */
+export function addPixelOptions(cmd: Command, scope: 'bundle' | 'run'): Command {
+  const whose = scope === 'bundle' ? 'recorded in the bundle (default: preprocessor_config.json, else 56*56 / 28*28*1280)' : "for this run's views (default: the bundle's)";
+  return cmd
+    .option('--min-pixels <n>', `Qwen2-VL: fewest pixels a view is resized to, ${whose}`, positiveInt('--min-pixels'))
+    .option('--max-pixels <n>', `Qwen2-VL: most pixels a view is resized to, ${whose}`, positiveInt('--max-pixels'));
+}
+
+/** The pixel bounds given on the command line, with the unset ones left out. */
+export function pixelBounds(flags: { minPixels?: number; maxPixels?: number }): { minPixels?: number; maxPixels?: number } {
+  return { ...(flags.minPixels === undefined ? {} : { minPixels: flags.minPixels }), ...(flags.maxPixels === undefined ? {} : { maxPixels: flags.maxPixels }) };
 }

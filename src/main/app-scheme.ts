@@ -3,8 +3,8 @@
  * serve mode (no escaping the folder, SPA fallback), with the security headers on every answer.
  */
 import { readFile } from 'node:fs/promises';
-import { securityHeaders } from '../server/security-headers.ts';
-import { locateStatic, notBuiltPage } from '../server/static-files.ts';
+import { securityHeaders } from '../engine/service/security-headers.ts';
+import { locateStatic, notBuiltPage } from '../engine/service/static-files.ts';
 import { appHost } from './app-url.ts';
 
 export async function answerAppRequest(request: Request, rendererDir: string, csp: string): Promise<Response> {

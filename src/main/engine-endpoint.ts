@@ -3,14 +3,14 @@
  * protocol on every `connect-wire` port and media bytes on every `connect-media` port. Runs in the
  * utility process (engine-host.ts is the glue); written against PortLike so tests can drive it.
  */
-import { MediaQuery } from '../common/contract/methods.ts';
 import { createWireHost } from '../common/contract/host.ts';
 import type { Handlers } from '../common/contract/host.ts';
 import { toErrorData } from '../common/contract/errors.ts';
 import type { WorkbenchErrorData } from '../common/contract/errors.ts';
 import { ClientMessage } from '../common/contract/wire.ts';
 import type { MediaService, Workbench, WorkbenchOptions } from '../engine/service/types.ts';
-import type { MediaReply, PortLike, ToEngine } from './engine-protocol.ts';
+import { dataDirOfProcess } from '../engine/settings/data-dir.ts';
+import { MediaRequest, ToEngine, type MediaReply, type PortLike } from './engine-protocol.ts';
 
 export function createEngineEndpoint(
   createWorkbench: (options: WorkbenchOptions) => Workbench | Promise<Workbench>,
@@ -36,11 +36,13 @@ export function createEngineEndpoint(
 
   return {
     receive(data: unknown, transferred: readonly PortLike[]): void {
-      const message = data as ToEngine;
-      switch (message?.type) {
+      const parsed = ToEngine.safeParse(data);
+      if (!parsed.success) return;
+      const message = parsed.data;
+      switch (message.type) {
         case 'init':
           workbench ??= Promise.resolve().then(() =>
-            createWorkbench({ dataDir: message.dataDir, transport: 'electron', defaultFolder: message.defaultFolder, demoModelDir: message.demoModelDir, canPickFolderNatively: true }),
+            createWorkbench({ dataDir: dataDirOfProcess(message.dataDir), transport: 'electron', defaultFolder: message.defaultFolder, demoModelDir: message.demoModelDir, canPickFolderNatively: true }),
           );
           return;
         case 'connect-wire':
@@ -98,13 +100,13 @@ function refuseMediaPort(error: WorkbenchErrorData, port: PortLike): void {
 }
 
 async function answerMedia(data: unknown, media: MediaService): Promise<MediaReply | null> {
-  const { id, ref } = (data ?? {}) as { id?: unknown; ref?: unknown };
-  if (typeof id !== 'number') return null;
+  const id = (data as { id?: unknown } | null)?.id;
+  if (typeof id !== 'number' || !Number.isInteger(id)) return null;
   // Main parsed the URL already; checking again keeps this port safe on its own.
-  const parsed = MediaQuery.safeParse(ref);
+  const parsed = MediaRequest.safeParse(data);
   if (!parsed.success) return { id, ok: false, error: { code: 'bad-request', message: 'Invalid media request.' } };
   try {
-    const answer = await media.get(parsed.data);
+    const answer = await media.get(parsed.data.ref);
     // A copy: a Buffer may be a view on a larger shared pool that structured clone would copy whole.
     const body = 'bytes' in answer.body ? { bytes: new Uint8Array(answer.body.bytes) } : { file: answer.body.file };
     return { id, ok: true, contentType: answer.contentType, bytes: answer.bytes, body };

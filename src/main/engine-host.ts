@@ -4,8 +4,16 @@
  * then ports: windows' calls arrive on their own ports and never pass through main.
  */
 import { createWorkbench } from '../engine/service/workbench.ts';
+import { migrateLegacyStoresOfProcess } from '../engine/settings/legacy-stores.ts';
 import { createEngineEndpoint } from './engine-endpoint.ts';
 
-const endpoint = createEngineEndpoint(createWorkbench, () => process.exit(0));
+const endpoint = createEngineEndpoint(
+  async (options) => {
+    // The stores of earlier versions (Electron's userData on Linux, the CLI's cache) move in once.
+    await migrateLegacyStoresOfProcess(options.dataDir);
+    return createWorkbench(options);
+  },
+  () => process.exit(0),
+);
 
 process.parentPort.on('message', (event) => endpoint.receive(event.data, event.ports));

@@ -1,10 +1,13 @@
 /**
  * What the main process and the engine's utility process say to each other. Calls from a window do
  * not pass through here: each window gets its own port straight to the engine, and speaks the
- * contract's wire protocol on it. Main only sets up ports and asks for media bytes.
+ * contract's wire protocol (src/common/contract/wire.ts) on it; so does main's own port (the Recent
+ * menu). Main only sets up ports and asks for media bytes. One zod table of these messages: both
+ * ends' types are derived from it, and the engine checks what arrives against it.
  */
-import type { WorkbenchErrorData } from '../common/contract/errors.ts';
-import type { MediaRef } from '../common/contract/methods.ts';
+import { z } from 'zod';
+import { errorCodes } from '../common/contract/errors.ts';
+import { MediaQuery } from '../common/contract/methods.ts';
 
 /** The face of a MessagePortMain (and, in tests, of a Node MessagePort behind an adapter). */
 export interface PortLike {
@@ -16,25 +19,36 @@ export interface PortLike {
 }
 
 /** Messages on the utility process's parent port. The `connect-*` ones carry one port. */
-export type ToEngine =
-  | { type: 'init'; dataDir: string; defaultFolder: string | null; demoModelDir: string | null }
+export const ToEngine = z.discriminatedUnion('type', [
+  /** `dataDir`: the app's --data-dir switch, or null; the engine resolves it (src/engine/settings/data-dir.ts). */
+  z.object({ type: z.literal('init'), dataDir: z.string().nullable(), defaultFolder: z.string().nullable(), demoModelDir: z.string().nullable() }),
   /** A port that speaks the wire protocol: a window's, or main's own (for the Recent menu). */
-  | { type: 'connect-wire' }
+  z.object({ type: z.literal('connect-wire') }),
   /** A port for media requests from main's media scheme. */
-  | { type: 'connect-media' }
+  z.object({ type: z.literal('connect-media') }),
   /** Dispose the Workbench (flush settings and caches), then exit. */
-  | { type: 'shutdown' };
+  z.object({ type: z.literal('shutdown') }),
+]);
+export type ToEngine = z.infer<typeof ToEngine>;
 
-export interface MediaRequest {
-  id: number;
-  ref: MediaRef;
-}
+export const MediaRequest = z.object({ id: z.number().int(), ref: MediaQuery });
+export type MediaRequest = z.infer<typeof MediaRequest>;
+
+const ErrorData = z.object({ code: z.enum(errorCodes), message: z.string(), hint: z.string().optional() });
 
 /**
  * The answer to a MediaRequest. Bytes travel in the message (structured clone: MessagePortMain
  * cannot transfer ArrayBuffers); a file the engine has already checked travels as its path, and
  * main streams it itself rather than copying an original through the port.
  */
-export type MediaReply =
-  | { id: number; ok: true; contentType: string; bytes: number; body: { bytes: Uint8Array } | { file: string } }
-  | { id: number; ok: false; error: WorkbenchErrorData };
+export const MediaReply = z.discriminatedUnion('ok', [
+  z.object({
+    id: z.number().int(),
+    ok: z.literal(true),
+    contentType: z.string(),
+    bytes: z.number().nonnegative(),
+    body: z.union([z.object({ bytes: z.instanceof(Uint8Array) }), z.object({ file: z.string() })]),
+  }),
+  z.object({ id: z.number().int(), ok: z.literal(false), error: ErrorData }),
+]);
+export type MediaReply = z.infer<typeof MediaReply>;

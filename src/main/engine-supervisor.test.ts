@@ -32,6 +32,7 @@ function fakeWorkbench(options: WorkbenchOptions, log: string[]): Workbench {
   } as unknown as Handlers;
   return {
     handlers,
+    openFolder: async () => undefined,
     media: {
       async get(ref) {
         const path = 'path' in ref ? ref.path : `record ${ref.id}`;

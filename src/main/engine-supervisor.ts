@@ -8,7 +8,7 @@ import type { Api } from '../common/contract/client.ts';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import type { WorkbenchErrorData } from '../common/contract/errors.ts';
 import type { MediaRef } from '../common/contract/methods.ts';
-import type { MediaReply, PortLike, ToEngine } from './engine-protocol.ts';
+import { MediaReply, type PortLike, type ToEngine } from './engine-protocol.ts';
 
 export interface EngineProcess<P extends PortLike> {
   postMessage(message: ToEngine, transfer?: P[]): void;
@@ -19,7 +19,7 @@ export interface EngineProcess<P extends PortLike> {
 export interface SupervisorOptions<P extends PortLike> {
   fork(): EngineProcess<P>;
   channel(): { port1: P; port2: P };
-  init: { dataDir: string; defaultFolder: string | null; demoModelDir: string | null };
+  init: { dataDir: string | null; defaultFolder: string | null; demoModelDir: string | null };
   /** Restarts allowed within `restartWindowMs` before giving up on a crash loop. */
   maxRestarts?: number;
   restartWindowMs?: number;
@@ -96,8 +96,10 @@ export function createEngineSupervisor<P extends PortLike>(options: SupervisorOp
   function connectMedia() {
     const port = connect('connect-media');
     port.on('message', (event) => {
-      const reply = event.data as MediaReply;
-      const entry = pendingMedia.get(reply?.id);
+      const parsed = MediaReply.safeParse(event.data);
+      if (!parsed.success) return;
+      const reply = parsed.data;
+      const entry = pendingMedia.get(reply.id);
       if (!entry) return;
       pendingMedia.delete(reply.id);
       if (reply.ok) entry.resolve(reply);

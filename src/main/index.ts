@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, protocol, session, utilityProcess } from 'electron';
 import type { MessagePortMain } from 'electron';
 import { ipcChannels } from '../preload/channels.ts';
-import { contentSecurityPolicy } from '../server/security-headers.ts';
+import { contentSecurityPolicy } from '../engine/service/security-headers.ts';
 import { answerAppRequest } from './app-scheme.ts';
 import { appScheme, builtAppUrl, mediaScheme } from './app-url.ts';
 import { createEngineSupervisor } from './engine-supervisor.ts';
@@ -32,7 +32,8 @@ protocol.registerSchemesAsPrivileged([
 const engine = createEngineSupervisor<MessagePortMain>({
   fork: () => utilityProcess.fork(join(outDir, 'main', 'engine-host.js'), [], { serviceName: 'LASER Workbench engine', stdio: 'inherit' }),
   channel: () => new MessageChannelMain(),
-  init: { dataDir: app.getPath('userData'), defaultFolder: bundledResource('samples'), demoModelDir: bundledResource('models/laser-demo') },
+  // The same data folder as the CLI and serve mode: --data-dir, else $LASER_DATA_DIR, else the platform's (resolved in the engine).
+  init: { dataDir: app.commandLine.getSwitchValue('data-dir') || null, defaultFolder: bundledResource('samples'), demoModelDir: bundledResource('models/laser-demo') },
   log: (line) => console.error(line),
 });
 

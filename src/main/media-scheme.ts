@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import type { MediaRef } from '../common/contract/methods.ts';
-import { mediaErrorBody, parseMediaQuery } from '../server/media-route.ts';
+import { mediaErrorBody, parseMediaQuery } from '../engine/service/media-query.ts';
 import { mediaHost } from './app-url.ts';
 import type { MediaAnswer } from './engine-supervisor.ts';
 

@@ -321,18 +321,45 @@ describe('WebSocket /api', () => {
     await expect.poll(() => seen.aborted).toContain('/opened/dropped.png');
   });
 
-  it('closes the connection on a frame over the size bound', async () => {
+  it('answers a frame over 1 MiB with a too-large error for its call, and keeps the connection', async () => {
+    const ws = await open(`?token=${token}`);
+    const api = apiOver(ws);
+    await expect(api.call('library.scan', { root: 'x'.repeat(2 * 1024 * 1024) })).rejects.toMatchObject({
+      code: 'too-large',
+      message: expect.stringMatching(/^Refused a message of \d+ bytes: the limit is 1048576 bytes/),
+    });
+    expect(await api.call('host.info', {})).toMatchObject({ transport: 'http' });
+    ws.close();
+  });
+
+  it('closes the connection only on a frame over the hard bound (8 MiB)', async () => {
     const ws = await open(`?token=${token}`);
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'library.scan', request: { root: 'x'.repeat(2 * 1024 * 1024) } }));
+    ws.send('x'.repeat(9 * 1024 * 1024));
     expect(await closed).toBe(1009);
   });
 
-  it('closes the connection on a frame that is not JSON', async () => {
+  it('answers frames it cannot read (not JSON, binary, not a call, too deep) with typed errors', async () => {
     const ws = await open(`?token=${token}`);
-    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const replies: unknown[] = [];
+    ws.on('message', (data) => replies.push(JSON.parse(String(data))));
     ws.send('{not json');
-    expect(await closed).toBe(1007);
+    ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    ws.send('{"type":"hello"}');
+    ws.send(JSON.stringify({ type: 'call', id: -1, method: 'host.info', request: {} }));
+    ws.send(`{"type":"call","id":3,"method":"host.info","request":${'['.repeat(400_000)}${']'.repeat(400_000)}}`);
+    ws.send(JSON.stringify({ type: 'call', id: 4, method: 'no.such', request: {} }));
+    await expect.poll(() => replies.length).toBe(6);
+    expect(replies).toEqual([
+      { type: 'error', id: null, error: { code: 'bad-request', message: expect.stringMatching(/^Refused a frame that is not valid JSON \(/) } },
+      { type: 'error', id: null, error: { code: 'bad-request', message: 'Refused a binary frame: the API speaks JSON text frames only.' } },
+      { type: 'error', id: null, error: { code: 'bad-request', message: expect.stringMatching(/^Unknown message type "hello"/) } },
+      { type: 'error', id: -1, error: { code: 'bad-request', message: "A call's id must be an integer ≥ 0; got -1." } },
+      { type: 'error', id: 3, error: expect.objectContaining({ code: 'too-large', message: 'Refused a message nested deeper than 64 levels.' }) },
+      { type: 'error', id: 4, error: expect.objectContaining({ code: 'unknown-method' }) },
+    ]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
   });
 });
 

@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import type { Workbench } from '../engine/service/types.ts';
-import { maxFrameBytes, serveWireProtocol } from './api-socket.ts';
+import { hardFrameBytes, serveWireProtocol } from './api-socket.ts';
 import { handleMediaRequest } from './media-route.ts';
 import { isAllowedHostHeader, isAllowedOrigin, isWildcardHost } from './request-guards.ts';
 import type { BoundAddress } from './request-guards.ts';
 import { applySecurityHeaders, securityHeaders } from './security-headers.ts';
 import { authenticate, createSessionToken, sessionCookie, tokenCandidates } from './session-token.ts';
-import { locateStatic, notBuiltPage } from './static-files.ts';
+import { locateStatic, notBuiltPage } from '../engine/service/static-files.ts';
 
 export const defaultRendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
@@ -49,7 +49,7 @@ export async function serveWorkbench(workbench: Pick<Workbench, 'handlers' | 'me
     throw new WorkbenchError('bad-request', 'The session token must be 16 to 256 URL-safe characters.', 'Leave the token out to get a random one.');
   }
   const bound: BoundAddress = { host, port: options.port ?? 0 };
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: hardFrameBytes });
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     applySecurityHeaders(res);

@@ -1,41 +1,8 @@
-/**
- * The headers every response of the workbench carries, in both shells. The page may load code,
- * styles and data only from its own origin; images may also come from data:/blob: URLs (rendered
- * overlays) and, in Electron, from the media scheme.
- */
+/** The workbench's security headers (src/engine/service/security-headers.ts) on a serve-mode response. */
 import type { ServerResponse } from 'node:http';
+import { securityHeaders } from '../engine/service/security-headers.ts';
 
-export interface CspOptions {
-  /** More image sources, such as Electron's media scheme (`laser-media:`). */
-  imageSources?: readonly string[];
-  /** Only for the Vite dev server, whose React refresh preamble is an inline script. */
-  inlineScripts?: boolean;
-}
-
-/**
- * `connect-src 'self'` also covers the page's own WebSocket (ws://same-host:port): CSP Level 3
- * lets 'self' match ws/wss on the page's host and port (checked against this server in Chromium 156).
- */
-export function contentSecurityPolicy(options: CspOptions = {}): string {
-  return [
-    "default-src 'self'",
-    ["img-src 'self' data: blob:", ...(options.imageSources ?? [])].join(' '),
-    "style-src 'self' 'unsafe-inline'",
-    "connect-src 'self'",
-    options.inlineScripts ? "script-src 'self' 'unsafe-inline'" : "script-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-export function securityHeaders(csp: string = contentSecurityPolicy()): Record<string, string> {
-  return {
-    'Content-Security-Policy': csp,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-  };
-}
+export { contentSecurityPolicy, securityHeaders, type CspOptions } from '../engine/service/security-headers.ts';
 
 export function applySecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of Object.entries(securityHeaders())) res.setHeader(name, value);

@@ -4,6 +4,7 @@
 // the app), and a folder of pictures to ask about, with one PNG cut off halfway.
 import { spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Buffer } from 'node:buffer';
 import sharp from 'sharp';
@@ -13,7 +14,12 @@ const TINY_FILES = ['config.json', 'generation_config.json', 'model.safetensors'
 
 function run(command, args, cwd) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `laser compile` registers its bundle in a data folder: one of the fixtures' own (not the app's
+    // under test, nor the real home's, whose earlier stores it would move in).
+    const home = join(tmpdir(), 'laser-e2e-cli-home');
+    const env = { ...process.env, HOME: home, LASER_DATA_DIR: join(home, 'data'), XDG_DATA_HOME: join(home, 'xdg-data'), XDG_CACHE_HOME: join(home, 'xdg-cache'), XDG_CONFIG_HOME: join(home, 'xdg-config') };
+    delete env.LASER_CACHE_DIR;
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
@@ -37,7 +43,7 @@ function scene(width, height, n) {
 export async function makeAnalysisFixtures(base, repoRoot) {
   const unregister = register();
   try {
-    const { TINY_CHECKPOINT, writeWordTokenizer } = await import('../laser/support/tiny-laser-bundle.ts');
+    const { TINY_CHECKPOINT, writeWordTokenizer, writeTinyQwenLaserCheckpoint } = await import('../laser/support/tiny-laser-bundle.ts');
     const { generateWorld } = await import('../../src/engine/world/generate.ts');
     const { loadWorldDataset } = await import('../../src/engine/world/dataset.ts');
     const checkpoint = join(base, 'models', 'tiny-checkpoint');
@@ -50,6 +56,11 @@ export async function makeAnalysisFixtures(base, repoRoot) {
     // The same model as llava-hf's processor feeds it: a centre crop, so part of a wide picture goes unseen.
     const cropBundle = join(base, 'models', 'tiny-crop-bundle');
     await run(process.execPath, ['bin/laser.js', 'compile', checkpoint, cropBundle, '--image-mode', 'crop'], repoRoot);
+    // An any-resolution model (qwen2vl_tiny with a tokenizer): each view on its own grid.
+    const qwenCheckpoint = join(base, 'models', 'tiny-qwen-checkpoint');
+    await writeTinyQwenLaserCheckpoint(qwenCheckpoint);
+    const qwenBundle = join(base, 'models', 'tiny-qwen-bundle');
+    await run(process.execPath, ['bin/laser.js', 'compile', qwenCheckpoint, qwenBundle], repoRoot);
     // A second copy, registered and then moved away, so the list has a model it cannot use.
     const movingBundle = join(base, 'models', 'moving-bundle');
     await cp(bundle, movingBundle, { recursive: true });
@@ -78,6 +89,9 @@ export async function makeAnalysisFixtures(base, repoRoot) {
       bundle,
       movingBundle,
       cropBundle,
+      qwenBundle,
+      // scene-0 (640 x 420) smart-resized within 112 x 112 px: 112 x 84, a 3 x 4 grid of merged tokens
+      qwenGrid: [3, 4],
       images,
       goodImage: { name: 'scene-0.png', width: 640, height: 420 },
       brokenImage: 'truncated.png',

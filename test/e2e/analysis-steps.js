@@ -453,5 +453,32 @@ export function analysisSteps({ page, fixtures }) {
         await until('the true box back', async () => (await count(byTestId('overlay-truth'))) === 1);
       },
     ],
+    [
+      'analysis-qwen-model-own-grid',
+      async () => {
+        await page.keyboard.press('Escape');
+        await openImageAnalysis(a.images, a.goodImage.name);
+        await page.click(byTestId('analysis-manage-models'));
+        await until('the Models panel', () => visible('models-panel'));
+        await addModel(a.qwenBundle);
+        const row = modelRows().filter({ hasText: a.qwenBundle });
+        assert(/per image/.test(await row.innerText()), `an any-resolution model lists its grid as per image: ${await row.innerText()}`);
+        await page.keyboard.press('Escape');
+        await until('the panel to close', async () => (await count(byTestId('models-panel'))) === 0);
+        await page.fill(byTestId('analysis-question'), a.question);
+        await page.selectOption(byTestId('analysis-method'), 'laser');
+        await run();
+        assert((await count(byTestId('analysis-error'))) === 0, `no error: ${(await count(byTestId('analysis-error'))) ? await text('analysis-error') : ''}`);
+        const [gh, gw] = a.qwenGrid;
+        const overlay = page.locator(byTestId('image-overlay'));
+        await until("the overlay on the image's own 3 x 4 grid", async () => Number(await overlay.getAttribute('data-cells')) === gh * gw);
+        assert((await count(byTestId('overlay-box'))) === 1, 'the crop box is drawn');
+        assert((await page.locator('body').innerText()).includes(`${gh} × ${gw} grid`), "the overlay caption names this image's grid");
+        await page.locator(byTestId('section-facts')).locator('summary').click();
+        await until('how the run was made', async () => (await text('section-facts')).includes('model'));
+        const shown = await text('section-facts');
+        assert(shown.includes(`grid ${gh} × ${gw} (this image; each view its own)`), "the run's model line says each view has its own grid");
+      },
+    ],
   ];
 }

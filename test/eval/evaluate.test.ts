@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attentionAggregation, popeAnswer, popeScores, vqaSoftAccuracy } from '../../src/common/laser/metrics.ts';
+import { attentionAggregation, groundingIou, popeAnswer, popeScores, vqaSoftAccuracy } from '../../src/common/laser/metrics.ts';
 import { intersectRects, rectArea } from '../../src/common/laser/grid.ts';
 import { evaluate, splitKnobs, type EvaluateResult } from '../../src/engine/eval/evaluate.ts';
 import { loadPope } from '../../src/engine/eval/pope.ts';
@@ -17,7 +17,7 @@ import { loadVqa } from '../../src/engine/eval/vqa.ts';
 import { loadRecord, loadRecordJson } from '../../src/engine/laser/record-io.ts';
 import { runMethod } from '../../src/engine/laser/run-method.ts';
 import { cellMapping } from '../../src/engine/laser/views.ts';
-import { compileTinyLaserBundle, type TinyLaserBundle } from '../laser/support/tiny-laser-bundle.ts';
+import { compileTinyLaserBundle, compileTinyQwenLaserBundle, type TinyLaserBundle } from '../laser/support/tiny-laser-bundle.ts';
 import { fixture, FIXTURE_IMAGES } from './support/fixtures.ts';
 
 let tiny: TinyLaserBundle;
@@ -143,7 +143,14 @@ describe('evaluate: grounding and layers', () => {
     }
     const s = summarize(r.methods, r.samples, r.results);
     expect(s.vanilla.grounding).toBeNull();
-    expect(s.vanilla.accuracy.samples).toBe(0);
+    // a grounding-only sample's score is Acc@0.5 of the box in the answer (the random model gives none: 0)
+    for (const x of r.results) {
+      const { record } = await loadRecordJson(x.record!).then((rec) => ({ record: rec }));
+      const sample = dataset.samples.find((y) => y.id === x.sampleId)!;
+      expect(x.iou).toBe(groundingIou(record.answer, sample.box!, record.image));
+      expect(x.score).toBe(x.iou! >= 0.5 ? 1 : 0);
+    }
+    expect(s.vanilla.accuracy.samples).toBe(3);
     for (const m of ['vicrop-rel', 'static-layer', 'laser'] as const) {
       const xs = r.results.filter((x) => x.method === m);
       expect(s[m].grounding).toMatchObject({ samples: 3, raw: mean(xs.map((x) => x.aggregation!.raw!)), map: mean(xs.map((x) => x.aggregation!.map!)), uniform: mean(xs.map((x) => x.aggregation!.uniform)), crop: mean(xs.map((x) => x.aggregation!.crop!)) });
@@ -203,4 +210,29 @@ describe('evaluate: resuming and refusing', () => {
   it('splits shared knobs among the methods that have them', () => {
     expect(splitKnobs(['vanilla', 'laser', 'vcd'], { alpha: 2, kHead: 4 })).toEqual({ vanilla: {}, laser: { alpha: 2, kHead: 4 }, vcd: { alpha: 2 } });
   });
+});
+
+describe('evaluate on an any-resolution model (Qwen2-VL)', () => {
+  it('the same evaluator scores a Qwen bundle; each map is aggregated on its own image\'s grid, read from the record', async () => {
+    const qwen = await compileTinyQwenLaserBundle();
+    try {
+      const dataset = await loadRefcoco(fixture('refcoco'));
+      const r = await evaluate({ bundle: qwen.bundle, dataset, methods: ['vanilla', 'laser'], options, cacheDir: join(scratch, 'qwen-cache') });
+      expect(r.results).toHaveLength(dataset.samples.length * 2);
+      const grids = new Set<string>();
+      for (const x of r.results.filter((y) => y.method === 'laser')) {
+        const { record, tensors } = await loadRecord(x.record!);
+        expect(record.bundle.viewEncoding).toBe('native-resolution');
+        const mapping = cellMapping(record.geometry);
+        grids.add(`${mapping.grid.gh}x${mapping.grid.gw}`);
+        expect(tensors.M!.shape).toEqual([mapping.grid.gh, mapping.grid.gw]);
+        const box = dataset.samples.find((s) => s.id === x.sampleId)!.box!;
+        expect(x.aggregation!.map).toBe(attentionAggregation(tensors.M!.data, mapping, box));
+      }
+      // the fixture's images differ in shape, so their grids differ too
+      expect(grids.size).toBeGreaterThan(1);
+    } finally {
+      await qwen.dispose();
+    }
+  }, 60_000);
 });

@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prefillPair } from '../../src/engine/laser/contrast.ts';
 import { concatFeatures, sliceFeatures } from '../../src/engine/laser/features.ts';
 import { loadSampleImage } from '../../src/engine/laser/image.ts';
+import { encodeInputs } from '../../src/engine/laser/methods/context.ts';
 import { LaserModel } from '../../src/engine/laser/model.ts';
 import { runPromptPasses, type PassGeometry } from '../../src/engine/laser/passes.ts';
 import { DEFAULT_INSTRUCTION, queryPrompts, viewPrompt } from '../../src/engine/laser/prompts.ts';
 import { cropView, modelInput } from '../../src/engine/laser/views.ts';
 import type { ImageFeatures } from '../../src/engine/runtime/image-tokens.ts';
 import type { LlavaRuntime } from '../../src/engine/runtime/llava-runtime.ts';
-import { maxAbsDiff } from '../../src/engine/runtime/testing/tiny-bundle.ts';
+import { maxAbsDiff } from '../support/tiny-bundle.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
 
 const ATOL = 1e-5;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   model = await LaserModel.open(tiny.bundle);
   rt = await model.runtime();
   const img = await loadSampleImage(IMAGE_500x375);
-  features = await rt.encodeImages(modelInput(img.rgb, model.processor, 'pad', model.grid).pixelValues, 1);
+  features = await encodeInputs(rt, [modelInput(img.rgb, model.processor)]);
   geometry = { layers: 4, heads: 4, gridOffset: 0, cells: 16 };
 });
 afterAll(async () => {
@@ -43,7 +44,7 @@ afterAll(async () => {
 describe('prefix reuse', () => {
   for (const noQuery of ['instruction-only', 'empty', 'generic'] as const) {
     it(`the ${noQuery} pass continuing the image prefix equals its from-scratch prefill`, async () => {
-      const p = queryPrompts(model, 'What is the colour of the cat?', options, noQuery);
+      const p = queryPrompts(model, 'What is the colour of the cat?', options, noQuery, 16);
       const shared = await runPromptPasses(rt, features, p.query, p.other, geometry);
       const scratch = await runPromptPasses(rt, features, p.query, p.other, geometry, { reusePrefix: false });
       expect(shared.prefix?.ids.length).toBe(p.query.imageRuns[0][1]);
@@ -64,20 +65,26 @@ describe('prefix reuse', () => {
   it('the [I, I+] / [mask(I), I-] pair from the query prefix equals the pair prefilled as a whole', async () => {
     const img = await loadSampleImage(IMAGE_500x375);
     const views = [cropView(img.rgb, [100, 50, 350, 274]), cropView(img.rgb, [0, 0, 250, 224]), cropView(img.rgb, [250, 151, 500, 375])];
-    const S = rt.imageSize;
-    const pixels = new Float32Array(3 * 3 * S * S);
-    views.forEach((v, i) => pixels.set(modelInput(v, model.processor, 'pad', model.grid).pixelValues, i * 3 * S * S));
-    const encoded = await rt.encodeImages(pixels, 3);
+    const encoded = await encodeInputs(rt, views.map((v) => modelInput(v, model.processor)));
     const positive = concatFeatures(features, sliceFeatures(encoded, 0));
     const negative = sliceFeatures(encoded, 1, 2);
-    const p = queryPrompts(model, 'What is the colour of the cat?', options, 'instruction-only');
+    const p = queryPrompts(model, 'What is the colour of the cat?', options, 'instruction-only', 16);
     const passes = await runPromptPasses(rt, features, p.query, p.other, geometry);
-    const prompt = viewPrompt(model, 'What is the colour of the cat?', options, 2);
+    const prompt = viewPrompt(model, 'What is the colour of the cat?', options, [16, 16]);
     const reused = await prefillPair(rt, prompt, positive, negative, passes.prefix);
     const whole = await prefillPair(rt, prompt, positive, negative, null);
     expect(reused.cache.batch).toBe(2);
     expect(reused.cache.length).toBe(prompt.inputIds.length);
     expect(maxAbsDiff(reused.attnLast, whole.attnLast)).toBeLessThanOrEqual(ATOL);
     expect(maxAbsDiff(reused.logits, whole.logits)).toBeLessThanOrEqual(1e-4);
+    // one batch of two (accelerators) and two runs stacked (CPU) give the same start for the lockstep decode
+    for (const pre of [passes.prefix, null]) {
+      const [batched, inTurn] = [await prefillPair(rt, prompt, positive, negative, pre, true), await prefillPair(rt, prompt, positive, negative, pre, false)];
+      expect([inTurn.cache.batch, inTurn.cache.length, inTurn.logitRows]).toEqual([batched.cache.batch, batched.cache.length, batched.logitRows]);
+      expect(maxAbsDiff(inTurn.attnLast, batched.attnLast)).toBeLessThanOrEqual(ATOL);
+      expect(maxAbsDiff(inTurn.logits, batched.logits)).toBeLessThanOrEqual(1e-4);
+      const [a, b] = [inTurn.cache.feeds(), batched.cache.feeds()];
+      for (const k of Object.keys(b)) expect(maxAbsDiff(a[k].data as Float32Array, b[k].data as Float32Array)).toBeLessThanOrEqual(1e-4);
+    }
   });
 });

@@ -289,13 +289,13 @@ describe('the images the model got (record.inputs)', () => {
       expect(crop.rule).toEqual({ kind: 'crop', box: r.box });
       expect([crop.sourceWidth, crop.sourceHeight]).toEqual([r.box![2] - r.box![0], r.box![3] - r.box![1]]);
       // the PNG is exactly the crop after the bundle's own preprocessing
-      const expected = modelInput(cropView(I, r.box!), model.processor, model.preprocessingMode, model.grid);
+      const expected = modelInput(cropView(I, r.box!), model.processor);
       const got = await pixelsOf(loaded.files[crop.file]);
       expect([got.width, got.height]).toEqual([crop.width, crop.height]);
       expect(Buffer.from(got.data).equals(Buffer.from(expected.image.data))).toBe(true);
       expect(crop.geometry).toEqual(expected.transform);
       const image = await pixelsOf(loaded.files[r.inputs[0].file]);
-      expect(Buffer.from(image.data).equals(Buffer.from(modelInput(I, model.processor, model.preprocessingMode, model.grid).image.data))).toBe(true);
+      expect(Buffer.from(image.data).equals(Buffer.from(modelInput(I, model.processor).image.data))).toBe(true);
     } finally {
       await model.dispose();
     }

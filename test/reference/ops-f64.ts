@@ -135,10 +135,12 @@ export function silu(x: number): number {
 /**
  * Scaled dot-product attention over one sequence, eager style.
  * q: [S, H·hd], k and v: [S, KVH·hd]; query head h reads KV head floor(h / (H / KVH)) (GQA).
- * Scores are q·k / √hd; with `causal`, key j > query i is excluded (its probability is exactly 0).
+ * Scores are q·k / √hd; with `causal`, key j > query i is excluded (its probability is exactly 0),
+ * and so is every pair that `allowed` (if given) refuses: a block mask (Qwen's per-frame and
+ * per-window vision attention). Each query must be allowed at least one key.
  * Returns the heads' outputs concatenated, [S, H·hd], and the probabilities [H, S, S].
  */
-export function attention(q: Matrix, k: Matrix, v: Matrix, heads: number, kvHeads: number, headDim: number, causal: boolean): { out: Matrix; probs: Float64Array } {
+export function attention(q: Matrix, k: Matrix, v: Matrix, heads: number, kvHeads: number, headDim: number, causal: boolean, allowed?: (i: number, j: number) => boolean): { out: Matrix; probs: Float64Array } {
   const S = q.rows;
   const group = heads / kvHeads;
   const scale = 1 / Math.sqrt(headDim);
@@ -150,6 +152,10 @@ export function attention(q: Matrix, k: Matrix, v: Matrix, heads: number, kvHead
       const visible = causal ? i + 1 : S;
       const p = probs.subarray((h * S + i) * S, (h * S + i) * S + visible);
       for (let j = 0; j < visible; j++) {
+        if (allowed && !allowed(i, j)) {
+          p[j] = -Infinity; // softmax gives it exactly 0
+          continue;
+        }
         let s = 0;
         for (let d = 0; d < headDim; d++) s += q.data[i * q.cols + h * headDim + d] * k.data[j * k.cols + kvh * headDim + d];
         p[j] = s * scale;

@@ -74,3 +74,37 @@ export function applyRope(x: Matrix, heads: number, headDim: number, positions: 
   }
   return y;
 }
+
+/** Qwen2-VL's multimodal positions: per token a (t, h, w) position, and the [t, h, w] parts of head_dim / 2. */
+export interface MropePositions {
+  axes: readonly [readonly number[], readonly number[], readonly number[]];
+  section: readonly [number, number, number];
+}
+
+/**
+ * apply_multimodal_rotary_pos_emb (Qwen2-VL): rotate-half RoPE where frequency i of each half takes
+ * its angle from axis t for i < section[0], h for the next section[1], w for the rest, i.e.
+ * cos/sin built per axis, split by `mrope_section * 2` and the i-th chunk taken from axis i % 3.
+ */
+export function applyMrope(x: Matrix, heads: number, headDim: number, positions: MropePositions, invFreq: Float64Array): Matrix {
+  const half = headDim / 2;
+  const [s0, s1, s2] = positions.section;
+  if (s0 + s1 + s2 !== half) throw new Error(`applyMrope: mrope_section ${s0}+${s1}+${s2} is not head_dim/2 = ${half}`);
+  const axis = (i: number) => (i < s0 ? 0 : i < s0 + s1 ? 1 : 2);
+  const y = matrix(x.rows, x.cols);
+  for (let p = 0; p < x.rows; p++) {
+    for (let h = 0; h < heads; h++) {
+      const base = p * x.cols + h * headDim;
+      for (let i = 0; i < half; i++) {
+        const a = positions.axes[axis(i)][p] * invFreq[i];
+        const cos = Math.cos(a);
+        const sin = Math.sin(a);
+        const x1 = x.data[base + i];
+        const x2 = x.data[base + half + i];
+        y.data[base + i] = x1 * cos - x2 * sin;
+        y.data[base + half + i] = x2 * cos + x1 * sin;
+      }
+    }
+  }
+  return y;
+}

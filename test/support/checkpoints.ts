@@ -6,6 +6,8 @@
  * configurations the compiler must handle, so the float64 reference and the compiled graphs can be
  * compared on more than the one golden fixture.
  *
+ * `writeTinyQwenCheckpoint` does the same for Qwen2-VL and Qwen2.5-VL.
+ *
  * The rest are byte-level builders and corrupters for bad-input tests: a safetensors file with a
  * header that says whatever the test wants, and ways to damage a good file.
  */
@@ -35,6 +37,8 @@ export interface TinyLlavaVariant {
   /** 'legacy' (transformers 4.45: language_model.model.*) or 'new' (>= 4.52: model.language_model.*). */
   layout?: 'legacy' | 'new';
   seed?: number;
+  /** Changes a weight's values (canonical name) before they are stored: bad-value tests poison one. */
+  edit?: (name: string, data: Float32Array) => void;
 }
 
 export interface TinyLlava {
@@ -49,7 +53,7 @@ export interface TinyLlava {
 export const tiny = { visionHidden: 32, visionLayers: 2, visionHeads: 4, visionMlp: 64, patch: 14, textHidden: 64, textLayers: 4, heads: 4, textMlp: 128, vocab: 300, imageToken: 296 } as const;
 
 export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVariant = {}): Promise<TinyLlava> {
-  const v = { gqa: true, strategy: 'default', visionFeatureLayer: -2, tied: false, ropeScaling: null, grid: 4, dtype: 'F32', sharded: false, layout: 'legacy', seed: 1234, ...variant } as const;
+  const v = { gqa: true, strategy: 'default', visionFeatureLayer: -2, tied: false, ropeScaling: null, grid: 4, dtype: 'F32', sharded: false, layout: 'legacy', seed: 1234, edit: () => {}, ...variant } as const;
   const config = tinyConfig(v);
   const shapes = llavaTensorShapes(parseModelConfig(config, 'tiny config.json'));
   const rng = gaussian(v.seed);
@@ -57,6 +61,7 @@ export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVa
   const tensors: Record<string, TensorToWrite> = {};
   for (const { name, shape } of shapes) {
     const data = drawWeight(name, shape, rng);
+    v.edit(name, data);
     const stored = v.dtype === 'F32' ? data : bytesToFloat32(v.dtype, new Uint8Array(float32ToHalfBits(v.dtype, data).buffer));
     weights.set(name, stored);
     tensors[v.layout === 'new' ? newLayoutName(name) : name] = { dtype: v.dtype, shape, data };
@@ -154,10 +159,110 @@ function tinyConfig(v: Resolved): Record<string, unknown> {
   return config;
 }
 
+export interface TinyQwenVariant {
+  /** 'qwen2_vl' (default: LayerNorm, fc MLP, full attention) or 'qwen2_5_vl' (RMSNorm, gated MLP, windows). */
+  modelType?: 'qwen2_vl' | 'qwen2_5_vl';
+  /** Tied embeddings: no lm_head.weight is written. Default false. */
+  tied?: boolean;
+  /** Qwen2.5-VL window_size in pixels (default 56: windows of 2x2 merged tokens). */
+  windowSize?: number;
+  /** Qwen2.5-VL blocks with full attention (default [1] of 3). */
+  fullAttentionBlocks?: number[];
+  seed?: number;
+}
+
+/** Sizes of the tiny Qwen models (the qwen2vl_tiny fixture's; Qwen2.5-VL adds a third vision block). */
+export const tinyQwen = { textHidden: 64, textLayers: 3, heads: 4, kvHeads: 2, textMlp: 128, vocab: 300, visionHidden: 32, visionHeads: 4, visionMlp: 64, imageToken: 292, videoToken: 293, visionStart: 290, visionEnd: 291 } as const;
+
+/**
+ * A random, seeded Qwen2-VL or Qwen2.5-VL checkpoint (config.json as save_pretrained writes it,
+ * model.safetensors in the layout Qwen publishes: visual.*, model.*, lm_head.weight) with the
+ * golden fixtures' weight scales. Returns config.json as written.
+ */
+export async function writeTinyQwenCheckpoint(dir: string, variant: TinyQwenVariant = {}): Promise<Record<string, unknown>> {
+  const v = { modelType: 'qwen2_vl', tied: false, windowSize: 56, fullAttentionBlocks: [1], seed: 4321, ...variant } as const;
+  const q = tinyQwen;
+  const qwen25 = v.modelType === 'qwen2_5_vl';
+  const depth = qwen25 ? 3 : 2;
+  const vision: Record<string, unknown> = qwen25
+    ? { depth, hidden_size: q.visionHidden, intermediate_size: q.visionMlp, num_heads: q.visionHeads, out_hidden_size: q.textHidden, window_size: v.windowSize, fullatt_block_indexes: v.fullAttentionBlocks, model_type: 'qwen2_5_vl' }
+    : { depth, embed_dim: q.visionHidden, hidden_size: q.textHidden, mlp_ratio: q.visionMlp / q.visionHidden, num_heads: q.visionHeads, model_type: 'qwen2_vl' };
+  const config: Record<string, unknown> = {
+    architectures: [qwen25 ? 'Qwen2_5_VLForConditionalGeneration' : 'Qwen2VLForConditionalGeneration'],
+    model_type: v.modelType,
+    hidden_size: q.textHidden,
+    intermediate_size: q.textMlp,
+    num_hidden_layers: q.textLayers,
+    num_attention_heads: q.heads,
+    num_key_value_heads: q.kvHeads,
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000.0,
+    max_position_embeddings: 256,
+    vocab_size: q.vocab,
+    rope_scaling: { mrope_section: [2, 3, 3], rope_type: 'default', type: 'default' },
+    bos_token_id: 1,
+    eos_token_id: 2,
+    image_token_id: q.imageToken,
+    video_token_id: q.videoToken,
+    vision_start_token_id: q.visionStart,
+    vision_end_token_id: q.visionEnd,
+    vision_config: vision,
+    torch_dtype: 'float32',
+    transformers_version: qwen25 ? '4.49.0' : '4.45.1',
+  };
+  if (v.tied) config.tie_word_embeddings = true;
+
+  const D = q.textHidden;
+  const hd = D / q.heads;
+  const E = q.visionHidden;
+  const I = q.visionMlp;
+  const shapes: [string, number[]][] = [['visual.patch_embed.proj.weight', [E, 3, 2, 14, 14]]];
+  const withBias = (name: string, shape: number[]) => shapes.push([`${name}.weight`, shape], [`${name}.bias`, [shape[0]]]);
+  const norm = (name: string, size: number) => (qwen25 ? shapes.push([`${name}.weight`, [size]]) : withBias(name, [size]));
+  for (let b = 0; b < depth; b++) {
+    const p = `visual.blocks.${b}`;
+    norm(`${p}.norm1`, E);
+    norm(`${p}.norm2`, E);
+    withBias(`${p}.attn.qkv`, [3 * E, E]);
+    withBias(`${p}.attn.proj`, [E, E]);
+    if (qwen25) {
+      withBias(`${p}.mlp.gate_proj`, [I, E]);
+      withBias(`${p}.mlp.up_proj`, [I, E]);
+      withBias(`${p}.mlp.down_proj`, [E, I]);
+    } else {
+      withBias(`${p}.mlp.fc1`, [I, E]);
+      withBias(`${p}.mlp.fc2`, [E, I]);
+    }
+  }
+  norm('visual.merger.ln_q', E);
+  withBias('visual.merger.mlp.0', [4 * E, 4 * E]);
+  withBias('visual.merger.mlp.2', [D, 4 * E]);
+  shapes.push(['model.embed_tokens.weight', [q.vocab, D]]);
+  for (let l = 0; l < q.textLayers; l++) {
+    const p = `model.layers.${l}`;
+    shapes.push([`${p}.input_layernorm.weight`, [D]], [`${p}.post_attention_layernorm.weight`, [D]]);
+    withBias(`${p}.self_attn.q_proj`, [q.heads * hd, D]);
+    withBias(`${p}.self_attn.k_proj`, [q.kvHeads * hd, D]);
+    withBias(`${p}.self_attn.v_proj`, [q.kvHeads * hd, D]);
+    shapes.push([`${p}.self_attn.o_proj.weight`, [D, q.heads * hd]]);
+    shapes.push([`${p}.mlp.gate_proj.weight`, [q.textMlp, D]], [`${p}.mlp.up_proj.weight`, [q.textMlp, D]], [`${p}.mlp.down_proj.weight`, [D, q.textMlp]]);
+  }
+  shapes.push(['model.norm.weight', [D]]);
+  if (!v.tied) shapes.push(['lm_head.weight', [q.vocab, D]]);
+
+  const rng = gaussian(v.seed);
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const [name, shape] of shapes) tensors[name] = { dtype: 'F32', shape, data: drawWeight(name, shape, rng) };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+  return config;
+}
+
 /** Weight scales of the golden fixtures (FIXTURES.md §1.3): far from uniform attention and logits. */
 function drawWeight(name: string, shape: number[], rng: () => number): Float32Array {
   const out = new Float32Array(numel(shape));
-  const isNorm = /norm|layrnorm/.test(name) && name.endsWith('.weight');
+  const isNorm = /norm|layrnorm|ln_q/.test(name) && name.endsWith('.weight');
   const isEmbedding = /embed_tokens|position_embedding|class_embedding/.test(name);
   let mean = 0;
   let std: number;

@@ -2,18 +2,24 @@
  * `laser ask <bundle-dir> <image> "<question>"`: prints the model's answer (greedy decoding, the
  * `vanilla` method) and nothing else on stdout, so scripts can read it. The question is asked as
  * typed, with no answer instruction unless --instruction gives one. A bundle compiled from a
- * checkpoint without tokenizer files is refused with a message naming the files to add.
+ * checkpoint without tokenizer files is refused with a message naming the files to add. It calls
+ * the workbench's `laser.run` in-process (src/cli/workbench.ts): the bundle joins the model list and
+ * the run the history of the data folder.
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDeviceOptions } from '../model-options.ts';
+import { addDataDirOption, addDeviceOptions, addPixelOptions, pixelBounds } from '../model-options.ts';
+import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
 
 export interface AskFlags {
   maxNewTokens: number;
   instruction: string;
+  minPixels?: number;
+  maxPixels?: number;
   device: DeviceRequest;
   threads: number;
+  dataDir?: string;
 }
 
 function positiveInt(value: string): number {
@@ -22,27 +28,18 @@ function positiveInt(value: string): number {
 }
 
 export async function runAskCommand(bundle: string, image: string, question: string, flags: AskFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
-  const { runMethod } = await import('../../engine/laser/run-method.ts');
   const { checkQuestion } = await import('../../engine/laser/prompts.ts');
   checkQuestion(question);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    const r = await runMethod({
-      bundle: resolve(bundle),
-      imagePath: resolve(image),
-      question,
-      method: 'vanilla',
-      options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction },
-      cacheDir: null,
-      runtime: { device: flags.device, threads: flags.threads, log: err },
-      signal: controller.signal,
-    });
-    out(r.record.answer);
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  const imagePath = resolve(image);
+  const answer = await withCliWorkbench({ dataDir: flags.dataDir, runtime: { device: flags.device, threads: flags.threads }, note: err }, (cli) =>
+    cancelOnSigint(async (signal) => {
+      const modelId = await cli.modelIdOfBundle(resolve(bundle));
+      await cli.allowImage(imagePath);
+      const options = { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction, ...pixelBounds(flags) };
+      return (await cli.call('laser.run', { modelId, imagePath, question, method: 'vanilla', options }, { signal })).record.answer;
+    }),
+  );
+  out(answer);
 }
 
 export function registerAsk(
@@ -58,5 +55,5 @@ export function registerAsk(
     .argument('<question>', 'the question')
     .option('--max-new-tokens <n>', 'tokens decoded at most', positiveInt, 64)
     .option('--instruction <text>', 'appended to the question after a newline (e.g. "Answer the question using a single word or phrase.")', '');
-  addDeviceOptions(cmd).action(async (bundle: string, image: string, question: string, flags: AskFlags) => runAskCommand(bundle, image, question, flags, out, err));
+  addDataDirOption(addPixelOptions(addDeviceOptions(cmd), 'run')).action(async (bundle: string, image: string, question: string, flags: AskFlags) => runAskCommand(bundle, image, question, flags, out, err));
 }

@@ -3,14 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isolateProcessEnv } from '../../../test/support/isolated-env.ts';
 import { progressLine, registerCompile } from './compile.ts';
 
 const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
 let dir: string;
+let restoreEnv: () => void;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'laser-cli-compile-'));
+  restoreEnv = isolateProcessEnv(dir);
 });
 afterEach(async () => {
+  restoreEnv();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -31,6 +35,8 @@ describe('laser compile', () => {
     expect(text).toMatch(/^hashing +\[#{24}\]/m);
     expect(text).toMatch(/wrote .*b: llava fp16, 4 layers, vocab 300, 16 tokens\/image, 64 tensors .* \(no tokenizer in the checkpoint\)/);
     expect(JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8')).dtype).toBe('fp16');
+    // registered in the data folder's model list ($LASER_DATA_DIR here), as the app would list it
+    expect(text).toContain(`registered as model checkpoint in ${join(dir, 'data')}\n`);
   });
 
   it('redraws one line per phase on a terminal', async () => {
@@ -42,8 +48,31 @@ describe('laser compile', () => {
 
   it('refuses an unknown --dtype before doing anything', async () => {
     const h = harness();
-    await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int8')).rejects.toThrow();
-    expect(h.lines.join('')).toMatch(/Use fp32 or fp16/);
+    await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int3')).rejects.toThrow();
+    expect(h.lines.join('')).toMatch(/Use fp32 or fp16 or int8 or int4/);
+  });
+
+  it('compiles --dtype int4 with the quantisation flags recorded in the manifest', async () => {
+    const h = harness();
+    await h.run(fixture, join(dir, 'b'), '--dtype', 'int4', '--block-size', '64', '--asymmetric', '--accuracy-level', '0', '--no-quantize-lm-head', '--quantize-vision');
+    expect(h.lines.join('')).toMatch(/wrote .*b: llava int4 \(block 64, asymmetric, \d+ tensors quantised\), 4 layers/);
+    const m = JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8'));
+    expect(m.dtype).toBe('int4');
+    expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 4, blockSize: 64, symmetric: false, accuracyLevel: 0, lmHead: false, embeddings: true, vision: true });
+    expect(m.quantization.tensors).not.toContain('language_model.lm_head.weight');
+  });
+
+  it('uses the documented defaults for int8: block 32, symmetric, lm_head and embeddings quantised, vision float', async () => {
+    const h = harness();
+    await h.run(fixture, join(dir, 'b'), '--dtype', 'int8');
+    const m = JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8'));
+    expect(m.quantization).toMatchObject({ bits: 8, blockSize: 32, symmetric: true, lmHead: true, embeddings: true, vision: false, accuracyLevel: 4 });
+  });
+
+  it('refuses quantisation flags with a float --dtype, and block sizes other than 32, 64, 128', async () => {
+    const h = harness();
+    await expect(h.run(fixture, join(dir, 'b'), '--block-size', '64')).rejects.toThrow(/--block-size only apply to --dtype int8 or int4, not fp32/);
+    await expect(harness().run(fixture, join(dir, 'c'), '--dtype', 'int4', '--block-size', '48')).rejects.toThrow();
   });
 
   it('passes compile errors through as WorkbenchErrors for the CLI to print', async () => {

@@ -1,14 +1,60 @@
 /**
- * `laser compile <hf-dir> <bundle-dir> [--dtype fp32|fp16] [--image-mode pad|crop]`: compiles a
- * Hugging Face LLaVA checkpoint into a bundle (src/engine/compiler/compile.ts), with a progress bar
- * on stderr: tensors written, bytes written of the total, MB/s. Ctrl-C cancels and leaves nothing.
+ * `laser compile <hf-dir> <bundle-dir> [--dtype fp32|fp16|int8|int4] [--block-size 32|64|128]
+ * [--asymmetric] [--accuracy-level 0|4] [--[no-]quantize-lm-head] [--[no-]quantize-embeddings]
+ * [--[no-]quantize-vision] [--image-mode pad|crop] [--min-pixels n] [--max-pixels n]`: compiles a
+ * Hugging Face checkpoint of any registered family (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) into a bundle
+ * (src/engine/compiler/compile.ts), with a progress bar on stderr: tensors written, bytes written of
+ * the total, MB/s. Ctrl-C cancels and leaves nothing.
+ * The bundle is then registered through the workbench's `models.add` (src/cli/workbench.ts), so the
+ * app and serve mode on the same data folder list it.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
+import { SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
+import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
+import { withCliWorkbench } from '../workbench.ts';
+
+const BLOCK_SIZES = QUANT_BLOCK_SIZES.map(String) as ['32', '64', '128'];
+const ACCURACY_LEVELS = QUANT_ACCURACY_LEVELS.map(String) as ['0', '4'];
 
 export interface CompileFlags {
-  dtype: 'fp32' | 'fp16';
+  dtype: 'fp32' | 'fp16' | 'int8' | 'int4';
   imageMode: 'pad' | 'crop';
+  blockSize?: (typeof BLOCK_SIZES)[number];
+  accuracyLevel?: (typeof ACCURACY_LEVELS)[number];
+  asymmetric?: boolean;
+  quantizeLmHead?: boolean;
+  quantizeEmbeddings?: boolean;
+  quantizeVision?: boolean;
+  minPixels?: number;
+  maxPixels?: number;
+  dataDir?: string;
+}
+
+/** The quantisation choices of `flags`, refused when given for a float --dtype. */
+export function quantizeOptions(flags: CompileFlags): QuantizeOptions | undefined {
+  const given = [
+    ['--block-size', flags.blockSize],
+    ['--asymmetric', flags.asymmetric],
+    ['--accuracy-level', flags.accuracyLevel],
+    ['--[no-]quantize-lm-head', flags.quantizeLmHead],
+    ['--[no-]quantize-embeddings', flags.quantizeEmbeddings],
+    ['--[no-]quantize-vision', flags.quantizeVision],
+  ].filter(([, v]) => v !== undefined);
+  if (flags.dtype !== 'int8' && flags.dtype !== 'int4') {
+    if (given.length) throw new WorkbenchError('bad-request', `${given.map(([f]) => f).join(', ')} only apply to --dtype int8 or int4, not ${flags.dtype}`, 'Add --dtype int8 or --dtype int4, or drop the quantisation flags.');
+    return undefined;
+  }
+  return {
+    blockSize: flags.blockSize === undefined ? undefined : Number(flags.blockSize),
+    symmetric: flags.asymmetric === undefined ? undefined : !flags.asymmetric,
+    lmHead: flags.quantizeLmHead,
+    embeddings: flags.quantizeEmbeddings,
+    vision: flags.quantizeVision,
+    accuracyLevel: flags.accuracyLevel === undefined ? undefined : Number(flags.accuracyLevel),
+  };
 }
 
 function oneOf<T extends string>(values: readonly T[]) {
@@ -85,15 +131,23 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
   const printer = progressPrinter(out);
   const t0 = Date.now();
   try {
-    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, imageMode: flags.imageMode, onProgress: (p) => printer.update(p), signal: controller.signal });
+    const quantize = quantizeOptions(flags);
+    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, quantize, imageMode: flags.imageMode, ...pixelBounds(flags), onProgress: (p) => printer.update(p), signal: controller.signal });
     printer.end();
     const s = (Date.now() - t0) / 1000;
     const m = r.manifest;
+    const q = m.quantization;
+    const dtype = q ? `${m.dtype} (block ${q.blockSize}, ${q.symmetric ? 'symmetric' : 'asymmetric'}, ${q.tensors.length} tensors quantised)` : m.dtype;
     out.write(
-      `wrote ${r.dir}: ${m.architecture} ${m.dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${m.architecture === 'llava' ? `${m.vision.tokensPerImage} tokens/image` : 'tokens per image by its size'}, ` +
+      `wrote ${r.dir}: ${m.architecture} ${dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${m.architecture === 'llava' ? `${m.vision.tokensPerImage} tokens/image` : 'tokens per image by its size'}, ` +
         `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );
+    const id = await withCliWorkbench({ dataDir: flags.dataDir, note: (l) => out.write(`${l}\n`) }, async (cli) => {
+      const model = await cli.call('models.add', { path: r.dir });
+      return `${model.id} in ${cli.dataDir}`;
+    });
+    out.write(`registered as model ${id}\n`);
   } finally {
     printer.end();
     process.removeListener('SIGINT', onSigint);
@@ -101,12 +155,27 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
 }
 
 export function registerCompile(program: Command, out: Out = process.stderr): void {
-  program
+  const cmd = program
     .command('compile')
-    .description('Compile a Hugging Face LLaVA checkpoint folder (config.json + safetensors) into a bundle of ONNX graphs')
+    .description(`Compile a Hugging Face checkpoint folder (config.json + safetensors; ${SUPPORTED_MODEL_TYPES.join(', ')}) into a bundle of ONNX graphs`)
     .argument('<hf-dir>', 'checkpoint folder: config.json, *.safetensors, optionally tokenizer and preprocessor files')
     .argument('<bundle-dir>', 'output folder (created; an earlier bundle there is replaced only when the compile succeeds)')
-    .option('--dtype <dtype>', 'weight type in the graphs: fp32 or fp16 (graph inputs/outputs stay float32)', oneOf(['fp32', 'fp16'] as const), 'fp32')
-    .option('--image-mode <mode>', 'preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad')
+    .option(
+      '--dtype <dtype>',
+      'weight type in the graphs: fp32, fp16, or int8 / int4 (weight-only, MatMulNBits: the decoder\'s Linear layers and what the --quantize-* flags add; the rest stays fp32); graph inputs/outputs stay float32',
+      oneOf(['fp32', 'fp16', 'int8', 'int4'] as const),
+      'fp32',
+    )
+    .option('--block-size <n>', `int8/int4: weights per quantisation block along the input features: ${BLOCK_SIZES.join(', ')} (default ${QUANT_DEFAULTS.blockSize})`, oneOf(BLOCK_SIZES))
+    .option('--asymmetric', 'int8/int4: a zero point per block (min..max range) instead of symmetric blocks (default symmetric)')
+    .option('--accuracy-level <n>', `int8/int4: MatMulNBits accuracy_level, 0 (float32 activations, exact to the dequantised weights, slow for int8 on CPU) or 4 (int8 activations per block; default ${QUANT_DEFAULTS.accuracyLevel})`, oneOf(ACCURACY_LEVELS))
+    .option('--quantize-lm-head', `int8/int4: quantise lm_head too (default ${QUANT_DEFAULTS.lmHead ? 'on' : 'off'})`)
+    .option('--no-quantize-lm-head', 'int8/int4: keep lm_head float32')
+    .option('--quantize-embeddings', `int8/int4: quantise embed_tokens (GatherBlockQuantized; default ${QUANT_DEFAULTS.embeddings ? 'on' : 'off'})`)
+    .option('--no-quantize-embeddings', 'int8/int4: keep embed_tokens float32')
+    .option('--quantize-vision', `int8/int4: quantise the vision tower's and projector's Linear layers too (default ${QUANT_DEFAULTS.vision ? 'on' : 'off'})`)
+    .option('--no-quantize-vision', 'int8/int4: keep the vision tower float32')
+    .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
+  addDataDirOption(addPixelOptions(cmd, 'bundle'))
     .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import type { EvalReport } from '../../engine/eval/report.ts';
+import type { RunManifest, RunRow, RunSummary } from '../../engine/eval/run-folder.ts';
+import { aokvqaMultipleChoice } from '../../common/laser/metrics.ts';
 import { loadRecordJson } from '../../engine/laser/record-io.ts';
 import { parseMethods, registerEval } from './eval.ts';
 
@@ -70,10 +72,58 @@ describe('laser eval', () => {
     expect(lines.some((l) => l.startsWith('report:'))).toBe(false);
   });
 
+  it('a missing image becomes an error row (status, reason) and the run goes on; the summary counts it; --strict stops', async () => {
+    const data = join(work, 'missing', 'coco_pope_random.jsonl');
+    await mkdir(join(work, 'missing'), { recursive: true });
+    const q = (id: number, image: string) => JSON.stringify({ question_id: id, image, text: 'Is there a cat?', label: 'yes' });
+    await writeFile(data, [q(1, 'scene_wide.png'), q(2, 'gone.png'), q(3, 'COCO_val2014_000000000042.png')].join('\n') + '\n');
+    const run = join(work, 'missing-run');
+    const lines = await laserEval(['--data', data, '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--run', run]);
+    const rows = (await readFile(join(run, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunRow);
+    expect(rows.map((r) => r.status)).toEqual(['ok', 'error', 'ok']);
+    expect(rows[1]).toMatchObject({ id: 'random/2', prediction: '', score: null, reason: `${data}:2: image gone.png not found under ${FIXTURE_IMAGES}` });
+    const summary = JSON.parse(await readFile(join(run, 'summary.json'), 'utf8')) as RunSummary;
+    expect(summary).toMatchObject({ complete: true, rows: 3, errors: { vanilla: 1 } });
+    expect(summary.methods.vanilla).toMatchObject({ runs: 2, errors: 1, accuracy: { samples: 2 } });
+    expect(lines.some((l) => l.startsWith(`run: ${run} (3 rows`))).toBe(true);
+    const head = lines.find((l) => l.startsWith('method') && l.includes('accuracy'))!;
+    expect(head.trim().endsWith('errors')).toBe(true);
+    expect(lines[lines.indexOf(head) + 2].trim().endsWith(' 1')).toBe(true);
+    await expect(laserEval(['--data', data, '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--strict'])).rejects.toMatchObject({
+      code: 'not-found',
+      message: `${data}:2: image gone.png not found under ${FIXTURE_IMAGES}`,
+    });
+  });
+
+  it("--protocol mc: A-OKVQA's multiple choice, asked with LLaVA's instruction (recorded in the manifest), scored against correct_choice_idx", async () => {
+    const run = join(work, 'mc-run');
+    await laserEval(['--data', fixture('aokvqa'), '--format', 'vqa', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--protocol', 'mc', '--run', run]);
+    const manifest = JSON.parse(await readFile(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.identity.dataset.name).toBe('aokvqa-mc');
+    expect(manifest.identity.options).toMatchObject({ instruction: "Answer with the option's letter from the given choices directly.", protocol: 'mc' });
+    const rows = (await readFile(join(run, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunRow);
+    expect(rows[0].truth).toEqual({ choices: ['red', 'blue', 'green', 'yellow'], correct: 3 });
+    for (const r of rows) expect(r.score).toBe(aokvqaMultipleChoice(r.prediction, r.truth.choices!, r.truth.correct!));
+    await expect(laserEval(['--data', fixture('aokvqa'), '--format', 'vqa', '--protocol', 'official'])).rejects.toThrow('Use vqav2 (VQA v2 vqaEval.py)');
+  });
+
   it('refuses a knob none of the methods has, and a missing data path, before running anything', async () => {
     await expect(laserEval(['--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--alpha', '2'])).rejects.toThrow(
       'Knob alpha belongs to none of the methods evaluated (vanilla).',
     );
     await expect(laserEval(['--data', join(work, 'none'), '--format', 'vqa'])).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('laser eval --out', () => {
+  it('is checked before any sample runs: a report that cannot be written stops the evaluation at once', async () => {
+    const file = join(work, 'not-a-folder');
+    await writeFile(file, 'x');
+    const cache = join(work, 'cache-untouched');
+    const program = new Command('laser').exitOverride();
+    registerEval(program, () => undefined, () => undefined);
+    const args = ['node', 'laser', 'eval', '--bundle', tiny.bundle, '--threads', '1', '--cache', cache, '--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--out', join(file, 'report.json')];
+    await expect(program.parseAsync(args)).rejects.toMatchObject({ code: 'not-a-directory', message: `${file} is a file, not a folder (the report --out)` });
+    expect(await readdir(work)).not.toContain('cache-untouched');
   });
 });

@@ -128,6 +128,8 @@ async function runFigureBatch(root: string, records: string[], flags: FigureFlag
 async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput): Promise<void> {
   // Loaded on use, so that `laser --help` does not load sharp.
   const { figuresForRecord } = await import('../../engine/figures/index.ts');
+  const { ensureWritableDir } = await import('../../engine/library/writable.ts');
+  if (flags.out !== undefined) await ensureWritableDir(flags.out, 'the figures --out folder');
   const truth = await recordTruth(dir, flags.image);
   const result = await figuresForRecord(dir, {
     truthBox: truth?.box ?? null,

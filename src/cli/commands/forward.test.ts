@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SafetensorsFile } from '../../engine/checkpoint/safetensors.ts';
 import { writeSafetensors } from '../../engine/checkpoint/safetensors-writer.ts';
-import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../engine/runtime/testing/tiny-bundle.ts';
+import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 const laser = fileURLToPath(new URL('../../../bin/laser.js', import.meta.url));
 const run = promisify(execFile);

@@ -4,6 +4,7 @@ import { registerCompile } from './compile.ts';
 import { registerEval } from './eval.ts';
 import { registerFigure } from './figure.ts';
 import { registerForward } from './forward.ts';
+import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
@@ -20,5 +21,6 @@ export function registerCommands(program: Command): void {
   registerAsk(program);
   registerWorldEvaluate(registerWorld(program));
   registerEval(program);
+  registerReport(program);
   registerFigure(program);
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { loadRecord } from '../../engine/laser/record-io.ts';
 import { loadWorldDataset } from '../../engine/world/dataset.ts';
 import { generateWorld } from '../../engine/world/generate.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
+import { isolatedEnv } from '../../../test/support/isolated-env.ts';
 import { parseKnobValue } from '../model-options.ts';
 import { knobsFor } from './run.ts';
 
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 function run(args: string[], image = IMAGE_500x375, question = 'What is the colour of the cat?') {
   return exec(process.execPath, [laser, 'run', '--bundle', tiny.bundle, image, question, '--max-new-tokens', '2', '--threads', '1', ...args], {
-    env: { ...process.env, LASER_CACHE_DIR: join(work, 'cache') },
+    env: isolatedEnv(work),
   });
 }
 
@@ -102,5 +103,14 @@ describe('laser run (subprocess)', () => {
     const err = await run(['--out', join(work, 'bad'), '--kPatch', '0']).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toContain('error: Knob kPatch of laser is 0; it must be a fraction in (0, 1) of the visual tokens, or an integer count >= 1.');
+  });
+
+  it('refuses an --out it cannot write before opening the model, naming the path', async () => {
+    const file = join(work, 'a-file');
+    await writeFile(file, 'x');
+    const err = await run(['--out', join(file, 'records')]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 1 });
+    const lines = (err as { stderr: string }).stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'));
+    expect(lines).toEqual([`error: ${file} is a file, not a folder (the records --out folder)`, 'hint: Choose another location, or move that file out of the way.']);
   });
 });

@@ -2,9 +2,11 @@
  * `laser run [--bundle <dir>] <image> "<question>" [--method <id>|all] [--<knob> <value> ...] --out <dir>`:
  * runs a LASER method (or all six) on one image and question, writes each analysis record to
  * <out>/<method>/ (record.json + tensors.safetensors + inputs/*.png), and prints the answer, the chosen layer and
- * the box (a comparison table for `all`). Records are cached (see src/engine/laser/cache.ts); an
- * identical run prints the cached record without running the model. Without --bundle it uses the
- * demo model, compiled into the cache on first use. Ctrl-C cancels.
+ * the box (a comparison table for `all`). It calls the workbench's `laser.run` in-process
+ * (src/cli/workbench.ts), so its records are stored in the data folder and listed in the app's
+ * history, and an identical run prints the stored record without running the model. Without
+ * --bundle it uses the demo model, compiled into the data folder on first use (once, for the app
+ * too). Ctrl-C cancels.
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -12,21 +14,25 @@ import type { ImageQuestion } from '../../common/contract/methods.ts';
 import { isMethodId, knobNames, METHOD_IDS, type MethodId } from '../../common/laser/index.ts';
 import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
 import { answersTruth } from '../../common/laser/truth.ts';
-import type { LaserProgress } from '../../engine/laser/stages.ts';
+import type { LaserProgress } from '../../common/contract/methods.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
+import { addDataDirOption, addDeviceOptions, addKnobOptions, addPixelOptions, ALL_KNOBS, pixelBounds, positiveInt } from '../model-options.ts';
+import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
 
 export interface RunFlags {
   bundle?: string;
   method: MethodId | 'all';
   out: string;
-  /** A folder, or false for --no-cache. */
-  cache: string | false;
+  /** A folder (--cache, or $LASER_CACHE_DIR), false for --no-cache, or undefined: the data folder. */
+  cache?: string | false;
   maxNewTokens: number;
   instruction: string;
+  minPixels?: number;
+  maxPixels?: number;
   device: DeviceRequest;
   threads: number;
+  dataDir?: string;
   [knob: string]: unknown;
 }
 
@@ -89,11 +95,23 @@ export function comparisonTable(rows: { record: AnalysisRecord; cached: boolean 
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 }
 
-function progressPrinter(stream: NodeJS.WriteStream): (p: LaserProgress) => void {
-  if (!stream.isTTY) return () => undefined;
-  return (p) => {
-    const detail = p.stage.endsWith('decode') && p.step > 0 ? ` ${p.step}/${p.total} tokens` : '';
-    stream.write(`\r${p.method}: ${p.stage}${detail}\x1b[K`);
+/** A redrawn stage line on a terminal; the demo model's first-use compile is said once on any stream. */
+function progressPrinter(stream: NodeJS.WriteStream, err: (line: string) => void): (method: MethodId, p: LaserProgress) => void {
+  let compiling = false;
+  return (method, p) => {
+    if (p.compile && !compiling) {
+      compiling = true;
+      if (stream.isTTY) stream.write('\r\x1b[K');
+      err('compiling the demo model (first use only)...');
+    }
+    if (!stream.isTTY) return;
+    if (p.compile) {
+      stream.write(`\rcompile ${p.compile.stage}: ${p.compile.tensorsDone}/${p.compile.tensorsTotal} tensors\x1b[K`);
+      return;
+    }
+    const step = p.step ?? 0;
+    const detail = p.stage.endsWith('decode') && step > 0 ? ` ${step}/${p.total ?? step} tokens` : '';
+    stream.write(`\r${method}: ${p.stage}${detail}\x1b[K`);
   };
 }
 
@@ -109,47 +127,44 @@ async function worldTruth(image: string, question: string, err: (line: string) =
 }
 
 export async function runRunCommand(image: string, question: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
-  const { runMethod } = await import('../../engine/laser/run-method.ts');
-  const { LaserModel } = await import('../../engine/laser/model.ts');
-  const { writeRecordFolder } = await import('../../engine/laser/record-io.ts');
+  const { loadRecord, writeRecordFolder } = await import('../../engine/laser/record-io.ts');
+  const { RecordCache } = await import('../../engine/laser/cache.ts');
+  const { DEMO_MODEL_ID } = await import('../../engine/models/catalog.ts');
   const { checkQuestion } = await import('../../engine/laser/prompts.ts');
   const { parseKnobs } = await import('../../common/laser/index.ts');
+  const { ensureWritableDir } = await import('../../engine/library/writable.ts');
   checkQuestion(question);
+  // Before a model is opened or compiled: the records must have somewhere to go.
+  await ensureWritableDir(flags.out, 'the records --out folder');
   const methods: MethodId[] = flags.method === 'all' ? [...METHOD_IDS] : [flags.method];
   const strict = flags.method !== 'all';
   // Refuse bad knobs before a bundle is opened or compiled.
   for (const m of methods) parseKnobs(m, knobsFor(m, flags, strict));
 
-  const bundleDir = await bundleDirFor(flags.bundle, err);
-
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const model = await LaserModel.open(bundleDir, { device: flags.device, threads: flags.threads, log: err });
-  const progress = progressPrinter(process.stderr);
+  const recordsDir = typeof flags.cache === 'string' ? resolve(flags.cache) : undefined;
+  const options = { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction, ...pixelBounds(flags) };
+  const imagePath = resolve(image);
   const rows: { record: AnalysisRecord; cached: boolean; dir: string }[] = [];
-  try {
-    for (const method of methods) {
-      const r = await runMethod({
-        bundle: model,
-        imagePath: resolve(image),
-        question,
-        method,
-        knobs: knobsFor(method, flags, strict),
-        options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction },
-        cacheDir: flags.cache === false ? null : resolve(flags.cache),
-        signal: controller.signal,
-        onProgress: progress,
-      });
-      const dir = resolve(flags.out, method);
-      await writeRecordFolder(dir, r.record, r.tensors, r.files);
-      rows.push({ record: r.record, cached: r.cached, dir });
-    }
-  } finally {
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    process.removeListener('SIGINT', onSigint);
-    await model.dispose();
-  }
+  await withCliWorkbench({ dataDir: flags.dataDir, recordsDir, runtime: { device: flags.device, threads: flags.threads }, note: err }, (cli) =>
+    cancelOnSigint(async (signal) => {
+      const modelId = flags.bundle === undefined ? DEMO_MODEL_ID : await cli.modelIdOfBundle(resolve(flags.bundle));
+      await cli.allowImage(imagePath);
+      const records = new RecordCache(recordsDir ?? cli.dataDir);
+      const progress = progressPrinter(process.stderr, err);
+      try {
+        for (const method of methods) {
+          const knobs = knobsFor(method, flags, strict);
+          const r = await cli.call('laser.run', { modelId, imagePath, question, method, knobs, options, ...(flags.cache === false ? { rerun: true } : {}) }, { signal, onProgress: (p) => progress(method, p) });
+          const loaded = await loadRecord(records.dirFor(r.id));
+          const dir = resolve(flags.out, method);
+          await writeRecordFolder(dir, loaded.record, loaded.tensors, loaded.files);
+          rows.push({ record: loaded.record, cached: r.cached, dir });
+        }
+      } finally {
+        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      }
+    }),
+  );
   const truth = await worldTruth(image, question, err);
   if (rows.length === 1) for (const l of describeRecord(rows[0].record, rows[0].dir, rows[0].cached, truth)) out(l);
   else {
@@ -173,17 +188,18 @@ export function registerRun(
     .option('--bundle <dir>', 'compiled bundle folder (default: the demo model, compiled on first use)')
     .option('--method <id>', `${METHOD_IDS.join(', ')}, or all (runs the six and prints a comparison table)`, methodArg, 'laser')
     .requiredOption('--out <dir>', 'folder to write <method>/record.json and <method>/tensors.safetensors into')
-    .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR or ~/.cache/laser-workbench)')
-    .option('--no-cache', 'always run the model; do not read or write the record cache')
+    .option('--cache <dir>', "record store folder (default: $LASER_CACHE_DIR where set, else the data folder, whose runs the app lists)")
+    .option('--no-cache', 'always run the model, even when a stored run matches; the new record replaces it')
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
     .option('--instruction <text>', "answer instruction appended to the question ('' for none)", DEFAULT_INSTRUCTION);
   addDeviceOptions(cmd);
+  addPixelOptions(cmd, 'run');
   addKnobOptions(cmd);
+  addDataDirOption(cmd);
   cmd.action(async (image: string, question: string, flags: RunFlags) => {
-    const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
     // --cache <dir> and --no-cache share one attribute: a folder, false, or (neither given) undefined/true.
     const cache = flags.cache as string | boolean | undefined;
-    const resolved: RunFlags = { ...flags, cache: typeof cache === 'string' || cache === false ? cache : defaultCacheRoot() };
+    const resolved: RunFlags = { ...flags, cache: typeof cache === 'string' || cache === false ? cache : process.env.LASER_CACHE_DIR || undefined };
     await runRunCommand(image, question, resolved, out, err);
   });
 }

@@ -5,11 +5,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
+import { resolveDataDir } from '../../engine/settings/data-dir.ts';
 import type { RunningServer } from '../../server/http-server.ts';
 import { exposureWarning } from '../../server/request-guards.ts';
 import type { StartServerOptions } from '../../server/start-server.ts';
@@ -32,7 +33,11 @@ const bundledSamples = fileURLToPath(new URL('../../../resources/samples', impor
 
 const defaultDeps: ServeDeps = {
   // Loaded on use, so that `laser --help` does not load the engine.
-  start: async (options) => (await import('../../server/start-server.ts')).startServer(options),
+  start: async (options) => {
+    // The stores of earlier versions (~/.laser-workbench, the CLI's ~/.cache) move in once.
+    await (await import('../../engine/settings/legacy-stores.ts')).migrateLegacyStoresOfProcess(options.dataDir, (l) => process.stderr.write(`${l}\n`));
+    return (await import('../../server/start-server.ts')).startServer(options);
+  },
   waitForStop: () =>
     new Promise((done) => {
       const stop = (signal: string) => {
@@ -68,7 +73,7 @@ export function registerServe(program: Command, deps: ServeDeps = defaultDeps): 
     .description('Serve the workbench to a web browser (prints the address to open, with its access token)')
     .option('--host <address>', 'address to listen on; anything but loopback exposes your opened folders to the network', '127.0.0.1')
     .option('--port <number>', 'port to listen on; 0 picks a free one', parsePort, 0)
-    .option('--data-dir <dir>', 'where settings and caches live (default: $LASER_DATA_DIR or ~/.laser-workbench)')
+    .option('--data-dir <dir>', 'where models, runs, settings and caches live (default: $LASER_DATA_DIR, else the platform\'s data folder, e.g. ~/.local/share/laser-workbench)')
     .option('--open <folder>', 'folder to open on first start (default: the bundled samples, when present)')
     .option('--no-demo-model', 'do not list the shipped demo model (only the models you add)')
     .action(async (flags: ServeFlags) => {
@@ -77,7 +82,7 @@ export function registerServe(program: Command, deps: ServeDeps = defaultDeps): 
 }
 
 async function runServe(flags: ServeFlags, deps: ServeDeps): Promise<void> {
-  const dataDir = resolve(flags.dataDir ?? deps.env.LASER_DATA_DIR ?? join(homedir(), '.laser-workbench'));
+  const dataDir = resolveDataDir({ flag: flags.dataDir, env: deps.env, platform: process.platform, home: homedir(), cwd: process.cwd() }).dir;
   await ensureDataDir(dataDir);
   const defaultFolder = flags.open !== undefined ? await existingFolder(resolve(flags.open)) : existsSync(bundledSamples) ? bundledSamples : null;
   const warning = exposureWarning(flags.host);

@@ -24,6 +24,9 @@ export async function runWorldEvaluate(flags: WorldEvaluateFlags, out: Lines, er
   const { worldReport, worldReportSchema, worldTable, worldExtraTables } = await import('../../engine/eval/world-report.ts');
   const { renderTables } = await import('../../engine/eval/tables.ts');
   const { writeJsonFile } = await import('../../engine/eval/report.ts');
+  const { ensureWritableFile } = await import('../../engine/library/writable.ts');
+  // Before any model work: an evaluation that cannot save its report should not start.
+  await ensureWritableFile(flags.out, 'the report --out');
   const dataset = await loadWorld(resolve(flags.data));
   const result = await runEvaluation(dataset, flags, err);
   const report = worldReport(result);

@@ -31,6 +31,8 @@ export function createApi(channel: MessageChannelLike, mediaUrl: (ref: MediaRef)
     const parsed = HostMessage.safeParse(raw);
     if (!parsed.success) return;
     const msg = parsed.data;
+    // An error with no id answers a message the host could not read; no call of ours is waiting on it.
+    if (msg.id === null) return;
     const entry = pending.get(msg.id);
     if (!entry) return;
     if (msg.type === 'progress') {

@@ -13,6 +13,10 @@ export const errorCodes = [
   'unsupported-image',
   'corrupt-image',
   'too-large',
+  // The disk (or the user's quota) is full while writing an output.
+  'disk-full',
+  // Held by another process (a compile of the same bundle folder): wait, or use another target.
+  'busy',
   'invalid-checkpoint',
   'unsupported-model',
   'invalid-bundle',

@@ -6,7 +6,7 @@
 import { WorkbenchError, toErrorData, cancelledError } from './errors.ts';
 import { isMethodName, methods } from './methods.ts';
 import type { MethodName, ProgressOf, RequestOf, ResponseOf } from './methods.ts';
-import { ClientMessage } from './wire.ts';
+import { ClientMessage, describeBadMessage, messageId, nestingDepth, wireLimits } from './wire.ts';
 import type { HostMessage } from './wire.ts';
 
 export interface CallContext<M extends MethodName> {
@@ -41,6 +41,12 @@ export async function dispatch(
 /**
  * Serves the wire protocol over any message channel. Returns a function to feed incoming messages
  * and a `close` that cancels every call in flight (the peer went away).
+ *
+ * Every call gets exactly one answer (a result or an error with a code), and so does every message
+ * that is not a call or a cancel: a peer that sends something wrong learns what at once instead of
+ * waiting forever. The error carries the message's id when it had a usable one, else null. A cancel
+ * is answered by the `cancelled` error of the call it stops (a cancel of a call that has already
+ * finished has nothing left to answer).
  */
 export function createWireHost(handlers: Handlers, send: (message: HostMessage) => void) {
   const inFlight = new Map<number, AbortController>();
@@ -66,11 +72,27 @@ export function createWireHost(handlers: Handlers, send: (message: HostMessage) 
 
   return {
     receive(raw: unknown): void {
+      if (nestingDepth(raw, wireLimits.maxDepth) > wireLimits.maxDepth) {
+        const error = new WorkbenchError('too-large', `Refused a message nested deeper than ${wireLimits.maxDepth} levels.`, 'Requests are flat options and paths; send the request without the nested data.');
+        send({ type: 'error', id: messageId(raw), error: error.toData() });
+        return;
+      }
       const parsed = ClientMessage.safeParse(raw);
-      if (!parsed.success) return; // Not ours: a peer speaking another protocol gets no answer.
+      if (!parsed.success) {
+        send({ type: 'error', id: messageId(raw), error: { code: 'bad-request', message: describeBadMessage(raw) } });
+        return;
+      }
       const msg = parsed.data;
-      if (msg.type === 'call') void run(msg.id, msg.method, msg.request);
-      else inFlight.get(msg.id)?.abort();
+      if (msg.type === 'cancel') {
+        inFlight.get(msg.id)?.abort();
+        return;
+      }
+      if (inFlight.has(msg.id)) {
+        const message = `Call id ${msg.id} is already in flight; the second call with it was not run.`;
+        send({ type: 'error', id: msg.id, error: { code: 'bad-request', message, hint: 'Give every call its own id.' } });
+        return;
+      }
+      void run(msg.id, msg.method, msg.request);
     },
     close(): void {
       for (const c of inFlight.values()) c.abort();

@@ -92,7 +92,7 @@ export type ImageQuestion = z.infer<typeof ImageQuestion>;
 
 export const HostInfo = z.object({
   version: z.string(),
-  transport: z.enum(['electron', 'http']),
+  transport: z.enum(['electron', 'http', 'cli']),
   platform: z.string(),
   homeDir: HostPath,
   /** The folder that opens on first start (the bundled samples), if any. */
@@ -251,6 +251,16 @@ export const InputImage = z.object({
 });
 export type InputImage = z.infer<typeof InputImage>;
 
+/** The options of a run that a caller may set (`laser run --max-new-tokens 8 --instruction ''`, or the UI). */
+export const RunOptionsRequest = z
+  .object({
+    maxNewTokens: z.number().int().min(1).max(4096).optional(),
+    instruction: z.string().max(4000).optional(),
+    minPixels: z.number().int().positive().optional(),
+    maxPixels: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const LaserResult = z.object({
   id: z.string(),
   /** The run was answered from the record cache (the model did not run). */
@@ -312,6 +322,10 @@ export const methods = {
         question: z.string().max(4000),
         method: MethodId,
         knobs: z.record(z.string(), z.unknown()).optional(),
+        /** Prompt and decoding options; left out: the defaults (src/engine/laser/run-method.ts). */
+        options: RunOptionsRequest.optional(),
+        /** Run the model even when a stored run matches; the new record replaces it. */
+        rerun: z.boolean().optional(),
       })
       .strict(),
     LaserResult,

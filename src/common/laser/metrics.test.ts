@@ -23,7 +23,7 @@ describe('attentionAggregation', () => {
 describe('vqaSoftAccuracy', () => {
   const tenWith = (answer: string, n: number): string[] => [...Array<string>(n).fill(answer), ...Array<string>(10 - n).fill('other')];
 
-  it("gives min(1, matches / 3) under 'simple' (A-OKVQA's official score)", () => {
+  it("gives min(1, matches / 3) after the EvalAI normalisation under 'simple'", () => {
     expect(vqaSoftAccuracy('Two', tenWith('2', 2), 'simple')).toBeCloseTo(2 / 3, 12);
     expect(vqaSoftAccuracy('2', tenWith('2', 3), 'simple')).toBe(1);
     expect(vqaSoftAccuracy('3', tenWith('2', 3), 'simple')).toBe(0);

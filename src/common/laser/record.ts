@@ -186,11 +186,21 @@ function recordOf<L extends z.ZodType>(logit: L) {
       layers: nat,
       heads: nat,
       vocab: nat,
-      imageSize: nat,
-      tokensPerImage: nat,
-      /** [gh, gw] when every image gets the same grid; null = per image (each input's own `grid`). */
+      /** The family ('llava', 'qwen2-vl'); records before model families were LLaVA's. */
+      architecture: z.string().default('llava'),
+      /**
+       * How views reach the vision tower: 'fixed-grid' (LLaVA: every view, the crop included, is
+       * resized onto one square grid) or 'native-resolution' (Qwen2-VL: each view, the crop I+
+       * included, is re-encoded at its own resolution within min/max pixels, on its own grid).
+       */
+      viewEncoding: z.enum(['fixed-grid', 'native-resolution']).default('fixed-grid'),
+      /** Native resolution: the smart_resize [minPixels, maxPixels] every view of this run was resized within (the bundle's, or the run's own). */
+      pixelBounds: z.tuple([nat, nat]).nullable().default(null),
+      /** The fixed input side, tokens per image and [gh, gw] grid; null on a native-resolution model (each view's own grid is in `geometry`). */
+      imageSize: nat.nullable(),
+      tokensPerImage: nat.nullable(),
       grid: tokenGrid.nullable(),
-      preprocessing: z.enum(['pad', 'crop']),
+      preprocessing: z.enum(['pad', 'crop', 'smart-resize']),
       provider: z.string(),
     }),
     image: z.object({ path: z.string(), hash: z.string().regex(/^[0-9a-f]{64}$/), width: nat, height: nat }),
@@ -284,4 +294,9 @@ export function recordToJson(record: AnalysisRecord): string {
 /** The JSON form of a record, as a value (what record.json parses to). */
 export function recordToJsonValue(record: AnalysisRecord): AnalysisRecordJson {
   return JSON.parse(recordToJson(record)) as AnalysisRecordJson;
+}
+
+/** I's token grid as the record states it (`geometry`): the grid of every I map (a_q, a_0, A, M), LLaVA's fixed one or an any-resolution model's own. */
+export function recordGrid(r: Pick<AnalysisRecord, 'geometry'>): { gh: number; gw: number } {
+  return { gh: r.geometry.gridHeight, gw: r.geometry.gridWidth };
 }

@@ -148,6 +148,8 @@ const PUNCTUATIONS: readonly string[] = [";", "/", "[", "]", "\"", "{", "}", "("
 // Python 3's \d on str matches any Unicode decimal digit, hence \p{Nd}.
 const PERIOD_STRIP = /(?!<=\p{Nd})(\.)(?!\p{Nd})/gu;
 const COMMA_STRIP = /(?<=\p{Nd})(,)+(?=\p{Nd})/u;
+/** The VQA evaluator's own (GT-Vision-Lab vqaEval.py): exactly one comma between two digits. */
+export const VQA_EVAL_COMMA_STRIP = /(\p{Nd})(,)(\p{Nd})/u;
 /** re.sub(PERIOD_STRIP, "", text, re.UNICODE): re.UNICODE == 32 lands in the count parameter. */
 const PERIOD_STRIP_COUNT = 32;
 
@@ -155,9 +157,10 @@ function wordTokenize(word: string): string {
   return word.toLowerCase().replaceAll(",", "").replaceAll("?", "").replaceAll("'s", " 's").trim();
 }
 
-function processPunctuation(inText: string): string {
+/** Punctuation removed (next to a space, or anywhere when a digit comma is present) or spaced out; periods not before a digit dropped. */
+export function processPunctuation(inText: string, commaStrip: RegExp = COMMA_STRIP): string {
   let outText = inText;
-  const hasDigitComma = COMMA_STRIP.test(inText);
+  const hasDigitComma = commaStrip.test(inText);
   for (const p of PUNCTUATIONS) {
     if (inText.includes(p + " ") || inText.includes(" " + p) || hasDigitComma) outText = outText.replaceAll(p, "");
     else outText = outText.replaceAll(p, " ");
@@ -166,7 +169,8 @@ function processPunctuation(inText: string): string {
   return outText.replace(PERIOD_STRIP, (m) => (removed++ < PERIOD_STRIP_COUNT ? "" : m));
 }
 
-function processDigitArticle(inText: string): string {
+/** Lower-cased, number words to digits, articles dropped, contractions restored. */
+export function processDigitArticle(inText: string): string {
   const words = inText
     .toLowerCase()
     .split(/\s+/u)

@@ -139,12 +139,33 @@ export const qwenPreprocessingSchema = z.object({
   }),
 });
 
+/**
+ * Weight-only quantisation of an int8/int4 bundle (absent in float bundles): which tensors became
+ * com.microsoft MatMulNBits (Linear layers, lm_head) or GatherBlockQuantized (embed_tokens) weights,
+ * block-wise along the input features with float32 scales (docs/bundle-format.md).
+ */
+export const quantizationSchema = z.object({
+  method: z.literal('MatMulNBits'),
+  bits: z.union([z.literal(4), z.literal(8)]),
+  blockSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
+  /** true: no zero points (the op's default 2^(bits-1)); false: a packed uint8 zero point per block. */
+  symmetric: z.boolean(),
+  /** MatMulNBits accuracy_level: 0 float32 activations, 4 int8 activations. */
+  accuracyLevel: z.union([z.literal(0), z.literal(4)]),
+  lmHead: z.boolean(),
+  embeddings: z.boolean(),
+  vision: z.boolean(),
+  /** Checkpoint names (canonical HF 4.45) of every quantised tensor, sorted. */
+  tensors: z.array(z.string().min(1)),
+});
+
 const commonFields = {
   format: z.literal(BUNDLE_FORMAT),
   compilerVersion: z.string().min(1),
   createdAt: z.string(),
-  /** Weight type inside the graphs; graph I/O is float32 either way. */
-  dtype: z.enum(['fp32', 'fp16']),
+  /** Weight type inside the graphs; graph I/O is float32 either way. int8/int4: see `quantization`. */
+  dtype: z.enum(['fp32', 'fp16', 'int8', 'int4']),
+  quantization: quantizationSchema.optional(),
   /** decoder.onnx returns attn_last (always true for bundles made by `laser compile`). */
   taps: z.boolean(),
   imageTokenId: nat,

@@ -80,6 +80,12 @@ describe('parseModelConfig', () => {
     expect(parseModelConfig({ model_type: 'llava' }, F).visionConfig).toMatchObject({ hiddenSize: 1024, imageSize: 336, patchSize: 14, numHiddenLayers: 24, numAttentionHeads: 16 });
   });
 
+  it('refuses an image_size that is not a whole number of patches, saying how many pixels would be dropped', () => {
+    const e = thrown(() => parseModelConfig({ model_type: 'llava', vision_config: { image_size: 85, patch_size: 10 } }, F));
+    expect(e.code).toBe('invalid-checkpoint');
+    expect(e.message).toBe('config.json: vision_config.image_size 85 is not a multiple of patch_size 10 (the last 5 pixels of every row and column would be dropped)');
+  });
+
   it('counts one extra image token for the full strategy and resolves non-negative feature layers as given', () => {
     const cfg = parseModelConfig({ model_type: 'llava', vision_feature_select_strategy: 'full', vision_feature_layer: 0, vision_config: { image_size: 42, patch_size: 14, num_hidden_layers: 2 } }, F);
     expect(imageTokensPerImage(cfg)).toBe(10);

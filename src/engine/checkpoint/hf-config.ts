@@ -5,17 +5,16 @@
  * has no hidden_size: it is LlamaConfig's default, 4096), so the defaults below copy transformers'
  * LlamaConfig, CLIPVisionConfig and LlavaConfig (v4.45, unchanged in later 4.x). Nested configs
  * given as dicts take their own class defaults; a missing vision_config takes LlavaConfig's
- * built-in CLIP ViT-L/14-336 and a missing text_config LlamaConfig().
+ * built-in CLIP ViT-L/14-336 and a missing text_config LlamaConfig(), as in transformers; when the
+ * weights then do not match, families/llava names the missing section and what it assumed.
  *
  * Errors: a model_type we do not compile → 'unsupported-model'; a value of the wrong type, a
  * missing model_type or an inconsistent config → 'invalid-checkpoint'. Messages name the field and
  * the file.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { findDuplicateKey } from './json-duplicates.ts';
+import { hintInvalidConfig as hintInvalid, readConfigObject } from './config-json.ts';
 
 export type RopeScaling =
   | { type: 'linear'; factor: number }
@@ -78,7 +77,6 @@ export const supportedModelTypes = ['llava'] as const;
 const knownUnsupported = ['llava_next', 'llava_next_video', 'llava_onevision', 'idefics2', 'idefics3', 'paligemma', 'mllama', 'blip-2', 'instructblip'];
 
 const hintUnsupported = `LASER Workbench compiles: ${supportedModelTypes.join(', ')}. Use a LLaVA-1.5 checkpoint in the llava-hf format.`;
-const hintInvalid = 'config.json does not match what transformers writes for this model; re-download it from the model repository.';
 
 // --- raw schemas: transformers' field names and class defaults ---------------------------------
 
@@ -145,22 +143,7 @@ const llavaRaw = z.object({
 
 /** Reads and parses `<dir>/config.json`. */
 export async function readModelConfig(dir: string): Promise<LlavaConfig> {
-  const file = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new WorkbenchError('invalid-checkpoint', `${dir}: no config.json`, 'A Hugging Face checkpoint folder has config.json beside its weights; download it too.');
-    throw e;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, hintInvalid);
-  }
-  const dup = findDuplicateKey(text);
-  if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalid);
+  const { json, file } = await readConfigObject(dir);
   return parseModelConfig(json, file);
 }
 
@@ -270,6 +253,10 @@ function parseClip(json: unknown, file: string): ClipVisionConfig {
   if (r.hidden_act !== 'quick_gelu' && r.hidden_act !== 'gelu') throw unsupported(file, 'vision_config.hidden_act', r.hidden_act, 'quick_gelu or gelu');
   if (r.hidden_size % r.num_attention_heads !== 0) throw invalid(file, 'vision_config.num_attention_heads', `${r.num_attention_heads} does not divide hidden_size ${r.hidden_size}`);
   if (r.patch_size > r.image_size) throw invalid(file, 'vision_config.patch_size', `${r.patch_size} is larger than image_size ${r.image_size}`);
+  // CLIP's patch convolution would silently drop the pixels past the last whole patch.
+  if (r.image_size % r.patch_size !== 0) {
+    throw invalid(file, 'vision_config.image_size', `${r.image_size} is not a multiple of patch_size ${r.patch_size} (the last ${r.image_size % r.patch_size} pixels of every row and column would be dropped)`);
+  }
   return {
     hiddenSize: r.hidden_size,
     intermediateSize: r.intermediate_size,

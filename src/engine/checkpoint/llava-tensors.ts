@@ -15,7 +15,8 @@
  * stored despite tied embeddings) may be present; they are not checked.
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import type { Checkpoint, CheckpointTensorInfo } from './checkpoint.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { renamedCheckpoint } from './renamed.ts';
 import { isFloatDtype } from './dtype.ts';
 import { visionGrid, type LlavaConfig } from './hf-config.ts';
 
@@ -98,26 +99,7 @@ export function canonicalLlavaName(name: string): string {
  * canonical one (a checkpoint mixing both layouts).
  */
 export function canonicalLlavaView(ck: Checkpoint): Checkpoint {
-  const actual = new Map<string, string>();
-  for (const n of ck.names()) {
-    const c = canonicalLlavaName(n);
-    const prev = actual.get(c);
-    if (prev !== undefined) {
-      throw new WorkbenchError('invalid-checkpoint', `${ck.dir}: tensors "${prev}" and "${n}" are the same weight under two naming layouts`, 'The checkpoint mixes old and new transformers layouts; re-export it with save_pretrained.');
-    }
-    actual.set(c, n);
-  }
-  const to = (name: string) => actual.get(name) ?? name;
-  return {
-    dir: ck.dir,
-    names: () => [...actual.keys()],
-    has: (name) => actual.has(name),
-    info: (name): CheckpointTensorInfo => ck.info(to(name)),
-    readFloat32: (name) => ck.readFloat32(to(name)),
-    readRaw: (name) => ck.readRaw(to(name)),
-    chunks: (name, chunkBytes) => ck.chunks(to(name), chunkBytes),
-    close: () => ck.close(),
-  };
+  return renamedCheckpoint(ck, canonicalLlavaName);
 }
 
 /**

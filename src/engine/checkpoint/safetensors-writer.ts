@@ -38,6 +38,8 @@ export async function writeSafetensors(path: string, tensors: Record<string, Ten
     await fd.write(len);
     await fd.write(headerBytes);
     for (const p of payloads) await fd.write(p);
+    // On the disk before the rename, so a crash cannot leave the new name with missing data.
+    await fd.sync();
     await fd.close();
     await rename(tmp, path);
   } catch (e) {

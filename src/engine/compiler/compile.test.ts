@@ -3,7 +3,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { truncateBy } from '../../../test/support/checkpoints.ts';
+import { truncateBy, writeTinyLlavaCheckpoint } from '../../../test/support/checkpoints.ts';
 import { openBundle } from '../bundle/open-bundle.ts';
 import { compileBundle } from './compile.ts';
 
@@ -108,6 +108,19 @@ describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
     await expectNothingWritten();
   });
 
+  it('a config without text_config or vision_config, naming the defaults that were assumed for it', async () => {
+    await editConfig((c) => delete c.text_config);
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringMatching(new RegExp(`^${join(ckpt, 'config.json')}: "text_config" is missing, so LlamaConfig's defaults \\(hidden_size 4096, 32 layers, vocab 32000: LLaVA-1\\.5-7B's decoder\\) were assumed, and the weights do not match: \\d+ tensor\\(s\\) the config requires are missing`)),
+      hint: 'Add the missing section to config.json (the config.json that came with these weights has it).',
+    });
+    await cp(join(fixture, 'config.json'), join(ckpt, 'config.json'));
+    await editConfig((c) => delete c.vision_config);
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ message: expect.stringMatching(/"vision_config" is missing, so LlavaConfig's CLIP ViT-L\/14 at 336 px .* were assumed, and the weights do not match: /) });
+    await expectNothingWritten();
+  });
+
   it('a truncated safetensors file', async () => {
     await truncateBy(join(ckpt, 'model.safetensors'), 1000);
     await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(/model\.safetensors/) });
@@ -126,5 +139,41 @@ describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
     await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(/crop_size .* does not match the vision tower's image_size 56/) });
     await expectNothingWritten();
     expect(await stat(join(ckpt, 'preprocessor_config.json'))).toBeTruthy();
+  });
+});
+
+describe('compileBundle: non-finite weights are found while they stream', () => {
+  const poison = (target: string, index: number, value: number) => (name: string, data: Float32Array) => {
+    if (name === target) data[index] = value;
+  };
+
+  it('a NaN in a transposed F32 matrix, named by tensor, file and first bad element', async () => {
+    const bad = join(tmp, 'nan');
+    await writeTinyLlavaCheckpoint(bad, { edit: poison('language_model.model.layers.1.mlp.down_proj.weight', 70, NaN) });
+    await expect(compileBundle(bad, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: `${bad}: tensor "language_model.model.layers.1.mlp.down_proj.weight" in ${join(bad, 'model.safetensors')} holds NaN at element 70 (index [0, 70] of [64, 128]); a model with non-finite weights answers nothing`,
+    });
+    expect((await readdir(tmp)).sort()).toEqual(['ckpt', 'nan']);
+  });
+
+  it('an Inf in a streamed BF16 vector, at its element index', async () => {
+    const bad = join(tmp, 'inf');
+    await writeTinyLlavaCheckpoint(bad, { dtype: 'BF16', edit: poison('language_model.model.norm.weight', 9, -Infinity) });
+    await expect(compileBundle(bad, join(tmp, 'b'), { dtype: 'fp16' })).rejects.toMatchObject({
+      message: expect.stringMatching(/tensor "language_model\.model\.norm\.weight" in .* holds -Infinity at element 9 \(index \[9\] of \[64\]\)/),
+    });
+  });
+
+  it('a weight beyond float16 range: refused for --dtype fp16 with the fp32 way out, compiled as is for fp32', async () => {
+    const big = join(tmp, 'big');
+    await writeTinyLlavaCheckpoint(big, { edit: poison('language_model.model.embed_tokens.weight', 64 * 5 + 2, 70000) });
+    await expect(compileBundle(big, join(tmp, 'b16'), { dtype: 'fp16' })).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringContaining(`tensor "language_model.model.embed_tokens.weight" in ${join(big, 'model.safetensors')} holds 70000 at element 322 (index [5, 2] of [300, 64]), beyond float16's largest value 65504; an fp16 bundle would store it as Infinity`),
+      hint: 'Compile with --dtype fp32: this checkpoint does not fit in float16.',
+    });
+    await compileBundle(big, join(tmp, 'b32'));
+    expect((await openBundle(join(tmp, 'b32'))).manifest.dtype).toBe('fp32');
   });
 });

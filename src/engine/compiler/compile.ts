@@ -6,33 +6,40 @@
  * preprocessing, the target folder). The bundle is then written into `<bundle>.partial-<random>` and
  * renamed into place only when complete; an existing bundle there is replaced only on success, and
  * any failure (or cancellation) removes the partial folder. So a folder at `<bundle>` is always a
- * complete bundle.
+ * complete bundle. A lock beside the target (`<bundle>.lock`, target-lock.ts) keeps a second compile
+ * of the same folder off it, and taking it clears what a killed compile left (`.partial-*`).
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
+import type { CompileProgress as ContractCompileProgress } from '../../common/contract/methods.ts';
 import { indexFileName, type Checkpoint } from '../checkpoint/checkpoint.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, COMPILER_VERSION, type BundleManifest, type ModelSection } from '../bundle/manifest.ts';
 import { openFamilyCheckpoint } from '../families/registry.ts';
 import { saveModel, type SavedModel } from '../onnx/save.ts';
+import { ensureWritableDir } from '../library/writable.ts';
+import { acquireTargetLock } from './target-lock.ts';
 import { PREPROCESSOR_FILE } from './preprocessing.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
+import type { QuantContext } from './nn.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from './quant-options.ts';
 import { Weights, type BundleDtype } from './weights.ts';
 
-export interface CompileProgress {
-  phase: 'weights' | 'hashing';
-  /** Tensors written so far / in all three graphs ('weights' phase). */
-  tensorsDone: number;
-  tensorsTotal: number;
-  /** Bytes written ('weights') or hashed ('hashing') so far, and the phase's total. */
-  bytesDone: number;
-  bytesTotal: number;
-}
+export type { QuantizeOptions } from './quant-options.ts';
+
+/**
+ * The compiler's progress event: the contract's CompileProgress (src/common/contract/methods.ts),
+ * whose `stage` the compiler calls its phase ('weights': tensors written so far of all three graphs
+ * and their bytes; 'hashing': bytes hashed so far of the phase's total).
+ */
+export type CompileProgress = Omit<ContractCompileProgress, 'stage'> & { phase: ContractCompileProgress['stage'] };
 
 export interface CompileOptions {
-  /** Weight type in the graphs (default fp32). Graph I/O is float32 either way. */
+  /** Weight type in the graphs (default fp32): fp32, fp16, or weight-only int8 / int4. Graph I/O is float32 either way. */
   dtype?: BundleDtype;
+  /** With dtype int8/int4: block size, zero points and which tensors besides the decoder's Linear layers. */
+  quantize?: QuantizeOptions;
   /** LLaVA: image preprocessing recorded for the runtime (default 'pad', as LLaVA-1.5 was trained). */
   imageMode?: 'pad' | 'crop';
   /** Qwen2-VL: smart_resize pixel bounds recorded for the runtime (default: the checkpoint's). */
@@ -101,7 +108,39 @@ async function sourceFiles(hfDir: string, ckpt: Checkpoint, tokenizer: string[])
   return [...names].sort();
 }
 
-function manifestFor(model: ModelSection, parts: { dtype: BundleDtype; taps: boolean; chatTemplate: string | null; tokenizer: string[]; ids: Awaited<ReturnType<typeof readGenerationIds>>; sourceName: string; modelType: string; files: BundleManifest['source']['files'] }): BundleManifest {
+/** The quantisation to apply for `dtype` (null for float bundles), checked. */
+export function quantContext(dtype: BundleDtype, opts: QuantizeOptions = {}): QuantContext | null {
+  if (dtype !== 'int8' && dtype !== 'int4') return null;
+  const o = { ...QUANT_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<QuantizeOptions>;
+  if (!(QUANT_BLOCK_SIZES as readonly number[]).includes(o.blockSize)) {
+    throw new WorkbenchError('bad-request', `block size ${o.blockSize} is not supported`, `Use one of ${QUANT_BLOCK_SIZES.join(', ')}.`);
+  }
+  if (!(QUANT_ACCURACY_LEVELS as readonly number[]).includes(o.accuracyLevel)) throw new WorkbenchError('bad-request', `accuracy level ${o.accuracyLevel} is not supported`, 'Use 0 (float32 activations) or 4 (int8 activations).');
+  return {
+    scheme: { bits: dtype === 'int8' ? 8 : 4, blockSize: o.blockSize, symmetric: o.symmetric },
+    accuracyLevel: o.accuracyLevel,
+    lmHead: o.lmHead,
+    embeddings: o.embeddings,
+    vision: o.vision,
+    tensors: new Set<string>(),
+  };
+}
+
+function quantizationSection(q: QuantContext): NonNullable<BundleManifest['quantization']> {
+  return {
+    method: 'MatMulNBits',
+    bits: q.scheme.bits,
+    blockSize: q.scheme.blockSize as 32 | 64 | 128,
+    symmetric: q.scheme.symmetric,
+    accuracyLevel: q.accuracyLevel as 0 | 4,
+    lmHead: q.lmHead,
+    embeddings: q.embeddings,
+    vision: q.vision,
+    tensors: [...q.tensors].sort(),
+  };
+}
+
+function manifestFor(model: ModelSection, parts: { dtype: BundleDtype; quant: QuantContext | null; taps: boolean; chatTemplate: string | null; tokenizer: string[]; ids: Awaited<ReturnType<typeof readGenerationIds>>; sourceName: string; modelType: string; files: BundleManifest['source']['files'] }): BundleManifest {
   const common = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -116,17 +155,31 @@ function manifestFor(model: ModelSection, parts: { dtype: BundleDtype; taps: boo
     tokenizer: parts.tokenizer.length ? { dir: 'tokenizer' as const, files: parts.tokenizer } : null,
     source: { name: parts.sourceName, modelType: parts.modelType, files: parts.files },
     graphs: { ...GRAPH_FILES, decoderAttention: DECODER_ATTENTION_FILE },
+    ...(parts.quant ? { quantization: quantizationSection(parts.quant) } : {}),
   } as const;
   return model.architecture === 'llava' ? { ...common, ...model } : { ...common, ...model, formatVersion: BUNDLE_FORMAT_VERSION };
 }
 
 export async function compileBundle(hfDir: string, bundleDir: string, opts: CompileOptions = {}): Promise<CompileResult> {
-  const dtype = opts.dtype ?? 'fp32';
-  const taps = opts.taps ?? true;
-  const signal = opts.signal;
   const src = await stat(hfDir).catch(() => null);
   if (!src) throw new WorkbenchError('not-found', `${hfDir}: no such folder`, 'Pass the Hugging Face checkpoint folder (config.json + *.safetensors).');
   if (!src.isDirectory()) throw new WorkbenchError('not-a-directory', `${hfDir} is not a folder`, 'Pass the checkpoint folder, not a file inside it.');
+  // Creates the parent and proves it writable before the lock and the long write.
+  await ensureWritableDir(dirname(resolve(bundleDir)), 'the bundle folder');
+  // Fails at once, naming the holder, when another compile writes this target.
+  const lock = await acquireTargetLock(bundleDir);
+  try {
+    return await compileLocked(hfDir, bundleDir, opts);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOptions): Promise<CompileResult> {
+  const dtype = opts.dtype ?? 'fp32';
+  const quant = quantContext(dtype, opts.quantize);
+  const taps = opts.taps ?? true;
+  const signal = opts.signal;
   // Parses config.json through the family registry and opens the weights under canonical names.
   const { family, checkpoint } = await openFamilyCheckpoint(hfDir);
   const ckpt = checkpoint.weights;
@@ -134,14 +187,13 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
   try {
     // Everything else checkable before writing: the graphs' structure (every weight's presence,
     // float type and shape), the preprocessing, the extras, the target.
-    const graphs = checkpoint.buildGraphs(new Weights(ckpt, hfDir), { dtype, taps });
+    const graphs = checkpoint.buildGraphs(new Weights(ckpt, hfDir), { dtype: dtype === 'fp16' ? 'fp16' : 'fp32', quant, taps });
     const model = await checkpoint.manifestSection(hfDir, { imageMode: opts.imageMode, minPixels: opts.minPixels, maxPixels: opts.maxPixels });
     const chatTemplate = await readChatTemplate(hfDir);
     const tokenizer = await tokenizerFiles(hfDir);
     const ids = await readGenerationIds(hfDir, checkpoint.ids);
     await checkTarget(bundleDir, hfDir);
 
-    await mkdir(dirname(resolve(bundleDir)), { recursive: true });
     partial = `${bundleDir.replace(/[\\/]+$/, '')}.partial-${randomBytes(4).toString('hex')}`;
     await mkdir(partial);
 
@@ -161,7 +213,7 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
     };
     const saved: Partial<Record<keyof typeof GRAPH_FILES, SavedModel>> = {};
     for (const [key, file] of Object.entries(GRAPH_FILES) as [keyof typeof GRAPH_FILES, string][]) {
-      saved[key] = await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (${family.architecture}, ${dtype})`, onTensor, signal });
+      saved[key] = await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (${family.architecture}, ${dtype}${quant ? ` block ${quant.scheme.blockSize}` : ''})`, onTensor, signal });
     }
     await saveModel(graphs.decoderAttention, partial, DECODER_ATTENTION_FILE, { producerVersion: COMPILER_VERSION, docString: `LASER bundle decoder with full attention of one layer (${family.architecture}, ${dtype})`, sharedWeights: saved.decoder!.weights });
     const weightBytes = progress.bytesDone;
@@ -184,7 +236,7 @@ export async function compileBundle(hfDir: string, bundleDir: string, opts: Comp
       files.push({ name, bytes: sizes[i], sha256 });
     }
 
-    const manifest = manifestFor(model, { dtype, taps, chatTemplate, tokenizer, ids, sourceName: basename(resolve(hfDir)), modelType: checkpoint.modelType, files });
+    const manifest = manifestFor(model, { dtype, quant, taps, chatTemplate, tokenizer, ids, sourceName: basename(resolve(hfDir)), modelType: checkpoint.modelType, files });
     await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (signal?.aborted) throw cancelledError();
     await moveIntoPlace(partial, bundleDir);

@@ -18,7 +18,8 @@
  */
 import type { LlamaConfig } from '../checkpoint/hf-config.ts';
 import type { Value } from '../onnx/graph.ts';
-import { activation, linear, rmsNorm, type Ctx } from './nn.ts';
+import { GraphBuilder } from '../onnx/ops.ts';
+import { activation, embedding, linear, project, rmsNorm, type Ctx } from './nn.ts';
 import { applyRotary, mropeCosSin, rotaryCosSin } from './rope.ts';
 
 export interface DecoderOptions {
@@ -115,7 +116,7 @@ function mlp(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value): Value {
 
 /** Builds decoder.onnx's graph into ctx.g: inputs, every layer, logits, presents and taps. */
 export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): void {
-  const { g, w } = ctx;
+  const { g } = ctx;
   const L = cfg.numHiddenLayers;
   const H = cfg.numAttentionHeads;
   const KVH = cfg.numKeyValueHeads;
@@ -178,9 +179,23 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   const normed = rmsNorm(ctx, h, `${m}.norm`, D, cfg.rmsNormEps);
   // Tied embeddings: lm_head.weight is embed_tokens.weight (HF ties them; the checkpoint has no lm_head).
   const head = cfg.tieWordEmbeddings ? `${m}.embed_tokens.weight` : `${opts.prefix}lm_head.weight`;
-  const lmHead = g.initializer('lm_head.weight', w.linear(head, V, D, ctx.dtype));
-  const logits = ctx.dtype === 'fp16' ? g.cast(g.matmul(g.cast(normed, 'float16'), lmHead), 'float32') : g.matmul(normed, lmHead);
+  const logits = project(ctx, normed, head, 'lm_head.weight', D, V, ctx.quant?.lmHead ? ctx.quant : null);
   g.output(logits, 'logits', ['batch', 'sequence', V]);
   if (taps) g.output(g.scope('attn_tap', () => g.concat(tapRows, 1)), 'attn_last', ['batch', L, H, 'total_sequence']);
   if (attnLayer) g.output(g.scope('attn_full', () => g.concat(fullRows, 2)), 'attn_full', ['batch', H, 'attn_full_rows', 'total_sequence']);
+}
+
+/** decoder.onnx (or, with `fullAttention`, decoder-attention.onnx) of a LLaMA-shaped language model, as its own graph. */
+export function buildDecoderGraph(ctx: Omit<Ctx, 'g'>, cfg: LlamaConfig, opts: DecoderOptions): GraphBuilder {
+  const g = new GraphBuilder(opts.fullAttention ? 'decoder_attention' : 'decoder');
+  buildDecoder({ ...ctx, g }, cfg, opts);
+  return g;
+}
+
+/** embed.onnx: input_ids [B, S] → inputs_embeds [B, S, D], a row gather of the table `tableName` (`<prefix>model.embed_tokens.weight`). */
+export function buildEmbedGraph(ctx: Omit<Ctx, 'g'>, cfg: LlamaConfig, tableName: string): GraphBuilder {
+  const g = new GraphBuilder('embed');
+  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  g.output(embedding({ ...ctx, g }, ids, tableName, cfg.vocabSize, cfg.hiddenSize), 'inputs_embeds', ['batch', 'sequence', cfg.hiddenSize]);
+  return g;
 }

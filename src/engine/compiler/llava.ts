@@ -13,10 +13,10 @@
 import { imageTokensPerImage, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
 import { GraphBuilder } from '../onnx/ops.ts';
 import { buildClip } from './clip.ts';
-import { buildDecoder } from './llama.ts';
-import type { Ctx } from './nn.ts';
+import { buildDecoderGraph, buildEmbedGraph } from './llama.ts';
+import type { Ctx, QuantContext } from './nn.ts';
 import { buildProjector } from './projector.ts';
-import type { BundleDtype, Weights } from './weights.ts';
+import type { FloatDtype, Weights } from './weights.ts';
 
 export interface LlavaGraphs {
   vision: GraphBuilder;
@@ -27,14 +27,16 @@ export interface LlavaGraphs {
 }
 
 export interface LlavaBuildOptions {
-  dtype: BundleDtype;
+  dtype: FloatDtype;
+  /** Quantise the decoder's Linear layers (and what it says of lm_head, embeddings, vision). */
+  quant?: QuantContext | null;
   /** Emit attn_last from the decoder (default true; false only for measuring the taps' cost). */
   taps?: boolean;
 }
 
-export function buildVision(cfg: LlavaConfig, w: Weights, dtype: BundleDtype): GraphBuilder {
+export function buildVision(cfg: LlavaConfig, w: Weights, dtype: FloatDtype, quant: QuantContext | null = null): GraphBuilder {
   const g = new GraphBuilder('vision');
-  const ctx: Ctx = { g, w, dtype };
+  const ctx: Ctx = { g, w, dtype, quant: quant?.vision ? quant : null };
   const v = cfg.visionConfig;
   const S = v.imageSize;
   const D = cfg.textConfig.hiddenSize;
@@ -47,27 +49,19 @@ export function buildVision(cfg: LlavaConfig, w: Weights, dtype: BundleDtype): G
   return g;
 }
 
-export function buildEmbed(cfg: LlavaConfig, w: Weights, dtype: BundleDtype): GraphBuilder {
-  const g = new GraphBuilder('embed');
-  const t = cfg.textConfig;
-  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
-  const name = 'language_model.model.embed_tokens.weight';
-  const table = g.initializer(name, w.tensor(name, [t.vocabSize, t.hiddenSize], dtype));
-  g.output(g.cast(g.gather(table, ids, 0), 'float32'), 'inputs_embeds', ['batch', 'sequence', t.hiddenSize]);
-  return g;
+export function buildEmbed(cfg: LlavaConfig, w: Weights, dtype: FloatDtype, quant: QuantContext | null = null): GraphBuilder {
+  return buildEmbedGraph({ w, dtype, quant }, cfg.textConfig, 'language_model.model.embed_tokens.weight');
 }
 
 export function buildLlavaDecoder(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions & { fullAttention?: boolean }): GraphBuilder {
-  const g = new GraphBuilder(opts.fullAttention ? 'decoder_attention' : 'decoder');
-  buildDecoder({ g, w, dtype: opts.dtype }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps, fullAttention: opts.fullAttention });
-  return g;
+  return buildDecoderGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps, fullAttention: opts.fullAttention });
 }
 
 /** All three graphs, structure only: every weight is shape-checked now and read when saved. */
 export function buildLlava(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions): LlavaGraphs {
   return {
-    vision: buildVision(cfg, w, opts.dtype),
-    embed: buildEmbed(cfg, w, opts.dtype),
+    vision: buildVision(cfg, w, opts.dtype, opts.quant ?? null),
+    embed: buildEmbed(cfg, w, opts.dtype, opts.quant ?? null),
     decoder: buildLlavaDecoder(cfg, w, opts),
     decoderAttention: buildLlavaDecoder(cfg, w, { ...opts, fullAttention: true }),
   };

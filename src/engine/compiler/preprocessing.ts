@@ -4,7 +4,7 @@
  * defaults alone, sized for the vision tower, when the checkpoint has no such file. The chosen
  * `mode` ('pad' = original LLaVA-1.5 as trained; 'crop' = the llava-hf processor) is recorded with it.
  */
-import { readFile } from 'node:fs/promises';
+import { readOptionalJsonObject } from '../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Preprocessing } from '../bundle/manifest.ts';
@@ -45,21 +45,9 @@ function sides(v: unknown): number[] {
  */
 export async function readPreprocessing(dir: string, imageSize: number, mode: 'pad' | 'crop'): Promise<Preprocessing> {
   const file = join(dir, PREPROCESSOR_FILE);
-  let text: string | null = null;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  if (text === null) return { source: 'derived', mode, config: clipDefaults(imageSize) as Preprocessing['config'] };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, 'Re-download preprocessor_config.json, or delete it to use the CLIP defaults.');
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, 'Re-download preprocessor_config.json.');
-  const config = { ...clipDefaults(imageSize), ...(json as Record<string, unknown>) };
+  const json = await readOptionalJsonObject(file, 'Re-download preprocessor_config.json, or delete it to use the CLIP defaults.');
+  if (json === null) return { source: 'derived', mode, config: clipDefaults(imageSize) as Preprocessing['config'] };
+  const config = { ...clipDefaults(imageSize), ...json };
   for (const key of ['size', 'crop_size']) {
     const bad = sides(config[key]).find((s) => s !== imageSize);
     if (bad !== undefined) {

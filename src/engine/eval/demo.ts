@@ -9,7 +9,7 @@
  * Nothing needs a display or a GPU: figures are SVG rasterised by sharp, and the runtime falls back
  * to the CPU. Runs are cached, so a second demo only redraws.
  */
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkbenchError } from '../../common/contract/errors.ts';
@@ -24,6 +24,7 @@ import type { Aggregation, SampleResult } from './score.ts';
 import { pct, renderTable, renderTables, type Table } from './tables.ts';
 import { loadWorld } from './world.ts';
 import { worldExtraTables, worldReport, worldTable, type WorldReport } from './world-report.ts';
+import { writeFileAtomically, writeJsonAtomically } from '../library/atomic-write.ts';
 
 export const DEMO_SAMPLES_DIR = fileURLToPath(new URL('../../../resources/samples', import.meta.url));
 export const DEMO_METHODS: readonly MethodId[] = ['vanilla', 'laser'];
@@ -213,7 +214,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   }
   const md = join(out, 'summary.md');
   const json = join(out, 'summary.json');
-  await writeFile(md, markdown(report, rows, methods, shown(samples)));
-  await writeFile(json, JSON.stringify({ ...report, questions: rows }, null, 2) + '\n');
+  await writeFileAtomically(md, markdown(report, rows, methods, shown(samples)));
+  await writeJsonAtomically(json, { ...report, questions: rows });
   return { out, markdown: md, json, figuresDir, figureCount, report, rows, evaluation };
 }

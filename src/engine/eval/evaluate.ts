@@ -5,6 +5,11 @@
  * without running the model and goes on where it stopped. The order is sample-major (every method on
  * sample 1, then on sample 2, ...), so a partial evaluation covers all methods alike.
  *
+ * A sample whose image is missing (`sample.missing`), or whose run fails on its own input (an
+ * unreadable image: a WorkbenchError other than cancellation), gives an error result with the reason
+ * and the evaluation goes on; `strict` throws instead. A run folder (run-folder.ts) passes `skip`
+ * for the rows it already has and `onResult` to append each row as it is made.
+ *
  * Knobs are given once for all methods; each method takes the ones it has (as `laser run --method
  * all` does). A knob no chosen method has is refused, as is any knob out of range for this model,
  * before the first run.
@@ -18,13 +23,15 @@ import { LaserModel } from '../laser/model.ts';
 import { runMethod } from '../laser/run-method.ts';
 import type { LaserProgress } from '../laser/stages.ts';
 import type { RuntimeOptions } from '../runtime/llava-runtime.ts';
-import { scoreRun, type SampleResult } from './score.ts';
+import { errorResult, scoreRun, type SampleResult } from './score.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
 export interface EvalProgress {
   /** Runs finished so far (this one included once it is done), of `total`. */
   done: number;
   total: number;
+  /** Of `done`, runs skipped because they were already made (a resumed run folder). */
+  skipped: number;
   sampleId: string;
   method: MethodId;
   /** 'run': a run finished (from the cache or not); 'stage': a stage inside a run. */
@@ -48,6 +55,14 @@ export interface EvaluateRequest {
   runtime?: RuntimeOptions;
   signal?: AbortSignal;
   onProgress?: (p: EvalProgress) => void;
+  /** A failed run (missing image, unreadable file) throws instead of giving an error result. */
+  strict?: boolean;
+  /** Runs already made elsewhere (a resumed run folder): not run, not in `results`, counted as done. */
+  skip?: (sampleId: string, method: MethodId) => boolean;
+  /** Called with the model's facts and every method's knobs once they are checked, before the first run. */
+  onReady?: (ready: { bundle: EvaluateResult['bundle']; knobs: EvaluateResult['knobs']; model: LaserModel }) => Promise<void> | void;
+  /** Called (and awaited) with each result as soon as it is made, in order. */
+  onResult?: (result: SampleResult, sample: EvalSample) => Promise<void> | void;
 }
 
 export interface EvaluateResult {
@@ -57,8 +72,10 @@ export interface EvaluateResult {
   methods: MethodId[];
   /** Every method's knobs as its runs used them (defaults included). */
   knobs: Partial<Record<MethodId, Record<string, unknown>>>;
-  /** One per sample and method, sample-major. */
+  /** One per sample and method, sample-major (without the skipped ones). */
   results: SampleResult[];
+  /** Runs skipped because `skip` said they were done. */
+  skipped: number;
   bundle: { dir: string; id: string; name: string; layers: number; heads: number };
   cacheDir: string | null;
 }
@@ -110,41 +127,55 @@ export async function evaluate(req: EvaluateRequest): Promise<EvaluateResult> {
     const knobs: EvaluateResult['knobs'] = {};
     for (const m of methods) knobs[m] = resolveKnobs(m, perMethod[m], model.facts).knobs as Record<string, unknown>;
 
+    const m = model.manifest;
+    const bundle = { dir: model.dir, id: model.bundleId, name: m.source.name, layers: model.facts.layers, heads: model.facts.heads };
+    await req.onReady?.({ bundle, knobs, model });
+
     const total = samples.length * methods.length;
     const results: SampleResult[] = [];
+    let done = 0;
+    let skipped = 0;
     for (const sample of samples) {
       for (const method of methods) {
         if (req.signal?.aborted) throw cancelledError();
-        const base = { done: results.length, total, sampleId: sample.id, method };
-        const run = await runMethod({
-          bundle: model,
-          imagePath: sample.imagePath,
-          question: sample.question,
-          method,
-          knobs: perMethod[method],
-          options: req.options,
-          cacheDir,
-          signal: req.signal,
-          onProgress: req.onProgress ? (stage) => req.onProgress!({ ...base, kind: 'stage', cached: null, stage }) : undefined,
-        }).catch((e: unknown) => {
-          // name the sample, so a bad image or question among thousands can be found
-          if (!isWorkbenchError(e) || e.code === 'cancelled') throw e;
-          throw new WorkbenchError(e.code, `Sample ${sample.id} (${sample.imagePath}), ${method}: ${e.message}`, e.hint);
-        });
-        results.push(scoreRun(sample, run.record, run.tensors, run.dir, run.cached));
-        req.onProgress?.({ ...base, done: results.length, kind: 'run', cached: run.cached, stage: null });
+        if (req.skip?.(sample.id, method)) {
+          done++;
+          skipped++;
+          continue;
+        }
+        const base = { done, total, skipped, sampleId: sample.id, method };
+        let result: SampleResult;
+        if (sample.missing !== undefined) {
+          if (req.strict) throw new WorkbenchError('not-found', `Sample ${sample.id}: ${sample.missing}`, 'Pass --images <folder> (several allowed), or leave out --strict to record the sample as an error and go on.');
+          result = errorResult(sample, method, sample.missing);
+        } else {
+          try {
+            const run = await runMethod({
+              bundle: model,
+              imagePath: sample.imagePath,
+              question: sample.question,
+              method,
+              knobs: perMethod[method],
+              options: req.options,
+              cacheDir,
+              signal: req.signal,
+              onProgress: req.onProgress ? (stage) => req.onProgress!({ ...base, kind: 'stage', cached: null, stage }) : undefined,
+            });
+            result = scoreRun(sample, run.record, run.tensors, run.dir, run.cached);
+          } catch (e) {
+            // name the sample, so a bad image or question among thousands can be found
+            if (!isWorkbenchError(e) || e.code === 'cancelled') throw e;
+            if (req.strict) throw new WorkbenchError(e.code, `Sample ${sample.id} (${sample.imagePath}), ${method}: ${e.message}`, e.hint);
+            result = errorResult(sample, method, e.message);
+          }
+        }
+        results.push(result);
+        await req.onResult?.(result, sample);
+        done++;
+        req.onProgress?.({ ...base, done, kind: 'run', cached: result.cached, stage: null });
       }
     }
-    const m = model.manifest;
-    return {
-      dataset: req.dataset,
-      samples,
-      methods,
-      knobs,
-      results,
-      bundle: { dir: model.dir, id: model.bundleId, name: m.source.name, layers: model.facts.layers, heads: model.facts.heads },
-      cacheDir,
-    };
+    return { dataset: req.dataset, samples, methods, knobs, results, skipped, bundle, cacheDir };
   } finally {
     if (owned) await model.dispose();
   }

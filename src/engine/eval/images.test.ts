@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
-import { imageRoots, ImageResolver } from './images.ts';
+import { imageResolverFor, imageRoots, ImageResolver, locateImage, unsafeImagePath, withStandardLayouts } from './images.ts';
 
 let tmp: string;
 const where = () => 'data.json:7';
@@ -29,10 +29,33 @@ describe('finding benchmark images', () => {
     expect(imageRoots('/', true)).toEqual(['/']);
   });
 
-  it('by path: the first root that has it; absolute paths as they are', async () => {
+  it('roots: several --images folders in order, each followed by its standard layouts that exist', async () => {
+    expect(imageRoots('/d/x.json', false, ['/imgs', '/more', '/imgs'])).toEqual(['/imgs', '/more']);
+    await mkdir(join(tmp, 'coco', 'val2014'), { recursive: true });
+    await mkdir(join(tmp, 'coco', 'train2017'), { recursive: true });
+    await copyFile(join(FIXTURE_IMAGES, 'scene_wide.png'), join(tmp, 'coco', 'train2017', '000000000777.jpg'));
+    expect(await withStandardLayouts([join(tmp, 'coco'), join(tmp, 'a')])).toEqual([join(tmp, 'coco'), join(tmp, 'coco', 'val2014'), join(tmp, 'coco', 'train2017'), join(tmp, 'a')]);
+    const r = await imageResolverFor('/d/x.json', false, [join(tmp, 'coco')]);
+    expect(await r.byId(777, where)).toBe(join(tmp, 'coco', 'train2017', '000000000777.jpg'));
+    expect(await r.byPath('000000000777.jpg', where)).toBe(join(tmp, 'coco', 'train2017', '000000000777.jpg'));
+  });
+
+  it('refuses absolute paths and paths that climb out of the image folder', async () => {
+    expect(unsafeImagePath('b/../b/x.png')).toBeNull();
+    expect(unsafeImagePath('../x.png')).toContain('leaves the image folder');
+    expect(unsafeImagePath('b/../../etc/passwd')).toContain('leaves the image folder');
+    expect(unsafeImagePath('/etc/passwd')).toContain('is absolute');
+    expect(unsafeImagePath('C:\\x.png')).toContain('is absolute');
+    const r = new ImageResolver([join(tmp, 'a')]);
+    await expect(r.byPath('../b/photo_5.png', where)).rejects.toMatchObject({ code: 'bad-request', message: 'data.json:7: image path ../b/photo_5.png leaves the image folder (..)' });
+    // not a missing image: the load stops even without --strict
+    await expect(locateImage(() => r.byPath('/etc/passwd', where), false)).rejects.toMatchObject({ code: 'bad-request' });
+    expect(await locateImage(() => r.byPath('nope.png', where), false)).toMatchObject({ imagePath: '', missing: expect.stringContaining('image nope.png not found') });
+  });
+
+  it('by path: the first root that has it', async () => {
     const r = new ImageResolver([join(tmp, 'a'), tmp]);
     expect(await r.byPath('b/photo_5.png', where)).toBe(join(tmp, 'b', 'photo_5.png'));
-    expect(await r.byPath(join(tmp, 'b', 'photo_5.png'), where)).toBe(join(tmp, 'b', 'photo_5.png'));
     await expect(r.byPath('b', where)).rejects.toThrow(`data.json:7: image b not found under ${join(tmp, 'a')} or ${tmp}`);
   });
 

@@ -8,9 +8,15 @@
  * integer id, a file whose name ends in that number with any zero padding
  * ("COCO_val2014_000000310196.jpg", "000000310196.jpg" for 310196).
  *
- * Roots: the --images folder when given; otherwise the data folder (or the data file's folder) and
- * its parent, so that a world folder's `pope/random.jsonl`, whose paths are relative to the world
- * folder, works when pointed at directly.
+ * Roots: the --images folders when given (several allowed, tried in order); otherwise the data
+ * folder (or the data file's folder) and its parent, so that a world folder's `pope/random.jsonl`,
+ * whose paths are relative to the world folder, works when pointed at directly. Each root is
+ * followed by those of its standard subfolders that exist (`STANDARD_LAYOUTS`: COCO's `val2014/`,
+ * `train2014/`, `train2017/` + `val2017/` as A-OKVQA mixes them, TextVQA's `train_images/`, ...),
+ * so `--images ~/data/coco` finds `~/data/coco/val2014/COCO_val2014_000000310196.jpg`.
+ *
+ * A path in the data that is absolute or climbs out of the root (`../../etc/passwd`) is refused:
+ * a benchmark file names images inside its image folders.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
@@ -18,14 +24,80 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif']);
 
-export const IMAGES_HINT = 'Pass --images <folder>: the folder the annotation file names its images in (for COCO-based sets, e.g. val2014/).';
+export const IMAGES_HINT = 'Pass --images <folder> (several allowed): the folders the annotation file names its images in (for COCO-based sets, e.g. val2014/, or the coco/ folder above it).';
 
-/** Roots to look for images in (see the header). */
-export function imageRoots(dataPath: string, isDir: boolean, imagesDir?: string): string[] {
-  if (imagesDir !== undefined) return [resolve(imagesDir)];
+/**
+ * The sample's image, or, when it is not found, '' and the reason (the sample becomes an error row
+ * and the evaluation goes on); `strict` throws instead. Errors other than not-found (a refused
+ * path, an ambiguous id) always throw: they are the data's own problems.
+ */
+export async function locateImage(find: () => Promise<string>, strict: boolean | undefined): Promise<{ imagePath: string; missing?: string }> {
+  try {
+    return { imagePath: await find() };
+  } catch (e) {
+    if (strict || !(e instanceof WorkbenchError) || e.code !== 'not-found') throw e;
+    return { imagePath: '', missing: e.message };
+  }
+}
+
+/** Subfolders of an image root where benchmarks keep their images (see the header). */
+export const STANDARD_LAYOUTS = [
+  'images',
+  'val2014',
+  'train2014',
+  'test2015',
+  'val2017',
+  'train2017',
+  'test2017',
+  'train_images',
+  'test_images',
+  'coco/val2014',
+  'coco/train2014',
+  'coco/val2017',
+  'coco/train2017',
+  'coco2014/val2014',
+  'coco2017/val2017',
+  'coco2017/train2017',
+] as const;
+
+/** The folders given (--images), or the data's folder and its parent (see the header). */
+export function imageRoots(dataPath: string, isDir: boolean, imagesDir?: string | readonly string[]): string[] {
+  const given = imagesDir === undefined ? [] : typeof imagesDir === 'string' ? [imagesDir] : [...imagesDir];
+  if (given.length > 0) return [...new Set(given.map((d) => resolve(d)))];
   const base = isDir ? resolve(dataPath) : dirname(resolve(dataPath));
   const parent = dirname(base);
   return parent === base ? [base] : [base, parent];
+}
+
+/** Each root followed by its standard subfolders that exist. */
+export async function withStandardLayouts(roots: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const root of roots) {
+    out.push(root);
+    for (const sub of STANDARD_LAYOUTS) {
+      const dir = join(root, sub);
+      if ((await stat(dir).catch(() => null))?.isDirectory()) out.push(dir);
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** The resolver of a dataset: its roots (imageRoots) each with its standard layouts. */
+export async function imageResolverFor(dataPath: string, isDir: boolean, imagesDir?: string | readonly string[]): Promise<ImageResolver> {
+  return new ImageResolver(await withStandardLayouts(imageRoots(dataPath, isDir, imagesDir)));
+}
+
+/** A data path that is absolute or leaves its root, as the reason to refuse it; null when it is fine. */
+export function unsafeImagePath(path: string): string | null {
+  if (isAbsolute(path) || /^[a-zA-Z]:[\\/]/.test(path)) return `image path ${path} is absolute; benchmark files name images relative to the image folders`;
+  const parts = path.split(/[\\/]+/);
+  let depth = 0;
+  for (const p of parts) {
+    if (p === '..') depth--;
+    else if (p !== '.' && p !== '') depth++;
+    if (depth < 0) return `image path ${path} leaves the image folder (..)`;
+  }
+  return null;
 }
 
 interface IdIndex {
@@ -56,10 +128,15 @@ export class ImageResolver {
     return new WorkbenchError('not-found', `${where()}: ${what} under ${this.roots.join(' or ')}`, IMAGES_HINT);
   }
 
-  /** The image at a path relative to a root (or absolute); `where` gives "file:line" for the error. */
+  /** The image at a path relative to a root; `where` gives "file:line" for the error. */
   async byPath(path: string, where: () => string): Promise<string> {
-    const candidates = isAbsolute(path) ? [path] : this.roots.map((r) => join(r, path));
-    for (const c of candidates) if (await this.isFile(c)) return c;
+    const unsafe = unsafeImagePath(path);
+    if (unsafe !== null) throw new WorkbenchError('bad-request', `${where()}: ${unsafe}`, 'Fix the path in the data file, and pass the folder it is relative to with --images.');
+    for (const r of this.roots) {
+      const c = join(r, path);
+      if (await this.isFile(c)) return c;
+    }
+    // a bare file name may sit under a standard layout the data does not spell out
     throw this.notFound(`image ${path} not found`, where);
   }
 

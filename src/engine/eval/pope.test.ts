@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,16 +60,57 @@ describe('POPE loader', () => {
     await expect(loadPope(missing, { images: FIXTURE_IMAGES })).rejects.toThrow(`${missing}:3: text:`);
     const broken = await popeFile('broken.jsonl', [line({}), '{"question_id": 2,']);
     await expect(loadPope(broken, { images: FIXTURE_IMAGES })).rejects.toThrow(`${broken}:2: not a JSON object`);
-    const twice = await popeFile('twice.jsonl', [line({}), line({})]);
-    await expect(loadPope(twice, { images: FIXTURE_IMAGES })).rejects.toThrow(`${twice}:2: question_id 1 again (first on line 1)`);
+    const twice = await popeFile('twice.jsonl', [line({}), line({}), line({ question_id: 2 }), line({ question_id: 2 }), line({ question_id: 1 })]);
+    await expect(loadPope(twice, { images: FIXTURE_IMAGES })).rejects.toThrow(
+      `${twice}: line 2: question_id 1 again (first on line 1); line 4: question_id 2 again (first on line 3); line 5: question_id 1 again (first on line 1) (3 duplicate ids)`,
+    );
     const empty = await popeFile('empty.jsonl', ['']);
     await expect(loadPope(empty)).rejects.toThrow('no questions');
   });
 
-  it('says where an image was looked for, and how to point at the images', async () => {
-    const err = await loadPope(fixture('pope', 'coco_pope_random.json')).catch((e: unknown) => e);
+  it('keeps a sample whose image is missing, with the reason; --strict throws it, saying where it looked and how to point at the images', async () => {
+    await mkdir(join(tmp, 'lonely'), { recursive: true });
+    const file = join(tmp, 'lonely', 'coco_pope_random.json');
+    await copyFile(fixture('pope', 'coco_pope_random.json'), file);
+    const loose = await loadPope(file);
+    expect(loose.samples.length).toBeGreaterThan(0);
+    expect(loose.samples.every((s) => s.imagePath === '' && s.missing!.includes('not found under'))).toBe(true);
+    expect(loose.samples[0].missing).toBe(`${file}:1: image COCO_val2014_000000000042.png not found under ${join(tmp, 'lonely')} or ${tmp}`);
+    const err = await loadPope(file, { strict: true }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'not-found', hint: expect.stringContaining('--images') });
-    expect((err as Error).message).toContain(`${fixture('pope', 'coco_pope_random.json')}:1: image COCO_val2014_000000000042.png not found under ${fixture('pope')}`);
+    expect((err as Error).message).toBe(loose.samples[0].missing);
+    // the standard layouts: the fixtures' images/ folder beside the data's parent is found without --images
+    expect((await loadPope(fixture('pope', 'coco_pope_random.json'))).samples.every((s) => s.imagePath.startsWith(FIXTURE_IMAGES))).toBe(true);
+  });
+
+  it("lmms-eval's POPE rows: question / answer / image_source (a file stem) / category as the split", async () => {
+    const ds = await loadPope(fixture('pope-lmms'), { images: FIXTURE_IMAGES });
+    expect(ds.samples.map((s) => [s.id, s.groups.split, s.pope, s.imagePath.split('/').pop()])).toEqual([
+      ['adversarial/1', 'adversarial', 'yes', 'COCO_val2014_000000000042.png'],
+      ['adversarial/2', 'adversarial', 'no', 'COCO_val2014_000000000042.png'],
+      ['popular/1', 'popular', 'yes', 'COCO_val2014_000000000007.png'],
+      ['random/1', 'random', 'no', 'COCO_val2014_000000000007.png'],
+    ]);
+    expect(ds.samples[0].question).toBe('Is there a cat in the image?');
+  });
+
+  it("LLaVA's layout: llava_pope_test.jsonl without labels, paired in order with coco/coco_pope_<category>.json; a reordered label file is refused", async () => {
+    const ds = await loadPope(fixture('pope-llava'), { images: FIXTURE_IMAGES });
+    expect(ds.sources).toEqual([fixture('pope-llava', 'llava_pope_test.jsonl')]);
+    expect(ds.samples.map((s) => [s.id, s.pope])).toEqual([
+      ['random/1', 'yes'],
+      ['random/2', 'no'],
+      ['adversarial/3', 'no'],
+    ]);
+    const dir = join(tmp, 'llava-swapped');
+    await mkdir(join(dir, 'coco'), { recursive: true });
+    await copyFile(fixture('pope-llava', 'llava_pope_test.jsonl'), join(dir, 'llava_pope_test.jsonl'));
+    await copyFile(fixture('pope-llava', 'coco', 'coco_pope_adversarial.json'), join(dir, 'coco', 'coco_pope_adversarial.json'));
+    const random = (await readFile(fixture('pope-llava', 'coco', 'coco_pope_random.json'), 'utf8')).trim().split('\n');
+    await writeFile(join(dir, 'coco', 'coco_pope_random.json'), [random[1], random[0]].join('\n') + '\n');
+    await expect(loadPope(dir, { images: FIXTURE_IMAGES })).rejects.toThrow(`${join(dir, 'llava_pope_test.jsonl')}:1: question "Is there a cat in the image?" is "Is there a bus in the image?" on line 1`);
+    await rm(join(dir, 'coco', 'coco_pope_random.json'));
+    await expect(loadPope(dir, { images: FIXTURE_IMAGES })).rejects.toThrow("has no labels (LLaVA's layout)");
   });
 
   it('refuses a missing file and a folder without POPE files', async () => {

@@ -7,26 +7,100 @@
  *
  * --data may be one such file, or a folder: its `*.jsonl` files and its `*.json` files whose name
  * contains "pope", or, when it has none, the same inside its `pope/` subfolder (a generated world).
+ *
+ * Also read as they ship:
+ * - parquet (`*.parquet`, lmms-eval's lmms-lab/POPE): the lmms-eval columns below, the image
+ *   embedded as bytes (parquet.ts extracts it); errors name the row number;
+ * - lmms-eval's POPE rows (lmms-lab/POPE): `{"question_id", "question", "answer": "yes"|"no",
+ *   "image_source": "COCO_val2014_000000310196", "category": "adversarial"}`: the image by its
+ *   file stem (images.ts byId), the split from `category`;
+ * - LLaVA's layout (playground/data/eval/pope): `llava_pope_test.jsonl` of `{"question_id",
+ *   "image", "text", "category"}` without labels, the labels in `coco/coco_pope_<category>.json`
+ *   beside it (or in the same folder). LLaVA's eval_pope.py pairs each category's questions with
+ *   its label file line by line, in order; so does this, checking that the questions' texts agree.
  */
-import { readdir } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { imageRoots, ImageResolver } from './images.ts';
-import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText } from './source.ts';
+import { imageResolverFor, locateImage } from './images.ts';
+import { embeddedImageBytes, extractImage, isParquetFile, readParquetRows } from './parquet.ts';
+import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText, type JsonLine } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
 const HINT = 'POPE files hold one {"question_id", "image", "text", "label": "yes"|"no"} object per line.';
 
-const popeLine = z.looseObject({
-  question_id: z.union([z.number().int(), z.string().min(1)]),
-  image: z.string().min(1),
-  text: z.string().trim().min(1),
-  label: z
-    .string()
-    .transform((s) => s.trim().toLowerCase())
-    .pipe(z.enum(['yes', 'no'])),
-});
+const yesNo = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.enum(['yes', 'no']));
+const qid = z.union([z.number().int(), z.string().min(1)]);
+const popeLine = z.looseObject({ question_id: qid, image: z.string().min(1), text: z.string().trim().min(1), label: yesNo });
+/** lmms-eval's POPE rows. */
+const lmmsLine = z.looseObject({ question_id: qid, question: z.string().trim().min(1), answer: yesNo, image_source: z.string().min(1), category: z.string().min(1) });
+/** LLaVA's llava_pope_test.jsonl: no label, a category. */
+const llavaLine = z.looseObject({ question_id: qid, image: z.string().min(1), text: z.string().trim().min(1), category: z.string().min(1) });
+
+interface PopeQuestion {
+  id: string;
+  /** A path under the roots, an id (file stem), or a file extracted from a parquet row. */
+  image: { path?: string; id?: string; file?: string };
+  text: string;
+  label: 'yes' | 'no';
+  split: string | null;
+  line: number;
+}
+
+/** The shape of a line: official, lmms-eval, or LLaVA's label-less one. */
+function lineKind(value: unknown): 'official' | 'lmms' | 'llava' {
+  const o = (value ?? {}) as Record<string, unknown>;
+  if ('image_source' in o || ('answer' in o && 'question' in o && !('text' in o))) return 'lmms';
+  if (!('label' in o) && 'category' in o) return 'llava';
+  return 'official';
+}
+
+/** The labels of LLaVA's layout: coco/coco_pope_<category>.json (or beside the file), line by line. */
+async function llavaLabels(file: string, category: string, questions: PopeQuestion[]): Promise<void> {
+  const dir = dirname(file);
+  const candidates = [join(dir, 'coco', `coco_pope_${category}.json`), join(dir, `coco_pope_${category}.json`)];
+  let labelFile: string | null = null;
+  for (const c of candidates) if ((await stat(c).catch(() => null))?.isFile()) labelFile = c;
+  if (labelFile === null) throw dataError(file, questions[0].line, `has no labels (LLaVA's layout) and no ${candidates.join(' or ')} beside it`, "Put POPE's coco/ label files beside it, or pass the label files themselves.");
+  const labels = parseJsonLines(labelFile, await readDataText(labelFile, HINT), HINT).map((l) => ({ line: l.line, q: checkJsonLine(popeLine, l, labelFile, HINT) }));
+  if (labels.length !== questions.length) throw dataError(labelFile, null, `has ${labels.length} questions; ${file} has ${questions.length} of category ${category}`, 'Use the label files of the same POPE release.');
+  questions.forEach((q, k) => {
+    const l = labels[k];
+    if (l.q.text !== q.text) throw dataError(file, q.line, `question "${q.text}" is "${l.q.text}" on line ${l.line} of ${labelFile}: the files are not in the same order`, 'Use the label files of the same POPE release.');
+    q.label = l.q.label;
+  });
+}
+
+/** One file's questions, whatever its shape (see the header). */
+async function questionsOf(file: string): Promise<PopeQuestion[]> {
+  const parquet = isParquetFile(file);
+  // parquet rows go through the same schemas, numbered from 1 like lines; an embedded image is extracted
+  const lines: JsonLine[] = parquet ? (await readParquetRows(file, HINT)).map((value, k) => ({ line: k + 1, value })) : parseJsonLines(file, await readDataText(file, HINT), HINT);
+  const out: PopeQuestion[] = [];
+  const pending = new Map<string, PopeQuestion[]>();
+  for (const entry of lines) {
+    const kind = lineKind(entry.value);
+    if (kind === 'lmms') {
+      const q = checkJsonLine(lmmsLine, entry, file, HINT);
+      const bytes = parquet ? embeddedImageBytes((entry.value as Record<string, unknown>).image) : null;
+      out.push({ id: String(q.question_id), image: bytes ? { file: await extractImage(bytes) } : { id: q.image_source }, text: q.question, label: q.answer, split: q.category, line: entry.line });
+    } else if (kind === 'llava') {
+      const q = checkJsonLine(llavaLine, entry, file, HINT);
+      const p: PopeQuestion = { id: String(q.question_id), image: { path: q.image }, text: q.text, label: 'no', split: q.category, line: entry.line };
+      pending.set(q.category, [...(pending.get(q.category) ?? []), p]);
+      out.push(p);
+    } else {
+      const q = checkJsonLine(popeLine, entry, file, HINT);
+      out.push({ id: String(q.question_id), image: { path: q.image }, text: q.text, label: q.label, split: null, line: entry.line });
+    }
+  }
+  for (const [category, qs] of pending) await llavaLabels(file, category, qs);
+  return out;
+}
 
 export function popeSplitOf(file: string): string {
   const stem = basename(file, extname(file));
@@ -35,7 +109,7 @@ export function popeSplitOf(file: string): string {
 
 function isPopeFile(name: string): boolean {
   const lower = name.toLowerCase();
-  return lower.endsWith('.jsonl') || (lower.endsWith('.json') && lower.includes('pope'));
+  return lower.endsWith('.jsonl') || lower.endsWith('.parquet') || (lower.endsWith('.json') && lower.includes('pope'));
 }
 
 /** The POPE files of a folder (see the header). */
@@ -51,34 +125,47 @@ export async function popeFilesIn(dir: string): Promise<string[]> {
 }
 
 export interface LoadOptions {
-  /** Folder the annotation files name their images in (images.ts). */
-  images?: string;
+  /** Folders the annotation files name their images in, tried in order (images.ts). */
+  images?: string | readonly string[];
+  /** A missing image throws (default: the sample keeps it as `missing` and becomes an error row). */
+  strict?: boolean;
 }
 
 export async function loadPope(path: string, options: LoadOptions = {}): Promise<EvalDataset> {
   const root = resolve(path);
   const isDir = await isDirectory(root);
   const files = isDir ? await popeFilesIn(root) : [root];
-  const resolver = new ImageResolver(imageRoots(root, isDir, options.images));
+  const resolver = await imageResolverFor(root, isDir, options.images);
   const samples: EvalSample[] = [];
   const splits = new Map<string, string>();
   for (const file of files) {
-    const split = popeSplitOf(file);
-    const other = splits.get(split);
-    if (other !== undefined) throw dataError(file, null, `split "${split}" again (also ${other})`, 'Keep one file per POPE split.');
-    splits.set(split, file);
     // an empty split file is kept out (a small generated world may have no question of a split)
-    const lines = parseJsonLines(file, await readDataText(file, HINT), HINT);
+    const questions = await questionsOf(file);
+    const fileSplit = popeSplitOf(file);
+    for (const split of new Set(questions.map((q) => q.split ?? fileSplit))) {
+      const other = splits.get(split);
+      if (other !== undefined) throw dataError(file, null, `split "${split}" again (also ${other})`, 'Keep one file per POPE split.');
+      splits.set(split, file);
+    }
+    // every duplicate id of the file at once, each with its lines
     const seen = new Map<string, number>();
-    for (const entry of lines) {
-      const q = checkJsonLine(popeLine, entry, file, HINT);
-      const id = String(q.question_id);
-      const first = seen.get(id);
-      if (first !== undefined) throw dataError(file, entry.line, `question_id ${id} again (first on line ${first})`, 'question_id must be unique within a split.');
-      seen.set(id, entry.line);
+    const twice: string[] = [];
+    for (const q of questions) {
+      const key = `${q.split ?? fileSplit}/${q.id}`;
+      const first = seen.get(key);
+      if (first !== undefined) twice.push(`line ${q.line}: question_id ${q.id} again (first on line ${first})`);
+      else seen.set(key, q.line);
+    }
+    if (twice.length > 0) {
+      throw dataError(file, null, `${twice.slice(0, 5).join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique within a split.');
+    }
+    for (const q of questions) {
+      const split = q.split ?? fileSplit;
+      const key = `${split}/${q.id}`;
+      const where = () => `${file}:${q.line}`;
       samples.push({
-        id: `${split}/${id}`,
-        imagePath: await resolver.byPath(q.image, () => `${file}:${entry.line}`),
+        id: key,
+        ...(q.image.file !== undefined ? { imagePath: q.image.file } : await locateImage(() => (q.image.path !== undefined ? resolver.byPath(q.image.path, where) : resolver.byId(q.image.id!, where)), options.strict)),
         question: q.text,
         groups: { split },
         pope: q.label,

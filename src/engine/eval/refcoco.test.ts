@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
-import { DEFAULT_REF_PROMPT, loadRefcoco } from './refcoco.ts';
+import { DEFAULT_REF_PROMPT, loadRefcoco, REC_PROMPT } from './refcoco.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -31,6 +31,23 @@ describe('referring-expression loader', () => {
       ['1#1', 'Look at yellow square.', join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), [8, 8, 28, 24]],
       ['1#2', 'Look at the square left.', join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), [8, 8, 28, 24]],
       ['2', 'Look at dark patch.', join(FIXTURE_IMAGES, '003a8ae2ef43b901.png'), [50.5, 30, 74.5, 50]],
+    ]);
+  });
+
+  it("--prompt rec: lmms-eval's REC prompt, recorded as the dataset's prompt", async () => {
+    const ds = await loadRefcoco(fixture('refcoco'), { prompt: 'rec' });
+    expect(ds.prompt).toBe(REC_PROMPT);
+    expect(ds.samples[0].question.startsWith('Bounding box coordinates are specified in the format')).toBe(true);
+    expect(ds.samples[0].question.endsWith('Please provide the bounding box coordinate of the region this sentence describes: ' + ds.samples[0].question.split(': ').at(-1))).toBe(true);
+    expect(ds.samples[0].question).not.toContain('{expression}');
+  });
+
+  it("lmms-eval's RefCOCO rows: the expression(s) in answer, the id from question_id", async () => {
+    const ds = await loadRefcoco(fixture('refcoco-lmms'), { images: FIXTURE_IMAGES });
+    expect(ds.samples.map((s) => [s.id, s.question, s.box])).toEqual([
+      ['ref-9#1', 'Where is yellow square?', [8, 8, 28, 24]],
+      ['ref-9#2', 'Where is the square on the left?', [8, 8, 28, 24]],
+      ['ref-10', 'Where is the yellow thing?', [8, 8, 28, 24]],
     ]);
   });
 

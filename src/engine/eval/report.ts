@@ -4,11 +4,11 @@
  * grounding and record folder, so any figure can be traced back to the run that made it.
  * Fractions are in 0..1.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { EvaluateResult } from './evaluate.ts';
 import type { SampleResult } from './score.ts';
 import { summarize, type MethodSummary } from './summary.ts';
+import { writeJsonAtomically } from '../library/atomic-write.ts';
 
 export const REPORT_FORMAT = 'laser-eval-report';
 export const REPORT_VERSION = 1;
@@ -61,12 +61,9 @@ export function buildReport(r: EvaluateResult): EvalReport {
   };
 }
 
-/** Writes JSON whole or not at all (a temporary sibling renamed into place). */
+/** Writes JSON whole or not at all (a temporary sibling, fsynced, renamed into place). */
 export async function writeJsonFile(path: string, value: unknown): Promise<string> {
   const target = resolve(path);
-  await mkdir(dirname(target), { recursive: true });
-  const tmp = `${target}.partial-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await rename(tmp, target);
+  await writeJsonAtomically(target, value);
   return target;
 }

@@ -1,6 +1,8 @@
 /**
  * One run's numbers against one sample's ground truth, read from its analysis record:
- * - score: VQA soft accuracy when the sample has answers (protocol per dataset), else 1/0 for the
+ * - score: multiple-choice correctness (A-OKVQA MC), else VQA soft accuracy when the sample has
+ *   answers (protocol per dataset), for a grounding-only sample (RefCOCO) Acc@0.5 of the box in
+ *   the answer (metrics.ts groundingIou, lmms-eval's parsing; `iou` beside it), else 1/0 for the
  *   POPE reading of the answer matching the label, else null (grounding-only samples);
  * - grounding: attention aggregation (metrics.ts) inside the sample's box of
  *   `raw`, the head mean of the query pass's attention a_q at the record's layer (the chosen l* for
@@ -13,7 +15,7 @@
  *   `crop` is the share of the target's box inside the method's crop box: did the crop take the
  *   evidence (1: all of it)?
  */
-import { attentionAggregation, popeAnswer, vqaSoftAccuracy, type YesNo } from '../../common/laser/metrics.ts';
+import { aokvqaMultipleChoice, attentionAggregation, groundingIou, popeAnswer, vqaSoftAccuracy, type YesNo } from '../../common/laser/metrics.ts';
 import { intersectRects, rectArea } from '../../common/laser/grid.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
 import type { AnalysisRecord, RecordTensors } from '../laser/record.ts';
@@ -51,10 +53,17 @@ export interface SampleResult {
   cached: boolean;
   /** The run's wall time (record timings.total), ms. */
   ms: number;
+  /** The method's crop box on the original image, [x0, y0, x1, y1]; null when it crops nothing. */
+  cropBox: readonly number[] | null;
+  /** Why the run could not be made (missing image, unreadable file); null for a run that was made. */
+  error: string | null;
+  /** Grounding samples: the IoU of the box in the answer with the truth (its Acc@0.5 is the score). */
+  iou?: number | null;
 }
 
 /** The answer's score against the sample's truth (see the header). */
 export function answerScore(sample: EvalSample, answer: string): number | null {
+  if (sample.choices) return aokvqaMultipleChoice(answer, sample.choices.options, sample.choices.correct);
   if (sample.vqa) return vqaSoftAccuracy(answer, sample.vqa.answers, sample.vqa.protocol);
   if (sample.pope) return popeAnswer(answer) === sample.pope ? 1 : 0;
   return null;
@@ -73,12 +82,17 @@ export function groundingOf(sample: EvalSample, record: AnalysisRecord, tensors:
   };
 }
 
+/** A grounding-only sample (RefCOCO): its truth is the box alone. */
+const groundingOnly = (s: EvalSample) => s.box !== undefined && !s.vqa && !s.pope && !s.choices;
+
 export function scoreRun(sample: EvalSample, record: AnalysisRecord, tensors: RecordTensors, dir: string | null, cached: boolean): SampleResult {
+  const iou = groundingOnly(sample) ? groundingIou(record.answer, sample.box!, record.image) : null;
   return {
     sampleId: sample.id,
     method: record.method,
     answer: record.answer,
-    score: answerScore(sample, record.answer),
+    score: iou !== null ? (iou >= 0.5 ? 1 : 0) : answerScore(sample, record.answer),
+    iou,
     pope: sample.pope ? popeAnswer(record.answer) : null,
     layer: record.layer,
     layerMode: record.layerChoice?.mode ?? null,
@@ -87,5 +101,12 @@ export function scoreRun(sample: EvalSample, record: AnalysisRecord, tensors: Re
     record: dir,
     cached,
     ms: record.timings.total ?? 0,
+    cropBox: record.box === null ? null : [...record.box],
+    error: null,
   };
+}
+
+/** The result of a run that could not be made: no answer, no score, the reason kept. */
+export function errorResult(sample: EvalSample, method: MethodId, reason: string): SampleResult {
+  return { sampleId: sample.id, method, answer: '', score: null, pope: null, layer: null, layerMode: null, fallback: false, aggregation: null, record: null, cached: false, ms: 0, cropBox: null, error: reason };
 }

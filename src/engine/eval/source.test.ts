@@ -39,5 +39,10 @@ describe('reading data files with the file and line in every error', () => {
     expect(checkJson(schema, value.rows[0], 'f.json', text, ['rows', 0])).toEqual({ n: 1 });
     expect(() => checkJson(schema, value.rows[1], 'f.json', text, ['rows', 1])).toThrow(/^f\.json:3: rows\[1\]\.n: /);
     expect(() => checkJsonLine(schema, { line: 9, value: {} }, 'f.jsonl')).toThrow(/^f\.jsonl:9: n: /);
+    // every problem of the entry at once, a missing field called missing
+    const three = z.object({ question_id: z.number(), image: z.string(), label: z.string() });
+    expect(() => checkJsonLine(three, { line: 2, value: { image: 7 } }, 'f.jsonl')).toThrow(
+      'f.jsonl:2: question_id: missing (expected number); image: Invalid input: expected string, received number; label: missing (expected string)',
+    );
   });
 });

@@ -72,11 +72,17 @@ function pathText(path: readonly PropertyKey[]): string {
   return path.map((p, k) => (typeof p === 'number' ? `[${p}]` : `${k === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)';
 }
 
-/** The first issue of a failed parse as `path: message`. */
+/**
+ * A failed parse as `path: message`, every issue of the entry named (the first's path locates the
+ * line): `[4].question_id: expected ...; [4].image: expected ...`, so one fix covers them all.
+ * A missing field reads "missing" rather than zod's "expected string, received undefined".
+ */
 export function issueText(error: z.ZodError, prefix: JsonPath = []): { path: JsonPath; text: string } {
-  const issue = error.issues[0];
-  const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
-  return { path, text: `${pathText(path)}: ${issue.message}` };
+  const pathOf = (issue: z.core.$ZodIssue) => [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
+  const say = (issue: z.core.$ZodIssue) => (issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? `missing (${issue.message.replace(/, received undefined$/, '').replace(/^Invalid input: /, '')})` : issue.message);
+  const issues = error.issues.slice(0, 8);
+  const text = issues.map((i) => `${pathText(pathOf(i))}: ${say(i)}`).join('; ') + (error.issues.length > 8 ? `; and ${error.issues.length - 8} more` : '');
+  return { path: pathOf(error.issues[0]), text };
 }
 
 /** Checks a value of a JSON file against a schema; an error names the line of the offending entry. */

@@ -18,6 +18,8 @@ const result = (sampleId: string, o: Partial<SampleResult>): SampleResult => ({
   record: null,
   cached: false,
   ms: 10,
+  cropBox: null,
+  error: null,
   ...o,
 });
 

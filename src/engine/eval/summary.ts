@@ -31,7 +31,10 @@ export interface GroundingMean {
 export type LayerCounts = Record<string, number>;
 
 export interface MethodSummary {
+  /** Runs made (errors not included). */
   runs: number;
+  /** Runs that could not be made (missing image, unreadable file): left out of every figure below. */
+  errors: number;
   /** Runs answered from the record cache. */
   cached: number;
   /** Mean wall time of the runs made now (not cached), ms; null when all were cached. */
@@ -102,7 +105,8 @@ function popeOf(rs: readonly SampleResult[], sampleOf: Map<string, EvalSample>):
 
 export function summarizeMethod(method: MethodId, samples: readonly EvalSample[], results: readonly SampleResult[]): MethodSummary {
   const sampleOf = new Map(samples.map((s) => [s.id, s]));
-  const rs = results.filter((r) => r.method === method);
+  const all = results.filter((r) => r.method === method);
+  const rs = all.filter((r) => r.error === null);
   const groups = byGroups(rs, sampleOf);
   const fresh = rs.filter((r) => !r.cached).map((r) => r.ms);
 
@@ -140,6 +144,7 @@ export function summarizeMethod(method: MethodId, samples: readonly EvalSample[]
 
   return {
     runs: rs.length,
+    errors: all.length - rs.length,
     cached: rs.length - fresh.length,
     meanMs: mean(fresh),
     accuracy: { ...meanOf(rs), byGroup: mapGroups(groups, meanOf, (xs) => xs.some((r) => r.score !== null)) },

@@ -8,7 +8,7 @@ const samples: EvalSample[] = [
   { id: 'r/1', imagePath: '/a.png', question: 'Is there a cat?', groups: { split: 'random' }, pope: 'yes', box: [0, 0, 4, 4] },
   { id: 'r/2', imagePath: '/a.png', question: 'Is there a dog?', groups: { split: 'random' }, pope: 'no' },
 ];
-const base = { answer: 'yes', layer: null, layerMode: null, fallback: false, aggregation: null, record: null, cached: false, ms: 12 } as const;
+const base = { answer: 'yes', layer: null, layerMode: null, fallback: false, aggregation: null, record: null, cached: false, ms: 12, cropBox: null, error: null } as const;
 const results: SampleResult[] = [
   { ...base, sampleId: 'r/1', method: 'vanilla', score: 1, pope: 'yes' },
   { ...base, sampleId: 'r/2', method: 'vanilla', score: 0, pope: 'yes' },

@@ -50,12 +50,14 @@ export function summaryTables(summary: Record<string, MethodSummary>): Table[] {
   const entries = Object.entries(summary);
   const tables: Table[] = [];
   const meanCell = (m: Mean | undefined) => (m === undefined ? '-' : `${pct(m.mean)} (${m.samples})`);
+  const withErrors = entries.some(([, s]) => (s.errors ?? 0) > 0);
 
   if (entries.some(([, s]) => s.accuracy.samples > 0)) {
     tables.push({
       title: 'Accuracy (%, samples)',
-      head: ['method', 'accuracy', 'runs', 'cached', 'ms/run'],
-      rows: entries.map(([m, s]) => [m, meanCell(s.accuracy), String(s.runs), String(s.cached), s.meanMs === null ? '-' : s.meanMs.toFixed(0)]),
+      // an errors column only when some run could not be made (missing images)
+      head: ['method', 'accuracy', 'runs', 'cached', 'ms/run', ...(withErrors ? ['errors'] : [])],
+      rows: entries.map(([m, s]) => [m, meanCell(s.accuracy), String(s.runs), String(s.cached), s.meanMs === null ? '-' : s.meanMs.toFixed(0), ...(withErrors ? [String(s.errors)] : [])]),
     });
     for (const [key, values] of groupValues(entries, (s) => s.accuracy.byGroup)) {
       if (values.length > MAX_GROUP_COLUMNS) continue;

@@ -16,8 +16,14 @@ export function isDatasetFormat(v: unknown): v is DatasetFormat {
 export interface EvalSample {
   /** Unique within the dataset (a POPE split prefixes its question_id: "random/12"). */
   id: string;
-  /** Absolute path of the image. */
+  /** Absolute path of the image ('' when it was not found: see `missing`). */
   imagePath: string;
+  /**
+   * Why the sample's image cannot be used (not found under the roots searched), when it cannot: the
+   * sample stays in the dataset, and each of its runs is recorded as an error row with this reason
+   * instead of aborting the evaluation (`strict` loading throws it instead).
+   */
+  missing?: string;
   /** What the model is asked. */
   question: string;
   /**
@@ -29,6 +35,8 @@ export interface EvalSample {
   vqa?: { answers: readonly string[]; protocol: VqaProtocol };
   /** POPE ground truth: the model's free-form answer is read as yes/no (popeAnswer). */
   pope?: YesNo;
+  /** Multiple-choice ground truth (A-OKVQA MC): the options and the index of the right one. */
+  choices?: { options: readonly string[]; correct: number };
   /** Grounding ground truth: the referred object's box, [x0, y0, x1, y1] in original-image pixels. */
   box?: Rect;
 }
@@ -39,5 +47,9 @@ export interface EvalDataset {
   name: string;
   /** The files or folder it was read from. */
   sources: string[];
+  /** The answer instruction the benchmark's protocol asks with (A-OKVQA multiple choice), when it has its own. */
+  instruction?: string;
+  /** The question template the samples were made with (RefCOCO's `{expression}` prompt), when there is one. */
+  prompt?: string;
   samples: EvalSample[];
 }

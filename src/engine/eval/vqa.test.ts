@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
-import { loadVqa, vqaFileKind } from './vqa.ts';
+import { answerScore } from './score.ts';
+import { loadVqa, ocrPrompt, vqaFileKind } from './vqa.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -32,15 +33,29 @@ describe('VQA loader: the layouts as they ship', () => {
     expect(ds.samples[0].question).toBe('what is the colour of the cat?');
   });
 
-  it("A-OKVQA: a list with direct_answers, min(1, m/3), COCO images by integer id whatever the zero padding", async () => {
+  it("A-OKVQA: a list with direct_answers, exact matches min(1, m/3) (the official direct-answer score), COCO images by integer id whatever the zero padding", async () => {
     const ds = await loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES });
     expect(ds.name).toBe('aokvqa');
     expect(ds.samples.map((s) => [s.id, s.vqa!.protocol, s.imagePath])).toEqual([
-      ['22MexNkBPpdZGX6sxbxVBH', 'simple', image('COCO_val2014_000000000042.png')],
-      ['2BbwBbNCHnyRBtNbyKQvTo', 'simple', image('COCO_val2014_000000000007.png')],
-      ['3kZPMvUH7yQqCGrTVNQMGp', 'simple', image('COCO_val2014_000000000042.png')],
+      ['22MexNkBPpdZGX6sxbxVBH', 'exact', image('COCO_val2014_000000000042.png')],
+      ['2BbwBbNCHnyRBtNbyKQvTo', 'exact', image('COCO_val2014_000000000007.png')],
+      ['3kZPMvUH7yQqCGrTVNQMGp', 'exact', image('COCO_val2014_000000000042.png')],
     ]);
     expect(ds.samples[1].vqa!.answers).toContain('crate');
+    expect(ds.samples[0].groups).toEqual({ difficult: 'false' });
+  });
+
+  it('A-OKVQA multiple choice: lettered choices in the question, correct_choice_idx as truth, LLaVA\'s instruction; refused for other layouts', async () => {
+    const ds = await loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES, multipleChoice: true });
+    expect(ds).toMatchObject({ name: 'aokvqa-mc', instruction: "Answer with the option's letter from the given choices directly." });
+    expect(ds.samples[0]).toMatchObject({ question: 'What is the colour of the cat?\nA. red\nB. blue\nC. green\nD. yellow', choices: { options: ['red', 'blue', 'green', 'yellow'], correct: 3 } });
+    expect(ds.samples[0].vqa).toBeUndefined();
+    expect(answerScore(ds.samples[0], 'D')).toBe(1);
+    expect(answerScore(ds.samples[0], 'yellow')).toBe(1);
+    expect(answerScore(ds.samples[0], 'A')).toBe(0);
+    await expect(loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES, multipleChoice: true })).rejects.toThrow("multiple choice is A-OKVQA's task; this is a textvqa file.");
+    const noIdx = await jsonFile('aok-test.json', JSON.stringify([{ question_id: 'x', image_id: 42, question: 'q?', direct_answers: ['a'], choices: ['a', 'b'] }]));
+    await expect(loadVqa(noIdx, { images: FIXTURE_IMAGES, multipleChoice: true })).rejects.toThrow(`${noIdx}:1: question x has no correct_choice_idx`);
   });
 
   it('VQA v2: questions joined with annotations by question_id, in the questions order; answer and question types become groups', async () => {
@@ -48,12 +63,36 @@ describe('VQA loader: the layouts as they ship', () => {
     expect(ds.name).toBe('vqav2');
     expect(ds.sources.map((s) => s.split('/').pop())).toEqual(['v2_OpenEnded_mscoco_val2014_questions.json', 'v2_mscoco_val2014_annotations.json']);
     expect(ds.samples.map((s) => s.id)).toEqual(['420', '421', '70']);
-    expect(ds.samples[0].vqa).toEqual({ answers: ['yellow', 'yellow', 'gold'], protocol: 'leave-one-out' });
+    expect(ds.samples[0].vqa).toEqual({ answers: ['yellow', 'yellow', 'gold'], protocol: 'vqav2' });
     expect(ds.samples[2].groups).toEqual({ answerType: 'number', questionType: 'how many' });
     // either file of the pair finds its partner beside it
     for (const f of ['v2_OpenEnded_mscoco_val2014_questions.json', 'v2_mscoco_val2014_annotations.json']) {
       expect((await loadVqa(fixture('vqav2', f), { images: FIXTURE_IMAGES })).samples.map((s) => s.id)).toEqual(['420', '421', '70']);
     }
+  });
+
+  it("ViCrop's data.json: {id, question, labels, image_path}, leave-one-out", async () => {
+    const ds = await loadVqa(fixture('vicrop', 'data.json'), { images: FIXTURE_IMAGES });
+    expect(ds.name).toBe('vicrop');
+    expect(ds.samples.map((s) => [s.id, s.question, s.vqa, s.imagePath])).toEqual([
+      ['0', 'What colour is the square?', { answers: ['yellow', 'yellow', 'gold', 'yellow'], protocol: 'leave-one-out' }, image('COCO_val2014_000000000042.png')],
+      ['1', 'What is written on the sign?', { answers: ['stop', 'stop'], protocol: 'leave-one-out' }, image('003a8ae2ef43b901.png')],
+    ]);
+  });
+
+  it("TextVQA with OCR tokens: LLaVA's prompt, tokens from the Rosetta OCR file beside the data (or the entries' own)", async () => {
+    const dir = join(tmp, 'ocr');
+    await mkdir(dir, { recursive: true });
+    await copyFile(fixture('textvqa', 'TextVQA_0.5.1_val.json'), join(dir, 'TextVQA_0.5.1_val.json'));
+    const plain = await loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES });
+    const ids = [...new Set(plain.samples.map((s) => s.imagePath.split('/').pop()!.replace(/\.png$/, '')))];
+    await writeFile(join(dir, 'TextVQA_Rosetta_OCR_v0.2_val.json'), JSON.stringify({ data: ids.map((image_id, k) => ({ image_id, ocr_tokens: k === 0 ? ['STOP', 'cafe'] : [] })) }));
+    const ds = await loadVqa(join(dir, 'TextVQA_0.5.1_val.json'), { images: FIXTURE_IMAGES, ocr: true });
+    expect(ds.name).toBe('textvqa-ocr');
+    expect(ds.samples[0].question).toBe(`${plain.samples[0].question}\nReference OCR token: STOP, cafe`);
+    expect(ocrPrompt('q?', [])).toBe('q?');
+    await expect(loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES, ocr: true })).rejects.toThrow('has no ocr_tokens, and no *OCR*.json is beside it');
+    await expect(loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES, ocr: true })).rejects.toThrow("OCR tokens are TextVQA's; this is a aokvqa file.");
   });
 
   it('a plain list with image paths, and a protocol given by the caller', async () => {
@@ -99,7 +138,8 @@ describe('VQA loader: errors name the file and the line of the entry', () => {
 
   it('an image id that no file is named after, or that two files share', async () => {
     const file = await jsonFile('ids/q.json', JSON.stringify({ data: [{ question_id: 1, image_id: 99, question: 'a?', answers: ['a', 'a'] }] }));
-    await expect(loadVqa(file, { images: FIXTURE_IMAGES })).rejects.toThrow(`${file}:1: no image file named after image id 99 under ${FIXTURE_IMAGES}`);
+    await expect(loadVqa(file, { images: FIXTURE_IMAGES, strict: true })).rejects.toThrow(`${file}:1: no image file named after image id 99 under ${FIXTURE_IMAGES}`);
+    expect((await loadVqa(file, { images: FIXTURE_IMAGES })).samples[0]).toMatchObject({ imagePath: '', missing: expect.stringContaining('no image file named after image id 99') });
     const twins = join(tmp, 'twins');
     await mkdir(twins);
     await copyFile(image('scene_wide.png'), join(twins, 'COCO_train2014_000000000099.png'));
@@ -111,7 +151,7 @@ describe('VQA loader: errors name the file and the line of the entry', () => {
     const odd = await jsonFile('odd.json', '{"rows": []}');
     await expect(loadVqa(odd)).rejects.toThrow(`${odd}:1: not a VQA layout this reads`);
     const dup = await jsonFile('dup.json', JSON.stringify([{ question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }, { question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }], null, 1));
-    await expect(loadVqa(dup)).rejects.toThrow('question_id 1 again');
+    await expect(loadVqa(dup)).rejects.toThrow(`${dup}:11: question_id 1 again (1 duplicate id)`);
     const broken = await jsonFile('broken.json', '{"data": [\n  {"question_id": 1,,}\n]}');
     await expect(loadVqa(broken)).rejects.toThrow(`${broken}:2: not valid JSON`);
     await expect(loadVqa(tmp)).rejects.toThrow('cannot tell which VQA files to read');

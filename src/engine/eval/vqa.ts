@@ -4,14 +4,19 @@
  * | layout   | file(s)                                                                          | protocol      |
  * |----------|----------------------------------------------------------------------------------|---------------|
  * | textvqa  | `{"data": [{question_id, image_id, question, answers: [10 strings]}]}` (TextVQA_0.5.1_val.json) | leave-one-out |
- * | aokvqa   | `[{question_id, image_id, question, direct_answers: [10 strings]}]` (aokvqa_v1p0_val.json)       | simple        |
- * | vqav2    | `{"questions": [{question_id, image_id, question}]}` + `{"annotations": [{question_id, answers: [{answer}], answer_type, question_type}]}` | leave-one-out |
+ * | aokvqa   | `[{question_id, image_id, question, direct_answers: [10 strings], choices, correct_choice_idx}]` (aokvqa_v1p0_val.json) | exact (or multiple choice) |
+ * | vqav2    | `{"questions": [{question_id, image_id, question}]}` + `{"annotations": [{question_id, answers: [{answer}], answer_type, question_type}]}` | vqav2 |
+ * | vicrop   | ViCrop's `data.json`: `[{id, question, labels: [answers], image_path}]`                   | leave-one-out |
  * | list     | `[{question_id, image or image_id, question, answers}]`                          | leave-one-out |
  *
  * Answers may be strings or `{answer}` objects in every layout. The protocol (metrics.ts
- * `VqaProtocol`) follows each benchmark's official scorer: TextVQA and VQA v2 average over the ten
- * leave-one-annotator-out subsets (LLaVA's m4c_evaluator), A-OKVQA takes min(1, matches / 3)
- * (allenai/aokvqa); `protocol` overrides it.
+ * `VqaProtocol`) follows each benchmark's official scorer: TextVQA averages over the ten
+ * leave-one-annotator-out subsets after the EvalAI normalisation (LLaVA's m4c_evaluator), VQA v2
+ * is scored as its own vqaEval.py does (`vqav2`), A-OKVQA's direct answers by exact matches,
+ * min(1, n / 3) (`exact`, allenai/aokvqa eval_predictions.py); `protocol` overrides it.
+ * `multipleChoice` reads an A-OKVQA file as its multiple-choice task: the question with its
+ * lettered `choices`, scored against `correct_choice_idx` (metrics.ts `aokvqaMultipleChoice`), and
+ * LLaVA's multiple-choice instruction as the dataset's `instruction`.
  *
  * Images: a question's `image` (or `image_path`, `file_name`) is a path under an image root;
  * without one, `image_id` names the file (images.ts).
@@ -25,18 +30,18 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import type { VqaProtocol } from '../../common/laser/metrics.ts';
+import { MULTIPLE_CHOICE_INSTRUCTION, multipleChoicePrompt, type VqaProtocol } from '../../common/laser/metrics.ts';
 import { lineOfJsonPath } from './json-locate.ts';
-import { imageRoots, ImageResolver } from './images.ts';
+import { imageResolverFor, locateImage } from './images.ts';
 import type { LoadOptions } from './pope.ts';
 import { checkJson, dataError, isDirectory, parseJsonText, readDataText } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
-export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'list';
+export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'vicrop' | 'list';
 
-export const DEFAULT_PROTOCOL: Record<VqaLayout, VqaProtocol> = { textvqa: 'leave-one-out', aokvqa: 'simple', vqav2: 'leave-one-out', list: 'leave-one-out' };
+export const DEFAULT_PROTOCOL: Record<VqaLayout, VqaProtocol> = { textvqa: 'leave-one-out', aokvqa: 'exact', vqav2: 'vqav2', vicrop: 'leave-one-out', list: 'leave-one-out' };
 
-const HINT = 'Accepted: TextVQA {"data": [...]}, an A-OKVQA list with direct_answers, a VQA v2 questions + annotations pair, or a list of {question_id, image|image_id, question, answers}.';
+const HINT = 'Accepted: TextVQA {"data": [...]}, an A-OKVQA list with direct_answers, a VQA v2 questions + annotations pair, ViCrop\'s data.json [{id, question, labels, image_path}], or a list of {question_id, image|image_id, question, answers}.';
 
 const id = z.union([z.number().int(), z.string().min(1)]);
 const answers = z.array(z.union([z.string(), z.looseObject({ answer: z.string() }).transform((a) => a.answer)])).min(1, 'needs at least one answer');
@@ -51,8 +56,21 @@ const hasImage = (q: { image?: string; image_path?: string; file_name?: string; 
 const imageMessage = { message: 'names no image: give image (a path) or image_id' };
 
 const question = z.looseObject({ question_id: id, question: z.string().trim().min(1), ...imageRef }).refine(hasImage, imageMessage);
-const textvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, ...imageRef }).refine(hasImage, imageMessage);
-const aokvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), direct_answers: answers, ...imageRef }).refine(hasImage, imageMessage);
+const textvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, ocr_tokens: z.array(z.string()).optional(), ...imageRef }).refine(hasImage, imageMessage);
+/** TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json): `{data: [{image_id, ocr_tokens}]}`. */
+const ocrEntry = z.looseObject({ image_id: id, ocr_tokens: z.array(z.string()) });
+const aokvqaEntry = z
+  .looseObject({
+    question_id: id,
+    question: z.string().trim().min(1),
+    direct_answers: answers,
+    choices: z.array(z.string()).min(2).optional(),
+    correct_choice_idx: z.number().int().min(0).optional(),
+    difficult_direct_answer: z.boolean().optional(),
+    ...imageRef,
+  })
+  .refine(hasImage, imageMessage);
+const vicropEntry = z.looseObject({ id, question: z.string().trim().min(1), labels: z.union([z.string().min(1).transform((a) => [a]), answers]), image_path: z.string().min(1) });
 const annotation = z.looseObject({ question_id: id, answers, answer_type: z.string().optional(), question_type: z.string().optional() });
 
 type Question = z.output<typeof question>;
@@ -63,10 +81,11 @@ interface Parsed {
 }
 
 /** What a parsed file holds, from its shape alone. */
-export function vqaFileKind(value: unknown): 'textvqa' | 'aokvqa' | 'list' | 'questions' | 'annotations' | null {
+export function vqaFileKind(value: unknown): 'textvqa' | 'aokvqa' | 'vicrop' | 'list' | 'questions' | 'annotations' | null {
   if (Array.isArray(value)) {
     const first = value[0] as Record<string, unknown> | undefined;
     if (first && typeof first === 'object' && 'direct_answers' in first) return 'aokvqa';
+    if (first && typeof first === 'object' && 'labels' in first && !('answers' in first)) return 'vicrop';
     if (first && typeof first === 'object' && 'answers' in first) return 'list';
     return null;
   }
@@ -140,6 +159,9 @@ interface Entry {
   image: { path?: string; id?: string | number };
   answers: string[];
   groups: Record<string, string>;
+  choices?: { options: string[]; correct: number | undefined };
+  /** OCR tokens the entry carries (some TextVQA exports). */
+  ocr?: string[];
 }
 
 function imageOf(q: { image?: string; image_path?: string; file_name?: string; image_id?: string | number }): Entry['image'] {
@@ -153,17 +175,44 @@ function arrayAt(p: Parsed, key: string | null): unknown[] {
   return v;
 }
 
-function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'list'): Entry[] {
+function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'vicrop' | 'list'): Entry[] {
   const key = kind === 'textvqa' ? 'data' : null;
   return arrayAt(p, key).map((raw, k) => {
     const at = key === null ? [k] : [key, k];
+    if (kind === 'vicrop') {
+      const q = checkJson(vicropEntry, raw, p.file, p.text, at, HINT);
+      return { file: p.file, text: p.text, at, questionId: String(q.id), question: q.question, image: { path: q.image_path }, answers: q.labels, groups: {} };
+    }
     if (kind === 'aokvqa') {
       const q = checkJson(aokvqaEntry, raw, p.file, p.text, at, HINT);
-      return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.direct_answers, groups: {} };
+      const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
+      const choices = q.choices === undefined ? undefined : { options: q.choices, correct: q.correct_choice_idx };
+      return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.direct_answers, groups, choices };
     }
     const q = checkJson(textvqaEntry, raw, p.file, p.text, at, HINT);
-    return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.answers, groups: {} };
+    return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.answers, groups: {}, ocr: q.ocr_tokens };
   });
+}
+
+/** LLaVA's TextVQA prompt with OCR (llava_textvqa_val_v051_ocr): the question, then "Reference OCR token: a, b, c" when there are tokens. */
+export function ocrPrompt(question: string, tokens: readonly string[]): string {
+  return tokens.length === 0 ? question : `${question}\nReference OCR token: ${tokens.join(', ')}`;
+}
+
+/** The OCR tokens of each image: the entries' own, else the one *OCR*.json beside the data file. */
+async function ocrTokens(first: Parsed, entries: Entry[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (entries.every((e) => e.ocr !== undefined)) return out;
+  const files = named(await jsonFiles(dirname(first.file)), 'ocr');
+  if (files.length !== 1) {
+    throw dataError(first.file, null, `has no ocr_tokens, and ${files.length === 0 ? 'no *OCR*.json is' : `several *OCR*.json are (${files.map((f) => basename(f)).join(', ')})`} beside it`, "Put TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json) beside the data, or leave out --ocr.");
+  }
+  const p = await parseFile(files[0]);
+  arrayAt(p, Array.isArray(p.value) ? null : 'data').forEach((raw, k) => {
+    const o = checkJson(ocrEntry, raw, p.file, p.text, Array.isArray(p.value) ? [k] : ['data', k], HINT);
+    out.set(String(o.image_id), o.ocr_tokens);
+  });
+  return out;
 }
 
 function joinPair(questions: Parsed, annotations: Parsed): Entry[] {
@@ -187,6 +236,10 @@ function joinPair(questions: Parsed, annotations: Parsed): Entry[] {
 export interface VqaLoadOptions extends LoadOptions {
   /** Overrides the layout's official protocol. */
   protocol?: VqaProtocol;
+  /** A-OKVQA's multiple-choice task instead of its direct answers. */
+  multipleChoice?: boolean;
+  /** TextVQA: ask LLaVA's prompt with the image's OCR tokens (ocrPrompt). */
+  ocr?: boolean;
 }
 
 export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promise<EvalDataset> {
@@ -215,22 +268,47 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   }
   if (entries.length === 0) throw dataError(sources[0], null, 'no questions in it', HINT);
   const protocol = options.protocol ?? DEFAULT_PROTOCOL[layout];
+  const mc = options.multipleChoice === true;
+  if (options.ocr && layout !== 'textvqa') throw new WorkbenchError('bad-request', `${sources[0]}: OCR tokens are TextVQA's; this is a ${layout} file.`, 'Leave out --ocr.');
+  const ocr = options.ocr ? await ocrTokens({ file: sources[0], text: '', value: null }, entries) : null;
+  if (ocr !== null) {
+    for (const e of entries) {
+      const tokens = e.ocr ?? ocr.get(String(e.image.id ?? ''));
+      if (tokens === undefined) throw new WorkbenchError('bad-request', `${e.file}:${lineOfJsonPath(e.text, e.at)}: image ${String(e.image.id ?? e.image.path)} of question ${e.questionId} has no entry in the OCR file`, 'Use the OCR file of the same split.');
+      e.question = ocrPrompt(e.question, tokens);
+    }
+  }
+  if (mc && layout !== 'aokvqa') throw new WorkbenchError('bad-request', `${sources[0]}: multiple choice is A-OKVQA's task; this is a ${layout} file.`, 'Leave out --protocol mc, or pass an A-OKVQA file (choices, correct_choice_idx).');
   // the data's own problems first, then the images
   const where = (e: Entry) => () => `${e.file}:${lineOfJsonPath(e.text, e.at)}`;
+  // every duplicate id at once, each with its line, so one pass over the file fixes them
   const seen = new Set<string>();
+  const twice = entries.filter((e) => (seen.has(e.questionId) ? true : (seen.add(e.questionId), false)));
+  if (twice.length > 0) {
+    const listed = twice.slice(0, 5).map((e) => `${where(e)()}: question_id ${e.questionId} again`);
+    throw new WorkbenchError('bad-request', `${listed.join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique.');
+  }
   for (const e of entries) {
-    if (seen.has(e.questionId)) throw new WorkbenchError('bad-request', `${where(e)()}: question_id ${e.questionId} again`, 'question_id must be unique.');
-    seen.add(e.questionId);
-    if (protocol === 'leave-one-out' && e.answers.length < 2) {
+    if (mc) {
+      const c = e.choices;
+      if (c === undefined || c.correct === undefined) throw new WorkbenchError('bad-request', `${where(e)()}: question ${e.questionId} has no ${c === undefined ? 'choices' : 'correct_choice_idx'}`, 'Multiple choice needs choices and correct_choice_idx in every entry (the test split has no correct_choice_idx).');
+      if (c.correct >= c.options.length) throw new WorkbenchError('bad-request', `${where(e)()}: correct_choice_idx ${c.correct} of question ${e.questionId} is past its ${c.options.length} choices`);
+      continue;
+    }
+    if ((protocol === 'leave-one-out' || protocol === 'vqav2') && e.answers.length < 2) {
       throw new WorkbenchError('bad-request', `${where(e)()}: question ${e.questionId} has ${e.answers.length} answer; leave-one-out scoring needs at least 2`, 'Pass --protocol simple to score min(1, matches / 3).');
     }
   }
-  const resolver = new ImageResolver(imageRoots(root, await isDirectory(root), options.images));
+  const resolver = await imageResolverFor(root, await isDirectory(root), options.images);
   const samples: EvalSample[] = [];
   for (const e of entries) {
     // the line is found only when something is wrong: locating it walks the file
-    const imagePath = e.image.path !== undefined ? await resolver.byPath(e.image.path, where(e)) : await resolver.byId(e.image.id!, where(e));
-    samples.push({ id: e.questionId, imagePath, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
+    const image = await locateImage(() => (e.image.path !== undefined ? resolver.byPath(e.image.path, where(e)) : resolver.byId(e.image.id!, where(e))), options.strict);
+    if (mc) {
+      const { options: opts, correct } = e.choices!;
+      samples.push({ id: e.questionId, ...image, question: multipleChoicePrompt(e.question, opts), groups: e.groups, choices: { options: opts, correct: correct! } });
+    } else samples.push({ id: e.questionId, ...image, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
   }
-  return { format: 'vqa', name: layout, sources, samples };
+  if (mc) return { format: 'vqa', name: 'aokvqa-mc', sources, samples, instruction: MULTIPLE_CHOICE_INSTRUCTION };
+  return { format: 'vqa', name: ocr ? `${layout}-ocr` : layout, sources, samples, ...(ocr ? { prompt: ocrPrompt('{question}', ['{ocr tokens}']) } : {}) };
 }

@@ -25,6 +25,8 @@ const r = (sampleId: string, method: 'vanilla' | 'laser', score: number, layer: 
   record: null,
   cached: false,
   ms: 1,
+  cropBox: null,
+  error: null,
 });
 
 const samples = [s('1', 'attribute', 'small', { box: [0, 0, 2, 2] }), s('2', 'attribute', 'large', { box: [0, 0, 2, 2] }), s('3', 'existence', null, { pope: 'no' })];
@@ -33,6 +35,7 @@ const result: EvaluateResult = {
   samples,
   methods: ['vanilla', 'laser'],
   knobs: {},
+  skipped: 0,
   results: [r('1', 'vanilla', 0), r('1', 'laser', 1, 2), r('2', 'vanilla', 1), r('2', 'laser', 1, 3), r('3', 'vanilla', 1), r('3', 'laser', 0, 3, false)],
   bundle: { dir: '/b', id: 'f'.repeat(64), name: 'tiny', layers: 4, heads: 4 },
   cacheDir: null,

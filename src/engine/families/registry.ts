@@ -3,11 +3,9 @@
  * CONFIG_MAPPING_NAMES maps a config to its classes). Adding a family is a folder beside llava/ and
  * qwen2-vl/ and one line here; nothing above the registry names a family.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { ArchitectureName } from '../bundle/manifest.ts';
-import { findDuplicateKey } from '../checkpoint/json-duplicates.ts';
+import { hintInvalidConfig as hintInvalid, readConfigObject } from '../checkpoint/config-json.ts';
 import { llavaFamily } from './llava/family.ts';
 import { qwenFamily } from './qwen2-vl/family.ts';
 import type { FamilyCheckpoint, ModelFamily } from './types.ts';
@@ -20,7 +18,6 @@ export const SUPPORTED_MODEL_TYPES: readonly string[] = FAMILIES.flatMap((f) => 
 /** model_types of families we know of and do not compile (yet), for a friendlier message. */
 const KNOWN_UNSUPPORTED = ['llava_next', 'llava_next_video', 'llava_onevision', 'idefics2', 'idefics3', 'paligemma', 'mllama', 'blip-2', 'instructblip', 'internvl_chat', 'internvl'];
 
-const hintInvalid = 'config.json does not match what transformers writes for this model; re-download it from the model repository.';
 
 export function supportedModelsLine(): string {
   return `LASER Workbench compiles: ${FAMILIES.map((f) => `${f.label} (${f.modelTypes.join(', ')})`).join('; ')}.`;
@@ -41,29 +38,13 @@ export function familyForArchitecture(architecture: ArchitectureName): ModelFami
   return family;
 }
 
-/** Reads `<dir>/config.json` as a JSON object (clear errors for a missing, broken or duplicated-key file). */
+/** Reads `<dir>/config.json` as a JSON object with a string model_type (clear errors otherwise). */
 export async function readConfigJson(dir: string): Promise<{ json: Record<string, unknown>; file: string }> {
-  const file = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new WorkbenchError('invalid-checkpoint', `${dir}: no config.json`, 'A Hugging Face checkpoint folder has config.json beside its weights; download it too.');
-    throw e;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, hintInvalid);
-  }
-  const dup = findDuplicateKey(text);
-  if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalid);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, hintInvalid);
-  const modelType = (json as Record<string, unknown>).model_type;
+  const { json, file } = await readConfigObject(dir);
+  const modelType = json.model_type;
   if (modelType === undefined) throw new WorkbenchError('invalid-checkpoint', `${file}: required field "model_type" is missing`, hintInvalid);
   if (typeof modelType !== 'string') throw new WorkbenchError('invalid-checkpoint', `${file}: "model_type" must be a string`, hintInvalid);
-  return { json: json as Record<string, unknown>, file };
+  return { json, file };
 }
 
 /** Opens a checkpoint folder through its family: config parsed, weights opened and checked. */

@@ -6,8 +6,10 @@
  */
 import type { ModelSection } from '../bundle/manifest.ts';
 import type { Checkpoint } from '../checkpoint/checkpoint.ts';
-import type { BundleDtype, Weights } from '../compiler/weights.ts';
+import type { QuantContext } from '../compiler/nn.ts';
+import type { FloatDtype, Weights } from '../compiler/weights.ts';
 import type { GraphBuilder } from '../onnx/ops.ts';
+import type { FallbackTemplate } from '../tokenizer/chat-template.ts';
 
 /** The four graphs of a bundle (docs/bundle-format.md); decoderAttention shares the decoder's weights. */
 export interface BundleGraphs {
@@ -18,7 +20,10 @@ export interface BundleGraphs {
 }
 
 export interface GraphBuildOptions {
-  dtype: BundleDtype;
+  /** Float type of the float weights (all of them, or those not quantised). */
+  dtype: FloatDtype;
+  /** Weight-only quantisation of the decoder's Linear layers and what else it names, or null. */
+  quant?: QuantContext | null;
   /** Emit attn_last from the decoder (default true; false only for measuring the taps' cost). */
   taps?: boolean;
 }
@@ -52,6 +57,8 @@ export interface ModelFamily {
   label: string;
   /** HF model_type values this family compiles. */
   modelTypes: readonly string[];
+  /** The conversation format used when a checkpoint ships no chat template (tokenizer/chat-template.ts). */
+  fallbackTemplate: FallbackTemplate;
   /** Parses config.json (already read as `json`) and opens and checks the weights in `dir`. */
   openCheckpoint(dir: string, json: Record<string, unknown>, file: string): Promise<FamilyCheckpoint>;
 }

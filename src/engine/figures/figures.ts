@@ -5,7 +5,7 @@
  * code the app's export uses. Each carries the record's provenance (model, method, layer, knobs):
  * the SVG as its <desc>, the PDF as its Subject.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import {
@@ -23,6 +23,7 @@ import {
 } from '../../common/figures/index.ts';
 import { figureProvenance } from '../../common/laser/provenance.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
+import { writeFileAtomically } from '../library/atomic-write.ts';
 import { embedImage, readRecordImage, type DecodedImage } from './image.ts';
 import { svgToPng } from './rasterise.ts';
 import {
@@ -171,7 +172,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
     const svg = withDescription(plain, provenance);
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
-      await writeFile(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: provenance }));
+      await writeFileAtomically(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: provenance }));
       written.push({ kind, format, path });
     }
   }

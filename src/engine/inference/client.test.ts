@@ -106,7 +106,7 @@ describe('InferenceClient', () => {
         signal: controller.signal,
         onProgress: (p) => {
           seen.push(p);
-          if (p.stage === 'decode' && p.step >= 2) controller.abort();
+          if (p.stage === 'decode' && (p.step ?? 0) >= 2) controller.abort();
         },
       });
       const e = await rejection(run);

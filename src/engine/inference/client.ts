@@ -79,7 +79,7 @@ export class InferenceClient {
         detach: () => options.signal?.removeEventListener('abort', onAbort),
       });
       worker.ref();
-      this.post({ type: 'call', id, op, args });
+      this.post({ type: 'call', id, method: op, request: args });
     });
   }
 
@@ -118,6 +118,7 @@ export class InferenceClient {
   }
 
   private receive(m: FromWorker): void {
+    if (m.id === null) return;
     const entry = this.pending.get(m.id);
     if (!entry) return;
     if (m.type === 'progress') {
@@ -125,7 +126,7 @@ export class InferenceClient {
       return;
     }
     this.settle(m.id, entry);
-    if (m.type === 'result') entry.resolve(m.result);
+    if (m.type === 'result') entry.resolve(m.response);
     else entry.reject(WorkbenchError.fromData(m.error));
   }
 

@@ -1,75 +1,106 @@
 /**
- * The messages between the inference client (the engine's calling thread) and the inference worker
- * (a worker thread that owns the onnxruntime sessions). onnxruntime-node runs a graph synchronously,
- * so a prefill on the calling thread would freeze every other call for its duration; here it
- * freezes only the worker.
+ * What the inference client (the engine's calling thread) and the inference worker (a worker thread
+ * that owns the onnxruntime sessions) say to each other. onnxruntime-node runs a graph
+ * synchronously, so a prefill on the calling thread would freeze every other call for its
+ * duration; here it freezes only the worker.
  *
- * One table of operations, each with its arguments, result and progress event; a call is answered
- * by any number of progress events and then exactly one result or error. A cancel aborts the
- * operation's AbortSignal inside the worker, which the engine checks between onnxruntime runs.
- * Everything is structured-cloneable (plain objects, strings, numbers).
+ * One zod table of operations, each with its arguments, result and progress schema; both ends'
+ * types are derived from it, and the worker checks every call's arguments against it. The messages
+ * are the contract's wire protocol (src/common/contract/wire.ts): `call`/`cancel` to the worker,
+ * `progress`/`result`/`error` back, so a call is answered by any number of progress events and then
+ * exactly one result or error. A cancel aborts the operation's AbortSignal inside the worker, which
+ * the engine checks between onnxruntime runs. Progress is the contract's own CompileProgress and
+ * LaserProgress. Everything is structured-cloneable (plain objects, strings, numbers).
  */
-import type { WorkbenchErrorData } from '../../common/contract/errors.ts';
-import type { MethodId } from '../../common/laser/knobs.ts';
-import type { CompileProgress } from '../compiler/compile.ts';
-import type { RunOptions } from '../laser/methods/index.ts';
-import type { LaserProgress } from '../laser/stages.ts';
+import { z } from 'zod';
+import { CompileProgress, LaserProgress, MethodId } from '../../common/contract/methods.ts';
+import type { ClientMessage, HostMessage } from '../../common/contract/wire.ts';
 
-export interface RunArgs {
-  bundleDir: string;
-  /** The real path of the image (the caller has checked it lies inside an opened folder). */
-  imagePath: string;
-  question: string;
-  method: MethodId;
-  knobs: Record<string, unknown>;
-  /** Root of the record cache; null = no cache (the result then has no folder to load). */
-  cacheDir: string | null;
-  options?: Partial<RunOptions>;
-}
+const Dir = z.string().min(1);
 
-export interface RunResult {
+/** The prompt and decoding options of a run (src/engine/laser/methods/context.ts RunOptions), all optional. */
+const RunOptions = z
+  .object({
+    instruction: z.string(),
+    systemPrompt: z.string().nullable(),
+    maxNewTokens: z.number().int(),
+    topCandidates: z.number().int(),
+    reusePrefix: z.boolean(),
+    minPixels: z.number().int(),
+    maxPixels: z.number().int(),
+  })
+  .partial()
+  .strict();
+
+const RunArgs = z
+  .object({
+    bundleDir: Dir,
+    /** The real path of the image (the caller has checked it lies inside an opened folder). */
+    imagePath: Dir,
+    question: z.string(),
+    method: MethodId,
+    knobs: z.record(z.string(), z.unknown()),
+    /** Root of the record cache; null = no cache (the result then has no folder to load). */
+    cacheDir: z.string().nullable(),
+    options: RunOptions.optional(),
+    /** Run the model even when the cache holds this run; the new record replaces the stored one. */
+    rerun: z.boolean().optional(),
+  })
+  .strict();
+
+const RunResult = z.object({
   /** The record's id (its cache key). */
-  id: string;
+  id: z.string(),
   /** The record folder, or null when run without a cache. */
-  dir: string | null;
-  cached: boolean;
+  dir: z.string().nullable(),
+  cached: z.boolean(),
   /** The layer the map was made at (null for methods without one). */
-  layer: number | null;
+  layer: z.number().int().nullable(),
   /** VAQ per layer (null for methods without it). */
-  vaq: number[] | null;
+  vaq: z.array(z.number()).nullable(),
+});
+
+/** A stage of a run starting or finishing, or 'queued' while another run goes: the contract's LaserProgress, with the method. */
+export const RunProgress = LaserProgress.extend({ method: MethodId });
+
+function op<A extends z.ZodType, R extends z.ZodType, P extends z.ZodType = z.ZodNever>(args: A, result: R, progress?: P) {
+  return { args, result, progress: (progress ?? z.never()) as P };
 }
 
-/** A progress event of a run: a stage starting or finishing, or 'queued' while another run goes. */
-export type RunProgress = LaserProgress | { method: MethodId; stage: 'queued'; step: number; total: number };
-
-export interface InferenceOps {
+export const inferenceOps = {
   /** Compiles a Hugging Face checkpoint folder into a bundle folder. */
-  compile: { args: { source: string; target: string }; result: { dir: string }; progress: CompileProgress };
+  compile: op(z.object({ source: Dir, target: Dir }).strict(), z.object({ dir: z.string() }), CompileProgress),
   /** The demo model's bundle folder, compiling it into `cacheRoot` first if needed. */
-  demo: { args: { source: string; cacheRoot: string }; result: { dir: string; compiled: boolean }; progress: CompileProgress };
+  demo: op(z.object({ source: Dir, cacheRoot: Dir }).strict(), z.object({ dir: z.string(), compiled: z.boolean() }), CompileProgress),
   /** One method on one image and question (laser/run-method.ts). */
-  run: { args: RunArgs; result: RunResult; progress: RunProgress };
+  run: op(RunArgs, RunResult, RunProgress),
   /** Closes the sessions of a bundle (before it is removed); true when it was open. */
-  release: { args: { dir: string }; result: { released: boolean }; progress: never };
+  release: op(z.object({ dir: Dir }).strict(), z.object({ released: z.boolean() })),
   /**
    * Closes every open model, before the worker is stopped: a worker terminated while it holds
    * onnxruntime sessions leaves their native finalizers to run during the thread's teardown, which
    * can abort the whole process ("terminate called after throwing an instance of 'Napi::Error'",
    * seen once in CI).
    */
-  closeAll: { args: Record<string, never>; result: { closed: number }; progress: never };
+  closeAll: op(z.object({}).strict(), z.object({ closed: z.number().int() })),
+} as const;
+
+type Table = typeof inferenceOps;
+export type OpName = keyof Table;
+export type ArgsOf<K extends OpName> = z.input<Table[K]['args']>;
+export type ResultOf<K extends OpName> = z.output<Table[K]['result']>;
+export type ProgressOfOp<K extends OpName> = z.output<Table[K]['progress']>;
+export type RunArgs = ArgsOf<'run'>;
+export type RunResult = ResultOf<'run'>;
+export type RunProgress = ProgressOfOp<'run'>;
+
+export const OP_NAMES = Object.keys(inferenceOps) as readonly OpName[];
+
+export function isOpName(name: string): name is OpName {
+  return Object.prototype.hasOwnProperty.call(inferenceOps, name);
 }
 
-export type OpName = keyof InferenceOps;
-export type ArgsOf<K extends OpName> = InferenceOps[K]['args'];
-export type ResultOf<K extends OpName> = InferenceOps[K]['result'];
-export type ProgressOfOp<K extends OpName> = InferenceOps[K]['progress'];
-
-export const OP_NAMES: readonly OpName[] = ['compile', 'demo', 'run', 'release', 'closeAll'];
-
-export type ToWorker = { type: 'call'; id: number; op: OpName; args: unknown } | { type: 'cancel'; id: number };
-
-export type FromWorker =
-  | { type: 'progress'; id: number; progress: unknown }
-  | { type: 'result'; id: number; result: unknown }
-  | { type: 'error'; id: number; error: WorkbenchErrorData };
+/** To the worker: the contract's call (`method` is the op, `request` its arguments) and cancel. */
+export type ToWorker = ClientMessage;
+/** From the worker: the contract's progress, result (`response`) and error. */
+export type FromWorker = HostMessage;

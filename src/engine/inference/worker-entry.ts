@@ -2,9 +2,13 @@
  * Entry of the inference worker thread: out/main/inference-worker.js in the Electron build, this
  * file through tsx-bootstrap.mjs when the engine runs from source (CLI, serve, tests).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { LaserModel } from '../laser/model.ts';
+import { DEFAULT_IDLE_MS, ModelCache } from './model-cache.ts';
+import type { InferenceWorkerData } from './worker-location.ts';
 import { createOps } from './worker-ops.ts';
 import { serveInference } from './worker-server.ts';
 
 if (!parentPort) throw new Error('worker-entry.ts is the inference worker; start it with InferenceClient, not directly.');
-serveInference(parentPort, createOps());
+const runtime = (workerData as InferenceWorkerData | null)?.runtime ?? {};
+serveInference(parentPort, createOps(new ModelCache(DEFAULT_IDLE_MS, (dir) => LaserModel.open(dir, runtime))));

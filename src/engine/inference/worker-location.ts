@@ -14,6 +14,11 @@ export const BUNDLED_WORKER_FILE = 'inference-worker.js';
 
 export type WorkerFactory = () => Worker;
 
+/** What a host tells the worker when it starts it: how models are opened (device, threads). */
+export interface InferenceWorkerData {
+  runtime?: { device?: 'auto' | 'cpu' | 'cuda'; threads?: number };
+}
+
 /** Names as variables: a bundler must not treat them as assets to copy. */
 const sourceEntry = './worker-entry.ts';
 const sourceBootstrap = './tsx-bootstrap.mjs';
@@ -30,8 +35,8 @@ export function workerLocation(moduleUrl: string = import.meta.url): { kind: 'so
   return { kind: 'bundled', file };
 }
 
-export function startInferenceWorker(moduleUrl?: string): Worker {
+export function startInferenceWorker(moduleUrl?: string, data: InferenceWorkerData = {}): Worker {
   const where = workerLocation(moduleUrl);
-  if (where.kind === 'bundled') return new Worker(where.file);
-  return new Worker(where.bootstrap, { workerData: { entry: where.entry.href } });
+  if (where.kind === 'bundled') return new Worker(where.file, { workerData: data });
+  return new Worker(where.bootstrap, { workerData: { ...data, entry: where.entry.href } });
 }

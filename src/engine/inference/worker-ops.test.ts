@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CompileProgress } from '../compiler/compile.ts';
+import type { CompileProgress } from '../../common/contract/methods.ts';
+import type { CompileProgress as CompilerProgress } from '../compiler/compile.ts';
 import { throttleCompileProgress } from './worker-ops.ts';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-const weights = (done: number, total = 10): CompileProgress => ({ phase: 'weights', tensorsDone: done, tensorsTotal: total, bytesDone: done * 100, bytesTotal: total * 100 });
+const weights = (done: number, total = 10): CompilerProgress => ({ phase: 'weights', tensorsDone: done, tensorsTotal: total, bytesDone: done * 100, bytesTotal: total * 100 });
 
 describe('throttleCompileProgress', () => {
   it('passes the first event, the last of each phase and one per interval between', () => {
@@ -15,6 +16,7 @@ describe('throttleCompileProgress', () => {
     const send = throttleCompileProgress((p) => sent.push(p), 100);
     for (let i = 0; i <= 10; i++) send(weights(i));
     expect(sent.map((p) => p.tensorsDone)).toEqual([0, 10]);
+    expect(sent[0].stage).toBe('weights');
     vi.advanceTimersByTime(100);
     send({ phase: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 0, bytesTotal: 50 });
     send({ phase: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 20, bytesTotal: 50 });

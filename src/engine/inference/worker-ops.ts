@@ -4,7 +4,8 @@
  * double the memory, and one after the other each finishes sooner. Compiles do not wait for runs.
  */
 import { cancelledError } from '../../common/contract/errors.ts';
-import { compileBundle, type CompileProgress } from '../compiler/compile.ts';
+import type { CompileProgress } from '../../common/contract/methods.ts';
+import { compileBundle, type CompileProgress as CompilerProgress } from '../compiler/compile.ts';
 import { demoBundle } from '../laser/demo-bundle.ts';
 import { runMethod } from '../laser/run-method.ts';
 import { createLimiter } from '../library/concurrency.ts';
@@ -21,17 +22,22 @@ export type Ops = { [K in OpName]: (args: ArgsOf<K>, ctx: OpContext<K>) => Promi
 /** Compile progress comes per tensor and per hashed chunk; a few events a second are plenty. */
 const COMPILE_PROGRESS_INTERVAL_MS = 100;
 
-/** Passes on the first and last event of each phase and at most one per interval in between. */
-export function throttleCompileProgress(send: (p: CompileProgress) => void, intervalMs = COMPILE_PROGRESS_INTERVAL_MS): (p: CompileProgress) => void {
+/** The compiler's event as the contract's CompileProgress (the phase is the contract's stage). */
+export function toCompileProgress(p: CompilerProgress): CompileProgress {
+  return { stage: p.phase, tensorsDone: p.tensorsDone, tensorsTotal: p.tensorsTotal, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal };
+}
+
+/** Passes on the first and last event of each phase and at most one per interval in between, as the contract's CompileProgress. */
+export function throttleCompileProgress(send: (p: CompileProgress) => void, intervalMs = COMPILE_PROGRESS_INTERVAL_MS): (p: CompilerProgress) => void {
   let last = -Infinity;
-  let phase: CompileProgress['phase'] | null = null;
+  let phase: CompilerProgress['phase'] | null = null;
   return (p) => {
     const now = performance.now();
     const done = p.phase === 'weights' ? p.tensorsDone === p.tensorsTotal : p.bytesDone === p.bytesTotal;
     if (p.phase !== phase || done || now - last >= intervalMs) {
       phase = p.phase;
       last = now;
-      send(p);
+      send(toCompileProgress(p));
     }
   };
 }
@@ -70,6 +76,7 @@ export function createOps(models: ModelCache = new ModelCache()): Ops & { models
             knobs: args.knobs,
             options: args.options,
             cacheDir: args.cacheDir,
+            rerun: args.rerun,
             signal,
             onProgress: progress,
           });

@@ -14,6 +14,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isWorkbenchError } from '../../common/contract/errors.ts';
 import type { MethodId } from '../../common/laser/index.ts';
+import { resolveDataDir } from '../settings/data-dir.ts';
 import { RECORD_VERSION, type AnalysisRecord, type RecordTensors } from './record.ts';
 import { loadRecord, loadRecordJson, writeRecordFolder, type LoadedRecord, type RecordFiles } from './record-io.ts';
 
@@ -27,7 +28,7 @@ export interface CacheKeyParts {
 }
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -46,10 +47,13 @@ export function cacheKey(parts: CacheKeyParts): string {
     .digest('hex');
 }
 
-/** $LASER_CACHE_DIR, else $XDG_CACHE_HOME/laser-workbench, else ~/.cache/laser-workbench. */
-export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * $LASER_CACHE_DIR where a script still sets it (read where it is), else the data folder
+ * (src/engine/settings/data-dir.ts), whose records the app lists in its history.
+ */
+export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
   if (env.LASER_CACHE_DIR) return env.LASER_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'laser-workbench');
+  return resolveDataDir({ env, platform, home, cwd: process.cwd() }).dir;
 }
 
 export class RecordCache {

@@ -21,7 +21,6 @@ export {
 export { loadRecord, loadRecordJson, writeRecordFolder, type LoadedRecord } from './record-io.ts';
 export { cacheKey, defaultCacheRoot, RecordCache, type CacheKeyParts } from './cache.ts';
 export { cellMapping } from './views.ts';
-export { recordViews } from './record-views.ts';
 export { localise, type Localisation, type LocaliseInput, type LocaliseKnobs } from './localise.ts';
 export { checkQuestion, DEFAULT_INSTRUCTION, type PromptOptions } from './prompts.ts';
 export { demoBundle, DEMO_MODEL_DIR, type DemoBundleOptions } from './demo-bundle.ts';

@@ -53,7 +53,7 @@ export function resolveKnobs<M extends MethodId>(method: M, partial: unknown, mo
     knobs[key] = carried;
     notes.push(`${key}: the default ${v} is LLaVA-1.5-7B's (${REFERENCE_LAYERS} layers); this model has ${L}, so the same relative depth, ${carried}, was used.`);
   }
-  if ('windowBase' in knobs && !given(input, 'windowBase') && model.imageSize !== REFERENCE_INPUT_SIDE) {
+  if ('windowBase' in knobs && !given(input, 'windowBase') && model.imageSize !== null && model.imageSize !== REFERENCE_INPUT_SIDE) {
     knobs.windowBase = model.imageSize;
     notes.push(`windowBase: the default ${REFERENCE_INPUT_SIDE} is LLaVA-1.5's input side; this model's is ${model.imageSize}, which was used.`);
   }

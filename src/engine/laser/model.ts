@@ -8,22 +8,32 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import type { Grid } from '../../common/laser/index.ts';
-import type { LlavaManifest } from '../bundle/manifest.ts';
+import type { BundleManifest } from '../bundle/manifest.ts';
 import { openBundle, type OpenedBundle } from '../bundle/open-bundle.ts';
-import { parseClipProcessorConfig, type ClipProcessorConfig } from '../preprocess/config.ts';
+import { familyForArchitecture } from '../families/registry.ts';
+import { parseClipProcessorConfig, parseQwen2VLProcessorConfig } from '../preprocess/config.ts';
 import type { LlavaRuntime, RuntimeOptions } from '../runtime/llava-runtime.ts';
 import { openRuntimeBundle } from '../runtime/open.ts';
 import { loadChatTemplate, type ChatTemplate } from '../tokenizer/chat-template.ts';
 import { REQUIRED_TOKENIZER_FILES } from '../tokenizer/files.ts';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer/load.ts';
+import type { ViewProcessor } from './views.ts';
 
 /** The model facts a run's knobs are checked against and its record states. */
 export interface ModelFacts {
   layers: number;
   heads: number;
-  /** The vision input side in pixels (LLaVA-1.5: 336). */
-  imageSize: number;
+  /** The vision input side in pixels (LLaVA-1.5: 336); null for a native-resolution model (Qwen2-VL), whose side follows each image. */
+  imageSize: number | null;
+}
+
+/** The bundle's image preprocessing as views.ts applies it to every view. */
+export function viewProcessorOf(m: BundleManifest, source: string): ViewProcessor {
+  if (m.architecture === 'llava') {
+    const [gh, gw] = m.vision.grid;
+    return { kind: 'fixed-grid', config: parseClipProcessorConfig(m.preprocessing.config, source), mode: m.preprocessing.mode, grid: { gh, gw }, tokensPerImage: m.vision.tokensPerImage };
+  }
+  return { kind: 'native-resolution', config: parseQwen2VLProcessorConfig(m.preprocessing.config, source) };
 }
 
 export class LaserModel {
@@ -35,23 +45,13 @@ export class LaserModel {
     readonly bundleId: string,
     readonly tokenizer: TextTokenizer,
     readonly template: ChatTemplate,
-    readonly processor: ClipProcessorConfig,
+    readonly processor: ViewProcessor,
     private readonly runtimeOptions: RuntimeOptions,
   ) {}
 
   /** Opens `dir` (manifest, tokenizer, chat template); refuses a bundle without tokenizer files. */
   static async open(dir: string, runtimeOptions: RuntimeOptions = {}): Promise<LaserModel> {
     const bundle = await openBundle(dir);
-    if (bundle.manifest.architecture !== 'llava') {
-      // The qwen2-vl family compiles and runs exactly (`laser compile`, `laser forward`); the LASER
-      // orchestrator still encodes every view on one fixed square grid, which a native-resolution
-      // model does not have.
-      throw new WorkbenchError(
-        'unsupported-model',
-        `${dir} is a ${bundle.manifest.architecture} bundle; LASER methods run on llava bundles in this version (${bundle.manifest.architecture} bundles compile and run with \`laser compile\` and \`laser forward\`).`,
-        'Use a LLaVA-1.5 bundle for LASER runs.',
-      );
-    }
     const bundleId = createHash('sha256')
       .update(await readFile(join(bundle.dir, 'manifest.json')))
       .digest('hex');
@@ -63,11 +63,11 @@ export class LaserModel {
       );
     }
     const tokenizer = await loadTokenizer(bundle.tokenizerDir);
-    let template = await loadChatTemplate(bundle.tokenizerDir, tokenizer.config);
+    let template = await loadChatTemplate(bundle.tokenizerDir, tokenizer.config, familyForArchitecture(bundle.manifest.architecture).fallbackTemplate);
     if (template.isFallback && bundle.manifest.chatTemplate !== null) {
       template = { text: bundle.manifest.chatTemplate, source: 'tokenizer_config.json', isFallback: false };
     }
-    const processor = parseClipProcessorConfig(bundle.manifest.preprocessing.config, join(bundle.dir, 'manifest.json (preprocessing.config)'));
+    const processor = viewProcessorOf(bundle.manifest, join(bundle.dir, 'manifest.json (preprocessing.config)'));
     return new LaserModel(bundle, bundleId, tokenizer, template, processor, runtimeOptions);
   }
 
@@ -75,38 +75,23 @@ export class LaserModel {
     return this.bundle.dir;
   }
 
-  get manifest(): LlavaManifest {
-    const m = this.bundle.manifest;
-    if (m.architecture !== 'llava') throw new Error('LaserModel holds llava bundles only (checked in open)');
-    return m;
+  get manifest(): BundleManifest {
+    return this.bundle.manifest;
   }
 
   get facts(): ModelFacts {
     const m = this.manifest;
-    return { layers: m.text.layers, heads: m.text.heads, imageSize: m.vision.imageSize };
+    return { layers: m.text.layers, heads: m.text.heads, imageSize: m.architecture === 'llava' ? m.vision.imageSize : null };
   }
 
-  /** The patch grid one image's visual tokens lie on. */
-  get grid(): Grid {
-    const [gh, gw] = this.manifest.vision.grid;
-    return { gh, gw };
-  }
-
-  /** Image tokens before the grid in each image's run: 1 (CLS) for the 'full' strategy, else 0. */
+  /** Image tokens before the grid in each image's run: 1 (CLS) for LLaVA's 'full' strategy, else 0. */
   get gridOffset(): number {
-    return this.manifest.vision.tokensPerImage - this.grid.gh * this.grid.gw;
+    const p = this.processor;
+    return p.kind === 'fixed-grid' ? p.tokensPerImage - p.grid.gh * p.grid.gw : 0;
   }
 
   get imageTokenId(): number {
     return this.manifest.imageTokenId;
-  }
-
-  get tokensPerImage(): number {
-    return this.manifest.vision.tokensPerImage;
-  }
-
-  get preprocessingMode(): 'pad' | 'crop' {
-    return this.manifest.preprocessing.mode;
   }
 
   /** Generation stops on the bundle's and the tokenizer's EOS ids. */

@@ -24,16 +24,17 @@ export function checkQuestion(question: string): void {
   }
 }
 
-function spec(model: LaserModel, question: string, o: PromptOptions, images: number): PromptSpec {
+/** `tokens`: each image's token count, in prompt order (a view's ModelInput.tokens). */
+function spec(model: LaserModel, question: string, o: PromptOptions, tokens: readonly number[]): PromptSpec {
   return {
     tokenizer: model.tokenizer,
     template: model.template,
     question,
     instruction: o.instruction,
     ...(o.systemPrompt === null ? {} : { systemPrompt: o.systemPrompt }),
-    images,
+    images: tokens.length,
     imageTokenId: model.imageTokenId,
-    tokensPerImage: model.tokensPerImage,
+    tokensPerImage: tokens,
   };
 }
 
@@ -43,14 +44,15 @@ export interface QueryPrompts {
   other: PromptIds | null;
 }
 
-export function queryPrompts(model: LaserModel, question: string, o: PromptOptions, other: NoQueryPrompt | null): QueryPrompts {
+/** The query prompt on I (of `imageTokens` tokens) and the other prompt of knob noQueryPrompt. */
+export function queryPrompts(model: LaserModel, question: string, o: PromptOptions, other: NoQueryPrompt | null, imageTokens: number): QueryPrompts {
   checkQuestion(question);
-  if (other === null) return { query: buildPromptIds(spec(model, question, o, 1)), other: null };
-  const pair = buildPromptPair(spec(model, question, o, 1), other);
+  if (other === null) return { query: buildPromptIds(spec(model, question, o, [imageTokens])), other: null };
+  const pair = buildPromptPair(spec(model, question, o, [imageTokens]), other);
   return { query: pair.query, other: pair.noQuery };
 }
 
-/** The question with `images` images (1 or 2), as the views are fed. */
-export function viewPrompt(model: LaserModel, question: string, o: PromptOptions, images: number): PromptIds {
-  return buildPromptIds(spec(model, question, o, images));
+/** The question with one or two views of these token counts ([I, I+]: I's and the crop's), as the views are fed. */
+export function viewPrompt(model: LaserModel, question: string, o: PromptOptions, tokens: readonly number[]): PromptIds {
+  return buildPromptIds(spec(model, question, o, tokens));
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { mapGrid, recordSchema, recordToJson, type AnalysisRecord, type RecordTensors } from './record.ts';
 import { encodeInputPngs, loadRecord, writeRecordFolder, type RecordFiles } from './record-io.ts';
+import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
 
 const hash = 'a'.repeat(64);
 const geometry: AnalysisRecord['geometry'] = { mode: 'pad', imageWidth: 10, imageHeight: 8, inputWidth: 56, inputHeight: 56, scaleX: 5.6, scaleY: 5.6, offsetX: 0, offsetY: 5.6, steps: [{ kind: 'resize', width: 56, height: 56 }], gridWidth: 2, gridHeight: 2 };
@@ -22,7 +23,7 @@ function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
     knobNotes: [],
     question: 'What colour is the car?',
     prompt: { instruction: 'Answer.', systemPrompt: null, templateSource: 'chat_template.json', queryText: 'USER: <image>\nq', otherText: 'USER: <image>\n', sharedPrefix: 20, maxNewTokens: 4, topCandidates: 2 },
-    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
+    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, architecture: 'llava', viewEncoding: 'fixed-grid', pixelBounds: null, imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
     image: { path: '/i.png', hash, width: 10, height: 8 },
     geometry,
     inputs: [
@@ -147,6 +148,18 @@ describe('record folders', () => {
     expect((await loadRecord(dir)).record.answer).toBe('second');
   });
 
+  it('survive a kill between writing the new record and renaming it: the earlier one stays whole', async () => {
+    const dir = join(root, 'r-killed');
+    await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors, files);
+    await killBetweenWriteAndRename(root, 'record.json', `
+      const { loadRecord, writeRecordFolder } = await import(${JSON.stringify(join(import.meta.dirname, 'record-io.ts'))});
+      const loaded = await loadRecord(${JSON.stringify(dir)});
+      await writeRecordFolder(${JSON.stringify(dir)}, { ...loaded.record, answer: 'second' }, loaded.tensors, loaded.files);`);
+    const loaded = await loadRecord(dir);
+    expect(loaded.record.answer).toBe('first');
+    expect(loaded.tensors.vaq?.data).toEqual(tensors.vaq!.data);
+  });
+
   it('refuse a missing folder, another version, and a record that names a tensor it lacks', async () => {
     await expect(loadRecord(join(root, 'none'))).rejects.toMatchObject({ code: 'not-found' });
     const dir = join(root, 'r3');
@@ -196,9 +209,10 @@ describe('record cache', () => {
     expect(await cache.listForImage('f'.repeat(64))).toEqual([]);
   });
 
-  it('lives under $LASER_CACHE_DIR, else $XDG_CACHE_HOME, else ~/.cache', () => {
-    expect(defaultCacheRoot({ LASER_CACHE_DIR: '/x' })).toBe('/x');
-    expect(defaultCacheRoot({ XDG_CACHE_HOME: '/y' })).toBe('/y/laser-workbench');
-    expect(defaultCacheRoot({})).toMatch(/\.cache\/laser-workbench$/);
+  it('lives under $LASER_CACHE_DIR, else in the data folder', () => {
+    expect(defaultCacheRoot({ LASER_CACHE_DIR: '/x' }, 'linux', '/home/ada')).toBe('/x');
+    expect(defaultCacheRoot({ LASER_DATA_DIR: '/d' }, 'linux', '/home/ada')).toBe('/d');
+    expect(defaultCacheRoot({ XDG_DATA_HOME: '/y', XDG_CACHE_HOME: '/c' }, 'linux', '/home/ada')).toBe('/y/laser-workbench');
+    expect(defaultCacheRoot({}, 'linux', '/home/ada')).toBe('/home/ada/.local/share/laser-workbench');
   });
 });

@@ -13,13 +13,13 @@ import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { readImageBytes } from './image.ts';
 import { resolveKnobs } from './knobs.ts';
 import { runMethodSteps, type RunOptions } from './methods/index.ts';
-import type { RunContext } from './methods/context.ts';
+import { encodeInputs, type RunContext } from './methods/context.ts';
 import { LaserModel } from './model.ts';
 import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
 import { buildRecord } from './record-build.ts';
 import { encodeInputPngs, type LoadedRecord } from './record-io.ts';
 import { StageClock, type ProgressSink } from './stages.ts';
-import { cellMapping, modelInput } from './views.ts';
+import { cellMapping, gridOf, modelInput, withPixelBounds } from './views.ts';
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   instruction: DEFAULT_INSTRUCTION,
@@ -40,6 +40,8 @@ export interface RunMethodRequest {
   options?: Partial<RunOptions>;
   /** Root of the record cache; null = no cache. Default: defaultCacheRoot(). */
   cacheDir?: string | null;
+  /** Run the model even when the cache holds this run; the new record then replaces the stored one. */
+  rerun?: boolean;
   /** When the bundle is given as a folder. */
   runtime?: RuntimeOptions;
   signal?: AbortSignal;
@@ -65,6 +67,9 @@ function checkOptions(partial: Partial<RunOptions> | undefined): RunOptions {
   intIn('topCandidates', 1, 100);
   if (typeof o.instruction !== 'string') throw new WorkbenchError('bad-request', 'Option instruction must be a string.', "Use '' for no instruction.");
   if (o.systemPrompt !== null && typeof o.systemPrompt !== 'string') throw new WorkbenchError('bad-request', 'Option systemPrompt must be a string or null.');
+  // Unset bounds stay out of the options, so records cached before the option existed keep their keys.
+  if (o.minPixels === undefined) delete o.minPixels;
+  if (o.maxPixels === undefined) delete o.maxPixels;
   return o;
 }
 
@@ -77,6 +82,7 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
   const model = typeof req.bundle === 'string' ? await clock.run('load-model', () => LaserModel.open(req.bundle as string, req.runtime)) : req.bundle;
   try {
     const resolved = resolveKnobs(req.method, req.knobs ?? {}, model.facts);
+    const processor = withPixelBounds(model.processor, options);
     const file = await clock.run('read-image', () => readImageBytes(req.imagePath));
     const cacheRoot = req.cacheDir === undefined ? defaultCacheRoot() : req.cacheDir;
     const cache = cacheRoot === null ? null : new RecordCache(cacheRoot);
@@ -88,17 +94,18 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
       knobs: resolved.knobs as Record<string, unknown>,
       options: { ...options },
     });
-    const hit = cache ? await cache.get(key) : null;
+    const hit = cache && !req.rerun ? await cache.get(key) : null;
     if (hit) return { ...hit, cached: true };
 
     const rgb = await clock.run('read-image', () => decodeImage(file.bytes, basename(req.imagePath)));
     const rt = await clock.run('load-model', () => model.runtime());
-    const input = await clock.run('preprocess', () => modelInput(rgb, model.processor, model.preprocessingMode, model.grid));
-    const features = await clock.run('encode-images', () => rt.encodeImages(input.pixelValues, 1));
-    const grid = model.grid;
+    const input = await clock.run('preprocess', () => modelInput(rgb, processor));
+    const features = await clock.run('encode-images', () => encodeInputs(rt, [input]));
+    const grid = gridOf(input);
     const ctx: RunContext = {
       method: req.method,
       model,
+      processor,
       rt,
       image: { path: req.imagePath, hash: file.hash, rgb },
       question: req.question,

@@ -3,6 +3,7 @@
  * callback, and preceded by a cancellation check, so an aborted run stops at the next stage
  * boundary (decoding loops also check before every token).
  */
+import type { LaserProgress as ContractLaserProgress } from '../../common/contract/methods.ts';
 import { cancelledError } from '../../common/contract/errors.ts';
 import type { MethodId } from '../../common/laser/index.ts';
 
@@ -26,13 +27,12 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-export interface LaserProgress {
-  method: MethodId;
-  stage: Stage;
-  /** Within the stage: tokens decoded so far for decode stages, else 0 at the start and 1 at the end. */
-  step: number;
-  total: number;
-}
+/**
+ * The contract's LaserProgress (src/common/contract/methods.ts), as the orchestrator emits it: with
+ * the method, one of its stages, and the step always set (tokens decoded so far for decode stages,
+ * else 0 at the start and 1 at the end).
+ */
+export type LaserProgress = Omit<ContractLaserProgress, 'stage' | 'step' | 'total' | 'compile'> & { method: MethodId; stage: Stage; step: number; total: number };
 
 export type ProgressSink = (p: LaserProgress) => void;
 

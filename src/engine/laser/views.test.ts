@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { cellToImageBox } from '../../common/geometry/transform.ts';
 import { rectPixelSpan } from '../../common/laser/index.ts';
-import { parseClipProcessorConfig } from '../preprocess/config.ts';
+import { parseClipProcessorConfig, parseQwen2VLProcessorConfig } from '../preprocess/config.ts';
 import { rgbImage } from '../preprocess/image.ts';
-import { cellMapping, cropView, fillFor, maskView, modelInput } from './views.ts';
+import { cellMapping, cropView, fillFor, gridOf, maskView, modelInput, type ViewProcessor } from './views.ts';
 
 const processor = parseClipProcessorConfig({ size: { shortest_edge: 56 }, crop_size: 56 });
 const grid = { gh: 4, gw: 4 };
+const fixed = (mode: 'pad' | 'crop'): ViewProcessor => ({ kind: 'fixed-grid', config: processor, mode, grid, tokensPerImage: 16 });
 
 function gradient(width: number, height: number) {
   const img = rgbImage(width, height);
@@ -16,7 +17,7 @@ function gradient(width: number, height: number) {
 
 describe('cellMapping', () => {
   it('pad mode: cells on the letterbox reach outside the image; inside, they round to the geometry module\'s boxes', () => {
-    const t = modelInput(gradient(100, 50), processor, 'pad', grid).transform;
+    const t = modelInput(gradient(100, 50), fixed('pad')).transform;
     const m = cellMapping(t);
     // a 100x50 image padded to 100x100 (25 px above and below): the top row of cells is all padding
     expect(m.cellRect(0)).toEqual([0, -25, 25, 0]);
@@ -31,10 +32,33 @@ describe('cellMapping', () => {
   });
 
   it('crop mode: the grid covers the centre square the model saw', () => {
-    const t = modelInput(gradient(100, 50), processor, 'crop', grid).transform;
+    const t = modelInput(gradient(100, 50), fixed('crop')).transform;
     const m = cellMapping(t);
     expect(m.cellRect(0)).toEqual([25, 0, 37.5, 12.5]);
     expect(m.cellRect(15)).toEqual([62.5, 37.5, 75, 50]);
+  });
+});
+
+describe('native-resolution views (Qwen2-VL processor)', () => {
+  const qwen: ViewProcessor = { kind: 'native-resolution', config: parseQwen2VLProcessorConfig({ min_pixels: 56 * 56, max_pixels: 112 * 112 }) };
+
+  it('each view gets its own merged token grid and count; cells tile the whole image (a plain resize)', () => {
+    const wide = modelInput(gradient(200, 100), qwen);
+    // smart_resize(100, 200) within 112^2 px: 56 x 140 -> 2 x 5 patches of 28 px
+    expect(wide.patches).toEqual({ t: 1, h: 4, w: 10 });
+    expect(gridOf(wide)).toEqual({ gh: 2, gw: 5 });
+    expect(wide.tokens).toBe(10);
+    expect(wide.pixelValues.length).toBe(40 * 1176);
+    const m = cellMapping(wide.transform);
+    expect(m.cellRect(0)).toEqual([0, 0, 40, 50]);
+    expect(m.cellRect(9)).toEqual([160, 50, 200, 100]);
+    const crop = modelInput(cropView(gradient(200, 100), [0, 0, 60, 60]), qwen);
+    expect(gridOf(crop)).toEqual({ gh: 2, gw: 2 });
+    expect(crop.tokens).toBe(4);
+  });
+
+  it('refuses a view smaller than one merge window with the processor\'s own message', () => {
+    expect(() => modelInput(gradient(20, 60), qwen)).toThrow(/too small for this model: height:60 or width:20 must be larger than factor:28/);
   });
 });
 
@@ -44,7 +68,7 @@ describe('views', () => {
     const crop = cropView(img, [2, 1, 6, 5]);
     expect([crop.width, crop.height]).toEqual([4, 4]);
     expect(Array.from(crop.data.subarray(0, 3))).toEqual(Array.from(img.data.subarray((1 * 8 + 2) * 3, (1 * 8 + 2) * 3 + 3)));
-    const mapping = cellMapping(modelInput(img, processor, 'crop', grid).transform);
+    const mapping = cellMapping(modelInput(img, fixed('crop')).transform);
     const fill = fillFor('mean', mapping, processor);
     expect(fill).toEqual({ kind: 'constant', colour: [0.48145466 * 255, 0.4578275 * 255, 0.40821073 * 255] });
     const masked = maskView(img, [[0, 0, 1, 1]], fill);

@@ -2,8 +2,9 @@
  * The images a method shows the model, and how the model's patch grid lies on the original image.
  *
  * Every view (the image I, the crop I+, the masked image mask(I), the masked crop I-) goes through
- * the bundle's own preprocessing (pad-to-square or centre crop, as recorded in its manifest), so a
- * view is exactly what the model would see had the user given that picture. The grid-to-pixel
+ * the bundle's own preprocessing (LLaVA: pad-to-square or centre crop onto one fixed grid; Qwen2-VL:
+ * smart_resize within min/max pixels, so each view has its own grid and token count), so a view is
+ * exactly what the model would see had the user given that picture. The grid-to-pixel
  * mapping comes from the transform of I's preprocessing (common/geometry): boxes and masks are
  * placed on the original image where the model's cells actually looked.
  */
@@ -20,23 +21,82 @@ import {
   type Grid,
   type Rect,
 } from '../../common/laser/index.ts';
+import type { PatchGrid } from '../families/qwen2-vl/positions.ts';
 import { preprocessForClip } from '../preprocess/clip.ts';
-import type { ClipProcessorConfig } from '../preprocess/config.ts';
+import type { ClipProcessorConfig, Qwen2VLProcessorConfig } from '../preprocess/config.ts';
 import type { RgbImage } from '../preprocess/image.ts';
+import { fromChwFloat32 } from '../preprocess/normalize.ts';
+import { patchesToChw, preprocessForQwen2VL } from '../preprocess/qwen2vl.ts';
+import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fromPixelImage, toPixelImage } from './image.ts';
 
+/**
+ * How a bundle turns a picture into model input: onto one fixed grid (LLaVA's CLIP processor, pad
+ * or crop mode) or at the picture's own resolution (Qwen2-VL's processor: the merged token grid
+ * follows the resized picture's sides).
+ */
+export type ViewProcessor =
+  | { kind: 'fixed-grid'; config: ClipProcessorConfig; mode: 'pad' | 'crop'; grid: Grid; tokensPerImage: number }
+  | { kind: 'native-resolution'; config: Qwen2VLProcessorConfig };
+
+/**
+ * `processor` with a run's smart_resize bounds (any-resolution models only). Throws 'bad-request'
+ * for bounds on a fixed-grid model, or bounds that are not positive integers with min <= max.
+ */
+export function withPixelBounds(processor: ViewProcessor, bounds: { minPixels?: number; maxPixels?: number }): ViewProcessor {
+  const { minPixels, maxPixels } = bounds;
+  if (minPixels === undefined && maxPixels === undefined) return processor;
+  if (processor.kind === 'fixed-grid') {
+    throw new WorkbenchError(
+      'bad-request',
+      `minPixels/maxPixels set the resolution of an any-resolution model (Qwen2-VL); this bundle feeds every view on a fixed ${processor.grid.gh}x${processor.grid.gw} grid.`,
+      'Leave out --min-pixels/--max-pixels for this model.',
+    );
+  }
+  const min = minPixels ?? processor.config.minPixels;
+  const max = maxPixels ?? processor.config.maxPixels;
+  for (const [name, v] of [['minPixels', min], ['maxPixels', max]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new WorkbenchError('bad-request', `Option ${name} is ${JSON.stringify(v)}; it must be a positive integer (pixels).`, `Use e.g. ${name === 'minPixels' ? 56 * 56 : 28 * 28 * 1280}.`);
+  }
+  if (min > max) throw new WorkbenchError('bad-request', `minPixels ${min} exceeds maxPixels ${max}.`, 'Give a minimum at most the maximum.');
+  return { kind: 'native-resolution', config: { ...processor.config, minPixels: min, maxPixels: max } };
+}
+
 export interface ModelInput {
-  /** [1, 3, S, S], normalised. */
+  /** Fixed grid: [1, 3, S, S]; native resolution: patch rows [Np, C*T*p*p]. Normalised. */
   pixelValues: Float32Array;
-  /** Original pixels to the model's grid. */
+  /** Original pixels to the model's grid (for Qwen2-VL: the merged token grid). */
   transform: GridTransform;
+  /** Native resolution: the view's patch grid (its image_grid_thw row); null on a fixed grid. */
+  patches: PatchGrid | null;
+  /** Image tokens this view takes in the prompt (CLS included for LLaVA's 'full' strategy). */
+  tokens: number;
   /** The pixels the encoder got (after padding, resizing, cropping), before normalisation. */
   image: RgbImage;
 }
 
-export function modelInput(img: RgbImage, processor: ClipProcessorConfig, mode: 'pad' | 'crop', grid: Grid): ModelInput {
-  const p = preprocessForClip(img, processor, mode);
-  return { pixelValues: p.pixelValues, transform: withGrid(p.transform, grid.gw, grid.gh), image: p.inputImage };
+export function modelInput(img: RgbImage, processor: ViewProcessor): ModelInput {
+  if (processor.kind === 'fixed-grid') {
+    const p = preprocessForClip(img, processor.config, processor.mode);
+    const { grid } = processor;
+    return { pixelValues: p.pixelValues, transform: withGrid(p.transform, grid.gw, grid.gh), patches: null, tokens: processor.tokensPerImage, image: p.inputImage };
+  }
+  const p = preprocessForQwen2VL(img, processor.config);
+  const [t, h, w] = p.gridThw;
+  const m = processor.config.mergeSize;
+  return { pixelValues: p.pixelValues, transform: withGrid(p.transform, w / m, h / m), patches: { t, h, w }, tokens: p.numImageTokens, image: p.inputImage };
+}
+
+/** Normalised values laid out as `input`'s pixel values (e.g. VCD's noised copy) as the encoder's 8-bit RGB image. */
+export function inputPixels(input: ModelInput, values: Float32Array, processor: ViewProcessor): Uint8Array {
+  const { width, height } = input.image;
+  const chw = processor.kind === 'native-resolution' && input.patches !== null ? patchesToChw(values, input.patches, processor.config) : values;
+  return fromChwFloat32(chw, width, height, processor.config);
+}
+
+/** The view's token grid (rows x columns of image tokens the map lies on). */
+export function gridOf(input: ModelInput): Grid {
+  return { gh: input.transform.gridHeight, gw: input.transform.gridWidth };
 }
 
 /**
@@ -68,7 +128,7 @@ export function cellMapping(t: GridTransform): CellMapping {
 }
 
 /** Knob `fill` for this model: 'mean' is the encoder's normalisation mean in 0..255 pixel units. */
-export function fillFor(fill: FillKnob, mapping: CellMapping, processor: ClipProcessorConfig): FillSpec {
+export function fillFor(fill: FillKnob, mapping: CellMapping, processor: { imageMean: readonly number[] }): FillSpec {
   return fillSpec(fill, 3, processor.imageMean.map((m) => 255 * m), blurRadiusFor(mapping));
 }
 

@@ -18,21 +18,37 @@ export class ImageError extends WorkbenchError {
   }
 }
 
+/**
+ * The most pixels an image may have to be decoded (default 100 megapixels, above any camera's
+ * photo; set LASER_MAX_IMAGE_PIXELS to change it). The model sees 336 x 336 or so whatever the
+ * input, and decoding costs about 3.7 bytes per pixel at once: a 730 KB PNG of 16000 x 16000 took
+ * 943 MB and 11.7 s. Larger images are refused from their header, before any pixel is decoded.
+ */
+export const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
+export const MAX_IMAGE_PIXELS_ENV = 'LASER_MAX_IMAGE_PIXELS';
+
+export function maxImagePixels(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[MAX_IMAGE_PIXELS_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_IMAGE_PIXELS;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new WorkbenchError('bad-request', `${MAX_IMAGE_PIXELS_ENV} is ${JSON.stringify(raw)}; it must be a whole number of pixels above 0.`, `Unset it for the default (${DEFAULT_MAX_IMAGE_PIXELS}), or give e.g. 200000000.`);
+  }
+  return n;
+}
+
 const hints: Record<ImageErrorCode, string> = {
   'corrupt-image': 'The file is damaged or incomplete; re-export or re-download it.',
   'unsupported-image': 'Convert it to PNG, JPEG, WebP, GIF or TIFF, or give it the right extension.',
-  'too-large': 'Downscale the image (for example to at most 16000 x 16000 pixels) and open it again.',
+  'too-large': `Downscale the image and open it again, or raise the limit with ${MAX_IMAGE_PIXELS_ENV}=<pixels> (default ${DEFAULT_MAX_IMAGE_PIXELS}).`,
 };
-
-/** sharp's default `limitInputPixels` (0x3FFF squared): larger images are refused, not decoded. */
-export const pixelLimit = 268_402_689;
 
 export function emptyFile(file: string): ImageError {
   return new ImageError('corrupt-image', file, 'empty file (0 bytes)');
 }
 
-export function tooLarge(file: string, width: number, height: number): ImageError {
-  return new ImageError('too-large', file, `too large: ${width} x ${height} pixels exceeds the limit of ${pixelLimit} pixels`);
+export function tooLarge(file: string, width: number, height: number, limit = maxImagePixels()): ImageError {
+  return new ImageError('too-large', file, `too large: ${width} x ${height} pixels exceeds the limit of ${limit} pixels`);
 }
 
 export function unsupportedFormat(file: string, format: string): ImageError {
@@ -46,7 +62,7 @@ export function fromSharpError(file: string, e: unknown): ImageError {
     return new ImageError('unsupported-image', file, 'not an image: the content is not PNG, JPEG, WebP, GIF or TIFF data');
   }
   if (/exceeds pixel limit/i.test(message)) {
-    return new ImageError('too-large', file, `too large: exceeds the limit of ${pixelLimit} pixels`);
+    return new ImageError('too-large', file, `too large: exceeds the limit of ${maxImagePixels()} pixels`);
   }
   if (/end of (stream|file)|premature end|truncated|unexpected end/i.test(message)) {
     return new ImageError('corrupt-image', file, `truncated: the file ends before the image data does (${message})`);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { FsPath } from './hostPath.ts';
 import { readableFormats } from './formats.ts';
-import { emptyFile, fromSharpError, pixelLimit, tooLarge, unsupportedFormat } from './imageErrors.ts';
+import { emptyFile, fromSharpError, maxImagePixels, tooLarge, unsupportedFormat } from './imageErrors.ts';
 
 export interface ImageHeader {
   /** Size as displayed, after the EXIF orientation is applied. */
@@ -43,7 +43,8 @@ export async function readHeader(input: string | Buffer, bytes: number, display:
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!(width > 0 && height > 0)) throw fromSharpError(display, new Error('the header gives no image size'));
-  if (width * height > pixelLimit) throw tooLarge(display, width, height);
+  const limit = maxImagePixels();
+  if (width * height > limit) throw tooLarge(display, width, height, limit);
   return { width, height, format, channels: meta.channels ?? 0, hasAlpha: meta.hasAlpha ?? false };
 }
 
@@ -52,7 +53,7 @@ export async function verifyDecode(input: string | Buffer, display: string): Pro
   try {
     // A full decode to raw pixels. `.stats()` with sequential reads missed a truncated PNG about one
     // time in fifteen when other reads of the same file ran alongside (measured with sharp 0.34.5).
-    await sharp(input, { failOn: 'warning' }).raw().toBuffer();
+    await sharp(input, { failOn: 'warning', limitInputPixels: maxImagePixels() }).raw().toBuffer();
   } catch (e) {
     throw fromSharpError(display, e);
   }

@@ -65,7 +65,7 @@ describe('scanFolder on a nested folder with broken files', () => {
     const { byRel, summary } = await scanAll(folder.root);
     expect(byRel.get('broken/empty.png')?.error).toBe('empty file (0 bytes)');
     expect(byRel.get('broken/notes.jpg')?.error).toMatch(/^not an image/);
-    expect(byRel.get('broken/huge.png')?.error).toBe('too large: 100000 x 100000 pixels exceeds the limit of 268402689 pixels');
+    expect(byRel.get('broken/huge.png')?.error).toBe('too large: 100000 x 100000 pixels exceeds the limit of 100000000 pixels');
     expect(summary.broken).toBe(3);
     expect(summary.found).toBe(folder.images.length + 5);
   });

@@ -19,7 +19,7 @@ import type { Limiter } from './concurrency.ts';
 import type { ContentHasher } from './contentHash.ts';
 import { fsError, statReadableFile } from './fsErrors.ts';
 import { fsPathBytes } from './hostPath.ts';
-import { fromSharpError, ImageError } from './imageErrors.ts';
+import { fromSharpError, ImageError, maxImagePixels } from './imageErrors.ts';
 import type { InsidePath } from './openedFolders.ts';
 import { readHeader, sharpInput } from './imageRead.ts';
 
@@ -105,7 +105,7 @@ export class Thumbnails {
     // Written under a temporary name and renamed, so a reader never sees half a thumbnail.
     const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await sharp(input, { failOn: 'warning' })
+      await sharp(input, { failOn: 'warning', limitInputPixels: maxImagePixels() })
         .autoOrient()
         .resize(size, size, { fit: 'inside', withoutEnlargement: true })
         .webp({ quality: this.options.quality ?? 80 })

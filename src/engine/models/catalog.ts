@@ -9,7 +9,6 @@ import { basename, join, relative, resolve, isAbsolute } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { CompileProgress, ModelInfo } from '../../common/contract/methods.ts';
 import { openBundle } from '../bundle/open-bundle.ts';
-import type { CompileProgress as CompilerProgress } from '../compiler/compile.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import { bundleModelInfo, checkpointModelInfo, folderKind, unavailableModelInfo } from './describe.ts';
 import { ModelRegistry, slugify, type RegisteredModel } from './registry.ts';
@@ -31,10 +30,6 @@ export interface LongCall<P> {
 
 async function exists(p: string): Promise<boolean> {
   return (await stat(p).catch(() => null)) !== null;
-}
-
-export function toCompileProgress(p: CompilerProgress): CompileProgress {
-  return { stage: p.phase, tensorsDone: p.tensorsDone, tensorsTotal: p.tensorsTotal, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal };
 }
 
 function problemOf(e: unknown): string {
@@ -129,7 +124,7 @@ export class ModelCatalog {
     const target = known?.dir ?? join(this.bundlesDir, id);
     this.reserved.add(id);
     try {
-      await this.options.inference.call('compile', { source: dir, target }, { signal: call.signal, onProgress: (p) => call.onProgress?.(toCompileProgress(p)) });
+      await this.options.inference.call('compile', { source: dir, target }, { signal: call.signal, onProgress: call.onProgress });
       const entry: RegisteredModel = { id, dir: target, source: 'compiled', checkpoint: dir, addedAt: new Date().toISOString() };
       await this.registry.put(entry);
       return await this.info(entry);
@@ -165,7 +160,7 @@ export class ModelCatalog {
         const r = await this.options.inference.call(
           'demo',
           { source: demo.dir, cacheRoot: this.options.dataDir },
-          { signal: call.signal, onProgress: (p) => call.onProgress?.(toCompileProgress(p)) },
+          { signal: call.signal, onProgress: call.onProgress },
         );
         const known = await this.registry.get(DEMO_MODEL_ID);
         if (known?.dir !== r.dir) {
@@ -189,7 +184,7 @@ export class ModelCatalog {
     return new WorkbenchError(
       'not-found',
       `No model "${id}" is registered.`,
-      ids.length ? `Registered models: ${ids.join(', ')}. Add a model folder to use another.` : 'Add a model first: a compiled bundle folder or a Hugging Face LLaVA checkpoint folder.',
+      ids.length ? `Registered models: ${ids.join(', ')}. Add a model folder to use another.` : 'Add a model first: a compiled bundle folder or a Hugging Face checkpoint folder (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL).',
     );
   }
 }

@@ -27,7 +27,7 @@ export async function folderKind(dir: string): Promise<'bundle' | 'checkpoint'> 
   throw new WorkbenchError(
     'invalid-checkpoint',
     `${dir} is neither a LASER bundle (no manifest.json) nor a Hugging Face checkpoint (no config.json).`,
-    'Pick a folder written by `laser compile`, or a LLaVA checkpoint folder with config.json and *.safetensors.',
+    'Pick a folder written by `laser compile`, or a Hugging Face checkpoint folder (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) with config.json and *.safetensors.',
   );
 }
 

@@ -8,10 +8,10 @@
  * failed save is an error: a model the user added must still be there after a restart. A file that
  * cannot be read as a registry is moved aside with a warning, and the list starts empty.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from '../library/atomic-write.ts';
 
 export const REGISTRY_FILE = 'models.json';
 
@@ -133,15 +133,7 @@ export class ModelRegistry {
   private save(models: RegisteredModel[]): Promise<void> {
     const text = `${JSON.stringify({ version: 1, models }, null, 2)}\n`;
     const write = this.writes.then(async () => {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-      try {
-        await writeFile(tmp, text);
-        await rename(tmp, this.file);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
+      await writeFileAtomically(this.file, text);
     });
     // The chain goes on after a failure; this caller still sees it.
     this.writes = write.catch(() => undefined);

@@ -7,6 +7,8 @@ import { ProtoWriter } from './protobuf.ts';
 
 export const IR_VERSION = 8;
 export const OPSET_VERSION = 17;
+/** ONNX Runtime's contrib domain (MatMulNBits, GatherBlockQuantized), imported at version 1 when a graph uses it. */
+export const MS_DOMAIN = 'com.microsoft';
 
 /** Element types by name; the numbers are TensorProto.DataType. */
 export const dataTypeCodes = {
@@ -178,6 +180,11 @@ export function encodeGraph(g: GraphData): Uint8Array {
   return w.finish();
 }
 
+/** Whether a node of `g` or of a graph nested in one of its attributes (If branches) is in `domain`. */
+function usesDomain(g: GraphData, domain: string): boolean {
+  return g.nodes.some((n) => n.domain === domain || Object.values(n.attributes).some((a) => a.kind === 'graph' && usesDomain(a.value, domain)));
+}
+
 export function encodeModel(m: ModelData): Uint8Array {
   const w = new ProtoWriter(1 << 16);
   w.int(1, IR_VERSION);
@@ -186,6 +193,7 @@ export function encodeModel(m: ModelData): Uint8Array {
   if (m.docString) w.string(6, m.docString);
   w.message(7, encodeGraph(m.graph));
   w.message(8, new ProtoWriter().string(1, '').int(2, OPSET_VERSION).finish());
+  if (usesDomain(m.graph, MS_DOMAIN)) w.message(8, new ProtoWriter().string(1, MS_DOMAIN).int(2, 1).finish());
   for (const [k, v] of Object.entries(m.metadata ?? {})) w.message(14, stringEntry(k, v));
   return w.finish();
 }

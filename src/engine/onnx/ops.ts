@@ -9,7 +9,7 @@
  */
 import { float32ToF16Bits } from '../checkpoint/dtype.ts';
 import { Graph, type Value } from './graph.ts';
-import { dataTypeCodes, type Attribute, type DataType } from './onnx-proto.ts';
+import { dataTypeCodes, MS_DOMAIN, type Attribute, type DataType } from './onnx-proto.ts';
 import type { NumericArray } from './tensor-source.ts';
 
 export type Operand = Value | number;
@@ -176,6 +176,28 @@ export class GraphBuilder extends Graph {
 
   matmul(a: Value, b: Value): Value {
     return this.node('MatMul', [a, b])[0];
+  }
+
+  /**
+   * com.microsoft MatMulNBits: `a [..., K] @ dequant(b)^T → [..., N]`, where b is block-quantised
+   * uint8 [N, k_blocks, block * bits / 8] with float scales [N, k_blocks] and optional packed uint8
+   * zero points (src/engine/compiler/quantize.ts has the layout). `accuracyLevel` 0 keeps `a` in
+   * float; 4 lets the kernel quantise `a` to int8 per block (faster, less exact).
+   */
+  matMulNBits(a: Value, b: Value, scales: Value, zeroPoints: Value | null, opts: { K: number; N: number; bits: number; blockSize: number; accuracyLevel?: number }): Value {
+    const at: Record<string, Attribute> = { K: attr.int(opts.K), N: attr.int(opts.N), bits: attr.int(opts.bits), block_size: attr.int(opts.blockSize) };
+    if (opts.accuracyLevel !== undefined) at.accuracy_level = attr.int(opts.accuracyLevel);
+    return this.node('MatMulNBits', zeroPoints ? [a, b, scales, zeroPoints] : [a, b, scales], at, { dtype: a.dtype, domain: MS_DOMAIN, name: 'matmulnbits' })[0];
+  }
+
+  /**
+   * com.microsoft GatherBlockQuantized with uint8 data: rows `indices` of a table quantised
+   * block-wise along its last axis in MatMulNBits' layout (data [V, D * bits / 8], scales
+   * [V, D / block], zero points packed, default 2^(bits-1)), dequantised to the scales' type.
+   */
+  gatherBlockQuantized(data: Value, indices: Value, scales: Value, zeroPoints: Value | null, opts: { bits: number; blockSize: number }): Value {
+    const at = { gather_axis: attr.int(0), quantize_axis: attr.int(1), block_size: attr.int(opts.blockSize), bits: attr.int(opts.bits) };
+    return this.node('GatherBlockQuantized', zeroPoints ? [data, indices, scales, zeroPoints] : [data, indices, scales], at, { dtype: scales.dtype, domain: MS_DOMAIN, name: 'gather' })[0];
   }
 
   softmax(x: Value, axis = -1): Value {

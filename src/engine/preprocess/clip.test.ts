@@ -3,7 +3,7 @@ import { cellToImageBox, withGrid } from '../../common/geometry/transform.ts';
 import { shortestEdgeSize, padColour, preprocessForClip } from './clip.ts';
 import { parseClipProcessorConfig } from './config.ts';
 import { decodeImageFile } from './decode.ts';
-import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from './testing/golden.ts';
+import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from '../../../test/support/preprocess-golden.ts';
 
 const golden = readGolden('clip_processor');
 const config = parseClipProcessorConfig(readPreprocessorConfig('clip_processor'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClipProcessorConfig, parseQwen2VLProcessorConfig } from './config.ts';
-import { readPreprocessorConfig } from './testing/golden.ts';
+import { readPreprocessorConfig } from '../../../test/support/preprocess-golden.ts';
 
 describe('preprocessor_config.json', () => {
   it('reads the llava-hf CLIP config', () => {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pngWithClaimedSize } from '../../../test/support/images.ts';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { decodeImage, decodeImageFile } from './decode.ts';
-import { fixtureNames, imagePath, readGolden, sha256Of } from './testing/golden.ts';
+import { fixtureNames, imagePath, readGolden, sha256Of } from '../../../test/support/preprocess-golden.ts';
 
 const golden = readGolden('clip_processor');
 
@@ -16,6 +17,10 @@ async function rejection(p: Promise<unknown>): Promise<WorkbenchError> {
   }
   throw new Error('expected a WorkbenchError, got a result');
 }
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 describe('decodeImage', () => {
   for (const name of fixtureNames) {
@@ -104,6 +109,21 @@ describe('decodeImage', () => {
     const e2 = await rejection(decodeImage(new Uint8Array(0), 'empty.png'));
     expect(e2.code).toBe('corrupt-image');
     expect(e2.message).toContain('empty.png');
+  });
+
+  it('refuses an image over the pixel limit from its header, before decoding a pixel (a decompression bomb)', async () => {
+    const e = await rejection(decodeImage(pngWithClaimedSize(16_000, 16_000), 'bomb.png'));
+    expect(e).toMatchObject({ code: 'too-large', message: 'bomb.png is 16000 x 16000 pixels, more than the limit of 100.0 megapixels.', hint: expect.stringContaining('LASER_MAX_IMAGE_PIXELS=<pixels>') });
+  });
+
+  it('takes the limit from LASER_MAX_IMAGE_PIXELS, and refuses a value that is not a pixel count', async () => {
+    const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: '#808080' } }).png().toBuffer();
+    vi.stubEnv('LASER_MAX_IMAGE_PIXELS', '199');
+    expect(await rejection(decodeImage(png, 'small.png'))).toMatchObject({ code: 'too-large', message: 'small.png is 20 x 10 pixels, more than the limit of 0.0 megapixels.' });
+    vi.stubEnv('LASER_MAX_IMAGE_PIXELS', '200');
+    expect((await decodeImage(png, 'small.png')).width).toBe(20);
+    vi.stubEnv('LASER_MAX_IMAGE_PIXELS', 'lots');
+    expect(await rejection(decodeImage(png, 'small.png'))).toMatchObject({ code: 'bad-request', message: 'LASER_MAX_IMAGE_PIXELS is "lots"; it must be a whole number of pixels above 0.' });
   });
 
   it('reports a missing file as not-found', async () => {

@@ -13,10 +13,10 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { WorkbenchError } from '../../common/contract/errors.ts';
+import { MAX_IMAGE_PIXELS_ENV, maxImagePixels } from '../library/imageErrors.ts';
 import { rgbImage, type RgbImage } from './image.ts';
 
-/** sharp's own default limit (0x3FFF squared); stated here so the 'too-large' message can name it. */
-export const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
+export { DEFAULT_MAX_IMAGE_PIXELS, maxImagePixels } from '../library/imageErrors.ts';
 
 /** Reads an image file's bytes; a missing, unreadable or folder path is a WorkbenchError naming it. */
 export async function readImageFile(path: string): Promise<Buffer> {
@@ -42,10 +42,17 @@ export async function decodeImage(bytes: Uint8Array, name: string): Promise<RgbI
   if (bytes.length === 0) {
     throw new WorkbenchError('corrupt-image', `${name} is empty (0 bytes).`, 'Pick another file, or copy the image again.');
   }
+  const limit = maxImagePixels();
+  // The header first: a small file can claim a huge image (a decompression bomb), and the pixel
+  // count is known before a single pixel is decoded.
+  const meta = await sharp(bytes, { limitInputPixels: false }).metadata().catch((e: unknown) => {
+    throw classifyDecodeError(e, name, limit);
+  });
+  if (meta.width && meta.height && meta.width * meta.height > limit) throw tooManyPixels(name, limit, `${meta.width} x ${meta.height}`);
   try {
     const { data, info } = await sharp(bytes, {
       failOn: 'truncated',
-      limitInputPixels: MAX_INPUT_PIXELS,
+      limitInputPixels: limit,
       ignoreIcc: true,
       autoOrient: true,
       pages: 1,
@@ -60,11 +67,20 @@ export async function decodeImage(bytes: Uint8Array, name: string): Promise<RgbI
     }
     return rgbImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   } catch (e) {
-    throw classifyDecodeError(e, name);
+    throw classifyDecodeError(e, name, limit);
   }
 }
 
-function classifyDecodeError(e: unknown, name: string): WorkbenchError {
+function tooManyPixels(name: string, limit: number, size: string | null): WorkbenchError {
+  const mp = (n: number) => `${(n / 1e6).toFixed(1)} megapixels`;
+  return new WorkbenchError(
+    'too-large',
+    `${name} ${size ? `is ${size} pixels, more than` : 'has more pixels than'} the limit of ${mp(limit)}.`,
+    `Downscale it (the model sees a few hundred pixels a side anyway), or raise the limit with ${MAX_IMAGE_PIXELS_ENV}=<pixels>.`,
+  );
+}
+
+function classifyDecodeError(e: unknown, name: string, limit: number): WorkbenchError {
   const reason = (e instanceof Error ? e.message : String(e)).trim().split('\n')[0];
   if (/unsupported image format/i.test(reason)) {
     return new WorkbenchError(
@@ -73,13 +89,7 @@ function classifyDecodeError(e: unknown, name: string): WorkbenchError {
       'Use a PNG, JPEG, WebP, GIF, TIFF or AVIF file.',
     );
   }
-  if (/pixel limit/i.test(reason)) {
-    return new WorkbenchError(
-      'too-large',
-      `${name} has more than ${MAX_INPUT_PIXELS.toLocaleString('en-US')} pixels.`,
-      'Downscale the image before opening it.',
-    );
-  }
+  if (/pixel limit/i.test(reason)) return tooManyPixels(name, limit, null);
   return new WorkbenchError(
     'corrupt-image',
     `${name} could not be decoded: ${reason}.`,

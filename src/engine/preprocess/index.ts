@@ -1,4 +1,4 @@
-export { decodeImage, decodeImageFile, MAX_INPUT_PIXELS } from './decode.ts';
+export { decodeImage, decodeImageFile, DEFAULT_MAX_IMAGE_PIXELS, maxImagePixels } from './decode.ts';
 export { cropImage, padImage, rgbImage, type RgbImage } from './image.ts';
 export { bicubicAxisWeights, resizeBicubicPil, type AxisWeights } from './pil-resize.ts';
 export { parseClipProcessorConfig, parseQwen2VLProcessorConfig, type ClipProcessorConfig, type Qwen2VLProcessorConfig, type Rgb } from './config.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImageFile } from './decode.ts';
 import { bicubicAxisWeights, resizeBicubicPil } from './pil-resize.ts';
-import { fixtureNames, imagePath, readGolden, sha256Of } from './testing/golden.ts';
+import { fixtureNames, imagePath, readGolden, sha256Of } from '../../../test/support/preprocess-golden.ts';
 import { padImage } from './image.ts';
 
 const clip = readGolden('clip_processor');

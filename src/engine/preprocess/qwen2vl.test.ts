@@ -3,8 +3,10 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { cellToImageBox, withGrid } from '../../common/geometry/transform.ts';
 import { parseQwen2VLProcessorConfig } from './config.ts';
 import { decodeImageFile } from './decode.ts';
-import { preprocessForQwen2VL, roundHalfEven, smartResize } from './qwen2vl.ts';
-import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from './testing/golden.ts';
+import { rgbImage } from './image.ts';
+import { normalizeTable, toChwFloat32 } from './normalize.ts';
+import { patchesToChw, preprocessForQwen2VL, roundHalfEven, smartResize } from './qwen2vl.ts';
+import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from '../../../test/support/preprocess-golden.ts';
 
 const golden = readGolden('qwen2vl_processor');
 const config = parseQwen2VLProcessorConfig(readPreprocessorConfig('qwen2vl_processor'));
@@ -71,5 +73,18 @@ describe('preprocessForQwen2VL', () => {
     // 504/500 horizontally, 364/375 vertically: cell (0, 0) is x 0..27.8, y 0..28.8
     expect(cellToImageBox(t, 0, 0)).toEqual([0, 0, 28, 29]);
     expect(cellToImageBox(t, 17, 12)).toEqual([472, 346, 500, 375]);
+  });
+});
+
+describe('patchesToChw', () => {
+  it('undoes the patch flattening: the CHW image of the resized input, non-square, two merge windows a side or more', () => {
+    const config = parseQwen2VLProcessorConfig({ min_pixels: 28 * 28, max_pixels: 112 * 112 });
+    const img = rgbImage(150, 90);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 37) % 256;
+    const p = preprocessForQwen2VL(img, config);
+    const [t, h, w] = p.gridThw;
+    const chw = patchesToChw(p.pixelValues, { t, h, w }, config);
+    expect(chw).toEqual(toChwFloat32(p.inputImage.data, p.inputImage.width, p.inputImage.height, normalizeTable(config)));
+    expect(() => patchesToChw(p.pixelValues.subarray(1), { t, h, w }, config)).toThrow(/cannot hold/);
   });
 });

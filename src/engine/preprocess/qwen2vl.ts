@@ -118,3 +118,34 @@ export function preprocessForQwen2VL(image: RgbImage, config: Qwen2VLProcessorCo
     inputImage: img,
   };
 }
+
+/**
+ * The inverse of the patch flattening above: patch rows [t*h*w, 3*T*p*p] (merge-window order) of a
+ * still image back to a CHW float image of (h*p) x (w*p), from its first frame (a still image's T
+ * frames are equal). To show what the encoder got, e.g. VCD's noised pixels.
+ */
+export function patchesToChw(rows: Float32Array, grid: { t: number; h: number; w: number }, config: Pick<Qwen2VLProcessorConfig, 'patchSize' | 'mergeSize' | 'temporalPatchSize'>): Float32Array {
+  const { patchSize: p, mergeSize: m, temporalPatchSize: tp } = config;
+  const width = grid.w * p;
+  const height = grid.h * p;
+  const rowLen = 3 * tp * p * p;
+  if (rows.length < grid.h * grid.w * rowLen) throw new RangeError(`${rows.length} values cannot hold ${grid.h} x ${grid.w} patches of ${rowLen}.`);
+  const plane = width * height;
+  const out = new Float32Array(3 * plane);
+  let r = 0;
+  for (let wr = 0; wr < grid.h / m; wr++) {
+    for (let wc = 0; wc < grid.w / m; wc++) {
+      for (let r2 = 0; r2 < m; r2++) {
+        for (let c2 = 0; c2 < m; c2++, r++) {
+          const y0 = (wr * m + r2) * p;
+          const x0 = (wc * m + c2) * p;
+          for (let c = 0; c < 3; c++) {
+            const base = r * rowLen + c * tp * p * p;
+            for (let py = 0; py < p; py++) out.set(rows.subarray(base + py * p, base + py * p + p), c * plane + (y0 + py) * width + x0);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import { padImage, type RgbImage } from './image.ts';
 import { normalizeTable } from './normalize.ts';
 import { resizeBicubicPil } from './pil-resize.ts';
 import { smartResize } from './qwen2vl.ts';
-import { fixtureNames, imagePath, readPreprocessorConfig } from './testing/golden.ts';
+import { fixtureNames, imagePath, readPreprocessorConfig } from '../../../test/support/preprocess-golden.ts';
 
 async function sharpCubic(img: RgbImage, width: number, height: number): Promise<Uint8Array> {
   const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })

@@ -6,7 +6,7 @@ import { forwardFiles, readForwardInputs, runForward } from './forward.ts';
 import type { RuntimeProgress } from './generate.ts';
 import type { LlavaRuntime } from './llava-runtime.ts';
 import { openLlavaRuntime } from './open.ts';
-import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from './testing/tiny-bundle.ts';
+import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 let compiled: CompiledTiny;
 let rt: LlavaRuntime;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageFeatures } from './image-tokens.ts';
 import type { LlavaRuntime } from './llava-runtime.ts';
 import { openLlavaRuntime } from './open.ts';
-import { compileTinyBundle, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from './testing/tiny-bundle.ts';
+import { compileTinyBundle, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 let compiled: CompiledTiny;
 let rt: LlavaRuntime;

@@ -10,7 +10,7 @@ import type { ImageFeatures } from './image-tokens.ts';
 import { KvCache } from './kv-cache.ts';
 import type { LlavaRuntime } from './llava-runtime.ts';
 import { openLlavaRuntime } from './open.ts';
-import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from './testing/tiny-bundle.ts';
+import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 let compiled: CompiledTiny;
 let rt: LlavaRuntime;

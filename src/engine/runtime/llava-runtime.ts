@@ -17,12 +17,15 @@
  * decoder.onnx with attn_layer = -1, measured; see README.md), decoder.onnx for bundles compiled
  * before it existed. Both read decoder.onnx.data, so loading both would hold the weights twice.
  */
+import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imageTokenCount, patchLayout, ropeIndex, type PatchGrid } from '../families/qwen2-vl/positions.ts';
+import { windowLayout } from '../families/qwen2-vl/windows.ts';
 import { decoderDims, hasFullAttention, runDecoder, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';
 import { KvCache } from './kv-cache.ts';
+import { availableMemory, fp16CpuRefusal } from './memory.ts';
 import { SessionFactory, type CreatedSession, type Provider, type SessionFactoryOptions } from './providers.ts';
 
 export type { Embeds, DecoderDims, DecoderOutput } from './decoder.ts';
@@ -42,8 +45,12 @@ export interface BundleModelInfo {
   /**
    * How images and positions work: 'fixed-grid' (LLaVA: pixel_values [N, 3, S, S], 1-D RoPE) or
    * 'native-resolution' (Qwen2-VL: patch rows of any image size, M-RoPE). Default 'fixed-grid'.
+   * `window` (Qwen2.5-VL): window_size and patch_size in pixels, from which the vision tower's window
+   * inputs are laid out per call; null without window attention.
    */
-  vision?: { kind: 'fixed-grid' } | { kind: 'native-resolution'; mergeSize: number; patchRow: number; windowed: boolean };
+  vision?: { kind: 'fixed-grid' } | { kind: 'native-resolution'; mergeSize: number; patchRow: number; window: { size: number; patchSize: number } | null };
+  /** The manifest's weight dtype: an fp16 bundle is refused on the CPU when it would not fit (memory.ts). */
+  dtype?: string;
 }
 
 /** One prompt: token ids (image placeholders expanded) and the features of its images, in order. */
@@ -77,6 +84,16 @@ export interface RuntimeOptions extends SessionFactoryOptions {
    * loads decoder-attention.onnx where there is one, so attnLayer works on any recent bundle.
    */
   inspect?: boolean;
+  /** Bytes of memory available for the fp16-on-CPU check (default: the OS's figure; tests pass one). */
+  availableMemory?: () => number;
+}
+
+/** Refuses, before any session exists, an fp16 bundle whose float32-widened weights would not fit (memory.ts). */
+async function checkFp16OnCpu(info: BundleModelInfo, available: () => number): Promise<void> {
+  const size = async (graph: string) => (await stat(`${graph}.data`).catch(() => null))?.size ?? 0;
+  const bytes = { decoder: await size(info.graphs.decoder), vision: await size(info.graphs.vision), embed: await size(info.graphs.embed) };
+  const refusal = fp16CpuRefusal(bytes, available());
+  if (refusal) throw new WorkbenchError('too-large', `${info.dir}: ${refusal.message}`, refusal.hint);
 }
 
 const recompileForInspection = 'Recompile the bundle with this version (`laser compile <checkpoint> <bundle>`); every bundle it writes has decoder-attention.onnx.';
@@ -135,7 +152,7 @@ export class LlavaRuntime {
       throw new WorkbenchError('invalid-bundle', `${info.graphs.embed}: expected input_ids -> inputs_embeds.`, 'Recompile the bundle with `laser compile`.');
     }
     if (this.vision.kind === 'native-resolution') {
-      const want = ['pixel_values', 'patch_hw', 'frame_segment', ...(this.vision.windowed ? ['window_index', 'window_segment', 'reverse_index'] : [])];
+      const want = ['pixel_values', 'patch_hw', 'frame_segment', ...(this.vision.window ? ['window_index', 'window_segment', 'reverse_index'] : [])];
       const missing = want.filter((n) => !visionSession.inputNames.includes(n));
       if (missing.length > 0 || !visionSession.outputNames.includes('image_embeds')) {
         throw new WorkbenchError('invalid-bundle', `${info.graphs.vision}: expected ${want.join(', ')} -> image_embeds (missing ${missing.join(', ') || 'image_embeds'}).`, 'Recompile the bundle with `laser compile`.');
@@ -166,8 +183,9 @@ export class LlavaRuntime {
         recompileForInspection,
       );
     }
-    const { inspect, ...sessionOptions } = options;
-    const factory = new SessionFactory(sessionOptions);
+    const { inspect, availableMemory: available, ...sessionOptions } = options;
+    const beforeCpu = info.dtype === 'fp16' ? () => checkFp16OnCpu(info, available ?? availableMemory) : undefined;
+    const factory = new SessionFactory({ ...sessionOptions, beforeCpu });
     const created: CreatedSession[] = [];
     try {
       // The decoder first: it is the largest, so a CUDA probe failure is seen before the rest load.
@@ -216,13 +234,19 @@ export class LlavaRuntime {
     if (pixelValues.length !== patches * v.patchRow) {
       throw new WorkbenchError('bad-request', `pixel_values hold ${pixelValues.length} floats; image_grid_thw says ${patches} patches of ${v.patchRow}, i.e. ${patches * v.patchRow}.`, 'Pass pixel_values [num_patches, C*T*p*p] as the Qwen2-VL processor makes them, with its image_grid_thw.');
     }
-    if (v.windowed) throw new WorkbenchError('unsupported-model', 'Qwen2.5-VL window attention is compiled but the runtime does not lay out its windows yet.', 'Use a Qwen2-VL bundle with the runtime, or run the graphs directly.');
     const layout = patchLayout(grids, m);
-    const out = await this.visionSession.run({
+    const int64 = (values: readonly number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
+    const feeds: Record<string, ort.Tensor> = {
       pixel_values: new ort.Tensor('float32', pixelValues, [patches, v.patchRow]),
-      patch_hw: new ort.Tensor('int64', BigInt64Array.from(layout.hw, BigInt), [patches, 2]),
-      frame_segment: new ort.Tensor('int64', BigInt64Array.from(layout.frame, BigInt), [patches]),
-    });
+      patch_hw: int64(layout.hw, [patches, 2]),
+      frame_segment: int64(layout.frame, [patches]),
+    };
+    if (v.window) {
+      const w = windowLayout(grids, m, v.window.patchSize, v.window.size);
+      const units = w.windowIndex.length;
+      Object.assign(feeds, { window_index: int64(w.windowIndex, [units]), window_segment: int64(w.windowSegment, [patches]), reverse_index: int64(w.reverseIndex, [units]) });
+    }
+    const out = await this.visionSession.run(feeds);
     const t = out.image_embeds;
     const perImage = grids.map((g) => imageTokenCount(g, m));
     return { data: t.data as Float32Array, count: grids.length, tokens: perImage.every((n) => n === perImage[0]) ? perImage[0] : 0, hidden: t.dims[1], perImage, grids: grids.map((g) => ({ ...g })) };

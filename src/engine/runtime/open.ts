@@ -39,14 +39,14 @@ function checkAgainstManifest(runtime: LlavaRuntime, bundle: OpenedBundle): void
 function visionOf(bundle: OpenedBundle): BundleModelInfo['vision'] {
   const m = bundle.manifest;
   if (m.architecture === 'llava') return { kind: 'fixed-grid' };
-  return { kind: 'native-resolution', mergeSize: m.vision.mergeSize, patchRow: m.vision.patchRow, windowed: m.vision.window !== null };
+  return { kind: 'native-resolution', mergeSize: m.vision.mergeSize, patchRow: m.vision.patchRow, window: m.vision.window ? { size: m.vision.window.size, patchSize: m.vision.patchSize } : null };
 }
 
 /** Opens `dir` and returns the runtime together with the bundle's manifest. */
 export async function openRuntimeBundle(dir: string, options: RuntimeOptions = {}): Promise<OpenedRuntime> {
   const bundle = await openBundle(dir);
   const runtime = await LlavaRuntime.load(
-    { dir: bundle.dir, graphs: bundle.graphs, imageTokenId: bundle.manifest.imageTokenId, eosTokenIds: bundle.manifest.eosTokenIds, vision: visionOf(bundle) },
+    { dir: bundle.dir, graphs: bundle.graphs, imageTokenId: bundle.manifest.imageTokenId, eosTokenIds: bundle.manifest.eosTokenIds, vision: visionOf(bundle), dtype: bundle.manifest.dtype },
     options,
   );
   try {

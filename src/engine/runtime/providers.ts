@@ -30,6 +30,11 @@ export interface SessionFactoryOptions {
   /** Where the CUDA provider library is looked for; defaults to onnxruntime-node's own bin folder. */
   providerLibraryDir?: string;
   graphOptimizationLevel?: ort.InferenceSession.SessionOptions['graphOptimizationLevel'];
+  /**
+   * Runs once before the first CPU session is created (whether cpu was asked for or auto fell back
+   * to it); throwing stops the load (the runtime refuses fp16 bundles that would not fit, memory.ts).
+   */
+  beforeCpu?: () => Promise<void>;
 }
 
 export interface CreatedSession {
@@ -86,6 +91,7 @@ export class SessionFactory {
   /** Settled after the first session: the provider every later session uses. */
   private chosen: Provider | null = null;
   private reason: string | null = null;
+  private beforeCpu: (() => Promise<void>) | null;
 
   constructor(options: SessionFactoryOptions = {}) {
     this.device = options.device ?? 'auto';
@@ -100,6 +106,7 @@ export class SessionFactory {
     this.log = options.log ?? (() => {});
     this.libraryDir = options.providerLibraryDir ?? defaultProviderLibraryDir();
     this.optimization = options.graphOptimizationLevel ?? 'all';
+    this.beforeCpu = options.beforeCpu ?? null;
     if (this.device === 'cpu') this.chosen = 'cpu';
   }
 
@@ -137,6 +144,11 @@ export class SessionFactory {
   }
 
   private async createWith(modelPath: string, provider: Provider): Promise<CreatedSession> {
+    if (provider === 'cpu' && this.beforeCpu) {
+      const check = this.beforeCpu;
+      await check();
+      this.beforeCpu = null;
+    }
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       graphOptimizationLevel: this.optimization,

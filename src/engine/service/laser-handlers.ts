@@ -26,14 +26,14 @@ export function laserHandlers({ catalog, inference, records, guard }: LaserDeps)
   const methods = laserMethods();
   return {
     'laser.methods': async () => methods,
-    'laser.run': async ({ modelId, imagePath, question, method, knobs }, ctx) => {
+    'laser.run': async ({ modelId, imagePath, question, method, knobs, options, rerun }, ctx) => {
       // Refused here, before a model is looked for: a bad knob is named at once.
       parseKnobs(method, knobs ?? {});
       const image = await guard(imagePath);
       const bundleDir = await catalog.bundleDir(modelId, { signal: ctx.signal, onProgress: (compile) => ctx.progress({ stage: 'compile-model', compile }) });
       const run = await inference.call(
         'run',
-        { bundleDir, imagePath: image, question, method, knobs: knobs ?? {}, cacheDir: records.cache.root },
+        { bundleDir, imagePath: image, question, method, knobs: knobs ?? {}, cacheDir: records.cache.root, ...(options ? { options } : {}), ...(rerun ? { rerun } : {}) },
         { signal: ctx.signal, onProgress: (p) => ctx.progress({ stage: p.stage, step: p.step, total: p.total }) },
       );
       const loaded = await records.load(run.id);

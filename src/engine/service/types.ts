@@ -22,7 +22,11 @@ export interface MediaService {
 export interface WorkbenchOptions {
   /** Where settings (recent folders) and caches (thumbnails) live. */
   dataDir: string;
-  transport: 'electron' | 'http';
+  transport: 'electron' | 'http' | 'cli';
+  /** Where runs are stored and looked up (default: the data folder; `laser run --cache <dir>`). */
+  recordsDir?: string;
+  /** How the inference worker opens models (`--device`, `--threads`); default: CUDA when available, threads chosen by onnxruntime. */
+  runtime?: { device?: 'auto' | 'cpu' | 'cuda'; threads?: number };
   /** Folder opened on first start (the bundled samples), if any. */
   defaultFolder?: string | null;
   canPickFolderNatively?: boolean;
@@ -38,5 +42,10 @@ export interface WorkbenchOptions {
 export interface Workbench {
   handlers: Handlers;
   media: MediaService;
+  /**
+   * Opens a folder for runs and media without scanning it or adding it to the recent folders: a
+   * host's own trusted request (the CLI runs on an image the user named), never the renderer's.
+   */
+  openFolder(folder: string): Promise<void>;
   dispose(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import type { Handlers } from '../../common/contract/host.ts';
 import { InferenceClient } from '../inference/client.ts';
+import { startInferenceWorker } from '../inference/worker-location.ts';
 import { DEMO_MODEL_DIR } from '../laser/demo-bundle.ts';
 import { createLimiter } from '../library/concurrency.ts';
 import { ContentHasher } from '../library/contentHash.ts';
@@ -46,9 +47,9 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const sharpJobs = createLimiter(sharpConcurrency, { newestFirst: true });
   const thumbnails = new Thumbnails({ dir: path.join(options.dataDir, 'thumbnails'), hasher, sharpJobs });
   // Models are opened and run in a worker thread: onnxruntime blocks the thread it runs on.
-  const inference = options.inference ?? new InferenceClient();
+  const inference = options.inference ?? new InferenceClient(options.runtime ? () => startInferenceWorker(undefined, { runtime: options.runtime }) : undefined);
   const catalog = new ModelCatalog({ dataDir: options.dataDir, demoModelDir: options.demoModelDir === undefined ? DEMO_MODEL_DIR : options.demoModelDir, inference });
-  const records = new RecordStore(options.dataDir);
+  const records = new RecordStore(options.recordsDir ?? options.dataDir);
   const guard = createImageGuard(folders, options.defaultFolder ?? null);
   const worldQuestions = new WorldQuestionIndex();
 
@@ -79,6 +80,9 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   return {
     handlers,
     media: createMediaService(folders, thumbnails, records),
+    async openFolder(folder) {
+      await folders.add(expandHome(folder));
+    },
     async dispose() {
       await settings.flush();
       await inference.dispose();

@@ -7,11 +7,11 @@
  * losing the recent-folders list must never stop the app from starting. Keys this version does not
  * know are kept, so a newer version's settings survive a round trip through an older one.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { RecentFolder } from '../../common/contract/methods.ts';
+import { writeFileAtomically } from '../library/atomic-write.ts';
 
 const SettingsFile = z.looseObject({
   recentFolders: z.array(RecentFolder).default([]),
@@ -94,29 +94,10 @@ export class SettingsStore {
   private save(settings: SettingsFile): Promise<void> {
     const text = `${JSON.stringify(settings, null, 2)}\n`;
     this.writes = this.writes.then(() =>
-      writeAtomically(this.file, text).catch((e: unknown) => {
+      writeFileAtomically(this.file, text).catch((e: unknown) => {
         this.warn(`Could not save the settings to ${this.file} (${(e as Error).message}); recent folders will not be remembered.`);
       }),
     );
     return this.writes;
-  }
-}
-
-/** Writes a file so that it is either entirely old or entirely new, even across a crash. */
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (e) {
-    await rm(temporary, { force: true });
-    throw e;
   }
 }

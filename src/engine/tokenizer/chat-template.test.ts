@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { LLAVA_15_CHAT_TEMPLATE, loadChatTemplate, renderChatPrompt, type ChatMessage } from './chat-template.ts';
-import { LLAMA_BPE_DIR, scratchCopy, WORDLEVEL_DIR } from './testing/fixtures.ts';
+import { LLAMA_BPE_DIR, scratchCopy, WORDLEVEL_DIR } from '../../../test/support/tokenizer-fixtures.ts';
 
 const ask = (text: string, images = 1): ChatMessage => ({
   role: 'user',

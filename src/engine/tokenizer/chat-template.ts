@@ -22,7 +22,25 @@ export const LLAVA_15_CHAT_TEMPLATE =
   "{% else %}{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{% generation %}{{ content['text'] + ' '}}{% endgeneration %}{% endfor %}{% endif %}" +
   "{% endfor %}{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}";
 
-export type ChatTemplateSource = 'chat_template.jinja' | 'chat_template.json' | 'tokenizer_config.json' | 'fallback-llava-1.5';
+/**
+ * Qwen2-VL-Instruct's conversation format (images as <|vision_start|><|image_pad|><|vision_end|>,
+ * a default system turn, ChatML markers), the fallback for a Qwen checkpoint shipped without a
+ * template. The video branch of the shipped template is left out: the workbench feeds still images.
+ */
+export const QWEN2_VL_CHAT_TEMPLATE =
+  "{% set image_count = namespace(value=0) %}{% for message in messages %}{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}" +
+  "<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n{% else %}{% for content in message['content'] %}" +
+  "{% if content['type'] == 'image' %}{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>" +
+  "{% elif 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endif %}{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+
+/** The template used when a checkpoint ships none, per family. */
+export const FALLBACK_TEMPLATES = {
+  'fallback-llava-1.5': LLAVA_15_CHAT_TEMPLATE,
+  'fallback-qwen2-vl': QWEN2_VL_CHAT_TEMPLATE,
+} as const;
+export type FallbackTemplate = keyof typeof FALLBACK_TEMPLATES;
+
+export type ChatTemplateSource = 'chat_template.jinja' | 'chat_template.json' | 'tokenizer_config.json' | FallbackTemplate;
 
 export interface ChatTemplate {
   text: string;
@@ -44,7 +62,7 @@ export interface ChatMessage {
  * chat_template.json first (those know about images), then the tokenizer's "chat_template"
  * (a string, or a list of named templates of which "default" is used).
  */
-export async function loadChatTemplate(dir: string, tokenizerConfig: Record<string, unknown>): Promise<ChatTemplate> {
+export async function loadChatTemplate(dir: string, tokenizerConfig: Record<string, unknown>, fallback: FallbackTemplate = 'fallback-llava-1.5'): Promise<ChatTemplate> {
   const jinja = await readTextIfPresent(dir, 'chat_template.jinja');
   if (jinja !== null) return { text: jinja, source: 'chat_template.jinja', isFallback: false };
   const json = await readJsonIfPresent(dir, 'chat_template.json');
@@ -62,7 +80,7 @@ export async function loadChatTemplate(dir: string, tokenizerConfig: Record<stri
     const text = named === undefined ? undefined : (named as Record<string, unknown>).template;
     if (typeof text === 'string') return { text, source: 'tokenizer_config.json', isFallback: false };
   }
-  return { text: LLAVA_15_CHAT_TEMPLATE, source: 'fallback-llava-1.5', isFallback: true };
+  return { text: FALLBACK_TEMPLATES[fallback], source: fallback, isFallback: true };
 }
 
 export interface RenderOptions {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { loadTokenizer, type TextTokenizer } from './load.ts';
-import { LLAMA_BPE_DIR, scratchCopy, WORDLEVEL_DIR } from './testing/fixtures.ts';
+import { LLAMA_BPE_DIR, scratchCopy, WORDLEVEL_DIR } from '../../../test/support/tokenizer-fixtures.ts';
 
 const tokens = (t: TextTokenizer, ids: number[]) => ids.map((id) => t.idToToken(id));
 

@@ -3,7 +3,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { loadChatTemplate, type ChatTemplate } from './chat-template.ts';
 import { loadTokenizer, type TextTokenizer } from './load.ts';
 import { buildPromptIds, buildPromptPair, expandImagePlaceholders, GENERIC_QUESTION, type PromptSpec } from './prompt.ts';
-import { LLAMA_BPE_DIR, WORDLEVEL_DIR } from './testing/fixtures.ts';
+import { LLAMA_BPE_DIR, WORDLEVEL_DIR } from '../../../test/support/tokenizer-fixtures.ts';
 
 let tok: TextTokenizer;
 let template: ChatTemplate;

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
+import { ensureWritableDir } from '../library/writable.ts';
 import { imagePath, IMAGE_DIR, popeFiles, refEntries, vqaFiles } from './export.ts';
 import { GENERATOR_VERSION, WORLD_FILES, WORLD_FORMAT, WORLD_FORMAT_VERSION, type WorldManifest } from './manifest.ts';
 import { DEFAULT_COUNTS, type QuestionCounts } from './questions.ts';
@@ -71,7 +72,8 @@ export async function generateWorld(opts: GenerateWorldOptions): Promise<WorldMa
     throw new WorkbenchError('bad-request', (e as Error).message, 'Use a seed in 0..4294967295, a positive count, and 1 <= min <= max <= 12 objects.');
   }
   await checkTarget(opts.out);
-  await mkdir(dirname(opts.out), { recursive: true });
+  // Creates the parent and proves it writable before any scene is drawn.
+  await ensureWritableDir(dirname(resolve(opts.out)), 'the world --out folder');
   const partial = `${opts.out}.partial-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(join(partial, IMAGE_DIR), { recursive: true });

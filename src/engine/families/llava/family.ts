@@ -3,12 +3,14 @@
  * config, tensor names, graphs and CLIP preprocessing live in checkpoint/ and compiler/ (they were
  * the first family); this file is what the registry sees of them.
  */
+import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { LlavaManifest } from '../../bundle/manifest.ts';
 import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
 import { imageTokensPerImage, parseLlavaConfig, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../../checkpoint/hf-config.ts';
 import { canonicalLlavaView, checkShapes } from '../../checkpoint/llava-tensors.ts';
 import { buildLlava } from '../../compiler/llava.ts';
 import { readPreprocessing } from '../../compiler/preprocessing.ts';
+import { textSection } from '../text-section.ts';
 import type { FamilyCheckpoint, ModelFamily } from '../types.ts';
 
 type LlavaSection = Pick<LlavaManifest, 'architecture' | 'text' | 'vision' | 'imageTokenId' | 'preprocessing'>;
@@ -19,19 +21,7 @@ export function llavaSection(cfg: LlavaConfig, preprocessing: LlavaManifest['pre
   const grid = visionGrid(v);
   return {
     architecture: 'llava',
-    text: {
-      layers: t.numHiddenLayers,
-      heads: t.numAttentionHeads,
-      kvHeads: t.numKeyValueHeads,
-      headDim: t.headDim,
-      hidden: t.hiddenSize,
-      intermediate: t.intermediateSize,
-      vocab: t.vocabSize,
-      rmsNormEps: t.rmsNormEps,
-      maxPositionEmbeddings: t.maxPositionEmbeddings,
-      tieWordEmbeddings: t.tieWordEmbeddings,
-      rope: { theta: t.ropeTheta, scaling: t.ropeScaling },
-    },
+    text: textSection(t),
     vision: {
       imageSize: v.imageSize,
       patchSize: v.patchSize,
@@ -50,16 +40,40 @@ export function llavaSection(cfg: LlavaConfig, preprocessing: LlavaManifest['pre
   };
 }
 
+/**
+ * What LlavaConfig assumes for a section config.json leaves out (transformers does the same): the
+ * 7B's LlamaConfig() and the CLIP ViT-L/14-336 tower. Named when the weights disagree, because
+ * "234 tensors missing" alone does not say that the config, not the download, is short.
+ */
+const sectionDefaults = {
+  text_config: "LlamaConfig's defaults (hidden_size 4096, 32 layers, vocab 32000: LLaVA-1.5-7B's decoder)",
+  vision_config: "LlavaConfig's CLIP ViT-L/14 at 336 px (hidden_size 1024, 24 layers)",
+} as const;
+
+function checkShapesNamingDefaults(config: LlavaConfig, weights: Parameters<typeof checkShapes>[1], json: unknown, file: string): void {
+  try {
+    checkShapes(config, weights);
+  } catch (e) {
+    const raw = json as Record<string, unknown>;
+    const absent = (Object.keys(sectionDefaults) as (keyof typeof sectionDefaults)[]).filter((k) => raw[k] === undefined || raw[k] === null);
+    if (absent.length === 0 || !(e instanceof WorkbenchError) || e.code !== 'invalid-checkpoint') throw e;
+    const assumed = absent.map((k) => `"${k}" is missing, so ${sectionDefaults[k]} were assumed`).join('; ');
+    const why = e.message.startsWith(`${weights.dir}: `) ? e.message.slice(weights.dir.length + 2) : e.message;
+    throw new WorkbenchError('invalid-checkpoint', `${file}: ${assumed}, and the weights do not match: ${why}`, `Add the missing section${absent.length > 1 ? 's' : ''} to config.json (the config.json that came with these weights has ${absent.length > 1 ? 'them' : 'it'}).`);
+  }
+}
+
 export const llavaFamily: ModelFamily = {
   architecture: 'llava',
   label: 'LLaVA-1.5 (llava-hf format)',
   modelTypes: ['llava'],
+  fallbackTemplate: 'fallback-llava-1.5',
   async openCheckpoint(dir, json, file): Promise<FamilyCheckpoint> {
     const config = parseLlavaConfig(json, file);
     const raw = await openCheckpoint(dir);
     try {
       const weights = canonicalLlavaView(raw);
-      checkShapes(config, weights);
+      checkShapesNamingDefaults(config, weights, json, file);
       const t = config.textConfig;
       return {
         modelType: config.modelType,

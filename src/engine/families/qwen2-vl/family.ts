@@ -5,6 +5,8 @@
  */
 import type { QwenManifest } from '../../bundle/manifest.ts';
 import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
+import { renamedCheckpoint } from '../../checkpoint/renamed.ts';
+import { textSection } from '../text-section.ts';
 import type { FamilyCheckpoint, ModelFamily } from '../types.ts';
 import { parseQwenConfig, patchRowSize, type QwenConfig } from './config.ts';
 import { buildQwenGraphs } from './graphs.ts';
@@ -18,17 +20,8 @@ export function qwenSection(cfg: QwenConfig, preprocessing: QwenManifest['prepro
   return {
     architecture: 'qwen2-vl',
     text: {
-      layers: t.numHiddenLayers,
-      heads: t.numAttentionHeads,
-      kvHeads: t.numKeyValueHeads,
-      headDim: t.headDim,
-      hidden: t.hiddenSize,
-      intermediate: t.intermediateSize,
-      vocab: t.vocabSize,
-      rmsNormEps: t.rmsNormEps,
-      maxPositionEmbeddings: t.maxPositionEmbeddings,
-      tieWordEmbeddings: t.tieWordEmbeddings,
-      rope: { theta: t.ropeTheta, scaling: null },
+      // M-RoPE replaces rope_scaling (whose type the config uses to carry mrope_section)
+      ...textSection(t, null),
       mropeSection: cfg.mropeSection,
     },
     vision: {
@@ -52,13 +45,25 @@ export function qwenSection(cfg: QwenConfig, preprocessing: QwenManifest['prepro
   };
 }
 
+/**
+ * The canonical (transformers 4.45, as Qwen publishes them) name of a Qwen2-VL / Qwen2.5-VL tensor
+ * stored in either layout: transformers >= 4.52 saves `model.language_model.X` (for `model.X`) and
+ * `model.visual.X` (for `visual.X`); `lm_head.weight` is the same in both.
+ */
+export function canonicalQwenName(name: string): string {
+  if (name.startsWith('model.language_model.')) return `model.${name.slice('model.language_model.'.length)}`;
+  if (name.startsWith('model.visual.')) return name.slice('model.'.length);
+  return name;
+}
+
 export const qwenFamily: ModelFamily = {
   architecture: 'qwen2-vl',
   label: 'Qwen2-VL / Qwen2.5-VL',
   modelTypes: ['qwen2_vl', 'qwen2_5_vl'],
+  fallbackTemplate: 'fallback-qwen2-vl',
   async openCheckpoint(dir, json, file): Promise<FamilyCheckpoint> {
     const config = parseQwenConfig(json, file);
-    const weights = await openCheckpoint(dir);
+    const weights = renamedCheckpoint(await openCheckpoint(dir), canonicalQwenName);
     const t = config.textConfig;
     // Shapes are checked tensor by tensor as the graphs are built (before anything is written).
     return {

@@ -10,34 +10,22 @@
  * The runtime puts image k's embeddings into the k-th run of image-pad tokens, as Qwen2-VL's forward
  * does with `inputs_embeds[input_ids == image_token_id] = image_embeds`.
  */
-import { GraphBuilder } from '../../onnx/ops.ts';
-import { buildDecoder } from '../../compiler/llama.ts';
-import type { BundleDtype, Weights } from '../../compiler/weights.ts';
+import type { GraphBuilder } from '../../onnx/ops.ts';
+import { buildDecoderGraph, buildEmbedGraph } from '../../compiler/llama.ts';
+import type { Weights } from '../../compiler/weights.ts';
 import type { BundleGraphs, GraphBuildOptions } from '../types.ts';
 import type { QwenConfig } from './config.ts';
 import { buildQwenVision } from './vision.ts';
 
-function buildEmbed(cfg: QwenConfig, w: Weights, dtype: BundleDtype): GraphBuilder {
-  const g = new GraphBuilder('embed');
-  const t = cfg.textConfig;
-  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
-  const name = 'model.embed_tokens.weight';
-  const table = g.initializer(name, w.tensor(name, [t.vocabSize, t.hiddenSize], dtype));
-  g.output(g.cast(g.gather(table, ids, 0), 'float32'), 'inputs_embeds', ['batch', 'sequence', t.hiddenSize]);
-  return g;
-}
-
 function buildQwenDecoder(cfg: QwenConfig, w: Weights, opts: GraphBuildOptions & { fullAttention?: boolean }): GraphBuilder {
-  const g = new GraphBuilder(opts.fullAttention ? 'decoder_attention' : 'decoder');
-  buildDecoder({ g, w, dtype: opts.dtype }, cfg.textConfig, { prefix: '', taps: opts.taps, fullAttention: opts.fullAttention, qkvBias: true, mropeSection: cfg.mropeSection });
-  return g;
+  return buildDecoderGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, { prefix: '', taps: opts.taps, fullAttention: opts.fullAttention, qkvBias: true, mropeSection: cfg.mropeSection });
 }
 
 /** All graphs, structure only: every weight is shape-checked now and read when saved. */
 export function buildQwenGraphs(cfg: QwenConfig, w: Weights, opts: GraphBuildOptions): BundleGraphs {
   return {
-    vision: buildQwenVision(cfg, w, opts.dtype),
-    embed: buildEmbed(cfg, w, opts.dtype),
+    vision: buildQwenVision(cfg, w, opts.dtype, opts.quant ?? null),
+    embed: buildEmbedGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, 'model.embed_tokens.weight'),
     decoder: buildQwenDecoder(cfg, w, opts),
     decoderAttention: buildQwenDecoder(cfg, w, { ...opts, fullAttention: true }),
   };

@@ -3,7 +3,7 @@
  * Qwen2VLImageProcessor's defaults (transformers 4.45), checked against the vision tower (patch,
  * merge and temporal patch sizes must be the model's), with min/max pixels overridable at compile.
  */
-import { readFile } from 'node:fs/promises';
+import { readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { QwenPreprocessing } from '../../bundle/manifest.ts';
@@ -35,23 +35,8 @@ function defaults(v: QwenVisionConfig): Record<string, unknown> {
 
 export async function readQwenPreprocessing(dir: string, v: QwenVisionConfig, opts: ImageCompileOptions): Promise<QwenPreprocessing> {
   const file = join(dir, FILE);
-  let text: string | null = null;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  let given: Record<string, unknown> = {};
-  if (text !== null) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${(e as Error).message})`, 'Re-download preprocessor_config.json, or delete it to use the Qwen2-VL defaults.');
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, 'Re-download preprocessor_config.json.');
-    given = json as Record<string, unknown>;
-  }
+  const found = await readOptionalJsonObject(file, 'Re-download preprocessor_config.json, or delete it to use the Qwen2-VL defaults.');
+  const given: Record<string, unknown> = found ?? {};
   const config: Record<string, unknown> = { ...defaults(v), ...given };
   // transformers >= 4.50 may write the bounds as size {shortest_edge: min, longest_edge: max}.
   const size = given.size as Record<string, unknown> | undefined;
@@ -59,7 +44,7 @@ export async function readQwenPreprocessing(dir: string, v: QwenVisionConfig, op
   if (given.max_pixels === undefined && typeof size?.longest_edge === 'number') config.max_pixels = size.longest_edge;
   if (opts.minPixels !== undefined) config.min_pixels = opts.minPixels;
   if (opts.maxPixels !== undefined) config.max_pixels = opts.maxPixels;
-  const where = text === null ? 'the Qwen2-VL defaults' : file;
+  const where = found === null ? 'the Qwen2-VL defaults' : file;
   const pairs: [string, number][] = [
     ['patch_size', v.patchSize],
     ['merge_size', v.spatialMergeSize],
@@ -79,5 +64,5 @@ export async function readQwenPreprocessing(dir: string, v: QwenVisionConfig, op
     const x = config[key];
     if (!Array.isArray(x) || x.length !== 3 || !x.every((n) => typeof n === 'number')) throw new WorkbenchError('invalid-checkpoint', `${file}: ${key} must be 3 numbers, got ${JSON.stringify(x)}`, 'Re-download preprocessor_config.json.');
   }
-  return { source: text === null ? 'derived' : FILE, mode: 'smart-resize', config: config as QwenPreprocessing['config'] };
+  return { source: found === null ? 'derived' : FILE, mode: 'smart-resize', config: config as QwenPreprocessing['config'] };
 }

@@ -25,9 +25,9 @@
  */
 import type { Value } from '../../onnx/graph.ts';
 import { GraphBuilder } from '../../onnx/ops.ts';
-import { activation, layerNorm, linear, rmsNorm, type Ctx } from '../../compiler/nn.ts';
+import { activation, layerNorm, linear, rmsNorm, type Ctx, type QuantContext } from '../../compiler/nn.ts';
 import { applyRotary, defaultInvFreq } from '../../compiler/rope.ts';
-import type { BundleDtype, Weights } from '../../compiler/weights.ts';
+import type { FloatDtype, Weights } from '../../compiler/weights.ts';
 import { patchRowSize, type QwenConfig, type QwenVisionConfig } from './config.ts';
 
 const FLOAT32_MIN = -3.4028234663852886e38;
@@ -86,9 +86,9 @@ function regroup(g: GraphBuilder, x: Value, index: Value, unit: number, width: n
   return g.reshape(g.gather(g.reshape(x, [-1, unit, width]), index, 0), [-1, width]);
 }
 
-export function buildQwenVision(cfg: QwenConfig, w: Weights, dtype: BundleDtype): GraphBuilder {
+export function buildQwenVision(cfg: QwenConfig, w: Weights, dtype: FloatDtype, quant: QuantContext | null = null): GraphBuilder {
   const g = new GraphBuilder('vision');
-  const ctx: Ctx = { g, w, dtype };
+  const ctx: Ctx = { g, w, dtype, quant: quant?.vision ? quant : null };
   const v = cfg.visionConfig;
   const E = v.embedDim;
   const R = patchRowSize(v);

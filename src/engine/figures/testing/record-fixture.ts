@@ -144,7 +144,7 @@ export async function writeFixtureRecord(root: string, name: string, method: Ext
         knobNotes: [],
         question: 'What colour is the ball on the grass?',
         prompt: { instruction: 'Answer the question using a single word or phrase.', systemPrompt: null, templateSource: 'fixture', queryText: 'USER: <image>\nq', otherText: vat ? 'USER: <image>\n' : null, sharedPrefix: 0, maxNewTokens: 4, topCandidates: 3 },
-        bundle: { id: 'd'.repeat(64), dir: '/fixture', name: 'fixture', layers: LAYERS, heads: HEADS, vocab: 100, imageSize: 336, tokensPerImage: Nv, grid: [GRID, GRID], preprocessing: 'pad', provider: 'cpu' },
+        bundle: { id: 'd'.repeat(64), dir: '/fixture', name: 'fixture', layers: LAYERS, heads: HEADS, vocab: 100, architecture: 'llava', viewEncoding: 'fixed-grid', pixelBounds: null, imageSize: 336, tokensPerImage: Nv, grid: [GRID, GRID], preprocessing: 'pad', provider: 'cpu' },
         image: { path: imagePath, hash: createHash('sha256').update(png).digest('hex'), width: SCENE.width, height: SCENE.height },
         geometry,
         inputs: [

@@ -17,7 +17,8 @@ import type { DecoderOutput } from '../../runtime/decoder.ts';
 import { visualAttention } from '../readout.ts';
 import type { StageClock } from '../stages.ts';
 import type { SampleImage } from '../image.ts';
-import { modelInput, type ModelInput } from '../views.ts';
+import { modelInput, type ModelInput, type ViewProcessor } from '../views.ts';
+import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { RgbImage } from '../../preprocess/image.ts';
 
 export interface RunOptions extends PromptOptions {
@@ -27,11 +28,16 @@ export interface RunOptions extends PromptOptions {
   topCandidates: number;
   /** Reuse the image prefix's KV cache across passes (false: prefill every pass from scratch; same results). */
   reusePrefix: boolean;
+  /** Any-resolution models only: smart_resize bounds for this run's views, over the bundle's (`--min-pixels/--max-pixels`). */
+  minPixels?: number;
+  maxPixels?: number;
 }
 
 export interface RunContext {
   method: MethodId;
   model: LaserModel;
+  /** The bundle's preprocessing with this run's pixel bounds: every view goes through it. */
+  processor: ViewProcessor;
   rt: LlavaRuntime;
   image: SampleImage;
   question: string;
@@ -103,7 +109,7 @@ export function decodeOptions(ctx: RunContext, stage: 'baseline-decode' | 'decod
  */
 export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, answerPositions = false): Promise<QueryPhase> {
   const { clock, rt } = ctx;
-  const prompts = queryPrompts(ctx.model, ctx.question, ctx.options, other);
+  const prompts = queryPrompts(ctx.model, ctx.question, ctx.options, other, ctx.input.tokens);
   const passes = await runPromptPasses(rt, ctx.features, prompts.query, prompts.other, ctx.geometry, {
     reusePrefix: ctx.options.reusePrefix,
     hooks: { timeQuery: (w) => clock.run('query-pass', w), timeOther: (w) => clock.run('no-query-pass', w) },
@@ -121,18 +127,34 @@ export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, a
   return { prompts, passes, baseline, queryAt, otherAt };
 }
 
-/** Preprocesses views as I was and encodes them in one vision call; `inputs` are the views as the encoder got them. */
-export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<{ features: ImageFeatures; inputs: ModelInput[] }> {
-  const { model, clock } = ctx;
-  const S = ctx.rt.imageSize;
-  const { pixels, inputs } = await clock.run('preprocess', () => {
-    const out = new Float32Array(views.length * 3 * S * S);
-    const inputs = views.map((v) => modelInput(v, model.processor, model.preprocessingMode, model.grid));
-    inputs.forEach((m, i) => out.set(m.pixelValues, i * 3 * S * S));
-    return { pixels: out, inputs };
+/** Prepared views encoded in one vision call (any-resolution views each at their own grid). */
+export async function encodeInputs(rt: LlavaRuntime, inputs: readonly ModelInput[]): Promise<ImageFeatures> {
+  const pixels = new Float32Array(inputs.reduce((n, v) => n + v.pixelValues.length, 0));
+  let offset = 0;
+  for (const v of inputs) {
+    pixels.set(v.pixelValues, offset);
+    offset += v.pixelValues.length;
+  }
+  if (rt.vision.kind === 'fixed-grid') return rt.encodeImages(pixels, inputs.length);
+  const grids = inputs.map((v) => {
+    if (v.patches === null) throw new WorkbenchError('invalid-bundle', 'A native-resolution model was given a fixed-grid view.', 'Reopen the bundle; its manifest and graphs disagree.');
+    return v.patches;
   });
-  const features = await clock.run('encode-views', () => ctx.rt.encodeImages(pixels, views.length));
-  return { features, inputs };
+  return rt.encodePatches(pixels, grids);
+}
+
+export interface EncodedViews {
+  /** Each view as the model sees it (its own grid and token count on an any-resolution model). */
+  inputs: ModelInput[];
+  features: ImageFeatures;
+}
+
+/** Preprocesses views as I was and encodes them in one vision call. */
+export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<EncodedViews> {
+  const { clock } = ctx;
+  const inputs = await clock.run('preprocess', () => views.map((v) => modelInput(v, ctx.processor)));
+  const features = await clock.run('encode-views', () => encodeInputs(ctx.rt, inputs));
+  return { inputs, features };
 }
 
 /**
@@ -143,5 +165,7 @@ export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): 
 export function viewAttention(ctx: RunContext, out: DecoderOutput, row: number, prompt: PromptIds, image: number): AttentionStack {
   const run = prompt.imageRuns[image];
   if (run === undefined) throw new RangeError(`The prompt has ${prompt.imageRuns.length} images; there is no image ${image}.`);
-  return visualAttention(out.attnLast, ctx.geometry, row, prompt.inputIds.length, run[0] + ctx.geometry.gridOffset, ctx.geometry.cells);
+  // The image's own cell count (on an any-resolution model the crop's grid is not I's).
+  const cells = run[1] - run[0] - ctx.geometry.gridOffset;
+  return visualAttention(out.attnLast, ctx.geometry, row, prompt.inputIds.length, run[0] + ctx.geometry.gridOffset, cells);
 }

@@ -22,7 +22,7 @@ function hasCounterfactual(k: LaserKnobs): k is KnobsOf<'laser'> | KnobsOf<'stat
 
 /** The record's view of a localisation, and its tensors. */
 function analysisOf(ctx: RunContext, phase: QueryPhase, loc: Localisation): Omit<MethodOutcome, 'answer' | 'decoding' | 'inputs' | 'imageFedIn'> {
-  const grid = ctx.model.grid;
+  const grid = ctx.mapping.grid;
   return {
     analysis: {
       vaq: Array.from(loc.vaq.perLayer),
@@ -66,8 +66,8 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   const cropRule = { kind: 'crop' as const, box };
 
   if (counterfactual === null) {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
     const views = await encodeViews(ctx, [plus]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
     const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, views.features), prefix));
     const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
     const crop: MadeInput = { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['[I, I+]'], attention: viewAttention(ctx, out, 0, prompt, 1) };
@@ -75,7 +75,7 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   }
 
   const masked = await clock.run('mask', () => {
-    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.model.processor));
+    const full = maskView(I, loc.mask.rects, fillFor(counterfactual.fill, ctx.mapping, ctx.processor.config));
     return { full, crop: cropView(full, loc.box) };
   });
   const cells = [...loc.mask.cells];
@@ -86,8 +86,9 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   let streams: { positive: string; negative: string };
   let inputs: MadeInput[];
   if (counterfactual.feed === 'pair') {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
+    // mask(I) has I's size and I- the crop's, so on an any-resolution model both streams still share one id sequence.
     const views = await encodeViews(ctx, [plus, masked.full, masked.crop]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
     const positive = concatFeatures(ctx.features, sliceFeatures(views.features, 0));
     const negative = sliceFeatures(views.features, 1, 2);
     const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix));
@@ -99,13 +100,13 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
       { role: 'vat-contrast', view: masked.crop, input: views.inputs[2], rule: maskCropRule, fedIn: ['negative [mask(I), I-]'], attention: viewAttention(ctx, out, 1, prompt, 1) },
     ];
   } else {
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 1);
     const views = await encodeViews(ctx, [plus, masked.crop]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [views.inputs[0].tokens]);
     const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, sliceFeatures(views.features, 0), sliceFeatures(views.features, 1), null));
     start = out;
     streams = { positive: '[I+]', negative: '[I-]' };
     // mask(I) is not fed in this mode; it is kept because I- is cut from it, and it shows what was masked.
-    const maskedInput = modelInput(masked.full, ctx.model.processor, ctx.model.preprocessingMode, ctx.model.grid);
+    const maskedInput = modelInput(masked.full, ctx.processor);
     inputs = [
       { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['positive [I+]'], attention: viewAttention(ctx, out, 0, prompt, 0) },
       { role: 'masked', view: masked.full, input: maskedInput, rule: maskRule, fedIn: [], attention: null },

@@ -5,16 +5,16 @@
  * so only the negative is prefilled; the two caches are stacked and decoded as a batch of two.
  */
 import { addDiffusionNoise, createRng, VCD_NUM_STEPS, type KnobsOf } from '../../../common/laser/index.ts';
-import { fromChwFloat32 } from '../../preprocess/normalize.ts';
+import { inputPixels } from '../views.ts';
 import { joinPrefills } from '../contrast.ts';
 import { decodeVat } from '../decode.ts';
-import { decodeOptions, viewAttention, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
+import { decodeOptions, encodeInputs, viewAttention, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
 import { positionsTensor } from './tensors.ts';
 
 export async function runVcd(ctx: RunContext, phase: QueryPhase, knobs: KnobsOf<'vcd'>): Promise<MethodOutcome> {
   const { clock, rt } = ctx;
   const noisy = await clock.run('noise', () => addDiffusionNoise(ctx.input.pixelValues, knobs.noiseStep, createRng(knobs.seed)));
-  const features = await clock.run('encode-views', () => rt.encodeImages(noisy, 1));
+  const features = await clock.run('encode-views', () => encodeInputs(rt, [{ ...ctx.input, pixelValues: noisy }]));
   const query = phase.prompts.query;
   const { start, negative } = await clock.run('prefill-views', async () => {
     const negative = await rt.prefill([{ ids: query.inputIds, images: features }]);
@@ -32,7 +32,7 @@ export async function runVcd(ctx: RunContext, phase: QueryPhase, knobs: KnobsOf<
         role: 'vcd-noise',
         view: ctx.image.rgb,
         input: ctx.input,
-        shown: { width: ctx.input.image.width, height: ctx.input.image.height, data: fromChwFloat32(noisy, ctx.input.image.width, ctx.input.image.height, ctx.model.processor) },
+        shown: { width: ctx.input.image.width, height: ctx.input.image.height, data: inputPixels(ctx.input, noisy, ctx.processor) },
         rule: { kind: 'noise', step: knobs.noiseStep, steps: VCD_NUM_STEPS, seed: knobs.seed },
         fedIn: [`negative [noise(I)]`],
         attention: viewAttention(ctx, negative, 0, query, 0),

@@ -14,14 +14,14 @@ import { f64Tensor, layerTensors, positionsTensor } from './tensors.ts';
 
 export async function runVicrop(ctx: RunContext, phase: QueryPhase, knobs: KnobsOf<'vicrop-rel'>): Promise<MethodOutcome> {
   const { clock, rt } = ctx;
-  const grid = ctx.model.grid;
+  const grid = ctx.mapping.grid;
   const { rel, window } = await clock.run('localise', () => {
     const rel = relativeAttention(phase.queryAt[0], phase.otherAt[0], knobs.layer, grid, knobs.epsilon);
     return { rel, window: vicropWindowBox(rel.map, ctx.mapping, ctx.size, knobs.windowBase) };
   });
   const plus = await clock.run('crop', () => cropView(ctx.image.rgb, window.box));
-  const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, 2);
   const views = await encodeViews(ctx, [plus]);
+  const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
   const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, views.features), phase.passes.prefix));
   const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
   const { box: b, ...detail } = window;

@@ -31,7 +31,7 @@ function RunFacts({ result }: { result: LaserResult }) {
     <dl className="facts small">
       <dt>model</dt>
       <dd>
-        {r.bundle.name} <span className="muted">· {r.bundle.layers} × {r.bundle.heads} · grid {r.bundle.grid ? `${r.bundle.grid[0]} × ${r.bundle.grid[1]}` : 'per image'} · {r.bundle.preprocessing} · {r.bundle.provider}</span>
+        {r.bundle.name} <span className="muted">· {r.bundle.layers} × {r.bundle.heads} · grid {r.geometry.gridHeight} × {r.geometry.gridWidth}{r.bundle.viewEncoding === 'native-resolution' ? ' (this image; each view its own)' : ''} · {r.bundle.preprocessing} · {r.bundle.provider}</span>
       </dd>
       <dt>knobs</dt>
       <dd className="mono">{knobs.length === 0 ? 'none' : knobs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('  ')}</dd>

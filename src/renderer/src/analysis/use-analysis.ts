@@ -132,7 +132,7 @@ export function useAnalysis(entry: ImageEntry): Analysis {
       const model = models.selected;
       if (!model) {
         return Promise.reject(
-          new WorkbenchError('not-found', 'No model is selected, so there is nothing to run the question on.', 'Open Models in the top bar and add a compiled bundle or a Hugging Face LLaVA checkpoint.'),
+          new WorkbenchError('not-found', 'No model is selected, so there is nothing to run the question on.', 'Open Models in the top bar and add a compiled bundle or a Hugging Face checkpoint (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL).'),
         );
       }
       const info = infoOf(m);

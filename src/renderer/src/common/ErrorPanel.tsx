@@ -10,6 +10,7 @@ const titles: Partial<Record<ErrorCode, string>> = {
   'unsupported-image': 'Unsupported image',
   'corrupt-image': 'Broken image',
   'too-large': 'Too large',
+  busy: 'In use',
   'bad-request': 'Invalid request',
 };
 

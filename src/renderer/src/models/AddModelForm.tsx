@@ -36,7 +36,7 @@ export function AddModelForm({
     <section className="add-model" data-testid="add-model">
       <h2>Add a model</h2>
       <p className="muted small">
-        A folder written by <code>laser compile</code> (it has <code>manifest.json</code>) registers as it is. A Hugging Face LLaVA checkpoint (
+        A folder written by <code>laser compile</code> (it has <code>manifest.json</code>) registers as it is. A Hugging Face checkpoint of LLaVA-1.5, Qwen2-VL or Qwen2.5-VL (
         <code>config.json</code> and <code>*.safetensors</code>) is compiled into the workbench&apos;s data folder first.
       </p>
       <FolderPathForm

@@ -20,7 +20,7 @@ export function ModelTable({
 }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   if (models.length === 0) {
-    return <div className="muted" data-testid="models-empty">No models yet. Add a compiled bundle or a Hugging Face LLaVA checkpoint below.</div>;
+    return <div className="muted" data-testid="models-empty">No models yet. Add a compiled bundle or a Hugging Face checkpoint (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) below.</div>;
   }
   return (
     <table className="data-table models-table" data-testid="models-table">

@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SafetensorsFile } from '../../checkpoint/safetensors.ts';
-import { compileBundle } from '../../compiler/compile.ts';
+import { SafetensorsFile } from '../../src/engine/checkpoint/safetensors.ts';
+import { compileBundle } from '../../src/engine/compiler/compile.ts';
 
-export const tinyFixtureDir = fileURLToPath(new URL('../../../../test/fixtures/hf-golden/llava15_tiny/', import.meta.url));
+export const tinyFixtureDir = fileURLToPath(new URL('../fixtures/hf-golden/llava15_tiny/', import.meta.url));
 export const tinyCheckpointDir = join(tinyFixtureDir, 'checkpoint');
 export const tinyGoldenPath = join(tinyFixtureDir, 'golden.safetensors');
 

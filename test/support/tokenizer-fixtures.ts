@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const LLAMA_BPE_DIR = fileURLToPath(new URL('../../../../test/fixtures/tokenizers/tiny-llama-bpe', import.meta.url));
-export const WORDLEVEL_DIR = fileURLToPath(new URL('../../../../test/fixtures/tokenizers/tiny-wordlevel', import.meta.url));
+export const LLAMA_BPE_DIR = fileURLToPath(new URL('../fixtures/tokenizers/tiny-llama-bpe', import.meta.url));
+export const WORDLEVEL_DIR = fileURLToPath(new URL('../fixtures/tokenizers/tiny-wordlevel', import.meta.url));
 
 /** A temporary copy of `from` with some files replaced (string or JSON value) or removed (null). */
 export function scratchCopy(from: string, changes: Record<string, unknown>): { dir: string; dispose: () => void } {

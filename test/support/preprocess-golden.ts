@@ -26,7 +26,7 @@ export interface GoldenJson {
 }
 
 export function fixtureDir(fx: ProcessorFixture): string {
-  return fileURLToPath(new URL(`../../../../test/fixtures/hf-golden/${fx}/`, import.meta.url));
+  return fileURLToPath(new URL(`../fixtures/hf-golden/${fx}/`, import.meta.url));
 }
 
 export function readGolden(fx: ProcessorFixture): GoldenJson {
