@@ -54,7 +54,7 @@ describe('laser figure', () => {
     const h = harness();
     const out = join(root, 'all-formats');
     await h.run(laser.dir, '--out', out, '--format', 'png,svg,pdf');
-    const kinds = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs'];
+    const kinds = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper'];
     expect(h.out).toEqual(kinds.flatMap((k) => ['png', 'svg', 'pdf'].map((f) => join(out, `${k}.${f}`))));
     for (const k of kinds) {
       const png = await readFile(join(out, `${k}.png`));
@@ -72,12 +72,23 @@ describe('laser figure', () => {
       const title = doc.children.find((c) => c.name === 'title')!.text;
       if (k !== 'decoding') expect(pdf).toContain(`(${title.slice(0, 20)}`);
       const images = pdf.match(/\/Subtype \/Image/g)?.length ?? 0;
-      expect(images).toBe(['overlay', 'layers', 'compare', 'inputs'].includes(k) ? 1 : 0);
+      expect(images).toBe(['overlay', 'layers', 'compare', 'inputs', 'paper'].includes(k) ? 1 : 0);
       const { width } = svgSize(svg);
       for (const m of pdf.matchAll(/\/Subtype \/Image \/Width (\d+)/g)) expect(Number(m[1])).toBeLessThanOrEqual(2 * width);
     }
     // the map is drawn cell by cell (a subpath per cell of the 12 x 12 grid, less those merged into one colour's path), not as a picture
     expect((await readFile(join(out, 'overlay.pdf'))).toString('latin1').match(/ m\n/g)?.length ?? 0).toBeGreaterThan(100);
+  });
+
+  it('exports every record of a folder, each into its own folder, with a progress line per record', async () => {
+    const h = harness();
+    const out = join(root, 'batch');
+    await h.run(join(root, 'records'), '--out', out, '--format', 'svg', '--kind', 'vaq,decoding');
+    expect(h.out).toEqual([join(out, 'laser', 'vaq.svg'), join(out, 'laser', 'decoding.svg'), join(out, 'vanilla', 'decoding.svg')]);
+    expect(h.err).toEqual(['[1/2] laser: 2 files', '[2/2] vanilla: 1 file']);
+    const only = harness();
+    await only.run(join(root, 'records'), '--out', join(root, 'batch-vaq'), '--format', 'svg', '--kind', 'vaq');
+    expect(only.err[1]).toMatch(/^\[2\/2\] vanilla: none of vaq .* can be drawn from it, skipped$/);
   });
 
   it('lists the kinds a record cannot give on stderr', async () => {

@@ -1,10 +1,11 @@
 /**
  * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs]
  * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles]`:
- * publication figures of an analysis record. Prints one written file per line on stdout; the kinds
- * the record cannot give (when none were named) are listed on stderr with the reason.
+ * publication figures of an analysis record, or of every record below a folder (batch, a progress
+ * line per record on stderr). Prints one written file per line on stdout; the kinds the record
+ * cannot give (when none were named) are listed on stderr with the reason.
  */
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FigureFormat } from '../../engine/figures/index.ts';
 import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
@@ -76,9 +77,57 @@ async function recordTruth(dir: string, image: string | undefined) {
 }
 
 export async function runFigure(recordDir: string, flags: FigureFlags, out: FigureOutput = defaultOutput): Promise<void> {
+  const dir = resolve(recordDir);
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(join(dir, 'record.json'))) {
+    const { findRecordFolders } = await import('../../engine/figures/batch.ts');
+    const records = await findRecordFolders(dir);
+    if (records.length > 0) return runFigureBatch(dir, records, flags, out);
+  }
+  return runFigureOne(dir, flags, out);
+}
+
+/**
+ * Every record below `root`: each into `<out>/<its path below root>` (default `<root>/figures/...`),
+ * one progress line per record on stderr; a record that fails is reported and the rest go on, and
+ * the command fails at the end if any did. With --kind, a record that cannot give a kind skips it.
+ */
+async function runFigureBatch(root: string, records: string[], flags: FigureFlags, out: FigureOutput): Promise<void> {
+  const { batchOutDir } = await import('../../engine/figures/batch.ts');
+  const { FIGURE_KINDS, unavailableReason } = await import('../../engine/figures/record-data.ts');
+  const { loadRecord } = await import('../../engine/laser/record-io.ts');
+  const outRoot = flags.out === undefined ? join(root, 'figures') : resolve(flags.out);
+  const failed: string[] = [];
+  for (const [i, rec] of records.entries()) {
+    const name = relative(root, rec) || '.';
+    try {
+      let kinds = flags.kind;
+      if (kinds) {
+        const loaded = await loadRecord(rec);
+        kinds = kinds.filter((k) => unavailableReason(k, loaded) === null);
+        if (kinds.length === 0) {
+          out.stderr(`[${i + 1}/${records.length}] ${name}: none of ${flags.kind!.join(', ')} (of ${FIGURE_KINDS.length} kinds) can be drawn from it, skipped`);
+          continue;
+        }
+      }
+      const before: string[] = [];
+      await runFigureOne(rec, { ...flags, kind: kinds, out: batchOutDir(root, rec, outRoot) }, { stdout: (l) => before.push(l), stderr: () => {} });
+      for (const l of before) out.stdout(l);
+      out.stderr(`[${i + 1}/${records.length}] ${name}: ${before.length} file${before.length === 1 ? '' : 's'}`);
+    } catch (e) {
+      failed.push(name);
+      out.stderr(`[${i + 1}/${records.length}] ${name}: failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (failed.length > 0) {
+    const { WorkbenchError } = await import('../../common/contract/errors.ts');
+    throw new WorkbenchError('bad-request', `${failed.length} of ${records.length} records gave no figures: ${failed.join(', ')}.`, 'See the lines above for why each failed.');
+  }
+}
+
+async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput): Promise<void> {
   // Loaded on use, so that `laser --help` does not load sharp.
   const { figuresForRecord } = await import('../../engine/figures/index.ts');
-  const dir = resolve(recordDir);
   const { ensureWritableDir } = await import('../../engine/library/writable.ts');
   if (flags.out !== undefined) await ensureWritableDir(flags.out, 'the figures --out folder');
   const truth = await recordTruth(dir, flags.image);
@@ -101,7 +150,7 @@ export function registerFigure(program: Command, out: FigureOutput = defaultOutp
   program
     .command('figure')
     .description('Draw publication figures of an analysis record: SVG (self-contained), PNG and PDF (vector)')
-    .argument('<record-dir>', 'a record folder (record.json + tensors.safetensors)')
+    .argument('<record-dir>', 'a record folder (record.json + tensors.safetensors), or a folder of them (every record below it, in turn)')
     .option('--out <dir>', 'where to write <kind>.svg, <kind>.png and <kind>.pdf (default <record-dir>/figures)')
     .option('--kind <list>', `figures to draw, comma-separated: ${KINDS.join(', ')} (default: all the record can give)`, listOf('figure kind', KINDS))
     .addOption(new Option('--format <list>', 'svg, png, pdf, comma-separated').argParser(listOf('format', FORMATS)).default(['svg', 'png'], 'svg,png'))

@@ -25,6 +25,8 @@ export interface ServeDeps {
   stdout(line: string): void;
   stderr(line: string): void;
   env: Record<string, string | undefined>;
+  /** Builds the UI of a source checkout that was never built; resolves to a warning when it stays unbuilt. */
+  ensureUi?(say: (line: string) => void): Promise<string | null>;
 }
 
 const bundledSamples = fileURLToPath(new URL('../../../resources/samples', import.meta.url));
@@ -49,6 +51,11 @@ const defaultDeps: ServeDeps = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  ensureUi: async (say) => {
+    const { ensureUiBuilt } = await import('../ui-build.ts');
+    const { defaultRendererDir } = await import('../../server/http-server.ts');
+    return ensureUiBuilt(defaultRendererDir, fileURLToPath(new URL('../../..', import.meta.url)), say);
+  },
 };
 
 interface ServeFlags {
@@ -82,6 +89,8 @@ async function runServe(flags: ServeFlags, deps: ServeDeps): Promise<void> {
   const defaultFolder = flags.open !== undefined ? await existingFolder(resolve(flags.open)) : existsSync(bundledSamples) ? bundledSamples : null;
   const warning = exposureWarning(flags.host);
   if (warning) deps.stderr(warning);
+  const ui = deps.ensureUi ? await deps.ensureUi(deps.stderr) : null;
+  if (ui) deps.stderr(ui);
   const server = await deps.start({ host: flags.host, port: flags.port, dataDir, defaultFolder, ...(flags.demoModel === false ? { demoModelDir: null } : {}) });
   deps.stdout(`${servingLinePrefix}${server.url}`);
   deps.stderr('Press Ctrl+C to stop.');

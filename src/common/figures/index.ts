@@ -15,3 +15,5 @@ export * from './method-comparison.ts';
 export * from './metadata.ts';
 export * from './pdf.ts';
 export * from './model-inputs.ts';
+export * from './paper.ts';
+export * from './upsample.ts';

@@ -140,7 +140,8 @@ describe('figuresForRecord choices', () => {
   it('skips what a vanilla record cannot give, saying why', async () => {
     const r = await figuresForRecord(vanilla.dir, { formats: ['svg'], outDir: join(root, 'vanilla') });
     expect(r.written.map((w) => w.kind)).toEqual(['decoding', 'inputs']);
-    expect(r.skipped.map((s) => s.kind)).toEqual(['overlay', 'vaq', 'layers', 'heads', 'compare']);
+    expect(r.skipped.map((s) => s.kind)).toEqual(['overlay', 'vaq', 'layers', 'heads', 'compare', 'paper']);
+    expect(r.skipped[5].reason).toBe('the paper figure shows the map at l*, and a vanilla record has none');
     expect(r.skipped[1].reason).toBe('a vanilla record has no VAQ per layer');
   });
 

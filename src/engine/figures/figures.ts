@@ -14,6 +14,7 @@ import {
   layerStripSvg,
   methodComparisonSvg,
   modelInputsSvg,
+  paperFigureSvg,
   vaqCurveSvg,
   vaqHeadsHeatmapSvg,
   svgToPdf,
@@ -29,6 +30,7 @@ import {
   FIGURE_KINDS,
   NEEDS_IMAGE,
   compareData,
+  cropPanel,
   decodingData,
   headsData,
   inputsData,
@@ -150,6 +152,13 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
       case 'inputs':
         svgs.push([kind, modelInputsSvg(inputsData(rec, titles))]);
         break;
+      case 'paper': {
+        const r = rec.record;
+        const overlay = attentionOverlaySvg({ ...overlayData(rec, await image(OVERLAY_WIDTH), false), truthBox: o.truthBox ?? null });
+        const vaq = vaqCurveSvg(vaqData(rec, false));
+        svgs.push([kind, paperFigureSvg({ overlay, vaq, crop: cropPanel(rec), question: r.question, answer: r.answer, baseline: r.baselineAnswer, method: r.method, caption: figureProvenance(r), ...(titles ? { title: r.question } : {}) })]);
+        break;
+      }
       case 'compare':
         svgs.push([kind, methodComparisonSvg(compareData([rec, ...others], await image(COMPARE_WIDTH * 0.42), titles))]);
         break;

@@ -34,9 +34,9 @@ afterAll(async () => {
 
 describe('figures of real records', () => {
   it.each([
-    ['laser', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs']],
-    ['laser-crop', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs']],
-    ['static-layer', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs']],
+    ['laser', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper']],
+    ['laser-crop', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper']],
+    ['static-layer', ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper']],
     ['vicrop-rel', ['overlay', 'decoding', 'compare', 'inputs']],
     ['vcd', ['decoding', 'compare', 'inputs']],
     ['vanilla', ['decoding', 'inputs']],
@@ -57,6 +57,17 @@ describe('figures of real records', () => {
     const pdf = (await readFile(join(out, 'inputs.pdf'))).toString('latin1');
     expect(pdf.match(/\/Subtype \/Image/g)).toHaveLength(4);
     expect(pdf).toContain('(I+ \\267 the crop) Tj');
+  });
+
+  it('draws the paper figure of a laser run: map, VAQ curve, the crop as the model got it, the answers, lettered a-d', async () => {
+    const out = join(root, 'laser-paper');
+    await figuresForRecord(dirs.laser, { kinds: ['paper'], formats: ['svg', 'pdf'], outDir: out });
+    const svg = parseXml(await readFile(join(out, 'paper.svg'), 'utf8'));
+    expect(byClass(svg, 'panel-letter').map((e) => e.text)).toEqual(['a', 'b', 'c', 'd']);
+    expect(byClass(svg, 'caption').map((e) => e.text).join(' ')).toMatch(/method laser; layer \d+ \(argmax of VAQ\); knobs /);
+    const pdf = (await readFile(join(out, 'paper.pdf'))).toString('latin1');
+    // the photo under the map and the crop I+: two pictures, the rest vector
+    expect(pdf.match(/\/Subtype \/Image/g)).toHaveLength(2);
   });
 
   it('draws the laser map on every cell the model saw, and compares all methods', async () => {

@@ -7,6 +7,7 @@
  */
 import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
 import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import { answerText } from '../../common/laser/answer-text.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
 import { meanOverHeads } from '../laser/record-views.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
@@ -14,11 +15,11 @@ import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/recor
 import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
-export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs'] as const;
+export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper'] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 /** Which kinds need the picture. */
-export const NEEDS_IMAGE: ReadonlySet<FigureKind> = new Set(['overlay', 'layers', 'compare']);
+export const NEEDS_IMAGE: ReadonlySet<FigureKind> = new Set(['overlay', 'layers', 'compare', 'paper']);
 
 /** Why `kind` cannot be drawn from this record (compared with `others` more), or null if it can. */
 export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 0): string | null {
@@ -38,6 +39,9 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
       return null;
     case 'compare':
       return m === 'vanilla' && others === 0 ? 'a vanilla record has only one method to show (add records of other methods to compare with)' : null;
+    case 'paper':
+      if (!rec.tensors.M) return `the paper figure shows the map at l*, and ${r.fallback === 'no-activation' ? 'this run has none (fallback: no-activation)' : `a ${m} record has none`}`;
+      return r.vaq ? null : `the paper figure shows the VAQ curve, and a ${m} record has none`;
     case 'decoding':
     case 'inputs':
       return null;
@@ -58,7 +62,7 @@ function mapValues(r: AnalysisRecord, t: RecordTensor): Float64Array {
 function methodLine(r: AnalysisRecord): string {
   const parts: string[] = [r.method];
   if (r.layer !== null) parts.push(`layer ${r.layer}`);
-  parts.push(`answer: ${r.answer.trim() === '' ? '(empty)' : r.answer.trim()}`);
+  parts.push(`answer: ${answerText(r.answer, r.stopReason)}`);
   return parts.join(' \u00B7 ');
 }
 
@@ -176,4 +180,11 @@ export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputP
     panels,
     ...(titles ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` } : {}),
   };
+}
+
+/** The crop I+ as the model got it, for the paper figure's panel c; null when the method made none. */
+export function cropPanel(rec: LoadedRecord): ImageRef | null {
+  const crop = rec.record.inputs.find((i) => i.role === 'crop');
+  const png = crop ? rec.files[crop.file] : undefined;
+  return crop && png ? { href: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width: crop.width, height: crop.height } : null;
 }

@@ -5,7 +5,7 @@ import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { useApi } from '../host-context.tsx';
 import { ComparisonTable } from './ComparisonTable.tsx';
 import { CompareView } from './CompareView.tsx';
-import { usePins } from './pins.ts';
+import { usePins, useRestoredPins } from './pins.ts';
 import { RecordsList } from './RecordsList.tsx';
 import { Section } from './Section.tsx';
 import { RunForm } from './RunForm.tsx';
@@ -22,6 +22,7 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
   const questions = a.worldQuestions;
   const known = questions.status === 'ok' ? questions.value : [];
   const pins = usePins();
+  useRestoredPins(api);
   return (
     <div className="analysis-panel" data-testid="analysis-panel">
       <RunForm a={a} />

@@ -9,6 +9,7 @@
 import { useState } from 'react';
 import { attentionOverlaySvg, vaqCurveSvg } from '../../../common/figures/index.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
+import { answerText } from '../../../common/laser/answer-text.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
 import { vaqFigure } from '../../../common/laser/record-figures.ts';
 import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
@@ -53,7 +54,7 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
       maskedCells: view.showMasked ? r.maskedCells : [],
       seen: overlay.seen,
       title: r.question,
-      subtitle: `${r.method} · ${map.label}${r.layer !== null && map.id === 'M' ? ` · layer ${r.layer}` : ''} · answer: ${r.answer.trim() || '(empty)'}`,
+      subtitle: `${r.method} · ${map.label}${r.layer !== null && map.id === 'M' ? ` · layer ${r.layer}` : ''} · answer: ${answerText(r.answer, r.stopReason)}`,
       colorbar: true,
       colorbarLabel: map.id === 'M' ? (r.method === 'vicrop-rel' ? 'relative attention' : 'share of map mass') : 'attention',
       width: OVERLAY_WIDTH,

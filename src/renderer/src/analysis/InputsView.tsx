@@ -7,7 +7,7 @@
  * to that layer.
  */
 import { useMemo, useState } from 'react';
-import { modelInputsSvg } from '../../../common/figures/index.ts';
+import { modelInputsSvg, type Upsampling } from '../../../common/figures/index.ts';
 import type { InputImage, LaserResult } from '../../../common/contract/methods.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
 import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
@@ -15,7 +15,8 @@ import { fileStem } from './figure-files.ts';
 import { useApi } from '../host-context.tsx';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { cellFills, mapDomain } from './heatmap.ts';
-import { INPUT_LABELS, inputCells, inputFedText, inputFills, inputLayer, inputRuleText, inputSizeText } from './inputs.ts';
+import { INPUT_LABELS, inputCells, inputFedText, inputFills, inputLayer, inputRuleText, inputSinks, inputSizeText } from './inputs.ts';
+import { SmoothCanvas } from './SmoothCanvas.tsx';
 
 const TILE = 150;
 const LARGE = 336;
@@ -26,13 +27,23 @@ function fit(input: InputImage, side: number): { width: number; height: number }
   return { width: Math.max(1, Math.round(input.width * s)), height: Math.max(1, Math.round(input.height * s)) };
 }
 
-function Picture({ input, url, layer, side, opacity, showMap }: { input: InputImage; url: string; layer: number | null; side: number; opacity: number; showMap: boolean }) {
+interface Look {
+  showMap: boolean;
+  smooth: Upsampling;
+  excludeSinks: boolean;
+}
+
+function Picture({ input, url, layer, side, opacity, look }: { input: InputImage; url: string; layer: number | null; side: number; opacity: number; look: Look }) {
   const { width, height } = fit(input, side);
-  const { fills } = useMemo(() => (showMap ? inputFills(input, layer) : { fills: [] }), [input, layer, showMap]);
+  const drawn = useMemo(() => (look.showMap ? inputFills(input, layer, look.excludeSinks) : null), [input, layer, look.showMap, look.excludeSinks]);
   return (
     <span className="input-picture" style={{ width, height }}>
       <img src={url} alt={INPUT_LABELS[input.role].long} draggable={false} width={width} height={height} />
-      {fills.length > 0 && <HeatCanvas fills={fills} imageWidth={input.width} imageHeight={input.height} width={width} height={height} opacity={opacity} />}
+      {drawn?.values && drawn.domain && look.smooth !== 'nearest' ? (
+        <SmoothCanvas values={drawn.values} grid={input.grid} domain={drawn.domain} width={width} height={height} opacity={opacity} mode={look.smooth} />
+      ) : (
+        drawn && drawn.fills.length > 0 && <HeatCanvas fills={drawn.fills} imageWidth={input.width} imageHeight={input.height} width={width} height={height} opacity={opacity} />
+      )}
     </span>
   );
 }
@@ -93,6 +104,9 @@ export function InputsView({ result, layer, opacity, onLayer, imageName }: { res
   const inputs = result.inputImages;
   const [picked, setPicked] = useState<InputImage['role'] | null>(null);
   const [showMap, setShowMap] = useState(true);
+  const [smooth, setSmooth] = useState<Upsampling>('nearest');
+  const [excludeSinks, setExcludeSinks] = useState(false);
+  const look: Look = { showMap, smooth, excludeSinks };
   const current = inputs.find((i) => i.role === picked) ?? null;
   const url = (i: InputImage) => api.mediaUrl(i.media);
   return (
@@ -102,6 +116,14 @@ export function InputsView({ result, layer, opacity, onLayer, imageName }: { res
         <span className="spacer" />
         <label className="small">
           <input type="checkbox" checked={showMap} onChange={(e) => setShowMap(e.target.checked)} data-testid="inputs-show-map" /> attention
+        </label>
+        <select className="small" value={smooth} onChange={(e) => setSmooth(e.target.value as Upsampling)} data-testid="inputs-smooth" title="cells as the model saw them, or upsampled smooth">
+          <option value="nearest">cells</option>
+          <option value="bilinear">bilinear</option>
+          <option value="bicubic">bicubic</option>
+        </select>
+        <label className="small" title="Attention sinks: cells that take a large share of the attention at nearly every layer; left out of the colour scale they no longer wash the rest out">
+          <input type="checkbox" checked={excludeSinks} onChange={(e) => setExcludeSinks(e.target.checked)} data-testid="inputs-exclude-sinks" /> sinks out of the scale
         </label>
         {(['png', 'svg', 'pdf'] as const).map((f) => (
           <button key={f} className="small" data-testid={`export-inputs-${f}`} title={f === 'png' ? 'PNG at 300 dpi' : `${f.toUpperCase()}, vector`} onClick={() => void exportAs(f)}>
@@ -125,19 +147,20 @@ export function InputsView({ result, layer, opacity, onLayer, imageName }: { res
             onClick={() => setPicked(i.role === picked ? null : i.role)}
             title={`${INPUT_LABELS[i.role].long}: ${inputRuleText(i)}. Click to see its attention at every layer.`}
           >
-            <Picture input={i} url={url(i)} layer={layer} side={TILE} opacity={opacity} showMap={showMap} />
+            <Picture input={i} url={url(i)} layer={layer} side={TILE} opacity={opacity} look={look} />
             <span className="input-caption">
               <strong>{INPUT_LABELS[i.role].short}</strong> <span className="muted">{INPUT_LABELS[i.role].long}</span>
             </span>
             <span className="input-meta mono">{inputSizeText(i)}</span>
             <span className="input-meta">{inputRuleText(i)}</span>
             <span className="input-meta muted">{inputFedText(i)}</span>
+            {inputSinks(i).length > 0 && <span className="input-meta warn" data-testid="input-sinks">attention sinks: cell{inputSinks(i).length === 1 ? '' : 's'} {inputSinks(i).join(', ')}</span>}
           </button>
         ))}
       </div>
       {current && (
         <div className="input-detail" data-testid="input-detail" data-role={current.role}>
-          <Picture input={current} url={url(current)} layer={layer} side={LARGE} opacity={opacity} showMap={showMap} />
+          <Picture input={current} url={url(current)} layer={layer} side={LARGE} opacity={opacity} look={look} />
           <div className="input-detail-side">
             <div className="small">
               <strong>{INPUT_LABELS[current.role].short}</strong> · {INPUT_LABELS[current.role].long} · {inputSizeText(current)}

@@ -18,6 +18,7 @@ import { Timings } from './Timings.tsx';
 import type { Analysis } from './use-analysis.ts';
 import { VaqChart } from './VaqChart.tsx';
 import { answersTruth } from '../../../common/laser/truth.ts';
+import { answerText } from '../../../common/laser/answer-text.ts';
 
 function verdict(what: string, right: boolean) {
   return <span className={right ? 'good' : 'bad'}>{`${what} ${right ? 'right ✓' : 'wrong ✗'}`}</span>;
@@ -74,7 +75,7 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
         <div className="answer-row">
           <span className="form-label">Answer</span>
           <span className="answer" data-testid="analysis-answer">
-            {r.answer.trim() || <span className="muted">(empty)</span>}
+            {r.answer.trim() || <span className="muted">{answerText(r.answer, r.stopReason)}</span>}
           </span>
         </div>
         <div className="answer-row">
@@ -82,7 +83,7 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
             Baseline
           </span>
           <span className={`baseline${changed ? ' differs' : ''}`} data-testid="analysis-baseline">
-            {r.baselineAnswer.trim() || <span className="muted">(empty)</span>}
+            {r.baselineAnswer.trim() || <span className="muted">{answerText(r.baselineAnswer, r.baselineTokens.length <= 1 ? 'eos' : 'max-tokens')}</span>}
           </span>
           <span className="muted small">{changed ? 'changed by the method' : 'same'}</span>
         </div>

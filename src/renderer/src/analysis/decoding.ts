@@ -34,6 +34,7 @@ export interface CandidateRow {
 }
 
 export interface StepRows {
+  /** From 1, as the exported decoding table numbers them. */
   step: number;
   token: number;
   text: string;
@@ -60,6 +61,6 @@ export function decodingRows(steps: readonly JsonStep[], k: number): StepRows[] 
     if (chosen && !top.includes(chosen)) top[top.length - 1] = chosen;
     let best: CandidateRow | null = null;
     for (const c of all) if (best === null || logitNumber(c.positive) > logitNumber(best.positive)) best = c;
-    return { step: i, token: s.token, text: s.text, flipped: best !== null && best.token !== s.token, candidates: top };
+    return { step: i + 1, token: s.token, text: s.text, flipped: best !== null && best.token !== s.token, candidates: top };
   });
 }

@@ -5,6 +5,7 @@
  * and rows r*H/rows..(r+1)*H/rows of it, whatever the grid's shape (a Qwen2-VL crop is not square).
  */
 import type { InputImage } from '../../../common/contract/methods.ts';
+import { attentionSinks } from '../../../common/laser/sinks.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
 
 export { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../../common/laser/input-text.ts';
@@ -27,13 +28,22 @@ export function inputLayer(input: Pick<InputImage, 'attention'>, layer: number |
   return Math.min(L - 1, Math.max(0, layer));
 }
 
-/** The input's attention at `layer` as cells to colour, on its own [0, max] scale; [] without attention. */
-export function inputFills(input: InputImage, layer: number | null): { fills: CellFill[]; domain: [number, number] | null } {
+/** The input's attention sinks: cells heavy at nearly every layer (common/laser/sinks.ts). */
+export function inputSinks(input: Pick<InputImage, 'attention'>): number[] {
+  return input.attention ? attentionSinks(input.attention) : [];
+}
+
+/**
+ * The input's attention at `layer` as cells to colour, on its own [0, max] scale; [] without
+ * attention. With `excludeSinks`, the scale is set by the other cells (the sinks saturate).
+ */
+export function inputFills(input: InputImage, layer: number | null, excludeSinks = false): { fills: CellFill[]; domain: [number, number] | null; values: number[] | null } {
   const l = inputLayer(input, layer);
-  if (l === null) return { fills: [], domain: null };
+  if (l === null) return { fills: [], domain: null, values: null };
   const values = input.attention![l];
   const cells = inputCells(input);
   if (values.length !== cells.length) throw new RangeError(`The ${input.role} input has ${values.length} attention values for its ${input.grid[0]}x${input.grid[1]} grid.`);
-  const domain = mapDomain(values);
-  return { fills: cellFills(cells, values, domain), domain };
+  const sinks = excludeSinks ? inputSinks(input) : [];
+  const domain = mapDomain(sinks.length > 0 ? values.filter((_, j) => !sinks.includes(j)) : values);
+  return { fills: cellFills(cells, values, domain), domain, values };
 }

@@ -17,6 +17,7 @@ import { defaultFields, fieldsFromKnobs, formatDefault, knobsFromFields, type Kn
 import { defaultMap, mapChoices } from './maps.ts';
 import { cellAt, defaultViewSettings, overlayModel, type OverlayModel, type ViewSettings } from './overlay.ts';
 import { advance, noProgress, type RunProgressState } from './stages.ts';
+import { loadView, saveView } from './view-state.ts';
 import { truthFor } from '../../../common/laser/truth.ts';
 
 export interface Running {
@@ -98,7 +99,23 @@ export function useAnalysis(entry: ImageEntry): Analysis {
     setResult(null);
     setError(null);
     setComparison(null);
-  }, [entry.path]);
+    // what was on screen for this image before (a reload, or back from another image)
+    const saved = loadView(sessionStorage, entry.path);
+    if (saved) {
+      const g = generation.current;
+      api.call('laser.record', { id: saved.resultId }).then(
+        (r) => {
+          if (g !== generation.current) return;
+          setResult(r);
+          setViewState(saved.view);
+        },
+        () => {},
+      );
+    }
+  }, [entry.path, api]);
+  useEffect(() => {
+    if (result) saveView(sessionStorage, entry.path, { resultId: result.id, view });
+  }, [result, view, entry.path]);
   // Leaving the image view cancels too.
   useEffect(() => () => runningRef.current?.controller.abort(), []);
 

@@ -3,7 +3,7 @@
  * fit), with the analysis or its details beside it and a result's overlay drawn on it. Left/Right go
  * to the previous/next image; Escape goes back to the grid.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ImageDetails, ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { formatCount } from '../common/format.ts';
@@ -15,9 +15,13 @@ import { AnalysisPanel } from '../analysis/AnalysisPanel.tsx';
 import { ImageOverlay } from '../analysis/ImageOverlay.tsx';
 import { SidePanel } from '../analysis/SidePanel.tsx';
 import { useAnalysis } from '../analysis/use-analysis.ts';
+import { KEY_HELP, keyAction } from '../analysis/keys.ts';
 import { DetailsPanel } from './DetailsPanel.tsx';
 import { effectiveScale, zoomStep } from './zoom.ts';
 import type { Zoom } from './zoom.ts';
+
+// with the VAQ chart it carries ECharts: loaded when first shown
+const LayersView = lazy(() => import('../analysis/LayersView.tsx').then((m) => ({ default: m.LayersView })));
 
 export function ImageView({
   entries,
@@ -39,6 +43,9 @@ export function ImageView({
   const [loadFailed, setLoadFailed] = useState(false);
   const details = useCall<ImageDetails>(entry.path, () => api.call('library.imageDetails', { path: entry.path }));
   const analysis = useAnalysis(entry);
+  const [mainView, setMainView] = useState<'image' | 'layers'>('image');
+  const canLayers = analysis.result?.views.contrastive != null;
+  const showLayers = mainView === 'layers' && canLayers;
 
   useEffect(() => {
     setZoom({ mode: 'fit' });
@@ -65,7 +72,21 @@ export function ImageView({
   const zoomBy = (direction: 1 | -1) => setZoom({ mode: 'scale', scale: zoomStep(scale, direction) });
   const broken = entry.error ?? (loadFailed ? (details.status === 'error' ? details.error.message : 'The image could not be displayed.') : null);
 
+  const [help, setHelp] = useState(false);
   useKeys(true, (event) => {
+    if (help && (event.key === 'Escape' || event.key === '?')) {
+      setHelp(false);
+      return true;
+    }
+    const target = event.target instanceof HTMLElement ? event.target : null;
+    const onLayerTile = target?.closest('.layer-tile') != null;
+    const action = keyAction(event.key, { result: analysis.result, view: analysis.view, onLayerTile });
+    if (action) {
+      if (action.kind === 'help') setHelp(true);
+      else if (action.kind === 'toggle-layers') setMainView((v) => (v === 'layers' ? 'image' : 'layers'));
+      else analysis.setView(action.change);
+      return true;
+    }
     switch (event.key) {
       case 'Escape':
         onClose();
@@ -108,6 +129,15 @@ export function ImageView({
           {formatCount(index + 1)} / {formatCount(entries.length)}
         </span>
         <span className="spacer" />
+        <div className="segmented small" role="group" aria-label="Main view">
+          <button className={showLayers ? undefined : 'pressed'} onClick={() => setMainView('image')} data-testid="main-view-image">
+            Image
+          </button>
+          <button className={showLayers ? 'pressed' : undefined} onClick={() => setMainView('layers')} disabled={!canLayers} data-testid="main-view-layers" title={canLayers ? 'Every layer’s map, large, with the VAQ curve' : 'Run a method that scores layers (laser, static-layer, laser-crop) to see every layer'}>
+            Layers
+          </button>
+        </div>
+        <span className="toolbar-sep" />
         <button onClick={() => onIndexChange(index - 1)} disabled={index === 0} title="Previous (←)">
           ‹ Prev
         </button>
@@ -145,7 +175,11 @@ export function ImageView({
       </div>
       <div className="image-body">
         <div className="image-stage" ref={stageRef} data-testid="image-stage">
-          {broken ? (
+          {showLayers && analysis.result ? (
+            <Suspense fallback={<div className="centre-panel muted">Loading the layers…</div>}>
+              <LayersView result={analysis.result} imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })} selected={analysis.view.map === 'A' ? analysis.view.layer : null} onSelect={(layer) => analysis.setView({ layer, map: 'A' })} />
+            </Suspense>
+          ) : broken ? (
             <div className="centre-panel">
               <ErrorPanel error={{ code: 'corrupt-image', message: broken }} title="This image cannot be shown" testId="image-broken" />
             </div>
@@ -168,6 +202,31 @@ export function ImageView({
             </div>
           )}
         </div>
+        {help && (
+          <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && setHelp(false)}>
+            <div className="modal key-help" role="dialog" aria-label="Keys" data-testid="key-help">
+              <header className="modal-head">
+                <h1>Keys</h1>
+                <span className="spacer" />
+                <button onClick={() => setHelp(false)} title="Close (Escape or ?)">
+                  Close
+                </button>
+              </header>
+              <div className="modal-body">
+                <table className="small">
+                  <tbody>
+                    {[...KEY_HELP, ['Esc', 'back to the grid'], ['0 / 1 / + / −', 'fit, actual size, zoom']].map(([k, what]) => (
+                      <tr key={k}>
+                        <td className="mono">{k}</td>
+                        <td>{what}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+          </div>
+        )}
         <SidePanel
           analysis={<AnalysisPanel a={analysis} entry={entry} />}
           details={<DetailsPanel entry={entry} details={details} />}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { defaultViewSettings } from './overlay.ts';
+import { loadPins, loadView, savePins, saveView, type StorageLike } from './view-state.ts';
+
+function memory(): StorageLike & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+}
+
+const id = 'a'.repeat(64);
+
+describe('view state in session storage', () => {
+  it('keeps the run and the view settings per image', () => {
+    const s = memory();
+    const view = { ...defaultViewSettings, layer: 7, map: 'A' as const, opacity: 0.4, showBox: false };
+    saveView(s, '/img/a.png', { resultId: id, view });
+    expect(loadView(s, '/img/a.png')).toEqual({ resultId: id, view });
+    expect(loadView(s, '/img/b.png')).toBeNull();
+  });
+
+  it('refuses what it did not write: bad JSON, a bad id, a map or layer out of range', () => {
+    const s = memory();
+    s.setItem('laser.view:/x', '{');
+    expect(loadView(s, '/x')).toBeNull();
+    for (const bad of [{ resultId: 'x', view: defaultViewSettings }, { resultId: id, view: { ...defaultViewSettings, map: 'Z' } }, { resultId: id, view: { ...defaultViewSettings, layer: -1 } }, { resultId: id, view: { ...defaultViewSettings, opacity: 2 } }]) {
+      s.setItem('laser.view:/x', JSON.stringify(bad));
+      expect(loadView(s, '/x')).toBeNull();
+    }
+  });
+
+  it('keeps the pinned record ids, dropping anything that is not one', () => {
+    const s = memory();
+    savePins(s, [id, 'b'.repeat(64)]);
+    expect(loadPins(s)).toEqual([id, 'b'.repeat(64)]);
+    s.setItem('laser.pins', JSON.stringify([id, 3, 'nope']));
+    expect(loadPins(s)).toEqual([id]);
+    s.setItem('laser.pins', 'x');
+    expect(loadPins(s)).toEqual([]);
+  });
+
+  it('survives a storage that refuses writes', () => {
+    const full: StorageLike = { getItem: () => null, setItem: () => { throw new Error('quota'); } };
+    expect(() => saveView(full, '/a', { resultId: id, view: defaultViewSettings })).not.toThrow();
+    expect(() => savePins(full, [id])).not.toThrow();
+  });
+});

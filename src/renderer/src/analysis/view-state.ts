@@ -1,0 +1,65 @@
+/**
+ * What the user was looking at, kept in the tab's session storage so that a reload, or going to
+ * another image and back, shows it again: per image, the run on screen (its record id) and the
+ * view settings (layer, map, opacity, what is drawn); and the pinned runs of Compare.
+ */
+import { MAP_IDS } from './maps.ts';
+import type { ViewSettings } from './overlay.ts';
+
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+export interface SavedView {
+  resultId: string;
+  view: ViewSettings;
+}
+
+const viewKey = (imagePath: string) => `laser.view:${imagePath}`;
+const PINS_KEY = 'laser.pins';
+const ID = /^[0-9a-f]{64}$/;
+
+export function saveView(storage: StorageLike, imagePath: string, saved: SavedView): void {
+  try {
+    storage.setItem(viewKey(imagePath), JSON.stringify(saved));
+  } catch {
+    // a full or disabled storage only loses the convenience
+  }
+}
+
+/** The saved view of an image, or null when there is none or it is not one this build wrote. */
+export function loadView(storage: StorageLike, imagePath: string): SavedView | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(storage.getItem(viewKey(imagePath)) ?? 'null');
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const { resultId, view } = v as { resultId?: unknown; view?: Record<string, unknown> };
+  if (typeof resultId !== 'string' || !ID.test(resultId) || typeof view !== 'object' || view === null) return null;
+  const layer = view.layer === null || (typeof view.layer === 'number' && Number.isInteger(view.layer) && view.layer >= 0) ? (view.layer as number | null) : undefined;
+  const map = view.map === 'off' || MAP_IDS.includes(view.map as never) ? (view.map as ViewSettings['map']) : undefined;
+  const opacity = typeof view.opacity === 'number' && view.opacity >= 0 && view.opacity <= 1 ? view.opacity : undefined;
+  const flags = ['showBox', 'showMasked', 'showTruth'] as const;
+  if (layer === undefined || map === undefined || opacity === undefined || flags.some((f) => typeof view[f] !== 'boolean')) return null;
+  return { resultId, view: { layer, map, opacity, showBox: view.showBox as boolean, showMasked: view.showMasked as boolean, showTruth: view.showTruth as boolean } };
+}
+
+export function savePins(storage: StorageLike, ids: readonly string[]): void {
+  try {
+    storage.setItem(PINS_KEY, JSON.stringify(ids));
+  } catch {
+    // as above
+  }
+}
+
+export function loadPins(storage: StorageLike): string[] {
+  try {
+    const v: unknown = JSON.parse(storage.getItem(PINS_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && ID.test(x)) : [];
+  } catch {
+    return [];
+  }
+}
