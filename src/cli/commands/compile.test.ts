@@ -69,6 +69,16 @@ describe('laser compile', () => {
     expect(m.quantization).toMatchObject({ bits: 8, blockSize: 32, symmetric: true, lmHead: true, embeddings: true, vision: false, accuracyLevel: 4 });
   });
 
+  it('refuses to quantise embeddings whose hidden size the block does not divide, before writing anything', async () => {
+    const h = harness();
+    await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int8', '--block-size', '128')).rejects.toThrow(
+      'cannot quantise the embeddings: hidden size 64 is not a multiple of the block size 128',
+    );
+    await expect(readFile(join(dir, 'b', 'manifest.json'))).rejects.toThrow();
+    await harness().run(fixture, join(dir, 'b'), '--dtype', 'int8', '--block-size', '128', '--no-quantize-embeddings');
+    expect(JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8')).quantization).toMatchObject({ blockSize: 128, embeddings: false });
+  });
+
   it('refuses quantisation flags with a float --dtype, and block sizes other than 32, 64, 128', async () => {
     const h = harness();
     await expect(h.run(fixture, join(dir, 'b'), '--block-size', '64')).rejects.toThrow(/--block-size only apply to --dtype int8 or int4, not fp32/);
