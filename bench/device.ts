@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileBundle } from '../src/engine/compiler/compile.ts';
-import { openLlavaRuntime } from '../src/engine/runtime/open.ts';
+import { openModelRuntime } from '../src/engine/runtime/open.ts';
 
 const TINY = fileURLToPath(new URL('../test/fixtures/hf-golden/llava15_tiny/checkpoint', import.meta.url));
 
@@ -20,9 +20,9 @@ export async function benchDevice(): Promise<void> {
     const b = await compileBundle(TINY, join(root, 'bundle'));
     const notes: string[] = [];
     // 'cuda' refuses outright when CUDA cannot be used; 'auto' then says why it fell back.
-    const rt = await openLlavaRuntime(b.dir, { device: 'cuda', log: (l) => notes.push(l) }).catch((e: Error) => {
+    const rt = await openModelRuntime(b.dir, { device: 'cuda', log: (l) => notes.push(l) }).catch((e: Error) => {
       notes.push(e.message);
-      return openLlavaRuntime(b.dir, { device: 'cpu' });
+      return openModelRuntime(b.dir, { device: 'cpu' });
     });
     try {
       const image = await rt.encodeImages(new Float32Array(3 * rt.imageSize * rt.imageSize), 1);

@@ -12,8 +12,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileBundle } from '../src/engine/compiler/compile.ts';
 import { generateGreedy, generateLockstep, argmax } from '../src/engine/runtime/generate.ts';
-import type { LlavaRuntime, Stream } from '../src/engine/runtime/llava-runtime.ts';
-import { openLlavaRuntime } from '../src/engine/runtime/open.ts';
+import type { ModelRuntime, Stream } from '../src/engine/runtime/model-runtime.ts';
+import { openModelRuntime } from '../src/engine/runtime/open.ts';
 import { writeRandomLlavaCheckpoint } from '../test/support/checkpoints.ts';
 import { benchConfig, GRID, IMAGE_TOKEN, VOCAB } from './bench-model.ts';
 
@@ -65,7 +65,7 @@ const text = (n: number, offset = 0): number[] => Array.from({ length: n }, (_, 
 const fmt = (ms: number): string => ms.toFixed(1).padStart(8);
 
 /** Decode ms per token after a context of `context` tokens (steps - 1 decoder calls). */
-async function decodeMsPerToken(rt: LlavaRuntime, context: number, steps: number): Promise<number> {
+async function decodeMsPerToken(rt: ModelRuntime, context: number, steps: number): Promise<number> {
   const prefill = await rt.prefill([{ ids: text(context) }]);
   return (await median(3, () => generateGreedy(rt, prefill, { maxNewTokens: steps }))) / (steps - 1);
 }
@@ -93,7 +93,7 @@ export async function benchRuntime(): Promise<void> {
 
     t = performance.now();
     const device = process.env.LASER_BENCH_DEVICE === 'cuda' ? 'cuda' : process.env.LASER_BENCH_DEVICE === 'cpu' ? 'cpu' : 'auto';
-    const rt = await openLlavaRuntime(compiled.dir, { device, threads, log: (l) => console.log(l) });
+    const rt = await openModelRuntime(compiled.dir, { device, threads, log: (l) => console.log(l) });
     const open = performance.now() - t;
     const s = rt.sessionMs;
     console.log(`provider ${rt.provider}, intraOpNumThreads ${threads || 'default'}`);

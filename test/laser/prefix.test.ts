@@ -16,7 +16,7 @@ import { runPromptPasses, type PassGeometry } from '../../src/engine/laser/passe
 import { DEFAULT_INSTRUCTION, queryPrompts, viewPrompt } from '../../src/engine/laser/prompts.ts';
 import { cropView, modelInput } from '../../src/engine/laser/views.ts';
 import type { ImageFeatures } from '../../src/engine/runtime/image-tokens.ts';
-import type { LlavaRuntime } from '../../src/engine/runtime/llava-runtime.ts';
+import type { ModelRuntime } from '../../src/engine/runtime/model-runtime.ts';
 import { maxAbsDiff } from '../support/tiny-bundle.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from './support/tiny-laser-bundle.ts';
 
@@ -24,7 +24,7 @@ const ATOL = 1e-5;
 const options = { instruction: DEFAULT_INSTRUCTION, systemPrompt: null };
 let tiny: TinyLaserBundle;
 let model: LaserModel;
-let rt: LlavaRuntime;
+let rt: ModelRuntime;
 let features: ImageFeatures;
 let geometry: PassGeometry;
 

@@ -25,8 +25,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileBundle } from '../../src/engine/compiler/compile.ts';
 import { argmax } from '../../src/engine/runtime/generate.ts';
-import type { LlavaRuntime } from '../../src/engine/runtime/llava-runtime.ts';
-import { openLlavaRuntime } from '../../src/engine/runtime/open.ts';
+import type { ModelRuntime } from '../../src/engine/runtime/model-runtime.ts';
+import { openModelRuntime } from '../../src/engine/runtime/open.ts';
 import { gaussian, tinyQwen, writeTinyQwenCheckpoint, type TinyQwenVariant } from '../support/checkpoints.ts';
 import { loadQwenF64, qwenForward, qwenGreedy, visionTower, type Grid, type QwenF64 } from './qwen2vl-f64.ts';
 
@@ -72,7 +72,7 @@ interface Errors {
 }
 
 /** Everything the runtime computes on one prompt, against the reference. */
-async function measure(rt: LlavaRuntime, ref: QwenF64, ids: number[], grids: Grid[], pixels: Float32Array): Promise<Errors> {
+async function measure(rt: ModelRuntime, ref: QwenF64, ids: number[], grids: Grid[], pixels: Float32Array): Promise<Errors> {
   const f64 = qwenForward(ref, ids, Float64Array.from(pixels), grids);
   const images = await rt.encodePatches(pixels, grids);
   expect(images.perImage).toEqual(grids.map((g) => (g.t * g.h * g.w) / 4));
@@ -132,18 +132,18 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function setup(name: string, variant: TinyQwenVariant): Promise<{ rt: LlavaRuntime; ref: QwenF64 }> {
+async function setup(name: string, variant: TinyQwenVariant): Promise<{ rt: ModelRuntime; ref: QwenF64 }> {
   const ck = join(tmp, name, 'checkpoint');
   await writeTinyQwenCheckpoint(ck, variant);
   await compileBundle(ck, join(tmp, name, 'bundle'));
-  return { rt: await openLlavaRuntime(join(tmp, name, 'bundle'), { device: 'cpu', threads: 1 }), ref: await loadQwenF64(ck) };
+  return { rt: await openModelRuntime(join(tmp, name, 'bundle'), { device: 'cpu', threads: 1 }), ref: await loadQwenF64(ck) };
 }
 
 // Two images of different, non-square sizes, with text before, between and after them.
 const twoImages = prompt([[5, 17, 42], { t: 1, h: 4, w: 6 }, [77, 8], { t: 1, h: 8, w: 4 }, [123, 9, 250]]);
 
 describe('tiny Qwen2-VL (untied) through compiler and runtime vs the float64 reference', () => {
-  let rt: LlavaRuntime;
+  let rt: ModelRuntime;
   let ref: QwenF64;
   beforeAll(async () => ({ rt, ref } = await setup('qwen2vl', {})), 60_000);
   afterAll(() => rt?.dispose());
@@ -163,7 +163,7 @@ describe('tiny Qwen2-VL (untied) through compiler and runtime vs the float64 ref
 });
 
 describe('tiny Qwen2-VL with tied embeddings (no lm_head.weight)', () => {
-  let rt: LlavaRuntime;
+  let rt: ModelRuntime;
   let ref: QwenF64;
   beforeAll(async () => ({ rt, ref } = await setup('tied', { tied: true, seed: 99 })), 60_000);
   afterAll(() => rt?.dispose());
@@ -176,7 +176,7 @@ describe('tiny Qwen2-VL with tied embeddings (no lm_head.weight)', () => {
 });
 
 describe('tiny Qwen2.5-VL (window attention, fullatt_block_indexes, gated MLP, RMSNorm)', () => {
-  let rt: LlavaRuntime;
+  let rt: ModelRuntime;
   let ref: QwenF64;
   // 3x5 merged tokens: 2x2 windows padded to 4x6; 4x2 merged tokens: a multiple of the side, so HF pads an empty window row and column.
   const p = prompt([[5, 6], { t: 1, h: 6, w: 10 }, [7], { t: 1, h: 8, w: 4 }, [8, 9, 10]]);

@@ -24,8 +24,8 @@ import { parseClipProcessorConfig } from '../../src/engine/preprocess/config.ts'
 import { decodeImageFile } from '../../src/engine/preprocess/decode.ts';
 import { cropImage } from '../../src/engine/preprocess/image.ts';
 import { runForward } from '../../src/engine/runtime/forward.ts';
-import type { LlavaRuntime } from '../../src/engine/runtime/llava-runtime.ts';
-import { openLlavaRuntime } from '../../src/engine/runtime/open.ts';
+import type { ModelRuntime } from '../../src/engine/runtime/model-runtime.ts';
+import { openModelRuntime } from '../../src/engine/runtime/open.ts';
 import { loadChatTemplate } from '../../src/engine/tokenizer/chat-template.ts';
 import { loadTokenizer } from '../../src/engine/tokenizer/load.ts';
 import { buildPromptIds } from '../../src/engine/tokenizer/prompt.ts';
@@ -67,13 +67,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 let cases: Case[];
 let root: string;
-let rt: LlavaRuntime;
+let rt: ModelRuntime;
 
 beforeAll(async () => {
   cases = (JSON.parse(await readFile(join(fixtureDir, 'cases.json'), 'utf8')) as { cases: Case[] }).cases;
   root = await mkdtemp(join(tmpdir(), 'laser-demo-'));
   await compileBundle(demoDir, join(root, 'bundle'));
-  rt = await openLlavaRuntime(join(root, 'bundle'), { device: 'cpu', threads: 1 });
+  rt = await openModelRuntime(join(root, 'bundle'), { device: 'cpu', threads: 1 });
 });
 
 afterAll(async () => {

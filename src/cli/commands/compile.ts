@@ -10,6 +10,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
+import { fixedImageGrid } from '../../engine/bundle/manifest.ts';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
 import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
 import { SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
@@ -139,7 +140,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
     const q = m.quantization;
     const dtype = q ? `${m.dtype} (block ${q.blockSize}, ${q.symmetric ? 'symmetric' : 'asymmetric'}, ${q.tensors.length} tensors quantised)` : m.dtype;
     out.write(
-      `wrote ${r.dir}: ${m.architecture} ${dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${m.architecture === 'llava' ? `${m.vision.tokensPerImage} tokens/image` : 'tokens per image by its size'}, ` +
+      `wrote ${r.dir}: ${m.architecture} ${dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${fixedImageGrid(m) ? `${fixedImageGrid(m)!.tokensPerImage} tokens/image` : 'tokens per image by its size'}, ` +
         `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );

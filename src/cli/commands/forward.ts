@@ -30,10 +30,10 @@ function nonNegativeInt(what: string) {
 /** Runs the command: opens the bundle, runs, writes the output, prints two summary lines. */
 export async function runForwardCommand(flags: ForwardFlags, stderr: (line: string) => void): Promise<void> {
   // Loaded on use, so that `laser --help` does not load onnxruntime.
-  const { openLlavaRuntime } = await import('../../engine/runtime/open.ts');
+  const { openModelRuntime } = await import('../../engine/runtime/open.ts');
   const { forwardFiles } = await import('../../engine/runtime/forward.ts');
   const inspect = flags.attnLayer !== undefined;
-  const runtime = await openLlavaRuntime(resolve(flags.bundle), { device: flags.device, threads: flags.threads, log: stderr, inspect });
+  const runtime = await openModelRuntime(resolve(flags.bundle), { device: flags.device, threads: flags.threads, log: stderr, inspect });
   try {
     const r = await forwardFiles(runtime, resolve(flags.inputs), resolve(flags.out), { steps: flags.steps, attnLayer: flags.attnLayer });
     const { layers, heads, vocab } = runtime.dims;

@@ -225,3 +225,18 @@ export type QwenPreprocessing = z.infer<typeof qwenPreprocessingSchema>;
 export type ModelSection =
   | Pick<LlavaManifest, 'architecture' | 'text' | 'vision' | 'imageTokenId' | 'preprocessing'>
   | Pick<QwenManifest, 'architecture' | 'text' | 'vision' | 'imageTokenId' | 'videoTokenId' | 'visionStartTokenId' | 'visionEndTokenId' | 'preprocessing'>;
+
+/**
+ * The input geometry shared by every image of a fixed-grid model (LLaVA: one square side, one token
+ * count, one grid), or null for a native-resolution one (Qwen2-VL: each image its own). Everything
+ * above the model families asks this instead of naming an architecture.
+ */
+export function fixedImageGrid(m: BundleManifest): { imageSize: number; tokensPerImage: number; grid: [number, number] } | null {
+  if (m.architecture !== 'llava') return null;
+  return { imageSize: m.vision.imageSize, tokensPerImage: m.vision.tokensPerImage, grid: [m.vision.grid[0], m.vision.grid[1]] };
+}
+
+/** A native-resolution model's vision settings (merge size, patch row, windows), or null for a fixed-grid one. */
+export function nativeResolutionVision(m: BundleManifest): QwenManifest['vision'] | null {
+  return m.architecture === 'qwen2-vl' ? m.vision : null;
+}

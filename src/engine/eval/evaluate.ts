@@ -22,7 +22,7 @@ import type { RunOptions } from '../laser/methods/context.ts';
 import { LaserModel } from '../laser/model.ts';
 import { runMethod } from '../laser/run-method.ts';
 import type { LaserProgress } from '../laser/stages.ts';
-import type { RuntimeOptions } from '../runtime/llava-runtime.ts';
+import type { RuntimeOptions } from '../runtime/model-runtime.ts';
 import { errorResult, scoreRun, type SampleResult } from './score.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 

@@ -7,7 +7,7 @@
 import type { DecoderOutput } from '../runtime/decoder.ts';
 import type { ImageFeatures } from '../runtime/image-tokens.ts';
 import { KvCache } from '../runtime/kv-cache.ts';
-import type { LlavaRuntime } from '../runtime/llava-runtime.ts';
+import type { ModelRuntime } from '../runtime/model-runtime.ts';
 import type { PromptIds } from '../tokenizer/prompt.ts';
 import { sliceFeatures } from './features.ts';
 import type { ImagePrefix } from './passes.ts';
@@ -25,7 +25,7 @@ export function extendsPrefix(prompt: PromptIds, prefix: ImagePrefix | null): pr
  * One stream: `images` are all of the prompt's images, in order. With a reusable prefix (whose image
  * must be images[0]) only the rest is prefilled.
  */
-export async function prefillOne(rt: LlavaRuntime, prompt: PromptIds, images: ImageFeatures, prefix: ImagePrefix | null): Promise<DecoderOutput> {
+export async function prefillOne(rt: ModelRuntime, prompt: PromptIds, images: ImageFeatures, prefix: ImagePrefix | null): Promise<DecoderOutput> {
   if (extendsPrefix(prompt, prefix) && images.count > 1) {
     const rest = sliceFeatures(images, 1, images.count - 1);
     return rt.prefill([{ ids: prompt.inputIds.slice(prefix.ids.length), images: rest }], { cache: prefix.cache });
@@ -39,7 +39,7 @@ export async function prefillOne(rt: LlavaRuntime, prompt: PromptIds, images: Im
  * batch against 2680 ms as two runs (two cores; the batch only adds memory traffic), so CPU runs
  * them in turn and stacks the caches for the lockstep decode. Accelerators batch.
  */
-export function batchesStreams(rt: LlavaRuntime): boolean {
+export function batchesStreams(rt: ModelRuntime): boolean {
   return rt.provider !== 'cpu';
 }
 
@@ -51,7 +51,7 @@ export function batchesStreams(rt: LlavaRuntime): boolean {
  * same either way.
  */
 export async function prefillPair(
-  rt: LlavaRuntime,
+  rt: ModelRuntime,
   prompt: PromptIds,
   positive: ImageFeatures,
   negative: ImageFeatures,

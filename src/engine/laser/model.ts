@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import type { BundleManifest } from '../bundle/manifest.ts';
+import { fixedImageGrid, type BundleManifest } from '../bundle/manifest.ts';
 import { openBundle, type OpenedBundle } from '../bundle/open-bundle.ts';
 import { familyForArchitecture } from '../families/registry.ts';
 import { parseClipProcessorConfig, parseQwen2VLProcessorConfig } from '../preprocess/config.ts';
-import type { LlavaRuntime, RuntimeOptions } from '../runtime/llava-runtime.ts';
+import type { ModelRuntime, RuntimeOptions } from '../runtime/model-runtime.ts';
 import { openRuntimeBundle } from '../runtime/open.ts';
 import { loadChatTemplate, type ChatTemplate } from '../tokenizer/chat-template.ts';
 import { REQUIRED_TOKENIZER_FILES } from '../tokenizer/files.ts';
@@ -29,15 +29,15 @@ export interface ModelFacts {
 
 /** The bundle's image preprocessing as views.ts applies it to every view. */
 export function viewProcessorOf(m: BundleManifest, source: string): ViewProcessor {
-  if (m.architecture === 'llava') {
-    const [gh, gw] = m.vision.grid;
-    return { kind: 'fixed-grid', config: parseClipProcessorConfig(m.preprocessing.config, source), mode: m.preprocessing.mode, grid: { gh, gw }, tokensPerImage: m.vision.tokensPerImage };
-  }
-  return { kind: 'native-resolution', config: parseQwen2VLProcessorConfig(m.preprocessing.config, source) };
+  const p = m.preprocessing;
+  if (p.mode === 'smart-resize') return { kind: 'native-resolution', config: parseQwen2VLProcessorConfig(p.config, source) };
+  const fixed = fixedImageGrid(m);
+  if (fixed === null) throw new WorkbenchError('invalid-bundle', `${source}: ${p.mode} preprocessing needs a fixed image grid, and the manifest has none.`, 'Recompile the bundle with `laser compile`.');
+  return { kind: 'fixed-grid', config: parseClipProcessorConfig(p.config, source), mode: p.mode, grid: { gh: fixed.grid[0], gw: fixed.grid[1] }, tokensPerImage: fixed.tokensPerImage };
 }
 
 export class LaserModel {
-  private runtimePromise: Promise<LlavaRuntime> | null = null;
+  private runtimePromise: Promise<ModelRuntime> | null = null;
 
   private constructor(
     readonly bundle: OpenedBundle,
@@ -81,7 +81,7 @@ export class LaserModel {
 
   get facts(): ModelFacts {
     const m = this.manifest;
-    return { layers: m.text.layers, heads: m.text.heads, imageSize: m.architecture === 'llava' ? m.vision.imageSize : null };
+    return { layers: m.text.layers, heads: m.text.heads, imageSize: fixedImageGrid(m)?.imageSize ?? null };
   }
 
   /** Image tokens before the grid in each image's run: 1 (CLS) for LLaVA's 'full' strategy, else 0. */
@@ -100,7 +100,7 @@ export class LaserModel {
   }
 
   /** The onnxruntime sessions, created on first use and shared afterwards. */
-  runtime(): Promise<LlavaRuntime> {
+  runtime(): Promise<ModelRuntime> {
     if (this.runtimePromise === null) {
       // openRuntimeBundle also checks the graphs against the manifest.
       this.runtimePromise = openRuntimeBundle(this.bundle.dir, this.runtimeOptions).then((o) => o.runtime);

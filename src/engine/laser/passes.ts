@@ -13,7 +13,7 @@ import type { AttentionStack } from '../../common/laser/index.ts';
 import type { DecoderOutput } from '../runtime/decoder.ts';
 import type { ImageFeatures } from '../runtime/image-tokens.ts';
 import type { KvCache } from '../runtime/kv-cache.ts';
-import type { LlavaRuntime } from '../runtime/llava-runtime.ts';
+import type { ModelRuntime } from '../runtime/model-runtime.ts';
 import type { PromptIds } from '../tokenizer/prompt.ts';
 import { visualAttention } from './readout.ts';
 
@@ -77,7 +77,7 @@ const untimed: PassHooks = { timeQuery: (w) => w(), timeOther: (w) => w() };
  * prefix unless `reusePrefix` is false (the from-scratch reference the tests and the bench compare with).
  */
 export async function runPromptPasses(
-  rt: LlavaRuntime,
+  rt: ModelRuntime,
   image: ImageFeatures,
   query: PromptIds,
   other: PromptIds | null,
@@ -105,7 +105,7 @@ export async function runPromptPasses(
 }
 
 /** The pass of `prompt` continuing the image prefix (the prompt must start with the prefix's ids). */
-export async function continuePrefix(rt: LlavaRuntime, prefix: ImagePrefix, prompt: PromptIds, g: PassGeometry): Promise<Pass> {
+export async function continuePrefix(rt: ModelRuntime, prefix: ImagePrefix, prompt: PromptIds, g: PassGeometry): Promise<Pass> {
   const p = prefix.ids.length;
   const out = await rt.prefill([{ ids: prompt.inputIds.slice(p) }], { cache: prefix.cache });
   return readPass(prompt.inputIds, out, prompt.imageRuns[0][0], g);

@@ -5,6 +5,7 @@
  * Beside it come the pixels of every image the model got (I as encoded first, then the method's
  * own), keyed by their file in the record folder, and the attention the model paid to each.
  */
+import { fixedImageGrid } from '../bundle/manifest.ts';
 import type { GridTransform } from '../../common/geometry/transform.ts';
 import type { RgbImage } from '../preprocess/image.ts';
 import type { MethodOutcome, QueryPhase, RunContext } from './methods/context.ts';
@@ -114,9 +115,9 @@ export function buildRecord(
       architecture: m.architecture,
       viewEncoding: ctx.processor.kind,
       pixelBounds: ctx.processor.kind === 'native-resolution' ? [ctx.processor.config.minPixels, ctx.processor.config.maxPixels] : null,
-      imageSize: m.architecture === 'llava' ? m.vision.imageSize : null,
-      tokensPerImage: m.architecture === 'llava' ? m.vision.tokensPerImage : null,
-      grid: m.architecture === 'llava' ? [m.vision.grid[0], m.vision.grid[1]] : null,
+      imageSize: fixedImageGrid(m)?.imageSize ?? null,
+      tokensPerImage: fixedImageGrid(m)?.tokensPerImage ?? null,
+      grid: fixedImageGrid(m)?.grid ?? null,
       preprocessing: m.preprocessing.mode,
       provider: rt.provider,
     },

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { isMethodId, METHOD_IDS, type AnyKnobs, type MethodId } from '../../common/laser/index.ts';
 import { decodeImage } from '../preprocess/decode.ts';
-import type { RuntimeOptions } from '../runtime/llava-runtime.ts';
+import type { RuntimeOptions } from '../runtime/model-runtime.ts';
 import { firstNonFiniteScore } from '../../common/laser/finite-scores.ts';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { readImageBytes } from './image.ts';

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { ModelInfo } from '../../common/contract/methods.ts';
+import { fixedImageGrid } from '../bundle/manifest.ts';
 import type { OpenedBundle } from '../bundle/open-bundle.ts';
 import { readModelConfig, visionGrid } from '../checkpoint/hf-config.ts';
 import { tokenizerFiles } from '../compiler/sources.ts';
@@ -41,7 +42,7 @@ export function bundleModelInfo(entry: Pick<RegisteredModel, 'id' | 'source'>, b
     dtype: m.dtype,
     layers: m.text.layers,
     heads: m.text.heads,
-    grid: m.architecture === 'llava' ? [m.vision.grid[0], m.vision.grid[1]] : null,
+    grid: fixedImageGrid(m)?.grid ?? null,
     hasTokenizer: bundle.tokenizerDir !== null,
     source: entry.source,
     compiledAt: m.createdAt,

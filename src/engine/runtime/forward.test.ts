@@ -4,17 +4,17 @@ import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
 import { forwardFiles, readForwardInputs, runForward } from './forward.ts';
 import type { RuntimeProgress } from './generate.ts';
-import type { LlavaRuntime } from './llava-runtime.ts';
-import { openLlavaRuntime } from './open.ts';
+import type { ModelRuntime } from './model-runtime.ts';
+import { openModelRuntime } from './open.ts';
 import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 let compiled: CompiledTiny;
-let rt: LlavaRuntime;
+let rt: ModelRuntime;
 let g: TinyGolden;
 
 beforeAll(async () => {
   compiled = await compileTinyBundle();
-  rt = await openLlavaRuntime(compiled.bundle, { device: 'cpu', threads: 1 });
+  rt = await openModelRuntime(compiled.bundle, { device: 'cpu', threads: 1 });
   g = await readTinyGolden();
 });
 afterAll(async () => {
@@ -125,7 +125,7 @@ describe('forwardFiles', () => {
   });
 
   it('refuses a folder that is not a bundle', async () => {
-    await expect(openLlavaRuntime(join(compiled.root, 'no-such-bundle'))).rejects.toMatchObject({ code: 'not-found' });
-    await expect(openLlavaRuntime(compiled.root)).rejects.toMatchObject({ code: 'invalid-bundle' });
+    await expect(openModelRuntime(join(compiled.root, 'no-such-bundle'))).rejects.toMatchObject({ code: 'not-found' });
+    await expect(openModelRuntime(compiled.root)).rejects.toMatchObject({ code: 'invalid-bundle' });
   });
 });

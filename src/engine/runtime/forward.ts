@@ -16,7 +16,7 @@ import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
 import { generateGreedy, type RuntimeProgress } from './generate.ts';
 import type { PatchGrid } from '../families/qwen2-vl/positions.ts';
-import type { LlavaRuntime, SessionTimes } from './llava-runtime.ts';
+import type { ModelRuntime, SessionTimes } from './model-runtime.ts';
 
 export interface ForwardInputs {
   inputIds: BigInt64Array;
@@ -53,7 +53,7 @@ const inputsHint = 'The inputs file needs input_ids (I64 [1, S]) and, when the p
 export type ForwardVision = { kind: 'fixed-grid'; imageSize: number } | { kind: 'native-resolution'; patchRow: number };
 
 /** The ForwardVision of a runtime. */
-export function forwardVisionOf(runtime: LlavaRuntime): ForwardVision {
+export function forwardVisionOf(runtime: ModelRuntime): ForwardVision {
   return runtime.vision.kind === 'fixed-grid' ? { kind: 'fixed-grid', imageSize: runtime.imageSize } : { kind: 'native-resolution', patchRow: runtime.vision.patchRow };
 }
 
@@ -103,7 +103,7 @@ export async function readForwardInputs(path: string, vision: ForwardVision | nu
 }
 
 /** The forward pass itself: every position's logits, the last position's attention, and greedy steps. */
-export async function runForward(runtime: LlavaRuntime, inputs: ForwardInputs, options: ForwardRunOptions = {}): Promise<ForwardOutputs> {
+export async function runForward(runtime: ModelRuntime, inputs: ForwardInputs, options: ForwardRunOptions = {}): Promise<ForwardOutputs> {
   const steps = options.steps ?? 0;
   if (!Number.isInteger(steps) || steps < 0) throw new WorkbenchError('bad-request', `--steps must be a non-negative integer, got ${steps}.`);
   const { signal, onProgress, attnLayer } = options;
@@ -133,7 +133,7 @@ export async function runForward(runtime: LlavaRuntime, inputs: ForwardInputs, o
 }
 
 /** The tensors of the output file. */
-export function forwardTensors(runtime: LlavaRuntime, sequence: number, out: ForwardOutputs): Record<string, TensorToWrite> {
+export function forwardTensors(runtime: ModelRuntime, sequence: number, out: ForwardOutputs): Record<string, TensorToWrite> {
   const { layers, heads, vocab } = runtime.dims;
   const tensors: Record<string, TensorToWrite> = {
     logits: { dtype: 'F32', shape: [1, sequence, vocab], data: out.logits },
@@ -154,7 +154,7 @@ export interface ForwardFilesResult {
 }
 
 /** Reads `inputsPath`, runs, and writes `outPath` (atomically). */
-export async function forwardFiles(runtime: LlavaRuntime, inputsPath: string, outPath: string, options: ForwardRunOptions = {}): Promise<ForwardFilesResult> {
+export async function forwardFiles(runtime: ModelRuntime, inputsPath: string, outPath: string, options: ForwardRunOptions = {}): Promise<ForwardFilesResult> {
   const inputs = await readForwardInputs(inputsPath, forwardVisionOf(runtime));
   const out = await runForward(runtime, inputs, options);
   await writeSafetensors(outPath, forwardTensors(runtime, inputs.inputIds.length, out), { format: 'laser-forward' });

@@ -11,12 +11,12 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageFeatures } from './image-tokens.ts';
-import type { LlavaRuntime } from './llava-runtime.ts';
-import { openLlavaRuntime } from './open.ts';
+import type { ModelRuntime } from './model-runtime.ts';
+import { openModelRuntime } from './open.ts';
 import { compileTinyBundle, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 let compiled: CompiledTiny;
-let rt: LlavaRuntime;
+let rt: ModelRuntime;
 let g: TinyGolden;
 let image: ImageFeatures;
 /** The same bundle as compiled by a version without decoder-attention.onnx. */
@@ -24,7 +24,7 @@ let oldBundle: string;
 
 beforeAll(async () => {
   compiled = await compileTinyBundle();
-  rt = await openLlavaRuntime(compiled.bundle, { device: 'cpu', threads: 1, inspect: true });
+  rt = await openModelRuntime(compiled.bundle, { device: 'cpu', threads: 1, inspect: true });
   g = await readTinyGolden();
   image = await rt.encodeImages(g.pixelValues, 1);
   oldBundle = join(compiled.root, 'old-bundle');
@@ -103,7 +103,7 @@ describe('whole-layer attention (attnLayer)', () => {
 
 describe('bundles without decoder-attention.onnx', () => {
   it('refuses inspection at open, saying to recompile with this version', async () => {
-    await expect(openLlavaRuntime(oldBundle, { device: 'cpu', threads: 1, inspect: true })).rejects.toMatchObject({
+    await expect(openModelRuntime(oldBundle, { device: 'cpu', threads: 1, inspect: true })).rejects.toMatchObject({
       code: 'invalid-bundle',
       message: expect.stringMatching(/has no decoder-attention\.onnx/),
       hint: expect.stringMatching(/Recompile the bundle with this version/),
@@ -111,7 +111,7 @@ describe('bundles without decoder-attention.onnx', () => {
   });
 
   it('still run on decoder.onnx, with the same logits, and refuse attnLayer there', async () => {
-    const old = await openLlavaRuntime(oldBundle, { device: 'cpu', threads: 1 });
+    const old = await openModelRuntime(oldBundle, { device: 'cpu', threads: 1 });
     try {
       expect([old.decoderGraph, old.canInspect]).toEqual([join(oldBundle, 'decoder.onnx'), false]);
       const stream = [{ ids: g.inputIds, images: image }];
@@ -132,7 +132,7 @@ describe('bundles without decoder-attention.onnx', () => {
     const broken = join(compiled.root, 'broken-bundle');
     await cp(compiled.bundle, broken, { recursive: true });
     await cp(join(broken, 'decoder.onnx'), join(broken, 'decoder-attention.onnx'));
-    await expect(openLlavaRuntime(broken, { device: 'cpu', threads: 1, inspect: true })).rejects.toMatchObject({
+    await expect(openModelRuntime(broken, { device: 'cpu', threads: 1, inspect: true })).rejects.toMatchObject({
       code: 'invalid-bundle',
       message: `${join(broken, 'decoder-attention.onnx')}: has no attn_layer input, so it cannot return a layer's whole attention.`,
     });

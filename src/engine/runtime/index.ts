@@ -1,6 +1,6 @@
 /** The runtime's public face: open a bundle, run it, decode. See README.md in this folder. */
-export { openLlavaRuntime, openRuntimeBundle, type OpenedRuntime } from './open.ts';
-export { LlavaRuntime, type BundleModelInfo, type PrefillOptions, type RuntimeOptions, type SessionTimes, type Stream } from './llava-runtime.ts';
+export { openModelRuntime, openRuntimeBundle, type OpenedRuntime } from './open.ts';
+export { ModelRuntime, type BundleModelInfo, type PrefillOptions, type RuntimeOptions, type SessionTimes, type Stream } from './model-runtime.ts';
 export type { DecoderDims, DecoderOutput, Embeds } from './decoder.ts';
 export { KvCache, type KvShape } from './kv-cache.ts';
 export { scatterImageFeatures, tokenRuns, type ImageFeatures, type TokenRun } from './image-tokens.ts';

@@ -1,18 +1,19 @@
 /**
- * Opens a bundle folder as a LlavaRuntime: validates the manifest (openBundle), creates the three
+ * Opens a bundle folder as a ModelRuntime: validates the manifest (openBundle), creates the three
  * sessions, and checks that the graphs agree with the manifest, so a stale or hand-edited bundle
  * fails here with a clear message instead of producing wrong numbers later.
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
+import { fixedImageGrid, nativeResolutionVision } from '../bundle/manifest.ts';
 import { openBundle, type OpenedBundle } from '../bundle/open-bundle.ts';
-import { LlavaRuntime, type BundleModelInfo, type RuntimeOptions } from './llava-runtime.ts';
+import { ModelRuntime, type BundleModelInfo, type RuntimeOptions } from './model-runtime.ts';
 
 export interface OpenedRuntime {
-  runtime: LlavaRuntime;
+  runtime: ModelRuntime;
   bundle: OpenedBundle;
 }
 
-function checkAgainstManifest(runtime: LlavaRuntime, bundle: OpenedBundle): void {
+function checkAgainstManifest(runtime: ModelRuntime, bundle: OpenedBundle): void {
   const m = bundle.manifest;
   const pairs: [string, number, number][] = [
     ['text.layers', m.text.layers, runtime.dims.layers],
@@ -22,9 +23,8 @@ function checkAgainstManifest(runtime: LlavaRuntime, bundle: OpenedBundle): void
     ['text.hidden', m.text.hidden, runtime.dims.hidden],
     ['text.vocab', m.text.vocab, runtime.dims.vocab],
   ];
-  if (m.architecture === 'llava') {
-    pairs.push(['vision.imageSize', m.vision.imageSize, runtime.imageSize], ['vision.tokensPerImage', m.vision.tokensPerImage, runtime.imageTokens]);
-  }
+  const fixed = fixedImageGrid(m);
+  if (fixed) pairs.push(['vision.imageSize', fixed.imageSize, runtime.imageSize], ['vision.tokensPerImage', fixed.tokensPerImage, runtime.imageTokens]);
   const wrong = pairs.filter(([, a, b]) => a !== b);
   if (wrong.length > 0) {
     throw new WorkbenchError(
@@ -35,17 +35,17 @@ function checkAgainstManifest(runtime: LlavaRuntime, bundle: OpenedBundle): void
   }
 }
 
-/** How the bundle's images and positions work (LlavaRuntime's `vision`). */
+/** How the bundle's images and positions work (ModelRuntime's `vision`). */
 function visionOf(bundle: OpenedBundle): BundleModelInfo['vision'] {
-  const m = bundle.manifest;
-  if (m.architecture === 'llava') return { kind: 'fixed-grid' };
-  return { kind: 'native-resolution', mergeSize: m.vision.mergeSize, patchRow: m.vision.patchRow, window: m.vision.window ? { size: m.vision.window.size, patchSize: m.vision.patchSize } : null };
+  const v = nativeResolutionVision(bundle.manifest);
+  if (v === null) return { kind: 'fixed-grid' };
+  return { kind: 'native-resolution', mergeSize: v.mergeSize, patchRow: v.patchRow, window: v.window ? { size: v.window.size, patchSize: v.patchSize } : null };
 }
 
 /** Opens `dir` and returns the runtime together with the bundle's manifest. */
 export async function openRuntimeBundle(dir: string, options: RuntimeOptions = {}): Promise<OpenedRuntime> {
   const bundle = await openBundle(dir);
-  const runtime = await LlavaRuntime.load(
+  const runtime = await ModelRuntime.load(
     { dir: bundle.dir, graphs: bundle.graphs, imageTokenId: bundle.manifest.imageTokenId, eosTokenIds: bundle.manifest.eosTokenIds, vision: visionOf(bundle), dtype: bundle.manifest.dtype },
     options,
   );
@@ -59,6 +59,6 @@ export async function openRuntimeBundle(dir: string, options: RuntimeOptions = {
 }
 
 /** Opens `dir` as a runtime (see openRuntimeBundle for the manifest too). */
-export async function openLlavaRuntime(dir: string, options: RuntimeOptions = {}): Promise<LlavaRuntime> {
+export async function openModelRuntime(dir: string, options: RuntimeOptions = {}): Promise<ModelRuntime> {
   return (await openRuntimeBundle(dir, options)).runtime;
 }

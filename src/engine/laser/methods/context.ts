@@ -6,7 +6,7 @@
  */
 import type { AttentionStack, CellMapping, ImageSize, MethodId } from '../../../common/laser/index.ts';
 import type { ImageFeatures } from '../../runtime/image-tokens.ts';
-import type { LlavaRuntime } from '../../runtime/llava-runtime.ts';
+import type { ModelRuntime } from '../../runtime/model-runtime.ts';
 import type { NoQueryPrompt, PromptIds } from '../../tokenizer/prompt.ts';
 import { decodeGreedy, teacherForce, type DecodeResult } from '../decode.ts';
 import type { LaserModel } from '../model.ts';
@@ -38,7 +38,7 @@ export interface RunContext {
   model: LaserModel;
   /** The bundle's preprocessing with this run's pixel bounds: every view goes through it. */
   processor: ViewProcessor;
-  rt: LlavaRuntime;
+  rt: ModelRuntime;
   image: SampleImage;
   question: string;
   options: RunOptions;
@@ -128,7 +128,7 @@ export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, a
 }
 
 /** Prepared views encoded in one vision call (any-resolution views each at their own grid). */
-export async function encodeInputs(rt: LlavaRuntime, inputs: readonly ModelInput[]): Promise<ImageFeatures> {
+export async function encodeInputs(rt: ModelRuntime, inputs: readonly ModelInput[]): Promise<ImageFeatures> {
   const pixels = new Float32Array(inputs.reduce((n, v) => n + v.pixelValues.length, 0));
   let offset = 0;
   for (const v of inputs) {

@@ -8,19 +8,19 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { argmax, generateGreedy, generateLockstep, type StepModel } from './generate.ts';
 import type { ImageFeatures } from './image-tokens.ts';
 import { KvCache } from './kv-cache.ts';
-import type { LlavaRuntime } from './llava-runtime.ts';
-import { openLlavaRuntime } from './open.ts';
+import type { ModelRuntime } from './model-runtime.ts';
+import { openModelRuntime } from './open.ts';
 import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 let compiled: CompiledTiny;
-let rt: LlavaRuntime;
+let rt: ModelRuntime;
 let g: TinyGolden;
 let image: ImageFeatures;
 let V: number;
 
 beforeAll(async () => {
   compiled = await compileTinyBundle();
-  rt = await openLlavaRuntime(compiled.bundle, { device: 'cpu', threads: 1 });
+  rt = await openModelRuntime(compiled.bundle, { device: 'cpu', threads: 1 });
   g = await readTinyGolden();
   image = await rt.encodeImages(g.pixelValues, 1);
   V = rt.dims.vocab;
@@ -39,7 +39,7 @@ function counting(model: StepModel): StepModel & { calls: number } {
   return m;
 }
 
-describe('LlavaRuntime on the llava15_tiny goldens', () => {
+describe('ModelRuntime on the llava15_tiny goldens', () => {
   it('reads the model sizes from the graphs', () => {
     expect(rt.dims).toEqual({ layers: 4, heads: 4, kvHeads: 2, headDim: 16, hidden: 64, vocab: 300 });
     expect([rt.imageSize, rt.imageTokens, rt.imageTokenId, rt.provider]).toEqual([56, 16, 296, 'cpu']);
@@ -47,7 +47,7 @@ describe('LlavaRuntime on the llava15_tiny goldens', () => {
 
   it('in auto mode runs on cpu here and records why CUDA was not used, with session times', async () => {
     const lines: string[] = [];
-    const auto = await openLlavaRuntime(compiled.bundle, { device: 'auto', threads: 1, log: (l) => lines.push(l) });
+    const auto = await openModelRuntime(compiled.bundle, { device: 'auto', threads: 1, log: (l) => lines.push(l) });
     expect(auto.provider).toBe('cpu');
     expect(auto.fallbackReason).toMatch(/CUDA provider library is not installed/);
     expect(lines).toHaveLength(1);

@@ -1,6 +1,8 @@
 /**
- * A compiled LLaVA bundle, loaded and ready to run: images to features, ids to embeddings, image
- * features into the image-token rows, and decoder calls that prefill or extend a KV cache.
+ * A compiled bundle of any family, loaded and ready to run: images to features (a fixed-grid tower
+ * like LLaVA's, or a native-resolution one like Qwen2-VL's, fed patch rows and their grids), ids to
+ * embeddings, image features into the image-token rows, and decoder calls that prefill or extend a
+ * KV cache (with M-RoPE positions where the family uses them).
  *
  * Every method is exact float32 arithmetic as the bundle's graphs define it; nothing here
  * approximates. Decoding loops (greedy, lockstep pairs) live in generate.ts on top of `prefill`
@@ -108,7 +110,7 @@ function toIds(ids: BigInt64Array | readonly number[]): BigInt64Array {
   return out;
 }
 
-export class LlavaRuntime {
+export class ModelRuntime {
   readonly dims: DecoderDims;
   /** See BundleModelInfo.vision. */
   readonly vision: NonNullable<BundleModelInfo['vision']>;
@@ -174,7 +176,7 @@ export class LlavaRuntime {
   }
 
   /** Creates the three sessions of a bundle whose model info has already been read. */
-  static async load(info: BundleModelInfo, options: RuntimeOptions = {}): Promise<LlavaRuntime> {
+  static async load(info: BundleModelInfo, options: RuntimeOptions = {}): Promise<ModelRuntime> {
     const decoderGraph = info.graphs.decoderAttention ?? info.graphs.decoder;
     if (options.inspect && !info.graphs.decoderAttention) {
       throw new WorkbenchError(
@@ -191,7 +193,7 @@ export class LlavaRuntime {
       // The decoder first: it is the largest, so a CUDA probe failure is seen before the rest load.
       for (const path of [decoderGraph, info.graphs.embed, info.graphs.vision]) created.push(await factory.create(path));
       const [decoder, embed, vision] = created;
-      const runtime = new LlavaRuntime(info, vision.session, embed.session, decoder.session, decoderGraph, factory, {
+      const runtime = new ModelRuntime(info, vision.session, embed.session, decoder.session, decoderGraph, factory, {
         vision: vision.createMs,
         embed: embed.createMs,
         decoder: decoder.createMs,
