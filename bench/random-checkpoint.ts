@@ -14,7 +14,7 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { numel } from '../src/engine/checkpoint/dtype.ts';
 import { imageTokensPerImage, parseModelConfig, type LlavaConfig } from '../src/engine/checkpoint/hf-config.ts';
-import { llavaTensorShapes } from '../src/engine/checkpoint/llava-tensors.ts';
+import { llavaTensorShapes } from '../src/engine/families/llava/tensors.ts';
 import { writeSafetensors } from '../src/engine/checkpoint/safetensors-writer.ts';
 
 export interface TextShape {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // js-yaml comes with electron-builder; only this test reads YAML, so it is not a dependency of ours.
 const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
-const root = new URL('../../', import.meta.url);
+const root = new URL('../..', import.meta.url);
 
 interface BuilderConfig {
   appId: string;

@@ -8,9 +8,9 @@
  * (the i-th image token gets the i-th feature row across all images, in order: image k fills the
  * k-th run) → LLaMA decoder → logits at every position.
  */
-import { openLlavaCheckpoint } from '../../src/engine/checkpoint/llava-checkpoint.ts';
+import { openLlavaCheckpoint } from '../../src/engine/families/llava/checkpoint.ts';
 import { imageTokensPerImage, visionHiddenStateIndex, type LlavaConfig } from '../../src/engine/checkpoint/hf-config.ts';
-import { llavaTensorShapes } from '../../src/engine/checkpoint/llava-tensors.ts';
+import { llavaTensorShapes } from '../../src/engine/families/llava/tensors.ts';
 import { clipVisionTower, type ClipOutput } from './clip-f64.ts';
 import { embedTokens, llamaForward, type LlamaOutput } from './llama-f64.ts';
 import { geluErf, linear, map, matrix, row, type Matrix, type Weights } from './ops-f64.ts';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { bytesToFloat32, float32ToHalfBits, numel } from '../../src/engine/checkpoint/dtype.ts';
 import { writeSafetensors, type TensorToWrite } from '../../src/engine/checkpoint/safetensors-writer.ts';
 import { parseModelConfig } from '../../src/engine/checkpoint/hf-config.ts';
-import { llavaTensorShapes } from '../../src/engine/checkpoint/llava-tensors.ts';
+import { llavaTensorShapes } from '../../src/engine/families/llava/tensors.ts';
 
 export interface TinyLlavaVariant {
   /** 4 query heads over 2 KV heads (true, default) or 4 KV heads. */

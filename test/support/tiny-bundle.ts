@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SafetensorsFile } from '../../src/engine/checkpoint/safetensors.ts';
 import { compileBundle } from '../../src/engine/compiler/compile.ts';
 
-export const tinyFixtureDir = fileURLToPath(new URL('../fixtures/hf-golden/llava15_tiny/', import.meta.url));
+export const tinyFixtureDir = fileURLToPath(new URL('../fixtures/hf-golden/llava15_tiny', import.meta.url));
 export const tinyCheckpointDir = join(tinyFixtureDir, 'checkpoint');
 export const tinyGoldenPath = join(tinyFixtureDir, 'golden.safetensors');
 

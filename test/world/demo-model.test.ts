@@ -30,10 +30,10 @@ import { loadChatTemplate } from '../../src/engine/tokenizer/chat-template.ts';
 import { loadTokenizer } from '../../src/engine/tokenizer/load.ts';
 import { buildPromptIds } from '../../src/engine/tokenizer/prompt.ts';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const demoDir = join(repo, 'resources/models/laser-demo');
 const samplesDir = join(repo, 'resources/samples');
-const fixtureDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('./fixtures', import.meta.url));
 
 interface Case {
   file: string;

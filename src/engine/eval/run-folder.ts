@@ -297,7 +297,7 @@ let programInfo: Promise<RunManifest['program']> | null = null;
 /** This program's name, version (package.json) and git commit (null outside a checkout). */
 export function programVersion(): Promise<RunManifest['program']> {
   programInfo ??= (async () => {
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
     const commit = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: root, timeout: 5000 }).then(
       (r) => r.stdout.trim() || null,

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { compileBundle } from '../../../src/engine/compiler/compile.ts';
 import { LLAVA_15_CHAT_TEMPLATE, QWEN2_VL_CHAT_TEMPLATE } from '../../../src/engine/tokenizer/chat-template.ts';
 
-export const TINY_CHECKPOINT = fileURLToPath(new URL('../../fixtures/hf-golden/llava15_tiny/checkpoint/', import.meta.url));
-export const FIXTURE_IMAGES = fileURLToPath(new URL('../../fixtures/hf-golden/clip_processor/images/', import.meta.url));
+export const TINY_CHECKPOINT = fileURLToPath(new URL('../../fixtures/hf-golden/llava15_tiny/checkpoint', import.meta.url));
+export const FIXTURE_IMAGES = fileURLToPath(new URL('../../fixtures/hf-golden/clip_processor/images', import.meta.url));
 /** 500 x 375, 224 x 224 and 37 x 91 pixels. */
 export const IMAGE_500x375 = join(FIXTURE_IMAGES, 'a_500x375.png');
 export const IMAGE_224 = join(FIXTURE_IMAGES, 'b_224x224.png');
@@ -94,7 +94,7 @@ export async function compileTinyLaserBundle(options: { imageMode?: 'pad' | 'cro
   return { root, checkpoint, bundle, dispose: () => rm(root, { recursive: true, force: true }) };
 }
 
-export const TINY_QWEN_CHECKPOINT = fileURLToPath(new URL('../../fixtures/hf-golden/qwen2vl_tiny/checkpoint/', import.meta.url));
+export const TINY_QWEN_CHECKPOINT = fileURLToPath(new URL('../../fixtures/hf-golden/qwen2vl_tiny/checkpoint', import.meta.url));
 
 /**
  * The qwen2vl_tiny golden checkpoint (Qwen2-VL: 2 vision blocks, merge 2, decoder of 4 layers x 4

@@ -1,15 +1,16 @@
 /**
  * The LLaVA-1.5 family (model_type "llava"): CLIP vision tower + projector + LLaMA decoder. Its
- * config, tensor names, graphs and CLIP preprocessing live in checkpoint/ and compiler/ (they were
- * the first family); this file is what the registry sees of them.
+ * tensor names, graphs (clip.ts, projector.ts, graphs.ts) and CLIP preprocessing live beside this
+ * file; its config parser is checkpoint/hf-config.ts, which also holds the LLaMA text config every
+ * LLaMA-shaped family shares.
  */
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { LlavaManifest } from '../../bundle/manifest.ts';
 import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
 import { imageTokensPerImage, parseLlavaConfig, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../../checkpoint/hf-config.ts';
-import { canonicalLlavaView, checkShapes } from '../../checkpoint/llava-tensors.ts';
-import { buildLlava } from '../../compiler/llava.ts';
-import { readPreprocessing } from '../../compiler/preprocessing.ts';
+import { canonicalLlavaView, checkShapes } from './tensors.ts';
+import { buildLlava } from './graphs.ts';
+import { readPreprocessing } from './preprocessing.ts';
 import { textSection } from '../text-section.ts';
 import type { FamilyCheckpoint, ModelFamily } from '../types.ts';
 

@@ -3,8 +3,8 @@
  * size) to the language model's hidden size. GELU is the exact erf form (projector_hidden_act
  * "gelu").
  */
-import type { Value } from '../onnx/graph.ts';
-import { activation, linear, type Ctx } from './nn.ts';
+import type { Value } from '../../onnx/graph.ts';
+import { activation, linear, type Ctx } from '../../compiler/nn.ts';
 
 export interface ProjectorSpec {
   visionHidden: number;

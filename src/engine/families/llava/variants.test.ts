@@ -13,11 +13,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gaussian, tiny, writeTinyLlavaCheckpoint, type TinyLlavaVariant } from '../../../test/support/checkpoints.ts';
-import { llavaForward, loadLlavaF64, type LlavaOutput } from '../../../test/reference/llava-f64.ts';
-import { compileBundle } from './compile.ts';
-import { argmax, GraphHarness, maxAbsDiff } from './test-harness.ts';
-import type { BundleDtype } from './weights.ts';
+import { gaussian, tiny, writeTinyLlavaCheckpoint, type TinyLlavaVariant } from '../../../../test/support/checkpoints.ts';
+import { llavaForward, loadLlavaF64, type LlavaOutput } from '../../../../test/reference/llava-f64.ts';
+import { compileBundle } from '../../compiler/compile.ts';
+import { argmax, GraphHarness, maxAbsDiff } from '../../compiler/test-harness.ts';
+import type { BundleDtype } from '../../compiler/weights.ts';
 
 let tmp: string;
 beforeAll(async () => {

@@ -9,11 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafetensorsFile } from '../checkpoint/safetensors.ts';
-import { compileBundle } from './compile.ts';
-import { argmax, GraphHarness, maxAbsDiff } from './test-harness.ts';
+import { SafetensorsFile } from '../../checkpoint/safetensors.ts';
+import { compileBundle } from '../../compiler/compile.ts';
+import { argmax, GraphHarness, maxAbsDiff } from '../../compiler/test-harness.ts';
 
-const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny');
+const fixture = join(import.meta.dirname, '../../../../test/fixtures/hf-golden/llava15_tiny');
 let tmp: string;
 let golden: SafetensorsFile;
 let h: GraphHarness;

@@ -1,11 +1,11 @@
 /**
  * One call from a checkpoint folder to what the compiler and the reference model need: the typed
  * config and the weights under canonical names, checked against each other before anything is
- * read. See llava-tensors.ts for the naming.
+ * read. See tensors.ts for the naming.
  */
-import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { readModelConfig, type LlavaConfig } from './hf-config.ts';
-import { canonicalLlavaView, checkShapes } from './llava-tensors.ts';
+import { openCheckpoint, type Checkpoint } from '../../checkpoint/checkpoint.ts';
+import { readModelConfig, type LlavaConfig } from '../../checkpoint/hf-config.ts';
+import { canonicalLlavaView, checkShapes } from './tensors.ts';
 
 export interface LlavaCheckpoint {
   config: LlavaConfig;

@@ -2,14 +2,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { editSafetensorsHeader, writeTinyLlavaCheckpoint } from '../../../test/support/checkpoints.ts';
-import { openCheckpoint } from './checkpoint.ts';
-import { parseModelConfig, readModelConfig } from './hf-config.ts';
-import { openLlavaCheckpoint } from './llava-checkpoint.ts';
-import { canonicalLlavaName, canonicalLlavaView, checkShapes, llavaTensorShapes } from './llava-tensors.ts';
-import { writeSafetensors } from './safetensors-writer.ts';
+import { editSafetensorsHeader, writeTinyLlavaCheckpoint } from '../../../../test/support/checkpoints.ts';
+import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
+import { parseModelConfig, readModelConfig } from '../../checkpoint/hf-config.ts';
+import { openLlavaCheckpoint } from './checkpoint.ts';
+import { canonicalLlavaName, canonicalLlavaView, checkShapes, llavaTensorShapes } from './tensors.ts';
+import { writeSafetensors } from '../../checkpoint/safetensors-writer.ts';
 
-const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
+const fixture = join(import.meta.dirname, '../../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
 
 let dir: string;
 beforeEach(async () => {

@@ -10,13 +10,13 @@
  * The runtime scatters image k's features into the k-th run of image tokens between embed and
  * decoder, as LLaVA's `masked_scatter` does.
  */
-import { imageTokensPerImage, visionHiddenStateIndex, type LlavaConfig } from '../checkpoint/hf-config.ts';
-import { GraphBuilder } from '../onnx/ops.ts';
+import { imageTokensPerImage, visionHiddenStateIndex, type LlavaConfig } from '../../checkpoint/hf-config.ts';
+import { GraphBuilder } from '../../onnx/ops.ts';
 import { buildClip } from './clip.ts';
-import { buildDecoderGraph, buildEmbedGraph } from './llama.ts';
-import type { Ctx, QuantContext } from './nn.ts';
+import { buildDecoderGraph, buildEmbedGraph } from '../../compiler/llama.ts';
+import type { Ctx, QuantContext } from '../../compiler/nn.ts';
 import { buildProjector } from './projector.ts';
-import type { FloatDtype, Weights } from './weights.ts';
+import type { FloatDtype, Weights } from '../../compiler/weights.ts';
 
 export interface LlavaGraphs {
   vision: GraphBuilder;

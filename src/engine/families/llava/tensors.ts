@@ -14,11 +14,11 @@
  * Tensors the model does not use (CLIP post_layernorm, old rotary inv_freq buffers, an lm_head
  * stored despite tied embeddings) may be present; they are not checked.
  */
-import { WorkbenchError } from '../../common/contract/errors.ts';
-import type { Checkpoint } from './checkpoint.ts';
-import { renamedCheckpoint } from './renamed.ts';
-import { isFloatDtype } from './dtype.ts';
-import { visionGrid, type LlavaConfig } from './hf-config.ts';
+import { WorkbenchError } from '../../../common/contract/errors.ts';
+import type { Checkpoint } from '../../checkpoint/checkpoint.ts';
+import { renamedCheckpoint } from '../../checkpoint/renamed.ts';
+import { isFloatDtype } from '../../checkpoint/dtype.ts';
+import { visionGrid, type LlavaConfig } from '../../checkpoint/hf-config.ts';
 
 export interface ExpectedTensor {
   /** Canonical (transformers 4.45) name. */

@@ -10,9 +10,9 @@
  * layers it needs are built, and post_layernorm is never applied (LLaVA does not use it). The
  * `default` strategy drops the CLS token, `full` keeps it.
  */
-import type { ClipVisionConfig } from '../checkpoint/hf-config.ts';
-import type { Value } from '../onnx/graph.ts';
-import { activation, layerNorm, linear, type Ctx } from './nn.ts';
+import type { ClipVisionConfig } from '../../checkpoint/hf-config.ts';
+import type { Value } from '../../onnx/graph.ts';
+import { activation, layerNorm, linear, type Ctx } from '../../compiler/nn.ts';
 
 export interface ClipOptions {
   /** Non-negative index into hidden_states (0 = embeddings after pre_layrnorm). */
