@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolateProcessEnv } from '../../../test/support/isolated-env.ts';
+import { writeWordTokenizer } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { progressLine, registerCompile } from './compile.ts';
 
 const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
@@ -37,6 +38,20 @@ describe('laser compile', () => {
     expect(JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8')).dtype).toBe('fp16');
     // registered in the data folder's model list ($LASER_DATA_DIR here), as the app would list it
     expect(text).toContain(`registered as model checkpoint in ${join(dir, 'data')}\n`);
+  });
+
+  it('says when a checkpoint with a tokenizer has no chat template, and which default runs will use', async () => {
+    const ck = join(dir, 'ck');
+    await cp(fixture, ck, { recursive: true });
+    await writeWordTokenizer(ck, { vocabSize: 300, imageTokenId: 296 });
+    await rm(join(ck, 'chat_template.json'));
+    const h = harness();
+    await h.run(ck, join(dir, 'b'));
+    expect(h.lines.join('')).toContain("note: the checkpoint has no chat template, so runs will use the default conversation format of the LLaVA-1.5 (llava-hf format) family (fallback-llava-1.5)");
+    const quiet = harness();
+    await writeWordTokenizer(ck, { vocabSize: 300, imageTokenId: 296 });
+    await quiet.run(ck, join(dir, 'b2'));
+    expect(quiet.lines.join('')).not.toContain('no chat template');
   });
 
   it('redraws one line per phase on a terminal', async () => {

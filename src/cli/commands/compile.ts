@@ -13,7 +13,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fixedImageGrid } from '../../engine/bundle/manifest.ts';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
 import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
-import { SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
+import { familyForArchitecture, SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
 import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
 import { withCliWorkbench } from '../workbench.ts';
 
@@ -144,6 +144,10 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
         `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );
+    if (m.tokenizer && m.chatTemplate === null) {
+      const family = familyForArchitecture(m.architecture);
+      out.write(`note: the checkpoint has no chat template, so runs will use the default conversation format of the ${family.label} family (${family.fallbackTemplate}); add the model's chat_template.json (or .jinja) and compile again to use its own.\n`);
+    }
     const id = await withCliWorkbench({ dataDir: flags.dataDir, note: (l) => out.write(`${l}\n`) }, async (cli) => {
       const model = await cli.call('models.add', { path: r.dir });
       return `${model.id} in ${cli.dataDir}`;
