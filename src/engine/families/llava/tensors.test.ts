@@ -74,7 +74,7 @@ describe('openLlavaCheckpoint / checkShapes', () => {
     const ck = await openCheckpoint(dir);
     try {
       const wrong = { ...config, textConfig: { ...config.textConfig, intermediateSize: 96 } };
-      expect(() => checkShapes(wrong, ck)).toThrow(/model\.safetensors: tensor "language_model\.model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[128, 64\], but config\.json implies \[96, 64\]/);
+      expect(() => checkShapes(wrong, ck)).toThrow(/model\.safetensors: tensor "language_model\.model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[128, 64\], but config\.json implies \[96, 64\] \(text_config\.intermediate_size is 96, the weights have 128\)/);
     } finally {
       await ck.close();
     }
