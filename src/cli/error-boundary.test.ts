@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import { crashLogDir } from '../engine/library/crash-log.ts';
+import { platformDataDir } from '../engine/settings/data-dir.ts';
 import { reportError } from './error-boundary.ts';
 
 const bin = join(import.meta.dirname, '../../bin/laser.js');
@@ -50,9 +51,9 @@ describe('reportError', () => {
     expect(r.text.trim().split('\n')).toHaveLength(1);
   });
 
-  it('puts logs under $LASER_DATA_DIR, else ~/.laser-workbench', () => {
+  it("puts logs in the data folder: $LASER_DATA_DIR, else the platform's (the one every host uses)", () => {
     expect(crashLogDir({ LASER_DATA_DIR: '/d' })).toBe(join('/d', 'logs'));
-    expect(crashLogDir({})).toBe(join(homedir(), '.laser-workbench', 'logs'));
+    expect(crashLogDir({})).toBe(join(platformDataDir(process.platform, {}, homedir()), 'logs'));
   });
 });
 

@@ -7,7 +7,7 @@
  *   the path and the reason (`cannot write /data/out: permission denied`) and a hint, exit 1. These
  *   are the machine's state, not a bug.
  * - Anything else (and a WorkbenchError 'internal') is a bug: one line with the error's message and
- *   the crash log that holds its stack (under `$LASER_DATA_DIR/logs`, else `~/.laser-workbench/logs`), exit 2. No stack on the
+ *   the crash log that holds its stack (under the data folder's `logs/`: `$LASER_DATA_DIR`, else the platform's), exit 2. No stack on the
  *   terminal.
  */
 import { isWorkbenchError } from '../common/contract/errors.ts';

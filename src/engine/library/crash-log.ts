@@ -8,10 +8,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkbenchErrorData } from '../../common/contract/errors.ts';
+import { resolveDataDir } from '../settings/data-dir.ts';
 
-/** Where crash logs go: `$LASER_DATA_DIR/logs`, else `~/.laser-workbench/logs`. */
+/** Where crash logs go: `logs/` in the data folder (`$LASER_DATA_DIR`, else the platform's convention; settings/data-dir.ts). */
 export function crashLogDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.LASER_DATA_DIR || join(homedir(), '.laser-workbench'), 'logs');
+  return join(resolveDataDir({ env, platform: process.platform, home: homedir(), cwd: process.cwd() }).dir, 'logs');
 }
 
 /** The first line of what was thrown: `TypeError: x is undefined`. */
