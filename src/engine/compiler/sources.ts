@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WorkbenchError } from '../../common/contract/errors.ts';
+import { readOptionalJsonObject } from '../checkpoint/optional-json.ts';
 import { cancelledError } from '../../common/contract/errors.ts';
 
 /** Files copied into `<bundle>/tokenizer/` when present. */
@@ -37,21 +37,9 @@ export async function tokenizerFiles(dir: string): Promise<string[]> {
   return present.some((f) => TOKENIZER_CORE.includes(f)) ? present : [];
 }
 
-async function readJson(file: string): Promise<Record<string, unknown> | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  try {
-    const json: unknown = JSON.parse(text);
-    if (typeof json === 'object' && json !== null && !Array.isArray(json)) return json as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new WorkbenchError('invalid-checkpoint', `${file}: not a valid JSON object`, 'Re-download this file from the model repository.');
+/** A JSON object file beside the weights, or null when absent (one clear error when it is broken). */
+function readJson(file: string): Promise<Record<string, unknown> | null> {
+  return readOptionalJsonObject(file, 'Re-download this file from the model repository.');
 }
 
 /** A template entry: a string, or HF's list of {name, template} (the one named "default", else the first). */
