@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { jsonSyntaxReason } from '../library/json-errors.ts';
 
+/** The image processor's settings file beside the weights (every family reads it). */
+export const PREPROCESSOR_FILE = 'preprocessor_config.json';
+
 /** `file` as a JSON object, or null if there is no such file; 'invalid-checkpoint' naming the file when it is not one (`ifBroken`: what to do). */
 export async function readOptionalJsonObject(file: string, ifBroken: string): Promise<Record<string, unknown> | null> {
   let text: string;

@@ -22,7 +22,7 @@ import { renderChatPrompt } from '../tokenizer/chat-template.ts';
 import { loadTokenizer } from '../tokenizer/load.ts';
 import { ensureWritableDir } from '../library/writable.ts';
 import { acquireTargetLock } from './target-lock.ts';
-import { PREPROCESSOR_FILE } from '../families/llava/preprocessing.ts';
+import { PREPROCESSOR_FILE } from '../checkpoint/optional-json.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
 import type { QuantContext } from './nn.ts';
 import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from './quant-options.ts';

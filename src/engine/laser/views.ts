@@ -21,7 +21,7 @@ import {
   type Grid,
   type Rect,
 } from '../../common/laser/index.ts';
-import type { PatchGrid } from '../families/qwen2-vl/positions.ts';
+import type { PatchGrid } from '../runtime/model-runtime.ts';
 import { preprocessForClip } from '../preprocess/clip.ts';
 import type { ClipProcessorConfig, Qwen2VLProcessorConfig } from '../preprocess/config.ts';
 import type { RgbImage } from '../preprocess/image.ts';

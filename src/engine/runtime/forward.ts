@@ -15,7 +15,7 @@ import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
 import { generateGreedy, type RuntimeProgress } from './generate.ts';
-import type { PatchGrid } from '../families/qwen2-vl/positions.ts';
+import type { PatchGrid } from './model-runtime.ts';
 import type { ModelRuntime, SessionTimes } from './model-runtime.ts';
 
 export interface ForwardInputs {

@@ -22,7 +22,9 @@
 import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
+// The native-resolution vision kind follows the Qwen2-VL family's rules for positions and windows.
 import { imageTokenCount, patchLayout, ropeIndex, type PatchGrid } from '../families/qwen2-vl/positions.ts';
+export type { PatchGrid };
 import { windowLayout } from '../families/qwen2-vl/windows.ts';
 import { decoderDims, hasFullAttention, runDecoder, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';

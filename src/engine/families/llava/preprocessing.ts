@@ -4,12 +4,11 @@
  * defaults alone, sized for the vision tower, when the checkpoint has no such file. The chosen
  * `mode` ('pad' = original LLaVA-1.5 as trained; 'crop' = the llava-hf processor) is recorded with it.
  */
-import { readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
+import { PREPROCESSOR_FILE, readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { Preprocessing } from '../../bundle/manifest.ts';
 
-export const PREPROCESSOR_FILE = 'preprocessor_config.json';
 
 /** OpenAI CLIP normalisation (transformers' OPENAI_CLIP_MEAN / OPENAI_CLIP_STD). */
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];

@@ -3,14 +3,13 @@
  * Qwen2VLImageProcessor's defaults (transformers 4.45), checked against the vision tower (patch,
  * merge and temporal patch sizes must be the model's), with min/max pixels overridable at compile.
  */
-import { readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
+import { PREPROCESSOR_FILE, readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { QwenPreprocessing } from '../../bundle/manifest.ts';
 import type { ImageCompileOptions } from '../types.ts';
 import type { QwenVisionConfig } from './config.ts';
 
-const FILE = 'preprocessor_config.json';
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
 const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 
@@ -34,7 +33,7 @@ function defaults(v: QwenVisionConfig): Record<string, unknown> {
 }
 
 export async function readQwenPreprocessing(dir: string, v: QwenVisionConfig, opts: ImageCompileOptions): Promise<QwenPreprocessing> {
-  const file = join(dir, FILE);
+  const file = join(dir, PREPROCESSOR_FILE);
   const found = await readOptionalJsonObject(file, 'Re-download preprocessor_config.json, or delete it to use the Qwen2-VL defaults.');
   const given: Record<string, unknown> = found ?? {};
   const config: Record<string, unknown> = { ...defaults(v), ...given };
@@ -64,5 +63,5 @@ export async function readQwenPreprocessing(dir: string, v: QwenVisionConfig, op
     const x = config[key];
     if (!Array.isArray(x) || x.length !== 3 || !x.every((n) => typeof n === 'number')) throw new WorkbenchError('invalid-checkpoint', `${file}: ${key} must be 3 numbers, got ${JSON.stringify(x)}`, 'Re-download preprocessor_config.json.');
   }
-  return { source: found === null ? 'derived' : FILE, mode: 'smart-resize', config: config as QwenPreprocessing['config'] };
+  return { source: found === null ? 'derived' : PREPROCESSOR_FILE, mode: 'smart-resize', config: config as QwenPreprocessing['config'] };
 }
