@@ -35,8 +35,9 @@ export interface Qwen2VLProcessorConfig extends Common {
   temporalPatchSize: number;
 }
 
-const OPENAI_CLIP_MEAN: Rgb = [0.48145466, 0.4578275, 0.40821073];
-const OPENAI_CLIP_STD: Rgb = [0.26862954, 0.26130258, 0.27577711];
+/** OpenAI CLIP's normalisation (CLIPImageProcessor's and Qwen2VLImageProcessor's default). */
+export const OPENAI_CLIP_MEAN: Rgb = [0.48145466, 0.4578275, 0.40821073];
+export const OPENAI_CLIP_STD: Rgb = [0.26862954, 0.26130258, 0.27577711];
 
 type Json = Record<string, unknown>;
 

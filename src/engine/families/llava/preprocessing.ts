@@ -4,15 +4,12 @@
  * defaults alone, sized for the vision tower, when the checkpoint has no such file. The chosen
  * `mode` ('pad' = original LLaVA-1.5 as trained; 'crop' = the llava-hf processor) is recorded with it.
  */
+import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from '../../preprocess/config.ts';
 import { PREPROCESSOR_FILE, readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { Preprocessing } from '../../bundle/manifest.ts';
 
-
-/** OpenAI CLIP normalisation (transformers' OPENAI_CLIP_MEAN / OPENAI_CLIP_STD). */
-const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
-const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 
 export function clipDefaults(imageSize: number): Record<string, unknown> {
   return {
@@ -24,8 +21,8 @@ export function clipDefaults(imageSize: number): Record<string, unknown> {
     do_rescale: true,
     rescale_factor: 1 / 255,
     do_normalize: true,
-    image_mean: CLIP_MEAN,
-    image_std: CLIP_STD,
+    image_mean: [...OPENAI_CLIP_MEAN],
+    image_std: [...OPENAI_CLIP_STD],
     do_convert_rgb: true,
     image_processor_type: 'CLIPImageProcessor',
   };

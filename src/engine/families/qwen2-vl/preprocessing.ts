@@ -3,6 +3,7 @@
  * Qwen2VLImageProcessor's defaults (transformers 4.45), checked against the vision tower (patch,
  * merge and temporal patch sizes must be the model's), with min/max pixels overridable at compile.
  */
+import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from '../../preprocess/config.ts';
 import { PREPROCESSOR_FILE, readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
@@ -10,8 +11,6 @@ import type { QwenPreprocessing } from '../../bundle/manifest.ts';
 import type { ImageCompileOptions } from '../types.ts';
 import type { QwenVisionConfig } from './config.ts';
 
-const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
-const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 
 function defaults(v: QwenVisionConfig): Record<string, unknown> {
   return {
@@ -20,8 +19,8 @@ function defaults(v: QwenVisionConfig): Record<string, unknown> {
     do_rescale: true,
     rescale_factor: 1 / 255,
     do_normalize: true,
-    image_mean: CLIP_MEAN,
-    image_std: CLIP_STD,
+    image_mean: [...OPENAI_CLIP_MEAN],
+    image_std: [...OPENAI_CLIP_STD],
     do_convert_rgb: true,
     min_pixels: 56 * 56,
     max_pixels: 28 * 28 * 1280,
