@@ -136,3 +136,20 @@ export function argmax(a: ArrayLike<number>, from = 0, to = a.length): number {
   return best - from;
 }
 
+
+/**
+ * Largest difference between attn_last [L, H, S] (the last query row of every layer and head, as the
+ * decoder returns it) and the last rows of full attention maps, one [H, S, S] array per layer (as HF
+ * returns `attentions`).
+ */
+export function lastRowAttentionError(attnLast: Float32Array, attentions: readonly Float32Array[], heads: number, S: number): number {
+  let m = 0;
+  attentions.forEach((a, l) => {
+    for (let h = 0; h < heads; h++) {
+      const want = a.subarray((h * S + S - 1) * S, (h * S + S) * S);
+      const got = attnLast.subarray((l * heads + h) * S, (l * heads + h + 1) * S);
+      m = Math.max(m, maxAbsDiff(got, want));
+    }
+  });
+  return m;
+}
