@@ -208,7 +208,7 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
   try {
     // Everything else checkable before writing: the graphs' structure (every weight's presence,
     // float type and shape), the preprocessing, the extras, the target.
-    const graphs = checkpoint.buildGraphs(new Weights(ckpt, hfDir), { dtype: dtype === 'fp16' ? 'fp16' : 'fp32', quant, taps });
+    const graphs = checkpoint.buildGraphs(new Weights(ckpt, hfDir, checkpoint.sizeFields), { dtype: dtype === 'fp16' ? 'fp16' : 'fp32', quant, taps });
     const model = await checkpoint.manifestSection(hfDir, { imageMode: opts.imageMode, minPixels: opts.minPixels, maxPixels: opts.maxPixels });
     const chatTemplate = await readChatTemplate(hfDir);
     const tokenizer = await tokenizerFiles(hfDir);
