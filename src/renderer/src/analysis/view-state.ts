@@ -1,10 +1,13 @@
 /**
  * What the user was looking at, kept in the tab's session storage so that a reload, or going to
  * another image and back, shows it again: per image, the run on screen (its record id) and the
- * view settings (layer, map, opacity, what is drawn); and the pinned runs of Compare.
+ * view settings (layer, map, heads, colormap, smoothing, opacity, sinks in or out of the scale, what
+ * is drawn); and the pinned runs of Compare.
  */
+import { isColormapName } from '../../../common/figures/index.ts';
+import { parseHeadSelection } from './heads.ts';
 import { MAP_IDS } from './maps.ts';
-import type { ViewSettings } from './overlay.ts';
+import { SMOOTHINGS, defaultViewSettings, type Smoothing, type ViewSettings } from './overlay.ts';
 
 export interface StorageLike {
   getItem(key: string): string | null;
@@ -44,7 +47,14 @@ export function loadView(storage: StorageLike, imagePath: string): SavedView | n
   const opacity = typeof view.opacity === 'number' && view.opacity >= 0 && view.opacity <= 1 ? view.opacity : undefined;
   const flags = ['showBox', 'showMasked', 'showTruth'] as const;
   if (layer === undefined || map === undefined || opacity === undefined || flags.some((f) => typeof view[f] !== 'boolean')) return null;
-  return { resultId, view: { layer, map, opacity, showBox: view.showBox as boolean, showMasked: view.showMasked as boolean, showTruth: view.showTruth as boolean } };
+  // settings added later: absent (a view saved before them) takes the default, a bad value refuses the entry
+  const d = defaultViewSettings;
+  const colormap = view.colormap === undefined ? d.colormap : isColormapName(view.colormap) ? view.colormap : null;
+  const smooth = view.smooth === undefined ? d.smooth : SMOOTHINGS.includes(view.smooth as Smoothing) ? (view.smooth as Smoothing) : null;
+  const heads = view.heads === undefined ? d.heads : parseHeadSelection(view.heads);
+  const excludeSinks = view.excludeSinks === undefined ? d.excludeSinks : typeof view.excludeSinks === 'boolean' ? view.excludeSinks : null;
+  if (colormap === null || smooth === null || heads === null || excludeSinks === null) return null;
+  return { resultId, view: { layer, map, opacity, showBox: view.showBox as boolean, showMasked: view.showMasked as boolean, showTruth: view.showTruth as boolean, colormap, smooth, heads, excludeSinks } };
 }
 
 export function savePins(storage: StorageLike, ids: readonly string[]): void {
