@@ -84,6 +84,7 @@ export const ImageOverlay = memo(function ImageOverlay({
       data-sinks={model.sinks.join(',')}
       data-sinks-excluded={model.sinksExcluded ? 'yes' : 'no'}
       data-padded={model.padding ? 'yes' : 'no'}
+      data-extent={extent.join(',')}
       viewBox={`${ex0} ${ey0} ${ex1 - ex0} ${ey1 - ey0}`}
       preserveAspectRatio="none"
       style={placement(extent, w, h)}

@@ -17,7 +17,7 @@ import { defaultFields, fieldsFromKnobs, formatDefault, knobsFromFields, type Kn
 import { defaultMap, mapChoices } from './maps.ts';
 import { cellAt, defaultViewSettings, overlayModel, type OverlayModel, type ViewSettings } from './overlay.ts';
 import { advance, noProgress, type RunProgressState } from './stages.ts';
-import { loadView, saveView } from './view-state.ts';
+import { loadSession, loadView, saveSession, saveView } from './view-state.ts';
 import { truthFor } from '../../../common/laser/truth.ts';
 
 export interface Running {
@@ -68,8 +68,17 @@ export function useAnalysis(entry: ImageEntry): Analysis {
   const api = useApi();
   const models = useModels();
   const methods = useCall<LaserMethodInfo[]>('laser.methods', () => api.call('laser.methods', {}));
-  const [question, setQuestion] = useState('');
-  const [method, setMethod] = useState<MethodId>('laser');
+  // the form's question and method survive a reload (and, as state here, moving between images)
+  const [question, setQuestionState] = useState(() => loadSession(sessionStorage).question);
+  const [method, setMethodState] = useState<MethodId>(() => loadSession(sessionStorage).method);
+  const setQuestion = useCallback((q: string) => {
+    setQuestionState(q);
+    saveSession(sessionStorage, { question: q });
+  }, []);
+  const setMethod = useCallback((m: MethodId) => {
+    setMethodState(m);
+    saveSession(sessionStorage, { method: m });
+  }, []);
   const [fieldsBy, setFieldsBy] = useState<Partial<Record<MethodId, KnobFields>>>({});
   const [running, setRunning] = useState<Running | null>(null);
   const [error, setError] = useState<Analysis['error']>(null);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultViewSettings } from './overlay.ts';
-import { loadPins, loadView, savePins, saveView, type StorageLike } from './view-state.ts';
+import { emptySession, loadPins, loadSession, loadView, savePins, saveSession, saveView, type StorageLike } from './view-state.ts';
 
 function memory(): StorageLike & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -49,5 +49,27 @@ describe('view state in session storage', () => {
     const full: StorageLike = { getItem: () => null, setItem: () => { throw new Error('quota'); } };
     expect(() => saveView(full, '/a', { resultId: id, view: defaultViewSettings })).not.toThrow();
     expect(() => savePins(full, [id])).not.toThrow();
+  });
+
+  it('keeps where the user was: folder, open image, question and method; a new folder forgets the old image', () => {
+    const s = memory();
+    expect(loadSession(s)).toEqual(emptySession);
+    saveSession(s, { folder: '/photos' });
+    saveSession(s, { image: '/photos/a.png', question: 'What colour is the cube?', method: 'vcd' });
+    expect(loadSession(s)).toEqual({ folder: '/photos', image: '/photos/a.png', question: 'What colour is the cube?', method: 'vcd' });
+    saveSession(s, { folder: '/photos' });
+    expect(loadSession(s).image).toBe('/photos/a.png');
+    saveSession(s, { folder: '/other' });
+    expect(loadSession(s)).toEqual({ folder: '/other', image: null, question: 'What colour is the cube?', method: 'vcd' });
+    saveSession(s, { image: null });
+    expect(loadSession(s).image).toBeNull();
+  });
+
+  it('takes each bad session field as empty, and bad JSON as no session', () => {
+    const s = memory();
+    s.setItem('laser.session', JSON.stringify({ folder: 3, image: '', question: 'x'.repeat(5000), method: 'magic' }));
+    expect(loadSession(s)).toEqual(emptySession);
+    s.setItem('laser.session', '{');
+    expect(loadSession(s)).toEqual(emptySession);
   });
 });
