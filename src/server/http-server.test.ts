@@ -42,6 +42,7 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
     'laser.run': unused('laser.run'),
     'laser.records': unused('laser.records'),
     'laser.record': unused('laser.record'),
+    'laser.headMaps': unused('laser.headMaps'),
   };
 }
 

@@ -286,9 +286,17 @@ export function analysisSteps({ page, fixtures }) {
     [
       'analysis-overlay-follows-zoom',
       async () => {
+        // The overlay covers the picture and, for this pad-to-square model, the padding above and below it
+        // (data-extent, in image pixels): 640 x 420 padded to 640 x 640 reaches 110 px past each long side.
         const aligned = async (where) => {
-          const [img, svg] = await Promise.all([page.locator(byTestId('image-original')).boundingBox(), page.locator(byTestId('image-overlay')).boundingBox()]);
-          for (const k of ['x', 'y', 'width', 'height']) assert(Math.abs(img[k] - svg[k]) < 0.5, `${where}: overlay ${k} ${svg[k]} vs image ${img[k]}`);
+          const overlay = page.locator(byTestId('image-overlay'));
+          const [img, svg, extent] = await Promise.all([page.locator(byTestId('image-original')).boundingBox(), overlay.boundingBox(), overlay.getAttribute('data-extent')]);
+          const [x0, y0, x1, y1] = extent.split(',').map(Number);
+          const { width: w, height: h } = a.goodImage;
+          assert(Math.abs(y0 + 110) < 1 && Math.abs(y1 - 530) < 1 && x0 === 0 && x1 === w, `${where}: the overlay spans ${extent}, not the padded square`);
+          assert((await overlay.getAttribute('data-padded')) === 'yes' && (await count(byTestId('overlay-padding'))) === 1, `${where}: the padding is drawn as padding`);
+          const want = { x: img.x + (x0 / w) * img.width, y: img.y + (y0 / h) * img.height, width: ((x1 - x0) / w) * img.width, height: ((y1 - y0) / h) * img.height };
+          for (const k of ['x', 'y', 'width', 'height']) assert(Math.abs(want[k] - svg[k]) < 1, `${where}: overlay ${k} ${svg[k]} vs ${want[k]} (the picture and its padding)`);
         };
         await page.locator(byTestId('image-stage')).click({ position: { x: 5, y: 5 } });
         await page.keyboard.press('0');

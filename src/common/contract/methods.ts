@@ -261,6 +261,14 @@ export const RunOptionsRequest = z
   })
   .strict();
 
+/** A layer's contrastive attention per head (laser.headMaps). */
+export const HeadMaps = z.object({
+  layer: z.number().int().nonnegative(),
+  /** A at `layer` for each head: [H][gh * gw]. */
+  heads: z.array(z.array(z.number())),
+});
+export type HeadMaps = z.infer<typeof HeadMaps>;
+
 export const LaserResult = z.object({
   id: z.string(),
   /** The run was answered from the record cache (the model did not run). */
@@ -335,6 +343,12 @@ export const methods = {
   'laser.records': method(z.object({ imagePath: HostPath }).strict(), z.array(LaserRecordSummary)),
   /** Loads one stored run. */
   'laser.record': method(z.object({ id: RecordId }).strict(), LaserResult),
+  /**
+   * One layer of a stored run's contrastive attention A, head by head ([H][gh * gw], grid order, the
+   * read-out positions averaged), for views that show one head or the top-k heads instead of the
+   * head mean. Not in LaserResult: all layers x heads would be L x H x N numbers (590k for LLaVA-7B).
+   */
+  'laser.headMaps': method(z.object({ id: RecordId, layer: z.number().int().nonnegative() }).strict(), HeadMaps),
 } as const;
 
 export type Methods = typeof methods;

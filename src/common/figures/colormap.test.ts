@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorAt, colorDomain, contrastingInk, coolwarm, relativeLuminance, toHex, valueColor, viridis } from './colormap.ts';
+import { COLORMAP_NAMES, colorAt, colorDomain, contrastingInk, coolwarm, isColormapName, magma, relativeLuminance, toHex, valueColor, viridis } from './colormap.ts';
 
 /**
  * viridis as d3-scale-chromatic ships it (src/sequential-multi/viridis.js), 256 8-bit colours: an
@@ -52,6 +52,26 @@ describe('viridis', () => {
     expect(colorAt(viridis, -3)).toEqual(viridis.table[0]);
     expect(colorAt(viridis, 7)).toEqual(viridis.table[255]);
     expect(() => colorAt(viridis, NaN)).toThrow(RangeError);
+  });
+});
+
+describe('magma', () => {
+  it('has 256 entries and the published ends and quartiles (matplotlib and d3 give the same 8-bit colours)', () => {
+    expect(magma.table).toHaveLength(256);
+    expect([0, 64, 128, 192, 255].map((i) => toHex(magma.table[i]))).toEqual(['#000004', '#51127c', '#b73779', '#fc8961', '#fcfdbf']);
+    expect(magma.kind).toBe('sequential');
+  });
+
+  it('rises in luminance at every step, as viridis does', () => {
+    const l = magma.table.map(relativeLuminance);
+    for (let i = 1; i < l.length; i++) expect(l[i]).toBeGreaterThan(l[i - 1]);
+  });
+
+  it('is one of the named maps the views offer, and only named maps pass the check', () => {
+    expect(COLORMAP_NAMES).toEqual(['viridis', 'magma', 'coolwarm']);
+    expect(isColormapName('magma')).toBe(true);
+    expect(isColormapName('jet')).toBe(false);
+    expect(isColormapName('toString')).toBe(false);
   });
 });
 

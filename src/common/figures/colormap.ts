@@ -4,10 +4,13 @@
  *
  * - `viridis` (sequential) for maps and scores that are non-negative: perceptually uniform, with
  *   lightness rising monotonically, so it reads correctly in greyscale and to colour-blind readers.
+ * - `magma` (sequential), the same authors' black-purple-orange-cream map, also perceptually
+ *   uniform with monotonic lightness: it keeps a dark picture's low values dark and its peaks light.
  * - `coolwarm` (diverging) for signed quantities such as a_q - a_0: Kenneth Moreland's smooth
  *   cool-warm map ("Diverging Color Maps for Scientific Visualization", ISVC 2009), 257 entries
  *   built here with his Msh interpolation (see coolwarmTable), neutral grey at the centre.
  */
+import { MAGMA_DATA } from './magma-data.ts';
 import { VIRIDIS_DATA } from './viridis-data.ts';
 
 export type Rgb = readonly [number, number, number];
@@ -59,6 +62,7 @@ export function contrastingInk(c: Rgb): string {
 }
 
 export const viridis: Colormap = { name: 'viridis', kind: 'sequential', table: VIRIDIS_DATA };
+export const magma: Colormap = { name: 'magma', kind: 'sequential', table: MAGMA_DATA };
 
 // --- Moreland's Msh interpolation --------------------------------------------------------------
 
@@ -144,8 +148,13 @@ export function coolwarmTable(n = 257): Rgb[] {
 
 export const coolwarm: Colormap = { name: 'coolwarm', kind: 'diverging', table: coolwarmTable(257) };
 
-export const COLORMAPS = { viridis, coolwarm } as const;
+export const COLORMAPS = { viridis, magma, coolwarm } as const;
 export type ColormapName = keyof typeof COLORMAPS;
+export const COLORMAP_NAMES = Object.keys(COLORMAPS) as ColormapName[];
+
+export function isColormapName(s: unknown): s is ColormapName {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(COLORMAPS, s);
+}
 
 /**
  * The [lo, hi] a map's values are coloured over: [0, max] for a sequential map of non-negative

@@ -23,6 +23,21 @@ export function meanOverHeads(t: RecordTensor): number[][] {
   });
 }
 
+/** Layer `layer` of a [L, H, N] tensor (or [T, L, H, N]: the mean over T), head by head: [H][N]. */
+export function layerHeads(t: RecordTensor, layer: number): number[][] {
+  const s = t.shape;
+  const [T, L, H, N] = s.length === 4 ? s : [1, s[0], s[1], s[2]];
+  if (!(Number.isInteger(layer) && layer >= 0 && layer < L)) throw new RangeError(`layer ${layer} is not one of the record's layers 0..${L - 1}`);
+  return Array.from({ length: H }, (_, h) => {
+    const out = new Array<number>(N).fill(0);
+    for (let p = 0; p < T; p++) {
+      const base = ((p * L + layer) * H + h) * N;
+      for (let j = 0; j < N; j++) out[j] += t.data[base + j];
+    }
+    return T === 1 ? out : out.map((v) => v / T);
+  });
+}
+
 export function recordViews(record: AnalysisRecord, tensors: RecordTensors): LaserViews {
   const [gh, gw] = mapGrid(record, 'a_q');
   const g = record.geometry;

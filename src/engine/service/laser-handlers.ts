@@ -11,6 +11,8 @@ import type { ModelCatalog } from '../models/catalog.ts';
 import type { ImageGuard } from './image-guard.ts';
 import { laserMethods } from './laser-methods.ts';
 import { laserResult } from './laser-views.ts';
+import { layerHeads } from '../laser/record-views.ts';
+import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { RecordStore } from './record-store.ts';
 
 export interface LaserDeps {
@@ -20,7 +22,7 @@ export interface LaserDeps {
   guard: ImageGuard;
 }
 
-type LaserHandlers = Pick<Handlers, 'laser.methods' | 'laser.run' | 'laser.records' | 'laser.record'>;
+type LaserHandlers = Pick<Handlers, 'laser.methods' | 'laser.run' | 'laser.records' | 'laser.record' | 'laser.headMaps'>;
 
 export function laserHandlers({ catalog, inference, records, guard }: LaserDeps): LaserHandlers {
   const methods = laserMethods();
@@ -47,6 +49,13 @@ export function laserHandlers({ catalog, inference, records, guard }: LaserDeps)
     'laser.record': async ({ id }) => {
       const loaded = await records.load(id);
       return laserResult(loaded.record, loaded.tensors, true);
+    },
+    'laser.headMaps': async ({ id, layer }) => {
+      const { record, tensors } = await records.load(id);
+      if (!tensors.A) throw new WorkbenchError('bad-request', `The ${record.method} run has no contrastive attention per head.`, 'Per-head maps come from laser, static-layer and laser-crop runs.');
+      const L = tensors.A.shape[tensors.A.shape.length - 3];
+      if (layer >= L) throw new WorkbenchError('bad-request', `Layer ${layer} is not one of the model's layers 0..${L - 1}.`, 'Pick a layer in that range.');
+      return { layer, heads: layerHeads(tensors.A, layer) };
     },
   };
 }

@@ -188,6 +188,16 @@ describe('models and LASER runs through the contract', () => {
     const { response: loaded } = await call(w, 'laser.record', { id: runId });
     expect(loaded.record.cacheKey).toBe(runId);
 
+    // one layer head by head: its mean over heads is the head-mean map the views carry
+    const l = loaded.record.layer!;
+    const { response: heads } = await call(w, 'laser.headMaps', { id: runId, layer: l });
+    expect(heads.heads).toHaveLength(loaded.record.bundle.heads);
+    const mean = heads.heads[0].map((_, j) => heads.heads.reduce((s, h) => s + h[j], 0) / heads.heads.length);
+    mean.forEach((v, j) => expect(v).toBeCloseTo(loaded.views.contrastive![l][j], 12));
+    const far = await failure(call(w, 'laser.headMaps', { id: runId, layer: loaded.record.bundle.layers }));
+    expect(far.code).toBe('bad-request');
+    expect(far.message).toContain(`0..${loaded.record.bundle.layers - 1}`);
+
     const restarted = workbench(dataDir());
     await call(restarted, 'library.scan', { root: photos });
     const { response: after } = await call(restarted, 'laser.records', { imagePath: photo });

@@ -1,7 +1,7 @@
 /**
  * The workbench shell: a top bar, then either the start screen (open a folder) or the library of
  * the opened folder. On the very first start, with no recent folders, the host's default folder
- * (the bundled samples) opens by itself. The Models panel opens over either, from the top bar.
+ * (the bundled samples) opens by itself; after a reload, the folder the tab had open. The Models panel opens over either, from the top bar.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { HostInfo, RecentFolder } from '../../common/contract/methods.ts';
@@ -14,6 +14,7 @@ import { StartScreen } from './library/StartScreen.tsx';
 import { useScan } from './library/use-scan.ts';
 import { ModelsButton, ModelsDialog } from './models/ModelsButton.tsx';
 import { ModelsProvider } from './models/models-context.tsx';
+import { loadSession, saveSession } from './analysis/view-state.ts';
 
 export function App() {
   const api = useApi();
@@ -31,6 +32,7 @@ export function App() {
     (path: string) => {
       startScan(path);
       setScreen('library');
+      saveSession(sessionStorage, { folder: path });
     },
     [startScan],
   );
@@ -46,8 +48,11 @@ export function App() {
   useEffect(() => {
     if (autoOpened.current || startup.status !== 'ok' || recent.status !== 'ok') return;
     autoOpened.current = true;
+    // a reload comes back to the folder this tab had open
+    const before = loadSession(sessionStorage).folder;
     const defaultFolder = startup.value.defaultFolder;
-    if (recent.value.length === 0 && defaultFolder) openFolder(defaultFolder);
+    if (before) openFolder(before);
+    else if (recent.value.length === 0 && defaultFolder) openFolder(defaultFolder);
   }, [startup, recent, openFolder]);
 
   let body;

@@ -1,11 +1,14 @@
 /**
  * "Compare": the pinned analyses side by side (up to four: methods of one question, two images, two
- * models), on one linked layer and map kind, one colour scale by default (each its own on request),
- * or the difference of the first two where they lie on the same image and grid.
+ * models), on one linked layer, map kind and choice of heads (the head mean, one head, or each run's
+ * top-k heads by VAQ), one colour scale by default (each its own on request), or the difference of
+ * the first two where they lie on the same image and grid.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { HeadMaps } from '../../../common/contract/methods.ts';
 import { useApi } from '../host-context.tsx';
-import { comparePanels, defaultCompareSettings, differenceProblem, drawPanels, MAX_PINS, type CompareMap, type CompareSettings } from './compare.ts';
+import { comparePanels, defaultCompareSettings, differenceProblem, drawPanels, headMapsKey, MAX_PINS, neededHeadMaps, type CompareMap, type CompareSettings } from './compare.ts';
+import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from './heads.ts';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { pinStore, usePins } from './pins.ts';
 
@@ -18,11 +21,33 @@ export function CompareView() {
   const layers = Math.max(1, ...pins.map((p) => p.record.bundle.layers));
   const diffProblem = pins.length >= 2 ? differenceProblem(pins[0], pins[1]) : 'pin two runs to subtract them';
   const settings = diffProblem === null ? s : { ...s, difference: false };
-  const panels = useMemo(() => drawPanels(comparePanels(pins, settings), settings), [pins, settings]);
+  // per-head maps of A for one head or the top-k, loaded once per run and layer
+  const [headMaps, setHeadMaps] = useState<ReadonlyMap<string, HeadMaps>>(new Map());
+  const needed = neededHeadMaps(pins, s).filter((n) => !headMaps.has(headMapsKey(n.id, n.layer)));
+  const neededKey = needed.map((n) => headMapsKey(n.id, n.layer)).join(' ');
+  useEffect(() => {
+    if (needed.length === 0) return;
+    let live = true;
+    void Promise.all(needed.map((n) => api.call('laser.headMaps', n).then((m) => [headMapsKey(n.id, n.layer), m] as const, () => null))).then((got) => {
+      if (!live) return;
+      setHeadMaps((old) => {
+        const next = new Map(old);
+        for (const g of got) if (g) next.set(g[0], g[1]);
+        return next;
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, neededKey]);
+  const panels = useMemo(() => drawPanels(comparePanels(pins, settings, headMaps), settings), [pins, settings, headMaps]);
   if (pins.length === 0) return null;
+  const heads = Math.max(1, ...pins.map((p) => p.record.bundle.heads));
+  const hv = (h: HeadSelection) => JSON.stringify(h);
+  const topK = pins[0].record.mapHeads?.length || Math.min(heads, 8);
   const set = (change: Partial<CompareSettings>) => setS((v) => ({ ...v, ...change }));
   return (
-    <div className="compare-view" data-testid="compare-view" data-pins={pins.length}>
+    <div className="compare-view" data-testid="compare-view" data-pins={pins.length} data-scale={settings.scale} data-heads={JSON.stringify(s.heads)}>
       <div className="section-tools small">
         <div className="segmented small" role="group" aria-label="Map">
           {(['M', 'A', 'aq'] as CompareMap[]).map((m) => (
@@ -44,7 +69,19 @@ export function CompareView() {
           />{' '}
           <span className="mono">{s.map === 'M' ? 'own l*' : `L${s.layer ?? pins[0].record.layer ?? layers - 1}`}</span>
         </label>
-        <label>
+        <label title="One choice of heads for every panel's A: the head mean, one head, or each run's top-k heads of the layer by its VAQ per head">
+          heads{' '}
+          <select className="small" value={hv(s.map === 'A' ? s.heads : MEAN_HEADS)} disabled={s.map !== 'A'} onChange={(e) => set({ heads: parseHeadSelection(JSON.parse(e.target.value)) ?? MEAN_HEADS })} data-testid="compare-heads">
+            <option value={hv(MEAN_HEADS)}>mean</option>
+            <option value={hv({ kind: 'top', k: topK })}>top-{topK} by VAQ</option>
+            {Array.from({ length: heads }, (_, h) => (
+              <option key={h} value={hv({ kind: 'head', head: h })}>
+                head {h}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label title="Each panel coloured on its own range (by default all share one, so they compare by eye)">
           <input type="checkbox" checked={s.scale === 'per-panel'} onChange={(e) => set({ scale: e.target.checked ? 'per-panel' : 'shared' })} data-testid="compare-per-panel" /> own scale each
         </label>
         <label title={diffProblem ?? 'first minus second, on a scale centred at 0'}>
@@ -64,7 +101,7 @@ export function CompareView() {
           const w = Math.round(p.image.width * scale);
           const h = Math.round(p.image.height * scale);
           return (
-            <figure key={p.id} className="compare-panel" data-testid="compare-panel" data-layer={p.layer ?? ''}>
+            <figure key={p.id} className="compare-panel" data-testid="compare-panel" data-layer={p.layer ?? ''} data-domain={p.domain ? p.domain.join(',') : ''}>
               <span className="input-picture" style={{ width: w, height: h }}>
                 <img src={api.mediaUrl(p.image.media)} alt="" draggable={false} width={w} height={h} />
                 {p.fills.length > 0 && <HeatCanvas fills={p.fills} imageWidth={p.image.width} imageHeight={p.image.height} width={w} height={h} opacity={0.7} />}

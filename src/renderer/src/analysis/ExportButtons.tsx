@@ -14,7 +14,7 @@ import { figureProvenance } from '../../../common/laser/provenance.ts';
 import { vaqFigure } from '../../../common/laser/record-figures.ts';
 import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
 import { figureFileName } from './figure-files.ts';
-import type { OverlayModel, ViewSettings } from './overlay.ts';
+import { viewProvenance, type OverlayModel, type ViewSettings } from './overlay.ts';
 
 const OVERLAY_WIDTH = 504;
 /** Print resolutions offered for PNG; CSS px are 1/96 in, so the PNG is DPI / 96 times the figure's size. */
@@ -40,6 +40,8 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
   };
 
   const file = (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi);
+  // the overlay as drawn: its map, heads, colormap and scale, and whether the sinks were left out of it
+  const overlayFile = (svg: string, format: Format) => figureBlob(svg, format, `${provenance}; ${viewProvenance(overlay, view)}`, dpi);
 
   const overlaySvg = async (format: Format) => {
     if (!map?.values) throw new Error('no map is shown');
@@ -49,14 +51,16 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
       cells: result.views.cells,
       values: map.values,
       opacity: view.opacity,
+      colormap: overlay.cmap,
+      range: overlay.domain,
       box: overlay.box,
       truthBox: overlay.truth,
       maskedCells: view.showMasked ? r.maskedCells : [],
       seen: overlay.seen,
       title: r.question,
-      subtitle: `${r.method} · ${map.label}${r.layer !== null && map.id === 'M' ? ` · layer ${r.layer}` : ''} · answer: ${answerText(r.answer, r.stopReason)}`,
+      subtitle: `${r.method} · ${map.label}${r.layer !== null && map.id === 'M' ? ` · layer ${r.layer}` : ''}${map.id === 'A' && view.heads.kind !== 'mean' ? ` · ${overlay.headsText}` : ''}${overlay.sinksExcluded ? ' · sinks out of scale' : ''} · answer: ${answerText(r.answer, r.stopReason)}`,
       colorbar: true,
-      colorbarLabel: map.id === 'M' ? (r.method === 'vicrop-rel' ? 'relative attention' : 'share of map mass') : 'attention',
+      colorbarLabel: map.id === 'M' ? (r.method === 'vicrop-rel' ? 'relative attention' : 'share of map mass') : map.id === 'd' ? 'a_q − a_0' : 'attention',
       width: OVERLAY_WIDTH,
     });
   };
@@ -73,7 +77,7 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
             disabled={!map}
             title={map ? undefined : 'Show a map to export it'}
             data-testid={`export-overlay-${f}`}
-            onClick={() => void save('the overlay', async () => ({ blob: await file(await overlaySvg(f), f), name: figureFileName(imageName, r.method, `overlay-${map?.id ?? 'none'}`, f) }))}
+            onClick={() => void save('the overlay', async () => ({ blob: await overlayFile(await overlaySvg(f), f), name: figureFileName(imageName, r.method, `overlay-${map?.id ?? 'none'}`, f) }))}
           >
             {f.toUpperCase()}
           </button>

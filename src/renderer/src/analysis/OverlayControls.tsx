@@ -1,9 +1,20 @@
-/** Which map lies over the image, whether the crop box and masked cells show, its opacity, and its colour scale. */
+/**
+ * Which map lies over the image and how: its heads (A), colormap, cells or smooth, opacity, the
+ * attention sinks in or out of its colour scale; whether the crop box and masked cells show; and
+ * its colour scale.
+ */
 import type { LaserResult } from '../../../common/contract/methods.ts';
-import { formatNumber } from '../../../common/figures/index.ts';
+import { COLORMAP_NAMES, formatNumber, type ColormapName } from '../../../common/figures/index.ts';
+import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from './heads.ts';
 import { cssGradient } from './heatmap.ts';
-import { mapChoices } from './maps.ts';
-import type { OverlayModel, ViewSettings } from './overlay.ts';
+import { SIGNED_MAPS, mapChoices } from './maps.ts';
+import { SMOOTHINGS, type OverlayModel, type Smoothing, type ViewSettings } from './overlay.ts';
+
+const COLORMAP_TEXT: Record<ColormapName, string> = { viridis: 'viridis', magma: 'magma', coolwarm: 'cool-warm (diverging, 0 at centre)' };
+
+function headsValue(h: HeadSelection): string {
+  return JSON.stringify(h);
+}
 
 export function OverlayControls({
   result,
@@ -23,6 +34,9 @@ export function OverlayControls({
 }) {
   const choices = mapChoices(result, view.layer);
   const [gh, gw] = result.views.grid;
+  const r = result.record;
+  const signed = view.map !== 'off' && SIGNED_MAPS.includes(view.map);
+  const topK = r.mapHeads?.length || Math.min(r.bundle.heads, 8);
   return (
     <div className="overlay-controls" data-testid="overlay-controls">
       <div className="segmented" role="group" aria-label="Map over the image">
@@ -55,6 +69,54 @@ export function OverlayControls({
             <input type="checkbox" checked={view.showTruth} onChange={(e) => setView({ showTruth: e.target.checked })} data-testid="show-truth" /> true box
           </label>
         )}
+        <label className="small" title={view.map === 'A' ? 'The heads A is averaged over: all (the head mean), the top-k of this layer by VAQ per head (as M is made at l*), or one head (h / H)' : 'Heads apply to A: the other maps are as the record has them'}>
+          heads{' '}
+          <select
+            value={headsValue(view.map === 'A' ? view.heads : MEAN_HEADS)}
+            disabled={view.map !== 'A'}
+            onChange={(e) => setView({ heads: parseHeadSelection(JSON.parse(e.target.value)) ?? MEAN_HEADS })}
+            data-testid="overlay-heads"
+          >
+            <option value={headsValue(MEAN_HEADS)}>mean of {r.bundle.heads}</option>
+            {r.vaqHeads && <option value={headsValue({ kind: 'top', k: topK })}>top-{topK} by VAQ</option>}
+            {Array.from({ length: r.bundle.heads }, (_, h) => (
+              <option key={h} value={headsValue({ kind: 'head', head: h })}>
+                head {h}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="small" title={signed ? 'a signed map is drawn on the diverging cool-warm map, centred at 0' : 'colormap (c)'}>
+          colours{' '}
+          <select value={signed ? 'coolwarm' : view.colormap} disabled={signed} onChange={(e) => setView({ colormap: e.target.value as ColormapName })} data-testid="overlay-colormap">
+            {COLORMAP_NAMES.map((c) => (
+              <option key={c} value={c}>
+                {COLORMAP_TEXT[c]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="small" title="the grid's cells as the model saw them, or upsampled smooth (s)">
+          draw{' '}
+          <select value={view.smooth} onChange={(e) => setView({ smooth: e.target.value as Smoothing })} data-testid="overlay-smooth">
+            {SMOOTHINGS.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label
+          className="small"
+          title={
+            overlay.sinks.length === 0
+              ? 'No attention sinks: no cell takes a large share of the attention at nearly every layer'
+              : `Attention sinks (dotted pink): cell${overlay.sinks.length === 1 ? '' : 's'} ${overlay.sinks.join(', ')} take at least 5x a uniform share of the query-pass attention on I at 90 % of the layers or more. Leave them out of the colour scale so the rest is not washed out (they saturate); the choice goes into exported figures' metadata.`
+          }
+        >
+          <input type="checkbox" checked={view.excludeSinks} disabled={overlay.sinks.length === 0} onChange={(e) => setView({ excludeSinks: e.target.checked })} data-testid="overlay-exclude-sinks" /> leave out {overlay.sinks.length} sink
+          {overlay.sinks.length === 1 ? '' : 's'}
+        </label>
         <label className="opacity" title="heatmap opacity">
           opacity
           <input type="range" min={0} max={1} step={0.05} value={view.opacity} onChange={(e) => setView({ opacity: Number(e.target.value) })} aria-label="Heatmap opacity" />
@@ -63,9 +125,11 @@ export function OverlayControls({
       {overlay.map && (
         <div className="colour-scale">
           <span className="num">{formatNumber(overlay.domain[0])}</span>
-          <span className="gradient" style={{ background: cssGradient() }} />
+          <span className="gradient" style={{ background: cssGradient(overlay.cmap) }} data-testid="overlay-gradient" data-colormap={overlay.cmap.name} />
           <span className="num">{formatNumber(overlay.domain[1])}</span>
-          <span className="muted small grow ellipsis" title={overlay.map.description}>
+          <span className="muted small grow ellipsis" title={`${overlay.map.description} · ${overlay.headsText}${overlay.sinksExcluded ? ' · sinks left out of the scale' : ''}`}>
+            {overlay.headsPending ? 'loading the heads… ' : ''}
+            {overlay.map.id === 'A' ? `${overlay.headsText} · ` : ''}
             {overlay.map.description}
           </span>
         </div>

@@ -6,7 +6,8 @@
  * models (any grid shape) sit side by side without geometry code.
  */
 import { coolwarm, viridis, type Colormap } from '../../../common/figures/index.ts';
-import type { InputImage, LaserResult } from '../../../common/contract/methods.ts';
+import type { HeadMaps, InputImage, LaserResult } from '../../../common/contract/methods.ts';
+import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
 import { cellFills, mapDomain, sharedDomain, type CellFill } from './heatmap.ts';
 import { inputCells } from './inputs.ts';
 
@@ -19,12 +20,27 @@ export interface CompareSettings {
   map: CompareMap;
   /** The linked layer (A and a_q); null = each run's chosen layer. */
   layer: number | null;
+  /** The linked heads of A: the head mean, one head or the top-k heads of each run's layer by its VAQ per head. */
+  heads: HeadSelection;
   scale: 'shared' | 'per-panel';
   /** Show the difference of the first two pins (first minus second) in place of the panels' maps. */
   difference: boolean;
 }
 
-export const defaultCompareSettings: CompareSettings = { map: 'M', layer: null, scale: 'shared', difference: false };
+export const defaultCompareSettings: CompareSettings = { map: 'M', layer: null, heads: MEAN_HEADS, scale: 'shared', difference: false };
+
+/** Per-head maps of A by `${record id}:${layer}` (laser.headMaps), for panels on one head or the top-k. */
+export type HeadMapsByKey = ReadonlyMap<string, HeadMaps>;
+export const headMapsKey = (id: string, layer: number) => `${id}:${layer}`;
+
+/** The per-head maps the panels need for the settings: [record id, layer] pairs (none for the head mean or other maps). */
+export function neededHeadMaps(pins: readonly LaserResult[], s: Pick<CompareSettings, 'map' | 'layer' | 'heads'>): { id: string; layer: number }[] {
+  if (s.map !== 'A' || s.heads.kind === 'mean') return [];
+  return pins.flatMap((r) => {
+    const l = layerOf(r, s.layer);
+    return r.views.contrastive && l !== null ? [{ id: r.id, layer: l }] : [];
+  });
+}
 
 export interface ComparePanel {
   id: string;
@@ -50,7 +66,7 @@ function layerOf(r: LaserResult, layer: number | null): number | null {
 }
 
 /** The values of one run for the settings: its map on I's own grid (row-major). */
-export function panelValues(r: LaserResult, s: Pick<CompareSettings, 'map' | 'layer'>): { values: number[] | null; note: string | null; layer: number | null } {
+export function panelValues(r: LaserResult, s: Pick<CompareSettings, 'map' | 'layer'> & { heads?: HeadSelection }, headMaps?: HeadMapsByKey): { values: number[] | null; note: string | null; layer: number | null } {
   const image = r.inputImages[0];
   if (s.map === 'M') {
     return r.views.map ? { values: r.views.map, note: null, layer: r.record.layer } : { values: null, note: `${r.record.method} makes no map M`, layer: null };
@@ -58,16 +74,25 @@ export function panelValues(r: LaserResult, s: Pick<CompareSettings, 'map' | 'la
   if (s.map === 'A') {
     const l = layerOf(r, s.layer);
     const A = r.views.contrastive;
-    return A && l !== null ? { values: A[l], note: null, layer: l } : { values: null, note: `${r.record.method} has no contrastive attention A`, layer: null };
+    if (!A || l === null) return { values: null, note: `${r.record.method} has no contrastive attention A`, layer: null };
+    const heads = s.heads ?? MEAN_HEADS;
+    if (heads.kind === 'mean') return { values: A[l], note: null, layer: l };
+    const H = r.record.bundle.heads;
+    if (heads.kind === 'head' && heads.head >= H) return { values: null, note: `${r.record.bundle.name} has heads 0..${H - 1} only`, layer: l };
+    if (heads.kind === 'top' && !r.record.vaqHeads) return { values: null, note: `${r.record.method} has no VAQ per head to rank heads by`, layer: l };
+    const maps = headMaps?.get(headMapsKey(r.id, l));
+    if (!maps) return { values: null, note: `loading ${headsLabel(heads)}…`, layer: l };
+    const chosen = selectedHeads(heads, maps.heads.length, r.record.vaqHeads?.[l] ?? null);
+    return { values: headsMean(maps.heads, chosen), note: `${headsLabel(heads)}${heads.kind === 'top' ? ` (${chosen.join(', ')})` : ''}`, layer: l };
   }
   const l = layerOf(r, s.layer) ?? (image.attention?.length ?? 1) - 1;
   const aq = image.attention;
   return aq ? { values: aq[Math.min(aq.length - 1, l)], note: null, layer: Math.min(aq.length - 1, l) } : { values: null, note: 'no query attention recorded', layer: null };
 }
 
-export function comparePanels(pins: readonly LaserResult[], s: CompareSettings): ComparePanel[] {
+export function comparePanels(pins: readonly LaserResult[], s: CompareSettings, headMaps?: HeadMapsByKey): ComparePanel[] {
   return pins.map((r) => {
-    const v = panelValues(r, s);
+    const v = panelValues(r, s, headMaps);
     const name = r.record.image.path.split(/[\\/]/).pop() ?? r.record.image.path;
     return {
       id: r.id,

@@ -4,8 +4,10 @@
  * tested without a browser. Arrow keys move the layer (not the image) while a layer tile has focus.
  */
 import type { LaserResult } from '../../../common/contract/methods.ts';
+import { COLORMAP_NAMES } from '../../../common/figures/index.ts';
+import { stepHeads } from './heads.ts';
 import { mapChoices, type MapId } from './maps.ts';
-import type { ViewSettings } from './overlay.ts';
+import { SMOOTHINGS, type ViewSettings } from './overlay.ts';
 
 export interface KeyContext {
   result: LaserResult | null;
@@ -20,7 +22,10 @@ export const KEY_HELP: readonly [string, string][] = [
   ['] or .', 'next layer (contrastive map A at it)'],
   ['[ or ,', 'previous layer'],
   ['← →', 'previous / next layer while a layer tile has the focus; otherwise previous / next image'],
-  ['m', 'next map: M, A, a_q, a_0 (those the run has)'],
+  ['m', 'next map: M, A, a_q, a_0, a_q − a_0 (those the run has)'],
+  ['h / H', 'next / previous head of A: mean of heads, head 0, 1, …'],
+  ['c', 'next colormap: viridis, magma, cool-warm'],
+  ['s', 'cells / bilinear / bicubic'],
   ['o', 'map off / on'],
   ['l', 'the Layers view / the image'],
   ['?', 'this help'],
@@ -65,6 +70,18 @@ export function keyAction(key: string, ctx: KeyContext): KeyAction | null {
     }
     case 'l':
       return ctx.result?.views.contrastive ? { kind: 'toggle-layers' } : null;
+    case 'h':
+    case 'H': {
+      const r = ctx.result;
+      if (!r?.views.contrastive) return null;
+      const heads = stepHeads(ctx.view.heads, r.record.bundle.heads, key === 'h' ? 1 : -1);
+      // heads are A's: show A (at the layer in view) when another map was up
+      return { kind: 'view', change: ctx.view.map === 'A' ? { heads } : { heads, map: 'A', layer: ctx.view.layer ?? r.record.layer } };
+    }
+    case 'c':
+      return { kind: 'view', change: { colormap: COLORMAP_NAMES[(COLORMAP_NAMES.indexOf(ctx.view.colormap) + 1) % COLORMAP_NAMES.length] } };
+    case 's':
+      return { kind: 'view', change: { smooth: SMOOTHINGS[(SMOOTHINGS.indexOf(ctx.view.smooth) + 1) % SMOOTHINGS.length] } };
     default:
       return null;
   }

@@ -1,12 +1,17 @@
 /**
  * The maps a result can lay over the image, and what each one is: the localisation map M, the
  * contrastive attention A at the selected layer, and the query / no-query attention at the chosen
- * layer, all head means on the model's grid (LaserViews). A method that does not make a map says so.
+ * layer, and their signed difference a_q − a_0 there (before the ReLU of A: where the question drew
+ * attention away, too), all head means on the model's grid (LaserViews). A method that does not make
+ * a map says so.
  */
 import type { LaserResult } from '../../../common/contract/methods.ts';
 
-export type MapId = 'M' | 'A' | 'aq' | 'a0';
-export const MAP_IDS: readonly MapId[] = ['M', 'A', 'aq', 'a0'];
+export type MapId = 'M' | 'A' | 'aq' | 'a0' | 'd';
+export const MAP_IDS: readonly MapId[] = ['M', 'A', 'aq', 'a0', 'd'];
+
+/** Maps whose values can be negative: drawn on a diverging colormap centred at zero. */
+export const SIGNED_MAPS: readonly MapId[] = ['d'];
 
 export interface MapChoice {
   id: MapId;
@@ -44,6 +49,12 @@ export function mapChoices(result: LaserResult, layer: number | null): MapChoice
       label: `a_0${at(chosen)}`,
       description: relative ? `generic-prompt attention, mean over heads, layer ${chosen}` : `no-query attention, mean over heads, layer ${chosen}`,
       values: views.baseAttention,
+    },
+    {
+      id: 'd',
+      label: `a_q−a_0${at(chosen)}`,
+      description: `signed difference a_q − a_0 (before the ReLU of A), mean over heads, layer ${chosen}: above 0 where the question drew attention, below where it drew it away`,
+      values: views.queryAttention && views.baseAttention && views.queryAttention.length === views.baseAttention.length ? views.queryAttention.map((v, j) => v - views.baseAttention![j]) : null,
     },
   ];
 }

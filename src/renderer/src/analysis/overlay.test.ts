@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellAt, defaultViewSettings, overlayModel, seenArea } from './overlay.ts';
+import { cellAt, defaultViewSettings, gridExtent, overlayModel, resultSinks, seenArea, viewProvenance } from './overlay.ts';
+import type { LaserResult } from '../../../common/contract/methods.ts';
 import { sampleResult } from './testing/sample-result.ts';
 
 describe('overlay model', () => {
@@ -57,4 +58,78 @@ describe('overlay model', () => {
     expect(seenArea(crop, 200, 100)).toEqual([50, 0, 150, 100]);
     expect(seenArea([], 200, 100)).toBeNull();
   });
+
+  it('colours with the chosen colormap, and a signed map always on the diverging one centred at 0', () => {
+    const r = sampleResult();
+    const v = overlayModel(r, { ...defaultViewSettings, layer: 2 });
+    const m = overlayModel(r, { ...defaultViewSettings, layer: 2, colormap: 'magma' });
+    expect(v.cmap.name).toBe('viridis');
+    expect(m.cmap.name).toBe('magma');
+    // the brightest cell: viridis' and magma's top colours
+    expect(v.fills[0].color).toBe('#fde725');
+    expect(m.fills[0].color).toBe('#fcfdbf');
+    const d = overlayModel(r, { ...defaultViewSettings, layer: 2, map: 'd', colormap: 'magma' });
+    expect(d.cmap.name).toBe('coolwarm');
+    expect(d.domain[0]).toBeCloseTo(-d.domain[1], 12);
+    expect(d.domain[1]).toBeCloseTo(0.5, 12);
+  });
+
+  it('averages A over one head or the top-k heads once their maps are loaded, the head mean meanwhile', () => {
+    const r = sampleResult();
+    const heads = { layer: 2, heads: [[1, 0, 0, 0], [0, 0.2, 0.4, 0]] };
+    const one = overlayModel(r, { ...defaultViewSettings, layer: 2, map: 'A', heads: { kind: 'head', head: 1 } }, null, heads);
+    expect(one.map?.values).toEqual([0, 0.2, 0.4, 0]);
+    expect(one.headsText).toBe('head 1');
+    expect(one.headsPending).toBe(false);
+    // vaqHeads at layer 2 are [0.9, 0.3]: the top-1 head is head 0
+    const top = overlayModel(r, { ...defaultViewSettings, layer: 2, map: 'A', heads: { kind: 'top', k: 1 } }, null, heads);
+    expect(top.map?.values).toEqual([1, 0, 0, 0]);
+    expect(top.headsText).toBe('top-1 heads by VAQ (0)');
+    const waiting = overlayModel(r, { ...defaultViewSettings, layer: 1, map: 'A', heads: { kind: 'head', head: 1 } }, null, heads);
+    expect(waiting.headsPending).toBe(true);
+    expect(waiting.map?.values).toEqual(r.views.contrastive![1]);
+    // other maps are what the record has, whatever the head choice
+    expect(overlayModel(r, { ...defaultViewSettings, layer: 2, heads: { kind: 'head', head: 1 } }, null, heads).map?.values).toEqual(r.views.map);
+  });
+
+  it('spans the padding of a pad-to-square input, so its cells are whole, and marks it as padding', () => {
+    const o = overlayModel(sampleResult(), defaultViewSettings);
+    // 200 x 100 picture padded to a square: the grid reaches 50 px above and below it
+    expect(o.gridRect).toEqual([0, -50, 200, 150]);
+    expect(o.extent).toEqual([0, -50, 200, 150]);
+    expect(o.padding).toEqual([0, -50, 200, 150]);
+    expect(o.fills.map((f) => [f.y, f.height])).toEqual([[-50, 100], [-50, 100], [50, 100], [50, 100]]);
+    const crop = [[50, 0, 150, 100]] as const;
+    expect(gridExtent(crop, 200, 100)).toEqual([50, 0, 150, 100]);
+  });
+
+  it('finds attention sinks of I and can leave them out of the colour scale, and says so in the metadata line', () => {
+    const r = sinkResult();
+    expect(resultSinks(r)).toEqual([5]);
+    const within = overlayModel(r, { ...defaultViewSettings, layer: 2 });
+    expect(within.sinks).toEqual([5]);
+    expect(within.domain).toEqual([0, 0.5]);
+    expect(within.sinksExcluded).toBe(false);
+    const out = overlayModel(r, { ...defaultViewSettings, layer: 2, excludeSinks: true });
+    expect(out.sinksExcluded).toBe(true);
+    expect(out.domain).toEqual([0, 0.1]);
+    expect(viewProvenance(out, { ...defaultViewSettings, layer: 2, excludeSinks: true })).toBe(
+      'view: map M; heads top-2 heads at l*; colormap viridis over [0, 0.1]; drawn as cells at opacity 0.6; attention sinks excluded from the scale: cells 5',
+    );
+    expect(viewProvenance(within, { ...defaultViewSettings, layer: 2 })).toContain('attention sinks in the scale: cells 5');
+    expect(viewProvenance(overlayModel(sampleResult(), { ...defaultViewSettings, smooth: 'bicubic' }), { ...defaultViewSettings, smooth: 'bicubic' })).toContain('bicubic upsampling');
+    expect(resultSinks(sampleResult())).toEqual([]);
+  });
 });
+
+/** The sample on a 4 x 4 grid whose cell 5 takes half of I's attention at every layer: a sink. */
+function sinkResult(): LaserResult {
+  const r = sampleResult();
+  const cells: [number, number, number, number][] = [];
+  for (let row = 0; row < 4; row++) for (let c = 0; c < 4; c++) cells.push([c * 50, row * 25, (c + 1) * 50, (row + 1) * 25]);
+  const layer = (l: number) => Array.from({ length: 16 }, (_, j) => (j === 5 ? 0.5 : j === l ? 0.1 : 0.4 / 15));
+  r.views = { ...r.views, grid: [4, 4], cells, map: Array.from({ length: 16 }, (_, j) => (j === 5 ? 0.5 : j === 0 ? 0.1 : 0.4 / 14)), contrastive: null, queryAttention: null, baseAttention: null };
+  r.record.maskedCells = [];
+  r.inputImages = [{ ...r.inputImages[0], grid: [4, 4], attention: [layer(0), layer(1), layer(2)] }];
+  return r;
+}

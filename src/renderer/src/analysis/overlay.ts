@@ -1,12 +1,22 @@
 /**
  * What the image overlay draws for a result and the panel's view settings: the chosen map's cells
- * with their colours, the crop box, the masked cells and, for a generated world's question, the
- * target's true box, all in original-image pixels, so the overlay only has to scale them with the
- * picture.
+ * with their colours (in the chosen colormap, over the chosen heads, with or without the attention
+ * sinks in the colour scale), the crop box, the masked cells and, for a generated world's question,
+ * the target's true box, all in original-image pixels, so the overlay only has to scale them with
+ * the picture. A pad-to-square input's grid reaches past the picture: the overlay then spans the
+ * whole grid and shows the band outside the picture as padding, so its cells are drawn whole
+ * instead of as slivers along the picture's edge.
  */
-import type { LaserResult } from '../../../common/contract/methods.ts';
+import type { HeadMaps, LaserResult } from '../../../common/contract/methods.ts';
+import { COLORMAPS, type Colormap, type ColormapName } from '../../../common/figures/index.ts';
+import { attentionSinks } from '../../../common/laser/sinks.ts';
+import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
-import { mapChoices, type MapChoice, type MapId } from './maps.ts';
+import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './maps.ts';
+
+/** How a map lies over the picture: its grid cells as they are, or upsampled smooth. */
+export type Smoothing = 'cells' | 'bilinear' | 'bicubic';
+export const SMOOTHINGS: readonly Smoothing[] = ['cells', 'bilinear', 'bicubic'];
 
 export interface ViewSettings {
   /** The layer A is shown at (the chosen layer until another is picked). */
@@ -18,9 +28,26 @@ export interface ViewSettings {
   showTruth: boolean;
   /** Heatmap opacity 0..1. */
   opacity: number;
+  colormap: ColormapName;
+  smooth: Smoothing;
+  /** The heads the contrastive map A is averaged over (other maps are as the record has them). */
+  heads: HeadSelection;
+  /** Leave the attention sinks out of the colour scale (they then saturate). */
+  excludeSinks: boolean;
 }
 
-export const defaultViewSettings: ViewSettings = { layer: null, map: 'M', showBox: true, showMasked: true, showTruth: true, opacity: 0.6 };
+export const defaultViewSettings: ViewSettings = {
+  layer: null,
+  map: 'M',
+  showBox: true,
+  showMasked: true,
+  showTruth: true,
+  opacity: 0.6,
+  colormap: 'viridis',
+  smooth: 'cells',
+  heads: MEAN_HEADS,
+  excludeSinks: false,
+};
 
 export interface OverlayModel {
   imageWidth: number;
@@ -35,6 +62,25 @@ export interface OverlayModel {
   /** The part of the image the model saw, when it is not all of it (a centre crop); the rest is veiled. */
   seen: Rect4 | null;
   opacity: number;
+  cmap: Colormap;
+  smooth: Smoothing;
+  /** [gh, gw] and every cell's rectangle (token order), in image pixels. */
+  grid: readonly [number, number];
+  cells: readonly Rect4[];
+  /** The grid's extent [x0, y0, x1, y1] in image pixels (a smooth map is drawn over it). */
+  gridRect: Rect4;
+  /** What the overlay spans: the picture and, for pad-to-square, the padding around it. */
+  extent: Rect4;
+  /** The grid's share outside the picture (pad-to-square), drawn as padding; null when there is none. */
+  padding: Rect4 | null;
+  /** Attention sink cells of I (heavy at nearly every layer); [] when the run has no per-layer attention on I. */
+  sinks: number[];
+  /** The sinks were left out of the colour scale. */
+  sinksExcluded: boolean;
+  /** The heads the shown map is averaged over, in words ('mean of heads' for maps that are head means). */
+  headsText: string;
+  /** Set while the per-head maps of the chosen heads are not loaded (the head mean is shown meanwhile). */
+  headsPending: boolean;
 }
 
 /**
@@ -54,23 +100,94 @@ export function seenArea(cells: readonly Rect4[], width: number, height: number)
   return seen[0] <= 0 && seen[1] <= 0 && seen[2] >= width && seen[3] >= height ? null : seen;
 }
 
-export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: Rect4 | null = null): OverlayModel {
+/** The rectangle the cells tile (their union's bounds); the image's own rectangle when there are none. */
+export function gridExtent(cells: readonly Rect4[], width: number, height: number): Rect4 {
+  if (cells.length === 0) return [0, 0, width, height];
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const c of cells) {
+    x0 = Math.min(x0, c[0]);
+    y0 = Math.min(y0, c[1]);
+    x1 = Math.max(x1, c[2]);
+    y1 = Math.max(y1, c[3]);
+  }
+  return [x0, y0, x1, y1];
+}
+
+/** The attention sinks of a result: cells of I heavy at nearly every layer of its query-pass attention (common/laser/sinks.ts). */
+export function resultSinks(result: LaserResult): number[] {
+  const att = result.inputImages.find((i) => i.role === 'image')?.attention;
+  if (!att || att.length === 0 || att[0].length !== result.views.cells.length) return [];
+  return attentionSinks(att);
+}
+
+/**
+ * The values of the shown map: A over the chosen heads when per-head maps of its layer are at hand
+ * (`headMaps`), the map as the views carry it otherwise. `pending`: a head choice waits for its maps.
+ */
+export function shownValues(result: LaserResult, view: ViewSettings, choice: MapChoice, headMaps: HeadMaps | null): { values: number[]; headsText: string; pending: boolean } {
+  const values = choice.values ?? [];
+  if (choice.id !== 'A' || view.heads.kind === 'mean') return { values, headsText: choice.id === 'M' ? `top-${result.record.mapHeads?.length ?? 'k'} heads at l*` : headsLabel(MEAN_HEADS), pending: false };
+  if (!headMaps || headMaps.layer !== view.layer) return { values, headsText: headsLabel(MEAN_HEADS), pending: true };
+  const vaq = view.layer !== null ? (result.record.vaqHeads?.[view.layer] ?? null) : null;
+  const heads = selectedHeads(view.heads, headMaps.heads.length, vaq);
+  return { values: headsMean(headMaps.heads, heads), headsText: `${headsLabel(view.heads)}${view.heads.kind === 'top' ? ` (${heads.join(', ')})` : ''}`, pending: false };
+}
+
+export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: Rect4 | null = null, headMaps: HeadMaps | null = null): OverlayModel {
   const { record, views } = result;
+  const w = record.image.width;
+  const h = record.image.height;
   const choice = view.map === 'off' ? null : (mapChoices(result, view.layer).find((c) => c.id === view.map && c.values !== null) ?? null);
-  const values = choice?.values ?? [];
-  const domain = mapDomain(values);
+  const shown = choice ? shownValues(result, view, choice, headMaps) : { values: [], headsText: '', pending: false };
+  const values = shown.values;
+  // a signed map is always drawn on the diverging map, centred at 0 (colorDomain makes it symmetric)
+  const cmap = choice && SIGNED_MAPS.includes(choice.id) ? COLORMAPS.coolwarm : (COLORMAPS[view.colormap] ?? COLORMAPS.viridis);
+  const sinks = choice ? resultSinks(result) : [];
+  const excluded = view.excludeSinks && sinks.length > 0 && sinks.length < values.length;
+  const domain = mapDomain(excluded ? values.filter((_, j) => !sinks.includes(j)) : values, cmap);
+  const gridRect = gridExtent(views.cells, w, h);
+  const extent: Rect4 = [Math.min(0, gridRect[0]), Math.min(0, gridRect[1]), Math.max(w, gridRect[2]), Math.max(h, gridRect[3])];
+  const padded = extent[0] < 0 || extent[1] < 0 || extent[2] > w || extent[3] > h;
+  const mapped = choice ? { ...choice, values } : null;
   return {
-    imageWidth: record.image.width,
-    imageHeight: record.image.height,
-    map: choice,
+    imageWidth: w,
+    imageHeight: h,
+    map: mapped,
     domain,
-    fills: choice ? cellFills(views.cells, values, domain) : [],
+    fills: mapped ? cellFills(views.cells, values, domain, { cmap }) : [],
     box: view.showBox ? record.box : null,
     masked: view.showMasked ? record.maskedCells.filter((j) => j >= 0 && j < views.cells.length).map((j) => views.cells[j]) : [],
     truth: view.showTruth ? truthBox : null,
-    seen: seenArea(views.cells, record.image.width, record.image.height),
+    seen: seenArea(views.cells, w, h),
     opacity: view.opacity,
+    cmap,
+    smooth: view.smooth,
+    grid: views.grid,
+    cells: views.cells,
+    gridRect,
+    extent,
+    padding: padded ? extent : null,
+    sinks,
+    sinksExcluded: excluded,
+    headsText: shown.headsText,
+    headsPending: shown.pending,
   };
+}
+
+/**
+ * How the overlay was drawn, in one line for a figure's metadata beside the run's provenance: the
+ * map, its heads, the colormap and scale, whether sinks were left out of the scale (and which).
+ */
+export function viewProvenance(o: OverlayModel, view: ViewSettings): string {
+  if (!o.map) return 'view: no map';
+  const parts = [
+    `view: map ${o.map.id}${o.map.id === 'A' && view.layer !== null ? ` at layer ${view.layer}` : ''}`,
+    `heads ${o.headsText}`,
+    `colormap ${o.cmap.name} over [${o.domain.map((v) => Number(v.toPrecision(4))).join(', ')}]`,
+    `drawn as ${o.smooth === 'cells' ? 'cells' : `${o.smooth} upsampling`} at opacity ${view.opacity}`,
+    o.sinks.length === 0 ? 'no attention sinks found' : o.sinksExcluded ? `attention sinks excluded from the scale: cells ${o.sinks.join(', ')}` : `attention sinks in the scale: cells ${o.sinks.join(', ')}`,
+  ];
+  return parts.join('; ');
 }
 
 /** The grid cell under a point in original-image pixels (cells are in token order), or -1. */

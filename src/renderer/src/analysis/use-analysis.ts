@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { WorkbenchError, toErrorData, type WorkbenchErrorData } from '../../../common/contract/errors.ts';
-import type { ImageEntry, ImageQuestion, LaserMethodInfo, LaserRecordSummary, LaserResult } from '../../../common/contract/methods.ts';
+import type { HeadMaps, ImageEntry, ImageQuestion, LaserMethodInfo, LaserRecordSummary, LaserResult } from '../../../common/contract/methods.ts';
 import type { MethodId } from '../../../common/laser/knobs.ts';
 import { useCall, type CallState } from '../common/use-call.ts';
 import { useApi } from '../host-context.tsx';
@@ -17,7 +17,7 @@ import { defaultFields, fieldsFromKnobs, formatDefault, knobsFromFields, type Kn
 import { defaultMap, mapChoices } from './maps.ts';
 import { cellAt, defaultViewSettings, overlayModel, type OverlayModel, type ViewSettings } from './overlay.ts';
 import { advance, noProgress, type RunProgressState } from './stages.ts';
-import { loadView, saveView } from './view-state.ts';
+import { loadSession, loadView, saveSession, saveView } from './view-state.ts';
 import { truthFor } from '../../../common/laser/truth.ts';
 
 export interface Running {
@@ -68,8 +68,17 @@ export function useAnalysis(entry: ImageEntry): Analysis {
   const api = useApi();
   const models = useModels();
   const methods = useCall<LaserMethodInfo[]>('laser.methods', () => api.call('laser.methods', {}));
-  const [question, setQuestion] = useState('');
-  const [method, setMethod] = useState<MethodId>('laser');
+  // the form's question and method survive a reload (and, as state here, moving between images)
+  const [question, setQuestionState] = useState(() => loadSession(sessionStorage).question);
+  const [method, setMethodState] = useState<MethodId>(() => loadSession(sessionStorage).method);
+  const setQuestion = useCallback((q: string) => {
+    setQuestionState(q);
+    saveSession(sessionStorage, { question: q });
+  }, []);
+  const setMethod = useCallback((m: MethodId) => {
+    setMethodState(m);
+    saveSession(sessionStorage, { method: m });
+  }, []);
   const [fieldsBy, setFieldsBy] = useState<Partial<Record<MethodId, KnobFields>>>({});
   const [running, setRunning] = useState<Running | null>(null);
   const [error, setError] = useState<Analysis['error']>(null);
@@ -231,7 +240,32 @@ export function useAnalysis(entry: ImageEntry): Analysis {
   );
 
   const truth = useMemo(() => (result && worldQuestions.status === 'ok' ? truthFor(result.record.question, worldQuestions.value) : null), [result, worldQuestions]);
-  const overlay = useMemo(() => (result ? overlayModel(result, view, truth?.box ?? null) : null), [result, view, truth]);
+  // one head or the top-k heads of A: that layer's per-head maps, loaded once per run and layer
+  const [headMaps, setHeadMaps] = useState<{ id: string; maps: HeadMaps } | null>(null);
+  const headCache = useRef(new Map<string, HeadMaps>());
+  const needHeads = result && result.views.contrastive && view.map === 'A' && view.heads.kind !== 'mean' && view.layer !== null ? { id: result.id, layer: view.layer } : null;
+  useEffect(() => {
+    if (!needHeads) return;
+    const key = `${needHeads.id}:${needHeads.layer}`;
+    const hit = headCache.current.get(key);
+    if (hit) {
+      setHeadMaps({ id: needHeads.id, maps: hit });
+      return;
+    }
+    let live = true;
+    api.call('laser.headMaps', needHeads).then(
+      (maps) => {
+        headCache.current.set(key, maps);
+        if (live) setHeadMaps({ id: needHeads.id, maps });
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, needHeads?.id, needHeads?.layer]);
+  const shownHeads = headMaps && result && headMaps.id === result.id ? headMaps.maps : null;
+  const overlay = useMemo(() => (result ? overlayModel(result, view, truth?.box ?? null, shownHeads) : null), [result, view, truth, shownHeads]);
   const [hover, setHover] = useState<Analysis['hover']>(null);
   const setHoverPoint = useCallback(
     (p: [number, number] | null) => {

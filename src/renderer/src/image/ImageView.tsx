@@ -55,7 +55,19 @@ export function ImageView({
 
   const size = natural ?? (entry.width && entry.height ? { width: entry.width, height: entry.height } : null);
   const box = { width: stage.width - 16, height: stage.height - 16 };
-  const scale = size ? effectiveScale(zoom, box, size) : 1;
+  // a pad-to-square grid reaches past the picture: fit the padding too, and leave room for it around the picture
+  const padded = analysis.overlay?.padding && !showLayers ? analysis.overlay : null;
+  const reach = padded && size ? { x: (padded.extent[2] - padded.extent[0]) / padded.imageWidth, y: (padded.extent[3] - padded.extent[1]) / padded.imageHeight } : { x: 1, y: 1 };
+  const scale = size ? effectiveScale(zoom, box, { width: size.width * reach.x, height: size.height * reach.y }) : 1;
+  const frameMargin =
+    padded && size
+      ? {
+          marginLeft: Math.round((-padded.extent[0] / padded.imageWidth) * size.width * scale),
+          marginTop: Math.round((-padded.extent[1] / padded.imageHeight) * size.height * scale),
+          marginRight: Math.round(((padded.extent[2] - padded.imageWidth) / padded.imageWidth) * size.width * scale),
+          marginBottom: Math.round(((padded.extent[3] - padded.imageHeight) / padded.imageHeight) * size.height * scale),
+        }
+      : undefined;
   // Zooming keeps the point at the centre of the view where it was, rather than the top-left corner.
   const previousScale = useRef(scale);
   useLayoutEffect(() => {
@@ -185,7 +197,7 @@ export function ImageView({
             </div>
           ) : (
             <div className="image-canvas">
-              <div className="image-frame">
+              <div className="image-frame" style={frameMargin}>
                 <img
                   key={entry.path}
                   data-testid="image-original"

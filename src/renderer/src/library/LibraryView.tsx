@@ -3,7 +3,8 @@
  * the image view on top of the grid, so that leaving it returns to the same scroll position and
  * selection.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { loadSession, saveSession } from '../analysis/view-state.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { formatBytes, formatCount, plural } from '../common/format.ts';
 import { useApi } from '../host-context.tsx';
@@ -33,6 +34,26 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
   }, []);
 
   const selected = selection !== null ? state.entries[selection] : undefined;
+
+  // After a reload: open the image the tab had open, once the scan has found it.
+  const restored = useRef<number | null>(null);
+  useEffect(() => {
+    if (restored.current === state.scanId) return;
+    const saved = loadSession(sessionStorage);
+    if (!saved.image || saved.folder !== state.root) {
+      restored.current = state.scanId;
+      return;
+    }
+    const at = state.entries.findIndex((e) => e.path === saved.image);
+    if (at >= 0) {
+      restored.current = state.scanId;
+      open(at);
+    } else if (state.status !== 'scanning') restored.current = state.scanId;
+  }, [state.scanId, state.root, state.entries, state.status, open]);
+  const viewingPath = viewing && selected ? selected.path : null;
+  useEffect(() => {
+    if (restored.current === state.scanId) saveSession(sessionStorage, { image: viewingPath });
+  }, [viewingPath, state.scanId]);
 
   if (state.status === 'failed' && state.error) {
     return (
