@@ -39,8 +39,10 @@ export async function loadDataset(path: string, format: DatasetFormat, options: 
   if (!isDatasetFormat(format)) throw new WorkbenchError('bad-request', `Unknown dataset format ${JSON.stringify(format)}.`, `Formats are: ${DATASET_FORMATS.join(', ')}.`);
   await checkExists(path, 'Pass --data <file or folder> of the benchmark.');
   for (const dir of typeof options.images === 'string' ? [options.images] : (options.images ?? [])) await checkExists(dir, 'Pass --images <folder> holding the benchmark images.');
-  // RefCOCO filters its refs before looking up images (its train split is most of the file)
+  // RefCOCO filters its refs before looking up images (its train split is most of the file); VQA
+  // and RefCOCO parquet pick the split's files
   if (format === 'refcoco') return loadRefcoco(path, options);
-  const dataset = format === 'pope' ? await loadPope(path, options) : format === 'vqa' ? await loadVqa(path, options) : await loadWorld(path);
+  if (format === 'vqa') return loadVqa(path, options);
+  const dataset = format === 'pope' ? await loadPope(path, options) : await loadWorld(path);
   return options.split === undefined ? dataset : onlySplit(dataset, options.split);
 }

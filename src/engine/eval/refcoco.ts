@@ -16,6 +16,11 @@
  * one sample per sentence. The dataset is named after the folder and the split-by
  * (`refcocog (umd)`).
  *
+ * Parquet (lmms-lab/RefCOCO, RefCOCOplus, RefCOCOg: `question_id, image, question, answer,
+ * segmentation, bbox, iscrowd, file_name`, the image embedded): the lmms-eval rows above, one
+ * split's files (`data/testA-0000k-of-0000n.parquet`, `split` or the only one), the split kept as
+ * the samples' group.
+ *
  * Files: JSON lines (.jsonl), or JSON holding a list or `{"refs": [...]}`, or a refs pickle.
  * --data may be the file, or a folder with one refs(*).p, else one *.jsonl file, or one *.json
  * file whose name contains "ref" (a generated world's refs.json).
@@ -31,6 +36,7 @@ import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { lineOfJsonPath } from './json-locate.ts';
 import { imageResolverFor, locateImage } from './images.ts';
+import { embeddedImageFile, parquetSource, readParquetRows } from './parquet.ts';
 import { PickleError, readPickle } from './pickle.ts';
 import type { LoadOptions } from './pope.ts';
 import { checkJson, checkJsonLine, dataError, isDirectory, issueText, parseJsonLines, parseJsonText, readDataText } from './source.ts';
@@ -87,6 +93,21 @@ async function refFileIn(dir: string): Promise<string> {
 interface Located {
   entry: RefEntry;
   where: () => string;
+  /** The image extracted from a parquet row. */
+  imageFile?: string;
+}
+
+/** lmms-eval's parquet rows (see the header), the split the files'. */
+async function parquetEntries(files: string[], split: string): Promise<Located[]> {
+  const out: Located[] = [];
+  for (const row of await readParquetRows(files, HINT)) {
+    const { image: embedded, ...rest } = row.value;
+    const imageFile = (await embeddedImageFile(embedded)) ?? undefined;
+    // a row names its split by its file; an embedded image stands for the row's image
+    const entry = checkJsonLine(refEntry, { ...row, value: { split, ...rest, ...(imageFile ? { image: imageFile } : {}) } }, row.file, HINT);
+    out.push({ entry, where: () => `${row.file}:${row.line}`, imageFile });
+  }
+  return out;
 }
 
 const referHint = "The refer API's refs(<splitBy>).p holds a list of refs {ref_id, ann_id, image_id, split, sentences: [{sent}]}, with instances.json beside it.";
@@ -186,10 +207,11 @@ export async function loadRefcoco(path: string, options: RefLoadOptions = {}): P
   if (!prompt.includes('{expression}')) throw new WorkbenchError('bad-request', `The grounding prompt "${prompt}" has no {expression} in it.`, `Use e.g. "${DEFAULT_REF_PROMPT}".`);
   const root = resolve(path);
   const isDir = await isDirectory(root);
-  const file = isDir ? await refFileIn(root) : root;
-  const pickle = isReferPickle(file);
-  const all = pickle ? await referEntries(file, options.split) : entriesOf(file, await readDataText(file, HINT));
-  const located = options.split === undefined || pickle ? all : all.filter((l) => l.entry.split === options.split);
+  const pq = await parquetSource(root, options.split);
+  const file = pq ? pq.files[0] : isDir ? await refFileIn(root) : root;
+  const pickle = !pq && isReferPickle(file);
+  const all = pq ? await parquetEntries(pq.files, pq.split) : pickle ? await referEntries(file, options.split) : entriesOf(file, await readDataText(file, HINT));
+  const located = options.split === undefined || pickle || pq ? all : all.filter((l) => l.entry.split === options.split);
   if (located.length === 0) {
     if (options.split !== undefined) {
       const splits = pickle ? await referSplits(file) : [...new Set(all.flatMap((l) => (l.entry.split === undefined ? [] : [l.entry.split])))];
@@ -200,11 +222,11 @@ export async function loadRefcoco(path: string, options: RefLoadOptions = {}): P
   const resolver = await imageResolverFor(root, isDir, options.images);
   const samples: EvalSample[] = [];
   const seen = new Set<string>();
-  for (const [k, { entry: e, where }] of located.entries()) {
+  for (const [k, { entry: e, where, imageFile }] of located.entries()) {
     const [x, y, w, h] = e.bbox;
     const expressions = e.sentences ?? (e.expression ?? e.sentence ? [(e.expression ?? e.sentence)!] : e.answer!);
     const path = e.image ?? e.file_name;
-    const image = await locateImage(() => (path !== undefined ? resolver.byPath(path, where) : resolver.byId(e.image_id!, where)), options.strict);
+    const image = imageFile !== undefined ? { imagePath: imageFile } : await locateImage(() => (path !== undefined ? resolver.byPath(path, where) : resolver.byId(e.image_id!, where)), options.strict);
     const base = e.ref_id !== undefined ? String(e.ref_id) : e.question_id !== undefined ? String(e.question_id) : String(k + 1);
     expressions.forEach((expression, s) => {
       const id = expressions.length > 1 ? `${base}#${s + 1}` : base;
@@ -220,7 +242,7 @@ export async function loadRefcoco(path: string, options: RefLoadOptions = {}): P
     });
   }
   const name = `${pickle ? refNameOf(file) : 'refcoco'}${options.split !== undefined ? ` ${options.split}` : ''}`;
-  return { format: 'refcoco', name, sources: pickle ? [file, join(dirname(file), 'instances.json')] : [file], samples, prompt };
+  return { format: 'refcoco', name, sources: pq ? pq.files : pickle ? [file, join(dirname(file), 'instances.json')] : [file], samples, prompt };
 }
 
 /** The splits a refs pickle names, for the message when --split names none of them. */
