@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 
@@ -35,6 +35,12 @@ export interface SessionFactoryOptions {
    * to it); throwing stops the load (the runtime refuses fp16 bundles that would not fit, memory.ts).
    */
   beforeCpu?: () => Promise<void>;
+  /**
+   * Turn on onnxruntime's profiler: each session writes `<profilePrefix>-<graph>_<time>.json` (Chrome
+   * trace events, one per kernel run) when its profiling ends (`ModelRuntime.endProfiling`). For
+   * benchmarks: the profiler adds a little time to every kernel.
+   */
+  profilePrefix?: string;
 }
 
 export interface CreatedSession {
@@ -92,6 +98,7 @@ export class SessionFactory {
   private chosen: Provider | null = null;
   private reason: string | null = null;
   private beforeCpu: (() => Promise<void>) | null;
+  private readonly profilePrefix: string | null;
 
   constructor(options: SessionFactoryOptions = {}) {
     this.device = options.device ?? 'auto';
@@ -107,6 +114,7 @@ export class SessionFactory {
     this.libraryDir = options.providerLibraryDir ?? defaultProviderLibraryDir();
     this.optimization = options.graphOptimizationLevel ?? 'all';
     this.beforeCpu = options.beforeCpu ?? null;
+    this.profilePrefix = options.profilePrefix ?? null;
     if (this.device === 'cpu') this.chosen = 'cpu';
   }
 
@@ -154,6 +162,10 @@ export class SessionFactory {
       graphOptimizationLevel: this.optimization,
     };
     if (this.threads > 0) options.intraOpNumThreads = this.threads;
+    if (this.profilePrefix !== null) {
+      options.enableProfiling = true;
+      options.profileFilePrefix = `${this.profilePrefix}-${basename(modelPath, '.onnx')}`;
+    }
     const t0 = performance.now();
     const session = await ort.InferenceSession.create(modelPath, options);
     return { session, provider, createMs: performance.now() - t0 };
