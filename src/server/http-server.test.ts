@@ -42,6 +42,8 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
     'laser.run': unused('laser.run'),
     'laser.records': unused('laser.records'),
     'laser.record': unused('laser.record'),
+    'settings.get': unused('settings.get'),
+    'settings.update': unused('settings.update'),
   };
 }
 

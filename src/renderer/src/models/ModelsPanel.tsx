@@ -10,6 +10,7 @@ import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
 import { toErrorData } from '../../../common/contract/errors.ts';
 import type { HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
+import { useModalKeys } from '../common/use-modal-keys.ts';
 import { useApi, usePickFolder } from '../host-context.tsx';
 import { AddModelForm, type AddState } from './AddModelForm.tsx';
 import { ModelTable } from './ModelTable.tsx';
@@ -32,24 +33,7 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
   }, [reload]);
   // Closing the panel does not stop a compile silently: it asks for Cancel first (the button says so).
   const close = () => !adding && models.setPanelOpen(false);
-  const closeRef = useRef(close);
-  closeRef.current = close;
-
-  // The image view's and the grid's shortcuts listen on the window: while the panel is open, Escape
-  // closes it wherever the focus is, and keys aimed outside it go nowhere.
-  useEffect(() => {
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        e.stopPropagation();
-        closeRef.current();
-      } else if (!(e.target instanceof Node && dialogRef.current?.contains(e.target))) {
-        e.stopPropagation();
-      }
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, []);
+  useModalKeys(dialogRef, close);
 
   const startAdd = async (path: string) => {
     const controller = new AbortController();
