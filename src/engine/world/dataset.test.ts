@@ -150,5 +150,11 @@ describe('loadWorldDataset', () => {
     sc.scenes.push({ ...sc.scenes[1] });
     await writeFile(scenesFile, JSON.stringify(sc));
     await expect(loadWorldDataset(d)).rejects.toThrow(`${scenesFile}: scene id ${sc.scenes[1].id} is listed twice`);
+    sc.scenes.pop();
+    await writeFile(scenesFile, JSON.stringify(sc));
+    // An empty question id (found by test/fuzz/formats.test.ts: was accepted, an id that names nothing).
+    q.questions[0].id = '';
+    await writeFile(file, JSON.stringify(q));
+    await expect(loadWorldDataset(d)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining(file) });
   });
 });
