@@ -3,14 +3,13 @@
  * the host's LASER_MAX_IMAGE_PIXELS overrides it, a note saying so. Saved in the engine's
  * settings.json and applied at once to thumbnails, details and runs.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
+import { useState } from 'react';
 import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
 import { toErrorData } from '../../../common/contract/errors.ts';
 import type { Settings } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { useCall } from '../common/use-call.ts';
-import { useModalKeys } from '../common/use-modal-keys.ts';
+import { Modal } from '../common/Modal.tsx';
 import { useApi } from '../host-context.tsx';
 import { describePixels, parsePixelLimit } from './pixel-limit.ts';
 
@@ -22,9 +21,6 @@ export function SettingsPanel({ onClose }: { onClose: () => void }) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<WorkbenchErrorData | null>(null);
   const [saved, setSaved] = useState(false);
-  const dialogRef = useRef<HTMLDivElement>(null);
-  useEffect(() => dialogRef.current?.focus(), []);
-  useModalKeys(dialogRef, onClose);
 
   const limit = settings.status === 'ok' ? settings.value.maxImagePixels : null;
   const shown = text ?? (limit?.setting === null || limit === null ? '' : String(limit.setting));
@@ -46,74 +42,60 @@ export function SettingsPanel({ onClose }: { onClose: () => void }) {
     }
   };
 
-  // Keys typed in the panel stay in it.
-  const onKeyDown = (e: KeyboardEvent) => e.stopPropagation();
-
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal settings-panel" role="dialog" aria-label="Settings" data-testid="settings-panel" tabIndex={-1} ref={dialogRef} onKeyDown={onKeyDown}>
-        <header className="modal-head">
-          <h1>Settings</h1>
-          <span className="spacer" />
-          <button onClick={onClose} title="Close (Escape)" data-testid="settings-close">
-            Close
+    <Modal title="Settings" className="settings-panel" testId="settings-panel" closeTestId="settings-close" onClose={onClose}>
+      {settings.status === 'loading' && <div className="muted">Loading the settings…</div>}
+      {settings.status === 'error' && (
+        <ErrorPanel title="Could not read the settings" error={settings.error} testId="settings-error">
+          <button onClick={() => setVersion((v) => v + 1)}>Try again</button>
+        </ErrorPanel>
+      )}
+      {limit && parsed && (
+        <form
+          className="settings-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (parsed.ok) void save(parsed.value);
+          }}
+        >
+          <label htmlFor="max-image-pixels">Largest image to open (pixels)</label>
+          <input
+            id="max-image-pixels"
+            data-testid="max-image-pixels"
+            inputMode="numeric"
+            value={shown}
+            placeholder={`default: ${limit.default}`}
+            onChange={(e) => {
+              setText(e.target.value);
+              setSaved(false);
+            }}
+            disabled={saving}
+          />
+          <button type="submit" disabled={saving || !parsed.ok} data-testid="max-image-pixels-save">
+            Save
           </button>
-        </header>
-        <div className="modal-body">
-          {settings.status === 'loading' && <div className="muted">Loading the settings…</div>}
-          {settings.status === 'error' && (
-            <ErrorPanel title="Could not read the settings" error={settings.error} testId="settings-error">
-              <button onClick={() => setVersion((v) => v + 1)}>Try again</button>
-            </ErrorPanel>
+          <button type="button" disabled={saving || limit.setting === null} onClick={() => void save(null)} data-testid="max-image-pixels-default">
+            Use the default
+          </button>
+          {!parsed.ok && (
+            <div className="warn" data-testid="max-image-pixels-invalid">
+              {parsed.reason}
+            </div>
           )}
-          {limit && parsed && (
-            <form
-              className="settings-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                if (parsed.ok) void save(parsed.value);
-              }}
-            >
-              <label htmlFor="max-image-pixels">Largest image to open (pixels)</label>
-              <input
-                id="max-image-pixels"
-                data-testid="max-image-pixels"
-                inputMode="numeric"
-                value={shown}
-                placeholder={`default: ${limit.default}`}
-                onChange={(e) => {
-                  setText(e.target.value);
-                  setSaved(false);
-                }}
-                disabled={saving}
-              />
-              <button type="submit" disabled={saving || !parsed.ok} data-testid="max-image-pixels-save">
-                Save
-              </button>
-              <button type="button" disabled={saving || limit.setting === null} onClick={() => void save(null)} data-testid="max-image-pixels-default">
-                Use the default
-              </button>
-              {!parsed.ok && (
-                <div className="warn" data-testid="max-image-pixels-invalid">
-                  {parsed.reason}
-                </div>
-              )}
-              <p className="muted" data-testid="max-image-pixels-now">
-                In force: {describePixels(limit.value)}
-                {limit.setting === null ? ', the default' : ''}. Larger images are refused from their header, before any pixel is decoded (a small PNG can claim a
-                gigapixel and take gigabytes to decode). Default: {describePixels(limit.default)}.
-              </p>
-              {limit.overriddenBy && (
-                <p className="warn" data-testid="max-image-pixels-overridden">
-                  {limit.overriddenBy} is set where the workbench runs, so it decides the limit this session; the setting applies once it is unset.
-                </p>
-              )}
-              {saved && <p className="muted">Saved.</p>}
-            </form>
+          <p className="muted" data-testid="max-image-pixels-now">
+            In force: {describePixels(limit.value)}
+            {limit.setting === null ? ', the default' : ''}. Larger images are refused from their header, before any pixel is decoded (a small PNG can claim a
+            gigapixel and take gigabytes to decode). Default: {describePixels(limit.default)}.
+          </p>
+          {limit.overriddenBy && (
+            <p className="warn" data-testid="max-image-pixels-overridden">
+              {limit.overriddenBy} is set where the workbench runs, so it decides the limit this session; the setting applies once it is unset.
+            </p>
           )}
-          {saveError && <ErrorPanel title="Could not save the setting" error={saveError} testId="settings-save-error" />}
-        </div>
-      </div>
-    </div>
+          {saved && <p className="muted">Saved.</p>}
+        </form>
+      )}
+      {saveError && <ErrorPanel title="Could not save the setting" error={saveError} testId="settings-save-error" />}
+    </Modal>
   );
 }
