@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   laser: async () => ({ run: (await import('./laser.ts')).benchLaser }),
   quant: async () => ({ run: (await import('./quant.ts')).benchQuant }),
   device: async () => ({ run: (await import('./device.ts')).benchDevice }),
+  serve: async () => ({ run: (await import('./serve.ts')).benchServe }),
 };
 
 const wanted = process.argv.slice(2);

@@ -43,6 +43,8 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
     'laser.records': unused('laser.records'),
     'laser.record': unused('laser.record'),
     'laser.headMaps': unused('laser.headMaps'),
+    'settings.get': unused('settings.get'),
+    'settings.update': unused('settings.update'),
   };
 }
 

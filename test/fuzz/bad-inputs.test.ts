@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../laser/support/tiny-laser-bundle.ts';
 import { corruptImage, missingFolder, questionWithoutImage, RUNS, truncatedSafetensors, unknownArchitecture, type Case } from './generators.ts';
+import { count, flushTally, type Group } from './tally.ts';
 
 const bin = join(import.meta.dirname, '../../bin/laser.js');
 const exec = promisify(execFile);
@@ -24,6 +25,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'laser-fuzz-'));
 });
 afterAll(async () => {
+  flushTally('bad-inputs');
   await tiny?.dispose();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -35,13 +37,22 @@ async function outcome(c: Case): Promise<{ code: number | null; lines: string[] 
     return { code: 0, lines: [] };
   } catch (e) {
     const { code, stderr, killed } = e as { code: number | null; stderr: string; killed: boolean };
-    if (killed) throw new Error(`${c.name}: no answer within 60 s (a hang)`);
+    if (killed) {
+      if (current) count(current, 'hang');
+      throw new Error(`${c.name}: no answer within 60 s (a hang)`);
+    }
     return { code, lines: stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn')) };
   }
 }
 
+let current: Group | null = null;
+
 function expectOneLineError(c: Case, r: { code: number | null; lines: string[] }): void {
   const shown = `${c.name}: laser ${c.args.join(' ')}\n${r.lines.join('\n')}`;
+  const group = current!;
+  if (r.code === 0) count(group, 'silent acceptance');
+  else if (r.code !== 1 || r.lines.some((l) => /^\s+at /.test(l) || l.startsWith('error: internal error'))) count(group, 'crash');
+  else count(group, 'clear error');
   expect(r.code, shown).toBe(1);
   expect(r.lines.filter((l) => l.startsWith('error: ')), shown).toHaveLength(1);
   expect(r.lines.filter((l) => /^\s+at /.test(l) || /^\w*Error: /.test(l)), shown).toEqual([]);
@@ -56,10 +67,18 @@ const generators = {
   'a missing folder': (dir: string, seed: number) => missingFolder(dir, seed, tiny.bundle),
   'a question with no image': (dir: string, seed: number) => questionWithoutImage(dir, seed, tiny.bundle),
 } as const;
+const groups: Record<keyof typeof generators, Group> = {
+  'a corrupt image': 'images',
+  'a truncated safetensors file': 'safetensors',
+  'a config of an unknown architecture': 'configs',
+  'a missing folder': 'file-system faults',
+  'a question with no image': 'images',
+};
 
 describe('laser on bad input: one line, no stack trace', () => {
   for (const [what, make] of Object.entries(generators)) {
     it(`${what} (${seeds} seeds)`, async () => {
+      current = groups[what as keyof typeof generators];
       for (let seed = 0; seed < seeds; seed++) {
         const c = await make(join(work, 'cases'), seed);
         expectOneLineError(c, await outcome(c));

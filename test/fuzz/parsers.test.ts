@@ -5,23 +5,34 @@
  * FUZZ_RUNS raises the number of cases (`npm run fuzz`).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isWorkbenchError } from '../../src/common/contract/errors.ts';
 import { parseModelConfig } from '../../src/engine/checkpoint/hf-config.ts';
 import { parseHeader, parseHeaderLength } from '../../src/engine/checkpoint/safetensors-header.ts';
 import { RUNS } from './generators.ts';
+import { count, flushTally, type Group } from './tally.ts';
 
 const numRuns = RUNS > 0 ? RUNS * 50 : 400;
 
-/** Runs `f`; a WorkbenchError with a one-line message counts as a clear refusal. */
-function clearOutcome(f: () => unknown): 'value' | 'refused' {
+afterAll(() => flushTally('parsers'));
+
+/**
+ * Runs `f`; a WorkbenchError with a one-line message counts as a clear refusal. A value is a
+ * correct result of the parser (its output is typed by its schema).
+ */
+function clearOutcome(f: () => unknown, group: Group): 'value' | 'refused' {
   try {
     f();
+    count(group, 'correct result');
     return 'value';
   } catch (e) {
-    if (!isWorkbenchError(e)) throw e;
+    if (!isWorkbenchError(e)) {
+      count(group, 'crash');
+      throw e;
+    }
     expect(e.message).not.toContain('\n');
     expect(e.message.length).toBeLessThan(1000);
+    count(group, 'clear error');
     return 'refused';
   }
 }
@@ -38,7 +49,7 @@ describe('the safetensors header parser (property)', () => {
   it('refuses or reads any 8-byte length with any file size', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.nat({ max: 1 << 30 }), (first8, size) => {
-        clearOutcome(() => parseHeaderLength('model.safetensors', first8, size));
+        clearOutcome(() => parseHeaderLength('model.safetensors', first8, size), 'safetensors');
       }),
       { numRuns },
     );
@@ -48,7 +59,7 @@ describe('the safetensors header parser (property)', () => {
     fc.assert(
       fc.property(fc.oneof(header.map((h) => JSON.stringify(h)), fc.string({ maxLength: 200 })), fc.nat({ max: 8192 }), (text, dataSize) => {
         const bytes = new TextEncoder().encode(text);
-        clearOutcome(() => parseHeader('model.safetensors', bytes, 8 + bytes.byteLength + dataSize));
+        clearOutcome(() => parseHeader('model.safetensors', bytes, 8 + bytes.byteLength + dataSize), 'safetensors');
       }),
       { numRuns },
     );
@@ -57,7 +68,7 @@ describe('the safetensors header parser (property)', () => {
   it('refuses header bytes that are not UTF-8', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 2, maxLength: 64 }), (bytes) => {
-        clearOutcome(() => parseHeader('model.safetensors', bytes, 8 + bytes.byteLength));
+        clearOutcome(() => parseHeader('model.safetensors', bytes, 8 + bytes.byteLength), 'safetensors');
       }),
       { numRuns },
     );
@@ -80,7 +91,7 @@ describe('the model config parser (property)', () => {
   it('refuses or reads any config.json of roughly the right shape', () => {
     fc.assert(
       fc.property(llavaish, (config) => {
-        clearOutcome(() => parseModelConfig(config, 'config.json'));
+        clearOutcome(() => parseModelConfig(config, 'config.json'), 'configs');
       }),
       { numRuns },
     );
@@ -89,7 +100,7 @@ describe('the model config parser (property)', () => {
   it('refuses any JSON value that is not a config at all', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 3 }), (json) => {
-        clearOutcome(() => parseModelConfig(json, 'config.json'));
+        clearOutcome(() => parseModelConfig(json, 'config.json'), 'configs');
       }),
       { numRuns },
     );

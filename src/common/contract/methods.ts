@@ -101,6 +101,28 @@ export const HostInfo = z.object({
 });
 export type HostInfo = z.infer<typeof HostInfo>;
 
+/** The most pixels the image pixel limit may be set to: 2^31 - 1, a bit above 46000 x 46000. */
+export const maxImagePixelsCeiling = 2_147_483_647;
+
+/**
+ * The user's settings. `maxImagePixels`: the most pixels an image may have to be opened (thumbnails,
+ * details, runs); larger ones are refused from their header before any pixel is decoded.
+ */
+export const Settings = z.object({
+  maxImagePixels: z.object({
+    /** The limit in force. */
+    value: z.number().int().positive(),
+    /** The user's setting, or null for the default. */
+    setting: z.number().int().positive().nullable(),
+    default: z.number().int().positive(),
+    /** The most the setting accepts. */
+    ceiling: z.number().int().positive(),
+    /** Set when the host's LASER_MAX_IMAGE_PIXELS overrides the setting for this session. */
+    overriddenBy: z.string().nullable(),
+  }),
+});
+export type Settings = z.infer<typeof Settings>;
+
 /** A registered model: a compiled bundle the workbench can run. */
 export const ModelInfo = z.object({
   /** Stable id ('laser-demo' for the shipped demo model). */
@@ -304,6 +326,10 @@ export const methods = {
   'library.scan': method(z.object({ root: HostPath }).strict(), ScanSummary, ScanProgress),
   /** Recently opened folders, newest first. */
   'library.recent': method(Empty, z.array(RecentFolder)),
+  /** The user's settings, with the defaults and what overrides them. */
+  'settings.get': method(Empty, Settings),
+  /** Changes the settings given (null: back to the default), saves them, and returns them all. */
+  'settings.update': method(z.object({ maxImagePixels: z.number().int().positive().max(maxImagePixelsCeiling).nullable() }).partial().strict(), Settings),
   /** Full details of one image in an opened folder (decodes the header, hashes the content). */
   'library.imageDetails': method(z.object({ path: HostPath }).strict(), ImageDetails),
   /** The questions a generated world asks about this image, with their truth ([] for any other image). */

@@ -74,6 +74,11 @@ describe('POPE loader', () => {
     );
     const empty = await popeFile('empty.jsonl', ['']);
     await expect(loadPope(empty)).rejects.toThrow('no questions');
+    // A line that is JSON but not an object (found by test/fuzz/formats.test.ts: was a TypeError).
+    for (const value of ['0', '"text"', 'null', '[1]']) {
+      const scalar = await popeFile(`scalar-${value.length}.jsonl`, [line({}), value]);
+      await expect(loadPope(scalar, { images: FIXTURE_IMAGES })).rejects.toMatchObject({ code: expect.not.stringMatching(/^internal$/), message: expect.stringContaining(`${scalar}:2`) });
+    }
   });
 
   it('keeps a sample whose image is missing, with the reason; --strict throws it, saying where it looked and how to point at the images', async () => {

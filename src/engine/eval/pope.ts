@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imageResolverFor, locateImage } from './images.ts';
 import { embeddedImageFile, isParquetFile, readParquetRows } from './parquet.ts';
-import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText, type JsonLine } from './source.ts';
+import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText, shownValue, type JsonLine } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
 const HINT = 'POPE files hold one {"question_id", "image", "text", "label": "yes"|"no"} object per line.';
@@ -57,7 +57,10 @@ interface PopeQuestion {
 
 /** The shape of a line: official, lmms-eval, or LLaVA's label-less one. */
 function lineKind(value: unknown): 'official' | 'lmms' | 'llava' {
-  const o = (value ?? {}) as Record<string, unknown>;
+  // A line that is not an object (a number, a string, null) is read as the official layout, whose
+  // schema then refuses it with the line number ('in' on a number would throw a TypeError).
+  if (typeof value !== 'object' || value === null) return 'official';
+  const o = value as Record<string, unknown>;
   if ('image_source' in o || ('answer' in o && 'question' in o && !('text' in o))) return 'lmms';
   if (!('label' in o) && 'category' in o) return 'llava';
   return 'official';
@@ -168,7 +171,7 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
       const key = `${q.split ?? fileSplit}/${q.id}`;
       const first = seen.get(key);
       const at = unit.length > 1 ? `${basename(q.file)} row ${q.line}` : `line ${q.line}`;
-      if (first !== undefined) twice.push(`${at}: question_id ${q.id} again (first on ${first})`);
+      if (first !== undefined) twice.push(`${at}: question_id ${shownValue(q.id)} again (first on ${first})`);
       else seen.set(key, at);
     }
     if (twice.length > 0) {

@@ -9,9 +9,19 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { jsonSyntaxErrorOffset, lineAt, lineOfJsonPath, type JsonPath } from './json-locate.ts';
 import { jsonSyntaxReason } from '../library/json-errors.ts';
 
-/** `file:line: what` (or `file: what` without a line), as a WorkbenchError. */
+/** A value from the data as a message shows it: at most 60 characters, cut with "…". */
+export function shownValue(v: unknown): string {
+  const text = typeof v === 'string' || typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/**
+ * `file:line: what` (or `file: what` without a line), as a WorkbenchError. `what` is cut at 800
+ * characters: it may quote the data, and a 20,000-character id must not become the message.
+ */
 export function dataError(file: string, line: number | null, what: string, hint?: string): WorkbenchError {
-  return new WorkbenchError('bad-request', `${file}${line === null ? '' : `:${line}`}: ${what}`, hint);
+  const said = what.length > 800 ? `${what.slice(0, 799)}…` : what;
+  return new WorkbenchError('bad-request', `${file}${line === null ? '' : `:${line}`}: ${said}`, hint);
 }
 
 export async function readDataText(file: string, hint?: string): Promise<string> {

@@ -43,7 +43,7 @@ import { lineOfJsonPath } from './json-locate.ts';
 import { imageResolverFor, locateImage } from './images.ts';
 import type { LoadOptions } from './pope.ts';
 import { embeddedImageFile, parquetSource, readParquetRows, type ParquetRow } from './parquet.ts';
-import { checkJson, checkJsonLine, dataError, isDirectory, parseJsonText, readDataText } from './source.ts';
+import { checkJson, checkJsonLine, dataError, isDirectory, parseJsonText, readDataText, shownValue } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
 export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'vicrop' | 'list';
@@ -278,7 +278,7 @@ function joinPair(questions: Parsed, annotations: Parsed): Entry[] {
     const at = ['questions', k];
     const q: Question = checkJson(question, raw, questions.file, questions.text, at, HINT);
     const a = byId.get(String(q.question_id));
-    if (a === undefined) throw dataError(questions.file, lineOfJsonPath(questions.text, at), `question_id ${q.question_id} has no entry in ${annotations.file}`, 'Use the annotations file of the same split.');
+    if (a === undefined) throw dataError(questions.file, lineOfJsonPath(questions.text, at), `question_id ${shownValue(q.question_id)} has no entry in ${annotations.file}`, 'Use the annotations file of the same split.');
     const groups: Record<string, string> = {};
     if (a.answer_type !== undefined) groups.answerType = a.answer_type;
     if (a.question_type !== undefined) groups.questionType = a.question_type;
@@ -349,7 +349,7 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   const seen = new Set<string>();
   const twice = entries.filter((e) => (seen.has(e.questionId) ? true : (seen.add(e.questionId), false)));
   if (twice.length > 0) {
-    const listed = twice.slice(0, 5).map((e) => `${where(e)()}: question_id ${e.questionId} again`);
+    const listed = twice.slice(0, 5).map((e) => `${where(e)()}: question_id ${shownValue(e.questionId)} again`);
     throw new WorkbenchError('bad-request', `${listed.join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique.');
   }
   for (const e of entries) {

@@ -46,6 +46,8 @@ const RunArgs = z
     options: RunOptions.optional(),
     /** Run the model even when the cache holds this run; the new record replaces the stored one. */
     rerun: z.boolean().optional(),
+    /** The user's image pixel limit (absent: the default); LASER_MAX_IMAGE_PIXELS still wins. */
+    maxImagePixels: z.number().int().positive().optional(),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import { compileBundle } from '../compiler/compile.ts';
 import { demoBundle } from '../laser/demo-bundle.ts';
 import { runMethod } from '../laser/run-method.ts';
 import { createLimiter } from '../library/concurrency.ts';
+import { setMaxImagePixelsSetting } from '../library/imageErrors.ts';
 import { ModelCache } from './model-cache.ts';
 import type { HandlersOf } from '../../common/contract/host.ts';
 import type { inferenceOps } from './protocol.ts';
@@ -59,6 +60,8 @@ export function createOps(models: ModelCache = new ModelCache()): Ops & { models
       if (runs.active > 0) progress({ method: args.method, stage: 'queued', step: 0, total: 1 });
       return runs.run(async () => {
         if (signal.aborted) throw cancelledError();
+        // One run at a time, so the limit set here is the one its image is read with.
+        setMaxImagePixelsSetting(args.maxImagePixels ?? null);
         return models.use(args.bundleDir, async (model) => {
           const r = await runMethod({
             bundle: model,

@@ -10,10 +10,11 @@
  */
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isWorkbenchError } from '../../common/contract/errors.ts';
 import type { MethodId } from '../../common/laser/index.ts';
+import { writeFileAtomically } from '../library/atomic-write.ts';
 import { resolveDataDir } from '../settings/data-dir.ts';
 import { RECORD_VERSION, type AnalysisRecord, type RecordTensors } from './record.ts';
 import { loadRecord, loadRecordJson, writeRecordFolder, type LoadedRecord, type RecordFiles } from './record-io.ts';
@@ -77,9 +78,8 @@ export class RecordCache {
   async put(key: string, record: AnalysisRecord, tensors: RecordTensors, files: RecordFiles): Promise<string> {
     const dir = this.dirFor(key);
     await writeRecordFolder(dir, record, tensors, files);
-    const index = join(this.root, 'images', record.image.hash);
-    await mkdir(index, { recursive: true });
-    await writeFile(join(index, key), '');
+    // Through a fsynced temporary name (never listed: only 64-hex names are keys), like the record.
+    await writeFileAtomically(join(this.root, 'images', record.image.hash, key), '');
     return dir;
   }
 

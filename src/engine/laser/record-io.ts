@@ -4,12 +4,12 @@
  * VAQ recomputed from the stored maps matches the stored one exactly). The model's input images
  * (record.inputs) are PNG files in the folder, read back as bytes.
  */
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { SafetensorsFile } from '../checkpoint/safetensors.ts';
-import { syncPath, writeFileAtomically } from '../library/atomic-write.ts';
+import { replaceFolder, writeFileAtomically } from '../library/atomic-write.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
 import type { RgbImage } from '../preprocess/image.ts';
 import {
@@ -48,7 +48,8 @@ export async function encodeInputPngs(images: Record<string, RgbImage>): Promise
 
 /**
  * Writes `dir` (replacing an earlier record there) atomically; `files` must hold every input's PNG.
- * Every file is written and fsynced in a temporary sibling folder, an earlier record is moved aside,
+ * Every file is written and fsynced in a temporary sibling folder, which replaceFolder
+ * (library/atomic-write.ts) puts in place: an earlier record is moved aside,
  * the new folder renamed into place, and only then the old one removed. A kill at any point leaves
  * the old record or the new one whole at `dir` (or, in the instant between the two renames, none:
  * then a run recomputes it); never a record.json without its tensors or inputs.
@@ -58,7 +59,6 @@ export async function writeRecordFolder(dir: string, record: AnalysisRecord, ten
   await mkdir(dirname(dir), { recursive: true });
   const tmp = `${dir}.partial-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });
-  let aside: string | null = null;
   try {
     const toWrite: Record<string, TensorToWrite> = {};
     for (const [name, t] of Object.entries(tensors)) if (t) toWrite[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
@@ -68,18 +68,11 @@ export async function writeRecordFolder(dir: string, record: AnalysisRecord, ten
       await writeFileAtomically(join(tmp, input.file), files[input.file]);
     }
     await writeFileAtomically(join(tmp, RECORD_JSON), recordToJson(record));
-    await syncPath(tmp);
-    if (await stat(dir).catch(() => null)) {
-      aside = `${dir}.old-${process.pid}-${Date.now()}`;
-      await rename(dir, aside);
-    }
-    await rename(tmp, dir);
+    await replaceFolder(tmp, dir);
   } catch (e) {
-    if (aside !== null) await rename(aside, dir).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  if (aside !== null) await rm(aside, { recursive: true, force: true });
 }
 
 function invalid(path: string, what: string): WorkbenchError {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -207,6 +207,23 @@ describe('record cache', () => {
     expect((await cache.listForImage(hash)).map((r) => r.record.question)).toEqual(['newer', 'older']);
     expect((await cache.listForImage(other)).map((r) => r.record.question)).toEqual(['elsewhere']);
     expect(await cache.listForImage('f'.repeat(64))).toEqual([]);
+  });
+
+  it('keeps its image index whole when killed while writing an entry: old runs listed, no half-written key', async () => {
+    const cache = new RecordCache(join(root, 'cache-killed'));
+    const first = cacheKey({ ...parts, question: 'first' });
+    await cache.put(first, sampleRecord({ cacheKey: first, question: 'first' }), tensors, files);
+    const second = cacheKey({ ...parts, question: 'second' });
+    await killBetweenWriteAndRename(root, join('images', hash, second), `
+      const { RecordCache } = await import(${JSON.stringify(join(import.meta.dirname, 'cache.ts'))});
+      const { loadRecord } = await import(${JSON.stringify(join(import.meta.dirname, 'record-io.ts'))});
+      const loaded = await loadRecord(${JSON.stringify(cache.dirFor(first))});
+      await new RecordCache(${JSON.stringify(cache.root)}).put(${JSON.stringify(second)}, { ...loaded.record, cacheKey: ${JSON.stringify(second)}, question: 'second' }, loaded.tensors, loaded.files);`);
+    // The kill came at the index entry's rename (the record folder's own rename went through).
+    expect((await cache.get(second))?.record.question).toBe('second');
+    expect((await cache.listForImage(hash)).map((r) => r.record.question)).toEqual(['first']);
+    const entries = await readdir(join(cache.root, 'images', hash));
+    expect(entries.filter((e) => /^[0-9a-f]{64}$/.test(e))).toEqual([first]);
   });
 
   it('lives under $LASER_CACHE_DIR, else in the data folder', () => {

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
-import { temporarySibling, writeFileAtomically, writeJsonAtomically } from './atomic-write.ts';
+import { replaceFolder, temporarySibling, writeFileAtomically, writeJsonAtomically } from './atomic-write.ts';
 
 let tmp: string;
 beforeEach(async () => {
@@ -47,5 +47,29 @@ describe('what the user keeps survives a kill between write and rename', () => {
       const { writeJsonFile } = await import(${JSON.stringify(join(here, '../eval/report.ts'))});
       await writeJsonFile(${JSON.stringify(f)}, { version: 1, samples: 4 });`);
     expect(JSON.parse(await readFile(f, 'utf8'))).toEqual({ version: 1, samples: 3 });
+  });
+});
+
+describe('replaceFolder', () => {
+  it('puts a written folder in the place of an old one, leaving neither the partial nor the old one', async () => {
+    const target = join(tmp, 'world');
+    await writeFileAtomically(join(target, 'manifest.json'), 'old');
+    await writeFileAtomically(join(tmp, 'world.partial', 'manifest.json'), 'new');
+    await replaceFolder(join(tmp, 'world.partial'), target);
+    expect(await readFile(join(target, 'manifest.json'), 'utf8')).toBe('new');
+    expect(await readdir(tmp)).toEqual(['world']);
+    // Into a place where nothing was yet.
+    await writeFileAtomically(join(tmp, 'fresh.partial', 'a'), 'a');
+    await replaceFolder(join(tmp, 'fresh.partial'), join(tmp, 'fresh'));
+    expect(await readdir(join(tmp, 'fresh'))).toEqual(['a']);
+  });
+
+  it('fails on a partial folder that is not there without touching the old one', async () => {
+    const target = join(tmp, 'record');
+    await writeFileAtomically(join(target, 'record.json'), 'old');
+    await mkdir(join(tmp, 'gone'));
+    await rm(join(tmp, 'gone'), { recursive: true });
+    await expect(replaceFolder(join(tmp, 'gone'), target)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readFile(join(target, 'record.json'), 'utf8')).toBe('old');
   });
 });

@@ -6,7 +6,7 @@
  * what it can leave is a `*.tmp` beside the target, which readers never look at.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** A temporary name beside `target`, unique per call. */
@@ -49,4 +49,29 @@ export async function writeFileAtomically(file: string, data: string | Uint8Arra
 /** JSON (two-space indented, newline-terminated) written as `writeFileAtomically` does. */
 export async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
   await writeFileAtomically(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Puts the folder `partial` (every file in it already written and fsynced, e.g. by
+ * writeFileAtomically) in the place of `target`: the folder itself is fsynced, an earlier `target`
+ * is moved aside, `partial` renamed into place, and only then the old one removed. A kill at any
+ * point leaves the old folder or the new one whole (at `target`, or, in the instant between the two
+ * renames, the old one at `<target>.old-*`); never a folder that is half old and half new. When a
+ * rename fails, the old folder is put back; `partial` is the caller's to remove.
+ */
+export async function replaceFolder(partial: string, target: string): Promise<void> {
+  await syncPath(partial);
+  let aside: string | null = null;
+  try {
+    if (await stat(target).catch(() => null)) {
+      aside = `${target}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
+      await rename(target, aside);
+    }
+    await rename(partial, target);
+  } catch (e) {
+    if (aside !== null) await rename(aside, target).catch(() => undefined);
+    throw e;
+  }
+  await syncPath(dirname(target)).catch(() => undefined);
+  if (aside !== null) await rm(aside, { recursive: true, force: true });
 }

@@ -76,7 +76,7 @@ function tooManyPixels(name: string, limit: number, size: string | null): Workbe
   return new WorkbenchError(
     'too-large',
     `${name} ${size ? `is ${size} pixels, more than` : 'has more pixels than'} the limit of ${mp(limit)}.`,
-    `Downscale it (the model sees a few hundred pixels a side anyway), or raise the limit with ${MAX_IMAGE_PIXELS_ENV}=<pixels>.`,
+    `Downscale it (the model sees a few hundred pixels a side anyway), or raise the limit in Settings (the image pixel limit) or with ${MAX_IMAGE_PIXELS_ENV}=<pixels>.`,
   );
 }
 

@@ -20,11 +20,13 @@ export interface LaserDeps {
   inference: InferenceClient;
   records: RecordStore;
   guard: ImageGuard;
+  /** The user's image pixel limit (null: the default), which the worker applies to the run's image. */
+  maxImagePixels?: () => Promise<number | null>;
 }
 
 type LaserHandlers = Pick<Handlers, 'laser.methods' | 'laser.run' | 'laser.records' | 'laser.record' | 'laser.headMaps'>;
 
-export function laserHandlers({ catalog, inference, records, guard }: LaserDeps): LaserHandlers {
+export function laserHandlers({ catalog, inference, records, guard, maxImagePixels }: LaserDeps): LaserHandlers {
   const methods = laserMethods();
   return {
     'laser.methods': async () => methods,
@@ -33,9 +35,10 @@ export function laserHandlers({ catalog, inference, records, guard }: LaserDeps)
       parseKnobs(method, knobs ?? {});
       const image = await guard(imagePath);
       const bundleDir = await catalog.bundleDir(modelId, { signal: ctx.signal, onProgress: (compile) => ctx.progress({ stage: 'compile-model', compile }) });
+      const limit = maxImagePixels ? await maxImagePixels() : null;
       const run = await inference.call(
         'run',
-        { bundleDir, imagePath: image, question, method, knobs: knobs ?? {}, cacheDir: records.cache.root, ...(options ? { options } : {}), ...(rerun ? { rerun } : {}) },
+        { bundleDir, imagePath: image, question, method, knobs: knobs ?? {}, cacheDir: records.cache.root, ...(options ? { options } : {}), ...(rerun ? { rerun } : {}), ...(limit !== null ? { maxImagePixels: limit } : {}) },
         { signal: ctx.signal, onProgress: (p) => ctx.progress({ stage: p.stage, step: p.step, total: p.total }) },
       );
       const loaded = await records.load(run.id);

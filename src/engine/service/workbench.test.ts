@@ -7,7 +7,7 @@ import { makeImageFolder } from '../../../test/support/images.ts';
 import type { ImageFolder } from '../../../test/support/images.ts';
 import { dispatch } from '../../common/contract/host.ts';
 import type { CallContext } from '../../common/contract/host.ts';
-import { ImageDetails, ScanProgress, ScanSummary, methods, type ImageQuestion } from '../../common/contract/methods.ts';
+import { ImageDetails, ScanProgress, ScanSummary, Settings, methods, type ImageQuestion } from '../../common/contract/methods.ts';
 import type { MethodName } from '../../common/contract/methods.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { encodeFsPath } from '../library/hostPath.ts';
@@ -72,6 +72,41 @@ describe('Workbench handlers', () => {
     await w.dispose();
     const again = await call(workbench(dataDir), 'library.recent', {});
     expect(again.response).toEqual(response);
+  });
+
+  it('keeps the image pixel limit as a setting: the default until set, applied at once, remembered, cleared with null', async () => {
+    const dataDir = path.join(tmp, 'data-pixels');
+    const w = workbench(dataDir);
+    expect((await call(w, 'settings.get', {})).response).toEqual({
+      maxImagePixels: { value: 100_000_000, setting: null, default: 100_000_000, ceiling: 2_147_483_647, overriddenBy: null },
+    });
+    await call(w, 'library.scan', { root: folder.root });
+    const image = folder.images[0].path;
+    await call(w, 'library.imageDetails', { path: image });
+    const set = await call(w, 'settings.update', { maxImagePixels: 100 });
+    expect(Settings.parse(set.response).maxImagePixels).toMatchObject({ value: 100, setting: 100 });
+    await expect(call(w, 'library.imageDetails', { path: image })).rejects.toMatchObject({ code: 'too-large', message: expect.stringMatching(/limit of 100 pixels|more than the limit/) });
+    await w.dispose();
+    const again = workbench(dataDir);
+    expect(Settings.parse((await call(again, 'settings.get', {})).response).maxImagePixels).toMatchObject({ value: 100, setting: 100 });
+    expect(JSON.parse(await readFile(path.join(dataDir, 'settings.json'), 'utf8'))).toMatchObject({ maxImagePixels: 100 });
+    expect(Settings.parse((await call(again, 'settings.update', { maxImagePixels: null })).response).maxImagePixels).toMatchObject({ value: 100_000_000, setting: null });
+    await call(again, 'library.scan', { root: folder.root });
+    await call(again, 'library.imageDetails', { path: image });
+    await expect(call(again, 'settings.update', { maxImagePixels: 0 })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(call(again, 'settings.update', { maxImagePixels: 2 ** 31 })).rejects.toMatchObject({ code: 'bad-request' });
+  });
+
+  it('says when LASER_MAX_IMAGE_PIXELS overrides the pixel limit setting', async () => {
+    const w = workbench();
+    await call(w, 'settings.update', { maxImagePixels: 5000 });
+    process.env.LASER_MAX_IMAGE_PIXELS = '7000';
+    try {
+      expect(Settings.parse((await call(w, 'settings.get', {})).response).maxImagePixels).toEqual({ value: 7000, setting: 5000, default: 100_000_000, ceiling: 2_147_483_647, overriddenBy: 'LASER_MAX_IMAGE_PIXELS' });
+    } finally {
+      delete process.env.LASER_MAX_IMAGE_PIXELS;
+      await call(w, 'settings.update', { maxImagePixels: null });
+    }
   });
 
   it('refuses to scan a missing folder and does not remember it', async () => {

@@ -7,12 +7,14 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import type { Handlers } from '../../common/contract/host.ts';
+import type { Settings } from '../../common/contract/methods.ts';
 import { InferenceClient } from '../inference/client.ts';
 import { startInferenceWorker } from '../inference/worker-location.ts';
 import { DEMO_MODEL_DIR } from '../laser/demo-bundle.ts';
 import { createLimiter } from '../library/concurrency.ts';
 import { ContentHasher } from '../library/contentHash.ts';
 import { readImageDetails } from '../library/imageDetails.ts';
+import { DEFAULT_MAX_IMAGE_PIXELS, imagePixelLimit, MAX_IMAGE_PIXELS_CEILING, MAX_IMAGE_PIXELS_ENV, setMaxImagePixelsSetting } from '../library/imageErrors.ts';
 import { listDirectory } from '../library/listDirectory.ts';
 import { OpenedFolders } from '../library/openedFolders.ts';
 import { scanFolder } from '../library/scan.ts';
@@ -52,6 +54,22 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const records = new RecordStore(options.recordsDir ?? options.dataDir);
   const guard = createImageGuard(folders, options.defaultFolder ?? null);
   const worldQuestions = new WorldQuestionIndex();
+  // The user's pixel limit applies to this thread's image reads (thumbnails, details) as soon as the
+  // settings are read; runs carry it to the inference worker (laser-handlers.ts).
+  const settingsApplied = settings.maxImagePixels().then(setMaxImagePixelsSetting, () => undefined);
+  const currentSettings = async (): Promise<Settings> => {
+    await settingsApplied;
+    const limit = imagePixelLimit();
+    return {
+      maxImagePixels: {
+        value: limit.value,
+        setting: await settings.maxImagePixels(),
+        default: DEFAULT_MAX_IMAGE_PIXELS,
+        ceiling: MAX_IMAGE_PIXELS_CEILING,
+        overriddenBy: limit.source === 'env' ? MAX_IMAGE_PIXELS_ENV : null,
+      },
+    };
+  };
 
   const handlers: Handlers = {
     'host.info': async () => ({
@@ -70,11 +88,20 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return scanFolder(opened, { signal: ctx.signal, onBatch: ctx.progress });
     },
     'library.recent': async () => settings.recentFolders(),
+    'settings.get': currentSettings,
+    'settings.update': async (change) => {
+      await settingsApplied;
+      if (change.maxImagePixels !== undefined) {
+        setMaxImagePixelsSetting(change.maxImagePixels);
+        await settings.setMaxImagePixels(change.maxImagePixels);
+      }
+      return currentSettings();
+    },
     'library.imageDetails': async ({ path: file }) => readImageDetails(file, await folders.resolveInside(file), hasher, sharpJobs),
     // the same guard as runs: opened folders, and the bundled samples before they are opened
     'library.imageQuestions': async ({ path: file }) => worldQuestions.forImage(await guard(file)),
     ...modelHandlers(catalog, expandHome),
-    ...laserHandlers({ catalog, inference, records, guard }),
+    ...laserHandlers({ catalog, inference, records, guard, maxImagePixels: () => settings.maxImagePixels() }),
   };
 
   return {

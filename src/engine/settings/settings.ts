@@ -1,5 +1,6 @@
 /**
- * The engine's settings file, `<dataDir>/settings.json`: for now, the recently opened folders.
+ * The engine's settings file, `<dataDir>/settings.json`: the recently opened folders and the user's
+ * image pixel limit (`maxImagePixels`; null or absent = the default, library/imageErrors.ts).
  *
  * It is written whole to a temporary file and renamed over the old one, so a crash mid-write leaves
  * either the old file or the new one, never half of each. A file that cannot be read as settings
@@ -12,10 +13,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RecentFolder } from '../../common/contract/methods.ts';
 import { writeFileAtomically } from '../library/atomic-write.ts';
+import { MAX_IMAGE_PIXELS_CEILING } from '../library/imageErrors.ts';
 import { jsonSyntaxReason } from '../library/json-errors.ts';
 
 const SettingsFile = z.looseObject({
   recentFolders: z.array(RecentFolder).default([]),
+  maxImagePixels: z.number().int().positive().max(MAX_IMAGE_PIXELS_CEILING).nullable().default(null),
 });
 type SettingsFile = z.infer<typeof SettingsFile>;
 
@@ -52,8 +55,21 @@ export class SettingsStore {
       0,
       maxRecentFolders,
     );
-    await this.save(settings);
+    await this.save(settings, 'recent folders will not be remembered');
     return [...settings.recentFolders];
+  }
+
+  /** The user's image pixel limit, or null for the default. */
+  async maxImagePixels(): Promise<number | null> {
+    return (await this.load()).maxImagePixels;
+  }
+
+  /** Sets (or, with null, clears) the user's image pixel limit and saves; a failed save is a warning. */
+  async setMaxImagePixels(limit: number | null): Promise<number | null> {
+    const settings = await this.load();
+    settings.maxImagePixels = limit;
+    await this.save(settings, 'the image pixel limit will not be remembered');
+    return settings.maxImagePixels;
   }
 
   /** Resolves when every save so far has reached the disk (or failed with a warning). */
@@ -92,11 +108,11 @@ export class SettingsStore {
     return SettingsFile.parse({});
   }
 
-  private save(settings: SettingsFile): Promise<void> {
+  private save(settings: SettingsFile, lost: string): Promise<void> {
     const text = `${JSON.stringify(settings, null, 2)}\n`;
     this.writes = this.writes.then(() =>
       writeFileAtomically(this.file, text).catch((e: unknown) => {
-        this.warn(`Could not save the settings to ${this.file} (${(e as Error).message}); recent folders will not be remembered.`);
+        this.warn(`Could not save the settings to ${this.file} (${(e as Error).message}); ${lost}.`);
       }),
     );
     return this.writes;

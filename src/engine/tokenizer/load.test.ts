@@ -53,6 +53,23 @@ describe('loadTokenizer: LLaMA-style SentencePiece BPE (tokenizer.json with byte
     }
   });
 
+  it('refuses token ids that are not whole numbers (a string id would come out of encode)', async () => {
+    const json = JSON.parse(readFileSync(join(LLAMA_BPE_DIR, 'tokenizer.json'), 'utf8'));
+    const first = Object.keys(json.model.vocab)[5];
+    for (const [change, message] of [
+      [{ ...json, model: { ...json.model, vocab: { ...json.model.vocab, [first]: '273' } } }, /model\.vocab gives ".*" the id "273"; token ids must be whole numbers from 0\./],
+      [{ ...json, model: { ...json.model, vocab: { ...json.model.vocab, [first]: 2.5 } } }, /the id 2\.5/],
+      [{ ...json, added_tokens: [{ id: -1, content: '<x>' }] }, /added_tokens\[0\] is \{"id":-1,"content":"<x>"\}, not \{id, content\}/],
+    ] as const) {
+      const s = scratchCopy(LLAMA_BPE_DIR, { 'tokenizer.json': change });
+      try {
+        await expect(loadTokenizer(s.dir)).rejects.toMatchObject({ code: 'invalid-bundle', message: expect.stringMatching(message) });
+      } finally {
+        s.dispose();
+      }
+    }
+  });
+
   it('collects EOS ids from tokenizer_config.json and generation_config.json', async () => {
     expect((await loadTokenizer(LLAMA_BPE_DIR)).eosIds).toEqual([2]);
     const s = scratchCopy(LLAMA_BPE_DIR, { 'generation_config.json': { eos_token_id: [2, 7] } });

@@ -58,6 +58,32 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The ids tokenizer.json gives its tokens must be whole numbers: the tokenizers library takes the
+ * vocabulary as written, so a vocab entry "273" (a string) or 2.5 would come out of encode() as a
+ * token id that is not one (found by test/fuzz/formats.test.ts). BPE, WordPiece and WordLevel keep
+ * `model.vocab` as {token: id}; Unigram as [[token, score], ...]; added tokens carry an `id`.
+ */
+function checkTokenIds(tokenizerJson: Json, file: string): void {
+  const bad = (what: string) =>
+    new WorkbenchError('invalid-bundle', `${file}: ${what}; token ids must be whole numbers from 0.`, 'Copy tokenizer.json again from the Hugging Face checkpoint.');
+  const isId = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const model = tokenizerJson.model as Json;
+  const vocab = model.vocab;
+  if (isObject(vocab)) {
+    const entry = Object.entries(vocab).find(([, id]) => !isId(id));
+    if (entry) throw bad(`model.vocab gives ${JSON.stringify(entry[0]).slice(0, 80)} the id ${String(JSON.stringify(entry[1])).slice(0, 80)}`);
+  } else if (Array.isArray(vocab)) {
+    const k = vocab.findIndex((e) => !Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number' || !Number.isFinite(e[1]));
+    if (k >= 0) throw bad(`model.vocab[${k}] is ${JSON.stringify(vocab[k])?.slice(0, 80)}, not a [token, score] pair`);
+  }
+  const added = tokenizerJson.added_tokens;
+  if (Array.isArray(added)) {
+    const k = added.findIndex((t) => !isObject(t) || !isId(t.id) || typeof t.content !== 'string');
+    if (k >= 0) throw bad(`added_tokens[${k}] is ${JSON.stringify(added[k])?.slice(0, 80)}, not {id, content}`);
+  }
+}
+
 export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
   const [tokenizerJson, configJson, generationJson] = await Promise.all([
     readJsonIfPresent(dir, 'tokenizer.json'),
@@ -79,6 +105,7 @@ export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
     if (s !== null) specialTokens[key] = s;
   }
   const model = tokenizerJson.model;
+  checkTokenIds(tokenizerJson, join(dir, 'tokenizer.json'));
   // the library reads unk/bos/eos/pad as plain strings from the config (see the header comment)
   const libConfig: Json = { ...config, ...specialTokens };
   if (model.type === 'WordLevel' && typeof model.unk_token === 'string') libConfig.unk_token = model.unk_token;

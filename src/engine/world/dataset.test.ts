@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorldDataset } from './dataset.ts';
+import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
 import { generateWorld } from './generate.ts';
 import type { PopeLine, RefEntry, VqaFiles } from './export.ts';
 
@@ -75,6 +76,28 @@ describe('generateWorld', () => {
     expect((await readdir(root)).filter((n) => n.includes('.partial-'))).toEqual([]);
   });
 
+  it('survives a kill while a new world replaces an old one: the old world stays whole and loads', async () => {
+    const d = join(root, 'replaced');
+    await generateWorld({ seed: 5, count: 2, out: d });
+    const before = await allFiles(d);
+    const manifest = await readFile(join(d, 'manifest.json'), 'utf8');
+    const generate = (seed: number) => `
+      const { generateWorld } = await import(${JSON.stringify(join(import.meta.dirname, 'generate.ts'))});
+      await generateWorld({ seed: ${seed}, count: 3, out: ${JSON.stringify(d)} });`;
+    // Killed as the new manifest (the last file) is renamed into the partial folder ...
+    await killBetweenWriteAndRename(root, 'manifest.json', generate(6));
+    expect(await allFiles(d)).toEqual(before);
+    expect(await readFile(join(d, 'manifest.json'), 'utf8')).toBe(manifest);
+    expect((await loadWorldDataset(d)).manifest).toMatchObject({ seed: 5 });
+    // ... and as a scene image is renamed: never a world with some new images.
+    await killBetweenWriteAndRename(root, '.png', generate(7));
+    expect(await allFiles(d)).toEqual(before);
+    // A later generate replaces it whole, leaving no temporary or aside folder of its own.
+    await generateWorld({ seed: 6, count: 3, out: d });
+    expect(JSON.parse(await readFile(join(d, 'manifest.json'), 'utf8'))).toMatchObject({ seed: 6 });
+    expect((await readdir(root)).filter((n) => n.startsWith('replaced.old-'))).toEqual([]);
+  });
+
   it('stops when cancelled', async () => {
     const c = new AbortController();
     c.abort();
@@ -127,5 +150,11 @@ describe('loadWorldDataset', () => {
     sc.scenes.push({ ...sc.scenes[1] });
     await writeFile(scenesFile, JSON.stringify(sc));
     await expect(loadWorldDataset(d)).rejects.toThrow(`${scenesFile}: scene id ${sc.scenes[1].id} is listed twice`);
+    sc.scenes.pop();
+    await writeFile(scenesFile, JSON.stringify(sc));
+    // An empty question id (found by test/fuzz/formats.test.ts: was accepted, an id that names nothing).
+    q.questions[0].id = '';
+    await writeFile(file, JSON.stringify(q));
+    await expect(loadWorldDataset(d)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining(file) });
   });
 });

@@ -4,9 +4,10 @@
  * `out` is always whole; an earlier world there is replaced, anything else is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
+import { replaceFolder, writeFileAtomically } from '../library/atomic-write.ts';
 import { ensureWritableDir } from '../library/writable.ts';
 import { imagePath, IMAGE_DIR, popeFiles, refEntries, vqaFiles } from './export.ts';
 import { GENERATOR_VERSION, WORLD_FILES, WORLD_FORMAT, WORLD_FORMAT_VERSION, type WorldManifest } from './manifest.ts';
@@ -85,7 +86,7 @@ export async function generateWorld(opts: GenerateWorldOptions): Promise<WorldMa
       while (next < world.scenes.length) {
         if (opts.signal?.aborted) throw cancelledError();
         const scene = world.scenes[next++];
-        await writeFile(join(partial, imagePath(scene.id)), await renderScenePng(scene));
+        await writeFileAtomically(join(partial, imagePath(scene.id)), await renderScenePng(scene));
         opts.onProgress?.(++done, world.scenes.length);
       }
     };
@@ -94,17 +95,18 @@ export async function generateWorld(opts: GenerateWorldOptions): Promise<WorldMa
     const vqa = vqaFiles(world.seed, world.scenes, world.questions);
     const pope = popeFiles(world.questions);
     await Promise.all([
-      writeFile(join(partial, WORLD_FILES.scenes), json({ scenes: world.scenes })),
-      writeFile(join(partial, WORLD_FILES.questions), json({ questions: world.questions })),
-      writeFile(join(partial, WORLD_FILES.vqaQuestions), json(vqa.questions)),
-      writeFile(join(partial, WORLD_FILES.vqaAnnotations), json(vqa.annotations)),
-      writeFile(join(partial, WORLD_FILES.refs), json({ refs: refEntries(world.scenes, world.questions) })),
-      ...Object.entries(pope).map(([split, text]) => writeFile(join(partial, WORLD_FILES.pope[split as keyof typeof pope]), text)),
+      writeFileAtomically(join(partial, WORLD_FILES.scenes), json({ scenes: world.scenes })),
+      writeFileAtomically(join(partial, WORLD_FILES.questions), json({ questions: world.questions })),
+      writeFileAtomically(join(partial, WORLD_FILES.vqaQuestions), json(vqa.questions)),
+      writeFileAtomically(join(partial, WORLD_FILES.vqaAnnotations), json(vqa.annotations)),
+      writeFileAtomically(join(partial, WORLD_FILES.refs), json({ refs: refEntries(world.scenes, world.questions) })),
+      ...Object.entries(pope).map(([split, text]) => writeFileAtomically(join(partial, WORLD_FILES.pope[split as keyof typeof pope]), text)),
     ]);
     // the manifest last: a folder with a manifest is complete
-    await writeFile(join(partial, WORLD_FILES.manifest), json(manifest));
-    if ((await stat(opts.out).catch(() => null)) !== null) await rm(opts.out, { recursive: true, force: true });
-    await rename(partial, opts.out);
+    await writeFileAtomically(join(partial, WORLD_FILES.manifest), json(manifest));
+    // Every file is fsynced; the folder replaces an earlier world only whole (the old one is moved
+    // aside, not removed, until the new one is in place), as record folders do.
+    await replaceFolder(partial, opts.out);
     return manifest;
   } catch (e) {
     await rm(partial, { recursive: true, force: true });

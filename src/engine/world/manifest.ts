@@ -60,7 +60,7 @@ export const sceneSchema = z.object({
 });
 
 export const questionSchema = z.object({
-  id: z.string(),
+  id: z.string().min(1),
   number: z.number().int().positive(),
   sceneId: z.string(),
   family: z.enum(QUESTION_FAMILIES),

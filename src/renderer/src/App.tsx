@@ -1,7 +1,8 @@
 /**
  * The workbench shell: a top bar, then either the start screen (open a folder) or the library of
  * the opened folder. On the very first start, with no recent folders, the host's default folder
- * (the bundled samples) opens by itself; after a reload, the folder the tab had open. The Models panel opens over either, from the top bar.
+ * (the bundled samples) opens by itself; after a reload, the folder the tab had open. The Models and
+ * Settings panels open over either, from the top bar.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { HostInfo, RecentFolder } from '../../common/contract/methods.ts';
@@ -15,6 +16,7 @@ import { useScan } from './library/use-scan.ts';
 import { ModelsButton, ModelsDialog } from './models/ModelsButton.tsx';
 import { ModelsProvider } from './models/models-context.tsx';
 import { loadSession, saveSession } from './analysis/view-state.ts';
+import { SettingsPanel } from './settings/SettingsPanel.tsx';
 
 export function App() {
   const api = useApi();
@@ -25,6 +27,7 @@ export function App() {
   const recent = useCall<RecentFolder[]>(`recent:${attempt}:${recentVersion}`, () => api.call('library.recent', {}));
   const scan = useScan(() => setRecentVersion((v) => v + 1));
   const [screen, setScreen] = useState<'start' | 'library'>('start');
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const autoOpened = useRef(false);
 
   const startScan = scan.start;
@@ -96,11 +99,17 @@ export function App() {
             </button>
           )}
           {startup.status === 'ok' && <ModelsButton />}
+          {startup.status === 'ok' && (
+            <button data-testid="open-settings" onClick={() => setSettingsOpen(true)} title="Settings: the largest image to open">
+              Settings
+            </button>
+          )}
           {startup.status === 'ok' && <span className="host-version">v{startup.value.version}</span>}
         </header>
         <ConnectionBanner />
         <main className="content">{body}</main>
         {startup.status === 'ok' && <ModelsDialog host={startup.value} />}
+        {settingsOpen && <SettingsPanel onClose={() => setSettingsOpen(false)} />}
       </div>
     </ModelsProvider>
   );

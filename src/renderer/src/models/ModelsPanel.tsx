@@ -4,12 +4,12 @@
  * bundle registers at once, a Hugging Face checkpoint compiles first, with progress and Cancel);
  * removing one.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
 import { toErrorData } from '../../../common/contract/errors.ts';
 import type { HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
+import { Modal } from '../common/Modal.tsx';
 import { useApi, usePickFolder } from '../host-context.tsx';
 import { AddModelForm, type AddState } from './AddModelForm.tsx';
 import { ModelTable } from './ModelTable.tsx';
@@ -21,35 +21,13 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
   const models = useModels();
   const [add, setAdd] = useState<AddState>({ status: 'idle' });
   const [removeError, setRemoveError] = useState<WorkbenchErrorData | null>(null);
-  const dialogRef = useRef<HTMLDivElement>(null);
   const adding = add.status === 'adding';
 
   // A registered folder may have moved since the list was read: read it again on every opening.
   const { reload } = models;
-  useEffect(() => {
-    dialogRef.current?.focus();
-    reload();
-  }, [reload]);
+  useEffect(() => reload(), [reload]);
   // Closing the panel does not stop a compile silently: it asks for Cancel first (the button says so).
   const close = () => !adding && models.setPanelOpen(false);
-  const closeRef = useRef(close);
-  closeRef.current = close;
-
-  // The image view's and the grid's shortcuts listen on the window: while the panel is open, Escape
-  // closes it wherever the focus is, and keys aimed outside it go nowhere.
-  useEffect(() => {
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        e.stopPropagation();
-        closeRef.current();
-      } else if (!(e.target instanceof Node && dialogRef.current?.contains(e.target))) {
-        e.stopPropagation();
-      }
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, []);
 
   const startAdd = async (path: string) => {
     const controller = new AbortController();
@@ -78,39 +56,25 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
     models.reload();
   };
 
-  // Keys typed in the panel stay in it.
-  const onKeyDown = (e: KeyboardEvent) => e.stopPropagation();
-
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
-      <div className="modal models-panel" role="dialog" aria-label="Models" data-testid="models-panel" tabIndex={-1} ref={dialogRef} onKeyDown={onKeyDown}>
-        <header className="modal-head">
-          <h1>Models</h1>
-          <span className="spacer" />
-          <button onClick={close} disabled={adding} title={adding ? 'Cancel the compile first' : 'Close (Escape)'} data-testid="models-close">
-            Close
-          </button>
-        </header>
-        <div className="modal-body">
-          {models.list.status === 'loading' && <div className="muted">Loading the models…</div>}
-          {models.list.status === 'error' && (
-            <ErrorPanel title="Could not list the models" error={models.list.error} testId="models-error">
-              <button onClick={models.reload}>Try again</button>
-            </ErrorPanel>
-          )}
-          {models.list.status === 'ok' && (
-            <ModelTable models={models.list.value} selected={models.selected} onSelect={models.select} onRemove={(m) => void remove(m)} busy={adding} />
-          )}
-          {removeError && <ErrorPanel title="Could not remove the model" error={removeError} testId="model-remove-error" />}
-          <AddModelForm
-            host={host}
-            state={add}
-            onAdd={(p) => void startAdd(p)}
-            onCancel={() => add.status === 'adding' && add.controller.abort()}
-            onPickNative={pickFolder}
-          />
-        </div>
-      </div>
-    </div>
+    <Modal title="Models" className="models-panel" testId="models-panel" closeTestId="models-close" onClose={close} closeBlocked={adding ? 'Cancel the compile first' : null}>
+      {models.list.status === 'loading' && <div className="muted">Loading the models…</div>}
+      {models.list.status === 'error' && (
+        <ErrorPanel title="Could not list the models" error={models.list.error} testId="models-error">
+          <button onClick={models.reload}>Try again</button>
+        </ErrorPanel>
+      )}
+      {models.list.status === 'ok' && (
+        <ModelTable models={models.list.value} selected={models.selected} onSelect={models.select} onRemove={(m) => void remove(m)} busy={adding} />
+      )}
+      {removeError && <ErrorPanel title="Could not remove the model" error={removeError} testId="model-remove-error" />}
+      <AddModelForm
+        host={host}
+        state={add}
+        onAdd={(p) => void startAdd(p)}
+        onCancel={() => add.status === 'adding' && add.controller.abort()}
+        onPickNative={pickFolder}
+      />
+    </Modal>
   );
 }
