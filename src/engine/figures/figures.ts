@@ -22,6 +22,7 @@ import {
   type ImageRef,
 } from '../../common/figures/index.ts';
 import { figureProvenance } from '../../common/laser/provenance.ts';
+import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
 import { writeFileAtomically } from '../library/atomic-write.ts';
 import { embedImage, readRecordImage, type DecodedImage } from './image.ts';
@@ -156,7 +157,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         const r = rec.record;
         const overlay = attentionOverlaySvg({ ...overlayData(rec, await image(OVERLAY_WIDTH), false), truthBox: o.truthBox ?? null });
         const vaq = vaqCurveSvg(vaqData(rec, false));
-        svgs.push([kind, paperFigureSvg({ overlay, vaq, crop: cropPanel(rec), question: r.question, answer: r.answer, baseline: r.baselineAnswer, method: r.method, caption: figureProvenance(r), ...(titles ? { title: r.question } : {}) })]);
+        svgs.push([kind, paperFigureSvg({ overlay, vaq, crop: cropPanel(rec), question: r.question, answer: answerText(r.answer, r.stopReason), baseline: baselineAnswerText(r), method: r.method, caption: figureProvenance(r), ...(titles ? { title: r.question } : {}) })]);
         break;
       }
       case 'compare':
