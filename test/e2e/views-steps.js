@@ -75,8 +75,8 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         assert((await fillsOf()) === mean, 'all four heads give the head mean again');
         // smooth: the grid upsampled bicubically into one bitmap over the grid's extent
         await page.selectOption(byTestId('overlay-smooth'), 'bicubic');
-        await until('the smooth map', async () => (await attr('data-smooth')) === 'bicubic' && (await count(byTestId('overlay-smooth'))) === 1);
-        const href = await page.locator(byTestId('overlay-smooth')).getAttribute('href');
+        await until('the smooth map', async () => (await attr('data-smooth')) === 'bicubic' && (await count(byTestId('overlay-smooth-map'))) === 1);
+        const href = await page.locator(byTestId('overlay-smooth-map')).getAttribute('href');
         assert(/^data:image\/png;base64,/.test(href) && href.length > 2000, 'the smooth map is a bitmap');
         await page.selectOption(byTestId('overlay-heads'), JSON.stringify({ kind: 'head', head: 2 }));
         await until('head 2, smooth', async () => (await attr('data-heads')) === 'head 2' && (await attr('data-smooth')) === 'bicubic');
@@ -172,7 +172,7 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         const panels = page.locator(byTestId('compare-panel'));
         await until('both panels at the linked layer 1', async () => (await panels.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-layer')).join(','))) === '1,1');
         await page.selectOption(byTestId('compare-heads'), JSON.stringify({ kind: 'head', head: 0 }));
-        await until('both panels on head 0', async () => (await panels.evaluateAll((ps) => ps.every((p) => /head 0/.test(p.innerText)))) === true);
+        await until('both panels drawn on head 0', async () => (await panels.evaluateAll((ps) => ps.every((p) => /head 0/.test(p.innerText) && !/loading/.test(p.innerText) && p.getAttribute('data-domain') !== ''))) === true);
         const shared = await panels.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-domain')));
         assert(shared[0] === shared[1] && shared[0] !== '', `one shared scale: ${shared.join(' | ')}`);
         await page.click(byTestId('compare-per-panel'));

@@ -798,9 +798,10 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   add('PAGE');
   add({ dict: `<< /Length ${content.length} >>`, data: content });
   const used = (name: string) => d.ops.some((op) => op.includes(`/${name} `)) || d.forms.some((f) => f.ops.some((op) => op.includes(`/${name} `)));
-  const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][]).map(([name, base]) => {
+  // only the fonts the page draws with are listed (a reader lists every font in the resources)
+  const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][]).filter(([name]) => used(name)).map(([name, base]) => {
     const face = info.fonts?.[FACES[name]];
-    if (!face || !used(name)) return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
+    if (!face) return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
     const o = trueTypeObjects(face, EMBEDDED_NAMES[FACES[name]]);
     const file = add(o.file);
     const descriptor = add(o.descriptor.replace('FILE', `${file} 0 R`));
@@ -819,7 +820,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
     return `/${f.name} ${add({ dict: `<< /Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R /Length ${body.length} >>`, data: body })} 0 R`;
   });
   const xobjects = [...imageRefs, ...formRefs];
-  objects[resourcesRef - 1] = `<< /Font << ${fontRefs.join(' ')} >>${stateRefs.length ? ` /ExtGState << ${stateRefs.join(' ')} >>` : ''}${xobjects.length ? ` /XObject << ${xobjects.join(' ')} >>` : ''} >>`;
+  objects[resourcesRef - 1] = `<< ${fontRefs.length ? `/Font << ${fontRefs.join(' ')} >>` : ''}${stateRefs.length ? ` /ExtGState << ${stateRefs.join(' ')} >>` : ''}${xobjects.length ? ` /XObject << ${xobjects.join(' ')} >>` : ''} >>`;
   const title = info.title ?? root.children.find((c) => c.name === 'title')?.text ?? '';
   const infoEntries = [
     title ? `/Title ${infoString(title)}` : '',

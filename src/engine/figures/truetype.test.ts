@@ -40,8 +40,9 @@ describe.skipIf(!have)('TrueType metrics', () => {
     expect(pdf).toMatch(/\/FontFile2 \d+ 0 R/);
     // the text is still text
     expect(pdf).toContain('(VAQ per layer) Tj');
-    // mono is not used by this figure: named, not embedded
+    // mono is not used by this figure: not listed at all
     expect(pdf).not.toContain('LiberationMono');
+    expect(pdf).not.toContain('/Courier');
     expect(() => readTrueType(new Uint8Array(40))).toThrow(/Not a usable TrueType font/);
   });
 });

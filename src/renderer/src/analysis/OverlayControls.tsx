@@ -10,7 +10,7 @@ import { cssGradient } from './heatmap.ts';
 import { SIGNED_MAPS, mapChoices } from './maps.ts';
 import { SMOOTHINGS, type OverlayModel, type Smoothing, type ViewSettings } from './overlay.ts';
 
-const COLORMAP_TEXT: Record<ColormapName, string> = { viridis: 'viridis', magma: 'magma', coolwarm: 'cool-warm (diverging, 0 at centre)' };
+const COLORMAP_TEXT: Record<ColormapName, string> = { viridis: 'viridis', magma: 'magma', coolwarm: 'cool-warm (±, 0 at centre)' };
 
 function headsValue(h: HeadSelection): string {
   return JSON.stringify(h);
