@@ -83,7 +83,9 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
       <footer className="statusbar" data-testid="statusbar">
         {selected ? (
           <>
-            <span className="statusbar-name">{selected.relPath}</span>
+            <span className="statusbar-name" title={selected.relPath}>
+              {selected.relPath}
+            </span>
             {selected.width && selected.height && (
               <span>
                 {selected.width}×{selected.height}
