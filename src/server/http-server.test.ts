@@ -43,6 +43,7 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
     'laser.records': unused('laser.records'),
     'laser.record': unused('laser.record'),
     'laser.headMaps': unused('laser.headMaps'),
+    'figures.pdfFonts': unused('figures.pdfFonts'),
   };
 }
 

@@ -348,6 +348,7 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
           assert(body.startsWith('%PDF-1.4') && body.trimEnd().endsWith('%%EOF'), `${name} has a PDF header and trailer`);
           assert(body.slice(Number(/startxref\n(\d+)/.exec(body)[1])).startsWith('xref'), `${name}: startxref points at the xref table`);
           assert(body.includes(words), `${name} has its text as text`);
+          assert(/\/Subtype \/TrueType \/BaseFont \/LiberationSans /.test(body) && /\/FontFile2 \d+ 0 R/.test(body), `${name} embeds the host's Liberation Sans, as laser figure's PDFs do`);
           assert(/\/Subject \(model /.test(body) && /method laser/.test(body), `${name} carries the run's provenance`);
         }
         assert((await download('export-vaq-svg')).bytes.toString().includes('<desc>model '), 'the SVG carries the provenance too');
