@@ -124,6 +124,13 @@ describe('overlay model', () => {
     expect(viewProvenance(within, { ...defaultViewSettings, layer: 2 })).toContain('attention sinks in the scale: cells 5');
     expect(viewProvenance(overlayModel(sampleResult(), { ...defaultViewSettings, smooth: 'bicubic' }), { ...defaultViewSettings, smooth: 'bicubic' })).toContain('bicubic upsampling');
     expect(resultSinks(sampleResult())).toEqual([]);
+    // with the no-query pass: a sink must be heavy there too (cell 5 holds half of a_0: still one)
+    const withA0 = sinkResult();
+    withA0.views.baseAttention = Array.from({ length: 16 }, (_, j) => (j === 5 ? 0.5 : 0.5 / 15));
+    expect(resultSinks(withA0)).toEqual([5]);
+    // ...and a cell only the question draws attention to is not one
+    withA0.views.baseAttention = Array.from({ length: 16 }, () => 1 / 16);
+    expect(resultSinks(withA0)).toEqual([]);
   });
 });
 

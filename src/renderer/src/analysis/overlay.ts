@@ -127,11 +127,20 @@ export function fitExtent(extent: Rect4, side: number): { width: number; height:
   return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
 }
 
-/** The attention sinks of a result: cells of I heavy at nearly every layer of its query-pass attention (common/laser/sinks.ts). */
+/**
+ * The attention sinks of a result: cells of I heavy at nearly every layer of its query-pass
+ * attention (common/laser/sinks.ts) and, where the run has the no-query pass, heavy there too (at
+ * least 5x a uniform share of a_0 at the chosen layer), so a cell the question itself draws
+ * attention to is not taken for one: a sink holds its share whatever the question.
+ */
 export function resultSinks(result: LaserResult): number[] {
   const att = result.inputImages.find((i) => i.role === 'image')?.attention;
   if (!att || att.length === 0 || att[0].length !== result.views.cells.length) return [];
-  return attentionSinks(att);
+  const sinks = attentionSinks(att);
+  const a0 = result.views.baseAttention;
+  if (!a0 || a0.length !== att[0].length || result.record.method === 'vicrop-rel') return sinks;
+  const total = a0.reduce((t, v) => t + (Number.isFinite(v) && v > 0 ? v : 0), 0);
+  return total > 0 ? sinks.filter((j) => a0[j] / total >= 5 / a0.length) : sinks;
 }
 
 /**
