@@ -4,15 +4,16 @@ import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 
 /**
- * The renderer's CSP forbids inline scripts. The React refresh preamble that the dev server injects
- * is one, so in `electron-vite dev` (and only there) the meta CSP allows inline scripts and the dev
- * server's websocket. Production builds keep the strict policy.
+ * The renderer's CSP forbids inline scripts and styles. The React refresh preamble that the dev
+ * server injects is an inline script and the dev server puts CSS in <style> elements, so in
+ * `electron-vite dev` (and only there) the meta CSP allows both. Production builds keep the strict
+ * policy (CSS as files).
  */
 function devCspRelaxation(): Plugin {
   return {
     name: 'laser-dev-csp',
     apply: 'serve',
-    transformIndexHtml: (html) => html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+    transformIndexHtml: (html) => html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
   };
 }
 

@@ -108,12 +108,15 @@ export async function benchLaser(): Promise<void> {
       console.log('method                    ms     x vanilla');
       for (const v of variants) console.log(`${v.label.padEnd(24)}  ${f0(bestMs(v.label)).padStart(5)}  ${(bestMs(v.label) / vanilla).toFixed(2)}x`);
       const results = new Map<MethodId, { ms: number; last: RunMethodResult }>(METHOD_IDS.map((m) => [m, fastest.get(m)!]));
-      const t = results.get('laser')!.last.record.timings;
-      const stages = Object.entries(t)
-        .filter(([k, v]) => k !== 'total' && v >= 0.5)
-        .map(([k, v]) => `${k} ${f0(v)}`)
-        .join(', ');
-      console.log(`laser stages (ms): ${stages}`);
+      // Where the time goes, stage by stage (the record's timings of the fastest run of each).
+      const stageMs = (m: MethodId) => results.get(m)!.last.record.timings;
+      const [tv, tl] = [stageMs('vanilla'), stageMs('laser')];
+      const stageNames = [...new Set([...Object.keys(tv), ...Object.keys(tl)])].filter((k) => k !== 'total' && Math.max(tv[k] ?? 0, tl[k] ?? 0) >= 0.5);
+      console.log('stage                 vanilla ms   laser ms   laser share');
+      for (const k of stageNames) {
+        console.log(`${k.padEnd(20)}  ${f0(tv[k] ?? 0).padStart(10)}  ${f0(tl[k] ?? 0).padStart(9)}  ${(((tl[k] ?? 0) / tl.total) * 100).toFixed(1).padStart(9)} %`);
+      }
+      console.log(`${'total'.padEnd(20)}  ${f0(tv.total).padStart(10)}  ${f0(tl.total).padStart(9)}      100.0 %`);
 
       // Prefix reuse: the no-query pass continuing the image prefix, against prefilling it whole.
       const img = await loadSampleImage(imagePath);
@@ -147,6 +150,39 @@ export async function benchLaser(): Promise<void> {
         await rt.prefill([{ ids: pairPrompt.inputIds, images: negative }]);
       });
       const withPrefix = await best(repeats, () => prefillPair(rt, pairPrompt, positive, negative, prefix));
+
+      // LASER's decoder calls one by one, as runMethod makes them on CPU (contrast.ts), each the best
+      // of `repeats` rounds with all of them run once per round in order.
+      const p0 = prefix.ids.length;
+      const rest = pairPrompt.inputIds.slice(p0);
+      const pixels = (n: number) => viewInputs.slice(0, n);
+      const negPrefix = await rt.prefill([{ ids: prefix.ids, images: sliceFeatures(negative, 0, 1) }]);
+      const calls: { label: string; tokens: string; run: () => Promise<unknown> }[] = [
+        { label: 'vision tower, I', tokens: '1 image', run: () => encodeInputs(rt, [input]) },
+        { label: 'query pass: image prefix', tokens: `${p0}`, run: () => rt.prefill([{ ids: prefix.ids, images: features }]) },
+        { label: 'query pass: question suffix', tokens: `${prompts.query.inputIds.length - p0} after ${p0}`, run: () => rt.prefill([{ ids: prompts.query.inputIds.slice(p0) }], { cache: prefix.cache }) },
+        { label: 'no-query pass: suffix', tokens: `${prompts.other!.inputIds.length - p0} after ${p0}`, run: () => rt.prefill([{ ids: prompts.other!.inputIds.slice(p0) }], { cache: prefix.cache }) },
+        { label: `baseline decode (${ANSWER_TOKENS - 1} step)`, tokens: `1 after ${prompts.query.inputIds.length}`, run: () => rt.step([5], passes.query.output.cache) },
+        { label: 'vision tower, I+ mask(I) I-', tokens: '3 images', run: () => encodeInputs(rt, pixels(3)) },
+        { label: '[I, I+]: I+ after the prefix', tokens: `${rest.length} after ${p0}`, run: () => rt.prefill([{ ids: rest, images: sliceFeatures(positive, 1, 1) }], { cache: prefix.cache }) },
+        { label: '[mask(I), I-]: mask(I) prefix', tokens: `${p0}`, run: () => rt.prefill([{ ids: prefix.ids, images: sliceFeatures(negative, 0, 1) }]) },
+        { label: '[mask(I), I-]: I- after it', tokens: `${rest.length} after ${p0}`, run: () => rt.prefill([{ ids: rest, images: sliceFeatures(negative, 1, 1) }], { cache: negPrefix.cache }) },
+        { label: `VAT decode (${ANSWER_TOKENS - 1} step, batch 2)`, tokens: `1 after ${pairPrompt.inputIds.length}`, run: () => rt.step([5, 5], withPrefix.last.cache) },
+      ];
+      const callMs = calls.map(() => Infinity);
+      for (let r = 0; r < repeats; r++) {
+        for (const [i, c] of calls.entries()) {
+          const t0 = performance.now();
+          await c.run();
+          callMs[i] = Math.min(callMs[i], performance.now() - t0);
+        }
+      }
+      const callTotal = callMs.reduce((a, b) => a + b, 0);
+      const vanillaCalls = [0, 1, 2, 4].reduce((a, i) => a + callMs[i], 0);
+      console.log('laser decoder and vision calls (best of rounds; vanilla makes the first, second, third and fifth):');
+      console.log('  call                                tokens              ms    share');
+      for (const [i, c] of calls.entries()) console.log(`  ${c.label.padEnd(34)}  ${c.tokens.padEnd(14)}  ${f0(callMs[i]).padStart(6)}  ${((callMs[i] / callTotal) * 100).toFixed(1).padStart(5)} %`);
+      console.log(`  sum ${f0(callTotal)} ms; vanilla's calls ${f0(vanillaCalls)} ms; ratio of the calls alone ${(callTotal / vanillaCalls).toFixed(2)}x`);
       const steps = 8;
       const start2 = batched.last;
       const start1 = await rt.prefill([{ ids: pairPrompt.inputIds, images: positive }]);

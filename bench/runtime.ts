@@ -16,6 +16,7 @@ import type { ModelRuntime, Stream } from '../src/engine/runtime/model-runtime.t
 import { openModelRuntime } from '../src/engine/runtime/open.ts';
 import { writeRandomLlavaCheckpoint } from '../test/support/checkpoints.ts';
 import { benchConfig, GRID, IMAGE_TOKEN, VOCAB } from './bench-model.ts';
+import { decoderPart, kernelsOfRun, readProfile, shareTable, sumBy, type KernelEvent } from './profile.ts';
 
 async function writeBenchCheckpoint(dir: string): Promise<void> {
   await writeRandomLlavaCheckpoint(dir, benchConfig(), 7);
@@ -80,6 +81,78 @@ async function eventLoopTicksDuring(fn: () => Promise<unknown>): Promise<{ ms: n
   return { ms, ticks };
 }
 
+/**
+ * Where one answer's time goes: a runtime opened with onnxruntime's profiler runs what vanilla does
+ * (encode one image, prefill it with 33 text tokens, decode `steps` tokens), each call timed in JS,
+ * and prints the parts with their shares of the wall time, then the prefill layer by layer.
+ */
+export async function whereTheTimeGoes(bundleDir: string, root: string, device: 'auto' | 'cuda' | 'cpu', threads: number, steps = 16): Promise<void> {
+  const prefix = 'profile';
+  const rt = await openModelRuntime(bundleDir, { device, threads, profilePrefix: join(root, prefix) });
+  let wall: { vision: number; prefill: number; decode: number };
+  const decoderGraph = rt.decoderGraph.replace(/^.*[\\/]/, '').replace(/\.onnx$/, '');
+  try {
+    const pixels = new Float32Array(3 * rt.imageSize * rt.imageSize).map((_, i) => Math.sin(i));
+    // Warm-up run (first-run allocations), then the measured one; the profile's runs are counted below.
+    for (let round = 0; round < 2; round++) {
+      let t = performance.now();
+      const image = await rt.encodeImages(pixels, 1);
+      const vision = performance.now() - t;
+      t = performance.now();
+      const out = await rt.prefill([{ ids: [1, ...text(8), ...Array<number>(GRID * GRID).fill(IMAGE_TOKEN), ...text(24, 5)], images: image }]);
+      const prefill = performance.now() - t;
+      t = performance.now();
+      let cache = out.cache;
+      for (let i = 0; i < steps; i++) cache = (await rt.step([5], cache)).cache;
+      wall = { vision, prefill, decode: performance.now() - t };
+    }
+  } finally {
+    rt.endProfiling();
+    await rt.dispose();
+  }
+  const profile = await readProfile(root, prefix);
+  // Runs per round: vision 1; embed 1 + steps; decoder 1 + steps. Round 2 is the measured one.
+  const decoderRuns = (from: number, n: number): KernelEvent[] => Array.from({ length: n }, (_, i) => kernelsOfRun(profile, decoderGraph, from + i)).flat();
+  const embedRuns = (from: number, n: number): KernelEvent[] => Array.from({ length: n }, (_, i) => kernelsOfRun(profile, 'embed', from + i)).flat();
+  const runUs = (graph: string, from: number, n: number) => profile.runs.filter((r) => r.graph === graph).slice(from, from + n).reduce((a, r) => a + r.us, 0);
+  const prefillK = decoderRuns(1 + steps, 1);
+  const decodeK = decoderRuns(2 + steps, steps);
+  const ms = (us: number) => us / 1000;
+  const parts = (ev: KernelEvent[]) => sumBy(ev, (e) => { const d = decoderPart(e.node, e.op); return d.layer === null ? d.part : 'layers'; });
+  const pre = parts(prefillK);
+  const dec = parts(decodeK);
+  const w = wall!;
+  const total = w.vision + w.prefill + w.decode;
+  const outside = (wallMs: number, graphsUs: number) => Math.max(0, wallMs - ms(graphsUs));
+  const rows: { label: string; ms: number }[] = [
+    { label: 'vision tower (1 image)', ms: w.vision },
+    { label: 'embeddings (prefill + steps)', ms: ms(embedRuns(1 + steps, 1 + steps).reduce((a, e) => a + e.us, 0)) },
+  ];
+  const perLayer = sumBy(prefillK, (e) => { const d = decoderPart(e.node, e.op); return d.layer === null ? '' : String(d.layer); });
+  for (let l = 0; l < rt.dims.layers; l++) rows.push({ label: `prefill layer ${l}`, ms: ms(perLayer.get(String(l)) ?? 0) });
+  for (const [k, v] of pre) if (k !== 'layers') rows.push({ label: `prefill ${k}`, ms: ms(v) });
+  rows.push({ label: 'prefill outside onnxruntime (feeds, copies)', ms: outside(w.prefill, runUs(decoderGraph, 1 + steps, 1) + runUs('embed', 1 + steps, 1)) });
+  rows.push({ label: `decode ${steps} steps: layers`, ms: ms(dec.get('layers') ?? 0) });
+  for (const [k, v] of dec) if (k !== 'layers') rows.push({ label: `decode ${steps} steps: ${k}`, ms: ms(v) });
+  rows.push({ label: `decode ${steps} steps: outside onnxruntime`, ms: outside(w.decode, runUs(decoderGraph, 2 + steps, steps) + runUs('embed', 2 + steps, steps)) });
+  const counted = rows.reduce((a, r) => a + r.ms, 0);
+  rows.push({ label: 'onnxruntime between kernels (scheduling, allocation)', ms: Math.max(0, total - counted) });
+  console.log(`where the time goes: encode 1 image, prefill 609 tokens, decode ${steps} tokens (onnxruntime profiler on; wall ${total.toFixed(0)} ms):`);
+  console.log(shareTable(rows, total));
+  const byPart = (l: number) => sumBy(prefillK.filter((e) => decoderPart(e.node, e.op).layer === l), (e) => decoderPart(e.node, e.op).part);
+  const cols = ['attention core', 'projections', 'RoPE', 'KV concat', 'MLP', 'residual'];
+  const layerTotal = [...perLayer].filter(([k]) => k !== '').reduce((a, [, v]) => a + v, 0);
+  console.log(`prefill per layer (ms): ${cols.join(' / ')}`);
+  for (let l = 0; l < rt.dims.layers; l++) {
+    const b = byPart(l);
+    console.log(`  layer ${String(l).padStart(2)}  ${cols.map((c) => ms(b.get(c) ?? 0).toFixed(1).padStart(7)).join(' ')}`);
+  }
+  const share = (c: string) => ((prefillK.filter((e) => decoderPart(e.node, e.op).part === c && decoderPart(e.node, e.op).layer !== null).reduce((a, e) => a + e.us, 0) / layerTotal) * 100).toFixed(0);
+  console.log(`  share of the layers: ${cols.map((c) => `${c} ${share(c)} %`).join(', ')}`);
+  const decodeParts = sumBy(decodeK.filter((e) => decoderPart(e.node, e.op).layer !== null), (e) => decoderPart(e.node, e.op).part);
+  console.log(`decode, all layers, ms per step: ${cols.map((c) => `${c} ${ms((decodeParts.get(c) ?? 0) / steps).toFixed(2)}`).join(', ')}`);
+}
+
 export async function benchRuntime(): Promise<void> {
   const threads = Number(process.env.LASER_BENCH_THREADS ?? 0);
   const root = await mkdtemp(join(tmpdir(), 'laser-bench-runtime-'));
@@ -98,6 +171,8 @@ export async function benchRuntime(): Promise<void> {
     const s = rt.sessionMs;
     console.log(`provider ${rt.provider}, intraOpNumThreads ${threads || 'default'}`);
     console.log(`session create: decoder ${s.decoder.toFixed(1)} ms, embed ${s.embed.toFixed(1)} ms, vision ${s.vision.toFixed(1)} ms; open total ${open.toFixed(1)} ms`);
+
+    await whereTheTimeGoes(compiled.dir, root, device, threads);
 
     const pixels = new Float32Array(3 * rt.imageSize * rt.imageSize).map((_, i) => Math.sin(i));
     console.log(`encode 1 image                   ${fmt(await median(3, () => rt.encodeImages(pixels, 1)))} ms`);

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
     signal: controller.signal,
     onProgress: evalProgressPrinter(process.stderr),
     onCompileStart: () => process.stderr.write('compiling the demo model (first use only)...\n'),
-    onCompileProgress: (p) => (tty ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
+    onCompileProgress: (p) => (tty ? process.stderr.write(`\rcompile ${p.stage}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
     onFigures: (done, total) => (tty ? process.stderr.write(`\rfigures ${done}/${total}\x1b[K`) : undefined),
   });
   if (tty) process.stderr.write('\r\x1b[K');

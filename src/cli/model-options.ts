@@ -77,7 +77,7 @@ export async function bundleDirFor(bundle: string | undefined, err: (line: strin
   return demoBundle({
     cacheRoot: dataDirOfProcess(),
     onCompileStart: () => err('compiling the demo model (first use only)...'),
-    onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.phase}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
+    onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.stage}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
   });
 }
 

@@ -21,6 +21,8 @@ export interface CliWorkbenchOptions {
   /** Where runs are stored (`laser run --cache <dir>`); default: the data folder. */
   recordsDir?: string;
   runtime?: WorkbenchOptions['runtime'];
+  /** Runs model work; default: the Workbench's own worker (tests give one whose worker they can kill). */
+  inference?: WorkbenchOptions['inference'];
   /** Notes (a legacy store moved in) go here: stderr. */
   note: (line: string) => void;
 }
@@ -50,7 +52,7 @@ export async function openCliWorkbench(o: CliWorkbenchOptions): Promise<CliWorkb
     throw new WorkbenchError('permission-denied', `Cannot create the data folder ${dataDir}: ${(e as Error).message}.`, 'Choose another with --data-dir or $LASER_DATA_DIR.');
   }
   await migrateLegacyStoresOfProcess(dataDir, o.note);
-  const workbench = createWorkbench({ dataDir, transport: 'cli', defaultFolder: null, ...(o.recordsDir ? { recordsDir: o.recordsDir } : {}), ...(o.runtime ? { runtime: o.runtime } : {}) });
+  const workbench = createWorkbench({ dataDir, transport: 'cli', defaultFolder: null, ...(o.recordsDir ? { recordsDir: o.recordsDir } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.inference ? { inference: o.inference } : {}) });
   const call = async <M extends MethodName>(method: M, request: RequestOf<M>, options: CallOptions<M> = {}): Promise<ResponseOf<M>> => {
     const signal = options.signal ?? new AbortController().signal;
     if (signal.aborted) throw cancelledError();

@@ -2,12 +2,13 @@
  * What the main process and the engine's utility process say to each other. Calls from a window do
  * not pass through here: each window gets its own port straight to the engine, and speaks the
  * contract's wire protocol (src/common/contract/wire.ts) on it; so does main's own port (the Recent
- * menu). Main only sets up ports and asks for media bytes. One zod table of these messages: both
- * ends' types are derived from it, and the engine checks what arrives against it.
+ * menu). Main only sets up ports and asks for media bytes, and the media port speaks the same wire
+ * protocol, with its own one-method table (`mediaOps`) served by the contract's host and called by
+ * its client. The parent port's own messages (which carry ports, so they are not calls) are one zod
+ * union. Both ends' types are derived from these schemas, and the engine checks what arrives.
  */
 import { z } from 'zod';
-import { errorCodes } from '../common/contract/errors.ts';
-import { MediaQuery } from '../common/contract/methods.ts';
+import { MediaQuery, method } from '../common/contract/methods.ts';
 
 /** The face of a MessagePortMain (and, in tests, of a Node MessagePort behind an adapter). */
 export interface PortLike {
@@ -31,24 +32,20 @@ export const ToEngine = z.discriminatedUnion('type', [
 ]);
 export type ToEngine = z.infer<typeof ToEngine>;
 
-export const MediaRequest = z.object({ id: z.number().int(), ref: MediaQuery });
-export type MediaRequest = z.infer<typeof MediaRequest>;
-
-const ErrorData = z.object({ code: z.enum(errorCodes), message: z.string(), hint: z.string().optional() });
-
 /**
- * The answer to a MediaRequest. Bytes travel in the message (structured clone: MessagePortMain
+ * What a media request answers. Bytes travel in the message (structured clone: MessagePortMain
  * cannot transfer ArrayBuffers); a file the engine has already checked travels as its path, and
  * main streams it itself rather than copying an original through the port.
  */
-export const MediaReply = z.discriminatedUnion('ok', [
-  z.object({
-    id: z.number().int(),
-    ok: z.literal(true),
-    contentType: z.string(),
-    bytes: z.number().nonnegative(),
-    body: z.union([z.object({ bytes: z.instanceof(Uint8Array) }), z.object({ file: z.string() })]),
-  }),
-  z.object({ id: z.number().int(), ok: z.literal(false), error: ErrorData }),
-]);
-export type MediaReply = z.infer<typeof MediaReply>;
+export const MediaAnswer = z.object({
+  contentType: z.string(),
+  bytes: z.number().nonnegative(),
+  body: z.union([z.object({ bytes: z.instanceof(Uint8Array) }), z.object({ file: z.string() })]),
+});
+export type MediaAnswer = z.infer<typeof MediaAnswer>;
+
+/** The media port's methods, in the contract's shape (src/common/contract/host.ts OpTable). */
+export const mediaOps = {
+  /** The bytes (or the checked file) of a thumbnail, an original or a record's input image. */
+  'media.get': method(MediaQuery, MediaAnswer),
+} as const;

@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +10,7 @@ import type { Api } from '../common/contract/client.ts';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import type { WorkbenchErrorData } from '../common/contract/errors.ts';
 import type { Handlers } from '../common/contract/host.ts';
+import { reportUnexpected } from '../engine/library/crash-log.ts';
 import type { Workbench, WorkbenchOptions } from '../engine/service/types.ts';
 import { createEngineEndpoint } from './engine-endpoint.ts';
 import type { PortLike } from './engine-protocol.ts';
@@ -250,5 +254,34 @@ describe('engine endpoint', () => {
     endpoint.receive({ type: 'connect-wire' }, [asPort(c.port2)]);
     const api = createApi({ send: (m) => c.port1.postMessage(m), onMessage: (r) => void c.port1.on('message', r) }, () => '');
     await expect(api.call('host.info', {})).rejects.toMatchObject({ code: 'permission-denied', hint: 'Check permissions.' });
+  });
+
+  it('answers a bug with one line naming a crash log under the data folder, and goes on serving (serve mode’s boundary)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'laser-engine-crash-'));
+    try {
+      const buggy = {
+        'host.info': async () => (undefined as unknown as { version: string }).version,
+        'library.recent': async () => [],
+      } as unknown as Handlers;
+      const endpoint = createEngineEndpoint(
+        () => ({ handlers: buggy, media: { get: () => Promise.reject(new Error('no media')) }, openFolder: async () => undefined, dispose: async () => undefined }),
+        () => {},
+        { onUnexpected: (dir) => reportUnexpected('electron engine', { LASER_DATA_DIR: dir }) },
+      );
+      const c = new MessageChannel();
+      channels.push(c);
+      endpoint.receive({ type: 'init', dataDir, defaultFolder: null, demoModelDir: null }, []);
+      endpoint.receive({ type: 'connect-wire' }, [asPort(c.port2)]);
+      const api = createApi({ send: (m) => c.port1.postMessage(m), onMessage: (r) => void c.port1.on('message', r) }, () => '');
+      const e = (await api.call('host.info', {}).catch((err: unknown) => err)) as WorkbenchError;
+      expect(e).toMatchObject({ code: 'internal', hint: expect.stringMatching(/^This is a bug/) });
+      expect(e.message).not.toContain('\n');
+      const log = /\(full trace in (\S+)\)$/.exec(e.message)![1];
+      expect(log.startsWith(join(dataDir, 'logs'))).toBe(true);
+      expect(await readFile(log, 'utf8')).toMatch(/host: electron engine; call: host.info[\s\S]*TypeError/);
+      expect(await api.call('library.recent', {})).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,12 +3,12 @@
  * asks it for media bytes, and restarts it when it dies. A death fails everything in flight with
  * an error that says so, instead of leaving calls waiting for answers that will never come.
  */
-import { createApi } from '../common/contract/client.ts';
+import { createApi, createClient } from '../common/contract/client.ts';
 import type { Api } from '../common/contract/client.ts';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import type { WorkbenchErrorData } from '../common/contract/errors.ts';
 import type { MediaRef } from '../common/contract/methods.ts';
-import { MediaReply, type PortLike, type ToEngine } from './engine-protocol.ts';
+import type { MediaAnswer, mediaOps, PortLike, ToEngine } from './engine-protocol.ts';
 
 export interface EngineProcess<P extends PortLike> {
   postMessage(message: ToEngine, transfer?: P[]): void;
@@ -35,7 +35,7 @@ export interface WindowLink<P extends PortLike> {
   lost(error: WorkbenchErrorData): void;
 }
 
-export type MediaAnswer = Extract<MediaReply, { ok: true }>;
+export type { MediaAnswer };
 
 export interface EngineSupervisor<P extends PortLike> {
   start(): void;
@@ -61,9 +61,19 @@ export function createEngineSupervisor<P extends PortLike>(options: SupervisorOp
   const recentRestarts: number[] = [];
   const windows = new Map<number, WindowLink<P>>();
 
+  // Main's two clients of the engine, both the contract's (createClient): media bytes for the
+  // media scheme, and the app's methods for the Recent menu. Each has its port to the current engine.
   let mediaPort: P | null = null;
-  let nextMediaId = 1;
-  const pendingMedia = new Map<number, { resolve: (a: MediaAnswer) => void; reject: (e: WorkbenchError) => void }>();
+  let receiveMedia: (message: unknown) => void = () => {};
+  const mediaClient = createClient<typeof mediaOps>({
+    send(message) {
+      if (!mediaPort) throw unavailable();
+      mediaPort.postMessage(message);
+    },
+    onMessage(receive) {
+      receiveMedia = receive;
+    },
+  });
 
   let wirePort: P | null = null;
   let receiveWire: (message: unknown) => void = () => {};
@@ -95,16 +105,7 @@ export function createEngineSupervisor<P extends PortLike>(options: SupervisorOp
 
   function connectMedia() {
     const port = connect('connect-media');
-    port.on('message', (event) => {
-      const parsed = MediaReply.safeParse(event.data);
-      if (!parsed.success) return;
-      const reply = parsed.data;
-      const entry = pendingMedia.get(reply.id);
-      if (!entry) return;
-      pendingMedia.delete(reply.id);
-      if (reply.ok) entry.resolve(reply);
-      else entry.reject(WorkbenchError.fromData(reply.error));
-    });
+    port.on('message', (event) => receiveMedia(event.data));
     port.start();
     mediaPort = port;
   }
@@ -150,8 +151,7 @@ export function createEngineSupervisor<P extends PortLike>(options: SupervisorOp
           hint: 'Restart LASER Workbench. If it happens again, please report it with the steps that led here.',
         };
     log(`${error.message} ${error.hint}`);
-    for (const entry of pendingMedia.values()) entry.reject(WorkbenchError.fromData(error));
-    pendingMedia.clear();
+    mediaClient.failAll(WorkbenchError.fromData(error));
     api.failAll(WorkbenchError.fromData(error));
     for (const link of windows.values()) link.lost(error);
     if (restart) {
@@ -172,13 +172,7 @@ export function createEngineSupervisor<P extends PortLike>(options: SupervisorOp
       windows.delete(id);
     },
     media(ref) {
-      if (!mediaPort) return Promise.reject(unavailable());
-      const id = nextMediaId++;
-      const port = mediaPort;
-      return new Promise((resolve, reject) => {
-        pendingMedia.set(id, { resolve, reject });
-        port.postMessage({ id, ref });
-      });
+      return mediaClient.call('media.get', ref);
     },
     api,
     stop() {

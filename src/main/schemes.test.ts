@@ -22,9 +22,9 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('laser-media scheme', () => {
   const media = async (ref: MediaRef): Promise<MediaAnswer> => {
     const path = 'path' in ref ? ref.path : `record ${ref.id}`;
-    if (path === '/open/t.png') return { id: 1, ok: true, contentType: 'image/webp', bytes: 3, body: { bytes: new Uint8Array([1, 2, 3]) } };
-    if (path === '/open/o.png') return { id: 2, ok: true, contentType: 'image/png', bytes: 8, body: { file: join(dir, 'original.png') } };
-    if (path === '/open/gone.png') return { id: 3, ok: true, contentType: 'image/png', bytes: 8, body: { file: join(dir, 'gone.png') } };
+    if (path === '/open/t.png') return { contentType: 'image/webp', bytes: 3, body: { bytes: new Uint8Array([1, 2, 3]) } };
+    if (path === '/open/o.png') return { contentType: 'image/png', bytes: 8, body: { file: join(dir, 'original.png') } };
+    if (path === '/open/gone.png') return { contentType: 'image/png', bytes: 8, body: { file: join(dir, 'gone.png') } };
     if (path === '/open/bad.png') throw new WorkbenchError('corrupt-image', 'bad.png is truncated.');
     throw new WorkbenchError('outside-opened-folders', `${path} is outside.`);
   };

@@ -108,7 +108,7 @@ describe('laser compile', () => {
 
 describe('progressLine', () => {
   it('shows the bar, counts, sizes and rate', () => {
-    expect(progressLine({ phase: 'weights', tensorsDone: 10, tensorsTotal: 40, bytesDone: 1.5e9, bytesTotal: 6e9 }, 10, 8)).toBe('weights [##------] 10/40 tensors  1.50 GB / 6.00 GB  150 MB/s');
-    expect(progressLine({ phase: 'hashing', tensorsDone: 40, tensorsTotal: 40, bytesDone: 0, bytesTotal: 0 }, 0, 4)).toBe('hashing [####] 0.0 MB / 0.0 MB');
+    expect(progressLine({ stage: 'weights', tensorsDone: 10, tensorsTotal: 40, bytesDone: 1.5e9, bytesTotal: 6e9 }, 10, 8)).toBe('weights [##------] 10/40 tensors  1.50 GB / 6.00 GB  150 MB/s');
+    expect(progressLine({ stage: 'hashing', tensorsDone: 40, tensorsTotal: 40, bytesDone: 0, bytesTotal: 0 }, 0, 4)).toBe('hashing [####] 0.0 MB / 0.0 MB');
   });
 });

@@ -75,8 +75,8 @@ export function progressLine(p: CompileProgress, seconds: number, width = 24): s
   const filled = Math.round(frac * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
   const rate = seconds > 0 ? `${(p.bytesDone / 1e6 / seconds).toFixed(0)} MB/s` : '';
-  const count = p.phase === 'weights' ? `${p.tensorsDone}/${p.tensorsTotal} tensors  ` : '';
-  return `${p.phase.padEnd(7)} ${bar} ${count}${mb(p.bytesDone)} / ${mb(p.bytesTotal)}  ${rate}`.trimEnd();
+  const count = p.stage === 'weights' ? `${p.tensorsDone}/${p.tensorsTotal} tensors  ` : '';
+  return `${p.stage.padEnd(7)} ${bar} ${count}${mb(p.bytesDone)} / ${mb(p.bytesTotal)}  ${rate}`.trimEnd();
 }
 
 /** Where the command reports: stderr, or a stand-in in tests. */
@@ -98,12 +98,12 @@ function progressPrinter(stream: Out): { update(p: CompileProgress): void; end()
   };
   return {
     update(p) {
-      if (p.phase !== phase) {
+      if (p.stage !== phase) {
         if (pending && stream.isTTY) {
           draw(pending);
           stream.write('\n');
         } else if (pending) draw(pending);
-        phase = p.phase;
+        phase = p.stage;
         started = Date.now();
         pending = p;
         draw(p);

@@ -1,7 +1,7 @@
 /**
  * `laser eval --data <dir|file> --format pope|vqa|refcoco|world [--methods vanilla,laser,...|all]
  *   [--bundle <dir>] [--limit N] [--run <dir> [--force-new]] [--shard i/n] [--strict]
- *   [--out report.json] [--images <dir>] [--protocol ...] [--prompt ...] [--<knob> <value> ...]`:
+ *   [--out report.json] [--images <dir>] [--protocol ...] [--prompt ...] [--split <name>] [--<knob> <value> ...]`:
  * runs methods on a benchmark (src/engine/eval) and prints its tables: accuracy (VQA soft accuracy
  * with the dataset's protocol, or POPE's yes/no), POPE accuracy / precision / recall / F1 per split,
  * attention aggregation inside ground-truth boxes, and the distribution of chosen layers. --out
@@ -54,6 +54,7 @@ export interface EvalFlags extends EvalRunFlags {
   protocol?: VqaProtocol | 'mc';
   ocr?: boolean;
   prompt?: string;
+  split?: string;
 }
 
 /** "vanilla,laser" or "all" → method ids, in the order given, without repeats. */
@@ -159,7 +160,7 @@ export async function runEvalCommand(flags: EvalFlags, out: Lines, err: Lines): 
   // Before any model work: an evaluation that cannot save its report should not start.
   if (flags.out !== undefined) await ensureWritableFile(flags.out, 'the report --out');
   const mc = flags.protocol === 'mc';
-  const full = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: mc ? undefined : (flags.protocol as VqaProtocol | undefined), multipleChoice: mc, ocr: flags.ocr, prompt: flags.prompt, strict: flags.strict });
+  const full = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: mc ? undefined : (flags.protocol as VqaProtocol | undefined), multipleChoice: mc, ocr: flags.ocr, prompt: flags.prompt, split: flags.split, strict: flags.strict });
   // a benchmark whose protocol has its own instruction (multiple choice) takes it unless one was given
   if (full.instruction !== undefined && flags.instruction === DEFAULT_INSTRUCTION) flags = { ...flags, instruction: full.instruction };
   // --limit first, then --shard: a shard is a slice of the samples evaluated
@@ -313,6 +314,7 @@ export function registerEval(program: Command, out: Lines = (l) => process.stdou
       protocolArg,
     )
     .option('--ocr', "TextVQA: ask LLaVA's prompt with the image's OCR tokens (\"Reference OCR token: ...\"), from the entries' ocr_tokens or the *OCR*.json beside the data")
+    .option('--split <name>', "only the samples of this split: RefCOCO's val / testA / testB (RefCOCOg: val / test), POPE's random / popular / adversarial")
     .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?"); rec: lmms-eval\'s REC prompt, scored Acc@0.5 of the box in the answer');
   addEvalRunOptions(cmd, 'vanilla,laser');
   cmd.action(async (flags: EvalFlags) => {

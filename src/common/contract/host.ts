@@ -2,41 +2,72 @@
  * The host side of the contract: a table of handlers, one per method, and a dispatcher that
  * validates every request before a handler sees it. Transports only move messages; this is where
  * the boundary is enforced, once, for all of them.
+ *
+ * The same host serves any table of methods in the contract's shape (`OpTable`: request, response
+ * and progress schemas per name): the app's contract (`methods`), the inference worker's operations
+ * (src/engine/inference/protocol.ts) and the Electron engine's media port
+ * (src/main/engine-protocol.ts). So validation, cancellation and the answer to every message are one
+ * piece of code on every transport.
  */
+import type { z } from 'zod';
 import { WorkbenchError, toErrorData, cancelledError, isWorkbenchError } from './errors.ts';
 import type { WorkbenchErrorData } from './errors.ts';
-import { isMethodName, methods } from './methods.ts';
-import type { MethodName, ProgressOf, RequestOf, ResponseOf } from './methods.ts';
+import { methods } from './methods.ts';
+import type { MethodName, Methods, ProgressOf } from './methods.ts';
 import { ClientMessage, describeBadMessage, messageId, nestingDepth, wireLimits } from './wire.ts';
 import type { HostMessage } from './wire.ts';
 
-export interface CallContext<M extends MethodName> {
+/** One method of a table: what it takes, what it answers, and the progress it reports (z.never() for none). */
+export interface OpSpec {
+  request: z.ZodType;
+  response: z.ZodType;
+  progress: z.ZodType;
+}
+export type OpTable = Record<string, OpSpec>;
+
+export interface OpContext<P> {
   signal: AbortSignal;
-  progress: (event: ProgressOf<M>) => void;
+  progress: (event: P) => void;
 }
 
-export type Handlers = {
-  [M in MethodName]: (request: RequestOf<M>, ctx: CallContext<M>) => Promise<ResponseOf<M>>;
+/** One async function per method of `T`, typed from its schemas. */
+export type HandlersOf<T extends OpTable> = {
+  [K in keyof T]: (request: z.output<T[K]['request']>, ctx: OpContext<z.output<T[K]['progress']>>) => Promise<z.output<T[K]['response']>>;
 };
 
-/** Validates and runs one call. Throws WorkbenchError for a bad method or request. */
+export type CallContext<M extends MethodName> = OpContext<ProgressOf<M>>;
+
+/** The app's contract: one handler per method of `methods`. */
+export type Handlers = HandlersOf<Methods>;
+
+/** Validates and runs one call of `table`. Throws WorkbenchError for a bad method or request. */
+export async function dispatchIn<T extends OpTable>(
+  table: T,
+  handlers: HandlersOf<T>,
+  method: string,
+  rawRequest: unknown,
+  ctx: OpContext<unknown>,
+): Promise<unknown> {
+  if (!Object.prototype.hasOwnProperty.call(table, method)) {
+    throw new WorkbenchError('unknown-method', `Unknown method "${method}".`, `Known methods: ${Object.keys(table).join(', ')}.`);
+  }
+  const parsed = table[method].request.safeParse(rawRequest ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+    throw new WorkbenchError('bad-request', `Invalid request for ${method}: ${issues}.`);
+  }
+  const handler = handlers[method] as (req: unknown, ctx: OpContext<unknown>) => Promise<unknown>;
+  return handler(parsed.data, ctx);
+}
+
+/** Validates and runs one call of the app's contract. Throws WorkbenchError for a bad method or request. */
 export async function dispatch(
   handlers: Handlers,
   method: string,
   rawRequest: unknown,
   ctx: CallContext<MethodName>,
 ): Promise<unknown> {
-  if (!isMethodName(method)) {
-    throw new WorkbenchError('unknown-method', `Unknown method "${method}".`, `Known methods: ${Object.keys(methods).join(', ')}.`);
-  }
-  const spec = methods[method];
-  const parsed = spec.request.safeParse(rawRequest ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
-    throw new WorkbenchError('bad-request', `Invalid request for ${method}: ${issues}.`);
-  }
-  const handler = handlers[method] as (req: unknown, ctx: CallContext<MethodName>) => Promise<unknown>;
-  return handler(parsed.data, ctx);
+  return dispatchIn(methods, handlers, method, rawRequest, ctx as OpContext<unknown>);
 }
 
 /**
@@ -68,13 +99,18 @@ async function errorDataFor(e: unknown, method: string, options: WireHostOptions
 }
 
 export function createWireHost(handlers: Handlers, send: (message: HostMessage) => void, options: WireHostOptions = {}) {
+  return createTableHost(methods, handlers, send, options);
+}
+
+/** `createWireHost` for any table of methods: the same protocol, checks and answers. */
+export function createTableHost<T extends OpTable>(table: T, handlers: HandlersOf<T>, send: (message: HostMessage) => void, options: WireHostOptions = {}) {
   const inFlight = new Map<number, AbortController>();
 
   async function run(id: number, method: string, request: unknown) {
     const controller = new AbortController();
     inFlight.set(id, controller);
     try {
-      const response = await dispatch(handlers, method, request, {
+      const response = await dispatchIn(table, handlers, method, request, {
         signal: controller.signal,
         progress: (progress) => {
           if (!controller.signal.aborted) send({ type: 'progress', id, progress });

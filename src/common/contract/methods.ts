@@ -289,7 +289,8 @@ export type LaserResult = z.infer<typeof LaserResult>;
 const Empty = z.object({}).strict();
 const NoProgress = z.never();
 
-function method<Req extends z.ZodType, Res extends z.ZodType, Prog extends z.ZodType = typeof NoProgress>(
+/** One method of a table (host.ts's OpSpec): request, response and progress schemas; no progress by default. */
+export function method<Req extends z.ZodType, Res extends z.ZodType, Prog extends z.ZodType = typeof NoProgress>(
   request: Req,
   response: Res,
   progress?: Prog,

@@ -31,11 +31,11 @@ import { Weights, type BundleDtype } from './weights.ts';
 export type { QuantizeOptions } from './quant-options.ts';
 
 /**
- * The compiler's progress event: the contract's CompileProgress (src/common/contract/methods.ts),
- * whose `stage` the compiler calls its phase ('weights': tensors written so far of all three graphs
- * and their bytes; 'hashing': bytes hashed so far of the phase's total).
+ * The compiler's progress event is the contract's CompileProgress (src/common/contract/methods.ts):
+ * `stage` 'weights' counts tensors written so far of all three graphs and their bytes; 'hashing'
+ * bytes hashed so far of the stage's total.
  */
-export type CompileProgress = Omit<ContractCompileProgress, 'stage'> & { phase: ContractCompileProgress['stage'] };
+export type CompileProgress = ContractCompileProgress;
 
 export interface CompileOptions {
   /** Weight type in the graphs (default fp32): fp32, fp16, or weight-only int8 / int4. Graph I/O is float32 either way. */
@@ -208,7 +208,7 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
   try {
     // Everything else checkable before writing: the graphs' structure (every weight's presence,
     // float type and shape), the preprocessing, the extras, the target.
-    const graphs = checkpoint.buildGraphs(new Weights(ckpt, hfDir), { dtype: dtype === 'fp16' ? 'fp16' : 'fp32', quant, taps });
+    const graphs = checkpoint.buildGraphs(new Weights(ckpt, hfDir, checkpoint.sizeFields), { dtype: dtype === 'fp16' ? 'fp16' : 'fp32', quant, taps });
     const model = await checkpoint.manifestSection(hfDir, { imageMode: opts.imageMode, minPixels: opts.minPixels, maxPixels: opts.maxPixels });
     const chatTemplate = await readChatTemplate(hfDir);
     const tokenizer = await tokenizerFiles(hfDir);
@@ -221,7 +221,7 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
 
     const all = [graphs.vision, graphs.embed, graphs.decoder]; // decoderAttention writes no weights of its own
     const progress: CompileProgress = {
-      phase: 'weights',
+      stage: 'weights',
       tensorsDone: 0,
       tensorsTotal: all.reduce((n, g) => n + g.initializers.length, 0),
       bytesDone: 0,
@@ -247,7 +247,7 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
 
     const names = await sourceFiles(hfDir, ckpt, tokenizer);
     const sizes = await Promise.all(names.map(async (n) => (await fileSize(join(hfDir, n))) ?? 0));
-    const hashing: CompileProgress = { phase: 'hashing', tensorsDone: progress.tensorsDone, tensorsTotal: progress.tensorsTotal, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) };
+    const hashing: CompileProgress = { stage: 'hashing', tensorsDone: progress.tensorsDone, tensorsTotal: progress.tensorsTotal, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) };
     opts.onProgress?.({ ...hashing });
     const files: BundleManifest['source']['files'] = [];
     for (const [i, name] of names.entries()) {

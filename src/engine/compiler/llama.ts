@@ -88,19 +88,22 @@ function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: 
   const D = cfg.hiddenSize;
   // [B, S, n*hd] -> [B, n, S, hd]
   const heads = (v: Value, n: number) => g.transpose(g.reshape(v, [0, 0, n, hd]), [0, 2, 1, 3]);
-  const q = applyRotary(g, heads(linear(ctx, x, `${p}.q_proj`, D, H * hd, bias), H), shared.cos, shared.sin, hd);
-  const kNew = applyRotary(g, heads(linear(ctx, x, `${p}.k_proj`, D, KVH * hd, bias), KVH), shared.cos, shared.sin, hd);
+  // Scopes name the parts in profiles (bench/profile.ts): projections, rope, kv_cache, then the core.
+  const qProj = heads(linear(ctx, x, `${p}.q_proj`, D, H * hd, bias), H);
+  const kProj = heads(linear(ctx, x, `${p}.k_proj`, D, KVH * hd, bias), KVH);
   const vNew = heads(linear(ctx, x, `${p}.v_proj`, D, KVH * hd, bias), KVH);
-  const presentKey = g.concat([pastKey, kNew], 2);
-  const presentValue = g.concat([pastValue, vNew], 2);
+  const [q, kNew] = g.scope('rope', () => [applyRotary(g, qProj, shared.cos, shared.sin, hd), applyRotary(g, kProj, shared.cos, shared.sin, hd)]);
+  const [presentKey, presentValue] = g.scope('kv_cache', () => [g.concat([pastKey, kNew], 2), g.concat([pastValue, vNew], 2)]);
   // repeat_kv: [B, KVH, T, hd] -> [B, KVH, rep, T, hd] -> [B, H, T, hd]
   const rep = H / KVH;
   const repeat = (v: Value) => (rep === 1 ? v : g.reshape(g.expand(g.unsqueeze(v, [2]), [1, 1, rep, 1, 1]), [0, H, -1, hd]));
-  const k = repeat(presentKey);
-  const v = repeat(presentValue);
-  const scores = g.add(g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), Math.sqrt(hd)), shared.mask);
-  const probs = g.softmax(scores, -1); // [B, H, S, T]
-  const context = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [0, 0, H * hd]);
+  const [probs, context] = g.scope('core', () => {
+    const k = repeat(presentKey);
+    const v = repeat(presentValue);
+    const scores = g.add(g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), Math.sqrt(hd)), shared.mask);
+    const p = g.softmax(scores, -1); // [B, H, S, T]
+    return [p, g.reshape(g.transpose(g.matmul(p, v), [0, 2, 1, 3]), [0, 0, H * hd])];
+  });
   // The tap: probs[:, :, -1:, :] as [B, 1, H, T] (a reshape, as the sliced axis has size 1), named
   // so that profiles can tell the taps apart.
   const tap = taps ? g.scope('attn_tap', () => g.reshape(g.slice(probs, [-1], [Number.MAX_SAFE_INTEGER], [2]), [0, 1, H, -1])) : null;
@@ -161,11 +164,11 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
           g.if(
             g.equal(attnLayer, i),
             (b) => {
-              const all = b.identity(probs);
+              const all = b.scope(`layers.${i}/attn_full`, () => b.identity(probs));
               b.output(all, all.name);
             },
             (b) => {
-              const none = b.slice(probs, [0], [0], [2]); // [B, H, 0, T]
+              const none = b.scope(`layers.${i}/attn_full`, () => b.slice(probs, [0], [0], [2])); // [B, H, 0, T]
               b.output(none, none.name);
             },
             { dtype: 'float32' },

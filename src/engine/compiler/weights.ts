@@ -16,6 +16,7 @@
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { Checkpoint } from '../checkpoint/checkpoint.ts';
 import { dtypeSize, isFloatDtype, type Dtype } from '../checkpoint/dtype.ts';
+import { impliedBy, type SizeField } from '../checkpoint/size-fields.ts';
 import { convertElements } from './convert.ts';
 import { F16_MAX, firstF16Overflow, firstNonFinite, unravel, type BadElement } from './finite.ts';
 import type { TensorSource } from '../onnx/tensor-source.ts';
@@ -56,6 +57,8 @@ export class Weights {
     private readonly ckpt: Checkpoint,
     /** Used in messages: the checkpoint folder. */
     private readonly where: string,
+    /** The config.json fields that give tensor sizes, so a wrong shape names the one it contradicts. */
+    private readonly sizeFields: readonly SizeField[] = [],
   ) {}
 
   /** The dtype of `name`, after checking that it exists with `shape` and is floating point. */
@@ -68,7 +71,7 @@ export class Weights {
     if (!same) {
       throw new WorkbenchError(
         'invalid-checkpoint',
-        `${this.where}: tensor "${name}" has shape [${info.shape.join(', ')}], but config.json implies [${shape.join(', ')}]`,
+        `${this.where}: tensor "${name}" has shape [${info.shape.join(', ')}], but config.json implies [${shape.join(', ')}]${impliedBy(this.sizeFields, shape, info.shape)}`,
         'config.json and the weights disagree; re-download the checkpoint.',
       );
     }

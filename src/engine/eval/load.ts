@@ -21,20 +21,28 @@ export interface DatasetOptions {
   ocr?: boolean;
   /** RefCOCO: the question asked, with {expression}. */
   prompt?: string;
+  /** Only the samples of this split (their `split` group: RefCOCO's testA, POPE's adversarial ...). */
+  split?: string;
+}
+
+/** The samples of one split; an error naming the splits there are when it has none. */
+export function onlySplit(dataset: EvalDataset, split: string): EvalDataset {
+  const samples = dataset.samples.filter((s) => s.groups.split === split);
+  if (samples.length === 0) {
+    const splits = [...new Set(dataset.samples.flatMap((s) => (s.groups.split === undefined ? [] : [s.groups.split])))];
+    throw new WorkbenchError('bad-request', `${dataset.sources.join(', ')}: no samples of split "${split}" (${splits.length === 0 ? 'it names no splits' : `its splits: ${splits.join(', ')}`})`, 'Pass --split with one of these, or leave it out.');
+  }
+  return { ...dataset, name: `${dataset.name} ${split}`, samples };
 }
 
 export async function loadDataset(path: string, format: DatasetFormat, options: DatasetOptions = {}): Promise<EvalDataset> {
   if (!isDatasetFormat(format)) throw new WorkbenchError('bad-request', `Unknown dataset format ${JSON.stringify(format)}.`, `Formats are: ${DATASET_FORMATS.join(', ')}.`);
   await checkExists(path, 'Pass --data <file or folder> of the benchmark.');
   for (const dir of typeof options.images === 'string' ? [options.images] : (options.images ?? [])) await checkExists(dir, 'Pass --images <folder> holding the benchmark images.');
-  switch (format) {
-    case 'pope':
-      return loadPope(path, options);
-    case 'vqa':
-      return loadVqa(path, options);
-    case 'refcoco':
-      return loadRefcoco(path, options);
-    case 'world':
-      return loadWorld(path);
-  }
+  // RefCOCO filters its refs before looking up images (its train split is most of the file); VQA
+  // and RefCOCO parquet pick the split's files
+  if (format === 'refcoco') return loadRefcoco(path, options);
+  if (format === 'vqa') return loadVqa(path, options);
+  const dataset = format === 'pope' ? await loadPope(path, options) : await loadWorld(path);
+  return options.split === undefined ? dataset : onlySplit(dataset, options.split);
 }

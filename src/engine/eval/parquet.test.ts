@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
-import { embeddedImageBytes, extractImage, readParquetRows } from './parquet.ts';
+import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { loadDataset } from './load.ts';
+import { embeddedImageBytes, extractImage, parquetSource, parquetSplitOf, readParquetRows } from './parquet.ts';
 import { loadPope } from './pope.ts';
 
 let tmp: string;
@@ -42,7 +43,7 @@ describe('parquet', () => {
     const file = await popeParquet('pope');
     const rows = await readParquetRows(file);
     expect(rows).toHaveLength(3);
-    expect(rows[0].id).toBe(0);
+    expect(rows[0].value.id).toBe(0);
     const ds = await loadPope(join(tmp, 'pope'));
     expect(ds.sources).toEqual([file]);
     expect(ds.samples.map((s) => [s.id, s.pope, s.groups.split])).toEqual([
@@ -74,5 +75,60 @@ describe('parquet', () => {
     const a = await extractImage(png, dir);
     expect(await extractImage(png, dir)).toBe(a);
     expect(a).toMatch(/[0-9a-f]{64}\.png$/);
+  });
+
+  it("HF's shard names give the split; a folder (or its data/) of several splits needs one picked", async () => {
+    expect(parquetSplitOf('/x/validation-00000-of-00003.parquet')).toBe('validation');
+    expect(parquetSplitOf('testA-00001-of-00002-4a3c2b1d.parquet')).toBe('testA');
+    expect(parquetSplitOf('pope.parquet')).toBe('pope');
+    const dir = fixture('parquet', 'textvqa');
+    await expect(parquetSource(dir)).rejects.toThrow(`${join(dir, 'data')}: parquet files of several splits (train, validation)`);
+    await expect(parquetSource(dir, 'test')).rejects.toThrow('no parquet files of split "test" (its splits: train, validation)');
+    expect(await parquetSource(dir, 'validation')).toEqual({ files: [join(dir, 'data', 'validation-00000-of-00001.parquet')], split: 'validation' });
+    expect(await parquetSource(fixture('textvqa'))).toBeNull();
+  });
+
+  it("lmms-lab/textvqa rows: TextVQA's layout and protocol, ocr_tokens for --ocr, the image from its struct", async () => {
+    const ds = await loadDataset(fixture('parquet', 'textvqa'), 'vqa', { split: 'validation', ocr: true });
+    expect(ds.name).toBe('textvqa-ocr validation');
+    expect(ds.samples.map((s) => [s.id, s.question, s.vqa?.protocol, s.vqa?.answers.length])).toEqual([
+      ['34602', 'what is the colour of the cat?\nReference OCR token: RED, cat', 'leave-one-out', 10],
+      ['34603', 'how many dog are there?', 'leave-one-out', 10],
+    ]);
+    expect(new Uint8Array(await readFile(ds.samples[0].imagePath))).toEqual(new Uint8Array(await readFile(join(FIXTURE_IMAGES, '003a8ae2ef43b901.png'))));
+  });
+
+  it("lmms-lab/VQAv2 rows over two shards: answers as {answer, answer_confidence, answer_id}, vqaEval's protocol, answer and question types", async () => {
+    const ds = await loadDataset(fixture('parquet', 'vqav2'), 'vqa');
+    expect(ds.name).toBe('vqav2');
+    expect(ds.sources.map((f) => f.split('/').pop())).toEqual(['validation-00000-of-00002.parquet', 'validation-00001-of-00002.parquet']);
+    expect(ds.samples.map((s) => [s.id, s.groups.answerType, s.groups.questionType, s.vqa?.protocol, s.vqa?.answers[0]])).toEqual([
+      ['42000', 'other', 'what color is the', 'vqav2', 'yellow'],
+      ['7000', 'yes/no', 'is there a', 'vqav2', 'yes'],
+      ['7001', 'number', 'how many', 'vqav2', '1'],
+    ]);
+    expect(ds.samples[1].imagePath).toBe(ds.samples[2].imagePath);
+  });
+
+  it("lmms-lab/RefCOCO rows: expressions in answer, float bbox, the file's split as the group", async () => {
+    const ds = await loadDataset(fixture('parquet', 'refcoco'), 'refcoco', { split: 'testA' });
+    expect(ds.name).toBe('refcoco testA');
+    expect(ds.samples.map((s) => [s.id, s.question, s.groups.split, s.box])).toEqual([
+      ['1#1', 'Where is red cat?', 'testA', [20, 4, 34, 18]],
+      ['1#2', 'Where is the cat at the top?', 'testA', [20, 4, 34, 18]],
+      ['2', 'Where is yellow square?', 'testA', [8, 8, 28, 24]],
+    ]);
+    expect(new Uint8Array(await readFile(ds.samples[2].imagePath))).toEqual(png2);
+    await expect(loadDataset(fixture('parquet', 'refcoco'), 'refcoco')).rejects.toThrow('parquet files of several splits (testA, val)');
+  });
+
+  it("lmms-lab/POPE's shards are one dataset: a category running across them is one split", async () => {
+    const ds = await loadPope(fixture('parquet', 'pope'));
+    expect(ds.samples.map((s) => [s.id, s.pope])).toEqual([
+      ['adversarial/1', 'yes'],
+      ['adversarial/2', 'no'],
+      ['adversarial/3', 'yes'],
+      ['random/4', 'no'],
+    ]);
   });
 });

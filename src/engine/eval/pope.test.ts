@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { loadDataset } from './load.ts';
 import { loadPope, popeSplitOf } from './pope.ts';
 
 let tmp: string;
@@ -22,6 +23,13 @@ async function popeFile(name: string, lines: string[]): Promise<string> {
 const line = (o: Record<string, unknown>) => JSON.stringify({ question_id: 1, image: 'COCO_val2014_000000000042.png', text: 'Is there a cat?', label: 'yes', ...o });
 
 describe('POPE loader', () => {
+  it('--split keeps one split and names it; a split the data lacks names those it has', async () => {
+    const ds = await loadDataset(fixture('pope'), 'pope', { images: FIXTURE_IMAGES, split: 'random' });
+    expect(ds.name).toBe('pope random');
+    expect(ds.samples.map((s) => s.id)).toEqual(['random/1', 'random/2', 'random/3']);
+    await expect(loadDataset(fixture('pope'), 'pope', { images: FIXTURE_IMAGES, split: 'popular' })).rejects.toThrow('no samples of split "popular" (its splits: adversarial, random)');
+  });
+
   it('reads every split file of a folder: official .json JSON lines and .jsonl, labels lower-cased, blank lines skipped', async () => {
     const ds = await loadPope(fixture('pope'), { images: FIXTURE_IMAGES });
     expect(ds.format).toBe('pope');

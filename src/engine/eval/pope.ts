@@ -6,7 +6,9 @@
  * when the name contains one, else the name itself).
  *
  * --data may be one such file, or a folder: its `*.jsonl` files and its `*.json` files whose name
- * contains "pope", or, when it has none, the same inside its `pope/` subfolder (a generated world).
+ * contains "pope", or, when it has none, the same inside its `pope/` subfolder (a generated world)
+ * or its `data/` (a Hugging Face dataset). All the parquet files of the folder are one dataset
+ * (lmms-lab/POPE's shards `test-0000k-of-00003.parquet`, its categories across them).
  *
  * Also read as they ship:
  * - parquet (`*.parquet`, lmms-eval's lmms-lab/POPE): the lmms-eval columns below, the image
@@ -24,7 +26,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imageResolverFor, locateImage } from './images.ts';
-import { embeddedImageBytes, extractImage, isParquetFile, readParquetRows } from './parquet.ts';
+import { embeddedImageFile, isParquetFile, readParquetRows } from './parquet.ts';
 import { checkJsonLine, dataError, isDirectory, parseJsonLines, readDataText, type JsonLine } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
@@ -49,6 +51,8 @@ interface PopeQuestion {
   label: 'yes' | 'no';
   split: string | null;
   line: number;
+  /** The file it is in (a parquet dataset is several). */
+  file: string;
 }
 
 /** The shape of a line: official, lmms-eval, or LLaVA's label-less one. */
@@ -75,30 +79,35 @@ async function llavaLabels(file: string, category: string, questions: PopeQuesti
   });
 }
 
-/** One file's questions, whatever its shape (see the header). */
-async function questionsOf(file: string): Promise<PopeQuestion[]> {
-  const parquet = isParquetFile(file);
+/**
+ * One unit's questions, whatever its shape (see the header): a JSON-lines file, or every parquet
+ * file of the folder (lmms-lab/POPE's `test-0000k-of-00003.parquet` shards are one dataset, its
+ * categories running across them).
+ */
+async function questionsOf(unit: readonly string[]): Promise<PopeQuestion[]> {
+  const parquet = isParquetFile(unit[0]);
   // parquet rows go through the same schemas, numbered from 1 like lines; an embedded image is extracted
-  const lines: JsonLine[] = parquet ? (await readParquetRows(file, HINT)).map((value, k) => ({ line: k + 1, value })) : parseJsonLines(file, await readDataText(file, HINT), HINT);
+  const lines: (JsonLine & { file: string })[] = parquet ? await readParquetRows(unit, HINT) : parseJsonLines(unit[0], await readDataText(unit[0], HINT), HINT).map((l) => ({ ...l, file: unit[0] }));
   const out: PopeQuestion[] = [];
   const pending = new Map<string, PopeQuestion[]>();
   for (const entry of lines) {
     const kind = lineKind(entry.value);
+    const file = entry.file;
     if (kind === 'lmms') {
       const q = checkJsonLine(lmmsLine, entry, file, HINT);
-      const bytes = parquet ? embeddedImageBytes((entry.value as Record<string, unknown>).image) : null;
-      out.push({ id: String(q.question_id), image: bytes ? { file: await extractImage(bytes) } : { id: q.image_source }, text: q.question, label: q.answer, split: q.category, line: entry.line });
+      const embedded = parquet ? await embeddedImageFile((entry.value as Record<string, unknown>).image) : null;
+      out.push({ id: String(q.question_id), image: embedded ? { file: embedded } : { id: q.image_source }, text: q.question, label: q.answer, split: q.category, line: entry.line, file });
     } else if (kind === 'llava') {
       const q = checkJsonLine(llavaLine, entry, file, HINT);
-      const p: PopeQuestion = { id: String(q.question_id), image: { path: q.image }, text: q.text, label: 'no', split: q.category, line: entry.line };
+      const p: PopeQuestion = { id: String(q.question_id), image: { path: q.image }, text: q.text, label: 'no', split: q.category, line: entry.line, file };
       pending.set(q.category, [...(pending.get(q.category) ?? []), p]);
       out.push(p);
     } else {
       const q = checkJsonLine(popeLine, entry, file, HINT);
-      out.push({ id: String(q.question_id), image: { path: q.image }, text: q.text, label: q.label, split: null, line: entry.line });
+      out.push({ id: String(q.question_id), image: { path: q.image }, text: q.text, label: q.label, split: null, line: entry.line, file });
     }
   }
-  for (const [category, qs] of pending) await llavaLabels(file, category, qs);
+  for (const [category, qs] of pending) await llavaLabels(unit[0], category, qs);
   return out;
 }
 
@@ -117,11 +126,13 @@ export async function popeFilesIn(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter(isPopeFile).sort();
   if (names.length > 0) return names.map((n) => join(dir, n));
   const sub = join(dir, 'pope');
-  if (await isDirectory(sub)) {
-    const inner = (await readdir(sub)).filter(isPopeFile).sort();
-    if (inner.length > 0) return inner.map((n) => join(sub, n));
+  // a generated world's pope/, or a Hugging Face dataset's data/ (lmms-lab/POPE's parquet shards)
+  for (const inside of [sub, join(dir, 'data')]) {
+    if (!(await isDirectory(inside))) continue;
+    const inner = (await readdir(inside)).filter(isPopeFile).sort();
+    if (inner.length > 0) return inner.map((n) => join(inside, n));
   }
-  throw new WorkbenchError('not-found', `${dir}: no POPE files (*.jsonl, or *.json named *pope*) in it or in ${sub}`, 'Pass a POPE .jsonl file, or the folder that holds the split files.');
+  throw new WorkbenchError('not-found', `${dir}: no POPE files (*.jsonl, *.parquet, or *.json named *pope*) in it, in ${sub} or in its data/`, 'Pass a POPE .jsonl file, or the folder that holds the split files.');
 }
 
 export interface LoadOptions {
@@ -138,23 +149,27 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
   const resolver = await imageResolverFor(root, isDir, options.images);
   const samples: EvalSample[] = [];
   const splits = new Map<string, string>();
-  for (const file of files) {
+  const parquets = files.filter(isParquetFile);
+  const units = [...files.filter((f) => !isParquetFile(f)).map((f) => [f]), ...(parquets.length > 0 ? [parquets] : [])];
+  for (const unit of units) {
     // an empty split file is kept out (a small generated world may have no question of a split)
-    const questions = await questionsOf(file);
-    const fileSplit = popeSplitOf(file);
+    const questions = await questionsOf(unit);
+    const file = unit.join(', ');
+    const fileSplit = popeSplitOf(unit[0]);
     for (const split of new Set(questions.map((q) => q.split ?? fileSplit))) {
       const other = splits.get(split);
       if (other !== undefined) throw dataError(file, null, `split "${split}" again (also ${other})`, 'Keep one file per POPE split.');
       splits.set(split, file);
     }
     // every duplicate id of the file at once, each with its lines
-    const seen = new Map<string, number>();
+    const seen = new Map<string, string>();
     const twice: string[] = [];
     for (const q of questions) {
       const key = `${q.split ?? fileSplit}/${q.id}`;
       const first = seen.get(key);
-      if (first !== undefined) twice.push(`line ${q.line}: question_id ${q.id} again (first on line ${first})`);
-      else seen.set(key, q.line);
+      const at = unit.length > 1 ? `${basename(q.file)} row ${q.line}` : `line ${q.line}`;
+      if (first !== undefined) twice.push(`${at}: question_id ${q.id} again (first on ${first})`);
+      else seen.set(key, at);
     }
     if (twice.length > 0) {
       throw dataError(file, null, `${twice.slice(0, 5).join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique within a split.');
@@ -162,7 +177,7 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
     for (const q of questions) {
       const split = q.split ?? fileSplit;
       const key = `${split}/${q.id}`;
-      const where = () => `${file}:${q.line}`;
+      const where = () => `${q.file}:${q.line}`;
       samples.push({
         id: key,
         ...(q.image.file !== undefined ? { imagePath: q.image.file } : await locateImage(() => (q.image.path !== undefined ? resolver.byPath(q.image.path, where) : resolver.byId(q.image.id!, where)), options.strict)),

@@ -51,6 +51,48 @@ describe('referring-expression loader', () => {
     ]);
   });
 
+  it("the refer API's refs(unc).p with boxes and image names from instances.json by ann_id / image_id; one sample per sentence", async () => {
+    const ds = await loadRefcoco(fixture('refer', 'refcoco'), { images: FIXTURE_IMAGES });
+    expect(ds.name).toBe('refcoco (unc)');
+    expect(ds.sources).toEqual([fixture('refer', 'refcoco', 'refs(unc).p'), fixture('refer', 'refcoco', 'instances.json')]);
+    const at42 = join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png');
+    const at7 = join(FIXTURE_IMAGES, 'COCO_val2014_000000000007.png');
+    expect(ds.samples.map((s) => [s.id, s.imagePath, s.question, s.groups.split, s.box])).toEqual([
+      ['0#1', at42, 'Where is the yellow square?', 'train', [8, 8, 28, 24]],
+      ['0#2', at42, 'Where is yellow thing left?', 'train', [8, 8, 28, 24]],
+      ['1', at7, 'Where is red cat?', 'testA', [20, 4, 34, 18]],
+      ['2#1', at7, 'Where is dog bottom left?', 'testB', [2, 20, 12, 36]],
+      ['2#2', at7, 'Where is chien à gauche?', 'testB', [2, 20, 12, 36]],
+      ['3', at42, 'Where is the square?', 'val', [8, 8, 28, 24]],
+    ]);
+    // RefCOCO+ and RefCOCOg (umd) read the same way; --split keeps one split before images are looked up
+    expect((await loadRefcoco(fixture('refer', 'refcoco+'), { images: FIXTURE_IMAGES })).samples).toHaveLength(2);
+    const g = await loadRefcoco(fixture('refer', 'refcocog', 'refs(umd).p'), { images: FIXTURE_IMAGES, split: 'test' });
+    expect(g.name).toBe('refcocog (umd) test');
+    expect(g.samples.map((s) => s.id)).toEqual(['21#1', '21#2']);
+    await expect(loadRefcoco(fixture('refer', 'refcoco'), { images: FIXTURE_IMAGES, split: 'testC' })).rejects.toThrow('no refs of split "testC" (its splits: train, testA, testB, val)');
+  });
+
+  it('a refs pickle: its instances.json missing, an ann_id it lacks, a ref without sentences, bytes that are not a pickle', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const dir = join(tmp, 'refer');
+    await mkdir(dir, { recursive: true });
+    const refs = join(dir, 'refs(unc).p');
+    await writeFile(refs, await readFile(fixture('refer', 'refcoco', 'refs(unc).p')));
+    await expect(loadRefcoco(dir)).rejects.toThrow(`${refs}: no instances.json beside it`);
+    const instances = JSON.parse(await readFile(fixture('refer', 'refcoco', 'instances.json'), 'utf8')) as { annotations: { id: number }[] };
+    instances.annotations = instances.annotations.filter((a) => a.id !== 1719311);
+    await writeFile(join(dir, 'instances.json'), JSON.stringify(instances));
+    await expect(loadRefcoco(dir)).rejects.toThrow(`${join(dir, 'instances.json')}: has no annotation 1719311 (ref_id 1, refs[1] of refs(unc).p)`);
+    // pickle.dumps([{'ref_id': 5, 'ann_id': 1, 'image_id': 42, 'split': 'val', 'sentences': []}], 2)
+    await writeFile(refs, Buffer.from('80025d71007d71012858060000007265665f696471024b055806000000616e6e5f696471034b015808000000696d6167655f696471044b2a580500000073706c69747105580300000076616c7106580900000073656e74656e63657371075d710875612e', 'hex'));
+    await expect(loadRefcoco(dir)).rejects.toThrow(`${refs}: [0].sentences: Too small`);
+    await writeFile(refs, '[]');
+    await expect(loadRefcoco(dir)).rejects.toThrow(`${refs}: not a refs pickle this reads: unknown opcode 0x5b at byte 0`);
+    await writeFile(join(dir, 'refs(umd).p'), '');
+    await expect(loadRefcoco(dir)).rejects.toThrow('several refs pickles (refs(umd).p, refs(unc).p)');
+  });
+
   it('refuses a prompt without {expression}', async () => {
     await expect(loadRefcoco(fixture('refcoco'), { prompt: 'Where is it?' })).rejects.toThrow('has no {expression}');
   });

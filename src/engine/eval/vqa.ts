@@ -21,6 +21,14 @@
  * Images: a question's `image` (or `image_path`, `file_name`) is a path under an image root;
  * without one, `image_id` names the file (images.ts).
  *
+ * Parquet (lmms-lab/textvqa, lmms-lab/VQAv2, HuggingFaceM4/A-OKVQA ...: one row per question, the
+ * image embedded as HF's `{bytes, path}` or bytes): the layout is told by the columns
+ * (`direct_answers`: aokvqa; `answer_type` / `question_type` / `multiple_choice_answer`: vqav2, its
+ * `answers` the `{answer, answer_confidence, answer_id}` structs; `ocr_tokens` / `image_classes`
+ * / `set_name`: textvqa; else a list with `answers`), each row read as an entry of that layout.
+ * --data is a .parquet file, or a folder (or its `data/`) of `<split>-0000k-of-0000n.parquet`
+ * shards, one split of them (`split`, or the only one there is).
+ *
  * --data may be a file, or a folder holding either a VQA v2 pair (one *question*.json, one
  * *annotation*.json) or a single .json file, or, failing both, a `vqa/` subfolder that does (a
  * generated world). Given one file of a VQA v2 pair, its partner is the one *annotation*.json (or
@@ -34,7 +42,8 @@ import { MULTIPLE_CHOICE_INSTRUCTION, multipleChoicePrompt, type VqaProtocol } f
 import { lineOfJsonPath } from './json-locate.ts';
 import { imageResolverFor, locateImage } from './images.ts';
 import type { LoadOptions } from './pope.ts';
-import { checkJson, dataError, isDirectory, parseJsonText, readDataText } from './source.ts';
+import { embeddedImageFile, parquetSource, readParquetRows, type ParquetRow } from './parquet.ts';
+import { checkJson, checkJsonLine, dataError, isDirectory, parseJsonText, readDataText } from './source.ts';
 import type { EvalDataset, EvalSample } from './types.ts';
 
 export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'vicrop' | 'list';
@@ -72,6 +81,8 @@ const aokvqaEntry = z
   .refine(hasImage, imageMessage);
 const vicropEntry = z.looseObject({ id, question: z.string().trim().min(1), labels: z.union([z.string().min(1).transform((a) => [a]), answers]), image_path: z.string().min(1) });
 const annotation = z.looseObject({ question_id: id, answers, answer_type: z.string().optional(), question_type: z.string().optional() });
+/** lmms-lab/VQAv2's rows: the question and its annotation in one. */
+const vqav2Row = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, answer_type: z.string().optional(), question_type: z.string().optional(), ...imageRef });
 
 type Question = z.output<typeof question>;
 interface Parsed {
@@ -156,12 +167,54 @@ interface Entry {
   at: (string | number)[];
   questionId: string;
   question: string;
-  image: { path?: string; id?: string | number };
+  /** A path under the roots, an id, or a file extracted from a parquet row. */
+  image: { path?: string; id?: string | number; file?: string };
   answers: string[];
   groups: Record<string, string>;
   choices?: { options: string[]; correct: number | undefined };
   /** OCR tokens the entry carries (some TextVQA exports). */
   ocr?: string[];
+  /** `file:row` of a parquet row (JSON entries are located by `at` in `text`). */
+  loc?: string;
+}
+
+const entryWhere = (e: Entry) => e.loc ?? `${e.file}:${lineOfJsonPath(e.text, e.at)}`;
+
+/** A parquet dataset's layout, from its columns (see the header). */
+export function parquetVqaLayout(row: Record<string, unknown>): 'textvqa' | 'aokvqa' | 'vqav2' | 'list' {
+  if ('direct_answers' in row) return 'aokvqa';
+  if ('answer_type' in row || 'question_type' in row || 'multiple_choice_answer' in row) return 'vqav2';
+  if ('ocr_tokens' in row || 'image_classes' in row || 'set_name' in row) return 'textvqa';
+  return 'list';
+}
+
+/** Parquet rows as entries of their layout; the embedded image extracted, else image_id / file_name looked up. */
+async function parquetEntries(rows: ParquetRow[], layout: 'textvqa' | 'aokvqa' | 'vqav2' | 'list'): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for (const row of rows) {
+    // the image column is a struct or bytes, not the path the JSON layouts' `image` is
+    const { image: embedded, ...rest } = row.value;
+    const file = await embeddedImageFile(embedded);
+    // an extracted image is the row's image (the schemas ask for one), used as the file it is
+    const line = { ...row, value: file === null ? rest : { ...rest, image: file } };
+    const base = { file: row.file, text: '', at: [], loc: `${row.file}:${row.line}` };
+    if (layout === 'aokvqa') {
+      const q = checkJsonLine(aokvqaEntry, line, row.file, HINT);
+      const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
+      const choices = q.choices === undefined ? undefined : { options: q.choices, correct: q.correct_choice_idx };
+      out.push({ ...base, questionId: String(q.question_id), question: q.question, image: file ? { file } : imageOf(q), answers: q.direct_answers, groups, choices });
+    } else if (layout === 'vqav2') {
+      const q = checkJsonLine(vqav2Row, line, row.file, HINT);
+      const groups: Record<string, string> = {};
+      if (q.answer_type !== undefined) groups.answerType = q.answer_type;
+      if (q.question_type !== undefined) groups.questionType = q.question_type;
+      out.push({ ...base, questionId: String(q.question_id), question: q.question, image: file ? { file } : imageOf(q), answers: q.answers, groups });
+    } else {
+      const q = checkJsonLine(textvqaEntry, line, row.file, HINT);
+      out.push({ ...base, questionId: String(q.question_id), question: q.question, image: file ? { file } : imageOf(q), answers: q.answers, groups: {}, ocr: q.ocr_tokens });
+    }
+  }
+  return out;
 }
 
 function imageOf(q: { image?: string; image_path?: string; file_name?: string; image_id?: string | number }): Entry['image'] {
@@ -240,18 +293,29 @@ export interface VqaLoadOptions extends LoadOptions {
   multipleChoice?: boolean;
   /** TextVQA: ask LLaVA's prompt with the image's OCR tokens (ocrPrompt). */
   ocr?: boolean;
+  /** Parquet: the split's files (`validation-0000k-of-...`); JSON: no splits. */
+  split?: string;
 }
 
 export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promise<EvalDataset> {
   const root = resolve(path);
-  const files = await vqaFilesFor(root);
-  const first = await parseFile(files[0]);
-  const kind = vqaFileKind(first.value);
+  const pq = await parquetSource(root, options.split);
+  if (pq === null && options.split !== undefined) throw new WorkbenchError('bad-request', `${root}: --split picks the parquet files of a split; these VQA files have no splits.`, 'Leave out --split, or pass the parquet folder.');
+  const files = pq?.files ?? (await vqaFilesFor(root));
+  const first: Parsed = pq ? { file: files[0], text: '', value: null } : await parseFile(files[0]);
+  const rows = pq ? await readParquetRows(pq.files, HINT) : [];
+  const kind = pq ? 'parquet' : vqaFileKind(first.value);
   if (kind === null) throw dataError(first.file, 1, 'not a VQA layout this reads', HINT);
   let layout: VqaLayout;
   let entries: Entry[];
   let sources: string[];
-  if (kind === 'questions' || kind === 'annotations') {
+  if (kind === 'parquet') {
+    if (rows.length === 0) throw dataError(files.join(', '), null, 'no rows in it', HINT);
+    const pl = parquetVqaLayout(rows[0].value);
+    layout = pl;
+    entries = await parquetEntries(rows, pl);
+    sources = files;
+  } else if (kind === 'questions' || kind === 'annotations') {
     const otherFile = files[1] ?? (await partner(first.file, kind === 'questions' ? 'annotation' : 'question'));
     const other = await parseFile(otherFile);
     const [qs, as] = kind === 'questions' ? [first, other] : [other, first];
@@ -274,13 +338,13 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   if (ocr !== null) {
     for (const e of entries) {
       const tokens = e.ocr ?? ocr.get(String(e.image.id ?? ''));
-      if (tokens === undefined) throw new WorkbenchError('bad-request', `${e.file}:${lineOfJsonPath(e.text, e.at)}: image ${String(e.image.id ?? e.image.path)} of question ${e.questionId} has no entry in the OCR file`, 'Use the OCR file of the same split.');
+      if (tokens === undefined) throw new WorkbenchError('bad-request', `${entryWhere(e)}: image ${String(e.image.id ?? e.image.path)} of question ${e.questionId} has no entry in the OCR file`, 'Use the OCR file of the same split.');
       e.question = ocrPrompt(e.question, tokens);
     }
   }
   if (mc && layout !== 'aokvqa') throw new WorkbenchError('bad-request', `${sources[0]}: multiple choice is A-OKVQA's task; this is a ${layout} file.`, 'Leave out --protocol mc, or pass an A-OKVQA file (choices, correct_choice_idx).');
   // the data's own problems first, then the images
-  const where = (e: Entry) => () => `${e.file}:${lineOfJsonPath(e.text, e.at)}`;
+  const where = (e: Entry) => () => entryWhere(e);
   // every duplicate id at once, each with its line, so one pass over the file fixes them
   const seen = new Set<string>();
   const twice = entries.filter((e) => (seen.has(e.questionId) ? true : (seen.add(e.questionId), false)));
@@ -303,12 +367,13 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   const samples: EvalSample[] = [];
   for (const e of entries) {
     // the line is found only when something is wrong: locating it walks the file
-    const image = await locateImage(() => (e.image.path !== undefined ? resolver.byPath(e.image.path, where(e)) : resolver.byId(e.image.id!, where(e))), options.strict);
+    const image = e.image.file !== undefined ? { imagePath: e.image.file } : await locateImage(() => (e.image.path !== undefined ? resolver.byPath(e.image.path, where(e)) : resolver.byId(e.image.id!, where(e))), options.strict);
     if (mc) {
       const { options: opts, correct } = e.choices!;
       samples.push({ id: e.questionId, ...image, question: multipleChoicePrompt(e.question, opts), groups: e.groups, choices: { options: opts, correct: correct! } });
     } else samples.push({ id: e.questionId, ...image, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
   }
-  if (mc) return { format: 'vqa', name: 'aokvqa-mc', sources, samples, instruction: MULTIPLE_CHOICE_INSTRUCTION };
-  return { format: 'vqa', name: ocr ? `${layout}-ocr` : layout, sources, samples, ...(ocr ? { prompt: ocrPrompt('{question}', ['{ocr tokens}']) } : {}) };
+  const suffix = pq && options.split !== undefined ? ` ${pq.split}` : '';
+  if (mc) return { format: 'vqa', name: `aokvqa-mc${suffix}`, sources, samples, instruction: MULTIPLE_CHOICE_INSTRUCTION };
+  return { format: 'vqa', name: `${ocr ? `${layout}-ocr` : layout}${suffix}`, sources, samples, ...(ocr ? { prompt: ocrPrompt('{question}', ['{ocr tokens}']) } : {}) };
 }

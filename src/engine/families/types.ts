@@ -6,6 +6,7 @@
  */
 import type { ModelSection } from '../bundle/manifest.ts';
 import type { Checkpoint } from '../checkpoint/checkpoint.ts';
+import type { SizeField } from '../checkpoint/size-fields.ts';
 import type { QuantContext } from '../compiler/nn.ts';
 import type { FloatDtype, Weights } from '../compiler/weights.ts';
 import type { GraphBuilder } from '../onnx/ops.ts';
@@ -44,6 +45,8 @@ export interface FamilyCheckpoint {
   /** Weights under the family's canonical names. Close when done. */
   weights: Checkpoint;
   buildGraphs(w: Weights, opts: GraphBuildOptions): BundleGraphs;
+  /** The config.json fields that give tensor sizes (checkpoint/size-fields.ts), for shape errors. */
+  sizeFields: readonly SizeField[];
   /** The model's section of manifest.json, with the preprocessing read from the checkpoint folder. */
   manifestSection(dir: string, opts: ImageCompileOptions): Promise<ModelSection>;
   /** Token ids from config.json (generation_config.json overrides them). */

@@ -4,17 +4,18 @@
  * synchronously, so a prefill on the calling thread would freeze every other call for its
  * duration; here it freezes only the worker.
  *
- * One zod table of operations, each with its arguments, result and progress schema; both ends'
- * types are derived from it, and the worker checks every call's arguments against it. The messages
- * are the contract's wire protocol (src/common/contract/wire.ts): `call`/`cancel` to the worker,
- * `progress`/`result`/`error` back, so a call is answered by any number of progress events and then
- * exactly one result or error. A cancel aborts the operation's AbortSignal inside the worker, which
- * the engine checks between onnxruntime runs. Progress is the contract's own CompileProgress and
+ * One zod table of operations in the contract's shape (src/common/contract/host.ts OpTable: each
+ * with its arguments, result and progress schema); both ends' types are derived from it. The two
+ * ends are the contract's own: the worker serves the table with `createTableHost` (which checks
+ * every call's arguments against it) and the client calls it through `createClient`, so the
+ * messages are the contract's wire protocol (src/common/contract/wire.ts), `call`/`cancel` to the
+ * worker, `progress`/`result`/`error` back, and cancellation and a peer that dies behave as on the
+ * app's transports. A cancel aborts the operation's AbortSignal inside the worker, which the engine
+ * checks between onnxruntime runs. Progress is the contract's own CompileProgress and
  * LaserProgress. Everything is structured-cloneable (plain objects, strings, numbers).
  */
 import { z } from 'zod';
-import { CompileProgress, LaserProgress, MethodId } from '../../common/contract/methods.ts';
-import type { ClientMessage, HostMessage } from '../../common/contract/wire.ts';
+import { CompileProgress, LaserProgress, MethodId, method as op } from '../../common/contract/methods.ts';
 
 const Dir = z.string().min(1);
 
@@ -63,10 +64,6 @@ const RunResult = z.object({
 /** A stage of a run starting or finishing, or 'queued' while another run goes: the contract's LaserProgress, with the method. */
 export const RunProgress = LaserProgress.extend({ method: MethodId });
 
-function op<A extends z.ZodType, R extends z.ZodType, P extends z.ZodType = z.ZodNever>(args: A, result: R, progress?: P) {
-  return { args, result, progress: (progress ?? z.never()) as P };
-}
-
 export const inferenceOps = {
   /** Compiles a Hugging Face checkpoint folder into a bundle folder. */
   compile: op(z.object({ source: Dir, target: Dir }).strict(), z.object({ dir: z.string() }), CompileProgress),
@@ -87,20 +84,9 @@ export const inferenceOps = {
 
 type Table = typeof inferenceOps;
 export type OpName = keyof Table;
-export type ArgsOf<K extends OpName> = z.input<Table[K]['args']>;
-export type ResultOf<K extends OpName> = z.output<Table[K]['result']>;
+export type ArgsOf<K extends OpName> = z.input<Table[K]['request']>;
+export type ResultOf<K extends OpName> = z.output<Table[K]['response']>;
 export type ProgressOfOp<K extends OpName> = z.output<Table[K]['progress']>;
 export type RunArgs = ArgsOf<'run'>;
 export type RunResult = ResultOf<'run'>;
 export type RunProgress = ProgressOfOp<'run'>;
-
-export const OP_NAMES = Object.keys(inferenceOps) as readonly OpName[];
-
-export function isOpName(name: string): name is OpName {
-  return Object.prototype.hasOwnProperty.call(inferenceOps, name);
-}
-
-/** To the worker: the contract's call (`method` is the op, `request` its arguments) and cancel. */
-export type ToWorker = ClientMessage;
-/** From the worker: the contract's progress, result (`response`) and error. */
-export type FromWorker = HostMessage;

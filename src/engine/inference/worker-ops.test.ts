@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CompileProgress } from '../../common/contract/methods.ts';
-import type { CompileProgress as CompilerProgress } from '../compiler/compile.ts';
 import { throttleCompileProgress } from './worker-ops.ts';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-const weights = (done: number, total = 10): CompilerProgress => ({ phase: 'weights', tensorsDone: done, tensorsTotal: total, bytesDone: done * 100, bytesTotal: total * 100 });
+const weights = (done: number, total = 10): CompileProgress => ({ stage: 'weights', tensorsDone: done, tensorsTotal: total, bytesDone: done * 100, bytesTotal: total * 100 });
 
 describe('throttleCompileProgress', () => {
   it('passes the first event, the last of each phase and one per interval between', () => {
@@ -18,11 +17,11 @@ describe('throttleCompileProgress', () => {
     expect(sent.map((p) => p.tensorsDone)).toEqual([0, 10]);
     expect(sent[0].stage).toBe('weights');
     vi.advanceTimersByTime(100);
-    send({ phase: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 0, bytesTotal: 50 });
-    send({ phase: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 20, bytesTotal: 50 });
+    send({ stage: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 0, bytesTotal: 50 });
+    send({ stage: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 20, bytesTotal: 50 });
     vi.advanceTimersByTime(100);
-    send({ phase: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 40, bytesTotal: 50 });
-    send({ phase: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 50, bytesTotal: 50 });
+    send({ stage: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 40, bytesTotal: 50 });
+    send({ stage: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 50, bytesTotal: 50 });
     expect(sent.slice(2).map((p) => p.bytesDone)).toEqual([0, 40, 50]);
   });
 });

@@ -5,39 +5,31 @@
  */
 import { cancelledError } from '../../common/contract/errors.ts';
 import type { CompileProgress } from '../../common/contract/methods.ts';
-import { compileBundle, type CompileProgress as CompilerProgress } from '../compiler/compile.ts';
+import { compileBundle } from '../compiler/compile.ts';
 import { demoBundle } from '../laser/demo-bundle.ts';
 import { runMethod } from '../laser/run-method.ts';
 import { createLimiter } from '../library/concurrency.ts';
 import { ModelCache } from './model-cache.ts';
-import type { ArgsOf, OpName, ProgressOfOp, ResultOf } from './protocol.ts';
+import type { HandlersOf } from '../../common/contract/host.ts';
+import type { inferenceOps } from './protocol.ts';
 
-export interface OpContext<K extends OpName> {
-  signal: AbortSignal;
-  progress: (event: ProgressOfOp<K>) => void;
-}
-
-export type Ops = { [K in OpName]: (args: ArgsOf<K>, ctx: OpContext<K>) => Promise<ResultOf<K>> };
+/** One handler per operation of the table, typed from its schemas. */
+export type Ops = HandlersOf<typeof inferenceOps>;
 
 /** Compile progress comes per tensor and per hashed chunk; a few events a second are plenty. */
 const COMPILE_PROGRESS_INTERVAL_MS = 100;
 
-/** The compiler's event as the contract's CompileProgress (the phase is the contract's stage). */
-export function toCompileProgress(p: CompilerProgress): CompileProgress {
-  return { stage: p.phase, tensorsDone: p.tensorsDone, tensorsTotal: p.tensorsTotal, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal };
-}
-
-/** Passes on the first and last event of each phase and at most one per interval in between, as the contract's CompileProgress. */
-export function throttleCompileProgress(send: (p: CompileProgress) => void, intervalMs = COMPILE_PROGRESS_INTERVAL_MS): (p: CompilerProgress) => void {
+/** Passes on the first and last event of each stage and at most one per interval in between. */
+export function throttleCompileProgress(send: (p: CompileProgress) => void, intervalMs = COMPILE_PROGRESS_INTERVAL_MS): (p: CompileProgress) => void {
   let last = -Infinity;
-  let phase: CompilerProgress['phase'] | null = null;
+  let stage: CompileProgress['stage'] | null = null;
   return (p) => {
     const now = performance.now();
-    const done = p.phase === 'weights' ? p.tensorsDone === p.tensorsTotal : p.bytesDone === p.bytesTotal;
-    if (p.phase !== phase || done || now - last >= intervalMs) {
-      phase = p.phase;
+    const done = p.stage === 'weights' ? p.tensorsDone === p.tensorsTotal : p.bytesDone === p.bytesTotal;
+    if (p.stage !== stage || done || now - last >= intervalMs) {
+      stage = p.stage;
       last = now;
-      send(toCompileProgress(p));
+      send({ ...p });
     }
   };
 }

@@ -5,16 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { reportUnexpected } from '../library/crash-log.ts';
 import { cancelledError } from '../../common/contract/errors.ts';
 import { HostMessage } from '../../common/contract/wire.ts';
-import type { FromWorker } from './protocol.ts';
 import type { Ops } from './worker-ops.ts';
 import { serveInference, type PortLike } from './worker-server.ts';
 
 /** A port whose every outgoing message must be a contract wire message. */
 function port() {
-  const sent: FromWorker[] = [];
+  const sent: HostMessage[] = [];
   let listener: (m: unknown) => void = () => undefined;
   const p: PortLike = {
-    postMessage: (m) => sent.push(HostMessage.parse(m) as FromWorker),
+    postMessage: (m) => sent.push(HostMessage.parse(m) as HostMessage),
     on: (_e, l) => (listener = l),
   };
   return { p, sent, send: (m: unknown) => listener(m), settled: () => new Promise((r) => setTimeout(r, 10)) };
@@ -43,16 +42,17 @@ describe('the inference worker speaks the contract wire protocol', () => {
     ]);
   });
 
-  it('checks arguments against the op table before the op runs, and names unknown ops', async () => {
+  it('checks arguments against the op table before the op runs, and names unknown ops, as the app host does', async () => {
     const w = port();
     serveInference(w.p, ops);
     w.send({ type: 'call', id: 2, method: 'compile', request: { source: '/ckpt' } });
     w.send({ type: 'call', id: 3, method: 'format-disk', request: {} });
     w.send({ op: 'compile' });
     await w.settled();
-    expect(w.sent[0]).toMatchObject({ type: 'error', id: 2, error: { code: 'internal', message: expect.stringMatching(/refused a compile call: target: /) } });
-    expect(w.sent[1]).toMatchObject({ type: 'error', id: 3, error: { message: 'The inference worker has no operation "format-disk".' } });
-    expect(w.sent[2]).toMatchObject({ type: 'error', id: null });
+    const byId = (id: number | null) => w.sent.find((m) => m.id === id);
+    expect(byId(2)).toMatchObject({ type: 'error', id: 2, error: { code: 'bad-request', message: expect.stringMatching(/^Invalid request for compile: target: /) } });
+    expect(byId(3)).toMatchObject({ type: 'error', id: 3, error: { code: 'unknown-method', message: 'Unknown method "format-disk".', hint: 'Known methods: compile, demo, run, release, closeAll.' } });
+    expect(byId(null)).toMatchObject({ type: 'error', id: null, error: { code: 'bad-request' } });
   });
 
   it('a cancel stops the call, which answers cancelled', async () => {
@@ -75,7 +75,7 @@ describe('the inference worker speaks the contract wire protocol', () => {
       serveInference(w.p, buggy, { onUnexpected: reportUnexpected('inference worker', { LASER_DATA_DIR: tmp }) });
       w.send({ type: 'call', id: 5, method: 'release', request: { dir: '/b' } });
       await expect.poll(() => w.sent.length).toBe(1);
-      const reply = w.sent[0] as Extract<FromWorker, { type: 'error' }>;
+      const reply = w.sent[0] as Extract<HostMessage, { type: 'error' }>;
       expect(reply).toMatchObject({ type: 'error', id: 5, error: { code: 'internal', hint: expect.stringMatching(/^This is a bug/) } });
       const log = /\(full trace in (\S+)\)$/.exec(reply.error.message)![1];
       expect(log.startsWith(join(tmp, 'logs'))).toBe(true);

@@ -1,15 +1,17 @@
 /**
- * The worker side of the protocol (protocol.ts): checks each call against the op table, runs each call's operation with its own AbortController, passes
- * progress on while the call is live, and answers with one result or one error (a WorkbenchError's
- * data, so the reason and hint survive the thread boundary).
+ * The worker side of the protocol (protocol.ts): the contract's own host (createTableHost) serving
+ * the op table, so each call is checked against the table, runs with its own AbortController, passes
+ * progress on while it is live and is answered with one result or one error (a WorkbenchError's
+ * data, so the reason and hint survive the thread boundary), exactly as on the app's transports.
  */
-import { cancelledError, isWorkbenchError, toErrorData, type WorkbenchErrorData } from '../../common/contract/errors.ts';
-import { ClientMessage } from '../../common/contract/wire.ts';
-import type { OpContext, Ops } from './worker-ops.ts';
-import { inferenceOps, isOpName, type FromWorker, type OpName } from './protocol.ts';
+import type { WorkbenchErrorData } from '../../common/contract/errors.ts';
+import { createTableHost } from '../../common/contract/host.ts';
+import type { HostMessage } from '../../common/contract/wire.ts';
+import type { Ops } from './worker-ops.ts';
+import { inferenceOps } from './protocol.ts';
 
 export interface PortLike {
-  postMessage(message: FromWorker): void;
+  postMessage(message: HostMessage): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
@@ -19,60 +21,12 @@ export interface InferenceServerOptions {
 }
 
 export function serveInference(port: PortLike, ops: Ops, options: InferenceServerOptions = {}): { readonly inFlight: number } {
-  const calls = new Map<number, AbortController>();
-
-  async function run(id: number, op: OpName, args: unknown): Promise<void> {
-    const controller = new AbortController();
-    calls.set(id, controller);
-    const ctx: OpContext<OpName> = {
-      signal: controller.signal,
-      progress: (progress: unknown) => {
-        if (!controller.signal.aborted) port.postMessage({ type: 'progress', id, progress });
-      },
-    };
-    try {
-      const handler = ops[op] as (a: unknown, c: OpContext<OpName>) => Promise<unknown>;
-      const result = await handler(args, ctx);
-      if (controller.signal.aborted) throw cancelledError();
-      port.postMessage({ type: 'result', id, response: result });
-    } catch (e) {
-      let error: WorkbenchErrorData;
-      if (controller.signal.aborted) error = cancelledError().toData();
-      else if (isWorkbenchError(e) || !options.onUnexpected) error = toErrorData(e);
-      else error = await options.onUnexpected(e, `inference ${op}`).catch(() => toErrorData(e));
-      port.postMessage({ type: 'error', id, error });
-    } finally {
-      calls.delete(id);
-    }
-  }
-
-  port.on('message', (raw) => {
-    const parsed = ClientMessage.safeParse(raw);
-    if (!parsed.success) {
-      port.postMessage({ type: 'error', id: null, error: { code: 'internal', message: 'The inference worker received a message that is not a call or a cancel.' } });
-      return;
-    }
-    const msg = parsed.data;
-    if (msg.type === 'cancel') {
-      calls.get(msg.id)?.abort();
-      return;
-    }
-    if (!isOpName(msg.method)) {
-      port.postMessage({ type: 'error', id: msg.id, error: { code: 'internal', message: `The inference worker has no operation "${msg.method}".` } });
-      return;
-    }
-    const args = inferenceOps[msg.method].args.safeParse(msg.request);
-    if (!args.success) {
-      const issues = args.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
-      port.postMessage({ type: 'error', id: msg.id, error: { code: 'internal', message: `The inference worker refused a ${msg.method} call: ${issues}.` } });
-      return;
-    }
-    void run(msg.id, msg.method, args.data);
-  });
-
+  const { onUnexpected } = options;
+  const host = createTableHost(inferenceOps, ops, (m) => port.postMessage(m), onUnexpected ? { onUnexpected: (e, op) => onUnexpected(e, `inference ${op}`) } : {});
+  port.on('message', (raw) => host.receive(raw));
   return {
     get inFlight() {
-      return calls.size;
+      return host.inFlightCount;
     },
   };
 }

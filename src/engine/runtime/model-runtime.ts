@@ -356,6 +356,11 @@ export class ModelRuntime {
     return this.canInspect ? (layer ?? -1) : null;
   }
 
+  /** Ends onnxruntime's profiling of every session (opened with `profilePrefix`), writing their trace files. */
+  endProfiling(): void {
+    for (const s of [this.visionSession, this.embedder, this.decoder]) s.endProfiling();
+  }
+
   async dispose(): Promise<void> {
     await Promise.all([this.visionSession.release(), this.embedder.release(), this.decoder.release()]);
   }

@@ -9,8 +9,8 @@ import { saveModel } from '../onnx/save.ts';
 import { arraySource } from '../onnx/tensor-source.ts';
 import { cudaUnavailableReason, defaultProviderLibraryDir, SessionFactory } from './providers.ts';
 
-// This project's .npmrc skips onnxruntime-node's CUDA download, so its provider library is absent
-// from node_modules wherever these tests run (checked by the first test).
+// This project's .npmrc runs no install scripts, so onnxruntime-node's CUDA download is skipped and
+// its provider library is absent from node_modules wherever these tests run (checked by the first test).
 let dir: string;
 let model: string;
 let emptyDir: string;

@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 
@@ -35,6 +35,12 @@ export interface SessionFactoryOptions {
    * to it); throwing stops the load (the runtime refuses fp16 bundles that would not fit, memory.ts).
    */
   beforeCpu?: () => Promise<void>;
+  /**
+   * Turn on onnxruntime's profiler: each session writes `<profilePrefix>-<graph>_<time>.json` (Chrome
+   * trace events, one per kernel run) when its profiling ends (`ModelRuntime.endProfiling`). For
+   * benchmarks: the profiler adds a little time to every kernel.
+   */
+  profilePrefix?: string;
 }
 
 export interface CreatedSession {
@@ -45,18 +51,18 @@ export interface CreatedSession {
 }
 
 /**
- * How to get the CUDA provider for onnxruntime-node 1.30. Its postinstall script
- * (script/install.js → install-utils.js parseInstallFlag) reads, in this order, the environment
- * variable ONNXRUNTIME_NODE_INSTALL, then npm's config `onnxruntime-node-install` (which this
- * project's .npmrc sets to `skip`), then a `--onnxruntime-node-install=` argument. `true` forces the
- * download of the `cuda12` manifest on linux/x64 (libonnxruntime_providers_{cuda,shared,tensorrt}.so
- * from the Microsoft.ML.OnnxRuntime.Gpu.Linux NuGet package). The environment variable wins over
- * .npmrc, so it is the one instruction that works whatever npm does with unknown config keys.
+ * How to get the CUDA provider for onnxruntime-node 1.30. This project's .npmrc sets npm's
+ * `ignore-scripts=true`, so its postinstall script (script/install.js) never runs under npm, and
+ * package.json's allowScripts denies it on npms that read that field. Run by hand, the script
+ * (install-utils.js parseInstallFlag) reads the environment variable ONNXRUNTIME_NODE_INSTALL
+ * first; `true` forces the download of the `cuda12` manifest on linux/x64
+ * (libonnxruntime_providers_{cuda,shared,tensorrt}.so from the Microsoft.ML.OnnxRuntime.Gpu.Linux
+ * NuGet package). Running it with node directly is the one instruction that works whatever npm's
+ * version or script policy.
  */
 export const cudaInstallHint =
-  'Install the CUDA provider of onnxruntime-node (this project\'s .npmrc skips its download): on a machine with an NVIDIA GPU, ' +
-  'CUDA 12 and cuDNN 9, run `ONNXRUNTIME_NODE_INSTALL=true node node_modules/onnxruntime-node/script/install.js` ' +
-  '(or `ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node`). It downloads the provider libraries from nuget.org into ' +
+  'Install the CUDA provider of onnxruntime-node (this project\'s .npmrc runs no install scripts, so its download is skipped): on a machine with an NVIDIA GPU, ' +
+  'CUDA 12 and cuDNN 9, run `ONNXRUNTIME_NODE_INSTALL=true node node_modules/onnxruntime-node/script/install.js`. It downloads the provider libraries from nuget.org into ' +
   'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/. Or use --device cpu.';
 
 /** The folder where onnxruntime-node loads provider libraries from (beside its binding). */
@@ -92,6 +98,7 @@ export class SessionFactory {
   private chosen: Provider | null = null;
   private reason: string | null = null;
   private beforeCpu: (() => Promise<void>) | null;
+  private readonly profilePrefix: string | null;
 
   constructor(options: SessionFactoryOptions = {}) {
     this.device = options.device ?? 'auto';
@@ -107,6 +114,7 @@ export class SessionFactory {
     this.libraryDir = options.providerLibraryDir ?? defaultProviderLibraryDir();
     this.optimization = options.graphOptimizationLevel ?? 'all';
     this.beforeCpu = options.beforeCpu ?? null;
+    this.profilePrefix = options.profilePrefix ?? null;
     if (this.device === 'cpu') this.chosen = 'cpu';
   }
 
@@ -154,6 +162,10 @@ export class SessionFactory {
       graphOptimizationLevel: this.optimization,
     };
     if (this.threads > 0) options.intraOpNumThreads = this.threads;
+    if (this.profilePrefix !== null) {
+      options.enableProfiling = true;
+      options.profileFilePrefix = `${this.profilePrefix}-${basename(modelPath, '.onnx')}`;
+    }
     const t0 = performance.now();
     const session = await ort.InferenceSession.create(modelPath, options);
     return { session, provider, createMs: performance.now() - t0 };

@@ -7,11 +7,20 @@
 export interface CspOptions {
   /** More image sources, such as Electron's media scheme (`laser-media:`). */
   imageSources?: readonly string[];
-  /** Only for the Vite dev server, whose React refresh preamble is an inline script. */
+  /**
+   * Only for the Vite dev server, whose React refresh preamble is an inline script and which
+   * injects CSS as <style> elements; production pages link their CSS as files.
+   */
   inlineScripts?: boolean;
 }
 
 /**
+ * `style-src 'self'` without 'unsafe-inline': styles come from the built CSS files only. Styles set
+ * through the CSSOM (React's style props, ECharts' and zrender's element.style / style.cssText) are
+ * not inline styles to CSP and stay allowed; <style> elements and style="..." attributes in markup
+ * (innerHTML, setAttribute('style')) are refused, so the renderer uses none (ECharts tooltips get
+ * plain-text formatters, not its default markup with style attributes).
+ *
  * `connect-src 'self'` also covers the page's own WebSocket (ws://same-host:port): CSP Level 3
  * lets 'self' match ws/wss on the page's host and port (checked against this server in Chromium 156).
  */
@@ -19,7 +28,7 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
   return [
     "default-src 'self'",
     ["img-src 'self' data: blob:", ...(options.imageSources ?? [])].join(' '),
-    "style-src 'self' 'unsafe-inline'",
+    options.inlineScripts ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "connect-src 'self'",
     options.inlineScripts ? "script-src 'self' 'unsafe-inline'" : "script-src 'self'",
     "object-src 'none'",

@@ -8,7 +8,7 @@ import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { LlavaManifest } from '../../bundle/manifest.ts';
 import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
 import { imageTokensPerImage, parseLlavaConfig, visionGrid, visionHiddenStateIndex, type LlavaConfig } from '../../checkpoint/hf-config.ts';
-import { canonicalLlavaView, checkShapes } from './tensors.ts';
+import { canonicalLlavaView, checkShapes, llavaSizeFields } from './tensors.ts';
 import { buildLlava } from './graphs.ts';
 import { readPreprocessing } from './preprocessing.ts';
 import { textSection } from '../text-section.ts';
@@ -80,6 +80,7 @@ export const llavaFamily: ModelFamily = {
         modelType: config.modelType,
         weights,
         buildGraphs: (w, opts) => buildLlava(config, w, opts),
+        sizeFields: llavaSizeFields(config),
         manifestSection: async (d, opts) => llavaSection(config, await readPreprocessing(d, config.visionConfig.imageSize, opts.imageMode ?? 'pad')),
         ids: { bosTokenId: t.bosTokenId, eosTokenIds: t.eosTokenIds, padTokenId: t.padTokenId },
       };

@@ -18,6 +18,7 @@ import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { Checkpoint } from '../../checkpoint/checkpoint.ts';
 import { renamedCheckpoint } from '../../checkpoint/renamed.ts';
 import { isFloatDtype } from '../../checkpoint/dtype.ts';
+import { impliedBy, type SizeField } from '../../checkpoint/size-fields.ts';
 import { visionGrid, type LlavaConfig } from '../../checkpoint/hf-config.ts';
 
 export interface ExpectedTensor {
@@ -123,34 +124,27 @@ export function checkShapes(config: LlavaConfig, ck: Checkpoint): void {
       throw new WorkbenchError('invalid-checkpoint', `${info.file}: tensor "${e.name}" is ${info.dtype}; weights must be F32, F16, BF16 or F64`, 'Quantised checkpoints are not supported; use the original float weights.');
     }
     if (info.shape.length !== e.shape.length || info.shape.some((d, i) => d !== e.shape[i])) {
-      const why = impliedBy(config, e.shape, info.shape);
+      const why = impliedBy(llavaSizeFields(config), e.shape, info.shape);
       throw new WorkbenchError('invalid-checkpoint', `${info.file}: tensor "${e.name}" has shape ${fmt(info.shape)}, but config.json implies ${fmt(e.shape)}${why}`, 'The weights do not match config.json; make sure both come from the same model repository.');
     }
   }
 }
 
-/** The config.json fields (snake_case, as written) whose values are the sizes the weights disagree with. */
-const SIZE_FIELDS: [string, (c: LlavaConfig) => number][] = [
-  ['text_config.hidden_size', (c) => c.textConfig.hiddenSize],
-  ['text_config.intermediate_size', (c) => c.textConfig.intermediateSize],
-  ['text_config.vocab_size', (c) => c.textConfig.vocabSize],
-  ['text_config.num_attention_heads x head_dim', (c) => c.textConfig.numAttentionHeads * c.textConfig.headDim],
-  ['text_config.num_key_value_heads x head_dim', (c) => c.textConfig.numKeyValueHeads * c.textConfig.headDim],
-  ['vision_config.hidden_size', (c) => c.visionConfig.hiddenSize],
-  ['vision_config.intermediate_size', (c) => c.visionConfig.intermediateSize],
-  ['vision_config.patch_size', (c) => c.visionConfig.patchSize],
-  ['vision_config.num_channels', (c) => c.visionConfig.numChannels],
-];
-
-/** " (text_config.hidden_size is 64, the weights have 96)" for the first differing size whose field is known; '' otherwise. */
-export function impliedBy(config: LlavaConfig, expected: readonly number[], actual: readonly number[]): string {
-  if (expected.length !== actual.length) return ` (${expected.length} dimensions, the weights have ${actual.length})`;
-  for (let i = 0; i < expected.length; i++) {
-    if (expected[i] === actual[i]) continue;
-    const fields = SIZE_FIELDS.filter(([, get]) => get(config) === expected[i]).map(([name]) => name);
-    if (fields.length > 0) return ` (${fields.join(' or ')} is ${expected[i]}, the weights have ${actual[i]})`;
-  }
-  return '';
+/** The config.json fields (snake_case, as written) whose values are the sizes the weights must have. */
+export function llavaSizeFields(c: LlavaConfig): SizeField[] {
+  const t = c.textConfig;
+  const v = c.visionConfig;
+  return [
+    ['text_config.hidden_size', t.hiddenSize],
+    ['text_config.intermediate_size', t.intermediateSize],
+    ['text_config.vocab_size', t.vocabSize],
+    ['text_config.num_attention_heads x head_dim', t.numAttentionHeads * t.headDim],
+    ['text_config.num_key_value_heads x head_dim', t.numKeyValueHeads * t.headDim],
+    ['vision_config.hidden_size', v.hiddenSize],
+    ['vision_config.intermediate_size', v.intermediateSize],
+    ['vision_config.patch_size', v.patchSize],
+    ['vision_config.num_channels', v.numChannels],
+  ];
 }
 
 function fmt(shape: number[]): string {

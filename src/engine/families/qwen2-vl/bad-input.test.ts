@@ -78,6 +78,64 @@ describe('Qwen checkpoints refused at compile', () => {
   });
 });
 
+/** Edits the tiny checkpoint's config.json in place. */
+type Json = Record<string, unknown> & { vision_config: Record<string, unknown> };
+async function editConfig(ck: string, edit: (c: Json) => void): Promise<void> {
+  const file = join(ck, 'config.json');
+  const config = JSON.parse(await readFile(file, 'utf8')) as Json;
+  edit(config);
+  await writeFile(file, JSON.stringify(config));
+}
+
+describe('a Qwen tensor whose shape disagrees with config.json names the field behind the size', () => {
+  it('Qwen2-VL: the top-level intermediate_size', async () => {
+    const ck = join(tmp, 'shape-mlp');
+    await writeTinyQwenCheckpoint(ck);
+    await editConfig(ck, (c) => {
+      c.intermediate_size = 112;
+    });
+    const e = await refusal(compileBundle(ck, join(tmp, 'b4')));
+    expect(e.code).toBe('invalid-checkpoint');
+    expect(e.message).toMatch(/tensor "model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[128, 64\], but config\.json implies \[112, 64\] \(intermediate_size is 112, the weights have 128\)$/);
+  });
+
+  it('Qwen2-VL: vision_config.embed_dim, from the first vision tensor', async () => {
+    const ck = join(tmp, 'shape-embed');
+    await writeTinyQwenCheckpoint(ck);
+    await editConfig(ck, (c) => {
+      c.vision_config.embed_dim = 48;
+    });
+    const e = await refusal(compileBundle(ck, join(tmp, 'b5')));
+    expect(e.message).toMatch(/tensor "visual\.patch_embed\.proj\.weight" has shape \[32, 3, 2, 14, 14\], but config\.json implies \[48, 3, 2, 14, 14\] \(vision_config\.embed_dim is 48, the weights have 32\)$/);
+  });
+
+  it('Qwen2.5-VL with its text fields under text_config: text_config.vocab_size', async () => {
+    const ck = join(tmp, 'shape-vocab');
+    await writeTinyQwenCheckpoint(ck, { modelType: 'qwen2_5_vl' });
+    await editConfig(ck, (c) => {
+      const text: Record<string, unknown> = {};
+      for (const k of ['hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'rms_norm_eps', 'rope_theta', 'max_position_embeddings', 'vocab_size', 'rope_scaling']) {
+        text[k] = c[k];
+        delete c[k];
+      }
+      text.vocab_size = 320;
+      c.text_config = text;
+    });
+    const e = await refusal(compileBundle(ck, join(tmp, 'b6')));
+    expect(e.message).toMatch(/\(text_config\.vocab_size is 320, the weights have 300\)$/);
+  });
+
+  it('Qwen2.5-VL: vision_config.intermediate_size', async () => {
+    const ck = join(tmp, 'shape-vmlp');
+    await writeTinyQwenCheckpoint(ck, { modelType: 'qwen2_5_vl' });
+    await editConfig(ck, (c) => {
+      c.vision_config.intermediate_size = 80;
+    });
+    const e = await refusal(compileBundle(ck, join(tmp, 'b7')));
+    expect(e.message).toMatch(/\(vision_config\.intermediate_size is 80, the weights have 64\)$/);
+  });
+});
+
 describe('images too small for the Qwen2-VL processor', () => {
   const config = parseQwen2VLProcessorConfig({});
 

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
+import type { SizeField } from '../../checkpoint/size-fields.ts';
 import type { LlamaConfig } from '../../checkpoint/hf-config.ts';
 
 export type QwenModelType = 'qwen2_vl' | 'qwen2_5_vl';
@@ -255,6 +256,35 @@ export function parseQwenConfig(json: Record<string, unknown>, file: string): Qw
     visionStartTokenId: top.vision_start_token_id,
     visionEndTokenId: top.vision_end_token_id,
   };
+}
+
+/**
+ * The config.json fields (as written: text fields at the top level, or under `text_config` when the
+ * file has that section) whose values are the sizes the weights must have, so a tensor whose shape
+ * disagrees names the field behind the size (checkpoint/size-fields.ts).
+ */
+export function qwenSizeFields(cfg: QwenConfig, textUnderTextConfig: boolean): SizeField[] {
+  const t = cfg.textConfig;
+  const v = cfg.visionConfig;
+  const at = (f: string) => (textUnderTextConfig ? `text_config.${f}` : f);
+  const two = cfg.modelType === 'qwen2_vl';
+  const width = two ? 'vision_config.embed_dim' : 'vision_config.hidden_size';
+  const unit = v.spatialMergeSize * v.spatialMergeSize;
+  return [
+    [at('hidden_size'), t.hiddenSize],
+    [at('intermediate_size'), t.intermediateSize],
+    [at('vocab_size'), t.vocabSize],
+    [at('num_attention_heads x head_dim'), t.numAttentionHeads * t.headDim],
+    [at('num_key_value_heads x head_dim'), t.numKeyValueHeads * t.headDim],
+    [width, v.embedDim],
+    [`3 x ${width}`, 3 * v.embedDim],
+    [two ? 'vision_config.embed_dim x mlp_ratio' : 'vision_config.intermediate_size', v.mlpHidden],
+    [`${width} x spatial_merge_size^2`, unit * v.embedDim],
+    [two ? 'vision_config.hidden_size' : 'vision_config.out_hidden_size', v.outHidden],
+    ['vision_config.in_channels', v.inChannels],
+    ['vision_config.temporal_patch_size', v.temporalPatchSize],
+    ['vision_config.patch_size', v.patchSize],
+  ];
 }
 
 /** Floats in one flattened patch row of pixel_values: channels x temporal x patch x patch (1176 for Qwen). */

@@ -8,7 +8,7 @@ import { openCheckpoint } from '../../checkpoint/checkpoint.ts';
 import { renamedCheckpoint } from '../../checkpoint/renamed.ts';
 import { textSection } from '../text-section.ts';
 import type { FamilyCheckpoint, ModelFamily } from '../types.ts';
-import { parseQwenConfig, patchRowSize, type QwenConfig } from './config.ts';
+import { parseQwenConfig, patchRowSize, qwenSizeFields, type QwenConfig } from './config.ts';
 import { buildQwenGraphs } from './graphs.ts';
 import { readQwenPreprocessing } from './preprocessing.ts';
 
@@ -70,6 +70,7 @@ export const qwenFamily: ModelFamily = {
       modelType: config.modelType,
       weights,
       buildGraphs: (w, opts) => buildQwenGraphs(config, w, opts),
+      sizeFields: qwenSizeFields(config, 'text_config' in json && json.text_config != null),
       manifestSection: async (d, opts) => qwenSection(config, await readQwenPreprocessing(d, config.visionConfig, opts)),
       ids: { bosTokenId: t.bosTokenId, eosTokenIds: t.eosTokenIds, padTokenId: t.padTokenId },
     };

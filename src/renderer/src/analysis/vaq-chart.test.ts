@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXPORT_THEME, SCREEN_THEME } from './chart-theme.ts';
-import { layerAt, layerLabelStep, vaqChartOption } from './vaq-chart.ts';
+import { layerAt, layerLabelStep, vaqChartOption, vaqTooltip } from './vaq-chart.ts';
 
 type Series = { type: string; data: unknown[]; markLine?: { data: unknown[]; label: { formatter: string } }; markArea?: { data: unknown[] } };
 
@@ -36,6 +36,17 @@ describe('VAQ chart', () => {
   it('has no chosen-layer line when there is no chosen layer', () => {
     const o = vaqChartOption({ vaq, chosen: null, selected: null, searched: null }, SCREEN_THEME);
     expect((o.series as Series[])[0].markLine).toBeUndefined();
+  });
+
+  it('writes its tooltip as plain text, without the style attributes the CSP refuses', () => {
+    const o = vaqChartOption({ vaq, chosen: 1, selected: 3, searched: null }, SCREEN_THEME);
+    const formatter = (o.tooltip as { formatter: (p: unknown) => string }).formatter;
+    const points = [{ seriesName: 'VAQ', axisValue: '2', value: 0.125 }, { seriesName: 'selected', axisValue: '2', value: ['2', 0.125] }];
+    expect(formatter(points)).toMatch(/^layer 2<br\/>VAQ 0\.1[0-9]*$/);
+    expect(formatter(points)).not.toMatch(/style=|<span|<div/);
+    expect(vaqTooltip([{ seriesName: 'VAQ', axisValue: '0', value: 0.5 }], 2)).toBe('layer 0<br/>VAQ 0.50');
+    expect(vaqTooltip([{ seriesName: 'VAQ', axisValue: '1', value: Number.NaN }], 2)).toBe('layer 1<br/>VAQ -');
+    expect(vaqTooltip([], 2)).toBe('');
   });
 
   it('labels fewer layers as models get deeper', () => {

@@ -46,7 +46,9 @@ export function vaqChartOption(i: VaqChartInput, t: ChartTheme): VaqChartOption 
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'line', lineStyle: { color: t.axis } },
-      valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(decimals) : String(v)),
+      // Plain text, not ECharts' default markup: that carries inline style attributes, which the
+      // CSP (style-src without 'unsafe-inline') refuses when ECharts sets it as innerHTML.
+      formatter: (p) => vaqTooltip(p, decimals),
     },
     xAxis: {
       type: 'category',
@@ -104,6 +106,16 @@ export function vaqChartOption(i: VaqChartInput, t: ChartTheme): VaqChartOption 
       },
     ],
   };
+}
+
+/** "layer 5<br/>VAQ 0.123" for the axis tooltip's points (those of the VAQ line); '' for none. */
+export function vaqTooltip(params: unknown, decimals: number): string {
+  const points = (Array.isArray(params) ? params : [params]) as { seriesName?: unknown; axisValue?: unknown; value?: unknown }[];
+  const point = points.find((p) => p?.seriesName === 'VAQ');
+  if (!point) return '';
+  const v = point.value;
+  const value = typeof v === 'number' && Number.isFinite(v) ? v.toFixed(decimals) : '-';
+  return `layer ${Number(point.axisValue)}<br/>VAQ ${value}`;
 }
 
 /** The layer under a horizontal position, from ECharts' pixel-to-data conversion; null outside. */
