@@ -45,6 +45,7 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
     'laser.headMaps': unused('laser.headMaps'),
     'settings.get': unused('settings.get'),
     'settings.update': unused('settings.update'),
+    'figures.pdfFonts': unused('figures.pdfFonts'),
   };
 }
 

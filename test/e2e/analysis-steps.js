@@ -6,9 +6,11 @@
 // to $eval/evaluate run inside the page.
 import { readFile, rename } from 'node:fs/promises';
 import { assert, byTestId, pageQueries, until } from './page-helpers.js';
+import { viewsSteps } from './views-steps.js';
 
-export function analysisSteps({ page, fixtures }) {
+export function analysisSteps({ page, fixtures, repoRoot }) {
   const a = fixtures.analysis;
+  const views = viewsSteps({ page, fixtures, repoRoot });
   const { text, count, visible } = pageQueries(page);
   const modelRows = () => page.locator(byTestId('model-row'));
   const compiledRow = () => page.locator('[data-testid="model-row"][data-source="compiled"]');
@@ -346,11 +348,13 @@ export function analysisSteps({ page, fixtures }) {
           assert(body.startsWith('%PDF-1.4') && body.trimEnd().endsWith('%%EOF'), `${name} has a PDF header and trailer`);
           assert(body.slice(Number(/startxref\n(\d+)/.exec(body)[1])).startsWith('xref'), `${name}: startxref points at the xref table`);
           assert(body.includes(words), `${name} has its text as text`);
+          assert(/\/Subtype \/TrueType \/BaseFont \/LiberationSans /.test(body) && /\/FontFile2 \d+ 0 R/.test(body), `${name} embeds the host's Liberation Sans, as laser figure's PDFs do`);
           assert(/\/Subject \(model /.test(body) && /method laser/.test(body), `${name} carries the run's provenance`);
         }
         assert((await download('export-vaq-svg')).bytes.toString().includes('<desc>model '), 'the SVG carries the provenance too');
       },
     ],
+    ...views.onLaserResult,
     [
       'analysis-run-all-six',
       async () => {
@@ -373,6 +377,12 @@ export function analysisSteps({ page, fixtures }) {
         for (const [m, s, t] of states) console.log(`     ${m}: ${s} · ${t.length > 90 ? `${t.slice(0, 90)}…` : t}`);
         assert(states.every(([, s]) => s === 'ok'), 'every method ran');
         await until('the laser result shown after the run', async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'laser');
+      },
+    ],
+    ...views.afterAllSix,
+    [
+      'analysis-show-vicrop-rel',
+      async () => {
         await page.locator('[data-testid="comparison-row"][data-method="vicrop-rel"]').click();
         await until('the vicrop-rel result', async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'vicrop-rel');
       },

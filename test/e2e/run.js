@@ -17,7 +17,7 @@ import { startServer } from './server.js';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const screenshotDir = join(repoRoot, 'test-results', 'e2e');
 const chromiumPath = process.env.LASER_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const globalTimeoutMs = 360_000;
+const globalTimeoutMs = 600_000;
 const stepTimeoutMs = 20_000;
 const largeFolderImages = 20_000;
 
@@ -84,7 +84,8 @@ async function main() {
   const allSteps = steps({ page, fixtures, serverUrl: server.url, stopServer: () => server.stop() });
   // The analysis steps go before the step that stops the server.
   const serverLoss = allSteps.findIndex(([name]) => name === 'server-loss-shows-banner');
-  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...analysisSteps({ page, fixtures }));
+  fixtures.dataDir = join(tmp, 'data');
+  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...analysisSteps({ page, fixtures, repoRoot }));
   let failedAt = null;
   for (const [i, [name, run]] of allSteps.entries()) {
     const nn = String(i + 1).padStart(2, '0');

@@ -225,6 +225,9 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
           });
           console.log(`     ${f.rel}: ${reason.replace(/\s+/g, ' ')}`);
         }
+        // Both count as broken: the one the scan could not read and the one whose pixels are cut off.
+        const want = library.files.filter((x) => x.broken).length;
+        await until(`the status line to count ${want} broken files`, async () => Number(await text('scan-broken')) === want);
         // The broken tile opens too, and the image view says why instead of showing nothing.
         const tile = await revealTile('broken.png');
         await tile.click();

@@ -283,6 +283,12 @@ export const RunOptionsRequest = z
   })
   .strict();
 
+/** Font files for PDF figures, base64 (figures.pdfFonts). */
+export const PdfFontFiles = z.object({
+  faces: z.array(z.object({ face: z.enum(['sans', 'sansBold', 'mono', 'monoBold']), ttf: z.string() })),
+});
+export type PdfFontFiles = z.infer<typeof PdfFontFiles>;
+
 /** A layer's contrastive attention per head (laser.headMaps). */
 export const HeadMaps = z.object({
   layer: z.number().int().nonnegative(),
@@ -368,6 +374,11 @@ export const methods = {
   ),
   /** Stored runs on one image (matched by content), newest first. */
   'laser.records': method(z.object({ imagePath: HostPath }).strict(), z.array(LaserRecordSummary)),
+  /**
+   * The font files figures embed in their PDFs (Liberation Sans and Mono where the host has them),
+   * so the app's PDF export embeds the same faces as `laser figure`. Faces the host lacks are left out.
+   */
+  'figures.pdfFonts': method(Empty, PdfFontFiles),
   /** Loads one stored run. */
   'laser.record': method(z.object({ id: RecordId }).strict(), LaserResult),
   /**

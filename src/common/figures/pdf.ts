@@ -15,10 +15,14 @@
  * Text: the PDF standard fonts Helvetica (the builders lay text out with Helvetica's metrics) and
  * Courier for the monospace stack, WinAnsi-encoded, so text is real text (selectable, searchable);
  * characters outside WinAnsi are written as '?' (U+2423 '␣', the builders' visible space, as '_').
- * The standard fonts are not embedded: every PDF reader provides them.
- * Streams are not compressed (pure code has no deflate); figures stay small all the same.
+ * Given font files (`fonts`: TrueType, e.g. Liberation Sans and Mono, which share Helvetica's and
+ * Courier's advance widths), each font the page uses is embedded whole (FontFile2, with its own
+ * widths and metrics), so the file shows the same glyphs everywhere; without them the standard
+ * fonts are named, not embedded, and each reader supplies its own.
+ * Streams are not compressed (pure code has no deflate), except font files the caller deflated.
  */
 import { monoWidth, textWidth } from './text.ts';
+import { readTrueType } from './truetype.ts';
 import { parseXml, type XmlElement } from './xml.ts';
 
 export interface PdfInfo {
@@ -27,7 +31,17 @@ export interface PdfInfo {
   subject?: string;
   keywords?: string;
   creator?: string;
+  /** TrueType files to embed for the sans and mono text (regular and bold); a face left out is named as a standard font instead. */
+  fonts?: PdfFonts;
 }
+
+/** A TrueType file to embed; `deflated`: the same bytes zlib-compressed (the caller's deflate), written with /FlateDecode. */
+export interface PdfFontFile {
+  ttf: Uint8Array;
+  deflated?: Uint8Array;
+}
+export type PdfFaces = 'sans' | 'sansBold' | 'mono' | 'monoBold';
+export type PdfFonts = Partial<Record<PdfFaces, PdfFontFile>>;
 
 const PT_PER_PX = 0.75;
 
@@ -393,6 +407,34 @@ function imageObject(href: string, name: string): ImageObject {
 }
 
 const FONTS = { F1: 'Helvetica', F2: 'Helvetica-Bold', F3: 'Courier', F4: 'Courier-Bold' } as const;
+const FACES: Record<keyof typeof FONTS, PdfFaces> = { F1: 'sans', F2: 'sansBold', F3: 'mono', F4: 'monoBold' };
+
+/** The Unicode code point of each WinAnsiEncoding byte 32..255 (0 where the encoding has none). */
+function winAnsiCodePoints(): number[] {
+  const back = new Map(Object.entries(WIN_ANSI).map(([u, b]) => [b, Number(u)]));
+  return Array.from({ length: 224 }, (_, i) => {
+    const b = 32 + i;
+    if (b <= 0x7e || b >= 0xa0) return b;
+    return back.get(b) ?? 0;
+  });
+}
+
+/** The PDF objects of an embedded TrueType font: its dictionary (with `descriptor` and `file` standing for their refs), descriptor and file stream. */
+function trueTypeObjects(face: PdfFontFile, name: string): { font: string; descriptor: string; file: { dict: string; data: Uint8Array } } {
+  const m = readTrueType(face.ttf);
+  const widths = winAnsiCodePoints().map((cp) => (cp === 0 ? 0 : m.advance(cp)));
+  // flags: 1 fixed pitch, 32 non-symbolic (the WinAnsi encoding applies)
+  const flags = (m.fixedPitch ? 1 : 0) | 32;
+  return {
+    font: `<< /Type /Font /Subtype /TrueType /BaseFont /${name} /FirstChar 32 /LastChar 255 /Widths [${widths.join(' ')}] /Encoding /WinAnsiEncoding /FontDescriptor DESCRIPTOR >>`,
+    descriptor: `<< /Type /FontDescriptor /FontName /${name} /Flags ${flags} /FontBBox [${m.bbox.join(' ')}] /ItalicAngle ${N(m.italicAngle)} /Ascent ${m.ascent} /Descent ${m.descent} /CapHeight ${m.capHeight} /StemV ${name.includes('Bold') ? 120 : 80} /FontFile2 FILE >>`,
+    file: face.deflated
+      ? { dict: `<< /Length ${face.deflated.length} /Length1 ${face.ttf.length} /Filter /FlateDecode >>`, data: face.deflated }
+      : { dict: `<< /Length ${face.ttf.length} /Length1 ${face.ttf.length} >>`, data: face.ttf },
+  };
+}
+
+const EMBEDDED_NAMES: Record<PdfFaces, string> = { sans: 'LiberationSans', sansBold: 'LiberationSans-Bold', mono: 'LiberationMono', monoBold: 'LiberationMono-Bold' };
 
 class Drawing {
   ops: string[] = [];
@@ -755,7 +797,16 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   add('<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
   add('PAGE');
   add({ dict: `<< /Length ${content.length} >>`, data: content });
-  const fontRefs = Object.entries(FONTS).map(([name, base]) => `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`);
+  const used = (name: string) => d.ops.some((op) => op.includes(`/${name} `)) || d.forms.some((f) => f.ops.some((op) => op.includes(`/${name} `)));
+  // only the fonts the page draws with are listed (a reader lists every font in the resources)
+  const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][]).filter(([name]) => used(name)).map(([name, base]) => {
+    const face = info.fonts?.[FACES[name]];
+    if (!face) return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
+    const o = trueTypeObjects(face, EMBEDDED_NAMES[FACES[name]]);
+    const file = add(o.file);
+    const descriptor = add(o.descriptor.replace('FILE', `${file} 0 R`));
+    return `/${name} ${add(o.font.replace('DESCRIPTOR', `${descriptor} 0 R`))} 0 R`;
+  });
   const stateRefs = [...d.states.entries()].map(([key, name]) => {
     const [ca, CA] = key.split(' ');
     return `/${name} ${add(`<< /Type /ExtGState /ca ${ca} /CA ${CA} >>`)} 0 R`;
@@ -769,7 +820,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
     return `/${f.name} ${add({ dict: `<< /Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R /Length ${body.length} >>`, data: body })} 0 R`;
   });
   const xobjects = [...imageRefs, ...formRefs];
-  objects[resourcesRef - 1] = `<< /Font << ${fontRefs.join(' ')} >>${stateRefs.length ? ` /ExtGState << ${stateRefs.join(' ')} >>` : ''}${xobjects.length ? ` /XObject << ${xobjects.join(' ')} >>` : ''} >>`;
+  objects[resourcesRef - 1] = `<< ${fontRefs.length ? `/Font << ${fontRefs.join(' ')} >>` : ''}${stateRefs.length ? ` /ExtGState << ${stateRefs.join(' ')} >>` : ''}${xobjects.length ? ` /XObject << ${xobjects.join(' ')} >>` : ''} >>`;
   const title = info.title ?? root.children.find((c) => c.name === 'title')?.text ?? '';
   const infoEntries = [
     title ? `/Title ${infoString(title)}` : '',

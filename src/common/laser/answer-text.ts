@@ -13,3 +13,11 @@ export function answerText(answer: string, stopReason: AnalysisRecord['stopReaso
       return '(no answer: only white space within the token limit)';
   }
 }
+
+/**
+ * The baseline's answer as views print it. The record keeps the baseline's tokens but not why it
+ * stopped: one token (or none) is its first token ending it, more is white space to the limit.
+ */
+export function baselineAnswerText(r: Pick<AnalysisRecord, 'baselineAnswer' | 'baselineTokens'>): string {
+  return answerText(r.baselineAnswer, r.baselineTokens.length <= 1 ? 'eos' : 'max-tokens');
+}

@@ -22,6 +22,8 @@ import {
   type ImageRef,
 } from '../../common/figures/index.ts';
 import { figureProvenance } from '../../common/laser/provenance.ts';
+import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
+import { pdfFonts } from './pdf-fonts.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
 import { writeFileAtomically } from '../library/atomic-write.ts';
 import { embedImage, readRecordImage, type DecodedImage } from './image.ts';
@@ -156,7 +158,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         const r = rec.record;
         const overlay = attentionOverlaySvg({ ...overlayData(rec, await image(OVERLAY_WIDTH), false), truthBox: o.truthBox ?? null });
         const vaq = vaqCurveSvg(vaqData(rec, false));
-        svgs.push([kind, paperFigureSvg({ overlay, vaq, crop: cropPanel(rec), question: r.question, answer: r.answer, baseline: r.baselineAnswer, method: r.method, caption: figureProvenance(r), ...(titles ? { title: r.question } : {}) })]);
+        svgs.push([kind, paperFigureSvg({ overlay, vaq, crop: cropPanel(rec), question: r.question, answer: answerText(r.answer, r.stopReason), baseline: baselineAnswerText(r), method: r.method, caption: figureProvenance(r), ...(titles ? { title: r.question } : {}) })]);
         break;
       }
       case 'compare':
@@ -168,11 +170,12 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   await mkdir(o.outDir, { recursive: true });
   const written: WrittenFigure[] = [];
   const provenance = figureProvenance(rec.record);
+  const fonts = o.formats.includes('pdf') ? await pdfFonts() : {};
   for (const [kind, plain] of svgs) {
     const svg = withDescription(plain, provenance);
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
-      await writeFileAtomically(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: provenance }));
+      await writeFileAtomically(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: provenance, fonts }));
       written.push({ kind, format, path });
     }
   }

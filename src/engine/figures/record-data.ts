@@ -7,7 +7,7 @@
  */
 import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
 import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
-import { answerText } from '../../common/laser/answer-text.ts';
+import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
 import { meanOverHeads } from '../laser/record-views.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
@@ -139,10 +139,11 @@ export function decodingData(rec: LoadedRecord, titles: boolean) {
 /** One row per method: the record's baseline (vanilla) answer first, then each record's method. */
 export function comparisonRows(recs: readonly LoadedRecord[]): MethodRow[] {
   const first = recs[0].record;
-  const rows: MethodRow[] = [{ method: 'vanilla', answer: first.baselineAnswer, layer: null, box: null }];
+  // an empty answer says why it is empty (answerText), as in the app
+  const rows: MethodRow[] = [{ method: 'vanilla', answer: baselineAnswerText(first), layer: null, box: null }];
   for (const { record: r } of recs) {
     if (r.method === 'vanilla') continue;
-    rows.push({ method: r.method, answer: r.answer, layer: r.layer, box: r.box });
+    rows.push({ method: r.method, answer: answerText(r.answer, r.stopReason), layer: r.layer, box: r.box });
   }
   return rows;
 }

@@ -14,6 +14,7 @@ import { createWireHost, dispatch, type CallContext } from '../../common/contrac
 import { methods, type MethodName, type ProgressOf, type ResponseOf } from '../../common/contract/methods.ts';
 import type { Workbench } from './types.ts';
 import { createWorkbench } from './workbench.ts';
+import { pdfFonts } from '../figures/pdf-fonts.ts';
 
 let tmp: string;
 let checkpoint: string;
@@ -207,6 +208,13 @@ describe('models and LASER runs through the contract', () => {
     expect((await call(restarted, 'models.list', {})).response.map((m) => m.id)).toEqual([modelId]);
     const missing = await failure(call(restarted, 'laser.record', { id: 'f'.repeat(64) }));
     expect(missing.code).toBe('not-found');
+  });
+
+  it("hands the app the font files laser figure embeds in PDFs, so its PDF export embeds the same faces", async () => {
+    const { response } = await call(w, 'figures.pdfFonts', {});
+    const local = await pdfFonts();
+    expect(response.faces.map((f) => f.face).sort()).toEqual(Object.keys(local).sort());
+    for (const f of response.faces) expect(Buffer.from(f.ttf, 'base64').equals(Buffer.from(local[f.face]!.ttf))).toBe(true);
   });
 
   it('refuses an image outside the opened folders, but runs on a bundled sample', async () => {

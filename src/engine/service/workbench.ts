@@ -24,6 +24,8 @@ import { WorldQuestionIndex } from '../world/image-questions.ts';
 import { SettingsStore } from '../settings/settings.ts';
 import { createImageGuard } from './image-guard.ts';
 import { laserHandlers } from './laser-handlers.ts';
+import { pdfFonts } from '../figures/pdf-fonts.ts';
+import type { PdfFaces, PdfFontFile } from '../../common/figures/pdf.ts';
 import { createMediaService } from './media.ts';
 import { modelHandlers } from './model-handlers.ts';
 import { RecordStore } from './record-store.ts';
@@ -102,6 +104,10 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     'library.imageQuestions': async ({ path: file }) => worldQuestions.forImage(await guard(file)),
     ...modelHandlers(catalog, expandHome),
     ...laserHandlers({ catalog, inference, records, guard, maxImagePixels: () => settings.maxImagePixels() }),
+    'figures.pdfFonts': async () => {
+      const fonts = await pdfFonts();
+      return { faces: (Object.entries(fonts) as [PdfFaces, PdfFontFile][]).map(([face, f]) => ({ face, ttf: Buffer.from(f.ttf).toString('base64') })) };
+    },
   };
 
   return {

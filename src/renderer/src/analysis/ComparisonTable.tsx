@@ -35,7 +35,7 @@ export function ComparisonTable({ comparison, current, onShow }: { comparison: C
               <tr key={m} className={`clickable${isCurrent ? ' current' : ''}`} onClick={() => onShow(o.result)} data-testid="comparison-row" data-method={m} data-status="ok" title="Show this result">
                 <td className="mono tiny">{m}</td>
                 <td className="answer-cell" title={`${row.answer}\n${row.changed ? `differs from the baseline answer "${o.result.record.baselineAnswer}"` : 'same as the baseline answer'}`}>
-                  {row.answer || <span className="muted">(empty)</span>}
+                  {row.empty ? <span className="muted">{row.answer}</span> : row.answer}
                   {row.changed && m !== 'vanilla' && <span className="changed-mark">Δ</span>}
                 </td>
                 <td className="num">{row.layer}</td>

@@ -14,6 +14,8 @@ import { figureProvenance } from '../../../common/laser/provenance.ts';
 import { vaqFigure } from '../../../common/laser/record-figures.ts';
 import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
 import { figureFileName } from './figure-files.ts';
+import { useApi } from '../host-context.tsx';
+import { pdfFontsFrom } from './pdf-fonts.ts';
 import { viewProvenance, type OverlayModel, type ViewSettings } from './overlay.ts';
 
 const OVERLAY_WIDTH = 504;
@@ -39,9 +41,12 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
     }
   };
 
-  const file = (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi);
+  const api = useApi();
+  // PDFs embed the host's fonts, as laser figure's do
+  const fontsFor = async (format: Format) => (format === 'pdf' ? await pdfFontsFrom(api) : undefined);
+  const file = async (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi, await fontsFor(format));
   // the overlay as drawn: its map, heads, colormap and scale, and whether the sinks were left out of it
-  const overlayFile = (svg: string, format: Format) => figureBlob(svg, format, `${provenance}; ${viewProvenance(overlay, view)}`, dpi);
+  const overlayFile = async (svg: string, format: Format) => figureBlob(svg, format, `${provenance}; ${viewProvenance(overlay, view)}`, dpi, await fontsFor(format));
 
   const overlaySvg = async (format: Format) => {
     if (!map?.values) throw new Error('no map is shown');

@@ -115,7 +115,7 @@ export const ImageOverlay = memo(function ImageOverlay({
         </>
       )}
       {smooth ? (
-        <image data-testid="overlay-smooth" href={smooth} x={g[0]} y={g[1]} width={g[2] - g[0]} height={g[3] - g[1]} preserveAspectRatio="none" opacity={model.opacity} />
+        <image data-testid="overlay-smooth-map" href={smooth} x={g[0]} y={g[1]} width={g[2] - g[0]} height={g[3] - g[1]} preserveAspectRatio="none" opacity={model.opacity} />
       ) : (
         model.fills.length > 0 && (
           <g opacity={model.opacity} shapeRendering="crispEdges">

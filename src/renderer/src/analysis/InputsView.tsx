@@ -12,6 +12,7 @@ import type { InputImage, LaserResult } from '../../../common/contract/methods.t
 import { figureProvenance } from '../../../common/laser/provenance.ts';
 import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
 import { fileStem } from './figure-files.ts';
+import { pdfFontsFrom } from './pdf-fonts.ts';
 import { useApi } from '../host-context.tsx';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { cellFills, mapDomain } from './heatmap.ts';
@@ -95,7 +96,7 @@ export function InputsView({ result, layer, opacity, onLayer, imageName }: { res
     try {
       const svg = await inputsFigure(result, layer, (i) => api.mediaUrl(i.media), format === 'pdf');
       const name = `${fileStem(imageName)}-${result.record.method}-inputs.${format}`;
-      downloadBlob(await figureBlob(svg, format, figureProvenance(result.record), 300), name);
+      downloadBlob(await figureBlob(svg, format, figureProvenance(result.record), 300, format === 'pdf' ? await pdfFontsFrom(api) : undefined), name);
       setSaved({ ok: true, text: `Saved ${name}` });
     } catch (e) {
       setSaved({ ok: false, text: `Could not save the inputs: ${e instanceof Error ? e.message : String(e)}` });

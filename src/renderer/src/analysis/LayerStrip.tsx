@@ -7,7 +7,8 @@ import { useMemo, useState } from 'react';
 import { vaqDecimalsFor } from '../../../common/figures/index.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { cellFills, mapDomain, sharedDomain } from './heatmap.ts';
-import { HeatCanvas } from './HeatCanvas.tsx';
+import { MapThumb } from './MapThumb.tsx';
+import { fitExtent, viewExtent } from './overlay.ts';
 
 const TILE = 78;
 
@@ -28,9 +29,8 @@ export function LayerStrip({
   const { record, views } = result;
   const maps = views.contrastive;
   const { width: W, height: H } = record.image;
-  const fit = Math.min(TILE / W, TILE / H);
-  const tw = Math.max(1, Math.round(W * fit));
-  const th = Math.max(1, Math.round(H * fit));
+  const extent = useMemo(() => viewExtent(views.cells, W, H), [views.cells, W, H]);
+  const { width: tw, height: th } = fitExtent(extent, TILE);
   const tiles = useMemo(() => {
     if (!maps) return [];
     const shared = sharedDomain(maps);
@@ -64,10 +64,7 @@ export function LayerStrip({
             onClick={() => onSelect(t.layer)}
             title={`Layer ${t.layer}${vaq ? `: VAQ ${vaq[t.layer].toFixed(decimals)}` : ''}${t.layer === record.layer ? ' (chosen, l*)' : ''}`}
           >
-            <span className="layer-thumb" style={{ width: tw, height: th }}>
-              <img src={thumbnailUrl} alt="" draggable={false} />
-              <HeatCanvas fills={t.fills} imageWidth={W} imageHeight={H} width={tw} height={th} opacity={Math.max(opacity, 0.75)} />
-            </span>
+            <MapThumb url={thumbnailUrl} fills={t.fills} extent={extent} imageWidth={W} imageHeight={H} width={tw} height={th} opacity={Math.max(opacity, 0.75)} />
             <span className="layer-label">
               <strong>L{t.layer}</strong> {vaq ? vaq[t.layer].toFixed(decimals) : ''}
             </span>

@@ -6,7 +6,8 @@
 import { useMemo, useRef, useState } from 'react';
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { useElementSize } from '../common/use-element-size.ts';
-import { HeatCanvas } from './HeatCanvas.tsx';
+import { MapThumb } from './MapThumb.tsx';
+import { fitExtent, viewExtent } from './overlay.ts';
 import { cellFills, mapDomain, sharedDomain } from './heatmap.ts';
 import { gridColumns, parseLayerRange } from './layers-grid.ts';
 import { VaqChart } from './VaqChart.tsx';
@@ -32,9 +33,9 @@ export function LayersView({ result, imageUrl, selected, onSelect }: { result: L
   }, [maps, views.cells, from, to, scale]);
   const { cols, tile } = gridColumns(tiles.length, Math.max(0, size.width - 2 * GAP), MIN_TILE, GAP);
   const { width: W, height: H } = record.image;
-  const fit = Math.min(tile / W, tile / H);
-  const tw = Math.max(1, Math.round(W * fit));
-  const th = Math.max(1, Math.round(H * fit));
+  // the picture and, for pad-to-square, the padding its grid reaches into
+  const extent = useMemo(() => viewExtent(views.cells, W, H), [views.cells, W, H]);
+  const { width: tw, height: th } = fitExtent(extent, tile);
   const vaq = record.vaq;
   if (!maps) return <div className="centre-panel muted">{record.method} does not make contrastive attention per layer.</div>;
   return (
@@ -66,10 +67,7 @@ export function LayersView({ result, imageUrl, selected, onSelect }: { result: L
             onClick={() => onSelect(t.layer)}
             title={`Layer ${t.layer}${vaq ? `: VAQ ${vaq[t.layer]}` : ''}`}
           >
-            <span className="layer-thumb" style={{ width: tw, height: th }}>
-              <img src={imageUrl} alt="" draggable={false} />
-              <HeatCanvas fills={t.fills} imageWidth={W} imageHeight={H} width={tw} height={th} opacity={0.75} />
-            </span>
+            <MapThumb url={imageUrl} fills={t.fills} extent={extent} imageWidth={W} imageHeight={H} width={tw} height={th} opacity={0.75} />
             <span className="layer-label">
               <strong>L{t.layer}</strong> {vaq ? vaq[t.layer].toPrecision(3) : ''}
             </span>

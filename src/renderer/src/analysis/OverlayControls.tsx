@@ -10,7 +10,7 @@ import { cssGradient } from './heatmap.ts';
 import { SIGNED_MAPS, mapChoices } from './maps.ts';
 import { SMOOTHINGS, type OverlayModel, type Smoothing, type ViewSettings } from './overlay.ts';
 
-const COLORMAP_TEXT: Record<ColormapName, string> = { viridis: 'viridis', magma: 'magma', coolwarm: 'cool-warm (diverging, 0 at centre)' };
+const COLORMAP_TEXT: Record<ColormapName, string> = { viridis: 'viridis', magma: 'magma', coolwarm: 'cool-warm (±, 0 at centre)' };
 
 function headsValue(h: HeadSelection): string {
   return JSON.stringify(h);
@@ -111,7 +111,7 @@ export function OverlayControls({
           title={
             overlay.sinks.length === 0
               ? 'No attention sinks: no cell takes a large share of the attention at nearly every layer'
-              : `Attention sinks (dotted pink): cell${overlay.sinks.length === 1 ? '' : 's'} ${overlay.sinks.join(', ')} take at least 5x a uniform share of the query-pass attention on I at 90 % of the layers or more. Leave them out of the colour scale so the rest is not washed out (they saturate); the choice goes into exported figures' metadata.`
+              : `Attention sinks (dotted pink): cell${overlay.sinks.length === 1 ? '' : 's'} ${overlay.sinks.join(', ')} take at least 5x a uniform share of the query-pass attention on I at 90 % of the layers or more, and of the no-query pass's (so not because of the question). Leave them out of the colour scale so the rest is not washed out (they saturate); the choice goes into exported figures' metadata.`
           }
         >
           <input type="checkbox" checked={view.excludeSinks} disabled={overlay.sinks.length === 0} onChange={(e) => setView({ excludeSinks: e.target.checked })} data-testid="overlay-exclude-sinks" /> leave out {overlay.sinks.length} sink

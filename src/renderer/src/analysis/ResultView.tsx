@@ -18,7 +18,7 @@ import { Timings } from './Timings.tsx';
 import type { Analysis } from './use-analysis.ts';
 import { VaqChart } from './VaqChart.tsx';
 import { answersTruth } from '../../../common/laser/truth.ts';
-import { answerText } from '../../../common/laser/answer-text.ts';
+import { answerText, baselineAnswerText } from '../../../common/laser/answer-text.ts';
 
 function verdict(what: string, right: boolean) {
   return <span className={right ? 'good' : 'bad'}>{`${what} ${right ? 'right ✓' : 'wrong ✗'}`}</span>;
@@ -83,7 +83,7 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
             Baseline
           </span>
           <span className={`baseline${changed ? ' differs' : ''}`} data-testid="analysis-baseline">
-            {r.baselineAnswer.trim() || <span className="muted">{answerText(r.baselineAnswer, r.baselineTokens.length <= 1 ? 'eos' : 'max-tokens')}</span>}
+            {r.baselineAnswer.trim() || <span className="muted">{baselineAnswerText(r)}</span>}
           </span>
           <span className="muted small">{changed ? 'changed by the method' : 'same'}</span>
         </div>

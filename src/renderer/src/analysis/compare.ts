@@ -7,6 +7,7 @@
  */
 import { coolwarm, viridis, type Colormap } from '../../../common/figures/index.ts';
 import type { HeadMaps, InputImage, LaserResult } from '../../../common/contract/methods.ts';
+import { answerText } from '../../../common/laser/answer-text.ts';
 import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
 import { cellFills, mapDomain, sharedDomain, type CellFill } from './heatmap.ts';
 import { inputCells } from './inputs.ts';
@@ -96,7 +97,7 @@ export function comparePanels(pins: readonly LaserResult[], s: CompareSettings, 
     const name = r.record.image.path.split(/[\\/]/).pop() ?? r.record.image.path;
     return {
       id: r.id,
-      title: `${r.record.method}${v.layer === null ? '' : ` · L${v.layer}`} · ${r.record.answer.trim() || '(no answer)'}`,
+      title: `${r.record.method}${v.layer === null ? '' : ` · L${v.layer}`} · ${answerText(r.record.answer, r.record.stopReason)}`,
       subtitle: `${name} · ${r.record.question}`,
       image: r.inputImages[0],
       ...v,

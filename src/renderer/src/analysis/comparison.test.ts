@@ -64,6 +64,7 @@ describe('run all six', () => {
     expect(comparisonRow('laser', sampleResult())).toEqual({
       method: 'laser',
       answer: 'red',
+      empty: false,
       changed: true,
       layer: '2',
       box: '0,0 → 112,100 (112 × 100)',
@@ -75,5 +76,8 @@ describe('run all six', () => {
     expect([vanilla.layer, vanilla.box]).toEqual(['—', '—']);
     expect(formatBox(null)).toBe('—');
     expect(formatBoxShort(null)).toBe('—');
+    const silent = sampleResult();
+    silent.record.answer = '';
+    expect([comparisonRow('laser', silent).answer, comparisonRow('laser', silent).empty]).toEqual(['(no answer: the first token the model chose ended it)', true]);
   });
 });

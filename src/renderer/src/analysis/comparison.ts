@@ -6,6 +6,7 @@
 import { toErrorData, type WorkbenchErrorData } from '../../../common/contract/errors.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import type { MethodId } from '../../../common/laser/knobs.ts';
+import { answerText } from '../../../common/laser/answer-text.ts';
 
 export type Outcome = { status: 'pending' } | { status: 'running' } | { status: 'ok'; result: LaserResult } | { status: 'error'; error: WorkbenchErrorData };
 
@@ -46,7 +47,9 @@ export function formatBoxShort(box: readonly [number, number, number, number] | 
 
 export interface ComparisonRow {
   method: MethodId;
+  /** The answer, or for an empty one why it is empty (answerText). */
   answer: string;
+  empty: boolean;
   /** The baseline (vanilla) answer differs from this one. */
   changed: boolean;
   layer: string;
@@ -60,7 +63,8 @@ export function comparisonRow(method: MethodId, r: LaserResult): ComparisonRow {
   const rec = r.record;
   return {
     method,
-    answer: rec.answer,
+    answer: rec.answer.trim() || answerText(rec.answer, rec.stopReason),
+    empty: rec.answer.trim() === '',
     changed: rec.answer.trim() !== rec.baselineAnswer.trim(),
     layer: rec.layer === null ? '—' : String(rec.layer),
     box: formatBox(rec.box),

@@ -4,7 +4,7 @@
  * (`figureBlob`: SVG and PDF with the run's provenance, PNG at a DPI). Files are saved
  * through an <a download> on a blob URL, in the browser and in Electron alike.
  */
-import { svgToPdf, withDescription } from '../../../common/figures/index.ts';
+import { svgToPdf, withDescription, type PdfFonts } from '../../../common/figures/index.ts';
 import { pngWithDpi, svgSize } from './figure-files.ts';
 
 export function downloadBlob(blob: Blob, fileName: string): void {
@@ -89,11 +89,11 @@ function encodePicture(img: HTMLImageElement, maxSide: number, jpegOnly: boolean
 
 export type FigureFormat = 'png' | 'svg' | 'pdf';
 
-/** A figure's SVG as a file: SVG and PDF (common/figures' back-end) with `provenance` in them, PNG at `dpi` (tagged with it). */
-export async function figureBlob(svg: string, format: FigureFormat, provenance: string, dpi: number): Promise<Blob> {
+/** A figure's SVG as a file: SVG and PDF (common/figures' back-end, embedding `fonts`) with `provenance` in them, PNG at `dpi` (tagged with it). */
+export async function figureBlob(svg: string, format: FigureFormat, provenance: string, dpi: number, fonts?: PdfFonts): Promise<Blob> {
   const described = withDescription(svg, provenance);
   if (format === 'svg') return svgBlob(described);
-  if (format === 'pdf') return new Blob([svgToPdf(described, { subject: provenance })], { type: 'application/pdf' });
+  if (format === 'pdf') return new Blob([svgToPdf(described, { subject: provenance, ...(fonts ? { fonts } : {}) })], { type: 'application/pdf' });
   const { width, height } = svgSize(described);
   const png = await svgToPng(described, width, height, dpi / 96);
   return new Blob([pngWithDpi(new Uint8Array(await png.arrayBuffer()), dpi)], { type: 'image/png' });

@@ -63,7 +63,3 @@ export function parseHeadSelection(v: unknown): HeadSelection | null {
   if (o.kind === 'top' && typeof o.k === 'number' && Number.isInteger(o.k) && o.k >= 1) return { kind: 'top', k: o.k };
   return null;
 }
-
-export function sameHeads(a: HeadSelection, b: HeadSelection): boolean {
-  return headsLabel(a) === headsLabel(b);
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellAt, defaultViewSettings, gridExtent, overlayModel, resultSinks, seenArea, viewProvenance } from './overlay.ts';
+import { cellAt, defaultViewSettings, fitExtent, gridExtent, overlayModel, resultSinks, seenArea, viewExtent, viewProvenance } from './overlay.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { sampleResult } from './testing/sample-result.ts';
 
@@ -101,6 +101,11 @@ describe('overlay model', () => {
     expect(o.fills.map((f) => [f.y, f.height])).toEqual([[-50, 100], [-50, 100], [50, 100], [50, 100]]);
     const crop = [[50, 0, 150, 100]] as const;
     expect(gridExtent(crop, 200, 100)).toEqual([50, 0, 150, 100]);
+    // a centre crop's grid lies inside the picture: the view spans just the picture
+    expect(viewExtent(crop, 200, 100)).toEqual([0, 0, 200, 100]);
+    // tiles fit the padded square: 78 px square, not 78 x 39 px with slivers
+    expect(fitExtent(o.extent, 78)).toEqual({ width: 78, height: 78 });
+    expect(fitExtent([0, 0, 200, 100], 78)).toEqual({ width: 78, height: 39 });
   });
 
   it('finds attention sinks of I and can leave them out of the colour scale, and says so in the metadata line', () => {
@@ -119,6 +124,13 @@ describe('overlay model', () => {
     expect(viewProvenance(within, { ...defaultViewSettings, layer: 2 })).toContain('attention sinks in the scale: cells 5');
     expect(viewProvenance(overlayModel(sampleResult(), { ...defaultViewSettings, smooth: 'bicubic' }), { ...defaultViewSettings, smooth: 'bicubic' })).toContain('bicubic upsampling');
     expect(resultSinks(sampleResult())).toEqual([]);
+    // with the no-query pass: a sink must be heavy there too (cell 5 holds half of a_0: still one)
+    const withA0 = sinkResult();
+    withA0.views.baseAttention = Array.from({ length: 16 }, (_, j) => (j === 5 ? 0.5 : 0.5 / 15));
+    expect(resultSinks(withA0)).toEqual([5]);
+    // ...and a cell only the question draws attention to is not one
+    withA0.views.baseAttention = Array.from({ length: 16 }, () => 1 / 16);
+    expect(resultSinks(withA0)).toEqual([]);
   });
 });
 

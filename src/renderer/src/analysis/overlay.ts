@@ -113,11 +113,34 @@ export function gridExtent(cells: readonly Rect4[], width: number, height: numbe
   return [x0, y0, x1, y1];
 }
 
-/** The attention sinks of a result: cells of I heavy at nearly every layer of its query-pass attention (common/laser/sinks.ts). */
+/** What a view of the map spans: the picture and the grid's extent around it (pad-to-square reaches past the picture). */
+export function viewExtent(cells: readonly Rect4[], width: number, height: number): Rect4 {
+  const g = gridExtent(cells, width, height);
+  return [Math.min(0, g[0]), Math.min(0, g[1]), Math.max(width, g[2]), Math.max(height, g[3])];
+}
+
+/** A tile's size in px for an extent fitted within `side` x `side`. */
+export function fitExtent(extent: Rect4, side: number): { width: number; height: number } {
+  const w = extent[2] - extent[0];
+  const h = extent[3] - extent[1];
+  const s = Math.min(side / w, side / h);
+  return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
+}
+
+/**
+ * The attention sinks of a result: cells of I heavy at nearly every layer of its query-pass
+ * attention (common/laser/sinks.ts) and, where the run has the no-query pass, heavy there too (at
+ * least 5x a uniform share of a_0 at the chosen layer), so a cell the question itself draws
+ * attention to is not taken for one: a sink holds its share whatever the question.
+ */
 export function resultSinks(result: LaserResult): number[] {
   const att = result.inputImages.find((i) => i.role === 'image')?.attention;
   if (!att || att.length === 0 || att[0].length !== result.views.cells.length) return [];
-  return attentionSinks(att);
+  const sinks = attentionSinks(att);
+  const a0 = result.views.baseAttention;
+  if (!a0 || a0.length !== att[0].length || result.record.method === 'vicrop-rel') return sinks;
+  const total = a0.reduce((t, v) => t + (Number.isFinite(v) && v > 0 ? v : 0), 0);
+  return total > 0 ? sinks.filter((j) => a0[j] / total >= 5 / a0.length) : sinks;
 }
 
 /**
@@ -146,7 +169,7 @@ export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: 
   const excluded = view.excludeSinks && sinks.length > 0 && sinks.length < values.length;
   const domain = mapDomain(excluded ? values.filter((_, j) => !sinks.includes(j)) : values, cmap);
   const gridRect = gridExtent(views.cells, w, h);
-  const extent: Rect4 = [Math.min(0, gridRect[0]), Math.min(0, gridRect[1]), Math.max(w, gridRect[2]), Math.max(h, gridRect[3])];
+  const extent = viewExtent(views.cells, w, h);
   const padded = extent[0] < 0 || extent[1] < 0 || extent[2] > w || extent[3] > h;
   const mapped = choice ? { ...choice, values } : null;
   return {

@@ -3,7 +3,7 @@
  * the image view on top of the grid, so that leaving it returns to the same scroll position and
  * selection.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { loadSession, saveSession } from '../analysis/view-state.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { formatBytes, formatCount, plural } from '../common/format.ts';
@@ -21,6 +21,7 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
   const [viewing, setViewing] = useState(false);
   // Fresh per scan: a rescan may find a file that was fixed in between.
   const reasons = useMemo(() => createReasonCache(explainWithApi(api)), [api, state.scanId]);
+  const lateBroken = useSyncExternalStore(reasons.subscribe, reasons.count);
 
   // A new scan starts with nothing selected.
   useEffect(() => {
@@ -70,7 +71,7 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
 
   return (
     <div className="library">
-      <ScanStatus state={state} onCancel={scan.cancel} onRescan={() => state.root && scan.start(state.root)} />
+      <ScanStatus state={state} lateBroken={lateBroken} onCancel={scan.cancel} onRescan={() => state.root && scan.start(state.root)} />
       {state.status === 'done' && state.entries.length === 0 ? (
         <div className="centre-note" data-testid="library-empty">
           No images in this folder or its {plural(Math.max(0, state.directoriesVisited - 1), 'sub-folder')}. Listed: PNG, JPEG, WebP,
@@ -82,7 +83,9 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
       <footer className="statusbar" data-testid="statusbar">
         {selected ? (
           <>
-            <span className="statusbar-name">{selected.relPath}</span>
+            <span className="statusbar-name" title={selected.relPath}>
+              {selected.relPath}
+            </span>
             {selected.width && selected.height && (
               <span>
                 {selected.width}×{selected.height}

@@ -3,19 +3,30 @@ import { useState } from 'react';
 import { formatCount, formatDuration, plural } from '../common/format.ts';
 import type { ScanState } from './scan-state.ts';
 
-export function ScanStatus({ state, onCancel, onRescan }: { state: ScanState; onCancel: () => void; onRescan: () => void }) {
+/**
+ * `lateBroken`: files the scan listed (their header read fine) whose thumbnails then failed, such as
+ * a truncated PNG; the count shown adds them to the scan's, and its tooltip says which is which.
+ */
+export function ScanStatus({ state, onCancel, onRescan, lateBroken = 0 }: { state: ScanState; onCancel: () => void; onRescan: () => void; lateBroken?: number }) {
   const [showWarnings, setShowWarnings] = useState(false);
   const warnings = state.summary?.warnings ?? [];
+  const broken = state.broken + lateBroken;
+  const brokenTitle =
+    `${plural(state.broken, 'file')} the scan could not read` +
+    (lateBroken > 0 ? `; ${plural(lateBroken, 'more file')} whose header reads but whose pixels do not decode (found when ${lateBroken === 1 ? 'its' : 'their'} thumbnail failed)` : '') +
+    '. A file whose pixels are cut off shows up here once its tile has been shown.';
   return (
     <div className="scan-status" data-testid="scan-status" data-state={state.status}>
       {state.status === 'scanning' && <span className="spinner" aria-hidden />}
       <span className="scan-counts">
         <span data-testid="scan-found">{formatCount(state.found)}</span> {state.found === 1 ? 'image' : 'images'}
         <span className="sep">·</span>
-        <span data-testid="scan-broken" className={state.broken > 0 ? 'warn' : undefined}>
-          {formatCount(state.broken)}
-        </span>{' '}
-        broken
+        <span title={brokenTitle} data-testid="scan-broken-count">
+          <span data-testid="scan-broken" className={broken > 0 ? 'warn' : undefined} data-scan={state.broken} data-late={lateBroken}>
+            {formatCount(broken)}
+          </span>{' '}
+          broken
+        </span>
         <span className="sep">·</span>
         {plural(state.directoriesVisited, 'folder')}
       </span>

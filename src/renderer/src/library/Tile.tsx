@@ -63,11 +63,11 @@ export const Tile = memo(function Tile({
     >
       <div className="tile-thumb" style={{ height: width }}>
         {broken ? (
-          <div className="tile-broken" data-testid="tile-broken-reason">
+          <div className="tile-broken" data-testid="tile-broken-reason" title={`${entry.relPath}: ${failure}`}>
             <span className="broken-glyph" aria-hidden>
               ⚠
             </span>
-            <span>{failure}</span>
+            <span className="tile-broken-text">{failure}</span>
           </div>
         ) : !armed ? null : (
           <img

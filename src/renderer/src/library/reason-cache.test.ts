@@ -18,6 +18,18 @@ describe('reason cache', () => {
     expect(cache.known('/y')).toBeUndefined();
   });
 
+  it('counts the files it found broken and tells its listeners, once per path', async () => {
+    const cache = createReasonCache(async (p) => `bad ${p}`);
+    let told = 0;
+    const stop = cache.subscribe(() => told++);
+    expect(cache.count()).toBe(0);
+    await Promise.all([cache.explain('/a'), cache.explain('/a'), cache.explain('/b')]);
+    expect([cache.count(), told]).toEqual([2, 2]);
+    stop();
+    await cache.explain('/c');
+    expect([cache.count(), told]).toEqual([3, 2]);
+  });
+
   it("turns the details call's error into the reason", async () => {
     const api: Api = {
       call: (async () => {

@@ -11,13 +11,27 @@ export interface ReasonCache {
   known(path: string): string | undefined;
   /** Finds the reason (at most one host call per path). */
   explain(path: string): Promise<string>;
+  /**
+   * How many files were found broken here: those whose header the scan read but whose pixels did
+   * not decode (a truncated PNG), which only a failed thumbnail reveals. The scan's own count does
+   * not include them.
+   */
+  count(): number;
+  /** Called whenever `count` changes; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
 }
 
 export function createReasonCache(lookup: (path: string) => Promise<string>): ReasonCache {
   const done = new Map<string, string>();
   const running = new Map<string, Promise<string>>();
+  const listeners = new Set<() => void>();
   return {
     known: (path) => done.get(path),
+    count: () => done.size,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     explain(path) {
       const cached = done.get(path);
       if (cached !== undefined) return Promise.resolve(cached);
@@ -26,6 +40,7 @@ export function createReasonCache(lookup: (path: string) => Promise<string>): Re
         p = lookup(path).then((reason) => {
           done.set(path, reason);
           running.delete(path);
+          for (const l of listeners) l();
           return reason;
         });
         running.set(path, p);
