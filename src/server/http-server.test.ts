@@ -42,6 +42,10 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
     'laser.run': unused('laser.run'),
     'laser.records': unused('laser.records'),
     'laser.record': unused('laser.record'),
+    'runs.list': unused('runs.list'),
+    'runs.rows': unused('runs.rows'),
+    'runs.report': unused('runs.report'),
+    'runs.sample': unused('runs.sample'),
   };
 }
 

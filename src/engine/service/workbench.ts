@@ -25,6 +25,7 @@ import { laserHandlers } from './laser-handlers.ts';
 import { createMediaService } from './media.ts';
 import { modelHandlers } from './model-handlers.ts';
 import { RecordStore } from './record-store.ts';
+import { runsHandlers } from './runs.ts';
 import type { Workbench, WorkbenchOptions } from './types.ts';
 
 /**
@@ -75,6 +76,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     'library.imageQuestions': async ({ path: file }) => worldQuestions.forImage(await guard(file)),
     ...modelHandlers(catalog, expandHome),
     ...laserHandlers({ catalog, inference, records, guard }),
+    ...runsHandlers({ dataDir: options.dataDir, folders, records }),
   };
 
   return {
