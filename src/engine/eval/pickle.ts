@@ -353,8 +353,10 @@ export function writePickle(value: PickleValue): Uint8Array {
       const n = BigInt(v);
       if (n >= 0n && n < 256n) out.push(0x4b, Number(n));
       else if (n >= 0n && n < 65536n) out.push(0x4d, Number(n) & 0xff, Number(n) >> 8);
-      else if (n >= -(2n ** 31n) && n < 2n ** 31n) (out.push(0x4a), u32(Number(n)));
-      else {
+      else if (n >= -(2n ** 31n) && n < 2n ** 31n) {
+        out.push(0x4a);
+        u32(Number(n));
+      } else {
         const le: number[] = [];
         let x = n;
         while (le.length === 0 || !(x === 0n && (le[le.length - 1] & 0x80) === 0) && !(x === -1n && (le[le.length - 1] & 0x80) !== 0)) {
@@ -370,10 +372,17 @@ export function writePickle(value: PickleValue): Uint8Array {
       bytes(new Uint8Array(b.buffer));
     } else if (typeof v === 'string') {
       const b = enc.encode(v);
-      if (/^[\x00-\x7f]*$/.test(v)) {
+      // ASCII (every UTF-8 byte below 0x80) is a Python 2 str; anything else its unicode
+      if (b.length === v.length) {
         if (b.length < 256) out.push(0x55, b.length);
-        else (out.push(0x54), u32(b.length));
-      } else (out.push(0x58), u32(b.length));
+        else {
+          out.push(0x54);
+          u32(b.length);
+        }
+      } else {
+        out.push(0x58);
+        u32(b.length);
+      }
       bytes(b);
     } else if (v instanceof Uint8Array) {
       throw new PickleError('bytes have no protocol-2 opcode of their own (Python 3 writes them through GLOBAL); write them as text');
