@@ -14,6 +14,7 @@ const CASES: { name: string; path: string[]; format: DatasetFormat; options?: Da
   { name: "lmms-eval's POPE rows (JSON lines)", path: ['pope-lmms'], format: 'pope', samples: 4 },
   { name: 'lmms-lab/POPE parquet (two shards)', path: ['parquet', 'pope'], format: 'pope', samples: 4 },
   { name: "ViCrop's data.json", path: ['vicrop', 'data.json'], format: 'vqa', samples: 2 },
+  { name: "ViCrop's run.py results (mllms_know: label, its own image paths)", path: ['vicrop-results', 'llava-textvqa-rel_att.json'], format: 'vqa', samples: 2 },
   { name: 'TextVQA_0.5.1_val.json', path: ['textvqa', 'TextVQA_0.5.1_val.json'], format: 'vqa', samples: 3 },
   { name: 'lmms-lab/textvqa parquet (validation)', path: ['parquet', 'textvqa'], format: 'vqa', options: { split: 'validation' }, samples: 2 },
   { name: 'VQA v2 questions + annotations', path: ['vqav2'], format: 'vqa', samples: 3 },
