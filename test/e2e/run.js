@@ -92,7 +92,7 @@ async function main() {
   let allSteps = steps({ page, fixtures, serverUrl: server.url, stopServer: () => server.stop() });
   // The analysis and runs steps go before the step that stops the server.
   const serverLoss = allSteps.findIndex(([name]) => name === 'server-loss-shows-banner');
-  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...(only === null ? analysisSteps({ page, fixtures }) : []), ...runsSteps({ page, serverUrl: server.url }));
+  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...(only === null ? analysisSteps({ page, fixtures }) : []), ...runsSteps({ page, serverUrl: server.url, fixtures }));
   if (only !== null) {
     allSteps = allSteps.filter(([name]) => only.includes(name));
     if (allSteps.length === 0) throw new Error(`LASER_E2E_ONLY names no step (${only.join(', ')})`);

@@ -1,6 +1,7 @@
 // The Runs view's e2e inputs, in the app's data folder: a finished `laser eval` run made for real
 // with the tiny golden checkpoint (its records in the same data folder, so its rows open their
-// analysis), and a run that is still being written (a manifest and a few rows, written just now).
+// analysis), a run that is still being written (a manifest and a few rows, written just now), and,
+// outside the data folder, a folder of shards to open in the view.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,13 @@ export async function makeRunsFixtures(base, repoRoot, dataDir, bundle = null) {
     await mkdir(live, { recursive: true });
     await writeManifest(live, testManifest(10, { startedAt: new Date(Date.now() - 30_000).toISOString() }));
     await writeFile(join(live, 'results.jsonl'), [testRow('a', 0, 'vanilla'), testRow('a', 0, 'laser', { score: 0 }), testRow('b', 1, 'vanilla')].map(rowLine).join(''));
-    return { finished, live, bundle };
+    // a folder of shards the user opens in the view: one finished shard of two
+    const cluster = join(base, 'cluster');
+    const shard = join(cluster, 'pope', 'shard-0');
+    await mkdir(shard, { recursive: true });
+    await writeManifest(shard, testManifest(2, { shard: { index: 0, count: 2 }, endedAt: new Date().toISOString() }));
+    await writeFile(join(shard, 'results.jsonl'), [testRow('c', 0, 'vanilla'), testRow('c', 0, 'laser'), testRow('d', 1, 'vanilla'), testRow('d', 1, 'laser')].map(rowLine).join(''));
+    return { finished, live, cluster, bundle };
   } finally {
     await unregister();
   }

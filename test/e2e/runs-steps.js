@@ -6,7 +6,7 @@ import { assert, byTestId, pageQueries, until } from './page-helpers.js';
 // beside the step screenshots run.js takes (it takes the one of the end of the step)
 const reportShot = fileURLToPath(new URL('../../test-results/e2e/runs-view-report.png', import.meta.url));
 
-export function runsSteps({ page, serverUrl }) {
+export function runsSteps({ page, serverUrl, fixtures }) {
   const { text, visible } = pageQueries(page);
   return [
     [
@@ -23,6 +23,13 @@ export function runsSteps({ page, serverUrl }) {
         const progress = (await live.locator(byTestId('run-progress')).innerText()).trim();
         assert(/^3 \/ 20 \(15\.0 %\)/.test(progress) && /rows\/(s|min)/.test(progress) && /ETA /.test(progress), `progress of the running run: ${progress}`);
         assert((await live.locator(byTestId('run-metric')).innerText()).trim() === '66.7 %', 'the running metric');
+        // a folder of shards opened here joins the list
+        await page.locator(byTestId('runs-folder')).fill(fixtures.runs.cluster);
+        await page.locator(byTestId('runs-open-folder')).click();
+        await until('the opened folder\'s shard', async () => (await rows.count()) === 3);
+        const shard = (await rows.nth(2).locator('td').first().innerText()).trim();
+        assert(shard === 'pope/shard-0 shard 0/2', `the shard's row: ${shard}`);
+        assert((await text('runs-roots')).includes(fixtures.runs.cluster), 'the opened folder is among the roots searched');
         const done = rows.nth(1);
         assert((await done.locator(byTestId('run-progress')).innerText()).trim().startsWith('4 / 4 (100 %)'), 'the finished run has all its rows');
         await done.click();

@@ -9,7 +9,7 @@ import { toErrorData, type WorkbenchErrorData } from '../../../common/contract/e
 import type { ImageEntry, RunInfo, RunRowInfo } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { formatCount } from '../common/format.ts';
-import { useApi } from '../host-context.tsx';
+import { useApi, usePickFolder } from '../host-context.tsx';
 import { anyRunning, etaText, metricText, progressShare, progressText, rateText } from './runs-format.ts';
 
 export const POLL_MS = 2000;
@@ -19,6 +19,7 @@ type Listing = { roots: string[]; runs: RunInfo[] };
 
 export function RunsView({ onOpenSample }: { onOpenSample: (entry: ImageEntry, record: string) => void }) {
   const api = useApi();
+  const pickFolder = usePickFolder();
   const [listing, setListing] = useState<Listing | null>(null);
   const [error, setError] = useState<WorkbenchErrorData | null>(null);
   const [folder, setFolder] = useState('');
@@ -65,6 +66,21 @@ export function RunsView({ onOpenSample }: { onOpenSample: (entry: ImageEntry, r
           <button type="submit" data-testid="runs-open-folder" disabled={!folder.trim()}>
             Open
           </button>
+          {pickFolder && (
+            <button
+              type="button"
+              onClick={() =>
+                void pickFolder().then((picked) => {
+                  if (picked) {
+                    setFolder(picked);
+                    void refresh(picked);
+                  }
+                })
+              }
+            >
+              Choose…
+            </button>
+          )}
           <button type="button" onClick={() => void refresh()} data-testid="runs-refresh">
             Refresh
           </button>
