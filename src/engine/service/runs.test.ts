@@ -138,6 +138,15 @@ describe('runs handlers', () => {
     await expect(call('runs.sample', { dir, record: 'c'.repeat(64) })).rejects.toThrow('No row of');
   });
 
+  it('a run folder opened itself is listed under its own name', async () => {
+    const dataDir = join(tmp, 'data5');
+    const dir = await runFolder(join(tmp, 'one-run', 'textvqa-llava'), testManifest(1), [testRow('a', 0, 'vanilla')]);
+    const { call } = handlersFor(dataDir, Date.now);
+    const { roots, runs } = await call('runs.list', { folder: dir });
+    expect(roots).toEqual([join(dataDir, 'runs'), dir]);
+    expect(runs.map((r) => [r.name, r.dir, r.rows, r.expected])).toEqual([['textvqa-llava', dir, 1, 2]]);
+  });
+
   it('a folder with a broken manifest is listed with its problem; a missing folder is refused', async () => {
     const dataDir = join(tmp, 'data4');
     await mkdir(join(dataDir, 'runs', 'broken'), { recursive: true });
