@@ -20,6 +20,7 @@ const CASES: { name: string; path: string[]; format: DatasetFormat; options?: Da
   { name: 'VQA v2 questions + annotations', path: ['vqav2'], format: 'vqa', samples: 3 },
   { name: 'lmms-lab/VQAv2 parquet (two shards)', path: ['parquet', 'vqav2'], format: 'vqa', samples: 3 },
   { name: 'A-OKVQA aokvqa_v1p0_val.json (direct answer)', path: ['aokvqa', 'aokvqa_v1p0_val.json'], format: 'vqa', samples: 3 },
+  { name: 'HuggingFaceM4/A-OKVQA parquet (validation)', path: ['parquet', 'aokvqa'], format: 'vqa', samples: 2 },
   { name: 'A-OKVQA aokvqa_v1p0_val.json (multiple choice)', path: ['aokvqa', 'aokvqa_v1p0_val.json'], format: 'vqa', options: { multipleChoice: true }, samples: 3 },
   { name: "RefCOCO: the refer API's refs(unc).p + instances.json", path: ['refer', 'refcoco'], format: 'refcoco', samples: 6 },
   { name: 'RefCOCO+ refs(unc).p, testB', path: ['refer', 'refcoco+'], format: 'refcoco', options: { split: 'testB' }, samples: 1 },

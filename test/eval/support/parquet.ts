@@ -94,3 +94,16 @@ export const refcocoColumns = (rows: RefcocoRow[]): Column[] => [
   { name: 'iscrowd', schema: [i64('iscrowd')], data: rows.map(() => 0n) },
   { name: 'file_name', schema: [str('file_name')], data: rows.map((r) => r.file) },
 ];
+
+/** HuggingFaceM4/A-OKVQA's columns (lmms-eval's aokvqa tasks read them). */
+export interface AokvqaRow { qid: string; question: string; choices: string[]; correct: number; direct: string[]; bytes: Uint8Array }
+export const aokvqaColumns = (rows: AokvqaRow[]): Column[] => [
+  { name: 'image', schema: image, data: rows.map((r) => ({ bytes: r.bytes, path: null })) },
+  { name: 'question_id', schema: [str('question_id')], data: rows.map((r) => r.qid) },
+  { name: 'question', schema: [str('question')], data: rows.map((r) => r.question) },
+  { name: 'choices', schema: list('choices', [str('element')]), data: rows.map((r) => r.choices) },
+  { name: 'correct_choice_idx', schema: [i64('correct_choice_idx')], data: rows.map((r) => BigInt(r.correct)) },
+  { name: 'direct_answers', schema: list('direct_answers', [str('element')]), data: rows.map((r) => r.direct) },
+  { name: 'difficult_direct_answer', schema: [{ name: 'difficult_direct_answer', type: 'BOOLEAN', repetition_type: 'OPTIONAL' }], data: rows.map(() => false) },
+  { name: 'rationales', schema: list('rationales', [str('element')]), data: rows.map(() => ['It is so.']) },
+];
