@@ -46,6 +46,10 @@ function fakeHandlers(seen: { aborted: string[] }): Handlers {
     'settings.get': unused('settings.get'),
     'settings.update': unused('settings.update'),
     'figures.pdfFonts': unused('figures.pdfFonts'),
+    'runs.list': unused('runs.list'),
+    'runs.rows': unused('runs.rows'),
+    'runs.report': unused('runs.report'),
+    'runs.sample': unused('runs.sample'),
   };
 }
 

@@ -3,6 +3,8 @@
 // Debian's chromium driven by playwright-core, through the same steps a researcher takes. Each
 // step saves a screenshot to test-results/e2e/<nn>-<step>.png. Prints `E2E: N passed, M failed`
 // last and exits non-zero on any failure. Needs a built renderer (`npm run build`).
+// LASER_E2E_ONLY=<step>[,<step>...] runs only those steps and makes only the fixtures they need
+// (the library and the runs; not the 20,000-image folder nor the analysis models).
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { makeAnalysisFixtures } from './analysis-fixtures.js';
 import { makeFixtures, makeLargeFolder } from './fixtures.js';
+import { makeRunsFixtures } from './runs-fixtures.js';
 import { startServer } from './server.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -59,10 +62,14 @@ async function main() {
   await rm(screenshotDir, { recursive: true, force: true });
   await mkdir(screenshotDir, { recursive: true });
   tmp = await mkdtemp(join(tmpdir(), 'laser-e2e-'));
+  const only = process.env.LASER_E2E_ONLY ? process.env.LASER_E2E_ONLY.split(',').map((s) => s.trim()) : null;
   const fixtures = await makeFixtures(join(tmp, 'images'));
-  fixtures.large = await makeLargeFolder(join(tmp, 'large'), largeFolderImages);
-  fixtures.analysis = await makeAnalysisFixtures(join(tmp, 'analysis'), repoRoot);
-  console.log(`e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}, ${fixtures.large.count} in ${fixtures.large.root}`);
+  if (only === null) {
+    fixtures.large = await makeLargeFolder(join(tmp, 'large'), largeFolderImages);
+    fixtures.analysis = await makeAnalysisFixtures(join(tmp, 'analysis'), repoRoot);
+  }
+  fixtures.runs = await makeRunsFixtures(join(tmp, 'runs'), repoRoot, join(tmp, 'data'), fixtures.analysis?.bundle ?? null);
+  console.log(`e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}${fixtures.large ? `, ${fixtures.large.count} in ${fixtures.large.root}` : ""}`);
 
   server = await startServer({ repoRoot, dataDir: join(tmp, 'data'), defaultFolder: fixtures.samples.root });
   console.log(`e2e: server at ${server.url.replace(/token=[^&]+/, 'token=…')}`);
@@ -81,11 +88,16 @@ async function main() {
 
   const { steps } = await import('./steps.js');
   const { analysisSteps } = await import('./analysis-steps.js');
-  const allSteps = steps({ page, fixtures, serverUrl: server.url, stopServer: () => server.stop() });
-  // The analysis steps go before the step that stops the server.
+  const { runsSteps } = await import('./runs-steps.js');
+  let allSteps = steps({ page, fixtures, serverUrl: server.url, stopServer: () => server.stop() });
+  // The analysis and runs steps go before the step that stops the server.
   const serverLoss = allSteps.findIndex(([name]) => name === 'server-loss-shows-banner');
   fixtures.dataDir = join(tmp, 'data');
-  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...analysisSteps({ page, fixtures, repoRoot }));
+  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...(only === null ? analysisSteps({ page, fixtures, repoRoot }) : []), ...runsSteps({ page, serverUrl: server.url, fixtures }));
+  if (only !== null) {
+    allSteps = allSteps.filter(([name]) => only.includes(name));
+    if (allSteps.length === 0) throw new Error(`LASER_E2E_ONLY names no step (${only.join(', ')})`);
+  }
   let failedAt = null;
   for (const [i, [name, run]] of allSteps.entries()) {
     const nn = String(i + 1).padStart(2, '0');

@@ -33,4 +33,28 @@ describe('laser world generate', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+
+  it('world export writes every layout and prints the laser eval line of each', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'laser-world-export-'));
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    try {
+      const program = new Command().exitOverride();
+      registerWorld(program);
+      await program.parseAsync(['node', 'laser', 'world', 'generate', '--seed', '4', '--count', '2', '--out', join(root, 'w')]);
+      process.stdout.write = ((chunk: string) => (printed.push(chunk), true)) as typeof process.stdout.write;
+      await program.parseAsync(['node', 'laser', 'world', 'export', '--data', join(root, 'w'), '--out', join(root, 'x')]);
+    } finally {
+      process.stdout.write = write;
+    }
+    try {
+      const lines = printed.join('').trim().split('\n');
+      expect(lines.map((l) => l.split(':')[0])).toEqual(['pope', 'pope-llava', 'pope-lmms', 'textvqa', 'aokvqa', 'aokvqa-mc', 'vqav2', 'vicrop', 'refcoco', 'refcoco-lmms']);
+      expect(lines[8]).toBe(`refcoco: ${lines[8].split(' ')[1]} samples: laser eval --data ${join(root, 'x', 'refer', 'refcoco')} --format refcoco --images ${join(root, 'x', 'coco')}`);
+      expect(lines[5]).toContain('--protocol mc');
+      expect((await readFile(join(root, 'x', 'refer', 'refcoco', 'refs(unc).p'))).subarray(0, 2)).toEqual(Buffer.from([0x80, 2]));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,6 +4,7 @@
  * and their target boxes, written as a dataset folder that loadWorldDataset (and `laser eval`)
  * reads directly. Same seed and count, same bytes.
  */
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { QuestionCounts } from '../../engine/world/questions.ts';
 
@@ -88,5 +89,16 @@ export function registerWorld(program: Command): Command {
     .option('--objects <min-max>', 'objects per scene (default 3-8)', objectRange)
     .option('--questions <spec>', 'questions per scene and family, e.g. attribute=4,existence=4,relation=2,glyph=2 (default attribute=1,existence=2,relation=1,glyph=1)')
     .action(async (flags: WorldGenerateFlags) => runWorldGenerate(flags));
+  world
+    .command('export')
+    .description("Write a generated world in each real benchmark layout (POPE, LLaVA's and lmms-eval's POPE, TextVQA, A-OKVQA, VQA v2, ViCrop, the refer API's RefCOCO, lmms-eval's RefCOCO), to try laser eval on each")
+    .requiredOption('--data <dir>', 'a folder written by laser world generate (e.g. resources/samples)')
+    .requiredOption('--out <dir>', 'output folder (one sub-folder per layout, the images in coco/val2014/)')
+    .action(async (flags: { data: string; out: string }) => {
+      const { exportWorldFormats } = await import('../../engine/eval/world-formats.ts');
+      const formats = await exportWorldFormats(flags.data, flags.out);
+      const images = join(resolve(flags.out), 'coco');
+      for (const f of formats) process.stdout.write(`${f.name}: ${f.samples} samples: laser eval --data ${f.data} --format ${f.format}${f.multipleChoice ? ' --protocol mc' : ''} --images ${images}\n`);
+    });
   return world;
 }

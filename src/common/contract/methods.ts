@@ -308,6 +308,53 @@ export const LaserResult = z.object({
 });
 export type LaserResult = z.infer<typeof LaserResult>;
 
+/**
+ * A run folder of `laser eval --run` as the Runs view lists it (src/engine/service/runs.ts): rows
+ * done of those expected, the running metric, and, for a running one, rate and ETA from polling.
+ */
+export const RunInfo = z.object({
+  dir: HostPath,
+  /** The folder under the root it was found in ("pope/shard-0"). */
+  name: z.string(),
+  /** The root it was found under: the data folder's runs/, or a folder opened in the view. */
+  root: HostPath,
+  dataset: z.string(),
+  format: z.string(),
+  model: z.string(),
+  methods: z.array(z.string()),
+  /** "i/n" for a shard. */
+  shard: z.string().nullable(),
+  rows: z.number().int().nonnegative(),
+  expected: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  /** complete: every row there; running: rows still being written; stopped: ended or killed before the end. */
+  state: z.enum(['running', 'stopped', 'complete']),
+  startedAt: z.string().nullable(),
+  /** When results.jsonl was last written. */
+  updatedAt: z.string().nullable(),
+  /** Rows per second while running; null until it can tell. */
+  rate: z.number().nonnegative().nullable(),
+  etaMs: z.number().nonnegative().nullable(),
+  /** Mean score of the scored rows (0..1), null before the first. */
+  metric: z.number().nullable(),
+  /** Why the folder cannot be read (a broken manifest or row), in words; null when it can. */
+  problem: z.string().nullable(),
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+/** One row of results.jsonl as the Runs view lists it. */
+export const RunRowInfo = z.object({
+  id: z.string(),
+  method: z.string(),
+  status: z.enum(['ok', 'error']),
+  prediction: z.string(),
+  score: z.number().nullable(),
+  reason: z.string().nullable(),
+  /** The record's id in the record cache, null without one. */
+  record: z.string().nullable(),
+});
+export type RunRowInfo = z.infer<typeof RunRowInfo>;
+
 const Empty = z.object({}).strict();
 const NoProgress = z.never();
 
@@ -387,6 +434,21 @@ export const methods = {
    * head mean. Not in LaserResult: all layers x heads would be L x H x N numbers (590k for LLaVA-7B).
    */
   'laser.headMaps': method(z.object({ id: RecordId, layer: z.number().int().nonnegative() }).strict(), HeadMaps),
+  /**
+   * Run folders of `laser eval --run` under the data folder's runs/ and under every folder opened
+   * here (this call's `folder` joins them for the session), with their progress; poll it to follow
+   * a running one.
+   */
+  'runs.list': method(z.object({ folder: HostPath.optional() }).strict(), z.object({ roots: z.array(HostPath), runs: z.array(RunInfo) })),
+  /** Rows of a listed run folder, in file order. */
+  'runs.rows': method(
+    z.object({ dir: HostPath, offset: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    z.object({ total: z.number().int().nonnegative(), rows: z.array(RunRowInfo) }),
+  ),
+  /** `laser report`'s HTML of a listed run folder (one self-contained page: tables, intervals, SVG charts, manifest). */
+  'runs.report': method(z.object({ dir: HostPath }).strict(), z.object({ html: z.string() })),
+  /** Opens the image of a row's record (its folder becomes an opened folder) and returns it, for its analysis. */
+  'runs.sample': method(z.object({ dir: HostPath, record: RecordId }).strict(), ImageEntry),
 } as const;
 
 export type Methods = typeof methods;

@@ -110,6 +110,21 @@ describe('parquet', () => {
     expect(ds.samples[1].imagePath).toBe(ds.samples[2].imagePath);
   });
 
+  it("HuggingFaceM4/A-OKVQA rows: direct answers (exact) or multiple choice, the image embedded without an image_id", async () => {
+    const da = await loadDataset(fixture('parquet', 'aokvqa'), 'vqa');
+    expect(da.name).toBe('aokvqa');
+    expect(da.samples.map((s) => [s.id, s.vqa?.protocol, s.vqa?.answers[3]])).toEqual([
+      ['22MexNkBPpdZGX6sxbxVBH', 'exact', 'gold'],
+      ['2BbwBbNCHnyRBtNbyKQvTo', 'exact', 'cat'],
+    ]);
+    expect(new Uint8Array(await readFile(da.samples[0].imagePath))).toEqual(png2);
+    const mc = await loadDataset(fixture('parquet', 'aokvqa'), 'vqa', { multipleChoice: true });
+    expect(mc.samples.map((s) => [s.choices?.options[s.choices.correct], s.groups.difficult])).toEqual([
+      ['yellow', 'false'],
+      ['cat', 'false'],
+    ]);
+  });
+
   it("lmms-lab/RefCOCO rows: expressions in answer, float bbox, the file's split as the group", async () => {
     const ds = await loadDataset(fixture('parquet', 'refcoco'), 'refcoco', { split: 'testA' });
     expect(ds.name).toBe('refcoco testA');

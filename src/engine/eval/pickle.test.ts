@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../../test/eval/support/fixtures.ts';
-import { PickleError, readPickle } from './pickle.ts';
+import { PickleError, readPickle, writePickle } from './pickle.ts';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 
@@ -58,5 +59,29 @@ describe('readPickle', () => {
     expect(() => readPickle(hex('8002652e'))).toThrow('APPENDS without a MARK');
     expect(() => readPickle(hex('80024b014b022e'))).toThrow('STOP with 2 values on the stack');
     expect(() => readPickle(hex('8002680a2e'))).toThrow('memo 10 read before it was written');
+  });
+});
+
+describe('writePickle', () => {
+  const value = { refs: [{ ref_id: 0, ann_id: 1719310, big: 2 ** 40, neg: -5, f: 8.5, sent: 'the lady', raw: 'café', none: null, ok: true, list: [], long: 'x'.repeat(300) }], many: Array.from({ length: 2500 }, (_, k) => k) };
+
+  it('reads back what it writes: ints of every width, floats, str and unicode, long lists in batches', () => {
+    expect(readPickle(writePickle(value))).toEqual(value);
+    expect(readPickle(writePickle(-(2n ** 70n)))).toBe(-(2n ** 70n));
+    expect(readPickle(writePickle(-128))).toBe(-128);
+    expect(readPickle(writePickle(2 ** 31))).toBe(2 ** 31);
+    expect(readPickle(writePickle(-(2 ** 31)))).toBe(-(2 ** 31));
+    expect(() => writePickle(Uint8Array.of(1))).toThrow('bytes have no protocol-2 opcode');
+  });
+
+  it("Python 2's opcodes for Python 2 str: SHORT_BINSTRING, and BININT1 / BININT for ints", () => {
+    // cPickle.dumps(['ab', 7, 1719310], 2) less its BINPUTs
+    expect(Buffer.from(writePickle(['ab', 7, 1719310])).toString('hex')).toBe('80025d28550261624b074a0e3c1a00652e');
+  });
+
+  it.runIf(spawnSync('python3', ['--version']).status === 0)('python3 pickle.load reads it to the same value', () => {
+    const r = spawnSync('python3', ['-c', 'import sys, pickle, json; json.dump(pickle.loads(sys.stdin.buffer.read()), sys.stdout)'], { input: Buffer.from(writePickle(value)) });
+    expect(r.stderr.toString()).toBe('');
+    expect(JSON.parse(r.stdout.toString())).toEqual(value);
   });
 });

@@ -322,3 +322,74 @@ export function readPickle(data: Uint8Array): PickleValue {
   }
   throw new PickleError(`no STOP opcode: the file is cut short (${data.length} bytes)`);
 }
+
+/**
+ * Plain data as a protocol-2 pickle, as Python 2's cPickle writes the refer files (without its
+ * memo, which readers do not need): lists by EMPTY_LIST + APPENDS, dicts by EMPTY_DICT +
+ * SETITEMS (batches of 1000, as Python), ASCII strings as SHORT_BINSTRING / BINSTRING (Python 2
+ * `str`), others as BINUNICODE, integers as BININT1 / BININT2 / BININT / LONG1, other numbers as
+ * BINFLOAT. Python 2 and 3 `pickle.load` it. For the demo world's RefCOCO export (world-formats.ts).
+ */
+export function writePickle(value: PickleValue): Uint8Array {
+  const out: number[] = [0x80, 2];
+  const u32 = (n: number) => out.push(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
+  const bytes = (b: Uint8Array) => {
+    for (const x of b) out.push(x);
+  };
+  const enc = new TextEncoder();
+  const batched = (items: PickleValue[][], open: number, close: number) => {
+    out.push(open);
+    for (let k = 0; k < items.length; k += 1000) {
+      out.push(0x28);
+      for (const group of items.slice(k, k + 1000)) for (const v of group) put(v);
+      out.push(close);
+    }
+  };
+  const put = (v: PickleValue): void => {
+    if (v === null) out.push(0x4e);
+    else if (v === true) out.push(0x88);
+    else if (v === false) out.push(0x89);
+    else if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) {
+      const n = BigInt(v);
+      if (n >= 0n && n < 256n) out.push(0x4b, Number(n));
+      else if (n >= 0n && n < 65536n) out.push(0x4d, Number(n) & 0xff, Number(n) >> 8);
+      else if (n >= -(2n ** 31n) && n < 2n ** 31n) {
+        out.push(0x4a);
+        u32(Number(n));
+      } else {
+        const le: number[] = [];
+        let x = n;
+        while (le.length === 0 || !(x === 0n && (le[le.length - 1] & 0x80) === 0) && !(x === -1n && (le[le.length - 1] & 0x80) !== 0)) {
+          le.push(Number(x & 0xffn));
+          x >>= 8n;
+        }
+        out.push(0x8a, le.length, ...le);
+      }
+    } else if (typeof v === 'number') {
+      const b = new DataView(new ArrayBuffer(8));
+      b.setFloat64(0, v, false);
+      out.push(0x47);
+      bytes(new Uint8Array(b.buffer));
+    } else if (typeof v === 'string') {
+      const b = enc.encode(v);
+      // ASCII (every UTF-8 byte below 0x80) is a Python 2 str; anything else its unicode
+      if (b.length === v.length) {
+        if (b.length < 256) out.push(0x55, b.length);
+        else {
+          out.push(0x54);
+          u32(b.length);
+        }
+      } else {
+        out.push(0x58);
+        u32(b.length);
+      }
+      bytes(b);
+    } else if (v instanceof Uint8Array) {
+      throw new PickleError('bytes have no protocol-2 opcode of their own (Python 3 writes them through GLOBAL); write them as text');
+    } else if (Array.isArray(v)) batched(v.map((x) => [x]), 0x5d, 0x65);
+    else batched(Object.entries(v).map(([k, x]) => [k, x]), 0x7d, 0x75);
+  };
+  put(value);
+  out.push(0x2e);
+  return Uint8Array.from(out);
+}

@@ -37,7 +37,7 @@ describe('referring-expression loader', () => {
   it("--prompt rec: lmms-eval's REC prompt, recorded as the dataset's prompt", async () => {
     const ds = await loadRefcoco(fixture('refcoco'), { prompt: 'rec' });
     expect(ds.prompt).toBe(REC_PROMPT);
-    expect(ds.samples[0].question.startsWith('Bounding box coordinates are specified in the format')).toBe(true);
+    expect(ds.samples[0].question.startsWith('Bounding box coordinates are specified in the format (top-left x, top-left y, bottom-right x, bottom-right y). All values are floating point numbers bounded between 0 and 1. ')).toBe(true);
     expect(ds.samples[0].question.endsWith('Please provide the bounding box coordinate of the region this sentence describes: ' + ds.samples[0].question.split(': ').at(-1))).toBe(true);
     expect(ds.samples[0].question).not.toContain('{expression}');
   });

@@ -44,9 +44,12 @@ import type { EvalDataset, EvalSample } from './types.ts';
 
 export const DEFAULT_REF_PROMPT = 'Where is {expression}?';
 
-/** lmms-eval's RefCOCO REC prompt (`--prompt rec`): the answer is a normalised box, scored Acc@0.5. */
+/**
+ * lmms-eval's RefCOCO REC prompt (`--prompt rec`; `refcoco_bbox_rec_doc_to_text` in
+ * lmms_eval/tasks/refcoco/utils_rec.py, word for word): the answer is a normalised box, scored Acc@0.5.
+ */
 export const REC_PROMPT =
-  'Bounding box coordinates are specified in the format (top-left x, top-left y, bottom-right x, bottom-right y). All values are normalized to numbers between 0 and 1. Please provide the bounding box coordinate of the region this sentence describes: {expression}';
+  'Bounding box coordinates are specified in the format (top-left x, top-left y, bottom-right x, bottom-right y). All values are floating point numbers bounded between 0 and 1. Please provide the bounding box coordinate of the region this sentence describes: {expression}';
 
 const HINT = 'Each entry needs image (or image_id), expression (or sentence / sentences) and bbox [x, y, width, height].';
 

@@ -80,6 +80,15 @@ describe('VQA loader: the layouts as they ship', () => {
     ]);
   });
 
+  it("ViCrop's run.py rows (label, no id, its own absolute or nested image paths): found by file name, numbered from 1", async () => {
+    const ds = await loadVqa(fixture('vicrop-results', 'llava-textvqa-rel_att.json'), { images: FIXTURE_IMAGES });
+    expect(ds.name).toBe('vicrop');
+    expect(ds.samples.map((s) => [s.id, s.imagePath, s.vqa?.answers.length, s.vqa?.protocol])).toEqual([
+      ['1', join(FIXTURE_IMAGES, '003a8ae2ef43b901.png'), 10, 'leave-one-out'],
+      ['2', join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), 10, 'leave-one-out'],
+    ]);
+  });
+
   it("TextVQA with OCR tokens: LLaVA's prompt, tokens from the Rosetta OCR file beside the data (or the entries' own)", async () => {
     const dir = join(tmp, 'ocr');
     await mkdir(dir, { recursive: true });

@@ -6,7 +6,7 @@
  * | textvqa  | `{"data": [{question_id, image_id, question, answers: [10 strings]}]}` (TextVQA_0.5.1_val.json) | leave-one-out |
  * | aokvqa   | `[{question_id, image_id, question, direct_answers: [10 strings], choices, correct_choice_idx}]` (aokvqa_v1p0_val.json) | exact (or multiple choice) |
  * | vqav2    | `{"questions": [{question_id, image_id, question}]}` + `{"annotations": [{question_id, answers: [{answer}], answer_type, question_type}]}` | vqav2 |
- * | vicrop   | ViCrop's `data.json`: `[{id, question, labels: [answers], image_path}]`                   | leave-one-out |
+ * | vicrop   | ViCrop's `data.json`: `[{id, question, labels: [answers], image_path}]`; also ViCrop's (saccharomycetes/mllms_know `run.py`) rows `[{image_path, question, label: [answers], short_question?}]` and its results files (the same plus `original_answer, crop_answer, bbox`), numbered from 1 | leave-one-out |
  * | list     | `[{question_id, image or image_id, question, answers}]`                          | leave-one-out |
  *
  * Answers may be strings or `{answer}` objects in every layout. The protocol (metrics.ts
@@ -19,7 +19,9 @@
  * LLaVA's multiple-choice instruction as the dataset's `instruction`.
  *
  * Images: a question's `image` (or `image_path`, `file_name`) is a path under an image root;
- * without one, `image_id` names the file (images.ts).
+ * without one, `image_id` names the file (images.ts). ViCrop's `image_path` is often its run's own
+ * (`/data/textvqa/train_images/x.jpg`): one that is absolute or leaves its root is looked up by
+ * its file name under the roots instead.
  *
  * Parquet (lmms-lab/textvqa, lmms-lab/VQAv2, HuggingFaceM4/A-OKVQA ...: one row per question, the
  * image embedded as HF's `{bytes, path}` or bytes): the layout is told by the columns
@@ -40,7 +42,7 @@ import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { MULTIPLE_CHOICE_INSTRUCTION, multipleChoicePrompt, type VqaProtocol } from '../../common/laser/metrics.ts';
 import { lineOfJsonPath } from './json-locate.ts';
-import { imageResolverFor, locateImage } from './images.ts';
+import { imageResolverFor, locateImage, unsafeImagePath } from './images.ts';
 import type { LoadOptions } from './pope.ts';
 import { embeddedImageFile, parquetSource, readParquetRows, type ParquetRow } from './parquet.ts';
 import { checkJson, checkJsonLine, dataError, isDirectory, parseJsonText, readDataText, shownValue } from './source.ts';
@@ -79,7 +81,10 @@ const aokvqaEntry = z
     ...imageRef,
   })
   .refine(hasImage, imageMessage);
-const vicropEntry = z.looseObject({ id, question: z.string().trim().min(1), labels: z.union([z.string().min(1).transform((a) => [a]), answers]), image_path: z.string().min(1) });
+const vicropLabels = z.union([z.string().min(1).transform((a) => [a]), answers]);
+const vicropEntry = z
+  .looseObject({ id: id.optional(), question: z.string().trim().min(1), labels: vicropLabels.optional(), label: vicropLabels.optional(), image_path: z.string().min(1) })
+  .refine((e) => e.labels !== undefined || e.label !== undefined, { message: 'has no labels (the answers: labels, or label as ViCrop\'s run.py writes them)' });
 const annotation = z.looseObject({ question_id: id, answers, answer_type: z.string().optional(), question_type: z.string().optional() });
 /** lmms-lab/VQAv2's rows: the question and its annotation in one. */
 const vqav2Row = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, answer_type: z.string().optional(), question_type: z.string().optional(), ...imageRef });
@@ -96,7 +101,7 @@ export function vqaFileKind(value: unknown): 'textvqa' | 'aokvqa' | 'vicrop' | '
   if (Array.isArray(value)) {
     const first = value[0] as Record<string, unknown> | undefined;
     if (first && typeof first === 'object' && 'direct_answers' in first) return 'aokvqa';
-    if (first && typeof first === 'object' && 'labels' in first && !('answers' in first)) return 'vicrop';
+    if (first && typeof first === 'object' && ('labels' in first || ('label' in first && 'image_path' in first)) && !('answers' in first)) return 'vicrop';
     if (first && typeof first === 'object' && 'answers' in first) return 'list';
     return null;
   }
@@ -168,7 +173,7 @@ interface Entry {
   questionId: string;
   question: string;
   /** A path under the roots, an id, or a file extracted from a parquet row. */
-  image: { path?: string; id?: string | number; file?: string };
+  image: { path?: string; id?: string | number; file?: string; retryName?: string };
   answers: string[];
   groups: Record<string, string>;
   choices?: { options: string[]; correct: number | undefined };
@@ -234,7 +239,10 @@ function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'vicrop' | 'list'): E
     const at = key === null ? [k] : [key, k];
     if (kind === 'vicrop') {
       const q = checkJson(vicropEntry, raw, p.file, p.text, at, HINT);
-      return { file: p.file, text: p.text, at, questionId: String(q.id), question: q.question, image: { path: q.image_path }, answers: q.labels, groups: {} };
+      // a path of ViCrop's own run: under the roots as it is when it can be, else by its file name
+      const name = basename(q.image_path);
+      const image = unsafeImagePath(q.image_path) !== null ? { path: name } : { path: q.image_path, ...(name !== q.image_path ? { retryName: name } : {}) };
+      return { file: p.file, text: p.text, at, questionId: String(q.id ?? k + 1), question: q.question, image, answers: (q.labels ?? q.label)!, groups: {} };
     }
     if (kind === 'aokvqa') {
       const q = checkJson(aokvqaEntry, raw, p.file, p.text, at, HINT);
@@ -367,7 +375,15 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   const samples: EvalSample[] = [];
   for (const e of entries) {
     // the line is found only when something is wrong: locating it walks the file
-    const image = e.image.file !== undefined ? { imagePath: e.image.file } : await locateImage(() => (e.image.path !== undefined ? resolver.byPath(e.image.path, where(e)) : resolver.byId(e.image.id!, where(e))), options.strict);
+    const find = async () => {
+      if (e.image.path === undefined) return resolver.byId(e.image.id!, where(e));
+      if (e.image.retryName === undefined) return resolver.byPath(e.image.path, where(e));
+      return resolver.byPath(e.image.path, where(e)).catch((err: unknown) => {
+        if (err instanceof WorkbenchError && err.code === 'not-found') return resolver.byPath(e.image.retryName!, where(e));
+        throw err;
+      });
+    };
+    const image = e.image.file !== undefined ? { imagePath: e.image.file } : await locateImage(find, options.strict);
     if (mc) {
       const { options: opts, correct } = e.choices!;
       samples.push({ id: e.questionId, ...image, question: multipleChoicePrompt(e.question, opts), groups: e.groups, choices: { options: opts, correct: correct! } });

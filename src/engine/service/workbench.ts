@@ -29,6 +29,7 @@ import type { PdfFaces, PdfFontFile } from '../../common/figures/pdf.ts';
 import { createMediaService } from './media.ts';
 import { modelHandlers } from './model-handlers.ts';
 import { RecordStore } from './record-store.ts';
+import { runsHandlers } from './runs.ts';
 import type { Workbench, WorkbenchOptions } from './types.ts';
 
 /**
@@ -108,6 +109,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       const fonts = await pdfFonts();
       return { faces: (Object.entries(fonts) as [PdfFaces, PdfFontFile][]).map(([face, f]) => ({ face, ttf: Buffer.from(f.ttf).toString('base64') })) };
     },
+    ...runsHandlers({ dataDir: options.dataDir, folders, records }),
   };
 
   return {

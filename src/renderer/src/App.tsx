@@ -5,7 +5,11 @@
  * Settings panels open over either, from the top bar.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { HostInfo, RecentFolder } from '../../common/contract/methods.ts';
+import type { HostInfo, ImageEntry, RecentFolder } from '../../common/contract/methods.ts';
+import { loadSession, saveSession, saveView } from './analysis/view-state.ts';
+import { defaultViewSettings } from './analysis/overlay.ts';
+import { ImageView } from './image/ImageView.tsx';
+import { RunsView } from './runs/RunsView.tsx';
 import { ConnectionBanner } from './common/ConnectionBanner.tsx';
 import { ErrorPanel } from './common/ErrorPanel.tsx';
 import { useCall } from './common/use-call.ts';
@@ -15,7 +19,6 @@ import { StartScreen } from './library/StartScreen.tsx';
 import { useScan } from './library/use-scan.ts';
 import { ModelsButton, ModelsDialog } from './models/ModelsButton.tsx';
 import { ModelsProvider } from './models/models-context.tsx';
-import { loadSession, saveSession } from './analysis/view-state.ts';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 
 export function App() {
@@ -26,8 +29,14 @@ export function App() {
   const startup = useCall<HostInfo>(`info:${attempt}`, () => api.call('host.info', {}));
   const recent = useCall<RecentFolder[]>(`recent:${attempt}:${recentVersion}`, () => api.call('library.recent', {}));
   const scan = useScan(() => setRecentVersion((v) => v + 1));
-  const [screen, setScreen] = useState<'start' | 'library'>('start');
+  const [screen, setScreen] = useState<'start' | 'library' | 'runs'>('start');
   const [settingsOpen, setSettingsOpen] = useState(false);
+  // a sample of an evaluation run, opened from the Runs view with its record on screen
+  const [sample, setSample] = useState<ImageEntry | null>(null);
+  const openSample = useCallback((entry: ImageEntry, record: string) => {
+    saveView(sessionStorage, entry.path, { resultId: record, view: defaultViewSettings });
+    setSample(entry);
+  }, []);
   const autoOpened = useRef(false);
 
   const startScan = scan.start;
@@ -69,6 +78,10 @@ export function App() {
         </ErrorPanel>
       </div>
     );
+  } else if (screen === 'runs' && sample) {
+    body = <ImageView entries={[sample]} index={0} onIndexChange={() => {}} onClose={() => setSample(null)} />;
+  } else if (screen === 'runs') {
+    body = <RunsView onOpenSample={openSample} />;
   } else if (screen === 'library' && scan.state.root) {
     body = <LibraryView scan={scan} onChooseAnother={() => setScreen('start')} />;
   } else {
@@ -96,6 +109,11 @@ export function App() {
           {screen === 'library' && (
             <button data-testid="open-folder" onClick={() => void chooseFolder()}>
               Open folder…
+            </button>
+          )}
+          {startup.status === 'ok' && (
+            <button data-testid="open-runs" onClick={() => (screen === 'runs' ? setScreen(scan.state.root ? 'library' : 'start') : setScreen('runs'))}>
+              {screen === 'runs' ? 'Back' : 'Runs'}
             </button>
           )}
           {startup.status === 'ok' && <ModelsButton />}
