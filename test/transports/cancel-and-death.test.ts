@@ -29,6 +29,7 @@ import { createEngineSupervisor, type EngineProcess } from '../../src/main/engin
 import { createPortRelay, type RendererPort } from '../../src/preload/port-relay.ts';
 import { createWebSocketTransport, type SocketLike } from '../../src/renderer/transport/websocket.ts';
 import { startHangingInferenceWorker } from '../support/hanging-inference.ts';
+import { asPortLike } from '../support/node-port.ts';
 
 interface Harness {
   /** Starts the long call; `onProgress` is told when its handler has begun. */
@@ -88,16 +89,6 @@ class InProcessEngine implements EngineProcess<PortLike> {
     void this.endpoint.dispose();
     for (const l of this.exitListeners.splice(0)) l(code);
   }
-}
-
-function asPortLike(port: import('node:worker_threads').MessagePort): PortLike {
-  return {
-    postMessage: (m: unknown) => port.postMessage(m),
-    on: ((event: 'message' | 'close', listener: (e?: { data: unknown }) => void) =>
-      event === 'message' ? port.on('message', (data) => listener({ data })) : port.on('close', () => listener())) as PortLike['on'],
-    start: () => port.start(),
-    close: () => port.close(),
-  };
 }
 
 async function electronPorts(): Promise<Harness> {
