@@ -5,7 +5,9 @@ import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolateProcessEnv } from '../../../test/support/isolated-env.ts';
 import { writeWordTokenizer } from '../../../test/laser/support/tiny-laser-bundle.ts';
-import { progressLine, registerCompile } from './compile.ts';
+import { CompileOptionsRequest } from '../../common/contract/methods.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES } from '../../engine/compiler/quant-options.ts';
+import { compileOptionsOf, progressLine, registerCompile } from './compile.ts';
 
 const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
 let dir: string;
@@ -110,5 +112,26 @@ describe('progressLine', () => {
   it('shows the bar, counts, sizes and rate', () => {
     expect(progressLine({ stage: 'weights', tensorsDone: 10, tensorsTotal: 40, bytesDone: 1.5e9, bytesTotal: 6e9 }, 10, 8)).toBe('weights [##------] 10/40 tensors  1.50 GB / 6.00 GB  150 MB/s');
     expect(progressLine({ stage: 'hashing', tensorsDone: 40, tensorsTotal: 40, bytesDone: 0, bytesTotal: 0 }, 0, 4)).toBe('hashing [####] 0.0 MB / 0.0 MB');
+  });
+});
+
+describe('compileOptionsOf', () => {
+  it("maps the flags to the contract's CompileOptionsRequest, the options models.add takes", () => {
+    expect(compileOptionsOf({ dtype: 'int4', imageMode: 'crop', blockSize: '64', asymmetric: true, quantizeVision: true, minPixels: 3136 })).toEqual({
+      dtype: 'int4',
+      imageMode: 'crop',
+      minPixels: 3136,
+      quantize: { blockSize: 64, symmetric: false, vision: true },
+    });
+    expect(compileOptionsOf({ dtype: 'fp16', imageMode: 'pad' })).toEqual({ dtype: 'fp16', imageMode: 'pad' });
+    expect(() => compileOptionsOf({ dtype: 'fp32', imageMode: 'pad', minPixels: 9000, maxPixels: 3000 })).toThrow(/minPixels: minPixels \(9000\) is larger than maxPixels \(3000\)/);
+  });
+
+  it("offers exactly the compiler's block sizes and accuracy levels", () => {
+    const ok = (quantize: object) => CompileOptionsRequest.safeParse({ dtype: 'int8', quantize }).success;
+    for (const blockSize of QUANT_BLOCK_SIZES) expect(ok({ blockSize })).toBe(true);
+    for (const accuracyLevel of QUANT_ACCURACY_LEVELS) expect(ok({ accuracyLevel })).toBe(true);
+    for (const blockSize of [16, 48, 256]) expect(ok({ blockSize })).toBe(false);
+    for (const accuracyLevel of [1, 2, 3]) expect(ok({ accuracyLevel })).toBe(false);
   });
 });

@@ -6,13 +6,16 @@
  * (src/engine/compiler/compile.ts), with a progress bar on stderr: tensors written, bytes written of
  * the total, MB/s. Ctrl-C cancels and leaves nothing.
  * The bundle is then registered through the workbench's `models.add` (src/cli/workbench.ts), so the
- * app and serve mode on the same data folder list it.
+ * app and serve mode on the same data folder list it. The flags are the contract's
+ * CompileOptionsRequest (`compileOptionsOf`), which `models.add` takes for a checkpoint, so the app
+ * compiles with the same options and checks.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fixedImageGrid } from '../../engine/bundle/manifest.ts';
 import type { CompileProgress } from '../../engine/compiler/compile.ts';
-import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
+import { CompileOptionsRequest } from '../../common/contract/methods.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS } from '../../engine/compiler/quant-options.ts';
 import { familyForArchitecture, SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
 import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
 import { withCliWorkbench } from '../workbench.ts';
@@ -34,8 +37,11 @@ export interface CompileFlags {
   dataDir?: string;
 }
 
-/** The quantisation choices of `flags`, refused when given for a float --dtype. */
-export function quantizeOptions(flags: CompileFlags): QuantizeOptions | undefined {
+/**
+ * The flags as the contract's CompileOptionsRequest: the options `models.add` takes, so the app
+ * compiles with the same choices. Quantisation flags with a float --dtype are refused naming the flags.
+ */
+export function compileOptionsOf(flags: CompileFlags): CompileOptionsRequest {
   const given = [
     ['--block-size', flags.blockSize],
     ['--asymmetric', flags.asymmetric],
@@ -44,18 +50,34 @@ export function quantizeOptions(flags: CompileFlags): QuantizeOptions | undefine
     ['--[no-]quantize-embeddings', flags.quantizeEmbeddings],
     ['--[no-]quantize-vision', flags.quantizeVision],
   ].filter(([, v]) => v !== undefined);
-  if (flags.dtype !== 'int8' && flags.dtype !== 'int4') {
-    if (given.length) throw new WorkbenchError('bad-request', `${given.map(([f]) => f).join(', ')} only apply to --dtype int8 or int4, not ${flags.dtype}`, 'Add --dtype int8 or --dtype int4, or drop the quantisation flags.');
-    return undefined;
+  const quantized = flags.dtype === 'int8' || flags.dtype === 'int4';
+  if (!quantized && given.length) {
+    throw new WorkbenchError('bad-request', `${given.map(([f]) => f).join(', ')} only apply to --dtype int8 or int4, not ${flags.dtype}`, 'Add --dtype int8 or --dtype int4, or drop the quantisation flags.');
   }
-  return {
-    blockSize: flags.blockSize === undefined ? undefined : Number(flags.blockSize),
-    symmetric: flags.asymmetric === undefined ? undefined : !flags.asymmetric,
-    lmHead: flags.quantizeLmHead,
-    embeddings: flags.quantizeEmbeddings,
-    vision: flags.quantizeVision,
-    accuracyLevel: flags.accuracyLevel === undefined ? undefined : Number(flags.accuracyLevel),
+  const request: CompileOptionsRequest = {
+    dtype: flags.dtype,
+    imageMode: flags.imageMode,
+    ...pixelBounds(flags),
+    ...(quantized
+      ? {
+          quantize: {
+            ...(flags.blockSize === undefined ? {} : { blockSize: Number(flags.blockSize) as 32 | 64 | 128 }),
+            ...(flags.asymmetric === undefined ? {} : { symmetric: !flags.asymmetric }),
+            ...(flags.accuracyLevel === undefined ? {} : { accuracyLevel: Number(flags.accuracyLevel) as 0 | 4 }),
+            ...(flags.quantizeLmHead === undefined ? {} : { lmHead: flags.quantizeLmHead }),
+            ...(flags.quantizeEmbeddings === undefined ? {} : { embeddings: flags.quantizeEmbeddings }),
+            ...(flags.quantizeVision === undefined ? {} : { vision: flags.quantizeVision }),
+          },
+        }
+      : {}),
   };
+  // The contract's own checks (e.g. --min-pixels above --max-pixels), as models.add applies them.
+  const parsed = CompileOptionsRequest.safeParse(request);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new WorkbenchError('bad-request', `${issue.path.join('.') || 'options'}: ${issue.message}.`, 'Check the compile flags (laser compile --help).');
+  }
+  return parsed.data;
 }
 
 function oneOf<T extends string>(values: readonly T[]) {
@@ -132,8 +154,8 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
   const printer = progressPrinter(out);
   const t0 = Date.now();
   try {
-    const quantize = quantizeOptions(flags);
-    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, quantize, imageMode: flags.imageMode, ...pixelBounds(flags), onProgress: (p) => printer.update(p), signal: controller.signal });
+    const options = compileOptionsOf(flags);
+    const r = await compileBundle(hfDir, bundleDir, { ...options, onProgress: (p) => printer.update(p), signal: controller.signal });
     printer.end();
     const s = (Date.now() - t0) / 1000;
     const m = r.manifest;

@@ -12,6 +12,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { createApi } from '../../common/contract/client.ts';
 import { createWireHost, dispatch, type CallContext } from '../../common/contract/host.ts';
 import { methods, type MethodName, type ProgressOf, type ResponseOf } from '../../common/contract/methods.ts';
+import { openBundle } from '../bundle/open-bundle.ts';
 import type { Workbench } from './types.ts';
 import { createWorkbench } from './workbench.ts';
 
@@ -247,6 +248,19 @@ describe('models and LASER runs through the contract', () => {
     const e = await failure(call(w, 'models.add', { path: photos }));
     expect(e.code).toBe('invalid-checkpoint');
     expect(e.message).toContain(photos);
+  });
+
+  it("models.add compiles a checkpoint with laser compile's options, and refuses them where they do not apply, before compiling", async () => {
+    const other = await writeCheckpoint(path.join(tmp, 'llava-int4'));
+    const bad = await failure(call(w, 'models.add', { path: other, compile: { dtype: 'fp16', quantize: { blockSize: 64 } } }));
+    expect(bad).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/compile\.quantize: quantisation options apply to dtype int8 or int4, not fp16/) });
+    const odd = await failure(call(w, 'models.add', { path: other, compile: { dtype: 'int4', quantize: { blockSize: 48 } } } as never));
+    expect(odd.message).toMatch(/compile\.quantize\.blockSize/);
+    const { response: model } = await call(w, 'models.add', { path: other, compile: { dtype: 'int4', quantize: { blockSize: 64, symmetric: false, lmHead: false } } });
+    expect(model).toMatchObject({ source: 'compiled', status: 'ready', dtype: 'int4' });
+    const manifest = (await openBundle(model.dir)).manifest;
+    expect(manifest.quantization).toMatchObject({ bits: 4, blockSize: 64, symmetric: false, lmHead: false });
+    expect((await call(w, 'models.remove', { id: model.id })).response).toEqual({ removed: true });
   });
 
   it('cancels a compile, leaving nothing registered or written', async () => {
