@@ -3,8 +3,9 @@
  * [--asymmetric] [--accuracy-level 0|4] [--[no-]quantize-lm-head] [--[no-]quantize-embeddings]
  * [--[no-]quantize-vision] [--image-mode pad|crop] [--min-pixels n] [--max-pixels n]`: compiles a
  * Hugging Face checkpoint of any registered family (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) into a bundle
- * (src/engine/compiler/compile.ts), with a progress bar on stderr: tensors written, bytes written of
- * the total, MB/s. Ctrl-C cancels and leaves nothing.
+ * (src/engine/compiler/compile.ts), with the CLI's progress display on stderr (../progress.ts: a bar
+ * per stage with bytes written of the total, MB/s, ETA and the tensors written; lines on a pipe;
+ * --json, --quiet). Ctrl-C cancels and leaves nothing.
  * The bundle is then registered through the workbench's `models.add` (src/cli/workbench.ts), so the
  * app and serve mode on the same data folder list it. The flags are the contract's
  * CompileOptionsRequest (`compileOptionsOf`), which `models.add` takes for a checkpoint, so the app
@@ -13,17 +14,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fixedImageGrid } from '../../engine/bundle/manifest.ts';
-import type { CompileProgress } from '../../engine/compiler/compile.ts';
 import { CompileOptionsRequest } from '../../common/contract/methods.ts';
 import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS } from '../../engine/compiler/quant-options.ts';
 import { familyForArchitecture, SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
 import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
+import { addProgressOptions, compileProgressDisplay, formatBytes, type ProgressFlags } from '../progress.ts';
 import { withCliWorkbench } from '../workbench.ts';
 
 const BLOCK_SIZES = QUANT_BLOCK_SIZES.map(String) as ['32', '64', '128'];
 const ACCURACY_LEVELS = QUANT_ACCURACY_LEVELS.map(String) as ['0', '4'];
 
-export interface CompileFlags {
+export interface CompileFlags extends ProgressFlags {
   dtype: 'fp32' | 'fp16' | 'int8' | 'int4';
   imageMode: 'pad' | 'crop';
   blockSize?: (typeof BLOCK_SIZES)[number];
@@ -87,63 +88,10 @@ function oneOf<T extends string>(values: readonly T[]) {
   };
 }
 
-function mb(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** One progress line: `weights [#####-----] 120/291 tensors  1.20 GB / 2.40 GB  310 MB/s`. */
-export function progressLine(p: CompileProgress, seconds: number, width = 24): string {
-  const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : 1;
-  const filled = Math.round(frac * width);
-  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-  const rate = seconds > 0 ? `${(p.bytesDone / 1e6 / seconds).toFixed(0)} MB/s` : '';
-  const count = p.stage === 'weights' ? `${p.tensorsDone}/${p.tensorsTotal} tensors  ` : '';
-  return `${p.stage.padEnd(7)} ${bar} ${count}${mb(p.bytesDone)} / ${mb(p.bytesTotal)}  ${rate}`.trimEnd();
-}
-
 /** Where the command reports: stderr, or a stand-in in tests. */
 export interface Out {
   write(s: string): unknown;
   isTTY?: boolean;
-}
-
-/** A redrawn line on a terminal; on a pipe, one line per phase when it starts and ends. */
-function progressPrinter(stream: Out): { update(p: CompileProgress): void; end(): void } {
-  let phase = '';
-  let started = Date.now();
-  let last = 0;
-  let pending: CompileProgress | null = null;
-  const draw = (p: CompileProgress) => {
-    const line = progressLine(p, (Date.now() - started) / 1000);
-    if (stream.isTTY) stream.write(`\r${line}\x1b[K`);
-    else stream.write(`${line}\n`);
-  };
-  return {
-    update(p) {
-      if (p.stage !== phase) {
-        if (pending && stream.isTTY) {
-          draw(pending);
-          stream.write('\n');
-        } else if (pending) draw(pending);
-        phase = p.stage;
-        started = Date.now();
-        pending = p;
-        draw(p);
-        return;
-      }
-      pending = p;
-      const now = Date.now();
-      if (stream.isTTY && now - last > 100) {
-        last = now;
-        draw(p);
-      }
-    },
-    end() {
-      if (pending) draw(pending);
-      if (pending && stream.isTTY) stream.write('\n');
-      pending = null;
-    },
-  };
 }
 
 export async function runCompileCommand(hfDir: string, bundleDir: string, flags: CompileFlags, out: Out = process.stderr): Promise<void> {
@@ -151,7 +99,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const printer = progressPrinter(out);
+  const printer = compileProgressDisplay(out, flags);
   const t0 = Date.now();
   try {
     const options = compileOptionsOf(flags);
@@ -163,7 +111,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
     const dtype = q ? `${m.dtype} (block ${q.blockSize}, ${q.symmetric ? 'symmetric' : 'asymmetric'}, ${q.tensors.length} tensors quantised)` : m.dtype;
     out.write(
       `wrote ${r.dir}: ${m.architecture} ${dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${fixedImageGrid(m) ? `${fixedImageGrid(m)!.tokensPerImage} tokens/image` : 'tokens per image by its size'}, ` +
-        `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
+        `${r.tensors} tensors (${formatBytes(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );
     if (m.tokenizer && m.chatTemplate === null) {
@@ -203,6 +151,6 @@ export function registerCompile(program: Command, out: Out = process.stderr): vo
     .option('--quantize-vision', `int8/int4: quantise the vision tower's and projector's Linear layers too (default ${QUANT_DEFAULTS.vision ? 'on' : 'off'})`)
     .option('--no-quantize-vision', 'int8/int4: keep the vision tower float32')
     .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
-  addDataDirOption(addPixelOptions(cmd, 'bundle'))
+  addProgressOptions(addDataDirOption(addPixelOptions(cmd, 'bundle')))
     .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

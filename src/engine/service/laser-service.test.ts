@@ -258,7 +258,7 @@ describe('models and LASER runs through the contract', () => {
     expect(odd.message).toMatch(/compile\.quantize\.blockSize/);
     const { response: model } = await call(w, 'models.add', { path: other, compile: { dtype: 'int4', quantize: { blockSize: 64, symmetric: false, lmHead: false } } });
     expect(model).toMatchObject({ source: 'compiled', status: 'ready', dtype: 'int4' });
-    const manifest = (await openBundle(model.dir)).manifest;
+    const manifest = (await openBundle(model.dir!)).manifest;
     expect(manifest.quantization).toMatchObject({ bits: 4, blockSize: 64, symmetric: false, lmHead: false });
     expect((await call(w, 'models.remove', { id: model.id })).response).toEqual({ removed: true });
   });
