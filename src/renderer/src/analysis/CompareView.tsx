@@ -17,7 +17,7 @@ export function CompareView() {
   const [s, setS] = useState<CompareSettings>(defaultCompareSettings);
   const layers = Math.max(1, ...pins.map((p) => p.record.bundle.layers));
   const diffProblem = pins.length >= 2 ? differenceProblem(pins[0], pins[1]) : 'pin two runs to subtract them';
-  const settings = diffProblem === null ? s : { ...s, difference: false };
+  const settings = useMemo(() => (diffProblem === null ? s : { ...s, difference: false }), [s, diffProblem]);
   const panels = useMemo(() => drawPanels(comparePanels(pins, settings), settings), [pins, settings]);
   if (pins.length === 0) return null;
   const set = (change: Partial<CompareSettings>) => setS((v) => ({ ...v, ...change }));
