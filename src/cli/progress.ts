@@ -202,7 +202,7 @@ export class ProgressDisplay {
   }
 }
 
-/** The progress display (../progress.ts) of a compile: one bar or log per stage (weights, then hashing), in bytes, with the tensors as the current item. */
+/** The progress display of a compile: one bar or log per stage (weights, then hashing), in bytes, with the tensors as the current item. */
 export function compileProgressDisplay(stream: ProgressSink, flags: ProgressFlags = {}): { update(p: CompileProgress): void; end(): void } {
   const mode = progressMode(stream, flags);
   let stage: CompileProgress['stage'] | null = null;
