@@ -28,8 +28,18 @@ export function packageRootOf(moduleUrl: string): string {
 
 let cached: string | null = null;
 
-/** The project folder of this installation. */
+/**
+ * The project folder of this installation. Never throws (modules compute resource paths from it as
+ * they load): without our package.json above, it is the folder two above this module's, where a
+ * build under out/<part>/ puts it; a resource missing there is then named by whoever opens it.
+ */
 export function packageRoot(): string {
-  cached ??= packageRootOf(import.meta.url);
+  if (cached === null) {
+    try {
+      cached = packageRootOf(import.meta.url);
+    } catch {
+      cached = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    }
+  }
   return cached;
 }
