@@ -79,7 +79,11 @@ export async function bundleDirFor(bundle: string | undefined, err: (line: strin
   try {
     return await demoBundle({
       cacheRoot: dataDirOfProcess(),
-      onCompileStart: () => (flags.quiet ? undefined : err('compiling the demo model (first use only)...')),
+      onCompileStart: () => {
+        const line = 'compiling the demo model (first use only)...';
+        if (flags.json) process.stderr.write(`${JSON.stringify({ event: 'note', task: 'compile', text: line })}\n`);
+        else if (!flags.quiet) err(line);
+      },
       onProgress: (p) => progress.update(p),
     });
   } finally {

@@ -112,7 +112,9 @@ function runProgress(stream: NodeJS.WriteStream, flags: ProgressFlags, total: nu
         if (!compiling) {
           compiling = true;
           display.end();
-          if (display.mode !== 'quiet') err('compiling the demo model (first use only)...');
+          const line = 'compiling the demo model (first use only)...';
+          if (display.mode === 'json') display.note(line);
+          else if (display.mode !== 'quiet') err(line);
         }
         compile.update(p.compile);
         return;
