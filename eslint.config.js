@@ -1,5 +1,6 @@
 // The import rules of ARCHITECTURE.md, enforced: the folder a file lives in decides what it may import.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'worker_threads', 'stream', 'zlib', 'events', 'util'];
@@ -45,7 +46,13 @@ export default tseslint.config(
     rules: restrict(['**/engine/**', '**/server/**', '**/cli/**', '**/renderer/**', 'sharp', 'onnxruntime-node'], 'The preload exposes the contract only.'),
   },
   {
-    files: ['bin/**/*.js', 'scripts/**/*.js', 'test/e2e/**/*.js'],
+    // The rules of hooks (called in the same order every render) and complete effect dependencies.
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
+    files: ['bin/**/*.js', 'scripts/**/*.js', 'scripts/**/*.mjs', 'test/e2e/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
 );

@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { isWorkbenchError } from '../src/common/contract/errors.ts';
 import { evalProgressPrinter } from '../src/cli/commands/eval.ts';
+import { compileProgressDisplay } from '../src/cli/progress.ts';
 import { runDemo } from '../src/engine/eval/demo.ts';
 
 const USAGE = 'usage: npm run demo [-- --out <dir>] [--samples <world dir>] [--bundle <dir>] [--limit N] [--no-figures]';
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => controller.abort());
   const tty = process.stderr.isTTY;
   const started = Date.now();
+  const compile = compileProgressDisplay(process.stderr);
   const result = await runDemo({
     out: values.out,
     samples: values.samples,
@@ -44,9 +46,10 @@ async function main(): Promise<number> {
     signal: controller.signal,
     onProgress: evalProgressPrinter(process.stderr),
     onCompileStart: () => process.stderr.write('compiling the demo model (first use only)...\n'),
-    onCompileProgress: (p) => (tty ? process.stderr.write(`\rcompile ${p.stage}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
+    onCompileProgress: (p) => compile.update(p),
     onFigures: (done, total) => (tty ? process.stderr.write(`\rfigures ${done}/${total}\x1b[K`) : undefined),
   });
+  compile.end();
   if (tty) process.stderr.write('\r\x1b[K');
   const runs = result.evaluation.results;
   const fresh = runs.filter((r) => !r.cached).length;

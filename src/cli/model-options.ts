@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KNOB_RANGES, knobNames, METHOD_IDS } from '../common/laser/index.ts';
 import type { DeviceRequest } from '../engine/runtime/providers.ts';
+import { compileProgressDisplay, type ProgressFlags } from './progress.ts';
 
 /** Every knob of every method, in a stable order: the `--<knob>` options. */
 export const ALL_KNOBS: string[] = [...new Set(METHOD_IDS.flatMap((m) => knobNames(m)))];
@@ -70,15 +71,24 @@ export function addDataDirOption(cmd: Command): Command {
  * --bundle, or the demo model, compiled on first use into the data folder's bundles/ (where the app
  * and `laser run` find it too, so it is compiled once).
  */
-export async function bundleDirFor(bundle: string | undefined, err: (line: string) => void): Promise<string> {
+export async function bundleDirFor(bundle: string | undefined, err: (line: string) => void, flags: ProgressFlags = {}): Promise<string> {
   if (bundle !== undefined) return resolve(bundle);
   const { dataDirOfProcess } = await import('../engine/settings/data-dir.ts');
   const { demoBundle } = await import('../engine/laser/demo-bundle.ts');
-  return demoBundle({
-    cacheRoot: dataDirOfProcess(),
-    onCompileStart: () => err('compiling the demo model (first use only)...'),
-    onProgress: (p) => (process.stderr.isTTY ? process.stderr.write(`\rcompile ${p.stage}: ${p.tensorsDone}/${p.tensorsTotal} tensors\x1b[K`) : undefined),
-  });
+  const progress = compileProgressDisplay(process.stderr, flags);
+  try {
+    return await demoBundle({
+      cacheRoot: dataDirOfProcess(),
+      onCompileStart: () => {
+        const line = 'compiling the demo model (first use only)...';
+        if (flags.json) process.stderr.write(`${JSON.stringify({ event: 'note', task: 'compile', text: line })}\n`);
+        else if (!flags.quiet) err(line);
+      },
+      onProgress: (p) => progress.update(p),
+    });
+  } finally {
+    progress.end();
+  }
 }
 
 /**

@@ -3,7 +3,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApi } from '../common/contract/client.ts';
 import type { Api } from '../common/contract/client.ts';
@@ -15,18 +14,8 @@ import type { Workbench, WorkbenchOptions } from '../engine/service/types.ts';
 import { createEngineEndpoint } from './engine-endpoint.ts';
 import type { PortLike } from './engine-protocol.ts';
 import { createEngineSupervisor } from './engine-supervisor.ts';
+import { asPortLike as asPort } from '../../test/support/node-port.ts';
 import type { EngineProcess } from './engine-supervisor.ts';
-
-/** A Node MessagePort seen as the MessagePortMain face the code is written against. */
-function asPort(port: MessagePort): PortLike {
-  return {
-    postMessage: (m: unknown) => port.postMessage(m),
-    on: ((event: 'message' | 'close', listener: (e?: { data: unknown }) => void) =>
-      event === 'message' ? port.on('message', (data) => listener({ data })) : port.on('close', () => listener())) as PortLike['on'],
-    start: () => port.start(),
-    close: () => port.close(),
-  };
-}
 
 function fakeWorkbench(options: WorkbenchOptions, log: string[]): Workbench {
   const handlers = {

@@ -35,6 +35,8 @@ describe('electron-builder.yml', () => {
   it('packs the build output, which holds the main entry of package.json, and the manifest', () => {
     expect(config.files).toEqual(expect.arrayContaining(['out/**', 'resources/**', 'package.json', 'node_modules/**']));
     expect(pkg.main.startsWith('out/')).toBe(true);
+    // out/cli is the laser bin's own build (scripts/build-cli.mjs), not the app's.
+    expect(config.files).toContain('!out/cli/**');
   });
 
   it('unpacks every native dependency from the asar', () => {

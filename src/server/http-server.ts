@@ -7,7 +7,6 @@ import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { WorkbenchError } from '../common/contract/errors.ts';
 import type { Workbench } from '../engine/service/types.ts';
@@ -19,8 +18,10 @@ import type { BoundAddress } from './request-guards.ts';
 import { applySecurityHeaders, securityHeaders } from './security-headers.ts';
 import { authenticate, createSessionToken, sessionCookie, tokenCandidates } from './session-token.ts';
 import { locateStatic, notBuiltPage } from '../engine/service/static-files.ts';
+import { join } from 'node:path';
+import { packageRoot } from '../engine/library/package-root.ts';
 
-export const defaultRendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+export const defaultRendererDir = join(packageRoot(), 'out', 'renderer');
 
 export interface ServeOptions {
   host?: string;

@@ -18,7 +18,7 @@ import { MessageChannel, type Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApi } from '../../src/common/contract/client.ts';
-import { cancelledError, WorkbenchError } from '../../src/common/contract/errors.ts';
+import { cancelledError } from '../../src/common/contract/errors.ts';
 import type { Handlers } from '../../src/common/contract/host.ts';
 import { openCliWorkbench } from '../../src/cli/workbench.ts';
 import { InferenceClient } from '../../src/engine/inference/client.ts';
@@ -29,6 +29,8 @@ import { createEngineSupervisor, type EngineProcess } from '../../src/main/engin
 import { createPortRelay, type RendererPort } from '../../src/preload/port-relay.ts';
 import { createWebSocketTransport, type SocketLike } from '../../src/renderer/transport/websocket.ts';
 import { startHangingInferenceWorker } from '../support/hanging-inference.ts';
+import { asPortLike } from '../support/node-port.ts';
+import { workbenchRejection } from '../support/rejection.ts';
 
 interface Harness {
   /** Starts the long call; `onProgress` is told when its handler has begun. */
@@ -88,16 +90,6 @@ class InProcessEngine implements EngineProcess<PortLike> {
     void this.endpoint.dispose();
     for (const l of this.exitListeners.splice(0)) l(code);
   }
-}
-
-function asPortLike(port: import('node:worker_threads').MessagePort): PortLike {
-  return {
-    postMessage: (m: unknown) => port.postMessage(m),
-    on: ((event: 'message' | 'close', listener: (e?: { data: unknown }) => void) =>
-      event === 'message' ? port.on('message', (data) => listener({ data })) : port.on('close', () => listener())) as PortLike['on'],
-    start: () => port.start(),
-    close: () => port.close(),
-  };
 }
 
 async function electronPorts(): Promise<Harness> {
@@ -205,15 +197,6 @@ const transports: Array<[string, () => Promise<Harness>]> = [
   ['the CLI in-process path', cliInProcess],
 ];
 
-async function reject(p: Promise<unknown>): Promise<WorkbenchError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WorkbenchError);
-  return e as WorkbenchError;
-}
-
 describe.each(transports)('over %s', (_name, make) => {
   it('a cancel mid-call rejects it as cancelled, after the handler saw its signal', async () => {
     const h = await make();
@@ -224,7 +207,7 @@ describe.each(transports)('over %s', (_name, make) => {
       const call = h.call(controller.signal, () => started());
       await begun;
       controller.abort();
-      const e = await reject(call);
+      const e = await workbenchRejection(call);
       expect(e.code).toBe('cancelled');
       if (h.handlerSawAbort) expect(h.handlerSawAbort()).toBe(true);
     } finally {
@@ -240,7 +223,7 @@ describe.each(transports)('over %s', (_name, make) => {
       const call = h.call(new AbortController().signal, () => started());
       await begun;
       h.kill();
-      const e = await reject(call);
+      const e = await workbenchRejection(call);
       expect(e.code).toBe('internal');
       expect(e.message).toMatch(/stopped unexpectedly|was lost/);
       expect(e.hint).toMatch(/try again/i);

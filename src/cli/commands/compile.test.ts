@@ -5,7 +5,9 @@ import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolateProcessEnv } from '../../../test/support/isolated-env.ts';
 import { writeWordTokenizer } from '../../../test/laser/support/tiny-laser-bundle.ts';
-import { progressLine, registerCompile } from './compile.ts';
+import { CompileOptionsRequest } from '../../common/contract/methods.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES } from '../../engine/compiler/quant-options.ts';
+import { compileOptionsOf, registerCompile } from './compile.ts';
 
 const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');
 let dir: string;
@@ -32,8 +34,9 @@ describe('laser compile', () => {
     const h = harness();
     await h.run(fixture, join(dir, 'b'), '--dtype', 'fp16');
     const text = h.lines.join('');
-    expect(text).toMatch(/^weights +\[#{24}\] 64\/64 tensors {2}0\.\d MB \/ 0\.\d MB/m);
-    expect(text).toMatch(/^hashing +\[#{24}\]/m);
+    expect(text).toMatch(/^compile weights 0\.0 MB \/ 0\.\d MB \(0\.0%\), elapsed .* \| 0\/64 tensors$/m);
+    expect(text).toMatch(/^compile weights (0\.\d) MB \/ \1 MB \(100\.0%\), elapsed .* \| 64\/64 tensors$/m);
+    expect(text).toMatch(/^compile hashing .*\(100\.0%\)/m);
     expect(text).toMatch(/wrote .*b: llava fp16, 4 layers, vocab 300, 16 tokens\/image, 64 tensors .* \(no tokenizer in the checkpoint\)/);
     expect(JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8')).dtype).toBe('fp16');
     // registered in the data folder's model list ($LASER_DATA_DIR here), as the app would list it
@@ -54,11 +57,29 @@ describe('laser compile', () => {
     expect(quiet.lines.join('')).not.toContain('no chat template');
   });
 
-  it('redraws one line per phase on a terminal', async () => {
+  it('draws a bar per stage on a terminal, each left on screen when its stage is over', async () => {
     const h = harness(true);
     await h.run(fixture, join(dir, 'b'));
-    expect(h.lines.filter((l) => l.startsWith('\r')).length).toBeGreaterThan(1);
-    expect(h.lines.join('')).toMatch(/\rweights .*64\/64 tensors.*\n/);
+    const text = h.lines.join('');
+    const finished = text.indexOf('| 64/64 tensors');
+    expect(text).toMatch(/compile weights #{24} 0\.\d MB \/ 0\.\d MB \(100\.0%\).* \| 64\/64 tensors/);
+    // the finished bar stays: a newline follows it before the hashing stage draws
+    expect(text.slice(finished, text.indexOf('compile hashing'))).toContain('\n');
+    expect(text).toMatch(/compile hashing #{24} /);
+  });
+
+  it('prints progress as JSON lines with --json, and none with --quiet', async () => {
+    const h = harness(true);
+    await h.run(fixture, join(dir, 'b'), '--json');
+    const events = h.lines.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    expect(events.length).toBeGreaterThan(2);
+    expect(events[0]).toMatchObject({ event: 'progress', task: 'compile weights', done: 0, data: { stage: 'weights', tensorsDone: 0, tensorsTotal: 64 } });
+    expect(events.at(-1)).toMatchObject({ event: 'progress', task: 'compile hashing', data: { stage: 'hashing' } });
+    const q = harness(true);
+    await q.run(fixture, join(dir, 'c'), '--quiet');
+    expect(q.lines.join('')).not.toMatch(/compile (weights|hashing)/);
+    expect(q.lines.join('')).toMatch(/^wrote /m);
+    await expect(harness().run(fixture, join(dir, 'd'), '--quiet', '--json')).rejects.toThrow(/cannot be used with/);
   });
 
   it('refuses an unknown --dtype before doing anything', async () => {
@@ -106,9 +127,23 @@ describe('laser compile', () => {
   });
 });
 
-describe('progressLine', () => {
-  it('shows the bar, counts, sizes and rate', () => {
-    expect(progressLine({ stage: 'weights', tensorsDone: 10, tensorsTotal: 40, bytesDone: 1.5e9, bytesTotal: 6e9 }, 10, 8)).toBe('weights [##------] 10/40 tensors  1.50 GB / 6.00 GB  150 MB/s');
-    expect(progressLine({ stage: 'hashing', tensorsDone: 40, tensorsTotal: 40, bytesDone: 0, bytesTotal: 0 }, 0, 4)).toBe('hashing [####] 0.0 MB / 0.0 MB');
+describe('compileOptionsOf', () => {
+  it("maps the flags to the contract's CompileOptionsRequest, the options models.add takes", () => {
+    expect(compileOptionsOf({ dtype: 'int4', imageMode: 'crop', blockSize: '64', asymmetric: true, quantizeVision: true, minPixels: 3136 })).toEqual({
+      dtype: 'int4',
+      imageMode: 'crop',
+      minPixels: 3136,
+      quantize: { blockSize: 64, symmetric: false, vision: true },
+    });
+    expect(compileOptionsOf({ dtype: 'fp16', imageMode: 'pad' })).toEqual({ dtype: 'fp16', imageMode: 'pad' });
+    expect(() => compileOptionsOf({ dtype: 'fp32', imageMode: 'pad', minPixels: 9000, maxPixels: 3000 })).toThrow(/minPixels: minPixels \(9000\) is larger than maxPixels \(3000\)/);
+  });
+
+  it("offers exactly the compiler's block sizes and accuracy levels", () => {
+    const ok = (quantize: object) => CompileOptionsRequest.safeParse({ dtype: 'int8', quantize }).success;
+    for (const blockSize of QUANT_BLOCK_SIZES) expect(ok({ blockSize })).toBe(true);
+    for (const accuracyLevel of QUANT_ACCURACY_LEVELS) expect(ok({ accuracyLevel })).toBe(true);
+    for (const blockSize of [16, 48, 256]) expect(ok({ blockSize })).toBe(false);
+    for (const accuracyLevel of [1, 2, 3]) expect(ok({ accuracyLevel })).toBe(false);
   });
 });

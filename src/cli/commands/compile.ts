@@ -3,24 +3,28 @@
  * [--asymmetric] [--accuracy-level 0|4] [--[no-]quantize-lm-head] [--[no-]quantize-embeddings]
  * [--[no-]quantize-vision] [--image-mode pad|crop] [--min-pixels n] [--max-pixels n]`: compiles a
  * Hugging Face checkpoint of any registered family (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) into a bundle
- * (src/engine/compiler/compile.ts), with a progress bar on stderr: tensors written, bytes written of
- * the total, MB/s. Ctrl-C cancels and leaves nothing.
+ * (src/engine/compiler/compile.ts), with the CLI's progress display on stderr (../progress.ts: a bar
+ * per stage with bytes written of the total, MB/s, ETA and the tensors written; lines on a pipe;
+ * --json, --quiet). Ctrl-C cancels and leaves nothing.
  * The bundle is then registered through the workbench's `models.add` (src/cli/workbench.ts), so the
- * app and serve mode on the same data folder list it.
+ * app and serve mode on the same data folder list it. The flags are the contract's
+ * CompileOptionsRequest (`compileOptionsOf`), which `models.add` takes for a checkpoint, so the app
+ * compiles with the same options and checks.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fixedImageGrid } from '../../engine/bundle/manifest.ts';
-import type { CompileProgress } from '../../engine/compiler/compile.ts';
-import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../engine/compiler/quant-options.ts';
+import { CompileOptionsRequest } from '../../common/contract/methods.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS } from '../../engine/compiler/quant-options.ts';
 import { familyForArchitecture, SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
 import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
+import { addProgressOptions, compileProgressDisplay, formatBytes, type ProgressFlags } from '../progress.ts';
 import { withCliWorkbench } from '../workbench.ts';
 
 const BLOCK_SIZES = QUANT_BLOCK_SIZES.map(String) as ['32', '64', '128'];
 const ACCURACY_LEVELS = QUANT_ACCURACY_LEVELS.map(String) as ['0', '4'];
 
-export interface CompileFlags {
+export interface CompileFlags extends ProgressFlags {
   dtype: 'fp32' | 'fp16' | 'int8' | 'int4';
   imageMode: 'pad' | 'crop';
   blockSize?: (typeof BLOCK_SIZES)[number];
@@ -34,8 +38,11 @@ export interface CompileFlags {
   dataDir?: string;
 }
 
-/** The quantisation choices of `flags`, refused when given for a float --dtype. */
-export function quantizeOptions(flags: CompileFlags): QuantizeOptions | undefined {
+/**
+ * The flags as the contract's CompileOptionsRequest: the options `models.add` takes, so the app
+ * compiles with the same choices. Quantisation flags with a float --dtype are refused naming the flags.
+ */
+export function compileOptionsOf(flags: CompileFlags): CompileOptionsRequest {
   const given = [
     ['--block-size', flags.blockSize],
     ['--asymmetric', flags.asymmetric],
@@ -44,18 +51,34 @@ export function quantizeOptions(flags: CompileFlags): QuantizeOptions | undefine
     ['--[no-]quantize-embeddings', flags.quantizeEmbeddings],
     ['--[no-]quantize-vision', flags.quantizeVision],
   ].filter(([, v]) => v !== undefined);
-  if (flags.dtype !== 'int8' && flags.dtype !== 'int4') {
-    if (given.length) throw new WorkbenchError('bad-request', `${given.map(([f]) => f).join(', ')} only apply to --dtype int8 or int4, not ${flags.dtype}`, 'Add --dtype int8 or --dtype int4, or drop the quantisation flags.');
-    return undefined;
+  const quantized = flags.dtype === 'int8' || flags.dtype === 'int4';
+  if (!quantized && given.length) {
+    throw new WorkbenchError('bad-request', `${given.map(([f]) => f).join(', ')} only apply to --dtype int8 or int4, not ${flags.dtype}`, 'Add --dtype int8 or --dtype int4, or drop the quantisation flags.');
   }
-  return {
-    blockSize: flags.blockSize === undefined ? undefined : Number(flags.blockSize),
-    symmetric: flags.asymmetric === undefined ? undefined : !flags.asymmetric,
-    lmHead: flags.quantizeLmHead,
-    embeddings: flags.quantizeEmbeddings,
-    vision: flags.quantizeVision,
-    accuracyLevel: flags.accuracyLevel === undefined ? undefined : Number(flags.accuracyLevel),
+  const request: CompileOptionsRequest = {
+    dtype: flags.dtype,
+    imageMode: flags.imageMode,
+    ...pixelBounds(flags),
+    ...(quantized
+      ? {
+          quantize: {
+            ...(flags.blockSize === undefined ? {} : { blockSize: Number(flags.blockSize) as 32 | 64 | 128 }),
+            ...(flags.asymmetric === undefined ? {} : { symmetric: !flags.asymmetric }),
+            ...(flags.accuracyLevel === undefined ? {} : { accuracyLevel: Number(flags.accuracyLevel) as 0 | 4 }),
+            ...(flags.quantizeLmHead === undefined ? {} : { lmHead: flags.quantizeLmHead }),
+            ...(flags.quantizeEmbeddings === undefined ? {} : { embeddings: flags.quantizeEmbeddings }),
+            ...(flags.quantizeVision === undefined ? {} : { vision: flags.quantizeVision }),
+          },
+        }
+      : {}),
   };
+  // The contract's own checks (e.g. --min-pixels above --max-pixels), as models.add applies them.
+  const parsed = CompileOptionsRequest.safeParse(request);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new WorkbenchError('bad-request', `${issue.path.join('.') || 'options'}: ${issue.message}.`, 'Check the compile flags (laser compile --help).');
+  }
+  return parsed.data;
 }
 
 function oneOf<T extends string>(values: readonly T[]) {
@@ -65,63 +88,10 @@ function oneOf<T extends string>(values: readonly T[]) {
   };
 }
 
-function mb(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** One progress line: `weights [#####-----] 120/291 tensors  1.20 GB / 2.40 GB  310 MB/s`. */
-export function progressLine(p: CompileProgress, seconds: number, width = 24): string {
-  const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : 1;
-  const filled = Math.round(frac * width);
-  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-  const rate = seconds > 0 ? `${(p.bytesDone / 1e6 / seconds).toFixed(0)} MB/s` : '';
-  const count = p.stage === 'weights' ? `${p.tensorsDone}/${p.tensorsTotal} tensors  ` : '';
-  return `${p.stage.padEnd(7)} ${bar} ${count}${mb(p.bytesDone)} / ${mb(p.bytesTotal)}  ${rate}`.trimEnd();
-}
-
 /** Where the command reports: stderr, or a stand-in in tests. */
 export interface Out {
   write(s: string): unknown;
   isTTY?: boolean;
-}
-
-/** A redrawn line on a terminal; on a pipe, one line per phase when it starts and ends. */
-function progressPrinter(stream: Out): { update(p: CompileProgress): void; end(): void } {
-  let phase = '';
-  let started = Date.now();
-  let last = 0;
-  let pending: CompileProgress | null = null;
-  const draw = (p: CompileProgress) => {
-    const line = progressLine(p, (Date.now() - started) / 1000);
-    if (stream.isTTY) stream.write(`\r${line}\x1b[K`);
-    else stream.write(`${line}\n`);
-  };
-  return {
-    update(p) {
-      if (p.stage !== phase) {
-        if (pending && stream.isTTY) {
-          draw(pending);
-          stream.write('\n');
-        } else if (pending) draw(pending);
-        phase = p.stage;
-        started = Date.now();
-        pending = p;
-        draw(p);
-        return;
-      }
-      pending = p;
-      const now = Date.now();
-      if (stream.isTTY && now - last > 100) {
-        last = now;
-        draw(p);
-      }
-    },
-    end() {
-      if (pending) draw(pending);
-      if (pending && stream.isTTY) stream.write('\n');
-      pending = null;
-    },
-  };
 }
 
 export async function runCompileCommand(hfDir: string, bundleDir: string, flags: CompileFlags, out: Out = process.stderr): Promise<void> {
@@ -129,11 +99,11 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const printer = progressPrinter(out);
+  const printer = compileProgressDisplay(out, flags);
   const t0 = Date.now();
   try {
-    const quantize = quantizeOptions(flags);
-    const r = await compileBundle(hfDir, bundleDir, { dtype: flags.dtype, quantize, imageMode: flags.imageMode, ...pixelBounds(flags), onProgress: (p) => printer.update(p), signal: controller.signal });
+    const options = compileOptionsOf(flags);
+    const r = await compileBundle(hfDir, bundleDir, { ...options, onProgress: (p) => printer.update(p), signal: controller.signal });
     printer.end();
     const s = (Date.now() - t0) / 1000;
     const m = r.manifest;
@@ -141,7 +111,7 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
     const dtype = q ? `${m.dtype} (block ${q.blockSize}, ${q.symmetric ? 'symmetric' : 'asymmetric'}, ${q.tensors.length} tensors quantised)` : m.dtype;
     out.write(
       `wrote ${r.dir}: ${m.architecture} ${dtype}, ${m.text.layers} layers, vocab ${m.text.vocab}, ${fixedImageGrid(m) ? `${fixedImageGrid(m)!.tokensPerImage} tokens/image` : 'tokens per image by its size'}, ` +
-        `${r.tensors} tensors (${mb(r.weightBytes)}) in ${s.toFixed(1)} s` +
+        `${r.tensors} tensors (${formatBytes(r.weightBytes)}) in ${s.toFixed(1)} s` +
         `${m.tokenizer ? '' : ' (no tokenizer in the checkpoint)'}\n`,
     );
     if (m.tokenizer && m.chatTemplate === null) {
@@ -181,6 +151,6 @@ export function registerCompile(program: Command, out: Out = process.stderr): vo
     .option('--quantize-vision', `int8/int4: quantise the vision tower's and projector's Linear layers too (default ${QUANT_DEFAULTS.vision ? 'on' : 'off'})`)
     .option('--no-quantize-vision', 'int8/int4: keep the vision tower float32')
     .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
-  addDataDirOption(addPixelOptions(cmd, 'bundle'))
+  addProgressOptions(addDataDirOption(addPixelOptions(cmd, 'bundle')))
     .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
 }

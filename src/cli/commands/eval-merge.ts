@@ -5,10 +5,10 @@
  * sample exactly once. The merged folder has the rows and summary of an unsharded run.
  */
 import type { Command } from 'commander';
-import { ProgressLine } from '../progress.ts';
+import { ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 import type { Lines } from './eval.ts';
 
-export interface EvalMergeFlags {
+export interface EvalMergeFlags extends ProgressFlags {
   run: string;
   forceNew?: boolean;
 }
@@ -16,7 +16,7 @@ export interface EvalMergeFlags {
 export async function runEvalMerge(dirs: string[], flags: EvalMergeFlags, out: Lines): Promise<void> {
   const { mergeRuns } = await import('../../engine/eval/run-folder.ts');
   const { summaryTables, renderTables } = await import('../../engine/eval/index.ts');
-  const line = new ProgressLine(process.stderr, { label: 'shards read', unit: 'shard' });
+  const line = new ProgressDisplay(process.stderr, { label: 'shards read', unit: 'shard', mode: progressMode(process.stderr, flags) });
   const started = Date.now();
   try {
     const merged = await mergeRuns(dirs, flags.run, {

@@ -21,7 +21,7 @@ import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
 import { VQA_PROTOCOLS, type VqaProtocol } from '../../common/laser/metrics.ts';
 import type { EvalDataset, EvalProgress, EvaluateRequest, EvaluateResult } from '../../engine/eval/index.ts';
 import type { Shard } from '../../engine/eval/run-folder.ts';
-import { ProgressLine } from '../progress.ts';
+import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 import { registerEvalMerge } from './eval-merge.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
 import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
@@ -29,7 +29,7 @@ import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt 
 export type Lines = (line: string) => void;
 
 /** The flags every evaluating command takes. */
-export interface EvalRunFlags {
+export interface EvalRunFlags extends ProgressFlags {
   methods: MethodId[];
   bundle?: string;
   limit?: number;
@@ -80,6 +80,7 @@ export function addEvalRunOptions(cmd: Command, defaultMethods: string): Command
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
     .option('--instruction <text>', "answer instruction appended to every question ('' for none)", DEFAULT_INSTRUCTION);
   addDeviceOptions(cmd);
+  addProgressOptions(cmd);
   addKnobOptions(cmd);
   return cmd;
 }
@@ -93,13 +94,19 @@ export function knobFlags(flags: Record<string, unknown>): Record<string, unknow
  * The progress line (../progress.ts) of an evaluation: done/total, elapsed, rate, ETA, and the
  * running metric when `metric` gives one; on a terminal also the sample, method and stage.
  */
-export function evalProgressPrinter(stream: NodeJS.WriteStream, metric: () => string | null = () => null, now: () => number = Date.now): ((p: EvalProgress) => void) & { end(): void } {
-  const line = new ProgressLine(stream, { label: 'runs' });
+export function evalProgressPrinter(
+  stream: NodeJS.WriteStream,
+  metric: () => string | null = () => null,
+  now: () => number = Date.now,
+  flags: ProgressFlags = {},
+): ((p: EvalProgress) => void) & { end(): void } {
+  const line = new ProgressDisplay(stream, { label: 'runs', mode: progressMode(stream, flags) });
   const started = now();
   const print = (p: EvalProgress) => {
     const detail = p.kind === 'stage' && p.stage ? `${p.sampleId} ${p.method}: ${p.stage.stage}${p.stage.stage.endsWith('decode') && p.stage.step > 0 ? ` ${p.stage.step}/${p.stage.total} tokens` : ''}` : null;
-    if (p.kind === 'stage' && !stream.isTTY) return;
-    line.update({ done: p.done, total: p.total, skipped: p.skipped, elapsedMs: now() - started, metric: metric(), detail });
+    // A log gets the runs; a terminal and JSON lines also every stage.
+    if (p.kind === 'stage' && line.mode === 'lines') return;
+    line.update({ done: p.done, total: p.total, skipped: p.skipped, elapsedMs: now() - started, metric: metric(), detail }, p);
   };
   return Object.assign(print, { end: () => line.end() });
 }
@@ -113,12 +120,12 @@ export async function runEvaluation(dataset: EvalDataset, flags: EvalRunFlags, e
   const { defaultCacheRoot } = await import('../../engine/laser/cache.ts');
   const { LaserModel } = await import('../../engine/laser/model.ts');
   const cacheDir = flags.cache === false ? null : typeof flags.cache === 'string' ? resolve(flags.cache) : defaultCacheRoot();
-  const bundleDir = await bundleDirFor(flags.bundle, err);
+  const bundleDir = await bundleDirFor(flags.bundle, err, flags);
   const model = await LaserModel.open(bundleDir, { device: flags.device, threads: flags.threads, log: err });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const progress = evalProgressPrinter(process.stderr, hooks.metric);
+  const progress = evalProgressPrinter(process.stderr, hooks.metric, Date.now, flags);
   let done = 0;
   let total = 0;
   try {

@@ -56,6 +56,17 @@ describe('knob flags', () => {
 });
 
 describe('laser run (subprocess)', () => {
+  it('--json reports each stage of each method as a JSON progress line on stderr; --quiet reports none', async () => {
+    const { stderr } = await run(['--out', join(work, 'json'), '--method', 'vanilla', '--json', '--no-cache']);
+    const events = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; task: string; done: number; total: number; detail: string; data: { method: string; stage: string } });
+    expect(events.length).toBeGreaterThan(1);
+    for (const e of events) expect(e).toMatchObject({ event: 'progress', task: 'methods', done: 0, total: 1, data: { method: 'vanilla' } });
+    expect(events.map((e) => e.data.stage)).toContain('query-pass');
+    expect(events[0].detail).toMatch(/^vanilla: /);
+    const quiet = await run(['--out', join(work, 'quiet'), '--method', 'vanilla', '--quiet', '--no-cache']);
+    expect(quiet.stderr).toBe('');
+  });
+
   it('writes the record and prints the answer, the chosen layer and the box', async () => {
     const out = join(work, 'one');
     const { stdout } = await run(['--out', out, '--kHead', '2', '--kPatch', '3']);

@@ -17,10 +17,11 @@ import { answersTruth } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../common/contract/methods.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
+import { addProgressOptions, compileProgressDisplay, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 import { addDataDirOption, addDeviceOptions, addKnobOptions, addPixelOptions, ALL_KNOBS, pixelBounds, positiveInt } from '../model-options.ts';
 import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
 
-export interface RunFlags {
+export interface RunFlags extends ProgressFlags {
   bundle?: string;
   method: MethodId | 'all';
   out: string;
@@ -95,23 +96,41 @@ export function comparisonTable(rows: { record: AnalysisRecord; cached: boolean 
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 }
 
-/** A redrawn stage line on a terminal; the demo model's first-use compile is said once on any stream. */
-function progressPrinter(stream: NodeJS.WriteStream, err: (line: string) => void): (method: MethodId, p: LaserProgress) => void {
+/**
+ * The progress display (../progress.ts) of a run: the methods done of those asked, with the current
+ * method's stage (and tokens while decoding) as the current item; the demo model's first-use
+ * compile is said once, with a bar of its own.
+ */
+function runProgress(stream: NodeJS.WriteStream, flags: ProgressFlags, total: number, err: (line: string) => void) {
+  const display = new ProgressDisplay(stream, { label: 'methods', unit: 'method', mode: progressMode(stream, flags) });
+  const compile = compileProgressDisplay(stream, flags);
   let compiling = false;
-  return (method, p) => {
-    if (p.compile && !compiling) {
-      compiling = true;
-      if (stream.isTTY) stream.write('\r\x1b[K');
-      err('compiling the demo model (first use only)...');
-    }
-    if (!stream.isTTY) return;
-    if (p.compile) {
-      stream.write(`\rcompile ${p.compile.stage}: ${p.compile.tensorsDone}/${p.compile.tensorsTotal} tensors\x1b[K`);
-      return;
-    }
-    const step = p.step ?? 0;
-    const detail = p.stage.endsWith('decode') && step > 0 ? ` ${step}/${p.total ?? step} tokens` : '';
-    stream.write(`\r${method}: ${p.stage}${detail}\x1b[K`);
+  const started = Date.now();
+  return {
+    update(done: number, method: MethodId, p: LaserProgress) {
+      if (p.compile) {
+        if (!compiling) {
+          compiling = true;
+          display.end();
+          const line = 'compiling the demo model (first use only)...';
+          if (display.mode === 'json') display.note(line);
+          else if (display.mode !== 'quiet') err(line);
+        }
+        compile.update(p.compile);
+        return;
+      }
+      if (compiling) {
+        compiling = false;
+        compile.end();
+      }
+      const step = p.step ?? 0;
+      const detail = `${method}: ${p.stage}${p.stage.endsWith('decode') && step > 0 ? ` ${step}/${p.total ?? step} tokens` : ''}`;
+      display.update({ done, total, skipped: 0, elapsedMs: Date.now() - started, metric: null, detail }, { method, ...p });
+    },
+    end() {
+      compile.end();
+      display.end();
+    },
   };
 }
 
@@ -150,18 +169,18 @@ export async function runRunCommand(image: string, question: string, flags: RunF
       const modelId = flags.bundle === undefined ? DEMO_MODEL_ID : await cli.modelIdOfBundle(resolve(flags.bundle));
       await cli.allowImage(imagePath);
       const records = new RecordCache(recordsDir ?? cli.dataDir);
-      const progress = progressPrinter(process.stderr, err);
+      const progress = runProgress(process.stderr, flags, methods.length, err);
       try {
-        for (const method of methods) {
+        for (const [done, method] of methods.entries()) {
           const knobs = knobsFor(method, flags, strict);
-          const r = await cli.call('laser.run', { modelId, imagePath, question, method, knobs, options, ...(flags.cache === false ? { rerun: true } : {}) }, { signal, onProgress: (p) => progress(method, p) });
+          const r = await cli.call('laser.run', { modelId, imagePath, question, method, knobs, options, ...(flags.cache === false ? { rerun: true } : {}) }, { signal, onProgress: (p) => progress.update(done, method, p) });
           const loaded = await loadRecord(records.dirFor(r.id));
           const dir = resolve(flags.out, method);
           await writeRecordFolder(dir, loaded.record, loaded.tensors, loaded.files);
           rows.push({ record: loaded.record, cached: r.cached, dir });
         }
       } finally {
-        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+        progress.end();
       }
     }),
   );
@@ -196,6 +215,7 @@ export function registerRun(
   addPixelOptions(cmd, 'run');
   addKnobOptions(cmd);
   addDataDirOption(cmd);
+  addProgressOptions(cmd);
   cmd.action(async (image: string, question: string, flags: RunFlags) => {
     // --cache <dir> and --no-cache share one attribute: a folder, false, or (neither given) undefined/true.
     const cache = flags.cache as string | boolean | undefined;

@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
@@ -14,6 +13,7 @@ import { resolveDataDir } from '../../engine/settings/data-dir.ts';
 import type { RunningServer } from '../../server/http-server.ts';
 import { exposureWarning } from '../../server/request-guards.ts';
 import type { StartServerOptions } from '../../server/start-server.ts';
+import { packageRoot } from '../../engine/library/package-root.ts';
 
 /** The line scripts look for; the URL is everything after it, up to the end of the line. */
 export const servingLinePrefix = 'LASER Workbench serving at ';
@@ -29,7 +29,7 @@ export interface ServeDeps {
   ensureUi?(say: (line: string) => void): Promise<string | null>;
 }
 
-const bundledSamples = fileURLToPath(new URL('../../../resources/samples', import.meta.url));
+const bundledSamples = join(packageRoot(), 'resources', 'samples');
 
 const defaultDeps: ServeDeps = {
   // Loaded on use, so that `laser --help` does not load the engine.
@@ -54,7 +54,7 @@ const defaultDeps: ServeDeps = {
   ensureUi: async (say) => {
     const { ensureUiBuilt } = await import('../ui-build.ts');
     const { defaultRendererDir } = await import('../../server/http-server.ts');
-    return ensureUiBuilt(defaultRendererDir, fileURLToPath(new URL('../../..', import.meta.url)), say);
+    return ensureUiBuilt(defaultRendererDir, packageRoot(), say);
   },
 };
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_COUNTS } from '../../engine/world/questions.ts';
 import { objectRange, parseQuestionCounts, registerWorld } from './world.ts';
 
@@ -56,5 +56,25 @@ describe('laser world generate', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  it('--json reports the scenes as JSON progress lines on stderr', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'laser-world-cli-'));
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (written.push(String(s)), true));
+    try {
+      const program = new Command().exitOverride();
+      registerWorld(program);
+      await program.parseAsync(['node', 'laser', 'world', 'generate', '--seed', '1', '--count', '2', '--out', join(root, 'w'), '--json']);
+    } finally {
+      spy.mockRestore();
+      await rm(root, { recursive: true, force: true });
+    }
+    const events = written.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { task: string; done: number; total: number });
+    expect(events.map((e) => [e.task, e.done, e.total])).toEqual([
+      ['scenes', 1, 2],
+      ['scenes', 2, 2],
+    ]);
+    expect(written.join('')).toMatch(/^wrote .*: 2 scenes/m);
   });
 });

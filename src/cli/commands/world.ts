@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { QuestionCounts } from '../../engine/world/questions.ts';
+import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 
 function nonNegativeInt(name: string) {
   return (value: string): number => {
@@ -35,7 +36,7 @@ export function parseQuestionCounts(spec: string, defaults: QuestionCounts): Que
   return out;
 }
 
-export interface WorldGenerateFlags {
+export interface WorldGenerateFlags extends ProgressFlags {
   seed: number;
   count: number;
   out: string;
@@ -51,7 +52,7 @@ export async function runWorldGenerate(flags: WorldGenerateFlags): Promise<void>
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const t0 = Date.now();
-  let last = 0;
+  const display = new ProgressDisplay(process.stderr, { label: 'scenes', unit: 'scene', mode: progressMode(process.stderr, flags) });
   try {
     const m = await generateWorld({
       seed: flags.seed,
@@ -60,19 +61,14 @@ export async function runWorldGenerate(flags: WorldGenerateFlags): Promise<void>
       counts,
       objects: flags.objects,
       signal: controller.signal,
-      onProgress: (done, total) => {
-        const now = Date.now();
-        if (process.stderr.isTTY && (now - last > 100 || done === total)) {
-          last = now;
-          process.stderr.write(`\rscenes ${done}/${total}\x1b[K`);
-        }
-      },
+      onProgress: (done, total) => display.update({ done, total, skipped: 0, elapsedMs: Date.now() - t0, metric: null, detail: done < total ? `scene ${done + 1}` : null }),
     });
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    display.end();
     const fam = Object.entries(m.stats.byFamily).map(([k, v]) => `${k} ${v}`).join(', ');
     const size = Object.entries(m.stats.bySize).map(([k, v]) => `${k} ${v}`).join(', ');
     process.stderr.write(`wrote ${flags.out}: ${m.stats.scenes} scenes, ${m.stats.questions} questions (${fam}; by size: ${size}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   } finally {
+    display.end();
     process.removeListener('SIGINT', onSigint);
   }
 }
@@ -80,15 +76,15 @@ export async function runWorldGenerate(flags: WorldGenerateFlags): Promise<void>
 /** Adds `laser world` and its `generate` subcommand; returns `world` so that further subcommands can join it. */
 export function registerWorld(program: Command): Command {
   const world = program.command('world').description('A synthetic grounding world: scenes with known object boxes, and questions about them');
-  world
+  const generate = world
     .command('generate')
     .description('Generate scenes, questions and their target boxes into a dataset folder')
     .requiredOption('--seed <n>', 'seed (0..4294967295); the same seed gives the same bytes', nonNegativeInt('--seed'))
     .requiredOption('--count <n>', 'number of scenes (about five questions each)', nonNegativeInt('--count'))
     .requiredOption('--out <dir>', 'output folder (created; an earlier world there is replaced)')
     .option('--objects <min-max>', 'objects per scene (default 3-8)', objectRange)
-    .option('--questions <spec>', 'questions per scene and family, e.g. attribute=4,existence=4,relation=2,glyph=2 (default attribute=1,existence=2,relation=1,glyph=1)')
-    .action(async (flags: WorldGenerateFlags) => runWorldGenerate(flags));
+    .option('--questions <spec>', 'questions per scene and family, e.g. attribute=4,existence=4,relation=2,glyph=2 (default attribute=1,existence=2,relation=1,glyph=1)');
+  addProgressOptions(generate).action(async (flags: WorldGenerateFlags) => runWorldGenerate(flags));
   world
     .command('export')
     .description("Write a generated world in each real benchmark layout (POPE, LLaVA's and lmms-eval's POPE, TextVQA, A-OKVQA, VQA v2, ViCrop, the refer API's RefCOCO, lmms-eval's RefCOCO), to try laser eval on each")

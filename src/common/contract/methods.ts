@@ -159,6 +159,45 @@ export const CompileProgress = z.object({
 export type CompileProgress = z.infer<typeof CompileProgress>;
 
 /**
+ * How a Hugging Face checkpoint is compiled: `laser compile`'s flags as one request, so the app
+ * (`models.add`) and the CLI compile with the same choices and the same checks. Everything left
+ * out takes the compiler's default (src/engine/compiler/compile.ts CompileOptions; quantisation
+ * defaults in compiler/quant-options.ts, whose block sizes and accuracy levels these are).
+ */
+export const CompileOptionsRequest = z
+  .object({
+    /** Weight type in the graphs: fp32 (default), fp16, or weight-only int8 / int4. */
+    dtype: z.enum(['fp32', 'fp16', 'int8', 'int4']).optional(),
+    /** int8 / int4 only: blocks, zero points and which tensors besides the decoder's Linear layers. */
+    quantize: z
+      .object({
+        blockSize: z.union([z.literal(32), z.literal(64), z.literal(128)]).optional(),
+        symmetric: z.boolean().optional(),
+        accuracyLevel: z.union([z.literal(0), z.literal(4)]).optional(),
+        lmHead: z.boolean().optional(),
+        embeddings: z.boolean().optional(),
+        vision: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    /** LLaVA: the preprocessing recorded in the bundle (default pad). */
+    imageMode: z.enum(['pad', 'crop']).optional(),
+    /** Qwen2-VL: smart_resize pixel bounds recorded in the bundle (default: the checkpoint's). */
+    minPixels: z.number().int().positive().optional(),
+    maxPixels: z.number().int().positive().optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.quantize && Object.keys(o.quantize).length > 0 && o.dtype !== 'int8' && o.dtype !== 'int4') {
+      ctx.addIssue({ code: 'custom', path: ['quantize'], message: `quantisation options apply to dtype int8 or int4, not ${o.dtype ?? 'fp32'}` });
+    }
+    if (o.minPixels !== undefined && o.maxPixels !== undefined && o.minPixels > o.maxPixels) {
+      ctx.addIssue({ code: 'custom', path: ['minPixels'], message: `minPixels (${o.minPixels}) is larger than maxPixels (${o.maxPixels})` });
+    }
+  });
+export type CompileOptionsRequest = z.infer<typeof CompileOptionsRequest>;
+
+/**
  * One knob of a method, described from src/common/laser/knobs.ts so the UI renders forms without
  * its own copy of the spec. `kind` picks the widget; `range` says the valid values in words.
  */
@@ -391,9 +430,20 @@ export const methods = {
   'models.list': method(Empty, z.array(ModelInfo)),
   /**
    * Registers a model from a folder: a compiled bundle is validated and used where it is; a Hugging
-   * Face checkpoint is compiled into the workbench's data folder first (progress; cancellable).
+   * Face checkpoint is compiled into the workbench's data folder first (progress; cancellable), with
+   * `compile`'s options.
    */
-  'models.add': method(z.object({ path: HostPath }).strict(), ModelInfo, CompileProgress),
+  'models.add': method(
+    z
+      .object({
+        path: HostPath,
+        /** How a checkpoint is compiled (laser compile's flags); ignored for a compiled bundle, and for a checkpoint registered before. */
+        compile: CompileOptionsRequest.optional(),
+      })
+      .strict(),
+    ModelInfo,
+    CompileProgress,
+  ),
   /** Unregisters a model. Deletes only bundles the workbench compiled into its own data folder. */
   'models.remove': method(z.object({ id: z.string().min(1) }).strict(), z.object({ removed: z.boolean() })),
   /** The methods a run can use, each with its knobs described for a form. */

@@ -3,7 +3,6 @@
  * between renderer, main and the engine's utility process). Plain JSON-compatible objects.
  */
 import { z } from 'zod';
-import type { WorkbenchErrorData } from './errors.ts';
 import { errorCodes } from './errors.ts';
 
 export const ClientMessage = z.discriminatedUnion('type', [
@@ -22,10 +21,7 @@ export const HostMessage = z.discriminatedUnion('type', [
     error: z.object({ code: z.enum(errorCodes), message: z.string(), hint: z.string().optional() }),
   }),
 ]);
-export type HostMessage =
-  | { type: 'progress'; id: number; progress: unknown }
-  | { type: 'result'; id: number; response: unknown }
-  | { type: 'error'; id: number | null; error: WorkbenchErrorData };
+export type HostMessage = z.infer<typeof HostMessage>;
 
 /**
  * Bounds on one message. Requests carry paths and small options, so anything near these sizes is not

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COLORMAP_NAMES, colorAt, colorDomain, contrastingInk, coolwarm, isColormapName, magma, relativeLuminance, toHex, valueColor, viridis } from './colormap.ts';
 
 /**
- * viridis as d3-scale-chromatic ships it (src/sequential-multi/viridis.js), 256 8-bit colours: an
+ * viridis as d3-scale-chromatic ships it (d3-scale-chromatic's src/sequential-multi/viridis.js), 256 8-bit colours: an
  * independent copy of the same published table, so a transcription error in ours would show.
  */
 const D3_VIRIDIS =

@@ -11,7 +11,6 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
 import { figuresForRecord, type FigureKind } from '../figures/index.ts';
@@ -25,8 +24,9 @@ import { pct, renderTable, renderTables, type Table } from './tables.ts';
 import { loadWorld } from './world.ts';
 import { worldExtraTables, worldReport, worldTable, type WorldReport } from './world-report.ts';
 import { writeFileAtomically, writeJsonAtomically } from '../library/atomic-write.ts';
+import { packageRoot } from '../library/package-root.ts';
 
-export const DEMO_SAMPLES_DIR = fileURLToPath(new URL('../../../resources/samples', import.meta.url));
+export const DEMO_SAMPLES_DIR = join(packageRoot(), 'resources', 'samples');
 export const DEMO_METHODS: readonly MethodId[] = ['vanilla', 'laser'];
 
 export interface DemoOptions {

@@ -23,7 +23,6 @@ import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
@@ -33,6 +32,7 @@ import type { Aggregation, SampleResult } from './score.ts';
 import { canonical } from '../laser/cache.ts';
 import { summarize, type MethodSummary } from './summary.ts';
 import type { EvalSample } from './types.ts';
+import { packageRoot } from '../library/package-root.ts';
 
 export const RUN_FORMAT = 'laser-eval-run';
 export const RUN_VERSION = 1;
@@ -297,7 +297,7 @@ let programInfo: Promise<RunManifest['program']> | null = null;
 /** This program's name, version (package.json) and git commit (null outside a checkout). */
 export function programVersion(): Promise<RunManifest['program']> {
   programInfo ??= (async () => {
-    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const root = packageRoot();
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
     const commit = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: root, timeout: 5000 }).then(
       (r) => r.stdout.trim() || null,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker as NodeWorker, type Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkbenchError } from '../../common/contract/errors.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { InferenceClient } from './client.ts';
 import type { RunArgs, RunProgress } from './protocol.ts';
 import { startInferenceWorker } from './worker-location.ts';
+import { workbenchRejection } from '../../../test/support/rejection.ts';
 
 let tiny: TinyLaserBundle;
 let cacheDir: string;
@@ -45,15 +45,6 @@ function trackedClient(): { client: InferenceClient; workers: Worker[] } {
     return w;
   });
   return { client, workers };
-}
-
-async function rejection(p: Promise<unknown>): Promise<WorkbenchError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WorkbenchError);
-  return e as WorkbenchError;
 }
 
 describe('InferenceClient', () => {
@@ -109,7 +100,7 @@ describe('InferenceClient', () => {
           if (p.stage === 'decode' && (p.step ?? 0) >= 2) controller.abort();
         },
       });
-      const e = await rejection(run);
+      const e = await workbenchRejection(run);
       expect(e.code).toBe('cancelled');
       expect(seen.at(-1)?.stage).toBe('decode');
       expect(seen.filter((p) => p.stage === 'decode').length).toBeLessThan(50);
@@ -125,7 +116,7 @@ describe('InferenceClient', () => {
     const { client, workers } = trackedClient();
     const controller = new AbortController();
     controller.abort();
-    expect((await rejection(client.call('run', runArgs(), { signal: controller.signal }))).code).toBe('cancelled');
+    expect((await workbenchRejection(client.call('run', runArgs(), { signal: controller.signal }))).code).toBe('cancelled');
     expect(workers).toHaveLength(0);
     await client.dispose();
   });
@@ -154,7 +145,7 @@ describe('InferenceClient', () => {
     try {
       const stages: string[] = [];
       const run = client.call('run', runArgs({ options: { maxNewTokens: 400 } }), { onProgress: (p) => stages.push(p.stage) });
-      const e = await rejection(run);
+      const e = await workbenchRejection(run);
       expect(stages).toEqual(['decode']);
       expect(e.code).toBe('internal');
       expect(e.message).toMatch(/inference worker stopped unexpectedly while running a method/);
@@ -173,7 +164,7 @@ describe('InferenceClient', () => {
     const client = new InferenceClient(() => {
       throw new Error('inference-worker.js is missing');
     });
-    const e = await rejection(client.call('release', { dir: tiny.bundle }));
+    const e = await workbenchRejection(client.call('release', { dir: tiny.bundle }));
     expect(e.message).toBe('The inference worker could not be started: inference-worker.js is missing');
     expect(client.running).toBe(false);
   });
@@ -181,10 +172,10 @@ describe('InferenceClient', () => {
   it('passes engine errors through with their code and hint', async () => {
     const client = new InferenceClient();
     try {
-      const e = await rejection(client.call('run', runArgs({ knobs: { kHead: 0 } })));
+      const e = await workbenchRejection(client.call('run', runArgs({ knobs: { kHead: 0 } })));
       expect(e.code).toBe('bad-request');
       expect(e.message).toMatch(/kHead/);
-      const missing = await rejection(client.call('run', runArgs({ bundleDir: join(cacheDir, 'no-such-bundle') })));
+      const missing = await workbenchRejection(client.call('run', runArgs({ bundleDir: join(cacheDir, 'no-such-bundle') })));
       expect(missing.code).toBe('not-found');
     } finally {
       await client.dispose();
@@ -211,6 +202,6 @@ describe('InferenceClient', () => {
     await client.dispose();
     await exited;
     expect(client.running).toBe(false);
-    expect((await rejection(client.call('release', { dir: tiny.bundle }))).message).toMatch(/shut down/);
+    expect((await workbenchRejection(client.call('release', { dir: tiny.bundle }))).message).toMatch(/shut down/);
   });
 });

@@ -15,7 +15,7 @@
  * LaserProgress. Everything is structured-cloneable (plain objects, strings, numbers).
  */
 import { z } from 'zod';
-import { CompileProgress, LaserProgress, MethodId, method as op } from '../../common/contract/methods.ts';
+import { CompileOptionsRequest, CompileProgress, LaserProgress, MethodId, method as op } from '../../common/contract/methods.ts';
 
 const Dir = z.string().min(1);
 
@@ -68,7 +68,7 @@ export const RunProgress = LaserProgress.extend({ method: MethodId });
 
 export const inferenceOps = {
   /** Compiles a Hugging Face checkpoint folder into a bundle folder. */
-  compile: op(z.object({ source: Dir, target: Dir }).strict(), z.object({ dir: z.string() }), CompileProgress),
+  compile: op(z.object({ source: Dir, target: Dir, options: CompileOptionsRequest.optional() }).strict(), z.object({ dir: z.string() }), CompileProgress),
   /** The demo model's bundle folder, compiling it into `cacheRoot` first if needed. */
   demo: op(z.object({ source: Dir, cacheRoot: Dir }).strict(), z.object({ dir: z.string(), compiled: z.boolean() }), CompileProgress),
   /** One method on one image and question (laser/run-method.ts). */

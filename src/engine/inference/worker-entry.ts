@@ -1,6 +1,7 @@
 /**
- * Entry of the inference worker thread: out/main/inference-worker.js in the Electron build, this
- * file through tsx-bootstrap.mjs when the engine runs from source (CLI, serve, tests).
+ * Entry of the inference worker thread: out/main/inference-worker.js in the Electron build,
+ * out/cli/<build>/inference-worker.js for the `laser` bin, this file through tsx-bootstrap.mjs when
+ * the engine runs from source (tests, the tsx dev scripts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LaserModel } from '../laser/model.ts';

@@ -1,10 +1,11 @@
 /**
  * Where the inference worker's code is, under each host:
- * - from source (the CLI and serve mode through tsx, vitest): this module is a .ts file, and the
- *   worker starts from tsx-bootstrap.mjs, which registers tsx and imports worker-entry.ts;
- * - the Electron build: electron-vite bundles worker-entry.ts as out/main/inference-worker.js (an
- *   entry of the main section of electron.vite.config.ts), and this module is bundled into
- *   out/main/ or a chunk below it, so the worker is next to it or one folder up.
+ * - from source (vitest, the tsx dev scripts): this module is a .ts file, and the worker starts
+ *   from tsx-bootstrap.mjs, which registers tsx and imports worker-entry.ts;
+ * - a build: electron-vite bundles worker-entry.ts as out/main/inference-worker.js (an entry of the
+ *   main section of electron.vite.config.ts), and scripts/build-cli.mjs as
+ *   out/cli/<build>/inference-worker.js for the `laser` bin (CLI and serve mode); this module is
+ *   bundled beside it or into a chunk one folder below, so the worker is next to it or one folder up.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

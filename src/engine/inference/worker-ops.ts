@@ -39,8 +39,8 @@ export function createOps(models: ModelCache = new ModelCache()): Ops & { models
   const runs = createLimiter(1);
   return {
     models,
-    async compile({ source, target }, { signal, progress }) {
-      const r = await compileBundle(source, target, { signal, onProgress: throttleCompileProgress(progress) });
+    async compile({ source, target, options }, { signal, progress }) {
+      const r = await compileBundle(source, target, { ...options, signal, onProgress: throttleCompileProgress(progress) });
       return { dir: r.dir };
     },
     async demo({ source, cacheRoot }, { signal, progress }) {

@@ -8,13 +8,13 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { COMPILER_VERSION } from '../bundle/manifest.ts';
 import { openBundle } from '../bundle/open-bundle.ts';
 import { compileBundle, type CompileProgress } from '../compiler/compile.ts';
+import { packageRoot } from '../library/package-root.ts';
 
-export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../resources/models/laser-demo', import.meta.url));
+export const DEMO_MODEL_DIR = join(packageRoot(), 'resources', 'models', 'laser-demo');
 
 export interface DemoBundleOptions {
   /** Where compiled bundles are kept (cache.ts defaultCacheRoot()). */

@@ -7,7 +7,7 @@
 import { realpath, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, isAbsolute } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import type { CompileProgress, ModelInfo } from '../../common/contract/methods.ts';
+import type { CompileOptionsRequest, CompileProgress, ModelInfo } from '../../common/contract/methods.ts';
 import { openBundle } from '../bundle/open-bundle.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import { bundleModelInfo, checkpointModelInfo, folderKind, unavailableModelInfo } from './describe.ts';
@@ -100,7 +100,7 @@ export class ModelCatalog {
    * Registers a compiled bundle where it is, or compiles a checkpoint into the data folder first.
    * A folder registered before is not registered (or compiled) twice.
    */
-  async add(path: string, call: LongCall<CompileProgress> = {}): Promise<ModelInfo> {
+  async add(path: string, call: LongCall<CompileProgress> = {}, compile?: CompileOptionsRequest): Promise<ModelInfo> {
     const given = resolve(path);
     const kind = await folderKind(given);
     const dir = await realpath(given);
@@ -124,7 +124,7 @@ export class ModelCatalog {
     const target = known?.dir ?? join(this.bundlesDir, id);
     this.reserved.add(id);
     try {
-      await this.options.inference.call('compile', { source: dir, target }, { signal: call.signal, onProgress: call.onProgress });
+      await this.options.inference.call('compile', { source: dir, target, ...(compile ? { options: compile } : {}) }, { signal: call.signal, onProgress: call.onProgress });
       const entry: RegisteredModel = { id, dir: target, source: 'compiled', checkpoint: dir, addedAt: new Date().toISOString() };
       await this.registry.put(entry);
       return await this.info(entry);

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTinyLaserBundle, IMAGE_224, IMAGE_500x375, TINY_CHECKPOINT, writeWordTokenizer, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
-import { WorkbenchError } from '../../common/contract/errors.ts';
 import { createApi } from '../../common/contract/client.ts';
 import { createWireHost, dispatch, type CallContext } from '../../common/contract/host.ts';
 import { methods, type MethodName, type ProgressOf, type ResponseOf } from '../../common/contract/methods.ts';
+import { openBundle } from '../bundle/open-bundle.ts';
 import type { Workbench } from './types.ts';
 import { createWorkbench } from './workbench.ts';
 import { pdfFonts } from '../figures/pdf-fonts.ts';
+import { workbenchRejection } from '../../../test/support/rejection.ts';
 
 let tmp: string;
 let checkpoint: string;
@@ -73,15 +74,6 @@ async function call<M extends MethodName>(w: Workbench, method: M, request: unkn
   } as unknown as CallContext<MethodName>;
   const response = methods[method].response.parse(await dispatch(w.handlers, method, request, ctx)) as ResponseOf<M>;
   return { response, progress };
-}
-
-async function failure(p: Promise<unknown>): Promise<WorkbenchError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WorkbenchError);
-  return e as WorkbenchError;
 }
 
 const question = 'what is the colour of the cat ?';
@@ -170,7 +162,7 @@ describe('models and LASER runs through the contract', () => {
       signal: controller.signal,
       onProgress: (p) => p.stage === 'query-pass' && controller.abort(),
     });
-    expect((await failure(run)).code).toBe('cancelled');
+    expect((await workbenchRejection(run)).code).toBe('cancelled');
     const { response: list } = await call(w, 'laser.records', { imagePath: photo });
     expect(list.some((s) => s.question === 'how many cat ?')).toBe(false);
   });
@@ -195,7 +187,7 @@ describe('models and LASER runs through the contract', () => {
     expect(heads.heads).toHaveLength(loaded.record.bundle.heads);
     const mean = heads.heads[0].map((_, j) => heads.heads.reduce((s, h) => s + h[j], 0) / heads.heads.length);
     mean.forEach((v, j) => expect(v).toBeCloseTo(loaded.views.contrastive![l][j], 12));
-    const far = await failure(call(w, 'laser.headMaps', { id: runId, layer: loaded.record.bundle.layers }));
+    const far = await workbenchRejection(call(w, 'laser.headMaps', { id: runId, layer: loaded.record.bundle.layers }));
     expect(far.code).toBe('bad-request');
     expect(far.message).toContain(`0..${loaded.record.bundle.layers - 1}`);
 
@@ -206,7 +198,7 @@ describe('models and LASER runs through the contract', () => {
     const { response: again } = await call(restarted, 'laser.record', { id: runId });
     expect(again).toEqual(loaded);
     expect((await call(restarted, 'models.list', {})).response.map((m) => m.id)).toEqual([modelId]);
-    const missing = await failure(call(restarted, 'laser.record', { id: 'f'.repeat(64) }));
+    const missing = await workbenchRejection(call(restarted, 'laser.record', { id: 'f'.repeat(64) }));
     expect(missing.code).toBe('not-found');
   });
 
@@ -218,30 +210,30 @@ describe('models and LASER runs through the contract', () => {
   });
 
   it('refuses an image outside the opened folders, but runs on a bundled sample', async () => {
-    const e = await failure(call(w, 'laser.run', { modelId, imagePath: outsideImage, question, method: 'vanilla' }));
+    const e = await workbenchRejection(call(w, 'laser.run', { modelId, imagePath: outsideImage, question, method: 'vanilla' }));
     expect(e.code).toBe('outside-opened-folders');
-    expect((await failure(call(w, 'laser.records', { imagePath: outsideImage }))).code).toBe('outside-opened-folders');
+    expect((await workbenchRejection(call(w, 'laser.records', { imagePath: outsideImage }))).code).toBe('outside-opened-folders');
     const { response: r } = await call(w, 'laser.run', { modelId, imagePath: path.join(samples, 'square.png'), question, method: 'vanilla' });
     expect(r.record.image).toMatchObject({ width: 224, height: 224 });
   });
 
   it('refuses an unknown model by name, listing the registered ones', async () => {
-    const e = await failure(call(w, 'laser.run', { modelId: 'llava-13b', imagePath: photo, question, method: 'laser' }));
+    const e = await workbenchRejection(call(w, 'laser.run', { modelId: 'llava-13b', imagePath: photo, question, method: 'laser' }));
     expect(e.code).toBe('not-found');
     expect(e.message).toBe('No model "llava-13b" is registered.');
     expect(e.hint).toContain(modelId);
   });
 
   it('refuses a bad knob or method as a bad request naming it', async () => {
-    const knob = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { kHead: 0 } }));
+    const knob = await workbenchRejection(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { kHead: 0 } }));
     expect(knob.code).toBe('bad-request');
     expect(knob.message).toMatch(/^Knob kHead of laser is 0/);
-    const unknown = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { kHeads: 2 } }));
+    const unknown = await workbenchRejection(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { kHeads: 2 } }));
     expect(unknown.message).toMatch(/Unknown knob 'kHeads'/);
     // Checked against the model in the worker: this model has 4 layers.
-    const layer = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { fixedLayer: 9 } }));
+    const layer = await workbenchRejection(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser', knobs: { fixedLayer: 9 } }));
     expect(layer.message).toMatch(/fixedLayer.*this model has 4 layers/);
-    const method = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'lasers' }));
+    const method = await workbenchRejection(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'lasers' }));
     expect(method.code).toBe('bad-request');
     expect(method.message).toMatch(/method/);
   });
@@ -262,15 +254,28 @@ describe('models and LASER runs through the contract', () => {
   });
 
   it('refuses a folder that is neither a bundle nor a checkpoint', async () => {
-    const e = await failure(call(w, 'models.add', { path: photos }));
+    const e = await workbenchRejection(call(w, 'models.add', { path: photos }));
     expect(e.code).toBe('invalid-checkpoint');
     expect(e.message).toContain(photos);
+  });
+
+  it("models.add compiles a checkpoint with laser compile's options, and refuses them where they do not apply, before compiling", async () => {
+    const other = await writeCheckpoint(path.join(tmp, 'llava-int4'));
+    const bad = await workbenchRejection(call(w, 'models.add', { path: other, compile: { dtype: 'fp16', quantize: { blockSize: 64 } } }));
+    expect(bad).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/compile\.quantize: quantisation options apply to dtype int8 or int4, not fp16/) });
+    const odd = await workbenchRejection(call(w, 'models.add', { path: other, compile: { dtype: 'int4', quantize: { blockSize: 48 } } } as never));
+    expect(odd.message).toMatch(/compile\.quantize\.blockSize/);
+    const { response: model } = await call(w, 'models.add', { path: other, compile: { dtype: 'int4', quantize: { blockSize: 64, symmetric: false, lmHead: false } } });
+    expect(model).toMatchObject({ source: 'compiled', status: 'ready', dtype: 'int4' });
+    const manifest = (await openBundle(model.dir!)).manifest;
+    expect(manifest.quantization).toMatchObject({ bits: 4, blockSize: 64, symmetric: false, lmHead: false });
+    expect((await call(w, 'models.remove', { id: model.id })).response).toEqual({ removed: true });
   });
 
   it('cancels a compile, leaving nothing registered or written', async () => {
     const other = await writeCheckpoint(path.join(tmp, 'llava-other'));
     const controller = new AbortController();
-    const e = await failure(call(w, 'models.add', { path: other }, controller.signal, () => controller.abort()));
+    const e = await workbenchRejection(call(w, 'models.add', { path: other }, controller.signal, () => controller.abort()));
     expect(e.code).toBe('cancelled');
     expect((await call(w, 'models.list', {})).response.map((m) => m.id)).toEqual([modelId]);
     expect(await readdir(path.join(dataDir(), 'bundles'))).toEqual(['llava-tiny']);
@@ -280,8 +285,8 @@ describe('models and LASER runs through the contract', () => {
     expect((await call(w, 'models.remove', { id: modelId })).response).toEqual({ removed: true });
     expect(await stat(path.join(dataDir(), 'bundles', 'llava-tiny')).catch(() => null)).toBeNull();
     expect((await call(w, 'models.list', {})).response).toEqual([]);
-    expect((await failure(call(w, 'models.remove', { id: modelId }))).code).toBe('not-found');
-    const e = await failure(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'vanilla' }));
+    expect((await workbenchRejection(call(w, 'models.remove', { id: modelId }))).code).toBe('not-found');
+    const e = await workbenchRejection(call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'vanilla' }));
     expect(e.hint).toMatch(/Add a model first/);
   });
 });
@@ -306,13 +311,13 @@ describe('the demo model', () => {
 
     const second = await call(w, 'laser.run', { modelId: 'laser-demo', imagePath: photo, question, method: 'vanilla' });
     expect(second.progress.some((p) => p.stage === 'compile-model')).toBe(false);
-    expect((await failure(call(w, 'models.remove', { id: 'laser-demo' }))).code).toBe('bad-request');
+    expect((await workbenchRejection(call(w, 'models.remove', { id: 'laser-demo' }))).code).toBe('bad-request');
   });
 
   it('is absent when not installed', async () => {
     const w = workbench(path.join(tmp, 'data-no-demo'), path.join(tmp, 'no-such-demo'));
     expect((await call(w, 'models.list', {})).response).toEqual([]);
-    const e = await failure(call(w, 'laser.run', { modelId: 'laser-demo', imagePath: path.join(samples, 'square.png'), question, method: 'vanilla' }));
+    const e = await workbenchRejection(call(w, 'laser.run', { modelId: 'laser-demo', imagePath: path.join(samples, 'square.png'), question, method: 'vanilla' }));
     expect(e.code).toBe('not-found');
   });
 });

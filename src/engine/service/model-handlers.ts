@@ -7,7 +7,7 @@ type ModelHandlers = Pick<Handlers, 'models.list' | 'models.add' | 'models.remov
 export function modelHandlers(catalog: ModelCatalog, expandPath: (p: string) => string): ModelHandlers {
   return {
     'models.list': async () => catalog.list(),
-    'models.add': async ({ path }, ctx) => catalog.add(expandPath(path), { signal: ctx.signal, onProgress: ctx.progress }),
+    'models.add': async ({ path, compile }, ctx) => catalog.add(expandPath(path), { signal: ctx.signal, onProgress: ctx.progress }, compile),
     'models.remove': async ({ id }) => ({ removed: await catalog.remove(id) }),
   };
 }

@@ -20,11 +20,14 @@ export function CompareView() {
   const [s, setS] = useState<CompareSettings>(defaultCompareSettings);
   const layers = Math.max(1, ...pins.map((p) => p.record.bundle.layers));
   const diffProblem = pins.length >= 2 ? differenceProblem(pins[0], pins[1]) : 'pin two runs to subtract them';
-  const settings = diffProblem === null ? s : { ...s, difference: false };
+  const settings = useMemo(() => (diffProblem === null ? s : { ...s, difference: false }), [s, diffProblem]);
   // per-head maps of A for one head or the top-k, loaded once per run and layer
   const [headMaps, setHeadMaps] = useState<ReadonlyMap<string, HeadMaps>>(new Map());
-  const needed = neededHeadMaps(pins, s).filter((n) => !headMaps.has(headMapsKey(n.id, n.layer)));
-  const neededKey = needed.map((n) => headMapsKey(n.id, n.layer)).join(' ');
+  const missing = neededHeadMaps(pins, s).filter((n) => !headMaps.has(headMapsKey(n.id, n.layer)));
+  const neededKey = missing.map((n) => headMapsKey(n.id, n.layer)).join(' ');
+  // one list per set of missing (run, layer) pairs, so the effect below runs once per set
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the pairs, not on the array's identity
+  const needed = useMemo(() => missing, [neededKey]);
   useEffect(() => {
     if (needed.length === 0) return;
     let live = true;
@@ -39,7 +42,7 @@ export function CompareView() {
     return () => {
       live = false;
     };
-  }, [api, neededKey]);
+  }, [api, needed]);
   const panels = useMemo(() => drawPanels(comparePanels(pins, settings, headMaps), settings), [pins, settings, headMaps]);
   if (pins.length === 0) return null;
   const heads = Math.max(1, ...pins.map((p) => p.record.bundle.heads));

@@ -236,14 +236,17 @@ export function useAnalysis(entry: ImageEntry): Analysis {
       const info = infoOf(r.record.method);
       if (info) setFieldsBy((f) => ({ ...f, [r.record.method]: fieldsFromKnobs(info.knobs, r.record.knobs) }));
     },
-    [infoOf],
+    [infoOf, setQuestion, setMethod],
   );
 
   const truth = useMemo(() => (result && worldQuestions.status === 'ok' ? truthFor(result.record.question, worldQuestions.value) : null), [result, worldQuestions]);
   // one head or the top-k heads of A: that layer's per-head maps, loaded once per run and layer
   const [headMaps, setHeadMaps] = useState<{ id: string; maps: HeadMaps } | null>(null);
   const headCache = useRef(new Map<string, HeadMaps>());
-  const needHeads = result && result.views.contrastive && view.map === 'A' && view.heads.kind !== 'mean' && view.layer !== null ? { id: result.id, layer: view.layer } : null;
+  const needId = result && result.views.contrastive && view.map === 'A' && view.heads.kind !== 'mean' && view.layer !== null ? result.id : null;
+  const needLayer = needId === null ? null : view.layer;
+  // one object per (run, layer), so the effect below runs once per pair, not once per render
+  const needHeads = useMemo(() => (needId !== null && needLayer !== null ? { id: needId, layer: needLayer } : null), [needId, needLayer]);
   useEffect(() => {
     if (!needHeads) return;
     const key = `${needHeads.id}:${needHeads.layer}`;
@@ -263,7 +266,7 @@ export function useAnalysis(entry: ImageEntry): Analysis {
     return () => {
       live = false;
     };
-  }, [api, needHeads?.id, needHeads?.layer]);
+  }, [api, needHeads]);
   const shownHeads = headMaps && result && headMaps.id === result.id ? headMaps.maps : null;
   const overlay = useMemo(() => (result ? overlayModel(result, view, truth?.box ?? null, shownHeads) : null), [result, view, truth, shownHeads]);
   const [hover, setHover] = useState<Analysis['hover']>(null);
@@ -282,6 +285,6 @@ export function useAnalysis(entry: ImageEntry): Analysis {
 
   return useMemo(
     () => ({ methods, question, setQuestion, method, setMethod, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, worldQuestions, truth, openRecord, reuse }),
-    [methods, question, method, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, worldQuestions, truth, openRecord, reuse],
+    [methods, question, setQuestion, method, setMethod, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, worldQuestions, truth, openRecord, reuse],
   );
 }

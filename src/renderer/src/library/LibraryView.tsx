@@ -3,7 +3,7 @@
  * the image view on top of the grid, so that leaving it returns to the same scroll position and
  * selection.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { loadSession, saveSession } from '../analysis/view-state.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { formatBytes, formatCount, plural } from '../common/format.ts';
@@ -20,7 +20,9 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
   const [selection, setSelection] = useState<number | null>(null);
   const [viewing, setViewing] = useState(false);
   // Fresh per scan: a rescan may find a file that was fixed in between.
-  const reasons = useMemo(() => createReasonCache(explainWithApi(api)), [api, state.scanId]);
+  const reasonsOf = useRef<{ scanId: typeof state.scanId; api: typeof api; cache: ReturnType<typeof createReasonCache> } | null>(null);
+  if (reasonsOf.current?.scanId !== state.scanId || reasonsOf.current.api !== api) reasonsOf.current = { scanId: state.scanId, api, cache: createReasonCache(explainWithApi(api)) };
+  const reasons = reasonsOf.current.cache;
   const lateBroken = useSyncExternalStore(reasons.subscribe, reasons.count);
 
   // A new scan starts with nothing selected.
