@@ -3,7 +3,7 @@
 # grounding loss, and measure LASER against vanilla on two world seeds training never saw.
 # Run from the repository root: sh training/run_grounding.sh [work-dir]
 # Needs Debian's PyTorch (training/README.md). Each run: 500 steps, one thread, seed 0; the three
-# ran side by side in about 25 minutes on the shared 2-core machine; each evaluation about 15.
+# ran side by side in about 25 minutes on the shared 2-core machine; each evaluation 5 to 25.
 set -eu
 WORK=${1:-/tmp/laser-ground}
 PY=/usr/bin/python3
