@@ -31,7 +31,7 @@ from llava_model import LlavaForConditionalGeneration
 from preprocess import cells_over_box
 from tokenizer import WordTokenizer, vocabulary
 from train import TEXT, VISION, CellProbe, lr_at, model_config
-from world_data import Batcher, load_world, plan_rows, target_box
+from world_data import Batcher, Row, Segment, load_world, plan_rows, target_box
 
 NP_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
@@ -101,6 +101,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--ground", type=float, default=0.0, help="weight of the grounding loss (0: plain continued training)")
     ap.add_argument("--ground-layers", default="2,3", help="decoder layers whose answer-position attention is supervised")
+    ap.add_argument("--no-query", type=float, default=0.0, help="weight of the loss that keeps the no-query pass's attention off the target's cells at the supervised layers")
     ap.add_argument("--aux", type=float, default=0.5, help="weight of the patch-label loss (fresh linear probe), as in stage 2")
     ap.add_argument("--eval-first", action="store_true", help="also evaluate the starting checkpoint")
     ap.add_argument("--probe-warmup", type=int, default=100)
@@ -186,16 +187,34 @@ def main() -> None:
                     mass[l] = [round(float((a * (tt > 0)).sum(-1).mean()), 4), round(float(a.sum(-1).mean()), 4)]
         if args.ground > 0:
             loss = loss + args.ground * g_loss
+        # LASER reads ReLU(a_q - a_0): a sharp a_q is no use where the no-query pass (question
+        # removed, instruction kept) looks at the same cells. --no-query W pushes a_0's mass off
+        # the cells of each supervised target, at the supervised layers: W * -log(1 - mass).
+        nq_loss = torch.zeros(())
+        if args.no_query > 0 and sel:
+            seg_rows = [b for row_i, row in enumerate(rows) for b in [row_i] * len(row.segments)]
+            need = sorted({seg_rows[k] for k, t in enumerate(targets) if t is not None})
+            nq = batcher.build([Row(rows[i].scene, [], [Segment({**rows[i].segments[0].question, "text": ""}, None)]) for i in need], with_answers=False)
+            _, attn0 = model(nq["input_ids"], nq["pixel_values"], position_ids=nq["position_ids"], attn_bias=nq["attn_bias"], output_attentions=True)
+            where = {row_i: (b, p) for row_i, (b, p, _) in zip(need, nq["answer_at"])}
+            cells = [(where[seg_rows[k]], t) for k, t in enumerate(targets) if t is not None]
+            b0 = torch.tensor([w[0] for w, _ in cells])
+            p0 = torch.tensor([w[1] for w, _ in cells])
+            on = torch.tensor(np.stack([t > 0 for _, t in cells]), dtype=torch.float32)
+            for l in layers:
+                m0 = (attn0[l][b0, :, p0, img0:img0 + T].mean(1) * on).sum(-1)
+                nq_loss = nq_loss - torch.log((1 - m0).clamp_min(1e-6)).mean() / len(layers)
+            loss = loss + args.no_query * nq_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_([p for _, p in params], 1.0).item()
         opt.step()
         elapsed = time.time() - t0
-        curve.append({"step": step + 1, "loss": round(loss.item(), 5), "answerLoss": round(answer_loss.item(), 5), "groundLoss": round(g_loss.item(), 5), "auxLoss": round(aux.item(), 5), "lr": lr, "gradNorm": round(gnorm, 4), "boxCellMassAndImageMass": mass, "seconds": round(elapsed, 1)})
+        curve.append({"step": step + 1, "loss": round(loss.item(), 5), "answerLoss": round(answer_loss.item(), 5), "groundLoss": round(g_loss.item(), 5), "noQueryLoss": round(nq_loss.item(), 5), "auxLoss": round(aux.item(), 5), "lr": lr, "gradNorm": round(gnorm, 4), "boxCellMassAndImageMass": mass, "seconds": round(elapsed, 1)})
         if (step + 1) % 10 == 0:
             recent = curve[-10:]
             m = {l: np.mean([r["boxCellMassAndImageMass"].get(l, [0, 0])[0] for r in recent]) for l in range(TEXT.num_hidden_layers)}
-            print(f"step {step + 1}/{args.steps} answer {np.mean([r['answerLoss'] for r in recent]):.3f} ground {np.mean([r['groundLoss'] for r in recent]):.3f} aux {aux.item():.3f} lr {lr:.1e} box-cell mass by layer " + " ".join(f"{m[l]:.3f}" for l in m) + f" {elapsed:.0f}s", flush=True)
+            print(f"step {step + 1}/{args.steps} answer {np.mean([r['answerLoss'] for r in recent]):.3f} ground {np.mean([r['groundLoss'] for r in recent]):.3f} no-query {np.mean([r['noQueryLoss'] for r in recent]):.3f} aux {aux.item():.3f} lr {lr:.1e} box-cell mass by layer " + " ".join(f"{m[l]:.3f}" for l in m) + f" {elapsed:.0f}s", flush=True)
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             evals.append({**val(step + 1), "seconds": round(time.time() - t0, 1)})
             torch.save(model.state_dict(), args.out)
