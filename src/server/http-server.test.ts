@@ -156,7 +156,7 @@ describe('security headers', () => {
   it('puts the CSP, nosniff and no-referrer on every response, refusals included', async () => {
     for (const r of [await get('/', auth()), await get('/'), await get('/media?kind=original&path=/x', auth())]) {
       expect(r.headers['content-security-policy']).toBe(
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; connect-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'sha256-eKmqpaGjSTRpC+n1sneFPTLz4bW0bYcNeB12nSOCO6o='; connect-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
       );
       expect(r.headers['x-content-type-options']).toBe('nosniff');
       expect(r.headers['referrer-policy']).toBe('no-referrer');

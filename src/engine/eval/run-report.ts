@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { readManifest, readRows, RESULTS_FILE, type RunManifest, type RunRow } from './run-folder.ts';
 import { bootstrapMeanCI, mcnemarOfScores, pairedDifferenceCI, type BootstrapOptions, type Interval, type McNemar } from './stats.ts';
+import { REPORT_CSS } from './report-style.ts';
 
 /** Group values beyond this many get no table (question_type of VQA v2 has 65). */
 const MAX_GROUP_VALUES = 24;
@@ -197,7 +198,7 @@ export function renderHtml(reports: readonly RunReport[]): string {
   const out: string[] = [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><title>LASER evaluation report</title>',
-    '<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f3f3f3}pre{background:#f7f7f7;padding:1em;overflow:auto}</style>',
+    `<style>${REPORT_CSS}</style>`,
     '</head><body><h1>LASER evaluation report</h1>',
   ];
   for (const r of reports) {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REPORT_CSS, reportStyleSource } from '../eval/report-style.ts';
 import { contentSecurityPolicy } from './security-headers.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -19,9 +20,13 @@ function sources(dir: string): string[] {
 }
 
 describe('the content security policy', () => {
-  it("allows styles from the page's own files only, with no 'unsafe-inline'", () => {
-    expect(directive(contentSecurityPolicy(), 'style-src')).toBe("style-src 'self'");
-    expect(directive(contentSecurityPolicy({ imageSources: ['laser-media:'] }), 'style-src')).toBe("style-src 'self'");
+  it("allows styles from the page's own files and the report's one stylesheet by hash, with no 'unsafe-inline'", () => {
+    const styles = `style-src 'self' ${reportStyleSource()}`;
+    expect(directive(contentSecurityPolicy(), 'style-src')).toBe(styles);
+    expect(directive(contentSecurityPolicy({ imageSources: ['laser-media:'] }), 'style-src')).toBe(styles);
+    // the hash Chromium asked for when the Runs view's report frame was refused
+    expect(reportStyleSource()).toBe("'sha256-eKmqpaGjSTRpC+n1sneFPTLz4bW0bYcNeB12nSOCO6o='");
+    expect(REPORT_CSS).not.toContain('</style');
     expect(directive(contentSecurityPolicy(), 'script-src')).toBe("script-src 'self'");
   });
 
@@ -34,7 +39,7 @@ describe('the content security policy', () => {
   it("is what the renderer's index.html says in its meta tag, for the built page", () => {
     const html = readFileSync(join(root, 'src/renderer/index.html'), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
-    expect(directive(meta, 'style-src')).toBe("style-src 'self'");
+    expect(directive(meta, 'style-src')).toBe(`style-src 'self' ${reportStyleSource()}`);
     expect(meta).not.toContain('unsafe-inline');
   });
 

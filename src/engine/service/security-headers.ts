@@ -4,6 +4,8 @@
  * overlays) and, in Electron, from the media scheme. Shared by serve mode (src/server) and Electron's
  * app scheme (src/main), which may not import each other.
  */
+import { reportStyleSource } from '../eval/report-style.ts';
+
 export interface CspOptions {
   /** More image sources, such as Electron's media scheme (`laser-media:`). */
   imageSources?: readonly string[];
@@ -21,6 +23,9 @@ export interface CspOptions {
  * (innerHTML, setAttribute('style')) are refused, so the renderer uses none (ECharts tooltips get
  * plain-text formatters, not its default markup with style attributes).
  *
+ * One inline stylesheet is allowed by its hash: `laser report`'s (engine/eval/report-style.ts), since
+ * the Runs view shows that self-contained page in a srcdoc frame, which inherits this policy.
+ *
  * `connect-src 'self'` also covers the page's own WebSocket (ws://same-host:port): CSP Level 3
  * lets 'self' match ws/wss on the page's host and port (checked against this server in Chromium 156).
  */
@@ -28,7 +33,7 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
   return [
     "default-src 'self'",
     ["img-src 'self' data: blob:", ...(options.imageSources ?? [])].join(' '),
-    options.inlineScripts ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
+    options.inlineScripts ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' ${reportStyleSource()}`,
     "connect-src 'self'",
     options.inlineScripts ? "script-src 'self' 'unsafe-inline'" : "script-src 'self'",
     "object-src 'none'",
