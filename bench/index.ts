@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   quant: async () => ({ run: (await import('./quant.ts')).benchQuant }),
   device: async () => ({ run: (await import('./device.ts')).benchDevice }),
   serve: async () => ({ run: (await import('./serve.ts')).benchServe }),
+  eager: async () => ({ run: (await import('./eager.ts')).benchEager }),
 };
 
 const wanted = process.argv.slice(2);
@@ -20,8 +21,8 @@ for (const name of wanted) {
   }
 }
 for (const [name, load] of Object.entries(benches)) {
-  // `device` runs runtime and laser again on the probed provider: only when asked for.
-  if (wanted.length ? !wanted.includes(name) : name === 'device') continue;
+  // `device` runs runtime and laser again on the probed provider, `eager` needs python3 with torch: only when asked for.
+  if (wanted.length ? !wanted.includes(name) : name === 'device' || name === 'eager') continue;
   console.log(`\n## ${name}`);
   const started = Date.now();
   await (await load()).run();

@@ -82,17 +82,43 @@ export class Graph {
   }
 
   /**
-   * Declares `value` a graph output named `name` (through an Identity when the names differ), with
-   * shape `dims` (omit to leave the shape undeclared).
+   * Declares `value` a graph output named `name`, with shape `dims` (omit to leave the shape
+   * undeclared). A value made by a node here is renamed to `name` (the Value passed in too); one that
+   * cannot be (a graph input, an output already, or read by an If branch) goes through an Identity.
    */
   output(value: Value, name: string, dims?: readonly Dim[]): void {
     let v = value;
     if (value.name !== name) {
       this.claim(name);
-      this.nodeList.push({ opType: 'Identity', name: `${name}/Identity`, inputs: [value.name], outputs: [name], attributes: {} });
+      if (this.renameNodeOutput(value.name, name)) {
+        // The caller's Value now names the output, so nodes added later read it under its new name.
+        (value as { name: string }).name = name;
+      } else {
+        this.nodeList.push({ opType: 'Identity', name: `${name}/Identity`, inputs: [value.name], outputs: [name], attributes: {} });
+      }
       v = { name, dtype: value.dtype };
     }
     this.outputList.push({ name: v.name, dtype: v.dtype, dims: dims ? [...dims] : null });
+  }
+
+  /**
+   * Gives the value `from`, made by a node of this graph, the name `to` everywhere in this graph,
+   * so that an output needs no Identity (onnxruntime copies through one: a KV cache's worth per
+   * decoder call). Not done (false) when `from` is not a node's output here, is already a graph
+   * output, or is read by a nested graph (an If branch reads outer values by name).
+   */
+  private renameNodeOutput(from: string, to: string): boolean {
+    const producer = this.nodeList.find((n) => n.outputs.includes(from));
+    if (producer === undefined || this.outputList.some((o) => o.name === from)) return false;
+    const readInBranch = (nodes: readonly NodeData[]): boolean =>
+      nodes.some((n) => n.inputs.includes(from) || Object.values(n.attributes).some((a) => a.kind === 'graph' && readInBranch(a.value.nodes)));
+    if (this.nodeList.some((n) => Object.values(n.attributes).some((a) => a.kind === 'graph' && readInBranch(a.value.nodes)))) return false;
+    this.nodeList.forEach((n, i) => {
+      if (n.outputs.includes(from) || n.inputs.includes(from)) {
+        this.nodeList[i] = { ...n, outputs: n.outputs.map((o) => (o === from ? to : o)), inputs: n.inputs.map((x) => (x === from ? to : x)) };
+      }
+    });
+    return true;
   }
 
   /** This graph as If-branch data (nodes, outputs and inline constants; no inputs or weights). */

@@ -154,6 +154,38 @@ describe('op helpers under onnxruntime', () => {
     }
   });
 
+  it('outputs take the name of the node that makes them (no Identity copy), except inputs, second names and values an If branch reads', async () => {
+    const g = new GraphBuilder('names');
+    const x = g.input('x', 'float32', [2, 3]);
+    const which = g.input('which', 'int64', []);
+    const doubled = g.mul(x, 2);
+    const plusOne = g.add(doubled, 1);
+    g.output(plusOne, 'plus_one');
+    expect(plusOne.name).toBe('plus_one');
+    const later = g.mul(plusOne, 3); // built after the rename: reads the new name
+    g.output(later, 'later');
+    g.output(plusOne, 'plus_one_again'); // a second name for an output: through an Identity
+    g.output(x, 'x_out'); // a graph input: through an Identity
+    const [y] = g.if(g.equal(which, 1), (b) => b.output(b.identity(doubled), 't'), (b) => b.output(b.identity(doubled), 'e'), { dtype: 'float32' });
+    g.output(doubled, 'doubled'); // read by the If's branches by name: through an Identity
+    g.output(y, 'y');
+    const identities = g.nodes.filter((nd) => nd.opType === 'Identity').map((nd) => nd.outputs[0]);
+    expect(identities.sort()).toEqual(['doubled', 'plus_one_again', 'x_out']);
+    const saved = await saveModel(g, dir, 'names.onnx');
+    const s = await ort.InferenceSession.create(saved.onnxPath);
+    try {
+      const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]), which: new ort.Tensor('int64', BigInt64Array.from([1n]), []) });
+      expect(values(out.plus_one)).toEqual([3, 5, 7, 9, 11, 13]);
+      expect(values(out.later)).toEqual([9, 15, 21, 27, 33, 39]);
+      expect(values(out.plus_one_again)).toEqual(values(out.plus_one));
+      expect(values(out.x_out)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(values(out.doubled)).toEqual([2, 4, 6, 8, 10, 12]);
+      expect(values(out.y)).toEqual([2, 4, 6, 8, 10, 12]);
+    } finally {
+      await s.release();
+    }
+  });
+
   it('casts to float16 and back, rounding to the nearest half', async () => {
     const o = await run((g, x) => ({ h: g.cast(g.cast(g.add(x, 1 / 3), 'float16'), 'float32'), hc: g.cast(g.mul(g.cast(x, 'float16'), g.scalar('float16', 0.5)), 'float32') }));
     // 1 + 1/3 in half: 1.3330078125 (1/1024 steps); 6 + 1/3: 6.33203125 (1/256 steps)

@@ -169,3 +169,62 @@ export async function runDecoder(
   }
   return result;
 }
+
+/**
+ * The same decoder call as `runDecoder`, made `chunk` new tokens at a time (each chunk continuing
+ * the cache of the one before), so that the graph's activations (every layer's projections, MLP
+ * and attention over the chunk's queries) scale with the chunk instead of the prompt. Causal
+ * attention makes this the same computation: position i attends to keys 0..i either way, and
+ * each chunk skips the masked upper triangle a whole-prompt call computes and throws away.
+ * Outputs are put together as one call returns them: logits of every position (or the last),
+ * attn_last of the last position, attn_full's rows (exactly 0 on keys a query may not see, as in
+ * one call), and the cache of the whole prompt. `chunk` <= 0 or >= S makes one call.
+ */
+export async function runDecoderInChunks(
+  session: ort.InferenceSession,
+  dims: DecoderDims,
+  embeds: Embeds,
+  cache: KvCache,
+  logits: 'all' | 'last',
+  attnLayer: number | null,
+  mrope: MropeFeed | null,
+  chunk: number,
+): Promise<DecoderOutput> {
+  const { batch: B, length: S, hidden: D } = embeds;
+  if (!Number.isInteger(chunk) || chunk <= 0 || S <= chunk) return runDecoder(session, dims, embeds, cache, logits, attnLayer, mrope);
+  const P = cache.length;
+  const T = P + S;
+  const V = dims.vocab;
+  const H = dims.heads;
+  const allLogits = logits === 'all' ? new Float32Array(B * S * V) : null;
+  const wantFull = attnLayer !== null && attnLayer >= 0;
+  const full = wantFull ? new Float32Array(B * H * S * T) : null;
+  let current = cache;
+  let out: DecoderOutput | null = null;
+  for (let start = 0; start < S; start += chunk) {
+    const n = Math.min(chunk, S - start);
+    const data = new Float32Array(B * n * D);
+    for (let b = 0; b < B; b++) data.set(embeds.data.subarray((b * S + start) * D, (b * S + start + n) * D), b * n * D);
+    let part: MropeFeed | null = null;
+    if (mrope) {
+      const positions = new BigInt64Array(3 * B * n);
+      for (let r = 0; r < 3 * B; r++) positions.set(mrope.positions.subarray(r * S + start, r * S + start + n), r * n);
+      part = { positions, ropeDeltas: mrope.ropeDeltas };
+    }
+    out = await runDecoder(session, dims, { data, batch: B, length: n, hidden: D }, current, allLogits ? 'all' : 'last', attnLayer, part);
+    if (allLogits) for (let b = 0; b < B; b++) allLogits.set(out.logits.subarray(b * n * V, (b + 1) * n * V), (b * S + start) * V);
+    if (full) {
+      // Chunk rows [B, H, n, P + start + n] into [B, H, S, T]; keys after P + start + n stay 0.
+      const width = P + start + n;
+      const rows = out.attnFull!;
+      for (let bh = 0; bh < B * H; bh++) {
+        for (let i = 0; i < n; i++) full.set(rows.subarray((bh * n + i) * width, (bh * n + i + 1) * width), (bh * S + start + i) * T);
+      }
+    }
+    current = out.cache;
+  }
+  const last = out!;
+  const result: DecoderOutput = { logits: allLogits ?? last.logits, logitRows: allLogits ? S : 1, attnLast: last.attnLast, cache: last.cache };
+  if (full) result.attnFull = full;
+  return result;
+}

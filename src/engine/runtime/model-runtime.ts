@@ -26,7 +26,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imageTokenCount, patchLayout, ropeIndex, type PatchGrid } from '../families/qwen2-vl/positions.ts';
 export type { PatchGrid };
 import { windowLayout } from '../families/qwen2-vl/windows.ts';
-import { decoderDims, hasFullAttention, runDecoder, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
+import { decoderDims, hasFullAttention, runDecoder, runDecoderInChunks, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';
 import { KvCache } from './kv-cache.ts';
 import { availableMemory, fp16CpuRefusal } from './memory.ts';
@@ -90,7 +90,20 @@ export interface RuntimeOptions extends SessionFactoryOptions {
   inspect?: boolean;
   /** Bytes of memory available for the fp16-on-CPU check (default: the OS's figure; tests pass one). */
   availableMemory?: () => number;
+  /**
+   * New tokens per decoder call when prefilling (runDecoderInChunks): activations scale with this
+   * instead of the prompt. Default DEFAULT_PREFILL_CHUNK; 0 prefills a prompt in one call.
+   */
+  prefillChunk?: number;
 }
+
+/**
+ * Tokens per prefill call by default: activations then scale with 256 tokens, not the prompt
+ * (docs/bundle-format.md has the memory measured at 7B), at no cost in speed (bench model, one
+ * process, interleaved: 609 tokens 0.99x and 1200 tokens 0.94x the time of one call; chunks of 64
+ * were 1.12x). See src/engine/runtime/README.md.
+ */
+export const DEFAULT_PREFILL_CHUNK = 256;
 
 /** Refuses, before any session exists, an fp16 bundle whose float32-widened weights would not fit (memory.ts). */
 async function checkFp16OnCpu(info: BundleModelInfo, available: () => number): Promise<void> {
@@ -142,6 +155,8 @@ export class ModelRuntime {
     decoderGraph: string,
     factory: SessionFactory,
     sessionMs: SessionTimes,
+    /** New tokens per prefill call (RuntimeOptions.prefillChunk; 0 = the whole prompt). */
+    readonly prefillChunk = DEFAULT_PREFILL_CHUNK,
   ) {
     this.imageTokenId = info.imageTokenId;
     this.eosTokenIds = info.eosTokenIds;
@@ -187,7 +202,9 @@ export class ModelRuntime {
         recompileForInspection,
       );
     }
-    const { inspect, availableMemory: available, ...sessionOptions } = options;
+    const { inspect, availableMemory: available, prefillChunk, ...sessionOptions } = options;
+    const chunk = prefillChunk ?? DEFAULT_PREFILL_CHUNK;
+    if (!Number.isInteger(chunk) || chunk < 0) throw new WorkbenchError('bad-request', `The prefill chunk must be a non-negative number of tokens, got ${chunk}.`, 'Use 0 to prefill each prompt in one decoder call.');
     const beforeCpu = info.dtype === 'fp16' ? () => checkFp16OnCpu(info, available ?? availableMemory) : undefined;
     const factory = new SessionFactory({ ...sessionOptions, beforeCpu });
     const created: CreatedSession[] = [];
@@ -199,7 +216,7 @@ export class ModelRuntime {
         vision: vision.createMs,
         embed: embed.createMs,
         decoder: decoder.createMs,
-      });
+      }, chunk);
       if (inspect && !runtime.canInspect) {
         throw new WorkbenchError('invalid-bundle', `${decoderGraph}: has no attn_layer input, so it cannot return a layer's whole attention.`, recompileForInspection);
       }
@@ -340,7 +357,7 @@ export class ModelRuntime {
     const embeds = streams ? await this.inputsEmbeds(streams) : (input as Embeds);
     const cache = options.cache ?? this.emptyCache(embeds.batch);
     const mrope = streams ? this.mropeFor(streams.map((s) => toIds(s.ids)), streams, cache) : null;
-    return runDecoder(this.decoder, this.dims, embeds, cache, options.logits ?? 'last', this.attnLayerFeed(options.attnLayer), mrope);
+    return runDecoderInChunks(this.decoder, this.dims, embeds, cache, options.logits ?? 'last', this.attnLayerFeed(options.attnLayer), mrope, this.prefillChunk);
   }
 
   /** Appends one token per stream (text tokens only) and returns logits [B, V] for the next. */
