@@ -3,7 +3,23 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'worker_threads', 'stream', 'zlib', 'events', 'util'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'url',
+  'worker_threads',
+  'stream',
+  'zlib',
+  'events',
+  'util',
+];
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
@@ -21,25 +37,50 @@ export default tseslint.config(
   {
     files: ['src/common/**/*.ts'],
     rules: restrict(
-      [...nodeBuiltins, 'electron', 'react', 'react-dom', 'sharp', 'onnxruntime-node', '**/engine/**', '**/server/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+      [
+        ...nodeBuiltins,
+        'electron',
+        'react',
+        'react-dom',
+        'sharp',
+        'onnxruntime-node',
+        '**/engine/**',
+        '**/server/**',
+        '**/cli/**',
+        '**/main/**',
+        '**/preload/**',
+        '**/renderer/**',
+      ],
       'src/common is environment-free: it may import only src/common and pure libraries (zod).',
     ),
   },
   {
     files: ['src/engine/**/*.ts'],
-    rules: restrict(['electron', 'react', 'react-dom', '**/server/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], 'src/engine is plain Node: no Electron, no DOM, no transport.'),
+    rules: restrict(
+      ['electron', 'react', 'react-dom', '**/server/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+      'src/engine is plain Node: no Electron, no DOM, no transport.',
+    ),
   },
   {
     files: ['src/server/**/*.ts', 'src/cli/**/*.ts'],
-    rules: restrict(['electron', '**/main/**', '**/preload/**', '**/renderer/**'], 'The CLI and the server are Node hosts of the engine: no Electron, no renderer code.'),
+    rules: restrict(
+      ['electron', '**/main/**', '**/preload/**', '**/renderer/**'],
+      'The CLI and the server are Node hosts of the engine: no Electron, no renderer code.',
+    ),
   },
   {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
-    rules: restrict([...nodeBuiltins, 'electron', 'sharp', 'onnxruntime-node', '**/engine/**', '**/server/**', '**/cli/**', '**/main/**', '**/preload/**'], 'The renderer runs in a browser: it may import only src/common and web libraries.'),
+    rules: restrict(
+      [...nodeBuiltins, 'electron', 'sharp', 'onnxruntime-node', '**/engine/**', '**/server/**', '**/cli/**', '**/main/**', '**/preload/**'],
+      'The renderer runs in a browser: it may import only src/common and web libraries.',
+    ),
   },
   {
     files: ['src/main/**/*.ts'],
-    rules: restrict(['**/server/**', '**/cli/**', '**/renderer/**', 'react', 'react-dom'], 'src/main is the Electron host: what it shares with serve mode lives in src/engine/service, not src/server.'),
+    rules: restrict(
+      ['**/server/**', '**/cli/**', '**/renderer/**', 'react', 'react-dom'],
+      'src/main is the Electron host: what it shares with serve mode lives in src/engine/service, not src/server.',
+    ),
   },
   {
     files: ['src/preload/**/*.ts'],

@@ -90,11 +90,21 @@ async function tapsCost(root: string): Promise<void> {
   const S = 640;
   const feeds = (): Record<string, ort.Tensor> => {
     const f: Record<string, ort.Tensor> = {
-      inputs_embeds: new ort.Tensor('float32', Float32Array.from({ length: S * text.hidden }, (_, i) => Math.sin(i)), [1, S, text.hidden]),
+      inputs_embeds: new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: S * text.hidden }, (_, i) => Math.sin(i)),
+        [1, S, text.hidden],
+      ),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(S).fill(1n), [1, S]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: S }, (_, i) => BigInt(i)), [1, S]),
+      position_ids: new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: S }, (_, i) => BigInt(i)),
+        [1, S],
+      ),
     };
-    for (let i = 0; i < text.layers; i++) for (const kv of ['key', 'value']) f[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, text.heads, 0, text.hidden / text.heads]);
+    for (let i = 0; i < text.layers; i++)
+      for (const kv of ['key', 'value'])
+        f[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, text.heads, 0, text.hidden / text.heads]);
     return f;
   };
   const input = feeds();
@@ -108,9 +118,13 @@ async function tapsCost(root: string): Promise<void> {
   }
   const withTaps = median(ms.true);
   const without = median(ms.false);
-  console.log(`prefill ${S} tokens, median of ${runs}: with taps ${withTaps.toFixed(1)} ms, without ${without.toFixed(1)} ms, ratio ${(withTaps / without).toFixed(3)}`);
+  console.log(
+    `prefill ${S} tokens, median of ${runs}: with taps ${withTaps.toFixed(1)} ms, without ${without.toFixed(1)} ms, ratio ${(withTaps / without).toFixed(3)}`,
+  );
   for (const s of Object.values(sessions)) await s.release();
-  console.log(`taps' share of the decoder's kernel time (onnxruntime profile, immune to machine load): ${(100 * (await tapsShare(join(root, 'small-taps', 'decoder.onnx'), input, root))).toFixed(2)} %`);
+  console.log(
+    `taps' share of the decoder's kernel time (onnxruntime profile, immune to machine load): ${(100 * (await tapsShare(join(root, 'small-taps', 'decoder.onnx'), input, root))).toFixed(2)} %`,
+  );
 }
 
 /**

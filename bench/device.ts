@@ -26,12 +26,16 @@ export async function benchDevice(): Promise<void> {
     });
     try {
       const image = await rt.encodeImages(new Float32Array(3 * rt.imageSize * rt.imageSize), 1);
-      await rt.prefill([{ ids: [1, ...Array<number>(image.tokens).fill(296), 5, 6] , images: image }]);
+      await rt.prefill([{ ids: [1, ...Array<number>(image.tokens).fill(296), 5, 6], images: image }]);
       provider = rt.provider;
     } finally {
       await rt.dispose();
     }
-    console.log(provider === 'cuda' ? 'CUDA provider: runs the tiny bundle (vision, embed, decoder).' : `CUDA provider: not used, so the figures below are CPU's. ${notes.join(' ')}`);
+    console.log(
+      provider === 'cuda'
+        ? 'CUDA provider: runs the tiny bundle (vision, embed, decoder).'
+        : `CUDA provider: not used, so the figures below are CPU's. ${notes.join(' ')}`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -40,7 +40,12 @@ export async function benchEager(): Promise<void> {
     const rt = await openModelRuntime(compiled.dir, { device: 'cpu', threads });
     try {
       const pixels = new Float32Array(3 * rt.imageSize * rt.imageSize).map((_, i) => Math.sin(i));
-      const ids = [1, ...Array.from({ length: 8 }, (_, i) => 3 + ((i * 7) % 4000)), ...Array<number>(GRID * GRID).fill(IMAGE_TOKEN), ...Array.from({ length: 24 }, (_, i) => 3 + ((i * 7 + 5) % 4000))];
+      const ids = [
+        1,
+        ...Array.from({ length: 8 }, (_, i) => 3 + ((i * 7) % 4000)),
+        ...Array<number>(GRID * GRID).fill(IMAGE_TOKEN),
+        ...Array.from({ length: 24 }, (_, i) => 3 + ((i * 7 + 5) % 4000)),
+      ];
       const ours = async () => {
         const t = performance.now();
         const image = await rt.encodeImages(pixels, 1);
@@ -62,9 +67,13 @@ export async function benchEager(): Promise<void> {
         bestTorch = Math.min(bestTorch, ...r.ms);
         for (let i = 0; i < repeats; i++) bestOurs = Math.min(bestOurs, await ours());
       }
-      console.log(`eager: forward of 1 image + 33 text (${ids.length} tokens), every layer's attention, float32, ${threads} threads, best of ${2 * 3} each, alternating rounds`);
+      console.log(
+        `eager: forward of 1 image + 33 text (${ids.length} tokens), every layer's attention, float32, ${threads} threads, best of ${2 * 3} each, alternating rounds`,
+      );
       console.log(`  ours (vision + prefill with taps, all logits)   ${bestOurs.toFixed(1).padStart(8)} ms`);
-      console.log(`  PyTorch ${version} eager of the same equations     ${bestTorch.toFixed(1).padStart(8)} ms (training/llava_model.py, output_attentions=True; not HF transformers)`);
+      console.log(
+        `  PyTorch ${version} eager of the same equations     ${bestTorch.toFixed(1).padStart(8)} ms (training/llava_model.py, output_attentions=True; not HF transformers)`,
+      );
       console.log(`  PyTorch build: ${build} (a torch whose BLAS is slow makes this ratio flatter than HF's would be)`);
       console.log(`  ours / PyTorch eager                            ${(bestOurs / bestTorch).toFixed(2).padStart(8)}x`);
     } finally {

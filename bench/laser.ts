@@ -50,7 +50,9 @@ async function writeImage(path: string): Promise<void> {
       px.set(inSquare ? [250, 40, 30] : [(x * 255) / W, (y * 255) / H, 90], (y * W + x) * 3);
     }
   }
-  await sharp(px, { raw: { width: W, height: H, channels: 3 } }).png().toFile(path);
+  await sharp(px, { raw: { width: W, height: H, channels: 3 } })
+    .png()
+    .toFile(path);
 }
 
 /** Best of `repeats` runs, with the result of the fastest. */
@@ -87,7 +89,9 @@ export async function benchLaser(): Promise<void> {
         runMethod({ bundle: model, imagePath, question: QUESTION, method, knobs, cacheDir: null, options: { maxNewTokens: ANSWER_TOKENS, reusePrefix } });
       await once('vanilla'); // warm-up: first-run allocations in onnxruntime
 
-      console.log(`model: LLaVA-shaped, 8 layers x 8 heads (GQA 4), hidden 256, vocab ${VOCAB}, ${GRID * GRID} image tokens; image 640x480; answers of ${ANSWER_TOKENS} tokens; ${rt.provider}, threads ${threads || 'auto'}; best of ${repeats}, methods interleaved`);
+      console.log(
+        `model: LLaVA-shaped, 8 layers x 8 heads (GQA 4), hidden 256, vocab ${VOCAB}, ${GRID * GRID} image tokens; image 640x480; answers of ${ANSWER_TOKENS} tokens; ${rt.provider}, threads ${threads || 'auto'}; best of ${repeats}, methods interleaved`,
+      );
       // Interleaved (every method once per round), so that load from other processes falls on all alike.
       const variants: { label: string; run: () => Promise<RunMethodResult> }[] = [
         ...METHOD_IDS.map((m) => ({ label: m, run: () => once(m) })),
@@ -114,7 +118,9 @@ export async function benchLaser(): Promise<void> {
       const stageNames = [...new Set([...Object.keys(tv), ...Object.keys(tl)])].filter((k) => k !== 'total' && Math.max(tv[k] ?? 0, tl[k] ?? 0) >= 0.5);
       console.log('stage                 vanilla ms   laser ms   laser share');
       for (const k of stageNames) {
-        console.log(`${k.padEnd(20)}  ${f0(tv[k] ?? 0).padStart(10)}  ${f0(tl[k] ?? 0).padStart(9)}  ${(((tl[k] ?? 0) / tl.total) * 100).toFixed(1).padStart(9)} %`);
+        console.log(
+          `${k.padEnd(20)}  ${f0(tv[k] ?? 0).padStart(10)}  ${f0(tl[k] ?? 0).padStart(9)}  ${(((tl[k] ?? 0) / tl.total) * 100).toFixed(1).padStart(9)} %`,
+        );
       }
       console.log(`${'total'.padEnd(20)}  ${f0(tv.total).padStart(10)}  ${f0(tl.total).padStart(9)}      100.0 %`);
 
@@ -144,7 +150,12 @@ export async function benchLaser(): Promise<void> {
       const positive = concatFeatures(features, sliceFeatures(encoded, 0));
       const negative = sliceFeatures(encoded, 1, 2);
       const pairPrompt = viewPrompt(model, QUESTION, opts, [input.tokens, viewInputs[0].tokens]);
-      const batched = await best(repeats, () => rt.prefill([{ ids: pairPrompt.inputIds, images: positive }, { ids: pairPrompt.inputIds, images: negative }]));
+      const batched = await best(repeats, () =>
+        rt.prefill([
+          { ids: pairPrompt.inputIds, images: positive },
+          { ids: pairPrompt.inputIds, images: negative },
+        ]),
+      );
       const separate = await best(repeats, async () => {
         await rt.prefill([{ ids: pairPrompt.inputIds, images: positive }]);
         await rt.prefill([{ ids: pairPrompt.inputIds, images: negative }]);
@@ -160,14 +171,38 @@ export async function benchLaser(): Promise<void> {
       const calls: { label: string; tokens: string; run: () => Promise<unknown> }[] = [
         { label: 'vision tower, I', tokens: '1 image', run: () => encodeInputs(rt, [input]) },
         { label: 'query pass: image prefix', tokens: `${p0}`, run: () => rt.prefill([{ ids: prefix.ids, images: features }]) },
-        { label: 'query pass: question suffix', tokens: `${prompts.query.inputIds.length - p0} after ${p0}`, run: () => rt.prefill([{ ids: prompts.query.inputIds.slice(p0) }], { cache: prefix.cache }) },
-        { label: 'no-query pass: suffix', tokens: `${prompts.other!.inputIds.length - p0} after ${p0}`, run: () => rt.prefill([{ ids: prompts.other!.inputIds.slice(p0) }], { cache: prefix.cache }) },
-        { label: `baseline decode (${ANSWER_TOKENS - 1} step)`, tokens: `1 after ${prompts.query.inputIds.length}`, run: () => rt.step([5], passes.query.output.cache) },
+        {
+          label: 'query pass: question suffix',
+          tokens: `${prompts.query.inputIds.length - p0} after ${p0}`,
+          run: () => rt.prefill([{ ids: prompts.query.inputIds.slice(p0) }], { cache: prefix.cache }),
+        },
+        {
+          label: 'no-query pass: suffix',
+          tokens: `${prompts.other!.inputIds.length - p0} after ${p0}`,
+          run: () => rt.prefill([{ ids: prompts.other!.inputIds.slice(p0) }], { cache: prefix.cache }),
+        },
+        {
+          label: `baseline decode (${ANSWER_TOKENS - 1} step)`,
+          tokens: `1 after ${prompts.query.inputIds.length}`,
+          run: () => rt.step([5], passes.query.output.cache),
+        },
         { label: 'vision tower, I+ mask(I) I-', tokens: '3 images', run: () => encodeInputs(rt, pixels(3)) },
-        { label: '[I, I+]: I+ after the prefix', tokens: `${rest.length} after ${p0}`, run: () => rt.prefill([{ ids: rest, images: sliceFeatures(positive, 1, 1) }], { cache: prefix.cache }) },
+        {
+          label: '[I, I+]: I+ after the prefix',
+          tokens: `${rest.length} after ${p0}`,
+          run: () => rt.prefill([{ ids: rest, images: sliceFeatures(positive, 1, 1) }], { cache: prefix.cache }),
+        },
         { label: '[mask(I), I-]: mask(I) prefix', tokens: `${p0}`, run: () => rt.prefill([{ ids: prefix.ids, images: sliceFeatures(negative, 0, 1) }]) },
-        { label: '[mask(I), I-]: I- after it', tokens: `${rest.length} after ${p0}`, run: () => rt.prefill([{ ids: rest, images: sliceFeatures(negative, 1, 1) }], { cache: negPrefix.cache }) },
-        { label: `VAT decode (${ANSWER_TOKENS - 1} step, batch 2)`, tokens: `1 after ${pairPrompt.inputIds.length}`, run: () => rt.step([5, 5], withPrefix.last.cache) },
+        {
+          label: '[mask(I), I-]: I- after it',
+          tokens: `${rest.length} after ${p0}`,
+          run: () => rt.prefill([{ ids: rest, images: sliceFeatures(negative, 1, 1) }], { cache: negPrefix.cache }),
+        },
+        {
+          label: `VAT decode (${ANSWER_TOKENS - 1} step, batch 2)`,
+          tokens: `1 after ${pairPrompt.inputIds.length}`,
+          run: () => rt.step([5, 5], withPrefix.last.cache),
+        },
       ];
       const callMs = calls.map(() => Infinity);
       for (let r = 0; r < repeats; r++) {
@@ -181,7 +216,10 @@ export async function benchLaser(): Promise<void> {
       const vanillaCalls = [0, 1, 2, 4].reduce((a, i) => a + callMs[i], 0);
       console.log('laser decoder and vision calls (best of rounds; vanilla makes the first, second, third and fifth):');
       console.log('  call                                tokens              ms    share');
-      for (const [i, c] of calls.entries()) console.log(`  ${c.label.padEnd(34)}  ${c.tokens.padEnd(14)}  ${f0(callMs[i]).padStart(6)}  ${((callMs[i] / callTotal) * 100).toFixed(1).padStart(5)} %`);
+      for (const [i, c] of calls.entries())
+        console.log(
+          `  ${c.label.padEnd(34)}  ${c.tokens.padEnd(14)}  ${f0(callMs[i]).padStart(6)}  ${((callMs[i] / callTotal) * 100).toFixed(1).padStart(5)} %`,
+        );
       console.log(`  sum ${f0(callTotal)} ms; vanilla's calls ${f0(vanillaCalls)} ms; ratio of the calls alone ${(callTotal / vanillaCalls).toFixed(2)}x`);
       const steps = 8;
       const start2 = batched.last;

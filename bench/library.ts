@@ -62,7 +62,10 @@ export async function benchLibrary(): Promise<void> {
       },
     });
     const scanSeconds = seconds(t);
-    line('scan (stat + header, 8 at a time)', `${rate(summary.found, scanSeconds)}  (${summary.found} files in ${scanSeconds.toFixed(2)} s, ${summary.broken} broken)`);
+    line(
+      'scan (stat + header, 8 at a time)',
+      `${rate(summary.found, scanSeconds)}  (${summary.found} files in ${scanSeconds.toFixed(2)} s, ${summary.broken} broken)`,
+    );
     line('scan: first batch after', `${(firstBatch * 1000).toFixed(0)} ms`);
 
     const dataDir = path.join(tmp, 'data');

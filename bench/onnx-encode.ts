@@ -50,7 +50,11 @@ const refs: TensorData[] = graph.initializers.map((init) => {
   offset += length;
   return ref;
 });
-const data = { graph: { name: graph.name, nodes: graph.nodes, inputs: graph.inputs, outputs: graph.outputs, initializers: [...refs, ...graph.constants] }, producerName: 'laser-workbench', producerVersion: '0' };
+const data = {
+  graph: { name: graph.name, nodes: graph.nodes, inputs: graph.inputs, outputs: graph.outputs, initializers: [...refs, ...graph.constants] },
+  producerName: 'laser-workbench',
+  producerVersion: '0',
+};
 
 const times: number[] = [];
 let bytes = 0;

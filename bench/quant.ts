@@ -115,7 +115,10 @@ export async function benchQuant(): Promise<void> {
         out,
       };
       runs.push(run);
-      const vs = runs[0] !== run ? `; vs ${runs[0].dtype}: ${await compare(runs[0].out, out)}, prefill ${(runs[0].prefillMs / run.prefillMs).toFixed(2)}x, decode ${(runs[0].decodeMsPerToken / run.decodeMsPerToken).toFixed(2)}x as fast` : '';
+      const vs =
+        runs[0] !== run
+          ? `; vs ${runs[0].dtype}: ${await compare(runs[0].out, out)}, prefill ${(runs[0].prefillMs / run.prefillMs).toFixed(2)}x, decode ${(runs[0].decodeMsPerToken / run.decodeMsPerToken).toFixed(2)}x as fast`
+          : '';
       console.log(
         `${dtype.padEnd(5)} compile ${compileS.toFixed(1)} s, weights ${(run.bytes / 1e9).toFixed(2)} GB, peak RSS ${run.peakRss === null ? 'n/a' : `${(run.peakRss / 1e9).toFixed(2)} GB`}, ` +
           `sessions ${run.sessionsMs} ms, prefill ${run.prefillMs.toFixed(0)} ms, decode ${run.decodeMsPerToken.toFixed(0)} ms/token${vs}`,

@@ -67,8 +67,10 @@ export function llavaConfig(text: TextShape, vision: VisionShape, imageToken = t
 
 export const presets: Record<string, () => Record<string, unknown>> = {
   // llava-hf/llava-1.5-7b-hf: Vicuna-7B (LLaMA 4096 x 32, vocab 32064) + CLIP ViT-L/14-336
-  'llava-1.5-7b': () => llavaConfig({ hidden: 4096, layers: 32, heads: 32, mlp: 11008, vocab: 32064 }, { hidden: 1024, layers: 24, heads: 16, mlp: 4096, grid: 24 }, 32000),
-  'llava-1.5-13b': () => llavaConfig({ hidden: 5120, layers: 40, heads: 40, mlp: 13824, vocab: 32064 }, { hidden: 1024, layers: 24, heads: 16, mlp: 4096, grid: 24 }, 32000),
+  'llava-1.5-7b': () =>
+    llavaConfig({ hidden: 4096, layers: 32, heads: 32, mlp: 11008, vocab: 32064 }, { hidden: 1024, layers: 24, heads: 16, mlp: 4096, grid: 24 }, 32000),
+  'llava-1.5-13b': () =>
+    llavaConfig({ hidden: 5120, layers: 40, heads: 40, mlp: 13824, vocab: 32064 }, { hidden: 1024, layers: 24, heads: 16, mlp: 4096, grid: 24 }, 32000),
   mid: () => llavaConfig({ hidden: 2048, layers: 8, heads: 16, mlp: 5504, vocab: 32000 }, { hidden: 256, layers: 2, heads: 4, mlp: 1024, grid: 8 }),
 };
 
@@ -116,7 +118,8 @@ export async function writeRandomCheckpoint(dir: string, config: Record<string, 
     groups[Math.min(shards - 1, Math.floor((acc / total) * shards))].push(t);
     acc += numel(t.shape);
   }
-  const fileOf = (k: number) => (shards === 1 ? 'model.safetensors' : `model-${String(k + 1).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`);
+  const fileOf = (k: number) =>
+    shards === 1 ? 'model.safetensors' : `model-${String(k + 1).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`;
   const weightMap: Record<string, string> = {};
   const state = { s: 0x9e3779b9 };
   const chunk = new Uint16Array(1 << 22);
@@ -150,7 +153,8 @@ export async function writeRandomCheckpoint(dir: string, config: Record<string, 
       await fh.close();
     }
   }
-  if (shards > 1) await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: total * 2 }, weight_map: weightMap }, null, 2));
+  if (shards > 1)
+    await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: total * 2 }, weight_map: weightMap }, null, 2));
   return total;
 }
 
@@ -186,5 +190,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const t0 = performance.now();
   const params = await writeRandomCheckpoint(join(dir, 'checkpoint'), config, { shards: flag('--shards', preset === 'mid' ? 1 : 3) });
   const tokens = await writeForwardInputs(join(dir, 'inputs.safetensors'), config, flag('--text-tokens', 50));
-  console.log(`${preset}: ${(params / 1e9).toFixed(3)} B parameters (${((params * 2) / 1e9).toFixed(2)} GB F16) in ${((performance.now() - t0) / 1000).toFixed(1)} s; inputs: ${tokens} tokens`);
+  console.log(
+    `${preset}: ${(params / 1e9).toFixed(3)} B parameters (${((params * 2) / 1e9).toFixed(2)} GB F16) in ${((performance.now() - t0) / 1000).toFixed(1)} s; inputs: ${tokens} tokens`,
+  );
 }

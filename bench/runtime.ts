@@ -47,7 +47,16 @@ async function readBandwidth(bytes = 1 << 30): Promise<{ bytesPerSecond: number;
     const view = Buffer.from(workerData.shared, workerData.offset, workerData.length);
     parentPort.on('message', () => { view.indexOf(1); parentPort.postMessage('done'); });`;
   const workers = Array.from({ length: threads }, (_, i) => new Worker(code, { eval: true, workerData: { shared, offset: i * share, length: share } }));
-  const scan = () => Promise.all(workers.map((w) => new Promise((done) => { w.once('message', done); w.postMessage('go'); })));
+  const scan = () =>
+    Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((done) => {
+            w.once('message', done);
+            w.postMessage('go');
+          }),
+      ),
+    );
   try {
     await scan(); // warm up
     let best = Infinity;
@@ -114,11 +123,19 @@ export async function whereTheTimeGoes(bundleDir: string, root: string, device: 
   // Runs per round: vision 1; embed 1 + steps; decoder 1 + steps. Round 2 is the measured one.
   const decoderRuns = (from: number, n: number): KernelEvent[] => Array.from({ length: n }, (_, i) => kernelsOfRun(profile, decoderGraph, from + i)).flat();
   const embedRuns = (from: number, n: number): KernelEvent[] => Array.from({ length: n }, (_, i) => kernelsOfRun(profile, 'embed', from + i)).flat();
-  const runUs = (graph: string, from: number, n: number) => profile.runs.filter((r) => r.graph === graph).slice(from, from + n).reduce((a, r) => a + r.us, 0);
+  const runUs = (graph: string, from: number, n: number) =>
+    profile.runs
+      .filter((r) => r.graph === graph)
+      .slice(from, from + n)
+      .reduce((a, r) => a + r.us, 0);
   const prefillK = decoderRuns(1 + steps, 1);
   const decodeK = decoderRuns(2 + steps, steps);
   const ms = (us: number) => us / 1000;
-  const parts = (ev: KernelEvent[]) => sumBy(ev, (e) => { const d = decoderPart(e.node, e.op); return d.layer === null ? d.part : 'layers'; });
+  const parts = (ev: KernelEvent[]) =>
+    sumBy(ev, (e) => {
+      const d = decoderPart(e.node, e.op);
+      return d.layer === null ? d.part : 'layers';
+    });
   const pre = parts(prefillK);
   const dec = parts(decodeK);
   const w = wall!;
@@ -128,28 +145,53 @@ export async function whereTheTimeGoes(bundleDir: string, root: string, device: 
     { label: 'vision tower (1 image)', ms: w.vision },
     { label: 'embeddings (prefill + steps)', ms: ms(embedRuns(1 + steps, 1 + steps).reduce((a, e) => a + e.us, 0)) },
   ];
-  const perLayer = sumBy(prefillK, (e) => { const d = decoderPart(e.node, e.op); return d.layer === null ? '' : String(d.layer); });
+  const perLayer = sumBy(prefillK, (e) => {
+    const d = decoderPart(e.node, e.op);
+    return d.layer === null ? '' : String(d.layer);
+  });
   for (let l = 0; l < rt.dims.layers; l++) rows.push({ label: `prefill layer ${l}`, ms: ms(perLayer.get(String(l)) ?? 0) });
   for (const [k, v] of pre) if (k !== 'layers') rows.push({ label: `prefill ${k}`, ms: ms(v) });
   rows.push({ label: 'prefill outside onnxruntime (feeds, copies)', ms: outside(w.prefill, runUs(decoderGraph, 1 + steps, 1) + runUs('embed', 1 + steps, 1)) });
   rows.push({ label: `decode ${steps} steps: layers`, ms: ms(dec.get('layers') ?? 0) });
   for (const [k, v] of dec) if (k !== 'layers') rows.push({ label: `decode ${steps} steps: ${k}`, ms: ms(v) });
-  rows.push({ label: `decode ${steps} steps: outside onnxruntime`, ms: outside(w.decode, runUs(decoderGraph, 2 + steps, steps) + runUs('embed', 2 + steps, steps)) });
+  rows.push({
+    label: `decode ${steps} steps: outside onnxruntime`,
+    ms: outside(w.decode, runUs(decoderGraph, 2 + steps, steps) + runUs('embed', 2 + steps, steps)),
+  });
   const counted = rows.reduce((a, r) => a + r.ms, 0);
   rows.push({ label: 'onnxruntime between kernels (scheduling, allocation)', ms: Math.max(0, total - counted) });
   console.log(`where the time goes: encode 1 image, prefill 609 tokens, decode ${steps} tokens (onnxruntime profiler on; wall ${total.toFixed(0)} ms):`);
   console.log(shareTable(rows, total));
-  const byPart = (l: number) => sumBy(prefillK.filter((e) => decoderPart(e.node, e.op).layer === l), (e) => decoderPart(e.node, e.op).part);
+  const byPart = (l: number) =>
+    sumBy(
+      prefillK.filter((e) => decoderPart(e.node, e.op).layer === l),
+      (e) => decoderPart(e.node, e.op).part,
+    );
   const cols = ['attention core', 'projections', 'RoPE', 'KV concat', 'MLP', 'residual'];
   const layerTotal = [...perLayer].filter(([k]) => k !== '').reduce((a, [, v]) => a + v, 0);
   console.log(`prefill per layer (ms): ${cols.join(' / ')}`);
   for (let l = 0; l < rt.dims.layers; l++) {
     const b = byPart(l);
-    console.log(`  layer ${String(l).padStart(2)}  ${cols.map((c) => ms(b.get(c) ?? 0).toFixed(1).padStart(7)).join(' ')}`);
+    console.log(
+      `  layer ${String(l).padStart(2)}  ${cols
+        .map((c) =>
+          ms(b.get(c) ?? 0)
+            .toFixed(1)
+            .padStart(7),
+        )
+        .join(' ')}`,
+    );
   }
-  const share = (c: string) => ((prefillK.filter((e) => decoderPart(e.node, e.op).part === c && decoderPart(e.node, e.op).layer !== null).reduce((a, e) => a + e.us, 0) / layerTotal) * 100).toFixed(0);
+  const share = (c: string) =>
+    (
+      (prefillK.filter((e) => decoderPart(e.node, e.op).part === c && decoderPart(e.node, e.op).layer !== null).reduce((a, e) => a + e.us, 0) / layerTotal) *
+      100
+    ).toFixed(0);
   console.log(`  share of the layers: ${cols.map((c) => `${c} ${share(c)} %`).join(', ')}`);
-  const decodeParts = sumBy(decodeK.filter((e) => decoderPart(e.node, e.op).layer !== null), (e) => decoderPart(e.node, e.op).part);
+  const decodeParts = sumBy(
+    decodeK.filter((e) => decoderPart(e.node, e.op).layer !== null),
+    (e) => decoderPart(e.node, e.op).part,
+  );
   console.log(`decode, all layers, ms per step: ${cols.map((c) => `${c} ${ms((decodeParts.get(c) ?? 0) / steps).toFixed(2)}`).join(', ')}`);
 }
 
@@ -161,7 +203,9 @@ export async function benchRuntime(): Promise<void> {
     await writeBenchCheckpoint(ckpt);
     let t = performance.now();
     const compiled = await compileBundle(ckpt, join(root, 'bundle'));
-    console.log(`runtime bench: LLaMA 256x8 (GQA 8/4), vocab ${VOCAB}, CLIP 64x3 at ${14 * GRID}px -> ${GRID * GRID} image tokens; ${(compiled.weightBytes / 2 ** 20).toFixed(1)} MiB fp32`);
+    console.log(
+      `runtime bench: LLaMA 256x8 (GQA 8/4), vocab ${VOCAB}, CLIP 64x3 at ${14 * GRID}px -> ${GRID * GRID} image tokens; ${(compiled.weightBytes / 2 ** 20).toFixed(1)} MiB fp32`,
+    );
     console.log(`compile                          ${fmt(performance.now() - t)} ms`);
 
     t = performance.now();
@@ -170,7 +214,9 @@ export async function benchRuntime(): Promise<void> {
     const open = performance.now() - t;
     const s = rt.sessionMs;
     console.log(`provider ${rt.provider}, intraOpNumThreads ${threads || 'default'}`);
-    console.log(`session create: decoder ${s.decoder.toFixed(1)} ms, embed ${s.embed.toFixed(1)} ms, vision ${s.vision.toFixed(1)} ms; open total ${open.toFixed(1)} ms`);
+    console.log(
+      `session create: decoder ${s.decoder.toFixed(1)} ms, embed ${s.embed.toFixed(1)} ms, vision ${s.vision.toFixed(1)} ms; open total ${open.toFixed(1)} ms`,
+    );
 
     await whereTheTimeGoes(compiled.dir, root, device, threads);
 
@@ -183,19 +229,25 @@ export async function benchRuntime(): Promise<void> {
       console.log(`  text ${String(n).padStart(5)} tokens          ${fmt(await median(3, () => rt.prefill([{ ids: text(n) }])))} ms`);
     }
     const withImage: Stream = { ids: [1, ...text(8), ...Array<number>(GRID * GRID).fill(IMAGE_TOKEN), ...text(24, 5)], images: image };
-    console.log(`  image + 33 text (${withImage.ids.length} tokens)  ${fmt(await median(3, () => rt.prefill([withImage])))} ms (embeds + decoder, image features precomputed)`);
+    console.log(
+      `  image + 33 text (${withImage.ids.length} tokens)  ${fmt(await median(3, () => rt.prefill([withImage])))} ms (embeds + decoder, image features precomputed)`,
+    );
 
     // Decode against the memory bound: each step reads every decoder weight and the whole KV cache once.
     const read = await readBandwidth();
     const bandwidth = read.bytesPerSecond;
     const weightBytes = (await stat(join(compiled.dir, 'decoder.onnx.data'))).size;
     const kvBytesPerToken = rt.dims.layers * 2 * rt.dims.kvHeads * rt.dims.headDim * 4;
-    console.log(`memory: streaming read ${(bandwidth / 1e9).toFixed(1)} GB/s (${read.threads} threads, 1 GiB memchr); decoder weights ${(weightBytes / 2 ** 20).toFixed(1)} MiB, KV ${kvBytesPerToken} B per context token`);
+    console.log(
+      `memory: streaming read ${(bandwidth / 1e9).toFixed(1)} GB/s (${read.threads} threads, 1 GiB memchr); decoder weights ${(weightBytes / 2 ** 20).toFixed(1)} MiB, KV ${kvBytesPerToken} B per context token`,
+    );
     console.log('decode ms/token (16 tokens, after a prefill of the context), against the bound (weights + KV read once per token):');
     for (const c of [16, 128, 512, 1024, 2048]) {
       const ms = await decodeMsPerToken(rt, c, 16);
       const boundMs = ((weightBytes + kvBytesPerToken * c) / bandwidth) * 1000;
-      console.log(`  context ${String(c).padStart(5)}                ${fmt(ms)} ms   bound ${boundMs.toFixed(2)} ms   ${((boundMs / ms) * 100).toFixed(0)} % of the bound`);
+      console.log(
+        `  context ${String(c).padStart(5)}                ${fmt(ms)} ms   bound ${boundMs.toFixed(2)} ms   ${((boundMs / ms) * 100).toFixed(0)} % of the bound`,
+      );
     }
 
     console.log('two streams, 16 tokens after 640-token contexts:');
@@ -206,10 +258,12 @@ export async function benchRuntime(): Promise<void> {
     const [a, b] = [await rt.prefill([pos]), await rt.prefill([neg])];
     const vat = (p: Float32Array, n: Float32Array): number => argmax(p.map((x, i) => 2 * x - n[i]));
     const lockstep = (await median(3, () => generateLockstep(rt, batch, vat, { maxNewTokens: steps }))) / (steps - 1);
-    const twoSingles = (await median(3, async () => {
-      await generateGreedy(rt, a, { maxNewTokens: steps });
-      await generateGreedy(rt, b, { maxNewTokens: steps });
-    })) / (steps - 1);
+    const twoSingles =
+      (await median(3, async () => {
+        await generateGreedy(rt, a, { maxNewTokens: steps });
+        await generateGreedy(rt, b, { maxNewTokens: steps });
+      })) /
+      (steps - 1);
     console.log(`  batch of two (lockstep)        ${fmt(lockstep)} ms/step`);
     console.log(`  two single streams             ${fmt(twoSingles)} ms/step (sum of both)`);
     const tPrefill2 = await median(3, () => rt.prefill([pos, neg]));
@@ -217,7 +271,9 @@ export async function benchRuntime(): Promise<void> {
     console.log(`  prefill batch of two           ${fmt(tPrefill2)} ms vs one stream ${tPrefill1.toFixed(1)} ms`);
 
     const blocked = await eventLoopTicksDuring(() => rt.prefill([{ ids: text(1024) }]));
-    console.log(`event loop during a 1024-token prefill: ${blocked.ticks} timer ticks in ${blocked.ms.toFixed(0)} ms (1 ms interval; session.run holds the thread)`);
+    console.log(
+      `event loop during a 1024-token prefill: ${blocked.ticks} timer ticks in ${blocked.ms.toFixed(0)} ms (1 ms interval; session.run holds the thread)`,
+    );
     await rt.dispose();
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -48,7 +48,9 @@ async function memoryLine(label: string, pid: number): Promise<void> {
 }
 
 async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'laser.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--open', samples], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'laser.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--open', samples], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const url = await new Promise<URL>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`laser serve did not start within 120 s: ${output}`)), 120_000);
@@ -76,7 +78,11 @@ async function connect(url: URL, token: string): Promise<{ api: Api; ws: WebSock
 }
 
 /** Runs `n` tasks with at most `inflight` at once; returns each one's latency and the failures. */
-async function load(n: number, inflight: number, task: (i: number) => Promise<unknown>): Promise<{ ms: number[]; failed: number; wallS: number; firstError: string | null }> {
+async function load(
+  n: number,
+  inflight: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<{ ms: number[]; failed: number; wallS: number; firstError: string | null }> {
   const ms: number[] = [];
   let failed = 0;
   let firstError: string | null = null;
@@ -124,7 +130,9 @@ export async function benchServe(): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: inflight });
   const clients: { api: Api; ws: WebSocket }[] = [];
   try {
-    console.log(`serve: laser serve pid ${child.pid} at ${url.host}, the demo world (${images.length} scenes); ${calls} calls over ${sockets} WebSockets and ${mediaCount} media requests per round, ${inflight} in flight`);
+    console.log(
+      `serve: laser serve pid ${child.pid} at ${url.host}, the demo world (${images.length} scenes); ${calls} calls over ${sockets} WebSockets and ${mediaCount} media requests per round, ${inflight} in flight`,
+    );
     for (let i = 0; i < sockets; i++) clients.push(await connect(url, token));
     await clients[0].api.call('library.scan' satisfies MethodName, { root: samples });
     await memoryLine('started, folder scanned', child.pid!);

@@ -11,14 +11,19 @@ let entry;
 try {
   entry = await ensureCliBuilt();
 } catch (e) {
-  process.stderr.write(`error: the laser command could not be built: ${String(e?.message ?? e).split('\n')[0]}\nhint: run \`npm ci\` (it installs esbuild, which builds it), then \`npm run build:cli\`.\n`);
+  process.stderr.write(
+    `error: the laser command could not be built: ${String(e?.message ?? e).split('\n')[0]}\nhint: run \`npm ci\` (it installs esbuild, which builds it), then \`npm run build:cli\`.\n`,
+  );
   process.exit(2);
 }
 const { main, printError } = await import(pathToFileURL(entry).href);
 // An error thrown outside a command's promise (an event handler, a stream) goes through the same
 // boundary as the rest: one line and a crash log, never a raw stack.
 const fatal = (e) => {
-  void printError(e, process.argv).then((code) => process.exit(code), () => process.exit(2));
+  void printError(e, process.argv).then(
+    (code) => process.exit(code),
+    () => process.exit(2),
+  );
 };
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);

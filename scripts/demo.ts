@@ -54,7 +54,9 @@ async function main(): Promise<number> {
   const runs = result.evaluation.results;
   const fresh = runs.filter((r) => !r.cached).length;
   const out = process.stdout;
-  out.write(`${result.report.dataset.name}: ${result.rows.length} questions, ${runs.length} runs (${fresh} run now, ${runs.length - fresh} from the cache) in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
+  out.write(
+    `${result.report.dataset.name}: ${result.rows.length} questions, ${runs.length} runs (${fresh} run now, ${runs.length - fresh} from the cache) in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`,
+  );
   for (const [m, s] of Object.entries(result.report.methods)) {
     const size = Object.entries(s.bySize)
       .map(([k, v]) => `${k} ${v === null ? '-' : (100 * v).toFixed(1)}`)

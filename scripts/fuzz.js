@@ -13,7 +13,11 @@ if (!/^[1-9]\d*$/.test(runs)) {
 }
 // Each fuzz file writes how its cases ended here (test/fuzz/tally.ts); the table is printed at the end.
 const tally = mkdtempSync(join(tmpdir(), 'laser-fuzz-tally-'));
-const r = spawnSync('npx', ['vitest', 'run', 'test/fuzz'], { stdio: 'inherit', env: { ...process.env, FUZZ_RUNS: runs, FUZZ_TALLY: tally }, shell: process.platform === 'win32' });
+const r = spawnSync('npx', ['vitest', 'run', 'test/fuzz'], {
+  stdio: 'inherit',
+  env: { ...process.env, FUZZ_RUNS: runs, FUZZ_TALLY: tally },
+  shell: process.platform === 'win32',
+});
 const outcomes = ['clear error', 'correct result', 'crash', 'hang', 'silent acceptance'];
 const groups = {};
 for (const f of readdirSync(tally)) {

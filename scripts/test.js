@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['typecheck (common, node, web)', 'npm', ['run', '-s', 'typecheck']],
   ['lint', 'npx', ['eslint', '.']],
+  ['format (prettier --check; `npm run format` fixes)', 'npm', ['run', '-s', 'format:check']],
   ['unit and integration tests (vitest)', 'npx', ['vitest', 'run']],
   ['build (electron-vite: main, preload, renderer)', 'npx', ['electron-vite', 'build']],
   ['browser end-to-end tests (chromium against serve mode)', 'npm', ['run', '-s', 'test:e2e']],

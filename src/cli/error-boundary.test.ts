@@ -20,7 +20,11 @@ afterAll(async () => {
 
 /** `laser ...` as a user runs it, with extra node flags (an --import that injects a fault). */
 function laser(args: string[], nodeFlags: string[] = []) {
-  const r = spawnSync(process.execPath, [...nodeFlags, bin, ...args], { encoding: 'utf8', env: { ...process.env, LASER_DATA_DIR: join(tmp, 'data') }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [...nodeFlags, bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, LASER_DATA_DIR: join(tmp, 'data') },
+    timeout: 60_000,
+  });
   return { code: r.status, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn')) };
 }
 
@@ -30,7 +34,7 @@ describe('reportError', () => {
     expect(r).toEqual({ exitCode: 1, text: 'error: /x: no such folder\nhint: Pass the folder.\n' });
   });
 
-  it('writes a bug\'s stack (and its cause) to a crash log and prints one line naming it, exit 2', async () => {
+  it("writes a bug's stack (and its cause) to a crash log and prints one line naming it, exit 2", async () => {
     const env = { LASER_DATA_DIR: join(tmp, 'unit') };
     const bug = new RangeError('index 9 out of range', { cause: new Error('the inner reason') });
     const r = await reportError(bug, { argv: ['node', 'laser', 'figure', 'rec'], env, now: () => new Date('2026-12-03T10:00:00.000Z') });
@@ -47,7 +51,9 @@ describe('reportError', () => {
   it('still prints one line when the crash log cannot be written', async () => {
     const r = await reportError(new Error('boom'), { argv: [], env: { LASER_DATA_DIR: bin } });
     expect(r.exitCode).toBe(2);
-    expect(r.text).toMatch(/^error: internal error \(a bug\): Error: boom; no crash log could be written \(.*laser\.js\/logs: a part of this path is a file, not a folder\)/);
+    expect(r.text).toMatch(
+      /^error: internal error \(a bug\): Error: boom; no crash log could be written \(.*laser\.js\/logs: a part of this path is a file, not a folder\)/,
+    );
     expect(r.text.trim().split('\n')).toHaveLength(1);
   });
 
@@ -61,7 +67,10 @@ describe('bin/laser.js behind the boundary', () => {
   it('bad input: error and hint lines, no stack, exit 1', () => {
     const r = laser(['compile', join(tmp, 'no-such-checkpoint'), join(tmp, 'b')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toEqual([`error: ${join(tmp, 'no-such-checkpoint')}: no such folder`, 'hint: Pass the Hugging Face checkpoint folder (config.json + *.safetensors).']);
+    expect(r.stderr).toEqual([
+      `error: ${join(tmp, 'no-such-checkpoint')}: no such folder`,
+      'hint: Pass the Hugging Face checkpoint folder (config.json + *.safetensors).',
+    ]);
   });
 
   it('a file-system error that escapes a command: one line naming the path, exit 1', async () => {
@@ -79,7 +88,9 @@ describe('bin/laser.js behind the boundary', () => {
     const r = laser(['scan', tmp], ['--import', inject]);
     expect(r.code).toBe(2);
     expect(r.stderr).toHaveLength(1);
-    const m = /^error: internal error \(a bug\): TypeError: injected: stdout is broken; the full trace is in (\S+), please report it with that file$/.exec(r.stderr[0]);
+    const m = /^error: internal error \(a bug\): TypeError: injected: stdout is broken; the full trace is in (\S+), please report it with that file$/.exec(
+      r.stderr[0],
+    );
     expect(m).not.toBeNull();
     expect(m![1].startsWith(join(tmp, 'data', 'logs', 'crash-'))).toBe(true);
     expect(await readFile(m![1], 'utf8')).toMatch(/command: laser scan .*\n[\s\S]*TypeError: injected: stdout is broken\n\s+at /);
@@ -88,10 +99,15 @@ describe('bin/laser.js behind the boundary', () => {
   it('an error thrown outside any command (an event handler) goes through the same boundary', async () => {
     const inject = join(tmp, 'throw-later.mjs');
     // Thrown from a timer once the CLI is up (its handlers are installed), as a stray callback would.
-    await writeFile(inject, "const t = setInterval(() => { if (process.listenerCount('uncaughtException') > 0) { clearInterval(t); throw new RangeError('injected: thrown from a timer'); } }, 20);\n");
+    await writeFile(
+      inject,
+      "const t = setInterval(() => { if (process.listenerCount('uncaughtException') > 0) { clearInterval(t); throw new RangeError('injected: thrown from a timer'); } }, 20);\n",
+    );
     const r = laser(['serve', '--port', '0', '--data-dir', join(tmp, 'serve-data'), '--no-demo-model'], ['--import', inject]);
     expect(r.code).toBe(2);
-    expect(r.stderr.filter((l) => l.startsWith('error:'))).toEqual([expect.stringMatching(/^error: internal error \(a bug\): RangeError: injected: thrown from a timer; the full trace is in /)]);
+    expect(r.stderr.filter((l) => l.startsWith('error:'))).toEqual([
+      expect.stringMatching(/^error: internal error \(a bug\): RangeError: injected: thrown from a timer; the full trace is in /),
+    ]);
     expect(r.stderr.join('\n')).not.toMatch(/^\s+at /m);
     expect((await readdir(join(tmp, 'data', 'logs'))).length).toBeGreaterThanOrEqual(1);
   });

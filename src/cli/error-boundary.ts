@@ -44,7 +44,10 @@ export async function reportError(e: unknown, opts: BoundaryOptions): Promise<Re
     file = await writeCrashLog(e, `command: laser ${opts.argv.slice(2).join(' ')}`, { env: opts.env, now });
   } catch (logError) {
     const why = describeFsError(logError)?.message ?? describeThrown(logError);
-    return { exitCode: EXIT_INTERNAL, text: `error: internal error (a bug): ${what}; no crash log could be written (${why}), so please report the command that led here\n` };
+    return {
+      exitCode: EXIT_INTERNAL,
+      text: `error: internal error (a bug): ${what}; no crash log could be written (${why}), so please report the command that led here\n`,
+    };
   }
   return { exitCode: EXIT_INTERNAL, text: `error: internal error (a bug): ${what}; the full trace is in ${file}, please report it with that file\n` };
 }

@@ -64,7 +64,10 @@ export function addDeviceOptions(cmd: Command): Command {
 
 /** --data-dir: the workbench's data folder (src/engine/settings/data-dir.ts), shared with the app and serve mode. */
 export function addDataDirOption(cmd: Command): Command {
-  return cmd.option('--data-dir <dir>', "the workbench's data folder: its model list and stored runs, shared with the app (default: $LASER_DATA_DIR, else the platform's data folder)");
+  return cmd.option(
+    '--data-dir <dir>',
+    "the workbench's data folder: its model list and stored runs, shared with the app (default: $LASER_DATA_DIR, else the platform's data folder)",
+  );
 }
 
 /**
@@ -97,7 +100,8 @@ export async function bundleDirFor(bundle: string | undefined, err: (line: strin
  * (LLaVA) refuses them with a clear message.
  */
 export function addPixelOptions(cmd: Command, scope: 'bundle' | 'run'): Command {
-  const whose = scope === 'bundle' ? 'recorded in the bundle (default: preprocessor_config.json, else 56*56 / 28*28*1280)' : "for this run's views (default: the bundle's)";
+  const whose =
+    scope === 'bundle' ? 'recorded in the bundle (default: preprocessor_config.json, else 56*56 / 28*28*1280)' : "for this run's views (default: the bundle's)";
   return cmd
     .option('--min-pixels <n>', `Qwen2-VL: fewest pixels a view is resized to, ${whose}`, positiveInt('--min-pixels'))
     .option('--max-pixels <n>', `Qwen2-VL: most pixels a view is resized to, ${whose}`, positiveInt('--max-pixels'));

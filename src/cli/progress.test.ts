@@ -18,11 +18,15 @@ describe('progress line', () => {
     expect(progressEta({ done: 10, total: 100, skipped: 10, elapsedMs: 5000 })).toBeNull();
     expect(progressEta({ done: 100, total: 100, skipped: 0, elapsedMs: 5000 })).toBe(0);
     expect(formatProgress({ ...p, metric: 'score 61.5%', detail: null })).toBe('30/100 (30.0%), elapsed 0:10, 2.0 runs/s, ETA 0:35, 10 resumed, score 61.5%');
-    expect(formatProgress({ done: 1, total: 4, skipped: 0, elapsedMs: 4000, metric: null, detail: null })).toBe('1/4 (25.0%), elapsed 0:04, 4.0 s/run, ETA 0:12');
+    expect(formatProgress({ done: 1, total: 4, skipped: 0, elapsedMs: 4000, metric: null, detail: null })).toBe(
+      '1/4 (25.0%), elapsed 0:04, 4.0 s/run, ETA 0:12',
+    );
   });
 
   it('bytes show as sizes and MB/s', () => {
-    expect(formatProgress({ done: 1.2e9, total: 2.4e9, skipped: 0, elapsedMs: 4000, metric: null, detail: null }, 'byte')).toBe('1.20 GB / 2.40 GB (50.0%), elapsed 0:04, 300 MB/s, ETA 0:04');
+    expect(formatProgress({ done: 1.2e9, total: 2.4e9, skipped: 0, elapsedMs: 4000, metric: null, detail: null }, 'byte')).toBe(
+      '1.20 GB / 2.40 GB (50.0%), elapsed 0:04, 300 MB/s, ETA 0:04',
+    );
   });
 
   it('picks --quiet, then --json, then a bar on a terminal, else lines', () => {
@@ -69,7 +73,19 @@ describe('progress line', () => {
     j.update({ done: 3, total: 10, skipped: 1, elapsedMs: 2000, metric: 'acc 50.0%', detail: 's1 laser: decode' }, { kind: 'stage', sampleId: 's1' });
     j.note('a note');
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      { event: 'progress', task: 'runs', done: 3, total: 10, skipped: 1, elapsedMs: 2000, rate: 1, etaMs: 7000, metric: 'acc 50.0%', detail: 's1 laser: decode', data: { kind: 'stage', sampleId: 's1' } },
+      {
+        event: 'progress',
+        task: 'runs',
+        done: 3,
+        total: 10,
+        skipped: 1,
+        elapsedMs: 2000,
+        rate: 1,
+        etaMs: 7000,
+        metric: 'acc 50.0%',
+        detail: 's1 laser: decode',
+        data: { kind: 'stage', sampleId: 's1' },
+      },
       { event: 'note', task: 'runs', text: 'a note' },
     ]);
     const quiet: string[] = [];
@@ -79,7 +95,7 @@ describe('progress line', () => {
     expect(quiet).toEqual([]);
   });
 
-  it("a compile shows a display per stage, in bytes, with the tensors as the current item", () => {
+  it('a compile shows a display per stage, in bytes, with the tensors as the current item', () => {
     const log: string[] = [];
     const c = compileProgressDisplay({ isTTY: false, write: (s: string) => log.push(s) });
     c.update({ stage: 'weights', tensorsDone: 0, tensorsTotal: 2, bytesDone: 0, bytesTotal: 2e6 });

@@ -145,7 +145,9 @@ export class ProgressDisplay {
     if (this.mode === 'json') {
       const rate = progressRate(p);
       const eta = progressEta(p);
-      this.stream.write(`${JSON.stringify({ event: 'progress', task: label, done: p.done, total: p.total, skipped: p.skipped, elapsedMs: Math.round(p.elapsedMs), rate, etaMs: eta === null ? null : Math.round(eta), metric: p.metric, detail: p.detail, ...(data === undefined ? {} : { data }) })}\n`);
+      this.stream.write(
+        `${JSON.stringify({ event: 'progress', task: label, done: p.done, total: p.total, skipped: p.skipped, elapsedMs: Math.round(p.elapsedMs), rate, etaMs: eta === null ? null : Math.round(eta), metric: p.metric, detail: p.detail, ...(data === undefined ? {} : { data }) })}\n`,
+      );
       return;
     }
     if (this.mode === 'bar') {

@@ -23,7 +23,11 @@ describe('the UI for laser serve', () => {
   });
 
   it("is built once with the checkout's electron-vite when missing (a fresh clone after npm ci)", () => {
-    expect(uiPlan(join(root, 'out', 'renderer'), root, manifest)).toEqual({ kind: 'build', cli: join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), cwd: root });
+    expect(uiPlan(join(root, 'out', 'renderer'), root, manifest)).toEqual({
+      kind: 'build',
+      cli: join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
+      cwd: root,
+    });
   });
 
   it('says why not when there are no build tools', () => {

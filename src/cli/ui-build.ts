@@ -15,7 +15,10 @@ export function uiPlan(rendererDir: string, projectRoot: string, resolveModule: 
   if (existsSync(join(rendererDir, 'index.html'))) return { kind: 'built' };
   const manifest = resolveModule('electron-vite/package.json');
   if (!manifest || !existsSync(join(projectRoot, 'electron.vite.config.ts'))) {
-    return { kind: 'cannot', reason: `there is no built UI in ${rendererDir}, and this copy has no build tools (run \`npm ci\` and \`npm run build\` in a source checkout)` };
+    return {
+      kind: 'cannot',
+      reason: `there is no built UI in ${rendererDir}, and this copy has no build tools (run \`npm ci\` and \`npm run build\` in a source checkout)`,
+    };
   }
   const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: string | Record<string, string> };
   return { kind: 'build', cli: join(dirname(manifest), typeof bin === 'string' ? bin : bin['electron-vite']), cwd: projectRoot };

@@ -49,10 +49,21 @@ export async function openCliWorkbench(o: CliWorkbenchOptions): Promise<CliWorkb
   try {
     await mkdir(dataDir, { recursive: true });
   } catch (e) {
-    throw new WorkbenchError('permission-denied', `Cannot create the data folder ${dataDir}: ${(e as Error).message}.`, 'Choose another with --data-dir or $LASER_DATA_DIR.');
+    throw new WorkbenchError(
+      'permission-denied',
+      `Cannot create the data folder ${dataDir}: ${(e as Error).message}.`,
+      'Choose another with --data-dir or $LASER_DATA_DIR.',
+    );
   }
   await migrateLegacyStoresOfProcess(dataDir, o.note);
-  const workbench = createWorkbench({ dataDir, transport: 'cli', defaultFolder: null, ...(o.recordsDir ? { recordsDir: o.recordsDir } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.inference ? { inference: o.inference } : {}) });
+  const workbench = createWorkbench({
+    dataDir,
+    transport: 'cli',
+    defaultFolder: null,
+    ...(o.recordsDir ? { recordsDir: o.recordsDir } : {}),
+    ...(o.runtime ? { runtime: o.runtime } : {}),
+    ...(o.inference ? { inference: o.inference } : {}),
+  });
   const call = async <M extends MethodName>(method: M, request: RequestOf<M>, options: CallOptions<M> = {}): Promise<ResponseOf<M>> => {
     const signal = options.signal ?? new AbortController().signal;
     if (signal.aborted) throw cancelledError();
@@ -69,7 +80,8 @@ export async function openCliWorkbench(o: CliWorkbenchOptions): Promise<CliWorkb
       return (await call('models.add', { path: dir })).id;
     },
     async allowImage(file) {
-      if (!(await stat(file).catch(() => null))) throw new WorkbenchError('not-found', `The file ${file} does not exist.`, 'Check the path, or pick the file again if it was moved or renamed.');
+      if (!(await stat(file).catch(() => null)))
+        throw new WorkbenchError('not-found', `The file ${file} does not exist.`, 'Check the path, or pick the file again if it was moved or renamed.');
       await workbench.openFolder(dirname(file));
     },
     dispose: () => workbench.dispose(),

@@ -8,7 +8,14 @@ describe('isAppUrl', () => {
   });
 
   it('refuses other hosts, schemes and URLs that only start like the app', () => {
-    for (const url of ['laser-app://other/index.html', 'https://app/index.html', 'file:///index.html', 'laser-app://app.evil/x', 'laser-app://user@app/x', 'not a url']) {
+    for (const url of [
+      'laser-app://other/index.html',
+      'https://app/index.html',
+      'file:///index.html',
+      'laser-app://app.evil/x',
+      'laser-app://user@app/x',
+      'not a url',
+    ]) {
       expect(isAppUrl(url, builtAppUrl), url).toBe(false);
     }
   });

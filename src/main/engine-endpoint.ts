@@ -60,7 +60,13 @@ export function createEngineEndpoint(
           const onUnexpected = options.onUnexpected?.(dataDir);
           hostOptions = onUnexpected ? { onUnexpected } : {};
           workbench = Promise.resolve().then(() =>
-            createWorkbench({ dataDir, transport: 'electron', defaultFolder: message.defaultFolder, demoModelDir: message.demoModelDir, canPickFolderNatively: true }),
+            createWorkbench({
+              dataDir,
+              transport: 'electron',
+              defaultFolder: message.defaultFolder,
+              demoModelDir: message.demoModelDir,
+              canPickFolderNatively: true,
+            }),
           );
           // A Workbench that cannot be built is each call's answer, not an unhandled rejection.
           workbench.catch(() => undefined);
@@ -70,7 +76,12 @@ export function createEngineEndpoint(
           adopt(transferred[0], (port) => serveWirePort(port, wireHandlers as Handlers, hostOptions));
           return;
         case 'connect-media':
-          adopt(transferred[0], (port) => servePort(port, createTableHost(mediaOps, mediaHandlers, (m) => port.postMessage(m), hostOptions)));
+          adopt(transferred[0], (port) =>
+            servePort(
+              port,
+              createTableHost(mediaOps, mediaHandlers, (m) => port.postMessage(m), hostOptions),
+            ),
+          );
           return;
         case 'shutdown':
           void dispose().finally(exit);
@@ -125,5 +136,8 @@ function servePort(port: PortLike, host: PortHost): void {
 
 /** The contract's wire protocol over one port. */
 export function serveWirePort(port: PortLike, handlers: Handlers, options: WireHostOptions = {}): void {
-  servePort(port, createWireHost(handlers, (message) => port.postMessage(message), options));
+  servePort(
+    port,
+    createWireHost(handlers, (message) => port.postMessage(message), options),
+  );
 }

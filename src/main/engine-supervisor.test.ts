@@ -19,9 +19,17 @@ import type { EngineProcess } from './engine-supervisor.ts';
 
 function fakeWorkbench(options: WorkbenchOptions, log: string[]): Workbench {
   const handlers = {
-    'host.info': async () => ({ version: '1', transport: options.transport, platform: 'test', homeDir: '/h', defaultFolder: options.defaultFolder ?? null, canPickFolderNatively: !!options.canPickFolderNatively }),
+    'host.info': async () => ({
+      version: '1',
+      transport: options.transport,
+      platform: 'test',
+      homeDir: '/h',
+      defaultFolder: options.defaultFolder ?? null,
+      canPickFolderNatively: !!options.canPickFolderNatively,
+    }),
     'library.recent': async () => [{ path: options.dataDir, openedAt: '2025-01-01T00:00:00Z' }],
-    'library.imageDetails': (_req: unknown, ctx: { signal: AbortSignal }) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new WorkbenchError('cancelled', 'Cancelled.')))),
+    'library.imageDetails': (_req: unknown, ctx: { signal: AbortSignal }) =>
+      new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new WorkbenchError('cancelled', 'Cancelled.')))),
   } as unknown as Handlers;
   return {
     handlers,
@@ -106,12 +114,7 @@ function windowClient() {
     clients,
     link: {
       deliver(port: PortLike) {
-        clients.push(
-          createApi(
-            { send: (m) => port.postMessage(m), onMessage: (receive) => void port.on('message', (e) => receive(e.data)) },
-            () => '',
-          ),
-        );
+        clients.push(createApi({ send: (m) => port.postMessage(m), onMessage: (receive) => void port.on('message', (e) => receive(e.data)) }, () => ''));
         port.start();
       },
       lost: (e: WorkbenchErrorData) => void lost.push(e),
@@ -253,7 +256,12 @@ describe('engine endpoint', () => {
         'library.recent': async () => [],
       } as unknown as Handlers;
       const endpoint = createEngineEndpoint(
-        () => ({ handlers: buggy, media: { get: () => Promise.reject(new Error('no media')) }, openFolder: async () => undefined, dispose: async () => undefined }),
+        () => ({
+          handlers: buggy,
+          media: { get: () => Promise.reject(new Error('no media')) },
+          openFolder: async () => undefined,
+          dispose: async () => undefined,
+        }),
         () => {},
         { onUnexpected: (dir) => reportUnexpected('electron engine', { LASER_DATA_DIR: dir }) },
       );

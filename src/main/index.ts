@@ -33,7 +33,11 @@ const engine = createEngineSupervisor<MessagePortMain>({
   fork: () => utilityProcess.fork(join(outDir, 'main', 'engine-host.js'), [], { serviceName: 'LASER Workbench engine', stdio: 'inherit' }),
   channel: () => new MessageChannelMain(),
   // The same data folder as the CLI and serve mode: --data-dir, else $LASER_DATA_DIR, else the platform's (resolved in the engine).
-  init: { dataDir: app.commandLine.getSwitchValue('data-dir') || null, defaultFolder: bundledResource('samples'), demoModelDir: bundledResource('models/laser-demo') },
+  init: {
+    dataDir: app.commandLine.getSwitchValue('data-dir') || null,
+    defaultFolder: bundledResource('samples'),
+    demoModelDir: bundledResource('models/laser-demo'),
+  },
   log: (line) => console.error(line),
 });
 

@@ -18,7 +18,12 @@ describe('menuTemplate', () => {
   });
 
   it('lists recent folders, newest first as given, and opens the one clicked', () => {
-    const o = options({ recent: [{ path: '/a', openedAt: '2' }, { path: '/b', openedAt: '1' }] });
+    const o = options({
+      recent: [
+        { path: '/a', openedAt: '2' },
+        { path: '/b', openedAt: '1' },
+      ],
+    });
     const recent = submenu(submenu(menuTemplate(o), '&File'), 'Open Recent');
     expect(names(recent)).toEqual(['/a', '/b']);
     (recent[1].click as () => void)();

@@ -69,12 +69,14 @@ describe('electron-builder.yml', () => {
 // in an Electron binary (none can be downloaded here).
 const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration(c: unknown, logger: unknown): Promise<void> };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
-const { PlatformPackager } = require('app-builder-lib') as { PlatformPackager: { prototype: { generateFuseConfig(f: unknown): Promise<Record<string, unknown>> } } };
+const { PlatformPackager } = require('app-builder-lib') as {
+  PlatformPackager: { prototype: { generateFuseConfig(f: unknown): Promise<Record<string, unknown>> } };
+};
 const fuses = require('@electron/fuses') as typeof import('@electron/fuses');
 const { SENTINEL, FuseState } = require('@electron/fuses/dist/constants.js') as { SENTINEL: string; FuseState: Record<string, number> };
 
 describe('Electron Fuses at packaging time', () => {
-  it('are set in electron-builder.yml, which electron-builder\'s schema accepts', async () => {
+  it("are set in electron-builder.yml, which electron-builder's schema accepts", async () => {
     expect(config.electronFuses).toEqual({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
@@ -85,10 +87,12 @@ describe('Electron Fuses at packaging time', () => {
       grantFileProtocolExtraPrivileges: false,
     });
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNodee: false } }, new DebugLogger(false))).rejects.toThrow(/electronFuses/);
+    await expect(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNodee: false } }, new DebugLogger(false))).rejects.toThrow(
+      /electronFuses/,
+    );
   });
 
-  it('flip the packaged binary\'s fuse wire: RunAsNode, NODE_OPTIONS and --inspect off, ASAR-only with integrity, cookies encrypted', async () => {
+  it("flip the packaged binary's fuse wire: RunAsNode, NODE_OPTIONS and --inspect off, ASAR-only with integrity, cookies encrypted", async () => {
     const fuseConfig = await PlatformPackager.prototype.generateFuseConfig.call({}, config.electronFuses);
     const dir = mkdtempSync(join(tmpdir(), 'laser-fuses-'));
     try {
@@ -98,7 +102,10 @@ describe('Electron Fuses at packaging time', () => {
       const shipped = [V1.RunAsNode, V1.EnableNodeOptionsEnvironmentVariable, V1.EnableNodeCliInspectArguments, V1.GrantFileProtocolExtraPrivileges];
       const wire = Array.from({ length: 8 }, (_, i) => (shipped.includes(i) ? FuseState.ENABLE : FuseState.DISABLE));
       const binary = join(dir, 'laser-workbench');
-      writeFileSync(binary, Buffer.concat([Buffer.from('\x7fELF padding '), Buffer.from(SENTINEL), Buffer.from([1, wire.length, ...wire]), Buffer.from(' more')]));
+      writeFileSync(
+        binary,
+        Buffer.concat([Buffer.from('\x7fELF padding '), Buffer.from(SENTINEL), Buffer.from([1, wire.length, ...wire]), Buffer.from(' more')]),
+      );
       await fuses.flipFuses(binary, fuseConfig as Parameters<typeof fuses.flipFuses>[1]);
       const after = await fuses.getCurrentFuseWire(binary);
       const state = (o: number) => (after as Record<number, number>)[o];

@@ -17,7 +17,11 @@ export function guardWebContents(contents: WebContents, appUrl: string): void {
 }
 
 /** True only for the main frame of `window`, showing a page of the app (not an iframe, not a stray page). */
-export function isFromAppMainFrame(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, window: { webContents: WebContents } | null, appUrl: string): boolean {
+export function isFromAppMainFrame(
+  event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+  window: { webContents: WebContents } | null,
+  appUrl: string,
+): boolean {
   if (!window || event.sender !== window.webContents) return false;
   const frame = event.senderFrame;
   const main = window.webContents.mainFrame;

@@ -36,7 +36,13 @@ describe('checkOutgoing', () => {
   });
 
   it('refuses anything that is not a call or a cancel of the protocol', () => {
-    for (const bad of [null, 'call', { type: 'result', id: 1, response: {} }, { type: 'call', id: -1, method: 'host.info' }, { type: 'call', id: 1.5, method: 'host.info' }]) {
+    for (const bad of [
+      null,
+      'call',
+      { type: 'result', id: 1, response: {} },
+      { type: 'call', id: -1, method: 'host.info' },
+      { type: 'call', id: 1.5, method: 'host.info' },
+    ]) {
       expect(() => checkOutgoing(bad), JSON.stringify(bad)).toThrow(/Refused/);
     }
   });

@@ -36,7 +36,11 @@ export function serveWireProtocol(socket: WebSocket, handlers: Handlers, options
     const text = bytes.toString('utf8');
     if (bytes.length > maxFrameBytes) {
       const message = `Refused a message of ${bytes.length} bytes: the limit is ${maxFrameBytes} bytes (1 MiB).`;
-      send({ type: 'error', id: peekMessageId(text), error: { code: 'too-large', message, hint: 'Requests carry paths and options, not data; send the file path instead.' } });
+      send({
+        type: 'error',
+        id: peekMessageId(text),
+        error: { code: 'too-large', message, hint: 'Requests carry paths and options, not data; send the file path instead.' },
+      });
       return;
     }
     let message: unknown;

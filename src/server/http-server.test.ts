@@ -375,13 +375,26 @@ describe('a handler that throws a bug', () => {
   it('answers the call with an internal error naming the crash log, and the server goes on serving', async () => {
     const logs = join(dir, 'data');
     const { reportUnexpected } = await import('../engine/library/crash-log.ts');
-    const buggy: Handlers = { ...fakeHandlers(seen), 'library.recent': async () => { throw new TypeError('x.map is not a function'); } };
-    const other = await serveWorkbench({ handlers: buggy, media: fakeMedia }, { rendererDir: join(dir, 'renderer'), token, onUnexpected: reportUnexpected('laser serve', { LASER_DATA_DIR: logs }) });
+    const buggy: Handlers = {
+      ...fakeHandlers(seen),
+      'library.recent': async () => {
+        throw new TypeError('x.map is not a function');
+      },
+    };
+    const other = await serveWorkbench(
+      { handlers: buggy, media: fakeMedia },
+      { rendererDir: join(dir, 'renderer'), token, onUnexpected: reportUnexpected('laser serve', { LASER_DATA_DIR: logs }) },
+    );
     const ws = new WebSocket(`ws://127.0.0.1:${other.port}/api?token=${token}`);
     await new Promise((r) => ws.once('open', r));
     const api = apiOver(ws);
     const e = (await api.call('library.recent', {}).catch((x: unknown) => x)) as WorkbenchError;
-    expect(e).toMatchObject({ code: 'internal', message: expect.stringMatching(new RegExp(`^Unexpected error in library\\.recent: TypeError: x\\.map is not a function \\(full trace in ${join(logs, 'logs')}/crash-\\S+\\.log\\)$`)) });
+    expect(e).toMatchObject({
+      code: 'internal',
+      message: expect.stringMatching(
+        new RegExp(`^Unexpected error in library\\.recent: TypeError: x\\.map is not a function \\(full trace in ${join(logs, 'logs')}/crash-\\S+\\.log\\)$`),
+      ),
+    });
     expect(await api.call('host.info', {})).toMatchObject({ transport: 'http' });
     ws.close();
     await other.close();

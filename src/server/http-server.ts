@@ -149,11 +149,29 @@ function listen(server: ReturnType<typeof createServer>, bound: BoundAddress): P
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') {
-        reject(new WorkbenchError('bad-request', `Port ${bound.port} on ${bound.host} is already in use.`, 'Choose another with --port, or --port 0 for any free port.'));
+        reject(
+          new WorkbenchError(
+            'bad-request',
+            `Port ${bound.port} on ${bound.host} is already in use.`,
+            'Choose another with --port, or --port 0 for any free port.',
+          ),
+        );
       } else if (e.code === 'EACCES') {
-        reject(new WorkbenchError('permission-denied', `Not allowed to listen on ${bound.host}:${bound.port}.`, 'Ports below 1024 need privileges; choose a higher --port.'));
+        reject(
+          new WorkbenchError(
+            'permission-denied',
+            `Not allowed to listen on ${bound.host}:${bound.port}.`,
+            'Ports below 1024 need privileges; choose a higher --port.',
+          ),
+        );
       } else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') {
-        reject(new WorkbenchError('bad-request', `This machine has no address ${bound.host}.`, 'Use --host 127.0.0.1, or an address of one of this machine\'s network interfaces.'));
+        reject(
+          new WorkbenchError(
+            'bad-request',
+            `This machine has no address ${bound.host}.`,
+            "Use --host 127.0.0.1, or an address of one of this machine's network interfaces.",
+          ),
+        );
       } else {
         reject(e);
       }
@@ -175,6 +193,8 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   const headers = { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' };
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n${text}`);
 }

@@ -42,4 +42,3 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   };
 }
-

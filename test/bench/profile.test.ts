@@ -69,8 +69,19 @@ describe('bench/profile', () => {
       { graph: 'g', node: 'b', op: 'X', ts: 1, us: 3000 },
       { graph: 'g', node: 'a', op: 'Y', ts: 2, us: 1000 },
     ];
-    expect(sumBy(events, (e) => e.node)).toEqual(new Map([['a', 2000], ['b', 3000]]));
-    const table = shareTable([{ label: 'a', ms: 2 }, { label: 'b', ms: 3 }], 5);
+    expect(sumBy(events, (e) => e.node)).toEqual(
+      new Map([
+        ['a', 2000],
+        ['b', 3000],
+      ]),
+    );
+    const table = shareTable(
+      [
+        { label: 'a', ms: 2 },
+        { label: 'b', ms: 3 },
+      ],
+      5,
+    );
     expect(table.split('\n')).toEqual(['  part         ms   share', '  a           2.0   40.0 %', '  b           3.0   60.0 %', '  total       5.0  100.0 %']);
   });
 });

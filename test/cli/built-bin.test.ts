@@ -14,7 +14,10 @@ const run = promisify(execFile);
 
 describe('the laser bin', () => {
   it('has no TypeScript loader among the runtime dependencies', async () => {
-    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(pkg.dependencies.tsx).toBeUndefined();
     expect(pkg.devDependencies.tsx).toBeDefined();
     expect(pkg.devDependencies.esbuild).toBeDefined();
@@ -24,7 +27,10 @@ describe('the laser bin', () => {
   it('runs a build of the sources with no import of tsx, rebuilt when a source changes', async () => {
     const { stdout } = await run(process.execPath, [join(root, 'bin/laser.js'), '--version']);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    const { builtEntry, sourceFingerprint } = (await import(join(root, 'scripts/build-cli.mjs'))) as { builtEntry(): string | null; sourceFingerprint(): string | null };
+    const { builtEntry, sourceFingerprint } = (await import(join(root, 'scripts/build-cli.mjs'))) as {
+      builtEntry(): string | null;
+      sourceFingerprint(): string | null;
+    };
     const entry = builtEntry();
     expect(entry).not.toBeNull();
     const dir = join(entry!, '..');

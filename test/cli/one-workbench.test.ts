@@ -66,12 +66,33 @@ describe('the CLI and the app share one workbench', () => {
   it('a `laser run` record is in the app’s history and opens through laser.record; the bundle is in its model list', async () => {
     const root = join(work, 'run');
     const env = isolatedEnv(root);
-    const { stdout } = await exec(process.execPath, [laser, 'run', '--bundle', tiny.bundle, IMAGE_500x375, 'What is the colour of the cat?', '--method', 'vanilla', '--max-new-tokens', '2', '--threads', '1', '--out', join(root, 'out')], { env });
+    const { stdout } = await exec(
+      process.execPath,
+      [
+        laser,
+        'run',
+        '--bundle',
+        tiny.bundle,
+        IMAGE_500x375,
+        'What is the colour of the cat?',
+        '--method',
+        'vanilla',
+        '--max-new-tokens',
+        '2',
+        '--threads',
+        '1',
+        '--out',
+        join(root, 'out'),
+      ],
+      { env },
+    );
     const answer = /^answer: (.*)$/m.exec(stdout)?.[1];
     const app = appOn(env.LASER_DATA_DIR!);
     await app.openFolder(dirname(IMAGE_500x375));
     const history = await app.handlers['laser.records']({ imagePath: IMAGE_500x375 }, ctx as never);
-    expect(history.map((h) => ({ method: h.method, question: h.question, answer: h.answer }))).toEqual([{ method: 'vanilla', question: 'What is the colour of the cat?', answer }]);
+    expect(history.map((h) => ({ method: h.method, question: h.question, answer: h.answer }))).toEqual([
+      { method: 'vanilla', question: 'What is the colour of the cat?', answer },
+    ]);
     const opened = await app.handlers['laser.record']({ id: history[0].id }, ctx as never);
     expect(opened.record.answer).toBe(answer);
     expect((await app.handlers['models.list']({}, ctx as never)).map((m) => m.source)).toEqual(['bundle']);
@@ -79,7 +100,11 @@ describe('the CLI and the app share one workbench', () => {
 
   it('`laser run` is refused by the contract’s own request check, as the app’s call would be', async () => {
     const env = isolatedEnv(join(work, 'bad'));
-    const failed = await exec(process.execPath, [laser, 'run', '--bundle', tiny.bundle, IMAGE_500x375, 'What?', '--max-new-tokens', '5000', '--out', join(work, 'bad', 'out')], { env }).catch((e: { code: number; stderr: string }) => e);
+    const failed = await exec(
+      process.execPath,
+      [laser, 'run', '--bundle', tiny.bundle, IMAGE_500x375, 'What?', '--max-new-tokens', '5000', '--out', join(work, 'bad', 'out')],
+      { env },
+    ).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toMatch(/^error: Invalid request for laser\.run: options\.maxNewTokens: .*4096/m);
   });

@@ -17,7 +17,14 @@ function run(command, args, cwd) {
     // `laser compile` registers its bundle in a data folder: one of the fixtures' own (not the app's
     // under test, nor the real home's, whose earlier stores it would move in).
     const home = join(tmpdir(), 'laser-e2e-cli-home');
-    const env = { ...process.env, HOME: home, LASER_DATA_DIR: join(home, 'data'), XDG_DATA_HOME: join(home, 'xdg-data'), XDG_CACHE_HOME: join(home, 'xdg-cache'), XDG_CONFIG_HOME: join(home, 'xdg-config') };
+    const env = {
+      ...process.env,
+      HOME: home,
+      LASER_DATA_DIR: join(home, 'data'),
+      XDG_DATA_HOME: join(home, 'xdg-data'),
+      XDG_CACHE_HOME: join(home, 'xdg-cache'),
+      XDG_CONFIG_HOME: join(home, 'xdg-config'),
+    };
     delete env.LASER_CACHE_DIR;
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -67,9 +74,15 @@ export async function makeAnalysisFixtures(base, repoRoot) {
 
     const images = join(base, 'images');
     await mkdir(images, { recursive: true });
-    await sharp(scene(640, 420, 0)).png().toFile(join(images, 'scene-0.png'));
-    await sharp(scene(480, 640, 1)).jpeg({ quality: 90 }).toFile(join(images, 'scene-1.jpg'));
-    const whole = await sharp(scene(400, 300, 2)).png({ compressionLevel: 0 }).toBuffer();
+    await sharp(scene(640, 420, 0))
+      .png()
+      .toFile(join(images, 'scene-0.png'));
+    await sharp(scene(480, 640, 1))
+      .jpeg({ quality: 90 })
+      .toFile(join(images, 'scene-1.jpg'));
+    const whole = await sharp(scene(400, 300, 2))
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     await writeFile(join(images, 'truncated.png'), whole.subarray(0, Math.floor(whole.length / 2)));
 
     // A generated world (as the bundled samples are): its images come with questions and their truth.
@@ -79,7 +92,9 @@ export async function makeAnalysisFixtures(base, repoRoot) {
     const firstScene = worldSamples[0].sceneId;
     const worldImage = {
       rel: `images/${firstScene}.png`,
-      questions: worldSamples.filter((s) => s.sceneId === firstScene).map((s) => ({ question: s.text, answer: s.answer, box: s.targets.find((t) => t.role === 'target')?.box ?? null })),
+      questions: worldSamples
+        .filter((s) => s.sceneId === firstScene)
+        .map((s) => ({ question: s.text, answer: s.answer, box: s.targets.find((t) => t.role === 'target')?.box ?? null })),
     };
 
     return {

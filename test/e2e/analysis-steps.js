@@ -19,10 +19,14 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
   async function addModel(path) {
     await page.fill(byTestId('model-path'), path);
     await page.click(byTestId('model-add'));
-    await until(`${path} to be added`, async () => {
-      if ((await count(byTestId('model-add-error'))) > 0) throw new Error(await text('model-add-error'));
-      return visible('model-added');
-    }, 60_000);
+    await until(
+      `${path} to be added`,
+      async () => {
+        if ((await count(byTestId('model-add-error'))) > 0) throw new Error(await text('model-add-error'));
+        return visible('model-added');
+      },
+      60_000,
+    );
   }
 
   /** Saves what `button` exports and returns the file's name and bytes. */
@@ -94,7 +98,10 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         await page.fill(byTestId('model-path'), a.bundle.replace(/\/[^/]+$/, ''));
         await page.click(byTestId('model-browse'));
         await page.locator(`${byTestId('add-model')} ${byTestId('browser-dir')}`, { hasText: 'tiny-bundle' }).click();
-        await until('the bundle folder in the browser', async () => (await page.locator(`${byTestId('add-model')} ${byTestId('browser-path')}`).innerText()) === a.bundle);
+        await until(
+          'the bundle folder in the browser',
+          async () => (await page.locator(`${byTestId('add-model')} ${byTestId('browser-path')}`).innerText()) === a.bundle,
+        );
         await page.locator(`${byTestId('add-model')} ${byTestId('browser-open')}`).click();
         await until('the bundle to be added', () => visible('model-added'));
         await until('two models listed', async () => (await modelRows().count()) >= 2);
@@ -201,7 +208,12 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         assert(chosen >= 0 && chosen < a.layers, `chosen layer ${chosen}`);
         assert((await text('analysis-baseline')).length > 0, 'the baseline answer is shown');
         // The VAQ chart drew on its canvas.
-        await until('the VAQ chart', () => page.locator(`${byTestId('vaq-chart')} canvas`).first().isVisible());
+        await until('the VAQ chart', () =>
+          page
+            .locator(`${byTestId('vaq-chart')} canvas`)
+            .first()
+            .isVisible(),
+        );
         // The overlay covers the picture exactly, with a cell per grid cell, the crop box and the masked cells.
         const overlay = page.locator(byTestId('image-overlay'));
         await until('the overlay', async () => Number(await overlay.getAttribute('data-cells')) === a.grid[0] * a.grid[1]);
@@ -226,7 +238,10 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         const tiles = await page.locator(`${byTestId('layer-tile')} canvas`).evaluateAll((cs) => cs.map((c) => c.width > 0 && c.height > 0));
         assert(tiles.length === a.layers && tiles.every(Boolean), `strip canvases: ${tiles.join(',')}`);
         const labels = await page.locator(byTestId('layer-tile')).allInnerTexts();
-        assert(labels.every((t, l) => t.includes(`L${l}`)), `tiles are labelled by layer: ${labels.join(' | ')}`);
+        assert(
+          labels.every((t, l) => t.includes(`L${l}`)),
+          `tiles are labelled by layer: ${labels.join(' | ')}`,
+        );
       },
     ],
     [
@@ -243,7 +258,10 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         const chart = page.locator(byTestId('vaq-chart'));
         const box = await chart.boundingBox();
         await chart.click({ position: { x: box.width - 30, y: box.height / 2 } });
-        await until('the last layer picked from the chart', async () => (await page.locator('.layer-tile.selected').getAttribute('data-layer')) === String(a.layers - 1));
+        await until(
+          'the last layer picked from the chart',
+          async () => (await page.locator('.layer-tile.selected').getAttribute('data-layer')) === String(a.layers - 1),
+        );
         await page.locator(byTestId('section-layers')).scrollIntoViewIfNeeded();
       },
     ],
@@ -252,7 +270,12 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
       async () => {
         await page.locator(byTestId('section-timings')).locator('summary').click();
         await page.locator(byTestId('section-heads')).scrollIntoViewIfNeeded();
-        await until('the VAQ per head heatmap', () => page.locator(`${byTestId('heads-chart')} canvas`).first().isVisible());
+        await until('the VAQ per head heatmap', () =>
+          page
+            .locator(`${byTestId('heads-chart')} canvas`)
+            .first()
+            .isVisible(),
+        );
         const steps = await page.locator(`${byTestId('decoding-table')} tr.step-first`).count();
         const chosen = await page.locator(`${byTestId('decoding-table')} tr.chosen`).count();
         assert(steps > 0 && chosen === steps, `one chosen token per step (${chosen} of ${steps})`);
@@ -269,11 +292,17 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         const tiles = page.locator(byTestId('input-tile'));
         const roles = await tiles.evaluateAll((ts) => ts.map((t) => t.getAttribute('data-role')));
         assert(roles.join(',') === 'image,crop,masked,vat-contrast', `the inputs of a laser run: ${roles.join(',')}`);
-        await until('every input picture to load', async () => (await tiles.locator('img').evaluateAll((is) => is.every((i) => i.complete && i.naturalWidth > 0))) === true);
+        await until(
+          'every input picture to load',
+          async () => (await tiles.locator('img').evaluateAll((is) => is.every((i) => i.complete && i.naturalWidth > 0))) === true,
+        );
         const sizes = await tiles.locator('img').evaluateAll((is) => is.map((i) => `${i.naturalWidth}x${i.naturalHeight}`));
         assert(new Set(sizes).size === 1 && sizes[0] !== '0x0', `each picture is the encoder's input, all one size for this model: ${sizes.join(', ')}`);
         const grids = await tiles.evaluateAll((ts) => ts.map((t) => t.getAttribute('data-grid')));
-        assert(grids.every((g) => g === `${a.grid[0]}x${a.grid[1]}`), `each input's own grid: ${grids.join(', ')}`);
+        assert(
+          grids.every((g) => g === `${a.grid[0]}x${a.grid[1]}`),
+          `each input's own grid: ${grids.join(', ')}`,
+        );
         const maps = await tiles.locator('canvas').count();
         assert(maps === 4, `an attention map over each fed input (${maps})`);
         await page.locator('[data-testid="input-tile"][data-role="crop"]').click();
@@ -281,7 +310,10 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         const layers = page.locator(byTestId('input-layers'));
         assert(Number(await layers.getAttribute('data-layers')) === a.layers, 'the crop has its attention at every layer');
         await page.locator(`[data-testid="input-layer-tile"][data-layer="1"]`).click();
-        await until('the whole panel at layer 1', async () => (await page.locator('.layer-tile.selected[data-testid="layer-tile"]').getAttribute('data-layer')) === '1');
+        await until(
+          'the whole panel at layer 1',
+          async () => (await page.locator('.layer-tile.selected[data-testid="layer-tile"]').getAttribute('data-layer')) === '1',
+        );
         await page.locator(byTestId('input-detail')).scrollIntoViewIfNeeded();
       },
     ],
@@ -292,13 +324,26 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         // (data-extent, in image pixels): 640 x 420 padded to 640 x 640 reaches 110 px past each long side.
         const aligned = async (where) => {
           const overlay = page.locator(byTestId('image-overlay'));
-          const [img, svg, extent] = await Promise.all([page.locator(byTestId('image-original')).boundingBox(), overlay.boundingBox(), overlay.getAttribute('data-extent')]);
+          const [img, svg, extent] = await Promise.all([
+            page.locator(byTestId('image-original')).boundingBox(),
+            overlay.boundingBox(),
+            overlay.getAttribute('data-extent'),
+          ]);
           const [x0, y0, x1, y1] = extent.split(',').map(Number);
           const { width: w, height: h } = a.goodImage;
           assert(Math.abs(y0 + 110) < 1 && Math.abs(y1 - 530) < 1 && x0 === 0 && x1 === w, `${where}: the overlay spans ${extent}, not the padded square`);
-          assert((await overlay.getAttribute('data-padded')) === 'yes' && (await count(byTestId('overlay-padding'))) === 1, `${where}: the padding is drawn as padding`);
-          const want = { x: img.x + (x0 / w) * img.width, y: img.y + (y0 / h) * img.height, width: ((x1 - x0) / w) * img.width, height: ((y1 - y0) / h) * img.height };
-          for (const k of ['x', 'y', 'width', 'height']) assert(Math.abs(want[k] - svg[k]) < 1, `${where}: overlay ${k} ${svg[k]} vs ${want[k]} (the picture and its padding)`);
+          assert(
+            (await overlay.getAttribute('data-padded')) === 'yes' && (await count(byTestId('overlay-padding'))) === 1,
+            `${where}: the padding is drawn as padding`,
+          );
+          const want = {
+            x: img.x + (x0 / w) * img.width,
+            y: img.y + (y0 / h) * img.height,
+            width: ((x1 - x0) / w) * img.width,
+            height: ((y1 - y0) / h) * img.height,
+          };
+          for (const k of ['x', 'y', 'width', 'height'])
+            assert(Math.abs(want[k] - svg[k]) < 1, `${where}: overlay ${k} ${svg[k]} vs ${want[k]} (the picture and its padding)`);
         };
         await page.locator(byTestId('image-stage')).click({ position: { x: 5, y: 5 } });
         await page.keyboard.press('0');
@@ -348,7 +393,10 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
           assert(body.startsWith('%PDF-1.4') && body.trimEnd().endsWith('%%EOF'), `${name} has a PDF header and trailer`);
           assert(body.slice(Number(/startxref\n(\d+)/.exec(body)[1])).startsWith('xref'), `${name}: startxref points at the xref table`);
           assert(body.includes(words), `${name} has its text as text`);
-          assert(/\/Subtype \/TrueType \/BaseFont \/LiberationSans /.test(body) && /\/FontFile2 \d+ 0 R/.test(body), `${name} embeds the host's Liberation Sans, as laser figure's PDFs do`);
+          assert(
+            /\/Subtype \/TrueType \/BaseFont \/LiberationSans /.test(body) && /\/FontFile2 \d+ 0 R/.test(body),
+            `${name} embeds the host's Liberation Sans, as laser figure's PDFs do`,
+          );
           assert(/\/Subject \(model /.test(body) && /method laser/.test(body), `${name} carries the run's provenance`);
         }
         assert((await download('export-vaq-svg')).bytes.toString().includes('<desc>model '), 'the SVG carries the provenance too');
@@ -363,20 +411,32 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         await until('a row per method', async () => (await rows.count()) === 6);
         // While they run, the progress names the method and its stage.
         const stagesSeen = new Set();
-        await until('every method to finish', async () => {
-          const progress = page.locator(byTestId('run-progress'));
-          if ((await progress.count()) > 0) stagesSeen.add(await progress.getAttribute('data-stage').catch(() => ''));
-          const states = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
-          return states.every((s) => s === 'ok' || s === 'error') && (await progress.count()) === 0;
-        }, 120_000);
+        await until(
+          'every method to finish',
+          async () => {
+            const progress = page.locator(byTestId('run-progress'));
+            if ((await progress.count()) > 0) stagesSeen.add(await progress.getAttribute('data-stage').catch(() => ''));
+            const states = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+            return states.every((s) => s === 'ok' || s === 'error') && (await progress.count()) === 0;
+          },
+          120_000,
+        );
         stagesSeen.delete('');
         stagesSeen.delete(null);
         console.log(`     stages seen in progress: ${[...stagesSeen].join(', ')}`);
         assert(stagesSeen.size > 0, 'the progress reported the stages of the runs');
-        const states = await rows.evaluateAll((els) => els.map((e) => [e.getAttribute('data-method'), e.getAttribute('data-status'), e.innerText.replace(/\s+/g, ' ')]));
+        const states = await rows.evaluateAll((els) =>
+          els.map((e) => [e.getAttribute('data-method'), e.getAttribute('data-status'), e.innerText.replace(/\s+/g, ' ')]),
+        );
         for (const [m, s, t] of states) console.log(`     ${m}: ${s} · ${t.length > 90 ? `${t.slice(0, 90)}…` : t}`);
-        assert(states.every(([, s]) => s === 'ok'), 'every method ran');
-        await until('the laser result shown after the run', async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'laser');
+        assert(
+          states.every(([, s]) => s === 'ok'),
+          'every method ran',
+        );
+        await until(
+          'the laser result shown after the run',
+          async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'laser',
+        );
       },
     ],
     ...views.afterAllSix,
@@ -413,7 +473,7 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         assert((await text('current-model')).includes('tiny-crop-bundle'), `the top bar names it: ${await text('current-model')}`);
         await page.selectOption(byTestId('analysis-method'), 'laser');
         await run();
-        await until('the crop model\'s result', async () => (await count(byTestId('analysis-result'))) === 1);
+        await until("the crop model's result", async () => (await count(byTestId('analysis-result'))) === 1);
         // scene-0 is 640 x 420: a centre crop keeps about the middle 420 x 420 (the resize to the model's
         // 56 px rounds, so not exactly 110..530) and veils the sides.
         await until('the unseen sides veiled', async () => (await count(byTestId('overlay-unseen'))) === 1);
@@ -448,7 +508,10 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         const rows = page.locator(byTestId('world-question'));
         await until("the world's questions", async () => (await rows.count()) === a.worldImage.questions.length);
         const listed = await rows.locator('td:first-child').allInnerTexts();
-        assert(JSON.stringify(listed) === JSON.stringify(a.worldImage.questions.map((q) => q.question)), `the scene's questions in order: ${listed.join(' | ')}`);
+        assert(
+          JSON.stringify(listed) === JSON.stringify(a.worldImage.questions.map((q) => q.question)),
+          `the scene's questions in order: ${listed.join(' | ')}`,
+        );
         // a click asks it; the run then shows the truth beside the answers, and whether each matches
         const at = a.worldImage.questions.findIndex((q) => q.box !== null);
         assert(at >= 0, 'the fixture scene has a question about an object');
@@ -461,7 +524,10 @@ export function analysisSteps({ page, fixtures, repoRoot }) {
         const truth = await text('analysis-truth');
         assert(truth.includes(pick.answer), `the truth row names "${pick.answer}": ${truth}`);
         assert(/answer (right|wrong)/.test(truth) && /baseline (right|wrong)/.test(truth), `a verdict for the answer and the baseline: ${truth}`);
-        const answer = (await text('analysis-answer')).trim().toLowerCase().replace(/[.!?]$/, '');
+        const answer = (await text('analysis-answer'))
+          .trim()
+          .toLowerCase()
+          .replace(/[.!?]$/, '');
         assert(truth.includes(answer === pick.answer ? 'answer right' : 'answer wrong'), `the verdict agrees with the answer "${answer}": ${truth}`);
         // the true box lies over the picture, and its switch hides it
         await until('the true box on the image', async () => (await page.locator(byTestId('overlay-truth')).getAttribute('data-box')) === pick.box.join(','));

@@ -28,7 +28,7 @@ function svg(width, height, n) {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
       `<rect width="100%" height="100%" fill="${bg}"/>` +
-      `<rect x="0" y="${height - bar * 2}" width="${Math.round(width * ((n % 10) + 1) / 10)}" height="${bar}" fill="#ffffff" opacity="0.7"/>` +
+      `<rect x="0" y="${height - bar * 2}" width="${Math.round((width * ((n % 10) + 1)) / 10)}" height="${bar}" fill="#ffffff" opacity="0.7"/>` +
       `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${fg}" stroke="#ffffff" stroke-width="${Math.max(1, Math.round(r / 10))}"/>` +
       `</svg>`,
   );
@@ -60,7 +60,9 @@ export async function makeFixtures(base) {
   files.push({ rel: 'broken.png', broken: true });
 
   // A valid header and the first part of the pixel data: readable size, undecodable pixels.
-  const whole = await sharp(svg(400, 300, 99)).png({ compressionLevel: 0 }).toBuffer();
+  const whole = await sharp(svg(400, 300, 99))
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   await writeFile(join(libraryRoot, 'truncated.png'), whole.subarray(0, Math.floor(whole.length / 2)));
   files.push({ rel: 'truncated.png', broken: true });
 
@@ -88,7 +90,11 @@ export async function makeFixtures(base) {
  */
 export async function makeLargeFolder(root, count) {
   const buffers = await Promise.all(
-    palette.map((_colour, n) => sharp(svg(64 + (n % 3) * 16, 48 + (n % 4) * 12, n)).png().toBuffer()),
+    palette.map((_colour, n) =>
+      sharp(svg(64 + (n % 3) * 16, 48 + (n % 4) * 12, n))
+        .png()
+        .toBuffer(),
+    ),
   );
   for (let start = 0; start < count; start += 1000) {
     const dir = join(root, `part-${String(start / 1000).padStart(2, '0')}`);

@@ -69,7 +69,9 @@ async function main() {
     fixtures.analysis = await makeAnalysisFixtures(join(tmp, 'analysis'), repoRoot);
   }
   fixtures.runs = await makeRunsFixtures(join(tmp, 'runs'), repoRoot, join(tmp, 'data'), fixtures.analysis?.bundle ?? null);
-  console.log(`e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}${fixtures.large ? `, ${fixtures.large.count} in ${fixtures.large.root}` : ""}`);
+  console.log(
+    `e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}${fixtures.large ? `, ${fixtures.large.count} in ${fixtures.large.root}` : ''}`,
+  );
 
   server = await startServer({ repoRoot, dataDir: join(tmp, 'data'), defaultFolder: fixtures.samples.root });
   console.log(`e2e: server at ${server.url.replace(/token=[^&]+/, 'token=…')}`);
@@ -93,7 +95,12 @@ async function main() {
   // The analysis and runs steps go before the step that stops the server.
   const serverLoss = allSteps.findIndex(([name]) => name === 'server-loss-shows-banner');
   fixtures.dataDir = join(tmp, 'data');
-  allSteps.splice(serverLoss < 0 ? allSteps.length : serverLoss, 0, ...(only === null ? analysisSteps({ page, fixtures, repoRoot }) : []), ...runsSteps({ page, serverUrl: server.url, fixtures }));
+  allSteps.splice(
+    serverLoss < 0 ? allSteps.length : serverLoss,
+    0,
+    ...(only === null ? analysisSteps({ page, fixtures, repoRoot }) : []),
+    ...runsSteps({ page, serverUrl: server.url, fixtures }),
+  );
   if (only !== null) {
     allSteps = allSteps.filter(([name]) => only.includes(name));
     if (allSteps.length === 0) throw new Error(`LASER_E2E_ONLY names no step (${only.join(', ')})`);

@@ -13,7 +13,14 @@ import { register } from 'tsx/esm/api';
 function run(args, cwd) {
   return new Promise((resolve, reject) => {
     const home = join(tmpdir(), 'laser-e2e-cli-home');
-    const env = { ...process.env, HOME: home, LASER_DATA_DIR: join(home, 'data'), XDG_DATA_HOME: join(home, 'xdg-data'), XDG_CACHE_HOME: join(home, 'xdg-cache'), XDG_CONFIG_HOME: join(home, 'xdg-config') };
+    const env = {
+      ...process.env,
+      HOME: home,
+      LASER_DATA_DIR: join(home, 'data'),
+      XDG_DATA_HOME: join(home, 'xdg-data'),
+      XDG_CACHE_HOME: join(home, 'xdg-cache'),
+      XDG_CONFIG_HOME: join(home, 'xdg-config'),
+    };
     delete env.LASER_CACHE_DIR;
     const child = spawn(process.execPath, ['bin/laser.js', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -42,7 +49,8 @@ export async function makeRunsFixtures(base, repoRoot, dataDir, bundle = null) {
     // a VQA list of two questions (words of the tiny tokenizer) on one picture
     const data = join(base, 'vqa');
     await mkdir(data, { recursive: true });
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240"><rect width="100%" height="100%" fill="#2b6cb0"/><rect x="60" y="80" width="90" height="90" fill="#c53030"/></svg>';
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240"><rect width="100%" height="100%" fill="#2b6cb0"/><rect x="60" y="80" width="90" height="90" fill="#c53030"/></svg>';
     await sharp(Buffer.from(svg)).png().toFile(join(data, 'scene.png'));
     const questions = [
       { question_id: 1, image: 'scene.png', question: 'what is the colour of the cat ?', answers: ['red', 'red', 'red'] },
@@ -50,18 +58,47 @@ export async function makeRunsFixtures(base, repoRoot, dataDir, bundle = null) {
     ];
     await writeFile(join(data, 'questions.json'), JSON.stringify(questions));
     const finished = join(dataDir, 'runs', 'tiny-vqa');
-    await run(['eval', '--data', join(data, 'questions.json'), '--format', 'vqa', '--protocol', 'simple', '--bundle', bundle, '--methods', 'vanilla,laser', '--max-new-tokens', '2', '--device', 'cpu', '--run', finished, '--cache', dataDir], repoRoot);
+    await run(
+      [
+        'eval',
+        '--data',
+        join(data, 'questions.json'),
+        '--format',
+        'vqa',
+        '--protocol',
+        'simple',
+        '--bundle',
+        bundle,
+        '--methods',
+        'vanilla,laser',
+        '--max-new-tokens',
+        '2',
+        '--device',
+        'cpu',
+        '--run',
+        finished,
+        '--cache',
+        dataDir,
+      ],
+      repoRoot,
+    );
     // a run still being written: 3 of 20 rows, started 30 s ago
     const live = join(dataDir, 'runs', 'pope-live');
     await mkdir(live, { recursive: true });
     await writeManifest(live, testManifest(10, { startedAt: new Date(Date.now() - 30_000).toISOString() }));
-    await writeFile(join(live, 'results.jsonl'), [testRow('a', 0, 'vanilla'), testRow('a', 0, 'laser', { score: 0 }), testRow('b', 1, 'vanilla')].map(rowLine).join(''));
+    await writeFile(
+      join(live, 'results.jsonl'),
+      [testRow('a', 0, 'vanilla'), testRow('a', 0, 'laser', { score: 0 }), testRow('b', 1, 'vanilla')].map(rowLine).join(''),
+    );
     // a folder of shards the user opens in the view: one finished shard of two
     const cluster = join(base, 'cluster');
     const shard = join(cluster, 'pope', 'shard-0');
     await mkdir(shard, { recursive: true });
     await writeManifest(shard, testManifest(2, { shard: { index: 0, count: 2 }, endedAt: new Date().toISOString() }));
-    await writeFile(join(shard, 'results.jsonl'), [testRow('c', 0, 'vanilla'), testRow('c', 0, 'laser'), testRow('d', 1, 'vanilla'), testRow('d', 1, 'laser')].map(rowLine).join(''));
+    await writeFile(
+      join(shard, 'results.jsonl'),
+      [testRow('c', 0, 'vanilla'), testRow('c', 0, 'laser'), testRow('d', 1, 'vanilla'), testRow('d', 1, 'laser')].map(rowLine).join(''),
+    );
     return { finished, live, cluster, bundle };
   } finally {
     await unregister();

@@ -17,7 +17,14 @@ export function runsSteps({ page, serverUrl, fixtures }) {
         await until('the two run folders', async () => (await page.locator(byTestId('run-row')).count()) === 2);
         const rows = page.locator(byTestId('run-row'));
         const states = await rows.evaluateAll((els) => els.map((el) => [el.querySelector('td')?.textContent, el.getAttribute('data-state')]));
-        assert(JSON.stringify(states) === JSON.stringify([['pope-live', 'running'], ['tiny-vqa', 'complete']]), `runs and states: ${JSON.stringify(states)}`);
+        assert(
+          JSON.stringify(states) ===
+            JSON.stringify([
+              ['pope-live', 'running'],
+              ['tiny-vqa', 'complete'],
+            ]),
+          `runs and states: ${JSON.stringify(states)}`,
+        );
         // the running one: 3 of 20 rows, a rate and an ETA, the mean score so far
         const live = rows.nth(0);
         const progress = (await live.locator(byTestId('run-progress')).innerText()).trim();
@@ -26,7 +33,7 @@ export function runsSteps({ page, serverUrl, fixtures }) {
         // a folder of shards opened here joins the list
         await page.locator(byTestId('runs-folder')).fill(fixtures.runs.cluster);
         await page.locator(byTestId('runs-open-folder')).click();
-        await until('the opened folder\'s shard', async () => (await rows.count()) === 3);
+        await until("the opened folder's shard", async () => (await rows.count()) === 3);
         const shard = (await rows.nth(2).locator('td').first().innerText()).trim();
         assert(shard === 'pope/shard-0 shard 0/2', `the shard's row: ${shard}`);
         assert((await text('runs-roots')).includes(fixtures.runs.cluster), 'the opened folder is among the roots searched');
@@ -47,7 +54,7 @@ export function runsSteps({ page, serverUrl, fixtures }) {
         await until('its analysis', () => visible('analysis-panel'));
         // the second row is the first question's laser run: its record is the result on screen
         await until('its record as the result', async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === 'laser', 30_000);
-        assert((await text('analysis-answer')).length > 0, 'the run\'s answer is shown');
+        assert((await text('analysis-answer')).length > 0, "the run's answer is shown");
         await page.locator(byTestId('image-close')).click();
         await until('back to the runs', () => visible('runs-view'));
         await page.locator(byTestId('open-runs')).click();

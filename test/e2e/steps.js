@@ -58,7 +58,10 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         await page.goto(serverUrl);
         await until('the library of the default folder', () => visible('scan-status'));
         await scanDone();
-        assert((await text('scan-found')) === String(fixtures.samples.files.length), `expected ${fixtures.samples.files.length} images, saw ${await text('scan-found')}`);
+        assert(
+          (await text('scan-found')) === String(fixtures.samples.files.length),
+          `expected ${fixtures.samples.files.length} images, saw ${await text('scan-found')}`,
+        );
         assert((await text('current-folder')) === fixtures.samples.root, `current folder is "${await text('current-folder')}"`);
       },
     ],

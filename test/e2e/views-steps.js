@@ -29,8 +29,14 @@ async function recordDirs(dir) {
 
 /** Mean absolute difference per channel (0..255) of two RGBA images of one size, and the share of pixels off by more than 64 in any channel. */
 async function pixelDifference(a, b) {
-  const [ra, rb] = await Promise.all([sharp(a).ensureAlpha().raw().toBuffer({ resolveWithObject: true }), sharp(b).ensureAlpha().raw().toBuffer({ resolveWithObject: true })]);
-  assert(ra.info.width === rb.info.width && ra.info.height === rb.info.height, `sizes differ: ${ra.info.width}x${ra.info.height} vs ${rb.info.width}x${rb.info.height}`);
+  const [ra, rb] = await Promise.all([
+    sharp(a).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+    sharp(b).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+  ]);
+  assert(
+    ra.info.width === rb.info.width && ra.info.height === rb.info.height,
+    `sizes differ: ${ra.info.width}x${ra.info.height} vs ${rb.info.width}x${rb.info.height}`,
+  );
   let sum = 0;
   let far = 0;
   const n = ra.info.width * ra.info.height;
@@ -52,7 +58,10 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
   const overlay = () => page.locator(byTestId('image-overlay'));
   const attr = (name) => overlay().getAttribute(name);
   const selectedLayer = async () => page.locator('[data-testid="layer-tile"].selected').getAttribute('data-layer');
-  const fillsOf = () => overlay().locator('g[opacity] rect').evaluateAll((rs) => rs.map((r) => r.getAttribute('fill')).join(' '));
+  const fillsOf = () =>
+    overlay()
+      .locator('g[opacity] rect')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('fill')).join(' '));
 
   const onLaserResult = [
     [
@@ -60,7 +69,10 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
       async () => {
         // the colormap: magma over the image and in the colour scale
         await page.selectOption(byTestId('overlay-colormap'), 'magma');
-        await until('magma over the image', async () => (await attr('data-colormap')) === 'magma' && (await page.locator(byTestId('overlay-gradient')).getAttribute('data-colormap')) === 'magma');
+        await until(
+          'magma over the image',
+          async () => (await attr('data-colormap')) === 'magma' && (await page.locator(byTestId('overlay-gradient')).getAttribute('data-colormap')) === 'magma',
+        );
         // heads: A at the chosen layer, the mean of the 4 heads, then head 1 alone (from laser.headMaps)
         await page.click(byTestId('map-A'));
         await until('A over the image', async () => (await attr('data-map')) === 'A');
@@ -106,7 +118,10 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         await page.keyboard.press('?');
         await until('the keys overlay', async () => (await count(byTestId('key-help'))) === 1);
         const keys = await text('key-help');
-        assert(/next layer/.test(keys) && /head/.test(keys) && /colormap/.test(keys), `the keys overlay lists layer, head and colormap keys: ${keys.slice(0, 200)}`);
+        assert(
+          /next layer/.test(keys) && /head/.test(keys) && /colormap/.test(keys),
+          `the keys overlay lists layer, head and colormap keys: ${keys.slice(0, 200)}`,
+        );
         await page.keyboard.press('Escape');
         await until('the keys overlay to close', async () => (await count(byTestId('key-help'))) === 0);
         assert((await count(byTestId('image-view'))) === 1, 'Escape closed the overlay, not the image');
@@ -115,12 +130,29 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
     [
       'views-reload-keeps-state',
       async () => {
-        const before = { layer: await selectedLayer(), heads: await attr('data-heads'), colormap: await attr('data-colormap'), smooth: await attr('data-smooth'), map: await attr('data-map'), position: await text('image-position') };
+        const before = {
+          layer: await selectedLayer(),
+          heads: await attr('data-heads'),
+          colormap: await attr('data-colormap'),
+          smooth: await attr('data-smooth'),
+          map: await attr('data-map'),
+          position: await text('image-position'),
+        };
         const question = await page.inputValue(byTestId('analysis-question'));
         await page.reload();
-        await until('the same image, open again', async () => (await count(byTestId('image-view'))) === 1 && (await text('image-position')) === before.position);
+        await until(
+          'the same image, open again',
+          async () => (await count(byTestId('image-view'))) === 1 && (await text('image-position')) === before.position,
+        );
         await until('the same run and view', async () => (await count(byTestId('image-overlay'))) === 1 && (await attr('data-heads')) === before.heads);
-        const after = { layer: await selectedLayer(), heads: await attr('data-heads'), colormap: await attr('data-colormap'), smooth: await attr('data-smooth'), map: await attr('data-map'), position: await text('image-position') };
+        const after = {
+          layer: await selectedLayer(),
+          heads: await attr('data-heads'),
+          colormap: await attr('data-colormap'),
+          smooth: await attr('data-smooth'),
+          map: await attr('data-map'),
+          position: await text('image-position'),
+        };
         assert(JSON.stringify(after) === JSON.stringify(before), `after the reload ${JSON.stringify(after)}, before ${JSON.stringify(before)}`);
         assert((await page.inputValue(byTestId('analysis-question'))) === question, 'the question is still in the form');
         assert((await text('current-folder')) === a.images, 'the same folder is open');
@@ -137,8 +169,14 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         await page.click(byTestId('main-view-layers'));
         await until('the Layers view', async () => Number(await page.locator(byTestId('layers-view')).getAttribute('data-layers')) === a.layers);
         await page.fill(byTestId('layers-range'), '1-2');
-        await until('layers 1 and 2 only', async () => (await page.locator(byTestId('layers-view-tile')).evaluateAll((ts) => ts.map((t) => t.getAttribute('data-layer')).join(','))) === '1,2');
-        const width = await page.locator(byTestId('layers-view-tile')).first().evaluate((t) => t.getBoundingClientRect().width);
+        await until(
+          'layers 1 and 2 only',
+          async () => (await page.locator(byTestId('layers-view-tile')).evaluateAll((ts) => ts.map((t) => t.getAttribute('data-layer')).join(','))) === '1,2',
+        );
+        const width = await page
+          .locator(byTestId('layers-view-tile'))
+          .first()
+          .evaluate((t) => t.getBoundingClientRect().width);
         assert(width >= 160, `tiles are large enough to read (${width} px)`);
         await page.fill(byTestId('layers-range'), '2-9');
         await until('an out-of-range layer refused', async () => (await page.locator(byTestId('layers-range')).getAttribute('aria-invalid')) === 'true');
@@ -170,9 +208,18 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         await page.keyboard.press('Home');
         await page.keyboard.press('ArrowRight');
         const panels = page.locator(byTestId('compare-panel'));
-        await until('both panels at the linked layer 1', async () => (await panels.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-layer')).join(','))) === '1,1');
+        await until(
+          'both panels at the linked layer 1',
+          async () => (await panels.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-layer')).join(','))) === '1,1',
+        );
         await page.selectOption(byTestId('compare-heads'), JSON.stringify({ kind: 'head', head: 0 }));
-        await until('both panels drawn on head 0', async () => (await panels.evaluateAll((ps) => ps.every((p) => /head 0/.test(p.innerText) && !/loading/.test(p.innerText) && p.getAttribute('data-domain') !== ''))) === true);
+        await until(
+          'both panels drawn on head 0',
+          async () =>
+            (await panels.evaluateAll((ps) =>
+              ps.every((p) => /head 0/.test(p.innerText) && !/loading/.test(p.innerText) && p.getAttribute('data-domain') !== ''),
+            )) === true,
+        );
         const shared = await panels.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-domain')));
         assert(shared[0] === shared[1] && shared[0] !== '', `one shared scale: ${shared.join(' | ')}`);
         await page.click(byTestId('compare-per-panel'));
@@ -190,7 +237,11 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         }
         assert(dirs.length > 0, `no laser record under ${fixtures.dataDir}`);
         const out = await mkdtemp(join(tmpdir(), 'laser-e2e-fig-'));
-        await run(process.execPath, ['bin/laser.js', 'figure', dirs[0], '--kind', 'overlay,vaq,paper', '--format', 'png,svg,pdf', '--scale', '1', '--out', out], { cwd: repoRoot });
+        await run(
+          process.execPath,
+          ['bin/laser.js', 'figure', dirs[0], '--kind', 'overlay,vaq,paper', '--format', 'png,svg,pdf', '--scale', '1', '--out', out],
+          { cwd: repoRoot },
+        );
         const files = await readdir(out);
         for (const kind of ['overlay', 'vaq', 'paper']) {
           const svgName = files.find((f) => f.includes(kind) && f.endsWith('.svg'));
@@ -222,16 +273,35 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
           );
           const flat = await sharp(png).flatten({ background: '#ffffff' }).png().toBuffer();
           const d = await pixelDifference(flat, Buffer.from(drawn.split(',')[1], 'base64'));
-          console.log(`     ${kind}: librsvg PNG vs the browser's drawing of the SVG at ${d.width}x${d.height}: mean ${d.mean.toFixed(2)}/255 per channel, ${(d.far * 100).toFixed(2)} % of pixels off by more than 64`);
+          console.log(
+            `     ${kind}: librsvg PNG vs the browser's drawing of the SVG at ${d.width}x${d.height}: mean ${d.mean.toFixed(2)}/255 per channel, ${(d.far * 100).toFixed(2)} % of pixels off by more than 64`,
+          );
           assert(d.mean < 4 && d.far < 0.02, `${kind}: the PNG differs from its SVG (mean ${d.mean.toFixed(2)}, ${(d.far * 100).toFixed(2)} % far)`);
           // the PDF has its text as text, in fonts it embeds
           const pdf = join(out, svgName.replace(/\.svg$/, '.pdf'));
           const { stdout: words } = await run('pdftotext', [pdf, '-']);
           assert(words.replace(/\s+/g, ' ').length > 10, `${kind}: pdftotext finds text`);
           const { stdout: fonts } = await run('pdffonts', [pdf]);
-          const rows = fonts.split('\n').slice(2).filter((l) => l.trim());
-          console.log(`     ${kind}.pdf: ${(await readFile(pdf)).length} bytes; fonts: ${rows.map((l) => l.trim().split(/\s+/).slice(0, 1).concat(l.includes(' yes ') ? 'embedded' : 'not embedded').join(' ')).join('; ')}`);
-          assert(rows.length > 0 && rows.every((l) => /\byes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/.test(l)), `${kind}: every font of the PDF is embedded:\n${fonts}`);
+          const rows = fonts
+            .split('\n')
+            .slice(2)
+            .filter((l) => l.trim());
+          console.log(
+            `     ${kind}.pdf: ${(await readFile(pdf)).length} bytes; fonts: ${rows
+              .map((l) =>
+                l
+                  .trim()
+                  .split(/\s+/)
+                  .slice(0, 1)
+                  .concat(l.includes(' yes ') ? 'embedded' : 'not embedded')
+                  .join(' '),
+              )
+              .join('; ')}`,
+          );
+          assert(
+            rows.length > 0 && rows.every((l) => /\byes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/.test(l)),
+            `${kind}: every font of the PDF is embedded:\n${fonts}`,
+          );
         }
         if (kinds(files) < 9) throw new Error(`expected 9 files, got ${files.join(', ')}`);
       },

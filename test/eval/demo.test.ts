@@ -93,7 +93,17 @@ describe('npm run demo (the script)', () => {
   });
 
   it('exits 1 with the error and its hint when something is missing', async () => {
-    const failed = await exec(process.execPath, ['--import', 'tsx', script, '--out', join(work, 'x'), '--samples', join(work, 'nothing'), '--bundle', tiny.bundle]).catch((e: { code: number; stderr: string }) => e);
+    const failed = await exec(process.execPath, [
+      '--import',
+      'tsx',
+      script,
+      '--out',
+      join(work, 'x'),
+      '--samples',
+      join(work, 'nothing'),
+      '--bundle',
+      tiny.bundle,
+    ]).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain(`error: The demo cannot run; missing: the sample folder ${join(work, 'nothing')}`);
     expect((failed as { stderr: string }).stderr).toContain('hint: Both ship with the repository');

@@ -58,7 +58,13 @@ describe('evaluate: POPE', () => {
       for (const split of ['random', 'adversarial']) {
         const inSplit = mine.filter((x) => x.sampleId.startsWith(`${split}/`));
         const labels = inSplit.map((x) => dataset.samples.find((s) => s.id === x.sampleId)!.pope!);
-        expect(summary[m].pope!.bySplit[split]).toEqual({ samples: inSplit.length, ...popeScores(inSplit.map((x) => x.pope!), labels) });
+        expect(summary[m].pope!.bySplit[split]).toEqual({
+          samples: inSplit.length,
+          ...popeScores(
+            inSplit.map((x) => x.pope!),
+            labels,
+          ),
+        });
       }
       expect(summary[m].pope!.overall.samples).toBe(5);
       expect(summary[m].grounding).toBeNull();
@@ -66,18 +72,25 @@ describe('evaluate: POPE', () => {
   });
 });
 
-describe('evaluate: VQA soft accuracy with each dataset\'s protocol', () => {
+describe("evaluate: VQA soft accuracy with each dataset's protocol", () => {
   it('TextVQA leave-one-out and A-OKVQA min(1, m/3), recomputed from the recorded answers', async () => {
     // the model's own answers, so that matches happen
     const images = ['COCO_val2014_000000000042.png', 'COCO_val2014_000000000007.png', '003a8ae2ef43b901.png', 'scene_wide.png'];
     const question = 'what is the colour of the cat?';
     const own: string[] = [];
     for (const im of images) {
-      own.push((await runMethod({ bundle: tiny.bundle, imagePath: join(FIXTURE_IMAGES, im), question, method: 'vanilla', options, cacheDir: null })).record.answer);
+      own.push(
+        (await runMethod({ bundle: tiny.bundle, imagePath: join(FIXTURE_IMAGES, im), question, method: 'vanilla', options, cacheDir: null })).record.answer,
+      );
     }
     // 10 answers with the model's answer k times: leave-one-out gives (k * min(1, (k-1)/3) + (10-k) * min(1, k/3)) / 10
     const ks = [0, 1, 3, 10];
-    const data = images.map((im, q) => ({ question_id: q + 1, image: im, question, answers: [...Array<string>(ks[q]).fill(own[q]), ...Array<string>(10 - ks[q]).fill('zebra')] }));
+    const data = images.map((im, q) => ({
+      question_id: q + 1,
+      image: im,
+      question,
+      answers: [...Array<string>(ks[q]).fill(own[q]), ...Array<string>(10 - ks[q]).fill('zebra')],
+    }));
     const file = join(scratch, 'own_answers.json');
     await writeFile(file, JSON.stringify({ data }));
     const textvqa = await loadVqa(file, { images: FIXTURE_IMAGES });
@@ -92,7 +105,13 @@ describe('evaluate: VQA soft accuracy with each dataset\'s protocol', () => {
     // the same answers as A-OKVQA: min(1, k / 3)
     const aok = join(scratch, 'aokvqa_val.json');
     await writeFile(aok, JSON.stringify(data.map(({ answers, ...rest }) => ({ ...rest, direct_answers: answers }))));
-    const r2 = await evaluate({ bundle: tiny.bundle, dataset: await loadVqa(aok, { images: FIXTURE_IMAGES }), methods: ['vanilla'], options, cacheDir: join(scratch, 'vqa-cache') });
+    const r2 = await evaluate({
+      bundle: tiny.bundle,
+      dataset: await loadVqa(aok, { images: FIXTURE_IMAGES }),
+      methods: ['vanilla'],
+      options,
+      cacheDir: join(scratch, 'vqa-cache'),
+    });
     expect(r2.results.map((x) => x.score)).toEqual([0, 1 / 3, 1, 1]);
     expect(r2.results.every((x) => x.cached)).toBe(true);
   });
@@ -153,7 +172,13 @@ describe('evaluate: grounding and layers', () => {
     expect(s.vanilla.accuracy.samples).toBe(3);
     for (const m of ['vicrop-rel', 'static-layer', 'laser'] as const) {
       const xs = r.results.filter((x) => x.method === m);
-      expect(s[m].grounding).toMatchObject({ samples: 3, raw: mean(xs.map((x) => x.aggregation!.raw!)), map: mean(xs.map((x) => x.aggregation!.map!)), uniform: mean(xs.map((x) => x.aggregation!.uniform)), crop: mean(xs.map((x) => x.aggregation!.crop!)) });
+      expect(s[m].grounding).toMatchObject({
+        samples: 3,
+        raw: mean(xs.map((x) => x.aggregation!.raw!)),
+        map: mean(xs.map((x) => x.aggregation!.map!)),
+        uniform: mean(xs.map((x) => x.aggregation!.uniform)),
+        crop: mean(xs.map((x) => x.aggregation!.crop!)),
+      });
       const counts: Record<string, number> = {};
       for (const x of xs) counts[String(x.layer)] = (counts[String(x.layer)] ?? 0) + 1;
       expect(s[m].layers!.overall).toEqual(counts);
@@ -197,13 +222,15 @@ describe('evaluate: resuming and refusing', () => {
     await expect(evaluate({ bundle: tiny.bundle, dataset, methods: ['vanilla'], limit: 0 })).rejects.toThrow('limit is 0');
   });
 
-  it('refuses a knob no chosen method has, and a knob out of this model\'s range, before any run', async () => {
+  it("refuses a knob no chosen method has, and a knob out of this model's range, before any run", async () => {
     const dataset = await loadPope(fixture('pope'), { images: FIXTURE_IMAGES });
     await expect(evaluate({ bundle: tiny.bundle, dataset, methods: ['vanilla', 'laser'], knobs: { layer: 2 }, cacheDir: null })).rejects.toMatchObject({
       message: 'Knob layer belongs to none of the methods evaluated (vanilla, laser).',
       hint: 'layer is a knob of vicrop-rel.',
     });
-    await expect(evaluate({ bundle: tiny.bundle, dataset, methods: ['laser'], knobs: { fixedLayer: 9 }, cacheDir: null })).rejects.toThrow('this model has 4 layers');
+    await expect(evaluate({ bundle: tiny.bundle, dataset, methods: ['laser'], knobs: { fixedLayer: 9 }, cacheDir: null })).rejects.toThrow(
+      'this model has 4 layers',
+    );
     await expect(evaluate({ bundle: tiny.bundle, dataset, methods: [], cacheDir: null })).rejects.toThrow('No method');
   });
 
@@ -213,7 +240,7 @@ describe('evaluate: resuming and refusing', () => {
 });
 
 describe('evaluate on an any-resolution model (Qwen2-VL)', () => {
-  it('the same evaluator scores a Qwen bundle; each map is aggregated on its own image\'s grid, read from the record', async () => {
+  it("the same evaluator scores a Qwen bundle; each map is aggregated on its own image's grid, read from the record", async () => {
     const qwen = await compileTinyQwenLaserBundle();
     try {
       const dataset = await loadRefcoco(fixture('refcoco'));

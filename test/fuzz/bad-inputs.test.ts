@@ -54,9 +54,18 @@ function expectOneLineError(c: Case, r: { code: number | null; lines: string[] }
   else if (r.code !== 1 || r.lines.some((l) => /^\s+at /.test(l) || l.startsWith('error: internal error'))) count(group, 'crash');
   else count(group, 'clear error');
   expect(r.code, shown).toBe(1);
-  expect(r.lines.filter((l) => l.startsWith('error: ')), shown).toHaveLength(1);
-  expect(r.lines.filter((l) => /^\s+at /.test(l) || /^\w*Error: /.test(l)), shown).toEqual([]);
-  expect(r.lines.filter((l) => l.startsWith('error: internal error')), shown).toEqual([]);
+  expect(
+    r.lines.filter((l) => l.startsWith('error: ')),
+    shown,
+  ).toHaveLength(1);
+  expect(
+    r.lines.filter((l) => /^\s+at /.test(l) || /^\w*Error: /.test(l)),
+    shown,
+  ).toEqual([]);
+  expect(
+    r.lines.filter((l) => l.startsWith('error: internal error')),
+    shown,
+  ).toEqual([]);
   expect(r.lines.find((l) => l.startsWith('error: '))!.length, shown).toBeLessThan(600);
 }
 
@@ -77,12 +86,16 @@ const groups: Record<keyof typeof generators, Group> = {
 
 describe('laser on bad input: one line, no stack trace', () => {
   for (const [what, make] of Object.entries(generators)) {
-    it(`${what} (${seeds} seeds)`, async () => {
-      current = groups[what as keyof typeof generators];
-      for (let seed = 0; seed < seeds; seed++) {
-        const c = await make(join(work, 'cases'), seed);
-        expectOneLineError(c, await outcome(c));
-      }
-    }, 60_000 * seeds);
+    it(
+      `${what} (${seeds} seeds)`,
+      async () => {
+        current = groups[what as keyof typeof generators];
+        for (let seed = 0; seed < seeds; seed++) {
+          const c = await make(join(work, 'cases'), seed);
+          expectOneLineError(c, await outcome(c));
+        }
+      },
+      60_000 * seeds,
+    );
   }
 });

@@ -77,8 +77,13 @@ function checkDataset(ds: EvalDataset, format: DatasetFormat, roots: readonly st
     const truth = [s.pope !== undefined, s.vqa !== undefined, s.choices !== undefined, s.box !== undefined].filter(Boolean).length;
     if (truth === 0) problems.push(`${s.id}: no ground truth`);
     if (s.pope !== undefined && s.pope !== 'yes' && s.pope !== 'no') problems.push(`${s.id}: POPE label ${String(s.pope)}`);
-    if (s.vqa && (s.vqa.answers.length === 0 || s.vqa.answers.some((a) => typeof a !== 'string'))) problems.push(`${s.id}: VQA answers ${JSON.stringify(s.vqa.answers)}`);
-    if (s.choices && !(s.choices.options.length >= 2 && Number.isInteger(s.choices.correct) && s.choices.correct >= 0 && s.choices.correct < s.choices.options.length)) problems.push(`${s.id}: choices ${JSON.stringify(s.choices)}`);
+    if (s.vqa && (s.vqa.answers.length === 0 || s.vqa.answers.some((a) => typeof a !== 'string')))
+      problems.push(`${s.id}: VQA answers ${JSON.stringify(s.vqa.answers)}`);
+    if (
+      s.choices &&
+      !(s.choices.options.length >= 2 && Number.isInteger(s.choices.correct) && s.choices.correct >= 0 && s.choices.correct < s.choices.options.length)
+    )
+      problems.push(`${s.id}: choices ${JSON.stringify(s.choices)}`);
     if (s.box) {
       const [x0, y0, x1, y1] = s.box;
       if (![x0, y0, x1, y1].every(Number.isFinite) || x1 < x0 || y1 < y0) problems.push(`${s.id}: box ${JSON.stringify(s.box)}`);
@@ -115,7 +120,11 @@ async function caseDir(name: string, seed: number): Promise<string> {
 
 describe('dataset files, mutated: a clear error or a checked dataset', () => {
   it(`POPE JSON lines (${seeds} seeds)`, async () => {
-    const lines = (await readFile(join(samples, 'pope', 'random.jsonl'), 'utf8')).trim().split('\n').slice(0, 6).map((l) => JSON.parse(l) as Json);
+    const lines = (await readFile(join(samples, 'pope', 'random.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(0, 6)
+      .map((l) => JSON.parse(l) as Json);
     for (let seed = 0; seed < seeds; seed++) {
       const dir = await caseDir('pope', seed);
       const file = join(dir, 'random.jsonl');
@@ -175,7 +184,13 @@ describe('dataset files, mutated: a clear error or a checked dataset', () => {
       const mutateQuestions = seed % 2 === 0;
       const what = await writeMutated(join(dir, mutateQuestions ? 'questions.json' : 'annotations.json'), mutateQuestions ? small.q : small.a, seed);
       await writeFile(join(dir, mutateQuestions ? 'annotations.json' : 'questions.json'), JSON.stringify(mutateQuestions ? small.a : small.q));
-      await datasetCase('vqa', dir, { images: samples }, [samplesReal, samples, dir], `VQA v2 seed ${seed} (${mutateQuestions ? 'questions' : 'annotations'}: ${what})`);
+      await datasetCase(
+        'vqa',
+        dir,
+        { images: samples },
+        [samplesReal, samples, dir],
+        `VQA v2 seed ${seed} (${mutateQuestions ? 'questions' : 'annotations'}: ${what})`,
+      );
     }
   });
 
@@ -250,15 +265,37 @@ describe('tokenizers and chat templates, mutated: a clear error or a working tok
 
   it(`chat templates cut, spliced and broken (${4 * seeds} seeds)`, async () => {
     const template = ((await json(join(tokenizerDir, 'chat_template.json'))) as { chat_template: string }).chat_template;
-    const fragments = ['{%', '%}', '{{', '}}', '{% endfor %}', '{% if %}', '{{ raise_exception("no images here") }}', '{{ messages[7].content }}', '{{ messages | length / 0 }}', '{% for m in messages %}', '{{ undefined_thing.attr }}', "{{ 'a' + 1 }}", '{#', '\u0000'];
+    const fragments = [
+      '{%',
+      '%}',
+      '{{',
+      '}}',
+      '{% endfor %}',
+      '{% if %}',
+      '{{ raise_exception("no images here") }}',
+      '{{ messages[7].content }}',
+      '{{ messages | length / 0 }}',
+      '{% for m in messages %}',
+      '{{ undefined_thing.attr }}',
+      "{{ 'a' + 1 }}",
+      '{#',
+      '\u0000',
+    ];
     const messages = [{ role: 'user' as const, content: [{ type: 'image' as const }, { type: 'text' as const, text: 'What is in the image?' }] }];
     for (let seed = 0; seed < 4 * seeds; seed++) {
       const r = rng(seed);
       const at = Math.floor(r() * template.length);
       const kind = seed % 3;
-      const t = kind === 0 ? template.slice(0, at) : kind === 1 ? template.slice(0, at) + pick(r, fragments) + template.slice(at) : template.slice(0, at) + template.slice(at + Math.floor(r() * 40));
+      const t =
+        kind === 0
+          ? template.slice(0, at)
+          : kind === 1
+            ? template.slice(0, at) + pick(r, fragments) + template.slice(at)
+            : template.slice(0, at) + template.slice(at + Math.floor(r() * 40));
       const shown = `chat template seed ${seed} (${['cut', 'spliced', 'span deleted'][kind]} at ${at})`;
-      const text = await outcome('tokenizers/templates', shown, async () => renderChatPrompt(t, messages, { addGenerationPrompt: true, specialTokens: { bos_token: '<s>', eos_token: '</s>' } }));
+      const text = await outcome('tokenizers/templates', shown, async () =>
+        renderChatPrompt(t, messages, { addGenerationPrompt: true, specialTokens: { bos_token: '<s>', eos_token: '</s>' } }),
+      );
       if (text !== null) {
         expect(typeof text, shown).toBe('string');
         count('tokenizers/templates', 'correct result');

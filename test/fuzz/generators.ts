@@ -47,7 +47,10 @@ export async function corruptImage(dir: string, seed: number, bundle: string): P
   const file = join(dir, `corrupt-${seed}.png`);
   await mkdir(dir, { recursive: true });
   await writeFile(file, data);
-  return { name: `corrupt image (${['random bytes', 'PNG signature over garbage', 'truncated PNG'][kind]}, seed ${seed})`, args: ['ask', bundle, file, 'What is the colour of the cat?'] };
+  return {
+    name: `corrupt image (${['random bytes', 'PNG signature over garbage', 'truncated PNG'][kind]}, seed ${seed})`,
+    args: ['ask', bundle, file, 'What is the colour of the cat?'],
+  };
 }
 
 /** The tiny checkpoint with its safetensors file cut at a random point (header or data). */

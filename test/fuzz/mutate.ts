@@ -16,7 +16,26 @@ function pathsOf(v: Json, at: (string | number)[] = [], out: (string | number)[]
 }
 
 /** Replacements a loader must refuse or handle: wrong types, empty, huge, out-of-folder paths. */
-const replacements: Json[] = [null, '', -1, 0, 1e308, 3.5, true, [], {}, '../../../../etc/passwd', '/etc/passwd', 'x'.repeat(20_000), '\u0000', 'yes', 'no', '%2e%2e/%2e%2e/secret.png', [null], { answer: 7 }];
+const replacements: Json[] = [
+  null,
+  '',
+  -1,
+  0,
+  1e308,
+  3.5,
+  true,
+  [],
+  {},
+  '../../../../etc/passwd',
+  '/etc/passwd',
+  'x'.repeat(20_000),
+  '\u0000',
+  'yes',
+  'no',
+  '%2e%2e/%2e%2e/secret.png',
+  [null],
+  { answer: 7 },
+];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)];
@@ -44,7 +63,8 @@ export function mutateJson(value: Json, seed: number): { value: Json; what: stri
       what.push(`duplicated ${path.join('.')}`);
     } else if (op === 2) {
       const old = (parent as Record<string | number, Json>)[key];
-      (parent as Record<string | number, Json>)[key] = typeof old === 'number' ? String(old) : typeof old === 'string' && /^\d+$/.test(old) ? Number(old) : pick(r, replacements);
+      (parent as Record<string | number, Json>)[key] =
+        typeof old === 'number' ? String(old) : typeof old === 'string' && /^\d+$/.test(old) ? Number(old) : pick(r, replacements);
       what.push(`retyped ${path.join('.')}`);
     } else {
       (parent as Record<string | number, Json>)[key] = pick(r, replacements);

@@ -40,10 +40,16 @@ function clearOutcome(f: () => unknown, group: Group): 'value' | 'refused' {
 const dtype = fc.constantFrom('F32', 'F16', 'BF16', 'F64', 'I64', 'U8', 'BOOL', 'F8', 'f32', '');
 const dim = fc.oneof(fc.nat({ max: 64 }), fc.integer({ min: -3, max: -1 }), fc.constant(2 ** 53), fc.double());
 const tensorEntry = fc.record(
-  { dtype: fc.oneof(dtype, fc.nat()), shape: fc.oneof(fc.array(dim, { maxLength: 4 }), fc.string()), data_offsets: fc.oneof(fc.tuple(fc.nat({ max: 4096 }), fc.nat({ max: 4096 })), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(null)) },
+  {
+    dtype: fc.oneof(dtype, fc.nat()),
+    shape: fc.oneof(fc.array(dim, { maxLength: 4 }), fc.string()),
+    data_offsets: fc.oneof(fc.tuple(fc.nat({ max: 4096 }), fc.nat({ max: 4096 })), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(null)),
+  },
   { requiredKeys: [] },
 );
-const header = fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constant('__metadata__')), fc.oneof(tensorEntry, fc.jsonValue({ maxDepth: 2 })), { maxKeys: 6 });
+const header = fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constant('__metadata__')), fc.oneof(tensorEntry, fc.jsonValue({ maxDepth: 2 })), {
+  maxKeys: 6,
+});
 
 describe('the safetensors header parser (property)', () => {
   it('refuses or reads any 8-byte length with any file size', () => {
@@ -57,10 +63,17 @@ describe('the safetensors header parser (property)', () => {
 
   it('refuses or reads any header JSON, structured or not, against any data size', () => {
     fc.assert(
-      fc.property(fc.oneof(header.map((h) => JSON.stringify(h)), fc.string({ maxLength: 200 })), fc.nat({ max: 8192 }), (text, dataSize) => {
-        const bytes = new TextEncoder().encode(text);
-        clearOutcome(() => parseHeader('model.safetensors', bytes, 8 + bytes.byteLength + dataSize), 'safetensors');
-      }),
+      fc.property(
+        fc.oneof(
+          header.map((h) => JSON.stringify(h)),
+          fc.string({ maxLength: 200 }),
+        ),
+        fc.nat({ max: 8192 }),
+        (text, dataSize) => {
+          const bytes = new TextEncoder().encode(text);
+          clearOutcome(() => parseHeader('model.safetensors', bytes, 8 + bytes.byteLength + dataSize), 'safetensors');
+        },
+      ),
       { numRuns },
     );
   });
@@ -78,8 +91,20 @@ describe('the safetensors header parser (property)', () => {
 const llavaish = fc.record(
   {
     model_type: fc.oneof(fc.constant('llava'), fc.string({ maxLength: 10 }), fc.nat()),
-    text_config: fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom('hidden_size', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'model_type', 'rope_scaling', 'eos_token_id', 'vocab_size'), fc.oneof(fc.integer({ min: -2, max: 4096 }), fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 })))),
-    vision_config: fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom('image_size', 'patch_size', 'hidden_size', 'num_attention_heads', 'num_hidden_layers', 'hidden_act'), fc.oneof(fc.integer({ min: -2, max: 1024 }), fc.string({ maxLength: 6 })))),
+    text_config: fc.oneof(
+      fc.constant(null),
+      fc.dictionary(
+        fc.constantFrom('hidden_size', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'model_type', 'rope_scaling', 'eos_token_id', 'vocab_size'),
+        fc.oneof(fc.integer({ min: -2, max: 4096 }), fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 })),
+      ),
+    ),
+    vision_config: fc.oneof(
+      fc.constant(null),
+      fc.dictionary(
+        fc.constantFrom('image_size', 'patch_size', 'hidden_size', 'num_attention_heads', 'num_hidden_layers', 'hidden_act'),
+        fc.oneof(fc.integer({ min: -2, max: 1024 }), fc.string({ maxLength: 6 })),
+      ),
+    ),
     vision_feature_layer: fc.oneof(fc.integer({ min: -30, max: 30 }), fc.array(fc.integer(), { maxLength: 3 }), fc.string()),
     vision_feature_select_strategy: fc.oneof(fc.constantFrom('default', 'full'), fc.string({ maxLength: 5 })),
     image_token_index: fc.oneof(fc.nat(), fc.double(), fc.string()),

@@ -82,23 +82,61 @@ function frame(seed: number): { data: string | Buffer; binary: boolean; id?: num
     case 0:
       return { data: randomText(r, 1 + Math.floor(r() * 200)), binary: false, what: 'random text' };
     case 1:
-      return { data: JSON.stringify(pick(r, [null, 1, 'x', [], {}, [1, 2], { type: 'hello' }, { type: 'call' }, { id }, true])), binary: false, what: 'a JSON value that is no call' };
+      return {
+        data: JSON.stringify(pick(r, [null, 1, 'x', [], {}, [1, 2], { type: 'hello' }, { type: 'call' }, { id }, true])),
+        binary: false,
+        what: 'a JSON value that is no call',
+      };
     case 2:
-      return { data: JSON.stringify({ type: 'call', id: pick(r, [-1, 1.5, 'seven', null, 2 ** 60]), method: 'host.info', request: {} }), binary: false, what: 'a call with an id that is not one' };
+      return {
+        data: JSON.stringify({ type: 'call', id: pick(r, [-1, 1.5, 'seven', null, 2 ** 60]), method: 'host.info', request: {} }),
+        binary: false,
+        what: 'a call with an id that is not one',
+      };
     case 3:
-      return { data: JSON.stringify({ type: 'call', id, method: pick(r, ['nope', '', 'library.scan.x', '__proto__', 'constructor', randomText(r, 12)]), request: {} }), binary: false, id, what: 'an unknown method' };
+      return {
+        data: JSON.stringify({ type: 'call', id, method: pick(r, ['nope', '', 'library.scan.x', '__proto__', 'constructor', randomText(r, 12)]), request: {} }),
+        binary: false,
+        id,
+        what: 'an unknown method',
+      };
     case 4:
-      return { data: JSON.stringify({ type: 'call', id, method: pick(r, ['library.imageDetails', 'laser.record', 'models.remove', 'settings.update', 'library.listDirectory']), request: pick<unknown>(r, [null, 5, 'x', [], { path: 7 }, { id: '' }, { maxImagePixels: -3 }, { path: '' }, { extra: true }]) }), binary: false, id, what: 'a call with a bad request' };
+      return {
+        data: JSON.stringify({
+          type: 'call',
+          id,
+          method: pick(r, ['library.imageDetails', 'laser.record', 'models.remove', 'settings.update', 'library.listDirectory']),
+          request: pick<unknown>(r, [null, 5, 'x', [], { path: 7 }, { id: '' }, { maxImagePixels: -3 }, { path: '' }, { extra: true }]),
+        }),
+        binary: false,
+        id,
+        what: 'a call with a bad request',
+      };
     case 5: {
       const depth = 65 + Math.floor(r() * 2000);
-      return { data: `{"type":"call","id":${id},"method":"host.info","request":${'['.repeat(depth)}${']'.repeat(depth)}}`, binary: false, id, what: `a request nested ${depth} deep` };
+      return {
+        data: `{"type":"call","id":${id},"method":"host.info","request":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+        binary: false,
+        id,
+        what: `a request nested ${depth} deep`,
+      };
     }
     case 6:
-      return { data: `{"type":"call","id":${id},"method":"host.info","request":{"pad":"${'x'.repeat(1024 * 1024 + Math.floor(r() * 1000))}"}}`, binary: false, id, what: 'a frame over 1 MiB' };
+      return {
+        data: `{"type":"call","id":${id},"method":"host.info","request":{"pad":"${'x'.repeat(1024 * 1024 + Math.floor(r() * 1000))}"}}`,
+        binary: false,
+        id,
+        what: 'a frame over 1 MiB',
+      };
     case 7:
       return { data: Buffer.from(randomText(r, 50)), binary: true, what: 'a binary frame' };
     default:
-      return { data: JSON.stringify({ type: 'call', id, method: pick(r, ['host.info', 'library.recent', 'settings.get', 'laser.methods']), request: {} }), binary: false, id, what: 'a good call' };
+      return {
+        data: JSON.stringify({ type: 'call', id, method: pick(r, ['host.info', 'library.recent', 'settings.get', 'laser.methods']), request: {} }),
+        binary: false,
+        id,
+        what: 'a good call',
+      };
   }
 }
 

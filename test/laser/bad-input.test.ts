@@ -52,7 +52,9 @@ describe('degraded runs, recorded as such', () => {
 
   it('an image under 224 px on one side only: that side is spanned fully, the other is halved', async () => {
     const wide = join(scratch, 'wide.png');
-    await sharp({ create: { width: 600, height: 120, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toFile(wide);
+    await sharp({ create: { width: 600, height: 120, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .png()
+      .toFile(wide);
     const { record } = await runMethod({ ...base(), imagePath: wide });
     const [x0, y0, x1, y1] = record.box!;
     expect([x1 - x0, y0, y1]).toEqual([300, 0, 120]);
@@ -82,7 +84,10 @@ describe('degraded runs, recorded as such', () => {
 describe('refusals', () => {
   it('an empty question, before anything is loaded', async () => {
     for (const question of ['', '   \n']) {
-      await expect(runMethod({ ...base(), bundle: join(scratch, 'no-bundle-needed'), question })).rejects.toMatchObject({ code: 'bad-request', message: 'The question is empty.' });
+      await expect(runMethod({ ...base(), bundle: join(scratch, 'no-bundle-needed'), question })).rejects.toMatchObject({
+        code: 'bad-request',
+        message: 'The question is empty.',
+      });
     }
   });
 
@@ -92,8 +97,12 @@ describe('refusals', () => {
       message: 'Knob kPatch of laser is -3; it must be a fraction in (0, 1) of the visual tokens, or an integer count >= 1.',
     });
     await expect(runMethod({ ...base(), knobs: { alpha: -1 } })).rejects.toThrow(/^Knob alpha of laser is -1; it must be a finite number >= 0\.$/);
-    await expect(runMethod({ ...base(), method: 'static-layer', knobs: { fixedLayer: 4 } })).rejects.toThrow(/fixedLayer of static-layer is 4; it must be an integer in 0\.\.3/);
-    await expect(runMethod({ ...base(), method: 'vcd', knobs: { noiseStep: 1000 } })).rejects.toThrow(/noiseStep of vcd is 1000; it must be an integer in 0\.\.999/);
+    await expect(runMethod({ ...base(), method: 'static-layer', knobs: { fixedLayer: 4 } })).rejects.toThrow(
+      /fixedLayer of static-layer is 4; it must be an integer in 0\.\.3/,
+    );
+    await expect(runMethod({ ...base(), method: 'vcd', knobs: { noiseStep: 1000 } })).rejects.toThrow(
+      /noiseStep of vcd is 1000; it must be an integer in 0\.\.999/,
+    );
     await expect(runMethod({ ...base(), knobs: { fixedLayer: 1, layerRange: [0, 2] } })).rejects.toThrow(/fixedLayer and layerRange exclude each other/);
   });
 
@@ -104,9 +113,14 @@ describe('refusals', () => {
 
   it('a corrupt image, naming the file', async () => {
     const corrupt = join(scratch, 'corrupt.png');
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'white' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'white' } })
+      .png()
+      .toBuffer();
     await writeFile(corrupt, png.subarray(0, png.length >> 1));
-    await expect(runMethod({ ...base(), imagePath: corrupt })).rejects.toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/^corrupt\.png could not be decoded/) });
+    await expect(runMethod({ ...base(), imagePath: corrupt })).rejects.toMatchObject({
+      code: 'corrupt-image',
+      message: expect.stringMatching(/^corrupt\.png could not be decoded/),
+    });
     const text = join(scratch, 'text.png');
     await writeFile(text, 'not an image');
     await expect(runMethod({ ...base(), imagePath: text })).rejects.toMatchObject({ code: 'unsupported-image' });
@@ -136,7 +150,12 @@ describe('a model whose scores are not finite', () => {
     await data.close();
     const cacheDir = join(scratch, 'nan-cache');
     const run = runMethod({ ...base(), bundle: broken, cacheDir });
-    await expect(run).rejects.toMatchObject({ code: 'invalid-bundle', message: expect.stringMatching(new RegExp(`^${broken}: the model's scores are not finite \\(.+ is NaN\\), so laser's answer and chosen layer would mean nothing; nothing was cached$`)) });
+    await expect(run).rejects.toMatchObject({
+      code: 'invalid-bundle',
+      message: expect.stringMatching(
+        new RegExp(`^${broken}: the model's scores are not finite \\(.+ is NaN\\), so laser's answer and chosen layer would mean nothing; nothing was cached$`),
+      ),
+    });
     expect(await readdir(cacheDir).catch(() => [])).not.toContain('records');
   });
 });

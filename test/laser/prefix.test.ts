@@ -65,7 +65,10 @@ describe('prefix reuse', () => {
   it('the [I, I+] / [mask(I), I-] pair from the query prefix equals the pair prefilled as a whole', async () => {
     const img = await loadSampleImage(IMAGE_500x375);
     const views = [cropView(img.rgb, [100, 50, 350, 274]), cropView(img.rgb, [0, 0, 250, 224]), cropView(img.rgb, [250, 151, 500, 375])];
-    const encoded = await encodeInputs(rt, views.map((v) => modelInput(v, model.processor)));
+    const encoded = await encodeInputs(
+      rt,
+      views.map((v) => modelInput(v, model.processor)),
+    );
     const positive = concatFeatures(features, sliceFeatures(encoded, 0));
     const negative = sliceFeatures(encoded, 1, 2);
     const p = queryPrompts(model, 'What is the colour of the cat?', options, 'instruction-only', 16);

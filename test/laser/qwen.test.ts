@@ -48,18 +48,34 @@ beforeAll(async () => {
   const h = 200;
   const px = Buffer.alloc(w * h * 3);
   for (let i = 0; i < w * h; i++) px.set([(i * 7) % 251, Math.floor(i / w) % 253, (i % w) % 255], i * 3);
-  await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(wide);
+  await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toFile(wide);
 });
 afterAll(async () => {
   await Promise.all([tiny?.dispose(), root ? rm(root, { recursive: true, force: true }) : null]);
 });
 
 describe('LASER on a Qwen2-VL bundle', () => {
-  it('every method runs; each record states the family, the view encoding and I\'s own non-square grid', async () => {
+  it("every method runs; each record states the family, the view encoding and I's own non-square grid", async () => {
     for (const method of METHOD_IDS) {
-      const r = await runMethod({ bundle: tiny.bundle, imagePath: wide, question: QUESTION, method, cacheDir: join(root, 'cache'), options: { maxNewTokens: 3 } });
+      const r = await runMethod({
+        bundle: tiny.bundle,
+        imagePath: wide,
+        question: QUESTION,
+        method,
+        cacheDir: join(root, 'cache'),
+        options: { maxNewTokens: 3 },
+      });
       const { record, tensors } = await loadRecord(r.dir!);
-      expect(record.bundle).toMatchObject({ architecture: 'qwen2-vl', viewEncoding: 'native-resolution', imageSize: null, tokensPerImage: null, grid: null, preprocessing: 'smart-resize' });
+      expect(record.bundle).toMatchObject({
+        architecture: 'qwen2-vl',
+        viewEncoding: 'native-resolution',
+        imageSize: null,
+        tokensPerImage: null,
+        grid: null,
+        preprocessing: 'smart-resize',
+      });
       expect(recordGrid(record)).toEqual({ gh: 2, gw: 6 });
       expect(record.geometry).toMatchObject({ mode: 'resize', inputWidth: 168, inputHeight: 56 });
       expect(tensors.a_q!.shape.slice(1)).toEqual([4, 4, 12]);
@@ -111,13 +127,22 @@ describe('LASER on a Qwen2-VL bundle', () => {
       const I = modelInput(img.rgb, model.processor);
       const features = await encodeInputs(rt, [I]);
       // a crop of another shape than I, and a masked I and crop of the same sizes
-      const views = [cropView(img.rgb, [100, 0, 250, 200]), cropView(img.rgb, [0, 0, 600, 200]), cropView(img.rgb, [350, 0, 500, 200])].map((v) => modelInput(v, model.processor));
-      expect(views.map(gridOf)).toEqual([{ gh: 4, gw: 3 }, { gh: 2, gw: 6 }, { gh: 4, gw: 3 }]);
+      const views = [cropView(img.rgb, [100, 0, 250, 200]), cropView(img.rgb, [0, 0, 600, 200]), cropView(img.rgb, [350, 0, 500, 200])].map((v) =>
+        modelInput(v, model.processor),
+      );
+      expect(views.map(gridOf)).toEqual([
+        { gh: 4, gw: 3 },
+        { gh: 2, gw: 6 },
+        { gh: 4, gw: 3 },
+      ]);
       const encoded = await encodeInputs(rt, views);
       const positive = concatFeatures(features, sliceFeatures(encoded, 0));
       const negative = sliceFeatures(encoded, 1, 2);
       expect(positive.perImage).toEqual([12, 12]);
-      expect(positive.grids).toEqual([{ t: 1, h: 4, w: 12 }, { t: 1, h: 8, w: 6 }]);
+      expect(positive.grids).toEqual([
+        { t: 1, h: 4, w: 12 },
+        { t: 1, h: 8, w: 6 },
+      ]);
       const geometry = { layers: 4, heads: 4, gridOffset: 0, cells: 12 };
       const p = queryPrompts(model, QUESTION, options, 'instruction-only', I.tokens);
       const passes = await runPromptPasses(rt, features, p.query, p.other, geometry);
@@ -142,8 +167,15 @@ describe('LASER on a Qwen2-VL bundle', () => {
 });
 
 describe('figures of a Qwen2-VL record', () => {
-  it('every kind draws, the overlay and the layer strip on I\'s own 2 x 6 grid', async () => {
-    const r = await runMethod({ bundle: tiny.bundle, imagePath: wide, question: QUESTION, method: 'laser', cacheDir: join(root, 'cache'), options: { maxNewTokens: 3 } });
+  it("every kind draws, the overlay and the layer strip on I's own 2 x 6 grid", async () => {
+    const r = await runMethod({
+      bundle: tiny.bundle,
+      imagePath: wide,
+      question: QUESTION,
+      method: 'laser',
+      cacheDir: join(root, 'cache'),
+      options: { maxNewTokens: 3 },
+    });
     const out = join(root, 'figures');
     const result = await figuresForRecord(r.dir!, { formats: ['svg'], outDir: out });
     expect(result.skipped.filter((s) => s.kind !== 'compare')).toEqual([]);
@@ -163,7 +195,25 @@ describe('pixel bounds (--min-pixels / --max-pixels)', () => {
     expect(manifest.preprocessing.config).toMatchObject({ min_pixels: 784, max_pixels: 3136 });
 
     const out = join(root, 'run-bounds');
-    await exec(process.execPath, [laser, 'run', wide, QUESTION, '--bundle', tiny.bundle, '--method', 'vanilla', '--out', out, '--no-cache', '--max-new-tokens', '2', '--max-pixels', '3136', '--device', 'cpu']);
+    await exec(process.execPath, [
+      laser,
+      'run',
+      wide,
+      QUESTION,
+      '--bundle',
+      tiny.bundle,
+      '--method',
+      'vanilla',
+      '--out',
+      out,
+      '--no-cache',
+      '--max-new-tokens',
+      '2',
+      '--max-pixels',
+      '3136',
+      '--device',
+      'cpu',
+    ]);
     const { record } = await loadRecord(join(out, 'vanilla'));
     // 600 x 200 within 3136 px: 84 x 28 -> 6 x 2 patches -> a 1 x 3 token grid
     expect(recordGrid(record)).toEqual({ gh: 1, gw: 3 });
@@ -171,9 +221,25 @@ describe('pixel bounds (--min-pixels / --max-pixels)', () => {
 
     const llava = await compileTinyLaserBundle();
     try {
-      const failed = await exec(process.execPath, [laser, 'run', wide, QUESTION, '--bundle', llava.bundle, '--method', 'vanilla', '--out', join(root, 'llava-bounds'), '--no-cache', '--max-pixels', '3136']).catch((e: { code: number; stderr: string }) => e);
+      const failed = await exec(process.execPath, [
+        laser,
+        'run',
+        wide,
+        QUESTION,
+        '--bundle',
+        llava.bundle,
+        '--method',
+        'vanilla',
+        '--out',
+        join(root, 'llava-bounds'),
+        '--no-cache',
+        '--max-pixels',
+        '3136',
+      ]).catch((e: { code: number; stderr: string }) => e);
       expect((failed as { code: number }).code).toBe(1);
-      expect((failed as { stderr: string }).stderr).toMatch(/minPixels\/maxPixels set the resolution of an any-resolution model \(Qwen2-VL\); this bundle feeds every view on a fixed 4x4 grid/);
+      expect((failed as { stderr: string }).stderr).toMatch(
+        /minPixels\/maxPixels set the resolution of an any-resolution model \(Qwen2-VL\); this bundle feeds every view on a fixed 4x4 grid/,
+      );
       expect((failed as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
     } finally {
       await llava.dispose();

@@ -48,7 +48,16 @@ afterAll(async () => {
 
 /** Runs, then loads the record back from the cache folder, as a viewer would. */
 async function run(method: RunMethodRequest['method'], knobs: Record<string, unknown> = {}, extra: Partial<RunMethodRequest> = {}): Promise<LoadedRecord> {
-  const r = await runMethod({ bundle: tiny.bundle, imagePath: IMAGE_500x375, question: QUESTION, method, knobs, cacheDir, options: { maxNewTokens: 3 }, ...extra });
+  const r = await runMethod({
+    bundle: tiny.bundle,
+    imagePath: IMAGE_500x375,
+    question: QUESTION,
+    method,
+    knobs,
+    cacheDir,
+    options: { maxNewTokens: 3 },
+    ...extra,
+  });
   expect(r.dir).not.toBeNull();
   return loadRecord(r.dir!);
 }
@@ -64,7 +73,9 @@ function checkVaqFromMaps(loaded: LoadedRecord): void {
   const { record: r, tensors } = loaded;
   const T = tensors.a_q!.shape[0];
   expect(T).toBe(r.vaqPositions);
-  const perPosition = Array.from({ length: T }, (_, t) => contrastiveAttention(positionAt(tensors.a_q!, t), positionAt(tensors.a_0!, t), { renormalize: r.knobs.renormalize as boolean }));
+  const perPosition = Array.from({ length: T }, (_, t) =>
+    contrastiveAttention(positionAt(tensors.a_q!, t), positionAt(tensors.a_0!, t), { renormalize: r.knobs.renormalize as boolean }),
+  );
   const perHead = T === 1 ? headVaq(perPosition[0]) : averageHeadVaq(perPosition.map(headVaq));
   const scores = layerVaq(perHead, r.bundle.layers, r.bundle.heads, r.knobs.kHead as number);
   expect(r.vaqHeads!.flat()).toEqual(Array.from(perHead));
@@ -113,7 +124,17 @@ describe('laser records (tiny bundle)', () => {
     const loaded = await run('laser', { kHead: 2, kPatch: 3 });
     const r = loaded.record;
     expect(r.method).toBe('laser');
-    expect(r.knobs).toMatchObject({ kHead: 2, kPatch: 3, alpha: 1, apcBeta: null, feed: 'pair', fill: 'mean', cropRule: 'centroid', noQueryPrompt: 'instruction-only', vaqSteps: 'prefill' });
+    expect(r.knobs).toMatchObject({
+      kHead: 2,
+      kPatch: 3,
+      alpha: 1,
+      apcBeta: null,
+      feed: 'pair',
+      fill: 'mean',
+      cropRule: 'centroid',
+      noQueryPrompt: 'instruction-only',
+      vaqSteps: 'prefill',
+    });
     expect(r.fallback).toBeNull();
     checkLayerIsArgmax(r);
     checkVaqFromMaps(loaded);
@@ -128,7 +149,20 @@ describe('laser records (tiny bundle)', () => {
     expect(r.crop).toMatchObject({ rule: 'centroid', degenerate: false });
     expect(r.maskedCells).toEqual(topCells(M, 3));
     expect(r.maskedCells).toHaveLength(3);
-    expect(Object.keys(r.timings)).toEqual(expect.arrayContaining(['query-pass', 'no-query-pass', 'baseline-decode', 'localise', 'crop', 'mask', 'encode-views', 'prefill-views', 'decode', 'total']));
+    expect(Object.keys(r.timings)).toEqual(
+      expect.arrayContaining([
+        'query-pass',
+        'no-query-pass',
+        'baseline-decode',
+        'localise',
+        'crop',
+        'mask',
+        'encode-views',
+        'prefill-views',
+        'decode',
+        'total',
+      ]),
+    );
     expect(loaded.tensors['a_q.layer']?.shape).toEqual([4, 4, 4]);
     expect(loaded.tensors['a_0.layer_mean']?.shape).toEqual([4, 4]);
 
@@ -177,7 +211,7 @@ describe('laser records (tiny bundle)', () => {
     expect(r.layer).toBeLessThanOrEqual(1);
   });
 
-  it('vicrop-rel: M is a_q / a_generic at the fixed layer, and the box is ViCrop\'s window on it', async () => {
+  it("vicrop-rel: M is a_q / a_generic at the fixed layer, and the box is ViCrop's window on it", async () => {
     const loaded = await run('vicrop-rel', { layer: 2 });
     const { record: r, tensors } = loaded;
     expect(r.prompt.otherText).toContain('Write a general description of the image.');
@@ -211,7 +245,15 @@ describe('laser records (tiny bundle)', () => {
   });
 
   it('crop preprocessing: the topk-bbox box is computed on the cells of the centre crop the model saw', async () => {
-    const r = await runMethod({ bundle: cropBundle.bundle, imagePath: IMAGE_500x375, question: QUESTION, method: 'laser', knobs: { cropRule: 'topk-bbox', topkCells: 2, kHead: 2 }, cacheDir, options: { maxNewTokens: 2 } });
+    const r = await runMethod({
+      bundle: cropBundle.bundle,
+      imagePath: IMAGE_500x375,
+      question: QUESTION,
+      method: 'laser',
+      knobs: { cropRule: 'topk-bbox', topkCells: 2, kHead: 2 },
+      cacheDir,
+      options: { maxNewTokens: 2 },
+    });
     const loaded = await loadRecord(r.dir!);
     expect(loaded.record.bundle.preprocessing).toBe('crop');
     expect(loaded.record.geometry.mode).toBe('crop');
@@ -224,7 +266,15 @@ describe('laser records (tiny bundle)', () => {
   });
 
   it('a second identical run returns the cached record without running the model', async () => {
-    const first = await runMethod({ bundle: tiny.bundle, imagePath: IMAGE_500x375, question: QUESTION, method: 'laser', knobs: { alpha: 0.5 }, cacheDir, options: { maxNewTokens: 2 } });
+    const first = await runMethod({
+      bundle: tiny.bundle,
+      imagePath: IMAGE_500x375,
+      question: QUESTION,
+      method: 'laser',
+      knobs: { alpha: 0.5 },
+      cacheDir,
+      options: { maxNewTokens: 2 },
+    });
     expect(first.cached).toBe(false);
     const stages: string[] = [];
     const second = await runMethod({
@@ -240,7 +290,15 @@ describe('laser records (tiny bundle)', () => {
     expect(second.cached).toBe(true);
     expect(second.record).toEqual(first.record);
     expect(stages).not.toContain('encode-images');
-    const other = await runMethod({ bundle: tiny.bundle, imagePath: IMAGE_500x375, question: QUESTION, method: 'laser', knobs: { alpha: 0.25 }, cacheDir, options: { maxNewTokens: 2 } });
+    const other = await runMethod({
+      bundle: tiny.bundle,
+      imagePath: IMAGE_500x375,
+      question: QUESTION,
+      method: 'laser',
+      knobs: { alpha: 0.25 },
+      cacheDir,
+      options: { maxNewTokens: 2 },
+    });
     expect(other.cached).toBe(false);
   });
 
@@ -262,7 +320,18 @@ describe('laser records (tiny bundle)', () => {
     };
     await expect(runMethod(req)).rejects.toMatchObject({ code: 'cancelled' });
     const started = seen.filter((p) => p.step === 0).map((p) => p.stage);
-    expect(started).toEqual(['load-model', 'read-image', 'read-image', 'load-model', 'preprocess', 'encode-images', 'query-pass', 'no-query-pass', 'baseline-decode', 'localise']);
+    expect(started).toEqual([
+      'load-model',
+      'read-image',
+      'read-image',
+      'load-model',
+      'preprocess',
+      'encode-images',
+      'query-pass',
+      'no-query-pass',
+      'baseline-decode',
+      'localise',
+    ]);
     expect(seen.some((p) => p.stage === 'baseline-decode' && p.step === 3 && p.total === 3)).toBe(true);
   });
 });

@@ -54,8 +54,13 @@ function exists(path: string): boolean {
 
 describe('paths cited in comments', () => {
   it('finds paths in comments and leaves placeholders alone', () => {
-    expect(commentsOf("const a = 'src/x.ts'; // see src/common/figures/index.ts.\n/** and ../y.ts */")).toEqual(['/** and ../y.ts */', '// see src/common/figures/index.ts.']);
-    expect(citedPaths('// see src/common/figures/index.ts, and out/cli/<build>/ or src/engine/<name>/')).toEqual([{ path: 'src/common/figures/index.ts', relativeTo: 'root' }]);
+    expect(commentsOf("const a = 'src/x.ts'; // see src/common/figures/index.ts.\n/** and ../y.ts */")).toEqual([
+      '/** and ../y.ts */',
+      '// see src/common/figures/index.ts.',
+    ]);
+    expect(citedPaths('// see src/common/figures/index.ts, and out/cli/<build>/ or src/engine/<name>/')).toEqual([
+      { path: 'src/common/figures/index.ts', relativeTo: 'root' },
+    ]);
     expect(citedPaths(' * (../progress.ts: a bar)')).toEqual([{ path: '../progress.ts', relativeTo: 'file' }]);
     expect(citedPaths(" * as d3-scale-chromatic's src/sequential-multi/viridis.js, or openvinotoolkit/openvino.genai src/cpp/x.hpp")).toEqual([]);
   });

@@ -16,14 +16,24 @@ async function restricted(file: string, code: string): Promise<string[]> {
 
 describe('the folder table, enforced by lint', () => {
   it('src/main may not import src/server; the shared host pieces come from src/engine/service', async () => {
-    expect(await restricted('src/main/forbidden.ts', "import { contentSecurityPolicy } from '../server/security-headers.ts';\nexport const c = contentSecurityPolicy;\n")).toEqual([
-      expect.stringContaining('src/main is the Electron host'),
-    ]);
-    expect(await restricted('src/main/allowed.ts', "import { contentSecurityPolicy } from '../engine/service/security-headers.ts';\nexport const c = contentSecurityPolicy;\n")).toEqual([]);
+    expect(
+      await restricted(
+        'src/main/forbidden.ts',
+        "import { contentSecurityPolicy } from '../server/security-headers.ts';\nexport const c = contentSecurityPolicy;\n",
+      ),
+    ).toEqual([expect.stringContaining('src/main is the Electron host')]);
+    expect(
+      await restricted(
+        'src/main/allowed.ts',
+        "import { contentSecurityPolicy } from '../engine/service/security-headers.ts';\nexport const c = contentSecurityPolicy;\n",
+      ),
+    ).toEqual([]);
   });
 
   it('src/engine may not import a host, and the renderer may not import the engine', async () => {
     expect(await restricted('src/engine/x.ts', "import { startServer } from '../server/start-server.ts';\nexport const s = startServer;\n")).toHaveLength(1);
-    expect(await restricted('src/renderer/src/x.ts', "import { createWorkbench } from '../../engine/service/workbench.ts';\nexport const w = createWorkbench;\n")).toHaveLength(1);
+    expect(
+      await restricted('src/renderer/src/x.ts', "import { createWorkbench } from '../../engine/service/workbench.ts';\nexport const w = createWorkbench;\n"),
+    ).toHaveLength(1);
   });
 });

@@ -69,7 +69,15 @@ export function llamaForward(c: LlamaConfig, w: Weights, inputsEmbeds: Matrix, p
 }
 
 /** LlamaDecoderLayer: x + attn(rmsnorm(x)), then x + mlp(rmsnorm(x)). */
-function llamaDecoderLayer(c: LlamaConfig, w: Weights, p: string, x: Matrix, positions: Positions, invFreq: Float64Array, qkvBias: boolean): { out: Matrix; probs: Float64Array } {
+function llamaDecoderLayer(
+  c: LlamaConfig,
+  w: Weights,
+  p: string,
+  x: Matrix,
+  positions: Positions,
+  invFreq: Float64Array,
+  qkvBias: boolean,
+): { out: Matrix; probs: Float64Array } {
   const attn = llamaAttention(c, w, `${p}self_attn.`, rmsNorm(x, w(`${p}input_layernorm.weight`), c.rmsNormEps), positions, invFreq, qkvBias);
   const h = add(x, attn.out);
   const out = add(h, llamaMlp(c, w, `${p}mlp.`, rmsNorm(h, w(`${p}post_attention_layernorm.weight`), c.rmsNormEps)));
@@ -77,7 +85,15 @@ function llamaDecoderLayer(c: LlamaConfig, w: Weights, p: string, x: Matrix, pos
 }
 
 /** LlamaAttention: rope on q and k, causal softmax(q·k/√hd) over KV heads shared by groups (GQA), o_proj. */
-function llamaAttention(c: LlamaConfig, w: Weights, p: string, x: Matrix, positions: Positions, invFreq: Float64Array, qkvBias: boolean): { out: Matrix; probs: Float64Array } {
+function llamaAttention(
+  c: LlamaConfig,
+  w: Weights,
+  p: string,
+  x: Matrix,
+  positions: Positions,
+  invFreq: Float64Array,
+  qkvBias: boolean,
+): { out: Matrix; probs: Float64Array } {
   const H = c.numAttentionHeads;
   const KVH = c.numKeyValueHeads;
   const hd = c.headDim;

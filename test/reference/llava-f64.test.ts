@@ -43,8 +43,12 @@ describe('llava-f64 reproduces the llava15_tiny goldens (transformers 4.45.1)', 
 
   it('vision tower hidden states, attentions and projected image features', async () => {
     const { features, vision } = imageFeatures(m, pixels, 1);
-    for (let i = 0; i < 3; i++) expect(maxAbsDiff(vision[0].hiddenStates[i].data, await T.readFloat32(`vision.hidden_states.${i}`)), `vision.hidden_states.${i}`).toBeLessThan(atol.hidden);
-    for (let i = 0; i < 2; i++) expect(maxAbsDiff(vision[0].attentions[i], await T.readFloat32(`vision.attentions.${i}`)), `vision.attentions.${i}`).toBeLessThan(atol.attention);
+    for (let i = 0; i < 3; i++)
+      expect(maxAbsDiff(vision[0].hiddenStates[i].data, await T.readFloat32(`vision.hidden_states.${i}`)), `vision.hidden_states.${i}`).toBeLessThan(
+        atol.hidden,
+      );
+    for (let i = 0; i < 2; i++)
+      expect(maxAbsDiff(vision[0].attentions[i], await T.readFloat32(`vision.attentions.${i}`)), `vision.attentions.${i}`).toBeLessThan(atol.attention);
     expect(maxAbsDiff(features[0].data, await T.readFloat32('image_features'))).toBeLessThan(atol.hidden);
   });
 
@@ -52,7 +56,8 @@ describe('llava-f64 reproduces the llava15_tiny goldens (transformers 4.45.1)', 
     const out = llavaForward(m, ids, pixels, 1);
     expect(maxAbsDiff(out.logits.data, await T.readFloat32('logits'))).toBeLessThan(atol.logits);
     for (let i = 0; i < 4; i++) expect(maxAbsDiff(out.attentions[i], await T.readFloat32(`attentions.${i}`)), `attentions.${i}`).toBeLessThan(atol.attention);
-    for (let i = 0; i < 5; i++) expect(maxAbsDiff(out.hiddenStates[i].data, await T.readFloat32(`hidden_states.${i}`)), `hidden_states.${i}`).toBeLessThan(atol.hidden);
+    for (let i = 0; i < 5; i++)
+      expect(maxAbsDiff(out.hiddenStates[i].data, await T.readFloat32(`hidden_states.${i}`)), `hidden_states.${i}`).toBeLessThan(atol.hidden);
     const h0 = await T.readFloat32('hidden_states.0');
     for (const p of [0, 1, 2, 3, 20, 25]) expect(Array.from(row(out.hiddenStates[0], p))).toEqual(Array.from(h0.subarray(p * 64, (p + 1) * 64)));
     // Causal: every probability above the diagonal is exactly zero.
@@ -69,7 +74,24 @@ describe('llava-f64 reproduces the llava15_tiny goldens (transformers 4.45.1)', 
 });
 
 describe('ropeInvFreq follows transformers for every rope type (values from an independent Python transcription)', () => {
-  const base: LlamaConfig = { hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 1, numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 16, rmsNormEps: 1e-6, ropeTheta: 1e4, ropeScaling: null, maxPositionEmbeddings: 16, vocabSize: 300, tieWordEmbeddings: false, bosTokenId: 1, eosTokenIds: [2], padTokenId: null, hiddenAct: 'silu' };
+  const base: LlamaConfig = {
+    hiddenSize: 64,
+    intermediateSize: 128,
+    numHiddenLayers: 1,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    headDim: 16,
+    rmsNormEps: 1e-6,
+    ropeTheta: 1e4,
+    ropeScaling: null,
+    maxPositionEmbeddings: 16,
+    vocabSize: 300,
+    tieWordEmbeddings: false,
+    bosTokenId: 1,
+    eosTokenIds: [2],
+    padTokenId: null,
+    hiddenAct: 'silu',
+  };
   const close = (a: Float64Array, b: number[]) => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 14));
 
   it('llama3 keeps short wavelengths, divides long ones by factor and interpolates between', () => {
@@ -80,12 +102,21 @@ describe('ropeInvFreq follows transformers for every rope type (values from an i
   it('dynamic NTK leaves frequencies alone up to max_position_embeddings and grows theta past it', () => {
     const dyn = { ...base, ropeScaling: { type: 'dynamic' as const, factor: 2 } };
     expect(ropeInvFreq(dyn, 16)).toEqual(ropeInvFreq(base, 16));
-    close(ropeInvFreq(dyn, 26), [1.0, 0.2816360286474236, 0.07931885263229241, 0.022339046652229074, 0.00629148038290332, 0.001771907549354063, 0.000499033005330467, 0.0001405456737852613]);
+    close(
+      ropeInvFreq(dyn, 26),
+      [
+        1.0, 0.2816360286474236, 0.07931885263229241, 0.022339046652229074, 0.00629148038290332, 0.001771907549354063, 0.000499033005330467,
+        0.0001405456737852613,
+      ],
+    );
   });
 
   it('linear divides every frequency by the factor', () => {
     const f = ropeInvFreq({ ...base, ropeScaling: { type: 'linear', factor: 2 } }, 10);
-    close(f, Array.from(ropeInvFreq(base, 10), (x) => x / 2));
+    close(
+      f,
+      Array.from(ropeInvFreq(base, 10), (x) => x / 2),
+    );
   });
 });
 
@@ -104,7 +135,7 @@ describe('llava-f64 on tiny checkpoint variants', () => {
   /** [BOS, 3 text, image run(s) separated by text, 4 text] with text ids from the seed. */
   function prompt(runs: number, perImage: number, seed: number): number[] {
     const r = gaussian(seed);
-    const text = (n: number) => Array.from({ length: n }, () => 3 + Math.floor(Math.abs(r() * 90)) % 290);
+    const text = (n: number) => Array.from({ length: n }, () => 3 + (Math.floor(Math.abs(r() * 90)) % 290));
     const ids = [1, ...text(3)];
     for (let k = 0; k < runs; k++) ids.push(...Array(perImage).fill(296), ...text(2));
     return [...ids, ...text(2)];
@@ -115,7 +146,7 @@ describe('llava-f64 on tiny checkpoint variants', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('fills each image run with that image\'s features, in order, and refuses a token/feature count mismatch', async () => {
+  it("fills each image run with that image's features, in order, and refuses a token/feature count mismatch", async () => {
     const m = await model({});
     const pixels = randomPixels(4, 2, 7);
     const ids = prompt(2, 16, 3);
@@ -174,10 +205,25 @@ describe('llava-f64 on tiny checkpoint variants', () => {
     const c = m.config.textConfig;
     const ids = prompt(0, 0, 4);
     const embeds = embedTokens(c, m.weights, ids);
-    const scaled = llamaForward(c, m.weights, embeds, ids.map((_, i) => i));
-    const plain = llamaForward({ ...c, ropeScaling: null }, m.weights, embeds, ids.map((_, i) => i / 2));
+    const scaled = llamaForward(
+      c,
+      m.weights,
+      embeds,
+      ids.map((_, i) => i),
+    );
+    const plain = llamaForward(
+      { ...c, ropeScaling: null },
+      m.weights,
+      embeds,
+      ids.map((_, i) => i / 2),
+    );
     expect(maxAbsDiff(scaled.logits.data, plain.logits.data)).toBeLessThan(1e-12);
-    const unscaled = llamaForward({ ...c, ropeScaling: null }, m.weights, embeds, ids.map((_, i) => i));
+    const unscaled = llamaForward(
+      { ...c, ropeScaling: null },
+      m.weights,
+      embeds,
+      ids.map((_, i) => i),
+    );
     expect(maxAbsDiff(scaled.logits.data, unscaled.logits.data)).toBeGreaterThan(1e-3);
   });
 
@@ -192,7 +238,9 @@ describe('llava-f64 on tiny checkpoint variants', () => {
     expect(maxAbsDiff(llavaForward(dyn, ids, pixels, 1).logits.data, llavaForward(plain, ids, pixels, 1).logits.data)).toBeGreaterThan(1e-3);
     const l3 = await model({ ropeScaling: 'llama3' });
     const l3plain = { ...l3, config: { ...l3.config, textConfig: { ...l3.config.textConfig, ropeScaling: null } } };
-    expect(maxAbsDiff(llavaForward(l3, short, new Float64Array(0), 0).logits.data, llavaForward(l3plain, short, new Float64Array(0), 0).logits.data)).toBeGreaterThan(1e-3);
+    expect(
+      maxAbsDiff(llavaForward(l3, short, new Float64Array(0), 0).logits.data, llavaForward(l3plain, short, new Float64Array(0), 0).logits.data),
+    ).toBeGreaterThan(1e-3);
   });
 
   it('uses embed_tokens as the output projection when embeddings are tied', async () => {

@@ -85,7 +85,10 @@ export function mergeImageFeatures(m: LlavaF64, inputIds: readonly number[], fea
   const x = embedTokens(m.config.textConfig, m.weights, inputIds);
   const rows = features.flatMap((f) => Array.from({ length: f.rows }, (_, i) => row(f, i)));
   const slots = inputIds.flatMap((id, i) => (id === m.config.imageTokenIndex ? [i] : []));
-  if (slots.length !== rows.length) throw new Error(`mergeImageFeatures: ${slots.length} image tokens but ${rows.length} feature rows (${features.length} images × ${imageTokensPerImage(m.config)})`);
+  if (slots.length !== rows.length)
+    throw new Error(
+      `mergeImageFeatures: ${slots.length} image tokens but ${rows.length} feature rows (${features.length} images × ${imageTokensPerImage(m.config)})`,
+    );
   slots.forEach((s, i) => x.data.set(rows[i], s * x.cols));
   return x;
 }
@@ -97,7 +100,13 @@ export interface LlavaOutput extends LlamaOutput {
 }
 
 /** The full forward over a prompt (no cache). pixelValues may be empty when there are no images. */
-export function llavaForward(m: LlavaF64, inputIds: readonly number[], pixelValues: Float64Array, numImages: number, positions?: readonly number[]): LlavaOutput {
+export function llavaForward(
+  m: LlavaF64,
+  inputIds: readonly number[],
+  pixelValues: Float64Array,
+  numImages: number,
+  positions?: readonly number[],
+): LlavaOutput {
   const image = imageFeatures(m, pixelValues, numImages);
   const inputsEmbeds = mergeImageFeatures(m, inputIds, image.features);
   const pos = positions ?? inputIds.map((_, i) => i);
@@ -109,14 +118,25 @@ export function llavaForward(m: LlavaF64, inputIds: readonly number[], pixelValu
  * last position pick the next id (first maximum on ties, as torch.argmax). Image features are
  * computed once. Returns the new ids and each step's last-position logits.
  */
-export function greedyDecode(m: LlavaF64, inputIds: readonly number[], pixelValues: Float64Array, numImages: number, steps: number): { newIds: number[]; stepLogits: Float64Array[] } {
+export function greedyDecode(
+  m: LlavaF64,
+  inputIds: readonly number[],
+  pixelValues: Float64Array,
+  numImages: number,
+  steps: number,
+): { newIds: number[]; stepLogits: Float64Array[] } {
   const image = imageFeatures(m, pixelValues, numImages);
   const ids = [...inputIds];
   const newIds: number[] = [];
   const stepLogits: Float64Array[] = [];
   for (let s = 0; s < steps; s++) {
     const embeds = mergeImageFeatures(m, ids, image.features);
-    const { logits } = llamaForward(m.config.textConfig, m.weights, embeds, ids.map((_, i) => i));
+    const { logits } = llamaForward(
+      m.config.textConfig,
+      m.weights,
+      embeds,
+      ids.map((_, i) => i),
+    );
     const last = row(logits, logits.rows - 1).slice();
     const next = argmax(last);
     stepLogits.push(last);

@@ -34,9 +34,21 @@ describe('ops-f64', () => {
 
   it('attention masks future keys exactly, rows sum to one, and GQA groups consecutive query heads', () => {
     const S = 3;
-    const q = matrix(S, 4, Float64Array.from({ length: 12 }, (_, i) => Math.sin(i)));
-    const k = matrix(S, 2, Float64Array.from({ length: 6 }, (_, i) => Math.cos(i)));
-    const v = matrix(S, 2, Float64Array.from({ length: 6 }, (_, i) => i));
+    const q = matrix(
+      S,
+      4,
+      Float64Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+    );
+    const k = matrix(
+      S,
+      2,
+      Float64Array.from({ length: 6 }, (_, i) => Math.cos(i)),
+    );
+    const v = matrix(
+      S,
+      2,
+      Float64Array.from({ length: 6 }, (_, i) => i),
+    );
     // 2 query heads of dim 2 over 1 KV head of dim 2
     const { probs, out } = attention(q, k, v, 2, 1, 2, true);
     for (let h = 0; h < 2; h++) {

@@ -140,7 +140,16 @@ export function silu(x: number): number {
  * per-window vision attention). Each query must be allowed at least one key.
  * Returns the heads' outputs concatenated, [S, H·hd], and the probabilities [H, S, S].
  */
-export function attention(q: Matrix, k: Matrix, v: Matrix, heads: number, kvHeads: number, headDim: number, causal: boolean, allowed?: (i: number, j: number) => boolean): { out: Matrix; probs: Float64Array } {
+export function attention(
+  q: Matrix,
+  k: Matrix,
+  v: Matrix,
+  heads: number,
+  kvHeads: number,
+  headDim: number,
+  causal: boolean,
+  allowed?: (i: number, j: number) => boolean,
+): { out: Matrix; probs: Float64Array } {
   const S = q.rows;
   const group = heads / kvHeads;
   const scale = 1 / Math.sqrt(headDim);

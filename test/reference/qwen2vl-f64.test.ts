@@ -58,7 +58,8 @@ describe('qwen2vl-f64 reproduces the qwen2vl_tiny goldens (transformers 4.45.1)'
 
   it('logits, hidden states and attentions of every layer (M-RoPE, q/k/v biases, GQA)', async () => {
     expect(maxAbsDiff(out.logits.data, await T.readFloat32('logits'))).toBeLessThan(1e-4);
-    for (let i = 0; i < 5; i++) expect(maxAbsDiff(out.hiddenStates[i].data, await T.readFloat32(`hidden_states.${i}`)), `hidden_states.${i}`).toBeLessThan(1e-4);
+    for (let i = 0; i < 5; i++)
+      expect(maxAbsDiff(out.hiddenStates[i].data, await T.readFloat32(`hidden_states.${i}`)), `hidden_states.${i}`).toBeLessThan(1e-4);
     for (let i = 0; i < 4; i++) expect(maxAbsDiff(out.attentions[i], await T.readFloat32(`attentions.${i}`)), `attentions.${i}`).toBeLessThan(1e-5);
   });
 

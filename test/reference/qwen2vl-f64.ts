@@ -130,13 +130,26 @@ export function visionTower(m: QwenF64, pixelValues: Float64Array, grids: readon
     const p = `visual.blocks.${b}`;
     const h = norm(x, `${p}.norm1`);
     const qkv = linear(h, w(`${p}.attn.qkv.weight`), 3 * E, w(`${p}.attn.qkv.bias`));
-    const part = (k: number) => matrix(qkv.rows, E, Float64Array.from({ length: qkv.rows * E }, (_, i) => qkv.data[Math.floor(i / E) * 3 * E + k * E + (i % E)]));
+    const part = (k: number) =>
+      matrix(
+        qkv.rows,
+        E,
+        Float64Array.from({ length: qkv.rows * E }, (_, i) => qkv.data[Math.floor(i / E) * 3 * E + k * E + (i % E)]),
+      );
     const allowed = v.window && !full.has(b) ? sameWindow : sameFrame;
     const a = attention(rotate(part(0), v.numHeads, hd, rotary), rotate(part(1), v.numHeads, hd, rotary), part(2), v.numHeads, v.numHeads, hd, false, allowed);
     x = add(x, linear(a.out, w(`${p}.attn.proj.weight`), E, w(`${p}.attn.proj.bias`)));
     const h2 = norm(x, `${p}.norm2`);
     const mlp = qwen25
-      ? linear(mul(map(linear(h2, w(`${p}.mlp.gate_proj.weight`), v.mlpHidden, w(`${p}.mlp.gate_proj.bias`)), act), linear(h2, w(`${p}.mlp.up_proj.weight`), v.mlpHidden, w(`${p}.mlp.up_proj.bias`))), w(`${p}.mlp.down_proj.weight`), E, w(`${p}.mlp.down_proj.bias`))
+      ? linear(
+          mul(
+            map(linear(h2, w(`${p}.mlp.gate_proj.weight`), v.mlpHidden, w(`${p}.mlp.gate_proj.bias`)), act),
+            linear(h2, w(`${p}.mlp.up_proj.weight`), v.mlpHidden, w(`${p}.mlp.up_proj.bias`)),
+          ),
+          w(`${p}.mlp.down_proj.weight`),
+          E,
+          w(`${p}.mlp.down_proj.bias`),
+        )
       : linear(map(linear(h2, w(`${p}.mlp.fc1.weight`), v.mlpHidden, w(`${p}.mlp.fc1.bias`)), act), w(`${p}.mlp.fc2.weight`), E, w(`${p}.mlp.fc2.bias`));
     x = add(x, mlp);
     blockOut.push(x);
@@ -179,7 +192,7 @@ export function ropePositions(c: QwenConfig, ids: readonly number[], grids: read
   const axes: [number[], number[], number[]] = [[], [], []];
   let next = 0;
   let image = 0;
-  for (let i = 0; i < ids.length; ) {
+  for (let i = 0; i < ids.length;) {
     if (ids[i] !== c.imageTokenId) {
       for (const a of axes) a.push(next);
       next++;
@@ -210,7 +223,12 @@ export function ropePositions(c: QwenConfig, ids: readonly number[], grids: read
 export function mergeImageEmbeds(m: QwenF64, ids: readonly number[], imageEmbeds: Matrix | null): Matrix {
   const t = m.config.textConfig;
   // The image-pad id may lie outside a tiny vocabulary; its rows are overwritten anyway.
-  const x = embedTokens(t, m.weights, ids.map((id) => (id === m.config.imageTokenId && id >= t.vocabSize ? 0 : id)), '');
+  const x = embedTokens(
+    t,
+    m.weights,
+    ids.map((id) => (id === m.config.imageTokenId && id >= t.vocabSize ? 0 : id)),
+    '',
+  );
   const slots = ids.flatMap((id, i) => (id === m.config.imageTokenId ? [i] : []));
   const rows = imageEmbeds?.rows ?? 0;
   if (slots.length !== rows) throw new Error(`mergeImageEmbeds: ${slots.length} image-pad tokens but ${rows} image embeddings`);
@@ -230,7 +248,12 @@ export function qwenForward(m: QwenF64, ids: readonly number[], pixelValues: Flo
   return { ...decode(m, ids, grids, vision), vision };
 }
 
-function decode(m: QwenF64, ids: readonly number[], grids: readonly Grid[], vision: VisionOutput | null): LlamaOutput & { positions: MropePositions; ropeDelta: number } {
+function decode(
+  m: QwenF64,
+  ids: readonly number[],
+  grids: readonly Grid[],
+  vision: VisionOutput | null,
+): LlamaOutput & { positions: MropePositions; ropeDelta: number } {
   const embeds = mergeImageEmbeds(m, ids, vision?.imageEmbeds ?? null);
   const { positions, ropeDelta } = ropePositions(m.config, ids, grids);
   return { ...llamaForward(m.config.textConfig, m.weights, embeds, positions, { prefix: '', qkvBias: true }), positions, ropeDelta };
@@ -240,7 +263,13 @@ function decode(m: QwenF64, ids: readonly number[], grids: readonly Grid[], visi
  * Greedy decoding of `steps` tokens by full recomputation (no cache, positions recomputed over the
  * grown prompt): each step's last-position logits and the chosen ids (first maximum on ties).
  */
-export function qwenGreedy(m: QwenF64, ids: readonly number[], pixelValues: Float64Array, grids: readonly Grid[], steps: number): { newIds: number[]; stepLogits: Float64Array[] } {
+export function qwenGreedy(
+  m: QwenF64,
+  ids: readonly number[],
+  pixelValues: Float64Array,
+  grids: readonly Grid[],
+  steps: number,
+): { newIds: number[]; stepLogits: Float64Array[] } {
   const vision = grids.length > 0 ? visionTower(m, pixelValues, grids) : null;
   const all = [...ids];
   const newIds: number[] = [];

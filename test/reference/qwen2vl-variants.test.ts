@@ -192,7 +192,11 @@ describe('tiny Qwen2.5-VL (window attention, fullatt_block_indexes, gated MLP, R
     const px = Float64Array.from(pixelRows(p.grids, 21));
     const v = ref.config.visionConfig;
     const windowed = visionTower(ref, px, p.grids).imageEmbeds.data;
-    const whole = visionTower({ ...ref, config: { ...ref.config, visionConfig: { ...v, window: { size: 100_000, fullAttentionBlocks: v.window!.fullAttentionBlocks } } } }, px, p.grids).imageEmbeds.data;
+    const whole = visionTower(
+      { ...ref, config: { ...ref.config, visionConfig: { ...v, window: { size: 100_000, fullAttentionBlocks: v.window!.fullAttentionBlocks } } } },
+      px,
+      p.grids,
+    ).imageEmbeds.data;
     expect(maxAbsDiff(windowed, whole)).toBeGreaterThan(1e-2);
   });
 });

@@ -50,10 +50,35 @@ export interface TinyLlava {
 }
 
 /** The tiny model's sizes (same as the llava15_tiny golden fixture). */
-export const tiny = { visionHidden: 32, visionLayers: 2, visionHeads: 4, visionMlp: 64, patch: 14, textHidden: 64, textLayers: 4, heads: 4, textMlp: 128, vocab: 300, imageToken: 296 } as const;
+export const tiny = {
+  visionHidden: 32,
+  visionLayers: 2,
+  visionHeads: 4,
+  visionMlp: 64,
+  patch: 14,
+  textHidden: 64,
+  textLayers: 4,
+  heads: 4,
+  textMlp: 128,
+  vocab: 300,
+  imageToken: 296,
+} as const;
 
 export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVariant = {}): Promise<TinyLlava> {
-  const v = { gqa: true, strategy: 'default', visionFeatureLayer: -2, tied: false, ropeScaling: null, grid: 4, dtype: 'F32', sharded: false, layout: 'legacy', seed: 1234, edit: () => {}, ...variant } as const;
+  const v = {
+    gqa: true,
+    strategy: 'default',
+    visionFeatureLayer: -2,
+    tied: false,
+    ropeScaling: null,
+    grid: 4,
+    dtype: 'F32',
+    sharded: false,
+    layout: 'legacy',
+    seed: 1234,
+    edit: () => {},
+    ...variant,
+  } as const;
   const config = tinyConfig(v);
   const shapes = llavaTensorShapes(parseModelConfig(config, 'tiny config.json'));
   const rng = gaussian(v.seed);
@@ -68,7 +93,12 @@ export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVa
   }
   // Present in real checkpoints, unused by LLaVA: readers must tolerate extras.
   const post = `vision_tower.vision_model.post_layernorm.`;
-  for (const p of ['weight', 'bias']) tensors[(v.layout === 'new' ? 'model.' : '') + post + p] = { dtype: v.dtype, shape: [tiny.visionHidden], data: new Float32Array(tiny.visionHidden).fill(1) };
+  for (const p of ['weight', 'bias'])
+    tensors[(v.layout === 'new' ? 'model.' : '') + post + p] = {
+      dtype: v.dtype,
+      shape: [tiny.visionHidden],
+      data: new Float32Array(tiny.visionHidden).fill(1),
+    };
 
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
@@ -172,7 +202,21 @@ export interface TinyQwenVariant {
 }
 
 /** Sizes of the tiny Qwen models (the qwen2vl_tiny fixture's; Qwen2.5-VL adds a third vision block). */
-export const tinyQwen = { textHidden: 64, textLayers: 3, heads: 4, kvHeads: 2, textMlp: 128, vocab: 300, visionHidden: 32, visionHeads: 4, visionMlp: 64, imageToken: 292, videoToken: 293, visionStart: 290, visionEnd: 291 } as const;
+export const tinyQwen = {
+  textHidden: 64,
+  textLayers: 3,
+  heads: 4,
+  kvHeads: 2,
+  textMlp: 128,
+  vocab: 300,
+  visionHidden: 32,
+  visionHeads: 4,
+  visionMlp: 64,
+  imageToken: 292,
+  videoToken: 293,
+  visionStart: 290,
+  visionEnd: 291,
+} as const;
 
 /**
  * A random, seeded Qwen2-VL or Qwen2.5-VL checkpoint (config.json as save_pretrained writes it,
@@ -185,8 +229,24 @@ export async function writeTinyQwenCheckpoint(dir: string, variant: TinyQwenVari
   const qwen25 = v.modelType === 'qwen2_5_vl';
   const depth = qwen25 ? 3 : 2;
   const vision: Record<string, unknown> = qwen25
-    ? { depth, hidden_size: q.visionHidden, intermediate_size: q.visionMlp, num_heads: q.visionHeads, out_hidden_size: q.textHidden, window_size: v.windowSize, fullatt_block_indexes: v.fullAttentionBlocks, model_type: 'qwen2_5_vl' }
-    : { depth, embed_dim: q.visionHidden, hidden_size: q.textHidden, mlp_ratio: q.visionMlp / q.visionHidden, num_heads: q.visionHeads, model_type: 'qwen2_vl' };
+    ? {
+        depth,
+        hidden_size: q.visionHidden,
+        intermediate_size: q.visionMlp,
+        num_heads: q.visionHeads,
+        out_hidden_size: q.textHidden,
+        window_size: v.windowSize,
+        fullatt_block_indexes: v.fullAttentionBlocks,
+        model_type: 'qwen2_5_vl',
+      }
+    : {
+        depth,
+        embed_dim: q.visionHidden,
+        hidden_size: q.textHidden,
+        mlp_ratio: q.visionMlp / q.visionHidden,
+        num_heads: q.visionHeads,
+        model_type: 'qwen2_vl',
+      };
   const config: Record<string, unknown> = {
     architectures: [qwen25 ? 'Qwen2_5_VLForConditionalGeneration' : 'Qwen2VLForConditionalGeneration'],
     model_type: v.modelType,

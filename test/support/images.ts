@@ -89,7 +89,8 @@ async function encodeBase(i: number): Promise<Base> {
       pixels[o + 2] = c.b;
     }
   }
-  const bytes = await sharp(pixels, { raw: { width, height, channels: 3 } })[format]().toBuffer();
+  const image = sharp(pixels, { raw: { width, height, channels: 3 } });
+  const bytes = await image[format]().toBuffer();
   return { bytes, width, height, format };
 }
 
@@ -180,13 +181,20 @@ async function writeBad(root: string, nested: boolean): Promise<BadFiles> {
     x ^= x << 5;
     noise[i] = x & 0xff;
   }
-  const full = await sharp(noise, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  const full = await sharp(noise, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
   await writeFile(truncatedPng, full.subarray(0, Math.floor(full.length / 2)));
   await writeFile(textAsJpeg, 'These are notes, not a photograph.\n');
   await writeFile(hugePng, pngWithClaimedSize(100_000, 100_000));
 
   const nonUtf8Name = Buffer.concat([Buffer.from(path.join(root, 'caf'), 'utf8'), Buffer.from([0xe9]), Buffer.from('.png')]);
-  await writeFile(nonUtf8Name, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3a7' } }).png().toBuffer());
+  await writeFile(
+    nonUtf8Name,
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3a7' } })
+      .png()
+      .toBuffer(),
+  );
 
   const loopDir = path.join(root, nested ? 'animals' : 'links');
   await mkdir(loopDir, { recursive: true });

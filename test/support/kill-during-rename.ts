@@ -31,6 +31,8 @@ export async function killBetweenWriteAndRename(workDir: string, destSuffix: str
       output += String(d);
       if (String(d).includes('renaming')) child.kill('SIGKILL');
     });
-    child.once('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`the child was not stopped at the rename (exit ${code}): ${output}`))));
+    child.once('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`the child was not stopped at the rename (exit ${code}): ${output}`)),
+    );
   });
 }

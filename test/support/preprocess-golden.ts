@@ -43,5 +43,7 @@ export function imagePath(fx: ProcessorFixture, name: FixtureName): string {
 
 /** sha256 of the raw bytes of a typed array (little-endian on every platform Node runs on here). */
 export function sha256Of(a: ArrayBufferView): string {
-  return createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 }

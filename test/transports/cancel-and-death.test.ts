@@ -73,7 +73,10 @@ class InProcessEngine implements EngineProcess<PortLike> {
   private exitListeners: Array<(code: number) => void> = [];
   readonly endpoint;
   constructor(workbench: Workbench) {
-    this.endpoint = createEngineEndpoint(() => workbench, () => this.exit(0));
+    this.endpoint = createEngineEndpoint(
+      () => workbench,
+      () => this.exit(0),
+    );
   }
   postMessage(message: unknown, transfer: PortLike[] = []) {
     queueMicrotask(() => this.endpoint.receive(message, transfer));
@@ -94,7 +97,12 @@ class InProcessEngine implements EngineProcess<PortLike> {
 
 async function electronPorts(): Promise<Harness> {
   const seen = { aborted: false };
-  const workbench: Workbench = { handlers: hangingHandlers(seen), media: { get: () => Promise.reject(cancelledError()) }, openFolder: async () => undefined, dispose: async () => undefined };
+  const workbench: Workbench = {
+    handlers: hangingHandlers(seen),
+    media: { get: () => Promise.reject(cancelledError()) },
+    openFolder: async () => undefined,
+    dispose: async () => undefined,
+  };
   let engine: InProcessEngine | null = null;
   const raw: Array<import('node:worker_threads').MessagePort> = [];
   const supervisor = createEngineSupervisor<PortLike>({

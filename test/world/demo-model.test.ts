@@ -52,7 +52,12 @@ interface Stored {
 async function readCase(c: Case): Promise<Stored> {
   const f = await SafetensorsFile.open(join(fixtureDir, c.file));
   try {
-    return { inputIds: await f.readInt64('input_ids'), pixelValues: await f.readFloat32('pixel_values'), images: f.info('pixel_values').shape[0], logits: await f.readFloat32('logits') };
+    return {
+      inputIds: await f.readInt64('input_ids'),
+      pixelValues: await f.readFloat32('pixel_values'),
+      images: f.info('pixel_values').shape[0],
+      logits: await f.readFloat32('logits'),
+    };
   } finally {
     await f.close();
   }
@@ -106,7 +111,15 @@ describe('the shipped demo model', () => {
     expect(template.isFallback).toBe(false);
     for (const c of cases) {
       const s = await readCase(c);
-      const ids = buildPromptIds({ tokenizer, template, question: c.question, instruction: DEFAULT_INSTRUCTION, images: s.images, imageTokenId: rt.imageTokenId, tokensPerImage: rt.imageTokens });
+      const ids = buildPromptIds({
+        tokenizer,
+        template,
+        question: c.question,
+        instruction: DEFAULT_INSTRUCTION,
+        images: s.images,
+        imageTokenId: rt.imageTokenId,
+        tokensPerImage: rt.imageTokens,
+      });
       expect(ids.inputIds, c.file).toEqual(Array.from(s.inputIds, Number));
       expect(ids.inputIds).not.toContain(tokenizer.tokenToId('<unk>'));
     }

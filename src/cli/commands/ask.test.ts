@@ -28,8 +28,17 @@ afterAll(async () => {
 
 describe('laser ask (subprocess)', () => {
   it('prints the greedy answer and nothing else on stdout', async () => {
-    const { stdout } = await exec(process.execPath, [laser, 'ask', tiny.bundle, IMAGE_500x375, 'what is the cat?', '--max-new-tokens', '3', '--threads', '1'], { env });
-    const expected = await runMethod({ bundle: tiny.bundle, imagePath: IMAGE_500x375, question: 'what is the cat?', method: 'vanilla', options: { maxNewTokens: 3, instruction: '' }, cacheDir: null });
+    const { stdout } = await exec(process.execPath, [laser, 'ask', tiny.bundle, IMAGE_500x375, 'what is the cat?', '--max-new-tokens', '3', '--threads', '1'], {
+      env,
+    });
+    const expected = await runMethod({
+      bundle: tiny.bundle,
+      imagePath: IMAGE_500x375,
+      question: 'what is the cat?',
+      method: 'vanilla',
+      options: { maxNewTokens: 3, instruction: '' },
+      cacheDir: null,
+    });
     expect(stdout).toBe(`${expected.record.answer}\n`);
     expect(expected.record.answerTokens).toHaveLength(3);
   });

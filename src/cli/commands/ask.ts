@@ -27,7 +27,14 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
-export async function runAskCommand(bundle: string, image: string, question: string, flags: AskFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
+export async function runAskCommand(
+  bundle: string,
+  image: string,
+  question: string,
+  flags: AskFlags,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<void> {
   const { checkQuestion } = await import('../../engine/laser/prompts.ts');
   checkQuestion(question);
   const imagePath = resolve(image);
@@ -55,5 +62,7 @@ export function registerAsk(
     .argument('<question>', 'the question')
     .option('--max-new-tokens <n>', 'tokens decoded at most', positiveInt, 64)
     .option('--instruction <text>', 'appended to the question after a newline (e.g. "Answer the question using a single word or phrase.")', '');
-  addDataDirOption(addPixelOptions(addDeviceOptions(cmd), 'run')).action(async (bundle: string, image: string, question: string, flags: AskFlags) => runAskCommand(bundle, image, question, flags, out, err));
+  addDataDirOption(addPixelOptions(addDeviceOptions(cmd), 'run')).action(async (bundle: string, image: string, question: string, flags: AskFlags) =>
+    runAskCommand(bundle, image, question, flags, out, err),
+  );
 }

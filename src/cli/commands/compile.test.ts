@@ -50,7 +50,9 @@ describe('laser compile', () => {
     await rm(join(ck, 'chat_template.json'));
     const h = harness();
     await h.run(ck, join(dir, 'b'));
-    expect(h.lines.join('')).toContain("note: the checkpoint has no chat template, so runs will use the default conversation format of the LLaVA-1.5 (llava-hf format) family (fallback-llava-1.5)");
+    expect(h.lines.join('')).toContain(
+      'note: the checkpoint has no chat template, so runs will use the default conversation format of the LLaVA-1.5 (llava-hf format) family (fallback-llava-1.5)',
+    );
     const quiet = harness();
     await writeWordTokenizer(ck, { vocabSize: 300, imageTokenId: 296 });
     await quiet.run(ck, join(dir, 'b2'));
@@ -71,7 +73,11 @@ describe('laser compile', () => {
   it('prints progress as JSON lines with --json, and none with --quiet', async () => {
     const h = harness(true);
     await h.run(fixture, join(dir, 'b'), '--json');
-    const events = h.lines.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const events = h.lines
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(events.length).toBeGreaterThan(2);
     expect(events[0]).toMatchObject({ event: 'progress', task: 'compile weights', done: 0, data: { stage: 'weights', tensorsDone: 0, tensorsTotal: 64 } });
     expect(events.at(-1)).toMatchObject({ event: 'progress', task: 'compile hashing', data: { stage: 'hashing' } });
@@ -90,11 +96,32 @@ describe('laser compile', () => {
 
   it('compiles --dtype int4 with the quantisation flags recorded in the manifest', async () => {
     const h = harness();
-    await h.run(fixture, join(dir, 'b'), '--dtype', 'int4', '--block-size', '64', '--asymmetric', '--accuracy-level', '0', '--no-quantize-lm-head', '--quantize-vision');
+    await h.run(
+      fixture,
+      join(dir, 'b'),
+      '--dtype',
+      'int4',
+      '--block-size',
+      '64',
+      '--asymmetric',
+      '--accuracy-level',
+      '0',
+      '--no-quantize-lm-head',
+      '--quantize-vision',
+    );
     expect(h.lines.join('')).toMatch(/wrote .*b: llava int4 \(block 64, asymmetric, \d+ tensors quantised\), 4 layers/);
     const m = JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8'));
     expect(m.dtype).toBe('int4');
-    expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 4, blockSize: 64, symmetric: false, accuracyLevel: 0, lmHead: false, embeddings: true, vision: true });
+    expect(m.quantization).toMatchObject({
+      method: 'MatMulNBits',
+      bits: 4,
+      blockSize: 64,
+      symmetric: false,
+      accuracyLevel: 0,
+      lmHead: false,
+      embeddings: true,
+      vision: true,
+    });
     expect(m.quantization.tensors).not.toContain('language_model.lm_head.weight');
   });
 
@@ -136,7 +163,9 @@ describe('compileOptionsOf', () => {
       quantize: { blockSize: 64, symmetric: false, vision: true },
     });
     expect(compileOptionsOf({ dtype: 'fp16', imageMode: 'pad' })).toEqual({ dtype: 'fp16', imageMode: 'pad' });
-    expect(() => compileOptionsOf({ dtype: 'fp32', imageMode: 'pad', minPixels: 9000, maxPixels: 3000 })).toThrow(/minPixels: minPixels \(9000\) is larger than maxPixels \(3000\)/);
+    expect(() => compileOptionsOf({ dtype: 'fp32', imageMode: 'pad', minPixels: 9000, maxPixels: 3000 })).toThrow(
+      /minPixels: minPixels \(9000\) is larger than maxPixels \(3000\)/,
+    );
   });
 
   it("offers exactly the compiler's block sizes and accuracy levels", () => {

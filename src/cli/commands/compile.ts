@@ -53,7 +53,11 @@ export function compileOptionsOf(flags: CompileFlags): CompileOptionsRequest {
   ].filter(([, v]) => v !== undefined);
   const quantized = flags.dtype === 'int8' || flags.dtype === 'int4';
   if (!quantized && given.length) {
-    throw new WorkbenchError('bad-request', `${given.map(([f]) => f).join(', ')} only apply to --dtype int8 or int4, not ${flags.dtype}`, 'Add --dtype int8 or --dtype int4, or drop the quantisation flags.');
+    throw new WorkbenchError(
+      'bad-request',
+      `${given.map(([f]) => f).join(', ')} only apply to --dtype int8 or int4, not ${flags.dtype}`,
+      'Add --dtype int8 or --dtype int4, or drop the quantisation flags.',
+    );
   }
   const request: CompileOptionsRequest = {
     dtype: flags.dtype,
@@ -116,7 +120,9 @@ export async function runCompileCommand(hfDir: string, bundleDir: string, flags:
     );
     if (m.tokenizer && m.chatTemplate === null) {
       const family = familyForArchitecture(m.architecture);
-      out.write(`note: the checkpoint has no chat template, so runs will use the default conversation format of the ${family.label} family (${family.fallbackTemplate}); add the model's chat_template.json (or .jinja) and compile again to use its own.\n`);
+      out.write(
+        `note: the checkpoint has no chat template, so runs will use the default conversation format of the ${family.label} family (${family.fallbackTemplate}); add the model's chat_template.json (or .jinja) and compile again to use its own.\n`,
+      );
     }
     const id = await withCliWorkbench({ dataDir: flags.dataDir, note: (l) => out.write(`${l}\n`) }, async (cli) => {
       const model = await cli.call('models.add', { path: r.dir });
@@ -137,20 +143,34 @@ export function registerCompile(program: Command, out: Out = process.stderr): vo
     .argument('<bundle-dir>', 'output folder (created; an earlier bundle there is replaced only when the compile succeeds)')
     .option(
       '--dtype <dtype>',
-      'weight type in the graphs: fp32, fp16, or int8 / int4 (weight-only, MatMulNBits: the decoder\'s Linear layers and what the --quantize-* flags add; the rest stays fp32); graph inputs/outputs stay float32',
+      "weight type in the graphs: fp32, fp16, or int8 / int4 (weight-only, MatMulNBits: the decoder's Linear layers and what the --quantize-* flags add; the rest stays fp32); graph inputs/outputs stay float32",
       oneOf(['fp32', 'fp16', 'int8', 'int4'] as const),
       'fp32',
     )
-    .option('--block-size <n>', `int8/int4: weights per quantisation block along the input features: ${BLOCK_SIZES.join(', ')} (default ${QUANT_DEFAULTS.blockSize})`, oneOf(BLOCK_SIZES))
+    .option(
+      '--block-size <n>',
+      `int8/int4: weights per quantisation block along the input features: ${BLOCK_SIZES.join(', ')} (default ${QUANT_DEFAULTS.blockSize})`,
+      oneOf(BLOCK_SIZES),
+    )
     .option('--asymmetric', 'int8/int4: a zero point per block (min..max range) instead of symmetric blocks (default symmetric)')
-    .option('--accuracy-level <n>', `int8/int4: MatMulNBits accuracy_level, 0 (float32 activations, exact to the dequantised weights, slow for int8 on CPU) or 4 (int8 activations per block; default ${QUANT_DEFAULTS.accuracyLevel})`, oneOf(ACCURACY_LEVELS))
+    .option(
+      '--accuracy-level <n>',
+      `int8/int4: MatMulNBits accuracy_level, 0 (float32 activations, exact to the dequantised weights, slow for int8 on CPU) or 4 (int8 activations per block; default ${QUANT_DEFAULTS.accuracyLevel})`,
+      oneOf(ACCURACY_LEVELS),
+    )
     .option('--quantize-lm-head', `int8/int4: quantise lm_head too (default ${QUANT_DEFAULTS.lmHead ? 'on' : 'off'})`)
     .option('--no-quantize-lm-head', 'int8/int4: keep lm_head float32')
     .option('--quantize-embeddings', `int8/int4: quantise embed_tokens (GatherBlockQuantized; default ${QUANT_DEFAULTS.embeddings ? 'on' : 'off'})`)
     .option('--no-quantize-embeddings', 'int8/int4: keep embed_tokens float32')
     .option('--quantize-vision', `int8/int4: quantise the vision tower's and projector's Linear layers too (default ${QUANT_DEFAULTS.vision ? 'on' : 'off'})`)
     .option('--no-quantize-vision', 'int8/int4: keep the vision tower float32')
-    .option('--image-mode <mode>', 'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)', oneOf(['pad', 'crop'] as const), 'pad');
-  addProgressOptions(addDataDirOption(addPixelOptions(cmd, 'bundle')))
-    .action(async (hfDir: string, bundleDir: string, flags: CompileFlags) => runCompileCommand(hfDir, bundleDir, flags, out));
+    .option(
+      '--image-mode <mode>',
+      'LLaVA: preprocessing to record: pad (original LLaVA-1.5, as trained) or crop (llava-hf processor)',
+      oneOf(['pad', 'crop'] as const),
+      'pad',
+    );
+  addProgressOptions(addDataDirOption(addPixelOptions(cmd, 'bundle'))).action(async (hfDir: string, bundleDir: string, flags: CompileFlags) =>
+    runCompileCommand(hfDir, bundleDir, flags, out),
+  );
 }

@@ -25,7 +25,9 @@ beforeAll(async () => {
   data = join(work, 'coco_pope_popular.jsonl');
   const images = ['COCO_val2014_000000000007.png', 'COCO_val2014_000000000042.png', 'scene_wide.png'];
   const objects = ['cat', 'dog', 'car', 'cup', 'tree', 'bus', 'kite'];
-  const lines = Array.from({ length: N }, (_, k) => JSON.stringify({ question_id: 100 + k, image: images[k % 3], text: `Is there a ${objects[k % 7]} in the image?`, label: k % 2 === 0 ? 'yes' : 'no' }));
+  const lines = Array.from({ length: N }, (_, k) =>
+    JSON.stringify({ question_id: 100 + k, image: images[k % 3], text: `Is there a ${objects[k % 7]} in the image?`, label: k % 2 === 0 ? 'yes' : 'no' }),
+  );
   await writeFile(data, lines.join('\n') + '\n');
 });
 afterAll(async () => {
@@ -113,7 +115,9 @@ describe('shards and merge', () => {
     await expect(laser(['eval', 'merge', d(0), join(work, 's2-1'), '--run', join(work, 'm-c')])).rejects.toThrow('not shards of one split');
     const other = join(work, 'other-1');
     await laser(evalArgs(other, ['--shard', '1/3', '--kHead', '2']));
-    await expect(laser(['eval', 'merge', d(0), other, d(2), '--run', join(work, 'm-d')])).rejects.toThrow(`${other} and ${d(0)} are not shards of one run (knobs.laser.kHead 2 here,`);
+    await expect(laser(['eval', 'merge', d(0), other, d(2), '--run', join(work, 'm-d')])).rejects.toThrow(
+      `${other} and ${d(0)} are not shards of one run (knobs.laser.kHead 2 here,`,
+    );
     const cut = join(work, 'cut-1');
     await laser(evalArgs(cut, ['--shard', '1/3']));
     const lines = (await text(cut, 'results.jsonl')).split('\n');

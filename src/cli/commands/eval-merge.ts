@@ -24,7 +24,9 @@ export async function runEvalMerge(dirs: string[], flags: EvalMergeFlags, out: L
       onShard: (done, total) => line.update({ done, total, skipped: 0, elapsedMs: Date.now() - started, metric: null, detail: null }),
     });
     line.end();
-    out(`merged ${merged.manifest.mergedFrom!.length} shards: ${merged.rows} rows (${merged.manifest.identity.dataset.evaluated} samples x ${merged.manifest.identity.methods.length} methods)`);
+    out(
+      `merged ${merged.manifest.mergedFrom!.length} shards: ${merged.rows} rows (${merged.manifest.identity.dataset.evaluated} samples x ${merged.manifest.identity.methods.length} methods)`,
+    );
     out('');
     for (const l of renderTables(summaryTables(merged.summary.methods), 'text')) out(l);
     out('');

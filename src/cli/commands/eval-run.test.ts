@@ -28,7 +28,9 @@ beforeAll(async () => {
   tiny = await compileTinyLaserBundle();
   work = await mkdtemp(join(tmpdir(), 'laser-eval-run-'));
   data = join(work, 'coco_pope_random.jsonl');
-  const lines = Array.from({ length: N }, (_, k) => JSON.stringify({ question_id: k + 1, image: IMAGES[k % 4], text: `Is there a ${OBJECTS[k % 10]} in the image?`, label: k % 3 === 0 ? 'no' : 'yes' }));
+  const lines = Array.from({ length: N }, (_, k) =>
+    JSON.stringify({ question_id: k + 1, image: IMAGES[k % 4], text: `Is there a ${OBJECTS[k % 10]} in the image?`, label: k % 3 === 0 ? 'no' : 'yes' }),
+  );
   await writeFile(data, lines.join('\n') + '\n');
 });
 afterAll(async () => {
@@ -99,7 +101,26 @@ describe('laser eval --run', () => {
     const rows = await rowsOf(whole);
     expect(rows).toHaveLength(2 * N);
     expect(rows.map((r) => `${r.index}:${r.method}`)).toEqual(Array.from({ length: N }, (_, k) => [`${k}:vanilla`, `${k}:laser`]).flat());
-    expect(Object.keys(rows[1])).toEqual(['id', 'index', 'method', 'status', 'reason', 'prediction', 'score', 'pope', 'layer', 'layerMode', 'cropBox', 'fallback', 'aggregation', 'iou', 'ms', 'record', 'groups', 'truth']);
+    expect(Object.keys(rows[1])).toEqual([
+      'id',
+      'index',
+      'method',
+      'status',
+      'reason',
+      'prediction',
+      'score',
+      'pope',
+      'layer',
+      'layerMode',
+      'cropBox',
+      'fallback',
+      'aggregation',
+      'iou',
+      'ms',
+      'record',
+      'groups',
+      'truth',
+    ]);
     expect(rows[1]).toMatchObject({ id: 'random/1', method: 'laser', status: 'ok', reason: null, groups: { split: 'random' }, truth: { pope: 'no' } });
     expect(typeof rows[1].layer).toBe('number');
     for (const r of rows) expect(r.score).toBe((r.pope === r.truth.pope ? 1 : 0) as number);

@@ -30,7 +30,20 @@ async function laserEval(args: string[]): Promise<string[]> {
     (l) => lines.push(l),
     () => undefined,
   );
-  await program.parseAsync(['node', 'laser', 'eval', '--bundle', tiny.bundle, '--max-new-tokens', '2', '--threads', '1', '--cache', join(work, 'cache'), ...args]);
+  await program.parseAsync([
+    'node',
+    'laser',
+    'eval',
+    '--bundle',
+    tiny.bundle,
+    '--max-new-tokens',
+    '2',
+    '--threads',
+    '1',
+    '--cache',
+    join(work, 'cache'),
+    ...args,
+  ]);
   return lines;
 }
 
@@ -46,9 +59,27 @@ describe('--methods', () => {
 describe('laser eval', () => {
   it('POPE: prints the tables and writes a report whose samples point at their records', async () => {
     const out = join(work, 'pope.json');
-    const lines = await laserEval(['--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla,laser', '--kHead', '2', '--out', out]);
+    const lines = await laserEval([
+      '--data',
+      fixture('pope'),
+      '--format',
+      'pope',
+      '--images',
+      FIXTURE_IMAGES,
+      '--methods',
+      'vanilla,laser',
+      '--kHead',
+      '2',
+      '--out',
+      out,
+    ]);
     const report = JSON.parse(await readFile(out, 'utf8')) as EvalReport;
-    expect(report).toMatchObject({ format: 'laser-eval-report', version: 1, methods: ['vanilla', 'laser'], dataset: { format: 'pope', samples: 5, evaluated: 5 } });
+    expect(report).toMatchObject({
+      format: 'laser-eval-report',
+      version: 1,
+      methods: ['vanilla', 'laser'],
+      dataset: { format: 'pope', samples: 5, evaluated: 5 },
+    });
     expect(report.knobs.laser).toMatchObject({ kHead: 2 });
     expect(report.samples).toHaveLength(5);
     for (const s of report.samples) {
@@ -79,7 +110,10 @@ describe('laser eval', () => {
     await writeFile(data, [q(1, 'scene_wide.png'), q(2, 'gone.png'), q(3, 'COCO_val2014_000000000042.png')].join('\n') + '\n');
     const run = join(work, 'missing-run');
     const lines = await laserEval(['--data', data, '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--run', run]);
-    const rows = (await readFile(join(run, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunRow);
+    const rows = (await readFile(join(run, 'results.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunRow);
     expect(rows.map((r) => r.status)).toEqual(['ok', 'error', 'ok']);
     expect(rows[1]).toMatchObject({ id: 'random/2', prediction: '', score: null, reason: `${data}:2: image gone.png not found under ${FIXTURE_IMAGES}` });
     const summary = JSON.parse(await readFile(join(run, 'summary.json'), 'utf8')) as RunSummary;
@@ -101,16 +135,19 @@ describe('laser eval', () => {
     const manifest = JSON.parse(await readFile(join(run, 'manifest.json'), 'utf8')) as RunManifest;
     expect(manifest.identity.dataset.name).toBe('aokvqa-mc');
     expect(manifest.identity.options).toMatchObject({ instruction: "Answer with the option's letter from the given choices directly.", protocol: 'mc' });
-    const rows = (await readFile(join(run, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunRow);
+    const rows = (await readFile(join(run, 'results.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunRow);
     expect(rows[0].truth).toEqual({ choices: ['red', 'blue', 'green', 'yellow'], correct: 3 });
     for (const r of rows) expect(r.score).toBe(aokvqaMultipleChoice(r.prediction, r.truth.choices!, r.truth.correct!));
     await expect(laserEval(['--data', fixture('aokvqa'), '--format', 'vqa', '--protocol', 'official'])).rejects.toThrow('Use vqav2 (VQA v2 vqaEval.py)');
   });
 
   it('refuses a knob none of the methods has, and a missing data path, before running anything', async () => {
-    await expect(laserEval(['--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--alpha', '2'])).rejects.toThrow(
-      'Knob alpha belongs to none of the methods evaluated (vanilla).',
-    );
+    await expect(
+      laserEval(['--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--methods', 'vanilla', '--alpha', '2']),
+    ).rejects.toThrow('Knob alpha belongs to none of the methods evaluated (vanilla).');
     await expect(laserEval(['--data', join(work, 'none'), '--format', 'vqa'])).rejects.toMatchObject({ code: 'not-found' });
   });
 });
@@ -121,8 +158,30 @@ describe('laser eval --out', () => {
     await writeFile(file, 'x');
     const cache = join(work, 'cache-untouched');
     const program = new Command('laser').exitOverride();
-    registerEval(program, () => undefined, () => undefined);
-    const args = ['node', 'laser', 'eval', '--bundle', tiny.bundle, '--threads', '1', '--cache', cache, '--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--out', join(file, 'report.json')];
+    registerEval(
+      program,
+      () => undefined,
+      () => undefined,
+    );
+    const args = [
+      'node',
+      'laser',
+      'eval',
+      '--bundle',
+      tiny.bundle,
+      '--threads',
+      '1',
+      '--cache',
+      cache,
+      '--data',
+      fixture('pope'),
+      '--format',
+      'pope',
+      '--images',
+      FIXTURE_IMAGES,
+      '--out',
+      join(file, 'report.json'),
+    ];
     await expect(program.parseAsync(args)).rejects.toMatchObject({ code: 'not-a-directory', message: `${file} is a file, not a folder (the report --out)` });
     expect(await readdir(work)).not.toContain('cache-untouched');
   });

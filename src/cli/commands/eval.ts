@@ -72,7 +72,11 @@ export function parseMethods(value: string): MethodId[] {
 /** --methods, --bundle, --limit, the cache, decoding, device and every knob. */
 export function addEvalRunOptions(cmd: Command, defaultMethods: string): Command {
   cmd
-    .addOption(new Option('--methods <ids>', `comma-separated methods (${METHOD_IDS.join(', ')}), or all`).argParser(parseMethods).default(parseMethods(defaultMethods), defaultMethods))
+    .addOption(
+      new Option('--methods <ids>', `comma-separated methods (${METHOD_IDS.join(', ')}), or all`)
+        .argParser(parseMethods)
+        .default(parseMethods(defaultMethods), defaultMethods),
+    )
     .option('--bundle <dir>', 'compiled bundle folder (default: the demo model, compiled on first use)')
     .option('--limit <n>', 'evaluate only the first N samples', positiveInt('--limit'))
     .option('--cache <dir>', 'record cache folder (default: $LASER_CACHE_DIR where set, else the data folder); runs found there are not run again')
@@ -103,7 +107,10 @@ export function evalProgressPrinter(
   const line = new ProgressDisplay(stream, { label: 'runs', mode: progressMode(stream, flags) });
   const started = now();
   const print = (p: EvalProgress) => {
-    const detail = p.kind === 'stage' && p.stage ? `${p.sampleId} ${p.method}: ${p.stage.stage}${p.stage.stage.endsWith('decode') && p.stage.step > 0 ? ` ${p.stage.step}/${p.stage.total} tokens` : ''}` : null;
+    const detail =
+      p.kind === 'stage' && p.stage
+        ? `${p.sampleId} ${p.method}: ${p.stage.stage}${p.stage.stage.endsWith('decode') && p.stage.step > 0 ? ` ${p.stage.step}/${p.stage.total} tokens` : ''}`
+        : null;
     // A log gets the runs; a terminal and JSON lines also every stage.
     if (p.kind === 'stage' && line.mode === 'lines') return;
     line.update({ done: p.done, total: p.total, skipped: p.skipped, elapsedMs: now() - started, metric: metric(), detail }, p);
@@ -167,7 +174,15 @@ export async function runEvalCommand(flags: EvalFlags, out: Lines, err: Lines): 
   // Before any model work: an evaluation that cannot save its report should not start.
   if (flags.out !== undefined) await ensureWritableFile(flags.out, 'the report --out');
   const mc = flags.protocol === 'mc';
-  const full = await loadDataset(resolve(flags.data), flags.format, { images: flags.images, protocol: mc ? undefined : (flags.protocol as VqaProtocol | undefined), multipleChoice: mc, ocr: flags.ocr, prompt: flags.prompt, split: flags.split, strict: flags.strict });
+  const full = await loadDataset(resolve(flags.data), flags.format, {
+    images: flags.images,
+    protocol: mc ? undefined : (flags.protocol as VqaProtocol | undefined),
+    multipleChoice: mc,
+    ocr: flags.ocr,
+    prompt: flags.prompt,
+    split: flags.split,
+    strict: flags.strict,
+  });
   // a benchmark whose protocol has its own instruction (multiple choice) takes it unless one was given
   if (full.instruction !== undefined && flags.instruction === DEFAULT_INSTRUCTION) flags = { ...flags, instruction: full.instruction };
   // --limit first, then --shard: a shard is a slice of the samples evaluated
@@ -180,22 +195,31 @@ export async function runEvalCommand(flags: EvalFlags, out: Lines, err: Lines): 
     if (dataset.samples.length === 0) throw new InvalidArgumentError(`shard ${index}/${count} has none of the ${limited.length} samples; use fewer shards.`);
   }
   const missing = dataset.samples.filter((s) => s.missing !== undefined).length;
-  if (missing > 0) err(`${missing} of ${dataset.samples.length} samples have no image (recorded as error rows; --strict stops instead): ${dataset.samples.find((s) => s.missing !== undefined)!.missing}`);
+  if (missing > 0)
+    err(
+      `${missing} of ${dataset.samples.length} samples have no image (recorded as error rows; --strict stops instead): ${dataset.samples.find((s) => s.missing !== undefined)!.missing}`,
+    );
   const folder = flags.run === undefined ? null : await openRunFolder(flags, full, dataset, limited, err);
-  const result = await runEvaluation(dataset, { ...flags, limit: undefined }, err, { strict: flags.strict, ...(folder?.hooks ?? {}) }).catch(async (e: unknown) => {
-    const summary = folder ? await folder.close() : null;
-    if (folder && summary) err(`run folder ${folder.dir}: ${summary.rows} of ${summary.expected} rows; run the same command again to resume.`);
-    throw e;
-  });
+  const result = await runEvaluation(dataset, { ...flags, limit: undefined }, err, { strict: flags.strict, ...(folder?.hooks ?? {}) }).catch(
+    async (e: unknown) => {
+      const summary = folder ? await folder.close() : null;
+      if (folder && summary) err(`run folder ${folder.dir}: ${summary.rows} of ${summary.expected} rows; run the same command again to resume.`);
+      throw e;
+    },
+  );
   const summary = folder ? await folder.close() : null;
-  out(`dataset: ${dataset.name}, ${dataset.samples.length} of ${full.samples.length} samples${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count})` : ''} (${dataset.sources.join(', ')})`);
+  out(
+    `dataset: ${dataset.name}, ${dataset.samples.length} of ${full.samples.length} samples${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count})` : ''} (${dataset.sources.join(', ')})`,
+  );
   out(`bundle: ${result.bundle.name} (${result.bundle.dir})`);
   out('');
   const report = buildReport(result);
   for (const line of renderTables(summaryTables(summary ? summary.methods : report.summary), 'text')) out(line);
   if (folder && summary) {
     out('');
-    out(`run: ${folder.dir} (${summary.rows} rows${folder.resumed > 0 ? `, ${folder.resumed} kept from before` : ''}${summary.complete ? '' : `, ${summary.expected - summary.rows} missing`})`);
+    out(
+      `run: ${folder.dir} (${summary.rows} rows${folder.resumed > 0 ? `, ${folder.resumed} kept from before` : ''}${summary.complete ? '' : `, ${summary.expected - summary.rows} missing`})`,
+    );
   }
   if (flags.out !== undefined) {
     const path = await writeJsonFile(flags.out, report);
@@ -219,7 +243,8 @@ async function openRunFolder(flags: EvalFlags, full: EvalDataset, dataset: EvalD
   const indexOf = new Map(limited.map((s, k) => [s.id, k]));
   const datasetHash = await rf.hashFiles(full.sources);
   const program = await rf.programVersion();
-  const cacheDir = flags.cache === false ? null : typeof flags.cache === 'string' ? resolve(flags.cache) : (await import('../../engine/laser/cache.ts')).defaultCacheRoot();
+  const cacheDir =
+    flags.cache === false ? null : typeof flags.cache === 'string' ? resolve(flags.cache) : (await import('../../engine/laser/cache.ts')).defaultCacheRoot();
   const protocols = [...new Set(full.samples.flatMap((s) => (s.vqa ? [s.vqa.protocol] : s.choices ? ['mc'] : [])))];
   let opened: import('../../engine/eval/run-folder.ts').OpenedRun | null = null;
   let scored = 0;
@@ -240,7 +265,12 @@ async function openRunFolder(flags: EvalFlags, full: EvalDataset, dataset: EvalD
             dataset: { format: full.format, name: full.name, hash: datasetHash, samples: full.samples.length, evaluated: limited.length },
             methods: flags.methods,
             knobs,
-            options: { maxNewTokens: flags.maxNewTokens, instruction: flags.instruction, protocol: protocols.length === 1 ? protocols[0] : protocols, prompt: full.prompt ?? null },
+            options: {
+              maxNewTokens: flags.maxNewTokens,
+              instruction: flags.instruction,
+              protocol: protocols.length === 1 ? protocols[0] : protocols,
+              prompt: full.prompt ?? null,
+            },
             limit: flags.limit ?? null,
           },
           shard: flags.shard ?? null,
@@ -264,7 +294,9 @@ async function openRunFolder(flags: EvalFlags, full: EvalDataset, dataset: EvalD
         }
       }
       if (opened.resumed > 0 || opened.cutPartial || opened.retried > 0) {
-        err(`resuming ${dir}: ${opened.resumed} rows kept${opened.cutPartial ? ', a half-written last row cut off' : ''}${opened.retried > 0 ? `, ${opened.retried} error rows to make again` : ''}`);
+        err(
+          `resuming ${dir}: ${opened.resumed} rows kept${opened.cutPartial ? ', a half-written last row cut off' : ''}${opened.retried > 0 ? `, ${opened.retried} error rows to make again` : ''}`,
+        );
       }
     },
     onResult: async (result, sample) => {
@@ -292,7 +324,8 @@ function formatArg(value: string): EvalFlags['format'] {
 
 function shardArg(value: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());
-  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError('Use i/n with 0 <= i < n, e.g. 0/8 (with Slurm: $SLURM_ARRAY_TASK_ID/8).');
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2]))
+    throw new InvalidArgumentError('Use i/n with 0 <= i < n, e.g. 0/8 (with Slurm: $SLURM_ARRAY_TASK_ID/8).');
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
@@ -306,27 +339,50 @@ function protocolArg(value: string): VqaProtocol | 'mc' {
 export function registerEval(program: Command, out: Lines = (l) => process.stdout.write(`${l}\n`), err: Lines = (l) => process.stderr.write(`${l}\n`)): void {
   const cmd = program
     .command('eval')
-    .description('Run methods on a benchmark (POPE, TextVQA / A-OKVQA / VQA v2, RefCOCO-style boxes, or a generated world) and print accuracy, POPE scores, attention aggregation and chosen layers')
+    .description(
+      'Run methods on a benchmark (POPE, TextVQA / A-OKVQA / VQA v2, RefCOCO-style boxes, or a generated world) and print accuracy, POPE scores, attention aggregation and chosen layers',
+    )
     .option('--data <path>', 'the benchmark: an annotation file, or the folder holding it (see src/engine/eval/README.md for the layouts)')
     .option('--format <format>', 'pope, vqa, refcoco or world', formatArg)
-    .option('--run <dir>', 'run folder: results.jsonl (one row per sample and method, written as each finishes), manifest.json, summary.json; the same command again resumes it')
+    .option(
+      '--run <dir>',
+      'run folder: results.jsonl (one row per sample and method, written as each finishes), manifest.json, summary.json; the same command again resumes it',
+    )
     .option('--force-new', 'start the --run folder over (its rows are deleted), e.g. after changing a knob')
-    .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the samples (by id; 0-based), for a cluster array; join them with laser eval merge', shardArg)
+    .option(
+      '--shard <i/n>',
+      'run only the i-th of n deterministic slices of the samples (by id; 0-based), for a cluster array; join them with laser eval merge',
+      shardArg,
+    )
     .option('--strict', 'stop at the first sample whose image is missing or unreadable (default: record it as an error row and go on)')
     .option('--out <file>', 'write the JSON report (summary and every sample) here')
-    .option('--images <dir>', 'folder the annotation file names its images in; give it again for more folders, tried in order; their standard subfolders (val2014/, train2017/, train_images/ ...) are searched too (default: beside the data, or one folder up)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option(
+      '--images <dir>',
+      'folder the annotation file names its images in; give it again for more folders, tried in order; their standard subfolders (val2014/, train2017/, train_images/ ...) are searched too (default: beside the data, or one folder up)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .option(
       '--protocol <protocol>',
       "VQA scoring: vqav2, leave-one-out, exact, simple, or mc for A-OKVQA's multiple choice (default: each benchmark's official one: VQA v2 vqav2, TextVQA leave-one-out, A-OKVQA exact)",
       protocolArg,
     )
-    .option('--ocr', "TextVQA: ask LLaVA's prompt with the image's OCR tokens (\"Reference OCR token: ...\"), from the entries' ocr_tokens or the *OCR*.json beside the data")
+    .option(
+      '--ocr',
+      "TextVQA: ask LLaVA's prompt with the image's OCR tokens (\"Reference OCR token: ...\"), from the entries' ocr_tokens or the *OCR*.json beside the data",
+    )
     .option('--split <name>', "only the samples of this split: RefCOCO's val / testA / testB (RefCOCOg: val / test), POPE's random / popular / adversarial")
-    .option('--prompt <text>', 'refcoco: the question asked, with {expression} (default "Where is {expression}?"); rec: lmms-eval\'s REC prompt, scored Acc@0.5 of the box in the answer');
+    .option(
+      '--prompt <text>',
+      'refcoco: the question asked, with {expression} (default "Where is {expression}?"); rec: lmms-eval\'s REC prompt, scored Acc@0.5 of the box in the answer',
+    );
   addEvalRunOptions(cmd, 'vanilla,laser');
   cmd.action(async (flags: EvalFlags) => {
     // required here rather than by commander, which would also ask for them of `eval merge`
-    for (const [key, flag] of [['data', '--data <path>'], ['format', '--format <format>']] as const) if (flags[key] === undefined) cmd.error(`error: required option '${flag}' not specified`);
+    for (const [key, flag] of [
+      ['data', '--data <path>'],
+      ['format', '--format <format>'],
+    ] as const)
+      if (flags[key] === undefined) cmd.error(`error: required option '${flag}' not specified`);
     return runEvalCommand(flags, out, err);
   });
   // eval's own --run and --force-new stop at `merge`, which has its own (the root program's options are positional too)

@@ -99,7 +99,13 @@ describe('laser figure', () => {
   });
 
   it('rejects unknown kinds, formats and scales before doing anything', async () => {
-    for (const args of [['--kind', 'pie'], ['--format', 'eps'], ['--scale', '0'], ['--scale', 'big'], ['--layers', '5-2']]) {
+    for (const args of [
+      ['--kind', 'pie'],
+      ['--format', 'eps'],
+      ['--scale', '0'],
+      ['--scale', 'big'],
+      ['--layers', '5-2'],
+    ]) {
       const h = harness();
       await expect(h.run(laser.dir, ...args)).rejects.toBeInstanceOf(CommanderError);
     }

@@ -24,7 +24,10 @@ const defaultOutput: FigureOutput = {
 
 function listOf<T extends string>(what: string, allowed: readonly T[]) {
   return (value: string): T[] => {
-    const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (items.length === 0) throw new InvalidArgumentError(`Name at least one ${what}: ${allowed.join(', ')}.`);
     for (const it of items) if (!allowed.includes(it as T)) throw new InvalidArgumentError(`Unknown ${what} "${it}"; use ${allowed.join(', ')}.`);
     return [...new Set(items)] as T[];
@@ -33,14 +36,18 @@ function listOf<T extends string>(what: string, allowed: readonly T[]) {
 
 function scale(value: string): number {
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0 && n <= 8)) throw new InvalidArgumentError('--scale must be a number in (0, 8], e.g. 2 for screens or 3 for print.');
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0 && n <= 8))
+    throw new InvalidArgumentError('--scale must be a number in (0, 8], e.g. 2 for screens or 3 for print.');
   return n;
 }
 
 /** "0-3,8,10" → [0, 1, 2, 3, 8, 10]. */
 export function parseLayerList(value: string): number[] {
   const out: number[] = [];
-  for (const part of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) throw new InvalidArgumentError(`"${part}": use layer numbers and ranges, e.g. 0-7,12,14.`);
     const a = Number(m[1]);
@@ -121,7 +128,11 @@ async function runFigureBatch(root: string, records: string[], flags: FigureFlag
   }
   if (failed.length > 0) {
     const { WorkbenchError } = await import('../../common/contract/errors.ts');
-    throw new WorkbenchError('bad-request', `${failed.length} of ${records.length} records gave no figures: ${failed.join(', ')}.`, 'See the lines above for why each failed.');
+    throw new WorkbenchError(
+      'bad-request',
+      `${failed.length} of ${records.length} records gave no figures: ${failed.join(', ')}.`,
+      'See the lines above for why each failed.',
+    );
   }
 }
 
@@ -140,7 +151,10 @@ async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput):
     titles: flags.titles,
     image: flags.image === undefined ? undefined : resolve(flags.image),
     layers: flags.layers,
-    compareWith: flags.with?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    compareWith: flags.with
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
   });
   for (const s of result.skipped) out.stderr(`skipped ${s.kind}: ${s.reason}`);
   for (const w of result.written) out.stdout(w.path);

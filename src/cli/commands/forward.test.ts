@@ -30,7 +30,22 @@ afterAll(async () => {
 describe('laser forward (subprocess)', () => {
   it('writes the golden logits, attention and greedy ids, and says what it did', async () => {
     const out = join(compiled.root, 'out.safetensors');
-    const { stderr } = await run(process.execPath, [laser, 'forward', '--bundle', compiled.bundle, '--inputs', inputs, '--out', out, '--steps', '5', '--device', 'auto', '--threads', '1']);
+    const { stderr } = await run(process.execPath, [
+      laser,
+      'forward',
+      '--bundle',
+      compiled.bundle,
+      '--inputs',
+      inputs,
+      '--out',
+      out,
+      '--steps',
+      '5',
+      '--device',
+      'auto',
+      '--threads',
+      '1',
+    ]);
     expect(stderr).toMatch(/^CUDA not used, running on CPU: /m);
     expect(stderr).toMatch(/logits \[1, 26, 300\], attn_last \[4, 4, 26\], greedy_ids \[5\] = 280 243 267 124 46/);
     const f = await SafetensorsFile.open(out);
@@ -43,9 +58,24 @@ describe('laser forward (subprocess)', () => {
     }
   });
 
-  it('with --attn-layer writes that layer\'s attention as attn_full [H, S, S]', async () => {
+  it("with --attn-layer writes that layer's attention as attn_full [H, S, S]", async () => {
     const out = join(compiled.root, 'full.safetensors');
-    const { stderr } = await run(process.execPath, [laser, 'forward', '--bundle', compiled.bundle, '--inputs', inputs, '--out', out, '--attn-layer', '3', '--device', 'cpu', '--threads', '1']);
+    const { stderr } = await run(process.execPath, [
+      laser,
+      'forward',
+      '--bundle',
+      compiled.bundle,
+      '--inputs',
+      inputs,
+      '--out',
+      out,
+      '--attn-layer',
+      '3',
+      '--device',
+      'cpu',
+      '--threads',
+      '1',
+    ]);
     expect(stderr).toMatch(/logits \[1, 26, 300\], attn_last \[4, 4, 26\], attn_full \[4, 26, 26\] \(layer 3\)\n/);
     const f = await SafetensorsFile.open(out);
     try {
@@ -61,7 +91,9 @@ describe('laser forward (subprocess)', () => {
     const args = ['forward', '--bundle', compiled.bundle, '--inputs', inputs, '--out', join(compiled.root, 'z.safetensors'), '--device', 'cpu', '--attn-layer'];
     const beyond = await run(process.execPath, [laser, ...args, '4']).catch((e: unknown) => e);
     expect(beyond).toMatchObject({ code: 1 });
-    expect((beyond as { stderr: string }).stderr).toMatch(/^error: Attention layer 4 is out of range: this model's decoder layers are 0\.\.3\.\nhint: Pick a layer from 0 to 3\./m);
+    expect((beyond as { stderr: string }).stderr).toMatch(
+      /^error: Attention layer 4 is out of range: this model's decoder layers are 0\.\.3\.\nhint: Pick a layer from 0 to 3\./m,
+    );
     const negative = await run(process.execPath, [laser, ...args, '-1']).catch((e: unknown) => e);
     expect(negative).toMatchObject({ code: 1 });
     expect((negative as { stderr: string }).stderr).toMatch(/--attn-layer must be a non-negative integer/);
@@ -69,13 +101,26 @@ describe('laser forward (subprocess)', () => {
 
   it('exits 1 with the reason and a hint for a bundle that does not exist', async () => {
     const missing = join(compiled.root, 'nope');
-    const err = await run(process.execPath, [laser, 'forward', '--bundle', missing, '--inputs', inputs, '--out', join(compiled.root, 'x.safetensors')]).catch((e: unknown) => e);
+    const err = await run(process.execPath, [laser, 'forward', '--bundle', missing, '--inputs', inputs, '--out', join(compiled.root, 'x.safetensors')]).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toMatch(new RegExp(`^error: ${missing}: no such folder\\nhint: `));
   });
 
   it('refuses --device cuda here with the install hint', async () => {
-    const err = await run(process.execPath, [laser, 'forward', '--bundle', compiled.bundle, '--inputs', inputs, '--out', join(compiled.root, 'y.safetensors'), '--device', 'cuda']).catch((e: unknown) => e);
+    const err = await run(process.execPath, [
+      laser,
+      'forward',
+      '--bundle',
+      compiled.bundle,
+      '--inputs',
+      inputs,
+      '--out',
+      join(compiled.root, 'y.safetensors'),
+      '--device',
+      'cuda',
+    ]).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toMatch(/error: CUDA was requested but cannot be used: .*\nhint: .*ONNXRUNTIME_NODE_INSTALL=true/);
   });

@@ -61,7 +61,7 @@ export function registerForward(program: Command, stderr: (line: string) => void
     .requiredOption('--inputs <file>', 'safetensors with input_ids I64 [1, S] and, for image prompts, pixel_values F32 [N, 3, H, W]')
     .requiredOption('--out <file>', 'safetensors to write: logits F32 [1, S, V], attn_last F32 [L, H, S], attn_full F32 [H, S, S], greedy_ids I64 [steps]')
     .option('--steps <n>', 'greedy tokens to decode with the KV cache (no EOS stop)', nonNegativeInt('--steps'), 0)
-    .option('--attn-layer <l>', 'also write attn_full: decoder layer l\'s whole post-softmax attention over the prompt (0..L-1)', nonNegativeInt('--attn-layer'))
+    .option('--attn-layer <l>', "also write attn_full: decoder layer l's whole post-softmax attention over the prompt (0..L-1)", nonNegativeInt('--attn-layer'))
     .option('--device <device>', 'auto (CUDA when available, else CPU), cpu or cuda', deviceArg, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads; 0 lets it choose', nonNegativeInt('--threads'), 0)
     .action(async (flags: ForwardFlags) => {

@@ -20,7 +20,13 @@ const vanilla = Array.from({ length: N }, (_, k) => (k % 2 === 0 ? 1 : 0));
 const laserScores = Array.from({ length: N }, (_, k) => (k % 5 !== 0 ? 1 : 0));
 
 const row = (k: number, method: 'vanilla' | 'laser', score: number): RunRow =>
-  testRow(`random/${k}`, k, method, { prediction: score === 1 ? 'yes' : 'no', score, pope: score === 1 ? 'yes' : 'no', ms: 1, groups: { split: k < 20 ? 'random' : 'adversarial' } });
+  testRow(`random/${k}`, k, method, {
+    prediction: score === 1 ? 'yes' : 'no',
+    score,
+    pope: score === 1 ? 'yes' : 'no',
+    ms: 1,
+    groups: { split: k < 20 ? 'random' : 'adversarial' },
+  });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'laser-report-'));

@@ -37,14 +37,21 @@ export async function runReport(dirs: string[], flags: ReportFlags, out: Lines):
 export function registerReport(program: Command, out: Lines = (l) => process.stdout.write(`${l}\n`)): void {
   program
     .command('report')
-    .description('Report run folders of laser eval: accuracy with 95 % bootstrap intervals per method and group, paired differences with McNemar tests, charts, manifests')
+    .description(
+      'Report run folders of laser eval: accuracy with 95 % bootstrap intervals per method and group, paired differences with McNemar tests, charts, manifests',
+    )
     .argument('<run-dirs...>', 'folders made by laser eval --run (or laser eval merge)')
     .option('--out <file>', 'report.html (one self-contained file) or report.md (default: Markdown on stdout)')
     .option('--resamples <n>', 'bootstrap resamples', positiveInt('--resamples'), 2000)
-    .option('--seed <n>', 'seed of the bootstrap draws', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('Use an integer in 0..4294967295.');
-      return n;
-    }, 0)
+    .option(
+      '--seed <n>',
+      'seed of the bootstrap draws',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('Use an integer in 0..4294967295.');
+        return n;
+      },
+      0,
+    )
     .action(async (dirs: string[], flags: ReportFlags) => runReport(dirs, flags, out));
 }

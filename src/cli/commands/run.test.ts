@@ -58,7 +58,10 @@ describe('knob flags', () => {
 describe('laser run (subprocess)', () => {
   it('--json reports each stage of each method as a JSON progress line on stderr; --quiet reports none', async () => {
     const { stderr } = await run(['--out', join(work, 'json'), '--method', 'vanilla', '--json', '--no-cache']);
-    const events = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; task: string; done: number; total: number; detail: string; data: { method: string; stage: string } });
+    const events = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string; task: string; done: number; total: number; detail: string; data: { method: string; stage: string } });
     expect(events.length).toBeGreaterThan(1);
     for (const e of events) expect(e).toMatchObject({ event: 'progress', task: 'methods', done: 0, total: 1, data: { method: 'vanilla' } });
     expect(events.map((e) => e.data.stage)).toContain('query-pass');
@@ -113,7 +116,9 @@ describe('laser run (subprocess)', () => {
   it('refuses a knob out of range before running, naming the knob and its range', async () => {
     const err = await run(['--out', join(work, 'bad'), '--kPatch', '0']).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toContain('error: Knob kPatch of laser is 0; it must be a fraction in (0, 1) of the visual tokens, or an integer count >= 1.');
+    expect((err as { stderr: string }).stderr).toContain(
+      'error: Knob kPatch of laser is 0; it must be a fraction in (0, 1) of the visual tokens, or an integer count >= 1.',
+    );
   });
 
   it('refuses an --out it cannot write before opening the model, naming the path', async () => {
@@ -122,6 +127,9 @@ describe('laser run (subprocess)', () => {
     const err = await run(['--out', join(file, 'records')]).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 1 });
     const lines = (err as { stderr: string }).stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'));
-    expect(lines).toEqual([`error: ${file} is a file, not a folder (the records --out folder)`, 'hint: Choose another location, or move that file out of the way.']);
+    expect(lines).toEqual([
+      `error: ${file} is a file, not a folder (the records --out folder)`,
+      'hint: Choose another location, or move that file out of the way.',
+    ]);
   });
 });

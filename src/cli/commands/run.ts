@@ -71,7 +71,11 @@ export function describeRecord(r: AnalysisRecord, dir: string, cached: boolean, 
     `method: ${r.method}${cached ? ' (cached)' : ''}`,
     `answer: ${r.answer}`,
     `baseline (vanilla): ${r.baselineAnswer}`,
-    ...(truth ? [`truth: ${truth.answer} (answer ${verdict(r.answer, truth)}, baseline ${verdict(r.baselineAnswer, truth)}; target box ${truth.box ? `[${truth.box.join(', ')}]` : 'none'})`] : []),
+    ...(truth
+      ? [
+          `truth: ${truth.answer} (answer ${verdict(r.answer, truth)}, baseline ${verdict(r.baselineAnswer, truth)}; target box ${truth.box ? `[${truth.box.join(', ')}]` : 'none'})`,
+        ]
+      : []),
     `layer: ${layerText(r)}`,
     `box: ${boxText(r)}${r.box ? ` in ${r.image.width}x${r.image.height} pixels` : ''}`,
     ...r.knobNotes.map((n) => `note: ${n}`),
@@ -92,7 +96,11 @@ export function comparisonTable(rows: { record: AnalysisRecord; cached: boolean 
     cached ? 'cached' : (r.timings.total ?? 0).toFixed(0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 }
 
@@ -173,7 +181,11 @@ export async function runRunCommand(image: string, question: string, flags: RunF
       try {
         for (const [done, method] of methods.entries()) {
           const knobs = knobsFor(method, flags, strict);
-          const r = await cli.call('laser.run', { modelId, imagePath, question, method, knobs, options, ...(flags.cache === false ? { rerun: true } : {}) }, { signal, onProgress: (p) => progress.update(done, method, p) });
+          const r = await cli.call(
+            'laser.run',
+            { modelId, imagePath, question, method, knobs, options, ...(flags.cache === false ? { rerun: true } : {}) },
+            { signal, onProgress: (p) => progress.update(done, method, p) },
+          );
           const loaded = await loadRecord(records.dirFor(r.id));
           const dir = resolve(flags.out, method);
           await writeRecordFolder(dir, loaded.record, loaded.tensors, loaded.files);
@@ -207,7 +219,7 @@ export function registerRun(
     .option('--bundle <dir>', 'compiled bundle folder (default: the demo model, compiled on first use)')
     .option('--method <id>', `${METHOD_IDS.join(', ')}, or all (runs the six and prints a comparison table)`, methodArg, 'laser')
     .requiredOption('--out <dir>', 'folder to write <method>/record.json and <method>/tensors.safetensors into')
-    .option('--cache <dir>', "record store folder (default: $LASER_CACHE_DIR where set, else the data folder, whose runs the app lists)")
+    .option('--cache <dir>', 'record store folder (default: $LASER_CACHE_DIR where set, else the data folder, whose runs the app lists)')
     .option('--no-cache', 'always run the model, even when a stored run matches; the new record replaces it')
     .option('--max-new-tokens <n>', 'tokens decoded at most per answer', positiveInt('--max-new-tokens'), 32)
     .option('--instruction <text>', "answer instruction appended to the question ('' for none)", DEFAULT_INSTRUCTION);

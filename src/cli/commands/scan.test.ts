@@ -60,7 +60,9 @@ describe('laser scan', () => {
 
   it('formats byte counts for people', () => {
     expect([humanBytes(999), humanBytes(1500), humanBytes(2_500_000), humanBytes(3_210_000_000)]).toEqual(['999 B', '1.5 kB', '2.5 MB', '3.21 GB']);
-    expect(entryLine({ path: '/a', relPath: 'a.png', name: 'a.png', bytes: 0, mtimeMs: 0, error: 'empty file (0 bytes)' })).toBe('BROKEN  a.png: empty file (0 bytes)');
+    expect(entryLine({ path: '/a', relPath: 'a.png', name: 'a.png', bytes: 0, mtimeMs: 0, error: 'empty file (0 bytes)' })).toBe(
+      'BROKEN  a.png: empty file (0 bytes)',
+    );
   });
 
   it('exits 0 with broken files and 1 with a clear message for a missing folder', () => {

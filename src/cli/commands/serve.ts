@@ -73,7 +73,10 @@ export function registerServe(program: Command, deps: ServeDeps = defaultDeps): 
     .description('Serve the workbench to a web browser (prints the address to open, with its access token)')
     .option('--host <address>', 'address to listen on; anything but loopback exposes your opened folders to the network', '127.0.0.1')
     .option('--port <number>', 'port to listen on; 0 picks a free one', parsePort, 0)
-    .option('--data-dir <dir>', 'where models, runs, settings and caches live (default: $LASER_DATA_DIR, else the platform\'s data folder, e.g. ~/.local/share/laser-workbench)')
+    .option(
+      '--data-dir <dir>',
+      "where models, runs, settings and caches live (default: $LASER_DATA_DIR, else the platform's data folder, e.g. ~/.local/share/laser-workbench)",
+    )
     .option('--open <folder>', 'folder to open on first start (default: the bundled samples, when present)')
     .option('--no-demo-model', 'do not list the shipped demo model (only the models you add)')
     .action(async (flags: ServeFlags) => {
@@ -109,7 +112,11 @@ async function ensureDataDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new WorkbenchError('permission-denied', `Cannot create the data folder ${dir}: ${(e as Error).message}.`, 'Choose another with --data-dir or $LASER_DATA_DIR.');
+    throw new WorkbenchError(
+      'permission-denied',
+      `Cannot create the data folder ${dir}: ${(e as Error).message}.`,
+      'Choose another with --data-dir or $LASER_DATA_DIR.',
+    );
   }
 }
 

@@ -67,11 +67,19 @@ describe('laser world evaluate', () => {
 
     // the same runs again come from the cache; their recorded answers against the world's truth
     const truth = await loadWorldDataset(world);
-    const again = await evaluate({ bundle: tiny.bundle, dataset: await loadWorld(world), methods: ['vanilla', 'laser'], options: { maxNewTokens: 2 }, cacheDir: cache });
+    const again = await evaluate({
+      bundle: tiny.bundle,
+      dataset: await loadWorld(world),
+      methods: ['vanilla', 'laser'],
+      options: { maxNewTokens: 2 },
+      cacheDir: cache,
+    });
     expect(again.results.every((r) => r.cached)).toBe(true);
     const correct = (method: string, keep: (q: (typeof truth.samples)[number]) => boolean) => {
       const qs = truth.samples.filter(keep);
-      const hits = qs.filter((q) => normalizeVqaAnswer(again.results.find((r) => r.sampleId === q.id && r.method === method)!.answer) === normalizeVqaAnswer(q.answer));
+      const hits = qs.filter(
+        (q) => normalizeVqaAnswer(again.results.find((r) => r.sampleId === q.id && r.method === method)!.answer) === normalizeVqaAnswer(q.answer),
+      );
       return qs.length === 0 ? null : hits.length / qs.length;
     };
     for (const m of ['vanilla', 'laser']) {

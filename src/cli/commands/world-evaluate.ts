@@ -48,7 +48,9 @@ export function registerWorldEvaluate(
 ): Command {
   const cmd = world
     .command('evaluate')
-    .description('Run methods on a generated world and write accuracy overall, by object size and by question family (JSON), with attention aggregation and chosen layers')
+    .description(
+      'Run methods on a generated world and write accuracy overall, by object size and by question family (JSON), with attention aggregation and chosen layers',
+    )
     .requiredOption('--data <dir>', 'a folder written by `laser world generate`')
     .requiredOption('--out <file>', 'the JSON report to write');
   addEvalRunOptions(cmd, 'vanilla,laser');

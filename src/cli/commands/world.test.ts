@@ -26,8 +26,28 @@ describe('laser world generate', () => {
       const program = new Command().exitOverride();
       registerWorld(program);
       const out = join(root, 'w');
-      await program.parseAsync(['node', 'laser', 'world', 'generate', '--seed', '9', '--count', '3', '--out', out, '--questions', 'existence=4', '--objects', '2-2']);
-      const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { seed: number; count: number; objects: number[]; questionCounts: { existence: number } };
+      await program.parseAsync([
+        'node',
+        'laser',
+        'world',
+        'generate',
+        '--seed',
+        '9',
+        '--count',
+        '3',
+        '--out',
+        out,
+        '--questions',
+        'existence=4',
+        '--objects',
+        '2-2',
+      ]);
+      const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as {
+        seed: number;
+        count: number;
+        objects: number[];
+        questionCounts: { existence: number };
+      };
       expect([manifest.seed, manifest.count, manifest.objects, manifest.questionCounts.existence]).toEqual([9, 3, [2, 2], 4]);
     } finally {
       await rm(root, { recursive: true, force: true });
@@ -49,8 +69,21 @@ describe('laser world generate', () => {
     }
     try {
       const lines = printed.join('').trim().split('\n');
-      expect(lines.map((l) => l.split(':')[0])).toEqual(['pope', 'pope-llava', 'pope-lmms', 'textvqa', 'aokvqa', 'aokvqa-mc', 'vqav2', 'vicrop', 'refcoco', 'refcoco-lmms']);
-      expect(lines[8]).toBe(`refcoco: ${lines[8].split(' ')[1]} samples: laser eval --data ${join(root, 'x', 'refer', 'refcoco')} --format refcoco --images ${join(root, 'x', 'coco')}`);
+      expect(lines.map((l) => l.split(':')[0])).toEqual([
+        'pope',
+        'pope-llava',
+        'pope-lmms',
+        'textvqa',
+        'aokvqa',
+        'aokvqa-mc',
+        'vqav2',
+        'vicrop',
+        'refcoco',
+        'refcoco-lmms',
+      ]);
+      expect(lines[8]).toBe(
+        `refcoco: ${lines[8].split(' ')[1]} samples: laser eval --data ${join(root, 'x', 'refer', 'refcoco')} --format refcoco --images ${join(root, 'x', 'coco')}`,
+      );
       expect(lines[5]).toContain('--protocol mc');
       expect((await readFile(join(root, 'x', 'refer', 'refcoco', 'refs(unc).p'))).subarray(0, 2)).toEqual(Buffer.from([0x80, 2]));
     } finally {

@@ -36,7 +36,11 @@ export interface TableCallOptions<P> {
 }
 
 export interface TableClient<T extends OpTable> {
-  call<K extends keyof T & string>(method: K, request: z.input<T[K]['request']>, options?: TableCallOptions<z.output<T[K]['progress']>>): Promise<z.output<T[K]['response']>>;
+  call<K extends keyof T & string>(
+    method: K,
+    request: z.input<T[K]['request']>,
+    options?: TableCallOptions<z.output<T[K]['progress']>>,
+  ): Promise<z.output<T[K]['response']>>;
   /** Fails every call in flight (the peer went away); `reason` may depend on the method. */
   failAll(reason: WorkbenchError | ((method: string) => WorkbenchError)): void;
   /** Calls waiting for their answer. */
@@ -99,7 +103,13 @@ export function createClient<T extends OpTable>(channel: MessageChannelLike, opt
           }
         };
         signal?.addEventListener('abort', onAbort, { once: true });
-        pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, onProgress: onProgress as ((p: never) => void) | undefined, detach: () => signal?.removeEventListener('abort', onAbort) });
+        pending.set(id, {
+          method,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+          onProgress: onProgress as ((p: never) => void) | undefined,
+          detach: () => signal?.removeEventListener('abort', onAbort),
+        });
         options.onInFlightChange?.(pending.size);
         try {
           channel.send({ type: 'call', id, method, request });

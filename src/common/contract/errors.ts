@@ -45,9 +45,7 @@ export class WorkbenchError extends Error {
   }
 
   toData(): WorkbenchErrorData {
-    return this.hint === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, hint: this.hint };
+    return this.hint === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, hint: this.hint };
   }
 
   static fromData(data: WorkbenchErrorData): WorkbenchError {

@@ -61,12 +61,7 @@ export async function dispatchIn<T extends OpTable>(
 }
 
 /** Validates and runs one call of the app's contract. Throws WorkbenchError for a bad method or request. */
-export async function dispatch(
-  handlers: Handlers,
-  method: string,
-  rawRequest: unknown,
-  ctx: CallContext<MethodName>,
-): Promise<unknown> {
+export async function dispatch(handlers: Handlers, method: string, rawRequest: unknown, ctx: CallContext<MethodName>): Promise<unknown> {
   return dispatchIn(methods, handlers, method, rawRequest, ctx as OpContext<unknown>);
 }
 
@@ -128,7 +123,11 @@ export function createTableHost<T extends OpTable>(table: T, handlers: HandlersO
   return {
     receive(raw: unknown): void {
       if (nestingDepth(raw, wireLimits.maxDepth) > wireLimits.maxDepth) {
-        const error = new WorkbenchError('too-large', `Refused a message nested deeper than ${wireLimits.maxDepth} levels.`, 'Requests are flat options and paths; send the request without the nested data.');
+        const error = new WorkbenchError(
+          'too-large',
+          `Refused a message nested deeper than ${wireLimits.maxDepth} levels.`,
+          'Requests are flat options and paths; send the request without the nested data.',
+        );
         send({ type: 'error', id: messageId(raw), error: error.toData() });
         return;
       }

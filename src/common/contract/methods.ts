@@ -398,11 +398,7 @@ const Empty = z.object({}).strict();
 const NoProgress = z.never();
 
 /** One method of a table (host.ts's OpSpec): request, response and progress schemas; no progress by default. */
-export function method<Req extends z.ZodType, Res extends z.ZodType, Prog extends z.ZodType = typeof NoProgress>(
-  request: Req,
-  response: Res,
-  progress?: Prog,
-) {
+export function method<Req extends z.ZodType, Res extends z.ZodType, Prog extends z.ZodType = typeof NoProgress>(request: Req, response: Res, progress?: Prog) {
   return { request, response, progress: (progress ?? NoProgress) as Prog };
 }
 
@@ -421,7 +417,13 @@ export const methods = {
   /** The user's settings, with the defaults and what overrides them. */
   'settings.get': method(Empty, Settings),
   /** Changes the settings given (null: back to the default), saves them, and returns them all. */
-  'settings.update': method(z.object({ maxImagePixels: z.number().int().positive().max(maxImagePixelsCeiling).nullable() }).partial().strict(), Settings),
+  'settings.update': method(
+    z
+      .object({ maxImagePixels: z.number().int().positive().max(maxImagePixelsCeiling).nullable() })
+      .partial()
+      .strict(),
+    Settings,
+  ),
   /** Full details of one image in an opened folder (decodes the header, hashes the content). */
   'library.imageDetails': method(z.object({ path: HostPath }).strict(), ImageDetails),
   /** The questions a generated world asks about this image, with their truth ([] for any other image). */
@@ -517,13 +519,18 @@ export function isMethodName(name: string): name is MethodName {
  * and the input images of the records in its data folder ('record-input').
  */
 export type MediaRef =
-  | { kind: 'thumbnail'; path: string; size: number }
-  | { kind: 'original'; path: string }
-  | { kind: 'record-input'; id: string; role: InputRole };
+  { kind: 'thumbnail'; path: string; size: number } | { kind: 'original'; path: string } | { kind: 'record-input'; id: string; role: InputRole };
 
 export const thumbnailSizes = [128, 256, 512] as const;
 export const MediaQuery = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('thumbnail'), path: HostPath, size: z.coerce.number().int().refine((n) => (thumbnailSizes as readonly number[]).includes(n), 'size must be 128, 256 or 512') }),
+  z.object({
+    kind: z.literal('thumbnail'),
+    path: HostPath,
+    size: z.coerce
+      .number()
+      .int()
+      .refine((n) => (thumbnailSizes as readonly number[]).includes(n), 'size must be 128, 256 or 512'),
+  }),
   z.object({ kind: z.literal('original'), path: HostPath }),
   z.object({ kind: z.literal('record-input'), id: RecordId, role: InputRole }),
 ]);

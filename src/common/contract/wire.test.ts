@@ -36,7 +36,7 @@ describe('message ids of refused messages', () => {
     expect(messageId(null)).toBeNull();
   });
 
-  it("finds the id at the start of a call frame written by the client, without parsing the rest", () => {
+  it('finds the id at the start of a call frame written by the client, without parsing the rest', () => {
     expect(peekMessageId(JSON.stringify({ type: 'call', id: 12, method: 'x', request: {} }) + 'garbage')).toBe(12);
     expect(peekMessageId('{"type":"cancel","id":3}')).toBe(3);
     expect(peekMessageId('{"method":"x","id":3}')).toBeNull();
@@ -83,7 +83,9 @@ describe('createWireHost answers every message', () => {
   it('refuses a message nested deeper than the limit, carrying its id', () => {
     const { h, sent } = host();
     h.receive({ type: 'call', id: 5, method: 'host.info', request: nested(wireLimits.maxDepth) });
-    expect(sent).toEqual([{ type: 'error', id: 5, error: expect.objectContaining({ code: 'too-large', message: 'Refused a message nested deeper than 64 levels.' }) }]);
+    expect(sent).toEqual([
+      { type: 'error', id: 5, error: expect.objectContaining({ code: 'too-large', message: 'Refused a message nested deeper than 64 levels.' }) },
+    ]);
   });
 
   it('answers an unknown method, a bad request and a thrown handler with a typed error', async () => {
@@ -94,7 +96,10 @@ describe('createWireHost answers every message', () => {
     await expect.poll(() => sent.length).toBe(3);
     const byId = new Map(sent.map((m) => [m.id, m]));
     expect(byId.get(1)).toMatchObject({ type: 'error', error: { code: 'unknown-method' } });
-    expect(byId.get(2)).toMatchObject({ type: 'error', error: { code: 'bad-request', message: expect.stringMatching(/^Invalid request for library.scan: root/) } });
+    expect(byId.get(2)).toMatchObject({
+      type: 'error',
+      error: { code: 'bad-request', message: expect.stringMatching(/^Invalid request for library.scan: root/) },
+    });
     expect(byId.get(3)).toMatchObject({ type: 'error', error: { code: 'internal', message: 'Unexpected error: disk on fire' } });
   });
 
@@ -104,7 +109,9 @@ describe('createWireHost answers every message', () => {
     const h = createWireHost(slow, (m) => sent.push(m));
     h.receive({ type: 'call', id: 9, method: 'host.info', request: {} });
     h.receive({ type: 'call', id: 9, method: 'host.info', request: {} });
-    expect(sent).toEqual([{ type: 'error', id: 9, error: expect.objectContaining({ code: 'bad-request', message: expect.stringMatching(/already in flight/) }) }]);
+    expect(sent).toEqual([
+      { type: 'error', id: 9, error: expect.objectContaining({ code: 'bad-request', message: expect.stringMatching(/already in flight/) }) },
+    ]);
     expect(h.inFlightCount).toBe(1);
     h.close();
   });
@@ -113,7 +120,13 @@ describe('createWireHost answers every message', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
         const { h, sent } = host();
-        const isCancel = typeof value === 'object' && value !== null && !Array.isArray(value) && value.type === 'cancel' && Number.isInteger(value.id) && (value.id as number) >= 0;
+        const isCancel =
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value.type === 'cancel' &&
+          Number.isInteger(value.id) &&
+          (value.id as number) >= 0;
         const isCall = typeof value === 'object' && value !== null && !Array.isArray(value) && value.type === 'call';
         fc.pre(!isCancel && !isCall);
         h.receive(value);
@@ -127,7 +140,15 @@ describe('createWireHost answers every message', () => {
   it('gives exactly one answer to any call, well-formed or not (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ type: fc.constant('call'), id: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.string()), method: fc.oneof(fc.constantFrom('host.info', 'library.scan', 'nope'), fc.string(), fc.nat()), request: fc.jsonValue({ maxDepth: 4 }) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            type: fc.constant('call'),
+            id: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.string()),
+            method: fc.oneof(fc.constantFrom('host.info', 'library.scan', 'nope'), fc.string(), fc.nat()),
+            request: fc.jsonValue({ maxDepth: 4 }),
+          },
+          { requiredKeys: [] },
+        ),
         async (call) => {
           const { h, sent } = host();
           h.receive(call);

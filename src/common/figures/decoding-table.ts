@@ -121,7 +121,15 @@ export function decodingTableSvg(steps: readonly DecodingStep[], o: DecodingTabl
     parts.push(
       el(
         'text',
-        { class: r.chosen ? 'token chosen' : 'token', x: tokenX, y: base, 'font-size': TYPE.tick, 'font-family': FONT_MONO, 'font-weight': weight, fill: r.chosen ? INK.text : INK.muted },
+        {
+          class: r.chosen ? 'token chosen' : 'token',
+          x: tokenX,
+          y: base,
+          'font-size': TYPE.tick,
+          'font-family': FONT_MONO,
+          'font-weight': weight,
+          fill: r.chosen ? INK.text : INK.muted,
+        },
         text(fitText(label, tokenW - 8 - (dagger ? 12 : 0), mono)),
         dagger ? el('tspan', { dx: 2, 'font-family': FONT_SANS, fill: INK.highlight, 'font-weight': 'bold' }, text('\u2020')) : null,
       ),
@@ -140,7 +148,13 @@ export function decodingTableSvg(steps: readonly DecodingStep[], o: DecodingTabl
   }
   if (steps.length > maxSteps) {
     const more = steps.length - maxSteps;
-    parts.push(el('text', { x: tokenX, y: y + ROW - 4, 'font-size': TYPE.small, fill: INK.muted, 'font-style': 'italic' }, text(`\u2026 ${more} more step${more === 1 ? '' : 's'}`)));
+    parts.push(
+      el(
+        'text',
+        { x: tokenX, y: y + ROW - 4, 'font-size': TYPE.small, fill: INK.muted, 'font-style': 'italic' },
+        text(`\u2026 ${more} more step${more === 1 ? '' : 's'}`),
+      ),
+    );
     y += ROW;
   }
   if (rows.length === 0) {

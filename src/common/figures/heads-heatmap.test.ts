@@ -19,7 +19,7 @@ describe('vaqHeadsHeatmapSvg', () => {
     expect(cell(0, 0).attrs.fill).toBe(toHex(viridis.table[0]));
   });
 
-  it('outlines the chosen layer\'s row and labels it', () => {
+  it("outlines the chosen layer's row and labels it", () => {
     const row = byClass(root, 'chosen-row')[0];
     const y = Number(cell(4, 0).attrs.y);
     expect(Number(row.attrs.y)).toBeCloseTo(y - 1, 6);

@@ -30,7 +30,8 @@ export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
   const H = o.vaqHeads[0].length;
   if (H === 0 || o.vaqHeads.some((r) => r.length !== H)) throw new RangeError('vaqHeadsHeatmapSvg needs rows of equal, non-zero length.');
   const chosen = o.chosenLayer ?? null;
-  if (chosen !== null && !(Number.isInteger(chosen) && chosen >= 0 && chosen < L)) throw new RangeError(`Chosen layer ${chosen} is not one of the ${L} layers.`);
+  if (chosen !== null && !(Number.isInteger(chosen) && chosen >= 0 && chosen < L))
+    throw new RangeError(`Chosen layer ${chosen} is not one of the ${L} layers.`);
   const marked = o.markedHeads ?? [];
   for (const h of marked) if (!(Number.isInteger(h) && h >= 0 && h < H)) throw new RangeError(`Marked head ${h} is not one of the ${H} heads.`);
 
@@ -69,7 +70,17 @@ export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
 
   if (chosen !== null) {
     parts.push(
-      el('rect', { class: 'chosen-row', 'data-layer': chosen, x: left - 1, y: y(chosen) - 1, width: plotW + 2, height: cell + 2, fill: 'none', stroke: INK.highlight, 'stroke-width': 1.6 }),
+      el('rect', {
+        class: 'chosen-row',
+        'data-layer': chosen,
+        x: left - 1,
+        y: y(chosen) - 1,
+        width: plotW + 2,
+        height: cell + 2,
+        fill: 'none',
+        stroke: INK.highlight,
+        'stroke-width': 1.6,
+      }),
       el('path', { d: `M${num(left - 8)} ${num(y(chosen) + cell / 2 - 3.5)}l6 3.5l-6 3.5z`, fill: INK.highlight }),
     );
     const r = Math.max(1.2, Math.min(2.6, cell * 0.22));
@@ -90,23 +101,55 @@ export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
     parts.push(
       el(
         'text',
-        { class: 'y-tick', x: left - 11, y: y(l) + cell / 2 + TYPE.tick * 0.35, 'font-size': TYPE.tick, 'text-anchor': 'end', fill: bold ? INK.highlight : INK.text, 'font-weight': bold ? 'bold' : undefined },
+        {
+          class: 'y-tick',
+          x: left - 11,
+          y: y(l) + cell / 2 + TYPE.tick * 0.35,
+          'font-size': TYPE.tick,
+          'text-anchor': 'end',
+          fill: bold ? INK.highlight : INK.text,
+          'font-weight': bold ? 'bold' : undefined,
+        },
         text(String(l)),
       ),
     );
   }
   if (chosen !== null && !yTicks.includes(chosen)) {
     parts.push(
-      el('text', { class: 'y-tick', x: left - 11, y: y(chosen) + cell / 2 + TYPE.tick * 0.35, 'font-size': TYPE.tick, 'text-anchor': 'end', fill: INK.highlight, 'font-weight': 'bold' }, text(String(chosen))),
+      el(
+        'text',
+        {
+          class: 'y-tick',
+          x: left - 11,
+          y: y(chosen) + cell / 2 + TYPE.tick * 0.35,
+          'font-size': TYPE.tick,
+          'text-anchor': 'end',
+          fill: INK.highlight,
+          'font-weight': 'bold',
+        },
+        text(String(chosen)),
+      ),
     );
   }
   for (const h of xTicks) {
-    parts.push(el('text', { class: 'x-tick', x: x(h) + cell / 2, y: top + plotH + 4 + TYPE.tick, 'font-size': TYPE.tick, 'text-anchor': 'middle', fill: INK.text }, text(String(h))));
+    parts.push(
+      el(
+        'text',
+        { class: 'x-tick', x: x(h) + cell / 2, y: top + plotH + 4 + TYPE.tick, 'font-size': TYPE.tick, 'text-anchor': 'middle', fill: INK.text },
+        text(String(h)),
+      ),
+    );
   }
   const bottom = top + plotH + 4 + TYPE.tick + 4 + TYPE.label;
   parts.push(el('text', { x: left + plotW / 2, y: bottom, 'font-size': TYPE.label, 'text-anchor': 'middle', fill: INK.text }, text('Head')));
   const yl = { x: left - 11 - tickW - 5 - TYPE.label * 0.4, y: top + plotH / 2 };
-  parts.push(el('text', { x: yl.x, y: yl.y, 'font-size': TYPE.label, 'text-anchor': 'middle', fill: INK.text, transform: `rotate(-90 ${num(yl.x)} ${num(yl.y)})` }, text('Layer')));
+  parts.push(
+    el(
+      'text',
+      { x: yl.x, y: yl.y, 'font-size': TYPE.label, 'text-anchor': 'middle', fill: INK.text, transform: `rotate(-90 ${num(yl.x)} ${num(yl.y)})` },
+      text('Layer'),
+    ),
+  );
   parts.push(colorbar({ x: left + plotW + 8, y: top, barWidth: 10, height: plotH, cmap, domain, label: o.colorbarLabel, gradientId: id('cbar') }));
 
   return svgDocument({ width, height: bottom + MARGIN, title: o.title ?? 'VAQ per head', fontFamily: FONT_SANS }, ...parts);

@@ -19,9 +19,7 @@ describe('cellsOutlinePath', () => {
   it('traces the boundary of an L-shaped union of cells and nothing inside it', () => {
     // Cells (0,0), (1,0), (0,1): an L of three 10 px cells.
     const d = cellsOutlinePath(frame, [cell(0, 0), cell(1, 0), cell(0, 1)]);
-    expect(segments(d)).toEqual(
-      new Set(['h 0 0', 'h 0 10', 'h 10 10', 'h 20 0', 'v 0 0', 'v 0 10', 'v 20 0', 'v 10 10']),
-    );
+    expect(segments(d)).toEqual(new Set(['h 0 0', 'h 0 10', 'h 10 10', 'h 20 0', 'v 0 0', 'v 0 10', 'v 20 0', 'v 10 10']));
   });
 
   it('merges collinear edges into single strokes', () => {

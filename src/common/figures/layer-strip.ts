@@ -85,7 +85,12 @@ export function layerStripSvg(o: LayerStripInput): string {
     const isChosen = p.layer === o.chosen;
     const under = o.image
       ? framedImage(frame, o.image, clip, imageId)
-      : el('g', {}, el('clipPath', { id: clip }, el('rect', { x, y, width: imgW, height: imgH })), el('rect', { x, y, width: imgW, height: imgH, fill: '#d9d9d9' }));
+      : el(
+          'g',
+          {},
+          el('clipPath', { id: clip }, el('rect', { x, y, width: imgW, height: imgH })),
+          el('rect', { x, y, width: imgW, height: imgH, fill: '#d9d9d9' }),
+        );
     const label = fitText(p.vaq === null ? `L${p.layer}` : `L${p.layer} \u00B7 ${formatFixed(p.vaq, vaqDecimals)}`, panelW, labelMeasure);
     parts.push(
       el(
@@ -95,7 +100,16 @@ export function layerStripSvg(o: LayerStripInput): string {
         // A tenth of a pixel is below what a panel this small can show, and keeps a 32-panel strip small.
         heatmapCells(frame, o.cells, p.values, cmap, domain, o.opacity ?? 0.75, clip, 0.5, 1),
         isChosen
-          ? el('rect', { class: 'chosen-frame', x: x - 1.5, y: y - 1.5, width: imgW + 3, height: imgH + 3, fill: 'none', stroke: INK.highlight, 'stroke-width': 2.2 })
+          ? el('rect', {
+              class: 'chosen-frame',
+              x: x - 1.5,
+              y: y - 1.5,
+              width: imgW + 3,
+              height: imgH + 3,
+              fill: 'none',
+              stroke: INK.highlight,
+              'stroke-width': 2.2,
+            })
           : el('rect', { x, y, width: imgW, height: imgH, fill: 'none', stroke: INK.axis, 'stroke-width': 0.5 }),
         el(
           'text',
@@ -116,7 +130,18 @@ export function layerStripSvg(o: LayerStripInput): string {
   const gridH = rows * cellH + (rows - 1) * PANEL_GAP;
   if (shared) {
     const barH = Math.min(gridH - LABEL_H, Math.max(imgH, 120));
-    parts.push(colorbar({ x: width - MARGIN - side + 10, y: top, barWidth: 10, height: barH, cmap, domain: sharedDomain, label: o.colorbarLabel, gradientId: id('cbar') }));
+    parts.push(
+      colorbar({
+        x: width - MARGIN - side + 10,
+        y: top,
+        barWidth: 10,
+        height: barH,
+        cmap,
+        domain: sharedDomain,
+        label: o.colorbarLabel,
+        gradientId: id('cbar'),
+      }),
+    );
   }
   return svgDocument({ width, height: top + gridH + MARGIN, title: o.title ?? 'Contrastive attention per layer', fontFamily: FONT_SANS }, ...parts);
 }

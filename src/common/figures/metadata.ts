@@ -13,5 +13,12 @@ export function withDescription(svg: string, description: string): string {
 /** The <desc> of a figure, or null. */
 export function descriptionOf(svg: string): string | null {
   const m = /<desc>([^<]*)<\/desc>/.exec(svg);
-  return m ? m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&') : null;
+  return m
+    ? m[1]
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+        .replace(/&amp;/g, '&')
+    : null;
 }

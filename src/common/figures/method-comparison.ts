@@ -84,7 +84,17 @@ export function methodComparisonSvg(o: MethodComparisonInput): string {
       const s = styles[i];
       if (!r.box || !s) continue;
       const w = s.dash ? 1.8 : 2.2;
-      parts.push(el('rect', { class: 'method-box', 'data-method': r.method, ...insetRect(frameRect(frame, r.box), w / 2), fill: 'none', stroke: s.color, 'stroke-width': w, 'stroke-dasharray': s.dash }));
+      parts.push(
+        el('rect', {
+          class: 'method-box',
+          'data-method': r.method,
+          ...insetRect(frameRect(frame, r.box), w / 2),
+          fill: 'none',
+          stroke: s.color,
+          'stroke-width': w,
+          'stroke-dasharray': s.dash,
+        }),
+      );
     }
     imageBottom = top + h;
     tableX = MARGIN + w + 14;
@@ -124,16 +134,26 @@ export function methodComparisonSvg(o: MethodComparisonInput): string {
     const s = styles[i];
     if (i % 2 === 1) parts.push(el('rect', { x: tableX, y: y + 0.5, width: tableW, height: rowH - 0.5, fill: INK.band }));
     if (withImage && s) {
-      parts.push(el('line', { x1: tableX + 1, x2: tableX + 15, y1: base - 3.5, y2: base - 3.5, stroke: s.color, 'stroke-width': 2.2, 'stroke-dasharray': s.dash }));
+      parts.push(
+        el('line', { x1: tableX + 1, x2: tableX + 15, y1: base - 3.5, y2: base - 3.5, stroke: s.color, 'stroke-width': 2.2, 'stroke-dasharray': s.dash }),
+      );
     }
     parts.push(
-      el('text', { class: 'method', x: xMethod, y: base, 'font-size': TYPE.tick, 'font-weight': 'bold', fill: r.method === o.highlight ? INK.highlight : INK.text }, text(fitText(r.method, methodW - 6, bold))),
+      el(
+        'text',
+        { class: 'method', x: xMethod, y: base, 'font-size': TYPE.tick, 'font-weight': 'bold', fill: r.method === o.highlight ? INK.highlight : INK.text },
+        text(fitText(r.method, methodW - 6, bold)),
+      ),
       el(
         'text',
         { class: 'answer', x: xAnswer, y: base, 'font-size': TYPE.tick, fill: INK.text, 'font-style': r.answer.trim() === '' ? 'italic' : undefined },
         ...answer.map((line, k) => el('tspan', { x: xAnswer, dy: k === 0 ? undefined : lineH }, text(line))),
       ),
-      el('text', { class: 'layer', x: xLayerRight, y: base, 'font-size': TYPE.tick, 'text-anchor': 'end', fill: INK.text }, text(r.layer === null ? '\u2014' : String(r.layer))),
+      el(
+        'text',
+        { class: 'layer', x: xLayerRight, y: base, 'font-size': TYPE.tick, 'text-anchor': 'end', fill: INK.text },
+        text(r.layer === null ? '\u2014' : String(r.layer)),
+      ),
       withImage ? null : el('text', { class: 'box', x: xBox, y: base, 'font-size': TYPE.tick, fill: INK.text }, text(boxText(r.box))),
     );
     y += rowH;

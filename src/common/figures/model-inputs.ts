@@ -40,7 +40,8 @@ const MAX_SIDE = 200;
 /** The grid's cells on the picture, in the picture's pixels. */
 export function gridCells(width: number, height: number, [rows, cols]: readonly [number, number]): FigureBox[] {
   const out: FigureBox[] = [];
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out.push([(c * width) / cols, (r * height) / rows, ((c + 1) * width) / cols, ((r + 1) * height) / rows]);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out.push([(c * width) / cols, (r * height) / rows, ((c + 1) * width) / cols, ((r + 1) * height) / rows]);
   return out;
 }
 
@@ -67,7 +68,10 @@ export function modelInputsSvg(o: ModelInputsInput): string {
     const frame: ImageFrame = { x: x0 + (side - w) / 2, y: top + (side - h) / 2, scale };
     const clip = id('clip');
     const panel: Svg[] = [framedImage(frame, p.image, clip)];
-    if (p.values) panel.push(heatmapCells(frame, gridCells(p.image.width, p.image.height, p.grid), p.values, cmap, colorDomain(Array.from(p.values), cmap), o.opacity ?? 0.6, clip));
+    if (p.values)
+      panel.push(
+        heatmapCells(frame, gridCells(p.image.width, p.image.height, p.grid), p.values, cmap, colorDomain(Array.from(p.values), cmap), o.opacity ?? 0.6, clip),
+      );
     panel.push(el('rect', { x: frame.x, y: frame.y, width: w, height: h, fill: 'none', stroke: INK.axis, 'stroke-width': 0.5 }));
     let y = top + side + 4 + TYPE.label;
     for (const line of wrapText(p.label, side, labelMeasure, 2)) {

@@ -11,7 +11,9 @@ const values = [0, 1, 2, 3, 4, 5, 6, 7];
 const image = { href: 'data:image/png;base64,AAAA', width: 200, height: 100 };
 
 function draw(extra: Partial<Parameters<typeof attentionOverlaySvg>[0]> = {}) {
-  return parseXml(attentionOverlaySvg({ image, cells, values, box: [50, 0, 150, 100], maskedCells: [6, 7], colorbar: true, title: 'Is <this> & "that" red?', ...extra }));
+  return parseXml(
+    attentionOverlaySvg({ image, cells, values, box: [50, 0, 150, 100], maskedCells: [6, 7], colorbar: true, title: 'Is <this> & "that" red?', ...extra }),
+  );
 }
 
 function imageFrame(root: XmlElement) {

@@ -79,9 +79,14 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
   const seen = o.seen;
   if (seen && (seen[0] > 0 || seen[1] > 0 || seen[2] < o.image.width || seen[3] < o.image.height)) {
     const r = frameRect(frame, seen);
-    const d = `M${num(frame.x)} ${num(frame.y)}h${num(imgW)}v${num(imgH)}h${num(-imgW)}z` + `M${num(r.x)} ${num(r.y)}v${num(r.height)}h${num(r.width)}v${num(-r.height)}z`;
+    const d =
+      `M${num(frame.x)} ${num(frame.y)}h${num(imgW)}v${num(imgH)}h${num(-imgW)}z` +
+      `M${num(r.x)} ${num(r.y)}v${num(r.height)}h${num(r.width)}v${num(-r.height)}z`;
     parts.push(el('path', { class: 'unseen', d, fill: '#ffffff', 'fill-opacity': 0.6, 'fill-rule': 'evenodd' }));
-    legend.push({ swatch: el('rect', { x: 0.5, y: 0.5, width: 13, height: 9, fill: '#e6e6e6', stroke: INK.reference, 'stroke-width': 0.6 }), label: 'not seen by the model' });
+    legend.push({
+      swatch: el('rect', { x: 0.5, y: 0.5, width: 13, height: 9, fill: '#e6e6e6', stroke: INK.reference, 'stroke-width': 0.6 }),
+      label: 'not seen by the model',
+    });
   }
   const masked = (o.maskedCells ?? []).filter((j) => {
     if (!Number.isInteger(j) || j < 0 || j >= o.cells.length) throw new RangeError(`Masked cell ${j} is not one of the ${o.cells.length} cells.`);
@@ -93,11 +98,24 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
     parts.push(
       el('defs', {}, hatchPattern(hatch)),
       el('g', { class: 'masked', 'clip-path': `url(#${clip})` }, ...boxes.map((b) => el('rect', { ...frameRect(frame, b), fill: `url(#${hatch})` }))),
-      el('path', { class: 'masked-outline', d: cellsOutlinePath(frame, boxes), fill: 'none', stroke: '#000000', 'stroke-opacity': 0.55, 'stroke-width': 2.4, 'stroke-linecap': 'square' }),
+      el('path', {
+        class: 'masked-outline',
+        d: cellsOutlinePath(frame, boxes),
+        fill: 'none',
+        stroke: '#000000',
+        'stroke-opacity': 0.55,
+        'stroke-width': 2.4,
+        'stroke-linecap': 'square',
+      }),
       el('path', { d: cellsOutlinePath(frame, boxes), fill: 'none', stroke: '#ffffff', 'stroke-width': 1.1, 'stroke-linecap': 'square' }),
     );
     legend.push({
-      swatch: el('g', {}, el('rect', { x: 0, y: 0, width: 14, height: 10, fill: '#7f7f7f' }), el('rect', { x: 0, y: 0, width: 14, height: 10, fill: `url(#${hatch})`, stroke: '#ffffff', 'stroke-width': 1 })),
+      swatch: el(
+        'g',
+        {},
+        el('rect', { x: 0, y: 0, width: 14, height: 10, fill: '#7f7f7f' }),
+        el('rect', { x: 0, y: 0, width: 14, height: 10, fill: `url(#${hatch})`, stroke: '#ffffff', 'stroke-width': 1 }),
+      ),
       label: `masked cells (${masked.length})`,
     });
   }
@@ -111,7 +129,10 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
         el('rect', { ...r, fill: 'none', stroke: INK.truth, 'stroke-width': 1.8, 'stroke-dasharray': '4 2.5' }),
       ),
     );
-    legend.push({ swatch: el('rect', { x: 1, y: 1, width: 12, height: 8, fill: 'none', stroke: INK.truth, 'stroke-width': 1.8, 'stroke-dasharray': '4 2.5' }), label: 'true box' });
+    legend.push({
+      swatch: el('rect', { x: 1, y: 1, width: 12, height: 8, fill: 'none', stroke: INK.truth, 'stroke-width': 1.8, 'stroke-dasharray': '4 2.5' }),
+      label: 'true box',
+    });
   }
   if (o.box) {
     parts.push(haloRect(frameRect(frame, o.box), INK.highlight, 1.8, { class: 'crop-box' }));

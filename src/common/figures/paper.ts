@@ -56,7 +56,14 @@ function svgSizeOf(svg: string): { width: number; height: number } {
 }
 
 /** Where each panel goes: a and b side by side (scaled to share the width), c and d below them, the caption last. */
-export function paperLayout(o: { overlay: { width: number; height: number }; vaq: { width: number; height: number }; hasCrop: boolean; caption: string; width?: number; titleHeight?: number }): PaperLayout {
+export function paperLayout(o: {
+  overlay: { width: number; height: number };
+  vaq: { width: number; height: number };
+  hasCrop: boolean;
+  caption: string;
+  width?: number;
+  titleHeight?: number;
+}): PaperLayout {
   const width = o.width ?? 700;
   const inner = width - 2 * MARGIN;
   const top = MARGIN + (o.titleHeight ?? 0);
@@ -84,10 +91,21 @@ function placed(svg: string, box: PaperBox): Svg {
   const size = svgSizeOf(svg);
   const open = /<svg\b[^>]*>/.exec(svg)!;
   const family = /\sfont-family="([^"]*)"/.exec(open[0])?.[1];
-  const inner = svg.slice(open.index + open[0].length, svg.lastIndexOf('</svg>')).replace(/<title>[^<]*<\/title>/, '').replace(/<desc>[^<]*<\/desc>/, '');
+  const inner = svg
+    .slice(open.index + open[0].length, svg.lastIndexOf('</svg>'))
+    .replace(/<title>[^<]*<\/title>/, '')
+    .replace(/<desc>[^<]*<\/desc>/, '');
   const s = Math.min(box.width / size.width, box.height / size.height);
   // the builders' markup is already escaped SVG; it goes in as it is
-  return el('g', { class: `panel panel-${box.letter}`, transform: `translate(${num(box.x)} ${num(box.y)}) scale(${num(s, 5)})`, ...(family ? { 'font-family': family.replace(/&quot;/g, '"') } : {}) }, inner as Svg);
+  return el(
+    'g',
+    {
+      class: `panel panel-${box.letter}`,
+      transform: `translate(${num(box.x)} ${num(box.y)}) scale(${num(s, 5)})`,
+      ...(family ? { 'font-family': family.replace(/&quot;/g, '"') } : {}),
+    },
+    inner as Svg,
+  );
 }
 
 function letter(b: PaperBox): Svg {
@@ -96,7 +114,14 @@ function letter(b: PaperBox): Svg {
 
 export function paperFigureSvg(o: PaperInput): string {
   const titleH = o.title ? TYPE.title + 8 : 0;
-  const L = paperLayout({ overlay: svgSizeOf(o.overlay), vaq: svgSizeOf(o.vaq), hasCrop: o.crop !== null, caption: o.caption, width: o.width, titleHeight: titleH });
+  const L = paperLayout({
+    overlay: svgSizeOf(o.overlay),
+    vaq: svgSizeOf(o.vaq),
+    hasCrop: o.crop !== null,
+    caption: o.caption,
+    width: o.width,
+    titleHeight: titleH,
+  });
   const parts: Svg[] = [];
   if (o.title) parts.push(el('text', { x: MARGIN, y: MARGIN + TYPE.title, 'font-size': TYPE.title, 'font-weight': 'bold', fill: INK.text }, text(o.title)));
   const [a, b] = L.panels;
@@ -126,12 +151,16 @@ export function paperFigureSvg(o: PaperInput): string {
     block.push(el('text', { x: d.x, y, 'font-size': TYPE.small, fill: INK.muted }, text(head)));
     y += TYPE.small + 3;
     for (const line of wrapText(body, d.width, measure, 3)) {
-      block.push(el('text', { x: d.x, y, 'font-size': TYPE.label, 'font-weight': strong ? 'bold' : undefined, fill: strong ? INK.highlight : INK.text }, text(line)));
+      block.push(
+        el('text', { x: d.x, y, 'font-size': TYPE.label, 'font-weight': strong ? 'bold' : undefined, fill: strong ? INK.highlight : INK.text }, text(line)),
+      );
       y += TYPE.label + 3;
     }
     y += 4;
   }
   parts.push(el('g', { class: 'panel panel-answer' }, ...block), letter(d));
-  L.captionLines.forEach((line, k) => parts.push(el('text', { class: 'caption', x: MARGIN, y: L.captionY + k * (TYPE.small + 3), 'font-size': TYPE.small, fill: INK.muted }, text(line))));
+  L.captionLines.forEach((line, k) =>
+    parts.push(el('text', { class: 'caption', x: MARGIN, y: L.captionY + k * (TYPE.small + 3), 'font-size': TYPE.small, fill: INK.muted }, text(line))),
+  );
   return svgDocument({ width: L.width, height: L.height, title: o.title ?? `${o.method}: ${o.question}`, fontFamily: FONT_SANS }, ...parts);
 }

@@ -17,7 +17,19 @@ function rgbPng(w: number, h: number, rgb: [number, number, number]): string {
   const zlib = [0x78, 0x01, 0x01, raw.length & 255, raw.length >> 8, ~raw.length & 255, (~raw.length >> 8) & 255, ...raw, b >> 8, b & 255, a >> 8, a & 255];
   const be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
   const chunk = (type: string, body: number[]) => [...be(body.length), ...Array.from(type, (c) => c.charCodeAt(0)), ...body, 0, 0, 0, 0];
-  const bytes = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...chunk('IHDR', [...be(w), ...be(h), 8, 2, 0, 0, 0]), ...chunk('IDAT', zlib), ...chunk('IEND', [])];
+  const bytes = [
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
+    ...chunk('IHDR', [...be(w), ...be(h), 8, 2, 0, 0, 0]),
+    ...chunk('IDAT', zlib),
+    ...chunk('IEND', []),
+  ];
   return `data:image/png;base64,${btoa(String.fromCharCode(...bytes))}`;
 }
 
@@ -29,7 +41,10 @@ function checkStructure(pdf: Uint8Array): string {
   const start = Number(/startxref\n(\d+)\n%%EOF\s*$/.exec(s)![1]);
   expect(s.slice(start, start + 4)).toBe('xref');
   const [, count] = /^xref\n0 (\d+)\n/.exec(s.slice(start))!.map(Number);
-  const entries = s.slice(start).split('\n').slice(3, 2 + count);
+  const entries = s
+    .slice(start)
+    .split('\n')
+    .slice(3, 2 + count);
   entries.forEach((line, k) => {
     const off = Number(line.slice(0, 10));
     expect(s.slice(off, off + `${k + 1} 0 obj`.length)).toBe(`${k + 1} 0 obj`);
@@ -65,7 +80,15 @@ describe('svgToPdf', () => {
       [0, 10, 10, 20],
       [10, 10, 20, 20],
     ] as const;
-    const svg = attentionOverlaySvg({ image: { href: rgbPng(4, 4, [200, 10, 10]), width: 20, height: 20 }, cells: cells.map((c) => [...c]), values: Float64Array.from([0.1, 0.4, 0.2, 0.3]), box: [0, 0, 10, 10], maskedCells: [1], colorbar: true, colorbarLabel: 'share' });
+    const svg = attentionOverlaySvg({
+      image: { href: rgbPng(4, 4, [200, 10, 10]), width: 20, height: 20 },
+      cells: cells.map((c) => [...c]),
+      values: Float64Array.from([0.1, 0.4, 0.2, 0.3]),
+      box: [0, 0, 10, 10],
+      maskedCells: [1],
+      colorbar: true,
+      colorbarLabel: 'share',
+    });
     const s = checkStructure(svgToPdf(svg));
     expect(s.match(/\/Subtype \/Image/g)).toHaveLength(1);
     expect(s).toContain('/Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns 4 >>');
@@ -75,10 +98,10 @@ describe('svgToPdf', () => {
   });
 
   it('sets the decoding table in Courier for tokens and Helvetica for the rest', () => {
-    const svg = decodingTableSvg(
-      [{ token: 1, text: ' red', candidates: [{ token: 1, text: ' red', positive: 2, negative: 1, fused: 3 }] }],
-      { alpha: 1, title: 'Decoding' },
-    );
+    const svg = decodingTableSvg([{ token: 1, text: ' red', candidates: [{ token: 1, text: ' red', positive: 2, negative: 1, fused: 3 }] }], {
+      alpha: 1,
+      title: 'Decoding',
+    });
     const s = checkStructure(svgToPdf(svg));
     expect(s).toMatch(/\/F[34] [\d.]+ Tf/);
     expect(s).toContain('(_red) Tj'); // the visible space ␣ as '_'
@@ -88,7 +111,9 @@ describe('svgToPdf', () => {
     expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><foreignObject/></svg>')).toThrow(/<foreignObject> element/);
     expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><path d="M0 0A5 5 0 0 1 10 10"/></svg>')).toThrow(/arcs/);
     expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>')).toThrow(/no width and height/);
-    expect(() => svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:image/gif;base64,R0lG" width="1" height="1"/></svg>')).toThrow(/not a base64 JPEG or PNG/);
+    expect(() =>
+      svgToPdf('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:image/gif;base64,R0lG" width="1" height="1"/></svg>'),
+    ).toThrow(/not a base64 JPEG or PNG/);
   });
 });
 

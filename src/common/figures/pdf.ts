@@ -123,7 +123,14 @@ function numbers(s: string): number[] {
 
 function multiply(a: Matrix, b: Matrix): Matrix {
   // a then b (a applied first), row-vector convention as PDF's cm
-  return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]];
+  return [
+    a[0] * b[0] + a[1] * b[2],
+    a[0] * b[1] + a[1] * b[3],
+    a[2] * b[0] + a[3] * b[2],
+    a[2] * b[1] + a[3] * b[3],
+    a[4] * b[0] + a[5] * b[2] + b[4],
+    a[4] * b[1] + a[5] * b[3] + b[5],
+  ];
 }
 
 /** An SVG transform list as one matrix (the rightmost transform applies first). */
@@ -274,9 +281,33 @@ export function pathOps(d: string): PathOut {
 
 /** Unicode to WinAnsiEncoding (the standard fonts' encoding), for what lies outside Latin-1's printable range. */
 const WIN_ANSI: Record<number, number> = {
-  0x20ac: 0x80, 0x201a: 0x82, 0x0192: 0x83, 0x201e: 0x84, 0x2026: 0x85, 0x2020: 0x86, 0x2021: 0x87, 0x02c6: 0x88, 0x2030: 0x89, 0x0160: 0x8a,
-  0x2039: 0x8b, 0x0152: 0x8c, 0x017d: 0x8e, 0x2018: 0x91, 0x2019: 0x92, 0x201c: 0x93, 0x201d: 0x94, 0x2022: 0x95, 0x2013: 0x96, 0x2014: 0x97,
-  0x02dc: 0x98, 0x2122: 0x99, 0x0161: 0x9a, 0x203a: 0x9b, 0x0153: 0x9c, 0x017e: 0x9e, 0x0178: 0x9f,
+  0x20ac: 0x80,
+  0x201a: 0x82,
+  0x0192: 0x83,
+  0x201e: 0x84,
+  0x2026: 0x85,
+  0x2020: 0x86,
+  0x2021: 0x87,
+  0x02c6: 0x88,
+  0x2030: 0x89,
+  0x0160: 0x8a,
+  0x2039: 0x8b,
+  0x0152: 0x8c,
+  0x017d: 0x8e,
+  0x2018: 0x91,
+  0x2019: 0x92,
+  0x201c: 0x93,
+  0x201d: 0x94,
+  0x2022: 0x95,
+  0x2013: 0x96,
+  0x2014: 0x97,
+  0x02dc: 0x98,
+  0x2122: 0x99,
+  0x0161: 0x9a,
+  0x203a: 0x9b,
+  0x0153: 0x9c,
+  0x017e: 0x9e,
+  0x0178: 0x9f,
 };
 const SUBSTITUTE: Record<number, string> = { 0x2423: '_', 0x2212: '-', 0x2009: ' ', 0x202f: ' ', 0x2192: '->', 0x2190: '<-' };
 
@@ -296,7 +327,6 @@ export function winAnsiString(s: string): string {
   }
   return out + ')';
 }
-
 
 function isMono(family: string): boolean {
   return /mono|courier|consolas|menlo/i.test(family);
@@ -372,7 +402,9 @@ function pngImage(b: Uint8Array): { width: number; height: number; colors: numbe
       const colourType = body[9];
       const interlace = body[12];
       if (depth !== 8 || interlace !== 0 || (colourType !== 0 && colourType !== 2)) {
-        fail(`an embedded PNG is ${colourType === 6 || colourType === 4 ? 'one with an alpha channel' : colourType === 3 ? 'a palette PNG' : `${depth}-bit${interlace ? ', interlaced' : ''}`}; embed pictures for PDF as JPEG or 8-bit RGB PNG`);
+        fail(
+          `an embedded PNG is ${colourType === 6 || colourType === 4 ? 'one with an alpha channel' : colourType === 3 ? 'a palette PNG' : `${depth}-bit${interlace ? ', interlaced' : ''}`}; embed pictures for PDF as JPEG or 8-bit RGB PNG`,
+        );
       }
       colors = colourType === 2 ? 3 : 1;
     } else if (type === 'IDAT') idat.push(body);
@@ -396,7 +428,11 @@ function imageObject(href: string, name: string): ImageObject {
   if (m[1] === 'image/jpeg') {
     const j = jpegInfo(bytes);
     const cs = j.components === 1 ? '/DeviceGray' : j.components === 4 ? '/DeviceCMYK' : '/DeviceRGB';
-    return { name, data: bytes, dict: `<< /Type /XObject /Subtype /Image /Width ${j.width} /Height ${j.height} /ColorSpace ${cs} /BitsPerComponent 8 /Filter /DCTDecode /Length ${bytes.length} >>` };
+    return {
+      name,
+      data: bytes,
+      dict: `<< /Type /XObject /Subtype /Image /Width ${j.width} /Height ${j.height} /ColorSpace ${cs} /BitsPerComponent 8 /Filter /DCTDecode /Length ${bytes.length} >>`,
+    };
   }
   const p = pngImage(bytes);
   return {
@@ -434,7 +470,12 @@ function trueTypeObjects(face: PdfFontFile, name: string): { font: string; descr
   };
 }
 
-const EMBEDDED_NAMES: Record<PdfFaces, string> = { sans: 'LiberationSans', sansBold: 'LiberationSans-Bold', mono: 'LiberationMono', monoBold: 'LiberationMono-Bold' };
+const EMBEDDED_NAMES: Record<PdfFaces, string> = {
+  sans: 'LiberationSans',
+  sansBold: 'LiberationSans-Bold',
+  mono: 'LiberationMono',
+  monoBold: 'LiberationMono-Bold',
+};
 
 class Drawing {
   ops: string[] = [];
@@ -572,7 +613,15 @@ class Drawing {
     switch (e.name) {
       case 'rect': {
         const [x, y, w, h] = [n('x'), n('y'), n('width'), n('height')];
-        return { ops: [`${N(x)} ${N(y)} ${N(w)} ${N(h)} re`], points: [[x, y], [x + w, y + h], [x + w, y], [x, y + h]] };
+        return {
+          ops: [`${N(x)} ${N(y)} ${N(w)} ${N(h)} re`],
+          points: [
+            [x, y],
+            [x + w, y + h],
+            [x + w, y],
+            [x, y + h],
+          ],
+        };
       }
       case 'circle':
       case 'ellipse': {
@@ -644,7 +693,10 @@ class Drawing {
     if (gx1 !== gx2 && gy1 !== gy2) fail('only horizontal or vertical gradients are drawn');
     const stops = g.children
       .filter((c) => c.name === 'stop')
-      .map((c) => ({ at: Number(String(c.attrs.offset ?? '0').replace('%', '')) / (String(c.attrs.offset).endsWith('%') ? 100 : 1), color: parseColor(c.attrs['stop-color'] ?? '#000') ?? [0, 0, 0] }));
+      .map((c) => ({
+        at: Number(String(c.attrs.offset ?? '0').replace('%', '')) / (String(c.attrs.offset).endsWith('%') ? 100 : 1),
+        color: parseColor(c.attrs['stop-color'] ?? '#000') ?? [0, 0, 0],
+      }));
     if (stops.length === 0) return;
     const colorAtT = (t: number): Rgb => {
       if (t <= stops[0].at) return stops[0].color;
@@ -718,10 +770,18 @@ class Drawing {
     for (const c of e.children) {
       if (c.name !== 'tspan') fail(`a <${c.name}> inside <text>`);
       if (c.children.length > 0) fail('nested tspans are not drawn');
-      runs.push({ text: c.text.replace(/\s+/g, ' ').trim(), style: this.style(c, s), x: first(c.attrs.x), y: first(c.attrs.y), dx: first(c.attrs.dx) ?? 0, dy: first(c.attrs.dy) ?? 0 });
+      runs.push({
+        text: c.text.replace(/\s+/g, ' ').trim(),
+        style: this.style(c, s),
+        x: first(c.attrs.x),
+        y: first(c.attrs.y),
+        dx: first(c.attrs.dx) ?? 0,
+        dy: first(c.attrs.dy) ?? 0,
+      });
     }
     if (runs.length === 0) return;
-    const width = (r: Run) => (isMono(r.style.fontFamily) ? monoWidth(r.text, r.style.fontSize) : textWidth(r.text, r.style.fontSize, isBold(r.style.fontWeight) ? 'bold' : 'normal'));
+    const width = (r: Run) =>
+      isMono(r.style.fontFamily) ? monoWidth(r.text, r.style.fontSize) : textWidth(r.text, r.style.fontSize, isBold(r.style.fontWeight) ? 'bold' : 'normal');
     let x = first(e.attrs.x) ?? 0;
     let y = first(e.attrs.y) ?? 0;
     x += first(e.attrs.dx) ?? 0;
@@ -741,7 +801,13 @@ class Drawing {
       if (fill) {
         const font = (isMono(r.style.fontFamily) ? 2 : 0) + (isBold(r.style.fontWeight) ? 2 : 1);
         const alpha = r.style.fillOpacity * r.style.opacity;
-        this.ops.push(this.alpha(alpha, 1), rgbOp(fill, 'rg'), `/F${font} ${N(r.style.fontSize)} Tf`, `1 0 0 -1 ${N(x)} ${N(y)} Tm`, `${winAnsiString(r.text)} Tj`);
+        this.ops.push(
+          this.alpha(alpha, 1),
+          rgbOp(fill, 'rg'),
+          `/F${font} ${N(r.style.fontSize)} Tf`,
+          `1 0 0 -1 ${N(x)} ${N(y)} Tm`,
+          `${winAnsiString(r.text)} Tj`,
+        );
       }
       x += width(r);
     }
@@ -785,7 +851,8 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   const d = new Drawing(root);
   d.ops.push(`${N(PT_PER_PX)} 0 0 ${N(-PT_PER_PX)} 0 ${N(height * PT_PER_PX)} cm`);
   const vb = root.attrs.viewBox ? numbers(root.attrs.viewBox) : null;
-  if (vb && vb.length === 4 && (vb[2] !== width || vb[3] !== height || vb[0] !== 0 || vb[1] !== 0)) d.ops.push(`${N(width / vb[2])} 0 0 ${N(height / vb[3])} ${N((-vb[0] * width) / vb[2])} ${N((-vb[1] * height) / vb[3])} cm`);
+  if (vb && vb.length === 4 && (vb[2] !== width || vb[3] !== height || vb[0] !== 0 || vb[1] !== 0))
+    d.ops.push(`${N(width / vb[2])} 0 0 ${N(height / vb[3])} ${N((-vb[0] * width) / vb[2])} ${N((-vb[1] * height) / vb[3])} cm`);
   const base = d.style(root, INITIAL);
   for (const c of root.children) d.draw(c, base);
   const content = latin1(d.ops.join('\n'));
@@ -799,14 +866,16 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   add({ dict: `<< /Length ${content.length} >>`, data: content });
   const used = (name: string) => d.ops.some((op) => op.includes(`/${name} `)) || d.forms.some((f) => f.ops.some((op) => op.includes(`/${name} `)));
   // only the fonts the page draws with are listed (a reader lists every font in the resources)
-  const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][]).filter(([name]) => used(name)).map(([name, base]) => {
-    const face = info.fonts?.[FACES[name]];
-    if (!face) return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
-    const o = trueTypeObjects(face, EMBEDDED_NAMES[FACES[name]]);
-    const file = add(o.file);
-    const descriptor = add(o.descriptor.replace('FILE', `${file} 0 R`));
-    return `/${name} ${add(o.font.replace('DESCRIPTOR', `${descriptor} 0 R`))} 0 R`;
-  });
+  const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][])
+    .filter(([name]) => used(name))
+    .map(([name, base]) => {
+      const face = info.fonts?.[FACES[name]];
+      if (!face) return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
+      const o = trueTypeObjects(face, EMBEDDED_NAMES[FACES[name]]);
+      const file = add(o.file);
+      const descriptor = add(o.descriptor.replace('FILE', `${file} 0 R`));
+      return `/${name} ${add(o.font.replace('DESCRIPTOR', `${descriptor} 0 R`))} 0 R`;
+    });
   const stateRefs = [...d.states.entries()].map(([key, name]) => {
     const [ca, CA] = key.split(' ');
     return `/${name} ${add(`<< /Type /ExtGState /ca ${ca} /CA ${CA} >>`)} 0 R`;
@@ -820,7 +889,8 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
     return `/${f.name} ${add({ dict: `<< /Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R /Length ${body.length} >>`, data: body })} 0 R`;
   });
   const xobjects = [...imageRefs, ...formRefs];
-  objects[resourcesRef - 1] = `<< ${fontRefs.length ? `/Font << ${fontRefs.join(' ')} >>` : ''}${stateRefs.length ? ` /ExtGState << ${stateRefs.join(' ')} >>` : ''}${xobjects.length ? ` /XObject << ${xobjects.join(' ')} >>` : ''} >>`;
+  objects[resourcesRef - 1] =
+    `<< ${fontRefs.length ? `/Font << ${fontRefs.join(' ')} >>` : ''}${stateRefs.length ? ` /ExtGState << ${stateRefs.join(' ')} >>` : ''}${xobjects.length ? ` /XObject << ${xobjects.join(' ')} >>` : ''} >>`;
   const title = info.title ?? root.children.find((c) => c.name === 'title')?.text ?? '';
   const infoEntries = [
     title ? `/Title ${infoString(title)}` : '',
@@ -830,8 +900,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
     `/Producer ${infoString('LASER Workbench figures (svgToPdf)')}`,
   ].filter((s) => s !== '');
   const infoRef = add(`<< ${infoEntries.join(' ')} >>`);
-  objects[2] =
-    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${N(width * PT_PER_PX)} ${N(height * PT_PER_PX)}] /Contents 4 0 R /Resources ${resourcesRef} 0 R >>`;
+  objects[2] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${N(width * PT_PER_PX)} ${N(height * PT_PER_PX)}] /Contents 4 0 R /Resources ${resourcesRef} 0 R >>`;
 
   const chunks: Uint8Array[] = [];
   let offset = 0;

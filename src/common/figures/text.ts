@@ -138,7 +138,10 @@ export function fitText(s: string, maxWidth: number, measure: Measure): string {
  * ellipsis. A single word wider than the line is cut.
  */
 export function wrapText(s: string, maxWidth: number, measure: Measure, maxLines: number): string[] {
-  const words = s.trim().split(/\s+/).filter((w) => w !== '');
+  const words = s
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   const lines: string[] = [];
   let line = '';
   const overflow = (): string[] => {

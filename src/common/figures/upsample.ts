@@ -18,7 +18,8 @@ function cubic(t: number): number {
 /** `values` (rows x cols, row-major) at `outW` x `outH` pixels, row-major. */
 export function upsampleGrid(values: ArrayLike<number>, rows: number, cols: number, outW: number, outH: number, mode: Upsampling): Float64Array {
   if (values.length !== rows * cols) throw new RangeError(`${values.length} values for a ${rows}x${cols} grid.`);
-  if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW > 0 && outH > 0)) throw new RangeError(`Output size ${outW}x${outH} must be positive integers.`);
+  if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW > 0 && outH > 0))
+    throw new RangeError(`Output size ${outW}x${outH} must be positive integers.`);
   const at = (r: number, c: number) => values[Math.min(rows - 1, Math.max(0, r)) * cols + Math.min(cols - 1, Math.max(0, c))];
   const out = new Float64Array(outW * outH);
   for (let y = 0; y < outH; y++) {

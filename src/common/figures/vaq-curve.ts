@@ -85,7 +85,11 @@ export function vaqCurveSvg(o: VaqCurveInput): string {
   for (const v of yt.values) {
     parts.push(
       el('line', { x1: L.left, x2: L.right, y1: L.y(v), y2: L.y(v), stroke: INK.grid, 'stroke-width': 0.8 }),
-      el('text', { class: 'y-tick', x: L.left - 5, y: L.y(v) + TYPE.tick * 0.35, 'font-size': TYPE.tick, 'text-anchor': 'end', fill: INK.text }, text(tickLabel(v, yt))),
+      el(
+        'text',
+        { class: 'y-tick', x: L.left - 5, y: L.y(v) + TYPE.tick * 0.35, 'font-size': TYPE.tick, 'text-anchor': 'end', fill: INK.text },
+        text(tickLabel(v, yt)),
+      ),
     );
   }
   // x axis.
@@ -98,29 +102,58 @@ export function vaqCurveSvg(o: VaqCurveInput): string {
   }
   parts.push(
     el('path', { d: `M${num(L.left)} ${num(L.top)}V${num(L.bottom)}H${num(L.right)}`, fill: 'none', stroke: INK.axis, 'stroke-width': 0.8 }),
-    el('text', { x: (L.left + L.right) / 2, y: height - MARGIN - 1, 'font-size': TYPE.label, 'text-anchor': 'middle', fill: INK.text }, text(o.xLabel ?? 'Layer')),
+    el(
+      'text',
+      { x: (L.left + L.right) / 2, y: height - MARGIN - 1, 'font-size': TYPE.label, 'text-anchor': 'middle', fill: INK.text },
+      text(o.xLabel ?? 'Layer'),
+    ),
   );
   const yl = { x: MARGIN + TYPE.label * 0.9, y: (L.top + L.bottom) / 2 };
   parts.push(
-    el('text', { x: yl.x, y: yl.y, 'font-size': TYPE.label, 'text-anchor': 'middle', fill: INK.text, transform: `rotate(-90 ${num(yl.x)} ${num(yl.y)})` }, text(o.yLabel ?? 'VAQ')),
+    el(
+      'text',
+      { x: yl.x, y: yl.y, 'font-size': TYPE.label, 'text-anchor': 'middle', fill: INK.text, transform: `rotate(-90 ${num(yl.x)} ${num(yl.y)})` },
+      text(o.yLabel ?? 'VAQ'),
+    ),
   );
 
   // Markers behind the curve.
   const labels: { x: number; text: string; color: string; bold: boolean }[] = [];
   if (o.fixedLayerRef !== null && o.fixedLayerRef !== undefined && o.fixedLayerRef !== o.chosen) {
     const x = L.x(o.fixedLayerRef);
-    parts.push(el('line', { class: 'fixed-marker', 'data-layer': o.fixedLayerRef, x1: x, x2: x, y1: L.top, y2: L.bottom, stroke: INK.reference, 'stroke-width': 1, 'stroke-dasharray': '3 2.5' }));
+    parts.push(
+      el('line', {
+        class: 'fixed-marker',
+        'data-layer': o.fixedLayerRef,
+        x1: x,
+        x2: x,
+        y1: L.top,
+        y2: L.bottom,
+        stroke: INK.reference,
+        'stroke-width': 1,
+        'stroke-dasharray': '3 2.5',
+      }),
+    );
     labels.push({ x, text: `fixed ${o.fixedLayerRef}`, color: INK.muted, bold: false });
   }
   if (o.chosen !== null) {
     const x = L.x(o.chosen);
-    parts.push(el('line', { class: 'chosen-marker', 'data-layer': o.chosen, x1: x, x2: x, y1: L.top, y2: L.bottom, stroke: INK.highlight, 'stroke-width': 1.2 }));
+    parts.push(
+      el('line', { class: 'chosen-marker', 'data-layer': o.chosen, x1: x, x2: x, y1: L.top, y2: L.bottom, stroke: INK.highlight, 'stroke-width': 1.2 }),
+    );
     labels.push({ x, text: `l* = ${o.chosen} \u00B7 ${formatNumber(o.vaq[o.chosen], 3)}`, color: INK.highlight, bold: true });
   }
 
   const points = o.vaq.map((v, l) => [L.x(l), L.y(v)] as const);
   parts.push(
-    el('path', { class: 'curve', d: points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${num(x)} ${num(y)}`).join(''), fill: 'none', stroke: INK.line, 'stroke-width': 1.5, 'stroke-linejoin': 'round' }),
+    el('path', {
+      class: 'curve',
+      d: points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${num(x)} ${num(y)}`).join(''),
+      fill: 'none',
+      stroke: INK.line,
+      'stroke-width': 1.5,
+      'stroke-linejoin': 'round',
+    }),
     group(...points.map(([x, y], l) => el('circle', { class: 'point', 'data-layer': l, cx: x, cy: y, r: n > 48 ? 1.3 : 2, fill: INK.line }))),
   );
   if (o.chosen !== null) {
@@ -151,7 +184,11 @@ function markerLabels(labels: { x: number; text: string; color: string; bold: bo
       if (anchor === 'middle' && l.x - l.w / 2 < L.left) anchor = 'start';
       if (anchor === 'middle' && l.x + l.w / 2 > L.right) anchor = 'end';
       const x = anchor === 'start' ? Math.max(l.x - 2, L.left) : anchor === 'end' ? Math.min(l.x + 2, L.right) : l.x;
-      return el('text', { class: 'marker-label', x, y: L.top - 4, 'font-size': TYPE.small, 'font-weight': l.bold ? 'bold' : undefined, 'text-anchor': anchor, fill: l.color }, text(l.text));
+      return el(
+        'text',
+        { class: 'marker-label', x, y: L.top - 4, 'font-size': TYPE.small, 'font-weight': l.bold ? 'bold' : undefined, 'text-anchor': anchor, fill: l.color },
+        text(l.text),
+      );
     }),
   );
 }

@@ -145,17 +145,24 @@ describe('grid cells to original pixels, properties', () => {
 
   it('cells tile the seen region: their areas add up to it, and sampled pixels lie in exactly one cell', () => {
     fc.assert(
-      fc.property(anyGrid, fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })), { minLength: 1, maxLength: 20 }), (t, pts) => {
-        const cells = allCells(t);
-        const seen = seenRegion(t);
-        expect(cells.reduce((a, c) => a + boxArea(c.box), 0)).toBe(boxArea(seen));
-        for (const [u, v] of pts) {
-          const x = Math.floor(u * t.imageWidth);
-          const y = Math.floor(v * t.imageHeight);
-          const owners = cells.filter((c) => boxContains(c.box, x, y)).length;
-          expect(owners).toBe(boxContains(seen, x, y) ? 1 : 0);
-        }
-      }),
+      fc.property(
+        anyGrid,
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (t, pts) => {
+          const cells = allCells(t);
+          const seen = seenRegion(t);
+          expect(cells.reduce((a, c) => a + boxArea(c.box), 0)).toBe(boxArea(seen));
+          for (const [u, v] of pts) {
+            const x = Math.floor(u * t.imageWidth);
+            const y = Math.floor(v * t.imageHeight);
+            const owners = cells.filter((c) => boxContains(c.box, x, y)).length;
+            expect(owners).toBe(boxContains(seen, x, y) ? 1 : 0);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -167,7 +174,7 @@ describe('grid cells to original pixels, properties', () => {
         if (t.mode !== 'crop') {
           expect(s).toEqual([0, 0, t.imageWidth, t.imageHeight]);
         } else {
-          expect(s[0] === 0 && s[2] === t.imageWidth || s[1] === 0 && s[3] === t.imageHeight).toBe(true);
+          expect((s[0] === 0 && s[2] === t.imageWidth) || (s[1] === 0 && s[3] === t.imageHeight)).toBe(true);
           // centred up to the processor's own asymmetry: the crop offset is floored (1/2 input px)
           // and the resized long edge truncated (< 1 input px), plus 1 px of rounding here
           expect(Math.abs(s[0] - (t.imageWidth - s[2]))).toBeLessThanOrEqual(2 / t.scaleX + 1);
@@ -180,16 +187,21 @@ describe('grid cells to original pixels, properties', () => {
 
   it('pixel -> cell -> box contains the pixel, and unseen pixels have no cell', () => {
     fc.assert(
-      fc.property(anyGrid, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (t, u, v) => {
-        const x = Math.floor(u * t.imageWidth);
-        const y = Math.floor(v * t.imageHeight);
-        const cell = imageToCell(t, x, y);
-        if (cell === null) {
-          expect(boxContains(seenRegion(t), x, y)).toBe(false);
-        } else {
-          expect(boxContains(cellToImageBox(t, cell.col, cell.row), x, y)).toBe(true);
-        }
-      }),
+      fc.property(
+        anyGrid,
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (t, u, v) => {
+          const x = Math.floor(u * t.imageWidth);
+          const y = Math.floor(v * t.imageHeight);
+          const cell = imageToCell(t, x, y);
+          if (cell === null) {
+            expect(boxContains(seenRegion(t), x, y)).toBe(false);
+          } else {
+            expect(boxContains(cellToImageBox(t, cell.col, cell.row), x, y)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -40,12 +40,7 @@ export interface GridTransform extends InputTransform {
   gridHeight: number;
 }
 
-export function composeTransform(
-  mode: InputTransform['mode'],
-  imageWidth: number,
-  imageHeight: number,
-  steps: PreprocessStep[],
-): InputTransform {
+export function composeTransform(mode: InputTransform['mode'], imageWidth: number, imageHeight: number, steps: PreprocessStep[]): InputTransform {
   let w = imageWidth;
   let h = imageHeight;
   let scaleX = 1;

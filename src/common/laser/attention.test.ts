@@ -7,7 +7,12 @@ describe('attentionStack', () => {
   });
 
   it('reads row (l, h) at offset (l * heads + h) * tokens', () => {
-    const s = attentionStack(2, 2, 3, Float64Array.from({ length: 12 }, (_, i) => i));
+    const s = attentionStack(
+      2,
+      2,
+      3,
+      Float64Array.from({ length: 12 }, (_, i) => i),
+    );
     expect(Array.from(headRow(s, 1, 0))).toEqual([6, 7, 8]);
   });
 });

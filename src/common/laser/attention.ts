@@ -37,9 +37,7 @@ export function sameShape(a: AttentionStack, b: AttentionStack): boolean {
 
 export function assertSameShape(a: AttentionStack, b: AttentionStack, what: string): void {
   if (!sameShape(a, b)) {
-    throw new RangeError(
-      `${what}: shapes differ, [${a.layers}, ${a.heads}, ${a.tokens}] vs [${b.layers}, ${b.heads}, ${b.tokens}].`,
-    );
+    throw new RangeError(`${what}: shapes differ, [${a.layers}, ${a.heads}, ${a.tokens}] vs [${b.layers}, ${b.heads}, ${b.tokens}].`);
   }
 }
 

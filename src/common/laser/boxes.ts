@@ -13,15 +13,7 @@
  * shifts to lie inside [0, S).
  */
 import { topCells } from './cells.ts';
-import {
-  assertGrid,
-  assertImageSize,
-  rectCentre,
-  type Box,
-  type CellMapping,
-  type ImageSize,
-  type Rect,
-} from './grid.ts';
+import { assertGrid, assertImageSize, rectCentre, type Box, type CellMapping, type ImageSize, type Rect } from './grid.ts';
 import { vicropWindowBox, type VicropWindowResult } from './vicrop-window.ts';
 
 export type CropRule = 'centroid' | 'topk-bbox' | 'vicrop-window';
@@ -104,13 +96,7 @@ export function centroidBox(map: ArrayLike<number>, mapping: CellMapping, size: 
  * centre to [lo, hi] per axis, then shifted inside. A shrink can cut off outlying top cells; that is
  * the price of the half-side cap, which keeps the crop a zoom.
  */
-export function topkBox(
-  map: ArrayLike<number>,
-  mapping: CellMapping,
-  size: ImageSize,
-  topkCells: number,
-  minCropSide = 224,
-): TopkBoxResult {
+export function topkBox(map: ArrayLike<number>, mapping: CellMapping, size: ImageSize, topkCells: number, minCropSide = 224): TopkBoxResult {
   checkInputs(map, mapping, size, minCropSide);
   const cells = topCells(map, topkCells);
   if (cells.length === 0) throw new RangeError('The map has no mass; there are no top cells (use the no-activation fallback).');

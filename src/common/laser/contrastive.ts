@@ -10,11 +10,7 @@ export interface ContrastiveOptions {
   renormalize?: boolean;
 }
 
-export function contrastiveAttention(
-  query: AttentionStack,
-  noQuery: AttentionStack,
-  options: ContrastiveOptions = {},
-): AttentionStack {
+export function contrastiveAttention(query: AttentionStack, noQuery: AttentionStack, options: ContrastiveOptions = {}): AttentionStack {
   assertSameShape(query, noQuery, 'Contrastive attention');
   const q = options.renormalize ? renormalizeVisualSpan(query) : query;
   const z = options.renormalize ? renormalizeVisualSpan(noQuery) : noQuery;

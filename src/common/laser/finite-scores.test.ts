@@ -15,7 +15,9 @@ describe('firstNonFiniteScore', () => {
     expect(firstNonFiniteScore({ ...ok, vaq: [0.1, NaN] }, tensors)).toBe('vaq[1] is NaN');
     expect(firstNonFiniteScore({ ...ok, vaqHeads: [[0.1], [Infinity]] }, tensors)).toBe('vaqHeads[1][0] is Infinity');
     expect(firstNonFiniteScore(ok, { a_q: { dtype: 'F32', shape: [3], data: new Float32Array([0, NaN, 0]) } })).toBe('tensor a_q[1] is NaN');
-    expect(firstNonFiniteScore({ ...ok, steps: [{ token: 0, text: '', candidates: [candidate(NaN)] }] }, {})).toBe('step 0: the positive logit of token 5 is NaN');
+    expect(firstNonFiniteScore({ ...ok, steps: [{ token: 0, text: '', candidates: [candidate(NaN)] }] }, {})).toBe(
+      'step 0: the positive logit of token 5 is NaN',
+    );
     expect(firstNonFiniteScore({ ...ok, vaq: null, vaqHeads: null }, {})).toBeNull();
   });
 });

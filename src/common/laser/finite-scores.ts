@@ -13,7 +13,8 @@ export function firstNonFiniteScore(record: Pick<AnalysisRecord, 'vaq' | 'vaqHea
   const vaq = record.vaq ?? [];
   for (let i = 0; i < vaq.length; i++) if (!Number.isFinite(vaq[i])) return `vaq[${i}] is ${vaq[i]}`;
   const heads = record.vaqHeads ?? [];
-  for (let l = 0; l < heads.length; l++) for (let h = 0; h < heads[l].length; h++) if (!Number.isFinite(heads[l][h])) return `vaqHeads[${l}][${h}] is ${heads[l][h]}`;
+  for (let l = 0; l < heads.length; l++)
+    for (let h = 0; h < heads[l].length; h++) if (!Number.isFinite(heads[l][h])) return `vaqHeads[${l}][${h}] is ${heads[l][h]}`;
   for (const [name, t] of Object.entries(tensors)) {
     if (!t) continue;
     const d = t.data;
@@ -21,7 +22,11 @@ export function firstNonFiniteScore(record: Pick<AnalysisRecord, 'vaq' | 'vaqHea
   }
   for (const [s, step] of record.steps.entries()) {
     for (const c of step.candidates) {
-      for (const [which, v] of [['positive', c.positive], ['negative', c.negative], ['fused', c.fused]] as const) {
+      for (const [which, v] of [
+        ['positive', c.positive],
+        ['negative', c.negative],
+        ['fused', c.fused],
+      ] as const) {
         if (v !== null && Number.isNaN(v)) return `step ${s}: the ${which} logit of token ${c.token} is NaN`;
       }
     }

@@ -3,7 +3,26 @@ import * as laser from './index.ts';
 
 describe('the LASER barrel', () => {
   it('exports the pipeline end to end: knobs, VAQ, map, box, mask, fusion, metrics', () => {
-    for (const name of ['parseKnobs', 'contrastiveAttention', 'computeVaq', 'chooseLayer', 'localisationMap', 'relativeAttention', 'cropBox', 'vicropWindowBox', 'maskPlan', 'fillRects', 'cropImage', 'vatStep', 'addDiffusionNoise', 'createRng', 'normalizeVqaAnswer', 'vqaSoftAccuracy', 'attentionAggregation', 'popeScores']) {
+    for (const name of [
+      'parseKnobs',
+      'contrastiveAttention',
+      'computeVaq',
+      'chooseLayer',
+      'localisationMap',
+      'relativeAttention',
+      'cropBox',
+      'vicropWindowBox',
+      'maskPlan',
+      'fillRects',
+      'cropImage',
+      'vatStep',
+      'addDiffusionNoise',
+      'createRng',
+      'normalizeVqaAnswer',
+      'vqaSoftAccuracy',
+      'attentionAggregation',
+      'popeScores',
+    ]) {
       expect(typeof (laser as Record<string, unknown>)[name], name).toBe('function');
     }
   });
@@ -11,7 +30,9 @@ describe('the LASER barrel', () => {
   it('runs the LASER steps 3-9 on a toy read-out and lands the crop on the evidence', () => {
     // 4 layers, 2 heads, a 4x4 grid over a 800x800 image. The question adds attention on cell 10
     // (row 2, col 2) in layer 2 only; a sink on cell 0 is the same with and without the question.
-    const L = 4, H = 2, N = 16;
+    const L = 4,
+      H = 2,
+      N = 16;
     const q = new Float64Array(L * H * N).fill(0.01);
     const z = new Float64Array(L * H * N).fill(0.01);
     for (let r = 0; r < L * H; r++) {

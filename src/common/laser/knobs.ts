@@ -170,7 +170,11 @@ export function parseKnobs<M extends MethodId>(method: M, partial: unknown = {})
     throw new WorkbenchError('bad-request', `Unknown method ${describe(method)}.`, `Methods are: ${METHOD_IDS.join(', ')}.`);
   }
   if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
-    throw new WorkbenchError('bad-request', `Knobs for ${method} must be an object, got ${describe(partial)}.`, 'Pass an object of knob values, or {} for the defaults.');
+    throw new WorkbenchError(
+      'bad-request',
+      `Knobs for ${method} must be an object, got ${describe(partial)}.`,
+      'Pass an object of knob values, or {} for the defaults.',
+    );
   }
   const result = knobSchemas[method].safeParse(partial);
   if (result.success) return result.data as KnobsOf<M>;

@@ -29,12 +29,7 @@ export type LocalisationMap =
  * `heads` are the layer's top-kHead heads by VAQ (VaqScores.topHeads[layer]), so the map is made
  * of exactly the heads that earned the layer its score.
  */
-export function localisationMap(
-  contrastive: AttentionStack,
-  layer: number,
-  heads: readonly number[],
-  grid: Grid,
-): LocalisationMap {
+export function localisationMap(contrastive: AttentionStack, layer: number, heads: readonly number[], grid: Grid): LocalisationMap {
   assertGrid(grid, contrastive.tokens);
   assertLayer(contrastive, layer);
   for (const h of heads) {

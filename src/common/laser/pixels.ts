@@ -136,8 +136,7 @@ export function fillRects(image: PixelImage, rects: readonly Rect[], fill: FillS
   if (fill.kind === 'blur' && (!Number.isInteger(fill.radius) || fill.radius < 0)) {
     throw new RangeError(`Blur radius must be a non-negative integer, got ${fill.radius}.`);
   }
-  const valueAt =
-    fill.kind === 'blur' ? boxBlurReader(image, fill.radius) : (_x: number, _y: number, ch: number) => fill.colour[ch];
+  const valueAt = fill.kind === 'blur' ? boxBlurReader(image, fill.radius) : (_x: number, _y: number, ch: number) => fill.colour[ch];
   for (const rect of rects) {
     const [x0, y0, x1, y1] = rectPixelSpan(rect, image);
     for (let y = y0; y < y1; y++) {

@@ -5,7 +5,9 @@
  */
 import type { AnalysisRecord } from './record.ts';
 
-export function figureProvenance(r: Pick<AnalysisRecord, 'bundle' | 'method' | 'layer' | 'layerChoice' | 'knobs' | 'question' | 'cacheKey' | 'createdAt' | 'prompt'>): string {
+export function figureProvenance(
+  r: Pick<AnalysisRecord, 'bundle' | 'method' | 'layer' | 'layerChoice' | 'knobs' | 'question' | 'cacheKey' | 'createdAt' | 'prompt'>,
+): string {
   const knobs = Object.entries(r.knobs)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ');

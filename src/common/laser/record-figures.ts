@@ -24,7 +24,12 @@ export function vaqFigure(r: R, titles: boolean): VaqCurveInput {
     chosen: r.layer,
     fixedLayerRef: referenceLayer(r, vaq.length),
     searched: r.layerChoice?.searched ?? null,
-    ...(titles ? { title: 'VAQ per layer', subtitle: `${r.method}${kHead === null ? '' : ` \u00B7 mean of the top ${Math.min(kHead, r.vaqHeads?.[0]?.length ?? kHead)} heads`}` } : {}),
+    ...(titles
+      ? {
+          title: 'VAQ per layer',
+          subtitle: `${r.method}${kHead === null ? '' : ` \u00B7 mean of the top ${Math.min(kHead, r.vaqHeads?.[0]?.length ?? kHead)} heads`}`,
+        }
+      : {}),
   };
 }
 
@@ -45,7 +50,12 @@ export function decodingFigure(r: Pick<AnalysisRecord, 'method' | 'answer' | 'st
     steps,
     options: {
       alpha: r.decoding.alpha,
-      ...(titles ? { title: `Decoding: \u201C${r.answer.trim()}\u201D`, subtitle: `${r.method} \u00B7 ${r.decoding.kind === 'vat' ? `${r.decoding.positive} vs ${r.decoding.negative ?? '\u2014'}` : r.decoding.positive}` } : {}),
+      ...(titles
+        ? {
+            title: `Decoding: \u201C${r.answer.trim()}\u201D`,
+            subtitle: `${r.method} \u00B7 ${r.decoding.kind === 'vat' ? `${r.decoding.positive} vs ${r.decoding.negative ?? '\u2014'}` : r.decoding.positive}`,
+          }
+        : {}),
     },
   };
 }

@@ -68,8 +68,7 @@ describe('computeVaq', () => {
           }
           const permuted = new Float64Array(data.length);
           for (let l = 0; l < L; l++)
-            for (let h = 0; h < H; h++)
-              permuted.set(data.subarray((l * H + perm[h]) * N, (l * H + perm[h] + 1) * N), (l * H + h) * N);
+            for (let h = 0; h < H; h++) permuted.set(data.subarray((l * H + perm[h]) * N, (l * H + perm[h] + 1) * N), (l * H + h) * N);
           const a = computeVaq(attentionStack(L, H, N, data), kHead);
           const b = computeVaq(attentionStack(L, H, N, permuted), kHead);
           // Same heads summed in a possibly different order: equal up to rounding.
@@ -89,11 +88,16 @@ describe('averageHeadVaq', () => {
 describe('chooseLayer', () => {
   it('finds the one clear peak of a curve', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 48 }), fc.nat(), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 48, maxLength: 48 }), (L, p, noise) => {
-        const peak = p % L;
-        const curve = noise.slice(0, L).map((v, l) => (l === peak ? 2 + v : v));
-        return chooseLayer(curve).layer === peak;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 48 }),
+        fc.nat(),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 48, maxLength: 48 }),
+        (L, p, noise) => {
+          const peak = p % L;
+          const curve = noise.slice(0, L).map((v, l) => (l === peak ? 2 + v : v));
+          return chooseLayer(curve).layer === peak;
+        },
+      ),
     );
   });
 

@@ -46,12 +46,7 @@ export interface VicropWindowResult {
   readonly sharpness: readonly number[];
 }
 
-export function vicropWindowBox(
-  map: ArrayLike<number>,
-  mapping: CellMapping,
-  size: ImageSize,
-  bboxSize = 336,
-): VicropWindowResult {
+export function vicropWindowBox(map: ArrayLike<number>, mapping: CellMapping, size: ImageSize, bboxSize = 336): VicropWindowResult {
   const { gh, gw } = mapping.grid;
   assertGrid(mapping.grid, map.length);
   assertImageSize(size);

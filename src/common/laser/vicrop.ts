@@ -26,13 +26,7 @@ export interface RelativeAttention {
   readonly undefinedCells: readonly number[];
 }
 
-export function relativeAttention(
-  query: AttentionStack,
-  generic: AttentionStack,
-  layer: number,
-  grid: Grid,
-  epsilon = 0,
-): RelativeAttention {
+export function relativeAttention(query: AttentionStack, generic: AttentionStack, layer: number, grid: Grid, epsilon = 0): RelativeAttention {
   if (!sameShape(query, generic)) {
     throw new RangeError('Relative attention: the query and generic read-outs have different shapes.');
   }

@@ -4,7 +4,17 @@
  * - A-OKVQA: allenai/aokvqa evaluation/eval_predictions.py (direct answer and multiple choice).
  */
 import { describe, expect, it } from 'vitest';
-import { aokvqaDirectAnswer, aokvqaMultipleChoice, boxIou, chosenOption, groundingIou, multipleChoicePrompt, parseBoxAnswer, vqaSoftAccuracy, vqaV2Accuracy } from './metrics.ts';
+import {
+  aokvqaDirectAnswer,
+  aokvqaMultipleChoice,
+  boxIou,
+  chosenOption,
+  groundingIou,
+  multipleChoicePrompt,
+  parseBoxAnswer,
+  vqaSoftAccuracy,
+  vqaV2Accuracy,
+} from './metrics.ts';
 
 const ten = (...groups: [string, number][]): string[] => groups.flatMap(([a, n]) => Array<string>(n).fill(a));
 

@@ -53,9 +53,17 @@ describe('openBundle', () => {
       m.format = 'laser-bundle';
       m.formatVersion = 3;
     });
-    await expect(openBundle(b)).rejects.toMatchObject({ code: 'invalid-bundle', message: expect.stringMatching(/version 3; this build reads versions 1 and 2/), hint: expect.stringMatching(/Update/) });
+    await expect(openBundle(b)).rejects.toMatchObject({
+      code: 'invalid-bundle',
+      message: expect.stringMatching(/version 3; this build reads versions 1 and 2/),
+      hint: expect.stringMatching(/Update/),
+    });
     await editManifest((m) => (m.formatVersion = 0));
-    await expect(openBundle(b)).rejects.toMatchObject({ code: 'invalid-bundle', message: expect.stringMatching(/version 0/), hint: expect.stringMatching(/laser compile/) });
+    await expect(openBundle(b)).rejects.toMatchObject({
+      code: 'invalid-bundle',
+      message: expect.stringMatching(/version 0/),
+      hint: expect.stringMatching(/laser compile/),
+    });
   });
 
   it('names the invalid field', async () => {

@@ -47,12 +47,15 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
     throw new WorkbenchError('invalid-bundle', `${manifestPath}: not valid JSON (${jsonSyntaxReason(e)})`, recompile);
   }
   const head = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  if (head.format !== BUNDLE_FORMAT) throw new WorkbenchError('invalid-bundle', `${manifestPath}: format is ${describe(head.format)}, not "${BUNDLE_FORMAT}"`, recompile);
+  if (head.format !== BUNDLE_FORMAT)
+    throw new WorkbenchError('invalid-bundle', `${manifestPath}: format is ${describe(head.format)}, not "${BUNDLE_FORMAT}"`, recompile);
   if (!(READABLE_FORMAT_VERSIONS as readonly unknown[]).includes(head.formatVersion)) {
     throw new WorkbenchError(
       'invalid-bundle',
       `${manifestPath}: bundle format version ${describe(head.formatVersion)}; this build reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}`,
-      typeof head.formatVersion === 'number' && head.formatVersion > BUNDLE_FORMAT_VERSION ? 'Update LASER Workbench, or recompile the bundle with this version.' : recompile,
+      typeof head.formatVersion === 'number' && head.formatVersion > BUNDLE_FORMAT_VERSION
+        ? 'Update LASER Workbench, or recompile the bundle with this version.'
+        : recompile,
     );
   }
   const parsed = manifestSchema.safeParse(json);
@@ -64,7 +67,12 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
   const manifest = parsed.data;
 
   const m = manifest.graphs;
-  const graphs = { vision: join(dir, m.vision), embed: join(dir, m.embed), decoder: join(dir, m.decoder), decoderAttention: m.decoderAttention ? join(dir, m.decoderAttention) : null };
+  const graphs = {
+    vision: join(dir, m.vision),
+    embed: join(dir, m.embed),
+    decoder: join(dir, m.decoder),
+    decoderAttention: m.decoderAttention ? join(dir, m.decoderAttention) : null,
+  };
   const needed = [graphs.vision, `${graphs.vision}.data`, graphs.embed, `${graphs.embed}.data`, graphs.decoder, `${graphs.decoder}.data`];
   if (graphs.decoderAttention) needed.push(graphs.decoderAttention); // its weights are decoder.onnx.data
   for (const f of needed) {
@@ -74,7 +82,12 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
   if (manifest.tokenizer) {
     tokenizerDir = join(dir, manifest.tokenizer.dir);
     for (const f of manifest.tokenizer.files) {
-      if (!(await isFile(join(tokenizerDir, f)))) throw new WorkbenchError('invalid-bundle', `${dir}: missing ${manifest.tokenizer.dir}/${f}, which manifest.json lists`, `The bundle is incomplete. ${recompile}`);
+      if (!(await isFile(join(tokenizerDir, f))))
+        throw new WorkbenchError(
+          'invalid-bundle',
+          `${dir}: missing ${manifest.tokenizer.dir}/${f}, which manifest.json lists`,
+          `The bundle is incomplete. ${recompile}`,
+        );
     }
   }
   return { dir, manifest, graphs, tokenizerDir };

@@ -39,7 +39,10 @@ describe('openCheckpoint', () => {
   it('names a shard the index lists but the folder lacks', async () => {
     await writeTinyLlavaCheckpoint(dir, { sharded: true });
     const gone = await deleteShard(dir, 2);
-    await expect(openCheckpoint(dir)).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringContaining(`shard "${gone}" is listed in the index`) });
+    await expect(openCheckpoint(dir)).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringContaining(`shard "${gone}" is listed in the index`),
+    });
   });
 
   it('names a tensor the index maps to a shard that does not contain it', async () => {
@@ -50,7 +53,9 @@ describe('openCheckpoint', () => {
     await writeFile(indexPath, JSON.stringify(index));
     await expect(openCheckpoint(dir)).rejects.toMatchObject({
       code: 'invalid-checkpoint',
-      message: expect.stringMatching(/tensor "language_model.model.layers.9.mlp.up_proj.weight" is mapped to shard "model-00001-of-00002.safetensors", but .* does not contain it/),
+      message: expect.stringMatching(
+        /tensor "language_model.model.layers.9.mlp.up_proj.weight" is mapped to shard "model-00001-of-00002.safetensors", but .* does not contain it/,
+      ),
     });
   });
 
@@ -61,7 +66,10 @@ describe('openCheckpoint', () => {
     await writeFile(indexPath, JSON.stringify({ weight_map: { w: '../model.safetensors' } }));
     await expect(openCheckpoint(dir)).rejects.toThrow(/maps to "..\/model.safetensors", which is not a file name/);
     await writeFile(indexPath, good);
-    await editSafetensorsHeader(join(dir, 'model-00001-of-00002.safetensors'), (h) => ({ ...h, extra: { dtype: 'F32', shape: [1 << 20], data_offsets: [0, 4 << 20] } }));
+    await editSafetensorsHeader(join(dir, 'model-00001-of-00002.safetensors'), (h) => ({
+      ...h,
+      extra: { dtype: 'F32', shape: [1 << 20], data_offsets: [0, 4 << 20] },
+    }));
     await expect(openCheckpoint(dir)).rejects.toThrow(/model-00001-of-00002.safetensors: tensor "extra"/);
   });
 

@@ -102,7 +102,8 @@ class ShardedCheckpoint implements Checkpoint {
   ) {}
   private shard(name: string): SafetensorsFile {
     const f = this.where.get(name);
-    if (!f) throw new WorkbenchError('invalid-checkpoint', `${this.indexPath}: has no tensor "${name}"`, 'The checkpoint is incomplete or is for a different model.');
+    if (!f)
+      throw new WorkbenchError('invalid-checkpoint', `${this.indexPath}: has no tensor "${name}"`, 'The checkpoint is incomplete or is for a different model.');
     return f;
   }
   names(): string[] {
@@ -137,7 +138,11 @@ async function openSharded(dir: string, indexPath: string): Promise<Checkpoint> 
     for (const shardName of new Set(Object.values(weightMap))) {
       const path = join(dir, shardName);
       if (!(await exists(path))) {
-        throw new WorkbenchError('invalid-checkpoint', `${indexPath}: shard "${shardName}" is listed in the index but ${path} does not exist`, 'The download is incomplete: fetch every model-*.safetensors file the index lists.');
+        throw new WorkbenchError(
+          'invalid-checkpoint',
+          `${indexPath}: shard "${shardName}" is listed in the index but ${path} does not exist`,
+          'The download is incomplete: fetch every model-*.safetensors file the index lists.',
+        );
       }
       opened.set(shardName, await SafetensorsFile.open(path));
     }
@@ -145,7 +150,11 @@ async function openSharded(dir: string, indexPath: string): Promise<Checkpoint> 
     for (const [name, shardName] of Object.entries(weightMap)) {
       const f = opened.get(shardName)!;
       if (!f.has(name)) {
-        throw new WorkbenchError('invalid-checkpoint', `${indexPath}: tensor "${name}" is mapped to shard "${shardName}", but ${f.path} does not contain it`, 'The shards do not match the index (mixed downloads of different revisions?). Re-download the checkpoint.');
+        throw new WorkbenchError(
+          'invalid-checkpoint',
+          `${indexPath}: tensor "${name}" is mapped to shard "${shardName}", but ${f.path} does not contain it`,
+          'The shards do not match the index (mixed downloads of different revisions?). Re-download the checkpoint.',
+        );
       }
       where.set(name, f);
     }
@@ -166,7 +175,8 @@ function parseIndex(indexPath: string, text: string): Record<string, string> {
     throw new WorkbenchError('invalid-checkpoint', `${indexPath}: not valid JSON (${jsonSyntaxReason(e)})`, hint);
   }
   const wm = (json as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) throw new WorkbenchError('invalid-checkpoint', `${indexPath}: has no "weight_map" object`, hint);
+  if (typeof wm !== 'object' || wm === null || Array.isArray(wm))
+    throw new WorkbenchError('invalid-checkpoint', `${indexPath}: has no "weight_map" object`, hint);
   const dup = findDuplicateKey(text);
   if (dup) {
     const what = dup.path.join('.') === 'weight_map' ? `tensor "${dup.key}" is listed twice in weight_map` : `key "${dup.key}" occurs twice`;
@@ -174,7 +184,11 @@ function parseIndex(indexPath: string, text: string): Record<string, string> {
   }
   for (const [name, shard] of Object.entries(wm)) {
     if (typeof shard !== 'string' || shard === '' || basename(shard) !== shard || shard === '..' || shard === '.') {
-      throw new WorkbenchError('invalid-checkpoint', `${indexPath}: tensor "${name}" maps to ${JSON.stringify(shard)}, which is not a file name in the checkpoint folder`, hint);
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${indexPath}: tensor "${name}" maps to ${JSON.stringify(shard)}, which is not a file name in the checkpoint folder`,
+        hint,
+      );
     }
   }
   return wm as Record<string, string>;

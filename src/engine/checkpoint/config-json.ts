@@ -14,7 +14,12 @@ export async function readConfigObject(dir: string): Promise<{ json: Record<stri
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new WorkbenchError('invalid-checkpoint', `${dir}: no config.json`, 'A Hugging Face checkpoint folder has config.json beside its weights; download it too.');
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${dir}: no config.json`,
+        'A Hugging Face checkpoint folder has config.json beside its weights; download it too.',
+      );
     throw e;
   }
   let json: unknown;
@@ -25,6 +30,7 @@ export async function readConfigObject(dir: string): Promise<{ json: Record<stri
   }
   const dup = findDuplicateKey(text);
   if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalidConfig);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, hintInvalidConfig);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, hintInvalidConfig);
   return { json: json as Record<string, unknown>, file };
 }

@@ -39,7 +39,17 @@ const tinyExpected: LlavaConfig = {
     padTokenId: null,
     hiddenAct: 'silu',
   },
-  visionConfig: { hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, imageSize: 56, patchSize: 14, layerNormEps: 1e-5, hiddenAct: 'quick_gelu', numChannels: 3 },
+  visionConfig: {
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    imageSize: 56,
+    patchSize: 14,
+    layerNormEps: 1e-5,
+    hiddenAct: 'quick_gelu',
+    numChannels: 3,
+  },
   imageTokenIndex: 296,
   projectorHiddenAct: 'gelu',
   projectorBias: true,
@@ -64,30 +74,71 @@ describe('parseModelConfig', () => {
         model_type: 'llava',
         image_token_index: 32000,
         text_config: { model_type: 'llama', max_position_embeddings: 4096, rms_norm_eps: 1e-5, vocab_size: 32064 },
-        vision_config: { hidden_size: 1024, image_size: 336, intermediate_size: 4096, model_type: 'clip_vision_model', num_attention_heads: 16, num_hidden_layers: 24, patch_size: 14, projection_dim: 768 },
+        vision_config: {
+          hidden_size: 1024,
+          image_size: 336,
+          intermediate_size: 4096,
+          model_type: 'clip_vision_model',
+          num_attention_heads: 16,
+          num_hidden_layers: 24,
+          patch_size: 14,
+          projection_dim: 768,
+        },
         vision_feature_layer: -2,
       },
       F,
     );
-    expect(cfg.textConfig).toMatchObject({ hiddenSize: 4096, intermediateSize: 11008, numHiddenLayers: 32, numAttentionHeads: 32, numKeyValueHeads: 32, headDim: 128, ropeTheta: 10000, tieWordEmbeddings: false, bosTokenId: 1, eosTokenIds: [2] });
+    expect(cfg.textConfig).toMatchObject({
+      hiddenSize: 4096,
+      intermediateSize: 11008,
+      numHiddenLayers: 32,
+      numAttentionHeads: 32,
+      numKeyValueHeads: 32,
+      headDim: 128,
+      ropeTheta: 10000,
+      tieWordEmbeddings: false,
+      bosTokenId: 1,
+      eosTokenIds: [2],
+    });
     expect(cfg.visionConfig).toMatchObject({ hiddenAct: 'quick_gelu', layerNormEps: 1e-5, numChannels: 3 });
     expect(cfg).toMatchObject({ visionFeatureSelectStrategy: 'default', imageSeqLength: 576, projectorBias: true });
     expect(imageTokensPerImage(cfg)).toBe(576);
   });
 
   it('takes CLIPVisionConfig defaults for a vision_config dict, LLaVA ViT-L/336 defaults without one', () => {
-    expect(parseModelConfig({ model_type: 'llava', vision_config: {} }, F).visionConfig).toMatchObject({ hiddenSize: 768, imageSize: 224, patchSize: 32, numHiddenLayers: 12 });
-    expect(parseModelConfig({ model_type: 'llava' }, F).visionConfig).toMatchObject({ hiddenSize: 1024, imageSize: 336, patchSize: 14, numHiddenLayers: 24, numAttentionHeads: 16 });
+    expect(parseModelConfig({ model_type: 'llava', vision_config: {} }, F).visionConfig).toMatchObject({
+      hiddenSize: 768,
+      imageSize: 224,
+      patchSize: 32,
+      numHiddenLayers: 12,
+    });
+    expect(parseModelConfig({ model_type: 'llava' }, F).visionConfig).toMatchObject({
+      hiddenSize: 1024,
+      imageSize: 336,
+      patchSize: 14,
+      numHiddenLayers: 24,
+      numAttentionHeads: 16,
+    });
   });
 
   it('refuses an image_size that is not a whole number of patches, saying how many pixels would be dropped', () => {
     const e = thrown(() => parseModelConfig({ model_type: 'llava', vision_config: { image_size: 85, patch_size: 10 } }, F));
     expect(e.code).toBe('invalid-checkpoint');
-    expect(e.message).toBe('config.json: vision_config.image_size 85 is not a multiple of patch_size 10 (the last 5 pixels of every row and column would be dropped)');
+    expect(e.message).toBe(
+      'config.json: vision_config.image_size 85 is not a multiple of patch_size 10 (the last 5 pixels of every row and column would be dropped)',
+    );
   });
 
   it('counts one extra image token for the full strategy and resolves non-negative feature layers as given', () => {
-    const cfg = parseModelConfig({ model_type: 'llava', vision_feature_select_strategy: 'full', vision_feature_layer: 0, vision_config: { image_size: 42, patch_size: 14, num_hidden_layers: 2 } }, F);
+    const cfg = parseModelConfig(
+      {
+        model_type: 'llava',
+        vision_feature_select_strategy: 'full',
+        vision_feature_layer: 0,
+        vision_config: { image_size: 42, patch_size: 14, num_hidden_layers: 2 },
+      },
+      F,
+    );
     expect(imageTokensPerImage(cfg)).toBe(10);
     expect(visionHiddenStateIndex(cfg)).toBe(0);
   });
@@ -97,7 +148,9 @@ describe('parseModelConfig', () => {
     expect(rope({ rope_scaling: { type: 'linear', factor: 2 } }).ropeScaling).toEqual({ type: 'linear', factor: 2 });
     expect(rope({ rope_scaling: { rope_type: 'dynamic', factor: 4 } }).ropeScaling).toEqual({ type: 'dynamic', factor: 4 });
     expect(rope({ rope_scaling: { rope_type: 'default' } }).ropeScaling).toBeNull();
-    expect(rope({ rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } }).ropeScaling).toEqual({
+    expect(
+      rope({ rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } }).ropeScaling,
+    ).toEqual({
       type: 'llama3',
       factor: 8,
       lowFreqFactor: 1,
@@ -117,7 +170,9 @@ describe('parseModelConfig', () => {
     const bert = thrown(() => parseModelConfig({ model_type: 'bert' }, F));
     expect(bert.code).toBe('unsupported-model');
     expect(bert.message).toMatch(/unknown model_type "bert"/);
-    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { model_type: 'mistral' } }, F)).message).toMatch(/text_config.model_type "mistral"/);
+    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { model_type: 'mistral' } }, F)).message).toMatch(
+      /text_config.model_type "mistral"/,
+    );
     expect(thrown(() => parseModelConfig({ model_type: 'llava', vision_config: { model_type: 'siglip_vision_model' } }, F)).code).toBe('unsupported-model');
   });
 
@@ -125,7 +180,9 @@ describe('parseModelConfig', () => {
     const list = thrown(() => parseModelConfig({ model_type: 'llava', vision_feature_layer: [-2, -5] }, F));
     expect(list.code).toBe('unsupported-model');
     expect(list.message).toMatch(/vision_feature_layer is a list \(\[-2,-5\]\)/);
-    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { rope_scaling: { rope_type: 'yarn', factor: 4 } } }, F)).message).toMatch(/"yarn" is not supported/);
+    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { rope_scaling: { rope_type: 'yarn', factor: 4 } } }, F)).message).toMatch(
+      /"yarn" is not supported/,
+    );
     expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { hidden_act: 'gelu' } }, F)).message).toMatch(/text_config.hidden_act "gelu"/);
     expect(thrown(() => parseModelConfig({ model_type: 'llava', projector_hidden_act: 'relu' }, F)).code).toBe('unsupported-model');
   });
@@ -137,9 +194,15 @@ describe('parseModelConfig', () => {
     const wrongType = thrown(() => parseModelConfig({ model_type: 'llava', text_config: { hidden_size: '64' } }, F));
     expect(wrongType.code).toBe('invalid-checkpoint');
     expect(wrongType.message).toMatch(/^config\.json: "text_config\.hidden_size" is "64"/);
-    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { rope_scaling: { type: 'linear' } } }, F)).message).toMatch(/text_config.rope_scaling.factor is required/);
-    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { num_attention_heads: 4, num_key_value_heads: 3 } }, F)).message).toMatch(/num_key_value_heads 3 does not divide/);
-    expect(thrown(() => parseModelConfig({ model_type: 'llava', vision_feature_layer: 3, vision_config: { num_hidden_layers: 2 } }, F)).message).toMatch(/vision_feature_layer 3 is outside the 3 CLIP hidden states/);
+    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { rope_scaling: { type: 'linear' } } }, F)).message).toMatch(
+      /text_config.rope_scaling.factor is required/,
+    );
+    expect(thrown(() => parseModelConfig({ model_type: 'llava', text_config: { num_attention_heads: 4, num_key_value_heads: 3 } }, F)).message).toMatch(
+      /num_key_value_heads 3 does not divide/,
+    );
+    expect(thrown(() => parseModelConfig({ model_type: 'llava', vision_feature_layer: 3, vision_config: { num_hidden_layers: 2 } }, F)).message).toMatch(
+      /vision_feature_layer 3 is outside the 3 CLIP hidden states/,
+    );
   });
 
   it('reads config.json from a folder and refuses one with a duplicated key', async () => {

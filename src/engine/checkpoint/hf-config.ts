@@ -105,7 +105,10 @@ const llamaRaw = z.object({
   attention_bias: z.boolean().default(false),
   mlp_bias: z.boolean().default(false),
   bos_token_id: int.nullable().default(1),
-  eos_token_id: z.union([int, z.array(int)]).nullable().default(2),
+  eos_token_id: z
+    .union([int, z.array(int)])
+    .nullable()
+    .default(2),
   pad_token_id: int.nullable().default(null),
 });
 
@@ -149,12 +152,14 @@ export async function readModelConfig(dir: string): Promise<LlavaConfig> {
 
 /** Parses a config.json object; `file` is only used in messages. */
 export function parseModelConfig(json: unknown, file: string): LlavaConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, hintInvalid);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, hintInvalid);
   const modelType = (json as Record<string, unknown>).model_type;
   if (modelType === undefined) throw new WorkbenchError('invalid-checkpoint', `${file}: required field "model_type" is missing`, hintInvalid);
   if (typeof modelType !== 'string') throw new WorkbenchError('invalid-checkpoint', `${file}: "model_type" must be a string`, hintInvalid);
   if (modelType === 'llava') return parseLlavaConfig(json, file);
-  if (knownUnsupported.includes(modelType)) throw new WorkbenchError('unsupported-model', `${file}: model_type "${modelType}" is recognised but not supported yet`, hintUnsupported);
+  if (knownUnsupported.includes(modelType))
+    throw new WorkbenchError('unsupported-model', `${file}: model_type "${modelType}" is recognised but not supported yet`, hintUnsupported);
   throw new WorkbenchError('unsupported-model', `${file}: unknown model_type "${modelType}"`, hintUnsupported);
 }
 
@@ -168,10 +173,15 @@ export function parseLlavaConfig(json: unknown, file: string): LlavaConfig {
   if (strategy !== 'default' && strategy !== 'full') throw invalid(file, 'vision_feature_select_strategy', `"${strategy}" is neither "default" nor "full"`);
   const layer = raw.vision_feature_layer;
   if (Array.isArray(layer)) {
-    throw new WorkbenchError('unsupported-model', `${file}: vision_feature_layer is a list (${JSON.stringify(layer)}); features concatenated from several CLIP layers are not supported yet`, hintUnsupported);
+    throw new WorkbenchError(
+      'unsupported-model',
+      `${file}: vision_feature_layer is a list (${JSON.stringify(layer)}); features concatenated from several CLIP layers are not supported yet`,
+      hintUnsupported,
+    );
   }
   const nHidden = visionConfig.numHiddenLayers + 1;
-  if (layer < -nHidden || layer >= nHidden) throw invalid(file, 'vision_feature_layer', `${layer} is outside the ${nHidden} CLIP hidden states (-${nHidden}..${nHidden - 1})`);
+  if (layer < -nHidden || layer >= nHidden)
+    throw invalid(file, 'vision_feature_layer', `${layer} is outside the ${nHidden} CLIP hidden states (-${nHidden}..${nHidden - 1})`);
 
   return {
     modelType: 'llava',
@@ -189,12 +199,14 @@ export function parseLlavaConfig(json: unknown, file: string): LlavaConfig {
 function parseLlama(json: unknown, file: string): LlamaConfig {
   const r = parseWith(llamaRaw, json, file, ['text_config']);
   const at = (f: string) => `text_config.${f}`;
-  if (r.model_type !== 'llama') throw new WorkbenchError('unsupported-model', `${file}: text_config.model_type "${r.model_type}" is not supported (only "llama")`, hintUnsupported);
+  if (r.model_type !== 'llama')
+    throw new WorkbenchError('unsupported-model', `${file}: text_config.model_type "${r.model_type}" is not supported (only "llama")`, hintUnsupported);
   if (r.hidden_act !== 'silu') throw unsupported(file, at('hidden_act'), r.hidden_act, 'silu');
   if (r.attention_bias) throw unsupported(file, at('attention_bias'), true, 'false');
   if (r.mlp_bias) throw unsupported(file, at('mlp_bias'), true, 'false');
   const kvHeads = r.num_key_value_heads ?? r.num_attention_heads;
-  if (r.num_attention_heads % kvHeads !== 0) throw invalid(file, at('num_key_value_heads'), `${kvHeads} does not divide num_attention_heads ${r.num_attention_heads}`);
+  if (r.num_attention_heads % kvHeads !== 0)
+    throw invalid(file, at('num_key_value_heads'), `${kvHeads} does not divide num_attention_heads ${r.num_attention_heads}`);
   const headDim = r.head_dim ?? Math.floor(r.hidden_size / r.num_attention_heads);
   if (headDim < 2 || headDim % 2 !== 0) throw invalid(file, at('head_dim'), `${headDim} must be even for rotary embeddings`);
   const rope = r.rope_parameters ?? undefined;
@@ -228,7 +240,8 @@ function parseRopeScaling(s: Record<string, unknown> | null, file: string, field
   if (type === 'default') return null;
   const num = (k: string, check: (x: number) => boolean, what: string): number => {
     const v = s[k];
-    if (typeof v !== 'number' || !check(v)) throw invalid(file, `${field}.${k}`, v === undefined ? `is required for rope_type "${String(type)}"` : `${JSON.stringify(v)} must be ${what}`);
+    if (typeof v !== 'number' || !check(v))
+      throw invalid(file, `${field}.${k}`, v === undefined ? `is required for rope_type "${String(type)}"` : `${JSON.stringify(v)} must be ${what}`);
     return v;
   };
   const factor = () => num('factor', (x) => x >= 1, 'a number >= 1');
@@ -241,21 +254,36 @@ function parseRopeScaling(s: Record<string, unknown> | null, file: string, field
       highFreqFactor: num('high_freq_factor', (x) => x > 0, 'a positive number'),
       originalMaxPositionEmbeddings: num('original_max_position_embeddings', (x) => Number.isInteger(x) && x > 0, 'a positive integer'),
     } as const;
-    if (r.highFreqFactor <= r.lowFreqFactor) throw invalid(file, `${field}.high_freq_factor`, `${r.highFreqFactor} must exceed low_freq_factor ${r.lowFreqFactor}`);
+    if (r.highFreqFactor <= r.lowFreqFactor)
+      throw invalid(file, `${field}.high_freq_factor`, `${r.highFreqFactor} must exceed low_freq_factor ${r.lowFreqFactor}`);
     return r;
   }
-  throw new WorkbenchError('unsupported-model', `${file}: ${field} type ${JSON.stringify(type)} is not supported (supported: default, linear, dynamic, llama3)`, hintUnsupported);
+  throw new WorkbenchError(
+    'unsupported-model',
+    `${file}: ${field} type ${JSON.stringify(type)} is not supported (supported: default, linear, dynamic, llama3)`,
+    hintUnsupported,
+  );
 }
 
 function parseClip(json: unknown, file: string): ClipVisionConfig {
   const r = parseWith(clipRaw, json, file, ['vision_config']);
-  if (r.model_type !== 'clip_vision_model') throw new WorkbenchError('unsupported-model', `${file}: vision_config.model_type "${r.model_type}" is not supported (only "clip_vision_model")`, hintUnsupported);
+  if (r.model_type !== 'clip_vision_model')
+    throw new WorkbenchError(
+      'unsupported-model',
+      `${file}: vision_config.model_type "${r.model_type}" is not supported (only "clip_vision_model")`,
+      hintUnsupported,
+    );
   if (r.hidden_act !== 'quick_gelu' && r.hidden_act !== 'gelu') throw unsupported(file, 'vision_config.hidden_act', r.hidden_act, 'quick_gelu or gelu');
-  if (r.hidden_size % r.num_attention_heads !== 0) throw invalid(file, 'vision_config.num_attention_heads', `${r.num_attention_heads} does not divide hidden_size ${r.hidden_size}`);
+  if (r.hidden_size % r.num_attention_heads !== 0)
+    throw invalid(file, 'vision_config.num_attention_heads', `${r.num_attention_heads} does not divide hidden_size ${r.hidden_size}`);
   if (r.patch_size > r.image_size) throw invalid(file, 'vision_config.patch_size', `${r.patch_size} is larger than image_size ${r.image_size}`);
   // CLIP's patch convolution would silently drop the pixels past the last whole patch.
   if (r.image_size % r.patch_size !== 0) {
-    throw invalid(file, 'vision_config.image_size', `${r.image_size} is not a multiple of patch_size ${r.patch_size} (the last ${r.image_size % r.patch_size} pixels of every row and column would be dropped)`);
+    throw invalid(
+      file,
+      'vision_config.image_size',
+      `${r.image_size} is not a multiple of patch_size ${r.patch_size} (the last ${r.image_size % r.patch_size} pixels of every row and column would be dropped)`,
+    );
   }
   return {
     hiddenSize: r.hidden_size,

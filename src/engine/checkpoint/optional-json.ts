@@ -21,6 +21,7 @@ export async function readOptionalJsonObject(file: string, ifBroken: string): Pr
   } catch (e) {
     throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${jsonSyntaxReason(e)})`, ifBroken);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, ifBroken);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, ifBroken);
   return json as Record<string, unknown>;
 }

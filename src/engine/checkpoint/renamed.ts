@@ -19,7 +19,11 @@ export function renamedCheckpoint(ck: Checkpoint, canonical: (name: string) => s
     const c = canonical(n);
     const prev = actual.get(c);
     if (prev !== undefined) {
-      throw new WorkbenchError('invalid-checkpoint', `${ck.dir}: tensors "${prev}" and "${n}" are the same weight under two naming layouts`, 'The checkpoint mixes old and new transformers layouts; re-export it with save_pretrained.');
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${ck.dir}: tensors "${prev}" and "${n}" are the same weight under two naming layouts`,
+        'The checkpoint mixes old and new transformers layouts; re-export it with save_pretrained.',
+      );
     }
     actual.set(c, n);
   }

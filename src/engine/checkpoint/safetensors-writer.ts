@@ -51,7 +51,8 @@ export async function writeSafetensors(path: string, tensors: Record<string, Ten
 
 function tensorBytes(name: string, t: TensorToWrite): Uint8Array {
   if (!isDtype(t.dtype)) throw new TypeError(`writeSafetensors: tensor "${name}" has unknown dtype ${String(t.dtype)}`);
-  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new TypeError(`writeSafetensors: tensor "${name}" has a bad shape ${JSON.stringify(t.shape)}`);
+  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new TypeError(`writeSafetensors: tensor "${name}" has a bad shape ${JSON.stringify(t.shape)}`);
   let data: TensorData = t.data;
   if ((t.dtype === 'F16' || t.dtype === 'BF16') && data instanceof Float32Array) data = float32ToHalfBits(t.dtype, data);
   const expected = numel(t.shape) * dtypeSize(t.dtype);

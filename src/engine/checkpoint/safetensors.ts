@@ -60,7 +60,8 @@ export class SafetensorsFile {
   /** dtype, shape and absolute byte range; throws 'invalid-checkpoint' if the tensor is absent. */
   info(name: string): TensorInfo {
     const t = this.tensors.get(name);
-    if (!t) throw new WorkbenchError('invalid-checkpoint', `${this.path}: has no tensor "${name}"`, 'The checkpoint is incomplete or is for a different model.');
+    if (!t)
+      throw new WorkbenchError('invalid-checkpoint', `${this.path}: has no tensor "${name}"`, 'The checkpoint is incomplete or is for a different model.');
     return t;
   }
 
@@ -74,7 +75,11 @@ export class SafetensorsFile {
   async readFloat32(name: string): Promise<Float32Array> {
     const t = this.info(name);
     if (t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16' && t.dtype !== 'F64') {
-      throw new WorkbenchError('invalid-checkpoint', `${this.path}: tensor "${name}" is ${t.dtype}, expected a floating-point dtype`, 'The checkpoint is for a different model or was quantised; use an unquantised checkpoint.');
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${this.path}: tensor "${name}" is ${t.dtype}, expected a floating-point dtype`,
+        'The checkpoint is for a different model or was quantised; use an unquantised checkpoint.',
+      );
     }
     return bytesToFloat32(t.dtype, await this.readRaw(name));
   }
@@ -111,7 +116,11 @@ async function readExactly(fd: FileHandle, path: string, position: number, lengt
   while (done < length) {
     const { bytesRead } = await fd.read(buf, done, length - done, position + done);
     if (bytesRead === 0) {
-      throw new WorkbenchError('invalid-checkpoint', `${path}: ${what}: file ended after ${position + done} bytes while reading ${length} bytes at offset ${position}`, 'The file was truncated or changed while it was being read.');
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${path}: ${what}: file ended after ${position + done} bytes while reading ${length} bytes at offset ${position}`,
+        'The file was truncated or changed while it was being read.',
+      );
     }
     done += bytesRead;
   }

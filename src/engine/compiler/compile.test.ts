@@ -39,16 +39,38 @@ describe('compileBundle: what it writes', () => {
     expect(m).toEqual(r.manifest);
     expect(m.tokenizer).toBeNull();
     expect(m.chatTemplate).toBeNull();
-    expect(m.preprocessing).toMatchObject({ source: 'derived', mode: 'pad', config: { crop_size: { height: 56, width: 56 }, size: { shortest_edge: 56 }, resample: 3 } });
+    expect(m.preprocessing).toMatchObject({
+      source: 'derived',
+      mode: 'pad',
+      config: { crop_size: { height: 56, width: 56 }, size: { shortest_edge: 56 }, resample: 3 },
+    });
     expect(m.text).toMatchObject({ layers: 4, heads: 4, kvHeads: 2, headDim: 16, hidden: 64, vocab: 300, rope: { theta: 10000, scaling: null } });
-    expect(m.vision).toMatchObject({ imageSize: 56, patchSize: 14, grid: [4, 4], tokensPerImage: 16, strategy: 'default', featureLayer: -2, hiddenStateIndex: 1, layersBuilt: 1 });
+    expect(m.vision).toMatchObject({
+      imageSize: 56,
+      patchSize: 14,
+      grid: [4, 4],
+      tokensPerImage: 16,
+      strategy: 'default',
+      featureLayer: -2,
+      hiddenStateIndex: 1,
+      layersBuilt: 1,
+    });
     expect(m.imageTokenId).toBe(296);
     // generation_config.json (bos 1, eos 2) is read and hashed like every other source file
     expect(m.eosTokenIds).toEqual([2]);
     const weights = await readFile(join(ckpt, 'model.safetensors'));
     expect(m.source.files.map((f) => f.name)).toEqual(['config.json', 'generation_config.json', 'model.safetensors']);
     expect(m.source.files[2]).toEqual({ name: 'model.safetensors', bytes: weights.byteLength, sha256: createHash('sha256').update(weights).digest('hex') });
-    expect((await readdir(join(tmp, 'b'))).sort()).toEqual(['decoder-attention.onnx', 'decoder.onnx', 'decoder.onnx.data', 'embed.onnx', 'embed.onnx.data', 'manifest.json', 'vision.onnx', 'vision.onnx.data']);
+    expect((await readdir(join(tmp, 'b'))).sort()).toEqual([
+      'decoder-attention.onnx',
+      'decoder.onnx',
+      'decoder.onnx.data',
+      'embed.onnx',
+      'embed.onnx.data',
+      'manifest.json',
+      'vision.onnx',
+      'vision.onnx.data',
+    ]);
   });
 
   it('copies tokenizer files, takes the chat template and preprocessor_config.json, and records crop mode when asked', async () => {
@@ -57,7 +79,10 @@ describe('compileBundle: what it writes', () => {
     const tokenizerJson = await readFile(join(ckpt, 'tokenizer.json'), 'utf8');
     const tokenizerConfig = JSON.parse(await readFile(join(ckpt, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(ckpt, 'tokenizer_config.json'), JSON.stringify({ ...tokenizerConfig, chat_template: 'USER: {{ messages }}' }));
-    await writeFile(join(ckpt, 'preprocessor_config.json'), JSON.stringify({ image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], size: { shortest_edge: 56 }, crop_size: { height: 56, width: 56 } }));
+    await writeFile(
+      join(ckpt, 'preprocessor_config.json'),
+      JSON.stringify({ image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], size: { shortest_edge: 56 }, crop_size: { height: 56, width: 56 } }),
+    );
     const { manifest: m } = await compileBundle(ckpt, join(tmp, 'b'), { imageMode: 'crop' });
     expect(m.tokenizer).toEqual({ dir: 'tokenizer', files: ['tokenizer.json', 'tokenizer_config.json'] });
     expect(await readFile(join(tmp, 'b', 'tokenizer', 'tokenizer.json'), 'utf8')).toBe(tokenizerJson);
@@ -84,7 +109,10 @@ describe('compileBundle: what it writes', () => {
     const target = join(tmp, 'docs');
     await mkdir(target);
     await writeFile(join(target, 'notes.txt'), 'mine');
-    await expect(compileBundle(ckpt, target)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/not a LASER bundle; refusing to replace it/) });
+    await expect(compileBundle(ckpt, target)).rejects.toMatchObject({
+      code: 'bad-request',
+      message: expect.stringMatching(/not a LASER bundle; refusing to replace it/),
+    });
     expect(await readFile(join(target, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
@@ -99,7 +127,10 @@ describe('compileBundle: what it writes', () => {
 describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
   it('unknown model_type', async () => {
     await editConfig((c) => (c.model_type = 'whisper'));
-    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'unsupported-model', message: expect.stringMatching(/model_type "whisper" is not in the model registry \(supported model types: llava, qwen2_vl, qwen2_5_vl\)/) });
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'unsupported-model',
+      message: expect.stringMatching(/model_type "whisper" is not in the model registry \(supported model types: llava, qwen2_vl, qwen2_5_vl\)/),
+    });
     await expectNothingWritten();
   });
 
@@ -116,32 +147,50 @@ describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
     await editConfig((c) => delete c.text_config);
     await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
       code: 'invalid-checkpoint',
-      message: expect.stringMatching(new RegExp(`^${join(ckpt, 'config.json')}: "text_config" is missing, so LlamaConfig's defaults \\(hidden_size 4096, 32 layers, vocab 32000: LLaVA-1\\.5-7B's decoder\\) were assumed, and the weights do not match: \\d+ tensor\\(s\\) the config requires are missing`)),
+      message: expect.stringMatching(
+        new RegExp(
+          `^${join(ckpt, 'config.json')}: "text_config" is missing, so LlamaConfig's defaults \\(hidden_size 4096, 32 layers, vocab 32000: LLaVA-1\\.5-7B's decoder\\) were assumed, and the weights do not match: \\d+ tensor\\(s\\) the config requires are missing`,
+        ),
+      ),
       hint: 'Add the missing section to config.json (the config.json that came with these weights has it).',
     });
     await cp(join(fixture, 'config.json'), join(ckpt, 'config.json'));
     await editConfig((c) => delete c.vision_config);
-    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ message: expect.stringMatching(/"vision_config" is missing, so LlavaConfig's CLIP ViT-L\/14 at 336 px .* were assumed, and the weights do not match: /) });
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      message: expect.stringMatching(/"vision_config" is missing, so LlavaConfig's CLIP ViT-L\/14 at 336 px .* were assumed, and the weights do not match: /),
+    });
     await expectNothingWritten();
   });
 
   it('a corrupt tokenizer.json or a chat template that does not parse, at compile time', async () => {
     await writeWordTokenizer(ckpt, { vocabSize: 300, imageTokenId: 296 });
     await writeFile(join(ckpt, 'chat_template.json'), JSON.stringify({ chat_template: '{% for m in messages %}{{ m.role }' }));
-    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(new RegExp(`^${ckpt}: the chat template cannot render a question about an image \\(The chat template does not parse: `)) });
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringMatching(new RegExp(`^${ckpt}: the chat template cannot render a question about an image \\(The chat template does not parse: `)),
+    });
     await writeFile(join(ckpt, 'tokenizer.json'), '{"version": "1.0", "model": {"type": "WordLevel"');
-    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringContaining(join(ckpt, 'tokenizer.json')) });
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringContaining(join(ckpt, 'tokenizer.json')),
+    });
     await expectNothingWritten();
   });
 
   it('a truncated safetensors file', async () => {
     await truncateBy(join(ckpt, 'model.safetensors'), 1000);
-    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(/model\.safetensors/) });
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringMatching(/model\.safetensors/),
+    });
     await expectNothingWritten();
   });
 
   it('a missing config.json or checkpoint folder', async () => {
-    await expect(compileBundle(join(tmp, 'nope'), join(tmp, 'b'))).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/nope: no such folder/) });
+    await expect(compileBundle(join(tmp, 'nope'), join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/nope: no such folder/),
+    });
     await rm(join(ckpt, 'config.json'));
     await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(/no config\.json/) });
     await expectNothingWritten();
@@ -149,7 +198,10 @@ describe('compileBundle: bad input fails clearly and leaves no bundle', () => {
 
   it('a preprocessor_config.json for another image size', async () => {
     await writeFile(join(ckpt, 'preprocessor_config.json'), JSON.stringify({ crop_size: { height: 336, width: 336 } }));
-    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({ code: 'invalid-checkpoint', message: expect.stringMatching(/crop_size .* does not match the vision tower's image_size 56/) });
+    await expect(compileBundle(ckpt, join(tmp, 'b'))).rejects.toMatchObject({
+      code: 'invalid-checkpoint',
+      message: expect.stringMatching(/crop_size .* does not match the vision tower's image_size 56/),
+    });
     await expectNothingWritten();
     expect(await stat(join(ckpt, 'preprocessor_config.json'))).toBeTruthy();
   });
@@ -183,7 +235,9 @@ describe('compileBundle: non-finite weights are found while they stream', () => 
     await writeTinyLlavaCheckpoint(big, { edit: poison('language_model.model.embed_tokens.weight', 64 * 5 + 2, 70000) });
     await expect(compileBundle(big, join(tmp, 'b16'), { dtype: 'fp16' })).rejects.toMatchObject({
       code: 'invalid-checkpoint',
-      message: expect.stringContaining(`tensor "language_model.model.embed_tokens.weight" in ${join(big, 'model.safetensors')} holds 70000 at element 322 (index [5, 2] of [300, 64]), beyond float16's largest value 65504; an fp16 bundle would store it as Infinity`),
+      message: expect.stringContaining(
+        `tensor "language_model.model.embed_tokens.weight" in ${join(big, 'model.safetensors')} holds 70000 at element 322 (index [5, 2] of [300, 64]), beyond float16's largest value 65504; an fp16 bundle would store it as Infinity`,
+      ),
       hint: 'Compile with --dtype fp32: this checkpoint does not fit in float16.',
     });
     await compileBundle(big, join(tmp, 'b32'));

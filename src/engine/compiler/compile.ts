@@ -72,7 +72,8 @@ async function isDir(p: string): Promise<boolean> {
 async function checkTarget(bundleDir: string, hfDir: string): Promise<void> {
   const st = await stat(bundleDir).catch(() => null);
   if (!st) return;
-  const refuse = (why: string) => new WorkbenchError('bad-request', `${bundleDir} ${why}; refusing to replace it`, 'Choose a new folder for the bundle, or remove that one yourself.');
+  const refuse = (why: string) =>
+    new WorkbenchError('bad-request', `${bundleDir} ${why}; refusing to replace it`, 'Choose a new folder for the bundle, or remove that one yourself.');
   if (!st.isDirectory()) throw refuse('exists and is not a folder');
   if (resolve(bundleDir) === resolve(hfDir)) throw refuse('is the checkpoint folder itself');
   if ((await readdir(bundleDir)).length === 0) return;
@@ -117,7 +118,8 @@ export function quantContext(dtype: BundleDtype, opts: QuantizeOptions = {}): Qu
   if (!(QUANT_BLOCK_SIZES as readonly number[]).includes(o.blockSize)) {
     throw new WorkbenchError('bad-request', `block size ${o.blockSize} is not supported`, `Use one of ${QUANT_BLOCK_SIZES.join(', ')}.`);
   }
-  if (!(QUANT_ACCURACY_LEVELS as readonly number[]).includes(o.accuracyLevel)) throw new WorkbenchError('bad-request', `accuracy level ${o.accuracyLevel} is not supported`, 'Use 0 (float32 activations) or 4 (int8 activations).');
+  if (!(QUANT_ACCURACY_LEVELS as readonly number[]).includes(o.accuracyLevel))
+    throw new WorkbenchError('bad-request', `accuracy level ${o.accuracyLevel} is not supported`, 'Use 0 (float32 activations) or 4 (int8 activations).');
   return {
     scheme: { bits: dtype === 'int8' ? 8 : 4, blockSize: o.blockSize, symmetric: o.symmetric },
     accuracyLevel: o.accuracyLevel,
@@ -142,7 +144,20 @@ function quantizationSection(q: QuantContext): NonNullable<BundleManifest['quant
   };
 }
 
-function manifestFor(model: ModelSection, parts: { dtype: BundleDtype; quant: QuantContext | null; taps: boolean; chatTemplate: string | null; tokenizer: string[]; ids: Awaited<ReturnType<typeof readGenerationIds>>; sourceName: string; modelType: string; files: BundleManifest['source']['files'] }): BundleManifest {
+function manifestFor(
+  model: ModelSection,
+  parts: {
+    dtype: BundleDtype;
+    quant: QuantContext | null;
+    taps: boolean;
+    chatTemplate: string | null;
+    tokenizer: string[];
+    ids: Awaited<ReturnType<typeof readGenerationIds>>;
+    sourceName: string;
+    modelType: string;
+    files: BundleManifest['source']['files'];
+  },
+): BundleManifest {
   const common = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -174,10 +189,17 @@ async function checkTokenizer(hfDir: string, chatTemplate: string | null): Promi
   });
   if (chatTemplate === null) return;
   try {
-    renderChatPrompt(chatTemplate, [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'What is in the image?' }] }], { addGenerationPrompt: true, specialTokens: tok.specialTokens });
+    renderChatPrompt(chatTemplate, [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'What is in the image?' }] }], {
+      addGenerationPrompt: true,
+      specialTokens: tok.specialTokens,
+    });
   } catch (e) {
     const reason = isWorkbenchError(e) ? e.message : String(e);
-    throw new WorkbenchError('invalid-checkpoint', `${hfDir}: the chat template cannot render a question about an image (${reason})`, 'Copy chat_template.json (or tokenizer_config.json) again from the Hugging Face checkpoint.');
+    throw new WorkbenchError(
+      'invalid-checkpoint',
+      `${hfDir}: the chat template cannot render a question about an image (${reason})`,
+      'Copy chat_template.json (or tokenizer_config.json) again from the Hugging Face checkpoint.',
+    );
   }
 }
 
@@ -235,9 +257,18 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
     };
     const saved: Partial<Record<keyof typeof GRAPH_FILES, SavedModel>> = {};
     for (const [key, file] of Object.entries(GRAPH_FILES) as [keyof typeof GRAPH_FILES, string][]) {
-      saved[key] = await saveModel(graphs[key], partial, file, { producerVersion: COMPILER_VERSION, docString: `LASER bundle ${key} graph (${family.architecture}, ${dtype}${quant ? ` block ${quant.scheme.blockSize}` : ''})`, onTensor, signal });
+      saved[key] = await saveModel(graphs[key], partial, file, {
+        producerVersion: COMPILER_VERSION,
+        docString: `LASER bundle ${key} graph (${family.architecture}, ${dtype}${quant ? ` block ${quant.scheme.blockSize}` : ''})`,
+        onTensor,
+        signal,
+      });
     }
-    await saveModel(graphs.decoderAttention, partial, DECODER_ATTENTION_FILE, { producerVersion: COMPILER_VERSION, docString: `LASER bundle decoder with full attention of one layer (${family.architecture}, ${dtype})`, sharedWeights: saved.decoder!.weights });
+    await saveModel(graphs.decoderAttention, partial, DECODER_ATTENTION_FILE, {
+      producerVersion: COMPILER_VERSION,
+      docString: `LASER bundle decoder with full attention of one layer (${family.architecture}, ${dtype})`,
+      sharedWeights: saved.decoder!.weights,
+    });
     const weightBytes = progress.bytesDone;
 
     if (tokenizer.length) {
@@ -247,18 +278,38 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
 
     const names = await sourceFiles(hfDir, ckpt, tokenizer);
     const sizes = await Promise.all(names.map(async (n) => (await fileSize(join(hfDir, n))) ?? 0));
-    const hashing: CompileProgress = { stage: 'hashing', tensorsDone: progress.tensorsDone, tensorsTotal: progress.tensorsTotal, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) };
+    const hashing: CompileProgress = {
+      stage: 'hashing',
+      tensorsDone: progress.tensorsDone,
+      tensorsTotal: progress.tensorsTotal,
+      bytesDone: 0,
+      bytesTotal: sizes.reduce((a, b) => a + b, 0),
+    };
     opts.onProgress?.({ ...hashing });
     const files: BundleManifest['source']['files'] = [];
     for (const [i, name] of names.entries()) {
-      const sha256 = await sha256File(join(hfDir, name), (n) => {
-        hashing.bytesDone += n;
-        opts.onProgress?.({ ...hashing });
-      }, signal);
+      const sha256 = await sha256File(
+        join(hfDir, name),
+        (n) => {
+          hashing.bytesDone += n;
+          opts.onProgress?.({ ...hashing });
+        },
+        signal,
+      );
       files.push({ name, bytes: sizes[i], sha256 });
     }
 
-    const manifest = manifestFor(model, { dtype, quant, taps, chatTemplate, tokenizer, ids, sourceName: basename(resolve(hfDir)), modelType: checkpoint.modelType, files });
+    const manifest = manifestFor(model, {
+      dtype,
+      quant,
+      taps,
+      chatTemplate,
+      tokenizer,
+      ids,
+      sourceName: basename(resolve(hfDir)),
+      modelType: checkpoint.modelType,
+      files,
+    });
     await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (signal?.aborted) throw cancelledError();
     await moveIntoPlace(partial, bundleDir);

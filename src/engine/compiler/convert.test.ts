@@ -3,7 +3,10 @@ import { bytesToFloat32, float32ToF16Bits, float32ToHalfBits } from '../checkpoi
 import { convertElements } from './convert.ts';
 
 /** 5 x 7 values with the awkward cases: ±0, ±Inf, NaN, half subnormals, beyond half range, ties. */
-const values = Float32Array.from({ length: 35 }, (_, i) => [0, -0, Infinity, -Infinity, NaN, 6e-8, -3e-5, 70000, -1e6, 1 + 2 ** -11, 1 + 3 * 2 ** -11][i] ?? Math.sin(i) * 10 ** ((i % 9) - 4));
+const values = Float32Array.from(
+  { length: 35 },
+  (_, i) => [0, -0, Infinity, -Infinity, NaN, 6e-8, -3e-5, 70000, -1e6, 1 + 2 ** -11, 1 + 3 * 2 ** -11][i] ?? Math.sin(i) * 10 ** ((i % 9) - 4),
+);
 const rows = 5;
 const cols = 7;
 
@@ -51,6 +54,9 @@ describe('convertElements', () => {
   it('reads sources at odd byte offsets (chunks of a larger buffer)', () => {
     const buf = new Uint8Array(1 + 8);
     buf.set(new Uint8Array(Float32Array.from([1.5, -2]).buffer), 1);
-    expect(Array.from(convertElements('F32', buf.subarray(1), 'float16', { rows: 0, cols: 0, transpose: false }))).toEqual([float32ToF16Bits(1.5), float32ToF16Bits(-2)]);
+    expect(Array.from(convertElements('F32', buf.subarray(1), 'float16', { rows: 0, cols: 0, transpose: false }))).toEqual([
+      float32ToF16Bits(1.5),
+      float32ToF16Bits(-2),
+    ]);
   });
 });

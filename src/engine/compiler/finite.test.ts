@@ -24,7 +24,7 @@ describe('firstNonFinite', () => {
     expect(firstNonFinite('F32', b.subarray(1))).toEqual({ index: 2, value: NaN });
   });
 
-  it('finds a F64 value that is finite in float64 but would be Inf in float32 as finite (it is the compiler\'s float16 check that catches overflow)', () => {
+  it("finds a F64 value that is finite in float64 but would be Inf in float32 as finite (it is the compiler's float16 check that catches overflow)", () => {
     expect(firstNonFinite('F64', bytes('F64', [1e300]))).toBeNull();
   });
 });

@@ -80,7 +80,17 @@ interface AttentionOut {
   probs: Value;
 }
 
-function selfAttention(ctx: Ctx, cfg: LlamaConfig, p: string, x: Value, shared: Shared, pastKey: Value, pastValue: Value, taps: boolean, bias: boolean): AttentionOut {
+function selfAttention(
+  ctx: Ctx,
+  cfg: LlamaConfig,
+  p: string,
+  x: Value,
+  shared: Shared,
+  pastKey: Value,
+  pastValue: Value,
+  taps: boolean,
+  bias: boolean,
+): AttentionOut {
   const { g } = ctx;
   const H = cfg.numAttentionHeads;
   const KVH = cfg.numKeyValueHeads;
@@ -152,9 +162,24 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   for (let i = 0; i < L; i++) {
     const p = `${m}.layers.${i}`;
     g.scope(`layers.${i}`, () => {
-      const attn = g.scope('self_attn', () => selfAttention(ctx, cfg, `${p}.self_attn`, rmsNorm(ctx, h, `${p}.input_layernorm`, D, cfg.rmsNormEps), shared, past[i][0], past[i][1], taps, opts.qkvBias ?? false));
+      const attn = g.scope('self_attn', () =>
+        selfAttention(
+          ctx,
+          cfg,
+          `${p}.self_attn`,
+          rmsNorm(ctx, h, `${p}.input_layernorm`, D, cfg.rmsNormEps),
+          shared,
+          past[i][0],
+          past[i][1],
+          taps,
+          opts.qkvBias ?? false,
+        ),
+      );
       h = g.add(h, attn.out);
-      h = g.add(h, g.scope('mlp', () => mlp(ctx, cfg, `${p}.mlp`, rmsNorm(ctx, h, `${p}.post_attention_layernorm`, D, cfg.rmsNormEps))));
+      h = g.add(
+        h,
+        g.scope('mlp', () => mlp(ctx, cfg, `${p}.mlp`, rmsNorm(ctx, h, `${p}.post_attention_layernorm`, D, cfg.rmsNormEps))),
+      );
       g.output(attn.presentKey, `present.${i}.key`, ['batch', KVH, 'total_sequence', hd]);
       g.output(attn.presentValue, `present.${i}.value`, ['batch', KVH, 'total_sequence', hd]);
       if (attn.tap) tapRows.push(attn.tap);
@@ -184,8 +209,18 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   const head = cfg.tieWordEmbeddings ? `${m}.embed_tokens.weight` : `${opts.prefix}lm_head.weight`;
   const logits = project(ctx, normed, head, 'lm_head.weight', D, V, ctx.quant?.lmHead ? ctx.quant : null);
   g.output(logits, 'logits', ['batch', 'sequence', V]);
-  if (taps) g.output(g.scope('attn_tap', () => g.concat(tapRows, 1)), 'attn_last', ['batch', L, H, 'total_sequence']);
-  if (attnLayer) g.output(g.scope('attn_full', () => g.concat(fullRows, 2)), 'attn_full', ['batch', H, 'attn_full_rows', 'total_sequence']);
+  if (taps)
+    g.output(
+      g.scope('attn_tap', () => g.concat(tapRows, 1)),
+      'attn_last',
+      ['batch', L, H, 'total_sequence'],
+    );
+  if (attnLayer)
+    g.output(
+      g.scope('attn_full', () => g.concat(fullRows, 2)),
+      'attn_full',
+      ['batch', H, 'attn_full_rows', 'total_sequence'],
+    );
 }
 
 /** decoder.onnx (or, with `fullAttention`, decoder-attention.onnx) of a LLaMA-shaped language model, as its own graph. */

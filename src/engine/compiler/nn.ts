@@ -52,7 +52,13 @@ export function project(ctx: Ctx, x: Value, name: string, initName: string, inFe
     const data = g.initializer(initName, q.data);
     const scales = g.initializer(`${initName}_scales`, q.scales);
     const zeroPoints = q.zeroPoints ? g.initializer(`${initName}_zero_points`, q.zeroPoints) : null;
-    return g.matMulNBits(x, data, scales, zeroPoints, { K: inFeatures, N: outFeatures, bits: quant.scheme.bits, blockSize: quant.scheme.blockSize, accuracyLevel: quant.accuracyLevel });
+    return g.matMulNBits(x, data, scales, zeroPoints, {
+      K: inFeatures,
+      N: outFeatures,
+      bits: quant.scheme.bits,
+      blockSize: quant.scheme.blockSize,
+      accuracyLevel: quant.accuracyLevel,
+    });
   }
   const weight = g.initializer(initName, w.linear(name, outFeatures, inFeatures, dtype));
   return dtype === 'fp16' ? g.cast(g.matmul(g.cast(x, 'float16'), weight), 'float32') : g.matmul(x, weight);
@@ -76,7 +82,11 @@ export function embedding(ctx: Ctx, ids: Value, name: string, vocab: number, hid
   if (!quant) return g.cast(g.gather(g.initializer(name, w.tensor(name, [vocab, hidden], dtype)), ids, 0), 'float32');
   const { blockSize, bits } = quant.scheme;
   if (hidden % blockSize !== 0) {
-    throw new WorkbenchError('bad-request', `cannot quantise the embeddings: hidden size ${hidden} is not a multiple of the block size ${blockSize}`, 'Use a --block-size that divides it, or --no-quantize-embeddings.');
+    throw new WorkbenchError(
+      'bad-request',
+      `cannot quantise the embeddings: hidden size ${hidden} is not a multiple of the block size ${blockSize}`,
+      'Use a --block-size that divides it, or --no-quantize-embeddings.',
+    );
   }
   const q = w.quantized(name, vocab, hidden, quant.scheme);
   quant.tensors.add(name);

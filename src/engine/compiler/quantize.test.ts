@@ -78,7 +78,12 @@ describe('quantizeRows packing', () => {
     expect(sym.data[31]).toBe(0);
     expect(sym.data[30]).toBe(252);
     // a block whose ends are -m and m: m -> 0 (the most negative step), -m -> +128 clamped to 127 + 128
-    const ends = quantizeRows(Float32Array.from({ length: 32 }, (_, i) => (i === 0 ? -2 : i === 1 ? 2 : 0)), 1, 32, { bits: 8, blockSize: 32, symmetric: true });
+    const ends = quantizeRows(
+      Float32Array.from({ length: 32 }, (_, i) => (i === 0 ? -2 : i === 1 ? 2 : 0)),
+      1,
+      32,
+      { bits: 8, blockSize: 32, symmetric: true },
+    );
     expect([ends.data[0], ends.data[1], ends.data[2]]).toEqual([0, 255, 128]);
   });
 
@@ -120,7 +125,10 @@ describe('quantise then dequantise', () => {
   it('keeps zeros exact, including a block of zeros (scale 0)', () => {
     const z = new Float32Array(64);
     z.set([0.5, -0.25, 0, 1], 32);
-    for (const s of [{ bits: 4, blockSize: 32, symmetric: false }, { bits: 8, blockSize: 32, symmetric: true }] as QuantScheme[]) {
+    for (const s of [
+      { bits: 4, blockSize: 32, symmetric: false },
+      { bits: 8, blockSize: 32, symmetric: true },
+    ] as QuantScheme[]) {
       const q = quantizeRows(z, 1, 64, s);
       expect(q.scales[0]).toBe(0);
       const d = dequantizeRows(q, s);

@@ -52,7 +52,8 @@ export interface QuantizedRows {
 
 export function checkScheme(s: QuantScheme): void {
   if (s.bits !== 4 && s.bits !== 8) throw new RangeError(`quantisation bits must be 4 or 8, got ${String(s.bits)}`);
-  if (!Number.isInteger(s.blockSize) || s.blockSize < 16 || (s.blockSize & (s.blockSize - 1)) !== 0) throw new RangeError(`quantisation block size must be a power of two >= 16, got ${s.blockSize}`);
+  if (!Number.isInteger(s.blockSize) || s.blockSize < 16 || (s.blockSize & (s.blockSize - 1)) !== 0)
+    throw new RangeError(`quantisation block size must be a power of two >= 16, got ${s.blockSize}`);
 }
 
 export function blockCount(cols: number, blockSize: number): number {

@@ -108,7 +108,16 @@ describe('llava15_tiny quantised bundles vs transformers 4.45.1 float32', () => 
       // decoder Linear layers, lm_head and embed_tokens quantised; the vision tower stays float32
       const m = h.manifest;
       expect(m.dtype).toBe('int8');
-      expect(m.quantization).toMatchObject({ method: 'MatMulNBits', bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4, lmHead: true, embeddings: true, vision: false });
+      expect(m.quantization).toMatchObject({
+        method: 'MatMulNBits',
+        bits: 8,
+        blockSize: 32,
+        symmetric: true,
+        accuracyLevel: 4,
+        lmHead: true,
+        embeddings: true,
+        vision: false,
+      });
       const t = m.quantization!.tensors;
       expect(t).toContain('language_model.lm_head.weight');
       expect(t).toContain('language_model.model.embed_tokens.weight');

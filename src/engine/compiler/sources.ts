@@ -46,7 +46,9 @@ function readJson(file: string): Promise<Record<string, unknown> | null> {
 function templateOf(v: unknown): string | null {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
-    const items = v.filter((x): x is { name?: unknown; template: string } => typeof x === 'object' && x !== null && typeof (x as { template?: unknown }).template === 'string');
+    const items = v.filter(
+      (x): x is { name?: unknown; template: string } => typeof x === 'object' && x !== null && typeof (x as { template?: unknown }).template === 'string',
+    );
     return (items.find((x) => x.name === 'default') ?? items[0])?.template ?? null;
   }
   return null;

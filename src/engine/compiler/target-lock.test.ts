@@ -64,7 +64,7 @@ describe('acquireTargetLock', () => {
     expect(await readdir(tmp)).toEqual([]);
   });
 
-  it('refuses a second holder at once, naming the first one\'s pid and the lock file', async () => {
+  it("refuses a second holder at once, naming the first one's pid and the lock file", async () => {
     const target = join(tmp, 'b');
     const lock = await acquireTargetLock(target);
     await expect(acquireTargetLock(target)).rejects.toMatchObject({
@@ -76,7 +76,7 @@ describe('acquireTargetLock', () => {
     await (await acquireTargetLock(target)).release();
   });
 
-  it('takes over a lock whose process is gone, and clears that compile\'s partial and old folders', async () => {
+  it("takes over a lock whose process is gone, and clears that compile's partial and old folders", async () => {
     const target = join(tmp, 'b');
     await writeFile(lockPathFor(target), JSON.stringify({ pid: await deadPid(), host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
     await mkdir(`${target}.partial-deadbeef`);

@@ -83,7 +83,12 @@ export async function acquireTargetLock(bundleDir: string, now: () => number = D
       const holder = await readHolder(path);
       // A lock file that is not a lock (empty, garbage) could be one being written by an older
       // version; trust it as a lock only while it is fresh.
-      const fresh = holder === null && (await stat(path).then((s) => now() - s.mtimeMs < 10_000, () => false));
+      const fresh =
+        holder === null &&
+        (await stat(path).then(
+          (s) => now() - s.mtimeMs < 10_000,
+          () => false,
+        ));
       if (!isStale(holder) || fresh) throw busyError(bundleDir, path, holder);
       await takeOverStale(path, holder);
     }
@@ -158,7 +163,13 @@ async function removeLeftovers(bundleDir: string, nowMs: number): Promise<string
       const st = await stat(full).catch(() => null);
       if (!st || nowMs - st.mtimeMs < STALE_AFTER_MS) continue;
       if (await heldByLiveCompile(join(parent, m[1]))) continue;
-    } else if (name.includes('.old-') && !(await stat(target).then(() => true, () => false))) {
+    } else if (
+      name.includes('.old-') &&
+      !(await stat(target).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await rename(full, target);
       continue;
     }
@@ -170,6 +181,12 @@ async function removeLeftovers(bundleDir: string, nowMs: number): Promise<string
 
 async function heldByLiveCompile(target: string): Promise<boolean> {
   const path = lockPathFor(target);
-  if (!(await stat(path).then(() => true, () => false))) return false;
+  if (
+    !(await stat(path).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return false;
   return !isStale(await readHolder(path));
 }

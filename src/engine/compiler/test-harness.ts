@@ -136,7 +136,6 @@ export function argmax(a: ArrayLike<number>, from = 0, to = a.length): number {
   return best - from;
 }
 
-
 /**
  * Largest difference between attn_last [L, H, S] (the last query row of every layer and head, as the
  * decoder returns it) and the last rows of full attention maps, one [H, S, S] array per layer (as HF

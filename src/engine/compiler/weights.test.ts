@@ -42,7 +42,10 @@ describe('Weights.quantized', () => {
     ['F16', 'F16', new Uint8Array(float32ToHalfBits('F16', values).buffer)],
   ];
   for (const [label, dtype, bytes] of cases) {
-    for (const scheme of [{ bits: 4, blockSize: 32, symmetric: false }, { bits: 8, blockSize: 64, symmetric: true }] as QuantScheme[]) {
+    for (const scheme of [
+      { bits: 4, blockSize: 32, symmetric: false },
+      { bits: 8, blockSize: 64, symmetric: true },
+    ] as QuantScheme[]) {
       it(`${label}, int${scheme.bits} ${scheme.symmetric ? 'symmetric' : 'asymmetric'}: chunks of 13 bytes give the whole-matrix result`, async () => {
         const w = new Weights(fakeCheckpoint('m.weight', dtype, [rows, cols], bytes, 13), '/fake');
         const q = w.quantized('m.weight', rows, cols, scheme);
@@ -76,11 +79,15 @@ describe('Weights.quantized', () => {
     const bad = Float32Array.from(values);
     bad[3 * cols + 5] = Number.NaN;
     const w = new Weights(fakeCheckpoint('m.weight', 'F32', [rows, cols], new Uint8Array(bad.buffer), 13), '/fake');
-    await expect(collect(w.quantized('m.weight', rows, cols, { bits: 4, blockSize: 32, symmetric: true }).data)).rejects.toThrow(/tensor "m\.weight" .* holds NaN at element 215 \(index \[3, 5\] of \[9, 70\]\)/);
+    await expect(collect(w.quantized('m.weight', rows, cols, { bits: 4, blockSize: 32, symmetric: true }).data)).rejects.toThrow(
+      /tensor "m\.weight" .* holds NaN at element 215 \(index \[3, 5\] of \[9, 70\]\)/,
+    );
   });
 
   it('refuses a shape that disagrees with the checkpoint before reading anything', () => {
     const w = new Weights(fakeCheckpoint('m.weight', 'F32', [rows, cols], new Uint8Array(values.buffer), 100), '/fake');
-    expect(() => w.quantized('m.weight', cols, rows, { bits: 4, blockSize: 32, symmetric: true })).toThrow(/has shape \[9, 70\], but config.json implies \[70, 9\]/);
+    expect(() => w.quantized('m.weight', cols, rows, { bits: 4, blockSize: 32, symmetric: true })).toThrow(
+      /has shape \[9, 70\], but config.json implies \[70, 9\]/,
+    );
   });
 });

@@ -64,7 +64,11 @@ export class Weights {
   /** The dtype of `name`, after checking that it exists with `shape` and is floating point. */
   private checked(name: string, shape: readonly number[]): Dtype {
     if (!this.ckpt.has(name)) {
-      throw new WorkbenchError('invalid-checkpoint', `${this.where}: the weights have no tensor "${name}"`, 'The checkpoint is incomplete or is not the model its config.json describes.');
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${this.where}: the weights have no tensor "${name}"`,
+        'The checkpoint is incomplete or is not the model its config.json describes.',
+      );
     }
     const info = this.ckpt.info(name);
     const same = info.shape.length === shape.length && info.shape.every((d, i) => d === shape[i]);
@@ -75,7 +79,12 @@ export class Weights {
         'config.json and the weights disagree; re-download the checkpoint.',
       );
     }
-    if (!isFloatDtype(info.dtype)) throw new WorkbenchError('invalid-checkpoint', `${this.where}: tensor "${name}" is ${info.dtype}, expected a float type`, 'Quantised checkpoints are not supported; use the float16/bfloat16/float32 weights.');
+    if (!isFloatDtype(info.dtype))
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${this.where}: tensor "${name}" is ${info.dtype}, expected a float type`,
+        'Quantised checkpoints are not supported; use the float16/bfloat16/float32 weights.',
+      );
     return info.dtype;
   }
 

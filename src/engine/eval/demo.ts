@@ -92,7 +92,8 @@ async function checkInputs(samples: string, bundle: string | undefined, modelSou
   if (bundle === undefined && !(await exists(join(modelSource, 'config.json')))) {
     missing.push(`the demo model ${modelSource} (a Hugging Face LLaVA checkpoint: config.json, model.safetensors, tokenizer files)`);
   }
-  if (bundle !== undefined && !(await exists(join(bundle, 'manifest.json')))) missing.push(`the bundle ${bundle} (no manifest.json: not a folder written by \`laser compile\`)`);
+  if (bundle !== undefined && !(await exists(join(bundle, 'manifest.json'))))
+    missing.push(`the bundle ${bundle} (no manifest.json: not a folder written by \`laser compile\`)`);
   if (missing.length === 0) return;
   throw new WorkbenchError(
     'not-found',
@@ -108,7 +109,12 @@ function safeName(id: string): string {
 }
 
 /** `truthBox`: the question's target in the world, drawn dashed on the overlay beside LASER's crop. */
-async function drawFigures(r: SampleResult, kinds: readonly FigureKind[], dir: string, truthBox: readonly [number, number, number, number] | null): Promise<string[]> {
+async function drawFigures(
+  r: SampleResult,
+  kinds: readonly FigureKind[],
+  dir: string,
+  truthBox: readonly [number, number, number, number] | null,
+): Promise<string[]> {
   if (r.record === null || kinds.length === 0) return [];
   const record = await loadRecordJson(r.record);
   // a run whose question moved no attention has no map to overlay; its other figures still say so
@@ -118,7 +124,16 @@ async function drawFigures(r: SampleResult, kinds: readonly FigureKind[], dir: s
 }
 
 function rowsTable(rows: DemoRow[], methods: readonly MethodId[]): Table {
-  const link = (paths: string[]) => paths.map((p) => `[${p.split('/').pop()!.replace(/\.png$/, '')}](${p})`).join(' ');
+  const link = (paths: string[]) =>
+    paths
+      .map(
+        (p) =>
+          `[${p
+            .split('/')
+            .pop()!
+            .replace(/\.png$/, '')}](${p})`,
+      )
+      .join(' ');
   return {
     title: 'Every question',
     head: ['question', 'family', 'size', 'truth', ...methods, 'layer', 'map in box', 'chance', 'figures'],
@@ -149,7 +164,7 @@ function markdown(report: WorldReport, rows: DemoRow[], methods: readonly Method
     `${report.dataset.evaluated} questions from \`${samples}\`, answered by ${methods.join(' and ')} with the bundle \`${report.bundle.name}\` ` +
       `(${report.bundle.layers} layers, \`${report.bundle.dir}\`). Accuracy: a match with the one true answer after VQA normalisation. ` +
       'Map in box: the share of LASER\'s localisation map inside the target object\'s true box ("attention aggregation"); chance: the share a flat map would put there. ' +
-      'Figures per LASER run under `figures/`, beside this file: overlay (the map, the crop box, the masked cells and, dashed, the target\'s true box on the image), vaq (VAQ per layer, the chosen layer marked), compare (the answers side by side).',
+      "Figures per LASER run under `figures/`, beside this file: overlay (the map, the crop box, the masked cells and, dashed, the target's true box on the image), vaq (VAQ per layer, the chosen layer marked), compare (the answers side by side).",
     '',
     ...renderTables([worldTable(report), ...worldExtraTables(report)], 'markdown'),
     '',
@@ -168,7 +183,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await checkInputs(samples, bundleArg, modelSource);
   const cacheDir = o.cacheDir ?? defaultCacheRoot();
   const bundle =
-    bundleArg ?? (await demoBundle({ cacheRoot: cacheDir, source: modelSource, onCompileStart: o.onCompileStart, onProgress: o.onCompileProgress, signal: o.signal }));
+    bundleArg ??
+    (await demoBundle({ cacheRoot: cacheDir, source: modelSource, onCompileStart: o.onCompileStart, onProgress: o.onCompileProgress, signal: o.signal }));
   const dataset = await loadWorld(samples);
   const methods = DEMO_METHODS;
   const evaluation = await evaluate({

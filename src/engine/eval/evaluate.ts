@@ -92,7 +92,9 @@ export function splitKnobs(methods: readonly MethodId[], knobs: Record<string, u
       throw new WorkbenchError(
         'bad-request',
         `Knob ${k} belongs to none of the methods evaluated (${methods.join(', ')}).`,
-        owners.length > 0 ? `${k} is a knob of ${owners.join(', ')}.` : `Knobs of these methods: ${[...new Set(methods.flatMap(knobNames))].join(', ') || 'none'}.`,
+        owners.length > 0
+          ? `${k} is a knob of ${owners.join(', ')}.`
+          : `Knobs of these methods: ${[...new Set(methods.flatMap(knobNames))].join(', ') || 'none'}.`,
       );
     }
     for (const m of takers) out[m][k] = v;
@@ -146,7 +148,12 @@ export async function evaluate(req: EvaluateRequest): Promise<EvaluateResult> {
         const base = { done, total, skipped, sampleId: sample.id, method };
         let result: SampleResult;
         if (sample.missing !== undefined) {
-          if (req.strict) throw new WorkbenchError('not-found', `Sample ${sample.id}: ${sample.missing}`, 'Pass --images <folder> (several allowed), or leave out --strict to record the sample as an error and go on.');
+          if (req.strict)
+            throw new WorkbenchError(
+              'not-found',
+              `Sample ${sample.id}: ${sample.missing}`,
+              'Pass --images <folder> (several allowed), or leave out --strict to record the sample as an error and go on.',
+            );
           result = errorResult(sample, method, sample.missing);
         } else {
           try {

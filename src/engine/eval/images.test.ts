@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('finding benchmark images', () => {
-  it('roots: the --images folder alone, else the data folder (or the file\'s) and its parent', () => {
+  it("roots: the --images folder alone, else the data folder (or the file's) and its parent", () => {
     expect(imageRoots('/d/x.json', false, '/imgs')).toEqual(['/imgs']);
     expect(imageRoots('/d/sub/x.json', false)).toEqual(['/d/sub', '/d']);
     expect(imageRoots('/d/sub', true)).toEqual(['/d/sub', '/d']);
@@ -34,7 +34,12 @@ describe('finding benchmark images', () => {
     await mkdir(join(tmp, 'coco', 'val2014'), { recursive: true });
     await mkdir(join(tmp, 'coco', 'train2017'), { recursive: true });
     await copyFile(join(FIXTURE_IMAGES, 'scene_wide.png'), join(tmp, 'coco', 'train2017', '000000000777.jpg'));
-    expect(await withStandardLayouts([join(tmp, 'coco'), join(tmp, 'a')])).toEqual([join(tmp, 'coco'), join(tmp, 'coco', 'val2014'), join(tmp, 'coco', 'train2017'), join(tmp, 'a')]);
+    expect(await withStandardLayouts([join(tmp, 'coco'), join(tmp, 'a')])).toEqual([
+      join(tmp, 'coco'),
+      join(tmp, 'coco', 'val2014'),
+      join(tmp, 'coco', 'train2017'),
+      join(tmp, 'a'),
+    ]);
     const r = await imageResolverFor('/d/x.json', false, [join(tmp, 'coco')]);
     expect(await r.byId(777, where)).toBe(join(tmp, 'coco', 'train2017', '000000000777.jpg'));
     expect(await r.byPath('000000000777.jpg', where)).toBe(join(tmp, 'coco', 'train2017', '000000000777.jpg'));
@@ -47,10 +52,16 @@ describe('finding benchmark images', () => {
     expect(unsafeImagePath('/etc/passwd')).toContain('is absolute');
     expect(unsafeImagePath('C:\\x.png')).toContain('is absolute');
     const r = new ImageResolver([join(tmp, 'a')]);
-    await expect(r.byPath('../b/photo_5.png', where)).rejects.toMatchObject({ code: 'bad-request', message: 'data.json:7: image path ../b/photo_5.png leaves the image folder (..)' });
+    await expect(r.byPath('../b/photo_5.png', where)).rejects.toMatchObject({
+      code: 'bad-request',
+      message: 'data.json:7: image path ../b/photo_5.png leaves the image folder (..)',
+    });
     // not a missing image: the load stops even without --strict
     await expect(locateImage(() => r.byPath('/etc/passwd', where), false)).rejects.toMatchObject({ code: 'bad-request' });
-    expect(await locateImage(() => r.byPath('nope.png', where), false)).toMatchObject({ imagePath: '', missing: expect.stringContaining('image nope.png not found') });
+    expect(await locateImage(() => r.byPath('nope.png', where), false)).toMatchObject({
+      imagePath: '',
+      missing: expect.stringContaining('image nope.png not found'),
+    });
   });
 
   it('by path: the first root that has it', async () => {
@@ -70,6 +81,9 @@ describe('finding benchmark images', () => {
     expect(await r.byId('photo_5', where)).toBe(join(tmp, 'b', 'photo_5.png'));
     expect(await r.byId('5', where)).toBe(join(tmp, 'b', 'photo_5.png'));
     expect(await new ImageResolver([join(tmp, 'b')]).byId('0123', where)).toBe(join(tmp, 'b', 'COCO_train2014_000000000123.png'));
-    await expect(r.byId(6, where)).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('data.json:7: no image file named after image id 6') });
+    await expect(r.byId(6, where)).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringContaining('data.json:7: no image file named after image id 6'),
+    });
   });
 });

@@ -24,7 +24,8 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif']);
 
-export const IMAGES_HINT = 'Pass --images <folder> (several allowed): the folders the annotation file names its images in (for COCO-based sets, e.g. val2014/, or the coco/ folder above it).';
+export const IMAGES_HINT =
+  'Pass --images <folder> (several allowed): the folders the annotation file names its images in (for COCO-based sets, e.g. val2014/, or the coco/ folder above it).';
 
 /**
  * The sample's image, or, when it is not found, '' and the reason (the sample becomes an error row
@@ -131,7 +132,8 @@ export class ImageResolver {
   /** The image at a path relative to a root; `where` gives "file:line" for the error. */
   async byPath(path: string, where: () => string): Promise<string> {
     const unsafe = unsafeImagePath(path);
-    if (unsafe !== null) throw new WorkbenchError('bad-request', `${where()}: ${unsafe}`, 'Fix the path in the data file, and pass the folder it is relative to with --images.');
+    if (unsafe !== null)
+      throw new WorkbenchError('bad-request', `${where()}: ${unsafe}`, 'Fix the path in the data file, and pass the folder it is relative to with --images.');
     for (const r of this.roots) {
       const c = join(r, path);
       if (await this.isFile(c)) return c;
@@ -175,7 +177,8 @@ export class ImageResolver {
     if (stem !== undefined) return stem;
     if (/^\d+$/.test(text)) {
       const hit = byNumber.get(String(BigInt(text)));
-      if (hit === null) throw new WorkbenchError('bad-request', `${where()}: image id ${text} matches more than one file under ${this.roots.join(' or ')}`, IMAGES_HINT);
+      if (hit === null)
+        throw new WorkbenchError('bad-request', `${where()}: image id ${text} matches more than one file under ${this.roots.join(' or ')}`, IMAGES_HINT);
       if (hit !== undefined) return hit;
     }
     throw this.notFound(`no image file named after image id ${text}`, where);

@@ -30,15 +30,21 @@ export function onlySplit(dataset: EvalDataset, split: string): EvalDataset {
   const samples = dataset.samples.filter((s) => s.groups.split === split);
   if (samples.length === 0) {
     const splits = [...new Set(dataset.samples.flatMap((s) => (s.groups.split === undefined ? [] : [s.groups.split])))];
-    throw new WorkbenchError('bad-request', `${dataset.sources.join(', ')}: no samples of split "${split}" (${splits.length === 0 ? 'it names no splits' : `its splits: ${splits.join(', ')}`})`, 'Pass --split with one of these, or leave it out.');
+    throw new WorkbenchError(
+      'bad-request',
+      `${dataset.sources.join(', ')}: no samples of split "${split}" (${splits.length === 0 ? 'it names no splits' : `its splits: ${splits.join(', ')}`})`,
+      'Pass --split with one of these, or leave it out.',
+    );
   }
   return { ...dataset, name: `${dataset.name} ${split}`, samples };
 }
 
 export async function loadDataset(path: string, format: DatasetFormat, options: DatasetOptions = {}): Promise<EvalDataset> {
-  if (!isDatasetFormat(format)) throw new WorkbenchError('bad-request', `Unknown dataset format ${JSON.stringify(format)}.`, `Formats are: ${DATASET_FORMATS.join(', ')}.`);
+  if (!isDatasetFormat(format))
+    throw new WorkbenchError('bad-request', `Unknown dataset format ${JSON.stringify(format)}.`, `Formats are: ${DATASET_FORMATS.join(', ')}.`);
   await checkExists(path, 'Pass --data <file or folder> of the benchmark.');
-  for (const dir of typeof options.images === 'string' ? [options.images] : (options.images ?? [])) await checkExists(dir, 'Pass --images <folder> holding the benchmark images.');
+  for (const dir of typeof options.images === 'string' ? [options.images] : (options.images ?? []))
+    await checkExists(dir, 'Pass --images <folder> holding the benchmark images.');
   // RefCOCO filters its refs before looking up images (its train split is most of the file); VQA
   // and RefCOCO parquet pick the split's files
   if (format === 'refcoco') return loadRefcoco(path, options);

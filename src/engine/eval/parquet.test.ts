@@ -110,7 +110,7 @@ describe('parquet', () => {
     expect(ds.samples[1].imagePath).toBe(ds.samples[2].imagePath);
   });
 
-  it("HuggingFaceM4/A-OKVQA rows: direct answers (exact) or multiple choice, the image embedded without an image_id", async () => {
+  it('HuggingFaceM4/A-OKVQA rows: direct answers (exact) or multiple choice, the image embedded without an image_id', async () => {
     const da = await loadDataset(fixture('parquet', 'aokvqa'), 'vqa');
     expect(da.name).toBe('aokvqa');
     expect(da.samples.map((s) => [s.id, s.vqa?.protocol, s.vqa?.answers[3]])).toEqual([

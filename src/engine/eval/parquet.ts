@@ -50,7 +50,8 @@ export interface ParquetRow extends JsonLine {
 /** The rows of several files, in order. */
 export async function readParquetRows(files: string | readonly string[], hint?: string): Promise<ParquetRow[]> {
   const out: ParquetRow[] = [];
-  for (const file of typeof files === 'string' ? [files] : files) (await readParquetFile(file, hint)).forEach((value, k) => out.push({ file, line: k + 1, value }));
+  for (const file of typeof files === 'string' ? [files] : files)
+    (await readParquetFile(file, hint)).forEach((value, k) => out.push({ file, line: k + 1, value }));
   return out;
 }
 
@@ -75,10 +76,20 @@ export async function parquetSource(path: string, split?: string): Promise<{ fil
     const splits = [...bySplit.keys()];
     if (split !== undefined) {
       const files = bySplit.get(split);
-      if (files === undefined) throw new WorkbenchError('not-found', `${dir}: no parquet files of split "${split}" (its splits: ${splits.join(', ')})`, 'Pass --split with one of these.');
+      if (files === undefined)
+        throw new WorkbenchError(
+          'not-found',
+          `${dir}: no parquet files of split "${split}" (its splits: ${splits.join(', ')})`,
+          'Pass --split with one of these.',
+        );
       return { files, split };
     }
-    if (splits.length > 1) throw new WorkbenchError('bad-request', `${dir}: parquet files of several splits (${splits.join(', ')})`, 'Pass --split with the one to evaluate, e.g. --split validation.');
+    if (splits.length > 1)
+      throw new WorkbenchError(
+        'bad-request',
+        `${dir}: parquet files of several splits (${splits.join(', ')})`,
+        'Pass --split with the one to evaluate, e.g. --split validation.',
+      );
     return { files: bySplit.get(splits[0])!, split: splits[0] };
   }
   return null;
@@ -97,7 +108,8 @@ function extensionOf(bytes: Uint8Array): string {
 /** The embedded image's bytes: a binary value, or HF's `{bytes, path}`; null when there are none. */
 export function embeddedImageBytes(value: unknown): Uint8Array | null {
   if (value instanceof Uint8Array) return value.length > 0 ? value : null;
-  if (value !== null && typeof value === 'object' && (value as { bytes?: unknown }).bytes instanceof Uint8Array) return embeddedImageBytes((value as { bytes: Uint8Array }).bytes);
+  if (value !== null && typeof value === 'object' && (value as { bytes?: unknown }).bytes instanceof Uint8Array)
+    return embeddedImageBytes((value as { bytes: Uint8Array }).bytes);
   return null;
 }
 

@@ -63,7 +63,10 @@ describe('readPickle', () => {
 });
 
 describe('writePickle', () => {
-  const value = { refs: [{ ref_id: 0, ann_id: 1719310, big: 2 ** 40, neg: -5, f: 8.5, sent: 'the lady', raw: 'café', none: null, ok: true, list: [], long: 'x'.repeat(300) }], many: Array.from({ length: 2500 }, (_, k) => k) };
+  const value = {
+    refs: [{ ref_id: 0, ann_id: 1719310, big: 2 ** 40, neg: -5, f: 8.5, sent: 'the lady', raw: 'café', none: null, ok: true, list: [], long: 'x'.repeat(300) }],
+    many: Array.from({ length: 2500 }, (_, k) => k),
+  };
 
   it('reads back what it writes: ints of every width, floats, str and unicode, long lists in batches', () => {
     expect(readPickle(writePickle(value))).toEqual(value);
@@ -80,7 +83,9 @@ describe('writePickle', () => {
   });
 
   it.runIf(spawnSync('python3', ['--version']).status === 0)('python3 pickle.load reads it to the same value', () => {
-    const r = spawnSync('python3', ['-c', 'import sys, pickle, json; json.dump(pickle.loads(sys.stdin.buffer.read()), sys.stdout)'], { input: Buffer.from(writePickle(value)) });
+    const r = spawnSync('python3', ['-c', 'import sys, pickle, json; json.dump(pickle.loads(sys.stdin.buffer.read()), sys.stdout)'], {
+      input: Buffer.from(writePickle(value)),
+    });
     expect(r.stderr.toString()).toBe('');
     expect(JSON.parse(r.stdout.toString())).toEqual(value);
   });

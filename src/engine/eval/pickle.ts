@@ -133,7 +133,8 @@ export function readPickle(data: Uint8Array): PickleValue {
   };
   const dictAt = (op: string): { [key: string]: PickleValue } => {
     const d = top(op);
-    if (d === null || typeof d !== 'object' || Array.isArray(d) || d instanceof Uint8Array) throw new PickleError(`${op} onto something that is not a dict (byte ${pos - 1})`);
+    if (d === null || typeof d !== 'object' || Array.isArray(d) || d instanceof Uint8Array)
+      throw new PickleError(`${op} onto something that is not a dict (byte ${pos - 1})`);
     return d;
   };
   const setItems = (d: { [key: string]: PickleValue }, items: PickleValue[], at: number) => {
@@ -359,7 +360,7 @@ export function writePickle(value: PickleValue): Uint8Array {
       } else {
         const le: number[] = [];
         let x = n;
-        while (le.length === 0 || !(x === 0n && (le[le.length - 1] & 0x80) === 0) && !(x === -1n && (le[le.length - 1] & 0x80) !== 0)) {
+        while (le.length === 0 || (!(x === 0n && (le[le.length - 1] & 0x80) === 0) && !(x === -1n && (le[le.length - 1] & 0x80) !== 0))) {
           le.push(Number(x & 0xffn));
           x >>= 8n;
         }
@@ -386,8 +387,18 @@ export function writePickle(value: PickleValue): Uint8Array {
       bytes(b);
     } else if (v instanceof Uint8Array) {
       throw new PickleError('bytes have no protocol-2 opcode of their own (Python 3 writes them through GLOBAL); write them as text');
-    } else if (Array.isArray(v)) batched(v.map((x) => [x]), 0x5d, 0x65);
-    else batched(Object.entries(v).map(([k, x]) => [k, x]), 0x7d, 0x75);
+    } else if (Array.isArray(v))
+      batched(
+        v.map((x) => [x]),
+        0x5d,
+        0x65,
+      );
+    else
+      batched(
+        Object.entries(v).map(([k, x]) => [k, x]),
+        0x7d,
+        0x75,
+      );
   };
   put(value);
   out.push(0x2e);

@@ -20,14 +20,17 @@ async function popeFile(name: string, lines: string[]): Promise<string> {
   return path;
 }
 
-const line = (o: Record<string, unknown>) => JSON.stringify({ question_id: 1, image: 'COCO_val2014_000000000042.png', text: 'Is there a cat?', label: 'yes', ...o });
+const line = (o: Record<string, unknown>) =>
+  JSON.stringify({ question_id: 1, image: 'COCO_val2014_000000000042.png', text: 'Is there a cat?', label: 'yes', ...o });
 
 describe('POPE loader', () => {
   it('--split keeps one split and names it; a split the data lacks names those it has', async () => {
     const ds = await loadDataset(fixture('pope'), 'pope', { images: FIXTURE_IMAGES, split: 'random' });
     expect(ds.name).toBe('pope random');
     expect(ds.samples.map((s) => s.id)).toEqual(['random/1', 'random/2', 'random/3']);
-    await expect(loadDataset(fixture('pope'), 'pope', { images: FIXTURE_IMAGES, split: 'popular' })).rejects.toThrow('no samples of split "popular" (its splits: adversarial, random)');
+    await expect(loadDataset(fixture('pope'), 'pope', { images: FIXTURE_IMAGES, split: 'popular' })).rejects.toThrow(
+      'no samples of split "popular" (its splits: adversarial, random)',
+    );
   });
 
   it('reads every split file of a folder: official .json JSON lines and .jsonl, labels lower-cased, blank lines skipped', async () => {
@@ -77,7 +80,10 @@ describe('POPE loader', () => {
     // A line that is JSON but not an object (found by test/fuzz/formats.test.ts: was a TypeError).
     for (const value of ['0', '"text"', 'null', '[1]']) {
       const scalar = await popeFile(`scalar-${value.length}.jsonl`, [line({}), value]);
-      await expect(loadPope(scalar, { images: FIXTURE_IMAGES })).rejects.toMatchObject({ code: expect.not.stringMatching(/^internal$/), message: expect.stringContaining(`${scalar}:2`) });
+      await expect(loadPope(scalar, { images: FIXTURE_IMAGES })).rejects.toMatchObject({
+        code: expect.not.stringMatching(/^internal$/),
+        message: expect.stringContaining(`${scalar}:2`),
+      });
     }
   });
 
@@ -121,7 +127,9 @@ describe('POPE loader', () => {
     await copyFile(fixture('pope-llava', 'coco', 'coco_pope_adversarial.json'), join(dir, 'coco', 'coco_pope_adversarial.json'));
     const random = (await readFile(fixture('pope-llava', 'coco', 'coco_pope_random.json'), 'utf8')).trim().split('\n');
     await writeFile(join(dir, 'coco', 'coco_pope_random.json'), [random[1], random[0]].join('\n') + '\n');
-    await expect(loadPope(dir, { images: FIXTURE_IMAGES })).rejects.toThrow(`${join(dir, 'llava_pope_test.jsonl')}:1: question "Is there a cat in the image?" is "Is there a bus in the image?" on line 1`);
+    await expect(loadPope(dir, { images: FIXTURE_IMAGES })).rejects.toThrow(
+      `${join(dir, 'llava_pope_test.jsonl')}:1: question "Is there a cat in the image?" is "Is there a bus in the image?" on line 1`,
+    );
     await rm(join(dir, 'coco', 'coco_pope_random.json'));
     await expect(loadPope(dir, { images: FIXTURE_IMAGES })).rejects.toThrow("has no labels (LLaVA's layout)");
   });

@@ -39,7 +39,13 @@ const yesNo = z
 const qid = z.union([z.number().int(), z.string().min(1)]);
 const popeLine = z.looseObject({ question_id: qid, image: z.string().min(1), text: z.string().trim().min(1), label: yesNo });
 /** lmms-eval's POPE rows. */
-const lmmsLine = z.looseObject({ question_id: qid, question: z.string().trim().min(1), answer: yesNo, image_source: z.string().min(1), category: z.string().min(1) });
+const lmmsLine = z.looseObject({
+  question_id: qid,
+  question: z.string().trim().min(1),
+  answer: yesNo,
+  image_source: z.string().min(1),
+  category: z.string().min(1),
+});
 /** LLaVA's llava_pope_test.jsonl: no label, a category. */
 const llavaLine = z.looseObject({ question_id: qid, image: z.string().min(1), text: z.string().trim().min(1), category: z.string().min(1) });
 
@@ -72,12 +78,33 @@ async function llavaLabels(file: string, category: string, questions: PopeQuesti
   const candidates = [join(dir, 'coco', `coco_pope_${category}.json`), join(dir, `coco_pope_${category}.json`)];
   let labelFile: string | null = null;
   for (const c of candidates) if ((await stat(c).catch(() => null))?.isFile()) labelFile = c;
-  if (labelFile === null) throw dataError(file, questions[0].line, `has no labels (LLaVA's layout) and no ${candidates.join(' or ')} beside it`, "Put POPE's coco/ label files beside it, or pass the label files themselves.");
-  const labels = parseJsonLines(labelFile, await readDataText(labelFile, HINT), HINT).map((l) => ({ line: l.line, q: checkJsonLine(popeLine, l, labelFile, HINT) }));
-  if (labels.length !== questions.length) throw dataError(labelFile, null, `has ${labels.length} questions; ${file} has ${questions.length} of category ${category}`, 'Use the label files of the same POPE release.');
+  if (labelFile === null)
+    throw dataError(
+      file,
+      questions[0].line,
+      `has no labels (LLaVA's layout) and no ${candidates.join(' or ')} beside it`,
+      "Put POPE's coco/ label files beside it, or pass the label files themselves.",
+    );
+  const labels = parseJsonLines(labelFile, await readDataText(labelFile, HINT), HINT).map((l) => ({
+    line: l.line,
+    q: checkJsonLine(popeLine, l, labelFile, HINT),
+  }));
+  if (labels.length !== questions.length)
+    throw dataError(
+      labelFile,
+      null,
+      `has ${labels.length} questions; ${file} has ${questions.length} of category ${category}`,
+      'Use the label files of the same POPE release.',
+    );
   questions.forEach((q, k) => {
     const l = labels[k];
-    if (l.q.text !== q.text) throw dataError(file, q.line, `question "${q.text}" is "${l.q.text}" on line ${l.line} of ${labelFile}: the files are not in the same order`, 'Use the label files of the same POPE release.');
+    if (l.q.text !== q.text)
+      throw dataError(
+        file,
+        q.line,
+        `question "${q.text}" is "${l.q.text}" on line ${l.line} of ${labelFile}: the files are not in the same order`,
+        'Use the label files of the same POPE release.',
+      );
     q.label = l.q.label;
   });
 }
@@ -90,7 +117,9 @@ async function llavaLabels(file: string, category: string, questions: PopeQuesti
 async function questionsOf(unit: readonly string[]): Promise<PopeQuestion[]> {
   const parquet = isParquetFile(unit[0]);
   // parquet rows go through the same schemas, numbered from 1 like lines; an embedded image is extracted
-  const lines: (JsonLine & { file: string })[] = parquet ? await readParquetRows(unit, HINT) : parseJsonLines(unit[0], await readDataText(unit[0], HINT), HINT).map((l) => ({ ...l, file: unit[0] }));
+  const lines: (JsonLine & { file: string })[] = parquet
+    ? await readParquetRows(unit, HINT)
+    : parseJsonLines(unit[0], await readDataText(unit[0], HINT), HINT).map((l) => ({ ...l, file: unit[0] }));
   const out: PopeQuestion[] = [];
   const pending = new Map<string, PopeQuestion[]>();
   for (const entry of lines) {
@@ -99,7 +128,15 @@ async function questionsOf(unit: readonly string[]): Promise<PopeQuestion[]> {
     if (kind === 'lmms') {
       const q = checkJsonLine(lmmsLine, entry, file, HINT);
       const embedded = parquet ? await embeddedImageFile((entry.value as Record<string, unknown>).image) : null;
-      out.push({ id: String(q.question_id), image: embedded ? { file: embedded } : { id: q.image_source }, text: q.question, label: q.answer, split: q.category, line: entry.line, file });
+      out.push({
+        id: String(q.question_id),
+        image: embedded ? { file: embedded } : { id: q.image_source },
+        text: q.question,
+        label: q.answer,
+        split: q.category,
+        line: entry.line,
+        file,
+      });
     } else if (kind === 'llava') {
       const q = checkJsonLine(llavaLine, entry, file, HINT);
       const p: PopeQuestion = { id: String(q.question_id), image: { path: q.image }, text: q.text, label: 'no', split: q.category, line: entry.line, file };
@@ -135,7 +172,11 @@ export async function popeFilesIn(dir: string): Promise<string[]> {
     const inner = (await readdir(inside)).filter(isPopeFile).sort();
     if (inner.length > 0) return inner.map((n) => join(inside, n));
   }
-  throw new WorkbenchError('not-found', `${dir}: no POPE files (*.jsonl, *.parquet, or *.json named *pope*) in it, in ${sub} or in its data/`, 'Pass a POPE .jsonl file, or the folder that holds the split files.');
+  throw new WorkbenchError(
+    'not-found',
+    `${dir}: no POPE files (*.jsonl, *.parquet, or *.json named *pope*) in it, in ${sub} or in its data/`,
+    'Pass a POPE .jsonl file, or the folder that holds the split files.',
+  );
 }
 
 export interface LoadOptions {
@@ -175,7 +216,12 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
       else seen.set(key, at);
     }
     if (twice.length > 0) {
-      throw dataError(file, null, `${twice.slice(0, 5).join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique within a split.');
+      throw dataError(
+        file,
+        null,
+        `${twice.slice(0, 5).join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`,
+        'question_id must be unique within a split.',
+      );
     }
     for (const q of questions) {
       const split = q.split ?? fileSplit;
@@ -183,7 +229,9 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
       const where = () => `${q.file}:${q.line}`;
       samples.push({
         id: key,
-        ...(q.image.file !== undefined ? { imagePath: q.image.file } : await locateImage(() => (q.image.path !== undefined ? resolver.byPath(q.image.path, where) : resolver.byId(q.image.id!, where)), options.strict)),
+        ...(q.image.file !== undefined
+          ? { imagePath: q.image.file }
+          : await locateImage(() => (q.image.path !== undefined ? resolver.byPath(q.image.path, where) : resolver.byId(q.image.id!, where)), options.strict)),
         question: q.text,
         groups: { split },
         pope: q.label,

@@ -18,9 +18,27 @@ describe('referring-expression loader', () => {
     const ds = await loadRefcoco(fixture('refcoco'));
     expect(ds.format).toBe('refcoco');
     expect(ds.samples).toEqual([
-      { id: '11', imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'), question: 'Where is the yellow square?', groups: { split: 'val' }, box: [8, 8, 28, 24] },
-      { id: '12', imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000007.png'), question: 'Where is the red cat?', groups: { split: 'testA' }, box: [20, 4, 34, 18] },
-      { id: '13', imagePath: join(FIXTURE_IMAGES, 'scene_wide.png'), question: 'Where is the blue dog on the left?', groups: { split: 'testB' }, box: [4, 4, 20, 28] },
+      {
+        id: '11',
+        imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png'),
+        question: 'Where is the yellow square?',
+        groups: { split: 'val' },
+        box: [8, 8, 28, 24],
+      },
+      {
+        id: '12',
+        imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000007.png'),
+        question: 'Where is the red cat?',
+        groups: { split: 'testA' },
+        box: [20, 4, 34, 18],
+      },
+      {
+        id: '13',
+        imagePath: join(FIXTURE_IMAGES, 'scene_wide.png'),
+        question: 'Where is the blue dog on the left?',
+        groups: { split: 'testB' },
+        box: [4, 4, 20, 28],
+      },
     ]);
     expect(DEFAULT_REF_PROMPT).toBe('Where is {expression}?');
   });
@@ -37,8 +55,16 @@ describe('referring-expression loader', () => {
   it("--prompt rec: lmms-eval's REC prompt, recorded as the dataset's prompt", async () => {
     const ds = await loadRefcoco(fixture('refcoco'), { prompt: 'rec' });
     expect(ds.prompt).toBe(REC_PROMPT);
-    expect(ds.samples[0].question.startsWith('Bounding box coordinates are specified in the format (top-left x, top-left y, bottom-right x, bottom-right y). All values are floating point numbers bounded between 0 and 1. ')).toBe(true);
-    expect(ds.samples[0].question.endsWith('Please provide the bounding box coordinate of the region this sentence describes: ' + ds.samples[0].question.split(': ').at(-1))).toBe(true);
+    expect(
+      ds.samples[0].question.startsWith(
+        'Bounding box coordinates are specified in the format (top-left x, top-left y, bottom-right x, bottom-right y). All values are floating point numbers bounded between 0 and 1. ',
+      ),
+    ).toBe(true);
+    expect(
+      ds.samples[0].question.endsWith(
+        'Please provide the bounding box coordinate of the region this sentence describes: ' + ds.samples[0].question.split(': ').at(-1),
+      ),
+    ).toBe(true);
     expect(ds.samples[0].question).not.toContain('{expression}');
   });
 
@@ -70,7 +96,9 @@ describe('referring-expression loader', () => {
     const g = await loadRefcoco(fixture('refer', 'refcocog', 'refs(umd).p'), { images: FIXTURE_IMAGES, split: 'test' });
     expect(g.name).toBe('refcocog (umd) test');
     expect(g.samples.map((s) => s.id)).toEqual(['21#1', '21#2']);
-    await expect(loadRefcoco(fixture('refer', 'refcoco'), { images: FIXTURE_IMAGES, split: 'testC' })).rejects.toThrow('no refs of split "testC" (its splits: train, testA, testB, val)');
+    await expect(loadRefcoco(fixture('refer', 'refcoco'), { images: FIXTURE_IMAGES, split: 'testC' })).rejects.toThrow(
+      'no refs of split "testC" (its splits: train, testA, testB, val)',
+    );
   });
 
   it('a refs pickle: its instances.json missing, an ann_id it lacks, a ref without sentences, bytes that are not a pickle', async () => {
@@ -85,7 +113,13 @@ describe('referring-expression loader', () => {
     await writeFile(join(dir, 'instances.json'), JSON.stringify(instances));
     await expect(loadRefcoco(dir)).rejects.toThrow(`${join(dir, 'instances.json')}: has no annotation 1719311 (ref_id 1, refs[1] of refs(unc).p)`);
     // pickle.dumps([{'ref_id': 5, 'ann_id': 1, 'image_id': 42, 'split': 'val', 'sentences': []}], 2)
-    await writeFile(refs, Buffer.from('80025d71007d71012858060000007265665f696471024b055806000000616e6e5f696471034b015808000000696d6167655f696471044b2a580500000073706c69747105580300000076616c7106580900000073656e74656e63657371075d710875612e', 'hex'));
+    await writeFile(
+      refs,
+      Buffer.from(
+        '80025d71007d71012858060000007265665f696471024b055806000000616e6e5f696471034b015808000000696d6167655f696471044b2a580500000073706c69747105580300000076616c7106580900000073656e74656e63657371075d710875612e',
+        'hex',
+      ),
+    );
     await expect(loadRefcoco(dir)).rejects.toThrow(`${refs}: [0].sentences: Too small`);
     await writeFile(refs, '[]');
     await expect(loadRefcoco(dir)).rejects.toThrow(`${refs}: not a refs pickle this reads: unknown opcode 0x5b at byte 0`);
@@ -99,10 +133,16 @@ describe('referring-expression loader', () => {
 
   it('names the file and line of a bad entry', async () => {
     const jsonl = join(tmp, 'bad.jsonl');
-    await writeFile(jsonl, ['{"image": "a.png", "expression": "x", "bbox": [1, 2, 3, 4]}', '{"image": "a.png", "expression": "x", "bbox": [1, 2, 0, 4]}'].join('\n'));
+    await writeFile(
+      jsonl,
+      ['{"image": "a.png", "expression": "x", "bbox": [1, 2, 3, 4]}', '{"image": "a.png", "expression": "x", "bbox": [1, 2, 0, 4]}'].join('\n'),
+    );
     await expect(loadRefcoco(jsonl)).rejects.toThrow(`${jsonl}:2: bbox: width and height must be > 0`);
     const json = join(tmp, 'refs_bad.json');
-    await writeFile(json, ['{"refs": [', '  {"image": "a.png", "expression": "x", "bbox": [1, 2, 3, 4]},', '  {"image": "a.png", "bbox": [1, 2, 3, 4]}', ']}'].join('\n'));
+    await writeFile(
+      json,
+      ['{"refs": [', '  {"image": "a.png", "expression": "x", "bbox": [1, 2, 3, 4]},', '  {"image": "a.png", "bbox": [1, 2, 3, 4]}', ']}'].join('\n'),
+    );
     await expect(loadRefcoco(json)).rejects.toThrow(`${json}:3: refs[1]: has no expression`);
     const noImage = join(tmp, 'refs_noimage.json');
     await writeFile(noImage, JSON.stringify([{ expression: 'x', bbox: [1, 2, 3, 4] }]));

@@ -64,13 +64,26 @@ const refEntry = z
     sentence: z.string().trim().min(1).optional(),
     sentences: z.array(sentence).min(1).optional(),
     /** lmms-eval's RefCOCO rows keep the expression(s) in `answer`, the id in `question_id`. */
-    answer: z.union([z.string().trim().min(1).transform((a) => [a]), z.array(sentence).min(1)]).optional(),
+    answer: z
+      .union([
+        z
+          .string()
+          .trim()
+          .min(1)
+          .transform((a) => [a]),
+        z.array(sentence).min(1),
+      ])
+      .optional(),
     question_id: z.union([z.number().int(), z.string().min(1)]).optional(),
-    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).refine(([, , w, h]) => w > 0 && h > 0, { message: 'width and height must be > 0 ([x, y, width, height])' }),
+    bbox: z
+      .tuple([z.number(), z.number(), z.number(), z.number()])
+      .refine(([, , w, h]) => w > 0 && h > 0, { message: 'width and height must be > 0 ([x, y, width, height])' }),
     split: z.string().min(1).optional(),
   })
   .refine((e) => e.image !== undefined || e.file_name !== undefined || e.image_id !== undefined, { message: 'names no image: give image (a path) or image_id' })
-  .refine((e) => e.expression !== undefined || e.sentence !== undefined || e.sentences !== undefined || e.answer !== undefined, { message: 'has no expression (expression, sentence, sentences, or answer as in lmms-eval)' });
+  .refine((e) => e.expression !== undefined || e.sentence !== undefined || e.sentences !== undefined || e.answer !== undefined, {
+    message: 'has no expression (expression, sentence, sentences, or answer as in lmms-eval)',
+  });
 
 type RefEntry = z.output<typeof refEntry>;
 
@@ -81,7 +94,12 @@ async function refFileIn(dir: string): Promise<string> {
   const names = (await readdir(dir)).sort();
   const pickles = names.filter((n) => /^refs\(.+\)\.p$/i.test(n));
   if (pickles.length === 1) return join(dir, pickles[0]);
-  if (pickles.length > 1) throw new WorkbenchError('bad-request', `${dir}: several refs pickles (${pickles.join(', ')})`, 'Pass the one of the split-by you want, e.g. --data "refcocog/refs(umd).p".');
+  if (pickles.length > 1)
+    throw new WorkbenchError(
+      'bad-request',
+      `${dir}: several refs pickles (${pickles.join(', ')})`,
+      'Pass the one of the split-by you want, e.g. --data "refcocog/refs(umd).p".',
+    );
   const jsonl = names.filter((n) => n.toLowerCase().endsWith('.jsonl'));
   const json = names.filter((n) => n.toLowerCase().endsWith('.json') && n.toLowerCase().includes('ref'));
   const found = [...jsonl, ...json];
@@ -113,7 +131,8 @@ async function parquetEntries(files: string[], split: string): Promise<Located[]
   return out;
 }
 
-const referHint = "The refer API's refs(<splitBy>).p holds a list of refs {ref_id, ann_id, image_id, split, sentences: [{sent}]}, with instances.json beside it.";
+const referHint =
+  "The refer API's refs(<splitBy>).p holds a list of refs {ref_id, ann_id, image_id, split, sentences: [{sent}]}, with instances.json beside it.";
 const referRef = z.looseObject({
   ref_id: z.union([z.number().int(), z.string().min(1)]),
   ann_id: z.union([z.number().int(), z.string().min(1)]),
@@ -122,13 +141,20 @@ const referRef = z.looseObject({
   sentences: z.array(z.looseObject({ sent: z.string().trim().min(1) })).min(1),
 });
 const cocoImage = z.looseObject({ id: z.union([z.number().int(), z.string().min(1)]), file_name: z.string().min(1) });
-const cocoAnnotation = z.looseObject({ id: z.union([z.number().int(), z.string().min(1)]), image_id: z.union([z.number().int(), z.string().min(1)]), bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]) });
+const cocoAnnotation = z.looseObject({
+  id: z.union([z.number().int(), z.string().min(1)]),
+  image_id: z.union([z.number().int(), z.string().min(1)]),
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+});
 
 /** instances.json's images and annotations by id, each checked only when a ref uses it (the file has ~200k annotations). */
-async function readInstances(file: string): Promise<{ image: (id: string, ref: string) => string; annotation: (id: string, ref: string) => z.output<typeof cocoAnnotation> }> {
+async function readInstances(
+  file: string,
+): Promise<{ image: (id: string, ref: string) => string; annotation: (id: string, ref: string) => z.output<typeof cocoAnnotation> }> {
   const text = await readDataText(file, referHint);
   const value = parseJsonText(file, text, referHint) as { images?: unknown; annotations?: unknown };
-  if (value === null || typeof value !== 'object' || !Array.isArray(value.images) || !Array.isArray(value.annotations)) throw dataError(file, 1, 'expected COCO instances {"images": [...], "annotations": [...]}', referHint);
+  if (value === null || typeof value !== 'object' || !Array.isArray(value.images) || !Array.isArray(value.annotations))
+    throw dataError(file, 1, 'expected COCO instances {"images": [...], "annotations": [...]}', referHint);
   const index = (list: unknown[], key: 'images' | 'annotations') => {
     const out = new Map<string, number>();
     list.forEach((e, k) => {
@@ -139,11 +165,13 @@ async function readInstances(file: string): Promise<{ image: (id: string, ref: s
   };
   const images = index(value.images, 'images');
   const annotations = index(value.annotations, 'annotations');
-  const lookup = <S extends z.ZodType>(ix: ReturnType<typeof index>, schema: S, what: string) => (id: string, ref: string): z.output<S> => {
-    const k = ix.out.get(id);
-    if (k === undefined) throw dataError(file, null, `has no ${what} ${id} (${ref})`, 'Use the instances.json of the same refer dataset folder.');
-    return checkJson(schema, ix.list[k], file, text, [ix.key, k], referHint);
-  };
+  const lookup =
+    <S extends z.ZodType>(ix: ReturnType<typeof index>, schema: S, what: string) =>
+    (id: string, ref: string): z.output<S> => {
+      const k = ix.out.get(id);
+      if (k === undefined) throw dataError(file, null, `has no ${what} ${id} (${ref})`, 'Use the instances.json of the same refer dataset folder.');
+      return checkJson(schema, ix.list[k], file, text, [ix.key, k], referHint);
+    };
   const image = lookup(images, cocoImage, 'image');
   return { image: (id, ref) => image(id, ref).file_name, annotation: lookup(annotations, cocoAnnotation, 'annotation') };
 }
@@ -160,7 +188,8 @@ async function referEntries(file: string, split: string | undefined): Promise<Lo
   }
   if (!Array.isArray(value)) throw dataError(file, null, `holds ${value === null ? 'None' : typeof value}, not a list of refs`, referHint);
   const instancesFile = join(dirname(file), 'instances.json');
-  if (!(await stat(instancesFile).catch(() => null))?.isFile()) throw new WorkbenchError('not-found', `${file}: no instances.json beside it (the refs' boxes and image names are there)`, referHint);
+  if (!(await stat(instancesFile).catch(() => null))?.isFile())
+    throw new WorkbenchError('not-found', `${file}: no instances.json beside it (the refs' boxes and image names are there)`, referHint);
   const instances = await readInstances(instancesFile);
   const out: Located[] = [];
   value.forEach((raw, k) => {
@@ -170,8 +199,20 @@ async function referEntries(file: string, split: string | undefined): Promise<Lo
     if (split !== undefined && ref.split !== split) return;
     const named = `ref_id ${ref.ref_id}, refs[${k}] of ${basename(file)}`;
     const ann = instances.annotation(String(ref.ann_id), named);
-    if (String(ann.image_id) !== String(ref.image_id)) throw dataError(instancesFile, null, `annotation ${ref.ann_id} is on image ${ann.image_id}, ${named} on image ${ref.image_id}`, 'Use the instances.json of the same refer dataset folder.');
-    const entry = refEntry.safeParse({ ref_id: ref.ref_id, image: instances.image(String(ref.image_id), named), sentences: ref.sentences, bbox: ann.bbox, split: ref.split });
+    if (String(ann.image_id) !== String(ref.image_id))
+      throw dataError(
+        instancesFile,
+        null,
+        `annotation ${ref.ann_id} is on image ${ann.image_id}, ${named} on image ${ref.image_id}`,
+        'Use the instances.json of the same refer dataset folder.',
+      );
+    const entry = refEntry.safeParse({
+      ref_id: ref.ref_id,
+      image: instances.image(String(ref.image_id), named),
+      sentences: ref.sentences,
+      bbox: ann.bbox,
+      split: ref.split,
+    });
     if (!entry.success) throw dataError(file, null, `${named}: ${issueText(entry.error).text}`, referHint);
     out.push({ entry: entry.data, where: () => `${file}: ${named}` });
   });
@@ -207,18 +248,28 @@ export interface RefLoadOptions extends LoadOptions {
 
 export async function loadRefcoco(path: string, options: RefLoadOptions = {}): Promise<EvalDataset> {
   const prompt = options.prompt === 'rec' ? REC_PROMPT : (options.prompt ?? DEFAULT_REF_PROMPT);
-  if (!prompt.includes('{expression}')) throw new WorkbenchError('bad-request', `The grounding prompt "${prompt}" has no {expression} in it.`, `Use e.g. "${DEFAULT_REF_PROMPT}".`);
+  if (!prompt.includes('{expression}'))
+    throw new WorkbenchError('bad-request', `The grounding prompt "${prompt}" has no {expression} in it.`, `Use e.g. "${DEFAULT_REF_PROMPT}".`);
   const root = resolve(path);
   const isDir = await isDirectory(root);
   const pq = await parquetSource(root, options.split);
   const file = pq ? pq.files[0] : isDir ? await refFileIn(root) : root;
   const pickle = !pq && isReferPickle(file);
-  const all = pq ? await parquetEntries(pq.files, pq.split) : pickle ? await referEntries(file, options.split) : entriesOf(file, await readDataText(file, HINT));
+  const all = pq
+    ? await parquetEntries(pq.files, pq.split)
+    : pickle
+      ? await referEntries(file, options.split)
+      : entriesOf(file, await readDataText(file, HINT));
   const located = options.split === undefined || pickle || pq ? all : all.filter((l) => l.entry.split === options.split);
   if (located.length === 0) {
     if (options.split !== undefined) {
       const splits = pickle ? await referSplits(file) : [...new Set(all.flatMap((l) => (l.entry.split === undefined ? [] : [l.entry.split])))];
-      throw dataError(file, null, `no refs of split "${options.split}" (${splits.length === 0 ? 'it names no splits' : `its splits: ${splits.join(', ')}`})`, 'Pass --split with one of these.');
+      throw dataError(
+        file,
+        null,
+        `no refs of split "${options.split}" (${splits.length === 0 ? 'it names no splits' : `its splits: ${splits.join(', ')}`})`,
+        'Pass --split with one of these.',
+      );
     }
     throw dataError(file, null, 'no entries in it', HINT);
   }
@@ -227,9 +278,12 @@ export async function loadRefcoco(path: string, options: RefLoadOptions = {}): P
   const seen = new Set<string>();
   for (const [k, { entry: e, where, imageFile }] of located.entries()) {
     const [x, y, w, h] = e.bbox;
-    const expressions = e.sentences ?? (e.expression ?? e.sentence ? [(e.expression ?? e.sentence)!] : e.answer!);
+    const expressions = e.sentences ?? ((e.expression ?? e.sentence) ? [(e.expression ?? e.sentence)!] : e.answer!);
     const path = e.image ?? e.file_name;
-    const image = imageFile !== undefined ? { imagePath: imageFile } : await locateImage(() => (path !== undefined ? resolver.byPath(path, where) : resolver.byId(e.image_id!, where)), options.strict);
+    const image =
+      imageFile !== undefined
+        ? { imagePath: imageFile }
+        : await locateImage(() => (path !== undefined ? resolver.byPath(path, where) : resolver.byId(e.image_id!, where)), options.strict);
     const base = e.ref_id !== undefined ? String(e.ref_id) : e.question_id !== undefined ? String(e.question_id) : String(k + 1);
     expressions.forEach((expression, s) => {
       const id = expressions.length > 1 ? `${base}#${s + 1}` : base;

@@ -3,7 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testManifest, testRow } from '../../../test/eval/support/run-folder.ts';
-import { canonicalRows, differences, differenceText, hashFiles, idHash, openRun, readRows, rowLine, shardOf, type RunManifest, type RunRow } from './run-folder.ts';
+import {
+  canonicalRows,
+  differences,
+  differenceText,
+  hashFiles,
+  idHash,
+  openRun,
+  readRows,
+  rowLine,
+  shardOf,
+  type RunManifest,
+  type RunRow,
+} from './run-folder.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -43,7 +55,12 @@ describe('run folder', () => {
     await first.append(row('random/1', 0, 'vanilla'));
     await first.append(row('random/1', 0, 'laser', { status: 'error', reason: 'image x not found', score: null, pope: null, prediction: '' }));
     await first.close();
-    expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ complete: false, rows: 2, expected: 4, errors: { laser: 1, vanilla: 0 } });
+    expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toMatchObject({
+      complete: false,
+      rows: 2,
+      expected: 4,
+      errors: { laser: 1, vanilla: 0 },
+    });
     await writeFile(join(dir, 'results.jsonl'), (await readFile(join(dir, 'results.jsonl'), 'utf8')) + '{"id":"ran');
 
     const again = await openRun({ dir, manifest: manifest({ startedAt: '2026-01-02T00:00:00.000Z' }) });

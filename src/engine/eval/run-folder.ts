@@ -183,7 +183,15 @@ export function summarizeRows(methods: readonly MethodId[], rows: readonly RunRo
   }
   const errors: Record<string, number> = {};
   for (const m of methods) errors[m] = rows.filter((r) => r.method === m && r.status === 'error').length;
-  return { format: 'laser-eval-summary', version: 1, complete: rows.length === expected, rows: rows.length, expected, errors, methods: summarize(methods, [...samples.values()], results) };
+  return {
+    format: 'laser-eval-summary',
+    version: 1,
+    complete: rows.length === expected,
+    rows: rows.length,
+    expected,
+    errors,
+    methods: summarize(methods, [...samples.values()], results),
+  };
 }
 
 /** Rows sorted in the canonical order: dataset index, then the methods' order. */
@@ -353,7 +361,11 @@ export async function readRows(file: string): Promise<{ rows: RunRow[]; keepByte
         partial = true;
         break;
       }
-      throw new WorkbenchError('bad-request', `${file}:${k + 1}: not a result row (${value === undefined ? 'not JSON' : r.error.issues[0].path.join('.') + ': ' + r.error.issues[0].message})`, 'Delete that line (its run is made again), or pass --force-new to start the run over.');
+      throw new WorkbenchError(
+        'bad-request',
+        `${file}:${k + 1}: not a result row (${value === undefined ? 'not JSON' : r.error.issues[0].path.join('.') + ': ' + r.error.issues[0].message})`,
+        'Delete that line (its run is made again), or pass --force-new to start the run over.',
+      );
     }
     // the line's own object, not zod's copy (which puts the checked keys first): rows are rewritten as read
     rows.push(value as RunRow);
@@ -376,7 +388,12 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
     throw new WorkbenchError('bad-request', `${file}: not valid JSON (${(e as Error).message})`, 'Pass --force-new to start the run over.');
   }
   const r = manifestSchema.safeParse(value);
-  if (!r.success) throw new WorkbenchError('bad-request', `${file}: not a laser eval run manifest (${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message})`, 'Pass --force-new to start the run over, or use another --run folder.');
+  if (!r.success)
+    throw new WorkbenchError(
+      'bad-request',
+      `${file}: not a laser eval run manifest (${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message})`,
+      'Pass --force-new to start the run over, or use another --run folder.',
+    );
   return r.data as unknown as RunManifest;
 }
 
@@ -427,7 +444,11 @@ export async function openRun(req: OpenRunRequest): Promise<OpenedRun> {
   let retried = 0;
   if (old === null) {
     if ((await stat(resultsFile).catch(() => null)) !== null) {
-      throw new WorkbenchError('bad-request', `${dir} has a ${RESULTS_FILE} but no ${MANIFEST_FILE}, so what made its rows is unknown.`, 'Pass --force-new to start the run over, or use another --run folder.');
+      throw new WorkbenchError(
+        'bad-request',
+        `${dir} has a ${RESULTS_FILE} but no ${MANIFEST_FILE}, so what made its rows is unknown.`,
+        'Pass --force-new to start the run over, or use another --run folder.',
+      );
     }
   } else {
     const diff = [...differences({ identity: req.manifest.identity, shard: req.manifest.shard }, { identity: old.identity, shard: old.shard })];
@@ -445,7 +466,8 @@ export async function openRun(req: OpenRunRequest): Promise<OpenedRun> {
     const seen = new Set<string>();
     for (const r of read.rows) {
       const key = rowKey(r.id, r.method);
-      if (seen.has(key)) throw new WorkbenchError('bad-request', `${resultsFile}: the row of ${r.id} / ${r.method} is there twice.`, 'Pass --force-new to start the run over.');
+      if (seen.has(key))
+        throw new WorkbenchError('bad-request', `${resultsFile}: the row of ${r.id} / ${r.method} is there twice.`, 'Pass --force-new to start the run over.');
       seen.add(key);
     }
     rows = read.rows.filter((r) => r.status === 'ok');
@@ -509,7 +531,11 @@ export interface MergeResult {
  * same records: `ms` is each record's own time), and a manifest with `shard: null` and
  * `mergedFrom`.
  */
-export async function mergeRuns(dirs: readonly string[], out: string, opts: { forceNew?: boolean; onShard?: (done: number, total: number) => void } = {}): Promise<MergeResult> {
+export async function mergeRuns(
+  dirs: readonly string[],
+  out: string,
+  opts: { forceNew?: boolean; onShard?: (done: number, total: number) => void } = {},
+): Promise<MergeResult> {
   const hint = 'Pass the folders of all n shards of one run (laser eval --shard i/n --run <folder>), each finished.';
   if (dirs.length === 0) throw new WorkbenchError('bad-request', 'No run folders to merge.', hint);
   const target = resolve(out);
@@ -521,7 +547,11 @@ export async function mergeRuns(dirs: readonly string[], out: string, opts: { fo
     if (manifest === null) throw new WorkbenchError('not-found', `${dir}: no ${MANIFEST_FILE}; not a laser eval run folder.`, hint);
     const { rows, partial } = await readRows(join(dir, RESULTS_FILE));
     if (partial || rows.length !== manifest.expected) {
-      throw new WorkbenchError('bad-request', `${dir} is not finished (${rows.length} of ${manifest.expected} rows${partial ? ', and a half-written last line' : ''}).`, 'Run its laser eval command again to finish it, then merge.');
+      throw new WorkbenchError(
+        'bad-request',
+        `${dir} is not finished (${rows.length} of ${manifest.expected} rows${partial ? ', and a half-written last line' : ''}).`,
+        'Run its laser eval command again to finish it, then merge.',
+      );
     }
     shards.push({ dir, manifest, rows });
     opts.onShard?.(shards.length, dirs.length);
@@ -529,11 +559,20 @@ export async function mergeRuns(dirs: readonly string[], out: string, opts: { fo
   const first = shards[0].manifest;
   for (const s of shards.slice(1)) {
     const diff = differences(s.manifest.identity, first.identity);
-    if (diff.length > 0) throw new WorkbenchError('bad-request', `${s.dir} and ${shards[0].dir} are not shards of one run (${differenceText(s.manifest.identity, first.identity, diff)}).`, hint);
+    if (diff.length > 0)
+      throw new WorkbenchError(
+        'bad-request',
+        `${s.dir} and ${shards[0].dir} are not shards of one run (${differenceText(s.manifest.identity, first.identity, diff)}).`,
+        hint,
+      );
   }
   const counts = new Set(shards.map((s) => s.manifest.shard?.count ?? 1));
   if (shards.some((s) => s.manifest.shard === null) || counts.size !== 1) {
-    throw new WorkbenchError('bad-request', `The folders are not shards of one split (${shards.map((s) => `${s.dir}: ${s.manifest.shard === null ? 'unsharded' : `${s.manifest.shard.index}/${s.manifest.shard.count}`}`).join(', ')}).`, hint);
+    throw new WorkbenchError(
+      'bad-request',
+      `The folders are not shards of one split (${shards.map((s) => `${s.dir}: ${s.manifest.shard === null ? 'unsharded' : `${s.manifest.shard.index}/${s.manifest.shard.count}`}`).join(', ')}).`,
+      hint,
+    );
   }
   const n = [...counts][0];
   const byIndex = new Map<number, string>();
@@ -543,13 +582,23 @@ export async function mergeRuns(dirs: readonly string[], out: string, opts: { fo
     byIndex.set(i, s.dir);
   }
   const absent = Array.from({ length: n }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (absent.length > 0) throw new WorkbenchError('bad-request', `Shard${absent.length > 1 ? 's' : ''} ${absent.map((i) => `${i}/${n}`).join(', ')} missing: ${shards.length} of ${n} given.`, hint);
+  if (absent.length > 0)
+    throw new WorkbenchError(
+      'bad-request',
+      `Shard${absent.length > 1 ? 's' : ''} ${absent.map((i) => `${i}/${n}`).join(', ')} missing: ${shards.length} of ${n} given.`,
+      hint,
+    );
 
   const all: RunRow[] = [];
   const seen = new Map<string, string>();
   for (const s of shards) {
     for (const r of s.rows) {
-      if (shardOf(r.id, n) !== s.manifest.shard!.index) throw new WorkbenchError('bad-request', `${s.dir}: the row of ${r.id} belongs to shard ${shardOf(r.id, n)}/${n}, not ${s.manifest.shard!.index}/${n}.`, hint);
+      if (shardOf(r.id, n) !== s.manifest.shard!.index)
+        throw new WorkbenchError(
+          'bad-request',
+          `${s.dir}: the row of ${r.id} belongs to shard ${shardOf(r.id, n)}/${n}, not ${s.manifest.shard!.index}/${n}.`,
+          hint,
+        );
       const key = rowKey(r.id, r.method);
       if (seen.has(key)) throw new WorkbenchError('bad-request', `The row of ${r.id} / ${r.method} is in ${seen.get(key)} and ${s.dir}.`, hint);
       seen.set(key, s.dir);
@@ -560,7 +609,11 @@ export async function mergeRuns(dirs: readonly string[], out: string, opts: { fo
   const expected = first.identity.dataset.evaluated * methods.length;
   const indices = new Set(all.map((r) => r.index));
   if (all.length !== expected || indices.size !== first.identity.dataset.evaluated || all.some((r) => r.index >= first.identity.dataset.evaluated)) {
-    throw new WorkbenchError('bad-request', `The shards hold ${all.length} rows over ${indices.size} samples; the run has ${first.identity.dataset.evaluated} samples x ${methods.length} methods = ${expected}.`, hint);
+    throw new WorkbenchError(
+      'bad-request',
+      `The shards hold ${all.length} rows over ${indices.size} samples; the run has ${first.identity.dataset.evaluated} samples x ${methods.length} methods = ${expected}.`,
+      hint,
+    );
   }
   const rows = canonicalRows(all, methods);
   if (opts.forceNew) for (const f of [RESULTS_FILE, SUMMARY_FILE, MANIFEST_FILE]) await rm(join(target, f), { force: true });
@@ -576,7 +629,11 @@ export async function mergeRuns(dirs: readonly string[], out: string, opts: { fo
     command: process.argv.slice(2),
     startedAt: times.map((m) => m.startedAt).sort()[0],
     resumedAt: [],
-    endedAt: times.map((m) => m.endedAt ?? '').sort().at(-1) || null,
+    endedAt:
+      times
+        .map((m) => m.endedAt ?? '')
+        .sort()
+        .at(-1) || null,
     mergedFrom: [...byIndex].sort(([a], [b]) => a - b).map(([, d]) => d),
   };
   await writeRows(target, rows);

@@ -89,7 +89,13 @@ export function reportOfRows(dir: string, manifest: RunManifest, rows: readonly 
       const a = ids.map((id) => sa.get(id)!);
       const b = ids.map((id) => sb.get(id)!);
       const binary = [...a, ...b].every((x) => x === 0 || x === 1);
-      pairs.push({ a: methods[i], b: methods[j], n: ids.length, difference: pairedDifferenceCI(a, b, o), mcnemar: binary && ids.length > 0 ? mcnemarOfScores(a, b) : null });
+      pairs.push({
+        a: methods[i],
+        b: methods[j],
+        n: ids.length,
+        difference: pairedDifferenceCI(a, b, o),
+        mcnemar: binary && ids.length > 0 ? mcnemarOfScores(a, b) : null,
+      });
     }
   }
   const name = `${manifest.identity.dataset.name} (${manifest.identity.bundle.name})`;
@@ -103,7 +109,12 @@ export async function buildRunReports(dirs: readonly string[], o: ReportOptions 
   for (const d of dirs) {
     const dir = resolve(d);
     const manifest = await readManifest(dir);
-    if (manifest === null) throw new WorkbenchError('not-found', `${dir}: no manifest.json; not a laser eval run folder.`, 'Pass folders made by laser eval --run (or laser eval merge).');
+    if (manifest === null)
+      throw new WorkbenchError(
+        'not-found',
+        `${dir}: no manifest.json; not a laser eval run folder.`,
+        'Pass folders made by laser eval --run (or laser eval merge).',
+      );
     const { rows } = await readRows(join(dir, RESULTS_FILE));
     out.push(reportOfRows(dir, manifest, rows, o));
   }
@@ -133,13 +144,25 @@ function tablesOf(r: RunReport): Table[] {
     },
   ];
   for (const g of r.groups) {
-    tables.push({ title: `Accuracy by ${g.key} (%, 95 % interval)`, head: ['method', ...g.values], rows: Object.entries(g.cells).map(([m, cells]) => [m, ...g.values.map((v) => ciText(cells[v]))]) });
+    tables.push({
+      title: `Accuracy by ${g.key} (%, 95 % interval)`,
+      head: ['method', ...g.values],
+      rows: Object.entries(g.cells).map(([m, cells]) => [m, ...g.values.map((v) => ciText(cells[v]))]),
+    });
   }
   if (r.pairs.length > 0) {
     tables.push({
       title: 'Paired differences (second minus first, percentage points, 95 % bootstrap interval; McNemar exact test on right/wrong)',
       head: ['first', 'second', 'n', 'difference', 'only first right', 'only second right', 'McNemar p'],
-      rows: r.pairs.map((p) => [p.a, p.b, String(p.n), diffText(p.difference), p.mcnemar ? String(p.mcnemar.onlyA) : '-', p.mcnemar ? String(p.mcnemar.onlyB) : '-', p.mcnemar ? pText(p.mcnemar.p) : '-']),
+      rows: r.pairs.map((p) => [
+        p.a,
+        p.b,
+        String(p.n),
+        diffText(p.difference),
+        p.mcnemar ? String(p.mcnemar.onlyA) : '-',
+        p.mcnemar ? String(p.mcnemar.onlyB) : '-',
+        p.mcnemar ? pText(p.mcnemar.p) : '-',
+      ]),
     });
   }
   return tables;
@@ -163,7 +186,14 @@ export function renderMarkdown(reports: readonly RunReport[]): string {
     for (const l of manifestSummary(r.manifest)) out.push(`- ${l}`);
     out.push('');
     for (const t of tablesOf(r)) {
-      out.push(`### ${t.title}`, '', `| ${t.head.map(esc).join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`, ...t.rows.map((row) => `| ${row.map(esc).join(' | ')} |`), '');
+      out.push(
+        `### ${t.title}`,
+        '',
+        `| ${t.head.map(esc).join(' | ')} |`,
+        `|${t.head.map(() => '---').join('|')}|`,
+        ...t.rows.map((row) => `| ${row.map(esc).join(' | ')} |`),
+        '',
+      );
     }
     out.push('<details><summary>manifest.json</summary>', '', '```json', JSON.stringify(r.manifest, null, 2), '```', '', '</details>', '');
   }
@@ -179,15 +209,22 @@ export function intervalChart(title: string, bars: readonly { label: string; ci:
   const width = 360;
   const h = 30 + rowH * bars.length + 20;
   const x = (v: number) => left + v * width;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 70}" height="${h}" role="img" aria-label="${escHtml(title)}">`, `<text x="4" y="16" font-size="13" font-weight="bold">${escHtml(title)}</text>`];
-  for (const t of [0, 0.25, 0.5, 0.75, 1]) parts.push(`<line x1="${x(t)}" y1="24" x2="${x(t)}" y2="${h - 18}" stroke="#ddd"/><text x="${x(t)}" y="${h - 4}" font-size="10" text-anchor="middle">${t * 100}</text>`);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 70}" height="${h}" role="img" aria-label="${escHtml(title)}">`,
+    `<text x="4" y="16" font-size="13" font-weight="bold">${escHtml(title)}</text>`,
+  ];
+  for (const t of [0, 0.25, 0.5, 0.75, 1])
+    parts.push(
+      `<line x1="${x(t)}" y1="24" x2="${x(t)}" y2="${h - 18}" stroke="#ddd"/><text x="${x(t)}" y="${h - 4}" font-size="10" text-anchor="middle">${t * 100}</text>`,
+    );
   bars.forEach((b, k) => {
     const y = 28 + k * rowH;
     parts.push(`<text x="${left - 6}" y="${y + 13}" font-size="11" text-anchor="end">${escHtml(b.label)}</text>`);
     if (b.ci === null) return;
     parts.push(`<rect x="${left}" y="${y + 3}" width="${(b.ci.estimate * width).toFixed(1)}" height="${rowH - 8}" fill="#6a8fd0"/>`);
     parts.push(`<line x1="${x(b.ci.low).toFixed(1)}" y1="${y + 9}" x2="${x(b.ci.high).toFixed(1)}" y2="${y + 9}" stroke="#222" stroke-width="1.5"/>`);
-    for (const v of [b.ci.low, b.ci.high]) parts.push(`<line x1="${x(v).toFixed(1)}" y1="${y + 4}" x2="${x(v).toFixed(1)}" y2="${y + 14}" stroke="#222" stroke-width="1.5"/>`);
+    for (const v of [b.ci.low, b.ci.high])
+      parts.push(`<line x1="${x(v).toFixed(1)}" y1="${y + 4}" x2="${x(v).toFixed(1)}" y2="${y + 14}" stroke="#222" stroke-width="1.5"/>`);
     parts.push(`<text x="${x(1) + 6}" y="${y + 13}" font-size="10">${pct(b.ci.estimate)}</text>`);
   });
   parts.push('</svg>');
@@ -202,11 +239,24 @@ export function renderHtml(reports: readonly RunReport[]): string {
     '</head><body><h1>LASER evaluation report</h1>',
   ];
   for (const r of reports) {
-    out.push(`<h2>${escHtml(r.name)}</h2>`, `<p>Run folder <code>${escHtml(r.dir)}</code>: ${r.rows} of ${r.manifest.expected} rows${r.complete ? '' : ' (unfinished)'}.</p>`);
+    out.push(
+      `<h2>${escHtml(r.name)}</h2>`,
+      `<p>Run folder <code>${escHtml(r.dir)}</code>: ${r.rows} of ${r.manifest.expected} rows${r.complete ? '' : ' (unfinished)'}.</p>`,
+    );
     out.push('<ul>', ...manifestSummary(r.manifest).map((l) => `<li>${escHtml(l)}</li>`), '</ul>');
-    out.push(intervalChart('Accuracy (%) with 95 % interval', r.methods.map((m) => ({ label: m.method, ci: m.accuracy }))));
+    out.push(
+      intervalChart(
+        'Accuracy (%) with 95 % interval',
+        r.methods.map((m) => ({ label: m.method, ci: m.accuracy })),
+      ),
+    );
     for (const g of r.groups) {
-      out.push(intervalChart(`Accuracy by ${g.key} (%)`, Object.entries(g.cells).flatMap(([m, cells]) => g.values.map((v) => ({ label: `${m} ${v}`, ci: cells[v] })))));
+      out.push(
+        intervalChart(
+          `Accuracy by ${g.key} (%)`,
+          Object.entries(g.cells).flatMap(([m, cells]) => g.values.map((v) => ({ label: `${m} ${v}`, ci: cells[v] }))),
+        ),
+      );
     }
     for (const t of tablesOf(r)) {
       out.push(`<h3>${escHtml(t.title)}</h3><table><tr>${t.head.map((h) => `<th>${escHtml(h)}</th>`).join('')}</tr>`);

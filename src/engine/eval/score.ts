@@ -108,5 +108,20 @@ export function scoreRun(sample: EvalSample, record: AnalysisRecord, tensors: Re
 
 /** The result of a run that could not be made: no answer, no score, the reason kept. */
 export function errorResult(sample: EvalSample, method: MethodId, reason: string): SampleResult {
-  return { sampleId: sample.id, method, answer: '', score: null, pope: null, layer: null, layerMode: null, fallback: false, aggregation: null, record: null, cached: false, ms: 0, cropBox: null, error: reason };
+  return {
+    sampleId: sample.id,
+    method,
+    answer: '',
+    score: null,
+    pope: null,
+    layer: null,
+    layerMode: null,
+    fallback: false,
+    aggregation: null,
+    record: null,
+    cached: false,
+    ms: 0,
+    cropBox: null,
+    error: reason,
+  };
 }

@@ -90,7 +90,10 @@ function pathText(path: readonly PropertyKey[]): string {
  */
 export function issueText(error: z.ZodError, prefix: JsonPath = []): { path: JsonPath; text: string } {
   const pathOf = (issue: z.core.$ZodIssue) => [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
-  const say = (issue: z.core.$ZodIssue) => (issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? `missing (${issue.message.replace(/, received undefined$/, '').replace(/^Invalid input: /, '')})` : issue.message);
+  const say = (issue: z.core.$ZodIssue) =>
+    issue.code === 'invalid_type' && /received undefined$/.test(issue.message)
+      ? `missing (${issue.message.replace(/, received undefined$/, '').replace(/^Invalid input: /, '')})`
+      : issue.message;
   const issues = error.issues.slice(0, 8);
   const text = issues.map((i) => `${pathText(pathOf(i))}: ${say(i)}`).join('; ') + (error.issues.length > 8 ? `; and ${error.issues.length - 8} more` : '');
   return { path: pathOf(error.issues[0]), text };

@@ -3,7 +3,13 @@ import type { SampleResult } from './score.ts';
 import { summarizeMethod } from './summary.ts';
 import type { EvalSample } from './types.ts';
 
-const sample = (id: string, groups: Record<string, string>, extra: Partial<EvalSample> = {}): EvalSample => ({ id, imagePath: `/i/${id}.png`, question: 'q?', groups, ...extra });
+const sample = (id: string, groups: Record<string, string>, extra: Partial<EvalSample> = {}): EvalSample => ({
+  id,
+  imagePath: `/i/${id}.png`,
+  question: 'q?',
+  groups,
+  ...extra,
+});
 
 const result = (sampleId: string, o: Partial<SampleResult>): SampleResult => ({
   sampleId,

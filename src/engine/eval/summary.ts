@@ -87,7 +87,11 @@ function byGroups(rs: readonly SampleResult[], sampleOf: Map<string, EvalSample>
   return out;
 }
 
-function mapGroups<T>(groups: Map<string, Map<string, SampleResult[]>>, f: (rs: SampleResult[]) => T, keep: (rs: SampleResult[]) => boolean = () => true): Record<string, Record<string, T>> {
+function mapGroups<T>(
+  groups: Map<string, Map<string, SampleResult[]>>,
+  f: (rs: SampleResult[]) => T,
+  keep: (rs: SampleResult[]) => boolean = () => true,
+): Record<string, Record<string, T>> {
   const out: Record<string, Record<string, T>> = {};
   for (const [key, values] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const inner: Record<string, T> = {};

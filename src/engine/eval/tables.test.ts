@@ -8,11 +8,31 @@ const samples: EvalSample[] = [
   { id: 'r/1', imagePath: '/a.png', question: 'Is there a cat?', groups: { split: 'random' }, pope: 'yes', box: [0, 0, 4, 4] },
   { id: 'r/2', imagePath: '/a.png', question: 'Is there a dog?', groups: { split: 'random' }, pope: 'no' },
 ];
-const base = { answer: 'yes', layer: null, layerMode: null, fallback: false, aggregation: null, record: null, cached: false, ms: 12, cropBox: null, error: null } as const;
+const base = {
+  answer: 'yes',
+  layer: null,
+  layerMode: null,
+  fallback: false,
+  aggregation: null,
+  record: null,
+  cached: false,
+  ms: 12,
+  cropBox: null,
+  error: null,
+} as const;
 const results: SampleResult[] = [
   { ...base, sampleId: 'r/1', method: 'vanilla', score: 1, pope: 'yes' },
   { ...base, sampleId: 'r/2', method: 'vanilla', score: 0, pope: 'yes' },
-  { ...base, sampleId: 'r/1', method: 'laser', score: 1, pope: 'yes', layer: 2, layerMode: 'argmax', aggregation: { raw: 0.25, map: 0.5, uniform: 0.125, crop: 0.75 } },
+  {
+    ...base,
+    sampleId: 'r/1',
+    method: 'laser',
+    score: 1,
+    pope: 'yes',
+    layer: 2,
+    layerMode: 'argmax',
+    aggregation: { raw: 0.25, map: 0.5, uniform: 0.125, crop: 0.75 },
+  },
   { ...base, sampleId: 'r/2', method: 'laser', answer: 'no', score: 1, pope: 'no', layer: 3, layerMode: 'argmax' },
 ];
 
@@ -24,7 +44,14 @@ describe('summary tables', () => {
   });
 
   it('aligned text and markdown from the same table', () => {
-    const t = { title: 'T', head: ['method', 'acc'], rows: [['laser', '50.0'], ['a|b', '1']] };
+    const t = {
+      title: 'T',
+      head: ['method', 'acc'],
+      rows: [
+        ['laser', '50.0'],
+        ['a|b', '1'],
+      ],
+    };
     expect(renderTable(t, 'text')).toEqual(['method  acc', '------  ----', 'laser   50.0', 'a|b     1']);
     expect(renderTable(t, 'markdown')).toEqual(['| method | acc |', '|---|---|', '| laser | 50.0 |', '| a\\|b | 1 |']);
   });

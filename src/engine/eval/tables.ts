@@ -30,11 +30,18 @@ export function renderTable(t: Table, style: TableStyle): string[] {
     return [`| ${t.head.map(esc).join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`)];
   }
   const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(t.head), line(widths.map((w) => '-'.repeat(w))), ...t.rows.map(line)];
 }
 
-function groupValues(summaries: [string, MethodSummary][], pick: (s: MethodSummary) => Record<string, Record<string, unknown>> | undefined): Map<string, string[]> {
+function groupValues(
+  summaries: [string, MethodSummary][],
+  pick: (s: MethodSummary) => Record<string, Record<string, unknown>> | undefined,
+): Map<string, string[]> {
   const out = new Map<string, Set<string>>();
   for (const [, s] of summaries) {
     for (const [key, values] of Object.entries(pick(s) ?? {})) {
@@ -57,11 +64,22 @@ export function summaryTables(summary: Record<string, MethodSummary>): Table[] {
       title: 'Accuracy (%, samples)',
       // an errors column only when some run could not be made (missing images)
       head: ['method', 'accuracy', 'runs', 'cached', 'ms/run', ...(withErrors ? ['errors'] : [])],
-      rows: entries.map(([m, s]) => [m, meanCell(s.accuracy), String(s.runs), String(s.cached), s.meanMs === null ? '-' : s.meanMs.toFixed(0), ...(withErrors ? [String(s.errors)] : [])]),
+      rows: entries.map(([m, s]) => [
+        m,
+        meanCell(s.accuracy),
+        String(s.runs),
+        String(s.cached),
+        s.meanMs === null ? '-' : s.meanMs.toFixed(0),
+        ...(withErrors ? [String(s.errors)] : []),
+      ]),
     });
     for (const [key, values] of groupValues(entries, (s) => s.accuracy.byGroup)) {
       if (values.length > MAX_GROUP_COLUMNS) continue;
-      tables.push({ title: `Accuracy by ${key} (%, samples)`, head: ['method', ...values], rows: entries.map(([m, s]) => [m, ...values.map((v) => meanCell(s.accuracy.byGroup[key]?.[v]))]) });
+      tables.push({
+        title: `Accuracy by ${key} (%, samples)`,
+        head: ['method', ...values],
+        rows: entries.map(([m, s]) => [m, ...values.map((v) => meanCell(s.accuracy.byGroup[key]?.[v]))]),
+      });
     }
   }
 
@@ -90,13 +108,25 @@ export function summaryTables(summary: Record<string, MethodSummary>): Table[] {
     tables.push({
       title: 'Attention aggregation: share of map mass inside the box (%)',
       head: ['method', 'samples', 'raw a_q', 'method map', 'uniform (chance)', 'box in crop', 'fallbacks'],
-      rows: grounded.map(([m, s]) => [m, String(s.grounding!.samples), pct(s.grounding!.raw), pct(s.grounding!.map), pct(s.grounding!.uniform), pct(s.grounding!.crop), String(s.grounding!.fallbacks)]),
+      rows: grounded.map(([m, s]) => [
+        m,
+        String(s.grounding!.samples),
+        pct(s.grounding!.raw),
+        pct(s.grounding!.map),
+        pct(s.grounding!.uniform),
+        pct(s.grounding!.crop),
+        String(s.grounding!.fallbacks),
+      ]),
     });
   }
 
   const layered = entries.filter(([, s]) => s.layers !== null);
   if (layered.length > 0) {
-    tables.push({ title: 'Layer of the map (layer:runs)', head: ['method', 'mode', 'layers'], rows: layered.map(([m, s]) => [m, s.layers!.mode, layersText(s.layers!.overall)]) });
+    tables.push({
+      title: 'Layer of the map (layer:runs)',
+      head: ['method', 'mode', 'layers'],
+      rows: layered.map(([m, s]) => [m, s.layers!.mode, layersText(s.layers!.overall)]),
+    });
     const chosen = layered.filter(([, s]) => s.layers!.mode !== 'fixed');
     for (const key of ['family', 'split']) {
       const rows = chosen.flatMap(([m, s]) => Object.entries(s.layers!.byGroup[key] ?? {}).map(([v, counts]) => [m, v, layersText(counts)]));

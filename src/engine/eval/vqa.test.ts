@@ -33,7 +33,7 @@ describe('VQA loader: the layouts as they ship', () => {
     expect(ds.samples[0].question).toBe('what is the colour of the cat?');
   });
 
-  it("A-OKVQA: a list with direct_answers, exact matches min(1, m/3) (the official direct-answer score), COCO images by integer id whatever the zero padding", async () => {
+  it('A-OKVQA: a list with direct_answers, exact matches min(1, m/3) (the official direct-answer score), COCO images by integer id whatever the zero padding', async () => {
     const ds = await loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES });
     expect(ds.name).toBe('aokvqa');
     expect(ds.samples.map((s) => [s.id, s.vqa!.protocol, s.imagePath])).toEqual([
@@ -45,16 +45,24 @@ describe('VQA loader: the layouts as they ship', () => {
     expect(ds.samples[0].groups).toEqual({ difficult: 'false' });
   });
 
-  it('A-OKVQA multiple choice: lettered choices in the question, correct_choice_idx as truth, LLaVA\'s instruction; refused for other layouts', async () => {
+  it("A-OKVQA multiple choice: lettered choices in the question, correct_choice_idx as truth, LLaVA's instruction; refused for other layouts", async () => {
     const ds = await loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES, multipleChoice: true });
     expect(ds).toMatchObject({ name: 'aokvqa-mc', instruction: "Answer with the option's letter from the given choices directly." });
-    expect(ds.samples[0]).toMatchObject({ question: 'What is the colour of the cat?\nA. red\nB. blue\nC. green\nD. yellow', choices: { options: ['red', 'blue', 'green', 'yellow'], correct: 3 } });
+    expect(ds.samples[0]).toMatchObject({
+      question: 'What is the colour of the cat?\nA. red\nB. blue\nC. green\nD. yellow',
+      choices: { options: ['red', 'blue', 'green', 'yellow'], correct: 3 },
+    });
     expect(ds.samples[0].vqa).toBeUndefined();
     expect(answerScore(ds.samples[0], 'D')).toBe(1);
     expect(answerScore(ds.samples[0], 'yellow')).toBe(1);
     expect(answerScore(ds.samples[0], 'A')).toBe(0);
-    await expect(loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES, multipleChoice: true })).rejects.toThrow("multiple choice is A-OKVQA's task; this is a textvqa file.");
-    const noIdx = await jsonFile('aok-test.json', JSON.stringify([{ question_id: 'x', image_id: 42, question: 'q?', direct_answers: ['a'], choices: ['a', 'b'] }]));
+    await expect(loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES, multipleChoice: true })).rejects.toThrow(
+      "multiple choice is A-OKVQA's task; this is a textvqa file.",
+    );
+    const noIdx = await jsonFile(
+      'aok-test.json',
+      JSON.stringify([{ question_id: 'x', image_id: 42, question: 'q?', direct_answers: ['a'], choices: ['a', 'b'] }]),
+    );
     await expect(loadVqa(noIdx, { images: FIXTURE_IMAGES, multipleChoice: true })).rejects.toThrow(`${noIdx}:1: question x has no correct_choice_idx`);
   });
 
@@ -75,7 +83,12 @@ describe('VQA loader: the layouts as they ship', () => {
     const ds = await loadVqa(fixture('vicrop', 'data.json'), { images: FIXTURE_IMAGES });
     expect(ds.name).toBe('vicrop');
     expect(ds.samples.map((s) => [s.id, s.question, s.vqa, s.imagePath])).toEqual([
-      ['0', 'What colour is the square?', { answers: ['yellow', 'yellow', 'gold', 'yellow'], protocol: 'leave-one-out' }, image('COCO_val2014_000000000042.png')],
+      [
+        '0',
+        'What colour is the square?',
+        { answers: ['yellow', 'yellow', 'gold', 'yellow'], protocol: 'leave-one-out' },
+        image('COCO_val2014_000000000042.png'),
+      ],
       ['1', 'What is written on the sign?', { answers: ['stop', 'stop'], protocol: 'leave-one-out' }, image('003a8ae2ef43b901.png')],
     ]);
   });
@@ -94,8 +107,20 @@ describe('VQA loader: the layouts as they ship', () => {
     await mkdir(dir, { recursive: true });
     await copyFile(fixture('textvqa', 'TextVQA_0.5.1_val.json'), join(dir, 'TextVQA_0.5.1_val.json'));
     const plain = await loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES });
-    const ids = [...new Set(plain.samples.map((s) => s.imagePath.split('/').pop()!.replace(/\.png$/, '')))];
-    await writeFile(join(dir, 'TextVQA_Rosetta_OCR_v0.2_val.json'), JSON.stringify({ data: ids.map((image_id, k) => ({ image_id, ocr_tokens: k === 0 ? ['STOP', 'cafe'] : [] })) }));
+    const ids = [
+      ...new Set(
+        plain.samples.map((s) =>
+          s.imagePath
+            .split('/')
+            .pop()!
+            .replace(/\.png$/, ''),
+        ),
+      ),
+    ];
+    await writeFile(
+      join(dir, 'TextVQA_Rosetta_OCR_v0.2_val.json'),
+      JSON.stringify({ data: ids.map((image_id, k) => ({ image_id, ocr_tokens: k === 0 ? ['STOP', 'cafe'] : [] })) }),
+    );
     const ds = await loadVqa(join(dir, 'TextVQA_0.5.1_val.json'), { images: FIXTURE_IMAGES, ocr: true });
     expect(ds.name).toBe('textvqa-ocr');
     expect(ds.samples[0].question).toBe(`${plain.samples[0].question}\nReference OCR token: STOP, cafe`);
@@ -108,9 +133,14 @@ describe('VQA loader: the layouts as they ship', () => {
     const dir = join(tmp, 'list');
     await mkdir(join(dir, 'pics'), { recursive: true });
     await copyFile(image('scene_wide.png'), join(dir, 'pics', 'w.png'));
-    const file = await jsonFile('list/mine.json', JSON.stringify([{ question_id: 5, image: 'pics/w.png', question: 'What is it?', answers: [{ answer: 'cat' }, 'cat'] }]));
+    const file = await jsonFile(
+      'list/mine.json',
+      JSON.stringify([{ question_id: 5, image: 'pics/w.png', question: 'What is it?', answers: [{ answer: 'cat' }, 'cat'] }]),
+    );
     const ds = await loadVqa(file, { protocol: 'simple' });
-    expect(ds.samples).toEqual([{ id: '5', imagePath: join(dir, 'pics', 'w.png'), question: 'What is it?', groups: {}, vqa: { answers: ['cat', 'cat'], protocol: 'simple' } }]);
+    expect(ds.samples).toEqual([
+      { id: '5', imagePath: join(dir, 'pics', 'w.png'), question: 'What is it?', groups: {}, vqa: { answers: ['cat', 'cat'], protocol: 'simple' } },
+    ]);
   });
 
   it('tells the layouts apart by shape', () => {
@@ -126,20 +156,39 @@ describe('VQA loader: the layouts as they ship', () => {
 
 describe('VQA loader: errors name the file and the line of the entry', () => {
   it('an entry without answers', async () => {
-    const text = ['{"data": [', '  {"question_id": 1, "image_id": "x", "question": "a?", "answers": ["a", "a"]},', '  {"question_id": 2, "image_id": "x",', '   "question": "b?"}', ']}'].join('\n');
+    const text = [
+      '{"data": [',
+      '  {"question_id": 1, "image_id": "x", "question": "a?", "answers": ["a", "a"]},',
+      '  {"question_id": 2, "image_id": "x",',
+      '   "question": "b?"}',
+      ']}',
+    ].join('\n');
     const file = await jsonFile('noanswers.json', text);
     await expect(loadVqa(file)).rejects.toThrow(`${file}:3: data[1].answers:`);
   });
 
   it('a question with no annotation', async () => {
     const dir = join(tmp, 'pair');
-    await jsonFile('pair/q_questions.json', ['{"questions": [', '{"question_id": 1, "image_id": 42, "question": "a?"},', '{"question_id": 2, "image_id": 42, "question": "b?"}', ']}'].join('\n'));
+    await jsonFile(
+      'pair/q_questions.json',
+      ['{"questions": [', '{"question_id": 1, "image_id": 42, "question": "a?"},', '{"question_id": 2, "image_id": 42, "question": "b?"}', ']}'].join('\n'),
+    );
     await jsonFile('pair/a_annotations.json', JSON.stringify({ annotations: [{ question_id: 1, answers: ['x', 'y'] }] }));
-    await expect(loadVqa(dir, { images: FIXTURE_IMAGES })).rejects.toThrow(`${join(dir, 'q_questions.json')}:3: question_id 2 has no entry in ${join(dir, 'a_annotations.json')}`);
+    await expect(loadVqa(dir, { images: FIXTURE_IMAGES })).rejects.toThrow(
+      `${join(dir, 'q_questions.json')}:3: question_id 2 has no entry in ${join(dir, 'a_annotations.json')}`,
+    );
   });
 
   it('one answer under leave-one-out scoring: says to use --protocol simple', async () => {
-    const file = await jsonFile('one.json', ['[', '{"question_id": 1, "image": "x.png", "question": "a?", "answers": ["a", "b"]},', '{"question_id": 2, "image": "x.png", "question": "a?", "answers": ["a"]}', ']'].join('\n'));
+    const file = await jsonFile(
+      'one.json',
+      [
+        '[',
+        '{"question_id": 1, "image": "x.png", "question": "a?", "answers": ["a", "b"]},',
+        '{"question_id": 2, "image": "x.png", "question": "a?", "answers": ["a"]}',
+        ']',
+      ].join('\n'),
+    );
     const err = await loadVqa(file).catch((e: unknown) => e);
     expect((err as Error).message).toBe(`${file}:3: question 2 has 1 answer; leave-one-out scoring needs at least 2`);
     expect(err).toMatchObject({ hint: expect.stringContaining('--protocol simple') });
@@ -147,8 +196,13 @@ describe('VQA loader: errors name the file and the line of the entry', () => {
 
   it('an image id that no file is named after, or that two files share', async () => {
     const file = await jsonFile('ids/q.json', JSON.stringify({ data: [{ question_id: 1, image_id: 99, question: 'a?', answers: ['a', 'a'] }] }));
-    await expect(loadVqa(file, { images: FIXTURE_IMAGES, strict: true })).rejects.toThrow(`${file}:1: no image file named after image id 99 under ${FIXTURE_IMAGES}`);
-    expect((await loadVqa(file, { images: FIXTURE_IMAGES })).samples[0]).toMatchObject({ imagePath: '', missing: expect.stringContaining('no image file named after image id 99') });
+    await expect(loadVqa(file, { images: FIXTURE_IMAGES, strict: true })).rejects.toThrow(
+      `${file}:1: no image file named after image id 99 under ${FIXTURE_IMAGES}`,
+    );
+    expect((await loadVqa(file, { images: FIXTURE_IMAGES })).samples[0]).toMatchObject({
+      imagePath: '',
+      missing: expect.stringContaining('no image file named after image id 99'),
+    });
     const twins = join(tmp, 'twins');
     await mkdir(twins);
     await copyFile(image('scene_wide.png'), join(twins, 'COCO_train2014_000000000099.png'));
@@ -159,7 +213,17 @@ describe('VQA loader: errors name the file and the line of the entry', () => {
   it('a file of no known layout, a duplicate question_id, invalid JSON, a folder with several candidates', async () => {
     const odd = await jsonFile('odd.json', '{"rows": []}');
     await expect(loadVqa(odd)).rejects.toThrow(`${odd}:1: not a VQA layout this reads`);
-    const dup = await jsonFile('dup.json', JSON.stringify([{ question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }, { question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] }], null, 1));
+    const dup = await jsonFile(
+      'dup.json',
+      JSON.stringify(
+        [
+          { question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] },
+          { question_id: 1, image: 'x', question: 'a?', answers: ['a', 'b'] },
+        ],
+        null,
+        1,
+      ),
+    );
     await expect(loadVqa(dup)).rejects.toThrow(`${dup}:11: question_id 1 again (1 duplicate id)`);
     const broken = await jsonFile('broken.json', '{"data": [\n  {"question_id": 1,,}\n]}');
     await expect(loadVqa(broken)).rejects.toThrow(`${broken}:2: not valid JSON`);

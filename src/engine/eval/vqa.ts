@@ -50,9 +50,16 @@ import type { EvalDataset, EvalSample } from './types.ts';
 
 export type VqaLayout = 'textvqa' | 'aokvqa' | 'vqav2' | 'vicrop' | 'list';
 
-export const DEFAULT_PROTOCOL: Record<VqaLayout, VqaProtocol> = { textvqa: 'leave-one-out', aokvqa: 'exact', vqav2: 'vqav2', vicrop: 'leave-one-out', list: 'leave-one-out' };
+export const DEFAULT_PROTOCOL: Record<VqaLayout, VqaProtocol> = {
+  textvqa: 'leave-one-out',
+  aokvqa: 'exact',
+  vqav2: 'vqav2',
+  vicrop: 'leave-one-out',
+  list: 'leave-one-out',
+};
 
-const HINT = 'Accepted: TextVQA {"data": [...]}, an A-OKVQA list with direct_answers, a VQA v2 questions + annotations pair, ViCrop\'s data.json [{id, question, labels, image_path}], or a list of {question_id, image|image_id, question, answers}.';
+const HINT =
+  'Accepted: TextVQA {"data": [...]}, an A-OKVQA list with direct_answers, a VQA v2 questions + annotations pair, ViCrop\'s data.json [{id, question, labels, image_path}], or a list of {question_id, image|image_id, question, answers}.';
 
 const id = z.union([z.number().int(), z.string().min(1)]);
 const answers = z.array(z.union([z.string(), z.looseObject({ answer: z.string() }).transform((a) => a.answer)])).min(1, 'needs at least one answer');
@@ -67,7 +74,9 @@ const hasImage = (q: { image?: string; image_path?: string; file_name?: string; 
 const imageMessage = { message: 'names no image: give image (a path) or image_id' };
 
 const question = z.looseObject({ question_id: id, question: z.string().trim().min(1), ...imageRef }).refine(hasImage, imageMessage);
-const textvqaEntry = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, ocr_tokens: z.array(z.string()).optional(), ...imageRef }).refine(hasImage, imageMessage);
+const textvqaEntry = z
+  .looseObject({ question_id: id, question: z.string().trim().min(1), answers, ocr_tokens: z.array(z.string()).optional(), ...imageRef })
+  .refine(hasImage, imageMessage);
 /** TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json): `{data: [{image_id, ocr_tokens}]}`. */
 const ocrEntry = z.looseObject({ image_id: id, ocr_tokens: z.array(z.string()) });
 const aokvqaEntry = z
@@ -81,13 +90,32 @@ const aokvqaEntry = z
     ...imageRef,
   })
   .refine(hasImage, imageMessage);
-const vicropLabels = z.union([z.string().min(1).transform((a) => [a]), answers]);
+const vicropLabels = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((a) => [a]),
+  answers,
+]);
 const vicropEntry = z
-  .looseObject({ id: id.optional(), question: z.string().trim().min(1), labels: vicropLabels.optional(), label: vicropLabels.optional(), image_path: z.string().min(1) })
-  .refine((e) => e.labels !== undefined || e.label !== undefined, { message: 'has no labels (the answers: labels, or label as ViCrop\'s run.py writes them)' });
+  .looseObject({
+    id: id.optional(),
+    question: z.string().trim().min(1),
+    labels: vicropLabels.optional(),
+    label: vicropLabels.optional(),
+    image_path: z.string().min(1),
+  })
+  .refine((e) => e.labels !== undefined || e.label !== undefined, { message: "has no labels (the answers: labels, or label as ViCrop's run.py writes them)" });
 const annotation = z.looseObject({ question_id: id, answers, answer_type: z.string().optional(), question_type: z.string().optional() });
 /** lmms-lab/VQAv2's rows: the question and its annotation in one. */
-const vqav2Row = z.looseObject({ question_id: id, question: z.string().trim().min(1), answers, answer_type: z.string().optional(), question_type: z.string().optional(), ...imageRef });
+const vqav2Row = z.looseObject({
+  question_id: id,
+  question: z.string().trim().min(1),
+  answers,
+  answer_type: z.string().optional(),
+  question_type: z.string().optional(),
+  ...imageRef,
+});
 
 type Question = z.output<typeof question>;
 interface Parsed {
@@ -207,7 +235,15 @@ async function parquetEntries(rows: ParquetRow[], layout: 'textvqa' | 'aokvqa' |
       const q = checkJsonLine(aokvqaEntry, line, row.file, HINT);
       const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
       const choices = q.choices === undefined ? undefined : { options: q.choices, correct: q.correct_choice_idx };
-      out.push({ ...base, questionId: String(q.question_id), question: q.question, image: file ? { file } : imageOf(q), answers: q.direct_answers, groups, choices });
+      out.push({
+        ...base,
+        questionId: String(q.question_id),
+        question: q.question,
+        image: file ? { file } : imageOf(q),
+        answers: q.direct_answers,
+        groups,
+        choices,
+      });
     } else if (layout === 'vqav2') {
       const q = checkJsonLine(vqav2Row, line, row.file, HINT);
       const groups: Record<string, string> = {};
@@ -216,7 +252,15 @@ async function parquetEntries(rows: ParquetRow[], layout: 'textvqa' | 'aokvqa' |
       out.push({ ...base, questionId: String(q.question_id), question: q.question, image: file ? { file } : imageOf(q), answers: q.answers, groups });
     } else {
       const q = checkJsonLine(textvqaEntry, line, row.file, HINT);
-      out.push({ ...base, questionId: String(q.question_id), question: q.question, image: file ? { file } : imageOf(q), answers: q.answers, groups: {}, ocr: q.ocr_tokens });
+      out.push({
+        ...base,
+        questionId: String(q.question_id),
+        question: q.question,
+        image: file ? { file } : imageOf(q),
+        answers: q.answers,
+        groups: {},
+        ocr: q.ocr_tokens,
+      });
     }
   }
   return out;
@@ -248,10 +292,30 @@ function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'vicrop' | 'list'): E
       const q = checkJson(aokvqaEntry, raw, p.file, p.text, at, HINT);
       const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
       const choices = q.choices === undefined ? undefined : { options: q.choices, correct: q.correct_choice_idx };
-      return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.direct_answers, groups, choices };
+      return {
+        file: p.file,
+        text: p.text,
+        at,
+        questionId: String(q.question_id),
+        question: q.question,
+        image: imageOf(q),
+        answers: q.direct_answers,
+        groups,
+        choices,
+      };
     }
     const q = checkJson(textvqaEntry, raw, p.file, p.text, at, HINT);
-    return { file: p.file, text: p.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: q.answers, groups: {}, ocr: q.ocr_tokens };
+    return {
+      file: p.file,
+      text: p.text,
+      at,
+      questionId: String(q.question_id),
+      question: q.question,
+      image: imageOf(q),
+      answers: q.answers,
+      groups: {},
+      ocr: q.ocr_tokens,
+    };
   });
 }
 
@@ -266,7 +330,12 @@ async function ocrTokens(first: Parsed, entries: Entry[]): Promise<Map<string, s
   if (entries.every((e) => e.ocr !== undefined)) return out;
   const files = named(await jsonFiles(dirname(first.file)), 'ocr');
   if (files.length !== 1) {
-    throw dataError(first.file, null, `has no ocr_tokens, and ${files.length === 0 ? 'no *OCR*.json is' : `several *OCR*.json are (${files.map((f) => basename(f)).join(', ')})`} beside it`, "Put TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json) beside the data, or leave out --ocr.");
+    throw dataError(
+      first.file,
+      null,
+      `has no ocr_tokens, and ${files.length === 0 ? 'no *OCR*.json is' : `several *OCR*.json are (${files.map((f) => basename(f)).join(', ')})`} beside it`,
+      "Put TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json) beside the data, or leave out --ocr.",
+    );
   }
   const p = await parseFile(files[0]);
   arrayAt(p, Array.isArray(p.value) ? null : 'data').forEach((raw, k) => {
@@ -286,11 +355,26 @@ function joinPair(questions: Parsed, annotations: Parsed): Entry[] {
     const at = ['questions', k];
     const q: Question = checkJson(question, raw, questions.file, questions.text, at, HINT);
     const a = byId.get(String(q.question_id));
-    if (a === undefined) throw dataError(questions.file, lineOfJsonPath(questions.text, at), `question_id ${shownValue(q.question_id)} has no entry in ${annotations.file}`, 'Use the annotations file of the same split.');
+    if (a === undefined)
+      throw dataError(
+        questions.file,
+        lineOfJsonPath(questions.text, at),
+        `question_id ${shownValue(q.question_id)} has no entry in ${annotations.file}`,
+        'Use the annotations file of the same split.',
+      );
     const groups: Record<string, string> = {};
     if (a.answer_type !== undefined) groups.answerType = a.answer_type;
     if (a.question_type !== undefined) groups.questionType = a.question_type;
-    return { file: questions.file, text: questions.text, at, questionId: String(q.question_id), question: q.question, image: imageOf(q), answers: a.answers, groups };
+    return {
+      file: questions.file,
+      text: questions.text,
+      at,
+      questionId: String(q.question_id),
+      question: q.question,
+      image: imageOf(q),
+      answers: a.answers,
+      groups,
+    };
   });
 }
 
@@ -308,7 +392,12 @@ export interface VqaLoadOptions extends LoadOptions {
 export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promise<EvalDataset> {
   const root = resolve(path);
   const pq = await parquetSource(root, options.split);
-  if (pq === null && options.split !== undefined) throw new WorkbenchError('bad-request', `${root}: --split picks the parquet files of a split; these VQA files have no splits.`, 'Leave out --split, or pass the parquet folder.');
+  if (pq === null && options.split !== undefined)
+    throw new WorkbenchError(
+      'bad-request',
+      `${root}: --split picks the parquet files of a split; these VQA files have no splits.`,
+      'Leave out --split, or pass the parquet folder.',
+    );
   const files = pq?.files ?? (await vqaFilesFor(root));
   const first: Parsed = pq ? { file: files[0], text: '', value: null } : await parseFile(files[0]);
   const rows = pq ? await readParquetRows(pq.files, HINT) : [];
@@ -328,7 +417,12 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
     const other = await parseFile(otherFile);
     const [qs, as] = kind === 'questions' ? [first, other] : [other, first];
     if (vqaFileKind(qs.value) !== 'questions' || vqaFileKind(as.value) !== 'annotations') {
-      throw dataError(other.file, 1, `expected the ${kind === 'questions' ? 'annotations ({"annotations": [...]})' : 'questions ({"questions": [...]})'} of the VQA v2 pair with ${first.file}`, HINT);
+      throw dataError(
+        other.file,
+        1,
+        `expected the ${kind === 'questions' ? 'annotations ({"annotations": [...]})' : 'questions ({"questions": [...]})'} of the VQA v2 pair with ${first.file}`,
+        HINT,
+      );
     }
     layout = 'vqav2';
     entries = joinPair(qs, as);
@@ -341,16 +435,27 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   if (entries.length === 0) throw dataError(sources[0], null, 'no questions in it', HINT);
   const protocol = options.protocol ?? DEFAULT_PROTOCOL[layout];
   const mc = options.multipleChoice === true;
-  if (options.ocr && layout !== 'textvqa') throw new WorkbenchError('bad-request', `${sources[0]}: OCR tokens are TextVQA's; this is a ${layout} file.`, 'Leave out --ocr.');
+  if (options.ocr && layout !== 'textvqa')
+    throw new WorkbenchError('bad-request', `${sources[0]}: OCR tokens are TextVQA's; this is a ${layout} file.`, 'Leave out --ocr.');
   const ocr = options.ocr ? await ocrTokens({ file: sources[0], text: '', value: null }, entries) : null;
   if (ocr !== null) {
     for (const e of entries) {
       const tokens = e.ocr ?? ocr.get(String(e.image.id ?? ''));
-      if (tokens === undefined) throw new WorkbenchError('bad-request', `${entryWhere(e)}: image ${String(e.image.id ?? e.image.path)} of question ${e.questionId} has no entry in the OCR file`, 'Use the OCR file of the same split.');
+      if (tokens === undefined)
+        throw new WorkbenchError(
+          'bad-request',
+          `${entryWhere(e)}: image ${String(e.image.id ?? e.image.path)} of question ${e.questionId} has no entry in the OCR file`,
+          'Use the OCR file of the same split.',
+        );
       e.question = ocrPrompt(e.question, tokens);
     }
   }
-  if (mc && layout !== 'aokvqa') throw new WorkbenchError('bad-request', `${sources[0]}: multiple choice is A-OKVQA's task; this is a ${layout} file.`, 'Leave out --protocol mc, or pass an A-OKVQA file (choices, correct_choice_idx).');
+  if (mc && layout !== 'aokvqa')
+    throw new WorkbenchError(
+      'bad-request',
+      `${sources[0]}: multiple choice is A-OKVQA's task; this is a ${layout} file.`,
+      'Leave out --protocol mc, or pass an A-OKVQA file (choices, correct_choice_idx).',
+    );
   // the data's own problems first, then the images
   const where = (e: Entry) => () => entryWhere(e);
   // every duplicate id at once, each with its line, so one pass over the file fixes them
@@ -358,17 +463,34 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
   const twice = entries.filter((e) => (seen.has(e.questionId) ? true : (seen.add(e.questionId), false)));
   if (twice.length > 0) {
     const listed = twice.slice(0, 5).map((e) => `${where(e)()}: question_id ${shownValue(e.questionId)} again`);
-    throw new WorkbenchError('bad-request', `${listed.join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`, 'question_id must be unique.');
+    throw new WorkbenchError(
+      'bad-request',
+      `${listed.join('; ')}${twice.length > 5 ? `; and ${twice.length - 5} more` : ''} (${twice.length} duplicate id${twice.length > 1 ? 's' : ''})`,
+      'question_id must be unique.',
+    );
   }
   for (const e of entries) {
     if (mc) {
       const c = e.choices;
-      if (c === undefined || c.correct === undefined) throw new WorkbenchError('bad-request', `${where(e)()}: question ${e.questionId} has no ${c === undefined ? 'choices' : 'correct_choice_idx'}`, 'Multiple choice needs choices and correct_choice_idx in every entry (the test split has no correct_choice_idx).');
-      if (c.correct >= c.options.length) throw new WorkbenchError('bad-request', `${where(e)()}: correct_choice_idx ${c.correct} of question ${e.questionId} is past its ${c.options.length} choices`);
+      if (c === undefined || c.correct === undefined)
+        throw new WorkbenchError(
+          'bad-request',
+          `${where(e)()}: question ${e.questionId} has no ${c === undefined ? 'choices' : 'correct_choice_idx'}`,
+          'Multiple choice needs choices and correct_choice_idx in every entry (the test split has no correct_choice_idx).',
+        );
+      if (c.correct >= c.options.length)
+        throw new WorkbenchError(
+          'bad-request',
+          `${where(e)()}: correct_choice_idx ${c.correct} of question ${e.questionId} is past its ${c.options.length} choices`,
+        );
       continue;
     }
     if ((protocol === 'leave-one-out' || protocol === 'vqav2') && e.answers.length < 2) {
-      throw new WorkbenchError('bad-request', `${where(e)()}: question ${e.questionId} has ${e.answers.length} answer; leave-one-out scoring needs at least 2`, 'Pass --protocol simple to score min(1, matches / 3).');
+      throw new WorkbenchError(
+        'bad-request',
+        `${where(e)()}: question ${e.questionId} has ${e.answers.length} answer; leave-one-out scoring needs at least 2`,
+        'Pass --protocol simple to score min(1, matches / 3).',
+      );
     }
   }
   const resolver = await imageResolverFor(root, await isDirectory(root), options.images);
@@ -386,10 +508,22 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
     const image = e.image.file !== undefined ? { imagePath: e.image.file } : await locateImage(find, options.strict);
     if (mc) {
       const { options: opts, correct } = e.choices!;
-      samples.push({ id: e.questionId, ...image, question: multipleChoicePrompt(e.question, opts), groups: e.groups, choices: { options: opts, correct: correct! } });
+      samples.push({
+        id: e.questionId,
+        ...image,
+        question: multipleChoicePrompt(e.question, opts),
+        groups: e.groups,
+        choices: { options: opts, correct: correct! },
+      });
     } else samples.push({ id: e.questionId, ...image, question: e.question, groups: e.groups, vqa: { answers: e.answers, protocol } });
   }
   const suffix = pq && options.split !== undefined ? ` ${pq.split}` : '';
   if (mc) return { format: 'vqa', name: `aokvqa-mc${suffix}`, sources, samples, instruction: MULTIPLE_CHOICE_INSTRUCTION };
-  return { format: 'vqa', name: `${ocr ? `${layout}-ocr` : layout}${suffix}`, sources, samples, ...(ocr ? { prompt: ocrPrompt('{question}', ['{ocr tokens}']) } : {}) };
+  return {
+    format: 'vqa',
+    name: `${ocr ? `${layout}-ocr` : layout}${suffix}`,
+    sources,
+    samples,
+    ...(ocr ? { prompt: ocrPrompt('{question}', ['{ocr tokens}']) } : {}),
+  };
 }

@@ -57,10 +57,11 @@ const sceneOf = (c: Ctx, q: WorldSample) => c.scenes.get(q.sceneId)!;
 const json = (v: unknown) => `${JSON.stringify(v, null, 1)}\n`;
 const lines = (vs: unknown[]) => vs.map((v) => `${JSON.stringify(v)}\n`).join('');
 const existence = (c: Ctx) => c.samples.filter((q) => q.family === 'existence' && q.popeSplit !== undefined && q.popeSplit !== null);
-const targeted = (c: Ctx) => c.samples.flatMap((q) => {
-  const t = q.targets.find((x) => x.role === 'target');
-  return t === undefined ? [] : [{ q, t }];
-});
+const targeted = (c: Ctx) =>
+  c.samples.flatMap((q) => {
+    const t = q.targets.find((x) => x.role === 'target');
+    return t === undefined ? [] : [{ q, t }];
+  });
 
 /** POPE's official lines of one split. */
 function popeLines(c: Ctx, split: string) {
@@ -90,10 +91,22 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
     files.set(`pope/coco_pope_${split}.json`, lines(l));
     files.set(`pope-llava/coco/coco_pope_${split}.json`, lines(l));
   }
-  files.set('pope-llava/llava_pope_test.jsonl', lines(POPE_SPLITS.flatMap((split) => popeLines(c, split).map((l) => ({ question_id: l.question_id, image: l.image, text: l.text, category: split })))));
+  files.set(
+    'pope-llava/llava_pope_test.jsonl',
+    lines(POPE_SPLITS.flatMap((split) => popeLines(c, split).map((l) => ({ question_id: l.question_id, image: l.image, text: l.text, category: split })))),
+  );
   files.set(
     'pope-lmms/pope_test.jsonl',
-    lines(existence(c).map((q, k) => ({ id: String(k), question_id: String(q.number), question: q.text, answer: q.answer, image_source: cocoStem(sceneOf(c, q)), category: q.popeSplit }))),
+    lines(
+      existence(c).map((q, k) => ({
+        id: String(k),
+        question_id: String(q.number),
+        question: q.text,
+        answer: q.answer,
+        image_source: cocoStem(sceneOf(c, q)),
+        category: q.popeSplit,
+      })),
+    ),
   );
   const tokens = (text: string) => text.toLowerCase().replace(/[?.,]/g, '').split(/\s+/).filter(Boolean);
   files.set(
@@ -104,7 +117,19 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
       dataset_version: '0.5.1',
       data: c.samples.map((q) => {
         const s = sceneOf(c, q);
-        return { question: q.text, image_id: cocoStem(s), image_classes: [q.family], flickr_original_url: '', flickr_300k_url: '', image_width: s.width, image_height: s.height, answers: q.answers, question_tokens: tokens(q.text), question_id: q.number, set_name: 'val' };
+        return {
+          question: q.text,
+          image_id: cocoStem(s),
+          image_classes: [q.family],
+          flickr_original_url: '',
+          flickr_300k_url: '',
+          image_width: s.width,
+          image_height: s.height,
+          answers: q.answers,
+          question_tokens: tokens(q.text),
+          question_id: q.number,
+          set_name: 'val',
+        };
       }),
     }),
   );
@@ -115,14 +140,31 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
     json(
       c.samples.map((q) => {
         const { choices, correct } = choicesFor(q.answer, byFamily.get(q.family) ?? [], q.number);
-        return { split: 'val', image_id: cocoId(sceneOf(c, q)), question_id: `w${q.number}`, question: q.text, choices, correct_choice_idx: correct, direct_answers: q.answers, difficult_direct_answer: false, rationales: [`The world's truth is ${q.answer}.`] };
+        return {
+          split: 'val',
+          image_id: cocoId(sceneOf(c, q)),
+          question_id: `w${q.number}`,
+          question: q.text,
+          choices,
+          correct_choice_idx: correct,
+          direct_answers: q.answers,
+          difficult_direct_answer: false,
+          rationales: [`The world's truth is ${q.answer}.`],
+        };
       }),
     ),
   );
   const info = { description: 'LASER synthetic world exported as VQA v2', version: '2.0' };
   files.set(
     'vqav2/v2_OpenEnded_mscoco_val2014_questions.json',
-    json({ info, task_type: 'Open-Ended', data_type: 'mscoco', license: { url: '', name: '' }, data_subtype: 'val2014', questions: c.samples.map((q) => ({ image_id: cocoId(sceneOf(c, q)), question: q.text, question_id: q.number })) }),
+    json({
+      info,
+      task_type: 'Open-Ended',
+      data_type: 'mscoco',
+      license: { url: '', name: '' },
+      data_subtype: 'val2014',
+      questions: c.samples.map((q) => ({ image_id: cocoId(sceneOf(c, q)), question: q.text, question_id: q.number })),
+    }),
   );
   files.set(
     'vqav2/v2_mscoco_val2014_annotations.json',
@@ -151,7 +193,16 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
     writePickle(
       refs.map(({ q, t }, k): PickleValue => {
         const sent = `the ${t.phrase}`;
-        return { sent_ids: [k], file_name: `COCO_train2014_${String(cocoId(sceneOf(c, q))).padStart(12, '0')}_${k}.jpg`, ann_id: annId(k), ref_id: k, image_id: cocoId(sceneOf(c, q)), split: splits[k % 3], sentences: [{ tokens: sent.split(' '), raw: sent, sent_id: k, sent }], category_id: 1 };
+        return {
+          sent_ids: [k],
+          file_name: `COCO_train2014_${String(cocoId(sceneOf(c, q))).padStart(12, '0')}_${k}.jpg`,
+          ann_id: annId(k),
+          ref_id: k,
+          image_id: cocoId(sceneOf(c, q)),
+          split: splits[k % 3],
+          sentences: [{ tokens: sent.split(' '), raw: sent, sent_id: k, sent }],
+          category_id: 1,
+        };
       }),
     ),
   );
@@ -159,11 +210,28 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
     'refer/refcoco/instances.json',
     json({
       info: { description: 'LASER synthetic world exported as COCO instances' },
-      images: scenes.map((s) => ({ license: 1, file_name: cocoName(s), coco_url: '', height: s.height, width: s.width, date_captured: '', flickr_url: '', id: cocoId(s) })),
+      images: scenes.map((s) => ({
+        license: 1,
+        file_name: cocoName(s),
+        coco_url: '',
+        height: s.height,
+        width: s.width,
+        date_captured: '',
+        flickr_url: '',
+        id: cocoId(s),
+      })),
       licenses: [{ url: '', id: 1, name: '' }],
       annotations: refs.map(({ q, t }, k) => {
         const [x, y, w, h] = cocoBox(t.box);
-        return { segmentation: [[x, y, x + w, y, x + w, y + h, x, y + h]], area: w * h, iscrowd: 0, image_id: cocoId(sceneOf(c, q)), bbox: [x, y, w, h], category_id: 1, id: annId(k) };
+        return {
+          segmentation: [[x, y, x + w, y, x + w, y + h, x, y + h]],
+          area: w * h,
+          iscrowd: 0,
+          image_id: cocoId(sceneOf(c, q)),
+          bbox: [x, y, w, h],
+          category_id: 1,
+          id: annId(k),
+        };
       }),
       categories: [{ supercategory: 'shape', id: 1, name: 'shape' }],
     }),
@@ -173,7 +241,15 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
     lines(
       refs.map(({ q, t }, k) => {
         const bbox = cocoBox(t.box);
-        return { question_id: String(k), file_name: cocoName(sceneOf(c, q)), question: 'Please carefully observe the area circled in the image and come up with a caption for the area.', answer: [`the ${t.phrase}`], segmentation: [], bbox, iscrowd: 0 };
+        return {
+          question_id: String(k),
+          file_name: cocoName(sceneOf(c, q)),
+          question: 'Please carefully observe the area circled in the image and come up with a caption for the area.',
+          answer: [`the ${t.phrase}`],
+          segmentation: [],
+          bbox,
+          iscrowd: 0,
+        };
       }),
     ),
   );

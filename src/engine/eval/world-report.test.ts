@@ -29,7 +29,11 @@ const r = (sampleId: string, method: 'vanilla' | 'laser', score: number, layer: 
   error: null,
 });
 
-const samples = [s('1', 'attribute', 'small', { box: [0, 0, 2, 2] }), s('2', 'attribute', 'large', { box: [0, 0, 2, 2] }), s('3', 'existence', null, { pope: 'no' })];
+const samples = [
+  s('1', 'attribute', 'small', { box: [0, 0, 2, 2] }),
+  s('2', 'attribute', 'large', { box: [0, 0, 2, 2] }),
+  s('3', 'existence', null, { pope: 'no' }),
+];
 const result: EvaluateResult = {
   dataset: { format: 'world', name: 'world seed 1', sources: ['/w'], samples },
   samples,
@@ -55,7 +59,10 @@ describe('laser world evaluate report', () => {
   it('aggregation and layers beside "methods", for the methods that have them', () => {
     expect(Object.keys(report.attentionAggregation)).toEqual(['laser']);
     expect(report.attentionAggregation.laser).toMatchObject({ samples: 2, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1, fallbacks: 0 });
-    expect(report.attentionAggregation.laser.bySize).toEqual({ small: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 }, large: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 } });
+    expect(report.attentionAggregation.laser.bySize).toEqual({
+      small: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 },
+      large: { samples: 1, raw: 0.1, map: 0.4, uniform: 0.05, crop: 1 },
+    });
     expect(worldExtraTables(report)[1].rows).toEqual([['laser', '2', '10.0', '40.0', '5.0', '100.0', '40.0', '5.0', '100.0', '0']]);
     expect(report.layers.laser).toMatchObject({ mode: 'argmax', overall: { 2: 1, 3: 2 }, byFamily: { attribute: { 2: 1, 3: 1 }, existence: { 3: 1 } } });
   });

@@ -34,7 +34,10 @@ export interface WorldReport {
   attentionAggregation: Record<string, GroundingMean & { fallbacks: number; byFamily: Record<string, GroundingMean>; bySize: Record<string, GroundingMean> }>;
   /** Accuracy by object size within each family: method → family → size → accuracy (null: none). */
   bySizeInFamily: Record<string, Record<string, Record<(typeof SIZE_CLASSES)[number], number | null>>>;
-  layers: Record<string, { mode: string; overall: Record<string, number>; byFamily: Record<string, Record<string, number>>; bySize: Record<string, Record<string, number>> }>;
+  layers: Record<
+    string,
+    { mode: string; overall: Record<string, number>; byFamily: Record<string, Record<string, number>>; bySize: Record<string, Record<string, number>> }
+  >;
   pope: Record<string, NonNullable<MethodSummary['pope']>>;
   dataset: { name: string; sources: string[]; questions: number; evaluated: number };
   bundle: EvaluateResult['bundle'];
@@ -77,9 +80,19 @@ export function worldReport(r: EvaluateResult): WorldReport {
     report.bySizeInFamily[m] = bySizeInFamily(s);
     if (s.grounding) {
       const { samples, raw, map, uniform, crop, fallbacks } = s.grounding;
-      report.attentionAggregation[m] = { samples, raw, map, uniform, crop, fallbacks, byFamily: s.grounding.byGroup.family ?? {}, bySize: s.grounding.byGroup.size ?? {} };
+      report.attentionAggregation[m] = {
+        samples,
+        raw,
+        map,
+        uniform,
+        crop,
+        fallbacks,
+        byFamily: s.grounding.byGroup.family ?? {},
+        bySize: s.grounding.byGroup.size ?? {},
+      };
     }
-    if (s.layers) report.layers[m] = { mode: s.layers.mode, overall: s.layers.overall, byFamily: s.layers.byGroup.family ?? {}, bySize: s.layers.byGroup.size ?? {} };
+    if (s.layers)
+      report.layers[m] = { mode: s.layers.mode, overall: s.layers.overall, byFamily: s.layers.byGroup.family ?? {}, bySize: s.layers.byGroup.size ?? {} };
     if (s.pope) report.pope[m] = s.pope;
   }
   return report;
@@ -91,7 +104,12 @@ export function worldTable(report: Pick<WorldReport, 'methods'>): Table {
   return {
     title: 'Accuracy (%)',
     head: ['method', 'accuracy', ...SIZE_CLASSES, ...families],
-    rows: Object.entries(report.methods).map(([m, s]) => [m, pct(s.accuracy), ...SIZE_CLASSES.map((c) => pct(s.bySize[c])), ...families.map((f) => pct(s.byFamily[f] ?? null))]),
+    rows: Object.entries(report.methods).map(([m, s]) => [
+      m,
+      pct(s.accuracy),
+      ...SIZE_CLASSES.map((c) => pct(s.bySize[c])),
+      ...families.map((f) => pct(s.byFamily[f] ?? null)),
+    ]),
   };
 }
 
@@ -114,7 +132,18 @@ export function worldExtraTables(report: WorldReport): Table[] {
   if (agg.length > 0) {
     out.push({
       title: 'Attention aggregation: share of map mass inside the target box; box in crop: share of the target box inside the crop (%)',
-      head: ['method', 'samples', 'raw a_q', 'method map', 'uniform (chance)', 'box in crop', 'small: map', 'small: uniform', 'small: box in crop', 'fallbacks'],
+      head: [
+        'method',
+        'samples',
+        'raw a_q',
+        'method map',
+        'uniform (chance)',
+        'box in crop',
+        'small: map',
+        'small: uniform',
+        'small: box in crop',
+        'fallbacks',
+      ],
       rows: agg.map(([m, a]) => [
         m,
         String(a.samples),

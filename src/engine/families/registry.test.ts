@@ -21,7 +21,9 @@ describe('the model-family registry', () => {
   });
 
   it('refuses an unknown model_type naming the registry and every supported type', () => {
-    expect(() => familyForModelType('whisper', 'x/config.json')).toThrow(/x\/config\.json: model_type "whisper" is not in the model registry \(supported model types: llava, qwen2_vl, qwen2_5_vl\)/);
+    expect(() => familyForModelType('whisper', 'x/config.json')).toThrow(
+      /x\/config\.json: model_type "whisper" is not in the model registry \(supported model types: llava, qwen2_vl, qwen2_5_vl\)/,
+    );
     expect(() => familyForModelType('llava_next', 'c')).toThrow(/is recognised but not supported yet/);
   });
 
@@ -47,7 +49,15 @@ describe('Qwen2-VL / Qwen2.5-VL config parsing', () => {
   it('fills in transformers class defaults the saved config omits', () => {
     const c = parseQwenConfig(tiny, 'config.json');
     expect(c.mropeSection).toEqual([2, 3, 3]);
-    expect(c.visionConfig).toMatchObject({ patchSize: 14, spatialMergeSize: 2, temporalPatchSize: 2, inChannels: 3, hiddenAct: 'quick_gelu', mlpHidden: 64, window: null });
+    expect(c.visionConfig).toMatchObject({
+      patchSize: 14,
+      spatialMergeSize: 2,
+      temporalPatchSize: 2,
+      inChannels: 3,
+      hiddenAct: 'quick_gelu',
+      mlpHidden: 64,
+      window: null,
+    });
     expect(c.textConfig).toMatchObject({ headDim: 16, rmsNormEps: 1e-5, ropeTheta: 1000000, tieWordEmbeddings: false, ropeScaling: null });
     expect([c.imageTokenId, c.visionStartTokenId, c.visionEndTokenId]).toEqual([151655, 151652, 151653]);
   });
@@ -61,14 +71,34 @@ describe('Qwen2-VL / Qwen2.5-VL config parsing', () => {
 
   it('reads Qwen2.5-VL vision settings: window attention, gated MLP width, out_hidden_size', () => {
     const c = parseQwenConfig(
-      { ...tiny, model_type: 'qwen2_5_vl', vision_config: { depth: 2, hidden_size: 32, intermediate_size: 48, num_heads: 4, out_hidden_size: 64, window_size: 56, fullatt_block_indexes: [1], in_chans: 3 } },
+      {
+        ...tiny,
+        model_type: 'qwen2_5_vl',
+        vision_config: {
+          depth: 2,
+          hidden_size: 32,
+          intermediate_size: 48,
+          num_heads: 4,
+          out_hidden_size: 64,
+          window_size: 56,
+          fullatt_block_indexes: [1],
+          in_chans: 3,
+        },
+      },
       'config.json',
     );
     expect(c.visionConfig).toMatchObject({ embedDim: 32, mlpHidden: 48, outHidden: 64, hiddenAct: 'silu', window: { size: 56, fullAttentionBlocks: [1] } });
-    expect(() => parseQwenConfig({ ...tiny, model_type: 'qwen2_5_vl', vision_config: { depth: 2, hidden_size: 32, num_heads: 4, out_hidden_size: 64, fullatt_block_indexes: [5] } }, 'c')).toThrow(/names block 5, but depth is 2/);
+    expect(() =>
+      parseQwenConfig(
+        { ...tiny, model_type: 'qwen2_5_vl', vision_config: { depth: 2, hidden_size: 32, num_heads: 4, out_hidden_size: 64, fullatt_block_indexes: [5] } },
+        'c',
+      ),
+    ).toThrow(/names block 5, but depth is 2/);
   });
 
   it('refuses a merger whose output width is not the text hidden size', () => {
-    expect(() => parseQwenConfig({ ...tiny, vision_config: { ...tiny.vision_config, hidden_size: 48 } }, 'config.json')).toThrow(/vision_config\.hidden_size 48 must equal the text hidden_size 64/);
+    expect(() => parseQwenConfig({ ...tiny, vision_config: { ...tiny.vision_config, hidden_size: 48 } }, 'config.json')).toThrow(
+      /vision_config\.hidden_size 48 must equal the text hidden_size 64/,
+    );
   });
 });

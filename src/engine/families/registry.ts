@@ -16,8 +16,19 @@ export const FAMILIES: readonly ModelFamily[] = [llavaFamily, qwenFamily];
 export const SUPPORTED_MODEL_TYPES: readonly string[] = FAMILIES.flatMap((f) => f.modelTypes);
 
 /** model_types of families we know of and do not compile (yet), for a friendlier message. */
-const KNOWN_UNSUPPORTED = ['llava_next', 'llava_next_video', 'llava_onevision', 'idefics2', 'idefics3', 'paligemma', 'mllama', 'blip-2', 'instructblip', 'internvl_chat', 'internvl'];
-
+const KNOWN_UNSUPPORTED = [
+  'llava_next',
+  'llava_next_video',
+  'llava_onevision',
+  'idefics2',
+  'idefics3',
+  'paligemma',
+  'mllama',
+  'blip-2',
+  'instructblip',
+  'internvl_chat',
+  'internvl',
+];
 
 export function supportedModelsLine(): string {
   return `LASER Workbench compiles: ${FAMILIES.map((f) => `${f.label} (${f.modelTypes.join(', ')})`).join('; ')}.`;
@@ -28,7 +39,11 @@ export function familyForModelType(modelType: string, file: string): ModelFamily
   const family = FAMILIES.find((f) => f.modelTypes.includes(modelType));
   if (family) return family;
   const known = KNOWN_UNSUPPORTED.includes(modelType) ? 'is recognised but not supported yet' : 'is not in the model registry';
-  throw new WorkbenchError('unsupported-model', `${file}: model_type "${modelType}" ${known} (supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')})`, supportedModelsLine());
+  throw new WorkbenchError(
+    'unsupported-model',
+    `${file}: model_type "${modelType}" ${known} (supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
+    supportedModelsLine(),
+  );
 }
 
 /** The family of a bundle's manifest `architecture`. */

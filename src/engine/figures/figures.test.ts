@@ -88,7 +88,7 @@ describe('figuresForRecord', () => {
     expect((await sharp(jpeg).metadata()).width).toBeGreaterThanOrEqual(Math.min(SCENE.width, 2 * drawn));
   });
 
-  it('puts the heatmap\'s hot spot on the ball and the crop box where the record says', async () => {
+  it("puts the heatmap's hot spot on the ball and the crop box where the record says", async () => {
     const svg = await readFile(join(out, 'overlay.svg'), 'utf8');
     const img = findAll(parseXml(svg), (e) => e.name === 'image')[0];
     const fx = Number(img.attrs.x);
@@ -158,7 +158,10 @@ describe('figuresForRecord choices', () => {
     const broken = join(root, 'broken');
     await writeFixtureRecord(root, 'broken', 'laser');
     await writeFile(join(broken, 'record.json'), '{"format": "laser-record", "version": 1, "method": "laser"}');
-    await expect(figuresForRecord(broken, { formats: ['svg'], outDir: join(root, 'x') })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining('record.json') });
+    await expect(figuresForRecord(broken, { formats: ['svg'], outDir: join(root, 'x') })).rejects.toMatchObject({
+      code: 'bad-request',
+      message: expect.stringContaining('record.json'),
+    });
   });
 
   it('refuses unknown formats and kinds, and a scale out of range', async () => {
@@ -177,8 +180,13 @@ describe('figuresForRecord choices', () => {
     await expect(figuresForRecord(rec.dir, o)).rejects.toMatchObject({ code: 'not-found', hint: expect.stringContaining('--image') });
     expect((await figuresForRecord(rec.dir, { ...o, image: elsewhere })).written).toHaveLength(1);
     const other = join(root, 'other.png');
-    await sharp({ create: { width: SCENE.width, height: SCENE.height, channels: 3, background: '#000' } }).png().toFile(other);
-    await expect(figuresForRecord(rec.dir, { ...o, image: other })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining('not the image this record was made from') });
+    await sharp({ create: { width: SCENE.width, height: SCENE.height, channels: 3, background: '#000' } })
+      .png()
+      .toFile(other);
+    await expect(figuresForRecord(rec.dir, { ...o, image: other })).rejects.toMatchObject({
+      code: 'bad-request',
+      message: expect.stringContaining('not the image this record was made from'),
+    });
     await copyFile(elsewhere, rec.imagePath);
   });
 
@@ -187,6 +195,8 @@ describe('figuresForRecord choices', () => {
     const json = JSON.parse(await readFile(join(other.dir, 'record.json'), 'utf8'));
     json.question = 'Is there a dog?';
     await writeFile(join(other.dir, 'record.json'), JSON.stringify(json));
-    await expect(figuresForRecord(laser.dir, { kinds: ['compare'], formats: ['svg'], outDir: join(root, 'x'), compareWith: [other.dir] })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(
+      figuresForRecord(laser.dir, { kinds: ['compare'], formats: ['svg'], outDir: join(root, 'x'), compareWith: [other.dir] }),
+    ).rejects.toMatchObject({ code: 'bad-request' });
   });
 });

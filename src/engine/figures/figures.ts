@@ -82,10 +82,14 @@ const COMPARE_WIDTH = 520;
 
 function checkOptions(o: FigureOptions): void {
   if (o.formats.length === 0) throw new WorkbenchError('bad-request', 'No figure format was asked for.', `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
-  for (const f of o.formats) if (!FIGURE_FORMATS.includes(f)) throw new WorkbenchError('bad-request', `Unknown figure format "${f}".`, `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
-  for (const k of o.kinds ?? []) if (!FIGURE_KINDS.includes(k)) throw new WorkbenchError('bad-request', `Unknown figure kind "${k}".`, `Use one or more of: ${FIGURE_KINDS.join(', ')}.`);
+  for (const f of o.formats)
+    if (!FIGURE_FORMATS.includes(f))
+      throw new WorkbenchError('bad-request', `Unknown figure format "${f}".`, `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
+  for (const k of o.kinds ?? [])
+    if (!FIGURE_KINDS.includes(k)) throw new WorkbenchError('bad-request', `Unknown figure kind "${k}".`, `Use one or more of: ${FIGURE_KINDS.join(', ')}.`);
   const scale = o.scale ?? 2;
-  if (!(Number.isFinite(scale) && scale > 0 && scale <= 8)) throw new WorkbenchError('bad-request', `PNG scale ${scale} is out of range.`, 'Use a scale in (0, 8], e.g. 2 for screens or 3 for print.');
+  if (!(Number.isFinite(scale) && scale > 0 && scale <= 8))
+    throw new WorkbenchError('bad-request', `PNG scale ${scale} is out of range.`, 'Use a scale in (0, 8], e.g. 2 for screens or 3 for print.');
 }
 
 async function loadOthers(first: LoadedRecord, dirs: readonly string[]): Promise<LoadedRecord[]> {
@@ -93,7 +97,11 @@ async function loadOthers(first: LoadedRecord, dirs: readonly string[]): Promise
   for (const d of dirs) {
     const rec = await loadRecord(resolve(d));
     if (rec.record.image.hash !== first.record.image.hash || rec.record.question !== first.record.question) {
-      throw new WorkbenchError('bad-request', `${d} is a record of another image or question than ${first.dir}.`, 'Compare only records of the same image and question.');
+      throw new WorkbenchError(
+        'bad-request',
+        `${d} is a record of another image or question than ${first.dir}.`,
+        'Compare only records of the same image and question.',
+      );
     }
     out.push(rec);
   }
@@ -158,7 +166,20 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         const r = rec.record;
         const overlay = attentionOverlaySvg({ ...overlayData(rec, await image(OVERLAY_WIDTH), false), truthBox: o.truthBox ?? null });
         const vaq = vaqCurveSvg(vaqData(rec, false));
-        svgs.push([kind, paperFigureSvg({ overlay, vaq, crop: cropPanel(rec), question: r.question, answer: answerText(r.answer, r.stopReason), baseline: baselineAnswerText(r), method: r.method, caption: figureProvenance(r), ...(titles ? { title: r.question } : {}) })]);
+        svgs.push([
+          kind,
+          paperFigureSvg({
+            overlay,
+            vaq,
+            crop: cropPanel(rec),
+            question: r.question,
+            answer: answerText(r.answer, r.stopReason),
+            baseline: baselineAnswerText(r),
+            method: r.method,
+            caption: figureProvenance(r),
+            ...(titles ? { title: r.question } : {}),
+          }),
+        ]);
         break;
       }
       case 'compare':

@@ -35,9 +35,14 @@ export async function readRecordImage(image: RecordImage, override?: string): Pr
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR') {
-      throw new WorkbenchError('not-found', `The record's image ${path} is not there any more.`, 'Pass the image with --image <path> (the same file; its hash is checked).');
+      throw new WorkbenchError(
+        'not-found',
+        `The record's image ${path} is not there any more.`,
+        'Pass the image with --image <path> (the same file; its hash is checked).',
+      );
     }
-    if (code === 'EACCES' || code === 'EPERM') throw new WorkbenchError('permission-denied', `The record's image ${path} cannot be read: permission denied.`, 'Give this user read access to the file.');
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new WorkbenchError('permission-denied', `The record's image ${path} cannot be read: permission denied.`, 'Give this user read access to the file.');
     throw e;
   }
   const hash = createHash('sha256').update(bytes).digest('hex');
@@ -50,7 +55,11 @@ export async function readRecordImage(image: RecordImage, override?: string): Pr
   }
   const rgb = await decodeImage(bytes, basename(path));
   if (rgb.width !== image.width || rgb.height !== image.height) {
-    throw new WorkbenchError('bad-request', `${path} decodes to ${rgb.width}x${rgb.height}, but the record says ${image.width}x${image.height}.`, 'Run the method again to write a fresh record.');
+    throw new WorkbenchError(
+      'bad-request',
+      `${path} decodes to ${rgb.width}x${rgb.height}, but the record says ${image.width}x${image.height}.`,
+      'Run the method again to write a fresh record.',
+    );
   }
   return { width: rgb.width, height: rgb.height, data: rgb.data };
 }

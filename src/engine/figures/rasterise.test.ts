@@ -11,7 +11,9 @@ async function inkWidth(s: string, size: number, weight: 'normal' | 'bold'): Pro
     { width: 600, height: 60, title: 't', fontFamily: FONT_SANS },
     el('text', { x: 20, y: 40, 'font-size': size, 'font-weight': weight === 'bold' ? 'bold' : undefined }, text(s)),
   );
-  const { info } = await sharp(await svgToPng(svg, 4)).trim({ background: '#ffffff', threshold: 10 }).toBuffer({ resolveWithObject: true });
+  const { info } = await sharp(await svgToPng(svg, 4))
+    .trim({ background: '#ffffff', threshold: 10 })
+    .toBuffer({ resolveWithObject: true });
   return info.width / 4;
 }
 

@@ -24,7 +24,14 @@ beforeAll(async () => {
   tiny = await compileTinyLaserBundle();
   root = await mkdtemp(join(tmpdir(), 'laser-figures-real-'));
   for (const method of METHOD_IDS) {
-    const r = await runMethod({ bundle: tiny.bundle, imagePath: IMAGE_500x375, question: 'What is the colour of the cat?', method, cacheDir: null, options: { maxNewTokens: 2 } });
+    const r = await runMethod({
+      bundle: tiny.bundle,
+      imagePath: IMAGE_500x375,
+      question: 'What is the colour of the cat?',
+      method,
+      cacheDir: null,
+      options: { maxNewTokens: 2 },
+    });
     dirs[method] = join(root, method);
     await writeRecordFolder(dirs[method], r.record, r.tensors, r.files);
   }
@@ -65,7 +72,11 @@ describe('figures of real records', () => {
     await figuresForRecord(dirs.laser, { kinds: ['paper'], formats: ['svg', 'pdf'], outDir: out });
     const svg = parseXml(await readFile(join(out, 'paper.svg'), 'utf8'));
     expect(byClass(svg, 'panel-letter').map((e) => e.text)).toEqual(['a', 'b', 'c', 'd']);
-    expect(byClass(svg, 'caption').map((e) => e.text).join(' ')).toMatch(/method laser; layer \d+ \(argmax of VAQ\); knobs /);
+    expect(
+      byClass(svg, 'caption')
+        .map((e) => e.text)
+        .join(' '),
+    ).toMatch(/method laser; layer \d+ \(argmax of VAQ\); knobs /);
     const pdf = (await readFile(join(out, 'paper.pdf'))).toString('latin1');
     // the photo under the map and the crop I+: two pictures, the rest vector
     expect(pdf.match(/\/Subtype \/Image/g)).toHaveLength(2);

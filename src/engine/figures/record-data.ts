@@ -27,7 +27,10 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
   const m = r.method;
   switch (kind) {
     case 'overlay':
-      if (!rec.tensors.M) return r.fallback === 'no-activation' ? 'the question added no attention, so there is no map (fallback: no-activation)' : `a ${m} record has no localisation map`;
+      if (!rec.tensors.M)
+        return r.fallback === 'no-activation'
+          ? 'the question added no attention, so there is no map (fallback: no-activation)'
+          : `a ${m} record has no localisation map`;
       return null;
     case 'vaq':
       return r.vaq ? null : `a ${m} record has no VAQ per layer`;
@@ -40,7 +43,8 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
     case 'compare':
       return m === 'vanilla' && others === 0 ? 'a vanilla record has only one method to show (add records of other methods to compare with)' : null;
     case 'paper':
-      if (!rec.tensors.M) return `the paper figure shows the map at l*, and ${r.fallback === 'no-activation' ? 'this run has none (fallback: no-activation)' : `a ${m} record has none`}`;
+      if (!rec.tensors.M)
+        return `the paper figure shows the map at l*, and ${r.fallback === 'no-activation' ? 'this run has none (fallback: no-activation)' : `a ${m} record has none`}`;
       return r.vaq ? null : `the paper figure shows the VAQ curve, and a ${m} record has none`;
     case 'decoding':
     case 'inputs':
@@ -179,7 +183,9 @@ export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputP
   });
   return {
     panels,
-    ...(titles ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` } : {}),
+    ...(titles
+      ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` }
+      : {}),
   };
 }
 

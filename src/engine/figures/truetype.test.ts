@@ -17,7 +17,8 @@ describe.skipIf(!have)('TrueType metrics', () => {
     const m = readTrueType(readFileSync(SANS));
     expect(m.unitsPerEm).toBe(2048);
     expect(m.fixedPitch).toBe(false);
-    for (let c = 0x20; c <= 0x7e; c++) expect([String.fromCharCode(c), m.advance(c)]).toEqual([String.fromCharCode(c), Math.round(textWidth(String.fromCharCode(c), 1000))]);
+    for (let c = 0x20; c <= 0x7e; c++)
+      expect([String.fromCharCode(c), m.advance(c)]).toEqual([String.fromCharCode(c), Math.round(textWidth(String.fromCharCode(c), 1000))]);
     const bold = readTrueType(readFileSync(BOLD));
     for (const ch of 'AaWw0.') expect(bold.advance(ch.codePointAt(0)!)).toBe(Math.round(textWidth(ch, 1000, 'bold')));
     expect(m.ascent).toBeGreaterThan(800);

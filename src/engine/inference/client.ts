@@ -71,7 +71,13 @@ export class InferenceClient {
     try {
       this.ensureWorker();
     } catch (e) {
-      return Promise.reject(new WorkbenchError('internal', `The inference worker could not be started: ${(e as Error).message}`, 'This is a bug in the installation; please report it.'));
+      return Promise.reject(
+        new WorkbenchError(
+          'internal',
+          `The inference worker could not be started: ${(e as Error).message}`,
+          'This is a bug in the installation; please report it.',
+        ),
+      );
     }
     return this.client.call(op, args, options);
   }
@@ -85,7 +91,13 @@ export class InferenceClient {
     if (w && !this.disposed && this.client.inFlight === 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)));
-      await Promise.race([this.call('closeAll', {}).then(() => undefined, () => undefined), timeout]);
+      await Promise.race([
+        this.call('closeAll', {}).then(
+          () => undefined,
+          () => undefined,
+        ),
+        timeout,
+      ]);
       clearTimeout(timer);
     }
     this.disposed = true;

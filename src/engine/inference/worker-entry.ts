@@ -14,4 +14,6 @@ import { serveInference } from './worker-server.ts';
 if (!parentPort) throw new Error('worker-entry.ts is the inference worker; start it with InferenceClient, not directly.');
 const runtime = (workerData as InferenceWorkerData | null)?.runtime ?? {};
 // A thrown operation answers its call with an error naming its crash log; the worker stays up.
-serveInference(parentPort, createOps(new ModelCache(DEFAULT_IDLE_MS, (dir) => LaserModel.open(dir, runtime))), { onUnexpected: reportUnexpected('inference worker') });
+serveInference(parentPort, createOps(new ModelCache(DEFAULT_IDLE_MS, (dir) => LaserModel.open(dir, runtime))), {
+  onUnexpected: reportUnexpected('inference worker'),
+});

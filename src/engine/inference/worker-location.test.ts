@@ -34,6 +34,8 @@ describe('workerLocation', () => {
   });
 
   it('says the build is incomplete when the bundled worker is missing', () => {
-    expect(() => workerLocation(pathToFileURL(join(out, 'elsewhere', 'engine-host.js')).href)).toThrow(/inference-worker\.js\) is missing.*build is incomplete/);
+    expect(() => workerLocation(pathToFileURL(join(out, 'elsewhere', 'engine-host.js')).href)).toThrow(
+      /inference-worker\.js\) is missing.*build is incomplete/,
+    );
   });
 });

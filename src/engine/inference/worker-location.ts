@@ -31,7 +31,9 @@ export function workerLocation(moduleUrl: string = import.meta.url): { kind: 'so
   const candidates = [`./${BUNDLED_WORKER_FILE}`, `../${BUNDLED_WORKER_FILE}`].map((rel) => new URL(rel, moduleUrl));
   const file = candidates.find((u) => existsSync(fileURLToPath(u)));
   if (!file) {
-    throw new Error(`The inference worker (${BUNDLED_WORKER_FILE}) is missing beside ${fileURLToPath(moduleUrl)}; the build is incomplete (see electron.vite.config.ts).`);
+    throw new Error(
+      `The inference worker (${BUNDLED_WORKER_FILE}) is missing beside ${fileURLToPath(moduleUrl)}; the build is incomplete (see electron.vite.config.ts).`,
+    );
   }
   return { kind: 'bundled', file };
 }

@@ -6,7 +6,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const weights = (done: number, total = 10): CompileProgress => ({ stage: 'weights', tensorsDone: done, tensorsTotal: total, bytesDone: done * 100, bytesTotal: total * 100 });
+const weights = (done: number, total = 10): CompileProgress => ({
+  stage: 'weights',
+  tensorsDone: done,
+  tensorsTotal: total,
+  bytesDone: done * 100,
+  bytesTotal: total * 100,
+});
 
 describe('throttleCompileProgress', () => {
   it('passes the first event, the last of each phase and one per interval between', () => {

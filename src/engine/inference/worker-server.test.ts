@@ -50,15 +50,28 @@ describe('the inference worker speaks the contract wire protocol', () => {
     w.send({ op: 'compile' });
     await w.settled();
     const byId = (id: number | null) => w.sent.find((m) => m.id === id);
-    expect(byId(2)).toMatchObject({ type: 'error', id: 2, error: { code: 'bad-request', message: expect.stringMatching(/^Invalid request for compile: target: /) } });
-    expect(byId(3)).toMatchObject({ type: 'error', id: 3, error: { code: 'unknown-method', message: 'Unknown method "format-disk".', hint: 'Known methods: compile, demo, run, release, closeAll.' } });
+    expect(byId(2)).toMatchObject({
+      type: 'error',
+      id: 2,
+      error: { code: 'bad-request', message: expect.stringMatching(/^Invalid request for compile: target: /) },
+    });
+    expect(byId(3)).toMatchObject({
+      type: 'error',
+      id: 3,
+      error: { code: 'unknown-method', message: 'Unknown method "format-disk".', hint: 'Known methods: compile, demo, run, release, closeAll.' },
+    });
     expect(byId(null)).toMatchObject({ type: 'error', id: null, error: { code: 'bad-request' } });
   });
 
   it('a cancel stops the call, which answers cancelled', async () => {
     const w = port();
     const server = serveInference(w.p, ops);
-    w.send({ type: 'call', id: 4, method: 'run', request: { bundleDir: '/b', imagePath: '/i.png', question: 'q', method: 'vanilla', knobs: {}, cacheDir: null } });
+    w.send({
+      type: 'call',
+      id: 4,
+      method: 'run',
+      request: { bundleDir: '/b', imagePath: '/i.png', question: 'q', method: 'vanilla', knobs: {}, cacheDir: null },
+    });
     await w.settled();
     expect(server.inFlight).toBe(1);
     w.send({ type: 'cancel', id: 4 });

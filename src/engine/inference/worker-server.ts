@@ -22,7 +22,12 @@ export interface InferenceServerOptions {
 
 export function serveInference(port: PortLike, ops: Ops, options: InferenceServerOptions = {}): { readonly inFlight: number } {
   const { onUnexpected } = options;
-  const host = createTableHost(inferenceOps, ops, (m) => port.postMessage(m), onUnexpected ? { onUnexpected: (e, op) => onUnexpected(e, `inference ${op}`) } : {});
+  const host = createTableHost(
+    inferenceOps,
+    ops,
+    (m) => port.postMessage(m),
+    onUnexpected ? { onUnexpected: (e, op) => onUnexpected(e, `inference ${op}`) } : {},
+  );
   port.on('message', (raw) => host.receive(raw));
   return {
     get inFlight() {

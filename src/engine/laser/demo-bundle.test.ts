@@ -16,7 +16,10 @@ afterAll(async () => {
 
 describe('demoBundle', () => {
   it('says to pass --bundle when the demo model is not there', async () => {
-    await expect(demoBundle({ cacheRoot: root, source: join(root, 'absent') })).rejects.toMatchObject({ code: 'not-found', hint: expect.stringContaining('--bundle') });
+    await expect(demoBundle({ cacheRoot: root, source: join(root, 'absent') })).rejects.toMatchObject({
+      code: 'not-found',
+      hint: expect.stringContaining('--bundle'),
+    });
   });
 
   it('compiles the checkpoint into the cache once, then reuses it', async () => {

@@ -45,7 +45,9 @@ describe('resolveKnobs', () => {
     const e = refusal(() => resolveKnobs('static-layer', { fixedLayer: 9 }, tiny));
     expect(e.code).toBe('bad-request');
     expect(e.message).toBe('Knob fixedLayer of static-layer is 9; it must be an integer in 0..3, since this model has 4 layers.');
-    expect(refusal(() => resolveKnobs('laser', { layerRange: [1, 4] }, tiny)).message).toMatch(/layerRange of laser is \[1,4\]; it must be \[lo, hi\] with 0 <= lo <= hi <= 3/);
+    expect(refusal(() => resolveKnobs('laser', { layerRange: [1, 4] }, tiny)).message).toMatch(
+      /layerRange of laser is \[1,4\]; it must be \[lo, hi\] with 0 <= lo <= hi <= 3/,
+    );
     expect(refusal(() => resolveKnobs('vicrop-rel', { layer: 4 }, tiny)).message).toMatch(/^Knob layer of vicrop-rel is 4/);
   });
 

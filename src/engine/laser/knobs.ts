@@ -51,7 +51,9 @@ export function resolveKnobs<M extends MethodId>(method: M, partial: unknown, mo
     if (given(input, key)) throw layerError(method, key, v, L);
     const carried = relativeDepthLayer(v, L);
     knobs[key] = carried;
-    notes.push(`${key}: the default ${v} is LLaVA-1.5-7B's (${REFERENCE_LAYERS} layers); this model has ${L}, so the same relative depth, ${carried}, was used.`);
+    notes.push(
+      `${key}: the default ${v} is LLaVA-1.5-7B's (${REFERENCE_LAYERS} layers); this model has ${L}, so the same relative depth, ${carried}, was used.`,
+    );
   }
   if ('windowBase' in knobs && !given(input, 'windowBase') && model.imageSize !== null && model.imageSize !== REFERENCE_INPUT_SIDE) {
     knobs.windowBase = model.imageSize;

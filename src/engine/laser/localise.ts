@@ -88,7 +88,8 @@ function cropDetail(result: BoxResult): CropDetail {
 
 export function localise(input: LocaliseInput, knobs: LocaliseKnobs): Localisation {
   const n = input.query.length;
-  if (n === 0 || n !== input.noQuery.length) throw new RangeError(`localise needs as many no-query read-outs as query read-outs (got ${n} and ${input.noQuery.length}).`);
+  if (n === 0 || n !== input.noQuery.length)
+    throw new RangeError(`localise needs as many no-query read-outs as query read-outs (got ${n} and ${input.noQuery.length}).`);
   const perPosition = input.query.map((q, t) => contrastiveAttention(q, input.noQuery[t], { renormalize: knobs.renormalize }));
   const contrastive = meanStack(perPosition);
   const { layers, heads } = contrastive;

@@ -32,8 +32,19 @@ export function viewProcessorOf(m: BundleManifest, source: string): ViewProcesso
   const p = m.preprocessing;
   if (p.mode === 'smart-resize') return { kind: 'native-resolution', config: parseQwen2VLProcessorConfig(p.config, source) };
   const fixed = fixedImageGrid(m);
-  if (fixed === null) throw new WorkbenchError('invalid-bundle', `${source}: ${p.mode} preprocessing needs a fixed image grid, and the manifest has none.`, 'Recompile the bundle with `laser compile`.');
-  return { kind: 'fixed-grid', config: parseClipProcessorConfig(p.config, source), mode: p.mode, grid: { gh: fixed.grid[0], gw: fixed.grid[1] }, tokensPerImage: fixed.tokensPerImage };
+  if (fixed === null)
+    throw new WorkbenchError(
+      'invalid-bundle',
+      `${source}: ${p.mode} preprocessing needs a fixed image grid, and the manifest has none.`,
+      'Recompile the bundle with `laser compile`.',
+    );
+  return {
+    kind: 'fixed-grid',
+    config: parseClipProcessorConfig(p.config, source),
+    mode: p.mode,
+    grid: { gh: fixed.grid[0], gw: fixed.grid[1] },
+    tokensPerImage: fixed.tokensPerImage,
+  };
 }
 
 export class LaserModel {

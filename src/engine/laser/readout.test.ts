@@ -6,7 +6,10 @@ import type { PromptIds } from '../tokenizer/prompt.ts';
 
 describe('visualAttention', () => {
   it('takes the grid tokens of one batch row out of attn_last [B, L, H, K]', () => {
-    const B = 2, L = 2, H = 3, K = 7;
+    const B = 2,
+      L = 2,
+      H = 3,
+      K = 7;
     const attn = Float32Array.from({ length: B * L * H * K }, (_, i) => i);
     const a = visualAttention(attn, { layers: L, heads: H }, 1, K, 2, 4);
     expect([a.layers, a.heads, a.tokens]).toEqual([2, 3, 4]);

@@ -14,14 +14,7 @@ export interface AttentionLayout {
  * `row`: the batch row; `keys`: K; `gridStart`: the key index of the first grid token (the image
  * run's start plus the tokens before the grid, CLS for the 'full' strategy); `cells`: Nv.
  */
-export function visualAttention(
-  attnLast: Float32Array,
-  layout: AttentionLayout,
-  row: number,
-  keys: number,
-  gridStart: number,
-  cells: number,
-): AttentionStack {
+export function visualAttention(attnLast: Float32Array, layout: AttentionLayout, row: number, keys: number, gridStart: number, cells: number): AttentionStack {
   const { layers, heads } = layout;
   const perRow = layers * heads * keys;
   if (attnLast.length % perRow !== 0 || (row + 1) * perRow > attnLast.length) {

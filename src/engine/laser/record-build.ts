@@ -35,7 +35,15 @@ function gridOf(t: GridTransform): [number, number] {
   return [t.gridHeight, t.gridWidth];
 }
 
-function entry(role: InputRole, source: { width: number; height: number }, shown: RgbImage, geometry: GridTransform, rule: RecordInput['rule'], fedIn: string[], attention: string | null): RecordInput {
+function entry(
+  role: InputRole,
+  source: { width: number; height: number },
+  shown: RgbImage,
+  geometry: GridTransform,
+  rule: RecordInput['rule'],
+  fedIn: string[],
+  attention: string | null,
+): RecordInput {
   return {
     role,
     file: inputFileName(role),
@@ -54,7 +62,11 @@ function entry(role: InputRole, source: { width: number; height: number }, shown
 /** The record's `inputs`, the input tensors and the images, I first. */
 function inputsOf(ctx: RunContext, phase: QueryPhase, outcome: MethodOutcome) {
   const tensors = outcome.tensors;
-  const imageFedIn = ['query pass', ...(phase.passes.other ? [ctx.method === 'vicrop-rel' ? 'generic-prompt pass' : 'no-query pass'] : []), ...outcome.imageFedIn];
+  const imageFedIn = [
+    'query pass',
+    ...(phase.passes.other ? [ctx.method === 'vicrop-rel' ? 'generic-prompt pass' : 'no-query pass'] : []),
+    ...outcome.imageFedIn,
+  ];
   const inputs: RecordInput[] = [entry('image', ctx.size, ctx.input.image, ctx.input.transform, { kind: 'original' }, imageFedIn, 'a_q')];
   const images: Record<string, RgbImage> = { [inputFileName('image')]: ctx.input.image };
   const maps: AnalysisRecord['tensors']['maps'] = {};

@@ -41,7 +41,11 @@ export interface LoadedRecord {
 export async function encodeInputPngs(images: Record<string, RgbImage>): Promise<RecordFiles> {
   const out: RecordFiles = {};
   for (const [file, img] of Object.entries(images)) {
-    out[file] = new Uint8Array(await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer());
+    out[file] = new Uint8Array(
+      await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
   }
   return out;
 }
@@ -92,7 +96,8 @@ async function readTensor(file: SafetensorsFile, name: string): Promise<RecordTe
 /** Reads and checks `dir`/record.json alone (no tensors): enough to list runs. */
 export async function loadRecordJson(dir: string): Promise<AnalysisRecord> {
   const jsonPath = join(dir, RECORD_JSON);
-  if (!(await stat(dir).catch(() => null))?.isDirectory()) throw new WorkbenchError('not-found', `${dir}: no such record folder.`, 'Pass the folder that `laser run --out` wrote.');
+  if (!(await stat(dir).catch(() => null))?.isDirectory())
+    throw new WorkbenchError('not-found', `${dir}: no such record folder.`, 'Pass the folder that `laser run --out` wrote.');
   let text: string;
   try {
     text = await readFile(jsonPath, 'utf8');
@@ -143,7 +148,8 @@ function checkMapGrids(path: string, record: AnalysisRecord, tensors: RecordTens
     const s = t.shape;
     const flat = s[s.length - 1] === rows * cols;
     const square = s.length >= 2 && s[s.length - 2] === rows && s[s.length - 1] === cols;
-    if (!flat && !square) throw invalid(path, `tensor "${name}" has shape [${s.join(', ')}], which does not end in the ${rows}x${cols} grid of its input (${info.input})`);
+    if (!flat && !square)
+      throw invalid(path, `tensor "${name}" has shape [${s.join(', ')}], which does not end in the ${rows}x${cols} grid of its input (${info.input})`);
   }
 }
 

@@ -15,10 +15,11 @@ export function meanOverHeads(t: RecordTensor): number[][] {
   const [T, L, H, N] = s.length === 4 ? s : [1, s[0], s[1], s[2]];
   return Array.from({ length: L }, (_, l) => {
     const out = new Array<number>(N).fill(0);
-    for (let p = 0; p < T; p++) for (let h = 0; h < H; h++) {
-      const base = ((p * L + l) * H + h) * N;
-      for (let j = 0; j < N; j++) out[j] += t.data[base + j];
-    }
+    for (let p = 0; p < T; p++)
+      for (let h = 0; h < H; h++) {
+        const base = ((p * L + l) * H + h) * N;
+        for (let j = 0; j < N; j++) out[j] += t.data[base + j];
+      }
     return out.map((v) => v / (H * T));
   });
 }
@@ -41,7 +42,8 @@ export function layerHeads(t: RecordTensor, layer: number): number[][] {
 export function recordViews(record: AnalysisRecord, tensors: RecordTensors): LaserViews {
   const [gh, gw] = mapGrid(record, 'a_q');
   const g = record.geometry;
-  if (g.gridHeight !== gh || g.gridWidth !== gw) throw new RangeError(`The record's geometry has a ${g.gridHeight}x${g.gridWidth} grid; its maps lie on ${gh}x${gw}.`);
+  if (g.gridHeight !== gh || g.gridWidth !== gw)
+    throw new RangeError(`The record's geometry has a ${g.gridHeight}x${g.gridWidth} grid; its maps lie on ${gh}x${gw}.`);
   const mapping = cellMapping(g);
   const cells = Array.from({ length: gh * gw }, (_, j) => {
     const [x0, y0, x1, y1] = mapping.cellRect(j);

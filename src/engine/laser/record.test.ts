@@ -9,8 +9,34 @@ import { encodeInputPngs, loadRecord, writeRecordFolder, type RecordFiles } from
 import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
 
 const hash = 'a'.repeat(64);
-const geometry: AnalysisRecord['geometry'] = { mode: 'pad', imageWidth: 10, imageHeight: 8, inputWidth: 56, inputHeight: 56, scaleX: 5.6, scaleY: 5.6, offsetX: 0, offsetY: 5.6, steps: [{ kind: 'resize', width: 56, height: 56 }], gridWidth: 2, gridHeight: 2 };
-const cropGeometry: AnalysisRecord['geometry'] = { mode: 'resize', imageWidth: 6, imageHeight: 4, inputWidth: 6, inputHeight: 4, scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0, steps: [], gridWidth: 3, gridHeight: 2 };
+const geometry: AnalysisRecord['geometry'] = {
+  mode: 'pad',
+  imageWidth: 10,
+  imageHeight: 8,
+  inputWidth: 56,
+  inputHeight: 56,
+  scaleX: 5.6,
+  scaleY: 5.6,
+  offsetX: 0,
+  offsetY: 5.6,
+  steps: [{ kind: 'resize', width: 56, height: 56 }],
+  gridWidth: 2,
+  gridHeight: 2,
+};
+const cropGeometry: AnalysisRecord['geometry'] = {
+  mode: 'resize',
+  imageWidth: 6,
+  imageHeight: 4,
+  inputWidth: 6,
+  inputHeight: 4,
+  scaleX: 1,
+  scaleY: 1,
+  offsetX: 0,
+  offsetY: 0,
+  steps: [],
+  gridWidth: 3,
+  gridHeight: 2,
+};
 
 function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
   return {
@@ -22,14 +48,62 @@ function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
     knobs: { alpha: 1, apcBeta: 0.1, layerRange: null },
     knobNotes: [],
     question: 'What colour is the car?',
-    prompt: { instruction: 'Answer.', systemPrompt: null, templateSource: 'chat_template.json', queryText: 'USER: <image>\nq', otherText: 'USER: <image>\n', sharedPrefix: 20, maxNewTokens: 4, topCandidates: 2 },
-    bundle: { id: hash, dir: '/b', name: 'tiny', layers: 2, heads: 2, vocab: 10, architecture: 'llava', viewEncoding: 'fixed-grid', pixelBounds: null, imageSize: 56, tokensPerImage: 4, grid: [2, 2], preprocessing: 'pad', provider: 'cpu' },
+    prompt: {
+      instruction: 'Answer.',
+      systemPrompt: null,
+      templateSource: 'chat_template.json',
+      queryText: 'USER: <image>\nq',
+      otherText: 'USER: <image>\n',
+      sharedPrefix: 20,
+      maxNewTokens: 4,
+      topCandidates: 2,
+    },
+    bundle: {
+      id: hash,
+      dir: '/b',
+      name: 'tiny',
+      layers: 2,
+      heads: 2,
+      vocab: 10,
+      architecture: 'llava',
+      viewEncoding: 'fixed-grid',
+      pixelBounds: null,
+      imageSize: 56,
+      tokensPerImage: 4,
+      grid: [2, 2],
+      preprocessing: 'pad',
+      provider: 'cpu',
+    },
     image: { path: '/i.png', hash, width: 10, height: 8 },
     geometry,
     inputs: [
-      { role: 'image', file: 'inputs/image.png', width: 4, height: 4, sourceWidth: 10, sourceHeight: 8, grid: [2, 2], geometry, rule: { kind: 'original' }, fedIn: ['query pass'], attention: 'a_q' },
+      {
+        role: 'image',
+        file: 'inputs/image.png',
+        width: 4,
+        height: 4,
+        sourceWidth: 10,
+        sourceHeight: 8,
+        grid: [2, 2],
+        geometry,
+        rule: { kind: 'original' },
+        fedIn: ['query pass'],
+        attention: 'a_q',
+      },
       // a crop on its own non-square grid: readers must take each map's grid from the record
-      { role: 'crop', file: 'inputs/crop.png', width: 6, height: 4, sourceWidth: 6, sourceHeight: 4, grid: [2, 3], geometry: cropGeometry, rule: { kind: 'crop', box: [2, 2, 8, 6] }, fedIn: ['positive [I, I+]'], attention: 'input.crop' },
+      {
+        role: 'crop',
+        file: 'inputs/crop.png',
+        width: 6,
+        height: 4,
+        sourceWidth: 6,
+        sourceHeight: 4,
+        grid: [2, 3],
+        geometry: cropGeometry,
+        rule: { kind: 'crop', box: [2, 2, 8, 6] },
+        fedIn: ['positive [I, I+]'],
+        attention: 'input.crop',
+      },
     ],
     answer: 'red',
     answerTokens: [3, 2],
@@ -64,7 +138,11 @@ function sampleRecord(over: Partial<AnalysisRecord> = {}): AnalysisRecord {
       },
     ],
     timings: { 'query-pass': 1.5, total: 3 },
-    tensors: { file: 'tensors.safetensors', names: ['M', 'input.crop', 'vaq'], maps: { M: { input: 'image', grid: [2, 2] }, 'input.crop': { input: 'crop', grid: [2, 3] } } },
+    tensors: {
+      file: 'tensors.safetensors',
+      names: ['M', 'input.crop', 'vaq'],
+      maps: { M: { input: 'image', grid: [2, 2] }, 'input.crop': { input: 'crop', grid: [2, 3] } },
+    },
     ...over,
   };
 }
@@ -130,14 +208,21 @@ describe('record folders', () => {
   });
 
   it('refuse a write without an input PNG, a record whose input PNG is gone, and a map whose tensor does not fit its grid', async () => {
-    await expect(writeRecordFolder(join(root, 'r-nopng'), sampleRecord(), tensors, { 'inputs/image.png': files['inputs/image.png'] })).rejects.toThrow(/inputs\/crop.png/);
+    await expect(writeRecordFolder(join(root, 'r-nopng'), sampleRecord(), tensors, { 'inputs/image.png': files['inputs/image.png'] })).rejects.toThrow(
+      /inputs\/crop.png/,
+    );
     const dir = join(root, 'r-gone');
     await writeRecordFolder(dir, sampleRecord(), tensors, files);
     await rm(join(dir, 'inputs', 'crop.png'));
     await expect(loadRecord(dir)).rejects.toThrow(/the crop input image, which record.json lists, is missing/);
     const bad = join(root, 'r-grid');
     const r = sampleRecord();
-    await writeRecordFolder(bad, { ...r, tensors: { ...r.tensors, maps: { ...r.tensors.maps, 'input.crop': { input: 'crop', grid: [2, 2] } } } }, tensors, files);
+    await writeRecordFolder(
+      bad,
+      { ...r, tensors: { ...r.tensors, maps: { ...r.tensors.maps, 'input.crop': { input: 'crop', grid: [2, 2] } } } },
+      tensors,
+      files,
+    );
     await expect(loadRecord(bad)).rejects.toThrow(/"input.crop" has shape \[2, 2, 6\], which does not end in the 2x2 grid of its input \(crop\)/);
   });
 
@@ -151,10 +236,14 @@ describe('record folders', () => {
   it('survive a kill between writing the new record and renaming it: the earlier one stays whole', async () => {
     const dir = join(root, 'r-killed');
     await writeRecordFolder(dir, sampleRecord({ answer: 'first' }), tensors, files);
-    await killBetweenWriteAndRename(root, 'record.json', `
+    await killBetweenWriteAndRename(
+      root,
+      'record.json',
+      `
       const { loadRecord, writeRecordFolder } = await import(${JSON.stringify(join(import.meta.dirname, 'record-io.ts'))});
       const loaded = await loadRecord(${JSON.stringify(dir)});
-      await writeRecordFolder(${JSON.stringify(dir)}, { ...loaded.record, answer: 'second' }, loaded.tensors, loaded.files);`);
+      await writeRecordFolder(${JSON.stringify(dir)}, { ...loaded.record, answer: 'second' }, loaded.tensors, loaded.files);`,
+    );
     const loaded = await loadRecord(dir);
     expect(loaded.record.answer).toBe('first');
     expect(loaded.tensors.vaq?.data).toEqual(tensors.vaq!.data);
@@ -178,7 +267,14 @@ describe('record cache', () => {
   it('keys by every part, whatever the order of object keys', () => {
     const k = cacheKey(parts);
     expect(cacheKey({ ...parts, knobs: { b: [1, 2], a: 1 } })).toBe(k);
-    for (const change of [{ question: 'q ' }, { method: 'vanilla' as const }, { knobs: { a: 2, b: [1, 2] } }, { imageHash: 'c'.repeat(64) }, { bundleId: 'd'.repeat(64) }, { options: { maxNewTokens: 5 } }]) {
+    for (const change of [
+      { question: 'q ' },
+      { method: 'vanilla' as const },
+      { knobs: { a: 2, b: [1, 2] } },
+      { imageHash: 'c'.repeat(64) },
+      { bundleId: 'd'.repeat(64) },
+      { options: { maxNewTokens: 5 } },
+    ]) {
       expect(cacheKey({ ...parts, ...change })).not.toBe(k);
     }
   });
@@ -214,11 +310,15 @@ describe('record cache', () => {
     const first = cacheKey({ ...parts, question: 'first' });
     await cache.put(first, sampleRecord({ cacheKey: first, question: 'first' }), tensors, files);
     const second = cacheKey({ ...parts, question: 'second' });
-    await killBetweenWriteAndRename(root, join('images', hash, second), `
+    await killBetweenWriteAndRename(
+      root,
+      join('images', hash, second),
+      `
       const { RecordCache } = await import(${JSON.stringify(join(import.meta.dirname, 'cache.ts'))});
       const { loadRecord } = await import(${JSON.stringify(join(import.meta.dirname, 'record-io.ts'))});
       const loaded = await loadRecord(${JSON.stringify(cache.dirFor(first))});
-      await new RecordCache(${JSON.stringify(cache.root)}).put(${JSON.stringify(second)}, { ...loaded.record, cacheKey: ${JSON.stringify(second)}, question: 'second' }, loaded.tensors, loaded.files);`);
+      await new RecordCache(${JSON.stringify(cache.root)}).put(${JSON.stringify(second)}, { ...loaded.record, cacheKey: ${JSON.stringify(second)}, question: 'second' }, loaded.tensors, loaded.files);`,
+    );
     // The kill came at the index entry's rename (the record folder's own rename went through).
     expect((await cache.get(second))?.record.question).toBe('second');
     expect((await cache.listForImage(hash)).map((r) => r.record.question)).toEqual(['first']);

@@ -61,7 +61,11 @@ function checkOptions(partial: Partial<RunOptions> | undefined): RunOptions {
   const intIn = (name: keyof RunOptions, lo: number, hi: number) => {
     const v = o[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new WorkbenchError('bad-request', `Option ${name} is ${JSON.stringify(v)}; it must be an integer in ${lo}..${hi}.`, `Change ${name}, or leave it out for ${DEFAULT_RUN_OPTIONS[name]}.`);
+      throw new WorkbenchError(
+        'bad-request',
+        `Option ${name} is ${JSON.stringify(v)}; it must be an integer in ${lo}..${hi}.`,
+        `Change ${name}, or leave it out for ${DEFAULT_RUN_OPTIONS[name]}.`,
+      );
     }
   };
   intIn('maxNewTokens', 1, 4096);
@@ -76,7 +80,8 @@ function checkOptions(partial: Partial<RunOptions> | undefined): RunOptions {
 
 export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult> {
   checkQuestion(req.question);
-  if (!isMethodId(req.method)) throw new WorkbenchError('bad-request', `Unknown method ${JSON.stringify(req.method)}.`, `Methods are: ${METHOD_IDS.join(', ')}.`);
+  if (!isMethodId(req.method))
+    throw new WorkbenchError('bad-request', `Unknown method ${JSON.stringify(req.method)}.`, `Methods are: ${METHOD_IDS.join(', ')}.`);
   const options = checkOptions(req.options);
   const clock = new StageClock(req.method, req.signal, req.onProgress);
   const owned = typeof req.bundle === 'string';

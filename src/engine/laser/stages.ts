@@ -32,7 +32,12 @@ export type Stage = (typeof STAGES)[number];
  * the method, one of its stages, and the step always set (tokens decoded so far for decode stages,
  * else 0 at the start and 1 at the end).
  */
-export type LaserProgress = Omit<ContractLaserProgress, 'stage' | 'step' | 'total' | 'compile'> & { method: MethodId; stage: Stage; step: number; total: number };
+export type LaserProgress = Omit<ContractLaserProgress, 'stage' | 'step' | 'total' | 'compile'> & {
+  method: MethodId;
+  stage: Stage;
+  step: number;
+  total: number;
+};
 
 export type ProgressSink = (p: LaserProgress) => void;
 

@@ -16,7 +16,7 @@ function gradient(width: number, height: number) {
 }
 
 describe('cellMapping', () => {
-  it('pad mode: cells on the letterbox reach outside the image; inside, they round to the geometry module\'s boxes', () => {
+  it("pad mode: cells on the letterbox reach outside the image; inside, they round to the geometry module's boxes", () => {
     const t = modelInput(gradient(100, 50), fixed('pad')).transform;
     const m = cellMapping(t);
     // a 100x50 image padded to 100x100 (25 px above and below): the top row of cells is all padding
@@ -57,7 +57,7 @@ describe('native-resolution views (Qwen2-VL processor)', () => {
     expect(crop.tokens).toBe(4);
   });
 
-  it('refuses a view smaller than one merge window with the processor\'s own message', () => {
+  it("refuses a view smaller than one merge window with the processor's own message", () => {
     expect(() => modelInput(gradient(20, 60), qwen)).toThrow(/too small for this model: height:60 or width:20 must be larger than factor:28/);
   });
 });

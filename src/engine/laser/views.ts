@@ -55,8 +55,16 @@ export function withPixelBounds(processor: ViewProcessor, bounds: { minPixels?: 
   }
   const min = minPixels ?? processor.config.minPixels;
   const max = maxPixels ?? processor.config.maxPixels;
-  for (const [name, v] of [['minPixels', min], ['maxPixels', max]] as const) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new WorkbenchError('bad-request', `Option ${name} is ${JSON.stringify(v)}; it must be a positive integer (pixels).`, `Use e.g. ${name === 'minPixels' ? 56 * 56 : 28 * 28 * 1280}.`);
+  for (const [name, v] of [
+    ['minPixels', min],
+    ['maxPixels', max],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new WorkbenchError(
+        'bad-request',
+        `Option ${name} is ${JSON.stringify(v)}; it must be a positive integer (pixels).`,
+        `Use e.g. ${name === 'minPixels' ? 56 * 56 : 28 * 28 * 1280}.`,
+      );
   }
   if (min > max) throw new WorkbenchError('bad-request', `minPixels ${min} exceeds maxPixels ${max}.`, 'Give a minimum at most the maximum.');
   return { kind: 'native-resolution', config: { ...processor.config, minPixels: min, maxPixels: max } };
@@ -79,7 +87,13 @@ export function modelInput(img: RgbImage, processor: ViewProcessor): ModelInput 
   if (processor.kind === 'fixed-grid') {
     const p = preprocessForClip(img, processor.config, processor.mode);
     const { grid } = processor;
-    return { pixelValues: p.pixelValues, transform: withGrid(p.transform, grid.gw, grid.gh), patches: null, tokens: processor.tokensPerImage, image: p.inputImage };
+    return {
+      pixelValues: p.pixelValues,
+      transform: withGrid(p.transform, grid.gw, grid.gh),
+      patches: null,
+      tokens: processor.tokensPerImage,
+      image: p.inputImage,
+    };
   }
   const p = preprocessForQwen2VL(img, processor.config);
   const [t, h, w] = p.gridThw;
@@ -129,7 +143,12 @@ export function cellMapping(t: GridTransform): CellMapping {
 
 /** Knob `fill` for this model: 'mean' is the encoder's normalisation mean in 0..255 pixel units. */
 export function fillFor(fill: FillKnob, mapping: CellMapping, processor: { imageMean: readonly number[] }): FillSpec {
-  return fillSpec(fill, 3, processor.imageMean.map((m) => 255 * m), blurRadiusFor(mapping));
+  return fillSpec(
+    fill,
+    3,
+    processor.imageMean.map((m) => 255 * m),
+    blurRadiusFor(mapping),
+  );
 }
 
 export function cropView(img: RgbImage, box: Box): RgbImage {

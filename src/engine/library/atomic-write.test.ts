@@ -32,9 +32,13 @@ describe('writeFileAtomically', () => {
   it('a process killed between writing and renaming leaves the old file whole', async () => {
     const f = join(tmp, 'settings.json');
     await writeJsonAtomically(f, { recent: ['old'] });
-    await killBetweenWriteAndRename(tmp, 'settings.json', `
+    await killBetweenWriteAndRename(
+      tmp,
+      'settings.json',
+      `
       const { writeJsonAtomically } = await import(${JSON.stringify(join(here, 'atomic-write.ts'))});
-      await writeJsonAtomically(${JSON.stringify(f)}, { recent: ['new', 'x'.repeat(100000)] });`);
+      await writeJsonAtomically(${JSON.stringify(f)}, { recent: ['new', 'x'.repeat(100000)] });`,
+    );
     expect(JSON.parse(await readFile(f, 'utf8'))).toEqual({ recent: ['old'] });
   });
 });
@@ -43,9 +47,13 @@ describe('what the user keeps survives a kill between write and rename', () => {
   it('an evaluation report', async () => {
     const f = join(tmp, 'report.json');
     await writeJsonAtomically(f, { version: 1, samples: 3 });
-    await killBetweenWriteAndRename(tmp, 'report.json', `
+    await killBetweenWriteAndRename(
+      tmp,
+      'report.json',
+      `
       const { writeJsonFile } = await import(${JSON.stringify(join(here, '../eval/report.ts'))});
-      await writeJsonFile(${JSON.stringify(f)}, { version: 1, samples: 4 });`);
+      await writeJsonFile(${JSON.stringify(f)}, { version: 1, samples: 4 });`,
+    );
     expect(JSON.parse(await readFile(f, 'utf8'))).toEqual({ version: 1, samples: 3 });
   });
 });

@@ -21,7 +21,8 @@ export async function syncPath(path: string): Promise<void> {
     await handle.sync();
   } catch (e) {
     // Some file systems (and Windows, for folders) cannot sync a folder: the rename still holds.
-    if ((e as NodeJS.ErrnoException).code !== 'EINVAL' && (e as NodeJS.ErrnoException).code !== 'EPERM' && (e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EINVAL' && (e as NodeJS.ErrnoException).code !== 'EPERM' && (e as NodeJS.ErrnoException).code !== 'EISDIR')
+      throw e;
   } finally {
     await handle.close();
   }

@@ -34,7 +34,11 @@ describe('createLimiter', () => {
 
   it('frees the slot of a task that fails', async () => {
     const limiter = createLimiter(1);
-    await expect(limiter.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      limiter.run(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(limiter.run(async () => 'next')).resolves.toBe('next');
     expect(limiter.active).toBe(0);
   });
@@ -50,7 +54,8 @@ describe('orderedMap', () => {
     for await (const v of orderedMap(numbers(8), 4, async (i) => {
       await tick((8 - i) * 2);
       return i * 10;
-    })) out.push(v);
+    }))
+      out.push(v);
     expect(out).toEqual([0, 10, 20, 30, 40, 50, 60, 70]);
   });
 

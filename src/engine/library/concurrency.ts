@@ -45,11 +45,7 @@ export function createLimiter(concurrency: number, options: { newestFirst?: bool
  * source order, so a scan streams entries in discovery order while stat and header reads overlap.
  * `fn` must not throw for ordinary failures (it returns them as values); a throw ends the map.
  */
-export async function* orderedMap<T, R>(
-  source: AsyncIterable<T>,
-  concurrency: number,
-  fn: (item: T) => Promise<R>,
-): AsyncGenerator<R> {
+export async function* orderedMap<T, R>(source: AsyncIterable<T>, concurrency: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
   const iterator = source[Symbol.asyncIterator]();
   const inFlight: Array<Promise<R>> = [];
   let done = false;

@@ -45,11 +45,13 @@ describe('content hashes', () => {
 
   it('forgets the oldest hashes beyond its capacity', async () => {
     const hasher = new ContentHasher(2);
-    const files = await Promise.all(['x', 'y', 'z'].map(async (n) => {
-      const f = path.join(tmp, n);
-      await writeFile(f, n);
-      return { f, s: await stat(f) };
-    }));
+    const files = await Promise.all(
+      ['x', 'y', 'z'].map(async (n) => {
+        const f = path.join(tmp, n);
+        await writeFile(f, n);
+        return { f, s: await stat(f) };
+      }),
+    );
     for (const { f, s } of files) await hasher.hash(f, s);
     await hasher.hash(files[2].f, files[2].s);
     expect(hasher.hashedFiles).toBe(3);

@@ -33,12 +33,14 @@ export class ContentHasher {
     if (known !== undefined) return known;
     const running = this.inFlight.get(key);
     if (running !== undefined) return running;
-    const job = this.reads.run(() => hashFile(file)).then((h) => {
-      this.hashedFiles += 1;
-      this.memo.set(key, h);
-      if (this.memo.size > this.capacity) this.memo.delete(this.memo.keys().next().value as string);
-      return h;
-    });
+    const job = this.reads
+      .run(() => hashFile(file))
+      .then((h) => {
+        this.hashedFiles += 1;
+        this.memo.set(key, h);
+        if (this.memo.size > this.capacity) this.memo.delete(this.memo.keys().next().value as string);
+        return h;
+      });
     this.inFlight.set(key, job);
     try {
       return await job;

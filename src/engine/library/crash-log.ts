@@ -58,7 +58,11 @@ export function reportUnexpected(host: string, env: NodeJS.ProcessEnv = process.
     const hint = 'This is a bug; please report it with the steps that led here.';
     try {
       const file = await writeCrashLog(e, `host: ${host}; call: ${what}`, { env });
-      return { code: 'internal', message: `Unexpected error in ${what}: ${describeThrown(e)} (full trace in ${file})`, hint: `${hint.slice(0, -1)} and that file.` };
+      return {
+        code: 'internal',
+        message: `Unexpected error in ${what}: ${describeThrown(e)} (full trace in ${file})`,
+        hint: `${hint.slice(0, -1)} and that file.`,
+      };
     } catch {
       return { code: 'internal', message: `Unexpected error in ${what}: ${describeThrown(e)}`, hint };
     }

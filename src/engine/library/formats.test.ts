@@ -28,7 +28,12 @@ describe('listed image formats', () => {
     expect(formatOfName('a.bmp') !== null).toBe(canReadBmp);
     // A minimal 1x1 24-bit BMP: whether sharp decodes it must agree with what formats.ts claims.
     const bmp = Buffer.from('424d3a0000000000000036000000280000000100000001000000010018000000000004000000130b0000130b00000000000000000000ff000000', 'hex');
-    const decoded = await sharp(bmp).metadata().then(() => true, () => false);
+    const decoded = await sharp(bmp)
+      .metadata()
+      .then(
+        () => true,
+        () => false,
+      );
     expect(decoded).toBe(canReadBmp);
   });
 });

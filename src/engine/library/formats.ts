@@ -34,9 +34,7 @@ const contentTypes: Record<ImageFormat, string> = {
 export const canReadBmp: boolean = sharp.format.magick?.input.file === true;
 
 /** The formats files are listed for, as sharp's metadata names them. */
-export const readableFormats: ReadonlySet<string> = new Set(
-  (['png', 'jpeg', 'webp', 'gif', 'tiff'] as string[]).concat(canReadBmp ? ['bmp', 'magick'] : []),
-);
+export const readableFormats: ReadonlySet<string> = new Set((['png', 'jpeg', 'webp', 'gif', 'tiff'] as string[]).concat(canReadBmp ? ['bmp', 'magick'] : []));
 
 /** The image format a file name's extension claims, if it is one we list. Takes raw name bytes. */
 export function formatOfName(name: Buffer | string): ImageFormat | null {

@@ -15,7 +15,11 @@ export function fsError(e: unknown, what: 'folder' | 'file', display: string): W
     return new WorkbenchError('not-found', `The ${what} ${display} does not exist.`, `Check the path, or pick the ${what} again if it was moved or renamed.`);
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new WorkbenchError('permission-denied', `Permission denied reading the ${what} ${display}.`, `Give your user read access to the ${what} (and execute access to the folders above it), or pick another.`);
+    return new WorkbenchError(
+      'permission-denied',
+      `Permission denied reading the ${what} ${display}.`,
+      `Give your user read access to the ${what} (and execute access to the folders above it), or pick another.`,
+    );
   }
   if (code === 'ELOOP') {
     return new WorkbenchError('not-found', `The ${what} ${display} is behind a loop of symbolic links.`, 'Fix or remove the symbolic links on the way to it.');
@@ -85,7 +89,12 @@ function errnoError(e: unknown): ErrnoLike | null {
   if (typeof e !== 'object' || e === null) return null;
   const { code, syscall, path, dest } = e as Record<string, unknown>;
   if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return null;
-  return { code, syscall: typeof syscall === 'string' ? syscall : undefined, path: typeof path === 'string' ? path : undefined, dest: typeof dest === 'string' ? dest : undefined };
+  return {
+    code,
+    syscall: typeof syscall === 'string' ? syscall : undefined,
+    path: typeof path === 'string' ? path : undefined,
+    dest: typeof dest === 'string' ? dest : undefined,
+  };
 }
 
 const writingCalls = new Set(['mkdir', 'rename', 'write', 'unlink', 'rmdir', 'rm', 'copyfile', 'link', 'symlink', 'utime', 'chmod', 'ftruncate', 'fsync']);
@@ -103,11 +112,15 @@ export function describeFsError(e: unknown): { message: string; hint: string } |
   const verb = err.syscall && writingCalls.has(err.syscall) ? 'write' : err.syscall && readingCalls.has(err.syscall) ? 'read' : 'open';
   switch (err.code) {
     case 'ENOENT':
-      if (verb === 'write') return { message: `cannot write ${path}: the folder it goes in does not exist`, hint: 'Check the path, or create the folder first.' };
+      if (verb === 'write')
+        return { message: `cannot write ${path}: the folder it goes in does not exist`, hint: 'Check the path, or create the folder first.' };
       return { message: `${err.path} does not exist`, hint: 'Check the path (and that the folder it should be in exists).' };
     case 'EACCES':
     case 'EPERM':
-      return { message: `cannot ${verb} ${path}: permission denied`, hint: `Give your user ${verb === 'read' ? 'read' : 'write'} access to it (and to the folders above it), or choose another location.` };
+      return {
+        message: `cannot ${verb} ${path}: permission denied`,
+        hint: `Give your user ${verb === 'read' ? 'read' : 'write'} access to it (and to the folders above it), or choose another location.`,
+      };
     case 'EROFS':
       return { message: `cannot write ${path}: the file system is read-only`, hint: 'Choose a location on a writable disk.' };
     case 'ENOSPC':

@@ -39,11 +39,14 @@ describe('host paths', () => {
 
   it('round-trips any bytes a Linux file name can hold', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 40 }).filter((a) => !a.includes(0)), (a) => {
-        const raw = Buffer.from(a);
-        const back = toFsPath(encodeFsPath(raw));
-        return Buffer.from(typeof back === 'string' ? Buffer.from(back, 'utf8') : back).equals(raw);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 40 }).filter((a) => !a.includes(0)),
+        (a) => {
+          const raw = Buffer.from(a);
+          const back = toFsPath(encodeFsPath(raw));
+          return Buffer.from(typeof back === 'string' ? Buffer.from(back, 'utf8') : back).equals(raw);
+        },
+      ),
     );
   });
 

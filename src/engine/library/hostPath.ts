@@ -131,9 +131,5 @@ export function isInsideBytes(child: Buffer, root: Buffer): boolean {
   if (child.equals(root)) return true;
   const sep = path.sep.charCodeAt(0);
   const prefixLength = root[root.length - 1] === sep ? root.length : root.length + 1;
-  return (
-    child.length > prefixLength &&
-    child.subarray(0, root.length).equals(root) &&
-    child[prefixLength - 1] === sep
-  );
+  return child.length > prefixLength && child.subarray(0, root.length).equals(root) && child[prefixLength - 1] === sep;
 }

@@ -42,19 +42,29 @@ describe('readImageDetails', () => {
       format: img.format,
       channels: 3,
       hasAlpha: false,
-      contentHash: createHash('sha256').update(await readFile(img.path)).digest('hex'),
+      contentHash: createHash('sha256')
+        .update(await readFile(img.path))
+        .digest('hex'),
     });
   });
 
   it('reports alpha for an RGBA PNG', async () => {
     const file = path.join(folder.root, 'alpha.png');
-    await writeFile(file, await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } }).png().toBuffer());
+    await writeFile(
+      file,
+      await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } })
+        .png()
+        .toBuffer(),
+    );
     expect(await details(file)).toMatchObject({ channels: 4, hasAlpha: true });
     await rm(file);
   });
 
   it('catches a truncated PNG whose header alone looks fine', async () => {
-    await expect(details(folder.bad!.truncatedPng)).rejects.toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/truncated\.png: .*truncated/) });
+    await expect(details(folder.bad!.truncatedPng)).rejects.toMatchObject({
+      code: 'corrupt-image',
+      message: expect.stringMatching(/truncated\.png: .*truncated/),
+    });
   });
 
   it('says why a too-large or non-image file cannot be shown', async () => {

@@ -40,7 +40,11 @@ let setting: number | null = null;
 /** Applies (a number) or clears (null) the user's pixel limit for this thread. */
 export function setMaxImagePixelsSetting(limit: number | null): void {
   if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0 || limit > MAX_IMAGE_PIXELS_CEILING)) {
-    throw new WorkbenchError('bad-request', `The image pixel limit ${limit} must be a whole number from 1 to ${MAX_IMAGE_PIXELS_CEILING}.`, `Leave it empty for the default (${DEFAULT_MAX_IMAGE_PIXELS}).`);
+    throw new WorkbenchError(
+      'bad-request',
+      `The image pixel limit ${limit} must be a whole number from 1 to ${MAX_IMAGE_PIXELS_CEILING}.`,
+      `Leave it empty for the default (${DEFAULT_MAX_IMAGE_PIXELS}).`,
+    );
   }
   setting = limit;
 }
@@ -51,7 +55,11 @@ export function imagePixelLimit(env: NodeJS.ProcessEnv = process.env): { value: 
   if (raw !== undefined && raw.trim() !== '') {
     const n = Number(raw.replace(/_/g, ''));
     if (!Number.isSafeInteger(n) || n <= 0) {
-      throw new WorkbenchError('bad-request', `${MAX_IMAGE_PIXELS_ENV} is ${JSON.stringify(raw)}; it must be a whole number of pixels above 0.`, `Unset it for the default (${DEFAULT_MAX_IMAGE_PIXELS}), or give e.g. 200000000.`);
+      throw new WorkbenchError(
+        'bad-request',
+        `${MAX_IMAGE_PIXELS_ENV} is ${JSON.stringify(raw)}; it must be a whole number of pixels above 0.`,
+        `Unset it for the default (${DEFAULT_MAX_IMAGE_PIXELS}), or give e.g. 200000000.`,
+      );
     }
     return { value: n, source: 'env' };
   }

@@ -7,6 +7,8 @@
 export function jsonSyntaxReason(e: unknown, max = 200): string {
   const raw = e instanceof Error ? e.message : String(e);
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
-  const escaped = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  const escaped = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
 }

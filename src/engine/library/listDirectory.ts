@@ -30,7 +30,11 @@ export async function listDirectory(hostPath: string): Promise<DirectoryListing>
       if (d.name[0] === 0x2e) return;
       const child = joinBytes(dir, d.name);
       let isDirectory = d.isDirectory();
-      if (d.isSymbolicLink()) isDirectory = await stat(child).then((s) => s.isDirectory(), () => false);
+      if (d.isSymbolicLink())
+        isDirectory = await stat(child).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
       if (isDirectory) directories.push({ name: d.name.toString('utf8'), path: encodeFsPath(child) });
       else if ((d.isFile() || d.isSymbolicLink()) && formatOfName(d.name) !== null) imageCount += 1;
     }),

@@ -35,7 +35,10 @@ async function guard(): Promise<OpenedFolders> {
 }
 
 async function refusal(p: Promise<unknown>): Promise<WorkbenchError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(WorkbenchError);
   return e as WorkbenchError;
 }

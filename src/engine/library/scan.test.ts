@@ -52,7 +52,7 @@ describe('scanFolder on a nested folder with broken files', () => {
     expect(new Set(entries.map((e) => e.path)).size).toBe(entries.length);
   });
 
-  it('walks depth first in name order: a folder\'s own files before its sub-folders', async () => {
+  it("walks depth first in name order: a folder's own files before its sub-folders", async () => {
     const { entries } = await scanAll(folder.root);
     const rels = entries.map((e) => e.relPath);
     expect(rels.indexOf('img-00000.png')).toBeLessThan(rels.indexOf('animals/img-00001.jpg'));
@@ -161,7 +161,12 @@ describe('scanFolder on odd roots', () => {
 
   it('refuses a root it may not read with permission-denied', async () => {
     // Tests may run as root, which reads anything; the failure is injected instead of chmod'ed.
-    const denied = { ...nodeScanFs, readdir: async () => { throw Object.assign(new Error('EACCES'), { code: 'EACCES' }); } };
+    const denied = {
+      ...nodeScanFs,
+      readdir: async () => {
+        throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      },
+    };
     const e = await scanFolder(folder.root, { fs: denied }).catch((x: unknown) => x);
     expect(codeOf(e)).toBe('permission-denied');
     expect((e as Error).message).toContain(folder.root);

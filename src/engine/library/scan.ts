@@ -237,7 +237,10 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
       return { ...entry, width: header.width, height: header.height, format: header.format };
     } catch (e) {
       // sharp calls a file it may not open "unsupported"; only on failure is it worth asking why.
-      const unreadable = await fs.access(c.path).then(() => undefined, (x: unknown) => x);
+      const unreadable = await fs.access(c.path).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       if (unreadable !== undefined) return { ...entry, error: `cannot read the file: ${fsReason(unreadable)}` };
       if (e instanceof ImageError) return { ...entry, error: e.reason };
       return { ...entry, error: `cannot read the file: ${fsReason(e)}` };

@@ -71,7 +71,9 @@ describe('Thumbnails', () => {
     expect(meta.format).toBe('webp');
     expect(Math.max(meta.width, meta.height)).toBe(128);
     // Rounding to whole pixels moves the ratio by at most half a pixel on the short side.
-    expect(Math.abs(meta.width / meta.height - img.width / img.height)).toBeLessThan((0.5 / Math.min(meta.width, meta.height)) * (img.width / img.height) + 1e-9);
+    expect(Math.abs(meta.width / meta.height - img.width / img.height)).toBeLessThan(
+      (0.5 / Math.min(meta.width, meta.height)) * (img.width / img.height) + 1e-9,
+    );
   });
 
   it('never enlarges an image smaller than the size', async () => {
@@ -122,9 +124,19 @@ describe('Thumbnails', () => {
   it('makes a new thumbnail when the file changes', async () => {
     const { thumbs } = fresh();
     const file = path.join(folder.root, 'changing.png');
-    await writeFile(file, await sharp({ create: { width: 300, height: 200, channels: 3, background: '#f00' } }).png().toBuffer());
+    await writeFile(
+      file,
+      await sharp({ create: { width: 300, height: 200, channels: 3, background: '#f00' } })
+        .png()
+        .toBuffer(),
+    );
     const before = await thumbs.get(await inside(file), 128);
-    await writeFile(file, await sharp({ create: { width: 200, height: 300, channels: 3, background: '#00f' } }).png().toBuffer());
+    await writeFile(
+      file,
+      await sharp({ create: { width: 200, height: 300, channels: 3, background: '#00f' } })
+        .png()
+        .toBuffer(),
+    );
     await utimes(file, new Date(), new Date(Date.now() + 5000));
     const after = await thumbs.get(await inside(file), 128);
     expect(after).not.toBe(before);
@@ -135,7 +147,13 @@ describe('Thumbnails', () => {
   it('applies the EXIF orientation, as a viewer would', async () => {
     const { thumbs } = fresh();
     const file = path.join(folder.root, 'rotated.jpg');
-    await writeFile(file, await sharp({ create: { width: 400, height: 200, channels: 3, background: '#888' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    await writeFile(
+      file,
+      await sharp({ create: { width: 400, height: 200, channels: 3, background: '#888' } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer(),
+    );
     const meta = await sharp(await thumbs.get(await inside(file), 128)).metadata();
     expect([meta.width, meta.height]).toEqual([64, 128]);
     await rm(file);
@@ -162,7 +180,10 @@ describe('Thumbnails', () => {
 describe('Thumbnails of broken files', () => {
   async function failure(file: string): Promise<WorkbenchError> {
     const { thumbs } = fresh();
-    const e = await thumbs.get(await inside(file), 128).then(() => undefined, (x: unknown) => x);
+    const e = await thumbs.get(await inside(file), 128).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(WorkbenchError);
     return e as WorkbenchError;
   }

@@ -37,13 +37,21 @@ describe('ensureWritableDir', () => {
   it.skipIf(isRoot)('refuses a folder it may not write in', async () => {
     await mkdir(join(tmp, 'ro'));
     await chmod(join(tmp, 'ro'), 0o500);
-    await expect(ensureWritableDir(join(tmp, 'ro', 'out'), 'the --out folder')).rejects.toMatchObject({ code: 'permission-denied', message: `cannot write ${join(tmp, 'ro', 'out')}: permission denied (the --out folder)` });
+    await expect(ensureWritableDir(join(tmp, 'ro', 'out'), 'the --out folder')).rejects.toMatchObject({
+      code: 'permission-denied',
+      message: `cannot write ${join(tmp, 'ro', 'out')}: permission denied (the --out folder)`,
+    });
   });
 
   it.skipIf(process.platform !== 'linux')('refuses a location on a file system that takes no new files (/sys), and does not hang under /proc', async () => {
-    await expect(ensureWritableDir('/sys/laser-writable-check/x', 'the --out folder')).rejects.toMatchObject({ code: 'permission-denied', message: expect.stringMatching(/^cannot write \/sys\/laser-writable-check: (permission denied|the file system is read-only) \(the --out folder\)$/) });
+    await expect(ensureWritableDir('/sys/laser-writable-check/x', 'the --out folder')).rejects.toMatchObject({
+      code: 'permission-denied',
+      message: expect.stringMatching(/^cannot write \/sys\/laser-writable-check: (permission denied|the file system is read-only) \(the --out folder\)$/),
+    });
     // Node's recursive mkdir retries forever here.
-    await expect(ensureWritableDir('/proc/laser-writable-check/x', 'the --out folder')).rejects.toMatchObject({ message: expect.stringMatching(/^cannot write \/proc\/laser-writable-check: /) });
+    await expect(ensureWritableDir('/proc/laser-writable-check/x', 'the --out folder')).rejects.toMatchObject({
+      message: expect.stringMatching(/^cannot write \/proc\/laser-writable-check: /),
+    });
   });
 });
 
@@ -56,6 +64,9 @@ describe('ensureWritableFile', () => {
 
   it('refuses a folder where the file should go', async () => {
     await mkdir(join(tmp, 'report.json'));
-    await expect(ensureWritableFile(join(tmp, 'report.json'), 'the report --out')).rejects.toMatchObject({ code: 'not-a-directory', message: `${join(tmp, 'report.json')} is a folder, not a file (the report --out)` });
+    await expect(ensureWritableFile(join(tmp, 'report.json'), 'the report --out')).rejects.toMatchObject({
+      code: 'not-a-directory',
+      message: `${join(tmp, 'report.json')} is a folder, not a file (the report --out)`,
+    });
   });
 });

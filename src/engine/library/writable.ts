@@ -26,7 +26,11 @@ function codeFor(errno: string | undefined): ErrorCode {
 export function outputError(e: unknown, what: string): WorkbenchError {
   const d = describeFsError(e);
   if (d) return new WorkbenchError(codeFor(errnoOf(e)), `${d.message} (${what})`, d.hint);
-  return new WorkbenchError('internal', `Cannot prepare ${what}: ${e instanceof Error ? e.message : String(e)}`, 'Check that the disk is mounted and writable, then try again.');
+  return new WorkbenchError(
+    'internal',
+    `Cannot prepare ${what}: ${e instanceof Error ? e.message : String(e)}`,
+    'Check that the disk is mounted and writable, then try again.',
+  );
 }
 
 async function kindOf(p: string): Promise<'dir' | 'other' | null> {
@@ -51,7 +55,8 @@ export async function ensureWritableDir(dir: string, what: string): Promise<stri
     for (;;) {
       const kind = await kindOf(cur);
       if (kind === 'dir') break;
-      if (kind === 'other') throw new WorkbenchError('not-a-directory', `${cur} is a file, not a folder (${what})`, 'Choose another location, or move that file out of the way.');
+      if (kind === 'other')
+        throw new WorkbenchError('not-a-directory', `${cur} is a file, not a folder (${what})`, 'Choose another location, or move that file out of the way.');
       missing.unshift(cur);
       const up = dirname(cur);
       if (up === cur) break;
@@ -84,6 +89,7 @@ export async function ensureWritableFile(file: string, what: string): Promise<st
   const kind = await kindOf(target).catch((e: unknown) => {
     throw outputError(e, what);
   });
-  if (kind === 'dir') throw new WorkbenchError('not-a-directory', `${target} is a folder, not a file (${what})`, 'Pass a file path, e.g. report.json inside that folder.');
+  if (kind === 'dir')
+    throw new WorkbenchError('not-a-directory', `${target} is a folder, not a file (${what})`, 'Pass a file path, e.g. report.json inside that folder.');
   return target;
 }

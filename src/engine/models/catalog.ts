@@ -120,11 +120,18 @@ export class ModelCatalog {
     }
     const id =
       known?.id ??
-      (await this.registry.freeId(slugify(basename(dir)), async (id) => id === DEMO_MODEL_ID || this.reserved.has(id) || (await exists(join(this.bundlesDir, id)))));
+      (await this.registry.freeId(
+        slugify(basename(dir)),
+        async (id) => id === DEMO_MODEL_ID || this.reserved.has(id) || (await exists(join(this.bundlesDir, id))),
+      ));
     const target = known?.dir ?? join(this.bundlesDir, id);
     this.reserved.add(id);
     try {
-      await this.options.inference.call('compile', { source: dir, target, ...(compile ? { options: compile } : {}) }, { signal: call.signal, onProgress: call.onProgress });
+      await this.options.inference.call(
+        'compile',
+        { source: dir, target, ...(compile ? { options: compile } : {}) },
+        { signal: call.signal, onProgress: call.onProgress },
+      );
       const entry: RegisteredModel = { id, dir: target, source: 'compiled', checkpoint: dir, addedAt: new Date().toISOString() };
       await this.registry.put(entry);
       return await this.info(entry);
@@ -184,7 +191,9 @@ export class ModelCatalog {
     return new WorkbenchError(
       'not-found',
       `No model "${id}" is registered.`,
-      ids.length ? `Registered models: ${ids.join(', ')}. Add a model folder to use another.` : 'Add a model first: a compiled bundle folder or a Hugging Face checkpoint folder (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL).',
+      ids.length
+        ? `Registered models: ${ids.join(', ')}. Add a model folder to use another.`
+        : 'Add a model first: a compiled bundle folder or a Hugging Face checkpoint folder (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL).',
     );
   }
 }

@@ -68,7 +68,7 @@ describe('op helpers under onnxruntime', () => {
     expect(values(o.exp)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
   });
 
-  it('elementwise maths with scalar operands of the tensor\'s type', async () => {
+  it("elementwise maths with scalar operands of the tensor's type", async () => {
     const o = await run((g, x) => ({
       a: g.sub(g.div(g.mul(g.add(x, 1), 2), 4), 0.5), // (x+1)*2/4 - 0.5 = x/2
       p: g.pow(x, 2),
@@ -166,7 +166,12 @@ describe('op helpers under onnxruntime', () => {
     g.output(later, 'later');
     g.output(plusOne, 'plus_one_again'); // a second name for an output: through an Identity
     g.output(x, 'x_out'); // a graph input: through an Identity
-    const [y] = g.if(g.equal(which, 1), (b) => b.output(b.identity(doubled), 't'), (b) => b.output(b.identity(doubled), 'e'), { dtype: 'float32' });
+    const [y] = g.if(
+      g.equal(which, 1),
+      (b) => b.output(b.identity(doubled), 't'),
+      (b) => b.output(b.identity(doubled), 'e'),
+      { dtype: 'float32' },
+    );
     g.output(doubled, 'doubled'); // read by the If's branches by name: through an Identity
     g.output(y, 'y');
     const identities = g.nodes.filter((nd) => nd.opType === 'Identity').map((nd) => nd.outputs[0]);
@@ -174,7 +179,10 @@ describe('op helpers under onnxruntime', () => {
     const saved = await saveModel(g, dir, 'names.onnx');
     const s = await ort.InferenceSession.create(saved.onnxPath);
     try {
-      const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]), which: new ort.Tensor('int64', BigInt64Array.from([1n]), []) });
+      const out = await s.run({
+        x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]),
+        which: new ort.Tensor('int64', BigInt64Array.from([1n]), []),
+      });
       expect(values(out.plus_one)).toEqual([3, 5, 7, 9, 11, 13]);
       expect(values(out.later)).toEqual([9, 15, 21, 27, 33, 39]);
       expect(values(out.plus_one_again)).toEqual(values(out.plus_one));
@@ -187,7 +195,10 @@ describe('op helpers under onnxruntime', () => {
   });
 
   it('casts to float16 and back, rounding to the nearest half', async () => {
-    const o = await run((g, x) => ({ h: g.cast(g.cast(g.add(x, 1 / 3), 'float16'), 'float32'), hc: g.cast(g.mul(g.cast(x, 'float16'), g.scalar('float16', 0.5)), 'float32') }));
+    const o = await run((g, x) => ({
+      h: g.cast(g.cast(g.add(x, 1 / 3), 'float16'), 'float32'),
+      hc: g.cast(g.mul(g.cast(x, 'float16'), g.scalar('float16', 0.5)), 'float32'),
+    }));
     // 1 + 1/3 in half: 1.3330078125 (1/1024 steps); 6 + 1/3: 6.33203125 (1/256 steps)
     expect(values(o.h)[0]).toBe(1.3330078125);
     expect(values(o.h)[5]).toBe(6.33203125);

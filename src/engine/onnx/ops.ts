@@ -184,10 +184,20 @@ export class GraphBuilder extends Graph {
    * zero points (src/engine/compiler/quantize.ts has the layout). `accuracyLevel` 0 keeps `a` in
    * float; 4 lets the kernel quantise `a` to int8 per block (faster, less exact).
    */
-  matMulNBits(a: Value, b: Value, scales: Value, zeroPoints: Value | null, opts: { K: number; N: number; bits: number; blockSize: number; accuracyLevel?: number }): Value {
+  matMulNBits(
+    a: Value,
+    b: Value,
+    scales: Value,
+    zeroPoints: Value | null,
+    opts: { K: number; N: number; bits: number; blockSize: number; accuracyLevel?: number },
+  ): Value {
     const at: Record<string, Attribute> = { K: attr.int(opts.K), N: attr.int(opts.N), bits: attr.int(opts.bits), block_size: attr.int(opts.blockSize) };
     if (opts.accuracyLevel !== undefined) at.accuracy_level = attr.int(opts.accuracyLevel);
-    return this.node('MatMulNBits', zeroPoints ? [a, b, scales, zeroPoints] : [a, b, scales], at, { dtype: a.dtype, domain: MS_DOMAIN, name: 'matmulnbits' })[0];
+    return this.node('MatMulNBits', zeroPoints ? [a, b, scales, zeroPoints] : [a, b, scales], at, {
+      dtype: a.dtype,
+      domain: MS_DOMAIN,
+      name: 'matmulnbits',
+    })[0];
   }
 
   /**
@@ -197,7 +207,11 @@ export class GraphBuilder extends Graph {
    */
   gatherBlockQuantized(data: Value, indices: Value, scales: Value, zeroPoints: Value | null, opts: { bits: number; blockSize: number }): Value {
     const at = { gather_axis: attr.int(0), quantize_axis: attr.int(1), block_size: attr.int(opts.blockSize), bits: attr.int(opts.bits) };
-    return this.node('GatherBlockQuantized', zeroPoints ? [data, indices, scales, zeroPoints] : [data, indices, scales], at, { dtype: scales.dtype, domain: MS_DOMAIN, name: 'gather' })[0];
+    return this.node('GatherBlockQuantized', zeroPoints ? [data, indices, scales, zeroPoints] : [data, indices, scales], at, {
+      dtype: scales.dtype,
+      domain: MS_DOMAIN,
+      name: 'gather',
+    })[0];
   }
 
   softmax(x: Value, axis = -1): Value {
@@ -208,7 +222,12 @@ export class GraphBuilder extends Graph {
     return this.node('LayerNormalization', [x, scale, bias], { axis: attr.int(opts.axis ?? -1), epsilon: attr.float(opts.epsilon) })[0];
   }
 
-  conv(x: Value, w: Value, b: Value | null, opts: { kernelShape: readonly number[]; strides?: readonly number[]; pads?: readonly number[]; group?: number }): Value {
+  conv(
+    x: Value,
+    w: Value,
+    b: Value | null,
+    opts: { kernelShape: readonly number[]; strides?: readonly number[]; pads?: readonly number[]; group?: number },
+  ): Value {
     const a: Record<string, Attribute> = { kernel_shape: attr.ints(opts.kernelShape) };
     if (opts.strides) a.strides = attr.ints(opts.strides);
     if (opts.pads) a.pads = attr.ints(opts.pads);
@@ -292,7 +311,12 @@ export class GraphBuilder extends Graph {
     const thenBranch = branch('then', then);
     const elseBranch = branch('else', otherwise);
     if (thenBranch.outputs.length !== elseBranch.outputs.length) throw new Error('If: both branches must have the same number of outputs');
-    return this.node('If', [cond], { then_branch: { kind: 'graph', value: thenBranch }, else_branch: { kind: 'graph', value: elseBranch } }, { dtype: opts.dtype, outputs: opts.outputs ?? thenBranch.outputs.length });
+    return this.node(
+      'If',
+      [cond],
+      { then_branch: { kind: 'graph', value: thenBranch }, else_branch: { kind: 'graph', value: elseBranch } },
+      { dtype: opts.dtype, outputs: opts.outputs ?? thenBranch.outputs.length },
+    );
   }
 
   constantOfShape(shape: Value, dtype: DataType, value: number): Value {

@@ -11,7 +11,7 @@ describe('ProtoWriter', () => {
     expect(hex(new ProtoWriter().varint(2 ** 53 - 1).finish())).toBe('ffffffffffffff0f');
   });
 
-  it('writes a negative int64 as ten bytes of two\'s complement', () => {
+  it("writes a negative int64 as ten bytes of two's complement", () => {
     expect(hex(new ProtoWriter().int(3, -1).finish())).toBe('18ffffffffffffffffff01');
   });
 

@@ -60,7 +60,7 @@ describe('saveModel', () => {
     await s.release();
   });
 
-  it('lets a second graph reference the first one\'s weights instead of writing its own', async () => {
+  it("lets a second graph reference the first one's weights instead of writing its own", async () => {
     const build = (extra: boolean) => {
       const g = new GraphBuilder(extra ? 'b' : 'a');
       const x = g.input('x', 'float32', [2]);
@@ -88,7 +88,13 @@ describe('saveModel', () => {
   it('refuses a source that yields the wrong number of bytes', async () => {
     const g = new GraphBuilder('bad');
     const x = g.input('x', 'float32', [2]);
-    const short = { dtype: 'float32' as const, dims: [2], async *chunks() { yield new Uint8Array(4); } };
+    const short = {
+      dtype: 'float32' as const,
+      dims: [2],
+      async *chunks() {
+        yield new Uint8Array(4);
+      },
+    };
     g.output(g.add(x, g.initializer('w', short)), 'y', [2]);
     await expect(saveModel(g, dir, 'bad.onnx')).rejects.toThrow(/yielded 4 bytes, expected 8/);
   });

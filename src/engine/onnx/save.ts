@@ -64,7 +64,9 @@ function inFlight(p: Promise<void>): Promise<void> {
 /** Saves `graph` in `dir` as `<fileName>` (e.g. "decoder.onnx") and `<fileName>.data`. */
 export async function saveModel(graph: Graph, dir: string, fileName: string, opts: SaveOptions = {}): Promise<SavedModel> {
   const onnxPath = join(dir, fileName);
-  const { refs, dataName, dataBytes } = opts.sharedWeights ? { ...shared(graph, opts.sharedWeights), dataBytes: 0 } : await writeWeights(graph, dir, `${fileName}.data`, opts);
+  const { refs, dataName, dataBytes } = opts.sharedWeights
+    ? { ...shared(graph, opts.sharedWeights), dataBytes: 0 }
+    : await writeWeights(graph, dir, `${fileName}.data`, opts);
   const model = encodeModel({
     graph: {
       name: graph.name,
@@ -93,8 +95,10 @@ function shared(graph: Graph, weights: ReadonlyMap<string, TensorData>): { refs:
   const locations = new Set<string>();
   for (const init of graph.initializers) {
     const ref = weights.get(init.name);
-    const same = ref?.external && ref.dtype === init.source.dtype && ref.dims.length === init.source.dims.length && ref.dims.every((d, i) => d === init.source.dims[i]);
-    if (!ref?.external || !same) throw new Error(`graph ${graph.name}: weight ${init.name} is not among the shared weights with ${init.source.dtype}[${init.source.dims.join(', ')}]`);
+    const same =
+      ref?.external && ref.dtype === init.source.dtype && ref.dims.length === init.source.dims.length && ref.dims.every((d, i) => d === init.source.dims[i]);
+    if (!ref?.external || !same)
+      throw new Error(`graph ${graph.name}: weight ${init.name} is not among the shared weights with ${init.source.dtype}[${init.source.dims.join(', ')}]`);
     refs.push(ref);
     locations.add(ref.external.location);
   }
@@ -103,7 +107,12 @@ function shared(graph: Graph, weights: ReadonlyMap<string, TensorData>): { refs:
 }
 
 /** Streams every initializer into `<dir>/<dataName>`; returns their external references. */
-async function writeWeights(graph: Graph, dir: string, dataName: string, opts: SaveOptions): Promise<{ refs: TensorData[]; dataName: string; dataBytes: number }> {
+async function writeWeights(
+  graph: Graph,
+  dir: string,
+  dataName: string,
+  opts: SaveOptions,
+): Promise<{ refs: TensorData[]; dataName: string; dataBytes: number }> {
   const refs: TensorData[] = [];
   const fh = await open(join(dir, dataName), 'w');
   let offset = 0;
@@ -120,7 +129,8 @@ async function writeWeights(graph: Graph, dir: string, dataName: string, opts: S
       const want = byteLength(init.source);
       let got = 0;
       for await (const chunk of init.source.chunks()) {
-        if (got + chunk.byteLength > want) throw new Error(`tensor ${init.name}: its source yielded more than the ${want} bytes of ${init.source.dtype}[${init.source.dims.join(', ')}]`);
+        if (got + chunk.byteLength > want)
+          throw new Error(`tensor ${init.name}: its source yielded more than the ${want} bytes of ${init.source.dtype}[${init.source.dims.join(', ')}]`);
         // One write in flight while the source prepares the next chunk (or tensor): I/O overlaps
         // conversion, and memory stays at two chunks.
         await pending;

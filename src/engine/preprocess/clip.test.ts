@@ -59,7 +59,7 @@ describe('preprocessForClip', () => {
 
   it('refuses a crop larger than the resized picture instead of guessing the padding', async () => {
     const img = await decodeImageFile(imagePath('clip_processor', 'c_37x91'));
-    const odd = parseClipProcessorConfig({ ...readPreprocessorConfig('clip_processor') as object, crop_size: { height: 400, width: 400 } });
+    const odd = parseClipProcessorConfig({ ...(readPreprocessorConfig('clip_processor') as object), crop_size: { height: 400, width: 400 } });
     expect(() => preprocessForClip(img, odd, 'crop')).toThrow(/crop_size 400x400 is larger than the resized image 336x826/);
   });
 });

@@ -56,7 +56,8 @@ function obj(v: unknown, source: string, what: string): Json {
 
 function num(j: Json, key: string, dflt: number | undefined, source: string, positive = true): number {
   const v = j[key] ?? dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0)) throw bad(source, `"${key}" must be a ${positive ? 'positive ' : ''}number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0))
+    throw bad(source, `"${key}" must be a ${positive ? 'positive ' : ''}number, got ${JSON.stringify(v)}`);
   return v;
 }
 

@@ -34,24 +34,34 @@ describe('decodeImage', () => {
 
   it('drops alpha without compositing: a transparent pixel keeps its stored colour', async () => {
     const raw = Buffer.from([200, 10, 30, 0, 5, 250, 60, 128, 1, 2, 3, 255, 90, 90, 90, 0]);
-    const png = await sharp(raw, { raw: { width: 2, height: 2, channels: 4 } }).png().toBuffer();
+    const png = await sharp(raw, { raw: { width: 2, height: 2, channels: 4 } })
+      .png()
+      .toBuffer();
     const img = await decodeImage(png, 'rgba.png');
     expect(Array.from(img.data)).toEqual([200, 10, 30, 5, 250, 60, 1, 2, 3, 90, 90, 90]);
   });
 
   it('repeats a grey channel into RGB (grey and grey + alpha)', async () => {
-    const grey = await sharp(Buffer.from([0, 77, 200, 255]), { raw: { width: 2, height: 2, channels: 1 } }).png().toBuffer();
+    const grey = await sharp(Buffer.from([0, 77, 200, 255]), { raw: { width: 2, height: 2, channels: 1 } })
+      .png()
+      .toBuffer();
     expect(Array.from((await decodeImage(grey, 'g.png')).data)).toEqual([0, 0, 0, 77, 77, 77, 200, 200, 200, 255, 255, 255]);
-    const greyAlpha = await sharp(Buffer.from([10, 0, 20, 255]), { raw: { width: 2, height: 1, channels: 2 } }).png().toBuffer();
+    const greyAlpha = await sharp(Buffer.from([10, 0, 20, 255]), { raw: { width: 2, height: 1, channels: 2 } })
+      .png()
+      .toBuffer();
     expect(Array.from((await decodeImage(greyAlpha, 'ga.png')).data)).toEqual([10, 10, 10, 20, 20, 20]);
   });
 
   it('reads JPEG and WebP too (lossless WebP round-trips exactly)', async () => {
     const raw = Buffer.alloc(8 * 8 * 3);
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 37) & 255;
-    const webp = await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } }).webp({ lossless: true }).toBuffer();
+    const webp = await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } })
+      .webp({ lossless: true })
+      .toBuffer();
     expect(Buffer.from((await decodeImage(webp, 'x.webp')).data).equals(raw)).toBe(true);
-    const jpeg = await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } }).jpeg().toBuffer();
+    const jpeg = await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } })
+      .jpeg()
+      .toBuffer();
     const img = await decodeImage(jpeg, 'x.jpg');
     expect([img.width, img.height, img.data.length]).toEqual([8, 8, 192]);
   });
@@ -75,7 +85,10 @@ describe('decodeImage', () => {
   it('ignores an embedded ICC profile, as PIL convert("RGB") does', async () => {
     const raw = Buffer.alloc(4 * 4 * 3);
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 53) & 255;
-    const tagged = await sharp(raw, { raw: { width: 4, height: 4, channels: 3 } }).png().withIccProfile('p3').toBuffer();
+    const tagged = await sharp(raw, { raw: { width: 4, height: 4, channels: 3 } })
+      .png()
+      .withIccProfile('p3')
+      .toBuffer();
     expect(pngChunkTypes(tagged)).toContain('iCCP');
     const untagged = stripPngChunk(tagged, 'iCCP');
     const a = await decodeImage(tagged, 'p3.png');
@@ -96,7 +109,9 @@ describe('decodeImage', () => {
 
   it('rejects a truncated JPEG as corrupt', async () => {
     const raw = Buffer.alloc(64 * 64 * 3, 100);
-    const jpeg = await sharp(raw, { raw: { width: 64, height: 64, channels: 3 } }).jpeg().toBuffer();
+    const jpeg = await sharp(raw, { raw: { width: 64, height: 64, channels: 3 } })
+      .jpeg()
+      .toBuffer();
     const e = await rejection(decodeImage(jpeg.subarray(0, jpeg.length - 40), 'cut.jpg'));
     expect(e.code).toBe('corrupt-image');
     expect(e.message).toContain('cut.jpg');
@@ -113,17 +128,29 @@ describe('decodeImage', () => {
 
   it('refuses an image over the pixel limit from its header, before decoding a pixel (a decompression bomb)', async () => {
     const e = await rejection(decodeImage(pngWithClaimedSize(16_000, 16_000), 'bomb.png'));
-    expect(e).toMatchObject({ code: 'too-large', message: 'bomb.png is 16000 x 16000 pixels, more than the limit of 100.0 megapixels.', hint: expect.stringContaining('LASER_MAX_IMAGE_PIXELS=<pixels>') });
+    expect(e).toMatchObject({
+      code: 'too-large',
+      message: 'bomb.png is 16000 x 16000 pixels, more than the limit of 100.0 megapixels.',
+      hint: expect.stringContaining('LASER_MAX_IMAGE_PIXELS=<pixels>'),
+    });
   });
 
   it('takes the limit from LASER_MAX_IMAGE_PIXELS, and refuses a value that is not a pixel count', async () => {
-    const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: '#808080' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     vi.stubEnv('LASER_MAX_IMAGE_PIXELS', '199');
-    expect(await rejection(decodeImage(png, 'small.png'))).toMatchObject({ code: 'too-large', message: 'small.png is 20 x 10 pixels, more than the limit of 0.0 megapixels.' });
+    expect(await rejection(decodeImage(png, 'small.png'))).toMatchObject({
+      code: 'too-large',
+      message: 'small.png is 20 x 10 pixels, more than the limit of 0.0 megapixels.',
+    });
     vi.stubEnv('LASER_MAX_IMAGE_PIXELS', '200');
     expect((await decodeImage(png, 'small.png')).width).toBe(20);
     vi.stubEnv('LASER_MAX_IMAGE_PIXELS', 'lots');
-    expect(await rejection(decodeImage(png, 'small.png'))).toMatchObject({ code: 'bad-request', message: 'LASER_MAX_IMAGE_PIXELS is "lots"; it must be a whole number of pixels above 0.' });
+    expect(await rejection(decodeImage(png, 'small.png'))).toMatchObject({
+      code: 'bad-request',
+      message: 'LASER_MAX_IMAGE_PIXELS is "lots"; it must be a whole number of pixels above 0.',
+    });
   });
 
   it('reports a missing file as not-found', async () => {
@@ -135,7 +162,7 @@ describe('decodeImage', () => {
 
 function pngChunks(png: Buffer): { type: string; start: number; end: number }[] {
   const chunks = [];
-  for (let p = 8; p < png.length; ) {
+  for (let p = 8; p < png.length;) {
     const len = png.readUInt32BE(p);
     chunks.push({ type: png.toString('latin1', p + 4, p + 8), start: p, end: p + 12 + len });
     p += 12 + len;

@@ -45,9 +45,11 @@ export async function decodeImage(bytes: Uint8Array, name: string): Promise<RgbI
   const limit = maxImagePixels();
   // The header first: a small file can claim a huge image (a decompression bomb), and the pixel
   // count is known before a single pixel is decoded.
-  const meta = await sharp(bytes, { limitInputPixels: false }).metadata().catch((e: unknown) => {
-    throw classifyDecodeError(e, name, limit);
-  });
+  const meta = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch((e: unknown) => {
+      throw classifyDecodeError(e, name, limit);
+    });
   if (meta.width && meta.height && meta.width * meta.height > limit) throw tooManyPixels(name, limit, `${meta.width} x ${meta.height}`);
   try {
     const { data, info } = await sharp(bytes, {
@@ -90,9 +92,5 @@ function classifyDecodeError(e: unknown, name: string, limit: number): Workbench
     );
   }
   if (/pixel limit/i.test(reason)) return tooManyPixels(name, limit, null);
-  return new WorkbenchError(
-    'corrupt-image',
-    `${name} could not be decoded: ${reason}.`,
-    'The file is damaged or truncated; re-export or re-download it.',
-  );
+  return new WorkbenchError('corrupt-image', `${name} could not be decoded: ${reason}.`, 'The file is damaged or truncated; re-export or re-download it.');
 }

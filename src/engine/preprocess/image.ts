@@ -33,14 +33,7 @@ export function cropImage(img: RgbImage, left: number, top: number, width: numbe
 }
 
 /** `img` pasted at (left, top) on a width x height canvas filled with `fill` (PIL Image.new + paste). */
-export function padImage(
-  img: RgbImage,
-  width: number,
-  height: number,
-  left: number,
-  top: number,
-  fill: readonly [number, number, number],
-): RgbImage {
+export function padImage(img: RgbImage, width: number, height: number, left: number, top: number, fill: readonly [number, number, number]): RgbImage {
   if (left < 0 || top < 0 || left + img.width > width || top + img.height > height) {
     throw new Error(`${img.width}x${img.height} at (${left}, ${top}) does not fit on a ${width}x${height} canvas`);
   }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fromChwFloat32, normalizeTable, toChwFloat32 } from './normalize.ts';
 
-const CLIP = { doRescale: true, rescaleFactor: 1 / 255, doNormalize: true, imageMean: [0.48145466, 0.4578275, 0.40821073] as [number, number, number], imageStd: [0.26862954, 0.26130258, 0.27577711] as [number, number, number] };
+const CLIP = {
+  doRescale: true,
+  rescaleFactor: 1 / 255,
+  doNormalize: true,
+  imageMean: [0.48145466, 0.4578275, 0.40821073] as [number, number, number],
+  imageStd: [0.26862954, 0.26130258, 0.27577711] as [number, number, number],
+};
 
 describe('fromChwFloat32', () => {
   it('gives back every byte that toChwFloat32 normalised, on every channel', () => {

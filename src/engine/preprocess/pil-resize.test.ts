@@ -32,7 +32,13 @@ describe('resizeBicubicPil', () => {
   }
 
   it('keeps a constant image constant whatever the scale (weights sum to 2^22 within rounding)', () => {
-    for (const [inS, outS] of [[500, 336], [37, 336], [4000, 336], [3, 1], [1, 7]]) {
+    for (const [inS, outS] of [
+      [500, 336],
+      [37, 336],
+      [4000, 336],
+      [3, 1],
+      [1, 7],
+    ]) {
       const ax = bicubicAxisWeights(inS, outS);
       for (let i = 0; i < outS; i++) {
         let s = 0;

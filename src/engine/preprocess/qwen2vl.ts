@@ -124,7 +124,11 @@ export function preprocessForQwen2VL(image: RgbImage, config: Qwen2VLProcessorCo
  * still image back to a CHW float image of (h*p) x (w*p), from its first frame (a still image's T
  * frames are equal). To show what the encoder got, e.g. VCD's noised pixels.
  */
-export function patchesToChw(rows: Float32Array, grid: { t: number; h: number; w: number }, config: Pick<Qwen2VLProcessorConfig, 'patchSize' | 'mergeSize' | 'temporalPatchSize'>): Float32Array {
+export function patchesToChw(
+  rows: Float32Array,
+  grid: { t: number; h: number; w: number },
+  config: Pick<Qwen2VLProcessorConfig, 'patchSize' | 'mergeSize' | 'temporalPatchSize'>,
+): Float32Array {
   const { patchSize: p, mergeSize: m, temporalPatchSize: tp } = config;
   const width = grid.w * p;
   const height = grid.h * p;

@@ -100,7 +100,9 @@ describe('prefill in chunks', () => {
   });
 
   it('refuses a chunk that is not a non-negative integer', async () => {
-    await expect(openModelRuntime(compiled.bundle, { device: 'cpu', prefillChunk: -1 })).rejects.toThrow(/prefill chunk must be a non-negative number of tokens, got -1/);
+    await expect(openModelRuntime(compiled.bundle, { device: 'cpu', prefillChunk: -1 })).rejects.toThrow(
+      /prefill chunk must be a non-negative number of tokens, got -1/,
+    );
   });
 });
 
@@ -121,12 +123,21 @@ describe('LASER with chunked prefills', () => {
     const [w, h] = [96, 64];
     const px = Buffer.alloc(w * h * 3);
     for (let i = 0; i < w * h; i++) px.set([(i * 7) % 251, Math.floor(i / w) * 3, (i % w) * 2], i * 3);
-    await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(imagePath);
+    await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toFile(imagePath);
     for (const tiny of [llava, qwen]) {
       const run = async (prefillChunk: number) => {
         const model = await LaserModel.open(tiny.bundle, { device: 'cpu', threads: 1, prefillChunk });
         try {
-          return await runMethod({ bundle: model, imagePath, question: 'What is the colour of the cat?', method: 'laser', cacheDir: null, options: { maxNewTokens: 3 } });
+          return await runMethod({
+            bundle: model,
+            imagePath,
+            question: 'What is the colour of the cat?',
+            method: 'laser',
+            cacheDir: null,
+            options: { maxNewTokens: 3 },
+          });
         } finally {
           await model.dispose();
         }

@@ -52,7 +52,11 @@ export interface DecoderOutput {
 function fixedDim(meta: ort.InferenceSession.ValueMetadata | undefined, axis: number, what: string, file: string): number {
   const dim = meta && meta.isTensor ? meta.shape[axis] : undefined;
   if (typeof dim !== 'number' || dim <= 0) {
-    throw new WorkbenchError('invalid-bundle', `${file}: ${what} has no fixed size in the graph (got ${String(dim)}).`, 'Recompile the bundle with `laser compile`.');
+    throw new WorkbenchError(
+      'invalid-bundle',
+      `${file}: ${what} has no fixed size in the graph (got ${String(dim)}).`,
+      'Recompile the bundle with `laser compile`.',
+    );
   }
   return dim;
 }

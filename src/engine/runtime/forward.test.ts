@@ -53,7 +53,7 @@ describe('forwardFiles', () => {
     }
   });
 
-  it('writes one layer\'s whole attention as attn_full [H, S, S] when asked, leaving the rest unchanged', async () => {
+  it("writes one layer's whole attention as attn_full [H, S, S] when asked, leaving the rest unchanged", async () => {
     const plainOut = join(compiled.root, 'plain.safetensors');
     const fullOut = join(compiled.root, 'full.safetensors');
     const inputs = await inputsFile(goldenInputs());
@@ -120,7 +120,9 @@ describe('forwardFiles', () => {
     await expect(forwardFiles(rt, await inputsFile({ ...goldenInputs(), pixel_values: small }), out)).rejects.toThrow(
       /pixel_values is F32 \[1, 3, 28, 28\], expected F32 \[N, 3, 56, 56\] for this bundle/,
     );
-    await expect(forwardFiles(rt, await inputsFile({ input_ids: goldenInputs().input_ids }), out)).rejects.toThrow(/16 image placeholder tokens .* no image features/);
+    await expect(forwardFiles(rt, await inputsFile({ input_ids: goldenInputs().input_ids }), out)).rejects.toThrow(
+      /16 image placeholder tokens .* no image features/,
+    );
     await expect(forwardFiles(rt, join(compiled.root, 'absent.safetensors'), out)).rejects.toMatchObject({ code: 'not-found' });
   });
 

@@ -47,22 +47,34 @@ export interface ForwardRunOptions {
   onProgress?: (p: RuntimeProgress) => void;
 }
 
-const inputsHint = 'The inputs file needs input_ids (I64 [1, S]) and, when the prompt has image tokens, pixel_values (F32 [N, 3, H, W]; Qwen2-VL: F32 [num_patches, C*T*p*p] with image_grid_thw I64 [N, 3]).';
+const inputsHint =
+  'The inputs file needs input_ids (I64 [1, S]) and, when the prompt has image tokens, pixel_values (F32 [N, 3, H, W]; Qwen2-VL: F32 [num_patches, C*T*p*p] with image_grid_thw I64 [N, 3]).';
 
 /** What the inputs file is checked against: the vision input of the runtime's family. */
 export type ForwardVision = { kind: 'fixed-grid'; imageSize: number } | { kind: 'native-resolution'; patchRow: number };
 
 /** The ForwardVision of a runtime. */
 export function forwardVisionOf(runtime: ModelRuntime): ForwardVision {
-  return runtime.vision.kind === 'fixed-grid' ? { kind: 'fixed-grid', imageSize: runtime.imageSize } : { kind: 'native-resolution', patchRow: runtime.vision.patchRow };
+  return runtime.vision.kind === 'fixed-grid'
+    ? { kind: 'fixed-grid', imageSize: runtime.imageSize }
+    : { kind: 'native-resolution', patchRow: runtime.vision.patchRow };
 }
 
 async function readPatches(file: SafetensorsFile, path: string, inputIds: BigInt64Array, patchRow: number): Promise<ForwardInputs> {
   const px = file.info('pixel_values');
   if (px.dtype !== 'F32' || px.shape.length !== 2 || px.shape[0] < 1 || px.shape[1] !== patchRow) {
-    throw new WorkbenchError('bad-request', `${path}: pixel_values is ${px.dtype} [${px.shape.join(', ')}], expected F32 [num_patches, ${patchRow}] for this bundle.`, inputsHint);
+    throw new WorkbenchError(
+      'bad-request',
+      `${path}: pixel_values is ${px.dtype} [${px.shape.join(', ')}], expected F32 [num_patches, ${patchRow}] for this bundle.`,
+      inputsHint,
+    );
   }
-  if (!file.has('image_grid_thw')) throw new WorkbenchError('bad-request', `${path}: has pixel_values but no image_grid_thw, which this bundle needs to place each image's patches.`, inputsHint);
+  if (!file.has('image_grid_thw'))
+    throw new WorkbenchError(
+      'bad-request',
+      `${path}: has pixel_values but no image_grid_thw, which this bundle needs to place each image's patches.`,
+      inputsHint,
+    );
   const g = file.info('image_grid_thw');
   if (g.dtype !== 'I64' || g.shape.length !== 2 || g.shape[1] !== 3 || g.shape[0] < 1) {
     throw new WorkbenchError('bad-request', `${path}: image_grid_thw is ${g.dtype} [${g.shape.join(', ')}], expected I64 [N, 3].`, inputsHint);
@@ -129,7 +141,13 @@ export async function runForward(runtime: ModelRuntime, inputs: ForwardInputs, o
     const out = await generateGreedy(runtime, prefill, { maxNewTokens: steps, signal, onProgress });
     greedyIds = out.ids;
   }
-  return { logits: prefill.logits, attnLast: prefill.attnLast, attnFull: prefill.attnFull ?? null, greedyIds, timings: { visionMs, prefillMs, decodeMs: performance.now() - t } };
+  return {
+    logits: prefill.logits,
+    attnLast: prefill.attnLast,
+    attnFull: prefill.attnFull ?? null,
+    greedyIds,
+    timings: { visionMs, prefillMs, decodeMs: performance.now() - t },
+  };
 }
 
 /** The tensors of the output file. */

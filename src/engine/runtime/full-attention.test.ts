@@ -56,7 +56,7 @@ describe('whole-layer attention (attnLayer)', () => {
     expect(rt.canInspect).toBe(true);
   });
 
-  it('returns each layer\'s HF attention; its last row is attn_last and the logits do not change', async () => {
+  it("returns each layer's HF attention; its last row is attn_last and the logits do not change", async () => {
     const stream = [{ ids: g.inputIds, images: image }];
     const plain = await rt.prefill(stream, { logits: 'all' });
     expect(plain.attnFull).toBeUndefined();
@@ -71,7 +71,7 @@ describe('whole-layer attention (attnLayer)', () => {
     }
   });
 
-  it('holds P + S columns when continuing a cache: the rows of the whole prompt\'s attention', async () => {
+  it("holds P + S columns when continuing a cache: the rows of the whole prompt's attention", async () => {
     const cut = 20;
     const whole = await rt.prefill([{ ids: g.inputIds, images: image }], { attnLayer: 2 });
     const prefix = await rt.prefill([{ ids: g.inputIds.slice(0, cut), images: image }]);
@@ -82,9 +82,18 @@ describe('whole-layer attention (attnLayer)', () => {
 
   it('lays a batch out as [B, H, S, T]', async () => {
     const one = await rt.prefill([{ ids: g.inputIds, images: image }], { attnLayer: 1 });
-    const negImage = await rt.encodeImages(g.pixelValues.map((x) => -x), 1);
+    const negImage = await rt.encodeImages(
+      g.pixelValues.map((x) => -x),
+      1,
+    );
     const neg = await rt.prefill([{ ids: g.inputIds, images: negImage }], { attnLayer: 1 });
-    const both = await rt.prefill([{ ids: g.inputIds, images: image }, { ids: g.inputIds, images: negImage }], { attnLayer: 1 });
+    const both = await rt.prefill(
+      [
+        { ids: g.inputIds, images: image },
+        { ids: g.inputIds, images: negImage },
+      ],
+      { attnLayer: 1 },
+    );
     expect(maxAbsDiff(both.attnFull!.subarray(0, H * S * S), one.attnFull!)).toBeLessThan(1e-5);
     expect(maxAbsDiff(both.attnFull!.subarray(H * S * S), neg.attnFull!)).toBeLessThan(1e-5);
     // The two images really give different maps, so the check above tells the rows apart.

@@ -8,10 +8,11 @@ const ids = (xs: number[]): BigInt64Array => BigInt64Array.from(xs.map(BigInt));
 /** hidden 2; each feature row j of image k is [100k + j, -(100k + j)]. */
 function features(count: number, tokens: number): ImageFeatures {
   const data = new Float32Array(count * tokens * 2);
-  for (let k = 0; k < count; k++) for (let j = 0; j < tokens; j++) {
-    data[(k * tokens + j) * 2] = 100 * k + j;
-    data[(k * tokens + j) * 2 + 1] = -(100 * k + j);
-  }
+  for (let k = 0; k < count; k++)
+    for (let j = 0; j < tokens; j++) {
+      data[(k * tokens + j) * 2] = 100 * k + j;
+      data[(k * tokens + j) * 2 + 1] = -(100 * k + j);
+    }
   return { data, count, tokens, hidden: 2 };
 }
 

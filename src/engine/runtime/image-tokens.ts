@@ -46,23 +46,23 @@ export function tokenRuns(ids: ArrayLike<bigint>, tokenId: number): TokenRun[] {
  * Overwrites the image-token rows of `embeds` ([S, hidden], one prompt) with `features`. Throws a
  * WorkbenchError when the placeholders and the features do not match one to one.
  */
-export function scatterImageFeatures(
-  embeds: Float32Array,
-  ids: ArrayLike<bigint>,
-  imageTokenId: number,
-  features: ImageFeatures | null,
-): void {
+export function scatterImageFeatures(embeds: Float32Array, ids: ArrayLike<bigint>, imageTokenId: number, features: ImageFeatures | null): void {
   const runs = tokenRuns(ids, imageTokenId);
   const placeholders = runs.reduce((n, r) => n + r.length, 0);
   const count = features?.count ?? 0;
   const each = features ? tokensOfEach(features) : [];
   const total = each.reduce((a, b) => a + b, 0);
   if (placeholders !== total) {
-    const have = features === null ? 'no image features' : features.perImage ? `${count} image(s) of ${each.join(', ')} = ${total} image features` : `${count} image(s) x ${features.tokens} = ${total} image features`;
+    const have =
+      features === null
+        ? 'no image features'
+        : features.perImage
+          ? `${count} image(s) of ${each.join(', ')} = ${total} image features`
+          : `${count} image(s) x ${features.tokens} = ${total} image features`;
     throw new WorkbenchError(
       'bad-request',
       `The prompt has ${placeholders} image placeholder tokens (id ${imageTokenId}, in ${runs.length} run(s)) but there are ${have}.`,
-      'Expand each image into exactly one image token per feature (the model\'s image_seq_length per image), and pass one image per run.',
+      "Expand each image into exactly one image token per feature (the model's image_seq_length per image), and pass one image per run.",
     );
   }
   if (features === null || placeholders === 0) return;
@@ -79,7 +79,11 @@ export function scatterImageFeatures(
       // Any-resolution images sit in runs of their own (vision_start / vision_end around each).
       const image = each.findIndex((_, k) => each.slice(0, k).reduce((a, b) => a + b, 0) === row);
       if (image < 0 || each[image] !== run.length) {
-        throw new WorkbenchError('bad-request', `An image placeholder run at position ${run.start} has ${run.length} tokens, but the image it belongs to has ${image < 0 ? 'none' : each[image]}.`, 'Expand each image into exactly its own number of image tokens.');
+        throw new WorkbenchError(
+          'bad-request',
+          `An image placeholder run at position ${run.start} has ${run.length} tokens, but the image it belongs to has ${image < 0 ? 'none' : each[image]}.`,
+          'Expand each image into exactly its own number of image tokens.',
+        );
       }
     } else if (run.length % features.tokens !== 0) {
       throw new WorkbenchError(

@@ -16,5 +16,13 @@ export {
   type StepModel,
   type StopReason,
 } from './generate.ts';
-export { SessionFactory, cudaInstallHint, deviceRequests, type CreatedSession, type DeviceRequest, type Provider, type SessionFactoryOptions } from './providers.ts';
+export {
+  SessionFactory,
+  cudaInstallHint,
+  deviceRequests,
+  type CreatedSession,
+  type DeviceRequest,
+  type Provider,
+  type SessionFactoryOptions,
+} from './providers.ts';
 export { forwardFiles, readForwardInputs, runForward, forwardTensors, type ForwardInputs, type ForwardOutputs, type ForwardRunOptions } from './forward.ts';

@@ -56,10 +56,7 @@ export class KvCache {
   /** A cache with P = 0: tensors with a zero-length sequence axis, as the decoder's first call expects. */
   static empty(shape: KvShape): KvCache {
     const make = (): ort.Tensor => new ort.Tensor('float32', new Float32Array(0), [shape.batch, shape.kvHeads, 0, shape.headDim]);
-    return new KvCache(
-      Array.from({ length: shape.layers }, make),
-      Array.from({ length: shape.layers }, make),
-    );
+    return new KvCache(Array.from({ length: shape.layers }, make), Array.from({ length: shape.layers }, make));
   }
 
   /** Stacks caches of equal length along the batch axis (row order = argument order). */

@@ -33,7 +33,9 @@ describe('fp16 bundles on the CPU', () => {
     expect(r?.message).toBe(
       "This fp16 bundle needs about 28.5 GB of memory on the CPU, and 22.0 GB is available: ONNX Runtime's CPU provider has no float16 MatMul, so it widens every fp16 weight to float32 when it loads the graphs.",
     );
-    expect(r?.hint).toMatch(/^Recompile it with `laser compile <checkpoint> <bundle> --dtype int4` \(about 5\.6 GB of weights\) or --dtype int8 \(about 9\.0 GB\), or run it on a GPU with --device cuda\.$/);
+    expect(r?.hint).toMatch(
+      /^Recompile it with `laser compile <checkpoint> <bundle> --dtype int4` \(about 5\.6 GB of weights\) or --dtype int8 \(about 9\.0 GB\), or run it on a GPU with --device cuda\.$/,
+    );
   });
 
   it('reads the memory available from the OS', () => {

@@ -70,7 +70,13 @@ describe('ModelRuntime on the llava15_tiny goldens', () => {
     const seen: Float32Array[] = [];
     const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
     seen.push(prefill.logits);
-    const model: StepModel = { step: async (t, c) => { const o = await rt.step(t, c); seen.push(o.logits); return o; } };
+    const model: StepModel = {
+      step: async (t, c) => {
+        const o = await rt.step(t, c);
+        seen.push(o.logits);
+        return o;
+      },
+    };
     const out = await generateGreedy(model, prefill, { maxNewTokens: 5 });
     expect(out.ids).toEqual(g.generatedNewIds);
     expect(out.stopReason).toBe('max-tokens');
@@ -119,7 +125,10 @@ describe('KV cache reuse', () => {
   });
 
   it('splits and stacks caches exactly', async () => {
-    const p = await rt.prefill([{ ids: g.inputIds, images: image }, { ids: g.inputIds, images: image }]);
+    const p = await rt.prefill([
+      { ids: g.inputIds, images: image },
+      { ids: g.inputIds, images: image },
+    ]);
     const [x, y] = p.cache.split();
     const restacked = KvCache.stack([x, y]);
     const feedsA = p.cache.feeds();
@@ -138,11 +147,17 @@ describe('lockstep decoding of two streams (VAT)', () => {
   };
 
   it('a batch of two equals two separate single-stream decodes', async () => {
-    const negImage = await rt.encodeImages(g.pixelValues.map((x, i, a) => -a[a.length - 1 - i]), 1);
+    const negImage = await rt.encodeImages(
+      g.pixelValues.map((x, i, a) => -a[a.length - 1 - i]),
+      1,
+    );
     const steps = 6;
 
     const batched: Float32Array[][] = [];
-    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }, { ids: g.inputIds, images: negImage }]);
+    const prefill = await rt.prefill([
+      { ids: g.inputIds, images: image },
+      { ids: g.inputIds, images: negImage },
+    ]);
     const out = await generateLockstep(rt, prefill, (p, n) => (batched.push([p.slice(), n.slice()]), vat(p, n)), { maxNewTokens: steps });
 
     let pos = await rt.prefill([{ ids: g.inputIds, images: image }]);
@@ -161,7 +176,10 @@ describe('lockstep decoding of two streams (VAT)', () => {
   });
 
   it('rejects a token outside the vocabulary', async () => {
-    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }, { ids: g.inputIds, images: image }]);
+    const prefill = await rt.prefill([
+      { ids: g.inputIds, images: image },
+      { ids: g.inputIds, images: image },
+    ]);
     await expect(generateLockstep(rt, prefill, () => V, { maxNewTokens: 2 })).rejects.toThrow(/outside the vocabulary of 300/);
   });
 });
@@ -215,7 +233,10 @@ describe('input errors', () => {
     // Prompt: BOS, run of image A, text, run of image B. Equal to embedding each image alone.
     const run = Array<number>(16).fill(296);
     const two = await rt.encodeImages(Float32Array.from([...g.pixelValues, ...g.pixelValues.map((x) => -x)]), 2);
-    const negOnly = await rt.encodeImages(g.pixelValues.map((x) => -x), 1);
+    const negOnly = await rt.encodeImages(
+      g.pixelValues.map((x) => -x),
+      1,
+    );
     const both = await rt.inputsEmbeds([{ ids: [1, ...run, 5, ...run], images: two }]);
     const D = rt.dims.hidden;
     expect(Array.from(both.data.subarray(D, 17 * D))).toEqual(Array.from(image.data));

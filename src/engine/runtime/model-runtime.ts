@@ -113,13 +113,15 @@ async function checkFp16OnCpu(info: BundleModelInfo, available: () => number): P
   if (refusal) throw new WorkbenchError('too-large', `${info.dir}: ${refusal.message}`, refusal.hint);
 }
 
-const recompileForInspection = 'Recompile the bundle with this version (`laser compile <checkpoint> <bundle>`); every bundle it writes has decoder-attention.onnx.';
+const recompileForInspection =
+  'Recompile the bundle with this version (`laser compile <checkpoint> <bundle>`); every bundle it writes has decoder-attention.onnx.';
 
 function toIds(ids: BigInt64Array | readonly number[]): BigInt64Array {
   if (ids instanceof BigInt64Array) return ids;
   const out = new BigInt64Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
-    if (!Number.isSafeInteger(ids[i]) || ids[i] < 0) throw new WorkbenchError('bad-request', `Token id ${ids[i]} at position ${i} is not a non-negative integer.`);
+    if (!Number.isSafeInteger(ids[i]) || ids[i] < 0)
+      throw new WorkbenchError('bad-request', `Token id ${ids[i]} at position ${i} is not a non-negative integer.`);
     out[i] = BigInt(ids[i]);
   }
   return out;
@@ -174,7 +176,11 @@ export class ModelRuntime {
       const want = ['pixel_values', 'patch_hw', 'frame_segment', ...(this.vision.window ? ['window_index', 'window_segment', 'reverse_index'] : [])];
       const missing = want.filter((n) => !visionSession.inputNames.includes(n));
       if (missing.length > 0 || !visionSession.outputNames.includes('image_embeds')) {
-        throw new WorkbenchError('invalid-bundle', `${info.graphs.vision}: expected ${want.join(', ')} -> image_embeds (missing ${missing.join(', ') || 'image_embeds'}).`, 'Recompile the bundle with `laser compile`.');
+        throw new WorkbenchError(
+          'invalid-bundle',
+          `${info.graphs.vision}: expected ${want.join(', ')} -> image_embeds (missing ${missing.join(', ') || 'image_embeds'}).`,
+          'Recompile the bundle with `laser compile`.',
+        );
       }
       this.imageSize = 0;
       this.imageTokens = 0;
@@ -186,7 +192,11 @@ export class ModelRuntime {
     const side = pixelMeta?.isTensor ? pixelMeta.shape[3] : undefined;
     const tokens = featMeta?.isTensor ? featMeta.shape[1] : undefined;
     if (typeof side !== 'number' || typeof tokens !== 'number') {
-      throw new WorkbenchError('invalid-bundle', `${visionFile}: expected pixel_values [N,3,S,S] -> image_features [N,T,D] with fixed S and T.`, 'Recompile the bundle with `laser compile`.');
+      throw new WorkbenchError(
+        'invalid-bundle',
+        `${visionFile}: expected pixel_values [N,3,S,S] -> image_features [N,T,D] with fixed S and T.`,
+        'Recompile the bundle with `laser compile`.',
+      );
     }
     this.imageSize = side;
     this.imageTokens = tokens;
@@ -204,7 +214,12 @@ export class ModelRuntime {
     }
     const { inspect, availableMemory: available, prefillChunk, ...sessionOptions } = options;
     const chunk = prefillChunk ?? DEFAULT_PREFILL_CHUNK;
-    if (!Number.isInteger(chunk) || chunk < 0) throw new WorkbenchError('bad-request', `The prefill chunk must be a non-negative number of tokens, got ${chunk}.`, 'Use 0 to prefill each prompt in one decoder call.');
+    if (!Number.isInteger(chunk) || chunk < 0)
+      throw new WorkbenchError(
+        'bad-request',
+        `The prefill chunk must be a non-negative number of tokens, got ${chunk}.`,
+        'Use 0 to prefill each prompt in one decoder call.',
+      );
     const beforeCpu = info.dtype === 'fp16' ? () => checkFp16OnCpu(info, available ?? availableMemory) : undefined;
     const factory = new SessionFactory({ ...sessionOptions, beforeCpu });
     const created: CreatedSession[] = [];
@@ -212,13 +227,26 @@ export class ModelRuntime {
       // The decoder first: it is the largest, so a CUDA probe failure is seen before the rest load.
       for (const path of [decoderGraph, info.graphs.embed, info.graphs.vision]) created.push(await factory.create(path));
       const [decoder, embed, vision] = created;
-      const runtime = new ModelRuntime(info, vision.session, embed.session, decoder.session, decoderGraph, factory, {
-        vision: vision.createMs,
-        embed: embed.createMs,
-        decoder: decoder.createMs,
-      }, chunk);
+      const runtime = new ModelRuntime(
+        info,
+        vision.session,
+        embed.session,
+        decoder.session,
+        decoderGraph,
+        factory,
+        {
+          vision: vision.createMs,
+          embed: embed.createMs,
+          decoder: decoder.createMs,
+        },
+        chunk,
+      );
       if (inspect && !runtime.canInspect) {
-        throw new WorkbenchError('invalid-bundle', `${decoderGraph}: has no attn_layer input, so it cannot return a layer's whole attention.`, recompileForInspection);
+        throw new WorkbenchError(
+          'invalid-bundle',
+          `${decoderGraph}: has no attn_layer input, so it cannot return a layer's whole attention.`,
+          recompileForInspection,
+        );
       }
       return runtime;
     } catch (e) {
@@ -232,7 +260,11 @@ export class ModelRuntime {
     if (this.vision.kind !== 'fixed-grid') throw new Error('encodeImages is for fixed-grid models; use encodePatches');
     const S = this.imageSize;
     if (!Number.isInteger(n) || n < 1 || pixelValues.length !== n * 3 * S * S) {
-      throw new WorkbenchError('bad-request', `pixel_values hold ${pixelValues.length} floats; ${n} image(s) of 3x${S}x${S} need ${n * 3 * S * S}.`, `Preprocess each image to 3x${S}x${S}.`);
+      throw new WorkbenchError(
+        'bad-request',
+        `pixel_values hold ${pixelValues.length} floats; ${n} image(s) of 3x${S}x${S} need ${n * 3 * S * S}.`,
+        `Preprocess each image to 3x${S}x${S}.`,
+      );
     }
     const out = await this.visionSession.run({ pixel_values: new ort.Tensor('float32', pixelValues, [n, 3, S, S]) });
     const t = out.image_features;
@@ -249,11 +281,21 @@ export class ModelRuntime {
     const m = v.mergeSize;
     const bad = grids.findIndex((g) => ![g.t, g.h, g.w].every((x) => Number.isInteger(x) && x > 0) || g.h % m !== 0 || g.w % m !== 0);
     if (grids.length === 0 || bad >= 0) {
-      throw new WorkbenchError('bad-request', grids.length === 0 ? 'No image grid was given.' : `image_grid_thw row ${bad} is [${grids[bad].t}, ${grids[bad].h}, ${grids[bad].w}]: each must be positive with h and w multiples of the merge size ${m}.`, 'Pass the processor\'s image_grid_thw, one row per image.');
+      throw new WorkbenchError(
+        'bad-request',
+        grids.length === 0
+          ? 'No image grid was given.'
+          : `image_grid_thw row ${bad} is [${grids[bad].t}, ${grids[bad].h}, ${grids[bad].w}]: each must be positive with h and w multiples of the merge size ${m}.`,
+        "Pass the processor's image_grid_thw, one row per image.",
+      );
     }
     const patches = grids.reduce((n, g) => n + g.t * g.h * g.w, 0);
     if (pixelValues.length !== patches * v.patchRow) {
-      throw new WorkbenchError('bad-request', `pixel_values hold ${pixelValues.length} floats; image_grid_thw says ${patches} patches of ${v.patchRow}, i.e. ${patches * v.patchRow}.`, 'Pass pixel_values [num_patches, C*T*p*p] as the Qwen2-VL processor makes them, with its image_grid_thw.');
+      throw new WorkbenchError(
+        'bad-request',
+        `pixel_values hold ${pixelValues.length} floats; image_grid_thw says ${patches} patches of ${v.patchRow}, i.e. ${patches * v.patchRow}.`,
+        'Pass pixel_values [num_patches, C*T*p*p] as the Qwen2-VL processor makes them, with its image_grid_thw.',
+      );
     }
     const layout = patchLayout(grids, m);
     const int64 = (values: readonly number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
@@ -265,12 +307,23 @@ export class ModelRuntime {
     if (v.window) {
       const w = windowLayout(grids, m, v.window.patchSize, v.window.size);
       const units = w.windowIndex.length;
-      Object.assign(feeds, { window_index: int64(w.windowIndex, [units]), window_segment: int64(w.windowSegment, [patches]), reverse_index: int64(w.reverseIndex, [units]) });
+      Object.assign(feeds, {
+        window_index: int64(w.windowIndex, [units]),
+        window_segment: int64(w.windowSegment, [patches]),
+        reverse_index: int64(w.reverseIndex, [units]),
+      });
     }
     const out = await this.visionSession.run(feeds);
     const t = out.image_embeds;
     const perImage = grids.map((g) => imageTokenCount(g, m));
-    return { data: t.data as Float32Array, count: grids.length, tokens: perImage.every((n) => n === perImage[0]) ? perImage[0] : 0, hidden: t.dims[1], perImage, grids: grids.map((g) => ({ ...g })) };
+    return {
+      data: t.data as Float32Array,
+      count: grids.length,
+      tokens: perImage.every((n) => n === perImage[0]) ? perImage[0] : 0,
+      hidden: t.dims[1],
+      perImage,
+      grids: grids.map((g) => ({ ...g })),
+    };
   }
 
   /** M-RoPE positions of equal-length new chunks continuing `cache` (null for 1-D RoPE models). */
@@ -288,7 +341,11 @@ export class ModelRuntime {
       try {
         r = ropeIndex(ids, this.imageTokenId, grids, v.mergeSize, start);
       } catch (e) {
-        throw new WorkbenchError('bad-request', `Stream ${b}: ${(e as Error).message}.`, 'Expand each image into its own number of image-pad tokens and pass its grid.');
+        throw new WorkbenchError(
+          'bad-request',
+          `Stream ${b}: ${(e as Error).message}.`,
+          'Expand each image into its own number of image-pad tokens and pass its grid.',
+        );
       }
       for (let a = 0; a < 3; a++) for (let i = 0; i < S; i++) positions[(a * B + b) * S + i] = BigInt(r.axes[a][i]);
       ropeDeltas.push(r.next - (cache.length + S));
@@ -342,10 +399,18 @@ export class ModelRuntime {
   checkAttnLayer(layer: number): void {
     const L = this.dims.layers;
     if (!Number.isInteger(layer) || layer < 0 || layer >= L) {
-      throw new WorkbenchError('bad-request', `Attention layer ${layer} is out of range: this model's decoder layers are 0..${L - 1}.`, `Pick a layer from 0 to ${L - 1}.`);
+      throw new WorkbenchError(
+        'bad-request',
+        `Attention layer ${layer} is out of range: this model's decoder layers are 0..${L - 1}.`,
+        `Pick a layer from 0 to ${L - 1}.`,
+      );
     }
     if (!this.canInspect) {
-      throw new WorkbenchError('invalid-bundle', `${this.decoderGraph}: this bundle has no decoder-attention.onnx, so it cannot return a layer's whole attention.`, recompileForInspection);
+      throw new WorkbenchError(
+        'invalid-bundle',
+        `${this.decoderGraph}: this bundle has no decoder-attention.onnx, so it cannot return a layer's whole attention.`,
+        recompileForInspection,
+      );
     }
   }
 
@@ -353,18 +418,38 @@ export class ModelRuntime {
   async prefill(input: readonly Stream[] | Embeds, options: PrefillOptions = {}): Promise<DecoderOutput> {
     if (options.attnLayer !== undefined) this.checkAttnLayer(options.attnLayer);
     const streams = Array.isArray(input) ? (input as readonly Stream[]) : null;
-    if (!streams && this.vision.kind === 'native-resolution') throw new Error('prefill: M-RoPE models need the streams (ids and image grids), not bare embeddings');
+    if (!streams && this.vision.kind === 'native-resolution')
+      throw new Error('prefill: M-RoPE models need the streams (ids and image grids), not bare embeddings');
     const embeds = streams ? await this.inputsEmbeds(streams) : (input as Embeds);
     const cache = options.cache ?? this.emptyCache(embeds.batch);
-    const mrope = streams ? this.mropeFor(streams.map((s) => toIds(s.ids)), streams, cache) : null;
-    return runDecoderInChunks(this.decoder, this.dims, embeds, cache, options.logits ?? 'last', this.attnLayerFeed(options.attnLayer), mrope, this.prefillChunk);
+    const mrope = streams
+      ? this.mropeFor(
+          streams.map((s) => toIds(s.ids)),
+          streams,
+          cache,
+        )
+      : null;
+    return runDecoderInChunks(
+      this.decoder,
+      this.dims,
+      embeds,
+      cache,
+      options.logits ?? 'last',
+      this.attnLayerFeed(options.attnLayer),
+      mrope,
+      this.prefillChunk,
+    );
   }
 
   /** Appends one token per stream (text tokens only) and returns logits [B, V] for the next. */
   async step(tokens: readonly number[], cache: KvCache): Promise<DecoderOutput> {
     const ids = toIds(tokens);
     const embeds = await this.embed(ids, tokens.length);
-    const mrope = this.mropeFor(Array.from(ids, (id) => BigInt64Array.of(id)), null, cache);
+    const mrope = this.mropeFor(
+      Array.from(ids, (id) => BigInt64Array.of(id)),
+      null,
+      cache,
+    );
     return runDecoder(this.decoder, this.dims, embeds, cache, 'last', this.attnLayerFeed(undefined), mrope);
   }
 

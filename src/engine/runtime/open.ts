@@ -46,7 +46,14 @@ function visionOf(bundle: OpenedBundle): BundleModelInfo['vision'] {
 export async function openRuntimeBundle(dir: string, options: RuntimeOptions = {}): Promise<OpenedRuntime> {
   const bundle = await openBundle(dir);
   const runtime = await ModelRuntime.load(
-    { dir: bundle.dir, graphs: bundle.graphs, imageTokenId: bundle.manifest.imageTokenId, eosTokenIds: bundle.manifest.eosTokenIds, vision: visionOf(bundle), dtype: bundle.manifest.dtype },
+    {
+      dir: bundle.dir,
+      graphs: bundle.graphs,
+      imageTokenId: bundle.manifest.imageTokenId,
+      eosTokenIds: bundle.manifest.eosTokenIds,
+      vision: visionOf(bundle),
+      dtype: bundle.manifest.dtype,
+    },
     options,
   );
   try {

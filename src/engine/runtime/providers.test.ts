@@ -36,7 +36,9 @@ async function run(session: ort.InferenceSession): Promise<number[]> {
 
 describe('SessionFactory', () => {
   it('in auto mode falls back to cpu on this machine and records why, logging it once', async () => {
-    expect(cudaUnavailableReason(defaultProviderLibraryDir())).toMatch(/libonnxruntime_providers_shared\.so and libonnxruntime_providers_cuda\.so missing from /);
+    expect(cudaUnavailableReason(defaultProviderLibraryDir())).toMatch(
+      /libonnxruntime_providers_shared\.so and libonnxruntime_providers_cuda\.so missing from /,
+    );
     const lines: string[] = [];
     const factory = new SessionFactory({ device: 'auto', log: (l) => lines.push(l) });
     const a = await factory.create(model);

@@ -61,7 +61,7 @@ export interface CreatedSession {
  * version or script policy.
  */
 export const cudaInstallHint =
-  'Install the CUDA provider of onnxruntime-node (this project\'s .npmrc runs no install scripts, so its download is skipped): on a machine with an NVIDIA GPU, ' +
+  "Install the CUDA provider of onnxruntime-node (this project's .npmrc runs no install scripts, so its download is skipped): on a machine with an NVIDIA GPU, " +
   'CUDA 12 and cuDNN 9, run `ONNXRUNTIME_NODE_INSTALL=true node node_modules/onnxruntime-node/script/install.js`. It downloads the provider libraries from nuget.org into ' +
   'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/. Or use --device cpu.';
 

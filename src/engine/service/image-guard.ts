@@ -33,7 +33,11 @@ export function createImageGuard(folders: OpenedFolders, samplesFolder: string |
       });
     }
     if (typeof inside.real !== 'string') {
-      throw new WorkbenchError('bad-request', `${inside.display}: the file name is not valid UTF-8, which the model runner cannot open.`, 'Rename the file (or a copy of it) and pick it again.');
+      throw new WorkbenchError(
+        'bad-request',
+        `${inside.display}: the file name is not valid UTF-8, which the model runner cannot open.`,
+        'Rename the file (or a copy of it) and pick it again.',
+      );
     }
     return inside.real;
   };

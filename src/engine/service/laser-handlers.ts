@@ -38,7 +38,17 @@ export function laserHandlers({ catalog, inference, records, guard, maxImagePixe
       const limit = maxImagePixels ? await maxImagePixels() : null;
       const run = await inference.call(
         'run',
-        { bundleDir, imagePath: image, question, method, knobs: knobs ?? {}, cacheDir: records.cache.root, ...(options ? { options } : {}), ...(rerun ? { rerun } : {}), ...(limit !== null ? { maxImagePixels: limit } : {}) },
+        {
+          bundleDir,
+          imagePath: image,
+          question,
+          method,
+          knobs: knobs ?? {},
+          cacheDir: records.cache.root,
+          ...(options ? { options } : {}),
+          ...(rerun ? { rerun } : {}),
+          ...(limit !== null ? { maxImagePixels: limit } : {}),
+        },
         { signal: ctx.signal, onProgress: (p) => ctx.progress({ stage: p.stage, step: p.step, total: p.total }) },
       );
       const loaded = await records.load(run.id);
@@ -55,7 +65,12 @@ export function laserHandlers({ catalog, inference, records, guard, maxImagePixe
     },
     'laser.headMaps': async ({ id, layer }) => {
       const { record, tensors } = await records.load(id);
-      if (!tensors.A) throw new WorkbenchError('bad-request', `The ${record.method} run has no contrastive attention per head.`, 'Per-head maps come from laser, static-layer and laser-crop runs.');
+      if (!tensors.A)
+        throw new WorkbenchError(
+          'bad-request',
+          `The ${record.method} run has no contrastive attention per head.`,
+          'Per-head maps come from laser, static-layer and laser-crop runs.',
+        );
       const L = tensors.A.shape[tensors.A.shape.length - 3];
       if (layer >= L) throw new WorkbenchError('bad-request', `Layer ${layer} is not one of the model's layers 0..${L - 1}.`, 'Pick a layer in that range.');
       return { layer, heads: layerHeads(tensors.A, layer) };

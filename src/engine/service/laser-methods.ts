@@ -9,7 +9,8 @@ import { KNOB_RANGES, METHOD_IDS, knobSchemas, type MethodId } from '../../commo
 
 export const METHOD_DESCRIPTIONS: Record<MethodId, string> = {
   vanilla: 'Greedy decoding on the image: the baseline answer.',
-  'vicrop-rel': "ViCrop: attention at a fixed layer divided by the same for a generic prompt; a crop found by ViCrop's sliding window; answered on the image and the crop.",
+  'vicrop-rel':
+    "ViCrop: attention at a fixed layer divided by the same for a generic prompt; a crop found by ViCrop's sliding window; answered on the image and the crop.",
   'static-layer': "LASER's pipeline with the layer fixed instead of chosen per question (the 'magic layer' ablation).",
   'laser-crop': "LASER's layer choice and crop, answered by plain decoding on the image and the crop (no counterfactual, no VAT).",
   vcd: 'Visual Contrastive Decoding: decoding against the image with diffusion noise.',

@@ -7,7 +7,14 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileTinyLaserBundle, IMAGE_224, IMAGE_500x375, TINY_CHECKPOINT, writeWordTokenizer, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
+import {
+  compileTinyLaserBundle,
+  IMAGE_224,
+  IMAGE_500x375,
+  TINY_CHECKPOINT,
+  writeWordTokenizer,
+  type TinyLaserBundle,
+} from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { createApi } from '../../common/contract/client.ts';
 import { createWireHost, dispatch, type CallContext } from '../../common/contract/host.ts';
 import { methods, type MethodName, type ProgressOf, type ResponseOf } from '../../common/contract/methods.ts';
@@ -63,7 +70,13 @@ function workbench(dataDir: string, demoModelDir: string | null = null): Workben
 }
 
 /** A call as every transport makes it: request checked by the dispatcher, response by the contract. */
-async function call<M extends MethodName>(w: Workbench, method: M, request: unknown, signal = new AbortController().signal, onProgress?: (p: ProgressOf<M>) => void) {
+async function call<M extends MethodName>(
+  w: Workbench,
+  method: M,
+  request: unknown,
+  signal = new AbortController().signal,
+  onProgress?: (p: ProgressOf<M>) => void,
+) {
   const progress: ProgressOf<M>[] = [];
   const ctx = {
     signal,
@@ -90,7 +103,17 @@ describe('models and LASER runs through the contract', () => {
 
   it('models.add compiles a checkpoint folder into the data folder, with progress, and registers it', async () => {
     const { response: model, progress } = await call(w, 'models.add', { path: checkpoint });
-    expect(model).toMatchObject({ id: 'llava-tiny', name: 'llava-tiny', source: 'compiled', status: 'ready', layers: 4, heads: 4, grid: [4, 4], hasTokenizer: true, dtype: 'fp32' });
+    expect(model).toMatchObject({
+      id: 'llava-tiny',
+      name: 'llava-tiny',
+      source: 'compiled',
+      status: 'ready',
+      layers: 4,
+      heads: 4,
+      grid: [4, 4],
+      hasTokenizer: true,
+      dtype: 'fp32',
+    });
     expect(model.dir).toBe(path.join(dataDir(), 'bundles', 'llava-tiny'));
     expect(progress.map((p) => p.stage)).toContain('weights');
     expect(progress.map((p) => p.stage)).toContain('hashing');
@@ -141,7 +164,10 @@ describe('models and LASER runs through the contract', () => {
     const png = await w.media.get(r.inputImages[1].media);
     expect(png.contentType).toBe('image/png');
     expect('file' in png.body && png.body.file.endsWith(path.join(r.id, 'inputs', 'crop.png'))).toBe(true);
-    await expect(w.media.get({ kind: 'record-input', id: r.id, role: 'vcd-noise' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/showed the model no vcd-noise image/) });
+    await expect(w.media.get({ kind: 'record-input', id: r.id, role: 'vcd-noise' })).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/showed the model no vcd-noise image/),
+    });
     await expect(w.media.get({ kind: 'record-input', id: 'f'.repeat(64), role: 'image' })).rejects.toMatchObject({ code: 'not-found' });
 
     const again = await call(w, 'laser.run', { modelId, imagePath: photo, question, method: 'laser' });
@@ -158,10 +184,14 @@ describe('models and LASER runs through the contract', () => {
     expect(r.record.method).toBe('laser-crop');
 
     const controller = new AbortController();
-    const run = api.call('laser.run', { modelId, imagePath: photo, question: 'how many cat ?', method: 'laser' }, {
-      signal: controller.signal,
-      onProgress: (p) => p.stage === 'query-pass' && controller.abort(),
-    });
+    const run = api.call(
+      'laser.run',
+      { modelId, imagePath: photo, question: 'how many cat ?', method: 'laser' },
+      {
+        signal: controller.signal,
+        onProgress: (p) => p.stage === 'query-pass' && controller.abort(),
+      },
+    );
     expect((await workbenchRejection(run)).code).toBe('cancelled');
     const { response: list } = await call(w, 'laser.records', { imagePath: photo });
     expect(list.some((s) => s.question === 'how many cat ?')).toBe(false);
@@ -202,7 +232,7 @@ describe('models and LASER runs through the contract', () => {
     expect(missing.code).toBe('not-found');
   });
 
-  it("hands the app the font files laser figure embeds in PDFs, so its PDF export embeds the same faces", async () => {
+  it('hands the app the font files laser figure embeds in PDFs, so its PDF export embeds the same faces', async () => {
     const { response } = await call(w, 'figures.pdfFonts', {});
     const local = await pdfFonts();
     expect(response.faces.map((f) => f.face).sort()).toEqual(Object.keys(local).sort());
@@ -262,10 +292,16 @@ describe('models and LASER runs through the contract', () => {
   it("models.add compiles a checkpoint with laser compile's options, and refuses them where they do not apply, before compiling", async () => {
     const other = await writeCheckpoint(path.join(tmp, 'llava-int4'));
     const bad = await workbenchRejection(call(w, 'models.add', { path: other, compile: { dtype: 'fp16', quantize: { blockSize: 64 } } }));
-    expect(bad).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/compile\.quantize: quantisation options apply to dtype int8 or int4, not fp16/) });
+    expect(bad).toMatchObject({
+      code: 'bad-request',
+      message: expect.stringMatching(/compile\.quantize: quantisation options apply to dtype int8 or int4, not fp16/),
+    });
     const odd = await workbenchRejection(call(w, 'models.add', { path: other, compile: { dtype: 'int4', quantize: { blockSize: 48 } } } as never));
     expect(odd.message).toMatch(/compile\.quantize\.blockSize/);
-    const { response: model } = await call(w, 'models.add', { path: other, compile: { dtype: 'int4', quantize: { blockSize: 64, symmetric: false, lmHead: false } } });
+    const { response: model } = await call(w, 'models.add', {
+      path: other,
+      compile: { dtype: 'int4', quantize: { blockSize: 64, symmetric: false, lmHead: false } },
+    });
     expect(model).toMatchObject({ source: 'compiled', status: 'ready', dtype: 'int4' });
     const manifest = (await openBundle(model.dir!)).manifest;
     expect(manifest.quantization).toMatchObject({ bits: 4, blockSize: 64, symmetric: false, lmHead: false });
@@ -317,7 +353,9 @@ describe('the demo model', () => {
   it('is absent when not installed', async () => {
     const w = workbench(path.join(tmp, 'data-no-demo'), path.join(tmp, 'no-such-demo'));
     expect((await call(w, 'models.list', {})).response).toEqual([]);
-    const e = await workbenchRejection(call(w, 'laser.run', { modelId: 'laser-demo', imagePath: path.join(samples, 'square.png'), question, method: 'vanilla' }));
+    const e = await workbenchRejection(
+      call(w, 'laser.run', { modelId: 'laser-demo', imagePath: path.join(samples, 'square.png'), question, method: 'vanilla' }),
+    );
     expect(e.code).toBe('not-found');
   });
 });

@@ -45,7 +45,10 @@ describe('laser views', () => {
   it('places cells on the original image, padding included, and passes the maps on as numbers', () => {
     const M = { dtype: 'F64' as const, shape: [2, 2], data: Float64Array.from([0.1, 0.2, 0.3, 0.4]) };
     const tensors: RecordTensors = { M, 'a_q.layer_mean': { dtype: 'F32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) } };
-    const v = laserViews({ geometry, tensors: { file: 'tensors.safetensors', names: [], maps: { a_q: { input: 'image', grid: [2, 2] } } } } as unknown as AnalysisRecord, tensors);
+    const v = laserViews(
+      { geometry, tensors: { file: 'tensors.safetensors', names: [], maps: { a_q: { input: 'image', grid: [2, 2] } } } } as unknown as AnalysisRecord,
+      tensors,
+    );
     expect(v.grid).toEqual([2, 2]);
     expect(v.cells).toEqual([
       [0, -25, 50, 25],

@@ -9,5 +9,11 @@ import { recordInputImages, recordViews } from '../laser/record-views.ts';
 export { meanOverHeads, recordViews as laserViews } from '../laser/record-views.ts';
 
 export function laserResult(record: AnalysisRecord, tensors: RecordTensors, cached: boolean): LaserResult {
-  return { id: record.cacheKey, cached, record: recordToJsonValue(record), views: recordViews(record, tensors), inputImages: recordInputImages(record, tensors) };
+  return {
+    id: record.cacheKey,
+    cached,
+    record: recordToJsonValue(record),
+    views: recordViews(record, tensors),
+    inputImages: recordInputImages(record, tensors),
+  };
 }

@@ -13,7 +13,11 @@ export function parseMediaQuery(params: URLSearchParams): MediaRef {
   const parsed = MediaQuery.safeParse(Object.fromEntries(params));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; ');
-    throw new WorkbenchError('bad-request', `Invalid media query: ${issues}.`, 'A media URL needs kind=thumbnail|original, path=…, and size=128|256|512 for thumbnails; or kind=record-input, id=<record id>, role=<input role>.');
+    throw new WorkbenchError(
+      'bad-request',
+      `Invalid media query: ${issues}.`,
+      'A media URL needs kind=thumbnail|original, path=…, and size=128|256|512 for thumbnails; or kind=record-input, id=<record id>, role=<input role>.',
+    );
   }
   return parsed.data;
 }

@@ -79,7 +79,12 @@ export class RecordStore {
       throw e;
     }
     const input = record.inputs.find((i) => i.role === role);
-    if (!input) throw new WorkbenchError('not-found', `The ${record.method} run ${id.slice(0, 12)} showed the model no ${role} image.`, `Its inputs are: ${record.inputs.map((i) => i.role).join(', ')}.`);
+    if (!input)
+      throw new WorkbenchError(
+        'not-found',
+        `The ${record.method} run ${id.slice(0, 12)} showed the model no ${role} image.`,
+        `Its inputs are: ${record.inputs.map((i) => i.role).join(', ')}.`,
+      );
     return join(dir, input.file);
   }
 

@@ -51,15 +51,39 @@ function handlersFor(dataDir: string, now: () => number, imagePath = join(FIXTUR
 describe('run progress', () => {
   it('rate from the polls of the last minute, ETA from the rows left, the metric as the mean score', () => {
     expect(estimateRate([{ at: 0, rows: 0 }])).toBeNull();
-    expect(estimateRate([{ at: 0, rows: 0 }, { at: 500, rows: 3 }])).toBeNull();
-    expect(estimateRate([{ at: 0, rows: 0 }, { at: 10_000, rows: 20 }])).toBe(2);
+    expect(
+      estimateRate([
+        { at: 0, rows: 0 },
+        { at: 500, rows: 3 },
+      ]),
+    ).toBeNull();
+    expect(
+      estimateRate([
+        { at: 0, rows: 0 },
+        { at: 10_000, rows: 20 },
+      ]),
+    ).toBe(2);
     // the poll of 90 s ago is out of the window: 30 rows over the last 40 s
-    expect(estimateRate([{ at: 0, rows: 0 }, { at: 50_000, rows: 10 }, { at: 90_000, rows: 40 }])).toBe(0.75);
+    expect(
+      estimateRate([
+        { at: 0, rows: 0 },
+        { at: 50_000, rows: 10 },
+        { at: 90_000, rows: 40 },
+      ]),
+    ).toBe(0.75);
     expect(etaMs(2, 10)).toBe(5000);
     expect(etaMs(null, 10)).toBeNull();
     expect(etaMs(0, 10)).toBeNull();
     expect(etaMs(1, 0)).toBe(0);
-    expect(runningMetric([{ status: 'ok', score: 1 }, { status: 'ok', score: 0 }, { status: 'ok', score: null }, { status: 'error', score: null }, { status: 'ok', score: 0.5 }])).toBe(0.5);
+    expect(
+      runningMetric([
+        { status: 'ok', score: 1 },
+        { status: 'ok', score: 0 },
+        { status: 'ok', score: null },
+        { status: 'error', score: null },
+        { status: 'ok', score: 0.5 },
+      ]),
+    ).toBe(0.5);
     expect(runningMetric([])).toBeNull();
   });
 
@@ -78,7 +102,12 @@ describe('runs handlers', () => {
     const dataDir = join(tmp, 'data');
     const t0 = Date.parse('2026-01-01T00:00:00.000Z');
     let clock = t0 + 10_000;
-    const done = [testRow('a', 0, 'vanilla'), testRow('a', 0, 'laser', { score: 0 }), testRow('b', 1, 'vanilla'), testRow('b', 1, 'laser', { status: 'error', reason: 'image missing', score: null })];
+    const done = [
+      testRow('a', 0, 'vanilla'),
+      testRow('a', 0, 'laser', { score: 0 }),
+      testRow('b', 1, 'vanilla'),
+      testRow('b', 1, 'laser', { status: 'error', reason: 'image missing', score: null }),
+    ];
     await runFolder(join(dataDir, 'runs', 'pope-all'), testManifest(2, { endedAt: '2026-01-01T01:00:00.000Z' }), done, { summary: true });
     const live = join(tmp, 'cluster', 'pope', 'shard-1');
     await runFolder(live, testManifest(10, { shard: { index: 1, count: 4 } }), done.slice(0, 2));
@@ -98,7 +127,12 @@ describe('runs handlers', () => {
     expect(first.runs[0].rate).toBeNull();
     // 20 s later 6 more rows: 0.3 rows/s between the polls
     clock += 20_000;
-    await writeFile(join(live, 'results.jsonl'), [...done.slice(0, 2), ...Array.from({ length: 3 }, (_, k) => [testRow(`c${k}`, 2 + k, 'vanilla'), testRow(`c${k}`, 2 + k, 'laser')]).flat()].map(rowLine).join(''));
+    await writeFile(
+      join(live, 'results.jsonl'),
+      [...done.slice(0, 2), ...Array.from({ length: 3 }, (_, k) => [testRow(`c${k}`, 2 + k, 'vanilla'), testRow(`c${k}`, 2 + k, 'laser')]).flat()]
+        .map(rowLine)
+        .join(''),
+    );
     await utimes(join(live, 'results.jsonl'), new Date(clock), new Date(clock));
     const second = await call('runs.list', {});
     expect(second.roots).toEqual([join(dataDir, 'runs'), join(tmp, 'cluster')]);
@@ -108,7 +142,11 @@ describe('runs handlers', () => {
 
   it("rows page through results.jsonl; the report is laser report's HTML; only listed folders are read", async () => {
     const dataDir = join(tmp, 'data2');
-    const dir = await runFolder(join(dataDir, 'runs', 'r'), testManifest(2), [testRow('a', 0, 'vanilla', { record: RECORD }), testRow('a', 0, 'laser', { prediction: 'no', score: 0 }), testRow('b', 1, 'vanilla')]);
+    const dir = await runFolder(join(dataDir, 'runs', 'r'), testManifest(2), [
+      testRow('a', 0, 'vanilla', { record: RECORD }),
+      testRow('a', 0, 'laser', { prediction: 'no', score: 0 }),
+      testRow('b', 1, 'vanilla'),
+    ]);
     const { call } = handlersFor(dataDir, Date.now);
     await expect(call('runs.rows', { dir })).rejects.toMatchObject({ code: 'outside-opened-folders' });
     await call('runs.list', {});
@@ -127,7 +165,10 @@ describe('runs handlers', () => {
     await mkdir(images, { recursive: true });
     await copyFile(join(FIXTURE_IMAGES, 'scene_wide.png'), join(images, 'scene_wide.png'));
     const other = 'b'.repeat(64);
-    const dir = await runFolder(join(dataDir, 'runs', 'r'), testManifest(1, { cacheDir: '/elsewhere/cache' }), [testRow('a', 0, 'vanilla', { record: RECORD }), testRow('a', 0, 'laser', { record: other })]);
+    const dir = await runFolder(join(dataDir, 'runs', 'r'), testManifest(1, { cacheDir: '/elsewhere/cache' }), [
+      testRow('a', 0, 'vanilla', { record: RECORD }),
+      testRow('a', 0, 'laser', { record: other }),
+    ]);
     const { call, folders } = handlersFor(dataDir, Date.now, join(images, 'scene_wide.png'));
     await call('runs.list', {});
     const entry = await call('runs.sample', { dir, record: RECORD });

@@ -119,7 +119,8 @@ export function runsHandlers({ dataDir, folders, records, now = Date.now }: Runs
     }
     if (depth >= MAX_DEPTH) return;
     const names = await readdir(root, { withFileTypes: true }).catch(() => []);
-    for (const d of names.filter((n) => n.isDirectory() && !n.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) await runFolders(join(root, d.name), depth + 1, out);
+    for (const d of names.filter((n) => n.isDirectory() && !n.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name)))
+      await runFolders(join(root, d.name), depth + 1, out);
   }
 
   async function infoOf(dir: string, root: string): Promise<RunInfo> {
@@ -132,7 +133,24 @@ export function runsHandlers({ dataDir, folders, records, now = Date.now }: Runs
       rows = await rowsOf(dir);
     } catch (e) {
       const problem = isWorkbenchError(e) ? e.message : (e as Error).message;
-      return { ...base, dataset: '', format: '', model: '', methods: [], shard: null, rows: 0, expected: 0, errors: 0, state: 'stopped', startedAt: null, updatedAt: null, rate: null, etaMs: null, metric: null, problem };
+      return {
+        ...base,
+        dataset: '',
+        format: '',
+        model: '',
+        methods: [],
+        shard: null,
+        rows: 0,
+        expected: 0,
+        errors: 0,
+        state: 'stopped',
+        startedAt: null,
+        updatedAt: null,
+        rate: null,
+        etaMs: null,
+        metric: null,
+        problem,
+      };
     }
     if (manifest === null) throw new WorkbenchError('not-found', `${dir}: no ${MANIFEST_FILE}; not a run folder.`);
     const resultsMtime = await mtimeOf(join(dir, RESULTS_FILE));
@@ -168,7 +186,12 @@ export function runsHandlers({ dataDir, folders, records, now = Date.now }: Runs
 
   function knownDir(dir: string): string {
     const d = resolve(dir);
-    if (!known.has(d)) throw new WorkbenchError('outside-opened-folders', `${d} is not a run folder the Runs view has listed.`, 'Open the folder that holds it in the Runs view first.');
+    if (!known.has(d))
+      throw new WorkbenchError(
+        'outside-opened-folders',
+        `${d} is not a run folder the Runs view has listed.`,
+        'Open the folder that holds it in the Runs view first.',
+      );
     return d;
   }
 
@@ -177,7 +200,8 @@ export function runsHandlers({ dataDir, folders, records, now = Date.now }: Runs
       const defaultRoot = join(dataDir, RUNS_FOLDER);
       if (folder !== undefined) {
         const f = resolve(folder);
-        if (!(await stat(f).catch(() => null))?.isDirectory()) throw new WorkbenchError('not-found', `${f}: no such folder.`, 'Pick the folder that holds the run folders (laser eval --run <dir>).');
+        if (!(await stat(f).catch(() => null))?.isDirectory())
+          throw new WorkbenchError('not-found', `${f}: no such folder.`, 'Pick the folder that holds the run folders (laser eval --run <dir>).');
         if (!extraRoots.includes(f)) extraRoots.unshift(f);
       }
       const roots = [defaultRoot, ...extraRoots.filter((r) => r !== defaultRoot)];
@@ -199,7 +223,9 @@ export function runsHandlers({ dataDir, folders, records, now = Date.now }: Runs
       const rows = await rowsOf(knownDir(dir));
       return {
         total: rows.length,
-        rows: rows.slice(offset, offset + limit).map((r) => ({ id: r.id, method: r.method, status: r.status, prediction: r.prediction, score: r.score, reason: r.reason, record: r.record })),
+        rows: rows
+          .slice(offset, offset + limit)
+          .map((r) => ({ id: r.id, method: r.method, status: r.status, prediction: r.prediction, score: r.score, reason: r.reason, record: r.record })),
       };
     },
     'runs.report': async ({ dir }) => {
@@ -219,13 +245,20 @@ export function runsHandlers({ dataDir, folders, records, now = Date.now }: Runs
         throw new WorkbenchError(
           'not-found',
           `The run's records are not in the app's data folder (${records.cache.root})${where && resolve(where) !== resolve(records.cache.root) ? `: the run kept them in ${where}` : ''}.`,
-          'Run laser eval with the same data folder (its default), or with --cache pointing at the app\'s data folder, to open its samples here.',
+          "Run laser eval with the same data folder (its default), or with --cache pointing at the app's data folder, to open its samples here.",
         );
       }
       const s = await stat(imagePath).catch(() => null);
-      if (s === null || !s.isFile()) throw new WorkbenchError('not-found', `The sample's image ${imagePath} is no longer there.`, 'Put it back where the run found it.');
+      if (s === null || !s.isFile())
+        throw new WorkbenchError('not-found', `The sample's image ${imagePath} is no longer there.`, 'Put it back where the run found it.');
       const root = await folders.add(dirname(imagePath));
-      const entry: ImageEntry = { path: imagePath, relPath: relative(root, imagePath).split(/[\\/]/).join('/'), name: basename(imagePath), bytes: s.size, mtimeMs: s.mtimeMs };
+      const entry: ImageEntry = {
+        path: imagePath,
+        relPath: relative(root, imagePath).split(/[\\/]/).join('/'),
+        name: basename(imagePath),
+        bytes: s.size,
+        mtimeMs: s.mtimeMs,
+      };
       return entry;
     },
   };

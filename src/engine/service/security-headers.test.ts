@@ -8,7 +8,10 @@ import { contentSecurityPolicy } from './security-headers.ts';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 function directive(csp: string, name: string): string | undefined {
-  return csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `));
+  return csp
+    .split(';')
+    .map((d) => d.trim())
+    .find((d) => d.startsWith(`${name} `));
 }
 
 function sources(dir: string): string[] {
@@ -30,7 +33,7 @@ describe('the content security policy', () => {
     expect(directive(contentSecurityPolicy(), 'script-src')).toBe("script-src 'self'");
   });
 
-  it("relaxes scripts and styles only for the Vite dev server (its refresh preamble and <style> CSS)", () => {
+  it('relaxes scripts and styles only for the Vite dev server (its refresh preamble and <style> CSS)', () => {
     const dev = contentSecurityPolicy({ inlineScripts: true });
     expect(directive(dev, 'style-src')).toBe("style-src 'self' 'unsafe-inline'");
     expect(directive(dev, 'script-src')).toBe("script-src 'self' 'unsafe-inline'");

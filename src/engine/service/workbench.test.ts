@@ -50,7 +50,13 @@ async function call(w: Workbench, method: MethodName, request: unknown, signal =
 describe('Workbench handlers', () => {
   it('describes the host', async () => {
     const { response } = await call(workbench(), 'host.info', {});
-    expect(response).toMatchObject({ version: packageJson.version, transport: 'http', platform: process.platform, defaultFolder: folder.root, canPickFolderNatively: false });
+    expect(response).toMatchObject({
+      version: packageJson.version,
+      transport: 'http',
+      platform: process.platform,
+      defaultFolder: folder.root,
+      canPickFolderNatively: false,
+    });
   });
 
   it('scans a folder, streaming batches that fit the contract, and returns the summary', async () => {
@@ -85,12 +91,18 @@ describe('Workbench handlers', () => {
     await call(w, 'library.imageDetails', { path: image });
     const set = await call(w, 'settings.update', { maxImagePixels: 100 });
     expect(Settings.parse(set.response).maxImagePixels).toMatchObject({ value: 100, setting: 100 });
-    await expect(call(w, 'library.imageDetails', { path: image })).rejects.toMatchObject({ code: 'too-large', message: expect.stringMatching(/limit of 100 pixels|more than the limit/) });
+    await expect(call(w, 'library.imageDetails', { path: image })).rejects.toMatchObject({
+      code: 'too-large',
+      message: expect.stringMatching(/limit of 100 pixels|more than the limit/),
+    });
     await w.dispose();
     const again = workbench(dataDir);
     expect(Settings.parse((await call(again, 'settings.get', {})).response).maxImagePixels).toMatchObject({ value: 100, setting: 100 });
     expect(JSON.parse(await readFile(path.join(dataDir, 'settings.json'), 'utf8'))).toMatchObject({ maxImagePixels: 100 });
-    expect(Settings.parse((await call(again, 'settings.update', { maxImagePixels: null })).response).maxImagePixels).toMatchObject({ value: 100_000_000, setting: null });
+    expect(Settings.parse((await call(again, 'settings.update', { maxImagePixels: null })).response).maxImagePixels).toMatchObject({
+      value: 100_000_000,
+      setting: null,
+    });
     await call(again, 'library.scan', { root: folder.root });
     await call(again, 'library.imageDetails', { path: image });
     await expect(call(again, 'settings.update', { maxImagePixels: 0 })).rejects.toMatchObject({ code: 'bad-request' });
@@ -102,7 +114,13 @@ describe('Workbench handlers', () => {
     await call(w, 'settings.update', { maxImagePixels: 5000 });
     process.env.LASER_MAX_IMAGE_PIXELS = '7000';
     try {
-      expect(Settings.parse((await call(w, 'settings.get', {})).response).maxImagePixels).toEqual({ value: 7000, setting: 5000, default: 100_000_000, ceiling: 2_147_483_647, overriddenBy: 'LASER_MAX_IMAGE_PIXELS' });
+      expect(Settings.parse((await call(w, 'settings.get', {})).response).maxImagePixels).toEqual({
+        value: 7000,
+        setting: 5000,
+        default: 100_000_000,
+        ceiling: 2_147_483_647,
+        overriddenBy: 'LASER_MAX_IMAGE_PIXELS',
+      });
     } finally {
       delete process.env.LASER_MAX_IMAGE_PIXELS;
       await call(w, 'settings.update', { maxImagePixels: null });
@@ -138,7 +156,10 @@ describe('Workbench handlers', () => {
   it('explains a broken thumbnail through image details', async () => {
     const w = workbench();
     await call(w, 'library.scan', { root: folder.root });
-    await expect(call(w, 'library.imageDetails', { path: folder.bad!.truncatedPng })).rejects.toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/truncated/) });
+    await expect(call(w, 'library.imageDetails', { path: folder.bad!.truncatedPng })).rejects.toMatchObject({
+      code: 'corrupt-image',
+      message: expect.stringMatching(/truncated/),
+    });
   });
 
   it("lists a generated world's questions about an image, with the truth, where runs may read it", async () => {

@@ -53,7 +53,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const thumbnails = new Thumbnails({ dir: path.join(options.dataDir, 'thumbnails'), hasher, sharpJobs });
   // Models are opened and run in a worker thread: onnxruntime blocks the thread it runs on.
   const inference = options.inference ?? new InferenceClient(options.runtime ? () => startInferenceWorker(undefined, { runtime: options.runtime }) : undefined);
-  const catalog = new ModelCatalog({ dataDir: options.dataDir, demoModelDir: options.demoModelDir === undefined ? DEMO_MODEL_DIR : options.demoModelDir, inference });
+  const catalog = new ModelCatalog({
+    dataDir: options.dataDir,
+    demoModelDir: options.demoModelDir === undefined ? DEMO_MODEL_DIR : options.demoModelDir,
+    inference,
+  });
   const records = new RecordStore(options.recordsDir ?? options.dataDir);
   const guard = createImageGuard(folders, options.defaultFolder ?? null);
   const worldQuestions = new WorldQuestionIndex();

@@ -18,7 +18,10 @@ describe('resolveDataDir', () => {
   });
 
   it('treats an empty flag or variable as not given', () => {
-    expect(resolveDataDir({ ...linux, env: { LASER_DATA_DIR: '' }, flag: '  ' })).toEqual({ dir: '/home/ada/.local/share/laser-workbench', source: 'platform' });
+    expect(resolveDataDir({ ...linux, env: { LASER_DATA_DIR: '' }, flag: '  ' })).toEqual({
+      dir: '/home/ada/.local/share/laser-workbench',
+      source: 'platform',
+    });
     expect(resolveDataDir({ ...linux, env: {}, flag: null }).source).toBe('platform');
   });
 });
@@ -36,7 +39,9 @@ describe('platformDataDir', () => {
   });
 
   it('Windows: %APPDATA%\\LASER Workbench, else the roaming folder under the home folder', () => {
-    expect(platformDataDir('win32', { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, 'C:\\Users\\ada')).toBe('C:\\Users\\ada\\AppData\\Roaming\\LASER Workbench');
+    expect(platformDataDir('win32', { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, 'C:\\Users\\ada')).toBe(
+      'C:\\Users\\ada\\AppData\\Roaming\\LASER Workbench',
+    );
     expect(platformDataDir('win32', {}, 'C:\\Users\\ada')).toBe('C:\\Users\\ada\\AppData\\Roaming\\LASER Workbench');
     expect(resolveDataDir({ platform: 'win32', home: 'C:\\Users\\ada', env: {}, flag: 'D:\\lw' }).dir).toBe('D:\\lw');
   });

@@ -96,7 +96,11 @@ async function moveDemoBundles(from: string, to: string): Promise<number> {
  * is the data folder itself is skipped. A failure is a warning, not a stop: the old stores stay
  * where they are and the next start tries again.
  */
-export async function migrateLegacyStores(dataDir: string, stores: LegacyStores, warn: (line: string) => void = (l) => console.warn(`warning: ${l}`)): Promise<MigrationReport> {
+export async function migrateLegacyStores(
+  dataDir: string,
+  stores: LegacyStores,
+  warn: (line: string) => void = (l) => console.warn(`warning: ${l}`),
+): Promise<MigrationReport> {
   const report: MigrationReport = { ran: false, from: [], records: 0, bundles: 0, files: [] };
   const marker = path.join(dataDir, MIGRATION_MARKER);
   if (await exists(marker)) return report;
@@ -122,7 +126,9 @@ export async function migrateLegacyStores(dataDir: string, stores: LegacyStores,
     await mkdir(dataDir, { recursive: true });
     await writeFile(marker, `${JSON.stringify({ version: 1, migratedAt: new Date().toISOString(), ...report, ran: undefined }, null, 2)}\n`);
   } catch (e) {
-    warn(`Could not move the stores of an earlier version into ${dataDir} (${(e as Error).message}); they stay where they are, and the next start tries again.`);
+    warn(
+      `Could not move the stores of an earlier version into ${dataDir} (${(e as Error).message}); they stay where they are, and the next start tries again.`,
+    );
   }
   return report;
 }
@@ -131,7 +137,9 @@ export async function migrateLegacyStores(dataDir: string, stores: LegacyStores,
 export async function migrateLegacyStoresOfProcess(dataDir: string, note: (line: string) => void = (l) => console.warn(l)): Promise<MigrationReport> {
   const report = await migrateLegacyStores(dataDir, legacyStores(process.env, process.platform, homedir()), (l) => note(`warning: ${l}`));
   if (report.records + report.bundles + report.files.length > 0) {
-    note(`note: moved ${report.records} stored run(s), ${report.bundles} compiled demo model(s) and ${report.files.length} settings file(s) of an earlier version from ${report.from.join(', ')} into the data folder ${dataDir}`);
+    note(
+      `note: moved ${report.records} stored run(s), ${report.bundles} compiled demo model(s) and ${report.files.length} settings file(s) of an earlier version from ${report.from.join(', ')} into the data folder ${dataDir}`,
+    );
   }
   return report;
 }

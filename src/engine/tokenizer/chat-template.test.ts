@@ -24,7 +24,12 @@ describe('loadChatTemplate', () => {
 
   it('reads a template from tokenizer_config.json, plain or as the "default" of named templates', async () => {
     expect(await loadChatTemplate(WORDLEVEL_DIR, { chat_template: 'A{{ 1 }}' })).toMatchObject({ text: 'A{{ 1 }}', source: 'tokenizer_config.json' });
-    const named = { chat_template: [{ name: 'tool_use', template: 'T' }, { name: 'default', template: 'D' }] };
+    const named = {
+      chat_template: [
+        { name: 'tool_use', template: 'T' },
+        { name: 'default', template: 'D' },
+      ],
+    };
     expect(await loadChatTemplate(WORDLEVEL_DIR, named)).toMatchObject({ text: 'D', source: 'tokenizer_config.json' });
   });
 
@@ -70,7 +75,9 @@ describe('renderChatPrompt with the llava-1.5 template', () => {
   });
 
   it('passes special tokens and raise_exception to templates, as transformers does', () => {
-    expect(renderChatPrompt('{{ bos_token }}[{{ messages|length }}]', [ask('x')], { addGenerationPrompt: true, specialTokens: { bos_token: '<s>' } })).toBe('<s>[1]');
+    expect(renderChatPrompt('{{ bos_token }}[{{ messages|length }}]', [ask('x')], { addGenerationPrompt: true, specialTokens: { bos_token: '<s>' } })).toBe(
+      '<s>[1]',
+    );
     let err: unknown;
     try {
       renderChatPrompt("{{ raise_exception('Conversation roles must alternate') }}", [ask('x')], { addGenerationPrompt: true });

@@ -62,14 +62,22 @@ export interface ChatMessage {
  * chat_template.json first (those know about images), then the tokenizer's "chat_template"
  * (a string, or a list of named templates of which "default" is used).
  */
-export async function loadChatTemplate(dir: string, tokenizerConfig: Record<string, unknown>, fallback: FallbackTemplate = 'fallback-llava-1.5'): Promise<ChatTemplate> {
+export async function loadChatTemplate(
+  dir: string,
+  tokenizerConfig: Record<string, unknown>,
+  fallback: FallbackTemplate = 'fallback-llava-1.5',
+): Promise<ChatTemplate> {
   const jinja = await readTextIfPresent(dir, 'chat_template.jinja');
   if (jinja !== null) return { text: jinja, source: 'chat_template.jinja', isFallback: false };
   const json = await readJsonIfPresent(dir, 'chat_template.json');
   if (json !== null) {
     const t = (json as Record<string, unknown>).chat_template;
     if (typeof t !== 'string') {
-      throw new WorkbenchError('invalid-bundle', `${join(dir, 'chat_template.json')} has no "chat_template" string.`, 'Copy chat_template.json again from the Hugging Face checkpoint.');
+      throw new WorkbenchError(
+        'invalid-bundle',
+        `${join(dir, 'chat_template.json')} has no "chat_template" string.`,
+        'Copy chat_template.json again from the Hugging Face checkpoint.',
+      );
     }
     return { text: t, source: 'chat_template.json', isFallback: false };
   }
@@ -94,7 +102,11 @@ export function renderChatPrompt(template: string, messages: ChatMessage[], opti
   try {
     parsed = new Template(template);
   } catch (e) {
-    throw new WorkbenchError('invalid-bundle', `The chat template does not parse: ${(e as Error).message}.`, 'Copy chat_template.json again from the Hugging Face checkpoint.');
+    throw new WorkbenchError(
+      'invalid-bundle',
+      `The chat template does not parse: ${(e as Error).message}.`,
+      'Copy chat_template.json again from the Hugging Face checkpoint.',
+    );
   }
   try {
     return parsed.render({
@@ -104,7 +116,11 @@ export function renderChatPrompt(template: string, messages: ChatMessage[], opti
       // raise_exception, which transformers gives every template, is built into @huggingface/jinja
     });
   } catch (e) {
-    throw new WorkbenchError('bad-request', `The chat template refused these messages: ${(e as Error).message}.`, 'Check the roles and the order of the messages.');
+    throw new WorkbenchError(
+      'bad-request',
+      `The chat template refused these messages: ${(e as Error).message}.`,
+      'Check the roles and the order of the messages.',
+    );
   }
 }
 

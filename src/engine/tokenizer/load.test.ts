@@ -21,7 +21,25 @@ describe('loadTokenizer: LLaMA-style SentencePiece BPE (tokenizer.json with byte
   it('tokenizes a LLaVA prompt the way LLaMA does: "▁" before <image>, "▁" + <0x0A> after it', async () => {
     const t = await loadTokenizer(LLAMA_BPE_DIR);
     const ids = t.encode('USER: <image>\nWhat is the colour of the cat? ASSISTANT:');
-    expect(tokens(t, ids)).toEqual(['<s>', '▁USER', ':', '▁', '<image>', '▁', '<0x0A>', 'What', '▁is', '▁the', '▁colour', '▁of', '▁the', '▁cat', '?', '▁ASSISTANT', ':']);
+    expect(tokens(t, ids)).toEqual([
+      '<s>',
+      '▁USER',
+      ':',
+      '▁',
+      '<image>',
+      '▁',
+      '<0x0A>',
+      'What',
+      '▁is',
+      '▁the',
+      '▁colour',
+      '▁of',
+      '▁the',
+      '▁cat',
+      '?',
+      '▁ASSISTANT',
+      ':',
+    ]);
     expect(ids[4]).toBe(t.tokenToId('<image>'));
   });
 
@@ -57,7 +75,10 @@ describe('loadTokenizer: LLaMA-style SentencePiece BPE (tokenizer.json with byte
     const json = JSON.parse(readFileSync(join(LLAMA_BPE_DIR, 'tokenizer.json'), 'utf8'));
     const first = Object.keys(json.model.vocab)[5];
     for (const [change, message] of [
-      [{ ...json, model: { ...json.model, vocab: { ...json.model.vocab, [first]: '273' } } }, /model\.vocab gives ".*" the id "273"; token ids must be whole numbers from 0\./],
+      [
+        { ...json, model: { ...json.model, vocab: { ...json.model.vocab, [first]: '273' } } },
+        /model\.vocab gives ".*" the id "273"; token ids must be whole numbers from 0\./,
+      ],
       [{ ...json, model: { ...json.model, vocab: { ...json.model.vocab, [first]: 2.5 } } }, /the id 2\.5/],
       [{ ...json, added_tokens: [{ id: -1, content: '<x>' }] }, /added_tokens\[0\] is \{"id":-1,"content":"<x>"\}, not \{id, content\}/],
     ] as const) {

@@ -66,7 +66,11 @@ function isObject(v: unknown): v is Json {
  */
 function checkTokenIds(tokenizerJson: Json, file: string): void {
   const bad = (what: string) =>
-    new WorkbenchError('invalid-bundle', `${file}: ${what}; token ids must be whole numbers from 0.`, 'Copy tokenizer.json again from the Hugging Face checkpoint.');
+    new WorkbenchError(
+      'invalid-bundle',
+      `${file}: ${what}; token ids must be whole numbers from 0.`,
+      'Copy tokenizer.json again from the Hugging Face checkpoint.',
+    );
   const isId = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   const model = tokenizerJson.model as Json;
   const vocab = model.vocab;
@@ -93,10 +97,18 @@ export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
   const missing = REQUIRED_TOKENIZER_FILES.filter((_, i) => [tokenizerJson, configJson][i] === null);
   if (missing.length > 0) throw missingTokenizerError(dir, missing);
   if (!isObject(tokenizerJson) || !isObject(tokenizerJson.model)) {
-    throw new WorkbenchError('invalid-bundle', `${join(dir, 'tokenizer.json')} has no "model" section.`, 'Copy tokenizer.json again from the Hugging Face checkpoint.');
+    throw new WorkbenchError(
+      'invalid-bundle',
+      `${join(dir, 'tokenizer.json')} has no "model" section.`,
+      'Copy tokenizer.json again from the Hugging Face checkpoint.',
+    );
   }
   if (!isObject(configJson)) {
-    throw new WorkbenchError('invalid-bundle', `${join(dir, 'tokenizer_config.json')} is not a JSON object.`, 'Copy tokenizer_config.json again from the Hugging Face checkpoint.');
+    throw new WorkbenchError(
+      'invalid-bundle',
+      `${join(dir, 'tokenizer_config.json')} is not a JSON object.`,
+      'Copy tokenizer_config.json again from the Hugging Face checkpoint.',
+    );
   }
   const config = configJson;
   const specialTokens: Record<string, string> = {};

@@ -44,9 +44,37 @@ describe('buildPromptIds', () => {
     expect(p.text).toBe(`USER: <image>\nWhat is the colour of the cat?\n${INSTRUCTION} ASSISTANT:`);
     expect(p.templateSource).toBe('chat_template.json');
     expect(words(p.inputIds)).toEqual([
-      '<s>', '▁USER', ':', '▁', '<image>', '<image>', '<image>', '<image>', '▁', '<0x0A>',
-      'What', '▁is', '▁the', '▁colour', '▁of', '▁the', '▁cat', '?', '<0x0A>',
-      'Answer', '▁the', '▁question', '▁using', '▁a', '▁single', '▁word', '▁or', '▁phrase', '.', '▁ASSISTANT', ':',
+      '<s>',
+      '▁USER',
+      ':',
+      '▁',
+      '<image>',
+      '<image>',
+      '<image>',
+      '<image>',
+      '▁',
+      '<0x0A>',
+      'What',
+      '▁is',
+      '▁the',
+      '▁colour',
+      '▁of',
+      '▁the',
+      '▁cat',
+      '?',
+      '<0x0A>',
+      'Answer',
+      '▁the',
+      '▁question',
+      '▁using',
+      '▁a',
+      '▁single',
+      '▁word',
+      '▁or',
+      '▁phrase',
+      '.',
+      '▁ASSISTANT',
+      ':',
     ]);
     expect(p.imageRuns).toEqual([[4, 8]]);
   });
@@ -55,7 +83,10 @@ describe('buildPromptIds', () => {
     const p = buildPromptIds(spec({ images: 2, tokensPerImage: [3, 5], question: 'Compare the cat and the dog.', instruction: '' }));
     expect(p.text.startsWith('USER: <image>\n<image>\nCompare')).toBe(true);
     // "▁" <image> "▁" <0x0A> <image> "▁" <0x0A> …: the runs are separated by the rendered newline
-    expect(p.imageRuns).toEqual([[4, 7], [9, 14]]);
+    expect(p.imageRuns).toEqual([
+      [4, 7],
+      [9, 14],
+    ]);
     for (const [s, e] of p.imageRuns) expect(p.inputIds.slice(s, e).every((id) => id === IMG)).toBe(true);
     expect(p.inputIds.filter((id) => id === IMG)).toHaveLength(8);
   });
@@ -73,7 +104,9 @@ describe('buildPromptIds', () => {
   it('refuses a prompt whose placeholders do not match the images, with both counts', () => {
     const e = badRequest(() => buildPromptIds(spec({ images: 2, question: 'Describe <image>.' })));
     expect(e.message).toBe('The prompt has 1 <image> placeholder but 2 images were given.');
-    expect(badRequest(() => buildPromptIds(spec({ images: 1, question: '<image> and <image>' }))).message).toMatch(/2 <image> placeholders but 1 image was given/);
+    expect(badRequest(() => buildPromptIds(spec({ images: 1, question: '<image> and <image>' }))).message).toMatch(
+      /2 <image> placeholders but 1 image was given/,
+    );
   });
 
   it('refuses a question without an image for a model that needs one', () => {
@@ -89,11 +122,33 @@ describe('buildPromptIds', () => {
     const p = buildPromptIds({ ...spec(), tokenizer: wl, template: fallback, imageTokenId: wl.tokenToId('<image>')!, instruction: '' });
     expect(p.templateSource).toBe('fallback-llava-1.5');
     expect(p.text).toBe('USER: <image>\nWhat is the colour of the cat? ASSISTANT:');
-    expect(p.inputIds.map((id) => wl.idToToken(id))).toEqual(['[BOS]', 'user', ':', '<image>', '<image>', '<image>', '<image>', 'what', 'is', 'the', 'colour', 'of', 'the', 'cat', '?', 'assistant', ':']);
+    expect(p.inputIds.map((id) => wl.idToToken(id))).toEqual([
+      '[BOS]',
+      'user',
+      ':',
+      '<image>',
+      '<image>',
+      '<image>',
+      '<image>',
+      'what',
+      'is',
+      'the',
+      'colour',
+      'of',
+      'the',
+      'cat',
+      '?',
+      'assistant',
+      ':',
+    ]);
   });
 
   it('does not add a second BOS when the template writes one', () => {
-    const withBos: ChatTemplate = { text: "{{ bos_token }}{% for m in messages %}{{ '<image>\n' + m['content'][-1]['text'] }}{% endfor %}", source: 'tokenizer_config.json', isFallback: false };
+    const withBos: ChatTemplate = {
+      text: "{{ bos_token }}{% for m in messages %}{{ '<image>\n' + m['content'][-1]['text'] }}{% endfor %}",
+      source: 'tokenizer_config.json',
+      isFallback: false,
+    };
     const p = buildPromptIds(spec({ template: withBos, instruction: '' }));
     expect(p.inputIds.filter((id) => id === tok.bosId)).toHaveLength(1);
     expect(p.inputIds[0]).toBe(tok.bosId);
@@ -102,7 +157,13 @@ describe('buildPromptIds', () => {
 
 describe('expandImagePlaceholders', () => {
   it('expands in place and reports runs', () => {
-    expect(expandImagePlaceholders([1, 9, 5, 9, 6], 9, 2, [2, 1])).toEqual({ inputIds: [1, 9, 9, 5, 9, 6], imageRuns: [[1, 3], [4, 5]] });
+    expect(expandImagePlaceholders([1, 9, 5, 9, 6], 9, 2, [2, 1])).toEqual({
+      inputIds: [1, 9, 9, 5, 9, 6],
+      imageRuns: [
+        [1, 3],
+        [4, 5],
+      ],
+    });
   });
 });
 

@@ -45,7 +45,13 @@ describe('generateWorld', () => {
     const pope: PopeLine[] = [];
     for (const split of ['random', 'popular', 'adversarial']) {
       const text = await readFile(join(a, 'pope', `${split}.jsonl`), 'utf8');
-      pope.push(...text.trim().split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as PopeLine));
+      pope.push(
+        ...text
+          .trim()
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => JSON.parse(l) as PopeLine),
+      );
     }
     expect(pope.map((p) => p.question_id).sort((x, y) => x - y)).toEqual(existence.map((s) => s.number));
     for (const p of pope) {
@@ -142,7 +148,10 @@ describe('loadWorldDataset', () => {
     const q = JSON.parse(await readFile(file, 'utf8')) as { questions: { id: string }[] };
     q.questions.push({ ...q.questions[0] });
     await writeFile(file, JSON.stringify(q));
-    await expect(loadWorldDataset(d)).rejects.toMatchObject({ code: 'bad-request', message: `${file}: question id ${q.questions[0].id} is listed twice; it would be counted twice` });
+    await expect(loadWorldDataset(d)).rejects.toMatchObject({
+      code: 'bad-request',
+      message: `${file}: question id ${q.questions[0].id} is listed twice; it would be counted twice`,
+    });
     q.questions.pop();
     await writeFile(file, JSON.stringify(q));
     const scenesFile = join(d, 'scenes.json');

@@ -37,7 +37,8 @@ async function readJson(dir: string, file: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new WorkbenchError('not-found', `${path}: no such file; ${dir} is not a complete generated world`, hint);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new WorkbenchError('not-found', `${path}: no such file; ${dir} is not a complete generated world`, hint);
     throw e;
   }
   try {
@@ -74,15 +75,32 @@ export async function loadWorldDataset(dir: string): Promise<WorldDataset> {
   const scenesPath = join(root, manifest.files.scenes);
   const questionsPath = join(root, manifest.files.questions);
   const scenes = check(sceneSchema.array(), ((await readJson(root, manifest.files.scenes)) as { scenes?: unknown })?.scenes, scenesPath) as Scene[];
-  const questions = check(questionSchema.array(), ((await readJson(root, manifest.files.questions)) as { questions?: unknown })?.questions, questionsPath) as WorldQuestion[];
+  const questions = check(
+    questionSchema.array(),
+    ((await readJson(root, manifest.files.questions)) as { questions?: unknown })?.questions,
+    questionsPath,
+  ) as WorldQuestion[];
   // A repeated id would count one question twice (or hide one scene behind another): refused, as POPE does.
-  firstRepeat(scenes.map((s) => s.id), (id) => `${scenesPath}: scene id ${id} is listed twice`);
-  firstRepeat(questions.map((q) => q.id), (id) => `${questionsPath}: question id ${id} is listed twice; it would be counted twice`);
+  firstRepeat(
+    scenes.map((s) => s.id),
+    (id) => `${scenesPath}: scene id ${id} is listed twice`,
+  );
+  firstRepeat(
+    questions.map((q) => q.id),
+    (id) => `${questionsPath}: question id ${id} is listed twice; it would be counted twice`,
+  );
   const byId = new Map(scenes.map((s) => [s.id, s]));
   const samples: WorldSample[] = questions.map((q) => {
     const scene = byId.get(q.sceneId);
-    if (scene === undefined) throw new WorkbenchError('bad-request', `${questionsPath}: question ${q.id} refers to scene ${q.sceneId}, which ${scenesPath} does not list`, hint);
-    return { ...q, imagePath: join(root, imagePath(scene.id)), imageWidth: scene.width, imageHeight: scene.height, answers: Array.from({ length: 10 }, () => q.answer) };
+    if (scene === undefined)
+      throw new WorkbenchError('bad-request', `${questionsPath}: question ${q.id} refers to scene ${q.sceneId}, which ${scenesPath} does not list`, hint);
+    return {
+      ...q,
+      imagePath: join(root, imagePath(scene.id)),
+      imageWidth: scene.width,
+      imageHeight: scene.height,
+      answers: Array.from({ length: 10 }, () => q.answer),
+    };
   });
   await Promise.all(
     scenes.map((s) =>

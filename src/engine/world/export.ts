@@ -30,7 +30,9 @@ export function popeFiles(questions: readonly WorldQuestion[]): Record<PopeSplit
   for (const split of POPE_SPLITS) {
     out[split] = questions
       .filter((q) => q.family === 'existence' && q.popeSplit === split)
-      .map((q) => JSON.stringify({ question_id: q.number, image: imagePath(q.sceneId), text: q.text, label: q.answer as 'yes' | 'no' } satisfies PopeLine) + '\n')
+      .map(
+        (q) => JSON.stringify({ question_id: q.number, image: imagePath(q.sceneId), text: q.text, label: q.answer as 'yes' | 'no' } satisfies PopeLine) + '\n',
+      )
       .join('');
   }
   return out;
@@ -44,7 +46,13 @@ function answerType(q: WorldQuestion): 'yes/no' | 'number' | 'other' {
 }
 
 export interface VqaFiles {
-  questions: { info: Record<string, unknown>; task_type: string; data_type: string; data_subtype: string; questions: { image_id: number; image: string; question: string; question_id: number }[] };
+  questions: {
+    info: Record<string, unknown>;
+    task_type: string;
+    data_type: string;
+    data_subtype: string;
+    questions: { image_id: number; image: string; question: string; question_id: number }[];
+  };
   annotations: {
     info: Record<string, unknown>;
     data_type: string;
@@ -116,7 +124,15 @@ export function refEntries(scenes: readonly Scene[], questions: readonly WorldQu
     const t = q.targets.find((x) => x.role === 'target');
     const scene = byId.get(q.sceneId);
     if (t === undefined || scene === undefined) continue;
-    out.push({ ref_id: out.length + 1, question_id: q.number, image_id: scene.index, image: imagePath(scene.id), sentence: `the ${t.phrase}`, bbox: cocoBox(t.box), category: scene.objects[t.objectId].shape });
+    out.push({
+      ref_id: out.length + 1,
+      question_id: q.number,
+      image_id: scene.index,
+      image: imagePath(scene.id),
+      sentence: `the ${t.phrase}`,
+      bbox: cocoBox(t.box),
+      category: scene.objects[t.objectId].shape,
+    });
   }
   return out;
 }

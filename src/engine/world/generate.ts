@@ -53,7 +53,8 @@ export function worldManifest(world: World, counts: QuestionCounts): WorldManife
 async function checkTarget(out: string): Promise<void> {
   const st = await stat(out).catch(() => null);
   if (!st) return;
-  const refuse = (why: string) => new WorkbenchError('bad-request', `${out} ${why}; refusing to replace it`, 'Choose a new folder, or remove that one yourself.');
+  const refuse = (why: string) =>
+    new WorkbenchError('bad-request', `${out} ${why}; refusing to replace it`, 'Choose a new folder, or remove that one yourself.');
   if (!st.isDirectory()) throw refuse('exists and is not a folder');
   if ((await readdir(out)).length === 0) return;
   const format = await readFile(join(out, WORLD_FILES.manifest), 'utf8')

@@ -65,7 +65,11 @@ describe('generateQuestions', () => {
     expect(fam).toEqual(new Set(QUESTION_FAMILIES));
     const existence = world.questions.filter((q) => q.family === 'existence');
     for (const split of POPE_SPLITS) {
-      for (const label of ['yes', 'no']) expect(existence.some((q) => q.popeSplit === split && q.answer === label), `${split} ${label}`).toBe(true);
+      for (const label of ['yes', 'no'])
+        expect(
+          existence.some((q) => q.popeSplit === split && q.answer === label),
+          `${split} ${label}`,
+        ).toBe(true);
     }
     expect(new Set(world.questions.filter((q) => q.family === 'relation').map((q) => q.relation))).toEqual(new Set(RELATIONS));
     for (const f of ['attribute', 'relation', 'glyph'] as const) {
@@ -103,7 +107,15 @@ describe('generateQuestions', () => {
 
 describe('referringPhrases', () => {
   const obj = (id: number, shape: WorldObject['shape'], colour: WorldObject['colour'], side: number): WorldObject => ({
-    id, shape, colour, side, cx: 100 * id + 50, cy: 50, box: [100 * id + 50 - side / 2, 50 - side / 2, 100 * id + 50 + side / 2, 50 + side / 2], glyph: null, sizeClass: side < 20 ? 'small' : side < 50 ? 'medium' : 'large',
+    id,
+    shape,
+    colour,
+    side,
+    cx: 100 * id + 50,
+    cy: 50,
+    box: [100 * id + 50 - side / 2, 50 - side / 2, 100 * id + 50 + side / 2, 50 + side / 2],
+    glyph: null,
+    sizeClass: side < 20 ? 'small' : side < 50 ? 'medium' : 'large',
   });
 
   it('names a shape alone when it is unique, and tells two alike apart by size only when they differ enough', () => {

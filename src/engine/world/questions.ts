@@ -14,7 +14,20 @@ import { pick, shuffled, type Rng } from './draw.ts';
 import { referringPhrases } from './refer.ts';
 import { relatedObject } from './relations.ts';
 import type { QuestionTarget, Scene, WorldObject, WorldQuestion } from './types.ts';
-import { COLOUR_WEIGHTS, COLOURS, isDigit, POPE_SPLITS, RELATIONS, SHAPE_WEIGHTS, SHAPES, SIZE_CLASSES, type Colour, type PopeSplit, type QuestionFamily, type Shape } from './vocabulary.ts';
+import {
+  COLOUR_WEIGHTS,
+  COLOURS,
+  isDigit,
+  POPE_SPLITS,
+  RELATIONS,
+  SHAPE_WEIGHTS,
+  SHAPES,
+  SIZE_CLASSES,
+  type Colour,
+  type PopeSplit,
+  type QuestionFamily,
+  type Shape,
+} from './vocabulary.ts';
 
 export interface QuestionCounts {
   attribute: number;
@@ -62,8 +75,26 @@ function relationDrafts(rng: Rng, objs: readonly WorldObject[]): Draft[] {
       if (t === null) continue;
       const p = pick(rng, phrases);
       const targets = [target(t, `shape ${relation} the ${p}`), target(anchor, p, 'anchor')];
-      if (rng.nextFloat() < 0.5) out.push({ family: 'relation', kind: 'colour', text: `What color is the shape ${relation} the ${p}?`, answer: t.colour, targets, sizeClass: t.sizeClass, relation });
-      else out.push({ family: 'relation', kind: 'shape', text: `What shape is ${relation} the ${p}?`, answer: t.shape, targets, sizeClass: t.sizeClass, relation });
+      if (rng.nextFloat() < 0.5)
+        out.push({
+          family: 'relation',
+          kind: 'colour',
+          text: `What color is the shape ${relation} the ${p}?`,
+          answer: t.colour,
+          targets,
+          sizeClass: t.sizeClass,
+          relation,
+        });
+      else
+        out.push({
+          family: 'relation',
+          kind: 'shape',
+          text: `What shape is ${relation} the ${p}?`,
+          answer: t.shape,
+          targets,
+          sizeClass: t.sizeClass,
+          relation,
+        });
     }
   }
   return out;
@@ -77,7 +108,14 @@ function glyphDrafts(rng: Rng, objs: readonly WorldObject[]): Draft[] {
     if (phrases.length === 0) continue;
     const p = pick(rng, phrases);
     const digit = isDigit(o.glyph);
-    out.push({ family: 'glyph', kind: digit ? 'digit' : 'letter', text: `What ${digit ? 'number' : 'letter'} is on the ${p}?`, answer: o.glyph, targets: [target(o, p)], sizeClass: o.sizeClass });
+    out.push({
+      family: 'glyph',
+      kind: digit ? 'digit' : 'letter',
+      text: `What ${digit ? 'number' : 'letter'} is on the ${p}?`,
+      answer: o.glyph,
+      targets: [target(o, p)],
+      sizeClass: o.sizeClass,
+    });
   }
   return out;
 }
@@ -90,7 +128,15 @@ function existenceText(colour: Colour, shape: Shape): string {
 function existenceYes(objs: readonly WorldObject[], split: PopeSplit): Draft[] {
   return objs
     .filter((o) => objs.filter((x) => x.colour === o.colour && x.shape === o.shape).length === 1)
-    .map((o) => ({ family: 'existence', kind: 'yes', text: existenceText(o.colour, o.shape), answer: 'yes', targets: [target(o, `${o.colour} ${o.shape}`)], sizeClass: o.sizeClass, popeSplit: split }));
+    .map((o) => ({
+      family: 'existence',
+      kind: 'yes',
+      text: existenceText(o.colour, o.shape),
+      answer: 'yes',
+      targets: [target(o, `${o.colour} ${o.shape}`)],
+      sizeClass: o.sizeClass,
+      popeSplit: split,
+    }));
 }
 
 /** One absent colour-shape pair chosen the way the POPE split says, or null if none qualifies. */
@@ -131,7 +177,10 @@ function stratifiedPick(rng: Rng, drafts: readonly Draft[]): Draft {
   const classes = SIZE_CLASSES.filter((c) => drafts.some((d) => d.sizeClass === c));
   if (classes.length === 0) return pick(rng, drafts);
   const c = pick(rng, classes);
-  return pick(rng, drafts.filter((d) => d.sizeClass === c));
+  return pick(
+    rng,
+    drafts.filter((d) => d.sizeClass === c),
+  );
 }
 
 function chooseDistinct(rng: Rng, drafts: Draft[], count: number): Draft[] {

@@ -33,7 +33,8 @@ describe('renderScenePng', () => {
         // the middle of every shape is filled (a glyph may cover its very centre, so look around it)
         const r = Math.max(1, Math.floor(o.side / 4));
         let found = 0;
-        for (let y = Math.round(o.cy) - r; y <= Math.round(o.cy) + r; y++) for (let x = Math.round(o.cx) - r; x <= Math.round(o.cx) + r; x++) found += isColour(at(x, y), o.colour) ? 1 : 0;
+        for (let y = Math.round(o.cy) - r; y <= Math.round(o.cy) + r; y++)
+          for (let x = Math.round(o.cx) - r; x <= Math.round(o.cx) + r; x++) found += isColour(at(x, y), o.colour) ? 1 : 0;
         expect(found, `${scene.id} object ${o.id} (${o.colour} ${o.shape})`).toBeGreaterThan(0);
       }
       // a pixel in an object colour lies in (or within a pixel of) the box of an object of that colour

@@ -44,5 +44,8 @@ export function sceneSvg(scene: Scene): string {
 
 /** The scene as an RGB PNG (no alpha), exactly width x height. */
 export async function renderScenePng(scene: Scene): Promise<Buffer> {
-  return sharp(Buffer.from(sceneSvg(scene)), { density: 72 }).removeAlpha().png({ compressionLevel: 6 }).toBuffer();
+  return sharp(Buffer.from(sceneSvg(scene)), { density: 72 })
+    .removeAlpha()
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }

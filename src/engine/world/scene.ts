@@ -14,8 +14,16 @@ import { COLOUR_WEIGHTS, DIGITS, GLYPH_SHAPES, LETTERS, SHAPE_WEIGHTS, sizeClass
  * (side max(half, 224 px)) takes a half-size crop, a 2x zoom.
  */
 export const CANVAS_SIZES: readonly [number, number][] = [
-  [448, 448], [512, 512], [576, 576], [640, 640],
-  [640, 480], [480, 640], [576, 448], [448, 576], [640, 512], [512, 640],
+  [448, 448],
+  [512, 512],
+  [576, 576],
+  [640, 640],
+  [640, 480],
+  [480, 640],
+  [576, 448],
+  [448, 576],
+  [640, 512],
+  [512, 640],
 ];
 
 const BACKGROUNDS = ['#f4f4f0', '#eeeeee', '#f7f3e8', '#e9eef2', '#f2efe9', '#fbfbfb'];

@@ -20,11 +20,34 @@ export function outline(shape: Shape, cx: number, cy: number, side: number): Out
     case 'circle':
       return { kind: 'circle', cx, cy, r: h };
     case 'square':
-      return { kind: 'polygon', points: [[cx - h, cy - h], [cx + h, cy - h], [cx + h, cy + h], [cx - h, cy + h]] };
+      return {
+        kind: 'polygon',
+        points: [
+          [cx - h, cy - h],
+          [cx + h, cy - h],
+          [cx + h, cy + h],
+          [cx - h, cy + h],
+        ],
+      };
     case 'triangle':
-      return { kind: 'polygon', points: [[cx, cy - h], [cx + h, cy + h], [cx - h, cy + h]] };
+      return {
+        kind: 'polygon',
+        points: [
+          [cx, cy - h],
+          [cx + h, cy + h],
+          [cx - h, cy + h],
+        ],
+      };
     case 'diamond':
-      return { kind: 'polygon', points: [[cx, cy - h], [cx + h, cy], [cx, cy + h], [cx - h, cy]] };
+      return {
+        kind: 'polygon',
+        points: [
+          [cx, cy - h],
+          [cx + h, cy],
+          [cx, cy + h],
+          [cx - h, cy],
+        ],
+      };
     case 'hexagon':
       // flat top and bottom: as wide as the square, 0.87 of its height
       return { kind: 'polygon', points: regular(cx, cy, h, 6, 0) };
@@ -42,6 +65,11 @@ export function outlineBox(o: Outline, width: number, height: number): Box {
   const [x0, y0, x1, y1] =
     o.kind === 'circle'
       ? [o.cx - o.r, o.cy - o.r, o.cx + o.r, o.cy + o.r]
-      : [Math.min(...o.points.map((p) => p[0])), Math.min(...o.points.map((p) => p[1])), Math.max(...o.points.map((p) => p[0])), Math.max(...o.points.map((p) => p[1]))];
+      : [
+          Math.min(...o.points.map((p) => p[0])),
+          Math.min(...o.points.map((p) => p[1])),
+          Math.max(...o.points.map((p) => p[0])),
+          Math.max(...o.points.map((p) => p[1])),
+        ];
   return [Math.max(0, Math.floor(x0)), Math.max(0, Math.floor(y0)), Math.min(width, Math.ceil(x1)), Math.min(height, Math.ceil(y1))];
 }

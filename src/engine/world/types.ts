@@ -18,7 +18,8 @@ export interface WorldObject {
 }
 
 /** Grey marks under the objects that no question is about. */
-export type Clutter = { kind: 'dot'; x: number; y: number; r: number; grey: string } | { kind: 'line'; points: [number, number][]; width: number; grey: string };
+export type Clutter =
+  { kind: 'dot'; x: number; y: number; r: number; grey: string } | { kind: 'line'; points: [number, number][]; width: number; grey: string };
 
 export interface Scene {
   /** `s<seed>-<index>`, also the image's file stem. */

@@ -68,8 +68,6 @@ describe('selectTransport', () => {
   });
 
   it('refuses to start without a token, saying where to find one', () => {
-    expect(() => selectTransport({ location: { protocol: 'http:', host: 'h', search: '' }, openSocket: noSocket })).toThrow(
-      /without its access token/,
-    );
+    expect(() => selectTransport({ location: { protocol: 'http:', host: 'h', search: '' }, openSocket: noSocket })).toThrow(/without its access token/);
   });
 });

@@ -17,10 +17,16 @@ export const f32 = (name: string): El => ({ name, type: 'FLOAT', repetition_type
 export const list = (name: string, element: El[]): El[] => [
   { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
   { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-  ...(element.length === 1 ? [{ ...element[0], name: 'element' }] : [{ name: 'element', repetition_type: 'OPTIONAL', num_children: element.length - 1 }, ...element.slice(1)]),
+  ...(element.length === 1
+    ? [{ ...element[0], name: 'element' }]
+    : [{ name: 'element', repetition_type: 'OPTIONAL', num_children: element.length - 1 }, ...element.slice(1)]),
 ];
 /** HF's Image feature. */
-export const image: El[] = [{ name: 'image', repetition_type: 'OPTIONAL', num_children: 2 }, { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' }, str('path')];
+export const image: El[] = [
+  { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
+  { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
+  str('path'),
+];
 
 export interface Column {
   name: string;
@@ -39,7 +45,15 @@ export function writeParquet(path: string, columns: Column[]): void {
 
 // lmms-lab's column sets
 
-export interface PopeRow { id: string; qid: string; question: string; answer: string; source: string; category: string; bytes: Uint8Array }
+export interface PopeRow {
+  id: string;
+  qid: string;
+  question: string;
+  answer: string;
+  source: string;
+  category: string;
+  bytes: Uint8Array;
+}
 export const popeColumns = (rows: PopeRow[]): Column[] => [
   { name: 'id', schema: [str('id')], data: rows.map((r) => r.id) },
   { name: 'question_id', schema: [str('question_id')], data: rows.map((r) => r.qid) },
@@ -50,7 +64,16 @@ export const popeColumns = (rows: PopeRow[]): Column[] => [
   { name: 'category', schema: [str('category')], data: rows.map((r) => r.category) },
 ];
 
-export interface TextvqaRow { image_id: string; question_id: number; question: string; answers: string[]; bytes: Uint8Array; ocr: string[]; width?: number; height?: number }
+export interface TextvqaRow {
+  image_id: string;
+  question_id: number;
+  question: string;
+  answers: string[];
+  bytes: Uint8Array;
+  ocr: string[];
+  width?: number;
+  height?: number;
+}
 export const textvqaColumns = (rows: TextvqaRow[]): Column[] => [
   { name: 'image_id', schema: [str('image_id')], data: rows.map((r) => r.image_id) },
   { name: 'question_id', schema: [i64('question_id')], data: rows.map((r) => BigInt(r.question_id)) },
@@ -67,7 +90,15 @@ export const textvqaColumns = (rows: TextvqaRow[]): Column[] => [
   { name: 'ocr_tokens', schema: list('ocr_tokens', [str('element')]), data: rows.map((r) => r.ocr) },
 ];
 
-export interface Vqav2Row { qid: number; image_id: number; question: string; answers: string[]; type: string; qtype: string; bytes: Uint8Array }
+export interface Vqav2Row {
+  qid: number;
+  image_id: number;
+  question: string;
+  answers: string[];
+  type: string;
+  qtype: string;
+  bytes: Uint8Array;
+}
 export const vqav2Columns = (rows: Vqav2Row[]): Column[] => [
   { name: 'question_type', schema: [str('question_type')], data: rows.map((r) => r.qtype) },
   { name: 'multiple_choice_answer', schema: [str('multiple_choice_answer')], data: rows.map((r) => r.answers[0]) },
@@ -83,20 +114,41 @@ export const vqav2Columns = (rows: Vqav2Row[]): Column[] => [
   { name: 'image', schema: image, data: rows.map((r) => ({ bytes: r.bytes, path: `COCO_val2014_${String(r.image_id).padStart(12, '0')}.jpg` })) },
 ];
 
-export interface RefcocoRow { qid: string; file: string; answers: string[]; bbox: number[]; bytes: Uint8Array }
+export interface RefcocoRow {
+  qid: string;
+  file: string;
+  answers: string[];
+  bbox: number[];
+  bytes: Uint8Array;
+}
 export const refcocoColumns = (rows: RefcocoRow[]): Column[] => [
   { name: 'question_id', schema: [str('question_id')], data: rows.map((r) => r.qid) },
   { name: 'image', schema: image, data: rows.map((r) => ({ bytes: r.bytes, path: null })) },
-  { name: 'question', schema: [str('question')], data: rows.map(() => 'Please carefully observe the area circled in the image and come up with a caption for the area.') },
+  {
+    name: 'question',
+    schema: [str('question')],
+    data: rows.map(() => 'Please carefully observe the area circled in the image and come up with a caption for the area.'),
+  },
   { name: 'answer', schema: list('answer', [str('element')]), data: rows.map((r) => r.answers) },
-  { name: 'segmentation', schema: list('segmentation', [f32('element')]), data: rows.map((r) => [r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3]]) },
+  {
+    name: 'segmentation',
+    schema: list('segmentation', [f32('element')]),
+    data: rows.map((r) => [r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3]]),
+  },
   { name: 'bbox', schema: list('bbox', [f32('element')]), data: rows.map((r) => r.bbox) },
   { name: 'iscrowd', schema: [i64('iscrowd')], data: rows.map(() => 0n) },
   { name: 'file_name', schema: [str('file_name')], data: rows.map((r) => r.file) },
 ];
 
 /** HuggingFaceM4/A-OKVQA's columns (lmms-eval's aokvqa tasks read them). */
-export interface AokvqaRow { qid: string; question: string; choices: string[]; correct: number; direct: string[]; bytes: Uint8Array }
+export interface AokvqaRow {
+  qid: string;
+  question: string;
+  choices: string[];
+  correct: number;
+  direct: string[];
+  bytes: Uint8Array;
+}
 export const aokvqaColumns = (rows: AokvqaRow[]): Column[] => [
   { name: 'image', schema: image, data: rows.map((r) => ({ bytes: r.bytes, path: null })) },
   { name: 'question_id', schema: [str('question_id')], data: rows.map((r) => r.qid) },

@@ -20,9 +20,42 @@ export const IMAGE_37x91 = join(FIXTURE_IMAGES, 'c_37x91.png');
 
 /** Words the prompts use: the template, questions, the instruction and ViCrop's generic prompt. */
 export const WORDS = [
-  'user', ':', 'assistant', 'what', 'is', 'the', 'colour', 'of', 'cat', '?', 'answer', 'question', 'using', 'a', 'single',
-  'word', 'or', 'phrase', '.', 'write', 'general', 'description', 'image', 'dog', 'left', 'right', 'red', 'blue', 'how',
-  'many', 'are', 'there', 'in', 'you', 'helpful', 'system',
+  'user',
+  ':',
+  'assistant',
+  'what',
+  'is',
+  'the',
+  'colour',
+  'of',
+  'cat',
+  '?',
+  'answer',
+  'question',
+  'using',
+  'a',
+  'single',
+  'word',
+  'or',
+  'phrase',
+  '.',
+  'write',
+  'general',
+  'description',
+  'image',
+  'dog',
+  'left',
+  'right',
+  'red',
+  'blue',
+  'how',
+  'many',
+  'are',
+  'there',
+  'in',
+  'you',
+  'helpful',
+  'system',
 ];
 
 export interface WordTokenizerSpec {
@@ -114,7 +147,10 @@ export async function writeTinyQwenLaserCheckpoint(dir: string, options: { minPi
     bos: false,
     chatTemplate: QWEN2_VL_CHAT_TEMPLATE,
   });
-  await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify({ min_pixels: options.minPixels ?? 28 * 28, max_pixels: options.maxPixels ?? 112 * 112, image_processor_type: 'Qwen2VLImageProcessor' }));
+  await writeFile(
+    join(dir, 'preprocessor_config.json'),
+    JSON.stringify({ min_pixels: options.minPixels ?? 28 * 28, max_pixels: options.maxPixels ?? 112 * 112, image_processor_type: 'Qwen2VLImageProcessor' }),
+  );
 }
 
 export async function compileTinyQwenLaserBundle(options: { minPixels?: number; maxPixels?: number } = {}): Promise<TinyLaserBundle> {

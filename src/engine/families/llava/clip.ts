@@ -58,10 +58,14 @@ export function buildClip(ctx: Ctx, cfg: ClipVisionConfig, pixels: Value, opts: 
   const grid = Math.floor(cfg.imageSize / ps);
   const P = grid * grid;
   const p = opts.prefix;
-  if (opts.hiddenStateIndex < 0 || opts.hiddenStateIndex > cfg.numHiddenLayers) throw new RangeError(`CLIP hidden state ${opts.hiddenStateIndex} of 0..${cfg.numHiddenLayers}`);
+  if (opts.hiddenStateIndex < 0 || opts.hiddenStateIndex > cfg.numHiddenLayers)
+    throw new RangeError(`CLIP hidden state ${opts.hiddenStateIndex} of 0..${cfg.numHiddenLayers}`);
 
   let h = g.scope('embeddings', () => {
-    const conv = g.initializer(`${p}.embeddings.patch_embedding.weight`, w.tensor(`${p}.embeddings.patch_embedding.weight`, [E, cfg.numChannels, ps, ps], 'fp32'));
+    const conv = g.initializer(
+      `${p}.embeddings.patch_embedding.weight`,
+      w.tensor(`${p}.embeddings.patch_embedding.weight`, [E, cfg.numChannels, ps, ps], 'fp32'),
+    );
     const patches = g.conv(pixels, conv, null, { kernelShape: [ps, ps], strides: [ps, ps] }); // [N, E, g, g]
     const tokens = g.transpose(g.reshape(patches, [0, E, P]), [0, 2, 1]); // [N, P, E]
     const cls = g.initializer(`${p}.embeddings.class_embedding`, w.tensor(`${p}.embeddings.class_embedding`, [E], 'fp32'));

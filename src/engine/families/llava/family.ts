@@ -60,7 +60,11 @@ function checkShapesNamingDefaults(config: LlavaConfig, weights: Parameters<type
     if (absent.length === 0 || !(e instanceof WorkbenchError) || e.code !== 'invalid-checkpoint') throw e;
     const assumed = absent.map((k) => `"${k}" is missing, so ${sectionDefaults[k]} were assumed`).join('; ');
     const why = e.message.startsWith(`${weights.dir}: `) ? e.message.slice(weights.dir.length + 2) : e.message;
-    throw new WorkbenchError('invalid-checkpoint', `${file}: ${assumed}, and the weights do not match: ${why}`, `Add the missing section${absent.length > 1 ? 's' : ''} to config.json (the config.json that came with these weights has ${absent.length > 1 ? 'them' : 'it'}).`);
+    throw new WorkbenchError(
+      'invalid-checkpoint',
+      `${file}: ${assumed}, and the weights do not match: ${why}`,
+      `Add the missing section${absent.length > 1 ? 's' : ''} to config.json (the config.json that came with these weights has ${absent.length > 1 ? 'them' : 'it'}).`,
+    );
   }
 }
 

@@ -42,7 +42,11 @@ export function buildVision(cfg: LlavaConfig, w: Weights, dtype: FloatDtype, qua
   const D = cfg.textConfig.hiddenSize;
   const pixels = g.input('pixel_values', 'float32', ['num_images', v.numChannels, S, S]);
   const selected = g.scope('vision_tower', () =>
-    buildClip(ctx, v, pixels, { hiddenStateIndex: visionHiddenStateIndex(cfg), strategy: cfg.visionFeatureSelectStrategy, prefix: 'vision_tower.vision_model' }),
+    buildClip(ctx, v, pixels, {
+      hiddenStateIndex: visionHiddenStateIndex(cfg),
+      strategy: cfg.visionFeatureSelectStrategy,
+      prefix: 'vision_tower.vision_model',
+    }),
   );
   const features = buildProjector(ctx, { visionHidden: v.hiddenSize, textHidden: D, bias: cfg.projectorBias, prefix: 'multi_modal_projector' }, selected);
   g.output(features, 'image_features', ['num_images', imageTokensPerImage(cfg), D]);
@@ -54,7 +58,11 @@ export function buildEmbed(cfg: LlavaConfig, w: Weights, dtype: FloatDtype, quan
 }
 
 export function buildLlavaDecoder(cfg: LlavaConfig, w: Weights, opts: LlavaBuildOptions & { fullAttention?: boolean }): GraphBuilder {
-  return buildDecoderGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, { prefix: 'language_model.', taps: opts.taps, fullAttention: opts.fullAttention });
+  return buildDecoderGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, {
+    prefix: 'language_model.',
+    taps: opts.taps,
+    fullAttention: opts.fullAttention,
+  });
 }
 
 /** All three graphs, structure only: every weight is shape-checked now and read when saved. */

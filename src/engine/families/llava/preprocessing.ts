@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
 import type { Preprocessing } from '../../bundle/manifest.ts';
 
-
 export function clipDefaults(imageSize: number): Record<string, unknown> {
   return {
     do_resize: true,
@@ -47,12 +46,17 @@ export async function readPreprocessing(dir: string, imageSize: number, mode: 'p
   for (const key of ['size', 'crop_size']) {
     const bad = sides(config[key]).find((s) => s !== imageSize);
     if (bad !== undefined) {
-      throw new WorkbenchError('invalid-checkpoint', `${file}: ${key} ${JSON.stringify(config[key])} does not match the vision tower's image_size ${imageSize}`, 'preprocessor_config.json belongs to another model; re-download the checkpoint.');
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${file}: ${key} ${JSON.stringify(config[key])} does not match the vision tower's image_size ${imageSize}`,
+        'preprocessor_config.json belongs to another model; re-download the checkpoint.',
+      );
     }
   }
   for (const key of ['image_mean', 'image_std']) {
     const v = config[key];
-    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number')) throw new WorkbenchError('invalid-checkpoint', `${file}: ${key} must be 3 numbers, got ${JSON.stringify(v)}`, 'Re-download preprocessor_config.json.');
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number'))
+      throw new WorkbenchError('invalid-checkpoint', `${file}: ${key} must be 3 numbers, got ${JSON.stringify(v)}`, 'Re-download preprocessor_config.json.');
   }
   return { source: PREPROCESSOR_FILE, mode, config: config as Preprocessing['config'] };
 }

@@ -39,7 +39,10 @@ describe('llavaTensorShapes', () => {
     const names = (c: object) => llavaTensorShapes(parseModelConfig({ model_type: 'llava', ...c }, 'c')).map((e) => e.name);
     expect(names({})).toContain('language_model.lm_head.weight');
     expect(names({ text_config: { tie_word_embeddings: true } })).not.toContain('language_model.lm_head.weight');
-    expect(names({ multimodal_projector_bias: false }).filter((n) => n.startsWith('multi_modal_projector'))).toEqual(['multi_modal_projector.linear_1.weight', 'multi_modal_projector.linear_2.weight']);
+    expect(names({ multimodal_projector_bias: false }).filter((n) => n.startsWith('multi_modal_projector'))).toEqual([
+      'multi_modal_projector.linear_1.weight',
+      'multi_modal_projector.linear_2.weight',
+    ]);
   });
 });
 
@@ -56,7 +59,12 @@ describe('canonicalLlavaName', () => {
 
 describe('openLlavaCheckpoint / checkShapes', () => {
   it('opens every tiny variant, new layout and sharded included, under canonical names', async () => {
-    const variants = [{}, { layout: 'new' as const, sharded: true }, { tied: true, dtype: 'BF16' as const }, { gqa: false, grid: 3 as const, strategy: 'full' as const }];
+    const variants = [
+      {},
+      { layout: 'new' as const, sharded: true },
+      { tied: true, dtype: 'BF16' as const },
+      { gqa: false, grid: 3 as const, strategy: 'full' as const },
+    ];
     for (const [i, v] of variants.entries()) {
       const tinyCk = await writeTinyLlavaCheckpoint(join(dir, String(i)), v);
       const { config, weights } = await openLlavaCheckpoint(tinyCk.dir);
@@ -74,7 +82,9 @@ describe('openLlavaCheckpoint / checkShapes', () => {
     const ck = await openCheckpoint(dir);
     try {
       const wrong = { ...config, textConfig: { ...config.textConfig, intermediateSize: 96 } };
-      expect(() => checkShapes(wrong, ck)).toThrow(/model\.safetensors: tensor "language_model\.model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[128, 64\], but config\.json implies \[96, 64\] \(text_config\.intermediate_size is 96, the weights have 128\)/);
+      expect(() => checkShapes(wrong, ck)).toThrow(
+        /model\.safetensors: tensor "language_model\.model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[128, 64\], but config\.json implies \[96, 64\] \(text_config\.intermediate_size is 96, the weights have 128\)/,
+      );
     } finally {
       await ck.close();
     }

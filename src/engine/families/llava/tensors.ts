@@ -113,19 +113,34 @@ export function checkShapes(config: LlavaConfig, ck: Checkpoint): void {
   const expected = llavaTensorShapes(config);
   const missing = expected.filter((e) => !view.has(e.name));
   if (missing.length > 0) {
-    const list = missing.slice(0, 5).map((m) => `"${m.name}" ${fmt(m.shape)}`).join(', ');
+    const list = missing
+      .slice(0, 5)
+      .map((m) => `"${m.name}" ${fmt(m.shape)}`)
+      .join(', ');
     const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
     const lmHint = missing.some((m) => m.name === lmHeadName) ? ' If the embeddings are tied, config.json must say text_config.tie_word_embeddings: true.' : '';
-    throw new WorkbenchError('invalid-checkpoint', `${ck.dir}: ${missing.length} tensor(s) the config requires are missing: ${list}${more}`, `The weights do not match config.json, or the download is incomplete.${lmHint}`);
+    throw new WorkbenchError(
+      'invalid-checkpoint',
+      `${ck.dir}: ${missing.length} tensor(s) the config requires are missing: ${list}${more}`,
+      `The weights do not match config.json, or the download is incomplete.${lmHint}`,
+    );
   }
   for (const e of expected) {
     const info = view.info(e.name);
     if (!isFloatDtype(info.dtype)) {
-      throw new WorkbenchError('invalid-checkpoint', `${info.file}: tensor "${e.name}" is ${info.dtype}; weights must be F32, F16, BF16 or F64`, 'Quantised checkpoints are not supported; use the original float weights.');
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${info.file}: tensor "${e.name}" is ${info.dtype}; weights must be F32, F16, BF16 or F64`,
+        'Quantised checkpoints are not supported; use the original float weights.',
+      );
     }
     if (info.shape.length !== e.shape.length || info.shape.some((d, i) => d !== e.shape[i])) {
       const why = impliedBy(llavaSizeFields(config), e.shape, info.shape);
-      throw new WorkbenchError('invalid-checkpoint', `${info.file}: tensor "${e.name}" has shape ${fmt(info.shape)}, but config.json implies ${fmt(e.shape)}${why}`, 'The weights do not match config.json; make sure both come from the same model repository.');
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${info.file}: tensor "${e.name}" has shape ${fmt(info.shape)}, but config.json implies ${fmt(e.shape)}${why}`,
+        'The weights do not match config.json; make sure both come from the same model repository.',
+      );
     }
   }
 }

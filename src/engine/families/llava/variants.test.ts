@@ -34,7 +34,7 @@ const H = tiny.heads;
 /** BOS, text, then each image's run of image tokens, with `between` text tokens after each image. */
 function prompt(seed: number, images: number, tokensPerImage: number, lead: number, between: number): number[] {
   const rng = gaussian(seed);
-  const text = () => 3 + Math.floor(Math.abs(rng() * 1000)) % 287;
+  const text = () => 3 + (Math.floor(Math.abs(rng() * 1000)) % 287);
   const ids = [1];
   for (let i = 0; i < lead; i++) ids.push(text());
   for (let k = 0; k < images; k++) {
@@ -53,7 +53,10 @@ interface Compiled {
 }
 
 let counter = 0;
-async function compileVariant(variant: TinyLlavaVariant, opts: { images?: number; lead?: number; between?: number; dtype?: BundleDtype } = {}): Promise<Compiled> {
+async function compileVariant(
+  variant: TinyLlavaVariant,
+  opts: { images?: number; lead?: number; between?: number; dtype?: BundleDtype } = {},
+): Promise<Compiled> {
   const dir = join(tmp, `v${counter++}`);
   await writeTinyLlavaCheckpoint(join(dir, 'ckpt'), variant);
   await compileBundle(join(dir, 'ckpt'), join(dir, 'bundle'), { dtype: opts.dtype });
@@ -84,7 +87,9 @@ function refAttnRow(ref: LlavaOutput, S: number, l: number, head: number, q: num
 /** max |attn_last - reference last row| over layers and heads. */
 function attnLastDiff(attnLast: Float32Array, ref: LlavaOutput, S: number): number {
   let m = 0;
-  for (let l = 0; l < L; l++) for (let head = 0; head < H; head++) m = Math.max(m, maxAbsDiff(attnLast.subarray((l * H + head) * S, (l * H + head + 1) * S), refAttnRow(ref, S, l, head, S - 1)));
+  for (let l = 0; l < L; l++)
+    for (let head = 0; head < H; head++)
+      m = Math.max(m, maxAbsDiff(attnLast.subarray((l * H + head) * S, (l * H + head + 1) * S), refAttnRow(ref, S, l, head, S - 1)));
   return m;
 }
 
@@ -145,7 +150,11 @@ describe('KV cache', () => {
           expect(maxAbsDiff(out.logits, full.logits.subarray(q * V, (q + 1) * V))).toBeLessThan(1e-5);
           expect(maxAbsDiff(out.logits, c.ref.logits.data.subarray(q * V, (q + 1) * V))).toBeLessThan(1e-4);
           // attn_last of a step is the attention row of that query: over all q + 1 keys seen so far
-          for (let l = 0; l < L; l++) for (let head = 0; head < H; head++) expect(maxAbsDiff(out.attnLast.subarray((l * H + head) * (q + 1), (l * H + head + 1) * (q + 1)), refAttnRow(c.ref, S, l, head, q))).toBeLessThan(1e-5);
+          for (let l = 0; l < L; l++)
+            for (let head = 0; head < H; head++)
+              expect(maxAbsDiff(out.attnLast.subarray((l * H + head) * (q + 1), (l * H + head + 1) * (q + 1)), refAttnRow(c.ref, S, l, head, q))).toBeLessThan(
+                1e-5,
+              );
         }
         expect(maxAbsDiff(out.attnLast, full.attnLast)).toBeLessThan(1e-6);
       } finally {
@@ -213,7 +222,11 @@ describe('decoder-attention.onnx: the whole attention of one layer', () => {
       const step = await c.h.decode(embeds.subarray(P * D), 1, S - P, { past: pre.present, attnLayer: 1 });
       expect(step.attnFull!.dims).toEqual([1, H, S - P, S]);
       const a = step.attnFull!.data as Float32Array;
-      for (let head = 0; head < H; head++) for (let i = 0; i < S - P; i++) expect(maxAbsDiff(a.subarray((head * (S - P) + i) * S, (head * (S - P) + i) * S + P + i + 1), refAttnRow(c.ref, S, 1, head, P + i))).toBeLessThan(1e-5);
+      for (let head = 0; head < H; head++)
+        for (let i = 0; i < S - P; i++)
+          expect(maxAbsDiff(a.subarray((head * (S - P) + i) * S, (head * (S - P) + i) * S + P + i + 1), refAttnRow(c.ref, S, 1, head, P + i))).toBeLessThan(
+            1e-5,
+          );
       const none = await c.h.decode(embeds, 1, S, { attnLayer: -1 });
       expect(none.attnFull!.dims).toEqual([1, H, 0, S]);
     } finally {

@@ -96,7 +96,9 @@ describe('a Qwen tensor whose shape disagrees with config.json names the field b
     });
     const e = await refusal(compileBundle(ck, join(tmp, 'b4')));
     expect(e.code).toBe('invalid-checkpoint');
-    expect(e.message).toMatch(/tensor "model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[128, 64\], but config\.json implies \[112, 64\] \(intermediate_size is 112, the weights have 128\)$/);
+    expect(e.message).toMatch(
+      /tensor "model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[128, 64\], but config\.json implies \[112, 64\] \(intermediate_size is 112, the weights have 128\)$/,
+    );
   });
 
   it('Qwen2-VL: vision_config.embed_dim, from the first vision tensor', async () => {
@@ -106,7 +108,9 @@ describe('a Qwen tensor whose shape disagrees with config.json names the field b
       c.vision_config.embed_dim = 48;
     });
     const e = await refusal(compileBundle(ck, join(tmp, 'b5')));
-    expect(e.message).toMatch(/tensor "visual\.patch_embed\.proj\.weight" has shape \[32, 3, 2, 14, 14\], but config\.json implies \[48, 3, 2, 14, 14\] \(vision_config\.embed_dim is 48, the weights have 32\)$/);
+    expect(e.message).toMatch(
+      /tensor "visual\.patch_embed\.proj\.weight" has shape \[32, 3, 2, 14, 14\], but config\.json implies \[48, 3, 2, 14, 14\] \(vision_config\.embed_dim is 48, the weights have 32\)$/,
+    );
   });
 
   it('Qwen2.5-VL with its text fields under text_config: text_config.vocab_size', async () => {
@@ -114,7 +118,18 @@ describe('a Qwen tensor whose shape disagrees with config.json names the field b
     await writeTinyQwenCheckpoint(ck, { modelType: 'qwen2_5_vl' });
     await editConfig(ck, (c) => {
       const text: Record<string, unknown> = {};
-      for (const k of ['hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'rms_norm_eps', 'rope_theta', 'max_position_embeddings', 'vocab_size', 'rope_scaling']) {
+      for (const k of [
+        'hidden_size',
+        'intermediate_size',
+        'num_hidden_layers',
+        'num_attention_heads',
+        'num_key_value_heads',
+        'rms_norm_eps',
+        'rope_theta',
+        'max_position_embeddings',
+        'vocab_size',
+        'rope_scaling',
+      ]) {
         text[k] = c[k];
         delete c[k];
       }
@@ -139,7 +154,7 @@ describe('a Qwen tensor whose shape disagrees with config.json names the field b
 describe('images too small for the Qwen2-VL processor', () => {
   const config = parseQwen2VLProcessorConfig({});
 
-  it('refuses a side under one merge window (28 pixels) with Python\'s wording', () => {
+  it("refuses a side under one merge window (28 pixels) with Python's wording", () => {
     let e: unknown;
     try {
       preprocessForQwen2VL(rgbImage(40, 20), config);

@@ -49,7 +49,22 @@ afterAll(async () => {
 describe('laser compile + laser forward on qwen2vl_tiny', () => {
   it('writes the golden logits, last-row attention and greedy ids', async () => {
     const out = join(tmp, 'out.safetensors');
-    const { stderr } = await run(process.execPath, [laser, 'forward', '--bundle', bundle, '--inputs', inputs, '--out', out, '--steps', '5', '--device', 'cpu', '--threads', '1']);
+    const { stderr } = await run(process.execPath, [
+      laser,
+      'forward',
+      '--bundle',
+      bundle,
+      '--inputs',
+      inputs,
+      '--out',
+      out,
+      '--steps',
+      '5',
+      '--device',
+      'cpu',
+      '--threads',
+      '1',
+    ]);
     expect(stderr).toMatch(/logits \[1, 16, 300\], attn_last \[4, 4, 16\], greedy_ids \[5\]/);
     const f = await SafetensorsFile.open(out);
     try {
@@ -67,9 +82,24 @@ describe('laser compile + laser forward on qwen2vl_tiny', () => {
     }
   });
 
-  it('with --attn-layer writes that layer\'s whole attention', async () => {
+  it("with --attn-layer writes that layer's whole attention", async () => {
     const out = join(tmp, 'full.safetensors');
-    await run(process.execPath, [laser, 'forward', '--bundle', bundle, '--inputs', inputs, '--out', out, '--attn-layer', '2', '--device', 'cpu', '--threads', '1']);
+    await run(process.execPath, [
+      laser,
+      'forward',
+      '--bundle',
+      bundle,
+      '--inputs',
+      inputs,
+      '--out',
+      out,
+      '--attn-layer',
+      '2',
+      '--device',
+      'cpu',
+      '--threads',
+      '1',
+    ]);
     const f = await SafetensorsFile.open(out);
     try {
       expect(maxAbsDiff(await f.readFloat32('attn_full'), await golden.readFloat32('attentions.2'))).toBeLessThan(1e-5);
@@ -84,7 +114,18 @@ describe('laser compile + laser forward on qwen2vl_tiny', () => {
       input_ids: { dtype: 'I64', shape: [1, L], data: await golden.readInt64('input_ids') },
       pixel_values: { dtype: 'F32', shape: [16, 1176], data: await golden.readFloat32('pixel_values') },
     });
-    const e1 = (await run(process.execPath, [laser, 'forward', '--bundle', bundle, '--inputs', bad, '--out', join(tmp, 'x.safetensors'), '--device', 'cpu']).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const e1 = (await run(process.execPath, [
+      laser,
+      'forward',
+      '--bundle',
+      bundle,
+      '--inputs',
+      bad,
+      '--out',
+      join(tmp, 'x.safetensors'),
+      '--device',
+      'cpu',
+    ]).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(e1.code).toBe(1);
     expect(e1.stderr).toMatch(/has pixel_values but no image_grid_thw/);
 
@@ -92,14 +133,20 @@ describe('laser compile + laser forward on qwen2vl_tiny', () => {
     await cp(join(fixture, 'checkpoint'), ck, { recursive: true });
     const src = await SafetensorsFile.open(join(ck, 'model.safetensors'));
     const tensors: Parameters<typeof writeSafetensors>[1] = {};
-    for (const name of src.names()) if (name !== 'visual.merger.mlp.0.weight') tensors[name] = { dtype: 'F32', shape: src.info(name).shape, data: await src.readFloat32(name) };
+    for (const name of src.names())
+      if (name !== 'visual.merger.mlp.0.weight') tensors[name] = { dtype: 'F32', shape: src.info(name).shape, data: await src.readFloat32(name) };
     await src.close();
     await unlink(join(ck, 'model.safetensors'));
     await writeSafetensors(join(ck, 'model.safetensors'), tensors);
     const e2 = (await run(process.execPath, [laser, 'compile', ck, join(tmp, 'b2')]).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(e2.code).toBe(1);
     expect(e2.stderr).toMatch(/the weights have no tensor "visual\.merger\.mlp\.0\.weight"/);
-    expect(e2.stderr.trim().split('\n').filter((l) => l.startsWith('    at ')).length).toBe(0);
+    expect(
+      e2.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('    at ')).length,
+    ).toBe(0);
   });
 
   it('runs a Qwen2.5-VL bundle (window attention) through laser forward as the float64 reference does', async () => {
@@ -108,7 +155,10 @@ describe('laser compile + laser forward on qwen2vl_tiny', () => {
     const ck = join(tmp, 'qwen25');
     await writeTinyQwenCheckpoint(ck, { modelType: 'qwen2_5_vl' });
     await run(process.execPath, [laser, 'compile', ck, join(tmp, 'b25')]);
-    const grids = [{ t: 1, h: 6, w: 10 }, { t: 1, h: 8, w: 4 }];
+    const grids = [
+      { t: 1, h: 6, w: 10 },
+      { t: 1, h: 8, w: 4 },
+    ];
     const pad = (n: number) => new Array<number>(n).fill(tinyQwen.imageToken);
     const ids = [5, tinyQwen.visionStart, ...pad(15), tinyQwen.visionEnd, 7, tinyQwen.visionStart, ...pad(8), tinyQwen.visionEnd, 8, 9];
     const rng = gaussian(3);
@@ -120,7 +170,22 @@ describe('laser compile + laser forward on qwen2vl_tiny', () => {
       image_grid_thw: { dtype: 'I64', shape: [2, 3], data: BigInt64Array.of(1n, 6n, 10n, 1n, 8n, 4n) },
     });
     const out = join(tmp, 'out25.safetensors');
-    await run(process.execPath, [laser, 'forward', '--bundle', join(tmp, 'b25'), '--inputs', file, '--out', out, '--steps', '4', '--device', 'cpu', '--threads', '1']);
+    await run(process.execPath, [
+      laser,
+      'forward',
+      '--bundle',
+      join(tmp, 'b25'),
+      '--inputs',
+      file,
+      '--out',
+      out,
+      '--steps',
+      '4',
+      '--device',
+      'cpu',
+      '--threads',
+      '1',
+    ]);
     const ref = await loadQwenF64(ck);
     const f = await SafetensorsFile.open(out);
     try {
@@ -136,7 +201,10 @@ describe('laser compile + laser forward on qwen2vl_tiny', () => {
     // 3.6, greedy ids identical; int4 1.4 max abs, greedy ids differ (a 64-wide random model has no
     // redundancy for 4 bits to hide in), so only that it runs is claimed here.
     const golden8 = await golden.readFloat32('logits');
-    for (const [dtype, bound] of [['int8', 0.15], ['int4', null]] as const) {
+    for (const [dtype, bound] of [
+      ['int8', 0.15],
+      ['int4', null],
+    ] as const) {
       const b = join(tmp, `b-${dtype}`);
       await run(process.execPath, [laser, 'compile', join(fixture, 'checkpoint'), b, '--dtype', dtype]);
       const out = join(tmp, `${dtype}.safetensors`);

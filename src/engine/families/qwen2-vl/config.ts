@@ -74,7 +74,10 @@ const textRaw = z.object({
   rope_scaling: obj.nullish(),
   use_sliding_window: z.boolean().default(false),
   bos_token_id: int.nullable().default(null),
-  eos_token_id: z.union([int, z.array(int)]).nullable().default(null),
+  eos_token_id: z
+    .union([int, z.array(int)])
+    .nullable()
+    .default(null),
   pad_token_id: int.nullable().default(null),
 });
 
@@ -148,22 +151,40 @@ function parseMrope(scaling: Record<string, unknown> | null | undefined, headDim
   }
   const type = scaling?.rope_type ?? scaling?.type ?? 'default';
   if (type !== 'default' && type !== 'mrope') {
-    throw new WorkbenchError('unsupported-model', `${file}: ${field} type ${JSON.stringify(type)} is not supported with M-RoPE (supported: default, mrope)`, hintUnsupported);
+    throw new WorkbenchError(
+      'unsupported-model',
+      `${file}: ${field} type ${JSON.stringify(type)} is not supported with M-RoPE (supported: default, mrope)`,
+      hintUnsupported,
+    );
   }
   const sum = section[0] + section[1] + section[2];
-  if (sum !== headDim / 2) throw fail(file, `${field}.mrope_section`, `${JSON.stringify(section)} adds up to ${sum}, but head_dim / 2 is ${headDim / 2} (hidden_size / num_attention_heads = ${headDim})`);
+  if (sum !== headDim / 2)
+    throw fail(
+      file,
+      `${field}.mrope_section`,
+      `${JSON.stringify(section)} adds up to ${sum}, but head_dim / 2 is ${headDim / 2} (hidden_size / num_attention_heads = ${headDim})`,
+    );
   return [section[0], section[1], section[2]];
 }
 
 function parseText(json: unknown, file: string, prefix: string): { text: LlamaConfig; mrope: [number, number, number] } {
   const r = parseWith(textRaw, json, file, prefix);
   const at = (f: string) => (prefix ? `${prefix}.${f}` : f);
-  if (r.hidden_act !== 'silu') throw new WorkbenchError('unsupported-model', `${file}: ${at('hidden_act')} "${r.hidden_act}" is not supported (supported: silu)`, hintUnsupported);
-  if (r.use_sliding_window) throw new WorkbenchError('unsupported-model', `${file}: ${at('use_sliding_window')} true is not supported (Qwen2-VL checkpoints ship with it off)`, hintUnsupported);
-  if (r.hidden_size % r.num_attention_heads !== 0) throw fail(file, at('num_attention_heads'), `${r.num_attention_heads} does not divide hidden_size ${r.hidden_size}`);
-  if (r.num_attention_heads % r.num_key_value_heads !== 0) throw fail(file, at('num_key_value_heads'), `${r.num_key_value_heads} does not divide num_attention_heads ${r.num_attention_heads}`);
+  if (r.hidden_act !== 'silu')
+    throw new WorkbenchError('unsupported-model', `${file}: ${at('hidden_act')} "${r.hidden_act}" is not supported (supported: silu)`, hintUnsupported);
+  if (r.use_sliding_window)
+    throw new WorkbenchError(
+      'unsupported-model',
+      `${file}: ${at('use_sliding_window')} true is not supported (Qwen2-VL checkpoints ship with it off)`,
+      hintUnsupported,
+    );
+  if (r.hidden_size % r.num_attention_heads !== 0)
+    throw fail(file, at('num_attention_heads'), `${r.num_attention_heads} does not divide hidden_size ${r.hidden_size}`);
+  if (r.num_attention_heads % r.num_key_value_heads !== 0)
+    throw fail(file, at('num_key_value_heads'), `${r.num_key_value_heads} does not divide num_attention_heads ${r.num_attention_heads}`);
   const headDim = r.hidden_size / r.num_attention_heads;
-  if (headDim % 2 !== 0) throw fail(file, at('hidden_size'), `${r.hidden_size} / num_attention_heads gives head_dim ${headDim}, which must be even for rotary embeddings`);
+  if (headDim % 2 !== 0)
+    throw fail(file, at('hidden_size'), `${r.hidden_size} / num_attention_heads gives head_dim ${headDim}, which must be even for rotary embeddings`);
   const mrope = parseMrope(r.rope_scaling, headDim, file, at('rope_scaling'));
   return {
     mrope,
@@ -189,7 +210,12 @@ function parseText(json: unknown, file: string, prefix: string): { text: LlamaCo
 }
 
 function checkAct(act: string, file: string, supported: readonly string[]): QwenVisionConfig['hiddenAct'] {
-  if (!supported.includes(act)) throw new WorkbenchError('unsupported-model', `${file}: vision_config.hidden_act "${act}" is not supported (supported: ${supported.join(', ')})`, hintUnsupported);
+  if (!supported.includes(act))
+    throw new WorkbenchError(
+      'unsupported-model',
+      `${file}: vision_config.hidden_act "${act}" is not supported (supported: ${supported.join(', ')})`,
+      hintUnsupported,
+    );
   return act as QwenVisionConfig['hiddenAct'];
 }
 
@@ -214,7 +240,8 @@ function parseVision(modelType: QwenModelType, json: unknown, file: string): Qwe
   }
   const r = parseWith(vision25Raw, json, file, 'vision_config');
   const unit = r.patch_size * r.spatial_merge_size;
-  if (r.window_size % unit !== 0) throw fail(file, 'vision_config.window_size', `${r.window_size} is not a multiple of patch_size x spatial_merge_size = ${unit}`);
+  if (r.window_size % unit !== 0)
+    throw fail(file, 'vision_config.window_size', `${r.window_size} is not a multiple of patch_size x spatial_merge_size = ${unit}`);
   const bad = r.fullatt_block_indexes.find((i) => i >= r.depth);
   if (bad !== undefined) throw fail(file, 'vision_config.fullatt_block_indexes', `names block ${bad}, but depth is ${r.depth}`);
   return {

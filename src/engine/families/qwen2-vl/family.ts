@@ -12,7 +12,10 @@ import { parseQwenConfig, patchRowSize, qwenSizeFields, type QwenConfig } from '
 import { buildQwenGraphs } from './graphs.ts';
 import { readQwenPreprocessing } from './preprocessing.ts';
 
-type QwenSection = Pick<QwenManifest, 'architecture' | 'text' | 'vision' | 'imageTokenId' | 'videoTokenId' | 'visionStartTokenId' | 'visionEndTokenId' | 'preprocessing'>;
+type QwenSection = Pick<
+  QwenManifest,
+  'architecture' | 'text' | 'vision' | 'imageTokenId' | 'videoTokenId' | 'visionStartTokenId' | 'visionEndTokenId' | 'preprocessing'
+>;
 
 export function qwenSection(cfg: QwenConfig, preprocessing: QwenManifest['preprocessing']): QwenSection {
   const t = cfg.textConfig;

@@ -27,7 +27,8 @@ const D = 64;
 /** Rows of a 4x4 grid in the processor's order (2x2 merge windows, then row-major inside): (row, col). */
 function patchOrder(gh: number, gw: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let wr = 0; wr < gh / 2; wr++) for (let wc = 0; wc < gw / 2; wc++) for (let r = 0; r < 2; r++) for (let c = 0; c < 2; c++) out.push([wr * 2 + r, wc * 2 + c]);
+  for (let wr = 0; wr < gh / 2; wr++)
+    for (let wc = 0; wc < gw / 2; wc++) for (let r = 0; r < 2; r++) for (let c = 0; c < 2; c++) out.push([wr * 2 + r, wc * 2 + c]);
   return out;
 }
 
@@ -64,14 +65,24 @@ describe('qwen2vl_tiny bundle vs transformers 4.45.1', () => {
     if (m.architecture !== 'qwen2-vl') return;
     expect(m.formatVersion).toBe(2);
     expect(m.text.mropeSection).toEqual([2, 3, 3]);
-    expect(m.vision).toMatchObject({ modelType: 'qwen2_vl', depth: 2, embedDim: 32, heads: 4, patchSize: 14, mergeSize: 2, temporalPatchSize: 2, patchRow: 1176, window: null });
+    expect(m.vision).toMatchObject({
+      modelType: 'qwen2_vl',
+      depth: 2,
+      embedDim: 32,
+      heads: 4,
+      patchSize: 14,
+      mergeSize: 2,
+      temporalPatchSize: 2,
+      patchRow: 1176,
+      window: null,
+    });
     expect([m.imageTokenId, m.visionStartTokenId, m.visionEndTokenId]).toEqual([292, 290, 291]);
   });
 
   it('reproduces image_embeds (patch embed, 2-D rotary, vision blocks, patch merger) from pixel_values', async () => {
     const e = await imageEmbeds();
     expect(e.length).toBe(4 * D);
-    const err = maxAbsDiff(e, await golden.readFloat32("image_embeds"));
+    const err = maxAbsDiff(e, await golden.readFloat32('image_embeds'));
     expect(err).toBeLessThan(1e-4);
   });
 
@@ -83,7 +94,7 @@ describe('qwen2vl_tiny bundle vs transformers 4.45.1', () => {
   it('reproduces the logits of every position and the last-row attention of every layer with M-RoPE positions', async () => {
     const e = await h.embeds([ids], await golden.readFloat32('image_embeds'));
     const out = await h.decode(e, 1, L, { mrope: positions });
-    const err = maxAbsDiff(out.logits, await golden.readFloat32("logits"));
+    const err = maxAbsDiff(out.logits, await golden.readFloat32('logits'));
     expect(err).toBeLessThan(1e-4);
     // attn_last[0, l, h, :] = attentions.l[0, h, L-1, :], every layer and head
     const attentions = await Promise.all([0, 1, 2, 3].map((l) => golden.readFloat32(`attentions.${l}`)));

@@ -18,7 +18,13 @@ import type { QwenConfig } from './config.ts';
 import { buildQwenVision } from './vision.ts';
 
 function buildQwenDecoder(cfg: QwenConfig, w: Weights, opts: GraphBuildOptions & { fullAttention?: boolean }): GraphBuilder {
-  return buildDecoderGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, { prefix: '', taps: opts.taps, fullAttention: opts.fullAttention, qkvBias: true, mropeSection: cfg.mropeSection });
+  return buildDecoderGraph({ w, dtype: opts.dtype, quant: opts.quant ?? null }, cfg.textConfig, {
+    prefix: '',
+    taps: opts.taps,
+    fullAttention: opts.fullAttention,
+    qkvBias: true,
+    mropeSection: cfg.mropeSection,
+  });
 }
 
 /** All graphs, structure only: every weight is shape-checked now and read when saved. */

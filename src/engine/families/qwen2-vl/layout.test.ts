@@ -33,7 +33,8 @@ async function rewrite(dir: string, rename: (name: string) => string[]): Promise
   }
 }
 
-const newLayout = (name: string): string => (name.startsWith('visual.') ? `model.${name}` : name.startsWith('model.') ? `model.language_model.${name.slice('model.'.length)}` : name);
+const newLayout = (name: string): string =>
+  name.startsWith('visual.') ? `model.${name}` : name.startsWith('model.') ? `model.language_model.${name.slice('model.'.length)}` : name;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'laser-qwen-layout-'));
@@ -63,7 +64,9 @@ describe('Qwen2-VL tensor layouts', () => {
     await rewrite(join(tmp, 'mixed'), (n) => (n === 'visual.merger.ln_q.weight' ? [n, newLayout(n)] : [n]));
     await expect(compileBundle(join(tmp, 'mixed'), join(tmp, 'b-mixed'))).rejects.toMatchObject({
       code: 'invalid-checkpoint',
-      message: expect.stringMatching(/tensors "model\.visual\.merger\.ln_q\.weight" and "visual\.merger\.ln_q\.weight" are the same weight under two naming layouts|tensors "visual\.merger\.ln_q\.weight" and "model\.visual\.merger\.ln_q\.weight" are the same weight/),
+      message: expect.stringMatching(
+        /tensors "model\.visual\.merger\.ln_q\.weight" and "visual\.merger\.ln_q\.weight" are the same weight under two naming layouts|tensors "visual\.merger\.ln_q\.weight" and "model\.visual\.merger\.ln_q\.weight" are the same weight/,
+      ),
     });
   });
 });

@@ -32,12 +32,29 @@ describe('ropeIndex (get_rope_index)', () => {
     const P = 9;
     // text, [2x3 merged] image, text, [1x2 merged] image, text
     const prompt = [1, 5, ...Array<number>(6).fill(P), 7, 6, ...Array<number>(2).fill(P), 8];
-    const r = ropeIndex(prompt, P, [{ t: 1, h: 4, w: 6 }, { t: 1, h: 2, w: 4 }], 2);
+    const r = ropeIndex(
+      prompt,
+      P,
+      [
+        { t: 1, h: 4, w: 6 },
+        { t: 1, h: 2, w: 4 },
+      ],
+      2,
+    );
     expect(r.axes[0]).toEqual([0, 1, 2, 2, 2, 2, 2, 2, 5, 6, 7, 7, 9]);
     expect(r.axes[1]).toEqual([0, 1, 2, 2, 2, 3, 3, 3, 5, 6, 7, 7, 9]);
     expect(r.axes[2]).toEqual([0, 1, 2, 3, 4, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(r.next).toBe(10);
-    const shifted = ropeIndex(prompt, P, [{ t: 1, h: 4, w: 6 }, { t: 1, h: 2, w: 4 }], 2, 100);
+    const shifted = ropeIndex(
+      prompt,
+      P,
+      [
+        { t: 1, h: 4, w: 6 },
+        { t: 1, h: 2, w: 4 },
+      ],
+      2,
+      100,
+    );
     expect(shifted.axes[2]).toEqual(r.axes[2].map((x) => x + 100));
   });
 
@@ -50,7 +67,13 @@ describe('ropeIndex (get_rope_index)', () => {
 
 describe('patchLayout', () => {
   it('lists patches in 2x2 merge-window order with their (row, column) and frame', () => {
-    const { hw, frame } = patchLayout([{ t: 1, h: 2, w: 4 }, { t: 1, h: 2, w: 2 }], 2);
+    const { hw, frame } = patchLayout(
+      [
+        { t: 1, h: 2, w: 4 },
+        { t: 1, h: 2, w: 2 },
+      ],
+      2,
+    );
     expect(hw).toEqual([0, 0, 0, 1, 1, 0, 1, 1, 0, 2, 0, 3, 1, 2, 1, 3, 0, 0, 0, 1, 1, 0, 1, 1]);
     expect(frame).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
     expect(imageTokenCount({ t: 1, h: 26, w: 36 }, 2)).toBe(234);

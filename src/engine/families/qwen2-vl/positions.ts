@@ -34,7 +34,7 @@ export function ropeIndex(ids: ArrayLike<number | bigint>, imageTokenId: number,
   let n = start;
   let image = 0;
   const isImage = (i: number) => Number(ids[i]) === imageTokenId;
-  for (let i = 0; i < ids.length; ) {
+  for (let i = 0; i < ids.length;) {
     if (!isImage(i)) {
       for (const a of axes) a.push(n);
       n++;
@@ -47,7 +47,8 @@ export function ropeIndex(ids: ArrayLike<number | bigint>, imageTokenId: number,
     const gw = grid.w / mergeSize;
     const tokens = grid.t * gh * gw;
     for (let j = 0; j < tokens; j++) {
-      if (i + j >= ids.length || !isImage(i + j)) throw new RangeError(`image-pad run ${image + 1} at position ${i} is shorter than its grid's ${tokens} tokens`);
+      if (i + j >= ids.length || !isImage(i + j))
+        throw new RangeError(`image-pad run ${image + 1} at position ${i} is shorter than its grid's ${tokens} tokens`);
       const ti = Math.floor(j / (gh * gw));
       const r = Math.floor((j % (gh * gw)) / gw);
       const c = j % gw;

@@ -11,7 +11,6 @@ import type { QwenPreprocessing } from '../../bundle/manifest.ts';
 import type { ImageCompileOptions } from '../types.ts';
 import type { QwenVisionConfig } from './config.ts';
 
-
 function defaults(v: QwenVisionConfig): Record<string, unknown> {
   return {
     do_resize: true,
@@ -49,18 +48,35 @@ export async function readQwenPreprocessing(dir: string, v: QwenVisionConfig, op
     ['temporal_patch_size', v.temporalPatchSize],
   ];
   for (const [key, want] of pairs) {
-    if (config[key] !== want) throw new WorkbenchError('invalid-checkpoint', `${where}: ${key} ${JSON.stringify(config[key])} does not match the vision tower's ${want}`, 'preprocessor_config.json belongs to another model; re-download the checkpoint.');
+    if (config[key] !== want)
+      throw new WorkbenchError(
+        'invalid-checkpoint',
+        `${where}: ${key} ${JSON.stringify(config[key])} does not match the vision tower's ${want}`,
+        'preprocessor_config.json belongs to another model; re-download the checkpoint.',
+      );
   }
   for (const key of ['min_pixels', 'max_pixels']) {
     const x = config[key];
-    if (typeof x !== 'number' || !Number.isInteger(x) || x <= 0) throw new WorkbenchError('bad-request', `${key} must be a positive whole number of pixels, got ${JSON.stringify(x)}`, 'Qwen2-VL publishes min_pixels 3136 and max_pixels 12845056.');
+    if (typeof x !== 'number' || !Number.isInteger(x) || x <= 0)
+      throw new WorkbenchError(
+        'bad-request',
+        `${key} must be a positive whole number of pixels, got ${JSON.stringify(x)}`,
+        'Qwen2-VL publishes min_pixels 3136 and max_pixels 12845056.',
+      );
   }
   const unit = (v.patchSize * v.spatialMergeSize) ** 2;
-  if ((config.min_pixels as number) < unit) throw new WorkbenchError('bad-request', `min_pixels ${String(config.min_pixels)} is below one image token (${unit} pixels)`, `Use at least ${unit}.`);
-  if ((config.max_pixels as number) < (config.min_pixels as number)) throw new WorkbenchError('bad-request', `max_pixels ${String(config.max_pixels)} is below min_pixels ${String(config.min_pixels)}`, 'Give a max_pixels at least as large as min_pixels.');
+  if ((config.min_pixels as number) < unit)
+    throw new WorkbenchError('bad-request', `min_pixels ${String(config.min_pixels)} is below one image token (${unit} pixels)`, `Use at least ${unit}.`);
+  if ((config.max_pixels as number) < (config.min_pixels as number))
+    throw new WorkbenchError(
+      'bad-request',
+      `max_pixels ${String(config.max_pixels)} is below min_pixels ${String(config.min_pixels)}`,
+      'Give a max_pixels at least as large as min_pixels.',
+    );
   for (const key of ['image_mean', 'image_std']) {
     const x = config[key];
-    if (!Array.isArray(x) || x.length !== 3 || !x.every((n) => typeof n === 'number')) throw new WorkbenchError('invalid-checkpoint', `${file}: ${key} must be 3 numbers, got ${JSON.stringify(x)}`, 'Re-download preprocessor_config.json.');
+    if (!Array.isArray(x) || x.length !== 3 || !x.every((n) => typeof n === 'number'))
+      throw new WorkbenchError('invalid-checkpoint', `${file}: ${key} must be 3 numbers, got ${JSON.stringify(x)}`, 'Re-download preprocessor_config.json.');
   }
   return { source: found === null ? 'derived' : PREPROCESSOR_FILE, mode: 'smart-resize', config: config as QwenPreprocessing['config'] };
 }

@@ -122,8 +122,14 @@ export function buildQwenVision(cfg: QwenConfig, w: Weights, dtype: FloatDtype, 
     const mask = windowMask && !full.has(i) ? windowMask : fullMask;
     const hin = x;
     x = g.scope(`blocks.${i}`, () => {
-      const h = g.add(hin, g.scope('attn', () => attention(ctx, v, `${p}.attn`, norm(ctx, cfg, hin, `${p}.norm1`), cos, sin, mask)));
-      return g.add(h, g.scope('mlp', () => mlp(ctx, cfg, `${p}.mlp`, norm(ctx, cfg, h, `${p}.norm2`))));
+      const h = g.add(
+        hin,
+        g.scope('attn', () => attention(ctx, v, `${p}.attn`, norm(ctx, cfg, hin, `${p}.norm1`), cos, sin, mask)),
+      );
+      return g.add(
+        h,
+        g.scope('mlp', () => mlp(ctx, cfg, `${p}.mlp`, norm(ctx, cfg, h, `${p}.norm2`))),
+      );
     });
   }
   let embeds = g.scope('merger', () => {

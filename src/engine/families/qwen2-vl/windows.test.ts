@@ -37,7 +37,15 @@ describe('windowLayout (Qwen2.5-VL get_window_index)', () => {
 
   it('numbers units and windows across images of different sizes', () => {
     // 2x3 units and 4x2 units, 2x2-unit windows: [0 1 | 2], [3 4 | 5]; then three windows of the second.
-    const l = windowLayout([{ t: 1, h: 4, w: 6 }, { t: 1, h: 8, w: 4 }], 2, 14, 56);
+    const l = windowLayout(
+      [
+        { t: 1, h: 4, w: 6 },
+        { t: 1, h: 8, w: 4 },
+      ],
+      2,
+      14,
+      56,
+    );
     expect(l.windowIndex).toEqual([0, 1, 3, 4, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     expect(l.cuWindowSeqlens).toEqual([0, 16, 24, 40, 56]);
     expect(l.windowSegment).toEqual([...repeat(0, 16), ...repeat(1, 8), ...repeat(2, 16), ...repeat(3, 16)]);
@@ -52,7 +60,16 @@ describe('windowLayout (Qwen2.5-VL get_window_index)', () => {
   });
 
   it('is a permutation with its inverse, constant within each merge group', () => {
-    const l = windowLayout([{ t: 1, h: 10, w: 14 }, { t: 1, h: 6, w: 2 }, { t: 1, h: 16, w: 16 }], 2, 14, 112);
+    const l = windowLayout(
+      [
+        { t: 1, h: 10, w: 14 },
+        { t: 1, h: 6, w: 2 },
+        { t: 1, h: 16, w: 16 },
+      ],
+      2,
+      14,
+      112,
+    );
     const units = 5 * 7 + 3 * 1 + 8 * 8;
     expect([...l.windowIndex].sort((a, b) => a - b)).toEqual(range(0, units));
     l.windowIndex.forEach((u, i) => expect(l.reverseIndex[u]).toBe(i));

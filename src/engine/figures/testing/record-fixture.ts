@@ -12,7 +12,17 @@ import sharp from 'sharp';
 import { composeTransform, withGrid, type GridTransform } from '../../../common/geometry/index.ts';
 import { attentionStack, centroidBox, chooseLayer, computeVaq, localisationMap, maskPlan, type MethodId } from '../../../common/laser/index.ts';
 import { writeSafetensors, type TensorToWrite } from '../../checkpoint/safetensors-writer.ts';
-import { RECORD_FORMAT, RECORD_INPUTS_DIR, RECORD_JSON, RECORD_TENSOR_FILE, RECORD_VERSION, inputFileName, recordSchema, recordToJson, type AnalysisRecord } from '../../laser/record.ts';
+import {
+  RECORD_FORMAT,
+  RECORD_INPUTS_DIR,
+  RECORD_JSON,
+  RECORD_TENSOR_FILE,
+  RECORD_VERSION,
+  inputFileName,
+  recordSchema,
+  recordToJson,
+  type AnalysisRecord,
+} from '../../laser/record.ts';
 import { cellMapping } from '../../laser/views.ts';
 
 export const SCENE = { width: 320, height: 240, ball: { cx: 236, cy: 168, r: 26 }, post: { x: 40, y: 90, w: 46, h: 110 } } as const;
@@ -54,7 +64,13 @@ async function modelInputPng(png: Buffer): Promise<Buffer> {
   const side = Math.max(width, height);
   const padded = await sharp(png)
     .removeAlpha()
-    .extend({ top: (side - height) / 2, bottom: (side - height) / 2, left: (side - width) / 2, right: (side - width) / 2, background: { r: 122, g: 116, b: 104 } })
+    .extend({
+      top: (side - height) / 2,
+      bottom: (side - height) / 2,
+      left: (side - width) / 2,
+      right: (side - width) / 2,
+      background: { r: 122, g: 116, b: 104 },
+    })
     .toBuffer();
   return sharp(padded).resize(336, 336).png().toBuffer();
 }
@@ -92,7 +108,11 @@ export interface FixtureRecord {
 }
 
 /** Writes `<root>/<name>/` (record) and `<root>/scene.png` (its image, shared by records in the same root). */
-export async function writeFixtureRecord(root: string, name: string, method: Extract<MethodId, 'laser' | 'static-layer' | 'vanilla'> = 'laser'): Promise<FixtureRecord> {
+export async function writeFixtureRecord(
+  root: string,
+  name: string,
+  method: Extract<MethodId, 'laser' | 'static-layer' | 'vanilla'> = 'laser',
+): Promise<FixtureRecord> {
   await mkdir(root, { recursive: true });
   const imagePath = join(root, 'scene.png');
   const png = await writeSceneImage(imagePath);
@@ -102,8 +122,21 @@ export async function writeFixtureRecord(root: string, name: string, method: Ext
   const Nv = GRID * GRID;
   const kHead = 2;
   const tensors: Record<string, TensorToWrite> = {};
-  let analysis: Pick<AnalysisRecord, 'vaq' | 'vaqHeads' | 'vaqPositions' | 'layer' | 'layerChoice' | 'mapHeads' | 'mapMass' | 'fallback' | 'box' | 'crop' | 'maskedCells'> = {
-    vaq: null, vaqHeads: null, vaqPositions: null, layer: null, layerChoice: null, mapHeads: null, mapMass: null, fallback: null, box: null, crop: null, maskedCells: [],
+  let analysis: Pick<
+    AnalysisRecord,
+    'vaq' | 'vaqHeads' | 'vaqPositions' | 'layer' | 'layerChoice' | 'mapHeads' | 'mapMass' | 'fallback' | 'box' | 'crop' | 'maskedCells'
+  > = {
+    vaq: null,
+    vaqHeads: null,
+    vaqPositions: null,
+    layer: null,
+    layerChoice: null,
+    mapHeads: null,
+    mapMass: null,
+    fallback: null,
+    box: null,
+    crop: null,
+    maskedCells: [],
   };
   if (method !== 'vanilla') {
     const A = attentionStack(LAYERS, HEADS, Nv, contrastive(geometry));
@@ -143,12 +176,48 @@ export async function writeFixtureRecord(root: string, name: string, method: Ext
         knobs: { kHead, alpha: 1, apcBeta: 0.1 },
         knobNotes: [],
         question: 'What colour is the ball on the grass?',
-        prompt: { instruction: 'Answer the question using a single word or phrase.', systemPrompt: null, templateSource: 'fixture', queryText: 'USER: <image>\nq', otherText: vat ? 'USER: <image>\n' : null, sharedPrefix: 0, maxNewTokens: 4, topCandidates: 3 },
-        bundle: { id: 'd'.repeat(64), dir: '/fixture', name: 'fixture', layers: LAYERS, heads: HEADS, vocab: 100, architecture: 'llava', viewEncoding: 'fixed-grid', pixelBounds: null, imageSize: 336, tokensPerImage: Nv, grid: [GRID, GRID], preprocessing: 'pad', provider: 'cpu' },
+        prompt: {
+          instruction: 'Answer the question using a single word or phrase.',
+          systemPrompt: null,
+          templateSource: 'fixture',
+          queryText: 'USER: <image>\nq',
+          otherText: vat ? 'USER: <image>\n' : null,
+          sharedPrefix: 0,
+          maxNewTokens: 4,
+          topCandidates: 3,
+        },
+        bundle: {
+          id: 'd'.repeat(64),
+          dir: '/fixture',
+          name: 'fixture',
+          layers: LAYERS,
+          heads: HEADS,
+          vocab: 100,
+          architecture: 'llava',
+          viewEncoding: 'fixed-grid',
+          pixelBounds: null,
+          imageSize: 336,
+          tokensPerImage: Nv,
+          grid: [GRID, GRID],
+          preprocessing: 'pad',
+          provider: 'cpu',
+        },
         image: { path: imagePath, hash: createHash('sha256').update(png).digest('hex'), width: SCENE.width, height: SCENE.height },
         geometry,
         inputs: [
-          { role: 'image', file: inputFileName('image'), width: 336, height: 336, sourceWidth: SCENE.width, sourceHeight: SCENE.height, grid: [GRID, GRID], geometry, rule: { kind: 'original' }, fedIn: ['query pass'], attention: null },
+          {
+            role: 'image',
+            file: inputFileName('image'),
+            width: 336,
+            height: 336,
+            sourceWidth: SCENE.width,
+            sourceHeight: SCENE.height,
+            grid: [GRID, GRID],
+            geometry,
+            rule: { kind: 'original' },
+            fedIn: ['query pass'],
+            attention: null,
+          },
         ],
         answer: vat ? 'Red' : 'Brown',
         answerTokens: [11, 2],

@@ -72,7 +72,10 @@ export interface MethodOutcome {
   answer: DecodeResult;
   decoding: AnalysisRecord['decoding'];
   analysis: Partial<
-    Pick<AnalysisRecord, 'vaq' | 'vaqHeads' | 'vaqPositions' | 'layer' | 'layerChoice' | 'mapHeads' | 'mapMass' | 'fallback' | 'box' | 'crop' | 'maskedCells' | 'undefinedCells'>
+    Pick<
+      AnalysisRecord,
+      'vaq' | 'vaqHeads' | 'vaqPositions' | 'layer' | 'layerChoice' | 'mapHeads' | 'mapMass' | 'fallback' | 'box' | 'crop' | 'maskedCells' | 'undefinedCells'
+    >
   >;
   tensors: RecordTensors;
   /** The images beyond I that the method showed the model (or made to derive one it showed). */
@@ -115,7 +118,9 @@ export async function queryPhase(ctx: RunContext, other: NoQueryPrompt | null, a
     hooks: { timeQuery: (w) => clock.run('query-pass', w), timeOther: (w) => clock.run('no-query-pass', w) },
   });
   const vocab = rt.dims.vocab;
-  const baseline = await clock.run('baseline-decode', () => decodeGreedy(rt, passes.query.output, vocab, decodeOptions(ctx, 'baseline-decode', answerPositions)));
+  const baseline = await clock.run('baseline-decode', () =>
+    decodeGreedy(rt, passes.query.output, vocab, decodeOptions(ctx, 'baseline-decode', answerPositions)),
+  );
   const queryAt = [passes.query.attention];
   const otherAt = passes.other ? [passes.other.attention] : [];
   if (answerPositions && passes.other !== null) {
@@ -137,7 +142,12 @@ export async function encodeInputs(rt: ModelRuntime, inputs: readonly ModelInput
   }
   if (rt.vision.kind === 'fixed-grid') return rt.encodeImages(pixels, inputs.length);
   const grids = inputs.map((v) => {
-    if (v.patches === null) throw new WorkbenchError('invalid-bundle', 'A native-resolution model was given a fixed-grid view.', 'Reopen the bundle; its manifest and graphs disagree.');
+    if (v.patches === null)
+      throw new WorkbenchError(
+        'invalid-bundle',
+        'A native-resolution model was given a fixed-grid view.',
+        'Reopen the bundle; its manifest and graphs disagree.',
+      );
     return v.patches;
   });
   return rt.encodePatches(pixels, grids);

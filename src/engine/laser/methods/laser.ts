@@ -70,8 +70,21 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
     const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, views.features), prefix));
     const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
-    const crop: MadeInput = { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['[I, I+]'], attention: viewAttention(ctx, out, 0, prompt, 1) };
-    return { answer, decoding: { kind: 'greedy', positive: '[I, I+]', negative: null, alpha: null, apcBeta: null }, ...recorded, inputs: [crop], imageFedIn: ['[I, I+]'] };
+    const crop: MadeInput = {
+      role: 'crop',
+      view: plus,
+      input: views.inputs[0],
+      rule: cropRule,
+      fedIn: ['[I, I+]'],
+      attention: viewAttention(ctx, out, 0, prompt, 1),
+    };
+    return {
+      answer,
+      decoding: { kind: 'greedy', positive: '[I, I+]', negative: null, alpha: null, apcBeta: null },
+      ...recorded,
+      inputs: [crop],
+      imageFedIn: ['[I, I+]'],
+    };
   }
 
   const masked = await clock.run('mask', () => {
@@ -79,7 +92,12 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     return { full, crop: cropView(full, loc.box) };
   });
   const cells = [...loc.mask.cells];
-  const maskRule = { kind: 'mask' as const, cells, rects: loc.mask.rects.map((r) => [r[0], r[1], r[2], r[3]] as [number, number, number, number]), fill: counterfactual.fill };
+  const maskRule = {
+    kind: 'mask' as const,
+    cells,
+    rects: loc.mask.rects.map((r) => [r[0], r[1], r[2], r[3]] as [number, number, number, number]),
+    fill: counterfactual.fill,
+  };
   const maskCropRule = { kind: 'mask-crop' as const, box, cells, fill: counterfactual.fill };
   const fusion = { alpha: counterfactual.alpha, apcBeta: counterfactual.apcBeta };
   let start;
@@ -96,8 +114,22 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     streams = { positive: '[I, I+]', negative: '[mask(I), I-]' };
     inputs = [
       { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['positive [I, I+]'], attention: viewAttention(ctx, out, 0, prompt, 1) },
-      { role: 'masked', view: masked.full, input: views.inputs[1], rule: maskRule, fedIn: ['negative [mask(I), I-]'], attention: viewAttention(ctx, out, 1, prompt, 0) },
-      { role: 'vat-contrast', view: masked.crop, input: views.inputs[2], rule: maskCropRule, fedIn: ['negative [mask(I), I-]'], attention: viewAttention(ctx, out, 1, prompt, 1) },
+      {
+        role: 'masked',
+        view: masked.full,
+        input: views.inputs[1],
+        rule: maskRule,
+        fedIn: ['negative [mask(I), I-]'],
+        attention: viewAttention(ctx, out, 1, prompt, 0),
+      },
+      {
+        role: 'vat-contrast',
+        view: masked.crop,
+        input: views.inputs[2],
+        rule: maskCropRule,
+        fedIn: ['negative [mask(I), I-]'],
+        attention: viewAttention(ctx, out, 1, prompt, 1),
+      },
     ];
   } else {
     const views = await encodeViews(ctx, [plus, masked.crop]);
@@ -110,7 +142,14 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     inputs = [
       { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['positive [I+]'], attention: viewAttention(ctx, out, 0, prompt, 0) },
       { role: 'masked', view: masked.full, input: maskedInput, rule: maskRule, fedIn: [], attention: null },
-      { role: 'vat-contrast', view: masked.crop, input: views.inputs[1], rule: maskCropRule, fedIn: ['negative [I-]'], attention: viewAttention(ctx, out, 1, prompt, 0) },
+      {
+        role: 'vat-contrast',
+        view: masked.crop,
+        input: views.inputs[1],
+        rule: maskCropRule,
+        fedIn: ['negative [I-]'],
+        attention: viewAttention(ctx, out, 1, prompt, 0),
+      },
     ];
   }
   const s = start;

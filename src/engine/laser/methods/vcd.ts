@@ -24,7 +24,13 @@ export async function runVcd(ctx: RunContext, phase: QueryPhase, knobs: KnobsOf<
   const answer = await clock.run('decode', () => decodeVat(rt, start, fusion, decodeOptions(ctx, 'decode')));
   return {
     answer,
-    decoding: { kind: 'vat', positive: '[I]', negative: `[noise(I, step ${knobs.noiseStep}, seed ${knobs.seed})]`, alpha: fusion.alpha, apcBeta: fusion.apcBeta },
+    decoding: {
+      kind: 'vat',
+      positive: '[I]',
+      negative: `[noise(I, step ${knobs.noiseStep}, seed ${knobs.seed})]`,
+      alpha: fusion.alpha,
+      apcBeta: fusion.apcBeta,
+    },
     analysis: {},
     tensors: { a_q: positionsTensor(phase.queryAt) },
     inputs: [

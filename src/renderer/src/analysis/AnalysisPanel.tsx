@@ -46,9 +46,9 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
       )}
       {!a.result && !a.running && !e && !a.comparison && (
         <p className="muted small empty-hint" data-testid="analysis-empty">
-          Ask a question and run a method. A run shows the answer beside the baseline (vanilla) answer, the layer LASER chose by VAQ, its map over the
-          picture with the crop box and the masked cells, every layer&apos;s map, and the decoding step by step. Runs are stored, so asking again
-          answers from the record.
+          Ask a question and run a method. A run shows the answer beside the baseline (vanilla) answer, the layer LASER chose by VAQ, its map over the picture
+          with the crop box and the masked cells, every layer&apos;s map, and the decoding step by step. Runs are stored, so asking again answers from the
+          record.
         </p>
       )}
       {a.result && (

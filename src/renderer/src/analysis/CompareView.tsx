@@ -7,7 +7,17 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { HeadMaps } from '../../../common/contract/methods.ts';
 import { useApi } from '../host-context.tsx';
-import { comparePanels, defaultCompareSettings, differenceProblem, drawPanels, headMapsKey, MAX_PINS, neededHeadMaps, type CompareMap, type CompareSettings } from './compare.ts';
+import {
+  comparePanels,
+  defaultCompareSettings,
+  differenceProblem,
+  drawPanels,
+  headMapsKey,
+  MAX_PINS,
+  neededHeadMaps,
+  type CompareMap,
+  type CompareSettings,
+} from './compare.ts';
 import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from './heads.ts';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { pinStore, usePins } from './pins.ts';
@@ -31,7 +41,14 @@ export function CompareView() {
   useEffect(() => {
     if (needed.length === 0) return;
     let live = true;
-    void Promise.all(needed.map((n) => api.call('laser.headMaps', n).then((m) => [headMapsKey(n.id, n.layer), m] as const, () => null))).then((got) => {
+    void Promise.all(
+      needed.map((n) =>
+        api.call('laser.headMaps', n).then(
+          (m) => [headMapsKey(n.id, n.layer), m] as const,
+          () => null,
+        ),
+      ),
+    ).then((got) => {
       if (!live) return;
       setHeadMaps((old) => {
         const next = new Map(old);
@@ -54,7 +71,15 @@ export function CompareView() {
       <div className="section-tools small">
         <div className="segmented small" role="group" aria-label="Map">
           {(['M', 'A', 'aq'] as CompareMap[]).map((m) => (
-            <button key={m} className={s.map === m ? 'pressed' : undefined} onClick={() => set({ map: m })} data-testid={`compare-map-${m}`} title={m === 'M' ? "each run's map M at its own l*" : m === 'A' ? 'contrastive attention at the linked layer' : 'query attention at the linked layer'}>
+            <button
+              key={m}
+              className={s.map === m ? 'pressed' : undefined}
+              onClick={() => set({ map: m })}
+              data-testid={`compare-map-${m}`}
+              title={
+                m === 'M' ? "each run's map M at its own l*" : m === 'A' ? 'contrastive attention at the linked layer' : 'query attention at the linked layer'
+              }
+            >
               {m === 'aq' ? 'a_q' : m}
             </button>
           ))}
@@ -74,7 +99,13 @@ export function CompareView() {
         </label>
         <label title="One choice of heads for every panel's A: the head mean, one head, or each run's top-k heads of the layer by its VAQ per head">
           heads{' '}
-          <select className="small" value={hv(s.map === 'A' ? s.heads : MEAN_HEADS)} disabled={s.map !== 'A'} onChange={(e) => set({ heads: parseHeadSelection(JSON.parse(e.target.value)) ?? MEAN_HEADS })} data-testid="compare-heads">
+          <select
+            className="small"
+            value={hv(s.map === 'A' ? s.heads : MEAN_HEADS)}
+            disabled={s.map !== 'A'}
+            onChange={(e) => set({ heads: parseHeadSelection(JSON.parse(e.target.value)) ?? MEAN_HEADS })}
+            data-testid="compare-heads"
+          >
             <option value={hv(MEAN_HEADS)}>mean</option>
             <option value={hv({ kind: 'top', k: topK })}>top-{topK} by VAQ</option>
             {Array.from({ length: heads }, (_, h) => (
@@ -85,10 +116,23 @@ export function CompareView() {
           </select>
         </label>
         <label title="Each panel coloured on its own range (by default all share one, so they compare by eye)">
-          <input type="checkbox" checked={s.scale === 'per-panel'} onChange={(e) => set({ scale: e.target.checked ? 'per-panel' : 'shared' })} data-testid="compare-per-panel" /> own scale each
+          <input
+            type="checkbox"
+            checked={s.scale === 'per-panel'}
+            onChange={(e) => set({ scale: e.target.checked ? 'per-panel' : 'shared' })}
+            data-testid="compare-per-panel"
+          />{' '}
+          own scale each
         </label>
         <label title={diffProblem ?? 'first minus second, on a scale centred at 0'}>
-          <input type="checkbox" checked={settings.difference} disabled={diffProblem !== null} onChange={(e) => set({ difference: e.target.checked })} data-testid="compare-difference" /> difference of the first two
+          <input
+            type="checkbox"
+            checked={settings.difference}
+            disabled={diffProblem !== null}
+            onChange={(e) => set({ difference: e.target.checked })}
+            data-testid="compare-difference"
+          />{' '}
+          difference of the first two
         </label>
         <span className="spacer" />
         <span className="muted">
@@ -104,10 +148,18 @@ export function CompareView() {
           const w = Math.round(p.image.width * scale);
           const h = Math.round(p.image.height * scale);
           return (
-            <figure key={p.id} className="compare-panel" data-testid="compare-panel" data-layer={p.layer ?? ''} data-domain={p.domain ? p.domain.join(',') : ''}>
+            <figure
+              key={p.id}
+              className="compare-panel"
+              data-testid="compare-panel"
+              data-layer={p.layer ?? ''}
+              data-domain={p.domain ? p.domain.join(',') : ''}
+            >
               <span className="input-picture" style={{ width: w, height: h }}>
                 <img src={api.mediaUrl(p.image.media)} alt="" draggable={false} width={w} height={h} />
-                {p.fills.length > 0 && <HeatCanvas fills={p.fills} imageWidth={p.image.width} imageHeight={p.image.height} width={w} height={h} opacity={0.7} />}
+                {p.fills.length > 0 && (
+                  <HeatCanvas fills={p.fills} imageWidth={p.image.width} imageHeight={p.image.height} width={w} height={h} opacity={0.7} />
+                )}
               </span>
               <figcaption className="small">
                 <strong title={p.title}>{p.title}</strong>
@@ -115,7 +167,11 @@ export function CompareView() {
                   {p.subtitle}
                 </div>
                 {p.note && <div className="muted">{p.note}</div>}
-                {p.domain && <div className="mono muted">scale {p.domain[0].toPrecision(2)} … {p.domain[1].toPrecision(2)}</div>}
+                {p.domain && (
+                  <div className="mono muted">
+                    scale {p.domain[0].toPrecision(2)} … {p.domain[1].toPrecision(2)}
+                  </div>
+                )}
                 {!settings.difference && (
                   <button className="small" onClick={() => pinStore.unpin(p.id)}>
                     Unpin

@@ -32,9 +32,20 @@ export function ComparisonTable({ comparison, current, onShow }: { comparison: C
             const row = comparisonRow(m, o.result);
             const isCurrent = current?.id === o.result.id;
             return (
-              <tr key={m} className={`clickable${isCurrent ? ' current' : ''}`} onClick={() => onShow(o.result)} data-testid="comparison-row" data-method={m} data-status="ok" title="Show this result">
+              <tr
+                key={m}
+                className={`clickable${isCurrent ? ' current' : ''}`}
+                onClick={() => onShow(o.result)}
+                data-testid="comparison-row"
+                data-method={m}
+                data-status="ok"
+                title="Show this result"
+              >
                 <td className="mono tiny">{m}</td>
-                <td className="answer-cell" title={`${row.answer}\n${row.changed ? `differs from the baseline answer "${o.result.record.baselineAnswer}"` : 'same as the baseline answer'}`}>
+                <td
+                  className="answer-cell"
+                  title={`${row.answer}\n${row.changed ? `differs from the baseline answer "${o.result.record.baselineAnswer}"` : 'same as the baseline answer'}`}
+                >
                   {row.empty ? <span className="muted">{row.answer}</span> : row.answer}
                   {row.changed && m !== 'vanilla' && <span className="changed-mark">Δ</span>}
                 </td>
@@ -52,7 +63,11 @@ export function ComparisonTable({ comparison, current, onShow }: { comparison: C
           return (
             <tr key={m} data-testid="comparison-row" data-method={m} data-status={o.status}>
               <td className="mono tiny">{m}</td>
-              <td colSpan={4} className={o.status === 'error' ? 'bad small' : 'muted small'} title={o.status === 'error' ? [o.error.message, o.error.hint].filter(Boolean).join('\n') : undefined}>
+              <td
+                colSpan={4}
+                className={o.status === 'error' ? 'bad small' : 'muted small'}
+                title={o.status === 'error' ? [o.error.message, o.error.hint].filter(Boolean).join('\n') : undefined}
+              >
                 {o.status === 'pending' && 'waiting'}
                 {o.status === 'running' && 'running…'}
                 {o.status === 'error' && (o.error.code === 'cancelled' ? 'cancelled' : o.error.message)}

@@ -21,11 +21,13 @@ export function DecodingTable({ result }: { result: LaserResult }) {
         <label>
           top{' '}
           <select value={k} onChange={(e) => setK(Number(e.target.value))} aria-label="Candidates per step">
-            {[1, 2, 3, 5, 10].filter((n) => n <= most || n === 1).map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            {[1, 2, 3, 5, 10]
+              .filter((n) => n <= most || n === 1)
+              .map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
           </select>
         </label>
       </div>

@@ -23,7 +23,19 @@ const OVERLAY_WIDTH = 504;
 export const EXPORT_DPIS = [96, 150, 300, 600] as const;
 type Format = FigureFormat;
 
-export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { result: LaserResult; view: ViewSettings; overlay: OverlayModel; imageName: string; imageUrl: string }) {
+export function ExportButtons({
+  result,
+  view,
+  overlay,
+  imageName,
+  imageUrl,
+}: {
+  result: LaserResult;
+  view: ViewSettings;
+  overlay: OverlayModel;
+  imageName: string;
+  imageUrl: string;
+}) {
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [dpi, setDpi] = useState<number>(300);
   const r = result.record;
@@ -46,7 +58,8 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
   const fontsFor = async (format: Format) => (format === 'pdf' ? await pdfFontsFrom(api) : undefined);
   const file = async (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi, await fontsFor(format));
   // the overlay as drawn: its map, heads, colormap and scale, and whether the sinks were left out of it
-  const overlayFile = async (svg: string, format: Format) => figureBlob(svg, format, `${provenance}; ${viewProvenance(overlay, view)}`, dpi, await fontsFor(format));
+  const overlayFile = async (svg: string, format: Format) =>
+    figureBlob(svg, format, `${provenance}; ${viewProvenance(overlay, view)}`, dpi, await fontsFor(format));
 
   const overlaySvg = async (format: Format) => {
     if (!map?.values) throw new Error('no map is shown');
@@ -82,14 +95,24 @@ export function ExportButtons({ result, view, overlay, imageName, imageUrl }: { 
             disabled={!map}
             title={map ? undefined : 'Show a map to export it'}
             data-testid={`export-overlay-${f}`}
-            onClick={() => void save('the overlay', async () => ({ blob: await overlayFile(await overlaySvg(f), f), name: figureFileName(imageName, r.method, `overlay-${map?.id ?? 'none'}`, f) }))}
+            onClick={() =>
+              void save('the overlay', async () => ({
+                blob: await overlayFile(await overlaySvg(f), f),
+                name: figureFileName(imageName, r.method, `overlay-${map?.id ?? 'none'}`, f),
+              }))
+            }
           >
             {f.toUpperCase()}
           </button>
         ))}
         <span className="form-label">VAQ curve</span>
         {formats.map((f) => (
-          <button key={f} disabled={!r.vaq} data-testid={`export-vaq-${f}`} onClick={() => void save('the VAQ curve', async () => ({ blob: await file(vaqSvg(), f), name: figureFileName(imageName, r.method, 'vaq', f) }))}>
+          <button
+            key={f}
+            disabled={!r.vaq}
+            data-testid={`export-vaq-${f}`}
+            onClick={() => void save('the VAQ curve', async () => ({ blob: await file(vaqSvg(), f), name: figureFileName(imageName, r.method, 'vaq', f) }))}
+          >
             {f.toUpperCase()}
           </button>
         ))}

@@ -28,7 +28,11 @@ export function HeadsChart({ result, selected, onSelect }: { result: LaserResult
           if (l !== null) onSelect(l);
         }}
       />
-      {r.mapHeads && <div className="muted small">dots: the {r.mapHeads.length} heads of layer {r.layer} averaged into M</div>}
+      {r.mapHeads && (
+        <div className="muted small">
+          dots: the {r.mapHeads.length} heads of layer {r.layer} averaged into M
+        </div>
+      )}
     </>
   );
 }

@@ -24,7 +24,14 @@ function toImagePixels(e: MouseEvent<SVGSVGElement>, [x0, y0, x1, y1]: OverlayMo
 }
 
 /** The map upsampled over the grid's extent, as a PNG data: URL (opaque colours; the group sets the opacity). */
-function smoothBitmap(values: readonly number[], grid: readonly [number, number], domain: readonly [number, number], cmap: Colormap, mode: Exclude<Upsampling, 'nearest'>, rect: OverlayModel['gridRect']): string | null {
+function smoothBitmap(
+  values: readonly number[],
+  grid: readonly [number, number],
+  domain: readonly [number, number],
+  cmap: Colormap,
+  mode: Exclude<Upsampling, 'nearest'>,
+  rect: OverlayModel['gridRect'],
+): string | null {
   const rw = rect[2] - rect[0];
   const rh = rect[3] - rect[1];
   if (!(rw > 0 && rh > 0) || values.length !== grid[0] * grid[1]) return null;
@@ -115,7 +122,16 @@ export const ImageOverlay = memo(function ImageOverlay({
         </>
       )}
       {smooth ? (
-        <image data-testid="overlay-smooth-map" href={smooth} x={g[0]} y={g[1]} width={g[2] - g[0]} height={g[3] - g[1]} preserveAspectRatio="none" opacity={model.opacity} />
+        <image
+          data-testid="overlay-smooth-map"
+          href={smooth}
+          x={g[0]}
+          y={g[1]}
+          width={g[2] - g[0]}
+          height={g[3] - g[1]}
+          preserveAspectRatio="none"
+          opacity={model.opacity}
+        />
       ) : (
         model.fills.length > 0 && (
           <g opacity={model.opacity} shapeRendering="crispEdges">
@@ -125,13 +141,49 @@ export const ImageOverlay = memo(function ImageOverlay({
           </g>
         )
       )}
-      {model.padding && <path d={`M${ex0} ${ey0}H${ex1}V${ey1}H${ex0}Z M0 0V${h}H${w}V0Z`} fill={`url(#${testId}-pad)`} fillOpacity={0.45} fillRule="evenodd" pointerEvents="none" />}
-      {model.padding && <rect x={0} y={0} width={w} height={h} fill="none" stroke="#ffffff" strokeOpacity={0.7} strokeWidth={1} strokeDasharray="4 3" vectorEffect="non-scaling-stroke" />}
+      {model.padding && (
+        <path
+          d={`M${ex0} ${ey0}H${ex1}V${ey1}H${ex0}Z M0 0V${h}H${w}V0Z`}
+          fill={`url(#${testId}-pad)`}
+          fillOpacity={0.45}
+          fillRule="evenodd"
+          pointerEvents="none"
+        />
+      )}
+      {model.padding && (
+        <rect
+          x={0}
+          y={0}
+          width={w}
+          height={h}
+          fill="none"
+          stroke="#ffffff"
+          strokeOpacity={0.7}
+          strokeWidth={1}
+          strokeDasharray="4 3"
+          vectorEffect="non-scaling-stroke"
+        />
+      )}
       {model.map && model.sinks.length > 0 && (
         <g data-testid="overlay-sinks" data-count={model.sinks.length}>
           {model.sinks.map((j) => {
             const c = model.cells[j];
-            return c ? <rect key={j} x={c[0]} y={c[1]} width={c[2] - c[0]} height={c[3] - c[1]} fill="none" stroke="#ff4fd8" strokeWidth={1.5} strokeDasharray="2 2" vectorEffect="non-scaling-stroke"><title>{`attention sink: cell ${j} takes a large share of attention at nearly every layer${model.sinksExcluded ? ' (left out of the colour scale)' : ''}`}</title></rect> : null;
+            return c ? (
+              <rect
+                key={j}
+                x={c[0]}
+                y={c[1]}
+                width={c[2] - c[0]}
+                height={c[3] - c[1]}
+                fill="none"
+                stroke="#ff4fd8"
+                strokeWidth={1.5}
+                strokeDasharray="2 2"
+                vectorEffect="non-scaling-stroke"
+              >
+                <title>{`attention sink: cell ${j} takes a large share of attention at nearly every layer${model.sinksExcluded ? ' (left out of the colour scale)' : ''}`}</title>
+              </rect>
+            ) : null;
           })}
         </g>
       )}
@@ -155,14 +207,53 @@ export const ImageOverlay = memo(function ImageOverlay({
       )}
       {model.truth && (
         <g data-testid="overlay-truth" data-box={model.truth.join(',')}>
-          <rect x={model.truth[0]} y={model.truth[1]} width={model.truth[2] - model.truth[0]} height={model.truth[3] - model.truth[1]} fill="none" stroke="#000000" strokeOpacity={0.6} strokeWidth={4} vectorEffect="non-scaling-stroke" />
-          <rect x={model.truth[0]} y={model.truth[1]} width={model.truth[2] - model.truth[0]} height={model.truth[3] - model.truth[1]} fill="none" stroke={TRUTH} strokeWidth={2} strokeDasharray="6 3" vectorEffect="non-scaling-stroke" />
+          <rect
+            x={model.truth[0]}
+            y={model.truth[1]}
+            width={model.truth[2] - model.truth[0]}
+            height={model.truth[3] - model.truth[1]}
+            fill="none"
+            stroke="#000000"
+            strokeOpacity={0.6}
+            strokeWidth={4}
+            vectorEffect="non-scaling-stroke"
+          />
+          <rect
+            x={model.truth[0]}
+            y={model.truth[1]}
+            width={model.truth[2] - model.truth[0]}
+            height={model.truth[3] - model.truth[1]}
+            fill="none"
+            stroke={TRUTH}
+            strokeWidth={2}
+            strokeDasharray="6 3"
+            vectorEffect="non-scaling-stroke"
+          />
         </g>
       )}
       {model.box && (
         <g data-testid="overlay-box" data-box={model.box.join(',')}>
-          <rect x={model.box[0]} y={model.box[1]} width={model.box[2] - model.box[0]} height={model.box[3] - model.box[1]} fill="none" stroke="#000000" strokeOpacity={0.6} strokeWidth={4} vectorEffect="non-scaling-stroke" />
-          <rect x={model.box[0]} y={model.box[1]} width={model.box[2] - model.box[0]} height={model.box[3] - model.box[1]} fill="none" stroke={CROP} strokeWidth={2} vectorEffect="non-scaling-stroke" />
+          <rect
+            x={model.box[0]}
+            y={model.box[1]}
+            width={model.box[2] - model.box[0]}
+            height={model.box[3] - model.box[1]}
+            fill="none"
+            stroke="#000000"
+            strokeOpacity={0.6}
+            strokeWidth={4}
+            vectorEffect="non-scaling-stroke"
+          />
+          <rect
+            x={model.box[0]}
+            y={model.box[1]}
+            width={model.box[2] - model.box[0]}
+            height={model.box[3] - model.box[1]}
+            fill="none"
+            stroke={CROP}
+            strokeWidth={2}
+            vectorEffect="non-scaling-stroke"
+          />
         </g>
       )}
     </svg>

@@ -34,7 +34,21 @@ interface Look {
   excludeSinks: boolean;
 }
 
-function Picture({ input, url, layer, side, opacity, look }: { input: InputImage; url: string; layer: number | null; side: number; opacity: number; look: Look }) {
+function Picture({
+  input,
+  url,
+  layer,
+  side,
+  opacity,
+  look,
+}: {
+  input: InputImage;
+  url: string;
+  layer: number | null;
+  side: number;
+  opacity: number;
+  look: Look;
+}) {
   const { width, height } = fit(input, side);
   const drawn = useMemo(() => (look.showMap ? inputFills(input, layer, look.excludeSinks) : null), [input, layer, look.showMap, look.excludeSinks]);
   return (
@@ -43,7 +57,10 @@ function Picture({ input, url, layer, side, opacity, look }: { input: InputImage
       {drawn?.values && drawn.domain && look.smooth !== 'nearest' ? (
         <SmoothCanvas values={drawn.values} grid={input.grid} domain={drawn.domain} width={width} height={height} opacity={opacity} mode={look.smooth} />
       ) : (
-        drawn && drawn.fills.length > 0 && <HeatCanvas fills={drawn.fills} imageWidth={input.width} imageHeight={input.height} width={width} height={height} opacity={opacity} />
+        drawn &&
+        drawn.fills.length > 0 && (
+          <HeatCanvas fills={drawn.fills} imageWidth={input.width} imageHeight={input.height} width={width} height={height} opacity={opacity} />
+        )
       )}
     </span>
   );
@@ -53,11 +70,19 @@ function LayersOf({ input, url, selected, onSelect }: { input: InputImage; url: 
   const cells = useMemo(() => inputCells(input), [input]);
   const tiles = useMemo(() => (input.attention ?? []).map((m, l) => ({ layer: l, fills: cellFills(cells, m, mapDomain(m)) })), [input, cells]);
   const { width, height } = fit(input, LAYER_TILE);
-  if (tiles.length === 0) return <p className="muted small">This image was not fed to the model (it was made only to cut another input from it), so it has no attention.</p>;
+  if (tiles.length === 0)
+    return <p className="muted small">This image was not fed to the model (it was made only to cut another input from it), so it has no attention.</p>;
   return (
     <div className="layer-strip" data-testid="input-layers" data-layers={tiles.length}>
       {tiles.map((t) => (
-        <button key={t.layer} className={`layer-tile${t.layer === selected ? ' selected' : ''}`} data-testid="input-layer-tile" data-layer={t.layer} onClick={() => onSelect(t.layer)} title={`Layer ${t.layer}: attention onto ${INPUT_LABELS[input.role].short}, own scale`}>
+        <button
+          key={t.layer}
+          className={`layer-tile${t.layer === selected ? ' selected' : ''}`}
+          data-testid="input-layer-tile"
+          data-layer={t.layer}
+          onClick={() => onSelect(t.layer)}
+          title={`Layer ${t.layer}: attention onto ${INPUT_LABELS[input.role].short}, own scale`}
+        >
           <span className="layer-thumb" style={{ width, height }}>
             <img src={url} alt="" draggable={false} />
             <HeatCanvas fills={t.fills} imageWidth={input.width} imageHeight={input.height} width={width} height={height} opacity={0.75} />
@@ -86,10 +111,26 @@ async function inputsFigure(result: LaserResult, layer: number | null, url: (i: 
     }),
   );
   const l = inputLayer(result.inputImages[0], layer);
-  return modelInputsSvg({ panels, title: 'What the model got', subtitle: `${result.record.question} · ${result.record.method}, attention at layer ${l ?? '—'}, each on its own grid and scale` });
+  return modelInputsSvg({
+    panels,
+    title: 'What the model got',
+    subtitle: `${result.record.question} · ${result.record.method}, attention at layer ${l ?? '—'}, each on its own grid and scale`,
+  });
 }
 
-export function InputsView({ result, layer, opacity, onLayer, imageName }: { result: LaserResult; layer: number | null; opacity: number; onLayer: (layer: number) => void; imageName: string }) {
+export function InputsView({
+  result,
+  layer,
+  opacity,
+  onLayer,
+  imageName,
+}: {
+  result: LaserResult;
+  layer: number | null;
+  opacity: number;
+  onLayer: (layer: number) => void;
+  imageName: string;
+}) {
   const api = useApi();
   const [saved, setSaved] = useState<{ ok: boolean; text: string } | null>(null);
   const exportAs = async (format: FigureFormat) => {
@@ -118,16 +159,32 @@ export function InputsView({ result, layer, opacity, onLayer, imageName }: { res
         <label className="small">
           <input type="checkbox" checked={showMap} onChange={(e) => setShowMap(e.target.checked)} data-testid="inputs-show-map" /> attention
         </label>
-        <select className="small" value={smooth} onChange={(e) => setSmooth(e.target.value as Upsampling)} data-testid="inputs-smooth" title="cells as the model saw them, or upsampled smooth">
+        <select
+          className="small"
+          value={smooth}
+          onChange={(e) => setSmooth(e.target.value as Upsampling)}
+          data-testid="inputs-smooth"
+          title="cells as the model saw them, or upsampled smooth"
+        >
           <option value="nearest">cells</option>
           <option value="bilinear">bilinear</option>
           <option value="bicubic">bicubic</option>
         </select>
-        <label className="small" title="Attention sinks: cells that take a large share of the attention at nearly every layer; left out of the colour scale they no longer wash the rest out">
-          <input type="checkbox" checked={excludeSinks} onChange={(e) => setExcludeSinks(e.target.checked)} data-testid="inputs-exclude-sinks" /> sinks out of the scale
+        <label
+          className="small"
+          title="Attention sinks: cells that take a large share of the attention at nearly every layer; left out of the colour scale they no longer wash the rest out"
+        >
+          <input type="checkbox" checked={excludeSinks} onChange={(e) => setExcludeSinks(e.target.checked)} data-testid="inputs-exclude-sinks" /> sinks out of
+          the scale
         </label>
         {(['png', 'svg', 'pdf'] as const).map((f) => (
-          <button key={f} className="small" data-testid={`export-inputs-${f}`} title={f === 'png' ? 'PNG at 300 dpi' : `${f.toUpperCase()}, vector`} onClick={() => void exportAs(f)}>
+          <button
+            key={f}
+            className="small"
+            data-testid={`export-inputs-${f}`}
+            title={f === 'png' ? 'PNG at 300 dpi' : `${f.toUpperCase()}, vector`}
+            onClick={() => void exportAs(f)}
+          >
             {f.toUpperCase()}
           </button>
         ))}
@@ -155,7 +212,11 @@ export function InputsView({ result, layer, opacity, onLayer, imageName }: { res
             <span className="input-meta mono">{inputSizeText(i)}</span>
             <span className="input-meta">{inputRuleText(i)}</span>
             <span className="input-meta muted">{inputFedText(i)}</span>
-            {inputSinks(i).length > 0 && <span className="input-meta warn" data-testid="input-sinks">attention sinks: cell{inputSinks(i).length === 1 ? '' : 's'} {inputSinks(i).join(', ')}</span>}
+            {inputSinks(i).length > 0 && (
+              <span className="input-meta warn" data-testid="input-sinks">
+                attention sinks: cell{inputSinks(i).length === 1 ? '' : 's'} {inputSinks(i).join(', ')}
+              </span>
+            )}
           </button>
         ))}
       </div>

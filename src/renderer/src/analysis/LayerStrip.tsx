@@ -46,10 +46,18 @@ export function LayerStrip({
         <span className="muted small">contrastive attention A, mean over heads, every layer</span>
         <span className="spacer" />
         <div className="segmented small" role="group" aria-label="Colour scale">
-          <button className={scale === 'shared' ? 'pressed' : undefined} onClick={() => setScale('shared')} title="One colour scale over all layers: layers with little contrast look dark">
+          <button
+            className={scale === 'shared' ? 'pressed' : undefined}
+            onClick={() => setScale('shared')}
+            title="One colour scale over all layers: layers with little contrast look dark"
+          >
             shared scale
           </button>
-          <button className={scale === 'per-layer' ? 'pressed' : undefined} onClick={() => setScale('per-layer')} title="Each layer on its own [0, max]: shows every layer's pattern">
+          <button
+            className={scale === 'per-layer' ? 'pressed' : undefined}
+            onClick={() => setScale('per-layer')}
+            title="Each layer on its own [0, max]: shows every layer's pattern"
+          >
             per layer
           </button>
         </div>
@@ -64,7 +72,16 @@ export function LayerStrip({
             onClick={() => onSelect(t.layer)}
             title={`Layer ${t.layer}${vaq ? `: VAQ ${vaq[t.layer].toFixed(decimals)}` : ''}${t.layer === record.layer ? ' (chosen, l*)' : ''}`}
           >
-            <MapThumb url={thumbnailUrl} fills={t.fills} extent={extent} imageWidth={W} imageHeight={H} width={tw} height={th} opacity={Math.max(opacity, 0.75)} />
+            <MapThumb
+              url={thumbnailUrl}
+              fills={t.fills}
+              extent={extent}
+              imageWidth={W}
+              imageHeight={H}
+              width={tw}
+              height={th}
+              opacity={Math.max(opacity, 0.75)}
+            />
             <span className="layer-label">
               <strong>L{t.layer}</strong> {vaq ? vaq[t.layer].toFixed(decimals) : ''}
             </span>

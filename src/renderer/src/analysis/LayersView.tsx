@@ -15,7 +15,17 @@ import { VaqChart } from './VaqChart.tsx';
 const GAP = 8;
 const MIN_TILE = 160;
 
-export function LayersView({ result, imageUrl, selected, onSelect }: { result: LaserResult; imageUrl: string; selected: number | null; onSelect: (layer: number) => void }) {
+export function LayersView({
+  result,
+  imageUrl,
+  selected,
+  onSelect,
+}: {
+  result: LaserResult;
+  imageUrl: string;
+  selected: number | null;
+  onSelect: (layer: number) => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const size = useElementSize(ref);
   const [rangeText, setRangeText] = useState('');
@@ -43,7 +53,15 @@ export function LayersView({ result, imageUrl, selected, onSelect }: { result: L
       <div className="section-tools small">
         <label>
           layers{' '}
-          <input className="mono" value={rangeText} placeholder={`0-${L - 1}`} onChange={(e) => setRangeText(e.target.value)} size={7} data-testid="layers-range" aria-invalid={typeof range === 'string'} />
+          <input
+            className="mono"
+            value={rangeText}
+            placeholder={`0-${L - 1}`}
+            onChange={(e) => setRangeText(e.target.value)}
+            size={7}
+            data-testid="layers-range"
+            aria-invalid={typeof range === 'string'}
+          />
         </label>
         {typeof range === 'string' && <span className="bad">{range}</span>}
         <div className="segmented small" role="group" aria-label="Colour scale">

@@ -58,18 +58,38 @@ export function OverlayControls({
       </div>
       <div className="overlay-toggles">
         <label title={result.record.box ? `crop box ${result.record.box.join(', ')}` : 'this method crops nothing'}>
-          <input type="checkbox" checked={view.showBox} disabled={!result.record.box} onChange={(e) => setView({ showBox: e.target.checked })} data-testid="show-box" /> box
+          <input
+            type="checkbox"
+            checked={view.showBox}
+            disabled={!result.record.box}
+            onChange={(e) => setView({ showBox: e.target.checked })}
+            data-testid="show-box"
+          />{' '}
+          box
         </label>
         <label title={`${result.record.maskedCells.length} cells masked in the negative`}>
-          <input type="checkbox" checked={view.showMasked} disabled={result.record.maskedCells.length === 0} onChange={(e) => setView({ showMasked: e.target.checked })} data-testid="show-masked" /> masked
-          ({result.record.maskedCells.length})
+          <input
+            type="checkbox"
+            checked={view.showMasked}
+            disabled={result.record.maskedCells.length === 0}
+            onChange={(e) => setView({ showMasked: e.target.checked })}
+            data-testid="show-masked"
+          />{' '}
+          masked ({result.record.maskedCells.length})
         </label>
         {truthBox && (
           <label title={`the target's true box ${truthBox.join(', ')} (dashed green)`}>
             <input type="checkbox" checked={view.showTruth} onChange={(e) => setView({ showTruth: e.target.checked })} data-testid="show-truth" /> true box
           </label>
         )}
-        <label className="small" title={view.map === 'A' ? 'The heads A is averaged over: all (the head mean), the top-k of this layer by VAQ per head (as M is made at l*), or one head (h / H)' : 'Heads apply to A: the other maps are as the record has them'}>
+        <label
+          className="small"
+          title={
+            view.map === 'A'
+              ? 'The heads A is averaged over: all (the head mean), the top-k of this layer by VAQ per head (as M is made at l*), or one head (h / H)'
+              : 'Heads apply to A: the other maps are as the record has them'
+          }
+        >
           heads{' '}
           <select
             value={headsValue(view.map === 'A' ? view.heads : MEAN_HEADS)}
@@ -88,7 +108,12 @@ export function OverlayControls({
         </label>
         <label className="small" title={signed ? 'a signed map is drawn on the diverging cool-warm map, centred at 0' : 'colormap (c)'}>
           colours{' '}
-          <select value={signed ? 'coolwarm' : view.colormap} disabled={signed} onChange={(e) => setView({ colormap: e.target.value as ColormapName })} data-testid="overlay-colormap">
+          <select
+            value={signed ? 'coolwarm' : view.colormap}
+            disabled={signed}
+            onChange={(e) => setView({ colormap: e.target.value as ColormapName })}
+            data-testid="overlay-colormap"
+          >
             {COLORMAP_NAMES.map((c) => (
               <option key={c} value={c}>
                 {COLORMAP_TEXT[c]}
@@ -114,12 +139,27 @@ export function OverlayControls({
               : `Attention sinks (dotted pink): cell${overlay.sinks.length === 1 ? '' : 's'} ${overlay.sinks.join(', ')} take at least 5x a uniform share of the query-pass attention on I at 90 % of the layers or more, and of the no-query pass's (so not because of the question). Leave them out of the colour scale so the rest is not washed out (they saturate); the choice goes into exported figures' metadata.`
           }
         >
-          <input type="checkbox" checked={view.excludeSinks} disabled={overlay.sinks.length === 0} onChange={(e) => setView({ excludeSinks: e.target.checked })} data-testid="overlay-exclude-sinks" /> leave out {overlay.sinks.length} sink
+          <input
+            type="checkbox"
+            checked={view.excludeSinks}
+            disabled={overlay.sinks.length === 0}
+            onChange={(e) => setView({ excludeSinks: e.target.checked })}
+            data-testid="overlay-exclude-sinks"
+          />{' '}
+          leave out {overlay.sinks.length} sink
           {overlay.sinks.length === 1 ? '' : 's'}
         </label>
         <label className="opacity" title="heatmap opacity">
           opacity
-          <input type="range" min={0} max={1} step={0.05} value={view.opacity} onChange={(e) => setView({ opacity: Number(e.target.value) })} aria-label="Heatmap opacity" />
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={view.opacity}
+            onChange={(e) => setView({ opacity: Number(e.target.value) })}
+            aria-label="Heatmap opacity"
+          />
         </label>
       </div>
       {overlay.map && (
@@ -127,7 +167,10 @@ export function OverlayControls({
           <span className="num">{formatNumber(overlay.domain[0])}</span>
           <span className="gradient" style={{ background: cssGradient(overlay.cmap) }} data-testid="overlay-gradient" data-colormap={overlay.cmap.name} />
           <span className="num">{formatNumber(overlay.domain[1])}</span>
-          <span className="muted small grow ellipsis" title={`${overlay.map.description} · ${overlay.headsText}${overlay.sinksExcluded ? ' · sinks left out of the scale' : ''}`}>
+          <span
+            className="muted small grow ellipsis"
+            title={`${overlay.map.description} · ${overlay.headsText}${overlay.sinksExcluded ? ' · sinks left out of the scale' : ''}`}
+          >
             {overlay.headsPending ? 'loading the heads… ' : ''}
             {overlay.map.id === 'A' ? `${overlay.headsText} · ` : ''}
             {overlay.map.description}

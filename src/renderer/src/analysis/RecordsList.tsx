@@ -8,10 +8,23 @@ function when(iso: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
-export function RecordsList({ records, current, onOpen }: { records: CallState<LaserRecordSummary[]>; current: LaserResult | null; onOpen: (id: string) => void }) {
+export function RecordsList({
+  records,
+  current,
+  onOpen,
+}: {
+  records: CallState<LaserRecordSummary[]>;
+  current: LaserResult | null;
+  onOpen: (id: string) => void;
+}) {
   if (records.status === 'loading') return <div className="muted small">Loading…</div>;
   if (records.status === 'error') return <ErrorPanel title="Could not list the stored runs" error={records.error} testId="records-error" />;
-  if (records.value.length === 0) return <div className="muted small" data-testid="records-empty">No runs on this image yet.</div>;
+  if (records.value.length === 0)
+    return (
+      <div className="muted small" data-testid="records-empty">
+        No runs on this image yet.
+      </div>
+    );
   return (
     <table className="data-table compact records fixed" data-testid="records-list">
       <colgroup>
@@ -23,7 +36,13 @@ export function RecordsList({ records, current, onOpen }: { records: CallState<L
       </colgroup>
       <tbody>
         {records.value.map((r) => (
-          <tr key={r.id} className={`clickable${current?.id === r.id ? ' current' : ''}`} onClick={() => onOpen(r.id)} data-testid="record-row" title={`${r.question}\n→ ${r.answer}\n${r.modelName} · record ${r.id.slice(0, 12)}`}>
+          <tr
+            key={r.id}
+            className={`clickable${current?.id === r.id ? ' current' : ''}`}
+            onClick={() => onOpen(r.id)}
+            data-testid="record-row"
+            title={`${r.question}\n→ ${r.answer}\n${r.modelName} · record ${r.id.slice(0, 12)}`}
+          >
             <td className="muted tiny" title={new Date(r.createdAt).toLocaleString()}>
               {when(r.createdAt)}
             </td>

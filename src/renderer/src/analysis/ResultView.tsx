@@ -31,7 +31,11 @@ function RunFacts({ result }: { result: LaserResult }) {
     <dl className="facts small">
       <dt>model</dt>
       <dd>
-        {r.bundle.name} <span className="muted">· {r.bundle.layers} × {r.bundle.heads} · grid {r.geometry.gridHeight} × {r.geometry.gridWidth}{r.bundle.viewEncoding === 'native-resolution' ? ' (this image; each view its own)' : ''} · {r.bundle.preprocessing} · {r.bundle.provider}</span>
+        {r.bundle.name}{' '}
+        <span className="muted">
+          · {r.bundle.layers} × {r.bundle.heads} · grid {r.geometry.gridHeight} × {r.geometry.gridWidth}
+          {r.bundle.viewEncoding === 'native-resolution' ? ' (this image; each view its own)' : ''} · {r.bundle.preprocessing} · {r.bundle.provider}
+        </span>
       </dd>
       <dt>knobs</dt>
       <dd className="mono">{knobs.length === 0 ? 'none' : knobs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('  ')}</dd>
@@ -62,7 +66,19 @@ function RunFacts({ result }: { result: LaserResult }) {
   );
 }
 
-export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a: Analysis; result: LaserResult; thumbnailUrl: string; imageUrl: string; imageName: string }) {
+export function ResultView({
+  a,
+  result,
+  thumbnailUrl,
+  imageUrl,
+  imageName,
+}: {
+  a: Analysis;
+  result: LaserResult;
+  thumbnailUrl: string;
+  imageUrl: string;
+  imageName: string;
+}) {
   const r = result.record;
   // the world question this run asked, when the image is a generated world's
   const truth = a.truth;
@@ -100,14 +116,25 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
         )}
         <div className="answer-meta small muted">
           <span className="mono">{r.method}</span>
-          {r.layer !== null && <span>layer {r.layer}{r.layerChoice?.mode === 'fixed' ? ' (fixed)' : ' (chosen)'}</span>}
+          {r.layer !== null && (
+            <span>
+              layer {r.layer}
+              {r.layerChoice?.mode === 'fixed' ? ' (fixed)' : ' (chosen)'}
+            </span>
+          )}
           <span>{formatDuration(r.timings.total ?? 0)}</span>
           {result.cached && <span title="The same model, image, question, method and knobs ran before: this is the stored record">from the cache</span>}
           <span className="spacer" />
           <button className="small" onClick={() => a.reuse(result)} title="Put this run's question, method and knobs into the form">
             Use these settings
           </button>
-          <button className="small" data-testid="pin-result" disabled={pins.some((p) => p.id === result.id)} onClick={() => pinStore.pin(result)} title="Put this run beside others in Compare (up to four; they stay pinned on other images)">
+          <button
+            className="small"
+            data-testid="pin-result"
+            disabled={pins.some((p) => p.id === result.id)}
+            onClick={() => pinStore.pin(result)}
+            title="Put this run beside others in Compare (up to four; they stay pinned on other images)"
+          >
             {pins.some((p) => p.id === result.id) ? 'Pinned' : 'Pin to compare'}
           </button>
         </div>
@@ -136,7 +163,13 @@ export function ResultView({ a, result, thumbnailUrl, imageUrl, imageName }: { a
       )}
       {result.views.contrastive && (
         <Section title="Layers side by side" testId="section-layers">
-          <LayerStrip result={result} selected={a.view.map === 'A' ? a.view.layer : null} onSelect={pick} thumbnailUrl={thumbnailUrl} opacity={a.view.opacity} />
+          <LayerStrip
+            result={result}
+            selected={a.view.map === 'A' ? a.view.layer : null}
+            onSelect={pick}
+            thumbnailUrl={thumbnailUrl}
+            opacity={a.view.opacity}
+          />
         </Section>
       )}
       {r.vaqHeads && (

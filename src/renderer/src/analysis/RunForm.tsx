@@ -27,7 +27,13 @@ function ModelLine() {
           {models.list.status === 'loading' ? 'loading…' : 'none yet: add one in Models'}
         </span>
       ) : (
-        <select id="analysis-model" className="grow" data-testid="analysis-model" value={models.selected?.id ?? ''} onChange={(e) => models.select(e.target.value)}>
+        <select
+          id="analysis-model"
+          className="grow"
+          data-testid="analysis-model"
+          value={models.selected?.id ?? ''}
+          onChange={(e) => models.select(e.target.value)}
+        >
           {list.map((m) => {
             const s = modelShape(m);
             return (
@@ -125,7 +131,14 @@ export function RunForm({ a }: { a: Analysis }) {
           Method
         </label>
         {a.methods.status === 'ok' ? (
-          <select id="analysis-method" className="grow" data-testid="analysis-method" value={a.method} onChange={(e) => a.setMethod(e.target.value as typeof a.method)} disabled={busy}>
+          <select
+            id="analysis-method"
+            className="grow"
+            data-testid="analysis-method"
+            value={a.method}
+            onChange={(e) => a.setMethod(e.target.value as typeof a.method)}
+            disabled={busy}
+          >
             {a.methods.value.map((m) => (
               <option key={m.id} value={m.id}>
                 {m.id}
@@ -133,7 +146,10 @@ export function RunForm({ a }: { a: Analysis }) {
             ))}
           </select>
         ) : (
-          <span className={a.methods.status === 'error' ? 'bad small grow' : 'muted small grow'} title={a.methods.status === 'error' ? a.methods.error.hint : undefined}>
+          <span
+            className={a.methods.status === 'error' ? 'bad small grow' : 'muted small grow'}
+            title={a.methods.status === 'error' ? a.methods.error.hint : undefined}
+          >
             {a.methods.status === 'error' ? `Methods unavailable: ${a.methods.error.message}` : 'loading…'}
           </span>
         )}
@@ -152,7 +168,13 @@ export function RunForm({ a }: { a: Analysis }) {
         <button type="submit" className="primary" data-testid="analysis-run" disabled={busy || !info}>
           Run {a.method}
         </button>
-        <button type="button" data-testid="analysis-run-all" disabled={busy || a.methods.status !== 'ok'} onClick={a.runAll} title="Run each of the six methods in turn on this image and question, and compare them">
+        <button
+          type="button"
+          data-testid="analysis-run-all"
+          disabled={busy || a.methods.status !== 'ok'}
+          onClick={a.runAll}
+          title="Run each of the six methods in turn on this image and question, and compare them"
+        >
           Run all six
         </button>
       </div>

@@ -29,10 +29,22 @@ export function SidePanel({ analysis, details, running }: { analysis: ReactNode;
   return (
     <div className="side-panel" data-tab={tab}>
       <div className="side-tabs" role="tablist">
-        <button role="tab" aria-selected={tab === 'analysis'} className={tab === 'analysis' ? 'active' : undefined} onClick={() => choose('analysis')} data-testid="tab-analysis">
+        <button
+          role="tab"
+          aria-selected={tab === 'analysis'}
+          className={tab === 'analysis' ? 'active' : undefined}
+          onClick={() => choose('analysis')}
+          data-testid="tab-analysis"
+        >
           Analysis{running && tab !== 'analysis' ? ' ●' : ''}
         </button>
-        <button role="tab" aria-selected={tab === 'details'} className={tab === 'details' ? 'active' : undefined} onClick={() => choose('details')} data-testid="tab-details">
+        <button
+          role="tab"
+          aria-selected={tab === 'details'}
+          className={tab === 'details' ? 'active' : undefined}
+          onClick={() => choose('details')}
+          data-testid="tab-details"
+        >
           Details
         </button>
       </div>

@@ -5,7 +5,17 @@ import { SCREEN_THEME } from './chart-theme.ts';
 import { EChart, type ChartInstance } from './EChart.tsx';
 import { layerAt, vaqChartOption } from './vaq-chart.ts';
 
-export function VaqChart({ result, selected, onSelect, chartRef }: { result: LaserResult; selected: number | null; onSelect: (l: number) => void; chartRef?: { current: ChartInstance | null } }) {
+export function VaqChart({
+  result,
+  selected,
+  onSelect,
+  chartRef,
+}: {
+  result: LaserResult;
+  selected: number | null;
+  onSelect: (l: number) => void;
+  chartRef?: { current: ChartInstance | null };
+}) {
   const r = result.record;
   const vaq = r.vaq;
   const option = useMemo(

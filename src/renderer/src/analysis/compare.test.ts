@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { LaserResult } from '../../../common/contract/methods.ts';
-import { addPin, comparePanels, defaultCompareSettings, differenceProblem, differenceValues, drawPanels, headMapsKey, MAX_PINS, neededHeadMaps } from './compare.ts';
+import {
+  addPin,
+  comparePanels,
+  defaultCompareSettings,
+  differenceProblem,
+  differenceValues,
+  drawPanels,
+  headMapsKey,
+  MAX_PINS,
+  neededHeadMaps,
+} from './compare.ts';
 import { sampleResult } from './testing/sample-result.ts';
 
 function pinned(id: string, method: LaserResult['record']['method'] = 'laser', over: (r: LaserResult) => void = () => {}): LaserResult {
@@ -32,19 +42,46 @@ describe('compare', () => {
 
   it('links the heads of A: one head or the top-k of each run at the linked layer, from its per-head maps', () => {
     const a = pinned('a');
-    const b = pinned('b', 'laser', (r) => (r.record.vaqHeads = [[0, 0], [0, 0], [0.1, 0.8]]));
+    const b = pinned(
+      'b',
+      'laser',
+      (r) =>
+        (r.record.vaqHeads = [
+          [0, 0],
+          [0, 0],
+          [0.1, 0.8],
+        ]),
+    );
     const s = { ...defaultCompareSettings, map: 'A' as const, layer: 2, heads: { kind: 'top' as const, k: 1 } };
-    expect(neededHeadMaps([a, b], s)).toEqual([{ id: a.id, layer: 2 }, { id: b.id, layer: 2 }]);
+    expect(neededHeadMaps([a, b], s)).toEqual([
+      { id: a.id, layer: 2 },
+      { id: b.id, layer: 2 },
+    ]);
     expect(neededHeadMaps([a, b], { ...s, heads: { kind: 'mean' } })).toEqual([]);
     expect(neededHeadMaps([a, b], { ...s, map: 'M' })).toEqual([]);
-    const heads = { layer: 2, heads: [[1, 0, 0, 0], [0, 0, 0, 1]] };
-    const maps = new Map([[headMapsKey(a.id, 2), heads], [headMapsKey(b.id, 2), heads]]);
+    const heads = {
+      layer: 2,
+      heads: [
+        [1, 0, 0, 0],
+        [0, 0, 0, 1],
+      ],
+    };
+    const maps = new Map([
+      [headMapsKey(a.id, 2), heads],
+      [headMapsKey(b.id, 2), heads],
+    ]);
     // a ranks head 0 first (VAQ 0.9 > 0.3), b head 1 (0.8 > 0.1)
     const top = comparePanels([a, b], s, maps);
-    expect(top.map((p) => p.values)).toEqual([[1, 0, 0, 0], [0, 0, 0, 1]]);
+    expect(top.map((p) => p.values)).toEqual([
+      [1, 0, 0, 0],
+      [0, 0, 0, 1],
+    ]);
     expect(top.map((p) => p.note)).toEqual(['top-1 heads by VAQ (0)', 'top-1 heads by VAQ (1)']);
     const one = comparePanels([a, b], { ...s, heads: { kind: 'head', head: 1 } }, maps);
-    expect(one.map((p) => p.values)).toEqual([[0, 0, 0, 1], [0, 0, 0, 1]]);
+    expect(one.map((p) => p.values)).toEqual([
+      [0, 0, 0, 1],
+      [0, 0, 0, 1],
+    ]);
     const missing = comparePanels([a], { ...s, heads: { kind: 'head', head: 5 } }, maps)[0];
     expect([missing.values, missing.note]).toEqual([null, 'tiny has heads 0..1 only']);
     expect(comparePanels([a], s)[0].note).toBe('loading top-1 heads by VAQ…');

@@ -67,7 +67,11 @@ function layerOf(r: LaserResult, layer: number | null): number | null {
 }
 
 /** The values of one run for the settings: its map on I's own grid (row-major). */
-export function panelValues(r: LaserResult, s: Pick<CompareSettings, 'map' | 'layer'> & { heads?: HeadSelection }, headMaps?: HeadMapsByKey): { values: number[] | null; note: string | null; layer: number | null } {
+export function panelValues(
+  r: LaserResult,
+  s: Pick<CompareSettings, 'map' | 'layer'> & { heads?: HeadSelection },
+  headMaps?: HeadMapsByKey,
+): { values: number[] | null; note: string | null; layer: number | null } {
   const image = r.inputImages[0];
   if (s.map === 'M') {
     return r.views.map ? { values: r.views.map, note: null, layer: r.record.layer } : { values: null, note: `${r.record.method} makes no map M`, layer: null };
@@ -88,7 +92,9 @@ export function panelValues(r: LaserResult, s: Pick<CompareSettings, 'map' | 'la
   }
   const l = layerOf(r, s.layer) ?? (image.attention?.length ?? 1) - 1;
   const aq = image.attention;
-  return aq ? { values: aq[Math.min(aq.length - 1, l)], note: null, layer: Math.min(aq.length - 1, l) } : { values: null, note: 'no query attention recorded', layer: null };
+  return aq
+    ? { values: aq[Math.min(aq.length - 1, l)], note: null, layer: Math.min(aq.length - 1, l) }
+    : { values: null, note: 'no query attention recorded', layer: null };
 }
 
 export function comparePanels(pins: readonly LaserResult[], s: CompareSettings, headMaps?: HeadMapsByKey): ComparePanel[] {
@@ -109,7 +115,8 @@ export function comparePanels(pins: readonly LaserResult[], s: CompareSettings, 
 export function differenceProblem(a: LaserResult, b: LaserResult): string | null {
   if (a.record.image.hash !== b.record.image.hash) return 'the two runs are on different images';
   const [ga, gb] = [a.inputImages[0], b.inputImages[0]];
-  if (ga.grid[0] !== gb.grid[0] || ga.grid[1] !== gb.grid[1] || ga.width !== gb.width || ga.height !== gb.height) return 'the two runs saw the image on different grids';
+  if (ga.grid[0] !== gb.grid[0] || ga.grid[1] !== gb.grid[1] || ga.width !== gb.width || ga.height !== gb.height)
+    return 'the two runs saw the image on different grids';
   return null;
 }
 

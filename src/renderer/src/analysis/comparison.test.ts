@@ -78,6 +78,9 @@ describe('run all six', () => {
     expect(formatBoxShort(null)).toBe('—');
     const silent = sampleResult();
     silent.record.answer = '';
-    expect([comparisonRow('laser', silent).answer, comparisonRow('laser', silent).empty]).toEqual(['(no answer: the first token the model chose ended it)', true]);
+    expect([comparisonRow('laser', silent).answer, comparisonRow('laser', silent).empty]).toEqual([
+      '(no answer: the first token the model chose ended it)',
+      true,
+    ]);
   });
 });

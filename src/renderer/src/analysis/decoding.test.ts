@@ -18,7 +18,17 @@ describe('decoding table', () => {
   });
 
   it('orders candidates by fused score, puts -Infinity last and keeps the chosen token in view', () => {
-    const rows = decodingRows([step(7, [[5, 4, 1, 7], [6, 3, 3, 3], [7, 2, 2, '-Infinity'], [8, 1, 0, 2]])], 2);
+    const rows = decodingRows(
+      [
+        step(7, [
+          [5, 4, 1, 7],
+          [6, 3, 3, 3],
+          [7, 2, 2, '-Infinity'],
+          [8, 1, 0, 2],
+        ]),
+      ],
+      2,
+    );
     expect(rows[0].candidates.map((c) => c.token)).toEqual([5, 7]);
     expect(rows[0].candidates.find((c) => c.chosen)?.token).toBe(7);
   });
@@ -26,8 +36,14 @@ describe('decoding table', () => {
   it('flags a step where z+ alone would have picked another token', () => {
     const rows = decodingRows(
       [
-        step(5, [[5, 2, -1, 5], [6, 3, 3, 3]]),
-        step(9, [[9, 4, 0, 8], [2, 1, 1, 1]]),
+        step(5, [
+          [5, 2, -1, 5],
+          [6, 3, 3, 3],
+        ]),
+        step(9, [
+          [9, 4, 0, 8],
+          [2, 1, 1, 1],
+        ]),
       ],
       3,
     );

@@ -4,7 +4,19 @@ import { GridComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, To
 import * as echarts from 'echarts/core';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
-echarts.use([LineChart, HeatmapChart, ScatterChart, GridComponent, TooltipComponent, MarkLineComponent, MarkAreaComponent, TitleComponent, VisualMapContinuousComponent, CanvasRenderer, SVGRenderer]);
+echarts.use([
+  LineChart,
+  HeatmapChart,
+  ScatterChart,
+  GridComponent,
+  TooltipComponent,
+  MarkLineComponent,
+  MarkAreaComponent,
+  TitleComponent,
+  VisualMapContinuousComponent,
+  CanvasRenderer,
+  SVGRenderer,
+]);
 
 export { echarts };
 export type { EChartsCoreOption } from 'echarts/core';

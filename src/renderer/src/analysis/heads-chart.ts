@@ -11,7 +11,9 @@ import type { ChartTheme } from './chart-theme.ts';
 import { colormapStops, mapDomain } from './heatmap.ts';
 import { layerLabelStep } from './vaq-chart.ts';
 
-export type HeadsChartOption = ComposeOption<HeatmapSeriesOption | ScatterSeriesOption | GridComponentOption | TooltipComponentOption | VisualMapComponentOption>;
+export type HeadsChartOption = ComposeOption<
+  HeatmapSeriesOption | ScatterSeriesOption | GridComponentOption | TooltipComponentOption | VisualMapComponentOption
+>;
 
 export interface HeadsChartInput {
   /** [layers][heads]. */
@@ -77,7 +79,10 @@ export function headsChartOption(i: HeadsChartInput, t: ChartTheme): HeadsChartO
         ...text,
         interval: (l: number) => l === i.chosen || l === i.selected || l % layerLabelStep(L) === 0,
         formatter: (v: string) => rowLabel(Number(v)),
-        rich: { chosen: { color: t.chosen, fontWeight: 'bold', fontSize: t.fontSize }, selected: { color: t.selected, fontWeight: 'bold', fontSize: t.fontSize } },
+        rich: {
+          chosen: { color: t.chosen, fontWeight: 'bold', fontSize: t.fontSize },
+          selected: { color: t.selected, fontWeight: 'bold', fontSize: t.fontSize },
+        },
       },
     },
     visualMap: {

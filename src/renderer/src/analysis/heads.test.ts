@@ -46,6 +46,7 @@ describe('head selection', () => {
     expect(parseHeadSelection({ kind: 'mean' })).toEqual(MEAN_HEADS);
     expect(parseHeadSelection({ kind: 'head', head: 4 })).toEqual({ kind: 'head', head: 4 });
     expect(parseHeadSelection({ kind: 'top', k: 3 })).toEqual({ kind: 'top', k: 3 });
-    for (const bad of [null, 'mean', { kind: 'head', head: -1 }, { kind: 'head', head: 1.5 }, { kind: 'top', k: 0 }, { kind: 'all' }]) expect(parseHeadSelection(bad)).toBeNull();
+    for (const bad of [null, 'mean', { kind: 'head', head: -1 }, { kind: 'head', head: 1.5 }, { kind: 'top', k: 0 }, { kind: 'all' }])
+      expect(parseHeadSelection(bad)).toBeNull();
   });
 });

@@ -37,7 +37,12 @@ describe('map colouring', () => {
   });
 
   it('shares one domain across several maps, and never returns an empty one', () => {
-    expect(sharedDomain([[0, 0.2], [0.5, 0.1]])).toEqual([0, 0.5]);
+    expect(
+      sharedDomain([
+        [0, 0.2],
+        [0.5, 0.1],
+      ]),
+    ).toEqual([0, 0.5]);
     expect(mapDomain([0, 0, 0])).toEqual([0, 1]);
   });
 

@@ -34,14 +34,23 @@ describe('the inputs view', () => {
     expect(inputRuleText(image)).toBe('the image as given');
     expect(inputRuleText(crop)).toBe('I cropped to [0, 0, 112, 100] (original pixels)');
     expect(inputRuleText({ rule: { kind: 'mask', cells: [3, 4], rects: [], fill: 'mean' } })).toBe("2 cells of I's grid filled (mean)");
-    expect(inputRuleText({ rule: { kind: 'mask-crop', cells: [3], box: [1, 2, 3, 4], fill: 'black' } })).toBe('mask(I) (1 cell, black) cropped to [1, 2, 3, 4]');
+    expect(inputRuleText({ rule: { kind: 'mask-crop', cells: [3], box: [1, 2, 3, 4], fill: 'black' } })).toBe(
+      'mask(I) (1 cell, black) cropped to [1, 2, 3, 4]',
+    );
     expect(inputRuleText({ rule: { kind: 'noise', step: 500, steps: 1000, seed: 42 } })).toBe('diffusion noise at step 500 of 1000, seed 42');
     expect(inputSizeText(crop)).toBe('84 × 56 px (from 112 × 100) · grid 2 × 3');
   });
 
   it('flags attention sinks and, when asked, sets the scale from the other cells', () => {
     // cell 0 takes 90 % of every layer's grid attention (5 x a uniform 1/6 is 83 %)
-    const sunk = { ...crop, attention: [[0.9, 0.02, 0.02, 0.02, 0.02, 0.02], [0.9, 0.02, 0.02, 0.02, 0.02, 0.02], [0.9, 0.04, 0.02, 0.02, 0.01, 0.01]] };
+    const sunk = {
+      ...crop,
+      attention: [
+        [0.9, 0.02, 0.02, 0.02, 0.02, 0.02],
+        [0.9, 0.02, 0.02, 0.02, 0.02, 0.02],
+        [0.9, 0.04, 0.02, 0.02, 0.01, 0.01],
+      ],
+    };
     expect(inputSinks(sunk)).toEqual([0]);
     expect(inputSinks(crop)).toEqual([]);
     expect(inputFills(sunk, 2).domain).toEqual([0, 0.9]);

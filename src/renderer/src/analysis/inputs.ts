@@ -37,12 +37,17 @@ export function inputSinks(input: Pick<InputImage, 'attention'>): number[] {
  * The input's attention at `layer` as cells to colour, on its own [0, max] scale; [] without
  * attention. With `excludeSinks`, the scale is set by the other cells (the sinks saturate).
  */
-export function inputFills(input: InputImage, layer: number | null, excludeSinks = false): { fills: CellFill[]; domain: [number, number] | null; values: number[] | null } {
+export function inputFills(
+  input: InputImage,
+  layer: number | null,
+  excludeSinks = false,
+): { fills: CellFill[]; domain: [number, number] | null; values: number[] | null } {
   const l = inputLayer(input, layer);
   if (l === null) return { fills: [], domain: null, values: null };
   const values = input.attention![l];
   const cells = inputCells(input);
-  if (values.length !== cells.length) throw new RangeError(`The ${input.role} input has ${values.length} attention values for its ${input.grid[0]}x${input.grid[1]} grid.`);
+  if (values.length !== cells.length)
+    throw new RangeError(`The ${input.role} input has ${values.length} attention values for its ${input.grid[0]}x${input.grid[1]} grid.`);
   const sinks = excludeSinks ? inputSinks(input) : [];
   const domain = mapDomain(sinks.length > 0 ? values.filter((_, j) => !sinks.includes(j)) : values);
   return { fills: cellFills(cells, values, domain), domain, values };

@@ -3,7 +3,12 @@ import { keyAction, type KeyContext } from './keys.ts';
 import { defaultViewSettings } from './overlay.ts';
 import { sampleResult } from './testing/sample-result.ts';
 
-const ctx = (over: Partial<KeyContext> = {}): KeyContext => ({ result: sampleResult(), view: { ...defaultViewSettings, layer: 1, map: 'M' }, onLayerTile: false, ...over });
+const ctx = (over: Partial<KeyContext> = {}): KeyContext => ({
+  result: sampleResult(),
+  view: { ...defaultViewSettings, layer: 1, map: 'M' },
+  onLayerTile: false,
+  ...over,
+});
 
 describe('analysis keys', () => {
   it('steps the layer with ] and [, showing A there, within the model', () => {

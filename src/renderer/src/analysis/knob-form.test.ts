@@ -8,9 +8,24 @@ function knob(o: Partial<KnobDescriptor> & Pick<KnobDescriptor, 'name' | 'kind'>
 
 const kHead = knob({ name: 'kHead', kind: 'integer', default: 8, min: 1, range: 'an integer >= 1' });
 const alpha = knob({ name: 'alpha', kind: 'number', default: 1, min: 0, range: 'a finite number >= 0' });
-const apcBeta = knob({ name: 'apcBeta', kind: 'number', default: null, nullable: true, min: 0, minExclusive: true, max: 1, range: 'null (off) or a number in (0, 1]' });
+const apcBeta = knob({
+  name: 'apcBeta',
+  kind: 'number',
+  default: null,
+  nullable: true,
+  min: 0,
+  minExclusive: true,
+  max: 1,
+  range: 'null (off) or a number in (0, 1]',
+});
 const kPatch = knob({ name: 'kPatch', kind: 'count', default: 0.055, range: 'a fraction in (0, 1), or an integer count >= 1' });
-const fill = knob({ name: 'fill', kind: 'enum', default: 'mean', options: ['mean', 'gray127', 'black', 'blur'], range: "'mean', 'gray127', 'black' or 'blur'" });
+const fill = knob({
+  name: 'fill',
+  kind: 'enum',
+  default: 'mean',
+  options: ['mean', 'gray127', 'black', 'blur'],
+  range: "'mean', 'gray127', 'black' or 'blur'",
+});
 const renormalize = knob({ name: 'renormalize', kind: 'boolean', default: false, range: 'true or false' });
 const layerRange = knob({ name: 'layerRange', kind: 'layer-range', default: null, nullable: true, min: 0, range: 'null or [lo, hi]' });
 const all = [kHead, alpha, apcBeta, kPatch, fill, renormalize, layerRange];

@@ -8,9 +8,7 @@ import type { KnobDescriptor } from '../../../common/contract/methods.ts';
 
 /** `on: false` is null (a nullable knob that is off). */
 export type KnobField =
-  | { kind: 'boolean'; on: boolean; checked: boolean }
-  | { kind: 'text'; on: boolean; text: string }
-  | { kind: 'range'; on: boolean; lo: string; hi: string };
+  { kind: 'boolean'; on: boolean; checked: boolean } | { kind: 'text'; on: boolean; text: string } | { kind: 'range'; on: boolean; lo: string; hi: string };
 
 export type KnobFields = Record<string, KnobField>;
 

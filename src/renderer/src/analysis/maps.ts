@@ -54,7 +54,10 @@ export function mapChoices(result: LaserResult, layer: number | null): MapChoice
       id: 'd',
       label: `a_q−a_0${at(chosen)}`,
       description: `signed difference a_q − a_0 (before the ReLU of A), mean over heads, layer ${chosen}: above 0 where the question drew attention, below where it drew it away`,
-      values: views.queryAttention && views.baseAttention && views.queryAttention.length === views.baseAttention.length ? views.queryAttention.map((v, j) => v - views.baseAttention![j]) : null,
+      values:
+        views.queryAttention && views.baseAttention && views.queryAttention.length === views.baseAttention.length
+          ? views.queryAttention.map((v, j) => v - views.baseAttention![j])
+          : null,
     },
   ];
 }

@@ -76,7 +76,13 @@ describe('overlay model', () => {
 
   it('averages A over one head or the top-k heads once their maps are loaded, the head mean meanwhile', () => {
     const r = sampleResult();
-    const heads = { layer: 2, heads: [[1, 0, 0, 0], [0, 0.2, 0.4, 0]] };
+    const heads = {
+      layer: 2,
+      heads: [
+        [1, 0, 0, 0],
+        [0, 0.2, 0.4, 0],
+      ],
+    };
     const one = overlayModel(r, { ...defaultViewSettings, layer: 2, map: 'A', heads: { kind: 'head', head: 1 } }, null, heads);
     expect(one.map?.values).toEqual([0, 0.2, 0.4, 0]);
     expect(one.headsText).toBe('head 1');
@@ -98,7 +104,12 @@ describe('overlay model', () => {
     expect(o.gridRect).toEqual([0, -50, 200, 150]);
     expect(o.extent).toEqual([0, -50, 200, 150]);
     expect(o.padding).toEqual([0, -50, 200, 150]);
-    expect(o.fills.map((f) => [f.y, f.height])).toEqual([[-50, 100], [-50, 100], [50, 100], [50, 100]]);
+    expect(o.fills.map((f) => [f.y, f.height])).toEqual([
+      [-50, 100],
+      [-50, 100],
+      [50, 100],
+      [50, 100],
+    ]);
     const crop = [[50, 0, 150, 100]] as const;
     expect(gridExtent(crop, 200, 100)).toEqual([50, 0, 150, 100]);
     // a centre crop's grid lies inside the picture: the view spans just the picture
@@ -122,7 +133,9 @@ describe('overlay model', () => {
       'view: map M; heads top-2 heads at l*; colormap viridis over [0, 0.1]; drawn as cells at opacity 0.6; attention sinks excluded from the scale: cells 5',
     );
     expect(viewProvenance(within, { ...defaultViewSettings, layer: 2 })).toContain('attention sinks in the scale: cells 5');
-    expect(viewProvenance(overlayModel(sampleResult(), { ...defaultViewSettings, smooth: 'bicubic' }), { ...defaultViewSettings, smooth: 'bicubic' })).toContain('bicubic upsampling');
+    expect(
+      viewProvenance(overlayModel(sampleResult(), { ...defaultViewSettings, smooth: 'bicubic' }), { ...defaultViewSettings, smooth: 'bicubic' }),
+    ).toContain('bicubic upsampling');
     expect(resultSinks(sampleResult())).toEqual([]);
     // with the no-query pass: a sink must be heavy there too (cell 5 holds half of a_0: still one)
     const withA0 = sinkResult();
@@ -140,7 +153,15 @@ function sinkResult(): LaserResult {
   const cells: [number, number, number, number][] = [];
   for (let row = 0; row < 4; row++) for (let c = 0; c < 4; c++) cells.push([c * 50, row * 25, (c + 1) * 50, (row + 1) * 25]);
   const layer = (l: number) => Array.from({ length: 16 }, (_, j) => (j === 5 ? 0.5 : j === l ? 0.1 : 0.4 / 15));
-  r.views = { ...r.views, grid: [4, 4], cells, map: Array.from({ length: 16 }, (_, j) => (j === 5 ? 0.5 : j === 0 ? 0.1 : 0.4 / 14)), contrastive: null, queryAttention: null, baseAttention: null };
+  r.views = {
+    ...r.views,
+    grid: [4, 4],
+    cells,
+    map: Array.from({ length: 16 }, (_, j) => (j === 5 ? 0.5 : j === 0 ? 0.1 : 0.4 / 14)),
+    contrastive: null,
+    queryAttention: null,
+    baseAttention: null,
+  };
   r.record.maskedCells = [];
   r.inputImages = [{ ...r.inputImages[0], grid: [4, 4], attention: [layer(0), layer(1), layer(2)] }];
   return r;

@@ -147,13 +147,23 @@ export function resultSinks(result: LaserResult): number[] {
  * The values of the shown map: A over the chosen heads when per-head maps of its layer are at hand
  * (`headMaps`), the map as the views carry it otherwise. `pending`: a head choice waits for its maps.
  */
-export function shownValues(result: LaserResult, view: ViewSettings, choice: MapChoice, headMaps: HeadMaps | null): { values: number[]; headsText: string; pending: boolean } {
+export function shownValues(
+  result: LaserResult,
+  view: ViewSettings,
+  choice: MapChoice,
+  headMaps: HeadMaps | null,
+): { values: number[]; headsText: string; pending: boolean } {
   const values = choice.values ?? [];
-  if (choice.id !== 'A' || view.heads.kind === 'mean') return { values, headsText: choice.id === 'M' ? `top-${result.record.mapHeads?.length ?? 'k'} heads at l*` : headsLabel(MEAN_HEADS), pending: false };
+  if (choice.id !== 'A' || view.heads.kind === 'mean')
+    return { values, headsText: choice.id === 'M' ? `top-${result.record.mapHeads?.length ?? 'k'} heads at l*` : headsLabel(MEAN_HEADS), pending: false };
   if (!headMaps || headMaps.layer !== view.layer) return { values, headsText: headsLabel(MEAN_HEADS), pending: true };
   const vaq = view.layer !== null ? (result.record.vaqHeads?.[view.layer] ?? null) : null;
   const heads = selectedHeads(view.heads, headMaps.heads.length, vaq);
-  return { values: headsMean(headMaps.heads, heads), headsText: `${headsLabel(view.heads)}${view.heads.kind === 'top' ? ` (${heads.join(', ')})` : ''}`, pending: false };
+  return {
+    values: headsMean(headMaps.heads, heads),
+    headsText: `${headsLabel(view.heads)}${view.heads.kind === 'top' ? ` (${heads.join(', ')})` : ''}`,
+    pending: false,
+  };
 }
 
 export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: Rect4 | null = null, headMaps: HeadMaps | null = null): OverlayModel {
@@ -208,7 +218,11 @@ export function viewProvenance(o: OverlayModel, view: ViewSettings): string {
     `heads ${o.headsText}`,
     `colormap ${o.cmap.name} over [${o.domain.map((v) => Number(v.toPrecision(4))).join(', ')}]`,
     `drawn as ${o.smooth === 'cells' ? 'cells' : `${o.smooth} upsampling`} at opacity ${view.opacity}`,
-    o.sinks.length === 0 ? 'no attention sinks found' : o.sinksExcluded ? `attention sinks excluded from the scale: cells ${o.sinks.join(', ')}` : `attention sinks in the scale: cells ${o.sinks.join(', ')}`,
+    o.sinks.length === 0
+      ? 'no attention sinks found'
+      : o.sinksExcluded
+        ? `attention sinks excluded from the scale: cells ${o.sinks.join(', ')}`
+        : `attention sinks in the scale: cells ${o.sinks.join(', ')}`,
   ];
   return parts.join('; ');
 }

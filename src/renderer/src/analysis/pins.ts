@@ -13,7 +13,11 @@ const listeners = new Set<() => void>();
 
 function set(next: LaserResult[]): void {
   pins = next;
-  if (typeof sessionStorage !== 'undefined') savePins(sessionStorage, pins.map((p) => p.id));
+  if (typeof sessionStorage !== 'undefined')
+    savePins(
+      sessionStorage,
+      pins.map((p) => p.id),
+    );
   for (const l of listeners) l();
 }
 

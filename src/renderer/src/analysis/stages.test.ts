@@ -27,7 +27,9 @@ describe('run stages', () => {
     s = advance(s, { stage: 'load-model', step: 0, total: 1 });
     expect(s.stages.map((x) => x.stage)).toEqual(['load-model']);
     expect(s.compile).toBeNull();
-    expect(progressText({ stages: [], compile: { stage: 'hashing', tensorsDone: 0, tensorsTotal: 0, bytesDone: 0, bytesTotal: 1 } })).toBe('Compiling the model');
+    expect(progressText({ stages: [], compile: { stage: 'hashing', tensorsDone: 0, tensorsTotal: 0, bytesDone: 0, bytesTotal: 1 } })).toBe(
+      'Compiling the model',
+    );
   });
 
   it('names stages in words and keeps an unknown one as it is', () => {

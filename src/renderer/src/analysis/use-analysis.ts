@@ -95,10 +95,7 @@ export function useAnalysis(entry: ImageEntry): Analysis {
   const generation = useRef(0);
 
   const infoOf = useCallback((m: MethodId) => (methods.status === 'ok' ? methods.value.find((x) => x.id === m) : undefined), [methods]);
-  const fieldsOf = useCallback(
-    (m: MethodId): KnobFields => fieldsBy[m] ?? defaultFields(infoOf(m)?.knobs ?? []),
-    [fieldsBy, infoOf],
-  );
+  const fieldsOf = useCallback((m: MethodId): KnobFields => fieldsBy[m] ?? defaultFields(infoOf(m)?.knobs ?? []), [fieldsBy, infoOf]);
 
   // A new image: stop what runs for the old one and show nothing of it.
   useEffect(() => {
@@ -141,7 +138,11 @@ export function useAnalysis(entry: ImageEntry): Analysis {
       const model = models.selected;
       if (!model) {
         return Promise.reject(
-          new WorkbenchError('not-found', 'No model is selected, so there is nothing to run the question on.', 'Open Models in the top bar and add a compiled bundle or a Hugging Face checkpoint (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL).'),
+          new WorkbenchError(
+            'not-found',
+            'No model is selected, so there is nothing to run the question on.',
+            'Open Models in the top bar and add a compiled bundle or a Hugging Face checkpoint (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL).',
+          ),
         );
       }
       const info = infoOf(m);
@@ -149,9 +150,15 @@ export function useAnalysis(entry: ImageEntry): Analysis {
       if (!form.ok) {
         const [name, why] = Object.entries(form.errors)[0];
         const d = info!.knobs.find((k) => k.name === name)!;
-        return Promise.reject(new WorkbenchError('bad-request', `Knob ${name} of ${m} ${why}.`, `Change ${name}, or reset it to the default (${formatDefault(d)}).`));
+        return Promise.reject(
+          new WorkbenchError('bad-request', `Knob ${name} of ${m} ${why}.`, `Change ${name}, or reset it to the default (${formatDefault(d)}).`),
+        );
       }
-      return api.call('laser.run', { modelId: model.id, imagePath: entry.path, question, method: m, knobs: form.knobs }, { signal: controller.signal, onProgress });
+      return api.call(
+        'laser.run',
+        { modelId: model.id, imagePath: entry.path, question, method: m, knobs: form.knobs },
+        { signal: controller.signal, onProgress },
+      );
     },
     [api, models.selected, infoOf, fieldsOf, entry.path, question],
   );
@@ -239,7 +246,10 @@ export function useAnalysis(entry: ImageEntry): Analysis {
     [infoOf, setQuestion, setMethod],
   );
 
-  const truth = useMemo(() => (result && worldQuestions.status === 'ok' ? truthFor(result.record.question, worldQuestions.value) : null), [result, worldQuestions]);
+  const truth = useMemo(
+    () => (result && worldQuestions.status === 'ok' ? truthFor(result.record.question, worldQuestions.value) : null),
+    [result, worldQuestions],
+  );
   // one head or the top-k heads of A: that layer's per-head maps, loaded once per run and layer
   const [headMaps, setHeadMaps] = useState<{ id: string; maps: HeadMaps } | null>(null);
   const headCache = useRef(new Map<string, HeadMaps>());
@@ -284,7 +294,59 @@ export function useAnalysis(entry: ImageEntry): Analysis {
   const setFields = useCallback((f: KnobFields) => setFieldsBy((all) => ({ ...all, [method]: f })), [method]);
 
   return useMemo(
-    () => ({ methods, question, setQuestion, method, setMethod, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, worldQuestions, truth, openRecord, reuse }),
-    [methods, question, setQuestion, method, setMethod, fields, setFields, running, run, runAll, cancel, error, result, show, comparison, view, setView, overlay, hover, setHoverPoint, records, worldQuestions, truth, openRecord, reuse],
+    () => ({
+      methods,
+      question,
+      setQuestion,
+      method,
+      setMethod,
+      fields,
+      setFields,
+      running,
+      run,
+      runAll,
+      cancel,
+      error,
+      result,
+      show,
+      comparison,
+      view,
+      setView,
+      overlay,
+      hover,
+      setHoverPoint,
+      records,
+      worldQuestions,
+      truth,
+      openRecord,
+      reuse,
+    }),
+    [
+      methods,
+      question,
+      setQuestion,
+      method,
+      setMethod,
+      fields,
+      setFields,
+      running,
+      run,
+      runAll,
+      cancel,
+      error,
+      result,
+      show,
+      comparison,
+      view,
+      setView,
+      overlay,
+      hover,
+      setHoverPoint,
+      records,
+      worldQuestions,
+      truth,
+      openRecord,
+      reuse,
+    ],
   );
 }

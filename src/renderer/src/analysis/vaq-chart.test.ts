@@ -28,9 +28,7 @@ describe('VAQ chart', () => {
       [{ xAxis: '0' }, { xAxis: '0' }],
       [{ xAxis: '4' }, { xAxis: '4' }],
     ]);
-    expect(vaqChartOption({ vaq, chosen: 2, selected: null, searched: [0, 4] }, EXPORT_THEME).series).toSatisfy(
-      (s: Series[]) => s[0].markArea === undefined,
-    );
+    expect(vaqChartOption({ vaq, chosen: 2, selected: null, searched: [0, 4] }, EXPORT_THEME).series).toSatisfy((s: Series[]) => s[0].markArea === undefined);
   });
 
   it('has no chosen-layer line when there is no chosen layer', () => {
@@ -41,7 +39,10 @@ describe('VAQ chart', () => {
   it('writes its tooltip as plain text, without the style attributes the CSP refuses', () => {
     const o = vaqChartOption({ vaq, chosen: 1, selected: 3, searched: null }, SCREEN_THEME);
     const formatter = (o.tooltip as { formatter: (p: unknown) => string }).formatter;
-    const points = [{ seriesName: 'VAQ', axisValue: '2', value: 0.125 }, { seriesName: 'selected', axisValue: '2', value: ['2', 0.125] }];
+    const points = [
+      { seriesName: 'VAQ', axisValue: '2', value: 0.125 },
+      { seriesName: 'selected', axisValue: '2', value: ['2', 0.125] },
+    ];
     expect(formatter(points)).toMatch(/^layer 2<br\/>VAQ 0\.1[0-9]*$/);
     expect(formatter(points)).not.toMatch(/style=|<span|<div/);
     expect(vaqTooltip([{ seriesName: 'VAQ', axisValue: '0', value: 0.5 }], 2)).toBe('layer 0<br/>VAQ 0.50');

@@ -9,7 +9,9 @@ import type { ComposeOption } from 'echarts/core';
 import { formatNumber, vaqDecimalsFor } from '../../../common/figures/index.ts';
 import type { ChartTheme } from './chart-theme.ts';
 
-export type VaqChartOption = ComposeOption<LineSeriesOption | ScatterSeriesOption | GridComponentOption | TooltipComponentOption | MarkLineComponentOption | MarkAreaComponentOption>;
+export type VaqChartOption = ComposeOption<
+  LineSeriesOption | ScatterSeriesOption | GridComponentOption | TooltipComponentOption | MarkLineComponentOption | MarkAreaComponentOption
+>;
 
 export interface VaqChartInput {
   vaq: readonly number[];

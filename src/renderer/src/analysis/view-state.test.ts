@@ -12,7 +12,17 @@ const id = 'a'.repeat(64);
 describe('view state in session storage', () => {
   it('keeps the run and the view settings per image', () => {
     const s = memory();
-    const view = { ...defaultViewSettings, layer: 7, map: 'A' as const, opacity: 0.4, showBox: false, colormap: 'magma' as const, smooth: 'bicubic' as const, heads: { kind: 'top' as const, k: 3 }, excludeSinks: true };
+    const view = {
+      ...defaultViewSettings,
+      layer: 7,
+      map: 'A' as const,
+      opacity: 0.4,
+      showBox: false,
+      colormap: 'magma' as const,
+      smooth: 'bicubic' as const,
+      heads: { kind: 'top' as const, k: 3 },
+      excludeSinks: true,
+    };
     saveView(s, '/img/a.png', { resultId: id, view });
     expect(loadView(s, '/img/a.png')).toEqual({ resultId: id, view });
     expect(loadView(s, '/img/b.png')).toBeNull();
@@ -29,7 +39,16 @@ describe('view state in session storage', () => {
     const s = memory();
     s.setItem('laser.view:/x', '{');
     expect(loadView(s, '/x')).toBeNull();
-    for (const bad of [{ resultId: 'x', view: defaultViewSettings }, { resultId: id, view: { ...defaultViewSettings, map: 'Z' } }, { resultId: id, view: { ...defaultViewSettings, layer: -1 } }, { resultId: id, view: { ...defaultViewSettings, opacity: 2 } }, { resultId: id, view: { ...defaultViewSettings, colormap: 'jet' } }, { resultId: id, view: { ...defaultViewSettings, smooth: 'lanczos' } }, { resultId: id, view: { ...defaultViewSettings, heads: { kind: 'head', head: -2 } } }, { resultId: id, view: { ...defaultViewSettings, excludeSinks: 'yes' } }]) {
+    for (const bad of [
+      { resultId: 'x', view: defaultViewSettings },
+      { resultId: id, view: { ...defaultViewSettings, map: 'Z' } },
+      { resultId: id, view: { ...defaultViewSettings, layer: -1 } },
+      { resultId: id, view: { ...defaultViewSettings, opacity: 2 } },
+      { resultId: id, view: { ...defaultViewSettings, colormap: 'jet' } },
+      { resultId: id, view: { ...defaultViewSettings, smooth: 'lanczos' } },
+      { resultId: id, view: { ...defaultViewSettings, heads: { kind: 'head', head: -2 } } },
+      { resultId: id, view: { ...defaultViewSettings, excludeSinks: 'yes' } },
+    ]) {
       s.setItem('laser.view:/x', JSON.stringify(bad));
       expect(loadView(s, '/x')).toBeNull();
     }
@@ -46,7 +65,12 @@ describe('view state in session storage', () => {
   });
 
   it('survives a storage that refuses writes', () => {
-    const full: StorageLike = { getItem: () => null, setItem: () => { throw new Error('quota'); } };
+    const full: StorageLike = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('quota');
+      },
+    };
     expect(() => saveView(full, '/a', { resultId: id, view: defaultViewSettings })).not.toThrow();
     expect(() => savePins(full, [id])).not.toThrow();
   });

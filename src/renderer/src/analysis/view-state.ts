@@ -44,7 +44,8 @@ export function loadView(storage: StorageLike, imagePath: string): SavedView | n
   if (typeof v !== 'object' || v === null) return null;
   const { resultId, view } = v as { resultId?: unknown; view?: Record<string, unknown> };
   if (typeof resultId !== 'string' || !ID.test(resultId) || typeof view !== 'object' || view === null) return null;
-  const layer = view.layer === null || (typeof view.layer === 'number' && Number.isInteger(view.layer) && view.layer >= 0) ? (view.layer as number | null) : undefined;
+  const layer =
+    view.layer === null || (typeof view.layer === 'number' && Number.isInteger(view.layer) && view.layer >= 0) ? (view.layer as number | null) : undefined;
   const map = view.map === 'off' || MAP_IDS.includes(view.map as never) ? (view.map as ViewSettings['map']) : undefined;
   const opacity = typeof view.opacity === 'number' && view.opacity >= 0 && view.opacity <= 1 ? view.opacity : undefined;
   const flags = ['showBox', 'showMasked', 'showTruth'] as const;
@@ -56,7 +57,21 @@ export function loadView(storage: StorageLike, imagePath: string): SavedView | n
   const heads = view.heads === undefined ? d.heads : parseHeadSelection(view.heads);
   const excludeSinks = view.excludeSinks === undefined ? d.excludeSinks : typeof view.excludeSinks === 'boolean' ? view.excludeSinks : null;
   if (colormap === null || smooth === null || heads === null || excludeSinks === null) return null;
-  return { resultId, view: { layer, map, opacity, showBox: view.showBox as boolean, showMasked: view.showMasked as boolean, showTruth: view.showTruth as boolean, colormap, smooth, heads, excludeSinks } };
+  return {
+    resultId,
+    view: {
+      layer,
+      map,
+      opacity,
+      showBox: view.showBox as boolean,
+      showMasked: view.showMasked as boolean,
+      showTruth: view.showTruth as boolean,
+      colormap,
+      smooth,
+      heads,
+      excludeSinks,
+    },
+  };
 }
 
 export function savePins(storage: StorageLike, ids: readonly string[]): void {

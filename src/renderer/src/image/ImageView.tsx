@@ -57,7 +57,10 @@ export function ImageView({
   const box = { width: stage.width - 16, height: stage.height - 16 };
   // a pad-to-square grid reaches past the picture: fit the padding too, and leave room for it around the picture
   const padded = analysis.overlay?.padding && !showLayers ? analysis.overlay : null;
-  const reach = padded && size ? { x: (padded.extent[2] - padded.extent[0]) / padded.imageWidth, y: (padded.extent[3] - padded.extent[1]) / padded.imageHeight } : { x: 1, y: 1 };
+  const reach =
+    padded && size
+      ? { x: (padded.extent[2] - padded.extent[0]) / padded.imageWidth, y: (padded.extent[3] - padded.extent[1]) / padded.imageHeight }
+      : { x: 1, y: 1 };
   const scale = size ? effectiveScale(zoom, box, { width: size.width * reach.x, height: size.height * reach.y }) : 1;
   const frameMargin =
     padded && size
@@ -145,7 +148,17 @@ export function ImageView({
           <button className={showLayers ? undefined : 'pressed'} onClick={() => setMainView('image')} data-testid="main-view-image">
             Image
           </button>
-          <button className={showLayers ? 'pressed' : undefined} onClick={() => setMainView('layers')} disabled={!canLayers} data-testid="main-view-layers" title={canLayers ? 'Every layer’s map, large, with the VAQ curve' : 'Run a method that scores layers (laser, static-layer, laser-crop) to see every layer'}>
+          <button
+            className={showLayers ? 'pressed' : undefined}
+            onClick={() => setMainView('layers')}
+            disabled={!canLayers}
+            data-testid="main-view-layers"
+            title={
+              canLayers
+                ? 'Every layer’s map, large, with the VAQ curve'
+                : 'Run a method that scores layers (laser, static-layer, laser-crop) to see every layer'
+            }
+          >
             Layers
           </button>
         </div>
@@ -189,7 +202,12 @@ export function ImageView({
         <div className="image-stage" ref={stageRef} data-testid="image-stage">
           {showLayers && analysis.result ? (
             <Suspense fallback={<div className="centre-panel muted">Loading the layers…</div>}>
-              <LayersView result={analysis.result} imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })} selected={analysis.view.map === 'A' ? analysis.view.layer : null} onSelect={(layer) => analysis.setView({ layer, map: 'A' })} />
+              <LayersView
+                result={analysis.result}
+                imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })}
+                selected={analysis.view.map === 'A' ? analysis.view.layer : null}
+                onSelect={(layer) => analysis.setView({ layer, map: 'A' })}
+              />
             </Suspense>
           ) : broken ? (
             <div className="centre-panel">

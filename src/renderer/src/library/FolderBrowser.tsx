@@ -69,7 +69,9 @@ export function FolderBrowser({
           {listing.value.directories.map((d) => (
             <li key={d.path}>
               <button className="browser-dir" data-testid="browser-dir" onClick={() => go(d.path)} onDoubleClick={() => onOpen(d.path)} title={d.path}>
-                <span className="folder-glyph" aria-hidden>▸</span>
+                <span className="folder-glyph" aria-hidden>
+                  ▸
+                </span>
                 {d.name}
               </button>
             </li>

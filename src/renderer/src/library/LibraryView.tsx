@@ -21,7 +21,8 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
   const [viewing, setViewing] = useState(false);
   // Fresh per scan: a rescan may find a file that was fixed in between.
   const reasonsOf = useRef<{ scanId: typeof state.scanId; api: typeof api; cache: ReturnType<typeof createReasonCache> } | null>(null);
-  if (reasonsOf.current?.scanId !== state.scanId || reasonsOf.current.api !== api) reasonsOf.current = { scanId: state.scanId, api, cache: createReasonCache(explainWithApi(api)) };
+  if (reasonsOf.current?.scanId !== state.scanId || reasonsOf.current.api !== api)
+    reasonsOf.current = { scanId: state.scanId, api, cache: createReasonCache(explainWithApi(api)) };
   const reasons = reasonsOf.current.cache;
   const lateBroken = useSyncExternalStore(reasons.subscribe, reasons.count);
 
@@ -76,8 +77,7 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
       <ScanStatus state={state} lateBroken={lateBroken} onCancel={scan.cancel} onRescan={() => state.root && scan.start(state.root)} />
       {state.status === 'done' && state.entries.length === 0 ? (
         <div className="centre-note" data-testid="library-empty">
-          No images in this folder or its {plural(Math.max(0, state.directoriesVisited - 1), 'sub-folder')}. Listed: PNG, JPEG, WebP,
-          GIF and TIFF files.
+          No images in this folder or its {plural(Math.max(0, state.directoriesVisited - 1), 'sub-folder')}. Listed: PNG, JPEG, WebP, GIF and TIFF files.
         </div>
       ) : (
         <ImageGrid entries={state.entries} selection={selection} active={!viewing} reasons={reasons} onSelect={setSelection} onOpen={open} />
@@ -104,12 +104,7 @@ export function LibraryView({ scan, onChooseAnother }: { scan: Scan; onChooseAno
         )}
       </footer>
       {viewing && selection !== null && selected && (
-        <ImageView
-          entries={state.entries}
-          index={selection}
-          onIndexChange={setSelection}
-          onClose={() => setViewing(false)}
-        />
+        <ImageView entries={state.entries} index={selection} onIndexChange={setSelection} onClose={() => setViewing(false)} />
       )}
     </div>
   );

@@ -7,13 +7,25 @@ import type { ScanState } from './scan-state.ts';
  * `lateBroken`: files the scan listed (their header read fine) whose thumbnails then failed, such as
  * a truncated PNG; the count shown adds them to the scan's, and its tooltip says which is which.
  */
-export function ScanStatus({ state, onCancel, onRescan, lateBroken = 0 }: { state: ScanState; onCancel: () => void; onRescan: () => void; lateBroken?: number }) {
+export function ScanStatus({
+  state,
+  onCancel,
+  onRescan,
+  lateBroken = 0,
+}: {
+  state: ScanState;
+  onCancel: () => void;
+  onRescan: () => void;
+  lateBroken?: number;
+}) {
   const [showWarnings, setShowWarnings] = useState(false);
   const warnings = state.summary?.warnings ?? [];
   const broken = state.broken + lateBroken;
   const brokenTitle =
     `${plural(state.broken, 'file')} the scan could not read` +
-    (lateBroken > 0 ? `; ${plural(lateBroken, 'more file')} whose header reads but whose pixels do not decode (found when ${lateBroken === 1 ? 'its' : 'their'} thumbnail failed)` : '') +
+    (lateBroken > 0
+      ? `; ${plural(lateBroken, 'more file')} whose header reads but whose pixels do not decode (found when ${lateBroken === 1 ? 'its' : 'their'} thumbnail failed)`
+      : '') +
     '. A file whose pixels are cut off shows up here once its tile has been shown.';
   return (
     <div className="scan-status" data-testid="scan-status" data-state={state.status}>

@@ -29,9 +29,7 @@ export function StartScreen({
     <div className="start-screen" data-testid="start-screen">
       <section className="start-section">
         <h1>Open a folder of images</h1>
-        <p className="muted">
-          The folder is scanned recursively; images stay where they are and are only read, never changed.
-        </p>
+        <p className="muted">The folder is scanned recursively; images stay where they are and are only read, never changed.</p>
         <FolderPathForm
           home={host.homeDir}
           path={path}

@@ -36,8 +36,8 @@ export function AddModelForm({
     <section className="add-model" data-testid="add-model">
       <h2>Add a model</h2>
       <p className="muted small">
-        A folder written by <code>laser compile</code> (it has <code>manifest.json</code>) registers as it is. A Hugging Face checkpoint of LLaVA-1.5, Qwen2-VL or Qwen2.5-VL (
-        <code>config.json</code> and <code>*.safetensors</code>) is compiled into the workbench&apos;s data folder first.
+        A folder written by <code>laser compile</code> (it has <code>manifest.json</code>) registers as it is. A Hugging Face checkpoint of LLaVA-1.5, Qwen2-VL
+        or Qwen2.5-VL (<code>config.json</code> and <code>*.safetensors</code>) is compiled into the workbench&apos;s data folder first.
       </p>
       <FolderPathForm
         home={host.homeDir}
@@ -77,14 +77,21 @@ export function AddModelForm({
               Cancel
             </button>
           </div>
-          <div className="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={state.progress ? Math.floor(compileFraction(state.progress) * 100) : 0}>
+          <div
+            className="progress-bar"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={state.progress ? Math.floor(compileFraction(state.progress) * 100) : 0}
+          >
             <div style={{ width: `${state.progress ? compileFraction(state.progress) * 100 : 0}%` }} />
           </div>
         </div>
       )}
       {state.status === 'added' && (
         <div className="note ok" data-testid="model-added">
-          Added <strong>{state.model.name}</strong> ({state.model.layers} layers × {state.model.heads} heads, grid {modelShape(state.model).grid}); runs use it now.
+          Added <strong>{state.model.name}</strong> ({state.model.layers} layers × {state.model.heads} heads, grid {modelShape(state.model).grid}); runs use it
+          now.
         </div>
       )}
       {state.status === 'failed' && state.error.code === 'cancelled' && (
@@ -92,7 +99,9 @@ export function AddModelForm({
           Compiling <span className="mono">{state.path}</span> was cancelled; nothing was registered.
         </div>
       )}
-      {state.status === 'failed' && state.error.code !== 'cancelled' && <ErrorPanel title={`Could not add ${state.path}`} error={state.error} testId="model-add-error" />}
+      {state.status === 'failed' && state.error.code !== 'cancelled' && (
+        <ErrorPanel title={`Could not add ${state.path}`} error={state.error} testId="model-add-error" />
+      )}
     </section>
   );
 }

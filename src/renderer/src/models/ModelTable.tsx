@@ -20,7 +20,11 @@ export function ModelTable({
 }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   if (models.length === 0) {
-    return <div className="muted" data-testid="models-empty">No models yet. Add a compiled bundle or a Hugging Face checkpoint (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) below.</div>;
+    return (
+      <div className="muted" data-testid="models-empty">
+        No models yet. Add a compiled bundle or a Hugging Face checkpoint (LLaVA-1.5, Qwen2-VL, Qwen2.5-VL) below.
+      </div>
+    );
   }
   return (
     <table className="data-table models-table" data-testid="models-table">
@@ -29,8 +33,12 @@ export function ModelTable({
           <th aria-label="Use" />
           <th>Name</th>
           <th>Architecture</th>
-          <th className="num" title="decoder layers × attention heads">Layers × heads</th>
-          <th className="num" title="visual token grid, rows × columns">Grid</th>
+          <th className="num" title="decoder layers × attention heads">
+            Layers × heads
+          </th>
+          <th className="num" title="visual token grid, rows × columns">
+            Grid
+          </th>
           <th>Dtype</th>
           <th>Compiled</th>
           <th>Status</th>
@@ -45,7 +53,14 @@ export function ModelTable({
           // An unavailable model's shape could not be read (its folder is gone): say nothing rather than 0 × 0.
           const known = m.status !== 'unavailable' || m.layers > 0;
           return (
-            <tr key={m.id} data-testid="model-row" data-model-id={m.id} data-status={m.status} data-source={m.source} className={isSelected ? 'selected' : undefined}>
+            <tr
+              key={m.id}
+              data-testid="model-row"
+              data-model-id={m.id}
+              data-status={m.status}
+              data-source={m.source}
+              className={isSelected ? 'selected' : undefined}
+            >
               <td>
                 <input
                   type="radio"
@@ -68,7 +83,9 @@ export function ModelTable({
               <td className="num">{known ? shape.layersHeads : '—'}</td>
               <td className="num">{known ? shape.grid : '—'}</td>
               <td>{known ? m.dtype : '—'}</td>
-              <td className="small muted nowrap">{m.compiledAt ? new Date(m.compiledAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—'}</td>
+              <td className="small muted nowrap">
+                {m.compiledAt ? new Date(m.compiledAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—'}
+              </td>
               <td>
                 {m.status === 'ready' && <span className="badge ok">ready</span>}
                 {m.status === 'not-compiled' && <span className="badge">compiles on first use</span>}

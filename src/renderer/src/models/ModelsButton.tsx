@@ -7,10 +7,18 @@ import { useModels } from './models-context.tsx';
 export function ModelsButton() {
   const models = useModels();
   const selected = models.selected;
-  const name = selected && models.list.status === 'ok' ? (modelLabels(models.list.value).get(selected.id) ?? selected.name) : models.list.status === 'loading' ? '…' : 'none';
+  const name =
+    selected && models.list.status === 'ok'
+      ? (modelLabels(models.list.value).get(selected.id) ?? selected.name)
+      : models.list.status === 'loading'
+        ? '…'
+        : 'none';
   return (
     <button data-testid="open-models" onClick={() => models.setPanelOpen(true)} title="Registered models: add, remove, choose the one runs use">
-      Model: <span className={selected ? 'topbar-model' : 'topbar-model warn'} data-testid="current-model">{name}</span>
+      Model:{' '}
+      <span className={selected ? 'topbar-model' : 'topbar-model warn'} data-testid="current-model">
+        {name}
+      </span>
     </button>
   );
 }

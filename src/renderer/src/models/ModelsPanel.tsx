@@ -57,7 +57,14 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
   };
 
   return (
-    <Modal title="Models" className="models-panel" testId="models-panel" closeTestId="models-close" onClose={close} closeBlocked={adding ? 'Cancel the compile first' : null}>
+    <Modal
+      title="Models"
+      className="models-panel"
+      testId="models-panel"
+      closeTestId="models-close"
+      onClose={close}
+      closeBlocked={adding ? 'Cancel the compile first' : null}
+    >
       {models.list.status === 'loading' && <div className="muted">Loading the models…</div>}
       {models.list.status === 'error' && (
         <ErrorPanel title="Could not list the models" error={models.list.error} testId="models-error">

@@ -16,6 +16,8 @@ describe('compile progress', () => {
     expect(compileLabel({ stage: 'weights', tensorsDone: 120, tensorsTotal: 291, bytesDone: 1536, bytesTotal: 3072 })).toBe(
       'Converting weights · 50% · 120 / 291 tensors · 1.5 KiB of 3.0 KiB',
     );
-    expect(compileLabel({ stage: 'hashing', tensorsDone: 0, tensorsTotal: 0, bytesDone: 0, bytesTotal: 2048 })).toBe('Hashing the bundle · 0% · 0 B of 2.0 KiB');
+    expect(compileLabel({ stage: 'hashing', tensorsDone: 0, tensorsTotal: 0, bytesDone: 0, bytesTotal: 2048 })).toBe(
+      'Hashing the bundle · 0% · 0 B of 2.0 KiB',
+    );
   });
 });

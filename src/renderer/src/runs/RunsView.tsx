@@ -62,7 +62,12 @@ export function RunsView({ onOpenSample }: { onOpenSample: (entry: ImageEntry, r
             if (folder.trim()) void refresh(folder.trim());
           }}
         >
-          <input data-testid="runs-folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="Folder holding run folders (laser eval --run <dir>)" />
+          <input
+            data-testid="runs-folder"
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            placeholder="Folder holding run folders (laser eval --run <dir>)"
+          />
           <button type="submit" data-testid="runs-open-folder" disabled={!folder.trim()}>
             Open
           </button>
@@ -95,8 +100,8 @@ export function RunsView({ onOpenSample }: { onOpenSample: (entry: ImageEntry, r
           </div>
           {listing.runs.length === 0 ? (
             <p className="muted small" data-testid="runs-empty">
-              No run folders here. <code>laser eval --data … --run &lt;folder&gt;</code> makes one; put it under the first folder above, or open the folder
-              that holds it.
+              No run folders here. <code>laser eval --data … --run &lt;folder&gt;</code> makes one; put it under the first folder above, or open the folder that
+              holds it.
             </p>
           ) : (
             <RunsTable runs={listing.runs} selected={selected} onSelect={setSelected} />
@@ -125,7 +130,14 @@ function RunsTable({ runs, selected, onSelect }: { runs: RunInfo[]; selected: st
       </thead>
       <tbody>
         {runs.map((r) => (
-          <tr key={r.dir} className={`clickable${r.dir === selected ? ' current' : ''}`} data-testid="run-row" data-state={r.state} onClick={() => onSelect(r.dir)} title={r.dir}>
+          <tr
+            key={r.dir}
+            className={`clickable${r.dir === selected ? ' current' : ''}`}
+            data-testid="run-row"
+            data-state={r.state}
+            onClick={() => onSelect(r.dir)}
+            title={r.dir}
+          >
             <td>
               {r.name}
               {r.shard && <span className="muted small"> shard {r.shard}</span>}
@@ -138,12 +150,7 @@ function RunsTable({ runs, selected, onSelect }: { runs: RunInfo[]; selected: st
                 <div style={{ width: `${(100 * progressShare(r)).toFixed(1)}%` }} />
               </div>
               <span className="small">{progressText(r)}</span>
-              {r.state === 'running' && (
-                <span className="muted small">
-                  {' '}
-                  {[rateText(r.rate), etaText(r.etaMs)].filter(Boolean).join(', ')}
-                </span>
-              )}
+              {r.state === 'running' && <span className="muted small"> {[rateText(r.rate), etaText(r.etaMs)].filter(Boolean).join(', ')}</span>}
             </td>
             <td>{r.state}</td>
             <td className="num" data-testid="run-metric">
@@ -220,7 +227,12 @@ function RunDetail({ run, onOpenSample }: { run: RunInfo; onOpenSample: (entry: 
                   <td className="num">{r.score === null ? '' : r.score.toFixed(2)}</td>
                   <td>
                     {r.record && (
-                      <button className="small" data-testid="run-open-sample" onClick={() => void openSample(r.record!)} title="This sample's analysis: the record of this run">
+                      <button
+                        className="small"
+                        data-testid="run-open-sample"
+                        onClick={() => void openSample(r.record!)}
+                        title="This sample's analysis: the record of this run"
+                      >
                         Analysis
                       </button>
                     )}

@@ -36,7 +36,20 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
     gridWidth: 2,
     gridHeight: 2,
   };
-  const cropGeometry = { mode: 'resize' as const, imageWidth: 112, imageHeight: 100, inputWidth: 84, inputHeight: 56, scaleX: 0.75, scaleY: 0.56, offsetX: 0, offsetY: 0, steps: [], gridWidth: 3, gridHeight: 2 };
+  const cropGeometry = {
+    mode: 'resize' as const,
+    imageWidth: 112,
+    imageHeight: 100,
+    inputWidth: 84,
+    inputHeight: 56,
+    scaleX: 0.75,
+    scaleY: 0.56,
+    offsetX: 0,
+    offsetY: 0,
+    steps: [],
+    gridWidth: 3,
+    gridHeight: 2,
+  };
   const withCrop = !noMaps;
   return {
     id: hex('a'),
@@ -79,9 +92,35 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
       image: { path: '/images/a.png', hash: hex('c'), width: 200, height: 100 },
       geometry,
       inputs: [
-        { role: 'image', file: 'inputs/image.png', width: 56, height: 56, sourceWidth: 200, sourceHeight: 100, grid: [2, 2], geometry, rule: { kind: 'original' }, fedIn: ['query pass'], attention: 'a_q' },
+        {
+          role: 'image',
+          file: 'inputs/image.png',
+          width: 56,
+          height: 56,
+          sourceWidth: 200,
+          sourceHeight: 100,
+          grid: [2, 2],
+          geometry,
+          rule: { kind: 'original' },
+          fedIn: ['query pass'],
+          attention: 'a_q',
+        },
         ...(withCrop
-          ? [{ role: 'crop' as const, file: 'inputs/crop.png', width: 84, height: 56, sourceWidth: 112, sourceHeight: 100, grid: [2, 3] as [number, number], geometry: cropGeometry, rule: { kind: 'crop' as const, box: [0, 0, 112, 100] as [number, number, number, number] }, fedIn: ['positive [I, I+]'], attention: 'input.crop' }]
+          ? [
+              {
+                role: 'crop' as const,
+                file: 'inputs/crop.png',
+                width: 84,
+                height: 56,
+                sourceWidth: 112,
+                sourceHeight: 100,
+                grid: [2, 3] as [number, number],
+                geometry: cropGeometry,
+                rule: { kind: 'crop' as const, box: [0, 0, 112, 100] as [number, number, number, number] },
+                fedIn: ['positive [I, I+]'],
+                attention: 'input.crop',
+              },
+            ]
           : []),
       ],
       answer: 'red',
@@ -91,11 +130,13 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
       baselineTokens: [8, 2],
       baselineSteps: [],
       vaq: noMaps ? null : [0.1, 0.4, 0.9],
-      vaqHeads: noMaps ? null : [
-        [0.1, 0.05],
-        [0.4, 0.2],
-        [0.9, 0.3],
-      ],
+      vaqHeads: noMaps
+        ? null
+        : [
+            [0.1, 0.05],
+            [0.4, 0.2],
+            [0.9, 0.3],
+          ],
       vaqPositions: noMaps ? null : 1,
       layer,
       layerChoice: noMaps ? null : { mode: 'argmax', searched: [0, 2] },
@@ -120,11 +161,13 @@ export function sampleResult(o: { method?: MethodId; noMaps?: boolean; layer?: n
         [100, 50, 200, 150],
       ],
       map: noMaps ? null : [0.7, 0.1, 0.2, 0],
-      contrastive: noMaps ? null : [
-        [0, 0, 0, 0],
-        [0.1, 0, 0, 0.3],
-        [0.5, 0.1, 0.2, 0],
-      ],
+      contrastive: noMaps
+        ? null
+        : [
+            [0, 0, 0, 0],
+            [0.1, 0, 0, 0.3],
+            [0.5, 0.1, 0.2, 0],
+          ],
       queryAttention: noMaps ? null : [0.6, 0.1, 0.2, 0.1],
       baseAttention: noMaps ? null : [0.1, 0, 0, 0.1],
     },
