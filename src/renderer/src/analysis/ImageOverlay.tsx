@@ -207,55 +207,26 @@ export const ImageOverlay = memo(function ImageOverlay({
       )}
       {model.truth && (
         <g data-testid="overlay-truth" data-box={model.truth.join(',')}>
-          <rect
-            x={model.truth[0]}
-            y={model.truth[1]}
-            width={model.truth[2] - model.truth[0]}
-            height={model.truth[3] - model.truth[1]}
-            fill="none"
-            stroke="#000000"
-            strokeOpacity={0.6}
-            strokeWidth={4}
-            vectorEffect="non-scaling-stroke"
-          />
-          <rect
-            x={model.truth[0]}
-            y={model.truth[1]}
-            width={model.truth[2] - model.truth[0]}
-            height={model.truth[3] - model.truth[1]}
-            fill="none"
-            stroke={TRUTH}
-            strokeWidth={2}
-            strokeDasharray="6 3"
-            vectorEffect="non-scaling-stroke"
-          />
+          <HaloBox box={model.truth} stroke={TRUTH} dash="6 3" />
         </g>
       )}
       {model.box && (
         <g data-testid="overlay-box" data-box={model.box.join(',')}>
-          <rect
-            x={model.box[0]}
-            y={model.box[1]}
-            width={model.box[2] - model.box[0]}
-            height={model.box[3] - model.box[1]}
-            fill="none"
-            stroke="#000000"
-            strokeOpacity={0.6}
-            strokeWidth={4}
-            vectorEffect="non-scaling-stroke"
-          />
-          <rect
-            x={model.box[0]}
-            y={model.box[1]}
-            width={model.box[2] - model.box[0]}
-            height={model.box[3] - model.box[1]}
-            fill="none"
-            stroke={CROP}
-            strokeWidth={2}
-            vectorEffect="non-scaling-stroke"
-          />
+          <HaloBox box={model.box} stroke={CROP} />
         </g>
       )}
     </svg>
   );
 });
+
+/** A box outline on a dark halo, so it reads on light and dark pictures alike (x0, y0, x1, y1 in image pixels). */
+function HaloBox({ box, stroke, dash }: { box: readonly number[]; stroke: string; dash?: string }) {
+  const [x0, y0, x1, y1] = box;
+  const rect = { x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: 'none', vectorEffect: 'non-scaling-stroke' } as const;
+  return (
+    <>
+      <rect {...rect} stroke="#000000" strokeOpacity={0.6} strokeWidth={4} />
+      <rect {...rect} stroke={stroke} strokeWidth={2} strokeDasharray={dash} />
+    </>
+  );
+}
