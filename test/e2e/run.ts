@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { makeAnalysisFixtures } from './analysis-fixtures.ts';
 import { analysisSteps } from './analysis-steps.ts';
+import { modelsSteps } from './models-steps.ts';
 import { made, makeFixtures, makeLargeFolder, type E2EFixtures } from './fixtures.ts';
 import type { Need, Step } from './page-helpers.ts';
 import { makeRunsFixtures } from './runs-fixtures.ts';
@@ -83,12 +84,13 @@ async function main(): Promise<void> {
   // The server starts once the fixtures are made, after the steps are put together.
   const serverUrl = (): string => made(server, 'server').url;
   let allSteps: Step[] = steps({ page, fixtures, serverUrl, stopServer: () => made(server, 'server').stop() });
-  // The analysis and runs steps go before the step that stops the server.
+  // The analysis, models and runs steps go before the step that stops the server.
   const serverLoss = allSteps.findIndex(([name]) => name === 'server-loss-shows-banner');
   allSteps.splice(
     serverLoss < 0 ? allSteps.length : serverLoss,
     0,
     ...analysisSteps({ page, fixtures, repoRoot }),
+    ...modelsSteps({ page, repoRoot, serverUrl }),
     ...runsSteps({ page, serverUrl, fixtures }),
   );
   if (only !== null) {
