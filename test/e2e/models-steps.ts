@@ -21,7 +21,8 @@ export function modelsSteps({ page, repoRoot, serverUrl }: { page: Page; repoRoo
       'the demo checkpoint to be added',
       async () => {
         if ((await count(byTestId('model-add-error'))) > 0) throw new Error(await text('model-add-error'));
-        return visible('model-added');
+        // the note of this add (the one before it goes while adding), and the list read again after it
+        return (await count(byTestId('compile-progress'))) === 0 && (await visible('model-added')) && (await count(byTestId('models-table'))) === 1;
       },
       60_000,
     );
@@ -71,7 +72,12 @@ export function modelsSteps({ page, repoRoot, serverUrl }: { page: Page; repoRoo
         await page.screenshot({ path: listedShot });
         // the same options again: the same bundle, nothing compiled
         await add();
+        // the list as read afresh (reopening the panel reads it again)
+        await page.click(byTestId('models-close'));
+        await page.click(byTestId('open-models'));
+        await until('the list again', async () => (await count(byTestId('models-table'))) === 1 && (await int8Rows().count()) > 0);
         assert((await int8Rows().count()) === 1, 'the same options give the bundle made before');
+        assert((await page.locator('[data-testid="model-row"][data-model-id^="laser-demo-int8-"]').count()) === 0, 'no second int8 bundle');
         await row.locator(byTestId('model-remove')).click();
         await row.locator(byTestId('model-remove-confirm')).click();
         await until('the int8 bundle removed', async () => (await int8Rows().count()) === 0);
