@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { AnalysisFixtures } from './analysis-fixtures.ts';
 import type { RunsFixtures } from './runs-fixtures.ts';
+import type { SinkRecordFixture } from './sinks-fixture.ts';
 
 const palette = ['#d9480f', '#2b8a3e', '#1971c2', '#ae3ec9', '#f08c00', '#0c8599', '#c2255c', '#5c940d', '#364fc7', '#e8590c'];
 
@@ -29,6 +30,7 @@ export interface E2EFixtures extends LibraryFixtures {
   runs?: RunsFixtures;
   large?: { root: string; count: number };
   analysis?: AnalysisFixtures;
+  sinks?: SinkRecordFixture;
 }
 
 /**

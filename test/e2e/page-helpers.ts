@@ -3,8 +3,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 
-/** The fixtures made only for the steps that need them: the 20,000-image folder and the analysis models. */
-export type Need = 'large' | 'analysis';
+/** The fixtures made only for the steps that need them: the 20,000-image folder, the analysis models, the record with a sink. */
+export type Need = 'large' | 'analysis' | 'sinks';
 
 /** One e2e step: its name (what LASER_E2E_ONLY names, and the screenshot's), what it does, and the costly fixtures it needs. */
 export type Step = readonly [name: string, run: () => Promise<void>, needs?: readonly Need[]];

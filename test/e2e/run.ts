@@ -4,8 +4,8 @@
 // last and exits non-zero on any failure. Needs a built renderer (`npm run build`). Run with tsx
 // (`npm run test:e2e`, or `npx tsx test/e2e/run.ts`); type-checked by tsconfig.e2e.json.
 // LASER_E2E_ONLY=<step>[,<step>...] runs only those steps and makes only the fixtures they need
-// (the library and the runs always; the 20,000-image folder and the analysis models only for a
-// step that lists them among its needs).
+// (the library and the runs always; the 20,000-image folder, the analysis models and the record
+// with an attention sink only for a step that lists them among its needs).
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { makeAnalysisFixtures } from './analysis-fixtures.ts';
 import { analysisSteps } from './analysis-steps.ts';
 import { modelsSteps } from './models-steps.ts';
+import { makeSinkRecord } from './sinks-fixture.ts';
+import { sinksSteps } from './sinks-steps.ts';
 import { made, makeFixtures, makeLargeFolder, type E2EFixtures } from './fixtures.ts';
 import type { Need, Step } from './page-helpers.ts';
 import { makeRunsFixtures } from './runs-fixtures.ts';
@@ -84,13 +86,14 @@ async function main(): Promise<void> {
   // The server starts once the fixtures are made, after the steps are put together.
   const serverUrl = (): string => made(server, 'server').url;
   let allSteps: Step[] = steps({ page, fixtures, serverUrl, stopServer: () => made(server, 'server').stop() });
-  // The analysis, models and runs steps go before the step that stops the server.
+  // The analysis, models, sinks and runs steps go before the step that stops the server.
   const serverLoss = allSteps.findIndex(([name]) => name === 'server-loss-shows-banner');
   allSteps.splice(
     serverLoss < 0 ? allSteps.length : serverLoss,
     0,
     ...analysisSteps({ page, fixtures, repoRoot }),
     ...modelsSteps({ page, repoRoot, serverUrl }),
+    ...sinksSteps({ page, fixtures, serverUrl }),
     ...runsSteps({ page, serverUrl, fixtures }),
   );
   if (only !== null) {
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
   const needs = new Set<Need>(allSteps.flatMap(([, , n]) => n ?? []));
   if (needs.has('large')) fixtures.large = await makeLargeFolder(join(tmp, 'large'), largeFolderImages);
   if (needs.has('analysis')) fixtures.analysis = await makeAnalysisFixtures(join(tmp, 'analysis'), repoRoot);
+  if (needs.has('sinks')) fixtures.sinks = await makeSinkRecord(join(tmp, 'sinks'), dataDir);
   fixtures.runs = await makeRunsFixtures(join(tmp, 'runs'), repoRoot, dataDir, fixtures.analysis?.bundle ?? null);
   console.log(
     `e2e: ${fixtures.library.files.length} images in ${fixtures.library.root}${fixtures.large ? `, ${fixtures.large.count} in ${fixtures.large.root}` : ''}`,
