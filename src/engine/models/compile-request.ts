@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { QUANT_DEFAULTS } from '../../common/compile-options.ts';
 import type { CompileOptionsRequest } from '../../common/contract/methods.ts';
-import type { LlavaManifest, QwenManifest } from '../bundle/manifest.ts';
+import { quantizationSchema, type LlavaManifest, type QwenManifest } from '../bundle/manifest.ts';
 
 /** The manifest fields that say how a bundle was compiled. */
 export type ManifestCompileFields =
@@ -19,15 +19,9 @@ export const ResolvedCompile = z
   .object({
     dtype: z.enum(['fp32', 'fp16', 'int8', 'int4']),
     /** int8 / int4 only; null for a float dtype. */
-    quantize: z
-      .object({
-        blockSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
-        symmetric: z.boolean(),
-        accuracyLevel: z.union([z.literal(0), z.literal(4)]),
-        lmHead: z.boolean(),
-        embeddings: z.boolean(),
-        vision: z.boolean(),
-      })
+    quantize: quantizationSchema
+      .pick({ blockSize: true, symmetric: true, accuracyLevel: true, lmHead: true, embeddings: true, vision: true })
+      .strict()
       .nullable(),
     /** LLaVA's preprocessing (a Qwen bundle ignores it). */
     imageMode: z.enum(['pad', 'crop']),
