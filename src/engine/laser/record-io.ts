@@ -139,8 +139,23 @@ export async function loadRecord(dir: string): Promise<LoadedRecord> {
   }
 }
 
+/** Tensors that are not maps on a grid (scores per layer and head). */
+const GRIDLESS_TENSORS: ReadonlySet<string> = new Set(['vaq', 'vaq_heads']);
+
 /** Every map tensor's cells agree with the grid the record says it lies on ([.., rows * cols] or [.., rows, cols]). */
 function checkMapGrids(path: string, record: AnalysisRecord, tensors: RecordTensors): void {
+  for (const name of record.tensors.names) {
+    if (!GRIDLESS_TENSORS.has(name) && !(name in record.tensors.maps))
+      throw invalid(
+        path,
+        `tensor "${name}" is an attention map, but ${RECORD_JSON} does not say which input's grid it lies on (tensors.maps has no "${name}")`,
+      );
+  }
+  const g = record.geometry;
+  for (const [name, info] of Object.entries(record.tensors.maps)) {
+    if (info.input === 'image' && (info.grid[0] !== g.gridHeight || info.grid[1] !== g.gridWidth))
+      throw invalid(path, `tensor "${name}" lies on a ${info.grid[0]}x${info.grid[1]} grid of I, but the record's geometry has ${g.gridHeight}x${g.gridWidth}`);
+  }
   for (const [name, info] of Object.entries(record.tensors.maps)) {
     const t = tensors[name as RecordTensorName];
     if (!t) throw invalid(path, `tensor "${name}", which ${RECORD_JSON} places on a grid, is missing`);

@@ -224,6 +224,13 @@ describe('record folders', () => {
       files,
     );
     await expect(loadRecord(bad)).rejects.toThrow(/"input.crop" has shape \[2, 2, 6\], which does not end in the 2x2 grid of its input \(crop\)/);
+    const gridless = join(root, 'r-no-grid');
+    const { 'input.crop': _crop, ...otherMaps } = r.tensors.maps;
+    await writeRecordFolder(gridless, { ...r, tensors: { ...r.tensors, maps: otherMaps } }, tensors, files);
+    await expect(loadRecord(gridless)).rejects.toThrow(/tensor "input.crop" is an attention map, but record.json does not say which input's grid it lies on/);
+    const offGrid = join(root, 'r-off-geometry');
+    await writeRecordFolder(offGrid, { ...r, geometry: { ...r.geometry, gridHeight: r.geometry.gridHeight + 1 } }, tensors, files);
+    await expect(loadRecord(offGrid)).rejects.toThrow(/tensor "M" lies on a 2x2 grid of I, but the record's geometry has 3x2/);
   });
 
   it('replace an earlier record in the same folder', async () => {
