@@ -137,6 +137,9 @@ describe('laser compile', () => {
     await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int8', '--block-size', '128')).rejects.toThrow(
       'cannot quantise the embeddings: hidden size 64 is not a multiple of the block size 128',
     );
+    await expect(h.run(fixture, join(dir, 'b'), '--dtype', 'int8', '--block-size', '128')).rejects.toMatchObject({
+      hint: expect.stringContaining('Choose a block size of 32 or 64 (`--block-size`, or "block size" in the app\'s compile options)'),
+    });
     await expect(readFile(join(dir, 'b', 'manifest.json'))).rejects.toThrow();
     await harness().run(fixture, join(dir, 'b'), '--dtype', 'int8', '--block-size', '128', '--no-quantize-embeddings');
     expect(JSON.parse(await readFile(join(dir, 'b', 'manifest.json'), 'utf8')).quantization).toMatchObject({ blockSize: 128, embeddings: false });

@@ -12,6 +12,7 @@
  * float32 bias; everything else is as in fp32 bundles.
  */
 import { WorkbenchError } from '../../common/contract/errors.ts';
+import { QUANT_BLOCK_SIZES } from '../../common/compile-options.ts';
 import type { Value } from '../onnx/graph.ts';
 import type { GraphBuilder } from '../onnx/ops.ts';
 import type { QuantScheme } from './quantize.ts';
@@ -72,6 +73,14 @@ export function linear(ctx: Ctx, x: Value, prefix: string, inFeatures: number, o
   return y;
 }
 
+/** What to do when the embeddings' width is not a multiple of the block size: the sizes that fit, in the CLI's and the app's words. */
+function blockSizeHint(hidden: number): string {
+  const fits = QUANT_BLOCK_SIZES.filter((b) => hidden % b === 0);
+  const keep = 'keep the embeddings unquantised (`--no-quantize-embeddings` in `laser compile`, or untick "embeddings" in the app\'s compile options)';
+  if (fits.length === 0) return `No block size (${QUANT_BLOCK_SIZES.join(', ')}) divides ${hidden}: ${keep}.`;
+  return `Choose a block size of ${fits.join(' or ')} (\`--block-size\`, or "block size" in the app's compile options), or ${keep}.`;
+}
+
 /**
  * nn.Embedding: rows `ids` of the table `name` [vocab, hidden] as float32: a Gather of the float
  * table, or GatherBlockQuantized of the table quantised along hidden (`ctx.quant.embeddings`).
@@ -85,7 +94,7 @@ export function embedding(ctx: Ctx, ids: Value, name: string, vocab: number, hid
     throw new WorkbenchError(
       'bad-request',
       `cannot quantise the embeddings: hidden size ${hidden} is not a multiple of the block size ${blockSize}`,
-      'Use a --block-size that divides it, or --no-quantize-embeddings.',
+      blockSizeHint(hidden),
     );
   }
   const q = w.quantized(name, vocab, hidden, quant.scheme);
