@@ -35,11 +35,13 @@ export class KvCache {
     if (keys.length === 0 || keys.length !== values.length) {
       throw new Error(`KvCache needs one key and one value tensor per layer (got ${keys.length} keys, ${values.length} values)`);
     }
-    const [batch, kvHeads, length, headDim] = keys[0].dims;
+    const [batch, kvHeads, length, headDim] = keys[0]?.dims ?? [];
+    if (batch === undefined || kvHeads === undefined || length === undefined || headDim === undefined)
+      throw new Error(`KvCache tensors are [batch, kv_heads, sequence, head_dim], not [${keys[0]?.dims.join(',')}]`);
     for (const t of [...keys, ...values]) {
       const [b, h, p, d] = t.dims;
       if (t.type !== 'float32' || t.dims.length !== 4 || b !== batch || h !== kvHeads || p !== length || d !== headDim) {
-        throw new Error(`KvCache tensors disagree: [${t.dims.join(',')}] ${t.type} vs [${keys[0].dims.join(',')}] float32`);
+        throw new Error(`KvCache tensors disagree: [${t.dims.join(',')}] ${t.type} vs [${batch},${kvHeads},${length},${headDim}] float32`);
       }
     }
     this.layers = keys.length;
@@ -61,16 +63,16 @@ export class KvCache {
 
   /** Stacks caches of equal length along the batch axis (row order = argument order). */
   static stack(caches: readonly KvCache[]): KvCache {
-    if (caches.length === 0) throw new Error('KvCache.stack needs at least one cache');
-    const first = caches[0];
+    const [first] = caches;
+    if (first === undefined) throw new Error('KvCache.stack needs at least one cache');
     for (const c of caches) {
       if (c.layers !== first.layers || c.kvHeads !== first.kvHeads || c.headDim !== first.headDim || c.length !== first.length) {
         throw new Error(`KvCache.stack: caches differ (length ${c.length} vs ${first.length}, layers ${c.layers} vs ${first.layers})`);
       }
     }
     const cat = (pick: (c: KvCache) => readonly ort.Tensor[], layer: number): ort.Tensor => {
-      const parts = caches.map((c) => pick(c)[layer]);
-      const total = parts.reduce((n, t) => n + t.dims[0], 0);
+      const parts = caches.map((c) => pick(c)[layer] ?? missingLayer(layer));
+      const total = caches.reduce((n, c) => n + c.batch, 0); // each part's dims[0] (the constructor checks it)
       const out = new Float32Array(parts.reduce((n, t) => n + (t.data as Float32Array).length, 0));
       let offset = 0;
       for (const t of parts) {
@@ -92,7 +94,7 @@ export class KvCache {
     const per = this.kvHeads * this.length * this.headDim;
     const take = (t: ort.Tensor): ort.Tensor =>
       new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [1, this.kvHeads, this.length, this.headDim]);
-    return new KvCache(this.keys.map(take), this.values.map(take), [this.ropeDeltas[b]]);
+    return new KvCache(this.keys.map(take), this.values.map(take), this.ropeDeltas.slice(b, b + 1));
   }
 
   /** Every batch row as its own cache. */
@@ -110,8 +112,8 @@ export class KvCache {
   feeds(): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {};
     for (let i = 0; i < this.layers; i++) {
-      feeds[`past_key_values.${i}.key`] = this.keys[i];
-      feeds[`past_key_values.${i}.value`] = this.values[i];
+      feeds[`past_key_values.${i}.key`] = this.keys[i] ?? missingLayer(i);
+      feeds[`past_key_values.${i}.value`] = this.values[i] ?? missingLayer(i);
     }
     return feeds;
   }
@@ -134,4 +136,9 @@ export class KvCache {
   get byteLength(): number {
     return 2 * this.layers * this.batch * this.kvHeads * this.length * this.headDim * 4;
   }
+}
+
+/** A layer index past a cache's tensors (a cache always has one key and one value per layer). */
+function missingLayer(layer: number): never {
+  throw new Error(`KvCache has no tensors for layer ${layer}`);
 }
