@@ -7,7 +7,7 @@
  * its EOS): a random model never stops by itself, and the spec's goal is stated for one-word answers.
  *
  * Runs share one opened model (as the Workbench does) and skip the record cache. Every figure is the
- * best of LASER_BENCH_REPEATS runs (default 3), methods interleaved round by round: on a shared
+ * best of LASER_BENCH_REPEATS runs (default 3), wall and CPU time (the process's, every thread) each, methods interleaved round by round: on a shared
  * machine other processes only ever add time, so the minimum is the least disturbed estimate, and
  * interleaving spreads what disturbance there is over all methods alike. Prints figures only.
  * Threads: LASER_BENCH_THREADS (default 0 = onnxruntime's choice).
@@ -98,19 +98,31 @@ export async function benchLaser(): Promise<void> {
         { label: 'laser, feed crop-only', run: () => once('laser', true, { feed: 'crop-only' }) },
         { label: 'laser, no prefix reuse', run: () => once('laser', false) },
       ];
+      // CPU time (this process, every thread) beside wall time: on a shared machine the wall time of
+      // a run is mostly how long it waited for a core, which CPU time leaves out.
       const fastest = new Map<string, { ms: number; last: RunMethodResult }>();
+      const leastCpu = new Map<string, number>();
       for (let i = 0; i < repeats; i++) {
         for (const v of variants) {
           const t0 = performance.now();
+          const cpu0 = process.cpuUsage();
           const r = await v.run();
           const ms = performance.now() - t0;
+          const cpu = process.cpuUsage(cpu0);
           if (ms < (fastest.get(v.label)?.ms ?? Infinity)) fastest.set(v.label, { ms, last: r });
+          leastCpu.set(v.label, Math.min(leastCpu.get(v.label) ?? Infinity, (cpu.user + cpu.system) / 1000));
         }
       }
       const bestMs = (label: string) => fastest.get(label)!.ms;
       const vanilla = bestMs('vanilla');
-      console.log('method                    ms     x vanilla');
-      for (const v of variants) console.log(`${v.label.padEnd(24)}  ${f0(bestMs(v.label)).padStart(5)}  ${(bestMs(v.label) / vanilla).toFixed(2)}x`);
+      const vanillaCpu = leastCpu.get('vanilla')!;
+      console.log('method                    ms     x vanilla   CPU ms   x vanilla (CPU)');
+      for (const v of variants) {
+        const cpu = leastCpu.get(v.label)!;
+        console.log(
+          `${v.label.padEnd(24)}  ${f0(bestMs(v.label)).padStart(5)}  ${(bestMs(v.label) / vanilla).toFixed(2).padStart(8)}x  ${f0(cpu).padStart(7)}  ${(cpu / vanillaCpu).toFixed(2).padStart(8)}x`,
+        );
+      }
       const results = new Map<MethodId, { ms: number; last: RunMethodResult }>(METHOD_IDS.map((m) => [m, fastest.get(m)!]));
       // Where the time goes, stage by stage (the record's timings of the fastest run of each).
       const stageMs = (m: MethodId) => results.get(m)!.last.record.timings;
@@ -205,22 +217,30 @@ export async function benchLaser(): Promise<void> {
         },
       ];
       const callMs = calls.map(() => Infinity);
+      const callCpu = calls.map(() => Infinity);
       for (let r = 0; r < repeats; r++) {
         for (const [i, c] of calls.entries()) {
           const t0 = performance.now();
+          const cpu0 = process.cpuUsage();
           await c.run();
+          const cpu = process.cpuUsage(cpu0);
           callMs[i] = Math.min(callMs[i], performance.now() - t0);
+          callCpu[i] = Math.min(callCpu[i], (cpu.user + cpu.system) / 1000);
         }
       }
-      const callTotal = callMs.reduce((a, b) => a + b, 0);
-      const vanillaCalls = [0, 1, 2, 4].reduce((a, i) => a + callMs[i], 0);
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const [callTotal, cpuTotal] = [sum(callMs), sum(callCpu)];
+      const vanillaOf = (xs: number[]) => [0, 1, 2, 4].reduce((a, i) => a + xs[i], 0);
+      const [vanillaCalls, vanillaCallsCpu] = [vanillaOf(callMs), vanillaOf(callCpu)];
       console.log('laser decoder and vision calls (best of rounds; vanilla makes the first, second, third and fifth):');
-      console.log('  call                                tokens              ms    share');
+      console.log('  call                                tokens              ms    share   CPU ms    share');
       for (const [i, c] of calls.entries())
         console.log(
-          `  ${c.label.padEnd(34)}  ${c.tokens.padEnd(14)}  ${f0(callMs[i]).padStart(6)}  ${((callMs[i] / callTotal) * 100).toFixed(1).padStart(5)} %`,
+          `  ${c.label.padEnd(34)}  ${c.tokens.padEnd(14)}  ${f0(callMs[i]).padStart(6)}  ${((callMs[i] / callTotal) * 100).toFixed(1).padStart(5)} %  ${f0(callCpu[i]).padStart(7)}  ${((callCpu[i] / cpuTotal) * 100).toFixed(1).padStart(5)} %`,
         );
-      console.log(`  sum ${f0(callTotal)} ms; vanilla's calls ${f0(vanillaCalls)} ms; ratio of the calls alone ${(callTotal / vanillaCalls).toFixed(2)}x`);
+      console.log(
+        `  sum ${f0(callTotal)} ms (CPU ${f0(cpuTotal)} ms); vanilla's calls ${f0(vanillaCalls)} ms (CPU ${f0(vanillaCallsCpu)} ms); ratio of the calls alone ${(callTotal / vanillaCalls).toFixed(2)}x (CPU ${(cpuTotal / vanillaCallsCpu).toFixed(2)}x)`,
+      );
       const steps = 8;
       const start2 = batched.last;
       const start1 = await rt.prefill([{ ids: pairPrompt.inputIds, images: positive }]);

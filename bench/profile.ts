@@ -63,7 +63,9 @@ export function kernelsOfRun(profile: { kernels: readonly KernelEvent[]; runs: r
  * 'attention core' (repeat_kv, QK^T, mask, softmax, PV), 'MLP' (norm, gate/up/down), 'residual';
  * then 'taps' (the attn_last slices and their concat), 'attn_full', 'mask + RoPE tables',
  * 'lm_head + final norm' (the unscoped MatMul / MatMulNBits / norm at the top), 'outputs' (the
- * graph's Identity outputs), 'other'. `layer` is the layer number or null.
+ * graph's Identity outputs), 'moved transposes' (the heads' transposes of the new tokens, which
+ * onnxruntime's transpose optimizer moves past RoPE and renames `Transpose_token_<n>`, dropping
+ * the layer), 'other'. `layer` is the layer number or null.
  */
 export function decoderPart(node: string, op: string): { layer: number | null; part: string } {
   if (node.includes('attn_tap')) return { layer: null, part: 'taps' };
@@ -89,6 +91,7 @@ export function decoderPart(node: string, op: string): { layer: number | null; p
   const unscoped = !node.replace(/\/[A-Za-z]*Fusion\b.*$/, '').includes('/');
   if (unscoped && ['MatMul', 'MatMulNBits', 'SimplifiedLayerNormalization', 'Mul', 'Gemm'].includes(op)) return { layer: null, part: 'lm_head + final norm' };
   if (op === 'Identity' && !node.includes('/')) return { layer: null, part: 'outputs' };
+  if (op === 'Transpose' && /^Transpose_token_\d+$/.test(node)) return { layer: null, part: 'moved transposes' };
   if (/^present\.|^logits|^attn_/.test(node)) return { layer: null, part: 'outputs' };
   return { layer: null, part: 'other' };
 }

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 
 const steps = [
-  ['typecheck (common, node, web)', 'npm', ['run', '-s', 'typecheck']],
+  ['typecheck (common, node, web, e2e)', 'npm', ['run', '-s', 'typecheck']],
   ['lint', 'npx', ['eslint', '.']],
   ['format (prettier --check; `npm run format` fixes)', 'npm', ['run', '-s', 'format:check']],
   ['unit and integration tests (vitest)', 'npx', ['vitest', 'run']],

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolateProcessEnv } from '../../../test/support/isolated-env.ts';
 import { writeWordTokenizer } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { CompileOptionsRequest } from '../../common/contract/methods.ts';
-import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES } from '../../engine/compiler/quant-options.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES } from '../../common/compile-options.ts';
 import { compileOptionsOf, registerCompile } from './compile.ts';
 
 const fixture = join(import.meta.dirname, '../../../test/fixtures/hf-golden/llava15_tiny/checkpoint');

@@ -15,7 +15,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fixedImageGrid } from '../../engine/bundle/manifest.ts';
 import { CompileOptionsRequest } from '../../common/contract/methods.ts';
-import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS } from '../../engine/compiler/quant-options.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS } from '../../common/compile-options.ts';
 import { familyForArchitecture, SUPPORTED_MODEL_TYPES } from '../../engine/families/registry.ts';
 import { addDataDirOption, addPixelOptions, pixelBounds } from '../model-options.ts';
 import { addProgressOptions, compileProgressDisplay, formatBytes, type ProgressFlags } from '../progress.ts';

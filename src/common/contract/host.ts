@@ -48,10 +48,11 @@ export async function dispatchIn<T extends OpTable>(
   rawRequest: unknown,
   ctx: OpContext<unknown>,
 ): Promise<unknown> {
-  if (!Object.prototype.hasOwnProperty.call(table, method)) {
+  const op = Object.prototype.hasOwnProperty.call(table, method) ? table[method] : undefined;
+  if (op === undefined) {
     throw new WorkbenchError('unknown-method', `Unknown method "${method}".`, `Known methods: ${Object.keys(table).join(', ')}.`);
   }
-  const parsed = table[method].request.safeParse(rawRequest ?? {});
+  const parsed = op.request.safeParse(rawRequest ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
     throw new WorkbenchError('bad-request', `Invalid request for ${method}: ${issues}.`);

@@ -132,6 +132,17 @@ export const ModelInfo = z.object({
   dir: HostPath.nullable(),
   architecture: z.string(),
   dtype: z.string(),
+  /** An int8 / int4 bundle's quantisation (its manifest's); null for fp32 / fp16 and before compiling. */
+  quantization: z
+    .object({
+      blockSize: z.number().int().positive(),
+      symmetric: z.boolean(),
+      accuracyLevel: z.number().int(),
+      lmHead: z.boolean(),
+      embeddings: z.boolean(),
+      vision: z.boolean(),
+    })
+    .nullable(),
   layers: z.number().int().nonnegative(),
   heads: z.number().int().nonnegative(),
   /** Patch grid [gh, gw]; null where each image gets its own grid (any-resolution models such as Qwen2-VL). */
@@ -162,7 +173,7 @@ export type CompileProgress = z.infer<typeof CompileProgress>;
  * How a Hugging Face checkpoint is compiled: `laser compile`'s flags as one request, so the app
  * (`models.add`) and the CLI compile with the same choices and the same checks. Everything left
  * out takes the compiler's default (src/engine/compiler/compile.ts CompileOptions; quantisation
- * defaults in compiler/quant-options.ts, whose block sizes and accuracy levels these are).
+ * defaults in src/common/compile-options.ts, whose block sizes and accuracy levels these are).
  */
 export const CompileOptionsRequest = z
   .object({
@@ -439,7 +450,7 @@ export const methods = {
     z
       .object({
         path: HostPath,
-        /** How a checkpoint is compiled (laser compile's flags); ignored for a compiled bundle, and for a checkpoint registered before. */
+        /** How a checkpoint is compiled (laser compile's flags); ignored for a compiled bundle. A checkpoint gets a bundle per set of options: the same options again give the bundle made before. */
         compile: CompileOptionsRequest.optional(),
       })
       .strict(),

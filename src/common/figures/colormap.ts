@@ -30,6 +30,7 @@ export function colorAt(cmap: Colormap, t: number): Rgb {
   const f = x - i;
   const a = cmap.table[i];
   const b = cmap.table[i + 1];
+  if (a === undefined || b === undefined) throw new RangeError(`Colormap ${cmap.name} has ${n} entries; it needs at least two.`);
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
 }
 
@@ -84,10 +85,22 @@ type Msh = [m: number, s: number, h: number];
 const labF = (t: number): number => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
 const labFInv = (t: number): number => (t ** 3 > 0.008856 ? t ** 3 : (t - 16 / 116) / 7.787);
 
+type Vec3 = readonly [number, number, number];
+
+/** The three components of `v`, each through f (with its index). */
+function map3(v: Vec3, f: (x: number, i: 0 | 1 | 2) => number): Vec3 {
+  return [f(v[0], 0), f(v[1], 1), f(v[2], 2)];
+}
+
+/** A row of a 3x3 matrix times a vector. */
+function dot3(row: Vec3, v: Vec3): number {
+  return row[0] * v[0] + row[1] * v[1] + row[2] * v[2];
+}
+
 function rgbToMsh(c: Rgb): Msh {
-  const lin = c.map(srgbToLinear);
-  const xyz = TO_XYZ.map((row) => row[0] * lin[0] + row[1] * lin[1] + row[2] * lin[2]);
-  const [fx, fy, fz] = xyz.map((v, i) => labF(v / WHITE[i]));
+  const lin = map3(c, srgbToLinear);
+  const xyz = map3(lin, (_, i) => dot3(TO_XYZ[i], lin));
+  const [fx, fy, fz] = map3(xyz, (v, i) => labF(v / WHITE[i]));
   const L = 116 * fy - 16;
   const a = 500 * (fx - fy);
   const b = 200 * (fy - fz);
@@ -100,9 +113,8 @@ function mshToRgb([m, s, h]: Msh): Rgb {
   const a = m * Math.sin(s) * Math.cos(h);
   const b = m * Math.sin(s) * Math.sin(h);
   const fy = (L + 16) / 116;
-  const xyz = [labFInv(a / 500 + fy), labFInv(fy), labFInv(fy - b / 200)].map((v, i) => v * WHITE[i]);
-  const rgb = FROM_XYZ.map((row) => linearToSrgb(row[0] * xyz[0] + row[1] * xyz[1] + row[2] * xyz[2]));
-  return [rgb[0], rgb[1], rgb[2]];
+  const xyz = map3([labFInv(a / 500 + fy), labFInv(fy), labFInv(fy - b / 200)], (v, i) => v * WHITE[i]);
+  return map3(xyz, (_, i) => linearToSrgb(dot3(FROM_XYZ[i], xyz)));
 }
 
 /** The hue an unsaturated colour of magnitude `m` takes next to a saturated one (Moreland, eq. in sec. 6). */

@@ -26,12 +26,14 @@ export interface HeadsHeatmapInput {
 
 export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
   const L = o.vaqHeads.length;
-  if (L === 0) throw new RangeError('vaqHeadsHeatmapSvg needs at least one layer.');
-  const H = o.vaqHeads[0].length;
+  const [firstRow] = o.vaqHeads;
+  if (firstRow === undefined) throw new RangeError('vaqHeadsHeatmapSvg needs at least one layer.');
+  const H = firstRow.length;
   if (H === 0 || o.vaqHeads.some((r) => r.length !== H)) throw new RangeError('vaqHeadsHeatmapSvg needs rows of equal, non-zero length.');
   const chosen = o.chosenLayer ?? null;
-  if (chosen !== null && !(Number.isInteger(chosen) && chosen >= 0 && chosen < L))
-    throw new RangeError(`Chosen layer ${chosen} is not one of the ${L} layers.`);
+  // undefined for anything but a layer's index (negative, fractional, too large)
+  const chosenRow = chosen === null ? null : o.vaqHeads[chosen];
+  if (chosenRow === undefined) throw new RangeError(`Chosen layer ${chosen} is not one of the ${L} layers.`);
   const marked = o.markedHeads ?? [];
   for (const h of marked) if (!(Number.isInteger(h) && h >= 0 && h < H)) throw new RangeError(`Marked head ${h} is not one of the ${H} heads.`);
 
@@ -57,9 +59,8 @@ export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
   const y = (l: number) => top + l * cell;
 
   const cells: Svg[] = [];
-  for (let l = 0; l < L; l++) {
-    for (let h = 0; h < H; h++) {
-      const v = o.vaqHeads[l][h];
+  for (const [l, row] of o.vaqHeads.entries()) {
+    for (const [h, v] of row.entries()) {
       if (!Number.isFinite(v)) throw new RangeError(`VAQ of layer ${l}, head ${h} is ${v}.`);
       // A quarter-pixel bleed under the next cell hides anti-aliasing seams.
       cells.push(el('rect', { x: x(h), y: y(l), width: cell + 0.25, height: cell + 0.25, fill: toHex(valueColor(cmap, v, domain)) }));
@@ -68,7 +69,7 @@ export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
   const parts: Svg[] = [head.svg, el('g', { class: 'cells' }, ...cells)];
   parts.push(el('rect', { x: left, y: top, width: plotW, height: plotH, fill: 'none', stroke: INK.axis, 'stroke-width': 0.6 }));
 
-  if (chosen !== null) {
+  if (chosen !== null && chosenRow !== null) {
     parts.push(
       el('rect', {
         class: 'chosen-row',
@@ -87,7 +88,9 @@ export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
     parts.push(
       group(
         ...marked.map((h) => {
-          const ink = contrastingInk(valueColor(cmap, o.vaqHeads[chosen][h], domain));
+          const v = chosenRow[h];
+          if (v === undefined) throw new RangeError(`Marked head ${h} is not one of the ${H} heads.`);
+          const ink = contrastingInk(valueColor(cmap, v, domain));
           return el('circle', { class: 'marked-head', 'data-head': h, cx: x(h) + cell / 2, cy: y(chosen) + cell / 2, r, fill: ink });
         }),
       ),

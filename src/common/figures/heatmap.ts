@@ -56,11 +56,11 @@ export function heatmapCells(
   digits = 2,
 ): Svg {
   const byColor = new Map<string, string[]>();
-  for (let j = 0; j < cells.length; j++) {
-    const b = cells[j];
-    if (isEmpty(b) || !Number.isFinite(values[j])) continue;
+  for (const [j, b] of cells.entries()) {
+    const v = values[j];
+    if (isEmpty(b) || v === undefined || !Number.isFinite(v)) continue;
     const r = frameRect(frame, b);
-    const fill = toHex(valueColor(cmap, values[j], domain));
+    const fill = toHex(valueColor(cmap, v, domain));
     if (!byColor.has(fill)) byColor.set(fill, []);
     const w = num(r.width + bleed, digits);
     byColor.get(fill)!.push(`M${num(r.x, digits)} ${num(r.y, digits)}h${w}v${num(r.height + bleed, digits)}h-${w}z`);

@@ -50,7 +50,7 @@ export function layerStripSvg(o: LayerStripInput): string {
   const cmap = o.colormap ?? viridis;
   const shared = (o.colorScale ?? 'shared') === 'shared';
   const all: number[] = [];
-  if (shared) for (const p of o.panels) for (let j = 0; j < p.values.length; j++) all.push(p.values[j]);
+  if (shared) for (const p of o.panels) for (const v of Array.from(p.values)) all.push(v);
   const sharedDomain = colorDomain(all, cmap);
 
   const width = o.width ?? 700;

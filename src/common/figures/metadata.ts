@@ -12,9 +12,9 @@ export function withDescription(svg: string, description: string): string {
 
 /** The <desc> of a figure, or null. */
 export function descriptionOf(svg: string): string | null {
-  const m = /<desc>([^<]*)<\/desc>/.exec(svg);
-  return m
-    ? m[1]
+  const desc = /<desc>([^<]*)<\/desc>/.exec(svg)?.[1];
+  return desc !== undefined
+    ? desc
         .replace(/&lt;/g, '<')
         .replace(/&gt;/g, '>')
         .replace(/&quot;/g, '"')

@@ -46,9 +46,11 @@ export function methodBoxStyles(rows: readonly MethodRow[], highlight?: string):
   return rows.map((r) => {
     if (!r.box) return null;
     if (r.method === highlight) return { color: INK.highlight, dash: undefined };
-    const s = { color: OTHERS[k % OTHERS.length], dash: DASHES[k % DASHES.length] };
+    const color = OTHERS[k % OTHERS.length];
+    const dash = DASHES[k % DASHES.length];
+    if (color === undefined || dash === undefined) throw new Error('methodBoxStyles: the palette or the dash list is empty.');
     k++;
-    return s;
+    return { color, dash };
   });
 }
 
@@ -78,9 +80,8 @@ export function methodComparisonSvg(o: MethodComparisonInput): string {
     parts.push(el('image', { x: frame.x, y: frame.y, width: w, height: h, 'xlink:href': img.href, preserveAspectRatio: 'none' }));
     parts.push(el('rect', { x: frame.x, y: frame.y, width: w, height: h, fill: 'none', stroke: INK.axis, 'stroke-width': 0.6 }));
     // The highlighted box last, so that it is on top.
-    const order = o.rows.map((_, i) => i).sort((a, b) => Number(o.rows[a].method === o.highlight) - Number(o.rows[b].method === o.highlight));
-    for (const i of order) {
-      const r = o.rows[i];
+    const order = [...o.rows.entries()].sort(([, a], [, b]) => Number(a.method === o.highlight) - Number(b.method === o.highlight));
+    for (const [i, r] of order) {
       const s = styles[i];
       if (!r.box || !s) continue;
       const w = s.dash ? 1.8 : 2.2;

@@ -88,13 +88,15 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
       label: 'not seen by the model',
     });
   }
-  const masked = (o.maskedCells ?? []).filter((j) => {
-    if (!Number.isInteger(j) || j < 0 || j >= o.cells.length) throw new RangeError(`Masked cell ${j} is not one of the ${o.cells.length} cells.`);
-    return true;
+  // the masked cells' boxes; o.cells[j] is undefined for anything but a cell's index
+  const masked = (o.maskedCells ?? []).map((j) => {
+    const box = Number.isInteger(j) && j >= 0 ? o.cells[j] : undefined;
+    if (box === undefined) throw new RangeError(`Masked cell ${j} is not one of the ${o.cells.length} cells.`);
+    return box;
   });
   if (masked.length > 0) {
     const hatch = id('hatch');
-    const boxes = masked.map((j) => o.cells[j]);
+    const boxes = masked;
     parts.push(
       el('defs', {}, hatchPattern(hatch)),
       el('g', { class: 'masked', 'clip-path': `url(#${clip})` }, ...boxes.map((b) => el('rect', { ...frameRect(frame, b), fill: `url(#${hatch})` }))),

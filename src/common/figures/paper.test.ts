@@ -12,6 +12,7 @@ describe('the paper figure', () => {
     const L = paperLayout({ overlay: { width: 336, height: 270 }, vaq: { width: 336, height: 210 }, hasCrop: true, caption: 'model m; method laser' });
     expect(L.panels.map((p) => p.letter)).toEqual(['a', 'b', 'c', 'd']);
     const [a, b, c, d] = L.panels;
+    if (d === undefined) throw new Error('with a crop the layout has four panels');
     expect(a.height).toBeCloseTo(b.height, 9);
     expect(b.x + b.width).toBeCloseTo(L.width - 10, 9);
     expect(a.width / a.height).toBeCloseTo(336 / 270, 9);

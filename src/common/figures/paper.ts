@@ -38,7 +38,8 @@ export interface PaperBox {
 export interface PaperLayout {
   width: number;
   height: number;
-  panels: PaperBox[];
+  /** a, b, then c the crop and d the answer, or c the answer when there is no crop */
+  panels: [PaperBox, PaperBox, PaperBox, PaperBox] | [PaperBox, PaperBox, PaperBox];
   captionY: number;
   captionLines: string[];
 }
@@ -74,13 +75,10 @@ export function paperLayout(o: {
   const a: PaperBox = { letter: 'a', x: MARGIN, y: top + LETTER, width: rowH * ratioA, height: rowH };
   const b: PaperBox = { letter: 'b', x: MARGIN + a.width + GAP, y: top + LETTER, width: rowH * ratioB, height: rowH };
   const row2 = a.y + rowH + GAP + LETTER;
-  const panels = [a, b];
-  let dx = MARGIN;
-  if (o.hasCrop) {
-    panels.push({ letter: 'c', x: MARGIN, y: row2, width: CROP_SIDE, height: CROP_SIDE });
-    dx += CROP_SIDE + GAP;
-  }
-  panels.push({ letter: o.hasCrop ? 'd' : 'c', x: dx, y: row2, width: width - MARGIN - dx, height: CROP_SIDE });
+  const crop: PaperBox | null = o.hasCrop ? { letter: 'c', x: MARGIN, y: row2, width: CROP_SIDE, height: CROP_SIDE } : null;
+  const dx = crop ? MARGIN + (CROP_SIDE + GAP) : MARGIN;
+  const answer: PaperBox = { letter: crop ? 'd' : 'c', x: dx, y: row2, width: width - MARGIN - dx, height: CROP_SIDE };
+  const panels: PaperLayout['panels'] = crop ? [a, b, crop, answer] : [a, b, answer];
   const captionLines = wrapText(o.caption, inner, sansMeasure(TYPE.small), 4);
   const captionY = row2 + CROP_SIDE + GAP + TYPE.small;
   return { width, height: captionY + (captionLines.length - 1) * (TYPE.small + 3) + MARGIN, panels, captionY, captionLines };
@@ -124,11 +122,9 @@ export function paperFigureSvg(o: PaperInput): string {
   });
   const parts: Svg[] = [];
   if (o.title) parts.push(el('text', { x: MARGIN, y: MARGIN + TYPE.title, 'font-size': TYPE.title, 'font-weight': 'bold', fill: INK.text }, text(o.title)));
-  const [a, b] = L.panels;
+  const [a, b, c, fourth] = L.panels;
   parts.push(placed(o.overlay, a), letter(a), placed(o.vaq, b), letter(b));
-  let next = 2;
   if (o.crop) {
-    const c = L.panels[next++];
     const s = Math.min(c.width / o.crop.width, c.height / o.crop.height);
     const w = o.crop.width * s;
     const h = o.crop.height * s;
@@ -138,7 +134,8 @@ export function paperFigureSvg(o: PaperInput): string {
       letter(c),
     );
   }
-  const d = L.panels[next];
+  // the answer panel: d after the crop, else c
+  const d = fourth ?? c;
   const measure = sansMeasure(TYPE.label);
   const lines: [string, string, boolean][] = [
     ['Question', o.question, false],

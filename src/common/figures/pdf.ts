@@ -98,16 +98,24 @@ const N = pdfNumber;
 
 // ---- colours -----------------------------------------------------------------------------------
 
-const NAMED: Record<string, Rgb> = { black: [0, 0, 0], white: [255, 255, 255], red: [255, 0, 0], gray: [128, 128, 128], grey: [128, 128, 128] };
+const NAMED = new Map<string, Rgb>([
+  ['black', [0, 0, 0]],
+  ['white', [255, 255, 255]],
+  ['red', [255, 0, 0]],
+  ['gray', [128, 128, 128]],
+  ['grey', [128, 128, 128]],
+]);
 
 function parseColor(v: string): Rgb | null {
   const s = v.trim().toLowerCase();
   if (s === 'none' || s === 'transparent') return null;
-  if (/^#[0-9a-f]{6}$/.test(s)) return [parseInt(s.slice(1, 3), 16), parseInt(s.slice(3, 5), 16), parseInt(s.slice(5, 7), 16)];
-  if (/^#[0-9a-f]{3}$/.test(s)) return [parseInt(s[1] + s[1], 16), parseInt(s[2] + s[2], 16), parseInt(s[3] + s[3], 16)];
+  // #abc is #aabbcc
+  const hex = /^#[0-9a-f]{3}$/.test(s) ? s.replace(/[0-9a-f]/g, (digit) => digit + digit) : s;
+  if (/^#[0-9a-f]{6}$/.test(hex)) return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
   const m = /^rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(s);
   if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (s in NAMED) return NAMED[s];
+  const named = NAMED.get(s);
+  if (named) return named;
   return fail(`the colour "${v}" is not one this back-end reads`);
 }
 
@@ -135,19 +143,25 @@ function multiply(a: Matrix, b: Matrix): Matrix {
 
 /** An SVG transform list as one matrix (the rightmost transform applies first). */
 export function parseTransform(t: string): Matrix {
-  let m: Matrix = [1, 0, 0, 1, 0, 0];
+  const m: Matrix = [1, 0, 0, 1, 0, 0];
   const re = /(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)/g;
   const parts: Matrix[] = [];
   let hit: RegExpExecArray | null;
   let consumed = '';
   while ((hit = re.exec(t)) !== null) {
     consumed += hit[0];
-    const v = numbers(hit[2]);
+    const args = hit[2];
+    if (args === undefined) fail(`the transform "${t}" is not one this back-end reads`);
+    const v = numbers(args);
     switch (hit[1]) {
-      case 'matrix':
-        if (v.length !== 6) fail(`matrix() needs 6 numbers in "${t}"`);
-        parts.push([v[0], v[1], v[2], v[3], v[4], v[5]]);
+      case 'matrix': {
+        const [a, b, c, d, e, f] = v;
+        if (v.length !== 6 || a === undefined || b === undefined || c === undefined || d === undefined || e === undefined || f === undefined) {
+          fail(`matrix() needs 6 numbers in "${t}"`);
+        }
+        parts.push([a, b, c, d, e, f]);
         break;
+      }
       case 'translate':
         parts.push([1, 0, 0, 1, v[0] ?? 0, v[1] ?? 0]);
         break;
@@ -155,9 +169,10 @@ export function parseTransform(t: string): Matrix {
         parts.push([v[0] ?? 1, 0, 0, v[1] ?? v[0] ?? 1, 0, 0]);
         break;
       case 'rotate': {
-        const a = ((v[0] ?? 0) * Math.PI) / 180;
+        const [degrees = 0, cx, cy] = v;
+        const a = (degrees * Math.PI) / 180;
         const r: Matrix = [Math.cos(a), Math.sin(a), -Math.sin(a), Math.cos(a), 0, 0];
-        if (v.length >= 3) parts.push(multiply(multiply([1, 0, 0, 1, -v[1], -v[2]], r), [1, 0, 0, 1, v[1], v[2]]));
+        if (cx !== undefined && cy !== undefined) parts.push(multiply(multiply([1, 0, 0, 1, -cx, -cy], r), [1, 0, 0, 1, cx, cy]));
         else parts.push(r);
         break;
       }
@@ -171,8 +186,7 @@ export function parseTransform(t: string): Matrix {
   }
   if (consumed.replace(/\s|,/g, '') !== t.replace(/\s|,/g, '')) fail(`the transform "${t}" is not one this back-end reads`);
   // transform="A B" maps a point p to A(B(p)): B first
-  for (let i = parts.length - 1; i >= 0; i--) m = multiply(m, parts[i]);
-  return m;
+  return parts.reduceRight((acc, part) => multiply(acc, part), m);
 }
 
 function apply(m: Matrix, x: number, y: number): [number, number] {
@@ -210,8 +224,11 @@ export function pathOps(d: string): PathOut {
     y = y3;
   };
   while (i < tokens.length) {
-    if (/[A-Za-z]/.test(tokens[i])) cmd = tokens[i++];
-    else if (cmd === '') fail(`the path "${d.slice(0, 40)}" does not start with a command`);
+    const token = tokens[i];
+    if (token !== undefined && /[A-Za-z]/.test(token)) {
+      cmd = token;
+      i++;
+    } else if (cmd === '') fail(`the path "${d.slice(0, 40)}" does not start with a command`);
     const rel = cmd === cmd.toLowerCase();
     const ox = rel ? x : 0;
     const oy = rel ? y : 0;
@@ -245,14 +262,14 @@ export function pathOps(d: string): PathOut {
         points.push([x, y]);
         break;
       case 'C': {
-        const v = [num(), num(), num(), num(), num(), num()];
-        cubic(ox + v[0], oy + v[1], ox + v[2], oy + v[3], ox + v[4], oy + v[5]);
+        const [x1, y1, x2, y2, x3, y3] = [num(), num(), num(), num(), num(), num()];
+        cubic(ox + x1, oy + y1, ox + x2, oy + y2, ox + x3, oy + y3);
         break;
       }
       case 'S': {
-        const v = [num(), num(), num(), num()];
+        const [x2, y2, x3, y3] = [num(), num(), num(), num()];
         const prev: [number, number] = lastCtrl ?? [x, y];
-        cubic(2 * x - prev[0], 2 * y - prev[1], ox + v[0], oy + v[1], ox + v[2], oy + v[3]);
+        cubic(2 * x - prev[0], 2 * y - prev[1], ox + x2, oy + y2, ox + x3, oy + y3);
         break;
       }
       case 'Q':
@@ -316,8 +333,9 @@ export function winAnsiString(s: string): string {
   let out = '(';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    if (cp in SUBSTITUTE) {
-      out += winAnsiString(SUBSTITUTE[cp]).slice(1, -1);
+    const substitute = SUBSTITUTE[cp];
+    if (substitute !== undefined) {
+      out += winAnsiString(substitute).slice(1, -1);
       continue;
     }
     const b = cp >= 0x20 && cp <= 0x7e ? cp : cp >= 0xa0 && cp <= 0xff ? cp : (WIN_ANSI[cp] ?? 0x3f);
@@ -350,10 +368,10 @@ function base64Bytes(b64: string): Uint8Array {
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let o = 0;
   for (let i = 0; i + 1 < clean.length; i += 4) {
-    const a = alphabet.indexOf(clean[i]);
-    const b = alphabet.indexOf(clean[i + 1]);
-    const c = i + 2 < clean.length ? alphabet.indexOf(clean[i + 2]) : 0;
-    const d = i + 3 < clean.length ? alphabet.indexOf(clean[i + 3]) : 0;
+    const a = alphabet.indexOf(clean.charAt(i));
+    const b = alphabet.indexOf(clean.charAt(i + 1));
+    const c = i + 2 < clean.length ? alphabet.indexOf(clean.charAt(i + 2)) : 0;
+    const d = i + 3 < clean.length ? alphabet.indexOf(clean.charAt(i + 3)) : 0;
     const n = (a << 18) | (b << 12) | (c << 6) | d;
     if (o < out.length) out[o++] = (n >> 16) & 255;
     if (i + 2 < clean.length && o < out.length) out[o++] = (n >> 8) & 255;
@@ -362,24 +380,37 @@ function base64Bytes(b64: string): Uint8Array {
   return out.subarray(0, o);
 }
 
+/** Byte i of an embedded image, failing with `what` when the image ends before it. */
+function byteAt(b: Uint8Array, i: number, what: string): number {
+  const v = b[i];
+  return v === undefined ? fail(what) : v;
+}
+
 /** A JPEG's size and components, from its first start-of-frame marker. */
 function jpegInfo(b: Uint8Array): { width: number; height: number; components: number } {
   if (b[0] !== 0xff || b[1] !== 0xd8) fail('an embedded image says it is a JPEG but is not one');
+  const cut = 'an embedded JPEG is cut short';
   let i = 2;
   while (i + 9 < b.length) {
     if (b[i] !== 0xff) fail('an embedded JPEG is damaged');
-    const marker = b[i + 1];
-    const len = (b[i + 2] << 8) | b[i + 3];
+    const marker = byteAt(b, i + 1, cut);
+    const len = (byteAt(b, i + 2, cut) << 8) | byteAt(b, i + 3, cut);
     if ((marker >= 0xc0 && marker <= 0xc3) || (marker >= 0xc5 && marker <= 0xc7) || (marker >= 0xc9 && marker <= 0xcb) || (marker >= 0xcd && marker <= 0xcf)) {
-      return { height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8], components: b[i + 9] };
+      return {
+        height: (byteAt(b, i + 5, cut) << 8) | byteAt(b, i + 6, cut),
+        width: (byteAt(b, i + 7, cut) << 8) | byteAt(b, i + 8, cut),
+        components: byteAt(b, i + 9, cut),
+      };
     }
     i += 2 + len;
   }
   return fail('an embedded JPEG has no frame header');
 }
 
+/** The big-endian 32-bit word at i of an embedded PNG. */
 function u32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) >>> 0) + (b[i + 1] << 16) + (b[i + 2] << 8) + b[i + 3];
+  const cut = 'an embedded PNG is cut short';
+  return ((byteAt(b, i, cut) << 24) >>> 0) + (byteAt(b, i + 1, cut) << 16) + (byteAt(b, i + 2, cut) << 8) + byteAt(b, i + 3, cut);
 }
 
 /** A PNG's pixels for PDF: its zlib stream as it is, read with PNG predictors (grey or RGB, 8-bit, not interlaced). */
@@ -393,7 +424,7 @@ function pngImage(b: Uint8Array): { width: number; height: number; colors: numbe
   const idat: Uint8Array[] = [];
   while (i + 8 <= b.length) {
     const len = u32(b, i);
-    const type = String.fromCharCode(b[i + 4], b[i + 5], b[i + 6], b[i + 7]);
+    const type = String.fromCharCode(...b.subarray(i + 4, i + 8));
     const body = b.subarray(i + 8, i + 8 + len);
     if (type === 'IHDR') {
       width = u32(body, 0);
@@ -423,8 +454,9 @@ function pngImage(b: Uint8Array): { width: number; height: number; colors: numbe
 
 function imageObject(href: string, name: string): ImageObject {
   const m = /^data:(image\/(?:jpeg|png));base64,(.*)$/s.exec(href);
-  if (!m) fail(`an image is not a base64 JPEG or PNG data: URI (${href.slice(0, 30)}…)`);
-  const bytes = base64Bytes(m[2]);
+  const base64 = m?.[2];
+  if (!m || base64 === undefined) fail(`an image is not a base64 JPEG or PNG data: URI (${href.slice(0, 30)}…)`);
+  const bytes = base64Bytes(base64);
   if (m[1] === 'image/jpeg') {
     const j = jpegInfo(bytes);
     const cs = j.components === 1 ? '/DeviceGray' : j.components === 4 ? '/DeviceCMYK' : '/DeviceRGB';
@@ -504,10 +536,10 @@ class Drawing {
   }
 
   ref(v: string): XmlElement | null {
-    const m = /^url\(#([^)]+)\)$/.exec(v.trim()) ?? /^#(.+)$/.exec(v.trim());
-    if (!m) return null;
-    const e = this.ids.get(m[1]);
-    if (!e) fail(`nothing in the figure has the id "${m[1]}" it refers to`);
+    const id = (/^url\(#([^)]+)\)$/.exec(v.trim()) ?? /^#(.+)$/.exec(v.trim()))?.[1];
+    if (id === undefined) return null;
+    const e = this.ids.get(id);
+    if (!e) fail(`nothing in the figure has the id "${id}" it refers to`);
     return e;
   }
 
@@ -697,18 +729,20 @@ class Drawing {
         at: Number(String(c.attrs.offset ?? '0').replace('%', '')) / (String(c.attrs.offset).endsWith('%') ? 100 : 1),
         color: parseColor(c.attrs['stop-color'] ?? '#000') ?? [0, 0, 0],
       }));
-    if (stops.length === 0) return;
+    const [first, ...rest] = stops;
+    if (first === undefined) return;
     const colorAtT = (t: number): Rgb => {
-      if (t <= stops[0].at) return stops[0].color;
-      for (let k = 1; k < stops.length; k++) {
-        if (t <= stops[k].at) {
-          const a = stops[k - 1];
-          const b = stops[k];
+      if (t <= first.at) return first.color;
+      let a = first;
+      for (const b of rest) {
+        if (t <= b.at) {
           const f = b.at === a.at ? 0 : (t - a.at) / (b.at - a.at);
-          return [0, 1, 2].map((c) => a.color[c] + f * (b.color[c] - a.color[c])) as Rgb;
+          const mix = (c: 0 | 1 | 2) => a.color[c] + f * (b.color[c] - a.color[c]);
+          return [mix(0), mix(1), mix(2)];
         }
+        a = b;
       }
-      return stops[stops.length - 1].color;
+      return a.color;
     };
     const bands = 128;
     const vertical = gx1 === gx2;
@@ -850,9 +884,17 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   if (!(width > 0 && height > 0)) fail('the SVG declares no width and height in px');
   const d = new Drawing(root);
   d.ops.push(`${N(PT_PER_PX)} 0 0 ${N(-PT_PER_PX)} 0 ${N(height * PT_PER_PX)} cm`);
-  const vb = root.attrs.viewBox ? numbers(root.attrs.viewBox) : null;
-  if (vb && vb.length === 4 && (vb[2] !== width || vb[3] !== height || vb[0] !== 0 || vb[1] !== 0))
-    d.ops.push(`${N(width / vb[2])} 0 0 ${N(height / vb[3])} ${N((-vb[0] * width) / vb[2])} ${N((-vb[1] * height) / vb[3])} cm`);
+  const vb = root.attrs.viewBox ? numbers(root.attrs.viewBox) : [];
+  const [vx, vy, vw, vh] = vb;
+  if (
+    vb.length === 4 &&
+    vx !== undefined &&
+    vy !== undefined &&
+    vw !== undefined &&
+    vh !== undefined &&
+    (vw !== width || vh !== height || vx !== 0 || vy !== 0)
+  )
+    d.ops.push(`${N(width / vw)} 0 0 ${N(height / vh)} ${N((-vx * width) / vw)} ${N((-vy * height) / vh)} cm`);
   const base = d.style(root, INITIAL);
   for (const c of root.children) d.draw(c, base);
   const content = latin1(d.ops.join('\n'));

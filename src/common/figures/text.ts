@@ -87,7 +87,8 @@ export function textWidth(s: string, size: number, weight: Weight = 'normal'): n
   let units = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    if (cp >= 0x20 && cp <= 0x7e) units += table[cp - 0x20];
+    const ascii = cp >= 0x20 && cp <= 0x7e ? table[cp - 0x20] : undefined;
+    if (ascii !== undefined) units += ascii;
     else if (isZeroWidth(cp)) continue;
     else if (isWide(cp)) units += 1000;
     else if (cp === 0xa0) units += 278;
@@ -179,7 +180,10 @@ export function formatNumber(v: number, digits = 3): string {
     s = abs.toFixed(decimals);
     if (s.includes('.')) s = s.replace(/\.?0+$/, '');
   } else {
-    const [m, e] = abs.toExponential(digits - 1).split('e');
+    const exponential = abs.toExponential(digits - 1);
+    const at = exponential.indexOf('e');
+    const m = exponential.slice(0, at);
+    const e = exponential.slice(at + 1);
     s = `${m.includes('.') ? m.replace(/\.?0+$/, '') : m}e${e.replace('+', '').replace('-', '\u2212')}`;
   }
   return v < 0 ? `\u2212${s}` : s;

@@ -32,7 +32,7 @@ export function readTrueType(bytes: Uint8Array): TrueTypeMetrics {
   for (let i = 0; i < n; i++) {
     const at = 12 + 16 * i;
     if (at + 16 > bytes.length) fail('its table directory is cut off');
-    const tag = String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+    const tag = String.fromCharCode(...bytes.subarray(at, at + 4));
     tables.set(tag, { offset: v.getUint32(at + 8), length: v.getUint32(at + 12) });
   }
   const table = (tag: string) => {

@@ -20,7 +20,8 @@ export function upsampleGrid(values: ArrayLike<number>, rows: number, cols: numb
   if (values.length !== rows * cols) throw new RangeError(`${values.length} values for a ${rows}x${cols} grid.`);
   if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW > 0 && outH > 0))
     throw new RangeError(`Output size ${outW}x${outH} must be positive integers.`);
-  const at = (r: number, c: number) => values[Math.min(rows - 1, Math.max(0, r)) * cols + Math.min(cols - 1, Math.max(0, c))];
+  // clamped into the grid, whose size was checked against values.length above
+  const at = (r: number, c: number) => values[Math.min(rows - 1, Math.max(0, r)) * cols + Math.min(cols - 1, Math.max(0, c))]!;
   const out = new Float64Array(outW * outH);
   for (let y = 0; y < outH; y++) {
     const gy = ((y + 0.5) * rows) / outH - 0.5;

@@ -136,12 +136,13 @@ export function vaqCurveSvg(o: VaqCurveInput): string {
     );
     labels.push({ x, text: `fixed ${o.fixedLayerRef}`, color: INK.muted, bold: false });
   }
-  if (o.chosen !== null) {
+  const chosenVaq = o.chosen === null ? undefined : o.vaq[o.chosen];
+  if (o.chosen !== null && chosenVaq !== undefined) {
     const x = L.x(o.chosen);
     parts.push(
       el('line', { class: 'chosen-marker', 'data-layer': o.chosen, x1: x, x2: x, y1: L.top, y2: L.bottom, stroke: INK.highlight, 'stroke-width': 1.2 }),
     );
-    labels.push({ x, text: `l* = ${o.chosen} \u00B7 ${formatNumber(o.vaq[o.chosen], 3)}`, color: INK.highlight, bold: true });
+    labels.push({ x, text: `l* = ${o.chosen} \u00B7 ${formatNumber(chosenVaq, 3)}`, color: INK.highlight, bold: true });
   }
 
   const points = o.vaq.map((v, l) => [L.x(l), L.y(v)] as const);
@@ -156,8 +157,9 @@ export function vaqCurveSvg(o: VaqCurveInput): string {
     }),
     group(...points.map(([x, y], l) => el('circle', { class: 'point', 'data-layer': l, cx: x, cy: y, r: n > 48 ? 1.3 : 2, fill: INK.line }))),
   );
-  if (o.chosen !== null) {
-    const [x, y] = points[o.chosen];
+  const chosenPoint = o.chosen === null ? undefined : points[o.chosen];
+  if (chosenPoint !== undefined) {
+    const [x, y] = chosenPoint;
     parts.push(el('circle', { class: 'chosen-point', cx: x, cy: y, r: 3.6, fill: INK.highlight, stroke: '#ffffff', 'stroke-width': 1.2 }));
   }
   parts.push(markerLabels(labels, L));
@@ -170,10 +172,10 @@ function markerLabels(labels: { x: number; text: string; color: string; bold: bo
     const w = sansMeasure(TYPE.small, l.bold ? 'bold' : 'normal')(l.text);
     return { ...l, w, anchor: 'middle' as 'middle' | 'start' | 'end' };
   });
-  if (placed.length === 2) {
-    const [a, b] = placed;
+  const [a, b, ...more] = placed;
+  if (a !== undefined && b !== undefined && more.length === 0) {
     if (Math.abs(a.x - b.x) < (a.w + b.w) / 2 + 6) {
-      const [left, right] = a.x <= b.x ? [a, b] : [b, a];
+      const [left, right]: [typeof a, typeof b] = a.x <= b.x ? [a, b] : [b, a];
       left.anchor = 'end';
       right.anchor = 'start';
     }

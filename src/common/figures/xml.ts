@@ -18,7 +18,13 @@ export interface XmlElement {
 }
 
 const NAME = /^[A-Za-z_:][-A-Za-z0-9_.:]*/;
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const ENTITIES = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
@@ -34,8 +40,9 @@ function decode(s: string, at: number): string {
       if (!/^#[0-9]+$/.test(body)) throw new Error(`Bad character reference &${body}; near offset ${at}.`);
       return String.fromCodePoint(parseInt(body.slice(1), 10));
     }
-    if (!(body in ENTITIES)) throw new Error(`Unknown entity &${body}; near offset ${at}.`);
-    return ENTITIES[body];
+    const entity = ENTITIES.get(body);
+    if (entity === undefined) throw new Error(`Unknown entity &${body}; near offset ${at}.`);
+    return entity;
   });
 }
 

@@ -88,13 +88,16 @@ export function withGrid(t: InputTransform, gridWidth: number, gridHeight: numbe
  */
 export function gridLineFraction(t: GridTransform, axis: 'x' | 'y', k: number): { num: number; den: number } {
   const cells = axis === 'x' ? t.gridWidth : t.gridHeight;
-  const sizes = [axis === 'x' ? t.imageWidth : t.imageHeight];
-  for (const s of t.steps) sizes.push(axis === 'x' ? s.width : s.height);
-  let num = k * sizes[sizes.length - 1];
+  // each step with the side of the picture it was applied to, so the steps can be undone last first
+  const undo: { s: PreprocessStep; before: number }[] = [];
+  let side = axis === 'x' ? t.imageWidth : t.imageHeight;
+  for (const s of t.steps) {
+    undo.push({ s, before: side });
+    side = axis === 'x' ? s.width : s.height;
+  }
+  let num = k * side;
   let den = cells;
-  for (let i = t.steps.length - 1; i >= 0; i--) {
-    const s = t.steps[i];
-    const before = sizes[i];
+  for (const { s, before } of undo.reverse()) {
     if (s.kind === 'crop') num += (axis === 'x' ? s.left : s.top) * den;
     else if (s.kind === 'pad') num -= (axis === 'x' ? s.left : s.top) * den;
     else {

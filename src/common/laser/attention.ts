@@ -66,9 +66,9 @@ export function headMean(stack: AttentionStack, layer: number, heads?: readonly 
   const out = new Float64Array(stack.tokens);
   for (const h of chosen) {
     const o = rowOffset(stack, layer, h);
-    for (let j = 0; j < stack.tokens; j++) out[j] += stack.data[o + j];
+    for (let j = 0; j < stack.tokens; j++) out[j]! += stack.data[o + j]!;
   }
-  for (let j = 0; j < stack.tokens; j++) out[j] /= chosen.length;
+  for (let j = 0; j < stack.tokens; j++) out[j]! /= chosen.length;
   return out;
 }
 
@@ -82,9 +82,9 @@ export function renormalizeVisualSpan(stack: AttentionStack): AttentionStack {
   for (let r = 0; r < stack.layers * stack.heads; r++) {
     const o = r * stack.tokens;
     let sum = 0;
-    for (let j = 0; j < stack.tokens; j++) sum += stack.data[o + j];
+    for (let j = 0; j < stack.tokens; j++) sum += stack.data[o + j]!;
     if (sum === 0) continue;
-    for (let j = 0; j < stack.tokens; j++) out[o + j] = stack.data[o + j] / sum;
+    for (let j = 0; j < stack.tokens; j++) out[o + j] = stack.data[o + j]! / sum;
   }
   return { layers: stack.layers, heads: stack.heads, tokens: stack.tokens, data: out };
 }

@@ -67,7 +67,7 @@ export function mapCentroid(map: ArrayLike<number>, mapping: CellMapping): [numb
   let cy = 0;
   for (let j = 0; j < map.length; j++) {
     const m = map[j];
-    if (!(m >= 0) || m === Infinity) throw new RangeError(`Map values must be finite and non-negative, got ${m}.`);
+    if (m === undefined || !(m >= 0) || m === Infinity) throw new RangeError(`Map values must be finite and non-negative, got ${m}.`);
     if (m === 0) continue;
     const [x, y] = rectCentre(mapping.cellRect(j));
     mass += m;

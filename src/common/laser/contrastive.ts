@@ -16,7 +16,7 @@ export function contrastiveAttention(query: AttentionStack, noQuery: AttentionSt
   const z = options.renormalize ? renormalizeVisualSpan(noQuery) : noQuery;
   const out = new Float64Array(q.data.length);
   for (let i = 0; i < out.length; i++) {
-    const d = q.data[i] - z.data[i];
+    const d = q.data[i]! - z.data[i]!;
     out[i] = d > 0 ? d : 0;
   }
   return { layers: q.layers, heads: q.heads, tokens: q.tokens, data: out };

@@ -13,8 +13,7 @@ export function firstNonFiniteScore(record: Pick<AnalysisRecord, 'vaq' | 'vaqHea
   const vaq = record.vaq ?? [];
   for (let i = 0; i < vaq.length; i++) if (!Number.isFinite(vaq[i])) return `vaq[${i}] is ${vaq[i]}`;
   const heads = record.vaqHeads ?? [];
-  for (let l = 0; l < heads.length; l++)
-    for (let h = 0; h < heads[l].length; h++) if (!Number.isFinite(heads[l][h])) return `vaqHeads[${l}][${h}] is ${heads[l][h]}`;
+  for (const [l, row] of heads.entries()) for (const [h, v] of row.entries()) if (!Number.isFinite(v)) return `vaqHeads[${l}][${h}] is ${v}`;
   for (const [name, t] of Object.entries(tensors)) {
     if (!t) continue;
     const d = t.data;

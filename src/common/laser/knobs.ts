@@ -179,6 +179,8 @@ export function parseKnobs<M extends MethodId>(method: M, partial: unknown = {})
   const result = knobSchemas[method].safeParse(partial);
   if (result.success) return result.data as KnobsOf<M>;
   const issue = result.error.issues[0];
+  if (issue === undefined)
+    throw new WorkbenchError('bad-request', `Knobs for ${method} were refused without a reason.`, 'Check the knob values against the method spec.');
   if (issue.code === 'unrecognized_keys') {
     throw new WorkbenchError(
       'bad-request',

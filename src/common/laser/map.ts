@@ -47,7 +47,6 @@ export function normaliseMap(values: Float64Array, grid: Grid, layer: number, he
     mass += v;
   }
   if (mass === 0) return { ok: false, fallback: 'no-activation', layer, heads };
-  const map = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) map[i] = values[i] / mass;
+  const map = values.map((v) => v / mass);
   return { ok: true, grid, map, layer, heads, mass };
 }

@@ -20,7 +20,7 @@ export function attentionAggregation(map: ArrayLike<number>, mapping: CellMappin
   let inside = 0;
   for (let j = 0; j < map.length; j++) {
     const m = map[j];
-    if (!(m >= 0) || m === Infinity) throw new RangeError(`Map values must be finite and non-negative, got ${m}.`);
+    if (m === undefined || !(m >= 0) || m === Infinity) throw new RangeError(`Map values must be finite and non-negative, got ${m}.`);
     if (m === 0) continue;
     total += m;
     const cell = mapping.cellRect(j);
@@ -98,9 +98,9 @@ export function aokvqaDirectAnswer(prediction: string, answers: readonly string[
 export function chosenOption(prediction: string, options: readonly string[]): number | null {
   const text = prediction.trim();
   // a capital letter, or a lone small one (a small letter before more words is a word: "a cat")
-  const letter = /^\(?([A-Z])(?:$|[).:,\s])/.exec(text) ?? /^([a-z])$/.exec(text);
-  if (letter) {
-    const k = letter[1].toUpperCase().charCodeAt(0) - 65;
+  const letter = (/^\(?([A-Z])(?:$|[).:,\s])/.exec(text) ?? /^([a-z])$/.exec(text))?.[1];
+  if (letter !== undefined) {
+    const k = letter.toUpperCase().charCodeAt(0) - 65;
     if (k < options.length) return k;
   }
   const lower = text.toLowerCase().replace(/[.]$/, '');
@@ -133,11 +133,11 @@ export function parseBoxAnswer(text: string): [number, number, number, number] |
 }
 
 /** Intersection over union of two [x0, y0, x1, y1] boxes (0 when either is empty). */
-export function boxIou(a: readonly number[], b: readonly number[]): number {
+export function boxIou(a: Rect, b: Rect): number {
   const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
   const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
   const inter = iw * ih;
-  const area = (r: readonly number[]) => Math.max(0, r[2] - r[0]) * Math.max(0, r[3] - r[1]);
+  const area = (r: Rect) => Math.max(0, r[2] - r[0]) * Math.max(0, r[3] - r[1]);
   const union = area(a) + area(b) - inter;
   return union <= 0 ? 0 : inter / union;
 }
@@ -148,11 +148,11 @@ export function boxIou(a: readonly number[], b: readonly number[]): number {
  * by its width and height, otherwise as pixels; no box in the answer scores 0. Acc@0.5 is
  * IoU >= 0.5.
  */
-export function groundingIou(answer: string, truth: readonly number[], size: { width: number; height: number }): number {
+export function groundingIou(answer: string, truth: Rect, size: { width: number; height: number }): number {
   const box = parseBoxAnswer(answer);
   if (box === null) return 0;
   const normalised = box.every((v) => v >= 0 && v <= 1);
-  const px = normalised ? [box[0] * size.width, box[1] * size.height, box[2] * size.width, box[3] * size.height] : box;
+  const px: Rect = normalised ? [box[0] * size.width, box[1] * size.height, box[2] * size.width, box[3] * size.height] : box;
   return boxIou(px, truth);
 }
 

@@ -110,11 +110,11 @@ function boxBlurReader(image: PixelImage, radius: number): (x: number, y: number
     for (let x = 0; x < W; x++) {
       for (let ch = 0; ch < C; ch++) {
         const i = ((y + 1) * (W + 1) + (x + 1)) * C + ch;
-        sat[i] = data[(y * W + x) * C + ch] + sat[i - C] + sat[i - (W + 1) * C] - sat[i - (W + 2) * C];
+        sat[i] = data[(y * W + x) * C + ch]! + sat[i - C]! + sat[i - (W + 1) * C]! - sat[i - (W + 2) * C]!;
       }
     }
   }
-  const at = (x: number, y: number, ch: number): number => sat[(y * (W + 1) + x) * C + ch];
+  const at = (x: number, y: number, ch: number): number => sat[(y * (W + 1) + x) * C + ch]!;
   return (x, y, ch) => {
     const xa = Math.max(0, x - radius);
     const ya = Math.max(0, y - radius);
@@ -136,7 +136,14 @@ export function fillRects(image: PixelImage, rects: readonly Rect[], fill: FillS
   if (fill.kind === 'blur' && (!Number.isInteger(fill.radius) || fill.radius < 0)) {
     throw new RangeError(`Blur radius must be a non-negative integer, got ${fill.radius}.`);
   }
-  const valueAt = fill.kind === 'blur' ? boxBlurReader(image, fill.radius) : (_x: number, _y: number, ch: number) => fill.colour[ch];
+  const valueAt =
+    fill.kind === 'blur'
+      ? boxBlurReader(image, fill.radius)
+      : (_x: number, _y: number, ch: number): number => {
+          const v = fill.colour[ch];
+          if (v === undefined) throw new RangeError(`Fill colour has no channel ${ch}; the image has ${C}.`);
+          return v;
+        };
   for (const rect of rects) {
     const [x0, y0, x1, y1] = rectPixelSpan(rect, image);
     for (let y = y0; y < y1; y++) {

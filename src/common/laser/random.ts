@@ -34,7 +34,11 @@ export interface Rng {
 
 /** xoshiro128** from an explicit state (four 32-bit words, not all zero). */
 export function rngFromState(state: readonly [number, number, number, number]): Rng {
-  let [s0, s1, s2, s3] = state.map((v) => v >>> 0);
+  const [a, b, c, d] = state;
+  let s0 = a >>> 0;
+  let s1 = b >>> 0;
+  let s2 = c >>> 0;
+  let s3 = d >>> 0;
   if ((s0 | s1 | s2 | s3) === 0) throw new RangeError('xoshiro128** state must not be all zero.');
   let spare: number | null = null;
   const nextUint32 = (): number => {

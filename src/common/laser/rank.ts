@@ -15,13 +15,13 @@ function key(v: number): number {
 
 /** Indices of the k largest values, largest first; ties to the lower index. */
 export function topKIndices(values: ArrayLike<number>, k: number, options: TopKOptions = {}): number[] {
-  const idx: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    if (options.positiveOnly && !(values[i] > 0)) continue;
-    idx.push(i);
+  const ranked: [index: number, key: number][] = [];
+  for (const [i, v] of Array.from(values).entries()) {
+    if (options.positiveOnly && !(v > 0)) continue;
+    ranked.push([i, key(v)]);
   }
-  idx.sort((a, b) => key(values[b]) - key(values[a]) || a - b);
-  return idx.slice(0, Math.max(0, k));
+  ranked.sort(([a, ka], [b, kb]) => kb - ka || a - b);
+  return ranked.slice(0, Math.max(0, k)).map(([i]) => i);
 }
 
 /** Index of the largest value; ties to the lower index; -1 for an empty input. */
@@ -29,7 +29,7 @@ export function argmax(values: ArrayLike<number>): number {
   let best = -1;
   let bestKey = -Infinity;
   for (let i = 0; i < values.length; i++) {
-    const v = key(values[i]);
+    const v = key(values[i]!);
     if (best === -1 || v > bestKey) {
       best = i;
       bestKey = v;

@@ -16,16 +16,17 @@ export interface SinkOptions {
 export function attentionSinks(perLayer: readonly (readonly number[])[], o: SinkOptions = {}): number[] {
   const factor = o.factor ?? 5;
   const need = Math.ceil((o.layers ?? 0.9) * perLayer.length);
-  if (perLayer.length === 0) return [];
-  const N = perLayer[0].length;
-  const heavy = new Array<number>(N).fill(0);
+  const [first] = perLayer;
+  if (first === undefined) return [];
+  const N = first.length;
+  const heavy = new Uint32Array(N);
   for (const row of perLayer) {
     if (row.length !== N) throw new RangeError(`Layers have ${N} and ${row.length} cells.`);
     const total = row.reduce((s, v) => s + (Number.isFinite(v) && v > 0 ? v : 0), 0);
     if (total <= 0) continue;
-    for (let j = 0; j < N; j++) if (row[j] / total >= factor / N) heavy[j]++;
+    for (const [j, v] of row.entries()) if (v / total >= factor / N) heavy[j]!++;
   }
-  return heavy.flatMap((h, j) => (h >= need ? [j] : []));
+  return Array.from(heavy).flatMap((h, j) => (h >= need ? [j] : []));
 }
 
 /** The map with `cells` left out (0), the rest normalised to the sum it had: what the colour scale is set from when sinks are excluded. */

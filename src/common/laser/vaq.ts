@@ -28,7 +28,10 @@ export function headVaq(contrastive: AttentionStack): Float64Array {
   for (let r = 0; r < layers * heads; r++) {
     let s = 0;
     const o = r * tokens;
-    for (let j = 0; j < tokens; j++) s += data[o + j] * data[o + j];
+    for (let j = 0; j < tokens; j++) {
+      const v = data[o + j]!;
+      s += v * v;
+    }
     out[r] = Math.sqrt(s);
   }
   return out;
@@ -53,7 +56,7 @@ export function layerVaq(perHead: Float64Array, layers: number, heads: number, k
     const row = perHead.subarray(l * heads, (l + 1) * heads);
     const top = topKIndices(row, k);
     let s = 0;
-    for (const h of top) s += row[h];
+    for (const h of top) s += row[h]!;
     perLayer[l] = s / k;
     topHeads.push(top);
   }
@@ -71,14 +74,15 @@ export function computeVaq(contrastive: AttentionStack, kHead: number): VaqScore
  * layer when it is strong across the answer rather than at one lucky position.
  */
 export function averageHeadVaq(perPosition: readonly Float64Array[]): Float64Array {
-  if (perPosition.length === 0) throw new RangeError('averageHeadVaq needs at least one position.');
-  const n = perPosition[0].length;
+  const [first] = perPosition;
+  if (first === undefined) throw new RangeError('averageHeadVaq needs at least one position.');
+  const n = first.length;
   const out = new Float64Array(n);
   for (const p of perPosition) {
     if (p.length !== n) throw new RangeError(`Per-head VAQ lengths differ: ${n} vs ${p.length}.`);
-    for (let i = 0; i < n; i++) out[i] += p[i];
+    for (let i = 0; i < n; i++) out[i]! += p[i]!;
   }
-  for (let i = 0; i < n; i++) out[i] /= perPosition.length;
+  for (let i = 0; i < n; i++) out[i]! /= perPosition.length;
   return out;
 }
 
@@ -122,6 +126,6 @@ export function chooseLayer(perLayer: ArrayLike<number>, options: LayerChoiceOpt
       `layerRange must be [lo, hi] with 0 <= lo <= hi <= ${L - 1} for this model.`,
     );
   }
-  const window = Array.from({ length: hi - lo + 1 }, (_, i) => perLayer[lo + i]);
+  const window = Array.from(perLayer).slice(lo, hi + 1);
   return { layer: lo + argmax(window), mode: 'argmax', searched: [lo, hi] };
 }

@@ -30,12 +30,14 @@ export function fuseLogits(positive: FloatArray, negative: FloatArray, options: 
   const { alpha, apcBeta } = options;
   const out = new Float64Array(positive.length);
   if (alpha === 0) out.set(positive);
-  else for (let i = 0; i < out.length; i++) out[i] = (1 + alpha) * positive[i] - alpha * negative[i];
+  else for (let i = 0; i < out.length; i++) out[i] = (1 + alpha) * positive[i]! - alpha * negative[i]!;
   if (apcBeta !== null) {
     let max = -Infinity;
     for (const v of positive) if (v > max) max = v;
     const cutoff = max + Math.log(apcBeta);
-    for (let i = 0; i < out.length; i++) if (positive[i] < cutoff) out[i] = -Infinity;
+    positive.forEach((v, i) => {
+      if (v < cutoff) out[i] = -Infinity;
+    });
   }
   return out;
 }
@@ -58,11 +60,10 @@ export interface VatStep {
 export function vatStep(positive: FloatArray, negative: FloatArray, options: FusionOptions, topN = 5): VatStep {
   const fused = fuseLogits(positive, negative, options);
   const token = argmax(fused);
-  const candidates = topKIndices(fused, topN).map((id) => ({
-    id,
-    positive: positive[id],
-    negative: negative[id],
-    fused: fused[id],
-  }));
+  const candidates = topKIndices(fused, topN).map((id): Candidate => {
+    const [p, n, f] = [positive[id], negative[id], fused[id]];
+    if (p === undefined || n === undefined || f === undefined) throw new RangeError(`Candidate token ${id} is outside the ${fused.length} logits.`);
+    return { id, positive: p, negative: n, fused: f };
+  });
   return { token, candidates };
 }

@@ -34,9 +34,10 @@ export function vcdNoiseSchedule(numSteps = VCD_NUM_STEPS): NoiseSchedule {
   const betas = new Float64Array(numSteps);
   const alphasBar = new Float64Array(numSteps);
   let prod = 1;
-  for (let i = 0; i < numSteps; i++) {
-    betas[i] = (1 / (1 + Math.exp(-x[i]))) * (0.5e-2 - 1e-5) + 1e-5;
-    prod *= 1 - betas[i];
+  for (const [i, xi] of x.entries()) {
+    const beta = (1 / (1 + Math.exp(-xi))) * (0.5e-2 - 1e-5) + 1e-5;
+    betas[i] = beta;
+    prod *= 1 - beta;
     alphasBar[i] = prod;
   }
   return { betas, alphasBar };
@@ -45,10 +46,9 @@ export function vcdNoiseSchedule(numSteps = VCD_NUM_STEPS): NoiseSchedule {
 /** q(x_t | x_0) at `step` (0-based, VCD's default 500), noise drawn from `rng`. */
 export function addDiffusionNoise(pixels: FloatArray, step: number, rng: Rng, schedule = vcdNoiseSchedule()): Float32Array {
   const n = schedule.alphasBar.length;
-  if (!Number.isInteger(step) || step < 0 || step >= n) throw new RangeError(`Noise step must be an integer in 0..${n - 1}, got ${step}.`);
-  const a = Math.sqrt(schedule.alphasBar[step]);
-  const b = Math.sqrt(1 - schedule.alphasBar[step]);
-  const out = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) out[i] = a * pixels[i] + b * rng.nextGaussian();
-  return out;
+  const alphaBar = Number.isInteger(step) && step >= 0 ? schedule.alphasBar[step] : undefined;
+  if (alphaBar === undefined) throw new RangeError(`Noise step must be an integer in 0..${n - 1}, got ${step}.`);
+  const a = Math.sqrt(alphaBar);
+  const b = Math.sqrt(1 - alphaBar);
+  return Float32Array.from(pixels, (v) => a * v + b * rng.nextGaussian());
 }

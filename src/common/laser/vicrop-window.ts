@@ -57,7 +57,7 @@ export function vicropWindowBox(map: ArrayLike<number>, mapping: CellMapping, si
   const last = mapping.cellRect(cellCount(mapping.grid) - 1);
   const blockW = (last[2] - first[0]) / gw;
   const blockH = (last[3] - first[1]) / gh;
-  const at = (y: number, x: number): number => map[y * gw + x];
+  const at = (y: number, x: number): number => map[y * gw + x]!;
 
   const tried: { ratio: number; cols: number; rows: number; x: number; y: number; sharpness: number }[] = [];
   for (const ratio of VICROP_RATIOS) {
@@ -85,16 +85,22 @@ export function vicropWindowBox(map: ArrayLike<number>, mapping: CellMapping, si
         }
       }
     }
+    const slidingAt = (x: number, y: number): number => {
+      const v = sliding[y * sw + x];
+      if (v === undefined) throw new RangeError(`ViCrop window: (${x}, ${y}) is outside the ${sw}x${sh} sliding sums.`);
+      return v;
+    };
     const adjacent: number[] = [];
-    if (mx > 0) adjacent.push(sliding[my * sw + mx - 1]);
-    if (mx < sw - 1) adjacent.push(sliding[my * sw + mx + 1]);
-    if (my > 0) adjacent.push(sliding[(my - 1) * sw + mx]);
-    if (my < sh - 1) adjacent.push(sliding[(my + 1) * sw + mx]);
+    if (mx > 0) adjacent.push(slidingAt(mx - 1, my));
+    if (mx < sw - 1) adjacent.push(slidingAt(mx + 1, my));
+    if (my > 0) adjacent.push(slidingAt(mx, my - 1));
+    if (my < sh - 1) adjacent.push(slidingAt(mx, my + 1));
     const meanAdjacent = adjacent.reduce((a, b) => a + b, 0) / adjacent.length;
     tried.push({ ratio, cols, rows, x: mx, y: my, sharpness: (maxAtt - meanAdjacent) / (cols * rows) });
   }
 
   const best = tried[argmax(tried.map((t) => t.sharpness))];
+  if (best === undefined) throw new RangeError(`ViCrop window: no ratio of ${VICROP_RATIOS.join(', ')} gave a window smaller than the ${gw}x${gh} grid.`);
   const selected = bboxSize * best.ratio;
   const half = Math.floor(selected / 2);
   // Same operation order as the original so that the truncation lands on the same pixel.

@@ -36,13 +36,13 @@ export function relativeAttention(query: AttentionStack, generic: AttentionStack
   const den = headMean(generic, layer);
   const map = new Float64Array(num.length);
   const undefinedCells: number[] = [];
-  for (let j = 0; j < num.length; j++) {
-    const d = den[j] + epsilon;
+  for (const [j, n] of num.entries()) {
+    const d = den[j]! + epsilon;
     if (d === 0) {
       undefinedCells.push(j);
       continue;
     }
-    map[j] = num[j] / d;
+    map[j] = n / d;
   }
   return { grid, map, undefinedCells };
 }

@@ -25,10 +25,10 @@ import { acquireTargetLock } from './target-lock.ts';
 import { PREPROCESSOR_FILE } from '../checkpoint/optional-json.ts';
 import { fileSize, readChatTemplate, readGenerationIds, sha256File, tokenizerFiles } from './sources.ts';
 import type { QuantContext } from './nn.ts';
-import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from './quant-options.ts';
+import { QUANT_ACCURACY_LEVELS, QUANT_BLOCK_SIZES, QUANT_DEFAULTS, type QuantizeOptions } from '../../common/compile-options.ts';
 import { Weights, type BundleDtype } from './weights.ts';
 
-export type { QuantizeOptions } from './quant-options.ts';
+export type { QuantizeOptions } from '../../common/compile-options.ts';
 
 /**
  * The compiler's progress event is the contract's CompileProgress (src/common/contract/methods.ts):

@@ -10,8 +10,9 @@
  * Attention is eager attention: `softmax(q k^T / sqrt(hd) + mask)` in float32, where `mask` is 0 for
  * keys a query may see (key j <= P + i and attention_mask[j] = 1) and float32 min otherwise, added,
  * not substituted, as HF does. Keys and values of the new tokens are appended to the past cache
- * (keys stored after RoPE) and returned as `present.*`. GQA repeats each KV head for its
- * `heads / kvHeads` query heads (repeat_kv).
+ * (keys stored after RoPE) and returned as `present.*`. GQA: each KV head serves its
+ * `heads / kvHeads` query heads (HF's repeat_kv), here by grouping the queries per KV head instead
+ * of copying the cache.
  *
  * Attention taps: `attn_last` [B, L, H, P+S] is, for every layer, the last query row of the very
  * softmax that weights the values (a Slice of it, no recomputation).
@@ -104,15 +105,19 @@ function selfAttention(
   const vNew = heads(linear(ctx, x, `${p}.v_proj`, D, KVH * hd, bias), KVH);
   const [q, kNew] = g.scope('rope', () => [applyRotary(g, qProj, shared.cos, shared.sin, hd), applyRotary(g, kProj, shared.cos, shared.sin, hd)]);
   const [presentKey, presentValue] = g.scope('kv_cache', () => [g.concat([pastKey, kNew], 2), g.concat([pastValue, vNew], 2)]);
-  // repeat_kv: [B, KVH, T, hd] -> [B, KVH, rep, T, hd] -> [B, H, T, hd]
+  // GQA without repeat_kv's copies: query head h = kv * rep + r reads KV head kv, so the queries are
+  // grouped by KV head, [B, H, S, hd] -> [B, KVH, rep * S, hd] (row r * S + i), and multiply the
+  // KV cache as it is; scores and context go back to [B, H, S, ...] by reshapes. The same products
+  // as expanding K and V to H heads (HF's repeat_kv), without writing two H-head copies of the
+  // whole cache in every layer of every call.
   const rep = H / KVH;
-  const repeat = (v: Value) => (rep === 1 ? v : g.reshape(g.expand(g.unsqueeze(v, [2]), [1, 1, rep, 1, 1]), [0, H, -1, hd]));
+  const grouped = (v: Value) => (rep === 1 ? v : g.reshape(v, [0, KVH, -1, 0])); // [B, H, S, x] -> [B, KVH, rep * S, x]
+  const ungrouped = (v: Value, last: number) => (rep === 1 ? v : g.reshape(v, [0, H, -1, last])); // and back (last 0 = keep)
   const [probs, context] = g.scope('core', () => {
-    const k = repeat(presentKey);
-    const v = repeat(presentValue);
-    const scores = g.add(g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), Math.sqrt(hd)), shared.mask);
+    const scores = g.add(ungrouped(g.div(g.matmul(grouped(q), g.transpose(presentKey, [0, 1, 3, 2])), Math.sqrt(hd)), 0), shared.mask);
     const p = g.softmax(scores, -1); // [B, H, S, T]
-    return [p, g.reshape(g.transpose(g.matmul(p, v), [0, 2, 1, 3]), [0, 0, H * hd])];
+    const heads = ungrouped(g.matmul(grouped(p), presentValue), hd); // [B, H, S, hd]
+    return [p, g.reshape(g.transpose(heads, [0, 2, 1, 3]), [0, 0, H * hd])];
   });
   // The tap: probs[:, :, -1:, :] as [B, 1, H, T] (a reshape, as the sliced axis has size 1), named
   // so that profiles can tell the taps apart.

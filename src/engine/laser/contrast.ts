@@ -35,9 +35,12 @@ export async function prefillOne(rt: ModelRuntime, prompt: PromptIds, images: Im
 
 /**
  * Whether two streams' prefills run faster as one batch of two than one after the other. On CPU
- * they do not: `npm run bench -- laser` measured the [I, I+] / [mask(I), I-] pair at 3195 ms as a
- * batch against 2680 ms as two runs (two cores; the batch only adds memory traffic), so CPU runs
- * them in turn and stacks the caches for the lockstep decode. Accelerators batch.
+ * they do not, beyond noise: `npm run bench -- laser` measured the [I, I+] / [mask(I), I-] pair at
+ * 3195 ms as a batch against 2680 ms as two runs, and later (after GQA stopped copying the cache)
+ * 4313 vs 5029 ms (threads auto) and 2236 vs 2192 ms (1 thread); the two continuations after their
+ * prefixes, in one process, 1107-1533 vs 1170-1272 ms (1 thread, min of 4-5, three runs): a shared
+ * 2-core machine's spread is larger than any difference. Two runs keep the activations at one
+ * stream's, so CPU runs them in turn and stacks the caches for the lockstep decode. Accelerators batch.
  */
 export function batchesStreams(rt: ModelRuntime): boolean {
   return rt.provider !== 'cpu';

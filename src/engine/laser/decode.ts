@@ -10,7 +10,7 @@
 import { cancelledError } from '../../common/contract/errors.ts';
 import { topKIndices, vatStep, type FusionOptions } from '../../common/laser/index.ts';
 import type { DecoderOutput } from '../runtime/decoder.ts';
-import { generateGreedy, generateLockstep, type StepModel, type StopReason } from '../runtime/generate.ts';
+import { generateGreedy, generateLockstep, workspaceFor, type StepModel, type StopReason } from '../runtime/generate.ts';
 import type { TextTokenizer } from '../tokenizer/load.ts';
 
 export interface CandidateRecord {
@@ -71,8 +71,8 @@ function lastLogits(out: DecoderOutput, b: number, vocab: number): Float32Array 
 
 function spy(model: StepModel, onOutput: (out: DecoderOutput) => void): StepModel {
   return {
-    step: async (tokens, cache) => {
-      const out = await model.step(tokens, cache);
+    step: async (tokens, cache, into) => {
+      const out = await model.step(tokens, cache, into);
       onOutput(out);
       return out;
     },
@@ -135,9 +135,10 @@ export async function decodeVat(model: StepModel, prefill: DecoderOutput, fusion
 export async function teacherForce(model: StepModel, start: DecoderOutput, tokens: readonly number[], signal?: AbortSignal): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   let cache = start.cache;
+  const workspace = workspaceFor(cache, tokens.length);
   for (const t of tokens) {
     if (signal?.aborted) throw cancelledError();
-    const next = await model.step([t], cache);
+    const next = await model.step([t], cache, workspace);
     out.push(next.attnLast);
     cache = next.cache;
   }

@@ -10,6 +10,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { CompileOptionsRequest, CompileProgress, ModelInfo } from '../../common/contract/methods.ts';
 import { openBundle } from '../bundle/open-bundle.ts';
 import type { InferenceClient } from '../inference/client.ts';
+import { compiledIdBase, compileOfManifest, resolveCompile, sameCompile } from './compile-request.ts';
 import { bundleModelInfo, checkpointModelInfo, folderKind, unavailableModelInfo } from './describe.ts';
 import { ModelRegistry, slugify, type RegisteredModel } from './registry.ts';
 
@@ -98,7 +99,10 @@ export class ModelCatalog {
 
   /**
    * Registers a compiled bundle where it is, or compiles a checkpoint into the data folder first.
-   * A folder registered before is not registered (or compiled) twice.
+   * A bundle folder registered before is not registered twice. A checkpoint gets one bundle per set
+   * of compile options (`compile`, resolved against the compiler's defaults): the same options again
+   * give the bundle made before (compiled again in place when it was damaged or deleted), other
+   * options compile a bundle of their own beside it.
    */
   async add(path: string, call: LongCall<CompileProgress> = {}, compile?: CompileOptionsRequest): Promise<ModelInfo> {
     const given = resolve(path);
@@ -113,15 +117,27 @@ export class ModelCatalog {
       await this.registry.put(entry);
       return bundleModelInfo(entry, bundle);
     }
-    const known = await this.registry.findByCheckpoint(dir);
-    if (known) {
-      const bundle = await openBundle(known.dir).catch(() => null);
-      if (bundle) return bundleModelInfo(known, bundle);
+    const wanted = resolveCompile(compile);
+    // The registration to compile into when no bundle of these options opens: one of the same options
+    // whose bundle is damaged or gone, else a damaged one that cannot say what it was (registered
+    // before the options were stored, its manifest unreadable).
+    let known: RegisteredModel | null = null;
+    let unknown: RegisteredModel | null = null;
+    for (const entry of await this.registry.compiledFrom(dir)) {
+      const bundle = await openBundle(entry.dir).catch(() => null);
+      // A registration older than stored options says what it is through its manifest.
+      const made = entry.compile ?? (bundle ? compileOfManifest(bundle.manifest) : null);
+      if (made === null) unknown ??= entry;
+      else if (sameCompile(made, wanted)) {
+        if (bundle) return bundleModelInfo(entry, bundle);
+        known ??= entry;
+      }
     }
+    known ??= unknown;
     const id =
       known?.id ??
       (await this.registry.freeId(
-        slugify(basename(dir)),
+        compiledIdBase(slugify(basename(dir)), wanted),
         async (id) => id === DEMO_MODEL_ID || this.reserved.has(id) || (await exists(join(this.bundlesDir, id))),
       ));
     const target = known?.dir ?? join(this.bundlesDir, id);
@@ -132,7 +148,7 @@ export class ModelCatalog {
         { source: dir, target, ...(compile ? { options: compile } : {}) },
         { signal: call.signal, onProgress: call.onProgress },
       );
-      const entry: RegisteredModel = { id, dir: target, source: 'compiled', checkpoint: dir, addedAt: new Date().toISOString() };
+      const entry: RegisteredModel = { id, dir: target, source: 'compiled', checkpoint: dir, addedAt: new Date().toISOString(), compile: wanted };
       await this.registry.put(entry);
       return await this.info(entry);
     } finally {

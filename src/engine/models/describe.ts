@@ -40,6 +40,16 @@ export function bundleModelInfo(entry: Pick<RegisteredModel, 'id' | 'source'>, b
     dir: bundle.dir,
     architecture: m.architecture,
     dtype: m.dtype,
+    quantization: m.quantization
+      ? {
+          blockSize: m.quantization.blockSize,
+          symmetric: m.quantization.symmetric,
+          accuracyLevel: m.quantization.accuracyLevel,
+          lmHead: m.quantization.lmHead,
+          embeddings: m.quantization.embeddings,
+          vision: m.quantization.vision,
+        }
+      : null,
     layers: m.text.layers,
     heads: m.text.heads,
     grid: fixedImageGrid(m)?.grid ?? null,
@@ -68,6 +78,7 @@ export async function checkpointModelInfo(id: string, source: ModelInfo['source'
     hasTokenizer: REQUIRED_TOKENIZER_FILES.every((f) => files.includes(f)),
     source,
     compiledAt: null,
+    quantization: null,
     status: 'not-compiled',
     problem: null,
   };
@@ -80,13 +91,14 @@ export function unavailableModelInfo(entry: RegisteredModel, problem: string): M
     name: basename(entry.dir),
     dir: entry.dir,
     architecture: 'unknown',
-    dtype: 'unknown',
+    dtype: entry.compile?.dtype ?? 'unknown',
     layers: 0,
     heads: 0,
     grid: [0, 0],
     hasTokenizer: false,
     source: entry.source,
     compiledAt: null,
+    quantization: null,
     status: 'unavailable',
     problem,
   };

@@ -12,6 +12,7 @@ import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomically } from '../library/atomic-write.ts';
+import { ResolvedCompile } from './compile-request.ts';
 
 export const REGISTRY_FILE = 'models.json';
 
@@ -24,6 +25,8 @@ const RegisteredModel = z.object({
   /** The checkpoint folder it was compiled from, for 'compiled' and 'demo'. */
   checkpoint: z.string().nullable(),
   addedAt: z.string(),
+  /** 'compiled': the options it was compiled with (absent in registrations older than the options: read from its manifest then). */
+  compile: ResolvedCompile.optional(),
 });
 export type RegisteredModel = z.infer<typeof RegisteredModel>;
 
@@ -70,9 +73,10 @@ export class ModelRegistry {
     return (await this.load()).find((m) => path.resolve(m.dir) === want) ?? null;
   }
 
-  async findByCheckpoint(checkpoint: string): Promise<RegisteredModel | null> {
+  /** The bundles the workbench compiled from `checkpoint`, one per set of compile options, in the order they were added. */
+  async compiledFrom(checkpoint: string): Promise<RegisteredModel[]> {
     const want = path.resolve(checkpoint);
-    return (await this.load()).find((m) => m.source === 'compiled' && m.checkpoint !== null && path.resolve(m.checkpoint) === want) ?? null;
+    return (await this.load()).filter((m) => m.source === 'compiled' && m.checkpoint !== null && path.resolve(m.checkpoint) === want);
   }
 
   /** `base`, or `base-2`, `base-3`, … : the first that is neither registered nor refused by `taken`. */

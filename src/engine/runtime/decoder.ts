@@ -11,7 +11,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { KvCache } from './kv-cache.ts';
+import { KvCache, type KvWorkspace } from './kv-cache.ts';
 
 /** The decoder's sizes, read from its graph. */
 export interface DecoderDims {
@@ -112,7 +112,8 @@ export function hasFullAttention(session: ort.InferenceSession, file: string): b
 /**
  * Runs the decoder on `embeds` continuing `cache` (which is left untouched). `attnLayer`: null for
  * a graph without `attn_layer` (decoder.onnx); else the value fed, -1 for none or a layer 0..L-1,
- * whose attention then comes back as `attnFull`.
+ * whose attention then comes back as `attnFull`. With `into`, onnxruntime writes the presents into
+ * the workspace's buffers (preallocated outputs) and the returned cache views them.
  */
 export async function runDecoder(
   session: ort.InferenceSession,
@@ -122,6 +123,7 @@ export async function runDecoder(
   logits: 'all' | 'last',
   attnLayer: number | null,
   mrope: MropeFeed | null = null,
+  into: KvWorkspace | null = null,
 ): Promise<DecoderOutput> {
   const { batch: B, length: S } = embeds;
   const P = cache.length;
@@ -144,12 +146,24 @@ export async function runDecoder(
   }
   const feeds: Record<string, ort.Tensor> = {
     inputs_embeds: new ort.Tensor('float32', embeds.data, [B, S, dims.hidden]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(B * (P + S)).fill(1n), [B, P + S]),
+    attention_mask: new ort.Tensor('int64', into ? into.maskOnes(B * (P + S)) : new BigInt64Array(B * (P + S)).fill(1n), [B, P + S]),
     position_ids: positionIds,
     ...cache.feeds(),
   };
   if (attnLayer !== null) feeds.attn_layer = new ort.Tensor('int64', BigInt64Array.of(BigInt(attnLayer)), []);
-  const out = await session.run(feeds);
+  const ropeDeltas = mrope ? mrope.ropeDeltas : cache.ropeDeltas;
+  let out: ort.InferenceSession.ReturnType;
+  let next: KvCache;
+  if (into) {
+    const target = into.presents(cache, P + S, ropeDeltas);
+    const fetches: Record<string, ort.Tensor | null> = { logits: null, attn_last: null, ...target.fetches };
+    if (attnLayer !== null) fetches.attn_full = null;
+    out = await session.run(feeds, fetches);
+    next = target.cache;
+  } else {
+    out = await session.run(feeds);
+    next = KvCache.fromPresent(out, dims.layers, ropeDeltas);
+  }
   const all = (out.logits ?? noOutput('logits')).data as Float32Array;
   const V = dims.vocab;
   let kept = all;
@@ -161,7 +175,7 @@ export async function runDecoder(
     logits: kept,
     logitRows: logits === 'last' ? 1 : S,
     attnLast: (out.attn_last ?? noOutput('attn_last')).data as Float32Array,
-    cache: KvCache.fromPresent(out, dims.layers, mrope ? mrope.ropeDeltas : cache.ropeDeltas),
+    cache: next,
   };
   if (attnLayer !== null && attnLayer >= 0) {
     const full = out.attn_full ?? noOutput('attn_full');

@@ -7,13 +7,27 @@
  * EOS ids, on stop strings (through a caller-supplied decode function) or after maxNewTokens. As in
  * Hugging Face `generate`, the last chosen token is returned but never fed back, so n new tokens
  * cost n - 1 decoder steps after the prefill.
+ *
+ * Each loop writes its steps' KV caches into one KvWorkspace (two preallocated sets of buffers,
+ * alternating), so no step allocates a cache or copies one out of onnxruntime. The prefill's cache
+ * is only read; the returned cache is the last step's, which nothing writes over afterwards.
  */
 import { cancelledError } from '../../common/contract/errors.ts';
 import type { DecoderOutput } from './decoder.ts';
-import type { KvCache } from './kv-cache.ts';
+import { KvWorkspace, type KvCache } from './kv-cache.ts';
 
 export interface StepModel {
-  step(tokens: readonly number[], cache: KvCache): Promise<DecoderOutput>;
+  /** One token per stream after `cache`; with `into`, the presents go into that workspace's buffers. */
+  step(tokens: readonly number[], cache: KvCache, into?: KvWorkspace): Promise<DecoderOutput>;
+}
+
+/**
+ * A workspace for `steps` decode steps after `cache`: room for all of them up to 256, growing
+ * beyond that only if the steps are really taken (an answer usually stops long before maxNewTokens).
+ */
+export function workspaceFor(cache: KvCache, steps: number): KvWorkspace {
+  const shape = { layers: cache.layers, batch: cache.batch, kvHeads: cache.kvHeads, headDim: cache.headDim };
+  return new KvWorkspace(shape, cache.length + Math.max(1, Math.min(steps, 256)));
 }
 
 export type StopReason = 'eos' | 'stop-string' | 'max-tokens';
@@ -95,6 +109,7 @@ async function decodeLoop(
   const ids: number[] = [];
   let logits = lastRows(start);
   let cache = start.cache;
+  const workspace = workspaceFor(cache, o.maxNewTokens - 1);
   for (;;) {
     if (o.signal?.aborted) throw cancelledError();
     const id = pick(logits, vocab);
@@ -103,7 +118,7 @@ async function decodeLoop(
     const reason = stopAfter(ids, o);
     if (reason !== null) return { ids, stopReason: reason, cache };
     if (o.signal?.aborted) throw cancelledError();
-    const next = await model.step(new Array<number>(streams).fill(id), cache);
+    const next = await model.step(new Array<number>(streams).fill(id), cache, workspace);
     logits = next.logits;
     cache = next.cache;
   }

@@ -2,12 +2,13 @@
 export { openModelRuntime, openRuntimeBundle, type OpenedRuntime } from './open.ts';
 export { ModelRuntime, type BundleModelInfo, type PrefillOptions, type RuntimeOptions, type SessionTimes, type Stream } from './model-runtime.ts';
 export type { DecoderDims, DecoderOutput, Embeds } from './decoder.ts';
-export { KvCache, type KvShape } from './kv-cache.ts';
+export { KvCache, KvWorkspace, type KvShape } from './kv-cache.ts';
 export { scatterImageFeatures, tokenRuns, type ImageFeatures, type TokenRun } from './image-tokens.ts';
 export {
   argmax,
   generateGreedy,
   generateLockstep,
+  workspaceFor,
   type ChooseToken,
   type GenerateOptions,
   type GenerateProgress,

@@ -5,6 +5,11 @@
  * tensors of length P + S, which become a new KvCache. So one cache can serve as the shared prefix
  * of any number of continuations (LASER's no-query pass continues the cache of system prompt +
  * image with a different suffix) without being copied or disturbed.
+ *
+ * Decode steps can instead write their presents into a KvWorkspace: buffers the caller owns and
+ * onnxruntime writes into (preallocated outputs), so a step allocates no cache and nothing is
+ * copied out of onnxruntime. A cache living in a workspace stays valid until the workspace writes
+ * over it, which is two steps later (see KvWorkspace).
  */
 import * as ort from 'onnxruntime-node';
 
@@ -132,9 +137,94 @@ export class KvCache {
     );
   }
 
+  /** Whether any of this cache's tensors lies in `buffer`. */
+  holds(buffer: ArrayBufferLike): boolean {
+    return this.keys.some((t) => (t.data as Float32Array).buffer === buffer) || this.values.some((t) => (t.data as Float32Array).buffer === buffer);
+  }
+
   /** Bytes held by keys and values. */
   get byteLength(): number {
     return 2 * this.layers * this.batch * this.kvHeads * this.length * this.headDim * 4;
+  }
+}
+
+/**
+ * Where successive decode steps write `present.*` (onnxruntime fills output tensors it is given).
+ * Two sets of per-layer buffers, each of room for `capacity` positions: a step reads its past from
+ * one set (or from a cache outside the workspace, such as a prefill's) and writes the present into
+ * the other, so a step never writes what it reads, and the cache it returns stays valid until the
+ * step after next. A set grows (doubling, at least to what a step needs) when a step needs more
+ * positions than it has room for. Decoding loops own one workspace each and hand out only the cache
+ * of their last step, which nothing writes over afterwards.
+ *
+ * The graph's layout is [B, KVH, T, hd] with T growing by one per step, so each step's present is a
+ * fresh [B, KVH, T, hd] view at the start of its set's buffer (the graph writes all of it).
+ */
+/** One of a workspace's two sets of per-layer buffers. */
+interface WorkspaceSet {
+  keys: Float32Array[];
+  values: Float32Array[];
+  capacity: number;
+}
+
+export class KvWorkspace {
+  private readonly sets: [WorkspaceSet, WorkspaceSet];
+  private ones = new BigInt64Array(0);
+
+  constructor(
+    readonly shape: KvShape,
+    capacity: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`KvWorkspace: capacity ${capacity} must be a positive integer`);
+    this.sets = [
+      { keys: [], values: [], capacity: 0 },
+      { keys: [], values: [], capacity: 0 },
+    ];
+    for (const set of this.sets) this.grow(set, capacity);
+  }
+
+  private grow(set: WorkspaceSet, capacity: number): void {
+    const { layers, batch, kvHeads, headDim } = this.shape;
+    const floats = batch * kvHeads * capacity * headDim;
+    set.keys = Array.from({ length: layers }, () => new Float32Array(floats));
+    set.values = Array.from({ length: layers }, () => new Float32Array(floats));
+    set.capacity = capacity;
+  }
+
+  /**
+   * Output tensors for the presents of a step that reads `past` and returns `total` positions: the
+   * views of the set `past` does not lie in. Returns the fetches to give session.run and the cache
+   * they make once it has run.
+   */
+  presents(past: KvCache, total: number, ropeDeltas: readonly number[]): { fetches: Record<string, ort.Tensor>; cache: KvCache } {
+    const { layers, batch, kvHeads, headDim } = this.shape;
+    if (past.layers !== layers || past.batch !== batch || past.kvHeads !== kvHeads || past.headDim !== headDim) {
+      throw new Error(`KvWorkspace: a cache of batch ${past.batch}, ${past.layers} layers does not fit a workspace of batch ${batch}, ${layers} layers`);
+    }
+    const first = this.sets[0].keys[0] ?? missingLayer(0);
+    const set = past.holds(first.buffer) ? this.sets[1] : this.sets[0];
+    if (total > set.capacity) this.grow(set, Math.max(total, 2 * set.capacity));
+    const n = batch * kvHeads * total * headDim;
+    const dims = [batch, kvHeads, total, headDim];
+    const keys = set.keys.map((b) => new ort.Tensor('float32', b.subarray(0, n), dims));
+    const values = set.values.map((b) => new ort.Tensor('float32', b.subarray(0, n), dims));
+    const fetches: Record<string, ort.Tensor> = {};
+    for (let i = 0; i < layers; i++) {
+      fetches[`present.${i}.key`] = keys[i] ?? missingLayer(i);
+      fetches[`present.${i}.value`] = values[i] ?? missingLayer(i);
+    }
+    return { fetches, cache: new KvCache(keys, values, ropeDeltas) };
+  }
+
+  /** An all-ones int64 attention mask of `count` entries, from one buffer kept between steps. */
+  maskOnes(count: number): BigInt64Array {
+    if (this.ones.length < count) this.ones = new BigInt64Array(Math.max(count, 2 * this.ones.length)).fill(1n);
+    return this.ones.subarray(0, count);
+  }
+
+  /** Bytes the two sets hold. */
+  get byteLength(): number {
+    return this.sets.reduce((n, s) => n + 2 * s.keys.reduce((m, b) => m + b.byteLength, 0), 0);
   }
 }
 

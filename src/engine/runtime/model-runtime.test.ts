@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { argmax, generateGreedy, generateLockstep, type StepModel } from './generate.ts';
 import type { ImageFeatures } from './image-tokens.ts';
-import { KvCache } from './kv-cache.ts';
+import { KvCache, KvWorkspace } from './kv-cache.ts';
 import type { ModelRuntime } from './model-runtime.ts';
 import { openModelRuntime } from './open.ts';
 import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
@@ -135,6 +135,62 @@ describe('KV cache reuse', () => {
     const feedsB = restacked.feeds();
     for (const k of Object.keys(feedsA)) expect(Array.from(feedsB[k].data as Float32Array)).toEqual(Array.from(feedsA[k].data as Float32Array));
     expect(p.cache.byteLength).toBe(2 * 4 * 2 * 2 * 26 * 16 * 4);
+  });
+});
+
+describe('decoding into preallocated KV buffers (KvWorkspace)', () => {
+  it('gives the ids and logits of recomputing every prefix without a cache, and leaves the prefill cache untouched', async () => {
+    const steps = 6;
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    const before = prefill.cache.feeds();
+    const snapshot = Object.fromEntries(Object.entries(before).map(([k, t]) => [k, (t.data as Float32Array).slice()]));
+    const seen: Float32Array[] = [prefill.logits];
+    const intoWorkspace: StepModel = {
+      step: async (t, c, into) => {
+        expect(into).toBeInstanceOf(KvWorkspace);
+        const o = await rt.step(t, c, into);
+        seen.push(o.logits);
+        return o;
+      },
+    };
+    const out = await generateGreedy(intoWorkspace, prefill, { maxNewTokens: steps });
+    expect(out.ids.slice(0, 5)).toEqual(g.generatedNewIds);
+    // No cache at all: the whole prompt and the ids so far prefilled from scratch at every step.
+    for (let k = 0; k < steps; k++) {
+      const whole = await rt.prefill([{ ids: BigInt64Array.from([...g.inputIds, ...out.ids.slice(0, k).map(BigInt)]), images: image }]);
+      expect(argmax(whole.logits)).toBe(out.ids[k]);
+      expect(maxAbsDiff(seen[k], whole.logits)).toBeLessThan(1e-5);
+    }
+    // The last cache views workspace buffers and equals the cache of a plain step-by-step decode.
+    let plain = prefill.cache;
+    for (let k = 0; k < steps - 1; k++) plain = (await rt.step([out.ids[k]], plain)).cache;
+    const [a, b] = [out.cache.feeds(), plain.feeds()];
+    expect(out.cache.length).toBe(26 + steps - 1);
+    for (const k of Object.keys(b)) expect(maxAbsDiff(a[k].data as Float32Array, b[k].data as Float32Array)).toBeLessThan(1e-5);
+    for (const [k, t] of Object.entries(prefill.cache.feeds())) expect(Array.from(t.data as Float32Array)).toEqual(Array.from(snapshot[k]));
+  });
+
+  it('alternates two buffer sets, never writing the set a step reads, and grows a set that is too small', async () => {
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    const ws = new KvWorkspace({ layers: 4, batch: 1, kvHeads: 2, headDim: 16 }, 27);
+    const s1 = await rt.step([5], prefill.cache, ws);
+    const s2 = await rt.step([6], s1.cache, ws);
+    const s1Copy = Object.values(s1.cache.feeds()).map((t) => (t.data as Float32Array).slice());
+    const s3 = await rt.step([7], s2.cache, ws); // 29 positions: more than the 27 the sets were made for
+    expect([s1.cache.length, s2.cache.length, s3.cache.length]).toEqual([27, 28, 29]);
+    const bufferOf = (c: KvCache) => (c.feeds()['past_key_values.0.key'].data as Float32Array).buffer;
+    expect([s1.cache.holds(bufferOf(s2.cache)), s2.cache.holds(bufferOf(s3.cache)), prefill.cache.holds(bufferOf(s1.cache))]).toEqual([false, false, false]);
+    // s2 was read by step 3, so step 3 wrote into s1's set (grown): s1's old buffers kept their values.
+    Object.values(s1.cache.feeds()).forEach((t, i) => expect(Array.from(t.data as Float32Array)).toEqual(Array.from(s1Copy[i])));
+    const plain = await rt.step([7], (await rt.step([6], (await rt.step([5], prefill.cache)).cache)).cache);
+    expect(maxAbsDiff(s3.logits, plain.logits)).toBe(0);
+    expect(ws.byteLength).toBe(2 * 2 * 4 * (2 * 54 * 16) * 4); // both sets grown to 54 positions (2 x 27)
+  });
+
+  it('refuses a cache of another batch', async () => {
+    const prefill = await rt.prefill([{ ids: g.inputIds, images: image }]);
+    const ws = new KvWorkspace({ layers: 4, batch: 2, kvHeads: 2, headDim: 16 }, 40);
+    await expect(rt.step([5], prefill.cache, ws)).rejects.toThrow(/batch 1, 4 layers does not fit a workspace of batch 2/);
   });
 });
 

@@ -28,7 +28,7 @@ export type { PatchGrid };
 import { windowLayout } from '../families/qwen2-vl/windows.ts';
 import { decoderDims, hasFullAttention, runDecoder, runDecoderInChunks, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';
-import { KvCache } from './kv-cache.ts';
+import { KvCache, type KvWorkspace } from './kv-cache.ts';
 import { availableMemory, fp16CpuRefusal } from './memory.ts';
 import { SessionFactory, type CreatedSession, type Provider, type SessionFactoryOptions } from './providers.ts';
 
@@ -442,8 +442,11 @@ export class ModelRuntime {
     );
   }
 
-  /** Appends one token per stream (text tokens only) and returns logits [B, V] for the next. */
-  async step(tokens: readonly number[], cache: KvCache): Promise<DecoderOutput> {
+  /**
+   * Appends one token per stream (text tokens only) and returns logits [B, V] for the next. With
+   * `into`, the presents are written into that workspace instead of new tensors (decoding loops).
+   */
+  async step(tokens: readonly number[], cache: KvCache, into?: KvWorkspace): Promise<DecoderOutput> {
     const ids = toIds(tokens);
     const embeds = await this.embed(ids, tokens.length);
     const mrope = this.mropeFor(
@@ -451,7 +454,7 @@ export class ModelRuntime {
       null,
       cache,
     );
-    return runDecoder(this.decoder, this.dims, embeds, cache, 'last', this.attnLayerFeed(undefined), mrope);
+    return runDecoder(this.decoder, this.dims, embeds, cache, 'last', this.attnLayerFeed(undefined), mrope, into ?? null);
   }
 
   /** What the decoder's attn_layer input gets: nothing without one, else the layer or -1 (none). */

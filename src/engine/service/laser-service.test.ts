@@ -3,7 +3,7 @@
  * LLaVA checkpoint with a hand-made word-level tokenizer (test/laser/support): compiled in the
  * inference worker, registered, run, stored and loaded again.
  */
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,34 @@ describe('models and LASER runs through the contract', () => {
     const again = await call(w, 'models.add', { path: checkpoint });
     expect(again.response.id).toBe(model.id);
     expect(again.progress).toEqual([]);
+  });
+
+  it('models.add of a checkpoint registered before compiles a bundle of its own for other options, and gives the same bundle for the same ones', async () => {
+    const int8 = { dtype: 'int8', quantize: { blockSize: 64 } } as const;
+    const { response: model, progress } = await call(w, 'models.add', { path: checkpoint, compile: int8 });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(model).toMatchObject({ id: 'llava-tiny-int8', source: 'compiled', dtype: 'int8', quantization: { blockSize: 64, symmetric: true, lmHead: true } });
+    expect(model.dir).toBe(path.join(dataDir(), 'bundles', 'llava-tiny-int8'));
+    const listed = (await call(w, 'models.list', {})).response;
+    expect(listed.map((m) => [m.id, m.dtype, m.quantization?.blockSize ?? null])).toEqual([
+      ['llava-tiny', 'fp32', null],
+      ['llava-tiny-int8', 'int8', 64],
+    ]);
+    // the same options spelled otherwise (the defaults written out) are the same bundle; the fp32 one is still there
+    const again = await call(w, 'models.add', { path: checkpoint, compile: { dtype: 'int8', quantize: { blockSize: 64, symmetric: true, accuracyLevel: 4 } } });
+    expect([again.response.id, again.progress]).toEqual(['llava-tiny-int8', []]);
+    const fp32 = await call(w, 'models.add', { path: checkpoint, compile: { dtype: 'fp32', imageMode: 'pad' } });
+    expect([fp32.response.id, fp32.progress]).toEqual([modelId, []]);
+    // a registration from before the options were stored is read from its manifest
+    const registry = path.join(dataDir(), 'models.json');
+    const stored = JSON.parse(await readFile(registry, 'utf8')) as { version: 1; models: { compile?: unknown }[] };
+    for (const m of stored.models) delete m.compile;
+    await writeFile(registry, JSON.stringify(stored));
+    const later = workbench(dataDir());
+    expect((await call(later, 'models.add', { path: checkpoint, compile: int8 })).progress).toEqual([]);
+    expect((await call(later, 'models.add', { path: checkpoint })).response.id).toBe(modelId);
+    await later.dispose();
+    expect((await call(w, 'models.remove', { id: 'llava-tiny-int8' })).response).toEqual({ removed: true });
   });
 
   it('laser.run returns the record, with the layer at the argmax of VAQ, and views ready to draw', async () => {

@@ -1,13 +1,16 @@
 /**
  * Adding a model from a host folder: typed, found with the host's folder browser (serve mode), or
- * chosen in the native dialog (desktop). A checkpoint compiles with a progress bar and Cancel.
+ * chosen in the native dialog (desktop). A checkpoint compiles, with the compile options chosen
+ * (CompileOptionsForm), with a progress bar and Cancel.
  */
 import { useState } from 'react';
 import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
-import type { CompileProgress, HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
+import type { CompileOptionsRequest, CompileProgress, HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { FolderPathForm } from '../library/FolderPathForm.tsx';
+import { compileRequestOf, DEFAULT_COMPILE_FIELDS } from './compile-form.ts';
 import { compileFraction, compileLabel } from './compile-progress.ts';
+import { CompileOptionsForm } from './CompileOptionsForm.tsx';
 import { modelShape } from './selected-model.ts';
 
 export type AddState =
@@ -25,12 +28,16 @@ export function AddModelForm({
 }: {
   host: HostInfo;
   state: AddState;
-  onAdd: (path: string) => void;
+  onAdd: (path: string, compile: CompileOptionsRequest) => void;
   onCancel: () => void;
   onPickNative: (() => Promise<string | null>) | null;
 }) {
   const [path, setPath] = useState('');
+  const [compile, setCompile] = useState(DEFAULT_COMPILE_FIELDS);
   const adding = state.status === 'adding';
+  const request = compileRequestOf(compile);
+  // Options the contract refuses hold the Add back; their messages are on the fields.
+  const add = (p: string) => request.ok && onAdd(p, request.request);
 
   return (
     <section className="add-model" data-testid="add-model">
@@ -43,7 +50,7 @@ export function AddModelForm({
         home={host.homeDir}
         path={path}
         onPathChange={setPath}
-        onSubmit={onAdd}
+        onSubmit={add}
         disabled={adding}
         closeBrowserOnOpen
         input={{ testId: 'model-path', label: 'Model folder', placeholder: `Model folder, e.g. ${host.homeDir}/models/llava-1.5-7b-hf` }}
@@ -58,7 +65,7 @@ export function AddModelForm({
               const picked = await onPickNative();
               if (picked) {
                 setPath(picked);
-                onAdd(picked);
+                add(picked);
               }
             }}
           >
@@ -66,6 +73,7 @@ export function AddModelForm({
           </button>
         )}
       </FolderPathForm>
+      <CompileOptionsForm fields={compile} errors={request.ok ? {} : request.errors} onChange={setCompile} disabled={adding} />
       {state.status === 'adding' && (
         <div className="compile-progress" data-testid="compile-progress">
           <div className="progress-line">
@@ -90,8 +98,8 @@ export function AddModelForm({
       )}
       {state.status === 'added' && (
         <div className="note ok" data-testid="model-added">
-          Added <strong>{state.model.name}</strong> ({state.model.layers} layers × {state.model.heads} heads, grid {modelShape(state.model).grid}); runs use it
-          now.
+          Added <strong>{state.model.name}</strong> ({state.model.dtype}, {state.model.layers} layers × {state.model.heads} heads, grid{' '}
+          {modelShape(state.model).grid}); runs use it now.
         </div>
       )}
       {state.status === 'failed' && state.error.code === 'cancelled' && (

@@ -5,6 +5,12 @@ import { isUsable, modelShape } from './selected-model.ts';
 
 const SOURCE: Record<ModelInfo['source'], string> = { demo: 'demo', compiled: 'compiled here', bundle: 'bundle' };
 
+/** What an int8 / int4 bundle quantised, in words, for the dtype cell's tooltip. */
+function quantizationTitle(q: NonNullable<ModelInfo['quantization']>): string {
+  const also = [q.lmHead && 'lm_head', q.embeddings && 'embeddings', q.vision && 'the vision tower'].filter(Boolean).join(', ');
+  return `blocks of ${q.blockSize}, ${q.symmetric ? 'symmetric' : 'with zero points'}, accuracy level ${q.accuracyLevel}; the decoder's Linear layers${also ? ` and ${also}` : ''} quantised`;
+}
+
 export function ModelTable({
   models,
   selected,
@@ -59,6 +65,7 @@ export function ModelTable({
               data-model-id={m.id}
               data-status={m.status}
               data-source={m.source}
+              data-dtype={m.dtype}
               className={isSelected ? 'selected' : undefined}
             >
               <td>
@@ -82,7 +89,15 @@ export function ModelTable({
               <td>{known ? m.architecture : '—'}</td>
               <td className="num">{known ? shape.layersHeads : '—'}</td>
               <td className="num">{known ? shape.grid : '—'}</td>
-              <td>{known ? m.dtype : '—'}</td>
+              <td data-testid="model-dtype">
+                {known ? m.dtype : '—'}
+                {m.quantization && (
+                  <div className="small muted nowrap" title={quantizationTitle(m.quantization)}>
+                    block {m.quantization.blockSize}
+                    {m.quantization.symmetric ? '' : ', zero points'}
+                  </div>
+                )}
+              </td>
               <td className="small muted nowrap">
                 {m.compiledAt ? new Date(m.compiledAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—'}
               </td>

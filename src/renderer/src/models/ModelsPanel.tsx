@@ -1,13 +1,14 @@
 /**
  * The Models panel (a dialog over whatever is on screen): the registered models with their shape,
  * the one runs use, and why an unavailable one cannot run; adding a model from a folder (a compiled
- * bundle registers at once, a Hugging Face checkpoint compiles first, with progress and Cancel);
+ * bundle registers at once, a Hugging Face checkpoint compiles first with the options chosen, with
+ * progress and Cancel; other options for a checkpoint added before compile a bundle of their own);
  * removing one.
  */
 import { useEffect, useState } from 'react';
 import type { WorkbenchErrorData } from '../../../common/contract/errors.ts';
 import { toErrorData } from '../../../common/contract/errors.ts';
-import type { HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
+import type { CompileOptionsRequest, HostInfo, ModelInfo } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { Modal } from '../common/Modal.tsx';
 import { useApi, usePickFolder } from '../host-context.tsx';
@@ -29,13 +30,13 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
   // Closing the panel does not stop a compile silently: it asks for Cancel first (the button says so).
   const close = () => !adding && models.setPanelOpen(false);
 
-  const startAdd = async (path: string) => {
+  const startAdd = async (path: string, compile: CompileOptionsRequest) => {
     const controller = new AbortController();
     setAdd({ status: 'adding', path, progress: null, controller });
     try {
       const model = await api.call(
         'models.add',
-        { path },
+        { path, compile },
         { signal: controller.signal, onProgress: (progress) => setAdd((s) => (s.status === 'adding' && s.controller === controller ? { ...s, progress } : s)) },
       );
       setAdd({ status: 'added', model });
@@ -78,7 +79,7 @@ export function ModelsPanel({ host }: { host: HostInfo }) {
       <AddModelForm
         host={host}
         state={add}
-        onAdd={(p) => void startAdd(p)}
+        onAdd={(p, compile) => void startAdd(p, compile)}
         onCancel={() => add.status === 'adding' && add.controller.abort()}
         onPickNative={pickFolder}
       />

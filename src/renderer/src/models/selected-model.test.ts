@@ -15,6 +15,7 @@ function model(id: string, status: ModelInfo['status']): ModelInfo {
     hasTokenizer: true,
     source: 'bundle',
     compiledAt: null,
+    quantization: null,
     status,
     problem: status === 'unavailable' ? 'The folder is gone.' : null,
   };

@@ -4,7 +4,24 @@ import { clearTimeout } from 'node:timers';
 
 const servingLine = /LASER Workbench serving at (\S+)/;
 
-export async function startServer({ repoRoot, dataDir, defaultFolder, startTimeoutMs = 60_000 }) {
+/** A running `laser serve`: its address (with the token), what it printed so far, and how to stop it. */
+export interface E2EServer {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startServer({
+  repoRoot,
+  dataDir,
+  defaultFolder,
+  startTimeoutMs = 60_000,
+}: {
+  repoRoot: string;
+  dataDir: string;
+  defaultFolder: string;
+  startTimeoutMs?: number;
+}): Promise<E2EServer> {
   const child = spawn(process.execPath, ['bin/laser.js', 'serve', '--port', '0', '--data-dir', dataDir, '--open', defaultFolder, '--no-demo-model'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -12,7 +29,7 @@ export async function startServer({ repoRoot, dataDir, defaultFolder, startTimeo
   let output = '';
   const exited = new Promise((resolve) => child.once('exit', resolve));
 
-  async function stop() {
+  async function stop(): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -21,18 +38,18 @@ export async function startServer({ repoRoot, dataDir, defaultFolder, startTimeo
   }
 
   try {
-    const url = await new Promise((resolve, reject) => {
+    const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`laser serve printed no address within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
-      child.stdout.on('data', (chunk) => {
-        output += chunk;
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
         const m = servingLine.exec(output);
-        if (m) {
+        if (m?.[1] !== undefined) {
           clearTimeout(timer);
           resolve(m[1]);
         }
       });
-      child.stderr.on('data', (chunk) => {
-        output += chunk;
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);

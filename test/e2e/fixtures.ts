@@ -6,11 +6,44 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import type { AnalysisFixtures } from './analysis-fixtures.ts';
+import type { RunsFixtures } from './runs-fixtures.ts';
+import type { SinkRecordFixture } from './sinks-fixture.ts';
 
 const palette = ['#d9480f', '#2b8a3e', '#1971c2', '#ae3ec9', '#f08c00', '#0c8599', '#c2255c', '#5c940d', '#364fc7', '#e8590c'];
 
+type Format = 'png' | 'jpeg';
+
+/** An image of the fixture library: its path below the library, and for a readable one its size and format. */
+export type FixtureImage = { rel: string; broken: false; width: number; height: number; format: Format } | { rel: string; broken: true };
+
+/** What makeFixtures wrote: the nested library (with its broken files) and the samples folder the server opens first. */
+export interface LibraryFixtures {
+  base: string;
+  library: { root: string; files: FixtureImage[]; topLevelImages: number };
+  samples: { root: string; files: FixtureImage[] };
+}
+
+/** Every fixture of a run: the library, the data folder and its runs, and the costly ones made only for the steps that need them. */
+export interface E2EFixtures extends LibraryFixtures {
+  dataDir: string;
+  runs?: RunsFixtures;
+  large?: { root: string; count: number };
+  analysis?: AnalysisFixtures;
+  sinks?: SinkRecordFixture;
+}
+
+/**
+ * A fixture that is made after the steps are put together (the runs, the server; the large folder and
+ * the analysis models for a step that lists them among its needs), read when a step runs.
+ */
+export function made<T>(fixture: T | null | undefined, what: string): T {
+  if (fixture === null || fixture === undefined) throw new Error(`the ${what} fixture is not made (a step that reads it lists it among its needs)`);
+  return fixture;
+}
+
 // [folder, count, format, base width, base height]
-const plan = [
+const plan: ReadonlyArray<readonly [folder: string, count: number, format: Format, width: number, height: number]> = [
   ['', 10, 'jpeg', 640, 480],
   ['animals', 12, 'png', 320, 320],
   ['animals/deep', 8, 'jpeg', 1024, 576],
@@ -18,7 +51,7 @@ const plan = [
 ];
 
 /** A picture worth looking at in a screenshot: a colour field with a few shapes placed by `n`. */
-function svg(width, height, n) {
+function svg(width: number, height: number, n: number): Buffer {
   const bg = palette[n % palette.length];
   const fg = palette[(n * 3 + 5) % palette.length];
   const r = Math.round(Math.min(width, height) * (0.18 + (n % 4) * 0.05));
@@ -34,15 +67,15 @@ function svg(width, height, n) {
   );
 }
 
-async function writeImage(file, width, height, format, n) {
+async function writeImage(file: string, width: number, height: number, format: Format, n: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const image = sharp(svg(width, height, n));
   await (format === 'png' ? image.png() : image.jpeg({ quality: 85 })).toFile(file);
 }
 
-export async function makeFixtures(base) {
+export async function makeFixtures(base: string): Promise<LibraryFixtures> {
   const libraryRoot = join(base, 'library');
-  const files = [];
+  const files: FixtureImage[] = [];
   let n = 0;
   for (const [folder, count, format, w, h] of plan) {
     for (let i = 0; i < count; i++, n++) {
@@ -70,7 +103,7 @@ export async function makeFixtures(base) {
   await symlink('..', join(libraryRoot, 'animals', 'loop'));
 
   const samplesRoot = join(base, 'samples');
-  const samples = [];
+  const samples: FixtureImage[] = [];
   for (let i = 0; i < 2; i++) {
     const rel = `sample-${i}.png`;
     await writeImage(join(samplesRoot, rel), 300, 200, 'png', 50 + i);
@@ -88,7 +121,7 @@ export async function makeFixtures(base) {
  * A large library: `count` small PNGs in folders of 1,000, written from a few shared buffers, so
  * the grid's virtualisation and the streaming scan are tested at the size researchers use.
  */
-export async function makeLargeFolder(root, count) {
+export async function makeLargeFolder(root: string, count: number): Promise<{ root: string; count: number }> {
   const buffers = await Promise.all(
     palette.map((_colour, n) =>
       sharp(svg(64 + (n % 3) * 16, 48 + (n % 4) * 12, n))
@@ -99,9 +132,9 @@ export async function makeLargeFolder(root, count) {
   for (let start = 0; start < count; start += 1000) {
     const dir = join(root, `part-${String(start / 1000).padStart(2, '0')}`);
     await mkdir(dir, { recursive: true });
-    const names = [];
+    const names: number[] = [];
     for (let i = start; i < Math.min(count, start + 1000); i++) names.push(i);
-    await Promise.all(names.map((i) => writeFile(join(dir, `img-${String(i).padStart(5, '0')}.png`), buffers[i % buffers.length])));
+    await Promise.all(names.map((i) => writeFile(join(dir, `img-${String(i).padStart(5, '0')}.png`), buffers[i % buffers.length] as Buffer)));
   }
   return { root, count };
 }

@@ -1,6 +1,7 @@
 /**
  * The choices of `laser compile --dtype int8|int4` and their defaults, in a module without imports
- * so that the CLI can show them in `--help` without loading the compiler.
+ * so that the CLI can show them in `--help` without loading the compiler, and the app's compile
+ * form (src/renderer/src/models/CompileOptionsForm.tsx) with the same defaults.
  */
 
 export interface QuantizeOptions {

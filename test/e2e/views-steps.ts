@@ -1,24 +1,25 @@
-// The analysis views' e2e steps (run inside analysis-steps.js): the overlay's colormap, heads and
+// The analysis views' e2e steps (run inside analysis-steps.ts): the overlay's colormap, heads and
 // smoothing; the keys (a layer tile's arrows change the layer, not the image; the ? help); a reload
 // that keeps folder, image, question, run and view; the Layers view on a range; Compare of two
 // methods on a linked layer and heads; and `laser figure`'s PNG against its SVG drawn by the
 // browser at the same size, and its PDF's text and fonts. The functions passed to $eval/evaluate
-// run inside the page.
-/* global Blob, Image, document -- used only inside page.evaluate, which runs in the browser */
+// run inside the page (typed by tsconfig.e2e.json's DOM lib).
 import { Buffer } from 'node:buffer';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { assert, byTestId, pageQueries, until } from './page-helpers.js';
+import { made, type E2EFixtures } from './fixtures.ts';
+import { assert, byTestId, pageQueries, present, until, type Step } from './page-helpers.ts';
 
 const run = promisify(execFile);
 
 /** Every folder below `dir` holding a record.json. */
-async function recordDirs(dir) {
-  const out = [];
+async function recordDirs(dir: string): Promise<string[]> {
+  const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await recordDirs(p)));
@@ -28,7 +29,7 @@ async function recordDirs(dir) {
 }
 
 /** Mean absolute difference per channel (0..255) of two RGBA images of one size, and the share of pixels off by more than 64 in any channel. */
-async function pixelDifference(a, b) {
+async function pixelDifference(a: Buffer, b: Buffer): Promise<{ mean: number; far: number; width: number; height: number }> {
   const [ra, rb] = await Promise.all([
     sharp(a).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
     sharp(b).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
@@ -43,7 +44,7 @@ async function pixelDifference(a, b) {
   for (let i = 0; i < n; i++) {
     let worst = 0;
     for (let k = 0; k < 3; k++) {
-      const d = Math.abs(ra.data[4 * i + k] - rb.data[4 * i + k]);
+      const d = Math.abs((ra.data[4 * i + k] ?? 0) - (rb.data[4 * i + k] ?? 0));
       sum += d;
       worst = Math.max(worst, d);
     }
@@ -52,18 +53,21 @@ async function pixelDifference(a, b) {
   return { mean: sum / (3 * n), far: far / n, width: ra.info.width, height: ra.info.height };
 }
 
-export function viewsSteps({ page, fixtures, repoRoot }) {
-  const a = fixtures.analysis;
+export function viewsSteps({ page, fixtures, repoRoot }: { page: Page; fixtures: E2EFixtures; repoRoot: string }): {
+  onLaserResult: Step[];
+  afterAllSix: Step[];
+} {
+  const a = () => made(fixtures.analysis, 'analysis');
   const { text, count } = pageQueries(page);
   const overlay = () => page.locator(byTestId('image-overlay'));
-  const attr = (name) => overlay().getAttribute(name);
+  const attr = (name: string) => overlay().getAttribute(name);
   const selectedLayer = async () => page.locator('[data-testid="layer-tile"].selected').getAttribute('data-layer');
   const fillsOf = () =>
     overlay()
       .locator('g[opacity] rect')
       .evaluateAll((rs) => rs.map((r) => r.getAttribute('fill')).join(' '));
 
-  const onLaserResult = [
+  const onLaserResult: Step[] = [
     [
       'views-colormap-heads-smooth',
       async () => {
@@ -83,12 +87,12 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         const one = await fillsOf();
         assert(one !== mean, 'one head colours the cells otherwise than the head mean');
         await page.selectOption(byTestId('overlay-heads'), JSON.stringify({ kind: 'top', k: 4 }));
-        await until('the top-4 heads', async () => /^top-4 heads by VAQ \(0, 1, 2, 3\)$/.test(await attr('data-heads')));
+        await until('the top-4 heads', async () => /^top-4 heads by VAQ \(0, 1, 2, 3\)$/.test((await attr('data-heads')) ?? ''));
         assert((await fillsOf()) === mean, 'all four heads give the head mean again');
         // smooth: the grid upsampled bicubically into one bitmap over the grid's extent
         await page.selectOption(byTestId('overlay-smooth'), 'bicubic');
         await until('the smooth map', async () => (await attr('data-smooth')) === 'bicubic' && (await count(byTestId('overlay-smooth-map'))) === 1);
-        const href = await page.locator(byTestId('overlay-smooth-map')).getAttribute('href');
+        const href = present(await page.locator(byTestId('overlay-smooth-map')).getAttribute('href'), "the smooth map's href");
         assert(/^data:image\/png;base64,/.test(href) && href.length > 2000, 'the smooth map is a bitmap');
         await page.selectOption(byTestId('overlay-heads'), JSON.stringify({ kind: 'head', head: 2 }));
         await until('head 2, smooth', async () => (await attr('data-heads')) === 'head 2' && (await attr('data-smooth')) === 'bicubic');
@@ -155,7 +159,7 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         };
         assert(JSON.stringify(after) === JSON.stringify(before), `after the reload ${JSON.stringify(after)}, before ${JSON.stringify(before)}`);
         assert((await page.inputValue(byTestId('analysis-question'))) === question, 'the question is still in the form');
-        assert((await text('current-folder')) === a.images, 'the same folder is open');
+        assert((await text('current-folder')) === a().images, 'the same folder is open');
         // back to the plain view for the steps after
         await page.selectOption(byTestId('overlay-colormap'), 'viridis');
         await page.selectOption(byTestId('overlay-smooth'), 'cells');
@@ -167,7 +171,7 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
       'views-layers-grid-range',
       async () => {
         await page.click(byTestId('main-view-layers'));
-        await until('the Layers view', async () => Number(await page.locator(byTestId('layers-view')).getAttribute('data-layers')) === a.layers);
+        await until('the Layers view', async () => Number(await page.locator(byTestId('layers-view')).getAttribute('data-layers')) === a().layers);
         await page.fill(byTestId('layers-range'), '1-2');
         await until(
           'layers 1 and 2 only',
@@ -187,11 +191,11 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
     ],
   ];
 
-  const afterAllSix = [
+  const afterAllSix: Step[] = [
     [
       'views-compare-two-methods-linked',
       async () => {
-        const show = async (m) => {
+        const show = async (m: string) => {
           await page.locator(`[data-testid="comparison-row"][data-method="${m}"]`).click();
           await until(`the ${m} result`, async () => (await page.locator(byTestId('analysis-result')).getAttribute('data-method')) === m);
         };
@@ -216,7 +220,7 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
         await until(
           'both panels drawn on head 0',
           async () =>
-            (await panels.evaluateAll((ps) =>
+            (await panels.evaluateAll((ps: HTMLElement[]) =>
               ps.every((p) => /head 0/.test(p.innerText) && !/loading/.test(p.innerText) && p.getAttribute('data-domain') !== ''),
             )) === true,
         );
@@ -230,7 +234,7 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
     [
       'views-figure-png-matches-svg-pdf-has-text',
       async () => {
-        const dirs = [];
+        const dirs: string[] = [];
         for (const d of await recordDirs(fixtures.dataDir)) {
           const r = JSON.parse(await readFile(join(d, 'record.json'), 'utf8'));
           if (r.method === 'laser') dirs.push(d);
@@ -251,7 +255,7 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
           // the browser draws the SVG at the PNG's size, as the app's PNG export does
           const { width, height } = await sharp(png).metadata();
           const drawn = await page.evaluate(
-            async ({ svg, width, height }) => {
+            async ({ svg, width, height }: { svg: string; width: number; height: number }) => {
               const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
               const img = new Image();
               await new Promise((resolve, reject) => {
@@ -263,6 +267,7 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
               c.width = width;
               c.height = height;
               const ctx = c.getContext('2d');
+              if (ctx === null) throw new Error('no 2d canvas in the page');
               ctx.fillStyle = '#ffffff';
               ctx.fillRect(0, 0, width, height);
               ctx.drawImage(img, 0, 0, width, height);
@@ -310,6 +315,6 @@ export function viewsSteps({ page, fixtures, repoRoot }) {
   return { onLaserResult, afterAllSix };
 }
 
-function kinds(files) {
+function kinds(files: string[]): number {
   return files.filter((f) => /\.(png|svg|pdf)$/.test(f)).length;
 }

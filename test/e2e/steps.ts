@@ -1,27 +1,41 @@
 // The e2e steps, in order; each leaves the page where the next one starts. The functions passed to
-// $eval/$$eval run inside the page.
-/* global window, performance */
+// $eval/$$eval run inside the page (typed by tsconfig.e2e.json's DOM lib).
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { assert, byTestId, pageQueries, until } from './page-helpers.js';
+import type { Page } from 'playwright-core';
+import { made, type E2EFixtures } from './fixtures.ts';
+import { assert, byTestId, pageQueries, present, until, type Step } from './page-helpers.ts';
 
-export function steps({ page, fixtures, serverUrl, stopServer }) {
+export function steps({
+  page,
+  fixtures,
+  serverUrl,
+  stopServer,
+}: {
+  page: Page;
+  fixtures: E2EFixtures;
+  serverUrl: () => string;
+  stopServer: () => Promise<void>;
+}): Step[] {
   const { text, count, visible } = pageQueries(page);
-  const selectedIndex = async () => {
+  const selectedIndex = async (): Promise<number | null> => {
     const tiles = page.locator('[data-testid="tile"][data-selected="true"]');
     return (await tiles.count()) === 1 ? Number(await tiles.getAttribute('data-index')) : null;
   };
   const scanDone = () => until('the scan to finish', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done');
   const library = fixtures.library;
-  const expectedPixelSize = (rel) => {
+  const large = () => made(fixtures.large, 'large folder');
+  const selectedTitle = async (): Promise<string> =>
+    present(await page.locator('[data-testid="tile"][data-selected="true"]').getAttribute('title'), "the selected tile's title");
+  const expectedPixelSize = (rel: string) => {
     const f = library.files.find((x) => x.rel === rel);
     assert(f && !f.broken, `no fixture image ${rel}`);
     return { file: f, label: `${f.width} × ${f.height} px` };
   };
 
   /** The visible thumbnails when at least `min` are visible and all have loaded, else false. */
-  async function visibleThumbnailsLoaded(min) {
-    const imgs = await page.$$eval('[data-testid="tile-thumb"]', (els) =>
+  async function visibleThumbnailsLoaded(min: number): Promise<{ loaded: boolean; src: string | null }[] | false> {
+    const imgs = await page.$$eval('[data-testid="tile-thumb"]', (els: HTMLImageElement[]) =>
       els
         .filter((el) => {
           const r = el.getBoundingClientRect();
@@ -33,7 +47,7 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
   }
 
   /** Scrolls the grid from the top until the tile for `rel` is rendered (the grid is virtualised). */
-  async function revealTile(rel) {
+  async function revealTile(rel: string) {
     const tile = page.locator(`[data-testid="tile"][title="${rel}"]`);
     const grid = page.locator(byTestId('image-grid'));
     await grid.evaluate((el) => el.scrollTo(0, 0));
@@ -55,7 +69,7 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
     [
       'first-start-opens-default-folder',
       async () => {
-        await page.goto(serverUrl);
+        await page.goto(serverUrl());
         await until('the library of the default folder', () => visible('scan-status'));
         await scanDone();
         assert(
@@ -131,7 +145,7 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
       async () => {
         const states = await until('the visible thumbnails to load', () => visibleThumbnailsLoaded(12));
         assert(
-          states.every((s) => s.src.startsWith('/media?') && s.src.includes('kind=thumbnail') && s.src.includes('size=256')),
+          states.every((s) => s.src !== null && s.src.startsWith('/media?') && s.src.includes('kind=thumbnail') && s.src.includes('size=256')),
           'thumbnails come from /media at size 256',
         );
       },
@@ -153,20 +167,20 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         await until('back to the first tile', async () => (await selectedIndex()) === 0);
         // Move onto an image that is not broken, for the image view.
         for (let i = 0; i < library.files.length; i++) {
-          const rel = await page.locator('[data-testid="tile"][data-selected="true"]').getAttribute('title');
+          const rel = await selectedTitle();
           const f = library.files.find((x) => x.rel === rel);
           if (f && !f.broken) break;
           await page.keyboard.press('ArrowRight');
           await delay(30);
         }
-        const rel = await page.locator('[data-testid="tile"][data-selected="true"]').getAttribute('title');
+        const rel = await selectedTitle();
         assert((await text('statusbar')).includes(rel), 'the status bar names the selected image');
       },
     ],
     [
       'enter-opens-image-view',
       async () => {
-        const rel = await page.locator('[data-testid="tile"][data-selected="true"]').getAttribute('title');
+        const rel = await selectedTitle();
         const { file, label } = expectedPixelSize(rel);
         await page.keyboard.press('Enter');
         await until('the image view', () => visible('image-view'));
@@ -174,7 +188,7 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         assert((await text('details-path')).endsWith(rel), `details path ${await text('details-path')}`);
         assert((await text('details-format')).toLowerCase() === file.format, `format ${await text('details-format')}`);
         await until('the original image to load at full size', () =>
-          page.$eval(byTestId('image-original'), (img, w) => img.complete && img.naturalWidth === w, file.width),
+          page.$eval(byTestId('image-original'), (img: HTMLImageElement, w) => img.complete && img.naturalWidth === w, file.width),
         );
       },
     ],
@@ -243,7 +257,7 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
       async () => {
         await page.keyboard.press('Escape');
         await page.click(byTestId('open-folder'));
-        await page.fill(byTestId('path-input'), fixtures.large.root);
+        await page.fill(byTestId('path-input'), large().root);
         await page.click(byTestId('path-open'));
         // Tiles appear while the scan is still running: entries stream in as progress events.
         await until('tiles in the grid while the scan runs', async () => {
@@ -251,10 +265,11 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
           const tiles = await count(byTestId('tile'));
           const found = Number((await text('scan-found')).replace(/,/g, ''));
           if (state !== 'scanning') throw new Error(`the scan is ${state} already`);
-          return tiles > 0 && found > 0 && found < fixtures.large.count;
+          return tiles > 0 && found > 0 && found < large().count;
         });
         assert(await visible('scan-cancel'), 'a running scan has a Cancel button');
       },
+      ['large'],
     ],
     [
       'cancel-scan',
@@ -262,9 +277,10 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         await page.click(byTestId('scan-cancel'));
         await until('the scan to stop', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'cancelled');
         const found = Number((await text('scan-found')).replace(/,/g, ''));
-        assert(found < fixtures.large.count, `a cancelled scan stopped early (found ${found})`);
+        assert(found < large().count, `a cancelled scan stopped early (found ${found})`);
         assert((await count(byTestId('tile'))) > 0, 'what was found before the cancel stays in the grid');
       },
+      ['large'],
     ],
     [
       'large-folder-scan-completes',
@@ -272,27 +288,28 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         await page.locator(byTestId('scan-status')).getByRole('button', { name: 'Scan again' }).click();
         await until('the large scan to finish', async () => (await page.locator(byTestId('scan-status')).getAttribute('data-state')) === 'done', 90_000);
         const found = Number((await text('scan-found')).replace(/,/g, ''));
-        assert(found === fixtures.large.count, `expected ${fixtures.large.count} images, saw ${found}`);
+        assert(found === large().count, `expected ${large().count} images, saw ${found}`);
         const tiles = await count(byTestId('tile'));
         assert(tiles > 0 && tiles < 400, `only the rows on screen are in the DOM (saw ${tiles} tiles for ${found} images)`);
       },
+      ['large'],
     ],
     [
       'large-folder-keyboard-and-scroll',
       async () => {
         await page.keyboard.press('End');
-        const last = fixtures.large.count - 1;
+        const last = large().count - 1;
         await until('the last image selected', async () => (await selectedIndex()) === last);
         const tile = page.locator(`[data-testid="tile"][data-index="${last}"]`);
         assert(await tile.isVisible(), 'the last tile is scrolled into view');
-        await until('its thumbnail to load', () => tile.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0));
+        await until('its thumbnail to load', () => tile.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
         await page.keyboard.press('Home');
         await until('the first image selected', async () => (await selectedIndex()) === 0);
         // Scroll through the whole grid, a big step per animation frame, and time the frames.
         const frames = await page.locator(byTestId('image-grid')).evaluate(
           (el) =>
-            new Promise((resolve) => {
-              const times = [];
+            new Promise<number[]>((resolve) => {
+              const times: number[] = [];
               let previous = performance.now();
               const step = () => {
                 const now = performance.now();
@@ -308,7 +325,7 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         const sorted = [...frames].slice(1).sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)];
         const p90 = sorted[Math.floor(sorted.length * 0.9)];
-        console.log(`     scrolling ${fixtures.large.count} images: ${frames.length} frames, median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms`);
+        console.log(`     scrolling ${large().count} images: ${frames.length} frames, median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms`);
         // Generous for a loaded, GPU-less CI machine; a grid that rendered every tile would take seconds per frame.
         assert(median < 100, `scroll frames take ${median.toFixed(0)} ms (median)`);
         assert((await count(byTestId('tile'))) < 400, 'the DOM stays small after scrolling');
@@ -317,6 +334,7 @@ export function steps({ page, fixtures, serverUrl, stopServer }) {
         await until('the thumbnails where the scroll stopped', () => visibleThumbnailsLoaded(8), 30_000);
         console.log(`     thumbnails at the end of the scroll loaded ${Date.now() - started} ms after it stopped`);
       },
+      ['large'],
     ],
     [
       'server-loss-shows-banner',

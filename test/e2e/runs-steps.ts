@@ -1,18 +1,21 @@
 // The Runs view's e2e step: the data folder's run folders with their progress, a finished run's
 // report (laser report's HTML in a frame), and from one of its rows that sample's analysis.
 import { fileURLToPath } from 'node:url';
-import { assert, byTestId, pageQueries, until } from './page-helpers.js';
+import type { Page } from 'playwright-core';
+import { made, type E2EFixtures } from './fixtures.ts';
+import { assert, byTestId, pageQueries, until, type Step } from './page-helpers.ts';
 
-// beside the step screenshots run.js takes (it takes the one of the end of the step)
+// beside the step screenshots run.ts takes (it takes the one of the end of the step)
 const reportShot = fileURLToPath(new URL('../../test-results/e2e/runs-view-report.png', import.meta.url));
 
-export function runsSteps({ page, serverUrl, fixtures }) {
+export function runsSteps({ page, serverUrl, fixtures }: { page: Page; serverUrl: () => string; fixtures: E2EFixtures }): Step[] {
   const { text, visible } = pageQueries(page);
+  const runs = () => made(fixtures.runs, 'runs');
   return [
     [
       'runs-view-progress-report-and-sample',
       async () => {
-        if (!page.url().startsWith('http')) await page.goto(serverUrl);
+        if (!page.url().startsWith('http')) await page.goto(serverUrl());
         await page.locator(byTestId('open-runs')).click();
         await until('the two run folders', async () => (await page.locator(byTestId('run-row')).count()) === 2);
         const rows = page.locator(byTestId('run-row'));
@@ -31,12 +34,12 @@ export function runsSteps({ page, serverUrl, fixtures }) {
         assert(/^3 \/ 20 \(15\.0 %\)/.test(progress) && /rows\/(s|min)/.test(progress) && /ETA /.test(progress), `progress of the running run: ${progress}`);
         assert((await live.locator(byTestId('run-metric')).innerText()).trim() === '66.7 %', 'the running metric');
         // a folder of shards opened here joins the list
-        await page.locator(byTestId('runs-folder')).fill(fixtures.runs.cluster);
+        await page.locator(byTestId('runs-folder')).fill(runs().cluster);
         await page.locator(byTestId('runs-open-folder')).click();
         await until("the opened folder's shard", async () => (await rows.count()) === 3);
         const shard = (await rows.nth(2).locator('td').first().innerText()).trim();
         assert(shard === 'pope/shard-0 shard 0/2', `the shard's row: ${shard}`);
-        assert((await text('runs-roots')).includes(fixtures.runs.cluster), 'the opened folder is among the roots searched');
+        assert((await text('runs-roots')).includes(runs().cluster), 'the opened folder is among the roots searched');
         const done = rows.nth(1);
         assert((await done.locator(byTestId('run-progress')).innerText()).trim().startsWith('4 / 4 (100 %)'), 'the finished run has all its rows');
         await done.click();
