@@ -61,8 +61,8 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const path = issue.path.map(String).join('.');
-    throw new WorkbenchError('invalid-bundle', `${manifestPath}: field "${path}" is invalid (${issue.message})`, recompile);
+    const path = issue?.path.map(String).join('.') ?? '';
+    throw new WorkbenchError('invalid-bundle', `${manifestPath}: field "${path}" is invalid (${issue?.message ?? parsed.error.message})`, recompile);
   }
   const manifest = parsed.data;
 

@@ -72,14 +72,14 @@ export function bytesToFloat32(dtype: Dtype, bytes: Uint8Array): Float32Array {
     case 'F16': {
       const h = view(bytes, 2, (b, o, n) => new Uint16Array(b, o, n));
       const out = new Float32Array(h.length);
-      for (let i = 0; i < h.length; i++) out[i] = f16Table[h[i]];
+      for (let i = 0; i < h.length; i++) out[i] = f16Table[h[i]!]!;
       return out;
     }
     case 'BF16': {
       const h = view(bytes, 2, (b, o, n) => new Uint16Array(b, o, n));
       const out = new Float32Array(h.length);
       const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < h.length; i++) bits[i] = h[i] << 16;
+      for (let i = 0; i < h.length; i++) bits[i] = h[i]! << 16;
       return out;
     }
     default:
@@ -98,7 +98,7 @@ const u32 = new Uint32Array(f32.buffer);
 /** float32 → bfloat16 bits, round to nearest even; NaN stays a (quiet) NaN. */
 export function float32ToBf16Bits(x: number): number {
   f32[0] = x;
-  const b = u32[0];
+  const b = u32[0]!;
   if ((b & 0x7f800000) === 0x7f800000 && b & 0x7fffff) return ((b >>> 16) | 0x40) & 0xffff;
   return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
 }
@@ -106,7 +106,7 @@ export function float32ToBf16Bits(x: number): number {
 /** float32 → IEEE half bits, round to nearest even, overflow to ±Inf, subnormals kept. */
 export function float32ToF16Bits(x: number): number {
   f32[0] = x;
-  const b = u32[0];
+  const b = u32[0]!;
   const sign = (b >>> 16) & 0x8000;
   const exp = (b >>> 23) & 0xff;
   const mant = b & 0x7fffff;
@@ -133,6 +133,6 @@ export function float32ToF16Bits(x: number): number {
 export function float32ToHalfBits(dtype: 'F16' | 'BF16', data: Float32Array): Uint16Array {
   const out = new Uint16Array(data.length);
   const conv = dtype === 'F16' ? float32ToF16Bits : float32ToBf16Bits;
-  for (let i = 0; i < data.length; i++) out[i] = conv(data[i]);
+  for (let i = 0; i < data.length; i++) out[i] = conv(data[i]!);
   return out;
 }

@@ -323,6 +323,7 @@ function parseWith<S extends z.ZodType>(schema: S, json: unknown, file: string, 
   const r = schema.safeParse(json);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
+  if (issue === undefined) throw new WorkbenchError('invalid-checkpoint', `${file}: ${r.error.message}`, hintInvalid);
   const path = [...prefix, ...issue.path.map(String)];
   const value = issue.path.reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey], json);
   if (issue.path.length > 0 && value === undefined) {

@@ -100,10 +100,10 @@ function parseEntry(file: string, name: string, e: unknown, dataStart: number, d
   const { dtype, shape, data_offsets: offsets } = e as Record<string, unknown>;
   if (!isDtype(dtype)) throw bad(file, `${t}: dtype ${JSON.stringify(dtype)} is not one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL`);
   if (!Array.isArray(shape) || !shape.every(isNonNegInt)) throw bad(file, `${t}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegInt) || offsets[0] > offsets[1]) {
+  const [b, end] = Array.isArray(offsets) && offsets.length === 2 && offsets.every(isNonNegInt) ? offsets : [];
+  if (b === undefined || end === undefined || b > end) {
     throw bad(file, `${t}: data_offsets ${JSON.stringify(offsets)} is not [begin, end] with 0 <= begin <= end`);
   }
-  const [b, end] = offsets as [number, number];
   const expected = numel(shape) * dtypeSize(dtype);
   if (!Number.isSafeInteger(expected) || end - b !== expected) {
     throw bad(file, `${t}: data_offsets [${b}, ${end}] hold ${end - b} bytes, but ${dtype} ${JSON.stringify(shape)} needs ${expected}`);
@@ -114,9 +114,9 @@ function parseEntry(file: string, name: string, e: unknown, dataStart: number, d
 
 function checkNoOverlap(file: string, infos: TensorInfo[]): void {
   const sorted = [...infos].sort((a, b) => a.begin - b.begin || a.end - b.end);
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1];
-    const cur = sorted[i];
-    if (cur.begin < prev.end) throw bad(file, `tensor "${cur.name}" overlaps tensor "${prev.name}" in the data region`);
+  let prev: TensorInfo | undefined;
+  for (const cur of sorted) {
+    if (prev !== undefined && cur.begin < prev.end) throw bad(file, `tensor "${cur.name}" overlaps tensor "${prev.name}" in the data region`);
+    prev = cur;
   }
 }

@@ -14,15 +14,15 @@ export interface TensorToWrite {
 }
 
 export async function writeSafetensors(path: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): Promise<void> {
-  const names = Object.keys(tensors).sort();
+  const entries = Object.entries(tensors).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const payloads: Uint8Array[] = [];
   let offset = 0;
-  for (const name of names) {
+  for (const [name, tensor] of entries) {
     if (name === '__metadata__') throw new TypeError('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
-    const bytes = tensorBytes(name, tensors[name]);
-    header[name] = { dtype: tensors[name].dtype, shape: tensors[name].shape, data_offsets: [offset, offset + bytes.byteLength] };
+    const bytes = tensorBytes(name, tensor);
+    header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes.byteLength] };
     payloads.push(bytes);
     offset += bytes.byteLength;
   }

@@ -296,7 +296,7 @@ async function compileLocked(hfDir: string, bundleDir: string, opts: CompileOpti
         },
         signal,
       );
-      files.push({ name, bytes: sizes[i], sha256 });
+      files.push({ name, bytes: sizes[i] ?? 0, sha256 });
     }
 
     const manifest = manifestFor(model, {

@@ -20,7 +20,7 @@ function tables(): { bf16ToF16: Uint16Array; bf16ToF32: Uint32Array; f16ToF32: U
     f16ToF32 = new Uint32Array(bytesToFloat32('F16', new Uint8Array(all.buffer)).buffer);
     bf16ToF32 = new Uint32Array(65536).map((_, i) => (i << 16) >>> 0);
     const widened = new Float32Array(bf16ToF32.buffer);
-    bf16ToF16 = new Uint16Array(65536).map((_, i) => float32ToF16Bits(widened[i]));
+    bf16ToF16 = new Uint16Array(65536).map((_, i) => float32ToF16Bits(widened[i]!));
   }
   return { bf16ToF16, bf16ToF32, f16ToF32 };
 }
@@ -42,18 +42,25 @@ const BLOCK = 64;
 
 /*
  * The loops below are written out per element type and mapping (no callbacks) so that V8 compiles
- * each to a tight monomorphic loop: this is most of a compile's CPU time.
+ * each to a tight monomorphic loop: this is most of a compile's CPU time. Their reads are '!':
+ * each index is below the source's own length (checked by checkMatrix for the transposes), and every
+ * lookup table has 65536 entries, one per 16-bit value.
  */
+
+function checkMatrix(src: { length: number }, rows: number, cols: number): void {
+  if (src.length !== rows * cols) throw new RangeError(`${src.length} elements are not a ${rows} x ${cols} matrix`);
+}
 
 /** [rows, cols] → [cols, rows], optionally through `lut`, 16-bit elements. */
 function transpose16(src: Uint16Array, rows: number, cols: number, lut: Uint16Array | null): Uint16Array {
+  checkMatrix(src, rows, cols);
   const out = new Uint16Array(rows * cols);
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const r1 = Math.min(r0 + BLOCK, rows);
     for (let c0 = 0; c0 < cols; c0 += BLOCK) {
       const c1 = Math.min(c0 + BLOCK, cols);
-      if (lut === null) for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = src[i];
-      else for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = lut[src[i]];
+      if (lut === null) for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = src[i]!;
+      else for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = lut[src[i]!]!;
     }
   }
   return out;
@@ -61,12 +68,13 @@ function transpose16(src: Uint16Array, rows: number, cols: number, lut: Uint16Ar
 
 /** [rows, cols] 16-bit → [cols, rows] 32-bit through `lut`. */
 function transpose16to32(src: Uint16Array, rows: number, cols: number, lut: Uint32Array): Uint32Array {
+  checkMatrix(src, rows, cols);
   const out = new Uint32Array(rows * cols);
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const r1 = Math.min(r0 + BLOCK, rows);
     for (let c0 = 0; c0 < cols; c0 += BLOCK) {
       const c1 = Math.min(c0 + BLOCK, cols);
-      for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = lut[src[i]];
+      for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = lut[src[i]!]!;
     }
   }
   return out;
@@ -74,12 +82,13 @@ function transpose16to32(src: Uint16Array, rows: number, cols: number, lut: Uint
 
 /** [rows, cols] → [cols, rows], 32-bit elements. */
 function transpose32(src: Uint32Array, rows: number, cols: number): Uint32Array {
+  checkMatrix(src, rows, cols);
   const out = new Uint32Array(rows * cols);
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const r1 = Math.min(r0 + BLOCK, rows);
     for (let c0 = 0; c0 < cols; c0 += BLOCK) {
       const c1 = Math.min(c0 + BLOCK, cols);
-      for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = src[i];
+      for (let r = r0; r < r1; r++) for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[c * rows + r] = src[i]!;
     }
   }
   return out;
@@ -87,13 +96,13 @@ function transpose32(src: Uint32Array, rows: number, cols: number): Uint32Array 
 
 function map16(src: Uint16Array, lut: Uint16Array): Uint16Array {
   const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = lut[src[i]];
+  for (let i = 0; i < src.length; i++) out[i] = lut[src[i]!]!;
   return out;
 }
 
 function map16to32(src: Uint16Array, lut: Uint32Array): Uint32Array {
   const out = new Uint32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = lut[src[i]];
+  for (let i = 0; i < src.length; i++) out[i] = lut[src[i]!]!;
   return out;
 }
 
@@ -119,6 +128,6 @@ export function convertElements(from: Dtype, bytes: Uint8Array, to: Target, shap
   const f = new Float32Array(f32.buffer, f32.byteOffset, f32.length);
   const src = transpose ? new Float32Array(transpose32(f32, rows, cols).buffer) : f;
   const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = float32ToF16Bits(src[i]);
+  for (let i = 0; i < src.length; i++) out[i] = float32ToF16Bits(src[i]!);
   return out;
 }

@@ -35,7 +35,7 @@ export function firstNonFinite(dtype: Dtype, bytes: Uint8Array): BadElement | nu
     case 'F32': {
       const b = u32(bytes);
       for (let k = 0; k < b.length; k++) {
-        if ((b[k] & 0x7f800000) === 0x7f800000) {
+        if ((b[k]! & 0x7f800000) === 0x7f800000) {
           i = k;
           break;
         }
@@ -45,7 +45,7 @@ export function firstNonFinite(dtype: Dtype, bytes: Uint8Array): BadElement | nu
     case 'F16': {
       const b = u16(bytes);
       for (let k = 0; k < b.length; k++) {
-        if ((b[k] & 0x7c00) === 0x7c00) {
+        if ((b[k]! & 0x7c00) === 0x7c00) {
           i = k;
           break;
         }
@@ -55,7 +55,7 @@ export function firstNonFinite(dtype: Dtype, bytes: Uint8Array): BadElement | nu
     case 'BF16': {
       const b = u16(bytes);
       for (let k = 0; k < b.length; k++) {
-        if ((b[k] & 0x7f80) === 0x7f80) {
+        if ((b[k]! & 0x7f80) === 0x7f80) {
           i = k;
           break;
         }
@@ -65,7 +65,7 @@ export function firstNonFinite(dtype: Dtype, bytes: Uint8Array): BadElement | nu
     case 'F64': {
       const b = u32(bytes); // the high word of each element holds sign and exponent
       for (let k = 1; k < b.length; k += 2) {
-        if ((b[k] & 0x7ff00000) === 0x7ff00000) {
+        if ((b[k]! & 0x7ff00000) === 0x7ff00000) {
           i = k >> 1;
           break;
         }
@@ -77,12 +77,13 @@ export function firstNonFinite(dtype: Dtype, bytes: Uint8Array): BadElement | nu
   }
   if (i < 0) return null;
   const size = dtype === 'F64' ? 8 : dtype === 'F32' ? 4 : 2;
-  return { index: i, value: bytesToFloat32(dtype, bytes.subarray(i * size, (i + 1) * size))[0] };
+  // the loops above read b[k] below b.length, and the one element converted here has length 1
+  return { index: i, value: bytesToFloat32(dtype, bytes.subarray(i * size, (i + 1) * size))[0]! };
 }
 
 /** Whether float16 bits hold ±Inf or NaN. */
 function halfNonFinite(bits: Uint16Array): boolean {
-  for (let k = 0; k < bits.length; k++) if ((bits[k] & 0x7c00) === 0x7c00) return true;
+  for (let k = 0; k < bits.length; k++) if ((bits[k]! & 0x7c00) === 0x7c00) return true;
   return false;
 }
 
@@ -95,9 +96,10 @@ export function firstF16Overflow(dtype: Dtype, source: Uint8Array, converted: Ui
   if (dtype === 'F16' || !halfNonFinite(converted)) return null;
   const values = bytesToFloat32(dtype, source);
   for (let k = 0; k < values.length; k++) {
-    if ((float32ToF16Bits(values[k]) & 0x7c00) === 0x7c00) {
+    const v = values[k]!;
+    if ((float32ToF16Bits(v) & 0x7c00) === 0x7c00) {
       // The stored value (float64 sources: before rounding to float32), for the message.
-      const value = dtype === 'F64' ? new Float64Array(source.slice(k * 8, k * 8 + 8).buffer)[0] : values[k];
+      const value = dtype === 'F64' ? new Float64Array(source.slice(k * 8, k * 8 + 8).buffer)[0]! : v;
       return { index: k, value };
     }
   }
@@ -106,11 +108,11 @@ export function firstF16Overflow(dtype: Dtype, source: Uint8Array, converted: Ui
 
 /** `index` of a row-major tensor of `shape` as one index per axis. */
 export function unravel(index: number, shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
   let rest = index;
-  for (let a = shape.length - 1; a >= 0; a--) {
-    out[a] = rest % shape[a];
-    rest = Math.floor(rest / shape[a]);
-  }
-  return out;
+  const fromLast = shape.toReversed().map((size) => {
+    const i = rest % size;
+    rest = Math.floor(rest / size);
+    return i;
+  });
+  return fromLast.reverse();
 }

@@ -164,7 +164,7 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
   let h = embeds;
   const tapRows: Value[] = [];
   const fullRows: Value[] = [];
-  for (let i = 0; i < L; i++) {
+  for (const [i, [pastKey, pastValue]] of past.entries()) {
     const p = `${m}.layers.${i}`;
     g.scope(`layers.${i}`, () => {
       const attn = g.scope('self_attn', () =>
@@ -174,8 +174,8 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
           `${p}.self_attn`,
           rmsNorm(ctx, h, `${p}.input_layernorm`, D, cfg.rmsNormEps),
           shared,
-          past[i][0],
-          past[i][1],
+          pastKey,
+          pastValue,
           taps,
           opts.qkvBias ?? false,
         ),
@@ -190,7 +190,7 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
       if (attn.tap) tapRows.push(attn.tap);
       if (attnLayer) {
         const probs = attn.probs;
-        const [rows] = g.scope('attn_full', () =>
+        const rows = g.scope('attn_full', () =>
           g.if(
             g.equal(attnLayer, i),
             (b) => {
@@ -204,7 +204,7 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
             { dtype: 'float32' },
           ),
         );
-        fullRows.push(rows);
+        fullRows.push(...rows); // the If's one output
       }
     });
   }

@@ -73,12 +73,12 @@ export function quantizedBytes(rows: number, cols: number, s: QuantScheme): { da
 
 function put(out: Uint8Array, base: number, i: number, code: number, bits: QuantBits): void {
   if (bits === 8) out[base + i] = code;
-  else out[base + (i >> 1)] |= (i & 1) === 0 ? code : code << 4;
+  else out[base + (i >> 1)]! |= (i & 1) === 0 ? code : code << 4;
 }
 
 function get(src: Uint8Array, base: number, i: number, bits: QuantBits): number {
-  if (bits === 8) return src[base + i];
-  const b = src[base + (i >> 1)];
+  if (bits === 8) return src[base + i]!;
+  const b = src[base + (i >> 1)]!;
   return (i & 1) === 0 ? b & 15 : b >> 4;
 }
 
@@ -95,6 +95,7 @@ export function quantizeRows(w: Float32Array, rows: number, cols: number, s: Qua
   const data = new Uint8Array(rows * kBlocks * blobSize);
   const scales = new Float32Array(rows * kBlocks);
   const zeroPoints = s.symmetric ? null : new Uint8Array(rows * zpRow);
+  // w has rows x cols elements (checked above) and the outputs are sized from the same counts: the '!' reads are in range
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     for (let b = 0; b < kBlocks; b++) {
@@ -104,14 +105,14 @@ export function quantizeRows(w: Float32Array, rows: number, cols: number, s: Qua
       let zp: number;
       if (s.symmetric) {
         let m = 0;
-        for (let k = k0; k < k1; k++) if (Math.abs(w[row + k]) > Math.abs(m)) m = w[row + k];
+        for (let k = k0; k < k1; k++) if (Math.abs(w[row + k]!) > Math.abs(m)) m = w[row + k]!;
         scale = m === 0 ? 0 : Math.fround(m / -half);
         zp = half;
       } else {
         let lo = 0;
         let hi = 0;
         for (let k = k0; k < k1; k++) {
-          const v = w[row + k];
+          const v = w[row + k]!;
           if (v < lo) lo = v;
           if (v > hi) hi = v;
         }
@@ -124,7 +125,7 @@ export function quantizeRows(w: Float32Array, rows: number, cols: number, s: Qua
       const base = (r * kBlocks + b) * blobSize;
       for (let i = 0; i < blockSize; i++) {
         const k = k0 + i;
-        const code = k < k1 ? Math.min(maxCode, Math.max(0, Math.round(w[row + k] * inv) + zp)) : zp;
+        const code = k < k1 ? Math.min(maxCode, Math.max(0, Math.round(w[row + k]! * inv) + zp)) : zp;
         put(data, base, i, code, bits);
       }
     }
@@ -137,10 +138,12 @@ export function dequantizeRows(q: QuantizedRows, s: QuantScheme): Float32Array {
   const { rows, cols, kBlocks, blobSize } = q;
   const half = 1 << (s.bits - 1);
   const zpRow = zeroPointRowBytes(kBlocks, s.bits);
+  if (q.scales.length !== rows * kBlocks || q.data.length !== rows * kBlocks * blobSize)
+    throw new RangeError(`dequantizeRows: ${q.scales.length} scales and ${q.data.length} code bytes for [${rows}, ${cols}] in ${kBlocks} blocks`);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let b = 0; b < kBlocks; b++) {
-      const scale = q.scales[r * kBlocks + b];
+      const scale = q.scales[r * kBlocks + b]!;
       const zp = q.zeroPoints ? get(q.zeroPoints, r * zpRow, b, s.bits) : half;
       const base = (r * kBlocks + b) * blobSize;
       const k0 = b * s.blockSize;

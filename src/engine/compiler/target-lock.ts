@@ -156,13 +156,13 @@ async function removeLeftovers(bundleDir: string, nowMs: number): Promise<string
   const entries = await readdir(parent).catch(() => [] as string[]);
   const removed: string[] = [];
   for (const name of entries.sort()) {
-    const m = leftoverPattern.exec(name);
-    if (!m) continue;
+    const owner = leftoverPattern.exec(name)?.[1];
+    if (owner === undefined) continue;
     const full = join(parent, name);
-    if (m[1] !== mine) {
+    if (owner !== mine) {
       const st = await stat(full).catch(() => null);
       if (!st || nowMs - st.mtimeMs < STALE_AFTER_MS) continue;
-      if (await heldByLiveCompile(join(parent, m[1]))) continue;
+      if (await heldByLiveCompile(join(parent, owner))) continue;
     } else if (
       name.includes('.old-') &&
       !(await stat(target).then(

@@ -158,14 +158,14 @@ export class Weights {
    * the rest flattened (Qwen2-VL's Conv3d patch embedding, kernel = stride = one patch):
    * `stored` [out, ...rest] → [prod(rest), out].
    */
-  flattenedLinear(name: string, stored: readonly number[], to: FloatDtype): TensorSource {
+  flattenedLinear(name: string, stored: readonly [number, ...number[]], to: FloatDtype): TensorSource {
     const [out, ...rest] = stored;
     this.checked(name, stored);
     return this.transposedAs(name, [out, rest.reduce((a, b) => a * b, 1)], to);
   }
 
   /** A 2-D tensor `name` of shape [rows, cols], transposed to [cols, rows] and converted. */
-  transposed(name: string, [rows, cols]: readonly number[], to: FloatDtype): TensorSource {
+  transposed(name: string, [rows, cols]: readonly [number, number], to: FloatDtype): TensorSource {
     this.checked(name, [rows, cols]);
     return this.transposedAs(name, [rows, cols], to);
   }
@@ -237,7 +237,7 @@ export class Weights {
   }
 
   /** The stored elements of `name` read as a [rows, cols] matrix (shape already checked), transposed. */
-  private transposedAs(name: string, [rows, cols]: readonly number[], to: FloatDtype): TensorSource {
+  private transposedAs(name: string, [rows, cols]: readonly [number, number], to: FloatDtype): TensorSource {
     const dtype = this.ckpt.info(name).dtype;
     const ckpt = this.ckpt;
     const target = to === 'fp16' ? 'float16' : 'float32';

@@ -214,11 +214,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const paths = await drawFigures(laser, kinds, join(figuresDir, safeName(s.id)), s.box ?? null);
     figureCount += paths.length;
     o.onFigures?.(k + 1, evaluation.samples.length);
+    const truth = s.vqa?.answers[0];
+    const family = s.groups.family;
+    if (truth === undefined || family === undefined) throw new Error(`world sample ${s.id} has no ${truth === undefined ? 'VQA answer' : 'family group'}`);
     rows.push({
       id: s.id,
       question: s.question,
-      truth: s.vqa!.answers[0],
-      family: s.groups.family,
+      truth,
+      family,
       size: s.groups.size ?? null,
       answers: Object.fromEntries(mine.map((r) => [r.method, r.answer])),
       correct: Object.fromEntries(mine.map((r) => [r.method, r.score === 1])),

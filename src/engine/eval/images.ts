@@ -156,9 +156,9 @@ export class ImageResolver {
           const stem = name.slice(0, name.length - ext.length);
           const path = join(root, name);
           if (!byStem.has(stem)) byStem.set(stem, path);
-          const digits = /(\d+)$/.exec(stem);
-          if (digits) {
-            const key = String(BigInt(digits[1]));
+          const digits = /(\d+)$/.exec(stem)?.[1];
+          if (digits !== undefined) {
+            const key = String(BigInt(digits));
             local.set(key, local.has(key) ? null : path);
           }
         }

@@ -29,7 +29,7 @@ export function offsetOfJsonPath(text: string, path: JsonPath): number {
     const c = text[i];
     if (c === '"') return skipString();
     if (c !== '{' && c !== '[') {
-      while (i < n && !',]} \n\r\t'.includes(text[i])) i++;
+      while (i < n && !',]} \n\r\t'.includes(text.charAt(i))) i++;
       return;
     }
     let depth = 0;

@@ -90,7 +90,10 @@ export async function parquetSource(path: string, split?: string): Promise<{ fil
         `${dir}: parquet files of several splits (${splits.join(', ')})`,
         'Pass --split with the one to evaluate, e.g. --split validation.',
       );
-    return { files: bySplit.get(splits[0])!, split: splits[0] };
+    const only = splits[0];
+    const files = only === undefined ? undefined : bySplit.get(only);
+    if (only === undefined || files === undefined) continue;
+    return { files, split: only };
   }
   return null;
 }

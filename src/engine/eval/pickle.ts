@@ -71,10 +71,11 @@ function pyStr(bytes: Uint8Array): string {
 
 /** Little-endian two's-complement integer of LONG1 / LONG4. */
 function longOf(bytes: Uint8Array): number | bigint {
-  if (bytes.length === 0) return 0;
+  const last = bytes.at(-1);
+  if (last === undefined) return 0;
   let v = 0n;
-  for (let k = bytes.length - 1; k >= 0; k--) v = (v << 8n) | BigInt(bytes[k]);
-  if (bytes[bytes.length - 1] & 0x80) v -= 1n << BigInt(8 * bytes.length);
+  for (const b of bytes.toReversed()) v = (v << 8n) | BigInt(b);
+  if (last & 0x80) v -= 1n << BigInt(8 * bytes.length);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
@@ -100,7 +101,7 @@ export function readPickle(data: Uint8Array): PickleValue {
     pos += n;
     return out;
   };
-  const u8 = (op: string) => (need(1, op), data[pos++]);
+  const u8 = (op: string) => (need(1, op), (pos += 1), view.getUint8(pos - 1));
   const u16 = (op: string) => (need(2, op), (pos += 2), view.getUint16(pos - 2, true));
   const u32 = (op: string) => (need(4, op), (pos += 4), view.getUint32(pos - 4, true));
   const u64 = (op: string) => {
@@ -139,7 +140,12 @@ export function readPickle(data: Uint8Array): PickleValue {
   };
   const setItems = (d: { [key: string]: PickleValue }, items: PickleValue[], at: number) => {
     if (items.length % 2 !== 0) throw new PickleError(`SETITEMS with an odd number of items (byte ${at})`);
-    for (let k = 0; k < items.length; k += 2) d[keyOf(items[k], at)] = items[k + 1];
+    for (let k = 0; k < items.length; k += 2) {
+      const key = items[k];
+      const value = items[k + 1];
+      if (key === undefined || value === undefined) throw new PickleError(`SETITEMS with an odd number of items (byte ${at})`);
+      d[keyOf(key, at)] = value;
+    }
   };
   const get = (k: number, at: number) => {
     const v = memo.get(k);
@@ -150,7 +156,7 @@ export function readPickle(data: Uint8Array): PickleValue {
 
   while (pos < data.length) {
     const at = pos;
-    const op = data[pos++];
+    const op = view.getUint8(pos++);
     switch (op) {
       case 0x80: {
         const p = u8('PROTO');
@@ -162,8 +168,9 @@ export function readPickle(data: Uint8Array): PickleValue {
         break;
       case 0x2e: {
         // STOP
-        if (stack.length !== 1 || stack[0] === MARK) throw new PickleError(`STOP with ${stack.length} values on the stack (byte ${at})`);
-        return stack[0];
+        const [only] = stack;
+        if (stack.length !== 1 || only === undefined || only === MARK) throw new PickleError(`STOP with ${stack.length} values on the stack (byte ${at})`);
+        return only;
       }
       case 0x28:
         stack.push(MARK);
@@ -358,12 +365,15 @@ export function writePickle(value: PickleValue): Uint8Array {
         out.push(0x4a);
         u32(Number(n));
       } else {
+        // little-endian bytes until the rest is only the sign the last byte already shows
         const le: number[] = [];
         let x = n;
-        while (le.length === 0 || (!(x === 0n && (le[le.length - 1] & 0x80) === 0) && !(x === -1n && (le[le.length - 1] & 0x80) !== 0))) {
-          le.push(Number(x & 0xffn));
+        let byte: number;
+        do {
+          byte = Number(x & 0xffn);
+          le.push(byte);
           x >>= 8n;
-        }
+        } while (!(x === 0n && (byte & 0x80) === 0) && !(x === -1n && (byte & 0x80) !== 0));
         out.push(0x8a, le.length, ...le);
       }
     } else if (typeof v === 'number') {

@@ -81,7 +81,7 @@ async function llavaLabels(file: string, category: string, questions: PopeQuesti
   if (labelFile === null)
     throw dataError(
       file,
-      questions[0].line,
+      questions[0]?.line ?? null,
       `has no labels (LLaVA's layout) and no ${candidates.join(' or ')} beside it`,
       "Put POPE's coco/ label files beside it, or pass the label files themselves.",
     );
@@ -89,15 +89,17 @@ async function llavaLabels(file: string, category: string, questions: PopeQuesti
     line: l.line,
     q: checkJsonLine(popeLine, l, labelFile, HINT),
   }));
-  if (labels.length !== questions.length)
-    throw dataError(
+  const otherCount = () =>
+    dataError(
       labelFile,
       null,
       `has ${labels.length} questions; ${file} has ${questions.length} of category ${category}`,
       'Use the label files of the same POPE release.',
     );
+  if (labels.length !== questions.length) throw otherCount();
   questions.forEach((q, k) => {
     const l = labels[k];
+    if (l === undefined) throw otherCount();
     if (l.q.text !== q.text)
       throw dataError(
         file,
@@ -109,12 +111,15 @@ async function llavaLabels(file: string, category: string, questions: PopeQuesti
   });
 }
 
+/** The files read as one dataset: one JSON-lines file, or every parquet file of a folder. */
+type Unit = readonly [string, ...string[]];
+
 /**
  * One unit's questions, whatever its shape (see the header): a JSON-lines file, or every parquet
  * file of the folder (lmms-lab/POPE's `test-0000k-of-00003.parquet` shards are one dataset, its
  * categories running across them).
  */
-async function questionsOf(unit: readonly string[]): Promise<PopeQuestion[]> {
+async function questionsOf(unit: Unit): Promise<PopeQuestion[]> {
   const parquet = isParquetFile(unit[0]);
   // parquet rows go through the same schemas, numbered from 1 like lines; an embedded image is extracted
   const lines: (JsonLine & { file: string })[] = parquet
@@ -194,7 +199,9 @@ export async function loadPope(path: string, options: LoadOptions = {}): Promise
   const samples: EvalSample[] = [];
   const splits = new Map<string, string>();
   const parquets = files.filter(isParquetFile);
-  const units = [...files.filter((f) => !isParquetFile(f)).map((f) => [f]), ...(parquets.length > 0 ? [parquets] : [])];
+  const units = files.filter((f) => !isParquetFile(f)).map((f): Unit => [f]);
+  const [firstParquet, ...moreParquets] = parquets;
+  if (firstParquet !== undefined) units.push([firstParquet, ...moreParquets]);
   for (const unit of units) {
     // an empty split file is kept out (a small generated world may have no question of a split)
     const questions = await questionsOf(unit);

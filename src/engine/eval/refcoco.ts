@@ -93,7 +93,8 @@ export const isReferPickle = (file: string) => /^refs\(.+\)\.p$/i.test(basename(
 async function refFileIn(dir: string): Promise<string> {
   const names = (await readdir(dir)).sort();
   const pickles = names.filter((n) => /^refs\(.+\)\.p$/i.test(n));
-  if (pickles.length === 1) return join(dir, pickles[0]);
+  const [pickleName] = pickles;
+  if (pickles.length === 1 && pickleName !== undefined) return join(dir, pickleName);
   if (pickles.length > 1)
     throw new WorkbenchError(
       'bad-request',
@@ -103,7 +104,8 @@ async function refFileIn(dir: string): Promise<string> {
   const jsonl = names.filter((n) => n.toLowerCase().endsWith('.jsonl'));
   const json = names.filter((n) => n.toLowerCase().endsWith('.json') && n.toLowerCase().includes('ref'));
   const found = [...jsonl, ...json];
-  if (found.length === 1) return join(dir, found[0]);
+  const [foundName] = found;
+  if (found.length === 1 && foundName !== undefined) return join(dir, foundName);
   throw new WorkbenchError(
     found.length === 0 ? 'not-found' : 'bad-request',
     `${dir}: ${found.length === 0 ? 'no referring-expression file (*.jsonl, or *ref*.json)' : `several referring-expression files (${found.join(', ')})`}`,
@@ -254,6 +256,7 @@ export async function loadRefcoco(path: string, options: RefLoadOptions = {}): P
   const isDir = await isDirectory(root);
   const pq = await parquetSource(root, options.split);
   const file = pq ? pq.files[0] : isDir ? await refFileIn(root) : root;
+  if (file === undefined) throw dataError(root, null, 'no parquet files in it', HINT);
   const pickle = !pq && isReferPickle(file);
   const all = pq
     ? await parquetEntries(pq.files, pq.split)

@@ -28,6 +28,7 @@ import { z } from 'zod';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { VqaProtocol, YesNo } from '../../common/laser/metrics.ts';
 import type { MethodId } from '../../common/laser/knobs.ts';
+import type { Rect } from '../../common/laser/grid.ts';
 import type { Aggregation, SampleResult } from './score.ts';
 import { canonical } from '../laser/cache.ts';
 import { summarize, type MethodSummary } from './summary.ts';
@@ -45,7 +46,7 @@ export interface RowTruth {
   answers?: readonly string[];
   protocol?: VqaProtocol;
   pope?: YesNo;
-  box?: readonly number[];
+  box?: Rect;
   /** Multiple choice: the options and the index of the right one. */
   choices?: readonly string[];
   correct?: number;
@@ -139,7 +140,7 @@ export function resultOfRow(row: RunRow): { sample: EvalSample; result: SampleRe
   const sample: EvalSample = { id: row.id, imagePath: '', question: '', groups: row.groups };
   if (t.answers && t.protocol) sample.vqa = { answers: t.answers, protocol: t.protocol };
   if (t.pope) sample.pope = t.pope;
-  if (t.box) sample.box = [t.box[0], t.box[1], t.box[2], t.box[3]];
+  if (t.box) sample.box = [...t.box];
   if (t.choices && t.correct !== undefined) sample.choices = { options: t.choices, correct: t.correct };
   const result: SampleResult = {
     sampleId: row.id,
@@ -347,10 +348,10 @@ export async function readRows(file: string): Promise<{ rows: RunRow[]; keepByte
   const rows: RunRow[] = [];
   let keepBytes = 0;
   let partial = end < buf.length;
-  for (let k = 0; k < lines.length; k++) {
+  for (const [k, line] of lines.entries()) {
     let value: unknown;
     try {
-      value = JSON.parse(lines[k]);
+      value = JSON.parse(line);
     } catch {
       value = undefined;
     }
@@ -363,15 +364,21 @@ export async function readRows(file: string): Promise<{ rows: RunRow[]; keepByte
       }
       throw new WorkbenchError(
         'bad-request',
-        `${file}:${k + 1}: not a result row (${value === undefined ? 'not JSON' : r.error.issues[0].path.join('.') + ': ' + r.error.issues[0].message})`,
+        `${file}:${k + 1}: not a result row (${value === undefined ? 'not JSON' : firstIssueText(r.error)})`,
         'Delete that line (its run is made again), or pass --force-new to start the run over.',
       );
     }
     // the line's own object, not zod's copy (which puts the checked keys first): rows are rewritten as read
     rows.push(value as RunRow);
-    keepBytes += Buffer.byteLength(lines[k]) + 1;
+    keepBytes += Buffer.byteLength(line) + 1;
   }
   return { rows, keepBytes, partial };
+}
+
+/** `path: message` of a failed parse's first issue. */
+function firstIssueText(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue === undefined ? error.message : `${issue.path.join('.')}: ${issue.message}`;
 }
 
 export async function readManifest(dir: string): Promise<RunManifest | null> {
@@ -391,7 +398,7 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
   if (!r.success)
     throw new WorkbenchError(
       'bad-request',
-      `${file}: not a laser eval run manifest (${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message})`,
+      `${file}: not a laser eval run manifest (${firstIssueText(r.error)})`,
       'Pass --force-new to start the run over, or use another --run folder.',
     );
   return r.data as unknown as RunManifest;
@@ -556,13 +563,15 @@ export async function mergeRuns(
     shards.push({ dir, manifest, rows });
     opts.onShard?.(shards.length, dirs.length);
   }
-  const first = shards[0].manifest;
+  const [firstShard] = shards;
+  if (firstShard === undefined) throw new WorkbenchError('bad-request', 'No run folders to merge.', hint);
+  const first = firstShard.manifest;
   for (const s of shards.slice(1)) {
     const diff = differences(s.manifest.identity, first.identity);
     if (diff.length > 0)
       throw new WorkbenchError(
         'bad-request',
-        `${s.dir} and ${shards[0].dir} are not shards of one run (${differenceText(s.manifest.identity, first.identity, diff)}).`,
+        `${s.dir} and ${firstShard.dir} are not shards of one run (${differenceText(s.manifest.identity, first.identity, diff)}).`,
         hint,
       );
   }
@@ -574,7 +583,8 @@ export async function mergeRuns(
       hint,
     );
   }
-  const n = [...counts][0];
+  const [n] = counts;
+  if (n === undefined) throw new WorkbenchError('bad-request', 'No run folders to merge.', hint);
   const byIndex = new Map<number, string>();
   for (const s of shards) {
     const i = s.manifest.shard!.index;
@@ -627,7 +637,7 @@ export async function mergeRuns(
     shard: null,
     expected,
     command: process.argv.slice(2),
-    startedAt: times.map((m) => m.startedAt).sort()[0],
+    startedAt: times.map((m) => m.startedAt).reduce((a, b) => (b < a ? b : a)),
     resumedAt: [],
     endedAt:
       times

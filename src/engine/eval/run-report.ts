@@ -71,27 +71,30 @@ export function reportOfRows(dir: string, manifest: RunManifest, rows: readonly 
     const values = [...new Set(rows.flatMap((r) => (r.groups[key] === undefined ? [] : [r.groups[key]])))].sort();
     if (values.length < 2 || values.length > MAX_GROUP_VALUES) continue;
     const cells: GroupTable['cells'] = {};
+    let anyInterval = false;
     for (const m of methods) {
-      cells[m] = {};
+      const row: GroupTable['cells'][string] = {};
       for (const v of values) {
         const xs = rows.filter((r) => r.method === m && r.status === 'ok' && r.score !== null && r.groups[key] === v).map((r) => r.score!);
-        cells[m][v] = bootstrapMeanCI(xs, o);
+        row[v] = bootstrapMeanCI(xs, o);
+        if (row[v] !== null) anyInterval = true;
       }
+      cells[m] = row;
     }
-    if (methods.some((m) => values.some((v) => cells[m][v] !== null))) groups.push({ key, values, cells });
+    if (anyInterval) groups.push({ key, values, cells });
   }
   const pairs: PairRow[] = [];
-  for (let i = 0; i < methods.length; i++) {
-    for (let j = i + 1; j < methods.length; j++) {
-      const sa = scoresOf(rows, methods[i]);
-      const sb = scoresOf(rows, methods[j]);
+  for (const [i, ma] of methods.entries()) {
+    for (const mb of methods.slice(i + 1)) {
+      const sa = scoresOf(rows, ma);
+      const sb = scoresOf(rows, mb);
       const ids = [...sa.keys()].filter((id) => sb.has(id));
       const a = ids.map((id) => sa.get(id)!);
       const b = ids.map((id) => sb.get(id)!);
       const binary = [...a, ...b].every((x) => x === 0 || x === 1);
       pairs.push({
-        a: methods[i],
-        b: methods[j],
+        a: ma,
+        b: mb,
         n: ids.length,
         difference: pairedDifferenceCI(a, b, o),
         mcnemar: binary && ids.length > 0 ? mcnemarOfScores(a, b) : null,
@@ -147,7 +150,7 @@ function tablesOf(r: RunReport): Table[] {
     tables.push({
       title: `Accuracy by ${g.key} (%, 95 % interval)`,
       head: ['method', ...g.values],
-      rows: Object.entries(g.cells).map(([m, cells]) => [m, ...g.values.map((v) => ciText(cells[v]))]),
+      rows: Object.entries(g.cells).map(([m, cells]) => [m, ...g.values.map((v) => ciText(cells[v] ?? null))]),
     });
   }
   if (r.pairs.length > 0) {
@@ -254,7 +257,7 @@ export function renderHtml(reports: readonly RunReport[]): string {
       out.push(
         intervalChart(
           `Accuracy by ${g.key} (%)`,
-          Object.entries(g.cells).flatMap(([m, cells]) => g.values.map((v) => ({ label: `${m} ${v}`, ci: cells[v] }))),
+          Object.entries(g.cells).flatMap(([m, cells]) => g.values.map((v) => ({ label: `${m} ${v}`, ci: cells[v] ?? null }))),
         ),
       );
     }

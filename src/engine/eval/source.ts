@@ -53,7 +53,7 @@ export function parseJsonText(file: string, text: string, hint?: string): unknow
     const pos = /position (\d+)/.exec(msg);
     const offset = pos ? Number(pos[1]) : jsonSyntaxErrorOffset(text);
     // V8 quotes the whole text in some messages: keep the part before it
-    throw dataError(file, offset === null ? null : lineAt(text, offset), `not valid JSON (${msg.split('\n')[0].replace(/, ".*$/, '')})`, hint);
+    throw dataError(file, offset === null ? null : lineAt(text, offset), `not valid JSON (${(msg.split('\n')[0] ?? '').replace(/, ".*$/, '')})`, hint);
   }
 }
 
@@ -67,8 +67,8 @@ export interface JsonLine {
 export function parseJsonLines(file: string, text: string, hint?: string): JsonLine[] {
   const out: JsonLine[] = [];
   const lines = text.split('\n');
-  for (let k = 0; k < lines.length; k++) {
-    const s = lines[k].trim();
+  for (const [k, line] of lines.entries()) {
+    const s = line.trim();
     if (s.length === 0) continue;
     try {
       out.push({ line: k + 1, value: JSON.parse(s) });
@@ -96,7 +96,8 @@ export function issueText(error: z.ZodError, prefix: JsonPath = []): { path: Jso
       : issue.message;
   const issues = error.issues.slice(0, 8);
   const text = issues.map((i) => `${pathText(pathOf(i))}: ${say(i)}`).join('; ') + (error.issues.length > 8 ? `; and ${error.issues.length - 8} more` : '');
-  return { path: pathOf(error.issues[0]), text };
+  const first = error.issues[0];
+  return { path: first === undefined ? [] : pathOf(first), text };
 }
 
 /** Checks a value of a JSON file against a schema; an error names the line of the offending entry. */

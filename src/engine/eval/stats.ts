@@ -26,9 +26,9 @@ export interface Interval {
   n: number;
 }
 
-const mean = (xs: ArrayLike<number>): number => {
+const mean = (xs: readonly number[]): number => {
   let s = 0;
-  for (let k = 0; k < xs.length; k++) s += xs[k];
+  for (const x of xs) s += x;
   return s / xs.length;
 };
 
@@ -38,18 +38,22 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const h = (sorted.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  const a = sorted[lo];
+  const b = sorted[hi];
+  if (a === undefined || b === undefined) throw new RangeError(`quantile ${q} is not between 0 and 1`);
+  return a + (h - lo) * (b - a);
 }
 
 /** Means of `resamples` resamples (with replacement) of the values, sorted. */
 export function bootstrapMeans(values: readonly number[], o: BootstrapOptions = {}): Float64Array {
-  const n = values.length;
+  const v = Float64Array.from(values);
+  const n = v.length;
   const resamples = o.resamples ?? 2000;
   const rng = createRng(o.seed ?? 0);
   const out = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let s = 0;
-    for (let k = 0; k < n; k++) s += values[rng.nextUint32() % n];
+    for (let k = 0; k < n; k++) s += v[rng.nextUint32() % n]!; // an index modulo v's own length
     out[r] = s / n;
   }
   return out.sort();
@@ -65,11 +69,14 @@ export function bootstrapMeanCI(values: readonly number[], o: BootstrapOptions =
 
 /** Mean of b - a over paired samples, with the bootstrap interval of the pairs (resampled together). */
 export function pairedDifferenceCI(a: readonly number[], b: readonly number[], o: BootstrapOptions = {}): Interval | null {
-  if (a.length !== b.length) throw new RangeError(`paired values: ${a.length} and ${b.length}`);
-  return bootstrapMeanCI(
-    b.map((x, k) => x - a[k]),
-    o,
-  );
+  const unpaired = () => new RangeError(`paired values: ${a.length} and ${b.length}`);
+  if (a.length !== b.length) throw unpaired();
+  const differences = b.map((x, k) => {
+    const y = a[k];
+    if (y === undefined) throw unpaired();
+    return x - y;
+  });
+  return bootstrapMeanCI(differences, o);
 }
 
 export interface McNemar {

@@ -141,7 +141,7 @@ export function summarizeMethod(method: MethodId, samples: readonly EvalSample[]
     layered.length === 0
       ? null
       : {
-          mode: modes.size === 1 ? (layered[0].layerMode ?? 'fixed') : 'mixed',
+          mode: modes.size === 1 ? (layered[0]?.layerMode ?? 'fixed') : 'mixed',
           overall: layerCounts(layered),
           byGroup: mapGroups(groups, layerCounts, (xs) => xs.some((r) => r.layer !== null)),
         };

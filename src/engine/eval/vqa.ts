@@ -163,7 +163,7 @@ export async function vqaFilesFor(path: string): Promise<string[]> {
     const files = await jsonFiles(dir);
     const q = named(files, 'question');
     const a = named(files, 'annotation');
-    if (q.length === 1 && a.length === 1) return [q[0], a[0]];
+    if (q.length === 1 && a.length === 1) return [...q, ...a];
     if (files.length === 1) return files;
     return null;
   };
@@ -184,7 +184,8 @@ export async function vqaFilesFor(path: string): Promise<string[]> {
 async function partner(file: string, want: 'question' | 'annotation'): Promise<string> {
   const dir = dirname(file);
   const found = named(await jsonFiles(dir), want).filter((f) => f !== file);
-  if (found.length === 1) return found[0];
+  const [only] = found;
+  if (found.length === 1 && only !== undefined) return only;
   throw dataError(
     file,
     null,
@@ -329,7 +330,8 @@ async function ocrTokens(first: Parsed, entries: Entry[]): Promise<Map<string, s
   const out = new Map<string, string[]>();
   if (entries.every((e) => e.ocr !== undefined)) return out;
   const files = named(await jsonFiles(dirname(first.file)), 'ocr');
-  if (files.length !== 1) {
+  const [ocrFile] = files;
+  if (files.length !== 1 || ocrFile === undefined) {
     throw dataError(
       first.file,
       null,
@@ -337,7 +339,7 @@ async function ocrTokens(first: Parsed, entries: Entry[]): Promise<Map<string, s
       "Put TextVQA's Rosetta OCR file (TextVQA_Rosetta_OCR_v0.2_val.json) beside the data, or leave out --ocr.",
     );
   }
-  const p = await parseFile(files[0]);
+  const p = await parseFile(ocrFile);
   arrayAt(p, Array.isArray(p.value) ? null : 'data').forEach((raw, k) => {
     const o = checkJson(ocrEntry, raw, p.file, p.text, Array.isArray(p.value) ? [k] : ['data', k], HINT);
     out.set(String(o.image_id), o.ocr_tokens);
@@ -399,19 +401,22 @@ export async function loadVqa(path: string, options: VqaLoadOptions = {}): Promi
       'Leave out --split, or pass the parquet folder.',
     );
   const files = pq?.files ?? (await vqaFilesFor(root));
-  const first: Parsed = pq ? { file: files[0], text: '', value: null } : await parseFile(files[0]);
+  const [firstFile] = files;
+  if (firstFile === undefined) throw dataError(root, null, 'no VQA files in it', HINT);
+  const first: Parsed = pq ? { file: firstFile, text: '', value: null } : await parseFile(firstFile);
   const rows = pq ? await readParquetRows(pq.files, HINT) : [];
   const kind = pq ? 'parquet' : vqaFileKind(first.value);
   if (kind === null) throw dataError(first.file, 1, 'not a VQA layout this reads', HINT);
   let layout: VqaLayout;
   let entries: Entry[];
-  let sources: string[];
+  let sources: [string, ...string[]];
   if (kind === 'parquet') {
-    if (rows.length === 0) throw dataError(files.join(', '), null, 'no rows in it', HINT);
-    const pl = parquetVqaLayout(rows[0].value);
+    const [firstRow] = rows;
+    if (firstRow === undefined) throw dataError(files.join(', '), null, 'no rows in it', HINT);
+    const pl = parquetVqaLayout(firstRow.value);
     layout = pl;
     entries = await parquetEntries(rows, pl);
-    sources = files;
+    sources = [firstFile, ...files.slice(1)];
   } else if (kind === 'questions' || kind === 'annotations') {
     const otherFile = files[1] ?? (await partner(first.file, kind === 'questions' ? 'annotation' : 'question'));
     const other = await parseFile(otherFile);

@@ -186,7 +186,7 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
   files.set('vicrop/data.json', json(c.samples.map((q) => ({ id: q.number, question: q.text, labels: q.answers, image_path: cocoName(sceneOf(c, q)) }))));
   // RefCOCO: the refer API's pickle joined with COCO instances by ann_id, and lmms-eval's rows
   const refs = targeted(c);
-  const splits = ['val', 'testA', 'testB'];
+  const splitOf = (k: number) => (k % 3 === 0 ? 'val' : k % 3 === 1 ? 'testA' : 'testB');
   const annId = (k: number) => 1_000_000 + k;
   files.set(
     'refer/refcoco/refs(unc).p',
@@ -199,7 +199,7 @@ export function worldFormatFiles(scenes: readonly Scene[], samples: readonly Wor
           ann_id: annId(k),
           ref_id: k,
           image_id: cocoId(sceneOf(c, q)),
-          split: splits[k % 3],
+          split: splitOf(k),
           sentences: [{ tokens: sent.split(' '), raw: sent, sent_id: k, sent }],
           category_id: 1,
         };

@@ -116,11 +116,11 @@ export function worldTable(report: Pick<WorldReport, 'methods'>): Table {
 /** Accuracy by family and size with one column per method, the methods' gains side by side. */
 export function sizeInFamilyTable(report: Pick<WorldReport, 'bySizeInFamily'>): Table {
   const methods = Object.keys(report.bySizeInFamily);
-  const families = [...new Set(methods.flatMap((m) => Object.keys(report.bySizeInFamily[m])))].sort();
+  const families = [...new Set(Object.values(report.bySizeInFamily).flatMap((byFamily) => Object.keys(byFamily)))].sort();
   return {
     title: 'Accuracy by question family and target size (%)',
     head: ['family', 'size', ...methods],
-    rows: families.flatMap((f) => SIZE_CLASSES.map((c) => [f, c, ...methods.map((m) => pct(report.bySizeInFamily[m][f]?.[c] ?? null))])),
+    rows: families.flatMap((f) => SIZE_CLASSES.map((c) => [f, c, ...methods.map((m) => pct(report.bySizeInFamily[m]?.[f]?.[c] ?? null))])),
   };
 }
 

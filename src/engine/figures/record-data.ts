@@ -109,6 +109,8 @@ export function layerPanels(rec: LoadedRecord, layers?: readonly number[]): Laye
   const r = rec.record;
   const A = rec.tensors.A!;
   const [L, H, Nv] = A.shape;
+  if (L === undefined || H === undefined || Nv === undefined)
+    throw new Error(`Tensor A has shape [${A.shape.join(', ')}]; a [layers, heads, cells] tensor is needed.`);
   const [gh, gw] = mapGrid(r, 'A');
   if (Nv !== gh * gw) throw new Error(`Tensor A has ${Nv} cells per row; the ${gh}x${gw} grid needs ${gh * gw}.`);
   const stack = attentionStack(L, H, Nv, A.data);
@@ -117,9 +119,11 @@ export function layerPanels(rec: LoadedRecord, layers?: readonly number[]): Laye
   const wanted = layers ?? Array.from({ length: L }, (_, l) => l);
   return wanted.map((l) => {
     if (!Number.isInteger(l) || l < 0 || l >= L) throw new RangeError(`Layer ${l} is not one of the record's ${L} layers.`);
-    const vaq = r.vaq ? r.vaq[l] : null;
+    const vaq = r.vaq?.[l] ?? null;
     if (l === r.layer && rec.tensors.M) return { layer: l, vaq, values: mapValues(r, rec.tensors.M) };
-    const m = localisationMap(stack, l, scores.topHeads[l], { gh, gw });
+    const top = scores.topHeads[l];
+    if (top === undefined) throw new RangeError(`Layer ${l} has no head scores; the record's VAQ covers ${scores.topHeads.length} layers.`);
+    const m = localisationMap(stack, l, top, { gh, gw });
     return { layer: l, vaq, values: m.ok ? m.map : new Float64Array(Nv) };
   });
 }
@@ -142,7 +146,8 @@ export function decodingData(rec: LoadedRecord, titles: boolean) {
 
 /** One row per method: the record's baseline (vanilla) answer first, then each record's method. */
 export function comparisonRows(recs: readonly LoadedRecord[]): MethodRow[] {
-  const first = recs[0].record;
+  const first = recs[0]?.record;
+  if (first === undefined) throw new RangeError('No records to compare.');
   // an empty answer says why it is empty (answerText), as in the app
   const rows: MethodRow[] = [{ method: 'vanilla', answer: baselineAnswerText(first), layer: null, box: null }];
   for (const { record: r } of recs) {
@@ -157,7 +162,7 @@ export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titl
     rows: comparisonRows(recs),
     image,
     highlight: 'laser',
-    ...(titles ? { title: recs[0].record.question } : {}),
+    ...(titles && recs[0] ? { title: recs[0].record.question } : {}),
   };
 }
 
@@ -172,7 +177,8 @@ export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputP
     const png = rec.files[i.file];
     if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
     const t = i.attention === null ? undefined : rec.tensors[i.attention as RecordTensorName];
-    const values = t ? meanOverHeads(t)[Math.min(layer, t.shape[t.shape.length - 3] - 1)] : null;
+    const maps = t ? meanOverHeads(t) : [];
+    const values = maps[Math.min(layer, maps.length - 1)] ?? null;
     return {
       image: { href: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width: i.width, height: i.height },
       grid: [i.grid[0], i.grid[1]],

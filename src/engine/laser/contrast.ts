@@ -16,7 +16,7 @@ import type { ImagePrefix } from './passes.ts';
 export function extendsPrefix(prompt: PromptIds, prefix: ImagePrefix | null): prefix is ImagePrefix {
   if (prefix === null || prompt.imageRuns.length === 0) return false;
   const p = prefix.ids.length;
-  if (prompt.imageRuns[0][1] !== p || prompt.inputIds.length <= p) return false;
+  if (prompt.imageRuns[0]?.[1] !== p || prompt.inputIds.length <= p) return false;
   for (let i = 0; i < p; i++) if (prompt.inputIds[i] !== prefix.ids[i]) return false;
   return true;
 }

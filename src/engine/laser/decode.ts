@@ -58,7 +58,8 @@ function tokenText(tokenizer: TextTokenizer, id: number): string {
 }
 
 export function answerText(tokenizer: TextTokenizer, ids: readonly number[], eosIds: readonly number[]): string {
-  const body = ids.length > 0 && eosIds.includes(ids[ids.length - 1]) ? ids.slice(0, -1) : ids;
+  const last = ids.at(-1);
+  const body = last !== undefined && eosIds.includes(last) ? ids.slice(0, -1) : ids;
   return tokenizer.decode(body, { skipSpecialTokens: true }).trim();
 }
 
@@ -92,14 +93,18 @@ export async function decodeGreedy(model: StepModel, prefill: DecoderOutput, voc
     signal: o.signal,
     onProgress: (p) => o.onStep?.(p.step, p.total),
   });
-  const steps = r.ids.map((token, t) => ({
-    token,
-    text: tokenText(o.tokenizer, token),
-    candidates: topKIndices(logits[t], o.topCandidates).map((id) => {
-      const z = logits[t][id];
-      return { token: id, text: tokenText(o.tokenizer, id), positive: z, negative: null, fused: z };
-    }),
-  }));
+  const steps = r.ids.map((token, t) => {
+    const row = logits[t];
+    if (row === undefined) throw new Error(`decodeGreedy: token ${t} has no logits (${logits.length} rows)`);
+    return {
+      token,
+      text: tokenText(o.tokenizer, token),
+      candidates: topKIndices(row, o.topCandidates).map((id) => {
+        const z = row[id]!; // id is a top-k index of this row
+        return { token: id, text: tokenText(o.tokenizer, id), positive: z, negative: null, fused: z };
+      }),
+    };
+  });
   return { ids: r.ids, text: answerText(o.tokenizer, r.ids, o.eosIds), steps, stopReason: r.stopReason, attention };
 }
 

@@ -24,8 +24,9 @@ function ragged(data: Float32Array, hidden: number, perImage: number[], grids: I
 
 /** The images of each argument, in order, as one set of features. */
 export function concatFeatures(...parts: ImageFeatures[]): ImageFeatures {
-  if (parts.length === 0) throw new RangeError('concatFeatures needs at least one part.');
-  const { tokens, hidden } = parts[0];
+  const [first] = parts;
+  if (first === undefined) throw new RangeError('concatFeatures needs at least one part.');
+  const { tokens, hidden } = first;
   if (parts.some((p) => p.hidden !== hidden)) throw new RangeError('Image features of different widths cannot be combined.');
   const isRagged = parts.some((p) => p.perImage !== undefined);
   if (!isRagged && parts.some((p) => p.tokens !== tokens)) throw new RangeError('Image features of different shapes cannot be combined.');

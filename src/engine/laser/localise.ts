@@ -73,11 +73,16 @@ export interface Localisation {
 }
 
 function meanStack(stacks: readonly AttentionStack[]): AttentionStack {
-  if (stacks.length === 1) return stacks[0];
-  const { layers, heads, tokens } = stacks[0];
-  const out = new Float64Array(stacks[0].data.length);
-  for (const s of stacks) for (let i = 0; i < out.length; i++) out[i] += s.data[i];
-  for (let i = 0; i < out.length; i++) out[i] /= stacks.length;
+  const [first] = stacks;
+  if (first === undefined) throw new RangeError('meanStack needs at least one read-out.');
+  if (stacks.length === 1) return first;
+  const { layers, heads, tokens } = first;
+  const out = new Float64Array(first.data.length);
+  for (const s of stacks) {
+    if (s.data.length !== out.length) throw new RangeError(`Read-outs of ${s.data.length} and ${out.length} values cannot be averaged.`);
+    for (let i = 0; i < out.length; i++) out[i]! += s.data[i]!;
+  }
+  for (let i = 0; i < out.length; i++) out[i]! /= stacks.length;
   return { layers, heads, tokens, data: out };
 }
 
@@ -90,13 +95,19 @@ export function localise(input: LocaliseInput, knobs: LocaliseKnobs): Localisati
   const n = input.query.length;
   if (n === 0 || n !== input.noQuery.length)
     throw new RangeError(`localise needs as many no-query read-outs as query read-outs (got ${n} and ${input.noQuery.length}).`);
-  const perPosition = input.query.map((q, t) => contrastiveAttention(q, input.noQuery[t], { renormalize: knobs.renormalize }));
+  const perPosition = input.query.map((q, t) => {
+    const noQuery = input.noQuery[t];
+    if (noQuery === undefined) throw new RangeError(`localise: no no-query read-out at position ${t}.`);
+    return contrastiveAttention(q, noQuery, { renormalize: knobs.renormalize });
+  });
   const contrastive = meanStack(perPosition);
   const { layers, heads } = contrastive;
-  const perHead = n === 1 ? headVaq(perPosition[0]) : averageHeadVaq(perPosition.map(headVaq));
+  const [only] = perPosition;
+  const perHead = n === 1 && only !== undefined ? headVaq(only) : averageHeadVaq(perPosition.map(headVaq));
   const vaq = layerVaq(perHead, layers, heads, knobs.kHead);
   const choice = chooseLayer(vaq.perLayer, { layerRange: knobs.layerRange ?? null, fixedLayer: knobs.fixedLayer ?? null });
   const top = vaq.topHeads[choice.layer];
+  if (top === undefined) throw new RangeError(`Layer ${choice.layer} has no head ranking (${vaq.topHeads.length} layers scored).`);
   const m = localisationMap(contrastive, choice.layer, top, input.mapping.grid);
   if (!m.ok) {
     const box = fullImageBox(input.size);

@@ -43,10 +43,12 @@ export interface PassGeometry {
 /** Where the prompts can be split: the end of the (single) image run, when every prompt shares ids up to it. */
 export function imagePrefixLength(prompts: readonly PromptIds[]): number {
   const first = prompts[0];
-  if (first.imageRuns.length !== 1) return 0;
-  const end = first.imageRuns[0][1];
+  const firstRun = first?.imageRuns[0];
+  if (first === undefined || firstRun === undefined || first.imageRuns.length !== 1) return 0;
+  const end = firstRun[1];
   for (const p of prompts) {
-    if (p.inputIds.length <= end || p.imageRuns.length < 1 || p.imageRuns[0][1] !== end || p.imageRuns[0][0] !== first.imageRuns[0][0]) return 0;
+    const run = p.imageRuns[0];
+    if (p.inputIds.length <= end || run === undefined || run[1] !== end || run[0] !== firstRun[0]) return 0;
     for (let i = 0; i < end; i++) if (p.inputIds[i] !== first.inputIds[i]) return 0;
   }
   return end;
@@ -87,9 +89,8 @@ export async function runPromptPasses(
   const hooks = options.hooks ?? untimed;
   const prompts = other === null ? [query] : [query, other];
   const p = options.reusePrefix === false ? 0 : imagePrefixLength(prompts);
-  const imageStart = (pr: PromptIds): number => pr.imageRuns[0][0];
   if (p === 0) {
-    const full = async (pr: PromptIds) => readPass(pr.inputIds, await rt.prefill([{ ids: pr.inputIds, images: image }]), imageStart(pr), g);
+    const full = async (pr: PromptIds) => readPass(pr.inputIds, await rt.prefill([{ ids: pr.inputIds, images: image }]), firstImageStart(pr), g);
     const q = await hooks.timeQuery(() => full(query));
     const o = other === null ? null : await hooks.timeOther(() => full(other));
     return { prefix: null, query: q, other: o };
@@ -108,7 +109,14 @@ export async function runPromptPasses(
 export async function continuePrefix(rt: ModelRuntime, prefix: ImagePrefix, prompt: PromptIds, g: PassGeometry): Promise<Pass> {
   const p = prefix.ids.length;
   const out = await rt.prefill([{ ids: prompt.inputIds.slice(p) }], { cache: prefix.cache });
-  return readPass(prompt.inputIds, out, prompt.imageRuns[0][0], g);
+  return readPass(prompt.inputIds, out, firstImageStart(prompt), g);
+}
+
+/** Where the prompt's first image run starts. */
+function firstImageStart(prompt: PromptIds): number {
+  const run = prompt.imageRuns[0];
+  if (run === undefined) throw new RangeError('The prompt has no image, so it has no attention onto one.');
+  return run[0];
 }
 
 /** a_c at each of `attnLasts` (decoder outputs of successive single-token steps after `pass`). */

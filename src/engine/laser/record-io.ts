@@ -68,8 +68,10 @@ export async function writeRecordFolder(dir: string, record: AnalysisRecord, ten
     for (const [name, t] of Object.entries(tensors)) if (t) toWrite[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
     await writeSafetensors(join(tmp, RECORD_TENSOR_FILE), toWrite, { format: RECORD_FORMAT, version: String(RECORD_VERSION) });
     for (const input of record.inputs) {
+      const bytes = files[input.file];
+      if (bytes === undefined) throw new Error(`The record lists ${input.file}, but no bytes were given for it.`);
       await mkdir(dirname(join(tmp, input.file)), { recursive: true });
-      await writeFileAtomically(join(tmp, input.file), files[input.file]);
+      await writeFileAtomically(join(tmp, input.file), bytes);
     }
     await writeFileAtomically(join(tmp, RECORD_JSON), recordToJson(record));
     await replaceFolder(tmp, dir);
@@ -116,7 +118,7 @@ export async function loadRecordJson(dir: string): Promise<AnalysisRecord> {
   const parsed = recordSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw invalid(jsonPath, `field "${issue.path.map(String).join('.')}" is invalid (${issue.message})`);
+    throw invalid(jsonPath, `field "${issue?.path.map(String).join('.') ?? ''}" is invalid (${issue?.message ?? parsed.error.message})`);
   }
   return parsed.data;
 }

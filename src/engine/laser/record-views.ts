@@ -9,33 +9,50 @@ import type { InputImage, LaserViews } from '../../common/contract/methods.ts';
 import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName, type RecordTensors } from './record.ts';
 import { cellMapping } from './views.ts';
 
+/** The sizes of a [L, H, N] or [T, L, H, N] tensor as [T, L, H, N], checked against its data. */
+function attentionDims(t: RecordTensor): [T: number, L: number, H: number, N: number] {
+  const [a, b, c, d] = t.shape;
+  const dims: [number, number, number, number] | null =
+    a === undefined || b === undefined || c === undefined
+      ? null
+      : t.shape.length === 3
+        ? [1, a, b, c]
+        : t.shape.length === 4 && d !== undefined
+          ? [a, b, c, d]
+          : null;
+  if (dims === null || t.data.length !== dims[0] * dims[1] * dims[2] * dims[3])
+    throw new RangeError(
+      `An attention tensor is [layers, heads, cells] or [positions, layers, heads, cells] with that many values; this one is [${t.shape.join(', ')}] with ${t.data.length}.`,
+    );
+  return dims;
+}
+
 /** Mean over the heads of each layer of a [L, H, N] tensor (or [T, L, H, N]: also the mean over T): [L][N]. */
 export function meanOverHeads(t: RecordTensor): number[][] {
-  const s = t.shape;
-  const [T, L, H, N] = s.length === 4 ? s : [1, s[0], s[1], s[2]];
+  const [T, L, H, N] = attentionDims(t);
   return Array.from({ length: L }, (_, l) => {
-    const out = new Array<number>(N).fill(0);
+    const out = new Float64Array(N);
+    // out has N entries and t.data T * L * H * N (attentionDims checks it): the reads below are in range
     for (let p = 0; p < T; p++)
       for (let h = 0; h < H; h++) {
         const base = ((p * L + l) * H + h) * N;
-        for (let j = 0; j < N; j++) out[j] += t.data[base + j];
+        for (let j = 0; j < N; j++) out[j]! += t.data[base + j]!;
       }
-    return out.map((v) => v / (H * T));
+    return Array.from(out, (v) => v / (H * T));
   });
 }
 
 /** Layer `layer` of a [L, H, N] tensor (or [T, L, H, N]: the mean over T), head by head: [H][N]. */
 export function layerHeads(t: RecordTensor, layer: number): number[][] {
-  const s = t.shape;
-  const [T, L, H, N] = s.length === 4 ? s : [1, s[0], s[1], s[2]];
+  const [T, L, H, N] = attentionDims(t);
   if (!(Number.isInteger(layer) && layer >= 0 && layer < L)) throw new RangeError(`layer ${layer} is not one of the record's layers 0..${L - 1}`);
   return Array.from({ length: H }, (_, h) => {
-    const out = new Array<number>(N).fill(0);
+    const out = new Float64Array(N);
     for (let p = 0; p < T; p++) {
       const base = ((p * L + layer) * H + h) * N;
-      for (let j = 0; j < N; j++) out[j] += t.data[base + j];
+      for (let j = 0; j < N; j++) out[j]! += t.data[base + j]!;
     }
-    return T === 1 ? out : out.map((v) => v / T);
+    return Array.from(out, (v) => (T === 1 ? v : v / T));
   });
 }
 

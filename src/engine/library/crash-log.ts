@@ -17,8 +17,8 @@ export function crashLogDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The first line of what was thrown: `TypeError: x is undefined`. */
 export function describeThrown(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`.split('\n')[0];
-  return String(e).split('\n')[0];
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.split('\n')[0] ?? '';
 }
 
 /** A crash log: where it happened, on what, and every stack in the cause chain. */

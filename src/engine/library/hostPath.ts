@@ -28,6 +28,7 @@ const escapedByte = /\u0000([0-9a-f]{2})/g;
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
 function utf8SequenceLength(b: Uint8Array, i: number): number {
   const c = b[i];
+  if (c === undefined) return 0;
   if (c < 0x80) return 1;
   let n: number;
   if (c >= 0xc2 && c <= 0xdf) n = 2;
@@ -42,8 +43,9 @@ function utf8SequenceLength(b: Uint8Array, i: number): number {
   else if (c === 0xed) hi = 0x9f;
   else if (c === 0xf0) lo = 0x90;
   else if (c === 0xf4) hi = 0x8f;
-  if (b[i + 1] < lo || b[i + 1] > hi) return 0;
-  for (let k = 2; k < n; k++) if ((b[i + k] & 0xc0) !== 0x80) return 0;
+  const second = b[i + 1] ?? 0;
+  if (second < lo || second > hi) return 0;
+  for (const next of b.subarray(i + 2, i + n)) if ((next & 0xc0) !== 0x80) return 0;
   return n;
 }
 
@@ -59,7 +61,7 @@ export function encodeFsPath(bytes: Buffer): string {
       i += n;
       continue;
     }
-    out += bytes.toString('utf8', runStart, i) + ESCAPE + bytes[i].toString(16).padStart(2, '0');
+    out += bytes.toString('utf8', runStart, i) + ESCAPE + bytes[i]!.toString(16).padStart(2, '0');
     i += 1;
     runStart = i;
   }
@@ -75,7 +77,9 @@ export function toFsPath(hostPath: string): FsPath {
   const parts: Buffer[] = [];
   let last = 0;
   for (const m of hostPath.matchAll(escapedByte)) {
-    const byte = parseInt(m[1], 16);
+    const hex = m[1];
+    if (hex === undefined) throw malformedPath();
+    const byte = parseInt(hex, 16);
     // The encoder escapes only bytes that cannot stand alone in UTF-8, never ASCII (NUL, '/', '.').
     if (byte < 0x80) throw malformedPath();
     parts.push(Buffer.from(hostPath.slice(last, m.index), 'utf8'), Buffer.from([byte]));

@@ -176,7 +176,7 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
         }
       }
       // Depth first, in name order: pushed in reverse so that the first name is walked first.
-      for (let i = subfolders.length - 1; i >= 0; i--) folders.push(subfolders[i]);
+      folders.push(...subfolders.toReversed());
     }
   }
 

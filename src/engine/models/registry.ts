@@ -104,7 +104,7 @@ export class ModelRegistry {
     if (i < 0) return null;
     const [removed] = models.splice(i, 1);
     await this.save(models);
-    return removed;
+    return removed ?? null;
   }
 
   private load(): Promise<RegisteredModel[]> {

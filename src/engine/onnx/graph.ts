@@ -156,23 +156,38 @@ export class Graph {
 
   /** Adds a node; returns its outputs. `null` inputs are omitted optional inputs. */
   node(opType: string, inputs: readonly (Value | null)[], attributes: Record<string, Attribute> = {}, opts: NodeOptions = {}): Value[] {
-    const first = inputs.find((v): v is Value => v !== null);
-    const dtype = opts.dtype ?? first?.dtype;
-    if (dtype === undefined) throw new Error(`${opType}: output type unknown (no inputs and no dtype given)`);
-    const stem = opts.name ?? opType.toLowerCase();
-    const nodeName = this.uniqueName(`${opType}`);
+    const { dtype, stem, nodeName } = this.nodeHead(opType, inputs, opts);
     const count = opts.outputs ?? 1;
     const outputs: Value[] = [];
     for (let i = 0; i < count; i++) outputs.push({ name: this.uniqueName(count === 1 ? stem : `${stem}_out${i}`), dtype });
-    this.nodeList.push({
-      opType,
-      name: nodeName,
-      inputs: inputs.map((v) => (v === null ? '' : v.name)),
-      outputs: outputs.map((v) => v.name),
-      attributes,
-      domain: opts.domain,
-    });
+    this.pushNode(opType, nodeName, inputs, outputs, attributes, opts.domain);
     return outputs;
+  }
+
+  /** Adds a node with one output (named as `node` names it); returns that output. */
+  node1(opType: string, inputs: readonly (Value | null)[], attributes: Record<string, Attribute> = {}, opts: Omit<NodeOptions, 'outputs'> = {}): Value {
+    const { dtype, stem, nodeName } = this.nodeHead(opType, inputs, opts);
+    const output = { name: this.uniqueName(stem), dtype };
+    this.pushNode(opType, nodeName, inputs, [output], attributes, opts.domain);
+    return output;
+  }
+
+  private nodeHead(opType: string, inputs: readonly (Value | null)[], opts: NodeOptions): { dtype: DataType; stem: string; nodeName: string } {
+    const first = inputs.find((v): v is Value => v !== null);
+    const dtype = opts.dtype ?? first?.dtype;
+    if (dtype === undefined) throw new Error(`${opType}: output type unknown (no inputs and no dtype given)`);
+    return { dtype, stem: opts.name ?? opType.toLowerCase(), nodeName: this.uniqueName(`${opType}`) };
+  }
+
+  private pushNode(
+    opType: string,
+    name: string,
+    inputs: readonly (Value | null)[],
+    outputs: readonly Value[],
+    attributes: Record<string, Attribute>,
+    domain: string | undefined,
+  ): void {
+    this.nodeList.push({ opType, name, inputs: inputs.map((v) => (v === null ? '' : v.name)), outputs: outputs.map((v) => v.name), attributes, domain });
   }
 
   get nodes(): readonly NodeData[] {

@@ -72,7 +72,7 @@ export class GraphBuilder extends Graph {
     if (typeof a === 'number' && typeof b === 'number') throw new Error(`${op}: at least one operand must be a tensor`);
     const av = typeof a === 'number' ? this.operand(a, b as Value) : a;
     const bv = this.operand(b, av);
-    return this.node(op, [av, bv], {}, { dtype })[0];
+    return this.node1(op, [av, bv], {}, { dtype });
   }
 
   private intsValue(v: Ints): Value {
@@ -80,7 +80,7 @@ export class GraphBuilder extends Graph {
   }
 
   private unary(op: string, x: Value): Value {
-    return this.node(op, [x])[0];
+    return this.node1(op, [x]);
   }
 
   // ---- elementwise --------------------------------------------------------------------------
@@ -101,10 +101,10 @@ export class GraphBuilder extends Graph {
     return this.binary('Pow', a, b);
   }
   max(xs: readonly Value[]): Value {
-    return this.node('Max', xs)[0];
+    return this.node1('Max', xs);
   }
   min(xs: readonly Value[]): Value {
-    return this.node('Min', xs)[0];
+    return this.node1('Min', xs);
   }
   sqrt(x: Value): Value {
     return this.unary('Sqrt', x);
@@ -153,10 +153,10 @@ export class GraphBuilder extends Graph {
     return this.binary('Greater', a, b, 'bool');
   }
   and(a: Value, b: Value): Value {
-    return this.node('And', [a, b], {}, { dtype: 'bool' })[0];
+    return this.node1('And', [a, b], {}, { dtype: 'bool' });
   }
   not(x: Value): Value {
-    return this.node('Not', [x], {}, { dtype: 'bool' })[0];
+    return this.node1('Not', [x], {}, { dtype: 'bool' });
   }
 
   /** Where(cond, x, y); a number for x or y becomes a scalar of the other's type. */
@@ -164,18 +164,18 @@ export class GraphBuilder extends Graph {
     if (typeof x === 'number' && typeof y === 'number') throw new Error('Where: at least one branch must be a tensor');
     const xv = typeof x === 'number' ? this.operand(x, y as Value) : x;
     const yv = this.operand(y, xv);
-    return this.node('Where', [cond, xv, yv], {}, { dtype: xv.dtype })[0];
+    return this.node1('Where', [cond, xv, yv], {}, { dtype: xv.dtype });
   }
 
   cast(x: Value, to: DataType): Value {
     if (x.dtype === to) return x;
-    return this.node('Cast', [x], { to: attr.int(dataTypeCodes[to]) }, { dtype: to })[0];
+    return this.node1('Cast', [x], { to: attr.int(dataTypeCodes[to]) }, { dtype: to });
   }
 
   // ---- linear algebra and normalisation -----------------------------------------------------
 
   matmul(a: Value, b: Value): Value {
-    return this.node('MatMul', [a, b])[0];
+    return this.node1('MatMul', [a, b]);
   }
 
   /**
@@ -193,11 +193,11 @@ export class GraphBuilder extends Graph {
   ): Value {
     const at: Record<string, Attribute> = { K: attr.int(opts.K), N: attr.int(opts.N), bits: attr.int(opts.bits), block_size: attr.int(opts.blockSize) };
     if (opts.accuracyLevel !== undefined) at.accuracy_level = attr.int(opts.accuracyLevel);
-    return this.node('MatMulNBits', zeroPoints ? [a, b, scales, zeroPoints] : [a, b, scales], at, {
+    return this.node1('MatMulNBits', zeroPoints ? [a, b, scales, zeroPoints] : [a, b, scales], at, {
       dtype: a.dtype,
       domain: MS_DOMAIN,
       name: 'matmulnbits',
-    })[0];
+    });
   }
 
   /**
@@ -207,19 +207,19 @@ export class GraphBuilder extends Graph {
    */
   gatherBlockQuantized(data: Value, indices: Value, scales: Value, zeroPoints: Value | null, opts: { bits: number; blockSize: number }): Value {
     const at = { gather_axis: attr.int(0), quantize_axis: attr.int(1), block_size: attr.int(opts.blockSize), bits: attr.int(opts.bits) };
-    return this.node('GatherBlockQuantized', zeroPoints ? [data, indices, scales, zeroPoints] : [data, indices, scales], at, {
+    return this.node1('GatherBlockQuantized', zeroPoints ? [data, indices, scales, zeroPoints] : [data, indices, scales], at, {
       dtype: scales.dtype,
       domain: MS_DOMAIN,
       name: 'gather',
-    })[0];
+    });
   }
 
   softmax(x: Value, axis = -1): Value {
-    return this.node('Softmax', [x], { axis: attr.int(axis) })[0];
+    return this.node1('Softmax', [x], { axis: attr.int(axis) });
   }
 
   layerNormalization(x: Value, scale: Value, bias: Value | null, opts: { axis?: number; epsilon: number }): Value {
-    return this.node('LayerNormalization', [x, scale, bias], { axis: attr.int(opts.axis ?? -1), epsilon: attr.float(opts.epsilon) })[0];
+    return this.node1('LayerNormalization', [x, scale, bias], { axis: attr.int(opts.axis ?? -1), epsilon: attr.float(opts.epsilon) });
   }
 
   conv(
@@ -232,22 +232,22 @@ export class GraphBuilder extends Graph {
     if (opts.strides) a.strides = attr.ints(opts.strides);
     if (opts.pads) a.pads = attr.ints(opts.pads);
     if (opts.group !== undefined) a.group = attr.int(opts.group);
-    return this.node('Conv', [x, w, b], a)[0];
+    return this.node1('Conv', [x, w, b], a);
   }
 
   // ---- reductions ---------------------------------------------------------------------------
 
   reduceMean(x: Value, axes: readonly number[], keepdims = true): Value {
-    return this.node('ReduceMean', [x], { axes: attr.ints(axes), keepdims: attr.int(keepdims ? 1 : 0) })[0];
+    return this.node1('ReduceMean', [x], { axes: attr.ints(axes), keepdims: attr.int(keepdims ? 1 : 0) });
   }
   reduceMax(x: Value, axes: readonly number[], keepdims = true): Value {
-    return this.node('ReduceMax', [x], { axes: attr.ints(axes), keepdims: attr.int(keepdims ? 1 : 0) })[0];
+    return this.node1('ReduceMax', [x], { axes: attr.ints(axes), keepdims: attr.int(keepdims ? 1 : 0) });
   }
   reduceSum(x: Value, axes: Ints, keepdims = true): Value {
-    return this.node('ReduceSum', [x, this.intsValue(axes)], { keepdims: attr.int(keepdims ? 1 : 0) })[0];
+    return this.node1('ReduceSum', [x, this.intsValue(axes)], { keepdims: attr.int(keepdims ? 1 : 0) });
   }
   cumsum(x: Value, axis: number): Value {
-    return this.node('CumSum', [x, this.scalar('int64', axis)])[0];
+    return this.node1('CumSum', [x, this.scalar('int64', axis)]);
   }
 
   // ---- shapes -------------------------------------------------------------------------------
@@ -256,47 +256,48 @@ export class GraphBuilder extends Graph {
     const a: Record<string, Attribute> = {};
     if (start !== undefined) a.start = attr.int(start);
     if (end !== undefined) a.end = attr.int(end);
-    return this.node('Shape', [x], a, { dtype: 'int64' })[0];
+    return this.node1('Shape', [x], a, { dtype: 'int64' });
   }
   /** Shape(x)[axis] as a 1-element int64 tensor. */
   dim(x: Value, axis: number): Value {
     return this.shape(x, axis, axis === -1 ? undefined : axis + 1);
   }
   reshape(x: Value, shape: Ints): Value {
-    return this.node('Reshape', [x, this.intsValue(shape)])[0];
+    return this.node1('Reshape', [x, this.intsValue(shape)]);
   }
   transpose(x: Value, perm: readonly number[]): Value {
-    return this.node('Transpose', [x], { perm: attr.ints(perm) })[0];
+    return this.node1('Transpose', [x], { perm: attr.ints(perm) });
   }
   concat(xs: readonly Value[], axis: number): Value {
-    if (xs.length === 1) return xs[0];
-    return this.node('Concat', xs, { axis: attr.int(axis) })[0];
+    const [only] = xs;
+    if (xs.length === 1 && only !== undefined) return only;
+    return this.node1('Concat', xs, { axis: attr.int(axis) });
   }
   unsqueeze(x: Value, axes: Ints): Value {
-    return this.node('Unsqueeze', [x, this.intsValue(axes)])[0];
+    return this.node1('Unsqueeze', [x, this.intsValue(axes)]);
   }
   squeeze(x: Value, axes: Ints): Value {
-    return this.node('Squeeze', [x, this.intsValue(axes)])[0];
+    return this.node1('Squeeze', [x, this.intsValue(axes)]);
   }
   expand(x: Value, shape: Ints): Value {
-    return this.node('Expand', [x, this.intsValue(shape)])[0];
+    return this.node1('Expand', [x, this.intsValue(shape)]);
   }
   gather(data: Value, indices: Value, axis = 0): Value {
-    return this.node('Gather', [data, indices], { axis: attr.int(axis) })[0];
+    return this.node1('Gather', [data, indices], { axis: attr.int(axis) });
   }
   slice(x: Value, starts: Ints, ends: Ints, axes?: Ints, steps?: Ints): Value {
     const inputs: (Value | null)[] = [x, this.intsValue(starts), this.intsValue(ends)];
     if (axes !== undefined) inputs.push(this.intsValue(axes));
     if (steps !== undefined) inputs.push(this.intsValue(steps));
-    return this.node('Slice', inputs)[0];
+    return this.node1('Slice', inputs);
   }
   /** Range(start, limit, delta); numbers become int64 scalars. */
   range(start: Operand, limit: Operand, delta: Operand = 1): Value {
     const like = [start, limit, delta].find((v): v is Value => typeof v !== 'number') ?? this.scalar('int64', 0);
-    return this.node('Range', [this.operand(start, like), this.operand(limit, like), this.operand(delta, like)])[0];
+    return this.node1('Range', [this.operand(start, like), this.operand(limit, like), this.operand(delta, like)]);
   }
   trilu(x: Value, opts: { upper: boolean; k?: Value }): Value {
-    return this.node('Trilu', [x, opts.k ?? null], { upper: attr.int(opts.upper ? 1 : 0) })[0];
+    return this.node1('Trilu', [x, opts.k ?? null], { upper: attr.int(opts.upper ? 1 : 0) });
   }
   /**
    * If(cond): runs `then` or `otherwise`, each built in a nested graph that may read this graph's
@@ -321,6 +322,6 @@ export class GraphBuilder extends Graph {
 
   constantOfShape(shape: Value, dtype: DataType, value: number): Value {
     const t = { name: 'value', dtype, dims: [1], raw: new Uint8Array(typedArrayOf(dtype, [value]).buffer) };
-    return this.node('ConstantOfShape', [shape], { value: { kind: 'tensor', value: t } }, { dtype })[0];
+    return this.node1('ConstantOfShape', [shape], { value: { kind: 'tensor', value: t } }, { dtype });
   }
 }

@@ -83,7 +83,7 @@ function tooManyPixels(name: string, limit: number, size: string | null): Workbe
 }
 
 function classifyDecodeError(e: unknown, name: string, limit: number): WorkbenchError {
-  const reason = (e instanceof Error ? e.message : String(e)).trim().split('\n')[0];
+  const reason = (e instanceof Error ? e.message : String(e)).trim().split('\n')[0] ?? '';
   if (/unsupported image format/i.test(reason)) {
     return new WorkbenchError(
       'unsupported-image',

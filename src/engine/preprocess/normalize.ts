@@ -16,12 +16,24 @@ export interface NormalizeOptions {
   imageStd: Rgb;
 }
 
+/** The three channels with their mean and std, in channel order. */
+function channels(o: NormalizeOptions): { c: number; mean: number; std: number }[] {
+  const [m0, m1, m2] = o.imageMean;
+  const [s0, s1, s2] = o.imageStd;
+  return [
+    { c: 0, mean: m0, std: s0 },
+    { c: 1, mean: m1, std: s1 },
+    { c: 2, mean: m2, std: s2 },
+  ];
+}
+
 /** table[c * 256 + v] = the float32 value channel c takes for byte v */
 export function normalizeTable(o: NormalizeOptions): Float32Array {
   const t = new Float32Array(3 * 256);
-  for (let c = 0; c < 3; c++) {
-    const mean = Math.fround(o.imageMean[c]);
-    const std = Math.fround(o.imageStd[c]);
+  for (const channel of channels(o)) {
+    const c = channel.c;
+    const mean = Math.fround(channel.mean);
+    const std = Math.fround(channel.std);
     for (let v = 0; v < 256; v++) {
       const x = o.doRescale ? Math.fround(v * o.rescaleFactor) : v;
       t[c * 256 + v] = o.doNormalize ? Math.fround(Math.fround(x - mean) / std) : x;
@@ -33,11 +45,14 @@ export function normalizeTable(o: NormalizeOptions): Float32Array {
 /** HWC uint8 to CHW float32 through the table. */
 export function toChwFloat32(data: Uint8Array, width: number, height: number, table: Float32Array): Float32Array {
   const plane = width * height;
+  if (data.length < 3 * plane) throw new RangeError(`${data.length} bytes cannot hold a ${width} x ${height} RGB image.`);
+  if (table.length < 3 * 256) throw new RangeError(`a normalize table has 3 x 256 entries, this one ${table.length}.`);
   const out = new Float32Array(3 * plane);
+  // data holds 3 * plane bytes and table 768 entries (both checked above), and a byte is below 256.
   for (let i = 0, p = 0; i < plane; i++, p += 3) {
-    out[i] = table[data[p]];
-    out[plane + i] = table[256 + data[p + 1]];
-    out[2 * plane + i] = table[512 + data[p + 2]];
+    out[i] = table[data[p]!]!;
+    out[plane + i] = table[256 + data[p + 1]!]!;
+    out[2 * plane + i] = table[512 + data[p + 2]!]!;
   }
   return out;
 }
@@ -51,12 +66,10 @@ export function fromChwFloat32(pixels: Float32Array, width: number, height: numb
   const plane = width * height;
   if (pixels.length < 3 * plane) throw new RangeError(`${pixels.length} values cannot hold a 3 x ${height} x ${width} image.`);
   const out = new Uint8Array(3 * plane);
-  for (let c = 0; c < 3; c++) {
-    const mean = o.imageMean[c];
-    const std = o.imageStd[c];
+  for (const { c, mean, std } of channels(o)) {
     const scale = o.doRescale ? o.rescaleFactor : 1;
     for (let i = 0; i < plane; i++) {
-      const y = pixels[c * plane + i];
+      const y = pixels[c * plane + i]!;
       const x = o.doNormalize ? y * std + mean : y;
       const v = Math.round(x / scale);
       out[i * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;

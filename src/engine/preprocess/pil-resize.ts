@@ -78,8 +78,8 @@ export function bicubicAxisWeights(inSize: number, outSize: number): AxisWeights
       k[j] = w;
       sum += w;
     }
-    for (let j = 0; j < n; j++) {
-      const w = sum !== 0 ? k[j] / sum : k[j];
+    for (const [j, kj] of k.subarray(0, n).entries()) {
+      const w = sum !== 0 ? kj / sum : kj;
       weights[i * taps + j] = w < 0 ? Math.trunc(-0.5 + w * ONE) : Math.trunc(0.5 + w * ONE);
     }
     start[i] = lo;
@@ -100,6 +100,7 @@ function resampleHorizontal(src: RgbImage, ax: AxisWeights, y0: number, rows: nu
   const s = src.data;
   const d = out.data;
   const { taps, start, count, weights } = ax;
+  // start and count hold outSize entries, weights outSize * taps, and every tap lies inside the row (bicubicAxisWeights): the '!' reads below are in range.
   const inRow = src.width * 3;
   const outRow = ax.outSize * 3;
   for (let y = 0; y < rows; y++) {
@@ -107,17 +108,17 @@ function resampleHorizontal(src: RgbImage, ax: AxisWeights, y0: number, rows: nu
     const outBase = y * outRow;
     for (let i = 0; i < ax.outSize; i++) {
       const w0 = i * taps;
-      const n = count[i];
-      let p = rowBase + start[i] * 3;
+      const n = count[i]!;
+      let p = rowBase + start[i]! * 3;
       // Products are below 2^30 and sums below 2^33: exact in doubles, no Int32 overflow games.
       let r = HALF;
       let g = HALF;
       let b = HALF;
       for (let j = 0; j < n; j++, p += 3) {
-        const w = weights[w0 + j];
-        r += s[p] * w;
-        g += s[p + 1] * w;
-        b += s[p + 2] * w;
+        const w = weights[w0 + j]!;
+        r += s[p]! * w;
+        g += s[p + 1]! * w;
+        b += s[p + 2]! * w;
       }
       const o = outBase + i * 3;
       d[o] = clip8(r);
@@ -134,16 +135,17 @@ function resampleVertical(src: RgbImage, ay: AxisWeights, rowOffset: number): Rg
   const s = src.data;
   const d = out.data;
   const { taps, start, count, weights } = ay;
+  // As in resampleHorizontal: the axis arrays hold outSize (times taps) entries and every tap is a row of src.
   const rowBytes = src.width * 3;
   for (let i = 0; i < ay.outSize; i++) {
     const w0 = i * taps;
-    const n = count[i];
-    const firstRow = (start[i] - rowOffset) * rowBytes;
+    const n = count[i]!;
+    const firstRow = (start[i]! - rowOffset) * rowBytes;
     const outBase = i * rowBytes;
     for (let x = 0; x < rowBytes; x++) {
       let acc = HALF;
       let p = firstRow + x;
-      for (let j = 0; j < n; j++, p += rowBytes) acc += s[p] * weights[w0 + j];
+      for (let j = 0; j < n; j++, p += rowBytes) acc += s[p]! * weights[w0 + j]!;
       d[outBase + x] = clip8(acc);
     }
   }
@@ -166,8 +168,13 @@ export function resizeBicubicPil(img: RgbImage, width: number, height: number): 
     let first = 0;
     let last = img.height;
     if (ay !== null) {
-      first = ay.start[0];
-      last = ay.start[height - 1] + ay.count[height - 1];
+      const firstStart = ay.start[0];
+      const lastStart = ay.start[height - 1];
+      const lastCount = ay.count[height - 1];
+      if (firstStart === undefined || lastStart === undefined || lastCount === undefined)
+        throw new Error(`resize to height ${height}: the vertical pass has no taps`);
+      first = firstStart;
+      last = lastStart + lastCount;
     }
     tmp = resampleHorizontal(img, ax, first, last - first);
     rowOffset = first;

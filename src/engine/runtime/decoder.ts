@@ -164,7 +164,7 @@ export async function runDecoder(
     out = await session.run(feeds);
     next = KvCache.fromPresent(out, dims.layers, ropeDeltas);
   }
-  const all = out.logits.data as Float32Array;
+  const all = (out.logits ?? noOutput('logits')).data as Float32Array;
   const V = dims.vocab;
   let kept = all;
   if (logits === 'last' && S > 1) {
@@ -174,11 +174,11 @@ export async function runDecoder(
   const result: DecoderOutput = {
     logits: kept,
     logitRows: logits === 'last' ? 1 : S,
-    attnLast: out.attn_last.data as Float32Array,
+    attnLast: (out.attn_last ?? noOutput('attn_last')).data as Float32Array,
     cache: next,
   };
   if (attnLayer !== null && attnLayer >= 0) {
-    const full = out.attn_full;
+    const full = out.attn_full ?? noOutput('attn_full');
     const want = [B, dims.heads, S, P + S];
     if (full.dims.length !== 4 || full.dims.some((d, i) => d !== want[i])) {
       throw new Error(`runDecoder: attn_full is [${full.dims.join(',')}], expected [${want.join(',')}]`);
@@ -245,4 +245,8 @@ export async function runDecoderInChunks(
   const result: DecoderOutput = { logits: allLogits ?? last.logits, logitRows: allLogits ? S : 1, attnLast: last.attnLast, cache: last.cache };
   if (full) result.attnFull = full;
   return result;
+}
+
+function noOutput(name: string): never {
+  throw new Error(`runDecoder: the decoder gave no output "${name}"`);
 }

@@ -62,7 +62,7 @@ export function forwardVisionOf(runtime: ModelRuntime): ForwardVision {
 
 async function readPatches(file: SafetensorsFile, path: string, inputIds: BigInt64Array, patchRow: number): Promise<ForwardInputs> {
   const px = file.info('pixel_values');
-  if (px.dtype !== 'F32' || px.shape.length !== 2 || px.shape[0] < 1 || px.shape[1] !== patchRow) {
+  if (px.dtype !== 'F32' || px.shape.length !== 2 || (px.shape[0] ?? 0) < 1 || px.shape[1] !== patchRow) {
     throw new WorkbenchError(
       'bad-request',
       `${path}: pixel_values is ${px.dtype} [${px.shape.join(', ')}], expected F32 [num_patches, ${patchRow}] for this bundle.`,
@@ -76,11 +76,17 @@ async function readPatches(file: SafetensorsFile, path: string, inputIds: BigInt
       inputsHint,
     );
   const g = file.info('image_grid_thw');
-  if (g.dtype !== 'I64' || g.shape.length !== 2 || g.shape[1] !== 3 || g.shape[0] < 1) {
+  if (g.dtype !== 'I64' || g.shape.length !== 2 || g.shape[1] !== 3 || (g.shape[0] ?? 0) < 1) {
     throw new WorkbenchError('bad-request', `${path}: image_grid_thw is ${g.dtype} [${g.shape.join(', ')}], expected I64 [N, 3].`, inputsHint);
   }
   const flat = Array.from(await file.readInt64('image_grid_thw'), Number);
-  const grids = Array.from({ length: g.shape[0] }, (_, i) => ({ t: flat[3 * i], h: flat[3 * i + 1], w: flat[3 * i + 2] }));
+  const grids: PatchGrid[] = [];
+  for (let i = 0; i < flat.length; i += 3) {
+    const [t, h, w] = flat.slice(i, i + 3);
+    if (t === undefined || h === undefined || w === undefined)
+      throw new WorkbenchError('bad-request', `${path}: image_grid_thw has ${flat.length} values, not 3 per image.`, inputsHint);
+    grids.push({ t, h, w });
+  }
   return { inputIds, pixelValues: await file.readFloat32('pixel_values'), images: grids.length, grids };
 }
 
@@ -92,7 +98,7 @@ export async function readForwardInputs(path: string, vision: ForwardVision | nu
   try {
     if (!file.has('input_ids')) throw new WorkbenchError('bad-request', `${path}: has no tensor "input_ids".`, inputsHint);
     const ids = file.info('input_ids');
-    if (ids.dtype !== 'I64' || ids.shape.length !== 2 || ids.shape[0] !== 1 || ids.shape[1] < 1) {
+    if (ids.dtype !== 'I64' || ids.shape.length !== 2 || ids.shape[0] !== 1 || (ids.shape[1] ?? 0) < 1) {
       throw new WorkbenchError('bad-request', `${path}: input_ids is ${ids.dtype} [${ids.shape.join(', ')}], expected I64 [1, S] with S >= 1.`, inputsHint);
     }
     const inputIds = await file.readInt64('input_ids');
@@ -101,7 +107,7 @@ export async function readForwardInputs(path: string, vision: ForwardVision | nu
     const imageSize = v.imageSize;
     const px = file.info('pixel_values');
     const [n, c, h, w] = px.shape;
-    if (px.dtype !== 'F32' || px.shape.length !== 4 || n < 1 || c !== 3 || h !== imageSize || w !== imageSize) {
+    if (px.dtype !== 'F32' || px.shape.length !== 4 || n === undefined || n < 1 || c !== 3 || h !== imageSize || w !== imageSize) {
       throw new WorkbenchError(
         'bad-request',
         `${path}: pixel_values is ${px.dtype} [${px.shape.join(', ')}], expected F32 [N, 3, ${imageSize}, ${imageSize}] for this bundle.`,

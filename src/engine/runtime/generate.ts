@@ -66,7 +66,7 @@ export interface GenerateResult {
 /** Index of the largest value (the first one on ties, as torch.argmax does on CPU). */
 export function argmax(values: Float32Array): number {
   let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i; // i and best stay below values.length
   return best;
 }
 
@@ -76,7 +76,8 @@ function checkOptions(o: GenerateOptions): void {
 }
 
 function stopAfter(ids: readonly number[], o: GenerateOptions): StopReason | null {
-  if (o.eosTokenIds?.includes(ids[ids.length - 1])) return 'eos';
+  const last = ids.at(-1);
+  if (last !== undefined && o.eosTokenIds?.includes(last)) return 'eos';
   if (o.stopStrings && o.stopStrings.length > 0 && o.decode) {
     const text = o.decode(ids);
     if (o.stopStrings.some((s) => text.includes(s))) return 'stop-string';

@@ -40,11 +40,13 @@ export class KvCache {
     if (keys.length === 0 || keys.length !== values.length) {
       throw new Error(`KvCache needs one key and one value tensor per layer (got ${keys.length} keys, ${values.length} values)`);
     }
-    const [batch, kvHeads, length, headDim] = keys[0].dims;
+    const [batch, kvHeads, length, headDim] = keys[0]?.dims ?? [];
+    if (batch === undefined || kvHeads === undefined || length === undefined || headDim === undefined)
+      throw new Error(`KvCache tensors are [batch, kv_heads, sequence, head_dim], not [${keys[0]?.dims.join(',')}]`);
     for (const t of [...keys, ...values]) {
       const [b, h, p, d] = t.dims;
       if (t.type !== 'float32' || t.dims.length !== 4 || b !== batch || h !== kvHeads || p !== length || d !== headDim) {
-        throw new Error(`KvCache tensors disagree: [${t.dims.join(',')}] ${t.type} vs [${keys[0].dims.join(',')}] float32`);
+        throw new Error(`KvCache tensors disagree: [${t.dims.join(',')}] ${t.type} vs [${batch},${kvHeads},${length},${headDim}] float32`);
       }
     }
     this.layers = keys.length;
@@ -66,16 +68,16 @@ export class KvCache {
 
   /** Stacks caches of equal length along the batch axis (row order = argument order). */
   static stack(caches: readonly KvCache[]): KvCache {
-    if (caches.length === 0) throw new Error('KvCache.stack needs at least one cache');
-    const first = caches[0];
+    const [first] = caches;
+    if (first === undefined) throw new Error('KvCache.stack needs at least one cache');
     for (const c of caches) {
       if (c.layers !== first.layers || c.kvHeads !== first.kvHeads || c.headDim !== first.headDim || c.length !== first.length) {
         throw new Error(`KvCache.stack: caches differ (length ${c.length} vs ${first.length}, layers ${c.layers} vs ${first.layers})`);
       }
     }
     const cat = (pick: (c: KvCache) => readonly ort.Tensor[], layer: number): ort.Tensor => {
-      const parts = caches.map((c) => pick(c)[layer]);
-      const total = parts.reduce((n, t) => n + t.dims[0], 0);
+      const parts = caches.map((c) => pick(c)[layer] ?? missingLayer(layer));
+      const total = caches.reduce((n, c) => n + c.batch, 0); // each part's dims[0] (the constructor checks it)
       const out = new Float32Array(parts.reduce((n, t) => n + (t.data as Float32Array).length, 0));
       let offset = 0;
       for (const t of parts) {
@@ -97,7 +99,7 @@ export class KvCache {
     const per = this.kvHeads * this.length * this.headDim;
     const take = (t: ort.Tensor): ort.Tensor =>
       new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [1, this.kvHeads, this.length, this.headDim]);
-    return new KvCache(this.keys.map(take), this.values.map(take), [this.ropeDeltas[b]]);
+    return new KvCache(this.keys.map(take), this.values.map(take), this.ropeDeltas.slice(b, b + 1));
   }
 
   /** Every batch row as its own cache. */
@@ -115,8 +117,8 @@ export class KvCache {
   feeds(): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {};
     for (let i = 0; i < this.layers; i++) {
-      feeds[`past_key_values.${i}.key`] = this.keys[i];
-      feeds[`past_key_values.${i}.value`] = this.values[i];
+      feeds[`past_key_values.${i}.key`] = this.keys[i] ?? missingLayer(i);
+      feeds[`past_key_values.${i}.value`] = this.values[i] ?? missingLayer(i);
     }
     return feeds;
   }
@@ -158,8 +160,15 @@ export class KvCache {
  * The graph's layout is [B, KVH, T, hd] with T growing by one per step, so each step's present is a
  * fresh [B, KVH, T, hd] view at the start of its set's buffer (the graph writes all of it).
  */
+/** One of a workspace's two sets of per-layer buffers. */
+interface WorkspaceSet {
+  keys: Float32Array[];
+  values: Float32Array[];
+  capacity: number;
+}
+
 export class KvWorkspace {
-  private readonly sets: { keys: Float32Array[]; values: Float32Array[]; capacity: number }[];
+  private readonly sets: [WorkspaceSet, WorkspaceSet];
   private ones = new BigInt64Array(0);
 
   constructor(
@@ -167,11 +176,14 @@ export class KvWorkspace {
     capacity: number,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`KvWorkspace: capacity ${capacity} must be a positive integer`);
-    this.sets = [0, 1].map(() => ({ keys: [], values: [], capacity: 0 }));
+    this.sets = [
+      { keys: [], values: [], capacity: 0 },
+      { keys: [], values: [], capacity: 0 },
+    ];
     for (const set of this.sets) this.grow(set, capacity);
   }
 
-  private grow(set: (typeof this.sets)[number], capacity: number): void {
+  private grow(set: WorkspaceSet, capacity: number): void {
     const { layers, batch, kvHeads, headDim } = this.shape;
     const floats = batch * kvHeads * capacity * headDim;
     set.keys = Array.from({ length: layers }, () => new Float32Array(floats));
@@ -189,7 +201,8 @@ export class KvWorkspace {
     if (past.layers !== layers || past.batch !== batch || past.kvHeads !== kvHeads || past.headDim !== headDim) {
       throw new Error(`KvWorkspace: a cache of batch ${past.batch}, ${past.layers} layers does not fit a workspace of batch ${batch}, ${layers} layers`);
     }
-    const set = past.holds(this.sets[0].keys[0].buffer) ? this.sets[1] : this.sets[0];
+    const first = this.sets[0].keys[0] ?? missingLayer(0);
+    const set = past.holds(first.buffer) ? this.sets[1] : this.sets[0];
     if (total > set.capacity) this.grow(set, Math.max(total, 2 * set.capacity));
     const n = batch * kvHeads * total * headDim;
     const dims = [batch, kvHeads, total, headDim];
@@ -197,8 +210,8 @@ export class KvWorkspace {
     const values = set.values.map((b) => new ort.Tensor('float32', b.subarray(0, n), dims));
     const fetches: Record<string, ort.Tensor> = {};
     for (let i = 0; i < layers; i++) {
-      fetches[`present.${i}.key`] = keys[i];
-      fetches[`present.${i}.value`] = values[i];
+      fetches[`present.${i}.key`] = keys[i] ?? missingLayer(i);
+      fetches[`present.${i}.value`] = values[i] ?? missingLayer(i);
     }
     return { fetches, cache: new KvCache(keys, values, ropeDeltas) };
   }
@@ -213,4 +226,9 @@ export class KvWorkspace {
   get byteLength(): number {
     return this.sets.reduce((n, s) => n + 2 * s.keys.reduce((m, b) => m + b.byteLength, 0), 0);
   }
+}
+
+/** A layer index past a cache's tensors (a cache always has one key and one value per layer). */
+function missingLayer(layer: number): never {
+  throw new Error(`KvCache has no tensors for layer ${layer}`);
 }

@@ -119,10 +119,9 @@ const recompileForInspection =
 function toIds(ids: BigInt64Array | readonly number[]): BigInt64Array {
   if (ids instanceof BigInt64Array) return ids;
   const out = new BigInt64Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    if (!Number.isSafeInteger(ids[i]) || ids[i] < 0)
-      throw new WorkbenchError('bad-request', `Token id ${ids[i]} at position ${i} is not a non-negative integer.`);
-    out[i] = BigInt(ids[i]);
+  for (const [i, id] of ids.entries()) {
+    if (!Number.isSafeInteger(id) || id < 0) throw new WorkbenchError('bad-request', `Token id ${id} at position ${i} is not a non-negative integer.`);
+    out[i] = BigInt(id);
   }
   return out;
 }
@@ -227,6 +226,7 @@ export class ModelRuntime {
       // The decoder first: it is the largest, so a CUDA probe failure is seen before the rest load.
       for (const path of [decoderGraph, info.graphs.embed, info.graphs.vision]) created.push(await factory.create(path));
       const [decoder, embed, vision] = created;
+      if (decoder === undefined || embed === undefined || vision === undefined) throw new Error(`${info.dir}: a bundle graph did not load`);
       const runtime = new ModelRuntime(
         info,
         vision.session,
@@ -267,8 +267,8 @@ export class ModelRuntime {
       );
     }
     const out = await this.visionSession.run({ pixel_values: new ort.Tensor('float32', pixelValues, [n, 3, S, S]) });
-    const t = out.image_features;
-    return { data: t.data as Float32Array, count: n, tokens: t.dims[1], hidden: t.dims[2] };
+    const t = outputOf(out, 'image_features');
+    return { data: t.data as Float32Array, count: n, tokens: dimOf(t, 1), hidden: dimOf(t, 2) };
   }
 
   /**
@@ -285,7 +285,7 @@ export class ModelRuntime {
         'bad-request',
         grids.length === 0
           ? 'No image grid was given.'
-          : `image_grid_thw row ${bad} is [${grids[bad].t}, ${grids[bad].h}, ${grids[bad].w}]: each must be positive with h and w multiples of the merge size ${m}.`,
+          : `image_grid_thw row ${bad} is [${grids[bad]?.t}, ${grids[bad]?.h}, ${grids[bad]?.w}]: each must be positive with h and w multiples of the merge size ${m}.`,
         "Pass the processor's image_grid_thw, one row per image.",
       );
     }
@@ -314,13 +314,13 @@ export class ModelRuntime {
       });
     }
     const out = await this.visionSession.run(feeds);
-    const t = out.image_embeds;
+    const t = outputOf(out, 'image_embeds');
     const perImage = grids.map((g) => imageTokenCount(g, m));
     return {
       data: t.data as Float32Array,
       count: grids.length,
-      tokens: perImage.every((n) => n === perImage[0]) ? perImage[0] : 0,
-      hidden: t.dims[1],
+      tokens: perImage.every((n) => n === perImage[0]) ? (perImage[0] ?? 0) : 0,
+      hidden: dimOf(t, 1),
       perImage,
       grids: grids.map((g) => ({ ...g })),
     };
@@ -331,12 +331,12 @@ export class ModelRuntime {
     const v = this.vision;
     if (v.kind !== 'native-resolution') return null;
     const B = rows.length;
-    const S = rows[0].length;
+    const S = rows[0]?.length ?? 0;
     const positions = new BigInt64Array(3 * B * S);
     const ropeDeltas: number[] = [];
     rows.forEach((ids, b) => {
-      const start = cache.length + cache.ropeDeltas[b];
-      const grids = streams?.[b].images?.grids ?? [];
+      const start = cache.length + (cache.ropeDeltas[b] ?? absent(`a rope delta for stream ${b}`));
+      const grids = streams?.[b]?.images?.grids ?? [];
       let r;
       try {
         r = ropeIndex(ids, this.imageTokenId, grids, v.mergeSize, start);
@@ -347,7 +347,8 @@ export class ModelRuntime {
           'Expand each image into its own number of image-pad tokens and pass its grid.',
         );
       }
-      for (let a = 0; a < 3; a++) for (let i = 0; i < S; i++) positions[(a * B + b) * S + i] = BigInt(r.axes[a][i]);
+      for (const [a, axis] of r.axes.entries())
+        for (let i = 0; i < S; i++) positions[(a * B + b) * S + i] = BigInt(axis[i] ?? absent(`position ${i} of stream ${b}`));
       ropeDeltas.push(r.next - (cache.length + S));
     });
     return { positions, ropeDeltas };
@@ -366,15 +367,15 @@ export class ModelRuntime {
     const bad = safe.findIndex((id) => id < 0n || id >= vocab);
     if (bad >= 0) throw new WorkbenchError('bad-request', `Token id ${safe[bad]} at position ${bad % S} is outside the vocabulary (size ${this.dims.vocab}).`);
     const out = await this.embedder.run({ input_ids: new ort.Tensor('int64', safe, [batch, S]) });
-    const t = out.inputs_embeds;
-    return { data: t.data as Float32Array, batch, length: S, hidden: t.dims[2] };
+    const t = outputOf(out, 'inputs_embeds');
+    return { data: t.data as Float32Array, batch, length: S, hidden: dimOf(t, 2) };
   }
 
   /** Embeddings of equal-length streams with each stream's image features in its image-token rows. */
   async inputsEmbeds(streams: readonly Stream[]): Promise<Embeds> {
     if (streams.length === 0) throw new Error('inputsEmbeds: no streams');
     const rows = streams.map((s) => toIds(s.ids));
-    const S = rows[0].length;
+    const S = rows[0]?.length ?? 0;
     if (S === 0) throw new WorkbenchError('bad-request', 'The prompt is empty.');
     if (rows.some((r) => r.length !== S)) {
       throw new WorkbenchError('bad-request', `Streams decoded as a batch must have equal lengths (got ${rows.map((r) => r.length).join(' and ')}).`);
@@ -383,7 +384,7 @@ export class ModelRuntime {
     rows.forEach((r, b) => ids.set(r, b * S));
     const embeds = await this.embed(ids, rows.length);
     const D = embeds.hidden;
-    rows.forEach((r, b) => scatterImageFeatures(embeds.data.subarray(b * S * D, (b + 1) * S * D), r, this.imageTokenId, streams[b].images ?? null));
+    rows.forEach((r, b) => scatterImageFeatures(embeds.data.subarray(b * S * D, (b + 1) * S * D), r, this.imageTokenId, streams[b]?.images ?? null));
     return embeds;
   }
 
@@ -469,4 +470,22 @@ export class ModelRuntime {
   async dispose(): Promise<void> {
     await Promise.all([this.visionSession.release(), this.embedder.release(), this.decoder.release()]);
   }
+}
+
+/** Output `name` of a graph run; an error naming it when the graph gave none. */
+function outputOf(out: ort.InferenceSession.ReturnType, name: string): ort.Tensor {
+  const t = out[name];
+  if (t === undefined) throw new Error(`The graph gave no output "${name}".`);
+  return t;
+}
+
+/** Axis `axis` of a tensor's dims; an error when the tensor has fewer axes. */
+function dimOf(t: ort.Tensor, axis: number): number {
+  const d = t.dims[axis];
+  if (d === undefined) throw new Error(`A [${t.dims.join(', ')}] tensor has no axis ${axis}.`);
+  return d;
+}
+
+function absent(what: string): never {
+  throw new Error(`The runtime has no ${what}.`);
 }

@@ -71,7 +71,13 @@ export function laserHandlers({ catalog, inference, records, guard, maxImagePixe
           `The ${record.method} run has no contrastive attention per head.`,
           'Per-head maps come from laser, static-layer and laser-crop runs.',
         );
-      const L = tensors.A.shape[tensors.A.shape.length - 3];
+      const L = tensors.A.shape.at(-3);
+      if (L === undefined)
+        throw new WorkbenchError(
+          'bad-request',
+          `Record ${id}: tensor A has shape [${tensors.A.shape.join(', ')}], not [..., layers, heads, cells].`,
+          'Run the method again to write a fresh record.',
+        );
       if (layer >= L) throw new WorkbenchError('bad-request', `Layer ${layer} is not one of the model's layers 0..${L - 1}.`, 'Pick a layer in that range.');
       return { layer, heads: layerHeads(tensors.A, layer) };
     },

@@ -42,8 +42,8 @@ export interface Observation {
 
 /** Rows per second over the observations (oldest within the window to newest); null when it cannot tell. */
 export function estimateRate(observations: readonly Observation[], windowMs: number = RATE_WINDOW_MS): number | null {
-  if (observations.length < 2) return null;
-  const last = observations[observations.length - 1];
+  const last = observations.at(-1);
+  if (observations.length < 2 || last === undefined) return null;
   const first = observations.find((o) => last.at - o.at <= windowMs) ?? last;
   const dt = last.at - first.at;
   if (dt < 1000 || last.rows < first.rows) return null;
@@ -229,8 +229,7 @@ export function runsHandlers({ dataDir, folders, records, now = Date.now }: Runs
       };
     },
     'runs.report': async ({ dir }) => {
-      const [report] = await buildRunReports([knownDir(dir)]);
-      return { html: renderHtml([report]) };
+      return { html: renderHtml(await buildRunReports([knownDir(dir)])) };
     },
     'runs.sample': async ({ dir, record }) => {
       const d = knownDir(dir);

@@ -106,7 +106,8 @@ export function expandImagePlaceholders(
       continue;
     }
     const start = inputIds.length;
-    for (let j = 0; j < counts[k]; j++) inputIds.push(imageTokenId);
+    const count = counts[k] ?? 0;
+    for (let j = 0; j < count; j++) inputIds.push(imageTokenId);
     imageRuns.push([start, inputIds.length]);
     k++;
   }

@@ -52,7 +52,7 @@ function check<S extends z.ZodType>(schema: S, value: unknown, path: string): z.
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new WorkbenchError('bad-request', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, hint);
+    throw new WorkbenchError('bad-request', `${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? r.error.message}`, hint);
   }
   return r.data;
 }

@@ -22,9 +22,11 @@ export function intBetween(rng: Rng, lo: number, hi: number): number {
   return lo + Math.floor(rng.nextFloat() * (hi - lo + 1));
 }
 
-export function pick<T>(rng: Rng, items: readonly T[]): T {
-  if (items.length === 0) throw new Error('pick from an empty list');
-  return items[Math.floor(rng.nextFloat() * items.length)];
+/** One of `items` (which never holds undefined, so a miss is an empty list). */
+export function pick<T extends NonNullable<unknown> | null>(rng: Rng, items: readonly T[]): T {
+  const item = items[Math.floor(rng.nextFloat() * items.length)];
+  if (item === undefined) throw new Error('pick from an empty list');
+  return item;
 }
 
 export function pickWeighted<K extends string>(rng: Rng, weights: Record<K, number>): K {
@@ -35,15 +37,20 @@ export function pickWeighted<K extends string>(rng: Rng, weights: Record<K, numb
     r -= weights[k];
     if (r < 0) return k;
   }
-  return keys[keys.length - 1];
+  const last = keys.at(-1);
+  if (last === undefined) throw new Error('pickWeighted from no weights');
+  return last;
 }
 
 /** Fisher-Yates on a copy. */
-export function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
+export function shuffled<T extends NonNullable<unknown> | null>(rng: Rng, items: readonly T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rng.nextFloat() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+    const a = out[i];
+    const b = out[j];
+    if (a === undefined || b === undefined) throw new Error(`shuffled: index ${i} or ${j} is outside the ${out.length} items`);
+    [out[i], out[j]] = [b, a];
   }
   return out;
 }

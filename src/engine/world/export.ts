@@ -124,6 +124,8 @@ export function refEntries(scenes: readonly Scene[], questions: readonly WorldQu
     const t = q.targets.find((x) => x.role === 'target');
     const scene = byId.get(q.sceneId);
     if (t === undefined || scene === undefined) continue;
+    const object = scene.objects[t.objectId];
+    if (object === undefined) throw new Error(`question ${q.number}: scene ${scene.id} has no object ${t.objectId}`);
     out.push({
       ref_id: out.length + 1,
       question_id: q.number,
@@ -131,7 +133,7 @@ export function refEntries(scenes: readonly Scene[], questions: readonly WorldQu
       image: imagePath(scene.id),
       sentence: `the ${t.phrase}`,
       bbox: cocoBox(t.box),
-      category: scene.objects[t.objectId].shape,
+      category: object.shape,
     });
   }
   return out;

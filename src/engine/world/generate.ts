@@ -87,6 +87,7 @@ export async function generateWorld(opts: GenerateWorldOptions): Promise<WorldMa
       while (next < world.scenes.length) {
         if (opts.signal?.aborted) throw cancelledError();
         const scene = world.scenes[next++];
+        if (scene === undefined) break;
         await writeFileAtomically(join(partial, imagePath(scene.id)), await renderScenePng(scene));
         opts.onProgress?.(++done, world.scenes.length);
       }

@@ -159,6 +159,7 @@ function existenceDrafts(rng: Rng, objs: readonly WorldObject[], count: number, 
   const out: Draft[] = [];
   for (let k = 0; k < count; k++) {
     const split = POPE_SPLITS[(firstSplit + Math.floor(k / 2)) % POPE_SPLITS.length];
+    if (split === undefined) throw new RangeError(`firstSplit ${firstSplit} does not index the ${POPE_SPLITS.length} POPE splits`);
     if (k % 2 === 0) {
       const yes = existenceYes(objs, split).filter((d) => !out.some((q) => q.text === d.text));
       if (yes.length > 0) out.push(stratifiedPick(rng, yes));

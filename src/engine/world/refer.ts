@@ -32,7 +32,9 @@ export function referringPhrases(o: WorldObject, objects: readonly WorldObject[]
       out.push(head.words);
       if (o.sizeClass !== 'medium') out.push(`${o.sizeClass} ${head.words}`);
     } else if (alike.length === 2) {
-      const other = alike[0].id === o.id ? alike[1] : alike[0];
+      // the other of the two; o itself is one of them (head.same(o) holds)
+      const other = alike.find((x) => x.id !== o.id);
+      if (other === undefined) continue;
       const a = boxArea(o.box);
       const b = boxArea(other.box);
       if (a * SIZE_CONTRAST <= b) out.push(`small ${head.words}`);
@@ -48,11 +50,12 @@ export function resolvePhrase(phrase: string, objects: readonly WorldObject[]): 
   let size: 'small' | 'large' | null = null;
   if (words[0] === 'small' || words[0] === 'large') size = words.shift() as 'small' | 'large';
   const noun = words.pop();
-  const colour = words.length > 0 ? words[0] : null;
+  const colour = words[0] ?? null;
   const alike = objects.filter((x) => (noun === 'object' || x.shape === noun) && (colour === null || x.colour === colour));
   if (size === null || alike.length <= 1) return alike.filter((x) => size === null || x.sizeClass === size);
   if (alike.length !== 2) return alike;
   const [p, q] = alike;
+  if (p === undefined || q === undefined) return alike;
   const [small, large] = boxArea(p.box) < boxArea(q.box) ? [p, q] : [q, p];
   if (boxArea(small.box) * SIZE_CONTRAST > boxArea(large.box)) return alike;
   return [size === 'small' ? small : large];

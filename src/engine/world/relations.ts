@@ -41,5 +41,5 @@ export function relatedObject(anchor: WorldObject, rel: Relation, objects: reado
   const inner = others.filter((o) => inCone(o, anchor, rel, INNER));
   if (inner.length !== 1) return null;
   const crowd = others.filter((o) => inCone(o, anchor, rel, OUTER));
-  return crowd.length === 1 ? inner[0] : null;
+  return crowd.length === 1 ? (inner[0] ?? null) : null;
 }

@@ -3,7 +3,7 @@
  * that do not touch, some carrying a glyph. Sizes are log-uniform from tiny (3.5 % of the short
  * side) to large (30 %), so every size class is common.
  */
-import { boxArea } from '../../common/geometry/box.ts';
+import { boxArea, type Box } from '../../common/geometry/box.ts';
 import { intBetween, pick, pickWeighted, sceneRng, uniform, type Rng } from './draw.ts';
 import { outline, outlineBox } from './shapes.ts';
 import type { Clutter, Scene, WorldObject } from './types.ts';
@@ -70,7 +70,7 @@ export function sceneId(seed: number, index: number): string {
   return `s${seed}-${String(index).padStart(5, '0')}`;
 }
 
-function boxesCloserThan(a: readonly number[], b: readonly number[], gap: number): boolean {
+function boxesCloserThan(a: Box, b: Box, gap: number): boolean {
   return a[0] < b[2] + gap && b[0] < a[2] + gap && a[1] < b[3] + gap && b[1] < a[3] + gap;
 }
 

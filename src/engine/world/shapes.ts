@@ -55,7 +55,13 @@ export function outline(shape: Shape, cx: number, cy: number, side: number): Out
       // five points up; inner radius 0.42 of the outer keeps the arms thick enough to see when small
       const outer = regular(cx, cy, h, 5, -Math.PI / 2);
       const inner = regular(cx, cy, h * 0.42, 5, -Math.PI / 2 + Math.PI / 5);
-      return { kind: 'polygon', points: outer.flatMap((p, i) => [p, inner[i]]) };
+      return {
+        kind: 'polygon',
+        points: outer.flatMap((p, i) => {
+          const q = inner[i]; // regular() gives both rings five points
+          return q === undefined ? [p] : [p, q];
+        }),
+      };
     }
   }
 }

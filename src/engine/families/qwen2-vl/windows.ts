@@ -43,6 +43,7 @@ export function windowLayout(grids: readonly PatchGrid[], mergeSize: number, pat
   const unit = mergeSize * mergeSize;
   const windowIndex: number[] = [];
   const cu: number[] = [0];
+  let cuLast = 0;
   let offset = 0;
   for (const { t, h, w } of grids) {
     if (h % mergeSize !== 0 || w % mergeSize !== 0) throw new RangeError(`grid ${t}x${h}x${w} is not made of ${mergeSize}x${mergeSize} merge groups`);
@@ -60,7 +61,8 @@ export function windowLayout(grids: readonly PatchGrid[], mergeSize: number, pat
               n++;
             }
           }
-          cu.push(cu[cu.length - 1] + n * unit);
+          cuLast += n * unit;
+          cu.push(cuLast);
         }
       }
     }
@@ -68,7 +70,11 @@ export function windowLayout(grids: readonly PatchGrid[], mergeSize: number, pat
   }
   const cuWindowSeqlens = cu.filter((x, i) => i === 0 || x !== cu[i - 1]);
   const windowSegment: number[] = [];
-  for (let k = 0; k + 1 < cuWindowSeqlens.length; k++) for (let p = cuWindowSeqlens[k]; p < cuWindowSeqlens[k + 1]; p++) windowSegment.push(k);
+  let segmentStart = 0;
+  for (const [k, end] of cuWindowSeqlens.slice(1).entries()) {
+    for (let p = segmentStart; p < end; p++) windowSegment.push(k);
+    segmentStart = end;
+  }
   const reverseIndex = new Array<number>(windowIndex.length);
   windowIndex.forEach((u, i) => (reverseIndex[u] = i));
   return { windowIndex, cuWindowSeqlens, windowSegment, reverseIndex };

@@ -167,6 +167,13 @@ export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): 
   return { inputs, features };
 }
 
+/** View `k` of encodeViews' result, as the model sees it. */
+export function viewInput(views: EncodedViews, k: number): ModelInput {
+  const input = views.inputs[k];
+  if (input === undefined) throw new RangeError(`View ${k} was not encoded (${views.inputs.length} views).`);
+  return input;
+}
+
 /**
  * The attention of a prefill's last prompt position (batch row `row`) onto the grid tokens of the
  * prompt's image number `image`: the map the model made of that input while reading the question.

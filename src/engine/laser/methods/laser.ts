@@ -11,7 +11,7 @@ import { concatFeatures, sliceFeatures } from '../features.ts';
 import { localise, type Localisation } from '../localise.ts';
 import { viewPrompt } from '../prompts.ts';
 import { cropView, fillFor, maskView, modelInput } from '../views.ts';
-import { decodeOptions, encodeViews, viewAttention, type MadeInput, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
+import { decodeOptions, encodeViews, viewAttention, viewInput, type MadeInput, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
 import { f64Tensor, layerTensors, positionsTensor, vaqRows, vaqTensors } from './tensors.ts';
 
 type LaserKnobs = KnobsOf<'laser'> | KnobsOf<'static-layer'> | KnobsOf<'laser-crop'>;
@@ -67,13 +67,13 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
 
   if (counterfactual === null) {
     const views = await encodeViews(ctx, [plus]);
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, viewInput(views, 0).tokens]);
     const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, views.features), prefix));
     const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
     const crop: MadeInput = {
       role: 'crop',
       view: plus,
-      input: views.inputs[0],
+      input: viewInput(views, 0),
       rule: cropRule,
       fedIn: ['[I, I+]'],
       attention: viewAttention(ctx, out, 0, prompt, 1),
@@ -106,18 +106,18 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   if (counterfactual.feed === 'pair') {
     // mask(I) has I's size and I- the crop's, so on an any-resolution model both streams still share one id sequence.
     const views = await encodeViews(ctx, [plus, masked.full, masked.crop]);
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, viewInput(views, 0).tokens]);
     const positive = concatFeatures(ctx.features, sliceFeatures(views.features, 0));
     const negative = sliceFeatures(views.features, 1, 2);
     const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix));
     start = out;
     streams = { positive: '[I, I+]', negative: '[mask(I), I-]' };
     inputs = [
-      { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['positive [I, I+]'], attention: viewAttention(ctx, out, 0, prompt, 1) },
+      { role: 'crop', view: plus, input: viewInput(views, 0), rule: cropRule, fedIn: ['positive [I, I+]'], attention: viewAttention(ctx, out, 0, prompt, 1) },
       {
         role: 'masked',
         view: masked.full,
-        input: views.inputs[1],
+        input: viewInput(views, 1),
         rule: maskRule,
         fedIn: ['negative [mask(I), I-]'],
         attention: viewAttention(ctx, out, 1, prompt, 0),
@@ -125,7 +125,7 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
       {
         role: 'vat-contrast',
         view: masked.crop,
-        input: views.inputs[2],
+        input: viewInput(views, 2),
         rule: maskCropRule,
         fedIn: ['negative [mask(I), I-]'],
         attention: viewAttention(ctx, out, 1, prompt, 1),
@@ -133,19 +133,19 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     ];
   } else {
     const views = await encodeViews(ctx, [plus, masked.crop]);
-    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [views.inputs[0].tokens]);
+    const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [viewInput(views, 0).tokens]);
     const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, sliceFeatures(views.features, 0), sliceFeatures(views.features, 1), null));
     start = out;
     streams = { positive: '[I+]', negative: '[I-]' };
     // mask(I) is not fed in this mode; it is kept because I- is cut from it, and it shows what was masked.
     const maskedInput = modelInput(masked.full, ctx.processor);
     inputs = [
-      { role: 'crop', view: plus, input: views.inputs[0], rule: cropRule, fedIn: ['positive [I+]'], attention: viewAttention(ctx, out, 0, prompt, 0) },
+      { role: 'crop', view: plus, input: viewInput(views, 0), rule: cropRule, fedIn: ['positive [I+]'], attention: viewAttention(ctx, out, 0, prompt, 0) },
       { role: 'masked', view: masked.full, input: maskedInput, rule: maskRule, fedIn: [], attention: null },
       {
         role: 'vat-contrast',
         view: masked.crop,
-        input: views.inputs[1],
+        input: viewInput(views, 1),
         rule: maskCropRule,
         fedIn: ['negative [I-]'],
         attention: viewAttention(ctx, out, 1, prompt, 0),

@@ -4,7 +4,9 @@ import type { RecordTensor, RecordTensors } from '../record.ts';
 
 /** Read-outs at T positions as one F32 [T, L, H, Nv] tensor. */
 export function positionsTensor(stacks: readonly AttentionStack[]): RecordTensor {
-  const { layers, heads, tokens } = stacks[0];
+  const [first] = stacks;
+  if (first === undefined) throw new RangeError('positionsTensor: no read-outs.');
+  const { layers, heads, tokens } = first;
   const per = layers * heads * tokens;
   const data = new Float32Array(stacks.length * per);
   stacks.forEach((s, t) => data.set(s.data, t * per));
@@ -13,18 +15,23 @@ export function positionsTensor(stacks: readonly AttentionStack[]): RecordTensor
 
 /** The chosen layer of read-outs, position mean: per head [H, gh, gw] and head mean [gh, gw]. */
 export function layerTensors(name: 'a_q' | 'a_0', stacks: readonly AttentionStack[], layer: number, grid: Grid): RecordTensors {
-  const { heads, tokens } = stacks[0];
+  const [first] = stacks;
+  if (first === undefined) throw new RangeError(`${name}: no read-outs.`);
+  const { heads, tokens } = first;
   const perHead = new Float32Array(heads * tokens);
   const mean = new Float32Array(tokens);
   const acc = new Float64Array(heads * tokens);
   for (const s of stacks) {
     const o = layer * heads * tokens;
-    for (let i = 0; i < heads * tokens; i++) acc[i] += s.data[o + i];
+    const rows = s.data.subarray(o, o + acc.length);
+    if (rows.length !== acc.length) throw new RangeError(`${name}: layer ${layer} is not one of the read-out's ${s.layers} layers.`);
+    for (let i = 0; i < rows.length; i++) acc[i]! += rows[i]!;
   }
-  for (let i = 0; i < acc.length; i++) perHead[i] = acc[i] / stacks.length;
+  // acc holds heads x tokens values (its own length bounds every read below)
+  for (let i = 0; i < acc.length; i++) perHead[i] = acc[i]! / stacks.length;
   for (let j = 0; j < tokens; j++) {
     let sum = 0;
-    for (let h = 0; h < heads; h++) sum += acc[h * tokens + j];
+    for (let h = 0; h < heads; h++) sum += acc[h * tokens + j]!;
     mean[j] = sum / (heads * stacks.length);
   }
   return {

@@ -9,19 +9,21 @@ import { decodeGreedy } from '../decode.ts';
 import { concatFeatures } from '../features.ts';
 import { viewPrompt } from '../prompts.ts';
 import { cropView } from '../views.ts';
-import { decodeOptions, encodeViews, viewAttention, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
+import { decodeOptions, encodeViews, viewAttention, viewInput, type MethodOutcome, type QueryPhase, type RunContext } from './context.ts';
 import { f64Tensor, layerTensors, positionsTensor } from './tensors.ts';
 
 export async function runVicrop(ctx: RunContext, phase: QueryPhase, knobs: KnobsOf<'vicrop-rel'>): Promise<MethodOutcome> {
   const { clock, rt } = ctx;
   const grid = ctx.mapping.grid;
+  const [queryRead, otherRead] = [phase.queryAt[0], phase.otherAt[0]];
+  if (queryRead === undefined || otherRead === undefined) throw new Error('vicrop-rel needs the query and no-query read-outs of the prompt.');
   const { rel, window } = await clock.run('localise', () => {
-    const rel = relativeAttention(phase.queryAt[0], phase.otherAt[0], knobs.layer, grid, knobs.epsilon);
+    const rel = relativeAttention(queryRead, otherRead, knobs.layer, grid, knobs.epsilon);
     return { rel, window: vicropWindowBox(rel.map, ctx.mapping, ctx.size, knobs.windowBase) };
   });
   const plus = await clock.run('crop', () => cropView(ctx.image.rgb, window.box));
   const views = await encodeViews(ctx, [plus]);
-  const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, views.inputs[0].tokens]);
+  const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, viewInput(views, 0).tokens]);
   const out = await clock.run('prefill-views', () => prefillOne(rt, prompt, concatFeatures(ctx.features, views.features), phase.passes.prefix));
   const answer = await clock.run('decode', () => decodeGreedy(rt, out, rt.dims.vocab, decodeOptions(ctx, 'decode')));
   const { box: b, ...detail } = window;
@@ -47,7 +49,7 @@ export async function runVicrop(ctx: RunContext, phase: QueryPhase, knobs: Knobs
       {
         role: 'crop',
         view: plus,
-        input: views.inputs[0],
+        input: viewInput(views, 0),
         rule: { kind: 'crop', box: [b[0], b[1], b[2], b[3]] },
         fedIn: ['[I, crop]'],
         attention: viewAttention(ctx, out, 0, prompt, 1),
