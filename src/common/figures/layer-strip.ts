@@ -58,11 +58,25 @@ export function layerStripSvg(o: LayerStripInput): string {
   const head = titleBlock(MARGIN, MARGIN, width - 2 * MARGIN, o.title, o.subtitle);
   const cols = Math.max(1, Math.min(o.columns ?? 8, o.panels.length));
   const rows = Math.ceil(o.panels.length / cols);
-  const side = shared ? 10 + 10 + colorbarExtent({ domain: sharedDomain, label: o.colorbarLabel }) : 0;
-  const panelW = (width - 2 * MARGIN - side - (cols - 1) * PANEL_GAP) / cols;
-  const scale = Math.min(panelW / size.width, (1.25 * panelW) / size.height);
+  const layout = (side: number) => {
+    const panelW = (width - 2 * MARGIN - side - (cols - 1) * PANEL_GAP) / cols;
+    const scale = Math.min(panelW / size.width, (1.25 * panelW) / size.height);
+    const imgH = size.height * scale;
+    const gridH = rows * (imgH + LABEL_H) + (rows - 1) * PANEL_GAP;
+    return { panelW, scale, imgH, barH: Math.min(gridH - LABEL_H, Math.max(imgH, 120)) };
+  };
+  let side = shared ? 10 + 10 + colorbarExtent({ domain: sharedDomain, label: o.colorbarLabel }) : 0;
+  let fit = layout(side);
+  if (shared) {
+    // a label longer than the bar takes a second line, which needs room of its own
+    const wrapped = 10 + 10 + colorbarExtent({ domain: sharedDomain, label: o.colorbarLabel, height: fit.barH });
+    if (wrapped > side) {
+      side = wrapped;
+      fit = layout(side);
+    }
+  }
+  const { panelW, scale, imgH } = fit;
   const imgW = size.width * scale;
-  const imgH = size.height * scale;
   const top = MARGIN + head.height;
   const cellH = imgH + LABEL_H;
 
@@ -129,7 +143,7 @@ export function layerStripSvg(o: LayerStripInput): string {
 
   const gridH = rows * cellH + (rows - 1) * PANEL_GAP;
   if (shared) {
-    const barH = Math.min(gridH - LABEL_H, Math.max(imgH, 120));
+    const barH = fit.barH;
     parts.push(
       colorbar({
         x: width - MARGIN - side + 10,

@@ -73,13 +73,24 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
   const inner = width - 2 * MARGIN;
 
   const head = titleBlock(MARGIN, MARGIN, inner, o.title, o.subtitle);
-  const side = o.colorbar ? GAP + BAR + colorbarExtent({ domain, label: o.colorbarLabel }) : 0;
-  const maxW = inner - side;
-  const maxH = o.maxImageHeight ?? 1.25 * maxW;
   // A pad-to-square grid reaches past the picture: the figure spans the grid, the band outside the picture is drawn as padding, and edge cells are whole.
   const span = gridSpan(o.cells, o.image.width, o.image.height);
   const padded = span[0] < 0 || span[1] < 0 || span[2] > o.image.width || span[3] > o.image.height;
-  const scale = Math.min(maxW / (span[2] - span[0]), maxH / (span[3] - span[1]));
+  const scaleFor = (side: number) => {
+    const maxW = inner - side;
+    const maxH = o.maxImageHeight ?? 1.25 * maxW;
+    return Math.min(maxW / (span[2] - span[0]), maxH / (span[3] - span[1]));
+  };
+  let side = o.colorbar ? GAP + BAR + colorbarExtent({ domain, label: o.colorbarLabel }) : 0;
+  let scale = scaleFor(side);
+  if (o.colorbar) {
+    // a label longer than the bar this gives takes a second line (colorbarLabelLines), which needs room of its own
+    const wrapped = GAP + BAR + colorbarExtent({ domain, label: o.colorbarLabel, height: (span[3] - span[1]) * scale });
+    if (wrapped > side) {
+      side = wrapped;
+      scale = scaleFor(side);
+    }
+  }
   const imgW = o.image.width * scale;
   const imgH = o.image.height * scale;
   const spanW = (span[2] - span[0]) * scale;
