@@ -1,5 +1,6 @@
 /**
- * Export parity: the overlay the app exports and the one `laser figure` writes are the same file.
+ * Export parity: the overlay (and the paper figure, VAQ per head and decoding table) the app exports
+ * and the ones `laser figure` writes are the same file.
  * The app gets the record as the contract carries it (LaserResult, through JSON), opens it with
  * its default view (overlayModel + defaultViewSettings) and saves it as ExportButtons does
  * (figureView, overlayFigureFile, then figureBlob's SVG: withDescription); the CLI draws the
@@ -13,9 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LaserResult } from '../../src/common/contract/methods.ts';
-import { withDescription } from '../../src/common/figures/index.ts';
+import { decodingTableSvg, vaqHeadsHeatmapSvg, withDescription } from '../../src/common/figures/index.ts';
 import { byClass, findAll, parseXml } from '../../src/common/figures/testing/xml.ts';
-import { overlayFigureFile } from '../../src/common/laser/overlay-figure.ts';
+import { overlayFigureFile, paperFigureFile } from '../../src/common/laser/overlay-figure.ts';
+import { figureProvenance } from '../../src/common/laser/provenance.ts';
+import { decodingFigure, headsFigure } from '../../src/common/laser/record-figures.ts';
+import { recordSchema } from '../../src/common/laser/record.ts';
 import { figuresForRecord } from '../../src/engine/figures/figures.ts';
 import { SCENE, writeFixtureRecord, type FixtureRecord } from '../../src/engine/figures/testing/record-fixture.ts';
 import { loadRecord } from '../../src/engine/laser/record-io.ts';
@@ -33,14 +37,19 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** The app's overlay export of the record folder `dir` over `href`, with the view settings it opens with. */
-async function appExport(dir: string, href: string, truth: [number, number, number, number] | null = null): Promise<string> {
+/** The run as the app has it (the contract's JSON, parsed by its schema) and what its overlay shows with the view settings it opens with. */
+async function appView(dir: string, truth: [number, number, number, number] | null = null) {
   const rec = await loadRecord(dir);
-  // what the renderer receives: the contract's JSON, parsed by its schema
   const result = LaserResult.parse(JSON.parse(JSON.stringify(laserResult(rec.record, rec.tensors, false))));
   const view = defaultViewSettings;
   const shown = figureView(overlayModel(result, view, truth), view);
   if (!shown) throw new Error('the app shows no map');
+  return { result, shown };
+}
+
+/** The app's overlay export of the record folder `dir` over `href`. */
+async function appExport(dir: string, href: string, truth: [number, number, number, number] | null = null): Promise<string> {
+  const { result, shown } = await appView(dir, truth);
   const { svg, about } = overlayFigureFile(result.record, { href, width: result.record.image.width, height: result.record.image.height }, shown);
   return withDescription(svg, about);
 }
@@ -64,6 +73,30 @@ describe('the overlay from the app and from laser figure', () => {
     const cli = await readFile(join(out, 'overlay.svg'), 'utf8');
     expect(cli).toContain('class="truth-box"');
     expect(await appExport(fixture.dir, embeddedPicture(cli), truth)).toBe(cli);
+  });
+
+  it('the paper figure, VAQ per head and the decoding table are the same SVG too', async () => {
+    const out = join(root, 'cli-more');
+    await figuresForRecord(fixture.dir, { formats: ['svg'], kinds: ['paper', 'heads', 'decoding'], outDir: out });
+    const cli = async (k: string) => readFile(join(out, `${k}.svg`), 'utf8');
+    const { result, shown } = await appView(fixture.dir);
+    // as ExportButtons: the paper from the picture and the crop input (both taken from the CLI's file: the encodings differ)
+    const paper = await cli('paper');
+    const pictures = findAll(parseXml(paper), (e) => e.name === 'image').map((e) => e.attrs['xlink:href']);
+    const crop = result.inputImages.find((i) => i.role === 'crop');
+    const cropHref = crop ? pictures.find((h) => h.startsWith('data:image/png')) : undefined;
+    const r = result.record;
+    const file = paperFigureFile(
+      r,
+      { href: pictures.find((h) => h.startsWith('data:image/jpeg'))!, width: r.image.width, height: r.image.height },
+      shown,
+      crop && cropHref ? { href: cropHref, width: crop.width, height: crop.height } : null,
+    );
+    expect(withDescription(file.svg, file.about)).toBe(paper);
+    const provenance = figureProvenance(r);
+    expect(withDescription(vaqHeadsHeatmapSvg(headsFigure(r, true)), provenance)).toBe(await cli('heads'));
+    const d = decodingFigure(recordSchema.parse(r), true);
+    expect(withDescription(decodingTableSvg(d.steps, d.options), provenance)).toBe(await cli('decoding'));
   });
 
   it('draws the padding of pad-to-square as padding, with the edge cells whole, not clipped at the picture', async () => {

@@ -8,9 +8,10 @@
  * pad-to-square grid's padding is drawn as padding in both.
  */
 import type { LaserResult } from '../contract/methods.ts';
-import { attentionOverlaySvg, colorDomain, viridis, type Colormap, type FigureBox, type ImageRef } from '../figures/index.ts';
+import { attentionOverlaySvg, colorDomain, paperFigureSvg, vaqCurveSvg, viridis, type Colormap, type FigureBox, type ImageRef } from '../figures/index.ts';
 import { answerText } from './answer-text.ts';
 import { figureProvenance } from './provenance.ts';
+import { paperFigure, vaqFigure } from './record-figures.ts';
 import type { AnalysisRecordJson } from './record.ts';
 import { attentionSinks } from './sinks.ts';
 
@@ -87,6 +88,22 @@ export function overlayFigureFile(
   o: { titles?: boolean; width?: number } = {},
 ): { svg: string; about: string } {
   return { svg: overlayFigureSvg(r, image, v, o), about: `${figureProvenance(r)}; ${overlayViewLine(v)}` };
+}
+
+/**
+ * The paper figure as a file: the overlay as `v` shows it (without titles) and the VAQ curve
+ * placed whole, the crop I+ as the model got it (`crop`; null without one), the answers and a
+ * caption; described as the overlay is.
+ */
+export function paperFigureFile(
+  r: Rec & Parameters<typeof paperFigure>[0] & Parameters<typeof vaqFigure>[0],
+  image: ImageRef,
+  v: OverlayFigureView,
+  crop: ImageRef | null,
+  o: { titles?: boolean } = {},
+): { svg: string; about: string } {
+  const { svg: overlay, about } = overlayFigureFile(r, image, v, { titles: false });
+  return { svg: paperFigureSvg(paperFigure(r, { overlay, vaq: vaqCurveSvg(vaqFigure(r, false)), crop }, o.titles ?? true)), about };
 }
 
 /**

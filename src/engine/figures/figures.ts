@@ -13,7 +13,6 @@ import {
   layerStripSvg,
   methodComparisonSvg,
   modelInputsSvg,
-  paperFigureSvg,
   vaqCurveSvg,
   vaqHeadsHeatmapSvg,
   svgToPdf,
@@ -21,8 +20,7 @@ import {
   type ImageRef,
 } from '../../common/figures/index.ts';
 import { figureProvenance } from '../../common/laser/provenance.ts';
-import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
-import { OVERLAY_FIGURE_WIDTH, defaultOverlayView, overlayFigureFile } from '../../common/laser/overlay-figure.ts';
+import { OVERLAY_FIGURE_WIDTH, defaultOverlayView, overlayFigureFile, paperFigureFile } from '../../common/laser/overlay-figure.ts';
 import { laserResult } from '../service/laser-views.ts';
 import { pdfFonts } from './pdf-fonts.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
@@ -174,23 +172,10 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         svgs.push([kind, modelInputsSvg(inputsData(rec, titles))]);
         break;
       case 'paper': {
-        const r = rec.record;
-        const overlay = await overlaySvg(false);
-        const vaq = vaqCurveSvg(vaqData(rec, false));
-        svgs.push([
-          kind,
-          paperFigureSvg({
-            overlay,
-            vaq,
-            crop: cropPanel(rec),
-            question: r.question,
-            answer: answerText(r.answer, r.stopReason),
-            baseline: baselineAnswerText(r),
-            method: r.method,
-            caption: figureProvenance(r),
-            ...(titles ? { title: r.question } : {}),
-          }),
-        ]);
+        if (!result || !overlayView) throw new Error("the paper figure needs the record's map, but it has none");
+        const file = paperFigureFile(result.record, await image(OVERLAY_FIGURE_WIDTH), overlayView, cropPanel(rec), { titles });
+        overlayAbout = file.about;
+        svgs.push([kind, file.svg]);
         break;
       }
       case 'compare':

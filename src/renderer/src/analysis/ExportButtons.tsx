@@ -1,17 +1,19 @@
 /**
- * Saves the overlay as shown (map, box, masked cells, opacity, padding) and the VAQ curve, each as
- * PNG (at a chosen DPI), SVG or PDF. Both are drawn by what `laser figure` uses (`overlayFigureFile`
- * of common/laser, `vaqCurveSvg` fed by `vaqFigure`), the PDF by the same PDF back-end
+ * Saves the overlay as shown (map, box, masked cells, opacity, padding), the VAQ curve, the paper
+ * figure, VAQ per head and the decoding table, each as PNG (at a chosen DPI), SVG or PDF. All are
+ * drawn by what `laser figure` uses (`overlayFigureFile` of common/laser, `vaqCurveSvg`,
+ * `paperFigureSvg`, `vaqHeadsHeatmapSvg`, `decodingTableSvg` fed by record-figures.ts), the PDF by the same PDF back-end
  * (`svgToPdf`), and every file carries the run's provenance (model, method, layer, knobs): the
  * SVG as its <desc>, the PDF as its Subject. Only the PNG is made here, by the browser's canvas
  * from that SVG, where the CLI uses librsvg.
  */
-import { useState } from 'react';
-import { vaqCurveSvg } from '../../../common/figures/index.ts';
+import { Fragment, useState } from 'react';
+import { decodingTableSvg, vaqCurveSvg, vaqHeadsHeatmapSvg } from '../../../common/figures/index.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
-import { overlayFigureFile } from '../../../common/laser/overlay-figure.ts';
+import { recordSchema } from '../../../common/laser/record.ts';
+import { overlayFigureFile, paperFigureFile } from '../../../common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
-import { vaqFigure } from '../../../common/laser/record-figures.ts';
+import { decodingFigure, headsFigure, vaqFigure } from '../../../common/laser/record-figures.ts';
 import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
 import { figureFileName } from './figure-files.ts';
 import { useApi } from '../host-context.tsx';
@@ -65,6 +67,45 @@ export function ExportButtons({
     return figureBlob(svg, format, about, dpi, await fontsFor(format));
   };
   const vaqSvg = () => vaqCurveSvg(vaqFigure(r, true));
+  // the paper figure of the run as shown: the overlay (without titles) and the VAQ curve placed whole, the crop I+ as the model got it
+  const paperFile = async (format: Format) => {
+    const shown = figureView(overlay, view);
+    if (!shown) throw new Error('no map is shown');
+    const forPdf = format === 'pdf';
+    const href = await imageAsDataUrl(imageUrl, 1600, forPdf);
+    const c = result.inputImages.find((i) => i.role === 'crop');
+    const crop = c ? { href: await imageAsDataUrl(api.mediaUrl(c.media), 1600, forPdf), width: c.width, height: c.height } : null;
+    const { svg, about } = paperFigureFile(r, { href, width: r.image.width, height: r.image.height }, shown, crop);
+    return figureBlob(svg, format, about, dpi, await fontsFor(format));
+  };
+  // the figures laser figure draws from record.json alone, with the same inputs
+  const more: { id: string; label: string; what: string; can: string | null; make: (f: Format) => Promise<Blob> }[] = [
+    {
+      id: 'paper',
+      label: 'Paper figure',
+      what: 'the paper figure',
+      can: !map ? 'Show a map to export it' : !r.vaq ? 'This method has no VAQ curve' : null,
+      make: paperFile,
+    },
+    {
+      id: 'heads',
+      label: 'VAQ per head',
+      what: 'the VAQ per head',
+      can: r.vaqHeads ? null : 'This method has no VAQ per head',
+      make: (f) => file(vaqHeadsHeatmapSvg(headsFigure(r, true)), f),
+    },
+    {
+      id: 'decoding',
+      label: 'Decoding',
+      what: 'the decoding table',
+      can: null,
+      make: (f) => {
+        // record.json's form writes -Infinity logits as strings; the schema reads them back as laser figure's load does
+        const d = decodingFigure(recordSchema.parse(r), true);
+        return file(decodingTableSvg(d.steps, d.options), f);
+      },
+    },
+  ];
 
   const formats: Format[] = ['png', 'svg', 'pdf'];
   return (
@@ -108,6 +149,24 @@ export function ExportButtons({
             ))}
           </select>
         </label>
+      </div>
+      <div className="export-row">
+        {more.map((m) => (
+          <Fragment key={m.id}>
+            <span className="form-label">{m.label}</span>
+            {formats.map((f) => (
+              <button
+                key={f}
+                disabled={m.can !== null}
+                title={m.can ?? undefined}
+                data-testid={`export-${m.id}-${f}`}
+                onClick={() => void save(m.what, async () => ({ blob: await m.make(f), name: figureFileName(imageName, r.method, m.id, f) }))}
+              >
+                {f.toUpperCase()}
+              </button>
+            ))}
+          </Fragment>
+        ))}
       </div>
       {status && (
         <div className={status.ok ? 'small muted' : 'small bad'} data-testid="export-status">
