@@ -103,7 +103,7 @@ export function gridSpan(cells: readonly FigureBox[], width: number, height: num
  * Path data of the band between the span `outer` and the picture (both in image pixels): the
  * outer rectangle clockwise, the picture's counter-clockwise, so it fills under either fill rule.
  */
-export function bandPath(frame: ImageFrame, outer: FigureBox, image: ImageRef): string {
+export function bandPath(frame: ImageFrame, outer: FigureBox, image: { width: number; height: number }): string {
   const o = frameRect(frame, outer);
   const i = frameRect(frame, [0, 0, image.width, image.height]);
   return (

@@ -5,7 +5,7 @@
  * per-layer maps of the layer strip, which follow spec step 7 at every layer exactly as the method
  * does at the chosen one.
  */
-import { cellBoxes } from '../../common/geometry/index.ts';
+import { cellMapping } from '../laser/views.ts';
 import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
 import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
@@ -52,8 +52,10 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
   }
 }
 
+/** Every cell's rectangle on the original image, unclipped (pad-to-square cells reach into the padding), as the app's views carry them. */
 export function recordCells(r: AnalysisRecord): FigureBox[] {
-  return cellBoxes(r.geometry);
+  const mapping = cellMapping(r.geometry);
+  return Array.from({ length: r.geometry.gridWidth * r.geometry.gridHeight }, (_, j) => mapping.cellRect(j) as FigureBox);
 }
 
 /** The record's map, checked against the grid the record says it lies on. */
