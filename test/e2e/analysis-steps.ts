@@ -405,7 +405,7 @@ export function analysisSteps({ page, fixtures, repoRoot }: { page: Page; fixtur
           );
           assert(body.includes(words), `${name} has its text as text`);
           assert(
-            /\/Subtype \/TrueType \/BaseFont \/LiberationSans /.test(body) && /\/FontFile2 \d+ 0 R/.test(body),
+            /\/Subtype \/TrueType \/BaseFont \/[A-Z]{6}\+LiberationSans /.test(body) && /\/FontFile2 \d+ 0 R/.test(body),
             `${name} embeds the host's Liberation Sans, as laser figure's PDFs do`,
           );
           assert(/\/Subject \(model /.test(body) && /method laser/.test(body), `${name} carries the run's provenance`);

@@ -184,6 +184,8 @@ describe('figures of a Qwen2-VL record', () => {
     // one heat rectangle per cell of I's 2 x 6 grid (cells of one colour share a path)
     const heat = /<g class="heatmap"[^>]*>(.*?)<\/g>/s.exec(overlay)![1];
     expect(heat.match(/M[\d.-]+ [\d.-]+h/g)).toHaveLength(12);
+    // smart_resize keeps the picture's shape: its grid has no padding, so none is drawn
+    expect(overlay).not.toContain('class="padding"');
   });
 });
 

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { shardOf, type RunManifest, type RunRow } from '../../engine/eval/run-folder.ts';
@@ -107,6 +107,29 @@ describe('shards and merge', () => {
       expect(m).toMatchObject({ shard: null, expected: 2 * N, mergedFrom: dirs.reverse() });
     }, 120_000);
   }
+
+  it('--json reports each shard read as a JSON progress line on stderr, --quiet says nothing there, and the two do not go together', async () => {
+    const d = (i: number) => join(work, `s3-${i}`);
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (written.push(String(s)), true));
+    let json: string[];
+    let quiet: string[];
+    let quietOut: string[];
+    try {
+      await laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-json'), '--json']);
+      json = written.splice(0);
+      quietOut = await laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-quiet'), '--quiet']);
+      quiet = written.splice(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const events = json.map((l) => JSON.parse(l) as { event: string; task: string; done: number; total: number });
+    expect(events.map((e) => [e.event, e.task, e.done, e.total])).toEqual([1, 2, 3].map((k) => ['progress', 'shards read', k, 3]));
+    expect(quiet).toEqual([]);
+    // the summary still goes to stdout
+    expect(quietOut[0]).toBe(`merged 3 shards: ${2 * N} rows (${N} samples x 2 methods)`);
+    await expect(laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-both'), '--quiet', '--json'])).rejects.toThrow(/cannot be used with/);
+  }, 120_000);
 
   it('refuses a missing shard, a shard given twice, an unfinished shard, shards of other settings, and a folder that already holds a run', async () => {
     const d = (i: number) => join(work, `s3-${i}`);

@@ -1,11 +1,13 @@
 /**
- * `laser eval merge <run-dir>... --run <dir> [--force-new]`: joins the run folders of
+ * `laser eval merge <run-dir>... --run <dir> [--force-new] [--quiet | --json]`: joins the run folders of
  * `laser eval --shard i/n` runs into one run folder (src/engine/eval/run-folder.ts `mergeRuns`):
  * the manifests must agree, the shards must be the n of one split, each finished, and cover every
- * sample exactly once. The merged folder has the rows and summary of an unsharded run.
+ * sample exactly once. The merged folder has the rows and summary of an unsharded run. Progress
+ * (shards read) goes to stderr as in laser eval: a bar, log lines, JSON lines (--json) or nothing
+ * (--quiet); the summary goes to stdout either way.
  */
 import type { Command } from 'commander';
-import { ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
+import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 import type { Lines } from './eval.ts';
 
 export interface EvalMergeFlags extends ProgressFlags {
@@ -37,11 +39,12 @@ export async function runEvalMerge(dirs: string[], flags: EvalMergeFlags, out: L
 }
 
 export function registerEvalMerge(evalCmd: Command, out: Lines): void {
-  evalCmd
+  const cmd = evalCmd
     .command('merge')
     .description('Join the run folders of laser eval --shard i/n runs into one run folder, equal to an unsharded run')
     .argument('<run-dirs...>', 'the run folders of all n shards')
     .requiredOption('--run <dir>', 'the merged run folder to write')
-    .option('--force-new', 'replace a run already in the --run folder')
-    .action(async (dirs: string[], flags: EvalMergeFlags) => runEvalMerge(dirs, flags, out));
+    .option('--force-new', 'replace a run already in the --run folder');
+  // the progress of reading the shards, in the one display the other long commands use
+  addProgressOptions(cmd).action(async (dirs: string[], flags: EvalMergeFlags) => runEvalMerge(dirs, flags, out));
 }

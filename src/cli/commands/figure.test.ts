@@ -71,6 +71,10 @@ describe('laser figure', () => {
       // vector: text as text, and the only rasters are the photo (none in the charts)
       const title = doc.children.find((c) => c.name === 'title')!.text;
       if (k !== 'decoding') expect(pdf).toContain(`(${title.slice(0, 20)}`);
+      // its fonts are in it, on any machine (the repository ships them): a subset of Liberation Sans as a TrueType font file, never a named standard font
+      expect(pdf).toMatch(/\/Subtype \/TrueType \/BaseFont \/[A-Z]{6}\+LiberationSans /);
+      expect(pdf).toMatch(/\/FontFile2 \d+ 0 R/);
+      expect(pdf).not.toMatch(/\/Subtype \/Type1 \/BaseFont/);
       const images = pdf.match(/\/Subtype \/Image/g)?.length ?? 0;
       expect(images).toBe(['overlay', 'layers', 'compare', 'inputs', 'paper'].includes(k) ? 1 : 0);
       const { width } = svgSize(svg);

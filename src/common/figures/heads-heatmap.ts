@@ -47,9 +47,13 @@ export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {
   const xTicks = integerTicks(0, H - 1, 9);
   const tickW = Math.max(...yTicks.map((v) => textWidth(String(v), TYPE.tick)));
   const left0 = MARGIN + TYPE.label * 1.3 + 4 + tickW + 4 + 8; // axis label, ticks, room for the row marker
-  const side = 8 + 10 + colorbarExtent({ domain, label: o.colorbarLabel });
+  const cellFor = (side: number) => Math.min((width - MARGIN - side - left0) / H, 260 / L, 14);
+  let side = 8 + 10 + colorbarExtent({ domain, label: o.colorbarLabel });
+  // a label longer than the bar (the plot's height) takes a second line, which needs room of its own
+  const wrapped = 8 + 10 + colorbarExtent({ domain, label: o.colorbarLabel, height: cellFor(side) * L });
+  if (wrapped > side) side = wrapped;
   const maxPlotW = width - MARGIN - side - left0;
-  const cell = Math.min(maxPlotW / H, 260 / L, 14);
+  const cell = cellFor(side);
   const plotW = cell * H;
   // Centre the plot and its colour bar when the cells are capped at their largest size.
   const left = left0 + (maxPlotW - plotW) / 2;

@@ -69,14 +69,66 @@ export function heatmapCells(
   return el('g', { class: 'heatmap', opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...paths);
 }
 
-/** The picture itself, and a clip path of its rectangle (for the heatmap). */
-export function framedImage(frame: ImageFrame, image: ImageRef, clipId: string, imageId?: string): Svg {
+/**
+ * The picture itself, and a clip path (for the heatmap) of its rectangle or of `clip` (in image
+ * pixels: a pad-to-square grid's extent, which reaches past the picture).
+ */
+export function framedImage(frame: ImageFrame, image: ImageRef, clipId: string, imageId?: string, clip?: FigureBox): Svg {
   const w = image.width * frame.scale;
   const h = image.height * frame.scale;
   const picture = imageId
     ? el('use', { 'xlink:href': `#${imageId}`, transform: `translate(${num(frame.x)} ${num(frame.y)}) scale(${num(frame.scale, 6)})` })
     : el('image', { x: frame.x, y: frame.y, width: w, height: h, 'xlink:href': image.href, preserveAspectRatio: 'none' });
-  return group(el('clipPath', { id: clipId }, el('rect', { x: frame.x, y: frame.y, width: w, height: h })), picture);
+  const c = clip ? frameRect(frame, clip) : { x: frame.x, y: frame.y, width: w, height: h };
+  return group(el('clipPath', { id: clipId }, el('rect', c)), picture);
+}
+
+/**
+ * What a map over the picture spans: the picture and the cells' extent around it. A pad-to-square
+ * grid reaches past the picture (its edge cells lie partly on the padding); other grids do not.
+ */
+export function gridSpan(cells: readonly FigureBox[], width: number, height: number): FigureBox {
+  let [x0, y0, x1, y1] = [0, 0, width, height];
+  for (const b of cells) {
+    if (isEmpty(b)) continue;
+    x0 = Math.min(x0, b[0]);
+    y0 = Math.min(y0, b[1]);
+    x1 = Math.max(x1, b[2]);
+    y1 = Math.max(y1, b[3]);
+  }
+  return [x0, y0, x1, y1];
+}
+
+/**
+ * Path data of the band between the span `outer` and the picture (both in image pixels): the
+ * outer rectangle clockwise, the picture's counter-clockwise, so it fills under either fill rule.
+ */
+export function bandPath(frame: ImageFrame, outer: FigureBox, image: { width: number; height: number }): string {
+  const o = frameRect(frame, outer);
+  const i = frameRect(frame, [0, 0, image.width, image.height]);
+  return (
+    `M${num(o.x)} ${num(o.y)}h${num(o.width)}v${num(o.height)}h${num(-o.width)}z` +
+    `M${num(i.x)} ${num(i.y)}v${num(i.height)}h${num(i.width)}v${num(-i.height)}z`
+  );
+}
+
+export const PADDING_INK = { fill: '#3a3a3a', stripe: '#8a8a8a' } as const;
+
+/**
+ * Padding drawn as padding: dark grey with lighter diagonal stripes every `spacing` px, so it reads
+ * as "no picture here" under any colormap. The stripes are one path of lines clipped to `d` (not a
+ * tiled pattern, which a PDF would draw tile by tile); `box` is the band's bounding rectangle.
+ */
+export function paddingFill(d: string, box: { x: number; y: number; width: number; height: number }, clipId: string, opacity = 1, spacing = 5): Svg {
+  const lines: string[] = [];
+  for (let x = box.x; x < box.x + box.width + box.height; x += spacing) lines.push(`M${num(x)} ${num(box.y)}l${num(-box.height)} ${num(box.height)}`);
+  return el(
+    'g',
+    { class: 'padding', 'clip-path': `url(#${clipId})`, ...(opacity < 1 ? { opacity: num(opacity, 3) } : {}) },
+    el('clipPath', { id: clipId }, el('path', { d })),
+    el('path', { d, fill: PADDING_INK.fill }),
+    el('path', { d: lines.join(''), fill: 'none', stroke: PADDING_INK.stripe, 'stroke-width': 1.3 }),
+  );
 }
 
 /** An <image> at the original size, to put in <defs> once and <use> in several panels. */

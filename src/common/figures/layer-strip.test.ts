@@ -72,4 +72,24 @@ describe('layerStripSvg', () => {
     expect(vaqDecimalsFor([0.0368])).toBe(4);
     expect(vaqDecimalsFor([])).toBe(2);
   });
+
+  it("draws a pad-to-square grid's padding as padding in every panel, with the cells whole", () => {
+    // the 100 x 50 picture padded to 100 x 100: two rows of 50 px cells from y = -25
+    const square: FigureBox[] = [
+      [0, -25, 50, 25],
+      [50, -25, 100, 25],
+      [0, 25, 50, 75],
+      [50, 25, 100, 75],
+    ];
+    const ps = [0, 1].map((l) => ({ layer: l, vaq: 0.1 * l, values: [0.1, 0.2, 0.3, 0.4] }));
+    const padded = parseXml(layerStripSvg({ image, cells: square, panels: ps, chosen: 1 }));
+    for (const panel of byClass(padded, 'panel')) {
+      expect(byClass(panel, 'padding')).toHaveLength(2);
+      expect(findAll(byClass(panel, 'heatmap')[0], (e) => e.name === 'path').flatMap((q) => q.attrs.d.match(/M/g) ?? [])).toHaveLength(4);
+      // the panel's box is square, like the grid
+      const frame = findAll(panel, (e) => e.name === 'rect' && (e.attrs.class === 'chosen-frame' || e.attrs.stroke !== undefined)).at(-1)!;
+      expect(Number(frame.attrs.width)).toBeCloseTo(Number(frame.attrs.height), 1);
+    }
+    expect(byClass(root, 'padding')).toHaveLength(0);
+  });
 });

@@ -1,10 +1,22 @@
 /**
  * Figure: the contrastive map of every layer (or a chosen subset) side by side, small multiples on
  * one colour scale, each labelled with its layer index and VAQ; the chosen layer is framed. This is
- * the picture behind the paper's claim that the informative layer depends on the query.
+ * the picture behind the paper's claim that the informative layer depends on the query. A
+ * pad-to-square grid's padding is drawn as padding in every panel, as on the overlay.
  */
 import { colorDomain, viridis, type Colormap } from './colormap.ts';
-import { assertCells, framedImage, heatmapCells, imageDef, type FigureBox, type ImageFrame, type ImageRef } from './heatmap.ts';
+import {
+  assertCells,
+  bandPath,
+  framedImage,
+  gridSpan,
+  heatmapCells,
+  imageDef,
+  paddingFill,
+  type FigureBox,
+  type ImageFrame,
+  type ImageRef,
+} from './heatmap.ts';
 import { MARGIN, colorbar, colorbarExtent, titleBlock } from './parts.ts';
 import { el, idMaker, svgDocument, text, type Svg } from './svg.ts';
 import { FONT_SANS, INK, TYPE, fitText, formatFixed, sansMeasure } from './text.ts';
@@ -58,11 +70,30 @@ export function layerStripSvg(o: LayerStripInput): string {
   const head = titleBlock(MARGIN, MARGIN, width - 2 * MARGIN, o.title, o.subtitle);
   const cols = Math.max(1, Math.min(o.columns ?? 8, o.panels.length));
   const rows = Math.ceil(o.panels.length / cols);
-  const side = shared ? 10 + 10 + colorbarExtent({ domain: sharedDomain, label: o.colorbarLabel }) : 0;
-  const panelW = (width - 2 * MARGIN - side - (cols - 1) * PANEL_GAP) / cols;
-  const scale = Math.min(panelW / size.width, (1.25 * panelW) / size.height);
-  const imgW = size.width * scale;
-  const imgH = size.height * scale;
+  // a pad-to-square grid reaches past the picture: each panel spans the grid, the padding drawn as padding, as on the overlay
+  const span = gridSpan(o.cells, size.width, size.height);
+  const padded = span[0] < 0 || span[1] < 0 || span[2] > size.width || span[3] > size.height;
+  const [spanW, spanH] = [span[2] - span[0], span[3] - span[1]];
+  const layout = (side: number) => {
+    const panelW = (width - 2 * MARGIN - side - (cols - 1) * PANEL_GAP) / cols;
+    const scale = Math.min(panelW / spanW, (1.25 * panelW) / spanH);
+    const imgH = spanH * scale;
+    const gridH = rows * (imgH + LABEL_H) + (rows - 1) * PANEL_GAP;
+    return { panelW, scale, imgH, barH: Math.min(gridH - LABEL_H, Math.max(imgH, 120)) };
+  };
+  let side = shared ? 10 + 10 + colorbarExtent({ domain: sharedDomain, label: o.colorbarLabel }) : 0;
+  let fit = layout(side);
+  if (shared) {
+    // a label longer than the bar takes a second line, which needs room of its own
+    const wrapped = 10 + 10 + colorbarExtent({ domain: sharedDomain, label: o.colorbarLabel, height: fit.barH });
+    if (wrapped > side) {
+      side = wrapped;
+      fit = layout(side);
+    }
+  }
+  // imgW x imgH: a panel's box (the grid's extent; the picture's own where there is no padding)
+  const { panelW, scale, imgH } = fit;
+  const imgW = spanW * scale;
   const top = MARGIN + head.height;
   const cellH = imgH + LABEL_H;
 
@@ -79,12 +110,14 @@ export function layerStripSvg(o: LayerStripInput): string {
     const row = Math.floor(i / cols);
     const x = MARGIN + col * (panelW + PANEL_GAP) + (panelW - imgW) / 2;
     const y = top + row * (cellH + PANEL_GAP);
-    const frame: ImageFrame = { x, y, scale };
+    const frame: ImageFrame = { x: x - span[0] * scale, y: y - span[1] * scale, scale };
     const clip = id('clip');
+    const band = padded ? bandPath(frame, span, size) : '';
+    const box = { x, y, width: imgW, height: imgH };
     const domain = shared ? sharedDomain : colorDomain(Array.from(p.values), cmap);
     const isChosen = p.layer === o.chosen;
     const under = o.image
-      ? framedImage(frame, o.image, clip, imageId)
+      ? framedImage(frame, o.image, clip, imageId, padded ? span : undefined)
       : el(
           'g',
           {},
@@ -97,8 +130,10 @@ export function layerStripSvg(o: LayerStripInput): string {
         'g',
         { class: isChosen ? 'panel chosen' : 'panel', 'data-layer': p.layer },
         under,
+        padded ? paddingFill(band, box, id('pad'), 1, 3) : null,
         // A tenth of a pixel is below what a panel this small can show, and keeps a 32-panel strip small.
         heatmapCells(frame, o.cells, p.values, cmap, domain, o.opacity ?? 0.75, clip, 0.5, 1),
+        padded ? paddingFill(band, box, id('pad'), 0.45, 3) : null,
         isChosen
           ? el('rect', {
               class: 'chosen-frame',
@@ -129,7 +164,7 @@ export function layerStripSvg(o: LayerStripInput): string {
 
   const gridH = rows * cellH + (rows - 1) * PANEL_GAP;
   if (shared) {
-    const barH = Math.min(gridH - LABEL_H, Math.max(imgH, 120));
+    const barH = fit.barH;
     parts.push(
       colorbar({
         x: width - MARGIN - side + 10,

@@ -121,4 +121,33 @@ describe('attentionOverlaySvg', () => {
     const root = parseXml(attentionOverlaySvg({ image, cells: padded, values }));
     expect(byClass(root, 'heatmap')[0].children).toHaveLength(7);
   });
+
+  it('draws a pad-to-square grid whole: the figure spans the grid, the band outside the picture is padding', () => {
+    // the 200 x 100 picture padded to 200 x 200: a 4 x 4 grid of 50 px cells from y = -50 to 150
+    const square: FigureBox[] = [];
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) square.push([c * 50, r * 50 - 50, c * 50 + 50, r * 50]);
+    const v = Array.from({ length: 16 }, (_, j) => j);
+    const root = parseXml(attentionOverlaySvg({ image, cells: square, values: v, colorbar: true }));
+    const f = imageFrame(root);
+    const band = byClass(root, 'padding');
+    expect(band).toHaveLength(2); // under the map, and over it half-transparent
+    expect(texts(root)).toContain('padding');
+    // the band's outer rectangle is the grid (50 px above the picture, 200 x 200), its hole the picture
+    const d = findAll(band[0], (e) => e.name === 'path')[0].attrs.d;
+    const m = [...d.matchAll(/M([\d.]+) ([\d.]+)/g)].map((x) => [Number(x[1]), Number(x[2])]);
+    expect(m[0][0]).toBeCloseTo(f.x, 1);
+    expect(m[0][1]).toBeCloseTo(f.y - 50 * f.scale, 1);
+    expect(m[1][1]).toBeCloseTo(f.y, 1);
+    // every cell is drawn, the first row above the picture
+    const heat = byClass(root, 'heatmap')[0];
+    const rects = findAll(heat, (e) => e.name === 'path').flatMap((p) => [...p.attrs.d.matchAll(/M([\d.]+) ([\d.]+)h/g)].map((x) => Number(x[2])));
+    expect(rects).toHaveLength(16);
+    expect(Math.min(...rects)).toBeCloseTo(f.y - 50 * f.scale, 1);
+    // the colour bar spans the grid, not only the picture
+    const bar = findAll(byClass(root, 'colorbar')[0], (e) => e.name === 'rect')[0];
+    expect(Number(bar.attrs.height)).toBeCloseTo(200 * f.scale, 1);
+    // a grid inside the picture has no padding
+    expect(byClass(draw(), 'padding')).toHaveLength(0);
+    expect(texts(draw())).not.toContain('padding');
+  });
 });

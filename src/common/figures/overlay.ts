@@ -2,17 +2,23 @@
  * Figure: an attention map over the image. The map's cells are coloured where they lie on the
  * original picture, the crop box is outlined, and the masked cells (the counterfactual's evidence)
  * are hatched with their outline traced, so one picture shows where the model looked, what it
- * cropped and what it hid.
+ * cropped and what it hid. Where the grid reaches past the picture (pad-to-square), the figure
+ * spans the whole grid and the band outside the picture is drawn as padding, so the edge cells
+ * are whole, as in the app's overlay.
  */
 import { colorDomain, viridis, type Colormap } from './colormap.ts';
 import {
   assertCells,
+  bandPath,
   cellsOutlinePath,
   frameRect,
   framedImage,
+  gridSpan,
   hatchPattern,
   haloRect,
   heatmapCells,
+  paddingFill,
+  PADDING_INK,
   type FigureBox,
   type ImageFrame,
   type ImageRef,
@@ -23,7 +29,10 @@ import { FONT_SANS, INK } from './text.ts';
 
 export interface AttentionOverlayInput {
   image: ImageRef;
-  /** Every grid cell's rectangle in original-image pixels, in token order (empty boxes are skipped). */
+  /**
+   * Every grid cell's rectangle in original-image pixels, in token order (empty boxes are skipped).
+   * Unclipped: a cell on a pad-to-square input's padding reaches outside the picture, and is drawn there.
+   */
   cells: readonly FigureBox[];
   /** One value per cell. */
   values: ArrayLike<number>;
@@ -64,18 +73,69 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
   const inner = width - 2 * MARGIN;
 
   const head = titleBlock(MARGIN, MARGIN, inner, o.title, o.subtitle);
-  const side = o.colorbar ? GAP + BAR + colorbarExtent({ domain, label: o.colorbarLabel }) : 0;
-  const maxW = inner - side;
-  const maxH = o.maxImageHeight ?? 1.25 * maxW;
-  const scale = Math.min(maxW / o.image.width, maxH / o.image.height);
+  // A pad-to-square grid reaches past the picture: the figure spans the grid, the band outside the picture is drawn as padding, and edge cells are whole.
+  const span = gridSpan(o.cells, o.image.width, o.image.height);
+  const padded = span[0] < 0 || span[1] < 0 || span[2] > o.image.width || span[3] > o.image.height;
+  const scaleFor = (side: number) => {
+    const maxW = inner - side;
+    const maxH = o.maxImageHeight ?? 1.25 * maxW;
+    return Math.min(maxW / (span[2] - span[0]), maxH / (span[3] - span[1]));
+  };
+  let side = o.colorbar ? GAP + BAR + colorbarExtent({ domain, label: o.colorbarLabel }) : 0;
+  let scale = scaleFor(side);
+  if (o.colorbar) {
+    // a label longer than the bar this gives takes a second line (colorbarLabelLines), which needs room of its own
+    const wrapped = GAP + BAR + colorbarExtent({ domain, label: o.colorbarLabel, height: (span[3] - span[1]) * scale });
+    if (wrapped > side) {
+      side = wrapped;
+      scale = scaleFor(side);
+    }
+  }
   const imgW = o.image.width * scale;
   const imgH = o.image.height * scale;
-  const frame: ImageFrame = { x: MARGIN + (inner - (imgW + side)) / 2, y: MARGIN + head.height, scale };
+  const spanW = (span[2] - span[0]) * scale;
+  const spanH = (span[3] - span[1]) * scale;
+  const left = MARGIN + (inner - (spanW + side)) / 2;
+  const top = MARGIN + head.height;
+  const frame: ImageFrame = { x: left - span[0] * scale, y: top - span[1] * scale, scale };
 
   const clip = id('clip');
-  const parts: Svg[] = [head.svg, framedImage(frame, o.image, clip), heatmapCells(frame, o.cells, o.values, cmap, domain, o.opacity ?? 0.6, clip)];
+  const pad = id('pad');
+  const band = padded ? bandPath(frame, span, o.image) : '';
+  const parts: Svg[] = [head.svg, framedImage(frame, o.image, clip, undefined, padded ? span : undefined)];
+  const spanBox = { x: left, y: top, width: spanW, height: spanH };
+  if (padded) parts.push(paddingFill(band, spanBox, pad));
+  parts.push(heatmapCells(frame, o.cells, o.values, cmap, domain, o.opacity ?? 0.6, clip));
+  if (padded) {
+    // the padding shows through the map's colours, and the picture's edge is traced
+    parts.push(
+      paddingFill(band, spanBox, id('pad'), 0.45),
+      el('rect', {
+        x: frame.x,
+        y: frame.y,
+        width: imgW,
+        height: imgH,
+        fill: 'none',
+        stroke: '#ffffff',
+        'stroke-opacity': 0.8,
+        'stroke-width': 0.8,
+        'stroke-dasharray': '3 2',
+      }),
+    );
+  }
 
   const legend: LegendItem[] = [];
+  if (padded)
+    legend.push({
+      swatch: el(
+        'g',
+        {},
+        el('rect', { x: 0, y: 0, width: 14, height: 10, fill: PADDING_INK.fill }),
+        el('path', { d: 'M4 0l-4 4M9 0l-9 9M14 0l-10 10M14 5l-5 5', stroke: PADDING_INK.stripe, 'stroke-width': 1.3 }),
+        el('rect', { x: 0, y: 0, width: 14, height: 10, fill: 'none', stroke: INK.axis, 'stroke-width': 0.6 }),
+      ),
+      label: 'padding',
+    });
   const seen = o.seen;
   if (seen && (seen[0] > 0 || seen[1] > 0 || seen[2] < o.image.width || seen[3] < o.image.height)) {
     const r = frameRect(frame, seen);
@@ -140,14 +200,14 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
     parts.push(haloRect(frameRect(frame, o.box), INK.highlight, 1.8, { class: 'crop-box' }));
     legend.push({ swatch: el('rect', { x: 1, y: 1, width: 12, height: 8, fill: 'none', stroke: INK.highlight, 'stroke-width': 1.8 }), label: 'crop box' });
   }
-  parts.push(el('rect', { x: frame.x, y: frame.y, width: imgW, height: imgH, fill: 'none', stroke: INK.axis, 'stroke-width': 0.6 }));
+  parts.push(el('rect', { x: left, y: top, width: spanW, height: spanH, fill: 'none', stroke: INK.axis, 'stroke-width': 0.6 }));
 
   if (o.colorbar) {
-    parts.push(colorbar({ x: frame.x + imgW + GAP, y: frame.y, barWidth: BAR, height: imgH, cmap, domain, label: o.colorbarLabel, gradientId: id('cbar') }));
+    parts.push(colorbar({ x: left + spanW + GAP, y: top, barWidth: BAR, height: spanH, cmap, domain, label: o.colorbarLabel, gradientId: id('cbar') }));
   }
-  let bottom = frame.y + imgH;
+  let bottom = top + spanH;
   if (legend.length > 0) {
-    const row = legendRow(frame.x, bottom + 6, legend);
+    const row = legendRow(left, bottom + 6, legend);
     parts.push(row.svg);
     bottom += 6 + row.height;
   }

@@ -45,12 +45,24 @@ export interface ColorbarOptions {
   gradientId: string;
 }
 
-/** Width the tick labels and label of a colour bar need to the right of the bar. */
-export function colorbarExtent(o: Pick<ColorbarOptions, 'domain' | 'label'>): number {
+/**
+ * The colour bar's label as drawn along a bar of `height` px: one line when it fits, else wrapped
+ * onto two, the second cut with an ellipsis if even that is too long, so it never runs past the bar.
+ */
+export function colorbarLabelLines(label: string, height: number): string[] {
+  return wrapText(label, height, sansMeasure(TYPE.small), 2);
+}
+
+/**
+ * Width the tick labels and label of a colour bar need to the right of the bar; `height`: the
+ * bar's, when known (a label too long for it takes a second line); one line otherwise.
+ */
+export function colorbarExtent(o: Pick<ColorbarOptions, 'domain' | 'label'> & { height?: number }): number {
   const t = niceTicks(o.domain[0], o.domain[1], 5);
   const measure = sansMeasure(TYPE.small);
   const widest = Math.max(0, ...t.values.map((v) => measure(tickLabel(v, t))));
-  return 3 + 3 + widest + (o.label ? 4 + TYPE.small * 1.2 : 0);
+  const lines = !o.label ? 0 : o.height === undefined ? 1 : colorbarLabelLines(o.label, o.height).length;
+  return 3 + 3 + widest + (lines > 0 ? 4 + TYPE.small * 1.2 * lines : 0);
 }
 
 /**
@@ -65,7 +77,13 @@ export function colorbar(o: ColorbarOptions): Svg {
   // About one tick per 24 px, so that labels never crowd a short bar.
   const t = niceTicks(o.domain[0], o.domain[1], Math.max(2, Math.min(5, Math.floor(o.height / 24))));
   const right = o.x + o.barWidth;
-  const ticks = t.values.map((v) =>
+  // a bar too short for all of them keeps the ticks a line height apart, from the low end up
+  const shown: number[] = [];
+  for (const v of t.values) {
+    const last = shown.at(-1);
+    if (last === undefined || Math.abs(y(v) - y(last)) >= TYPE.small * 1.2) shown.push(v);
+  }
+  const ticks = shown.map((v) =>
     el(
       'g',
       { class: 'tick' },
@@ -76,19 +94,22 @@ export function colorbar(o: ColorbarOptions): Svg {
   const measure = sansMeasure(TYPE.small);
   const labelX = right + 6 + Math.max(0, ...t.values.map((v) => measure(tickLabel(v, t)))) + 4 + TYPE.small * 0.9;
   const cy = o.y + o.height / 2;
+  // each line a column further right, read bottom to top along the bar
+  const lines = o.label ? colorbarLabelLines(o.label, o.height) : [];
   return el(
     'g',
     { class: 'colorbar' },
     el('defs', {}, el('linearGradient', { id: o.gradientId, x1: 0, y1: 1, x2: 0, y2: 0 }, ...stops)),
     el('rect', { x: o.x, y: o.y, width: o.barWidth, height: o.height, fill: `url(#${o.gradientId})`, stroke: INK.axis, 'stroke-width': 0.6 }),
     ...ticks,
-    o.label
-      ? el(
-          'text',
-          { x: labelX, y: cy, 'font-size': TYPE.small, fill: INK.muted, 'text-anchor': 'middle', transform: `rotate(-90 ${num(labelX)} ${num(cy)})` },
-          text(o.label),
-        )
-      : null,
+    ...lines.map((line, i) => {
+      const x = labelX + i * TYPE.small * 1.2;
+      return el(
+        'text',
+        { x, y: cy, 'font-size': TYPE.small, fill: INK.muted, 'text-anchor': 'middle', transform: `rotate(-90 ${num(x)} ${num(cy)})` },
+        text(line),
+      );
+    }),
   );
 }
 

@@ -16,13 +16,14 @@
  * Courier for the monospace stack, WinAnsi-encoded, so text is real text (selectable, searchable);
  * characters outside WinAnsi are written as '?' (U+2423 '␣', the builders' visible space, as '_').
  * Given font files (`fonts`: TrueType, e.g. Liberation Sans and Mono, which share Helvetica's and
- * Courier's advance widths), each font the page uses is embedded whole (FontFile2, with its own
- * widths and metrics), so the file shows the same glyphs everywhere; without them the standard
- * fonts are named, not embedded, and each reader supplies its own.
- * Streams are not compressed (pure code has no deflate), except font files the caller deflated.
+ * Courier's advance widths; the repository ships them, resources/fonts), each font the page uses
+ * is embedded as a subset of the glyphs it draws (FontFile2, with its own widths and metrics), so
+ * the file shows the same glyphs everywhere; without them the standard fonts are named, not
+ * embedded, and each reader supplies its own.
+ * Streams are not compressed (pure code has no deflate).
  */
 import { monoWidth, textWidth } from './text.ts';
-import { readTrueType } from './truetype.ts';
+import { readTrueType, subsetTrueType } from './truetype.ts';
 import { parseXml, type XmlElement } from './xml.ts';
 
 export interface PdfInfo {
@@ -35,10 +36,9 @@ export interface PdfInfo {
   fonts?: PdfFonts;
 }
 
-/** A TrueType file to embed; `deflated`: the same bytes zlib-compressed (the caller's deflate), written with /FlateDecode. */
+/** A TrueType file to embed: each PDF carries it cut down to the glyphs it draws (`subsetTrueType`). */
 export interface PdfFontFile {
   ttf: Uint8Array;
-  deflated?: Uint8Array;
 }
 export type PdfFaces = 'sans' | 'sansBold' | 'mono' | 'monoBold';
 export type PdfFonts = Partial<Record<PdfFaces, PdfFontFile>>;
@@ -328,17 +328,22 @@ const WIN_ANSI: Record<number, number> = {
 };
 const SUBSTITUTE: Record<number, string> = { 0x2423: '_', 0x2212: '-', 0x2009: ' ', 0x202f: ' ', 0x2192: '->', 0x2190: '<-' };
 
+/** `s` in WinAnsiEncoding, byte by byte (a few characters as look-alikes, unmappable ones as '?'). */
+function winAnsiBytes(s: string): number[] {
+  const out: number[] = [];
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0x3f;
+    const substitute = SUBSTITUTE[cp];
+    if (substitute !== undefined) out.push(...winAnsiBytes(substitute));
+    else out.push(cp >= 0x20 && cp <= 0x7e ? cp : cp >= 0xa0 && cp <= 0xff ? cp : (WIN_ANSI[cp] ?? 0x3f));
+  }
+  return out;
+}
+
 /** `s` as a PDF literal string in WinAnsiEncoding (unmappable characters as '?'). */
 export function winAnsiString(s: string): string {
   let out = '(';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    const substitute = SUBSTITUTE[cp];
-    if (substitute !== undefined) {
-      out += winAnsiString(substitute).slice(1, -1);
-      continue;
-    }
-    const b = cp >= 0x20 && cp <= 0x7e ? cp : cp >= 0xa0 && cp <= 0xff ? cp : (WIN_ANSI[cp] ?? 0x3f);
+  for (const b of winAnsiBytes(s)) {
     if (b === 0x28 || b === 0x29 || b === 0x5c) out += '\\' + String.fromCharCode(b);
     else if (b < 0x80) out += String.fromCharCode(b);
     else out += '\\' + b.toString(8).padStart(3, '0');
@@ -487,18 +492,46 @@ function winAnsiCodePoints(): number[] {
   });
 }
 
-/** The PDF objects of an embedded TrueType font: its dictionary (with `descriptor` and `file` standing for their refs), descriptor and file stream. */
-function trueTypeObjects(face: PdfFontFile, name: string): { font: string; descriptor: string; file: { dict: string; data: Uint8Array } } {
+/** A subset's tag: six capital letters from the glyphs it holds (the same subset, the same tag), as PDF 32000 9.6.4 asks. */
+function subsetTag(codes: readonly number[]): string {
+  let h = 2166136261;
+  for (const c of codes) h = Math.imul(h ^ c, 16777619) >>> 0;
+  let tag = '';
+  for (let i = 0; i < 6; i++) {
+    tag += String.fromCharCode(65 + (h % 26));
+    h = Math.floor(h / 26) + Math.imul(i + 1, 7919);
+  }
+  return tag;
+}
+
+/**
+ * The PDF objects of an embedded TrueType font: its dictionary (with `descriptor` and `file`
+ * standing for their refs), descriptor and file stream. The file is the font cut down to the
+ * glyphs of `bytes` (the WinAnsi codes the page draws in it), named with a subset tag.
+ */
+function trueTypeObjects(
+  face: PdfFontFile,
+  name: string,
+  bytes: ReadonlySet<number>,
+): { font: string; descriptor: string; file: { dict: string; data: Uint8Array } } {
   const m = readTrueType(face.ttf);
-  const widths = winAnsiCodePoints().map((cp) => (cp === 0 ? 0 : m.advance(cp)));
+  const unicode = winAnsiCodePoints();
+  const widths = unicode.map((cp) => (cp === 0 ? 0 : m.advance(cp)));
+  const codes = [...bytes].filter((b) => b >= 32 && b <= 255).sort((a, b) => a - b);
+  const subset = subsetTrueType(
+    face.ttf,
+    codes.flatMap((b) => {
+      const cp = unicode[b - 32];
+      return cp === undefined || cp === 0 ? [] : [cp];
+    }),
+  );
+  const tagged = `${subsetTag(codes)}+${name}`;
   // flags: 1 fixed pitch, 32 non-symbolic (the WinAnsi encoding applies)
   const flags = (m.fixedPitch ? 1 : 0) | 32;
   return {
-    font: `<< /Type /Font /Subtype /TrueType /BaseFont /${name} /FirstChar 32 /LastChar 255 /Widths [${widths.join(' ')}] /Encoding /WinAnsiEncoding /FontDescriptor DESCRIPTOR >>`,
-    descriptor: `<< /Type /FontDescriptor /FontName /${name} /Flags ${flags} /FontBBox [${m.bbox.join(' ')}] /ItalicAngle ${N(m.italicAngle)} /Ascent ${m.ascent} /Descent ${m.descent} /CapHeight ${m.capHeight} /StemV ${name.includes('Bold') ? 120 : 80} /FontFile2 FILE >>`,
-    file: face.deflated
-      ? { dict: `<< /Length ${face.deflated.length} /Length1 ${face.ttf.length} /Filter /FlateDecode >>`, data: face.deflated }
-      : { dict: `<< /Length ${face.ttf.length} /Length1 ${face.ttf.length} >>`, data: face.ttf },
+    font: `<< /Type /Font /Subtype /TrueType /BaseFont /${tagged} /FirstChar 32 /LastChar 255 /Widths [${widths.join(' ')}] /Encoding /WinAnsiEncoding /FontDescriptor DESCRIPTOR >>`,
+    descriptor: `<< /Type /FontDescriptor /FontName /${tagged} /Flags ${flags} /FontBBox [${m.bbox.join(' ')}] /ItalicAngle ${N(m.italicAngle)} /Ascent ${m.ascent} /Descent ${m.descent} /CapHeight ${m.capHeight} /StemV ${name.includes('Bold') ? 120 : 80} /FontFile2 FILE >>`,
+    file: { dict: `<< /Length ${subset.length} /Length1 ${subset.length} >>`, data: subset },
   };
 }
 
@@ -516,6 +549,8 @@ class Drawing {
   readonly ids = new Map<string, XmlElement>();
   readonly images = new Map<string, ImageObject>();
   readonly states = new Map<string, string>();
+  /** The WinAnsi bytes each font (F1..F4) draws, so an embedded font carries only their glyphs. */
+  readonly glyphBytes = new Map<string, Set<number>>();
 
   constructor(root: XmlElement) {
     const walk = (e: XmlElement) => {
@@ -834,6 +869,9 @@ class Drawing {
       const fill = parseColor(r.style.fill);
       if (fill) {
         const font = (isMono(r.style.fontFamily) ? 2 : 0) + (isBold(r.style.fontWeight) ? 2 : 1);
+        const bytes = this.glyphBytes.get(`F${font}`) ?? new Set<number>();
+        for (const b of winAnsiBytes(r.text)) bytes.add(b);
+        this.glyphBytes.set(`F${font}`, bytes);
         const alpha = r.style.fillOpacity * r.style.opacity;
         this.ops.push(
           this.alpha(alpha, 1),
@@ -913,7 +951,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
     .map(([name, base]) => {
       const face = info.fonts?.[FACES[name]];
       if (!face) return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
-      const o = trueTypeObjects(face, EMBEDDED_NAMES[FACES[name]]);
+      const o = trueTypeObjects(face, EMBEDDED_NAMES[FACES[name]], d.glyphBytes.get(name) ?? new Set());
       const file = add(o.file);
       const descriptor = add(o.descriptor.replace('FILE', `${file} 0 R`));
       return `/${name} ${add(o.font.replace('DESCRIPTOR', `${descriptor} 0 R`))} 0 R`;

@@ -1,8 +1,9 @@
 /**
  * What a PDF needs to embed a TrueType font as a simple (8-bit) font: its metrics, read from the
- * font file's own tables (head, hhea, hmtx, cmap, OS/2, post). Pure code over the bytes; the font
- * file itself goes into the PDF whole (FontFile2), so readers draw the figure's text with the very
- * glyphs it was laid out for, and the text stays text (selectable, searchable).
+ * font file's own tables (head, hhea, hmtx, cmap, OS/2, post), and the font cut down to the glyphs
+ * a figure uses (`subsetTrueType`). Pure code over the bytes; the subset goes into the PDF
+ * (FontFile2), so readers draw the figure's text with the very glyphs it was laid out for, and the
+ * text stays text (selectable, searchable).
  */
 
 export interface TrueTypeMetrics {
@@ -16,6 +17,8 @@ export interface TrueTypeMetrics {
   fixedPitch: boolean;
   /** Advance width in 1/1000 em of the glyph a Unicode code point maps to (the .notdef glyph's when unmapped). */
   advance(codePoint: number): number;
+  /** The glyph a Unicode code point maps to (0, .notdef, when unmapped). */
+  glyph(codePoint: number): number;
 }
 
 function fail(why: string): never {
@@ -89,5 +92,186 @@ export function readTrueType(bytes: Uint8Array): TrueTypeMetrics {
     italicAngle: post === null ? 0 : v.getInt32(post + 4) / 65536,
     fixedPitch: post === null ? false : v.getUint32(post + 12) !== 0,
     advance: (c) => em(advanceOf(glyphOf(c))),
+    glyph: glyphOf,
   };
+}
+
+// ---- subsetting ---------------------------------------------------------------------------------
+
+/** The font's tables by tag, checked to lie inside the file. */
+function tableDirectory(bytes: Uint8Array): Map<string, Uint8Array> {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12) fail('the file is too short');
+  const out = new Map<string, Uint8Array>();
+  for (let i = 0; i < v.getUint16(4); i++) {
+    const at = 12 + 16 * i;
+    if (at + 16 > bytes.length) fail('its table directory is cut off');
+    const tag = String.fromCharCode(...bytes.subarray(at, at + 4));
+    const offset = v.getUint32(at + 8);
+    const length = v.getUint32(at + 12);
+    if (offset + length > bytes.length) fail(`its ${tag} table is cut off`);
+    out.set(tag, bytes.subarray(offset, offset + length));
+  }
+  return out;
+}
+
+const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+/** The glyphs a composite glyph is built from (none for a simple glyph). */
+function components(glyph: Uint8Array): number[] {
+  if (glyph.length < 10) return [];
+  const v = view(glyph);
+  if (v.getInt16(0) >= 0) return [];
+  const out: number[] = [];
+  let at = 10;
+  for (;;) {
+    if (at + 4 > glyph.length) fail('a composite glyph is cut off');
+    const flags = v.getUint16(at);
+    out.push(v.getUint16(at + 2));
+    at += 4 + (flags & 0x0001 ? 4 : 2) + (flags & 0x0008 ? 2 : flags & 0x0040 ? 4 : flags & 0x0080 ? 8 : 0);
+    if (!(flags & 0x0020)) return out;
+  }
+}
+
+/** A format 4 (3, 1) cmap of the given code point → glyph pairs, one segment each, sorted. */
+function cmapFormat4(pairs: [number, number][]): Uint8Array {
+  const segs = [...pairs.filter(([c]) => c < 0xffff).sort((a, b) => a[0] - b[0]), [0xffff, 0] as [number, number]];
+  const n = segs.length;
+  const length = 16 + 8 * n;
+  const out = new Uint8Array(12 + length);
+  const v = view(out);
+  v.setUint16(2, 1); // one subtable
+  v.setUint16(4, 3);
+  v.setUint16(6, 1);
+  v.setUint32(8, 12);
+  const t = 12;
+  v.setUint16(t, 4);
+  v.setUint16(t + 2, length);
+  v.setUint16(t + 6, 2 * n);
+  const log = Math.floor(Math.log2(n));
+  v.setUint16(t + 8, 2 * 2 ** log);
+  v.setUint16(t + 10, log);
+  v.setUint16(t + 12, 2 * n - 2 * 2 ** log);
+  segs.forEach(([c, g], i) => {
+    v.setUint16(t + 14 + 2 * i, c); // end
+    v.setUint16(t + 16 + 2 * n + 2 * i, c); // start
+    v.setUint16(t + 16 + 4 * n + 2 * i, c === 0xffff ? 1 : (g - c) & 0xffff); // delta
+    // idRangeOffset 0
+  });
+  return out;
+}
+
+function checksum(b: Uint8Array): number {
+  const padded = new Uint8Array(Math.ceil(b.length / 4) * 4);
+  padded.set(b);
+  const v = view(padded);
+  let sum = 0;
+  for (let i = 0; i < padded.length; i += 4) sum = (sum + v.getUint32(i)) >>> 0;
+  return sum;
+}
+
+/**
+ * The font cut down to the glyphs of `codePoints` (and .notdef, and the parts of composite
+ * glyphs): glyph ids stay as they are (the other glyphs are left empty), the cmap maps only those
+ * code points, and the tables a PDF reader does not use for a simple TrueType font (layout,
+ * kerning, glyph names, device metrics) are dropped. The name table stays, with its copyright and
+ * licence lines. For embedding in a document, as PDF producers do; the font file is not changed.
+ */
+export function subsetTrueType(bytes: Uint8Array, codePoints: Iterable<number>): Uint8Array {
+  const v = view(bytes);
+  const version = v.getUint32(0);
+  if (version !== 0x00010000 && version !== 0x74727565) fail('no TrueType outlines (a CFF or collection file)');
+  const tables = tableDirectory(bytes);
+  const need = (tag: string) => tables.get(tag) ?? fail(`it has no ${tag} table`);
+  const head = new Uint8Array(need('head'));
+  const maxp = need('maxp');
+  const loca = need('loca');
+  const glyf = need('glyf');
+  const numGlyphs = view(maxp).getUint16(4);
+  const longLoca = view(head).getInt16(50) === 1;
+  const lv = view(loca);
+  const glyphAt = (g: number) => {
+    const [a, b] = longLoca ? [lv.getUint32(4 * g), lv.getUint32(4 * g + 4)] : [2 * lv.getUint16(2 * g), 2 * lv.getUint16(2 * g + 2)];
+    if (b < a || b > glyf.length) fail(`glyph ${g} lies outside the glyf table`);
+    return glyf.subarray(a, b);
+  };
+  const metrics = readTrueType(bytes);
+  const pairs: [number, number][] = [];
+  const keep = new Set<number>([0]);
+  for (const c of new Set(codePoints)) {
+    const g = metrics.glyph(c);
+    if (g === 0) continue;
+    pairs.push([c, g]);
+    keep.add(g);
+  }
+  for (const g of [...keep]) {
+    const stack = [g];
+    while (stack.length > 0)
+      for (const part of components(glyphAt(stack.pop()!)))
+        if (part < numGlyphs && !keep.has(part)) {
+          keep.add(part);
+          stack.push(part);
+        }
+  }
+  // glyf and a long loca: the kept glyphs' bytes, each padded to 4, the others empty
+  const offsets = new Uint32Array(numGlyphs + 1);
+  let size = 0;
+  for (let g = 0; g < numGlyphs; g++) {
+    offsets[g] = size;
+    if (keep.has(g)) size += Math.ceil(glyphAt(g).length / 4) * 4;
+  }
+  offsets[numGlyphs] = size;
+  const newGlyf = new Uint8Array(size);
+  for (const g of keep) if (g < numGlyphs) newGlyf.set(glyphAt(g), offsets[g]);
+  const newLoca = new Uint8Array(4 * (numGlyphs + 1));
+  offsets.forEach((o, i) => view(newLoca).setUint32(4 * i, o));
+  view(head).setInt16(50, 1);
+  view(head).setUint32(8, 0); // checksumAdjustment, set below
+  // post format 3: no glyph names
+  const post = tables.get('post');
+  const newPost = post ? new Uint8Array(post.subarray(0, 32)) : null;
+  if (newPost) view(newPost).setUint32(0, 0x00030000);
+
+  const out = new Map<string, Uint8Array>([
+    ['head', head],
+    ['hhea', need('hhea')],
+    ['maxp', maxp],
+    ['hmtx', need('hmtx')],
+    ['cmap', cmapFormat4(pairs)],
+    ['loca', newLoca],
+    ['glyf', newGlyf],
+  ]);
+  for (const tag of ['cvt ', 'fpgm', 'prep', 'OS/2', 'name']) if (tables.has(tag)) out.set(tag, tables.get(tag)!);
+  if (newPost) out.set('post', newPost);
+
+  const tags = [...out.keys()].sort();
+  const n = tags.length;
+  let offset = 12 + 16 * n;
+  const placed = tags.map((tag) => {
+    const data = out.get(tag);
+    if (!data) fail(`its ${tag} table went missing while subsetting`);
+    const at = offset;
+    offset += Math.ceil(data.length / 4) * 4;
+    return { tag, data, at };
+  });
+  const file = new Uint8Array(offset);
+  const fv = view(file);
+  fv.setUint32(0, 0x00010000);
+  fv.setUint16(4, n);
+  const log = Math.floor(Math.log2(n));
+  fv.setUint16(6, 16 * 2 ** log);
+  fv.setUint16(8, log);
+  fv.setUint16(10, 16 * n - 16 * 2 ** log);
+  placed.forEach(({ tag, data, at }, i) => {
+    const rec = 12 + 16 * i;
+    for (let k = 0; k < 4; k++) file[rec + k] = tag.charCodeAt(k);
+    fv.setUint32(rec + 4, checksum(data));
+    fv.setUint32(rec + 8, at);
+    fv.setUint32(rec + 12, data.length);
+    file.set(data, at);
+  });
+  const headTable = placed.find((t) => t.tag === 'head');
+  if (!headTable) fail('it has no head table');
+  fv.setUint32(headTable.at + 8, (0xb1b0afba - checksum(file)) >>> 0);
+  return file;
 }

@@ -1,10 +1,13 @@
 /**
  * What the figure builders of common/figures get from a record, for the figures that need only
- * record.json (no tensors, no picture): the VAQ curve, VAQ per head and the decoding table. Pure,
- * so `laser figure` and the app's export feed the builders the same numbers.
+ * record.json (no tensors, no picture): the VAQ curve, VAQ per head, the decoding table and the
+ * paper figure around its panels. Pure, so `laser figure` and the app's export feed the builders
+ * the same numbers.
  */
-import type { DecodingStep, VaqCurveInput } from '../figures/index.ts';
+import type { DecodingStep, ImageRef, PaperInput, VaqCurveInput } from '../figures/index.ts';
+import { answerText, baselineAnswerText } from './answer-text.ts';
 import { relativeDepthLayer } from './knobs.ts';
+import { figureProvenance } from './provenance.ts';
 import type { AnalysisRecord } from './record.ts';
 
 type R = Pick<AnalysisRecord, 'method' | 'layer' | 'layerChoice' | 'vaq' | 'vaqHeads' | 'mapHeads' | 'knobs'>;
@@ -57,5 +60,25 @@ export function decodingFigure(r: Pick<AnalysisRecord, 'method' | 'answer' | 'st
           }
         : {}),
     },
+  };
+}
+
+/**
+ * The paper figure's input: the overlay and VAQ figures (drawn without titles) placed whole, the
+ * crop I+ as the model got it, the question, answers and a caption of provenance.
+ */
+export function paperFigure(
+  r: Pick<AnalysisRecord, 'question' | 'answer' | 'stopReason' | 'baselineAnswer' | 'baselineTokens' | 'method'> & Parameters<typeof figureProvenance>[0],
+  parts: { overlay: string; vaq: string; crop: ImageRef | null },
+  titles: boolean,
+): PaperInput {
+  return {
+    ...parts,
+    question: r.question,
+    answer: answerText(r.answer, r.stopReason),
+    baseline: baselineAnswerText(r),
+    method: r.method,
+    caption: figureProvenance(r),
+    ...(titles ? { title: r.question } : {}),
   };
 }

@@ -9,12 +9,10 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import {
-  attentionOverlaySvg,
   decodingTableSvg,
   layerStripSvg,
   methodComparisonSvg,
   modelInputsSvg,
-  paperFigureSvg,
   vaqCurveSvg,
   vaqHeadsHeatmapSvg,
   svgToPdf,
@@ -22,7 +20,8 @@ import {
   type ImageRef,
 } from '../../common/figures/index.ts';
 import { figureProvenance } from '../../common/laser/provenance.ts';
-import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
+import { OVERLAY_FIGURE_WIDTH, defaultOverlayView, overlayFigureFile, paperFigureFile } from '../../common/laser/overlay-figure.ts';
+import { laserResult } from '../service/laser-views.ts';
 import { pdfFonts } from './pdf-fonts.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
 import { writeFileAtomically } from '../library/atomic-write.ts';
@@ -37,7 +36,6 @@ import {
   headsData,
   inputsData,
   layersData,
-  overlayData,
   unavailableReason,
   vaqData,
   type FigureKind,
@@ -76,8 +74,8 @@ export interface FiguresResult {
   skipped: { kind: FigureKind; reason: string }[];
 }
 
-/** Display width of the overlay picture, and so the resolution the embedded copy needs. */
-const OVERLAY_WIDTH = 336;
+/** Display widths of the pictures (the overlay's is OVERLAY_FIGURE_WIDTH), and so the resolution each embedded copy needs. */
+const OVERLAY_WIDTH = OVERLAY_FIGURE_WIDTH;
 const COMPARE_WIDTH = 520;
 
 function checkOptions(o: FigureOptions): void {
@@ -138,11 +136,22 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
     return images.get(key)!;
   };
 
+  // The overlay as the app opens the run: the same views (unclipped cells), the same default view and builder as its export.
+  const result = kinds.includes('overlay') || kinds.includes('paper') ? laserResult(rec.record, rec.tensors, false) : null;
+  const overlayView = result ? defaultOverlayView(result, o.truthBox ?? null) : null;
+  let overlayAbout = '';
+  const overlaySvg = async (withTitles: boolean) => {
+    if (!result || !overlayView) throw new Error("the overlay needs the record's map, but it has none");
+    const file = overlayFigureFile(result.record, await image(OVERLAY_FIGURE_WIDTH), overlayView, { titles: withTitles });
+    overlayAbout = file.about;
+    return file.svg;
+  };
+
   const svgs: [FigureKind, string][] = [];
   for (const kind of kinds) {
     switch (kind) {
       case 'overlay':
-        svgs.push([kind, attentionOverlaySvg({ ...overlayData(rec, await image(OVERLAY_WIDTH), titles), truthBox: o.truthBox ?? null })]);
+        svgs.push([kind, await overlaySvg(titles)]);
         break;
       case 'vaq':
         svgs.push([kind, vaqCurveSvg(vaqData(rec, titles))]);
@@ -163,23 +172,10 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         svgs.push([kind, modelInputsSvg(inputsData(rec, titles))]);
         break;
       case 'paper': {
-        const r = rec.record;
-        const overlay = attentionOverlaySvg({ ...overlayData(rec, await image(OVERLAY_WIDTH), false), truthBox: o.truthBox ?? null });
-        const vaq = vaqCurveSvg(vaqData(rec, false));
-        svgs.push([
-          kind,
-          paperFigureSvg({
-            overlay,
-            vaq,
-            crop: cropPanel(rec),
-            question: r.question,
-            answer: answerText(r.answer, r.stopReason),
-            baseline: baselineAnswerText(r),
-            method: r.method,
-            caption: figureProvenance(r),
-            ...(titles ? { title: r.question } : {}),
-          }),
-        ]);
+        if (!result || !overlayView) throw new Error("the paper figure needs the record's map, but it has none");
+        const file = paperFigureFile(result.record, await image(OVERLAY_FIGURE_WIDTH), overlayView, cropPanel(rec), { titles });
+        overlayAbout = file.about;
+        svgs.push([kind, file.svg]);
         break;
       }
       case 'compare':
@@ -193,10 +189,12 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   const provenance = figureProvenance(rec.record);
   const fonts = o.formats.includes('pdf') ? await pdfFonts() : {};
   for (const [kind, plain] of svgs) {
-    const svg = withDescription(plain, provenance);
+    // the overlay says how it was drawn too, as the app's export does
+    const about = kind === 'overlay' || kind === 'paper' ? overlayAbout : provenance;
+    const svg = withDescription(plain, about);
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
-      await writeFileAtomically(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: provenance, fonts }));
+      await writeFileAtomically(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: about, fonts }));
       written.push({ kind, format, path });
     }
   }

@@ -1,21 +1,23 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { pdfFonts } from './pdf-fonts.ts';
+import { FONT_DIR, FONT_FILES, pdfFonts } from './pdf-fonts.ts';
 
-describe('the fonts laser figure embeds', () => {
-  it('takes each face from the first folder that has it, deflated, and leaves out the faces it cannot find', async () => {
-    const a = await mkdtemp(join(tmpdir(), 'fonts-a-'));
-    const b = await mkdtemp(join(tmpdir(), 'fonts-b-'));
-    await writeFile(join(a, 'LiberationSans-Regular.ttf'), 'first');
-    await writeFile(join(b, 'LiberationSans-Regular.ttf'), 'second');
-    await writeFile(join(b, 'LiberationMono-Bold.ttf'), 'mono bold');
-    const fonts = await pdfFonts([join(a, 'none'), a, b]);
-    expect(Object.keys(fonts).sort()).toEqual(['monoBold', 'sans']);
-    expect(Buffer.from(fonts.sans!.ttf).toString()).toBe('first');
-    expect(inflateSync(fonts.monoBold!.deflated!).toString()).toBe('mono bold');
-    expect(await pdfFonts([join(a, 'none')])).toEqual({});
+describe('the fonts PDFs embed', () => {
+  it('are the four faces the repository ships, read from resources/fonts whatever the machine has installed', async () => {
+    const fonts = await pdfFonts();
+    expect(Object.keys(fonts).sort()).toEqual(['mono', 'monoBold', 'sans', 'sansBold']);
+    for (const [face, file] of Object.entries(FONT_FILES) as [keyof typeof FONT_FILES, string][])
+      expect(Buffer.from(fonts[face]!.ttf).equals(await readFile(join(FONT_DIR, file)))).toBe(true);
+    // with its licence and where it came from beside it
+    expect(await readFile(join(FONT_DIR, 'OFL.txt'), 'utf8')).toContain('SIL OPEN FONT LICENSE Version 1.1');
+    expect(await readFile(join(FONT_DIR, 'README.md'), 'utf8')).toContain('fonts-liberation2');
+  });
+
+  it('names a missing file and says how to get it back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fonts-'));
+    await writeFile(join(dir, 'LiberationSans-Regular.ttf'), 'only one');
+    await expect(pdfFonts(dir)).rejects.toThrow(/LiberationSans-Bold\.ttf that PDFs embed is missing/);
   });
 });

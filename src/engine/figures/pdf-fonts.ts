@@ -1,58 +1,51 @@
 /**
- * The font files `laser figure` embeds in its PDFs: Liberation Sans and Mono (regular and bold),
- * which share Helvetica's and Courier's advance widths, so the figures' layout holds; the same
- * faces librsvg draws the PNGs with (through fontconfig). Found where Linux distributions install
- * them (CI installs fonts-liberation); a face that is not found is named as a standard PDF font
- * instead, unembedded. Each file is read and deflated once per process.
+ * The font files PDFs embed: Liberation Sans and Mono 2.1.5 (regular and bold, SIL OFL 1.1),
+ * shipped in the repository (resources/fonts, with their licence and where they came from), so a
+ * PDF has its fonts on any machine. They share Helvetica's and Courier's advance widths, so the
+ * figures' layout holds. `laser figure` embeds them, and the app's export gets the same files from
+ * its host (figures.pdfFonts). Each PDF carries only the glyphs it draws (common/figures
+ * subsetTrueType). Read once per process.
  */
 import { readFile } from 'node:fs/promises';
-import { deflateSync } from 'node:zlib';
+import { join } from 'node:path';
 import type { PdfFaces, PdfFonts } from '../../common/figures/pdf.ts';
+import { WorkbenchError } from '../../common/contract/errors.ts';
+import { packageRoot } from '../library/package-root.ts';
 
-const FILES: Record<PdfFaces, string> = {
+export const FONT_FILES: Record<PdfFaces, string> = {
   sans: 'LiberationSans-Regular.ttf',
   sansBold: 'LiberationSans-Bold.ttf',
   mono: 'LiberationMono-Regular.ttf',
   monoBold: 'LiberationMono-Bold.ttf',
 };
 
-/** Debian / Ubuntu (fonts-liberation, fonts-liberation2), Fedora, Arch, Homebrew. */
-export const FONT_DIRS = [
-  '/usr/share/fonts/truetype/liberation',
-  '/usr/share/fonts/truetype/liberation2',
-  '/usr/share/fonts/liberation-sans',
-  '/usr/share/fonts/liberation-mono',
-  '/usr/share/fonts/liberation',
-  '/usr/share/fonts/TTF',
-  '/opt/homebrew/share/fonts',
-  '/usr/local/share/fonts',
-];
+/** Where the repository keeps them. */
+export const FONT_DIR = join(packageRoot(), 'resources', 'fonts');
 
 let loaded: Promise<PdfFonts> | null = null;
 
-async function findFace(file: string, dirs: readonly string[]) {
-  for (const dir of dirs) {
+async function load(dir: string): Promise<PdfFonts> {
+  const out: PdfFonts = {};
+  for (const [face, file] of Object.entries(FONT_FILES) as [PdfFaces, string][]) {
     try {
-      const ttf = new Uint8Array(await readFile(`${dir}/${file}`));
-      return { ttf, deflated: new Uint8Array(deflateSync(ttf, { level: 9 })) };
+      out[face] = { ttf: new Uint8Array(await readFile(join(dir, file))) };
     } catch {
-      // not there: the next folder
+      throw new WorkbenchError(
+        'not-found',
+        `The font file ${join(dir, file)} that PDFs embed is missing.`,
+        'It ships with the repository (resources/fonts): restore it from git, or reinstall.',
+      );
     }
   }
-  return null;
+  return out;
 }
 
-/** The faces found in `dirs` (default FONT_DIRS); cached for the default folders. */
-export function pdfFonts(dirs: readonly string[] = FONT_DIRS): Promise<PdfFonts> {
-  const load = async () => {
-    const out: PdfFonts = {};
-    for (const [face, file] of Object.entries(FILES) as [PdfFaces, string][]) {
-      const f = await findFace(file, dirs);
-      if (f) out[face] = f;
-    }
-    return out;
-  };
-  if (dirs !== FONT_DIRS) return load();
-  loaded ??= load();
+/** The four faces from `dir` (default FONT_DIR, cached); a missing file is an error that names it. */
+export function pdfFonts(dir: string = FONT_DIR): Promise<PdfFonts> {
+  if (dir !== FONT_DIR) return load(dir);
+  loaded ??= load(dir).catch((e: unknown) => {
+    loaded = null;
+    throw e;
+  });
   return loaded;
 }

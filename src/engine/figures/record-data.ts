@@ -5,7 +5,7 @@
  * per-layer maps of the layer strip, which follow spec step 7 at every layer exactly as the method
  * does at the chosen one.
  */
-import { cellBoxes, seenRegion } from '../../common/geometry/index.ts';
+import { cellMapping } from '../laser/views.ts';
 import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
 import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
@@ -52,8 +52,10 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
   }
 }
 
+/** Every cell's rectangle on the original image, unclipped (pad-to-square cells reach into the padding), as the app's views carry them. */
 export function recordCells(r: AnalysisRecord): FigureBox[] {
-  return cellBoxes(r.geometry);
+  const mapping = cellMapping(r.geometry);
+  return Array.from({ length: r.geometry.gridWidth * r.geometry.gridHeight }, (_, j) => mapping.cellRect(j) as FigureBox);
 }
 
 /** The record's map, checked against the grid the record says it lies on. */
@@ -63,31 +65,9 @@ function mapValues(r: AnalysisRecord, t: RecordTensor): Float64Array {
   return Float64Array.from(t.data);
 }
 
-function methodLine(r: AnalysisRecord): string {
-  const parts: string[] = [r.method];
-  if (r.layer !== null) parts.push(`layer ${r.layer}`);
-  parts.push(`answer: ${answerText(r.answer, r.stopReason)}`);
-  return parts.join(' \u00B7 ');
-}
-
 export interface Titles {
   title?: string;
   subtitle?: string;
-}
-
-export function overlayData(rec: LoadedRecord, image: ImageRef, titles: boolean) {
-  const r = rec.record;
-  return {
-    image,
-    cells: recordCells(r),
-    values: mapValues(r, rec.tensors.M!),
-    box: r.box,
-    maskedCells: r.maskedCells,
-    seen: seenRegion(r.geometry),
-    colorbar: true as const,
-    colorbarLabel: r.method === 'vicrop-rel' ? 'relative attention' : 'share of map mass',
-    ...(titles ? { title: r.question, subtitle: methodLine(r) } : {}),
-  };
 }
 
 export { referenceLayer } from '../../common/laser/record-figures.ts';

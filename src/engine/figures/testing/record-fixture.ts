@@ -164,6 +164,8 @@ export async function writeFixtureRecord(
     tensors.vaq = f64(vaq.perLayer, [LAYERS]);
     tensors.vaq_heads = f64(vaq.perHead, [LAYERS, HEADS]);
   }
+  // Every method records the query pass's attention on I, [positions, L, H, Nv] (here even, 1/Nv per cell); the app's views need its grid.
+  tensors.a_q = { dtype: 'F32', shape: [1, LAYERS, HEADS, Nv], data: new Float32Array(LAYERS * HEADS * Nv).fill(1 / Nv) };
   const vat = method === 'laser';
   const record = recordSchema.parse(
     JSON.parse(
@@ -258,7 +260,9 @@ export async function writeFixtureRecord(
         tensors: {
           file: RECORD_TENSOR_FILE,
           names: Object.keys(tensors).sort(),
-          maps: Object.fromEntries(['A', 'M'].filter((n) => n in tensors).map((n) => [n, { input: 'image' as const, grid: [GRID, GRID] as [number, number] }])),
+          maps: Object.fromEntries(
+            ['a_q', 'A', 'M'].filter((n) => n in tensors).map((n) => [n, { input: 'image' as const, grid: [GRID, GRID] as [number, number] }]),
+          ),
         },
       } satisfies AnalysisRecord),
     ),

@@ -1,24 +1,25 @@
 /**
- * Saves the overlay as shown (map, box, masked cells, opacity) and the VAQ curve, each as PNG (at a
- * chosen DPI), SVG or PDF. Both are drawn by the builders of common/figures that `laser figure`
- * uses (`attentionOverlaySvg`, `vaqCurveSvg` fed by `vaqFigure`), the PDF by the same PDF back-end
+ * Saves the overlay as shown (map, box, masked cells, opacity, padding), the VAQ curve, the paper
+ * figure, VAQ per head and the decoding table, each as PNG (at a chosen DPI), SVG or PDF. All are
+ * drawn by what `laser figure` uses (`overlayFigureFile` of common/laser, `vaqCurveSvg`,
+ * `paperFigureSvg`, `vaqHeadsHeatmapSvg`, `decodingTableSvg` fed by record-figures.ts), the PDF by the same PDF back-end
  * (`svgToPdf`), and every file carries the run's provenance (model, method, layer, knobs): the
  * SVG as its <desc>, the PDF as its Subject. Only the PNG is made here, by the browser's canvas
  * from that SVG, where the CLI uses librsvg.
  */
-import { useState } from 'react';
-import { attentionOverlaySvg, vaqCurveSvg } from '../../../common/figures/index.ts';
+import { Fragment, useState } from 'react';
+import { decodingTableSvg, vaqCurveSvg, vaqHeadsHeatmapSvg } from '../../../common/figures/index.ts';
 import type { LaserResult } from '../../../common/contract/methods.ts';
-import { answerText } from '../../../common/laser/answer-text.ts';
+import { recordSchema } from '../../../common/laser/record.ts';
+import { overlayFigureFile, paperFigureFile } from '../../../common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
-import { vaqFigure } from '../../../common/laser/record-figures.ts';
+import { decodingFigure, headsFigure, vaqFigure } from '../../../common/laser/record-figures.ts';
 import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
 import { figureFileName } from './figure-files.ts';
 import { useApi } from '../host-context.tsx';
 import { pdfFontsFrom } from './pdf-fonts.ts';
-import { viewProvenance, type OverlayModel, type ViewSettings } from './overlay.ts';
+import { figureView, type OverlayModel, type ViewSettings } from './overlay.ts';
 
-const OVERLAY_WIDTH = 504;
 /** Print resolutions offered for PNG; CSS px are 1/96 in, so the PNG is DPI / 96 times the figure's size. */
 export const EXPORT_DPIS = [96, 150, 300, 600] as const;
 type Format = FigureFormat;
@@ -57,32 +58,54 @@ export function ExportButtons({
   // PDFs embed the host's fonts, as laser figure's do
   const fontsFor = async (format: Format) => (format === 'pdf' ? await pdfFontsFrom(api) : undefined);
   const file = async (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi, await fontsFor(format));
-  // the overlay as drawn: its map, heads, colormap and scale, and whether the sinks were left out of it
-  const overlayFile = async (svg: string, format: Format) =>
-    figureBlob(svg, format, `${provenance}; ${viewProvenance(overlay, view)}`, dpi, await fontsFor(format));
-
-  const overlaySvg = async (format: Format) => {
-    if (!map?.values) throw new Error('no map is shown');
+  // the overlay as drawn (its map, heads, colormap and scale, whether the sinks were left out of it), as laser figure draws it
+  const overlayFile = async (format: Format) => {
+    const shown = figureView(overlay, view);
+    if (!shown) throw new Error('no map is shown');
     const href = await imageAsDataUrl(imageUrl, 1600, format === 'pdf');
-    return attentionOverlaySvg({
-      image: { href, width: r.image.width, height: r.image.height },
-      cells: result.views.cells,
-      values: map.values,
-      opacity: view.opacity,
-      colormap: overlay.cmap,
-      range: overlay.domain,
-      box: overlay.box,
-      truthBox: overlay.truth,
-      maskedCells: view.showMasked ? r.maskedCells : [],
-      seen: overlay.seen,
-      title: r.question,
-      subtitle: `${r.method} · ${map.label}${r.layer !== null && map.id === 'M' ? ` · layer ${r.layer}` : ''}${map.id === 'A' && view.heads.kind !== 'mean' ? ` · ${overlay.headsText}` : ''}${overlay.sinksExcluded ? ' · sinks out of scale' : ''} · answer: ${answerText(r.answer, r.stopReason)}`,
-      colorbar: true,
-      colorbarLabel: map.id === 'M' ? (r.method === 'vicrop-rel' ? 'relative attention' : 'share of map mass') : map.id === 'd' ? 'a_q − a_0' : 'attention',
-      width: OVERLAY_WIDTH,
-    });
+    const { svg, about } = overlayFigureFile(r, { href, width: r.image.width, height: r.image.height }, shown);
+    return figureBlob(svg, format, about, dpi, await fontsFor(format));
   };
   const vaqSvg = () => vaqCurveSvg(vaqFigure(r, true));
+  // the paper figure of the run as shown: the overlay (without titles) and the VAQ curve placed whole, the crop I+ as the model got it
+  const paperFile = async (format: Format) => {
+    const shown = figureView(overlay, view);
+    if (!shown) throw new Error('no map is shown');
+    const forPdf = format === 'pdf';
+    const href = await imageAsDataUrl(imageUrl, 1600, forPdf);
+    const c = result.inputImages.find((i) => i.role === 'crop');
+    const crop = c ? { href: await imageAsDataUrl(api.mediaUrl(c.media), 1600, forPdf), width: c.width, height: c.height } : null;
+    const { svg, about } = paperFigureFile(r, { href, width: r.image.width, height: r.image.height }, shown, crop);
+    return figureBlob(svg, format, about, dpi, await fontsFor(format));
+  };
+  // the figures laser figure draws from record.json alone, with the same inputs
+  const more: { id: string; label: string; what: string; can: string | null; make: (f: Format) => Promise<Blob> }[] = [
+    {
+      id: 'paper',
+      label: 'Paper figure',
+      what: 'the paper figure',
+      can: !map ? 'Show a map to export it' : !r.vaq ? 'This method has no VAQ curve' : null,
+      make: paperFile,
+    },
+    {
+      id: 'heads',
+      label: 'VAQ per head',
+      what: 'the VAQ per head',
+      can: r.vaqHeads ? null : 'This method has no VAQ per head',
+      make: (f) => file(vaqHeadsHeatmapSvg(headsFigure(r, true)), f),
+    },
+    {
+      id: 'decoding',
+      label: 'Decoding',
+      what: 'the decoding table',
+      can: null,
+      make: (f) => {
+        // record.json's form writes -Infinity logits as strings; the schema reads them back as laser figure's load does
+        const d = decodingFigure(recordSchema.parse(r), true);
+        return file(decodingTableSvg(d.steps, d.options), f);
+      },
+    },
+  ];
 
   const formats: Format[] = ['png', 'svg', 'pdf'];
   return (
@@ -97,7 +120,7 @@ export function ExportButtons({
             data-testid={`export-overlay-${f}`}
             onClick={() =>
               void save('the overlay', async () => ({
-                blob: await overlayFile(await overlaySvg(f), f),
+                blob: await overlayFile(f),
                 name: figureFileName(imageName, r.method, `overlay-${map?.id ?? 'none'}`, f),
               }))
             }
@@ -126,6 +149,24 @@ export function ExportButtons({
             ))}
           </select>
         </label>
+      </div>
+      <div className="export-row">
+        {more.map((m) => (
+          <Fragment key={m.id}>
+            <span className="form-label">{m.label}</span>
+            {formats.map((f) => (
+              <button
+                key={f}
+                disabled={m.can !== null}
+                title={m.can ?? undefined}
+                data-testid={`export-${m.id}-${f}`}
+                onClick={() => void save(m.what, async () => ({ blob: await m.make(f), name: figureFileName(imageName, r.method, m.id, f) }))}
+              >
+                {f.toUpperCase()}
+              </button>
+            ))}
+          </Fragment>
+        ))}
       </div>
       {status && (
         <div className={status.ok ? 'small muted' : 'small bad'} data-testid="export-status">

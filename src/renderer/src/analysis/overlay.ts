@@ -9,7 +9,7 @@
  */
 import type { HeadMaps, LaserResult } from '../../../common/contract/methods.ts';
 import { COLORMAPS, type Colormap, type ColormapName } from '../../../common/figures/index.ts';
-import { attentionSinks } from '../../../common/laser/sinks.ts';
+import { overlayViewLine, resultSinks, seenArea, type OverlayFigureView } from '../../../common/laser/overlay-figure.ts';
 import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
 import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './maps.ts';
@@ -17,6 +17,8 @@ import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './maps.ts';
 /** How a map lies over the picture: its grid cells as they are, or upsampled smooth. */
 export type Smoothing = 'cells' | 'bilinear' | 'bicubic';
 export const SMOOTHINGS: readonly Smoothing[] = ['cells', 'bilinear', 'bicubic'];
+
+export { resultSinks, seenArea };
 
 export interface ViewSettings {
   /** The layer A is shown at (the chosen layer until another is picked). */
@@ -83,23 +85,6 @@ export interface OverlayModel {
   headsPending: boolean;
 }
 
-/**
- * The part of the picture the model saw: the cells tile it, so it is their extent clipped to the
- * image. Null when that is the whole picture (pad-to-square sees everything).
- */
-export function seenArea(cells: readonly Rect4[], width: number, height: number): Rect4 | null {
-  if (cells.length === 0) return null;
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const c of cells) {
-    x0 = Math.min(x0, c[0]);
-    y0 = Math.min(y0, c[1]);
-    x1 = Math.max(x1, c[2]);
-    y1 = Math.max(y1, c[3]);
-  }
-  const seen: Rect4 = [Math.max(0, x0), Math.max(0, y0), Math.min(width, x1), Math.min(height, y1)];
-  return seen[0] <= 0 && seen[1] <= 0 && seen[2] >= width && seen[3] >= height ? null : seen;
-}
-
 /** The rectangle the cells tile (their union's bounds); the image's own rectangle when there are none. */
 export function gridExtent(cells: readonly Rect4[], width: number, height: number): Rect4 {
   if (cells.length === 0) return [0, 0, width, height];
@@ -125,22 +110,6 @@ export function fitExtent(extent: Rect4, side: number): { width: number; height:
   const h = extent[3] - extent[1];
   const s = Math.min(side / w, side / h);
   return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
-}
-
-/**
- * The attention sinks of a result: cells of I heavy at nearly every layer of its query-pass
- * attention (common/laser/sinks.ts) and, where the run has the no-query pass, heavy there too (at
- * least 5x a uniform share of a_0 at the chosen layer), so a cell the question itself draws
- * attention to is not taken for one: a sink holds its share whatever the question.
- */
-export function resultSinks(result: LaserResult): number[] {
-  const att = result.inputImages.find((i) => i.role === 'image')?.attention;
-  if (!att || att.length === 0 || att[0].length !== result.views.cells.length) return [];
-  const sinks = attentionSinks(att);
-  const a0 = result.views.baseAttention;
-  if (!a0 || a0.length !== att[0].length || result.record.method === 'vicrop-rel') return sinks;
-  const total = a0.reduce((t, v) => t + (Number.isFinite(v) && v > 0 ? v : 0), 0);
-  return total > 0 ? sinks.filter((j) => a0[j] / total >= 5 / a0.length) : sinks;
 }
 
 /**
@@ -207,24 +176,34 @@ export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: 
   };
 }
 
+/** What the overlay shows, as the figure needs it (common/laser/overlay-figure.ts, shared with `laser figure`); null without a map. */
+export function figureView(o: OverlayModel, view: ViewSettings): OverlayFigureView | null {
+  if (!o.map?.values) return null;
+  return {
+    map: { id: o.map.id, label: o.map.label, values: o.map.values },
+    cells: o.cells,
+    cmap: o.cmap,
+    domain: o.domain,
+    opacity: view.opacity,
+    smooth: o.smooth,
+    layer: view.layer,
+    box: o.box,
+    truth: o.truth,
+    showMasked: view.showMasked,
+    seen: o.seen,
+    headsText: o.headsText,
+    headsChosen: view.heads.kind !== 'mean',
+    sinks: o.sinks,
+    sinksExcluded: o.sinksExcluded,
+  };
+}
+
 /**
  * How the overlay was drawn, in one line for a figure's metadata beside the run's provenance: the
  * map, its heads, the colormap and scale, whether sinks were left out of the scale (and which).
  */
 export function viewProvenance(o: OverlayModel, view: ViewSettings): string {
-  if (!o.map) return 'view: no map';
-  const parts = [
-    `view: map ${o.map.id}${o.map.id === 'A' && view.layer !== null ? ` at layer ${view.layer}` : ''}`,
-    `heads ${o.headsText}`,
-    `colormap ${o.cmap.name} over [${o.domain.map((v) => Number(v.toPrecision(4))).join(', ')}]`,
-    `drawn as ${o.smooth === 'cells' ? 'cells' : `${o.smooth} upsampling`} at opacity ${view.opacity}`,
-    o.sinks.length === 0
-      ? 'no attention sinks found'
-      : o.sinksExcluded
-        ? `attention sinks excluded from the scale: cells ${o.sinks.join(', ')}`
-        : `attention sinks in the scale: cells ${o.sinks.join(', ')}`,
-  ];
-  return parts.join('; ');
+  return overlayViewLine(figureView(o, view));
 }
 
 /** The grid cell under a point in original-image pixels (cells are in token order), or -1. */

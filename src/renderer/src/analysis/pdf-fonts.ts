@@ -1,8 +1,7 @@
 /**
- * The fonts the app's PDF export embeds: the host's (figures.pdfFonts, the faces `laser figure`
- * embeds), asked for once per page, deflated here (CompressionStream's 'deflate' is the zlib
- * format PDF's FlateDecode reads). Without them (a host that has none, or an error) the PDF names
- * the standard fonts instead, as before.
+ * The fonts the app's PDF export embeds: the host's (figures.pdfFonts: the files the repository
+ * ships in resources/fonts, which `laser figure` embeds too), asked for once per page; each PDF
+ * carries only the glyphs it draws. Without them (an error) the PDF names the standard fonts.
  */
 import type { Api } from '../../../common/contract/client.ts';
 import type { PdfFonts } from '../../../common/figures/index.ts';
@@ -16,20 +15,11 @@ function fromBase64(s: string): Uint8Array {
   return out;
 }
 
-async function deflate(bytes: Uint8Array): Promise<Uint8Array | undefined> {
-  if (typeof CompressionStream === 'undefined') return undefined;
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 export function pdfFontsFrom(api: Api): Promise<PdfFonts> {
   cached ??= api.call('figures.pdfFonts', {}).then(
-    async ({ faces }) => {
+    ({ faces }) => {
       const out: PdfFonts = {};
-      for (const f of faces) {
-        const ttf = fromBase64(f.ttf);
-        out[f.face] = { ttf, deflated: await deflate(ttf) };
-      }
+      for (const f of faces) out[f.face] = { ttf: fromBase64(f.ttf) };
       return out;
     },
     () => {
