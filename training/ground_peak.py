@@ -11,12 +11,9 @@ import argparse
 import numpy as np
 import torch
 
-from ground import load_checkpoint
-from ground_probe import last_row_attention
+from ground_probe import last_row_attention, setup
 from preprocess import cells_over_box
-from tokenizer import WordTokenizer, vocabulary
-from train import VISION, model_config
-from world_data import Batcher, load_world, target_box
+from world_data import target_box
 
 
 def main() -> None:
@@ -25,15 +22,7 @@ def main() -> None:
     ap.add_argument("--data", required=True, help="world folder")
     ap.add_argument("--scenes", type=int, default=120)
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    cfg = model_config()
-    model = load_checkpoint(args.model).eval()
-    batcher = Batcher(WordTokenizer(vocabulary()), VISION.image_size, cfg.tokens_per_image)
-    scenes, questions = load_world(args.data)
-    by_scene: dict = {}
-    for q in questions:
-        if target_box(q) is not None and q["family"] != "existence" and q["sizeClass"] == "small":
-            by_scene.setdefault(q["sceneId"], []).append(q)
+    cfg, model, batcher, scenes, by_scene = setup(args.model, args.data, lambda q: q["sizeClass"] == "small")
     on_mass, peak_on = [], []
     for sid in list(by_scene)[: args.scenes]:
         qs = by_scene[sid]
