@@ -102,6 +102,8 @@ def main() -> None:
     ap.add_argument("--ground", type=float, default=0.0, help="weight of the grounding loss (0: plain continued training)")
     ap.add_argument("--ground-layers", default="2,3", help="decoder layers whose answer-position attention is supervised")
     ap.add_argument("--no-query", type=float, default=0.0, help="weight of the loss that keeps the no-query pass's attention off the target's cells at the supervised layers")
+    ap.add_argument("--contrast", type=float, default=0.0, help="weight of the loss on LASER's own map at the supervised layers: -log of the mass of the normalised ReLU(a_q - a_0) head mean on the target's cells")
+    ap.add_argument("--vaq-rank", type=float, default=0.0, help="weight of the hinge that makes a supervised layer's VAQ the largest: ReLU(log max VAQ elsewhere - log max VAQ supervised + log 1.25)")
     ap.add_argument("--aux", type=float, default=0.5, help="weight of the patch-label loss (fresh linear probe), as in stage 2")
     ap.add_argument("--eval-first", action="store_true", help="also evaluate the starting checkpoint")
     ap.add_argument("--probe-warmup", type=int, default=100)
@@ -190,8 +192,12 @@ def main() -> None:
         # LASER reads ReLU(a_q - a_0): a sharp a_q is no use where the no-query pass (question
         # removed, instruction kept) looks at the same cells. --no-query W pushes a_0's mass off
         # the cells of each supervised target, at the supervised layers: W * -log(1 - mass).
-        nq_loss = torch.zeros(())
-        if args.no_query > 0 and sel:
+        # --contrast and --vaq-rank supervise what LASER computes from the two passes: the map
+        # M = normalised head mean of ReLU(a_q - a_0) at the supervised layers, and VAQ per layer
+        # (mean over heads of ||ReLU(a_q - a_0)||, kHead 8 capped at 3 heads), so that argmax VAQ
+        # lands on a supervised layer.
+        nq_loss, c_loss, r_loss = torch.zeros(()), torch.zeros(()), torch.zeros(())
+        if (args.no_query > 0 or args.contrast > 0 or args.vaq_rank > 0) and sel:
             seg_rows = [b for row_i, row in enumerate(rows) for b in [row_i] * len(row.segments)]
             need = sorted({seg_rows[k] for k, t in enumerate(targets) if t is not None})
             nq = batcher.build([Row(rows[i].scene, [], [Segment({**rows[i].segments[0].question, "text": ""}, None)]) for i in need], with_answers=False)
@@ -204,17 +210,28 @@ def main() -> None:
             for l in layers:
                 m0 = (attn0[l][b0, :, p0, img0:img0 + T].mean(1) * on).sum(-1)
                 nq_loss = nq_loss - torch.log((1 - m0).clamp_min(1e-6)).mean() / len(layers)
-            loss = loss + args.no_query * nq_loss
+            if args.contrast > 0 or args.vaq_rank > 0:
+                vaq = []
+                for l in range(TEXT.num_hidden_layers):
+                    A = torch.relu(attn[l][bi, :, pi, img0:img0 + T] - attn0[l][b0, :, p0, img0:img0 + T])  # [n, H, T]
+                    vaq.append(torch.sqrt((A * A).sum(-1) + 1e-12).mean(-1))
+                    if l in layers:
+                        M = A.mean(1)
+                        c_loss = c_loss - torch.log(((M * on).sum(-1) + 1e-6) / (M.sum(-1) + 1e-6)).mean() / len(layers)
+                vaq = torch.stack(vaq, -1)  # [n, L]
+                others = [l for l in range(TEXT.num_hidden_layers) if l not in layers]
+                r_loss = torch.relu(torch.log(vaq[:, others].max(-1).values + 1e-6) - torch.log(vaq[:, layers].max(-1).values + 1e-6) + float(np.log(1.25))).mean()
+            loss = loss + args.no_query * nq_loss + args.contrast * c_loss + args.vaq_rank * r_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_([p for _, p in params], 1.0).item()
         opt.step()
         elapsed = time.time() - t0
-        curve.append({"step": step + 1, "loss": round(loss.item(), 5), "answerLoss": round(answer_loss.item(), 5), "groundLoss": round(g_loss.item(), 5), "noQueryLoss": round(nq_loss.item(), 5), "auxLoss": round(aux.item(), 5), "lr": lr, "gradNorm": round(gnorm, 4), "boxCellMassAndImageMass": mass, "seconds": round(elapsed, 1)})
+        curve.append({"step": step + 1, "loss": round(loss.item(), 5), "answerLoss": round(answer_loss.item(), 5), "groundLoss": round(g_loss.item(), 5), "noQueryLoss": round(nq_loss.item(), 5), "contrastLoss": round(c_loss.item(), 5), "vaqRankLoss": round(r_loss.item(), 5), "auxLoss": round(aux.item(), 5), "lr": lr, "gradNorm": round(gnorm, 4), "boxCellMassAndImageMass": mass, "seconds": round(elapsed, 1)})
         if (step + 1) % 10 == 0:
             recent = curve[-10:]
             m = {l: np.mean([r["boxCellMassAndImageMass"].get(l, [0, 0])[0] for r in recent]) for l in range(TEXT.num_hidden_layers)}
-            print(f"step {step + 1}/{args.steps} answer {np.mean([r['answerLoss'] for r in recent]):.3f} ground {np.mean([r['groundLoss'] for r in recent]):.3f} no-query {np.mean([r['noQueryLoss'] for r in recent]):.3f} aux {aux.item():.3f} lr {lr:.1e} box-cell mass by layer " + " ".join(f"{m[l]:.3f}" for l in m) + f" {elapsed:.0f}s", flush=True)
+            print(f"step {step + 1}/{args.steps} answer {np.mean([r['answerLoss'] for r in recent]):.3f} ground {np.mean([r['groundLoss'] for r in recent]):.3f} no-query {np.mean([r['noQueryLoss'] for r in recent]):.3f} contrast {np.mean([r['contrastLoss'] for r in recent]):.3f} vaq-rank {np.mean([r['vaqRankLoss'] for r in recent]):.3f} aux {aux.item():.3f} lr {lr:.1e} box-cell mass by layer " + " ".join(f"{m[l]:.3f}" for l in m) + f" {elapsed:.0f}s", flush=True)
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             evals.append({**val(step + 1), "seconds": round(time.time() - t0, 1)})
             torch.save(model.state_dict(), args.out)

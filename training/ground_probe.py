@@ -40,6 +40,21 @@ def box_share(scene, box, grid: int) -> np.ndarray:
     return out
 
 
+def setup(model_folder: str, world: str, keep):
+    """The model, batcher and world of a probe, one thread; by_scene: the attribute, relation and
+    glyph questions with a target box for which keep(question) holds, by scene."""
+    torch.set_num_threads(1)
+    cfg = model_config()
+    model = load_checkpoint(model_folder).eval()
+    batcher = Batcher(WordTokenizer(vocabulary()), VISION.image_size, cfg.tokens_per_image)
+    scenes, questions = load_world(world)
+    by_scene: dict = {}
+    for q in questions:
+        if target_box(q) is not None and q["family"] != "existence" and keep(q):
+            by_scene.setdefault(q["sceneId"], []).append(q)
+    return cfg, model, batcher, scenes, by_scene
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True, help="checkpoint folder")
@@ -47,15 +62,7 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=60)
     ap.add_argument("--out", help="JSON of the per-layer figures")
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    cfg = model_config()
-    model = load_checkpoint(args.model).eval()
-    batcher = Batcher(WordTokenizer(vocabulary()), VISION.image_size, cfg.tokens_per_image)
-    scenes, questions = load_world(args.data)
-    by_scene: dict = {}
-    for q in questions:
-        if target_box(q) is not None and q["family"] != "existence":
-            by_scene.setdefault(q["sceneId"], []).append(q)
+    cfg, model, batcher, scenes, by_scene = setup(args.model, args.data, lambda q: True)
     L = TEXT.num_hidden_layers
     rec = []
     for sid in list(by_scene)[: args.scenes]:
