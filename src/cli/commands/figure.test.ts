@@ -89,10 +89,28 @@ describe('laser figure', () => {
     const out = join(root, 'batch');
     await h.run(join(root, 'records'), '--out', out, '--format', 'svg', '--kind', 'vaq,decoding');
     expect(h.out).toEqual([join(out, 'laser', 'vaq.svg'), join(out, 'laser', 'decoding.svg'), join(out, 'vanilla', 'decoding.svg')]);
-    expect(h.err).toEqual(['[1/2] laser: 2 files', '[2/2] vanilla: 1 file']);
+    expect(h.err).toHaveLength(2);
+    expect(h.err[0]).toMatch(/^records 1\/2 \(50\.0%\), elapsed .* \| laser: 2 files$/);
+    expect(h.err[1]).toMatch(/^records 2\/2 \(100\.0%\), elapsed .* \| vanilla: 1 file$/);
     const only = harness();
     await only.run(join(root, 'records'), '--out', join(root, 'batch-vaq'), '--format', 'svg', '--kind', 'vaq');
-    expect(only.err[1]).toMatch(/^\[2\/2\] vanilla: none of vaq .* can be drawn from it, skipped$/);
+    expect(only.err[1]).toMatch(/^vanilla: none of vaq .* can be drawn from it, skipped$/);
+    expect(only.err[2]).toMatch(/^records 2\/2 .* \| vanilla: skipped$/);
+  });
+
+  it('gives a batch the --quiet and --json of the other long commands', async () => {
+    const quiet = harness();
+    await quiet.run(join(root, 'records'), '--out', join(root, 'batch-q'), '--format', 'svg', '--kind', 'vaq', '--quiet');
+    // the skipped record is still said; the progress is not
+    expect(quiet.err).toEqual([expect.stringMatching(/^vanilla: none of vaq .* skipped$/)]);
+    const json = harness();
+    await json.run(join(root, 'records'), '--out', join(root, 'batch-j'), '--format', 'svg', '--kind', 'vaq,decoding', '--json');
+    const events = json.err.map((l) => JSON.parse(l) as { event: string; task: string; done: number; total: number; detail: string });
+    expect(events.map((e) => [e.event, e.task, e.done, e.total, e.detail])).toEqual([
+      ['progress', 'records', 1, 2, 'laser: 2 files'],
+      ['progress', 'records', 2, 2, 'vanilla: 1 file'],
+    ]);
+    await expect(harness().run(join(root, 'records'), '--quiet', '--json')).rejects.toThrow();
   });
 
   it('lists the kinds a record cannot give on stderr', async () => {

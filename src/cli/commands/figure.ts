@@ -1,26 +1,36 @@
 /**
  * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs]
- * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles]`:
- * publication figures of an analysis record, or of every record below a folder (batch, a progress
- * line per record on stderr). Prints one written file per line on stdout; the kinds the record
+ * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles] [--quiet | --json]`:
+ * publication figures of an analysis record, or of every record below a folder (batch, with the
+ * progress display of the other long commands on stderr: a bar, log lines, `--json` lines or
+ * `--quiet`; a skipped or failed record gets its own line in every mode but --json, where it is a note event). Prints one written file per line on stdout; the kinds the record
  * cannot give (when none were named) are listed on stderr with the reason.
  */
 import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FigureFormat } from '../../engine/figures/index.ts';
 import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
+import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags, type ProgressSink } from '../progress.ts';
 
 const FORMATS: readonly FigureFormat[] = ['svg', 'png', 'pdf'];
 
 export interface FigureOutput {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
+  /** Where a batch's progress display draws (a terminal gets a bar); default: `stderr`, one line per write. */
+  progress?: ProgressSink;
 }
 
 const defaultOutput: FigureOutput = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
+  progress: process.stderr,
 };
+
+/** `out.stderr` as a progress sink: each written line handed over without its newline. */
+function lineSink(out: FigureOutput): ProgressSink {
+  return out.progress ?? { write: (text: string) => text.split('\n').forEach((l) => l !== '' && out.stderr(l)) };
+}
 
 function listOf<T extends string>(what: string, allowed: readonly T[]) {
   return (value: string): T[] => {
@@ -59,7 +69,7 @@ export function parseLayerList(value: string): number[] {
   return out;
 }
 
-export interface FigureFlags {
+export interface FigureFlags extends ProgressFlags {
   out?: string;
   kind?: FigureKind[];
   format: FigureFormat[];
@@ -96,7 +106,7 @@ export async function runFigure(recordDir: string, flags: FigureFlags, out: Figu
 
 /**
  * Every record below `root`: each into `<out>/<its path below root>` (default `<root>/figures/...`),
- * one progress line per record on stderr; a record that fails is reported and the rest go on, and
+ * with progress on stderr; a record that fails is reported and the rest go on, and
  * the command fails at the end if any did. With --kind, a record that cannot give a kind skips it.
  */
 async function runFigureBatch(root: string, records: string[], flags: FigureFlags, out: FigureOutput): Promise<void> {
@@ -104,27 +114,45 @@ async function runFigureBatch(root: string, records: string[], flags: FigureFlag
   const { FIGURE_KINDS, unavailableReason } = await import('../../engine/figures/record-data.ts');
   const { loadRecord } = await import('../../engine/laser/record-io.ts');
   const outRoot = flags.out === undefined ? join(root, 'figures') : resolve(flags.out);
+  const sink = lineSink(out);
+  const display = new ProgressDisplay(sink, { label: 'records', unit: 'record', mode: progressMode(sink, flags) });
+  const started = Date.now();
   const failed: string[] = [];
-  for (const [i, rec] of records.entries()) {
-    const name = relative(root, rec) || '.';
-    try {
-      let kinds = flags.kind;
-      if (kinds) {
-        const loaded = await loadRecord(rec);
-        kinds = kinds.filter((k) => unavailableReason(k, loaded) === null);
-        if (kinds.length === 0) {
-          out.stderr(`[${i + 1}/${records.length}] ${name}: none of ${flags.kind!.join(', ')} (of ${FIGURE_KINDS.length} kinds) can be drawn from it, skipped`);
-          continue;
+  const step = (done: number, detail: string) =>
+    display.update({
+      done,
+      total: records.length,
+      skipped: 0,
+      elapsedMs: Date.now() - started,
+      metric: failed.length > 0 ? `${failed.length} failed` : null,
+      detail,
+    });
+  try {
+    for (const [i, rec] of records.entries()) {
+      const name = relative(root, rec) || '.';
+      try {
+        let kinds = flags.kind;
+        if (kinds) {
+          const loaded = await loadRecord(rec);
+          kinds = kinds.filter((k) => unavailableReason(k, loaded) === null);
+          if (kinds.length === 0) {
+            display.note(`${name}: none of ${flags.kind?.join(', ')} (of ${FIGURE_KINDS.length} kinds) can be drawn from it, skipped`);
+            step(i + 1, `${name}: skipped`);
+            continue;
+          }
         }
+        const before: string[] = [];
+        await runFigureOne(rec, { ...flags, kind: kinds, out: batchOutDir(root, rec, outRoot) }, { stdout: (l) => before.push(l), stderr: () => {} });
+        for (const l of before) out.stdout(l);
+        step(i + 1, `${name}: ${before.length} file${before.length === 1 ? '' : 's'}`);
+      } catch (e) {
+        failed.push(name);
+        display.note(`${name}: failed: ${e instanceof Error ? e.message : String(e)}`);
+        step(i + 1, `${name}: failed`);
       }
-      const before: string[] = [];
-      await runFigureOne(rec, { ...flags, kind: kinds, out: batchOutDir(root, rec, outRoot) }, { stdout: (l) => before.push(l), stderr: () => {} });
-      for (const l of before) out.stdout(l);
-      out.stderr(`[${i + 1}/${records.length}] ${name}: ${before.length} file${before.length === 1 ? '' : 's'}`);
-    } catch (e) {
-      failed.push(name);
-      out.stderr(`[${i + 1}/${records.length}] ${name}: failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+  } finally {
+    display.end();
   }
   if (failed.length > 0) {
     const { WorkbenchError } = await import('../../common/contract/errors.ts');
@@ -161,7 +189,7 @@ async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput):
 }
 
 export function registerFigure(program: Command, out: FigureOutput = defaultOutput): void {
-  program
+  const cmd = program
     .command('figure')
     .description('Draw publication figures of an analysis record: SVG (self-contained), PNG and PDF (vector)')
     .argument('<record-dir>', 'a record folder (record.json + tensors.safetensors), or a folder of them (every record below it, in turn)')
@@ -172,6 +200,7 @@ export function registerFigure(program: Command, out: FigureOutput = defaultOutp
     .option('--image <path>', "the record's image, if it has moved (its hash is checked)")
     .option('--with <dirs>', 'records of other methods on the same image and question, comma-separated, for the comparison')
     .option('--layers <list>', 'layers in the layer strip, e.g. 8-20 or 10,14,17 (default all)', parseLayerList)
-    .option('--no-titles', 'leave titles off (a paper puts them in the caption)')
-    .action(async (recordDir: string, flags: FigureFlags) => runFigure(recordDir, flags, out));
+    .option('--no-titles', 'leave titles off (a paper puts them in the caption)');
+  // a folder of records: the one progress display the other long commands use (--quiet, --json)
+  addProgressOptions(cmd).action(async (recordDir: string, flags: FigureFlags) => runFigure(recordDir, flags, out));
 }
