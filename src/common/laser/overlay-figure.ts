@@ -126,12 +126,9 @@ export function overlayViewLine(v: OverlayFigureView | null): string {
   return parts.join('; ');
 }
 
-/**
- * The part of the picture the model saw: the cells tile it, so it is their extent clipped to the
- * image. Null when that is the whole picture (pad-to-square sees everything).
- */
-export function seenArea(cells: readonly FigureBox[], width: number, height: number): FigureBox | null {
-  if (cells.length === 0) return null;
+/** The rectangle the cells tile (their union's bounds); the image's own rectangle when there are none. */
+export function gridExtent(cells: readonly FigureBox[], width: number, height: number): FigureBox {
+  if (cells.length === 0) return [0, 0, width, height];
   let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const c of cells) {
     x0 = Math.min(x0, c[0]);
@@ -139,6 +136,16 @@ export function seenArea(cells: readonly FigureBox[], width: number, height: num
     x1 = Math.max(x1, c[2]);
     y1 = Math.max(y1, c[3]);
   }
+  return [x0, y0, x1, y1];
+}
+
+/**
+ * The part of the picture the model saw: the cells tile it, so it is their extent clipped to the
+ * image. Null when that is the whole picture (pad-to-square sees everything).
+ */
+export function seenArea(cells: readonly FigureBox[], width: number, height: number): FigureBox | null {
+  if (cells.length === 0) return null;
+  const [x0, y0, x1, y1] = gridExtent(cells, width, height);
   const seen: FigureBox = [Math.max(0, x0), Math.max(0, y0), Math.min(width, x1), Math.min(height, y1)];
   return seen[0] <= 0 && seen[1] <= 0 && seen[2] >= width && seen[3] >= height ? null : seen;
 }

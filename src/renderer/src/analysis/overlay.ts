@@ -9,7 +9,7 @@
  */
 import type { HeadMaps, LaserResult } from '../../../common/contract/methods.ts';
 import { COLORMAPS, type Colormap, type ColormapName } from '../../../common/figures/index.ts';
-import { overlayViewLine, resultSinks, seenArea, type OverlayFigureView } from '../../../common/laser/overlay-figure.ts';
+import { gridExtent, overlayViewLine, resultSinks, seenArea, type OverlayFigureView } from '../../../common/laser/overlay-figure.ts';
 import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
 import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './maps.ts';
@@ -18,7 +18,7 @@ import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './maps.ts';
 export type Smoothing = 'cells' | 'bilinear' | 'bicubic';
 export const SMOOTHINGS: readonly Smoothing[] = ['cells', 'bilinear', 'bicubic'];
 
-export { resultSinks, seenArea };
+export { gridExtent, resultSinks, seenArea };
 
 export interface ViewSettings {
   /** The layer A is shown at (the chosen layer until another is picked). */
@@ -83,19 +83,6 @@ export interface OverlayModel {
   headsText: string;
   /** Set while the per-head maps of the chosen heads are not loaded (the head mean is shown meanwhile). */
   headsPending: boolean;
-}
-
-/** The rectangle the cells tile (their union's bounds); the image's own rectangle when there are none. */
-export function gridExtent(cells: readonly Rect4[], width: number, height: number): Rect4 {
-  if (cells.length === 0) return [0, 0, width, height];
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const c of cells) {
-    x0 = Math.min(x0, c[0]);
-    y0 = Math.min(y0, c[1]);
-    x1 = Math.max(x1, c[2]);
-    y1 = Math.max(y1, c[3]);
-  }
-  return [x0, y0, x1, y1];
 }
 
 /** What a view of the map spans: the picture and the grid's extent around it (pad-to-square reaches past the picture). */
