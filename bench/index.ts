@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   runtime: async () => ({ run: (await import('./runtime.ts')).benchRuntime }),
   laser: async () => ({ run: (await import('./laser.ts')).benchLaser }),
   quant: async () => ({ run: (await import('./quant.ts')).benchQuant }),
+  memory: async () => ({ run: (await import('./memory.ts')).benchMemory }),
   device: async () => ({ run: (await import('./device.ts')).benchDevice }),
   serve: async () => ({ run: (await import('./serve.ts')).benchServe }),
   eager: async () => ({ run: (await import('./eager.ts')).benchEager }),

@@ -33,7 +33,9 @@ export async function runForwardCommand(flags: ForwardFlags, stderr: (line: stri
   const { openModelRuntime } = await import('../../engine/runtime/open.ts');
   const { forwardFiles } = await import('../../engine/runtime/forward.ts');
   const inspect = flags.attnLayer !== undefined;
-  const runtime = await openModelRuntime(resolve(flags.bundle), { device: flags.device, threads: flags.threads, log: stderr, inspect });
+  // One image encoding per run: the vision session is released before the prefill (releaseVision),
+  // which lowers the prefill's and decode's memory by the vision tower's weights.
+  const runtime = await openModelRuntime(resolve(flags.bundle), { device: flags.device, threads: flags.threads, log: stderr, inspect, releaseVision: true });
   try {
     const r = await forwardFiles(runtime, resolve(flags.inputs), resolve(flags.out), { steps: flags.steps, attnLayer: flags.attnLayer });
     const { layers, heads, vocab } = runtime.dims;

@@ -55,6 +55,22 @@ describe('ModelRuntime on the llava15_tiny goldens', () => {
     await auto.dispose();
   });
 
+  it('with releaseVision drops the vision session after each encoding and creates it again, same features', async () => {
+    const once = await openModelRuntime(compiled.bundle, { device: 'cpu', threads: 1, releaseVision: true });
+    try {
+      expect(once.visionLoaded).toBe(true);
+      const first = await once.encodeImages(g.pixelValues, 1);
+      expect(once.visionLoaded).toBe(false);
+      const second = await once.encodeImages(g.pixelValues, 1);
+      expect(once.visionLoaded).toBe(false);
+      expect(Array.from(first.data)).toEqual(Array.from(image.data));
+      expect(Array.from(second.data)).toEqual(Array.from(image.data));
+      expect(rt.visionLoaded).toBe(true);
+    } finally {
+      await once.dispose();
+    }
+  });
+
   it('prefills to HF logits at every position and HF last-row attention', async () => {
     const out = await rt.prefill([{ ids: g.inputIds, images: image }], { logits: 'all' });
     expect(out.logitRows).toBe(26);

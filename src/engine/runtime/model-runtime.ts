@@ -95,6 +95,13 @@ export interface RuntimeOptions extends SessionFactoryOptions {
    * instead of the prompt. Default DEFAULT_PREFILL_CHUNK; 0 prefills a prompt in one call.
    */
   prefillChunk?: number;
+  /**
+   * Release the vision session after each image encoding and create it again on the next one, so
+   * that prefill and decode do not hold the vision tower's weights (1.25 GB float32 at
+   * LLaVA-1.5-7B). For one-shot runs (`laser forward`): each later encoding pays the session's
+   * creation again. Default false.
+   */
+  releaseVision?: boolean;
 }
 
 /**
@@ -147,18 +154,29 @@ export class ModelRuntime {
   readonly decoderGraph: string;
   /** Whether `prefill` can return a layer's whole attention (the decoder graph has attn_layer). */
   readonly canInspect: boolean;
+  /** null while released (RuntimeOptions.releaseVision); `runVision` creates it again. */
+  private visionSession: ort.InferenceSession | null;
+
+  /** Whether the vision session is held now (false between encodings with releaseVision). */
+  get visionLoaded(): boolean {
+    return this.visionSession !== null;
+  }
 
   private constructor(
     info: BundleModelInfo,
-    private readonly visionSession: ort.InferenceSession,
+    visionSession: ort.InferenceSession,
     private readonly embedder: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
     decoderGraph: string,
-    factory: SessionFactory,
+    private readonly factory: SessionFactory,
     sessionMs: SessionTimes,
     /** New tokens per prefill call (RuntimeOptions.prefillChunk; 0 = the whole prompt). */
     readonly prefillChunk = DEFAULT_PREFILL_CHUNK,
+    /** Where the vision graph is, and whether its session is released after each use (RuntimeOptions.releaseVision). */
+    private readonly visionGraph = info.graphs.vision,
+    readonly releaseVision = false,
   ) {
+    this.visionSession = visionSession;
     this.imageTokenId = info.imageTokenId;
     this.eosTokenIds = info.eosTokenIds;
     this.dims = decoderDims(decoder, decoderGraph);
@@ -211,7 +229,7 @@ export class ModelRuntime {
         recompileForInspection,
       );
     }
-    const { inspect, availableMemory: available, prefillChunk, ...sessionOptions } = options;
+    const { inspect, availableMemory: available, prefillChunk, releaseVision, ...sessionOptions } = options;
     const chunk = prefillChunk ?? DEFAULT_PREFILL_CHUNK;
     if (!Number.isInteger(chunk) || chunk < 0)
       throw new WorkbenchError(
@@ -240,6 +258,8 @@ export class ModelRuntime {
           decoder: decoder.createMs,
         },
         chunk,
+        info.graphs.vision,
+        releaseVision ?? false,
       );
       if (inspect && !runtime.canInspect) {
         throw new WorkbenchError(
@@ -266,7 +286,7 @@ export class ModelRuntime {
         `Preprocess each image to 3x${S}x${S}.`,
       );
     }
-    const out = await this.visionSession.run({ pixel_values: new ort.Tensor('float32', pixelValues, [n, 3, S, S]) });
+    const out = await this.runVision({ pixel_values: new ort.Tensor('float32', pixelValues, [n, 3, S, S]) });
     const t = outputOf(out, 'image_features');
     return { data: t.data as Float32Array, count: n, tokens: dimOf(t, 1), hidden: dimOf(t, 2) };
   }
@@ -313,7 +333,7 @@ export class ModelRuntime {
         reverse_index: int64(w.reverseIndex, [units]),
       });
     }
-    const out = await this.visionSession.run(feeds);
+    const out = await this.runVision(feeds);
     const t = outputOf(out, 'image_embeds');
     const perImage = grids.map((g) => imageTokenCount(g, m));
     return {
@@ -324,6 +344,23 @@ export class ModelRuntime {
       perImage,
       grids: grids.map((g) => ({ ...g })),
     };
+  }
+
+  /**
+   * Runs the vision session (creating it again first if it was released), and releases it afterwards
+   * when the runtime was opened with releaseVision.
+   */
+  private async runVision(feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+    if (this.visionSession === null) this.visionSession = (await this.factory.create(this.visionGraph)).session;
+    const session = this.visionSession;
+    try {
+      return await session.run(feeds);
+    } finally {
+      if (this.releaseVision) {
+        this.visionSession = null;
+        await session.release();
+      }
+    }
   }
 
   /** M-RoPE positions of equal-length new chunks continuing `cache` (null for 1-D RoPE models). */
@@ -464,11 +501,13 @@ export class ModelRuntime {
 
   /** Ends onnxruntime's profiling of every session (opened with `profilePrefix`), writing their trace files. */
   endProfiling(): void {
-    for (const s of [this.visionSession, this.embedder, this.decoder]) s.endProfiling();
+    for (const s of [this.visionSession, this.embedder, this.decoder]) s?.endProfiling();
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.visionSession.release(), this.embedder.release(), this.decoder.release()]);
+    const vision = this.visionSession;
+    this.visionSession = null;
+    await Promise.all([vision?.release(), this.embedder.release(), this.decoder.release()]);
   }
 }
 
