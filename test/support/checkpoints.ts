@@ -17,6 +17,7 @@ import { bytesToFloat32, float32ToHalfBits, numel } from '../../src/engine/check
 import { writeSafetensors, type TensorToWrite } from '../../src/engine/checkpoint/safetensors-writer.ts';
 import { parseModelConfig } from '../../src/engine/checkpoint/hf-config.ts';
 import { llavaTensorShapes } from '../../src/engine/families/llava/tensors.ts';
+import { at, field } from './index-access.ts';
 
 export interface TinyLlavaVariant {
   /** 4 query heads over 2 KV heads (true, default) or 4 KV heads. */
@@ -113,12 +114,14 @@ export async function writeTinyLlavaCheckpoint(dir: string, variant: TinyLlavaVa
     let totalSize = 0;
     for (const [k, part] of [names.slice(0, half), names.slice(half)].entries()) {
       const shard: Record<string, TensorToWrite> = {};
+      const shardName = at(shardNames, k);
       for (const n of part) {
-        shard[n] = tensors[n];
-        weightMap[n] = shardNames[k];
-        totalSize += numel(tensors[n].shape) * (v.dtype === 'F32' ? 4 : 2);
+        const t = field(tensors, n);
+        shard[n] = t;
+        weightMap[n] = shardName;
+        totalSize += numel(t.shape) * (v.dtype === 'F32' ? 4 : 2);
       }
-      await writeSafetensors(join(dir, shardNames[k]), shard, metadata);
+      await writeSafetensors(join(dir, shardName), shard, metadata);
     }
     await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2));
   }
@@ -277,7 +280,8 @@ export async function writeTinyQwenCheckpoint(dir: string, variant: TinyQwenVari
   const E = q.visionHidden;
   const I = q.visionMlp;
   const shapes: [string, number[]][] = [['visual.patch_embed.proj.weight', [E, 3, 2, 14, 14]]];
-  const withBias = (name: string, shape: number[]) => shapes.push([`${name}.weight`, shape], [`${name}.bias`, [shape[0]]]);
+  const withBias = (name: string, shape: number[]) => shapes.push([`${name}.weight`, shape], [`${name}.bias`, [at(shape, 0)]]);
+
   const norm = (name: string, size: number) => (qwen25 ? shapes.push([`${name}.weight`, [size]]) : withBias(name, [size]));
   for (let b = 0; b < depth; b++) {
     const p = `visual.blocks.${b}`;

@@ -16,6 +16,7 @@ import { layerStripSvg } from './layer-strip.ts';
 import { attentionOverlaySvg } from './overlay.ts';
 import { textWidth } from './text.ts';
 import { findAll, parseXml, textContent, type XmlElement } from './testing/xml.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 const ASCENT = 0.905;
 const DESCENT = 0.212;
@@ -85,7 +86,10 @@ function checkColorbars(svg: string, what: string): void {
   for (const bar of bars) {
     const ticks = textBoxes(bar).filter((b) => !b.label);
     for (let i = 0; i < ticks.length; i++)
-      for (let j = i + 1; j < ticks.length; j++) expect(meet(ticks[i], ticks[j]), `${what}: ticks "${ticks[i].text}" and "${ticks[j].text}" meet`).toBe(false);
+      for (let j = i + 1; j < ticks.length; j++) {
+        const [a, b] = [at(ticks, i), at(ticks, j)];
+        expect(meet(a, b), `${what}: ticks "${a.text}" and "${b.text}" meet`).toBe(false);
+      }
   }
 }
 

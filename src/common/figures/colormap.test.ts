@@ -12,6 +12,7 @@ import {
   valueColor,
   viridis,
 } from './colormap.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 /**
  * viridis as d3-scale-chromatic ships it (d3-scale-chromatic's src/sequential-multi/viridis.js), 256 8-bit colours: an
@@ -65,7 +66,7 @@ describe('viridis', () => {
     expect(viridis.table).toHaveLength(256);
     expect(toHex(colorAt(viridis, 0))).toBe('#440154');
     expect(toHex(colorAt(viridis, 1))).toBe('#fde725');
-    expect(toHex(viridis.table[128])).toBe('#21918c');
+    expect(toHex(at(viridis.table, 128))).toBe('#21918c');
   });
 
   it("rounds to d3-scale-chromatic's 8-bit copy at every one of the 256 entries", () => {
@@ -76,13 +77,13 @@ describe('viridis', () => {
 
   it('rises in luminance at every step, so it reads in greyscale', () => {
     const l = viridis.table.map(relativeLuminance);
-    for (let i = 1; i < l.length; i++) expect(l[i]).toBeGreaterThan(l[i - 1]);
+    for (let i = 1; i < l.length; i++) expect(at(l, i)).toBeGreaterThan(at(l, i - 1));
   });
 
   it('interpolates linearly between entries and clamps outside [0, 1]', () => {
-    const [a, b] = [viridis.table[10], viridis.table[11]];
+    const [a, b] = [at(viridis.table, 10), at(viridis.table, 11)];
     const mid = colorAt(viridis, 10.5 / 255);
-    for (let k = 0; k < 3; k++) expect(mid[k]).toBeCloseTo((a[k] + b[k]) / 2, 12);
+    for (let k = 0; k < 3; k++) expect(at(mid, k)).toBeCloseTo((at(a, k) + at(b, k)) / 2, 12);
     expect(colorAt(viridis, -3)).toEqual(viridis.table[0]);
     expect(colorAt(viridis, 7)).toEqual(viridis.table[255]);
     expect(() => colorAt(viridis, NaN)).toThrow(RangeError);
@@ -92,13 +93,13 @@ describe('viridis', () => {
 describe('magma', () => {
   it('has 256 entries and the published ends and quartiles (matplotlib and d3 give the same 8-bit colours)', () => {
     expect(magma.table).toHaveLength(256);
-    expect([0, 64, 128, 192, 255].map((i) => toHex(magma.table[i]))).toEqual(['#000004', '#51127c', '#b73779', '#fc8961', '#fcfdbf']);
+    expect([0, 64, 128, 192, 255].map((i) => toHex(at(magma.table, i)))).toEqual(['#000004', '#51127c', '#b73779', '#fc8961', '#fcfdbf']);
     expect(magma.kind).toBe('sequential');
   });
 
   it('rises in luminance at every step, as viridis does', () => {
     const l = magma.table.map(relativeLuminance);
-    for (let i = 1; i < l.length; i++) expect(l[i]).toBeGreaterThan(l[i - 1]);
+    for (let i = 1; i < l.length; i++) expect(at(l, i)).toBeGreaterThan(at(l, i - 1));
   });
 
   it('is one of the named maps the views offer, and only named maps pass the check', () => {
@@ -115,17 +116,17 @@ describe('coolwarm', () => {
     // a sixth of one 8-bit level (1/255), so the two give the same colours on screen and paper.
     expect(coolwarm.table).toHaveLength(257);
     MORELAND_33.forEach((want, i) => {
-      const got = coolwarm.table[i * 8];
-      for (let k = 0; k < 3; k++) expect(Math.abs(got[k] - want[k])).toBeLessThan(1 / 255 / 4);
+      const got = at(coolwarm.table, i * 8);
+      for (let k = 0; k < 3; k++) expect(Math.abs(at(got, k) - at(want, k))).toBeLessThan(1 / 255 / 4);
     });
   });
 
   it('is a neutral grey at the centre and darkens symmetrically towards both ends', () => {
-    const c = coolwarm.table[128];
+    const c = at(coolwarm.table, 128);
     expect(Math.max(...c) - Math.min(...c)).toBeLessThan(1e-4);
     const l = coolwarm.table.map(relativeLuminance);
-    for (let i = 1; i <= 128; i++) expect(l[i]).toBeGreaterThan(l[i - 1]);
-    for (let i = 129; i <= 256; i++) expect(l[i]).toBeLessThan(l[i - 1]);
+    for (let i = 1; i <= 128; i++) expect(at(l, i)).toBeGreaterThan(at(l, i - 1));
+    for (let i = 129; i <= 256; i++) expect(at(l, i)).toBeLessThan(at(l, i - 1));
   });
 });
 
@@ -139,7 +140,7 @@ describe('colour domains', () => {
 
   it('centres a diverging map on 0', () => {
     expect(colorDomain([-0.2, 0.5], coolwarm)).toEqual([-0.5, 0.5]);
-    expect(toHex(valueColor(coolwarm, 0, [-0.5, 0.5]))).toBe(toHex(coolwarm.table[128]));
+    expect(toHex(valueColor(coolwarm, 0, [-0.5, 0.5]))).toBe(toHex(at(coolwarm.table, 128)));
   });
 
   it('picks black ink on light colours and white on dark ones', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodingTableSvg, tokenLabel, type DecodingStep } from './decoding-table.ts';
 import { byClass, parseXml, texts, textContent } from './testing/xml.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 const vat: DecodingStep[] = [
   {
@@ -58,7 +59,8 @@ describe('decodingTableSvg', () => {
   });
 
   it('counts the steps it leaves out, and says when nothing was generated', () => {
-    const many = Array.from({ length: 5 }, () => vat[1]);
+    const many = Array.from({ length: 5 }, () => at(vat, 1));
+
     expect(texts(parseXml(decodingTableSvg(many, { maxSteps: 3 })))).toContain('\u2026 2 more steps');
     expect(texts(parseXml(decodingTableSvg([])))).toContain('no tokens were generated');
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { methodBoxStyles, methodComparisonSvg, type MethodRow } from './method-comparison.ts';
 import { byClass, findAll, parseXml, textContent } from './testing/xml.ts';
 import { INK } from './text.ts';
+import { at, first } from '../../../test/support/index-access.ts';
 
 const rows: MethodRow[] = [
   { method: 'vanilla', answer: 'Brown', layer: null, box: null },
@@ -21,16 +22,16 @@ describe('methodComparisonSvg', () => {
 
   it('draws each box on the image, the highlighted one solid, last and in the highlight colour', () => {
     const root = parseXml(methodComparisonSvg({ rows, image, highlight: 'laser' }));
-    const img = findAll(root, (e) => e.name === 'image')[0];
+    const img = first(findAll(root, (e) => e.name === 'image'));
     const s = Number(img.attrs.width) / 200;
     const boxes = byClass(root, 'method-box');
     expect(boxes.map((b) => b.attrs['data-method'])).toEqual(['static-layer', 'laser']);
-    const laser = boxes[1];
+    const laser = at(boxes, 1);
     expect(laser.attrs.stroke).toBe(INK.highlight);
     expect(laser.attrs['stroke-dasharray']).toBeUndefined();
     expect(Number(laser.attrs.x)).toBeCloseTo(Number(img.attrs.x) + 100 * s + 1.1, 1);
     expect(Number(laser.attrs.width)).toBeCloseTo(100 * s - 2.2, 1);
-    expect(boxes[0].attrs['stroke-dasharray']).toBeDefined();
+    expect(at(boxes, 0).attrs['stroke-dasharray']).toBeDefined();
   });
 
   it('gives every other box its own colour and dash', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gridCells, modelInputsSvg } from './model-inputs.ts';
 import { byClass, parseXml, texts } from './testing/xml.ts';
+import { field } from '../../../test/support/index-access.ts';
 
 const image = (width: number, height: number) => ({ href: 'data:image/png;base64,AAAA', width, height });
 
@@ -28,7 +29,9 @@ describe('modelInputsSvg', () => {
     const root = parseXml(svg);
     const panels = byClass(root, 'input');
     expect(panels.map((p) => p.attrs['data-grid'])).toEqual(['2x2', '2x3', '2x2']);
-    const cells = panels.map((p) => byClass(p, 'heatmap').reduce((n, g) => n + g.children.reduce((k, e) => k + (e.attrs.d.match(/M/g) ?? []).length, 0), 0));
+    const cells = panels.map((p) =>
+      byClass(p, 'heatmap').reduce((n, g) => n + g.children.reduce((k, e) => k + (field(e.attrs, 'd').match(/M/g) ?? []).length, 0), 0),
+    );
     expect(cells).toEqual([4, 6, 0]);
     expect(texts(root)).toEqual(expect.arrayContaining(['I+ · the crop', 'I cropped to [0, 0, 112, 100]', 'not fed']));
     expect(() => modelInputsSvg({ panels: [{ image: image(4, 4), grid: [2, 2], values: [1], label: 'x', lines: [] }] })).toThrow(/1 values for a 2x2 grid/);

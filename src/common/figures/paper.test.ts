@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attentionOverlaySvg } from './overlay.ts';
 import { paperFigureSvg, paperLayout } from './paper.ts';
 import { byClass, parseXml, texts } from './testing/xml.ts';
+import { first } from '../../../test/support/index-access.ts';
 import { vaqCurveSvg } from './vaq-curve.ts';
 
 const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
@@ -16,15 +17,15 @@ describe('the paper figure', () => {
     expect(a.height).toBeCloseTo(b.height, 9);
     expect(b.x + b.width).toBeCloseTo(L.width - 10, 9);
     expect(a.width / a.height).toBeCloseTo(336 / 270, 9);
-    for (const [p, q] of [
+    const pairs: [typeof a, typeof a][] = [
       [a, b],
       [a, c],
       [b, d],
       [c, d],
       [a, d],
       [b, c],
-    ])
-      expect(overlap(p, q)).toBe(false);
+    ];
+    for (const [p, q] of pairs) expect(overlap(p, q)).toBe(false);
     expect(c.y).toBeGreaterThan(a.y + a.height);
     expect(L.captionY).toBeGreaterThan(d.y + d.height);
     expect(L.height).toBeGreaterThan(L.captionY);
@@ -55,7 +56,7 @@ describe('the paper figure', () => {
     });
     const root = parseXml(svg);
     expect(byClass(root, 'panel-letter').map((e) => e.text)).toEqual(['a', 'b', 'c']);
-    expect(byClass(root, 'panel-a')[0].attrs.transform).toMatch(/^translate\(10 \d+(\.\d+)?\) scale\(/);
+    expect(first(byClass(root, 'panel-a')).attrs.transform).toMatch(/^translate\(10 \d+(\.\d+)?\) scale\(/);
     const t = texts(root);
     expect(t).toEqual(
       expect.arrayContaining(['Red', '(no answer: the first token was end of sequence)', 'model tiny; method laser; layer 1 (argmax of VAQ); knobs kHead=2']),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionOverlaySvg, decodingTableSvg, vaqCurveSvg } from './index.ts';
 import { infoString, parseTransform, pathOps, pdfNumber, svgToPdf, winAnsiString } from './pdf.ts';
+import { present } from '../../../test/support/index-access.ts';
 
 const latin1 = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
 
@@ -38,9 +39,9 @@ function checkStructure(pdf: Uint8Array): string {
   const s = latin1(pdf);
   expect(s.startsWith('%PDF-1.4\n')).toBe(true);
   expect(s.trimEnd().endsWith('%%EOF')).toBe(true);
-  const start = Number(/startxref\n(\d+)\n%%EOF\s*$/.exec(s)![1]);
+  const start = Number(present(/startxref\n(\d+)\n%%EOF\s*$/.exec(s), 'a startxref line before %%EOF')[1]);
   expect(s.slice(start, start + 4)).toBe('xref');
-  const [, count] = /^xref\n0 (\d+)\n/.exec(s.slice(start))!.map(Number);
+  const count = Number(present(/^xref\n0 (\d+)\n/.exec(s.slice(start)), 'an xref header at startxref')[1]);
   const entries = s
     .slice(start)
     .split('\n')
@@ -121,9 +122,12 @@ describe('its parts', () => {
   it('parses transform lists, the rightmost applied first', () => {
     expect(parseTransform('translate(10 20) scale(2)')).toEqual([2, 0, 0, 2, 10, 20]);
     const r = parseTransform('rotate(90 10 10)').map((v) => Math.round(v * 1e9) / 1e9);
+    expect(r).toHaveLength(6);
+    const [a = NaN, b = NaN, c = NaN, d = NaN, e = NaN, f = NaN] = r;
     // (20, 10) turns a quarter about (10, 10) to (10, 20)
-    expect(r[0] * 20 + r[2] * 10 + r[4]).toBeCloseTo(10, 9);
-    expect(r[1] * 20 + r[3] * 10 + r[5]).toBeCloseTo(20, 9);
+    expect(a * 20 + c * 10 + e).toBeCloseTo(10, 9);
+    expect(b * 20 + d * 10 + f).toBeCloseTo(20, 9);
+
     expect(() => parseTransform('perspective(3)')).toThrow(/transform/);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitText, formatFixed, formatNumber, monoWidth, sansMeasure, textWidth, wrapText } from './text.ts';
+import { at, first } from '../../../test/support/index-access.ts';
 
 describe('text measurement', () => {
   it('uses Helvetica advance widths', () => {
@@ -35,9 +36,9 @@ describe('text measurement', () => {
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(m(l)).toBeLessThanOrEqual(120);
     expect(lines[0]).toBe('What colour is the small');
-    expect(lines[1].endsWith('\u2026')).toBe(true);
+    expect(at(lines, 1).endsWith('\u2026')).toBe(true);
     expect(wrapText('', 100, m, 2)).toEqual([]);
-    expect(wrapText('Supercalifragilistic', 40, m, 3)[0].endsWith('\u2026')).toBe(true);
+    expect(first(wrapText('Supercalifragilistic', 40, m, 3)).endsWith('\u2026')).toBe(true);
   });
 
   it('formats numbers with a true minus sign and infinity symbols', () => {

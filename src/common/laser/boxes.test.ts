@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { centroidBox, cropBox, sideBounds, topkBox, type CropRule } from './boxes.ts';
 import { fullImageMapping, uniformCellMapping, type CellMapping, type Rect } from './grid.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 const grid2 = { gh: 2, gw: 2 };
 
@@ -87,7 +88,7 @@ function arbitraryMapping(gh: number, gw: number, width: number, height: number,
     [(width - side) / 2, (height - side) / 2, (width + side) / 2, (height + side) / 2],
     [(width - inner) / 2, (height - inner) / 2, (width + inner) / 2, (height + inner) / 2],
   ];
-  return uniformCellMapping({ gh, gw }, rects[layout]);
+  return uniformCellMapping({ gh, gw }, at(rects, layout));
 }
 
 const boxCase = fc

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import * as laser from './index.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 describe('the LASER barrel', () => {
   it('exports the pipeline end to end: knobs, VAQ, map, box, mask, fusion, metrics', () => {
@@ -46,7 +47,7 @@ describe('the LASER barrel', () => {
     const choice = laser.chooseLayer(vaq.perLayer, knobs);
     expect(choice.layer).toBe(2);
     const grid = { gh: 4, gw: 4 };
-    const m = laser.localisationMap(A, choice.layer, vaq.topHeads[choice.layer], grid);
+    const m = laser.localisationMap(A, choice.layer, at(vaq.topHeads, choice.layer), grid);
     expect(m.ok).toBe(true);
     if (!m.ok) return;
     const size = { width: 800, height: 800 };

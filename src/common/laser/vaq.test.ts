@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { WorkbenchError } from '../contract/errors.ts';
 import { attentionStack } from './attention.ts';
 import { averageHeadVaq, chooseLayer, computeVaq, headVaq, layerVaq } from './vaq.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 describe('headVaq (Eq. 4)', () => {
   it('is the L2 norm of each head row', () => {
@@ -64,15 +65,15 @@ describe('computeVaq', () => {
           const perm = Array.from({ length: H }, (_, h) => h);
           for (let i = H - 1; i > 0; i--) {
             const j = shuffle.next().value % (i + 1);
-            [perm[i], perm[j]] = [perm[j], perm[i]];
+            [perm[i], perm[j]] = [at(perm, j), at(perm, i)];
           }
           const permuted = new Float64Array(data.length);
           for (let l = 0; l < L; l++)
-            for (let h = 0; h < H; h++) permuted.set(data.subarray((l * H + perm[h]) * N, (l * H + perm[h] + 1) * N), (l * H + h) * N);
+            for (let h = 0; h < H; h++) permuted.set(data.subarray((l * H + at(perm, h)) * N, (l * H + at(perm, h) + 1) * N), (l * H + h) * N);
           const a = computeVaq(attentionStack(L, H, N, data), kHead);
           const b = computeVaq(attentionStack(L, H, N, permuted), kHead);
           // Same heads summed in a possibly different order: equal up to rounding.
-          return a.perLayer.every((v, l) => Math.abs(v - b.perLayer[l]) <= 1e-12);
+          return a.perLayer.every((v, l) => Math.abs(v - at(b.perLayer, l)) <= 1e-12);
         },
       ),
     );

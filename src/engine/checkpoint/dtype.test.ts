@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToFloat32, float32ToBf16Bits, float32ToF16Bits } from './dtype.ts';
+import { first } from '../../../test/support/index-access.ts';
 
-const widen = (dtype: 'F16' | 'BF16', bits: number) => bytesToFloat32(dtype, new Uint8Array(new Uint16Array([bits]).buffer))[0];
+const widen = (dtype: 'F16' | 'BF16', bits: number) => first(bytesToFloat32(dtype, new Uint8Array(new Uint16Array([bits]).buffer)));
 
 describe('half-precision conversions', () => {
   it('round-trips every non-NaN F16 and BF16 bit pattern exactly (widening is exact)', () => {

@@ -6,6 +6,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { setHeaderLength, truncateBy, writeRawSafetensors } from '../../../test/support/checkpoints.ts';
 import { SafetensorsFile } from './safetensors.ts';
 import { writeSafetensors } from './safetensors-writer.ts';
+import { field } from '../../../test/support/index-access.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -48,7 +49,7 @@ describe('writeSafetensors + SafetensorsFile', () => {
     expect((8 + n) % 8).toBe(0);
     const header = JSON.parse(raw.subarray(8, 8 + n).toString()) as Record<string, { data_offsets: number[] }>;
     expect(Object.keys(header)).toEqual(['__metadata__', 'a', 'b', 'e', 'm', 'z']);
-    expect(header.a.data_offsets).toEqual([0, 24]);
+    expect(field(header, 'a').data_offsets).toEqual([0, 24]);
 
     const f = await SafetensorsFile.open(path);
     try {

@@ -7,6 +7,7 @@ import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts'
 import { loadDataset } from './load.ts';
 import { embeddedImageBytes, extractImage, parquetSource, parquetSplitOf, readParquetRows } from './parquet.ts';
 import { loadPope } from './pope.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let png: Uint8Array;
@@ -43,7 +44,7 @@ describe('parquet', () => {
     const file = await popeParquet('pope');
     const rows = await readParquetRows(file);
     expect(rows).toHaveLength(3);
-    expect(rows[0].value.id).toBe(0);
+    expect(at(rows, 0).value.id).toBe(0);
     const ds = await loadPope(join(tmp, 'pope'));
     expect(ds.sources).toEqual([file]);
     expect(ds.samples.map((s) => [s.id, s.pope, s.groups.split])).toEqual([
@@ -51,11 +52,11 @@ describe('parquet', () => {
       ['adversarial/2', 'no', 'adversarial'],
       ['random/3', 'yes', 'random'],
     ]);
-    expect(new Uint8Array(await readFile(ds.samples[0].imagePath))).toEqual(png2);
-    expect(new Uint8Array(await readFile(ds.samples[2].imagePath))).toEqual(png);
+    expect(new Uint8Array(await readFile(at(ds.samples, 0).imagePath))).toEqual(png2);
+    expect(new Uint8Array(await readFile(at(ds.samples, 2).imagePath))).toEqual(png);
     // one file per content: both questions on the same image share it
-    expect(ds.samples[0].imagePath).toBe(ds.samples[1].imagePath);
-    expect(ds.samples[0].imagePath.endsWith('.png')).toBe(true);
+    expect(at(ds.samples, 0).imagePath).toBe(at(ds.samples, 1).imagePath);
+    expect(at(ds.samples, 0).imagePath.endsWith('.png')).toBe(true);
   });
 
   it('a missing column names every field of the row; a file that is not parquet is refused', async () => {
@@ -95,7 +96,7 @@ describe('parquet', () => {
       ['34602', 'what is the colour of the cat?\nReference OCR token: RED, cat', 'leave-one-out', 10],
       ['34603', 'how many dog are there?', 'leave-one-out', 10],
     ]);
-    expect(new Uint8Array(await readFile(ds.samples[0].imagePath))).toEqual(new Uint8Array(await readFile(join(FIXTURE_IMAGES, '003a8ae2ef43b901.png'))));
+    expect(new Uint8Array(await readFile(at(ds.samples, 0).imagePath))).toEqual(new Uint8Array(await readFile(join(FIXTURE_IMAGES, '003a8ae2ef43b901.png'))));
   });
 
   it("lmms-lab/VQAv2 rows over two shards: answers as {answer, answer_confidence, answer_id}, vqaEval's protocol, answer and question types", async () => {
@@ -107,7 +108,7 @@ describe('parquet', () => {
       ['7000', 'yes/no', 'is there a', 'vqav2', 'yes'],
       ['7001', 'number', 'how many', 'vqav2', '1'],
     ]);
-    expect(ds.samples[1].imagePath).toBe(ds.samples[2].imagePath);
+    expect(at(ds.samples, 1).imagePath).toBe(at(ds.samples, 2).imagePath);
   });
 
   it('HuggingFaceM4/A-OKVQA rows: direct answers (exact) or multiple choice, the image embedded without an image_id', async () => {
@@ -117,7 +118,7 @@ describe('parquet', () => {
       ['22MexNkBPpdZGX6sxbxVBH', 'exact', 'gold'],
       ['2BbwBbNCHnyRBtNbyKQvTo', 'exact', 'cat'],
     ]);
-    expect(new Uint8Array(await readFile(da.samples[0].imagePath))).toEqual(png2);
+    expect(new Uint8Array(await readFile(at(da.samples, 0).imagePath))).toEqual(png2);
     const mc = await loadDataset(fixture('parquet', 'aokvqa'), 'vqa', { multipleChoice: true });
     expect(mc.samples.map((s) => [s.choices?.options[s.choices.correct], s.groups.difficult])).toEqual([
       ['yellow', 'false'],
@@ -133,7 +134,7 @@ describe('parquet', () => {
       ['1#2', 'Where is the cat at the top?', 'testA', [20, 4, 34, 18]],
       ['2', 'Where is yellow square?', 'testA', [8, 8, 28, 24]],
     ]);
-    expect(new Uint8Array(await readFile(ds.samples[2].imagePath))).toEqual(png2);
+    expect(new Uint8Array(await readFile(at(ds.samples, 2).imagePath))).toEqual(png2);
     await expect(loadDataset(fixture('parquet', 'refcoco'), 'refcoco')).rejects.toThrow('parquet files of several splits (testA, val)');
   });
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../../test/eval/support/fixtures.ts';
 import { PickleError, readPickle, writePickle } from './pickle.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 
@@ -32,7 +33,7 @@ describe('readPickle', () => {
       category_id: 1,
     });
     // a Python 2 unicode (BINUNICODE) beside the str ones
-    expect((refs[2].sentences as { raw: string }[])[1].raw).toBe('chien à gauche');
+    expect(at(at(refs, 2).sentences as { raw: string }[], 1).raw).toBe('chien à gauche');
   });
 
   it('reads what Python 3 writes at protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, LONG1, BINFLOAT, tuples, bytes, int keys)', () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
 import { loadDataset } from './load.ts';
 import { loadPope, popeSplitOf } from './pope.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -40,7 +41,7 @@ describe('POPE loader', () => {
     expect(ds.samples.map((s) => s.id)).toEqual(['adversarial/1', 'adversarial/2', 'random/1', 'random/2', 'random/3']);
     expect(ds.samples.map((s) => s.pope)).toEqual(['no', 'yes', 'yes', 'no', 'yes']);
     expect(ds.samples.map((s) => s.groups.split)).toEqual(['adversarial', 'adversarial', 'random', 'random', 'random']);
-    expect(ds.samples[2]).toMatchObject({ question: 'Is there a cat in the image?', imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png') });
+    expect(at(ds.samples, 2)).toMatchObject({ question: 'Is there a cat in the image?', imagePath: join(FIXTURE_IMAGES, 'COCO_val2014_000000000042.png') });
     expect(ds.samples.every((s) => s.vqa === undefined && s.box === undefined)).toBe(true);
   });
 
@@ -94,10 +95,10 @@ describe('POPE loader', () => {
     const loose = await loadPope(file);
     expect(loose.samples.length).toBeGreaterThan(0);
     expect(loose.samples.every((s) => s.imagePath === '' && s.missing!.includes('not found under'))).toBe(true);
-    expect(loose.samples[0].missing).toBe(`${file}:1: image COCO_val2014_000000000042.png not found under ${join(tmp, 'lonely')} or ${tmp}`);
+    expect(at(loose.samples, 0).missing).toBe(`${file}:1: image COCO_val2014_000000000042.png not found under ${join(tmp, 'lonely')} or ${tmp}`);
     const err = await loadPope(file, { strict: true }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'not-found', hint: expect.stringContaining('--images') });
-    expect((err as Error).message).toBe(loose.samples[0].missing);
+    expect((err as Error).message).toBe(at(loose.samples, 0).missing);
     // the standard layouts: the fixtures' images/ folder beside the data's parent is found without --images
     expect((await loadPope(fixture('pope', 'coco_pope_random.json'))).samples.every((s) => s.imagePath.startsWith(FIXTURE_IMAGES))).toBe(true);
   });
@@ -110,7 +111,7 @@ describe('POPE loader', () => {
       ['popular/1', 'popular', 'yes', 'COCO_val2014_000000000007.png'],
       ['random/1', 'random', 'no', 'COCO_val2014_000000000007.png'],
     ]);
-    expect(ds.samples[0].question).toBe('Is there a cat in the image?');
+    expect(at(ds.samples, 0).question).toBe('Is there a cat in the image?');
   });
 
   it("LLaVA's layout: llava_pope_test.jsonl without labels, paired in order with coco/coco_pope_<category>.json; a reordered label file is refused", async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
 import { DEFAULT_REF_PROMPT, loadRefcoco, REC_PROMPT } from './refcoco.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -56,16 +57,16 @@ describe('referring-expression loader', () => {
     const ds = await loadRefcoco(fixture('refcoco'), { prompt: 'rec' });
     expect(ds.prompt).toBe(REC_PROMPT);
     expect(
-      ds.samples[0].question.startsWith(
+      at(ds.samples, 0).question.startsWith(
         'Bounding box coordinates are specified in the format (top-left x, top-left y, bottom-right x, bottom-right y). All values are floating point numbers bounded between 0 and 1. ',
       ),
     ).toBe(true);
     expect(
-      ds.samples[0].question.endsWith(
-        'Please provide the bounding box coordinate of the region this sentence describes: ' + ds.samples[0].question.split(': ').at(-1),
+      at(ds.samples, 0).question.endsWith(
+        'Please provide the bounding box coordinate of the region this sentence describes: ' + at(ds.samples, 0).question.split(': ').at(-1),
       ),
     ).toBe(true);
-    expect(ds.samples[0].question).not.toContain('{expression}');
+    expect(at(ds.samples, 0).question).not.toContain('{expression}');
   });
 
   it("lmms-eval's RefCOCO rows: the expression(s) in answer, the id from question_id", async () => {

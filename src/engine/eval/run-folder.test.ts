@@ -16,6 +16,7 @@ import {
   type RunManifest,
   type RunRow,
 } from './run-folder.ts';
+import { at, field } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -72,7 +73,7 @@ describe('run folder', () => {
     await again.append(row('random/1', 0, 'laser'));
     const summary = await again.close();
     expect(summary).toMatchObject({ complete: true, rows: 4, errors: { vanilla: 0, laser: 0 } });
-    expect(summary.methods.laser.accuracy).toMatchObject({ mean: 1, samples: 2 });
+    expect(field(summary.methods, 'laser').accuracy).toMatchObject({ mean: 1, samples: 2 });
     const lines = (await readFile(join(dir, 'results.jsonl'), 'utf8')).split('\n').filter(Boolean);
     // rewritten rows keep the key order of rowOf
     expect(lines[0]).toBe(rowLine(row('random/1', 0, 'vanilla')).trim());
@@ -122,7 +123,10 @@ describe('shards', () => {
     const ids = Array.from({ length: 1000 }, (_, k) => `random/${k}`);
     for (const n of [2, 3, 8]) {
       const counts = new Array<number>(n).fill(0);
-      for (const id of ids) counts[shardOf(id, n)]++;
+      for (const id of ids) {
+        const shard = shardOf(id, n);
+        counts[shard] = at(counts, shard) + 1;
+      }
       expect(counts.reduce((a, b) => a + b, 0)).toBe(1000);
       for (const c of counts) expect(Math.abs(c - 1000 / n)).toBeLessThan(1000 / n / 4);
     }

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../common/laser/random.ts';
 import { bootstrapMeanCI, mcnemarExact, mcnemarOfScores, pairedDifferenceCI, quantile } from './stats.ts';
+import { at as element } from '../../../test/support/index-access.ts';
 
 /** The percentile bootstrap written out the plain way, as the reference. */
 function referenceCI(values: number[], seed: number, resamples: number): [number, number] {
   const rng = createRng(seed);
   const means: number[] = [];
   for (let r = 0; r < resamples; r++) {
-    const draw = values.map(() => values[rng.nextUint32() % values.length]);
+    const draw = values.map(() => element(values, rng.nextUint32() % values.length));
     means.push(draw.reduce((a, b) => a + b, 0) / values.length);
   }
   means.sort((x, y) => x - y);
   const at = (q: number) => {
     const h = (resamples - 1) * q;
-    return means[Math.floor(h)] + (h - Math.floor(h)) * (means[Math.ceil(h)] - means[Math.floor(h)]);
+    const below = element(means, Math.floor(h));
+    return below + (h - Math.floor(h)) * (element(means, Math.ceil(h)) - below);
   };
   return [at(0.025), at(0.975)];
 }
@@ -55,7 +57,8 @@ describe('bootstrap', () => {
     const d = pairedDifferenceCI(a, b, { seed: 3, resamples: 500 })!;
     expect(d.estimate).toBe(3 / 8);
     const [lo, hi] = referenceCI(
-      b.map((x, k) => x - a[k]),
+      b.map((x, k) => x - element(a, k)),
+
       3,
       500,
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SampleResult } from './score.ts';
 import { summarizeMethod } from './summary.ts';
 import type { EvalSample } from './types.ts';
+import { field, present } from '../../../test/support/index-access.ts';
 
 const sample = (id: string, groups: Record<string, string>, extra: Partial<EvalSample> = {}): EvalSample => ({
   id,
@@ -61,7 +62,9 @@ describe('per-method summary', () => {
     expect(s.grounding).toMatchObject({ samples: 3, raw: (0.2 + 0.4 + 0.3) / 3, map: 0.3, fallbacks: 1 });
     expect(s.grounding!.uniform).toBeCloseTo((0.1 + 0.2 + 0.05) / 3, 12);
     expect(s.grounding!.crop).toBe((1 + 0.5) / 2); // a run without a crop is left out
-    const { attribute, existence } = s.grounding!.byGroup.family;
+    const family = field(present(s.grounding, 'the grounding summary').byGroup, 'family');
+    const [attribute, existence] = [field(family, 'attribute'), field(family, 'existence')];
+
     expect([attribute.samples, attribute.raw, attribute.map]).toEqual([2, (0.2 + 0.4) / 2, (0.6 + 0) / 2]);
     expect(existence).toEqual({ samples: 1, raw: 0.3, map: 0.3, uniform: 0.05, crop: 0.5 });
   });

@@ -3,6 +3,7 @@ import type { SampleResult } from './score.ts';
 import { summarize } from './summary.ts';
 import { layersText, pct, renderTable, renderTables, summaryTables } from './tables.ts';
 import type { EvalSample } from './types.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 const samples: EvalSample[] = [
   { id: 'r/1', imagePath: '/a.png', question: 'Is there a cat?', groups: { split: 'random' }, pope: 'yes', box: [0, 0, 4, 4] },
@@ -66,16 +67,16 @@ describe('summary tables', () => {
       'Layer of the map (layer:runs)',
       'Chosen layer by split (layer:runs)',
     ]);
-    expect(tables[0].rows).toEqual([
+    expect(at(tables, 0).rows).toEqual([
       ['vanilla', '50.0 (2)', '2', '0', '12'],
       ['laser', '100.0 (2)', '2', '0', '12'],
     ]);
-    expect(tables[2].rows).toEqual([
+    expect(at(tables, 2).rows).toEqual([
       ['vanilla', 'random', '2', '50.0', '50.0', '100.0', '66.7', '100.0'],
       ['laser', 'random', '2', '100.0', '100.0', '100.0', '100.0', '50.0'],
     ]);
-    expect(tables[3].rows).toEqual([['laser', '1', '25.0', '50.0', '12.5', '75.0', '0']]);
-    expect(tables[5].rows).toEqual([['laser', 'random', '2:1 3:1']]);
+    expect(at(tables, 3).rows).toEqual([['laser', '1', '25.0', '50.0', '12.5', '75.0', '0']]);
+    expect(at(tables, 5).rows).toEqual([['laser', 'random', '2:1 3:1']]);
     const md = renderTables(tables, 'markdown');
     expect(md[0]).toBe('### Accuracy (%, samples)');
     expect(md[1]).toBe('');

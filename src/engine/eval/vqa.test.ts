@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
 import { answerScore } from './score.ts';
 import { loadVqa, ocrPrompt, vqaFileKind } from './vqa.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -28,9 +29,12 @@ describe('VQA loader: the layouts as they ship', () => {
     const ds = await loadVqa(fixture('textvqa', 'TextVQA_0.5.1_val.json'), { images: FIXTURE_IMAGES });
     expect(ds.name).toBe('textvqa');
     expect(ds.samples.map((s) => s.id)).toEqual(['34602', '34603', '34604']);
-    expect(ds.samples[0].vqa).toEqual({ answers: ['red', 'red', 'red', 'red', 'blue', 'blue', 'red', 'dark red', 'red', 'red'], protocol: 'leave-one-out' });
+    expect(at(ds.samples, 0).vqa).toEqual({
+      answers: ['red', 'red', 'red', 'red', 'blue', 'blue', 'red', 'dark red', 'red', 'red'],
+      protocol: 'leave-one-out',
+    });
     expect(ds.samples.map((s) => s.imagePath)).toEqual([image('003a8ae2ef43b901.png'), image('003a8ae2ef43b901.png'), image('COCO_val2014_000000000042.png')]);
-    expect(ds.samples[0].question).toBe('what is the colour of the cat?');
+    expect(at(ds.samples, 0).question).toBe('what is the colour of the cat?');
   });
 
   it('A-OKVQA: a list with direct_answers, exact matches min(1, m/3) (the official direct-answer score), COCO images by integer id whatever the zero padding', async () => {
@@ -41,21 +45,21 @@ describe('VQA loader: the layouts as they ship', () => {
       ['2BbwBbNCHnyRBtNbyKQvTo', 'exact', image('COCO_val2014_000000000007.png')],
       ['3kZPMvUH7yQqCGrTVNQMGp', 'exact', image('COCO_val2014_000000000042.png')],
     ]);
-    expect(ds.samples[1].vqa!.answers).toContain('crate');
-    expect(ds.samples[0].groups).toEqual({ difficult: 'false' });
+    expect(at(ds.samples, 1).vqa!.answers).toContain('crate');
+    expect(at(ds.samples, 0).groups).toEqual({ difficult: 'false' });
   });
 
   it("A-OKVQA multiple choice: lettered choices in the question, correct_choice_idx as truth, LLaVA's instruction; refused for other layouts", async () => {
     const ds = await loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES, multipleChoice: true });
     expect(ds).toMatchObject({ name: 'aokvqa-mc', instruction: "Answer with the option's letter from the given choices directly." });
-    expect(ds.samples[0]).toMatchObject({
+    expect(at(ds.samples, 0)).toMatchObject({
       question: 'What is the colour of the cat?\nA. red\nB. blue\nC. green\nD. yellow',
       choices: { options: ['red', 'blue', 'green', 'yellow'], correct: 3 },
     });
-    expect(ds.samples[0].vqa).toBeUndefined();
-    expect(answerScore(ds.samples[0], 'D')).toBe(1);
-    expect(answerScore(ds.samples[0], 'yellow')).toBe(1);
-    expect(answerScore(ds.samples[0], 'A')).toBe(0);
+    expect(at(ds.samples, 0).vqa).toBeUndefined();
+    expect(answerScore(at(ds.samples, 0), 'D')).toBe(1);
+    expect(answerScore(at(ds.samples, 0), 'yellow')).toBe(1);
+    expect(answerScore(at(ds.samples, 0), 'A')).toBe(0);
     await expect(loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES, multipleChoice: true })).rejects.toThrow(
       "multiple choice is A-OKVQA's task; this is a textvqa file.",
     );
@@ -71,8 +75,8 @@ describe('VQA loader: the layouts as they ship', () => {
     expect(ds.name).toBe('vqav2');
     expect(ds.sources.map((s) => s.split('/').pop())).toEqual(['v2_OpenEnded_mscoco_val2014_questions.json', 'v2_mscoco_val2014_annotations.json']);
     expect(ds.samples.map((s) => s.id)).toEqual(['420', '421', '70']);
-    expect(ds.samples[0].vqa).toEqual({ answers: ['yellow', 'yellow', 'gold'], protocol: 'vqav2' });
-    expect(ds.samples[2].groups).toEqual({ answerType: 'number', questionType: 'how many' });
+    expect(at(ds.samples, 0).vqa).toEqual({ answers: ['yellow', 'yellow', 'gold'], protocol: 'vqav2' });
+    expect(at(ds.samples, 2).groups).toEqual({ answerType: 'number', questionType: 'how many' });
     // either file of the pair finds its partner beside it
     for (const f of ['v2_OpenEnded_mscoco_val2014_questions.json', 'v2_mscoco_val2014_annotations.json']) {
       expect((await loadVqa(fixture('vqav2', f), { images: FIXTURE_IMAGES })).samples.map((s) => s.id)).toEqual(['420', '421', '70']);
@@ -123,7 +127,7 @@ describe('VQA loader: the layouts as they ship', () => {
     );
     const ds = await loadVqa(join(dir, 'TextVQA_0.5.1_val.json'), { images: FIXTURE_IMAGES, ocr: true });
     expect(ds.name).toBe('textvqa-ocr');
-    expect(ds.samples[0].question).toBe(`${plain.samples[0].question}\nReference OCR token: STOP, cafe`);
+    expect(at(ds.samples, 0).question).toBe(`${at(plain.samples, 0).question}\nReference OCR token: STOP, cafe`);
     expect(ocrPrompt('q?', [])).toBe('q?');
     await expect(loadVqa(fixture('textvqa'), { images: FIXTURE_IMAGES, ocr: true })).rejects.toThrow('has no ocr_tokens, and no *OCR*.json is beside it');
     await expect(loadVqa(fixture('aokvqa'), { images: FIXTURE_IMAGES, ocr: true })).rejects.toThrow("OCR tokens are TextVQA's; this is a aokvqa file.");

@@ -8,6 +8,7 @@ import { figuresForRecord } from './figures.ts';
 import { FIGURE_KINDS } from './record-data.ts';
 import { svgSize } from './rasterise.ts';
 import { SCENE, writeFixtureRecord, type FixtureRecord } from './testing/record-fixture.ts';
+import { at, first } from '../../../test/support/index-access.ts';
 
 let root: string;
 let laser: FixtureRecord;
@@ -31,7 +32,7 @@ async function raster(png: Buffer): Promise<Raster> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return (x, y) => {
     const o = (Math.round(y) * info.width + Math.round(x)) * 3;
-    return [data[o], data[o + 1], data[o + 2]];
+    return [at(data, o), at(data, o + 1), at(data, o + 2)];
   };
 }
 
@@ -84,13 +85,13 @@ describe('figuresForRecord', () => {
     expect(uri.length).toBeLessThan(60_000);
     // Enough pixels for the PNG: at least 2 x the picture's drawn width.
     const jpeg = Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
-    const drawn = Number(findAll(parseXml(svg), (e) => e.name === 'image')[0].attrs.width);
+    const drawn = Number(first(findAll(parseXml(svg), (e) => e.name === 'image')).attrs.width);
     expect((await sharp(jpeg).metadata()).width).toBeGreaterThanOrEqual(Math.min(SCENE.width, 2 * drawn));
   });
 
   it("puts the heatmap's hot spot on the ball and the crop box where the record says", async () => {
     const svg = await readFile(join(out, 'overlay.svg'), 'utf8');
-    const img = findAll(parseXml(svg), (e) => e.name === 'image')[0];
+    const img = first(findAll(parseXml(svg), (e) => e.name === 'image'));
     const fx = Number(img.attrs.x);
     const fy = Number(img.attrs.y);
     const s = Number(img.attrs.width) / SCENE.width;
@@ -117,9 +118,9 @@ describe('figuresForRecord', () => {
   it('frames the chosen layer in the strip and marks it on the VAQ curve', async () => {
     const strip = parseXml(await readFile(join(out, 'layers.svg'), 'utf8'));
     expect(byClass(strip, 'panel')).toHaveLength(laser.record.vaq!.length);
-    expect(byClass(strip, 'chosen')[0].attrs['data-layer']).toBe(String(laser.record.layer));
+    expect(first(byClass(strip, 'chosen')).attrs['data-layer']).toBe(String(laser.record.layer));
     const curve = parseXml(await readFile(join(out, 'vaq.svg'), 'utf8'));
-    expect(byClass(curve, 'chosen-marker')[0].attrs['data-layer']).toBe(String(laser.record.layer));
+    expect(first(byClass(curve, 'chosen-marker')).attrs['data-layer']).toBe(String(laser.record.layer));
   });
 
   it('compares the baseline, this method and the other records', async () => {
@@ -141,8 +142,8 @@ describe('figuresForRecord choices', () => {
     const r = await figuresForRecord(vanilla.dir, { formats: ['svg'], outDir: join(root, 'vanilla') });
     expect(r.written.map((w) => w.kind)).toEqual(['decoding', 'inputs']);
     expect(r.skipped.map((s) => s.kind)).toEqual(['overlay', 'vaq', 'layers', 'heads', 'compare', 'paper']);
-    expect(r.skipped[5].reason).toBe('the paper figure shows the map at l*, and a vanilla record has none');
-    expect(r.skipped[1].reason).toBe('a vanilla record has no VAQ per layer');
+    expect(at(r.skipped, 5).reason).toBe('the paper figure shows the map at l*, and a vanilla record has none');
+    expect(at(r.skipped, 1).reason).toBe('a vanilla record has no VAQ per layer');
   });
 
   it('refuses a kind the record cannot give when it is asked for by name', async () => {

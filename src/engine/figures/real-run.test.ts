@@ -14,6 +14,7 @@ import { writeRecordFolder } from '../laser/record-io.ts';
 import { runMethod } from '../laser/run-method.ts';
 import { compileTinyLaserBundle, IMAGE_500x375, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { figuresForRecord } from './figures.ts';
+import { field, first } from '../../../test/support/index-access.ts';
 
 let tiny: TinyLaserBundle;
 let root: string;
@@ -60,7 +61,7 @@ describe('figures of real records', () => {
     const panels = byClass(svg, 'input');
     expect(panels.map((p) => p.attrs['data-grid'])).toEqual(['4x4', '4x4', '4x4', '4x4']);
     // a map over each fed input: 16 cells each (one path per colour)
-    for (const p of panels) expect(byClass(p, 'heatmap')[0].children.reduce((n, e) => n + (e.attrs.d.match(/M/g) ?? []).length, 0)).toBe(16);
+    for (const p of panels) expect(first(byClass(p, 'heatmap')).children.reduce((n, e) => n + (field(e.attrs, 'd').match(/M/g) ?? []).length, 0)).toBe(16);
     const pdf = (await readFile(join(out, 'inputs.pdf'))).toString('latin1');
     expect(pdf.match(/\/Subtype \/Image/g)).toHaveLength(4);
     expect(pdf).toContain('(I+ \\267 the crop) Tj');
@@ -93,7 +94,7 @@ describe('figures of real records', () => {
     const record = JSON.parse(await readFile(join(dirs.laser, 'record.json'), 'utf8'));
     const seen = cellBoxes(record.geometry).filter((b) => b[2] > b[0] && b[3] > b[1]).length;
     const overlay = parseXml(await readFile(join(out, 'overlay.svg'), 'utf8'));
-    const subpaths = byClass(overlay, 'heatmap')[0].children.reduce((n, p) => n + (p.attrs.d.match(/M/g) ?? []).length, 0);
+    const subpaths = first(byClass(overlay, 'heatmap')).children.reduce((n, p) => n + (field(p.attrs, 'd').match(/M/g) ?? []).length, 0);
     expect(subpaths).toBe(seen);
     const compare = parseXml(await readFile(join(out, 'compare.svg'), 'utf8'));
     expect(byClass(compare, 'method').map((e) => e.text)).toEqual(['vanilla', 'laser', 'vicrop-rel', 'static-layer', 'laser-crop', 'vcd']);

@@ -9,6 +9,7 @@ import { InferenceClient } from './client.ts';
 import type { RunArgs, RunProgress } from './protocol.ts';
 import { startInferenceWorker } from './worker-location.ts';
 import { workbenchRejection } from '../../../test/support/rejection.ts';
+import { first } from '../../../test/support/index-access.ts';
 
 let tiny: TinyLaserBundle;
 let cacheDir: string;
@@ -198,7 +199,7 @@ describe('InferenceClient', () => {
     await client.call('run', runArgs({ options: { maxNewTokens: 1 } }));
     expect(await client.call('closeAll', {})).toEqual({ closed: 1 });
     await client.call('run', runArgs({ options: { maxNewTokens: 1 } }));
-    const exited = new Promise<number>((resolve) => workers[0].once('exit', resolve));
+    const exited = new Promise<number>((resolve) => first(workers).once('exit', resolve));
     await client.dispose();
     await exited;
     expect(client.running).toBe(false);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CompileProgress } from '../../common/contract/methods.ts';
 import { throttleCompileProgress } from './worker-ops.ts';
+import { first } from '../../../test/support/index-access.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -21,7 +22,8 @@ describe('throttleCompileProgress', () => {
     const send = throttleCompileProgress((p) => sent.push(p), 100);
     for (let i = 0; i <= 10; i++) send(weights(i));
     expect(sent.map((p) => p.tensorsDone)).toEqual([0, 10]);
-    expect(sent[0].stage).toBe('weights');
+    expect(first(sent).stage).toBe('weights');
+
     vi.advanceTimersByTime(100);
     send({ stage: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 0, bytesTotal: 50 });
     send({ stage: 'hashing', tensorsDone: 10, tensorsTotal: 10, bytesDone: 20, bytesTotal: 50 });

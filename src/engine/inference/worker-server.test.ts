@@ -7,6 +7,7 @@ import { cancelledError } from '../../common/contract/errors.ts';
 import { HostMessage } from '../../common/contract/wire.ts';
 import type { Ops } from './worker-ops.ts';
 import { serveInference, type PortLike } from './worker-server.ts';
+import { present } from '../../../test/support/index-access.ts';
 
 /** A port whose every outgoing message must be a contract wire message. */
 function port() {
@@ -90,7 +91,8 @@ describe('the inference worker speaks the contract wire protocol', () => {
       await expect.poll(() => w.sent.length).toBe(1);
       const reply = w.sent[0] as Extract<HostMessage, { type: 'error' }>;
       expect(reply).toMatchObject({ type: 'error', id: 5, error: { code: 'internal', hint: expect.stringMatching(/^This is a bug/) } });
-      const log = /\(full trace in (\S+)\)$/.exec(reply.error.message)![1];
+      const log = present(/\(full trace in (\S+)\)$/.exec(reply.error.message)?.[1], 'a "(full trace in <file>)" note in the message');
+
       expect(log.startsWith(join(tmp, 'logs'))).toBe(true);
       expect(await readFile(log, 'utf8')).toMatch(/TypeError: Cannot read properties of undefined/);
       w.send({ type: 'call', id: 6, method: 'closeAll', request: {} });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentHasher, hashFile } from './contentHash.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -53,9 +54,9 @@ describe('content hashes', () => {
       }),
     );
     for (const { f, s } of files) await hasher.hash(f, s);
-    await hasher.hash(files[2].f, files[2].s);
+    await hasher.hash(at(files, 2).f, at(files, 2).s);
     expect(hasher.hashedFiles).toBe(3);
-    await hasher.hash(files[0].f, files[0].s);
+    await hasher.hash(at(files, 0).f, at(files, 0).s);
     expect(hasher.hashedFiles).toBe(4);
   });
 });

@@ -11,6 +11,7 @@ import { ContentHasher } from './contentHash.ts';
 import { encodeFsPath } from './hostPath.ts';
 import { readImageDetails } from './imageDetails.ts';
 import { OpenedFolders } from './openedFolders.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let folder: ImageFolder;
@@ -31,7 +32,7 @@ const details = async (p: string) => readImageDetails(p, await guard.resolveInsi
 
 describe('readImageDetails', () => {
   it('gives size, format, channels and the sha256 of the bytes of a good image', async () => {
-    const img = folder.images[1];
+    const img = at(folder.images, 1);
     const d = await details(img.path);
     expect(d).toEqual({
       path: img.path,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageFolder } from '../../../test/support/images.ts';
 import { encodeFsPath } from './hostPath.ts';
 import { listDirectory } from './listDirectory.ts';
+import { first } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let root: string;
@@ -26,7 +27,7 @@ describe('listDirectory', () => {
   it('lists sub-folders in natural order, with links to folders, without hidden ones', async () => {
     const l = await listDirectory(root);
     expect(l.directories.map((d) => d.name)).toEqual(['animals', 'broken', 'set 9', 'set 10', 'street', 'street-link']);
-    expect(l.directories[0].path).toBe(path.join(root, 'animals'));
+    expect(first(l.directories).path).toBe(path.join(root, 'animals'));
     expect(l.path).toBe(root);
     expect(l.parent).toBe(tmp);
   });

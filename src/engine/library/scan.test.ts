@@ -9,6 +9,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { encodeFsPath, toFsPath } from './hostPath.ts';
 import { nodeScanFs, scanFolder } from './scan.ts';
 import type { ScanOptions } from './scan.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let folder: ImageFolder;
@@ -147,7 +148,7 @@ describe('scanFolder on odd roots', () => {
   });
 
   it('refuses a file with not-a-directory', async () => {
-    const e = await scanFolder(folder.images[0].path).catch((x: unknown) => x);
+    const e = await scanFolder(at(folder.images, 0).path).catch((x: unknown) => x);
     expect(codeOf(e)).toBe('not-a-directory');
   });
 

@@ -12,6 +12,7 @@ import { ContentHasher } from './contentHash.ts';
 import { encodeFsPath } from './hostPath.ts';
 import { OpenedFolders } from './openedFolders.ts';
 import { Thumbnails } from './thumbnails.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let folder: ImageFolder;
@@ -85,7 +86,7 @@ describe('Thumbnails', () => {
 
   it('serves a repeated request from the cache without decoding or hashing again', async () => {
     const { thumbs, hasher, sharpJobs } = fresh();
-    const p = await inside(folder.images[0].path);
+    const p = await inside(at(folder.images, 0).path);
     const first = await thumbs.get(p, 256);
     const second = await thumbs.get(p, 256);
     expect(second).toBe(first);
@@ -96,7 +97,7 @@ describe('Thumbnails', () => {
 
   it('shares one job among identical requests that arrive together', async () => {
     const { thumbs, sharpJobs } = fresh();
-    const p = await inside(folder.images[1].path);
+    const p = await inside(at(folder.images, 1).path);
     const files = await Promise.all(Array.from({ length: 6 }, () => thumbs.get(p, 128)));
     expect(new Set(files).size).toBe(1);
     expect(thumbs.generated).toBe(1);
@@ -113,8 +114,8 @@ describe('Thumbnails', () => {
   it('reuses the thumbnail of a copy with the same content', async () => {
     const { thumbs } = fresh();
     const copy = path.join(folder.root, 'copy-of-0.png');
-    await copyFile(folder.images[0].path, copy);
-    const a = await thumbs.get(await inside(folder.images[0].path), 128);
+    await copyFile(at(folder.images, 0).path, copy);
+    const a = await thumbs.get(await inside(at(folder.images, 0).path), 128);
     const b = await thumbs.get(await inside(copy), 128);
     expect(b).toBe(a);
     expect(thumbs.generated).toBe(1);
@@ -167,13 +168,13 @@ describe('Thumbnails', () => {
 
   it('leaves only finished thumbnails in the cache folder', async () => {
     const { thumbs } = fresh();
-    const file = await thumbs.get(await inside(folder.images[2].path), 128);
+    const file = await thumbs.get(await inside(at(folder.images, 2).path), 128);
     expect(await readdir(path.dirname(file))).toEqual([path.basename(file)]);
   });
 
   it('refuses a size it does not offer', async () => {
     const { thumbs } = fresh();
-    await expect(thumbs.get(await inside(folder.images[0].path), 100)).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(thumbs.get(await inside(at(folder.images, 0).path), 100)).rejects.toMatchObject({ code: 'bad-request' });
   });
 });
 
@@ -224,7 +225,7 @@ describe('Thumbnails of broken files', () => {
   it('says not-found for a file deleted after it was listed', async () => {
     const { thumbs } = fresh();
     const file = path.join(folder.root, 'soon-gone.png');
-    await copyFile(folder.images[0].path, file);
+    await copyFile(at(folder.images, 0).path, file);
     const p = await inside(file);
     await rm(file);
     await expect(thumbs.get(p, 128)).rejects.toMatchObject({ code: 'not-found' });

@@ -4,6 +4,7 @@ import { shortestEdgeSize, padColour, preprocessForClip } from './clip.ts';
 import { parseClipProcessorConfig } from './config.ts';
 import { decodeImageFile } from './decode.ts';
 import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from '../../../test/support/preprocess-golden.ts';
+import { field } from '../../../test/support/index-access.ts';
 
 const golden = readGolden('clip_processor');
 const config = parseClipProcessorConfig(readPreprocessorConfig('clip_processor'));
@@ -19,17 +20,17 @@ describe('preprocessForClip', () => {
     const rec = golden.images[name] as unknown as ImageRecord;
     it(`crop mode reproduces llava-hf pixel_values bit for bit on ${name}`, async () => {
       const out = preprocessForClip(await decodeImageFile(imagePath('clip_processor', name)), config, 'crop');
-      expect(out.shape).toEqual(golden.tensors[`${name}.pixel_values`].shape);
+      expect(out.shape).toEqual(field(golden.tensors, `${name}.pixel_values`).shape);
       expect(Array.from(out.pixelValues.subarray(0, 8))).toEqual(rec.pixel_values.first8);
-      expect(sha256Of(out.pixelValues)).toBe(golden.tensors[`${name}.pixel_values`].sha256);
+      expect(sha256Of(out.pixelValues)).toBe(field(golden.tensors, `${name}.pixel_values`).sha256);
       const crop = out.transform.steps.find((s) => s.kind === 'crop');
       expect([crop?.top, crop?.left]).toEqual(rec.crop_top_left);
     });
     it(`pad mode reproduces LLaVA-1.5 expand2square pixel_values bit for bit on ${name}`, async () => {
       const img = await decodeImageFile(imagePath('clip_processor', name));
       const out = preprocessForClip(img, config, 'pad');
-      expect(sha256Of(out.pixelValues)).toBe(golden.tensors[`${name}.pad.pixel_values`].sha256);
-      expect(sha256Of(out.inputImage.data)).toBe(golden.tensors[`${name}.pad.resized_u8`].sha256);
+      expect(sha256Of(out.pixelValues)).toBe(field(golden.tensors, `${name}.pad.pixel_values`).sha256);
+      expect(sha256Of(out.inputImage.data)).toBe(field(golden.tensors, `${name}.pad.resized_u8`).sha256);
       const pad = out.transform.steps.find((s) => s.kind === 'pad');
       if (img.width === img.height) expect(pad).toBeUndefined();
       else expect([pad?.width, pad?.left, pad?.top]).toEqual([rec.pad.square_side, ...rec.pad.paste_xy]);

@@ -5,6 +5,7 @@ import { pngWithClaimedSize } from '../../../test/support/images.ts';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { decodeImage, decodeImageFile } from './decode.ts';
 import { fixtureNames, imagePath, readGolden, sha256Of } from '../../../test/support/preprocess-golden.ts';
+import { field } from '../../../test/support/index-access.ts';
 
 const golden = readGolden('clip_processor');
 
@@ -26,7 +27,7 @@ describe('decodeImage', () => {
   for (const name of fixtureNames) {
     it(`gives PIL convert("RGB") bytes for ${name}`, async () => {
       const img = await decodeImageFile(imagePath('clip_processor', name));
-      const rec = golden.tensors[`${name}.input_rgb_u8`];
+      const rec = field(golden.tensors, `${name}.input_rgb_u8`);
       expect([img.height, img.width, 3]).toEqual(rec.shape);
       expect(sha256Of(img.data)).toBe(rec.sha256);
     });

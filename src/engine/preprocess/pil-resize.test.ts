@@ -3,6 +3,7 @@ import { decodeImageFile } from './decode.ts';
 import { bicubicAxisWeights, resizeBicubicPil } from './pil-resize.ts';
 import { fixtureNames, imagePath, readGolden, sha256Of } from '../../../test/support/preprocess-golden.ts';
 import { padImage } from './image.ts';
+import { at, field } from '../../../test/support/index-access.ts';
 
 const clip = readGolden('clip_processor');
 const qwen = readGolden('qwen2vl_processor');
@@ -11,8 +12,8 @@ describe('resizeBicubicPil', () => {
   for (const name of fixtureNames) {
     it(`matches Pillow bit for bit on ${name} (CLIP shortest-edge resize)`, async () => {
       const img = await decodeImageFile(imagePath('clip_processor', name));
-      const rec = clip.tensors[`${name}.resized_u8`];
-      const [h, w] = rec.shape;
+      const rec = field(clip.tensors, `${name}.resized_u8`);
+      const [h, w] = [at(rec.shape, 0), at(rec.shape, 1)];
       const out = resizeBicubicPil(img, w, h);
       expect(sha256Of(out.data)).toBe(rec.sha256);
     });
@@ -21,28 +22,30 @@ describe('resizeBicubicPil', () => {
       const s = Math.max(img.width, img.height);
       const sq = padImage(img, s, s, (s - img.width) >> 1, (s - img.height) >> 1, [122, 116, 104]);
       const out = resizeBicubicPil(sq, 336, 336);
-      expect(sha256Of(out.data)).toBe(clip.tensors[`${name}.pad.resized_u8`].sha256);
+      expect(sha256Of(out.data)).toBe(field(clip.tensors, `${name}.pad.resized_u8`).sha256);
     });
     it(`matches Pillow bit for bit on ${name} (Qwen2-VL smart_resize size)`, async () => {
       const img = await decodeImageFile(imagePath('qwen2vl_processor', name));
-      const rec = qwen.tensors[`${name}.resized_u8`];
-      const [h, w] = rec.shape;
+      const rec = field(qwen.tensors, `${name}.resized_u8`);
+      const [h, w] = [at(rec.shape, 0), at(rec.shape, 1)];
       expect(sha256Of(resizeBicubicPil(img, w, h).data)).toBe(rec.sha256);
     });
   }
 
   it('keeps a constant image constant whatever the scale (weights sum to 2^22 within rounding)', () => {
-    for (const [inS, outS] of [
+    const sizes: [number, number][] = [
       [500, 336],
       [37, 336],
       [4000, 336],
       [3, 1],
       [1, 7],
-    ]) {
+    ];
+    for (const [inS, outS] of sizes) {
       const ax = bicubicAxisWeights(inS, outS);
       for (let i = 0; i < outS; i++) {
         let s = 0;
-        for (let j = 0; j < ax.count[i]; j++) s += ax.weights[i * ax.taps + j];
+        for (let j = 0; j < at(ax.count, i); j++) s += at(ax.weights, i * ax.taps + j);
+
         // each of at most `taps` weights is rounded by at most 1/2 unit
         expect(Math.abs(s - 2 ** 22)).toBeLessThanOrEqual(ax.taps / 2);
       }

@@ -7,6 +7,7 @@ import { rgbImage } from './image.ts';
 import { normalizeTable, toChwFloat32 } from './normalize.ts';
 import { patchesToChw, preprocessForQwen2VL, roundHalfEven, smartResize } from './qwen2vl.ts';
 import { fixtureNames, imagePath, readGolden, readPreprocessorConfig, sha256Of } from '../../../test/support/preprocess-golden.ts';
+import { field } from '../../../test/support/index-access.ts';
 
 const golden = readGolden('qwen2vl_processor');
 const config = parseQwen2VLProcessorConfig(readPreprocessorConfig('qwen2vl_processor'));
@@ -55,12 +56,12 @@ describe('preprocessForQwen2VL', () => {
     const rec = golden.images[name] as unknown as ImageRecord;
     it(`reproduces Qwen2VLImageProcessor pixel_values and image_grid_thw bit for bit on ${name}`, async () => {
       const out = preprocessForQwen2VL(await decodeImageFile(imagePath('qwen2vl_processor', name)), config);
-      expect(sha256Of(out.inputImage.data)).toBe(golden.tensors[`${name}.resized_u8`].sha256);
-      expect(out.shape).toEqual(golden.tensors[`${name}.pixel_values`].shape);
+      expect(sha256Of(out.inputImage.data)).toBe(field(golden.tensors, `${name}.resized_u8`).sha256);
+      expect(out.shape).toEqual(field(golden.tensors, `${name}.pixel_values`).shape);
       expect(Array.from(out.pixelValues.subarray(0, 8))).toEqual(rec.pixel_values.first8);
-      expect(sha256Of(out.pixelValues)).toBe(golden.tensors[`${name}.pixel_values`].sha256);
+      expect(sha256Of(out.pixelValues)).toBe(field(golden.tensors, `${name}.pixel_values`).sha256);
       expect(out.gridThw).toEqual(rec.image_grid_thw);
-      expect(sha256Of(BigInt64Array.from(out.gridThw.map(BigInt)))).toBe(golden.tensors[`${name}.image_grid_thw`].sha256);
+      expect(sha256Of(BigInt64Array.from(out.gridThw.map(BigInt)))).toBe(field(golden.tensors, `${name}.image_grid_thw`).sha256);
       expect(out.numImageTokens).toBe(rec.num_image_tokens);
     });
   }

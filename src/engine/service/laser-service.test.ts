@@ -23,6 +23,7 @@ import type { Workbench } from './types.ts';
 import { createWorkbench } from './workbench.ts';
 import { pdfFonts } from '../figures/pdf-fonts.ts';
 import { workbenchRejection } from '../../../test/support/rejection.ts';
+import { at, present } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let checkpoint: string;
@@ -188,8 +189,8 @@ describe('models and LASER runs through the contract', () => {
       ['masked', [4, 4]],
       ['vat-contrast', [4, 4]],
     ]);
-    expect(r.inputImages[1].attention).toHaveLength(4);
-    const png = await w.media.get(r.inputImages[1].media);
+    expect(at(r.inputImages, 1).attention).toHaveLength(4);
+    const png = await w.media.get(at(r.inputImages, 1).media);
     expect(png.contentType).toBe('image/png');
     expect('file' in png.body && png.body.file.endsWith(path.join(r.id, 'inputs', 'crop.png'))).toBe(true);
     await expect(w.media.get({ kind: 'record-input', id: r.id, role: 'vcd-noise' })).rejects.toMatchObject({
@@ -235,7 +236,7 @@ describe('models and LASER runs through the contract', () => {
   it('lists the runs on an image and loads one, also after a restart', async () => {
     const { response: list } = await call(w, 'laser.records', { imagePath: photo });
     expect(list.map((s) => s.method).sort()).toEqual(['laser', 'laser-crop', 'vanilla']);
-    expect(list[0].createdAt >= list[1].createdAt && list[1].createdAt >= list[2].createdAt).toBe(true);
+    expect(at(list, 0).createdAt >= at(list, 1).createdAt && at(list, 1).createdAt >= at(list, 2).createdAt).toBe(true);
     const { response: loaded } = await call(w, 'laser.record', { id: runId });
     expect(loaded.record.cacheKey).toBe(runId);
 
@@ -243,8 +244,9 @@ describe('models and LASER runs through the contract', () => {
     const l = loaded.record.layer!;
     const { response: heads } = await call(w, 'laser.headMaps', { id: runId, layer: l });
     expect(heads.heads).toHaveLength(loaded.record.bundle.heads);
-    const mean = heads.heads[0].map((_, j) => heads.heads.reduce((s, h) => s + h[j], 0) / heads.heads.length);
-    mean.forEach((v, j) => expect(v).toBeCloseTo(loaded.views.contrastive![l][j], 12));
+    const mean = at(heads.heads, 0).map((_, j) => heads.heads.reduce((s, h) => s + at(h, j), 0) / heads.heads.length);
+    const contrastive = present(loaded.views.contrastive, 'the contrastive view');
+    mean.forEach((v, j) => expect(v).toBeCloseTo(at(at(contrastive, l), j), 12));
     const far = await workbenchRejection(call(w, 'laser.headMaps', { id: runId, layer: loaded.record.bundle.layers }));
     expect(far.code).toBe('bad-request');
     expect(far.message).toContain(`0..${loaded.record.bundle.layers - 1}`);
@@ -371,7 +373,7 @@ describe('the demo model', () => {
     expect(r.record.bundle.name).toBe('laser-demo');
     const { response: after } = await call(w, 'models.list', {});
     expect(after).toEqual([expect.objectContaining({ id: 'laser-demo', status: 'ready', source: 'demo' })]);
-    expect(after[0].dir!.startsWith(path.join(dataDir, 'bundles', 'laser-demo-'))).toBe(true);
+    expect(present(at(after, 0).dir, 'the bundle folder').startsWith(path.join(dataDir, 'bundles', 'laser-demo-'))).toBe(true);
 
     const second = await call(w, 'laser.run', { modelId: 'laser-demo', imagePath: photo, question, method: 'vanilla' });
     expect(second.progress.some((p) => p.stage === 'compile-model')).toBe(false);

@@ -11,6 +11,7 @@ import { rowLine, writeManifest, writeSummary, summarizeRows, type RunManifest, 
 import { OpenedFolders } from '../library/openedFolders.ts';
 import type { RecordStore } from './record-store.ts';
 import { estimateRate, etaMs, RUNNING_QUIET_MS, runningMetric, runsHandlers, runState } from './runs.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -122,9 +123,9 @@ describe('runs handlers', () => {
       ['pope/shard-1', 'running', 2, 20, 0, 0.5, '1/4'],
     ]);
     // the first poll of a run made in one go: its rows over its 10 s so far
-    expect(first.runs[1].rate).toBeCloseTo(0.2, 9);
-    expect(first.runs[1].etaMs).toBe(90_000);
-    expect(first.runs[0].rate).toBeNull();
+    expect(at(first.runs, 1).rate).toBeCloseTo(0.2, 9);
+    expect(at(first.runs, 1).etaMs).toBe(90_000);
+    expect(at(first.runs, 0).rate).toBeNull();
     // 20 s later 6 more rows: 0.3 rows/s between the polls
     clock += 20_000;
     await writeFile(
@@ -136,7 +137,7 @@ describe('runs handlers', () => {
     await utimes(join(live, 'results.jsonl'), new Date(clock), new Date(clock));
     const second = await call('runs.list', {});
     expect(second.roots).toEqual([join(dataDir, 'runs'), join(tmp, 'cluster')]);
-    const r = second.runs[1];
+    const r = at(second.runs, 1);
     expect([r.rows, r.rate, r.etaMs]).toEqual([8, 0.3, 40_000]);
   });
 

@@ -16,6 +16,7 @@ import { generateWorld } from '../world/generate.ts';
 import type { Workbench } from './types.ts';
 import { createWorkbench, expandHome } from './workbench.ts';
 import { homedir } from 'node:os';
+import { at } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let folder: ImageFolder;
@@ -87,7 +88,7 @@ describe('Workbench handlers', () => {
       maxImagePixels: { value: 100_000_000, setting: null, default: 100_000_000, ceiling: 2_147_483_647, overriddenBy: null },
     });
     await call(w, 'library.scan', { root: folder.root });
-    const image = folder.images[0].path;
+    const image = at(folder.images, 0).path;
     await call(w, 'library.imageDetails', { path: image });
     const set = await call(w, 'settings.update', { maxImagePixels: 100 });
     expect(Settings.parse(set.response).maxImagePixels).toMatchObject({ value: 100, setting: 100 });
@@ -146,7 +147,7 @@ describe('Workbench handlers', () => {
 
   it('gives image details only inside an opened folder', async () => {
     const w = workbench();
-    const img = folder.images[0];
+    const img = at(folder.images, 0);
     await expect(call(w, 'library.imageDetails', { path: img.path })).rejects.toMatchObject({ code: 'outside-opened-folders' });
     await call(w, 'library.scan', { root: folder.root });
     const d = ImageDetails.parse((await call(w, 'library.imageDetails', { path: img.path })).response);
@@ -169,13 +170,13 @@ describe('Workbench handlers', () => {
     const w = createWorkbench({ dataDir: path.join(tmp, 'data-world'), transport: 'http', defaultFolder: world });
     workbenches.push(w);
     const truth = await loadWorldDataset(world);
-    const image = truth.samples[0].imagePath;
+    const image = at(truth.samples, 0).imagePath;
     const qs = (await call(w, 'library.imageQuestions', { path: image })).response as ImageQuestion[];
     expect(qs.map((q) => [q.question, q.answer])).toEqual(truth.samples.filter((s) => s.imagePath === image).map((s) => [s.text, s.answer]));
     // an image of an ordinary folder has none; one outside every opened folder is refused
     await call(w, 'library.scan', { root: other.root });
-    expect((await call(w, 'library.imageQuestions', { path: other.images[0].path })).response).toEqual([]);
-    await expect(call(w, 'library.imageQuestions', { path: folder.images[0].path })).rejects.toMatchObject({ code: 'outside-opened-folders' });
+    expect((await call(w, 'library.imageQuestions', { path: at(other.images, 0).path })).response).toEqual([]);
+    await expect(call(w, 'library.imageQuestions', { path: at(folder.images, 0).path })).rejects.toMatchObject({ code: 'outside-opened-folders' });
   });
 
   it('rejects a malformed request before any handler runs', async () => {
@@ -195,7 +196,7 @@ describe('expandHome', () => {
 describe('Workbench media', () => {
   it('refuses every path until its folder is opened, then serves thumbnails as WebP files', async () => {
     const w = workbench();
-    const ref = { kind: 'thumbnail' as const, path: folder.images[3].path, size: 128 };
+    const ref = { kind: 'thumbnail' as const, path: at(folder.images, 3).path, size: 128 };
     await expect(w.media.get(ref)).rejects.toMatchObject({ code: 'outside-opened-folders' });
     await call(w, 'library.scan', { root: folder.root });
     const answer = await w.media.get(ref);
@@ -209,7 +210,7 @@ describe('Workbench media', () => {
     const dataDir = path.join(tmp, 'data-thumbs');
     const w = workbench(dataDir);
     await call(w, 'library.scan', { root: folder.root });
-    const answer = await w.media.get({ kind: 'thumbnail', path: folder.images[0].path, size: 256 });
+    const answer = await w.media.get({ kind: 'thumbnail', path: at(folder.images, 0).path, size: 256 });
     expect('file' in answer.body && answer.body.file.startsWith(path.join(dataDir, 'thumbnails') + path.sep)).toBe(true);
   });
 

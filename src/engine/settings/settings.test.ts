@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsStore, maxRecentFolders } from './settings.ts';
+import { first } from '../../../test/support/index-access.ts';
 
 let tmp: string;
 let n = 0;
@@ -50,7 +51,8 @@ describe('SettingsStore recent folders', () => {
     for (let i = 0; i < 15; i++) await settings.addRecentFolder(`/f${i}`, at(i));
     const recent = await settings.recentFolders();
     expect(recent).toHaveLength(maxRecentFolders);
-    expect(recent[0].path).toBe('/f14');
+    expect(first(recent).path).toBe('/f14');
+
     expect(recent.at(-1)?.path).toBe('/f3');
   });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { loadTokenizer, type TextTokenizer } from './load.ts';
 import { LLAMA_BPE_DIR, scratchCopy, WORDLEVEL_DIR } from '../../../test/support/tokenizer-fixtures.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 const tokens = (t: TextTokenizer, ids: number[]) => ids.map((id) => t.idToToken(id));
 
@@ -73,7 +74,8 @@ describe('loadTokenizer: LLaMA-style SentencePiece BPE (tokenizer.json with byte
 
   it('refuses token ids that are not whole numbers (a string id would come out of encode)', async () => {
     const json = JSON.parse(readFileSync(join(LLAMA_BPE_DIR, 'tokenizer.json'), 'utf8'));
-    const first = Object.keys(json.model.vocab)[5];
+    const first = at(Object.keys(json.model.vocab), 5);
+
     for (const [change, message] of [
       [
         { ...json, model: { ...json.model, vocab: { ...json.model.vocab, [first]: '273' } } },

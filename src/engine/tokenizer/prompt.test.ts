@@ -4,6 +4,7 @@ import { loadChatTemplate, type ChatTemplate } from './chat-template.ts';
 import { loadTokenizer, type TextTokenizer } from './load.ts';
 import { buildPromptIds, buildPromptPair, expandImagePlaceholders, GENERIC_QUESTION, type PromptSpec } from './prompt.ts';
 import { LLAMA_BPE_DIR, WORDLEVEL_DIR } from '../../../test/support/tokenizer-fixtures.ts';
+import { at, first } from '../../../test/support/index-access.ts';
 
 let tok: TextTokenizer;
 let template: ChatTemplate;
@@ -94,7 +95,8 @@ describe('buildPromptIds', () => {
   it('keeps images written into the question where they are', () => {
     const p = buildPromptIds(spec({ images: 2, question: 'Compare <image> with <image>', instruction: '', tokensPerImage: 2 }));
     expect(p.text).toBe('USER: Compare <image> with <image> ASSISTANT:');
-    const [[a0, a1], [b0, b1]] = p.imageRuns;
+    expect(p.imageRuns).toHaveLength(2);
+    const [[a0, a1], [b0, b1]] = [at(p.imageRuns, 0), at(p.imageRuns, 1)];
     expect(words(p.inputIds.slice(0, a0))).toEqual(['<s>', '▁USER', ':', '▁Compare', '▁']);
     // legacy LLaMA normalisation prepends "▁" to every piece between special tokens: " with " -> "▁▁with▁"
     expect(words(p.inputIds.slice(a1, b0))).toEqual(['▁', '▁with', '▁']);
@@ -173,7 +175,7 @@ describe('buildPromptPair (LASER query and no-query prompts)', () => {
     expect(pair.noQuery.text).toBe(`USER: <image>\n${INSTRUCTION} ASSISTANT:`);
     // <s> ▁USER : ▁ <image>x4 ▁ <0x0A> are common; the image run lies inside the reusable prefix
     expect(pair.sharedPrefixLength).toBe(10);
-    expect(pair.query.imageRuns[0][1]).toBeLessThanOrEqual(pair.sharedPrefixLength);
+    expect(first(pair.query.imageRuns)[1]).toBeLessThanOrEqual(pair.sharedPrefixLength);
     expect(pair.query.inputIds.slice(0, 10)).toEqual(pair.noQuery.inputIds.slice(0, 10));
     const [s, e] = pair.questionSpan;
     expect(words(pair.query.inputIds.slice(s, e))).toEqual(['What', '▁is', '▁the', '▁colour', '▁of', '▁the', '▁cat', '?', '<0x0A>']);

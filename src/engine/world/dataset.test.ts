@@ -6,6 +6,7 @@ import { loadWorldDataset } from './dataset.ts';
 import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
 import { generateWorld } from './generate.ts';
 import type { PopeLine, RefEntry, VqaFiles } from './export.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let root: string;
 let a: string;
@@ -55,7 +56,7 @@ describe('generateWorld', () => {
     }
     expect(pope.map((p) => p.question_id).sort((x, y) => x - y)).toEqual(existence.map((s) => s.number));
     for (const p of pope) {
-      const s = ds.samples[p.question_id - 1];
+      const s = at(ds.samples, p.question_id - 1);
       expect([p.text, p.label, join(a, p.image)]).toEqual([s.text, s.answer, s.imagePath]);
     }
     const vqaQ = JSON.parse(await readFile(join(a, 'vqa', 'questions.json'), 'utf8')) as VqaFiles['questions'];
@@ -63,13 +64,13 @@ describe('generateWorld', () => {
     expect(vqaQ.questions).toHaveLength(ds.samples.length);
     for (const [i, ann] of vqaA.annotations.entries()) {
       expect(ann.answers).toHaveLength(10);
-      expect(ann.answers.every((x) => x.answer === ds.samples[i].answer)).toBe(true);
-      expect(vqaQ.questions[i].question).toBe(ds.samples[i].text);
+      expect(ann.answers.every((x) => x.answer === at(ds.samples, i).answer)).toBe(true);
+      expect(at(vqaQ.questions, i).question).toBe(at(ds.samples, i).text);
     }
     const refs = (JSON.parse(await readFile(join(a, 'refs.json'), 'utf8')) as { refs: RefEntry[] }).refs;
     expect(refs).toHaveLength(ds.samples.filter((s) => s.targets.length > 0).length);
     for (const r of refs) {
-      const box = ds.samples[r.question_id - 1].targets.find((t) => t.role === 'target')!.box;
+      const box = at(ds.samples, r.question_id - 1).targets.find((t) => t.role === 'target')!.box;
       expect(r.bbox).toEqual([box[0], box[1], box[2] - box[0], box[3] - box[1]]);
     }
   });
@@ -133,7 +134,7 @@ describe('loadWorldDataset', () => {
     const d = join(root, 'damaged');
     await generateWorld({ seed: 2, count: 2, out: d });
     const q = JSON.parse(await readFile(join(d, 'questions.json'), 'utf8')) as { questions: { answer: unknown }[] };
-    q.questions[1].answer = 7;
+    at(q.questions, 1).answer = 7;
     await writeFile(join(d, 'questions.json'), JSON.stringify(q));
     await expect(loadWorldDataset(d)).rejects.toThrow(/questions\.json: 1\.answer/);
     await rm(join(d, 'images', 's2-00001.png'));
@@ -146,23 +147,23 @@ describe('loadWorldDataset', () => {
     await generateWorld({ seed: 4, count: 2, out: d });
     const file = join(d, 'questions.json');
     const q = JSON.parse(await readFile(file, 'utf8')) as { questions: { id: string }[] };
-    q.questions.push({ ...q.questions[0] });
+    q.questions.push({ ...at(q.questions, 0) });
     await writeFile(file, JSON.stringify(q));
     await expect(loadWorldDataset(d)).rejects.toMatchObject({
       code: 'bad-request',
-      message: `${file}: question id ${q.questions[0].id} is listed twice; it would be counted twice`,
+      message: `${file}: question id ${at(q.questions, 0).id} is listed twice; it would be counted twice`,
     });
     q.questions.pop();
     await writeFile(file, JSON.stringify(q));
     const scenesFile = join(d, 'scenes.json');
     const sc = JSON.parse(await readFile(scenesFile, 'utf8')) as { scenes: { id: string }[] };
-    sc.scenes.push({ ...sc.scenes[1] });
+    sc.scenes.push({ ...at(sc.scenes, 1) });
     await writeFile(scenesFile, JSON.stringify(sc));
-    await expect(loadWorldDataset(d)).rejects.toThrow(`${scenesFile}: scene id ${sc.scenes[1].id} is listed twice`);
+    await expect(loadWorldDataset(d)).rejects.toThrow(`${scenesFile}: scene id ${at(sc.scenes, 1).id} is listed twice`);
     sc.scenes.pop();
     await writeFile(scenesFile, JSON.stringify(sc));
     // An empty question id (found by test/fuzz/formats.test.ts: was accepted, an id that names nothing).
-    q.questions[0].id = '';
+    at(q.questions, 0).id = '';
     await writeFile(file, JSON.stringify(q));
     await expect(loadWorldDataset(d)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining(file) });
   });

@@ -6,6 +6,7 @@ import { isWorkbenchError } from '../../common/contract/errors.ts';
 import { loadWorldDataset } from './dataset.ts';
 import { generateWorld } from './generate.ts';
 import { WorldQuestionIndex } from './image-questions.ts';
+import { at } from '../../../test/support/index-access.ts';
 
 let root: string;
 let world: string;
@@ -30,7 +31,7 @@ describe('WorldQuestionIndex', () => {
       const got = await index.forImage(image);
       expect(got.map((q) => q.id)).toEqual(expected.map((s) => s.id));
       for (const [i, q] of got.entries()) {
-        const s = expected[i];
+        const s = at(expected, i);
         expect(q).toEqual({
           id: s.id,
           question: s.text,

@@ -7,6 +7,7 @@ import { generateScene } from './scene.ts';
 import type { Scene, WorldObject, WorldQuestion } from './types.ts';
 import { buildWorld } from './world.ts';
 import { POPE_SPLITS, QUESTION_FAMILIES, RELATIONS, type Relation } from './vocabulary.ts';
+import { at, first } from '../../../test/support/index-access.ts';
 
 const world = buildWorld(5, 250, { attribute: 2, existence: 4, relation: 2, glyph: 2 });
 const sceneOf = new Map(world.scenes.map((s) => [s.id, s]));
@@ -14,23 +15,23 @@ const sceneOf = new Map(world.scenes.map((s) => [s.id, s]));
 function only(phrase: string, scene: Scene): WorldObject {
   const found = resolvePhrase(phrase, scene.objects);
   expect(found, `"${phrase}" in ${scene.id} must name exactly one object`).toHaveLength(1);
-  return found[0];
+  return first(found);
 }
 
 /** The answer recomputed from the scene and the question's wording alone. */
 function answerFromScene(q: WorldQuestion, scene: Scene): string {
   let m: RegExpExecArray | null;
   if ((m = /^What color is the shape (left of|right of|above|below) the (.+)\?$/.exec(q.text))) {
-    const t = relatedObject(only(m[2], scene), m[1] as Relation, scene.objects);
+    const t = relatedObject(only(at(m, 2), scene), at(m, 1) as Relation, scene.objects);
     return t === null ? '(none)' : t.colour;
   }
   if ((m = /^What shape is (left of|right of|above|below) the (.+)\?$/.exec(q.text))) {
-    const t = relatedObject(only(m[2], scene), m[1] as Relation, scene.objects);
+    const t = relatedObject(only(at(m, 2), scene), at(m, 1) as Relation, scene.objects);
     return t === null ? '(none)' : t.shape;
   }
-  if ((m = /^What color is the (.+)\?$/.exec(q.text))) return only(m[1], scene).colour;
-  if ((m = /^What shape is the (.+)\?$/.exec(q.text))) return only(m[1], scene).shape;
-  if ((m = /^What (letter|number) is on the (.+)\?$/.exec(q.text))) return only(m[2], scene).glyph ?? '(none)';
+  if ((m = /^What color is the (.+)\?$/.exec(q.text))) return only(at(m, 1), scene).colour;
+  if ((m = /^What shape is the (.+)\?$/.exec(q.text))) return only(at(m, 1), scene).shape;
+  if ((m = /^What (letter|number) is on the (.+)\?$/.exec(q.text))) return only(at(m, 2), scene).glyph ?? '(none)';
   if ((m = /^Is there an? (\w+) (\w+) in the image\?$/.exec(q.text))) return scene.objects.some((o) => o.colour === m![1] && o.shape === m![2]) ? 'yes' : 'no';
   throw new Error(`unparsed question "${q.text}"`);
 }
@@ -50,12 +51,12 @@ describe('generateQuestions', () => {
         continue;
       }
       expect(t, q.id).toBeDefined();
-      const o = scene.objects[t!.objectId];
+      const o = at(scene.objects, t!.objectId);
       expect(t!.box).toEqual(o.box);
       expect(q.sizeClass).toBe(o.sizeClass);
       if (q.family === 'relation') {
         const anchor = q.targets.find((x) => x.role === 'anchor')!;
-        expect(relatedObject(scene.objects[anchor.objectId], q.relation!, scene.objects)?.id).toBe(o.id);
+        expect(relatedObject(at(scene.objects, anchor.objectId), q.relation!, scene.objects)?.id).toBe(o.id);
       }
     }
   });
@@ -120,12 +121,12 @@ describe('referringPhrases', () => {
 
   it('names a shape alone when it is unique, and tells two alike apart by size only when they differ enough', () => {
     const objs = [obj(0, 'star', 'red', 10), obj(1, 'star', 'blue', 40), obj(2, 'circle', 'red', 30)];
-    expect(referringPhrases(objs[2], objs, { colour: false, shape: true })).toEqual(['circle']);
-    expect(referringPhrases(objs[0], objs, { colour: false, shape: true })).toEqual(['small star']);
-    expect(referringPhrases(objs[1], objs, { colour: false, shape: true })).toEqual(['large star']);
+    expect(referringPhrases(at(objs, 2), objs, { colour: false, shape: true })).toEqual(['circle']);
+    expect(referringPhrases(at(objs, 0), objs, { colour: false, shape: true })).toEqual(['small star']);
+    expect(referringPhrases(at(objs, 1), objs, { colour: false, shape: true })).toEqual(['large star']);
     const close = [obj(0, 'star', 'red', 30), obj(1, 'star', 'blue', 40)];
-    expect(referringPhrases(close[0], close, { colour: false, shape: true })).toEqual([]);
-    expect(referringPhrases(close[0], close, { colour: true, shape: true })).toEqual(['red star']);
+    expect(referringPhrases(at(close, 0), close, { colour: false, shape: true })).toEqual([]);
+    expect(referringPhrases(at(close, 0), close, { colour: true, shape: true })).toEqual(['red star']);
   });
 
   it('never names the asked-for attribute', () => {

@@ -18,6 +18,7 @@ import { llavaForward, loadLlavaF64, type LlavaOutput } from '../../../../test/r
 import { compileBundle } from '../../compiler/compile.ts';
 import { argmax, GraphHarness, maxAbsDiff } from '../../compiler/test-harness.ts';
 import type { BundleDtype } from '../../compiler/weights.ts';
+import { at } from '../../../../test/support/index-access.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -81,7 +82,7 @@ async function forward(c: Compiled) {
 
 /** Reference attention of query `q` in layer l, head h, over keys 0..q: [q + 1]. */
 function refAttnRow(ref: LlavaOutput, S: number, l: number, head: number, q: number): Float64Array {
-  return ref.attentions[l].subarray((head * S + q) * S, (head * S + q) * S + q + 1);
+  return at(ref.attentions, l).subarray((head * S + q) * S, (head * S + q) * S + q + 1);
 }
 
 /** max |attn_last - reference last row| over layers and heads. */
@@ -249,7 +250,7 @@ describe('fp16 bundle', () => {
       for (let q = 0; q < S; q++) {
         const ref = c.ref.logits.data.subarray(q * V, (q + 1) * V);
         const sorted = Array.from(ref).sort((a, b) => b - a);
-        if (sorted[0] - sorted[1] > 0.1) expect(argmax(out.logits, q * V, (q + 1) * V)).toBe(argmax(ref));
+        if (at(sorted, 0) - at(sorted, 1) > 0.1) expect(argmax(out.logits, q * V, (q + 1) * V)).toBe(argmax(ref));
       }
     } finally {
       await c.h.release();
