@@ -45,6 +45,8 @@ describe('electron-builder.yml', () => {
       expect(config.asarUnpack).toContain(`**/node_modules/${native}/**`);
     }
     expect(config.asarUnpack).toContain('**/node_modules/@img/**');
+    // fontconfig, native too, reads the figure fonts from a real path
+    expect(config.asarUnpack).toContain('resources/fonts/**');
   });
 
   it('ships samples and models where the main process looks for them, and only once', () => {

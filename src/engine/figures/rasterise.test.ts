@@ -1,7 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { FONT_SANS, el, svgDocument, text, textWidth, vaqCurveSvg } from '../../common/figures/index.ts';
-import { svgSize, svgToPng } from './rasterise.ts';
+import { FONT_DIR } from './pdf-fonts.ts';
+import { fontconfigWithFonts, svgSize, svgToPng, unpackedPath } from './rasterise.ts';
+
+const userFontconfig = process.env.FONTCONFIG_FILE;
 
 const figure = vaqCurveSvg({ vaq: [0.1, 0.3, 0.2, 0.05], chosen: 1, title: 'VAQ per layer' });
 
@@ -43,6 +47,31 @@ describe('svgToPng', () => {
       const ink = await inkWidth(s, size, weight);
       expect(Math.abs(ink - est)).toBeLessThan(0.15 * size + 0.02 * est);
     }
+  });
+
+  it("adds the shipped Liberation faces to the system's fonts, unless the user chose a fontconfig file", async () => {
+    await svgToPng(figure, 1);
+    if (userFontconfig || !existsSync('/etc/fonts/fonts.conf')) {
+      expect(process.env.FONTCONFIG_FILE).toBe(userFontconfig);
+      return;
+    }
+    const conf = readFileSync(process.env.FONTCONFIG_FILE ?? '', 'utf8');
+    expect(conf).toContain(`<dir>${FONT_DIR}</dir>`);
+    expect(conf).toContain('<include ignore_missing="yes">/etc/fonts/fonts.conf</include>');
+  });
+
+  it('writes a fontconfig file that includes the system config, the font folder and a cache folder', () => {
+    const conf = fontconfigWithFonts('/etc/fonts/fonts.conf', '/opt/a&b/fonts', '/tmp/c');
+    expect(conf).toContain('<dir>/opt/a&amp;b/fonts</dir>');
+    expect(conf).toContain('<cachedir>/tmp/c</cachedir>');
+    expect(conf.startsWith('<?xml')).toBe(true);
+  });
+
+  it('finds the fonts of a packaged app in app.asar.unpacked, where native code can read them', () => {
+    expect(unpackedPath('/opt/LASER Workbench/resources/app.asar/resources/fonts')).toBe('/opt/LASER Workbench/resources/app.asar.unpacked/resources/fonts');
+    expect(unpackedPath('C:\\Apps\\LASER\\resources\\app.asar\\resources\\fonts')).toBe('C:\\Apps\\LASER\\resources\\app.asar.unpacked\\resources\\fonts');
+    expect(unpackedPath('/work/laser/resources/fonts')).toBe('/work/laser/resources/fonts');
+    expect(unpackedPath('/x/app.asarx/fonts')).toBe('/x/app.asarx/fonts');
   });
 
   it('refuses a scale out of range and an SVG without a size', async () => {
