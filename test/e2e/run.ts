@@ -6,6 +6,7 @@
 // LASER_E2E_ONLY=<step>[,<step>...] runs only those steps and makes only the fixtures they need
 // (the library and the runs always; the 20,000-image folder, the analysis models and the record
 // with an attention sink only for a step that lists them among its needs).
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,7 +66,7 @@ const watchdog = setTimeout(() => {
   cleanup().finally(() => process.exit(report() || 1));
 }, globalTimeoutMs);
 
-/** A setup problem the user can fix (no build, no chromium, a step name that does not exist): reported in one line, without a stack. */
+/** A setup problem the user can fix (no build, no chromium or poppler, a step name that does not exist): reported in one line, without a stack. */
 class SetupError extends Error {}
 
 async function main(): Promise<void> {
@@ -74,6 +75,10 @@ async function main(): Promise<void> {
   }
   if (!existsSync(chromiumPath)) {
     throw new SetupError(`No chromium at ${chromiumPath}; install it (apt-get install chromium) or set LASER_E2E_CHROMIUM.`);
+  }
+  for (const tool of ['pdftotext', 'pdffonts']) {
+    if (spawnSync(tool, ['-v']).error)
+      throw new SetupError(`No ${tool} on PATH (the export steps read PDFs with it); install poppler-utils (apt-get install poppler-utils).`);
   }
   await rm(screenshotDir, { recursive: true, force: true });
   await mkdir(screenshotDir, { recursive: true });
