@@ -159,6 +159,22 @@ describe('laser figure', () => {
     expect(await readFile(again.out[0], 'utf8')).not.toContain('truth-box');
   });
 
+  it('prints Greek and maths in the PDF as they are, and warns of a character the fonts lack, naming the file', async () => {
+    const rec = await writeFixtureRecord(join(root, 'greek-record'), 'laser', 'laser');
+    const json = JSON.parse(await readFile(join(rec.dir, 'record.json'), 'utf8')) as { question: string };
+    json.question = 'Is α ≥ β → λ, or is it 中?';
+    await writeFile(join(rec.dir, 'record.json'), JSON.stringify(json));
+    const h = harness();
+    const out = join(root, 'greek');
+    await h.run(rec.dir, '--kind', 'paper', '--format', 'pdf', '--out', out);
+    expect(h.out).toEqual([join(out, 'paper.pdf')]);
+    expect(pdfTexts(await readFile(join(out, 'paper.pdf')))).toContain('Is α ≥ β → λ, or is it 中?');
+    // only 中 is missing (Liberation has no CJK), and only in the faces the question is set in
+    expect(h.err.length).toBeGreaterThan(0);
+    for (const line of h.err)
+      expect(line).toMatch(new RegExp(`^warning ${join(out, 'paper.pdf')}: LiberationSans(-Bold)? has no glyph for 中 U\\+4E2D: drawn as its \\.notdef glyph`));
+  });
+
   it('reports a folder that is not a record', async () => {
     const h = harness();
     await expect(h.run(join(root, 'none'))).rejects.toMatchObject({ code: 'not-found' });
