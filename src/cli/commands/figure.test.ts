@@ -8,6 +8,7 @@ import { svgSize } from '../../engine/figures/rasterise.ts';
 import { writeFixtureRecord, type FixtureRecord } from '../../engine/figures/testing/record-fixture.ts';
 import { loadWorldDataset } from '../../engine/world/dataset.ts';
 import { generateWorld } from '../../engine/world/generate.ts';
+import { pdfTexts } from '../../common/figures/testing/pdf.ts';
 import { parseXml } from '../../common/figures/xml.ts';
 import { parseLayerList, registerFigure } from './figure.ts';
 
@@ -63,16 +64,17 @@ describe('laser figure', () => {
       const doc = parseXml(svg);
       const desc = doc.children.find((c) => c.name === 'desc')?.text ?? '';
       expect(desc).toContain('method laser; layer 5 (argmax of VAQ); knobs kHead=2');
-      const pdf = (await readFile(join(out, `${k}.pdf`))).toString('latin1');
+      const pdfBytes = await readFile(join(out, `${k}.pdf`));
+      const pdf = pdfBytes.toString('latin1');
       expect(pdf.startsWith('%PDF-1.4')).toBe(true);
       expect(pdf.trimEnd().endsWith('%%EOF')).toBe(true);
       expect(pdf.slice(Number(/startxref\n(\d+)/.exec(pdf)![1])).startsWith('xref')).toBe(true);
       expect(pdf).toContain('/Subject (model fixture');
       // vector: text as text, and the only rasters are the photo (none in the charts)
       const title = doc.children.find((c) => c.name === 'title')!.text;
-      if (k !== 'decoding') expect(pdf).toContain(`(${title.slice(0, 20)}`);
-      // its fonts are in it, on any machine (the repository ships them): a subset of Liberation Sans as a TrueType font file, never a named standard font
-      expect(pdf).toMatch(/\/Subtype \/TrueType \/BaseFont \/[A-Z]{6}\+LiberationSans /);
+      if (k !== 'decoding') expect(pdfTexts(pdfBytes).find((t) => t.startsWith(title.slice(0, 20)))).toBeDefined();
+      // its fonts are in it, on any machine (the repository ships them): a subset of Liberation Sans as a CIDFont with a TrueType font file, never a named standard font
+      expect(pdf).toMatch(/\/Subtype \/Type0 \/BaseFont \/[A-Z]{6}\+LiberationSans /);
       expect(pdf).toMatch(/\/FontFile2 \d+ 0 R/);
       expect(pdf).not.toMatch(/\/Subtype \/Type1 \/BaseFont/);
       const images = pdf.match(/\/Subtype \/Image/g)?.length ?? 0;
@@ -155,6 +157,22 @@ describe('laser figure', () => {
     const again = harness();
     await again.run(rec.dir, '--kind', 'overlay', '--format', 'svg', '--out', join(root, 'no-truth'));
     expect(await readFile(again.out[0], 'utf8')).not.toContain('truth-box');
+  });
+
+  it('prints Greek and maths in the PDF as they are, and warns of a character the fonts lack, naming the file', async () => {
+    const rec = await writeFixtureRecord(join(root, 'greek-record'), 'laser', 'laser');
+    const json = JSON.parse(await readFile(join(rec.dir, 'record.json'), 'utf8')) as { question: string };
+    json.question = 'Is α ≥ β → λ, or is it 中?';
+    await writeFile(join(rec.dir, 'record.json'), JSON.stringify(json));
+    const h = harness();
+    const out = join(root, 'greek');
+    await h.run(rec.dir, '--kind', 'paper', '--format', 'pdf', '--out', out);
+    expect(h.out).toEqual([join(out, 'paper.pdf')]);
+    expect(pdfTexts(await readFile(join(out, 'paper.pdf')))).toContain('Is α ≥ β → λ, or is it 中?');
+    // only 中 is missing (Liberation has no CJK), and only in the faces the question is set in
+    expect(h.err.length).toBeGreaterThan(0);
+    for (const line of h.err)
+      expect(line).toMatch(new RegExp(`^warning ${join(out, 'paper.pdf')}: LiberationSans(-Bold)? has no glyph for 中 U\\+4E2D: drawn as its \\.notdef glyph`));
   });
 
   it('reports a folder that is not a record', async () => {

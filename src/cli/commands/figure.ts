@@ -142,7 +142,16 @@ async function runFigureBatch(root: string, records: string[], flags: FigureFlag
           }
         }
         const before: string[] = [];
-        await runFigureOne(rec, { ...flags, kind: kinds, out: batchOutDir(root, rec, outRoot) }, { stdout: (l) => before.push(l), stderr: () => {} });
+        await runFigureOne(
+          rec,
+          { ...flags, kind: kinds, out: batchOutDir(root, rec, outRoot) },
+          {
+            stdout: (l) => before.push(l),
+            stderr: (l) => {
+              if (l.startsWith('warning ')) display.note(`${name}: ${l}`);
+            },
+          },
+        );
         for (const l of before) out.stdout(l);
         step(i + 1, `${name}: ${before.length} file${before.length === 1 ? '' : 's'}`);
       } catch (e) {
@@ -185,6 +194,7 @@ async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput):
       .filter((s) => s !== ''),
   });
   for (const s of result.skipped) out.stderr(`skipped ${s.kind}: ${s.reason}`);
+  for (const w of result.warnings) out.stderr(`warning ${w}`);
   for (const w of result.written) out.stdout(w.path);
 }
 

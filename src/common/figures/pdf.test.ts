@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionOverlaySvg, decodingTableSvg, vaqCurveSvg } from './index.ts';
-import { infoString, parseTransform, pathOps, pdfNumber, svgToPdf, winAnsiString } from './pdf.ts';
+import { infoString, parseTransform, pathOps, pdfNumber, svgToPdf, toUnicodeCMap, winAnsiString } from './pdf.ts';
+import { toUnicodeEntries } from './testing/pdf.ts';
 import { present } from '../../../test/support/index-access.ts';
 
 const latin1 = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
@@ -134,6 +135,16 @@ describe('its parts', () => {
   it('turns path data into PDF path operators, relative commands included', () => {
     expect(pathOps('M1 2h3v4h-3z').ops).toEqual(['1 2 m', '4 2 l', '4 6 l', '1 6 l', 'h']);
     expect(pathOps('M0 0Q10 0 10 10').ops[1]).toBe('6.6667 0 10 3.3333 10 10 c');
+  });
+
+  it('writes ToUnicode CMaps that give CID k its character, 100 entries a block, beyond the BMP as surrogate pairs', () => {
+    const chars = [...Array.from({ length: 150 }, (_, i) => 0x3b1 + (i % 25) + 0x100 * Math.floor(i / 25)), 0x1f600];
+    const cmap = toUnicodeCMap(chars);
+    expect(cmap.match(/^(\d+) beginbfchar$/gm)).toEqual(['100 beginbfchar', '51 beginbfchar']);
+    expect(cmap).toContain('<0097> <D83DDE00>');
+    const back = toUnicodeEntries(cmap);
+    expect(back.size).toBe(151);
+    chars.forEach((cp, k) => expect(back.get(k + 1)).toBe(String.fromCodePoint(cp)));
   });
 
   it('escapes text for the standard fonts in WinAnsi, and info strings as UTF-16 when they need it', () => {

@@ -12,18 +12,20 @@
  * names it, so a builder that starts using a new element is caught by the tests.
  *
  * Coordinates: 1 SVG px = 0.75 pt (CSS px are 1/96 in), y down, by one matrix on the page.
- * Text: the PDF standard fonts Helvetica (the builders lay text out with Helvetica's metrics) and
- * Courier for the monospace stack, WinAnsi-encoded, so text is real text (selectable, searchable);
- * characters outside WinAnsi are written as '?' (U+2423 '␣', the builders' visible space, as '_').
- * Given font files (`fonts`: TrueType, e.g. Liberation Sans and Mono, which share Helvetica's and
- * Courier's advance widths; the repository ships them, resources/fonts), each font the page uses
- * is embedded as a subset of the glyphs it draws (FontFile2, with its own widths and metrics), so
- * the file shows the same glyphs everywhere; without them the standard fonts are named, not
- * embedded, and each reader supplies its own.
+ * Text is real text (selectable, searchable). Given font files (`fonts`: TrueType, e.g. Liberation
+ * Sans and Mono, which share Helvetica's and Courier's advance widths; the repository ships them,
+ * resources/fonts), each font the page uses is embedded as a Type0 font with a CIDFontType2
+ * descendant (Identity-H, CIDToGIDMap Identity, a /W array, a ToUnicode CMap), cut down to the
+ * glyphs it draws (`subsetGlyphs`, a few KB a face), so every character the face has prints, Greek,
+ * arrows and maths included, and copies back as itself (`EmbeddedFont` has the rules: a character
+ * the face lacks draws as a look-alike or .notdef and is reported through `warn`). Without them
+ * the standard fonts Helvetica and Courier are named, not embedded (each reader supplies its
+ * own), WinAnsi-encoded: characters outside WinAnsi are written as '?' (reported too; U+2423 '␣',
+ * the builders' visible space, as '_').
  * Streams are not compressed (pure code has no deflate).
  */
 import { monoWidth, textWidth } from './text.ts';
-import { readTrueType, subsetTrueType } from './truetype.ts';
+import { readTrueType, subsetGlyphs, type TrueTypeMetrics } from './truetype.ts';
 import { parseXml, type XmlElement } from './xml.ts';
 
 export interface PdfInfo {
@@ -34,6 +36,8 @@ export interface PdfInfo {
   creator?: string;
   /** TrueType files to embed for the sans and mono text (regular and bold); a face left out is named as a standard font instead. */
   fonts?: PdfFonts;
+  /** Told, once per font, of the characters it has no glyph for (see `EmbeddedFont`; a standard font: no WinAnsi code), which the PDF draws as .notdef or '?'. */
+  warn?: (message: string) => void;
 }
 
 /** A TrueType file to embed: each PDF carries it cut down to the glyphs it draws (`subsetTrueType`). */
@@ -328,22 +332,26 @@ const WIN_ANSI: Record<number, number> = {
 };
 const SUBSTITUTE: Record<number, string> = { 0x2423: '_', 0x2212: '-', 0x2009: ' ', 0x202f: ' ', 0x2192: '->', 0x2190: '<-' };
 
-/** `s` in WinAnsiEncoding, byte by byte (a few characters as look-alikes, unmappable ones as '?'). */
-function winAnsiBytes(s: string): number[] {
+/** `s` in WinAnsiEncoding, byte by byte (a few characters as look-alikes, unmappable ones as '?', added to `missing`). */
+function winAnsiBytes(s: string, missing?: Set<number>): number[] {
   const out: number[] = [];
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0x3f;
     const substitute = SUBSTITUTE[cp];
-    if (substitute !== undefined) out.push(...winAnsiBytes(substitute));
-    else out.push(cp >= 0x20 && cp <= 0x7e ? cp : cp >= 0xa0 && cp <= 0xff ? cp : (WIN_ANSI[cp] ?? 0x3f));
+    if (substitute !== undefined) out.push(...winAnsiBytes(substitute, missing));
+    else {
+      const b = cp >= 0x20 && cp <= 0x7e ? cp : cp >= 0xa0 && cp <= 0xff ? cp : WIN_ANSI[cp];
+      if (b === undefined) missing?.add(cp);
+      out.push(b ?? 0x3f);
+    }
   }
   return out;
 }
 
-/** `s` as a PDF literal string in WinAnsiEncoding (unmappable characters as '?'). */
-export function winAnsiString(s: string): string {
+/** `s` as a PDF literal string in WinAnsiEncoding (unmappable characters as '?', added to `missing`). */
+export function winAnsiString(s: string, missing?: Set<number>): string {
   let out = '(';
-  for (const b of winAnsiBytes(s)) {
+  for (const b of winAnsiBytes(s, missing)) {
     if (b === 0x28 || b === 0x29 || b === 0x5c) out += '\\' + String.fromCharCode(b);
     else if (b < 0x80) out += String.fromCharCode(b);
     else out += '\\' + b.toString(8).padStart(3, '0');
@@ -482,14 +490,70 @@ function imageObject(href: string, name: string): ImageObject {
 const FONTS = { F1: 'Helvetica', F2: 'Helvetica-Bold', F3: 'Courier', F4: 'Courier-Bold' } as const;
 const FACES: Record<keyof typeof FONTS, PdfFaces> = { F1: 'sans', F2: 'sansBold', F3: 'mono', F4: 'monoBold' };
 
-/** The Unicode code point of each WinAnsiEncoding byte 32..255 (0 where the encoding has none). */
-function winAnsiCodePoints(): number[] {
-  const back = new Map(Object.entries(WIN_ANSI).map(([u, b]) => [b, Number(u)]));
-  return Array.from({ length: 224 }, (_, i) => {
-    const b = 32 + i;
-    if (b <= 0x7e || b >= 0xa0) return b;
-    return back.get(b) ?? 0;
-  });
+/** Look-alikes for characters a face has no glyph for: the glyph drawn, the character kept (ToUnicode). */
+const LOOKALIKE = new Map(
+  Object.entries(SUBSTITUTE)
+    .filter(([, to]) => to.length === 1)
+    .map(([cp, to]) => [Number(cp), to.charCodeAt(0)]),
+);
+
+/** U+XXXX, and the character itself when it prints. */
+function describeChar(cp: number): string {
+  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return cp > 0x20 && cp !== 0x7f ? `${String.fromCodePoint(cp)} ${hex}` : hex;
+}
+
+/**
+ * A face embedded as a CIDFont (Type0, Identity-H): each character the page draws in it gets its
+ * own CID, 1, 2, ... in the order first drawn, which is also its glyph id in the subset
+ * (CIDToGIDMap Identity), so the ToUnicode CMap maps every CID back to its one character, and
+ * copying text gives the characters drawn, whichever glyph drew them. The glyph is the face's
+ * own; for a character it lacks, a look-alike (LOOKALIKE: ␣ as _) or else its .notdef glyph (an
+ * empty box in Liberation), the character listed in `missing`. Each CID's advance is the
+ * character's width in the layout's metrics (`width`, text.ts), which for every glyph the face has
+ * is the face's own advance (truetype.test checks them all), so a line ends where the layout
+ * measured it.
+ */
+class EmbeddedFont {
+  readonly metrics: TrueTypeMetrics;
+  /** The character of CID k + 1. */
+  readonly chars: number[] = [];
+  /** The font's glyph for CID k (0: .notdef). */
+  readonly glyphs: number[] = [0];
+  readonly cids = new Map<number, number>();
+  readonly missing = new Set<number>();
+
+  constructor(
+    readonly file: PdfFontFile,
+    readonly width: (cp: number) => number,
+  ) {
+    this.metrics = readTrueType(file.ttf);
+  }
+
+  cid(cp: number): number {
+    let cid = this.cids.get(cp);
+    if (cid !== undefined) return cid;
+    const lookalike = LOOKALIKE.get(cp);
+    let glyph = this.metrics.glyph(cp);
+    if (glyph === 0 && lookalike !== undefined) glyph = this.metrics.glyph(lookalike);
+    if (glyph === 0) this.missing.add(cp);
+    this.chars.push(cp);
+    cid = this.glyphs.push(glyph) - 1;
+    if (cid > 0xffff) fail('a figure draws more than 65535 different characters in one font');
+    this.cids.set(cp, cid);
+    return cid;
+  }
+
+  /** `s` as a hex string of CIDs, two bytes each (Identity-H). */
+  hex(s: string): string {
+    let out = '<';
+    for (const ch of s)
+      out += this.cid(ch.codePointAt(0) ?? 0xfffd)
+        .toString(16)
+        .toUpperCase()
+        .padStart(4, '0');
+    return out + '>';
+  }
 }
 
 /** A subset's tag: six capital letters from the glyphs it holds (the same subset, the same tag), as PDF 32000 9.6.4 asks. */
@@ -504,34 +568,64 @@ function subsetTag(codes: readonly number[]): string {
   return tag;
 }
 
+/** A code point as ToUnicode writes it: UTF-16BE hex. */
+function utf16Hex(cp: number): string {
+  const units = cp > 0xffff ? [0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff)] : [cp];
+  return units.map((u) => u.toString(16).toUpperCase().padStart(4, '0')).join('');
+}
+
+/** The ToUnicode CMap of an embedded font: CID k (two bytes) to its character, 100 to a block as the CMap format allows. */
+export function toUnicodeCMap(chars: readonly number[]): string {
+  const lines = [
+    '/CIDInit /ProcSet findresource begin',
+    '12 dict begin',
+    'begincmap',
+    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def',
+    '/CMapName /Adobe-Identity-UCS def',
+    '/CMapType 2 def',
+    '1 begincodespacerange',
+    '<0000> <FFFF>',
+    'endcodespacerange',
+  ];
+  for (let i = 0; i < chars.length; i += 100) {
+    const block = chars.slice(i, i + 100);
+    lines.push(`${block.length} beginbfchar`);
+    block.forEach((cp, k) => lines.push(`<${(i + k + 1).toString(16).toUpperCase().padStart(4, '0')}> <${utf16Hex(cp)}>`));
+    lines.push('endbfchar');
+  }
+  lines.push('endcmap', 'CMapName currentdict /CMap defineresource pop', 'end', 'end');
+  return lines.join('\n');
+}
+
 /**
- * The PDF objects of an embedded TrueType font: its dictionary (with `descriptor` and `file`
- * standing for their refs), descriptor and file stream. The file is the font cut down to the
- * glyphs of `bytes` (the WinAnsi codes the page draws in it), named with a subset tag.
+ * The PDF objects of an embedded face: the Type0 font (with `descendant` and `toUnicode` standing
+ * for their refs), its CIDFontType2 descendant (`descriptor`), the descriptor (`file`), the font
+ * file (the face cut down to the CIDs' glyphs, `subsetGlyphs`), and the ToUnicode CMap; both
+ * fonts named with a subset tag.
  */
-function trueTypeObjects(
-  face: PdfFontFile,
+function type0Objects(
+  font: EmbeddedFont,
   name: string,
-  bytes: ReadonlySet<number>,
-): { font: string; descriptor: string; file: { dict: string; data: Uint8Array } } {
-  const m = readTrueType(face.ttf);
-  const unicode = winAnsiCodePoints();
-  const widths = unicode.map((cp) => (cp === 0 ? 0 : m.advance(cp)));
-  const codes = [...bytes].filter((b) => b >= 32 && b <= 255).sort((a, b) => a - b);
-  const subset = subsetTrueType(
-    face.ttf,
-    codes.flatMap((b) => {
-      const cp = unicode[b - 32];
-      return cp === undefined || cp === 0 ? [] : [cp];
-    }),
+): { font: string; descendant: string; descriptor: string; file: { dict: string; data: Uint8Array }; toUnicode: { dict: string; data: Uint8Array } } {
+  const m = font.metrics;
+  const subset = subsetGlyphs(
+    font.file.ttf,
+    font.glyphs,
+    font.chars.map((cp, k) => [cp, k + 1] as const),
   );
-  const tagged = `${subsetTag(codes)}+${name}`;
-  // flags: 1 fixed pitch, 32 non-symbolic (the WinAnsi encoding applies)
-  const flags = (m.fixedPitch ? 1 : 0) | 32;
+  const tagged = `${subsetTag(font.chars)}+${name}`;
+  const widths = [m.advance(0xffff), ...font.chars.map((cp) => Math.round(font.width(cp)))];
+  const rows: string[] = [];
+  for (let i = 0; i < widths.length; i += 16) rows.push(widths.slice(i, i + 16).join(' '));
+  const cmap = latin1(toUnicodeCMap(font.chars));
+  // flags: 1 fixed pitch, 4 symbolic (glyphs outside the standard Latin set; the CIDs name them)
+  const flags = (m.fixedPitch ? 1 : 0) | 4;
   return {
-    font: `<< /Type /Font /Subtype /TrueType /BaseFont /${tagged} /FirstChar 32 /LastChar 255 /Widths [${widths.join(' ')}] /Encoding /WinAnsiEncoding /FontDescriptor DESCRIPTOR >>`,
+    font: `<< /Type /Font /Subtype /Type0 /BaseFont /${tagged} /Encoding /Identity-H /DescendantFonts [DESCENDANT] /ToUnicode TOUNICODE >>`,
+    descendant: `<< /Type /Font /Subtype /CIDFontType2 /BaseFont /${tagged} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor DESCRIPTOR /DW ${widths[0] ?? 0} /W [0 [${rows.join('\n')}]] /CIDToGIDMap /Identity >>`,
     descriptor: `<< /Type /FontDescriptor /FontName /${tagged} /Flags ${flags} /FontBBox [${m.bbox.join(' ')}] /ItalicAngle ${N(m.italicAngle)} /Ascent ${m.ascent} /Descent ${m.descent} /CapHeight ${m.capHeight} /StemV ${name.includes('Bold') ? 120 : 80} /FontFile2 FILE >>`,
     file: { dict: `<< /Length ${subset.length} /Length1 ${subset.length} >>`, data: subset },
+    toUnicode: { dict: `<< /Length ${cmap.length} >>`, data: cmap },
   };
 }
 
@@ -549,10 +643,15 @@ class Drawing {
   readonly ids = new Map<string, XmlElement>();
   readonly images = new Map<string, ImageObject>();
   readonly states = new Map<string, string>();
-  /** The WinAnsi bytes each font (F1..F4) draws, so an embedded font carries only their glyphs. */
-  readonly glyphBytes = new Map<string, Set<number>>();
+  /** The fonts (F1..F4) embedded as CIDFonts, made when the page first draws in one. */
+  readonly embedded = new Map<keyof typeof FONTS, EmbeddedFont>();
+  /** The characters a standard font (F1..F4, not embedded) drew as '?'. */
+  readonly unmapped = new Map<keyof typeof FONTS, Set<number>>();
 
-  constructor(root: XmlElement) {
+  constructor(
+    root: XmlElement,
+    readonly fonts: PdfFonts = {},
+  ) {
     const walk = (e: XmlElement) => {
       if (e.attrs.id) this.ids.set(e.attrs.id, e);
       e.children.forEach(walk);
@@ -849,8 +948,7 @@ class Drawing {
       });
     }
     if (runs.length === 0) return;
-    const width = (r: Run) =>
-      isMono(r.style.fontFamily) ? monoWidth(r.text, r.style.fontSize) : textWidth(r.text, r.style.fontSize, isBold(r.style.fontWeight) ? 'bold' : 'normal');
+    const width = (r: Run) => (isMono(r.style.fontFamily) ? monoWidth : textWidth)(r.text, r.style.fontSize, isBold(r.style.fontWeight) ? 'bold' : 'normal');
     let x = first(e.attrs.x) ?? 0;
     let y = first(e.attrs.y) ?? 0;
     x += first(e.attrs.dx) ?? 0;
@@ -868,22 +966,35 @@ class Drawing {
       y += r.dy;
       const fill = parseColor(r.style.fill);
       if (fill) {
-        const font = (isMono(r.style.fontFamily) ? 2 : 0) + (isBold(r.style.fontWeight) ? 2 : 1);
-        const bytes = this.glyphBytes.get(`F${font}`) ?? new Set<number>();
-        for (const b of winAnsiBytes(r.text)) bytes.add(b);
-        this.glyphBytes.set(`F${font}`, bytes);
+        const mono = isMono(r.style.fontFamily);
+        const bold = isBold(r.style.fontWeight);
+        const font: keyof typeof FONTS = mono ? (bold ? 'F4' : 'F3') : bold ? 'F2' : 'F1';
         const alpha = r.style.fillOpacity * r.style.opacity;
         this.ops.push(
           this.alpha(alpha, 1),
           rgbOp(fill, 'rg'),
-          `/F${font} ${N(r.style.fontSize)} Tf`,
+          `/${font} ${N(r.style.fontSize)} Tf`,
           `1 0 0 -1 ${N(x)} ${N(y)} Tm`,
-          `${winAnsiString(r.text)} Tj`,
+          `${this.encode(font, mono, bold, r.text)} Tj`,
         );
       }
       x += width(r);
     }
     this.ops.push('ET', 'Q');
+  }
+
+  /** `text` as a string operand for font `font`: CIDs when its face is embedded, else WinAnsi bytes. */
+  encode(font: keyof typeof FONTS, mono: boolean, bold: boolean, text: string): string {
+    let embedded = this.embedded.get(font);
+    const file = this.fonts[FACES[font]];
+    if (!embedded && file) {
+      embedded = new EmbeddedFont(file, (cp) => (mono ? monoWidth : textWidth)(String.fromCodePoint(cp), 1000, bold ? 'bold' : 'normal'));
+      this.embedded.set(font, embedded);
+    }
+    if (embedded) return embedded.hex(text);
+    const unmapped = this.unmapped.get(font) ?? new Set<number>();
+    this.unmapped.set(font, unmapped);
+    return winAnsiString(text, unmapped);
   }
 
   image(e: XmlElement): void {
@@ -920,7 +1031,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   const width = Number(root.attrs.width);
   const height = Number(root.attrs.height);
   if (!(width > 0 && height > 0)) fail('the SVG declares no width and height in px');
-  const d = new Drawing(root);
+  const d = new Drawing(root, info.fonts);
   d.ops.push(`${N(PT_PER_PX)} 0 0 ${N(-PT_PER_PX)} 0 ${N(height * PT_PER_PX)} cm`);
   const vb = root.attrs.viewBox ? numbers(root.attrs.viewBox) : [];
   const [vx, vy, vw, vh] = vb;
@@ -949,12 +1060,23 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][])
     .filter(([name]) => used(name))
     .map(([name, base]) => {
-      const face = info.fonts?.[FACES[name]];
-      if (!face) return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
-      const o = trueTypeObjects(face, EMBEDDED_NAMES[FACES[name]], d.glyphBytes.get(name) ?? new Set());
+      const embedded = d.embedded.get(name);
+      if (!embedded) {
+        const unmapped = [...(d.unmapped.get(name) ?? [])];
+        if (unmapped.length > 0) info.warn?.(`${base} (a standard font, not embedded) has no code for ${unmapped.map(describeChar).join(', ')}: drawn as '?'`);
+        return `/${name} ${add(`<< /Type /Font /Subtype /Type1 /BaseFont /${base} /Encoding /WinAnsiEncoding >>`)} 0 R`;
+      }
+      const face = EMBEDDED_NAMES[FACES[name]];
+      if (embedded.missing.size > 0)
+        info.warn?.(
+          `${face} has no glyph for ${[...embedded.missing].map(describeChar).join(', ')}: drawn as its .notdef glyph (an empty box); copied text still gives the characters`,
+        );
+      const o = type0Objects(embedded, face);
       const file = add(o.file);
       const descriptor = add(o.descriptor.replace('FILE', `${file} 0 R`));
-      return `/${name} ${add(o.font.replace('DESCRIPTOR', `${descriptor} 0 R`))} 0 R`;
+      const descendant = add(o.descendant.replace('DESCRIPTOR', `${descriptor} 0 R`));
+      const toUnicode = add(o.toUnicode);
+      return `/${name} ${add(o.font.replace('DESCENDANT', `${descendant} 0 R`).replace('TOUNICODE', `${toUnicode} 0 R`))} 0 R`;
     });
   const stateRefs = [...d.states.entries()].map(([key, name]) => {
     const [ca, CA] = key.split(' ');

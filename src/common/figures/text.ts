@@ -8,6 +8,8 @@
  * a figure drawn 336 px wide is a 3.5 in column at 96 px/in, where 11 px text prints at 8.25 pt.
  */
 
+import { MONO_BOLD_WIDTHS, MONO_WIDTHS, SANS_BOLD_WIDTHS, SANS_WIDTHS } from './liberation-widths.ts';
+
 export const FONT_SANS = 'Helvetica, Arial, Liberation Sans, Nimbus Sans, sans-serif';
 export const FONT_MONO = 'DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace';
 
@@ -59,6 +61,34 @@ const HELVETICA_BOLD = [
   611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
 ];
 
+/** A widths table of liberation-widths.ts as code point → width. */
+function widthTable(runs: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const segment of runs.split(' ')) {
+    const [start, widths] = segment.split(':');
+    if (start === undefined || widths === undefined) continue;
+    let cp = parseInt(start, 16);
+    for (const part of widths.split(',')) {
+      const [w, n = '1'] = part.split('*');
+      for (let k = 0; k < Number(n); k++) out.set(cp++, Number(w));
+    }
+  }
+  return out;
+}
+
+const tables = new Map<string, Map<number, number>>();
+const RUNS = { normal: SANS_WIDTHS, bold: SANS_BOLD_WIDTHS, mono: MONO_WIDTHS, monoBold: MONO_BOLD_WIDTHS } as const;
+
+/** The widths beyond ASCII of one Liberation face, read when first measured with. */
+function liberation(face: keyof typeof RUNS): Map<number, number> {
+  let t = tables.get(face);
+  if (!t) {
+    t = widthTable(RUNS[face]);
+    tables.set(face, t);
+  }
+  return t;
+}
+
 /** Wide scripts (CJK, Hangul, fullwidth forms, most emoji) take a full em. */
 function isWide(cp: number): boolean {
   return (
@@ -81,31 +111,41 @@ function isZeroWidth(cp: number): boolean {
 
 export type Weight = 'normal' | 'bold';
 
-/** Estimated advance width, in px, of `s` in the sans-serif stack. Other scripts: 0.6 em, wide ones 1 em. */
+/**
+ * Advance width, in px, of `s` in the sans-serif stack: Helvetica's for ASCII, Liberation Sans'
+ * (Arial's) for every other character it has (liberation-widths.ts), which are the widths the PDF
+ * draws with; other characters are estimated: wide scripts 1 em, combining marks 0, the rest 0.6 em.
+ */
 export function textWidth(s: string, size: number, weight: Weight = 'normal'): number {
   const table = weight === 'bold' ? HELVETICA_BOLD : HELVETICA;
+  const beyond = liberation(weight);
   let units = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    const ascii = cp >= 0x20 && cp <= 0x7e ? table[cp - 0x20] : undefined;
-    if (ascii !== undefined) units += ascii;
+    const known = cp >= 0x20 && cp <= 0x7e ? table[cp - 0x20] : beyond.get(cp);
+    if (known !== undefined) units += known;
     else if (isZeroWidth(cp)) continue;
     else if (isWide(cp)) units += 1000;
-    else if (cp === 0xa0) units += 278;
     else units += 600;
   }
   return (units * size) / 1000;
 }
 
-/** Width, in px, of `s` in the monospace stack (0.6 em per character; wide scripts 1.2 em). */
-export function monoWidth(s: string, size: number): number {
-  let cells = 0;
+/**
+ * Width, in px, of `s` in the monospace stack: 0.6 em a character, and Liberation Mono's own width
+ * (0 for combining marks) for every character it has; others: wide scripts 1.2 em, combining marks 0.
+ */
+export function monoWidth(s: string, size: number, weight: Weight = 'normal'): number {
+  const beyond = liberation(weight === 'bold' ? 'monoBold' : 'mono');
+  let units = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    if (isZeroWidth(cp)) continue;
-    cells += isWide(cp) ? 2 : 1;
+    const known = cp >= 0x20 && cp <= 0x7e ? 600 : beyond.get(cp);
+    if (known !== undefined) units += known;
+    else if (isZeroWidth(cp)) continue;
+    else units += isWide(cp) ? 1200 : 600;
   }
-  return cells * 0.6 * size;
+  return (units * size) / 1000;
 }
 
 export type Measure = (s: string) => number;

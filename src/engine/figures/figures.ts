@@ -72,6 +72,8 @@ export interface WrittenFigure {
 export interface FiguresResult {
   written: WrittenFigure[];
   skipped: { kind: FigureKind; reason: string }[];
+  /** What a written file could not show as asked, each naming its file: characters a PDF's fonts have no glyph for (drawn as .notdef; svgToPdf's `warn`). */
+  warnings: string[];
 }
 
 /** Display widths of the pictures (the overlay's is OVERLAY_FIGURE_WIDTH), and so the resolution each embedded copy needs. */
@@ -188,15 +190,23 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   const written: WrittenFigure[] = [];
   const provenance = figureProvenance(rec.record);
   const fonts = o.formats.includes('pdf') ? await pdfFonts() : {};
+  const warnings: string[] = [];
   for (const [kind, plain] of svgs) {
     // the overlay says how it was drawn too, as the app's export does
     const about = kind === 'overlay' || kind === 'paper' ? overlayAbout : provenance;
     const svg = withDescription(plain, about);
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
-      await writeFileAtomically(path, format === 'svg' ? svg : format === 'png' ? await svgToPng(svg, scale) : svgToPdf(svg, { subject: about, fonts }));
+      await writeFileAtomically(
+        path,
+        format === 'svg'
+          ? svg
+          : format === 'png'
+            ? await svgToPng(svg, scale)
+            : svgToPdf(svg, { subject: about, fonts, warn: (m) => warnings.push(`${path}: ${m}`) }),
+      );
       written.push({ kind, format, path });
     }
   }
-  return { written, skipped };
+  return { written, skipped, warnings };
 }

@@ -4,7 +4,7 @@
  * PDF has its fonts on any machine. They share Helvetica's and Courier's advance widths, so the
  * figures' layout holds. `laser figure` embeds them, and the app's export gets the same files from
  * its host (figures.pdfFonts). Each PDF carries only the glyphs it draws (common/figures
- * subsetTrueType). Read once per process.
+ * subsetGlyphs). Read once per process.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
