@@ -4,7 +4,7 @@
  * output of encoder layer i. post_layernorm is never applied (LLaVA does not use it).
  */
 import type { ClipVisionConfig } from '../../src/engine/checkpoint/hf-config.ts';
-import { add, attention, geluErf, layerNorm, linear, map, matrix, quickGelu, type Matrix, type Weights } from './ops-f64.ts';
+import { add, at64, attention, dot, geluErf, layerNorm, linear, map, matrix, quickGelu, type Matrix, type Weights } from './ops-f64.ts';
 
 const V = 'vision_tower.vision_model.';
 
@@ -45,21 +45,19 @@ export function clipEmbeddings(c: ClipVisionConfig, w: Weights, pixels: Float64A
   const cls = w(`${V}embeddings.class_embedding`);
   const pos = w(`${V}embeddings.position_embedding.weight`); // [1 + g², D]
   const x = matrix(1 + g * g, D);
-  for (let d = 0; d < D; d++) x.data[d] = cls[d] + pos[d];
+  for (let d = 0; d < D; d++) x.data[d] = at64(cls, d) + at64(pos, d);
+  // Each output of the convolution is a dot product of a kernel [C, P, P] with its patch, flattened alike.
+  const patch = new Float64Array(C * P * P);
   for (let py = 0; py < g; py++) {
     for (let px = 0; px < g; px++) {
       const t = 1 + py * g + px;
-      for (let d = 0; d < D; d++) {
-        let s = 0;
-        for (let ch = 0; ch < C; ch++) {
-          for (let ky = 0; ky < P; ky++) {
-            for (let kx = 0; kx < P; kx++) {
-              s += conv[((d * C + ch) * P + ky) * P + kx] * pixels[(ch * S + py * P + ky) * S + px * P + kx];
-            }
-          }
+      for (let ch = 0; ch < C; ch++) {
+        for (let ky = 0; ky < P; ky++) {
+          const from = (ch * S + py * P + ky) * S + px * P;
+          patch.set(pixels.subarray(from, from + P), (ch * P + ky) * P);
         }
-        x.data[t * D + d] = s + pos[t * D + d];
       }
+      for (let d = 0; d < D; d++) x.data[t * D + d] = dot(conv.subarray(d * patch.length, (d + 1) * patch.length), patch) + at64(pos, t * D + d);
     }
   }
   return x;

@@ -8,6 +8,7 @@
  * (the i-th image token gets the i-th feature row across all images, in order: image k fills the
  * k-th run) → LLaMA decoder → logits at every position.
  */
+import { at } from '../support/index-access.ts';
 import { openLlavaCheckpoint } from '../../src/engine/families/llava/checkpoint.ts';
 import { imageTokensPerImage, visionHiddenStateIndex, type LlavaConfig } from '../../src/engine/checkpoint/hf-config.ts';
 import { llavaTensorShapes } from '../../src/engine/families/llava/tensors.ts';
@@ -63,7 +64,7 @@ export function imageFeatures(m: LlavaF64, pixelValues: Float64Array, numImages:
 
 /** hidden_states[vision_feature_layer], without the CLS row for the 'default' strategy. */
 function selectFeatures(c: LlavaConfig, out: ClipOutput): Matrix {
-  const h = out.hiddenStates[visionHiddenStateIndex(c)];
+  const h = at(out.hiddenStates, visionHiddenStateIndex(c));
   if (c.visionFeatureSelectStrategy === 'full') return h;
   return matrix(h.rows - 1, h.cols, h.data.slice(h.cols));
 }
@@ -89,7 +90,7 @@ export function mergeImageFeatures(m: LlavaF64, inputIds: readonly number[], fea
     throw new Error(
       `mergeImageFeatures: ${slots.length} image tokens but ${rows.length} feature rows (${features.length} images × ${imageTokensPerImage(m.config)})`,
     );
-  slots.forEach((s, i) => x.data.set(rows[i], s * x.cols));
+  slots.forEach((s, i) => x.data.set(at(rows, i), s * x.cols));
   return x;
 }
 
@@ -148,6 +149,6 @@ export function greedyDecode(
 
 export function argmax(v: ArrayLike<number>): number {
   let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  for (let i = 1; i < v.length; i++) if (at(v, i) > at(v, best)) best = i;
   return best;
 }

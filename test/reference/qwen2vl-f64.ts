@@ -16,10 +16,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { at } from '../support/index-access.ts';
 import { openCheckpoint } from '../../src/engine/checkpoint/checkpoint.ts';
 import { parseQwenConfig, type QwenConfig } from '../../src/engine/families/qwen2-vl/config.ts';
 import { embedTokens, llamaForward, type LlamaOutput } from './llama-f64.ts';
-import { add, attention, geluErf, layerNorm, linear, map, matrix, mul, quickGelu, rmsNorm, row, silu, type Matrix, type Weights } from './ops-f64.ts';
+import { add, at64, attention, geluErf, layerNorm, linear, map, matrix, mul, quickGelu, rmsNorm, row, silu, type Matrix, type Weights } from './ops-f64.ts';
 import type { MropePositions } from './rope-f64.ts';
 
 export interface QwenF64 {
@@ -121,8 +122,8 @@ export function visionTower(m: QwenF64, pixelValues: Float64Array, grids: readon
   const norm = (x: Matrix, p: string) => (qwen25 ? rmsNorm(x, w(`${p}.weight`), 1e-6) : layerNorm(x, w(`${p}.weight`), w(`${p}.bias`), 1e-6));
   const act = { quick_gelu: quickGelu, gelu: geluErf, silu }[v.hiddenAct];
   const full = new Set(v.window?.fullAttentionBlocks ?? []);
-  const sameFrame = (i: number, j: number) => patches[i].frame === patches[j].frame;
-  const sameWindow = (i: number, j: number) => patches[i].window === patches[j].window;
+  const sameFrame = (i: number, j: number) => at(patches, i).frame === at(patches, j).frame;
+  const sameWindow = (i: number, j: number) => at(patches, i).window === at(patches, j).window;
 
   let x = patchEmbed;
   const blockOut: Matrix[] = [];
@@ -134,7 +135,7 @@ export function visionTower(m: QwenF64, pixelValues: Float64Array, grids: readon
       matrix(
         qkv.rows,
         E,
-        Float64Array.from({ length: qkv.rows * E }, (_, i) => qkv.data[Math.floor(i / E) * 3 * E + k * E + (i % E)]),
+        Float64Array.from({ length: qkv.rows * E }, (_, i) => at64(qkv.data, Math.floor(i / E) * 3 * E + k * E + (i % E))),
       );
     const allowed = v.window && !full.has(b) ? sameWindow : sameFrame;
     const a = attention(rotate(part(0), v.numHeads, hd, rotary), rotate(part(1), v.numHeads, hd, rotary), part(2), v.numHeads, v.numHeads, hd, false, allowed);
@@ -171,9 +172,9 @@ function rotate(x: Matrix, heads: number, hd: number, angles: Matrix): Matrix {
     for (let h = 0; h < heads; h++) {
       const base = n * x.cols + h * hd;
       for (let i = 0; i < half; i++) {
-        const a = angles.data[n * half + i];
-        const x1 = x.data[base + i];
-        const x2 = x.data[base + half + i];
+        const a = at64(angles.data, n * half + i);
+        const x1 = at64(x.data, base + i);
+        const x2 = at64(x.data, base + half + i);
         y.data[base + i] = x1 * Math.cos(a) - x2 * Math.sin(a);
         y.data[base + half + i] = x2 * Math.cos(a) + x1 * Math.sin(a);
       }
@@ -207,8 +208,8 @@ export function ropePositions(c: QwenConfig, ids: readonly number[], grids: read
       for (let r = 0; r < gh; r++) {
         for (let col = 0; col < gw; col++, i++) {
           if (ids[i] !== c.imageTokenId) throw new Error(`ropePositions: image run ${image} is shorter than its grid`);
-          const p = [next + ti, next + r, next + col];
-          p.forEach((v, a) => axes[a].push(v));
+          const p: [number, number, number] = [next + ti, next + r, next + col];
+          p.forEach((v, a) => at(axes, a).push(v));
           max = Math.max(max, ...p);
         }
       }
@@ -278,7 +279,7 @@ export function qwenGreedy(
     const { logits } = decode(m, all, grids, vision);
     const last = row(logits, logits.rows - 1).slice();
     let best = 0;
-    for (let i = 1; i < last.length; i++) if (last[i] > last[best]) best = i;
+    for (let i = 1; i < last.length; i++) if (at64(last, i) > at64(last, best)) best = i;
     stepLogits.push(last);
     newIds.push(best);
     all.push(best);

@@ -3,8 +3,9 @@
  * modeling_rope_utils): inverse frequencies for the default, linear, dynamic-NTK and llama3 rope
  * types, and the rotate-half application to queries and keys.
  */
+import { at } from '../support/index-access.ts';
 import type { LlamaConfig } from '../../src/engine/checkpoint/hf-config.ts';
-import { matrix, type Matrix } from './ops-f64.ts';
+import { at64, matrix, type Matrix } from './ops-f64.ts';
 
 /** invFreq[i] = 1 / θ^(2i/d), i < d/2: the unscaled frequencies. */
 function defaultInvFreq(theta: number, dim: number): Float64Array {
@@ -59,14 +60,15 @@ export function applyRope(x: Matrix, heads: number, headDim: number, positions: 
   const half = headDim / 2;
   const y = matrix(x.rows, x.cols);
   for (let p = 0; p < x.rows; p++) {
+    const position = at(positions, p);
     for (let h = 0; h < heads; h++) {
       const base = p * x.cols + h * headDim;
       for (let i = 0; i < half; i++) {
-        const a = positions[p] * invFreq[i];
+        const a = position * at64(invFreq, i);
         const cos = Math.cos(a);
         const sin = Math.sin(a);
-        const x1 = x.data[base + i];
-        const x2 = x.data[base + half + i];
+        const x1 = at64(x.data, base + i);
+        const x2 = at64(x.data, base + half + i);
         y.data[base + i] = x1 * cos - x2 * sin;
         y.data[base + half + i] = x2 * cos + x1 * sin;
       }
@@ -90,17 +92,19 @@ export function applyMrope(x: Matrix, heads: number, headDim: number, positions:
   const half = headDim / 2;
   const [s0, s1, s2] = positions.section;
   if (s0 + s1 + s2 !== half) throw new Error(`applyMrope: mrope_section ${s0}+${s1}+${s2} is not head_dim/2 = ${half}`);
-  const axis = (i: number) => (i < s0 ? 0 : i < s0 + s1 ? 1 : 2);
+  const axis = (i: number): 0 | 1 | 2 => (i < s0 ? 0 : i < s0 + s1 ? 1 : 2);
   const y = matrix(x.rows, x.cols);
+  const [t, hh, ww] = positions.axes;
   for (let p = 0; p < x.rows; p++) {
+    const position: readonly [number, number, number] = [at(t, p), at(hh, p), at(ww, p)];
     for (let h = 0; h < heads; h++) {
       const base = p * x.cols + h * headDim;
       for (let i = 0; i < half; i++) {
-        const a = positions.axes[axis(i)][p] * invFreq[i];
+        const a = position[axis(i)] * at64(invFreq, i);
         const cos = Math.cos(a);
         const sin = Math.sin(a);
-        const x1 = x.data[base + i];
-        const x2 = x.data[base + half + i];
+        const x1 = at64(x.data, base + i);
+        const x2 = at64(x.data, base + half + i);
         y.data[base + i] = x1 * cos - x2 * sin;
         y.data[base + half + i] = x2 * cos + x1 * sin;
       }

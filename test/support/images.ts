@@ -13,6 +13,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { at } from './index-access.ts';
 
 export type MadeFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff';
 
@@ -73,7 +74,7 @@ interface Base {
 }
 
 async function encodeBase(i: number): Promise<Base> {
-  const format = formats[i % formats.length];
+  const format = at(formats, i % formats.length);
   const width = 96 + ((i * 37) % 225);
   const height = 72 + ((i * 53) % 169);
   // Two colours split by a diagonal, so thumbnails have an edge to resample.
@@ -102,7 +103,7 @@ const crcTable = Array.from({ length: 256 }, (_, n) => {
 
 export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (const x of bytes) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+  for (const x of bytes) c = at(crcTable, (c ^ x) & 0xff) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -218,9 +219,9 @@ export async function makeImageFolder(dir: string, options: ImageFolderOptions):
   const images: MadeImage[] = [];
   const writes: Array<Promise<void>> = [];
   for (let i = 0; i < count; i++) {
-    const base = bases[i % distinct];
+    const base = at(bases, i % distinct);
     const bytes = i < distinct ? base.bytes : stamp(base, `laser-test-copy-${i}`);
-    const folder = folders[i % folders.length];
+    const folder = at(folders, i % folders.length);
     const relPath = (folder === '' ? '' : `${folder}/`) + `img-${String(i).padStart(5, '0')}.${extensions[base.format]}`;
     const file = path.join(root, relPath);
     images.push({ path: file, relPath, width: base.width, height: base.height, format: base.format, bytes: bytes.length });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SafetensorsFile } from '../../src/engine/checkpoint/safetensors.ts';
 import { compileBundle } from '../../src/engine/compiler/compile.ts';
+import { at } from './index-access.ts';
 
 export const tinyFixtureDir = fileURLToPath(new URL('../fixtures/hf-golden/llava15_tiny', import.meta.url));
 export const tinyCheckpointDir = join(tinyFixtureDir, 'checkpoint');
@@ -60,7 +61,7 @@ export function goldenAttnLast(g: TinyGolden): Float32Array {
   const S = g.sequence;
   const out = new Float32Array(g.layers * g.heads * S);
   for (let l = 0; l < g.layers; l++) {
-    for (let h = 0; h < g.heads; h++) out.set(g.attentions[l].subarray((h * S + S - 1) * S, (h * S + S) * S), (l * g.heads + h) * S);
+    for (let h = 0; h < g.heads; h++) out.set(at(g.attentions, l).subarray((h * S + S - 1) * S, (h * S + S) * S), (l * g.heads + h) * S);
   }
   return out;
 }
@@ -83,6 +84,6 @@ export async function compileTinyBundle(): Promise<CompiledTiny> {
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(at(a, i) - at(b, i)));
   return d;
 }

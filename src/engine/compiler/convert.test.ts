@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { at, first } from '../../../test/support/index-access.ts';
 import { bytesToFloat32, float32ToF16Bits, float32ToHalfBits } from '../checkpoint/dtype.ts';
 import { convertElements } from './convert.ts';
 
@@ -22,10 +23,10 @@ function encode(dtype: 'F32' | 'F64' | 'F16' | 'BF16', f: Float32Array): { bytes
 
 /** The definition: widen what is stored to float32, round to half if asked, transpose if asked. */
 function expected(stored: Float32Array, to: 'float32' | 'float16', transpose: boolean): number[] {
-  const at = (k: number) => (transpose ? stored[(k % rows) * cols + Math.floor(k / rows)] : stored[k]);
+  const read = (k: number) => at(stored, transpose ? (k % rows) * cols + Math.floor(k / rows) : k);
   return Array.from({ length: stored.length }, (_, k) => {
-    const f = new Float32Array([at(k)]);
-    return to === 'float16' ? float32ToF16Bits(f[0]) : new Uint32Array(f.buffer)[0];
+    const f = new Float32Array([read(k)]);
+    return to === 'float16' ? float32ToF16Bits(first(f)) : first(new Uint32Array(f.buffer));
   });
 }
 

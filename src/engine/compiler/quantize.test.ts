@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { at, field } from '../../../test/support/index-access.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../onnx/ops.ts';
 import { saveModel } from '../onnx/save.ts';
@@ -108,15 +109,15 @@ describe('quantise then dequantise', () => {
       const d = dequantizeRows(q, s);
       for (let r = 0; r < rows; r++) {
         for (let k = 0; k < cols; k++) {
-          const step = Math.abs(q.scales[r * q.kBlocks + Math.floor(k / s.blockSize)]);
-          const err = Math.abs(d[r * cols + k] - w[r * cols + k]);
+          const step = Math.abs(at(q.scales, r * q.kBlocks + Math.floor(k / s.blockSize)));
+          const err = Math.abs(at(d, r * cols + k) - at(w, r * cols + k));
           expect(err).toBeLessThanOrEqual(step * (s.symmetric ? 1 : 0.5) * (1 + 1e-6) + 1e-12);
         }
       }
       // and on average much less: uniform rounding error has RMS step / sqrt(12)
       let se = 0;
       let steps = 0;
-      for (let i = 0; i < w.length; i++) se += (d[i] - w[i]) ** 2;
+      w.forEach((wi, i) => (se += (at(d, i) - wi) ** 2));
       for (const sc of q.scales) steps += sc * sc;
       expect(Math.sqrt(se / w.length)).toBeLessThan(0.4 * Math.sqrt(steps / q.scales.length));
     });
@@ -145,7 +146,7 @@ async function session(g: GraphBuilder, file: string): Promise<ort.InferenceSess
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(at(a, i) - at(b, i)));
   return m;
 }
 
@@ -160,7 +161,7 @@ describe('onnxruntime reads our layout', () => {
       const q = quantizeRows(w, N, K, s);
       const deq = dequantizeRows(q, s);
       const t = new Float32Array(K * N); // [K, N] for MatMul
-      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) t[k * N + n] = deq[n * K + k];
+      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) t[k * N + n] = at(deq, n * K + k);
       const g = new GraphBuilder('q');
       const a = g.input('a', 'float32', [2, 3, K]);
       const b = g.initializer('b', arraySource('uint8', [N, q.kBlocks, q.blobSize], q.data));
@@ -171,10 +172,11 @@ describe('onnxruntime reads our layout', () => {
       const sess = await session(g, `mm${file++}.onnx`);
       try {
         const out = await sess.run({ a: new ort.Tensor('float32', x, [2, 3, K]) });
-        expect(out.y.dims).toEqual([2, 3, N]);
-        const ref = out.ref.data as Float32Array;
+        const y = field(out, 'y');
+        expect(y.dims).toEqual([2, 3, N]);
+        const ref = field(out, 'ref').data as Float32Array;
         // float32 sums of 200 products of size ~1 in a different order: ~1e-5
-        expect(maxAbs(out.y.data as Float32Array, ref)).toBeLessThan(1e-4);
+        expect(maxAbs(y.data as Float32Array, ref)).toBeLessThan(1e-4);
         // and the quantised product is near the float one (not a vacuous match of two zeros)
         expect(Math.max(...Array.from(ref, Math.abs))).toBeGreaterThan(1);
       } finally {
@@ -200,10 +202,11 @@ describe('onnxruntime reads our layout', () => {
       try {
         const picked = [7, 0, 3];
         const out = await sess.run({ ids: new ort.Tensor('int64', BigInt64Array.from(picked, BigInt), [1, 3]) });
-        expect(out.rows.dims).toEqual([1, 3, D]);
+        const rows = field(out, 'rows');
+        expect(rows.dims).toEqual([1, 3, D]);
         const want = new Float32Array(3 * D);
         picked.forEach((r, i) => want.set(deq.subarray(r * D, (r + 1) * D), i * D));
-        expect(maxAbs(out.rows.data as Float32Array, want)).toBeLessThan(1e-6);
+        expect(maxAbs(rows.data as Float32Array, want)).toBeLessThan(1e-6);
       } finally {
         await sess.release();
       }

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at, first } from '../../../test/support/index-access.ts';
 import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { compileBundle, type QuantizeOptions } from './compile.ts';
 import { argmax, GraphHarness, maxAbsDiff } from './test-harness.ts';
@@ -55,10 +56,10 @@ interface Scores {
 function score(logits: Float32Array, golden: Float32Array): Omit<Scores, 'greedyPrefix' | 'greedy'> {
   let se = 0;
   let ss = 0;
-  for (let i = 0; i < golden.length; i++) {
-    se += (logits[i] - golden[i]) ** 2;
-    ss += golden[i] ** 2;
-  }
+  golden.forEach((g, i) => {
+    se += (at(logits, i) - g) ** 2;
+    ss += g ** 2;
+  });
   const positions = golden.length / V;
   let argmaxAgree = 0;
   for (let p = 0; p < positions; p++) if (argmax(logits, p * V, (p + 1) * V) === argmax(golden, p * V, (p + 1) * V)) argmaxAgree++;
@@ -88,8 +89,9 @@ describe('llava15_tiny quantised bundles vs transformers 4.45.1 float32', () => 
       const greedy: number[] = [];
       for (let k = 0; k < 5; k++) {
         const S = out.logits.length / V;
-        greedy.push(argmax(out.logits, (S - 1) * V, S * V));
-        if (k < 4) out = await h.decode(await h.embeds([[greedy[k]]]), 1, 1, { past: out.present });
+        const next = argmax(out.logits, (S - 1) * V, S * V);
+        greedy.push(next);
+        if (k < 4) out = await h.decode(await h.embeds([[next]]), 1, 1, { past: out.present });
       }
       const want = Array.from(await golden.readInt64('generated_new_ids'), Number);
       return { scores: { ...s, greedy, greedyPrefix: prefix(greedy, want) }, h, bytes: await weightBytes(dir) };
@@ -203,13 +205,14 @@ describe('qwen2vl_tiny quantised bundles vs transformers 4.45.1 float32', () => 
       });
       let out = await h.decode(await h.embeds([ids], embeds.data as Float32Array), 1, L, { mrope });
       const s = score(out.logits, await golden.readFloat32('logits'));
-      const delta = Number((await golden.readInt64('rope_deltas'))[0]);
+      const delta = Number(first(await golden.readInt64('rope_deltas')));
       const greedy: number[] = [];
       for (let k = 0; k < 5; k++) {
         const S = out.logits.length / V;
-        greedy.push(argmax(out.logits, (S - 1) * V, S * V));
+        const next = argmax(out.logits, (S - 1) * V, S * V);
+        greedy.push(next);
         const p = L + k + delta;
-        if (k < 4) out = await h.decode(await h.embeds([[greedy[k]]]), 1, 1, { past: out.present, mrope: [[[p]], [[p]], [[p]]] });
+        if (k < 4) out = await h.decode(await h.embeds([[next]]), 1, 1, { past: out.present, mrope: [[[p]], [[p]], [[p]]] });
       }
       const want = Array.from(await golden.readInt64('generated_new_ids'), Number);
       return { ...s, greedy, greedyPrefix: prefix(greedy, want) };

@@ -6,6 +6,10 @@
 import * as ort from 'onnxruntime-node';
 import type { BundleManifest } from '../bundle/manifest.ts';
 import { openBundle } from '../bundle/open-bundle.ts';
+import { at, field, first } from '../../../test/support/index-access.ts';
+
+/** One layer's KV cache: past_key_values.{i}.key and .value, or present.{i}.key and .value. */
+export type KvPair = [key: ort.Tensor, value: ort.Tensor];
 
 export interface DecoderRun {
   /** [B, S, V] */
@@ -13,7 +17,7 @@ export interface DecoderRun {
   /** [B, L, H, T] (empty if the bundle has no taps) */
   attnLast: Float32Array;
   /** present.{i}.{key,value}, each [B, KVH, T, hd] */
-  present: ort.Tensor[][];
+  present: KvPair[];
   /** attn_full from decoder-attention.onnx when `attnLayer` was given */
   attnFull?: ort.Tensor;
 }
@@ -29,7 +33,8 @@ export class GraphHarness {
 
   static async open(dir: string, options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1 }): Promise<GraphHarness> {
     const b = await openBundle(dir);
-    const [v, e, d] = await Promise.all([b.graphs.vision, b.graphs.embed, b.graphs.decoder].map((p) => ort.InferenceSession.create(p, options)));
+    const create = (p: string) => ort.InferenceSession.create(p, options);
+    const [v, e, d] = await Promise.all([create(b.graphs.vision), create(b.graphs.embed), create(b.graphs.decoder)]);
     const a = b.graphs.decoderAttention ? await ort.InferenceSession.create(b.graphs.decoderAttention, options) : null;
     return new GraphHarness(b.manifest, v, e, d, a);
   }
@@ -44,39 +49,42 @@ export class GraphHarness {
     if (m.architecture !== 'llava') throw new Error('imageFeatures: pixel_values [n, 3, S, S] is the llava vision graph; use runVision');
     const S = m.vision.imageSize;
     const out = await this.vision.run({ pixel_values: new ort.Tensor('float32', pixels, [n, 3, S, S]) });
-    return out.image_features.data as Float32Array;
+    return field(out, 'image_features').data as Float32Array;
   }
 
   /** Runs vision.onnx on the given feeds (any family) and returns its only output. */
   async runVision(feeds: Record<string, ort.Tensor>): Promise<ort.Tensor> {
     const out = await this.vision.run(feeds);
-    return out[this.vision.outputNames[0]];
+    return field(out, first(this.vision.outputNames));
   }
 
   /** input_ids [B, S] → inputs_embeds, with image k's features put in the k-th run of image tokens (row by row). */
   async embeds(ids: readonly number[][], features?: Float32Array): Promise<Float32Array> {
     const B = ids.length;
-    const S = ids[0].length;
+    const S = first(ids).length;
     const D = this.manifest.text.hidden;
     const V = this.manifest.text.vocab;
     const image = this.manifest.imageTokenId;
     // The image token id may lie outside the table (its rows are replaced anyway).
     const flat = BigInt64Array.from(ids.flat(), (t) => BigInt(t === image && t >= V ? 0 : t));
     const out = await this.embedder.run({ input_ids: new ort.Tensor('int64', flat, [B, S]) });
-    const e = new Float32Array(out.inputs_embeds.data as Float32Array);
+    const e = new Float32Array(field(out, 'inputs_embeds').data as Float32Array);
     if (features) {
       for (let b = 0; b < B; b++) {
         let k = 0;
-        for (let i = 0; i < S; i++) if (ids[b][i] === image) e.set(features.subarray(k * D, ++k * D), (b * S + i) * D);
+        at(ids, b).forEach((id, i) => {
+          if (id === image) e.set(features.subarray(k * D, ++k * D), (b * S + i) * D);
+        });
       }
     }
     return e;
   }
 
   /** Empty past (P = 0) for a batch of B. */
-  emptyPast(B = 1): ort.Tensor[][] {
+  emptyPast(B = 1): KvPair[] {
     const t = this.manifest.text;
-    return Array.from({ length: t.layers }, () => [0, 1].map(() => new ort.Tensor('float32', new Float32Array(0), [B, t.kvHeads, 0, t.headDim])));
+    const empty = () => new ort.Tensor('float32', new Float32Array(0), [B, t.kvHeads, 0, t.headDim]);
+    return Array.from({ length: t.layers }, (): KvPair => [empty(), empty()]);
   }
 
   /** One decoder call; with `attnLayer`, on decoder-attention.onnx, which also returns attn_full. */
@@ -84,11 +92,11 @@ export class GraphHarness {
     embeds: Float32Array,
     B: number,
     S: number,
-    opts: { past?: ort.Tensor[][]; mask?: readonly number[][]; positions?: readonly number[][]; mrope?: readonly number[][][]; attnLayer?: number } = {},
+    opts: { past?: KvPair[]; mask?: readonly number[][]; positions?: readonly number[][]; mrope?: readonly number[][][]; attnLayer?: number } = {},
   ): Promise<DecoderRun> {
     const t = this.manifest.text;
     const past = opts.past ?? this.emptyPast(B);
-    const P = past[0][0].dims[2];
+    const P = at(first(past)[0].dims, 2);
     const mask = opts.mask ?? Array.from({ length: B }, () => Array<number>(P + S).fill(1));
     const positions = opts.positions ?? Array.from({ length: B }, () => Array.from({ length: S }, (_, i) => P + i));
     const feeds: Record<string, ort.Tensor> = {
@@ -112,9 +120,9 @@ export class GraphHarness {
     }
     const out = await session.run(feeds);
     return {
-      logits: out.logits.data as Float32Array,
-      attnLast: this.manifest.taps ? (out.attn_last.data as Float32Array) : new Float32Array(0),
-      present: Array.from({ length: t.layers }, (_, i) => [out[`present.${i}.key`], out[`present.${i}.value`]]),
+      logits: field(out, 'logits').data as Float32Array,
+      attnLast: this.manifest.taps ? (field(out, 'attn_last').data as Float32Array) : new Float32Array(0),
+      present: Array.from({ length: t.layers }, (_, i): KvPair => [field(out, `present.${i}.key`), field(out, `present.${i}.value`)]),
       attnFull: out.attn_full,
     };
   }
@@ -124,7 +132,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths ${a.length} and ${b.length}`);
   let m = 0;
   for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
+    const d = Math.abs(at(a, i) - at(b, i));
     if (!(d <= m)) m = d; // NaN propagates as a failure
   }
   return m;
@@ -132,7 +140,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export function argmax(a: ArrayLike<number>, from = 0, to = a.length): number {
   let best = from;
-  for (let i = from + 1; i < to; i++) if (a[i] > a[best]) best = i;
+  for (let i = from + 1; i < to; i++) if (at(a, i) > at(a, best)) best = i;
   return best - from;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionStack, centroidBox, headVaq, uniformCellMapping, type AttentionStack } from '../../common/laser/index.ts';
+import { at } from '../../../test/support/index-access.ts';
 import { localise, type LocaliseKnobs } from './localise.ts';
 
 const grid = { gh: 4, gw: 4 };
@@ -10,7 +11,10 @@ const knobs: LocaliseKnobs = { renormalize: false, kHead: 2, cropRule: 'centroid
 /** [3 layers, 2 heads, 16 cells] filled with `base`, plus `bumps` (layer, head, cell, value). */
 function stack(base: number, bumps: [number, number, number, number][] = []): AttentionStack {
   const data = new Float32Array(3 * 2 * 16).fill(base);
-  for (const [l, h, j, v] of bumps) data[(l * 2 + h) * 16 + j] += v;
+  for (const [l, h, j, v] of bumps) {
+    const k = (l * 2 + h) * 16 + j;
+    data[k] = at(data, k) + v;
+  }
   return attentionStack(3, 2, 16, data);
 }
 
@@ -70,7 +74,7 @@ describe('localise', () => {
     const loc = localise({ query: [p1, p2], noQuery: [z, z], mapping, size }, knobs);
     const h1 = headVaq(localise({ query: [p1], noQuery: [z], mapping, size }, knobs).contrastive);
     const h2 = headVaq(localise({ query: [p2], noQuery: [z], mapping, size }, knobs).contrastive);
-    expect(Array.from(loc.vaq.perHead)).toEqual(Array.from(h1, (v, i) => (v + h2[i]) / 2));
+    expect(Array.from(loc.vaq.perHead)).toEqual(Array.from(h1, (v, i) => (v + at(h2, i)) / 2));
     expect(loc.choice.layer).toBe(1);
     // 0.4 added at position 1, nothing at position 2: the mean is 0.2
     expect(loc.contrastive.data[(1 * 2 + 0) * 16 + 2]).toBeCloseTo(0.2, 6);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { mapGrid, recordSchema, recordToJson, type AnalysisRecord, type RecordTensors } from './record.ts';
 import { encodeInputPngs, loadRecord, writeRecordFolder, type RecordFiles } from './record-io.ts';
+import { at, field, first } from '../../../test/support/index-access.ts';
 import { killBetweenWriteAndRename } from '../../../test/support/kill-during-rename.ts';
 
 const hash = 'a'.repeat(64);
@@ -173,7 +174,7 @@ describe('record.json', () => {
     const text = recordToJson(sampleRecord());
     expect(text).toContain('"fused": "-Infinity"');
     const back = recordSchema.parse(JSON.parse(text));
-    expect(back.steps[0].candidates[1].fused).toBe(-Infinity);
+    expect(at(first(back.steps).candidates, 1).fused).toBe(-Infinity);
     expect(back).toEqual(sampleRecord());
   });
 
@@ -208,7 +209,7 @@ describe('record folders', () => {
   });
 
   it('refuse a write without an input PNG, a record whose input PNG is gone, and a map whose tensor does not fit its grid', async () => {
-    await expect(writeRecordFolder(join(root, 'r-nopng'), sampleRecord(), tensors, { 'inputs/image.png': files['inputs/image.png'] })).rejects.toThrow(
+    await expect(writeRecordFolder(join(root, 'r-nopng'), sampleRecord(), tensors, { 'inputs/image.png': field(files, 'inputs/image.png') })).rejects.toThrow(
       /inputs\/crop.png/,
     );
     const dir = join(root, 'r-gone');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at, field } from '../../../test/support/index-access.ts';
 import { GraphBuilder } from './ops.ts';
 import { DATA_ALIGNMENT, saveModel } from './save.ts';
 import { arraySource } from './tensor-source.ts';
@@ -30,8 +31,9 @@ describe('saveModel', () => {
     const s = await ort.InferenceSession.create(saved.onnxPath);
     const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 0, 0, 0, 1, 1]), [2, 3]) });
     // row 0: [1,2]+[0.5,-1] = [1.5,1] → 3-3 = 0; row 1: [8,10]+b = [8.5,9] → 17-27 = -10
-    expect(Array.from(out.y.data as Float32Array)).toEqual([0, -10]);
-    expect(out.y.dims).toEqual([2, 1]);
+    const y = field(out, 'y');
+    expect(Array.from(y.data as Float32Array)).toEqual([0, -10]);
+    expect(y.dims).toEqual([2, 1]);
     await s.release();
   });
 
@@ -56,7 +58,7 @@ describe('saveModel', () => {
     const s = await ort.InferenceSession.create(saved.onnxPath);
     const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([0]), [1]) });
     const expected = sizes.reduce((acc, n, i) => acc + Array.from({ length: n }, (_, k) => k + i).reduce((a, b) => a + b, 0), 0);
-    expect((out.y.data as Float32Array)[0]).toBe(expected);
+    expect(at(field(out, 'y').data as Float32Array, 0)).toBe(expected);
     await s.release();
   });
 
@@ -76,8 +78,8 @@ describe('saveModel', () => {
     await expect(readFile(join(dir, 'b.onnx.data'))).rejects.toThrow();
     const s = await ort.InferenceSession.create(second.onnxPath);
     const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2]), [2]) });
-    expect(Array.from(out.y.data as Float32Array)).toEqual([4, 9]);
-    expect(Array.from(out.product.data as Float32Array)).toEqual([3, 8]);
+    expect(Array.from(field(out, 'y').data as Float32Array)).toEqual([4, 9]);
+    expect(Array.from(field(out, 'product').data as Float32Array)).toEqual([3, 8]);
     await s.release();
     // a weight the first graph does not have, or has with another shape, is refused
     const other = new GraphBuilder('c');

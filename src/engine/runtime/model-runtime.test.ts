@@ -10,6 +10,7 @@ import type { ImageFeatures } from './image-tokens.ts';
 import { KvCache, KvWorkspace } from './kv-cache.ts';
 import type { ModelRuntime } from './model-runtime.ts';
 import { openModelRuntime } from './open.ts';
+import { at, first, field } from '../../../test/support/index-access.ts';
 import { compileTinyBundle, goldenAttnLast, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 
 let compiled: CompiledTiny;
@@ -98,7 +99,7 @@ describe('ModelRuntime on the llava15_tiny goldens', () => {
     expect(out.stopReason).toBe('max-tokens');
     expect(out.cache.length).toBe(26 + 4); // the 5th id is never fed back
     expect(seen).toHaveLength(5);
-    for (let k = 0; k < 5; k++) expect(maxAbsDiff(seen[k], g.generateStepLogits.subarray(k * V, (k + 1) * V))).toBeLessThan(1e-4);
+    for (let k = 0; k < 5; k++) expect(maxAbsDiff(at(seen, k), g.generateStepLogits.subarray(k * V, (k + 1) * V))).toBeLessThan(1e-4);
   });
 });
 
@@ -136,8 +137,10 @@ describe('KV cache reuse', () => {
     const two = await rt.prefill([{ ids: s2 }], { cache: prefix.cache });
     expect(maxAbsDiff(both.logits.subarray(0, V), one.logits)).toBeLessThan(1e-5);
     expect(maxAbsDiff(both.logits.subarray(V), two.logits)).toBeLessThan(1e-5);
-    const [c1, c2] = both.cache.split();
-    expect([c1.length, c2.length, c1.batch]).toEqual([cut + 6, cut + 6, 1]);
+    expect(both.cache.split().map((c) => [c.length, c.batch])).toEqual([
+      [cut + 6, 1],
+      [cut + 6, 1],
+    ]);
   });
 
   it('splits and stacks caches exactly', async () => {
@@ -145,11 +148,12 @@ describe('KV cache reuse', () => {
       { ids: g.inputIds, images: image },
       { ids: g.inputIds, images: image },
     ]);
-    const [x, y] = p.cache.split();
-    const restacked = KvCache.stack([x, y]);
+    const parts = p.cache.split();
+    expect(parts).toHaveLength(2);
+    const restacked = KvCache.stack(parts);
     const feedsA = p.cache.feeds();
     const feedsB = restacked.feeds();
-    for (const k of Object.keys(feedsA)) expect(Array.from(feedsB[k].data as Float32Array)).toEqual(Array.from(feedsA[k].data as Float32Array));
+    for (const [k, t] of Object.entries(feedsA)) expect(Array.from(field(feedsB, k).data as Float32Array)).toEqual(Array.from(t.data as Float32Array));
     expect(p.cache.byteLength).toBe(2 * 4 * 2 * 2 * 26 * 16 * 4);
   });
 });
@@ -174,16 +178,16 @@ describe('decoding into preallocated KV buffers (KvWorkspace)', () => {
     // No cache at all: the whole prompt and the ids so far prefilled from scratch at every step.
     for (let k = 0; k < steps; k++) {
       const whole = await rt.prefill([{ ids: BigInt64Array.from([...g.inputIds, ...out.ids.slice(0, k).map(BigInt)]), images: image }]);
-      expect(argmax(whole.logits)).toBe(out.ids[k]);
-      expect(maxAbsDiff(seen[k], whole.logits)).toBeLessThan(1e-5);
+      expect(argmax(whole.logits)).toBe(at(out.ids, k));
+      expect(maxAbsDiff(at(seen, k), whole.logits)).toBeLessThan(1e-5);
     }
     // The last cache views workspace buffers and equals the cache of a plain step-by-step decode.
     let plain = prefill.cache;
-    for (let k = 0; k < steps - 1; k++) plain = (await rt.step([out.ids[k]], plain)).cache;
+    for (const id of out.ids.slice(0, steps - 1)) plain = (await rt.step([id], plain)).cache;
     const [a, b] = [out.cache.feeds(), plain.feeds()];
     expect(out.cache.length).toBe(26 + steps - 1);
-    for (const k of Object.keys(b)) expect(maxAbsDiff(a[k].data as Float32Array, b[k].data as Float32Array)).toBeLessThan(1e-5);
-    for (const [k, t] of Object.entries(prefill.cache.feeds())) expect(Array.from(t.data as Float32Array)).toEqual(Array.from(snapshot[k]));
+    for (const [k, t] of Object.entries(b)) expect(maxAbsDiff(field(a, k).data as Float32Array, t.data as Float32Array)).toBeLessThan(1e-5);
+    for (const [k, t] of Object.entries(prefill.cache.feeds())) expect(Array.from(t.data as Float32Array)).toEqual(Array.from(field(snapshot, k)));
   });
 
   it('alternates two buffer sets, never writing the set a step reads, and grows a set that is too small', async () => {
@@ -194,10 +198,10 @@ describe('decoding into preallocated KV buffers (KvWorkspace)', () => {
     const s1Copy = Object.values(s1.cache.feeds()).map((t) => (t.data as Float32Array).slice());
     const s3 = await rt.step([7], s2.cache, ws); // 29 positions: more than the 27 the sets were made for
     expect([s1.cache.length, s2.cache.length, s3.cache.length]).toEqual([27, 28, 29]);
-    const bufferOf = (c: KvCache) => (c.feeds()['past_key_values.0.key'].data as Float32Array).buffer;
+    const bufferOf = (c: KvCache) => (field(c.feeds(), 'past_key_values.0.key').data as Float32Array).buffer;
     expect([s1.cache.holds(bufferOf(s2.cache)), s2.cache.holds(bufferOf(s3.cache)), prefill.cache.holds(bufferOf(s1.cache))]).toEqual([false, false, false]);
     // s2 was read by step 3, so step 3 wrote into s1's set (grown): s1's old buffers kept their values.
-    Object.values(s1.cache.feeds()).forEach((t, i) => expect(Array.from(t.data as Float32Array)).toEqual(Array.from(s1Copy[i])));
+    Object.values(s1.cache.feeds()).forEach((t, i) => expect(Array.from(t.data as Float32Array)).toEqual(Array.from(at(s1Copy, i))));
     const plain = await rt.step([7], (await rt.step([6], (await rt.step([5], prefill.cache)).cache)).cache);
     expect(maxAbsDiff(s3.logits, plain.logits)).toBe(0);
     expect(ws.byteLength).toBe(2 * 2 * 4 * (2 * 54 * 16) * 4); // both sets grown to 54 positions (2 x 27)
@@ -213,19 +217,18 @@ describe('decoding into preallocated KV buffers (KvWorkspace)', () => {
 describe('lockstep decoding of two streams (VAT)', () => {
   // The negative stream: same prompt, another image (the golden pixels mirrored and negated).
   const vat = (pos: Float32Array, neg: Float32Array): number => {
-    const s = new Float32Array(pos.length);
-    for (let i = 0; i < s.length; i++) s[i] = 2 * pos[i] - neg[i];
-    return argmax(s);
+    if (neg.length !== pos.length) throw new Error(`vat: ${pos.length} and ${neg.length} logits`);
+    return argmax(pos.map((p, i) => 2 * p - at(neg, i)));
   };
 
   it('a batch of two equals two separate single-stream decodes', async () => {
     const negImage = await rt.encodeImages(
-      g.pixelValues.map((x, i, a) => -a[a.length - 1 - i]),
+      g.pixelValues.map((x, i, a) => -at(a, a.length - 1 - i)),
       1,
     );
     const steps = 6;
 
-    const batched: Float32Array[][] = [];
+    const batched: [pos: Float32Array, neg: Float32Array][] = [];
     const prefill = await rt.prefill([
       { ids: g.inputIds, images: image },
       { ids: g.inputIds, images: negImage },
@@ -236,15 +239,17 @@ describe('lockstep decoding of two streams (VAT)', () => {
     let neg = await rt.prefill([{ ids: g.inputIds, images: negImage }]);
     const single: number[] = [];
     for (let k = 0; k < steps; k++) {
-      expect(maxAbsDiff(batched[k][0], pos.logits)).toBeLessThan(1e-5);
-      expect(maxAbsDiff(batched[k][1], neg.logits)).toBeLessThan(1e-5);
-      single.push(vat(pos.logits, neg.logits));
-      if (k + 1 < steps) [pos, neg] = await Promise.all([rt.step([single[k]], pos.cache), rt.step([single[k]], neg.cache)]);
+      const [bp, bn] = at(batched, k);
+      expect(maxAbsDiff(bp, pos.logits)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(bn, neg.logits)).toBeLessThan(1e-5);
+      const next = vat(pos.logits, neg.logits);
+      single.push(next);
+      if (k + 1 < steps) [pos, neg] = await Promise.all([rt.step([next], pos.cache), rt.step([next], neg.cache)]);
     }
     expect(out.ids).toEqual(single);
     expect(out.cache.batch).toBe(2);
     // The negative image really changes the logits, so the check above compares two streams.
-    expect(maxAbsDiff(batched[0][0], batched[0][1])).toBeGreaterThan(1e-2);
+    expect(maxAbsDiff(...first(batched))).toBeGreaterThan(1e-2);
   });
 
   it('rejects a token outside the vocabulary', async () => {

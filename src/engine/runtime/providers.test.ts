@@ -7,6 +7,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { GraphBuilder } from '../onnx/ops.ts';
 import { saveModel } from '../onnx/save.ts';
 import { arraySource } from '../onnx/tensor-source.ts';
+import { field } from '../../../test/support/index-access.ts';
 import { cudaUnavailableReason, defaultProviderLibraryDir, SessionFactory } from './providers.ts';
 
 // This project's .npmrc runs no install scripts, so onnxruntime-node's CUDA download is skipped and
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 async function run(session: ort.InferenceSession): Promise<number[]> {
   const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, -2]), [2]) });
-  return Array.from(out.y.data as Float32Array);
+  return Array.from(field(out, 'y').data as Float32Array);
 }
 
 describe('SessionFactory', () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { composeTransform, withGrid, type GridTransform } from '../../../common/geometry/index.ts';
 import { attentionStack, centroidBox, chooseLayer, computeVaq, localisationMap, maskPlan, type MethodId } from '../../../common/laser/index.ts';
+import { at } from '../../../../test/support/index-access.ts';
 import { writeSafetensors, type TensorToWrite } from '../../checkpoint/safetensors-writer.ts';
 import {
   RECORD_FORMAT,
@@ -142,7 +143,7 @@ export async function writeFixtureRecord(
     const A = attentionStack(LAYERS, HEADS, Nv, contrastive(geometry));
     const vaq = computeVaq(A, kHead);
     const choice = chooseLayer(vaq.perLayer, method === 'static-layer' ? { fixedLayer: 3 } : {});
-    const m = localisationMap(A, choice.layer, vaq.topHeads[choice.layer], { gh: GRID, gw: GRID });
+    const m = localisationMap(A, choice.layer, at(vaq.topHeads, choice.layer), { gh: GRID, gw: GRID });
     if (!m.ok) throw new Error('fixture map has no mass');
     const crop = centroidBox(m.map, mapping, size, 224);
     const masked = maskPlan(m.map, mapping, 0.055);
