@@ -1,7 +1,9 @@
 """The issue-15 figures of `laser world evaluate --methods vanilla,laser` reports, one row per
 (model, world) pair: accuracy overall and on small targets (all families, and per family), LASER's map mass in the small target's box over the box's area share (map / uniform), the
-share of the small target's box inside LASER's crop, and LASER's mean chosen layer by family.
-Writes them as JSON (training/results/grounding-variants.json) and prints a markdown table.
+share of the small target's box inside LASER's crop, and LASER's mean chosen layer by family,
+and, when the report records them (`knobs`, newer reports), LASER's knobs as its runs used them.
+Writes them as JSON (training/results/grounding-variants.json, crop-rules.json) and prints a
+markdown table.
 
     python3 ground_table.py --out results/grounding-variants.json name=report.json ...
 """
@@ -15,9 +17,11 @@ def figures(report: dict) -> dict:
     small = agg["bySize"]["small"]
     fam = report["bySizeInFamily"]
 
+    knobs = report.get("knobs", {}).get("laser")
     layers = report["layers"]["laser"]["byFamily"]
     mean_layer = {f: round(sum(int(k) * v for k, v in c.items()) / max(1, sum(c.values())), 2) for f, c in layers.items()}
     return {
+        **({"laserKnobs": knobs} if knobs is not None else {}),
         "questions": report["dataset"]["evaluated"],
         "accuracy": {k: round(m[k]["accuracy"], 4) for k in ("vanilla", "laser")},
         "small": {k: round(m[k]["bySize"]["small"], 4) for k in ("vanilla", "laser")},

@@ -63,7 +63,9 @@ describe('laser world evaluate', () => {
     const json = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
     const report = contract.parse(json);
     expect(Object.keys(report.methods)).toEqual(['vanilla', 'laser']);
-    expect(Object.keys(json).sort()).toEqual(['attentionAggregation', 'bundle', 'bySizeInFamily', 'dataset', 'layers', 'methods', 'pope']);
+    expect(Object.keys(json).sort()).toEqual(['attentionAggregation', 'bundle', 'bySizeInFamily', 'dataset', 'knobs', 'layers', 'methods', 'pope']);
+    // the knobs the runs used, defaults included, so the report says how it was made
+    expect(json.knobs).toMatchObject({ vanilla: {}, laser: { cropRule: 'centroid', minCropSide: 224 } });
 
     // the same runs again come from the cache; their recorded answers against the world's truth
     const truth = await loadWorldDataset(world);

@@ -39,7 +39,7 @@ const result: EvaluateResult = {
   dataset: { format: 'world', name: 'world seed 1', sources: ['/w'], samples },
   samples,
   methods: ['vanilla', 'laser'],
-  knobs: {},
+  knobs: { vanilla: {}, laser: { cropRule: 'topk-bbox', topkCells: 0.055 } },
   skipped: 0,
   results: [r('1', 'vanilla', 0), r('1', 'laser', 1, 2), r('2', 'vanilla', 1), r('2', 'laser', 1, 3), r('3', 'vanilla', 1), r('3', 'laser', 0, 3, false)],
   bundle: { dir: '/b', id: 'f'.repeat(64), name: 'tiny', layers: 4, heads: 4 },
@@ -55,6 +55,10 @@ describe('laser world evaluate report', () => {
       laser: { accuracy: 2 / 3, bySize: { small: 1, medium: null, large: 1 }, byFamily: { attribute: 1, existence: 0 } },
     });
     expect(worldReportSchema.parse(JSON.parse(JSON.stringify(report)))).toBeTruthy();
+  });
+
+  it("records each method's knobs as the runs used them", () => {
+    expect(report.knobs).toEqual({ vanilla: {}, laser: { cropRule: 'topk-bbox', topkCells: 0.055 } });
   });
 
   it('aggregation and layers beside "methods", for the methods that have them', () => {

@@ -8,7 +8,7 @@
  * question's target object; questions without one ("no" existence questions) count in `accuracy`
  * and `byFamily` only. A size class with no question in the set is `null`; `byFamily` lists the
  * families the set has. Beside "methods" the report adds `bySizeInFamily`, `attentionAggregation`,
- * `layers`, `pope`, `dataset` and `bundle`, which readers of the contract may ignore.
+ * `layers`, `pope`, `knobs`, `dataset` and `bundle`, which readers of the contract may ignore.
  */
 import { z } from 'zod';
 import { SIZE_CLASSES } from '../world/vocabulary.ts';
@@ -39,6 +39,8 @@ export interface WorldReport {
     { mode: string; overall: Record<string, number>; byFamily: Record<string, Record<string, number>>; bySize: Record<string, Record<string, number>> }
   >;
   pope: Record<string, NonNullable<MethodSummary['pope']>>;
+  /** Every method's knobs as its runs used them (defaults and model-adapted values included), so a report says how it was made. */
+  knobs: EvaluateResult['knobs'];
   dataset: { name: string; sources: string[]; questions: number; evaluated: number };
   bundle: EvaluateResult['bundle'];
 }
@@ -72,6 +74,7 @@ export function worldReport(r: EvaluateResult): WorldReport {
     bySizeInFamily: {},
     layers: {},
     pope: {},
+    knobs: r.knobs,
     dataset: { name: r.dataset.name, sources: r.dataset.sources, questions: r.dataset.samples.length, evaluated: r.samples.length },
     bundle: r.bundle,
   };
