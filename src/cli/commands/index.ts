@@ -4,6 +4,7 @@ import { registerCompile } from './compile.ts';
 import { registerEval } from './eval.ts';
 import { registerFigure } from './figure.ts';
 import { registerForward } from './forward.ts';
+import { registerModels } from './models.ts';
 import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { registerScan } from './scan.ts';
@@ -15,6 +16,7 @@ import { registerWorldEvaluate } from './world-evaluate.ts';
 export function registerCommands(program: Command): void {
   registerServe(program);
   registerCompile(program);
+  registerModels(program);
   registerForward(program);
   registerScan(program);
   registerRun(program);
