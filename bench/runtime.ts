@@ -34,12 +34,11 @@ async function median(repeats: number, fn: () => Promise<unknown>): Promise<numb
 }
 
 /**
- * The machine's streaming read bandwidth in bytes/s: every core scanning its share of a 1 GiB
- * buffer (filled, so no page is the shared zero page) with memchr (Buffer.indexOf of a byte that
- * is not there), all at once in worker threads; best of 3.
+ * The machine's streaming read bandwidth in bytes/s: `threads` worker threads (default every core)
+ * each scanning its share of a 1 GiB buffer (filled, so no page is the shared zero page) with memchr
+ * (Buffer.indexOf of a byte that is not there), all at once; best of 3.
  */
-async function readBandwidth(bytes = 1 << 30): Promise<{ bytesPerSecond: number; threads: number }> {
-  const threads = availableParallelism();
+async function readBandwidth(threads = availableParallelism(), bytes = 1 << 30): Promise<{ bytesPerSecond: number; threads: number }> {
   const shared = new SharedArrayBuffer(bytes);
   Buffer.from(shared).fill(7);
   const share = Math.floor(bytes / threads);
@@ -232,6 +231,21 @@ export async function whereTheTimeGoes(bundleDir: string, root: string, device: 
     (e) => decoderPart(e.node, e.op).part,
   );
   console.log(`decode, all layers, ms per step: ${cols.map((c) => `${c} ${ms((decodeParts.get(c) ?? 0) / steps).toFixed(2)}`).join(', ')}`);
+  // By operator: a decode step is many small kernels besides the weight-reading MatMuls.
+  const decodeRunUs = runUs(decoderGraph, 2 * chunks + steps, steps);
+  const byOp = [...sumBy(decodeK, (e) => e.op)].sort((a, b) => b[1] - a[1]);
+  const nodes = new Map<string, number>();
+  for (const e of decodeK) nodes.set(e.op, (nodes.get(e.op) ?? 0) + 1);
+  console.log(
+    `decode step by operator (${decodeK.length / steps} kernels per step, ${ms(decodeRunUs / steps).toFixed(2)} ms per session.run, ${(((decodeRunUs - decodeK.reduce((a, e) => a + e.us, 0)) / decodeRunUs) * 100).toFixed(0)} % of it between kernels):`,
+  );
+  console.log(
+    shareTable(
+      byOp.slice(0, 10).map(([op, us]) => ({ label: `${op} (${(nodes.get(op) ?? 0) / steps} per step)`, ms: ms(us / steps) })),
+      ms(decodeRunUs / steps),
+      'operator, ms per step',
+    ),
+  );
 }
 
 export async function benchRuntime(): Promise<void> {
@@ -275,10 +289,13 @@ export async function benchRuntime(): Promise<void> {
     // Decode against the memory bound: each step reads every decoder weight and the whole KV cache once.
     const read = await readBandwidth();
     const bandwidth = read.bytesPerSecond;
+    // Decode runs on `threads` intra-op threads: with fewer than every core, the bandwidth those threads
+    // can draw is the bound they can reach, printed beside the machine's.
+    const ownRead = threads > 0 && threads < read.threads ? await readBandwidth(threads) : null;
     const weightBytes = (await stat(join(compiled.dir, 'decoder.onnx.data'))).size;
     const kvBytesPerToken = rt.dims.layers * 2 * rt.dims.kvHeads * rt.dims.headDim * 4;
     console.log(
-      `memory: streaming read ${(bandwidth / 1e9).toFixed(1)} GB/s (${read.threads} threads, 1 GiB memchr); decoder weights ${(weightBytes / 2 ** 20).toFixed(1)} MiB, KV ${kvBytesPerToken} B per context token`,
+      `memory: streaming read ${(bandwidth / 1e9).toFixed(1)} GB/s (${read.threads} threads, 1 GiB memchr)${ownRead ? `, ${(ownRead.bytesPerSecond / 1e9).toFixed(1)} GB/s with ${ownRead.threads} (the decode's threads)` : ''}; decoder weights ${(weightBytes / 2 ** 20).toFixed(1)} MiB, KV ${kvBytesPerToken} B per context token`,
     );
     console.log(
       'decode ms/token (16 tokens, after a prefill of the context), wall and CPU time, against the bound (weights + KV read once per token); presents into a KvWorkspace vs new tensors every step, alternate rounds:',
@@ -288,7 +305,12 @@ export async function benchRuntime(): Promise<void> {
       const boundMs = ((weightBytes + kvBytesPerToken * c) / bandwidth) * 1000;
       const pct = (ms: number) => `${((boundMs / ms) * 100).toFixed(0)} %`;
       const both = (d: DecodeTimes) => `${fmt(d.wall)} ms (${pct(d.wall)} of the bound), CPU ${d.cpu.toFixed(1)} ms (${pct(d.cpu)})`;
-      console.log(`  context ${String(c).padStart(5)}  bound ${boundMs.toFixed(2)} ms   workspace ${both(workspace)}   new tensors ${both(fresh)}`);
+      let own = '';
+      if (ownRead) {
+        const ms = ((weightBytes + kvBytesPerToken * c) / ownRead.bytesPerSecond) * 1000;
+        own = `   ${ownRead.threads}-thread bound ${ms.toFixed(2)} ms: workspace ${((ms / workspace.wall) * 100).toFixed(0)} % wall, ${((ms / workspace.cpu) * 100).toFixed(0)} % CPU`;
+      }
+      console.log(`  context ${String(c).padStart(5)}  bound ${boundMs.toFixed(2)} ms   workspace ${both(workspace)}   new tensors ${both(fresh)}${own}`);
     }
 
     console.log('two streams, 16 tokens after 640-token contexts:');

@@ -28,8 +28,9 @@ export interface DecoderOptions {
   taps?: boolean;
   /**
    * Add input `attn_layer` (int64 scalar) and output `attn_full` [B, H, S, P+S]: every new query's
-   * attention in that layer ([B, H, 0, P+S] when attn_layer is outside 0..L-1). One If per layer
-   * passes that layer's softmax through, so the graph costs the same as without when unused.
+   * attention in that layer ([B, H, 0, P+S] when attn_layer is outside 0..L-1). Each layer's
+   * softmax goes through a Slice that keeps all its rows for that layer and none for the others,
+   * so the graph costs the same as without when unused.
    */
   fullAttention?: boolean;
   /** Checkpoint prefix of the language model: 'language_model.' in LLaVA, '' in Qwen2-VL. */
@@ -48,6 +49,7 @@ const FLOAT32_MIN = -3.4028234663852886e38;
 interface Shared {
   /** [B, 1, S, T] additive mask: 0 where visible, float32 min where not. */
   mask: Value;
+  /** cos and sin of the rotary angles as [B, S, 1, hd]: for heads laid out [B, S, heads, hd]. */
   cos: Value;
   sin: Value;
 }
@@ -100,10 +102,18 @@ function selfAttention(
   // [B, S, n*hd] -> [B, n, S, hd]
   const heads = (v: Value, n: number) => g.transpose(g.reshape(v, [0, 0, n, hd]), [0, 2, 1, 3]);
   // Scopes name the parts in profiles (bench/profile.ts): projections, rope, kv_cache, then the core.
-  const qProj = heads(linear(ctx, x, `${p}.q_proj`, D, H * hd, bias), H);
-  const kProj = heads(linear(ctx, x, `${p}.k_proj`, D, KVH * hd, bias), KVH);
+  // Queries and keys side by side as H + KVH heads of [B, S, H + KVH, hd], rotated by one RoPE (the
+  // same elementwise products as rotating each, with 6 nodes per layer fewer: a decode step runs
+  // ~400 kernels, most of them tiny, see `npm run bench -- runtime`), then one transpose to
+  // [B, H + KVH, S, hd] and a Split into q and k.
+  const qk = g.reshape(g.concat([linear(ctx, x, `${p}.q_proj`, D, H * hd, bias), linear(ctx, x, `${p}.k_proj`, D, KVH * hd, bias)], -1), [0, 0, H + KVH, hd]);
   const vNew = heads(linear(ctx, x, `${p}.v_proj`, D, KVH * hd, bias), KVH);
-  const [q, kNew] = g.scope('rope', () => [applyRotary(g, qProj, shared.cos, shared.sin, hd), applyRotary(g, kProj, shared.cos, shared.sin, hd)]);
+  const rotated = g.transpose(
+    g.scope('rope', () => applyRotary(g, qk, shared.cos, shared.sin, hd)),
+    [0, 2, 1, 3],
+  );
+  const [q, kNew] = g.split(rotated, [H, KVH], 1);
+  if (q === undefined || kNew === undefined) throw new Error('Split gave fewer than two outputs');
   const [presentKey, presentValue] = g.scope('kv_cache', () => [g.concat([pastKey, kNew], 2), g.concat([pastValue, vNew], 2)]);
   // GQA without repeat_kv's copies: query head h = kv * rep + r reads KV head kv, so the queries are
   // grouped by KV head, [B, H, S, hd] -> [B, KVH, rep * S, hd] (row r * S + i), and multiply the
@@ -158,9 +168,20 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
 
   const rope = { headDim: hd, theta: cfg.ropeTheta, scaling: cfg.ropeScaling, maxPositionEmbeddings: cfg.maxPositionEmbeddings };
   const { cos, sin } = mrope ? mropeCosSin(g, rope, mrope, positions) : rotaryCosSin(g, rope, positions);
-  const shared: Shared = { mask: attentionMask(ctx, mask, embeds), cos, sin };
+  // [B, 1, S, hd] -> [B, S, 1, hd] (the heads-last layout selfAttention rotates in), once per call.
+  const tokensFirst = (v: Value) => g.scope('rotary_emb', () => g.transpose(v, [0, 2, 1, 3]));
+  const shared: Shared = { mask: attentionMask(ctx, mask, embeds), cos: tokensFirst(cos), sin: tokensFirst(sin) };
 
   const attnLayer = opts.fullAttention ? g.input('attn_layer', 'int64', []) : null;
+  // attn_full without control flow: layer i gives rows [0, end_i) of its softmax, end_i = S when
+  // attn_layer = i and 0 otherwise (an empty slice). The ends are computed once per call. (Until
+  // compiler 2.2.0 an Equal + If per layer did this: 4-8 % of a decode step's kernel time.)
+  const fullEnds = attnLayer
+    ? g.scope('attn_full', () => {
+        const hit = g.equal(g.ints(past.map((_, i) => i)), attnLayer); // [L]
+        return g.split(g.where(hit, g.dim(embeds, 1), g.scalar('int64', 0)), Array<number>(L).fill(1), 0); // L x [1]
+      })
+    : null;
   let h = embeds;
   const tapRows: Value[] = [];
   const fullRows: Value[] = [];
@@ -188,24 +209,8 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
       g.output(attn.presentKey, `present.${i}.key`, ['batch', KVH, 'total_sequence', hd]);
       g.output(attn.presentValue, `present.${i}.value`, ['batch', KVH, 'total_sequence', hd]);
       if (attn.tap) tapRows.push(attn.tap);
-      if (attnLayer) {
-        const probs = attn.probs;
-        const rows = g.scope('attn_full', () =>
-          g.if(
-            g.equal(attnLayer, i),
-            (b) => {
-              const all = b.scope(`layers.${i}/attn_full`, () => b.identity(probs));
-              b.output(all, all.name);
-            },
-            (b) => {
-              const none = b.scope(`layers.${i}/attn_full`, () => b.slice(probs, [0], [0], [2])); // [B, H, 0, T]
-              b.output(none, none.name);
-            },
-            { dtype: 'float32' },
-          ),
-        );
-        fullRows.push(...rows); // the If's one output
-      }
+      const end = fullEnds?.[i];
+      if (end) fullRows.push(g.scope('attn_full', () => g.slice(attn.probs, [0], end, [2]))); // [B, H, S or 0, T]
     });
   }
 

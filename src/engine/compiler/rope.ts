@@ -104,7 +104,10 @@ export function mropeCosSin(g: GraphBuilder, spec: RopeSpec, section: readonly [
   });
 }
 
-/** `x*cos + rotate_half(x)*sin` with rotate_half(x) = cat(-x[..., d/2:], x[..., :d/2]); x is [B, H, S, d]. */
+/**
+ * `x*cos + rotate_half(x)*sin` with rotate_half(x) = cat(-x[..., d/2:], x[..., :d/2]); x is [..., d]
+ * (heads [B, H, S, d] or [B, S, H, d]) and cos, sin broadcast to it.
+ */
 export function applyRotary(g: GraphBuilder, x: Value, cos: Value, sin: Value, headDim: number): Value {
   const half = headDim / 2;
   const x1 = g.slice(x, [0], [half], [-1]);

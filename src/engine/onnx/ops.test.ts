@@ -70,6 +70,20 @@ describe('op helpers under onnxruntime', () => {
     expect(values(o, 'exp')).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
   });
 
+  it('split takes its sizes as an input (opset 13+) and gives one output per part', async () => {
+    const o = await run((g, x) => {
+      const columns = g.split(x, [1, 2], 1);
+      const rows = g.split(x, [1, 1], 0);
+      expect(columns).toHaveLength(2);
+      return { left: at(columns, 0), right: at(columns, 1), top: at(rows, 0), bottom: at(rows, 1) };
+    });
+    expect(values(o, 'left')).toEqual([1, 4]);
+    expect(field(o, 'right').dims).toEqual([2, 2]);
+    expect(values(o, 'right')).toEqual([2, 3, 5, 6]);
+    expect(values(o, 'top')).toEqual([1, 2, 3]);
+    expect(values(o, 'bottom')).toEqual([4, 5, 6]);
+  });
+
   it("elementwise maths with scalar operands of the tensor's type", async () => {
     const o = await run((g, x) => ({
       a: g.sub(g.div(g.mul(g.add(x, 1), 2), 4), 0.5), // (x+1)*2/4 - 0.5 = x/2

@@ -285,6 +285,10 @@ export class GraphBuilder extends Graph {
   gather(data: Value, indices: Value, axis = 0): Value {
     return this.node1('Gather', [data, indices], { axis: attr.int(axis) });
   }
+  /** Split(x) along `axis` into parts of `sizes` (opset 13+: the sizes are an input). */
+  split(x: Value, sizes: readonly number[], axis: number): Value[] {
+    return this.node('Split', [x, this.ints(sizes)], { axis: attr.int(axis) }, { outputs: sizes.length });
+  }
   slice(x: Value, starts: Ints, ends: Ints, axes?: Ints, steps?: Ints): Value {
     const inputs: (Value | null)[] = [x, this.intsValue(starts), this.intsValue(ends)];
     if (axes !== undefined) inputs.push(this.intsValue(axes));
