@@ -6,7 +6,8 @@
  * does at the chosen one.
  */
 import { cellMapping } from '../laser/views.ts';
-import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
+import type { Colormap, FigureBox, ImageRef, InputPanel, LayerPanel, LayerStripInput, MethodRow } from '../../common/figures/index.ts';
+import { layersFigure, meanLayerPanels, type LayerHeads } from '../../common/laser/layers-figure.ts';
 import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
 import { meanOverHeads } from '../laser/record-views.ts';
@@ -15,14 +16,14 @@ import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/recor
 import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
-export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper'] as const;
+export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper', 'compare-maps'] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 /** Which kinds need the picture. */
 export const NEEDS_IMAGE: ReadonlySet<FigureKind> = new Set(['overlay', 'layers', 'compare', 'paper']);
 
-/** Why `kind` cannot be drawn from this record (compared with `others` more), or null if it can. */
-export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 0): string | null {
+/** Why `kind` cannot be drawn from this record (compared with `others` more; the layer strip on `layerHeads`), or null if it can. */
+export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 0, layerHeads: LayerHeads = 'top'): string | null {
   const r = rec.record;
   const m = r.method;
   switch (kind) {
@@ -38,7 +39,7 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
       return r.vaqHeads ? null : `a ${m} record has no VAQ per head`;
     case 'layers':
       if (!rec.tensors.A) return `a ${m} record has no contrastive attention per layer (tensor A)`;
-      if (!r.vaqHeads) return `a ${m} record has no VAQ per head to pick each layer's heads`;
+      if (!r.vaqHeads && layerHeads === 'top') return `a ${m} record has no VAQ per head to pick each layer's heads (--layer-heads mean averages them all)`;
       return null;
     case 'compare':
       return m === 'vanilla' && others === 0 ? 'a vanilla record has only one method to show (add records of other methods to compare with)' : null;
@@ -46,6 +47,8 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
       if (!rec.tensors.M)
         return `the paper figure shows the map at l*, and ${r.fallback === 'no-activation' ? 'this run has none (fallback: no-activation)' : `a ${m} record has none`}`;
       return r.vaq ? null : `the paper figure shows the VAQ curve, and a ${m} record has none`;
+    case 'compare-maps':
+      return others === 0 ? 'the maps compared side by side need records to compare with (--with)' : null;
     case 'decoding':
     case 'inputs':
       return null;
@@ -108,16 +111,31 @@ export function layerPanels(rec: LoadedRecord, layers?: readonly number[]): Laye
   });
 }
 
-export function layersData(rec: LoadedRecord, image: ImageRef, titles: boolean, layers?: readonly number[]) {
+export interface LayersDataOptions {
+  /** Default 'top' (spec step 7 at every layer); 'mean': the head mean, as the app's Layers view shows. */
+  heads?: LayerHeads;
+  colorScale?: 'shared' | 'per-panel';
+  colormap?: Colormap;
+}
+
+export function layersData(rec: LoadedRecord, image: ImageRef, titles: boolean, layers?: readonly number[], o: LayersDataOptions = {}): LayerStripInput {
   const r = rec.record;
-  return {
-    image,
-    cells: recordCells(r),
-    panels: layerPanels(rec, layers),
-    chosen: r.layer,
-    colorbarLabel: 'share of map mass',
-    ...(titles ? { title: 'Contrastive attention per layer', subtitle: `${r.question} \u00B7 ${r.method}, chosen layer framed` } : {}),
-  };
+  const heads = o.heads ?? 'top';
+  let panels: LayerPanel[];
+  if (heads === 'top') panels = layerPanels(rec, layers);
+  else {
+    const A = rec.tensors.A;
+    if (!A) throw new RangeError(`a ${r.method} record has no contrastive attention per layer (tensor A)`);
+    // the same head mean the app's views carry (engine/laser/record-views.ts)
+    const contrastive = meanOverHeads(A);
+    panels = meanLayerPanels(r, contrastive, layers ?? contrastive.map((_, l) => l));
+  }
+  return layersFigure(r, image, recordCells(r), panels, {
+    heads,
+    titles,
+    ...(o.colorScale ? { colorScale: o.colorScale } : {}),
+    ...(o.colormap ? { colormap: o.colormap } : {}),
+  });
 }
 
 export function decodingData(rec: LoadedRecord, titles: boolean) {
@@ -173,6 +191,14 @@ export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputP
       ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` }
       : {}),
   };
+}
+
+/** The first image the model got (I as the encoder got it), as the Compare view's panels draw on it. */
+export function firstInputHref(rec: LoadedRecord): string {
+  const first = rec.record.inputs[0];
+  const png = first ? rec.files[first.file] : undefined;
+  if (!first || !png) throw new Error(`The record in ${rec.dir} has no input image to draw its map on.`);
+  return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 }
 
 /** The crop I+ as the model got it, for the paper figure's panel c; null when the method made none. */

@@ -18,7 +18,7 @@ import {
   type CompareMap,
   type CompareSettings,
 } from './compare.ts';
-import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from './heads.ts';
+import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from '../../../common/laser/heads.ts';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { pinStore, usePins } from './pins.ts';
 

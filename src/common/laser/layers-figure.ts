@@ -1,0 +1,54 @@
+/**
+ * The layer strip's inputs (common/figures' layerStripSvg), shared by `laser figure --kind layers`
+ * and the app's Layers view export: which layers, which heads each map averages, the colour scale
+ * and colormap, the titles. Two ways to pick each layer's heads: 'top', spec step 7 at every layer
+ * (the mean of the layer's top-kHead heads by VAQ, as M is made at l*; the chosen layer's panel is
+ * M itself), computed from the tensors by the engine; and 'mean', the head mean the app's views
+ * carry (LaserViews.contrastive), which is what the Layers view shows.
+ */
+import type { Colormap, FigureBox, ImageRef, LayerPanel, LayerStripInput } from '../figures/index.ts';
+import type { AnalysisRecord } from './record.ts';
+
+/** How each panel's map averages the layer's heads. */
+export type LayerHeads = 'top' | 'mean';
+export const LAYER_HEADS: readonly LayerHeads[] = ['top', 'mean'];
+
+export interface LayersFigureOptions {
+  heads: LayerHeads;
+  /** 'shared' (default): one colour scale and bar; 'per-panel': each layer its own [0, max]. */
+  colorScale?: 'shared' | 'per-panel';
+  colormap?: Colormap;
+  titles: boolean;
+}
+
+/**
+ * Each of `layers` as a panel of the head mean of A (`contrastive`: [L][cells], as LaserViews
+ * carries it), with the layer's VAQ.
+ */
+export function meanLayerPanels(r: Pick<AnalysisRecord, 'vaq'>, contrastive: readonly (readonly number[])[], layers: readonly number[]): LayerPanel[] {
+  return layers.map((l) => {
+    const values = contrastive[l];
+    if (!Number.isInteger(l) || values === undefined) throw new RangeError(`Layer ${l} is not one of the record's ${contrastive.length} layers.`);
+    return { layer: l, vaq: r.vaq?.[l] ?? null, values };
+  });
+}
+
+export function layersFigure(
+  r: Pick<AnalysisRecord, 'question' | 'method' | 'layer'>,
+  image: ImageRef | null,
+  cells: readonly FigureBox[],
+  panels: readonly LayerPanel[],
+  o: LayersFigureOptions,
+): LayerStripInput {
+  const how = o.heads === 'mean' ? 'mean over heads, ' : '';
+  return {
+    image,
+    cells,
+    panels,
+    chosen: r.layer,
+    colorbarLabel: 'share of map mass',
+    ...(o.colorScale ? { colorScale: o.colorScale } : {}),
+    ...(o.colormap ? { colormap: o.colormap } : {}),
+    ...(o.titles ? { title: 'Contrastive attention per layer', subtitle: `${r.question} \u00B7 ${r.method}, ${how}chosen layer framed` } : {}),
+  };
+}
