@@ -6,14 +6,14 @@
  * does at the chosen one.
  */
 import { cellMapping } from '../laser/views.ts';
-import type { Colormap, FigureBox, ImageRef, InputPanel, LayerPanel, LayerStripInput, MethodRow } from '../../common/figures/index.ts';
+import type { Colormap, FigureBox, ImageRef, LayerPanel, LayerStripInput, MethodRow, ModelInputsInput } from '../../common/figures/index.ts';
 import { layersFigure, meanLayerPanels, type LayerHeads } from '../../common/laser/layers-figure.ts';
 import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
-import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
-import { meanOverHeads } from '../laser/record-views.ts';
+import { inputsFigure } from '../../common/laser/inputs-figure.ts';
+import { meanOverHeads, recordInputImages } from '../laser/record-views.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
 import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
-import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName } from '../laser/record.ts';
+import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
 export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper', 'compare-maps'] as const;
@@ -166,31 +166,17 @@ export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titl
 
 /**
  * Every image the model got, from the record folder's PNGs, each with its own attention (head
- * mean) at the record's layer (the last layer for a method without one) on its own grid.
+ * mean) at the record's layer (the last layer for a method without one) on its own grid, as the
+ * app's Inputs view exports it (inputsFigure, common/laser/inputs-figure.ts).
  */
-export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputPanel[]; title?: string; subtitle?: string } {
+export function inputsData(rec: LoadedRecord, titles: boolean): ModelInputsInput {
   const r = rec.record;
-  const layer = r.layer ?? r.bundle.layers - 1;
-  const panels = r.inputs.map((i): InputPanel => {
+  const hrefs = r.inputs.map((i) => {
     const png = rec.files[i.file];
     if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
-    const t = i.attention === null ? undefined : rec.tensors[i.attention as RecordTensorName];
-    const maps = t ? meanOverHeads(t) : [];
-    const values = maps[Math.min(layer, maps.length - 1)] ?? null;
-    return {
-      image: { href: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width: i.width, height: i.height },
-      grid: [i.grid[0], i.grid[1]],
-      values,
-      label: `${INPUT_LABELS[i.role].short} \u00B7 ${INPUT_LABELS[i.role].long}`,
-      lines: [inputSizeText(i), inputRuleText(i), inputFedText(i)],
-    };
+    return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
   });
-  return {
-    panels,
-    ...(titles
-      ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` }
-      : {}),
-  };
+  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, r.layer, titles);
 }
 
 /** The first image the model got (I as the encoder got it), as the Compare view's panels draw on it. */

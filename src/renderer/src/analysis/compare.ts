@@ -4,7 +4,15 @@
  * figure of it are common/laser/compare-panels.ts, shared with `laser figure --kind compare-maps`.
  */
 import type { LaserResult } from '../../../common/contract/methods.ts';
-import { scalePanels, type ComparePanel, type CompareSettings, type ScaledPanel } from '../../../common/laser/compare-panels.ts';
+import { modelInputsSvg } from '../../../common/figures/index.ts';
+import {
+  compareMapsFigure,
+  compareProvenance,
+  scalePanels,
+  type ComparePanel,
+  type CompareSettings,
+  type ScaledPanel,
+} from '../../../common/laser/compare-panels.ts';
 import { cellFills, type CellFill } from './heatmap.ts';
 import { inputCells } from './inputs.ts';
 
@@ -40,4 +48,14 @@ export function drawPanels(panels: readonly ComparePanel[], s: CompareSettings):
     ...p,
     fills: p.values && p.domain ? cellFills(inputCells(p.image), p.values, p.domain, { cmap: p.cmap }) : [],
   }));
+}
+
+/** The view as a figure, as laser figure --kind compare-maps draws it: the drawn panels over `hrefs` (each the picture its model got), with the drawn runs' provenance. */
+export function compareViewFigure(
+  pins: readonly LaserResult[],
+  panels: readonly ScaledPanel[],
+  s: CompareSettings,
+  hrefs: readonly string[],
+): { svg: string; about: string } {
+  return { svg: modelInputsSvg(compareMapsFigure(panels, s, hrefs, true)), about: compareProvenance(s.difference ? pins.slice(0, 2) : pins) };
 }

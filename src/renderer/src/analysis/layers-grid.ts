@@ -1,4 +1,13 @@
-/** The Layers view's logic: which layers to show (a range such as "8-20") and how big the tiles can be in the space there is. */
+/**
+ * The Layers view's logic: which layers to show (a range such as "8-20"), how big the tiles can be
+ * in the space there is, and the view as a figure (the layer strip of `laser figure --kind layers
+ * --layer-heads mean`).
+ */
+import { COLORMAPS, layerStripSvg, type ColormapName } from '../../../common/figures/index.ts';
+import type { LaserResult } from '../../../common/contract/methods.ts';
+import { layersFigure, meanLayerPanels } from '../../../common/laser/layers-figure.ts';
+import { OVERLAY_FIGURE_WIDTH } from '../../../common/laser/overlay-figure.ts';
+import { figureProvenance } from '../../../common/laser/provenance.ts';
 
 /** "8-20" (or "5", or "" for all) as the inclusive range [from, to] of a model with `layers` layers; a string saying what is wrong otherwise. */
 export function parseLayerRange(text: string, layers: number): [number, number] | string {
@@ -18,4 +27,36 @@ export function gridColumns(n: number, width: number, minTile: number, gap: numb
   if (n <= 0) return { cols: 1, tile: Math.max(0, width) };
   const cols = Math.max(1, Math.min(n, Math.floor((width + gap) / (minTile + gap))));
   return { cols, tile: Math.floor((width - (cols - 1) * gap) / cols) };
+}
+
+/** The longest side of the grey picture under the strip's maps for a PNG at `dpi`: what laser figure embeds at that scale. */
+export function layersPictureSide(dpi: number): number {
+  return Math.ceil((OVERLAY_FIGURE_WIDTH / 3) * Math.max(2, dpi / 96));
+}
+
+export interface LayersViewChoice {
+  from: number;
+  to: number;
+  scale: 'shared' | 'per-layer';
+  colormap: ColormapName;
+}
+
+/** The view's layers [from, to] as the layer strip (head mean, the view's scale and colormap) over the picture `href`, with the run's provenance. */
+export function layersViewFigure(result: LaserResult, href: string, c: LayersViewChoice): { svg: string; about: string } {
+  const { record, views } = result;
+  if (!views.contrastive) throw new Error(`${record.method} makes no contrastive attention per layer`);
+  const layers = Array.from({ length: c.to - c.from + 1 }, (_, k) => c.from + k);
+  const input = layersFigure(
+    record,
+    { href, width: record.image.width, height: record.image.height },
+    views.cells,
+    meanLayerPanels(record, views.contrastive, layers),
+    {
+      heads: 'mean',
+      colorScale: c.scale === 'shared' ? 'shared' : 'per-panel',
+      colormap: COLORMAPS[c.colormap],
+      titles: true,
+    },
+  );
+  return { svg: layerStripSvg(input), about: figureProvenance(record) };
 }
