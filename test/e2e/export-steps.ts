@@ -24,15 +24,23 @@ interface Saved {
   bytes: Buffer;
 }
 
+interface RecordFolder {
+  dir: string;
+  cacheKey: string;
+  method: string;
+  sample: string;
+  createdAt: string;
+}
+
 /** Every record folder below `dir`, with its record.json. */
-async function records(dir: string): Promise<{ dir: string; cacheKey: string; method: string }[]> {
-  const out: { dir: string; cacheKey: string; method: string }[] = [];
+async function records(dir: string): Promise<RecordFolder[]> {
+  const out: RecordFolder[] = [];
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await records(p)));
     else if (e.name === 'record.json') {
       const r = JSON.parse(await readFile(p, 'utf8'));
-      out.push({ dir, cacheKey: String(r.cacheKey), method: String(r.method) });
+      out.push({ dir, cacheKey: String(r.cacheKey), method: String(r.method), sample: `${r.image?.hash} ${r.question}`, createdAt: String(r.createdAt) });
     }
   }
   return out;
@@ -186,6 +194,35 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
   ];
 
   const afterCompare: Step[] = [
+    [
+      'export-methods-table',
+      async () => {
+        // the "All six methods" table as laser figure --kind compare draws it
+        await page.locator(byTestId('section-comparison')).scrollIntoViewIfNeeded();
+        const svg = await exportEach('methods', 'export-methods-dpi', 150, /^scene-0-methods\.svg$/, ['Method', 'Answer', 'laser'], 0);
+        const methods = findAll(parseXml(svg), (e) => e.name === 'text' && e.attrs.class === 'method').map((e) => e.text);
+        assert(methods.length === 6 && methods[0] === 'vanilla' && methods.includes('laser'), `a row per method: ${methods.join(', ')}`);
+        // the table's runs in its order: the first one the provenance names, then the latest record of each other method of this sample
+        const [first] = await recordsOf(svg, fixtures.dataDir);
+        const all = await records(fixtures.dataDir);
+        const head = all.find((r) => r.dir === first);
+        assert(head, 'the first run is a record');
+        const others = methods.slice(1).flatMap((m) => {
+          if (m === head.method) return [];
+          const mine = all.filter((r) => r.method === m && r.sample === head.sample).sort((x, y) => x.createdAt.localeCompare(y.createdAt));
+          const latest = mine.at(-1);
+          assert(latest, `a ${m} record of the sample`);
+          return [latest.dir];
+        });
+        const out = await mkdtemp(join(tmpdir(), 'laser-e2e-cli-'));
+        await run(process.execPath, ['bin/laser.js', 'figure', head.dir, '--kind', 'compare', '--format', 'svg', '--with', others.join(','), '--out', out], {
+          cwd: repoRoot,
+        });
+        const cli = await readFile(join(out, 'compare.svg'), 'utf8');
+        assert(withoutPictures(cli) === withoutPictures(svg), "the app's methods SVG is laser figure's compare, but for the embedded picture");
+        console.log(`     methods: the app's SVG and laser figure's compare are the same ${svg.length} bytes but for the picture`);
+      },
+    ],
     [
       'export-compare-view',
       async () => {

@@ -30,6 +30,7 @@ import { loadRecord } from '../../src/engine/laser/record-io.ts';
 import { layerHeads } from '../../src/engine/laser/record-views.ts';
 import { laserResult } from '../../src/engine/service/laser-views.ts';
 import { compareViewFigure, comparePanels, defaultCompareSettings, differenceProblem, drawPanels } from '../../src/renderer/src/analysis/compare.ts';
+import { finishedRuns, methodsTableFigure } from '../../src/renderer/src/analysis/comparison.ts';
 import { layersViewFigure, type LayersViewChoice } from '../../src/renderer/src/analysis/layers-grid.ts';
 import { defaultViewSettings, figureView, overlayModel } from '../../src/renderer/src/analysis/overlay.ts';
 
@@ -160,6 +161,15 @@ describe('the views laser figure draws the way the app exports them', () => {
     const app = modelInputsSvg(inputsFigure(r, result.inputImages, embeddedPictures(cli), r.layer, true));
     expect(embeddedPictures(cli)).toHaveLength(result.inputImages.length);
     expect(withDescription(app, figureProvenance(r))).toBe(cli);
+  });
+
+  it('the "All six methods" table is the method comparison of laser figure --kind compare, the others given with --with in the table\'s order', async () => {
+    const cli = await cliFigure('compare', { compareWith: [other.dir] });
+    const [laser, staticLayer] = await Promise.all([appResult(fixture.dir), appResult(other.dir)]);
+    const runs = finishedRuns({ laser: { status: 'ok', result: laser }, 'static-layer': { status: 'ok', result: staticLayer }, vcd: { status: 'running' } });
+    expect(runs).toHaveLength(2);
+    const { svg, about } = methodsTableFigure(runs, embeddedPicture(cli));
+    expect(withDescription(svg, about)).toBe(cli);
   });
 
   const layerCases: [string, LayersViewChoice, Parameters<typeof figuresForRecord>[1]['layers'], { colormap?: ColormapName; ownScale?: boolean }][] = [

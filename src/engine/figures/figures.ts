@@ -13,6 +13,7 @@ import {
   layerStripSvg,
   methodComparisonSvg,
   COLORMAPS,
+  METHODS_FIGURE_WIDTH,
   modelInputsSvg,
   vaqCurveSvg,
   vaqHeadsHeatmapSvg,
@@ -101,7 +102,7 @@ export interface FiguresResult {
 
 /** Display widths of the pictures (the overlay's is OVERLAY_FIGURE_WIDTH), and so the resolution each embedded copy needs. */
 const OVERLAY_WIDTH = OVERLAY_FIGURE_WIDTH;
-const COMPARE_WIDTH = 520;
+const COMPARE_WIDTH = METHODS_FIGURE_WIDTH;
 
 function checkOptions(o: FigureOptions): void {
   if (o.formats.length === 0) throw new WorkbenchError('bad-request', 'No figure format was asked for.', `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);

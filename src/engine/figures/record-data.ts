@@ -6,13 +6,12 @@
  * does at the chosen one.
  */
 import { cellMapping } from '../laser/views.ts';
-import type { Colormap, FigureBox, ImageRef, LayerPanel, LayerStripInput, MethodRow, ModelInputsInput } from '../../common/figures/index.ts';
+import type { Colormap, FigureBox, ImageRef, LayerPanel, LayerStripInput, ModelInputsInput } from '../../common/figures/index.ts';
 import { layersFigure, meanLayerPanels, type LayerHeads } from '../../common/laser/layers-figure.ts';
-import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
 import { inputsFigure } from '../../common/laser/inputs-figure.ts';
 import { meanOverHeads, recordInputImages } from '../laser/record-views.ts';
 import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
-import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
+import { decodingFigure, headsFigure, methodsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
 import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
@@ -142,26 +141,12 @@ export function decodingData(rec: LoadedRecord, titles: boolean) {
   return decodingFigure(rec.record, titles);
 }
 
-/** One row per method: the record's baseline (vanilla) answer first, then each record's method. */
-export function comparisonRows(recs: readonly LoadedRecord[]): MethodRow[] {
-  const first = recs[0]?.record;
-  if (first === undefined) throw new RangeError('No records to compare.');
-  // an empty answer says why it is empty (answerText), as in the app
-  const rows: MethodRow[] = [{ method: 'vanilla', answer: baselineAnswerText(first), layer: null, box: null }];
-  for (const { record: r } of recs) {
-    if (r.method === 'vanilla') continue;
-    rows.push({ method: r.method, answer: answerText(r.answer, r.stopReason), layer: r.layer, box: r.box });
-  }
-  return rows;
-}
-
 export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titles: boolean) {
-  return {
-    rows: comparisonRows(recs),
+  return methodsFigure(
+    recs.map((x) => x.record),
     image,
-    highlight: 'laser',
-    ...(titles && recs[0] ? { title: recs[0].record.question } : {}),
-  };
+    titles,
+  );
 }
 
 /**
