@@ -183,8 +183,20 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
         const cli = await cliFigure(svg, 'layers', ['--layer-heads', 'mean', '--layers', '1-2', '--own-scale', '--colormap', 'magma']);
         assert(withoutPictures(cli) === withoutPictures(svg), "the app's layers SVG is laser figure's, but for the embedded picture");
         console.log(`     layers: the app's SVG and laser figure's are the same ${svg.length} bytes but for the picture`);
+        // each layer's top-k heads by VAQ (from laser.headMaps): laser figure's default strip
+        await page.click(byTestId('layers-heads-top'));
+        await page.waitForFunction(() => {
+          const v = document.querySelector('[data-testid="layers-view"]');
+          return v?.getAttribute('data-heads') === 'top' && v.getAttribute('data-loading') === 'false';
+        });
+        const top = (await download('export-layers-svg')).bytes.toString('utf8');
+        assert(top !== svg, 'the top-k strip differs from the head mean');
+        const cliTop = await cliFigure(top, 'layers', ['--layers', '1-2', '--own-scale', '--colormap', 'magma']);
+        assert(withoutPictures(cliTop) === withoutPictures(top), "the app's top-k layers SVG is laser figure's default strip, but for the picture");
+        console.log(`     layers (top-k): the app's SVG and laser figure's are the same ${top.length} bytes but for the picture`);
         // the view as it was exported (the step's own screenshot is taken back on the image)
         await page.screenshot({ path: join(repoRoot, 'test-results', 'e2e', 'export-layers-view-shown.png') });
+        await page.click(byTestId('layers-heads-mean'));
         await page.fill(byTestId('layers-range'), '');
         await page.click(byTestId('main-view-image'));
         await page.selectOption(byTestId('overlay-colormap'), 'viridis');

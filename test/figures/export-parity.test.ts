@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LaserResult } from '../../src/common/contract/methods.ts';
 import type { HeadMaps } from '../../src/common/contract/methods.ts';
-import { decodingTableSvg, modelInputsSvg, vaqCurveSvg, vaqHeadsHeatmapSvg, withDescription, type ColormapName } from '../../src/common/figures/index.ts';
+import { decodingTableSvg, modelInputsSvg, vaqCurveSvg, vaqHeadsHeatmapSvg, withDescription } from '../../src/common/figures/index.ts';
 import { headMapsKey, neededHeadMaps, type CompareSettings } from '../../src/common/laser/compare-panels.ts';
 import { inputsFigure } from '../../src/common/laser/inputs-figure.ts';
 import { byClass, findAll, parseXml } from '../../src/common/figures/testing/xml.ts';
@@ -31,7 +31,7 @@ import { layerHeads } from '../../src/engine/laser/record-views.ts';
 import { laserResult } from '../../src/engine/service/laser-views.ts';
 import { compareViewFigure, comparePanels, defaultCompareSettings, differenceProblem, drawPanels } from '../../src/renderer/src/analysis/compare.ts';
 import { finishedRuns, methodsTableFigure } from '../../src/renderer/src/analysis/comparison.ts';
-import { layersViewFigure, type LayersViewChoice } from '../../src/renderer/src/analysis/layers-grid.ts';
+import { layersNeedingHeads, layersViewFigure, type LayersViewChoice } from '../../src/renderer/src/analysis/layers-grid.ts';
 import { defaultViewSettings, figureView, overlayModel } from '../../src/renderer/src/analysis/overlay.ts';
 
 let root: string;
@@ -172,22 +172,39 @@ describe('the views laser figure draws the way the app exports them', () => {
     expect(withDescription(svg, about)).toBe(cli);
   });
 
-  const layerCases: [string, LayersViewChoice, Parameters<typeof figuresForRecord>[1]['layers'], { colormap?: ColormapName; ownScale?: boolean }][] = [
-    ['every layer on one scale (the view as it opens)', { from: 0, to: 7, scale: 'shared', colormap: 'viridis' }, undefined, {}],
+  const layerCases: [string, LayersViewChoice, Parameters<typeof figuresForRecord>[1]][] = [
+    [
+      'every layer on the head mean, one scale (the view as it opens)',
+      { from: 0, to: 7, heads: 'mean', scale: 'shared', colormap: 'viridis' },
+      { formats: ['svg'], outDir: '', layerHeads: 'mean' },
+    ],
     [
       'a range, each layer its own scale, on magma',
-      { from: 2, to: 5, scale: 'per-layer', colormap: 'magma' },
-      [2, 3, 4, 5],
-      { colormap: 'magma', ownScale: true },
+      { from: 2, to: 5, heads: 'mean', scale: 'per-layer', colormap: 'magma' },
+      { formats: ['svg'], outDir: '', layerHeads: 'mean', layers: [2, 3, 4, 5], colormap: 'magma', ownScale: true },
+    ],
+    [
+      "each layer's top-k heads by VAQ, M at l* (laser figure's default strip)",
+      { from: 0, to: 7, heads: 'top', scale: 'shared', colormap: 'viridis' },
+      { formats: ['svg'], outDir: '' },
+    ],
+    [
+      'top-k on a range around l*',
+      { from: 4, to: 6, heads: 'top', scale: 'per-layer', colormap: 'magma' },
+      { formats: ['svg'], outDir: '', layers: [4, 5, 6], colormap: 'magma', ownScale: true },
     ],
   ];
-  for (const [what, choice, layers, flags] of layerCases)
-    it(`the Layers view is the layer strip of --layer-heads mean: ${what}`, async () => {
+  for (const [what, choice, flags] of layerCases)
+    it(`the Layers view is laser figure's layer strip: ${what}`, async () => {
       const result = await appResult(fixture.dir);
       expect(result.record.bundle.layers).toBe(8);
-      const cli = await cliFigure('layers', { layerHeads: 'mean', layers, ...flags });
-      expect(cli).toContain('mean over heads');
-      const { svg, about } = layersViewFigure(result, embeddedPicture(cli), choice);
+      const cli = await cliFigure('layers', flags);
+      // the per-head maps the view fetches for top-k, as laser.headMaps answers them
+      const { tensors } = await loadRecord(fixture.dir);
+      const headMaps = new Map<number, HeadMaps>();
+      for (const l of layersNeedingHeads(result, choice, headMaps)) headMaps.set(l, JSON.parse(JSON.stringify({ layer: l, heads: layerHeads(tensors.A!, l) })));
+      expect(headMaps.size).toBe(choice.heads === 'top' ? choice.to - choice.from : 0);
+      const { svg, about } = layersViewFigure(result, embeddedPicture(cli), choice, headMaps);
       expect(withDescription(svg, about)).toBe(cli);
     });
 

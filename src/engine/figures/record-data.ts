@@ -7,10 +7,9 @@
  */
 import { cellMapping } from '../laser/views.ts';
 import type { Colormap, FigureBox, ImageRef, LayerPanel, LayerStripInput, ModelInputsInput } from '../../common/figures/index.ts';
-import { layersFigure, meanLayerPanels, type LayerHeads } from '../../common/laser/layers-figure.ts';
+import { layersFigure, meanLayerPanels, topHeadsLayerPanels, type LayerHeads } from '../../common/laser/layers-figure.ts';
 import { inputsFigure } from '../../common/laser/inputs-figure.ts';
 import { meanOverHeads, recordInputImages } from '../laser/record-views.ts';
-import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
 import { decodingFigure, headsFigure, methodsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
 import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
@@ -83,31 +82,23 @@ export function headsData(rec: LoadedRecord, titles: boolean) {
 }
 
 /**
- * The contrastive map of each layer made as step 7 makes it at the chosen layer: the mean over
- * that layer's top-kHead heads by VAQ, normalised to sum 1 (all zeros when the layer has no mass).
- * The chosen layer's panel is the record's own M.
+ * The contrastive map of each layer made as step 7 makes it at the chosen layer (topHeadsLayerPanels,
+ * common/laser/layers-figure.ts, which the app's Layers view uses on laser.headMaps): the mean over
+ * that layer's top-kHead heads by VAQ, normalised to sum 1; the chosen layer's panel is the record's own M.
  */
 export function layerPanels(rec: LoadedRecord, layers?: readonly number[]): LayerPanel[] {
   const r = rec.record;
   const A = rec.tensors.A!;
   const [L, H, Nv] = A.shape;
-  if (L === undefined || H === undefined || Nv === undefined)
+  if (L === undefined || H === undefined || Nv === undefined || A.shape.length !== 3)
     throw new Error(`Tensor A has shape [${A.shape.join(', ')}]; a [layers, heads, cells] tensor is needed.`);
   const [gh, gw] = mapGrid(r, 'A');
   if (Nv !== gh * gw) throw new Error(`Tensor A has ${Nv} cells per row; the ${gh}x${gw} grid needs ${gh * gw}.`);
-  const stack = attentionStack(L, H, Nv, A.data);
-  const kHead = typeof r.knobs.kHead === 'number' ? r.knobs.kHead : 8;
-  const scores = layerVaq(Float64Array.from(r.vaqHeads!.flat()), L, H, kHead);
+  if (A.data.length !== L * H * Nv) throw new Error(`Tensor A has ${A.data.length} values; [${L}, ${H}, ${Nv}] needs ${L * H * Nv}.`);
   const wanted = layers ?? Array.from({ length: L }, (_, l) => l);
-  return wanted.map((l) => {
-    if (!Number.isInteger(l) || l < 0 || l >= L) throw new RangeError(`Layer ${l} is not one of the record's ${L} layers.`);
-    const vaq = r.vaq?.[l] ?? null;
-    if (l === r.layer && rec.tensors.M) return { layer: l, vaq, values: mapValues(r, rec.tensors.M) };
-    const top = scores.topHeads[l];
-    if (top === undefined) throw new RangeError(`Layer ${l} has no head scores; the record's VAQ covers ${scores.topHeads.length} layers.`);
-    const m = localisationMap(stack, l, top, { gh, gw });
-    return { layer: l, vaq, values: m.ok ? m.map : new Float64Array(Nv) };
-  });
+  for (const l of wanted) if (!Number.isInteger(l) || l < 0 || l >= L) throw new RangeError(`Layer ${l} is not one of the record's ${L} layers.`);
+  const M = rec.tensors.M ? mapValues(r, rec.tensors.M) : null;
+  return topHeadsLayerPanels(r, { gh, gw }, wanted, (l) => A.data.subarray(l * H * Nv, (l + 1) * H * Nv), M);
 }
 
 export interface LayersDataOptions {

@@ -1,11 +1,11 @@
 /**
  * The Layers view's logic: which layers to show (a range such as "8-20"), how big the tiles can be
- * in the space there is, and the view as a figure (the layer strip of `laser figure --kind layers
- * --layer-heads mean`).
+ * in the space there is, each layer's map on the chosen heads, and the view as a figure (the layer
+ * strip of `laser figure --kind layers --layer-heads mean|top`).
  */
-import { COLORMAPS, layerStripSvg, type ColormapName } from '../../../common/figures/index.ts';
-import type { LaserResult } from '../../../common/contract/methods.ts';
-import { layersFigure, meanLayerPanels } from '../../../common/laser/layers-figure.ts';
+import { COLORMAPS, layerStripSvg, type ColormapName, type LayerPanel } from '../../../common/figures/index.ts';
+import type { HeadMaps, LaserResult } from '../../../common/contract/methods.ts';
+import { layersFigure, meanLayerPanels, topHeadsLayerPanels, type LayerHeads } from '../../../common/laser/layers-figure.ts';
 import { OVERLAY_FIGURE_WIDTH } from '../../../common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
 
@@ -37,26 +37,58 @@ export function layersPictureSide(dpi: number): number {
 export interface LayersViewChoice {
   from: number;
   to: number;
+  /** 'mean': the head mean the views carry; 'top': each layer's top-kHead heads by VAQ, normalised, M at l* (spec step 7, laser figure's default). */
+  heads: LayerHeads;
   scale: 'shared' | 'per-layer';
   colormap: ColormapName;
 }
 
-/** The view's layers [from, to] as the layer strip (head mean, the view's scale and colormap) over the picture `href`, with the run's provenance. */
-export function layersViewFigure(result: LaserResult, href: string, c: LayersViewChoice): { svg: string; about: string } {
+/** Per-head maps of A by layer (laser.headMaps), for the top-k panels. */
+export type LayerHeadMaps = ReadonlyMap<number, HeadMaps>;
+
+/** The layers 'top' still needs per-head maps of (l* has its M, and the mean needs none). */
+export function layersNeedingHeads(result: LaserResult, c: Pick<LayersViewChoice, 'from' | 'to' | 'heads'>, have: LayerHeadMaps): number[] {
+  if (c.heads !== 'top' || !result.views.contrastive) return [];
+  const out: number[] = [];
+  for (let l = c.from; l <= c.to; l++) if (!(l === result.record.layer && result.views.map) && !have.has(l)) out.push(l);
+  return out;
+}
+
+/** The panels of layers [from, to] on the chosen heads; null without contrastive attention, or while 'top' still misses per-head maps. */
+export function layersViewPanels(
+  result: LaserResult,
+  c: Pick<LayersViewChoice, 'from' | 'to' | 'heads'>,
+  headMaps: LayerHeadMaps = new Map(),
+): LayerPanel[] | null {
   const { record, views } = result;
-  if (!views.contrastive) throw new Error(`${record.method} makes no contrastive attention per layer`);
+  if (!views.contrastive) return null;
   const layers = Array.from({ length: c.to - c.from + 1 }, (_, k) => c.from + k);
-  const input = layersFigure(
+  if (c.heads === 'mean') return meanLayerPanels(record, views.contrastive, layers);
+  if (layersNeedingHeads(result, c, headMaps).length > 0) return null;
+  const [gh, gw] = views.grid;
+  return topHeadsLayerPanels(
     record,
-    { href, width: record.image.width, height: record.image.height },
-    views.cells,
-    meanLayerPanels(record, views.contrastive, layers),
-    {
-      heads: 'mean',
-      colorScale: c.scale === 'shared' ? 'shared' : 'per-panel',
-      colormap: COLORMAPS[c.colormap],
-      titles: true,
+    { gh, gw },
+    layers,
+    (l) => {
+      const maps = headMaps.get(l);
+      if (!maps) throw new Error(`layer ${l}'s per-head maps are not loaded`);
+      return Float64Array.from(maps.heads.flat());
     },
+    views.map,
   );
+}
+
+/** The view's layers [from, to] as the layer strip (its heads, scale and colormap) over the picture `href`, with the run's provenance. */
+export function layersViewFigure(result: LaserResult, href: string, c: LayersViewChoice, headMaps?: LayerHeadMaps): { svg: string; about: string } {
+  const { record, views } = result;
+  const panels = layersViewPanels(result, c, headMaps);
+  if (!panels) throw new Error(views.contrastive ? 'the per-head maps are still loading' : `${record.method} makes no contrastive attention per layer`);
+  const input = layersFigure(record, { href, width: record.image.width, height: record.image.height }, views.cells, panels, {
+    heads: c.heads,
+    colorScale: c.scale === 'shared' ? 'shared' : 'per-panel',
+    colormap: COLORMAPS[c.colormap],
+    titles: true,
+  });
   return { svg: layerStripSvg(input), about: figureProvenance(record) };
 }
