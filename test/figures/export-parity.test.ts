@@ -94,6 +94,21 @@ describe('the overlay from the app and from laser figure', () => {
     expect(await appExport(fixture.dir, embeddedPicture(cli))).toBe(cli);
   });
 
+  it('is the same on the colormap the user picked (laser figure --colormap)', async () => {
+    const cli = await cliFigure('overlay', { colormap: 'magma' });
+    const { result } = await appView(fixture.dir);
+    const view = { ...defaultViewSettings, colormap: 'magma' as const };
+    const shown = figureView(overlayModel(result, view, null), view);
+    if (!shown) throw new Error('the app shows no map');
+    expect(shown.cmap.name).toBe('magma');
+    const { svg, about } = overlayFigureFile(
+      result.record,
+      { href: embeddedPicture(cli), width: result.record.image.width, height: result.record.image.height },
+      shown,
+    );
+    expect(withDescription(svg, about)).toBe(cli);
+  });
+
   it('is the same with the true box of a generated world question drawn', async () => {
     const truth: [number, number, number, number] = [200, 130, 270, 200];
     const out = join(root, 'cli-truth');

@@ -253,7 +253,7 @@ export function registerFigure(program: Command, out: FigureOutput = defaultOutp
     )
     .option(
       '--colormap <name>',
-      `the layer strip's and compared maps' colormap: ${COLORMAP_NAMES.join(', ')} (default viridis)`,
+      `the maps' colormap (overlay, paper figure, layer strip, compared maps): ${COLORMAP_NAMES.join(', ')} (default viridis)`,
       oneOf('--colormap', COLORMAP_NAMES),
     )
     .option('--own-scale', 'each layer of the strip and each compared map on its own colour scale (default: one shared scale)')

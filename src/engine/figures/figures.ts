@@ -79,7 +79,7 @@ export interface FigureOptions {
   compareWith?: readonly string[];
   /** The layer strip's heads: 'top' (default, spec step 7 at every layer) or 'mean' (the head mean, as the app's Layers view shows). */
   layerHeads?: LayerHeads;
-  /** The colormap of the layer strip and the compared maps (default viridis; a difference is always coolwarm). */
+  /** The colormap of the maps: the overlay and the paper figure's, the layer strip's and the compared maps' (default viridis; a difference is always coolwarm). */
   colormap?: ColormapName;
   /** Each layer of the strip, and each compared map, on its own colour scale (default: one shared scale). */
   ownScale?: boolean;
@@ -176,7 +176,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
 
   // The overlay as the app opens the run: the same views (unclipped cells), the same default view and builder as its export.
   const result = kinds.includes('overlay') || kinds.includes('paper') ? laserResult(rec.record, rec.tensors, false) : null;
-  const overlayView = result ? defaultOverlayView(result, o.truthBox ?? null) : null;
+  const overlayView = result ? defaultOverlayView(result, o.truthBox ?? null, COLORMAPS[o.colormap ?? 'viridis']) : null;
   let overlayAbout = '';
   let compareAbout = '';
   const overlaySvg = async (withTitles: boolean) => {
