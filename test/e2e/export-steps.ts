@@ -7,7 +7,7 @@
 // with the options the view showed, and the two SVGs must be the same bytes but for the embedded
 // pictures (the browser and sharp encode those differently).
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,6 +123,7 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
       .slice(2)
       .filter((l) => l.trim());
     assert(rows.length > 0 && rows.every((l) => /\byes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/.test(l)), `${id}: every font of the PDF is embedded:\n${fonts}`);
+    await rm(out, { recursive: true, force: true });
     assert(/\/Subject \(/.test(pdf.bytes.toString('latin1')), `${id}: the PDF carries the provenance`);
     console.log(
       `     ${id}: ${svgFile.name} ${width}x${height}, ${paths} paths, ${svgFile.bytes.length} B; PNG ${meta.width}x${meta.height} at ${dpi} dpi, ${png.bytes.length} B; PDF ${pdf.bytes.length} B, ${rows.length} embedded fonts`,
@@ -139,8 +140,12 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
     assert(first, 'the figure names a record');
     const out = await mkdtemp(join(tmpdir(), 'laser-e2e-cli-'));
     const withArgs = more.length > 0 ? ['--with', more.join(',')] : [];
-    await run(process.execPath, ['bin/laser.js', 'figure', first, '--kind', kind, '--format', 'svg', ...withArgs, ...args, '--out', out], { cwd: repoRoot });
-    return readFile(join(out, `${kind}.svg`), 'utf8');
+    try {
+      await run(process.execPath, ['bin/laser.js', 'figure', first, '--kind', kind, '--format', 'svg', ...withArgs, ...args, '--out', out], { cwd: repoRoot });
+      return await readFile(join(out, `${kind}.svg`), 'utf8');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   }
 
   const afterExport: Step[] = [
@@ -231,6 +236,7 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
           cwd: repoRoot,
         });
         const cli = await readFile(join(out, 'compare.svg'), 'utf8');
+        await rm(out, { recursive: true, force: true });
         assert(withoutPictures(cli) === withoutPictures(svg), "the app's methods SVG is laser figure's compare, but for the embedded picture");
         console.log(`     methods: the app's SVG and laser figure's compare are the same ${svg.length} bytes but for the picture`);
       },
