@@ -40,7 +40,7 @@ export async function makeSinkRecord(base: string, dataDir: string): Promise<Sin
     for (let h = 0; h < heads; h++)
       for (let j = 0; j < cells; j++) aq[(l * heads + h) * cells + j] = j === sink ? 0.33 : (0.67 / (cells - 1)) * (0.8 + 0.4 * (((j * 7 + l + h) % 5) / 4));
   const key = createHash('sha256').update('laser-e2e attention sink record').digest('hex');
-  const names = [...record.tensors.names, 'a_q' as const].sort();
+  const names = [...new Set([...record.tensors.names, 'a_q' as const])].sort();
   const withSink = recordSchema.parse(
     JSON.parse(
       recordToJson({
@@ -58,8 +58,10 @@ export async function makeSinkRecord(base: string, dataDir: string): Promise<Sin
   );
   const dir = join(dataDir, 'records', key.slice(0, 2), key);
   await mkdir(join(dir, RECORD_INPUTS_DIR), { recursive: true });
-  const toWrite: Record<string, TensorToWrite> = { a_q: { dtype: 'F32', shape: [1, layers, heads, cells], data: aq } };
+  const toWrite: Record<string, TensorToWrite> = {};
   for (const [name, t] of Object.entries(tensors)) toWrite[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
+  // the sink's a_q replaces the fixture's own (which is flat), so it must be written after the others
+  toWrite.a_q = { dtype: 'F32', shape: [1, layers, heads, cells], data: aq };
   await writeSafetensors(join(dir, RECORD_TENSOR_FILE), toWrite);
   await writeFile(join(dir, RECORD_JSON), recordToJson(withSink));
   for (const i of record.inputs) await copyFile(join(made.dir, i.file), join(dir, inputFileName(i.role)));

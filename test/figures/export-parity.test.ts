@@ -10,7 +10,7 @@
  * bytes, padding included: the fixture is pad-to-square (320 x 240 padded to 320 x 320), so the top
  * and bottom rows of cells lie partly on the padding, and both draw them whole over a padding band.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ import { SCENE, writeFixtureRecord, type FixtureRecord } from '../../src/engine/
 import { loadRecord } from '../../src/engine/laser/record-io.ts';
 import { layerHeads } from '../../src/engine/laser/record-views.ts';
 import { laserResult } from '../../src/engine/service/laser-views.ts';
+import { makeSinkRecord } from '../e2e/sinks-fixture.ts';
 import { compareViewFigure, comparePanels, defaultCompareSettings, differenceProblem, drawPanels } from '../../src/renderer/src/analysis/compare.ts';
 import { finishedRuns, methodsTableFigure } from '../../src/renderer/src/analysis/comparison.ts';
 import { layersNeedingHeads, layersViewFigure, type LayersViewChoice } from '../../src/renderer/src/analysis/layers-grid.ts';
@@ -176,6 +177,24 @@ describe('the views laser figure draws the way the app exports them', () => {
     const app = modelInputsSvg(inputsFigure(r, result.inputImages, embeddedPictures(cli), r.layer, true));
     expect(embeddedPictures(cli)).toHaveLength(result.inputImages.length);
     expect(withDescription(app, figureProvenance(r))).toBe(cli);
+  });
+
+  it('the Inputs view with the sinks left out of the scales is laser figure --exclude-sinks', async () => {
+    // the e2e's record with an attention sink in I's a_q (the plain fixture records no input attention)
+    await makeSinkRecord(join(root, 'sinks'), join(root, 'sink-data'));
+    const [two] = await readdir(join(root, 'sink-data', 'records'));
+    const [key] = await readdir(join(root, 'sink-data', 'records', two!));
+    const sinkFixture = join(root, 'sink-data', 'records', two!, key!);
+    const { record } = await loadRecord(sinkFixture);
+    const result = await appResult(sinkFixture);
+    const cli = await cliFigure('inputs', { excludeSinks: true }, sinkFixture);
+    const plain = await cliFigure('inputs', {}, sinkFixture);
+    // the fixture's picture has a sink, so leaving it out changes the colours
+    const fills = (svg: string) => byClass(parseXml(svg), 'heatmap').map((g) => g.children.map((c) => c.attrs.fill).join(' '));
+    expect(fills(cli)).not.toEqual(fills(plain));
+    expect(cli).toContain('(attention sinks left out of it)');
+    const app = modelInputsSvg(inputsFigure(result.record, result.inputImages, embeddedPictures(cli), record.layer, true, true));
+    expect(withDescription(app, figureProvenance(result.record))).toBe(cli);
   });
 
   it('the "All six methods" table is the method comparison of laser figure --kind compare, the others given with --with in the table\'s order', async () => {

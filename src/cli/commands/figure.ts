@@ -1,7 +1,7 @@
 /**
  * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs,paper,compare-maps]
  * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--layer-heads top|mean]
- * [--colormap viridis|magma|coolwarm] [--own-scale] [--compare-map M|A|aq] [--compare-layer <n>] [--compare-heads mean|top-<k>|<head>]
+ * [--colormap viridis|magma|coolwarm] [--own-scale] [--exclude-sinks] [--compare-map M|A|aq] [--compare-layer <n>] [--compare-heads mean|top-<k>|<head>]
  * [--difference] [--no-titles] [--quiet | --json]`:
  * publication figures of an analysis record, or of every record below a folder (batch, with the
  * progress display of the other long commands on stderr: a bar, log lines, `--json` lines or
@@ -107,6 +107,7 @@ export interface FigureFlags extends ProgressFlags {
   layerHeads?: LayerHeads;
   colormap?: ColormapName;
   ownScale?: boolean;
+  excludeSinks?: boolean;
   compareMap?: CompareMap;
   compareLayer?: number;
   compareHeads?: HeadSelection;
@@ -216,6 +217,7 @@ async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput):
     layerHeads: flags.layerHeads,
     colormap: flags.colormap,
     ownScale: flags.ownScale,
+    excludeSinks: flags.excludeSinks,
     compare: {
       ...(flags.compareMap ? { map: flags.compareMap } : {}),
       ...(flags.compareLayer !== undefined ? { layer: flags.compareLayer } : {}),
@@ -257,6 +259,7 @@ export function registerFigure(program: Command, out: FigureOutput = defaultOutp
       oneOf('--colormap', COLORMAP_NAMES),
     )
     .option('--own-scale', 'each layer of the strip and each compared map on its own colour scale (default: one shared scale)')
+    .option('--exclude-sinks', 'inputs: each input\'s colour scale set without its attention sinks, as the Inputs view\'s "sinks out of the scale"')
     .option(
       '--compare-map <map>',
       "compare-maps: M (each run's map at its own l*, default), A or aq (at the linked layer)",

@@ -5,9 +5,11 @@
  * size and grid, the rule that made it and the streams it went into.
  */
 import type { InputImage } from '../contract/methods.ts';
+import { colorDomain, viridis } from '../figures/colormap.ts';
 import type { InputPanel, ModelInputsInput } from '../figures/index.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from './input-text.ts';
 import type { AnalysisRecord } from './record.ts';
+import { attentionSinks } from './sinks.ts';
 
 /** The layer an input's map is shown at: the one asked for, else the last, clamped to its layers; null without attention. */
 export function inputLayer(input: Pick<InputImage, 'attention'>, layer: number | null): number | null {
@@ -17,22 +19,38 @@ export function inputLayer(input: Pick<InputImage, 'attention'>, layer: number |
   return Math.min(L - 1, Math.max(0, layer));
 }
 
-/** `hrefs`: each input's picture (by index) as the figure embeds it; `layer`: the layer in view (null: each input's last). */
+/**
+ * The colour range of an input's map `values`: its own [0, max]; with `excludeSinks`, set by the
+ * cells that are not attention sinks (sinks.ts, over the input's every layer), so the sinks saturate.
+ */
+export function inputDomain(input: Pick<InputImage, 'attention'>, values: readonly number[], excludeSinks: boolean): [number, number] {
+  const sinks = excludeSinks && input.attention ? attentionSinks(input.attention) : [];
+  return colorDomain(sinks.length > 0 ? values.filter((_, j) => !sinks.includes(j)) : values, viridis);
+}
+
+/**
+ * `hrefs`: each input's picture (by index) as the figure embeds it; `layer`: the layer in view (null:
+ * each input's last); `excludeSinks`: each scale set without the input's attention sinks, as the
+ * view's "sinks out of the scale".
+ */
 export function inputsFigure(
   r: Pick<AnalysisRecord, 'question' | 'method'>,
   inputs: readonly InputImage[],
   hrefs: readonly string[],
   layer: number | null,
   titles: boolean,
+  excludeSinks = false,
 ): ModelInputsInput {
   const panels = inputs.map((i, k): InputPanel => {
     const href = hrefs[k];
     if (href === undefined) throw new RangeError(`Input ${i.role} has no picture to draw.`);
     const l = inputLayer(i, layer);
+    const values = l === null ? null : (i.attention?.[l] ?? null);
     return {
       image: { href, width: i.width, height: i.height },
       grid: [i.grid[0], i.grid[1]],
-      values: l === null ? null : (i.attention?.[l] ?? null),
+      values,
+      ...(excludeSinks && values ? { domain: inputDomain(i, values, true) } : {}),
       label: `${INPUT_LABELS[i.role].short} \u00B7 ${INPUT_LABELS[i.role].long}`,
       lines: [inputSizeText(i), inputRuleText(i), inputFedText(i)],
     };
@@ -42,7 +60,10 @@ export function inputsFigure(
   return {
     panels,
     ...(titles
-      ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${l ?? '\u2014'}, each on its own grid and scale` }
+      ? {
+          title: 'What the model got',
+          subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${l ?? '\u2014'}, each on its own grid and scale${excludeSinks ? ' (attention sinks left out of it)' : ''}`,
+        }
       : {}),
   };
 }

@@ -81,6 +81,8 @@ export interface FigureOptions {
   layerHeads?: LayerHeads;
   /** The colormap of the maps: the overlay and the paper figure's, the layer strip's and the compared maps' (default viridis; a difference is always coolwarm). */
   colormap?: ColormapName;
+  /** The inputs figure's scales set without each input's attention sinks, as the Inputs view's "sinks out of the scale". */
+  excludeSinks?: boolean;
   /** Each layer of the strip, and each compared map, on its own colour scale (default: one shared scale). */
   ownScale?: boolean;
   /** What compare-maps shows (map kind, linked layer and heads, difference), as the app's Compare view; default its defaults. */
@@ -211,7 +213,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         break;
       }
       case 'inputs':
-        svgs.push([kind, modelInputsSvg(inputsData(rec, titles))]);
+        svgs.push([kind, modelInputsSvg(inputsData(rec, titles, o.excludeSinks ?? false))]);
         break;
       case 'paper': {
         if (!result || !overlayView) throw new Error("the paper figure needs the record's map, but it has none");

@@ -145,14 +145,14 @@ export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titl
  * mean) at the record's layer (the last layer for a method without one) on its own grid, as the
  * app's Inputs view exports it (inputsFigure, common/laser/inputs-figure.ts).
  */
-export function inputsData(rec: LoadedRecord, titles: boolean): ModelInputsInput {
+export function inputsData(rec: LoadedRecord, titles: boolean, excludeSinks = false): ModelInputsInput {
   const r = rec.record;
   const hrefs = r.inputs.map((i) => {
     const png = rec.files[i.file];
     if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
     return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
   });
-  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, r.layer, titles);
+  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, r.layer, titles, excludeSinks);
 }
 
 /** The first image the model got (I as the encoder got it), as the Compare view's panels draw on it. */

@@ -111,17 +111,17 @@ export function InputsView({
   imageName: string;
 }) {
   const api = useApi();
-  // the view as a figure: the same builder and panels (inputsFigure) as laser figure --kind inputs
-  const makeFigure = async (forPdf: boolean) => {
-    const hrefs = await Promise.all(result.inputImages.map((i) => imageAsDataUrl(api.mediaUrl(i.media), 1600, forPdf)));
-    return { svg: modelInputsSvg(inputsFigure(result.record, result.inputImages, hrefs, layer, true)), about: figureProvenance(result.record) };
-  };
   const inputs = result.inputImages;
   const [picked, setPicked] = useState<InputImage['role'] | null>(null);
   const [showMap, setShowMap] = useState(true);
   const [smooth, setSmooth] = useState<Upsampling>('nearest');
   const [excludeSinks, setExcludeSinks] = useState(false);
   const look: Look = { showMap, smooth, excludeSinks };
+  // the view as a figure: the same builder and panels (inputsFigure) as laser figure --kind inputs, the sinks left out of the scales if they are here
+  const makeFigure = async (forPdf: boolean) => {
+    const hrefs = await Promise.all(result.inputImages.map((i) => imageAsDataUrl(api.mediaUrl(i.media), 1600, forPdf)));
+    return { svg: modelInputsSvg(inputsFigure(result.record, result.inputImages, hrefs, layer, true, excludeSinks)), about: figureProvenance(result.record) };
+  };
   const current = inputs.find((i) => i.role === picked) ?? null;
   const url = (i: InputImage) => api.mediaUrl(i.media);
   return (

@@ -5,9 +5,9 @@
  * and rows r*H/rows..(r+1)*H/rows of it, whatever the grid's shape (a Qwen2-VL crop is not square).
  */
 import type { InputImage } from '../../../common/contract/methods.ts';
-import { inputLayer } from '../../../common/laser/inputs-figure.ts';
+import { inputDomain, inputLayer } from '../../../common/laser/inputs-figure.ts';
 import { attentionSinks } from '../../../common/laser/sinks.ts';
-import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
+import { cellFills, type CellFill, type Rect4 } from './heatmap.ts';
 
 export { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../../common/laser/input-text.ts';
 export { inputLayer } from '../../../common/laser/inputs-figure.ts';
@@ -42,7 +42,6 @@ export function inputFills(
   const cells = inputCells(input);
   if (values.length !== cells.length)
     throw new RangeError(`The ${input.role} input has ${values.length} attention values for its ${input.grid[0]}x${input.grid[1]} grid.`);
-  const sinks = excludeSinks ? inputSinks(input) : [];
-  const domain = mapDomain(sinks.length > 0 ? values.filter((_, j) => !sinks.includes(j)) : values);
+  const domain = inputDomain(input, values, excludeSinks);
   return { fills: cellFills(cells, values, domain), domain, values };
 }
