@@ -1,7 +1,7 @@
 // The analysis e2e steps: models registered through the Models panel (a checkpoint compiled in the
 // app, a bundle registered as it is, one removed), then questions asked of a picture in the image
 // view: errors with their hints, a laser run with its answer, VAQ chart, overlay and layer strip,
-// picking a layer, zoom, export, all six methods, re-opening a stored run, and a generated world's
+// picking a layer, zoom, export (and from every view: export-steps.ts), all six methods, re-opening a stored run, and a generated world's
 // questions with their truth. The functions passed
 // to $eval/evaluate run inside the page (typed by tsconfig.e2e.json's DOM lib). Every step needs the
 // analysis fixtures, so LASER_E2E_ONLY on one of them makes those.
@@ -10,11 +10,13 @@ import type { Page } from 'playwright-core';
 import { pdfTexts } from '../../src/common/figures/testing/pdf.ts';
 import { made, type E2EFixtures } from './fixtures.ts';
 import { assert, byTestId, groups, pageQueries, present, until, type Step } from './page-helpers.ts';
+import { exportSteps } from './export-steps.ts';
 import { viewsSteps } from './views-steps.ts';
 
 export function analysisSteps({ page, fixtures, repoRoot }: { page: Page; fixtures: E2EFixtures; repoRoot: string }): Step[] {
   const a = () => made(fixtures.analysis, 'analysis');
   const views = viewsSteps({ page, fixtures, repoRoot });
+  const exports = exportSteps({ page, fixtures, repoRoot });
   const { text, count, visible } = pageQueries(page);
   const modelRows = () => page.locator(byTestId('model-row'));
   const compiledRow = () => page.locator('[data-testid="model-row"][data-source="compiled"]');
@@ -418,7 +420,9 @@ export function analysisSteps({ page, fixtures, repoRoot }: { page: Page; fixtur
         assert((await download('export-vaq-svg')).bytes.toString().includes('<desc>model '), 'the SVG carries the provenance too');
       },
     ],
+    ...exports.afterExport,
     ...views.onLaserResult,
+    ...exports.afterLayers,
     [
       'analysis-run-all-six',
       async () => {
@@ -459,7 +463,9 @@ export function analysisSteps({ page, fixtures, repoRoot }: { page: Page; fixtur
         );
       },
     ],
-    ...views.afterAllSix,
+    ...views.afterAllSix.filter(([name]) => name === 'views-compare-two-methods-linked'),
+    ...exports.afterCompare,
+    ...views.afterAllSix.filter(([name]) => name !== 'views-compare-two-methods-linked'),
     [
       'analysis-show-vicrop-rel',
       async () => {

@@ -1,6 +1,7 @@
 /**
- * Export parity: the overlay (and the paper figure, VAQ per head and decoding table) the app exports
- * and the ones `laser figure` writes are the same file.
+ * Export parity: every figure the app exports (the overlay, the VAQ curve, the paper figure, VAQ per
+ * head, the decoding table, the Inputs view, the Layers view and the Compare view) and the one
+ * `laser figure` writes for the same record and options are the same file.
  * The app gets the record as the contract carries it (LaserResult, through JSON), opens it with
  * its default view (overlayModel + defaultViewSettings) and saves it as ExportButtons does
  * (figureView, overlayFigureFile, then figureBlob's SVG: withDescription); the CLI draws the
@@ -9,29 +10,39 @@
  * bytes, padding included: the fixture is pad-to-square (320 x 240 padded to 320 x 320), so the top
  * and bottom rows of cells lie partly on the padding, and both draw them whole over a padding band.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LaserResult } from '../../src/common/contract/methods.ts';
-import { decodingTableSvg, vaqHeadsHeatmapSvg, withDescription } from '../../src/common/figures/index.ts';
+import type { HeadMaps } from '../../src/common/contract/methods.ts';
+import { decodingTableSvg, modelInputsSvg, vaqCurveSvg, vaqHeadsHeatmapSvg, withDescription } from '../../src/common/figures/index.ts';
+import { headMapsKey, neededHeadMaps, type CompareSettings } from '../../src/common/laser/compare-panels.ts';
+import { inputsFigure } from '../../src/common/laser/inputs-figure.ts';
 import { byClass, findAll, parseXml } from '../../src/common/figures/testing/xml.ts';
 import { overlayFigureFile, paperFigureFile } from '../../src/common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../src/common/laser/provenance.ts';
-import { decodingFigure, headsFigure } from '../../src/common/laser/record-figures.ts';
+import { decodingFigure, headsFigure, vaqFigure } from '../../src/common/laser/record-figures.ts';
 import { recordSchema } from '../../src/common/laser/record.ts';
 import { figuresForRecord } from '../../src/engine/figures/figures.ts';
 import { SCENE, writeFixtureRecord, type FixtureRecord } from '../../src/engine/figures/testing/record-fixture.ts';
 import { loadRecord } from '../../src/engine/laser/record-io.ts';
+import { layerHeads } from '../../src/engine/laser/record-views.ts';
 import { laserResult } from '../../src/engine/service/laser-views.ts';
+import { makeSinkRecord } from '../e2e/sinks-fixture.ts';
+import { compareViewFigure, comparePanels, defaultCompareSettings, differenceProblem, drawPanels } from '../../src/renderer/src/analysis/compare.ts';
+import { finishedRuns, methodsTableFigure } from '../../src/renderer/src/analysis/comparison.ts';
+import { layersNeedingHeads, layersViewFigure, type LayersViewChoice } from '../../src/renderer/src/analysis/layers-grid.ts';
 import { defaultViewSettings, figureView, overlayModel } from '../../src/renderer/src/analysis/overlay.ts';
 
 let root: string;
 let fixture: FixtureRecord;
+let other: FixtureRecord;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'laser-export-parity-'));
   fixture = await writeFixtureRecord(join(root, 'records'), 'laser', 'laser');
+  other = await writeFixtureRecord(join(root, 'records'), 'static', 'static-layer');
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -55,7 +66,25 @@ async function appExport(dir: string, href: string, truth: [number, number, numb
 }
 
 function embeddedPicture(svg: string): string {
-  return findAll(parseXml(svg), (e) => e.name === 'image')[0].attrs['xlink:href'];
+  return embeddedPictures(svg)[0];
+}
+
+/** Every picture a figure embeds, in document order: the app's are taken from the CLI's file (the browser and sharp encode them differently). */
+function embeddedPictures(svg: string): string[] {
+  return findAll(parseXml(svg), (e) => e.name === 'image').map((e) => e.attrs['xlink:href']);
+}
+
+/** The run as the app has it: laser.record's answer, through JSON and the contract's schema. */
+async function appResult(dir: string) {
+  const rec = await loadRecord(dir);
+  return LaserResult.parse(JSON.parse(JSON.stringify(laserResult(rec.record, rec.tensors, false))));
+}
+
+/** What `laser figure` writes for one kind with these options. */
+async function cliFigure(kind: string, o: Omit<Parameters<typeof figuresForRecord>[1], 'formats' | 'outDir' | 'kinds'>, dir = fixture.dir): Promise<string> {
+  const out = await mkdtemp(join(root, `cli-${kind}-`));
+  await figuresForRecord(dir, { ...o, kinds: [kind as never], formats: ['svg'], outDir: out });
+  return readFile(join(out, `${kind}.svg`), 'utf8');
 }
 
 describe('the overlay from the app and from laser figure', () => {
@@ -64,6 +93,21 @@ describe('the overlay from the app and from laser figure', () => {
     await figuresForRecord(fixture.dir, { formats: ['svg'], kinds: ['overlay'], outDir: out });
     const cli = await readFile(join(out, 'overlay.svg'), 'utf8');
     expect(await appExport(fixture.dir, embeddedPicture(cli))).toBe(cli);
+  });
+
+  it('is the same on the colormap the user picked (laser figure --colormap)', async () => {
+    const cli = await cliFigure('overlay', { colormap: 'magma' });
+    const { result } = await appView(fixture.dir);
+    const view = { ...defaultViewSettings, colormap: 'magma' as const };
+    const shown = figureView(overlayModel(result, view, null), view);
+    if (!shown) throw new Error('the app shows no map');
+    expect(shown.cmap.name).toBe('magma');
+    const { svg, about } = overlayFigureFile(
+      result.record,
+      { href: embeddedPicture(cli), width: result.record.image.width, height: result.record.image.height },
+      shown,
+    );
+    expect(withDescription(svg, about)).toBe(cli);
   });
 
   it('is the same with the true box of a generated world question drawn', async () => {
@@ -121,4 +165,116 @@ describe('the overlay from the app and from laser figure', () => {
     const clip = findAll(doc, (e) => e.name === 'clipPath' && e.attrs.id === heat.attrs['clip-path'].slice(5, -1))[0];
     expect(Number(clip.children.find((c) => typeof c !== 'string' && c.name === 'rect')!.attrs.height)).toBeCloseTo(320 * s, 1);
   });
+});
+
+describe('the views laser figure draws the way the app exports them', () => {
+  it('the VAQ curve and the Inputs view are the same SVG', async () => {
+    const result = await appResult(fixture.dir);
+    const r = result.record;
+    expect(withDescription(vaqCurveSvg(vaqFigure(r, true)), figureProvenance(r))).toBe(await cliFigure('vaq', {}));
+    // as InputsView exports it, at the layer in view (the run's l* when it opens)
+    const cli = await cliFigure('inputs', {});
+    const app = modelInputsSvg(inputsFigure(r, result.inputImages, embeddedPictures(cli), r.layer, true));
+    expect(embeddedPictures(cli)).toHaveLength(result.inputImages.length);
+    expect(withDescription(app, figureProvenance(r))).toBe(cli);
+  });
+
+  it('the Inputs view with the sinks left out of the scales is laser figure --exclude-sinks', async () => {
+    // the e2e's record with an attention sink in I's a_q (the plain fixture records no input attention)
+    await makeSinkRecord(join(root, 'sinks'), join(root, 'sink-data'));
+    const [two] = await readdir(join(root, 'sink-data', 'records'));
+    const [key] = await readdir(join(root, 'sink-data', 'records', two!));
+    const sinkFixture = join(root, 'sink-data', 'records', two!, key!);
+    const { record } = await loadRecord(sinkFixture);
+    const result = await appResult(sinkFixture);
+    const cli = await cliFigure('inputs', { excludeSinks: true }, sinkFixture);
+    const plain = await cliFigure('inputs', {}, sinkFixture);
+    // the fixture's picture has a sink, so leaving it out changes the colours
+    const fills = (svg: string) => byClass(parseXml(svg), 'heatmap').map((g) => g.children.map((c) => c.attrs.fill).join(' '));
+    expect(fills(cli)).not.toEqual(fills(plain));
+    expect(cli).toContain('(attention sinks left out of it)');
+    const app = modelInputsSvg(inputsFigure(result.record, result.inputImages, embeddedPictures(cli), record.layer, true, true));
+    expect(withDescription(app, figureProvenance(result.record))).toBe(cli);
+  });
+
+  it('the "All six methods" table is the method comparison of laser figure --kind compare, the others given with --with in the table\'s order', async () => {
+    const cli = await cliFigure('compare', { compareWith: [other.dir] });
+    const [laser, staticLayer] = await Promise.all([appResult(fixture.dir), appResult(other.dir)]);
+    const runs = finishedRuns({ laser: { status: 'ok', result: laser }, 'static-layer': { status: 'ok', result: staticLayer }, vcd: { status: 'running' } });
+    expect(runs).toHaveLength(2);
+    const { svg, about } = methodsTableFigure(runs, embeddedPicture(cli));
+    expect(withDescription(svg, about)).toBe(cli);
+  });
+
+  const layerCases: [string, LayersViewChoice, Parameters<typeof figuresForRecord>[1]][] = [
+    [
+      'every layer on the head mean, one scale (the view as it opens)',
+      { from: 0, to: 7, heads: 'mean', scale: 'shared', colormap: 'viridis' },
+      { formats: ['svg'], outDir: '', layerHeads: 'mean' },
+    ],
+    [
+      'a range, each layer its own scale, on magma',
+      { from: 2, to: 5, heads: 'mean', scale: 'per-layer', colormap: 'magma' },
+      { formats: ['svg'], outDir: '', layerHeads: 'mean', layers: [2, 3, 4, 5], colormap: 'magma', ownScale: true },
+    ],
+    [
+      "each layer's top-k heads by VAQ, M at l* (laser figure's default strip)",
+      { from: 0, to: 7, heads: 'top', scale: 'shared', colormap: 'viridis' },
+      { formats: ['svg'], outDir: '' },
+    ],
+    [
+      'top-k on a range around l*',
+      { from: 4, to: 6, heads: 'top', scale: 'per-layer', colormap: 'magma' },
+      { formats: ['svg'], outDir: '', layers: [4, 5, 6], colormap: 'magma', ownScale: true },
+    ],
+  ];
+  for (const [what, choice, flags] of layerCases)
+    it(`the Layers view is laser figure's layer strip: ${what}`, async () => {
+      const result = await appResult(fixture.dir);
+      expect(result.record.bundle.layers).toBe(8);
+      const cli = await cliFigure('layers', flags);
+      // the per-head maps the view fetches for top-k, as laser.headMaps answers them
+      const { tensors } = await loadRecord(fixture.dir);
+      const headMaps = new Map<number, HeadMaps>();
+      for (const l of layersNeedingHeads(result, choice, headMaps)) headMaps.set(l, JSON.parse(JSON.stringify({ layer: l, heads: layerHeads(tensors.A!, l) })));
+      expect(headMaps.size).toBe(choice.heads === 'top' ? choice.to - choice.from : 0);
+      const { svg, about } = layersViewFigure(result, embeddedPicture(cli), choice, headMaps);
+      expect(withDescription(svg, about)).toBe(cli);
+    });
+
+  /** The Compare view's export of `pins` with `s`, the per-head maps fetched as laser.headMaps answers them. */
+  async function compareExport(dirs: string[], s: CompareSettings, hrefs: string[]): Promise<string> {
+    const pins = await Promise.all(dirs.map(appResult));
+    const headMaps = new Map<string, HeadMaps>();
+    for (const n of neededHeadMaps(pins, s)) {
+      const { tensors } = await loadRecord(dirs[pins.findIndex((p) => p.id === n.id)]);
+      headMaps.set(headMapsKey(n.id, n.layer), JSON.parse(JSON.stringify({ layer: n.layer, heads: layerHeads(tensors.A!, n.layer) })));
+    }
+    // as CompareView: no difference where the two cannot be subtracted
+    const settings = pins.length >= 2 && differenceProblem(pins[0], pins[1]) === null ? s : { ...s, difference: false };
+    const { svg, about } = compareViewFigure(pins, drawPanels(comparePanels(pins, settings, headMaps), settings), settings, hrefs);
+    return withDescription(svg, about);
+  }
+
+  const compareCases: [string, CompareSettings, Parameters<typeof figuresForRecord>[1]][] = [
+    ['each map M at its own l*, one scale', defaultCompareSettings, { formats: ['svg'], outDir: '' }],
+    [
+      'A at a linked layer on the top-2 heads, each its own scale',
+      { ...defaultCompareSettings, map: 'A', layer: 2, heads: { kind: 'top', k: 2 }, scale: 'per-panel' },
+      { formats: ['svg'], outDir: '', ownScale: true, compare: { map: 'A', layer: 2, heads: { kind: 'top', k: 2 } } },
+    ],
+    [
+      'A at layer 6 on head 1',
+      { ...defaultCompareSettings, map: 'A', layer: 6, heads: { kind: 'head', head: 1 } },
+      { formats: ['svg'], outDir: '', compare: { map: 'A', layer: 6, heads: { kind: 'head', head: 1 } } },
+    ],
+    ['the query attention at layer 3', { ...defaultCompareSettings, map: 'aq', layer: 3 }, { formats: ['svg'], outDir: '', compare: { map: 'aq', layer: 3 } }],
+    ['the difference of the two', { ...defaultCompareSettings, difference: true }, { formats: ['svg'], outDir: '', compare: { difference: true } }],
+  ];
+  for (const [what, s, o] of compareCases)
+    it(`the Compare view is compare-maps: ${what}`, async () => {
+      const cli = await cliFigure('compare-maps', { ...o, compareWith: [other.dir] });
+      const app = await compareExport([fixture.dir, other.dir], s, embeddedPictures(cli));
+      expect(app).toBe(cli);
+    });
 });

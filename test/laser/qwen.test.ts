@@ -178,7 +178,7 @@ describe('figures of a Qwen2-VL record', () => {
     });
     const out = join(root, 'figures');
     const result = await figuresForRecord(r.dir!, { formats: ['svg'], outDir: out });
-    expect(result.skipped.filter((s) => s.kind !== 'compare')).toEqual([]);
+    expect(result.skipped.filter((s) => s.kind !== 'compare' && s.kind !== 'compare-maps')).toEqual([]);
     expect(result.written.map((w) => w.kind)).toEqual(expect.arrayContaining(['overlay', 'vaq', 'layers', 'heads', 'decoding']));
     const overlay = await readFile(result.written.find((w) => w.kind === 'overlay')!.path, 'utf8');
     // one heat rectangle per cell of I's 2 x 6 grid (cells of one colour share a path)

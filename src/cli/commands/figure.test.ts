@@ -10,7 +10,8 @@ import { loadWorldDataset } from '../../engine/world/dataset.ts';
 import { generateWorld } from '../../engine/world/generate.ts';
 import { pdfTexts } from '../../common/figures/testing/pdf.ts';
 import { parseXml } from '../../common/figures/xml.ts';
-import { parseLayerList, registerFigure } from './figure.ts';
+import { parseHeads, parseLayerList, registerFigure } from './figure.ts';
+import { byClass, texts } from '../../common/figures/xml.ts';
 
 let root: string;
 let laser: FixtureRecord;
@@ -84,6 +85,59 @@ describe('laser figure', () => {
     }
     // the map is drawn cell by cell (a subpath per cell of the 12 x 12 grid, less those merged into one colour's path), not as a picture
     expect((await readFile(join(out, 'overlay.pdf'))).toString('latin1').match(/ m\n/g)?.length ?? 0).toBeGreaterThan(100);
+  });
+
+  it("draws the app's Layers and Compare views with their options: --layer-heads, --layers, --colormap, --own-scale, --compare-*", async () => {
+    const h = harness();
+    const out = join(root, 'views');
+    await h.run(
+      laser.dir,
+      '--out',
+      out,
+      '--format',
+      'svg,pdf',
+      '--kind',
+      'compare-maps,layers',
+      '--with',
+      vanilla.dir,
+      '--compare-map',
+      'aq',
+      '--compare-layer',
+      '2',
+      '--own-scale',
+      '--layer-heads',
+      'mean',
+      '--layers',
+      '1-2',
+      '--colormap',
+      'magma',
+    );
+    expect(h.out).toEqual(['compare-maps', 'layers'].flatMap((k) => ['svg', 'pdf'].map((f) => join(out, `${k}.${f}`))));
+    const compare = parseXml(await readFile(join(out, 'compare-maps.svg'), 'utf8'));
+    expect(byClass(compare, 'input')).toHaveLength(2);
+    expect(byClass(compare, 'colorbar')).toHaveLength(0);
+    expect(texts(compare)).toEqual(expect.arrayContaining(['query attention a_q at layer 2']));
+    expect((await readFile(join(out, 'compare-maps.pdf'))).toString('latin1')).toMatch(/\/Subject \(run 1: model .* \| run 2: model .*method vanilla/);
+    const layers = parseXml(await readFile(join(out, 'layers.svg'), 'utf8'));
+    expect(byClass(layers, 'panel').map((p) => p.attrs['data-layer'])).toEqual(['1', '2']);
+    expect(texts(layers).join(' ')).toContain('mean over heads, chosen layer framed');
+    for (const bad of [
+      ['--compare-heads', 'some'],
+      ['--colormap', 'jet'],
+      ['--layer-heads', 'max'],
+      ['--compare-map', 'B'],
+    ]) {
+      await expect(harness().run(laser.dir, '--out', out, '--kind', 'compare-maps', '--with', vanilla.dir, ...bad)).rejects.toBeInstanceOf(CommanderError);
+    }
+    // compare-maps is not drawn without runs to compare with
+    await expect(harness().run(laser.dir, '--out', out, '--kind', 'compare-maps')).rejects.toMatchObject({ message: expect.stringContaining('--with') });
+  });
+
+  it('reads the heads of A as the Compare view names them', () => {
+    expect(parseHeads('mean')).toEqual({ kind: 'mean' });
+    expect(parseHeads('top-8')).toEqual({ kind: 'top', k: 8 });
+    expect(parseHeads('3')).toEqual({ kind: 'head', head: 3 });
+    for (const bad of ['top-0', 'top', '-1', 'all']) expect(() => parseHeads(bad)).toThrow(/mean, top-<k>/);
   });
 
   it('exports every record of a folder, each into its own folder, with a progress line per record', async () => {

@@ -1,6 +1,8 @@
 /**
- * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs]
- * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--no-titles] [--quiet | --json]`:
+ * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs,paper,compare-maps]
+ * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--layer-heads top|mean]
+ * [--colormap viridis|magma|coolwarm] [--own-scale] [--exclude-sinks] [--compare-map M|A|aq] [--compare-layer <n>] [--compare-heads mean|top-<k>|<head>]
+ * [--difference] [--no-titles] [--quiet | --json]`:
  * publication figures of an analysis record, or of every record below a folder (batch, with the
  * progress display of the other long commands on stderr: a bar, log lines, `--json` lines or
  * `--quiet`; a skipped or failed record gets its own line in every mode but --json, where it is a note event). Prints one written file per line on stdout; the kinds the record
@@ -9,6 +11,10 @@
 import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FigureFormat } from '../../engine/figures/index.ts';
+import { COLORMAP_NAMES, type ColormapName } from '../../common/figures/colormap.ts';
+import { COMPARE_MAPS, type CompareMap } from '../../common/laser/compare-panels.ts';
+import { MEAN_HEADS, type HeadSelection } from '../../common/laser/heads.ts';
+import { LAYER_HEADS, type LayerHeads } from '../../common/laser/layers-figure.ts';
 import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
 import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags, type ProgressSink } from '../progress.ts';
 
@@ -69,6 +75,27 @@ export function parseLayerList(value: string): number[] {
   return out;
 }
 
+function oneOf<T extends string>(flag: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!allowed.includes(value as T)) throw new InvalidArgumentError(`${flag} is one of ${allowed.join(', ')}, not "${value}".`);
+    return value as T;
+  };
+}
+
+function layerNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--compare-layer is a layer number, e.g. 14.');
+  return Number(value);
+}
+
+/** "mean", "top-8" (each run's top 8 heads of the layer by its VAQ per head) or "5" (head 5), as the Compare view's heads control. */
+export function parseHeads(value: string): HeadSelection {
+  if (value === 'mean') return MEAN_HEADS;
+  const top = /^top-(\d+)$/.exec(value);
+  if (top && Number(top[1]) >= 1) return { kind: 'top', k: Number(top[1]) };
+  if (/^\d+$/.test(value)) return { kind: 'head', head: Number(value) };
+  throw new InvalidArgumentError(`--compare-heads is mean, top-<k> (e.g. top-8) or a head number, not "${value}".`);
+}
+
 export interface FigureFlags extends ProgressFlags {
   out?: string;
   kind?: FigureKind[];
@@ -77,6 +104,14 @@ export interface FigureFlags extends ProgressFlags {
   image?: string;
   with?: string;
   layers?: number[];
+  layerHeads?: LayerHeads;
+  colormap?: ColormapName;
+  ownScale?: boolean;
+  excludeSinks?: boolean;
+  compareMap?: CompareMap;
+  compareLayer?: number;
+  compareHeads?: HeadSelection;
+  difference?: boolean;
   titles: boolean;
 }
 
@@ -134,7 +169,7 @@ async function runFigureBatch(root: string, records: string[], flags: FigureFlag
         let kinds = flags.kind;
         if (kinds) {
           const loaded = await loadRecord(rec);
-          kinds = kinds.filter((k) => unavailableReason(k, loaded) === null);
+          kinds = kinds.filter((k) => unavailableReason(k, loaded, 0, flags.layerHeads) === null);
           if (kinds.length === 0) {
             display.note(`${name}: none of ${flags.kind?.join(', ')} (of ${FIGURE_KINDS.length} kinds) can be drawn from it, skipped`);
             step(i + 1, `${name}: skipped`);
@@ -188,6 +223,16 @@ async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput):
     titles: flags.titles,
     image: flags.image === undefined ? undefined : resolve(flags.image),
     layers: flags.layers,
+    layerHeads: flags.layerHeads,
+    colormap: flags.colormap,
+    ownScale: flags.ownScale,
+    excludeSinks: flags.excludeSinks,
+    compare: {
+      ...(flags.compareMap ? { map: flags.compareMap } : {}),
+      ...(flags.compareLayer !== undefined ? { layer: flags.compareLayer } : {}),
+      ...(flags.compareHeads ? { heads: flags.compareHeads } : {}),
+      ...(flags.difference ? { difference: true } : {}),
+    },
     compareWith: flags.with
       ?.split(',')
       .map((s) => s.trim())
@@ -208,8 +253,31 @@ export function registerFigure(program: Command, out: FigureOutput = defaultOutp
     .addOption(new Option('--format <list>', 'svg, png, pdf, comma-separated').argParser(listOf('format', FORMATS)).default(['svg', 'png'], 'svg,png'))
     .option('--scale <n>', 'PNG pixels per SVG pixel', scale, 2)
     .option('--image <path>', "the record's image, if it has moved (its hash is checked)")
-    .option('--with <dirs>', 'records of other methods on the same image and question, comma-separated, for the comparison')
+    .option(
+      '--with <dirs>',
+      'more records, comma-separated: for compare, other methods on the same image and question; for compare-maps, any runs (up to 3) side by side',
+    )
     .option('--layers <list>', 'layers in the layer strip, e.g. 8-20 or 10,14,17 (default all)', parseLayerList)
+    .option(
+      '--layer-heads <how>',
+      "the layer strip's maps: top (each layer's top-kHead heads by VAQ, spec step 7; default) or mean (the head mean, as the app's Layers view)",
+      oneOf('--layer-heads', LAYER_HEADS),
+    )
+    .option(
+      '--colormap <name>',
+      `the maps' colormap (overlay, paper figure, layer strip, compared maps): ${COLORMAP_NAMES.join(', ')} (default viridis)`,
+      oneOf('--colormap', COLORMAP_NAMES),
+    )
+    .option('--own-scale', 'each layer of the strip and each compared map on its own colour scale (default: one shared scale)')
+    .option('--exclude-sinks', 'inputs: each input\'s colour scale set without its attention sinks, as the Inputs view\'s "sinks out of the scale"')
+    .option(
+      '--compare-map <map>',
+      "compare-maps: M (each run's map at its own l*, default), A or aq (at the linked layer)",
+      oneOf('--compare-map', COMPARE_MAPS),
+    )
+    .option('--compare-layer <n>', "compare-maps: the linked layer of A and aq (default each run's l*)", layerNumber)
+    .option('--compare-heads <heads>', 'compare-maps: the heads of A: mean (default), top-<k> by VAQ, or a head number', parseHeads)
+    .option('--difference', 'compare-maps: the first run minus the second, on a scale centred at 0')
     .option('--no-titles', 'leave titles off (a paper puts them in the caption)');
   // a folder of records: the one progress display the other long commands use (--quiet, --json)
   addProgressOptions(cmd).action(async (recordDir: string, flags: FigureFlags) => runFigure(recordDir, flags, out));

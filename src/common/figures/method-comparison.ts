@@ -29,6 +29,9 @@ export interface MethodComparisonInput {
   width?: number;
 }
 
+/** The figure's width when it shows the image (336 px without). */
+export const METHODS_FIGURE_WIDTH = 520;
+
 const DASHES = ['5 2.5', '1.5 2', '6 2 1.5 2', '3 3'] as const;
 const OTHERS = CATEGORICAL.filter((c) => c !== INK.highlight);
 
@@ -61,7 +64,7 @@ function boxText(b: FigureBox | null): string {
 export function methodComparisonSvg(o: MethodComparisonInput): string {
   if (o.rows.length === 0) throw new RangeError('methodComparisonSvg needs at least one row.');
   const withImage = !!o.image;
-  const width = o.width ?? (withImage ? 520 : 336);
+  const width = o.width ?? (withImage ? METHODS_FIGURE_WIDTH : 336);
   const inner = width - 2 * MARGIN;
   const head = titleBlock(MARGIN, MARGIN, inner, o.title, o.subtitle);
   const top = MARGIN + head.height;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gridCells, modelInputsSvg } from './model-inputs.ts';
-import { byClass, parseXml, texts } from './testing/xml.ts';
-import { field } from '../../../test/support/index-access.ts';
+import { byClass, findAll, parseXml, texts } from './testing/xml.ts';
+import { field, first, present } from '../../../test/support/index-access.ts';
 
 const image = (width: number, height: number) => ({ href: 'data:image/png;base64,AAAA', width, height });
 
@@ -36,5 +36,20 @@ describe('modelInputsSvg', () => {
     expect(texts(root)).toEqual(expect.arrayContaining(['I+ · the crop', 'I cropped to [0, 0, 112, 100]', 'not fed']));
     expect(() => modelInputsSvg({ panels: [{ image: image(4, 4), grid: [2, 2], values: [1], label: 'x', lines: [] }] })).toThrow(/1 values for a 2x2 grid/);
     expect(() => modelInputsSvg({ panels: [] })).toThrow(/at least one/);
+  });
+
+  it('colours panels on the domain given to each, and draws one colour bar right after the last panel for a shared one', () => {
+    const panel = (values: number[]) => ({ image: image(56, 56), grid: [1, 2] as const, values, label: 'run', lines: [], domain: [0, 4] as const });
+    const svg = modelInputsSvg({ panels: [panel([1, 4]), panel([0, 2])], colorbar: { domain: [0, 4], label: 'share of map mass' } });
+    const root = parseXml(svg);
+    // on one domain, the 4 of the first and the 2 of the second are not both the top colour, as each on its own would be
+    const fills = byClass(root, 'heatmap').map((g) => g.children.map((e) => field(e.attrs, 'fill')));
+    expect(fills[0]).toContain('#fde725');
+    expect(fills[1]).not.toContain('#fde725');
+    const bar = byClass(root, 'colorbar');
+    expect(bar).toHaveLength(1);
+    const rect = present(findAll(first(bar), (e) => e.name === 'rect')[0], 'the bar');
+    expect(Number(field(rect.attrs, 'x'))).toBeCloseTo(10 + 2 * 200 + 10 + 10, 1); // margin, two 200 px panels, the gap, then 10 px
+    expect(Number(field(root.attrs, 'width'))).toBeLessThan(700);
   });
 });

@@ -2,11 +2,13 @@
  * Figure: every image the model got (I, the crop I+, mask(I), VAT's contrast image I-, VCD's noised
  * image), side by side as the encoder got them, each with the attention the model paid to it laid
  * on its own grid (the grid tiles the encoder's input evenly, whatever its shape), each on its own
- * colour scale, with what it is, its size and grid, and the rule that made it underneath.
+ * colour scale, with what it is, its size and grid, and the rule that made it underneath. The same
+ * panels serve the app's Compare view (common/laser/compare-panels.ts): runs side by side, each on
+ * the image its model got, on one colour scale given as each panel's domain, with one colour bar.
  */
 import { colorDomain, viridis, type Colormap } from './colormap.ts';
 import { framedImage, heatmapCells, type FigureBox, type ImageFrame, type ImageRef } from './heatmap.ts';
-import { MARGIN, titleBlock } from './parts.ts';
+import { MARGIN, colorbar, colorbarExtent, titleBlock } from './parts.ts';
 import { el, idMaker, svgDocument, text, type Svg } from './svg.ts';
 import { FONT_SANS, INK, TYPE, sansMeasure, wrapText } from './text.ts';
 
@@ -21,6 +23,8 @@ export interface InputPanel {
   label: string;
   /** Lines under the label: size and grid, the rule that made it. */
   lines: readonly string[];
+  /** The colour range of its values; default their own (colorDomain). */
+  domain?: readonly [number, number];
 }
 
 export interface ModelInputsInput {
@@ -32,6 +36,10 @@ export interface ModelInputsInput {
   /** Figure width in px; default 700. */
   width?: number;
   idPrefix?: string;
+  /** A colour bar at the right, for panels on one shared domain. */
+  colorbar?: { domain: readonly [number, number]; label?: string };
+  /** The document's <title> when there is no title; default "What the model got". */
+  name?: string;
 }
 
 const GAP = 10;
@@ -51,8 +59,13 @@ export function modelInputsSvg(o: ModelInputsInput): string {
   const width = o.width ?? 700;
   const id = idMaker(o.idPrefix ?? 'inputs');
   const cmap = o.colormap ?? viridis;
-  const head = titleBlock(MARGIN, MARGIN, width - 2 * MARGIN, o.title, o.subtitle);
-  const side = Math.min(MAX_SIDE, (width - 2 * MARGIN - (n - 1) * GAP) / n);
+  const bar = o.colorbar;
+  const barSide = bar ? 10 + 10 + colorbarExtent({ domain: bar.domain, label: bar.label, height: MAX_SIDE }) : 0;
+  const side = Math.min(MAX_SIDE, (width - 2 * MARGIN - barSide - (n - 1) * GAP) / n);
+  // with a bar: the bar right after the last panel, and the figure no wider than its panels and bar
+  const barX = MARGIN + n * side + (n - 1) * GAP + 10;
+  const drawnWidth = bar ? Math.min(width, barX - 10 + barSide + MARGIN) : width;
+  const head = titleBlock(MARGIN, MARGIN, drawnWidth - 2 * MARGIN, o.title, o.subtitle);
   const top = MARGIN + head.height;
   const labelMeasure = sansMeasure(TYPE.label, 'bold');
   const lineMeasure = sansMeasure(TYPE.small);
@@ -70,7 +83,15 @@ export function modelInputsSvg(o: ModelInputsInput): string {
     const panel: Svg[] = [framedImage(frame, p.image, clip)];
     if (p.values)
       panel.push(
-        heatmapCells(frame, gridCells(p.image.width, p.image.height, p.grid), p.values, cmap, colorDomain(Array.from(p.values), cmap), o.opacity ?? 0.6, clip),
+        heatmapCells(
+          frame,
+          gridCells(p.image.width, p.image.height, p.grid),
+          p.values,
+          cmap,
+          p.domain ?? colorDomain(Array.from(p.values), cmap),
+          o.opacity ?? 0.6,
+          clip,
+        ),
       );
     panel.push(el('rect', { x: frame.x, y: frame.y, width: w, height: h, fill: 'none', stroke: INK.axis, 'stroke-width': 0.5 }));
     let y = top + side + 4 + TYPE.label;
@@ -87,5 +108,6 @@ export function modelInputsSvg(o: ModelInputsInput): string {
     bottom = Math.max(bottom, y);
     parts.push(el('g', { class: 'input', 'data-grid': `${rows}x${cols}` }, ...panel));
   });
-  return svgDocument({ width, height: bottom + MARGIN, title: o.title ?? 'What the model got', fontFamily: FONT_SANS }, ...parts);
+  if (bar) parts.push(colorbar({ x: barX, y: top, barWidth: 10, height: side, cmap, domain: bar.domain, label: bar.label, gradientId: id('cbar') }));
+  return svgDocument({ width: drawnWidth, height: bottom + MARGIN, title: o.title ?? o.name ?? 'What the model got', fontFamily: FONT_SANS }, ...parts);
 }

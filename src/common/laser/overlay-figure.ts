@@ -169,17 +169,21 @@ export function resultSinks(result: Pick<LaserResult, 'inputImages' | 'views' | 
 
 /**
  * The view the app opens a run with, which `laser figure` draws: the localisation map M (or
- * ViCrop's relative attention) as cells on viridis at opacity 0.6, its own scale with the sinks in
- * it, the crop box and the masked cells; null when the run has no map.
+ * ViCrop's relative attention) as cells on viridis (or the colormap picked) at opacity 0.6, its own
+ * scale with the sinks in it, the crop box and the masked cells; null when the run has no map.
  */
-export function defaultOverlayView(result: Pick<LaserResult, 'inputImages' | 'views' | 'record'>, truth: FigureBox | null = null): OverlayFigureView | null {
+export function defaultOverlayView(
+  result: Pick<LaserResult, 'inputImages' | 'views' | 'record'>,
+  truth: FigureBox | null = null,
+  cmap: Colormap = viridis,
+): OverlayFigureView | null {
   const { record: r, views } = result;
   if (!views.map) return null;
   return {
     map: { id: 'M', label: r.method === 'vicrop-rel' ? 'rel' : 'M', values: views.map },
     cells: views.cells,
-    cmap: viridis,
-    domain: colorDomain(views.map, viridis),
+    cmap,
+    domain: colorDomain(views.map, cmap),
     opacity: 0.6,
     smooth: 'cells',
     layer: r.layer,

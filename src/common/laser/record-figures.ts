@@ -4,7 +4,7 @@
  * paper figure around its panels. Pure, so `laser figure` and the app's export feed the builders
  * the same numbers.
  */
-import type { DecodingStep, ImageRef, PaperInput, VaqCurveInput } from '../figures/index.ts';
+import type { DecodingStep, ImageRef, MethodComparisonInput, MethodRow, PaperInput, VaqCurveInput } from '../figures/index.ts';
 import { answerText, baselineAnswerText } from './answer-text.ts';
 import { relativeDepthLayer } from './knobs.ts';
 import { figureProvenance } from './provenance.ts';
@@ -80,5 +80,30 @@ export function paperFigure(
     method: r.method,
     caption: figureProvenance(r),
     ...(titles ? { title: r.question } : {}),
+  };
+}
+
+type Compared = Pick<AnalysisRecord, 'method' | 'answer' | 'stopReason' | 'layer' | 'box' | 'baselineAnswer' | 'baselineTokens' | 'question'>;
+
+/** One row per method: the first record's baseline (vanilla) answer first, then each record's method (vanilla records add no row of their own). */
+export function comparisonRows(recs: readonly Compared[]): MethodRow[] {
+  const first = recs[0];
+  if (first === undefined) throw new RangeError('No records to compare.');
+  // an empty answer says why it is empty (answerText), as in the app
+  const rows: MethodRow[] = [{ method: 'vanilla', answer: baselineAnswerText(first), layer: null, box: null }];
+  for (const r of recs) {
+    if (r.method === 'vanilla') continue;
+    rows.push({ method: r.method, answer: answerText(r.answer, r.stopReason), layer: r.layer, box: r.box });
+  }
+  return rows;
+}
+
+/** The methods of one image and question compared (`laser figure --kind compare`, the app's "All six methods" export), LASER's box highlighted. */
+export function methodsFigure(recs: readonly Compared[], image: ImageRef | null, titles: boolean): MethodComparisonInput {
+  return {
+    rows: comparisonRows(recs),
+    image,
+    highlight: 'laser',
+    ...(titles && recs[0] ? { title: recs[0].question } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byClass, findAll, parseXml } from '../../common/figures/testing/xml.ts';
+import { byClass, findAll, parseXml, texts } from '../../common/figures/testing/xml.ts';
 import { figuresForRecord } from './figures.ts';
 import { FIGURE_KINDS } from './record-data.ts';
 import { svgSize } from './rasterise.ts';
@@ -141,7 +141,7 @@ describe('figuresForRecord choices', () => {
   it('skips what a vanilla record cannot give, saying why', async () => {
     const r = await figuresForRecord(vanilla.dir, { formats: ['svg'], outDir: join(root, 'vanilla') });
     expect(r.written.map((w) => w.kind)).toEqual(['decoding', 'inputs']);
-    expect(r.skipped.map((s) => s.kind)).toEqual(['overlay', 'vaq', 'layers', 'heads', 'compare', 'paper']);
+    expect(r.skipped.map((s) => s.kind)).toEqual(['overlay', 'vaq', 'layers', 'heads', 'compare', 'paper', 'compare-maps']);
     expect(at(r.skipped, 5).reason).toBe('the paper figure shows the map at l*, and a vanilla record has none');
     expect(at(r.skipped, 1).reason).toBe('a vanilla record has no VAQ per layer');
   });
@@ -199,5 +199,44 @@ describe('figuresForRecord choices', () => {
     await expect(
       figuresForRecord(laser.dir, { kinds: ['compare'], formats: ['svg'], outDir: join(root, 'x'), compareWith: [other.dir] }),
     ).rejects.toMatchObject({ code: 'bad-request' });
+  });
+
+  it('puts runs of other questions side by side in compare-maps, on one scale with one colour bar, or as their difference', async () => {
+    const other = await writeFixtureRecord(join(root, 'otherq2'), 'rec', 'static-layer');
+    const json = JSON.parse(await readFile(join(other.dir, 'record.json'), 'utf8'));
+    json.question = 'Is there a dog?';
+    await writeFile(join(other.dir, 'record.json'), JSON.stringify(json));
+    const base = { kinds: ['compare-maps' as const], formats: ['svg' as const], compareWith: [other.dir] };
+    await figuresForRecord(laser.dir, { ...base, outDir: join(root, 'cm') });
+    const doc = parseXml(await readFile(join(root, 'cm', 'compare-maps.svg'), 'utf8'));
+    expect(byClass(doc, 'input')).toHaveLength(2);
+    expect(byClass(doc, 'colorbar')).toHaveLength(1);
+    expect(texts(doc).join(' ')).toContain('Is there a dog?');
+    // each its own scale: no shared bar, each panel says its range
+    await figuresForRecord(laser.dir, { ...base, outDir: join(root, 'cm-own'), ownScale: true, compare: { map: 'A', layer: 1 } });
+    const own = await readFile(join(root, 'cm-own', 'compare-maps.svg'), 'utf8');
+    expect(byClass(parseXml(own), 'colorbar')).toHaveLength(0);
+    expect(own.match(/scale \d/g)).toHaveLength(2);
+    // a difference needs the same image and grid: this one has it, so one panel on the diverging map
+    await figuresForRecord(laser.dir, { ...base, compareWith: [staticLayer.dir], outDir: join(root, 'cm-diff'), compare: { difference: true } });
+    const diff = await readFile(join(root, 'cm-diff', 'compare-maps.svg'), 'utf8');
+    expect(byClass(parseXml(diff), 'input')).toHaveLength(1);
+    expect(diff).toContain('difference: laser − static-layer');
+    await expect(
+      figuresForRecord(laser.dir, { ...base, outDir: join(root, 'x'), compareWith: [other.dir, other.dir, other.dir, other.dir] }),
+    ).rejects.toMatchObject({
+      code: 'bad-request',
+      message: expect.stringContaining('up to 4'),
+    });
+  });
+
+  it("draws the layer strip on the head mean, as the app's Layers view, when asked", async () => {
+    await figuresForRecord(laser.dir, { kinds: ['layers'], formats: ['svg'], outDir: join(root, 'lm'), layerHeads: 'mean', layers: [0, 1] });
+    await figuresForRecord(laser.dir, { kinds: ['layers'], formats: ['svg'], outDir: join(root, 'lt'), layers: [0, 1] });
+    const mean = await readFile(join(root, 'lm', 'layers.svg'), 'utf8');
+    const top = await readFile(join(root, 'lt', 'layers.svg'), 'utf8');
+    expect(mean).toContain('mean over heads, chosen layer framed');
+    expect(top).not.toContain('mean over heads');
+    expect(byClass(parseXml(mean), 'panel')).toHaveLength(2);
   });
 });

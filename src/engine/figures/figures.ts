@@ -12,13 +12,30 @@ import {
   decodingTableSvg,
   layerStripSvg,
   methodComparisonSvg,
+  COLORMAPS,
+  METHODS_FIGURE_WIDTH,
   modelInputsSvg,
   vaqCurveSvg,
   vaqHeadsHeatmapSvg,
   svgToPdf,
   withDescription,
+  type ColormapName,
   type ImageRef,
 } from '../../common/figures/index.ts';
+import type { HeadMaps } from '../../common/contract/methods.ts';
+import {
+  compareMapsFigure,
+  compareProvenance,
+  comparePanels,
+  defaultCompareSettings,
+  differenceProblem,
+  headMapsKey,
+  neededHeadMaps,
+  scalePanels,
+  type CompareSettings,
+} from '../../common/laser/compare-panels.ts';
+import type { LayerHeads } from '../../common/laser/layers-figure.ts';
+import { layerHeads } from '../laser/record-views.ts';
 import { figureProvenance } from '../../common/laser/provenance.ts';
 import { OVERLAY_FIGURE_WIDTH, defaultOverlayView, overlayFigureFile, paperFigureFile } from '../../common/laser/overlay-figure.ts';
 import { laserResult } from '../service/laser-views.ts';
@@ -33,6 +50,7 @@ import {
   compareData,
   cropPanel,
   decodingData,
+  firstInputHref,
   headsData,
   inputsData,
   layersData,
@@ -57,8 +75,18 @@ export interface FigureOptions {
   image?: string;
   /** Layers shown in the layer strip; default all. */
   layers?: readonly number[];
-  /** More records of the same image and question, added to the comparison. */
+  /** More records of the same image and question, added to the comparison; for compare-maps, any records (up to 3 more). */
   compareWith?: readonly string[];
+  /** The layer strip's heads: 'top' (default, spec step 7 at every layer) or 'mean' (the head mean, as the app's Layers view shows). */
+  layerHeads?: LayerHeads;
+  /** The colormap of the maps: the overlay and the paper figure's, the layer strip's and the compared maps' (default viridis; a difference is always coolwarm). */
+  colormap?: ColormapName;
+  /** The inputs figure's scales set without each input's attention sinks, as the Inputs view's "sinks out of the scale". */
+  excludeSinks?: boolean;
+  /** Each layer of the strip, and each compared map, on its own colour scale (default: one shared scale). */
+  ownScale?: boolean;
+  /** What compare-maps shows (map kind, linked layer and heads, difference), as the app's Compare view; default its defaults. */
+  compare?: Partial<Pick<CompareSettings, 'map' | 'layer' | 'heads' | 'difference'>>;
   /** The target's true box (a generated world's question), drawn dashed on the overlay. */
   truthBox?: readonly [number, number, number, number] | null;
 }
@@ -78,7 +106,7 @@ export interface FiguresResult {
 
 /** Display widths of the pictures (the overlay's is OVERLAY_FIGURE_WIDTH), and so the resolution each embedded copy needs. */
 const OVERLAY_WIDTH = OVERLAY_FIGURE_WIDTH;
-const COMPARE_WIDTH = 520;
+const COMPARE_WIDTH = METHODS_FIGURE_WIDTH;
 
 function checkOptions(o: FigureOptions): void {
   if (o.formats.length === 0) throw new WorkbenchError('bad-request', 'No figure format was asked for.', `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
@@ -92,11 +120,14 @@ function checkOptions(o: FigureOptions): void {
     throw new WorkbenchError('bad-request', `PNG scale ${scale} is out of range.`, 'Use a scale in (0, 8], e.g. 2 for screens or 3 for print.');
 }
 
-async function loadOthers(first: LoadedRecord, dirs: readonly string[]): Promise<LoadedRecord[]> {
+/** The Compare view takes up to four runs. */
+const MAX_COMPARED = 4;
+
+async function loadOthers(first: LoadedRecord, dirs: readonly string[], sameSample: boolean): Promise<LoadedRecord[]> {
   const out: LoadedRecord[] = [];
   for (const d of dirs) {
     const rec = await loadRecord(resolve(d));
-    if (rec.record.image.hash !== first.record.image.hash || rec.record.question !== first.record.question) {
+    if (sameSample && (rec.record.image.hash !== first.record.image.hash || rec.record.question !== first.record.question)) {
       throw new WorkbenchError(
         'bad-request',
         `${d} is a record of another image or question than ${first.dir}.`,
@@ -117,14 +148,23 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   const skipped: FiguresResult['skipped'] = [];
   const kinds: FigureKind[] = [];
   for (const kind of o.kinds ?? FIGURE_KINDS) {
-    const why = unavailableReason(kind, rec, o.compareWith?.length ?? 0);
+    const why = unavailableReason(kind, rec, o.compareWith?.length ?? 0, o.layerHeads);
     if (why === null) kinds.push(kind);
     else if (o.kinds) {
-      const can = FIGURE_KINDS.filter((k) => unavailableReason(k, rec, o.compareWith?.length ?? 0) === null);
+      const can = FIGURE_KINDS.filter((k) => unavailableReason(k, rec, o.compareWith?.length ?? 0, o.layerHeads) === null);
       throw new WorkbenchError('bad-request', `Cannot draw "${kind}" from ${recordDir}: ${why}.`, `This record gives: ${can.join(', ')}.`);
     } else skipped.push({ kind, reason: why });
   }
-  const others = kinds.includes('compare') ? await loadOthers(rec, o.compareWith ?? []) : [];
+  const others = kinds.includes('compare') ? await loadOthers(rec, o.compareWith ?? [], true) : [];
+  const compared = kinds.includes('compare-maps') ? [rec, ...(kinds.includes('compare') ? others : await loadOthers(rec, o.compareWith ?? [], false))] : [];
+  if (compared.length > MAX_COMPARED)
+    throw new WorkbenchError(
+      'bad-request',
+      `compare-maps puts up to ${MAX_COMPARED} runs side by side; ${compared.length} were given.`,
+      `Name at most ${MAX_COMPARED - 1} records with --with.`,
+    );
+  const colormap = COLORMAPS[o.colormap ?? 'viridis'];
+  const colorScale = o.ownScale ? ('per-panel' as const) : ('shared' as const);
 
   // Read the picture before drawing anything, so that a moved image fails fast.
   const decoded: DecodedImage | null = kinds.some((k) => NEEDS_IMAGE.has(k)) ? await readRecordImage(rec.record.image, o.image) : null;
@@ -140,8 +180,9 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
 
   // The overlay as the app opens the run: the same views (unclipped cells), the same default view and builder as its export.
   const result = kinds.includes('overlay') || kinds.includes('paper') ? laserResult(rec.record, rec.tensors, false) : null;
-  const overlayView = result ? defaultOverlayView(result, o.truthBox ?? null) : null;
+  const overlayView = result ? defaultOverlayView(result, o.truthBox ?? null, COLORMAPS[o.colormap ?? 'viridis']) : null;
   let overlayAbout = '';
+  let compareAbout = '';
   const overlaySvg = async (withTitles: boolean) => {
     if (!result || !overlayView) throw new Error("the overlay needs the record's map, but it has none");
     const file = overlayFigureFile(result.record, await image(OVERLAY_FIGURE_WIDTH), overlayView, { titles: withTitles });
@@ -163,7 +204,10 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         break;
       case 'layers':
         // Panels are small: a greyscale copy at a quarter of the overlay's resolution is plenty, and lets the map's colour stand out.
-        svgs.push([kind, layerStripSvg(layersData(rec, await image(OVERLAY_WIDTH / 3, true), titles, o.layers))]);
+        svgs.push([
+          kind,
+          layerStripSvg(layersData(rec, await image(OVERLAY_WIDTH / 3, true), titles, o.layers, { heads: o.layerHeads ?? 'top', colorScale, colormap })),
+        ]);
         break;
       case 'decoding': {
         const d = decodingData(rec, titles);
@@ -171,7 +215,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         break;
       }
       case 'inputs':
-        svgs.push([kind, modelInputsSvg(inputsData(rec, titles))]);
+        svgs.push([kind, modelInputsSvg(inputsData(rec, titles, o.excludeSinks ?? false))]);
         break;
       case 'paper': {
         if (!result || !overlayView) throw new Error("the paper figure needs the record's map, but it has none");
@@ -183,6 +227,12 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
       case 'compare':
         svgs.push([kind, methodComparisonSvg(compareData([rec, ...others], await image(COMPARE_WIDTH * 0.42), titles))]);
         break;
+      case 'compare-maps': {
+        const file = compareMapsFile(compared, { ...defaultCompareSettings, ...o.compare, scale: colorScale }, o.colormap ?? 'viridis', titles);
+        compareAbout = file.about;
+        svgs.push([kind, file.svg]);
+        break;
+      }
     }
   }
 
@@ -193,7 +243,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   const warnings: string[] = [];
   for (const [kind, plain] of svgs) {
     // the overlay says how it was drawn too, as the app's export does
-    const about = kind === 'overlay' || kind === 'paper' ? overlayAbout : provenance;
+    const about = kind === 'overlay' || kind === 'paper' ? overlayAbout : kind === 'compare-maps' ? compareAbout : provenance;
     const svg = withDescription(plain, about);
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
@@ -209,4 +259,28 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
     }
   }
   return { written, skipped, warnings };
+}
+
+/**
+ * The runs side by side as the app's Compare view draws them (common/laser/compare-panels.ts): each
+ * on the image its model got, the per-head maps it needs read from its tensor A as laser.headMaps
+ * answers them.
+ */
+function compareMapsFile(recs: readonly LoadedRecord[], s: CompareSettings, colormap: ColormapName, titles: boolean): { svg: string; about: string } {
+  const results = recs.map((x) => laserResult(x.record, x.tensors, false));
+  const [a, b] = results;
+  if (s.difference) {
+    const why = a && b ? differenceProblem(a, b) : 'a difference needs two runs';
+    if (why !== null)
+      throw new WorkbenchError('bad-request', `Cannot draw the difference of the first two runs: ${why}.`, 'Compare two runs of the same image and grid.');
+  }
+  const headMaps = new Map<string, HeadMaps>();
+  for (const n of neededHeadMaps(results, s)) {
+    const A = recs[results.findIndex((r) => r.id === n.id)]?.tensors.A;
+    if (A) headMaps.set(headMapsKey(n.id, n.layer), { layer: n.layer, heads: layerHeads(A, n.layer) });
+  }
+  const drawn = s.difference ? results.slice(0, 2) : results;
+  const panels = scalePanels(comparePanels(drawn, s, headMaps), s, COLORMAPS[colormap]);
+  const hrefs = recs.slice(0, drawn.length).map(firstInputHref);
+  return { svg: modelInputsSvg(compareMapsFigure(panels, s, hrefs, titles)), about: compareProvenance(drawn) };
 }

@@ -6,23 +6,22 @@
  * does at the chosen one.
  */
 import { cellMapping } from '../laser/views.ts';
-import type { FigureBox, ImageRef, InputPanel, LayerPanel, MethodRow } from '../../common/figures/index.ts';
-import { answerText, baselineAnswerText } from '../../common/laser/answer-text.ts';
-import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../common/laser/input-text.ts';
-import { meanOverHeads } from '../laser/record-views.ts';
-import { attentionStack, layerVaq, localisationMap } from '../../common/laser/index.ts';
-import { decodingFigure, headsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
-import { mapGrid, type AnalysisRecord, type RecordTensor, type RecordTensorName } from '../laser/record.ts';
+import type { Colormap, FigureBox, ImageRef, LayerPanel, LayerStripInput, ModelInputsInput } from '../../common/figures/index.ts';
+import { layersFigure, meanLayerPanels, topHeadsLayerPanels, type LayerHeads } from '../../common/laser/layers-figure.ts';
+import { inputsFigure } from '../../common/laser/inputs-figure.ts';
+import { meanOverHeads, recordInputImages } from '../laser/record-views.ts';
+import { decodingFigure, headsFigure, methodsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
+import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
 import type { LoadedRecord } from '../laser/record-io.ts';
 
-export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper'] as const;
+export const FIGURE_KINDS = ['overlay', 'vaq', 'layers', 'heads', 'decoding', 'compare', 'inputs', 'paper', 'compare-maps'] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 /** Which kinds need the picture. */
 export const NEEDS_IMAGE: ReadonlySet<FigureKind> = new Set(['overlay', 'layers', 'compare', 'paper']);
 
-/** Why `kind` cannot be drawn from this record (compared with `others` more), or null if it can. */
-export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 0): string | null {
+/** Why `kind` cannot be drawn from this record (compared with `others` more; the layer strip on `layerHeads`), or null if it can. */
+export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 0, layerHeads: LayerHeads = 'top'): string | null {
   const r = rec.record;
   const m = r.method;
   switch (kind) {
@@ -38,7 +37,7 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
       return r.vaqHeads ? null : `a ${m} record has no VAQ per head`;
     case 'layers':
       if (!rec.tensors.A) return `a ${m} record has no contrastive attention per layer (tensor A)`;
-      if (!r.vaqHeads) return `a ${m} record has no VAQ per head to pick each layer's heads`;
+      if (!r.vaqHeads && layerHeads === 'top') return `a ${m} record has no VAQ per head to pick each layer's heads (--layer-heads mean averages them all)`;
       return null;
     case 'compare':
       return m === 'vanilla' && others === 0 ? 'a vanilla record has only one method to show (add records of other methods to compare with)' : null;
@@ -46,6 +45,8 @@ export function unavailableReason(kind: FigureKind, rec: LoadedRecord, others = 
       if (!rec.tensors.M)
         return `the paper figure shows the map at l*, and ${r.fallback === 'no-activation' ? 'this run has none (fallback: no-activation)' : `a ${m} record has none`}`;
       return r.vaq ? null : `the paper figure shows the VAQ curve, and a ${m} record has none`;
+    case 'compare-maps':
+      return others === 0 ? 'the maps compared side by side need records to compare with (--with)' : null;
     case 'decoding':
     case 'inputs':
       return null;
@@ -81,98 +82,85 @@ export function headsData(rec: LoadedRecord, titles: boolean) {
 }
 
 /**
- * The contrastive map of each layer made as step 7 makes it at the chosen layer: the mean over
- * that layer's top-kHead heads by VAQ, normalised to sum 1 (all zeros when the layer has no mass).
- * The chosen layer's panel is the record's own M.
+ * The contrastive map of each layer made as step 7 makes it at the chosen layer (topHeadsLayerPanels,
+ * common/laser/layers-figure.ts, which the app's Layers view uses on laser.headMaps): the mean over
+ * that layer's top-kHead heads by VAQ, normalised to sum 1; the chosen layer's panel is the record's own M.
  */
 export function layerPanels(rec: LoadedRecord, layers?: readonly number[]): LayerPanel[] {
   const r = rec.record;
   const A = rec.tensors.A!;
   const [L, H, Nv] = A.shape;
-  if (L === undefined || H === undefined || Nv === undefined)
+  if (L === undefined || H === undefined || Nv === undefined || A.shape.length !== 3)
     throw new Error(`Tensor A has shape [${A.shape.join(', ')}]; a [layers, heads, cells] tensor is needed.`);
   const [gh, gw] = mapGrid(r, 'A');
   if (Nv !== gh * gw) throw new Error(`Tensor A has ${Nv} cells per row; the ${gh}x${gw} grid needs ${gh * gw}.`);
-  const stack = attentionStack(L, H, Nv, A.data);
-  const kHead = typeof r.knobs.kHead === 'number' ? r.knobs.kHead : 8;
-  const scores = layerVaq(Float64Array.from(r.vaqHeads!.flat()), L, H, kHead);
+  if (A.data.length !== L * H * Nv) throw new Error(`Tensor A has ${A.data.length} values; [${L}, ${H}, ${Nv}] needs ${L * H * Nv}.`);
   const wanted = layers ?? Array.from({ length: L }, (_, l) => l);
-  return wanted.map((l) => {
-    if (!Number.isInteger(l) || l < 0 || l >= L) throw new RangeError(`Layer ${l} is not one of the record's ${L} layers.`);
-    const vaq = r.vaq?.[l] ?? null;
-    if (l === r.layer && rec.tensors.M) return { layer: l, vaq, values: mapValues(r, rec.tensors.M) };
-    const top = scores.topHeads[l];
-    if (top === undefined) throw new RangeError(`Layer ${l} has no head scores; the record's VAQ covers ${scores.topHeads.length} layers.`);
-    const m = localisationMap(stack, l, top, { gh, gw });
-    return { layer: l, vaq, values: m.ok ? m.map : new Float64Array(Nv) };
-  });
+  for (const l of wanted) if (!Number.isInteger(l) || l < 0 || l >= L) throw new RangeError(`Layer ${l} is not one of the record's ${L} layers.`);
+  const M = rec.tensors.M ? mapValues(r, rec.tensors.M) : null;
+  return topHeadsLayerPanels(r, { gh, gw }, wanted, (l) => A.data.subarray(l * H * Nv, (l + 1) * H * Nv), M);
 }
 
-export function layersData(rec: LoadedRecord, image: ImageRef, titles: boolean, layers?: readonly number[]) {
+export interface LayersDataOptions {
+  /** Default 'top' (spec step 7 at every layer); 'mean': the head mean, as the app's Layers view shows. */
+  heads?: LayerHeads;
+  colorScale?: 'shared' | 'per-panel';
+  colormap?: Colormap;
+}
+
+export function layersData(rec: LoadedRecord, image: ImageRef, titles: boolean, layers?: readonly number[], o: LayersDataOptions = {}): LayerStripInput {
   const r = rec.record;
-  return {
-    image,
-    cells: recordCells(r),
-    panels: layerPanels(rec, layers),
-    chosen: r.layer,
-    colorbarLabel: 'share of map mass',
-    ...(titles ? { title: 'Contrastive attention per layer', subtitle: `${r.question} \u00B7 ${r.method}, chosen layer framed` } : {}),
-  };
+  const heads = o.heads ?? 'top';
+  let panels: LayerPanel[];
+  if (heads === 'top') panels = layerPanels(rec, layers);
+  else {
+    const A = rec.tensors.A;
+    if (!A) throw new RangeError(`a ${r.method} record has no contrastive attention per layer (tensor A)`);
+    // the same head mean the app's views carry (engine/laser/record-views.ts)
+    const contrastive = meanOverHeads(A);
+    panels = meanLayerPanels(r, contrastive, layers ?? contrastive.map((_, l) => l));
+  }
+  return layersFigure(r, image, recordCells(r), panels, {
+    heads,
+    titles,
+    ...(o.colorScale ? { colorScale: o.colorScale } : {}),
+    ...(o.colormap ? { colormap: o.colormap } : {}),
+  });
 }
 
 export function decodingData(rec: LoadedRecord, titles: boolean) {
   return decodingFigure(rec.record, titles);
 }
 
-/** One row per method: the record's baseline (vanilla) answer first, then each record's method. */
-export function comparisonRows(recs: readonly LoadedRecord[]): MethodRow[] {
-  const first = recs[0]?.record;
-  if (first === undefined) throw new RangeError('No records to compare.');
-  // an empty answer says why it is empty (answerText), as in the app
-  const rows: MethodRow[] = [{ method: 'vanilla', answer: baselineAnswerText(first), layer: null, box: null }];
-  for (const { record: r } of recs) {
-    if (r.method === 'vanilla') continue;
-    rows.push({ method: r.method, answer: answerText(r.answer, r.stopReason), layer: r.layer, box: r.box });
-  }
-  return rows;
-}
-
 export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titles: boolean) {
-  return {
-    rows: comparisonRows(recs),
+  return methodsFigure(
+    recs.map((x) => x.record),
     image,
-    highlight: 'laser',
-    ...(titles && recs[0] ? { title: recs[0].record.question } : {}),
-  };
+    titles,
+  );
 }
 
 /**
  * Every image the model got, from the record folder's PNGs, each with its own attention (head
- * mean) at the record's layer (the last layer for a method without one) on its own grid.
+ * mean) at the record's layer (the last layer for a method without one) on its own grid, as the
+ * app's Inputs view exports it (inputsFigure, common/laser/inputs-figure.ts).
  */
-export function inputsData(rec: LoadedRecord, titles: boolean): { panels: InputPanel[]; title?: string; subtitle?: string } {
+export function inputsData(rec: LoadedRecord, titles: boolean, excludeSinks = false): ModelInputsInput {
   const r = rec.record;
-  const layer = r.layer ?? r.bundle.layers - 1;
-  const panels = r.inputs.map((i): InputPanel => {
+  const hrefs = r.inputs.map((i) => {
     const png = rec.files[i.file];
     if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
-    const t = i.attention === null ? undefined : rec.tensors[i.attention as RecordTensorName];
-    const maps = t ? meanOverHeads(t) : [];
-    const values = maps[Math.min(layer, maps.length - 1)] ?? null;
-    return {
-      image: { href: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width: i.width, height: i.height },
-      grid: [i.grid[0], i.grid[1]],
-      values,
-      label: `${INPUT_LABELS[i.role].short} \u00B7 ${INPUT_LABELS[i.role].long}`,
-      lines: [inputSizeText(i), inputRuleText(i), inputFedText(i)],
-    };
+    return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
   });
-  return {
-    panels,
-    ...(titles
-      ? { title: 'What the model got', subtitle: `${r.question} \u00B7 ${r.method}, attention at layer ${layer}, each on its own grid and scale` }
-      : {}),
-  };
+  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, r.layer, titles, excludeSinks);
+}
+
+/** The first image the model got (I as the encoder got it), as the Compare view's panels draw on it. */
+export function firstInputHref(rec: LoadedRecord): string {
+  const first = rec.record.inputs[0];
+  const png = first ? rec.files[first.file] : undefined;
+  if (!first || !png) throw new Error(`The record in ${rec.dir} has no input image to draw its map on.`);
+  return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 }
 
 /** The crop I+ as the model got it, for the paper figure's panel c; null when the method made none. */

@@ -4,6 +4,10 @@ import type { ImageEntry } from '../../../common/contract/methods.ts';
 import { ErrorPanel } from '../common/ErrorPanel.tsx';
 import { useApi } from '../host-context.tsx';
 import { ComparisonTable } from './ComparisonTable.tsx';
+import { finishedRuns, methodsPictureSide, methodsTableFigure } from './comparison.ts';
+import { imageAsDataUrl } from './export-files.ts';
+import { FigureExport } from './FigureExport.tsx';
+import { fileStem } from './figure-files.ts';
 import { CompareView } from './CompareView.tsx';
 import { usePins, useRestoredPins } from './pins.ts';
 import { RecordsList } from './RecordsList.tsx';
@@ -19,6 +23,7 @@ const ResultView = lazy(() => import('./ResultView.tsx').then((m) => ({ default:
 export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) {
   const api = useApi();
   const e = a.error;
+  const comparison = a.comparison;
   const questions = a.worldQuestions;
   const known = questions.status === 'ok' ? questions.value : [];
   const pins = usePins();
@@ -39,9 +44,22 @@ export function AnalysisPanel({ a, entry }: { a: Analysis; entry: ImageEntry }) 
         ) : (
           <ErrorPanel title={`${e.method} did not run`} error={e.error} testId="analysis-error" />
         ))}
-      {a.comparison && (
+      {comparison && (
         <Section title="All six methods" testId="section-comparison">
-          <ComparisonTable comparison={a.comparison} current={a.result} onShow={a.show} />
+          <ComparisonTable comparison={comparison} current={a.result} onShow={a.show} />
+          <div className="export-row">
+            <span className="form-label">Table</span>
+            <FigureExport
+              id="methods"
+              what="the methods compared"
+              fileName={(f) => `${fileStem(entry.name)}-methods.${f}`}
+              make={async (forPdf, dpi) => {
+                const url = api.mediaUrl({ kind: 'original', path: entry.path });
+                return methodsTableFigure(finishedRuns(comparison), await imageAsDataUrl(url, methodsPictureSide(dpi), forPdf));
+              }}
+              disabled={finishedRuns(comparison).length === 0 ? 'no method has finished' : a.running ? 'the methods are still running' : null}
+            />
+          </div>
         </Section>
       )}
       {!a.result && !a.running && !e && !a.comparison && (

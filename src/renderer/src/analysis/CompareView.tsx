@@ -2,13 +2,15 @@
  * "Compare": the pinned analyses side by side (up to four: methods of one question, two images, two
  * models), on one linked layer, map kind and choice of heads (the head mean, one head, or each run's
  * top-k heads by VAQ), one colour scale by default (each its own on request), or the difference of
- * the first two where they lie on the same image and grid.
+ * the first two where they lie on the same image and grid. It exports what it shows as `laser figure
+ * --kind compare-maps` draws it (compareMapsFigure, with the same map, layer, heads and scale).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { HeadMaps } from '../../../common/contract/methods.ts';
 import { useApi } from '../host-context.tsx';
 import {
   comparePanels,
+  compareViewFigure,
   defaultCompareSettings,
   differenceProblem,
   drawPanels,
@@ -18,7 +20,10 @@ import {
   type CompareMap,
   type CompareSettings,
 } from './compare.ts';
-import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from './heads.ts';
+import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from '../../../common/laser/heads.ts';
+import { imageAsDataUrl } from './export-files.ts';
+import { fileStem } from './figure-files.ts';
+import { FigureExport } from './FigureExport.tsx';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { pinStore, usePins } from './pins.ts';
 
@@ -61,7 +66,15 @@ export function CompareView() {
     };
   }, [api, needed]);
   const panels = useMemo(() => drawPanels(comparePanels(pins, settings, headMaps), settings), [pins, settings, headMaps]);
+  // the panels as a figure, as laser figure --kind compare-maps draws them: each on the picture its model got
+  const makeFigure = async (forPdf: boolean) => {
+    const hrefs = await Promise.all(panels.map((p) => imageAsDataUrl(api.mediaUrl(p.image.media), 1600, forPdf)));
+    return compareViewFigure(pins, panels, settings, hrefs);
+  };
   if (pins.length === 0) return null;
+  const first = pins[0].record;
+  const exportName = (f: string) =>
+    `${fileStem(first.image.path.split(/[\\/]/).pop() ?? 'figure')}-${settings.difference ? 'difference' : 'compare'}-${pins.length}-runs.${f}`;
   const heads = Math.max(1, ...pins.map((p) => p.record.bundle.heads));
   const hv = (h: HeadSelection) => JSON.stringify(h);
   const topK = pins[0].record.mapHeads?.length || Math.min(heads, 8);
@@ -135,6 +148,13 @@ export function CompareView() {
           difference of the first two
         </label>
         <span className="spacer" />
+        <FigureExport
+          id="compare"
+          what="the comparison"
+          fileName={exportName}
+          make={makeFigure}
+          disabled={missing.length > 0 ? 'the per-head maps are still loading' : null}
+        />
         <span className="muted">
           {pins.length} of {MAX_PINS} pinned
         </span>

@@ -10,9 +10,10 @@ import { useMemo, useState } from 'react';
 import { modelInputsSvg, type Upsampling } from '../../../common/figures/index.ts';
 import type { InputImage, LaserResult } from '../../../common/contract/methods.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
-import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
-import { fileStem } from './figure-files.ts';
-import { pdfFontsFrom } from './pdf-fonts.ts';
+import { inputsFigure } from '../../../common/laser/inputs-figure.ts';
+import { imageAsDataUrl } from './export-files.ts';
+import { figureFileName } from './figure-files.ts';
+import { FigureExport } from './FigureExport.tsx';
 import { useApi } from '../host-context.tsx';
 import { HeatCanvas } from './HeatCanvas.tsx';
 import { cellFills, mapDomain } from './heatmap.ts';
@@ -96,28 +97,6 @@ function LayersOf({ input, url, selected, onSelect }: { input: InputImage; url: 
   );
 }
 
-/** The Inputs view as a figure: the same builder (`modelInputsSvg`) as `laser figure --kind inputs`. */
-async function inputsFigure(result: LaserResult, layer: number | null, url: (i: InputImage) => string, forPdf: boolean): Promise<string> {
-  const panels = await Promise.all(
-    result.inputImages.map(async (i) => {
-      const l = inputLayer(i, layer);
-      return {
-        image: { href: await imageAsDataUrl(url(i), 1600, forPdf), width: i.width, height: i.height },
-        grid: i.grid,
-        values: l === null ? null : i.attention![l],
-        label: `${INPUT_LABELS[i.role].short} · ${INPUT_LABELS[i.role].long}`,
-        lines: [inputSizeText(i), inputRuleText(i), inputFedText(i)],
-      };
-    }),
-  );
-  const l = inputLayer(result.inputImages[0], layer);
-  return modelInputsSvg({
-    panels,
-    title: 'What the model got',
-    subtitle: `${result.record.question} · ${result.record.method}, attention at layer ${l ?? '—'}, each on its own grid and scale`,
-  });
-}
-
 export function InputsView({
   result,
   layer,
@@ -132,23 +111,17 @@ export function InputsView({
   imageName: string;
 }) {
   const api = useApi();
-  const [saved, setSaved] = useState<{ ok: boolean; text: string } | null>(null);
-  const exportAs = async (format: FigureFormat) => {
-    try {
-      const svg = await inputsFigure(result, layer, (i) => api.mediaUrl(i.media), format === 'pdf');
-      const name = `${fileStem(imageName)}-${result.record.method}-inputs.${format}`;
-      downloadBlob(await figureBlob(svg, format, figureProvenance(result.record), 300, format === 'pdf' ? await pdfFontsFrom(api) : undefined), name);
-      setSaved({ ok: true, text: `Saved ${name}` });
-    } catch (e) {
-      setSaved({ ok: false, text: `Could not save the inputs: ${e instanceof Error ? e.message : String(e)}` });
-    }
-  };
   const inputs = result.inputImages;
   const [picked, setPicked] = useState<InputImage['role'] | null>(null);
   const [showMap, setShowMap] = useState(true);
   const [smooth, setSmooth] = useState<Upsampling>('nearest');
   const [excludeSinks, setExcludeSinks] = useState(false);
   const look: Look = { showMap, smooth, excludeSinks };
+  // the view as a figure: the same builder and panels (inputsFigure) as laser figure --kind inputs, the sinks left out of the scales if they are here
+  const makeFigure = async (forPdf: boolean) => {
+    const hrefs = await Promise.all(result.inputImages.map((i) => imageAsDataUrl(api.mediaUrl(i.media), 1600, forPdf)));
+    return { svg: modelInputsSvg(inputsFigure(result.record, result.inputImages, hrefs, layer, true, excludeSinks)), about: figureProvenance(result.record) };
+  };
   const current = inputs.find((i) => i.role === picked) ?? null;
   const url = (i: InputImage) => api.mediaUrl(i.media);
   return (
@@ -177,23 +150,8 @@ export function InputsView({
           <input type="checkbox" checked={excludeSinks} onChange={(e) => setExcludeSinks(e.target.checked)} data-testid="inputs-exclude-sinks" /> sinks out of
           the scale
         </label>
-        {(['png', 'svg', 'pdf'] as const).map((f) => (
-          <button
-            key={f}
-            className="small"
-            data-testid={`export-inputs-${f}`}
-            title={f === 'png' ? 'PNG at 300 dpi' : `${f.toUpperCase()}, vector`}
-            onClick={() => void exportAs(f)}
-          >
-            {f.toUpperCase()}
-          </button>
-        ))}
+        <FigureExport id="inputs" what="the inputs" fileName={(f) => figureFileName(imageName, result.record.method, 'inputs', f)} make={makeFigure} />
       </div>
-      {saved && (
-        <div className={saved.ok ? 'small muted' : 'small bad'} data-testid="inputs-export-status">
-          {saved.text}
-        </div>
-      )}
       <div className="inputs-row">
         {inputs.map((i) => (
           <button

@@ -5,7 +5,7 @@
  */
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { COLORMAP_NAMES, formatNumber, type ColormapName } from '../../../common/figures/index.ts';
-import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from './heads.ts';
+import { MEAN_HEADS, parseHeadSelection, type HeadSelection } from '../../../common/laser/heads.ts';
 import { cssGradient } from './heatmap.ts';
 import { SIGNED_MAPS, mapChoices } from './maps.ts';
 import { SMOOTHINGS, type OverlayModel, type Smoothing, type ViewSettings } from './overlay.ts';

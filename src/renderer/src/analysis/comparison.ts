@@ -7,6 +7,9 @@ import { toErrorData, type WorkbenchErrorData } from '../../../common/contract/e
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import type { MethodId } from '../../../common/laser/knobs.ts';
 import { answerText } from '../../../common/laser/answer-text.ts';
+import { METHODS_FIGURE_WIDTH, methodComparisonSvg } from '../../../common/figures/index.ts';
+import { figureProvenance } from '../../../common/laser/provenance.ts';
+import { methodsFigure } from '../../../common/laser/record-figures.ts';
 
 export type Outcome = { status: 'pending' } | { status: 'running' } | { status: 'ok'; result: LaserResult } | { status: 'error'; error: WorkbenchErrorData };
 
@@ -72,4 +75,35 @@ export function comparisonRow(method: MethodId, r: LaserResult): ComparisonRow {
     ms: rec.timings.total ?? null,
     cached: r.cached,
   };
+}
+
+/** The runs that finished, in the table's order. */
+export function finishedRuns(outcomes: Partial<Record<MethodId, Outcome>>): LaserResult[] {
+  return Object.values(outcomes).flatMap((o) => (o?.status === 'ok' ? [o.result] : []));
+}
+
+/**
+ * The table as a figure, as `laser figure <first run> --kind compare --with <the others, in order>`
+ * draws it: the baseline, each method's answer and layer, its box on the picture `href`; the first
+ * run's provenance.
+ */
+export function methodsTableFigure(runs: readonly LaserResult[], href: string): { svg: string; about: string } {
+  const first = runs[0]?.record;
+  if (!first) throw new Error('no method has finished');
+  const image = { href, width: first.image.width, height: first.image.height };
+  return {
+    svg: methodComparisonSvg(
+      methodsFigure(
+        runs.map((r) => r.record),
+        image,
+        true,
+      ),
+    ),
+    about: figureProvenance(first),
+  };
+}
+
+/** The longest side of the picture the table's figure embeds for a PNG at `dpi`: what laser figure embeds at that scale. */
+export function methodsPictureSide(dpi: number): number {
+  return Math.ceil(METHODS_FIGURE_WIDTH * 0.42 * Math.max(2, dpi / 96));
 }

@@ -60,14 +60,14 @@ export async function svgToPng(svg: string, width: number, height: number, scale
  * The picture at `url` as a data: URI no larger than `maxSide` pixels (JPEG for photos keeps an
  * exported SVG small; PNG keeps exact pixels when the original is small enough to embed as it is).
  */
-export async function imageAsDataUrl(url: string, maxSide: number, jpegOnly = false): Promise<string> {
+export async function imageAsDataUrl(url: string, maxSide: number, jpegOnly = false, grayscale = false): Promise<string> {
   let blob: Blob;
   try {
-    blob = await encodePicture(await loadImage(url), maxSide, jpegOnly);
+    blob = await encodePicture(await loadImage(url), maxSide, jpegOnly, grayscale);
   } catch {
     // A picture from another origin (Electron's media scheme) taints the canvas unless it is
     // fetched in CORS mode; the first try is the plain one because that is what the view loaded.
-    blob = await encodePicture(await loadImage(url, 'anonymous'), maxSide, jpegOnly);
+    blob = await encodePicture(await loadImage(url, 'anonymous'), maxSide, jpegOnly, grayscale);
   }
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
@@ -77,13 +77,18 @@ export async function imageAsDataUrl(url: string, maxSide: number, jpegOnly = fa
   });
 }
 
-/** `jpegOnly`: for the PDF back-end, which embeds JPEG as it is but not a browser's RGBA PNG. */
-function encodePicture(img: HTMLImageElement, maxSide: number, jpegOnly: boolean): Promise<Blob> {
+/**
+ * `jpegOnly`: for the PDF back-end, which embeds JPEG as it is but not a browser's RGBA PNG;
+ * `grayscale`: a grey copy, as the layer strip lays its maps on (laser figure's is made by sharp).
+ */
+function encodePicture(img: HTMLImageElement, maxSide: number, jpegOnly: boolean, grayscale: boolean): Promise<Blob> {
   const scale = Math.min(1, maxSide / Math.max(img.naturalWidth, img.naturalHeight));
   const canvas = document.createElement('canvas');
   canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
   canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
-  canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
+  const ctx = canvas.getContext('2d')!;
+  if (grayscale) ctx.filter = 'grayscale(1)';
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
   return scale < 1 || jpegOnly ? canvasBlob(canvas, 'image/jpeg', 0.92) : canvasBlob(canvas, 'image/png');
 }
 

@@ -5,10 +5,12 @@
  * and rows r*H/rows..(r+1)*H/rows of it, whatever the grid's shape (a Qwen2-VL crop is not square).
  */
 import type { InputImage } from '../../../common/contract/methods.ts';
+import { inputDomain, inputLayer } from '../../../common/laser/inputs-figure.ts';
 import { attentionSinks } from '../../../common/laser/sinks.ts';
-import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
+import { cellFills, type CellFill, type Rect4 } from './heatmap.ts';
 
 export { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from '../../../common/laser/input-text.ts';
+export { inputLayer } from '../../../common/laser/inputs-figure.ts';
 
 /** Every cell of the input's own grid on its picture, row-major. */
 export function inputCells(input: Pick<InputImage, 'grid' | 'width' | 'height'>): Rect4[] {
@@ -18,14 +20,6 @@ export function inputCells(input: Pick<InputImage, 'grid' | 'width' | 'height'>)
   const out: Rect4[] = [];
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out.push([c * cw, r * ch, (c + 1) * cw, (r + 1) * ch]);
   return out;
-}
-
-/** The layer an input's map is shown at: the one asked for, else the last, clamped to its layers; null without attention. */
-export function inputLayer(input: Pick<InputImage, 'attention'>, layer: number | null): number | null {
-  const L = input.attention?.length ?? 0;
-  if (L === 0) return null;
-  if (layer === null) return L - 1;
-  return Math.min(L - 1, Math.max(0, layer));
 }
 
 /** The input's attention sinks: cells heavy at nearly every layer (common/laser/sinks.ts). */
@@ -48,7 +42,6 @@ export function inputFills(
   const cells = inputCells(input);
   if (values.length !== cells.length)
     throw new RangeError(`The ${input.role} input has ${values.length} attention values for its ${input.grid[0]}x${input.grid[1]} grid.`);
-  const sinks = excludeSinks ? inputSinks(input) : [];
-  const domain = mapDomain(sinks.length > 0 ? values.filter((_, j) => !sinks.includes(j)) : values);
+  const domain = inputDomain(input, values, excludeSinks);
   return { fills: cellFills(cells, values, domain), domain, values };
 }

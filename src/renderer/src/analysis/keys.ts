@@ -5,7 +5,7 @@
  */
 import type { LaserResult } from '../../../common/contract/methods.ts';
 import { COLORMAP_NAMES } from '../../../common/figures/index.ts';
-import { stepHeads } from './heads.ts';
+import { stepHeads } from '../../../common/laser/heads.ts';
 import { mapChoices, type MapId } from './maps.ts';
 import { SMOOTHINGS, type ViewSettings } from './overlay.ts';
 

@@ -10,7 +10,7 @@
 import type { HeadMaps, LaserResult } from '../../../common/contract/methods.ts';
 import { COLORMAPS, type Colormap, type ColormapName } from '../../../common/figures/index.ts';
 import { gridExtent, overlayViewLine, resultSinks, seenArea, type OverlayFigureView } from '../../../common/laser/overlay-figure.ts';
-import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
+import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from '../../../common/laser/heads.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
 import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './maps.ts';
 

@@ -7,7 +7,7 @@
  */
 import { isColormapName } from '../../../common/figures/index.ts';
 import { METHOD_IDS, type MethodId } from '../../../common/laser/knobs.ts';
-import { parseHeadSelection } from './heads.ts';
+import { parseHeadSelection } from '../../../common/laser/heads.ts';
 import { MAP_IDS } from './maps.ts';
 import { SMOOTHINGS, defaultViewSettings, type Smoothing, type ViewSettings } from './overlay.ts';
 

@@ -205,6 +205,8 @@ export function ImageView({
               <LayersView
                 result={analysis.result}
                 imageUrl={api.mediaUrl({ kind: 'original', path: entry.path })}
+                imageName={entry.name}
+                colormap={analysis.view.colormap}
                 selected={analysis.view.map === 'A' ? analysis.view.layer : null}
                 onSelect={(layer) => analysis.setView({ layer, map: 'A' })}
               />

@@ -20,20 +20,22 @@ export function selectedHeads(sel: HeadSelection, H: number, vaq: readonly numbe
   const k = Math.min(H, Math.max(1, Math.floor(sel.k)));
   // highest VAQ first; a tie goes to the lower head index, so the choice is deterministic
   return [...all]
-    .sort((a, b) => vaq[b] - vaq[a] || a - b)
+    .sort((a, b) => (vaq[b] ?? 0) - (vaq[a] ?? 0) || a - b)
     .slice(0, k)
     .sort((a, b) => a - b);
 }
 
 /** The mean of the chosen heads' maps, cell by cell. */
 export function headsMean(perHead: readonly (readonly number[])[], heads: readonly number[]): number[] {
-  if (heads.length === 0) throw new RangeError('no heads to average');
-  const N = perHead[heads[0]].length;
+  const first = heads[0];
+  if (first === undefined) throw new RangeError('no heads to average');
+  const N = perHead[first]?.length ?? 0;
   const out = new Array<number>(N).fill(0);
   for (const h of heads) {
     const m = perHead[h];
     if (!m || m.length !== N) throw new RangeError(`head ${h} has ${m?.length ?? 0} cells, not ${N}`);
-    for (let j = 0; j < N; j++) out[j] += m[j];
+    // m and out both have N entries (checked above)
+    m.forEach((v, j) => (out[j] = (out[j] ?? 0) + v));
   }
   return out.map((v) => v / heads.length);
 }
