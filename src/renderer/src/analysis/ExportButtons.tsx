@@ -14,7 +14,7 @@ import { recordSchema } from '../../../common/laser/record.ts';
 import { overlayFigureFile, paperFigureFile } from '../../../common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../../common/laser/provenance.ts';
 import { decodingFigure, headsFigure, vaqFigure } from '../../../common/laser/record-figures.ts';
-import { downloadBlob, figureBlob, imageAsDataUrl, type FigureFormat } from './export-files.ts';
+import { downloadBlob, figureBlob, imageAsDataUrl, savedStatus, type FigureFormat } from './export-files.ts';
 import { figureFileName } from './figure-files.ts';
 import { useApi } from '../host-context.tsx';
 import { pdfFontsFrom } from './pdf-fonts.ts';
@@ -43,12 +43,16 @@ export function ExportButtons({
   const map = overlay.map;
   const provenance = figureProvenance(r);
 
+  // what the PDF back-end could not draw as written during the save in progress (a character its fonts lack)
+  const warnings: string[] = [];
+  const warn = (w: string) => void warnings.push(w);
   const save = async (what: string, make: () => Promise<{ blob: Blob; name: string }>) => {
     setStatus({ ok: true, text: `Preparing ${what}…` });
+    warnings.length = 0;
     try {
       const { blob, name } = await make();
       downloadBlob(blob, name);
-      setStatus({ ok: true, text: `Saved ${name}` });
+      setStatus({ ok: true, text: savedStatus(name, warnings) });
     } catch (e) {
       setStatus({ ok: false, text: `Could not save ${what}: ${e instanceof Error ? e.message : String(e)}` });
     }
@@ -57,14 +61,14 @@ export function ExportButtons({
   const api = useApi();
   // PDFs embed the host's fonts, as laser figure's do
   const fontsFor = async (format: Format) => (format === 'pdf' ? await pdfFontsFrom(api) : undefined);
-  const file = async (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi, await fontsFor(format));
+  const file = async (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi, await fontsFor(format), warn);
   // the overlay as drawn (its map, heads, colormap and scale, whether the sinks were left out of it), as laser figure draws it
   const overlayFile = async (format: Format) => {
     const shown = figureView(overlay, view);
     if (!shown) throw new Error('no map is shown');
     const href = await imageAsDataUrl(imageUrl, 1600, format === 'pdf');
     const { svg, about } = overlayFigureFile(r, { href, width: r.image.width, height: r.image.height }, shown);
-    return figureBlob(svg, format, about, dpi, await fontsFor(format));
+    return figureBlob(svg, format, about, dpi, await fontsFor(format), warn);
   };
   const vaqSvg = () => vaqCurveSvg(vaqFigure(r, true));
   // the paper figure of the run as shown: the overlay (without titles) and the VAQ curve placed whole, the crop I+ as the model got it
@@ -76,7 +80,7 @@ export function ExportButtons({
     const c = result.inputImages.find((i) => i.role === 'crop');
     const crop = c ? { href: await imageAsDataUrl(api.mediaUrl(c.media), 1600, forPdf), width: c.width, height: c.height } : null;
     const { svg, about } = paperFigureFile(r, { href, width: r.image.width, height: r.image.height }, shown, crop);
-    return figureBlob(svg, format, about, dpi, await fontsFor(format));
+    return figureBlob(svg, format, about, dpi, await fontsFor(format), warn);
   };
   // the figures laser figure draws from record.json alone, with the same inputs
   const more: { id: string; label: string; what: string; can: string | null; make: (f: Format) => Promise<Blob> }[] = [

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useApi } from '../host-context.tsx';
 import { EXPORT_DPIS } from './ExportButtons.tsx';
-import { downloadBlob, figureBlob, type FigureFormat } from './export-files.ts';
+import { downloadBlob, figureBlob, savedStatus, type FigureFormat } from './export-files.ts';
 import { pdfFontsFrom } from './pdf-fonts.ts';
 
 const FORMATS: readonly FigureFormat[] = ['png', 'svg', 'pdf'];
@@ -39,8 +39,9 @@ export function FigureExport({
     try {
       const { svg, about } = await make(format === 'pdf', dpi);
       const name = fileName(format);
-      downloadBlob(await figureBlob(svg, format, about, dpi, format === 'pdf' ? await pdfFontsFrom(api) : undefined), name);
-      setStatus({ ok: true, text: `Saved ${name}` });
+      const warnings: string[] = [];
+      downloadBlob(await figureBlob(svg, format, about, dpi, format === 'pdf' ? await pdfFontsFrom(api) : undefined, (w) => warnings.push(w)), name);
+      setStatus({ ok: true, text: savedStatus(name, warnings) });
     } catch (e) {
       setStatus({ ok: false, text: `Could not save ${what}: ${e instanceof Error ? e.message : String(e)}` });
     }

@@ -94,11 +94,28 @@ function encodePicture(img: HTMLImageElement, maxSide: number, jpegOnly: boolean
 
 export type FigureFormat = 'png' | 'svg' | 'pdf';
 
-/** A figure's SVG as a file: SVG and PDF (common/figures' back-end, embedding `fonts`) with `provenance` in them, PNG at `dpi` (tagged with it). */
-export async function figureBlob(svg: string, format: FigureFormat, provenance: string, dpi: number, fonts?: PdfFonts): Promise<Blob> {
+/** The status line after a save: the file, and what its PDF fonts could not draw, if anything. */
+export function savedStatus(name: string, warnings: readonly string[]): string {
+  return warnings.length === 0 ? `Saved ${name}` : `Saved ${name}; note: ${warnings.join('; ')}`;
+}
+
+/**
+ * A figure's SVG as a file: SVG and PDF (common/figures' back-end, embedding `fonts`) with
+ * `provenance` in them, PNG at `dpi` (tagged with it). `warn` hears what the PDF could not draw as
+ * written (a character its fonts lack, drawn as the empty box), for the export's status line.
+ */
+export async function figureBlob(
+  svg: string,
+  format: FigureFormat,
+  provenance: string,
+  dpi: number,
+  fonts?: PdfFonts,
+  warn?: (message: string) => void,
+): Promise<Blob> {
   const described = withDescription(svg, provenance);
   if (format === 'svg') return svgBlob(described);
-  if (format === 'pdf') return new Blob([svgToPdf(described, { subject: provenance, ...(fonts ? { fonts } : {}) })], { type: 'application/pdf' });
+  if (format === 'pdf')
+    return new Blob([svgToPdf(described, { subject: provenance, ...(fonts ? { fonts } : {}), ...(warn ? { warn } : {}) })], { type: 'application/pdf' });
   const { width, height } = svgSize(described);
   const png = await svgToPng(described, width, height, dpi / 96);
   return new Blob([pngWithDpi(new Uint8Array(await png.arrayBuffer()), dpi)], { type: 'image/png' });
