@@ -16,7 +16,7 @@ export const BUNDLE_FORMAT = 'laser-bundle';
 export const BUNDLE_FORMAT_VERSION = 2;
 /** Versions this build reads. */
 export const READABLE_FORMAT_VERSIONS = [1, 2] as const;
-export const COMPILER_VERSION = '2.1.0';
+export const COMPILER_VERSION = '2.2.0';
 
 const nat = z.number().int().nonnegative();
 const pos = z.number().int().positive();
