@@ -6,7 +6,7 @@
  * sample during a prefill). Per phase: peak RSS, and RSS at its end split into anonymous and
  * file-mapped (RssAnon / RssFile). Linux only (elsewhere it says so and prints times).
  *
- * `npx tsx bench/memory.ts <bundle> <inputs.safetensors> [--steps n] [--chunk n] [--keep-vision|--release-vision] [--no-arena] [--gc]`
+ * `npx tsx bench/memory.ts <bundle> <inputs.safetensors> [--steps n] [--chunk n] [--keep-vision|--release-vision] [--no-arena] [--no-mem-pattern] [--gc]`
  * measures one bundle (e.g. bench/random-checkpoint.ts llava-1.5-7b compiled --dtype int4).
  * `npm run bench -- memory` compiles the `mid` preset (LASER_BENCH_MEMORY_PRESET) to int4 in a
  * temporary folder and measures that; LASER_BENCH_MEMORY_BUNDLE + LASER_BENCH_MEMORY_INPUTS measure
@@ -130,6 +130,7 @@ function runtimeFlags(args: string[]): { steps: number; runtime: RuntimeOptions;
   if (args.includes('--keep-vision')) runtime.releaseVision = false;
   if (args.includes('--release-vision')) runtime.releaseVision = true;
   if (args.includes('--no-arena')) runtime.cpuMemArena = false;
+  if (args.includes('--no-mem-pattern')) runtime.memPattern = false;
   return { steps: value('--steps') ?? 4, runtime, gc: args.includes('--gc') };
 }
 
@@ -162,7 +163,9 @@ export async function benchMemory(): Promise<void> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [bundle, inputs, ...rest] = process.argv.slice(2);
   if (!bundle || !inputs) {
-    console.error('usage: tsx bench/memory.ts <bundle> <inputs.safetensors> [--steps n] [--chunk n] [--keep-vision|--release-vision] [--no-arena] [--gc]');
+    console.error(
+      'usage: tsx bench/memory.ts <bundle> <inputs.safetensors> [--steps n] [--chunk n] [--keep-vision|--release-vision] [--no-arena] [--no-mem-pattern] [--gc]',
+    );
     process.exit(2);
   }
   const { steps, runtime, gc } = runtimeFlags(rest);

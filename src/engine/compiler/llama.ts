@@ -208,9 +208,35 @@ export function buildDecoder(ctx: Ctx, cfg: LlamaConfig, opts: DecoderOptions): 
       );
       g.output(attn.presentKey, `present.${i}.key`, ['batch', KVH, 'total_sequence', hd]);
       g.output(attn.presentValue, `present.${i}.value`, ['batch', KVH, 'total_sequence', hd]);
-      if (attn.tap) tapRows.push(attn.tap);
+      // What must run in this layer (see below): the tap, the attn_full rows.
+      const reads: Value[] = [];
+      if (attn.tap) {
+        tapRows.push(attn.tap);
+        reads.push(g.reduceSum(attn.tap, [0, 1, 2, 3], false));
+      }
       const end = fullEnds?.[i];
-      if (end) fullRows.push(g.scope('attn_full', () => g.slice(attn.probs, [0], end, [2]))); // [B, H, S or 0, T]
+      if (end) {
+        const rows = g.scope('attn_full', () => g.slice(attn.probs, [0], end, [2])); // [B, H, S or 0, T]
+        fullRows.push(rows);
+        reads.push(g.cast(g.reduceSum(g.shape(rows), [0], false), 'float32'));
+      }
+      // onnxruntime runs nodes in a depth-first order from the graph's outputs, which left every
+      // layer's tap Slice and attn_full rows beside the final Concats, so all L layers' probs [B, H, S, T]
+      // stayed alive until the end of each call (1.03 GB at LLaVA-1.5-13B's shape in a 256-token
+      // chunk). Adding zero made from their outputs to h makes the next layer depend on them: they run
+      // in their own layer and its probs are freed there. h + 0 is exactly h (the reads are finite:
+      // sums of probabilities and of a shape).
+      const [first, ...more] = reads;
+      if (first)
+        h = g.scope('taps_done', () =>
+          g.add(
+            h,
+            g.mul(
+              more.reduce((sum, r) => g.add(sum, r), first),
+              0,
+            ),
+          ),
+        );
     });
   }
 

@@ -197,6 +197,9 @@ export async function runDecoder(
  * Outputs are put together as one call returns them: logits of every position (or the last),
  * attn_last of the last position, attn_full's rows (exactly 0 on keys a query may not see, as in
  * one call), and the cache of the whole prompt. `chunk` <= 0 or >= S makes one call.
+ * With `into`, every call writes its presents into that workspace (alternating its two sets), so
+ * no chunk's cache is allocated by onnxruntime and copied out: the prompt's cache then lives in
+ * the workspace, where decoding can continue it (and overwrites it two calls later).
  */
 export async function runDecoderInChunks(
   session: ort.InferenceSession,
@@ -207,9 +210,10 @@ export async function runDecoderInChunks(
   attnLayer: number | null,
   mrope: MropeFeed | null,
   chunk: number,
+  into: KvWorkspace | null = null,
 ): Promise<DecoderOutput> {
   const { batch: B, length: S, hidden: D } = embeds;
-  if (!Number.isInteger(chunk) || chunk <= 0 || S <= chunk) return runDecoder(session, dims, embeds, cache, logits, attnLayer, mrope);
+  if (!Number.isInteger(chunk) || chunk <= 0 || S <= chunk) return runDecoder(session, dims, embeds, cache, logits, attnLayer, mrope, into);
   const P = cache.length;
   const T = P + S;
   const V = dims.vocab;
@@ -229,7 +233,7 @@ export async function runDecoderInChunks(
       for (let r = 0; r < 3 * B; r++) positions.set(mrope.positions.subarray(r * S + start, r * S + start + n), r * n);
       part = { positions, ropeDeltas: mrope.ropeDeltas };
     }
-    out = await runDecoder(session, dims, { data, batch: B, length: n, hidden: D }, current, allLogits ? 'all' : 'last', attnLayer, part);
+    out = await runDecoder(session, dims, { data, batch: B, length: n, hidden: D }, current, allLogits ? 'all' : 'last', attnLayer, part, into);
     if (allLogits) for (let b = 0; b < B; b++) allLogits.set(out.logits.subarray(b * n * V, (b + 1) * n * V), (b * S + start) * V);
     if (full) {
       // Chunk rows [B, H, n, P + start + n] into [B, H, S, T]; keys after P + start + n stay 0.

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors-writer.ts';
 import { cancelledError, WorkbenchError } from '../../common/contract/errors.ts';
-import { generateGreedy, type RuntimeProgress } from './generate.ts';
+import { generateGreedy, promptWorkspace, type RuntimeProgress } from './generate.ts';
 import type { PatchGrid } from './model-runtime.ts';
 import type { ModelRuntime, SessionTimes } from './model-runtime.ts';
 
@@ -140,11 +140,15 @@ export async function runForward(runtime: ModelRuntime, inputs: ForwardInputs, o
   const grids = inputs.grids;
   const encode = () => (grids ? runtime.encodePatches(pixels!, grids) : runtime.encodeImages(pixels!, inputs.images));
   const [images, visionMs] = pixels === null ? [null, 0] : await stage('encode-images', encode);
-  const [prefill, prefillMs] = await stage('prefill', () => runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all', attnLayer }));
+  // The prompt's cache is only continued by the greedy steps: it goes straight into their workspace,
+  // so the process holds two sets of KV buffers, not the prefill's cache beside the steps' two.
+  const { layers, kvHeads, headDim } = runtime.dims;
+  const workspace = promptWorkspace({ layers, batch: 1, kvHeads, headDim }, inputs.inputIds.length, steps - 1);
+  const [prefill, prefillMs] = await stage('prefill', () => runtime.prefill([{ ids: inputs.inputIds, images }], { logits: 'all', attnLayer, into: workspace }));
   const t = performance.now();
   let greedyIds: number[] | null = null;
   if (steps > 0) {
-    const out = await generateGreedy(runtime, prefill, { maxNewTokens: steps, signal, onProgress });
+    const out = await generateGreedy(runtime, prefill, { maxNewTokens: steps, signal, onProgress, workspace });
     greedyIds = out.ids;
   }
   return {

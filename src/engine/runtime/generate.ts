@@ -11,10 +11,14 @@
  * Each loop writes its steps' KV caches into one KvWorkspace (two preallocated sets of buffers,
  * alternating), so no step allocates a cache or copies one out of onnxruntime. The prefill's cache
  * is only read; the returned cache is the last step's, which nothing writes over afterwards.
+ * A caller that has no further use for the prefill's cache can prefill into a workspace itself
+ * (PrefillOptions.into, sized by promptWorkspace) and have the loop continue in it
+ * (GenerateOptions.workspace): then the prompt's cache and the steps' share the same two sets, and
+ * the prefill's cache is written over from the second step.
  */
 import { cancelledError } from '../../common/contract/errors.ts';
 import type { DecoderOutput } from './decoder.ts';
-import { KvWorkspace, type KvCache } from './kv-cache.ts';
+import { KvWorkspace, type KvCache, type KvShape } from './kv-cache.ts';
 
 export interface StepModel {
   /** One token per stream after `cache`; with `into`, the presents go into that workspace's buffers. */
@@ -26,8 +30,15 @@ export interface StepModel {
  * beyond that only if the steps are really taken (an answer usually stops long before maxNewTokens).
  */
 export function workspaceFor(cache: KvCache, steps: number): KvWorkspace {
-  const shape = { layers: cache.layers, batch: cache.batch, kvHeads: cache.kvHeads, headDim: cache.headDim };
-  return new KvWorkspace(shape, cache.length + Math.max(1, Math.min(steps, 256)));
+  return promptWorkspace({ layers: cache.layers, batch: cache.batch, kvHeads: cache.kvHeads, headDim: cache.headDim }, cache.length, steps);
+}
+
+/**
+ * A workspace for a prompt of `length` positions to be prefilled into it and `steps` decode steps
+ * after it (room as in workspaceFor).
+ */
+export function promptWorkspace(shape: KvShape, length: number, steps: number): KvWorkspace {
+  return new KvWorkspace(shape, length + Math.max(1, Math.min(steps, 256)));
 }
 
 export type StopReason = 'eos' | 'stop-string' | 'max-tokens';
@@ -53,6 +64,12 @@ export interface GenerateOptions {
   decode?: (ids: readonly number[]) => string;
   signal?: AbortSignal;
   onProgress?: (p: GenerateProgress) => void;
+  /**
+   * Decode into this workspace instead of one of the loop's own: the one the prefill was written
+   * into (PrefillOptions.into), so that the prompt's cache is not held a third time beside the
+   * steps' two sets. The prefill's cache is then written over from the second step.
+   */
+  workspace?: KvWorkspace;
 }
 
 export interface GenerateResult {
@@ -109,7 +126,7 @@ async function decodeLoop(
   const ids: number[] = [];
   let logits = lastRows(start);
   let cache = start.cache;
-  const workspace = workspaceFor(cache, o.maxNewTokens - 1);
+  const workspace = o.workspace ?? workspaceFor(cache, o.maxNewTokens - 1);
   for (;;) {
     if (o.signal?.aborted) throw cancelledError();
     const id = pick(logits, vocab);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { argmax, generateGreedy, generateLockstep, type StepModel } from './generate.ts';
+import { argmax, generateGreedy, generateLockstep, promptWorkspace, type StepModel } from './generate.ts';
 import type { ImageFeatures } from './image-tokens.ts';
 import { KvCache, KvWorkspace } from './kv-cache.ts';
 import type { ModelRuntime } from './model-runtime.ts';
@@ -205,6 +205,47 @@ describe('decoding into preallocated KV buffers (KvWorkspace)', () => {
     const plain = await rt.step([7], (await rt.step([6], (await rt.step([5], prefill.cache)).cache)).cache);
     expect(maxAbsDiff(s3.logits, plain.logits)).toBe(0);
     expect(ws.byteLength).toBe(2 * 2 * 4 * (2 * 54 * 16) * 4); // both sets grown to 54 positions (2 x 27)
+  });
+
+  it('a prompt prefilled into the workspace in chunks and decoded on in it gives the ids and logits of no cache, holding only two sets', async () => {
+    const steps = 6;
+    const chunked = await openModelRuntime(compiled.bundle, { device: 'cpu', threads: 1, prefillChunk: 7 });
+    try {
+      const { layers, kvHeads, headDim } = chunked.dims;
+      const ws = promptWorkspace({ layers, batch: 1, kvHeads, headDim }, g.inputIds.length, steps - 1);
+      const bytes = ws.byteLength;
+      const prefill = await chunked.prefill([{ ids: g.inputIds, images: image }], { logits: 'all', into: ws });
+      // 26 tokens in chunks of 7: four calls alternating the sets, the prompt's cache in the workspace.
+      const plainPrefill = await rt.prefill([{ ids: g.inputIds, images: image }], { logits: 'all' });
+      expect(maxAbsDiff(prefill.logits, plainPrefill.logits)).toBeLessThan(1e-5);
+      expect(prefill.cache.length).toBe(26);
+      const seen: Float32Array[] = [prefill.logits.subarray(25 * V)];
+      const caches: KvCache[] = [];
+      const recording: StepModel = {
+        step: async (t, c, into) => {
+          expect(into).toBe(ws);
+          const o = await chunked.step(t, c, into);
+          seen.push(o.logits);
+          caches.push(o.cache);
+          return o;
+        },
+      };
+      const out = await generateGreedy(recording, prefill, { maxNewTokens: steps, workspace: ws });
+      expect(out.ids.slice(0, 5)).toEqual(g.generatedNewIds);
+      for (let k = 0; k < steps; k++) {
+        const whole = await rt.prefill([{ ids: BigInt64Array.from([...g.inputIds, ...out.ids.slice(0, k).map(BigInt)]), images: image }]);
+        expect(argmax(whole.logits)).toBe(out.ids[k]);
+        expect(maxAbsDiff(seen[k], whole.logits)).toBeLessThan(1e-5);
+      }
+      // Every call wrote into one of the two sets made up front: none grew, no other cache was made.
+      expect(ws.byteLength).toBe(bytes);
+      expect(bytes).toBe(2 * 2 * layers * (kvHeads * (26 + steps - 1) * headDim) * 4);
+      // The steps alternate over the prefill's own buffers: every other step wrote the set it lies in.
+      const bufferOf = (c: KvCache) => (c.feeds()['past_key_values.0.key'].data as Float32Array).buffer;
+      expect(caches.map((c) => prefill.cache.holds(bufferOf(c)))).toEqual([false, true, false, true, false]);
+    } finally {
+      await chunked.dispose();
+    }
   });
 
   it('refuses a cache of another batch', async () => {

@@ -73,6 +73,13 @@ export interface PrefillOptions {
    * decoder layer (0..L-1). Needs a runtime that can inspect (`canInspect`).
    */
   attnLayer?: number;
+  /**
+   * Write the prompt's cache into this workspace's buffers (each chunk's call alternating its two
+   * sets) instead of tensors onnxruntime allocates and hands over: for a prefill that a decoding
+   * loop then continues in the same workspace (GenerateOptions.workspace), which writes over the
+   * prefill's cache from its second step, so nothing else may keep using that cache.
+   */
+  into?: KvWorkspace;
 }
 
 export interface SessionTimes {
@@ -476,6 +483,7 @@ export class ModelRuntime {
       this.attnLayerFeed(options.attnLayer),
       mrope,
       this.prefillChunk,
+      options.into ?? null,
     );
   }
 

@@ -46,6 +46,11 @@ export interface SessionFactoryOptions {
    * run instead of being freed (see README.md, "Memory", for what it measured at 7B).
    */
   cpuMemArena?: boolean;
+  /**
+   * onnxruntime's memory patterns (default on): a run plans its intermediate tensors into one block
+   * per set of input shapes. For measuring (bench/memory.ts --no-mem-pattern).
+   */
+  memPattern?: boolean;
 }
 
 export interface CreatedSession {
@@ -105,6 +110,7 @@ export class SessionFactory {
   private beforeCpu: (() => Promise<void>) | null;
   private readonly profilePrefix: string | null;
   private readonly cpuMemArena: boolean;
+  private readonly memPattern: boolean;
 
   constructor(options: SessionFactoryOptions = {}) {
     this.device = options.device ?? 'auto';
@@ -122,6 +128,7 @@ export class SessionFactory {
     this.beforeCpu = options.beforeCpu ?? null;
     this.profilePrefix = options.profilePrefix ?? null;
     this.cpuMemArena = options.cpuMemArena ?? true;
+    this.memPattern = options.memPattern ?? true;
     if (this.device === 'cpu') this.chosen = 'cpu';
   }
 
@@ -170,6 +177,7 @@ export class SessionFactory {
     };
     if (this.threads > 0) options.intraOpNumThreads = this.threads;
     if (!this.cpuMemArena) options.enableCpuMemArena = false;
+    if (!this.memPattern) options.enableMemPattern = false;
     if (this.profilePrefix !== null) {
       options.enableProfiling = true;
       options.profileFilePrefix = `${this.profilePrefix}-${basename(modelPath, '.onnx')}`;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FONT_SANS, el, svgDocument, text } from '../../../common/figures/index.ts';
 import { figureBlob, savedStatus } from './export-files.ts';
 
-const figure = (s: string) => svgDocument({ width: 200, height: 40, title: 't', fontFamily: FONT_SANS }, el('text', { x: 10, y: 25, 'font-size': 12 }, text(s)));
+const figure = (s: string) =>
+  svgDocument({ width: 200, height: 40, title: 't', fontFamily: FONT_SANS }, el('text', { x: 10, y: 25, 'font-size': 12 }, text(s)));
 
 describe('figure files from the app', () => {
   it("passes on what the PDF could not draw as written, so the export's status line can say it", async () => {
