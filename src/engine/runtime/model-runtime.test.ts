@@ -235,13 +235,13 @@ describe('decoding into preallocated KV buffers (KvWorkspace)', () => {
       for (let k = 0; k < steps; k++) {
         const whole = await rt.prefill([{ ids: BigInt64Array.from([...g.inputIds, ...out.ids.slice(0, k).map(BigInt)]), images: image }]);
         expect(argmax(whole.logits)).toBe(out.ids[k]);
-        expect(maxAbsDiff(seen[k], whole.logits)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(at(seen, k), whole.logits)).toBeLessThan(1e-5);
       }
       // Every call wrote into one of the two sets made up front: none grew, no other cache was made.
       expect(ws.byteLength).toBe(bytes);
       expect(bytes).toBe(2 * 2 * layers * (kvHeads * (26 + steps - 1) * headDim) * 4);
       // The steps alternate over the prefill's own buffers: every other step wrote the set it lies in.
-      const bufferOf = (c: KvCache) => (c.feeds()['past_key_values.0.key'].data as Float32Array).buffer;
+      const bufferOf = (c: KvCache) => (field(c.feeds(), 'past_key_values.0.key').data as Float32Array).buffer;
       expect(caches.map((c) => prefill.cache.holds(bufferOf(c)))).toEqual([false, true, false, true, false]);
     } finally {
       await chunked.dispose();
