@@ -25,8 +25,7 @@ import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags }
 import { registerEvalMerge } from './eval-merge.ts';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
 import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
-
-export type Lines = (line: string) => void;
+import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
 /** The flags every evaluating command takes. */
 export interface EvalRunFlags extends ProgressFlags {
@@ -336,7 +335,7 @@ function protocolArg(value: string): VqaProtocol | 'mc' {
   );
 }
 
-export function registerEval(program: Command, out: Lines = (l) => process.stdout.write(`${l}\n`), err: Lines = (l) => process.stderr.write(`${l}\n`)): void {
+export function registerEval(program: Command, out: Lines = stdoutLines, err: Lines = stderrLines): void {
   const cmd = program
     .command('eval')
     .description(

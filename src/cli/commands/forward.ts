@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DeviceRequest } from '../../engine/runtime/providers.ts';
 import { deviceArg } from '../model-options.ts';
+import { stderrLines, type Lines } from '../lines.ts';
 
 export interface ForwardFlags {
   bundle: string;
@@ -55,7 +56,7 @@ export async function runForwardCommand(flags: ForwardFlags, stderr: (line: stri
   }
 }
 
-export function registerForward(program: Command, stderr: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
+export function registerForward(program: Command, stderr: Lines = stderrLines): void {
   program
     .command('forward')
     .description('Run a compiled bundle on input_ids (+ pixel_values) from a safetensors file; write logits, attn_last, attn_full and greedy_ids')

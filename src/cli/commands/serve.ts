@@ -14,6 +14,7 @@ import type { RunningServer } from '../../server/http-server.ts';
 import { exposureWarning } from '../../server/request-guards.ts';
 import type { StartServerOptions } from '../../server/start-server.ts';
 import { packageRoot } from '../../engine/library/package-root.ts';
+import { stderrLines } from '../lines.ts';
 
 /** The line scripts look for; the URL is everything after it, up to the end of the line. */
 export const servingLinePrefix = 'LASER Workbench serving at ';
@@ -35,7 +36,7 @@ const defaultDeps: ServeDeps = {
   // Loaded on use, so that `laser --help` does not load the engine.
   start: async (options) => {
     // The stores of earlier versions (~/.laser-workbench, the CLI's ~/.cache) move in once.
-    await (await import('../../engine/settings/legacy-stores.ts')).migrateLegacyStoresOfProcess(options.dataDir, (l) => process.stderr.write(`${l}\n`));
+    await (await import('../../engine/settings/legacy-stores.ts')).migrateLegacyStoresOfProcess(options.dataDir, stderrLines);
     return (await import('../../server/start-server.ts')).startServer(options);
   },
   waitForStop: () =>
