@@ -14,7 +14,7 @@ import type { RunningServer } from '../../server/http-server.ts';
 import { exposureWarning } from '../../server/request-guards.ts';
 import type { StartServerOptions } from '../../server/start-server.ts';
 import { packageRoot } from '../../engine/library/package-root.ts';
-import { stderrLines } from '../lines.ts';
+import { processOutput, stderrLines } from '../lines.ts';
 
 /** The line scripts look for; the URL is everything after it, up to the end of the line. */
 export const servingLinePrefix = 'LASER Workbench serving at ';
@@ -49,8 +49,7 @@ const defaultDeps: ServeDeps = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     }),
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
+  ...processOutput,
   env: process.env,
   ensureUi: async (say) => {
     const { ensureUiBuilt } = await import('../ui-build.ts');
