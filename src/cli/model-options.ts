@@ -55,6 +55,12 @@ export function deviceArg(value: string): DeviceRequest {
   return value;
 }
 
+/** What addDeviceOptions adds, as commander hands it to the action. */
+export interface DeviceFlags {
+  device: DeviceRequest;
+  threads: number;
+}
+
 /** --device and --threads, as every command that opens a bundle takes them. */
 export function addDeviceOptions(cmd: Command): Command {
   return cmd
@@ -63,6 +69,11 @@ export function addDeviceOptions(cmd: Command): Command {
 }
 
 /** --data-dir: the workbench's data folder (src/engine/settings/data-dir.ts), shared with the app and serve mode. */
+/** What addDataDirOption adds. */
+export interface DataDirFlags {
+  dataDir?: string;
+}
+
 export function addDataDirOption(cmd: Command): Command {
   return cmd.option(
     '--data-dir <dir>',
@@ -99,6 +110,12 @@ export async function bundleDirFor(bundle: string | undefined, err: (line: strin
  * compile time (recorded in the bundle) or for one run (over the bundle's). A fixed-grid model
  * (LLaVA) refuses them with a clear message.
  */
+/** What addPixelOptions adds. */
+export interface PixelFlags {
+  minPixels?: number;
+  maxPixels?: number;
+}
+
 export function addPixelOptions(cmd: Command, scope: 'bundle' | 'run'): Command {
   const whose =
     scope === 'bundle' ? 'recorded in the bundle (default: preprocessor_config.json, else 56*56 / 28*28*1280)' : "for this run's views (default: the bundle's)";
@@ -108,6 +125,6 @@ export function addPixelOptions(cmd: Command, scope: 'bundle' | 'run'): Command 
 }
 
 /** The pixel bounds given on the command line, with the unset ones left out. */
-export function pixelBounds(flags: { minPixels?: number; maxPixels?: number }): { minPixels?: number; maxPixels?: number } {
+export function pixelBounds(flags: PixelFlags): PixelFlags {
   return { ...(flags.minPixels === undefined ? {} : { minPixels: flags.minPixels }), ...(flags.maxPixels === undefined ? {} : { maxPixels: flags.maxPixels }) };
 }

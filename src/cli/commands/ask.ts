@@ -8,19 +8,22 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDataDirOption, addDeviceOptions, addPixelOptions, pixelBounds, positiveInt } from '../model-options.ts';
+import {
+  addDataDirOption,
+  addDeviceOptions,
+  addPixelOptions,
+  pixelBounds,
+  positiveInt,
+  type DataDirFlags,
+  type DeviceFlags,
+  type PixelFlags,
+} from '../model-options.ts';
 import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
 import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
-export interface AskFlags {
+export interface AskFlags extends DeviceFlags, PixelFlags, DataDirFlags {
   maxNewTokens: number;
   instruction: string;
-  minPixels?: number;
-  maxPixels?: number;
-  device: DeviceRequest;
-  threads: number;
-  dataDir?: string;
 }
 
 export async function runAskCommand(bundle: string, image: string, question: string, flags: AskFlags, out: Lines, err: Lines): Promise<void> {

@@ -23,12 +23,11 @@ import type { EvalDataset, EvalProgress, EvaluateRequest, EvaluateResult } from 
 import type { Shard } from '../../engine/eval/run-folder.ts';
 import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 import { registerEvalMerge } from './eval-merge.ts';
-import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
+import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt, type DeviceFlags } from '../model-options.ts';
 import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
 /** The flags every evaluating command takes. */
-export interface EvalRunFlags extends ProgressFlags {
+export interface EvalRunFlags extends ProgressFlags, DeviceFlags {
   methods: MethodId[];
   bundle?: string;
   limit?: number;
@@ -36,8 +35,6 @@ export interface EvalRunFlags extends ProgressFlags {
   cache?: string | boolean;
   maxNewTokens: number;
   instruction: string;
-  device: DeviceRequest;
-  threads: number;
   [knob: string]: unknown;
 }
 

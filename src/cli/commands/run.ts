@@ -16,13 +16,23 @@ import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
 import { answersTruth } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../common/contract/methods.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
-import type { DeviceRequest } from '../../engine/runtime/providers.ts';
 import { addProgressOptions, compileProgressDisplay, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
-import { addDataDirOption, addDeviceOptions, addKnobOptions, addPixelOptions, ALL_KNOBS, pixelBounds, positiveInt } from '../model-options.ts';
+import {
+  addDataDirOption,
+  addDeviceOptions,
+  addKnobOptions,
+  addPixelOptions,
+  ALL_KNOBS,
+  pixelBounds,
+  positiveInt,
+  type DataDirFlags,
+  type DeviceFlags,
+  type PixelFlags,
+} from '../model-options.ts';
 import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
 import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
-export interface RunFlags extends ProgressFlags {
+export interface RunFlags extends ProgressFlags, DeviceFlags, PixelFlags, DataDirFlags {
   bundle?: string;
   method: MethodId | 'all';
   out: string;
@@ -30,11 +40,6 @@ export interface RunFlags extends ProgressFlags {
   cache?: string | false;
   maxNewTokens: number;
   instruction: string;
-  minPixels?: number;
-  maxPixels?: number;
-  device: DeviceRequest;
-  threads: number;
-  dataDir?: string;
   [knob: string]: unknown;
 }
 
