@@ -8,16 +8,8 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  addDataDirOption,
-  addDeviceOptions,
-  addPixelOptions,
-  pixelBounds,
-  positiveInt,
-  type DataDirFlags,
-  type DeviceFlags,
-  type PixelFlags,
-} from '../model-options.ts';
+import { addDataDirOption, addDeviceOptions, addPixelOptions, pixelBounds, positiveInt } from '../model-options.ts';
+import type { DataDirFlags, DeviceFlags, PixelFlags } from '../model-options.ts';
 import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
 import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 

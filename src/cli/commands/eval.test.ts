@@ -136,24 +136,9 @@ describe('laser eval --out', () => {
     const file = join(work, 'not-a-folder');
     await writeFile(file, 'x');
     const cache = join(work, 'cache-untouched');
-    const args = [
-      'eval',
-      '--bundle',
-      tiny.bundle,
-      '--threads',
-      '1',
-      '--cache',
-      cache,
-      '--data',
-      fixture('pope'),
-      '--format',
-      'pope',
-      '--images',
-      FIXTURE_IMAGES,
-      '--out',
-      join(file, 'report.json'),
-    ];
-    await expect(laserEvalLines(args)).rejects.toMatchObject({ code: 'not-a-directory', message: `${file} is a file, not a folder (the report --out)` });
+    // the later --cache wins over laserEval's own
+    const args = ['--cache', cache, '--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--out', join(file, 'report.json')];
+    await expect(laserEval(args)).rejects.toMatchObject({ code: 'not-a-directory', message: `${file} is a file, not a folder (the report --out)` });
     expect(await readdir(work)).not.toContain('cache-untouched');
   });
 });

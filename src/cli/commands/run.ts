@@ -17,18 +17,8 @@ import { answersTruth } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../common/contract/methods.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
 import { addProgressOptions, compileProgressDisplay, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
-import {
-  addDataDirOption,
-  addDeviceOptions,
-  addKnobOptions,
-  addPixelOptions,
-  ALL_KNOBS,
-  pixelBounds,
-  positiveInt,
-  type DataDirFlags,
-  type DeviceFlags,
-  type PixelFlags,
-} from '../model-options.ts';
+import { addDataDirOption, addDeviceOptions, addKnobOptions, addPixelOptions, ALL_KNOBS, pixelBounds, positiveInt } from '../model-options.ts';
+import type { DataDirFlags, DeviceFlags, PixelFlags } from '../model-options.ts';
 import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
 import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
