@@ -8,8 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
-import { laserEvalLines } from '../../../test/eval/support/laser-eval.ts';
+import { laserEvalLines, popeFlags, tinyRunFlags } from '../../../test/eval/support/laser-eval.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { shardOf, type RunManifest, type RunRow } from '../../engine/eval/run-folder.ts';
 
@@ -36,22 +35,10 @@ afterAll(async () => {
 
 const evalArgs = (run: string, extra: string[] = []) => [
   'eval',
-  '--bundle',
-  tiny.bundle,
-  '--max-new-tokens',
-  '2',
-  '--threads',
-  '1',
+  ...tinyRunFlags(tiny.bundle),
   '--cache',
   join(work, 'cache'),
-  '--data',
-  data,
-  '--format',
-  'pope',
-  '--images',
-  FIXTURE_IMAGES,
-  '--methods',
-  'vanilla,laser',
+  ...popeFlags(data),
   '--run',
   run,
   ...extra,

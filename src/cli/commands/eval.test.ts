@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
-import { laserEvalLines } from '../../../test/eval/support/laser-eval.ts';
+import { laserEvalLines, tinyRunFlags } from '../../../test/eval/support/laser-eval.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import type { EvalReport } from '../../engine/eval/report.ts';
 import type { RunManifest, RunRow, RunSummary } from '../../engine/eval/run-folder.ts';
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function laserEval(args: string[]): Promise<string[]> {
-  return laserEvalLines(['eval', '--bundle', tiny.bundle, '--max-new-tokens', '2', '--threads', '1', '--cache', join(work, 'cache'), ...args]);
+  return laserEvalLines(['eval', ...tinyRunFlags(tiny.bundle), '--cache', join(work, 'cache'), ...args]);
 }
 
 describe('--methods', () => {
