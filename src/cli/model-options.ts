@@ -2,8 +2,10 @@
  * Option parsers and option groups shared by the commands that run a model (`ask`, `run`, `eval`,
  * `forward`, and `world evaluate` through eval.ts), so a flag parses and reads the same everywhere.
  */
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { WorkbenchError } from '../common/contract/errors.ts';
 import { KNOB_RANGES, knobNames, METHOD_IDS } from '../common/laser/index.ts';
 import type { DeviceRequest } from '../engine/runtime/providers.ts';
 import { compileProgressDisplay, type ProgressFlags } from './progress.ts';
@@ -79,6 +81,19 @@ export function addDataDirOption(cmd: Command): Command {
     '--data-dir <dir>',
     "the workbench's data folder: its model list and stored runs, shared with the app (default: $LASER_DATA_DIR, else the platform's data folder)",
   );
+}
+
+/** Creates the data folder (and its parents); 'permission-denied' naming it and the ways to choose another when it cannot be. */
+export async function ensureDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new WorkbenchError(
+      'permission-denied',
+      `Cannot create the data folder ${dir}: ${(e as Error).message}.`,
+      'Choose another with --data-dir or $LASER_DATA_DIR.',
+    );
+  }
 }
 
 /**
