@@ -2,8 +2,10 @@
  * Option parsers and option groups shared by the commands that run a model (`ask`, `run`, `eval`,
  * `forward`, and `world evaluate` through eval.ts), so a flag parses and reads the same everywhere.
  */
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { WorkbenchError } from '../common/contract/errors.ts';
 import { KNOB_RANGES, knobNames, METHOD_IDS } from '../common/laser/index.ts';
 import type { DeviceRequest } from '../engine/runtime/providers.ts';
 import { compileProgressDisplay, type ProgressFlags } from './progress.ts';
@@ -55,6 +57,12 @@ export function deviceArg(value: string): DeviceRequest {
   return value;
 }
 
+/** What addDeviceOptions adds, as commander hands it to the action. */
+export interface DeviceFlags {
+  device: DeviceRequest;
+  threads: number;
+}
+
 /** --device and --threads, as every command that opens a bundle takes them. */
 export function addDeviceOptions(cmd: Command): Command {
   return cmd
@@ -63,11 +71,29 @@ export function addDeviceOptions(cmd: Command): Command {
 }
 
 /** --data-dir: the workbench's data folder (src/engine/settings/data-dir.ts), shared with the app and serve mode. */
+/** What addDataDirOption adds. */
+export interface DataDirFlags {
+  dataDir?: string;
+}
+
 export function addDataDirOption(cmd: Command): Command {
   return cmd.option(
     '--data-dir <dir>',
     "the workbench's data folder: its model list and stored runs, shared with the app (default: $LASER_DATA_DIR, else the platform's data folder)",
   );
+}
+
+/** Creates the data folder (and its parents); 'permission-denied' naming it and the ways to choose another when it cannot be. */
+export async function ensureDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new WorkbenchError(
+      'permission-denied',
+      `Cannot create the data folder ${dir}: ${(e as Error).message}.`,
+      'Choose another with --data-dir or $LASER_DATA_DIR.',
+    );
+  }
 }
 
 /**
@@ -99,6 +125,12 @@ export async function bundleDirFor(bundle: string | undefined, err: (line: strin
  * compile time (recorded in the bundle) or for one run (over the bundle's). A fixed-grid model
  * (LLaVA) refuses them with a clear message.
  */
+/** What addPixelOptions adds. */
+export interface PixelFlags {
+  minPixels?: number;
+  maxPixels?: number;
+}
+
 export function addPixelOptions(cmd: Command, scope: 'bundle' | 'run'): Command {
   const whose =
     scope === 'bundle' ? 'recorded in the bundle (default: preprocessor_config.json, else 56*56 / 28*28*1280)' : "for this run's views (default: the bundle's)";
@@ -108,6 +140,6 @@ export function addPixelOptions(cmd: Command, scope: 'bundle' | 'run'): Command 
 }
 
 /** The pixel bounds given on the command line, with the unset ones left out. */
-export function pixelBounds(flags: { minPixels?: number; maxPixels?: number }): { minPixels?: number; maxPixels?: number } {
+export function pixelBounds(flags: PixelFlags): PixelFlags {
   return { ...(flags.minPixels === undefined ? {} : { minPixels: flags.minPixels }), ...(flags.maxPixels === undefined ? {} : { maxPixels: flags.maxPixels }) };
 }

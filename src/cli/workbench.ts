@@ -4,7 +4,7 @@
  * validated and refused with the same error codes as the app's, a model it compiles is in the app's
  * model list, a run it makes is in the app's history, and the demo model is compiled once for all.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { WorkbenchError, cancelledError } from '../common/contract/errors.ts';
 import { dispatch } from '../common/contract/host.ts';
@@ -14,6 +14,7 @@ import { createWorkbench } from '../engine/service/workbench.ts';
 import type { Workbench, WorkbenchOptions } from '../engine/service/types.ts';
 import { dataDirOfProcess } from '../engine/settings/data-dir.ts';
 import { migrateLegacyStoresOfProcess } from '../engine/settings/legacy-stores.ts';
+import { ensureDataDir } from './model-options.ts';
 
 export interface CliWorkbenchOptions {
   /** --data-dir, when the command was given one. */
@@ -46,15 +47,7 @@ export interface CliWorkbench {
 
 export async function openCliWorkbench(o: CliWorkbenchOptions): Promise<CliWorkbench> {
   const dataDir = dataDirOfProcess(o.dataDir);
-  try {
-    await mkdir(dataDir, { recursive: true });
-  } catch (e) {
-    throw new WorkbenchError(
-      'permission-denied',
-      `Cannot create the data folder ${dataDir}: ${(e as Error).message}.`,
-      'Choose another with --data-dir or $LASER_DATA_DIR.',
-    );
-  }
+  await ensureDataDir(dataDir);
   await migrateLegacyStoresOfProcess(dataDir, o.note);
   const workbench = createWorkbench({
     dataDir,

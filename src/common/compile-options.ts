@@ -23,6 +23,12 @@ export const QUANT_BLOCK_SIZES = [32, 64, 128] as const;
 
 export const QUANT_ACCURACY_LEVELS = [0, 4] as const;
 
+/** Every quantisation choice made, each within the values the compiler takes. */
+export interface ResolvedQuantize extends Required<QuantizeOptions> {
+  blockSize: (typeof QUANT_BLOCK_SIZES)[number];
+  accuracyLevel: (typeof QUANT_ACCURACY_LEVELS)[number];
+}
+
 /**
  * Block 32 and symmetric blocks measured best or equal on the fixtures (docs/bundle-format.md); the
  * vision tower stays float32 by default (small next to a 7B decoder, and the most sensitive part).
@@ -30,4 +36,4 @@ export const QUANT_ACCURACY_LEVELS = [0, 4] as const;
  * decode 48x faster (ORT 1.30 has no fast float32-activation kernel for 8-bit weights) and int4 4x,
  * for logit error 0.019 vs 0.013 (int8) and 0.213 vs 0.212 (int4) relative to fp32.
  */
-export const QUANT_DEFAULTS: Required<QuantizeOptions> = { blockSize: 32, symmetric: true, lmHead: true, embeddings: true, vision: false, accuracyLevel: 4 };
+export const QUANT_DEFAULTS: ResolvedQuantize = { blockSize: 32, symmetric: true, lmHead: true, embeddings: true, vision: false, accuracyLevel: 4 };

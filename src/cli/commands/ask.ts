@@ -7,34 +7,18 @@
  * the run the history of the data folder.
  */
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
-import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDataDirOption, addDeviceOptions, addPixelOptions, pixelBounds } from '../model-options.ts';
+import type { Command } from 'commander';
+import { addDataDirOption, addDeviceOptions, addPixelOptions, pixelBounds, positiveInt } from '../model-options.ts';
+import type { DataDirFlags, DeviceFlags, PixelFlags } from '../model-options.ts';
 import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
+import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
-export interface AskFlags {
+export interface AskFlags extends DeviceFlags, PixelFlags, DataDirFlags {
   maxNewTokens: number;
   instruction: string;
-  minPixels?: number;
-  maxPixels?: number;
-  device: DeviceRequest;
-  threads: number;
-  dataDir?: string;
 }
 
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('--max-new-tokens must be a positive integer.');
-  return Number(value);
-}
-
-export async function runAskCommand(
-  bundle: string,
-  image: string,
-  question: string,
-  flags: AskFlags,
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<void> {
+export async function runAskCommand(bundle: string, image: string, question: string, flags: AskFlags, out: Lines, err: Lines): Promise<void> {
   const { checkQuestion } = await import('../../engine/laser/prompts.ts');
   checkQuestion(question);
   const imagePath = resolve(image);
@@ -49,18 +33,14 @@ export async function runAskCommand(
   out(answer);
 }
 
-export function registerAsk(
-  program: Command,
-  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
-  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): void {
+export function registerAsk(program: Command, out: Lines = stdoutLines, err: Lines = stderrLines): void {
   const cmd = program
     .command('ask')
     .description('Ask a compiled bundle a question about an image; prints the answer (greedy decoding)')
     .argument('<bundle-dir>', 'compiled bundle folder (from `laser compile`, with tokenizer files)')
     .argument('<image>', 'image file')
     .argument('<question>', 'the question')
-    .option('--max-new-tokens <n>', 'tokens decoded at most', positiveInt, 64)
+    .option('--max-new-tokens <n>', 'tokens decoded at most', positiveInt('--max-new-tokens'), 64)
     .option('--instruction <text>', 'appended to the question after a newline (e.g. "Answer the question using a single word or phrase.")', '');
   addDataDirOption(addPixelOptions(addDeviceOptions(cmd), 'run')).action(async (bundle: string, image: string, question: string, flags: AskFlags) =>
     runAskCommand(bundle, image, question, flags, out, err),

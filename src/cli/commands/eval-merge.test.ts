@@ -7,12 +7,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { laserEvalLines, popeFlags, tinyRunFlags } from '../../../test/eval/support/laser-eval.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import { shardOf, type RunManifest, type RunRow } from '../../engine/eval/run-folder.ts';
-import { registerEval } from './eval.ts';
 
 let tiny: TinyLaserBundle;
 let work: string;
@@ -35,36 +33,12 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function laser(args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const program = new Command('laser').exitOverride();
-  registerEval(
-    program,
-    (l) => lines.push(l),
-    () => undefined,
-  );
-  await program.parseAsync(['node', 'laser', ...args]);
-  return lines;
-}
-
 const evalArgs = (run: string, extra: string[] = []) => [
   'eval',
-  '--bundle',
-  tiny.bundle,
-  '--max-new-tokens',
-  '2',
-  '--threads',
-  '1',
+  ...tinyRunFlags(tiny.bundle),
   '--cache',
   join(work, 'cache'),
-  '--data',
-  data,
-  '--format',
-  'pope',
-  '--images',
-  FIXTURE_IMAGES,
-  '--methods',
-  'vanilla,laser',
+  ...popeFlags(data),
   '--run',
   run,
   ...extra,
@@ -81,7 +55,7 @@ describe('shards and merge', () => {
   let whole: string;
   beforeAll(async () => {
     whole = join(work, 'whole');
-    await laser(evalArgs(whole));
+    await laserEvalLines(evalArgs(whole));
   }, 120_000);
 
   for (const n of [2, 3]) {
@@ -89,7 +63,7 @@ describe('shards and merge', () => {
       const dirs: string[] = [];
       for (let i = 0; i < n; i++) {
         const dir = join(work, `s${n}-${i}`);
-        const out = await laser(evalArgs(dir, ['--shard', `${i}/${n}`]));
+        const out = await laserEvalLines(evalArgs(dir, ['--shard', `${i}/${n}`]));
         const mine = await rows(dir);
         expect(mine.length).toBeGreaterThan(0);
         expect(mine.every((r) => shardOf(r.id, n) === i)).toBe(true);
@@ -98,7 +72,7 @@ describe('shards and merge', () => {
         dirs.push(dir);
       }
       const merged = join(work, `merged-${n}`);
-      const out = await laser(['eval', 'merge', ...dirs.reverse(), '--run', merged]);
+      const out = await laserEvalLines(['eval', 'merge', ...dirs.reverse(), '--run', merged]);
       expect(out[0]).toBe(`merged ${n} shards: ${2 * N} rows (${N} samples x 2 methods)`);
       expect(await text(merged, 'results.jsonl')).toBe(await text(whole, 'results.jsonl'));
       expect(await text(merged, 'summary.json')).toBe(await text(whole, 'summary.json'));
@@ -116,9 +90,9 @@ describe('shards and merge', () => {
     let quiet: string[];
     let quietOut: string[];
     try {
-      await laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-json'), '--json']);
+      await laserEvalLines(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-json'), '--json']);
       json = written.splice(0);
-      quietOut = await laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-quiet'), '--quiet']);
+      quietOut = await laserEvalLines(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-quiet'), '--quiet']);
       quiet = written.splice(0);
     } finally {
       spy.mockRestore();
@@ -128,29 +102,33 @@ describe('shards and merge', () => {
     expect(quiet).toEqual([]);
     // the summary still goes to stdout
     expect(quietOut[0]).toBe(`merged 3 shards: ${2 * N} rows (${N} samples x 2 methods)`);
-    await expect(laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-both'), '--quiet', '--json'])).rejects.toThrow(/cannot be used with/);
+    await expect(laserEvalLines(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'm-both'), '--quiet', '--json'])).rejects.toThrow(
+      /cannot be used with/,
+    );
   }, 120_000);
 
   it('refuses a missing shard, a shard given twice, an unfinished shard, shards of other settings, and a folder that already holds a run', async () => {
     const d = (i: number) => join(work, `s3-${i}`);
-    await expect(laser(['eval', 'merge', d(0), d(2), '--run', join(work, 'm-a')])).rejects.toThrow('Shard 1/3 missing: 2 of 3 given.');
-    await expect(laser(['eval', 'merge', d(0), d(1), d(1), '--run', join(work, 'm-b')])).rejects.toThrow(`Shard 1/3 is given twice (${d(1)} and ${d(1)}).`);
-    await expect(laser(['eval', 'merge', d(0), join(work, 's2-1'), '--run', join(work, 'm-c')])).rejects.toThrow('not shards of one split');
+    await expect(laserEvalLines(['eval', 'merge', d(0), d(2), '--run', join(work, 'm-a')])).rejects.toThrow('Shard 1/3 missing: 2 of 3 given.');
+    await expect(laserEvalLines(['eval', 'merge', d(0), d(1), d(1), '--run', join(work, 'm-b')])).rejects.toThrow(
+      `Shard 1/3 is given twice (${d(1)} and ${d(1)}).`,
+    );
+    await expect(laserEvalLines(['eval', 'merge', d(0), join(work, 's2-1'), '--run', join(work, 'm-c')])).rejects.toThrow('not shards of one split');
     const other = join(work, 'other-1');
-    await laser(evalArgs(other, ['--shard', '1/3', '--kHead', '2']));
-    await expect(laser(['eval', 'merge', d(0), other, d(2), '--run', join(work, 'm-d')])).rejects.toThrow(
+    await laserEvalLines(evalArgs(other, ['--shard', '1/3', '--kHead', '2']));
+    await expect(laserEvalLines(['eval', 'merge', d(0), other, d(2), '--run', join(work, 'm-d')])).rejects.toThrow(
       `${other} and ${d(0)} are not shards of one run (knobs.laser.kHead 2 here,`,
     );
     const cut = join(work, 'cut-1');
-    await laser(evalArgs(cut, ['--shard', '1/3']));
+    await laserEvalLines(evalArgs(cut, ['--shard', '1/3']));
     const lines = (await text(cut, 'results.jsonl')).split('\n');
     await writeFile(join(cut, 'results.jsonl'), lines.slice(0, 2).join('\n') + '\n');
-    await expect(laser(['eval', 'merge', d(0), cut, d(2), '--run', join(work, 'm-e')])).rejects.toThrow(`${cut} is not finished (2 of`);
-    await expect(laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'merged-3')])).rejects.toThrow('already holds a run');
-    await expect(laser(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'merged-3'), '--force-new'])).resolves.toBeDefined();
+    await expect(laserEvalLines(['eval', 'merge', d(0), cut, d(2), '--run', join(work, 'm-e')])).rejects.toThrow(`${cut} is not finished (2 of`);
+    await expect(laserEvalLines(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'merged-3')])).rejects.toThrow('already holds a run');
+    await expect(laserEvalLines(['eval', 'merge', d(0), d(1), d(2), '--run', join(work, 'merged-3'), '--force-new'])).resolves.toBeDefined();
   }, 120_000);
 
   it('refuses a shard spec that is not i/n with i < n', async () => {
-    await expect(laser(evalArgs(join(work, 'bad'), ['--shard', '3/3']))).rejects.toThrow('Use i/n with 0 <= i < n');
+    await expect(laserEvalLines(evalArgs(join(work, 'bad'), ['--shard', '3/3']))).rejects.toThrow('Use i/n with 0 <= i < n');
   });
 });

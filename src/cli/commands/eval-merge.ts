@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
-import type { Lines } from './eval.ts';
+import type { Lines } from '../lines.ts';
 
 export interface EvalMergeFlags extends ProgressFlags {
   run: string;

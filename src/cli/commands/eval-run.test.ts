@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { popeFlags, tinyRunFlags } from '../../../test/eval/support/laser-eval.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import type { RunManifest, RunRow, RunSummary } from '../../engine/eval/run-folder.ts';
 
@@ -38,28 +38,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const args = (run: string, extra: string[] = []) => [
-  laser,
-  'eval',
-  '--bundle',
-  tiny.bundle,
-  '--data',
-  data,
-  '--format',
-  'pope',
-  '--images',
-  FIXTURE_IMAGES,
-  '--methods',
-  'vanilla,laser',
-  '--max-new-tokens',
-  '2',
-  '--threads',
-  '1',
-  '--no-cache',
-  '--run',
-  run,
-  ...extra,
-];
+const args = (run: string, extra: string[] = []) => [laser, 'eval', ...tinyRunFlags(tiny.bundle), ...popeFlags(data), '--no-cache', '--run', run, ...extra];
 
 const read = async (dir: string, file: string) => readFile(join(dir, file), 'utf8');
 const rowsOf = async (dir: string): Promise<RunRow[]> =>

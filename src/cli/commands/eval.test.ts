@@ -1,15 +1,15 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, FIXTURE_IMAGES } from '../../../test/eval/support/fixtures.ts';
+import { laserEvalLines, tinyRunFlags } from '../../../test/eval/support/laser-eval.ts';
 import { compileTinyLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import type { EvalReport } from '../../engine/eval/report.ts';
 import type { RunManifest, RunRow, RunSummary } from '../../engine/eval/run-folder.ts';
 import { aokvqaMultipleChoice } from '../../common/laser/metrics.ts';
 import { loadRecordJson } from '../../engine/laser/record-io.ts';
-import { parseMethods, registerEval } from './eval.ts';
+import { parseMethods } from './eval.ts';
 
 let tiny: TinyLaserBundle;
 let work: string;
@@ -23,28 +23,7 @@ afterAll(async () => {
 });
 
 async function laserEval(args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const program = new Command('laser').exitOverride();
-  registerEval(
-    program,
-    (l) => lines.push(l),
-    () => undefined,
-  );
-  await program.parseAsync([
-    'node',
-    'laser',
-    'eval',
-    '--bundle',
-    tiny.bundle,
-    '--max-new-tokens',
-    '2',
-    '--threads',
-    '1',
-    '--cache',
-    join(work, 'cache'),
-    ...args,
-  ]);
-  return lines;
+  return laserEvalLines(['eval', ...tinyRunFlags(tiny.bundle), '--cache', join(work, 'cache'), ...args]);
 }
 
 describe('--methods', () => {
@@ -157,32 +136,9 @@ describe('laser eval --out', () => {
     const file = join(work, 'not-a-folder');
     await writeFile(file, 'x');
     const cache = join(work, 'cache-untouched');
-    const program = new Command('laser').exitOverride();
-    registerEval(
-      program,
-      () => undefined,
-      () => undefined,
-    );
-    const args = [
-      'node',
-      'laser',
-      'eval',
-      '--bundle',
-      tiny.bundle,
-      '--threads',
-      '1',
-      '--cache',
-      cache,
-      '--data',
-      fixture('pope'),
-      '--format',
-      'pope',
-      '--images',
-      FIXTURE_IMAGES,
-      '--out',
-      join(file, 'report.json'),
-    ];
-    await expect(program.parseAsync(args)).rejects.toMatchObject({ code: 'not-a-directory', message: `${file} is a file, not a folder (the report --out)` });
+    // the later --cache wins over laserEval's own
+    const args = ['--cache', cache, '--data', fixture('pope'), '--format', 'pope', '--images', FIXTURE_IMAGES, '--out', join(file, 'report.json')];
+    await expect(laserEval(args)).rejects.toMatchObject({ code: 'not-a-directory', message: `${file} is a file, not a folder (the report --out)` });
     expect(await readdir(work)).not.toContain('cache-untouched');
   });
 });

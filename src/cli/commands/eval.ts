@@ -23,13 +23,11 @@ import type { EvalDataset, EvalProgress, EvaluateRequest, EvaluateResult } from 
 import type { Shard } from '../../engine/eval/run-folder.ts';
 import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 import { registerEvalMerge } from './eval-merge.ts';
-import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt } from '../model-options.ts';
-
-export type Lines = (line: string) => void;
+import { addDeviceOptions, addKnobOptions, ALL_KNOBS, bundleDirFor, positiveInt, type DeviceFlags } from '../model-options.ts';
+import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
 /** The flags every evaluating command takes. */
-export interface EvalRunFlags extends ProgressFlags {
+export interface EvalRunFlags extends ProgressFlags, DeviceFlags {
   methods: MethodId[];
   bundle?: string;
   limit?: number;
@@ -37,8 +35,6 @@ export interface EvalRunFlags extends ProgressFlags {
   cache?: string | boolean;
   maxNewTokens: number;
   instruction: string;
-  device: DeviceRequest;
-  threads: number;
   [knob: string]: unknown;
 }
 
@@ -336,7 +332,7 @@ function protocolArg(value: string): VqaProtocol | 'mc' {
   );
 }
 
-export function registerEval(program: Command, out: Lines = (l) => process.stdout.write(`${l}\n`), err: Lines = (l) => process.stderr.write(`${l}\n`)): void {
+export function registerEval(program: Command, out: Lines = stdoutLines, err: Lines = stderrLines): void {
   const cmd = program
     .command('eval')
     .description(

@@ -16,22 +16,17 @@ import { COMPARE_MAPS, type CompareMap } from '../../common/laser/compare-panels
 import { MEAN_HEADS, type HeadSelection } from '../../common/laser/heads.ts';
 import { LAYER_HEADS, type LayerHeads } from '../../common/laser/layers-figure.ts';
 import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
+import { processOutput, type CommandOutput } from '../lines.ts';
 import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags, type ProgressSink } from '../progress.ts';
 
 const FORMATS: readonly FigureFormat[] = ['svg', 'png', 'pdf'];
 
-export interface FigureOutput {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
+export interface FigureOutput extends CommandOutput {
   /** Where a batch's progress display draws (a terminal gets a bar); default: `stderr`, one line per write. */
   progress?: ProgressSink;
 }
 
-const defaultOutput: FigureOutput = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-  progress: process.stderr,
-};
+const defaultOutput: FigureOutput = { ...processOutput, progress: process.stderr };
 
 /** `out.stderr` as a progress sink: each written line handed over without its newline. */
 function lineSink(out: FigureOutput): ProgressSink {

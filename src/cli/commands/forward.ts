@@ -5,18 +5,16 @@
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { DeviceRequest } from '../../engine/runtime/providers.ts';
-import { deviceArg } from '../model-options.ts';
+import { deviceArg, type DeviceFlags } from '../model-options.ts';
+import { stderrLines, type Lines } from '../lines.ts';
 
-export interface ForwardFlags {
+export interface ForwardFlags extends DeviceFlags {
   bundle: string;
   inputs: string;
   out: string;
   steps: number;
   /** Also write this decoder layer's whole attention as attn_full [H, S, S]. */
   attnLayer?: number;
-  device: DeviceRequest;
-  threads: number;
 }
 
 function nonNegativeInt(what: string) {
@@ -55,7 +53,7 @@ export async function runForwardCommand(flags: ForwardFlags, stderr: (line: stri
   }
 }
 
-export function registerForward(program: Command, stderr: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
+export function registerForward(program: Command, stderr: Lines = stderrLines): void {
   program
     .command('forward')
     .description('Run a compiled bundle on input_ids (+ pixel_values) from a safetensors file; write logits, attn_last, attn_full and greedy_ids')

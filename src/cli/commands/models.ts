@@ -9,16 +9,9 @@ import type { ModelInfo } from '../../common/contract/methods.ts';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { addDataDirOption } from '../model-options.ts';
 import { withCliWorkbench } from '../workbench.ts';
+import { processOutput, type CommandOutput } from '../lines.ts';
 
-export interface ModelsOutput {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
-
-const defaultOutput: ModelsOutput = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-};
+export type ModelsOutput = CommandOutput;
 
 /** `laser-demo  ready  fp32  llava  /path/to/bundle`, with the dtype's quantisation and any problem. */
 export function modelLine(m: ModelInfo): string {
@@ -33,7 +26,7 @@ interface ModelsFlags {
   dataDir?: string;
 }
 
-export async function runModelsList(flags: ModelsFlags, out: ModelsOutput = defaultOutput): Promise<ModelInfo[]> {
+export async function runModelsList(flags: ModelsFlags, out: ModelsOutput = processOutput): Promise<ModelInfo[]> {
   return withCliWorkbench({ dataDir: flags.dataDir, note: out.stderr }, async (cli) => {
     const models = await cli.call('models.list', {});
     for (const m of models) out.stdout(flags.json ? JSON.stringify(m) : modelLine(m));
@@ -42,7 +35,7 @@ export async function runModelsList(flags: ModelsFlags, out: ModelsOutput = defa
   });
 }
 
-export async function runModelsRemove(id: string, flags: ModelsFlags, out: ModelsOutput = defaultOutput): Promise<void> {
+export async function runModelsRemove(id: string, flags: ModelsFlags, out: ModelsOutput = processOutput): Promise<void> {
   await withCliWorkbench({ dataDir: flags.dataDir, note: out.stderr }, async (cli) => {
     const known = await cli.call('models.list', {});
     if (!known.some((m) => m.id === id)) {
@@ -57,7 +50,7 @@ export async function runModelsRemove(id: string, flags: ModelsFlags, out: Model
   });
 }
 
-export function registerModels(program: Command, out: ModelsOutput = defaultOutput): void {
+export function registerModels(program: Command, out: ModelsOutput = processOutput): void {
   const models = addDataDirOption(
     program
       .command('models')

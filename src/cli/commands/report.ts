@@ -9,7 +9,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { positiveInt } from '../model-options.ts';
-import type { Lines } from './eval.ts';
+import { stdoutLines, type Lines } from '../lines.ts';
 
 export interface ReportFlags {
   out?: string;
@@ -34,7 +34,7 @@ export async function runReport(dirs: string[], flags: ReportFlags, out: Lines):
   out(`report: ${target} (${reports.length} run${reports.length === 1 ? '' : 's'})`);
 }
 
-export function registerReport(program: Command, out: Lines = (l) => process.stdout.write(`${l}\n`)): void {
+export function registerReport(program: Command, out: Lines = stdoutLines): void {
   program
     .command('report')
     .description(

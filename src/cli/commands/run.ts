@@ -16,12 +16,13 @@ import { DEFAULT_INSTRUCTION } from '../../common/laser/instruction.ts';
 import { answersTruth } from '../../common/laser/truth.ts';
 import type { LaserProgress } from '../../common/contract/methods.ts';
 import type { AnalysisRecord } from '../../engine/laser/record.ts';
-import type { DeviceRequest } from '../../engine/runtime/providers.ts';
 import { addProgressOptions, compileProgressDisplay, ProgressDisplay, progressMode, type ProgressFlags } from '../progress.ts';
 import { addDataDirOption, addDeviceOptions, addKnobOptions, addPixelOptions, ALL_KNOBS, pixelBounds, positiveInt } from '../model-options.ts';
+import type { DataDirFlags, DeviceFlags, PixelFlags } from '../model-options.ts';
 import { cancelOnSigint, withCliWorkbench } from '../workbench.ts';
+import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
-export interface RunFlags extends ProgressFlags {
+export interface RunFlags extends ProgressFlags, DeviceFlags, PixelFlags, DataDirFlags {
   bundle?: string;
   method: MethodId | 'all';
   out: string;
@@ -29,11 +30,6 @@ export interface RunFlags extends ProgressFlags {
   cache?: string | false;
   maxNewTokens: number;
   instruction: string;
-  minPixels?: number;
-  maxPixels?: number;
-  device: DeviceRequest;
-  threads: number;
-  dataDir?: string;
   [knob: string]: unknown;
 }
 
@@ -153,7 +149,7 @@ async function worldTruth(image: string, question: string, err: (line: string) =
   }
 }
 
-export async function runRunCommand(image: string, question: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
+export async function runRunCommand(image: string, question: string, flags: RunFlags, out: Lines, err: Lines): Promise<void> {
   const { loadRecord, writeRecordFolder } = await import('../../engine/laser/record-io.ts');
   const { RecordCache } = await import('../../engine/laser/cache.ts');
   const { DEMO_MODEL_ID } = await import('../../engine/models/catalog.ts');
@@ -206,11 +202,7 @@ export async function runRunCommand(image: string, question: string, flags: RunF
   }
 }
 
-export function registerRun(
-  program: Command,
-  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
-  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): void {
+export function registerRun(program: Command, out: Lines = stdoutLines, err: Lines = stderrLines): void {
   const cmd = program
     .command('run')
     .description('Run a LASER method (or all six) on an image and a question; write the analysis record(s) and print the answer, layer and box')

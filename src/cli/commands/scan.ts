@@ -7,16 +7,9 @@
 import type { Command } from 'commander';
 import type { ImageEntry, ScanSummary } from '../../common/contract/methods.ts';
 import { scanFolder } from '../../engine/library/scan.ts';
+import { processOutput, type CommandOutput } from '../lines.ts';
 
-export interface ScanOutput {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
-
-const defaultOutput: ScanOutput = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-};
+export type ScanOutput = CommandOutput;
 
 export function humanBytes(n: number): string {
   if (n < 1000) return `${n} B`;
@@ -43,7 +36,7 @@ export interface ScanFlags {
   verify?: boolean;
 }
 
-export async function runScan(folder: string, options: ScanFlags & { signal?: AbortSignal }, out: ScanOutput = defaultOutput): Promise<ScanSummary> {
+export async function runScan(folder: string, options: ScanFlags & { signal?: AbortSignal }, out: ScanOutput = processOutput): Promise<ScanSummary> {
   const summary = await scanFolder(folder, {
     signal: options.signal,
     verify: options.verify,
@@ -59,7 +52,7 @@ export async function runScan(folder: string, options: ScanFlags & { signal?: Ab
   return summary;
 }
 
-export function registerScan(program: Command, out: ScanOutput = defaultOutput): void {
+export function registerScan(program: Command, out: ScanOutput = processOutput): void {
   program
     .command('scan')
     .description('List the images under a folder with their sizes, and every broken file with the reason.')

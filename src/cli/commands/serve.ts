@@ -3,7 +3,7 @@
  * and serves until SIGINT or SIGTERM.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -14,6 +14,8 @@ import type { RunningServer } from '../../server/http-server.ts';
 import { exposureWarning } from '../../server/request-guards.ts';
 import type { StartServerOptions } from '../../server/start-server.ts';
 import { packageRoot } from '../../engine/library/package-root.ts';
+import { processOutput, stderrLines } from '../lines.ts';
+import { ensureDataDir } from '../model-options.ts';
 
 /** The line scripts look for; the URL is everything after it, up to the end of the line. */
 export const servingLinePrefix = 'LASER Workbench serving at ';
@@ -35,7 +37,7 @@ const defaultDeps: ServeDeps = {
   // Loaded on use, so that `laser --help` does not load the engine.
   start: async (options) => {
     // The stores of earlier versions (~/.laser-workbench, the CLI's ~/.cache) move in once.
-    await (await import('../../engine/settings/legacy-stores.ts')).migrateLegacyStoresOfProcess(options.dataDir, (l) => process.stderr.write(`${l}\n`));
+    await (await import('../../engine/settings/legacy-stores.ts')).migrateLegacyStoresOfProcess(options.dataDir, stderrLines);
     return (await import('../../server/start-server.ts')).startServer(options);
   },
   waitForStop: () =>
@@ -48,8 +50,7 @@ const defaultDeps: ServeDeps = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     }),
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
+  ...processOutput,
   env: process.env,
   ensureUi: async (say) => {
     const { ensureUiBuilt } = await import('../ui-build.ts');
@@ -106,18 +107,6 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   return port;
-}
-
-async function ensureDataDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (e) {
-    throw new WorkbenchError(
-      'permission-denied',
-      `Cannot create the data folder ${dir}: ${(e as Error).message}.`,
-      'Choose another with --data-dir or $LASER_DATA_DIR.',
-    );
-  }
 }
 
 async function existingFolder(folder: string): Promise<string> {

@@ -12,7 +12,8 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { addEvalRunOptions, runEvaluation, type EvalRunFlags, type Lines } from './eval.ts';
+import { addEvalRunOptions, runEvaluation, type EvalRunFlags } from './eval.ts';
+import { stderrLines, stdoutLines, type Lines } from '../lines.ts';
 
 export interface WorldEvaluateFlags extends EvalRunFlags {
   data: string;
@@ -41,11 +42,7 @@ export async function runWorldEvaluate(flags: WorldEvaluateFlags, out: Lines, er
 }
 
 /** Adds `evaluate` to the `world` command (registerWorld in world.ts returns it). */
-export function registerWorldEvaluate(
-  world: Command,
-  out: Lines = (l) => process.stdout.write(`${l}\n`),
-  err: Lines = (l) => process.stderr.write(`${l}\n`),
-): Command {
+export function registerWorldEvaluate(world: Command, out: Lines = stdoutLines, err: Lines = stderrLines): Command {
   const cmd = world
     .command('evaluate')
     .description(

@@ -3,25 +3,19 @@
  * row is bracketed and the heads its map averaged are dotted, so the figure shows which heads made
  * the layer win.
  */
-import { colorDomain, contrastingInk, toHex, valueColor, viridis, type Colormap } from './colormap.ts';
-import { MARGIN, colorbar, colorbarExtent, titleBlock } from './parts.ts';
+import { colorDomain, contrastingInk, toHex, valueColor, viridis } from './colormap.ts';
+import { MARGIN, colorbar, colorbarExtent, titleBlock, type HeatmapFigureOptions } from './parts.ts';
 import { integerTicks } from './scale.ts';
 import { el, group, idMaker, num, svgDocument, text, type Svg } from './svg.ts';
 import { FONT_SANS, INK, TYPE, textWidth } from './text.ts';
 
-export interface HeadsHeatmapInput {
+/** Figure width default 336 px. */
+export interface HeadsHeatmapInput extends HeatmapFigureOptions {
   /** [layers][heads]. */
   vaqHeads: readonly (readonly number[])[];
   chosenLayer?: number | null;
   /** Heads of the chosen layer to mark (those averaged into the map). */
   markedHeads?: readonly number[];
-  colormap?: Colormap;
-  title?: string;
-  subtitle?: string;
-  colorbarLabel?: string;
-  /** Figure width in px; default 336. */
-  width?: number;
-  idPrefix?: string;
 }
 
 export function vaqHeadsHeatmapSvg(o: HeadsHeatmapInput): string {

@@ -4,7 +4,7 @@
  * the picture behind the paper's claim that the informative layer depends on the query. A
  * pad-to-square grid's padding is drawn as padding in every panel, as on the overlay.
  */
-import { colorDomain, viridis, type Colormap } from './colormap.ts';
+import { colorDomain, viridis } from './colormap.ts';
 import {
   assertCells,
   bandPath,
@@ -17,7 +17,7 @@ import {
   type ImageFrame,
   type ImageRef,
 } from './heatmap.ts';
-import { MARGIN, colorbar, colorbarExtent, titleBlock } from './parts.ts';
+import { MARGIN, colorbar, colorbarExtent, titleBlock, type HeatmapFigureOptions } from './parts.ts';
 import { el, idMaker, svgDocument, text, type Svg } from './svg.ts';
 import { FONT_SANS, INK, TYPE, fitText, formatFixed, sansMeasure } from './text.ts';
 
@@ -29,7 +29,8 @@ export interface LayerPanel {
   vaq: number | null;
 }
 
-export interface LayerStripInput {
+/** Figure width default 700 px (a two-column page's text width). */
+export interface LayerStripInput extends HeatmapFigureOptions {
   /** Drawn under every panel (a greyscale copy reads best under colour); null draws the maps on grey. */
   image: ImageRef | null;
   /** Size of the original image, when no image is given. */
@@ -42,13 +43,6 @@ export interface LayerStripInput {
   /** 'shared' (default): one colour scale over all panels, with a colour bar; 'per-panel': each panel's own [0, max]. */
   colorScale?: 'shared' | 'per-panel';
   opacity?: number;
-  colormap?: Colormap;
-  title?: string;
-  subtitle?: string;
-  colorbarLabel?: string;
-  /** Figure width in px; default 700 (a two-column page's text width). */
-  width?: number;
-  idPrefix?: string;
 }
 
 const PANEL_GAP = 6;

@@ -6,6 +6,18 @@ import { INK, TYPE, sansMeasure, wrapText } from './text.ts';
 
 export const MARGIN = 10;
 
+/** What the colour-mapped heatmap figures (heads heatmap, layer strip) take alike. */
+export interface HeatmapFigureOptions {
+  colormap?: Colormap;
+  title?: string;
+  subtitle?: string;
+  colorbarLabel?: string;
+  /** Figure width in px; each figure names its default. */
+  width?: number;
+  /** Prefix of the document's element ids. */
+  idPrefix?: string;
+}
+
 export interface Block {
   svg: Svg;
   height: number;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attentionOverlaySvg, decodingTableSvg, vaqCurveSvg } from './index.ts';
 import { infoString, parseTransform, pathOps, pdfNumber, svgToPdf, toUnicodeCMap, winAnsiString } from './pdf.ts';
 import { toUnicodeEntries } from './testing/pdf.ts';
+import { rgbPngBytes } from './testing/png.ts';
 import { present } from '../../../test/support/index-access.ts';
 
 const latin1 = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
@@ -17,21 +18,7 @@ function rgbPng(w: number, h: number, rgb: [number, number, number]): string {
     b = (b + a) % 65521;
   }
   const zlib = [0x78, 0x01, 0x01, raw.length & 255, raw.length >> 8, ~raw.length & 255, (~raw.length >> 8) & 255, ...raw, b >> 8, b & 255, a >> 8, a & 255];
-  const be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-  const chunk = (type: string, body: number[]) => [...be(body.length), ...Array.from(type, (c) => c.charCodeAt(0)), ...body, 0, 0, 0, 0];
-  const bytes = [
-    0x89,
-    0x50,
-    0x4e,
-    0x47,
-    0x0d,
-    0x0a,
-    0x1a,
-    0x0a,
-    ...chunk('IHDR', [...be(w), ...be(h), 8, 2, 0, 0, 0]),
-    ...chunk('IDAT', zlib),
-    ...chunk('IEND', []),
-  ];
+  const bytes = rgbPngBytes(w, h, zlib);
   return `data:image/png;base64,${btoa(String.fromCharCode(...bytes))}`;
 }
 

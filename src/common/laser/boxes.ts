@@ -13,7 +13,7 @@
  * shifts to lie inside [0, S).
  */
 import { topCells } from './cells.ts';
-import { assertGrid, assertImageSize, rectCentre, type Box, type CellMapping, type ImageSize, type Rect } from './grid.ts';
+import { assertGrid, assertImageSize, cellMass, rectCentre, type Box, type CellMapping, type ImageSize, type Rect } from './grid.ts';
 import { vicropWindowBox, type VicropWindowResult } from './vicrop-window.ts';
 
 export type CropRule = 'centroid' | 'topk-bbox' | 'vicrop-window';
@@ -66,8 +66,7 @@ export function mapCentroid(map: ArrayLike<number>, mapping: CellMapping): [numb
   let cx = 0;
   let cy = 0;
   for (let j = 0; j < map.length; j++) {
-    const m = map[j];
-    if (m === undefined || !(m >= 0) || m === Infinity) throw new RangeError(`Map values must be finite and non-negative, got ${m}.`);
+    const m = cellMass(map, j);
     if (m === 0) continue;
     const [x, y] = rectCentre(mapping.cellRect(j));
     mass += m;

@@ -44,6 +44,13 @@ export function assertGrid(grid: Grid, tokens?: number): void {
   }
 }
 
+/** map[j], checked to be an attention mass: finite and non-negative. */
+export function cellMass(map: ArrayLike<number>, j: number): number {
+  const m = map[j];
+  if (m === undefined || !(m >= 0) || m === Infinity) throw new RangeError(`Map values must be finite and non-negative, got ${m}.`);
+  return m;
+}
+
 export function assertImageSize(size: ImageSize): void {
   if (!Number.isInteger(size.width) || !Number.isInteger(size.height) || size.width < 1 || size.height < 1) {
     throw new RangeError(`Image size ${size.width}x${size.height} must have positive integer sides.`);

@@ -2,7 +2,7 @@
  * The measures the paper reports: attention aggregation for grounding (RefCOCO*), VQA soft accuracy
  * (TextVQA, A-OKVQA) and POPE's yes/no scores.
  */
-import { intersectRects, rectArea, type CellMapping, type Rect } from './grid.ts';
+import { cellMass, intersectRects, rectArea, type CellMapping, type Rect } from './grid.ts';
 import { normalizeVqaAnswer, processDigitArticle, processPunctuation, VQA_EVAL_COMMA_STRIP } from './vqa-answer.ts';
 
 /**
@@ -19,8 +19,7 @@ export function attentionAggregation(map: ArrayLike<number>, mapping: CellMappin
   let total = 0;
   let inside = 0;
   for (let j = 0; j < map.length; j++) {
-    const m = map[j];
-    if (m === undefined || !(m >= 0) || m === Infinity) throw new RangeError(`Map values must be finite and non-negative, got ${m}.`);
+    const m = cellMass(map, j);
     if (m === 0) continue;
     total += m;
     const cell = mapping.cellRect(j);

@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { jsonSyntaxReason } from '../library/json-errors.ts';
-import { findDuplicateKey } from './json-duplicates.ts';
+import { checkpointJsonObject } from './optional-json.ts';
 
 export const hintInvalidConfig = 'config.json does not match what transformers writes for this model; re-download it from the model repository.';
 
@@ -22,15 +21,5 @@ export async function readConfigObject(dir: string): Promise<{ json: Record<stri
       );
     throw e;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new WorkbenchError('invalid-checkpoint', `${file}: not valid JSON (${jsonSyntaxReason(e)})`, hintInvalidConfig);
-  }
-  const dup = findDuplicateKey(text);
-  if (dup) throw new WorkbenchError('invalid-checkpoint', `${file}: key "${[...dup.path, dup.key].join('.')}" occurs twice`, hintInvalidConfig);
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new WorkbenchError('invalid-checkpoint', `${file}: is not a JSON object`, hintInvalidConfig);
-  return { json: json as Record<string, unknown>, file };
+  return { json: checkpointJsonObject(file, text, hintInvalidConfig, true), file };
 }

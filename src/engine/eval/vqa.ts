@@ -212,6 +212,19 @@ interface Entry {
   loc?: string;
 }
 
+/** What an entry says of its question, whichever file (JSON list or parquet row) it stands in. */
+type EntryFields = Omit<Entry, 'file' | 'text' | 'at' | 'image' | 'loc'>;
+
+function aokvqaFields(q: z.infer<typeof aokvqaEntry>): EntryFields {
+  const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
+  const choices = q.choices === undefined ? undefined : { options: q.choices, correct: q.correct_choice_idx };
+  return { questionId: String(q.question_id), question: q.question, answers: q.direct_answers, groups, choices };
+}
+
+function textvqaFields(q: z.infer<typeof textvqaEntry>): EntryFields {
+  return { questionId: String(q.question_id), question: q.question, answers: q.answers, groups: {}, ocr: q.ocr_tokens };
+}
+
 const entryWhere = (e: Entry) => e.loc ?? `${e.file}:${lineOfJsonPath(e.text, e.at)}`;
 
 /** A parquet dataset's layout, from its columns (see the header). */
@@ -234,17 +247,7 @@ async function parquetEntries(rows: ParquetRow[], layout: 'textvqa' | 'aokvqa' |
     const base = { file: row.file, text: '', at: [], loc: `${row.file}:${row.line}` };
     if (layout === 'aokvqa') {
       const q = checkJsonLine(aokvqaEntry, line, row.file, HINT);
-      const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
-      const choices = q.choices === undefined ? undefined : { options: q.choices, correct: q.correct_choice_idx };
-      out.push({
-        ...base,
-        questionId: String(q.question_id),
-        question: q.question,
-        image: file ? { file } : imageOf(q),
-        answers: q.direct_answers,
-        groups,
-        choices,
-      });
+      out.push({ ...base, ...aokvqaFields(q), image: file ? { file } : imageOf(q) });
     } else if (layout === 'vqav2') {
       const q = checkJsonLine(vqav2Row, line, row.file, HINT);
       const groups: Record<string, string> = {};
@@ -253,15 +256,7 @@ async function parquetEntries(rows: ParquetRow[], layout: 'textvqa' | 'aokvqa' |
       out.push({ ...base, questionId: String(q.question_id), question: q.question, image: file ? { file } : imageOf(q), answers: q.answers, groups });
     } else {
       const q = checkJsonLine(textvqaEntry, line, row.file, HINT);
-      out.push({
-        ...base,
-        questionId: String(q.question_id),
-        question: q.question,
-        image: file ? { file } : imageOf(q),
-        answers: q.answers,
-        groups: {},
-        ocr: q.ocr_tokens,
-      });
+      out.push({ ...base, ...textvqaFields(q), image: file ? { file } : imageOf(q) });
     }
   }
   return out;
@@ -291,32 +286,10 @@ function entriesOf(p: Parsed, kind: 'textvqa' | 'aokvqa' | 'vicrop' | 'list'): E
     }
     if (kind === 'aokvqa') {
       const q = checkJson(aokvqaEntry, raw, p.file, p.text, at, HINT);
-      const groups: Record<string, string> = q.difficult_direct_answer === undefined ? {} : { difficult: String(q.difficult_direct_answer) };
-      const choices = q.choices === undefined ? undefined : { options: q.choices, correct: q.correct_choice_idx };
-      return {
-        file: p.file,
-        text: p.text,
-        at,
-        questionId: String(q.question_id),
-        question: q.question,
-        image: imageOf(q),
-        answers: q.direct_answers,
-        groups,
-        choices,
-      };
+      return { file: p.file, text: p.text, at, ...aokvqaFields(q), image: imageOf(q) };
     }
     const q = checkJson(textvqaEntry, raw, p.file, p.text, at, HINT);
-    return {
-      file: p.file,
-      text: p.text,
-      at,
-      questionId: String(q.question_id),
-      question: q.question,
-      image: imageOf(q),
-      answers: q.answers,
-      groups: {},
-      ocr: q.ocr_tokens,
-    };
+    return { file: p.file, text: p.text, at, ...textvqaFields(q), image: imageOf(q) };
   });
 }
 

@@ -40,9 +40,9 @@ export function resolveCompile(request: CompileOptionsRequest = {}): ResolvedCom
     dtype,
     quantize: quantized
       ? {
-          blockSize: q.blockSize as 32 | 64 | 128,
+          blockSize: q.blockSize,
           symmetric: q.symmetric,
-          accuracyLevel: q.accuracyLevel as 0 | 4,
+          accuracyLevel: q.accuracyLevel,
           lmHead: q.lmHead,
           embeddings: q.embeddings,
           vision: q.vision,

@@ -39,6 +39,22 @@ export interface Qwen2VLProcessorConfig extends Common {
 export const OPENAI_CLIP_MEAN: Rgb = [0.48145466, 0.4578275, 0.40821073];
 export const OPENAI_CLIP_STD: Rgb = [0.26862954, 0.26130258, 0.27577711];
 
+/**
+ * The preprocessor_config.json fields CLIPImageProcessor and Qwen2VLImageProcessor default alike:
+ * rescale to [0, 1], normalise with OpenAI CLIP's mean and std, convert to RGB. A fresh object each
+ * call, so a caller may lay a checkpoint's own file over it.
+ */
+export function clipNormalisationDefaults(): Record<string, unknown> {
+  return {
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: [...OPENAI_CLIP_MEAN],
+    image_std: [...OPENAI_CLIP_STD],
+    do_convert_rgb: true,
+  };
+}
+
 type Json = Record<string, unknown>;
 
 function bad(source: string, what: string): WorkbenchError {

@@ -4,7 +4,7 @@
  * defaults alone, sized for the vision tower, when the checkpoint has no such file. The chosen
  * `mode` ('pad' = original LLaVA-1.5 as trained; 'crop' = the llava-hf processor) is recorded with it.
  */
-import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from '../../preprocess/config.ts';
+import { clipNormalisationDefaults } from '../../preprocess/config.ts';
 import { PREPROCESSOR_FILE, readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
@@ -17,12 +17,7 @@ export function clipDefaults(imageSize: number): Record<string, unknown> {
     resample: 3,
     do_center_crop: true,
     crop_size: { height: imageSize, width: imageSize },
-    do_rescale: true,
-    rescale_factor: 1 / 255,
-    do_normalize: true,
-    image_mean: [...OPENAI_CLIP_MEAN],
-    image_std: [...OPENAI_CLIP_STD],
-    do_convert_rgb: true,
+    ...clipNormalisationDefaults(),
     image_processor_type: 'CLIPImageProcessor',
   };
 }

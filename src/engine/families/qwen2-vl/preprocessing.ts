@@ -3,7 +3,7 @@
  * Qwen2VLImageProcessor's defaults (transformers 4.45), checked against the vision tower (patch,
  * merge and temporal patch sizes must be the model's), with min/max pixels overridable at compile.
  */
-import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from '../../preprocess/config.ts';
+import { clipNormalisationDefaults } from '../../preprocess/config.ts';
 import { PREPROCESSOR_FILE, readOptionalJsonObject } from '../../checkpoint/optional-json.ts';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../common/contract/errors.ts';
@@ -15,12 +15,7 @@ function defaults(v: QwenVisionConfig): Record<string, unknown> {
   return {
     do_resize: true,
     resample: 3,
-    do_rescale: true,
-    rescale_factor: 1 / 255,
-    do_normalize: true,
-    image_mean: [...OPENAI_CLIP_MEAN],
-    image_std: [...OPENAI_CLIP_STD],
-    do_convert_rgb: true,
+    ...clipNormalisationDefaults(),
     min_pixels: 56 * 56,
     max_pixels: 28 * 28 * 1280,
     patch_size: v.patchSize,

@@ -9,7 +9,13 @@
 import { memo, useMemo } from 'react';
 import type { CSSProperties, MouseEvent } from 'react';
 import { upsampleGrid, valueColor, type Colormap, type Upsampling } from '../../../common/figures/index.ts';
+import type { Rect4 } from './heatmap.ts';
 import type { OverlayModel } from './overlay.ts';
+
+/** An [x0, y0, x1, y1] box as an SVG element's x, y, width and height. */
+function boxPlace(b: Rect4) {
+  return { x: b[0], y: b[1], width: b[2] - b[0], height: b[3] - b[1] };
+}
 
 const CROP = '#ff9f1a';
 /** The true target box of a generated world's question: dashed, in the 'right answer' green. */
@@ -122,16 +128,7 @@ export const ImageOverlay = memo(function ImageOverlay({
         </>
       )}
       {smooth ? (
-        <image
-          data-testid="overlay-smooth-map"
-          href={smooth}
-          x={g[0]}
-          y={g[1]}
-          width={g[2] - g[0]}
-          height={g[3] - g[1]}
-          preserveAspectRatio="none"
-          opacity={model.opacity}
-        />
+        <image data-testid="overlay-smooth-map" href={smooth} {...boxPlace(g)} preserveAspectRatio="none" opacity={model.opacity} />
       ) : (
         model.fills.length > 0 && (
           <g opacity={model.opacity} shapeRendering="crispEdges">
@@ -169,18 +166,7 @@ export const ImageOverlay = memo(function ImageOverlay({
           {model.sinks.map((j) => {
             const c = model.cells[j];
             return c ? (
-              <rect
-                key={j}
-                x={c[0]}
-                y={c[1]}
-                width={c[2] - c[0]}
-                height={c[3] - c[1]}
-                fill="none"
-                stroke="#ff4fd8"
-                strokeWidth={1.5}
-                strokeDasharray="2 2"
-                vectorEffect="non-scaling-stroke"
-              >
+              <rect key={j} {...boxPlace(c)} fill="none" stroke="#ff4fd8" strokeWidth={1.5} strokeDasharray="2 2" vectorEffect="non-scaling-stroke">
                 <title>{`attention sink: cell ${j} takes a large share of attention at nearly every layer${model.sinksExcluded ? ' (left out of the colour scale)' : ''}`}</title>
               </rect>
             ) : null;

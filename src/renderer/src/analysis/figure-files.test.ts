@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rgbPngBytes } from '../../../common/figures/testing/png.ts';
 import { dataUrlToBlob, figureFileName, fileStem, pngDpi, pngWithDpi, svgSize } from './figure-files.ts';
 
 describe('figure files', () => {
@@ -26,21 +27,7 @@ describe('figure files', () => {
   });
 
   it('tags a PNG with the chosen DPI in a pHYs chunk after IHDR, with the right CRC, replacing an earlier one', () => {
-    const be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-    const chunk = (type: string, body: number[]) => [...be(body.length), ...Array.from(type, (c) => c.charCodeAt(0)), ...body, 0, 0, 0, 0];
-    const png = Uint8Array.from([
-      0x89,
-      0x50,
-      0x4e,
-      0x47,
-      0x0d,
-      0x0a,
-      0x1a,
-      0x0a,
-      ...chunk('IHDR', [...be(1), ...be(1), 8, 2, 0, 0, 0]),
-      ...chunk('IDAT', [1, 2, 3]),
-      ...chunk('IEND', []),
-    ]);
+    const png = Uint8Array.from(rgbPngBytes(1, 1, [1, 2, 3]));
     expect(pngDpi(png)).toBeNull();
     const tagged = pngWithDpi(png, 300);
     expect(pngDpi(tagged)).toBe(300);

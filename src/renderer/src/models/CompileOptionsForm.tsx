@@ -62,6 +62,33 @@ export function CompileOptionsForm({
   const set = <K extends CompileField>(k: K, v: CompileFields[K]) => onChange({ ...fields, [k]: v });
   const d = DEFAULT_COMPILE_FIELDS;
   const quantized = isQuantized(fields.dtype);
+  // a select of the field's values, each shown with its text; the value chosen is the option's own, not the DOM's string
+  const choice = <K extends 'dtype' | 'blockSize' | 'accuracyLevel' | 'imageMode'>(
+    k: K,
+    label: string,
+    title: string,
+    testId: string,
+    options: readonly (readonly [CompileFields[K], string])[],
+  ) => (
+    <Row name={k} label={label} title={title} def={String(d[k])} error={errors[k]}>
+      <select
+        id={`compile-${k}`}
+        className="knob-input"
+        value={fields[k]}
+        onChange={(e) => {
+          const picked = options.find(([v]) => String(v) === e.target.value);
+          if (picked) set(k, picked[0]);
+        }}
+        data-testid={testId}
+      >
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </Row>
+  );
   const check = (k: 'symmetric' | 'lmHead' | 'embeddings' | 'vision', label: string, title: string) => (
     <Row name={k} label={label} title={title} def={d[k] ? 'on' : 'off'} error={errors[k]}>
       <input id={`compile-${k}`} type="checkbox" checked={fields[k]} onChange={(e) => set(k, e.target.checked)} data-testid={`compile-${k}`} />
@@ -84,86 +111,46 @@ export function CompileOptionsForm({
           </button>
         </div>
         <div className="knob-grid">
-          <Row name="dtype" label="dtype" title="Weight type inside the graphs; graph inputs and outputs stay float32" def={d.dtype} error={errors.dtype}>
-            <select
-              id="compile-dtype"
-              className="knob-input"
-              value={fields.dtype}
-              onChange={(e) => set('dtype', e.target.value as CompileFields['dtype'])}
-              data-testid="compile-dtype"
-            >
-              {DTYPES.map((t) => (
-                <option key={t} value={t}>
-                  {t}: {DTYPE_NOTE[t]}
-                </option>
-              ))}
-            </select>
-          </Row>
+          {choice(
+            'dtype',
+            'dtype',
+            'Weight type inside the graphs; graph inputs and outputs stay float32',
+            'compile-dtype',
+            DTYPES.map((t) => [t, `${t}: ${DTYPE_NOTE[t]}`] as const),
+          )}
           {quantized && (
             <>
-              <Row
-                name="blockSize"
-                label="block size"
-                title="Weights per quantisation block along the input features"
-                def={String(d.blockSize)}
-                error={errors.blockSize}
-              >
-                <select
-                  id="compile-blockSize"
-                  className="knob-input"
-                  value={fields.blockSize}
-                  onChange={(e) => set('blockSize', Number(e.target.value) as CompileFields['blockSize'])}
-                  data-testid="compile-block-size"
-                >
-                  {[32, 64, 128].map((b) => (
-                    <option key={b} value={b}>
-                      {b}
-                    </option>
-                  ))}
-                </select>
-              </Row>
+              {choice('blockSize', 'block size', 'Weights per quantisation block along the input features', 'compile-block-size', [
+                [32, '32'],
+                [64, '64'],
+                [128, '128'],
+              ])}
               {check('symmetric', 'symmetric', 'Symmetric blocks (no zero points); off: a zero point per block')}
-              <Row
-                name="accuracyLevel"
-                label="accuracy level"
-                title="MatMulNBits accuracy_level: 0 float32 activations (exact to the dequantised weights, slow for int8 on CPU), 4 int8 activations per block"
-                def={String(d.accuracyLevel)}
-                error={errors.accuracyLevel}
-              >
-                <select
-                  id="compile-accuracyLevel"
-                  className="knob-input"
-                  value={fields.accuracyLevel}
-                  onChange={(e) => set('accuracyLevel', Number(e.target.value) as CompileFields['accuracyLevel'])}
-                  data-testid="compile-accuracy-level"
-                >
-                  <option value={0}>0: float32 activations</option>
-                  <option value={4}>4: int8 activations</option>
-                </select>
-              </Row>
+              {choice(
+                'accuracyLevel',
+                'accuracy level',
+                'MatMulNBits accuracy_level: 0 float32 activations (exact to the dequantised weights, slow for int8 on CPU), 4 int8 activations per block',
+                'compile-accuracy-level',
+                [
+                  [0, '0: float32 activations'],
+                  [4, '4: int8 activations'],
+                ],
+              )}
               {check('lmHead', 'lm_head', 'Quantise lm_head (or the tied embed_tokens used as it) too')}
               {check('embeddings', 'embeddings', 'Quantise embed_tokens (GatherBlockQuantized)')}
               {check('vision', 'vision tower', "Quantise the vision tower's and projector's Linear layers too")}
             </>
           )}
-          <Row
-            name="imageMode"
-            label="image mode (LLaVA)"
-            title="pad: pad to a square with the mean colour (LLaVA-1.5 as trained); crop: resize and centre-crop (the llava-hf processor)"
-            def={d.imageMode}
-            error={errors.imageMode}
-          >
-            <select
-              id="compile-imageMode"
-              className="knob-input"
-              value={fields.imageMode}
-              onChange={(e) => set('imageMode', e.target.value as CompileFields['imageMode'])}
-              data-testid="compile-image-mode"
-            >
-              <option value="pad">pad</option>
-              <option value="crop">crop</option>
-            </select>
-          </Row>
+          {choice(
+            'imageMode',
+            'image mode (LLaVA)',
+            'pad: pad to a square with the mean colour (LLaVA-1.5 as trained); crop: resize and centre-crop (the llava-hf processor)',
+            'compile-image-mode',
+            [
+              ['pad', 'pad'],
+              ['crop', 'crop'],
+            ],
+          )}
           {(['minPixels', 'maxPixels'] as const).map((k) => (
             <Row
               key={k}

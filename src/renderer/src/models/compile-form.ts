@@ -3,20 +3,14 @@
  * compile's flags): the defaults they start at, and the request they make, checked by the contract's
  * own schema so the form shows the messages the workbench would answer with.
  */
-import { QUANT_DEFAULTS } from '../../../common/compile-options.ts';
+import { QUANT_DEFAULTS, type ResolvedQuantize } from '../../../common/compile-options.ts';
 import { CompileOptionsRequest } from '../../../common/contract/methods.ts';
 
 export type Dtype = NonNullable<CompileOptionsRequest['dtype']>;
 export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'int8', 'int4'];
 
-export interface CompileFields {
+export interface CompileFields extends ResolvedQuantize {
   dtype: Dtype;
-  blockSize: 32 | 64 | 128;
-  symmetric: boolean;
-  accuracyLevel: 0 | 4;
-  lmHead: boolean;
-  embeddings: boolean;
-  vision: boolean;
   imageMode: 'pad' | 'crop';
   /** As typed; empty: the checkpoint's own bound. */
   minPixels: string;
@@ -26,12 +20,7 @@ export interface CompileFields {
 /** The compiler's defaults (src/common/compile-options.ts; fp32, pad, the checkpoint's pixel bounds). */
 export const DEFAULT_COMPILE_FIELDS: CompileFields = {
   dtype: 'fp32',
-  blockSize: QUANT_DEFAULTS.blockSize as 32 | 64 | 128,
-  symmetric: QUANT_DEFAULTS.symmetric,
-  accuracyLevel: QUANT_DEFAULTS.accuracyLevel as 0 | 4,
-  lmHead: QUANT_DEFAULTS.lmHead,
-  embeddings: QUANT_DEFAULTS.embeddings,
-  vision: QUANT_DEFAULTS.vision,
+  ...QUANT_DEFAULTS,
   imageMode: 'pad',
   minPixels: '',
   maxPixels: '',
