@@ -91,7 +91,8 @@ export function decoderPart(node: string, op: string): { layer: number | null; p
   const unscoped = !node.replace(/\/[A-Za-z]*Fusion\b.*$/, '').includes('/');
   if (unscoped && ['MatMul', 'MatMulNBits', 'SimplifiedLayerNormalization', 'Mul', 'Gemm'].includes(op)) return { layer: null, part: 'lm_head + final norm' };
   if (op === 'Identity' && !node.includes('/')) return { layer: null, part: 'outputs' };
-  if (op === 'Transpose' && /^Transpose_token_\d+$/.test(node)) return { layer: null, part: 'moved transposes' };
+  // onnxruntime's transpose optimiser names the transposes it moves or makes `Transpose_token_<n>`, or plain `Transpose`
+  if (op === 'Transpose' && /^Transpose(_token_\d+)?$/.test(node)) return { layer: null, part: 'moved transposes' };
   if (/^present\.|^logits|^attn_/.test(node)) return { layer: null, part: 'outputs' };
   return { layer: null, part: 'other' };
 }
