@@ -3,14 +3,16 @@
  * head, the decoding table, the Inputs view, the Layers view and the Compare view) and the one
  * `laser figure` writes for the same record and options are the same file.
  * The app gets the record as the contract carries it (LaserResult, through JSON), opens it with
- * its default view (overlayModel + defaultViewSettings) and saves it as ExportButtons does
+ * its default view or the view's choices (overlayModel + defaultViewSettings, the per-head maps of a
+ * head choice as laser.headMaps answers them; `laser figure --map --layer --heads --opacity
+ * --colormap --exclude-sinks`) and saves it as ExportButtons does
  * (figureView, overlayFigureFile, then figureBlob's SVG: withDescription); the CLI draws the
  * record folder with figuresForRecord. Given the same picture (the browser and sharp encode the
  * embedded JPEG differently, so the app's is taken from the CLI's file), the SVGs are the same
  * bytes, padding included: the fixture is pad-to-square (320 x 240 padded to 320 x 320), so the top
  * and bottom rows of cells lie partly on the padding, and both draw them whole over a padding band.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +25,8 @@ import { byClass, findAll, parseXml } from '../../src/common/figures/testing/xml
 import { overlayFigureFile, paperFigureFile } from '../../src/common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../src/common/laser/provenance.ts';
 import { decodingFigure, headsFigure, vaqFigure } from '../../src/common/laser/record-figures.ts';
-import { recordSchema } from '../../src/common/laser/record.ts';
+import { RECORD_JSON, RECORD_TENSOR_FILE, recordSchema, recordToJson } from '../../src/common/laser/record.ts';
+import { writeSafetensors, type TensorToWrite } from '../../src/engine/checkpoint/safetensors-writer.ts';
 import { figuresForRecord } from '../../src/engine/figures/figures.ts';
 import { SCENE, writeFixtureRecord, type FixtureRecord } from '../../src/engine/figures/testing/record-fixture.ts';
 import { loadRecord } from '../../src/engine/laser/record-io.ts';
@@ -83,6 +86,37 @@ async function sinkRecord(): Promise<string> {
   const [key] = await readdir(join(root, 'sink-overlay-data', 'records', two!));
   sinkDir = join(root, 'sink-overlay-data', 'records', two!, key!);
   return sinkDir;
+}
+
+let passesDir: string | null = null;
+/**
+ * The plain fixture with the head means of a_q and a_0 at l* (a_q.layer_mean, a_0.layer_mean), as
+ * a real record has them, so the overlay can show a_q, a_0 and the signed a_q − a_0: a_q leans to
+ * the ball's cells (M), a_0 is a gentle ramp, so a_q − a_0 has both signs.
+ */
+async function passesRecord(): Promise<string> {
+  if (passesDir) return passesDir;
+  const dir = join(root, 'passes', 'laser');
+  await cp(fixture.dir, dir, { recursive: true });
+  const { record, tensors } = await loadRecord(dir);
+  const M = Array.from(tensors.M!.data);
+  const n = M.length;
+  const a0 = Float32Array.from(M, (_, j) => (0.5 + (j % 7) / 6) / n);
+  const aq = Float32Array.from(M, (m, j) => 0.5 * m + 0.5 * (a0[j] ?? 0));
+  const toWrite: Record<string, TensorToWrite> = {};
+  for (const [name, t] of Object.entries(tensors)) toWrite[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
+  const [gh, gw] = [record.geometry.gridHeight, record.geometry.gridWidth];
+  toWrite['a_q.layer_mean'] = { dtype: 'F32', shape: [gh, gw], data: aq };
+  toWrite['a_0.layer_mean'] = { dtype: 'F32', shape: [gh, gw], data: a0 };
+  await writeSafetensors(join(dir, RECORD_TENSOR_FILE), toWrite);
+  const grid = { input: 'image' as const, grid: [gh, gw] as [number, number] };
+  const names = [...new Set([...record.tensors.names, 'a_q.layer_mean', 'a_0.layer_mean'])].sort();
+  await writeFile(
+    join(dir, RECORD_JSON),
+    recordToJson({ ...record, tensors: { ...record.tensors, names, maps: { ...record.tensors.maps, 'a_q.layer_mean': grid, 'a_0.layer_mean': grid } } }),
+  );
+  passesDir = dir;
+  return dir;
 }
 
 /** The run as the app has it: laser.record's answer, through JSON and the contract's schema. */
@@ -183,18 +217,25 @@ describe('the overlay from the app and from laser figure', () => {
       { map: 'A', layer: 6, heads: { kind: 'head', head: 1 }, colormap: 'magma' },
       { map: 'A', layer: 6, heads: { kind: 'head', head: 1 }, colormap: 'magma' },
     ],
-    // the fixtures record no a_0 (nor a_q as a map), so no a_0, a_q or a_q − a_0 here (renderer overlay.test: d on coolwarm; figure.test: --map d refused with the maps the record has)
     ['M at opacity 0.3 (--opacity 0.3)', { map: 'M', opacity: 0.3 }, { opacity: 0.3 }],
+    // these three from the fixture with the head means of a_q and a_0 (passesRecord)
+    ['the signed a_q − a_0, on coolwarm whatever the colormap (--map d --colormap magma)', { map: 'd', colormap: 'magma' }, { map: 'd', colormap: 'magma' }],
+    ['the no-query attention a_0 at opacity 0.3 (--map a0 --opacity 0.3)', { map: 'a0', opacity: 0.3 }, { map: 'a0', opacity: 0.3 }],
+    ['the query attention a_q on magma (--map aq --colormap magma)', { map: 'aq', colormap: 'magma' }, { map: 'aq', colormap: 'magma' }],
   ];
   for (const [what, view, o] of viewCases)
     it(`is the same with the view's choices: ${what}`, async () => {
-      const dir = fixture.dir;
+      const dir = view.map === 'A' || view.map === 'M' ? fixture.dir : await passesRecord();
       const { layer, colormap, ...overlay } = o;
       const cli = await cliFigure('overlay', { overlay, ...(layer !== undefined ? { layer } : {}), ...(colormap ? { colormap } : {}) }, dir);
       const v: ViewSettings = { ...defaultViewSettings, layer: (await loadRecord(dir)).record.layer, ...view };
       const { svg, shown } = await appOverlay(dir, v, cli);
       expect(shown.map.id).toBe(view.map);
       expect(shown.opacity).toBe(view.opacity ?? 0.6);
+      if (view.map === 'd') {
+        expect(shown.cmap.name).toBe('coolwarm');
+        expect(Math.min(...shown.map.values)).toBeLessThan(0);
+      }
       expect(svg).toBe(cli);
       // and not the default view's figure: the choice reached it
       expect(cli).not.toBe(await cliFigure('overlay', {}, dir));
