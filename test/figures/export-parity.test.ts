@@ -3,14 +3,16 @@
  * head, the decoding table, the Inputs view, the Layers view and the Compare view) and the one
  * `laser figure` writes for the same record and options are the same file.
  * The app gets the record as the contract carries it (LaserResult, through JSON), opens it with
- * its default view (overlayModel + defaultViewSettings) and saves it as ExportButtons does
+ * its default view or the view's choices (overlayModel + defaultViewSettings, the per-head maps of a
+ * head choice as laser.headMaps answers them; `laser figure --map --layer --heads --opacity
+ * --colormap --exclude-sinks`) and saves it as ExportButtons does
  * (figureView, overlayFigureFile, then figureBlob's SVG: withDescription); the CLI draws the
  * record folder with figuresForRecord. Given the same picture (the browser and sharp encode the
  * embedded JPEG differently, so the app's is taken from the CLI's file), the SVGs are the same
  * bytes, padding included: the fixture is pad-to-square (320 x 240 padded to 320 x 320), so the top
  * and bottom rows of cells lie partly on the padding, and both draw them whole over a padding band.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +25,8 @@ import { byClass, findAll, parseXml } from '../../src/common/figures/testing/xml
 import { overlayFigureFile, paperFigureFile } from '../../src/common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../src/common/laser/provenance.ts';
 import { decodingFigure, headsFigure, vaqFigure } from '../../src/common/laser/record-figures.ts';
-import { recordSchema } from '../../src/common/laser/record.ts';
+import { RECORD_JSON, RECORD_TENSOR_FILE, recordSchema, recordToJson } from '../../src/common/laser/record.ts';
+import { writeSafetensors, type TensorToWrite } from '../../src/engine/checkpoint/safetensors-writer.ts';
 import { figuresForRecord } from '../../src/engine/figures/figures.ts';
 import { SCENE, writeFixtureRecord, type FixtureRecord } from '../../src/engine/figures/testing/record-fixture.ts';
 import { loadRecord } from '../../src/engine/laser/record-io.ts';
@@ -33,7 +36,7 @@ import { makeSinkRecord } from '../e2e/sinks-fixture.ts';
 import { compareViewFigure, comparePanels, defaultCompareSettings, differenceProblem, drawPanels } from '../../src/renderer/src/analysis/compare.ts';
 import { finishedRuns, methodsTableFigure } from '../../src/renderer/src/analysis/comparison.ts';
 import { layersNeedingHeads, layersViewFigure, type LayersViewChoice } from '../../src/renderer/src/analysis/layers-grid.ts';
-import { defaultViewSettings, figureView, overlayModel } from '../../src/renderer/src/analysis/overlay.ts';
+import { defaultViewSettings, figureView, overlayModel, type ViewSettings } from '../../src/renderer/src/analysis/overlay.ts';
 
 let root: string;
 let fixture: FixtureRecord;
@@ -53,7 +56,7 @@ async function appView(dir: string, truth: [number, number, number, number] | nu
   const rec = await loadRecord(dir);
   const result = LaserResult.parse(JSON.parse(JSON.stringify(laserResult(rec.record, rec.tensors, false))));
   const view = defaultViewSettings;
-  const shown = figureView(overlayModel(result, view, truth), view);
+  const shown = figureView(overlayModel(result, view, truth));
   if (!shown) throw new Error('the app shows no map');
   return { result, shown };
 }
@@ -72,6 +75,48 @@ function embeddedPicture(svg: string): string {
 /** Every picture a figure embeds, in document order: the app's are taken from the CLI's file (the browser and sharp encode them differently). */
 function embeddedPictures(svg: string): string[] {
   return findAll(parseXml(svg), (e) => e.name === 'image').map((e) => e.attrs['xlink:href']);
+}
+
+let sinkDir: string | null = null;
+/** The e2e's record with an attention sink in I's a_q, and the no-query pass a_0 (the plain fixture records neither input attention nor a_0). */
+async function sinkRecord(): Promise<string> {
+  if (sinkDir) return sinkDir;
+  await makeSinkRecord(join(root, 'sinks-overlay'), join(root, 'sink-overlay-data'));
+  const [two] = await readdir(join(root, 'sink-overlay-data', 'records'));
+  const [key] = await readdir(join(root, 'sink-overlay-data', 'records', two!));
+  sinkDir = join(root, 'sink-overlay-data', 'records', two!, key!);
+  return sinkDir;
+}
+
+let passesDir: string | null = null;
+/**
+ * The plain fixture with the head means of a_q and a_0 at l* (a_q.layer_mean, a_0.layer_mean), as
+ * a real record has them, so the overlay can show a_q, a_0 and the signed a_q − a_0: a_q leans to
+ * the ball's cells (M), a_0 is a gentle ramp, so a_q − a_0 has both signs.
+ */
+async function passesRecord(): Promise<string> {
+  if (passesDir) return passesDir;
+  const dir = join(root, 'passes', 'laser');
+  await cp(fixture.dir, dir, { recursive: true });
+  const { record, tensors } = await loadRecord(dir);
+  const M = Array.from(tensors.M!.data);
+  const n = M.length;
+  const a0 = Float32Array.from(M, (_, j) => (0.5 + (j % 7) / 6) / n);
+  const aq = Float32Array.from(M, (m, j) => 0.5 * m + 0.5 * (a0[j] ?? 0));
+  const toWrite: Record<string, TensorToWrite> = {};
+  for (const [name, t] of Object.entries(tensors)) toWrite[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
+  const [gh, gw] = [record.geometry.gridHeight, record.geometry.gridWidth];
+  toWrite['a_q.layer_mean'] = { dtype: 'F32', shape: [gh, gw], data: aq };
+  toWrite['a_0.layer_mean'] = { dtype: 'F32', shape: [gh, gw], data: a0 };
+  await writeSafetensors(join(dir, RECORD_TENSOR_FILE), toWrite);
+  const grid = { input: 'image' as const, grid: [gh, gw] as [number, number] };
+  const names = [...new Set([...record.tensors.names, 'a_q.layer_mean', 'a_0.layer_mean'])].sort();
+  await writeFile(
+    join(dir, RECORD_JSON),
+    recordToJson({ ...record, tensors: { ...record.tensors, names, maps: { ...record.tensors.maps, 'a_q.layer_mean': grid, 'a_0.layer_mean': grid } } }),
+  );
+  passesDir = dir;
+  return dir;
 }
 
 /** The run as the app has it: laser.record's answer, through JSON and the contract's schema. */
@@ -99,7 +144,7 @@ describe('the overlay from the app and from laser figure', () => {
     const cli = await cliFigure('overlay', { colormap: 'magma' });
     const { result } = await appView(fixture.dir);
     const view = { ...defaultViewSettings, colormap: 'magma' as const };
-    const shown = figureView(overlayModel(result, view, null), view);
+    const shown = figureView(overlayModel(result, view, null));
     if (!shown) throw new Error('the app shows no map');
     expect(shown.cmap.name).toBe('magma');
     const { svg, about } = overlayFigureFile(
@@ -143,6 +188,93 @@ describe('the overlay from the app and from laser figure', () => {
     expect(withDescription(decodingTableSvg(d.steps, d.options), provenance)).toBe(await cli('decoding'));
   });
 
+  /** The app's overlay export of `dir` with `view`, the per-head maps of a head choice fetched as laser.headMaps answers them. */
+  async function appOverlay(dir: string, view: ViewSettings, cli: string): Promise<{ svg: string; shown: NonNullable<ReturnType<typeof figureView>> }> {
+    const result = await appResult(dir);
+    const { tensors } = await loadRecord(dir);
+    const needs = view.map === 'A' && view.heads.kind !== 'mean' && view.layer !== null;
+    const headMaps: HeadMaps | null = needs ? JSON.parse(JSON.stringify({ layer: view.layer, heads: layerHeads(tensors.A!, view.layer!) })) : null;
+    const model = overlayModel(result, view, null, headMaps);
+    expect(model.headsPending).toBe(false);
+    const shown = figureView(model);
+    if (!shown) throw new Error('the app shows no map');
+    const { svg, about } = overlayFigureFile(
+      result.record,
+      { href: embeddedPicture(cli), width: result.record.image.width, height: result.record.image.height },
+      shown,
+    );
+    return { svg: withDescription(svg, about), shown };
+  }
+
+  const viewCases: [string, Partial<ViewSettings>, Parameters<typeof figuresForRecord>[1]['overlay'] & { layer?: number; colormap?: 'magma' }][] = [
+    [
+      'A at layer 1 on the top-2 heads by VAQ, opacity 0.8 (--map A --layer 1 --heads top-2 --opacity 0.8)',
+      { map: 'A', layer: 1, heads: { kind: 'top', k: 2 }, opacity: 0.8 },
+      { map: 'A', layer: 1, heads: { kind: 'top', k: 2 }, opacity: 0.8 },
+    ],
+    [
+      'A at layer 6 on head 1, on magma (--map A --layer 6 --heads 1 --colormap magma)',
+      { map: 'A', layer: 6, heads: { kind: 'head', head: 1 }, colormap: 'magma' },
+      { map: 'A', layer: 6, heads: { kind: 'head', head: 1 }, colormap: 'magma' },
+    ],
+    ['M at opacity 0.3 (--opacity 0.3)', { map: 'M', opacity: 0.3 }, { opacity: 0.3 }],
+    // these three from the fixture with the head means of a_q and a_0 (passesRecord)
+    ['the signed a_q − a_0, on coolwarm whatever the colormap (--map d --colormap magma)', { map: 'd', colormap: 'magma' }, { map: 'd', colormap: 'magma' }],
+    ['the no-query attention a_0 at opacity 0.3 (--map a0 --opacity 0.3)', { map: 'a0', opacity: 0.3 }, { map: 'a0', opacity: 0.3 }],
+    ['the query attention a_q on magma (--map aq --colormap magma)', { map: 'aq', colormap: 'magma' }, { map: 'aq', colormap: 'magma' }],
+  ];
+  for (const [what, view, o] of viewCases)
+    it(`is the same with the view's choices: ${what}`, async () => {
+      const dir = view.map === 'A' || view.map === 'M' ? fixture.dir : await passesRecord();
+      const { layer, colormap, ...overlay } = o;
+      const cli = await cliFigure('overlay', { overlay, ...(layer !== undefined ? { layer } : {}), ...(colormap ? { colormap } : {}) }, dir);
+      const v: ViewSettings = { ...defaultViewSettings, layer: (await loadRecord(dir)).record.layer, ...view };
+      const { svg, shown } = await appOverlay(dir, v, cli);
+      expect(shown.map.id).toBe(view.map);
+      expect(shown.opacity).toBe(view.opacity ?? 0.6);
+      if (view.map === 'd') {
+        expect(shown.cmap.name).toBe('coolwarm');
+        expect(Math.min(...shown.map.values)).toBeLessThan(0);
+      }
+      expect(svg).toBe(cli);
+      // and not the default view's figure: the choice reached it
+      expect(cli).not.toBe(await cliFigure('overlay', {}, dir));
+    });
+
+  it('is the same with the sinks left out of the scale (--exclude-sinks), on M and on A over the top-2 heads; the paper figure too', async () => {
+    const dir = await sinkRecord();
+    const result = await appResult(dir);
+    const l = result.record.layer;
+    for (const [view, overlay] of [
+      [{}, {}],
+      [
+        { map: 'A', heads: { kind: 'top', k: 2 } },
+        { map: 'A', heads: { kind: 'top', k: 2 } },
+      ],
+    ] as [Partial<ViewSettings>, NonNullable<Parameters<typeof figuresForRecord>[1]['overlay']>][]) {
+      const cli = await cliFigure('overlay', { excludeSinks: true, overlay }, dir);
+      const { svg, shown } = await appOverlay(dir, { ...defaultViewSettings, layer: l, excludeSinks: true, ...view }, cli);
+      expect(shown.sinks.length).toBeGreaterThan(0);
+      expect(shown.sinksExcluded).toBe(true);
+      expect(cli).toContain('attention sinks excluded from the scale');
+      expect(svg).toBe(cli);
+    }
+    const paper = await cliFigure('paper', { excludeSinks: true, overlay: { opacity: 0.8 } }, dir);
+    const pictures = embeddedPictures(paper);
+    const view = { ...defaultViewSettings, layer: l, excludeSinks: true, opacity: 0.8 };
+    const shown = figureView(overlayModel(result, view))!;
+    const crop = result.inputImages.find((i) => i.role === 'crop');
+    const cropHref = crop ? pictures.find((h) => h.startsWith('data:image/png')) : undefined;
+    const r = result.record;
+    const file = paperFigureFile(
+      r,
+      { href: pictures.find((h) => h.startsWith('data:image/jpeg'))!, width: r.image.width, height: r.image.height },
+      shown,
+      crop && cropHref ? { href: cropHref, width: crop.width, height: crop.height } : null,
+    );
+    expect(withDescription(file.svg, file.about)).toBe(paper);
+  });
+
   it('draws the padding of pad-to-square as padding, with the edge cells whole, not clipped at the picture', async () => {
     const out = join(root, 'cli');
     const doc = parseXml(await readFile(join(out, 'overlay.svg'), 'utf8'));
@@ -176,6 +308,17 @@ describe('the views laser figure draws the way the app exports them', () => {
     const cli = await cliFigure('inputs', {});
     const app = modelInputsSvg(inputsFigure(r, result.inputImages, embeddedPictures(cli), r.layer, true));
     expect(embeddedPictures(cli)).toHaveLength(result.inputImages.length);
+    expect(withDescription(app, figureProvenance(r))).toBe(cli);
+  });
+
+  it('the Inputs view at another layer in view is laser figure --kind inputs --layer', async () => {
+    const dir = await sinkRecord();
+    const result = await appResult(dir);
+    const r = result.record;
+    expect(r.layer).not.toBe(3);
+    const cli = await cliFigure('inputs', { layer: 3 }, dir);
+    expect(cli).toContain('attention at layer 3');
+    const app = modelInputsSvg(inputsFigure(r, result.inputImages, embeddedPictures(cli), 3, true));
     expect(withDescription(app, figureProvenance(r))).toBe(cli);
   });
 

@@ -133,6 +133,58 @@ describe('laser figure', () => {
     await expect(harness().run(laser.dir, '--out', out, '--kind', 'compare-maps')).rejects.toMatchObject({ message: expect.stringContaining('--with') });
   });
 
+  it("draws the overlay and the paper figure with the overlay view's choices (--map, --layer, --heads, --opacity), and takes --layer for the inputs", async () => {
+    const h = harness();
+    const out = join(root, 'overlay-view');
+    await h.run(
+      laser.dir,
+      '--out',
+      out,
+      '--format',
+      'svg',
+      '--kind',
+      'overlay,paper,inputs',
+      '--map',
+      'A',
+      '--layer',
+      '1',
+      '--heads',
+      'top-2',
+      '--opacity',
+      '0.8',
+    );
+    expect(h.out).toEqual(['overlay', 'paper', 'inputs'].map((k) => join(out, `${k}.svg`)));
+    for (const k of ['overlay', 'paper']) {
+      const svg = await readFile(join(out, `${k}.svg`), 'utf8');
+      expect(svg).toMatch(/view: map A at layer 1; heads top-2 heads by VAQ \(\d, \d\); .* at opacity 0\.8/);
+      expect(svg).toContain('class="heatmap" opacity="0.8"');
+    }
+    expect(await readFile(join(out, 'overlay.svg'), 'utf8')).toContain('A · L1 · top-2 heads by VAQ');
+  });
+
+  it('refuses a bad view choice, naming what is valid', async () => {
+    const out = join(root, 'overlay-bad');
+    const refused = async (args: string[], message: RegExp) => {
+      const h = harness();
+      await expect(h.run(laser.dir, '--out', out, '--format', 'svg', '--kind', 'overlay', ...args)).rejects.toThrow();
+      expect([...h.err].join(' ')).toMatch(message);
+    };
+    await refused(['--map', 'B'], /--map is one of M, A, aq, a0, d, not "B"/);
+    await refused(['--opacity', '1.5'], /--opacity is a number in 0\.\.1/);
+    await refused(['--opacity', 'half'], /--opacity is a number in 0\.\.1/);
+    await refused(['--heads', 'some'], /--heads is mean, top-<k>/);
+    await refused(['--layer', 'l3'], /--layer is a layer number/);
+    // what only the record can say
+    const fails = async (args: string[], message: RegExp) =>
+      expect(harness().run(laser.dir, '--out', out, '--format', 'svg', '--kind', 'overlay', ...args)).rejects.toMatchObject({
+        message: expect.stringMatching(message),
+      });
+    await fails(['--layer', '8'], /Layer 8 is not one of the model's layers/);
+    await fails(['--map', 'A', '--heads', '9'], /head 9 is not one of the layer's heads 0\.\.3/);
+    await fails(['--map', 'd'], /has no map d to draw/);
+    await fails(['--heads', 'top-2'], /heads of A, and the overlay shows M/);
+  });
+
   it('reads the heads of A as the Compare view names them', () => {
     expect(parseHeads('mean')).toEqual({ kind: 'mean' });
     expect(parseHeads('top-8')).toEqual({ kind: 'top', k: 8 });

@@ -1,8 +1,8 @@
 /**
  * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs,paper,compare-maps]
  * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--layer-heads top|mean]
- * [--colormap viridis|magma|coolwarm] [--own-scale] [--exclude-sinks] [--compare-map M|A|aq] [--compare-layer <n>] [--compare-heads mean|top-<k>|<head>]
- * [--difference] [--no-titles] [--quiet | --json]`:
+ * [--colormap viridis|magma|coolwarm] [--own-scale] [--exclude-sinks] [--map M|A|aq|a0|d] [--layer <n>] [--heads mean|top-<k>|<head>] [--opacity <0..1>]
+ * [--compare-map M|A|aq] [--compare-layer <n>] [--compare-heads mean|top-<k>|<head>] [--difference] [--no-titles] [--quiet | --json]`:
  * publication figures of an analysis record, or of every record below a folder (batch, with the
  * progress display of the other long commands on stderr: a bar, log lines, `--json` lines or
  * `--quiet`; a skipped or failed record gets its own line in every mode but --json, where it is a note event). Prints one written file per line on stdout; the kinds the record
@@ -14,6 +14,7 @@ import type { FigureFormat } from '../../engine/figures/index.ts';
 import { COLORMAP_NAMES, type ColormapName } from '../../common/figures/colormap.ts';
 import { COMPARE_MAPS, type CompareMap } from '../../common/laser/compare-panels.ts';
 import { MEAN_HEADS, type HeadSelection } from '../../common/laser/heads.ts';
+import { MAP_IDS, type MapId } from '../../common/laser/overlay-maps.ts';
 import { LAYER_HEADS, type LayerHeads } from '../../common/laser/layers-figure.ts';
 import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
 import { processOutput, type CommandOutput } from '../lines.ts';
@@ -77,18 +78,32 @@ function oneOf<T extends string>(flag: string, allowed: readonly T[]) {
   };
 }
 
-function layerNumber(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--compare-layer is a layer number, e.g. 14.');
-  return Number(value);
+/** A layer number (whether the record has it is checked against the record). */
+function layerNumber(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} is a layer number, e.g. 14, not "${value}".`);
+    return Number(value);
+  };
 }
 
-/** "mean", "top-8" (each run's top 8 heads of the layer by its VAQ per head) or "5" (head 5), as the Compare view's heads control. */
-export function parseHeads(value: string): HeadSelection {
+/**
+ * "mean", "top-8" (the top 8 heads of the layer by its VAQ per head) or "5" (head 5), as the Compare
+ * view's and the overlay's heads controls (`flag` names the option in the error).
+ */
+export function parseHeads(value: string, flag = '--compare-heads'): HeadSelection {
   if (value === 'mean') return MEAN_HEADS;
   const top = /^top-(\d+)$/.exec(value);
   if (top && Number(top[1]) >= 1) return { kind: 'top', k: Number(top[1]) };
   if (/^\d+$/.test(value)) return { kind: 'head', head: Number(value) };
-  throw new InvalidArgumentError(`--compare-heads is mean, top-<k> (e.g. top-8) or a head number, not "${value}".`);
+  throw new InvalidArgumentError(`${flag} is mean, top-<k> (e.g. top-8) or a head number, not "${value}".`);
+}
+
+/** The overlay's opacity, 0..1 as its slider. */
+function opacity(value: string): number {
+  const n = Number(value);
+  if (!/^\d*\.?\d+$/.test(value) || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError(`--opacity is a number in 0..1 (the view opens at 0.6), not "${value}".`);
+  return n;
 }
 
 export interface FigureFlags extends ProgressFlags {
@@ -103,6 +118,10 @@ export interface FigureFlags extends ProgressFlags {
   colormap?: ColormapName;
   ownScale?: boolean;
   excludeSinks?: boolean;
+  map?: MapId;
+  layer?: number;
+  heads?: HeadSelection;
+  opacity?: number;
   compareMap?: CompareMap;
   compareLayer?: number;
   compareHeads?: HeadSelection;
@@ -222,6 +241,12 @@ async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput):
     colormap: flags.colormap,
     ownScale: flags.ownScale,
     excludeSinks: flags.excludeSinks,
+    layer: flags.layer,
+    overlay: {
+      ...(flags.map ? { map: flags.map } : {}),
+      ...(flags.heads ? { heads: flags.heads } : {}),
+      ...(flags.opacity !== undefined ? { opacity: flags.opacity } : {}),
+    },
     compare: {
       ...(flags.compareMap ? { map: flags.compareMap } : {}),
       ...(flags.compareLayer !== undefined ? { layer: flags.compareLayer } : {}),
@@ -264,14 +289,31 @@ export function registerFigure(program: Command, out: FigureOutput = defaultOutp
       oneOf('--colormap', COLORMAP_NAMES),
     )
     .option('--own-scale', 'each layer of the strip and each compared map on its own colour scale (default: one shared scale)')
-    .option('--exclude-sinks', 'inputs: each input\'s colour scale set without its attention sinks, as the Inputs view\'s "sinks out of the scale"')
+    .option(
+      '--exclude-sinks',
+      'overlay, paper, inputs: the colour scales set without the attention sinks, as the views\' "sinks out of the scale" (the sinks saturate)',
+    )
+    .option(
+      '--map <map>',
+      `overlay, paper: the map shown, as the overlay's map toggle: ${MAP_IDS.join(', ')} (d: the signed a_q − a_0, on coolwarm) (default M)`,
+      oneOf('--map', MAP_IDS),
+    )
+    .option(
+      '--layer <n>',
+      "the layer in view: A's on the overlay and the paper figure (--map A), and the inputs figure's (default the record's l*)",
+      layerNumber('--layer'),
+    )
+    .option('--heads <heads>', 'overlay, paper (--map A): the heads of A, mean (default), top-<k> by VAQ, or a head number', (v: string) =>
+      parseHeads(v, '--heads'),
+    )
+    .option('--opacity <x>', "overlay, paper: the map's opacity over the picture, 0..1 (default 0.6)", opacity)
     .option(
       '--compare-map <map>',
       "compare-maps: M (each run's map at its own l*, default), A or aq (at the linked layer)",
       oneOf('--compare-map', COMPARE_MAPS),
     )
-    .option('--compare-layer <n>', "compare-maps: the linked layer of A and aq (default each run's l*)", layerNumber)
-    .option('--compare-heads <heads>', 'compare-maps: the heads of A: mean (default), top-<k> by VAQ, or a head number', parseHeads)
+    .option('--compare-layer <n>', "compare-maps: the linked layer of A and aq (default each run's l*)", layerNumber('--compare-layer'))
+    .option('--compare-heads <heads>', 'compare-maps: the heads of A: mean (default), top-<k> by VAQ, or a head number', (v: string) => parseHeads(v))
     .option('--difference', 'compare-maps: the first run minus the second, on a scale centred at 0')
     .option('--no-titles', 'leave titles off (a paper puts them in the caption)');
   // a folder of records: the one progress display the other long commands use (--quiet, --json)

@@ -1,15 +1,31 @@
 /**
  * The overlay figure of a run, one function for the app's export and `laser figure`: from the
- * record and what the view shows (map, cells, colours, heads, sinks) to the builder's input
- * (`attentionOverlaySvg`) and to the line that says how it was drawn (for the figure's metadata).
- * `laser figure` draws the view the app opens with (`defaultOverlayView`: the localisation map M
- * as cells on viridis); given the same record, view and picture both write the same bytes
- * (test/figures/export-parity.test.ts). Cells come unclipped from the record's views, so a
- * pad-to-square grid's padding is drawn as padding in both.
+ * record and what the view chooses (map kind, layer, heads, opacity, colormap, sinks left out of
+ * the scale: `OverlayChoice`) to what it shows (`overlayShown`: the map's values over the chosen
+ * heads, colours, sinks), to the builder's input (`attentionOverlaySvg`) and to the line that says
+ * how it was drawn (for the figure's metadata). The app's overlay (renderer/analysis/overlay.ts)
+ * and `laser figure`'s --map, --layer, --heads, --opacity, --colormap and --exclude-sinks both go
+ * through `overlayShown`; given the same record, choice and picture both write the same bytes
+ * (test/figures/export-parity.test.ts). Per-head maps for a head choice come as laser.headMaps
+ * answers them. Cells come unclipped from the record's views, so a pad-to-square grid's padding
+ * is drawn as padding in both.
  */
-import type { LaserResult } from '../contract/methods.ts';
-import { attentionOverlaySvg, colorDomain, paperFigureSvg, vaqCurveSvg, viridis, type Colormap, type FigureBox, type ImageRef } from '../figures/index.ts';
+import type { HeadMaps, LaserResult } from '../contract/methods.ts';
+import {
+  COLORMAPS,
+  attentionOverlaySvg,
+  colorDomain,
+  paperFigureSvg,
+  vaqCurveSvg,
+  viridis,
+  type Colormap,
+  type ColormapName,
+  type FigureBox,
+  type ImageRef,
+} from '../figures/index.ts';
 import { answerText } from './answer-text.ts';
+import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
+import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './overlay-maps.ts';
 import { figureProvenance } from './provenance.ts';
 import { paperFigure, vaqFigure } from './record-figures.ts';
 import type { AnalysisRecordJson } from './record.ts';
@@ -18,7 +34,11 @@ import { attentionSinks } from './sinks.ts';
 /** The overlay figure's width in px: a 3.5 in column at 96 px/in, in the app's export and the CLI alike. */
 export const OVERLAY_FIGURE_WIDTH = 336;
 
-export type OverlayMapId = 'M' | 'A' | 'aq' | 'a0' | 'd';
+export type OverlayMapId = MapId;
+
+/** How a map lies over the picture in the view: its grid cells as they are, or upsampled smooth (figures draw the cells). */
+export type Smoothing = 'cells' | 'bilinear' | 'bicubic';
+export const SMOOTHINGS: readonly Smoothing[] = ['cells', 'bilinear', 'bicubic'];
 
 /** What an overlay shows, as the figure needs it. */
 export interface OverlayFigureView {
@@ -29,7 +49,8 @@ export interface OverlayFigureView {
   cmap: Colormap;
   domain: readonly [number, number];
   opacity: number;
-  smooth: 'cells' | 'bilinear' | 'bicubic';
+  /** How the view drew the map (the figure draws the model's cells whatever it is: heatmap.ts). */
+  smooth: Smoothing;
   /** The layer A is shown at. */
   layer: number | null;
   box: FigureBox | null;
@@ -116,7 +137,8 @@ export function overlayViewLine(v: OverlayFigureView | null): string {
     `view: map ${v.map.id}${v.map.id === 'A' && v.layer !== null ? ` at layer ${v.layer}` : ''}`,
     `heads ${v.headsText}`,
     `colormap ${v.cmap.name} over [${v.domain.map((x) => Number(x.toPrecision(4))).join(', ')}]`,
-    `drawn as ${v.smooth === 'cells' ? 'cells' : `${v.smooth} upsampling`} at opacity ${v.opacity}`,
+    // the figure draws the grid's cells (common/figures/heatmap.ts); a smooth view is named as what was on screen
+    `drawn as cells at opacity ${v.opacity}${v.smooth === 'cells' ? '' : ` (shown in the view with ${v.smooth} upsampling)`}`,
     v.sinks.length === 0
       ? 'no attention sinks found'
       : v.sinksExcluded
@@ -167,33 +189,113 @@ export function resultSinks(result: Pick<LaserResult, 'inputImages' | 'views' | 
   return total > 0 ? sinks.filter((j) => (a0[j] ?? 0) / total >= 5 / a0.length) : sinks;
 }
 
+/** What the overlay's controls choose: the app's view settings, `laser figure`'s --map, --layer, --heads, --opacity, --colormap, --exclude-sinks. */
+export interface OverlayChoice {
+  map: MapId;
+  /** The layer A is shown at (the others are at the chosen layer l*); null: none picked. */
+  layer: number | null;
+  /** The heads A is averaged over (the other maps are as the record has them). */
+  heads: HeadSelection;
+  /** Heatmap opacity 0..1. */
+  opacity: number;
+  colormap: ColormapName;
+  smooth: Smoothing;
+  /** Leave the attention sinks out of the colour scale (they then saturate). */
+  excludeSinks: boolean;
+  showBox: boolean;
+  showMasked: boolean;
+}
+
+/** The choice the app opens a run with: M (or ViCrop's relative attention) as cells on viridis at opacity 0.6, the head mean of A, the sinks in the scale. */
+export const DEFAULT_OVERLAY_CHOICE: OverlayChoice = {
+  map: 'M',
+  layer: null,
+  heads: MEAN_HEADS,
+  opacity: 0.6,
+  colormap: 'viridis',
+  smooth: 'cells',
+  excludeSinks: false,
+  showBox: true,
+  showMasked: true,
+};
+
+type ResultPart = Pick<LaserResult, 'inputImages' | 'views' | 'record'>;
+
 /**
- * The view the app opens a run with, which `laser figure` draws: the localisation map M (or
- * ViCrop's relative attention) as cells on viridis (or the colormap picked) at opacity 0.6, its own
- * scale with the sinks in it, the crop box and the masked cells; null when the run has no map.
+ * The values of the shown map: A over the chosen heads when per-head maps of its layer are at hand
+ * (`headMaps`, as laser.headMaps answers), the map as the views carry it otherwise. `pending`: a head
+ * choice waits for its maps. A head outside the layer's heads is a RangeError (selectedHeads).
  */
-export function defaultOverlayView(
-  result: Pick<LaserResult, 'inputImages' | 'views' | 'record'>,
-  truth: FigureBox | null = null,
-  cmap: Colormap = viridis,
-): OverlayFigureView | null {
-  const { record: r, views } = result;
-  if (!views.map) return null;
+export function shownValues(
+  result: Pick<LaserResult, 'record'>,
+  c: Pick<OverlayChoice, 'layer' | 'heads'>,
+  choice: MapChoice,
+  headMaps: HeadMaps | null,
+): { values: number[]; headsText: string; pending: boolean } {
+  const values = choice.values ?? [];
+  if (choice.id !== 'A' || c.heads.kind === 'mean')
+    return { values, headsText: choice.id === 'M' ? `top-${result.record.mapHeads?.length ?? 'k'} heads at l*` : headsLabel(MEAN_HEADS), pending: false };
+  if (!headMaps || headMaps.layer !== c.layer) return { values, headsText: headsLabel(MEAN_HEADS), pending: true };
+  const vaq = c.layer !== null ? (result.record.vaqHeads?.[c.layer] ?? null) : null;
+  const heads = selectedHeads(c.heads, headMaps.heads.length, vaq);
   return {
-    map: { id: 'M', label: r.method === 'vicrop-rel' ? 'rel' : 'M', values: views.map },
-    cells: views.cells,
-    cmap,
-    domain: colorDomain(views.map, cmap),
-    opacity: 0.6,
-    smooth: 'cells',
-    layer: r.layer,
-    box: r.box,
-    truth,
-    showMasked: true,
-    seen: seenArea(views.cells, r.image.width, r.image.height),
-    headsText: `top-${r.mapHeads?.length ?? 'k'} heads at l*`,
-    headsChosen: false,
-    sinks: resultSinks(result),
-    sinksExcluded: false,
+    values: headsMean(headMaps.heads, heads),
+    headsText: `${headsLabel(c.heads)}${c.heads.kind === 'top' ? ` (${heads.join(', ')})` : ''}`,
+    pending: false,
   };
+}
+
+/** What the overlay shows for a choice: the figure's view, the map chosen (its values over the chosen heads) and whether a head choice waits for its per-head maps. */
+export interface ShownOverlay {
+  figure: OverlayFigureView;
+  map: MapChoice & { values: number[] };
+  headsPending: boolean;
+}
+
+/**
+ * The overlay of `result` as choice `c` shows it, over the true box `truth` (null: none or hidden);
+ * null when the run has no such map. A signed map is always on the diverging map centred at 0
+ * (colorDomain makes it symmetric); with `excludeSinks` the scale is set without the sinks
+ * (unless every cell is one).
+ */
+export function overlayShown(result: ResultPart, c: OverlayChoice, truth: FigureBox | null = null, headMaps: HeadMaps | null = null): ShownOverlay | null {
+  const { record: r, views } = result;
+  const choice = mapChoices(result, c.layer).find((x) => x.id === c.map && x.values !== null);
+  if (!choice) return null;
+  const shown = shownValues(result, c, choice, headMaps);
+  const values = shown.values;
+  const cmap = SIGNED_MAPS.includes(choice.id) ? COLORMAPS.coolwarm : (COLORMAPS[c.colormap] ?? viridis);
+  const sinks = resultSinks(result);
+  const excluded = c.excludeSinks && sinks.length > 0 && sinks.length < values.length;
+  const domain = colorDomain(excluded ? values.filter((_, j) => !sinks.includes(j)) : values, cmap);
+  return {
+    map: { ...choice, values },
+    headsPending: shown.pending,
+    figure: {
+      map: { id: choice.id, label: choice.label, values },
+      cells: views.cells,
+      cmap,
+      domain,
+      opacity: c.opacity,
+      smooth: c.smooth,
+      layer: c.layer,
+      box: c.showBox ? r.box : null,
+      truth,
+      showMasked: c.showMasked,
+      seen: seenArea(views.cells, r.image.width, r.image.height),
+      headsText: shown.headsText,
+      headsChosen: c.heads.kind !== 'mean',
+      sinks,
+      sinksExcluded: excluded,
+    },
+  };
+}
+
+/**
+ * The view the app opens a run with, which `laser figure` draws without view flags: the localisation
+ * map M (or ViCrop's relative attention) as cells on viridis (or the colormap picked) at opacity 0.6,
+ * its own scale with the sinks in it, the crop box and the masked cells; null when the run has no map.
+ */
+export function defaultOverlayView(result: ResultPart, truth: FigureBox | null = null, colormap: ColormapName = 'viridis'): OverlayFigureView | null {
+  return overlayShown(result, { ...DEFAULT_OVERLAY_CHOICE, layer: result.record.layer, colormap }, truth)?.figure ?? null;
 }

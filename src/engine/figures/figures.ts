@@ -37,7 +37,17 @@ import {
 import type { LayerHeads } from '../../common/laser/layers-figure.ts';
 import { layerHeads } from '../laser/record-views.ts';
 import { figureProvenance } from '../../common/laser/provenance.ts';
-import { OVERLAY_FIGURE_WIDTH, defaultOverlayView, overlayFigureFile, paperFigureFile } from '../../common/laser/overlay-figure.ts';
+import type { HeadSelection } from '../../common/laser/heads.ts';
+import {
+  DEFAULT_OVERLAY_CHOICE,
+  OVERLAY_FIGURE_WIDTH,
+  overlayFigureFile,
+  overlayShown,
+  paperFigureFile,
+  type OverlayChoice,
+  type OverlayFigureView,
+} from '../../common/laser/overlay-figure.ts';
+import { mapChoices, type MapId } from '../../common/laser/overlay-maps.ts';
 import { laserResult } from '../service/laser-views.ts';
 import { pdfFonts } from './pdf-fonts.ts';
 import { loadRecord, type LoadedRecord } from '../laser/record-io.ts';
@@ -81,8 +91,15 @@ export interface FigureOptions {
   layerHeads?: LayerHeads;
   /** The colormap of the maps: the overlay and the paper figure's, the layer strip's and the compared maps' (default viridis; a difference is always coolwarm). */
   colormap?: ColormapName;
-  /** The inputs figure's scales set without each input's attention sinks, as the Inputs view's "sinks out of the scale". */
+  /**
+   * The colour scales set without the attention sinks: the overlay's and the paper figure's, as the
+   * overlay's "sinks out of the scale", and each input's, as the Inputs view's.
+   */
   excludeSinks?: boolean;
+  /** The layer in view: the one A is shown at on the overlay and the paper figure, and the Inputs view's layer (default the record's l*). */
+  layer?: number;
+  /** The overlay's (and the paper figure's) other view choices, as the app's overlay controls: the map kind, the heads of A, the opacity. */
+  overlay?: { map?: MapId; heads?: HeadSelection; opacity?: number };
   /** Each layer of the strip, and each compared map, on its own colour scale (default: one shared scale). */
   ownScale?: boolean;
   /** What compare-maps shows (map kind, linked layer and heads, difference), as the app's Compare view; default its defaults. */
@@ -109,6 +126,9 @@ const OVERLAY_WIDTH = OVERLAY_FIGURE_WIDTH;
 const COMPARE_WIDTH = METHODS_FIGURE_WIDTH;
 
 function checkOptions(o: FigureOptions): void {
+  const opacity = o.overlay?.opacity;
+  if (opacity !== undefined && !(Number.isFinite(opacity) && opacity >= 0 && opacity <= 1))
+    throw new WorkbenchError('bad-request', `Overlay opacity ${opacity} is out of range.`, 'Use an opacity in 0..1, e.g. 0.6 (the view opens with).');
   if (o.formats.length === 0) throw new WorkbenchError('bad-request', 'No figure format was asked for.', `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
   for (const f of o.formats)
     if (!FIGURE_FORMATS.includes(f))
@@ -142,6 +162,9 @@ async function loadOthers(first: LoadedRecord, dirs: readonly string[], sameSamp
 export async function figuresForRecord(recordDir: string, o: FigureOptions): Promise<FiguresResult> {
   checkOptions(o);
   const rec = await loadRecord(resolve(recordDir));
+  const L = rec.record.bundle.layers;
+  if (o.layer !== undefined && !(Number.isInteger(o.layer) && o.layer >= 0 && o.layer < L))
+    throw new WorkbenchError('bad-request', `Layer ${o.layer} is not one of the model's layers in ${recordDir}.`, `Use a layer in 0..${L - 1}.`);
   const titles = o.titles ?? true;
   const scale = o.scale ?? 2;
 
@@ -180,7 +203,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
 
   // The overlay as the app opens the run: the same views (unclipped cells), the same default view and builder as its export.
   const result = kinds.includes('overlay') || kinds.includes('paper') ? laserResult(rec.record, rec.tensors, false) : null;
-  const overlayView = result ? defaultOverlayView(result, o.truthBox ?? null, COLORMAPS[o.colormap ?? 'viridis']) : null;
+  const overlayView = result ? overlayViewFor(rec, result, o) : null;
   let overlayAbout = '';
   let compareAbout = '';
   const overlaySvg = async (withTitles: boolean) => {
@@ -215,7 +238,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         break;
       }
       case 'inputs':
-        svgs.push([kind, modelInputsSvg(inputsData(rec, titles, o.excludeSinks ?? false))]);
+        svgs.push([kind, modelInputsSvg(inputsData(rec, titles, o.excludeSinks ?? false, o.layer ?? rec.record.layer))]);
         break;
       case 'paper': {
         if (!result || !overlayView) throw new Error("the paper figure needs the record's map, but it has none");
@@ -259,6 +282,51 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
     }
   }
   return { written, skipped, warnings };
+}
+
+/**
+ * The overlay as the app's view shows it with the options' choices (the view it opens with where
+ * none is given): the same `overlayShown`, the per-head maps of a head choice read from tensor A
+ * as laser.headMaps answers them. Null when the record has no map M and none other was asked for.
+ */
+function overlayViewFor(rec: LoadedRecord, result: ReturnType<typeof laserResult>, o: FigureOptions): OverlayFigureView | null {
+  const r = rec.record;
+  const c: OverlayChoice = {
+    ...DEFAULT_OVERLAY_CHOICE,
+    ...(o.overlay?.map ? { map: o.overlay.map } : {}),
+    ...(o.overlay?.heads ? { heads: o.overlay.heads } : {}),
+    ...(o.overlay?.opacity !== undefined ? { opacity: o.overlay.opacity } : {}),
+    layer: o.layer ?? r.layer,
+    colormap: o.colormap ?? 'viridis',
+    excludeSinks: o.excludeSinks ?? false,
+  };
+  if (c.heads.kind !== 'mean' && c.map !== 'A')
+    throw new WorkbenchError(
+      'bad-request',
+      `A head choice is a choice of the heads of A, and the overlay shows ${c.map}.`,
+      'Add --map A, or leave --heads out.',
+    );
+  const A = rec.tensors.A;
+  const headMaps = c.map === 'A' && c.heads.kind !== 'mean' && c.layer !== null && A ? { layer: c.layer, heads: layerHeads(A, c.layer) } : null;
+  let shown;
+  try {
+    shown = overlayShown(result, c, o.truthBox ?? null, headMaps);
+  } catch (e) {
+    // a head outside the layer's heads (selectedHeads)
+    if (e instanceof RangeError)
+      throw new WorkbenchError('bad-request', `Cannot draw the overlay of ${rec.dir}: ${e.message}.`, 'Pick one of the heads named.');
+    throw e;
+  }
+  if (shown && shown.headsPending) throw new Error(`the per-head maps of layer ${c.layer} were not read`);
+  if (!shown && o.overlay?.map !== undefined) {
+    const has = mapChoices(result, c.layer).filter((m) => m.values !== null);
+    throw new WorkbenchError(
+      'bad-request',
+      `A ${r.method} record has no map ${c.map}${c.map === 'A' ? ` at layer ${c.layer ?? '(none chosen)'}` : ''} to draw.`,
+      has.length > 0 ? `It has: ${has.map((m) => m.id).join(', ')}.` : 'It has no map to draw.',
+    );
+  }
+  return shown?.figure ?? null;
 }
 
 /**

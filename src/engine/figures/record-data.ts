@@ -142,17 +142,17 @@ export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titl
 
 /**
  * Every image the model got, from the record folder's PNGs, each with its own attention (head
- * mean) at the record's layer (the last layer for a method without one) on its own grid, as the
- * app's Inputs view exports it (inputsFigure, common/laser/inputs-figure.ts).
+ * mean) at `layer` (default the record's; the last layer for a method without one) on its own grid,
+ * as the app's Inputs view exports it at the layer in view (inputsFigure, common/laser/inputs-figure.ts).
  */
-export function inputsData(rec: LoadedRecord, titles: boolean, excludeSinks = false): ModelInputsInput {
+export function inputsData(rec: LoadedRecord, titles: boolean, excludeSinks = false, layer: number | null = rec.record.layer): ModelInputsInput {
   const r = rec.record;
   const hrefs = r.inputs.map((i) => {
     const png = rec.files[i.file];
     if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
     return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
   });
-  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, r.layer, titles, excludeSinks);
+  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, layer, titles, excludeSinks);
 }
 
 /** The first image the model got (I as the encoder got it), as the Compare view's panels draw on it. */

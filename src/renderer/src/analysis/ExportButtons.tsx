@@ -18,25 +18,13 @@ import { downloadBlob, figureBlob, imageAsDataUrl, savedStatus, type FigureForma
 import { figureFileName } from './figure-files.ts';
 import { useApi } from '../host-context.tsx';
 import { pdfFontsFrom } from './pdf-fonts.ts';
-import { figureView, type OverlayModel, type ViewSettings } from './overlay.ts';
+import { figureView, type OverlayModel } from './overlay.ts';
 
 /** Print resolutions offered for PNG; CSS px are 1/96 in, so the PNG is DPI / 96 times the figure's size. */
 export const EXPORT_DPIS = [96, 150, 300, 600] as const;
 type Format = FigureFormat;
 
-export function ExportButtons({
-  result,
-  view,
-  overlay,
-  imageName,
-  imageUrl,
-}: {
-  result: LaserResult;
-  view: ViewSettings;
-  overlay: OverlayModel;
-  imageName: string;
-  imageUrl: string;
-}) {
+export function ExportButtons({ result, overlay, imageName, imageUrl }: { result: LaserResult; overlay: OverlayModel; imageName: string; imageUrl: string }) {
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [dpi, setDpi] = useState<number>(300);
   const r = result.record;
@@ -64,7 +52,7 @@ export function ExportButtons({
   const file = async (svg: string, format: Format) => figureBlob(svg, format, provenance, dpi, await fontsFor(format), warn);
   // the overlay as drawn (its map, heads, colormap and scale, whether the sinks were left out of it), as laser figure draws it
   const overlayFile = async (format: Format) => {
-    const shown = figureView(overlay, view);
+    const shown = figureView(overlay);
     if (!shown) throw new Error('no map is shown');
     const href = await imageAsDataUrl(imageUrl, 1600, format === 'pdf');
     const { svg, about } = overlayFigureFile(r, { href, width: r.image.width, height: r.image.height }, shown);
@@ -73,7 +61,7 @@ export function ExportButtons({
   const vaqSvg = () => vaqCurveSvg(vaqFigure(r, true));
   // the paper figure of the run as shown: the overlay (without titles) and the VAQ curve placed whole, the crop I+ as the model got it
   const paperFile = async (format: Format) => {
-    const shown = figureView(overlay, view);
+    const shown = figureView(overlay);
     if (!shown) throw new Error('no map is shown');
     const forPdf = format === 'pdf';
     const href = await imageAsDataUrl(imageUrl, 1600, forPdf);

@@ -148,7 +148,7 @@ export function ResultView({
       {a.overlay && (
         <Section title="Overlay on the image" testId="section-overlay">
           <OverlayControls result={result} truthBox={truth?.box ?? null} view={a.view} setView={a.setView} overlay={a.overlay} hover={a.hover} />
-          <ExportButtons key={result.id} result={result} view={a.view} overlay={a.overlay} imageName={imageName} imageUrl={imageUrl} />
+          <ExportButtons key={result.id} result={result} overlay={a.overlay} imageName={imageName} imageUrl={imageUrl} />
         </Section>
       )}
       {result.inputImages.length > 0 && (

@@ -1,24 +1,31 @@
 /**
  * What the image overlay draws for a result and the panel's view settings: the chosen map's cells
  * with their colours (in the chosen colormap, over the chosen heads, with or without the attention
- * sinks in the colour scale), the crop box, the masked cells and, for a generated world's question,
+ * sinks in the colour scale: common/laser/overlay-figure.ts's `overlayShown`, which `laser figure`
+ * draws its overlay with too), the crop box, the masked cells and, for a generated world's question,
  * the target's true box, all in original-image pixels, so the overlay only has to scale them with
  * the picture. A pad-to-square input's grid reaches past the picture: the overlay then spans the
  * whole grid and shows the band outside the picture as padding, so its cells are drawn whole
  * instead of as slivers along the picture's edge.
  */
 import type { HeadMaps, LaserResult } from '../../../common/contract/methods.ts';
-import { COLORMAPS, type Colormap, type ColormapName } from '../../../common/figures/index.ts';
-import { gridExtent, overlayViewLine, resultSinks, seenArea, type OverlayFigureView } from '../../../common/laser/overlay-figure.ts';
-import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from '../../../common/laser/heads.ts';
+import { COLORMAPS, viridis, type Colormap, type ColormapName } from '../../../common/figures/index.ts';
+import {
+  gridExtent,
+  overlayShown,
+  overlayViewLine,
+  resultSinks,
+  seenArea,
+  shownValues,
+  SMOOTHINGS,
+  type OverlayFigureView,
+  type Smoothing,
+} from '../../../common/laser/overlay-figure.ts';
+import { MEAN_HEADS, type HeadSelection } from '../../../common/laser/heads.ts';
 import { cellFills, mapDomain, type CellFill, type Rect4 } from './heatmap.ts';
-import { SIGNED_MAPS, mapChoices, type MapChoice, type MapId } from './maps.ts';
+import type { MapChoice, MapId } from './maps.ts';
 
-/** How a map lies over the picture: its grid cells as they are, or upsampled smooth. */
-export type Smoothing = 'cells' | 'bilinear' | 'bicubic';
-export const SMOOTHINGS: readonly Smoothing[] = ['cells', 'bilinear', 'bicubic'];
-
-export { gridExtent, resultSinks, seenArea };
+export { gridExtent, resultSinks, seenArea, shownValues, SMOOTHINGS, type Smoothing };
 
 export interface ViewSettings {
   /** The layer A is shown at (the chosen layer until another is picked). */
@@ -83,6 +90,8 @@ export interface OverlayModel {
   headsText: string;
   /** Set while the per-head maps of the chosen heads are not loaded (the head mean is shown meanwhile). */
   headsPending: boolean;
+  /** What the overlay shows, as its figure needs it (the export's input, as `laser figure`'s); null without a map. */
+  figure: OverlayFigureView | null;
 }
 
 /** What a view of the map spans: the picture and the grid's extent around it (pad-to-square reaches past the picture). */
@@ -99,51 +108,24 @@ export function fitExtent(extent: Rect4, side: number): { width: number; height:
   return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
 }
 
-/**
- * The values of the shown map: A over the chosen heads when per-head maps of its layer are at hand
- * (`headMaps`), the map as the views carry it otherwise. `pending`: a head choice waits for its maps.
- */
-export function shownValues(
-  result: LaserResult,
-  view: ViewSettings,
-  choice: MapChoice,
-  headMaps: HeadMaps | null,
-): { values: number[]; headsText: string; pending: boolean } {
-  const values = choice.values ?? [];
-  if (choice.id !== 'A' || view.heads.kind === 'mean')
-    return { values, headsText: choice.id === 'M' ? `top-${result.record.mapHeads?.length ?? 'k'} heads at l*` : headsLabel(MEAN_HEADS), pending: false };
-  if (!headMaps || headMaps.layer !== view.layer) return { values, headsText: headsLabel(MEAN_HEADS), pending: true };
-  const vaq = view.layer !== null ? (result.record.vaqHeads?.[view.layer] ?? null) : null;
-  const heads = selectedHeads(view.heads, headMaps.heads.length, vaq);
-  return {
-    values: headsMean(headMaps.heads, heads),
-    headsText: `${headsLabel(view.heads)}${view.heads.kind === 'top' ? ` (${heads.join(', ')})` : ''}`,
-    pending: false,
-  };
-}
-
 export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: Rect4 | null = null, headMaps: HeadMaps | null = null): OverlayModel {
   const { record, views } = result;
   const w = record.image.width;
   const h = record.image.height;
-  const choice = view.map === 'off' ? null : (mapChoices(result, view.layer).find((c) => c.id === view.map && c.values !== null) ?? null);
-  const shown = choice ? shownValues(result, view, choice, headMaps) : { values: [], headsText: '', pending: false };
-  const values = shown.values;
-  // a signed map is always drawn on the diverging map, centred at 0 (colorDomain makes it symmetric)
-  const cmap = choice && SIGNED_MAPS.includes(choice.id) ? COLORMAPS.coolwarm : (COLORMAPS[view.colormap] ?? COLORMAPS.viridis);
-  const sinks = choice ? resultSinks(result) : [];
-  const excluded = view.excludeSinks && sinks.length > 0 && sinks.length < values.length;
-  const domain = mapDomain(excluded ? values.filter((_, j) => !sinks.includes(j)) : values, cmap);
+  const shown = view.map === 'off' ? null : overlayShown(result, { ...view, map: view.map }, view.showTruth ? truthBox : null, headMaps);
+  const f = shown?.figure ?? null;
+  const values = f ? f.map.values : [];
+  const cmap = f ? f.cmap : (COLORMAPS[view.colormap] ?? viridis);
+  const domain: [number, number] = f ? [f.domain[0], f.domain[1]] : mapDomain(values, cmap);
   const gridRect = gridExtent(views.cells, w, h);
   const extent = viewExtent(views.cells, w, h);
   const padded = extent[0] < 0 || extent[1] < 0 || extent[2] > w || extent[3] > h;
-  const mapped = choice ? { ...choice, values } : null;
   return {
     imageWidth: w,
     imageHeight: h,
-    map: mapped,
+    map: shown ? shown.map : null,
     domain,
-    fills: mapped ? cellFills(views.cells, values, domain, { cmap }) : [],
+    fills: f ? cellFills(views.cells, values, domain, { cmap }) : [],
     box: view.showBox ? record.box : null,
     masked: view.showMasked ? record.maskedCells.filter((j) => j >= 0 && j < views.cells.length).map((j) => views.cells[j]) : [],
     truth: view.showTruth ? truthBox : null,
@@ -156,41 +138,25 @@ export function overlayModel(result: LaserResult, view: ViewSettings, truthBox: 
     gridRect,
     extent,
     padding: padded ? extent : null,
-    sinks,
-    sinksExcluded: excluded,
-    headsText: shown.headsText,
-    headsPending: shown.pending,
+    sinks: f ? [...f.sinks] : [],
+    sinksExcluded: f?.sinksExcluded ?? false,
+    headsText: f?.headsText ?? '',
+    headsPending: shown?.headsPending ?? false,
+    figure: f,
   };
 }
 
 /** What the overlay shows, as the figure needs it (common/laser/overlay-figure.ts, shared with `laser figure`); null without a map. */
-export function figureView(o: OverlayModel, view: ViewSettings): OverlayFigureView | null {
-  if (!o.map?.values) return null;
-  return {
-    map: { id: o.map.id, label: o.map.label, values: o.map.values },
-    cells: o.cells,
-    cmap: o.cmap,
-    domain: o.domain,
-    opacity: view.opacity,
-    smooth: o.smooth,
-    layer: view.layer,
-    box: o.box,
-    truth: o.truth,
-    showMasked: view.showMasked,
-    seen: o.seen,
-    headsText: o.headsText,
-    headsChosen: view.heads.kind !== 'mean',
-    sinks: o.sinks,
-    sinksExcluded: o.sinksExcluded,
-  };
+export function figureView(o: OverlayModel): OverlayFigureView | null {
+  return o.figure;
 }
 
 /**
  * How the overlay was drawn, in one line for a figure's metadata beside the run's provenance: the
  * map, its heads, the colormap and scale, whether sinks were left out of the scale (and which).
  */
-export function viewProvenance(o: OverlayModel, view: ViewSettings): string {
-  return overlayViewLine(figureView(o, view));
+export function viewProvenance(o: OverlayModel): string {
+  return overlayViewLine(figureView(o));
 }
 
 /** The grid cell under a point in original-image pixels (cells are in token order), or -1. */
