@@ -77,6 +77,21 @@ function embeddedPictures(svg: string): string[] {
   return findAll(parseXml(svg), (e) => e.name === 'image').map((e) => e.attrs['xlink:href']);
 }
 
+/** The app's paper figure as ExportButtons writes it, from the pictures the CLI's file embeds (the encodings differ): the original as JPEG, the crop as PNG. */
+function appPaper(result: LaserResult, shown: Parameters<typeof paperFigureFile>[2], cliPaper: string): string {
+  const pictures = embeddedPictures(cliPaper);
+  const crop = result.inputImages.find((i) => i.role === 'crop');
+  const cropHref = crop ? pictures.find((h) => h.startsWith('data:image/png')) : undefined;
+  const r = result.record;
+  const file = paperFigureFile(
+    r,
+    { href: pictures.find((h) => h.startsWith('data:image/jpeg'))!, width: r.image.width, height: r.image.height },
+    shown,
+    crop && cropHref ? { href: cropHref, width: crop.width, height: crop.height } : null,
+  );
+  return withDescription(file.svg, file.about);
+}
+
 let sinkDir: string | null = null;
 /** The e2e's record with an attention sink in I's a_q, and the no-query pass a_0 (the plain fixture records neither input attention nor a_0). */
 async function sinkRecord(): Promise<string> {
@@ -171,17 +186,8 @@ describe('the overlay from the app and from laser figure', () => {
     const { result, shown } = await appView(fixture.dir);
     // as ExportButtons: the paper from the picture and the crop input (both taken from the CLI's file: the encodings differ)
     const paper = await cli('paper');
-    const pictures = findAll(parseXml(paper), (e) => e.name === 'image').map((e) => e.attrs['xlink:href']);
-    const crop = result.inputImages.find((i) => i.role === 'crop');
-    const cropHref = crop ? pictures.find((h) => h.startsWith('data:image/png')) : undefined;
+    expect(appPaper(result, shown, paper)).toBe(paper);
     const r = result.record;
-    const file = paperFigureFile(
-      r,
-      { href: pictures.find((h) => h.startsWith('data:image/jpeg'))!, width: r.image.width, height: r.image.height },
-      shown,
-      crop && cropHref ? { href: cropHref, width: crop.width, height: crop.height } : null,
-    );
-    expect(withDescription(file.svg, file.about)).toBe(paper);
     const provenance = figureProvenance(r);
     expect(withDescription(vaqHeadsHeatmapSvg(headsFigure(r, true)), provenance)).toBe(await cli('heads'));
     const d = decodingFigure(recordSchema.parse(r), true);
@@ -260,19 +266,9 @@ describe('the overlay from the app and from laser figure', () => {
       expect(svg).toBe(cli);
     }
     const paper = await cliFigure('paper', { excludeSinks: true, overlay: { opacity: 0.8 } }, dir);
-    const pictures = embeddedPictures(paper);
     const view = { ...defaultViewSettings, layer: l, excludeSinks: true, opacity: 0.8 };
     const shown = figureView(overlayModel(result, view))!;
-    const crop = result.inputImages.find((i) => i.role === 'crop');
-    const cropHref = crop ? pictures.find((h) => h.startsWith('data:image/png')) : undefined;
-    const r = result.record;
-    const file = paperFigureFile(
-      r,
-      { href: pictures.find((h) => h.startsWith('data:image/jpeg'))!, width: r.image.width, height: r.image.height },
-      shown,
-      crop && cropHref ? { href: cropHref, width: crop.width, height: crop.height } : null,
-    );
-    expect(withDescription(file.svg, file.about)).toBe(paper);
+    expect(appPaper(result, shown, paper)).toBe(paper);
   });
 
   it('draws the padding of pad-to-square as padding, with the edge cells whole, not clipped at the picture', async () => {
