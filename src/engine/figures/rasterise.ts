@@ -11,7 +11,7 @@
  * FONTCONFIG_FILE, fontconfig is pointed at a config that includes the system's and adds the
  * Liberation faces shipped in resources/fonts (the same files the PDFs embed).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -54,7 +54,10 @@ function useShippedFonts(): void {
   try {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'fonts.conf');
-    writeFileSync(file, fontconfigWithFonts(SYSTEM_FONTS_CONF, fontDir, join(dir, 'cache')));
+    // written beside and renamed, so another process starting at the same moment never reads half a file
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, fontconfigWithFonts(SYSTEM_FONTS_CONF, fontDir, join(dir, 'cache')));
+    renameSync(partial, file);
     process.env.FONTCONFIG_FILE = file;
   } catch {
     // An unwritable temp folder leaves the system's fonts, as before: text may be set in a wider face.
