@@ -15,8 +15,12 @@ export function modelsSteps({ page, repoRoot, serverUrl }: { page: Page; repoRoo
   const int8Rows = () => page.locator('[data-testid="model-row"][data-dtype="int8"]');
 
   async function add(): Promise<void> {
+    // The note of an add before this one goes while this one runs: wait for it to go first, or a slow
+    // machine reads the old note as this add's and moves on while the add still runs.
+    const previous = await page.$(byTestId('model-added'));
     await page.fill(byTestId('model-path'), demo);
     await page.click(byTestId('model-add'));
+    if (previous) await until('the note of the add before to go', async () => !(await previous.evaluate((e) => e.isConnected)), 60_000);
     await until(
       'the demo checkpoint to be added',
       async () => {
