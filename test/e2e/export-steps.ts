@@ -1,9 +1,9 @@
 // Export from every view of the app (run inside analysis-steps.ts): the result panel's paper
-// figure, VAQ per head and decoding table, the Inputs view, the Layers view and the Compare view,
-// each as PNG at a chosen DPI, SVG and PDF. Each file is checked as a user would open it: the PNG
+// figure, VAQ per head and decoding table, the Inputs view, the overlay and the Inputs view drawn
+// smooth, the Layers view and the Compare view, each as PNG at a chosen DPI, SVG and PDF. Each file is checked as a user would open it: the PNG
 // decodes at DPI / 96 times the figure's size and says its DPI, the SVG parses with vector paths and
 // carries the run's provenance, the PDF opens (pdftotext reads its text, pdffonts finds every font
-// embedded). The Layers and Compare exports are also drawn by `laser figure` from the same records
+// embedded). The smooth overlay and inputs, the Layers and Compare exports are also drawn by `laser figure` from the same records
 // with the options the view showed, and the two SVGs must be the same bytes but for the embedded
 // pictures (the browser and sharp encode those differently).
 import { execFile } from 'node:child_process';
@@ -81,9 +81,17 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
 
   /**
    * Exports `id` (buttons export-<id>-png|svg|pdf) with the PNG at `dpi` (chosen in `dpiSelect`)
-   * and checks each file; `words`: text the PDF must have. Returns the SVG.
+   * and checks each file; `words`: text the PDF must have; `status`: the test id of the line that says it was saved. Returns the SVG.
    */
-  async function exportEach(id: string, dpiSelect: string, dpi: number, name: RegExp, words: readonly string[], minPaths = 1): Promise<string> {
+  async function exportEach(
+    id: string,
+    dpiSelect: string,
+    dpi: number,
+    name: RegExp,
+    words: readonly string[],
+    minPaths = 1,
+    status = `${id}-export-status`,
+  ): Promise<string> {
     await page.selectOption(byTestId(dpiSelect), String(dpi));
     const svgFile = await download(`export-${id}-svg`);
     assert(name.test(svgFile.name), `${id} SVG file name ${svgFile.name}`);
@@ -128,9 +136,7 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
     console.log(
       `     ${id}: ${svgFile.name} ${width}x${height}, ${paths} paths, ${svgFile.bytes.length} B; PNG ${meta.width}x${meta.height} at ${dpi} dpi, ${png.bytes.length} B; PDF ${pdf.bytes.length} B, ${rows.length} embedded fonts`,
     );
-    await page
-      .waitForFunction((tid) => /Saved/.test(document.querySelector(`[data-testid="${tid}"]`)?.textContent ?? ''), `${id}-export-status`)
-      .catch(() => {});
+    await page.waitForFunction((tid) => /Saved/.test(document.querySelector(`[data-testid="${tid}"]`)?.textContent ?? ''), status).catch(() => {});
     return svg;
   }
 
@@ -169,6 +175,50 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
       },
     ],
   ];
+
+  // the overlay and the Inputs view drawn smooth, exported as drawn: vector sub-cells, and laser figure --smooth's file
+  afterExport.push([
+    'export-smooth-overlay-inputs',
+    async () => {
+      const overlay = page.locator(byTestId('image-overlay'));
+      await page.selectOption(byTestId('overlay-smooth'), 'bilinear');
+      await page.waitForFunction(() => document.querySelector('[data-testid="image-overlay"]')?.getAttribute('data-smooth') === 'bilinear');
+      const cells = Number(await overlay.getAttribute('data-cells'));
+      assert((await overlay.getAttribute('data-map')) === 'M' && cells > 0, `M over the image in ${cells} cells`);
+      await page.locator(byTestId('export')).scrollIntoViewIfNeeded();
+      const svg = await exportEach('overlay', 'export-dpi', 150, /^scene-0-laser-overlay-M\.svg$/, [a().question.slice(0, 11)], cells + 1, 'export-status');
+      const heat = byClass(parseXml(svg), 'heatmap');
+      const rects = heat.reduce((n, g) => n + g.children.reduce((k, p) => k + ((p.attrs.d ?? '').match(/M/g) ?? []).length, 0), 0);
+      assert(heat.length === 1 && heat[0]?.attrs['data-smooth'] === 'bilinear', 'the exported map is drawn smooth, not as cells');
+      assert(rects > cells, `the smooth map is finer than the grid: ${rects} rectangles for ${cells} cells`);
+      assert(/drawn with bilinear upsampling/.test(svg) && !/drawn as cells/.test(svg), 'the metadata says the map was drawn with bilinear upsampling');
+      const cli = await cliFigure(svg, 'overlay', ['--smooth', 'bilinear']);
+      assert(withoutPictures(cli) === withoutPictures(svg), "the app's smooth overlay SVG is laser figure --smooth bilinear's, but for the embedded picture");
+      const other = await cliFigure(svg, 'overlay', ['--smooth', 'bicubic']);
+      assert(withoutPictures(other) !== withoutPictures(svg), 'laser figure --smooth bicubic draws another map than the bilinear overlay');
+      console.log(
+        `     overlay (bilinear): ${rects} rectangles for ${cells} cells; the app's SVG and laser figure's are the same ${svg.length} bytes but for the picture`,
+      );
+
+      // the Inputs view's own smoothing, at the layer in view
+      await page.locator(byTestId('section-inputs')).scrollIntoViewIfNeeded();
+      await page.selectOption(byTestId('inputs-smooth'), 'bicubic');
+      const inputs = (await download('export-inputs-svg')).bytes.toString('utf8');
+      const panels = byClass(parseXml(inputs), 'heatmap');
+      assert(panels.length > 0 && panels.every((g) => g.attrs['data-smooth'] === 'bicubic'), `every input's map is drawn bicubic (${panels.length})`);
+      const layer = groups(/attention at layer (\d+)/, inputs, "the inputs figure's layer")[0] ?? '';
+      const cliInputs = await cliFigure(inputs, 'inputs', ['--smooth', 'bicubic', '--layer', layer]);
+      assert(
+        withoutPictures(cliInputs) === withoutPictures(inputs),
+        "the app's smooth inputs SVG is laser figure --kind inputs --smooth bicubic's, but for the pictures",
+      );
+      console.log(`     inputs (bicubic, layer ${layer}): the app's SVG and laser figure's are the same ${inputs.length} bytes but for the pictures`);
+      // back to cells for the steps after
+      await page.selectOption(byTestId('inputs-smooth'), 'cells');
+      await page.selectOption(byTestId('overlay-smooth'), 'cells');
+      await page.waitForFunction(() => document.querySelector('[data-testid="image-overlay"]')?.getAttribute('data-smooth') === 'cells');
+    },
+  ]);
 
   const afterLayers: Step[] = [
     [

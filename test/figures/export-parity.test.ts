@@ -20,9 +20,9 @@ import { LaserResult } from '../../src/common/contract/methods.ts';
 import type { HeadMaps } from '../../src/common/contract/methods.ts';
 import { decodingTableSvg, modelInputsSvg, vaqCurveSvg, vaqHeadsHeatmapSvg, withDescription } from '../../src/common/figures/index.ts';
 import { headMapsKey, neededHeadMaps, type CompareSettings } from '../../src/common/laser/compare-panels.ts';
-import { inputsFigure } from '../../src/common/laser/inputs-figure.ts';
+import { inputsFigure, inputsFigureAbout } from '../../src/common/laser/inputs-figure.ts';
 import { byClass, findAll, parseXml } from '../../src/common/figures/testing/xml.ts';
-import { overlayFigureFile, paperFigureFile } from '../../src/common/laser/overlay-figure.ts';
+import { overlayFigureFile, paperFigureFile, type Smoothing } from '../../src/common/laser/overlay-figure.ts';
 import { figureProvenance } from '../../src/common/laser/provenance.ts';
 import { decodingFigure, headsFigure, vaqFigure } from '../../src/common/laser/record-figures.ts';
 import { RECORD_JSON, RECORD_TENSOR_FILE, recordSchema, recordToJson } from '../../src/common/laser/record.ts';
@@ -271,6 +271,52 @@ describe('the overlay from the app and from laser figure', () => {
     expect(appPaper(result, shown, paper)).toBe(paper);
   });
 
+  for (const smooth of ['bilinear', 'bicubic'] as const)
+    it(`is the same drawn smooth as the view shows it (--smooth ${smooth}), the overlay and the paper figure, and says so`, async () => {
+      const cli = await cliFigure('overlay', { smooth });
+      const result = await appResult(fixture.dir);
+      const view: ViewSettings = { ...defaultViewSettings, layer: result.record.layer, smooth };
+      const { svg, shown } = await appOverlay(fixture.dir, view, cli);
+      expect(shown.smooth).toBe(smooth);
+      const heat = byClass(parseXml(cli), 'heatmap');
+      expect(heat.map((g) => g.attrs['data-smooth'])).toEqual([smooth]);
+      // finer than the 12 x 12 grid: more rectangles than cells
+      expect(
+        (
+          heat[0]!.children
+            .map((p) => p.attrs.d)
+            .join('')
+            .match(/M/g) ?? []
+        ).length,
+      ).toBeGreaterThan(result.views.cells.length);
+      expect(cli).toContain(`drawn with ${smooth} upsampling of the grid's cells at opacity 0.6`);
+      expect(cli).not.toContain('drawn as cells');
+      expect(svg).toBe(cli);
+      // the paper figure's overlay panel, smooth the same way
+      const paper = await cliFigure('paper', { smooth });
+      expect(byClass(parseXml(paper), 'heatmap').map((g) => g.attrs['data-smooth'])).toEqual([smooth]);
+      expect(appPaper(result, shown, paper)).toBe(paper);
+    });
+
+  it('fails parity when the smoothing differs: the app drawing one and laser figure another is not the same file', async () => {
+    const result = await appResult(fixture.dir);
+    const l = result.record.layer;
+    const bicubic = await cliFigure('overlay', { smooth: 'bicubic' });
+    const cells = await cliFigure('overlay', {});
+    for (const [smooth, cli] of [
+      ['bilinear', bicubic],
+      ['cells', bicubic],
+      ['bicubic', cells],
+    ] as const) {
+      const { svg } = await appOverlay(fixture.dir, { ...defaultViewSettings, layer: l, smooth }, cli);
+      expect(svg, `the app's ${smooth} against another smoothing`).not.toBe(cli);
+    }
+    // what differs is the map and the line that says how it was drawn, not the rest of the figure
+    const { svg: bilinear } = await appOverlay(fixture.dir, { ...defaultViewSettings, layer: l, smooth: 'bilinear' }, bicubic);
+    const rest = (svg: string) => svg.replace(/<g class="heatmap".*?<\/g>/s, '').replace(/drawn with \w+ upsampling/, 'drawn smooth');
+    expect(rest(bilinear)).toBe(rest(bicubic));
+  });
+
   it('draws the padding of pad-to-square as padding, with the edge cells whole, not clipped at the picture', async () => {
     const out = join(root, 'cli');
     const doc = parseXml(await readFile(join(out, 'overlay.svg'), 'utf8'));
@@ -335,6 +381,24 @@ describe('the views laser figure draws the way the app exports them', () => {
     const app = modelInputsSvg(inputsFigure(result.record, result.inputImages, embeddedPictures(cli), record.layer, true, true));
     expect(withDescription(app, figureProvenance(result.record))).toBe(cli);
   });
+
+  for (const smooth of ['bilinear', 'bicubic'] as const)
+    it(`the Inputs view drawn smooth is laser figure --kind inputs --smooth ${smooth}, and a swapped smoothing is not`, async () => {
+      // the e2e's record with an attention sink (the plain fixture records no input attention)
+      const dir = await sinkRecord();
+      const result = await appResult(dir);
+      const r = result.record;
+      const cli = await cliFigure('inputs', { smooth }, dir);
+      const app = (s: Smoothing) =>
+        withDescription(modelInputsSvg(inputsFigure(r, result.inputImages, embeddedPictures(cli), r.layer, true, false, s)), inputsFigureAbout(r, s));
+      const heat = byClass(parseXml(cli), 'heatmap');
+      expect(heat.length).toBeGreaterThan(0);
+      expect(new Set(heat.map((g) => g.attrs['data-smooth']))).toEqual(new Set([smooth]));
+      expect(cli).toContain(`maps drawn with ${smooth} upsampling of each input's grid`);
+      expect(app(smooth)).toBe(cli);
+      expect(app(smooth === 'bilinear' ? 'bicubic' : 'bilinear')).not.toBe(cli);
+      expect(app('cells')).toBe(await cliFigure('inputs', {}, dir));
+    });
 
   it('the "All six methods" table is the method comparison of laser figure --kind compare, the others given with --with in the table\'s order', async () => {
     const cli = await cliFigure('compare', { compareWith: [other.dir] });

@@ -162,6 +162,28 @@ describe('laser figure', () => {
     expect(await readFile(join(out, 'overlay.svg'), 'utf8')).toContain('A · L1 · top-2 heads by VAQ');
   });
 
+  it('draws the overlay, the paper figure and the inputs smooth with --smooth, as the views draw them, and only those', async () => {
+    const h = harness();
+    const out = join(root, 'smooth');
+    await h.run(laser.dir, '--out', out, '--format', 'svg', '--kind', 'overlay,paper,inputs,layers', '--smooth', 'bicubic');
+    const svg = async (k: string) => readFile(join(out, `${k}.svg`), 'utf8');
+    for (const k of ['overlay', 'paper']) {
+      expect(await svg(k)).toContain('class="heatmap" data-smooth="bicubic" opacity="0.6"');
+      expect(await svg(k)).toMatch(/view: map M; .* drawn with bicubic upsampling of the grid's cells at opacity 0\.6/);
+    }
+    expect(await svg('inputs')).toContain("maps drawn with bicubic upsampling of each input's grid");
+    // the Layers view has no smoothing: its strip stays cells
+    expect(await svg('layers')).not.toContain('data-smooth');
+    // the default is cells, as before
+    const plain = join(root, 'smooth-default');
+    await harness().run(laser.dir, '--out', plain, '--format', 'svg', '--kind', 'overlay');
+    const cells = await readFile(join(plain, 'overlay.svg'), 'utf8');
+    expect(cells).not.toContain('data-smooth');
+    expect(cells).toContain('drawn as cells at opacity 0.6');
+    await harness().run(laser.dir, '--out', plain, '--format', 'svg', '--kind', 'overlay', '--smooth', 'cells');
+    expect(await readFile(join(plain, 'overlay.svg'), 'utf8')).toBe(cells);
+  });
+
   it('refuses a bad view choice, naming what is valid', async () => {
     const out = join(root, 'overlay-bad');
     const refused = async (args: string[], message: RegExp) => {
@@ -174,6 +196,7 @@ describe('laser figure', () => {
     await refused(['--opacity', 'half'], /--opacity is a number in 0\.\.1/);
     await refused(['--heads', 'some'], /--heads is mean, top-<k>/);
     await refused(['--layer', 'l3'], /--layer is a layer number/);
+    await refused(['--smooth', 'nearest'], /--smooth is one of cells, bilinear, bicubic, not "nearest"/);
     // what only the record can say
     const fails = async (args: string[], message: RegExp) =>
       expect(harness().run(laser.dir, '--out', out, '--format', 'svg', '--kind', 'overlay', ...args)).rejects.toMatchObject({

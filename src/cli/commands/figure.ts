@@ -2,6 +2,7 @@
  * `laser figure <record-dir> [--out <dir>] [--kind overlay,vaq,layers,heads,decoding,compare,inputs,paper,compare-maps]
  * [--format svg,png,pdf] [--scale 2] [--image <path>] [--with <dirs>] [--layers 0-31] [--layer-heads top|mean]
  * [--colormap viridis|magma|coolwarm] [--own-scale] [--exclude-sinks] [--map M|A|aq|a0|d] [--layer <n>] [--heads mean|top-<k>|<head>] [--opacity <0..1>]
+ * [--smooth cells|bilinear|bicubic]
  * [--compare-map M|A|aq] [--compare-layer <n>] [--compare-heads mean|top-<k>|<head>] [--difference] [--no-titles] [--quiet | --json]`:
  * publication figures of an analysis record, or of every record below a folder (batch, with the
  * progress display of the other long commands on stderr: a bar, log lines, `--json` lines or
@@ -16,6 +17,7 @@ import { COMPARE_MAPS, type CompareMap } from '../../common/laser/compare-panels
 import { MEAN_HEADS, type HeadSelection } from '../../common/laser/heads.ts';
 import { MAP_IDS, type MapId } from '../../common/laser/overlay-maps.ts';
 import { LAYER_HEADS, type LayerHeads } from '../../common/laser/layers-figure.ts';
+import { SMOOTHINGS, type Smoothing } from '../../common/laser/overlay-figure.ts';
 import { FIGURE_KINDS as KINDS, type FigureKind } from '../../engine/figures/record-data.ts';
 import { processOutput, type CommandOutput } from '../lines.ts';
 import { addProgressOptions, ProgressDisplay, progressMode, type ProgressFlags, type ProgressSink } from '../progress.ts';
@@ -122,6 +124,7 @@ export interface FigureFlags extends ProgressFlags {
   layer?: number;
   heads?: HeadSelection;
   opacity?: number;
+  smooth?: Smoothing;
   compareMap?: CompareMap;
   compareLayer?: number;
   compareHeads?: HeadSelection;
@@ -242,6 +245,7 @@ async function runFigureOne(dir: string, flags: FigureFlags, out: FigureOutput):
     ownScale: flags.ownScale,
     excludeSinks: flags.excludeSinks,
     layer: flags.layer,
+    ...(flags.smooth ? { smooth: flags.smooth } : {}),
     overlay: {
       ...(flags.map ? { map: flags.map } : {}),
       ...(flags.heads ? { heads: flags.heads } : {}),
@@ -307,6 +311,11 @@ export function registerFigure(program: Command, out: FigureOutput = defaultOutp
       parseHeads(v, '--heads'),
     )
     .option('--opacity <x>', "overlay, paper: the map's opacity over the picture, 0..1 (default 0.6)", opacity)
+    .option(
+      '--smooth <how>',
+      `overlay, paper, inputs: the maps as the views' smoothing draws them: ${SMOOTHINGS.join(', ')} (the grid upsampled, drawn as finer vector cells) (default cells)`,
+      oneOf('--smooth', SMOOTHINGS),
+    )
     .option(
       '--compare-map <map>',
       "compare-maps: M (each run's map at its own l*, default), A or aq (at the linked layer)",

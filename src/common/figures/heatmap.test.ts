@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellsOutlinePath, insetRect, type FigureBox } from './heatmap.ts';
+import { cellsOutlinePath, insetRect, smoothSubdivision, SMOOTH_SUBCELL_PX, type FigureBox } from './heatmap.ts';
 
 const frame = { x: 0, y: 0, scale: 1 };
 const cell = (c: number, r: number): FigureBox => [c * 10, r * 10, c * 10 + 10, r * 10 + 10];
@@ -40,5 +40,18 @@ describe('insetRect', () => {
   it('shrinks a rectangle evenly and never below zero', () => {
     expect(insetRect({ x: 0, y: 0, width: 10, height: 6 }, 1)).toEqual({ x: 1, y: 1, width: 8, height: 4 });
     expect(insetRect({ x: 0, y: 0, width: 2, height: 2 }, 3)).toEqual({ x: 1, y: 1, width: 0, height: 0 });
+  });
+});
+
+describe('smoothSubdivision', () => {
+  it('splits a cell into sub-cells of 2 to 4 px, and leaves a cell of 4 px or less whole', () => {
+    for (let px = 4.01; px < 120; px += 0.37) {
+      const k = smoothSubdivision(px);
+      expect(px / k).toBeLessThanOrEqual(SMOOTH_SUBCELL_PX);
+      expect(px / k).toBeGreaterThan(2);
+    }
+    expect(smoothSubdivision(4)).toBe(1);
+    expect(smoothSubdivision(1.5)).toBe(1);
+    expect(smoothSubdivision(Infinity)).toBe(1);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * A per-cell heatmap laid over a picture: each grid cell is filled where it lies on the original
  * image (the caller's cell boxes, in original pixels), so the colours sit on exactly the pixels the
- * model's tokens were made from. Cells are drawn as they are (no smoothing): a figure should not
- * show structure finer than the model's grid.
+ * model's tokens were made from. By default cells are drawn as they are; where the view showed the
+ * map smooth, `heatmapSmooth` draws the grid upsampled (upsample.ts, the screen's own upsampler) as
+ * finer vector cells, so the figure shows what the view showed and stays vector.
  */
 import { valueColor, toHex, type Colormap } from './colormap.ts';
 import { el, group, num, type Svg } from './svg.ts';
+import { upsampleGrid, type Upsampling } from './upsample.ts';
 
 /** [x0, y0, x1, y1] in original-image pixels, ends exclusive. */
 export type FigureBox = readonly [number, number, number, number];
@@ -67,6 +69,108 @@ export function heatmapCells(
   }
   const paths = [...byColor].map(([fill, d]) => el('path', { fill, d: d.join('') }));
   return el('g', { class: 'heatmap', opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...paths);
+}
+
+/** The longest side, in figure px, of a smooth map's sub-cells: small enough that no cell edges show, large enough to keep files small. */
+export const SMOOTH_SUBCELL_PX = 4;
+
+/** Sub-cells per cell side for a smooth map whose cells are `cellPx` figure px on their shorter side: each sub-cell 2-4 px (a cell under 4 px stays whole). */
+export function smoothSubdivision(cellPx: number): number {
+  return Number.isFinite(cellPx) && cellPx > SMOOTH_SUBCELL_PX ? Math.ceil(cellPx / SMOOTH_SUBCELL_PX) : 1;
+}
+
+/** Where sub-cell edge i of k lies on [a, b]: its ends exactly a and b, so neighbouring cells' sub-cells meet. */
+function subEdge(a: number, b: number, i: number, k: number): number {
+  return i === 0 ? a : i === k ? b : a + ((b - a) * i) / k;
+}
+
+/**
+ * The map upsampled (bilinear or bicubic, `upsampleGrid`) and drawn as vector: each cell of the
+ * `grid` ([rows, cols], `cells` in row-major token order) split into k x k sub-cells
+ * (`smoothSubdivision` of the cells' size in the figure), each coloured by the upsampled value at
+ * its centre (the value the screen's upsampler gives there, coloured as the screen colours it),
+ * runs of one colour merged along each row and then down the rows below, so flat stretches are one
+ * rectangle; one path per colour, as heatmapCells draws, with the same bleed under the right and
+ * bottom neighbours and the same group at `opacity`. Coordinates are written to 0.1 px (`digits`),
+ * which the 0.5 px bleed covers. A sub-cell whose value is not finite (the grid has a NaN within
+ * the kernel's reach) is left out, as heatmapCells leaves such a cell out.
+ */
+export function heatmapSmooth(
+  frame: ImageFrame,
+  cells: readonly FigureBox[],
+  grid: readonly [number, number],
+  values: ArrayLike<number>,
+  mode: Exclude<Upsampling, 'nearest'>,
+  cmap: Colormap,
+  domain: readonly [number, number],
+  opacity: number,
+  clipId: string,
+  bleed = 0.5,
+  digits = 1,
+): Svg {
+  const [rows, cols] = grid;
+  if (rows * cols !== cells.length) throw new RangeError(`heatmapSmooth: ${cells.length} cells for a ${rows}x${cols} grid.`);
+  let cellPx = Infinity;
+  for (const b of cells) if (!isEmpty(b)) cellPx = Math.min(cellPx, (b[2] - b[0]) * frame.scale, (b[3] - b[1]) * frame.scale);
+  const k = smoothSubdivision(cellPx);
+  const w = cols * k;
+  const up = upsampleGrid(values, rows, cols, w, rows * k, mode);
+  const byColor = new Map<string, string[]>();
+  type Run = { fill: string; x0: number; y0: number; x1: number; y1: number };
+  const emit = (u: Run) => {
+    const rw = num((u.x1 - u.x0) * frame.scale + bleed, digits);
+    const d = `M${num(frame.x + u.x0 * frame.scale, digits)} ${num(frame.y + u.y0 * frame.scale, digits)}h${rw}v${num((u.y1 - u.y0) * frame.scale + bleed, digits)}h-${rw}z`;
+    const list = byColor.get(u.fill);
+    if (list) list.push(d);
+    else byColor.set(u.fill, [d]);
+  };
+  // runs still open below: a run of the sub-row above with the same colour and ends is extended down instead of drawn again
+  let open = new Map<string, Run>();
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < k; i++) {
+      const runs: Run[] = [];
+      let run: Run | null = null;
+      for (let c = 0; c < cols; c++) {
+        const b = cells[r * cols + c];
+        if (b === undefined || isEmpty(b)) continue;
+        const y0 = subEdge(b[1], b[3], i, k);
+        const y1 = subEdge(b[1], b[3], i + 1, k);
+        for (let j = 0; j < k; j++) {
+          // (r * k + i, c * k + j) is in range: up has rows * k rows of w = cols * k
+          const v = up[(r * k + i) * w + c * k + j]!;
+          const x0 = subEdge(b[0], b[2], j, k);
+          const x1 = subEdge(b[0], b[2], j + 1, k);
+          if (!Number.isFinite(v)) {
+            if (run) runs.push(run);
+            run = null;
+            continue;
+          }
+          const fill = toHex(valueColor(cmap, v, domain));
+          if (run && run.fill === fill && run.x1 === x0 && run.y0 === y0 && run.y1 === y1) run.x1 = x1;
+          else {
+            if (run) runs.push(run);
+            run = { fill, x0, y0, x1, y1 };
+          }
+        }
+      }
+      if (run) runs.push(run);
+      const next = new Map<string, Run>();
+      for (const u of runs) {
+        const key = `${u.fill} ${u.x0} ${u.x1}`;
+        const above = open.get(key);
+        if (above && above.y1 === u.y0) {
+          above.y1 = u.y1;
+          open.delete(key);
+          next.set(key, above);
+        } else next.set(key, u);
+      }
+      for (const u of open.values()) emit(u);
+      open = next;
+    }
+  }
+  for (const u of open.values()) emit(u);
+  const paths = [...byColor].map(([fill, d]) => el('path', { fill, d: d.join('') }));
+  return el('g', { class: 'heatmap', 'data-smooth': mode, opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...paths);
 }
 
 /**

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { colorDomain, toHex, valueColor, viridis } from './colormap.ts';
+import { smoothSubdivision } from './heatmap.ts';
 import { gridCells, modelInputsSvg } from './model-inputs.ts';
 import { byClass, findAll, parseXml, texts } from './testing/xml.ts';
-import { field, first, present } from '../../../test/support/index-access.ts';
+import { upsampleGrid } from './upsample.ts';
+import { at, field, first, present } from '../../../test/support/index-access.ts';
 
 const image = (width: number, height: number) => ({ href: 'data:image/png;base64,AAAA', width, height });
 
@@ -15,6 +18,45 @@ describe('modelInputsSvg', () => {
       [28, 28, 56, 56],
       [56, 28, 84, 56],
     ]);
+  });
+
+  it("draws each panel's map smooth as the view does (bilinear, bicubic): vector sub-cells, the upsampled map's colour at their centres; cells stay cells", () => {
+    const panels = [
+      { image: image(56, 56), grid: [2, 2] as const, values: [0.1, 0.2, 0.3, 0.4], label: 'I', lines: [] },
+      { image: image(84, 56), grid: [2, 3] as const, values: [0, 1, 2, 3, 4, 5], label: 'I+', lines: [] },
+    ];
+    expect(modelInputsSvg({ panels, smooth: 'nearest' })).toBe(modelInputsSvg({ panels }));
+    for (const smooth of ['bilinear', 'bicubic'] as const) {
+      const root = parseXml(modelInputsSvg({ panels, smooth }));
+      for (const [i, g] of byClass(root, 'input').entries()) {
+        const p = at(panels, i);
+        const heat = first(byClass(g, 'heatmap'));
+        expect(heat.attrs['data-smooth']).toBe(smooth);
+        const img = first(findAll(g, (e) => e.name === 'image'));
+        const scale = Number(img.attrs.width) / p.image.width;
+        const [x0, y0] = [Number(img.attrs.x), Number(img.attrs.y)];
+        const cellPx = (p.image.height / p.grid[0]) * scale;
+        const k = smoothSubdivision(cellPx);
+        expect(k).toBeGreaterThan(1);
+        const rects = heat.children.flatMap((e) =>
+          [...field(e.attrs, 'd').matchAll(/M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)h/g)].map((m) => ({
+            fill: e.attrs.fill,
+            x: Number(m[1]),
+            y: Number(m[2]),
+            w: Number(m[3]),
+            h: Number(m[4]),
+          })),
+        );
+        expect(rects.length).toBeGreaterThan(p.values.length);
+        // the last sub-cell of the first row of sub-cells, at the top right corner
+        const [cols, rows] = [p.grid[1] * k, p.grid[0] * k];
+        const up = upsampleGrid(p.values, p.grid[0], p.grid[1], cols, rows, smooth);
+        const cx = x0 + ((cols - 0.5) * cellPx) / k;
+        const cy = y0 + (0.5 * cellPx) / k;
+        const hit = rects.filter((r) => cx >= r.x && cx < r.x + r.w - 0.5 && cy >= r.y && cy < r.y + r.h - 0.5);
+        expect(hit.map((r) => r.fill)).toEqual([toHex(valueColor(viridis, at(up, cols - 1), colorDomain(p.values, viridis)))]);
+      }
+    }
   });
 
   it('draws one panel per input, a map cell per grid cell where there is attention, and the words under each', () => {

@@ -7,10 +7,11 @@
  * the image its model got, on one colour scale given as each panel's domain, with one colour bar.
  */
 import { colorDomain, viridis, type Colormap } from './colormap.ts';
-import { framedImage, heatmapCells, type FigureBox, type ImageFrame, type ImageRef } from './heatmap.ts';
+import { framedImage, heatmapCells, heatmapSmooth, type FigureBox, type ImageFrame, type ImageRef } from './heatmap.ts';
 import { MARGIN, colorbar, colorbarExtent, titleBlock } from './parts.ts';
 import { el, idMaker, svgDocument, text, type Svg } from './svg.ts';
 import { FONT_SANS, INK, TYPE, sansMeasure, wrapText } from './text.ts';
+import type { Upsampling } from './upsample.ts';
 
 export interface InputPanel {
   /** The picture as the encoder got it. */
@@ -33,6 +34,8 @@ export interface ModelInputsInput {
   subtitle?: string;
   opacity?: number;
   colormap?: Colormap;
+  /** How each panel's map is drawn: its cells as they are ('nearest', the default), or upsampled smooth as finer vector cells (heatmapSmooth). */
+  smooth?: Upsampling;
   /** Figure width in px; default 700. */
   width?: number;
   idPrefix?: string;
@@ -81,18 +84,16 @@ export function modelInputsSvg(o: ModelInputsInput): string {
     const frame: ImageFrame = { x: x0 + (side - w) / 2, y: top + (side - h) / 2, scale };
     const clip = id('clip');
     const panel: Svg[] = [framedImage(frame, p.image, clip)];
-    if (p.values)
+    if (p.values) {
+      const cells = gridCells(p.image.width, p.image.height, p.grid);
+      const domain = p.domain ?? colorDomain(Array.from(p.values), cmap);
+      const smooth = o.smooth ?? 'nearest';
       panel.push(
-        heatmapCells(
-          frame,
-          gridCells(p.image.width, p.image.height, p.grid),
-          p.values,
-          cmap,
-          p.domain ?? colorDomain(Array.from(p.values), cmap),
-          o.opacity ?? 0.6,
-          clip,
-        ),
+        smooth === 'nearest'
+          ? heatmapCells(frame, cells, p.values, cmap, domain, o.opacity ?? 0.6, clip)
+          : heatmapSmooth(frame, cells, p.grid, p.values, smooth, cmap, domain, o.opacity ?? 0.6, clip),
       );
+    }
     panel.push(el('rect', { x: frame.x, y: frame.y, width: w, height: h, fill: 'none', stroke: INK.axis, 'stroke-width': 0.5 }));
     let y = top + side + 4 + TYPE.label;
     for (const line of wrapText(p.label, side, labelMeasure, 2)) {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { toHex, viridis } from './colormap.ts';
-import type { FigureBox } from './heatmap.ts';
+import { colorDomain, toHex, valueColor, viridis } from './colormap.ts';
+import { smoothSubdivision, type FigureBox } from './heatmap.ts';
 import { attentionOverlaySvg } from './overlay.ts';
+import { num } from './svg.ts';
+import { upsampleGrid } from './upsample.ts';
 import { byClass, findAll, parseXml, texts, type XmlElement } from './testing/xml.ts';
 import { at, field, first, present } from '../../../test/support/index-access.ts';
 
@@ -158,5 +160,111 @@ describe('attentionOverlaySvg', () => {
     // a grid inside the picture has no padding
     expect(byClass(draw(), 'padding')).toHaveLength(0);
     expect(texts(draw())).not.toContain('padding');
+  });
+});
+
+/** The rectangles of a heatmap group's paths, each with its fill (the d is M x y h w v h h-w z per rectangle, bleed included). */
+function heatRects(heat: XmlElement): { fill: string; x: number; y: number; w: number; h: number }[] {
+  return findAll(heat, (e) => e.name === 'path').flatMap((p) =>
+    [...field(p.attrs, 'd').matchAll(/M([-\d.]+) ([-\d.]+)h([\d.]+)v([\d.]+)h-([\d.]+)z/g)].map((m) => ({
+      fill: field(p.attrs, 'fill'),
+      x: Number(m[1]),
+      y: Number(m[2]),
+      w: Number(m[3]),
+      h: Number(m[4]),
+    })),
+  );
+}
+
+describe('attentionOverlaySvg, smooth', () => {
+  // the 4 x 2 grid of 50 px cells above, upsampled
+  const smooth = (mode: 'bilinear' | 'bicubic', extra: Partial<Parameters<typeof attentionOverlaySvg>[0]> = {}) =>
+    parseXml(attentionOverlaySvg({ image, cells, values, grid: [2, 4], smooth: mode, colorbar: true, ...extra }));
+
+  for (const mode of ['bilinear', 'bicubic'] as const)
+    it(`draws a ${mode} map as vector sub-cells of 2-4 px, each the colour of the upsampled map at its centre, tiling the grid once`, () => {
+      const root = smooth(mode);
+      const heat = first(byClass(root, 'heatmap'));
+      expect(heat.attrs['data-smooth']).toBe(mode);
+      expect(findAll(root, (e) => e.name === 'image')).toHaveLength(1); // the picture only: the map is not a raster
+      const f = imageFrame(root);
+      const k = smoothSubdivision(50 * f.scale);
+      expect((50 * f.scale) / k).toBeGreaterThanOrEqual(2);
+      expect((50 * f.scale) / k).toBeLessThanOrEqual(4);
+      const rects = heatRects(heat);
+      expect(rects.length).toBeGreaterThan(cells.length);
+      // without the 0.5 px bleed the rectangles cover the grid's 200 x 100 image px once: sizes are written to 0.1 px, so within 1 %
+      const area = rects.reduce((t, r) => t + (r.w - 0.5) * (r.h - 0.5), 0);
+      expect(Math.abs(area - 200 * 100 * f.scale ** 2)).toBeLessThan(0.01 * 200 * 100 * f.scale ** 2);
+      const up = upsampleGrid(values, 2, 4, 4 * k, 2 * k, mode);
+      const domain = colorDomain(values, viridis);
+      // sub-cells across the grid, at cell corners and edges too
+      for (const [X, Y] of [
+        [0, 0],
+        [k - 1, k - 1],
+        [k, k],
+        [2 * k + 1, 1],
+        [4 * k - 1, 2 * k - 1],
+        [Math.floor(1.5 * k), Math.floor(0.5 * k)],
+      ] as const) {
+        const cx = f.x + ((X + 0.5) * 50 * f.scale) / k;
+        const cy = f.y + ((Y + 0.5) * 50 * f.scale) / k;
+        const hit = rects.filter((r) => cx >= r.x && cx < r.x + r.w - 0.5 && cy >= r.y && cy < r.y + r.h - 0.5);
+        expect(hit, `sub-cell (${X}, ${Y})`).toHaveLength(1);
+        expect(first(hit).fill).toBe(toHex(valueColor(viridis, at(up, Y * 4 * k + X), domain)));
+      }
+    });
+
+  it('keeps cells as they were: no smoothing and "nearest" draw one rectangle per cell, as heatmapCells draws them', () => {
+    const plain = attentionOverlaySvg({ image, cells, values, colorbar: true });
+    expect(attentionOverlaySvg({ image, cells, values, colorbar: true, smooth: 'nearest', grid: [2, 4] })).toBe(plain);
+    const root = parseXml(plain);
+    const heat = first(byClass(root, 'heatmap'));
+    expect(heat.attrs['data-smooth']).toBeUndefined();
+    // the cells' path data as they have always been written: per colour, each cell M x y h w v h h-w z with a 0.5 px bleed, 2 decimals
+    const f = imageFrame(root);
+    const domain = colorDomain(values, viridis);
+    const want = new Map<string, string>();
+    cells.forEach((b, j) => {
+      const fill = toHex(valueColor(viridis, at(values, j), domain));
+      const w = num((b[2] - b[0]) * f.scale + 0.5);
+      want.set(fill, `${want.get(fill) ?? ''}M${num(f.x + b[0] * f.scale)} ${num(f.y + b[1] * f.scale)}h${w}v${num((b[3] - b[1]) * f.scale + 0.5)}h-${w}z`);
+    });
+    expect(heat.children.map((p) => [p.attrs.fill, p.attrs.d])).toEqual([...want]);
+  });
+
+  it('draws the padding of a pad-to-square grid as padding under and over a smooth map, as over the cells', () => {
+    // the 200 x 100 picture padded to 200 x 200: a 4 x 4 grid of 50 px cells from y = -50 to 150, the first and last rows on padding
+    const square: FigureBox[] = [];
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) square.push([c * 50, r * 50 - 50, c * 50 + 50, r * 50]);
+    const v = Array.from({ length: 16 }, (_, j) => (j === 1 ? 5 : j % 3));
+    const input = { image, cells: square, values: v, grid: [4, 4] as const, colorbar: true };
+    const cellsDoc = parseXml(attentionOverlaySvg(input));
+    const root = parseXml(attentionOverlaySvg({ ...input, smooth: 'bicubic' }));
+    // in document order: the padding, the map, the padding again half-transparent, then the picture's dashed edge
+    const order = root.children.filter((c) => ['padding', 'heatmap'].includes(c.attrs.class ?? '')).map((c) => `${c.attrs.class} ${c.attrs.opacity ?? 1}`);
+    expect(order).toEqual(['padding 1', 'heatmap 0.6', 'padding 0.45']);
+    // the band is the same as over the cells, and named in the legend
+    const bands = (doc: XmlElement) => byClass(doc, 'padding').map((b) => findAll(b, (e) => e.name === 'path').map((p) => p.attrs.d));
+    expect(bands(root)).toEqual(bands(cellsDoc));
+    expect(texts(root)).toContain('padding');
+    // the smooth map spans the grid, padding rows included, clipped to the grid's extent as the cells are
+    const f = imageFrame(root);
+    const rects = heatRects(first(byClass(root, 'heatmap')));
+    expect(Math.min(...rects.map((r) => r.y))).toBeCloseTo(f.y - 50 * f.scale, 1);
+    expect(Math.max(...rects.map((r) => r.y + r.h - 0.5))).toBeCloseTo(f.y + 150 * f.scale, 0);
+    expect(first(byClass(root, 'heatmap')).attrs['clip-path']).toBe(first(byClass(cellsDoc, 'heatmap')).attrs['clip-path']);
+  });
+
+  it('leaves out the sub-cells a NaN reaches and refuses a smooth map without its grid', () => {
+    const withNaN = [...values];
+    withNaN[0] = NaN;
+    const rects = heatRects(first(byClass(smooth('bilinear', { values: withNaN }), 'heatmap')));
+    const full = heatRects(first(byClass(smooth('bilinear'), 'heatmap')));
+    expect(rects.length).toBeGreaterThan(0);
+    const area = (rs: typeof rects) => rs.reduce((t, r) => t + (r.w - 0.5) * (r.h - 0.5), 0);
+    expect(area(rects)).toBeLessThan(area(full));
+    expect(() => attentionOverlaySvg({ image, cells, values, smooth: 'bilinear' })).toThrow(/needs the cells' grid/);
+    expect(() => attentionOverlaySvg({ image, cells, values, smooth: 'bicubic', grid: [3, 3] })).toThrow(/8 cells for a 3x3 grid/);
   });
 });

@@ -17,6 +17,7 @@ import {
   hatchPattern,
   haloRect,
   heatmapCells,
+  heatmapSmooth,
   paddingFill,
   PADDING_INK,
   type FigureBox,
@@ -26,6 +27,7 @@ import {
 import { MARGIN, colorbar, colorbarExtent, legendRow, titleBlock, type LegendItem } from './parts.ts';
 import { el, idMaker, num, svgDocument, type Svg } from './svg.ts';
 import { FONT_SANS, INK } from './text.ts';
+import type { Upsampling } from './upsample.ts';
 
 export interface AttentionOverlayInput {
   image: ImageRef;
@@ -38,6 +40,13 @@ export interface AttentionOverlayInput {
   values: ArrayLike<number>;
   /** Heatmap opacity over the picture; default 0.6. */
   opacity?: number;
+  /**
+   * How the map is drawn: its cells as they are ('nearest', the default), or upsampled smooth
+   * (bilinear, bicubic) as finer vector cells (heatmapSmooth), which needs `grid`.
+   */
+  smooth?: Upsampling;
+  /** The cells' grid [rows, cols] (cells in row-major order); needed to draw the map smooth. */
+  grid?: readonly [number, number];
   colormap?: Colormap;
   /** Colour range; default colorDomain(values). */
   range?: readonly [number, number];
@@ -105,7 +114,13 @@ export function attentionOverlaySvg(o: AttentionOverlayInput): string {
   const parts: Svg[] = [head.svg, framedImage(frame, o.image, clip, undefined, padded ? span : undefined)];
   const spanBox = { x: left, y: top, width: spanW, height: spanH };
   if (padded) parts.push(paddingFill(band, spanBox, pad));
-  parts.push(heatmapCells(frame, o.cells, o.values, cmap, domain, o.opacity ?? 0.6, clip));
+  const smooth = o.smooth ?? 'nearest';
+  if (smooth === 'nearest') parts.push(heatmapCells(frame, o.cells, o.values, cmap, domain, o.opacity ?? 0.6, clip));
+  else {
+    if (!o.grid) throw new RangeError(`attentionOverlaySvg: a ${smooth} map needs the cells' grid.`);
+    // the padding band is drawn under and over it as over the cells, so padding stays padding
+    parts.push(heatmapSmooth(frame, o.cells, o.grid, o.values, smooth, cmap, domain, o.opacity ?? 0.6, clip));
+  }
   if (padded) {
     // the padding shows through the map's colours, and the picture's edge is traced
     parts.push(

@@ -86,6 +86,30 @@ describe('svgToPdf', () => {
     expect(s).toContain('(share) Tj');
   });
 
+  it('draws a smooth overlay as its vector sub-cells, every colour of the SVG filled, over the one embedded picture', () => {
+    const cells: [number, number, number, number][] = [];
+    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) cells.push([c * 10, r * 10, c * 10 + 10, r * 10 + 10]);
+    const svg = attentionOverlaySvg({
+      image: { href: rgbPng(4, 4, [200, 10, 10]), width: 30, height: 30 },
+      cells,
+      grid: [3, 3],
+      values: Float64Array.from([0, 1, 0, 1, 4, 1, 0, 1, 0]),
+      smooth: 'bicubic',
+    });
+    const heat = present(/<g class="heatmap"[^>]*>(.*?)<\/g>/.exec(svg), 'the heatmap group')[1]!;
+    const fills = [...heat.matchAll(/fill="#([0-9a-f]{6})"/g)].map((m) => m[1]!);
+    const rects = (heat.match(/z/g) ?? []).length;
+    expect(rects).toBeGreaterThan(9);
+    const s = checkStructure(svgToPdf(svg));
+    expect(s.match(/\/Subtype \/Image/g)).toHaveLength(1);
+    for (const hex of fills) {
+      const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+      expect(s, `#${hex} is filled`).toContain(`${pdfNumber(r!)} ${pdfNumber(g!)} ${pdfNumber(b!)} rg`);
+    }
+    // each sub-cell rectangle a closed subpath of the page's content
+    expect((s.match(/ l\nh\n/g) ?? []).length).toBeGreaterThanOrEqual(rects);
+  });
+
   it('sets the decoding table in Courier for tokens and Helvetica for the rest', () => {
     const svg = decodingTableSvg([{ token: 1, text: ' red', candidates: [{ token: 1, text: ' red', positive: 2, negative: 1, fused: 3 }] }], {
       alpha: 1,

@@ -2,12 +2,15 @@
  * The Inputs view as a figure (common/figures' modelInputsSvg), shared by `laser figure --kind
  * inputs` and the view's export: every image the model got, each with its own attention (head
  * mean, as LaserResult.inputImages carries it) at one layer on its own grid, with what it is, its
- * size and grid, the rule that made it and the streams it went into.
+ * size and grid, the rule that made it and the streams it went into, drawn as the view draws them:
+ * as cells or upsampled smooth (`smooth`), which the file's metadata then says (`inputsFigureAbout`).
  */
 import type { InputImage } from '../contract/methods.ts';
 import { colorDomain, viridis } from '../figures/colormap.ts';
 import type { InputPanel, ModelInputsInput } from '../figures/index.ts';
 import { INPUT_LABELS, inputFedText, inputRuleText, inputSizeText } from './input-text.ts';
+import { figureUpsampling, type Smoothing } from './overlay-figure.ts';
+import { figureProvenance } from './provenance.ts';
 import type { AnalysisRecord } from './record.ts';
 import { attentionSinks } from './sinks.ts';
 
@@ -31,7 +34,7 @@ export function inputDomain(input: Pick<InputImage, 'attention'>, values: readon
 /**
  * `hrefs`: each input's picture (by index) as the figure embeds it; `layer`: the layer in view (null:
  * each input's last); `excludeSinks`: each scale set without the input's attention sinks, as the
- * view's "sinks out of the scale".
+ * view's "sinks out of the scale"; `smooth`: the maps as the view draws them, cells or upsampled.
  */
 export function inputsFigure(
   r: Pick<AnalysisRecord, 'question' | 'method'>,
@@ -40,6 +43,7 @@ export function inputsFigure(
   layer: number | null,
   titles: boolean,
   excludeSinks = false,
+  smooth: Smoothing = 'cells',
 ): ModelInputsInput {
   const panels = inputs.map((i, k): InputPanel => {
     const href = hrefs[k];
@@ -59,6 +63,7 @@ export function inputsFigure(
   const l = first ? inputLayer(first, layer) : null;
   return {
     panels,
+    ...(smooth === 'cells' ? {} : { smooth: figureUpsampling(smooth) }),
     ...(titles
       ? {
           title: 'What the model got',
@@ -66,4 +71,13 @@ export function inputsFigure(
         }
       : {}),
   };
+}
+
+/**
+ * What the inputs figure's file says about it (the SVG's <desc>, the PDF's Subject): the run's
+ * provenance and, for smooth maps, how they were drawn (cells need no word: that is what the grid is).
+ */
+export function inputsFigureAbout(r: Parameters<typeof figureProvenance>[0], smooth: Smoothing = 'cells'): string {
+  const provenance = figureProvenance(r);
+  return smooth === 'cells' ? provenance : `${provenance}; maps drawn with ${smooth} upsampling of each input's grid`;
 }

@@ -4,8 +4,8 @@
  * the scale: `OverlayChoice`) to what it shows (`overlayShown`: the map's values over the chosen
  * heads, colours, sinks), to the builder's input (`attentionOverlaySvg`) and to the line that says
  * how it was drawn (for the figure's metadata). The app's overlay (renderer/analysis/overlay.ts)
- * and `laser figure`'s --map, --layer, --heads, --opacity, --colormap and --exclude-sinks both go
- * through `overlayShown`; given the same record, choice and picture both write the same bytes
+ * and `laser figure`'s --map, --layer, --heads, --opacity, --colormap, --exclude-sinks and --smooth
+ * both go through `overlayShown`; given the same record, choice and picture both write the same bytes
  * (test/figures/export-parity.test.ts). Per-head maps for a head choice come as laser.headMaps
  * answers them. Cells come unclipped from the record's views, so a pad-to-square grid's padding
  * is drawn as padding in both.
@@ -22,6 +22,7 @@ import {
   type ColormapName,
   type FigureBox,
   type ImageRef,
+  type Upsampling,
 } from '../figures/index.ts';
 import { answerText } from './answer-text.ts';
 import { MEAN_HEADS, headsLabel, headsMean, selectedHeads, type HeadSelection } from './heads.ts';
@@ -36,9 +37,14 @@ export const OVERLAY_FIGURE_WIDTH = 336;
 
 export type OverlayMapId = MapId;
 
-/** How a map lies over the picture in the view: its grid cells as they are, or upsampled smooth (figures draw the cells). */
+/** How a map lies over the picture in the view and its figures: its grid cells as they are, or upsampled smooth (bilinear, bicubic). */
 export type Smoothing = 'cells' | 'bilinear' | 'bicubic';
 export const SMOOTHINGS: readonly Smoothing[] = ['cells', 'bilinear', 'bicubic'];
+
+/** A smoothing as the figure builders take it ('nearest' draws the cells as they are: common/figures/upsample.ts). */
+export function figureUpsampling(s: Smoothing): Upsampling {
+  return s === 'cells' ? 'nearest' : s;
+}
 
 /** What an overlay shows, as the figure needs it. */
 export interface OverlayFigureView {
@@ -46,10 +52,12 @@ export interface OverlayFigureView {
   map: { id: OverlayMapId; label: string; values: readonly number[] };
   /** Every cell's rectangle in original-image pixels, unclipped (pad-to-square cells reach past the picture). */
   cells: readonly FigureBox[];
+  /** The cells' grid [rows, cols] (cells in row-major order), which a smooth map is upsampled from. */
+  grid: readonly [number, number];
   cmap: Colormap;
   domain: readonly [number, number];
   opacity: number;
-  /** How the view drew the map (the figure draws the model's cells whatever it is: heatmap.ts). */
+  /** How the view drew the map, and so the figure draws it: the cells, or upsampled smooth as finer vector cells (common/figures heatmapSmooth). */
   smooth: Smoothing;
   /** The layer A is shown at. */
   layer: number | null;
@@ -80,6 +88,8 @@ export function overlayFigureInput(r: Rec, image: ImageRef, v: OverlayFigureView
     cells: v.cells,
     values: m.values,
     opacity: v.opacity,
+    smooth: figureUpsampling(v.smooth),
+    grid: v.grid,
     colormap: v.cmap,
     range: v.domain,
     box: v.box,
@@ -137,8 +147,8 @@ export function overlayViewLine(v: OverlayFigureView | null): string {
     `view: map ${v.map.id}${v.map.id === 'A' && v.layer !== null ? ` at layer ${v.layer}` : ''}`,
     `heads ${v.headsText}`,
     `colormap ${v.cmap.name} over [${v.domain.map((x) => Number(x.toPrecision(4))).join(', ')}]`,
-    // the figure draws the grid's cells (common/figures/heatmap.ts); a smooth view is named as what was on screen
-    `drawn as cells at opacity ${v.opacity}${v.smooth === 'cells' ? '' : ` (shown in the view with ${v.smooth} upsampling)`}`,
+    // as the figure draws it (common/figures/heatmap.ts): the grid's cells, or upsampled smooth
+    `${v.smooth === 'cells' ? 'drawn as cells' : `drawn with ${v.smooth} upsampling of the grid's cells`} at opacity ${v.opacity}`,
     v.sinks.length === 0
       ? 'no attention sinks found'
       : v.sinksExcluded
@@ -189,7 +199,7 @@ export function resultSinks(result: Pick<LaserResult, 'inputImages' | 'views' | 
   return total > 0 ? sinks.filter((j) => (a0[j] ?? 0) / total >= 5 / a0.length) : sinks;
 }
 
-/** What the overlay's controls choose: the app's view settings, `laser figure`'s --map, --layer, --heads, --opacity, --colormap, --exclude-sinks. */
+/** What the overlay's controls choose: the app's view settings, `laser figure`'s --map, --layer, --heads, --opacity, --colormap, --smooth, --exclude-sinks. */
 export interface OverlayChoice {
   map: MapId;
   /** The layer A is shown at (the others are at the chosen layer l*); null: none picked. */
@@ -274,6 +284,7 @@ export function overlayShown(result: ResultPart, c: OverlayChoice, truth: Figure
     figure: {
       map: { id: choice.id, label: choice.label, values },
       cells: views.cells,
+      grid: views.grid,
       cmap,
       domain,
       opacity: c.opacity,

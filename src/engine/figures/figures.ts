@@ -44,9 +44,12 @@ import {
   overlayFigureFile,
   overlayShown,
   paperFigureFile,
+  SMOOTHINGS,
   type OverlayChoice,
   type OverlayFigureView,
+  type Smoothing,
 } from '../../common/laser/overlay-figure.ts';
+import { inputsFigureAbout } from '../../common/laser/inputs-figure.ts';
 import { mapChoices, type MapId } from '../../common/laser/overlay-maps.ts';
 import { laserResult } from '../service/laser-views.ts';
 import { pdfFonts } from './pdf-fonts.ts';
@@ -100,6 +103,11 @@ export interface FigureOptions {
   layer?: number;
   /** The overlay's (and the paper figure's) other view choices, as the app's overlay controls: the map kind, the heads of A, the opacity. */
   overlay?: { map?: MapId; heads?: HeadSelection; opacity?: number };
+  /**
+   * How the maps of the overlay, the paper figure and the inputs are drawn, as those views'
+   * smoothing: the grid's cells (default) or upsampled bilinear or bicubic, as finer vector cells.
+   */
+  smooth?: Smoothing;
   /** Each layer of the strip, and each compared map, on its own colour scale (default: one shared scale). */
   ownScale?: boolean;
   /** What compare-maps shows (map kind, linked layer and heads, difference), as the app's Compare view; default its defaults. */
@@ -135,6 +143,8 @@ function checkOptions(o: FigureOptions): void {
       throw new WorkbenchError('bad-request', `Unknown figure format "${f}".`, `Use one or more of: ${FIGURE_FORMATS.join(', ')}.`);
   for (const k of o.kinds ?? [])
     if (!FIGURE_KINDS.includes(k)) throw new WorkbenchError('bad-request', `Unknown figure kind "${k}".`, `Use one or more of: ${FIGURE_KINDS.join(', ')}.`);
+  if (o.smooth !== undefined && !SMOOTHINGS.includes(o.smooth))
+    throw new WorkbenchError('bad-request', `Unknown smoothing "${String(o.smooth)}".`, `Use one of: ${SMOOTHINGS.join(', ')}.`);
   const scale = o.scale ?? 2;
   if (!(Number.isFinite(scale) && scale > 0 && scale <= 8))
     throw new WorkbenchError('bad-request', `PNG scale ${scale} is out of range.`, 'Use a scale in (0, 8], e.g. 2 for screens or 3 for print.');
@@ -238,7 +248,7 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
         break;
       }
       case 'inputs':
-        svgs.push([kind, modelInputsSvg(inputsData(rec, titles, o.excludeSinks ?? false, o.layer ?? rec.record.layer))]);
+        svgs.push([kind, modelInputsSvg(inputsData(rec, titles, o.excludeSinks ?? false, o.layer ?? rec.record.layer, o.smooth ?? 'cells'))]);
         break;
       case 'paper': {
         if (!result || !overlayView) throw new Error("the paper figure needs the record's map, but it has none");
@@ -266,7 +276,14 @@ export async function figuresForRecord(recordDir: string, o: FigureOptions): Pro
   const warnings: string[] = [];
   for (const [kind, plain] of svgs) {
     // the overlay says how it was drawn too, as the app's export does
-    const about = kind === 'overlay' || kind === 'paper' ? overlayAbout : kind === 'compare-maps' ? compareAbout : provenance;
+    const about =
+      kind === 'overlay' || kind === 'paper'
+        ? overlayAbout
+        : kind === 'compare-maps'
+          ? compareAbout
+          : kind === 'inputs'
+            ? inputsFigureAbout(rec.record, o.smooth ?? 'cells')
+            : provenance;
     const svg = withDescription(plain, about);
     for (const format of o.formats) {
       const path = join(o.outDir, `${kind}.${format}`);
@@ -298,6 +315,7 @@ function overlayViewFor(rec: LoadedRecord, result: ReturnType<typeof laserResult
     ...(o.overlay?.opacity !== undefined ? { opacity: o.overlay.opacity } : {}),
     layer: o.layer ?? r.layer,
     colormap: o.colormap ?? 'viridis',
+    smooth: o.smooth ?? 'cells',
     excludeSinks: o.excludeSinks ?? false,
   };
   if (c.heads.kind !== 'mean' && c.map !== 'A')

@@ -9,6 +9,7 @@ import { cellMapping } from '../laser/views.ts';
 import type { Colormap, FigureBox, ImageRef, LayerPanel, LayerStripInput, ModelInputsInput } from '../../common/figures/index.ts';
 import { layersFigure, meanLayerPanels, topHeadsLayerPanels, type LayerHeads } from '../../common/laser/layers-figure.ts';
 import { inputsFigure } from '../../common/laser/inputs-figure.ts';
+import type { Smoothing } from '../../common/laser/overlay-figure.ts';
 import { meanOverHeads, recordInputImages } from '../laser/record-views.ts';
 import { decodingFigure, headsFigure, methodsFigure, vaqFigure } from '../../common/laser/record-figures.ts';
 import { mapGrid, type AnalysisRecord, type RecordTensor } from '../laser/record.ts';
@@ -145,14 +146,20 @@ export function compareData(recs: readonly LoadedRecord[], image: ImageRef, titl
  * mean) at `layer` (default the record's; the last layer for a method without one) on its own grid,
  * as the app's Inputs view exports it at the layer in view (inputsFigure, common/laser/inputs-figure.ts).
  */
-export function inputsData(rec: LoadedRecord, titles: boolean, excludeSinks = false, layer: number | null = rec.record.layer): ModelInputsInput {
+export function inputsData(
+  rec: LoadedRecord,
+  titles: boolean,
+  excludeSinks = false,
+  layer: number | null = rec.record.layer,
+  smooth: Smoothing = 'cells',
+): ModelInputsInput {
   const r = rec.record;
   const hrefs = r.inputs.map((i) => {
     const png = rec.files[i.file];
     if (!png) throw new Error(`The record lists ${i.file}, but it was not loaded.`);
     return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
   });
-  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, layer, titles, excludeSinks);
+  return inputsFigure(r, recordInputImages(r, rec.tensors), hrefs, layer, titles, excludeSinks, smooth);
 }
 
 /** The first image the model got (I as the encoder got it), as the Compare view's panels draw on it. */

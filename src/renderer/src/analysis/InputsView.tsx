@@ -7,10 +7,10 @@
  * to that layer.
  */
 import { useMemo, useState } from 'react';
-import { modelInputsSvg, type Upsampling } from '../../../common/figures/index.ts';
+import { modelInputsSvg } from '../../../common/figures/index.ts';
 import type { InputImage, LaserResult } from '../../../common/contract/methods.ts';
-import { figureProvenance } from '../../../common/laser/provenance.ts';
-import { inputsFigure } from '../../../common/laser/inputs-figure.ts';
+import { inputsFigure, inputsFigureAbout } from '../../../common/laser/inputs-figure.ts';
+import { SMOOTHINGS, type Smoothing } from '../../../common/laser/overlay-figure.ts';
 import { imageAsDataUrl } from './export-files.ts';
 import { figureFileName } from './figure-files.ts';
 import { FigureExport } from './FigureExport.tsx';
@@ -31,7 +31,7 @@ function fit(input: InputImage, side: number): { width: number; height: number }
 
 interface Look {
   showMap: boolean;
-  smooth: Upsampling;
+  smooth: Smoothing;
   excludeSinks: boolean;
 }
 
@@ -55,7 +55,7 @@ function Picture({
   return (
     <span className="input-picture" style={{ width, height }}>
       <img src={url} alt={INPUT_LABELS[input.role].long} draggable={false} width={width} height={height} />
-      {drawn?.values && drawn.domain && look.smooth !== 'nearest' ? (
+      {drawn?.values && drawn.domain && look.smooth !== 'cells' ? (
         <SmoothCanvas values={drawn.values} grid={input.grid} domain={drawn.domain} width={width} height={height} opacity={opacity} mode={look.smooth} />
       ) : (
         drawn &&
@@ -114,13 +114,16 @@ export function InputsView({
   const inputs = result.inputImages;
   const [picked, setPicked] = useState<InputImage['role'] | null>(null);
   const [showMap, setShowMap] = useState(true);
-  const [smooth, setSmooth] = useState<Upsampling>('nearest');
+  const [smooth, setSmooth] = useState<Smoothing>('cells');
   const [excludeSinks, setExcludeSinks] = useState(false);
   const look: Look = { showMap, smooth, excludeSinks };
-  // the view as a figure: the same builder and panels (inputsFigure) as laser figure --kind inputs, the sinks left out of the scales if they are here
+  // the view as a figure: the same builder and panels (inputsFigure) as laser figure --kind inputs, the sinks left out of the scales and the maps smooth if they are here
   const makeFigure = async (forPdf: boolean) => {
     const hrefs = await Promise.all(result.inputImages.map((i) => imageAsDataUrl(api.mediaUrl(i.media), 1600, forPdf)));
-    return { svg: modelInputsSvg(inputsFigure(result.record, result.inputImages, hrefs, layer, true, excludeSinks)), about: figureProvenance(result.record) };
+    return {
+      svg: modelInputsSvg(inputsFigure(result.record, result.inputImages, hrefs, layer, true, excludeSinks, smooth)),
+      about: inputsFigureAbout(result.record, smooth),
+    };
   };
   const current = inputs.find((i) => i.role === picked) ?? null;
   const url = (i: InputImage) => api.mediaUrl(i.media);
@@ -135,13 +138,15 @@ export function InputsView({
         <select
           className="small"
           value={smooth}
-          onChange={(e) => setSmooth(e.target.value as Upsampling)}
+          onChange={(e) => setSmooth(SMOOTHINGS.find((m) => m === e.target.value) ?? 'cells')}
           data-testid="inputs-smooth"
           title="cells as the model saw them, or upsampled smooth"
         >
-          <option value="nearest">cells</option>
-          <option value="bilinear">bilinear</option>
-          <option value="bicubic">bicubic</option>
+          {SMOOTHINGS.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
         </select>
         <label
           className="small"

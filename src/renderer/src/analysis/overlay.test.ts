@@ -134,7 +134,7 @@ describe('overlay model', () => {
     );
     expect(viewProvenance(within)).toContain('attention sinks in the scale: cells 5');
     expect(viewProvenance(overlayModel(sampleResult(), { ...defaultViewSettings, smooth: 'bicubic' }))).toContain(
-      'drawn as cells at opacity 0.6 (shown in the view with bicubic upsampling)',
+      "drawn with bicubic upsampling of the grid's cells at opacity 0.6",
     );
     expect(resultSinks(sampleResult())).toEqual([]);
     // with the no-query pass: a sink must be heavy there too (cell 5 holds half of a_0: still one)
