@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { byClass, findAll, parseXml } from '../../src/common/figures/testing/xml.ts';
 import { made, type E2EFixtures } from './fixtures.ts';
-import { assert, byTestId, groups, pageQueries, type Step } from './page-helpers.ts';
+import { assert, byTestId, groups, pageQueries, until, type Step } from './page-helpers.ts';
 
 const run = promisify(execFile);
 
@@ -136,7 +136,7 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
     console.log(
       `     ${id}: ${svgFile.name} ${width}x${height}, ${paths} paths, ${svgFile.bytes.length} B; PNG ${meta.width}x${meta.height} at ${dpi} dpi, ${png.bytes.length} B; PDF ${pdf.bytes.length} B, ${rows.length} embedded fonts`,
     );
-    await page.waitForFunction((tid) => /Saved/.test(document.querySelector(`[data-testid="${tid}"]`)?.textContent ?? ''), status).catch(() => {});
+    await until(`${id}: the export's status line to say it was saved`, async () => /Saved/.test(await text(status)));
     return svg;
   }
 
@@ -160,10 +160,10 @@ export function exportSteps({ page, fixtures, repoRoot }: { page: Page; fixtures
       async () => {
         await page.locator(byTestId('export')).scrollIntoViewIfNeeded();
         const q = a().question.slice(0, 11);
-        const paper = await exportEach('paper', 'export-dpi', 150, /^scene-0-laser-paper\.svg$/, [q, 'VAQ'], 10);
+        const paper = await exportEach('paper', 'export-dpi', 150, /^scene-0-laser-paper\.svg$/, [q, 'VAQ'], 10, 'export-status');
         assert(findAll(parseXml(paper), (e) => e.name === 'image').length >= 2, 'the paper figure embeds the picture and the crop');
-        await exportEach('heads', 'export-dpi', 300, /^scene-0-laser-heads\.svg$/, ['VAQ per head'], 1);
-        await exportEach('decoding', 'export-dpi', 96, /^scene-0-laser-decoding\.svg$/, ['Decoding'], 0);
+        await exportEach('heads', 'export-dpi', 300, /^scene-0-laser-heads\.svg$/, ['VAQ per head'], 1, 'export-status');
+        await exportEach('decoding', 'export-dpi', 96, /^scene-0-laser-decoding\.svg$/, ['Decoding'], 0, 'export-status');
       },
     ],
     [
