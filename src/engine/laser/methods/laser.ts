@@ -109,7 +109,7 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, viewInput(views, 0).tokens]);
     const positive = concatFeatures(ctx.features, sliceFeatures(views.features, 0));
     const negative = sliceFeatures(views.features, 1, 2);
-    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix));
+    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix, { steps: ctx.options.maxNewTokens - 1 }));
     start = out;
     streams = { positive: '[I, I+]', negative: '[mask(I), I-]' };
     inputs = [
@@ -134,7 +134,9 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   } else {
     const views = await encodeViews(ctx, [plus, masked.crop]);
     const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [viewInput(views, 0).tokens]);
-    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, sliceFeatures(views.features, 0), sliceFeatures(views.features, 1), null));
+    const out = await clock.run('prefill-views', () =>
+      prefillPair(rt, prompt, sliceFeatures(views.features, 0), sliceFeatures(views.features, 1), null, { steps: ctx.options.maxNewTokens - 1 }),
+    );
     start = out;
     streams = { positive: '[I+]', negative: '[I-]' };
     // mask(I) is not fed in this mode; it is kept because I- is cut from it, and it shows what was masked.
@@ -153,7 +155,7 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     ];
   }
   const s = start;
-  const answer = await clock.run('decode', () => decodeVat(rt, s, fusion, decodeOptions(ctx, 'decode')));
+  const answer = await clock.run('decode', () => decodeVat(rt, s, fusion, { ...decodeOptions(ctx, 'decode'), workspace: s.workspace }));
   const imageFedIn = counterfactual.feed === 'pair' ? ['positive [I, I+]'] : [];
   return { answer, decoding: { kind: 'vat', ...streams, alpha: fusion.alpha, apcBeta: fusion.apcBeta }, ...recorded, inputs, imageFedIn };
 }
