@@ -51,7 +51,25 @@ export interface AxisWeights {
   weights: Int32Array;
 }
 
+/**
+ * Axis weights by in and out size: LASER resizes I and mask(I), I+ and I- along the same axes, and
+ * a run of many images of one size along the same two. Never mutated once made; the map is emptied
+ * if it ever holds more than AXIS_CACHE_MAX.
+ */
+const axisCache = new Map<string, AxisWeights>();
+const AXIS_CACHE_MAX = 64;
+
 export function bicubicAxisWeights(inSize: number, outSize: number): AxisWeights {
+  const key = `${inSize}>${outSize}`;
+  const known = axisCache.get(key);
+  if (known !== undefined) return known;
+  const made = makeAxisWeights(inSize, outSize);
+  if (axisCache.size >= AXIS_CACHE_MAX) axisCache.clear();
+  axisCache.set(key, made);
+  return made;
+}
+
+function makeAxisWeights(inSize: number, outSize: number): AxisWeights {
   if (!(Number.isInteger(inSize) && Number.isInteger(outSize) && inSize > 0 && outSize > 0)) {
     throw new Error(`resize axis ${inSize} -> ${outSize}: sizes must be positive integers`);
   }
@@ -202,9 +220,9 @@ export interface ResizeTrace {
   out: RgbImage;
 }
 
-/** First and last differing byte of a[from, to) and b[from, to), or null when they are equal. */
-function diffSpan(a: Uint8Array, b: Uint8Array, from: number, to: number): [number, number] | null {
-  if (Buffer.from(a.buffer, a.byteOffset + from, to - from).equals(Buffer.from(b.buffer, b.byteOffset + from, to - from))) return null;
+/** First and last differing byte of a[from, to) and b[from, to), relative to `from`, or null when they are equal. */
+function diffSpan(a: Buffer, b: Buffer, from: number, to: number): [number, number] | null {
+  if (a.compare(b, from, to, from, to) === 0) return null;
   let lo = from;
   while (a[lo] === b[lo]) lo++;
   let hi = to - 1;
@@ -263,8 +281,11 @@ export function resizeBicubicPilTraced(
   const rows = rgbImage(width, last - first, like.rows.data.slice());
   /** Per intermediate row, the output columns recomputed, or null. */
   const changed: ([number, number] | null)[] = [];
+  const bytes = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  const now = bytes(img.data);
+  const before = bytes(like.src.data);
   for (let y = first; y < last; y++) {
-    const span = diffSpan(img.data, like.src.data, y * inRow, (y + 1) * inRow);
+    const span = diffSpan(now, before, y * inRow, (y + 1) * inRow);
     const cols = span === null ? null : outputsReading(ax, Math.floor(span[0] / 3), Math.floor(span[1] / 3));
     changed.push(cols);
     if (cols === null) continue;
