@@ -82,7 +82,10 @@ describe('prefix reuse', () => {
     expect(maxAbsDiff(reused.logits, whole.logits)).toBeLessThanOrEqual(1e-4);
     // one batch of two (accelerators) and two runs stacked (CPU) give the same start for the lockstep decode
     for (const pre of [passes.prefix, null]) {
-      const [batched, inTurn] = [await prefillPair(rt, prompt, positive, negative, pre, true), await prefillPair(rt, prompt, positive, negative, pre, false)];
+      const [batched, inTurn] = [
+        await prefillPair(rt, prompt, positive, negative, pre, { batch: true }),
+        await prefillPair(rt, prompt, positive, negative, pre, { batch: false }),
+      ];
       expect([inTurn.cache.batch, inTurn.cache.length, inTurn.logitRows]).toEqual([batched.cache.batch, batched.cache.length, batched.logitRows]);
       expect(maxAbsDiff(inTurn.attnLast, batched.attnLast)).toBeLessThanOrEqual(ATOL);
       expect(maxAbsDiff(inTurn.logits, batched.logits)).toBeLessThanOrEqual(1e-4);

@@ -6,7 +6,8 @@
  */
 import type { DecoderOutput } from '../runtime/decoder.ts';
 import type { ImageFeatures } from '../runtime/image-tokens.ts';
-import { KvCache } from '../runtime/kv-cache.ts';
+import { promptWorkspace } from '../runtime/generate.ts';
+import { KvCache, type KvWorkspace } from '../runtime/kv-cache.ts';
 import type { ModelRuntime } from '../runtime/model-runtime.ts';
 import type { PromptIds } from '../tokenizer/prompt.ts';
 import { sliceFeatures } from './features.ts';
@@ -40,18 +41,30 @@ export async function prefillOne(rt: ModelRuntime, prompt: PromptIds, images: Im
  * 4313 vs 5029 ms (threads auto) and 2236 vs 2192 ms (1 thread); the two continuations after their
  * prefixes, in one process, 1107-1533 vs 1170-1272 ms (1 thread, min of 4-5, three runs): a shared
  * 2-core machine's spread is larger than any difference. Two runs keep the activations at one
- * stream's, so CPU runs them in turn and stacks the caches for the lockstep decode. Accelerators batch.
+ * stream's, so CPU runs them in turn, each writing its rows of the lockstep decode's cache in place
+ * (`rt.prefillRows`). Accelerators batch.
  */
 export function batchesStreams(rt: ModelRuntime): boolean {
   return rt.provider !== 'cpu';
 }
 
+/** The start of a lockstep decode: the pair's prefill, its cache in `workspace`. */
+export interface PairPrefill extends DecoderOutput {
+  /**
+   * The workspace (batch 2) the pair's cache lies in: the decode continues in it
+   * (DecodeOptions.workspace), so no other cache is made; it writes over the prefill's cache from
+   * its second step.
+   */
+  workspace: KvWorkspace;
+}
+
 /**
  * The positive and negative streams, ready for lockstep decoding as a batch of two. With a
  * reusable prefix (the positive's first image is the prefix's), the negative's own prefix is
- * prefilled alone and both prompts' rest continue their prefix: as one batch of two where batching
- * pays (stacked caches), else one after the other with the results stacked. The numbers are the
- * same either way.
+ * prefilled alone and both prompts' rest continue their prefix. Where batching pays, as one batch
+ * of two (stacked prefix caches); else one stream after the other (`rt.prefillRows`), each
+ * writing its rows of the batch's cache in place. The numbers are the same either way. `steps`:
+ * decode steps to make room for (the workspace grows if more are taken).
  */
 export async function prefillPair(
   rt: ModelRuntime,
@@ -59,22 +72,27 @@ export async function prefillPair(
   positive: ImageFeatures,
   negative: ImageFeatures,
   prefix: ImagePrefix | null,
-  batch = batchesStreams(rt),
-): Promise<DecoderOutput> {
-  const vocab = rt.dims.vocab;
+  options: { batch?: boolean; steps?: number } = {},
+): Promise<PairPrefill> {
+  const batch = options.batch ?? batchesStreams(rt);
+  const steps = options.steps ?? 1;
+  const { layers, kvHeads, headDim } = rt.dims;
+  const workspace = promptWorkspace({ layers, batch: 2, kvHeads, headDim }, prompt.inputIds.length, steps);
   if (extendsPrefix(prompt, prefix) && positive.count > 1) {
     const p = prefix.ids.length;
     const negPrefix = await rt.prefill([{ ids: prefix.ids, images: sliceFeatures(negative, 0, 1) }]);
     const rest = prompt.inputIds.slice(p);
     const pos = { ids: rest, images: sliceFeatures(positive, 1, positive.count - 1) };
     const neg = { ids: rest, images: sliceFeatures(negative, 1, negative.count - 1) };
-    if (!batch) return joinPrefills(await rt.prefill([pos], { cache: prefix.cache }), await rt.prefill([neg], { cache: negPrefix.cache }), vocab);
-    return rt.prefill([pos, neg], { cache: KvCache.stack([prefix.cache, negPrefix.cache]) });
+    const out = batch
+      ? await rt.prefill([pos, neg], { cache: KvCache.stack([prefix.cache, negPrefix.cache]), into: workspace })
+      : await rt.prefillRows([pos, neg], [prefix.cache, negPrefix.cache], workspace);
+    return { ...out, workspace };
   }
   const pos = { ids: prompt.inputIds, images: positive };
   const neg = { ids: prompt.inputIds, images: negative };
-  if (!batch) return joinPrefills(await rt.prefill([pos]), await rt.prefill([neg]), vocab);
-  return rt.prefill([pos, neg]);
+  const out = batch ? await rt.prefill([pos, neg], { into: workspace }) : await rt.prefillRows([pos, neg], [rt.emptyCache(1), rt.emptyCache(1)], workspace);
+  return { ...out, workspace };
 }
 
 /**

@@ -11,6 +11,7 @@ import { cancelledError } from '../../common/contract/errors.ts';
 import { topKIndices, vatStep, type FusionOptions } from '../../common/laser/index.ts';
 import type { DecoderOutput } from '../runtime/decoder.ts';
 import { generateGreedy, generateLockstep, workspaceFor, type StepModel, type StopReason } from '../runtime/generate.ts';
+import type { KvWorkspace } from '../runtime/kv-cache.ts';
 import type { TextTokenizer } from '../tokenizer/load.ts';
 
 export interface CandidateRecord {
@@ -51,6 +52,8 @@ export interface DecodeOptions {
   onStep?: (step: number, total: number) => void;
   /** Keep attn_last of every decoder step. */
   keepAttention?: boolean;
+  /** Decode in this workspace, the one the prefill wrote its cache into (GenerateOptions.workspace). */
+  workspace?: KvWorkspace;
 }
 
 function tokenText(tokenizer: TextTokenizer, id: number): string {
@@ -123,7 +126,7 @@ export async function decodeVat(model: StepModel, prefill: DecoderOutput, fusion
       });
       return s.token;
     },
-    { maxNewTokens: o.maxNewTokens, eosTokenIds: o.eosIds, signal: o.signal, onProgress: (p) => o.onStep?.(p.step, p.total) },
+    { maxNewTokens: o.maxNewTokens, eosTokenIds: o.eosIds, signal: o.signal, onProgress: (p) => o.onStep?.(p.step, p.total), workspace: o.workspace },
   );
   return { ids: r.ids, text: answerText(o.tokenizer, r.ids, o.eosIds), steps, stopReason: r.stopReason, attention: [] };
 }

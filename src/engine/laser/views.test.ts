@@ -76,3 +76,40 @@ describe('views', () => {
     expect(Array.from(masked.data.subarray(3))).toEqual(Array.from(img.data.subarray(3)));
   });
 });
+
+describe('a view made like another (mask(I) like I, I- like I+)', () => {
+  it('is the input made from scratch, bit for bit, in pad and crop mode, up- and downscaled, for masks anywhere', () => {
+    // Sizes that shrink (200x150), grow (30x40) and keep one side (56x90 in crop mode: the width is not resized).
+    for (const [w, h] of [
+      [200, 150],
+      [30, 40],
+      [56, 90],
+    ] as const) {
+      for (const mode of ['pad', 'crop'] as const) {
+        const img = gradient(w, h);
+        const I = modelInput(img, fixed(mode));
+        const mapping = cellMapping(I.transform);
+        const fill = fillFor('mean', mapping, processor);
+        for (const rects of [
+          [[0, 0, 5, 5]],
+          [
+            [w / 3, h / 4, w / 2, h / 2],
+            [w - 4, h - 9, w, h],
+          ],
+          [[0, 0, w, h]],
+          [],
+        ] as [number, number, number, number][][]) {
+          const masked = maskView(img, rects, fill);
+          const scratch = modelInput(masked, fixed(mode));
+          const reused = modelInput(masked, fixed(mode), I);
+          expect(Buffer.from(reused.image.data).equals(Buffer.from(scratch.image.data)), `${w}x${h} ${mode} ${JSON.stringify(rects)}`).toBe(true);
+          expect(Array.from(reused.pixelValues)).toEqual(Array.from(scratch.pixelValues));
+          expect(reused.transform).toEqual(scratch.transform);
+        }
+        // An input of another size is no model for it: made from scratch.
+        const other = modelInput(gradient(w + 1, h), fixed(mode), I);
+        expect(Buffer.from(other.image.data).equals(Buffer.from(modelInput(gradient(w + 1, h), fixed(mode)).image.data))).toBe(true);
+      }
+    }
+  });
+});

@@ -26,6 +26,7 @@ import { preprocessForClip } from '../preprocess/clip.ts';
 import type { ClipProcessorConfig, Qwen2VLProcessorConfig } from '../preprocess/config.ts';
 import type { RgbImage } from '../preprocess/image.ts';
 import { fromChwFloat32 } from '../preprocess/normalize.ts';
+import type { ResizeTrace } from '../preprocess/pil-resize.ts';
 import { patchesToChw, preprocessForQwen2VL } from '../preprocess/qwen2vl.ts';
 import { WorkbenchError } from '../../common/contract/errors.ts';
 import { fromPixelImage, toPixelImage } from './image.ts';
@@ -83,17 +84,34 @@ export interface ModelInput {
   image: RgbImage;
 }
 
-export function modelInput(img: RgbImage, processor: ViewProcessor): ModelInput {
+/**
+ * What a fixed-grid input's resize computed, for the one input made `like` it (taken out when it is
+ * used, and never kept for an input that was itself made like another: nothing reuses mask(I) or
+ * I-), so that no run holds the padded pictures longer than it needs them.
+ */
+const resizeTraces = new WeakMap<ModelInput, ResizeTrace>();
+
+/**
+ * `img` as the model sees it. `like`: an input made from an image of the same size that `img`
+ * differs from in a few places (mask(I) from I, I- from I+), whose resize is then reused wherever
+ * those places do not reach: the same input bit for bit, made faster (fixed-grid models). An input
+ * serves as `like` once.
+ */
+export function modelInput(img: RgbImage, processor: ViewProcessor, like: ModelInput | null = null): ModelInput {
   if (processor.kind === 'fixed-grid') {
-    const p = preprocessForClip(img, processor.config, processor.mode);
+    const trace = like === null ? null : (resizeTraces.get(like) ?? null);
+    if (like !== null) resizeTraces.delete(like);
+    const p = preprocessForClip(img, processor.config, processor.mode, trace);
     const { grid } = processor;
-    return {
+    const input = {
       pixelValues: p.pixelValues,
       transform: withGrid(p.transform, grid.gw, grid.gh),
       patches: null,
       tokens: processor.tokensPerImage,
       image: p.inputImage,
     };
+    if (p.resizeTrace !== null && like === null) resizeTraces.set(input, p.resizeTrace);
+    return input;
   }
   const p = preprocessForQwen2VL(img, processor.config);
   const [t, h, w] = p.gridThw;

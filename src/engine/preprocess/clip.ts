@@ -8,7 +8,7 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import type { ClipProcessorConfig, Rgb } from './config.ts';
 import { cropImage, padImage, type RgbImage } from './image.ts';
 import { normalizeTable, toChwFloat32 } from './normalize.ts';
-import { resizeBicubicPil } from './pil-resize.ts';
+import { resizeBicubicPilTraced, type ResizeTrace } from './pil-resize.ts';
 
 export type ClipMode = 'crop' | 'pad';
 
@@ -20,6 +20,8 @@ export interface ClipPreprocessed {
   transform: InputTransform;
   /** the uint8 picture that was normalised, i.e. what the model saw (for overlays) */
   inputImage: RgbImage;
+  /** What the resize computed (null when it was a copy or only one axis changed), for `like` in a later call. */
+  resizeTrace: ResizeTrace | null;
 }
 
 /** transformers get_resize_output_image_size for {"shortest_edge": s}: the long edge is int(s * long / short). */
@@ -35,8 +37,14 @@ export function padColour(config: ClipProcessorConfig): Rgb {
   return [Math.trunc(config.imageMean[0] * 255), Math.trunc(config.imageMean[1] * 255), Math.trunc(config.imageMean[2] * 255)];
 }
 
-export function preprocessForClip(image: RgbImage, config: ClipProcessorConfig, mode: ClipMode): ClipPreprocessed {
+/**
+ * `like`: the resize trace of an earlier call on an image of the same size that differs from this
+ * one in a few places (LASER's mask(I) after I): the resize then recomputes only the outputs those
+ * places reach (resizeBicubicPilTraced), with the same result bit for bit.
+ */
+export function preprocessForClip(image: RgbImage, config: ClipProcessorConfig, mode: ClipMode, like: ResizeTrace | null = null): ClipPreprocessed {
   const steps: PreprocessStep[] = [];
+  let resizeTrace: ResizeTrace | null = null;
   let img = image;
   if (mode === 'pad' && img.width !== img.height) {
     // expand2square: paste at ((S - w) // 2, (S - h) // 2); a square image is returned unchanged
@@ -49,7 +57,9 @@ export function preprocessForClip(image: RgbImage, config: ClipProcessorConfig, 
   }
   if (config.doResize) {
     const target = 'shortestEdge' in config.size ? shortestEdgeSize(img.width, img.height, config.size.shortestEdge) : config.size;
-    img = resizeBicubicPil(img, target.width, target.height);
+    const resized = resizeBicubicPilTraced(img, target.width, target.height, like);
+    img = resized.image;
+    resizeTrace = resized.trace;
     steps.push({ kind: 'resize', width: target.width, height: target.height });
   }
   if (config.doCenterCrop) {
@@ -69,5 +79,5 @@ export function preprocessForClip(image: RgbImage, config: ClipProcessorConfig, 
   }
   const pixelValues = toChwFloat32(img.data, img.width, img.height, normalizeTable(config));
   const transform = composeTransform(mode, image.width, image.height, steps);
-  return { pixelValues, shape: [1, 3, img.height, img.width], transform, inputImage: img };
+  return { pixelValues, shape: [1, 3, img.height, img.width], transform, inputImage: img, resizeTrace };
 }

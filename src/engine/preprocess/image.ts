@@ -39,11 +39,9 @@ export function padImage(img: RgbImage, width: number, height: number, left: num
   }
   const out = rgbImage(width, height);
   const d = out.data;
-  for (let i = 0; i < d.length; i += 3) {
-    d[i] = fill[0];
-    d[i + 1] = fill[1];
-    d[i + 2] = fill[2];
-  }
+  // One pixel of fill, then the filled part doubled by native copies until the canvas is full.
+  if (d.length > 0) d.set(fill);
+  for (let n = 3; n < d.length; n *= 2) d.copyWithin(n, 0, Math.min(n, d.length - n));
   const rowBytes = img.width * 3;
   for (let y = 0; y < img.height; y++) {
     const src = y * rowBytes;

@@ -51,7 +51,25 @@ export interface AxisWeights {
   weights: Int32Array;
 }
 
+/**
+ * Axis weights by in and out size: LASER resizes I and mask(I), I+ and I- along the same axes, and
+ * a run of many images of one size along the same two. Never mutated once made; the map is emptied
+ * if it ever holds more than AXIS_CACHE_MAX.
+ */
+const axisCache = new Map<string, AxisWeights>();
+const AXIS_CACHE_MAX = 64;
+
 export function bicubicAxisWeights(inSize: number, outSize: number): AxisWeights {
+  const key = `${inSize}>${outSize}`;
+  const known = axisCache.get(key);
+  if (known !== undefined) return known;
+  const made = makeAxisWeights(inSize, outSize);
+  if (axisCache.size >= AXIS_CACHE_MAX) axisCache.clear();
+  axisCache.set(key, made);
+  return made;
+}
+
+function makeAxisWeights(inSize: number, outSize: number): AxisWeights {
   if (!(Number.isInteger(inSize) && Number.isInteger(outSize) && inSize > 0 && outSize > 0)) {
     throw new Error(`resize axis ${inSize} -> ${outSize}: sizes must be positive integers`);
   }
@@ -103,9 +121,16 @@ function resampleHorizontal(src: RgbImage, ax: AxisWeights, y0: number, rows: nu
   // start and count hold outSize entries, weights outSize * taps, and every tap lies inside the row (bicubicAxisWeights): the '!' reads below are in range.
   const inRow = src.width * 3;
   const outRow = ax.outSize * 3;
+  const bytes = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
   for (let y = 0; y < rows; y++) {
     const rowBase = (y0 + y) * inRow;
     const outBase = y * outRow;
+    // A row equal to the one above (a letterbox's fill, a flat background) resamples to the same
+    // bytes: copied, after a native compare that costs far less than the taps.
+    if (y > 0 && bytes.compare(bytes, rowBase - inRow, rowBase, rowBase, rowBase + inRow) === 0) {
+      d.copyWithin(outBase, outBase - outRow, outBase);
+      continue;
+    }
     for (let i = 0; i < ax.outSize; i++) {
       const w0 = i * taps;
       const n = count[i]!;
@@ -180,4 +205,138 @@ export function resizeBicubicPil(img: RgbImage, width: number, height: number): 
     rowOffset = first;
   }
   return ay === null ? tmp : resampleVertical(tmp, ay, rowOffset);
+}
+
+/**
+ * What a resize computed, kept so that the resize of an image that differs from it in a few places
+ * (LASER's mask(I) from I, its masked crop I- from the crop I+) recomputes only what those places
+ * reach: `src` the input, `rows` the horizontal pass's output (over the rows the vertical pass
+ * reads, from `rowOffset`), `out` the result.
+ */
+export interface ResizeTrace {
+  src: RgbImage;
+  rows: RgbImage;
+  rowOffset: number;
+  out: RgbImage;
+}
+
+/** First and last differing byte of a[from, to) and b[from, to), relative to `from`, or null when they are equal. */
+function diffSpan(a: Buffer, b: Buffer, from: number, to: number): [number, number] | null {
+  if (a.compare(b, from, to, from, to) === 0) return null;
+  let lo = from;
+  while (a[lo] === b[lo]) lo++;
+  let hi = to - 1;
+  while (a[hi] === b[hi]) hi--;
+  return [lo - from, hi - from];
+}
+
+/** Outputs [first, last] of `ax` whose taps read any of inputs [lo, hi] (null when none do). */
+function outputsReading(ax: AxisWeights, lo: number, hi: number): [number, number] | null {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < ax.outSize; i++) {
+    const s = ax.start[i]!; // i < outSize
+    if (s <= hi && s + ax.count[i]! > lo) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  return first < 0 ? null : [first, last];
+}
+
+/**
+ * `resizeBicubicPil(img, width, height)`, and the trace a later resize can reuse. With `like` (the
+ * trace of a resize of an image of img's size to the same size), every output whose taps read only
+ * pixels where img equals like.src is copied from like instead of computed: the same arithmetic on
+ * the same bytes, so the result is the same bit for bit.
+ */
+export function resizeBicubicPilTraced(
+  img: RgbImage,
+  width: number,
+  height: number,
+  like: ResizeTrace | null = null,
+): { image: RgbImage; trace: ResizeTrace | null } {
+  if (width === img.width || height === img.height) return { image: resizeBicubicPil(img, width, height), trace: null };
+  const ax = bicubicAxisWeights(img.width, width);
+  const ay = bicubicAxisWeights(img.height, height);
+  const first = ay.start[0]!; // height > 0 outputs
+  const last = ay.start[height - 1]! + ay.count[height - 1]!;
+  const fits =
+    like !== null &&
+    like.src.width === img.width &&
+    like.src.height === img.height &&
+    like.out.width === width &&
+    like.out.height === height &&
+    like.rowOffset === first &&
+    like.rows.height === last - first;
+  if (!fits) {
+    const rows = resampleHorizontal(img, ax, first, last - first);
+    const out = resampleVertical(rows, ay, first);
+    return { image: out, trace: { src: img, rows, rowOffset: first, out } };
+  }
+  // Horizontal pass: a row equal to like's is like's row; else only the outputs whose taps reach
+  // the bytes that differ are computed again (on a copy of like's row).
+  const inRow = img.width * 3;
+  const outRow = width * 3;
+  const rows = rgbImage(width, last - first, like.rows.data.slice());
+  /** Per intermediate row, the output columns recomputed, or null. */
+  const changed: ([number, number] | null)[] = [];
+  const bytes = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  const now = bytes(img.data);
+  const before = bytes(like.src.data);
+  for (let y = first; y < last; y++) {
+    const span = diffSpan(now, before, y * inRow, (y + 1) * inRow);
+    const cols = span === null ? null : outputsReading(ax, Math.floor(span[0] / 3), Math.floor(span[1] / 3));
+    changed.push(cols);
+    if (cols === null) continue;
+    const part = resampleHorizontalColumns(img.data, y * inRow, ax, cols[0], cols[1]);
+    rows.data.set(part, (y - first) * outRow + cols[0] * 3);
+  }
+  // Vertical pass: an output row whose taps read only unchanged columns of the intermediate rows is like's.
+  const out = rgbImage(width, height, like.out.data.slice());
+  const rowBytes = outRow;
+  for (let i = 0; i < height; i++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    const s = ay.start[i]! - first; // i < height
+    for (let j = 0; j < ay.count[i]!; j++) {
+      const c = changed[s + j];
+      if (c) [lo, hi] = [Math.min(lo, c[0]), Math.max(hi, c[1])];
+    }
+    if (lo > hi) continue;
+    const w0 = i * ay.taps;
+    const n = ay.count[i]!;
+    for (let x = lo * 3; x < (hi + 1) * 3; x++) {
+      let acc = HALF;
+      let p = s * rowBytes + x;
+      for (let j = 0; j < n; j++, p += rowBytes) acc += rows.data[p]! * ay.weights[w0 + j]!; // taps lie in `rows`
+      out.data[i * rowBytes + x] = clip8(acc);
+    }
+  }
+  return { image: out, trace: { src: img, rows, rowOffset: first, out } };
+}
+
+/** The horizontal pass of the row at byte `rowBase` of `s` for outputs [o0, o1] only: their 3 * (o1 - o0 + 1) bytes. */
+function resampleHorizontalColumns(s: Uint8Array, rowBase: number, ax: AxisWeights, o0: number, o1: number): Uint8Array {
+  const d = new Uint8Array((o1 - o0 + 1) * 3);
+  const { taps, start, count, weights } = ax;
+  for (let i = o0; i <= o1; i++) {
+    const w0 = i * taps;
+    const n = count[i]!; // o0..o1 are outputs of ax
+    let p = rowBase + start[i]! * 3;
+    let r = HALF;
+    let g = HALF;
+    let b = HALF;
+    for (let j = 0; j < n; j++, p += 3) {
+      const w = weights[w0 + j]!;
+      r += s[p]! * w;
+      g += s[p + 1]! * w;
+      b += s[p + 2]! * w;
+    }
+    const o = (i - o0) * 3;
+    d[o] = clip8(r);
+    d[o + 1] = clip8(g);
+    d[o + 2] = clip8(b);
+  }
+  return d;
 }

@@ -8,12 +8,14 @@
  * within 1e-5.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KvCache } from './kv-cache.ts';
+import type { KvCache, KvWorkspace } from './kv-cache.ts';
 import type { ModelRuntime } from './model-runtime.ts';
 import { openModelRuntime } from './open.ts';
-import { generateGreedy } from './generate.ts';
+import { generateGreedy, generateLockstep, promptWorkspace } from './generate.ts';
+import type { DecoderOutput } from './decoder.ts';
+import { joinPrefills } from '../laser/contrast.ts';
 import type { ImageFeatures } from './image-tokens.ts';
-import { at, field } from '../../../test/support/index-access.ts';
+import { at, field, first, last } from '../../../test/support/index-access.ts';
 import { compileTinyBundle, maxAbsDiff, readTinyGolden, type CompiledTiny, type TinyGolden } from '../../../test/support/tiny-bundle.ts';
 import { compileTinyLaserBundle, compileTinyQwenLaserBundle, type TinyLaserBundle } from '../../../test/laser/support/tiny-laser-bundle.ts';
 import sharp from 'sharp';
@@ -105,6 +107,92 @@ describe('prefill in chunks', () => {
     await expect(openModelRuntime(compiled.bundle, { device: 'cpu', prefillChunk: -1 })).rejects.toThrow(
       /prefill chunk must be a non-negative number of tokens, got -1/,
     );
+  });
+});
+
+describe('streams prefilled one after the other into the rows of one workspace (prefillRows)', () => {
+  // Two streams that differ from the image on: I, and I with its features negated.
+  const streams = () => [
+    { ids: g.inputIds, images: image },
+    { ids: g.inputIds, images: { ...image, data: image.data.map((v) => -v) } },
+  ];
+  const shape = () => ({ layers: chunked.dims.layers, batch: 2, kvHeads: chunked.dims.kvHeads, headDim: chunked.dims.headDim });
+  const rowFeeds = (c: KvCache, b: number) => c.row(b).feeds();
+  // The same computation as each stream's own batch-1 prefill (the same chunks of 7), so the same
+  // floats: compared for equality, not within a tolerance.
+  const expectRowsEqual = (rows: DecoderOutput, alone: DecoderOutput[]) => {
+    const V = chunked.dims.vocab;
+    expect(rows.logitRows).toBe(1);
+    expect([rows.cache.batch, rows.cache.length]).toEqual([2, first(alone).cache.length]);
+    for (const [b, a] of alone.entries()) {
+      expect(Array.from(rows.logits.subarray(b * V, (b + 1) * V))).toEqual(Array.from(a.logits));
+      expect(Array.from(rows.attnLast.subarray(b * a.attnLast.length, (b + 1) * a.attnLast.length))).toEqual(Array.from(a.attnLast));
+      const [x, y] = [rowFeeds(rows.cache, b), a.cache.feeds()];
+      for (const [k, t] of Object.entries(y)) expect(Array.from(field(x, k).data as Float32Array), k).toEqual(Array.from(t.data as Float32Array));
+    }
+  };
+
+  it("gives every row its own prefill's logits, attn_last and cache bit for bit, from scratch and continuing caches of its own", async () => {
+    const [s0, s1] = streams();
+    // 26 tokens in chunks of 7: four calls per row, alternating the workspace's two sets.
+    const ws = promptWorkspace(shape(), g.sequence, 3);
+    const size = ws.byteLength;
+    const scratch = await chunked.prefillRows([s0!, s1!], [chunked.emptyCache(), chunked.emptyCache()], ws);
+    const alone = [await chunked.prefill([s0!]), await chunked.prefill([s1!])];
+    expectRowsEqual(scratch, alone);
+    expect(ws.byteLength).toBe(size);
+    // Continuing each row's own cache (the two prefills above) with 9 text tokens (the prompt's first 3, three times): two chunks.
+    const head = Array.from(g.inputIds.slice(0, 3), Number);
+    const text = [...head, ...head, ...head];
+    const ws2 = promptWorkspace(shape(), g.sequence + 9, 3);
+    const rows = await chunked.prefillRows(
+      [{ ids: text }, { ids: text }],
+      alone.map((a) => a.cache),
+      ws2,
+    );
+    expectRowsEqual(rows, [
+      await chunked.prefill([{ ids: text }], { cache: first(alone).cache }),
+      await chunked.prefill([{ ids: text }], { cache: last(alone).cache }),
+    ]);
+  });
+
+  it('is a start that a lockstep decode continues in the same workspace, giving the ids and logits of the stacked caches', async () => {
+    const [s0, s1] = streams();
+    const steps = 5;
+    const ws = promptWorkspace(shape(), g.sequence, steps - 1);
+    const rows = await chunked.prefillRows([s0!, s1!], [chunked.emptyCache(), chunked.emptyCache()], ws);
+    const stacked = joinPrefills(await chunked.prefill([s0!]), await chunked.prefill([s1!]), chunked.dims.vocab);
+    const decode = async (start: DecoderOutput, workspace?: KvWorkspace) => {
+      const seen: number[][] = [];
+      const r = await generateLockstep(
+        chunked,
+        start,
+        (pos, neg) => {
+          seen.push([...Array.from(pos), ...Array.from(neg)]);
+          // VAT's fusion with alpha 1, so the negative row decides too
+          let best = 0;
+          for (let i = 1; i < pos.length; i++) if (2 * at(pos, i) - at(neg, i) > 2 * at(pos, best) - at(neg, best)) best = i;
+          return best;
+        },
+        { maxNewTokens: steps, workspace },
+      );
+      return { ids: r.ids, seen };
+    };
+    const [a, b] = [await decode(rows, ws), await decode(stacked)];
+    expect(a.ids).toHaveLength(steps);
+    expect(a.ids).toEqual(b.ids);
+    expect(a.seen).toEqual(b.seen);
+  });
+
+  it('refuses rows of different lengths, a workspace of another batch, and whole-layer attention', async () => {
+    const [s0, s1] = streams();
+    const ws = promptWorkspace(shape(), g.sequence, 1);
+    await expect(chunked.prefillRows([s0!, { ids: g.inputIds.slice(0, 20), images: image }], [chunked.emptyCache(), chunked.emptyCache()], ws)).rejects.toThrow(
+      /rows differ in length/,
+    );
+    const one = promptWorkspace({ ...shape(), batch: 1 }, g.sequence, 1);
+    await expect(chunked.prefillRows([s0!, s1!], [chunked.emptyCache(), chunked.emptyCache()], one)).rejects.toThrow(/2 rows for a workspace of batch 1/);
+    expect(() => ws.row(2)).toThrow(/outside batch 2/);
   });
 });
 

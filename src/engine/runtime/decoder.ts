@@ -11,7 +11,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { WorkbenchError } from '../../common/contract/errors.ts';
-import { KvCache, type KvWorkspace } from './kv-cache.ts';
+import { KvCache, type KvWorkspace, type PresentTarget } from './kv-cache.ts';
 
 /** The decoder's sizes, read from its graph. */
 export interface DecoderDims {
@@ -123,7 +123,7 @@ export async function runDecoder(
   logits: 'all' | 'last',
   attnLayer: number | null,
   mrope: MropeFeed | null = null,
-  into: KvWorkspace | null = null,
+  into: PresentTarget | null = null,
 ): Promise<DecoderOutput> {
   const { batch: B, length: S } = embeds;
   const P = cache.length;
@@ -212,7 +212,7 @@ export async function runDecoderInChunks(
   chunk: number,
   into: KvWorkspace | null = null,
 ): Promise<DecoderOutput> {
-  const { batch: B, length: S, hidden: D } = embeds;
+  const { batch: B, length: S } = embeds;
   if (!Number.isInteger(chunk) || chunk <= 0 || S <= chunk) return runDecoder(session, dims, embeds, cache, logits, attnLayer, mrope, into);
   const P = cache.length;
   const T = P + S;
@@ -225,15 +225,8 @@ export async function runDecoderInChunks(
   let out: DecoderOutput | null = null;
   for (let start = 0; start < S; start += chunk) {
     const n = Math.min(chunk, S - start);
-    const data = new Float32Array(B * n * D);
-    for (let b = 0; b < B; b++) data.set(embeds.data.subarray((b * S + start) * D, (b * S + start + n) * D), b * n * D);
-    let part: MropeFeed | null = null;
-    if (mrope) {
-      const positions = new BigInt64Array(3 * B * n);
-      for (let r = 0; r < 3 * B; r++) positions.set(mrope.positions.subarray(r * S + start, r * S + start + n), r * n);
-      part = { positions, ropeDeltas: mrope.ropeDeltas };
-    }
-    out = await runDecoder(session, dims, { data, batch: B, length: n, hidden: D }, current, allLogits ? 'all' : 'last', attnLayer, part, into);
+    const part = chunkOf(embeds, mrope, start, n);
+    out = await runDecoder(session, dims, part.embeds, current, allLogits ? 'all' : 'last', attnLayer, part.mrope, into);
     if (allLogits) for (let b = 0; b < B; b++) allLogits.set(out.logits.subarray(b * n * V, (b + 1) * n * V), (b * S + start) * V);
     if (full) {
       // Chunk rows [B, H, n, P + start + n] into [B, H, S, T]; keys after P + start + n stay 0.
@@ -249,6 +242,95 @@ export async function runDecoderInChunks(
   const result: DecoderOutput = { logits: allLogits ?? last.logits, logitRows: allLogits ? S : 1, attnLast: last.attnLast, cache: last.cache };
   if (full) result.attnFull = full;
   return result;
+}
+
+/** New positions [start, start + n) of every stream: their embeddings and M-RoPE positions. */
+function chunkOf(embeds: Embeds, mrope: MropeFeed | null, start: number, n: number): { embeds: Embeds; mrope: MropeFeed | null } {
+  const { batch: B, length: S, hidden: D } = embeds;
+  if (start === 0 && n === S) return { embeds, mrope };
+  const data = new Float32Array(B * n * D);
+  for (let b = 0; b < B; b++) data.set(embeds.data.subarray((b * S + start) * D, (b * S + start + n) * D), b * n * D);
+  let part: MropeFeed | null = null;
+  if (mrope) {
+    const positions = new BigInt64Array(3 * B * n);
+    for (let r = 0; r < 3 * B; r++) positions.set(mrope.positions.subarray(r * S + start, r * S + start + n), r * n);
+    part = { positions, ropeDeltas: mrope.ropeDeltas };
+  }
+  return { embeds: { data, batch: B, length: n, hidden: D }, mrope: part };
+}
+
+/** One stream of `runRowsInChunks`: its new tokens (batch 1), the batch-1 cache they continue, its M-RoPE positions. */
+export interface RowInput {
+  embeds: Embeds;
+  cache: KvCache;
+  mrope: MropeFeed | null;
+}
+
+/**
+ * B streams of equal length, each continuing a batch-1 cache of its own (of one length), prefilled
+ * one after the other, each exactly as `runDecoderInChunks` prefills it alone (batch 1, the same
+ * chunks, so the same numbers bit for bit), but chunk by chunk in turn, every call writing its
+ * presents into its row of `into`: after each chunk the workspace set written holds all rows at one
+ * length, so the prompt's cache ends there as a batch-B cache, where a lockstep decode continues it
+ * (GenerateOptions.workspace). This is what a batch of B costs where a batch is no cheaper than B runs
+ * (onnxruntime's CPU provider), without the B caches allocated, stacked into a batch of B and
+ * copied into a decode workspace afterwards. Returns the last position's logits [B, 1, V] and
+ * attn_last [B, L, H, P + S], as a batch-B call would.
+ */
+export async function runRowsInChunks(
+  session: ort.InferenceSession,
+  dims: DecoderDims,
+  rows: readonly RowInput[],
+  attnLayer: number | null,
+  chunk: number,
+  into: KvWorkspace,
+): Promise<DecoderOutput> {
+  const [first] = rows;
+  if (first === undefined) throw new Error('runRowsInChunks: no streams');
+  const S = first.embeds.length;
+  const P = first.cache.length;
+  for (const r of rows) {
+    if (r.embeds.batch !== 1 || r.cache.batch !== 1) throw new Error('runRowsInChunks: every row is one stream continuing a batch-1 cache');
+    if (r.embeds.length !== S || r.cache.length !== P)
+      throw new Error(`runRowsInChunks: rows differ in length (${r.embeds.length} after ${r.cache.length} vs ${S} after ${P})`);
+  }
+  if (into.shape.batch !== rows.length) throw new Error(`runRowsInChunks: ${rows.length} rows for a workspace of batch ${into.shape.batch}`);
+  if (attnLayer !== null && attnLayer >= 0) throw new Error('runRowsInChunks: whole-layer attention is not kept row by row; prefill the batch instead');
+  const step = Number.isInteger(chunk) && chunk > 0 ? chunk : S;
+  const targets = rows.map((_, b) => into.row(b));
+  const current = rows.map((r) => r.cache);
+  const outs: DecoderOutput[] = [];
+  for (let start = 0; start < S; start += step) {
+    const n = Math.min(step, S - start);
+    for (const [b, r] of rows.entries()) {
+      const part = chunkOf(r.embeds, r.mrope, start, n);
+      const out = await runDecoder(session, dims, part.embeds, current[b] ?? absentRow(b), 'last', attnLayer, part.mrope, targets[b] ?? absentRow(b));
+      current[b] = out.cache;
+      outs[b] = out;
+    }
+  }
+  const V = dims.vocab;
+  const logits = new Float32Array(rows.length * V);
+  const perRow = dims.layers * dims.heads * (P + S);
+  const attnLast = new Float32Array(rows.length * perRow);
+  for (const [b, out] of outs.entries()) {
+    logits.set(out.logits, b * V);
+    attnLast.set(out.attnLast, b * perRow);
+  }
+  const last = current[0] ?? absentRow(0);
+  return {
+    logits,
+    logitRows: 1,
+    attnLast,
+    cache: into.batchOf(
+      last,
+      current.flatMap((c) => c.ropeDeltas),
+    ),
+  };
+}
+
+function absentRow(b: number): never {
+  throw new Error(`runRowsInChunks: row ${b} has no cache`);
 }
 
 function noOutput(name: string): never {

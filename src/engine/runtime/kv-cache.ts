@@ -160,6 +160,17 @@ export class KvCache {
  * The graph's layout is [B, KVH, T, hd] with T growing by one per step, so each step's present is a
  * fresh [B, KVH, T, hd] view at the start of its set's buffer (the graph writes all of it).
  */
+/**
+ * Where a decoder call writes its presents: a KvWorkspace (the whole batch), or one batch row of one
+ * (KvWorkspace.row), for streams prefilled one after the other into one batch's buffers.
+ */
+export interface PresentTarget {
+  /** Output tensors for a call that reads `past` and returns `total` positions, and the cache they make. */
+  presents(past: KvCache, total: number, ropeDeltas: readonly number[]): { fetches: Record<string, ort.Tensor>; cache: KvCache };
+  /** An all-ones int64 attention mask of `count` entries. */
+  maskOnes(count: number): BigInt64Array;
+}
+
 /** One of a workspace's two sets of per-layer buffers. */
 interface WorkspaceSet {
   keys: Float32Array[];
@@ -167,7 +178,7 @@ interface WorkspaceSet {
   capacity: number;
 }
 
-export class KvWorkspace {
+export class KvWorkspace implements PresentTarget {
   private readonly sets: [WorkspaceSet, WorkspaceSet];
   private ones = new BigInt64Array(0);
 
@@ -201,13 +212,68 @@ export class KvWorkspace {
     if (past.layers !== layers || past.batch !== batch || past.kvHeads !== kvHeads || past.headDim !== headDim) {
       throw new Error(`KvWorkspace: a cache of batch ${past.batch}, ${past.layers} layers does not fit a workspace of batch ${batch}, ${layers} layers`);
     }
-    const first = this.sets[0].keys[0] ?? missingLayer(0);
-    const set = past.holds(first.buffer) ? this.sets[1] : this.sets[0];
+    const set = this.setBeside(past);
     if (total > set.capacity) this.grow(set, Math.max(total, 2 * set.capacity));
-    const n = batch * kvHeads * total * headDim;
-    const dims = [batch, kvHeads, total, headDim];
-    const keys = set.keys.map((b) => new ort.Tensor('float32', b.subarray(0, n), dims));
-    const values = set.values.map((b) => new ort.Tensor('float32', b.subarray(0, n), dims));
+    return this.views(set, 0, batch, total, ropeDeltas);
+  }
+
+  /**
+   * Row `row` of the batch as a target of its own: a batch-1 call continuing a batch-1 `past` writes
+   * its presents where row `row` of a [batch, KVH, total, hd] cache lies, in the set `past` does not
+   * lie in. Calls that fill every row of one set at one length, row 0 first (which grows the set if
+   * it must), leave that set holding the whole batch's cache (`batchOf`): a batch of streams
+   * prefilled one after the other, with nothing stacked or copied afterwards.
+   */
+  row(row: number): PresentTarget {
+    const { layers, batch, kvHeads, headDim } = this.shape;
+    if (!Number.isInteger(row) || row < 0 || row >= batch) throw new Error(`KvWorkspace.row: ${row} is outside batch ${batch}`);
+    return {
+      presents: (past, total, ropeDeltas) => {
+        if (past.layers !== layers || past.batch !== 1 || past.kvHeads !== kvHeads || past.headDim !== headDim) {
+          throw new Error(`KvWorkspace.row: a cache of batch ${past.batch}, ${past.layers} layers is not one row of a workspace of ${layers} layers`);
+        }
+        const set = this.setBeside(past);
+        if (total > set.capacity) {
+          // Growing makes new buffers, which would lose the rows written before this one.
+          if (row !== 0)
+            throw new Error(`KvWorkspace.row: row ${row} needs room for ${total} positions that row 0 did not make; fill a set's rows in order at one length`);
+          this.grow(set, Math.max(total, 2 * set.capacity));
+        }
+        return this.views(set, row, 1, total, ropeDeltas);
+      },
+      maskOnes: (count) => this.maskOnes(count),
+    };
+  }
+
+  /**
+   * The whole batch's cache in the set that `rowCache` (a cache a `row(b)` target made) lies in, at
+   * its length: the rows that calls wrote there at that length, in row order.
+   */
+  batchOf(rowCache: KvCache, ropeDeltas: readonly number[]): KvCache {
+    const set = this.sets.find((s) => rowCache.holds((s.keys[0] ?? missingLayer(0)).buffer));
+    if (set === undefined) throw new Error('KvWorkspace.batchOf: the cache does not lie in this workspace');
+    return this.views(set, 0, this.shape.batch, rowCache.length, ropeDeltas).cache;
+  }
+
+  /** The set `past` does not lie in (the first one when it lies in neither). */
+  private setBeside(past: KvCache): WorkspaceSet {
+    const first = this.sets[0].keys[0] ?? missingLayer(0);
+    return past.holds(first.buffer) ? this.sets[1] : this.sets[0];
+  }
+
+  /** Tensors over rows [row, row + rows) of a [batch, KVH, total, hd] layout of `set`'s buffers, as fetches and as the cache they make. */
+  private views(
+    set: WorkspaceSet,
+    row: number,
+    rows: number,
+    total: number,
+    ropeDeltas: readonly number[],
+  ): { fetches: Record<string, ort.Tensor>; cache: KvCache } {
+    const { layers, kvHeads, headDim } = this.shape;
+    const per = kvHeads * total * headDim;
+    const dims = [rows, kvHeads, total, headDim];
+    const keys = set.keys.map((b) => new ort.Tensor('float32', b.subarray(row * per, (row + rows) * per), dims));
+    const values = set.values.map((b) => new ort.Tensor('float32', b.subarray(row * per, (row + rows) * per), dims));
     const fetches: Record<string, ort.Tensor> = {};
     for (let i = 0; i < layers; i++) {
       fetches[`present.${i}.key`] = keys[i] ?? missingLayer(i);

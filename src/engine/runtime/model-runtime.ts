@@ -26,7 +26,17 @@ import { WorkbenchError } from '../../common/contract/errors.ts';
 import { imageTokenCount, patchLayout, ropeIndex, type PatchGrid } from '../families/qwen2-vl/positions.ts';
 export type { PatchGrid };
 import { windowLayout } from '../families/qwen2-vl/windows.ts';
-import { decoderDims, hasFullAttention, runDecoder, runDecoderInChunks, type DecoderDims, type DecoderOutput, type Embeds, type MropeFeed } from './decoder.ts';
+import {
+  decoderDims,
+  hasFullAttention,
+  runDecoder,
+  runDecoderInChunks,
+  runRowsInChunks,
+  type DecoderDims,
+  type DecoderOutput,
+  type Embeds,
+  type MropeFeed,
+} from './decoder.ts';
 import { scatterImageFeatures, type ImageFeatures } from './image-tokens.ts';
 import { KvCache, type KvWorkspace } from './kv-cache.ts';
 import { availableMemory, fp16CpuRefusal } from './memory.ts';
@@ -485,6 +495,25 @@ export class ModelRuntime {
       this.prefillChunk,
       options.into ?? null,
     );
+  }
+
+  /**
+   * Equal-length streams, each continuing a batch-1 cache of its own (`caches[b]`, all of one
+   * length; an empty cache for a stream from scratch), prefilled one after the other into the rows
+   * of `into` (a workspace of batch `streams.length`): each row is exactly the batch-1 prefill of
+   * its stream (same chunks, same numbers), and the result is the batch's start for a lockstep
+   * decode that continues in `into` (GenerateOptions.workspace), which writes over the prompt's
+   * cache from its second step. For a batch where batching does not pay (the CPU); see runRowsInChunks.
+   */
+  async prefillRows(streams: readonly Stream[], caches: readonly KvCache[], into: KvWorkspace): Promise<DecoderOutput> {
+    if (streams.length === 0 || streams.length !== caches.length) throw new Error(`prefillRows: ${streams.length} streams for ${caches.length} caches`);
+    const rows = [];
+    for (const [b, stream] of streams.entries()) {
+      const cache = caches[b] ?? absent(`a cache for stream ${b}`);
+      const embeds = await this.inputsEmbeds([stream]);
+      rows.push({ embeds, cache, mrope: this.mropeFor([toIds(stream.ids)], [stream], cache) });
+    }
+    return runRowsInChunks(this.decoder, this.dims, rows, this.attnLayerFeed(undefined), this.prefillChunk, into);
   }
 
   /**

@@ -159,10 +159,21 @@ export interface EncodedViews {
   features: ImageFeatures;
 }
 
-/** Preprocesses views as I was and encodes them in one vision call. */
-export async function encodeViews(ctx: RunContext, views: readonly RgbImage[]): Promise<EncodedViews> {
+/**
+ * Preprocesses views as I was and encodes them in one vision call. `like[k]`: an input view k
+ * differs from in a few places (I for mask(I)), or the index of an earlier view of this call (I+
+ * for I-), whose preprocessing view k then reuses (modelInput's `like`; the same input either way).
+ */
+export async function encodeViews(ctx: RunContext, views: readonly RgbImage[], like: readonly (ModelInput | number | null)[] = []): Promise<EncodedViews> {
   const { clock } = ctx;
-  const inputs = await clock.run('preprocess', () => views.map((v) => modelInput(v, ctx.processor)));
+  const inputs = await clock.run('preprocess', () => {
+    const made: ModelInput[] = [];
+    for (const [k, v] of views.entries()) {
+      const l = like[k] ?? null;
+      made.push(modelInput(v, ctx.processor, typeof l === 'number' ? (made[l] ?? null) : l));
+    }
+    return made;
+  });
   const features = await clock.run('encode-views', () => encodeInputs(ctx.rt, inputs));
   return { inputs, features };
 }

@@ -105,11 +105,12 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
   let inputs: MadeInput[];
   if (counterfactual.feed === 'pair') {
     // mask(I) has I's size and I- the crop's, so on an any-resolution model both streams still share one id sequence.
-    const views = await encodeViews(ctx, [plus, masked.full, masked.crop]);
+    // mask(I) differs from I, and I- from I+, only where the mask reaches: their preprocessing reuses the rest.
+    const views = await encodeViews(ctx, [plus, masked.full, masked.crop], [null, ctx.input, 0]);
     const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [ctx.input.tokens, viewInput(views, 0).tokens]);
     const positive = concatFeatures(ctx.features, sliceFeatures(views.features, 0));
     const negative = sliceFeatures(views.features, 1, 2);
-    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix));
+    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, positive, negative, prefix, { steps: ctx.options.maxNewTokens - 1 }));
     start = out;
     streams = { positive: '[I, I+]', negative: '[mask(I), I-]' };
     inputs = [
@@ -132,13 +133,15 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
       },
     ];
   } else {
-    const views = await encodeViews(ctx, [plus, masked.crop]);
+    const views = await encodeViews(ctx, [plus, masked.crop], [null, 0]);
     const prompt = viewPrompt(ctx.model, ctx.question, ctx.options, [viewInput(views, 0).tokens]);
-    const out = await clock.run('prefill-views', () => prefillPair(rt, prompt, sliceFeatures(views.features, 0), sliceFeatures(views.features, 1), null));
+    const out = await clock.run('prefill-views', () =>
+      prefillPair(rt, prompt, sliceFeatures(views.features, 0), sliceFeatures(views.features, 1), null, { steps: ctx.options.maxNewTokens - 1 }),
+    );
     start = out;
     streams = { positive: '[I+]', negative: '[I-]' };
     // mask(I) is not fed in this mode; it is kept because I- is cut from it, and it shows what was masked.
-    const maskedInput = modelInput(masked.full, ctx.processor);
+    const maskedInput = modelInput(masked.full, ctx.processor, ctx.input);
     inputs = [
       { role: 'crop', view: plus, input: viewInput(views, 0), rule: cropRule, fedIn: ['positive [I+]'], attention: viewAttention(ctx, out, 0, prompt, 0) },
       { role: 'masked', view: masked.full, input: maskedInput, rule: maskRule, fedIn: [], attention: null },
@@ -153,7 +156,7 @@ export async function runLaserFamily(ctx: RunContext, phase: QueryPhase, knobs: 
     ];
   }
   const s = start;
-  const answer = await clock.run('decode', () => decodeVat(rt, s, fusion, decodeOptions(ctx, 'decode')));
+  const answer = await clock.run('decode', () => decodeVat(rt, s, fusion, { ...decodeOptions(ctx, 'decode'), workspace: s.workspace }));
   const imageFedIn = counterfactual.feed === 'pair' ? ['positive [I, I+]'] : [];
   return { answer, decoding: { kind: 'vat', ...streams, alpha: fusion.alpha, apcBeta: fusion.apcBeta }, ...recorded, inputs, imageFedIn };
 }
