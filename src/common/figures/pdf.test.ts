@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionOverlaySvg, decodingTableSvg, vaqCurveSvg } from './index.ts';
 import { infoString, parseTransform, pathOps, pdfNumber, svgToPdf, toUnicodeCMap, winAnsiString } from './pdf.ts';
-import { toUnicodeEntries } from './testing/pdf.ts';
+import { pdfObjects, pdfUncompressed, toUnicodeEntries } from './testing/pdf.ts';
 import { rgbPngBytes } from './testing/png.ts';
 import { present } from '../../../test/support/index-access.ts';
 
@@ -22,7 +22,12 @@ function rgbPng(w: number, h: number, rgb: [number, number, number]): string {
   return `data:image/png;base64,${btoa(String.fromCharCode(...bytes))}`;
 }
 
-/** Checks the file's structure: header, every xref entry pointing at its object, startxref at the xref, the trailer. */
+/**
+ * Checks the file's structure: header, every xref entry pointing at its object, startxref at the
+ * xref, the trailer, each stream its /Length long and deflated (but a picture's), a font file's
+ * /Length1 its length inflated. Returns the file with its streams inflated (`pdfUncompressed`), to
+ * search its drawing.
+ */
 function checkStructure(pdf: Uint8Array): string {
   const s = latin1(pdf);
   expect(s.startsWith('%PDF-1.4\n')).toBe(true);
@@ -44,7 +49,14 @@ function checkStructure(pdf: Uint8Array): string {
     const begin = m.index! + m[0].length;
     expect(s.slice(begin + Number(m[1]), begin + Number(m[1]) + 10)).toBe('\nendstream');
   }
-  return s;
+  for (const [k, o] of pdfObjects(pdf)) {
+    if (o.stream === null) continue;
+    if (/\/Subtype \/Image/.test(o.dict)) continue;
+    expect(o.dict, `stream ${k} is deflated`).toMatch(/\/Filter \/FlateDecode \/Length \d+ >>$/);
+    const length1 = /\/Length1 (\d+)/.exec(o.dict)?.[1];
+    if (length1 !== undefined) expect(o.data?.length).toBe(Number(length1));
+  }
+  return pdfUncompressed(pdf);
 }
 
 describe('svgToPdf', () => {
@@ -106,8 +118,20 @@ describe('svgToPdf', () => {
       const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
       expect(s, `#${hex} is filled`).toContain(`${pdfNumber(r!)} ${pdfNumber(g!)} ${pdfNumber(b!)} rg`);
     }
-    // each sub-cell rectangle a closed subpath of the page's content
+    // each sub-cell rectangle a closed subpath of the page's content, the file smaller than the SVG
     expect((s.match(/ l\nh\n/g) ?? []).length).toBeGreaterThanOrEqual(rects);
+    expect(svgToPdf(svg).length).toBeLessThan(svg.length);
+  });
+
+  it('deflates its drawing, keeps the metadata plain text, and gives the same bytes for the same figure', () => {
+    const svg = vaqCurveSvg({ vaq: [0.1, 0.5, 0.3, 0.2], chosen: 1, title: 'VAQ per layer' });
+    const pdf = svgToPdf(svg, { subject: 'model tiny, layer 1' });
+    const raw = latin1(pdf);
+    // the Info dictionary outside any stream: a reader of the raw bytes (the e2e's provenance check) finds it
+    expect(raw).toContain('/Subject (model tiny, layer 1)');
+    expect(raw).not.toContain('(VAQ per layer) Tj');
+    expect(checkStructure(pdf)).toContain('(VAQ per layer) Tj');
+    expect(svgToPdf(svg, { subject: 'model tiny, layer 1' })).toEqual(pdf);
   });
 
   it('sets the decoding table in Courier for tokens and Helvetica for the rest', () => {

@@ -22,8 +22,13 @@
  * the standard fonts Helvetica and Courier are named, not embedded (each reader supplies its
  * own), WinAnsi-encoded: characters outside WinAnsi are written as '?' (reported too; U+2423 '␣',
  * the builders' visible space, as '_').
- * Streams are not compressed (pure code has no deflate).
+ * Every stream but the pictures' is deflated (/FlateDecode, zlib at a fixed level by fflate, pure JS, so the
+ * same figure gives the same bytes in Node and in the browser): the page's and the groups' drawing,
+ * the font files and the ToUnicode CMaps. A PNG's pixels are its own zlib stream as it is, a JPEG
+ * its own bytes. The dictionaries (the document information with the figure's provenance, the
+ * fonts' names) stay plain text, outside any stream.
  */
+import { zlibSync } from 'fflate';
 import { monoWidth, textWidth } from './text.ts';
 import { readTrueType, subsetGlyphs, type TrueTypeMetrics } from './truetype.ts';
 import { parseXml, type XmlElement } from './xml.ts';
@@ -624,8 +629,8 @@ function type0Objects(
     font: `<< /Type /Font /Subtype /Type0 /BaseFont /${tagged} /Encoding /Identity-H /DescendantFonts [DESCENDANT] /ToUnicode TOUNICODE >>`,
     descendant: `<< /Type /Font /Subtype /CIDFontType2 /BaseFont /${tagged} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor DESCRIPTOR /DW ${widths[0] ?? 0} /W [0 [${rows.join('\n')}]] /CIDToGIDMap /Identity >>`,
     descriptor: `<< /Type /FontDescriptor /FontName /${tagged} /Flags ${flags} /FontBBox [${m.bbox.join(' ')}] /ItalicAngle ${N(m.italicAngle)} /Ascent ${m.ascent} /Descent ${m.descent} /CapHeight ${m.capHeight} /StemV ${name.includes('Bold') ? 120 : 80} /FontFile2 FILE >>`,
-    file: { dict: `<< /Length ${subset.length} /Length1 ${subset.length} >>`, data: subset },
-    toUnicode: { dict: `<< /Length ${cmap.length} >>`, data: cmap },
+    file: deflated(subset, `/Length1 ${subset.length}`),
+    toUnicode: deflated(cmap),
   };
 }
 
@@ -1010,6 +1015,15 @@ class Drawing {
   }
 }
 
+/** The compression level of every deflated stream: fixed, so that the same figure gives the same bytes (9: the smallest files; a figure's streams deflate in tens of ms). */
+const FLATE_LEVEL = 9;
+
+/** A stream object of `data` deflated (zlib, /FlateDecode), its dictionary with `entries` (e.g. a font file's /Length1, its length before) and the /Length after. */
+function deflated(data: Uint8Array, entries = ''): { dict: string; data: Uint8Array } {
+  const z = zlibSync(data, { level: FLATE_LEVEL });
+  return { dict: `<< ${entries ? entries + ' ' : ''}/Filter /FlateDecode /Length ${z.length} >>`, data: z };
+}
+
 function latin1(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
@@ -1054,7 +1068,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   add('<< /Type /Catalog /Pages 2 0 R >>');
   add('<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
   add('PAGE');
-  add({ dict: `<< /Length ${content.length} >>`, data: content });
+  add(deflated(content));
   const used = (name: string) => d.ops.some((op) => op.includes(`/${name} `)) || d.forms.some((f) => f.ops.some((op) => op.includes(`/${name} `)));
   // only the fonts the page draws with are listed (a reader lists every font in the resources)
   const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][])
@@ -1088,7 +1102,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   const formRefs = d.forms.map((f) => {
     const body = latin1(f.ops.join('\n'));
     const big = N(1e6);
-    return `/${f.name} ${add({ dict: `<< /Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R /Length ${body.length} >>`, data: body })} 0 R`;
+    return `/${f.name} ${add(deflated(body, `/Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R`))} 0 R`;
   });
   const xobjects = [...imageRefs, ...formRefs];
   objects[resourcesRef - 1] =
