@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionOverlaySvg, decodingTableSvg, vaqCurveSvg } from './index.ts';
 import { infoString, parseTransform, pathOps, pdfNumber, svgToPdf, toUnicodeCMap, winAnsiString } from './pdf.ts';
-import { toUnicodeEntries } from './testing/pdf.ts';
+import { pdfObjects, pdfUncompressed, toUnicodeEntries } from './testing/pdf.ts';
 import { rgbPngBytes } from './testing/png.ts';
 import { present } from '../../../test/support/index-access.ts';
 
@@ -22,7 +22,12 @@ function rgbPng(w: number, h: number, rgb: [number, number, number]): string {
   return `data:image/png;base64,${btoa(String.fromCharCode(...bytes))}`;
 }
 
-/** Checks the file's structure: header, every xref entry pointing at its object, startxref at the xref, the trailer. */
+/**
+ * Checks the file's structure: header, every xref entry pointing at its object, startxref at the
+ * xref, the trailer, each stream its /Length long and deflated (but a picture's), a font file's
+ * /Length1 its length inflated. Returns the file with its streams inflated (`pdfUncompressed`), to
+ * search its drawing.
+ */
 function checkStructure(pdf: Uint8Array): string {
   const s = latin1(pdf);
   expect(s.startsWith('%PDF-1.4\n')).toBe(true);
@@ -44,7 +49,14 @@ function checkStructure(pdf: Uint8Array): string {
     const begin = m.index! + m[0].length;
     expect(s.slice(begin + Number(m[1]), begin + Number(m[1]) + 10)).toBe('\nendstream');
   }
-  return s;
+  for (const [k, o] of pdfObjects(pdf)) {
+    if (o.stream === null) continue;
+    if (/\/Subtype \/Image/.test(o.dict)) continue;
+    expect(o.dict, `stream ${k} is deflated`).toMatch(/\/Filter \/FlateDecode \/Length \d+ >>$/);
+    const length1 = /\/Length1 (\d+)/.exec(o.dict)?.[1];
+    if (length1 !== undefined) expect(o.data?.length).toBe(Number(length1));
+  }
+  return pdfUncompressed(pdf);
 }
 
 describe('svgToPdf', () => {
@@ -106,8 +118,21 @@ describe('svgToPdf', () => {
       const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
       expect(s, `#${hex} is filled`).toContain(`${pdfNumber(r!)} ${pdfNumber(g!)} ${pdfNumber(b!)} rg`);
     }
-    // each sub-cell rectangle a closed subpath of the page's content
-    expect((s.match(/ l\nh\n/g) ?? []).length).toBeGreaterThanOrEqual(rects);
+    // each sub-cell rectangle one re of the page's content (one operator, not m l l l h), the file smaller than the SVG
+    expect((s.match(/ re\n/g) ?? []).length).toBeGreaterThanOrEqual(rects);
+    expect(s).not.toMatch(/ l\nh\n/);
+    expect(svgToPdf(svg).length).toBeLessThan(svg.length / 2);
+  });
+
+  it('deflates its drawing, keeps the metadata plain text, and gives the same bytes for the same figure', () => {
+    const svg = vaqCurveSvg({ vaq: [0.1, 0.5, 0.3, 0.2], chosen: 1, title: 'VAQ per layer' });
+    const pdf = svgToPdf(svg, { subject: 'model tiny, layer 1' });
+    const raw = latin1(pdf);
+    // the Info dictionary outside any stream: a reader of the raw bytes (the e2e's provenance check) finds it
+    expect(raw).toContain('/Subject (model tiny, layer 1)');
+    expect(raw).not.toContain('(VAQ per layer) Tj');
+    expect(checkStructure(pdf)).toContain('(VAQ per layer) Tj');
+    expect(svgToPdf(svg, { subject: 'model tiny, layer 1' })).toEqual(pdf);
   });
 
   it('sets the decoding table in Courier for tokens and Helvetica for the rest', () => {
@@ -144,8 +169,24 @@ describe('its parts', () => {
   });
 
   it('turns path data into PDF path operators, relative commands included', () => {
-    expect(pathOps('M1 2h3v4h-3z').ops).toEqual(['1 2 m', '4 2 l', '4 6 l', '1 6 l', 'h']);
+    expect(pathOps('M1 2L4 2 4 6z').ops).toEqual(['1 2 m', '4 2 l', '4 6 l', 'h']);
     expect(pathOps('M0 0Q10 0 10 10').ops[1]).toBe('6.6667 0 10 3.3333 10 10 c');
+  });
+
+  it('writes a closed axis-aligned rectangle walked along x first as re, the same corners in the same order, and nothing else', () => {
+    // a heatmap cell, and one walked the other way along x, as the builders write them
+    expect(pathOps('M1 2h3v4h-3z').ops).toEqual(['1 2 3 4 re']);
+    expect(pathOps('M4.25 2h-3.125v4.5h3.125zM0.1 0.2h0.3v0.4h-0.3z').ops).toEqual(['4.25 2 -3.125 4.5 re', '0.1 0.2 0.3 0.4 re']);
+    expect(pathOps('m1 2h3v4h-3zm10 0h1v1h-1z').ops).toEqual(['1 2 3 4 re', '11 2 1 1 re']);
+    // walked along y first (a hole's winding): re would start at another corner
+    expect(pathOps('M1 2v4h3v-4z').ops).toEqual(['1 2 m', '1 6 l', '4 6 l', '4 2 l', 'h']);
+    // not closed, not a rectangle, or drawn on from its start after the close: as it is
+    expect(pathOps('M1 2h3v4h-3').ops).toEqual(['1 2 m', '4 2 l', '4 6 l', '1 6 l']);
+    expect(pathOps('M1 2h3v4h-2z').ops).toEqual(['1 2 m', '4 2 l', '4 6 l', '2 6 l', 'h']);
+    expect(pathOps('M1 2h3v4h-3zl5 5').ops).toEqual(['1 2 m', '4 2 l', '4 6 l', '1 6 l', 'h', '6 7 l']);
+    expect(pathOps('M1 2h3v4h-3v-4z').ops).toHaveLength(6);
+    // the corners as written: the width is the difference of the rounded coordinates
+    expect(pathOps('M0.00004 0H1.00006V1H0.00004Z').ops).toEqual(['0 0 1.0001 1 re']);
   });
 
   it('writes ToUnicode CMaps that give CID k its character, 100 entries a block, beyond the BMP as surrogate pairs', () => {

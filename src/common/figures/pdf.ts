@@ -22,8 +22,14 @@
  * the standard fonts Helvetica and Courier are named, not embedded (each reader supplies its
  * own), WinAnsi-encoded: characters outside WinAnsi are written as '?' (reported too; U+2423 '␣',
  * the builders' visible space, as '_').
- * Streams are not compressed (pure code has no deflate).
+ * Shapes are drawn as paths, a closed axis-aligned rectangle as one `re` (`pathOps`). Every stream
+ * but the pictures' is deflated (/FlateDecode, zlib at a fixed level by fflate, pure JS, so the
+ * same figure gives the same bytes in Node and in the browser): the page's and the groups' drawing,
+ * the font files and the ToUnicode CMaps. A PNG's pixels are its own zlib stream as it is, a JPEG
+ * its own bytes. The dictionaries (the document information with the figure's provenance, the
+ * fonts' names) stay plain text, outside any stream.
  */
+import { zlibSync } from 'fflate';
 import { monoWidth, textWidth } from './text.ts';
 import { readTrueType, subsetGlyphs, type TrueTypeMetrics } from './truetype.ts';
 import { parseXml, type XmlElement } from './xml.ts';
@@ -202,7 +208,56 @@ interface PathOut {
   points: [number, number][];
 }
 
-/** An SVG path's d as PDF path operators (m, l, c, h), with its points for a bounding box. */
+/** The x and y of a written `x y m` or `x y l`, null for any other operator. */
+function opPoint(op: string | undefined, operator: 'm' | 'l'): [number, number] | null {
+  const parts = op?.split(' ');
+  if (parts?.length !== 3 || parts[2] !== operator) return null;
+  return [Number(parts[0]), Number(parts[1])];
+}
+
+/**
+ * Path operators with each closed subpath that is an axis-aligned rectangle walked along x first
+ * (`x0 y0 m`, `x1 y0 l`, `x1 y1 l`, `x0 y1 l`, `h`: what an SVG `M x y h w v h h -w z` gives, as
+ * the heatmaps' cells are written) as `x0 y0 w h re`, which PDF defines as exactly those four
+ * points in that order, closed: the same shape, winding and start, in one operator instead of
+ * five. The width and height are the differences of the coordinates as written (4 decimals), so
+ * the corners are the same numbers. A rectangle walked along y first stays a path (as `re` it
+ * would start at another corner).
+ */
+export function rectangles(ops: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < ops.length) {
+    const p0 = opPoint(ops[i], 'm');
+    const p1 = opPoint(ops[i + 1], 'l');
+    const p2 = opPoint(ops[i + 2], 'l');
+    const p3 = opPoint(ops[i + 3], 'l');
+    const next = ops[i + 5];
+    const op = ops[i];
+    if (
+      op !== undefined &&
+      p0 &&
+      p1 &&
+      p2 &&
+      p3 &&
+      ops[i + 4] === 'h' &&
+      (next === undefined || opPoint(next, 'm') !== null) &&
+      p1[1] === p0[1] &&
+      p2[0] === p1[0] &&
+      p3[1] === p2[1] &&
+      p3[0] === p0[0]
+    ) {
+      out.push(`${op.slice(0, -2)} ${N(p1[0] - p0[0])} ${N(p2[1] - p0[1])} re`);
+      i += 5;
+    } else {
+      if (op !== undefined) out.push(op);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** An SVG path's d as PDF path operators (m, l, c, h; a closed axis-aligned rectangle as re, `rectangles`), with its points for a bounding box. */
 export function pathOps(d: string): PathOut {
   const tokens = d.match(/[MmLlHhVvCcSsQqTtZzAa]|[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?/g) ?? [];
   const ops: string[] = [];
@@ -295,7 +350,7 @@ export function pathOps(d: string): PathOut {
         fail(`the path command "${cmd}" (arcs) is not one this back-end draws`);
     }
   }
-  return { ops, points };
+  return { ops: rectangles(ops), points };
 }
 
 // ---- text --------------------------------------------------------------------------------------
@@ -624,8 +679,8 @@ function type0Objects(
     font: `<< /Type /Font /Subtype /Type0 /BaseFont /${tagged} /Encoding /Identity-H /DescendantFonts [DESCENDANT] /ToUnicode TOUNICODE >>`,
     descendant: `<< /Type /Font /Subtype /CIDFontType2 /BaseFont /${tagged} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor DESCRIPTOR /DW ${widths[0] ?? 0} /W [0 [${rows.join('\n')}]] /CIDToGIDMap /Identity >>`,
     descriptor: `<< /Type /FontDescriptor /FontName /${tagged} /Flags ${flags} /FontBBox [${m.bbox.join(' ')}] /ItalicAngle ${N(m.italicAngle)} /Ascent ${m.ascent} /Descent ${m.descent} /CapHeight ${m.capHeight} /StemV ${name.includes('Bold') ? 120 : 80} /FontFile2 FILE >>`,
-    file: { dict: `<< /Length ${subset.length} /Length1 ${subset.length} >>`, data: subset },
-    toUnicode: { dict: `<< /Length ${cmap.length} >>`, data: cmap },
+    file: deflated(subset, `/Length1 ${subset.length}`),
+    toUnicode: deflated(cmap),
   };
 }
 
@@ -1010,6 +1065,15 @@ class Drawing {
   }
 }
 
+/** The compression level of every deflated stream: fixed, so that the same figure gives the same bytes (9: the smallest files; a figure's streams deflate in tens of ms). */
+const FLATE_LEVEL = 9;
+
+/** A stream object of `data` deflated (zlib, /FlateDecode), its dictionary with `entries` (e.g. a font file's /Length1, its length before) and the /Length after. */
+function deflated(data: Uint8Array, entries = ''): { dict: string; data: Uint8Array } {
+  const z = zlibSync(data, { level: FLATE_LEVEL });
+  return { dict: `<< ${entries ? entries + ' ' : ''}/Filter /FlateDecode /Length ${z.length} >>`, data: z };
+}
+
 function latin1(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
@@ -1054,7 +1118,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   add('<< /Type /Catalog /Pages 2 0 R >>');
   add('<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
   add('PAGE');
-  add({ dict: `<< /Length ${content.length} >>`, data: content });
+  add(deflated(content));
   const used = (name: string) => d.ops.some((op) => op.includes(`/${name} `)) || d.forms.some((f) => f.ops.some((op) => op.includes(`/${name} `)));
   // only the fonts the page draws with are listed (a reader lists every font in the resources)
   const fontRefs = (Object.entries(FONTS) as [keyof typeof FONTS, string][])
@@ -1088,7 +1152,7 @@ export function svgToPdf(svg: string, info: PdfInfo = {}): Uint8Array<ArrayBuffe
   const formRefs = d.forms.map((f) => {
     const body = latin1(f.ops.join('\n'));
     const big = N(1e6);
-    return `/${f.name} ${add({ dict: `<< /Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R /Length ${body.length} >>`, data: body })} 0 R`;
+    return `/${f.name} ${add(deflated(body, `/Type /XObject /Subtype /Form /BBox [-${big} -${big} ${big} ${big}] /Group << /S /Transparency >> /Resources ${resourcesRef} 0 R`))} 0 R`;
   });
   const xobjects = [...imageRefs, ...formRefs];
   objects[resourcesRef - 1] =

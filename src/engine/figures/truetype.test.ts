@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { svgToPdf } from '../../common/figures/pdf.ts';
 import { FONT_MONO, FONT_SANS, monoWidth, textWidth } from '../../common/figures/text.ts';
-import { pdfFonts, pdfObjects, pdfTexts } from '../../common/figures/testing/pdf.ts';
+import { pdfFonts, pdfObjects, pdfTexts, pdfUncompressed } from '../../common/figures/testing/pdf.ts';
 import { present } from '../../../test/support/index-access.ts';
 import { readTrueType, subsetTrueType } from '../../common/figures/truetype.ts';
 import { vaqCurveSvg } from '../../common/figures/vaq-curve.ts';
@@ -183,12 +183,7 @@ describe('Unicode text in PDFs', () => {
   const fonts = { sans: { ttf: SANS }, sansBold: { ttf: BOLD }, mono: { ttf: MONO }, monoBold: { ttf: MONO_BOLD } };
   const svg = (body: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="60">${body}</svg>`;
   const sansLine = svg(`<text x="150" y="20" font-family="${FONT_SANS}" font-size="11" text-anchor="middle">${LINE}</text>`);
-  const hexOf = (pdf: Uint8Array) =>
-    [
-      ...Buffer.from(pdf)
-        .toString('latin1')
-        .matchAll(/<([0-9A-F]+)> Tj/g),
-    ].map((m) => m[1]!);
+  const hexOf = (pdf: Uint8Array) => [...pdfUncompressed(pdf).matchAll(/<([0-9A-F]+)> Tj/g)].map((m) => m[1]!);
 
   it('writes "α = 0.5, β ≥ 1 → λ" as a valid file whose ToUnicode CMap gives each glyph its character back', () => {
     const warnings: string[] = [];
@@ -223,7 +218,7 @@ describe('Unicode text in PDFs', () => {
       expect([ch, widths[cid]]).toEqual([ch, full.advance(cp)]);
     }
     // and the line sits where the layout measured it: centred on x = 150 with text.ts's width
-    const tm = present(/1 0 0 -1 ([\d.]+) ([\d.]+) Tm/.exec(Buffer.from(pdf).toString('latin1')), 'a text matrix');
+    const tm = present(/1 0 0 -1 ([\d.]+) ([\d.]+) Tm/.exec(pdfUncompressed(pdf)), 'a text matrix');
     expect(Number(tm[1])).toBeCloseTo(150 - textWidth(LINE, 11) / 2, 3);
     const size = pdf.length;
     expect(size).toBeLessThan(8000);

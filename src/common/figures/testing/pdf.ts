@@ -3,13 +3,17 @@
  * entry checked to point at its object), and the text as a reader extracts it, each string shown
  * decoded through its font's ToUnicode CMap (embedded fonts) or as Latin-1 bytes (the standard
  * fonts' WinAnsi, whose printable Latin-1 part is Latin-1). A reader of this writer's output, not
- * of PDF at large: no compressed object streams, no xref streams, no incremental updates.
+ * of PDF at large: no compressed object streams, no xref streams, no incremental updates; of the
+ * filters, FlateDecode (which it inflates) and DCTDecode (a JPEG, left as it is).
  */
+import { unzlibSync } from 'fflate';
 
 export interface PdfObject {
   dict: string;
   /** The stream's bytes, exactly /Length of them; null for an object without a stream. */
   stream: Uint8Array | null;
+  /** The stream's bytes through its /Filter: inflated where it is FlateDecode (a PNG predictor's rows left as they are), else as they are; null for no stream. */
+  data: Uint8Array | null;
 }
 
 const latin1 = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
@@ -46,10 +50,36 @@ export function pdfObjects(pdf: Uint8Array): Map<number, PdfObject> {
       const data = streamAt + '\nstream\n'.length;
       if (s.slice(data + length, data + length + '\nendstream\nendobj\n'.length) !== '\nendstream\nendobj\n')
         fail(`stream ${k}'s /Length ${length} is not its length`);
-      out.set(k, { dict, stream: pdf.subarray(data, data + length) });
-    } else out.set(k, { dict: s.slice(body, endAt), stream: null });
+      const stream = pdf.subarray(data, data + length);
+      const filter = /\/Filter \/(\w+)/.exec(dict)?.[1];
+      if (filter !== undefined && filter !== 'FlateDecode' && filter !== 'DCTDecode') fail(`stream ${k} has the filter ${filter}`);
+      let decoded = stream;
+      if (filter === 'FlateDecode') {
+        try {
+          decoded = unzlibSync(stream);
+        } catch (e) {
+          fail(`stream ${k} does not inflate (${String(e)})`);
+        }
+      }
+      out.set(k, { dict, stream, data: decoded });
+    } else out.set(k, { dict: s.slice(body, endAt), stream: null, data: null });
   }
   return out;
+}
+
+/**
+ * The file as Latin-1 text with each deflated stream but the pictures' written out inflated (as
+ * `qpdf --stream-data=uncompress` shows a file), to search the drawing operators, the text and
+ * the CMaps as a person reads them. Not a PDF: the offsets and /Lengths are the file's.
+ */
+export function pdfUncompressed(pdf: Uint8Array): string {
+  const s = latin1(pdf);
+  const parts = [s.slice(0, s.indexOf('1 0 obj\n'))];
+  for (const [k, o] of pdfObjects(pdf)) {
+    const shown = /\/Subtype \/Image/.test(o.dict) ? o.stream : o.data;
+    parts.push(`${k} 0 obj\n${o.dict}\n${shown === null ? '' : `stream\n${latin1(shown)}\nendstream\n`}endobj\n`);
+  }
+  return parts.join('') + s.slice(s.lastIndexOf('trailer\n'));
 }
 
 /** A ToUnicode CMap's bfchar and bfrange entries: code (as its hex digits' number) → text. */
@@ -101,7 +131,7 @@ export interface PdfFontInfo {
   descendant: string | null;
   /** Its ToUnicode CMap's entries, empty if it has none. */
   toUnicode: Map<number, string>;
-  /** The embedded font file (FontFile2), if any. */
+  /** The embedded font file (FontFile2), inflated, if any. */
   file: Uint8Array | null;
 }
 
@@ -122,10 +152,10 @@ export function pdfFonts(pdf: Uint8Array): Map<string, PdfFontInfo> {
     const d = /\/DescendantFonts \[(\d+) 0 R\]/.exec(dict)?.[1];
     const descendant = d === undefined ? null : get(Number(d)).dict;
     const cmapRef = ref(dict, 'ToUnicode');
-    const cmap = cmapRef === null ? null : get(cmapRef).stream;
+    const cmap = cmapRef === null ? null : get(cmapRef).data;
     const descriptorRef = ref(descendant ?? dict, 'FontDescriptor');
     const fileRef = descriptorRef === null ? null : ref(get(descriptorRef).dict, 'FontFile2');
-    out.set(name, { dict, descendant, toUnicode: cmap ? toUnicodeEntries(latin1(cmap)) : new Map(), file: fileRef === null ? null : get(fileRef).stream });
+    out.set(name, { dict, descendant, toUnicode: cmap ? toUnicodeEntries(latin1(cmap)) : new Map(), file: fileRef === null ? null : get(fileRef).data });
   }
   return out;
 }
@@ -143,7 +173,7 @@ export function pdfTexts(pdf: Uint8Array): string[] {
   );
   const out: string[] = [];
   for (const c of contents) {
-    const ops = latin1(c.stream ?? new Uint8Array());
+    const ops = latin1(c.data ?? new Uint8Array());
     if (ops.startsWith('/CIDInit')) continue; // a CMap, not content
     let font: PdfFontInfo | undefined;
     for (const m of ops.matchAll(/\/(F\d+) [\d.]+ Tf|<([0-9A-Fa-f]*)> Tj|\(((?:\\.|[^\\)])*)\) Tj/g)) {
