@@ -57,18 +57,33 @@ export function heatmapCells(
   /** Decimals of the coordinates: 2 by default; small multiples need only 1. */
   digits = 2,
 ): Svg {
-  const byColor = new Map<string, string[]>();
+  const rects = rectsByColor(bleed, digits);
   for (const [j, b] of cells.entries()) {
     const v = values[j];
     if (isEmpty(b) || v === undefined || !Number.isFinite(v)) continue;
     const r = frameRect(frame, b);
-    const fill = toHex(valueColor(cmap, v, domain));
-    if (!byColor.has(fill)) byColor.set(fill, []);
-    const w = num(r.width + bleed, digits);
-    byColor.get(fill)!.push(`M${num(r.x, digits)} ${num(r.y, digits)}h${w}v${num(r.height + bleed, digits)}h-${w}z`);
+    rects.add(toHex(valueColor(cmap, v, domain)), r.x, r.y, r.width, r.height);
   }
-  const paths = [...byColor].map(([fill, d]) => el('path', { fill, d: d.join('') }));
-  return el('g', { class: 'heatmap', opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...paths);
+  return el('g', { class: 'heatmap', opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...rects.paths());
+}
+
+/**
+ * Rectangles gathered by fill and drawn as one path per colour (a map of thousands of cells is a
+ * few dozen elements), each reaching `bleed` px past its right and bottom edges, coordinates to
+ * `digits` decimals.
+ */
+function rectsByColor(bleed: number, digits: number) {
+  const byColor = new Map<string, string[]>();
+  return {
+    add(fill: string, x: number, y: number, width: number, height: number): void {
+      const w = num(width + bleed, digits);
+      const d = `M${num(x, digits)} ${num(y, digits)}h${w}v${num(height + bleed, digits)}h-${w}z`;
+      const list = byColor.get(fill);
+      if (list) list.push(d);
+      else byColor.set(fill, [d]);
+    },
+    paths: (): Svg[] => [...byColor].map(([fill, d]) => el('path', { fill, d: d.join('') })),
+  };
 }
 
 /** The longest side, in figure px, of a smooth map's sub-cells: small enough that no cell edges show, large enough to keep files small. */
@@ -115,15 +130,10 @@ export function heatmapSmooth(
   const k = smoothSubdivision(cellPx);
   const w = cols * k;
   const up = upsampleGrid(values, rows, cols, w, rows * k, mode);
-  const byColor = new Map<string, string[]>();
+  const rects = rectsByColor(bleed, digits);
   type Run = { fill: string; x0: number; y0: number; x1: number; y1: number };
-  const emit = (u: Run) => {
-    const rw = num((u.x1 - u.x0) * frame.scale + bleed, digits);
-    const d = `M${num(frame.x + u.x0 * frame.scale, digits)} ${num(frame.y + u.y0 * frame.scale, digits)}h${rw}v${num((u.y1 - u.y0) * frame.scale + bleed, digits)}h-${rw}z`;
-    const list = byColor.get(u.fill);
-    if (list) list.push(d);
-    else byColor.set(u.fill, [d]);
-  };
+  const emit = (u: Run) =>
+    rects.add(u.fill, frame.x + u.x0 * frame.scale, frame.y + u.y0 * frame.scale, (u.x1 - u.x0) * frame.scale, (u.y1 - u.y0) * frame.scale);
   // runs still open below: a run of the sub-row above with the same colour and ends is extended down instead of drawn again
   let open = new Map<string, Run>();
   for (let r = 0; r < rows; r++) {
@@ -169,8 +179,7 @@ export function heatmapSmooth(
     }
   }
   for (const u of open.values()) emit(u);
-  const paths = [...byColor].map(([fill, d]) => el('path', { fill, d: d.join('') }));
-  return el('g', { class: 'heatmap', 'data-smooth': mode, opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...paths);
+  return el('g', { class: 'heatmap', 'data-smooth': mode, opacity: num(opacity, 3), 'clip-path': `url(#${clipId})` }, ...rects.paths());
 }
 
 /**

@@ -112,13 +112,35 @@ function clip8(acc: number): number {
   return acc >> PRECISION_BITS;
 }
 
+/**
+ * Output pixel `i` of `ax` from the row at byte `rowBase` of `s`, its three bytes written at byte `o`
+ * of `d`. `i` is an output of `ax` and every tap lies inside the row (bicubicAxisWeights): the '!'
+ * reads are in range. Products are below 2^30 and sums below 2^33: exact in doubles, no Int32 overflow games.
+ */
+function resamplePixel(s: Uint8Array, rowBase: number, ax: AxisWeights, i: number, d: Uint8Array, o: number): void {
+  const w0 = i * ax.taps;
+  const n = ax.count[i]!;
+  const weights = ax.weights;
+  let p = rowBase + ax.start[i]! * 3;
+  let r = HALF;
+  let g = HALF;
+  let b = HALF;
+  for (let j = 0; j < n; j++, p += 3) {
+    const w = weights[w0 + j]!;
+    r += s[p]! * w;
+    g += s[p + 1]! * w;
+    b += s[p + 2]! * w;
+  }
+  d[o] = clip8(r);
+  d[o + 1] = clip8(g);
+  d[o + 2] = clip8(b);
+}
+
 /** Resample along x, for the source rows [y0, y0 + rows). */
 function resampleHorizontal(src: RgbImage, ax: AxisWeights, y0: number, rows: number): RgbImage {
   const out = rgbImage(ax.outSize, rows);
   const s = src.data;
   const d = out.data;
-  const { taps, start, count, weights } = ax;
-  // start and count hold outSize entries, weights outSize * taps, and every tap lies inside the row (bicubicAxisWeights): the '!' reads below are in range.
   const inRow = src.width * 3;
   const outRow = ax.outSize * 3;
   const bytes = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
@@ -131,25 +153,7 @@ function resampleHorizontal(src: RgbImage, ax: AxisWeights, y0: number, rows: nu
       d.copyWithin(outBase, outBase - outRow, outBase);
       continue;
     }
-    for (let i = 0; i < ax.outSize; i++) {
-      const w0 = i * taps;
-      const n = count[i]!;
-      let p = rowBase + start[i]! * 3;
-      // Products are below 2^30 and sums below 2^33: exact in doubles, no Int32 overflow games.
-      let r = HALF;
-      let g = HALF;
-      let b = HALF;
-      for (let j = 0; j < n; j++, p += 3) {
-        const w = weights[w0 + j]!;
-        r += s[p]! * w;
-        g += s[p + 1]! * w;
-        b += s[p + 2]! * w;
-      }
-      const o = outBase + i * 3;
-      d[o] = clip8(r);
-      d[o + 1] = clip8(g);
-      d[o + 2] = clip8(b);
-    }
+    for (let i = 0; i < ax.outSize; i++) resamplePixel(s, rowBase, ax, i, d, outBase + i * 3);
   }
   return out;
 }
@@ -319,24 +323,6 @@ export function resizeBicubicPilTraced(
 /** The horizontal pass of the row at byte `rowBase` of `s` for outputs [o0, o1] only: their 3 * (o1 - o0 + 1) bytes. */
 function resampleHorizontalColumns(s: Uint8Array, rowBase: number, ax: AxisWeights, o0: number, o1: number): Uint8Array {
   const d = new Uint8Array((o1 - o0 + 1) * 3);
-  const { taps, start, count, weights } = ax;
-  for (let i = o0; i <= o1; i++) {
-    const w0 = i * taps;
-    const n = count[i]!; // o0..o1 are outputs of ax
-    let p = rowBase + start[i]! * 3;
-    let r = HALF;
-    let g = HALF;
-    let b = HALF;
-    for (let j = 0; j < n; j++, p += 3) {
-      const w = weights[w0 + j]!;
-      r += s[p]! * w;
-      g += s[p + 1]! * w;
-      b += s[p + 2]! * w;
-    }
-    const o = (i - o0) * 3;
-    d[o] = clip8(r);
-    d[o + 1] = clip8(g);
-    d[o + 2] = clip8(b);
-  }
+  for (let i = o0; i <= o1; i++) resamplePixel(s, rowBase, ax, i, d, (i - o0) * 3); // o0..o1 are outputs of ax
   return d;
 }
