@@ -51,7 +51,7 @@ export default tseslint.config(
         '**/preload/**',
         '**/renderer/**',
       ],
-      'src/common is environment-free: it may import only src/common and pure libraries (zod).',
+      'src/common is environment-free: it may import only src/common and pure libraries (zod, fflate).',
     ),
   },
   {
