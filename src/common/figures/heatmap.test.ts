@@ -44,14 +44,12 @@ describe('insetRect', () => {
 });
 
 describe('smoothSubdivision', () => {
-  it('splits a cell into sub-cells of 2 to 4 px, and leaves a cell of 4 px or less whole', () => {
-    for (let px = 4.01; px < 120; px += 0.37) {
+  it('splits a cell into sub-cells of 2 to 4 px, and a cell of 8 px or less into 2 x 2', () => {
+    for (let px = 8.01; px < 120; px += 0.37) {
       const k = smoothSubdivision(px);
       expect(px / k).toBeLessThanOrEqual(SMOOTH_SUBCELL_PX);
       expect(px / k).toBeGreaterThan(2);
     }
-    expect(smoothSubdivision(4)).toBe(1);
-    expect(smoothSubdivision(1.5)).toBe(1);
-    expect(smoothSubdivision(Infinity)).toBe(1);
+    for (const px of [8, 4, 1.5, 0.3, Infinity]) expect(smoothSubdivision(px)).toBe(2);
   });
 });

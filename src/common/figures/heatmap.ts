@@ -89,9 +89,13 @@ function rectsByColor(bleed: number, digits: number) {
 /** The longest side, in figure px, of a smooth map's sub-cells: small enough that no cell edges show, large enough to keep files small. */
 export const SMOOTH_SUBCELL_PX = 4;
 
-/** Sub-cells per cell side for a smooth map whose cells are `cellPx` figure px on their shorter side: each sub-cell 2-4 px (a cell under 4 px stays whole). */
+/**
+ * Sub-cells per cell side for a smooth map whose cells are `cellPx` figure px on their shorter side:
+ * each sub-cell 2-4 px, and at least 2 a side however small the cells (one sample a cell would give
+ * back the grid's own values: cells, not the smoothing the figure says it draws).
+ */
 export function smoothSubdivision(cellPx: number): number {
-  return Number.isFinite(cellPx) && cellPx > SMOOTH_SUBCELL_PX ? Math.ceil(cellPx / SMOOTH_SUBCELL_PX) : 1;
+  return Number.isFinite(cellPx) && cellPx > 2 * SMOOTH_SUBCELL_PX ? Math.ceil(cellPx / SMOOTH_SUBCELL_PX) : 2;
 }
 
 /** Where sub-cell edge i of k lies on [a, b]: its ends exactly a and b, so neighbouring cells' sub-cells meet. */
