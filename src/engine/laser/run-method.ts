@@ -13,7 +13,7 @@ import { firstNonFiniteScore } from '../../common/laser/finite-scores.ts';
 import { cacheKey, defaultCacheRoot, RecordCache } from './cache.ts';
 import { readImageBytes } from './image.ts';
 import { resolveKnobs } from './knobs.ts';
-import { runMethodSteps, type RunOptions } from './methods/index.ts';
+import { masksLikeInput, runMethodSteps, type RunOptions } from './methods/index.ts';
 import { encodeInputs, type RunContext } from './methods/context.ts';
 import { LaserModel } from './model.ts';
 import { checkQuestion, DEFAULT_INSTRUCTION } from './prompts.ts';
@@ -105,7 +105,7 @@ export async function runMethod(req: RunMethodRequest): Promise<RunMethodResult>
 
     const rgb = await clock.run('read-image', () => decodeImage(file.bytes, basename(req.imagePath)));
     const rt = await clock.run('load-model', () => model.runtime());
-    const input = await clock.run('preprocess', () => modelInput(rgb, processor));
+    const input = await clock.run('preprocess', () => modelInput(rgb, processor, null, masksLikeInput(req.method)));
     const features = await clock.run('encode-images', () => encodeInputs(rt, [input]));
     const grid = gridOf(input);
     const ctx: RunContext = {

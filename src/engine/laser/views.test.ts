@@ -87,8 +87,9 @@ describe('a view made like another (mask(I) like I, I- like I+)', () => {
     ] as const) {
       for (const mode of ['pad', 'crop'] as const) {
         const img = gradient(w, h);
-        const I = modelInput(img, fixed(mode));
-        const mapping = cellMapping(I.transform);
+        // an input serves as `like` once: each mask below gets an I of its own, so each reuses a resize
+        const makeI = () => modelInput(img, fixed(mode), null, true);
+        const mapping = cellMapping(makeI().transform);
         const fill = fillFor('mean', mapping, processor);
         for (const rects of [
           [[0, 0, 5, 5]],
@@ -101,13 +102,13 @@ describe('a view made like another (mask(I) like I, I- like I+)', () => {
         ] as [number, number, number, number][][]) {
           const masked = maskView(img, rects, fill);
           const scratch = modelInput(masked, fixed(mode));
-          const reused = modelInput(masked, fixed(mode), I);
+          const reused = modelInput(masked, fixed(mode), makeI());
           expect(Buffer.from(reused.image.data).equals(Buffer.from(scratch.image.data)), `${w}x${h} ${mode} ${JSON.stringify(rects)}`).toBe(true);
           expect(Array.from(reused.pixelValues)).toEqual(Array.from(scratch.pixelValues));
           expect(reused.transform).toEqual(scratch.transform);
         }
         // An input of another size is no model for it: made from scratch.
-        const other = modelInput(gradient(w + 1, h), fixed(mode), I);
+        const other = modelInput(gradient(w + 1, h), fixed(mode), makeI());
         expect(Buffer.from(other.image.data).equals(Buffer.from(modelInput(gradient(w + 1, h), fixed(mode)).image.data))).toBe(true);
       }
     }

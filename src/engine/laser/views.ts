@@ -85,9 +85,10 @@ export interface ModelInput {
 }
 
 /**
- * What a fixed-grid input's resize computed, for the one input made `like` it (taken out when it is
- * used, and never kept for an input that was itself made like another: nothing reuses mask(I) or
- * I-), so that no run holds the padded pictures longer than it needs them.
+ * What a fixed-grid input's resize computed, kept only for an input made with `reusable` (I of a
+ * LASER run, I+) and taken out when the one input made `like` it uses it, so that no run holds the
+ * padded pictures longer than it needs them. The trace shares memory with the input's image and the
+ * picture it was made from: neither is written in place before it is used (masking copies).
  */
 const resizeTraces = new WeakMap<ModelInput, ResizeTrace>();
 
@@ -95,9 +96,9 @@ const resizeTraces = new WeakMap<ModelInput, ResizeTrace>();
  * `img` as the model sees it. `like`: an input made from an image of the same size that `img`
  * differs from in a few places (mask(I) from I, I- from I+), whose resize is then reused wherever
  * those places do not reach: the same input bit for bit, made faster (fixed-grid models). An input
- * serves as `like` once.
+ * serves as `like` once, and only one made `reusable`: the input an image made like it will follow.
  */
-export function modelInput(img: RgbImage, processor: ViewProcessor, like: ModelInput | null = null): ModelInput {
+export function modelInput(img: RgbImage, processor: ViewProcessor, like: ModelInput | null = null, reusable = false): ModelInput {
   if (processor.kind === 'fixed-grid') {
     const trace = like === null ? null : (resizeTraces.get(like) ?? null);
     if (like !== null) resizeTraces.delete(like);
@@ -110,7 +111,7 @@ export function modelInput(img: RgbImage, processor: ViewProcessor, like: ModelI
       tokens: processor.tokensPerImage,
       image: p.inputImage,
     };
-    if (p.resizeTrace !== null && like === null) resizeTraces.set(input, p.resizeTrace);
+    if (p.resizeTrace !== null && reusable) resizeTraces.set(input, p.resizeTrace);
     return input;
   }
   const p = preprocessForQwen2VL(img, processor.config);

@@ -75,4 +75,25 @@ describe('resizeBicubicPilTraced', () => {
       if (again.trace !== null) expect(Buffer.from(resizeBicubicPilTraced(a, W, H, again.trace).image.data).equals(Buffer.from(first.image.data))).toBe(true);
     }
   });
+
+  it('does not reuse the trace of another source size or another output size: the plain resize', () => {
+    const img = (w: number, h: number, k: number) =>
+      rgbImage(
+        w,
+        h,
+        Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * k) % 251),
+      );
+    const a = img(60, 40, 7);
+    const trace = resizeBicubicPilTraced(a, 30, 20).trace;
+    expect(trace).not.toBeNull();
+    for (const [b, W, H] of [
+      [img(61, 40, 7), 30, 20], // a wider source
+      [img(60, 41, 7), 30, 20], // a taller one
+      [img(60, 40, 11), 31, 20], // same source size, other output width
+      [img(60, 40, 11), 30, 19], // other output height
+    ] as const) {
+      const got = resizeBicubicPilTraced(b, W, H, trace);
+      expect(Buffer.from(got.image.data).equals(Buffer.from(resizeBicubicPil(b, W, H).data)), `${b.width}x${b.height} -> ${W}x${H}`).toBe(true);
+    }
+  });
 });

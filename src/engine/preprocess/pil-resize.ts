@@ -59,7 +59,8 @@ export interface AxisWeights {
 const axisCache = new Map<string, AxisWeights>();
 const AXIS_CACHE_MAX = 64;
 
-export function bicubicAxisWeights(inSize: number, outSize: number): AxisWeights {
+/** Pillow's bicubic weights for resizing `inSize` to `outSize` samples: shared by every caller (cached), so read-only. */
+export function bicubicAxisWeights(inSize: number, outSize: number): Readonly<AxisWeights> {
   const key = `${inSize}>${outSize}`;
   const known = axisCache.get(key);
   if (known !== undefined) return known;

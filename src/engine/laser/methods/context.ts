@@ -170,7 +170,8 @@ export async function encodeViews(ctx: RunContext, views: readonly RgbImage[], l
     const made: ModelInput[] = [];
     for (const [k, v] of views.entries()) {
       const l = like[k] ?? null;
-      made.push(modelInput(v, ctx.processor, typeof l === 'number' ? (made[l] ?? null) : l));
+      // a view a later one is made like keeps its resize for it
+      made.push(modelInput(v, ctx.processor, typeof l === 'number' ? (made[l] ?? null) : l, like.includes(k)));
     }
     return made;
   });

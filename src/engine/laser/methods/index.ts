@@ -8,6 +8,11 @@ import { runVicrop } from './vicrop.ts';
 
 export { type MethodOutcome, type QueryPhase, type RunContext, type RunOptions } from './context.ts';
 
+/** Whether the method makes mask(I) like I (modelInput's `like`), so that I must keep its resize: the methods with a counterfactual. */
+export function masksLikeInput(method: AnyKnobs['method']): boolean {
+  return method === 'laser' || method === 'static-layer';
+}
+
 export async function runMethodSteps(ctx: RunContext, run: AnyKnobs): Promise<{ phase: QueryPhase; outcome: MethodOutcome }> {
   switch (run.method) {
     case 'vanilla': {
