@@ -295,6 +295,7 @@ export async function runRowsInChunks(
       throw new Error(`runRowsInChunks: rows differ in length (${r.embeds.length} after ${r.cache.length} vs ${S} after ${P})`);
   }
   if (into.shape.batch !== rows.length) throw new Error(`runRowsInChunks: ${rows.length} rows for a workspace of batch ${into.shape.batch}`);
+  if (S === 0) throw new Error('runRowsInChunks: the streams have no new tokens');
   if (attnLayer !== null && attnLayer >= 0) throw new Error('runRowsInChunks: whole-layer attention is not kept row by row; prefill the batch instead');
   const step = Number.isInteger(chunk) && chunk > 0 ? chunk : S;
   const targets = rows.map((_, b) => into.row(b));
