@@ -162,24 +162,29 @@ function resampleHorizontal(src: RgbImage, ax: AxisWeights, y0: number, rows: nu
 /** Resample along y; `ay.start` is relative to the first row of `src` shifted by `rowOffset`. */
 function resampleVertical(src: RgbImage, ay: AxisWeights, rowOffset: number): RgbImage {
   const out = rgbImage(src.width, ay.outSize);
-  const s = src.data;
-  const d = out.data;
-  const { taps, start, count, weights } = ay;
-  // As in resampleHorizontal: the axis arrays hold outSize (times taps) entries and every tap is a row of src.
-  const rowBytes = src.width * 3;
-  for (let i = 0; i < ay.outSize; i++) {
-    const w0 = i * taps;
-    const n = count[i]!;
-    const firstRow = (start[i]! - rowOffset) * rowBytes;
-    const outBase = i * rowBytes;
-    for (let x = 0; x < rowBytes; x++) {
-      let acc = HALF;
-      let p = firstRow + x;
-      for (let j = 0; j < n; j++, p += rowBytes) acc += s[p]! * weights[w0 + j]!;
-      d[outBase + x] = clip8(acc);
-    }
-  }
+  for (let i = 0; i < ay.outSize; i++) resampleRowBytes(src, ay, rowOffset, i, 0, src.width * 3, out.data);
   return out;
+}
+
+/**
+ * Bytes [x0, x1) of output row `i` of `ay` from the rows of `src` (whose first is row `rowOffset`
+ * of the axis), written into `d` laid out as `src`'s rows. `i` is an output of `ay` and every tap is
+ * a row of `src`: the '!' reads are in range.
+ */
+function resampleRowBytes(src: RgbImage, ay: AxisWeights, rowOffset: number, i: number, x0: number, x1: number, d: Uint8Array): void {
+  const s = src.data;
+  const rowBytes = src.width * 3;
+  const w0 = i * ay.taps;
+  const n = ay.count[i]!;
+  const weights = ay.weights;
+  const firstRow = (ay.start[i]! - rowOffset) * rowBytes;
+  const outBase = i * rowBytes;
+  for (let x = x0; x < x1; x++) {
+    let acc = HALF;
+    let p = firstRow + x;
+    for (let j = 0; j < n; j++, p += rowBytes) acc += s[p]! * weights[w0 + j]!;
+    d[outBase + x] = clip8(acc);
+  }
 }
 
 /** PIL `img.resize((width, height), Image.BICUBIC)` for an RGB image. */
@@ -299,7 +304,6 @@ export function resizeBicubicPilTraced(
   }
   // Vertical pass: an output row whose taps read only unchanged columns of the intermediate rows is like's.
   const out = rgbImage(width, height, like.out.data.slice());
-  const rowBytes = outRow;
   for (let i = 0; i < height; i++) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -309,14 +313,7 @@ export function resizeBicubicPilTraced(
       if (c) [lo, hi] = [Math.min(lo, c[0]), Math.max(hi, c[1])];
     }
     if (lo > hi) continue;
-    const w0 = i * ay.taps;
-    const n = ay.count[i]!;
-    for (let x = lo * 3; x < (hi + 1) * 3; x++) {
-      let acc = HALF;
-      let p = s * rowBytes + x;
-      for (let j = 0; j < n; j++, p += rowBytes) acc += rows.data[p]! * ay.weights[w0 + j]!; // taps lie in `rows`
-      out.data[i * rowBytes + x] = clip8(acc);
-    }
+    resampleRowBytes(rows, ay, first, i, lo * 3, (hi + 1) * 3, out.data); // taps lie in `rows`
   }
   return { image: out, trace: { src: img, rows, rowOffset: first, out } };
 }
