@@ -318,13 +318,12 @@ export async function runRowsInChunks(
     logits.set(out.logits, b * V);
     attnLast.set(out.attnLast, b * perRow);
   }
-  const last = current[0] ?? absentRow(0);
   return {
     logits,
     logitRows: 1,
     attnLast,
     cache: into.batchOf(
-      last,
+      current,
       current.flatMap((c) => c.ropeDeltas),
     ),
   };

@@ -246,13 +246,20 @@ export class KvWorkspace implements PresentTarget {
   }
 
   /**
-   * The whole batch's cache in the set that `rowCache` (a cache a `row(b)` target made) lies in, at
-   * its length: the rows that calls wrote there at that length, in row order.
+   * The whole batch's cache from `rowCaches` (the caches `row(b)` targets made, one a row, in row
+   * order), which must all lie in one set at one length: the rows that calls wrote there, as one cache.
    */
-  batchOf(rowCache: KvCache, ropeDeltas: readonly number[]): KvCache {
-    const set = this.sets.find((s) => rowCache.holds((s.keys[0] ?? missingLayer(0)).buffer));
-    if (set === undefined) throw new Error('KvWorkspace.batchOf: the cache does not lie in this workspace');
-    return this.views(set, 0, this.shape.batch, rowCache.length, ropeDeltas).cache;
+  batchOf(rowCaches: readonly KvCache[], ropeDeltas: readonly number[]): KvCache {
+    const [first] = rowCaches;
+    const lies = (c: KvCache, s: WorkspaceSet) => c.holds((s.keys[0] ?? missingLayer(0)).buffer);
+    const set = first === undefined ? undefined : this.sets.find((s) => lies(first, s));
+    if (first === undefined || set === undefined) throw new Error('KvWorkspace.batchOf: the cache does not lie in this workspace');
+    if (rowCaches.length !== this.shape.batch || rowCaches.some((c) => !lies(c, set) || c.length !== first.length)) {
+      throw new Error(
+        `KvWorkspace.batchOf: the ${rowCaches.length} row caches do not lie in one set of this batch-${this.shape.batch} workspace at one length`,
+      );
+    }
+    return this.views(set, 0, this.shape.batch, first.length, ropeDeltas).cache;
   }
 
   /** The set `past` does not lie in (the first one when it lies in neither). */
